@@ -1,0 +1,42 @@
+"""nlukit — Korean conversational NLU: patterns and dictionaries to a working chatbot.
+
+``import nlukit`` is fast: torch, gensim, MeCab and Flask load only where used.
+
+>>> import nlukit
+>>> nlukit.__version__ == nlukit.VERSION
+True
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import NlukitError
+from .types import Entity, Example, IntentScore, ParseResult, Span, Token
+
+__version__ = VERSION = "0.1.0"
+# Version of the on-disk model bundle layout, separate from the package version.
+BUNDLE_FORMAT_VERSION = 1
+
+__all__ = ["Entity", "Example", "IntentScore", "NlukitError", "ParseResult", "Span", "Token",
+           "__version__", "generate", "load", "train"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .nlu import NLU
+
+
+def load(path: str, **kwargs: Any) -> NLU:
+    """Load a trained model bundle (a version directory, or a folder with ``current``)."""
+    from .nlu import load as _load
+    return _load(path, **kwargs)
+
+
+def generate(*args: Any, **kwargs: Any) -> Any:
+    """Expand patterns and dictionaries into a dataset; see :func:`nlukit.generate.generate`."""
+    from .generate import generate as _generate
+    return _generate(*args, **kwargs)
+
+
+def train(*args: Any, **kwargs: Any) -> Any:
+    """Train a model bundle from a dataset; see :func:`nlukit.train.train`."""
+    from .train import train as _train
+    return _train(*args, **kwargs)

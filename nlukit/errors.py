@@ -1,0 +1,103 @@
+"""One catalogue of nlukit errors, all under :class:`NlukitError`.
+
+Every error names the cause and the fix. Grammar errors carry ``file:line:column``.
+Each class has a stable ``code`` that the REST layer and the CLI print.
+"""
+from __future__ import annotations
+
+
+class NlukitError(Exception):
+    """Root of every error nlukit raises on purpose."""
+
+    code = "E000"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(NlukitError, ValueError):
+    """A caller passed a bad value (wrong type, too long, malformed)."""
+
+    code = "E001"
+
+
+class TextTooLongError(InputError):
+    """A text exceeds the configured length limit."""
+
+    code = "E002"
+
+
+class PatternError(NlukitError):
+    """A pattern file has a syntax or reference error, located at file:line:column."""
+
+    code = "E010"
+
+    def __init__(self, path: str, line: int, column: int, message: str, text: str = "") -> None:
+        self.path, self.line, self.column, self.detail, self.text = path, line, column, message, text
+        where = f"{path}:{line}:{column}"
+        shown = f" in {text!r}" if text else ""
+        super().__init__(f"{where}: {message}{shown}")
+
+
+class DictionaryError(NlukitError):
+    """A dictionary file cannot be read or is inconsistent."""
+
+    code = "E020"
+
+
+class DatasetError(NlukitError):
+    """A generated dataset is missing, malformed or inconsistent."""
+
+    code = "E030"
+
+
+class OutputExistsError(NlukitError):
+    """An output path exists and ``force`` was not given."""
+
+    code = "E031"
+
+
+class TokenizerError(NlukitError):
+    """A tokenizer is unknown or its backend (MeCab, konlpy, Java) is missing."""
+
+    code = "E040"
+
+
+class ConfigError(NlukitError):
+    """A configuration file or override is invalid."""
+
+    code = "E050"
+
+
+class ModelError(NlukitError):
+    """A model cannot be trained, saved or used."""
+
+    code = "E060"
+
+
+class NotFittedError(ModelError):
+    """A component is used before ``fit`` or ``load``."""
+
+    code = "E061"
+
+
+class BundleError(ModelError):
+    """A model bundle is missing, corrupted, or incompatible with this nlukit."""
+
+    code = "E070"
+
+
+class ScenarioError(NlukitError):
+    """A scenario file is invalid; the message names file and key."""
+
+    code = "E080"
+
+
+class SessionStoreError(NlukitError):
+    """A session store cannot be reached or holds bad data."""
+
+    code = "E090"

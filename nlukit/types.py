@@ -1,0 +1,117 @@
+"""Core value types shared by every step: tokens, dataset examples and parse results.
+
+All are frozen dataclasses; offsets are character offsets into the original text,
+end exclusive.
+
+>>> e = Entity(entity="location", value="서울", text="서울시", start=0, end=3, confidence=0.98)
+>>> e.to_dict()["confidence_entity"]
+0.98
+>>> r = ParseResult(text="서울시 날씨", intent=IntentScore("weather", 0.9), entities=(e,),
+...                 ranking=(IntentScore("weather", 0.9), IntentScore("alarm", 0.1)))
+>>> r.to_dict()["intent"]
+{'name': 'weather', 'confidence': 0.9}
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Token:
+    """A morpheme: its surface, part of speech and ``[start, end)`` in the text."""
+
+    surface: str
+    pos: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Span:
+    """A labelled entity span inside a dataset example."""
+
+    start: int
+    end: int
+    entity: str
+    value: str
+    role: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "entity": self.entity,
+                "role": self.role, "value": self.value}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Span:
+        return cls(start=int(d["start"]), end=int(d["end"]), entity=str(d["entity"]),
+                   value=str(d.get("value", "")), role=d.get("role"))
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled sentence: the lossless JSONL record of a dataset."""
+
+    text: str
+    intent: str
+    entities: tuple[Span, ...] = ()
+    template: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "intent": self.intent,
+                "entities": [s.to_json() for s in self.entities], "template": self.template}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Example:
+        return cls(text=str(d["text"]), intent=str(d["intent"]),
+                   entities=tuple(Span.from_json(s) for s in d.get("entities", [])),
+                   template=d.get("template"))
+
+
+@dataclass(frozen=True)
+class IntentScore:
+    """An intent name with its calibrated confidence in ``[0, 1]``."""
+
+    name: str
+    confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "confidence": self.confidence}
+
+
+@dataclass(frozen=True)
+class Entity:
+    """An entity found in a parsed text.
+
+    ``value`` is the canonical dictionary value (``서울시`` → ``서울``); ``text`` is the
+    surface exactly as typed, ``text == original[start:end]``.
+    """
+
+    entity: str
+    value: str
+    text: str
+    start: int
+    end: int
+    confidence: float
+    role: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entity": self.entity, "start": self.start, "end": self.end,
+                "value": self.value, "confidence_entity": self.confidence,
+                "role": self.role, "text": self.text, "extractor": "nlukit"}
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """What :meth:`NLU.parse` returns. ``intent`` is None only for an empty text."""
+
+    text: str
+    intent: IntentScore | None
+    entities: tuple[Entity, ...] = ()
+    ranking: tuple[IntentScore, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON of ``POST /parse``: Rasa's ``/model/parse`` names plus nlukit's own."""
+        return {"text": self.text,
+                "intent": self.intent.to_dict() if self.intent else None,
+                "entities": [e.to_dict() for e in self.entities],
+                "intent_ranking": [s.to_dict() for s in self.ranking]}

@@ -1,0 +1,97 @@
+"""nlukit.text: normalisation offsets and tokenizers on naughty input."""
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from nlukit.errors import InputError, TokenizerError
+from nlukit.text import analyze, get_tokenizer, normalize, split_at
+from nlukit.types import Token
+
+NAUGHTY = [
+    "",
+    " ",
+    "\t\n",
+    "😀 서울 날씨 🌧️ 어때?",
+    "ㅋㅋㅋㅋ ㅎㅎ ㅠㅠ",                       # jamo only
+    unicodedata.normalize("NFD", "내일 부산으로 가는 기차"),  # decomposed syllables
+    "서\u200b울\u200d 날\ufeff씨",              # zero-width characters
+    "서울\x00날씨\x07",                          # control characters
+    "👨‍👩‍👧‍👦 가족 여행",                              # ZWJ emoji sequence
+    "Ｓｅｏｕｌ　날씨",                              # full-width letters and ideographic space
+    "a" * 5000,
+    "가" * 3000 + " 날씨",
+    "null None undefined \\n \\u0000 <script>alert(1)</script>",
+    "𠀀𠀁 한자 漢字 كلمة עברית",
+    "\u0301\u0301서울",                          # leading combining marks
+]
+
+
+@pytest.mark.parametrize("text", NAUGHTY)
+def test_should_tokenize_naughty_strings_with_offsets_into_the_original(text: str) -> None:
+    norm, tokens = analyze(text)
+    for t in tokens:
+        # tokens index the normalised text exactly
+        assert norm.text[t.start:t.end] == t.surface
+        s, e = norm.to_original(t.start, t.end)
+        assert 0 <= s <= e <= len(text)
+        # and map back to the same characters once normalised
+        back = normalize(text[s:e]).text
+        assert back == t.surface or t.surface in back
+
+
+def test_should_compose_nfd_and_map_back_to_the_decomposed_jamo() -> None:
+    original = unicodedata.normalize("NFD", "서울 날씨")
+    norm = normalize(original)
+    assert norm.text == "서울 날씨"
+    assert norm.to_original(0, 2) == (0, len(unicodedata.normalize("NFD", "서울")))
+
+
+def test_should_drop_zero_width_characters_and_keep_offsets() -> None:
+    norm = normalize("서\u200b울 날씨")
+    assert norm.text == "서울 날씨"
+    assert norm.to_original(0, 2) == (0, 3)
+    assert norm.to_original(3, 5) == (4, 6)
+
+
+def test_should_turn_tabs_and_newlines_into_spaces() -> None:
+    assert normalize("서울\t날씨\n어때").text == "서울 날씨 어때"
+
+
+def test_should_refuse_non_strings_with_a_clear_error() -> None:
+    with pytest.raises(InputError, match="expected a str"):
+        normalize(b"bytes")  # type: ignore[arg-type]
+
+
+def test_should_tokenize_with_mecab_into_morphemes_with_pos() -> None:
+    tokens = get_tokenizer("mecab").tokenize("서울에서 부산으로")
+    assert [(t.surface, t.start, t.end) for t in tokens] == [
+        ("서울", 0, 2), ("에서", 2, 4), ("부산", 5, 7), ("으로", 7, 9)]
+    assert tokens[1].pos.startswith("J")  # a particle
+
+
+def test_should_reuse_one_tokenizer_per_process() -> None:
+    assert get_tokenizer("mecab") is get_tokenizer("mecab")
+
+
+def test_should_name_the_choices_for_an_unknown_tokenizer() -> None:
+    with pytest.raises(TokenizerError, match="unknown tokenizer 'kiwi'.*mecab"):
+        get_tokenizer("kiwi")
+
+
+def test_should_split_tokens_at_entity_boundaries() -> None:
+    tokens = [Token("강남역에서", "NNG", 0, 5)]
+    assert split_at(tokens, [2, 3]) == [
+        Token("강남", "NNG", 0, 2), Token("역", "NNG", 2, 3), Token("에서", "NNG", 3, 5)]
+
+
+def test_should_explain_how_to_fix_a_missing_java_for_konlpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from nlukit import text
+
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    with pytest.raises(TokenizerError, match="needs a Java runtime.*mecab"):
+        text.KonlpyTokenizer("okt")
