@@ -1,0 +1,260 @@
+"""Korean particles that fit the word before them: 은/는, 이/가, (으)로, (이)랑 ...
+
+A particle's form depends on how the preceding word *sounds*: the form with a final
+consonant (batchim) follows a word that ends in one, and ``(으)로`` takes ``로`` after
+a vowel **or** after ㄹ. Digits and Latin letters are read the Korean way, so
+``1`` (일) and ``KTX`` (케이티엑스) are judged by their reading, numbers by their last
+spoken unit (``10`` 십, ``1000`` 천, ``10000`` 만), and trailing punctuation or a
+closing bracket is skipped.
+
+>>> choose_particle("서울", "은/는"), choose_particle("부산", "(으)로"), choose_particle("서울", "(으)로")
+('은', '으로', '로')
+>>> attach("KTX", "을/를"), attach("3", "이/가"), attach("10", "(으)로"), attach("SRT", "(이)랑")
+('KTX를', '3이', '10으로', 'SRT랑')
+>>> render("{origin}에서 {destination}(으)로 가는 기차", {"origin": "서울", "destination": "부산"})
+'서울에서 부산으로 가는 기차'
+
+Either order of a slash pair is accepted (``는/은`` is ``은/는``). When nothing in the
+word can be read (Hanja, emoji, an empty string) the neutral written form is used,
+as Korean software does: ``을(를)``, ``(으)로``.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Mapping
+
+from .errors import InputError
+
+__all__ = ["PARTICLE_PAIRS", "attach", "choose_particle", "ends_with_rieul", "final_consonant",
+           "has_batchim", "is_particle_pair", "match_particle", "render"]
+
+_JONG = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ", "ㅀ",
+         "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ")
+
+# Final sound of each digit read in Sino-Korean: 영 일 이 삼 사 오 육 칠 팔 구.
+_DIGIT_FINAL = ("ㅇ", "ㄹ", "", "ㅁ", "", "", "ㄱ", "ㄹ", "ㄹ", "")
+# Final sound of the last spoken unit after n trailing zeros: 십 백 천 만 ... 억 ... 조 ... 경.
+_UNIT_FINAL = {1: "ㅂ", 2: "ㄱ", 3: "ㄴ"}
+_BIG_UNIT_FINAL = ("ㄴ", "ㄱ", "", "ㅇ")  # 만 (10^4..7), 억 (10^8..11), 조 (10^12..15), 경 (10^16..)
+# Final sound of each Latin letter's Korean name: 에이 비 씨 디 이 에프 지 에이치 아이 제이 케이
+# 엘 엠 엔 오 피 큐 알 에스 티 유 브이 더블유 엑스 와이 제트(지).
+_LETTER_FINAL = {c: "" for c in "ABCDEFGHIJKOPQSTUVWXYZ"}
+_LETTER_FINAL.update({"L": "ㄹ", "M": "ㅁ", "N": "ㄴ", "R": "ㄹ"})
+
+# Slash pairs: (form after a consonant, form after a vowel).
+_SLASH = {
+    "은/는": ("은", "는"), "이/가": ("이", "가"), "을/를": ("을", "를"), "과/와": ("과", "와"),
+    "아/야": ("아", "야"), "이에요/예요": ("이에요", "예요"), "이어요/여요": ("이어요", "여요"),
+    "이었/였": ("이었", "였"), "이라/라": ("이라", "라"), "이랑/랑": ("이랑", "랑"),
+    "으로/로": ("으로", "로"), "이나/나": ("이나", "나"),
+}
+# The parenthesised markers: (으)X drops 으 after a vowel or ㄹ, (이)X drops 이 after a vowel.
+_PAREN_EXAMPLES = ("(으)로", "(으)로서", "(으)로써", "(으)로부터", "(으)로는", "(으)로도", "(으)로만",
+                   "(이)랑", "(이)나", "(이)라고", "(이)여", "(이)며", "(이)야", "(이)에요", "(이)라서",
+                   "(이)라도", "(이)든지", "(이)든가", "(이)라면", "(이)고", "(이)지만", "(이)란")
+
+#: Every particle pair written in the canonical order, consonant form first. Either
+#: order of a slash pair, and ``(으)``/``(이)`` followed by any Hangul, are accepted too.
+PARTICLE_PAIRS: tuple[str, ...] = tuple(_SLASH) + _PAREN_EXAMPLES
+
+_SLASH_ANY: dict[str, tuple[str, str]] = {}
+for _k, (_c, _v) in _SLASH.items():
+    _SLASH_ANY[f"{_c}/{_v}"] = (_c, _v)
+    _SLASH_ANY[f"{_v}/{_c}"] = (_c, _v)
+    _SLASH_ANY[f"{_c}({_v})"] = (_c, _v)  # 을(를): the neutral written form
+    _SLASH_ANY[f"{_v}({_c})"] = (_c, _v)  # 를(을)
+_SLASH_BY_LENGTH = sorted(_SLASH_ANY, key=len, reverse=True)
+_PAREN_RE = re.compile(r"\((으|이)\)([가-힣]+)")
+# After a vowel, (이) contracts with a following 에/었/어: 파리예요, 의사였다, 의사여서.
+_CONTRACT = {"에": "예", "었": "였", "어": "여"}
+
+
+def _latin_word_final(word: str) -> str:
+    """Final sound of an English word as it is usually transcribed (Google 구글, iPhone 아이폰).
+
+    Only endings with a clear reading count: -ng ㅇ, -m/-me ㅁ, -n/-ne ㄴ, -l/-le/-ll ㄹ;
+    everything else (-t 트, -s 스, -k 크, -r 어 ...) ends in a vowel in Korean.
+    """
+    w = word.lower()
+    if w.endswith("ng"):
+        return "ㅇ"
+    if w.endswith("e") and len(w) > 2 and w[-2] in "mnl":
+        w = w[:-1]
+    last = w[-1]
+    return {"m": "ㅁ", "n": "ㄴ", "l": "ㄹ"}.get(last, "")
+
+
+def _number_final(digits: str, fraction: bool) -> str:
+    """Final sound of a digit string read as a Sino-Korean number (or digit by digit)."""
+    if fraction:  # after a decimal point digits are read one by one: 3.14 삼 점 일사
+        return _DIGIT_FINAL[int(digits[-1])]
+    stripped = digits.lstrip("0")
+    if not stripped:
+        return _DIGIT_FINAL[0]  # 0, 00: 영
+    zeros = len(stripped) - len(stripped.rstrip("0"))
+    if zeros == 0:
+        return _DIGIT_FINAL[int(stripped[-1])]
+    if zeros in _UNIT_FINAL:
+        return _UNIT_FINAL[zeros]
+    return _BIG_UNIT_FINAL[min((zeros - 4) // 4, 3)]
+
+
+_FULLWIDTH = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)}
+
+
+@lru_cache(maxsize=65536)
+def final_consonant(word: str) -> str | None:
+    """The final consonant (compatibility jamo) of ``word`` as read aloud.
+
+    ``""`` when it ends in a vowel, ``None`` when nothing in it can be read.
+
+    >>> final_consonant("서울"), final_consonant("부산"), final_consonant("파리")
+    ('ㄹ', 'ㄴ', '')
+    >>> final_consonant("100"), final_consonant("1,000"), final_consonant("KTX"), final_consonant("BTS")
+    ('ㄱ', 'ㄴ', '', '')
+    >>> final_consonant("서울(강남)!"), final_consonant("東京") is None
+    ('ㅁ', True)
+    """
+    if not isinstance(word, str):
+        raise InputError(f"expected a str, got {type(word).__name__}; pass the word as a string")
+    # full-width digits and letters (３, ＫＴＸ) read like their ASCII forms
+    text = word.translate(_FULLWIDTH) if any("\uff01" <= c <= "\uff5e" for c in word) else word
+    i = len(text) - 1
+    while i >= 0:
+        ch = text[i]
+        o = ord(ch)
+        if 0xAC00 <= o <= 0xD7A3:
+            return _JONG[(o - 0xAC00) % 28]
+        if 0x3131 <= o <= 0x314E:  # a bare consonant jamo (ㅋㅋ)
+            return ch
+        if 0x314F <= o <= 0x3163:  # a bare vowel jamo
+            return ""
+        if "0" <= ch <= "9":
+            j = i
+            while j >= 0 and ("0" <= text[j] <= "9" or (text[j] == "," and j > 0 and j < i
+                                                         and text[j - 1].isdigit())):
+                j -= 1
+            digits = text[j + 1:i + 1].replace(",", "")
+            fraction = j >= 1 and text[j] == "." and "0" <= text[j - 1] <= "9"
+            return _number_final(digits, fraction)
+        if ch.isascii() and ch.isalpha():
+            j = i
+            while j >= 0 and text[j].isascii() and text[j].isalpha():
+                j -= 1
+            run = text[j + 1:i + 1]
+            if run.isupper() or len(run) == 1:
+                return _LETTER_FINAL[ch.upper()]
+            return _latin_word_final(run)
+        if ch.isalpha():  # Hanja, kana, other scripts: no reading known
+            return None
+        i -= 1  # punctuation, brackets, spaces, symbols: look further left
+    return None
+
+
+def has_batchim(word: str) -> bool:
+    """True when ``word`` ends in a consonant sound (``서울``, ``3`` 삼, ``LTE`` 이: False).
+
+    >>> has_batchim("서울"), has_batchim("파리"), has_batchim("3"), has_batchim("2")
+    (True, False, True, False)
+    """
+    return bool(final_consonant(word))
+
+
+def ends_with_rieul(word: str) -> bool:
+    """True when ``word`` ends in ㄹ (``서울``, ``1`` 일, ``7`` 칠, ``L`` 엘): ``(으)로`` → ``로``.
+
+    >>> ends_with_rieul("서울"), ends_with_rieul("7"), ends_with_rieul("부산")
+    (True, True, False)
+    """
+    return final_consonant(word) == "ㄹ"
+
+
+def match_particle(text: str, pos: int = 0) -> str | None:
+    """The particle pair written at ``text[pos:]`` (longest match), or None.
+
+    >>> match_particle("(으)로 가는"), match_particle("는/은 어때"), match_particle("에서")
+    ('(으)로', '는/은', None)
+    """
+    for key in _SLASH_BY_LENGTH:
+        if text.startswith(key, pos):
+            return key
+    m = _PAREN_RE.match(text, pos)
+    if m:
+        # the pair is the marker plus the one Hangul syllable that decides contraction
+        return m.group(0)
+    return None
+
+
+def is_particle_pair(pair: str) -> bool:
+    """True when ``pair`` is a particle pair :func:`choose_particle` understands."""
+    return match_particle(pair) == pair
+
+
+@lru_cache(maxsize=65536)
+def choose_particle(word: str, pair: str) -> str:
+    """The form of ``pair`` that fits after ``word``.
+
+    >>> [choose_particle(w, "이/가") for w in ("서울", "파리", "1", "2", "KTX", "LG")]
+    ['이', '가', '이', '가', '가', '가']
+    >>> [choose_particle(w, "(이)에요") for w in ("서울", "파리")]
+    ['이에요', '예요']
+    >>> choose_particle("東京", "을/를")
+    '을(를)'
+    """
+    final = final_consonant(word)
+    if pair in _SLASH_ANY:
+        cons, vowel = _SLASH_ANY[pair]
+        if final is None:
+            return f"{cons}({vowel})"
+        return cons if final else vowel
+    m = _PAREN_RE.fullmatch(pair)
+    if not m:
+        raise InputError(f"unknown particle pair {pair!r}; use one of {', '.join(PARTICLE_PAIRS)} "
+                         "(either order of a slash pair, or (으)/(이) before any ending)")
+    marker, rest = m.group(1), m.group(2)
+    if final is None:
+        return pair
+    if final and not (marker == "으" and final == "ㄹ"):
+        return marker + rest
+    if marker == "이" and rest[0] in _CONTRACT:
+        return _CONTRACT[rest[0]] + rest[1:]
+    return rest
+
+
+def attach(word: str, pair: str) -> str:
+    """``word`` followed by the fitting form of ``pair``: ``attach("서울", "을/를") == "서울을"``."""
+    return word + choose_particle(word, pair)
+
+
+_SLOT_RE = re.compile(r"\{([A-Za-z_][\w.-]*)\}")
+
+
+def render(template: str, values: Mapping[str, str]) -> str:
+    """Fill ``{name}`` slots and fit the particle pair written right after each slot.
+
+    Text that is not right after a slot is left alone. A missing name is an error.
+
+    >>> render("{date} {location}은/는 맑아요. {food}(이)랑 같이 드세요.",
+    ...        {"date": "내일", "location": "제주", "food": "김밥"})
+    '내일 제주는 맑아요. 김밥이랑 같이 드세요.'
+    """
+    out: list[str] = []
+    pos = 0
+    for m in _SLOT_RE.finditer(template):
+        if m.start() < pos:
+            continue
+        out.append(template[pos:m.start()])
+        name = m.group(1)
+        if name not in values:
+            raise InputError(f"template {template!r} names slot {{{name}}} but no value was given "
+                             f"for it (given: {', '.join(sorted(values)) or 'none'})")
+        value = str(values[name])
+        out.append(value)
+        pos = m.end()
+        pair = match_particle(template, pos)
+        if pair is not None:
+            out.append(choose_particle(value, pair))
+            pos += len(pair)
+    out.append(template[pos:])
+    return "".join(out)

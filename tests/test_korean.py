@@ -1,0 +1,92 @@
+"""Particle choice: the form must fit how the preceding word is read aloud."""
+from __future__ import annotations
+
+import pytest
+
+from nlukit.errors import InputError, NlukitError
+from nlukit.korean import (attach, choose_particle, ends_with_rieul, has_batchim, is_particle_pair,
+                           match_particle, render)
+
+
+@pytest.mark.parametrize("word, pair, expected", [
+    # vowel-final
+    ("파리", "은/는", "는"), ("파리", "이/가", "가"), ("파리", "을/를", "를"), ("파리", "과/와", "와"),
+    ("파리", "와/과", "와"), ("철수", "아/야", "야"), ("파리", "(으)로", "로"), ("파리", "(이)랑", "랑"),
+    ("파리", "(이)나", "나"), ("파리", "(이)라고", "라고"), ("파리", "(이)여", "여"), ("파리", "(이)며", "며"),
+    ("파리", "(이)에요", "예요"), ("파리", "이에요/예요", "예요"),
+    # consonant-final (not ㄹ)
+    ("부산", "은/는", "은"), ("부산", "이/가", "이"), ("부산", "을/를", "을"), ("부산", "과/와", "과"),
+    ("부산", "와/과", "과"), ("영민", "아/야", "아"), ("부산", "(으)로", "으로"), ("부산", "(이)랑", "이랑"),
+    ("부산", "(이)나", "이나"), ("부산", "(이)라고", "이라고"), ("부산", "(이)에요", "이에요"),
+    ("부산", "(으)로부터", "으로부터"),
+    # ㄹ-final: batchim forms, except (으)로 takes 로
+    ("서울", "은/는", "은"), ("서울", "이/가", "이"), ("서울", "(으)로", "로"), ("서울", "(으)로서", "로서"),
+    ("서울", "(이)랑", "이랑"), ("닭", "(으)로", "으로"),
+    # either order
+    ("서울", "는/은", "은"), ("파리", "가/이", "가"), ("파리", "를/을", "를"),
+    # digits read in Korean: 영 일 이 삼 사 오 육 칠 팔 구
+    ("0", "이/가", "이"), ("1", "이/가", "이"), ("1", "(으)로", "로"), ("2", "이/가", "가"),
+    ("3", "을/를", "을"), ("3", "(으)로", "으로"), ("4", "은/는", "는"), ("5", "은/는", "는"),
+    ("6", "(으)로", "으로"), ("7", "(으)로", "로"), ("8", "(으)로", "로"), ("9", "이/가", "가"),
+    # multi-digit numbers by their last spoken unit: 십 백 천 만 억
+    ("10", "(으)로", "으로"), ("10", "이/가", "이"), ("100", "을/를", "을"), ("1000", "은/는", "은"),
+    ("1,000", "은/는", "은"), ("10000", "(으)로", "으로"), ("12", "이/가", "가"), ("21", "(으)로", "로"),
+    ("100000000", "이/가", "이"), ("3.5", "이/가", "가"), ("2호선", "(으)로", "으로"), ("7시", "에/에", None),
+    # Latin letters and acronyms by the last letter's Korean name
+    ("KTX", "을/를", "를"), ("SRT", "(으)로", "로"), ("LG", "이/가", "가"), ("BTS", "와/과", "와"),
+    ("KAL", "(으)로", "로"), ("KAL", "이/가", "이"), ("CNN", "은/는", "은"), ("IBM", "이/가", "이"),
+    ("CAR", "(으)로", "로"), ("A", "은/는", "는"), ("M", "을/를", "을"),
+    # English words by their usual transcription
+    ("Google", "을/를", "을"), ("Google", "(으)로", "로"), ("iPhone", "이/가", "이"), ("Melon", "(으)로", "으로"),
+    ("YouTube", "(으)로", "로"), ("Samsung", "이/가", "이"),
+    # punctuation, closing brackets and spaces are skipped
+    ("서울(강남)", "이/가", "이"), ("파리!", "은/는", "는"), ("「부산」", "(으)로", "으로"), ("서울 ", "(으)로", "로"),
+    # full-width digits and bare jamo
+    ("３", "이/가", "이"), ("ㅋㅋ", "이/가", "이"),
+])
+def test_should_choose_particle_by_spoken_final_sound(word: str, pair: str, expected: str | None) -> None:
+    if expected is None:
+        with pytest.raises(InputError, match="unknown particle pair"):
+            choose_particle(word, pair)
+        return
+    assert choose_particle(word, pair) == expected
+
+
+def test_should_fall_back_to_neutral_written_form_when_unreadable() -> None:
+    assert choose_particle("東京", "을/를") == "을(를)"
+    assert choose_particle("東京", "(으)로") == "(으)로"
+    assert choose_particle("", "이/가") == "이(가)"
+    assert not has_batchim("🙂")
+
+
+def test_should_report_batchim_and_rieul() -> None:
+    assert has_batchim("서울") and ends_with_rieul("서울")
+    assert has_batchim("부산") and not ends_with_rieul("부산")
+    assert not has_batchim("파리") and not ends_with_rieul("파리")
+    assert ends_with_rieul("L") and ends_with_rieul("R") and ends_with_rieul("1")
+
+
+def test_should_reject_unknown_pair_with_known_list_under_nlukit_error() -> None:
+    with pytest.raises(NlukitError, match=r"unknown particle pair '께/에게'.*은/는"):
+        choose_particle("서울", "께/에게")
+    with pytest.raises(InputError, match="expected a str"):
+        has_batchim(3)  # type: ignore[arg-type]
+
+
+def test_should_match_pairs_longest_first_and_recognise_them() -> None:
+    assert match_particle("이에요/예요.") == "이에요/예요"
+    assert match_particle("(으)로부터 출발") == "(으)로부터"
+    assert match_particle("로 가") is None
+    assert is_particle_pair("와/과") and not is_particle_pair("에서")
+    assert attach("부산", "(으)로") == "부산으로"
+
+
+def test_should_render_response_templates_with_fitting_particles() -> None:
+    t = "{origin}에서 {destination}(으)로 가는 기차를 {date}에 예매할게요. {origin}은/는 출발지예요."
+    assert render(t, {"origin": "서울", "destination": "부산", "date": "내일"}) == \
+        "서울에서 부산으로 가는 기차를 내일에 예매할게요. 서울은 출발지예요."
+    assert render(t, {"origin": "대전", "destination": "광주", "date": "모레"}).startswith(
+        "대전에서 광주로 가는")
+    assert render("{x}(으)로 가요, 아니면 (으)로", {"x": "KTX"}) == "KTX로 가요, 아니면 (으)로"
+    with pytest.raises(InputError, match=r"slot \{destination\}.*given: origin"):
+        render("{origin}에서 {destination}(으)로", {"origin": "서울"})
