@@ -1,0 +1,124 @@
+"""Dictionary matching for the entity tagger: longest matches of dictionary surfaces.
+
+A :class:`Gazetteer` holds every value and synonym of each entity type and finds, left
+to right, the longest surface that starts on a token start. Its matches give the
+tagger two things: cut points (so ``서울에서`` splits into ``서울`` + ``에서`` even when
+MeCab keeps them together) and per-token B/I-of-type features.
+
+>>> g = Gazetteer({"location": {"서울": ["서울시"], "부산": []}, "date": {"내일": ["낼"]}})
+>>> g.find("서울시에서 낼", token_starts=[0, 3, 6])
+[(0, 3, ('location',)), (6, 7, ('date',))]
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+from ..errors import InputError
+from ..types import Token
+
+Match = tuple[int, int, tuple[str, ...]]
+
+
+class Gazetteer:
+    """Surfaces (values and synonyms) of each entity type, matched longest-first."""
+
+    def __init__(self, dictionary: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+                 min_length: int = 1) -> None:
+        if dictionary is None:
+            dictionary = {}
+        if not isinstance(dictionary, Mapping):
+            raise InputError(f"a dictionary must be a mapping {{entity: {{value: [synonyms]}}}}, "
+                             f"got {type(dictionary).__name__}")
+        self.min_length = int(min_length)
+        self.entity_types: list[str] = sorted(dictionary)
+        self._types: dict[str, set[str]] = {}
+        for entity in self.entity_types:
+            values = dictionary[entity]
+            if not isinstance(values, Mapping):
+                raise InputError(f"dictionary entry {entity!r} must map values to synonym lists, "
+                                 f"got {type(values).__name__}")
+            for value, synonyms in values.items():
+                for surface in [value, *(synonyms or [])]:
+                    surface = str(surface).strip()
+                    if len(surface) >= self.min_length:
+                        self._types.setdefault(surface, set()).add(entity)
+        self._by_first: dict[str, list[str]] = {}
+        for surface in self._types:
+            self._by_first.setdefault(surface[0], []).append(surface)
+        for lst in self._by_first.values():
+            lst.sort(key=len, reverse=True)
+
+    def __len__(self) -> int:
+        return len(self._types)
+
+    def find(self, text: str, token_starts: Iterable[int] | None = None) -> list[Match]:
+        """Longest, non-overlapping matches ``(start, end, types)`` scanning left to right.
+
+        A match must start at one of ``token_starts`` (anywhere when None), so a value
+        is not found inside an unrelated word's middle; it may end inside a token
+        (``서울에서`` as one token), and the tagger splits tokens at match boundaries.
+        """
+        if not self._by_first or not text:
+            return []
+        starts = None if token_starts is None else set(token_starts)
+        out: list[Match] = []
+        i, n = 0, len(text)
+        while i < n:
+            if starts is not None and i not in starts:
+                i += 1
+                continue
+            cands = self._by_first.get(text[i])
+            hit = None
+            if cands:
+                for surface in cands:
+                    if text.startswith(surface, i):
+                        hit = surface
+                        break
+            if hit is None:
+                i += 1
+                continue
+            end = i + len(hit)
+            out.append((i, end, tuple(sorted(self._types[hit]))))
+            i = end
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """``{entity: [surfaces]}``: enough to rebuild the matcher."""
+        by_type: dict[str, list[str]] = {e: [] for e in self.entity_types}
+        for surface, types in self._types.items():
+            for t in types:
+                by_type[t].append(surface)
+        return {"min_length": self.min_length,
+                "surfaces": {e: sorted(v) for e, v in by_type.items()}}
+
+    @classmethod
+    def from_json(cls, obj: Mapping[str, Any]) -> Gazetteer:
+        surfaces = obj["surfaces"]
+        return cls({e: {s: [] for s in v} for e, v in surfaces.items()},
+                   min_length=int(obj.get("min_length", 1)))
+
+
+def match_features(tokens: Sequence[Token], matches: Sequence[Match],
+                   entity_types: Sequence[str]) -> np.ndarray:
+    """Per token, a 0/1 vector ``[B-type..., I-type...]`` from the matches covering it.
+
+    Tokens must already be split at the match boundaries.
+    """
+    k = len(entity_types)
+    feats = np.zeros((len(tokens), 2 * k), dtype=np.float32)
+    if not matches or not k:
+        return feats
+    index = {e: i for i, e in enumerate(entity_types)}
+    j = 0
+    for ti, tok in enumerate(tokens):
+        while j < len(matches) and matches[j][1] <= tok.start:
+            j += 1
+        if j < len(matches) and matches[j][0] <= tok.start and tok.end <= matches[j][1]:
+            s, _, types = matches[j]
+            off = 0 if tok.start == s else k
+            for t in types:
+                if t in index:
+                    feats[ti, off + index[t]] = 1.0
+    return feats

@@ -1,0 +1,561 @@
+"""BiLSTM-CRF entity tagger over morphemes (or characters), with dictionary features.
+
+Each unit (a morpheme, split at dictionary-match boundaries) is represented by a
+word embedding (initialised from :class:`~nlukit.models.embeddings.Embeddings` when
+given, trainable), a character CNN over its surface, a POS embedding (the POS tag and
+whether a space precedes the unit) and gazetteer features (B/I of each entity type
+from the longest dictionary match). A BiLSTM feeds a CRF (``torchcrf.CRF``) whose
+invalid IOB2 moves (start→I-x, O→I-x, B-x/I-x→I-y) are pinned to a large negative
+score after every optimiser step, and decoding is a vectorised Viterbi.
+
+Labels are ``entity`` or ``entity:role`` (``location:origin``), so roles are
+predicted with the type. :meth:`EntityTagger.predict` returns, per item, spans
+``(start, end, entity, role, confidence)`` in offsets of the given normalised text.
+``confidence`` is the exact marginal probability of the span under the CRF (forward-
+backward): the probability that the tags are ``B-x I-x … I-x`` on the span and that
+the span ends there.
+
+``unit = "char"`` tags characters instead (for corpora such as KLUE-NER whose entity
+boundaries fall inside morphemes): each character carries its own embedding plus the
+word, character-CNN and POS features of the morpheme it belongs to.
+
+Importing this module imports torch.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from .. import __version__
+from ..dataset import iob_tags, label_of, spans_from_tags, split_label
+from ..errors import InputError, ModelError, NotFittedError
+from ..text import split_at
+from ..types import Span, Token
+from .common import (EarlyStopping, Vocab, atomic_dir, check_format, choose_device, epoch_bar,
+                     load_module_state, read_json, save_state, set_seed, torch_threads, write_json)
+from .gazetteer import Gazetteer, match_features
+
+FORMAT = 1
+NEG = -10000.0
+
+DEFAULTS: dict[str, Any] = {
+    "unit": "morpheme",        # "morpheme" (MeCab tokens split at dictionary matches) or "char"
+    "word_dim": 64,            # used when no embeddings are given
+    "char_dim": 32,
+    "char_filters": 48,
+    "char_kernel": 3,
+    "max_chars": 16,           # characters per unit seen by the char CNN
+    "pos_dim": 16,
+    "unit_char_dim": 48,       # "char" unit only: embedding of the character itself
+    "hidden": 64,              # per LSTM direction
+    "layers": 1,
+    "dropout": 0.3,
+    "word_dropout": 0.05,      # share of training words replaced by <unk>
+    "use_gazetteer": True,
+    "lr": 0.003,
+    "weight_decay": 0.0,
+    "clip": 5.0,
+    "batch_size": 32,
+    "epochs": 12,
+    "patience": 3,
+    "eval_batch_size": 512,
+    "seed": 13,
+    "device": None,            # None/"auto": CUDA when present, else CPU
+    "threads": None,           # torch threads while fitting (None: torch's choice)
+}
+
+Item = tuple[str, Sequence[Token]]
+TrainItem = tuple[str, Sequence[Token], Sequence[Span]]
+Pred = tuple[int, int, str, "str | None", float]
+
+
+class _Unit:
+    """One tagging position: offsets in the text and the strings its features read."""
+
+    __slots__ = ("start", "end", "word", "pos", "char")
+
+    def __init__(self, start: int, end: int, word: str, pos: str, char: str) -> None:
+        self.start, self.end, self.word, self.pos, self.char = start, end, word, pos, char
+
+
+def _space_before(text: str, i: int) -> bool:
+    return i == 0 or text[i - 1].isspace()
+
+
+class _Net(nn.Module):
+    """Embeddings + char CNN + POS + gazetteer → BiLSTM → emissions → CRF."""
+
+    def __init__(self, n_words: int, word_dim: int, n_chars: int, char_dim: int, char_filters: int,
+                 char_kernel: int, n_pos: int, pos_dim: int, unit_char_dim: int, gaz_dim: int,
+                 hidden: int, layers: int, dropout: float, n_tags: int) -> None:
+        super().__init__()
+        from torchcrf import CRF
+        self.word = nn.Embedding(n_words, word_dim, padding_idx=0)
+        self.char = nn.Embedding(n_chars, char_dim, padding_idx=0)
+        self.conv = nn.Conv1d(char_dim, char_filters, char_kernel, padding=char_kernel // 2)
+        self.pos = nn.Embedding(n_pos, pos_dim, padding_idx=0)
+        self.unit_char = nn.Embedding(n_chars, unit_char_dim, padding_idx=0) if unit_char_dim else None
+        self.gaz_dim = gaz_dim
+        in_dim = word_dim + char_filters + pos_dim + unit_char_dim + gaz_dim
+        self.drop = nn.Dropout(dropout)
+        self.lstm = nn.LSTM(in_dim, hidden, num_layers=layers, batch_first=True, bidirectional=True,
+                            dropout=dropout if layers > 1 else 0.0)
+        self.out = nn.Linear(2 * hidden, n_tags)
+        self.crf = CRF(n_tags, batch_first=True)
+        self.register_buffer("allowed", torch.ones(n_tags, n_tags, dtype=torch.bool))
+        self.register_buffer("allowed_start", torch.ones(n_tags, dtype=torch.bool))
+
+    def constrain(self) -> None:
+        """Pin the scores of invalid IOB2 transitions to a large negative value."""
+        with torch.no_grad():
+            self.crf.transitions.masked_fill_(~self.allowed, NEG)
+            self.crf.start_transitions.masked_fill_(~self.allowed_start, NEG)
+
+    def emissions(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        words = batch["words"]
+        b, n = words.shape
+        parts = [self.word(words)]
+        chars = batch["chars"]
+        c = self.char(chars.view(b * n, -1)).transpose(1, 2)
+        c = torch.relu(self.conv(c)).amax(dim=2).view(b, n, -1)
+        parts += [c, self.pos(batch["pos"])]
+        if self.unit_char is not None:
+            parts.append(self.unit_char(batch["unit_chars"]))
+        if self.gaz_dim:
+            parts.append(batch["gaz"])
+        x = self.drop(torch.cat(parts, dim=-1))
+        lengths = batch["lengths"]
+        packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True,
+                                                   enforce_sorted=False)
+        h, _ = self.lstm(packed)
+        h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=n)
+        return self.out(self.drop(h))
+
+
+def _viterbi(em: torch.Tensor, lengths: torch.Tensor, start: torch.Tensor, trans: torch.Tensor,
+             end: torch.Tensor) -> torch.Tensor:
+    """Best tag sequence per row of ``em`` (B, L, T); padded positions hold 0."""
+    b, n, _ = em.shape
+    score = start + em[:, 0]
+    history = []
+    for i in range(1, n):
+        best, idx = (score.unsqueeze(2) + trans.unsqueeze(0)).max(dim=1)
+        active = (lengths > i).unsqueeze(1)
+        score = torch.where(active, best + em[:, i], score)
+        history.append(idx)
+    score = score + end
+    cur = score.argmax(dim=1)
+    tags = torch.zeros(b, n, dtype=torch.long, device=em.device)
+    for i in range(n - 1, 0, -1):
+        active = lengths > i
+        tags[:, i] = torch.where(active, cur, tags[:, i])
+        prev = history[i - 1].gather(1, cur.unsqueeze(1)).squeeze(1)
+        cur = torch.where(active, prev, cur)
+    tags[:, 0] = cur
+    return tags
+
+
+def _forward_backward(em: torch.Tensor, lengths: torch.Tensor, start: torch.Tensor,
+                      trans: torch.Tensor, end: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor,
+                                                                       torch.Tensor]:
+    """Log alpha (B, L, T) including emissions, log beta (B, L, T) excluding them, log Z (B)."""
+    b, n, t = em.shape
+    alpha = [start + em[:, 0]]
+    for i in range(1, n):
+        nxt = torch.logsumexp(alpha[-1].unsqueeze(2) + trans.unsqueeze(0), dim=1) + em[:, i]
+        alpha.append(torch.where((lengths > i).unsqueeze(1), nxt, alpha[-1]))
+    a = torch.stack(alpha, dim=1)
+    log_z = torch.logsumexp(alpha[-1] + end, dim=1)
+    end_b = end.unsqueeze(0).expand(b, t)
+    beta = [end_b]
+    for i in range(n - 2, -1, -1):
+        cand = torch.logsumexp(trans.unsqueeze(0) + (em[:, i + 1] + beta[-1]).unsqueeze(1), dim=2)
+        beta.append(torch.where((lengths > i + 1).unsqueeze(1), cand, end_b))
+    beta.reverse()
+    return a, torch.stack(beta, dim=1), log_z
+
+
+def _iob_constraints(tags: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Allowed transition matrix ``[from, to]`` and allowed start tags for IOB2."""
+    n = len(tags)
+    allowed = torch.ones(n, n, dtype=torch.bool)
+    start = torch.ones(n, dtype=torch.bool)
+    for j, to in enumerate(tags):
+        if not to.startswith("I-"):
+            continue
+        start[j] = False
+        label = to[2:]
+        for i, frm in enumerate(tags):
+            if frm[2:] != label or frm == "O":
+                allowed[i, j] = False
+    return allowed, start
+
+
+def _span_f1(gold: Sequence[set[tuple[int, int, str]]], pred: Sequence[set[tuple[int, int, str]]]
+             ) -> float:
+    tp = sum(len(g & p) for g, p in zip(gold, pred))
+    n_gold = sum(len(g) for g in gold)
+    n_pred = sum(len(p) for p in pred)
+    if n_gold == 0 and n_pred == 0:
+        return 1.0
+    return 2 * tp / (n_gold + n_pred) if (n_gold + n_pred) else 0.0
+
+
+class EntityTagger:
+    """BiLSTM-CRF tagger; ``fit`` then ``predict`` spans, or ``load`` a saved one."""
+
+    def __init__(self, **params: Any) -> None:
+        unknown = sorted(set(params) - set(DEFAULTS))
+        if unknown:
+            raise ModelError(f"unknown tagger parameter(s) {', '.join(unknown)}; "
+                             f"known: {', '.join(sorted(DEFAULTS))}")
+        self.params: dict[str, Any] = {**DEFAULTS, **params}
+
+    # ------------------------------------------------------------------ features
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "net_"):
+            raise NotFittedError("the entity tagger is not trained; call fit() or EntityTagger.load()")
+
+    def _units(self, text: str, tokens: Sequence[Token], spans: Sequence[Span] = ()
+               ) -> tuple[list[_Unit], np.ndarray]:
+        """Tagging units and their gazetteer features; the same code at fit and predict.
+
+        Morpheme units are the tokens split at dictionary-match boundaries (and, when
+        ``spans`` are given at fit time, at gold span boundaries so every gold span is
+        a run of whole units).
+        """
+        toks = [t for t in tokens if t.end > t.start]
+        gaz: Gazetteer = self.gazetteer_
+        matches = gaz.find(text, [t.start for t in toks]) if len(gaz) else []
+        if self.params["unit"] == "char":
+            units = []
+            for t in toks:
+                for i in range(t.start, t.end):
+                    pos = f"{t.pos}/{'B' if i == t.start else 'I'}{'_' if _space_before(text, i) else ''}"
+                    units.append(_Unit(i, i + 1, t.surface, pos, text[i]))
+            pieces = [Token(u.char, "", u.start, u.end) for u in units]
+        else:
+            cuts = [c for m in matches for c in m[:2]]
+            cuts += [c for s in spans for c in (s.start, s.end)]
+            pieces = split_at(toks, cuts) if cuts else toks
+            units = [_Unit(p.start, p.end, p.surface,
+                           p.pos + ("_" if _space_before(text, p.start) else ""), "")
+                     for p in pieces]
+        feats = match_features(pieces, matches, self.gaz_types_)
+        return units, feats
+
+    def _encode(self, prepared: Sequence[tuple[list[_Unit], np.ndarray]]) -> dict[str, torch.Tensor]:
+        """Pad a batch of prepared items into tensors (on the model's device)."""
+        words_v, chars_v, pos_v = self.words_, self.chars_, self.pos_
+        max_chars = int(self.params["max_chars"])
+        n = max(1, max(len(u) for u, _ in prepared))
+        b = len(prepared)
+        words = np.zeros((b, n), dtype=np.int64)
+        pos = np.zeros((b, n), dtype=np.int64)
+        unit_chars = np.zeros((b, n), dtype=np.int64)
+        width = max(1, min(max_chars, max((len(x.word) for u, _ in prepared for x in u), default=1)))
+        chars = np.zeros((b, n, width), dtype=np.int64)
+        k = len(self.gaz_types_) * 2
+        gaz = np.zeros((b, n, k), dtype=np.float32)
+        lengths = np.zeros(b, dtype=np.int64)
+        wget, cget, pget = words_v.stoi.get, chars_v.stoi.get, pos_v.stoi.get
+        for r, (units, feats) in enumerate(prepared):
+            lengths[r] = len(units)
+            for c, u in enumerate(units):
+                words[r, c] = wget(u.word, 1)
+                pos[r, c] = pget(u.pos, 1)
+                if u.char:
+                    unit_chars[r, c] = cget(u.char, 1)
+                for j, ch in enumerate(u.word[:width]):
+                    chars[r, c, j] = cget(ch, 1)
+            if k and len(units):
+                gaz[r, :len(units)] = feats
+        dev = self.device_
+        return {"words": torch.from_numpy(words).to(dev), "pos": torch.from_numpy(pos).to(dev),
+                "unit_chars": torch.from_numpy(unit_chars).to(dev),
+                "chars": torch.from_numpy(chars).to(dev), "gaz": torch.from_numpy(gaz).to(dev),
+                "lengths": torch.from_numpy(np.maximum(lengths, 1)).to(dev)}
+
+    # ------------------------------------------------------------------ fit
+    @staticmethod
+    def _validate(items: Sequence[Any], what: str, with_spans: bool) -> None:
+        if not isinstance(items, (list, tuple)):
+            raise InputError(f"{what} must be a list of tuples, got {type(items).__name__}")
+        width = 3 if with_spans else 2
+        for n, item in enumerate(items):
+            if not isinstance(item, (list, tuple)) or len(item) != width or not isinstance(item[0], str):
+                shape = "(text, tokens, spans)" if with_spans else "(text, tokens)"
+                raise InputError(f"{what}[{n}] must be a tuple {shape} with a str text; "
+                                 f"got {item!r:.80}")
+            text = item[0]
+            for t in item[1]:
+                if not isinstance(t, Token) or not 0 <= t.start <= t.end <= len(text):
+                    raise InputError(f"{what}[{n}]: token {t!r} is not a Token inside the text of "
+                                     f"length {len(text)}; tokenise the same normalised text")
+            if with_spans:
+                for s in item[2]:
+                    if not isinstance(s, Span) or not 0 <= s.start < s.end <= len(text):
+                        raise InputError(f"{what}[{n}]: span {s!r} is not a Span inside the text "
+                                         f"of length {len(text)}")
+
+    def fit(self, train: Sequence[TrainItem], valid: Sequence[TrainItem] = (),
+            dictionary: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+            embeddings: Any = None, progress: bool = True) -> EntityTagger:
+        """Train on ``(text, tokens, spans)`` items; early-stop on validation span F1."""
+        p = self.params
+        self._validate(train, "train", True)
+        self._validate(valid, "valid", True)
+        if not train:
+            raise ModelError("the tagger needs at least one training sentence")
+        if p["unit"] not in ("morpheme", "char"):
+            raise ModelError(f"tagger unit must be 'morpheme' or 'char', got {p['unit']!r}")
+        gen = set_seed(p["seed"])
+        rng = np.random.RandomState(p["seed"] if p["seed"] is not None else None)
+        self.device_ = choose_device(p["device"])
+        self.gazetteer_ = Gazetteer(dictionary if p["use_gazetteer"] else None)
+        self.gaz_types_ = list(self.gazetteer_.entity_types)
+
+        labels = sorted({label_of(s) for _, _, spans in train for s in spans})
+        self.labels_ = labels
+        self.tags_ = ["O"] + [f"{bi}-{lab}" for lab in labels for bi in ("B", "I")]
+        tag_index = {t: i for i, t in enumerate(self.tags_)}
+
+        prep_train = [self._units(text, toks, spans) for text, toks, spans in train]
+        gold_train = [[tag_index.get(t, 0) for t in iob_tags(_as_tokens(u), spans)]
+                      for (u, _), (_, _, spans) in zip(prep_train, train)]
+        self.words_ = Vocab.build(([u.word for u in units] for units, _ in prep_train),
+                                  extra=list(getattr(embeddings, "vocab", [])) if embeddings else ())
+        self.chars_ = Vocab.build([ch for u in units for ch in (u.word + u.char)]
+                                  for units, _ in prep_train)
+        self.pos_ = Vocab.build([u.pos for u in units] for units, _ in prep_train)
+        word_dim = int(getattr(embeddings, "dim", 0) or p["word_dim"])
+        self.net_ = self._build_net(word_dim)
+        if embeddings is not None:
+            self._init_embeddings(embeddings)
+        self.net_.to(self.device_)
+
+        keep = [i for i, (u, _) in enumerate(prep_train) if u]
+        if valid:
+            val_items = [(text, toks) for text, toks, _ in valid]
+            val_gold = [{(s.start, s.end, label_of(s)) for s in spans} for _, _, spans in valid]
+        else:  # no validation split: monitor (a sample of) the training data
+            sample = keep[:500]
+            val_items = [(train[i][0], train[i][1]) for i in sample]
+            val_gold = [{(s.start, s.end, label_of(s)) for s in train[i][2]} for i in sample]
+
+        opt = torch.optim.Adam(self.net_.parameters(), lr=p["lr"], weight_decay=p["weight_decay"])
+        stopper = EarlyStopping(patience=int(p["patience"]), mode="max")
+        self.history_: list[dict[str, Any]] = []
+        bs = int(p["batch_size"])
+        bar = epoch_bar(int(p["epochs"]), progress, "tagger")
+        with torch_threads(p["threads"]):
+            for epoch in bar:
+                t0 = time.perf_counter()
+                self.net_.train()
+                order = rng.permutation(len(keep))
+                # bucket by length: sort chunks of 50 batches so padding stays small
+                chunks = [order[i:i + bs * 50] for i in range(0, len(order), bs * 50)]
+                batches = []
+                for ch in chunks:
+                    ch = sorted(ch, key=lambda j: len(prep_train[keep[j]][0]))
+                    batches += [ch[i:i + bs] for i in range(0, len(ch), bs)]
+                rng.shuffle(batches)
+                total, count = 0.0, 0
+                for bidx in batches:
+                    idx = [keep[j] for j in bidx]
+                    batch = self._encode([prep_train[i] for i in idx])
+                    if p["word_dropout"] > 0:
+                        drop = torch.rand(batch["words"].shape, generator=gen) < p["word_dropout"]
+                        batch["words"] = batch["words"].masked_fill(drop.to(self.device_)
+                                                                    & (batch["words"] > 0), 1)
+                    n = batch["words"].shape[1]
+                    tags = torch.zeros(len(idx), n, dtype=torch.long)
+                    for r, i in enumerate(idx):
+                        tags[r, :len(gold_train[i])] = torch.tensor(gold_train[i])
+                    mask = (torch.arange(n).unsqueeze(0) < batch["lengths"].cpu().unsqueeze(1))
+                    em = self.net_.emissions(batch)
+                    loss = -self.net_.crf(em, tags.to(self.device_), mask.to(self.device_),
+                                          reduction="mean")
+                    opt.zero_grad()
+                    loss.backward()
+                    if p["clip"]:
+                        nn.utils.clip_grad_norm_(self.net_.parameters(), p["clip"])
+                    opt.step()
+                    self.net_.constrain()
+                    total += loss.item() * len(idx)
+                    count += len(idx)
+                pred = self.predict(val_items, confidence=False)
+                f1 = _span_f1(val_gold, [{(s, e, label_of(Span(s, e, ent, "", role)))
+                                          for s, e, ent, role, _ in spans} for spans in pred])
+                self.history_.append({"epoch": epoch + 1, "loss": total / max(count, 1),
+                                      "valid_f1": f1, "seconds": time.perf_counter() - t0})
+                if hasattr(bar, "set_postfix"):
+                    bar.set_postfix(loss=f"{total / max(count, 1):.3f}", f1=f"{f1:.4f}")
+                if stopper.step(f1, self.net_, epoch + 1):
+                    break
+        stopper.restore(self.net_)
+        self.best_epoch_ = stopper.best_epoch
+        self.net_.eval()
+        return self
+
+    def _build_net(self, word_dim: int) -> _Net:
+        p = self.params
+        net = _Net(len(self.words_), word_dim, len(self.chars_), int(p["char_dim"]),
+                   int(p["char_filters"]), int(p["char_kernel"]), len(self.pos_), int(p["pos_dim"]),
+                   int(p["unit_char_dim"]) if p["unit"] == "char" else 0,
+                   2 * len(self.gaz_types_), int(p["hidden"]), int(p["layers"]), float(p["dropout"]),
+                   len(self.tags_))
+        allowed, start = _iob_constraints(self.tags_)
+        net.allowed.copy_(allowed)
+        net.allowed_start.copy_(start)
+        net.constrain()
+        return net
+
+    def _init_embeddings(self, embeddings: Any) -> None:
+        """Copy pretrained vectors into the word embedding rows they cover."""
+        weight = self.net_.word.weight
+        vec_of = getattr(embeddings, "vector", None)
+        found = 0
+        with torch.no_grad():
+            for i, w in enumerate(self.words_.itos[2:], start=2):
+                v = vec_of(w) if vec_of else None
+                if v is not None and len(v) == weight.shape[1]:
+                    weight[i] = torch.as_tensor(np.asarray(v, dtype=np.float32))
+                    found += 1
+        self.pretrained_coverage_ = found / max(1, len(self.words_) - 2)
+
+    # ------------------------------------------------------------------ predict
+    def predict(self, items: Sequence[Item], confidence: bool = True) -> list[list[Pred]]:
+        """Spans ``(start, end, entity, role, confidence)`` per ``(text, tokens)`` item.
+
+        Offsets index the given (normalised) text; spans are sorted by start. With
+        ``confidence=False`` every confidence is 1.0 and the forward-backward pass is
+        skipped.
+        """
+        self._check_fitted()
+        self._validate(items, "items", False)
+        out: list[list[Pred]] = [[] for _ in items]
+        prepared = [self._units(text, toks) for text, toks in items]
+        order = sorted((i for i, (u, _) in enumerate(prepared) if u), key=lambda i: len(prepared[i][0]))
+        bs = int(self.params["eval_batch_size"])
+        net = self.net_
+        was_training = net.training
+        net.eval()
+        crf = net.crf
+        tags_of = self.tags_
+        with torch.inference_mode():
+            start, trans, end = crf.start_transitions, crf.transitions, crf.end_transitions
+            for k in range(0, len(order), bs):
+                idx = order[k:k + bs]
+                batch = self._encode([prepared[i] for i in idx])
+                em = net.emissions(batch)
+                lengths = batch["lengths"]
+                best = _viterbi(em, lengths, start, trans, end).cpu().numpy()
+                if confidence:
+                    alpha, beta, log_z = (x.cpu().numpy() for x in
+                                          _forward_backward(em, lengths, start, trans, end))
+                    em_np, trans_np, end_np = em.cpu().numpy(), trans.cpu().numpy(), end.cpu().numpy()
+                for r, i in enumerate(idx):
+                    units = prepared[i][0]
+                    n = len(units)
+                    seq = best[r, :n]
+                    res: list[Pred] = []
+                    j = 0
+                    while j < n:
+                        tag = tags_of[seq[j]]
+                        if tag == "O":
+                            j += 1
+                            continue
+                        label = tag[2:]
+                        e = j + 1
+                        while e < n and tags_of[seq[e]] == "I-" + label:
+                            e += 1
+                        conf = 1.0
+                        if confidence:
+                            conf = _span_prob(alpha[r], beta[r], float(log_z[r]), em_np[r], trans_np,
+                                              end_np, seq, j, e, n, tags_of.index("I-" + label))
+                        entity, role = split_label(label)
+                        res.append((units[j].start, units[e - 1].end, entity, role, conf))
+                        j = e
+                    out[i] = res
+        if was_training:
+            net.train()
+        return out
+
+    # ------------------------------------------------------------------ save / load
+    def save(self, path: str) -> None:
+        """Write ``meta.json``, ``vocab.json``, ``gazetteer.json`` and ``weights.pt`` atomically."""
+        self._check_fitted()
+        with atomic_dir(path) as tmp:
+            write_json(tmp / "meta.json", {
+                "kind": "tagger", "format": FORMAT, "nlukit_version": __version__,
+                "params": self.params, "labels": self.labels_, "tags": self.tags_,
+                "word_dim": int(self.net_.word.weight.shape[1]),
+                "history": self.history_, "best_epoch": getattr(self, "best_epoch_", None)})
+            write_json(tmp / "vocab.json", {"words": self.words_.to_json(),
+                                            "chars": self.chars_.to_json(),
+                                            "pos": self.pos_.to_json()})
+            write_json(tmp / "gazetteer.json", self.gazetteer_.to_json())
+            save_state(tmp / "weights.pt", self.net_.state_dict())
+
+    @classmethod
+    def load(cls, path: str, device: str | None = "cpu") -> EntityTagger:
+        """Rebuild a tagger saved by :meth:`save`; damage is a :class:`BundleError` naming the file."""
+        import os
+        from ..errors import BundleError
+        if not os.path.isdir(path):
+            raise BundleError(f"{path}: tagger directory is missing; re-train or copy the whole model")
+        meta_path = os.path.join(path, "meta.json")
+        meta = check_format(read_json(meta_path), meta_path, "tagger", FORMAT)
+        params = {**DEFAULTS, **{k: v for k, v in meta.get("params", {}).items() if k in DEFAULTS}}
+        self = cls(**params)
+        vocab_path = os.path.join(path, "vocab.json")
+        vocab = read_json(vocab_path)
+        gaz_path = os.path.join(path, "gazetteer.json")
+        try:
+            self.words_ = Vocab.from_json(vocab["words"], vocab_path)
+            self.chars_ = Vocab.from_json(vocab["chars"], vocab_path)
+            self.pos_ = Vocab.from_json(vocab["pos"], vocab_path)
+            self.labels_ = list(meta["labels"])
+            self.tags_ = list(meta["tags"])
+            word_dim = int(meta["word_dim"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BundleError(f"{path}: vocab.json or meta.json lacks {exc}; re-save the model") from exc
+        try:
+            self.gazetteer_ = Gazetteer.from_json(read_json(gaz_path))
+        except (KeyError, TypeError, AttributeError, InputError) as exc:
+            raise BundleError(f"{gaz_path}: not a gazetteer ({exc}); re-save the model") from exc
+        self.gaz_types_ = list(self.gazetteer_.entity_types)
+        self.history_ = list(meta.get("history", []))
+        self.best_epoch_ = meta.get("best_epoch")
+        self.device_ = choose_device(device)
+        self.net_ = self._build_net(word_dim)
+        load_module_state(self.net_, os.path.join(path, "weights.pt"))
+        self.net_.constrain()
+        self.net_.to(self.device_).eval()
+        return self
+
+
+def _as_tokens(units: Sequence[_Unit]) -> list[Token]:
+    return [Token(u.word, u.pos, u.start, u.end) for u in units]
+
+
+def _span_prob(alpha: np.ndarray, beta: np.ndarray, log_z: float, em: np.ndarray, trans: np.ndarray,
+               end: np.ndarray, seq: np.ndarray, s: int, e: int, n: int, inside: int) -> float:
+    """P(tags[s:e] == seq[s:e] and tags[e] != I-label) from forward-backward scores."""
+    lp = alpha[s, seq[s]]
+    for k in range(s + 1, e):
+        lp += trans[seq[k - 1], seq[k]] + em[k, seq[k]]
+    if e == n:
+        lp += end[seq[e - 1]]
+    else:
+        nxt = trans[seq[e - 1]] + em[e] + beta[e]
+        nxt = np.delete(nxt, inside)
+        m = nxt.max()
+        lp += m + math.log(np.exp(nxt - m).sum())
+    return float(min(1.0, math.exp(lp - log_z)))
