@@ -21,8 +21,8 @@ as Korean software does: ``을(를)``, ``(으)로``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Mapping
 
 from .errors import InputError
 

@@ -4,8 +4,15 @@ from __future__ import annotations
 import pytest
 
 from nlukit.errors import InputError, NlukitError
-from nlukit.korean import (attach, choose_particle, ends_with_rieul, has_batchim, is_particle_pair,
-                           match_particle, render)
+from nlukit.korean import (
+    attach,
+    choose_particle,
+    ends_with_rieul,
+    has_batchim,
+    is_particle_pair,
+    match_particle,
+    render,
+)
 
 
 @pytest.mark.parametrize("word, pair, expected", [

@@ -1,0 +1,306 @@
+"""Entity dictionaries: canonical values with their synonyms, read from CSV.
+
+Two CSV forms are read, detected from the header row:
+
+* long form ``entity,value,synonyms`` — one value per row, synonyms ``|``-separated;
+* the wide form — the header names entity types, each column lists that type's
+  values, empty cells are skipped.
+
+Files may be UTF-8 (with or without BOM) or cp949/euc-kr as Excel saves them; the
+encoding used is recorded per file. A folder reads every ``*.csv`` in sorted order
+and merges them. Problems that do not stop reading (a duplicate value, a synonym
+that names two values) are collected in :attr:`Dictionary.warnings` with file:line.
+
+>>> d = Dictionary.from_json({"location": {"서울": ["서울시", "서울특별시"], "부산": []}})
+>>> d.canonical("location", "서울시"), d.canonical("location", "대구")
+('서울', None)
+>>> d.surfaces("location"), d.entity_types
+(['서울', '서울시', '서울특별시', '부산'], ['location'])
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import DictionaryError
+
+__all__ = ["Dictionary", "DictionarySource", "load_dictionaries", "ENTITY_NAME_RE"]
+
+#: What an entity type may be called: a word (letters, digits, ``_``, ``-``), not starting with a digit.
+ENTITY_NAME_RE = re.compile(r"[^\W\d][\w-]*")
+_LONG_HEADERS = {
+    "entity": "entity", "type": "entity", "entity_type": "entity", "개체": "entity", "엔티티": "entity",
+    "value": "value", "값": "value", "대표값": "value",
+    "synonyms": "synonyms", "synonym": "synonyms", "동의어": "synonyms", "유의어": "synonyms",
+}
+
+
+@dataclass(frozen=True)
+class DictionarySource:
+    """One file read into a dictionary: its path, the encoding used and the CSV form."""
+
+    path: str
+    encoding: str
+    form: str  # "long" | "wide"
+    values: int
+
+
+@dataclass
+class Dictionary:
+    """Entity type → canonical value → synonyms, with a reverse index for lookup."""
+
+    entities: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    sources: list[DictionarySource] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    _where: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+    _index: dict[str, dict[str, str]] | None = field(default=None, repr=False)
+    _owners: dict[tuple[str, str], str] = field(default_factory=dict, repr=False)
+
+    # -- building ---------------------------------------------------------------------
+    def add(self, entity: str, value: str, synonyms: Iterable[str] = (), where: str = "") -> None:
+        """Add ``value`` (and its synonyms) to ``entity``; warn on duplicates and clashes."""
+        value = _clean(value)
+        values = self.entities.setdefault(entity, {})
+        self._index = None
+        at = f"{where}: " if where else ""
+        if value in values:
+            first = self._where.get((entity, value), "")
+            self.warnings.append(f"{at}duplicate value {value!r} for entity {entity!r}"
+                                 f"{f' (first at {first})' if first else ''}; synonyms merged")
+        else:
+            owner = self._owner(entity, value)
+            if owner is not None:
+                self.warnings.append(
+                    f"{at}value {value!r} of entity {entity!r} is already a synonym of {owner!r}; "
+                    f"it now names itself, remove it from {owner!r}'s synonyms")
+                values[owner] = [s for s in values[owner] if s != value]
+            values[value] = []
+            self._owners[(entity, value)] = value
+            self._where[(entity, value)] = where
+        syns = values[value]
+        for raw in synonyms:
+            syn = _clean(raw)
+            if not syn or syn == value or syn in syns:
+                continue
+            owner = self._owner(entity, syn)
+            if owner is not None and owner != value:
+                self.warnings.append(
+                    f"{at}synonym {syn!r} of {entity} value {value!r} already names value {owner!r}; "
+                    f"it stays with {owner!r} — remove one of them")
+                continue
+            syns.append(syn)
+            self._owners[(entity, syn)] = value
+
+    def _owner(self, entity: str, surface: str) -> str | None:
+        return self._owners.get((entity, surface))
+
+    # -- lookup ------------------------------------------------------------------------
+    @property
+    def entity_types(self) -> list[str]:
+        """The entity types, sorted."""
+        return sorted(self.entities)
+
+    def values(self, entity: str) -> list[str]:
+        """The canonical values of ``entity`` in file order."""
+        return list(self.entities.get(entity, {}))
+
+    def surfaces(self, entity: str) -> list[str]:
+        """Every surface of ``entity``: each value followed by its synonyms."""
+        out: list[str] = []
+        for v, syns in self.entities.get(entity, {}).items():
+            out.append(v)
+            out.extend(syns)
+        return out
+
+    def canonical(self, entity: str, surface: str) -> str | None:
+        """The canonical value ``surface`` stands for, or None when it is not in the dictionary.
+
+        Matching is exact after NFC and trimming, then case-insensitive (``ktx`` → ``KTX``).
+        """
+        if self._index is None:
+            self._build_index()
+        assert self._index is not None
+        idx = self._index.get(entity)
+        if not idx:
+            return None
+        s = _clean(surface)
+        return idx.get(s) or idx.get("\0" + s.casefold())
+
+    def _build_index(self) -> None:
+        index: dict[str, dict[str, str]] = {}
+        for ent, values in self.entities.items():
+            idx: dict[str, str] = {}
+            for v, syns in values.items():
+                for s in (v, *syns):
+                    idx.setdefault(s, v)
+                    idx.setdefault("\0" + s.casefold(), v)
+            index[ent] = idx
+        self._index = index
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self.entities.values())
+
+    # -- persistence -------------------------------------------------------------------
+    def to_json(self) -> dict[str, dict[str, list[str]]]:
+        """``{entity: {value: [synonyms...]}}`` — the ``dictionary.json`` of a dataset."""
+        return {e: {v: list(s) for v, s in vals.items()} for e, vals in self.entities.items()}
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> Dictionary:
+        """Rebuild from :meth:`to_json` output, checking its shape."""
+        if not isinstance(obj, dict):
+            raise DictionaryError(f"dictionary JSON must be an object {{entity: {{value: [synonyms]}}}}, "
+                                  f"got {type(obj).__name__}")
+        d = cls()
+        for entity, values in obj.items():
+            if not isinstance(values, dict):
+                raise DictionaryError(f"dictionary JSON: entity {entity!r} must map values to synonym "
+                                      f"lists, got {type(values).__name__}")
+            d.entities.setdefault(str(entity), {})
+            for value, syns in values.items():
+                if not isinstance(syns, list):
+                    raise DictionaryError(f"dictionary JSON: {entity}/{value}: synonyms must be a list")
+                d.add(str(entity), str(value), [str(s) for s in syns])
+        return d
+
+    def digest(self) -> str:
+        """sha256 of the canonical JSON: equal dictionaries have equal digests."""
+        blob = json.dumps(self.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def write_csv(self, path: str) -> None:
+        """Write the long form ``entity,value,synonyms`` (UTF-8)."""
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(["entity", "value", "synonyms"])
+            for e, vals in self.entities.items():
+                for v, syns in vals.items():
+                    w.writerow([e, v, "|".join(syns)])
+
+    @property
+    def encodings(self) -> dict[str, str]:
+        """path → encoding actually used, for the files this dictionary was read from."""
+        return {s.path: s.encoding for s in self.sources}
+
+
+def _clean(s: str) -> str:
+    return unicodedata.normalize("NFC", s).strip()
+
+
+def _decode(path: str) -> tuple[str, str]:
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise DictionaryError(f"cannot read dictionary {path}: {exc.strerror}") from exc
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp949"), "cp949"
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise DictionaryError(f"{path}:{line}: neither UTF-8 nor cp949/euc-kr (byte {exc.start}); "
+                              "save the file as UTF-8 (CSV UTF-8 in Excel)") from exc
+
+
+def _check_entity(name: str, where: str) -> str:
+    if not ENTITY_NAME_RE.fullmatch(name):
+        raise DictionaryError(f"{where}: bad entity type name {name!r}; use letters, digits, '_' or '-' "
+                              "(no spaces or ':'), e.g. 'location'")
+    return name
+
+
+def _read_file(path: str, d: Dictionary) -> DictionarySource:
+    text, encoding = _decode(path)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)
+                      and not r[0].lstrip().startswith("#")), None)
+    if header_at is None:
+        raise DictionaryError(f"{path}: the file is empty; write a header row "
+                              "'entity,value,synonyms' followed by one value per row")
+    header = [_clean(c) for c in rows[header_at]]
+    keys = [_LONG_HEADERS.get(h.lower()) for h in header]
+    before = len(d)
+    if keys[:2] == ["entity", "value"]:
+        form = "long"
+        if len(header) > 3 or (len(header) == 3 and keys[2] != "synonyms"):
+            raise DictionaryError(f"{path}:{header_at + 1}: long-form header must be "
+                                  f"'entity,value,synonyms', got {','.join(header)!r}")
+        for i in range(header_at + 1, len(rows)):
+            row = rows[i]
+            where = f"{path}:{i + 1}"
+            if not any(c.strip() for c in row) or row[0].lstrip().startswith("#"):
+                continue
+            if len(row) > 3:
+                raise DictionaryError(f"{where}: {len(row)} columns, expected entity,value,synonyms; "
+                                      "separate synonyms with '|', not ',' (or quote the cell)")
+            entity = _check_entity(_clean(row[0]), where)
+            value = _clean(row[1]) if len(row) > 1 else ""
+            if not value:
+                raise DictionaryError(f"{where}: empty value for entity {entity!r}; "
+                                      "fill the value column or delete the row")
+            syns = row[2].split("|") if len(row) > 2 else []
+            d.add(entity, value, syns, where)
+    else:
+        form = "wide"
+        for col, name in enumerate(header):
+            if name:
+                _check_entity(name, f"{path}:{header_at + 1}:{col + 1}")
+        for i in range(header_at + 1, len(rows)):
+            for col, cell in enumerate(rows[i]):
+                value = _clean(cell)
+                if not value:
+                    continue
+                where = f"{path}:{i + 1}:{col + 1}"
+                if col >= len(header) or not header[col]:
+                    raise DictionaryError(f"{where}: value {value!r} is in a column with no entity type "
+                                          "in the header; name the column in the first row")
+                d.add(header[col], value, (), where)
+        for name in header:
+            if name:
+                d.entities.setdefault(name, {})
+    return DictionarySource(path, encoding, form, len(d) - before)
+
+
+def load_dictionaries(path: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> Dictionary:
+    """Read one CSV file, every ``*.csv`` of a folder (sorted), or a list of such paths, merged."""
+    paths: list[str]
+    if isinstance(path, (str, os.PathLike)):
+        paths = [os.fspath(path)]
+    else:
+        paths = [os.fspath(p) for p in path]
+    files: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            found = sorted(os.path.join(p, f) for f in os.listdir(p)
+                           if f.lower().endswith(".csv") and os.path.isfile(os.path.join(p, f)))
+            if not found:
+                raise DictionaryError(f"dictionary folder {p} holds no *.csv file; add files like "
+                                      "location.csv with a header 'entity,value,synonyms'")
+            files.extend(found)
+        elif os.path.isfile(p):
+            files.append(p)
+        else:
+            raise DictionaryError(f"dictionary path {p} does not exist; pass a CSV file or a folder of them")
+    d = Dictionary()
+    for f in files:
+        d.sources.append(_read_file(f, d))
+    if not any(d.entities.values()):
+        raise DictionaryError(f"no dictionary values found in {', '.join(files)}; "
+                              "each entity type needs at least one value")
+    for entity, values in d.entities.items():
+        if not values:
+            d.warnings.append(f"entity type {entity!r} has no values")
+    return d

@@ -1,0 +1,106 @@
+"""Entity dictionaries: both CSV forms, both encodings, merge, warnings and errors."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from nlukit.errors import DictionaryError, NlukitError
+from nlukit.generate.dictionary import Dictionary, load_dictionaries
+
+FIX = os.path.join(os.path.dirname(__file__), "fixtures", "gen", "dicts")
+
+
+def test_should_read_long_form_with_synonyms_and_canonicalise() -> None:
+    d = load_dictionaries(os.path.join(FIX, "location.csv"))
+    assert d.values("location") == ["서울", "부산", "대전", "광주", "KTX역"]
+    assert d.canonical("location", "서울특별시") == "서울"
+    assert d.canonical("location", " 부산시 ") == "부산"
+    assert d.canonical("location", "ktx역") == "KTX역"
+    assert d.canonical("location", "대구") is None
+    assert d.canonical("date", "서울") is None
+    assert d.surfaces("location")[:3] == ["서울", "서울시", "서울특별시"]
+    assert d.sources[0].form == "long" and d.sources[0].encoding == "utf-8"
+
+
+def test_should_read_wide_form_skipping_empty_cells() -> None:
+    d = load_dictionaries(os.path.join(FIX, "wide.csv"))
+    assert d.entities == {"date": {"오늘": [], "내일": [], "모레": []}, "food": {"김밥": [], "짜장면": []}}
+    assert d.sources[0].form == "wide"
+
+
+def test_should_merge_every_csv_of_a_folder_in_sorted_order(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("ignored", encoding="utf-8")
+    d = load_dictionaries(FIX)
+    assert d.entity_types == ["date", "food", "location"]
+    assert [os.path.basename(s.path) for s in d.sources] == ["location.csv", "wide.csv"]
+
+
+@pytest.mark.parametrize("encoding, expected", [("cp949", "cp949"), ("euc-kr", "cp949"),
+                                                ("utf-8-sig", "utf-8-sig"), ("utf-8", "utf-8")])
+def test_should_read_excel_encodings_and_report_the_one_used(tmp_path: Path, encoding: str,
+                                                            expected: str) -> None:
+    text = "entity,value,synonyms\r\nlocation,서울,서울시|서울특별시\r\nlocation,제주,제주도\r\n"
+    p = tmp_path / "loc.csv"
+    p.write_bytes(text.encode(encoding))
+    d = load_dictionaries(str(p))
+    assert d.canonical("location", "제주도") == "제주"
+    assert d.encodings == {str(p): expected}
+
+
+def test_should_read_wide_form_in_cp949(tmp_path: Path) -> None:
+    p = tmp_path / "wide.csv"
+    p.write_bytes("location,food\r\n서울,냉면\r\n,떡볶이\r\n".encode("cp949"))
+    d = load_dictionaries(str(p))
+    assert d.values("food") == ["냉면", "떡볶이"] and d.values("location") == ["서울"]
+    assert d.encodings[str(p)] == "cp949"
+
+
+def test_should_warn_on_duplicate_value_and_synonym_naming_two_values(tmp_path: Path) -> None:
+    p = tmp_path / "d.csv"
+    p.write_text("entity,value,synonyms\nlocation,광주,광주시\nlocation,광주,빛고을\n"
+                 "location,경기 광주,광주시\n", encoding="utf-8")
+    d = load_dictionaries(str(p))
+    assert d.entities["location"] == {"광주": ["광주시", "빛고을"], "경기 광주": []}
+    assert any(w.startswith(f"{p}:3: duplicate value '광주'") and f"first at {p}:2" in w for w in d.warnings)
+    assert any(w.startswith(f"{p}:4: synonym '광주시'") and "already names value '광주'" in w
+               for w in d.warnings)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("entity,value,synonyms\nlocation,,서울시\n", r":2: empty value for entity 'location'"),
+    ("entity,value,synonyms\nlocation,서울,서울시,서울특별시\n", r":2: 4 columns.*separate synonyms with '\|'"),
+    ("entity,value,synonyms\nmy location,서울,\n", r":2: bad entity type name 'my location'"),
+    ("location,\n서울,부산\n", r":2:2: value '부산' is in a column with no entity type"),
+    ("", r"the file is empty"),
+])
+def test_should_raise_with_file_and_line(tmp_path: Path, content: str, message: str) -> None:
+    p = tmp_path / "bad.csv"
+    p.write_text(content, encoding="utf-8")
+    with pytest.raises(DictionaryError, match=message) as info:
+        load_dictionaries(str(p))
+    assert str(p) in str(info.value)
+
+
+def test_should_refuse_undecodable_bytes_and_missing_paths(tmp_path: Path) -> None:
+    p = tmp_path / "bin.csv"
+    p.write_bytes(b"entity,value\nlocation,\xff\xfe\xff\n")
+    with pytest.raises(DictionaryError, match=r"bin.csv:2: neither UTF-8 nor cp949.*save the file as UTF-8"):
+        load_dictionaries(str(p))
+    with pytest.raises(NlukitError, match="does not exist"):
+        load_dictionaries(str(tmp_path / "nope.csv"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(DictionaryError, match=r"holds no \*.csv"):
+        load_dictionaries(str(empty))
+
+
+def test_should_round_trip_json_and_csv_with_equal_digest(tmp_path: Path) -> None:
+    d = load_dictionaries(FIX)
+    again = Dictionary.from_json(d.to_json())
+    assert again.to_json() == d.to_json() and again.digest() == d.digest()
+    d.write_csv(str(tmp_path / "all.csv"))
+    assert load_dictionaries(str(tmp_path / "all.csv")).digest() == d.digest()
+    with pytest.raises(DictionaryError, match="must map values"):
+        Dictionary.from_json({"location": ["서울"]})
