@@ -1,0 +1,663 @@
+"""The REST server: a Flask app factory over a loaded model and a chatbot.
+
+:func:`create_app` loads the model once (per process) and serves
+
+====================  ==========================================================
+``POST /parse``        ``{"text"}`` → :meth:`ParseResult.to_dict`
+``POST /chat``         ``{"session_id", "text"}`` → ``Turn.to_dict()``
+``DELETE /chat/<id>``  forget a session
+``GET /health``        liveness (always 200 while the process answers)
+``GET /version``       package version and the loaded model's meta
+``POST /admin/reload`` reload the model's ``current`` version (bearer token)
+``GET /openapi.json``  the OpenAPI 3 description of all of the above
+``GET /``              the web chat page (``nlukit/static``)
+====================  ==========================================================
+
+Every error is JSON ``{"error": {"code", "message"}}``; no HTML error page ever
+leaves the server. Status choices, documented in ``/openapi.json``:
+
+- 400 ``bad_json`` / ``invalid_utf8``: the body is not parseable UTF-8 JSON;
+- 401 ``unauthorized``: ``/admin/reload`` without the right bearer token;
+- 404 ``not_found``: unknown route, and ``/admin/reload`` when no admin token is
+  configured (the route is then disabled and indistinguishable from absent);
+- 405 ``method_not_allowed`` (with an ``Allow`` header);
+- 413 ``body_too_large`` (over ``max_content_length`` bytes) and
+  ``text_too_long`` (``text`` over ``max_text_length`` characters): in both cases
+  the client must send less;
+- 415 ``unsupported_media_type``: not ``application/json`` (UTF-8);
+- 422 ``invalid_field``: body not an object, a field missing or of the wrong
+  type, a bad ``session_id`` (1–128 of ``A-Z a-z 0-9 . _ : -``, not starting with
+  ``.``);
+- 503 ``model_not_loaded`` / ``chat_not_configured`` / ``store_unavailable``;
+- 500 ``internal_error``: logged with its traceback, answered without one.
+
+No request names a file on the server: session ids are validated, the reload
+route takes no path, and static files are a fixed list.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import re
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import BUNDLE_FORMAT_VERSION, __version__
+from .errors import InputError, NlukitError, SessionStoreError, TextTooLongError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from flask import Flask, Response
+
+log = logging.getLogger("nlukit.server")
+
+#: Settings :func:`create_app` understands; ``settings=`` overrides any of them.
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "max_content_length": 64 * 1024,   # bytes of request body
+    "max_text_length": 1000,           # characters of "text"
+    "max_session_id_length": 128,
+    "admin_token": None,               # None: read the env var named below
+    "admin_token_env": "NLUKIT_ADMIN_TOKEN",
+    "store_url": None,                 # None / "memory://" / "redis://host:port/db"
+    "torch_threads": 1,                # per process; 0 leaves torch's default
+    "restart_workers_on_reload": True,  # under gunicorn, SIGHUP the master after a reload
+}
+
+#: Env var the gunicorn config sets in each worker: the master's pid.
+GUNICORN_MASTER_ENV = "NLUKIT_GUNICORN_MASTER_PID"
+
+_SESSION_ID = re.compile(r"[A-Za-z0-9_:\-][A-Za-z0-9._:\-]*")
+STATIC_DIR = Path(__file__).with_name("static")
+# The only files the server ever sends from disk: name -> mimetype.
+STATIC_FILES = {"index.html": "text/html; charset=utf-8",
+                "chat.js": "text/javascript; charset=utf-8",
+                "chat.css": "text/css; charset=utf-8"}
+
+_HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 406: "not_acceptable", 408: "request_timeout",
+               411: "length_required", 413: "body_too_large", 414: "uri_too_long",
+               415: "unsupported_media_type", 416: "range_not_satisfiable",
+               422: "invalid_field", 429: "too_many_requests", 431: "headers_too_large",
+               500: "internal_error", 501: "not_implemented", 503: "service_unavailable"}
+
+
+class ApiError(Exception):
+    """An error answered as ``{"error": {"code", "message"}}`` with ``status``."""
+
+    def __init__(self, status: int, code: str, message: str,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class _Runtime:
+    """What one request uses: swapped as a whole by a reload, never mutated."""
+
+    nlu: Any | None
+    bot: Any | None
+    loaded_at: float
+
+
+class _Service:
+    """The process-wide state behind the routes: model, bot, settings."""
+
+    def __init__(self, model_path: str | None, nlu: Any, scenarios: Any, store: Any,
+                 bot: Any, settings: dict[str, Any]) -> None:
+        self.model_path = model_path
+        self.scenarios = scenarios
+        self.settings = settings
+        self._store = store
+        self._injected_bot = bot
+        self._lock = threading.Lock()
+        if nlu is None and model_path is not None:
+            nlu = self._load_model(model_path)
+        self.runtime = _Runtime(nlu, self._make_bot(nlu), time.time())
+
+    # -- building -------------------------------------------------------------------
+    def _load_model(self, path: str) -> Any:
+        threads = int(self.settings.get("torch_threads") or 0)
+        if threads > 0:
+            import torch
+            torch.set_num_threads(threads)
+        import nlukit
+        return nlukit.load(path)
+
+    def store(self) -> Any:
+        if self._store is None:
+            from .bot.store import open_store
+            self._store = open_store(self.settings.get("store_url"))
+        return self._store
+
+    def _make_bot(self, nlu: Any) -> Any:
+        if self._injected_bot is not None:
+            return self._injected_bot
+        if self.scenarios is None or nlu is None:
+            return None
+        from .bot import Bot
+        scenarios = self.scenarios
+        if isinstance(scenarios, (str, os.PathLike)):
+            from .bot import load_scenarios
+            scenarios = load_scenarios(os.fspath(scenarios), intents=list(nlu.intents),
+                                       entity_types=list(nlu.entity_types))
+        return Bot(nlu, scenarios, store=self.store())
+
+    def reload(self) -> tuple[_Runtime, _Runtime]:
+        """Load the model's ``current`` version; on any failure the old one stays."""
+        if self.model_path is None:
+            raise ApiError(409, "no_model_path",
+                           "this server was given an in-memory model, not a model directory; "
+                           "restart it with a model directory to use /admin/reload")
+        with self._lock:
+            old = self.runtime
+            nlu = self._load_model(self.model_path)
+            bot = self._make_bot(nlu)
+            self.runtime = _Runtime(nlu, bot, time.time())
+            return old, self.runtime
+
+
+# -- request helpers ---------------------------------------------------------------------
+def _json_body() -> dict[str, Any]:
+    """The request body as a JSON object, or an :class:`ApiError` naming what is wrong."""
+    from flask import request
+
+    mimetype = request.mimetype
+    if mimetype != "application/json" and not (mimetype.startswith("application/")
+                                               and mimetype.endswith("+json")):
+        shown = request.content_type or "none"
+        raise ApiError(415, "unsupported_media_type",
+                       f"Content-Type must be application/json (got {shown}); "
+                       "send a UTF-8 JSON object")
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):
+        raise ApiError(415, "unsupported_media_type",
+                       f"charset {charset!r} is not supported; JSON must be UTF-8")
+    raw = request.get_data(cache=False)  # 413 from werkzeug when over MAX_CONTENT_LENGTH
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, "invalid_utf8",
+                       f"the body is not valid UTF-8 (byte {exc.start}); encode the JSON as UTF-8"
+                       ) from None
+    try:
+        body = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        detail = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+        raise ApiError(400, "bad_json", f"the body is not valid JSON: {detail}") from None
+    if not isinstance(body, dict):
+        raise ApiError(422, "invalid_field",
+                       f"the body must be a JSON object, not {_json_type(body)}")
+    return body
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def _text_field(body: dict[str, Any], settings: dict[str, Any]) -> str:
+    if "text" not in body:
+        raise ApiError(422, "invalid_field", 'the field "text" is missing; send {"text": "..."}')
+    text = body["text"]
+    if not isinstance(text, str):
+        raise ApiError(422, "invalid_field",
+                       f'the field "text" must be a string, not {_json_type(text)}')
+    limit = int(settings["max_text_length"])
+    if len(text) > limit:
+        raise ApiError(413, "text_too_long",
+                       f'"text" has {len(text)} characters; the limit is {limit}')
+    return text
+
+
+def check_session_id(session_id: Any, settings: dict[str, Any] | None = None) -> str:
+    """Validate a session id: 1–128 of ``A-Z a-z 0-9 . _ : -``, not starting with ``.``."""
+    limit = int((settings or DEFAULT_SETTINGS)["max_session_id_length"])
+    if not isinstance(session_id, str):
+        raise ApiError(422, "invalid_field",
+                       f'the field "session_id" must be a string, not {_json_type(session_id)}')
+    if not session_id:
+        raise ApiError(422, "invalid_field", '"session_id" must not be empty')
+    if len(session_id) > limit:
+        raise ApiError(422, "invalid_field",
+                       f'"session_id" has {len(session_id)} characters; the limit is {limit}')
+    if not _SESSION_ID.fullmatch(session_id):
+        raise ApiError(422, "invalid_field",
+                       '"session_id" may only hold letters A-Z a-z, digits and . _ : - '
+                       "and must not start with a dot")
+    return session_id
+
+
+def _nlukit_error(exc: NlukitError) -> ApiError:
+    if isinstance(exc, TextTooLongError):
+        return ApiError(413, "text_too_long", exc.message)
+    if isinstance(exc, InputError):
+        return ApiError(422, "invalid_field", exc.message)
+    if isinstance(exc, SessionStoreError):
+        return ApiError(503, "store_unavailable", exc.message)
+    return ApiError(500, "internal_error", f"{type(exc).__name__}: {exc.message}")
+
+
+# -- the app -------------------------------------------------------------------------------
+def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any = None,
+               store: Any = None, settings: dict[str, Any] | None = None,
+               bot: Any = None) -> Flask:
+    """Build the Flask app; the model is loaded here, once, never per request.
+
+    ``model_path`` is a bundle (a version directory or a folder with ``current``);
+    ``nlu`` is an already loaded parser instead (anything with ``parse``, ``intents``,
+    ``entity_types``, ``dictionary``, ``meta``). ``scenarios`` is a scenario file or a
+    loaded ``Scenarios``; without it ``/chat`` answers 503. ``store`` is a session store
+    (default: ``settings["store_url"]``, memory). ``bot`` injects a ready chatbot.
+    """
+    from flask import Flask, request
+    from werkzeug.exceptions import HTTPException
+
+    unknown = set(settings or {}) - set(DEFAULT_SETTINGS)
+    if unknown:
+        raise InputError(f"unknown server settings {sorted(unknown)}; "
+                         f"known: {sorted(DEFAULT_SETTINGS)}")
+    conf = {**DEFAULT_SETTINGS, **(settings or {})}
+    if conf["admin_token"] is None and conf["admin_token_env"]:
+        conf["admin_token"] = os.environ.get(conf["admin_token_env"]) or None
+    service = _Service(model_path, nlu, scenarios, store, bot, conf)
+
+    app = Flask("nlukit.server", static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = int(conf["max_content_length"])
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["nlukit"] = service
+
+    def answer(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        resp = app.response_class(body, status=status, mimetype="application/json")
+        for k, v in (headers or {}).items():
+            resp.headers[k] = v
+        return resp
+
+    def error(status: int, code: str, message: str,
+              headers: dict[str, str] | None = None) -> Response:
+        return answer({"error": {"code": code, "message": message}}, status, headers)
+
+    def need_nlu() -> Any:
+        nlu_ = service.runtime.nlu
+        if nlu_ is None:
+            raise ApiError(503, "model_not_loaded",
+                           "no model is loaded; start the server with a model directory")
+        return nlu_
+
+    def need_bot() -> Any:
+        rt = service.runtime
+        if rt.bot is None:
+            if rt.nlu is None:
+                need_nlu()
+            raise ApiError(503, "chat_not_configured",
+                           "no scenarios are loaded; start the server with --scenarios FILE")
+        return rt.bot
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> Response:
+        return error(exc.status, exc.code, exc.message, exc.headers)
+
+    @app.errorhandler(NlukitError)
+    def _nlukit(exc: NlukitError) -> Response:
+        api = _nlukit_error(exc)
+        if api.status >= 500:
+            app.logger.error("%s %s failed: %s", request.method, request.path, exc)
+        return _api_error(api)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        if status < 400:  # redirects (e.g. a missing trailing slash) stay redirects
+            return exc
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        message = exc.description or exc.name
+        if status == 404:
+            message = f"no route {request.path!r}; see GET /openapi.json for the routes"
+        elif status == 405:
+            allowed = headers.get("Allow", "")
+            message = f"{request.method} is not allowed on {request.path}; use {allowed}"
+        elif status == 413:
+            message = (f"the body is over the limit of {app.config['MAX_CONTENT_LENGTH']} bytes; "
+                       "send a smaller request")
+        return error(status, _HTTP_CODES.get(status, f"http_{status}"), message, headers)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        app.logger.exception("%s %s failed", request.method, request.path)
+        return error(500, "internal_error",
+                     "the server failed on this request; the error is in its log")
+
+    @app.after_request
+    def _headers(resp: Response) -> Response:
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return resp
+
+    # -- routes -------------------------------------------------------------------------
+    @app.post("/parse")
+    def parse() -> Response:
+        body = _json_body()
+        text = _text_field(body, conf)
+        return answer(need_nlu().parse(text).to_dict())
+
+    @app.post("/chat")
+    def chat() -> Response:
+        body = _json_body()
+        if "session_id" not in body:
+            raise ApiError(422, "invalid_field",
+                           'the field "session_id" is missing; send {"session_id": "...", "text": "..."}')
+        session_id = check_session_id(body["session_id"], conf)
+        text = _text_field(body, conf)
+        return answer(need_bot().handle(session_id, text).to_dict())
+
+    @app.delete("/chat/<session_id>")
+    def forget(session_id: str) -> Response:
+        check_session_id(session_id, conf)
+        forgotten = bool(need_bot().forget(session_id))
+        return answer({"session_id": session_id, "forgotten": forgotten})
+
+    @app.get("/health")
+    def health() -> Response:
+        rt = service.runtime
+        return answer({"status": "ok", "model_loaded": rt.nlu is not None,
+                       "chat": rt.bot is not None})
+
+    @app.get("/version")
+    def version() -> Response:
+        rt = service.runtime
+        meta = getattr(rt.nlu, "meta", None) if rt.nlu is not None else None
+        return answer({"nlukit_version": __version__,
+                       "bundle_format_version": BUNDLE_FORMAT_VERSION,
+                       "model": _jsonable(meta),
+                       "loaded_at": _iso(rt.loaded_at) if rt.nlu is not None else None})
+
+    @app.post("/admin/reload")
+    def reload() -> Response:
+        token = conf["admin_token"]
+        if not token:
+            raise ApiError(404, "not_found",
+                           "no route '/admin/reload'; it is disabled until an admin token is "
+                           f"configured (env {conf['admin_token_env']})")
+        given = request.headers.get("Authorization", "")
+        scheme, _, value = given.partition(" ")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip().encode(),
+                                                                  str(token).encode()):
+            raise ApiError(401, "unauthorized",
+                           "send the admin token as 'Authorization: Bearer <token>'",
+                           {"WWW-Authenticate": 'Bearer realm="nlukit-admin"'})
+        try:
+            old, new = service.reload()
+        except ApiError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure keeps the old model serving
+            app.logger.error("reload failed, the old model keeps serving: %s", exc)
+            reason = exc.message if isinstance(exc, NlukitError) else f"{type(exc).__name__}: {exc}"
+            raise ApiError(500, "reload_failed",
+                           f"the new model did not load, the old one keeps serving: {reason}"
+                           ) from None
+        restarted = _restart_other_workers() if conf["restart_workers_on_reload"] else False
+        return answer({"status": "reloaded", "model": _model_id(new.nlu),
+                       "previous": _model_id(old.nlu), "workers_restarting": restarted})
+
+    @app.get("/openapi.json")
+    def openapi() -> Response:
+        return answer(openapi_spec(conf))
+
+    @app.get("/")
+    def index() -> Response:
+        return _static("index.html")
+
+    @app.get("/static/<name>")
+    def static_file(name: str) -> Response:
+        if name not in STATIC_FILES:
+            raise ApiError(404, "not_found", f"no static file {name!r}")
+        return _static(name)
+
+    def _static(name: str) -> Response:
+        data = (STATIC_DIR / name).read_bytes()
+        resp = app.response_class(data, mimetype=STATIC_FILES[name])
+        resp.headers["Content-Security-Policy"] = (
+            "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
+            "frame-ancestors 'none'")
+        resp.headers["Cache-Control"] = "no-cache"
+        return resp
+
+    return app
+
+
+def _restart_other_workers() -> bool:
+    """Under gunicorn, ask the master to replace every worker (they load ``current``)."""
+    master = os.environ.get(GUNICORN_MASTER_ENV)
+    if not master or not master.isdigit() or int(master) != os.getppid():
+        return False
+    os.kill(int(master), signal.SIGHUP)
+    return True
+
+
+def _model_id(nlu: Any) -> dict[str, Any] | None:
+    if nlu is None:
+        return None
+    meta = getattr(nlu, "meta", None) or {}
+    return {"name": meta.get("name"), "version": meta.get("version"),
+            "created": meta.get("created")}
+
+
+def _iso(ts: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+
+
+def _jsonable(value: Any) -> Any:
+    """The meta as JSON: anything json cannot write becomes its ``str``."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+# -- OpenAPI -------------------------------------------------------------------------------
+def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.0 document of every route, body, answer and error shape."""
+    conf = {**DEFAULT_SETTINGS, **(settings or {})}
+    max_text = int(conf["max_text_length"])
+    max_sid = int(conf["max_session_id_length"])
+
+    def ref(name: str) -> dict[str, str]:
+        return {"$ref": f"#/components/schemas/{name}"}
+
+    def ok(schema: str, description: str) -> dict[str, Any]:
+        return {"description": description,
+                "content": {"application/json": {"schema": ref(schema)}}}
+
+    def err(description: str) -> dict[str, Any]:
+        return {"$ref": f"#/components/responses/{description}"}
+
+    body_errors = {"400": err("BadJson"), "413": err("TooLarge"), "415": err("UnsupportedMediaType"),
+                   "422": err("InvalidField"), "500": err("InternalError")}
+    session_id = {"type": "string", "minLength": 1, "maxLength": max_sid,
+                  "pattern": "^[A-Za-z0-9_:-][A-Za-z0-9._:-]*$"}
+
+    def json_body(schema: str) -> dict[str, Any]:
+        return {"required": True, "content": {"application/json": {"schema": ref(schema)}}}
+
+    def error_response(description: str, codes: list[str]) -> dict[str, Any]:
+        return {"description": f"{description} (error codes: {', '.join(codes)})",
+                "content": {"application/json": {"schema": ref("Error")}}}
+
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "nlukit", "version": __version__,
+                 "description": "Korean NLU parsing and a slot-filling chatbot. Every error is "
+                                "{\"error\": {\"code\", \"message\"}}."},
+        "paths": {
+            "/parse": {"post": {
+                "summary": "Parse a text: intent, ranking and entities (Rasa /model/parse names).",
+                "operationId": "parse", "requestBody": json_body("ParseRequest"),
+                "responses": {"200": ok("ParseResult", "the parse"), **body_errors,
+                              "503": err("Unavailable")}}},
+            "/chat": {"post": {
+                "summary": "One chatbot turn in a session.", "operationId": "chat",
+                "requestBody": json_body("ChatRequest"),
+                "responses": {"200": ok("Turn", "the bot's answer"), **body_errors,
+                              "503": err("Unavailable")}}},
+            "/chat/{session_id}": {"delete": {
+                "summary": "Forget a session.", "operationId": "forget",
+                "parameters": [{"name": "session_id", "in": "path", "required": True,
+                                "schema": session_id}],
+                "responses": {"200": ok("Forgotten", "whether the session existed"),
+                              "422": err("InvalidField"), "503": err("Unavailable"),
+                              "500": err("InternalError")}}},
+            "/health": {"get": {
+                "summary": "Liveness; 200 while the process answers.", "operationId": "health",
+                "responses": {"200": ok("Health", "the process is up")}}},
+            "/version": {"get": {
+                "summary": "Package version and the loaded model's meta.", "operationId": "version",
+                "responses": {"200": ok("Version", "versions")}}},
+            "/admin/reload": {"post": {
+                "summary": "Load the model directory's `current` version; the old model keeps "
+                           "serving if it fails. Disabled (404) when no admin token is configured. "
+                           "Under gunicorn the other workers are restarted to load it too.",
+                "operationId": "reload", "security": [{"bearer": []}],
+                "responses": {"200": ok("Reloaded", "the new model serves"),
+                              "401": error_response("missing or wrong bearer token",
+                                                    ["unauthorized"]),
+                              "404": error_response("reload disabled (no admin token)",
+                                                    ["not_found"]),
+                              "409": error_response("the server has no model directory",
+                                                    ["no_model_path"]),
+                              "500": error_response("the new model failed to load; the old one "
+                                                    "keeps serving",
+                                                    ["reload_failed", "internal_error"])}}},
+            "/openapi.json": {"get": {
+                "summary": "This document.", "operationId": "openapi",
+                "responses": {"200": {"description": "OpenAPI 3 document",
+                                      "content": {"application/json": {"schema":
+                                                                        {"type": "object"}}}}}}},
+            "/": {"get": {
+                "summary": "The web chat page.", "operationId": "index",
+                "responses": {"200": {"description": "HTML page",
+                                      "content": {"text/html": {"schema": {"type": "string"}}}}}}},
+            "/static/{name}": {"get": {
+                "summary": "The chat page's script and style (a fixed list).",
+                "operationId": "static",
+                "parameters": [{"name": "name", "in": "path", "required": True,
+                                "schema": {"type": "string",
+                                           "enum": sorted(STATIC_FILES)}}],
+                "responses": {"200": {"description": "the file"},
+                              "404": error_response("not one of the page's files",
+                                                    ["not_found"])}}},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "responses": {
+                "BadJson": error_response("the body is not UTF-8 JSON",
+                                          ["bad_json", "invalid_utf8"]),
+                "TooLarge": error_response(
+                    f"body over {conf['max_content_length']} bytes or text over {max_text} "
+                    "characters", ["body_too_large", "text_too_long"]),
+                "UnsupportedMediaType": error_response("Content-Type is not application/json "
+                                                       "in UTF-8", ["unsupported_media_type"]),
+                "InvalidField": error_response("valid JSON of the wrong shape: not an object, "
+                                               "a field missing, a wrong type, a bad session_id",
+                                               ["invalid_field"]),
+                "Unavailable": error_response("no model, no scenarios, or the session store is "
+                                              "down", ["model_not_loaded", "chat_not_configured",
+                                                       "store_unavailable"]),
+                "InternalError": error_response("an unexpected failure, logged",
+                                                ["internal_error"]),
+            },
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {
+                    "error": {"type": "object", "required": ["code", "message"], "properties": {
+                        "code": {"type": "string", "example": "invalid_field"},
+                        "message": {"type": "string"}}}}},
+                "ParseRequest": {"type": "object", "required": ["text"], "properties": {
+                    "text": {"type": "string", "maxLength": max_text,
+                             "example": "내일 서울 날씨 어때"}}},
+                "ChatRequest": {"type": "object", "required": ["session_id", "text"],
+                                "properties": {"session_id": session_id,
+                                               "text": {"type": "string", "maxLength": max_text}}},
+                "IntentScore": {"type": "object", "required": ["name", "confidence"], "properties": {
+                    "name": {"type": "string"},
+                    "confidence": {"type": "number", "minimum": 0, "maximum": 1}}},
+                "Entity": {"type": "object",
+                           "required": ["entity", "start", "end", "value", "confidence_entity"],
+                           "properties": {
+                               "entity": {"type": "string"},
+                               "role": {"type": "string", "nullable": True},
+                               "start": {"type": "integer", "minimum": 0},
+                               "end": {"type": "integer", "minimum": 0},
+                               "text": {"type": "string"},
+                               "value": {"type": "string"},
+                               "confidence_entity": {"type": "number"},
+                               "extractor": {"type": "string"}}},
+                "ParseResult": {"type": "object",
+                                "required": ["text", "intent", "entities", "intent_ranking"],
+                                "properties": {
+                                    "text": {"type": "string"},
+                                    "intent": {"allOf": [ref("IntentScore")], "nullable": True},
+                                    "entities": {"type": "array", "items": ref("Entity")},
+                                    "intent_ranking": {"type": "array",
+                                                       "items": ref("IntentScore")}}},
+                "Turn": {"type": "object",
+                         "required": ["reply", "state", "intent", "slots", "missing", "parse"],
+                         "properties": {
+                             "reply": {"type": "string"},
+                             "state": {"type": "string",
+                                       "enum": ["complete", "ask_slot", "fallback"]},
+                             "intent": {"type": "string", "nullable": True},
+                             "slots": {"type": "object",
+                                       "additionalProperties": {"type": "string"}},
+                             "missing": {"type": "array", "items": {"type": "string"}},
+                             "parse": {"allOf": [ref("ParseResult")], "nullable": True}}},
+                "Forgotten": {"type": "object", "required": ["session_id", "forgotten"],
+                              "properties": {"session_id": {"type": "string"},
+                                             "forgotten": {"type": "boolean"}}},
+                "Health": {"type": "object", "required": ["status"], "properties": {
+                    "status": {"type": "string", "enum": ["ok"]},
+                    "model_loaded": {"type": "boolean"}, "chat": {"type": "boolean"}}},
+                "Version": {"type": "object", "required": ["nlukit_version"], "properties": {
+                    "nlukit_version": {"type": "string"},
+                    "bundle_format_version": {"type": "integer"},
+                    "model": {"type": "object", "nullable": True,
+                              "description": "the bundle's meta.json"},
+                    "loaded_at": {"type": "string", "nullable": True}}},
+                "ModelId": {"type": "object", "nullable": True, "properties": {
+                    "name": {"type": "string", "nullable": True},
+                    "version": {"type": "string", "nullable": True},
+                    "created": {"type": "string", "nullable": True}}},
+                "Reloaded": {"type": "object", "required": ["status", "model"], "properties": {
+                    "status": {"type": "string", "enum": ["reloaded"]},
+                    "model": ref("ModelId"), "previous": ref("ModelId"),
+                    "workers_restarting": {"type": "boolean"}}},
+            },
+        },
+    }
+
+
+def routes_of(app: Flask) -> dict[str, set[str]]:
+    """Every route of ``app`` in OpenAPI path syntax with its methods (for tests and docs)."""
+    out: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule.rule)
+        methods = {m.lower() for m in (rule.methods or set())} - {"head", "options"}
+        out.setdefault(path, set()).update(methods)
+    return out
+
