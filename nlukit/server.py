@@ -74,9 +74,7 @@ GUNICORN_MASTER_ENV = "NLUKIT_GUNICORN_MASTER_PID"
 _SESSION_ID = re.compile(r"[A-Za-z0-9_:\-][A-Za-z0-9._:\-]*")
 STATIC_DIR = Path(__file__).with_name("static")
 # The only files the server ever sends from disk: name -> mimetype.
-STATIC_FILES = {"index.html": "text/html; charset=utf-8",
-                "chat.js": "text/javascript; charset=utf-8",
-                "chat.css": "text/css; charset=utf-8"}
+STATIC_FILES = {"index.html": "text/html", "chat.js": "text/javascript", "chat.css": "text/css"}
 
 _HTTP_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                405: "method_not_allowed", 406: "not_acceptable", 408: "request_timeout",

@@ -1,0 +1,362 @@
+"""REST contract of nlukit.server: every route, every error status, JSON only.
+
+Given an app over the keyword stand-in parser (tests/test_server_fakes.py), when a
+client sends good or bad requests, then each answer has the documented status and
+JSON shape, and no HTML error page or traceback ever leaks.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+import pytest
+
+pytest.importorskip("flask")
+
+from nlukit import __version__  # noqa: E402
+from nlukit.errors import BundleError, InputError  # noqa: E402
+from nlukit.server import create_app, openapi_spec, routes_of  # noqa: E402
+from test_server_fakes import FakeNLU  # noqa: E402
+
+
+@pytest.fixture
+def nlu() -> FakeNLU:
+    return FakeNLU()
+
+
+@pytest.fixture
+def client(nlu: FakeNLU) -> Any:
+    return create_app(nlu=nlu, settings={"max_text_length": 50, "max_content_length": 4096}
+                      ).test_client()
+
+
+def post_json(client: Any, path: str, body: Any) -> Any:
+    return client.post(path, data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                       content_type="application/json")
+
+
+def assert_error(resp: Any, status: int, code: str) -> dict[str, Any]:
+    assert resp.status_code == status, resp.get_data(as_text=True)
+    assert resp.mimetype == "application/json"
+    body = resp.get_json()
+    assert set(body) == {"error"}
+    assert body["error"]["code"] == code
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    return body["error"]
+
+
+# -- /parse -------------------------------------------------------------------------------
+def test_should_return_the_parse_json_of_the_text(client: Any, nlu: FakeNLU) -> None:
+    resp = post_json(client, "/parse", {"text": "서울시에서 부산으로 가는 기차"})
+    assert resp.status_code == 200
+    assert resp.get_json() == nlu.parse("서울시에서 부산으로 가는 기차").to_dict()
+    body = resp.get_json()
+    assert body["intent"] == {"name": "train_ticket", "confidence": 0.95}
+    assert [(e["value"], e["role"], e["start"], e["end"]) for e in body["entities"]] == [
+        ("서울", "origin", 0, 3), ("부산", "destination", 6, 8)]
+    # Korean is sent as UTF-8, not as \\u escapes
+    assert "서울".encode("utf-8") in resp.get_data()
+
+
+def test_should_accept_json_with_charset_and_ignore_extra_fields(client: Any) -> None:
+    resp = client.post("/parse", data='{"text": "안녕", "message_id": 7}'.encode("utf-8"),
+                       content_type="application/json; charset=UTF-8")
+    assert resp.status_code == 200
+    assert resp.get_json()["intent"]["name"] == "greeting"
+
+
+def test_should_answer_an_empty_text_with_an_empty_result(client: Any) -> None:
+    resp = post_json(client, "/parse", {"text": "  "})
+    assert resp.status_code == 200
+    assert resp.get_json() == {"text": "  ", "intent": None, "entities": [], "intent_ranking": []}
+
+
+# -- error statuses ------------------------------------------------------------------------
+def test_should_answer_400_for_malformed_json(client: Any) -> None:
+    err = assert_error(client.post("/parse", data=b'{"text": "a",', content_type="application/json"),
+                       400, "bad_json")
+    assert "not valid JSON" in err["message"]
+    assert_error(client.post("/parse", data=b"", content_type="application/json"), 400, "bad_json")
+    assert_error(client.post("/parse", data=b'{"text": NaN}', content_type="application/json"),
+                 400, "bad_json")
+
+
+def test_should_answer_400_for_json_nested_too_deeply(nlu: FakeNLU) -> None:
+    client = create_app(nlu=nlu).test_client()
+    resp = client.post("/parse", data=b"[" * 30000 + b"]" * 30000, content_type="application/json")
+    assert_error(resp, 400, "bad_json")
+
+
+def test_should_answer_400_for_invalid_utf8(client: Any) -> None:
+    err = assert_error(client.post("/parse", data=b'{"text": "\xff\xfe\xc3"}',
+                                   content_type="application/json"), 400, "invalid_utf8")
+    assert "UTF-8" in err["message"]
+
+
+def test_should_answer_404_as_json_for_an_unknown_route(client: Any) -> None:
+    err = assert_error(client.get("/model/parse"), 404, "not_found")
+    assert "/openapi.json" in err["message"]
+    assert_error(client.get("/static/../server.py"), 404, "not_found")
+    assert_error(client.get("/static/server.py"), 404, "not_found")
+
+
+def test_should_answer_405_with_allow_header_for_a_wrong_method(client: Any) -> None:
+    resp = client.get("/parse")
+    assert_error(resp, 405, "method_not_allowed")
+    assert "POST" in resp.headers["Allow"]
+    assert_error(client.put("/chat"), 405, "method_not_allowed")
+    assert_error(client.post("/health"), 405, "method_not_allowed")
+
+
+def test_should_answer_413_for_a_body_over_the_size_limit(client: Any) -> None:
+    body = json.dumps({"text": "가" * 2000}).encode()  # 12 kB of \\u escapes > 4096 bytes
+    err = assert_error(client.post("/parse", data=body, content_type="application/json"),
+                       413, "body_too_large")
+    assert "4096" in err["message"]
+
+
+def test_should_answer_413_naming_the_limit_for_a_text_over_it(client: Any, nlu: FakeNLU) -> None:
+    err = assert_error(post_json(client, "/parse", {"text": "가" * 51}), 413, "text_too_long")
+    assert "51" in err["message"] and "50" in err["message"]
+    assert nlu.calls == 0
+    assert post_json(client, "/parse", {"text": "가" * 50}).status_code == 200
+
+
+def test_should_answer_413_when_the_model_refuses_a_long_text() -> None:
+    client = create_app(nlu=FakeNLU(max_text_length=10)).test_client()
+    err = assert_error(post_json(client, "/parse", {"text": "가" * 11}), 413, "text_too_long")
+    assert "limit is 10" in err["message"]
+
+
+def test_should_answer_415_for_a_wrong_or_missing_content_type(client: Any) -> None:
+    err = assert_error(client.post("/parse", data='{"text": "a"}', content_type="text/plain"),
+                       415, "unsupported_media_type")
+    assert "text/plain" in err["message"] and "application/json" in err["message"]
+    assert_error(client.post("/parse", data='{"text": "a"}'), 415, "unsupported_media_type")
+    assert_error(client.post("/parse", data={"text": "a"}), 415, "unsupported_media_type")
+    assert_error(client.post("/parse", data='{"text": "a"}'.encode("utf-16"),
+                             content_type="application/json; charset=utf-16"),
+                 415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize("body, needle", [
+    ([1, 2], "JSON object, not an array"),
+    ("text", "JSON object, not a string"),
+    ({}, '"text" is missing'),
+    ({"txt": "안녕"}, '"text" is missing'),
+    ({"text": 3}, '"text" must be a string, not a number'),
+    ({"text": None}, '"text" must be a string, not null'),
+    ({"text": ["안녕"]}, '"text" must be a string, not an array'),
+])
+def test_should_answer_422_for_a_body_of_the_wrong_shape(client: Any, body: Any, needle: str) -> None:
+    err = assert_error(post_json(client, "/parse", body), 422, "invalid_field")
+    assert needle in err["message"]
+
+
+def test_should_answer_503_when_no_model_is_loaded() -> None:
+    client = create_app().test_client()
+    err = assert_error(post_json(client, "/parse", {"text": "안녕"}), 503, "model_not_loaded")
+    assert "model" in err["message"]
+    assert_error(post_json(client, "/chat", {"session_id": "s", "text": "안녕"}), 503,
+                 "model_not_loaded")
+    health = client.get("/health")
+    assert health.status_code == 200
+    assert health.get_json() == {"status": "ok", "model_loaded": False, "chat": False}
+
+
+def test_should_answer_503_on_chat_when_no_scenarios_are_loaded(client: Any) -> None:
+    err = assert_error(post_json(client, "/chat", {"session_id": "s1", "text": "안녕"}), 503,
+                       "chat_not_configured")
+    assert "--scenarios" in err["message"]
+
+
+def test_should_answer_500_as_json_without_the_traceback_and_log_it(caplog: Any) -> None:
+    client = create_app(nlu=FakeNLU(fail_on="폭탄")).test_client()
+    with caplog.at_level(logging.ERROR):
+        resp = post_json(client, "/parse", {"text": "폭탄"})
+    err = assert_error(resp, 500, "internal_error")
+    assert "secret" not in resp.get_data(as_text=True)
+    assert "Traceback" not in resp.get_data(as_text=True)
+    assert "boom: secret internal detail" in caplog.text
+    assert err["message"]
+    # the process keeps serving
+    assert post_json(client, "/parse", {"text": "안녕"}).status_code == 200
+
+
+def test_should_never_answer_with_html(client: Any) -> None:
+    requests = [client.get("/x"), client.delete("/parse"), client.patch("/chat/abc"),
+                client.post("/parse", data=b"\x00\x01", content_type="application/json"),
+                client.post("/parse", data="x" * 10000, content_type="application/json"),
+                client.get("/chat/abc"), client.post("/admin/reload")]
+    for resp in requests:
+        assert resp.status_code >= 400
+        assert resp.mimetype == "application/json", (resp.status_code, resp.get_data()[:80])
+        assert b"<html" not in resp.get_data().lower()
+
+
+# -- /health /version ----------------------------------------------------------------------
+def test_should_report_health_and_versions(client: Any, nlu: FakeNLU) -> None:
+    assert client.get("/health").get_json() == {"status": "ok", "model_loaded": True,
+                                                "chat": False}
+    v = client.get("/version").get_json()
+    assert v["nlukit_version"] == __version__
+    assert v["model"] == nlu.meta
+    assert v["loaded_at"].endswith("Z")
+
+
+# -- settings and loading ------------------------------------------------------------------
+def test_should_refuse_unknown_settings() -> None:
+    with pytest.raises(InputError, match="max_text_lenght"):
+        create_app(nlu=FakeNLU(), settings={"max_text_lenght": 5})
+
+
+def test_should_load_the_model_once_not_per_request(monkeypatch: Any, tmp_path: Any) -> None:
+    import nlukit
+
+    loads: list[str] = []
+
+    def fake_load(path: str, **kw: Any) -> FakeNLU:
+        loads.append(path)
+        return FakeNLU()
+
+    monkeypatch.setattr(nlukit, "load", fake_load)
+    client = create_app(str(tmp_path), settings={"torch_threads": 0}).test_client()
+    for _ in range(5):
+        assert post_json(client, "/parse", {"text": "안녕"}).status_code == 200
+    assert loads == [str(tmp_path)]
+
+
+def test_should_fail_at_startup_when_the_model_does_not_load(monkeypatch: Any, tmp_path: Any) -> None:
+    import nlukit
+
+    def broken(path: str, **kw: Any) -> None:
+        raise BundleError(f"{path}: meta.json is missing")
+
+    monkeypatch.setattr(nlukit, "load", broken)
+    with pytest.raises(BundleError, match="meta.json"):
+        create_app(str(tmp_path), settings={"torch_threads": 0})
+
+
+# -- /admin/reload -------------------------------------------------------------------------
+@pytest.fixture
+def versioned(monkeypatch: Any, tmp_path: Any) -> Any:
+    """A model dir whose ``current`` file names a version; 'broken' fails to load."""
+    import nlukit
+
+    (tmp_path / "current").write_text("1")
+
+    def fake_load(path: str, **kw: Any) -> FakeNLU:
+        version = (tmp_path / "current").read_text().strip()
+        if version == "broken":
+            raise BundleError(f"{path}/broken: bundle format 9 is newer than this nlukit (1)")
+        return FakeNLU(version=version)
+
+    monkeypatch.setattr(nlukit, "load", fake_load)
+    return tmp_path
+
+
+def test_should_disable_reload_with_404_when_no_token_is_configured(versioned: Any,
+                                                                     monkeypatch: Any) -> None:
+    monkeypatch.delenv("NLUKIT_ADMIN_TOKEN", raising=False)
+    client = create_app(str(versioned), settings={"torch_threads": 0}).test_client()
+    err = assert_error(client.post("/admin/reload", headers={"Authorization": "Bearer x"}), 404,
+                       "not_found")
+    assert "NLUKIT_ADMIN_TOKEN" in err["message"]
+
+
+def test_should_refuse_reload_without_the_right_bearer_token(versioned: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("NLUKIT_ADMIN_TOKEN", "s3cret")
+    client = create_app(str(versioned), settings={"torch_threads": 0}).test_client()
+    for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic s3cret"},
+                    {"Authorization": "s3cret"}):
+        resp = client.post("/admin/reload", headers=headers)
+        assert_error(resp, 401, "unauthorized")
+        assert resp.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_should_reload_current_and_keep_the_old_model_when_the_new_one_fails(versioned: Any) -> None:
+    client = create_app(str(versioned), settings={"admin_token": "tok", "torch_threads": 0}
+                        ).test_client()
+    auth = {"Authorization": "Bearer tok"}
+    assert client.get("/version").get_json()["model"]["version"] == "1"
+
+    (versioned / "current").write_text("2")
+    resp = client.post("/admin/reload", headers=auth)
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert body["model"]["version"] == "2" and body["previous"]["version"] == "1"
+    assert body["workers_restarting"] is False  # not under gunicorn
+    assert client.get("/version").get_json()["model"]["version"] == "2"
+
+    (versioned / "current").write_text("broken")
+    err = assert_error(client.post("/admin/reload", headers=auth), 500, "reload_failed")
+    assert "old one keeps serving" in err["message"] and "bundle format 9" in err["message"]
+    assert client.get("/version").get_json()["model"]["version"] == "2"
+    assert post_json(client, "/parse", {"text": "안녕"}).status_code == 200
+
+
+def test_should_answer_409_on_reload_when_the_model_was_given_in_memory() -> None:
+    client = create_app(nlu=FakeNLU(), settings={"admin_token": "tok"}).test_client()
+    assert_error(client.post("/admin/reload", headers={"Authorization": "Bearer tok"}), 409,
+                 "no_model_path")
+
+
+# -- /openapi.json -------------------------------------------------------------------------
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if k == "$ref"] + [r for v in node.values()
+                                                                for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
+def _resolve(doc: dict[str, Any], ref: str) -> Any:
+    node: Any = doc
+    for part in ref.lstrip("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def test_should_describe_every_route_and_method_in_openapi(client: Any) -> None:
+    resp = client.get("/openapi.json")
+    assert resp.status_code == 200
+    doc = resp.get_json()
+    assert doc["openapi"].startswith("3.")
+    app_routes = routes_of(client.application)
+    documented = {path: set(ops) for path, ops in doc["paths"].items()}
+    assert documented == app_routes
+    for ref in _refs(doc):
+        assert _resolve(doc, ref) is not None, ref
+    post_parse = doc["paths"]["/parse"]["post"]["responses"]
+    assert {"200", "400", "413", "415", "422", "500", "503"} <= set(post_parse)
+    for name, response in doc["components"]["responses"].items():
+        assert response["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Error"}, name
+    assert doc["components"]["schemas"]["ParseRequest"]["properties"]["text"]["maxLength"] == 50
+
+
+def test_should_document_the_error_codes_the_server_answers() -> None:
+    text = json.dumps(openapi_spec())
+    for code in ("bad_json", "invalid_utf8", "body_too_large", "text_too_long",
+                 "unsupported_media_type", "invalid_field", "model_not_loaded",
+                 "chat_not_configured", "unauthorized", "reload_failed", "internal_error"):
+        assert code in text, code
+
+
+# -- the web page --------------------------------------------------------------------------
+def test_should_serve_the_chat_page_and_its_assets_only(client: Any) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    html = page.get_data(as_text=True)
+    assert 'lang="ko"' in html and "/static/chat.js" in html and "/static/chat.css" in html
+    assert "http://" not in html and "https://" not in html  # no external assets
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+    js = client.get("/static/chat.js")
+    assert js.status_code == 200 and "sessionStorage" in js.get_data(as_text=True)
+    assert client.get("/static/chat.css").status_code == 200
+    static_dir = os.path.join(os.path.dirname(__import__("nlukit").__file__), "static")
+    assert sorted(os.listdir(static_dir)) == ["chat.css", "chat.js", "index.html"]
