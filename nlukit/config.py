@@ -1,0 +1,211 @@
+"""One training configuration: sections ``[word2vec]``, ``[intent]``, ``[tagger]``, ``[train]``.
+
+Defaults come from each model module's ``DEFAULTS`` (the module that owns the
+hyperparameters); a TOML file (read with :mod:`tomllib`) and ``section.key=value``
+overrides replace them. An override is read as a TOML value and must fit the type
+of the default (``intent.epochs=5`` is an int, ``intent.jamo=false`` a bool, a bare
+word is a string), so a typo fails loudly instead of training the wrong model.
+
+>>> coerce_value("train.seed", "7", 13)
+7
+>>> coerce_value("intent.jamo", "yes", False)
+True
+>>> coerce_value("intent.kernel_sizes", "2,3", [3, 4, 5])
+[2, 3]
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+import os
+import tomllib
+from typing import Any, Iterable, Mapping
+
+from .errors import ConfigError
+
+SECTIONS = ("word2vec", "intent", "tagger", "train")
+
+# The pipeline's own section; the model sections come from the model modules.
+TRAIN_DEFAULTS: dict[str, Any] = {
+    "seed": 13,               # seeds every component whose own seed is not set
+    "threads": 0,             # torch intra-op threads; 0 = min(2, CPU count)
+    "device": "auto",         # "auto" (CUDA when present) | "cpu" | "cuda"
+    "max_text_length": 1000,  # parse() refuses longer texts (characters)
+    "batch_size": 512,        # evaluation / parse_batch chunk size
+    "embeddings": True,       # train Word2Vec and hand it to the models
+}
+
+_MODULES = {"word2vec": "nlukit.models.embeddings", "intent": "nlukit.models.intent",
+            "tagger": "nlukit.models.tagger"}
+
+Config = dict[str, dict[str, Any]]
+
+
+def defaults() -> Config:
+    """The full default configuration (a fresh copy)."""
+    out: Config = {}
+    for section, modname in _MODULES.items():
+        try:
+            mod = importlib.import_module(modname)
+        except ModuleNotFoundError as exc:
+            raise ConfigError(f"cannot read the defaults of [{section}]: module {modname} is "
+                              f"missing ({exc}); reinstall nlukit") from exc
+        out[section] = copy.deepcopy(dict(getattr(mod, "DEFAULTS")))
+    out["train"] = copy.deepcopy(TRAIN_DEFAULTS)
+    return out
+
+
+def _type_name(v: Any) -> str:
+    return "null" if v is None else type(v).__name__
+
+
+_TRUE = {"true", "yes", "on", "1"}
+_FALSE = {"false", "no", "off", "0"}
+
+
+def coerce_value(key: str, raw: Any, default: Any) -> Any:
+    """Turn ``raw`` (a string from the CLI, or a TOML value) into the type of ``default``."""
+    if isinstance(raw, str) and not isinstance(default, str):
+        text = raw.strip()
+        if isinstance(default, bool):
+            low = text.lower()
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+            raise ConfigError(f"{key}: expected true or false, got {raw!r}")
+        if default is None and text.lower() in ("none", "null", "auto", ""):
+            return None
+        if isinstance(default, (list, tuple)) and not text.startswith("["):
+            text = "[" + text + "]"
+        try:
+            raw = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            if default is None:
+                return raw
+            raise ConfigError(f"{key}: cannot read {raw!r} as a {_type_name(default)} "
+                              f"(the default is {default!r})") from None
+    if default is None or raw is None:
+        return raw
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+    elif isinstance(default, float):
+        if isinstance(raw, (int, float)) and not isinstance(raw, bool):
+            return float(raw)
+    elif isinstance(default, int):
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return raw
+        if isinstance(raw, float) and raw.is_integer():
+            return int(raw)
+    elif isinstance(default, (list, tuple)):
+        if isinstance(raw, (list, tuple)):
+            if default and not isinstance(default[0], str):
+                return [coerce_value(f"{key}[{i}]", v, default[0]) for i, v in enumerate(raw)]
+            return list(raw)
+    elif isinstance(default, str):
+        if isinstance(raw, str):
+            return raw
+    elif isinstance(default, dict):
+        if isinstance(raw, dict):
+            return dict(raw)
+    else:
+        return raw
+    raise ConfigError(f"{key}: expected a {_type_name(default)} like the default {default!r}, "
+                      f"got {raw!r}")
+
+
+def _check_key(section: str, key: str, config: Config) -> None:
+    if section not in config:
+        raise ConfigError(f"unknown config section [{section}]; known sections: "
+                          f"{', '.join(SECTIONS)}")
+    if key not in config[section]:
+        raise ConfigError(f"unknown config key {section}.{key}; known keys of [{section}]: "
+                          f"{', '.join(sorted(config[section]))}")
+
+
+def parse_override(item: str) -> tuple[str, str, str]:
+    """Split ``'intent.epochs=5'`` into ``('intent', 'epochs', '5')``."""
+    name, sep, value = item.partition("=")
+    section, dot, key = name.strip().partition(".")
+    if not sep or not dot or not section or not key:
+        raise ConfigError(f"bad override {item!r}; write section.key=value, e.g. intent.epochs=5")
+    return section, key.strip(), value
+
+
+def merge(config: Config, values: Mapping[str, Any], *, source: str = "config") -> Config:
+    """Apply a ``{section: {key: value}}`` mapping to ``config`` in place, checking every key."""
+    for section, table in values.items():
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{source}: {section!r} must be a table like [{section}], "
+                              f"got {table!r}; known sections: {', '.join(SECTIONS)}")
+        for key, raw in table.items():
+            _check_key(section, key, config)
+            config[section][key] = coerce_value(f"{section}.{key}", raw, config[section][key])
+    return config
+
+
+def load_config(path: str | os.PathLike[str] | Mapping[str, Any] | None = None,
+                overrides: Iterable[str] | Mapping[str, Any] | None = None) -> Config:
+    """Defaults, then the TOML file (or mapping) ``path``, then ``overrides``.
+
+    ``overrides`` is a list of ``"section.key=value"`` strings or a mapping
+    ``{"section.key": value}``.
+    """
+    config = defaults()
+    if isinstance(path, Mapping):
+        merge(config, path, source="config")
+    elif path is not None:
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except OSError as exc:
+            raise ConfigError(f"cannot read config {path}: {exc.strerror}; check the path") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from exc
+        merge(config, data, source=str(path))
+    if overrides:
+        items = (overrides.items() if isinstance(overrides, Mapping)
+                 else ((k, v) for k, _, v in (_split_eq(o) for o in overrides)))
+        for name, value in items:
+            section, dot, key = str(name).partition(".")
+            if not dot:
+                raise ConfigError(f"bad override {name!r}; write section.key=value, "
+                                  "e.g. intent.epochs=5")
+            _check_key(section, key, config)
+            config[section][key] = coerce_value(f"{section}.{key}", value, config[section][key])
+    return config
+
+
+def _split_eq(item: str) -> tuple[str, str, str]:
+    section, key, value = parse_override(item)
+    return f"{section}.{key}", "=", value
+
+
+def to_toml(config: Config) -> str:
+    """Render a configuration as TOML (for ``nlukit info`` and saved configs)."""
+    lines: list[str] = []
+    for section in config:
+        lines.append(f"[{section}]")
+        for key, value in config[section].items():
+            if value is None:
+                lines.append(f"# {key} = (unset: chosen automatically)")
+            else:
+                lines.append(f"{key} = {_toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _toml_value(v: Any) -> str:
+    import json
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(x)}" for k, x in v.items()) + "}"
+    return json.dumps(str(v))

@@ -1,0 +1,252 @@
+"""The runtime: a loaded model bundle that turns texts into :class:`ParseResult` s.
+
+>>> import nlukit                                       # doctest: +SKIP
+>>> nlu = nlukit.load("models/demo")                    # doctest: +SKIP
+>>> nlu.parse("내일 서울에서 부산으로 가는 기차 예매해줘").intent.name  # doctest: +SKIP
+'train_ticket'
+
+The text is normalised once (:func:`nlukit.text.normalize`), tokenised once with the
+tokenizer the bundle was trained with, and the same tokens go to the intent
+classifier and the entity tagger. Models return numbers; only this module builds
+results: entity spans are mapped back to the caller's original offsets and their
+values canonicalised through the bundle's dictionary.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping, Protocol, Sequence
+
+from .errors import BundleError, InputError, ModelError, TextTooLongError
+from .text import Normalized, get_tokenizer, normalize
+from .types import Entity, IntentScore, ParseResult, Token
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .generate.dictionary import Dictionary
+
+FALLBACK_INTENT = "fallback"
+DEFAULT_MAX_TEXT_LENGTH = 1000
+
+Item = tuple[str, list[Token]]
+RawSpan = tuple[int, int, str, "str | None", float]
+
+
+class IntentModel(Protocol):
+    labels_: list[str]
+    threshold_: float
+
+    def predict_proba(self, items: list[Item]) -> Any: ...
+
+
+class TaggerModel(Protocol):
+    def predict(self, items: list[Item]) -> list[list[RawSpan]]: ...
+
+
+def _surface_key(s: str) -> str:
+    return "".join(s.split()).lower()
+
+
+class Canonicalizer:
+    """Maps an entity surface to its canonical dictionary value (``서울시`` → ``서울``).
+
+    Lookup ignores case and spacing (``서울 특별시`` finds ``서울특별시``); an unknown
+    surface is its own value.
+
+    >>> c = Canonicalizer({"location": {"서울": ["서울시", "서울 특별시"]}})
+    >>> c("location", "서울특별시"), c("location", "서울"), c("location", "목포"), c("date", "서울시")
+    ('서울', '서울', '목포', '서울시')
+    """
+
+    def __init__(self, dictionary: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
+        self._maps: dict[str, dict[str, str]] = {}
+        for entity, values in dictionary.items():
+            m: dict[str, str] = {}
+            for value, synonyms in values.items():
+                for s in synonyms or ():
+                    m.setdefault(_surface_key(s), value)
+            for value in values:  # a value is always itself, even if listed as a synonym elsewhere
+                m[_surface_key(value)] = value
+            self._maps[entity] = m
+
+    def __call__(self, entity: str, surface: str) -> str:
+        m = self._maps.get(entity)
+        if m:
+            hit = m.get(surface)
+            if hit is not None:
+                return hit
+            hit = m.get(_surface_key(surface))
+            if hit is not None:
+                return hit
+        return surface
+
+
+class NLU:
+    """A loaded model: :meth:`parse` and :meth:`parse_batch` (thread-safe, load once)."""
+
+    def __init__(self, intent_model: IntentModel, tagger: TaggerModel | None,
+                 dictionary: Mapping[str, Mapping[str, Sequence[str]]], *,
+                 tokenizer: str = "mecab", meta: Mapping[str, Any] | None = None,
+                 max_text_length: int | None = None, batch_size: int = 512,
+                 path: str | None = None) -> None:
+        self._intent = intent_model
+        self._tagger = tagger
+        self._dictionary_json = {k: {v: list(s) for v, s in vals.items()} for k, vals in dictionary.items()}
+        self._canonical = Canonicalizer(self._dictionary_json)
+        self._tokenizer = get_tokenizer(tokenizer)
+        self.tokenizer_name = tokenizer
+        self.meta: dict[str, Any] = dict(meta or {})
+        self.path = path
+        cfg_train = (self.meta.get("config") or {}).get("train") or {}
+        self.max_text_length = int(max_text_length or cfg_train.get("max_text_length")
+                                   or DEFAULT_MAX_TEXT_LENGTH)
+        self.batch_size = max(1, int(batch_size or cfg_train.get("batch_size") or 512))
+        labels = list(getattr(intent_model, "labels_", []) or [])
+        if not labels:
+            raise ModelError("the intent model has no labels; it is not fitted — retrain")
+        self._labels = labels
+        threshold = getattr(intent_model, "threshold_", 0.0)
+        self.threshold = float(threshold) if threshold is not None else 0.0
+        self.fallback_intent = FALLBACK_INTENT
+        self.intents: tuple[str, ...] = tuple(self.meta.get("intents") or labels)
+        ents = self.meta.get("entity_types") or sorted(self._dictionary_json)
+        self.entity_types: tuple[str, ...] = tuple(ents)
+        self._dictionary: Dictionary | None = None
+        self._dict_lock = threading.Lock()
+
+    # -------------------------------------------------------------- properties
+
+    @property
+    def dictionary(self) -> Dictionary:
+        """The dictionaries the model was trained with (a :class:`Dictionary`)."""
+        if self._dictionary is None:
+            with self._dict_lock:
+                if self._dictionary is None:
+                    from .generate.dictionary import Dictionary
+                    self._dictionary = Dictionary.from_json(self._dictionary_json)
+        return self._dictionary
+
+    @property
+    def dictionary_json(self) -> dict[str, dict[str, list[str]]]:
+        return {k: {v: list(s) for v, s in vals.items()} for k, vals in self._dictionary_json.items()}
+
+    def canonical(self, entity: str, surface: str) -> str:
+        """The canonical value of ``surface`` for ``entity`` (itself when unknown)."""
+        return self._canonical(entity, surface)
+
+    def __repr__(self) -> str:
+        return (f"NLU(name={self.meta.get('name')!r}, version={self.meta.get('version')!r}, "
+                f"intents={len(self.intents)}, entity_types={list(self.entity_types)})")
+
+    # -------------------------------------------------------------- parsing
+
+    def _prepare(self, text: Any) -> tuple[Normalized, list[Token]] | None:
+        if not isinstance(text, str):
+            raise InputError(f"parse() takes a str, got {type(text).__name__}; pass the text "
+                             "as a string")
+        if len(text) > self.max_text_length:
+            raise TextTooLongError(
+                f"text is {len(text)} characters, over the limit of {self.max_text_length}; "
+                "split it, or raise train.max_text_length when training")
+        norm = normalize(text)
+        if not norm.text or norm.text.isspace():
+            return None
+        return norm, self._tokenizer.tokenize(norm.text)
+
+    def parse(self, text: str) -> ParseResult:
+        """Intent, ranking and entities of one text (offsets into ``text``)."""
+        prepared = self._prepare(text)
+        if prepared is None:
+            return ParseResult(text=text, intent=None, entities=(), ranking=())
+        norm, tokens = prepared
+        item = [(norm.text, tokens)]
+        probs = self._intent.predict_proba(item)[0]
+        spans = self._tagger.predict(item)[0] if self._tagger is not None else []
+        return self._result(norm, probs, spans)
+
+    def parse_batch(self, texts: Iterable[str]) -> list[ParseResult]:
+        """Parse many texts with one intent and one tagger call per chunk; equals :meth:`parse`."""
+        texts = list(texts) if not isinstance(texts, list) else texts
+        if isinstance(texts, str):  # pragma: no cover - guarded above by list()
+            raise InputError("parse_batch() takes a list of texts; use parse() for one text")
+        prepared = [self._prepare(t) for t in texts]
+        out: list[ParseResult | None] = [None] * len(texts)
+        todo = [i for i, p in enumerate(prepared) if p is not None]
+        for i, t in enumerate(texts):
+            if prepared[i] is None:
+                out[i] = ParseResult(text=t, intent=None, entities=(), ranking=())
+        bs = self.batch_size
+        for lo in range(0, len(todo), bs):
+            idx = todo[lo:lo + bs]
+            items = [(prepared[i][0].text, prepared[i][1]) for i in idx]  # type: ignore[index]
+            probs = self._intent.predict_proba(items)
+            spans = (self._tagger.predict(items) if self._tagger is not None
+                     else [[] for _ in items])
+            for k, i in enumerate(idx):
+                out[i] = self._result(prepared[i][0], probs[k], spans[k])  # type: ignore[index]
+        return out  # type: ignore[return-value]
+
+    def _result(self, norm: Normalized, probs: Any, spans: Sequence[RawSpan]) -> ParseResult:
+        labels = self._labels
+        scores = [float(p) for p in (probs.tolist() if hasattr(probs, "tolist") else probs)]
+        order = sorted(range(len(scores)), key=lambda i: (-scores[i], labels[i]))
+        ranking = tuple(IntentScore(labels[i], scores[i]) for i in order)
+        top = ranking[0]
+        intent = top if top.confidence >= self.threshold else IntentScore(
+            self.fallback_intent, round(1.0 - top.confidence, 6))
+        original = norm.original
+        ntext = norm.text
+        entities = []
+        for start, end, entity, role, conf in spans:
+            o_start, o_end = norm.to_original(start, end)
+            entities.append(Entity(entity=entity, value=self._canonical(entity, ntext[start:end]),
+                                   text=original[o_start:o_end], start=o_start, end=o_end,
+                                   confidence=float(conf), role=role))
+        return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)
+
+
+# ------------------------------------------------------------------ loading
+
+_LoadHook = Callable[[str, dict[str, Any]], None]
+
+
+def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: bool = True,
+         threads: int | None = None) -> NLU:
+    """Load a bundle: a model store (follows ``current``) or one version directory.
+
+    ``tokenizer`` (optional) must match the bundle's; ``verify`` checks every file's
+    sha256 against ``meta.json``. ``threads`` sets torch's intra-op threads.
+    """
+    from . import bundle
+
+    path = os.fspath(path)
+    version_dir = bundle.resolve(path)
+    meta = bundle.check_bundle(version_dir, tokenizer=tokenizer, verify=verify)
+    if threads:
+        import torch
+        torch.set_num_threads(int(threads))
+    try:
+        from .models.intent import IntentClassifier
+    except ImportError as exc:
+        raise BundleError(f"cannot load the intent model: {exc}; reinstall nlukit") from exc
+    try:
+        intent = IntentClassifier.load(os.path.join(version_dir, "intent"))
+    except BundleError:
+        raise
+    except Exception as exc:
+        raise BundleError(f"{version_dir}/intent cannot be loaded ({type(exc).__name__}: {exc}); "
+                          "the bundle is damaged or from another version — retrain") from exc
+    tagger = None
+    if os.path.isdir(os.path.join(version_dir, "tagger")):
+        from .models.tagger import EntityTagger
+        try:
+            tagger = EntityTagger.load(os.path.join(version_dir, "tagger"))
+        except BundleError:
+            raise
+        except Exception as exc:
+            raise BundleError(f"{version_dir}/tagger cannot be loaded ({type(exc).__name__}: "
+                              f"{exc}); the bundle is damaged or from another version — "
+                              "retrain") from exc
+    dictionary = bundle.read_json(os.path.join(version_dir, "dicts", "dictionary.json"),
+                                  "model bundle")
+    return NLU(intent, tagger, dictionary, tokenizer=meta["tokenizer"], meta=meta,
+               path=version_dir)

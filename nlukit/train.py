@@ -1,0 +1,294 @@
+"""Training orchestration: dataset → tokens → Word2Vec → intent model + tagger → bundle.
+
+>>> import nlukit                                                   # doctest: +SKIP
+>>> nlukit.train("data/demo", "models/demo", overrides=["intent.epochs=5"])  # doctest: +SKIP
+'models/demo/20261121T234812Z'
+
+Every sentence is normalised and tokenised once, with the tokenizer the dataset was
+generated with, and the same tokens feed every component. The new version is built
+in a temporary directory, evaluated on the test split, and only then renamed into
+place and made ``current`` (see :mod:`nlukit.bundle`).
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from .errors import DatasetError, ModelError
+from .text import Normalized, analyze, get_tokenizer
+from .types import Example, Span, Token
+
+TrainItem = tuple[str, list[Token], str]
+TagItem = tuple[str, list[Token], list[Span]]
+
+DATA_FILES = ("train.jsonl", "valid.jsonl", "test.jsonl", "dataset.json", "dictionary.json")
+
+
+@dataclass
+class Prepared:
+    """One example normalised and tokenised, spans moved to normalised offsets."""
+
+    example: Example
+    norm: Normalized
+    tokens: list[Token]
+    spans: list[Span]
+
+
+def _to_normalized(norm: Normalized, span: Span) -> Span | None:
+    """Move a span of the original text into the normalised text (None if it vanished)."""
+    if norm.text == norm.original:
+        return span
+    starts, ends = norm.starts, norm.ends
+    s = next((i for i, o in enumerate(starts) if o >= span.start), None)
+    e = None
+    for i in range(len(ends) - 1, -1, -1):
+        if ends[i] <= span.end:
+            e = i + 1
+            break
+    if s is None or e is None or s >= e:
+        return None
+    return Span(s, e, span.entity, span.value, span.role)
+
+
+def prepare(examples: Sequence[Example], tokenizer: str = "mecab", *, progress: bool = False,
+            desc: str = "tokenise") -> list[Prepared]:
+    """Normalise and tokenise every example once."""
+    tok = get_tokenizer(tokenizer)
+    it: Iterable[Example] = examples
+    if progress and len(examples) > 2000:
+        from tqdm.auto import tqdm
+        it = tqdm(examples, desc=desc, unit="sent", leave=False)
+    out = []
+    for ex in it:
+        norm, tokens = analyze(ex.text, tok)
+        spans = [m for m in (_to_normalized(norm, s) for s in ex.entities) if m is not None]
+        out.append(Prepared(ex, norm, tokens, spans))
+    return out
+
+
+def _component_params(config: Mapping[str, Any], section: str, defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """A section's params, with train.seed/device filled in where the section kept its default."""
+    params = dict(config[section])
+    train = config["train"]
+    if "seed" in params and params["seed"] == defaults.get("seed"):
+        params["seed"] = train["seed"]
+    if "device" in params and params["device"] == defaults.get("device") and train.get("device"):
+        params["device"] = train["device"]
+    return params
+
+
+@dataclass
+class Components:
+    """The fitted components of one training run (before they are written)."""
+
+    embeddings: Any
+    intent: Any
+    tagger: Any
+    config: dict[str, dict[str, Any]]
+    tokenizer: str
+    dictionary: dict[str, dict[str, list[str]]]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def nlu(self, meta: Mapping[str, Any] | None = None) -> Any:
+        """An in-memory :class:`~nlukit.nlu.NLU` over these components."""
+        from .nlu import NLU
+        return NLU(self.intent, self.tagger, self.dictionary, tokenizer=self.tokenizer,
+                   meta=meta, max_text_length=self.config["train"]["max_text_length"],
+                   batch_size=self.config["train"]["batch_size"])
+
+
+def read_corpus(path: str, tokenizer: str) -> list[list[str]]:
+    """Tokenise an extra Word2Vec corpus: one sentence per line, blank lines skipped."""
+    tok = get_tokenizer(tokenizer)
+    try:
+        fh = open(path, encoding="utf-8")
+    except OSError as exc:
+        raise DatasetError(f"cannot read corpus {path}: {exc.strerror}; give a UTF-8 text file "
+                           "with one sentence per line") from exc
+    out = []
+    with fh:
+        try:
+            for line in fh:
+                if line.strip():
+                    _, tokens = analyze(line.strip(), tok)
+                    out.append([t.surface for t in tokens])
+        except UnicodeDecodeError as exc:
+            raise DatasetError(f"corpus {path} is not UTF-8 ({exc}); re-save it as UTF-8") from exc
+    return out
+
+
+def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
+                   dictionary: Mapping[str, Mapping[str, Sequence[str]]], config: dict[str, dict[str, Any]],
+                   *, tokenizer: str = "mecab", corpus: Sequence[list[str]] = (),
+                   progress: bool = True) -> Components:
+    """Train embeddings, intent classifier and tagger on prepared examples."""
+    from .models import common
+    from .models.embeddings import DEFAULTS as W2V_DEFAULTS, train_embeddings
+    from .models.intent import DEFAULTS as INTENT_DEFAULTS, IntentClassifier
+    from .models.tagger import DEFAULTS as TAGGER_DEFAULTS, EntityTagger
+
+    tcfg = config["train"]
+    if not train:
+        raise DatasetError("the training split is empty; generate more data")
+    intents = {p.example.intent for p in train}
+    if len(intents) < 2:
+        raise DatasetError(f"the training split has {len(intents)} intent(s); an intent "
+                           "classifier needs at least two — add patterns for another intent")
+    seed = int(tcfg["seed"])
+    common.set_seed(seed)
+    random.seed(seed)
+    dictionary = {k: {v: list(s) for v, s in vals.items()} for k, vals in dictionary.items()}
+    timings: dict[str, float] = {}
+
+    embeddings = None
+    if tcfg.get("embeddings", True):
+        t0 = time.perf_counter()
+        sentences = [[t.surface for t in p.tokens] for p in train] + list(corpus)
+        embeddings = train_embeddings(sentences, **_component_params(config, "word2vec", W2V_DEFAULTS))
+        timings["word2vec"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    intent = IntentClassifier(**_component_params(config, "intent", INTENT_DEFAULTS))
+    intent.fit([(p.norm.text, p.tokens, p.example.intent) for p in train],
+               [(p.norm.text, p.tokens, p.example.intent) for p in valid],
+               embeddings=embeddings, progress=progress)
+    timings["intent"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    tagger = EntityTagger(**_component_params(config, "tagger", TAGGER_DEFAULTS))
+    tagger.fit([(p.norm.text, p.tokens, p.spans) for p in train],
+               [(p.norm.text, p.tokens, p.spans) for p in valid],
+               dictionary=dictionary, embeddings=embeddings, progress=progress)
+    timings["tagger"] = time.perf_counter() - t0
+    return Components(embeddings, intent, tagger, config, tokenizer, dictionary, timings)
+
+
+def data_digests(data_dir: str) -> dict[str, str]:
+    """sha256 of the dataset files a model was trained from."""
+    from .bundle import sha256_file
+    return {name: sha256_file(os.path.join(data_dir, name))
+            for name in DATA_FILES if os.path.isfile(os.path.join(data_dir, name))}
+
+
+def _threads(n: int) -> int:
+    return int(n) if n and int(n) > 0 else min(2, os.cpu_count() or 1)
+
+
+def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = None,
+          overrides: Iterable[str] | Mapping[str, Any] | None = None, corpus: str | None = None,
+          force: bool = False, progress: bool = True, name: str | None = None,
+          switch: bool = True) -> str:
+    """Train a model bundle from the dataset ``data_dir`` into the model store ``out``.
+
+    Returns the new version directory. ``out`` must be new, or (with ``force``) an
+    existing model store, which then gets a new version; ``current`` moves to it only
+    after everything was written and checked. ``config`` is a TOML path or mapping;
+    ``overrides`` are ``"section.key=value"`` strings.
+    """
+    from . import BUNDLE_FORMAT_VERSION, __version__
+    from .bundle import BundleWriter, sha256_json, write_json
+    from .config import load_config
+    from .dataset import load_dataset
+    from .evaluate import score
+
+    cfg = load_config(config, overrides)
+    tcfg = cfg["train"]
+    dataset = load_dataset(data_dir)
+    tokenizer = str(dataset.manifest.get("tokenizer") or "mecab")
+    writer = BundleWriter(out, force=force, switch=switch)  # refuses a bad -o before any work
+    started = time.time()
+    with writer:
+        import torch
+        from .models.common import torch_threads
+        with torch_threads(_threads(tcfg["threads"])):
+            t0 = time.perf_counter()
+            prepared = {split: prepare(getattr(dataset, split), tokenizer, progress=progress,
+                                       desc=f"tokenise {split}")
+                        for split in ("train", "valid", "test")}
+            extra = read_corpus(corpus, tokenizer) if corpus else []
+            t_tok = time.perf_counter() - t0
+            comps = fit_components(prepared["train"], prepared["valid"], dataset.dictionary, cfg,
+                                   tokenizer=tokenizer, corpus=extra, progress=progress)
+            comps.timings["tokenise"] = t_tok
+
+            root = writer.path
+            if comps.embeddings is not None:
+                comps.embeddings.save(os.path.join(root, "w2v"))
+            comps.intent.save(os.path.join(root, "intent"))
+            comps.tagger.save(os.path.join(root, "tagger"))
+            for comp, model in (("intent", comps.intent), ("tagger", comps.tagger)):
+                hist = os.path.join(root, comp, "history.json")
+                if not os.path.exists(hist):
+                    write_json(hist, list(getattr(model, "history_", [])))
+            os.makedirs(os.path.join(root, "dicts"))
+            write_json(os.path.join(root, "dicts", "dictionary.json"), comps.dictionary)
+
+            t0 = time.perf_counter()
+            test = dataset.test or dataset.valid
+            nlu = comps.nlu()
+            report = score(test, nlu.parse_batch([ex.text for ex in test]) if test else [],
+                           manifest=dataset.manifest, tokenizer=tokenizer,
+                           intents=list(comps.intent.labels_))
+            report["split"] = "test" if dataset.test else "valid"
+            comps.timings["evaluate"] = time.perf_counter() - t0
+            write_json(os.path.join(root, "report.json"), report)
+
+        model_name = name or os.path.basename(os.path.normpath(out))
+        meta = {
+            "name": model_name,
+            "bundle_format": BUNDLE_FORMAT_VERSION,
+            "nlukit_version": __version__,
+            "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+            "tokenizer": tokenizer,
+            "intents": list(comps.intent.labels_),
+            "fallback_intent": "fallback",
+            "intent_threshold": float(getattr(comps.intent, "threshold_", 0.0) or 0.0),
+            "entity_types": sorted({*dataset.dictionary, *(s.entity for ex in dataset.train
+                                                          for s in ex.entities)}),
+            "labels": list(getattr(comps.tagger, "labels_", [])),
+            "tag_scheme": "IOB2",
+            "config": cfg,
+            "seed": int(tcfg["seed"]),
+            "metrics": {"intent_accuracy": report["intent"]["accuracy"],
+                        "intent_macro_f1": report["intent"]["macro_f1"],
+                        "entity_f1": report["entity"]["micro"]["f1"],
+                        "split": report["split"], "n": report["n"]},
+            "data": {"path": os.path.abspath(data_dir), "sha256": data_digests(data_dir),
+                     "sizes": {s: len(getattr(dataset, s)) for s in ("train", "valid", "test")},
+                     "manifest": {k: dataset.manifest.get(k) for k in ("seed", "split")
+                                  if k in dataset.manifest}},
+            "dictionaries_digest": sha256_json(comps.dictionary),
+            "corpus": {"path": os.path.abspath(corpus), "sentences": len(extra)} if corpus else None,
+            "timings_s": {k: round(v, 3) for k, v in comps.timings.items()},
+            "environment": {"python": platform.python_version(), "torch": torch.__version__,
+                            "threads": _threads(tcfg["threads"])},
+        }
+        path = writer.commit(meta)
+    return path
+
+
+def describe(meta: Mapping[str, Any]) -> str:
+    """A short human summary of a bundle's meta (for ``nlukit info``)."""
+    m = meta.get("metrics") or {}
+    lines = [
+        f"name         {meta.get('name')}  version {meta.get('version')}",
+        f"created      {meta.get('created')}  nlukit {meta.get('nlukit_version')}  "
+        f"bundle format {meta.get('bundle_format')}",
+        f"tokenizer    {meta.get('tokenizer')}  seed {meta.get('seed')}",
+        f"intents      {', '.join(meta.get('intents') or [])}",
+        f"entities     {', '.join(meta.get('entity_types') or [])}",
+        f"labels       {', '.join(meta.get('labels') or [])} ({meta.get('tag_scheme')})",
+    ]
+    if m:
+        lines.append(f"metrics      intent accuracy {m.get('intent_accuracy', 0):.4f}  macro-F1 "
+                     f"{m.get('intent_macro_f1', 0):.4f}  entity F1 {m.get('entity_f1', 0):.4f} "
+                     f"on {m.get('split')} (n={m.get('n')})")
+    data = meta.get("data") or {}
+    if data:
+        lines.append(f"data         {data.get('path')}  sizes {json.dumps(data.get('sizes'))}")
+    return "\n".join(lines)
