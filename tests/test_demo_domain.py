@@ -319,3 +319,20 @@ def test_should_list_a_train_station_but_not_a_train_type_as_location(domain: Do
     assert "낼" in domain.dicts["date"]["내일"] and "담주" in domain.dicts["date"]["다음 주"]
     assert "자장면" in domain.dicts["food"]["짜장면"]
     assert {"BTS", "방탄"} <= set(domain.dicts["artist"]["방탄소년단"])
+
+
+def test_should_load_cleanly_with_the_real_dictionary_reader(domain: Domain) -> None:
+    # Given the shipped dicts/, When nlukit reads them, Then every file is long-form UTF-8,
+    # nothing is warned about, and synonyms normalise to the canonical value
+    from nlukit.generate.dictionary import load_dictionaries
+
+    d = load_dictionaries(DICTS)
+    assert d.warnings == []
+    assert {(os.path.basename(s.path), s.encoding, s.form) for s in d.sources} == {
+        (f"{e}.csv", "utf-8", "long") for e in ENTITY_TYPES}
+    assert d.to_json() == domain.dicts
+    assert d.canonical("location", "서울특별시") == "서울"
+    assert d.canonical("date", "담주") == "다음 주"
+    assert d.canonical("artist", "BTS") == "방탄소년단"
+    assert d.canonical("time", "19:00") == "오후 7시"
+    assert d.canonical("location", "KTX") is None
