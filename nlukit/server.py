@@ -659,3 +659,97 @@ def routes_of(app: Flask) -> dict[str, set[str]]:
         out.setdefault(path, set()).update(methods)
     return out
 
+
+
+# -- serving -------------------------------------------------------------------------------
+def check_model_dir(model_path: str) -> None:
+    """Fail early, in one line, when ``model_path`` is not a loadable bundle directory."""
+    from .errors import BundleError
+
+    if not os.path.exists(model_path):
+        raise BundleError(f"model directory {model_path!r} does not exist; train one with "
+                          f"`nlukit train DATA -o {model_path}`")
+    if not os.path.isdir(model_path):
+        raise BundleError(f"{model_path!r} is a file; give the model directory "
+                          "(a version directory or a folder with `current`)")
+    try:
+        from .bundle import check_bundle, resolve
+    except ImportError:  # pragma: no cover - bundle checks arrive with the pipeline
+        return
+    check_bundle(resolve(model_path), verify=False)
+
+
+def serve(model_path: str | None, *, scenarios: str | None = None, host: str = "127.0.0.1",
+          port: int = 8000, workers: int = 2, threads: int | None = None,
+          settings: dict[str, Any] | None = None, dev: bool = False) -> int:
+    """Serve ``create_app(model_path, ...)`` with gunicorn (or Flask's server when ``dev``).
+
+    Each gunicorn worker builds the app, and so loads the model, once. SIGTERM stops
+    cleanly: workers finish their requests, then the process exits 0.
+    """
+    if model_path is not None:
+        check_model_dir(model_path)
+    if scenarios is not None and not os.path.isfile(scenarios):
+        from .errors import ScenarioError
+        raise ScenarioError(f"scenario file {scenarios!r} does not exist; give a TOML file "
+                            "such as scenarios/demo.toml")
+    if dev:
+        return _serve_dev(model_path, scenarios, host, port, settings)
+    return _serve_gunicorn(model_path, scenarios, host, port, workers, threads, settings)
+
+
+def _serve_dev(model_path: str | None, scenarios: str | None, host: str, port: int,
+               settings: dict[str, Any] | None) -> int:
+    import sys
+
+    app = create_app(model_path, scenarios=scenarios, settings=settings)
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    from werkzeug.serving import make_server
+
+    server = make_server(host, port, app, threaded=True)
+    print(f"nlukit: development server (not for production); chat page at "
+          f"http://{host}:{server.server_port}/", flush=True)
+    try:
+        server.serve_forever()
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    finally:
+        server.server_close()
+        print("nlukit: stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+def _serve_gunicorn(model_path: str | None, scenarios: str | None, host: str, port: int,
+                    workers: int, threads: int | None, settings: dict[str, Any] | None) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from . import gunicorn_conf
+
+    options = gunicorn_conf.settings()
+    options["bind"] = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    options["workers"] = workers
+    if threads is not None:
+        options["threads"] = threads
+
+    class Application(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return create_app(model_path, scenarios=scenarios, settings=settings)
+
+    try:
+        Application(prog="nlukit serve").run()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if code in (3, 4):  # gunicorn's WORKER_BOOT_ERROR / APP_LOAD_ERROR
+            import sys
+            print("nlukit: error: the workers could not build the app (see the log above)",
+                  file=sys.stderr)
+        return code
+    return 0

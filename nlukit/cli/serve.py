@@ -1,0 +1,63 @@
+"""``nlukit serve``: the REST API and the web chat page, served by gunicorn."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+HELP = "serve a model over REST with the web chat page (gunicorn; --dev for Flask's server)"
+EXAMPLES = """examples:
+  nlukit serve models/demo --scenarios scenarios/demo.toml
+  nlukit serve models/demo --scenarios scenarios/demo.toml --workers 4 --store redis://localhost:6379/0
+  NLUKIT_ADMIN_TOKEN=s3cret nlukit serve models/demo --port 8080   # enables POST /admin/reload
+  nlukit serve models/demo --scenarios scenarios/demo.toml --dev    # Flask's server, one process
+
+With more than one worker, sessions must live in Redis (--store redis://...): with the
+in-memory store each worker keeps its own sessions. SIGTERM stops cleanly (exit 0).
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", help="model directory (a version, or a folder with `current`)")
+    parser.add_argument("--scenarios", metavar="FILE",
+                        help="scenario TOML for POST /chat (without it /chat answers 503)")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads per worker (default from nlukit/gunicorn_conf.py: 4)")
+    parser.add_argument("--store", metavar="URL", default=None,
+                        help="session store: memory:// (default) or redis://host:port/db")
+    parser.add_argument("--admin-token-env", metavar="NAME", default="NLUKIT_ADMIN_TOKEN",
+                        help="env var holding the bearer token of POST /admin/reload "
+                             "(default NLUKIT_ADMIN_TOKEN; unset: the route is disabled)")
+    parser.add_argument("--max-text-length", type=int, default=None, metavar="N",
+                        help="longest text accepted, in characters (default 1000)")
+    parser.add_argument("--dev", action="store_true",
+                        help="run Flask's development server in this process instead of gunicorn")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..errors import InputError
+    from ..server import serve
+
+    if args.workers < 1:
+        raise InputError(f"--workers must be at least 1, not {args.workers}")
+    if not 0 <= args.port <= 65535:
+        raise InputError(f"--port must be within 0-65535, not {args.port}")
+    settings: dict[str, object] = {"store_url": args.store,
+                                   "admin_token_env": args.admin_token_env}
+    if args.max_text_length is not None:
+        if args.max_text_length < 1:
+            raise InputError(f"--max-text-length must be positive, not {args.max_text_length}")
+        settings["max_text_length"] = args.max_text_length
+    if args.admin_token_env and not os.environ.get(args.admin_token_env):
+        print(f"nlukit: POST /admin/reload is disabled (env {args.admin_token_env} is not set)",
+              file=sys.stderr)
+    memory = not args.store or args.store.startswith("memory:")
+    if memory and args.workers > 1 and not args.dev and args.scenarios:
+        print(f"nlukit: warning: {args.workers} workers with the in-memory session store: each "
+              "worker keeps its own sessions, so a conversation may lose its slots; use "
+              "--store redis://... or --workers 1", file=sys.stderr)
+    return serve(args.model, scenarios=args.scenarios, host=args.host, port=args.port,
+                 workers=args.workers, threads=args.threads, settings=settings, dev=args.dev)
