@@ -1,0 +1,58 @@
+"""``nlukit parse``: parse one text, or every line of stdin into JSONL."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+HELP = "parse a text with a trained model: intent, ranking and entities"
+EXAMPLES = """examples:
+  nlukit parse models/demo "내일 서울에서 부산으로 가는 기차 예매해줘"
+  nlukit parse models/demo "서울 날씨 어때" --json
+  cat utterances.txt | nlukit parse models/demo - > parsed.jsonl   # one JSON per line
+"""
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", metavar="MODEL", help="model folder (follows `current`) or a version folder")
+    p.add_argument("text", metavar="TEXT", help="the text to parse, or - to read lines from stdin")
+    p.add_argument("--json", action="store_true", help="print the REST /parse JSON")
+    p.add_argument("--batch-size", type=int, default=512, metavar="N", help="lines per batch with -")
+
+
+def _human(r: object) -> str:
+    from ..types import ParseResult
+    assert isinstance(r, ParseResult)
+    if r.intent is None:
+        return "(empty text)"
+    lines = [f"intent   {r.intent.name} ({r.intent.confidence:.3f})",
+             "ranking  " + ", ".join(f"{s.name} {s.confidence:.3f}" for s in r.ranking[:5])]
+    for e in r.entities:
+        label = f"{e.entity}:{e.role}" if e.role else e.entity
+        lines.append(f"entity   {label:<22} {e.text!r} → {e.value!r}  [{e.start}, {e.end})  "
+                     f"{e.confidence:.3f}")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..nlu import load
+    nlu = load(args.model)
+    if args.text != "-":
+        r = nlu.parse(args.text)
+        print(json.dumps(r.to_dict(), ensure_ascii=False) if args.json else _human(r))
+        return 0
+    out = sys.stdout
+    batch: list[str] = []
+
+    def flush() -> None:
+        for r in nlu.parse_batch(batch):
+            out.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+        batch.clear()
+
+    for line in sys.stdin:
+        batch.append(line.rstrip("\r\n"))
+        if len(batch) >= max(1, args.batch_size):
+            flush()
+    flush()
+    out.flush()
+    return 0
