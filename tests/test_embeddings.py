@@ -52,6 +52,7 @@ def test_should_reproduce_vectors_with_the_same_seed():
 def test_should_return_gensims_fasttext_oov_vector_after_reload(tmp_path):
     # Given a FastText model trained by gensim directly and through nlukit with the same seed
     from gensim.models import FastText
+
     from nlukit.models.embeddings import Embeddings, train_embeddings
     p = _ft_params()
     ref = FastText(sentences=CORPUS, vector_size=p["dim"], window=5, min_count=1, epochs=3, sg=1,

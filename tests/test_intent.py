@@ -1,0 +1,218 @@
+"""Intent classifiers: fitting, calibration, fallback threshold, determinism, persistence."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from nlukit.errors import BundleError, ConfigError, ModelError, NotFittedError
+
+SENTENCES = {
+    "weather": ["서울 날씨 알려줘", "내일 부산 날씨 어때", "오늘 날씨 어때요", "대전 날씨 좀 알려줘",
+                "주말에 비 와?", "광주 날씨는 어때"],
+    "alarm": ["아침 7시에 알람 맞춰줘", "내일 6시 알람", "알람 좀 설정해줘", "30분 뒤에 깨워줘",
+              "알람 꺼줘", "8시 반에 알람 맞춰"],
+    "music": ["아이유 노래 틀어줘", "신나는 음악 재생해줘", "노래 좀 틀어", "BTS 노래 들려줘",
+              "음악 꺼줘", "잔잔한 노래 추천해줘"],
+    "train_ticket": ["서울에서 부산 가는 기차 예매해줘", "KTX 표 예약해줘", "대전 가는 기차표",
+                     "내일 기차 예매", "부산행 열차 예약", "기차표 좀 끊어줘"],
+}
+VALID = {
+    "weather": ["부산 날씨 알려줘", "내일 날씨 어때"],
+    "alarm": ["7시에 알람 맞춰줘", "알람 설정해줘"],
+    "music": ["노래 틀어줘", "음악 재생해줘"],
+    "train_ticket": ["부산 가는 기차 예매해줘", "기차표 예약해줘"],
+}
+GIBBERISH = ["ㅁㄴㅇㄹ asdf ㅋ", "qwerty zxcv", "ㅋㅋㅋㅋㅋ", "ㅎㄷㄷ ;;; ㅠㅠ", "asdfghjkl"]
+FAST = dict(epochs=60, patience=60, seed=1, threads=1)
+
+
+def _triples(groups: dict[str, list[str]]) -> list[tuple]:
+    from nlukit.text import analyze
+    out = []
+    for intent, texts in groups.items():
+        for t in texts:
+            norm, toks = analyze(t)
+            out.append((norm.text, toks, intent))
+    return out
+
+
+def _items(texts: list[str]) -> list[tuple]:
+    from nlukit.text import analyze
+    return [(n.text, toks) for n, toks in (analyze(t) for t in texts)]
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[list, list]:
+    return _triples(SENTENCES), _triples(VALID)
+
+
+@pytest.fixture(scope="module")
+def embeddings(data):
+    from nlukit.models.embeddings import train_embeddings
+    train, _ = data
+    return train_embeddings([[t.surface for t in toks] for _, toks, _ in train], dim=16, epochs=5, seed=2)
+
+
+@pytest.fixture(scope="module", params=["char_cnn", "word_cnn"])
+def fitted(request, data, embeddings):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    emb = embeddings if request.param == "word_cnn" else None
+    return IntentClassifier(kind=request.param, **FAST).fit(train, valid, embeddings=emb, progress=False)
+
+
+@pytest.mark.slow
+def test_should_classify_every_training_sentence_right(fitted, data):
+    # Given a model trained until convergence on a tiny set
+    train, _ = data
+    # When it predicts its own training sentences
+    predicted = fitted.predict([(t, toks) for t, toks, _ in train])
+    # Then every one gets its intent
+    assert predicted == [intent for _, _, intent in train]
+    assert fitted.labels_ == ["alarm", "music", "train_ticket", "weather"]
+
+
+@pytest.mark.slow
+def test_should_return_calibrated_rows_that_sum_to_one(fitted, data):
+    train, valid = data
+    proba = fitted.predict_proba([(t, toks) for t, toks, _ in train + valid])
+    assert proba.shape == (len(train) + len(valid), 4)
+    np.testing.assert_allclose(proba.sum(1), 1.0, atol=1e-5)
+    assert (proba >= 0).all()
+    assert 0.25 <= fitted.threshold_ <= 1.0 and fitted.temperature_ > 0
+
+
+@pytest.mark.slow
+def test_should_put_gibberish_below_the_threshold_and_training_sentences_above(fitted, data):
+    # Given a model trained on clean sentences only, with its automatic threshold
+    train, _ = data
+    # When it scores keyboard mashing and jamo-only strings it never saw
+    gib = fitted.predict_proba(_items(GIBBERISH)).max(1)
+    clean = fitted.predict_proba([(t, toks) for t, toks, _ in train]).max(1)
+    # Then every gibberish string falls back, and (almost) every known sentence does not
+    assert (gib < fitted.threshold_).all(), (gib, fitted.threshold_)
+    assert np.mean(clean >= fitted.threshold_) >= 0.9, (clean, fitted.threshold_)
+
+
+@pytest.mark.slow
+def test_should_score_a_batch_exactly_like_one_by_one(fitted, data):
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    batch = fitted.predict_proba(items)
+    single = np.concatenate([fitted.predict_proba([it]) for it in items])
+    np.testing.assert_allclose(batch, single, atol=1e-6)
+    # and a large batch (sorted by length internally) keeps the caller's order
+    big = fitted.predict_proba(items * 40, batch_size=64)
+    np.testing.assert_allclose(big, np.tile(batch, (40, 1)), atol=1e-6)
+
+
+@pytest.mark.slow
+def test_should_give_identical_probabilities_after_save_and_load(fitted, data, tmp_path):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    fitted.save(tmp_path / "intent")
+    back = IntentClassifier.load(tmp_path / "intent")
+    assert np.array_equal(back.predict_proba(items), fitted.predict_proba(items))
+    assert back.labels_ == fitted.labels_ and back.threshold_ == fitted.threshold_
+    assert back.history_ == fitted.history_
+    names = sorted(os.listdir(tmp_path / "intent"))
+    assert names == ["history.json", "meta.json", "vocab.json", "weights.pt"]
+    assert json.loads((tmp_path / "intent" / "meta.json").read_text("utf-8"))["format"] == 1
+
+
+@pytest.mark.slow
+def test_should_train_the_same_model_from_the_same_seed(data):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in valid] + _items(GIBBERISH)
+    params = dict(FAST, epochs=8, patience=8)
+    a = IntentClassifier(**params).fit(train, valid, progress=False)
+    b = IntentClassifier(**params).fit(train, valid, progress=False)
+    c = IntentClassifier(**dict(params, seed=2)).fit(train, valid, progress=False)
+    assert np.array_equal(a.predict_proba(items), b.predict_proba(items))
+    assert a.threshold_ == b.threshold_ and a.history_[-1]["loss"] == b.history_[-1]["loss"]
+    assert not np.array_equal(a.predict_proba(items), c.predict_proba(items))
+
+
+@pytest.mark.slow
+def test_should_understand_a_sentence_typed_without_spaces(data):
+    # Given a char-CNN trained on spaced sentences (spaces dropped as augmentation)
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    model = IntentClassifier(kind="char_cnn", **FAST).fit(train, valid, progress=False)
+    # When the user types the sentences with no spaces at all
+    squashed = [(t.replace(" ", ""), None) for t, _, _ in train]
+    # Then they are still classified right
+    assert model.predict(squashed) == [intent for _, _, intent in train]
+
+
+@pytest.mark.slow
+def test_should_restore_the_best_epoch_when_stopping_early(data):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    model = IntentClassifier(epochs=80, patience=3, seed=1, threads=1).fit(train, valid, progress=False)
+    hist = model.history_
+    assert len(hist) < 80  # stopped early
+    best = [h for h in hist if h["best"]]
+    assert len(best) == 1 and best[0]["epoch"] == len(hist) - 3
+    pred = model.predict([(t, toks) for t, toks, _ in valid])
+    acc = np.mean([p == g for p, (_, _, g) in zip(pred, valid, strict=True)])
+    assert acc == pytest.approx(best[0]["valid_acc"])
+
+
+@pytest.mark.slow
+def test_should_start_word_cnn_from_the_word2vec_vectors(data, embeddings):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    model = IntentClassifier(kind="word_cnn", freeze_embeddings=True, epochs=2, seed=1,
+                             threads=1).fit(train, valid, embeddings=embeddings, progress=False)
+    weight = model._net.embed.weight.detach().numpy()
+    for tok in ["날씨", "알람", "노래"]:
+        np.testing.assert_array_equal(weight[model.vocab_.index(tok)], embeddings.vector(tok))
+
+
+@pytest.mark.slow
+def test_should_keep_a_threshold_given_by_the_user(data):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    model = IntentClassifier(threshold=0.42, epochs=2, seed=1, threads=1).fit(train, valid, progress=False)
+    assert model.threshold_ == 0.42
+
+
+def test_should_refuse_to_predict_before_fitting():
+    from nlukit.models.intent import IntentClassifier
+    with pytest.raises(NotFittedError, match="fit"):
+        IntentClassifier().predict_proba([("서울 날씨", [])])
+    with pytest.raises(NotFittedError):
+        IntentClassifier().save("/nonexistent/never-written")
+
+
+def test_should_reject_unknown_parameters_and_a_single_intent():
+    from nlukit.models.intent import IntentClassifier
+    with pytest.raises(ConfigError, match="kernel_size"):
+        IntentClassifier(kernel_size=3)
+    with pytest.raises(ConfigError, match="kind"):
+        IntentClassifier(kind="lstm").fit([("a", [], "x"), ("b", [], "y")], progress=False)
+    with pytest.raises(ModelError, match="at least 2 intents"):
+        IntentClassifier().fit([("서울 날씨", [], "weather")], progress=False)
+
+
+@pytest.mark.slow
+def test_should_refuse_a_corrupted_weights_file(data, tmp_path):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    IntentClassifier(epochs=1, seed=1, threads=1).fit(train, valid, progress=False).save(tmp_path / "m")
+    weights = tmp_path / "m" / "weights.pt"
+    weights.write_bytes(weights.read_bytes()[:200])
+    with pytest.raises(BundleError, match="weights.pt"):
+        IntentClassifier.load(tmp_path / "m")
+    os.remove(weights)
+    with pytest.raises(BundleError, match="weights.pt.*missing"):
+        IntentClassifier.load(tmp_path / "m")
+    (tmp_path / "m" / "meta.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(BundleError, match="meta.json"):
+        IntentClassifier.load(tmp_path / "m")
