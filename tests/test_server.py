@@ -360,3 +360,114 @@ def test_should_serve_the_chat_page_and_its_assets_only(client: Any) -> None:
     assert client.get("/static/chat.css").status_code == 200
     static_dir = os.path.join(os.path.dirname(__import__("nlukit").__file__), "static")
     assert sorted(os.listdir(static_dir)) == ["chat.css", "chat.js", "index.html"]
+
+
+# -- /chat with the real Bot over the stand-in parser ---------------------------------------
+@pytest.fixture
+def chat(tmp_path: Any) -> Any:
+    from test_server_fakes import scenarios_file
+
+    return create_app(nlu=FakeNLU(), scenarios=scenarios_file(str(tmp_path)),
+                      settings={"torch_threads": 0}).test_client()
+
+
+def say(client: Any, sid: str, text: str) -> dict[str, Any]:
+    resp = post_json(client, "/chat", {"session_id": sid, "text": text})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    return resp.get_json()
+
+
+def test_should_ask_for_missing_slots_then_complete_the_turns_of_a_session(chat: Any) -> None:
+    first = say(chat, "user-1", "기차 예매해줘")
+    assert set(first) == {"reply", "state", "intent", "slots", "missing", "parse"}
+    assert (first["state"], first["reply"], first["missing"]) == (
+        "ask_slot", "어디에서 출발하세요?", ["origin", "destination"])
+    assert first["parse"]["intent"]["name"] == "train_ticket"
+    second = say(chat, "user-1", "서울시")
+    assert (second["state"], second["slots"]) == ("ask_slot", {"origin": "서울"})
+    third = say(chat, "user-1", "광주")
+    assert third["state"] == "complete"
+    assert third["slots"] == {"origin": "서울", "destination": "광주"}
+    assert third["reply"] == "서울에서 광주로 가는 기차를 예매할게요."
+
+
+def test_should_keep_interleaved_sessions_apart(chat: Any) -> None:
+    say(chat, "a", "기차 예매해줘")
+    say(chat, "b", "기차 예매해줘")
+    say(chat, "a", "부산")
+    say(chat, "b", "대구")
+    done_b = say(chat, "b", "울산")
+    done_a = say(chat, "a", "인천")
+    assert done_a["slots"] == {"origin": "부산", "destination": "인천"}
+    assert done_b["slots"] == {"origin": "대구", "destination": "울산"}
+
+
+def test_should_forget_a_session_on_delete(chat: Any) -> None:
+    say(chat, "user-2", "기차 예매해줘")
+    resp = chat.delete("/chat/user-2")
+    assert resp.status_code == 200
+    assert resp.get_json() == {"session_id": "user-2", "forgotten": True}
+    assert chat.delete("/chat/user-2").get_json()["forgotten"] is False
+    # the bare answer no longer fills the forgotten question
+    assert say(chat, "user-2", "부산")["state"] == "fallback"
+
+
+@pytest.mark.parametrize("sid, needle", [
+    ("", "must not be empty"),
+    ("x" * 129, "129 characters; the limit is 128"),
+    ("../../etc/passwd", "may only hold"),
+    ("a/b", "may only hold"),
+    (".hidden", "must not start with a dot"),
+    ("세션", "may only hold"),
+    (7, "must be a string, not a number"),
+    (None, "must be a string, not null"),
+])
+def test_should_answer_422_for_a_bad_session_id(chat: Any, sid: Any, needle: str) -> None:
+    err = assert_error(post_json(chat, "/chat", {"session_id": sid, "text": "안녕"}), 422,
+                       "invalid_field")
+    assert needle in err["message"]
+
+
+def test_should_answer_422_for_a_chat_without_session_id_or_text(chat: Any) -> None:
+    err = assert_error(post_json(chat, "/chat", {"text": "안녕"}), 422, "invalid_field")
+    assert '"session_id" is missing' in err["message"]
+    err = assert_error(post_json(chat, "/chat", {"session_id": "s"}), 422, "invalid_field")
+    assert '"text" is missing' in err["message"]
+
+
+def test_should_validate_the_session_id_of_delete(chat: Any) -> None:
+    assert_error(chat.delete("/chat/.hidden"), 422, "invalid_field")
+    assert_error(chat.delete("/chat/" + "y" * 129), 422, "invalid_field")
+    assert_error(chat.delete("/chat/a%2Fb"), 404, "not_found")  # never reaches a store key
+
+
+class _DownStore:
+    """A session store whose server went away after start-up."""
+
+    def __getattr__(self, name: str) -> Any:
+        from nlukit.errors import SessionStoreError
+
+        def fail(*args: Any, **kwargs: Any) -> Any:
+            raise SessionStoreError("cannot reach Redis at redis://127.0.0.1:6379/0 "
+                                    "(connection refused); start redis-server")
+        return fail
+
+
+def test_should_answer_503_when_the_session_store_is_down(tmp_path: Any) -> None:
+    from test_server_fakes import scenarios_file
+
+    client = create_app(nlu=FakeNLU(), scenarios=scenarios_file(str(tmp_path)), store=_DownStore(),
+                        settings={"torch_threads": 0}).test_client()
+    err = assert_error(post_json(client, "/chat", {"session_id": "s", "text": "안녕"}), 503,
+                       "store_unavailable")
+    assert "redis-server" in err["message"]
+    assert post_json(client, "/parse", {"text": "안녕"}).status_code == 200
+
+
+def test_should_refuse_scenarios_naming_intents_the_model_lacks(tmp_path: Any) -> None:
+    from nlukit.errors import ScenarioError
+
+    path = tmp_path / "s.toml"
+    path.write_text('[[scenario]]\nintent = "pizza_order"\nresponse = "네"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match="pizza_order"):
+        create_app(nlu=FakeNLU(), scenarios=str(path), settings={"torch_threads": 0})
