@@ -487,6 +487,24 @@ class EntityTagger:
             net.train()
         return out
 
+    def predict_tags(self, items: Sequence[Item]) -> list[tuple[list[Token], list[str]]]:
+        """The tagging units (tokens split as at fit time) and their Viterbi IOB2 tags."""
+        self._check_fitted()
+        self._validate(items, "items", False)
+        out: list[tuple[list[Token], list[str]]] = []
+        with torch.inference_mode():
+            for text, toks in items:
+                units, feats = self._units(text, toks)
+                if not units:
+                    out.append(([], []))
+                    continue
+                batch = self._encode([(units, feats)])
+                crf = self.net_.crf
+                best = _viterbi(self.net_.eval().emissions(batch), batch["lengths"],
+                                crf.start_transitions, crf.transitions, crf.end_transitions)
+                out.append((_as_tokens(units), [self.tags_[k] for k in best[0].tolist()]))
+        return out
+
     # ------------------------------------------------------------------ save / load
     def save(self, path: str) -> None:
         """Write ``meta.json``, ``vocab.json``, ``gazetteer.json`` and ``weights.pt`` atomically."""

@@ -1,0 +1,245 @@
+"""KLUE-NER benchmark: nlukit's BiLSTM-CRF tagger vs a character n-gram CRF baseline.
+
+Data: ``../shared/data/klue-ner`` (character-level IOB2 tags; see its README). Fixed
+split: sentence ``i`` is test when ``i % 5 == 4`` (1,000), train otherwise (4,000).
+Of the training sentences every 10th is held out as the tagger's validation set for
+early stopping (the baseline trains on all 4,000). Score: entity micro-F1 on exact
+character spans ``(type, start, end)``, plus per-type F1.
+
+Run from the repository root::
+
+    .venv/bin/python bench/bench_klue_ner.py                # baseline + default tagger configs
+    .venv/bin/python bench/bench_klue_ner.py --configs char_w2v --no-baseline
+
+Writes ``bench/results/klue_ner.json`` and prints a table with each model's F1 as a
+ratio of the baseline's measured in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from typing import Any, Iterable, Sequence
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+DATA = os.path.join(ROOT, "..", "shared", "data", "klue-ner", "klue-ner-v1.1_dev.tsv")
+TYPES = ("PS", "LC", "OG", "DT", "TI", "QT")
+
+Spans = set[tuple[int, int, str]]
+
+# tagger configurations compared (params of nlukit.models.tagger.EntityTagger)
+CONFIGS: dict[str, dict[str, Any]] = {
+    "morpheme": {"unit": "morpheme", "hidden": 128, "epochs": 30, "patience": 4},
+    "morpheme_w2v": {"unit": "morpheme", "hidden": 128, "epochs": 30, "patience": 4, "_w2v": True},
+    "char": {"unit": "char", "hidden": 128, "epochs": 30, "patience": 4},
+    "char_w2v": {"unit": "char", "hidden": 128, "epochs": 30, "patience": 4, "_w2v": True},
+}
+DEFAULT_CONFIGS = ("morpheme_w2v", "char_w2v")
+
+
+def read_klue(path: str) -> list[tuple[str, list[str]]]:
+    """Sentences as (text, per-character IOB2 tags)."""
+    out: list[tuple[str, list[str]]] = []
+    chars: list[str] = []
+    tags: list[str] = []
+    started = False
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.rstrip("\n")
+            if line.startswith("## klue-ner"):
+                if started:
+                    out.append(("".join(chars), tags))
+                chars, tags, started = [], [], True
+                continue
+            if line.startswith("##") or not line.strip("\n"):
+                continue
+            ch, _, tag = line.rpartition("\t")
+            if not _:
+                continue
+            chars.append(ch)
+            tags.append(tag)
+    if started:
+        out.append(("".join(chars), tags))
+    return out
+
+
+def spans_of(tags: Sequence[str]) -> Spans:
+    """Exact character spans from IOB2 tags (an I- without a matching B- opens a span)."""
+    spans: Spans = set()
+    start, label = -1, ""
+    for i, tag in enumerate(list(tags) + ["O"]):
+        if tag.startswith("I-") and label == tag[2:]:
+            continue
+        if label:
+            spans.add((start, i, label))
+            label = ""
+        if tag != "O":
+            start, label = i, tag[2:]
+    return spans
+
+
+def score(gold: Sequence[Spans], pred: Sequence[Spans]) -> dict[str, Any]:
+    """Micro precision/recall/F1 over all spans, and F1 per type."""
+    tp: Counter[str] = Counter()
+    ng: Counter[str] = Counter()
+    np_: Counter[str] = Counter()
+    for g, p in zip(gold, pred):
+        for s in g:
+            ng[s[2]] += 1
+        for s in p:
+            np_[s[2]] += 1
+        for s in g & p:
+            tp[s[2]] += 1
+
+    def f1(t: int, a: int, b: int) -> float:
+        return 2 * t / (a + b) if a + b else 0.0
+
+    T, G, P = sum(tp.values()), sum(ng.values()), sum(np_.values())
+    return {"f1": f1(T, G, P), "precision": T / P if P else 0.0, "recall": T / G if G else 0.0,
+            "per_type": {t: round(f1(tp[t], ng[t], np_[t]), 4) for t in TYPES},
+            "support": {t: ng[t] for t in TYPES}}
+
+
+# --------------------------------------------------------------------------- baseline
+def _char_features(text: str, i: int) -> dict[str, Any]:
+    def c(k: int) -> str:
+        j = i + k
+        return text[j] if 0 <= j < len(text) else ("<s>" if j < 0 else "</s>")
+
+    ch = text[i]
+    kind = ("space" if ch.isspace() else "digit" if ch.isdigit() else
+            "hangul" if "\uac00" <= ch <= "\ud7a3" else "latin" if ch.isascii() and ch.isalpha()
+            else "other")
+    return {"bias": 1.0, "c0": ch, "c-1": c(-1), "c+1": c(1), "c-2": c(-2), "c+2": c(2),
+            "b-1": c(-1) + ch, "b+1": ch + c(1), "t0": c(-1) + ch + c(1),
+            "t-1": c(-2) + c(-1) + ch, "t+1": ch + c(1) + c(2), "kind": kind}
+
+
+def run_baseline(train: Sequence[tuple[str, list[str]]], test: Sequence[tuple[str, list[str]]]
+                 ) -> tuple[list[Spans], float]:
+    """sklearn-crfsuite over character n-gram features; returns test spans and fit seconds."""
+    import sklearn_crfsuite
+    X = [[_char_features(t, i) for i in range(len(t))] for t, _ in train]
+    y = [tags for _, tags in train]
+    crf = sklearn_crfsuite.CRF(algorithm="lbfgs", c1=0.1, c2=0.1, max_iterations=100,
+                               all_possible_transitions=True)
+    t0 = time.perf_counter()
+    crf.fit(X, y)
+    secs = time.perf_counter() - t0
+    pred = crf.predict([[_char_features(t, i) for i in range(len(t))] for t, _ in test])
+    return [spans_of(p) for p in pred], secs
+
+
+# --------------------------------------------------------------------------- tagger
+def to_items(data: Sequence[tuple[str, list[str]]], with_spans: bool) -> list[tuple[Any, ...]]:
+    """(text, MeCab tokens[, spans]) items; KLUE texts are already normalised."""
+    from nlukit.text import get_tokenizer, normalize
+    from nlukit.types import Span
+    tok = get_tokenizer("mecab")
+    items = []
+    for text, tags in data:
+        if normalize(text).text != text:
+            raise SystemExit(f"unexpected non-normalised text: {text!r}")
+        tokens = tok.tokenize(text)
+        if with_spans:
+            spans = [Span(s, e, lab, text[s:e]) for s, e, lab in sorted(spans_of(tags))]
+            items.append((text, tokens, spans))
+        else:
+            items.append((text, tokens))
+    return items
+
+
+def run_tagger(name: str, params: dict[str, Any], train_items: list[Any], valid_items: list[Any],
+               test_items: list[Any], w2v: Any) -> tuple[list[Spans], dict[str, Any]]:
+    from nlukit.models.tagger import EntityTagger
+    params = dict(params)
+    use_w2v = params.pop("_w2v", False)
+    t0 = time.perf_counter()
+    tagger = EntityTagger(**params).fit(train_items, valid_items, dictionary={},
+                                        embeddings=w2v if use_w2v else None, progress=True)
+    fit_secs = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    pred = tagger.predict(test_items)
+    pred_secs = time.perf_counter() - t1
+    spans = [{(s, e, ent) for s, e, ent, _, _ in p} for p in pred]
+    info = {"fit_seconds": round(fit_secs, 1), "predict_seconds": round(pred_secs, 2),
+            "epochs_run": len(tagger.history_), "best_epoch": tagger.best_epoch_,
+            "best_valid_f1": round(max(h["valid_f1"] for h in tagger.history_), 4),
+            "params": {**tagger.params, "w2v": bool(use_w2v)}}
+    return spans, info
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
+                    help=f"comma-separated tagger configs among {', '.join(CONFIGS)}")
+    ap.add_argument("--no-baseline", action="store_true", help="skip the CRF baseline")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a tagger parameter for every config (JSON value)")
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "klue_ner.json"))
+    args = ap.parse_args(list(argv) if argv is not None else None)
+
+    import torch
+    torch.set_num_threads(args.threads)
+    data = read_klue(DATA)
+    if len(data) != 5000:
+        raise SystemExit(f"expected 5000 sentences in {DATA}, read {len(data)}")
+    train = [d for i, d in enumerate(data) if i % 5 != 4]
+    test = [d for i, d in enumerate(data) if i % 5 == 4]
+    gold = [spans_of(tags) for _, tags in test]
+    results: dict[str, Any] = {"data": "klue-ner-v1.1 dev, i % 5 == 4 test", "n_train": len(train),
+                               "n_test": len(test), "threads": args.threads, "models": {}}
+
+    if not args.no_baseline:
+        pred, secs = run_baseline(train, test)
+        results["models"]["crf_char_ngrams"] = {**score(gold, pred), "fit_seconds": round(secs, 1)}
+        print(f"baseline CRF: F1 {results['models']['crf_char_ngrams']['f1']:.4f} ({secs:.0f}s)",
+              flush=True)
+
+    overrides = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
+    all_items = to_items(train, True)
+    tr_items = [it for i, it in enumerate(all_items) if i % 10 != 9]
+    va_items = [it for i, it in enumerate(all_items) if i % 10 == 9]
+    te_items = to_items(test, False)
+    w2v = None
+    names = [c for c in args.configs.split(",") if c]
+    if any(CONFIGS[n].get("_w2v") for n in names):
+        from nlukit.models.embeddings import train_embeddings
+        t0 = time.perf_counter()
+        # pretrain on the training text only (train + validation sentences, never test)
+        w2v = train_embeddings(([t.surface for t in toks] for _, toks, _ in all_items),
+                               algorithm="word2vec", dim=100, window=5, min_count=1, epochs=10,
+                               seed=13, workers=1)
+        results["w2v_seconds"] = round(time.perf_counter() - t0, 1)
+    for name in names:
+        params = {**CONFIGS[name], **overrides}
+        pred, info = run_tagger(name, params, tr_items, va_items, te_items, w2v)
+        results["models"][f"bilstm_crf_{name}"] = {**score(gold, pred), **info}
+        print(f"{name}: F1 {results['models'][f'bilstm_crf_{name}']['f1']:.4f} "
+              f"({info['fit_seconds']}s, {info['epochs_run']} epochs)", flush=True)
+
+    base = results["models"].get("crf_char_ngrams", {}).get("f1")
+    print(f"\n{'model':28} {'F1':>7} {'P':>7} {'R':>7} {'×base':>6}  " +
+          " ".join(f"{t:>6}" for t in TYPES))
+    for name, r in results["models"].items():
+        ratio = f"{r['f1'] / base:.3f}" if base else "  -  "
+        print(f"{name:28} {r['f1']:7.4f} {r['precision']:7.4f} {r['recall']:7.4f} {ratio:>6}  " +
+              " ".join(f"{r['per_type'][t]:6.3f}" for t in TYPES))
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    tmp = args.out + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(results, fh, ensure_ascii=False, indent=1)
+    os.replace(tmp, args.out)
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

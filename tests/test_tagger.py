@@ -1,0 +1,328 @@
+"""BiLSTM-CRF entity tagger: spans, roles, constraints, confidence, persistence, bad input."""
+from __future__ import annotations
+
+import itertools
+import math
+import os
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from nlukit.errors import BundleError, InputError, ModelError, NotFittedError  # noqa: E402
+from nlukit.models.gazetteer import Gazetteer, match_features  # noqa: E402
+from nlukit.models.tagger import NEG, EntityTagger, _forward_backward, _viterbi  # noqa: E402
+from nlukit.text import analyze  # noqa: E402
+from nlukit.types import Span, Token  # noqa: E402
+
+torch.set_num_threads(1)
+
+DICT = {
+    "location": {"서울": ["서울시"], "부산": [], "대전": [], "광주": [], "강릉": [], "대구": []},
+    "date": {"내일": ["낼"], "오늘": [], "모레": []},
+}
+TRAIN = [
+    ("내일 서울에서 부산으로 가는 기차", [("내일", "date", None), ("서울", "location", "origin"),
+                                  ("부산", "location", "destination")]),
+    ("부산에서 대전으로 가는 표 예매해줘", [("부산", "location", "origin"), ("대전", "location", "destination")]),
+    ("오늘 광주 날씨 어때", [("오늘", "date", None), ("광주", "location", None)]),
+    ("모레 강릉 날씨 알려줘", [("모레", "date", None), ("강릉", "location", None)]),
+    ("대전에서 서울로 가는 기차 예매", [("대전", "location", "origin"), ("서울", "location", "destination")]),
+    ("낼 부산 날씨", [("낼", "date", None), ("부산", "location", None)]),
+    ("광주에서 강릉으로 가는 기차표", [("광주", "location", "origin"), ("강릉", "location", "destination")]),
+    ("서울시 날씨 어때", [("서울시", "location", None)]),
+    ("대구에서 광주로 내일 가는 기차", [("대구", "location", "origin"), ("광주", "location", "destination"),
+                                ("내일", "date", None)]),
+    ("오늘 대구 날씨는", [("오늘", "date", None), ("대구", "location", None)]),
+]
+PARAMS = {"hidden": 32, "char_filters": 16, "word_dim": 32, "epochs": 80, "patience": 80,
+          "lr": 0.01, "seed": 7, "dropout": 0.1, "device": "cpu"}
+
+
+def make(text: str, ents: list[tuple[str, str, str | None]]) -> tuple[str, list[Token], list[Span]]:
+    norm, toks = analyze(text)
+    spans, pos = [], 0
+    for surface, entity, role in ents:
+        i = norm.text.index(surface, 0)
+        spans.append(Span(i, i + len(surface), entity, surface, role))
+        pos = i
+    del pos
+    return norm.text, toks, spans
+
+
+def item(text: str) -> tuple[str, list[Token]]:
+    norm, toks = analyze(text)
+    return norm.text, toks
+
+
+@pytest.fixture(scope="module")
+def train_items() -> list[tuple[str, list[Token], list[Span]]]:
+    return [make(t, e) for t, e in TRAIN]
+
+
+@pytest.fixture(scope="module")
+def tagger(train_items: list) -> EntityTagger:
+    return EntityTagger(**PARAMS).fit(train_items, train_items, DICT, progress=False)
+
+
+def as_tuples(spans: list, text: str) -> list[tuple[str, str, str | None]]:
+    return [(text[s:e], ent, role) for s, e, ent, role, _ in spans]
+
+
+# --------------------------------------------------------------------------- learning
+@pytest.mark.slow
+def test_should_tag_every_training_sentence_exactly_after_overfitting(tagger, train_items):
+    # Given a tagger trained to convergence on ten sentences
+    # When it tags those sentences
+    pred = tagger.predict([(t, toks) for t, toks, _ in train_items])
+    # Then every span, type and role is exactly the gold one
+    for (text, _, gold), spans in zip(train_items, pred):
+        assert [(s, e, ent, role) for s, e, ent, role, _ in spans] == \
+            [(g.start, g.end, g.entity, g.role) for g in gold], text
+    assert tagger.history_[-1]["valid_f1"] == 1.0
+    assert tagger.labels_ == ["date", "location", "location:destination", "location:origin"]
+
+
+@pytest.mark.slow
+def test_should_keep_particles_out_of_spans_when_mecab_glues_them(tagger):
+    # Given a token that MeCab would not split (built by hand): 서울에서 as one noun
+    text = "서울에서 부산으로"
+    toks = [Token("서울에서", "NNP", 0, 4), Token("부산", "NNP", 5, 7), Token("으로", "JKB", 7, 9)]
+    # When the tagger predicts
+    [spans] = tagger.predict([(text, toks)])
+    # Then the dictionary match cuts the token and the span is 서울 only: [0, 2)
+    assert [(s, e, ent, role) for s, e, ent, role, _ in spans] == \
+        [(0, 2, "location", "origin"), (5, 7, "location", "destination")]
+
+
+@pytest.mark.slow
+def test_should_tell_origin_from_destination_in_an_unseen_sentence(tagger):
+    text, toks = item("강릉에서 대구로 가는 기차")
+    [spans] = tagger.predict([(text, toks)])
+    assert as_tuples(spans, text) == [("강릉", "location", "origin"), ("대구", "location", "destination")]
+
+
+@pytest.mark.slow
+def test_should_split_training_tokens_at_gold_boundaries_too(train_items):
+    # Given a gold span that ends inside a MeCab token and no dictionary
+    text = "강릉에서 출발"
+    toks = [Token("강릉에서", "NNP", 0, 4), Token("출발", "NNG", 5, 7)]
+    t = EntityTagger(**{**PARAMS, "epochs": 1}).fit(
+        [(text, toks, [Span(0, 2, "location", "강릉")])], [], {}, progress=False)
+    # Then training saw the split unit (its vocabulary holds 강릉 and 에서, not 강릉에서)
+    assert "강릉" in t.words_.stoi and "에서" in t.words_.stoi and "강릉에서" not in t.words_.stoi
+
+
+# --------------------------------------------------------------------------- CRF
+@pytest.mark.slow
+def test_should_pin_invalid_iob2_transitions_after_training(tagger):
+    trans = tagger.net_.crf.transitions.detach()
+    start = tagger.net_.crf.start_transitions.detach()
+    tags = tagger.tags_
+    for i, frm in enumerate(tags):
+        for j, to in enumerate(tags):
+            invalid = to.startswith("I-") and (frm == "O" or frm[2:] != to[2:])
+            assert (trans[i, j].item() == NEG) == invalid, (frm, to)
+    for j, to in enumerate(tags):
+        assert (start[j].item() == NEG) == to.startswith("I-")
+
+
+@pytest.mark.slow
+def test_should_never_decode_an_invalid_move_even_when_emissions_push_for_it(tagger):
+    # Given emissions that strongly favour I- tags everywhere
+    tags = tagger.tags_
+    crf = tagger.net_.crf
+    gen = torch.Generator().manual_seed(0)
+    em = torch.randn(16, 9, len(tags), generator=gen) * 3
+    for j, t in enumerate(tags):
+        if t.startswith("I-"):
+            em[:, :, j] += 50.0
+    lengths = torch.tensor([9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 3, 2, 1, 5, 7])
+    with torch.no_grad():
+        best = _viterbi(em, lengths, crf.start_transitions, crf.transitions, crf.end_transitions)
+    # Then every decoded sequence is valid IOB2
+    for row, n in zip(best.tolist(), lengths.tolist()):
+        seq = [tags[k] for k in row[:n]]
+        prev = "O"
+        for t in seq:
+            if t.startswith("I-"):
+                assert prev != "O" and prev[2:] == t[2:], seq
+            prev = t
+    # And the decoded outputs of real sentences are valid too
+    for _, seq in tagger.predict_tags([item("대전에서 광주로 내일 가는 기차표 예매"), item("서울 서울 서울")]):
+        prev = "O"
+        for t in seq:
+            assert not t.startswith("I-") or (prev != "O" and prev[2:] == t[2:])
+            prev = t
+
+
+def test_should_match_brute_force_span_marginals():
+    # Given a random CRF over 5 tags (O, B-a, I-a, B-b, I-b) and a 4-unit sentence
+    tags = ["O", "B-a", "I-a", "B-b", "I-b"]
+    g = torch.Generator().manual_seed(3)
+    em = torch.randn(1, 4, 5, generator=g)
+    start, end, trans = torch.randn(5, generator=g), torch.randn(5, generator=g), torch.randn(5, 5, generator=g)
+    lengths = torch.tensor([4])
+    alpha, beta, log_z = (x.numpy() for x in _forward_backward(em, lengths, start, trans, end))
+
+    def path_score(p: tuple[int, ...]) -> float:
+        s = start[p[0]] + em[0, 0, p[0]] + end[p[-1]]
+        for k in range(1, 4):
+            s = s + trans[p[k - 1], p[k]] + em[0, k, p[k]]
+        return float(s)
+
+    paths = list(itertools.product(range(5), repeat=4))
+    z = math.log(sum(math.exp(path_score(p)) for p in paths))
+    assert abs(z - float(log_z[0])) < 1e-4
+    from nlukit.models.tagger import _span_prob
+    # the span B-a I-a at [1, 3): tags 1,2 at positions 1,2 and position 3 not I-a
+    seq = [0, 1, 2, 0]
+    want = sum(math.exp(path_score(p) - z) for p in paths if p[1] == 1 and p[2] == 2 and p[3] != 2)
+    got = _span_prob(alpha[0], beta[0], float(log_z[0]), em[0].numpy(), trans.numpy(), end.numpy(),
+                     seq, 1, 3, 4, tags.index("I-a"))
+    assert abs(got - want) < 1e-5
+    # a span reaching the end of the sentence: B-b at [3, 4)
+    want_end = sum(math.exp(path_score(p) - z) for p in paths if p[3] == 3)
+    got_end = _span_prob(alpha[0], beta[0], float(log_z[0]), em[0].numpy(), trans.numpy(), end.numpy(),
+                         [0, 0, 0, 3], 3, 4, 4, tags.index("I-b"))
+    assert abs(got_end - want_end) < 1e-5
+
+
+@pytest.mark.slow
+def test_should_give_confidences_between_zero_and_one(tagger):
+    [spans] = tagger.predict([item("내일 서울에서 부산으로 가는 기차")])
+    assert spans and all(0.0 < c <= 1.0 for *_, c in spans)
+    [plain] = tagger.predict([item("내일 서울에서 부산으로 가는 기차")], confidence=False)
+    assert [s[:4] for s in plain] == [s[:4] for s in spans]
+
+
+# --------------------------------------------------------------------------- determinism
+@pytest.mark.slow
+def test_should_predict_the_same_in_a_batch_as_one_by_one(tagger):
+    texts = ["내일 서울에서 부산으로 가는 기차", "오늘 날씨", "광주", "대구에서 강릉으로 모레 가는 표 예매해줘",
+             "낼 대전 날씨 어때", ""]
+    items = [item(t) for t in texts]
+    batch = tagger.predict(items)
+    single = [tagger.predict([it])[0] for it in items]
+    assert [[s[:4] for s in b] for b in batch] == [[s[:4] for s in o] for o in single]
+    for b, o in zip(batch, single):
+        for x, y in zip(b, o):
+            assert abs(x[4] - y[4]) < 1e-5
+
+
+@pytest.mark.slow
+def test_should_reproduce_training_with_the_same_seed(train_items, tagger):
+    params = {**PARAMS, "epochs": 3, "patience": 3}
+    a = EntityTagger(**params).fit(train_items, train_items, DICT, progress=False)
+    b = EntityTagger(**params).fit(train_items, train_items, DICT, progress=False)
+    c = EntityTagger(**{**params, "seed": 8}).fit(train_items, train_items, DICT, progress=False)
+    sa, sb, sc = a.net_.state_dict(), b.net_.state_dict(), c.net_.state_dict()
+    assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    assert not all(torch.equal(sa[k], sc[k]) for k in sa)
+    items = [item("대구에서 서울로 가는 기차")]
+    assert a.predict(items) == b.predict(items)
+    assert [h["loss"] for h in a.history_] == [h["loss"] for h in b.history_]
+
+
+# --------------------------------------------------------------------------- persistence
+@pytest.mark.slow
+def test_should_predict_identically_after_save_and_load(tagger, tmp_path):
+    tagger.save(str(tmp_path / "tagger"))
+    loaded = EntityTagger.load(str(tmp_path / "tagger"))
+    items = [item(t) for t in ("내일 서울에서 부산으로 가는 기차", "서울시 날씨 어때", "모레 대구 날씨")]
+    assert loaded.predict(items) == tagger.predict(items)
+    assert loaded.labels_ == tagger.labels_ and loaded.history_ == tagger.history_
+    assert sorted(os.listdir(tmp_path / "tagger")) == ["gazetteer.json", "meta.json", "vocab.json", "weights.pt"]
+
+
+@pytest.mark.slow
+def test_should_refuse_to_save_over_a_non_empty_directory(tagger, tmp_path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "other.txt").write_text("keep me")
+    with pytest.raises(Exception) as err:
+        tagger.save(str(tmp_path / "t"))
+    assert "not empty" in str(err.value)
+    assert (tmp_path / "t" / "other.txt").read_text() == "keep me"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,damage", [
+    ("weights.pt", b"not a zip file"),
+    ("meta.json", b"{broken"),
+    ("vocab.json", b"[1, 2]"),
+    ("gazetteer.json", b"{}"),
+])
+def test_should_raise_bundle_error_naming_a_corrupted_file(tagger, tmp_path, name, damage):
+    path = tmp_path / "tagger"
+    tagger.save(str(path))
+    (path / name).write_bytes(damage)
+    with pytest.raises(BundleError) as err:
+        EntityTagger.load(str(path))
+    assert name in str(err.value)
+
+
+@pytest.mark.slow
+def test_should_raise_bundle_error_naming_a_missing_weights_file(tagger, tmp_path):
+    path = tmp_path / "tagger"
+    tagger.save(str(path))
+    (path / "weights.pt").unlink()
+    with pytest.raises(BundleError, match="weights.pt"):
+        EntityTagger.load(str(path))
+
+
+def test_should_raise_bundle_error_for_a_missing_directory(tmp_path):
+    with pytest.raises(BundleError, match="missing"):
+        EntityTagger.load(str(tmp_path / "nowhere"))
+
+
+# --------------------------------------------------------------------------- bad input
+def test_should_refuse_to_predict_or_save_before_fit(tmp_path):
+    t = EntityTagger()
+    with pytest.raises(NotFittedError):
+        t.predict([item("서울 날씨")])
+    with pytest.raises(NotFittedError):
+        t.save(str(tmp_path / "x"))
+
+
+def test_should_reject_unknown_parameters_and_bad_spans():
+    with pytest.raises(ModelError, match="hiden"):
+        EntityTagger(hiden=3)
+    text, toks = item("서울 날씨")
+    with pytest.raises(InputError, match="span"):
+        EntityTagger(epochs=1).fit([(text, toks, [Span(3, 40, "location", "x")])], [], DICT,
+                                   progress=False)
+    with pytest.raises(InputError, match="tuple"):
+        EntityTagger(epochs=1).fit(["서울 날씨"], [], DICT, progress=False)  # type: ignore[list-item]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("text", ["😀😀 서울 🚄 부산", "ㅋㅋㅋ ㄱㄴㄷ ㅏㅑ", "서울" * 3000, " ", "!!!???",
+                                  "Seoul에서 KTX 3시", "\u0000\u200b서울", "'; DROP TABLE x; --",
+                                  "서울에서서울에서서울에서부산으로"])
+def test_should_never_crash_on_naughty_strings(tagger, text):
+    norm, toks = analyze(text)
+    [spans] = tagger.predict([(norm.text, toks)])
+    for s, e, ent, role, conf in spans:
+        assert 0 <= s < e <= len(norm.text) and ent in ("location", "date") and 0 <= conf <= 1
+
+
+@pytest.mark.slow
+def test_should_return_no_spans_for_an_empty_token_list(tagger):
+    assert tagger.predict([("서울", []), ("", [])]) == [[], []]
+    assert tagger.predict([]) == []
+
+
+# --------------------------------------------------------------------------- gazetteer
+def test_should_prefer_the_longest_dictionary_match_starting_on_a_token():
+    g = Gazetteer({"location": {"서울": ["서울역"], "울산": []}, "food": {"서울식 불고기": []}})
+    # 서울역 (3) beats 서울 (2); 울산 inside 서울산 is not at a token start
+    assert g.find("서울역에서 서울산", token_starts=[0, 3, 6, 8]) == [(0, 3, ("location",)), (6, 8, ("location",))]
+    assert g.find("서울식 불고기 먹자") == [(0, 7, ("food",))]
+    assert Gazetteer.from_json(g.to_json()).find("서울역") == g.find("서울역")
+
+
+def test_should_mark_begin_and_inside_tokens_of_a_match():
+    toks = [Token("서울", "NNP", 0, 2), Token("역", "NNG", 2, 3), Token("에서", "JKB", 3, 5)]
+    f = match_features(toks, [(0, 3, ("location",))], ["date", "location"])
+    # columns: B-date, B-location, I-date, I-location
+    assert f.tolist() == [[0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0]]
