@@ -1,0 +1,21 @@
+"""The chatbot runtime: scenarios (TOML), the slot-filling :class:`Bot`, session stores.
+
+Usage::
+
+    import nlukit
+    from nlukit.bot import Bot, load_scenarios, open_store
+
+    nlu = nlukit.load("models/demo")
+    scenarios = load_scenarios("scenarios/demo.toml", nlu.intents, nlu.entity_types)
+    bot = Bot(nlu, scenarios, store=open_store("redis://localhost:6379/0"))
+    bot.handle("user-1", "기차 예매해줘").to_dict()   # {"reply": "어디에서 출발하세요?", "state": "ask_slot", ...}
+"""
+from __future__ import annotations
+
+from .dialogue import STATES, Bot, Parser, Turn
+from .scenario import BotSettings, Scenario, Scenarios, Slot, load_scenarios, render_template
+from .store import MemoryStore, RedisStore, SessionStore, open_store
+
+__all__ = ["STATES", "Bot", "BotSettings", "MemoryStore", "Parser", "RedisStore", "Scenario",
+           "Scenarios", "SessionStore", "Slot", "Turn", "load_scenarios", "open_store",
+           "render_template"]

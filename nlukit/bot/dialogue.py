@@ -1,0 +1,426 @@
+"""The scenario bot: turns parses into a slot-filling conversation, one state per session.
+
+Each turn: parse the text (outside any lock), then, holding the session's lock, read
+its state from the store, decide, and write it back. The decision, in order:
+
+1. a cancel phrase (``취소``, ``그만``, ``됐어`` ...) drops the active scenario → ``cancelled``;
+2. with a scenario active, a *confident* different intent switches scenario, unless the
+   text is a bare answer to the slot just asked (``부산``, ``내일이요``);
+3. otherwise entities fill slots: a bare value fills the asked slot (role included);
+   an entity with a role fills that role's slot; one without fills the asked slot or
+   the first empty slot of its type. The asked slot's value is also looked up in the
+   dictionary surfaces (and its regex pattern), so an answer the intent model cannot
+   read still fills it;
+4. a missing required slot is asked with its prompt → ``ask_slot``; when none is
+   missing, defaults are applied and the response template (or the action) answers
+   → ``complete``; nothing understood → ``fallback`` (a different reply once it repeats).
+
+``Turn.state`` is one of ``complete``, ``ask_slot``, ``fallback`` and ``cancelled``
+(the user cancelled; the session is back to idle).
+"""
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
+
+from ..errors import InputError
+from ..text import normalize
+from ..types import ParseResult
+from .scenario import Scenario, Scenarios, Slot, render_template
+from .store import MemoryStore, SessionStore
+
+__all__ = ["Bot", "Parser", "Turn", "STATES"]
+
+log = logging.getLogger("nlukit.bot")
+
+STATES = ("complete", "ask_slot", "fallback", "cancelled")
+STATE_VERSION = 1
+MAX_SESSION_ID = 200
+#: an answer is "bare" when, besides the value, at most this many characters remain
+#: (particles and endings such as 으로요, 이요, 입니다)
+BARE_REST = 4
+_PUNCT_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+class Parser(Protocol):
+    """What the bot needs from an NLU model (``nlukit.load`` returns one)."""
+
+    intents: Sequence[str]
+    entity_types: Sequence[str]
+    dictionary: Any
+
+    def parse(self, text: str) -> ParseResult: ...
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The bot's answer to one user turn; :meth:`to_dict` is the ``POST /chat`` JSON."""
+
+    reply: str
+    state: str
+    intent: str | None
+    slots: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    parse: ParseResult | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reply": self.reply, "state": self.state, "intent": self.intent,
+                "slots": dict(self.slots), "missing": list(self.missing),
+                "parse": self.parse.to_dict() if self.parse is not None else None}
+
+
+@dataclass(frozen=True)
+class _Cand:
+    """An entity mention that may fill a slot: from the parser, the dictionary or a pattern."""
+
+    entity: str
+    role: str | None
+    value: str
+    text: str
+    start: int
+    end: int
+    source: str
+
+
+def _new_state() -> dict[str, Any]:
+    return {"v": STATE_VERSION, "intent": None, "slots": {}, "asked": None, "turns": 0,
+            "misunderstood": 0, "total_turns": 0, "updated": 0.0}
+
+
+def _squash(text: str) -> str:
+    """Lower-cased text without spaces and punctuation, for phrase comparison."""
+    return _PUNCT_SPACE.sub("", unicodedata.normalize("NFC", text)).lower()
+
+
+class _SurfaceIndex:
+    """Every surface of one entity type mapped to its canonical value, longest match first."""
+
+    def __init__(self, values: Mapping[str, Iterable[str]]) -> None:
+        self.canonical: dict[str, str] = {}
+        self.values: frozenset[str] = frozenset(values)
+        for value, synonyms in values.items():
+            for s in (value, *synonyms):
+                key = unicodedata.normalize("NFC", s).strip().lower()
+                if key:
+                    self.canonical.setdefault(key, value)
+        self.max_len = max((len(k) for k in self.canonical), default=0)
+
+    def lookup(self, surface: str) -> str | None:
+        return self.canonical.get(unicodedata.normalize("NFC", surface).strip().lower())
+
+    def find(self, text: str) -> list[tuple[int, int, str]]:
+        """Non-overlapping ``(start, end, canonical)`` matches starting at word starts."""
+        low = text.lower()
+        if len(low) != len(text):
+            low = text
+        out: list[tuple[int, int, str]] = []
+        i, n = 0, len(text)
+        while i < n:
+            if i > 0 and text[i - 1].isalnum():
+                i += 1
+                continue
+            for ln in range(min(self.max_len, n - i), 0, -1):
+                value = self.canonical.get(low[i:i + ln])
+                if value is not None:
+                    out.append((i, i + ln, value))
+                    i += ln
+                    break
+            else:
+                i += 1
+        return out
+
+
+def _dictionary_entities(dictionary: Any) -> dict[str, dict[str, list[str]]]:
+    """``{entity: {canonical: [synonyms]}}`` from a Dictionary, a plain dict, or None."""
+    if dictionary is None:
+        return {}
+    ents = getattr(dictionary, "entities", dictionary)
+    if isinstance(ents, Mapping):
+        return {str(k): {str(v): list(s or []) for v, s in vals.items()} for k, vals in ents.items()}
+    # only the methods of the interface: surfaces() and canonical()
+    out: dict[str, dict[str, list[str]]] = {}
+    for etype in getattr(dictionary, "entity_types", ()):
+        vals: dict[str, list[str]] = {}
+        for s in dictionary.surfaces(etype):
+            canon = dictionary.canonical(etype, s) or s
+            vals.setdefault(canon, [])
+            if s != canon:
+                vals[canon].append(s)
+        out[etype] = vals
+    return out
+
+
+class Bot:
+    """A slot-filling chatbot over any parser (an :class:`nlukit.nlu.NLU` or a stand-in).
+
+    ``store`` defaults to a :class:`MemoryStore`; pass a Redis store to share sessions
+    between processes. Turns of one session are serialised by the store's lock;
+    different sessions never see each other's state.
+    """
+
+    def __init__(self, parser: Parser, scenarios: Scenarios, store: SessionStore | None = None, *,
+                 clock: Callable[[], float] = time.time, check: bool = True) -> None:
+        if not hasattr(parser, "parse"):
+            raise InputError(f"parser must have a parse(text) method, got {type(parser).__name__}; "
+                             "pass nlukit.load(model_dir)")
+        self.parser = parser
+        self.scenarios = scenarios
+        self.settings = scenarios.settings
+        self.store: SessionStore = store if store is not None else MemoryStore()
+        self._clock = clock
+        self.fallback_intent = getattr(parser, "fallback_intent", "fallback")
+        if check:
+            scenarios.check(getattr(parser, "intents", None), getattr(parser, "entity_types", None))
+        entities = _dictionary_entities(getattr(parser, "dictionary", None))
+        self._index = {etype: _SurfaceIndex(vals) for etype, vals in entities.items()}
+        self._cancel = tuple(sorted({_squash(p) for p in self.settings.cancel} - {""}, key=len,
+                                    reverse=True))
+
+    # ------------------------------------------------------------------ public API
+
+    def handle(self, session_id: str, text: str) -> Turn:
+        """Answer one user turn of ``session_id``."""
+        self._check_session_id(session_id)
+        if not isinstance(text, str):
+            raise InputError(f"text must be a str, got {type(text).__name__}")
+        parse = self.parser.parse(text)
+        with self.store.lock(session_id):
+            state = self.store.get(session_id)
+            now = self._clock()
+            if (state is None or state.get("v") != STATE_VERSION
+                    or now - float(state.get("updated", 0.0)) > self.settings.session_expiry):
+                state = _new_state()
+            turn = self._step(session_id, state, text, parse)
+            state["updated"] = now
+            self.store.set(session_id, state, ttl=self.settings.session_expiry)
+        return turn
+
+    def forget(self, session_id: str) -> bool:
+        """Drop a session's state; True when there was one."""
+        self._check_session_id(session_id)
+        with self.store.lock(session_id):
+            return self.store.delete(session_id)
+
+    def session(self, session_id: str) -> dict[str, Any] | None:
+        """A copy of a session's stored state (for debugging and tests), or None."""
+        self._check_session_id(session_id)
+        return self.store.get(session_id)
+
+    # ------------------------------------------------------------------ internals
+
+    @staticmethod
+    def _check_session_id(session_id: object) -> None:
+        if not isinstance(session_id, str) or not session_id or len(session_id) > MAX_SESSION_ID:
+            raise InputError(f"session_id must be a non-empty string of at most {MAX_SESSION_ID} "
+                             f"characters, got {session_id!r}")
+
+    def _is_cancel(self, text: str) -> bool:
+        t = _squash(text)
+        return any(t == p or (t.startswith(p) and len(t) - len(p) <= BARE_REST) for p in self._cancel)
+
+    def _confident(self, parse: ParseResult) -> str | None:
+        it = parse.intent
+        if it is None or it.name == self.fallback_intent:
+            return None
+        return it.name if it.confidence >= self.settings.confidence_threshold else None
+
+    def _step(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult) -> Turn:
+        st = self.settings
+        state["total_turns"] = int(state.get("total_turns", 0)) + 1
+        if self._is_cancel(text):
+            had = state.get("intent")
+            self._reset(state)
+            state["misunderstood"] = 0
+            return Turn(st.cancel_reply, "cancelled", had, {}, [], parse)
+        intent = self._confident(parse)
+        active = self.scenarios.scenarios.get(state.get("intent") or "")
+        if active is None:
+            if intent is not None and intent in self.scenarios:
+                return self._start(sid, state, self.scenarios[intent], text, parse)
+            if intent is not None:
+                state["misunderstood"] = 0
+                return Turn(st.no_scenario, "fallback", None, {}, [], parse)
+            return self._fallback(state, parse)
+
+        state["turns"] = int(state.get("turns", 0)) + 1
+        asked = active.slot(state.get("asked") or "")
+        cands = self._candidates(text, parse, active, asked)
+        bare = self._is_bare(text, cands, asked)
+        if intent is not None and intent != active.intent and intent in self.scenarios and not bare:
+            return self._start(sid, state, self.scenarios[intent], text, parse)
+        slots: dict[str, str] = state["slots"]
+        filled, rejected = self._fill(active, slots, cands, asked, bare)
+        prefix = ""
+        if filled or intent == active.intent:
+            state["misunderstood"] = 0
+        elif rejected:
+            c, slot = rejected[0]
+            prefix = render_template(slot.invalid or st.invalid_value, {"value": c.text})
+        else:
+            prefix = self._fallback_reply(state)
+        if state["turns"] >= st.max_turns and self._missing(active, slots):
+            self._reset(state)
+            state["misunderstood"] = 0
+            return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
+        return self._advance(sid, state, active, text, parse, prefix)
+
+    def _reset(self, state: dict[str, Any]) -> None:
+        state.update(intent=None, slots={}, asked=None, turns=0)
+
+    def _fallback_reply(self, state: dict[str, Any]) -> str:
+        st = self.settings
+        n = state["misunderstood"] = int(state.get("misunderstood", 0)) + 1
+        if n >= st.fallback_repeat_after:
+            return st.fallback_repeat[(n - st.fallback_repeat_after) % len(st.fallback_repeat)]
+        return st.fallback[(n - 1) % len(st.fallback)]
+
+    def _fallback(self, state: dict[str, Any], parse: ParseResult) -> Turn:
+        return Turn(self._fallback_reply(state), "fallback", None, {}, [], parse)
+
+    def _start(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult) -> Turn:
+        self._reset(state)
+        state.update(intent=sc.intent, turns=1, misunderstood=0)
+        cands = self._candidates(text, parse, sc, None)
+        _, rejected = self._fill(sc, state["slots"], cands, None, False)
+        prefix = ""
+        if rejected:
+            c, slot = rejected[0]
+            prefix = render_template(slot.invalid or self.settings.invalid_value, {"value": c.text})
+        return self._advance(sid, state, sc, text, parse, prefix)
+
+    @staticmethod
+    def _missing(sc: Scenario, slots: Mapping[str, str]) -> list[str]:
+        return [s.name for s in sc.slots if s.required and s.name not in slots]
+
+    def _advance(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
+                 prefix: str = "") -> Turn:
+        slots: dict[str, str] = state["slots"]
+        missing = self._missing(sc, slots)
+        blanks = {s.name: slots.get(s.name, "") for s in sc.slots}
+        if missing:
+            slot = sc.slot(missing[0])
+            assert slot is not None and slot.prompt is not None  # checked when loading
+            state["asked"] = slot.name
+            reply = " ".join(x for x in (prefix, render_template(slot.prompt, blanks)) if x)
+            return Turn(reply, "ask_slot", sc.intent, dict(slots), missing, parse)
+        final = dict(slots)
+        for s in sc.slots:
+            if s.name not in final and s.default is not None:
+                final[s.name] = s.default
+        total = int(state.get("total_turns", 0))
+        self._reset(state)
+        if sc.action_fn is not None:
+            context = {"session_id": sid, "intent": sc.intent, "text": text,
+                       "parse": parse.to_dict(), "turns": total}
+            try:
+                out = sc.action_fn(dict(final), context) if sc.action_takes_context \
+                    else sc.action_fn(dict(final))
+                if not isinstance(out, str) or not out.strip():
+                    raise TypeError(f"action {sc.action} returned {out!r}, not a non-empty str")
+            except Exception:  # noqa: BLE001 - an action's failure must never crash the bot
+                log.exception("action %s failed for intent %r, session %r", sc.action, sc.intent, sid)
+                return Turn(self.settings.action_error, "fallback", sc.intent, final, [], parse)
+            return Turn(out, "complete", sc.intent, final, [], parse)
+        values = {s.name: final.get(s.name, "") for s in sc.slots}
+        reply = render_template(sc.response or "", values)
+        return Turn(reply, "complete", sc.intent, final, [], parse)
+
+    # ------------------------------------------------------------------ slot filling
+
+    def _candidates(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None) -> list[_Cand]:
+        types = sc.entity_types
+        cands = [_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser")
+                 for e in parse.entities if e.entity in types]
+        extra: list[_Cand] = []
+        norm = normalize(text)
+        index = self._index.get(asked.entity) if asked is not None else None
+        if asked is not None and index is not None and index.canonical:
+            for s, e, value in index.find(norm.text):
+                a, b = norm.to_original(s, e)
+                extra.append(_Cand(asked.entity, None, value, text[a:b], a, b, "dictionary"))
+        # a regex slot is precise enough to look for whenever the parser found nothing of its type
+        for slot in sc.slots:
+            if slot.pattern is None or any(c.entity == slot.entity for c in cands + extra):
+                continue
+            m = slot.pattern.search(norm.text)
+            if m and m.end() > m.start():
+                a, b = norm.to_original(m.start(), m.end())
+                extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+        for x in extra:
+            same = [c for c in cands if c.entity == x.entity
+                    and ((c.start < x.end and x.start < c.end) or c.value == x.value)]
+            if same:
+                continue  # the parser found it already, with its role
+            # the asked slot's context beats the parser's guess of another type here
+            cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
+            cands.append(x)
+        return sorted(cands, key=lambda c: (c.start, c.end))
+
+    @staticmethod
+    def _is_bare(text: str, cands: Sequence[_Cand], asked: Slot | None) -> bool:
+        """True when the text is just one value of the asked slot's type plus a short ending."""
+        if asked is None:
+            return False
+        mine = [c for c in cands if c.entity == asked.entity]
+        if len(mine) != 1:
+            return False
+        rest = text[:mine[0].start] + text[mine[0].end:]
+        return len(_squash(rest)) <= BARE_REST
+
+    def _accept(self, slot: Slot, c: _Cand) -> str | None:
+        """The canonical value ``c`` gives ``slot``, or None when the slot does not allow it."""
+        value = c.value or c.text
+        index = self._index.get(slot.entity)
+        if index is not None and value not in index.values:
+            value = index.lookup(value) or index.lookup(c.text) or value
+        if slot.values == "dictionary":
+            return value if index is not None and value in index.values else None
+        if isinstance(slot.values, tuple):
+            return value if value in slot.values else None
+        if slot.pattern is not None:
+            for v in (value, c.text):
+                if slot.pattern.fullmatch(v):
+                    return v
+            return None
+        return value
+
+    def _fill(self, sc: Scenario, slots: dict[str, str], cands: Sequence[_Cand], asked: Slot | None,
+              bare: bool) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
+        """Put each candidate into its slot; returns the slots filled and the refused values."""
+        filled: list[str] = []
+        rejected: list[tuple[_Cand, Slot]] = []
+        for c in cands:
+            slot = self._target(sc, slots, c, asked, bare, filled)
+            if slot is None:
+                continue
+            value = self._accept(slot, c)
+            if value is None:
+                rejected.append((c, slot))
+                continue
+            slots[slot.name] = value
+            filled.append(slot.name)
+        return filled, rejected
+
+    @staticmethod
+    def _target(sc: Scenario, slots: Mapping[str, str], c: _Cand, asked: Slot | None, bare: bool,
+                taken: Sequence[str]) -> Slot | None:
+        same = [s for s in sc.slots if s.entity == c.entity and s.name not in taken]
+        if not same:
+            return None
+        asked_free = asked is not None and asked.entity == c.entity and asked.name not in taken
+        if bare and asked_free:
+            return asked
+        if c.role:
+            for s in same:
+                if s.role == c.role:
+                    return s
+        if asked_free:
+            return asked
+        empty = [s for s in same if s.name not in slots]
+        if empty:
+            return empty[0]
+        return same[0] if len(same) == 1 else None  # a correction of the only slot of its type

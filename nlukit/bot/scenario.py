@@ -1,0 +1,477 @@
+"""Scenarios: what the bot asks for and answers, per intent, read from TOML.
+
+A scenario file has one ``[bot]`` table of global settings and one ``[[scenario]]``
+per intent (see ``scenarios/demo.toml``)::
+
+    [[scenario]]
+    intent = "train_ticket"
+    response = "{origin}에서 {destination}(으)로 가는 기차를 예매할게요."
+    [[scenario.slot]]
+    entity = "location"
+    role = "origin"
+    prompt = "어디에서 출발하세요?"
+
+A slot is named by its role when it has one, else by its entity type; templates
+use that name (``{origin}``), and a particle pair written right after a slot is
+fitted to the filled value (``{destination}(으)로`` → ``부산으로`` / ``광주로``).
+``{{`` and ``}}`` stand for literal braces.
+
+>>> render_template("{location}은/는 {date}도 맑아요.", {"location": "서울", "date": "내일"})
+'서울은 내일도 맑아요.'
+>>> render_template("{song} 틀어 드릴게요 {{}}", {"song": ""})
+'틀어 드릴게요 {}'
+>>> render_template("'{value}'(이)라는 곳은 몰라요.", {"value": "광주"})
+"'광주'라는 곳은 몰라요."
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from ..errors import ScenarioError
+
+__all__ = ["BotSettings", "Scenario", "Scenarios", "Slot", "load_scenarios", "parse_scenarios",
+           "render_template", "template_names"]
+
+_NAME_RE = re.compile(r"^[A-Za-z_][\w.-]*$")
+_PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+_CLOSING_RE = re.compile(r"['\"’”)\]」』>]+")
+_ACTION_RE = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*$")
+
+Action = Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One piece of information a scenario needs.
+
+    ``name`` is the role when given, else the entity type. ``values`` is None (any
+    value), ``"dictionary"`` (a canonical value of the model's dictionary) or a tuple
+    of allowed values; ``pattern`` is a regex the value must match in full.
+    """
+
+    entity: str
+    role: str | None = None
+    prompt: str | None = None
+    default: str | None = None
+    required: bool = True
+    values: str | tuple[str, ...] | None = None
+    pattern: re.Pattern[str] | None = None
+    invalid: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.role or self.entity
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What the bot does for one intent: the slots to fill, then a response or an action."""
+
+    intent: str
+    slots: tuple[Slot, ...] = ()
+    response: str | None = None
+    action: str | None = None
+    action_fn: Action | None = field(default=None, compare=False, repr=False)
+    action_takes_context: bool = field(default=True, compare=False, repr=False)
+
+    def slot(self, name: str) -> Slot | None:
+        """The slot called ``name`` (role or entity type), or None."""
+        for s in self.slots:
+            if s.name == name:
+                return s
+        return None
+
+    @property
+    def entity_types(self) -> frozenset[str]:
+        return frozenset(s.entity for s in self.slots)
+
+
+DEFAULT_FALLBACK = ("죄송해요, 잘 이해하지 못했어요. 다시 말씀해 주시겠어요?",)
+DEFAULT_FALLBACK_REPEAT = ("계속 이해하지 못해 죄송해요. 조금 다르게 말씀해 주시겠어요?",)
+DEFAULT_CANCEL = ("취소", "그만", "됐어", "안 할래", "안할래", "필요 없어", "처음부터")
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    """The ``[bot]`` table: replies and limits shared by every scenario."""
+
+    fallback: tuple[str, ...] = DEFAULT_FALLBACK
+    fallback_repeat: tuple[str, ...] = DEFAULT_FALLBACK_REPEAT
+    #: the ``fallback_repeat`` replies start at this many misunderstandings in a row
+    fallback_repeat_after: int = 2
+    cancel: tuple[str, ...] = DEFAULT_CANCEL
+    cancel_reply: str = "알겠어요, 취소했어요. 다른 도움이 필요하시면 말씀해 주세요."
+    session_expiry: float = 1800.0
+    confidence_threshold: float = 0.5
+    #: user turns one scenario may take before the bot gives up on it
+    max_turns: int = 10
+    max_turns_reply: str = "죄송해요, 진행이 어려워 처음부터 다시 시작할게요. 무엇을 도와드릴까요?"
+    invalid_value: str = "죄송해요, '{value}'은/는 처리할 수 없어요."
+    action_error: str = "죄송해요, 요청을 처리하는 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요."
+    no_scenario: str = "죄송해요, 그 요청은 아직 도와드릴 수 없어요."
+
+
+@dataclass(frozen=True)
+class Scenarios:
+    """Every scenario of a file, by intent, with the global settings and the file's name."""
+
+    scenarios: Mapping[str, Scenario]
+    settings: BotSettings = BotSettings()
+    source: str = "<scenarios>"
+
+    def __getitem__(self, intent: str) -> Scenario:
+        return self.scenarios[intent]
+
+    def __contains__(self, intent: object) -> bool:
+        return intent in self.scenarios
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.scenarios.values())
+
+    def __len__(self) -> int:
+        return len(self.scenarios)
+
+    @property
+    def intents(self) -> tuple[str, ...]:
+        return tuple(self.scenarios)
+
+    @property
+    def entity_types(self) -> frozenset[str]:
+        return frozenset(t for s in self.scenarios.values() for t in s.entity_types)
+
+    def check(self, intents: Iterable[str] | None = None,
+              entity_types: Iterable[str] | None = None) -> None:
+        """Raise :class:`ScenarioError` naming file and key of each unknown intent or entity type."""
+        problems: list[str] = []
+        known_i = sorted(set(intents)) if intents is not None else None
+        known_e = sorted(set(entity_types)) if entity_types is not None else None
+        for i, sc in enumerate(self.scenarios.values()):
+            if known_i is not None and sc.intent not in known_i:
+                problems.append(f"scenario[{i}].intent: unknown intent {sc.intent!r} "
+                                f"(known: {', '.join(known_i)})")
+            for j, sl in enumerate(sc.slots):
+                if known_e is not None and sl.entity not in known_e:
+                    problems.append(f"scenario[{i}].slot[{j}].entity: unknown entity type "
+                                    f"{sl.entity!r} (known: {', '.join(known_e)})")
+        if problems:
+            raise ScenarioError("\n".join(f"{self.source}: {p}" for p in problems))
+
+
+def template_names(template: str) -> list[str]:
+    """The slot names a response template uses, in order.
+
+    >>> template_names("{origin}에서 {destination}(으)로 {{x}}")
+    ['origin', 'destination']
+    """
+    return [m.group(1) for m in _PLACEHOLDER_RE.finditer(template) if m.group(1) is not None]
+
+
+def render_template(template: str, values: Mapping[str, str]) -> str:
+    """Fill ``{name}`` placeholders and fit the particle pair written right after each.
+
+    An empty value drops its particle too, and the doubled space it leaves is closed.
+    """
+    from ..korean import choose_particle, match_particle
+
+    out: list[str] = []
+    pos = 0
+    for m in _PLACEHOLDER_RE.finditer(template):
+        if m.start() < pos:
+            continue
+        out.append(template[pos:m.start()])
+        pos = m.end()
+        if m.group(1) is None:
+            out.append(m.group(0)[0])
+            continue
+        name = m.group(1)
+        if name not in values:
+            raise ScenarioError(f"template {template!r} names slot {{{name}}} but it has no value "
+                                f"(have: {', '.join(sorted(values)) or 'none'})")
+        value = str(values[name])
+        out.append(value)
+        # a closing quote or bracket may stand between the slot and its particle: '{value}'은/는
+        closing = _CLOSING_RE.match(template, pos)
+        after = closing.end() if closing else pos
+        pair = match_particle(template, after)
+        if pair is not None:
+            out.append(template[pos:after])
+            if value:
+                out.append(choose_particle(value, pair))
+            pos = after + len(pair)
+    out.append(template[pos:])
+    text = "".join(out)
+    return re.sub(r" {2,}", " ", text).strip()
+
+
+# ---------------------------------------------------------------------------- loading
+
+def load_scenarios(path: str | os.PathLike[str], intents: Iterable[str] | None = None,
+                   entity_types: Iterable[str] | None = None) -> Scenarios:
+    """Read and check a scenario TOML file.
+
+    ``intents`` and ``entity_types`` (usually the model's) are checked too. Every problem
+    is reported at once, each as ``file: key: what is wrong``, in one :class:`ScenarioError`.
+    """
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except FileNotFoundError:
+        raise ScenarioError(f"{path}: scenario file not found; pass the path of a .toml file "
+                            "such as scenarios/demo.toml") from None
+    except OSError as exc:
+        raise ScenarioError(f"{path}: cannot read the scenario file ({exc})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path}: not UTF-8 ({exc}); save the file as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
+    return parse_scenarios(data, source=path, intents=intents, entity_types=entity_types)
+
+
+class _Problems:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.items: list[str] = []
+
+    def add(self, key: str, message: str) -> None:
+        self.items.append(f"{self.source}: {key}: {message}")
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ScenarioError("\n".join(self.items))
+
+
+def _str(d: Mapping[str, Any], name: str, key: str, p: _Problems, required: bool = False) -> str | None:
+    v = d.get(name)
+    if v is None:
+        if required:
+            p.add(key, "missing; add it")
+        return None
+    if not isinstance(v, str) or not v.strip():
+        p.add(key, f"must be a non-empty string, got {v!r}")
+        return None
+    return v
+
+
+def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
+    if isinstance(v, str):
+        v = [v]
+    if not isinstance(v, list) or not v or not all(isinstance(x, str) and x.strip() for x in v):
+        p.add(key, f"must be a non-empty string or list of strings, got {v!r}")
+        return None
+    return tuple(v)
+
+
+_SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid"}
+_SCENARIO_KEYS = {"intent", "response", "action", "slot"}
+_BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
+             "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
+             "invalid_value", "action_error", "no_scenario"}
+
+
+def _parse_settings(d: Any, p: _Problems) -> BotSettings:
+    if d is None:
+        return BotSettings()
+    if not isinstance(d, dict):
+        p.add("bot", "must be a table ([bot])")
+        return BotSettings()
+    kw: dict[str, Any] = {}
+    for k in sorted(set(d) - _BOT_KEYS):
+        p.add(f"bot.{k}", f"unknown setting (known: {', '.join(sorted(_BOT_KEYS))})")
+    for k in ("fallback", "fallback_repeat", "cancel"):
+        if k in d:
+            v = _str_list(d[k], f"bot.{k}", p)
+            if v is not None:
+                kw[k] = v
+    for k in ("cancel_reply", "max_turns_reply", "invalid_value", "action_error", "no_scenario"):
+        if k in d:
+            v = _str(d, k, f"bot.{k}", p)
+            if v is not None:
+                kw[k] = v
+    for k, lo, hi, kind in (("session_expiry", 1, None, (int, float)),
+                            ("confidence_threshold", 0, 1, (int, float)),
+                            ("max_turns", 1, None, (int,)),
+                            ("fallback_repeat_after", 1, None, (int,))):
+        if k in d:
+            v = d[k]
+            if isinstance(v, bool) or not isinstance(v, kind) or v < lo or (hi is not None and v > hi):
+                rng = f"between {lo} and {hi}" if hi is not None else f"at least {lo}"
+                want = "an integer" if kind == (int,) else "a number"
+                p.add(f"bot.{k}", f"must be {want} {rng}, got {v!r}")
+            else:
+                kw[k] = v
+    return BotSettings(**kw)
+
+
+def _parse_slot(d: Any, key: str, p: _Problems) -> Slot | None:
+    if not isinstance(d, dict):
+        p.add(key, "must be a table ([[scenario.slot]])")
+        return None
+    for k in sorted(set(d) - _SLOT_KEYS):
+        p.add(f"{key}.{k}", f"unknown key (known: {', '.join(sorted(_SLOT_KEYS))})")
+    entity = _str(d, "entity", f"{key}.entity", p, required=True)
+    role = _str(d, "role", f"{key}.role", p)
+    for k, v in (("entity", entity), ("role", role)):
+        if v is not None and not _NAME_RE.match(v):
+            p.add(f"{key}.{k}", f"{v!r} is not a valid name (letters, digits, _ . -)")
+    prompt = _str(d, "prompt", f"{key}.prompt", p)
+    invalid = _str(d, "invalid", f"{key}.invalid", p)
+    default = d.get("default")
+    if default is not None and (not isinstance(default, str) or not default.strip()):
+        p.add(f"{key}.default", f"must be a non-empty string, got {default!r}")
+        default = None
+    required = d.get("required", default is None and "default" not in d)
+    if not isinstance(required, bool):
+        p.add(f"{key}.required", f"must be true or false, got {required!r}")
+        required = True
+    if required and default is not None:
+        p.add(f"{key}.required", "a slot with a default is optional; drop 'required = true' "
+                                 "or the default")
+    if required and prompt is None:
+        p.add(f"{key}.prompt", "a required slot needs a prompt to ask for it; add "
+                               "prompt = \"...\" or make it optional (required = false)")
+    values: str | tuple[str, ...] | None = None
+    if "values" in d:
+        v = d["values"]
+        if v == "dictionary":
+            values = "dictionary"
+        elif isinstance(v, list) and v and all(isinstance(x, str) and x for x in v):
+            values = tuple(v)
+        else:
+            p.add(f"{key}.values", f"must be \"dictionary\" or a list of strings, got {v!r}")
+    pattern = None
+    if "pattern" in d:
+        src = d["pattern"]
+        if not isinstance(src, str) or not src:
+            p.add(f"{key}.pattern", f"must be a regular expression string, got {src!r}")
+        else:
+            try:
+                pattern = re.compile(src)
+            except re.error as exc:
+                p.add(f"{key}.pattern", f"invalid regular expression {src!r}: {exc}")
+    if values is not None and pattern is not None:
+        p.add(key, "give either 'values' or 'pattern', not both")
+    if default is not None and isinstance(values, tuple) and default not in values:
+        p.add(f"{key}.default", f"{default!r} is not one of the allowed values {list(values)}")
+    if default is not None and pattern is not None and not pattern.fullmatch(default):
+        p.add(f"{key}.default", f"{default!r} does not match the slot's pattern")
+    if entity is None:
+        return None
+    return Slot(entity=entity, role=role, prompt=prompt, default=default, required=required,
+                values=values, pattern=pattern, invalid=invalid)
+
+
+def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, bool]:
+    if not _ACTION_RE.match(spec):
+        p.add(key, f"{spec!r} is not 'package.module:function'")
+        return None, True
+    mod_name, fn_name = spec.split(":")
+    try:
+        mod = importlib.import_module(mod_name)
+    except Exception as exc:  # noqa: BLE001 - any import failure is a scenario problem
+        p.add(key, f"cannot import module {mod_name!r} ({type(exc).__name__}: {exc}); "
+                   "check the module path and that it is importable (PYTHONPATH)")
+        return None, True
+    fn = getattr(mod, fn_name, None)
+    if not callable(fn):
+        p.add(key, f"module {mod_name!r} has no function {fn_name!r}")
+        return None, True
+    try:
+        params = [q for q in inspect.signature(fn).parameters.values()
+                  if q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD, q.VAR_POSITIONAL)]
+        takes_context = len(params) >= 2 or any(q.kind == q.VAR_POSITIONAL for q in params)
+        if not params:
+            p.add(key, f"{spec} must take the filled slots as its first argument: "
+                       "def action(slots, context) -> str")
+    except (TypeError, ValueError):
+        takes_context = True
+    return fn, takes_context
+
+
+def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
+                    intents: Iterable[str] | None = None,
+                    entity_types: Iterable[str] | None = None) -> Scenarios:
+    """Build :class:`Scenarios` from already-parsed TOML data; see :func:`load_scenarios`."""
+    p = _Problems(source)
+    for k in sorted(set(data) - {"bot", "scenario"}):
+        p.add(k, "unknown top-level key (known: bot, scenario)")
+    settings = _parse_settings(data.get("bot"), p)
+    raw = data.get("scenario")
+    if raw is None:
+        p.add("scenario", "no [[scenario]] tables; add at least one")
+        raw = []
+    elif not isinstance(raw, list):
+        p.add("scenario", "must be an array of tables ([[scenario]])")
+        raw = []
+    known_i = sorted(set(intents)) if intents is not None else None
+    known_e = sorted(set(entity_types)) if entity_types is not None else None
+    scenarios: dict[str, Scenario] = {}
+    for i, sd in enumerate(raw):
+        key = f"scenario[{i}]"
+        if not isinstance(sd, dict):
+            p.add(key, "must be a table")
+            continue
+        for k in sorted(set(sd) - _SCENARIO_KEYS):
+            p.add(f"{key}.{k}", f"unknown key (known: {', '.join(sorted(_SCENARIO_KEYS))})")
+        intent = _str(sd, "intent", f"{key}.intent", p, required=True)
+        if intent is not None:
+            if known_i is not None and intent not in known_i:
+                p.add(f"{key}.intent", f"unknown intent {intent!r} (known: {', '.join(known_i)})")
+            if intent in scenarios:
+                p.add(f"{key}.intent", f"intent {intent!r} already has a scenario; merge them")
+        slots_raw = sd.get("slot", [])
+        if not isinstance(slots_raw, list):
+            p.add(f"{key}.slot", "must be an array of tables ([[scenario.slot]])")
+            slots_raw = []
+        slots: list[Slot] = []
+        names: set[str] = set()
+        for j, sl in enumerate(slots_raw):
+            skey = f"{key}.slot[{j}]"
+            slot = _parse_slot(sl, skey, p)
+            if slot is None:
+                continue
+            if known_e is not None and slot.entity not in known_e:
+                p.add(f"{skey}.entity", f"unknown entity type {slot.entity!r} "
+                                        f"(known: {', '.join(known_e)})")
+            if slot.name in names:
+                p.add(skey, f"a second slot named {slot.name!r}; give each slot of the same "
+                            "entity type its own role")
+            names.add(slot.name)
+            slots.append(slot)
+        response = _str(sd, "response", f"{key}.response", p)
+        action = _str(sd, "action", f"{key}.action", p)
+        if response is None and action is None and "response" not in sd and "action" not in sd:
+            p.add(key, "needs a 'response' template or an 'action' (package.module:function)")
+        if response is not None and action is not None:
+            p.add(key, "give either 'response' or 'action', not both")
+        if response is not None:
+            for name in template_names(response):
+                if name not in names:
+                    p.add(f"{key}.response", f"names slot {{{name}}} that the scenario does not "
+                                             f"have (slots: {', '.join(sorted(names)) or 'none'})")
+        for j, slot in enumerate(slots):
+            for k, tpl in (("prompt", slot.prompt), ("invalid", slot.invalid)):
+                for name in template_names(tpl or ""):
+                    if name not in names and not (k == "invalid" and name == "value"):
+                        p.add(f"{key}.slot[{j}].{k}", f"names slot {{{name}}} that the scenario "
+                                                      "does not have")
+        fn, takes_ctx = (None, True)
+        if action is not None:
+            fn, takes_ctx = _resolve_action(action, f"{key}.action", p)
+        if intent is not None and intent not in scenarios:
+            scenarios[intent] = Scenario(intent=intent, slots=tuple(slots), response=response,
+                                         action=action, action_fn=fn, action_takes_context=takes_ctx)
+    for k, tpl in (("bot.invalid_value", settings.invalid_value),):
+        for name in template_names(tpl):
+            if name != "value":
+                p.add(k, f"may only name {{value}}, not {{{name}}}")
+    p.raise_if_any()
+    return Scenarios(scenarios=scenarios, settings=settings, source=source)

@@ -1,0 +1,336 @@
+"""Multi-turn conversations with the scenario bot, written as tables.
+
+Each table row is (user text, a substring the reply must contain, the turn's state).
+The parser is a deterministic stand-in (tests/fixtures/bot/bot_standin.py), so each
+table says exactly what the bot does with a given parse.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+
+import pytest
+
+HERE = os.path.join(os.path.dirname(__file__), "fixtures", "bot")
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import bot_actions  # noqa: E402
+from bot_standin import StandInParser, parse_result  # noqa: E402
+
+from nlukit.bot import Bot, MemoryStore, Turn, load_scenarios  # noqa: E402
+from nlukit.bot.scenario import parse_scenarios  # noqa: E402
+from nlukit.errors import InputError, ScenarioError  # noqa: E402
+from nlukit.types import Entity  # noqa: E402
+
+SCENARIOS = os.path.join(HERE, "scenarios.toml")
+Table = list[tuple[str, str, str]]
+
+
+class FakeClock:
+    def __init__(self, t: float = 1000.0) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def make_bot(overrides=None, clock=None, **kw) -> Bot:
+    parser = StandInParser(overrides=overrides)
+    scenarios = load_scenarios(SCENARIOS, parser.intents, parser.entity_types)
+    if clock is not None:
+        kw["clock"] = clock
+    return Bot(parser, scenarios, **kw)
+
+
+def talk(bot: Bot, session: str, table: Table) -> list[Turn]:
+    """Play a table; on the first mismatch fail with the whole transcript so far."""
+    turns: list[Turn] = []
+    transcript: list[str] = []
+    for text, want_reply, want_state in table:
+        turn = bot.handle(session, text)
+        turns.append(turn)
+        transcript.append(f"  user: {text!r} -> bot: {turn.reply!r} [{turn.state}]")
+        assert want_reply in turn.reply and turn.state == want_state, (
+            f"expected reply containing {want_reply!r} [{want_state}]\n" + "\n".join(transcript))
+    return turns
+
+
+# ------------------------------------------------------------------ asking and filling
+
+def test_should_ask_each_missing_slot_and_fill_bare_answers_into_the_asked_role():
+    bot = make_bot()
+    turns = talk(bot, "u1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울", "서울에서 어디로 가세요?", "ask_slot"),
+        ("부산", "언제 출발하세요?", "ask_slot"),
+        ("내일", "내일 서울에서 부산으로 가는 기차를 예매할게요.", "complete"),
+    ])
+    assert turns[1].slots == {"origin": "서울"}
+    assert turns[1].missing == ["destination", "date"]
+    assert turns[-1].to_dict()["slots"] == {"origin": "서울", "destination": "부산", "date": "내일"}
+    assert turns[-1].to_dict()["intent"] == "train_ticket"
+    assert turns[-1].missing == []
+
+
+def test_should_fill_the_asked_slot_from_a_bare_value_even_when_the_model_guesses_another_role_and_intent():
+    # the model reads a lone "부산" as weather with an origin role: the bot knows it asked for the destination
+    wrong = parse_result("부산", "weather", 0.95, Entity("location", "부산", "부산", 0, 2, 0.9, "origin"))
+    bot = make_bot({"부산": wrong})
+    turns = talk(bot, "u1", [
+        ("서울에서 출발하는 기차 예매해줘", "어디로 가세요?", "ask_slot"),
+        ("부산", "언제 출발하세요?", "ask_slot"),
+    ])
+    assert turns[-1].slots == {"origin": "서울", "destination": "부산"}
+    assert turns[-1].intent == "train_ticket"
+
+
+def test_should_fill_a_bare_value_the_parser_missed_from_the_dictionary_with_its_canonical_value():
+    nothing = parse_result("서울특별시요", "fallback", 0.2)
+    bot = make_bot({"서울특별시요": nothing})
+    turns = talk(bot, "u1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울특별시요", "서울에서 어디로 가세요?", "ask_slot"),
+    ])
+    assert turns[-1].slots == {"origin": "서울"}
+
+
+def test_should_fill_roles_from_one_sentence_and_the_first_empty_slot_for_entities_without_role():
+    no_roles = parse_result("서울 부산 기차", "train_ticket", 0.9,
+                            Entity("location", "서울", "서울", 0, 2, 0.9),
+                            Entity("location", "부산", "부산", 3, 5, 0.9))
+    bot = make_bot({"서울 부산 기차": no_roles})
+    talk(bot, "a", [
+        ("부산으로 가는 기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울에서요", "언제 출발하세요?", "ask_slot"),
+        ("모레", "모레 서울에서 부산으로 가는", "complete"),
+    ])
+    turns = talk(bot, "b", [
+        ("서울 부산 기차", "언제 출발하세요?", "ask_slot"),
+    ])
+    assert turns[0].slots == {"origin": "서울", "destination": "부산"}
+    talk(bot, "c", [
+        ("낼 서울에서 광주로 가는 기차 예매해줘", "내일 서울에서 광주로 가는 기차를 예매할게요.", "complete"),
+    ])
+
+
+def test_should_apply_defaults_to_optional_slots_without_asking():
+    bot = make_bot()
+    turns = talk(bot, "u1", [
+        ("날씨 알려줘", "어느 지역 날씨를 알려드릴까요?", "ask_slot"),
+        ("제주도", "오늘 제주의 날씨를 알려드릴게요.", "complete"),
+        ("낼 서울시 날씨", "내일 서울의 날씨를 알려드릴게요.", "complete"),
+    ])
+    assert turns[1].slots == {"location": "제주", "date": "오늘"}
+    assert turns[1].missing == []
+
+
+def test_should_fill_a_slot_from_its_regex_pattern_and_refuse_a_value_that_does_not_match():
+    dawn = parse_result("알람 새벽에 맞춰줘", "alarm", 0.9, Entity("time", "새벽", "새벽", 3, 5, 0.8))
+    bot = make_bot({"알람 새벽에 맞춰줘": dawn})
+    talk(bot, "u1", [
+        ("알람 맞춰줘", "몇 시에 울릴까요?", "ask_slot"),
+        ("오전 7시 30분에 깨워줘", "내일 오전 7시 30분에 알람을 맞췄어요.", "complete"),
+        ("알람 오후 3시에 맞춰줘", "내일 오후 3시에 알람을 맞췄어요.", "complete"),
+        ("알람 새벽에 맞춰줘", "'새벽'은 시간으로 읽을 수 없어요. 몇 시에 울릴까요?", "ask_slot"),
+        ("6시", "내일 6시에 알람을 맞췄어요.", "complete"),
+    ])
+
+
+def test_should_refuse_values_outside_the_dictionary_or_the_allowed_list_and_ask_again():
+    daejeon = parse_result("대전 맛집 알려줘", "restaurant", 0.9, Entity("location", "대전", "대전", 0, 2, 0.7))
+    gimbap = parse_result("김밥", "fallback", 0.2, Entity("food", "김밥", "김밥", 0, 2, 0.7))
+    bot = make_bot({"대전 맛집 알려줘": daejeon, "김밥": gimbap})
+    turns = talk(bot, "u1", [
+        ("대전 맛집 알려줘", "'대전'은 처리할 수 없어요. 어느 동네에서 찾을까요?", "ask_slot"),
+        ("부산", "어떤 음식이 좋으세요?", "ask_slot"),
+        ("김밥", "'김밥'은 처리할 수 없어요. 어떤 음식이 좋으세요?", "ask_slot"),
+        ("짜장", "부산 짜장면 맛집을 찾아볼게요.", "complete"),
+    ])
+    assert turns[-1].slots == {"location": "부산", "food": "짜장면"}
+
+
+# ------------------------------------------------------------------ switching, cancelling, fallback
+
+def test_should_switch_scenario_when_a_different_intent_is_confident_mid_fill():
+    unsure = parse_result("날씨는 좀 그렇고", "weather", 0.4)
+    bot = make_bot({"날씨는 좀 그렇고": unsure})
+    talk(bot, "u1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("날씨는 좀 그렇고", "잘 이해하지 못했어요. 어디에서 출발하세요?", "ask_slot"),
+        ("내일 제주 날씨 어때", "내일 제주의 날씨를 알려드릴게요.", "complete"),
+        ("부산", "잘 이해하지 못했어요.", "fallback"),
+    ])
+
+
+def test_should_reset_on_a_cancel_phrase():
+    bot = make_bot()
+    turns = talk(bot, "u1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울", "어디로 가세요?", "ask_slot"),
+        ("됐어요", "취소했어요.", "cancelled"),
+        ("부산", "잘 이해하지 못했어요.", "fallback"),
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("그만 할래", "취소했어요.", "cancelled"),
+    ])
+    assert turns[2].intent == "train_ticket" and turns[2].slots == {}
+    assert bot.session("u1")["intent"] is None
+
+
+def test_should_answer_fallback_and_a_different_reply_after_repeated_misunderstanding():
+    bot = make_bot()
+    talk(bot, "u1", [
+        ("음...", "잘 이해하지 못했어요.", "fallback"),
+        ("ㅋㅋ", "다시 한 번 말씀해 주세요.", "fallback"),
+        ("???", "계속 이해하지 못해 죄송해요.", "fallback"),
+        ("", "계속 이해하지 못해 죄송해요.", "fallback"),
+        ("안녕", "안녕하세요!", "complete"),
+        ("음", "잘 이해하지 못했어요.", "fallback"),
+    ])
+
+
+def test_should_give_up_a_scenario_after_max_turns():
+    bot = make_bot()
+    rows: Table = [("기차 예매해줘", "어디에서 출발하세요?", "ask_slot")]
+    rows += [("글쎄", "어디에서 출발하세요?", "ask_slot")] * 4
+    rows += [("글쎄", "처음부터 다시 시작할게요", "fallback"),
+             ("서울", "잘 이해하지 못했어요.", "fallback")]
+    talk(bot, "u1", rows)
+
+
+# ------------------------------------------------------------------ actions
+
+def test_should_pass_canonical_slots_and_session_info_to_an_action_and_reply_with_its_result():
+    bot_actions.CALLS.clear()
+    bot = make_bot()
+    talk(bot, "u1", [
+        ("BTS 봄날 틀어줘", "방탄소년단의 봄날 재생할게요.", "complete"),
+        ("아이유 노래 틀어줘", "아이유 노래를 재생할게요.", "complete"),
+        ("노래 틀어줘", "인기 차트를 재생할게요.", "complete"),
+    ])
+    slots, context = bot_actions.CALLS[0]
+    assert slots == {"artist": "방탄소년단", "song": "봄날"}
+    assert context["session_id"] == "u1" and context["intent"] == "music"
+    assert context["text"] == "BTS 봄날 틀어줘"
+
+
+def test_should_turn_an_action_error_into_a_polite_reply_and_log_it(caplog):
+    bot = make_bot()
+    with caplog.at_level(logging.ERROR, logger="nlukit.bot"):
+        talk(bot, "u1", [
+            ("고장난 기능 실행해줘", "문제가 생겼어요", "fallback"),
+            ("안녕", "안녕하세요!", "complete"),
+        ])
+    assert any("bot_actions:broken" in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+# ------------------------------------------------------------------ sessions
+
+def test_should_keep_interleaved_sessions_apart():
+    bot = make_bot()
+    steps = [
+        ("a", "기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("b", "날씨 알려줘", "어느 지역 날씨를", "ask_slot"),
+        ("a", "광주", "광주에서 어디로 가세요?", "ask_slot"),
+        ("b", "부산", "오늘 부산의 날씨를 알려드릴게요.", "complete"),
+        ("b", "서울", "잘 이해하지 못했어요.", "fallback"),
+        ("a", "서울역", "언제 출발하세요?", "ask_slot"),
+        ("b", "기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("a", "오늘", "오늘 광주에서 서울역으로 가는 기차를 예매할게요.", "complete"),
+        ("b", "대구", "대구에서 어디로 가세요?", "ask_slot"),
+    ]
+    for sid, text, reply, state in steps:
+        turn = bot.handle(sid, text)
+        assert reply in turn.reply and turn.state == state, (sid, text, turn.reply, turn.state)
+    assert bot.session("a")["slots"] == {}
+    assert bot.session("b")["slots"] == {"origin": "대구"}
+
+
+def test_should_forget_a_session():
+    bot = make_bot()
+    talk(bot, "u1", [("기차 예매해줘", "어디에서 출발하세요?", "ask_slot")])
+    assert bot.forget("u1") is True
+    assert bot.forget("u1") is False
+    talk(bot, "u1", [("서울", "잘 이해하지 못했어요.", "fallback")])
+
+
+def test_should_expire_a_session_after_the_configured_seconds():
+    clock = FakeClock()
+    bot = make_bot(clock=clock)
+    talk(bot, "u1", [("기차 예매해줘", "어디에서 출발하세요?", "ask_slot")])
+    clock.t += 59
+    talk(bot, "u1", [("서울", "서울에서 어디로 가세요?", "ask_slot")])
+    clock.t += 61  # session_expiry = 60 in the fixture
+    talk(bot, "u1", [("부산", "잘 이해하지 못했어요.", "fallback")])
+
+
+class SlowStore(MemoryStore):
+    """A memory store with a network-like delay on reads, so that racing turns would interleave."""
+
+    def get(self, session_id):
+        state = super().get(session_id)
+        time.sleep(0.005)
+        return state
+
+
+def test_should_not_lose_slots_when_turns_of_one_session_arrive_concurrently():
+    n = 8
+    overrides = {"시작": parse_result("시작", "form", 0.9)}
+    for i in range(n):
+        text = f"r{i} 칸에는 서울을 넣어 주세요"
+        at = text.index("서울")
+        overrides[text] = parse_result(text, "fallback", 0.2,
+                                       Entity("location", "서울", "서울", at, at + 2, 0.9, f"r{i}"))
+    parser = StandInParser(overrides=overrides, intents=("form",), delay=0.01)
+    data = {"scenario": [{"intent": "form", "response": "끝",
+                          "slot": [{"entity": "location", "role": f"r{i}", "prompt": f"r{i}?"}
+                                   for i in range(n + 1)]}]}
+    bot = Bot(parser, parse_scenarios(data), store=SlowStore())
+    assert bot.handle("s", "시작").state == "ask_slot"
+    threads = [threading.Thread(target=bot.handle, args=("s", f"r{i} 칸에는 서울을 넣어 주세요"))
+               for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    state = bot.session("s")
+    assert sorted(state["slots"]) == sorted(f"r{i}" for i in range(n))
+    assert state["total_turns"] == n + 1
+
+
+def test_should_return_the_chat_json_shape():
+    bot = make_bot()
+    d = bot.handle("u1", "서울에서 부산으로 가는 기차 예매해줘").to_dict()
+    assert set(d) == {"reply", "state", "intent", "slots", "missing", "parse"}
+    assert d["missing"] == ["date"] and d["state"] == "ask_slot"
+    assert d["parse"]["intent"]["name"] == "train_ticket"
+    assert [e["role"] for e in d["parse"]["entities"]] == ["origin", "destination"]
+
+
+def test_should_refuse_bad_session_ids_and_texts_with_a_clear_error():
+    bot = make_bot()
+    for bad in ("", None, "x" * 201):
+        with pytest.raises(InputError, match="session_id"):
+            bot.handle(bad, "안녕")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="text must be a str"):
+        bot.handle("u1", 42)  # type: ignore[arg-type]
+
+
+def test_should_refuse_scenarios_that_do_not_fit_the_model():
+    parser = StandInParser(intents=("greeting", "weather"))
+    scenarios = load_scenarios(SCENARIOS)
+    with pytest.raises(ScenarioError, match=r"scenarios\.toml: scenario\[2\]\.intent: unknown intent 'train_ticket'"):
+        Bot(parser, scenarios)
+
+
+def test_should_render_particles_to_fit_the_filled_value():
+    bot = make_bot()
+    talk(bot, "u1", [
+        ("서울에서 부산으로 가는 기차 오늘", "오늘 서울에서 부산으로 가는 기차", "complete"),
+        ("부산에서 광주로 가는 기차 오늘", "오늘 부산에서 광주로 가는 기차", "complete"),
+        ("부산에서 서울역으로 가는 기차 오늘", "오늘 부산에서 서울역으로 가는 기차", "complete"),
+        ("광주에서 서울로 가는 기차 오늘", "오늘 광주에서 서울로 가는 기차", "complete"),
+    ])
