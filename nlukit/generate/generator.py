@@ -1,0 +1,691 @@
+"""Expand patterns and dictionaries into a labelled dataset, streamed to disk.
+
+The full product of alternations and slot values explodes, so sentences are
+*sampled under control*:
+
+* every intent gets the same target (``per_intent``), split into train/valid/test;
+* within an intent the templates take turns (round robin), so a template with a
+  million expansions does not drown one with ten; a template that runs out of new
+  sentences drops out and the others fill its share;
+* slot values come from a shuffled deck per entity type, so every dictionary value
+  is used once before any is used twice (synonyms take turns within a value);
+* duplicate sentences are dropped (first wins, also across intents);
+* one seed makes every output file byte-identical.
+
+Splits (recorded in ``dataset.json``): ``sentence`` (random), ``template`` (valid and
+test come from held-out templates of each intent) and ``value`` (valid and test use
+held-out dictionary values, never seen in train).
+
+The dataset directory is written to a temporary sibling and renamed at the end, so
+an error leaves nothing behind and an existing directory is replaced only with
+``force``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import InputError, OutputExistsError, PatternError
+from ..korean import choose_particle
+from .dictionary import Dictionary, load_dictionaries
+from .grammar import Fixed, Patterns, Seq, Slot, Template, count_expansions, load_patterns
+
+__all__ = ["generate", "format_summary", "SPLIT_MODES", "AUGMENTATIONS"]
+
+SPLIT_MODES = ("template", "sentence", "value")
+AUGMENTATIONS = ("spacing",)
+PARTS = ("train", "valid", "test")
+FORMAT = 1
+#: enumerate a template completely (instead of sampling) when it has at most this many sentences
+ENUMERATE_LIMIT = 20000
+#: a sampled template drops out after this many duplicate draws in a row
+MAX_MISSES = 60
+#: share of sentences given a spacing variant when ``augment`` includes "spacing"
+SPACING_RATE = 0.5
+#: fewer train templates than this and an intent falls back to the sentence split
+MIN_TRAIN_TEMPLATES = 3
+
+Span5 = tuple[int, int, str, "str | None", str]  # start, end, entity, role, value
+
+
+# --------------------------------------------------------------------------- sampling
+class _Deck:
+    """Values of one entity type dealt in shuffled rounds; synonyms take turns per value."""
+
+    __slots__ = ("forms", "order", "pos", "rng", "turn")
+
+    def __init__(self, values: dict[str, list[str]], rng: random.Random) -> None:
+        self.forms = {v: (v, *syns) for v, syns in values.items()}
+        self.order = list(self.forms)
+        self.pos = len(self.order)
+        self.rng = rng
+        self.turn = dict.fromkeys(self.forms, 0)
+
+    def deal(self, avoid: set[str]) -> tuple[str, str]:
+        for _ in range(4):
+            if self.pos >= len(self.order):
+                self.rng.shuffle(self.order)
+                self.pos = 0
+            value = self.order[self.pos]
+            self.pos += 1
+            if value not in avoid or len(self.order) == 1:
+                break
+        forms = self.forms[value]
+        k = self.turn[value]
+        self.turn[value] = k + 1
+        return forms[k % len(forms)], value
+
+
+def _compile(seq: Seq) -> tuple[Any, ...]:
+    """Turn a grammar sequence into tagged tuples for a fast sampler."""
+    out: list[Any] = []
+    for n in seq:
+        if isinstance(n, str):
+            out.append((0, n))
+        elif isinstance(n, Slot):
+            out.append((1, n.entity, n.role, n.pair))
+        elif isinstance(n, Fixed):
+            out.append((2, n.text, n.entity, n.role, n.value))
+        else:
+            out.append((3, tuple(_compile(o) for o in n.options)))
+    return tuple(out)
+
+
+class _Sampler:
+    """Draws sentences of one template: enumerated when small, sampled otherwise."""
+
+    def __init__(self, template: Template, decks: dict[str, _Deck], values: dict[str, dict[str, list[str]]],
+                 rng: random.Random, expected: int) -> None:
+        self.template = template
+        self.decks = decks
+        self.rng = rng
+        self.code = _compile(template.seq)
+        self.count = count_expansions(template.seq, values)
+        self.misses = 0
+        self.queue: list[tuple[str, list[Span5]]] | None = None
+        if self.count <= min(ENUMERATE_LIMIT, max(4 * expected, 64)):
+            from .grammar import _pieces
+            items = [_assemble(p) for p in _pieces(template.seq, values)]
+            rng.shuffle(items)
+            items.reverse()
+            self.queue = items
+
+    def draw(self) -> tuple[str, list[Span5]] | None:
+        """A sentence, or None when the template is exhausted."""
+        if self.queue is not None:
+            return self.queue.pop() if self.queue else None
+        parts: list[Any] = []
+        self._walk(self.code, parts, set())
+        return _assemble(parts)
+
+    def _walk(self, code: tuple[Any, ...], parts: list[Any], used: set[str]) -> None:
+        for node in code:
+            kind = node[0]
+            if kind == 0:
+                parts.append(node[1])
+            elif kind == 1:
+                surface, value = self.decks[node[1]].deal(used)
+                used.add(value)
+                parts.append((surface, node[1], node[2], value))
+                if node[3] is not None:
+                    parts.append(choose_particle(surface, node[3]))
+            elif kind == 2:
+                parts.append((node[1], node[2], node[3], node[4]))
+            else:
+                opts = node[1]
+                self._walk(opts[int(self.rng.random() * len(opts))], parts, used)
+
+
+def _assemble(pieces: Iterable[Any]) -> tuple[str, list[Span5]]:
+    """Join pieces with single spaces; entity pieces are (surface, entity, role, value)."""
+    out: list[str] = []
+    spans: list[Span5] = []
+    length = 0
+    last_space = True
+    for p in pieces:
+        if isinstance(p, str):
+            if last_space:
+                p = p.lstrip(" ")
+                if not p:
+                    continue
+            out.append(p)
+            length += len(p)
+            last_space = p[-1] == " "
+        else:
+            surface = p[0]
+            end = length + len(surface)
+            spans.append((length, end, p[1], p[2], p[3]))
+            out.append(surface)
+            length = end
+            last_space = False
+    text = "".join(out)
+    if last_space and text:
+        text = text.rstrip(" ")
+    return text, spans
+
+
+def _respace(text: str, spans: list[Span5], rng: random.Random) -> tuple[str, list[Span5]]:
+    """One spacing variant Korean users type: drop a space, or detach a particle from an entity."""
+    inside = set()
+    for s, e, *_ in spans:
+        inside.update(range(s, e))
+    ops: list[tuple[int, int]] = [(i, -1) for i, c in enumerate(text) if c == " " and i not in inside]
+    ops += [(e, 1) for s, e, *_ in spans if e < len(text) and text[e] != " " and e not in inside]
+    if not ops:
+        return text, spans
+    at, delta = ops[int(rng.random() * len(ops))]
+    if delta < 0:
+        text = text[:at] + text[at + 1:]
+        spans = [(s - 1 if s > at else s, e - 1 if e > at else e, *rest) for s, e, *rest in spans]
+    else:
+        text = text[:at] + " " + text[at:]
+        spans = [(s + 1 if s >= at else s, e + 1 if e > at else e, *rest) for s, e, *rest in spans]
+    return text, spans  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- IOB output
+class _IobWriter:
+    """Tokenise with the shared tokenizer and emit IOB2 CSV rows, splitting at entity edges.
+
+    For MeCab this calls the tagger directly (no per-token objects), with the same
+    alignment as :class:`nlukit.text.MecabTokenizer`; the result equals
+    ``iob_tags(split_at(tokenize(text), cuts), spans)`` (checked by the tests).
+    """
+
+    def __init__(self, tokenizer: str) -> None:
+        from ..text import MecabTokenizer, get_tokenizer
+        self.tok = get_tokenizer(tokenizer)
+        self.fast = isinstance(self.tok, MecabTokenizer)
+        if self.fast:
+            self.parse = MecabTokenizer._tagger.parse  # type: ignore[union-attr]
+            self.lock = MecabTokenizer._lock
+        self.split_spans = 0
+        self.spans = 0
+
+    def tokens(self, text: str) -> list[tuple[str, str, int, int]]:
+        if not self.fast:
+            return [(t.surface, t.pos, t.start, t.end) for t in self.tok.tokenize(text)]
+        with self.lock:
+            out = self.parse(text)
+        toks = []
+        find = text.find
+        pos = 0
+        for line in out.split("\n"):
+            if line == "EOS" or not line:
+                break
+            surface, _, feat = line.partition("\t")
+            at = find(surface, pos)
+            if at < 0:
+                continue
+            pos = at + len(surface)
+            toks.append((surface, feat.split(",", 1)[0], at, pos))
+        return toks
+
+    def rows(self, sid: int, text: str, spans: Sequence[Span5]) -> str:
+        toks = self.tokens(text)
+        if spans:
+            self.spans += len(spans)
+            cuts = set()
+            for s, e, *_ in spans:
+                bad = False
+                for _, _, ts, te in toks:
+                    if ts < s < te or ts < e < te:
+                        bad = True
+                        break
+                if bad:
+                    self.split_spans += 1
+                    cuts.add(s)
+                    cuts.add(e)
+            if cuts:
+                toks = _split(toks, cuts)
+        lines = []
+        prefix = f"{sid},"
+        for surface, pos, ts, te in toks:
+            tag = "O"
+            for s, e, ent, role, _ in spans:
+                if ts < e and te > s:
+                    label = f"{ent}:{role}" if role else ent
+                    tag = ("B-" if ts <= s else "I-") + label
+                    break
+            if "," in surface or '"' in surface:
+                surface = '"' + surface.replace('"', '""') + '"'
+            lines.append(f"{prefix}{surface},{pos},{tag}\n")
+        return "".join(lines)
+
+
+def _split(toks: list[tuple[str, str, int, int]], cuts: set[int]) -> list[tuple[str, str, int, int]]:
+    out = []
+    for surface, pos, ts, te in toks:
+        inner = sorted(c for c in cuts if ts < c < te)
+        if not inner:
+            out.append((surface, pos, ts, te))
+            continue
+        prev = ts
+        for c in inner + [te]:
+            out.append((surface[prev - ts:c - ts], pos, prev, c))
+            prev = c
+    return out
+
+
+# --------------------------------------------------------------------------- planning
+@dataclass
+class _Stream:
+    """Sentences of one intent for one part (or all parts, for the sentence split)."""
+
+    intent: str
+    part: str  # "train" | "valid" | "test" | "all"
+    samplers: list[_Sampler]
+    budget: int
+    assignment: bytearray | None = None
+    made: int = 0
+    turn: int = 0
+    done: bool = False
+
+
+@dataclass
+class _Plan:
+    streams: list[_Stream] = field(default_factory=list)
+    held_out_templates: dict[str, list[str]] = field(default_factory=dict)  # part -> ids
+    held_out_values: dict[str, list[str]] = field(default_factory=dict)
+    sentence_split_intents: list[str] = field(default_factory=list)
+    template_part: dict[str, str] = field(default_factory=dict)
+
+
+def _part_sizes(n: int, valid_ratio: float, test_ratio: float) -> dict[str, int]:
+    v = round(n * valid_ratio)
+    t = round(n * test_ratio)
+    return {"train": n - v - t, "valid": v, "test": t}
+
+
+def _check_args(per_intent: int, split: str, valid_ratio: float, test_ratio: float,
+                augment: Sequence[str]) -> None:
+    if not isinstance(per_intent, int) or isinstance(per_intent, bool) or per_intent < 1:
+        raise InputError(f"per_intent must be a positive whole number, got {per_intent!r}")
+    if split not in SPLIT_MODES:
+        raise InputError(f"unknown split mode {split!r}; choose one of {', '.join(SPLIT_MODES)}")
+    for name, r in (("valid_ratio", valid_ratio), ("test_ratio", test_ratio)):
+        if not isinstance(r, (int, float)) or not 0 <= r < 1:
+            raise InputError(f"{name} must be a number in [0, 1), got {r!r}")
+    if valid_ratio + test_ratio >= 1:
+        raise InputError(f"valid_ratio + test_ratio = {valid_ratio + test_ratio:g} leaves nothing to "
+                         "train on; keep their sum below 1 (e.g. 0.1 and 0.1)")
+    for a in augment:
+        if a not in AUGMENTATIONS:
+            raise InputError(f"unknown augmentation {a!r}; choose from {', '.join(AUGMENTATIONS)}")
+
+
+def _plan(patterns: Patterns, dictionary: Dictionary, per_intent: int, seed: int, split: str,
+          valid_ratio: float, test_ratio: float) -> _Plan:
+    plan = _Plan()
+    values = dictionary.to_json()
+    sizes = _part_sizes(per_intent, valid_ratio, test_ratio)
+    groups: dict[str, dict[str, dict[str, list[str]]]] = {"train": values, "held": values}
+    if split == "value":
+        train_vals: dict[str, dict[str, list[str]]] = {}
+        held_vals: dict[str, dict[str, list[str]]] = {}
+        for ent in dictionary.entity_types:
+            vals = list(values[ent])
+            n_hold = max(1, round(len(vals) * (valid_ratio + test_ratio))) if vals else 0
+            if valid_ratio + test_ratio == 0 or len(vals) - n_hold < 2:
+                train_vals[ent], held_vals[ent] = values[ent], values[ent]
+                continue
+            held = set(random.Random(f"{seed}:held-values:{ent}").sample(vals, n_hold))
+            plan.held_out_values[ent] = [v for v in vals if v in held]
+            train_vals[ent] = {v: s for v, s in values[ent].items() if v not in held}
+            held_vals[ent] = {v: s for v, s in values[ent].items() if v in held}
+        groups = {"train": train_vals, "held": held_vals}
+    decks = {g: {ent: _Deck(vals, random.Random(f"{seed}:deck:{g}:{ent}")) for ent, vals in gv.items() if vals}
+             for g, gv in groups.items()}
+    plan.held_out_templates = {"valid": [], "test": []}
+
+    def sampler(t: Template, group: str, expected: int) -> _Sampler:
+        return _Sampler(t, decks[group], groups[group], random.Random(f"{seed}:sample:{t.id}:{group}"),
+                        expected)
+
+    for intent, templates in patterns.intents.items():
+        rng = random.Random(f"{seed}:split:{intent}")
+        by_part: dict[str, list[Template]] | None = None
+        if split == "template" and valid_ratio + test_ratio > 0:
+            n_valid = max(1, round(len(templates) * valid_ratio)) if valid_ratio > 0 else 0
+            n_test = max(1, round(len(templates) * test_ratio)) if test_ratio > 0 else 0
+            if len(templates) - n_valid - n_test >= MIN_TRAIN_TEMPLATES:
+                order = list(templates)
+                rng.shuffle(order)
+                # templates with a single sentence make poor held-out sets: prefer richer ones
+                order.sort(key=lambda t: count_expansions(t.seq, values) < 2)
+                test_t, valid_t = order[:n_test], order[n_test:n_test + n_valid]
+                held = {t.id for t in test_t + valid_t}
+                by_part = {"train": [t for t in templates if t.id not in held],
+                           "valid": sorted(valid_t, key=lambda t: t.index),
+                           "test": sorted(test_t, key=lambda t: t.index)}
+                plan.held_out_templates["valid"] += [t.id for t in by_part["valid"]]
+                plan.held_out_templates["test"] += [t.id for t in by_part["test"]]
+        elif split == "value" and plan.held_out_values:
+            held_ents = set(plan.held_out_values)
+
+            def has_held_fixed(t: Template) -> bool:
+                return any(isinstance(s, Fixed) and s.value in plan.held_out_values.get(s.entity, ())
+                           for s in t.slots())
+            train_t = [t for t in templates if not has_held_fixed(t)]
+            eval_t = [t for t in templates if t.entity_types() & held_ents]
+            if train_t and eval_t:
+                by_part = {"train": train_t, "valid": eval_t, "test": eval_t}
+        if by_part is None:
+            if split != "sentence" and valid_ratio + test_ratio > 0:
+                plan.sentence_split_intents.append(intent)
+            assignment = bytearray([0] * sizes["train"] + [1] * sizes["valid"] + [2] * sizes["test"])
+            rng.shuffle(assignment)  # type: ignore[arg-type]
+            per_t = -(-per_intent // len(templates))
+            plan.streams.append(_Stream(intent, "all", [sampler(t, "train", per_t) for t in templates],
+                                        per_intent, assignment))
+            for t in templates:
+                plan.template_part[t.id] = "all"
+            continue
+        for part in PARTS:
+            if not sizes[part] and part != "train":
+                continue
+            ts = by_part[part]
+            group = "train" if part == "train" else "held"
+            per_t = -(-sizes[part] // max(1, len(ts)))
+            plan.streams.append(_Stream(intent, part, [sampler(t, group, per_t) for t in ts], sizes[part]))
+            for t in ts:
+                prev = plan.template_part.get(t.id)
+                plan.template_part[t.id] = part if prev in (None, part) else "valid+test"
+    return plan
+
+
+# --------------------------------------------------------------------------- writing
+def _prepare_out(out: str, force: bool) -> str:
+    out = os.path.abspath(out)
+    if os.path.exists(out) and not force:
+        raise OutputExistsError(f"output {out} already exists; pass force=True (--force) to replace it "
+                                "or choose another directory")
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise OutputExistsError(f"output {out} exists and is not a directory; remove it or choose another path")
+    parent = os.path.dirname(out)
+    os.makedirs(parent, exist_ok=True)
+    return tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.tmp-", dir=parent)
+
+
+def _commit(tmp: str, out: str) -> None:
+    out = os.path.abspath(out)
+    old = None
+    if os.path.exists(out):
+        old = tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.old-", dir=os.path.dirname(out))
+        os.rmdir(old)
+        os.rename(out, old)
+    try:
+        os.rename(tmp, out)
+    except OSError:
+        if old is not None:
+            os.rename(old, out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _dump(path: str, obj: Any) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(obj, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+
+
+def generate(patterns: str | os.PathLike[str] | Patterns, dicts: str | os.PathLike[str] | Dictionary,
+             out: str | os.PathLike[str], *, per_intent: int = 300, seed: int = 13,
+             split: str = "template", valid_ratio: float = 0.1, test_ratio: float = 0.1,
+             augment: Sequence[str] = (), force: bool = False, progress: bool = True,
+             tokenizer: str = "mecab") -> dict[str, Any]:
+    """Generate a dataset directory from patterns and dictionaries; return the report.
+
+    ``patterns``/``dicts`` are paths (file or folder) or already-loaded objects. See the
+    module docstring for sampling and splits; DESIGN.md §2 for the files written.
+    """
+    from .. import __version__
+    started = time.perf_counter()
+    augment = tuple(augment)
+    _check_args(per_intent, split, valid_ratio, test_ratio, augment)
+    dictionary = dicts if isinstance(dicts, Dictionary) else load_dictionaries(dicts)
+    if isinstance(patterns, Patterns):
+        pats = patterns
+        for t in pats.templates():
+            for s in t.slots():
+                if s.entity not in dictionary.entities:
+                    raise PatternError(t.path, t.line, 1, f"unknown entity type {s.entity!r} (known: "
+                                       f"{', '.join(dictionary.entity_types)})", t.source)
+    else:
+        pats = load_patterns(patterns, dictionary=dictionary)
+    for t in pats.templates():
+        for s in t.slots():
+            if isinstance(s, Slot) and not dictionary.entities.get(s.entity):
+                raise PatternError(t.path, t.line, 1, f"entity type {s.entity!r} has no values in the "
+                                   "dictionaries; add values for it", t.source)
+    plan = _plan(pats, dictionary, per_intent, seed, split, valid_ratio, test_ratio)
+    iob = _IobWriter(tokenizer)
+    out_s = os.fspath(out)
+    tmp = _prepare_out(out_s, force)
+    try:
+        report = _write(tmp, pats, dictionary, plan, iob, per_intent=per_intent, seed=seed, split=split,
+                        valid_ratio=valid_ratio, test_ratio=test_ratio, augment=augment,
+                        progress=progress, tokenizer=tokenizer, version=__version__)
+        _commit(tmp, out_s)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    seconds = time.perf_counter() - started
+    report["out"] = os.path.abspath(out_s)
+    report["seconds"] = round(seconds, 3)
+    report["sentences_per_second"] = round(report["sentences"]["total"] / seconds, 1) if seconds else None
+    return report
+
+
+def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _IobWriter, *,
+           per_intent: int, seed: int, split: str, valid_ratio: float, test_ratio: float,
+           augment: tuple[str, ...], progress: bool, tokenizer: str, version: str) -> dict[str, Any]:
+    files = {}
+    for part in PARTS:
+        files[part] = (open(os.path.join(tmp, f"{part}.jsonl"), "w", encoding="utf-8", buffering=1 << 20),
+                       open(os.path.join(tmp, f"{part}.iob.csv"), "w", encoding="utf-8", buffering=1 << 20),
+                       open(os.path.join(tmp, f"{part}.txt"), "w", encoding="utf-8", buffering=1 << 20))
+        files[part][1].write("sentence_id,token,pos,tag\n")
+    sid = dict.fromkeys(PARTS, 0)
+    per_intent_counts = {i: dict.fromkeys(PARTS, 0) for i in pats.intents}
+    per_template = {t.id: 0 for t in pats.templates()}
+    uses: dict[str, dict[str, int]] = {e: dict.fromkeys(v, 0) for e, v in dictionary.entities.items()}
+    labels: set[str] = set()
+    seen: dict[bytes, int] = {}
+    intent_index = {name: k for k, name in enumerate(pats.intents)}
+    dups = cross = 0
+    spacing = "spacing" in augment
+    aug_rng = random.Random(f"{seed}:augment")
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    blake = hashlib.blake2b
+    total = sum(s.budget for s in plan.streams)
+    bar = None
+    if progress and total >= 5000:
+        from tqdm import tqdm
+        bar = tqdm(total=total, unit="sent", desc="generate", mininterval=0.5, leave=False)
+    pending = 0
+    try:
+        active = list(plan.streams)
+        while active:
+            still = []
+            for st in active:
+                sampler_list = st.samplers
+                sentence = None
+                while sampler_list:
+                    k = st.turn % len(sampler_list)
+                    smp = sampler_list[k]
+                    got = smp.draw()
+                    if got is None:
+                        sampler_list.pop(k)
+                        continue
+                    text, spans = got
+                    if spacing and aug_rng.random() < SPACING_RATE:
+                        text, spans = _respace(text, spans, aug_rng)
+                    h = blake(text.encode("utf-8"), digest_size=8).digest()
+                    owner = seen.get(h)
+                    if owner is not None:
+                        dups += 1
+                        if owner != intent_index[st.intent]:
+                            cross += 1
+                        if smp.queue is None:
+                            smp.misses += 1
+                            if smp.misses >= MAX_MISSES:
+                                sampler_list.pop(k)
+                        continue
+                    smp.misses = 0
+                    seen[h] = intent_index[st.intent]
+                    st.turn = k + 1
+                    sentence = (text, spans, smp.template.id)
+                    break
+                if sentence is None:
+                    st.done = True
+                    continue
+                text, spans, tid = sentence
+                part = st.part if st.assignment is None else PARTS[st.assignment[st.made]]
+                jf, cf, tf = files[part]
+                ents = []
+                for s, e, ent, role, value in spans:
+                    ents.append({"start": s, "end": e, "entity": ent, "role": role, "value": value})
+                    uses[ent][value] = uses[ent].get(value, 0) + 1
+                    labels.add(f"{ent}:{role}" if role else ent)
+                jf.write(encode({"text": text, "intent": st.intent, "entities": ents, "template": tid}))
+                jf.write("\n")
+                tf.write(text)
+                tf.write("\n")
+                cf.write(iob.rows(sid[part], text, spans))
+                sid[part] += 1
+                per_intent_counts[st.intent][part] += 1
+                per_template[tid] += 1
+                st.made += 1
+                if st.made < st.budget:
+                    still.append(st)
+                pending += 1
+                if bar is not None and pending >= 1024:
+                    bar.update(pending)
+                    pending = 0
+            active = still
+    finally:
+        if bar is not None:
+            bar.update(pending)
+            bar.close()
+        for fs in files.values():
+            for f in fs:
+                f.close()
+    return _finish(tmp, pats, dictionary, plan, per_intent=per_intent, seed=seed, split=split,
+                   valid_ratio=valid_ratio, test_ratio=test_ratio, augment=augment, tokenizer=tokenizer,
+                   version=version, counts=per_intent_counts, per_template=per_template, uses=uses,
+                   labels=labels, dups=dups, cross=cross, iob=iob, distinct=len(seen))
+
+
+def _finish(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, *, per_intent: int, seed: int,
+            split: str, valid_ratio: float, test_ratio: float, augment: tuple[str, ...], tokenizer: str,
+            version: str, counts: dict[str, dict[str, int]], per_template: dict[str, int],
+            uses: dict[str, dict[str, int]], labels: set[str], dups: int, cross: int, iob: _IobWriter,
+            distinct: int) -> dict[str, Any]:
+    values = dictionary.to_json()
+    warnings: list[str] = []
+    totals = {i: sum(c.values()) for i, c in counts.items()}
+    for intent, n in totals.items():
+        if n < per_intent:
+            warnings.append(f"intent {intent!r} is starved: {n} of {per_intent} sentences (its patterns and "
+                            "values do not expand further); add patterns or dictionary values")
+    if totals:
+        smallest = min(totals.values())
+        for intent, n in totals.items():
+            if smallest and n > 3 * smallest:
+                warnings.append(f"intent {intent!r} dominates: {n} sentences, over 3x the smallest intent "
+                                f"({smallest}); lower --per-intent or enrich the small intents")
+    for part in ("valid", "test"):
+        ratio = valid_ratio if part == "valid" else test_ratio
+        for intent, c in counts.items():
+            if ratio > 0 and c[part] == 0:
+                warnings.append(f"intent {intent!r} has no {part} sentences; add patterns so some can be "
+                                "held out")
+    if plan.sentence_split_intents:
+        warnings.append(f"split {split!r} fell back to a sentence split for intents with too few "
+                        f"templates or no held-out values: {', '.join(plan.sentence_split_intents)}")
+    unused = {e: [v for v, n in u.items() if n == 0] for e, u in uses.items()}
+    unused = {e: v for e, v in unused.items() if v}
+    used_types = pats.entity_types()
+    unused = {e: v for e, v in unused.items() if e in used_types}
+    if unused:
+        n = sum(len(v) for v in unused.values())
+        warnings.append(f"{n} dictionary value(s) never used (budget too small or held out of a split): "
+                        + ", ".join(f"{e}: {len(v)}" for e, v in sorted(unused.items())))
+    parts_total = {p: sum(c[p] for c in counts.values()) for p in PARTS}
+    split_info = {"mode": split, "valid_ratio": valid_ratio, "test_ratio": test_ratio,
+                  "held_out_templates": plan.held_out_templates["valid"] + plan.held_out_templates["test"],
+                  "held_out_templates_by_part": plan.held_out_templates,
+                  "held_out_values": plan.held_out_values,
+                  "sentence_split_intents": plan.sentence_split_intents}
+    manifest = {"format": FORMAT, "nlukit_version": version, "seed": seed, "tokenizer": tokenizer,
+                "split": split_info, "intents": list(pats.intents), "entity_types": dictionary.entity_types,
+                "labels": sorted(labels), "per_intent": per_intent, "augment": list(augment),
+                "counts": parts_total, "dictionary_digest": dictionary.digest()}
+    report = {
+        "sentences": {"total": sum(parts_total.values()), **parts_total},
+        "per_intent": {i: {**c, "total": totals[i], "target": per_intent} for i, c in counts.items()},
+        "per_template": {t.id: {"sentences": per_template[t.id], "split": plan.template_part.get(t.id, "none"),
+                                "expansions": count_expansions(t.seq, values), "file": t.path,
+                                "line": t.line, "pattern": t.source} for t in pats.templates()},
+        "value_uses": uses,
+        "unused_values": unused,
+        "duplicates_dropped": dups,
+        "cross_intent_duplicates": cross,
+        "distinct_sentences": distinct,
+        "spans": {"total": iob.spans, "not_on_token_boundary": iob.split_spans,
+                  "share_not_on_token_boundary": round(iob.split_spans / iob.spans, 4) if iob.spans else 0.0},
+        "split": split_info,
+        "warnings": warnings,
+        "dictionary": {"files": [{"path": s.path, "encoding": s.encoding, "form": s.form, "values": s.values}
+                                 for s in dictionary.sources], "warnings": list(dictionary.warnings)},
+        "patterns": {"files": pats.files, "warnings": list(pats.warnings)},
+    }
+    _dump(os.path.join(tmp, "dataset.json"), manifest)
+    _dump(os.path.join(tmp, "dictionary.json"), values)
+    _dump(os.path.join(tmp, "report.json"), report)
+    return report
+
+
+def format_summary(report: dict[str, Any], top: int = 0) -> str:
+    """The printed summary of a generation report (what ``nlukit generate`` shows)."""
+    s = report["sentences"]
+    lines = [f"{s['total']} sentences (train {s['train']}, valid {s['valid']}, test {s['test']}), "
+             f"split by {report['split']['mode']}"]
+    width = max((len(i) for i in report["per_intent"]), default=6)
+    lines.append(f"  {'intent':<{width}}  train  valid   test  total/target  templates")
+    by_intent: dict[str, list[int]] = {}
+    for tid, t in report["per_template"].items():
+        by_intent.setdefault(tid.rsplit("#", 1)[0], []).append(t["sentences"])
+    for intent, c in report["per_intent"].items():
+        tc = by_intent.get(intent, [])
+        spread = f"{len(tc)} ({min(tc)}-{max(tc)} each)" if tc else "0"
+        lines.append(f"  {intent:<{width}}  {c['train']:>5}  {c['valid']:>5}  {c['test']:>5}  "
+                     f"{c['total']:>5}/{c['target']:<6}  {spread}")
+    uses = [n for u in report["value_uses"].values() for n in u.values()]
+    n_unused = sum(len(v) for v in report["unused_values"].values())
+    if uses:
+        lines.append(f"dictionary values: {len(uses)}, used {len(uses) - n_unused}, uses per value "
+                     f"min {min(uses)} / max {max(uses)}")
+    sp = report["spans"]
+    lines.append(f"duplicates dropped: {report['duplicates_dropped']} "
+                 f"(across intents: {report['cross_intent_duplicates']}); entity spans: {sp['total']}, "
+                 f"not on token boundaries: {sp['not_on_token_boundary']} "
+                 f"({100 * sp['share_not_on_token_boundary']:.1f}%, split in the IOB files)")
+    for f in report["dictionary"]["files"]:
+        lines.append(f"dictionary {f['path']}: {f['encoding']}, {f['form']} form, {f['values']} values")
+    for w in report["dictionary"]["warnings"] + report["patterns"]["warnings"] + report["warnings"]:
+        lines.append(f"warning: {w}")
+    if "out" in report:
+        lines.append(f"wrote {report['out']} in {report['seconds']:.1f}s "
+                     f"({report['sentences_per_second']:.0f} sentences/s)")
+    return "\n".join(lines)
