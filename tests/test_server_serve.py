@@ -1,0 +1,201 @@
+"""`nlukit serve` as a user runs it: a subprocess over a tiny real model.
+
+Given a model trained in seconds from tests/fixtures/model, when ``nlukit serve``
+runs (gunicorn with 2 workers, or ``--dev``), then it answers REST with the real
+model, ``/admin/reload`` moves every worker to the new ``current`` version, and
+SIGTERM stops it promptly with exit status 0.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from typing import Any, Iterator
+
+import pytest
+
+pytest.importorskip("flask")
+pytest.importorskip("gunicorn")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+TINY = ["intent.epochs=3", "tagger.epochs=3", "train.threads=1"]
+
+
+@pytest.fixture(scope="module")
+def model_store(tmp_path_factory: Any) -> dict[str, str]:
+    """A model store with two versions; ``current`` points at the first."""
+    from nlukit import bundle
+    from nlukit.train import train  # nlukit.train is shadowed by the submodule once imported
+
+    store = str(tmp_path_factory.mktemp("served") / "demo")
+    fixture = os.path.join(HERE, "fixtures", "model")
+    v1 = train(fixture, store, overrides=TINY, progress=False)
+    v2 = train(fixture, store, overrides=[*TINY, "train.seed=7"], progress=False,
+                      force=True, switch=False)
+    assert bundle.current_version(store) == os.path.basename(v1)
+    return {"store": store, "v1": os.path.basename(v1), "v2": os.path.basename(v2)}
+
+
+class Served:
+    """A running ``nlukit serve`` subprocess and its base URL."""
+
+    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
+        full_env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1", **(env or {})}
+        self.proc = subprocess.Popen([sys.executable, "-m", "nlukit", "serve", *args],
+                                     cwd=ROOT, env=full_env, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.lines: list[str] = []
+        self._url: str | None = None
+        self._ready = threading.Event()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            m = re.search(r"chat page at (http://[^/\s]+)/", line)
+            if m and self._url is None:
+                self._url = m.group(1)
+                self._ready.set()
+        self._ready.set()
+
+    def url(self, timeout: float = 60) -> str:
+        self._ready.wait(timeout)
+        assert self._url, "server did not start:\n" + "".join(self.lines)
+        return self._url
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=30)
+
+
+def request(base: str, method: str, path: str, body: Any = None,
+            headers: dict[str, str] | None = None) -> tuple[int, Any]:
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        data = json.dumps(body, ensure_ascii=False).encode() if body is not None else None
+        hdrs = {"Content-Type": "application/json", **(headers or {})}
+        conn.request(method, path, body=data, headers=hdrs)
+        resp = conn.getresponse()
+        raw = resp.read()
+        return resp.status, json.loads(raw) if raw else None
+    finally:
+        conn.close()
+
+
+def wait_ready(base: str, timeout: float = 60) -> None:
+    """Both workers have built the app once /health answers (gunicorn accepts early)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if request(base, "GET", "/health")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("server never answered /health")
+
+
+@pytest.fixture
+def scenarios(tmp_path: Any) -> str:
+    from test_server_fakes import scenarios_file
+
+    return scenarios_file(str(tmp_path))
+
+
+@pytest.mark.slow
+def test_should_serve_a_real_model_with_gunicorn_and_exit_0_on_sigterm(
+        model_store: dict[str, str], scenarios: str) -> None:
+    served = Served([model_store["store"], "--scenarios", scenarios, "--port", "0",
+                     "--workers", "2", "--threads", "2"])
+    try:
+        base = served.url()
+        wait_ready(base)
+        status, body = request(base, "POST", "/parse", {"text": "서울에서 부산으로 가는 기차 예매해줘"})
+        assert status == 200
+        assert body["intent"]["name"] == "train_ticket"
+        assert body["text"] == "서울에서 부산으로 가는 기차 예매해줘"
+        status, version = request(base, "GET", "/version")
+        assert version["model"]["version"] == model_store["v1"]
+        status, turn = request(base, "POST", "/chat", {"session_id": "s1", "text": "안녕하세요"})
+        assert status == 200 and turn["intent"] == "greeting" and turn["state"] == "complete"
+        assert "warning: 2 workers with the in-memory session store" in served.output()
+    finally:
+        t0 = time.monotonic()
+        code = served.stop()
+    assert code == 0, served.output()
+    assert time.monotonic() - t0 < 15
+    assert "Traceback" not in served.output()
+
+
+@pytest.mark.slow
+def test_should_exit_0_on_sigterm_in_dev_mode(model_store: dict[str, str]) -> None:
+    served = Served([model_store["store"], "--port", "0", "--dev"])
+    try:
+        base = served.url()
+        assert request(base, "POST", "/parse", {"text": "안녕"})[0] == 200
+        status, body = request(base, "POST", "/chat", {"session_id": "s", "text": "안녕"})
+        assert (status, body["error"]["code"]) == (503, "chat_not_configured")
+    finally:
+        t0 = time.monotonic()
+        code = served.stop()
+    assert code == 0, served.output()
+    assert time.monotonic() - t0 < 10
+
+
+@pytest.mark.slow
+def test_should_fail_in_one_line_when_the_model_directory_is_missing(tmp_path: Any) -> None:
+    proc = subprocess.run([sys.executable, "-m", "nlukit", "serve", str(tmp_path / "nope"),
+                           "--port", "0"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "does not exist" in proc.stderr and "nlukit train" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
+def test_should_move_every_worker_to_the_new_current_on_reload(model_store: dict[str, str]) -> None:
+    from nlukit import bundle
+
+    store = model_store["store"]
+    served = Served([store, "--port", "0", "--workers", "2", "--threads", "1"],
+                    env={"NLUKIT_ADMIN_TOKEN": "tok-123"})
+    try:
+        base = served.url()
+        wait_ready(base)
+        assert request(base, "POST", "/admin/reload",
+                       headers={"Authorization": "Bearer nope"})[0] == 401
+        bundle.set_current(store, model_store["v2"])
+        status, body = request(base, "POST", "/admin/reload",
+                               headers={"Authorization": "Bearer tok-123"})
+        assert status == 200, body
+        assert body["model"]["version"] == model_store["v2"]
+        assert body["previous"]["version"] == model_store["v1"]
+        assert body["workers_restarting"] is True
+        # every worker answers with the new version soon; none fails meanwhile
+        deadline = time.monotonic() + 30
+        recent: list[str] = []
+        while time.monotonic() < deadline:
+            status, v = request(base, "GET", "/version")
+            assert status == 200
+            recent = (recent + [v["model"]["version"]])[-20:]
+            if len(recent) == 20 and set(recent) == {model_store["v2"]}:
+                break
+            time.sleep(0.05)
+        assert set(recent) == {model_store["v2"]}, recent
+        assert request(base, "POST", "/parse", {"text": "내일 서울 날씨 어때"})[0] == 200
+    finally:
+        bundle.set_current(store, model_store["v1"])
+        code = served.stop()
+    assert code == 0, served.output()
