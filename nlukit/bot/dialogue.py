@@ -24,8 +24,9 @@ import logging
 import re
 import time
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from ..errors import InputError
 from ..text import normalize

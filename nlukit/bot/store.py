@@ -26,8 +26,9 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from ..errors import SessionStoreError

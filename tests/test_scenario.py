@@ -1,0 +1,185 @@
+"""Scenario files: loading, validation errors that name file and key, template rendering, the demo file."""
+from __future__ import annotations
+
+import csv
+import glob
+import os
+import re
+
+import pytest
+
+from nlukit.bot import load_scenarios, render_template
+from nlukit.errors import ScenarioError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEMO = os.path.join(ROOT, "scenarios", "demo.toml")
+HERE = os.path.join(os.path.dirname(__file__), "fixtures", "bot")
+
+GOOD_SLOT = """
+[[scenario]]
+intent = "weather"
+response = "{location} 날씨"
+[[scenario.slot]]
+entity = "location"
+prompt = "어디요?"
+"""
+
+
+def write(tmp_path, text: str) -> str:
+    path = tmp_path / "bot.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+# ------------------------------------------------------------------ validation
+
+def test_should_name_file_and_key_of_an_unknown_entity_type(tmp_path):
+    path = write(tmp_path, GOOD_SLOT + """
+[[scenario]]
+intent = "train_ticket"
+response = "{origin}"
+[[scenario.slot]]
+entity = "locaton"
+role = "origin"
+prompt = "어디에서요?"
+""")
+    with pytest.raises(ScenarioError) as err:
+        load_scenarios(path, intents=["weather", "train_ticket"], entity_types=["location", "date"])
+    assert str(err.value) == (f"{path}: scenario[1].slot[0].entity: unknown entity type 'locaton' "
+                              "(known: date, location)")
+
+
+def test_should_name_file_and_key_of_an_unknown_intent(tmp_path):
+    path = write(tmp_path, GOOD_SLOT)
+    with pytest.raises(ScenarioError, match=re.escape(f"{path}: scenario[0].intent: unknown intent "
+                                                      "'weather' (known: alarm, music)")):
+        load_scenarios(path, intents=["music", "alarm"])
+
+
+@pytest.mark.parametrize("body, key, cause", [
+    ('[[scenario]]\nintent = "a"\nresponse = "{destination}(으)로"\n'
+     '[[scenario.slot]]\nentity = "location"\nrole = "origin"\nprompt = "?"\n',
+     "scenario[0].response", "names slot {destination} that the scenario does not have (slots: origin)"),
+    ('[[scenario]]\nintent = "a"\nresponse = "x"\n[[scenario.slot]]\nentity = "location"\n',
+     "scenario[0].slot[0].prompt", "a required slot needs a prompt"),
+    ('[[scenario]]\nintent = "a"\nresponse = "x"\n[[scenario.slot]]\nentity = "location"\nprompt = "?"\n'
+     '[[scenario.slot]]\nentity = "location"\nprompt = "?"\n',
+     "scenario[0].slot[1]", "a second slot named 'location'"),
+    ('[[scenario]]\nintent = "a"\nresponse = "x"\n[[scenario.slot]]\nentity = "time"\nprompt = "?"\n'
+     'pattern = "([0-9]+"\n',
+     "scenario[0].slot[0].pattern", "invalid regular expression"),
+    ('[[scenario]]\nintent = "a"\nresponse = "x"\n[[scenario.slot]]\nentity = "date"\nprompt = "?"\n'
+     'promt = "?"\n',
+     "scenario[0].slot[0].promt", "unknown key"),
+    ('[[scenario]]\nintent = "a"\naction = "no_such_module_xyz:run"\n',
+     "scenario[0].action", "cannot import module 'no_such_module_xyz'"),
+    ('[[scenario]]\nintent = "a"\naction = "os.path"\n',
+     "scenario[0].action", "is not 'package.module:function'"),
+    ('[[scenario]]\nintent = "a"\n', "scenario[0]", "needs a 'response' template or an 'action'"),
+    ('[[scenario]]\nintent = "a"\nresponse = "x"\n[[scenario.slot]]\nentity = "date"\n'
+     'default = "오늘"\nrequired = true\nprompt = "?"\n',
+     "scenario[0].slot[0].required", "a slot with a default is optional"),
+    ('[bot]\nconfidence_threshold = 1.5\n[[scenario]]\nintent = "a"\nresponse = "x"\n',
+     "bot.confidence_threshold", "must be a number between 0 and 1, got 1.5"),
+    ('[bot]\nfallback = []\n[[scenario]]\nintent = "a"\nresponse = "x"\n',
+     "bot.fallback", "must be a non-empty string or list of strings"),
+    ('[[scenario]]\nintent = "a"\nresponse = "x"\n[[scenario]]\nintent = "a"\nresponse = "y"\n',
+     "scenario[1].intent", "intent 'a' already has a scenario"),
+])
+def test_should_report_each_kind_of_mistake_with_file_key_and_cause(tmp_path, body, key, cause):
+    path = write(tmp_path, body)
+    with pytest.raises(ScenarioError) as err:
+        load_scenarios(path)
+    assert f"{path}: {key}: " in str(err.value)
+    assert cause in str(err.value)
+
+
+def test_should_report_every_problem_of_a_file_at_once(tmp_path):
+    path = write(tmp_path, '[[scenario]]\nintent = "x"\nresponse = "{a} {b}"\n')
+    with pytest.raises(ScenarioError) as err:
+        load_scenarios(path, intents=["weather"])
+    lines = str(err.value).splitlines()
+    assert len(lines) == 3
+    assert all(line.startswith(f"{path}: scenario[0].") for line in lines)
+
+
+def test_should_name_the_line_of_a_toml_syntax_error(tmp_path):
+    path = write(tmp_path, '[[scenario]]\nintent = "weather\n')
+    with pytest.raises(ScenarioError, match=re.escape(path) + r": invalid TOML: .*line 2"):
+        load_scenarios(path)
+
+
+def test_should_say_how_to_fix_a_missing_file(tmp_path):
+    with pytest.raises(ScenarioError, match="scenario file not found; pass the path of a .toml file"):
+        load_scenarios(tmp_path / "nope.toml")
+
+
+# ------------------------------------------------------------------ templates
+
+@pytest.mark.parametrize("template, values, expected", [
+    ("{location}은/는 맑아요.", {"location": "서울"}, "서울은 맑아요."),
+    ("{location}은/는 맑아요.", {"location": "부산역"}, "부산역은 맑아요."),
+    ("{location}은/는 맑아요.", {"location": "제주"}, "제주는 맑아요."),
+    ("{destination}(으)로 가요.", {"destination": "부산"}, "부산으로 가요."),
+    ("{destination}(으)로 가요.", {"destination": "광주"}, "광주로 가요."),      # ㄹ: 로
+    ("{destination}(으)로 가요.", {"destination": "서울역"}, "서울역으로 가요."),
+    ("{destination}(으)로 가요.", {"destination": "서울"}, "서울로 가요."),
+    ("{food}을/를 찾을게요.", {"food": "짜장면"}, "짜장면을 찾을게요."),
+    ("{food}이/가 좋아요.", {"food": "피자"}, "피자가 좋아요."),
+    ("{artist}(이)랑 {song}", {"artist": "BTS", "song": "봄날"}, "BTS랑 봄날"),
+    ("'{value}'은/는 몰라요.", {"value": "대전"}, "'대전'은 몰라요."),
+    ("{date} {time} {origin}에서", {"date": "내일", "time": "", "origin": "서울"}, "내일 서울에서"),
+    ("{x}은/는 {{literal}}", {"x": "7시"}, "7시는 {literal}"),
+])
+def test_should_fit_the_particle_after_each_slot_to_its_value(template, values, expected):
+    assert render_template(template, values) == expected
+
+
+def test_should_refuse_to_render_a_slot_without_a_value():
+    with pytest.raises(ScenarioError, match=r"names slot \{origin\} but it has no value"):
+        render_template("{origin}에서", {})
+
+
+# ------------------------------------------------------------------ the demo file
+
+def demo_domain() -> tuple[list[str], list[str], dict[str, list[tuple[str, str]]]]:
+    """Intents from patterns/*.txt headers, entity types and (value, synonyms) rows from dicts/*.csv."""
+    intents: set[str] = set()
+    for path in glob.glob(os.path.join(ROOT, "patterns", "*.txt")):
+        with open(path, encoding="utf-8-sig") as fh:
+            intents.update(line[1:].strip() for line in fh if line.startswith("@"))
+    rows: dict[str, list[tuple[str, str]]] = {}
+    for path in glob.glob(os.path.join(ROOT, "dicts", "*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            for r in csv.DictReader(fh):
+                rows.setdefault(r["entity"], []).append((r["value"], r.get("synonyms") or ""))
+    return sorted(intents), sorted(rows), rows
+
+
+@pytest.mark.skipif(not glob.glob(os.path.join(ROOT, "patterns", "*.txt")), reason="demo domain not present")
+def test_should_cover_every_demo_intent_and_use_only_demo_entity_types():
+    intents, entity_types, _ = demo_domain()
+    scenarios = load_scenarios(DEMO, intents, entity_types)
+    assert set(scenarios.intents) == set(intents)
+    assert scenarios.entity_types == {"location", "date", "time", "food", "song", "artist"}
+    train = scenarios["train_ticket"]
+    assert [(s.entity, s.role) for s in train.slots[:2]] == [("location", "origin"), ("location", "destination")]
+
+
+@pytest.mark.skipif(not glob.glob(os.path.join(ROOT, "dicts", "time.csv")), reason="demo domain not present")
+def test_should_accept_every_canonical_demo_time_in_the_alarm_pattern():
+    _, _, rows = demo_domain()
+    pattern = load_scenarios(DEMO)["alarm"].slot("time").pattern
+    refused = [value for value, _ in rows["time"] if not pattern.fullmatch(value)]
+    assert refused == []
+
+
+def test_should_run_the_demo_action_from_the_demo_file():
+    sc = load_scenarios(DEMO)["music"]
+    assert sc.action_fn({"artist": "아이유", "song": "밤편지"}, {}) == "아이유의 「밤편지」를 재생할게요."
+
+
+def test_should_import_test_actions_given_as_module_function(monkeypatch):
+    monkeypatch.syspath_prepend(HERE)
+    sc = load_scenarios(os.path.join(HERE, "scenarios.toml"))["music"]
+    assert sc.action == "bot_actions:play_music" and callable(sc.action_fn)
