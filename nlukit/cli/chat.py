@@ -1,0 +1,107 @@
+"""``nlukit chat``: talk to the scenario bot in the terminal, or script a conversation through stdin."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any, TextIO
+
+HELP = "chat with the scenario bot over a trained model (interactive, or lines from stdin)"
+EXAMPLES = """examples:
+  nlukit chat models/demo --scenarios scenarios/demo.toml
+  printf '기차 예매해줘\\n부산\\n' | nlukit chat models/demo --scenarios scenarios/demo.toml
+  printf '기차 예매해줘\\n부산\\n' | nlukit chat models/demo --scenarios scenarios/demo.toml --json
+  nlukit chat models/demo --scenarios scenarios/demo.toml --store redis://localhost:6379/0 --session me
+
+In the interactive chat: /reset forgets the conversation, /quit (or Ctrl-D) leaves.
+"""
+
+HISTORY_FILE = os.path.join(os.path.expanduser("~"), ".nlukit_chat_history")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("model", metavar="MODEL", help="model folder (follows `current`) or a version folder")
+    p.add_argument("--scenarios", required=True, metavar="FILE", help="scenario TOML file, e.g. scenarios/demo.toml")
+    p.add_argument("--store", default=None, metavar="URL",
+                   help="session store: memory:// (default) or redis://host:6379/0")
+    p.add_argument("--session", default="cli", metavar="ID", help="session id (default: cli)")
+    p.add_argument("--json", action="store_true", help="print each turn as the REST /chat JSON, one per line")
+    p.add_argument("--debug", action="store_true", help="also print intent, slots and missing slots (stderr)")
+
+
+def _setup_readline() -> Any:
+    try:
+        import readline
+    except ImportError:  # pragma: no cover - not on every platform
+        return None
+    try:
+        readline.read_history_file(HISTORY_FILE)
+    except OSError:
+        pass
+    readline.set_history_length(1000)
+    return readline
+
+
+def _save_history(readline: Any) -> None:
+    if readline is not None:
+        try:
+            readline.write_history_file(HISTORY_FILE)
+        except OSError:
+            pass
+
+
+def chat(bot: Any, session: str, lines: TextIO, out: TextIO, *, as_json: bool = False,
+         interactive: bool = False, debug: TextIO | None = None) -> int:
+    """Feed each line to ``bot`` and print its replies; returns the number of turns."""
+    n = 0
+    while True:
+        if interactive:
+            try:
+                line = input("나> ")
+            except EOFError:
+                out.write("\n")
+                break
+        else:
+            raw = lines.readline()
+            if not raw:
+                break
+            line = raw.rstrip("\r\n")
+        text = line.strip()
+        if not text:
+            continue
+        if interactive and text in ("/quit", "/exit", "/q"):
+            break
+        if interactive and text == "/reset":
+            bot.forget(session)
+            out.write("(대화를 처음부터 시작합니다)\n")
+            continue
+        turn = bot.handle(session, line)
+        n += 1
+        if as_json:
+            out.write(json.dumps(turn.to_dict(), ensure_ascii=False) + "\n")
+        else:
+            out.write(f"봇> {turn.reply}\n" if interactive else f"{turn.reply}\n")
+        if debug is not None:
+            debug.write(f"  [{turn.state}] intent={turn.intent} slots={turn.slots} missing={turn.missing}\n")
+        out.flush()
+    return n
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..bot import Bot, load_scenarios, open_store
+    from ..nlu import load
+
+    nlu = load(args.model)
+    scenarios = load_scenarios(args.scenarios, nlu.intents, nlu.entity_types)
+    bot = Bot(nlu, scenarios, store=open_store(args.store))
+    interactive = sys.stdin.isatty() and not args.json
+    readline = _setup_readline() if interactive else None
+    if interactive:
+        print(f"nlukit chat — {args.model} · {args.scenarios} (/reset, /quit)")
+    try:
+        chat(bot, args.session, sys.stdin, sys.stdout, as_json=args.json, interactive=interactive,
+             debug=sys.stderr if args.debug else None)
+    finally:
+        _save_history(readline)
+    return 0
