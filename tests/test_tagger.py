@@ -5,6 +5,7 @@ import itertools
 import math
 import os
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -174,17 +175,19 @@ def test_should_match_brute_force_span_marginals():
     paths = list(itertools.product(range(5), repeat=4))
     z = math.log(sum(math.exp(path_score(p)) for p in paths))
     assert abs(z - float(log_z[0])) < 1e-4
-    from nlukit.models.tagger import _span_prob
-    # the span B-a I-a at [1, 3): tags 1,2 at positions 1,2 and position 3 not I-a
-    seq = [0, 1, 2, 0]
+    from nlukit.models.tagger import _span_probs
+    # span 1: B-a I-a at [1, 3) (tags 1, 2 at positions 1, 2 and position 3 not I-a)
+    # span 2: B-b at [3, 4), closing the sentence
     want = sum(math.exp(path_score(p) - z) for p in paths if p[1] == 1 and p[2] == 2 and p[3] != 2)
-    got = _span_prob(alpha[0], beta[0], float(log_z[0]), em[0].numpy(), trans.numpy(), end.numpy(),
-                     seq, 1, 3, 4, tags.index("I-a"))
-    assert abs(got - want) < 1e-5
-    # a span reaching the end of the sentence: B-b at [3, 4)
     want_end = sum(math.exp(path_score(p) - z) for p in paths if p[3] == 3)
-    got_end = _span_prob(alpha[0], beta[0], float(log_z[0]), em[0].numpy(), trans.numpy(), end.numpy(),
-                         [0, 0, 0, 3], 3, 4, 4, tags.index("I-b"))
+    best = np.array([[0, 1, 2, 0], [0, 0, 0, 3]])
+    a2, b2, z2 = (np.concatenate([x, x]) for x in (alpha, beta, log_z))
+    em2 = np.concatenate([em.numpy(), em.numpy()])
+    got, got_end = _span_probs(a2, b2, z2, em2, trans.numpy(), end.numpy(), best,
+                               rows=np.array([0, 1]), starts=np.array([1, 3]), ends=np.array([3, 4]),
+                               lengths=np.array([4, 4]), inside=np.array([tags.index("I-a"),
+                                                                          tags.index("I-b")]))
+    assert abs(got - want) < 1e-5
     assert abs(got_end - want_end) < 1e-5
 
 

@@ -448,6 +448,7 @@ class EntityTagger:
         net.eval()
         crf = net.crf
         tags_of = self.tags_
+        inside_of = {t[2:]: k for k, t in enumerate(tags_of) if t.startswith("I-")}
         with torch.inference_mode():
             start, trans, end = crf.start_transitions, crf.transitions, crf.end_transitions
             for k in range(0, len(order), bs):
@@ -460,11 +461,10 @@ class EntityTagger:
                     alpha, beta, log_z = (x.cpu().numpy() for x in
                                           _forward_backward(em, lengths, start, trans, end))
                     em_np, trans_np, end_np = em.cpu().numpy(), trans.cpu().numpy(), end.cpu().numpy()
+                found: list[tuple[int, int, int, int, str]] = []  # row, item, start, end, label
                 for r, i in enumerate(idx):
-                    units = prepared[i][0]
-                    n = len(units)
+                    n = len(prepared[i][0])
                     seq = best[r, :n]
-                    res: list[Pred] = []
                     j = 0
                     while j < n:
                         tag = tags_of[seq[j]]
@@ -475,14 +475,19 @@ class EntityTagger:
                         e = j + 1
                         while e < n and tags_of[seq[e]] == "I-" + label:
                             e += 1
-                        conf = 1.0
-                        if confidence:
-                            conf = _span_prob(alpha[r], beta[r], float(log_z[r]), em_np[r], trans_np,
-                                              end_np, seq, j, e, n, tags_of.index("I-" + label))
-                        entity, role = split_label(label)
-                        res.append((units[j].start, units[e - 1].end, entity, role, conf))
+                        found.append((r, i, j, e, label))
                         j = e
-                    out[i] = res
+                if confidence and found:
+                    a = np.array([(f[0], f[2], f[3], inside_of[f[4]]) for f in found], dtype=np.int64)
+                    lens = lengths.cpu().numpy()
+                    probs = _span_probs(alpha, beta, log_z, em_np, trans_np, end_np, best, a[:, 0],
+                                        a[:, 1], a[:, 2], lens, a[:, 3]).tolist()
+                else:
+                    probs = [1.0] * len(found)
+                for (r, i, j, e, label), conf in zip(found, probs):
+                    units = prepared[i][0]
+                    entity, role = split_label(label)
+                    out[i].append((units[j].start, units[e - 1].end, entity, role, conf))
         if was_training:
             net.train()
         return out
@@ -563,17 +568,34 @@ def _as_tokens(units: Sequence[_Unit]) -> list[Token]:
     return [Token(u.word, u.pos, u.start, u.end) for u in units]
 
 
-def _span_prob(alpha: np.ndarray, beta: np.ndarray, log_z: float, em: np.ndarray, trans: np.ndarray,
-               end: np.ndarray, seq: np.ndarray, s: int, e: int, n: int, inside: int) -> float:
-    """P(tags[s:e] == seq[s:e] and tags[e] != I-label) from forward-backward scores."""
-    lp = alpha[s, seq[s]]
-    for k in range(s + 1, e):
-        lp += trans[seq[k - 1], seq[k]] + em[k, seq[k]]
-    if e == n:
-        lp += end[seq[e - 1]]
-    else:
-        nxt = trans[seq[e - 1]] + em[e] + beta[e]
-        nxt = np.delete(nxt, inside)
-        m = nxt.max()
-        lp += m + math.log(np.exp(nxt - m).sum())
-    return float(min(1.0, math.exp(lp - log_z)))
+def _span_probs(alpha: np.ndarray, beta: np.ndarray, log_z: np.ndarray, em: np.ndarray,
+                trans: np.ndarray, end: np.ndarray, best: np.ndarray, rows: np.ndarray,
+                starts: np.ndarray, ends: np.ndarray, lengths: np.ndarray, inside: np.ndarray
+                ) -> np.ndarray:
+    """Marginal probability of each decoded span, vectorised over all spans of a batch.
+
+    For span ``[s, e)`` of row ``r`` with decoded tags ``y``: P(tags[s:e] == y[s:e] and
+    tags[e] != I-label) = exp(alpha[s, y_s] + path score of y over s+1..e-1 + tail - log Z),
+    where the tail sums, over every next tag but I-label, the transition, emission and
+    backward score (or is the end transition when the span closes the sentence).
+    """
+    if len(rows) == 0:
+        return np.zeros(0)
+    b, n, t = em.shape
+    # score of each decoded step k >= 1 (transition into y_k plus its emission), cumulated
+    prev, cur = best[:, :-1], best[:, 1:]
+    step = trans[prev, cur] + np.take_along_axis(em[:, 1:], cur[:, :, None], axis=2)[:, :, 0]
+    cum = np.concatenate([np.zeros((b, 1), dtype=step.dtype), np.cumsum(step, axis=1)], axis=1)
+    lp = alpha[rows, starts, best[rows, starts]] + cum[rows, ends - 1] - cum[rows, starts]
+    last = best[rows, ends - 1]
+    closes = ends >= lengths[rows]
+    tail = np.empty(len(rows), dtype=np.float64)
+    tail[closes] = end[last[closes]]
+    open_ = ~closes
+    if open_.any():
+        r, e = rows[open_], ends[open_]
+        nxt = (trans[last[open_]] + em[r, e] + beta[r, e]).astype(np.float64)
+        nxt[np.arange(len(r)), inside[open_]] = -np.inf
+        m = nxt.max(axis=1)
+        tail[open_] = m + np.log(np.exp(nxt - m[:, None]).sum(axis=1))
+    return np.minimum(1.0, np.exp(lp + tail - log_z[rows]))
