@@ -30,6 +30,9 @@ accesslog = None
 errorlog = "-"
 loglevel = "info"
 proc_name = "nlukit"
+# gunicorn's control socket defaults to one path per user ($HOME/.gunicorn/gunicorn.ctl),
+# shared by every server that user runs; nlukit does not use it.
+control_socket_disable = True
 
 
 def post_fork(server: Any, worker: Any) -> None:
@@ -58,7 +61,7 @@ def on_reload(server: Any) -> None:
 #: The names above that are gunicorn settings (the hooks included).
 SETTINGS = ("bind", "workers", "worker_class", "threads", "timeout", "graceful_timeout",
             "keepalive", "limit_request_line", "limit_request_fields", "limit_request_field_size",
-            "preload_app", "accesslog", "errorlog", "loglevel", "proc_name",
+            "preload_app", "accesslog", "errorlog", "loglevel", "proc_name", "control_socket_disable",
             "post_fork", "when_ready", "on_reload")
 
 
