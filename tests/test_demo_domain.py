@@ -336,3 +336,91 @@ def test_should_load_cleanly_with_the_real_dictionary_reader(domain: Domain) -> 
     assert d.canonical("artist", "BTS") == "방탄소년단"
     assert d.canonical("time", "19:00") == "오후 7시"
     assert d.canonical("location", "KTX") is None
+
+
+# --------------------------------------------------------------------------------------------
+# The real grammar and generator over the shipped files (what `make demo` runs).
+
+HANGUL_FIRST, HANGUL_LAST = "가", "힣"
+
+
+def _final(surface: str) -> str | None:
+    """'' after a vowel, 'ㄹ' after ㄹ, 'C' after another final consonant; None if not Hangul."""
+    ch = surface[-1]
+    if not HANGUL_FIRST <= ch <= HANGUL_LAST:
+        return None
+    jong = (ord(ch) - 0xAC00) % 28
+    return "" if jong == 0 else "ㄹ" if jong == 8 else "C"
+
+
+# attached particle → the finals it may follow
+PARTICLE_FITS = {"으로": {"C"}, "로": {"", "ㄹ"}, "은": {"C", "ㄹ"}, "는": {""}, "을": {"C", "ㄹ"},
+                 "를": {""}, "이": {"C", "ㄹ"}, "가": {""}, "랑": {""}, "라는": {""}}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    from nlukit.generate import generate
+
+    out = tmp_path_factory.mktemp("demo") / "data"
+    generate(PATTERNS, DICTS, out, per_intent=300, seed=13, progress=False)
+    return str(out)
+
+
+def test_should_parse_every_shipped_line_with_the_real_grammar(domain: Domain) -> None:
+    from nlukit.generate.dictionary import load_dictionaries
+    from nlukit.generate.grammar import load_patterns
+
+    pats = load_patterns(PATTERNS, dictionary=load_dictionaries(DICTS))
+    assert pats.warnings == []
+    ours = {i: len(lns) for i, lns in domain.by_intent().items()}
+    assert {i: len(ts) for i, ts in pats.intents.items()} == ours
+    roles = {(s.entity, s.role) for t in pats.intents["train_ticket"] for s in t.slots()}
+    assert {("location", "origin"), ("location", "destination")} <= roles
+
+
+def test_should_generate_a_balanced_dataset_with_every_intent_and_entity(generated: str) -> None:
+    # Given the shipped domain, When `nlukit generate` runs with the Makefile's settings,
+    # Then every intent fills its target, every split has every intent, no value is unused,
+    # and nothing is warned about
+    import json
+
+    from nlukit.dataset import load_dataset
+
+    ds = load_dataset(generated)
+    with open(os.path.join(generated, "report.json"), encoding="utf-8") as fh:
+        report = json.load(fh)
+    assert report["warnings"] == []
+    assert report["unused_values"] == {}
+    assert {i: c["total"] for i, c in report["per_intent"].items()} == {i: 300 for i in ds.intents}
+    assert CORE_INTENTS <= set(ds.intents)
+    for part in (ds.train, ds.valid, ds.test):
+        assert {ex.intent for ex in part} == set(ds.intents)
+    train_labels = {s.entity if s.role is None else f"{s.entity}:{s.role}"
+                    for ex in ds.train for s in ex.entities}
+    assert train_labels == (ENTITY_TYPES - {"location"}) | {
+        "location", "location:origin", "location:destination"}
+    # the held-out templates (valid + test) still exercise every entity type
+    assert {s.entity for ex in ds.valid + ds.test for s in ex.entities} == ENTITY_TYPES
+    # spans the tokenizer cuts through stay rare (the tagger splits tokens at them)
+    assert report["spans"]["share_not_on_token_boundary"] < 0.05
+
+
+def test_should_attach_the_particle_that_fits_each_generated_value(generated: str) -> None:
+    from nlukit.dataset import read_jsonl
+
+    checked, wrong = 0, []
+    for part in ("train", "valid", "test"):
+        for ex in read_jsonl(os.path.join(generated, f"{part}.jsonl")):
+            for s in ex.entities:
+                final = _final(ex.text[s.start:s.end])
+                rest = ex.text[s.end:]
+                particle = next((p for p in sorted(PARTICLE_FITS, key=len, reverse=True)
+                                 if rest.startswith(p) and not rest.startswith(p + "서")), None)
+                if final is None or particle is None:
+                    continue
+                checked += 1
+                if final not in PARTICLE_FITS[particle]:
+                    wrong.append(f"{ex.text!r} ({ex.template})")
+    assert checked >= 100
+    assert wrong == []
