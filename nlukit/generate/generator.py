@@ -26,11 +26,13 @@ import hashlib
 import json
 import os
 import random
+import re
 import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _encode_basestring
 from typing import Any
 
 from ..errors import InputError, OutputExistsError, PatternError
@@ -192,6 +194,8 @@ def _respace(text: str, spans: list[Span5], rng: random.Random) -> tuple[str, li
 
 
 # --------------------------------------------------------------------------- IOB output
+# one MeCab output line: surface TAB pos,features... (EOS has no tab, so it never matches)
+_MECAB_LINE = re.compile(r"^([^\t\n]+)\t([^,\n]*)", re.M).findall
 class _IobWriter:
     """Tokenise with the shared tokenizer and emit IOB2 CSV rows, splitting at entity edges.
 
@@ -218,47 +222,62 @@ class _IobWriter:
         toks = []
         find = text.find
         pos = 0
-        for line in out.split("\n"):
-            if line == "EOS" or not line:
-                break
-            surface, _, feat = line.partition("\t")
+        for surface, tag in _MECAB_LINE(out):
             at = find(surface, pos)
             if at < 0:
                 continue
             pos = at + len(surface)
-            toks.append((surface, feat.split(",", 1)[0], at, pos))
+            toks.append((surface, tag, at, pos))
         return toks
 
     def rows(self, sid: int, text: str, spans: Sequence[Span5]) -> str:
+        """IOB2 CSV rows ``sentence_id,token,pos,tag`` of one sentence."""
         toks = self.tokens(text)
-        if spans:
-            self.spans += len(spans)
-            cuts = set()
-            for s, e, *_ in spans:
-                bad = False
-                for _, _, ts, te in toks:
-                    if ts < s < te or ts < e < te:
-                        bad = True
-                        break
-                if bad:
-                    self.split_spans += 1
-                    cuts.add(s)
-                    cuts.add(e)
-            if cuts:
-                toks = _split(toks, cuts)
-        lines = []
         prefix = f"{sid},"
+        quote = "," in text or '"' in text
+        if not spans:
+            if quote:
+                return "".join(f"{prefix}{_csv_cell(t[0])},{t[1]},O\n" for t in toks)
+            return "".join([f"{prefix}{t[0]},{t[1]},O\n" for t in toks])
+        self.spans += len(spans)
+        starts = {t[2] for t in toks}
+        ends = {t[3] for t in toks}
+        cuts = set()
+        for sp in spans:
+            if sp[0] not in starts or sp[1] not in ends:
+                self.split_spans += 1
+                cuts.add(sp[0])
+                cuts.add(sp[1])
+        if cuts:
+            toks = _split(toks, cuts)
+        lines = []
+        k, n = 0, len(spans)
+        s, e, ent, role, _ = spans[0]
+        label = f"{ent}:{role}" if role else ent
         for surface, pos, ts, te in toks:
-            tag = "O"
-            for s, e, ent, role, _ in spans:
-                if ts < e and te > s:
-                    label = f"{ent}:{role}" if role else ent
-                    tag = ("B-" if ts <= s else "I-") + label
-                    break
-            if "," in surface or '"' in surface:
-                surface = '"' + surface.replace('"', '""') + '"'
+            while te > e and ts >= e and k < n - 1:
+                k += 1
+                s, e, ent, role, _ = spans[k]
+                label = f"{ent}:{role}" if role else ent
+            if ts < e and te > s:
+                tag = ("B-" if ts <= s else "I-") + label
+            else:
+                tag = "O"
+            if quote:
+                surface = _csv_cell(surface)
             lines.append(f"{prefix}{surface},{pos},{tag}\n")
         return "".join(lines)
+
+
+def _csv_cell(cell: str) -> str:
+    if "," in cell or '"' in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def _json_str(s: str) -> str:
+    """A JSON string literal exactly as ``json.dumps(s, ensure_ascii=False)`` writes it."""
+    return _encode_basestring(s)
 
 
 def _split(toks: list[tuple[str, str, int, int]], cuts: set[int]) -> list[tuple[str, str, int, int]]:
@@ -505,7 +524,9 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
     dups = cross = 0
     spacing = "spacing" in augment
     aug_rng = random.Random(f"{seed}:augment")
-    encode = json.JSONEncoder(ensure_ascii=False).encode
+    esc = _json_str
+    intent_json = {i: esc(i) for i in pats.intents}
+    template_json = {t.id: esc(t.id) for t in pats.templates()}
     blake = hashlib.blake2b
     total = sum(s.budget for s in plan.streams)
     bar = None
@@ -554,11 +575,13 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
                 jf, cf, tf = files[part]
                 ents = []
                 for s, e, ent, role, value in spans:
-                    ents.append({"start": s, "end": e, "entity": ent, "role": role, "value": value})
+                    ents.append(f'{{"start": {s}, "end": {e}, "entity": {esc(ent)}, "role": '
+                                f'{esc(role) if role is not None else "null"}, "value": {esc(value)}}}')
                     uses[ent][value] = uses[ent].get(value, 0) + 1
                     labels.add(f"{ent}:{role}" if role else ent)
-                jf.write(encode({"text": text, "intent": st.intent, "entities": ents, "template": tid}))
-                jf.write("\n")
+                # byte-identical to json.dumps(Example.to_json(), ensure_ascii=False) (tested)
+                jf.write(f'{{"text": {esc(text)}, "intent": {intent_json[st.intent]}, "entities": '
+                         f'[{", ".join(ents)}], "template": {template_json[tid]}}}\n')
                 tf.write(text)
                 tf.write("\n")
                 cf.write(iob.rows(sid[part], text, spans))

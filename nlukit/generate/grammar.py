@@ -31,7 +31,6 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import product
-from typing import Union
 
 from ..errors import PatternError
 from ..korean import choose_particle, match_particle
@@ -73,7 +72,7 @@ class Alt:
     options: tuple[Seq, ...]
 
 
-Node = Union[str, Slot, Fixed, Alt]
+Node = str | Slot | Fixed | Alt
 Seq = tuple[Node, ...]
 
 
@@ -412,7 +411,7 @@ def count_expansions(seq: Seq, dictionary: Mapping[str, Mapping[str, Sequence[st
     return total
 
 
-Piece = Union[str, tuple[str, str, str | None, str]]  # text, or (surface, entity, role, value)
+Piece = str | tuple[str, str, str | None, str]  # text, or (surface, entity, role, value)
 
 
 def _pieces(seq: Seq, dictionary: Mapping[str, Mapping[str, Sequence[str]]]) -> Iterator[list[Piece]]:

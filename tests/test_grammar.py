@@ -1,0 +1,149 @@
+"""The pattern grammar: every construct, and every error located at file:line:column."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from nlukit.errors import PatternError
+from nlukit.generate.dictionary import Dictionary
+from nlukit.generate.grammar import Alt, Fixed, Slot, count_expansions, expand, load_patterns, parse_patterns
+
+D = Dictionary.from_json({
+    "location": {"서울": ["서울시"], "부산": [], "제주": []},
+    "date": {"오늘": [], "내일": []},
+    "food": {"김밥": [], "피자": []},
+})
+
+
+def sentences(text: str, intent: str = "t", index: int = 0) -> list[str]:
+    p = parse_patterns(text, "p.txt", dictionary=D)
+    return [s for s, _ in expand(p.intents[intent][index], D)]
+
+
+def test_should_fill_slots_with_every_value_and_synonym() -> None:
+    assert sentences("@t\n{location} 날씨") == ["서울 날씨", "서울시 날씨", "부산 날씨", "제주 날씨"]
+
+
+def test_should_label_roles_and_spans_exactly() -> None:
+    p = parse_patterns("@t\n{location:origin}에서 {location:destination}까지", "p.txt", dictionary=D)
+    t = p.intents["t"][0]
+    assert t.seq[0] == Slot("location", "origin") and t.seq[2] == Slot("location", "destination")
+    text, spans = next(e for e in expand(t, D) if e[0].startswith("서울시에서 부산"))
+    assert text == "서울시에서 부산까지"
+    assert [(s.start, s.end, s.entity, s.role, s.value) for s in spans] == [
+        (0, 3, "location", "origin", "서울"), (6, 8, "location", "destination", "부산")]
+
+
+def test_should_expand_nested_alternations_with_empty_option_and_single_spaces() -> None:
+    assert sentences("@t\n(오늘 (날씨|기온)|) 알려(줘|)") == [
+        "오늘 날씨 알려줘", "오늘 날씨 알려", "오늘 기온 알려줘", "오늘 기온 알려", "알려줘", "알려"]
+    assert sentences("@t\n{food} (좀 |) (주문|)  해줘")[:3] == ["김밥 좀 주문 해줘", "김밥 좀 해줘", "김밥 주문 해줘"]
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    ("{location}은/는 맑음", ["서울은 맑음", "서울시는 맑음", "부산은 맑음", "제주는 맑음"]),
+    ("{location}(으)로 가자", ["서울로 가자", "서울시로 가자", "부산으로 가자", "제주로 가자"]),
+    ("{food}(이)랑 콜라", ["김밥이랑 콜라", "피자랑 콜라"]),
+    ("{food}을/를 주문", ["김밥을 주문", "피자를 주문"]),
+    ("{food}를/을 주문", ["김밥을 주문", "피자를 주문"]),
+    ("{food}이/가 좋아", ["김밥이 좋아", "피자가 좋아"]),
+    ("{food}과/와 {food}", ["김밥과 김밥", "김밥과 피자", "피자와 김밥", "피자와 피자"]),
+    ("{food}(이)에요", ["김밥이에요", "피자예요"]),
+    ("[부산](location)(으)로 가자", ["부산으로 가자"]),
+])
+def test_should_choose_particle_forms_for_each_filled_value(pattern: str, expected: list[str]) -> None:
+    assert sentences("@t\n" + pattern) == expected
+
+
+def test_should_treat_escapes_as_literal_text() -> None:
+    got = sentences(r"@t" "\n" r"\{x\} \(a\|b\) \@home \#1 \[x\] c:\\dir {date}")
+    assert got == [r"{x} (a|b) @home #1 [x] c:\dir 오늘", r"{x} (a|b) @home #1 [x] c:\dir 내일"]
+
+
+def test_should_canonicalise_annotated_examples_through_the_dictionary() -> None:
+    p = parse_patterns("@t\n[서울시](location:destination) 가는 [김밥천국](food) # logged\n", "p.txt", dictionary=D)
+    t = p.intents["t"][0]
+    assert t.seq[0] == Fixed("서울시", "location", "destination", "서울")
+    assert t.seq[2] == Fixed("김밥천국", "food", None, "김밥천국")  # unknown value kept as typed
+    [(text, spans)] = list(expand(t, D))
+    assert text == "서울시 가는 김밥천국"
+    assert [(s.start, s.end, s.value, s.role) for s in spans] == [(0, 3, "서울", "destination"), (7, 11, "김밥천국", None)]
+
+
+def test_should_merge_repeated_headers_ignore_comments_and_number_templates() -> None:
+    p = parse_patterns("# head\n@a\nx # trailing\n\n@b\ny\n@a\n  z  \n# end\n", "p.txt")
+    assert list(p.intents) == ["a", "b"]
+    assert [(t.id, t.seq, t.line) for t in p.intents["a"]] == [("a#0", ("x",), 3), ("a#1", ("z",), 8)]
+
+
+def test_should_warn_once_for_duplicate_patterns() -> None:
+    p = parse_patterns("@a\n안녕\n안녕\n", "p.txt")
+    assert len(p.intents["a"]) == 1
+    assert p.warnings == ["p.txt:3: duplicate pattern in @a (same as p.txt:2); it is kept once"]
+
+
+def test_should_read_every_txt_of_a_folder_in_sorted_order(tmp_path: Path) -> None:
+    (tmp_path / "b.txt").write_text("@x\n둘\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("@x\n하나\n@y\n셋\n", encoding="utf-8")
+    (tmp_path / "c.csv").write_text("@z\nignored\n", encoding="utf-8")
+    p = load_patterns(tmp_path)
+    assert [t.source for t in p.intents["x"]] == ["하나", "둘"] and list(p.intents) == ["x", "y"]
+    assert [os.path.basename(f) for f in p.files] == ["a.txt", "b.txt"]
+
+
+def test_should_count_expansions_without_materialising() -> None:
+    p = parse_patterns("@t\n{location} {date} (a|b|(c|d)) {food}\n", "p.txt", dictionary=D)
+    assert count_expansions(p.intents["t"][0].seq, D.to_json()) == 4 * 2 * 4 * 2
+    assert isinstance(p.intents["t"][0].seq[4], Alt)
+
+
+@pytest.mark.parametrize("line, column, message", [
+    ("{locaton} 날씨", 1, "unknown entity type 'locaton' (known: date, food, location)"),
+    ("날씨 [서울](locaton)", 9, "unknown entity type 'locaton' (known: date, food, location)"),
+    ("(오늘|내일 날씨", 1, "unclosed '(': an alternation is written (a|b|c)"),
+    ("오늘) 날씨", 3, "unmatched ')'"),
+    ("오늘 | 날씨", 4, "'|' outside parentheses"),
+    ("{location 날씨", 1, "unclosed '{'"),
+    ("날씨 {}", 4, "empty slot '{}'"),
+    ("날씨 { : }", 4, "bad entity type name ''"),
+    ("{location:} 날씨", 1, "bad role name ''"),
+    ("날씨 location}", 12, "unmatched '}'"),
+    ("날씨] 어때", 3, "unmatched ']'"),
+    ("[서울 날씨", 1, "unclosed '['"),
+    ("[서울] 날씨", 5, "expected '(entity)' right after ']'"),
+    ("[](location) 날씨", 1, "empty annotated text '[]'"),
+    ("날씨 () 어때", 4, "empty alternation '()'"),
+    (r"날씨 \n 어때", 4, r"bad escape '\n'"),
+    ("날씨 어때\\", 6, "bad escape '\\' at the end of the line"),
+    ("메일 a@b.c", 5, "'@' inside a pattern"),
+    ("(a|[서울](location) 날씨", 1, "unclosed '('"),
+])
+def test_should_locate_each_error_at_file_line_column(line: str, column: int, message: str) -> None:
+    text = f"# comment\n@weather\n{line}\n"
+    with pytest.raises(PatternError) as info:
+        parse_patterns(text, "patterns/weather.txt", dictionary=D)
+    err = info.value
+    assert (err.path, err.line, err.column) == ("patterns/weather.txt", 3, column)
+    assert str(err).startswith(f"patterns/weather.txt:3:{column}: {message}")
+    assert err.text == line and repr(line) in str(err)
+
+
+@pytest.mark.parametrize("text, line, column, message", [
+    ("서울 날씨\n@weather\n", 1, 1, "pattern before any @intent header"),
+    ("@weather\n날씨\n@empty\n# nothing\n", 3, 1, "intent @empty has no patterns"),
+    ("@날씨 예보\n날씨\n", 1, 2, "bad intent name '날씨 예보'"),
+    ("\n  @weather\n  {location} 날씨\n  {lo} 날씨", 4, 3, "unknown entity type 'lo'"),
+])
+def test_should_locate_structural_errors(text: str, line: int, column: int, message: str) -> None:
+    with pytest.raises(PatternError, match=rf"^p\.txt:{line}:{column}: {message}"):
+        parse_patterns(text, "p.txt", dictionary=D)
+
+
+def test_should_accept_any_slot_type_when_no_dictionary_is_given_and_reject_missing_paths(
+        tmp_path: Path) -> None:
+    p = parse_patterns("@t\n{anything:role} x\n", "p.txt")
+    assert p.entity_types() == {"anything"}
+    with pytest.raises(PatternError, match="no such pattern file"):
+        load_patterns(tmp_path / "missing.txt")
