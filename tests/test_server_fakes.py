@@ -156,5 +156,12 @@ def make_app() -> Any:
     from nlukit.server import create_app
 
     store_url = os.environ.get("NLUKIT_TEST_STORE") or None
-    return create_app(nlu=FakeNLU(), scenarios=scenarios_file(),
-                      settings={"store_url": store_url, "torch_threads": 0})
+    app = create_app(nlu=FakeNLU(), scenarios=scenarios_file(),
+                     settings={"store_url": store_url, "torch_threads": 0})
+
+    @app.after_request
+    def _worker(resp: Any) -> Any:  # which worker process answered
+        resp.headers["X-Worker-Pid"] = str(os.getpid())
+        return resp
+
+    return app

@@ -1,0 +1,125 @@
+"""Many sessions at once through gunicorn (2 workers) sharing sessions in a real Redis.
+
+Given ``nlukit.server`` under gunicorn with two worker processes and the Redis
+session store, when many threads each hold their own multi-turn conversation over
+HTTP, one new connection per request (so turns of one session land on both
+workers), then every session ends with exactly its own slots: none lost, none
+crossed.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+pytest.importorskip("gunicorn")
+pytest.importorskip("redis")
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "fixtures", "bot"))
+from redis_server import redis_server  # noqa: E402,F401  (a pytest fixture)
+
+from test_server_fakes import CITIES  # noqa: E402
+
+ROOT = os.path.dirname(HERE)
+
+
+def start_gunicorn(store_url: str) -> tuple[subprocess.Popen[str], str, list[str]]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([HERE, ROOT]),
+           "NLUKIT_TEST_STORE": store_url, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:nlukit.gunicorn_conf",
+         "--bind", "127.0.0.1:0", "--workers", "2", "--threads", "4",
+         "test_server_fakes:make_app()"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    found: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            m = re.search(r"chat page at (http://[^/\s]+)/", line)
+            if m and not found:
+                found.append(m.group(1))
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    ready.wait(60)
+    assert found, "gunicorn did not start:\n" + "".join(lines)
+    return proc, found[0], lines
+
+
+def chat(base: str, session_id: str, text: str) -> tuple[dict[str, Any], str]:
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        conn.request("POST", "/chat", body=json.dumps({"session_id": session_id, "text": text}),
+                     headers={"Content-Type": "application/json", "Connection": "close"})
+        resp = conn.getresponse()
+        body = json.loads(resp.read())
+        assert resp.status == 200, body
+        return body, resp.getheader("X-Worker-Pid") or ""
+    finally:
+        conn.close()
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_should_keep_every_session_whole_across_two_workers(redis_server: Any) -> None:
+    proc, base, lines = start_gunicorn(redis_server.url)
+    pids: set[str] = set()
+    pids_lock = threading.Lock()
+
+    def conversation(n: int) -> list[tuple[str, str, dict[str, str]]]:
+        """Three bookings in one session; returns (expected, got) per booking."""
+        sid = f"load-{n}"
+        out = []
+        for k in range(3):
+            origin = CITIES[(n + k) % len(CITIES)]
+            destination = CITIES[(n + 2 * k + 1) % len(CITIES)]
+            if destination == origin:
+                destination = CITIES[(n + 2 * k + 2) % len(CITIES)]
+            first, p1 = chat(base, sid, "기차 예매해줘")
+            assert first["state"] == "ask_slot" and first["slots"] == {}, (sid, first)
+            second, p2 = chat(base, sid, origin)
+            assert second["slots"] == {"origin": origin}, (sid, second)
+            third, p3 = chat(base, sid, destination)
+            with pids_lock:
+                pids.update((p1, p2, p3))
+            out.append((third["state"], f"{origin}>{destination}", third["slots"]))
+        return out
+
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # both workers have booted once this answers
+            try:
+                chat(base, "warm-up", "안녕")
+                break
+            except (OSError, AssertionError):
+                time.sleep(0.1)
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            results = list(pool.map(conversation, range(24)))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=30)
+    for n, bookings in enumerate(results):
+        for state, expected, slots in bookings:
+            origin, destination = expected.split(">")
+            assert state == "complete", (n, expected, slots)
+            assert slots == {"origin": origin, "destination": destination}, (n, expected, slots)
+    assert len(pids - {""}) == 2, f"all turns went to one worker ({pids}); sharing not exercised"
+    assert code == 0, "".join(lines)
+    assert "Traceback" not in "".join(lines)
