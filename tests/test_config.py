@@ -1,0 +1,97 @@
+"""The training config: defaults from the model modules, TOML files, --set overrides."""
+from __future__ import annotations
+
+import pytest
+
+from nlukit.config import SECTIONS, coerce_value, defaults, load_config, to_toml
+
+
+from nlukit.errors import ConfigError
+
+
+def test_should_take_each_section_default_from_its_model_module() -> None:
+    from nlukit.models import embeddings, intent, tagger
+    cfg = defaults()
+    assert tuple(cfg) == SECTIONS
+    assert cfg["word2vec"] == embeddings.DEFAULTS
+    assert cfg["intent"] == intent.DEFAULTS
+    assert cfg["tagger"] == tagger.DEFAULTS
+    assert {"seed", "threads", "device", "max_text_length"} <= set(cfg["train"])
+
+
+def test_should_coerce_overrides_to_the_type_of_the_default() -> None:
+    cfg = load_config(overrides=["intent.epochs=5", "intent.jamo=true", "intent.lr=1e-2",
+                                 "intent.kernel_sizes=2,3", "intent.kind=word_cnn",
+                                 "train.device=cpu", "word2vec.dim=8"])
+    assert cfg["intent"]["epochs"] == 5 and isinstance(cfg["intent"]["epochs"], int)
+    assert cfg["intent"]["jamo"] is True
+    assert cfg["intent"]["lr"] == 0.01
+    assert cfg["intent"]["kernel_sizes"] == [2, 3]
+    assert cfg["intent"]["kind"] == "word_cnn"
+    assert cfg["train"]["device"] == "cpu"
+    assert cfg["word2vec"]["dim"] == 8
+
+
+def test_should_read_an_unset_default_override_as_a_toml_value() -> None:
+    cfg = load_config(overrides={"intent.threshold": "0.4"})
+    assert cfg["intent"]["threshold"] == 0.4
+    assert load_config(overrides=["intent.threshold=none"])["intent"]["threshold"] is None
+
+
+def test_should_name_the_unknown_key_and_the_known_ones() -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(overrides=["intent.epoch=5"])
+    msg = str(err.value)
+    assert "intent.epoch" in msg and "epochs" in msg and "patience" in msg
+
+
+def test_should_name_the_known_sections_for_an_unknown_section() -> None:
+    with pytest.raises(ConfigError, match=r"\[intnet\].*word2vec, intent, tagger, train"):
+        load_config(overrides=["intnet.epochs=5"])
+
+
+@pytest.mark.parametrize("item", ["intent.epochs=five", "intent.jamo=maybe", "intent.epochs=2.5",
+                                  "word2vec.dim=[1]"])
+def test_should_refuse_a_value_of_the_wrong_type(item: str) -> None:
+    with pytest.raises(ConfigError, match=item.split("=")[0]):
+        load_config(overrides=[item])
+
+
+@pytest.mark.parametrize("item", ["epochs=5", "intent.epochs", "=5", "intent.=3"])
+def test_should_refuse_a_malformed_override(item: str) -> None:
+    with pytest.raises(ConfigError, match="section.key=value"):
+        load_config(overrides=[item])
+
+
+def test_should_merge_a_toml_file_then_overrides(tmp_path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[intent]\nepochs = 7\nlr = 1\n[train]\nseed = 99\n", encoding="utf-8")
+    cfg = load_config(path, ["intent.epochs=3"])
+    assert cfg["intent"]["epochs"] == 3          # the override wins over the file
+    assert cfg["intent"]["lr"] == 1.0 and isinstance(cfg["intent"]["lr"], float)
+    assert cfg["train"]["seed"] == 99
+
+
+def test_should_locate_errors_in_a_config_file(tmp_path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[intent\nepochs = 7\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="bad.toml: not valid TOML"):
+        load_config(bad)
+    unknown = tmp_path / "unknown.toml"
+    unknown.write_text("[tagger]\nhiden = 7\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="tagger.hiden"):
+        load_config(unknown)
+    with pytest.raises(ConfigError, match="cannot read config"):
+        load_config(tmp_path / "missing.toml")
+
+
+def test_should_round_trip_through_to_toml(tmp_path) -> None:
+    cfg = load_config(overrides=["intent.epochs=3", "intent.kernel_sizes=2,5"])
+    path = tmp_path / "round.toml"
+    path.write_text(to_toml(cfg), encoding="utf-8")
+    assert load_config(path) == cfg
+
+
+def test_should_keep_a_bool_strict() -> None:
+    with pytest.raises(ConfigError):
+        coerce_value("train.embeddings", 1, True)
