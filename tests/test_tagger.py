@@ -114,6 +114,24 @@ def test_should_split_training_tokens_at_gold_boundaries_too(train_items):
     assert "강릉" in t.words_.stoi and "에서" in t.words_.stoi and "강릉에서" not in t.words_.stoi
 
 
+@pytest.mark.slow
+def test_should_tag_characters_inside_morphemes_in_char_mode(tmp_path):
+    # Given sentences whose entities end inside MeCab tokens (32명 → 32 + 명 is fine, 김모 is one)
+    data = [("경찰은 김모씨를 체포했다", [("김모", "PS", None)]),
+            ("박씨는 3일 서울에 갔다", [("박", "PS", None), ("3일", "DT", None), ("서울", "LC", None)]),
+            ("이씨가 어제 부산에서 왔다", [("이", "PS", None), ("어제", "DT", None), ("부산", "LC", None)])]
+    items = [make(t, e) for t, e in data]
+    t = EntityTagger(**{**PARAMS, "unit": "char", "unit_char_dim": 16, "bigram_dim": 8}).fit(
+        items, items, {}, progress=False)
+    # When it tags the training sentences, every character span is exact
+    pred = t.predict([(x, toks) for x, toks, _ in items])
+    for (text, _, gold), spans in zip(items, pred):
+        assert [(s, e, ent) for s, e, ent, _, _ in spans] == [(g.start, g.end, g.entity) for g in gold]
+    # And a saved char-mode tagger reloads to the same predictions
+    t.save(str(tmp_path / "c"))
+    assert EntityTagger.load(str(tmp_path / "c")).predict([(x, k) for x, k, _ in items]) == pred
+
+
 # --------------------------------------------------------------------------- CRF
 @pytest.mark.slow
 def test_should_pin_invalid_iob2_transitions_after_training(tagger):

@@ -52,6 +52,7 @@ DEFAULTS: dict[str, Any] = {
     "max_chars": 16,           # characters per unit seen by the char CNN
     "pos_dim": 16,
     "unit_char_dim": 48,       # "char" unit only: embedding of the character itself
+    "bigram_dim": 32,          # "char" unit only: embedding of the character and the next one
     "hidden": 64,              # per LSTM direction
     "layers": 1,
     "dropout": 0.3,
@@ -77,10 +78,12 @@ Pred = tuple[int, int, str, "str | None", float]
 class _Unit:
     """One tagging position: offsets in the text and the strings its features read."""
 
-    __slots__ = ("start", "end", "word", "pos", "char")
+    __slots__ = ("start", "end", "word", "pos", "char", "bigram")
 
-    def __init__(self, start: int, end: int, word: str, pos: str, char: str) -> None:
+    def __init__(self, start: int, end: int, word: str, pos: str, char: str = "",
+                 bigram: str = "") -> None:
         self.start, self.end, self.word, self.pos, self.char = start, end, word, pos, char
+        self.bigram = bigram
 
 
 def _space_before(text: str, i: int) -> bool:
@@ -92,7 +95,8 @@ class _Net(nn.Module):
 
     def __init__(self, n_words: int, word_dim: int, n_chars: int, char_dim: int, char_filters: int,
                  char_kernel: int, n_pos: int, pos_dim: int, unit_char_dim: int, gaz_dim: int,
-                 hidden: int, layers: int, dropout: float, n_tags: int) -> None:
+                 hidden: int, layers: int, dropout: float, n_tags: int, n_bigrams: int = 0,
+                 bigram_dim: int = 0) -> None:
         super().__init__()
         from torchcrf import CRF
         self.word = nn.Embedding(n_words, word_dim, padding_idx=0)
@@ -101,7 +105,8 @@ class _Net(nn.Module):
         self.pos = nn.Embedding(n_pos, pos_dim, padding_idx=0)
         self.unit_char = nn.Embedding(n_chars, unit_char_dim, padding_idx=0) if unit_char_dim else None
         self.gaz_dim = gaz_dim
-        in_dim = word_dim + char_filters + pos_dim + unit_char_dim + gaz_dim
+        self.bigram = nn.Embedding(n_bigrams, bigram_dim, padding_idx=0) if bigram_dim else None
+        in_dim = word_dim + char_filters + pos_dim + unit_char_dim + bigram_dim + gaz_dim
         self.drop = nn.Dropout(dropout)
         self.lstm = nn.LSTM(in_dim, hidden, num_layers=layers, batch_first=True, bidirectional=True,
                             dropout=dropout if layers > 1 else 0.0)
@@ -126,6 +131,8 @@ class _Net(nn.Module):
         parts += [c, self.pos(batch["pos"])]
         if self.unit_char is not None:
             parts.append(self.unit_char(batch["unit_chars"]))
+        if self.bigram is not None:
+            parts.append(self.bigram(batch["bigrams"]))
         if self.gaz_dim:
             parts.append(batch["gaz"])
         x = self.drop(torch.cat(parts, dim=-1))
@@ -237,7 +244,7 @@ class EntityTagger:
             for t in toks:
                 for i in range(t.start, t.end):
                     pos = f"{t.pos}/{'B' if i == t.start else 'I'}{'_' if _space_before(text, i) else ''}"
-                    units.append(_Unit(i, i + 1, t.surface, pos, text[i]))
+                    units.append(_Unit(i, i + 1, t.surface, pos, text[i], text[i:i + 2]))
             pieces = [Token(u.char, "", u.start, u.end) for u in units]
         else:
             cuts = [c for m in matches for c in m[:2]]
@@ -258,6 +265,8 @@ class EntityTagger:
         words = np.zeros((b, n), dtype=np.int64)
         pos = np.zeros((b, n), dtype=np.int64)
         unit_chars = np.zeros((b, n), dtype=np.int64)
+        bigrams = np.zeros((b, n), dtype=np.int64)
+        bget = self.bigrams_.stoi.get
         width = max(1, min(max_chars, max((len(x.word) for u, _ in prepared for x in u), default=1)))
         chars = np.zeros((b, n, width), dtype=np.int64)
         k = len(self.gaz_types_) * 2
@@ -271,6 +280,7 @@ class EntityTagger:
                 pos[r, c] = pget(u.pos, 1)
                 if u.char:
                     unit_chars[r, c] = cget(u.char, 1)
+                    bigrams[r, c] = bget(u.bigram, 1)
                 for j, ch in enumerate(u.word[:width]):
                     chars[r, c, j] = cget(ch, 1)
             if k and len(units):
@@ -278,6 +288,7 @@ class EntityTagger:
         dev = self.device_
         return {"words": torch.from_numpy(words).to(dev), "pos": torch.from_numpy(pos).to(dev),
                 "unit_chars": torch.from_numpy(unit_chars).to(dev),
+                "bigrams": torch.from_numpy(bigrams).to(dev),
                 "chars": torch.from_numpy(chars).to(dev), "gaz": torch.from_numpy(gaz).to(dev),
                 "lengths": torch.from_numpy(np.maximum(lengths, 1)).to(dev)}
 
@@ -333,6 +344,8 @@ class EntityTagger:
         self.chars_ = Vocab.build([ch for u in units for ch in (u.word + u.char)]
                                   for units, _ in prep_train)
         self.pos_ = Vocab.build([u.pos for u in units] for units, _ in prep_train)
+        self.bigrams_ = Vocab.build(([u.bigram for u in units if u.bigram] for units, _ in prep_train),
+                                    min_count=2)
         word_dim = int(getattr(embeddings, "dim", 0) or p["word_dim"])
         self.net_ = self._build_net(word_dim)
         if embeddings is not None:
@@ -409,7 +422,8 @@ class EntityTagger:
                    int(p["char_filters"]), int(p["char_kernel"]), len(self.pos_), int(p["pos_dim"]),
                    int(p["unit_char_dim"]) if p["unit"] == "char" else 0,
                    2 * len(self.gaz_types_), int(p["hidden"]), int(p["layers"]), float(p["dropout"]),
-                   len(self.tags_))
+                   len(self.tags_), len(self.bigrams_),
+                   int(p["bigram_dim"]) if p["unit"] == "char" else 0)
         allowed, start = _iob_constraints(self.tags_)
         net.allowed.copy_(allowed)
         net.allowed_start.copy_(start)
@@ -522,7 +536,8 @@ class EntityTagger:
                 "history": self.history_, "best_epoch": getattr(self, "best_epoch_", None)})
             write_json(tmp / "vocab.json", {"words": self.words_.to_json(),
                                             "chars": self.chars_.to_json(),
-                                            "pos": self.pos_.to_json()})
+                                            "pos": self.pos_.to_json(),
+                                            "bigrams": self.bigrams_.to_json()})
             write_json(tmp / "gazetteer.json", self.gazetteer_.to_json())
             save_state(tmp / "weights.pt", self.net_.state_dict())
 
@@ -544,10 +559,11 @@ class EntityTagger:
             self.words_ = Vocab.from_json(vocab["words"], vocab_path)
             self.chars_ = Vocab.from_json(vocab["chars"], vocab_path)
             self.pos_ = Vocab.from_json(vocab["pos"], vocab_path)
+            self.bigrams_ = Vocab.from_json(vocab.get("bigrams", ["<pad>", "<unk>"]), vocab_path)
             self.labels_ = list(meta["labels"])
             self.tags_ = list(meta["tags"])
             word_dim = int(meta["word_dim"])
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BundleError(f"{path}: vocab.json or meta.json lacks {exc}; re-save the model") from exc
         try:
             self.gazetteer_ = Gazetteer.from_json(read_json(gaz_path))
