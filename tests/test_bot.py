@@ -334,3 +334,40 @@ def test_should_render_particles_to_fit_the_filled_value():
         ("부산에서 서울역으로 가는 기차 오늘", "오늘 부산에서 서울역으로 가는 기차", "complete"),
         ("광주에서 서울로 가는 기차 오늘", "오늘 광주에서 서울로 가는 기차", "complete"),
     ])
+
+
+def test_should_refuse_a_dictionary_slot_when_the_model_has_no_such_dictionary():
+    parser = StandInParser()
+    data = {"scenario": [{"intent": "alarm", "response": "{time}",
+                          "slot": [{"entity": "time", "prompt": "몇 시?", "values": "dictionary"}]}]}
+    with pytest.raises(ScenarioError, match=r"scenario\[0\]\.slot\[0\]\.values: \"dictionary\" but the "
+                                            r"model's dictionary has no 'time' values"):
+        Bot(parser, parse_scenarios(data, source="x.toml"))
+
+
+NAUGHTY = ["", " ", "\n\t", "\u200b", "부\u200b산", "ㅂㅜㅅㅏㄴ", "{origin}", "{{}}", "%s%s%n", "\x00",
+           "😀🚄", "\u202e부산", "'; DROP TABLE sessions; --", "서울" * 500, "취소" * 3, "에서으로",
+           "\ud7a3", "부산\u0301", "NaN", "None"]
+
+
+@pytest.mark.parametrize("opening", ["", "기차 예매해줘", "알람 맞춰줘", "대전 맛집 알려줘"])
+def test_should_never_crash_on_naughty_strings_in_any_state(opening):
+    daejeon = parse_result("대전 맛집 알려줘", "restaurant", 0.9, Entity("location", "대전", "대전", 0, 2, 0.7))
+    bot = make_bot({"대전 맛집 알려줘": daejeon})
+    for text in NAUGHTY:
+        if opening:
+            bot.handle("n", opening)
+        turn = bot.handle("n", text)
+        assert isinstance(turn.reply, str) and turn.reply
+        assert turn.state in ("complete", "ask_slot", "fallback", "cancelled")
+        assert all(isinstance(v, str) for v in turn.slots.values())
+
+
+def test_should_fill_a_bare_answer_typed_with_a_zero_width_space():
+    nothing = parse_result("부\u200b산", "fallback", 0.2)
+    bot = make_bot({"부\u200b산": nothing})
+    turns = talk(bot, "u1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("부\u200b산", "부산에서 어디로 가세요?", "ask_slot"),
+    ])
+    assert turns[-1].slots == {"origin": "부산"}

@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..errors import InputError
+from ..errors import InputError, ScenarioError
 from ..text import normalize
 from ..types import ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
@@ -178,6 +178,8 @@ class Bot:
             scenarios.check(getattr(parser, "intents", None), getattr(parser, "entity_types", None))
         entities = _dictionary_entities(getattr(parser, "dictionary", None))
         self._index = {etype: _SurfaceIndex(vals) for etype, vals in entities.items()}
+        if check:
+            self._check_dictionary_slots()
         self._cancel = tuple(sorted({_squash(p) for p in self.settings.cancel} - {""}, key=len,
                                     reverse=True))
 
@@ -212,6 +214,19 @@ class Bot:
         return self.store.get(session_id)
 
     # ------------------------------------------------------------------ internals
+
+    def _check_dictionary_slots(self) -> None:
+        problems = []
+        for i, sc in enumerate(self.scenarios):
+            for j, slot in enumerate(sc.slots):
+                index = self._index.get(slot.entity)
+                if slot.values == "dictionary" and (index is None or not index.values):
+                    problems.append(f"{self.scenarios.source}: scenario[{i}].slot[{j}].values: "
+                                    f"\"dictionary\" but the model's dictionary has no "
+                                    f"{slot.entity!r} values; drop 'values' or add a {slot.entity} "
+                                    "dictionary and retrain")
+        if problems:
+            raise ScenarioError("\n".join(problems))
 
     @staticmethod
     def _check_session_id(session_id: object) -> None:
