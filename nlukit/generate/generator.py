@@ -378,8 +378,9 @@ def _plan(patterns: Patterns, dictionary: Dictionary, per_intent: int, seed: int
             if len(templates) - n_valid - n_test >= MIN_TRAIN_TEMPLATES:
                 order = list(templates)
                 rng.shuffle(order)
-                # templates with a single sentence make poor held-out sets: prefer richer ones
-                order.sort(key=lambda t: count_expansions(t.seq, values) < 2)
+                # a held-out template must be able to fill its share: prefer those that can
+                need = max(-(-sizes["valid"] // max(1, n_valid)), -(-sizes["test"] // max(1, n_test)))
+                order.sort(key=lambda t: count_expansions(t.seq, values) < need)
                 test_t, valid_t = order[:n_test], order[n_test:n_test + n_valid]
                 held = {t.id for t in test_t + valid_t}
                 by_part = {"train": [t for t in templates if t.id not in held],

@@ -1,0 +1,306 @@
+"""Dataset generation: sampling control, splits, IOB faithfulness, atomic output, CLI."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from nlukit.cli import main
+from nlukit.dataset import iob_tags, load_dataset, spans_from_tags
+from nlukit.errors import InputError, OutputExistsError, PatternError
+from nlukit.generate import generate as generate_pkg
+from nlukit.generate.dictionary import load_dictionaries
+from nlukit.generate.generator import generate
+from nlukit.text import get_tokenizer, split_at
+from nlukit.types import Example, Span, Token
+
+FIX = os.path.join(os.path.dirname(__file__), "fixtures", "gen")
+PATTERNS = os.path.join(FIX, "patterns")
+DICTS = os.path.join(FIX, "dicts")
+FILES = ("train.jsonl", "valid.jsonl", "test.jsonl", "train.iob.csv", "valid.iob.csv", "test.iob.csv",
+         "train.txt", "valid.txt", "test.txt", "dataset.json", "dictionary.json", "report.json")
+
+
+def read(path: Path, split: str) -> list[Example]:
+    with open(path / f"{split}.jsonl", encoding="utf-8") as fh:
+        return [Example.from_json(json.loads(line)) for line in fh]
+
+
+def read_iob(path: Path, split: str) -> dict[int, list[tuple[str, str, str]]]:
+    rows: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+    with open(path / f"{split}.iob.csv", encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        assert next(reader) == ["sentence_id", "token", "pos", "tag"]
+        for sid, token, pos, tag in reader:
+            rows[int(sid)].append((token, pos, tag))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("gen") / "data"
+    report = generate(PATTERNS, DICTS, out, per_intent=50, seed=5, progress=False)
+    return out, report
+
+
+def test_should_write_every_file_and_be_readable_by_load_dataset(dataset: tuple[Path, dict]) -> None:
+    out, report = dataset
+    assert sorted(os.listdir(out)) == sorted(FILES)
+    ds = load_dataset(str(out))
+    assert len(ds.train) + len(ds.valid) + len(ds.test) == report["sentences"]["total"] == 150
+    m = ds.manifest
+    assert m["format"] == 1 and m["tokenizer"] == "mecab" and m["seed"] == 5
+    assert m["intents"] == ["restaurant", "weather", "train_ticket"]
+    assert m["entity_types"] == ["date", "food", "location"]
+    assert m["labels"] == ["date", "food", "location", "location:destination", "location:origin"]
+    assert ds.dictionary["location"]["서울"] == ["서울시", "서울특별시"]
+    with open(out / "train.txt", encoding="utf-8") as fh:
+        assert [line.rstrip("\n") for line in fh] == [ex.text for ex in ds.train]
+
+
+def test_should_balance_intents_and_drop_duplicates(dataset: tuple[Path, dict]) -> None:
+    out, report = dataset
+    examples = read(out, "train") + read(out, "valid") + read(out, "test")
+    assert Counter(ex.intent for ex in examples) == {"restaurant": 50, "weather": 50, "train_ticket": 50}
+    assert len({ex.text for ex in examples}) == len(examples)
+    per = report["per_intent"]["weather"]
+    assert (per["train"], per["valid"], per["test"]) == (40, 5, 5)
+
+
+def test_should_use_every_dictionary_value_when_the_budget_allows(dataset: tuple[Path, dict]) -> None:
+    out, report = dataset
+    examples = read(out, "train") + read(out, "valid") + read(out, "test")
+    used = {(s.entity, s.value) for ex in examples for s in ex.entities}
+    d = load_dictionaries(DICTS)
+    assert {(e, v) for e in d.entity_types for v in d.values(e)} <= used
+    assert report["unused_values"] == {}
+    assert sum(report["value_uses"]["location"].values()) == sum(
+        1 for ex in examples for s in ex.entities if s.entity == "location")
+
+
+def test_should_keep_entity_spans_exact_and_particles_fitting(dataset: tuple[Path, dict]) -> None:
+    out, _ = dataset
+    d = load_dictionaries(DICTS)
+    for ex in read(out, "train") + read(out, "valid") + read(out, "test"):
+        for s in ex.entities:
+            assert d.canonical(s.entity, ex.text[s.start:s.end]) == s.value
+            if ex.template == "train_ticket#0" and s.role == "destination":
+                after = ex.text[s.end:s.end + 3]
+                from nlukit.korean import choose_particle
+                assert after.startswith(choose_particle(ex.text[s.start:s.end], "(으)로") + " ")
+
+
+def test_should_hold_out_templates_under_template_split(dataset: tuple[Path, dict]) -> None:
+    out, _ = dataset
+    manifest = json.loads((out / "dataset.json").read_text(encoding="utf-8"))
+    held = set(manifest["split"]["held_out_templates"])
+    train_t = {ex.template for ex in read(out, "train")}
+    test_t = {ex.template for ex in read(out, "test")}
+    valid_t = {ex.template for ex in read(out, "valid")}
+    assert manifest["split"]["mode"] == "template" and held
+    assert not train_t & test_t and not train_t & valid_t and not valid_t & test_t
+    assert test_t | valid_t == held
+
+
+def test_should_rebuild_every_span_from_the_iob_csv(dataset: tuple[Path, dict]) -> None:
+    out, report = dataset
+    tok = get_tokenizer("mecab")
+    n_split = 0
+    for split in ("train", "valid", "test"):
+        rows = read_iob(out, split)
+        examples = read(out, split)
+        assert sorted(rows) == list(range(len(examples)))
+        for sid, ex in enumerate(examples):
+            tokens, pos = [], 0
+            for surface, tag_pos, _ in rows[sid]:
+                at = ex.text.index(surface, pos)
+                tokens.append(Token(surface, tag_pos, at, at + len(surface)))
+                pos = at + len(surface)
+            tags = [t for _, _, t in rows[sid]]
+            want = [(s.start, s.end, f"{s.entity}:{s.role}" if s.role else s.entity) for s in ex.entities]
+            assert spans_from_tags(tokens, tags) == want, ex.text
+            # same tags as the library route: tokenize, split_at entity edges, iob_tags
+            ref = tok.tokenize(ex.text)
+            cuts = [c for s in ex.entities for c in (s.start, s.end)]
+            bad = [s for s in ex.entities if not ({s.start, s.end} <= {t.start for t in ref} | {t.end for t in ref}
+                                                  and any(t.start == s.start for t in ref)
+                                                  and any(t.end == s.end for t in ref))]
+            n_split += len(bad)
+            ref_tokens = split_at(ref, cuts)
+            assert [(t.surface, t.pos) for t in ref_tokens] == [(a, b) for a, b, _ in rows[sid]]
+            assert iob_tags(ref_tokens, ex.entities) == tags
+    assert report["spans"]["not_on_token_boundary"] == n_split
+
+
+def test_should_count_and_split_spans_that_cut_a_morpheme(tmp_path: Path) -> None:
+    # MeCab reads 부산역앞 as one noun run; the entity 부산 must be split out of it
+    (tmp_path / "p.txt").write_text("@t\n{location}역앞 (만나|보)자\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("location,\n부산\n", encoding="utf-8")
+    tok = get_tokenizer("mecab")
+    toks = tok.tokenize("부산역앞 만나자")
+    assert 2 not in {t.end for t in toks}  # MeCab keeps 부산역 as one token
+    report = generate(tmp_path / "p.txt", tmp_path / "d.csv", tmp_path / "o", per_intent=2, split="sentence",
+                      valid_ratio=0, test_ratio=0, progress=False)
+    assert report["spans"]["total"] == 2
+    assert report["spans"]["not_on_token_boundary"] == 2
+    rows = read_iob(tmp_path / "o", "train")
+    assert all(r[0][0] == "부산" and r[0][2] == "B-location" for r in rows.values())
+
+
+def test_should_write_identical_bytes_for_the_same_seed(tmp_path: Path) -> None:
+    for name, seed in (("a", 3), ("b", 3), ("c", 4)):
+        generate(PATTERNS, DICTS, tmp_path / name, per_intent=40, seed=seed, augment=("spacing",),
+                 split="value", progress=False)
+    for f in FILES:
+        assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
+    assert (tmp_path / "a" / "train.jsonl").read_bytes() != (tmp_path / "c" / "train.jsonl").read_bytes()
+
+
+def test_should_keep_held_out_values_out_of_train_under_value_split(tmp_path: Path) -> None:
+    report = generate(PATTERNS, DICTS, tmp_path / "v", per_intent=60, seed=1, split="value",
+                      valid_ratio=0.15, test_ratio=0.15, progress=False)
+    held = report["split"]["held_out_values"]
+    # food has only two values: too few to hold one out, so it is shared by every split
+    assert set(held) == {"location", "date"} and all(held.values())
+    train = read(tmp_path / "v", "train")
+    assert not {(s.entity, s.value) for ex in train for s in ex.entities} & \
+        {(e, v) for e, vs in held.items() for v in vs}
+    test = read(tmp_path / "v", "test") + read(tmp_path / "v", "valid")
+    test_values = [(s.entity, s.value) for ex in test for s in ex.entities if s.entity in held]
+    assert test_values and all(v in held[e] for e, v in test_values)
+    assert json.loads((tmp_path / "v" / "dictionary.json").read_text(encoding="utf-8"))["location"]["부산"] == ["부산시"]
+
+
+def test_should_split_sentences_by_ratio_under_sentence_split(tmp_path: Path) -> None:
+    report = generate(PATTERNS, DICTS, tmp_path / "s", per_intent=50, split="sentence", valid_ratio=0.2,
+                      test_ratio=0.1, progress=False)
+    assert report["sentences"] == {"total": 150, "train": 105, "valid": 30, "test": 15}
+    assert report["split"]["held_out_templates"] == [] and report["split"]["held_out_values"] == {}
+
+
+def test_should_draw_templates_evenly_not_by_expansion_count(tmp_path: Path) -> None:
+    (tmp_path / "p.txt").write_text("@t\n{a} {b} {c} 크다\n{a} 작다\n", encoding="utf-8")
+    rows = ["a,b,c"] + [f"a{i},b{i},c{i}" for i in range(20)]
+    (tmp_path / "d.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    report = generate(tmp_path / "p.txt", tmp_path / "d.csv", tmp_path / "o", per_intent=30, split="sentence",
+                      valid_ratio=0, test_ratio=0, progress=False)
+    per = {k: v["sentences"] for k, v in report["per_template"].items()}
+    assert per == {"t#0": 15, "t#1": 15}  # 8000 vs 20 expansions, equal shares
+    # a template that runs out leaves its share to the others
+    report = generate(tmp_path / "p.txt", tmp_path / "d.csv", tmp_path / "o", per_intent=100, split="sentence",
+                      valid_ratio=0, test_ratio=0, progress=False, force=True)
+    assert {k: v["sentences"] for k, v in report["per_template"].items()} == {"t#0": 80, "t#1": 20}
+
+
+def test_should_warn_about_starved_intents(tmp_path: Path) -> None:
+    (tmp_path / "p.txt").write_text("@hello\n(안녕|반가워)\n@w\n{a} 날씨\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("a\n" + "\n".join(f"v{i}" for i in range(40)) + "\n", encoding="utf-8")
+    report = generate(tmp_path / "p.txt", tmp_path / "d.csv", tmp_path / "o", per_intent=30, split="sentence",
+                      progress=False)
+    assert report["per_intent"]["hello"]["total"] == 2
+    assert any("'hello' is starved: 2 of 30" in w for w in report["warnings"])
+    assert any("'w' dominates" in w for w in report["warnings"])
+
+
+def test_should_add_spacing_variants_with_exact_spans(tmp_path: Path) -> None:
+    generate(PATTERNS, DICTS, tmp_path / "a", per_intent=60, split="sentence", augment=("spacing",),
+             progress=False)
+    examples = read(tmp_path / "a", "train")
+    d = load_dictionaries(DICTS)
+    glued = detached = 0
+    for ex in examples:
+        for s in ex.entities:
+            assert d.canonical(s.entity, ex.text[s.start:s.end]) == s.value
+            if s.end < len(ex.text) and ex.text[s.end] != " " and ex.text[s.end:s.end + 2] not in (
+                    "은", "는", "에서", "으로", "로", "이랑", "랑", "까지", "에", "역앞"):
+                glued += 1
+        if "서울 에서" in ex.text or "부산 에서" in ex.text or "대전 에서" in ex.text:
+            detached += 1
+    assert "  " not in "".join(ex.text for ex in examples)
+    assert glued > 0 and detached > 0
+
+
+def test_should_leave_nothing_when_an_error_happens_midway(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from nlukit.generate import generator
+    calls = {"n": 0}
+    real = generator._IobWriter.rows
+
+    def failing(self, sid, text, spans):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 50:
+            raise OSError("disk full")
+        return real(self, sid, text, spans)
+    monkeypatch.setattr(generator._IobWriter, "rows", failing)
+    with pytest.raises(OSError, match="disk full"):
+        generate(PATTERNS, DICTS, tmp_path / "out", per_intent=60, progress=False)
+    assert os.listdir(tmp_path) == []
+
+
+def test_should_refuse_to_overwrite_without_force_and_replace_with_force(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(OutputExistsError, match="already exists; pass force=True"):
+        generate(PATTERNS, DICTS, out, per_intent=10, progress=False)
+    assert os.listdir(out) == ["keep.txt"]
+    generate(PATTERNS, DICTS, out, per_intent=10, progress=False, force=True)
+    assert "keep.txt" not in os.listdir(out) and "train.jsonl" in os.listdir(out)
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_should_write_nothing_for_invalid_patterns_or_options(tmp_path: Path) -> None:
+    (tmp_path / "p.txt").write_text("@w\n{locaton} 날씨\n", encoding="utf-8")
+    with pytest.raises(PatternError, match=r"p\.txt:2:1: unknown entity type 'locaton' \(known: date, food, location\)"):
+        generate(tmp_path / "p.txt", DICTS, tmp_path / "o", progress=False)
+    with pytest.raises(InputError, match="leaves nothing to train on"):
+        generate(PATTERNS, DICTS, tmp_path / "o", valid_ratio=0.5, test_ratio=0.5, progress=False)
+    with pytest.raises(InputError, match="unknown split mode 'random'"):
+        generate(PATTERNS, DICTS, tmp_path / "o", split="random", progress=False)
+    assert sorted(os.listdir(tmp_path)) == ["p.txt"]
+
+
+def test_should_be_callable_as_nlukit_generate(tmp_path: Path) -> None:
+    import nlukit
+    r = nlukit.generate(PATTERNS, DICTS, tmp_path / "o", per_intent=5, progress=False)
+    assert r["sentences"]["total"] == 15 and callable(generate_pkg)
+
+
+def test_should_run_from_the_cli_with_summary_and_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "cli"
+    assert main(["generate", PATTERNS, DICTS, "-o", str(out), "--per-intent", "20", "--seed", "2",
+                 "--split", "sentence", "--augment", "spacing"]) == 0
+    printed = capsys.readouterr().out
+    assert "60 sentences (train 48, valid 6, test 6), split by sentence" in printed
+    assert "location.csv: utf-8, long form, 5 values" in printed and "wide.csv: utf-8, wide form" in printed
+    assert main(["generate", PATTERNS, DICTS, "-o", str(out)]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["generate", PATTERNS, DICTS, "-o", str(out), "--force", "--quiet"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_should_run_as_python_module(tmp_path: Path) -> None:
+    out = tmp_path / "m"
+    proc = subprocess.run([sys.executable, "-m", "nlukit", "generate", PATTERNS, DICTS, "-o", str(out),
+                           "--per-intent", "10", "--split", "value"], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "30 sentences" in proc.stdout and (out / "dataset.json").exists()
+    bad = subprocess.run([sys.executable, "-m", "nlukit", "generate", PATTERNS, str(tmp_path / "none"), "-o",
+                          str(tmp_path / "x")], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "does not exist" in bad.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_should_write_jsonl_exactly_as_example_to_json(dataset: tuple[Path, dict]) -> None:
+    out, _ = dataset
+    with open(out / "train.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            ex = Example.from_json(json.loads(line))
+            assert json.dumps(ex.to_json(), ensure_ascii=False) + "\n" == line
+    assert Span(0, 1, "a", "b").to_json()  # the record shape is the shared one
