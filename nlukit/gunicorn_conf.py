@@ -36,12 +36,31 @@ control_socket_disable = True
 
 
 def post_fork(server: Any, worker: Any) -> None:
-    """In the new worker: one torch thread, and the master's pid for /admin/reload."""
+    """In the new worker: one torch thread, the master's pid for /admin/reload, JSON errors."""
+    from gunicorn import util
+
     from .server import GUNICORN_MASTER_ENV
 
     os.environ[GUNICORN_MASTER_ENV] = str(server.pid)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     os.environ.setdefault("MKL_NUM_THREADS", "1")
+    util.write_error = write_json_error  # gunicorn's own 400s (bad HTTP) as JSON, not HTML
+
+
+def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """gunicorn's answer to a request it cannot parse, in nlukit's error shape."""
+    import json
+
+    from gunicorn import util
+
+    from .server import _HTTP_CODES
+
+    code = _HTTP_CODES.get(int(status_int), f"http_{status_int}")
+    body = json.dumps({"error": {"code": code, "message": f"{reason}: {mesg}".strip(": ")}}
+                      ).encode("utf-8")
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n")
+    util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
 def when_ready(server: Any) -> None:

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -95,6 +96,19 @@ def request(base: str, method: str, path: str, body: Any = None,
         conn.close()
 
 
+def raw_request(base: str, data: bytes) -> bytes:
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(data)
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def wait_ready(base: str, timeout: float = 60) -> None:
     """Both workers have built the app once /health answers (gunicorn accepts early)."""
     deadline = time.monotonic() + timeout
@@ -132,6 +146,12 @@ def test_should_serve_a_real_model_with_gunicorn_and_exit_0_on_sigterm(
         status, turn = request(base, "POST", "/chat", {"session_id": "s1", "text": "안녕하세요"})
         assert status == 200 and turn["intent"] == "greeting" and turn["state"] == "complete"
         assert "warning: 2 workers with the in-memory session store" in served.output()
+        # a request gunicorn itself cannot parse is answered in the same JSON error shape
+        raw = raw_request(base, b"GARBAGE\r\n\r\n")
+        head, _, payload = raw.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400"), raw[:200]
+        assert b"Content-Type: application/json" in head
+        assert json.loads(payload)["error"]["code"] == "bad_request"
     finally:
         t0 = time.monotonic()
         code = served.stop()
