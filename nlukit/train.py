@@ -15,7 +15,9 @@ import json
 import os
 import platform
 import random
+import sys
 import time
+import types
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -292,3 +294,14 @@ def describe(meta: Mapping[str, Any]) -> str:
     if data:
         lines.append(f"data         {data.get('path')}  sizes {json.dumps(data.get('sizes'))}")
     return "\n".join(lines)
+
+
+class _CallableModule(types.ModuleType):
+    """``nlukit.train`` is both this module and the function: importing the submodule
+    replaces the package attribute, so the module itself must stay callable."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> str:
+        return train(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

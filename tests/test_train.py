@@ -1,0 +1,111 @@
+"""Training orchestration: seeding, save/load round trip, versions, failure safety."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+import nlukit
+from nlukit import bundle
+from nlukit.config import load_config
+from nlukit.dataset import load_dataset
+from nlukit.errors import ModelError, OutputExistsError
+from nlukit.nlu import NLU
+from nlukit.train import fit_components, prepare
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "model")
+TINY = os.path.join(FIXTURE, "tiny.toml")
+QUICK = ["intent.epochs=4", "tagger.epochs=4", "word2vec.epochs=2"]
+PROBE = ["내일 서울에서 부산으로 가는 기차 예매해줘", "서울시 낼 날씨 알려줘", "안녕하세요", "qwzx"]
+
+pytestmark = pytest.mark.slow
+
+
+def test_should_train_the_same_model_from_the_same_seed(tmp_path) -> None:
+    a = nlukit.train(FIXTURE, str(tmp_path / "a"), config=TINY, overrides=QUICK, progress=False)
+    b = nlukit.train(FIXTURE, str(tmp_path / "b"), config=TINY, overrides=QUICK, progress=False)
+    fa = json.load(open(os.path.join(a, "meta.json")))["files"]
+    fb = json.load(open(os.path.join(b, "meta.json")))["files"]
+    weights = [f for f in fa if f.startswith(("intent/", "tagger/", "w2v/"))
+               and not f.endswith(("history.json", "meta.json"))]  # those record timings
+    assert weights and all(fa[f] == fb[f] for f in weights)
+    assert [r.to_dict() for r in nlukit.load(a).parse_batch(PROBE)] == \
+           [r.to_dict() for r in nlukit.load(b).parse_batch(PROBE)]
+    c = nlukit.train(FIXTURE, str(tmp_path / "c"), config=TINY, overrides=QUICK + ["train.seed=7"],
+                     progress=False)
+    fc = json.load(open(os.path.join(c, "meta.json")))["files"]
+    assert any(fa[f] != fc[f] for f in weights)
+
+
+def test_should_predict_identically_after_save_and_load(tmp_path) -> None:
+    cfg = load_config(TINY, QUICK)
+    ds = load_dataset(FIXTURE)
+    comps = fit_components(prepare(ds.train), prepare(ds.valid), ds.dictionary, cfg, progress=False)
+    before = comps.nlu().parse_batch(PROBE)
+    comps.intent.save(str(tmp_path / "intent"))
+    comps.tagger.save(str(tmp_path / "tagger"))
+    from nlukit.models.intent import IntentClassifier
+    from nlukit.models.tagger import EntityTagger
+    loaded = NLU(IntentClassifier.load(str(tmp_path / "intent")),
+                 EntityTagger.load(str(tmp_path / "tagger")), ds.dictionary)
+    assert [r.to_dict() for r in loaded.parse_batch(PROBE)] == [r.to_dict() for r in before]
+
+
+def test_should_keep_the_working_model_when_a_retraining_fails(tmp_path, monkeypatch) -> None:
+    store = str(tmp_path / "m")
+    good = nlukit.train(FIXTURE, store, config=TINY, overrides=QUICK, progress=False)
+    expected = nlukit.load(store).parse("서울 날씨").to_dict()
+
+    from nlukit.models import tagger
+
+    def boom(self, *a, **k):
+        raise ModelError("simulated failure in the middle of training")
+
+    monkeypatch.setattr(tagger.EntityTagger, "fit", boom)
+    with pytest.raises(ModelError, match="simulated"):
+        nlukit.train(FIXTURE, store, config=TINY, overrides=QUICK, progress=False, force=True)
+    assert bundle.current_version(store) == os.path.basename(good)
+    assert bundle.versions(store) == [os.path.basename(good)]
+    assert [p for p in os.listdir(store) if p.startswith(".")] == []  # no temp dir left behind
+    assert nlukit.load(store).parse("서울 날씨").to_dict() == expected
+
+
+def test_should_refuse_to_retrain_without_force_then_add_a_version(tmp_path) -> None:
+    store = str(tmp_path / "m")
+    first = nlukit.train(FIXTURE, store, config=TINY, overrides=QUICK, progress=False)
+    with pytest.raises(OutputExistsError, match="--force"):
+        nlukit.train(FIXTURE, store, config=TINY, overrides=QUICK, progress=False)
+    second = nlukit.train(FIXTURE, store, config=TINY, overrides=QUICK, progress=False, force=True)
+    assert first != second
+    assert bundle.versions(store) == sorted([os.path.basename(first), os.path.basename(second)])
+    assert bundle.current_version(store) == os.path.basename(second)
+    assert nlukit.load(first).meta["version"] == os.path.basename(first)  # the old one still loads
+
+
+def test_should_write_nothing_when_the_config_is_bad(tmp_path) -> None:
+    from nlukit.errors import ConfigError
+    with pytest.raises(ConfigError, match="intent.epoch"):
+        nlukit.train(FIXTURE, str(tmp_path / "m"), overrides=["intent.epoch=3"], progress=False)
+    assert not os.path.exists(tmp_path / "m")
+
+
+def test_should_add_an_extra_corpus_to_the_embeddings(tmp_path) -> None:
+    corpus = tmp_path / "extra.txt"
+    corpus.write_text("제주도 한라산 등산\n\n울릉도 독도 여행\n", encoding="utf-8")
+    path = nlukit.train(FIXTURE, str(tmp_path / "m"), config=TINY, overrides=QUICK, corpus=str(corpus),
+                        progress=False)
+    vocab = json.load(open(os.path.join(path, "w2v", "vocab.json"), encoding="utf-8"))
+    assert "한라산" in vocab and "서울" in vocab
+    assert json.load(open(os.path.join(path, "meta.json")))["corpus"]["sentences"] == 2
+
+
+def test_should_move_spans_of_unnormalised_training_text(tmp_path) -> None:
+    data = tmp_path / "d"
+    shutil.copytree(FIXTURE, data)
+    from nlukit.types import Example, Span
+    ex = Example("내일\u200b 서울 날씨", "weather", (Span(0, 2, "date", "내일"), Span(4, 6, "location", "서울")))
+    p = prepare([ex])[0]
+    assert p.norm.text == "내일 서울 날씨"
+    assert [(s.start, s.end, s.entity) for s in p.spans] == [(0, 2, "date"), (3, 5, "location")]
