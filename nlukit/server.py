@@ -219,6 +219,12 @@ def _text_field(body: dict[str, Any], settings: dict[str, Any]) -> str:
     if not isinstance(text, str):
         raise ApiError(422, "invalid_field",
                        f'the field "text" must be a string, not {_json_type(text)}')
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ApiError(422, "invalid_field",
+                       f'"text" holds an unpaired surrogate (\\u{ord(text[exc.start]):04x}) at '
+                       f"character {exc.start}; send valid Unicode") from None
     limit = int(settings["max_text_length"])
     if len(text) > limit:
         raise ApiError(413, "text_too_long",
@@ -285,7 +291,10 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
     app.extensions["nlukit"] = service
 
     def answer(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        try:
+            body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate somewhere: escape it rather than fail
+            body = json.dumps(payload, ensure_ascii=True, separators=(",", ":")).encode("ascii")
         resp = app.response_class(body, status=status, mimetype="application/json")
         for k, v in (headers or {}).items():
             resp.headers[k] = v

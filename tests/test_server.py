@@ -155,6 +155,21 @@ def test_should_answer_422_for_a_body_of_the_wrong_shape(client: Any, body: Any,
     assert needle in err["message"]
 
 
+def test_should_answer_422_for_a_text_with_an_unpaired_surrogate(client: Any, nlu: FakeNLU) -> None:
+    # valid JSON (a \\ud800 escape), but not Unicode text: it could never be answered in UTF-8
+    resp = client.post("/parse", data='{"text": "\\ud800서울"}'.encode("utf-8"),
+                       content_type="application/json")
+    err = assert_error(resp, 422, "invalid_field")
+    assert "unpaired surrogate" in err["message"]
+    assert nlu.calls == 0
+
+
+def test_should_answer_valid_json_even_for_undecodable_paths(client: Any) -> None:
+    resp = client.get("/%ED%A0%80%FF")
+    assert_error(resp, 404, "not_found")
+    resp.get_data().decode("utf-8")  # strict: the body is valid UTF-8
+
+
 def test_should_answer_503_when_no_model_is_loaded() -> None:
     client = create_app().test_client()
     err = assert_error(post_json(client, "/parse", {"text": "안녕"}), 503, "model_not_loaded")
