@@ -1,0 +1,87 @@
+"""`nlukit train | parse | info | evaluate` end to end on the fixture, through nlukit.cli.main."""
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import pytest
+
+from nlukit.cli import main
+
+FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "model")
+TINY = os.path.join(FIXTURE, "tiny.toml")
+QUICK = ["--set", "intent.epochs=4", "--set", "tagger.epochs=4", "--set", "word2vec.epochs=2"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = str(tmp_path_factory.mktemp("cli") / "m")
+    assert main(["train", FIXTURE, "-o", out, "--config", TINY, "--no-progress", *QUICK]) == 0
+    return out
+
+
+def test_should_train_print_a_summary_and_refuse_to_overwrite(model: str, capsys) -> None:
+    assert os.path.islink(os.path.join(model, "current"))
+    assert main(["train", FIXTURE, "-o", model, "--config", TINY, "--no-progress", *QUICK]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nlukit: error:") and "--force" in err and err.count("\n") == 1
+
+
+def test_should_parse_one_text_as_json(model: str, capsys) -> None:
+    assert main(["parse", model, "서울시 낼 날씨 알려줘", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["text"] == "서울시 낼 날씨 알려줘"
+    assert set(out) == {"text", "intent", "entities", "intent_ranking"}
+    assert {r["name"] for r in out["intent_ranking"]} == {"greeting", "train_ticket", "weather"}
+
+
+def test_should_parse_stdin_lines_into_jsonl(model: str, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("안녕하세요\n\n서울 날씨 어때\n"))
+    assert main(["parse", model, "-"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    rows = [json.loads(x) for x in lines]
+    assert [r["text"] for r in rows] == ["안녕하세요", "", "서울 날씨 어때"]
+    assert rows[1]["intent"] is None
+
+
+def test_should_show_info_and_verify_files(model: str, capsys) -> None:
+    assert main(["info", model, "--verify"]) == 0
+    out = capsys.readouterr().out
+    assert "tokenizer    mecab" in out and "(current)" in out and "verified" in out
+    assert main(["info", model, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["tag_scheme"] == "IOB2"
+
+
+def test_should_evaluate_and_write_both_reports(model: str, tmp_path, capsys) -> None:
+    out = tmp_path / "rep"
+    assert main(["evaluate", model, FIXTURE, "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "intent accuracy" in text and "slice unseen_templates" in text
+    rep = json.load(open(out / "report.json", encoding="utf-8"))
+    assert rep["n"] == 6 and rep["split"] == "test"
+    assert (out / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_should_cross_validate_with_folds(model: str, tmp_path, capsys) -> None:
+    out = tmp_path / "cv"
+    assert main(["evaluate", model, FIXTURE, "--folds", "2", "-o", str(out)]) == 0
+    rep = json.load(open(out / "cv_report.json", encoding="utf-8"))
+    assert rep["folds"] == 2 and rep["n"] == 39 and len(rep["per_fold"]) == 2
+    assert sum(f["n"] for f in rep["per_fold"]) == 39
+    assert "intent_accuracy" in capsys.readouterr().out
+
+
+def test_should_fail_with_one_line_for_a_missing_model(tmp_path, capsys) -> None:
+    assert main(["parse", str(tmp_path / "none"), "안녕"]) == 1
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "nlukit train" in err and err.count("\n") == 1
+
+
+def test_should_print_the_resolved_config(capsys) -> None:
+    assert main(["train", FIXTURE, "-o", "unused", "--set", "intent.epochs=9", "--print-config"]) == 0
+    out = capsys.readouterr().out
+    assert "[intent]" in out and "epochs = 9" in out and not os.path.exists("unused")
