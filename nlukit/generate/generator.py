@@ -30,7 +30,8 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _encode_basestring
 from typing import Any
@@ -86,92 +87,155 @@ class _Deck:
         return forms[k % len(forms)], value
 
 
-def _compile(seq: Seq) -> tuple[Any, ...]:
-    """Turn a grammar sequence into tagged tuples for a fast sampler."""
+def _compile(seq: Seq, values: dict[str, dict[str, list[str]]]) -> tuple[tuple[Any, ...], int]:
+    """Turn a grammar sequence into tagged tuples (with expansion counts) for fast sampling.
+
+    Literal text keeps a left-stripped copy and whether it ends in a space, so the
+    sampler can keep single spaces without looking at the text again.
+    """
     out: list[Any] = []
+    total = 1
     for n in seq:
         if isinstance(n, str):
-            out.append((0, n))
+            out.append((0, n, n.lstrip(" "), n.endswith(" ")))
         elif isinstance(n, Slot):
-            out.append((1, n.entity, n.role, n.pair))
+            surfaces = tuple((f, v) for v, syns in values.get(n.entity, {}).items() for f in (v, *syns))
+            out.append((1, n.entity, n.role, n.pair, surfaces))
+            total *= len(surfaces)
         elif isinstance(n, Fixed):
             out.append((2, n.text, n.entity, n.role, n.value))
         else:
-            out.append((3, tuple(_compile(o) for o in n.options)))
-    return tuple(out)
+            options = tuple(_compile(o, values) for o in n.options)
+            count = sum(c for _, c in options)
+            out.append((3, options, count))
+            total *= count
+    return tuple(out), total
 
 
 class _Sampler:
-    """Draws sentences of one template: enumerated when small, sampled otherwise."""
+    """Draws sentences of one template.
+
+    A small template is enumerated without materialising it: a shuffled permutation
+    of expansion indices (4 bytes each) is decoded one at a time. A large one is
+    sampled at random, its slots dealt from the shared value decks.
+    """
 
     def __init__(self, template: Template, decks: dict[str, _Deck], values: dict[str, dict[str, list[str]]],
                  rng: random.Random, expected: int) -> None:
         self.template = template
         self.decks = decks
         self.rng = rng
-        self.code = _compile(template.seq)
-        self.count = count_expansions(template.seq, values)
+        self.code, self.count = _compile(template.seq, values)
         self.misses = 0
-        self.queue: list[tuple[str, list[Span5]]] | None = None
+        self.queue: array[int] | None = None
         if self.count <= min(ENUMERATE_LIMIT, max(4 * expected, 64)):
-            from .grammar import _pieces
-            items = [_assemble(p) for p in _pieces(template.seq, values)]
-            rng.shuffle(items)
-            items.reverse()
-            self.queue = items
+            order = list(range(self.count))
+            rng.shuffle(order)
+            order.reverse()
+            self.queue = array("I", order)
 
     def draw(self) -> tuple[str, list[Span5]] | None:
         """A sentence, or None when the template is exhausted."""
+        out: list[str] = []
+        spans: list[Span5] = []
+        state = [0, True]  # length so far, output ends in a space (or is empty)
         if self.queue is not None:
-            return self.queue.pop() if self.queue else None
-        parts: list[Any] = []
-        self._walk(self.code, parts, set())
-        return _assemble(parts)
+            if not self.queue:
+                return None
+            _decode(self.code, self.queue.pop(), out, spans, state)
+        else:
+            self._walk(self.code, out, spans, state, set())
+        text = "".join(out)
+        if state[1] and text:
+            text = text.rstrip(" ")
+        return text, spans
 
-    def _walk(self, code: tuple[Any, ...], parts: list[Any], used: set[str]) -> None:
+    def _walk(self, code: tuple[Any, ...], out: list[str], spans: list[Span5], state: list[Any],
+              used: set[str]) -> None:
         for node in code:
             kind = node[0]
             if kind == 0:
-                parts.append(node[1])
+                if state[1]:
+                    text = node[2]
+                    if not text:
+                        continue
+                else:
+                    text = node[1]
+                out.append(text)
+                state[0] += len(text)
+                state[1] = node[3]
             elif kind == 1:
                 surface, value = self.decks[node[1]].deal(used)
                 used.add(value)
-                parts.append((surface, node[1], node[2], value))
+                start = state[0]
+                end = start + len(surface)
+                spans.append((start, end, node[1], node[2], value))
+                out.append(surface)
                 if node[3] is not None:
-                    parts.append(choose_particle(surface, node[3]))
+                    particle = choose_particle(surface, node[3])
+                    out.append(particle)
+                    end += len(particle)
+                state[0] = end
+                state[1] = False
             elif kind == 2:
-                parts.append((node[1], node[2], node[3], node[4]))
+                start = state[0]
+                end = start + len(node[1])
+                spans.append((start, end, node[2], node[3], node[4]))
+                out.append(node[1])
+                state[0] = end
+                state[1] = False
             else:
-                opts = node[1]
-                self._walk(opts[int(self.rng.random() * len(opts))], parts, used)
+                options = node[1]
+                self._walk(options[int(self.rng.random() * len(options))][0], out, spans, state, used)
 
 
-def _assemble(pieces: Iterable[Any]) -> tuple[str, list[Span5]]:
-    """Join pieces with single spaces; entity pieces are (surface, entity, role, value)."""
-    out: list[str] = []
-    spans: list[Span5] = []
-    length = 0
-    last_space = True
-    for p in pieces:
-        if isinstance(p, str):
-            if last_space:
-                p = p.lstrip(" ")
-                if not p:
-                    continue
-            out.append(p)
-            length += len(p)
-            last_space = p[-1] == " "
+def _decode(code: tuple[Any, ...], index: int, out: list[str], spans: list[Span5], state: list[Any]) -> None:
+    """Emit expansion number ``index`` of ``code`` (the order of :func:`grammar.expand`)."""
+    picks: list[int] = [0] * len(code)
+    for k in range(len(code) - 1, -1, -1):
+        node = code[k]
+        if node[0] == 1:
+            n = len(node[4])
+        elif node[0] == 3:
+            n = node[2]
         else:
-            surface = p[0]
-            end = length + len(surface)
-            spans.append((length, end, p[1], p[2], p[3]))
+            continue
+        index, picks[k] = divmod(index, n)
+    for k, node in enumerate(code):
+        kind = node[0]
+        if kind == 0:
+            text = node[2] if state[1] else node[1]
+            if not text:
+                continue
+            out.append(text)
+            state[0] += len(text)
+            state[1] = node[3]
+        elif kind == 1:
+            surface, value = node[4][picks[k]]
+            start = state[0]
+            end = start + len(surface)
+            spans.append((start, end, node[1], node[2], value))
             out.append(surface)
-            length = end
-            last_space = False
-    text = "".join(out)
-    if last_space and text:
-        text = text.rstrip(" ")
-    return text, spans
+            if node[3] is not None:
+                particle = choose_particle(surface, node[3])
+                out.append(particle)
+                end += len(particle)
+            state[0] = end
+            state[1] = False
+        elif kind == 2:
+            start = state[0]
+            end = start + len(node[1])
+            spans.append((start, end, node[2], node[3], node[4]))
+            out.append(node[1])
+            state[0] = end
+            state[1] = False
+        else:
+            i = picks[k]
+            for sub, count in node[1]:
+                if i < count:
+                    _decode(sub, i, out, spans, state)
+                    break
+                i -= count
 
 
 def _respace(text: str, spans: list[Span5], rng: random.Random) -> tuple[str, list[Span5]]:
@@ -232,9 +296,43 @@ class _IobWriter:
 
     def rows(self, sid: int, text: str, spans: Sequence[Span5]) -> str:
         """IOB2 CSV rows ``sentence_id,token,pos,tag`` of one sentence."""
-        toks = self.tokens(text)
         prefix = f"{sid},"
         quote = "," in text or '"' in text
+        if not self.fast or quote:
+            return self._rows(prefix, text, spans, self.tokens(text), quote)
+        with self.lock:
+            out = self.parse(text)
+        pairs = _MECAB_LINE(out)
+        if not spans:  # MeCab surfaces are substrings in order: no offsets needed
+            return "".join([f"{prefix}{w},{p},O\n" for w, p in pairs])
+        # one pass: offsets and tags; a token crossing an entity edge sends us the slow way
+        lines = []
+        find = text.find
+        pos = k = 0
+        last = len(spans) - 1
+        s, e, ent, role, _ = spans[0]
+        label = f"{ent}:{role}" if role else ent
+        for w, p in pairs:
+            at = find(w, pos)
+            if at < 0:
+                continue
+            pos = at + len(w)
+            while at >= e and k < last:
+                k += 1
+                s, e, ent, role, _ = spans[k]
+                label = f"{ent}:{role}" if role else ent
+            if pos <= s or at >= e:
+                lines.append(f"{prefix}{w},{p},O\n")
+            elif at >= s and pos <= e:
+                lines.append(f"{prefix}{w},{p},{'B-' if at == s else 'I-'}{label}\n")
+            else:
+                return self._rows(prefix, text, spans, self.tokens(text), quote)
+        self.spans += len(spans)
+        return "".join(lines)
+
+    def _rows(self, prefix: str, text: str, spans: Sequence[Span5], toks: list[tuple[str, str, int, int]],
+              quote: bool) -> str:
+        """The general route: split tokens at entity edges, then tag."""
         if not spans:
             if quote:
                 return "".join(f"{prefix}{_csv_cell(t[0])},{t[1]},O\n" for t in toks)
@@ -255,7 +353,7 @@ class _IobWriter:
         s, e, ent, role, _ = spans[0]
         label = f"{ent}:{role}" if role else ent
         for surface, pos, ts, te in toks:
-            while te > e and ts >= e and k < n - 1:
+            while ts >= e and k < n - 1:
                 k += 1
                 s, e, ent, role, _ = spans[k]
                 label = f"{ent}:{role}" if role else ent
