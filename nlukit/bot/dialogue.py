@@ -50,9 +50,14 @@ _PUNCT_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
 class Parser(Protocol):
     """What the bot needs from an NLU model (``nlukit.load`` returns one)."""
 
-    intents: Sequence[str]
-    entity_types: Sequence[str]
-    dictionary: Any
+    @property
+    def intents(self) -> Sequence[str]: ...
+
+    @property
+    def entity_types(self) -> Sequence[str]: ...
+
+    @property
+    def dictionary(self) -> Any: ...
 
     def parse(self, text: str) -> ParseResult: ...
 

@@ -30,7 +30,7 @@ import inspect
 import os
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,7 +132,7 @@ class Scenarios:
     def __contains__(self, intent: object) -> bool:
         return intent in self.scenarios
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Scenario]:
         return iter(self.scenarios.values())
 
     def __len__(self) -> int:
@@ -294,9 +294,9 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
                 kw[k] = v
     for k in ("cancel_reply", "max_turns_reply", "invalid_value", "action_error", "no_scenario"):
         if k in d:
-            v = _str(d, k, f"bot.{k}", p)
-            if v is not None:
-                kw[k] = v
+            text = _str(d, k, f"bot.{k}", p)
+            if text is not None:
+                kw[k] = text
     for k, lo, hi, kind in (("session_expiry", 1, None, (int, float)),
                             ("confidence_threshold", 0, 1, (int, float)),
                             ("max_turns", 1, None, (int,)),
