@@ -218,3 +218,16 @@ def test_should_fail_with_a_clear_error_when_redis_goes_away_mid_session():
         server.process.wait(5)
         with pytest.raises(SessionStoreError, match=f"cannot reach Redis at {server.url}"):
             store.get("u1")
+
+
+@pytest.mark.redis
+def test_should_say_a_session_is_busy_when_its_lock_is_held_too_long(redis_store, redis_server):  # noqa: F811
+    other = RedisStore(redis_server.url, prefix=redis_store.prefix, wait_timeout=0.2)
+    with redis_store.lock("u1"):
+        t0 = time.monotonic()
+        with pytest.raises(SessionStoreError, match="session 'u1' is busy.*retry the request"):
+            with other.lock("u1"):
+                pass
+        assert time.monotonic() - t0 < 2
+    with other.lock("u1"):  # released: free again
+        pass

@@ -205,6 +205,8 @@ class Bot:
             turn = self._step(session_id, state, text, parse)
             state["updated"] = now
             self.store.set(session_id, state, ttl=self.settings.session_expiry)
+        log.debug("session %r: %s intent=%s slots=%s missing=%s", session_id, turn.state, turn.intent,
+                  turn.slots, turn.missing)
         return turn
 
     def forget(self, session_id: str) -> bool:
