@@ -14,7 +14,7 @@ from typing import Any
 bind = "127.0.0.1:8000"
 workers = 2
 worker_class = "gthread"
-threads = 4
+threads = 8
 # A worker silent for this long is killed and replaced; parsing takes milliseconds.
 timeout = 60
 # On SIGTERM, workers get this long to finish the requests in flight.

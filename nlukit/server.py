@@ -40,6 +40,7 @@ import hmac
 import json
 import logging
 import os
+import queue
 import re
 import signal
 import threading
@@ -66,6 +67,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "store_url": None,                 # None / "memory://" / "redis://host:port/db"
     "torch_threads": 1,                # per process; 0 leaves torch's default
     "restart_workers_on_reload": True,  # under gunicorn, SIGHUP the master after a reload
+    "max_batch": 16,                   # concurrent parses per model call; 1 turns batching off
+    "parse_timeout": 60.0,             # seconds a request waits for its parse (503 after)
 }
 
 #: Env var the gunicorn config sets in each worker: the master's pid.
@@ -94,6 +97,128 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+class _Pending:
+    """One text waiting for its parse in a :class:`BatchingParser`."""
+
+    __slots__ = ("text", "done", "result", "error")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.done = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+_STOP = object()
+
+
+class BatchingParser:
+    """A parser whose concurrent ``parse`` calls share the model's ``parse_batch`` calls.
+
+    One thread runs the model. Requests that arrive while it computes a batch wait and
+    form the next batch; there is no timer, so a lone request is parsed at once and
+    batches grow only under load (a batch of 8 costs far less than 8 single parses).
+    Results are the wrapped parser's: ``parse_batch`` must equal ``parse`` one by one.
+    Every other attribute (``intents``, ``dictionary``, ``meta``...) is the wrapped one's.
+    """
+
+    def __init__(self, parser: Any, max_batch: int = 16, timeout: float = 60.0) -> None:
+        self.parser = parser
+        self.max_batch = max(1, int(max_batch))
+        self.timeout = timeout
+        self.batches = 0
+        self.items = 0
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "parser":  # not set yet (e.g. during unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.parser, name)
+
+    def parse(self, text: str) -> Any:
+        """The wrapped parser's result for ``text``, computed in a shared batch."""
+        if not isinstance(text, str):
+            return self.parser.parse(text)  # its own error for a non-string
+        pending = _Pending(text)
+        with self._lock:
+            direct = self._closed
+            if not direct:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self._run, daemon=True,
+                                                    name="nlukit-batcher")
+                    self._thread.start()
+                self._queue.put(pending)
+        if direct:
+            return self.parser.parse(text)
+        if not pending.done.wait(self.timeout):
+            raise ApiError(503, "overloaded",
+                           f"the model did not answer within {self.timeout:g} s; retry later")
+        if pending.error is not None:
+            raise pending.error
+        return pending.result
+
+    def parse_batch(self, texts: Any) -> Any:
+        return self.parser.parse_batch(texts)
+
+    def close(self) -> None:
+        """Finish the queued texts, then stop the thread; later calls parse directly."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._thread is not None:
+                self._queue.put(_STOP)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stop = True
+                    break
+                batch.append(item)
+            self._compute(batch)
+            if stop:
+                return
+
+    def _compute(self, batch: list[_Pending]) -> None:
+        try:
+            if len(batch) == 1:
+                batch[0].result = self.parser.parse(batch[0].text)
+            else:
+                results = self.parser.parse_batch([p.text for p in batch])
+                if len(results) != len(batch):
+                    raise RuntimeError(f"parse_batch returned {len(results)} results "
+                                       f"for {len(batch)} texts")
+                for p, r in zip(batch, results):
+                    p.result = r
+        except BaseException as exc:  # noqa: BLE001 - isolate the failing text
+            if len(batch) == 1:
+                batch[0].error = exc
+            else:
+                for p in batch:
+                    try:
+                        p.result, p.error = self.parser.parse(p.text), None
+                    except BaseException as one:  # noqa: BLE001
+                        p.error = one
+        finally:
+            self.batches += 1
+            self.items += len(batch)
+            for p in batch:
+                p.done.set()
+
+
 @dataclass(frozen=True)
 class _Runtime:
     """What one request uses: swapped as a whole by a reload, never mutated."""
@@ -116,7 +241,14 @@ class _Service:
         self._lock = threading.Lock()
         if nlu is None and model_path is not None:
             nlu = self._load_model(model_path)
+        nlu = self._batching(nlu)
         self.runtime = _Runtime(nlu, self._make_bot(nlu), time.time())
+
+    def _batching(self, nlu: Any) -> Any:
+        if nlu is None or int(self.settings["max_batch"]) <= 1 or not hasattr(nlu, "parse_batch"):
+            return nlu
+        return BatchingParser(nlu, int(self.settings["max_batch"]),
+                              float(self.settings["parse_timeout"]))
 
     # -- building -------------------------------------------------------------------
     def _load_model(self, path: str) -> Any:
@@ -154,9 +286,16 @@ class _Service:
                            "restart it with a model directory to use /admin/reload")
         with self._lock:
             old = self.runtime
-            nlu = self._load_model(self.model_path)
-            bot = self._make_bot(nlu)
+            nlu = self._batching(self._load_model(self.model_path))
+            try:
+                bot = self._make_bot(nlu)
+            except BaseException:
+                if isinstance(nlu, BatchingParser):
+                    nlu.close()
+                raise
             self.runtime = _Runtime(nlu, bot, time.time())
+            if isinstance(old.nlu, BatchingParser):
+                old.nlu.close()
             return old, self.runtime
 
 
@@ -584,9 +723,9 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                 "InvalidField": error_response("valid JSON of the wrong shape: not an object, "
                                                "a field missing, a wrong type, a bad session_id",
                                                ["invalid_field"]),
-                "Unavailable": error_response("no model, no scenarios, or the session store is "
-                                              "down", ["model_not_loaded", "chat_not_configured",
-                                                       "store_unavailable"]),
+                "Unavailable": error_response(
+                    "no model, no scenarios, the session store is down, or the model is overloaded",
+                    ["model_not_loaded", "chat_not_configured", "store_unavailable", "overloaded"]),
                 "InternalError": error_response("an unexpected failure, logged",
                                                 ["internal_error"]),
             },

@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=None,
-                        help="threads per worker (default from nlukit/gunicorn_conf.py: 4)")
+                        help="threads per worker (default from nlukit/gunicorn_conf.py: 8)")
     parser.add_argument("--store", metavar="URL", default=None,
                         help="session store: memory:// (default) or redis://host:port/db")
     parser.add_argument("--admin-token-env", metavar="NAME", default="NLUKIT_ADMIN_TOKEN",
