@@ -40,6 +40,8 @@ def start_gunicorn(store_url: str) -> tuple[subprocess.Popen[str], str, list[str
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "python:nlukit.gunicorn_conf",
          "--bind", "127.0.0.1:0", "--workers", "2", "--threads", "4",
+         # a worker holding 4 connections stops accepting, so both workers get turns
+         "--worker-connections", "4",
          "test_server_fakes:make_app()"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines: list[str] = []
