@@ -6,7 +6,7 @@ Measures, in one run so the figures share the machine's load:
    tokenisation of the very same sentences (the floor: generation must tokenise each
    sentence once), as sentences per CPU-second and as a ratio;
 2. peak memory (ru_maxrss of a fresh subprocess) generating ~10,000 and ~1,000,000
-   sentences, against a subprocess that only loads nlukit and MeCab — flat means the
+   sentences (sentence split, so held-out templates do not starve the big run), against a subprocess that only loads nlukit and MeCab — flat means the
    1M run stays close to the 10k run;
 3. the share of entity spans that do not fall on MeCab token boundaries.
 
@@ -63,7 +63,8 @@ if mode == "floor":
     n = 0
 else:
     from nlukit.generate.generator import generate
-    r = generate(pats, dicts, out, per_intent=int(per_intent), seed=13, progress=False, force=True)
+    r = generate(pats, dicts, out, per_intent=int(per_intent), seed=13, split="sentence", progress=False,
+                 force=True)
     n = r["sentences"]["total"]
 print(json.dumps({{"sentences": n, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
 """

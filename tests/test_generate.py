@@ -205,7 +205,7 @@ def test_should_warn_about_starved_intents(tmp_path: Path) -> None:
                       progress=False)
     assert report["per_intent"]["hello"]["total"] == 2
     assert any("'hello' is starved: 2 of 30" in w for w in report["warnings"])
-    assert any("'w' dominates" in w for w in report["warnings"])
+    assert any("imbalanced: 'w' has 30 sentences, 'hello' only 2" in w for w in report["warnings"])
 
 
 def test_should_add_spacing_variants_with_exact_spans(tmp_path: Path) -> None:

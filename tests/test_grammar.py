@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlukit.errors import PatternError
+from nlukit.errors import InputError, PatternError
 from nlukit.generate.dictionary import Dictionary
 from nlukit.generate.grammar import Alt, Fixed, Slot, count_expansions, expand, load_patterns, parse_patterns
 
@@ -145,5 +145,10 @@ def test_should_accept_any_slot_type_when_no_dictionary_is_given_and_reject_miss
         tmp_path: Path) -> None:
     p = parse_patterns("@t\n{anything:role} x\n", "p.txt")
     assert p.entity_types() == {"anything"}
-    with pytest.raises(PatternError, match="no such pattern file"):
+    with pytest.raises(InputError, match="missing.txt does not exist"):
         load_patterns(tmp_path / "missing.txt")
+    with pytest.raises(InputError, match=r"holds no \*.txt file"):
+        load_patterns(tmp_path)
+    (tmp_path / "c.txt").write_text("# only a comment\n", encoding="utf-8")
+    with pytest.raises(PatternError, match=r"c.txt:1:1: no @intent found"):
+        load_patterns(tmp_path)

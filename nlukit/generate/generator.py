@@ -721,11 +721,12 @@ def _finish(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, *, pe
             warnings.append(f"intent {intent!r} is starved: {n} of {per_intent} sentences (its patterns and "
                             "values do not expand further); add patterns or dictionary values")
     if totals:
-        smallest = min(totals.values())
-        for intent, n in totals.items():
-            if smallest and n > 3 * smallest:
-                warnings.append(f"intent {intent!r} dominates: {n} sentences, over 3x the smallest intent "
-                                f"({smallest}); lower --per-intent or enrich the small intents")
+        smallest, largest = min(totals.values()), max(totals.values())
+        if largest > 3 * smallest:
+            small = min(totals, key=totals.__getitem__)
+            big = max(totals, key=totals.__getitem__)
+            warnings.append(f"intents are imbalanced: {big!r} has {largest} sentences, {small!r} only "
+                            f"{smallest} (over 3x); enrich the small intents' patterns or lower --per-intent")
     for part in ("valid", "test"):
         ratio = valid_ratio if part == "valid" else test_ratio
         for intent, c in counts.items():

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import product
 
-from ..errors import PatternError
+from ..errors import InputError, PatternError
 from ..korean import choose_particle, match_particle
 from ..types import Span
 from .dictionary import Dictionary
@@ -372,12 +372,12 @@ def load_patterns(path: str | os.PathLike[str], *, dictionary: Dictionary | None
         files = sorted(os.path.join(p, f) for f in os.listdir(p)
                        if f.endswith(".txt") and os.path.isfile(os.path.join(p, f)))
         if not files:
-            raise PatternError(p, 0, 0, "folder holds no *.txt pattern file; add e.g. weather.txt "
-                               "with '@weather' and patterns below it")
+            raise InputError(f"pattern folder {p} holds no *.txt file; add e.g. weather.txt "
+                             "with '@weather' and patterns below it")
     elif os.path.isfile(p):
         files = [p]
     else:
-        raise PatternError(p, 0, 0, "no such pattern file or folder; pass a *.txt file or a folder")
+        raise InputError(f"pattern path {p} does not exist; pass a *.txt file or a folder of them")
     pats = Patterns()
     for f in files:
         try:
@@ -395,7 +395,7 @@ def load_patterns(path: str | os.PathLike[str], *, dictionary: Dictionary | None
                 raise PatternError(f, line, 1, "not UTF-8 text; save the pattern file as UTF-8") from exc
         parse_patterns(text, f, entity_types=entity_types, dictionary=dictionary, into=pats)
     if not pats.intents:
-        raise PatternError(files[0], 0, 0, "no @intent found; start with a header like @weather")
+        raise PatternError(files[0], 1, 1, "no @intent found; start with a header like @weather")
     return pats
 
 
