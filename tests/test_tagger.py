@@ -345,5 +345,5 @@ def test_should_prefer_the_longest_dictionary_match_starting_on_a_token():
 def test_should_mark_begin_and_inside_tokens_of_a_match():
     toks = [Token("서울", "NNP", 0, 2), Token("역", "NNG", 2, 3), Token("에서", "JKB", 3, 5)]
     f = match_features(toks, [(0, 3, ("location",))], ["date", "location"])
-    # columns: B-date, B-location, I-date, I-location
-    assert f.tolist() == [[0, 1, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0]]
+    # columns: B-date, B-location, I-date, I-location, outside
+    assert f.tolist() == [[0, 1, 0, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]

@@ -102,13 +102,17 @@ class Gazetteer:
 
 def match_features(tokens: Sequence[Token], matches: Sequence[Match],
                    entity_types: Sequence[str]) -> np.ndarray:
-    """Per token, a 0/1 vector ``[B-type..., I-type...]`` from the matches covering it.
+    """Per token, a 0/1 vector ``[B-type..., I-type..., outside]`` from the matches covering it.
 
-    Tokens must already be split at the match boundaries.
+    ``outside`` is 1 for a token that no match covers. Tokens must already be split
+    at the match boundaries. Without entity types the vector is empty.
     """
     k = len(entity_types)
-    feats = np.zeros((len(tokens), 2 * k), dtype=np.float32)
-    if not matches or not k:
+    feats = np.zeros((len(tokens), 2 * k + 1 if k else 0), dtype=np.float32)
+    if not k:
+        return feats
+    feats[:, 2 * k] = 1.0
+    if not matches:
         return feats
     index = {e: i for i, e in enumerate(entity_types)}
     j = 0
@@ -121,4 +125,5 @@ def match_features(tokens: Sequence[Token], matches: Sequence[Match],
             for t in types:
                 if t in index:
                     feats[ti, off + index[t]] = 1.0
+                    feats[ti, 2 * k] = 0.0
     return feats

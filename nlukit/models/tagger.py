@@ -111,6 +111,9 @@ class _Net(nn.Module):
         self.lstm = nn.LSTM(in_dim, hidden, num_layers=layers, batch_first=True, bidirectional=True,
                             dropout=dropout if layers > 1 else 0.0)
         self.out = nn.Linear(2 * hidden, n_tags)
+        # dictionary matches also reach the tag scores directly: a short path that
+        # generalises to contexts (templates) never seen in training
+        self.gaz_out = nn.Linear(gaz_dim, n_tags, bias=False) if gaz_dim else None
         self.crf = CRF(n_tags, batch_first=True)
         self.register_buffer("allowed", torch.ones(n_tags, n_tags, dtype=torch.bool))
         self.register_buffer("allowed_start", torch.ones(n_tags, dtype=torch.bool))
@@ -141,7 +144,10 @@ class _Net(nn.Module):
                                                    enforce_sorted=False)
         h, _ = self.lstm(packed)
         h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=n)
-        return self.out(self.drop(h))
+        em = self.out(self.drop(h))
+        if self.gaz_out is not None:
+            em = em + self.gaz_out(batch["gaz"])
+        return em
 
 
 def _viterbi(em: torch.Tensor, lengths: torch.Tensor, start: torch.Tensor, trans: torch.Tensor,
@@ -269,7 +275,7 @@ class EntityTagger:
         bget = self.bigrams_.stoi.get
         width = max(1, min(max_chars, max((len(x.word) for u, _ in prepared for x in u), default=1)))
         chars = np.zeros((b, n, width), dtype=np.int64)
-        k = len(self.gaz_types_) * 2
+        k = self._gaz_dim()
         gaz = np.zeros((b, n, k), dtype=np.float32)
         lengths = np.zeros(b, dtype=np.int64)
         wget, cget, pget = words_v.stoi.get, chars_v.stoi.get, pos_v.stoi.get
@@ -421,7 +427,7 @@ class EntityTagger:
         net = _Net(len(self.words_), word_dim, len(self.chars_), int(p["char_dim"]),
                    int(p["char_filters"]), int(p["char_kernel"]), len(self.pos_), int(p["pos_dim"]),
                    int(p["unit_char_dim"]) if p["unit"] == "char" else 0,
-                   2 * len(self.gaz_types_), int(p["hidden"]), int(p["layers"]), float(p["dropout"]),
+                   self._gaz_dim(), int(p["hidden"]), int(p["layers"]), float(p["dropout"]),
                    len(self.tags_), len(self.bigrams_),
                    int(p["bigram_dim"]) if p["unit"] == "char" else 0)
         allowed, start = _iob_constraints(self.tags_)
@@ -429,6 +435,10 @@ class EntityTagger:
         net.allowed_start.copy_(start)
         net.constrain()
         return net
+
+    def _gaz_dim(self) -> int:
+        k = len(self.gaz_types_)
+        return 2 * k + 1 if k else 0
 
     def _init_embeddings(self, embeddings: Any) -> None:
         """Copy pretrained vectors into the word embedding rows they cover."""
