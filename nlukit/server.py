@@ -810,8 +810,13 @@ def routes_of(app: Flask) -> dict[str, set[str]]:
 
 
 # -- serving -------------------------------------------------------------------------------
-def check_model_dir(model_path: str) -> None:
-    """Fail early, in one line, when ``model_path`` is not a loadable bundle directory."""
+def check_model_dir(model_path: str, scenarios: str | None = None) -> dict[str, Any]:
+    """Fail early, in one line, when the model or the scenarios cannot serve; return the meta.
+
+    Runs in the serving parent before any worker starts, without torch: the bundle's
+    meta and file digests, then the scenarios against the model's intents and types.
+    """
+    from .bundle import check_bundle, resolve
     from .errors import BundleError
 
     if not os.path.exists(model_path):
@@ -820,11 +825,11 @@ def check_model_dir(model_path: str) -> None:
     if not os.path.isdir(model_path):
         raise BundleError(f"{model_path!r} is a file; give the model directory "
                           "(a version directory or a folder with `current`)")
-    try:
-        from .bundle import check_bundle, resolve
-    except ImportError:  # pragma: no cover - bundle checks arrive with the pipeline
-        return
-    check_bundle(resolve(model_path), verify=False)
+    meta = check_bundle(resolve(model_path), verify=True)
+    if scenarios is not None:
+        from .bot import load_scenarios
+        load_scenarios(scenarios, intents=meta.get("intents"), entity_types=meta.get("entity_types"))
+    return meta
 
 
 def serve(model_path: str | None, *, scenarios: str | None = None, host: str = "127.0.0.1",
@@ -835,12 +840,12 @@ def serve(model_path: str | None, *, scenarios: str | None = None, host: str = "
     Each gunicorn worker builds the app, and so loads the model, once. SIGTERM stops
     cleanly: workers finish their requests, then the process exits 0.
     """
-    if model_path is not None:
-        check_model_dir(model_path)
     if scenarios is not None and not os.path.isfile(scenarios):
         from .errors import ScenarioError
         raise ScenarioError(f"scenario file {scenarios!r} does not exist; give a TOML file "
                             "such as scenarios/demo.toml")
+    if model_path is not None:
+        check_model_dir(model_path, scenarios)
     if dev:
         return _serve_dev(model_path, scenarios, host, port, settings)
     return _serve_gunicorn(model_path, scenarios, host, port, workers, threads, settings)
@@ -891,10 +896,13 @@ def _serve_gunicorn(model_path: str | None, scenarios: str | None, host: str, po
         def load(self) -> Flask:
             return create_app(model_path, scenarios=scenarios, settings=settings)
 
+    master = os.getpid()
     try:
         Application(prog="nlukit serve").run()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if os.getpid() != master:  # a worker leaving: gunicorn's exit, nothing to add
+            raise
         if code in (3, 4):  # gunicorn's WORKER_BOOT_ERROR / APP_LOAD_ERROR
             import sys
             print("nlukit: error: the workers could not build the app (see the log above)",

@@ -185,6 +185,30 @@ def test_should_fail_in_one_line_when_the_model_directory_is_missing(tmp_path: A
 
 
 @pytest.mark.slow
+def test_should_refuse_in_one_line_a_damaged_model_or_scenarios_it_lacks(
+        model_store: dict[str, str], tmp_path: Any) -> None:
+    import shutil
+
+    damaged = tmp_path / "damaged"
+    shutil.copytree(os.path.join(model_store["store"], model_store["v1"]), damaged)
+    with open(damaged / "intent" / "weights.pt", "ab") as f:
+        f.write(b"tampered")
+    proc = subprocess.run([sys.executable, "-m", "nlukit", "serve", str(damaged), "--port", "0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "weights.pt" in proc.stderr and "Traceback" not in proc.stderr
+    assert "Booting worker" not in proc.stderr  # refused before any worker started
+
+    scen = tmp_path / "pizza.toml"
+    scen.write_text('[[scenario]]\nintent = "pizza_order"\nresponse = "네"\n', encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "nlukit", "serve", model_store["store"],
+                           "--scenarios", str(scen), "--port", "0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "pizza_order" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.slow
 def test_should_move_every_worker_to_the_new_current_on_reload(model_store: dict[str, str]) -> None:
     from nlukit import bundle
 

@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "(default NLUKIT_ADMIN_TOKEN; unset: the route is disabled)")
     parser.add_argument("--max-text-length", type=int, default=None, metavar="N",
                         help="longest text accepted, in characters (default 1000)")
+    parser.add_argument("--max-batch", type=int, default=None, metavar="N",
+                        help="concurrent parses a worker answers with one model call "
+                             "(default 16; 1 turns micro-batching off)")
     parser.add_argument("--dev", action="store_true",
                         help="run Flask's development server in this process instead of gunicorn")
 
@@ -51,6 +54,10 @@ def run(args: argparse.Namespace) -> int:
         if args.max_text_length < 1:
             raise InputError(f"--max-text-length must be positive, not {args.max_text_length}")
         settings["max_text_length"] = args.max_text_length
+    if args.max_batch is not None:
+        if args.max_batch < 1:
+            raise InputError(f"--max-batch must be at least 1, not {args.max_batch}")
+        settings["max_batch"] = args.max_batch
     if args.admin_token_env and not os.environ.get(args.admin_token_env):
         print(f"nlukit: POST /admin/reload is disabled (env {args.admin_token_env} is not set)",
               file=sys.stderr)
