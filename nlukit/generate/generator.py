@@ -257,6 +257,63 @@ def _respace(text: str, spans: list[Span5], rng: random.Random) -> tuple[str, li
     return text, spans  # type: ignore[return-value]
 
 
+# --------------------------------------------------------------------------- dedup
+_KEY_BITS = (1 << 55) - 1
+_USED = 1 << 63
+
+
+class _SeenTable:
+    """Which sentences were written, and by which intent, in 16-32 bytes per sentence.
+
+    An open-addressing table of 64-bit words in an ``array('Q')``, kept at most half
+    full: the top bit marks a used slot, the next 55 bits are a blake2b digest of the
+    text, the low 8 bits the intent index. A dict of digests costs ~90 bytes per
+    sentence; this table is 16 MB at one million sentences and 256 MB at ten
+    million. Digest collisions (2^-55 per pair) are deterministic, so outputs stay
+    byte-identical.
+    """
+
+    __slots__ = ("mask", "n", "table")
+
+    def __init__(self, size: int = 1 << 16) -> None:
+        self.table = array("Q", bytes(8 * size))
+        self.mask = size - 1
+        self.n = 0
+
+    def add(self, text: str, owner: int) -> int | None:
+        """Record ``text`` for intent ``owner``; the earlier owner if it was seen already."""
+        key = int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=7).digest(),
+                             "little") & _KEY_BITS
+        t, mask = self.table, self.mask
+        i = key & mask
+        while True:
+            v = t[i]
+            if not v:
+                t[i] = _USED | (key << 8) | (owner & 0xFF)
+                self.n += 1
+                if 2 * self.n > mask:
+                    self._grow()
+                return None
+            if (v >> 8) & _KEY_BITS == key:
+                return v & 0xFF
+            i = (i + 1) & mask
+
+    def _grow(self) -> None:
+        old = self.table
+        size = 2 * len(old)
+        self.table = t = array("Q", bytes(8 * size))
+        self.mask = mask = size - 1
+        for v in old:
+            if v:
+                i = (v >> 8) & mask
+                while t[i]:
+                    i = (i + 1) & mask
+                t[i] = v
+
+    def __len__(self) -> int:
+        return self.n
+
+
 # --------------------------------------------------------------------------- IOB output
 # one MeCab output line: surface TAB pos,features... (EOS has no tab, so it never matches)
 _MECAB_LINE = re.compile(r"^([^\t\n]+)\t([^,\n]*)", re.M).findall
@@ -618,7 +675,7 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
     per_template = {t.id: 0 for t in pats.templates()}
     uses: dict[str, dict[str, int]] = {e: dict.fromkeys(v, 0) for e, v in dictionary.entities.items()}
     labels: set[str] = set()
-    seen: dict[bytes, int] = {}
+    seen = _SeenTable()
     intent_index = {name: k for k, name in enumerate(pats.intents)}
     dups = cross = 0
     spacing = "spacing" in augment
@@ -626,7 +683,6 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
     esc = _json_str
     intent_json = {i: esc(i) for i in pats.intents}
     template_json = {t.id: esc(t.id) for t in pats.templates()}
-    blake = hashlib.blake2b
     total = sum(s.budget for s in plan.streams)
     bar = None
     if progress and total >= 5000:
@@ -650,8 +706,7 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
                     text, spans = got
                     if spacing and aug_rng.random() < SPACING_RATE:
                         text, spans = _respace(text, spans, aug_rng)
-                    h = blake(text.encode("utf-8"), digest_size=8).digest()
-                    owner = seen.get(h)
+                    owner = seen.add(text, intent_index[st.intent])
                     if owner is not None:
                         dups += 1
                         if owner != intent_index[st.intent]:
@@ -662,7 +717,6 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
                                 sampler_list.pop(k)
                         continue
                     smp.misses = 0
-                    seen[h] = intent_index[st.intent]
                     st.turn = k + 1
                     sentence = (text, spans, smp.template.id)
                     break
