@@ -321,3 +321,35 @@ def test_should_write_jsonl_exactly_as_example_to_json(dataset: tuple[Path, dict
             ex = Example.from_json(json.loads(line))
             assert json.dumps(ex.to_json(), ensure_ascii=False) + "\n" == line
     assert Span(0, 1, "a", "b").to_json()  # the record shape is the shared one
+
+
+def test_should_remember_sentences_and_their_intent_across_table_growth() -> None:
+    from nlukit.generate.generator import _SeenTable
+    seen = _SeenTable(size=8)
+    for i in range(1000):
+        assert seen.add(f"문장 {i}", i % 5) is None
+    assert len(seen) == 1000 and len(seen.table) >= 2000
+    assert [seen.add(f"문장 {i}", 9) for i in (0, 1, 7, 999)] == [0, 1, 2, 4]
+    assert seen.add("새 문장", 3) is None and len(seen) == 1001
+
+
+def test_should_record_intents_that_fall_back_to_a_sentence_split(tmp_path: Path) -> None:
+    (tmp_path / "p.txt").write_text("@hi\n안녕(하세요|)\n반가워(요|)\n@w\n" + "".join(
+        f"{{a}} 날씨 {i} (어때|알려줘)\n" for i in range(6)), encoding="utf-8")
+    (tmp_path / "d.csv").write_text("a\n" + "\n".join(f"v{i}" for i in range(9)) + "\n", encoding="utf-8")
+    report = generate(tmp_path / "p.txt", tmp_path / "d.csv", tmp_path / "o", per_intent=20, progress=False)
+    split = json.loads((tmp_path / "o" / "dataset.json").read_text(encoding="utf-8"))["split"]
+    assert split["sentence_split_intents"] == ["hi"]
+    assert split["held_out_templates"] and all(t.startswith("w#") for t in split["held_out_templates"])
+    assert any("fell back to a sentence split" in w and "hi" in w for w in report["warnings"])
+
+
+def test_should_print_dictionary_warnings_and_cp949_encoding_in_the_cli(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "d.csv").write_bytes("entity,value,synonyms\nlocation,서울,\nlocation,서울,서울시\n"
+                                     "date,오늘,\nfood,김밥,\n".encode("cp949"))
+    assert main(["generate", PATTERNS, str(tmp_path / "d.csv"), "-o", str(tmp_path / "o"),
+                 "--per-intent", "5", "--split", "sentence"]) == 0
+    out = capsys.readouterr().out
+    assert "d.csv: cp949, long form, 3 values" in out
+    assert f"warning: {tmp_path / 'd.csv'}:3: duplicate value '서울' for entity 'location'" in out
