@@ -152,3 +152,9 @@ def test_should_accept_any_slot_type_when_no_dictionary_is_given_and_reject_miss
     (tmp_path / "c.txt").write_text("# only a comment\n", encoding="utf-8")
     with pytest.raises(PatternError, match=r"c.txt:1:1: no @intent found"):
         load_patterns(tmp_path)
+
+
+def test_should_warn_when_an_alternation_imitates_a_particle_pair() -> None:
+    p = parse_patterns("@t\n{food}(을|를) 주문\n{food}(좀|) 주문\n", "p.txt", dictionary=D)
+    assert p.warnings == ["p.txt:2:7: (을|를) after a slot picks either form at random; write 을/를 to "
+                          "choose the form that fits the value"]

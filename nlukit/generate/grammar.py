@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from itertools import product
 
 from ..errors import InputError, PatternError
-from ..korean import choose_particle, match_particle
+from ..korean import choose_particle, is_particle_pair, match_particle
 from ..types import Span
 from .dictionary import Dictionary
 
@@ -133,6 +133,7 @@ class _LineParser:
         self.known = known
         self.dictionary = dictionary
         self.i = 0
+        self.warnings: list[str] = []
 
     def error(self, message: str, column: int | None = None) -> PatternError:
         col = (self.i if column is None else column) + 1
@@ -168,6 +169,8 @@ class _LineParser:
                     assert isinstance(slot, Slot)
                     nodes[-1] = Slot(slot.entity, slot.role, pair)
                     self.i += len(pair)
+                elif line.startswith("(", self.i):
+                    self.check_particle_alternation()
             elif ch == "[":
                 flush()
                 fixed = self.fixed()
@@ -235,6 +238,16 @@ class _LineParser:
         self.check_entity(entity, open_at)
         self.i = j + 1
         return Slot(entity, role or None)
+
+    def check_particle_alternation(self) -> None:
+        """Warn about ``{food}(을|를)``: an alternation picks at random, a pair fits the value."""
+        end = self.line.find(")", self.i)
+        options = self.line[self.i + 1:end].split("|") if end > 0 else []
+        if len(options) == 2 and all(options) and is_particle_pair("/".join(options)):
+            pair = "/".join(options)
+            self.warnings.append(
+                f"{self.path}:{self.lineno}:{self.i + 1}: ({'|'.join(options)}) after a slot picks either "
+                f"form at random; write {pair} to choose the form that fits the value")
 
     def check_entity(self, entity: str, column: int) -> None:
         if self.known is not None and entity not in self.known:
@@ -331,7 +344,9 @@ def parse_patterns(text: str, path: str = "<patterns>", *, entity_types: Iterabl
         if intent is None:
             raise PatternError(path, lineno, lead + 1, "pattern before any @intent header; "
                                "start the file with a line like @weather", line.rstrip())
-        seq = _LineParser(path, lineno, line, known, dictionary).parse()
+        parser = _LineParser(path, lineno, line, known, dictionary)
+        seq = parser.parse()
+        pats.warnings.extend(parser.warnings)
         seq = _trim(seq)
         if not seq:
             continue  # only a comment after spaces
