@@ -351,6 +351,10 @@ def main() -> int:
                                          args.processes)
                 result[label]["max_batch"] = max_batch
                 if max_batch > 1:
+                    # the HTTP stack alone (no model): the ceiling this machine allows right now
+                    result["health"] = run_load(
+                        server, [[("GET", "/health", None, {})] * (args.requests // args.clients)
+                                 for _ in range(args.clients)], args.processes)
                     if scenarios:
                         result["chat"] = run_load(server, chat_streams(args.chat_requests,
                                                                        args.clients),
@@ -370,6 +374,9 @@ def main() -> int:
     result["ratios"] = {
         "rest_batched_vs_inprocess_parse": round(pb["req_per_s"] / base, 2),
         "rest_unbatched_vs_inprocess_parse": round(result["parse_unbatched"]["req_per_s"] / base, 2),
+        "rest_batched_vs_rest_unbatched": round(pb["req_per_s"]
+                                                / result["parse_unbatched"]["req_per_s"], 2),
+        "rest_batched_vs_http_only_health": round(pb["req_per_s"] / result["health"]["req_per_s"], 2),
     }
     result["goals"] = {
         "parse_1000_req_per_s": pb["req_per_s"] >= 1000,
@@ -394,7 +401,7 @@ def print_table(r: dict[str, Any]) -> None:
           f"{r['server']['threads']} threads  clients={r['load']['clients']}  "
           f"store={r['server']['store']}  loadavg before={r['machine']['loadavg_before'][0]:.1f}")
     print(f"{'run':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'5xx':>6}")
-    for key in ("parse_batched", "parse_unbatched", "chat", "malformed"):
+    for key in ("health", "parse_batched", "parse_unbatched", "chat", "malformed"):
         if key in r:
             s = r[key]
             print(f"{key:<22}{s['requests']:>9}{s['req_per_s']:>9.1f}{s['p50_ms']:>9.2f}"

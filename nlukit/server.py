@@ -276,6 +276,8 @@ class _Service:
             from .bot import load_scenarios
             scenarios = load_scenarios(os.fspath(scenarios), intents=list(nlu.intents),
                                        entity_types=list(nlu.entity_types))
+        elif hasattr(scenarios, "check"):  # loaded elsewhere: still must fit this model
+            scenarios.check(list(nlu.intents), list(nlu.entity_types))
         return Bot(nlu, scenarios, store=self.store())
 
     def reload(self) -> tuple[_Runtime, _Runtime]:
