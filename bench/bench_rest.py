@@ -170,7 +170,7 @@ def _client_thread(host: str, port: int, jobs: list[tuple[str, str, bytes | None
 def _client_process(host: str, port: int, per_thread: list[list[Any]], queue: Any) -> None:
     results: list[list[tuple[float, int]]] = [[] for _ in per_thread]
     threads = [threading.Thread(target=_client_thread, args=(host, port, jobs, res))
-               for jobs, res in zip(per_thread, results)]
+               for jobs, res in zip(per_thread, results, strict=True)]
     for t in threads:
         t.start()
     for t in threads:

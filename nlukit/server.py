@@ -201,7 +201,7 @@ class BatchingParser:
                 if len(results) != len(batch):
                     raise RuntimeError(f"parse_batch returned {len(results)} results "
                                        f"for {len(batch)} texts")
-                for p, r in zip(batch, results):
+                for p, r in zip(batch, results, strict=True):
                     p.result = r
         except BaseException as exc:  # noqa: BLE001 - isolate the failing text
             if len(batch) == 1:

@@ -28,7 +28,6 @@ pytest.importorskip("redis")
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "fixtures", "bot"))
 from redis_server import redis_server  # noqa: E402,F401  (a pytest fixture)
-
 from test_server_fakes import CITIES  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
@@ -80,7 +79,7 @@ def chat(base: str, session_id: str, text: str) -> tuple[dict[str, Any], str]:
 
 @pytest.mark.slow
 @pytest.mark.redis
-def test_should_keep_every_session_whole_across_two_workers(redis_server: Any) -> None:
+def test_should_keep_every_session_whole_across_two_workers(redis_server: Any) -> None:  # noqa: F811
     proc, base, lines = start_gunicorn(redis_server.url)
     pids: set[str] = set()
     pids_lock = threading.Lock()

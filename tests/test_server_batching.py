@@ -15,8 +15,9 @@ import pytest
 
 pytest.importorskip("flask")
 
-from nlukit.server import BatchingParser, create_app  # noqa: E402
 from test_server_fakes import CITIES, FakeNLU  # noqa: E402
+
+from nlukit.server import BatchingParser, create_app  # noqa: E402
 
 
 class SlowBatchNLU(FakeNLU):
@@ -66,7 +67,7 @@ def test_should_batch_concurrent_parses_and_answer_each_its_own_text() -> None:
     with ThreadPoolExecutor(max_workers=16) as pool:
         answers = list(pool.map(one, texts))
     elapsed = time.perf_counter() - t0
-    for text, answer in zip(texts, answers):
+    for text, answer in zip(texts, answers, strict=True):
         assert answer == FakeNLU().parse(text).to_dict()
     assert sum(nlu.sizes) == 32
     assert max(nlu.sizes) > 1 and max(nlu.sizes) <= 8
@@ -93,7 +94,7 @@ def test_should_fail_only_the_request_whose_text_fails_in_a_batch() -> None:
         return int(app.test_client().post("/parse", json={"text": text}).status_code)
 
     with ThreadPoolExecutor(max_workers=16) as pool:
-        statuses = dict(zip(texts, pool.map(one, texts)))
+        statuses = dict(zip(texts, pool.map(one, texts), strict=True))
     assert statuses.pop("폭탄 기차") == 500
     assert set(statuses.values()) == {200}
 
