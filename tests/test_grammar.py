@@ -158,3 +158,32 @@ def test_should_warn_when_an_alternation_imitates_a_particle_pair() -> None:
     p = parse_patterns("@t\n{food}(을|를) 주문\n{food}(좀|) 주문\n", "p.txt", dictionary=D)
     assert p.warnings == ["p.txt:2:7: (을|를) after a slot picks either form at random; write 을/를 to "
                           "choose the form that fits the value"]
+
+
+def test_should_only_ever_raise_pattern_error_on_arbitrary_lines() -> None:
+    import random
+    rng = random.Random(7)
+    alphabet = list("{}()|[]@#\\:/ ") + ["서울", "(으)로", "은/는", "{food}", "{location:o}", "(이)랑", "\t", "x"]
+    parsed = failed = 0
+    for _ in range(3000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        try:
+            p = parse_patterns(f"@t\n{line}\n", "p.txt", dictionary=D)
+        except PatternError as exc:
+            assert (exc.line, exc.column) == (1, 1) or (exc.line == 2 and 1 <= exc.column <= len(line) + 1), line
+            failed += 1
+            continue
+        parsed += 1
+        for t in p.intents.get("t", []):
+            if count_expansions(t.seq, D.to_json()) <= 200:
+                for text, spans in expand(t, D):
+                    assert "  " not in text and text == text.strip()
+                    assert all(D.canonical(s.entity, text[s.start:s.end]) == s.value for s in spans)
+    assert parsed > 100 and failed > 100
+
+
+def test_should_read_a_cp949_pattern_file_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "p.txt").write_bytes("@날씨\n{location} 날씨 어때\n".encode("cp949"))
+    p = load_patterns(tmp_path / "p.txt", dictionary=D)
+    assert [t.source for t in p.intents["날씨"]] == ["{location} 날씨 어때"]
+    assert "read as cp949" in p.warnings[0]

@@ -97,3 +97,15 @@ def test_should_render_response_templates_with_fitting_particles() -> None:
     assert render("{x}(으)로 가요, 아니면 (으)로", {"x": "KTX"}) == "KTX로 가요, 아니면 (으)로"
     with pytest.raises(InputError, match=r"slot \{destination\}.*given: origin"):
         render("{origin}에서 {destination}(으)로", {"origin": "서울"})
+
+
+def test_should_never_crash_on_naughty_strings() -> None:
+    import random
+    rng = random.Random(3)
+    pool = ["", " ", "\u200b", "🙂", "東京", "ㅋ", "ㅏ", "3.", ".5", ",", "1,", ",000", "Ａ", "ß", "ǅ", "\x00",
+            "가", "갈", "A1", "1A", "(", ")", "「", "」", "\ud7a3", "\uac00", "ﾟ", "٣"]
+    for _ in range(2000):
+        word = "".join(rng.choice(pool) for _ in range(rng.randint(0, 5)))
+        for pair in ("은/는", "(으)로", "(이)에요", "와/과"):
+            form = choose_particle(word, pair)
+            assert form and isinstance(form, str)
