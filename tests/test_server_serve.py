@@ -130,6 +130,33 @@ def scenarios(tmp_path: Any) -> str:
 
 
 @pytest.mark.slow
+def test_should_answer_real_parses_in_the_original_offsets_and_equal_to_the_library(
+        model_store: dict[str, str], scenarios: str) -> None:
+    import nlukit
+    from nlukit.server import create_app
+
+    nlu = nlukit.load(model_store["store"])
+    client = create_app(model_store["store"], scenarios=scenarios).test_client()
+    text = "서울에서\u200b 부산으로 가는 기차 예매해줘"  # a zero-width space the model never sees
+    resp = client.post("/parse", json={"text": text})
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert body == json.loads(json.dumps(nlu.parse(text).to_dict()))
+    assert body["text"] == text
+    for e in body["entities"]:
+        assert text[e["start"]:e["end"]] == e["text"]
+    ranking = body["intent_ranking"]
+    assert sorted(r["name"] for r in ranking) == sorted(nlu.intents)
+    assert [r["confidence"] for r in ranking] == sorted((r["confidence"] for r in ranking),
+                                                        reverse=True)
+    v = client.get("/version").get_json()
+    assert v["model"]["version"] == model_store["v1"]
+    assert v["model"]["intents"] == list(nlu.intents)
+    turn = client.post("/chat", json={"session_id": "t1", "text": "안녕하세요"}).get_json()
+    assert turn["intent"] == "greeting" and turn["parse"]["text"] == "안녕하세요"
+
+
+@pytest.mark.slow
 def test_should_serve_a_real_model_with_gunicorn_and_exit_0_on_sigterm(
         model_store: dict[str, str], scenarios: str) -> None:
     served = Served([model_store["store"], "--scenarios", scenarios, "--port", "0",
