@@ -462,6 +462,7 @@ class _Stream:
     made: int = 0
     turn: int = 0
     done: bool = False
+    shortfall: int = 0  # sentences a held-out part could not make, handed to train
 
 
 @dataclass
@@ -714,6 +715,7 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
     pending = 0
     try:
         active = list(plan.streams)
+        train_of = {st.intent: st for st in plan.streams if st.part == "train"}
         while active:
             still = []
             for st in active:
@@ -745,6 +747,13 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
                     break
                 if sentence is None:
                     st.done = True
+                    tr = train_of.get(st.intent)
+                    if st.part in ("valid", "test") and tr is not None and not tr.done:
+                        # keep the intent's total: train takes what a held-out part cannot make
+                        st.shortfall = st.budget - st.made
+                        tr.budget += st.shortfall
+                        if tr.made >= tr.budget - st.shortfall:
+                            still.append(tr)  # it had already met its old budget
                     continue
                 text, spans, tid = sentence
                 part = st.part if st.assignment is None else PARTS[st.assignment[st.made]]
@@ -795,8 +804,18 @@ def _finish(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, *, pe
     totals = {i: sum(c.values()) for i, c in counts.items()}
     for intent, n in totals.items():
         if n < per_intent:
-            warnings.append(f"intent {intent!r} is starved: {n} of {per_intent} sentences (its patterns and "
-                            "values do not expand further); add patterns or dictionary values")
+            ts = pats.intents[intent]
+            size = sum(count_expansions(t.seq, values) for t in ts)
+            held = sum(count_expansions(t.seq, values) for t in ts
+                       if plan.template_part.get(t.id) in ("valid", "test"))
+            where = f", {held} of them in held-out templates" if held else ""
+            warnings.append(f"intent {intent!r} is starved: {n} of {per_intent} sentences (its {len(ts)} "
+                            f"patterns expand to {size} sentences{where}); add patterns or dictionary values")
+    for st in plan.streams:
+        if st.shortfall:
+            warnings.append(f"intent {st.intent!r}: {st.part} has {st.made} of {st.made + st.shortfall} "
+                            f"sentences, its held-out {'templates' if split == 'template' else 'values'} "
+                            f"expand to no more; train took the other {st.shortfall}")
     if totals:
         smallest, largest = min(totals.values()), max(totals.values())
         if largest > 3 * smallest:
