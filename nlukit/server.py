@@ -317,7 +317,12 @@ def _json_body() -> dict[str, Any]:
     if charset not in ("utf-8", "utf8"):
         raise ApiError(415, "unsupported_media_type",
                        f"charset {charset!r} is not supported; JSON must be UTF-8")
-    raw = request.get_data(cache=False)  # 413 from werkzeug when over MAX_CONTENT_LENGTH
+    raw = request.get_data(cache=False)  # 413 from werkzeug when Content-Length is over the limit
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # a chunked body is cut at the limit rather than refused: refuse it here
+        raise ApiError(413, "body_too_large",
+                       f"the body reaches the limit of {limit} bytes; send a smaller request")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -11,9 +11,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -28,39 +26,9 @@ pytest.importorskip("redis")
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "fixtures", "bot"))
 from redis_server import redis_server  # noqa: E402,F401  (a pytest fixture)
-from test_server_fakes import CITIES  # noqa: E402
+from test_server_fakes import CITIES, start_gunicorn  # noqa: E402
 
 ROOT = os.path.dirname(HERE)
-
-
-def start_gunicorn(store_url: str) -> tuple[subprocess.Popen[str], str, list[str]]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([HERE, ROOT]),
-           "NLUKIT_TEST_STORE": store_url, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:nlukit.gunicorn_conf",
-         "--bind", "127.0.0.1:0", "--workers", "2", "--threads", "4",
-         # a worker holding 4 connections stops accepting, so both workers get turns
-         "--worker-connections", "4",
-         "test_server_fakes:make_app()"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
-    found: list[str] = []
-    ready = threading.Event()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.append(line)
-            m = re.search(r"chat page at (http://[^/\s]+)/", line)
-            if m and not found:
-                found.append(m.group(1))
-                ready.set()
-        ready.set()
-
-    threading.Thread(target=pump, daemon=True).start()
-    ready.wait(60)
-    assert found, "gunicorn did not start:\n" + "".join(lines)
-    return proc, found[0], lines
 
 
 def chat(base: str, session_id: str, text: str) -> tuple[dict[str, Any], str]:
@@ -80,7 +48,9 @@ def chat(base: str, session_id: str, text: str) -> tuple[dict[str, Any], str]:
 @pytest.mark.slow
 @pytest.mark.redis
 def test_should_keep_every_session_whole_across_two_workers(redis_server: Any) -> None:  # noqa: F811
-    proc, base, lines = start_gunicorn(redis_server.url)
+    # a worker holding 4 connections stops accepting, so both workers get turns
+    proc, base, lines = start_gunicorn(redis_server.url, workers=2, threads=4,
+                                       extra=("--worker-connections", "4"))
     pids: set[str] = set()
     pids_lock = threading.Lock()
 

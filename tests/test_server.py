@@ -15,10 +15,11 @@ import pytest
 
 pytest.importorskip("flask")
 
+from test_server_fakes import FakeNLU  # noqa: E402
+
 from nlukit import __version__  # noqa: E402
 from nlukit.errors import BundleError, InputError  # noqa: E402
 from nlukit.server import create_app, openapi_spec, routes_of  # noqa: E402
-from test_server_fakes import FakeNLU  # noqa: E402
 
 
 @pytest.fixture
@@ -57,11 +58,11 @@ def test_should_return_the_parse_json_of_the_text(client: Any, nlu: FakeNLU) -> 
     assert [(e["value"], e["role"], e["start"], e["end"]) for e in body["entities"]] == [
         ("서울", "origin", 0, 3), ("부산", "destination", 6, 8)]
     # Korean is sent as UTF-8, not as \\u escapes
-    assert "서울".encode("utf-8") in resp.get_data()
+    assert "서울".encode() in resp.get_data()
 
 
 def test_should_accept_json_with_charset_and_ignore_extra_fields(client: Any) -> None:
-    resp = client.post("/parse", data='{"text": "안녕", "message_id": 7}'.encode("utf-8"),
+    resp = client.post("/parse", data='{"text": "안녕", "message_id": 7}'.encode(),
                        content_type="application/json; charset=UTF-8")
     assert resp.status_code == 200
     assert resp.get_json()["intent"]["name"] == "greeting"
@@ -117,6 +118,20 @@ def test_should_answer_413_for_a_body_over_the_size_limit(client: Any) -> None:
     assert "4096" in err["message"]
 
 
+def test_should_answer_413_for_a_chunked_body_over_the_size_limit(client: Any) -> None:
+    import io
+
+    def chunked(body: bytes) -> Any:  # no Content-Length, as with Transfer-Encoding: chunked
+        return client.post("/parse", input_stream=io.BytesIO(body),
+                           content_type="application/json",
+                           environ_overrides={"wsgi.input_terminated": True})
+
+    big = b'{"text": "' + b"a" * 5000 + b'"}'
+    err = assert_error(chunked(big), 413, "body_too_large")
+    assert "4096" in err["message"]
+    assert chunked(b'{"text": "\xec\x95\x88\xeb\x85\x95"}').status_code == 200
+
+
 def test_should_answer_413_naming_the_limit_for_a_text_over_it(client: Any, nlu: FakeNLU) -> None:
     err = assert_error(post_json(client, "/parse", {"text": "가" * 51}), 413, "text_too_long")
     assert "51" in err["message"] and "50" in err["message"]
@@ -157,7 +172,7 @@ def test_should_answer_422_for_a_body_of_the_wrong_shape(client: Any, body: Any,
 
 def test_should_answer_422_for_a_text_with_an_unpaired_surrogate(client: Any, nlu: FakeNLU) -> None:
     # valid JSON (a \\ud800 escape), but not Unicode text: it could never be answered in UTF-8
-    resp = client.post("/parse", data='{"text": "\\ud800서울"}'.encode("utf-8"),
+    resp = client.post("/parse", data='{"text": "\\ud800서울"}'.encode(),
                        content_type="application/json")
     err = assert_error(resp, 422, "invalid_field")
     assert "unpaired surrogate" in err["message"]

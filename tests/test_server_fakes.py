@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import threading
 from typing import Any
@@ -165,3 +167,38 @@ def make_app() -> Any:
         return resp
 
     return app
+
+
+def start_gunicorn(store_url: str = "", workers: int = 2, threads: int = 4,
+                   extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen[str], str, list[str]]:
+    """Run gunicorn with nlukit's config over :func:`make_app`; return (process, base URL, log)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, root]),
+           "NLUKIT_TEST_STORE": store_url, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-c", "python:nlukit.gunicorn_conf",
+         "--bind", "127.0.0.1:0", "--workers", str(workers), "--threads", str(threads), *extra,
+         "test_server_fakes:make_app()"],
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    found: list[str] = []
+    ready = threading.Event()
+
+    def pump() -> None:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            lines.append(line)
+            m = re.search(r"chat page at (http://[^/\s]+)/", line)
+            if m and not found:
+                found.append(m.group(1))
+                ready.set()
+        ready.set()
+
+    threading.Thread(target=pump, daemon=True).start()
+    ready.wait(60)
+    if not found:
+        proc.kill()
+        proc.wait()
+        raise AssertionError("gunicorn did not start:\n" + "".join(lines))
+    return proc, found[0], lines
