@@ -353,3 +353,15 @@ def test_should_print_dictionary_warnings_and_cp949_encoding_in_the_cli(
     out = capsys.readouterr().out
     assert "d.csv: cp949, long form, 3 values" in out
     assert f"warning: {tmp_path / 'd.csv'}:3: duplicate value '서울' for entity 'location'" in out
+
+
+def test_should_let_train_take_what_held_out_templates_cannot_make(tmp_path: Path) -> None:
+    # ten templates of four sentences; valid wants 14 but its 3 held-out templates make 12
+    (tmp_path / "p.txt").write_text("@hi\n" + "".join(f"안녕 {i} (a|b|c|d)\n" for i in range(10)),
+                                    encoding="utf-8")
+    (tmp_path / "d.csv").write_text("unused\nx\n", encoding="utf-8")
+    report = generate(tmp_path / "p.txt", tmp_path / "d.csv", tmp_path / "o", per_intent=40,
+                      valid_ratio=0.34, test_ratio=0, progress=False)
+    assert report["per_intent"]["hi"] == {"train": 28, "valid": 12, "test": 0, "total": 40, "target": 40}
+    assert any("'hi': valid has 12 of 14 sentences" in w and "train took the other 2" in w
+               for w in report["warnings"])
