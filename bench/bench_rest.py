@@ -140,7 +140,7 @@ class Server:
 
 
 # -- load generation ---------------------------------------------------------------------
-def _client_thread(host: str, port: int, jobs: list[tuple[str, str, bytes | None, dict[str, str]]],
+def _client_thread(host: str, port: int, jobs: list[tuple[str, str, Any, dict[str, str]]],
                    out: list[tuple[float, int]]) -> None:
     conn: http.client.HTTPConnection | None = None
     for method, path, body, headers in jobs:
@@ -150,7 +150,13 @@ def _client_thread(host: str, port: int, jobs: list[tuple[str, str, bytes | None
             try:
                 if conn is None:
                     conn = http.client.HTTPConnection(host, port, timeout=60)
-                conn.request(method, path, body=body, headers=headers)
+                if isinstance(body, tuple):  # ("chunked", data): no Content-Length
+                    data = body[1]
+                    conn.request(method, path, body=iter([data[i:i + 4096] for i in
+                                                          range(0, len(data), 4096)]),
+                                 headers=headers, encode_chunked=True)
+                else:
+                    conn.request(method, path, body=body, headers=headers)
                 resp = conn.getresponse()
                 resp.read()
                 status = resp.status
@@ -235,7 +241,7 @@ def chat_streams(n: int, clients: int) -> list[list[Any]]:
 
 def malformed_jobs(n: int) -> list[Any]:
     huge = json.dumps({"text": "가" * 40000}).encode()  # ~240 kB of \\u escapes
-    kinds: list[tuple[str, str, bytes | None, dict[str, str]]] = [
+    kinds: list[tuple[str, str, Any, dict[str, str]]] = [
         ("POST", "/parse", b'{"text": "\xec\x84\x9c\xec\x9a\xb8', JSON),          # truncated
         ("POST", "/parse", b"{text: 1}", JSON),
         ("POST", "/parse", b"", JSON),
@@ -244,6 +250,7 @@ def malformed_jobs(n: int) -> list[Any]:
         ("POST", "/parse", b"[" * 20000 + b"]" * 20000, JSON),                 # deep nesting
         ("POST", "/parse", huge, JSON),                                          # over 64 kB
         ("POST", "/chat", huge, JSON),
+        ("POST", "/parse", ("chunked", huge), {**JSON, "Transfer-Encoding": "chunked"}),
         ("POST", "/parse", json.dumps({"text": "가" * 5000}, ensure_ascii=False).encode(), JSON),
         ("POST", "/parse", b'{"text": "\xff\xfe\xfd"}', JSON),                  # invalid UTF-8
         ("POST", "/parse", b'{"text": "\xc0\xaf"}', JSON),                      # overlong
@@ -337,6 +344,8 @@ def main() -> int:
         "texts": f"{texts_path} ({len(texts)} distinct texts, cycled)",
         "server": {"workers": args.workers, "threads": args.threads, "store": redis_url or "memory"},
         "load": {"clients": args.clients, "processes": args.processes},
+        "git_commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                     capture_output=True, text=True).stdout.strip(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "loadavg_before": os.getloadavg()},
     }
