@@ -165,7 +165,7 @@ class BundleWriter:
     >>> store = os.path.join(tempfile.mkdtemp(), "demo")
     >>> with BundleWriter(store) as w:
     ...     _ = open(os.path.join(w.path, "x.txt"), "w").write("hi")
-    ...     w.commit({"name": "demo"})
+    ...     _ = w.commit({"name": "demo"})
     >>> current_version(store) == w.version
     True
     """
