@@ -97,7 +97,7 @@ def _compile(seq: Seq, values: dict[str, dict[str, list[str]]]) -> tuple[tuple[A
     total = 1
     for n in seq:
         if isinstance(n, str):
-            out.append((0, n, n.lstrip(" "), n.endswith(" ")))
+            out.append((0, n, n.lstrip(" "), n.endswith(" "), len(n), len(n.lstrip(" "))))
         elif isinstance(n, Slot):
             surfaces = tuple((f, v) for v, syns in values.get(n.entity, {}).items() for f in (v, *syns))
             out.append((1, n.entity, n.role, n.pair, surfaces))
@@ -123,6 +123,7 @@ class _Sampler:
     def __init__(self, template: Template, decks: dict[str, _Deck], values: dict[str, dict[str, list[str]]],
                  rng: random.Random, expected: int) -> None:
         self.template = template
+        self.tid = template.id
         self.decks = decks
         self.rng = rng
         self.code, self.count = _compile(template.seq, values)
@@ -156,13 +157,13 @@ class _Sampler:
             kind = node[0]
             if kind == 0:
                 if state[1]:
-                    text = node[2]
-                    if not text:
+                    if not node[5]:
                         continue
+                    out.append(node[2])
+                    state[0] += node[5]
                 else:
-                    text = node[1]
-                out.append(text)
-                state[0] += len(text)
+                    out.append(node[1])
+                    state[0] += node[4]
                 state[1] = node[3]
             elif kind == 1:
                 surface, value = self.decks[node[1]].deal(used)
@@ -204,11 +205,14 @@ def _decode(code: tuple[Any, ...], index: int, out: list[str], spans: list[Span5
     for k, node in enumerate(code):
         kind = node[0]
         if kind == 0:
-            text = node[2] if state[1] else node[1]
-            if not text:
-                continue
-            out.append(text)
-            state[0] += len(text)
+            if state[1]:
+                if not node[5]:
+                    continue
+                out.append(node[2])
+                state[0] += node[5]
+            else:
+                out.append(node[1])
+                state[0] += node[4]
             state[1] = node[3]
         elif kind == 1:
             surface, value = node[4][picks[k]]
@@ -699,6 +703,8 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
     per_template = {t.id: 0 for t in pats.templates()}
     uses: dict[str, dict[str, int]] = {e: dict.fromkeys(v, 0) for e, v in dictionary.entities.items()}
     labels: set[str] = set()
+    tails: dict[tuple[str, str | None, str], str] = {}  # JSON of a span after its offsets
+    span_uses: dict[tuple[str, str | None, str], int] = {}
     seen = _SeenTable()
     intent_index = {name: k for k, name in enumerate(pats.intents)}
     dups = cross = 0
@@ -743,7 +749,7 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
                         continue
                     smp.misses = 0
                     st.turn = k + 1
-                    sentence = (text, spans, smp.template.id)
+                    sentence = (text, spans, smp.tid)
                     break
                 if sentence is None:
                     st.done = True
@@ -760,15 +766,19 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
                 jf, cf, tf = files[part]
                 ents = []
                 for s, e, ent, role, value in spans:
-                    ents.append(f'{{"start": {s}, "end": {e}, "entity": {esc(ent)}, "role": '
-                                f'{esc(role) if role is not None else "null"}, "value": {esc(value)}}}')
-                    uses[ent][value] = uses[ent].get(value, 0) + 1
-                    labels.add(f"{ent}:{role}" if role else ent)
+                    key = (ent, role, value)
+                    tail = tails.get(key)
+                    if tail is None:
+                        tail = tails[key] = (f'"entity": {esc(ent)}, "role": '
+                                             f'{esc(role) if role is not None else "null"}, '
+                                             f'"value": {esc(value)}}}')
+                        labels.add(f"{ent}:{role}" if role else ent)
+                    ents.append(f'{{"start": {s}, "end": {e}, {tail}')
+                    span_uses[key] = span_uses.get(key, 0) + 1
                 # byte-identical to json.dumps(Example.to_json(), ensure_ascii=False) (tested)
                 jf.write(f'{{"text": {esc(text)}, "intent": {intent_json[st.intent]}, "entities": '
                          f'[{", ".join(ents)}], "template": {template_json[tid]}}}\n')
-                tf.write(text)
-                tf.write("\n")
+                tf.write(text + "\n")
                 cf.write(iob.rows(sid[part], text, spans))
                 sid[part] += 1
                 per_intent_counts[st.intent][part] += 1
@@ -790,8 +800,18 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
                 f.close()
     return _finish(tmp, pats, dictionary, plan, per_intent=per_intent, seed=seed, split=split,
                    valid_ratio=valid_ratio, test_ratio=test_ratio, augment=augment, tokenizer=tokenizer,
-                   version=version, counts=per_intent_counts, per_template=per_template, uses=uses,
+                   version=version, counts=per_intent_counts, per_template=per_template,
+                   uses=_value_uses(uses, span_uses),
                    labels=labels, dups=dups, cross=cross, iob=iob, distinct=len(seen))
+
+
+def _value_uses(uses: dict[str, dict[str, int]], span_uses: dict[tuple[str, str | None, str], int]
+                ) -> dict[str, dict[str, int]]:
+    """Uses per entity value (roles merged), dictionary order first, then values met only in examples."""
+    for (ent, _, value), n in span_uses.items():
+        counts = uses.setdefault(ent, {})
+        counts[value] = counts.get(value, 0) + n
+    return uses
 
 
 def _finish(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, *, per_intent: int, seed: int,
