@@ -42,6 +42,14 @@ _BIG_UNIT_FINAL = ("ㄴ", "ㄱ", "", "ㅇ")  # 만 (10^4..7), 억 (10^8..11), �
 _LETTER_FINAL = {c: "" for c in "ABCDEFGHIJKOPQSTUVWXYZ"}
 _LETTER_FINAL.update({"L": "ㄹ", "M": "ㅁ", "N": "ㄴ", "R": "ㄹ"})
 
+# Units and symbols after a number, by the final sound of their Korean reading.
+_UNIT_FINAL_SOUND = {"km": "", "cm": "", "mm": "", "m": "", "kg": "ㅁ", "g": "ㅁ", "mg": "ㅁ",
+                     "ml": "", "mL": "", "l": "", "t": "", "kcal": "ㄹ", "cal": "ㄹ", "h": "", "min": "ㄴ",
+                     "s": "", "ms": "", "GB": "", "MB": "", "KB": "", "TB": "", "kW": "", "W": "",
+                     "V": "", "Hz": "", "px": "", "x": ""}
+_SYMBOL_FINAL = {"%": "", "℃": "", "°": "", "㎞": "", "㎏": "ㅁ", "$": "ㄹ", "€": "", "¥": "", "￦": "ㄴ",
+                 "₩": "ㄴ"}
+
 # Slash pairs: (form after a consonant, form after a vowel).
 _SLASH = {
     "은/는": ("은", "는"), "이/가": ("이", "가"), "을/를": ("을", "를"), "과/와": ("과", "와"),
@@ -115,6 +123,8 @@ def final_consonant(word: str) -> str | None:
     ('ㄱ', 'ㄴ', '', '')
     >>> final_consonant("서울(강남)!"), final_consonant("東京") is None
     ('ㅁ', True)
+    >>> final_consonant("30%"), final_consonant("5kg"), final_consonant("10km"), final_consonant("TM")
+    ('', 'ㅁ', '', 'ㅁ')
     """
     if not isinstance(word, str):
         raise InputError(f"expected a str, got {type(word).__name__}; pass the word as a string")
@@ -143,11 +153,15 @@ def final_consonant(word: str) -> str | None:
             while j >= 0 and text[j].isascii() and text[j].isalpha():
                 j -= 1
             run = text[j + 1:i + 1]
+            if j >= 0 and "0" <= text[j] <= "9" and run in _UNIT_FINAL_SOUND:  # 10km 십 킬로미터
+                return _UNIT_FINAL_SOUND[run]
             if run.isupper() or len(run) == 1:
                 return _LETTER_FINAL[ch.upper()]
             return _latin_word_final(run)
         if ch.isalpha():  # Hanja, kana, other scripts: no reading known
             return None
+        if ch in _SYMBOL_FINAL and i > 0 and "0" <= text[i - 1] <= "9":  # 30% 삼십 퍼센트
+            return _SYMBOL_FINAL[ch]
         i -= 1  # punctuation, brackets, spaces, symbols: look further left
     return None
 

@@ -46,6 +46,9 @@ from nlukit.korean import (
     # English words by their usual transcription
     ("Google", "을/를", "을"), ("Google", "(으)로", "로"), ("iPhone", "이/가", "이"), ("Melon", "(으)로", "으로"),
     ("YouTube", "(으)로", "로"), ("Samsung", "이/가", "이"),
+    # units and symbols after a number, by their Korean reading
+    ("30%", "이/가", "가"), ("5kg", "이/가", "이"), ("10km", "(으)로", "로"), ("25℃", "은/는", "는"),
+    ("3g", "을/를", "을"), ("90min", "(으)로", "으로"), ("%", "이/가", "이(가)"),
     # punctuation, closing brackets and spaces are skipped
     ("서울(강남)", "이/가", "이"), ("파리!", "은/는", "는"), ("「부산」", "(으)로", "으로"), ("서울 ", "(으)로", "로"),
     # full-width digits and bare jamo
