@@ -3,7 +3,8 @@
 :func:`create_app` loads the model once (per process) and serves
 
 ====================  ==========================================================
-``POST /parse``        ``{"text"}`` → :meth:`ParseResult.to_dict`
+``POST /parse``        ``{"text"}`` → :meth:`ParseResult.to_dict` (also at Rasa's
+                       ``POST /model/parse``)
 ``POST /chat``         ``{"session_id", "text"}`` → ``Turn.to_dict()``
 ``DELETE /chat/<id>``  forget a session
 ``GET /health``        liveness (always 200 while the process answers)
@@ -507,6 +508,7 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
 
     # -- routes -------------------------------------------------------------------------
     @app.post("/parse")
+    @app.post("/model/parse")  # Rasa's path, so a Rasa client switches by changing the host
     def parse() -> Response:
         body = _json_body()
         text = _text_field(body, conf)
@@ -663,6 +665,11 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
             "/parse": {"post": {
                 "summary": "Parse a text: intent, ranking and entities (Rasa /model/parse names).",
                 "operationId": "parse", "requestBody": json_body("ParseRequest"),
+                "responses": {"200": ok("ParseResult", "the parse"), **body_errors,
+                              "503": err("Unavailable")}}},
+            "/model/parse": {"post": {
+                "summary": "The same as POST /parse, at Rasa's path.",
+                "operationId": "parse_rasa", "requestBody": json_body("ParseRequest"),
                 "responses": {"200": ok("ParseResult", "the parse"), **body_errors,
                               "503": err("Unavailable")}}},
             "/chat": {"post": {

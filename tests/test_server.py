@@ -61,6 +61,12 @@ def test_should_return_the_parse_json_of_the_text(client: Any, nlu: FakeNLU) -> 
     assert "서울".encode() in resp.get_data()
 
 
+def test_should_answer_at_rasas_path_too(client: Any, nlu: FakeNLU) -> None:
+    resp = post_json(client, "/model/parse", {"text": "내일 부산 날씨"})
+    assert resp.status_code == 200
+    assert resp.get_json() == nlu.parse("내일 부산 날씨").to_dict()
+
+
 def test_should_accept_json_with_charset_and_ignore_extra_fields(client: Any) -> None:
     resp = client.post("/parse", data='{"text": "안녕", "message_id": 7}'.encode(),
                        content_type="application/json; charset=UTF-8")
@@ -97,7 +103,7 @@ def test_should_answer_400_for_invalid_utf8(client: Any) -> None:
 
 
 def test_should_answer_404_as_json_for_an_unknown_route(client: Any) -> None:
-    err = assert_error(client.get("/model/parse"), 404, "not_found")
+    err = assert_error(client.get("/nlu/parse"), 404, "not_found")
     assert "/openapi.json" in err["message"]
     assert_error(client.get("/static/../server.py"), 404, "not_found")
     assert_error(client.get("/static/server.py"), 404, "not_found")
