@@ -70,6 +70,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "restart_workers_on_reload": True,  # under gunicorn, SIGHUP the master after a reload
     "max_batch": 16,                   # concurrent parses per model call; 1 turns batching off
     "parse_timeout": 60.0,             # seconds a request waits for its parse (503 after)
+    "cors_origins": (),                # origins whose pages may call the API ("*": any)
 }
 
 #: Env var the gunicorn config sets in each worker: the master's pid.
@@ -501,9 +502,20 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
         return error(500, "internal_error",
                      "the server failed on this request; the error is in its log")
 
+    cors = {str(o).rstrip("/") for o in conf["cors_origins"] or ()}
+
     @app.after_request
     def _headers(resp: Response) -> Response:
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        origin = request.headers.get("Origin")
+        if cors and origin and not request.path.startswith("/admin/") and (
+                "*" in cors or origin.rstrip("/") in cors):
+            resp.headers["Access-Control-Allow-Origin"] = "*" if "*" in cors else origin
+            resp.headers.add("Vary", "Origin")
+            if request.method == "OPTIONS":
+                resp.headers["Access-Control-Allow-Methods"] = "GET, POST, DELETE"
+                resp.headers["Access-Control-Allow-Headers"] = "Content-Type"
+                resp.headers["Access-Control-Max-Age"] = "600"
         return resp
 
     # -- routes -------------------------------------------------------------------------
@@ -848,7 +860,8 @@ def check_model_dir(model_path: str, scenarios: str | None = None) -> dict[str, 
 
 def serve(model_path: str | None, *, scenarios: str | None = None, host: str = "127.0.0.1",
           port: int = 8000, workers: int = 2, threads: int | None = None,
-          settings: dict[str, Any] | None = None, dev: bool = False) -> int:
+          settings: dict[str, Any] | None = None, dev: bool = False,
+          access_log: bool = False) -> int:
     """Serve ``create_app(model_path, ...)`` with gunicorn (or Flask's server when ``dev``).
 
     Each gunicorn worker builds the app, and so loads the model, once. SIGTERM stops
@@ -862,7 +875,8 @@ def serve(model_path: str | None, *, scenarios: str | None = None, host: str = "
         check_model_dir(model_path, scenarios)
     if dev:
         return _serve_dev(model_path, scenarios, host, port, settings)
-    return _serve_gunicorn(model_path, scenarios, host, port, workers, threads, settings)
+    return _serve_gunicorn(model_path, scenarios, host, port, workers, threads, settings,
+                           access_log)
 
 
 def _serve_dev(model_path: str | None, scenarios: str | None, host: str, port: int,
@@ -891,7 +905,8 @@ def _serve_dev(model_path: str | None, scenarios: str | None, host: str, port: i
 
 
 def _serve_gunicorn(model_path: str | None, scenarios: str | None, host: str, port: int,
-                    workers: int, threads: int | None, settings: dict[str, Any] | None) -> int:
+                    workers: int, threads: int | None, settings: dict[str, Any] | None,
+                    access_log: bool = False) -> int:
     from gunicorn.app.base import BaseApplication
 
     from . import gunicorn_conf
@@ -901,6 +916,8 @@ def _serve_gunicorn(model_path: str | None, scenarios: str | None, host: str, po
     options["workers"] = workers
     if threads is not None:
         options["threads"] = threads
+    if access_log:
+        options["accesslog"] = "-"
 
     class Application(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

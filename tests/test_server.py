@@ -507,3 +507,30 @@ def test_should_refuse_scenarios_naming_intents_the_model_lacks(tmp_path: Any) -
     path.write_text('[[scenario]]\nintent = "pizza_order"\nresponse = "네"\n', encoding="utf-8")
     with pytest.raises(ScenarioError, match="pizza_order"):
         create_app(nlu=FakeNLU(), scenarios=str(path), settings={"torch_threads": 0})
+
+
+# -- CORS ----------------------------------------------------------------------------------
+def test_should_send_no_cors_headers_unless_origins_are_configured(client: Any) -> None:
+    resp = client.post("/parse", json={"text": "안녕"}, headers={"Origin": "https://evil.example"})
+    assert resp.status_code == 200
+    assert "Access-Control-Allow-Origin" not in resp.headers
+
+
+def test_should_let_configured_origins_call_the_api_from_a_browser() -> None:
+    client = create_app(nlu=FakeNLU(), settings={
+        "cors_origins": ("https://shop.example/",), "admin_token": "t"}).test_client()
+    shop = {"Origin": "https://shop.example"}
+    resp = client.post("/parse", json={"text": "안녕"}, headers=shop)
+    assert resp.headers["Access-Control-Allow-Origin"] == "https://shop.example"
+    assert "Origin" in resp.headers["Vary"]
+    other = client.post("/parse", json={"text": "안녕"}, headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers
+    pre = client.options("/chat", headers={**shop, "Access-Control-Request-Method": "POST",
+                                           "Access-Control-Request-Headers": "content-type"})
+    assert pre.status_code == 200
+    assert "POST" in pre.headers["Access-Control-Allow-Methods"]
+    assert pre.headers["Access-Control-Allow-Headers"] == "Content-Type"
+    admin = client.post("/admin/reload", headers={**shop, "Authorization": "Bearer t"})
+    assert "Access-Control-Allow-Origin" not in admin.headers
+    star = create_app(nlu=FakeNLU(), settings={"cors_origins": ("*",)}).test_client()
+    assert star.get("/health", headers=shop).headers["Access-Control-Allow-Origin"] == "*"

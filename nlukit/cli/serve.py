@@ -36,6 +36,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-batch", type=int, default=None, metavar="N",
                         help="concurrent parses a worker answers with one model call "
                              "(default 16; 1 turns micro-batching off)")
+    parser.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
+                        help="let pages of ORIGIN (e.g. https://shop.example) call the API from a "
+                             "browser; repeatable; '*' allows any")
+    parser.add_argument("--access-log", action="store_true",
+                        help="log every request (gunicorn's access log, to stdout)")
     parser.add_argument("--dev", action="store_true",
                         help="run Flask's development server in this process instead of gunicorn")
 
@@ -49,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port must be within 0-65535, not {args.port}")
     settings: dict[str, object] = {"store_url": args.store,
-                                   "admin_token_env": args.admin_token_env}
+                                   "admin_token_env": args.admin_token_env,
+                                   "cors_origins": tuple(args.cors_origin)}
     if args.max_text_length is not None:
         if args.max_text_length < 1:
             raise InputError(f"--max-text-length must be positive, not {args.max_text_length}")
@@ -67,4 +73,5 @@ def run(args: argparse.Namespace) -> int:
               "worker keeps its own sessions, so a conversation may lose its slots; use "
               "--store redis://... or --workers 1", file=sys.stderr)
     return serve(args.model, scenarios=args.scenarios, host=args.host, port=args.port,
-                 workers=args.workers, threads=args.threads, settings=settings, dev=args.dev)
+                 workers=args.workers, threads=args.threads, settings=settings, dev=args.dev,
+                 access_log=args.access_log)
