@@ -12,7 +12,8 @@ import os
 import shutil
 import tempfile
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -29,12 +30,12 @@ def _in_ci() -> bool:
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: Any) -> Iterator[str]:
+    from test_server_fakes import FakeNLU, scenarios_file
     from werkzeug.serving import make_server
 
     from nlukit.server import create_app
-    from test_server_fakes import FakeNLU, scenarios_file
 
-    app = create_app(nlu=FakeNLU(), settings={"torch_threads": 0},
+    app = create_app(nlu=FakeNLU(), settings={"torch_threads": 0, "max_text_length": 30},
                      scenarios=scenarios_file(str(tmp_path_factory.mktemp("scen"))))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -154,3 +155,23 @@ def test_should_show_user_text_as_text_and_start_a_new_session(browser: Any, bas
     # a bare city in the new session is not taken as the old session's answer
     reply = _send(browser, "부산", 1)
     assert "fallback" in browser.find_element(By.ID, "state").text, reply
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_should_show_the_servers_error_message_on_the_page(browser: Any, base_url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(base_url + "/")
+    box = browser.find_element(By.ID, "text")
+    box.send_keys("아주 긴 문장" * 10)  # 60 characters, over the server's limit of 30
+    box.send_keys(Keys.ENTER)
+    error = browser.find_element(By.ID, "error")
+    WebDriverWait(browser, 15).until(lambda d: error.is_displayed())
+    assert "text_too_long" in error.text and "30" in error.text
+    assert _bot_messages(browser) == []
+    # the page still works after the error
+    assert _send(browser, "안녕", 1) == "안녕하세요! 무엇을 도와드릴까요?"
+    assert not error.is_displayed()
