@@ -873,6 +873,10 @@ def serve(model_path: str | None, *, scenarios: str | None = None, host: str = "
                             "such as scenarios/demo.toml")
     if model_path is not None:
         check_model_dir(model_path, scenarios)
+    store_url = (settings or {}).get("store_url")
+    if scenarios is not None and store_url:
+        from .bot.store import open_store
+        open_store(store_url)  # a Redis that is down is one line here, not a worker crash
     if dev:
         return _serve_dev(model_path, scenarios, host, port, settings)
     return _serve_gunicorn(model_path, scenarios, host, port, workers, threads, settings,

@@ -212,8 +212,8 @@ def test_should_fail_in_one_line_when_the_model_directory_is_missing(tmp_path: A
 
 
 @pytest.mark.slow
-def test_should_refuse_in_one_line_a_damaged_model_or_scenarios_it_lacks(
-        model_store: dict[str, str], tmp_path: Any) -> None:
+def test_should_refuse_in_one_line_a_damaged_model_a_dead_store_or_scenarios_it_lacks(
+        model_store: dict[str, str], scenarios: str, tmp_path: Any) -> None:
     import shutil
 
     damaged = tmp_path / "damaged"
@@ -225,6 +225,13 @@ def test_should_refuse_in_one_line_a_damaged_model_or_scenarios_it_lacks(
     assert proc.returncode == 1
     assert "weights.pt" in proc.stderr and "Traceback" not in proc.stderr
     assert "Booting worker" not in proc.stderr  # refused before any worker started
+
+    proc = subprocess.run([sys.executable, "-m", "nlukit", "serve", model_store["store"],
+                           "--scenarios", scenarios, "--store", "redis://127.0.0.1:1/0",
+                           "--port", "0"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "cannot reach Redis" in proc.stderr and "Traceback" not in proc.stderr
+    assert "Booting worker" not in proc.stderr
 
     scen = tmp_path / "pizza.toml"
     scen.write_text('[[scenario]]\nintent = "pizza_order"\nresponse = "네"\n', encoding="utf-8")
