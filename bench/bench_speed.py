@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 
@@ -35,7 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     import nlukit
     from nlukit.dataset import load_dataset
-    from nlukit.text import get_tokenizer, normalize
+    from nlukit.nlu import _normalize as normalize  # the path parse() takes
+    from nlukit.text import get_tokenizer
 
     ds = load_dataset(args.data)
     pool = [ex.text for ex in ds.train + ds.valid + ds.test]
@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     toks = [tok.tokenize(n.text) for n in norms]
     t_tok = time.perf_counter() - t0
-    items = [(n.text, ts) for n, ts in zip(norms, toks)]
+    items = [(n.text, ts) for n, ts in zip(norms, toks, strict=True)]
     bs = nlu.batch_size
     t0 = time.perf_counter()
     for i in range(0, len(items), bs):

@@ -26,7 +26,8 @@ import shutil
 import tempfile
 import time
 import warnings
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from .errors import BundleError, OutputExistsError
 

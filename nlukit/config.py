@@ -19,7 +19,8 @@ import copy
 import importlib
 import os
 import tomllib
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from .errors import ConfigError
 
@@ -50,7 +51,7 @@ def defaults() -> Config:
         except ModuleNotFoundError as exc:
             raise ConfigError(f"cannot read the defaults of [{section}]: module {modname} is "
                               f"missing ({exc}); reinstall nlukit") from exc
-        out[section] = copy.deepcopy(dict(getattr(mod, "DEFAULTS")))
+        out[section] = copy.deepcopy(dict(mod.DEFAULTS))
     out["train"] = copy.deepcopy(TRAIN_DEFAULTS)
     return out
 

@@ -25,7 +25,8 @@ import random
 import statistics
 import tempfile
 from collections import defaultdict
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from .dataset import label_of
 from .errors import DatasetError, InputError
@@ -43,18 +44,18 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
 
 def _intent_scores(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
     n = len(gold)
-    correct = sum(g == p for g, p in zip(gold, pred))
+    correct = sum(g == p for g, p in zip(gold, pred, strict=True))
     classes = sorted(set(labels) | set(gold))
     cols = classes + sorted(set(pred) - set(classes))  # e.g. "fallback" as its own column
     idx = {c: i for i, c in enumerate(cols)}
     matrix = [[0] * len(cols) for _ in classes]
-    for g, p in zip(gold, pred):
+    for g, p in zip(gold, pred, strict=True):
         matrix[classes.index(g)][idx[p]] += 1
     per: dict[str, Any] = {}
     for c in classes:
-        tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
-        fp = sum(1 for g, p in zip(gold, pred) if g != c and p == c)
-        fn = sum(1 for g, p in zip(gold, pred) if g == c and p != c)
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == c and p == c)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != c and p == c)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == c and p != c)
         per[c] = {**_prf(tp, fp, fn), "support": sum(1 for g in gold if g == c)}
     present = [c for c in classes if per[c]["support"] > 0]
     macro = sum(per[c]["f1"] for c in present) / len(present) if present else 0.0
@@ -76,7 +77,7 @@ def _entity_scores(examples: Sequence[Example], results: Sequence[ParseResult]) 
     by_type: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     tp_all = fp_all = fn_all = 0
     value_ok = value_n = 0
-    for ex, r in zip(examples, results):
+    for ex, r in zip(examples, results, strict=True):
         gold, pred = _gold_spans(ex), _pred_spans(r)
         for s in gold & pred:
             counts[s[2]][0] += 1
@@ -113,7 +114,7 @@ def _seqeval(examples: Sequence[Example], results: Sequence[ParseResult], tokeni
     from .types import Span
 
     y_true, y_pred = [], []
-    for ex, r in zip(examples, results):
+    for ex, r in zip(examples, results, strict=True):
         norm, tokens = analyze(ex.text, tokenizer)
         if norm.text != ex.text:  # keep offsets simple: score such texts on spans only
             continue
@@ -174,7 +175,7 @@ def score(examples: Sequence[Example], results: Sequence[ParseResult], *,
                    _slice("unseen_values", unseen, examples, results, pred)]
     report["slices"] = slices
     errors = []
-    for ex, r, p in zip(examples, results, pred):
+    for ex, r, p in zip(examples, results, pred, strict=True):
         gs, ps = _gold_spans(ex), _pred_spans(r)
         if ex.intent != p or gs != ps:
             errors.append({

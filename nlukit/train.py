@@ -18,10 +18,11 @@ import random
 import sys
 import time
 import types
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
-from .errors import DatasetError, ModelError
+from .errors import DatasetError
 from .text import Normalized, analyze, get_tokenizer
 from .types import Example, Span, Token
 
@@ -130,9 +131,12 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
                    progress: bool = True) -> Components:
     """Train embeddings, intent classifier and tagger on prepared examples."""
     from .models import common
-    from .models.embeddings import DEFAULTS as W2V_DEFAULTS, train_embeddings
-    from .models.intent import DEFAULTS as INTENT_DEFAULTS, IntentClassifier
-    from .models.tagger import DEFAULTS as TAGGER_DEFAULTS, EntityTagger
+    from .models.embeddings import DEFAULTS as W2V_DEFAULTS
+    from .models.embeddings import train_embeddings
+    from .models.intent import DEFAULTS as INTENT_DEFAULTS
+    from .models.intent import IntentClassifier
+    from .models.tagger import DEFAULTS as TAGGER_DEFAULTS
+    from .models.tagger import EntityTagger
 
     tcfg = config["train"]
     if not train:
@@ -206,6 +210,7 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
     started = time.time()
     with writer:
         import torch
+
         from .models.common import torch_threads
         with torch_threads(_threads(tcfg["threads"])):
             t0 = time.perf_counter()

@@ -4,8 +4,6 @@ from __future__ import annotations
 import pytest
 
 from nlukit.config import SECTIONS, coerce_value, defaults, load_config, to_toml
-
-
 from nlukit.errors import ConfigError
 
 
