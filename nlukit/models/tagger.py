@@ -61,9 +61,9 @@ DEFAULTS: dict[str, Any] = {
     "lr": 0.003,
     "weight_decay": 0.0,
     "clip": 5.0,
-    "batch_size": 32,
-    "epochs": 12,
-    "patience": 3,
+    "batch_size": 64,
+    "epochs": 10,              # demo data (~15k sentences) peaks after 2-4 epochs
+    "patience": 2,
     "eval_batch_size": 512,
     "seed": 13,
     "device": None,            # None/"auto": CUDA when present, else CPU
@@ -75,19 +75,27 @@ TrainItem = tuple[str, Sequence[Token], Sequence[Span]]
 Pred = tuple[int, int, str, "str | None", float]
 
 
-class _Unit:
-    """One tagging position: offsets in the text and the strings its features read."""
+class _Units:
+    """The tagging units of one text, column by column, with their gazetteer features.
 
-    __slots__ = ("start", "end", "word", "pos", "char", "bigram")
+    ``words[i]`` is the surface the word embedding and char CNN read (in ``char`` mode
+    the morpheme holding the character), ``chars``/``bigrams`` are filled in ``char``
+    mode only.
+    """
 
-    def __init__(self, start: int, end: int, word: str, pos: str, char: str = "",
-                 bigram: str = "") -> None:
-        self.start, self.end, self.word, self.pos, self.char = start, end, word, pos, char
-        self.bigram = bigram
+    __slots__ = ("starts", "ends", "words", "pos", "chars", "bigrams", "gaz")
 
+    def __init__(self, starts: list[int], ends: list[int], words: list[str], pos: list[str],
+                 chars: list[str], bigrams: list[str], gaz: np.ndarray) -> None:
+        self.starts, self.ends, self.words, self.pos = starts, ends, words, pos
+        self.chars, self.bigrams, self.gaz = chars, bigrams, gaz
 
-def _space_before(text: str, i: int) -> bool:
-    return i == 0 or text[i - 1].isspace()
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def tokens(self) -> list[Token]:
+        surfaces = self.chars or self.words
+        return [Token(w, p, s, e) for s, e, w, p in zip(self.starts, self.ends, surfaces, self.pos)]
 
 
 class _Net(nn.Module):
@@ -128,10 +136,9 @@ class _Net(nn.Module):
         words = batch["words"]
         b, n = words.shape
         parts = [self.word(words)]
-        chars = batch["chars"]
-        c = self.char(chars.view(b * n, -1)).transpose(1, 2)
-        c = torch.relu(self.conv(c)).amax(dim=2).view(b, n, -1)
-        parts += [c, self.pos(batch["pos"])]
+        c = self.char(batch["surfaces"]).transpose(1, 2)
+        c = torch.relu(self.conv(c)).amax(dim=2)          # one row per distinct surface
+        parts += [c[batch["surface_index"]], self.pos(batch["pos"])]
         if self.unit_char is not None:
             parts.append(self.unit_char(batch["unit_chars"]))
         if self.bigram is not None:
@@ -176,21 +183,50 @@ def _viterbi(em: torch.Tensor, lengths: torch.Tensor, start: torch.Tensor, trans
 def _forward_backward(em: torch.Tensor, lengths: torch.Tensor, start: torch.Tensor,
                       trans: torch.Tensor, end: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor,
                                                                        torch.Tensor]:
-    """Log alpha (B, L, T) including emissions, log beta (B, L, T) excluding them, log Z (B)."""
+    """Log alpha (B, L, T) including emissions, log beta (B, L, T) excluding them, log Z (B).
+
+    Computed in probability space with per-step rescaling (matrix products instead of
+    log-sum-exp; float64), which is exact up to rounding and several times faster.
+    """
+    em = em.double()
     b, n, t = em.shape
-    alpha = [start + em[:, 0]]
+    e_trans = torch.exp(trans.double())             # forbidden moves become exactly 0
+    m = em.amax(dim=2)                              # (B, L) per-step shift
+    p = torch.exp(em - m.unsqueeze(2))
+    s0 = start.double().max()
+    a = torch.exp(start.double() - s0) * p[:, 0]
+    norm = a.sum(dim=1, keepdim=True)
+    a = a / norm
+    logc = m[:, 0] + s0 + norm.squeeze(1).log()
+    alphas, logcs = [a], [logc]
     for i in range(1, n):
-        nxt = torch.logsumexp(alpha[-1].unsqueeze(2) + trans.unsqueeze(0), dim=1) + em[:, i]
-        alpha.append(torch.where((lengths > i).unsqueeze(1), nxt, alpha[-1]))
-    a = torch.stack(alpha, dim=1)
-    log_z = torch.logsumexp(alpha[-1] + end, dim=1)
-    end_b = end.unsqueeze(0).expand(b, t)
-    beta = [end_b]
+        nxt = (a @ e_trans) * p[:, i]
+        norm = nxt.sum(dim=1, keepdim=True)
+        active = lengths > i
+        a = torch.where(active.unsqueeze(1), nxt / norm, a)
+        logc = torch.where(active, logc + m[:, i] + norm.squeeze(1).log(), logc)
+        alphas.append(a)
+        logcs.append(logc)
+    end_d = end.double()
+    e0 = end_d.max()
+    log_z = logc + e0 + (a * torch.exp(end_d - e0)).sum(dim=1).log()
+    b_end = torch.exp(end_d - e0).unsqueeze(0).expand(b, t)
+    d_end = e0.expand(b)
+    bb, d = b_end, d_end
+    betas, logds = [bb], [d]
     for i in range(n - 2, -1, -1):
-        cand = torch.logsumexp(trans.unsqueeze(0) + (em[:, i + 1] + beta[-1]).unsqueeze(1), dim=2)
-        beta.append(torch.where((lengths > i + 1).unsqueeze(1), cand, end_b))
-    beta.reverse()
-    return a, torch.stack(beta, dim=1), log_z
+        cand = (p[:, i + 1] * bb) @ e_trans.T
+        norm = cand.sum(dim=1, keepdim=True)
+        active = lengths > i + 1
+        bb = torch.where(active.unsqueeze(1), cand / norm, b_end)
+        d = torch.where(active, d + m[:, i + 1] + norm.squeeze(1).log(), d_end)
+        betas.append(bb)
+        logds.append(d)
+    betas.reverse()
+    logds.reverse()
+    log_alpha = torch.stack(alphas, dim=1).log() + torch.stack(logcs, dim=1).unsqueeze(2)
+    log_beta = torch.stack(betas, dim=1).log() + torch.stack(logds, dim=1).unsqueeze(2)
+    return log_alpha, log_beta, log_z
 
 
 def _iob_constraints(tags: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
@@ -234,8 +270,7 @@ class EntityTagger:
         if not hasattr(self, "net_"):
             raise NotFittedError("the entity tagger is not trained; call fit() or EntityTagger.load()")
 
-    def _units(self, text: str, tokens: Sequence[Token], spans: Sequence[Span] = ()
-               ) -> tuple[list[_Unit], np.ndarray]:
+    def _units(self, text: str, tokens: Sequence[Token], spans: Sequence[Span] = ()) -> _Units:
         """Tagging units and their gazetteer features; the same code at fit and predict.
 
         Morpheme units are the tokens split at dictionary-match boundaries (and, when
@@ -246,57 +281,74 @@ class EntityTagger:
         gaz: Gazetteer = self.gazetteer_
         matches = gaz.find(text, [t.start for t in toks]) if len(gaz) else []
         if self.params["unit"] == "char":
-            units = []
+            starts, words, pos = [], [], []
             for t in toks:
                 for i in range(t.start, t.end):
-                    pos = f"{t.pos}/{'B' if i == t.start else 'I'}{'_' if _space_before(text, i) else ''}"
-                    units.append(_Unit(i, i + 1, t.surface, pos, text[i], text[i:i + 2]))
-            pieces = [Token(u.char, "", u.start, u.end) for u in units]
+                    starts.append(i)
+                    words.append(t.surface)
+                    pos.append(f"{t.pos}/{'B' if i == t.start else 'I'}"
+                               f"{'_' if i == 0 or text[i - 1] == ' ' else ''}")
+            ends = [i + 1 for i in starts]
+            chars = [text[i] for i in starts]
+            bigrams = [text[i:i + 2] for i in starts]
+            pieces = [Token(c, "", i, i + 1) for c, i in zip(chars, starts)]
         else:
             cuts = [c for m in matches for c in m[:2]]
             cuts += [c for s in spans for c in (s.start, s.end)]
             pieces = split_at(toks, cuts) if cuts else toks
-            units = [_Unit(p.start, p.end, p.surface,
-                           p.pos + ("_" if _space_before(text, p.start) else ""), "")
-                     for p in pieces]
-        feats = match_features(pieces, matches, self.gaz_types_)
-        return units, feats
+            starts = [p.start for p in pieces]
+            ends = [p.end for p in pieces]
+            words = [p.surface for p in pieces]
+            pos = [p.pos + "_" if (p.start == 0 or text[p.start - 1] == " ") else p.pos for p in pieces]
+            chars, bigrams = [], []
+        return _Units(starts, ends, words, pos, chars, bigrams,
+                      match_features(pieces, matches, self.gaz_types_))
 
-    def _encode(self, prepared: Sequence[tuple[list[_Unit], np.ndarray]]) -> dict[str, torch.Tensor]:
-        """Pad a batch of prepared items into tensors (on the model's device)."""
-        words_v, chars_v, pos_v = self.words_, self.chars_, self.pos_
-        max_chars = int(self.params["max_chars"])
-        n = max(1, max(len(u) for u, _ in prepared))
+    def _encode(self, prepared: Sequence[_Units]) -> dict[str, torch.Tensor]:
+        """Pad a batch of prepared items into tensors (on the model's device).
+
+        The char CNN runs once per distinct surface of the batch (``surfaces``), and
+        ``surface_index`` places the results; row 0 is padding.
+        """
+        n = max(1, max(len(u) for u in prepared))
         b = len(prepared)
         words = np.zeros((b, n), dtype=np.int64)
         pos = np.zeros((b, n), dtype=np.int64)
-        unit_chars = np.zeros((b, n), dtype=np.int64)
-        bigrams = np.zeros((b, n), dtype=np.int64)
-        bget = self.bigrams_.stoi.get
-        width = max(1, min(max_chars, max((len(x.word) for u, _ in prepared for x in u), default=1)))
-        chars = np.zeros((b, n, width), dtype=np.int64)
+        surface_index = np.zeros((b, n), dtype=np.int64)
+        char_mode = self.params["unit"] == "char"
+        unit_chars = np.zeros((b, n) if char_mode else (1, 1), dtype=np.int64)
+        bigrams = np.zeros((b, n) if char_mode else (1, 1), dtype=np.int64)
         k = self._gaz_dim()
         gaz = np.zeros((b, n, k), dtype=np.float32)
-        lengths = np.zeros(b, dtype=np.int64)
-        wget, cget, pget = words_v.stoi.get, chars_v.stoi.get, pos_v.stoi.get
-        for r, (units, feats) in enumerate(prepared):
-            lengths[r] = len(units)
-            for c, u in enumerate(units):
-                words[r, c] = wget(u.word, 1)
-                pos[r, c] = pget(u.pos, 1)
-                if u.char:
-                    unit_chars[r, c] = cget(u.char, 1)
-                    bigrams[r, c] = bget(u.bigram, 1)
-                for j, ch in enumerate(u.word[:width]):
-                    chars[r, c, j] = cget(ch, 1)
-            if k and len(units):
-                gaz[r, :len(units)] = feats
+        lengths = np.ones(b, dtype=np.int64)
+        wget, cget, pget, bget = (self.words_.stoi.get, self.chars_.stoi.get, self.pos_.stoi.get,
+                                  self.bigrams_.stoi.get)
+        surfaces: dict[str, int] = {"": 0}
+        for r, units in enumerate(prepared):
+            m = len(units)
+            if not m:
+                continue
+            lengths[r] = m
+            words[r, :m] = [wget(w, 1) for w in units.words]
+            pos[r, :m] = [pget(x, 1) for x in units.pos]
+            surface_index[r, :m] = [surfaces.setdefault(w, len(surfaces)) for w in units.words]
+            if char_mode:
+                unit_chars[r, :m] = [cget(c, 1) for c in units.chars]
+                bigrams[r, :m] = [bget(x, 1) for x in units.bigrams]
+            if k:
+                gaz[r, :m] = units.gaz
+        width = max(1, min(int(self.params["max_chars"]), max(len(w) for w in surfaces)))
+        chars = np.zeros((len(surfaces), width), dtype=np.int64)
+        for w, i in surfaces.items():
+            if w:
+                ids = [cget(ch, 1) for ch in w[:width]]
+                chars[i, :len(ids)] = ids
         dev = self.device_
-        return {"words": torch.from_numpy(words).to(dev), "pos": torch.from_numpy(pos).to(dev),
-                "unit_chars": torch.from_numpy(unit_chars).to(dev),
-                "bigrams": torch.from_numpy(bigrams).to(dev),
-                "chars": torch.from_numpy(chars).to(dev), "gaz": torch.from_numpy(gaz).to(dev),
-                "lengths": torch.from_numpy(np.maximum(lengths, 1)).to(dev)}
+        t = torch.from_numpy
+        return {"words": t(words).to(dev), "pos": t(pos).to(dev), "unit_chars": t(unit_chars).to(dev),
+                "bigrams": t(bigrams).to(dev), "surfaces": t(chars).to(dev),
+                "surface_index": t(surface_index).to(dev), "gaz": t(gaz).to(dev),
+                "lengths": t(lengths).to(dev)}
 
     # ------------------------------------------------------------------ fit
     @staticmethod
@@ -343,14 +395,13 @@ class EntityTagger:
         tag_index = {t: i for i, t in enumerate(self.tags_)}
 
         prep_train = [self._units(text, toks, spans) for text, toks, spans in train]
-        gold_train = [[tag_index.get(t, 0) for t in iob_tags(_as_tokens(u), spans)]
-                      for (u, _), (_, _, spans) in zip(prep_train, train)]
-        self.words_ = Vocab.build(([u.word for u in units] for units, _ in prep_train),
+        gold_train = [[tag_index.get(t, 0) for t in iob_tags(u.tokens(), spans)]
+                      for u, (_, _, spans) in zip(prep_train, train)]
+        self.words_ = Vocab.build((u.words for u in prep_train),
                                   extra=list(getattr(embeddings, "vocab", [])) if embeddings else ())
-        self.chars_ = Vocab.build([ch for u in units for ch in (u.word + u.char)]
-                                  for units, _ in prep_train)
-        self.pos_ = Vocab.build([u.pos for u in units] for units, _ in prep_train)
-        self.bigrams_ = Vocab.build(([u.bigram for u in units if u.bigram] for units, _ in prep_train),
+        self.chars_ = Vocab.build(["".join(u.words + u.chars) for u in prep_train])
+        self.pos_ = Vocab.build(u.pos for u in prep_train)
+        self.bigrams_ = Vocab.build((u.bigrams for u in prep_train),
                                     min_count=2)
         word_dim = int(getattr(embeddings, "dim", 0) or p["word_dim"])
         self.net_ = self._build_net(word_dim)
@@ -358,7 +409,7 @@ class EntityTagger:
             self._init_embeddings(embeddings)
         self.net_.to(self.device_)
 
-        keep = [i for i, (u, _) in enumerate(prep_train) if u]
+        keep = [i for i, u in enumerate(prep_train) if len(u)]
         if valid:
             val_items = [(text, toks) for text, toks, _ in valid]
             val_gold = [{(s.start, s.end, label_of(s)) for s in spans} for _, _, spans in valid]
@@ -381,7 +432,7 @@ class EntityTagger:
                 chunks = [order[i:i + bs * 50] for i in range(0, len(order), bs * 50)]
                 batches = []
                 for ch in chunks:
-                    ch = sorted(ch, key=lambda j: len(prep_train[keep[j]][0]))
+                    ch = sorted(ch, key=lambda j: len(prep_train[keep[j]]))
                     batches += [ch[i:i + bs] for i in range(0, len(ch), bs)]
                 rng.shuffle(batches)
                 total, count = 0.0, 0
@@ -465,7 +516,7 @@ class EntityTagger:
         self._validate(items, "items", False)
         out: list[list[Pred]] = [[] for _ in items]
         prepared = [self._units(text, toks) for text, toks in items]
-        order = sorted((i for i, (u, _) in enumerate(prepared) if u), key=lambda i: len(prepared[i][0]))
+        order = sorted((i for i, u in enumerate(prepared) if len(u)), key=lambda i: len(prepared[i]))
         bs = int(self.params["eval_batch_size"])
         net = self.net_
         was_training = net.training
@@ -487,7 +538,7 @@ class EntityTagger:
                     em_np, trans_np, end_np = em.cpu().numpy(), trans.cpu().numpy(), end.cpu().numpy()
                 found: list[tuple[int, int, int, int, str]] = []  # row, item, start, end, label
                 for r, i in enumerate(idx):
-                    n = len(prepared[i][0])
+                    n = len(prepared[i])
                     seq = best[r, :n]
                     j = 0
                     while j < n:
@@ -509,9 +560,8 @@ class EntityTagger:
                 else:
                     probs = [1.0] * len(found)
                 for (r, i, j, e, label), conf in zip(found, probs):
-                    units = prepared[i][0]
                     entity, role = split_label(label)
-                    out[i].append((units[j].start, units[e - 1].end, entity, role, conf))
+                    out[i].append((prepared[i].starts[j], prepared[i].ends[e - 1], entity, role, conf))
         if was_training:
             net.train()
         return out
@@ -523,15 +573,15 @@ class EntityTagger:
         out: list[tuple[list[Token], list[str]]] = []
         with torch.inference_mode():
             for text, toks in items:
-                units, feats = self._units(text, toks)
-                if not units:
+                units = self._units(text, toks)
+                if not len(units):
                     out.append(([], []))
                     continue
-                batch = self._encode([(units, feats)])
+                batch = self._encode([units])
                 crf = self.net_.crf
                 best = _viterbi(self.net_.eval().emissions(batch), batch["lengths"],
                                 crf.start_transitions, crf.transitions, crf.end_transitions)
-                out.append((_as_tokens(units), [self.tags_[k] for k in best[0].tolist()]))
+                out.append((units.tokens(), [self.tags_[k] for k in best[0].tolist()]))
         return out
 
     # ------------------------------------------------------------------ save / load
@@ -588,10 +638,6 @@ class EntityTagger:
         self.net_.constrain()
         self.net_.to(self.device_).eval()
         return self
-
-
-def _as_tokens(units: Sequence[_Unit]) -> list[Token]:
-    return [Token(u.word, u.pos, u.start, u.end) for u in units]
 
 
 def _span_probs(alpha: np.ndarray, beta: np.ndarray, log_z: np.ndarray, em: np.ndarray,
