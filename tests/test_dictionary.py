@@ -104,3 +104,14 @@ def test_should_round_trip_json_and_csv_with_equal_digest(tmp_path: Path) -> Non
     assert load_dictionaries(str(tmp_path / "all.csv")).digest() == d.digest()
     with pytest.raises(DictionaryError, match="must map values"):
         Dictionary.from_json({"location": ["서울"]})
+
+
+def test_should_report_added_removed_and_changed_values_for_retraining() -> None:
+    old = load_dictionaries(FIX)
+    new = Dictionary.from_json(old.to_json())
+    new.add("location", "제주", ["제주도"])
+    new.add("location", "서울", ["한양"])
+    del new.entities["food"]["김밥"]
+    assert old.diff(new) == {"food": {"added": [], "removed": ["김밥"], "synonyms_changed": []},
+                             "location": {"added": ["제주"], "removed": [], "synonyms_changed": ["서울"]}}
+    assert old.diff(old) == {} and old.digest() != new.digest()

@@ -187,3 +187,10 @@ def test_should_read_a_cp949_pattern_file_with_a_warning(tmp_path: Path) -> None
     p = load_patterns(tmp_path / "p.txt", dictionary=D)
     assert [t.source for t in p.intents["날씨"]] == ["{location} 날씨 어때"]
     assert "read as cp949" in p.warnings[0]
+
+
+def test_should_digest_patterns_by_content_not_by_file_layout(tmp_path: Path) -> None:
+    a = parse_patterns("@w\n{location} 날씨\n@g\n안녕\n", "a.txt")
+    b = parse_patterns("# another file\n@w\n  {location} 날씨  \n\n@g\n안녕\n", "b.txt")
+    c = parse_patterns("@w\n{location} 날씨 어때\n@g\n안녕\n", "a.txt")
+    assert a.digest() == b.digest() != c.digest()

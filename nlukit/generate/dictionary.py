@@ -176,6 +176,23 @@ class Dictionary:
         blob = json.dumps(self.to_json(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
+    def diff(self, other: Dictionary) -> dict[str, dict[str, list[str]]]:
+        """What changed from ``self`` to ``other``, per entity type (for retraining).
+
+        >>> old = Dictionary.from_json({"location": {"서울": [], "부산": []}})
+        >>> new = Dictionary.from_json({"location": {"서울": ["서울시"], "대구": []}, "food": {"김밥": []}})
+        >>> old.diff(new)
+        {'food': {'added': ['김밥'], 'removed': [], 'synonyms_changed': []}, 'location': {'added': ['대구'], 'removed': ['부산'], 'synonyms_changed': ['서울']}}
+        """
+        out: dict[str, dict[str, list[str]]] = {}
+        for ent in sorted(set(self.entities) | set(other.entities)):
+            a, b = self.entities.get(ent, {}), other.entities.get(ent, {})
+            change = {"added": [v for v in b if v not in a], "removed": [v for v in a if v not in b],
+                      "synonyms_changed": [v for v in a if v in b and sorted(a[v]) != sorted(b[v])]}
+            if any(change.values()):
+                out[ent] = change
+        return out
+
     def write_csv(self, path: str) -> None:
         """Write the long form ``entity,value,synonyms`` (UTF-8)."""
         with open(path, "w", encoding="utf-8", newline="") as fh:

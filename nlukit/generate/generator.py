@@ -869,7 +869,8 @@ def _finish(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, *, pe
     manifest = {"format": FORMAT, "nlukit_version": version, "seed": seed, "tokenizer": tokenizer,
                 "split": split_info, "intents": list(pats.intents), "entity_types": dictionary.entity_types,
                 "labels": sorted(labels), "per_intent": per_intent, "augment": list(augment),
-                "counts": parts_total, "dictionary_digest": dictionary.digest()}
+                "counts": parts_total, "dictionary_digest": dictionary.digest(),
+                "patterns_digest": pats.digest()}
     report = {
         "sentences": {"total": sum(parts_total.values()), **parts_total},
         "per_intent": {i: {**c, "total": totals[i], "target": per_intent} for i, c in counts.items()},

@@ -123,6 +123,16 @@ class Patterns:
     def entity_types(self) -> set[str]:
         return {e for t in self.templates() for e in t.entity_types()}
 
+    def digest(self) -> str:
+        """sha256 over intents and their pattern lines: equal patterns, equal digests."""
+        import hashlib
+        h = hashlib.sha256()
+        for intent, ts in self.intents.items():
+            h.update(f"@{intent}\n".encode())
+            for t in ts:
+                h.update(f"{t.source}\n".encode())
+        return h.hexdigest()
+
 
 class _LineParser:
     """Recursive descent over one pattern line, with 1-based columns in errors."""
