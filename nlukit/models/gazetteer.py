@@ -62,26 +62,21 @@ class Gazetteer:
         """
         if not self._by_first or not text:
             return []
-        starts = None if token_starts is None else set(token_starts)
+        positions = range(len(text)) if token_starts is None else sorted(set(token_starts))
+        by_first, types = self._by_first, self._types
         out: list[Match] = []
-        i, n = 0, len(text)
-        while i < n:
-            if starts is not None and i not in starts:
-                i += 1
+        reached = 0
+        for i in positions:
+            if i < reached or i >= len(text):
                 continue
-            cands = self._by_first.get(text[i])
-            hit = None
-            if cands:
-                for surface in cands:
-                    if text.startswith(surface, i):
-                        hit = surface
-                        break
-            if hit is None:
-                i += 1
+            cands = by_first.get(text[i])
+            if not cands:
                 continue
-            end = i + len(hit)
-            out.append((i, end, tuple(sorted(self._types[hit]))))
-            i = end
+            for surface in cands:
+                if text.startswith(surface, i):
+                    reached = i + len(surface)
+                    out.append((i, reached, tuple(sorted(types[surface]))))
+                    break
         return out
 
     def to_json(self) -> dict[str, Any]:
