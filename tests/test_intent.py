@@ -216,3 +216,17 @@ def test_should_refuse_a_corrupted_weights_file(data, tmp_path):
     (tmp_path / "m" / "meta.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(BundleError, match="meta.json"):
         IntentClassifier.load(tmp_path / "m")
+
+
+@pytest.mark.slow
+def test_should_give_the_same_scores_on_the_fast_inference_path(fitted, data):
+    # Given a fitted model (end-pooling on, several kernel widths)
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    x, lens = fitted._encode(items)
+    # When scored with the convolutions and with the folded lookup tables
+    conv = fitted._logits(x, lens, fitted._device, fast=False)
+    folded = fitted._logits(x, lens, fitted._device, fast=True)
+    # Then both agree to float rounding
+    assert fitted._folded, "the folded path was not used"
+    np.testing.assert_allclose(folded, conv, atol=1e-4)

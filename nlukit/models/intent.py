@@ -81,6 +81,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 _KINDS = ("char_cnn", "word_cnn")
+FOLD_MAX_FLOATS = 16_000_000  # 64 MB: above it (huge word vocabularies) inference uses the convolutions
 _SPACE = " "
 
 TrainItem = tuple[str, Sequence[Token], str]
@@ -157,9 +158,66 @@ def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> 
                     idx = (n_valid - 1).view(-1, 1, 1).expand(-1, h.shape[1], 1)
                     feats.append(h.gather(2, idx).squeeze(2))
             z = self.dropout(torch.cat(feats, dim=1))
+            return self.head(z)
+
+        def head(self, z: torch.Tensor) -> torch.Tensor:
             if self.hidden is not None:
                 z = self.dropout(torch.relu(self.hidden(z)))
             return self.out(z)
+
+        @torch.no_grad()
+        def fold(self) -> Any:
+            """A faster, inference-only equivalent (see :class:`_Folded`), or None if too big."""
+            n_vocab, k_max = self.embed.weight.shape[0], max(self.kernel_sizes)
+            width = sum(c.out_channels for c in self.convs)
+            if n_vocab * k_max * width > FOLD_MAX_FLOATS:
+                return None
+            emb = self.embed.weight.float()
+            blocks = []
+            for j in range(k_max):  # offset j inside a window: one V × F_total table
+                blocks.append(torch.cat([
+                    emb @ conv.weight[:, :, j].T if j < k else emb.new_zeros(n_vocab, conv.out_channels)
+                    for k, conv in zip(self.kernel_sizes, self.convs, strict=True)], dim=1))
+            return _Folded(self, torch.cat(blocks).contiguous(),
+                           torch.cat([c.bias for c in self.convs]).contiguous())
+
+    class _Folded:
+        """Embedding + convolution folded into per-offset lookup tables.
+
+        A convolution over embeddings is a sum over window offsets ``j`` of
+        ``W_j · emb[x[t+j]]``; precomputing ``W_j · emb`` for the whole vocabulary
+        turns it into one ``embedding_bag`` sum per position: no multiplications at
+        inference, same result up to float rounding (≈1e-6).
+        """
+
+        def __init__(self, net: IntentCNN, table: torch.Tensor, bias: torch.Tensor) -> None:
+            self.net, self.table, self.bias = net, table, bias
+            self.ks = torch.tensor(net.kernel_sizes)
+            self.k_max = max(net.kernel_sizes)
+            self.n_vocab = net.embed.weight.shape[0]
+            self.filters = net.convs[0].out_channels
+            self.offsets = torch.arange(self.k_max) * self.n_vocab
+            self.pos = torch.arange(256)
+
+        def __call__(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+            import torch.nn.functional as nnf
+            b, length = x.shape
+            nk, f = len(self.ks), self.filters
+            xp = nnf.pad(x, (0, self.k_max - 1))
+            idx = xp.unfold(1, self.k_max, 1) + self.offsets  # B × L × K
+            h = nnf.embedding_bag(idx.reshape(-1, self.k_max), self.table, mode="sum")
+            h = h.view(b, length, nk, f).add_(self.bias.view(nk, f)).relu_()
+            n_valid = torch.clamp(lengths[:, None] - self.ks[None, :] + 1, min=1)  # B × nk
+            if length > len(self.pos):
+                self.pos = torch.arange(length)
+            pos = self.pos[:length]
+            h.mul_((pos[None, :, None] < n_valid[:, None, :]).unsqueeze(3))
+            feats = [h.amax(dim=1)]  # B × nk × F
+            if self.net.end_pool:
+                at = (n_valid - 1).view(b, 1, nk, 1).expand(b, 1, nk, f)
+                feats.append(h.gather(1, at).squeeze(1))
+            z = torch.stack(feats, dim=2).reshape(b, -1)  # per kernel: max, then last window
+            return self.net.head(z)
 
     return IntentCNN()
 
@@ -185,6 +243,7 @@ class IntentClassifier:
         self._net: Any = None
         self._lookup: np.ndarray | None = None
         self._device: Any = None
+        self._folded: Any = None  # inference tables, rebuilt after fit/load
 
     # ------------------------------------------------------------------ params
     def get_params(self) -> dict[str, Any]:
@@ -314,6 +373,7 @@ class IntentClassifier:
                 if p["freeze_embeddings"]:
                     net.embed.weight.requires_grad_(False)
             self._net = net
+            self._folded = None
 
             x_tr, len_tr = self._encode([(t, toks) for t, toks, _ in train])
             y_tr = np.array([lab_index[r[2]] for r in train], dtype=np.int64)
@@ -428,12 +488,24 @@ class IntentClassifier:
             x[i, :m] = row
         return x, lens.astype(np.int64)
 
-    def _logits(self, x: np.ndarray, lens: np.ndarray, device: Any, batch: int = 1024) -> np.ndarray:
+    def _logits(self, x: np.ndarray, lens: np.ndarray, device: Any, batch: int = 1024,
+                fast: bool = False) -> np.ndarray:
         import torch
         net = self._net
+        if fast and getattr(device, "type", None) == "cpu":
+            if self._folded is None:
+                net.eval()
+                self._folded = net.fold() or False
+            if self._folded:
+                with torch.inference_mode():
+                    out = [self._folded(torch.from_numpy(x[b:b + batch]),
+                                        torch.from_numpy(lens[b:b + batch])).numpy()
+                           for b in range(0, len(x), batch)]
+                return np.concatenate(out) if out else np.zeros((0, len(self.labels_ or [])), np.float32)
         min_len = max(int(k) for k in self.params["kernel_sizes"])
         was_training = net.training
-        net.eval()
+        if was_training:
+            net.eval()
         out = []
         with torch.inference_mode():
             for b in range(0, len(x), batch):
@@ -442,7 +514,8 @@ class IntentClassifier:
                 xb = xb[:, :max(int(lb.max()), min_len)]
                 out.append(net(torch.from_numpy(np.ascontiguousarray(xb)).to(device),
                                torch.from_numpy(lb).to(device)).float().cpu().numpy())
-        net.train(was_training)
+        if was_training:
+            net.train()
         if not out:
             return np.zeros((0, len(self.labels_ or [])), dtype=np.float32)
         return np.concatenate(out)
@@ -464,12 +537,12 @@ class IntentClassifier:
             order = np.argsort([len(t) for t, _ in items], kind="stable")
             with torch_threads(self.params["threads"]):
                 chunks = [self._logits(*self._encode([items[i] for i in order[b:b + batch_size]]),
-                                       self._device, batch_size) for b in range(0, n, batch_size)]
+                                       self._device, batch_size, fast=True) for b in range(0, n, batch_size)]
             out = np.empty((n, len(self.labels_ or [])), dtype=np.float32)
             out[order] = np.concatenate(chunks)
             return out
         with torch_threads(self.params["threads"]):
-            return self._logits(*self._encode(items), self._device, batch_size)
+            return self._logits(*self._encode(items), self._device, batch_size, fast=True)
 
     def predict_proba(self, items: Sequence[Item], batch_size: int = 1024) -> np.ndarray:
         """Calibrated probabilities (rows sum to 1), columns in the order of ``labels_``."""
@@ -529,6 +602,7 @@ class IntentClassifier:
         load_module_state(net, path / "weights.pt")
         net.to(model._device).eval()
         model._net = net
+        model._folded = None
         model._build_lookup()
         return model
 
