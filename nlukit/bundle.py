@@ -137,15 +137,14 @@ def set_current(store: str, version: str) -> None:
     if not is_bundle(os.path.join(store, version)):
         raise BundleError(f"cannot switch {store}/current to {version!r}: not a model version")
     ptr = os.path.join(store, CURRENT)
+    if os.path.isdir(ptr) and not os.path.islink(ptr):
+        raise BundleError(f"{ptr} is a real directory, not a pointer; move it away")
     tmp = os.path.join(store, f".current.{os.getpid()}.{time.monotonic_ns()}")
     try:
         os.symlink(version, tmp)
     except OSError:  # no symlinks here: a pointer file, replaced atomically too
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(version + "\n")
-    if os.path.isdir(ptr) and not os.path.islink(ptr):
-        os.remove(tmp) if os.path.lexists(tmp) else None
-        raise BundleError(f"{ptr} is a real directory, not a pointer; move it away")
     os.replace(tmp, ptr)
 
 

@@ -166,9 +166,9 @@ def load_config(path: str | os.PathLike[str] | Mapping[str, Any] | None = None,
             raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from exc
         merge(config, data, source=str(path))
     if overrides:
-        items = (overrides.items() if isinstance(overrides, Mapping)
-                 else ((k, v) for k, _, v in (_split_eq(o) for o in overrides)))
-        for name, value in items:
+        pairs = (list(overrides.items()) if isinstance(overrides, Mapping)
+                 else [(f"{s}.{k}", v) for s, k, v in map(parse_override, overrides)])
+        for name, value in pairs:
             section, dot, key = str(name).partition(".")
             if not dot:
                 raise ConfigError(f"bad override {name!r}; write section.key=value, "
@@ -176,11 +176,6 @@ def load_config(path: str | os.PathLike[str] | Mapping[str, Any] | None = None,
             _check_key(section, key, config)
             config[section][key] = coerce_value(f"{section}.{key}", value, config[section][key])
     return config
-
-
-def _split_eq(item: str) -> tuple[str, str, str]:
-    section, key, value = parse_override(item)
-    return f"{section}.{key}", "=", value
 
 
 def to_toml(config: Config) -> str:

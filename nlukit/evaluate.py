@@ -170,7 +170,8 @@ def score(examples: Sequence[Example], results: Sequence[ParseResult], *,
     if held_v:
         unseen = [i for i, ex in enumerate(examples)
                   if any(s.value in held_v.get(s.entity, ()) for s in ex.entities)]
-        seen = [i for i in range(len(examples)) if i not in set(unseen)]
+        unseen_set = set(unseen)
+        seen = [i for i in range(len(examples)) if i not in unseen_set]
         slices += [_slice("seen_values", seen, examples, results, pred),
                    _slice("unseen_values", unseen, examples, results, pred)]
     report["slices"] = slices

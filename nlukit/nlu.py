@@ -10,6 +10,10 @@ tokenizer the bundle was trained with, and the same tokens go to the intent
 classifier and the entity tagger. Models return numbers; only this module builds
 results: entity spans are mapped back to the caller's original offsets and their
 values canonicalised through the bundle's dictionary.
+
+When the best intent scores below the threshold the intent model chose on
+validation data, ``intent`` is ``fallback`` with confidence ``1 - best score`` (how
+sure the model is that nothing matched); ``ranking`` still lists the real intents.
 """
 from __future__ import annotations
 
@@ -179,9 +183,10 @@ class NLU:
 
     def parse_batch(self, texts: Iterable[str]) -> list[ParseResult]:
         """Parse many texts with one intent and one tagger call per chunk; equals :meth:`parse`."""
-        texts = list(texts) if not isinstance(texts, list) else texts
-        if isinstance(texts, str):  # pragma: no cover - guarded above by list()
-            raise InputError("parse_batch() takes a list of texts; use parse() for one text")
+        if isinstance(texts, str):
+            raise InputError("parse_batch() takes a list of texts, got one str; use parse() "
+                             "for a single text")
+        texts = texts if isinstance(texts, list) else list(texts)
         prepared = [self._prepare(t) for t in texts]
         out: list[ParseResult | None] = [None] * len(texts)
         # similar lengths share a chunk, so the models compute little padding

@@ -36,3 +36,16 @@ def test_should_keep_a_value_itself_even_when_listed_as_a_synonym_of_another() -
     c = Canonicalizer({"location": {"광주": ["광주시"], "광주시": []}})
     assert c("location", "광주시") == "광주시"
     assert c("date", "광주") == "광주"  # another entity type: unknown, returned as typed
+
+
+def test_should_refuse_a_single_string_in_parse_batch() -> None:
+    from nlukit.errors import InputError
+    from nlukit.nlu import NLU
+
+    class Stub:
+        labels_ = ["a", "b"]
+        threshold_ = 0.0
+
+    nlu = NLU(Stub(), None, {})
+    with pytest.raises(InputError, match="use parse"):
+        nlu.parse_batch("서울 날씨")
