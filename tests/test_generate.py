@@ -365,3 +365,35 @@ def test_should_let_train_take_what_held_out_templates_cannot_make(tmp_path: Pat
     assert report["per_intent"]["hi"] == {"train": 28, "valid": 12, "test": 0, "total": 40, "target": 40}
     assert any("'hi': valid has 12 of 14 sentences" in w and "train took the other 2" in w
                for w in report["warnings"])
+
+
+def test_should_resolve_pairs_in_alternations_when_enumerating_and_when_sampling() -> None:
+    import random
+
+    from nlukit.generate.generator import _Sampler
+    from nlukit.generate.grammar import expand, parse_patterns
+    from nlukit.korean import choose_particle
+    d = load_dictionaries(DICTS)
+    p = parse_patterns("@t\n{location:origin}(은/는|) ((대구|부산역)(으)로|) {food}((이)나|) 가자\n", "p.txt",
+                       dictionary=d)
+    t = p.intents["t"][0]
+    want = sorted((text, [(s.start, s.end, s.entity, s.role, s.value) for s in spans]) for text, spans in expand(t, d))
+    enum = _Sampler(t, {}, d.to_json(), random.Random(0), expected=1000)
+    drawn = []
+    while (got := enum.draw()) is not None:
+        drawn.append(got)
+    assert sorted(drawn) == want
+    from nlukit.generate.generator import _Deck
+    decks = {e: _Deck(v, random.Random(1)) for e, v in d.to_json().items()}
+    walk = _Sampler(t, decks, d.to_json(), random.Random(2), expected=1)
+    walk.queue = None  # force random sampling
+    sampled = [walk.draw() for _ in range(200)]
+    for text, spans in [*drawn, *sampled]:
+        assert "/" not in text and "(" not in text, text
+        origin = text[spans[0][0]:spans[0][1]]
+        rest = text[spans[0][1]:]
+        assert rest.startswith(" ") or rest.startswith(choose_particle(origin, "은/는") + " "), text
+        for word in ("대구", "부산역"):
+            if word in text:
+                assert f"{word}{choose_particle(word, '(으)로')} " in text, text
+    assert {t for t, _ in sampled} <= {t for t, _ in want} and len({t for t, _ in sampled}) > 20

@@ -178,6 +178,7 @@ def test_should_only_ever_raise_pattern_error_on_arbitrary_lines() -> None:
             if count_expansions(t.seq, D.to_json()) <= 200:
                 for text, spans in expand(t, D):
                     assert "  " not in text and text == text.strip()
+                    assert not any(pair in text for pair in ("은/는", "(으)로", "(이)랑")), (line, text)
                     assert all(D.canonical(s.entity, text[s.start:s.end]) == s.value for s in spans)
     assert parsed > 100 and failed > 100
 
@@ -194,3 +195,48 @@ def test_should_digest_patterns_by_content_not_by_file_layout(tmp_path: Path) ->
     b = parse_patterns("# another file\n@w\n  {location} 날씨  \n\n@g\n안녕\n", "b.txt")
     c = parse_patterns("@w\n{location} 날씨 어때\n@g\n안녕\n", "a.txt")
     assert a.digest() == b.digest() != c.digest()
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    ("{location}(은/는|) 좋아", ["서울은 좋아", "서울 좋아", "서울시는 좋아", "서울시 좋아", "부산은 좋아",
+                                "부산 좋아", "제주는 좋아", "제주 좋아"]),
+    ("{food}(을/를|(이)랑) 줘", ["김밥을 줘", "김밥이랑 줘", "피자를 줘", "피자랑 줘"]),
+    ("{food}((이)나 | 한 그릇)", ["김밥이나", "김밥 한 그릇", "피자나", "피자 한 그릇"]),
+    ("(서울|부산)은/는 좋아", ["서울은 좋아", "부산은 좋아"]),
+    ("(서울|파리)(으)로 가자", ["서울로 가자", "파리로 가자"]),
+    ("(김밥|피자 (한 |)판)을/를 줘", ["김밥을 줘", "피자 한 판을 줘", "피자 판을 줘"]),
+    ("날씨 (부산|서울)(이)랑 비교", ["날씨 부산이랑 비교", "날씨 서울이랑 비교"]),
+    ("오늘 서울은/는 어때", ["오늘 서울은 어때"]),
+])
+def test_should_resolve_particle_pairs_in_alternations_and_after_chosen_words(
+        pattern: str, expected: list[str]) -> None:
+    p = parse_patterns("@t\n" + pattern, "p.txt", dictionary=D)
+    t = p.intents["t"][0]
+    got = [s for s, _ in expand(t, D)]
+    assert got == expected
+    assert count_expansions(t.seq, D.to_json()) == len(expected)
+
+
+def test_should_keep_entity_spans_off_the_particle_chosen_in_an_alternation() -> None:
+    p = parse_patterns("@t\n{location}(은/는|) 좋아", "p.txt", dictionary=D)
+    got = {text: [(s.start, s.end, s.value) for s in spans] for text, spans in expand(p.intents["t"][0], D)}
+    assert got["서울시는 좋아"] == [(0, 3, "서울")] and got["제주 좋아"] == [(0, 2, "제주")]
+
+
+@pytest.mark.parametrize("line, column, message", [
+    ("{location} 은/는 좋아", 12, "particle pair '은/는' is separated by a space from the word before it; "
+                                 "attach it"),
+    ("{location} (은/는|) 좋아", 13, "particle pair '은/는' is separated by a space"),
+    ("은/는 좋아", 1, "particle pair '은/는' has no word before it"),
+    ("(으)로 가자", 1, "particle pair '(으)로' has no word before it"),
+    ("({location}|)(으)로 가자", 14, "particle pair '(으)로' has no word before it"),
+    ("/(이)랑 비교", 2, "particle pair '(이)랑' has no word before it"),
+    ("東京은/는 좋아", 3, "particle pair '은/는' follows a word with no Korean reading"),
+    ("(서울 |부산)(이)랑 비교", 9, "particle pair '(이)랑' is separated by a space"),
+])
+def test_should_locate_particle_pairs_that_cannot_be_resolved(line: str, column: int, message: str) -> None:
+    with pytest.raises(PatternError) as info:
+        parse_patterns(f"@weather\n{line}\n", "patterns/weather.txt", dictionary=D)
+    err = info.value
+    assert (err.line, err.column) == (2, column)
+    assert str(err).startswith(f"patterns/weather.txt:2:{column}: {message}")

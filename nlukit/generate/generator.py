@@ -39,7 +39,7 @@ from typing import Any
 from ..errors import InputError, OutputExistsError, PatternError
 from ..korean import choose_particle
 from .dictionary import Dictionary, load_dictionaries
-from .grammar import Fixed, Patterns, Seq, Slot, Template, count_expansions, load_patterns
+from .grammar import Fixed, Pair, Patterns, Seq, Slot, Template, count_expansions, load_patterns
 
 __all__ = ["generate", "format_summary", "SPLIT_MODES", "AUGMENTATIONS"]
 
@@ -104,6 +104,8 @@ def _compile(seq: Seq, values: dict[str, dict[str, list[str]]]) -> tuple[tuple[A
             total *= len(surfaces)
         elif isinstance(n, Fixed):
             out.append((2, n.text, n.entity, n.role, n.value))
+        elif isinstance(n, Pair):  # resolved against the text before it (grammar checked there is a word)
+            out.append((4, n.pair))
         else:
             options = tuple(_compile(o, values) for o in n.options)
             count = sum(c for _, c in options)
@@ -185,9 +187,19 @@ class _Sampler:
                 out.append(node[1])
                 state[0] = end
                 state[1] = False
+            elif kind == 4:
+                _pair(node[1], out, state)
             else:
                 options = node[1]
                 self._walk(options[int(self.rng.random() * len(options))][0], out, spans, state, used)
+
+
+def _pair(pair: str, out: list[str], state: list[Any]) -> None:
+    """Append the form of ``pair`` that fits the text written so far (read from its end)."""
+    particle = choose_particle(out[-1] if out[-1][-1:].isalnum() else "".join(out), pair)
+    out.append(particle)
+    state[0] += len(particle)
+    state[1] = False
 
 
 def _decode(code: tuple[Any, ...], index: int, out: list[str], spans: list[Span5], state: list[Any]) -> None:
@@ -233,6 +245,8 @@ def _decode(code: tuple[Any, ...], index: int, out: list[str], spans: list[Span5
             out.append(node[1])
             state[0] = end
             state[1] = False
+        elif kind == 4:
+            _pair(node[1], out, state)
         else:
             i = picks[k]
             for sub, count in node[1]:

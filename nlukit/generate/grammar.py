@@ -6,7 +6,10 @@ blocks merge). ``#`` starts a comment to the end of the line.
 * ``{type}`` / ``{type:role}`` — a slot filled with a dictionary value of ``type``;
 * ``(a|b|)`` — an alternation; an empty alternative makes it optional; they nest;
 * a particle pair right after a slot (``은/는``, ``이/가``, ``(으)로``, ``(이)랑`` ...)
-  takes the form that fits the filled value (:mod:`nlukit.korean`);
+  takes the form that fits the filled value (:mod:`nlukit.korean`); so does a pair
+  opening an alternation after a slot (``{location}(은/는|)``), a pair after an
+  alternation (``(서울|부산)은/는``: the chosen word) and after a literal word. A pair
+  with nothing or a space before it (``{location} 은/는``) is a located PatternError;
 * ``[서울](location)`` / ``[부산](location:destination)`` — an annotated real example,
   its value canonicalised through the dictionary when known;
 * ``\{ \} \( \) \| \@ \# \[ \] \\`` — escapes for the special characters.
@@ -33,11 +36,11 @@ from dataclasses import dataclass, field
 from itertools import product
 
 from ..errors import InputError, PatternError
-from ..korean import choose_particle, is_particle_pair, match_particle
+from ..korean import choose_particle, final_consonant, is_particle_pair, match_particle
 from ..types import Span
 from .dictionary import Dictionary
 
-__all__ = ["Alt", "Fixed", "Patterns", "Slot", "Template", "count_expansions", "expand",
+__all__ = ["Alt", "Fixed", "Pair", "Patterns", "Slot", "Template", "count_expansions", "expand",
            "load_patterns", "parse_patterns"]
 
 _ESCAPABLE = set("{}()|@#[]\\")
@@ -66,13 +69,21 @@ class Fixed:
 
 
 @dataclass(frozen=True, slots=True)
+class Pair:
+    """A particle pair resolved against the text written just before it (an alternation's word)."""
+
+    pair: str
+    column: int = field(default=0, compare=False)  # 1-based, for errors
+
+
+@dataclass(frozen=True, slots=True)
 class Alt:
     """``(a|b|)``: one of the options (each a sequence) is chosen."""
 
     options: tuple[Seq, ...]
 
 
-Node = str | Slot | Fixed | Alt
+Node = str | Slot | Fixed | Alt | Pair
 Seq = tuple[Node, ...]
 
 
@@ -134,6 +145,16 @@ class Patterns:
         return h.hexdigest()
 
 
+def _match_pair(line: str, i: int) -> str | None:
+    """The pair at ``line[i:]``; ``(이)랑은/는`` is ``(이)랑`` then ``은/는``, not ``(이)랑은``."""
+    pair = match_particle(line, i)
+    if pair is not None and pair.startswith("("):
+        for k in range(4, len(pair)):
+            if match_particle(line, i + k) is not None:
+                return pair[:k]
+    return pair
+
+
 class _LineParser:
     """Recursive descent over one pattern line, with 1-based columns in errors."""
 
@@ -153,7 +174,38 @@ class _LineParser:
         seq = self.seq(top=True)
         if self.i < len(self.line) and self.line[self.i] != "#":  # pragma: no cover
             raise self.error(f"unexpected {self.line[self.i]!r}")
+        self.check_pairs(seq, frozenset({"start"}))
         return seq
+
+    def check_pairs(self, seq: Seq, before: frozenset[str]) -> frozenset[str]:
+        """What can end the text before each node ("start", "space", "word"); a Pair needs "word"."""
+        state = before
+        for n in seq:
+            if isinstance(n, str):
+                if n[-1].isspace():
+                    state = frozenset({"space"})
+                elif final_consonant(n) is not None:
+                    state = frozenset({"word"})
+                elif any(c.isalnum() for c in n):
+                    state = frozenset({"unreadable"})
+                # punctuation only (``/``, ``!``): the pair reads what came before it
+            elif isinstance(n, (Slot, Fixed)):
+                state = frozenset({"word"})
+            elif isinstance(n, Pair):
+                if "start" in state:
+                    raise self.error(f"particle pair {n.pair!r} has no word before it"
+                                     f"{' in some alternative' if len(state) > 1 else ''}; write it right "
+                                     f"after a slot or word, e.g. {{location}}{n.pair}", n.column - 1)
+                if "space" in state:
+                    raise self.error(f"particle pair {n.pair!r} is separated by a space from the word before "
+                                     f"it; attach it: {{location}}{n.pair}, not {{location}} {n.pair}",
+                                     n.column - 1)
+                if "unreadable" in state:
+                    raise self.error(f"particle pair {n.pair!r} follows a word with no Korean reading; "
+                                     "write the fitting particle itself", n.column - 1)
+            else:
+                state = frozenset().union(*(self.check_pairs(o, state) for o in n.options))
+        return state
 
     def seq(self, top: bool) -> Seq:
         nodes: list[Node] = []
@@ -173,7 +225,7 @@ class _LineParser:
             elif ch == "{":
                 flush()
                 nodes.append(self.slot())
-                pair = match_particle(line, self.i)
+                pair = _match_pair(line, self.i)
                 if pair is not None:
                     slot = nodes[-1]
                     assert isinstance(slot, Slot)
@@ -185,13 +237,18 @@ class _LineParser:
                 flush()
                 fixed = self.fixed()
                 nodes.append(fixed)
-                pair = match_particle(line, self.i)
+                pair = _match_pair(line, self.i)
                 if pair is not None:
                     nodes.append(choose_particle(fixed.text, pair))
                     self.i += len(pair)
             elif ch == "(":
                 flush()
-                nodes.append(self.alt())
+                pair = _match_pair(line, self.i)
+                if pair is not None:  # (으)로, (이)랑 ...: not an alternation
+                    nodes.append(Pair(pair, self.i + 1))
+                    self.i += len(pair)
+                else:
+                    nodes.append(self.alt())
             elif ch in "|)":
                 if top:
                     what = "'|' outside parentheses" if ch == "|" else "unmatched ')'"
@@ -205,6 +262,12 @@ class _LineParser:
                 raise self.error("'@' inside a pattern; intent headers start a line (@intent), "
                                  "write \\@ for a literal '@'")
             else:
+                pair = _match_pair(line, self.i)
+                if pair is not None:  # 은/는 after a word or opening an alternation
+                    flush()
+                    nodes.append(Pair(pair, self.i + 1))
+                    self.i += len(pair)
+                    continue
                 text.append(ch)
                 self.i += 1
         flush()
@@ -436,13 +499,13 @@ def count_expansions(seq: Seq, dictionary: Mapping[str, Mapping[str, Sequence[st
     return total
 
 
-Piece = str | tuple[str, str, str | None, str]  # text, or (surface, entity, role, value)
+Piece = str | Pair | tuple[str, str, str | None, str]  # text, a pair, or (surface, entity, role, value)
 
 
 def _pieces(seq: Seq, dictionary: Mapping[str, Mapping[str, Sequence[str]]]) -> Iterator[list[Piece]]:
     choices: list[list[list[Piece]]] = []
     for n in seq:
-        if isinstance(n, str):
+        if isinstance(n, (str, Pair)):
             choices.append([[n]])
         elif isinstance(n, Fixed):
             choices.append([[(n.text, n.entity, n.role, n.value)]])
@@ -468,6 +531,8 @@ def assemble(pieces: Iterable[Piece]) -> tuple[str, list[Span]]:
     length = 0
     last_space = True
     for p in pieces:
+        if isinstance(p, Pair):
+            p = choose_particle("".join(out), p.pair)  # read from the end of the text so far
         if isinstance(p, str):
             if last_space:
                 p = p.lstrip(" ")
