@@ -132,6 +132,21 @@ def test_should_tag_characters_inside_morphemes_in_char_mode(tmp_path):
     assert EntityTagger.load(str(tmp_path / "c")).predict([(x, k) for x, k, _ in items]) == pred
 
 
+def test_should_learn_a_leave_one_out_lexicon_from_training_spans():
+    # Given 홍길동 named as a person in two training sentences and 임꺽정 in one
+    data = [("홍길동이 왔다", [("홍길동", "PS", None)]), ("어제 홍길동을 만났다", [("홍길동", "PS", None)]),
+            ("임꺽정이 떠났다", [("임꺽정", "PS", None)])]
+    items = [make(t, e) for t, e in data]
+    t = EntityTagger(**{**PARAMS, "epochs": 1, "train_lexicon": True}).fit(items, [], {}, progress=False)
+    # Then both names are matched on new text
+    assert [m[:2] for m in t.gazetteer_.find("홍길동과 임꺽정")] == [(0, 3), (5, 8)]
+    # And while training, a name only its own sentence provides was hidden from it
+    _, excludes = t._lexicon(items, {})
+    assert excludes == [frozenset(), frozenset(), frozenset({"임꺽정"})]
+    assert t._units(items[2][0], items[2][1], items[2][2], excludes[2]).gaz[:, -1].all()
+    assert not t._units(items[0][0], items[0][1], items[0][2], excludes[0]).gaz[:, -1].all()
+
+
 # --------------------------------------------------------------------------- CRF
 @pytest.mark.slow
 def test_should_pin_invalid_iob2_transitions_after_training(tagger):

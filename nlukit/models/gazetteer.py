@@ -53,12 +53,14 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._types)
 
-    def find(self, text: str, token_starts: Iterable[int] | None = None) -> list[Match]:
+    def find(self, text: str, token_starts: Iterable[int] | None = None,
+             exclude: frozenset[str] | set[str] = frozenset()) -> list[Match]:
         """Longest, non-overlapping matches ``(start, end, types)`` scanning left to right.
 
         A match must start at one of ``token_starts`` (anywhere when None), so a value
         is not found inside an unrelated word's middle; it may end inside a token
         (``서울에서`` as one token), and the tagger splits tokens at match boundaries.
+        Surfaces in ``exclude`` are skipped (leave-one-out features at training time).
         """
         if not self._by_first or not text:
             return []
@@ -73,7 +75,7 @@ class Gazetteer:
             if not cands:
                 continue
             for surface in cands:
-                if text.startswith(surface, i):
+                if text.startswith(surface, i) and surface not in exclude:
                     reached = i + len(surface)
                     out.append((i, reached, tuple(sorted(types[surface]))))
                     break

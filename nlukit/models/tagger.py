@@ -58,6 +58,8 @@ DEFAULTS: dict[str, Any] = {
     "dropout": 0.3,
     "word_dropout": 0.05,      # share of training words replaced by <unk>
     "use_gazetteer": True,
+    "train_lexicon": False,    # also match entity surfaces seen in the training spans
+    "lexicon_min_length": 2,   # shortest training surface added to that lexicon
     "lr": 0.003,
     "weight_decay": 0.0,
     "clip": 5.0,
@@ -270,7 +272,8 @@ class EntityTagger:
         if not hasattr(self, "net_"):
             raise NotFittedError("the entity tagger is not trained; call fit() or EntityTagger.load()")
 
-    def _units(self, text: str, tokens: Sequence[Token], spans: Sequence[Span] = ()) -> _Units:
+    def _units(self, text: str, tokens: Sequence[Token], spans: Sequence[Span] = (),
+               exclude: frozenset[str] = frozenset()) -> _Units:
         """Tagging units and their gazetteer features; the same code at fit and predict.
 
         Morpheme units are the tokens split at dictionary-match boundaries (and, when
@@ -279,7 +282,7 @@ class EntityTagger:
         """
         toks = [t for t in tokens if t.end > t.start]
         gaz: Gazetteer = self.gazetteer_
-        matches = gaz.find(text, [t.start for t in toks]) if len(gaz) else []
+        matches = gaz.find(text, [t.start for t in toks], exclude) if len(gaz) else []
         if self.params["unit"] == "char":
             starts, words, pos = [], [], []
             for t in toks:
@@ -386,7 +389,8 @@ class EntityTagger:
         gen = set_seed(p["seed"])
         rng = np.random.RandomState(p["seed"] if p["seed"] is not None else None)
         self.device_ = choose_device(p["device"])
-        self.gazetteer_ = Gazetteer(dictionary if p["use_gazetteer"] else None)
+        merged, excludes = self._lexicon(train, dictionary if p["use_gazetteer"] else None)
+        self.gazetteer_ = Gazetteer(merged)
         self.gaz_types_ = list(self.gazetteer_.entity_types)
 
         labels = sorted({label_of(s) for _, _, spans in train for s in spans})
@@ -394,7 +398,7 @@ class EntityTagger:
         self.tags_ = ["O"] + [f"{bi}-{lab}" for lab in labels for bi in ("B", "I")]
         tag_index = {t: i for i, t in enumerate(self.tags_)}
 
-        prep_train = [self._units(text, toks, spans) for text, toks, spans in train]
+        prep_train = [self._units(text, toks, spans, ex) for (text, toks, spans), ex in zip(train, excludes)]
         gold_train = [[tag_index.get(t, 0) for t in iob_tags(u.tokens(), spans)]
                       for u, (_, _, spans) in zip(prep_train, train)]
         self.words_ = Vocab.build((u.words for u in prep_train),
@@ -472,6 +476,36 @@ class EntityTagger:
         self.best_epoch_ = stopper.best_epoch
         self.net_.eval()
         return self
+
+    def _lexicon(self, train: Sequence[TrainItem], dictionary: Mapping[str, Mapping[str, Sequence[str]]] | None
+                 ) -> tuple[dict[str, dict[str, list[str]]], list[frozenset[str]]]:
+        """The dictionary to match, plus per training item the surfaces to hide from it.
+
+        With ``train_lexicon`` the surfaces of training spans join the dictionary. A
+        surface that only one training sentence provides is hidden while that sentence
+        is featurised (leave-one-out), so training sees the lexicon as it will be on
+        new text: helpful when a name recurs, silent when it is new.
+        """
+        merged: dict[str, dict[str, list[str]]] = {
+            e: {v: list(syn or []) for v, syn in values.items()} for e, values in (dictionary or {}).items()}
+        excludes = [frozenset()] * len(train)
+        if not self.params["train_lexicon"]:
+            return merged, excludes
+        known = {surf for values in merged.values() for v, syn in values.items() for surf in [v, *syn]}
+        min_len = int(self.params["lexicon_min_length"])
+        per_item = [{(text[s.start:s.end], s.entity) for s in spans
+                     if s.end - s.start >= min_len and text[s.start:s.end].strip() == text[s.start:s.end]}
+                    for text, _, spans in train]
+        freq: dict[str, int] = {}
+        for found in per_item:
+            for surf in {surf for surf, _ in found}:
+                freq[surf] = freq.get(surf, 0) + 1
+        for found in per_item:
+            for surf, entity in found:
+                merged.setdefault(entity, {}).setdefault(surf, [])
+        excludes = [frozenset(surf for surf, _ in found if freq[surf] == 1 and surf not in known)
+                    for found in per_item]
+        return merged, excludes
 
     def _build_net(self, word_dim: int) -> _Net:
         p = self.params
