@@ -78,19 +78,48 @@ _PAREN_RE = re.compile(r"\((으|이)\)([가-힣]+)")
 _CONTRACT = {"에": "예", "었": "였", "어": "여"}
 
 
+# English words whose final sound the rule below gets wrong (lower case → final jamo).
+_WORD_FINAL = {
+    "hit": "", "set": "", "net": "", "bit": "", "kit": "", "check": "", "ballet": "", "buffet": "",
+    "type": "ㅂ", "club": "ㅂ", "pub": "ㅂ", "web": "ㅂ", "lab": "ㅂ", "tab": "ㅂ", "job": "ㅂ",
+    "good": "ㅅ", "shoot": "ㅅ", "tweet": "ㅅ", "bag": "ㄱ", "big": "ㄱ", "york": "ㄱ", "toeic": "ㄱ",
+}
+_STOP_FINAL = {"t": "ㅅ", "p": "ㅂ", "k": "ㄱ", "c": "ㄱ"}
+# Vowel digraphs that still read short before the stop: book 북, deep 딥, cheap 칩, out 아웃.
+_SHORT_DIGRAPHS = {("oo", "k"), ("ee", "p"), ("ea", "p"), ("ou", "t")}
+
+
 def _latin_word_final(word: str) -> str:
     """Final sound of an English word as it is usually transcribed (Google 구글, iPhone 아이폰).
 
-    Only endings with a clear reading count: -ng ㅇ, -m/-me ㅁ, -n/-ne ㄴ, -l/-le/-ll ㄹ;
-    everything else (-t 트, -s 스, -k 크, -r 어 ...) ends in a vowel in Korean.
+    -ng ㅇ, -m/-me/-mb ㅁ, -n/-ne ㄴ, -l/-le/-ll ㄹ. A final t/p/k (also -ck, -c) right
+    after a single short vowel letter is a batchim, as the loanword rules write it
+    (Velvet 벨벳 ㅅ, Up 업 ㅂ, Rock 록 ㄱ, Magic 매직 ㄱ; also book 북, deep 딥, out 아웃);
+    after a consonant, a long vowel or a silent e it takes 으 and ends in a vowel
+    (Heart 하트, Street 스트리트, Cake 케이크). Every other ending (-s 스, -r 어, -d 드,
+    -x 스 ...) ends in a vowel. ``_WORD_FINAL`` lists common words that break the rule
+    (Hit 히트, Check 체크, Type 타입, Club 클럽, Good 굿, York 욕).
     """
     w = word.lower()
+    if w in _WORD_FINAL:
+        return _WORD_FINAL[w]
     if w.endswith("ng"):
         return "ㅇ"
+    if w.endswith("mb"):
+        return "ㅁ"
     if w.endswith("e") and len(w) > 2 and w[-2] in "mnl":
         w = w[:-1]
     last = w[-1]
-    return {"m": "ㅁ", "n": "ㄴ", "l": "ㄹ"}.get(last, "")
+    if last in "mnl":
+        return {"m": "ㅁ", "n": "ㄴ", "l": "ㄹ"}[last]
+    if last not in _STOP_FINAL:
+        return ""
+    core = w[:-2] if w.endswith("ck") else w[:-1]
+    if not core or core[-1] not in "aeiou":
+        return ""  # a consonant cluster before the stop: 하트, 점프, 데스크
+    if len(core) >= 2 and core[-2] in "aeiouy" and (core[-2:], "k" if last == "c" else last) not in _SHORT_DIGRAPHS:
+        return ""  # a long vowel: 스트리트, 보트, 브레이크
+    return _STOP_FINAL[last]
 
 
 def _number_final(digits: str, fraction: bool) -> str:

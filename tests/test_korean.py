@@ -112,3 +112,19 @@ def test_should_never_crash_on_naughty_strings() -> None:
         for pair in ("은/는", "(으)로", "(이)에요", "와/과"):
             form = choose_particle(word, pair)
             assert form and isinstance(form, str)
+
+
+@pytest.mark.parametrize("word, expected", [
+    # a short vowel + final t/p/k (ck, c) is a batchim in Korean: 벨벳 댓 업 북 록 매직
+    ("Red Velvet", "을"), ("How You Like That", "을"), ("Cheer Up", "을"), ("Book", "을"), ("Rock", "을"),
+    ("Facebook", "을"), ("Black", "을"), ("Magic", "을"), ("Robot", "을"), ("Ticket", "을"), ("Hip Hop", "을"),
+    ("Deep", "을"), ("About", "을"),
+    # silent e, long vowels and consonant clusters add 으: 케이크 라이크 노트 스트리트 보트 파크 점프 데스크
+    ("Cake", "를"), ("Like", "를"), ("Note", "를"), ("Street", "를"), ("Boat", "를"), ("Park", "를"),
+    ("Jump", "를"), ("Desk", "를"), ("Light", "를"), ("Great", "를"), ("Heart", "를"), ("Pink", "를"),
+    # the small table: 히트 세트 체크 타입 클럽 굿 뉴욕
+    ("Hit", "를"), ("Set", "를"), ("Check", "를"), ("Type", "을"), ("Club", "을"), ("Good", "을"),
+    ("New York", "을"),
+])
+def test_should_read_final_t_p_k_of_english_words_as_batchim_after_a_short_vowel(word: str, expected: str) -> None:
+    assert choose_particle(word, "을/를") == expected
