@@ -22,7 +22,8 @@ import os
 import sys
 import time
 from collections import Counter
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -99,7 +100,7 @@ def score(gold: Sequence[Spans], pred: Sequence[Spans]) -> dict[str, Any]:
     tp: Counter[str] = Counter()
     ng: Counter[str] = Counter()
     np_: Counter[str] = Counter()
-    for g, p in zip(gold, pred):
+    for g, p in zip(gold, pred, strict=False):
         for s in g:
             ng[s[2]] += 1
         for s in p:

@@ -77,7 +77,7 @@ def test_should_tag_every_training_sentence_exactly_after_overfitting(tagger, tr
     # When it tags those sentences
     pred = tagger.predict([(t, toks) for t, toks, _ in train_items])
     # Then every span, type and role is exactly the gold one
-    for (text, _, gold), spans in zip(train_items, pred):
+    for (text, _, gold), spans in zip(train_items, pred, strict=False):
         assert [(s, e, ent, role) for s, e, ent, role, _ in spans] == \
             [(g.start, g.end, g.entity, g.role) for g in gold], text
     assert tagger.history_[-1]["valid_f1"] == 1.0
@@ -125,7 +125,7 @@ def test_should_tag_characters_inside_morphemes_in_char_mode(tmp_path):
         items, items, {}, progress=False)
     # When it tags the training sentences, every character span is exact
     pred = t.predict([(x, toks) for x, toks, _ in items])
-    for (text, _, gold), spans in zip(items, pred):
+    for (_text, _, gold), spans in zip(items, pred, strict=False):
         assert [(s, e, ent) for s, e, ent, _, _ in spans] == [(g.start, g.end, g.entity) for g in gold]
     # And a saved char-mode tagger reloads to the same predictions
     t.save(str(tmp_path / "c"))
@@ -175,7 +175,7 @@ def test_should_never_decode_an_invalid_move_even_when_emissions_push_for_it(tag
     with torch.no_grad():
         best = _viterbi(em, lengths, crf.start_transitions, crf.transitions, crf.end_transitions)
     # Then every decoded sequence is valid IOB2
-    for row, n in zip(best.tolist(), lengths.tolist()):
+    for row, n in zip(best.tolist(), lengths.tolist(), strict=False):
         seq = [tags[k] for k in row[:n]]
         prev = "O"
         for t in seq:
@@ -241,8 +241,8 @@ def test_should_predict_the_same_in_a_batch_as_one_by_one(tagger):
     batch = tagger.predict(items)
     single = [tagger.predict([it])[0] for it in items]
     assert [[s[:4] for s in b] for b in batch] == [[s[:4] for s in o] for o in single]
-    for b, o in zip(batch, single):
-        for x, y in zip(b, o):
+    for b, o in zip(batch, single, strict=False):
+        for x, y in zip(b, o, strict=False):
             assert abs(x[4] - y[4]) < 1e-5
 
 
@@ -338,7 +338,7 @@ def test_should_reject_unknown_parameters_and_bad_spans():
 def test_should_never_crash_on_naughty_strings(tagger, text):
     norm, toks = analyze(text)
     [spans] = tagger.predict([(norm.text, toks)])
-    for s, e, ent, role, conf in spans:
+    for s, e, ent, _role, conf in spans:
         assert 0 <= s < e <= len(norm.text) and ent in ("location", "date") and 0 <= conf <= 1
 
 

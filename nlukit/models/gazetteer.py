@@ -11,7 +11,8 @@ MeCab keeps them together) and per-token B/I-of-type features.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 

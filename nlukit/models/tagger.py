@@ -23,21 +23,33 @@ Importing this module imports torch.
 """
 from __future__ import annotations
 
-import math
 import time
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
 from .. import __version__
-from ..dataset import iob_tags, label_of, spans_from_tags, split_label
+from ..dataset import iob_tags, label_of, split_label
 from ..errors import InputError, ModelError, NotFittedError
 from ..text import split_at
 from ..types import Span, Token
-from .common import (EarlyStopping, Vocab, atomic_dir, check_format, choose_device, epoch_bar,
-                     load_module_state, read_json, save_state, set_seed, torch_threads, write_json)
+from .common import (
+    EarlyStopping,
+    Vocab,
+    atomic_dir,
+    check_format,
+    choose_device,
+    epoch_bar,
+    load_module_state,
+    read_json,
+    save_state,
+    set_seed,
+    torch_threads,
+    write_json,
+)
 from .gazetteer import Gazetteer, match_features
 
 FORMAT = 1
@@ -97,7 +109,7 @@ class _Units:
 
     def tokens(self) -> list[Token]:
         surfaces = self.chars or self.words
-        return [Token(w, p, s, e) for s, e, w, p in zip(self.starts, self.ends, surfaces, self.pos)]
+        return [Token(w, p, s, e) for s, e, w, p in zip(self.starts, self.ends, surfaces, self.pos, strict=False)]
 
 
 class _Net(nn.Module):
@@ -249,7 +261,7 @@ def _iob_constraints(tags: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
 
 def _span_f1(gold: Sequence[set[tuple[int, int, str]]], pred: Sequence[set[tuple[int, int, str]]]
              ) -> float:
-    tp = sum(len(g & p) for g, p in zip(gold, pred))
+    tp = sum(len(g & p) for g, p in zip(gold, pred, strict=False))
     n_gold = sum(len(g) for g in gold)
     n_pred = sum(len(p) for p in pred)
     if n_gold == 0 and n_pred == 0:
@@ -294,7 +306,7 @@ class EntityTagger:
             ends = [i + 1 for i in starts]
             chars = [text[i] for i in starts]
             bigrams = [text[i:i + 2] for i in starts]
-            pieces = [Token(c, "", i, i + 1) for c, i in zip(chars, starts)]
+            pieces = [Token(c, "", i, i + 1) for c, i in zip(chars, starts, strict=False)]
         else:
             cuts = [c for m in matches for c in m[:2]]
             cuts += [c for s in spans for c in (s.start, s.end)]
@@ -398,9 +410,9 @@ class EntityTagger:
         self.tags_ = ["O"] + [f"{bi}-{lab}" for lab in labels for bi in ("B", "I")]
         tag_index = {t: i for i, t in enumerate(self.tags_)}
 
-        prep_train = [self._units(text, toks, spans, ex) for (text, toks, spans), ex in zip(train, excludes)]
+        prep_train = [self._units(text, toks, spans, ex) for (text, toks, spans), ex in zip(train, excludes, strict=False)]
         gold_train = [[tag_index.get(t, 0) for t in iob_tags(u.tokens(), spans)]
-                      for u, (_, _, spans) in zip(prep_train, train)]
+                      for u, (_, _, spans) in zip(prep_train, train, strict=False)]
         self.words_ = Vocab.build((u.words for u in prep_train),
                                   extra=list(getattr(embeddings, "vocab", [])) if embeddings else ())
         self.chars_ = Vocab.build(["".join(u.words + u.chars) for u in prep_train])
@@ -593,7 +605,7 @@ class EntityTagger:
                                         a[:, 1], a[:, 2], lens, a[:, 3]).tolist()
                 else:
                     probs = [1.0] * len(found)
-                for (r, i, j, e, label), conf in zip(found, probs):
+                for (_, i, j, e, label), conf in zip(found, probs, strict=True):
                     entity, role = split_label(label)
                     out[i].append((prepared[i].starts[j], prepared[i].ends[e - 1], entity, role, conf))
         if was_training:
@@ -639,6 +651,7 @@ class EntityTagger:
     def load(cls, path: str, device: str | None = "cpu") -> EntityTagger:
         """Rebuild a tagger saved by :meth:`save`; damage is a :class:`BundleError` naming the file."""
         import os
+
         from ..errors import BundleError
         if not os.path.isdir(path):
             raise BundleError(f"{path}: tagger directory is missing; re-train or copy the whole model")
