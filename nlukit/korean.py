@@ -5,7 +5,9 @@ consonant (batchim) follows a word that ends in one, and ``(으)로`` takes ``�
 a vowel **or** after ㄹ. Digits and Latin letters are read the Korean way, so
 ``1`` (일) and ``KTX`` (케이티엑스) are judged by their reading, numbers by their last
 spoken unit (``10`` 십, ``1000`` 천, ``10000`` 만), and trailing punctuation or a
-closing bracket is skipped.
+closing bracket is skipped. All-capital acronyms are spelled out (``BTS`` 비티에스) but a
+pronounceable capital word is read as English (``BIGBANG`` 빅뱅, ``LILAC`` 라일락); English
+words end the way Korean writes them (``Velvet`` 벨벳 ㅅ, ``Cake`` 케이크: a vowel).
 
 >>> choose_particle("서울", "은/는"), choose_particle("부산", "(으)로"), choose_particle("서울", "(으)로")
 ('은', '으로', '로')
@@ -122,6 +124,39 @@ def _latin_word_final(word: str) -> str:
     return _STOP_FINAL[last]
 
 
+# All-capital words: acronyms are spelled out (KTX 케이티엑스), pronounceable names read as
+# words (BIGBANG 빅뱅). The heuristic below decides; these tables override it.
+_CAPS_WORDS = frozenset({"UP", "TOP", "POP", "BIG"})  # short words read as words: 업 톱 팝 빅
+_CAPS_ACRONYMS = frozenset({"ASMR", "KOTRA", "OLED", "ISBN", "ESPN", "OECD"})  # spelled out, vowels or not
+_ONSETS = frozenset({"BL", "BR", "CH", "CL", "CR", "DR", "FL", "FR", "GL", "GR", "KL", "KN", "KR", "PH", "PL",
+                     "PR", "QU", "SC", "SH", "SK", "SL", "SM", "SN", "SP", "ST", "SW", "TH", "TR", "TW", "WH", "WR",
+                     "SCH", "SCR", "SHR", "SPL", "SPR", "SQU", "STR", "THR", "CHR"})
+
+
+@lru_cache(maxsize=4096)
+def _caps_read_as_word(run: str) -> bool:
+    """True when an all-capital Latin run is read as an English word, not letter by letter.
+
+    A run of 4+ letters is a word when it looks pronounceable: it has a vowel (A E I O
+    U, or Y after the first letter), starts with a vowel or an English onset (B, BL,
+    STR ...; not BT, MB, NM) and has no run of 4+ consonants: BIGBANG 빅뱅, WINNER 위너,
+    LILAC 라일락, TWICE 트와이스, NAVER 네이버. Shorter runs (KTX, BTS, IU, EXO, CNN) and
+    runs failing a test (HTML, MBTI, BTOB, NMIXX) are acronyms. ``_CAPS_WORDS`` and
+    ``_CAPS_ACRONYMS`` override the heuristic (UP 업; ASMR 에이에스엠알).
+    """
+    if run in _CAPS_WORDS:
+        return True
+    if run in _CAPS_ACRONYMS or len(run) < 4:
+        return False
+    marked = run[0] + run[1:].replace("Y", "A")  # Y after the first letter sounds as a vowel
+    if not any(v in marked for v in "AEIOU"):
+        return False  # no vowel: HTML, SNSD
+    if any(len(r) >= 4 for r in re.findall(r"[^AEIOU]+", marked)):
+        return False  # SECHSKIES-like clusters are not English syllables
+    onset = re.match(r"[^AEIOU]*", marked).group(0)  # type: ignore[union-attr]
+    return len(onset) <= 1 or onset in _ONSETS
+
+
 def _number_final(digits: str, fraction: bool) -> str:
     """Final sound of a digit string read as a Sino-Korean number (or digit by digit)."""
     if fraction:  # after a decimal point digits are read one by one: 3.14 삼 점 일사
@@ -154,6 +189,8 @@ def final_consonant(word: str) -> str | None:
     ('ㅁ', True)
     >>> final_consonant("30%"), final_consonant("5kg"), final_consonant("10km"), final_consonant("TM")
     ('', 'ㅁ', '', 'ㅁ')
+    >>> final_consonant("BIGBANG"), final_consonant("LILAC"), final_consonant("MBTI"), final_consonant("Red Velvet")
+    ('ㅇ', 'ㄱ', '', 'ㅅ')
     """
     if not isinstance(word, str):
         raise InputError(f"expected a str, got {type(word).__name__}; pass the word as a string")
@@ -184,7 +221,7 @@ def final_consonant(word: str) -> str | None:
             run = text[j + 1:i + 1]
             if j >= 0 and "0" <= text[j] <= "9" and run in _UNIT_FINAL_SOUND:  # 10km 십 킬로미터
                 return _UNIT_FINAL_SOUND[run]
-            if run.isupper() or len(run) == 1:
+            if len(run) == 1 or (run.isupper() and not _caps_read_as_word(run)):
                 return _LETTER_FINAL[ch.upper()]
             return _latin_word_final(run)
         if ch.isalpha():  # Hanja, kana, other scripts: no reading known

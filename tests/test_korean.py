@@ -128,3 +128,21 @@ def test_should_never_crash_on_naughty_strings() -> None:
 ])
 def test_should_read_final_t_p_k_of_english_words_as_batchim_after_a_short_vowel(word: str, expected: str) -> None:
     assert choose_particle(word, "을/를") == expected
+
+
+@pytest.mark.parametrize("word, pair, expected", [
+    # pronounceable all-capital names are read as English words: 빅뱅 위너 라일락 트와이스 블랙핑크 세븐틴 네이버
+    ("BIGBANG", "을/를", "을"), ("WINNER", "이/가", "가"), ("LILAC", "(이)라는", "이라는"), ("TWICE", "을/를", "를"),
+    ("BLACKPINK", "이/가", "가"), ("SEVENTEEN", "(으)로", "으로"), ("NAVER", "(으)로", "로"),
+    ("SEOUL", "(으)로", "로"), ("SEOUL", "은/는", "은"), ("IKON", "이/가", "이"), ("OHMYGIRL", "이/가", "이"),
+    ("COUPANG", "을/를", "을"), ("TOEIC", "을/를", "을"), ("Big Bang", "을/를", "을"),
+    # acronyms are spelled letter by letter: 케이티엑스 에스알티 비티에스 아이유 엑소 에이에스엠알 엠비티아이
+    ("KTX", "을/를", "를"), ("SRT", "(으)로", "로"), ("BTS", "이/가", "가"), ("IU", "을/를", "를"),
+    ("EXO", "와/과", "와"), ("CNN", "은/는", "은"), ("HTML", "(으)로", "로"), ("ASMR", "(으)로", "로"),
+    ("ASMR", "이/가", "이"), ("MBTI", "이/가", "가"), ("BTOB", "이/가", "가"), ("NMIXX", "을/를", "를"),
+    # short all-capital words that are read as words: 업 톱 팝 빅
+    ("CHEER UP", "을/를", "을"), ("TOP", "(으)로", "으로"), ("K-POP", "이/가", "이"),
+])
+def test_should_read_pronounceable_capital_words_as_words_and_acronyms_by_letter(
+        word: str, pair: str, expected: str) -> None:
+    assert choose_particle(word, pair) == expected
