@@ -172,6 +172,19 @@ def _number_final(digits: str, fraction: bool) -> str:
     return _BIG_UNIT_FINAL[min((zeros - 4) // 4, 3)]
 
 
+# A clock time H:MM or H:MM:SS (not a ratio like 3:1): read 시, 분 or 초 after its last
+# non-zero field: 19:00 열아홉 시 (vowel), 7:30 일곱 시 삼십 분 (ㄴ), 12:30:45 ... 초 (vowel).
+_CLOCK_RE = re.compile(r"(?<![\d:])([01]?\d|2[0-4]):([0-5]\d)(?::([0-5]\d))?$")
+
+
+def _clock_final(m: re.Match[str]) -> str:
+    """Final sound of a clock time by the unit read last: 초 and 시 end in a vowel, 분 in ㄴ."""
+    seconds = m.group(3)
+    if seconds is not None and seconds != "00":
+        return ""  # 초
+    return "ㄴ" if m.group(2) != "00" else ""  # 분 / 시
+
+
 _FULLWIDTH = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)}
 
 
@@ -189,6 +202,8 @@ def final_consonant(word: str) -> str | None:
     ('ㅁ', True)
     >>> final_consonant("30%"), final_consonant("5kg"), final_consonant("10km"), final_consonant("TM")
     ('', 'ㅁ', '', 'ㅁ')
+    >>> final_consonant("19:00"), final_consonant("7:30"), final_consonant("3:1")
+    ('', 'ㄴ', 'ㄹ')
     >>> final_consonant("BIGBANG"), final_consonant("LILAC"), final_consonant("MBTI"), final_consonant("Red Velvet")
     ('ㅇ', 'ㄱ', '', 'ㅅ')
     """
@@ -212,6 +227,9 @@ def final_consonant(word: str) -> str | None:
                                                          and text[j - 1].isdigit())):
                 j -= 1
             digits = text[j + 1:i + 1].replace(",", "")
+            clock = _CLOCK_RE.search(text, 0, i + 1)
+            if clock is not None and clock.end() == i + 1:
+                return _clock_final(clock)
             fraction = j >= 1 and text[j] == "." and "0" <= text[j - 1] <= "9"
             return _number_final(digits, fraction)
         if ch.isascii() and ch.isalpha():

@@ -146,3 +146,16 @@ def test_should_read_final_t_p_k_of_english_words_as_batchim_after_a_short_vowel
 def test_should_read_pronounceable_capital_words_as_words_and_acronyms_by_letter(
         word: str, pair: str, expected: str) -> None:
     assert choose_particle(word, pair) == expected
+
+
+@pytest.mark.parametrize("word, pair, expected", [
+    # H:MM reads 열아홉 시 (vowel) on the hour, else ... 삼십 분 (ㄴ)
+    ("19:00", "(으)로", "로"), ("05:00", "을/를", "를"), ("0:00", "이/가", "가"), ("7:30", "(으)로", "으로"),
+    ("7:30", "을/를", "을"), ("12:15", "이/가", "이"), ("오후 7:05", "은/는", "은"), ("23:59", "(으)로", "으로"),
+    # H:MM:SS: 초 (vowel) unless the seconds are 00
+    ("12:30:45", "이/가", "가"), ("12:30:00", "이/가", "이"), ("08:00:00", "(으)로", "로"),
+    # not a time: a ratio or score keeps the number reading (삼 대 일)
+    ("3:1", "(으)로", "로"), ("2:3", "이/가", "이"),
+])
+def test_should_read_clock_times_by_their_last_unit(word: str, pair: str, expected: str) -> None:
+    assert choose_particle(word, pair) == expected
