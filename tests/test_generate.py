@@ -397,3 +397,24 @@ def test_should_resolve_pairs_in_alternations_when_enumerating_and_when_sampling
             if word in text:
                 assert f"{word}{choose_particle(word, '(으)로')} " in text, text
     assert {t for t, _ in sampled} <= {t for t, _ in want} and len({t for t, _ in sampled}) > 20
+
+
+def test_should_hold_out_templates_that_cover_every_label_of_the_intent(tmp_path: Path) -> None:
+    # 13 templates, only 3 with a date and 3 with a destination: a random pick of one test and one
+    # valid template would miss them most of the time; every part must still see every label
+    lines = [f"{{location}} 패턴{i} (가|나)" for i in range(7)]
+    lines += [f"{{location}} {{date}} 날짜{i} (가|나)" for i in range(3)]
+    lines += [f"{{location:destination}}(으)로 가자{i} (가|나)" for i in range(3)]
+    (tmp_path / "p.txt").write_text("@alarm\n" + "\n".join(lines) + "\n@greet\n안녕\n안녕하세요\n하이\n",
+                                    encoding="utf-8")
+    for seed in range(8):
+        out = tmp_path / f"d{seed}"
+        generate(tmp_path / "p.txt", DICTS, out, per_intent=60, seed=seed, valid_ratio=0.15, test_ratio=0.15,
+                 progress=False)
+        meta = json.loads((out / "dataset.json").read_text(encoding="utf-8"))
+        held = meta["split"]["held_out_templates_by_part"]
+        assert len(held["test"]) == len(held["valid"]) == 2 and not set(held["test"]) & set(held["valid"])
+        for part in ("train", "valid", "test"):
+            labels = {f"{s.entity}:{s.role}" if s.role else s.entity
+                      for ex in read(out, part) if ex.intent == "alarm" for s in ex.entities}
+            assert labels == {"location", "date", "location:destination"}, (seed, part, held)

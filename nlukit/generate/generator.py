@@ -515,6 +515,45 @@ def _check_args(per_intent: int, split: str, valid_ratio: float, test_ratio: flo
             raise InputError(f"unknown augmentation {a!r}; choose from {', '.join(AUGMENTATIONS)}")
 
 
+def _labels(t: Template) -> frozenset[str]:
+    """The entity labels (``entity`` or ``entity:role``) a template can produce."""
+    return frozenset(f"{s.entity}:{s.role}" if s.role else s.entity for s in t.slots())
+
+
+def _hold_out(order: list[Template], n_test: int, n_valid: int) -> tuple[list[Template], list[Template]]:
+    """Pick test then valid templates from ``order`` so each part covers every label it can.
+
+    Greedy set cover: each pick is the template adding the most labels the part still
+    lacks, ties broken by ``order`` (shuffled, able-to-fill first); a template is only
+    taken while the templates left for train still produce every label of the intent
+    (train coverage comes first). Once a part covers what it can, picks follow ``order``.
+    """
+    labels = {t.id: _labels(t) for t in order}
+    every = frozenset().union(*labels.values())
+    taken: set[str] = set()
+
+    def keeps_train_covered(t: Template) -> bool:
+        rest = [labels[u.id] for u in order if u.id not in taken and u.id != t.id]
+        return not rest or frozenset().union(*rest) >= every
+
+    def pick(n: int) -> list[Template]:
+        chosen: list[Template] = []
+        lacking = set(every)
+        for _ in range(n):
+            free = [t for t in order if t.id not in taken]
+            if not free:
+                break
+            safe = [t for t in free if keeps_train_covered(t)] or free
+            best = max(safe, key=lambda t: len(labels[t.id] & lacking))  # max keeps the first of ties
+            chosen.append(best)
+            taken.add(best.id)
+            lacking -= labels[best.id]
+        return chosen
+
+    test = pick(n_test)
+    return test, pick(n_valid)
+
+
 def _plan(patterns: Patterns, dictionary: Dictionary, per_intent: int, seed: int, split: str,
           valid_ratio: float, test_ratio: float) -> _Plan:
     plan = _Plan()
@@ -555,7 +594,7 @@ def _plan(patterns: Patterns, dictionary: Dictionary, per_intent: int, seed: int
                 # a held-out template must be able to fill its share: prefer those that can
                 need = max(-(-sizes["valid"] // max(1, n_valid)), -(-sizes["test"] // max(1, n_test)))
                 order.sort(key=lambda t: count_expansions(t.seq, values) < need)
-                test_t, valid_t = order[:n_test], order[n_test:n_test + n_valid]
+                test_t, valid_t = _hold_out(order, n_test, n_valid)
                 held = {t.id for t in test_t + valid_t}
                 by_part = {"train": [t for t in templates if t.id not in held],
                            "valid": sorted(valid_t, key=lambda t: t.index),
