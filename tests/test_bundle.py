@@ -163,3 +163,15 @@ def test_should_refuse_to_write_into_a_folder_that_is_not_a_model_store(tmp_path
     with pytest.raises(OutputExistsError, match="not an nlukit model folder"):
         bundle.BundleWriter(str(target))
     assert os.listdir(target) == ["keep.txt"]
+
+
+def test_should_follow_a_current_pointer_file_where_symlinks_are_missing(tmp_path) -> None:
+    store = tmp_path / "m"
+    (store / "v1").mkdir(parents=True)
+    (store / "v1" / "meta.json").write_text("{}")
+    (store / "current").write_text("v1\n")
+    assert bundle.current_version(str(store)) == "v1"
+    assert bundle.resolve(str(store)) == str(store / "v1")
+    (store / "current").write_text("gone\n")
+    with pytest.raises(BundleError, match="points to 'gone'.*available: v1"):
+        bundle.resolve(str(store))
