@@ -418,3 +418,18 @@ def test_should_hold_out_templates_that_cover_every_label_of_the_intent(tmp_path
             labels = {f"{s.entity}:{s.role}" if s.role else s.entity
                       for ex in read(out, part) if ex.intent == "alarm" for s in ex.entities}
             assert labels == {"location", "date", "location:destination"}, (seed, part, held)
+
+
+def test_should_keep_a_label_with_a_single_template_in_train() -> None:
+    import random
+
+    from nlukit.generate.generator import _hold_out
+    from nlukit.generate.grammar import parse_patterns
+    p = parse_patterns("@a\n{location} 가\n{location} 나\n{location} 다\n{date} 라\n{location} 마\n", "p.txt")
+    ts = p.templates()
+    for seed in range(10):
+        order = list(ts)
+        random.Random(seed).shuffle(order)
+        test, valid = _hold_out(order, 1, 1)
+        assert "a#3" not in {t.id for t in test + valid}
+        assert len(test) == len(valid) == 1 and test[0].id != valid[0].id

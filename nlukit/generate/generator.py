@@ -31,6 +31,7 @@ import shutil
 import tempfile
 import time
 from array import array
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _encode_basestring
@@ -531,22 +532,30 @@ def _hold_out(order: list[Template], n_test: int, n_valid: int) -> tuple[list[Te
     labels = {t.id: _labels(t) for t in order}
     every = frozenset().union(*labels.values())
     taken: set[str] = set()
+    providers = Counter(lab for t in order for lab in labels[t.id])  # untaken templates per label
 
     def keeps_train_covered(t: Template) -> bool:
-        rest = [labels[u.id] for u in order if u.id not in taken and u.id != t.id]
-        return not rest or frozenset().union(*rest) >= every
+        return all(providers[lab] > 1 for lab in labels[t.id])
 
     def pick(n: int) -> list[Template]:
         chosen: list[Template] = []
         lacking = set(every)
         for _ in range(n):
-            free = [t for t in order if t.id not in taken]
-            if not free:
+            free = (t for t in order if t.id not in taken)
+            if not lacking:  # the part covers what it can: the first safe template in order
+                best = next((t for t in free if keeps_train_covered(t)), None)
+                best = best or next((t for t in order if t.id not in taken), None)
+            else:
+                pool = list(free)
+                safe = [t for t in pool if keeps_train_covered(t)] or pool
+                best = max(safe, key=lambda t: len(labels[t.id] & lacking)) if safe else None  # first of ties
+            if best is None:
                 break
-            safe = [t for t in free if keeps_train_covered(t)] or free
-            best = max(safe, key=lambda t: len(labels[t.id] & lacking))  # max keeps the first of ties
+            if not labels[best.id] & lacking:
+                lacking.clear()  # nothing left can add a lacking label: stop scanning for one
             chosen.append(best)
             taken.add(best.id)
+            providers.subtract(labels[best.id])
             lacking -= labels[best.id]
         return chosen
 
