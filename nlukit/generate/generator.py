@@ -13,7 +13,8 @@ The full product of alternations and slot values explodes, so sentences are
 * one seed makes every output file byte-identical.
 
 Splits (recorded in ``dataset.json``): ``sentence`` (random), ``template`` (valid and
-test come from held-out templates of each intent) and ``value`` (valid and test use
+test come from held-out templates of each intent, chosen so that each part sees every
+entity label the intent uses wherever train can keep it too) and ``value`` (valid and test use
 held-out dictionary values, never seen in train).
 
 The dataset directory is written to a temporary sibling and renamed at the end, so
