@@ -260,7 +260,7 @@ def _decode(code: tuple[Any, ...], index: int, out: list[str], spans: list[Span5
 
 def _respace(text: str, spans: list[Span5], rng: random.Random) -> tuple[str, list[Span5]]:
     """One spacing variant Korean users type: drop a space, or detach a particle from an entity."""
-    inside = set()
+    inside: set[int] = set()
     for s, e, *_ in spans:
         inside.update(range(s, e))
     ops: list[tuple[int, int]] = [(i, -1) for i, c in enumerate(text) if c == " " and i not in inside]
@@ -270,11 +270,11 @@ def _respace(text: str, spans: list[Span5], rng: random.Random) -> tuple[str, li
     at, delta = ops[int(rng.random() * len(ops))]
     if delta < 0:
         text = text[:at] + text[at + 1:]
-        spans = [(s - 1 if s > at else s, e - 1 if e > at else e, *rest) for s, e, *rest in spans]
+        spans = [(s - 1 if s > at else s, e - 1 if e > at else e, ent, role, val) for s, e, ent, role, val in spans]
     else:
         text = text[:at] + " " + text[at:]
-        spans = [(s + 1 if s >= at else s, e + 1 if e > at else e, *rest) for s, e, *rest in spans]
-    return text, spans  # type: ignore[return-value]
+        spans = [(s + 1 if s >= at else s, e + 1 if e > at else e, ent, role, val) for s, e, ent, role, val in spans]
+    return text, spans
 
 
 # --------------------------------------------------------------------------- dedup
