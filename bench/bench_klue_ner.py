@@ -37,21 +37,19 @@ Spans = set[tuple[int, int, str]]
 # tagger configurations compared (params of nlukit.models.tagger.EntityTagger)
 # keys starting with "_" are bench options: _w2v (Word2Vec init), _sem (semantic-class POS);
 # train_lexicon: the tagger also matches entity surfaces of the training spans (leave-one-out)
+_BASE = {"hidden": 128, "epochs": 30, "patience": 4, "dropout": 0.5, "word_dropout": 0.1}
 CONFIGS: dict[str, dict[str, Any]] = {
-    "morpheme": {"unit": "morpheme", "hidden": 128, "epochs": 30, "patience": 4},
-    "morpheme_w2v": {"unit": "morpheme", "hidden": 128, "epochs": 30, "patience": 4, "_w2v": True},
-    "morpheme_w2v_sem": {"unit": "morpheme", "hidden": 128, "epochs": 30, "patience": 4, "_w2v": True,
-                         "_sem": True},
-    "morpheme_w2v_sem_lex": {"unit": "morpheme", "hidden": 128, "epochs": 30, "patience": 4,
-                             "_w2v": True, "_sem": True, "train_lexicon": True},
-    "char": {"unit": "char", "hidden": 128, "epochs": 30, "patience": 4},
-    "char_w2v": {"unit": "char", "hidden": 128, "epochs": 30, "patience": 4, "_w2v": True},
-    "char_w2v_sem": {"unit": "char", "hidden": 128, "epochs": 30, "patience": 4, "_w2v": True,
-                     "_sem": True},
-    "char_w2v_sem_lex": {"unit": "char", "hidden": 128, "epochs": 30, "patience": 4, "_w2v": True,
-                         "_sem": True, "train_lexicon": True},
+    "morpheme": {**_BASE, "unit": "morpheme"},
+    "morpheme_w2v": {**_BASE, "unit": "morpheme", "_w2v": True},
+    "morpheme_w2v_sem": {**_BASE, "unit": "morpheme", "_w2v": True, "_sem": True},
+    "morpheme_w2v_sem_lex": {**_BASE, "unit": "morpheme", "_w2v": True, "_sem": True,
+                             "train_lexicon": True},
+    "char": {**_BASE, "unit": "char"},
+    "char_w2v": {**_BASE, "unit": "char", "_w2v": True},
+    "char_w2v_sem": {**_BASE, "unit": "char", "_w2v": True, "_sem": True},
+    "char_w2v_sem_lex": {**_BASE, "unit": "char", "_w2v": True, "_sem": True, "train_lexicon": True},
 }
-DEFAULT_CONFIGS = ("morpheme_w2v", "morpheme_w2v_sem")
+DEFAULT_CONFIGS = ("morpheme_w2v_sem", "char_w2v_sem")
 
 
 def read_klue(path: str) -> list[tuple[str, list[str]]]:
