@@ -4,7 +4,9 @@ Each unit (a morpheme, split at dictionary-match boundaries) is represented by a
 word embedding (initialised from :class:`~nlukit.models.embeddings.Embeddings` when
 given, trainable), a character CNN over its surface, a POS embedding (the POS tag and
 whether a space precedes the unit) and gazetteer features (B/I of each entity type
-from the longest dictionary match). A BiLSTM feeds a CRF (``torchcrf.CRF``) whose
+from the longest dictionary match, or "outside"), which also reach the tag scores
+through a direct linear path so that unseen sentence templates still follow the
+dictionary. A BiLSTM feeds a CRF (``torchcrf.CRF``) whose
 invalid IOB2 moves (start→I-x, O→I-x, B-x/I-x→I-y) are pinned to a large negative
 score after every optimiser step, and decoding is a vectorised Viterbi.
 
@@ -14,6 +16,11 @@ predicted with the type. :meth:`EntityTagger.predict` returns, per item, spans
 ``confidence`` is the exact marginal probability of the span under the CRF (forward-
 backward): the probability that the tags are ``B-x I-x … I-x`` on the span and that
 the span ends there.
+
+Token splitting (:meth:`EntityTagger._units`) is one function at fit and predict:
+MeCab tokens are cut at dictionary-match boundaries (``서울에서`` → ``서울`` + ``에서``,
+so a particle never sits inside a span); at fit time gold span boundaries are cut
+too, which changes nothing when the gold values come from the dictionary.
 
 ``unit = "char"`` tags characters instead (for corpora such as KLUE-NER whose entity
 boundaries fall inside morphemes): each character carries its own embedding plus the
