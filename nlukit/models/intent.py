@@ -56,7 +56,7 @@ DEFAULTS: dict[str, Any] = {
     "kind": "char_cnn",          # "char_cnn" | "word_cnn"
     "jamo": False,               # char_cnn: split syllables into jamo
     "emb_dim": 64,               # char embedding size; word_cnn takes the Embeddings' dim
-    "filters": 64,               # convolution filters per kernel width
+    "filters": 48,               # convolution filters per kernel width (inference cost ∝ this)
     "kernel_sizes": [2, 3, 4, 5],
     "hidden": 0,                 # optional hidden layer after pooling (0 = none)
     "dropout": 0.3,
@@ -178,8 +178,9 @@ def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> 
                 blocks.append(torch.cat([
                     emb @ conv.weight[:, :, j].T if j < k else emb.new_zeros(n_vocab, conv.out_channels)
                     for k, conv in zip(self.kernel_sizes, self.convs, strict=True)], dim=1))
-            return _Folded(self, torch.cat(blocks).contiguous(),
-                           torch.cat([c.bias for c in self.convs]).contiguous())
+            # every window has an offset 0: the biases ride on that table
+            blocks[0] = blocks[0] + torch.cat([c.bias for c in self.convs])[None, :]
+            return _Folded(self, torch.cat(blocks).contiguous())
 
     class _Folded:
         """Embedding + convolution folded into per-offset lookup tables.
@@ -190,8 +191,8 @@ def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> 
         inference, same result up to float rounding (≈1e-6).
         """
 
-        def __init__(self, net: IntentCNN, table: torch.Tensor, bias: torch.Tensor) -> None:
-            self.net, self.table, self.bias = net, table, bias
+        def __init__(self, net: IntentCNN, table: torch.Tensor) -> None:
+            self.net, self.table = net, table
             self.ks = torch.tensor(net.kernel_sizes)
             self.k_max = max(net.kernel_sizes)
             self.n_vocab = net.embed.weight.shape[0]
@@ -206,7 +207,7 @@ def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> 
             xp = nnf.pad(x, (0, self.k_max - 1))
             idx = xp.unfold(1, self.k_max, 1) + self.offsets  # B × L × K
             h = nnf.embedding_bag(idx.reshape(-1, self.k_max), self.table, mode="sum")
-            h = h.view(b, length, nk, f).add_(self.bias.view(nk, f)).relu_()
+            h = h.view(b, length, nk, f).relu_()
             n_valid = torch.clamp(lengths[:, None] - self.ks[None, :] + 1, min=1)  # B × nk
             if length > len(self.pos):
                 self.pos = torch.arange(length)

@@ -1,0 +1,235 @@
+"""3i4k intention classification: nlukit's char-CNN and word-CNN vs TF-IDF + LinearSVC.
+
+Data: ../shared/data/3i4k (see its README). ``fci_train_val.txt`` is split 90/10
+(stratified, seeded) into train and valid; ``fci_test.txt`` is the official test set.
+Scores are reported on the full test set and on the test lines with no training
+twin once spaces and punctuation are removed ("novel"). The baseline runs in the
+same script on the same train split (and on train+valid, as published).
+
+    .venv/bin/python bench/bench_3i4k.py                 # everything (~15 min on a shared 2-core box)
+    .venv/bin/python bench/bench_3i4k.py --models char   # one model + baseline
+
+Writes bench/results/3i4k.json and prints a table.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+DATA = Path(os.environ.get("NLUKIT_DATA", HERE.parent.parent / "shared" / "data")) / "3i4k"
+LABELS = ["fragment", "statement", "question", "command", "rhetorical_question",
+          "rhetorical_command", "intonation_dependent"]
+
+# Tuned on the valid split (never on test); see the report for the search.
+CHAR_PARAMS: dict[str, Any] = dict(kind="char_cnn", jamo=False, emb_dim=48, filters=128,
+                                   kernel_sizes=[2, 3, 4], hidden=0, dropout=0.3,
+                                   space_dropout=0.1, unk_dropout=0.02, epochs=8, patience=2,
+                                   lr=2e-3, batch_size=128, oe_ratio=0.0)
+WORD_PARAMS: dict[str, Any] = dict(kind="word_cnn", filters=128, kernel_sizes=[1, 2, 3],
+                                   hidden=0, dropout=0.3, unk_dropout=0.02, epochs=8, patience=2,
+                                   lr=2e-3, batch_size=128, oe_ratio=0.0)
+W2V_PARAMS: dict[str, Any] = dict(algorithm="word2vec", dim=100, window=5, min_count=1, epochs=10,
+                                  seed=13, workers=1)
+
+
+def read(path: Path) -> list[tuple[str, int]]:
+    rows = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line:
+                label, text = line.split("\t", 1)
+                rows.append((text, int(label)))
+    return rows
+
+
+def twin_key(text: str) -> str:
+    """The text with spaces and punctuation removed (how the README defines a twin)."""
+    return re.sub(r"[\s\W_]+", "", text)
+
+
+def split(rows: list[tuple[str, int]], ratio: float, seed: int) -> tuple[list, list]:
+    """Stratified seeded split into (train, valid)."""
+    rng = np.random.default_rng(seed)
+    by: dict[int, list[int]] = {}
+    for i, (_, y) in enumerate(rows):
+        by.setdefault(y, []).append(i)
+    valid_idx: set[int] = set()
+    for _, idx in sorted(by.items()):
+        perm = rng.permutation(idx)
+        valid_idx.update(int(i) for i in perm[:round(len(idx) * ratio)])
+    train = [r for i, r in enumerate(rows) if i not in valid_idx]
+    valid = [r for i, r in enumerate(rows) if i in valid_idx]
+    return train, valid
+
+
+def scores(gold: list[int], pred: list[int], mask: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import accuracy_score, f1_score
+    g = np.asarray(gold)
+    p = np.asarray(pred)
+    out = {}
+    for name, m in (("all", np.ones(len(g), dtype=bool)), ("novel", mask)):
+        out[f"acc_{name}"] = round(float(accuracy_score(g[m], p[m])), 4)
+        out[f"macro_f1_{name}"] = round(float(f1_score(g[m], p[m], average="macro")), 4)
+    return out
+
+
+def baseline(train: list, test: list) -> tuple[list[int], float]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+    t0 = time.perf_counter()
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)
+    x = vec.fit_transform([t for t, _ in train])
+    clf = LinearSVC().fit(x, [y for _, y in train])
+    pred = clf.predict(vec.transform([t for t, _ in test])).tolist()
+    return pred, time.perf_counter() - t0
+
+
+def measure_speed(model: Any, items: list) -> dict[str, float]:
+    """Throughput of predict_proba (folded tables vs the plain convolutions) and p50 latency."""
+    x, lens = model._encode(items)
+    order = np.argsort(lens, kind="stable")
+    x, lens = x[order], lens[order]
+    out = {}
+    for name, fast in (("conv", False), ("folded", True)):
+        model._logits(x[:64], lens[:64], model._device, fast=fast)  # warm-up
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.perf_counter()
+            model._logits(x, lens, model._device, 1024, fast=fast)
+            best = min(best, time.perf_counter() - t0)
+        out[f"logits_per_s_{name}"] = round(len(items) / best)
+    out["folded_speedup"] = round(out["logits_per_s_folded"] / out["logits_per_s_conv"], 2)
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.perf_counter()
+        model.predict_proba(items)
+        best = min(best, time.perf_counter() - t0)
+    out["predict_proba_per_s"] = round(len(items) / best)
+    lat = []
+    for it in items[:500]:
+        t0 = time.perf_counter()
+        model.predict_proba([it])
+        lat.append(time.perf_counter() - t0)
+    out["single_p50_ms"] = round(float(np.median(lat)) * 1000, 3)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", default="char,word", help="comma list of: char, word")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--epochs", type=int, default=None, help="override epochs (quick runs)")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
+                    help="override a model parameter for this run, e.g. --set filters=128")
+    ap.add_argument("--out", default=str(HERE / "results" / "3i4k.json"))
+    args = ap.parse_args(argv)
+
+    import torch
+    torch.set_num_threads(args.threads)
+    from nlukit.models.embeddings import train_embeddings
+    from nlukit.models.intent import IntentClassifier
+    from nlukit.text import analyze
+
+    train_val = read(DATA / "fci_train_val.txt")
+    test = read(DATA / "fci_test.txt")
+    train, valid = split(train_val, 0.1, args.seed)
+    seen = {twin_key(t) for t, _ in train_val}
+    novel = np.array([twin_key(t) not in seen for t, _ in test])
+    gold = [y for _, y in test]
+    print(f"3i4k: train {len(train)}, valid {len(valid)}, test {len(test)} "
+          f"({int(novel.sum())} without a train twin); classes {dict(sorted(Counter(gold).items()))}")
+
+    results: dict[str, Any] = {}
+    pred, secs = baseline(train, test)
+    results["tfidf_char_svc"] = {**scores(gold, pred, novel), "train_seconds": round(secs, 1),
+                                 "trained_on": "train (90%)"}
+    pred, secs = baseline(train_val, test)
+    results["tfidf_char_svc_full"] = {**scores(gold, pred, novel), "train_seconds": round(secs, 1),
+                                      "trained_on": "train+valid"}
+
+    overrides = {}
+    for kv in args.set:
+        key, _, val = kv.partition("=")
+        overrides[key] = json.loads(val)
+
+    def triples(rows: list, need_tokens: bool) -> list:
+        out = []
+        for text, y in rows:
+            norm, toks = analyze(text) if need_tokens else (None, None)
+            out.append(((norm.text if norm else text), toks, LABELS[y]))
+        return out
+
+    wanted = [m.strip() for m in args.models.split(",") if m.strip()]
+    for name in wanted:
+        params = dict(CHAR_PARAMS if name == "char" else WORD_PARAMS)
+        params.update(seed=args.seed, threads=args.threads)
+        if args.epochs:
+            params["epochs"] = args.epochs
+        params.update({k: v for k, v in overrides.items()})
+        t0 = time.perf_counter()
+        word = name == "word"
+        if not word:  # the char model only needs normalised text
+            from nlukit.text import normalize
+            tr = [(normalize(t).text, None, LABELS[y]) for t, y in train]
+            va = [(normalize(t).text, None, LABELS[y]) for t, y in valid]
+            te = [(normalize(t).text, None) for t, _ in test]
+            emb = None
+        else:
+            tr, va = triples(train, True), triples(valid, True)
+            te = [(t, toks) for t, toks, _ in triples(test, True)]
+            emb = train_embeddings([[tok.surface for tok in toks] for _, toks, _ in tr], **W2V_PARAMS)
+        prep = time.perf_counter() - t0
+        model = IntentClassifier(**params).fit(tr, va, embeddings=emb, progress=sys.stderr.isatty())
+        fit_secs = time.perf_counter() - t0 - prep
+        speed = measure_speed(model, te)
+        proba = model.predict_proba(te)
+        pred = [LABELS.index(model.labels_[i]) for i in proba.argmax(1)]
+        best = next(h for h in model.history_ if h.get("best"))
+        results[f"nlukit_{name}_cnn"] = {
+            **scores(gold, pred, novel), "train_seconds": round(fit_secs + prep, 1),
+            "epochs_run": len(model.history_), "best_epoch": best["epoch"],
+            "valid_acc": best["valid_acc"], "valid_macro_f1": best["valid_macro_f1"],
+            **speed, "params": params,
+            "trained_on": "train (90%), early stopping on valid"}
+        print(f"  {name}: {results[f'nlukit_{name}_cnn']}", flush=True)
+
+    base = results["tfidf_char_svc"]
+    print(f"\n{'model':24} {'acc':>7} {'macroF1':>8} {'acc nov':>8} {'F1 nov':>7} {'acc/base':>8} "
+          f"{'F1/base':>8} {'train s':>8}")
+    for name, r in results.items():
+        print(f"{name:24} {r['acc_all']:7.4f} {r['macro_f1_all']:8.4f} {r['acc_novel']:8.4f} "
+              f"{r['macro_f1_novel']:7.4f} {r['acc_all'] / base['acc_all']:8.3f} "
+              f"{r['macro_f1_all'] / base['macro_f1_all']:8.3f} {r['train_seconds']:8.1f}")
+    out = {"dataset": "3i4k (warnikchow/3i4k cfa90c15f808, fci_train_val / fci_test)",
+           "command": "python bench/bench_3i4k.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+           "machine": {"python": platform.python_version(), "torch_threads": args.threads,
+                       "cpus": os.cpu_count()},
+           "n_train": len(train), "n_valid": len(valid), "n_test": len(test),
+           "n_test_novel": int(novel.sum()), "seed": args.seed, "results": results,
+           "ratios_vs_baseline": {k: {"acc": round(r["acc_all"] / base["acc_all"], 4),
+                                      "macro_f1": round(r["macro_f1_all"] / base["macro_f1_all"], 4)}
+                                  for k, r in results.items()}}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(args.out).with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, args.out)
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
