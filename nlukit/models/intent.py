@@ -498,10 +498,12 @@ class IntentClassifier:
                 net.eval()
                 self._folded = net.fold() or False
             if self._folded:
+                out = []
                 with torch.inference_mode():
-                    out = [self._folded(torch.from_numpy(x[b:b + batch]),
-                                        torch.from_numpy(lens[b:b + batch])).numpy()
-                           for b in range(0, len(x), batch)]
+                    for b in range(0, len(x), batch):
+                        lb = lens[b:b + batch]
+                        xb = np.ascontiguousarray(x[b:b + batch, :int(lb.max())])
+                        out.append(self._folded(torch.from_numpy(xb), torch.from_numpy(lb)).numpy())
                 return np.concatenate(out) if out else np.zeros((0, len(self.labels_ or [])), np.float32)
         min_len = max(int(k) for k in self.params["kernel_sizes"])
         was_training = net.training
