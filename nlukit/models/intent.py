@@ -387,6 +387,7 @@ class IntentClassifier:
             stopper = EarlyStopping(patience=int(p["patience"]), mode="max")
             self.history_ = []
             bs = int(p["batch_size"])
+            min_len = max(int(k) for k in p["kernel_sizes"])
             n_oe = int(round(bs * float(p["oe_ratio"])))
             bar = epoch_bar(int(p["epochs"]), progress, f"intent {p['kind']}")
             for epoch in bar:
@@ -396,7 +397,9 @@ class IntentClassifier:
                 total, seen = 0.0, 0
                 for b in range(0, len(order), bs):
                     idx = order[b:b + bs]
-                    xb, lb = self._augment(x_tr[idx], len_tr[idx], rng, space_id)
+                    lb = len_tr[idx]  # trim the batch to its longest text: no wasted padding
+                    xb = x_tr[idx][:, :max(int(lb.max()), min_len)]
+                    xb, lb = self._augment(xb, lb, rng, space_id)
                     if n_oe:
                         xo, lo = self._nonsense(max(1, int(round(len(idx) * float(p["oe_ratio"])))), rng)
                         xb, lb = _stack(xb, lb, xo, lo)
