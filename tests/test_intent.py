@@ -56,12 +56,14 @@ def embeddings(data):
     return train_embeddings([[t.surface for t in toks] for _, toks, _ in train], dim=16, epochs=5, seed=2)
 
 
-@pytest.fixture(scope="module", params=["char_cnn", "word_cnn"])
+@pytest.fixture(scope="module", params=["char_cnn", "jamo_cnn", "word_cnn"])
 def fitted(request, data, embeddings):
     from nlukit.models.intent import IntentClassifier
     train, valid = data
     emb = embeddings if request.param == "word_cnn" else None
-    return IntentClassifier(kind=request.param, **FAST).fit(train, valid, embeddings=emb, progress=False)
+    kind = {"jamo_cnn": "char_cnn"}.get(request.param, request.param)
+    return IntentClassifier(kind=kind, jamo=request.param == "jamo_cnn", **FAST).fit(
+        train, valid, embeddings=emb, progress=False)
 
 
 @pytest.mark.slow

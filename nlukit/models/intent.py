@@ -283,8 +283,11 @@ class IntentClassifier:
         n = len(items)
         if self.params["kind"] == "word_cnn":
             get = self.vocab_.stoi.get
-            rows = [[get(t.surface, 1) for t in toks[:max_len]] if toks is not None
-                    else self._units(text, toks) for text, toks in items]
+            rows = []
+            for _, toks in items:
+                if toks is None:
+                    raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
+                rows.append([get(t.surface, 1) for t in toks[:max_len]])
             lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
             flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lens.sum()))
         else:
