@@ -174,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         return out
 
     wanted = [m.strip() for m in args.models.split(",") if m.strip()]
+    probas: dict[str, np.ndarray] = {}
     for name in wanted:
         params = dict(CHAR_PARAMS if name == "char" else WORD_PARAMS)
         params.update(seed=args.seed, threads=args.threads)
@@ -206,6 +207,14 @@ def main(argv: list[str] | None = None) -> int:
             **speed, "params": params,
             "trained_on": "train (90%), early stopping on valid"}
         print(f"  {name}: {results[f'nlukit_{name}_cnn']}", flush=True)
+        probas[name] = proba[:, [model.labels_.index(lab) for lab in LABELS]]
+
+    if len(probas) > 1:  # the two CNNs' calibrated probabilities averaged
+        avg = np.mean(list(probas.values()), axis=0)
+        results["nlukit_" + "+".join(probas) + "_avg"] = {
+            **scores(gold, avg.argmax(1).tolist(), novel),
+            "train_seconds": round(sum(results[f"nlukit_{n}_cnn"]["train_seconds"] for n in probas), 1),
+            "trained_on": "mean of the calibrated probabilities of the CNNs above"}
 
     base = results["tfidf_char_svc"]
     print(f"\n{'model':24} {'acc':>7} {'macroF1':>8} {'acc nov':>8} {'F1 nov':>7} {'acc/base':>8} "
