@@ -172,10 +172,10 @@ def test_should_never_decode_an_invalid_move_even_when_emissions_push_for_it(tag
         if t.startswith("I-"):
             em[:, :, j] += 50.0
     lengths = torch.tensor([9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9, 3, 2, 1, 5, 7])
-    with torch.no_grad():
-        best = _viterbi(em, lengths, crf.start_transitions, crf.transitions, crf.end_transitions)
+    best = _viterbi(em.numpy(), lengths.numpy(),
+                    *(x.detach().numpy() for x in (crf.start_transitions, crf.transitions, crf.end_transitions)))
     # Then every decoded sequence is valid IOB2
-    for row, n in zip(best.tolist(), lengths.tolist(), strict=False):
+    for row, n in zip(best.tolist(), lengths.tolist(), strict=True):
         seq = [tags[k] for k in row[:n]]
         prev = "O"
         for t in seq:
@@ -197,7 +197,8 @@ def test_should_match_brute_force_span_marginals():
     em = torch.randn(1, 4, 5, generator=g)
     start, end, trans = torch.randn(5, generator=g), torch.randn(5, generator=g), torch.randn(5, 5, generator=g)
     lengths = torch.tensor([4])
-    alpha, beta, log_z = (x.numpy() for x in _forward_backward(em, lengths, start, trans, end))
+    alpha, beta, log_z = _forward_backward(em.numpy(), lengths.numpy(), start.numpy(), trans.numpy(),
+                                           end.numpy())
 
     def path_score(p: tuple[int, ...]) -> float:
         s = start[p[0]] + em[0, 0, p[0]] + end[p[-1]]
@@ -222,6 +223,18 @@ def test_should_match_brute_force_span_marginals():
                                                                           tags.index("I-b")]))
     assert abs(got - want) < 1e-5
     assert abs(got_end - want_end) < 1e-5
+    # and Viterbi finds the best-scoring path, also for a padded shorter row
+    best_path = max(paths, key=path_score)
+    em2p = np.concatenate([em.numpy(), em.numpy()])
+    decoded = _viterbi(em2p, np.array([4, 4]), start.numpy(), trans.numpy(), end.numpy())
+    assert tuple(decoded[0]) == best_path
+    short = list(itertools.product(range(5), repeat=2))
+
+    def score2(p: tuple[int, ...]) -> float:
+        return float(start[p[0]] + em[0, 0, p[0]] + trans[p[0], p[1]] + em[0, 1, p[1]] + end[p[1]])
+
+    decoded = _viterbi(em2p, np.array([4, 2]), start.numpy(), trans.numpy(), end.numpy())
+    assert tuple(decoded[1, :2]) == max(short, key=score2) and tuple(decoded[1, 2:]) == (0, 0)
 
 
 @pytest.mark.slow

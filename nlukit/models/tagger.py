@@ -178,75 +178,75 @@ class _Net(nn.Module):
         return em
 
 
-def _viterbi(em: torch.Tensor, lengths: torch.Tensor, start: torch.Tensor, trans: torch.Tensor,
-             end: torch.Tensor) -> torch.Tensor:
-    """Best tag sequence per row of ``em`` (B, L, T); padded positions hold 0."""
+def _viterbi(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.ndarray,
+             end: np.ndarray) -> np.ndarray:
+    """Best tag sequence per row of ``em`` (B, L, T); padded positions hold 0.
+
+    NumPy rather than torch: for the short sequences of chatbot input the per-step
+    cost is dominated by call overhead, which NumPy keeps several times lower.
+    """
     b, n, _ = em.shape
     score = start + em[:, 0]
-    history = []
+    history = np.zeros((max(n - 1, 0), b, len(start)), dtype=np.int64)
     for i in range(1, n):
-        best, idx = (score.unsqueeze(2) + trans.unsqueeze(0)).max(dim=1)
-        active = (lengths > i).unsqueeze(1)
-        score = torch.where(active, best + em[:, i], score)
-        history.append(idx)
-    score = score + end
-    cur = score.argmax(dim=1)
-    tags = torch.zeros(b, n, dtype=torch.long, device=em.device)
+        cand = score[:, :, None] + trans[None]
+        history[i - 1] = cand.argmax(axis=1)
+        score = np.where((lengths > i)[:, None], cand.max(axis=1) + em[:, i], score)
+    cur = (score + end).argmax(axis=1)
+    tags = np.zeros((b, n), dtype=np.int64)
+    rows = np.arange(b)
     for i in range(n - 1, 0, -1):
         active = lengths > i
-        tags[:, i] = torch.where(active, cur, tags[:, i])
-        prev = history[i - 1].gather(1, cur.unsqueeze(1)).squeeze(1)
-        cur = torch.where(active, prev, cur)
+        tags[:, i] = np.where(active, cur, 0)
+        cur = np.where(active, history[i - 1][rows, cur], cur)
     tags[:, 0] = cur
     return tags
 
 
-def _forward_backward(em: torch.Tensor, lengths: torch.Tensor, start: torch.Tensor,
-                      trans: torch.Tensor, end: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor,
-                                                                       torch.Tensor]:
+def _forward_backward(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.ndarray,
+                      end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Log alpha (B, L, T) including emissions, log beta (B, L, T) excluding them, log Z (B).
 
     Computed in probability space with per-step rescaling (matrix products instead of
-    log-sum-exp; float64), which is exact up to rounding and several times faster.
+    log-sum-exp, float64), exact up to rounding and much cheaper.
     """
-    em = em.double()
+    em = em.astype(np.float64)
     b, n, t = em.shape
-    e_trans = torch.exp(trans.double())             # forbidden moves become exactly 0
-    m = em.amax(dim=2)                              # (B, L) per-step shift
-    p = torch.exp(em - m.unsqueeze(2))
-    s0 = start.double().max()
-    a = torch.exp(start.double() - s0) * p[:, 0]
-    norm = a.sum(dim=1, keepdim=True)
-    a = a / norm
-    logc = m[:, 0] + s0 + norm.squeeze(1).log()
-    alphas, logcs = [a], [logc]
+    e_trans = np.exp(trans.astype(np.float64))      # forbidden moves become exactly 0
+    m = em.max(axis=2)                              # (B, L) per-step shift
+    p = np.exp(em - m[:, :, None])
+    s0 = float(start.max())
+    a = np.exp(start.astype(np.float64) - s0) * p[:, 0]
+    norm = a.sum(axis=1)
+    a = a / norm[:, None]
+    logc = m[:, 0] + s0 + np.log(norm)
+    alphas = np.empty((b, n, t))
+    logcs = np.empty((b, n))
+    alphas[:, 0], logcs[:, 0] = a, logc
     for i in range(1, n):
         nxt = (a @ e_trans) * p[:, i]
-        norm = nxt.sum(dim=1, keepdim=True)
+        norm = nxt.sum(axis=1)
         active = lengths > i
-        a = torch.where(active.unsqueeze(1), nxt / norm, a)
-        logc = torch.where(active, logc + m[:, i] + norm.squeeze(1).log(), logc)
-        alphas.append(a)
-        logcs.append(logc)
-    end_d = end.double()
-    e0 = end_d.max()
-    log_z = logc + e0 + (a * torch.exp(end_d - e0)).sum(dim=1).log()
-    b_end = torch.exp(end_d - e0).unsqueeze(0).expand(b, t)
-    d_end = e0.expand(b)
-    bb, d = b_end, d_end
-    betas, logds = [bb], [d]
+        a = np.where(active[:, None], nxt / norm[:, None], a)
+        logc = np.where(active, logc + m[:, i] + np.log(norm), logc)
+        alphas[:, i], logcs[:, i] = a, logc
+    e0 = float(end.max())
+    e_end = np.exp(end.astype(np.float64) - e0)
+    log_z = logc + e0 + np.log((a * e_end).sum(axis=1))
+    betas = np.empty((b, n, t))
+    logds = np.empty((b, n))
+    bb, d = np.broadcast_to(e_end, (b, t)), np.full(b, e0)
+    betas[:, n - 1], logds[:, n - 1] = bb, d
     for i in range(n - 2, -1, -1):
         cand = (p[:, i + 1] * bb) @ e_trans.T
-        norm = cand.sum(dim=1, keepdim=True)
+        norm = cand.sum(axis=1)
         active = lengths > i + 1
-        bb = torch.where(active.unsqueeze(1), cand / norm, b_end)
-        d = torch.where(active, d + m[:, i + 1] + norm.squeeze(1).log(), d_end)
-        betas.append(bb)
-        logds.append(d)
-    betas.reverse()
-    logds.reverse()
-    log_alpha = torch.stack(alphas, dim=1).log() + torch.stack(logcs, dim=1).unsqueeze(2)
-    log_beta = torch.stack(betas, dim=1).log() + torch.stack(logds, dim=1).unsqueeze(2)
+        bb = np.where(active[:, None], cand / norm[:, None], e_end)
+        d = np.where(active, d + m[:, i + 1] + np.log(norm), e0)
+        betas[:, i], logds[:, i] = bb, d
+    with np.errstate(divide="ignore"):
+        log_alpha = np.log(alphas) + logcs[:, :, None]
+        log_beta = np.log(betas) + logds[:, :, None]
     return log_alpha, log_beta, log_z
 
 
@@ -578,17 +578,16 @@ class EntityTagger:
         tags_of = self.tags_
         inside_of = {t[2:]: k for k, t in enumerate(tags_of) if t.startswith("I-")}
         with torch.inference_mode():
-            start, trans, end = crf.start_transitions, crf.transitions, crf.end_transitions
+            start, trans, end = (x.detach().cpu().numpy() for x in
+                                 (crf.start_transitions, crf.transitions, crf.end_transitions))
             for k in range(0, len(order), bs):
                 idx = order[k:k + bs]
                 batch = self._encode([prepared[i] for i in idx])
-                em = net.emissions(batch)
-                lengths = batch["lengths"]
-                best = _viterbi(em, lengths, start, trans, end).cpu().numpy()
+                em = net.emissions(batch).float().cpu().numpy()
+                lengths = batch["lengths"].cpu().numpy()
+                best = _viterbi(em, lengths, start, trans, end)
                 if confidence:
-                    alpha, beta, log_z = (x.cpu().numpy() for x in
-                                          _forward_backward(em, lengths, start, trans, end))
-                    em_np, trans_np, end_np = em.cpu().numpy(), trans.cpu().numpy(), end.cpu().numpy()
+                    alpha, beta, log_z = _forward_backward(em, lengths, start, trans, end)
                 found: list[tuple[int, int, int, int, str]] = []  # row, item, start, end, label
                 for r, i in enumerate(idx):
                     n = len(prepared[i])
@@ -607,9 +606,8 @@ class EntityTagger:
                         j = e
                 if confidence and found:
                     a = np.array([(f[0], f[2], f[3], inside_of[f[4]]) for f in found], dtype=np.int64)
-                    lens = lengths.cpu().numpy()
-                    probs = _span_probs(alpha, beta, log_z, em_np, trans_np, end_np, best, a[:, 0],
-                                        a[:, 1], a[:, 2], lens, a[:, 3]).tolist()
+                    probs = _span_probs(alpha, beta, log_z, em, trans, end, best, a[:, 0],
+                                        a[:, 1], a[:, 2], lengths, a[:, 3]).tolist()
                 else:
                     probs = [1.0] * len(found)
                 for (_, i, j, e, label), conf in zip(found, probs, strict=True):
@@ -632,8 +630,10 @@ class EntityTagger:
                     continue
                 batch = self._encode([units])
                 crf = self.net_.crf
-                best = _viterbi(self.net_.eval().emissions(batch), batch["lengths"],
-                                crf.start_transitions, crf.transitions, crf.end_transitions)
+                em = self.net_.eval().emissions(batch).float().cpu().numpy()
+                best = _viterbi(em, batch["lengths"].cpu().numpy(),
+                                *(x.detach().cpu().numpy() for x in
+                                  (crf.start_transitions, crf.transitions, crf.end_transitions)))
                 out.append((units.tokens(), [self.tags_[k] for k in best[0].tolist()]))
         return out
 
