@@ -315,8 +315,11 @@ class EntityTagger:
             bigrams = [text[i:i + 2] for i in starts]
             pieces = [Token(c, "", i, i + 1) for c, i in zip(chars, starts, strict=False)]
         else:
-            cuts = [c for m in matches for c in m[:2]]
-            cuts += [c for s in spans for c in (s.start, s.end)]
+            cuts = {c for m in matches for c in m[:2]}
+            cuts.update(c for s in spans for c in (s.start, s.end))
+            if cuts:  # most matches already fall on token boundaries: split only if needed
+                cuts.difference_update(t.start for t in toks)
+                cuts.difference_update(t.end for t in toks)
             pieces = split_at(toks, cuts) if cuts else toks
             starts = [p.start for p in pieces]
             ends = [p.end for p in pieces]
