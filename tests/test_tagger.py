@@ -273,6 +273,19 @@ def test_should_reproduce_training_with_the_same_seed(train_items, tagger):
     assert [h["loss"] for h in a.history_] == [h["loss"] for h in b.history_]
 
 
+@pytest.mark.slow
+def test_should_halve_the_learning_rate_after_an_epoch_without_gain(train_items):
+    t = EntityTagger(**{**PARAMS, "epochs": 25, "patience": 25, "lr_decay": 0.5}).fit(
+        train_items, train_items, DICT, progress=False)
+    lrs = [h["lr"] for h in t.history_]
+    f1s = [h["valid_f1"] for h in t.history_]
+    assert lrs[0] == PARAMS["lr"]
+    for k in range(1, len(lrs)):
+        gained = f1s[k - 1] > max(f1s[:k - 1], default=-1.0)
+        assert lrs[k] == (lrs[k - 1] if gained else lrs[k - 1] / 2), (k, f1s, lrs)
+    assert lrs[-1] < lrs[0]
+
+
 # --------------------------------------------------------------------------- persistence
 @pytest.mark.slow
 def test_should_predict_identically_after_save_and_load(tagger, tmp_path):

@@ -80,6 +80,7 @@ DEFAULTS: dict[str, Any] = {
     "train_lexicon": False,    # also match entity surfaces seen in the training spans
     "lexicon_min_length": 2,   # shortest training surface added to that lexicon
     "lr": 0.003,
+    "lr_decay": 1.0,           # multiply the learning rate by this after an epoch without gain
     "weight_decay": 0.0,
     "clip": 5.0,
     "batch_size": 64,
@@ -489,11 +490,15 @@ class EntityTagger:
                 f1 = _span_f1(val_gold, [{(s, e, label_of(Span(s, e, ent, "", role)))
                                           for s, e, ent, role, _ in spans} for spans in pred])
                 self.history_.append({"epoch": epoch + 1, "loss": total / max(count, 1),
-                                      "valid_f1": f1, "seconds": time.perf_counter() - t0})
+                                      "valid_f1": f1, "lr": opt.param_groups[0]["lr"],
+                                      "seconds": time.perf_counter() - t0})
                 if hasattr(bar, "set_postfix"):
                     bar.set_postfix(loss=f"{total / max(count, 1):.3f}", f1=f"{f1:.4f}")
                 if stopper.step(f1, self.net_, epoch + 1):
                     break
+                if stopper.bad_epochs and p["lr_decay"] != 1.0:
+                    for group in opt.param_groups:
+                        group["lr"] *= float(p["lr_decay"])
         stopper.restore(self.net_)
         self.best_epoch_ = stopper.best_epoch
         self.net_.eval()
