@@ -199,6 +199,8 @@ def test_should_reject_unknown_parameters_and_a_single_intent():
         IntentClassifier(kernel_size=3)
     with pytest.raises(ConfigError, match="kind"):
         IntentClassifier(kind="lstm").fit([("a", [], "x"), ("b", [], "y")], progress=False)
+    with pytest.raises(ConfigError, match="class_weight"):
+        IntentClassifier(class_weight="auto").fit([("a", [], "x"), ("b", [], "y")], progress=False)
     with pytest.raises(ModelError, match="at least 2 intents"):
         IntentClassifier().fit([("서울 날씨", [], "weather")], progress=False)
 

@@ -70,6 +70,7 @@ DEFAULTS: dict[str, Any] = {
     "patience": 4,               # epochs without validation improvement before stopping
     "lr": 3e-3,
     "weight_decay": 0.0,
+    "class_weight": "none",      # "none" | "sqrt" | "balanced": up-weight rare intents in the loss
     "batch_size": 64,
     "seed": 13,
     "threshold": None,           # None: chosen on validation data (see module docstring)
@@ -263,6 +264,9 @@ class IntentClassifier:
         for key in ("dropout", "space_dropout", "unk_dropout", "max_reject"):
             if not 0.0 <= float(p[key]) < 1.0:
                 raise ConfigError(f"[intent] {key} must be in [0, 1), got {p[key]!r}")
+        if p["class_weight"] not in ("none", "sqrt", "balanced"):
+            raise ConfigError(f"[intent] class_weight must be 'none', 'sqrt' or 'balanced', "
+                              f"got {p['class_weight']!r}")
         t = p["threshold"]
         if t is not None and not 0.0 <= float(t) <= 1.0:
             raise ConfigError(f"[intent] threshold must be in [0, 1] or unset, got {t!r}")
@@ -385,6 +389,10 @@ class IntentClassifier:
             y_va = np.array([lab_index[r[2]] for r in valid], dtype=np.int64)
             space_id = self.vocab_.stoi.get(_SPACE) if not word else None
 
+            counts = np.bincount(y_tr, minlength=len(labels)).astype(np.float64)
+            power = {"none": 0.0, "sqrt": 0.5, "balanced": 1.0}[p["class_weight"]]
+            cw = (len(y_tr) / (len(labels) * np.maximum(counts, 1))) ** power
+            class_w = torch.tensor(cw / np.sum(cw * counts / len(y_tr)), dtype=torch.float32, device=device)
             params = [q for q in net.parameters() if q.requires_grad]
             opt = torch.optim.Adam(params, lr=float(p["lr"]), weight_decay=float(p["weight_decay"]))
             stopper = EarlyStopping(patience=int(p["patience"]), mode="max")
@@ -410,7 +418,9 @@ class IntentClassifier:
                     lt = torch.from_numpy(lb).to(device)
                     logits = net(xt, lt)
                     k = len(idx)
-                    loss = torch.nn.functional.cross_entropy(logits[:k], torch.from_numpy(y_tr[idx]).to(device))
+                    loss = torch.nn.functional.cross_entropy(
+                        logits[:k], torch.from_numpy(y_tr[idx]).to(device),
+                        weight=class_w if power else None)
                     if n_oe:
                         lsm = torch.log_softmax(logits[k:], dim=1)
                         loss = loss + float(p["oe_weight"]) * (-lsm.mean(dim=1)).mean()
