@@ -222,6 +222,42 @@ def run_tagger(name: str, params: dict[str, Any], train_items: list[Any], valid_
     return spans, info
 
 
+def speed_on_dataset(dataset: str, tagger_dir: str, n: int = 10000) -> dict[str, Any]:
+    """The tagger's share of parsing time on short chatbot sentences (a generated dataset).
+
+    Baseline in the same run: MeCab tokenisation of the same sentences, which every
+    parse pays anyway.
+    """
+    import statistics
+
+    from nlukit.dataset import load_dataset
+    from nlukit.models.tagger import EntityTagger
+    from nlukit.text import get_tokenizer
+    ds = load_dataset(dataset)
+    texts = [ex.text for ex in (ds.train + ds.valid + ds.test)][:n]
+    tok = get_tokenizer("mecab")
+    t0 = time.perf_counter()
+    items = [(t, tok.tokenize(t)) for t in texts]
+    mecab = time.perf_counter() - t0
+    tagger = EntityTagger.load(tagger_dir)
+    tagger.predict(items[:200])
+    out: dict[str, Any] = {"sentences": len(items), "mecab_per_second": round(len(items) / mecab, 1)}
+    for conf in (True, False):
+        t0 = time.perf_counter()
+        tagger.predict(items, confidence=conf)
+        dt = time.perf_counter() - t0
+        out[f"batched_per_second{'' if conf else '_no_confidence'}"] = round(len(items) / dt, 1)
+        out[f"time_vs_mecab{'' if conf else '_no_confidence'}"] = round(dt / mecab, 2)
+    lat = []
+    for it in items[:1000]:
+        t0 = time.perf_counter()
+        tagger.predict([it])
+        lat.append(time.perf_counter() - t0)
+    out["single_p50_ms"] = round(1000 * statistics.median(lat), 3)
+    out["single_p90_ms"] = round(1000 * sorted(lat)[int(0.9 * len(lat))], 3)
+    return out
+
+
 def main(argv: Iterable[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--configs", default=",".join(DEFAULT_CONFIGS),
@@ -231,10 +267,15 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a tagger parameter for every config (JSON value)")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "klue_ner.json"))
+    ap.add_argument("--speed", nargs=2, metavar=("DATASET", "TAGGER_DIR"),
+                    help="only time a saved tagger on a generated dataset's sentences vs MeCab")
     args = ap.parse_args(list(argv) if argv is not None else None)
 
     import torch
     torch.set_num_threads(args.threads)
+    if args.speed:
+        print(json.dumps(speed_on_dataset(*args.speed), indent=1))
+        return 0
     data = read_klue(DATA)
     if len(data) != 5000:
         raise SystemExit(f"expected 5000 sentences in {DATA}, read {len(data)}")
