@@ -251,6 +251,18 @@ def _forward_backward(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, tr
     return log_alpha, log_beta, log_z
 
 
+def _length_batches(indices: Sequence[int], lengths: Sequence[int], size: int,
+                    rng: np.random.RandomState) -> list[list[int]]:
+    """Shuffled batches of ``indices`` of similar length (sorted within chunks of 50 batches)."""
+    order = [indices[j] for j in rng.permutation(len(indices))]
+    batches: list[list[int]] = []
+    for c in range(0, len(order), size * 50):
+        chunk = sorted(order[c:c + size * 50], key=lambda i: lengths[i])
+        batches += [chunk[i:i + size] for i in range(0, len(chunk), size)]
+    rng.shuffle(batches)
+    return batches
+
+
 def _iob_constraints(tags: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
     """Allowed transition matrix ``[from, to]`` and allowed start tags for IOB2."""
     n = len(tags)
@@ -421,15 +433,15 @@ class EntityTagger:
         self.tags_ = ["O"] + [f"{bi}-{lab}" for lab in labels for bi in ("B", "I")]
         tag_index = {t: i for i, t in enumerate(self.tags_)}
 
-        prep_train = [self._units(text, toks, spans, ex) for (text, toks, spans), ex in zip(train, excludes, strict=False)]
+        prep_train = [self._units(text, toks, spans, ex)
+                      for (text, toks, spans), ex in zip(train, excludes, strict=True)]
         gold_train = [[tag_index.get(t, 0) for t in iob_tags(u.tokens(), spans)]
-                      for u, (_, _, spans) in zip(prep_train, train, strict=False)]
+                      for u, (_, _, spans) in zip(prep_train, train, strict=True)]
         self.words_ = Vocab.build((u.words for u in prep_train),
                                   extra=list(getattr(embeddings, "vocab", [])) if embeddings else ())
         self.chars_ = Vocab.build(["".join(u.words + u.chars) for u in prep_train])
         self.pos_ = Vocab.build(u.pos for u in prep_train)
-        self.bigrams_ = Vocab.build((u.bigrams for u in prep_train),
-                                    min_count=2)
+        self.bigrams_ = Vocab.build((u.bigrams for u in prep_train), min_count=2)
         word_dim = int(getattr(embeddings, "dim", 0) or p["word_dim"])
         self.net_ = self._build_net(word_dim)
         if embeddings is not None:
@@ -454,17 +466,8 @@ class EntityTagger:
             for epoch in bar:
                 t0 = time.perf_counter()
                 self.net_.train()
-                order = rng.permutation(len(keep))
-                # bucket by length: sort chunks of 50 batches so padding stays small
-                chunks = [order[i:i + bs * 50] for i in range(0, len(order), bs * 50)]
-                batches = []
-                for ch in chunks:
-                    ch = sorted(ch, key=lambda j: len(prep_train[keep[j]]))
-                    batches += [ch[i:i + bs] for i in range(0, len(ch), bs)]
-                rng.shuffle(batches)
                 total, count = 0.0, 0
-                for bidx in batches:
-                    idx = [keep[j] for j in bidx]
+                for idx in _length_batches(keep, [len(u) for u in prep_train], bs, rng):
                     batch = self._encode([prep_train[i] for i in idx])
                     if p["word_dropout"] > 0:
                         drop = torch.rand(batch["words"].shape, generator=gen) < p["word_dropout"]
@@ -486,9 +489,7 @@ class EntityTagger:
                     self.net_.constrain()
                     total += loss.item() * len(idx)
                     count += len(idx)
-                pred = self.predict(val_items, confidence=False)
-                f1 = _span_f1(val_gold, [{(s, e, label_of(Span(s, e, ent, "", role)))
-                                          for s, e, ent, role, _ in spans} for spans in pred])
+                f1 = self._evaluate(val_items, val_gold)
                 self.history_.append({"epoch": epoch + 1, "loss": total / max(count, 1),
                                       "valid_f1": f1, "lr": opt.param_groups[0]["lr"],
                                       "seconds": time.perf_counter() - t0})
@@ -503,6 +504,12 @@ class EntityTagger:
         self.best_epoch_ = stopper.best_epoch
         self.net_.eval()
         return self
+
+    def _evaluate(self, items: Sequence[Item], gold: Sequence[set[tuple[int, int, str]]]) -> float:
+        """Exact-span micro F1 (labels with roles) of the current weights on ``items``."""
+        pred = self.predict(items, confidence=False)
+        return _span_f1(gold, [{(s, e, f"{ent}:{role}" if role else ent) for s, e, ent, role, _ in spans}
+                               for spans in pred])
 
     def _lexicon(self, train: Sequence[TrainItem], dictionary: Mapping[str, Mapping[str, Sequence[str]]] | None
                  ) -> tuple[dict[str, dict[str, list[str]]], list[frozenset[str]]]:
