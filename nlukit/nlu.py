@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BundleError, InputError, ModelError, TextTooLongError
@@ -226,8 +226,6 @@ class NLU:
 
 
 # ------------------------------------------------------------------ loading
-
-_LoadHook = Callable[[str, dict[str, Any]], None]
 
 
 def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: bool = True,
