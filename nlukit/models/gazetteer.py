@@ -11,6 +11,7 @@ MeCab keeps them together) and per-token B/I-of-type features.
 """
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -42,9 +43,11 @@ class Gazetteer:
                                  f"got {type(values).__name__}")
             for value, synonyms in values.items():
                 for surface in [value, *(synonyms or [])]:
-                    surface = str(surface).strip()
+                    # texts reach the tagger NFC-normalised (nlukit.text.normalize)
+                    surface = unicodedata.normalize("NFC", str(surface)).strip()
                     if len(surface) >= self.min_length:
                         self._types.setdefault(surface, set()).add(entity)
+        self._tuples = {s: tuple(sorted(t)) for s, t in self._types.items()}
         self._by_first: dict[str, list[str]] = {}
         for surface in self._types:
             self._by_first.setdefault(surface[0], []).append(surface)
@@ -66,7 +69,7 @@ class Gazetteer:
         if not self._by_first or not text:
             return []
         positions = range(len(text)) if token_starts is None else sorted(set(token_starts))
-        by_first, types = self._by_first, self._types
+        by_first, types = self._by_first, self._tuples
         out: list[Match] = []
         reached = 0
         for i in positions:
@@ -78,7 +81,7 @@ class Gazetteer:
             for surface in cands:
                 if text.startswith(surface, i) and surface not in exclude:
                     reached = i + len(surface)
-                    out.append((i, reached, tuple(sorted(types[surface]))))
+                    out.append((i, reached, types[surface]))
                     break
         return out
 
