@@ -55,7 +55,7 @@ KIND = "intent"
 DEFAULTS: dict[str, Any] = {
     "kind": "char_cnn",          # "char_cnn" | "word_cnn"
     "jamo": False,               # char_cnn: split syllables into jamo
-    "emb_dim": 64,               # char embedding size; word_cnn takes the Embeddings' dim
+    "emb_dim": 48,               # char embedding size; word_cnn takes the Embeddings' dim
     "filters": 48,               # convolution filters per kernel width (inference cost ∝ this)
     "kernel_sizes": [2, 3, 4, 5],
     "hidden": 0,                 # optional hidden layer after pooling (0 = none)
@@ -66,12 +66,12 @@ DEFAULTS: dict[str, Any] = {
     "max_len": 150,              # symbols read per text (characters, jamo or morphemes)
     "min_count": 1,              # symbols seen fewer times in training become <unk>
     "freeze_embeddings": False,  # word_cnn: keep the Word2Vec vectors fixed
-    "epochs": 30,
-    "patience": 4,               # epochs without validation improvement before stopping
+    "epochs": 15,
+    "patience": 3,               # epochs without validation improvement before stopping
     "lr": 3e-3,
     "weight_decay": 0.0,
     "class_weight": "none",      # "none" | "sqrt" | "balanced": up-weight rare intents in the loss
-    "batch_size": 64,
+    "batch_size": 128,
     "seed": 13,
     "threshold": None,           # None: chosen on validation data (see module docstring)
     "max_reject": 0.03,          # auto threshold rejects at most this share of valid hits
