@@ -343,7 +343,7 @@ class IntentClassifier:
             raise ModelError("cannot fit an intent classifier on no examples; generate a dataset first")
         for name, rows in (("train", train), ("valid", valid)):
             for i, row in enumerate(rows):
-                if not (isinstance(row, tuple) and len(row) == 3 and isinstance(row[0], str)
+                if not (isinstance(row, (tuple, list)) and len(row) == 3 and isinstance(row[0], str)
                         and isinstance(row[2], str)):
                     raise ModelError(f"{name}[{i}] must be a (text, tokens, intent) tuple, got {row!r:.80}")
         labels = sorted({r[2] for r in train})
