@@ -48,6 +48,14 @@ def test_should_parse_stdin_lines_into_jsonl(model: str, capsys, monkeypatch) ->
     assert rows[1]["intent"] is None
 
 
+def test_should_answer_an_over_long_stdin_line_with_an_error_row(model: str, capsys, monkeypatch) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO("안녕하세요\n" + "가" * 1001 + "\n서울 날씨\n"))
+    assert main(["parse", model, "-"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert len(rows) == 3 and rows[0]["intent"] and rows[2]["intent"]
+    assert rows[1]["error"]["code"] == "E002" and "1000" in rows[1]["error"]["message"]
+
+
 def test_should_show_info_and_verify_files(model: str, capsys) -> None:
     assert main(["info", model, "--verify"]) == 0
     out = capsys.readouterr().out

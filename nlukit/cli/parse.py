@@ -10,6 +10,7 @@ EXAMPLES = """examples:
   nlukit parse models/demo "내일 서울에서 부산으로 가는 기차 예매해줘"
   nlukit parse models/demo "서울 날씨 어때" --json
   cat utterances.txt | nlukit parse models/demo - > parsed.jsonl   # one JSON per line
+      (a line that cannot be parsed, e.g. over the length limit, gets {"text", "error"})
 """
 
 
@@ -35,6 +36,7 @@ def _human(r: object) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..errors import InputError
     from ..nlu import load
     nlu = load(args.model)
     if args.text != "-":
@@ -45,8 +47,17 @@ def run(args: argparse.Namespace) -> int:
     batch: list[str] = []
 
     def flush() -> None:
-        for r in nlu.parse_batch(batch):
-            out.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+        try:
+            rows = [r.to_dict() for r in nlu.parse_batch(batch)]
+        except InputError:  # one bad line (e.g. too long): answer it alone, keep the rest
+            rows = []
+            for text in batch:
+                try:
+                    rows.append(nlu.parse(text).to_dict())
+                except InputError as exc:
+                    rows.append({"text": text, "error": {"code": exc.code, "message": exc.message}})
+        for row in rows:
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
         batch.clear()
 
     for line in sys.stdin:
