@@ -216,7 +216,7 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
             t0 = time.perf_counter()
             prepared = {split: prepare(getattr(dataset, split), tokenizer, progress=progress,
                                        desc=f"tokenise {split}")
-                        for split in ("train", "valid", "test")}
+                        for split in ("train", "valid")}  # test is parsed from raw text below
             extra = read_corpus(corpus, tokenizer) if corpus else []
             t_tok = time.perf_counter() - t0
             comps = fit_components(prepared["train"], prepared["valid"], dataset.dictionary, cfg,
