@@ -267,6 +267,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="override a tagger parameter for every config (JSON value)")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "klue_ner.json"))
+    ap.add_argument("--w2v-extra", metavar="TSV",
+                    help="also pretrain Word2Vec on the texts of a label<TAB>text file "
+                         "(e.g. ../shared/data/3i4k/fci_train_val.txt); labels are ignored")
     ap.add_argument("--speed", nargs=2, metavar=("DATASET", "TAGGER_DIR"),
                     help="only time a saved tagger on a generated dataset's sentences vs MeCab")
     args = ap.parse_args(list(argv) if argv is not None else None)
@@ -312,6 +315,13 @@ def main(argv: Iterable[str] | None = None) -> int:
             t0 = time.perf_counter()
             # pretrain on the 4,000 training sentences only (train + validation, never test)
             corpus = [[t.surface for t in toks] for _, toks, _ in tr_items + va_items]
+            if args.w2v_extra:
+                from nlukit.text import get_tokenizer
+                tok = get_tokenizer("mecab")
+                with open(args.w2v_extra, encoding="utf-8") as fh:
+                    extra = [line.rstrip("\n").split("\t", 1)[-1] for line in fh if line.strip()]
+                corpus += [[t.surface for t in tok.tokenize(x)] for x in extra]
+                results["w2v_extra"] = {"path": args.w2v_extra, "sentences": len(extra)}
             w2v = train_embeddings(corpus, algorithm="word2vec", dim=100, window=5, min_count=1,
                                    epochs=10, seed=13, workers=1)
             results["w2v_seconds"] = round(time.perf_counter() - t0, 1)
