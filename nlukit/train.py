@@ -158,20 +158,61 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
         embeddings = train_embeddings(sentences, **_component_params(config, "word2vec", W2V_DEFAULTS))
         timings["word2vec"] = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
-    intent = IntentClassifier(**_component_params(config, "intent", INTENT_DEFAULTS))
-    intent.fit([(p.norm.text, p.tokens, p.example.intent) for p in train],
-               [(p.norm.text, p.tokens, p.example.intent) for p in valid],
-               embeddings=embeddings, progress=progress)
-    timings["intent"] = time.perf_counter() - t0
+    tag_train = [(p.norm.text, p.tokens, p.spans) for p in train]
+    tag_valid = [(p.norm.text, p.tokens, p.spans) for p in valid]
+    tag_params = _component_params(config, "tagger", TAGGER_DEFAULTS)
+    workers = int(tcfg.get("workers", 1) or 0)
+    if workers <= 0:  # auto: a second process pays off once fitting outweighs its start-up
+        workers = 2 if (os.cpu_count() or 1) >= 2 and len(train) >= 2000 else 1
+    pending = None
+    if workers >= 2:  # the tagger fits in a second process while the intent model fits here
+        import concurrent.futures
+        import multiprocessing
+        import tempfile
+        tag_dir = tempfile.mkdtemp(prefix="nlukit-tagger-")
+        threads = max(1, _threads(tcfg["threads"]) // 2)
+        pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        pending = pool.submit(_fit_tagger_into, os.path.join(tag_dir, "tagger"), tag_params, tag_train,
+                              tag_valid, dictionary, embeddings, threads)
+        pool.shutdown(wait=False)
 
-    t0 = time.perf_counter()
-    tagger = EntityTagger(**_component_params(config, "tagger", TAGGER_DEFAULTS))
-    tagger.fit([(p.norm.text, p.tokens, p.spans) for p in train],
-               [(p.norm.text, p.tokens, p.spans) for p in valid],
-               dictionary=dictionary, embeddings=embeddings, progress=progress)
-    timings["tagger"] = time.perf_counter() - t0
+    try:
+        t0 = time.perf_counter()
+        intent = IntentClassifier(**_component_params(config, "intent", INTENT_DEFAULTS))
+        intent.fit([(p.norm.text, p.tokens, p.example.intent) for p in train],
+                   [(p.norm.text, p.tokens, p.example.intent) for p in valid],
+                   embeddings=embeddings, progress=progress)
+        timings["intent"] = time.perf_counter() - t0
+        if pending is None:
+            t0 = time.perf_counter()
+            tagger = EntityTagger(**tag_params)
+            tagger.fit(tag_train, tag_valid, dictionary=dictionary, embeddings=embeddings,
+                       progress=progress)
+            timings["tagger"] = time.perf_counter() - t0
+        else:
+            if progress and not pending.done():
+                print("nlukit: waiting for the tagger (fitting in a second process)", file=sys.stderr)
+            timings["tagger"] = pending.result()
+            tagger = EntityTagger.load(os.path.join(tag_dir, "tagger"))
+    finally:
+        if pending is not None:
+            pending.cancel()
+            import shutil
+            shutil.rmtree(tag_dir, ignore_errors=True)
     return Components(embeddings, intent, tagger, config, tokenizer, dictionary, timings)
+
+
+def _fit_tagger_into(path: str, params: dict[str, Any], train: list[TagItem], valid: list[TagItem],
+                     dictionary: dict[str, dict[str, list[str]]], embeddings: Any, threads: int) -> float:
+    """Fit a tagger and save it to ``path`` (runs in a worker process); returns seconds."""
+    from .models.common import torch_threads
+    from .models.tagger import EntityTagger
+    t0 = time.perf_counter()
+    with torch_threads(threads):
+        tagger = EntityTagger(**params)
+        tagger.fit(train, valid, dictionary=dictionary, embeddings=embeddings, progress=False)
+    tagger.save(path)
+    return time.perf_counter() - t0
 
 
 def data_digests(data_dir: str) -> dict[str, str]:

@@ -109,3 +109,16 @@ def test_should_move_spans_of_unnormalised_training_text(tmp_path) -> None:
     p = prepare([ex])[0]
     assert p.norm.text == "내일 서울 날씨"
     assert [(s.start, s.end, s.entity) for s in p.spans] == [(0, 2, "date"), (3, 5, "location")]
+
+
+def test_should_fit_the_same_tagger_in_a_second_process(tmp_path) -> None:
+    one = nlukit.train(FIXTURE, str(tmp_path / "one"), config=TINY, overrides=QUICK + ["train.workers=1"],
+                       progress=False)
+    two = nlukit.train(FIXTURE, str(tmp_path / "two"), config=TINY, overrides=QUICK + ["train.workers=2"],
+                       progress=False)
+    f1 = json.load(open(os.path.join(one, "meta.json")))["files"]
+    f2 = json.load(open(os.path.join(two, "meta.json")))["files"]
+    weights = [f for f in f1 if not f.endswith(("history.json", "meta.json", "report.json"))]
+    assert "tagger/weights.pt" in weights
+    assert {f: f1[f] for f in weights} == {f: f2[f] for f in weights}
+    assert len(json.load(open(os.path.join(two, "tagger", "history.json")))) == 4
