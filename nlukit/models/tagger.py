@@ -168,11 +168,14 @@ class _Net(nn.Module):
         if self.gaz_dim:
             parts.append(batch["gaz"])
         x = self.drop(torch.cat(parts, dim=-1))
-        lengths = batch["lengths"]
-        packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True,
-                                                   enforce_sorted=False)
-        h, _ = self.lstm(packed)
-        h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=n)
+        lengths = batch["lengths"].cpu()
+        if int(lengths.min()) == n:  # no padding (one sentence, or equal lengths): no packing
+            h, _ = self.lstm(x)
+        else:
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True,
+                                                       enforce_sorted=False)
+            h, _ = self.lstm(packed)
+            h, _ = nn.utils.rnn.pad_packed_sequence(h, batch_first=True, total_length=n)
         em = self.out(self.drop(h))
         if self.gaz_out is not None:
             em = em + self.gaz_out(batch["gaz"])
@@ -588,7 +591,8 @@ class EntityTagger:
         bs = int(self.params["eval_batch_size"])
         net = self.net_
         was_training = net.training
-        net.eval()
+        if was_training:
+            net.eval()
         crf = net.crf
         tags_of = self.tags_
         inside_of = {t[2:]: k for k, t in enumerate(tags_of) if t.startswith("I-")}
