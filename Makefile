@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 NLUKIT := $(VENV)/bin/nlukit
 TORCH  := torch==2.13.0
 
-.PHONY: venv test test-fast demo lint bench clean
+.PHONY: venv test test-fast demo demo-data demo-model serve lint clean
 
 venv: $(VENV)/.installed
 
@@ -27,11 +27,19 @@ test-fast: venv
 lint: venv
 	$(VENV)/bin/ruff check nlukit tests bench
 
-demo: venv
+# The demo: generate the shipped domain, train it (a new version each run), chat in the terminal.
+demo: demo-model
+	$(NLUKIT) chat models/demo --scenarios scenarios/demo.toml
+
+demo-data: venv
 	$(NLUKIT) generate patterns/ dicts/ -o data/demo --seed 13 --force
 
-bench: venv
-	$(PY) bench/run_all.py
+demo-model: demo-data
+	$(NLUKIT) train data/demo -o models/demo --force
+
+# The same bot behind gunicorn with the web chat page at http://127.0.0.1:8000/
+serve: demo-model
+	$(NLUKIT) serve models/demo --scenarios scenarios/demo.toml
 
 clean:
 	rm -rf $(VENV) build *.egg-info data/demo models/demo
