@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import DatasetError
+from .errors import DatasetError, NlukitError
 from .text import Normalized, analyze, get_tokenizer
 from .types import Example, Span, Token
 
@@ -192,8 +192,22 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
         else:
             if progress and not pending.done():
                 print("nlukit: waiting for the tagger (fitting in a second process)", file=sys.stderr)
-            timings["tagger"] = pending.result()
-            tagger = EntityTagger.load(os.path.join(tag_dir, "tagger"))
+            try:
+                timings["tagger"] = pending.result()
+                tagger = EntityTagger.load(os.path.join(tag_dir, "tagger"))
+            except NlukitError:
+                raise
+            except Exception as exc:  # the worker could not start (e.g. a script without a
+                # `if __name__ == "__main__":` guard under spawn): fit here instead
+                import warnings
+                warnings.warn(f"the tagger's worker process failed ({type(exc).__name__}: {exc}); "
+                              "fitting it in this process (set train.workers=1 to skip the "
+                              "attempt)", stacklevel=2)
+                t0 = time.perf_counter()
+                tagger = EntityTagger(**tag_params)
+                tagger.fit(tag_train, tag_valid, dictionary=dictionary, embeddings=embeddings,
+                           progress=progress)
+                timings["tagger"] = time.perf_counter() - t0
     finally:
         if pending is not None:
             pending.cancel()
