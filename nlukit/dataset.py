@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from .errors import DatasetError
 from .types import Example, Span, Token
@@ -59,7 +60,7 @@ def spans_from_tags(tokens: Sequence[Token], tags: Sequence[str]) -> list[tuple[
     """Rebuild ``(start, end, label)`` spans from IOB2 tags (an I- without B- opens a span)."""
     spans: list[tuple[int, int, str]] = []
     cur: list[Any] | None = None
-    for t, tag in zip(tokens, tags):
+    for t, tag in zip(tokens, tags, strict=True):
         if tag == "O":
             cur = None
             continue

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Iterable, Protocol, Sequence
+from typing import Protocol
 
 from .errors import InputError, TokenizerError
 from .types import Token
@@ -64,9 +65,16 @@ def normalize(text: str) -> Normalized:
     """NFC-normalise ``text``, drop control/zero-width characters, keep an offset map."""
     if not isinstance(text, str):
         raise InputError(f"expected a str, got {type(text).__name__}; pass the text as a string")
-    if text.isascii() and text.isprintable():
+    # fast path: nothing to drop (isprintable excludes Cc, Cf, Zl, Zp and non-ASCII spaces)
+    # and already NFC, so the map is the identity
+    if text.isprintable() and unicodedata.is_normalized("NFC", text):
         n = len(text)
         return Normalized(text, text, tuple(range(n)), tuple(range(1, n + 1)))
+    return _normalize_chars(text)
+
+
+def _normalize_chars(text: str) -> Normalized:
+    """The character loop behind :func:`normalize` (which skips it for text it would keep)."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -185,8 +193,8 @@ class KonlpyTokenizer:
             raise TokenizerError(
                 f"tokenizer {name!r} needs konlpy ({exc}); run: pip install konlpy, "
                 "or use the default tokenizer 'mecab'") from exc
-        import shutil
         import os
+        import shutil
         if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
             raise TokenizerError(
                 f"tokenizer {name!r} needs a Java runtime (konlpy uses the JVM) and none was "
