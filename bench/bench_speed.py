@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     import nlukit
     from nlukit.dataset import load_dataset
-    from nlukit.nlu import _normalize as normalize  # the path parse() takes
+    from nlukit.text import normalize  # the path parse() takes
     from nlukit.text import get_tokenizer
 
     ds = load_dataset(args.data)

@@ -145,10 +145,6 @@ def test_should_give_the_same_results_in_a_batch_as_one_by_one(nlu: NLU) -> None
         nlu.batch_size = 512
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "EntityTagger's char CNN pads every word to the longest word of the batch and max-pools "
-    "over the padding (tagger.py _encode width / _Net.emissions amax), so span confidences "
-    "depend on the other texts of a batch; TAGGER to mask the padding. Remove this marker then."))
 def test_should_give_the_same_scores_in_a_batch_as_one_by_one(nlu: NLU) -> None:
     single = [nlu.parse(t) for t in BATCH_TEXTS]
     assert _scores(nlu.parse_batch(BATCH_TEXTS)) == pytest.approx(_scores(single), abs=1e-5)

@@ -280,10 +280,6 @@ def test_should_move_every_worker_to_the_new_current_on_reload(model_store: dict
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "nlukit/models/tagger.py: the char CNN takes amax over padded character positions, so a "
-    "token's features depend on the longest token of the batch and parse_batch() differs from "
-    "parse() on near-ties (3 of 38 fixture texts); remove this mark once the tagger masks pads"))
 def test_should_answer_the_same_parses_batched_under_load_as_one_by_one(
         model_store: dict[str, str]) -> None:
     from concurrent.futures import ThreadPoolExecutor

@@ -259,6 +259,16 @@ def test_should_predict_the_same_in_a_batch_as_one_by_one(tagger):
             assert abs(x[4] - y[4]) < 1e-5
 
 
+def test_should_score_a_sentence_the_same_whatever_the_longest_word_beside_it(tagger):
+    # the char CNN pads every word of a batch to the longest one; padding must not count
+    it = item("낼 대전 날씨 어때")
+    alone = tagger.predict([it])[0]
+    for partner in ["가나다라마바사아자차카타파하가나다라", "Supercalifragilisticexpialidocious", "서울"]:
+        beside = tagger.predict([it, item(partner)])[0]
+        assert [s[:4] for s in beside] == [s[:4] for s in alone]
+        assert [s[4] for s in beside] == pytest.approx([s[4] for s in alone], abs=1e-6)
+
+
 @pytest.mark.slow
 def test_should_reproduce_training_with_the_same_seed(train_items, tagger):
     params = {**PARAMS, "epochs": 3, "patience": 3}

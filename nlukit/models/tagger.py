@@ -158,8 +158,13 @@ class _Net(nn.Module):
         words = batch["words"]
         b, n = words.shape
         parts = [self.word(words)]
-        c = self.char(batch["surfaces"]).transpose(1, 2)
-        c = torch.relu(self.conv(c)).amax(dim=2)          # one row per distinct surface
+        ids = batch["surfaces"]                           # one row per distinct surface
+        c = torch.relu(self.conv(self.char(ids).transpose(1, 2)))
+        # max over the surface's own positions only: positions past its end would see
+        # only padding, and their number depends on the longest surface of the batch
+        lens = (ids != 0).sum(dim=1) + (c.shape[2] - ids.shape[1])
+        keep = torch.arange(c.shape[2], device=ids.device)[None, :] < lens[:, None]
+        c = (c * keep[:, None, :]).amax(dim=2)
         parts += [c[batch["surface_index"]], self.pos(batch["pos"])]
         if self.unit_char is not None:
             parts.append(self.unit_char(batch["unit_chars"]))
