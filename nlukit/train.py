@@ -1,8 +1,10 @@
 """Training orchestration: dataset → tokens → Word2Vec → intent model + tagger → bundle.
 
->>> import nlukit                                                   # doctest: +SKIP
->>> nlukit.train("data/demo", "models/demo", overrides=["intent.epochs=5"])  # doctest: +SKIP
-'models/demo/20261121T234812Z'
+Example (needs a generated dataset, so not run as a doctest)::
+
+    import nlukit
+    nlukit.train("data/demo", "models/demo", overrides=["intent.epochs=5"])
+    # -> 'models/demo/20261121T234812Z'
 
 Every sentence is normalised and tokenised once, with the tokenizer the dataset was
 generated with, and the same tokens feed every component. The new version is built
