@@ -192,36 +192,64 @@ def _viterbi(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.n
     """Best tag sequence per row of ``em`` (B, L, T); padded positions hold 0.
 
     NumPy rather than torch: for the short sequences of chatbot input the per-step
-    cost is dominated by call overhead, which NumPy keeps several times lower.
+    cost is dominated by call overhead, which NumPy keeps several times lower. Rows
+    are visited in length order so that step ``i`` works on the contiguous block of
+    rows still longer than ``i`` only, and the maximum runs over the last (contiguous)
+    axis; the scores compared are the same sums, so the path is the same.
     """
-    b, n, _ = em.shape
+    b, n, t = em.shape
+    order, em, lengths = _by_length(em, lengths)
+    first = np.searchsorted(lengths, np.arange(n), side="right")  # rows [first[i]:] have length > i
+    trans_t = np.ascontiguousarray(trans.T)                      # [to, from]
     score = start + em[:, 0]
-    history = np.zeros((max(n - 1, 0), b, len(start)), dtype=np.int64)
+    history = np.zeros((max(n - 1, 0), b, t), dtype=np.intp)
     for i in range(1, n):
-        cand = score[:, :, None] + trans[None]
-        history[i - 1] = cand.argmax(axis=1)
-        score = np.where((lengths > i)[:, None], cand.max(axis=1) + em[:, i], score)
+        k = first[i]
+        if k >= b:
+            break
+        cand = score[k:, None, :] + trans_t[None]                # (rows, to, from)
+        arg = cand.argmax(axis=2)
+        history[i - 1, k:] = arg
+        score[k:] = np.take_along_axis(cand, arg[:, :, None], axis=2)[:, :, 0] + em[k:, i]
     cur = (score + end).argmax(axis=1)
     tags = np.zeros((b, n), dtype=np.int64)
-    rows = np.arange(b)
     for i in range(n - 1, 0, -1):
-        active = lengths > i
-        tags[:, i] = np.where(active, cur, 0)
-        cur = np.where(active, history[i - 1][rows, cur], cur)
+        k = first[i]
+        if k >= b:
+            continue
+        c = cur[k:]
+        tags[k:, i] = c
+        cur[k:] = history[i - 1, k:][np.arange(b - k), c]
     tags[:, 0] = cur
-    return tags
+    return tags if order is None else tags[np.argsort(order)]
+
+
+def _by_length(em: np.ndarray, lengths: np.ndarray
+               ) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """``em`` and ``lengths`` with rows in ascending length (order None when already so)."""
+    if len(lengths) < 2 or bool(np.all(lengths[1:] >= lengths[:-1])):
+        return None, em, lengths
+    order = np.argsort(lengths, kind="stable")
+    return order, em[order], lengths[order]
 
 
 def _forward_backward(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.ndarray,
-                      end: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                      end: np.ndarray) -> tuple[_LogScaled, _LogScaled, np.ndarray]:
     """Log alpha (B, L, T) including emissions, log beta (B, L, T) excluding them, log Z (B).
 
+    The two log arrays are :class:`_LogScaled` (index them, or ``np.asarray`` them).
+
     Computed in probability space with per-step rescaling (matrix products instead of
-    log-sum-exp, float64), exact up to rounding and much cheaper.
+    log-sum-exp, float64), exact up to rounding and much cheaper. Rows are visited in
+    length order so that each step computes only the rows still running; padded
+    positions hold -inf.
     """
-    em = em.astype(np.float64)
     b, n, t = em.shape
+    order, em, lengths = _by_length(em, lengths)
+    em = em.astype(np.float64)
+    first = np.searchsorted(lengths, np.arange(n), side="right")  # rows [first[i]:] have length > i
     e_trans = np.exp(trans.astype(np.float64))      # forbidden moves become exactly 0
+    e_trans_t = np.ascontiguousarray(e_trans.T)
     m = em.max(axis=2)                              # (B, L) per-step shift
     p = np.exp(em - m[:, :, None])
     s0 = float(start.max())
@@ -229,34 +257,65 @@ def _forward_backward(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, tr
     norm = a.sum(axis=1)
     a = a / norm[:, None]
     logc = m[:, 0] + s0 + np.log(norm)
-    alphas = np.empty((b, n, t))
-    logcs = np.empty((b, n))
+    alphas = np.zeros((b, n, t))
+    logcs = np.zeros((b, n))
     alphas[:, 0], logcs[:, 0] = a, logc
     for i in range(1, n):
-        nxt = (a @ e_trans) * p[:, i]
+        k = first[i]
+        if k >= b:
+            break
+        nxt = (a[k:] @ e_trans) * p[k:, i]
         norm = nxt.sum(axis=1)
-        active = lengths > i
-        a = np.where(active[:, None], nxt / norm[:, None], a)
-        logc = np.where(active, logc + m[:, i] + np.log(norm), logc)
-        alphas[:, i], logcs[:, i] = a, logc
+        a[k:] = nxt / norm[:, None]
+        logc[k:] = logc[k:] + m[k:, i] + np.log(norm)
+        alphas[k:, i], logcs[k:, i] = a[k:], logc[k:]
     e0 = float(end.max())
     e_end = np.exp(end.astype(np.float64) - e0)
     log_z = logc + e0 + np.log((a * e_end).sum(axis=1))
-    betas = np.empty((b, n, t))
-    logds = np.empty((b, n))
-    bb, d = np.broadcast_to(e_end, (b, t)), np.full(b, e0)
-    betas[:, n - 1], logds[:, n - 1] = bb, d
+    betas = np.zeros((b, n, t))
+    logds = np.zeros((b, n))
+    bb, d = np.tile(e_end, (b, 1)), np.full(b, e0)
+    last = lengths - 1
+    betas[np.arange(b), last] = e_end
+    logds[np.arange(b), last] = e0
     for i in range(n - 2, -1, -1):
-        cand = (p[:, i + 1] * bb) @ e_trans.T
+        k = first[i + 1]
+        if k >= b:
+            continue
+        cand = (p[k:, i + 1] * bb[k:]) @ e_trans_t
         norm = cand.sum(axis=1)
-        active = lengths > i + 1
-        bb = np.where(active[:, None], cand / norm[:, None], e_end)
-        d = np.where(active, d + m[:, i + 1] + np.log(norm), e0)
-        betas[:, i], logds[:, i] = bb, d
-    with np.errstate(divide="ignore"):
-        log_alpha = np.log(alphas) + logcs[:, :, None]
-        log_beta = np.log(betas) + logds[:, :, None]
-    return log_alpha, log_beta, log_z
+        bb[k:] = cand / norm[:, None]
+        d[k:] = d[k:] + m[k:, i + 1] + np.log(norm)
+        betas[k:, i], logds[k:, i] = bb[k:], d[k:]
+    if order is not None:
+        back = np.argsort(order)
+        alphas, logcs, betas, logds, log_z = alphas[back], logcs[back], betas[back], logds[back], log_z[back]
+    return _LogScaled(alphas, logcs), _LogScaled(betas, logds), log_z
+
+
+class _LogScaled:
+    """``log(values) + logs[..., None]`` as an array indexed lazily (``[rows, steps(, tags)]``).
+
+    Forward-backward keeps rescaled probabilities and their per-step log scales; the
+    logarithm is taken only where a span's marginal reads it, not over the whole
+    (B, L, T) block.
+    """
+
+    __slots__ = ("values", "logs")
+
+    def __init__(self, values: np.ndarray, logs: np.ndarray) -> None:
+        self.values, self.logs = values, logs
+
+    def __getitem__(self, index: tuple[Any, ...]) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            if len(index) == 3:
+                return np.log(self.values[index]) + self.logs[index[:2]]
+            return np.log(self.values[index]) + self.logs[index][..., None]
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        with np.errstate(divide="ignore"):
+            out = np.log(self.values) + self.logs[:, :, None]
+        return out if dtype is None else out.astype(dtype)
 
 
 def _length_batches(indices: Sequence[int], lengths: Sequence[int], size: int,
