@@ -48,11 +48,15 @@ class Gazetteer:
                     if len(surface) >= self.min_length:
                         self._types.setdefault(surface, set()).add(entity)
         self._tuples = {s: tuple(sorted(t)) for s, t in self._types.items()}
-        self._by_first: dict[str, list[str]] = {}
+        # what find() scans: surfaces of two or more characters by their first two,
+        # longest first, and the one-character surfaces
+        self._by_two: dict[str, list[str]] = {}
         for surface in self._types:
-            self._by_first.setdefault(surface[0], []).append(surface)
-        for lst in self._by_first.values():
+            if len(surface) >= 2:
+                self._by_two.setdefault(surface[:2], []).append(surface)
+        for lst in self._by_two.values():
             lst.sort(key=len, reverse=True)
+        self._single = frozenset(s for s in self._types if len(s) == 1)
 
     def __len__(self) -> int:
         return len(self._types)
@@ -66,23 +70,29 @@ class Gazetteer:
         (``서울에서`` as one token), and the tagger splits tokens at match boundaries.
         Surfaces in ``exclude`` are skipped (leave-one-out features at training time).
         """
-        if not self._by_first or not text:
+        if not self._types or not text:
             return []
         positions = range(len(text)) if token_starts is None else sorted(set(token_starts))
-        by_first, types = self._by_first, self._tuples
+        by_two, single, types = self._by_two, self._single, self._tuples
+        startswith = text.startswith
+        n = len(text)
         out: list[Match] = []
         reached = 0
         for i in positions:
-            if i < reached or i >= len(text):
+            if i < reached or i >= n:
                 continue
-            cands = by_first.get(text[i])
-            if not cands:
-                continue
-            for surface in cands:
-                if text.startswith(surface, i) and surface not in exclude:
+            # the longest surface first: those of 2+ characters sharing the next two,
+            # then the one-character surface
+            for surface in by_two.get(text[i:i + 2], ()):
+                if startswith(surface, i) and surface not in exclude:
                     reached = i + len(surface)
                     out.append((i, reached, types[surface]))
                     break
+            else:
+                ch = text[i]
+                if ch in single and ch not in exclude:
+                    reached = i + 1
+                    out.append((i, reached, types[ch]))
         return out
 
     def to_json(self) -> dict[str, Any]:

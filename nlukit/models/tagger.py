@@ -57,7 +57,7 @@ from .common import (
     torch_threads,
     write_json,
 )
-from .gazetteer import Gazetteer, match_features
+from .gazetteer import Gazetteer
 
 FORMAT = 1
 NEG = -10000.0
@@ -102,18 +102,32 @@ class _Units:
 
     ``words[i]`` is the surface the word embedding and char CNN read (in ``char`` mode
     the morpheme holding the character), ``chars``/``bigrams`` are filled in ``char``
-    mode only.
+    mode only. The gazetteer features are kept sparse: ``gaz_hits`` lists the
+    ``(unit, column)`` pairs set to 1 (a unit with a hit is not "outside");
+    :attr:`gaz` is the dense ``(units, gaz_dim)`` matrix of
+    :func:`~nlukit.models.gazetteer.match_features`.
     """
 
-    __slots__ = ("starts", "ends", "words", "pos", "chars", "bigrams", "gaz")
+    __slots__ = ("starts", "ends", "words", "pos", "chars", "bigrams", "gaz_hits", "gaz_dim")
 
     def __init__(self, starts: list[int], ends: list[int], words: list[str], pos: list[str],
-                 chars: list[str], bigrams: list[str], gaz: np.ndarray) -> None:
+                 chars: list[str], bigrams: list[str], gaz_hits: list[tuple[int, int]],
+                 gaz_dim: int) -> None:
         self.starts, self.ends, self.words, self.pos = starts, ends, words, pos
-        self.chars, self.bigrams, self.gaz = chars, bigrams, gaz
+        self.chars, self.bigrams, self.gaz_hits, self.gaz_dim = chars, bigrams, gaz_hits, gaz_dim
 
     def __len__(self) -> int:
         return len(self.starts)
+
+    @property
+    def gaz(self) -> np.ndarray:
+        feats = np.zeros((len(self.starts), self.gaz_dim), dtype=np.float32)
+        if self.gaz_dim:
+            feats[:, -1] = 1.0
+            for u, col in self.gaz_hits:
+                feats[u, col] = 1.0
+                feats[u, -1] = 0.0
+        return feats
 
     def tokens(self) -> list[Token]:
         surfaces = self.chars or self.words
@@ -407,7 +421,29 @@ class EntityTagger:
             pos = [p.pos + "_" if (p.start == 0 or text[p.start - 1] == " ") else p.pos for p in pieces]
             chars, bigrams = [], []
         return _Units(starts, ends, words, pos, chars, bigrams,
-                      match_features(pieces, matches, self.gaz_types_))
+                      self._gaz_hits(pieces, matches) if matches else [], self._gaz_dim())
+
+    def _gaz_hits(self, pieces: Sequence[Token], matches: Sequence[Any]) -> list[tuple[int, int]]:
+        """The ``(unit, column)`` ones of :func:`match_features`, without the dense matrix."""
+        k = len(self.gaz_types_)
+        if not k:
+            return []
+        cached = getattr(self, "_gaz_index", None)
+        if cached is None or cached[0] is not self.gaz_types_:
+            cached = self._gaz_index = (self.gaz_types_, {e: i for i, e in enumerate(self.gaz_types_)})
+        index = cached[1]
+        hits: list[tuple[int, int]] = []
+        j, n_matches = 0, len(matches)
+        for ti, tok in enumerate(pieces):
+            while j < n_matches and matches[j][1] <= tok.start:
+                j += 1
+            if j == n_matches:
+                break
+            s, e, types = matches[j]
+            if s <= tok.start and tok.end <= e:
+                off = 0 if tok.start == s else k
+                hits += [(ti, off + index[t]) for t in types if t in index]
+        return hits
 
     def _encode(self, prepared: Sequence[_Units]) -> dict[str, torch.Tensor]:
         """Pad a batch of prepared items into tensors (on the model's device).
@@ -425,23 +461,27 @@ class EntityTagger:
         bigrams = np.zeros((b, n) if char_mode else (1, 1), dtype=np.int64)
         k = self._gaz_dim()
         gaz = np.zeros((b, n, k), dtype=np.float32)
-        lengths = np.ones(b, dtype=np.int64)
+        lengths = np.fromiter((max(1, len(u)) for u in prepared), dtype=np.int64, count=b)
+        # every unit of the batch in row-major order: one assignment per array
+        valid = np.arange(n)[None, :] < np.array([len(u) for u in prepared])[:, None]
         wget, cget, pget, bget = (self.words_.stoi.get, self.chars_.stoi.get, self.pos_.stoi.get,
                                   self.bigrams_.stoi.get)
+        all_words = [w for u in prepared for w in u.words]
+        words[valid] = [wget(w, 1) for w in all_words]
+        pos[valid] = [pget(x, 1) for u in prepared for x in u.pos]
         surfaces: dict[str, int] = {"": 0}
-        for r, units in enumerate(prepared):
-            m = len(units)
-            if not m:
-                continue
-            lengths[r] = m
-            words[r, :m] = [wget(w, 1) for w in units.words]
-            pos[r, :m] = [pget(x, 1) for x in units.pos]
-            surface_index[r, :m] = [surfaces.setdefault(w, len(surfaces)) for w in units.words]
-            if char_mode:
-                unit_chars[r, :m] = [cget(c, 1) for c in units.chars]
-                bigrams[r, :m] = [bget(x, 1) for x in units.bigrams]
-            if k:
-                gaz[r, :m] = units.gaz
+        setdefault = surfaces.setdefault
+        surface_index[valid] = [setdefault(w, len(surfaces)) for w in all_words]
+        if char_mode:
+            unit_chars[valid] = [cget(c, 1) for u in prepared for c in u.chars]
+            bigrams[valid] = [bget(x, 1) for u in prepared for x in u.bigrams]
+        if k:
+            gaz[:, :, k - 1] = valid
+            hits = [(r, u, col) for r, units in enumerate(prepared) for u, col in units.gaz_hits]
+            if hits:
+                rows, units_, cols = np.array(hits).T
+                gaz[rows, units_, cols] = 1.0
+                gaz[rows, units_, k - 1] = 0.0
         width = max(1, min(int(self.params["max_chars"]), max(len(w) for w in surfaces)))
         chars = np.zeros((len(surfaces), width), dtype=np.int64)
         for w, i in surfaces.items():
@@ -672,9 +712,8 @@ class EntityTagger:
                 if confidence:
                     alpha, beta, log_z = _forward_backward(em, lengths, start, trans, end)
                 found: list[tuple[int, int, int, int, str]] = []  # row, item, start, end, label
-                for r, i in enumerate(idx):
+                for r, (i, seq) in enumerate(zip(idx, best.tolist(), strict=True)):
                     n = len(prepared[i])
-                    seq = best[r, :n]
                     j = 0
                     while j < n:
                         tag = tags_of[seq[j]]
@@ -682,8 +721,9 @@ class EntityTagger:
                             j += 1
                             continue
                         label = tag[2:]
+                        inside = "I-" + label
                         e = j + 1
-                        while e < n and tags_of[seq[e]] == "I-" + label:
+                        while e < n and tags_of[seq[e]] == inside:
                             e += 1
                         found.append((r, i, j, e, label))
                         j = e
