@@ -179,6 +179,9 @@ class _Net(nn.Module):
         lens = (ids != 0).sum(dim=1) + (c.shape[2] - ids.shape[1])
         keep = torch.arange(c.shape[2], device=ids.device)[None, :] < lens[:, None]
         c = (c * keep[:, None, :]).amax(dim=2)
+        lengths = batch["lengths"].cpu()
+        if not self.training and int(lengths.min()) < n:
+            return self._packed_emissions(batch, c, lengths)
         parts += [c[batch["surface_index"]], self.pos(batch["pos"])]
         if self.unit_char is not None:
             parts.append(self.unit_char(batch["unit_chars"]))
@@ -187,7 +190,6 @@ class _Net(nn.Module):
         if self.gaz_dim:
             parts.append(batch["gaz"])
         x = self.drop(torch.cat(parts, dim=-1))
-        lengths = batch["lengths"].cpu()
         if int(lengths.min()) == n:  # no padding (one sentence, or equal lengths): no packing
             h, _ = self.lstm(x)
         else:
@@ -199,6 +201,44 @@ class _Net(nn.Module):
         if self.gaz_out is not None:
             em = em + self.gaz_out(batch["gaz"])
         return em
+
+    def _packed_emissions(self, batch: dict[str, torch.Tensor], c: torch.Tensor,
+                          lengths: torch.Tensor) -> torch.Tensor:
+        """Inference on a padded batch, computed on its real units only.
+
+        The inputs are gathered straight into the LSTM's packed (time-major, longest
+        row first) layout and the tag scores scattered back, so no padded feature
+        tensor is built, sorted or unpacked; padded positions get what the padded
+        computation gives them (the output bias).
+        """
+        words = batch["words"]
+        b, n = words.shape
+        lens = lengths.numpy()
+        rows = np.argsort(-lens, kind="stable")
+        steps = np.arange(n)
+        running = lens[rows][None, :] > steps[:, None]           # (step, row), time-major
+        flat = torch.from_numpy((rows[None, :] * n + steps[:, None])[running]).to(words.device)
+
+        def take(t: torch.Tensor) -> torch.Tensor:
+            return t.reshape(b * n, *t.shape[2:])[flat]
+
+        parts = [self.word(take(words)), c[take(batch["surface_index"])], self.pos(take(batch["pos"]))]
+        if self.unit_char is not None:
+            parts.append(self.unit_char(take(batch["unit_chars"])))
+        if self.bigram is not None:
+            parts.append(self.bigram(take(batch["bigrams"])))
+        gaz = take(batch["gaz"]) if self.gaz_dim else None
+        if gaz is not None:
+            parts.append(gaz)
+        packed = nn.utils.rnn.PackedSequence(torch.cat(parts, dim=-1),
+                                             torch.from_numpy(running.sum(axis=1)))
+        h = self.lstm(packed)[0].data
+        em_units = self.out(h)
+        if self.gaz_out is not None:
+            em_units = em_units + self.gaz_out(gaz)
+        em = self.out.bias.expand(b * n, em_units.shape[1]).clone()
+        em[flat] = em_units
+        return em.view(b, n, -1)
 
 
 def _viterbi(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.ndarray,
