@@ -171,7 +171,6 @@ class _Net(nn.Module):
     def emissions(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         words = batch["words"]
         b, n = words.shape
-        parts = [self.word(words)]
         ids = batch["surfaces"]                           # one row per distinct surface
         c = torch.relu(self.conv(self.char(ids).transpose(1, 2)))
         # max over the surface's own positions only: positions past its end would see
@@ -182,7 +181,7 @@ class _Net(nn.Module):
         lengths = batch["lengths"].cpu()
         if not self.training and int(lengths.min()) < n:
             return self._packed_emissions(batch, c, lengths)
-        parts += [c[batch["surface_index"]], self.pos(batch["pos"])]
+        parts = [self.word(words), c[batch["surface_index"]], self.pos(batch["pos"])]
         if self.unit_char is not None:
             parts.append(self.unit_char(batch["unit_chars"]))
         if self.bigram is not None:
