@@ -17,9 +17,11 @@ sure the model is that nothing matched); ``ranking`` still lists the real intent
 """
 from __future__ import annotations
 
+import gc
 import os
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BundleError, InputError, ModelError, TextTooLongError
@@ -49,6 +51,37 @@ class TaggerModel(Protocol):
 
 def _surface_key(s: str) -> str:
     return "".join(s.split()).lower()
+
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Hold off Python's cyclic garbage collector while a batch is parsed.
+
+    A batch allocates and keeps tens of thousands of small objects (tokens, scores,
+    results); every so many of them Python runs a full collection, which walks every
+    object of the process — with torch loaded, hundreds of thousands — and costs
+    about a quarter of ``parse_batch``'s time. Parsing creates few if any reference cycles,
+    so nothing is lost by deferring it. Nested and concurrent batches share one pause;
+    the collector's previous state comes back when the last one ends.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 class Canonicalizer:
@@ -174,6 +207,10 @@ class NLU:
             raise InputError("parse_batch() takes a list of texts, got one str; use parse() "
                              "for a single text")
         texts = texts if isinstance(texts, list) else list(texts)
+        with _gc_paused():
+            return self._parse_batch(texts)
+
+    def _parse_batch(self, texts: list[str]) -> list[ParseResult]:
         prepared = [self._prepare(t) for t in texts]
         out: list[ParseResult | None] = [None] * len(texts)
         # similar lengths share a chunk, so the models compute little padding

@@ -49,3 +49,36 @@ def test_should_refuse_a_single_string_in_parse_batch() -> None:
     nlu = NLU(Stub(), None, {})
     with pytest.raises(InputError, match="use parse"):
         nlu.parse_batch("서울 날씨")
+
+
+def test_should_give_back_the_garbage_collector_as_it_was_after_a_batch() -> None:
+    import gc
+    import threading
+
+    from nlukit.nlu import _gc_paused
+
+    # Given the collector enabled, When batches run (nested, from several threads, one failing)
+    assert gc.isenabled()
+    seen: list[bool] = []
+
+    def batch() -> None:
+        with _gc_paused(), _gc_paused():
+            seen.append(gc.isenabled())
+
+    threads = [threading.Thread(target=batch) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with pytest.raises(ValueError), _gc_paused():
+        raise ValueError("a failing batch")
+    # Then it was paused inside each and is enabled again afterwards
+    assert seen == [False] * 8 and gc.isenabled()
+    # And a collector the caller disabled stays disabled
+    gc.disable()
+    try:
+        with _gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
