@@ -142,6 +142,7 @@ class NLU:
         if not labels:
             raise ModelError("the intent model has no labels; it is not fitted — retrain")
         self._labels = labels
+        self._label_rank: Any = None  # position of each label in name order, for ranking ties
         threshold = getattr(intent_model, "threshold_", 0.0)
         self.threshold = float(threshold) if threshold is not None else 0.0
         self.fallback_intent = FALLBACK_INTENT
@@ -223,18 +224,37 @@ class NLU:
         for lo in range(0, len(todo), bs):
             idx = todo[lo:lo + bs]
             items = [(prepared[i][0].text, prepared[i][1]) for i in idx]  # type: ignore[index]
-            probs = self._intent.predict_proba(items)
+            ranked = self._ranked(self._intent.predict_proba(items))
             spans = (self._tagger.predict(items) if self._tagger is not None
                      else [[] for _ in items])
             for k, i in enumerate(idx):
-                out[i] = self._result(prepared[i][0], probs[k], spans[k])  # type: ignore[index]
+                out[i] = self._result(prepared[i][0], None, spans[k], ranked[k])  # type: ignore[index]
         return out  # type: ignore[return-value]
 
-    def _result(self, norm: Normalized, probs: Any, spans: Sequence[RawSpan]) -> ParseResult:
+    def _ranked(self, probs: Any) -> list[tuple[IntentScore, ...]]:
+        """Per row of intent probabilities, the ranking: best first, ties by intent name."""
+        import numpy as np
+        probs = np.asarray(probs)
         labels = self._labels
-        scores = [float(p) for p in (probs.tolist() if hasattr(probs, "tolist") else probs)]
-        order = sorted(range(len(scores)), key=lambda i: (-scores[i], labels[i]))
-        ranking = tuple(IntentScore(labels[i], scores[i]) for i in order)
+        if len(probs) < 8:  # a few rows: plain sorting costs less than the array set-up
+            rows = probs.tolist()
+            return [tuple(IntentScore(labels[i], row[i])
+                          for i in sorted(range(len(row)), key=lambda i: (-row[i], labels[i])))
+                    for row in rows]
+        if self._label_rank is None:
+            self._label_rank = np.argsort(np.argsort(self._labels, kind="stable"), kind="stable")
+        # primary key the score (descending), then the name: what sorted() on
+        # (-score, name) gives, for all rows at once
+        orders = np.lexsort((np.broadcast_to(self._label_rank, probs.shape), -probs), axis=-1)
+        names = np.array(self._labels, dtype=object)[orders].tolist()
+        scores = np.take_along_axis(probs, orders, axis=-1).tolist()
+        return [tuple(map(IntentScore, n, s)) for n, s in zip(names, scores, strict=True)]
+
+    def _result(self, norm: Normalized, probs: Any, spans: Sequence[RawSpan],
+                ranking: tuple[IntentScore, ...] | None = None) -> ParseResult:
+        """The result of one text from its intent probabilities (or their ranking) and spans."""
+        if ranking is None:
+            [ranking] = self._ranked([probs])
         top = ranking[0]
         intent = top if top.confidence >= self.threshold else IntentScore(
             self.fallback_intent, round(1.0 - top.confidence, 6))
