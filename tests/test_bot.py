@@ -180,6 +180,17 @@ def test_should_reset_on_a_cancel_phrase():
     assert bot.session("u1")["intent"] is None
 
 
+def test_should_let_a_confident_intent_win_over_a_cancel_phrase_when_nothing_is_under_way():
+    hello = parse_result("그만 안녕", "greeting", 0.95)
+    bot = make_bot({"그만 안녕": hello})
+    talk(bot, "u1", [
+        ("그만 안녕", "안녕하세요!", "complete"),          # idle: the greeting, not a cancel
+        ("그만", "취소했어요.", "cancelled"),              # idle and unclear: still a cancel
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("그만 안녕", "취소했어요.", "cancelled"),         # under way: the cancel wins
+    ])
+
+
 def test_should_answer_fallback_and_a_different_reply_after_repeated_misunderstanding():
     bot = make_bot()
     talk(bot, "u1", [

@@ -3,7 +3,8 @@
 Each turn: parse the text (outside any lock), then, holding the session's lock, read
 its state from the store, decide, and write it back. The decision, in order:
 
-1. a cancel phrase (``취소``, ``그만``, ``됐어`` ...) drops the active scenario → ``cancelled``;
+1. a cancel phrase (``취소``, ``그만``, ``됐어`` ...) drops the active scenario → ``cancelled``
+   (with nothing under way, a confident intent goes first: ``그만할게`` may be a goodbye);
 2. with a scenario active, a *confident* different intent switches scenario, unless the
    text is a bare answer to the slot just asked (``부산``, ``내일이요``);
 3. otherwise entities fill slots: a bare value fills the asked slot (role included);
@@ -254,7 +255,9 @@ class Bot:
     def _step(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult) -> Turn:
         st = self.settings
         state["total_turns"] = int(state.get("total_turns", 0)) + 1
-        if self._is_cancel(text):
+        # a cancel phrase cancels what is under way; with nothing under way, a confident
+        # intent wins (그만할게 may be a goodbye) and only an unclear one reads as cancel
+        if self._is_cancel(text) and (state.get("intent") or self._confident(parse) is None):
             had = state.get("intent")
             self._reset(state)
             state["misunderstood"] = 0
