@@ -132,6 +132,46 @@ def test_should_tag_characters_inside_morphemes_in_char_mode(tmp_path):
     assert EntityTagger.load(str(tmp_path / "c")).predict([(x, k) for x, k, _ in items]) == pred
 
 
+@pytest.mark.slow
+def test_should_use_bies_positions_and_pretrained_char_vectors_in_char_mode(tmp_path):
+    # Given char-mode sentences and pretrained vectors for some characters and bigrams
+    from nlukit.models.embeddings import Embeddings
+    data = [("경찰은 김모씨를 체포했다", [("김모", "PS", None)]),
+            ("박씨는 3일 서울에 갔다", [("박", "PS", None), ("3일", "DT", None), ("서울", "LC", None)]),
+            ("이씨가 어제 부산에서 왔다", [("이", "PS", None), ("어제", "DT", None), ("부산", "LC", None)])]
+    items = [make(t, e) for t, e in data]
+    rng = np.random.RandomState(0)
+    vocab = ["서", "울", "김", "서울", "울에", "대구"]      # 대구 is not in the training text
+    vecs = Embeddings(vocab, rng.randn(len(vocab), 8).astype(np.float32))
+    params = {**PARAMS, "unit": "char", "unit_char_dim": 8, "bigram_dim": 8, "char_position": "BIES"}
+    t = EntityTagger(**params).fit(items, items, {}, progress=False, char_embeddings=vecs)
+    # Then the character positions are B/I/E/S within the morpheme
+    units = t._units(*items[1][:2])
+    places = {p.split("/")[-1].rstrip("_") for p in units.pos}
+    assert places <= {"B", "I", "E", "S"} and "S" in places and "E" in places
+    # And pretrained entries joined the vocabularies (a unigram-only training would not hold 대구)
+    assert "대구" in t.bigrams_.stoi and "서울" in t.bigrams_.stoi
+    # And it tags the training sentences exactly and reloads to the same predictions
+    pred = t.predict([(x, toks) for x, toks, _ in items])
+    for (_text, _, gold), spans in zip(items, pred, strict=False):
+        assert [(s, e, ent) for s, e, ent, _, _ in spans] == [(g.start, g.end, g.entity) for g in gold]
+    t.save(str(tmp_path / "c"))
+    assert EntityTagger.load(str(tmp_path / "c")).predict([(x, k) for x, k, _ in items]) == pred
+    # And mismatched dims or a morpheme-unit tagger are refused
+    with pytest.raises(ModelError):
+        EntityTagger(**{**params, "bigram_dim": 4}).fit(items, [], {}, progress=False, char_embeddings=vecs)
+    with pytest.raises(ModelError):
+        EntityTagger(**{**PARAMS, "epochs": 1}).fit(items, [], {}, progress=False, char_embeddings=vecs)
+
+
+def test_should_keep_bi_char_positions_by_default():
+    # Given a char-mode tagger with default parameters
+    items = [make("박씨는 3일 서울에 갔다", [("박", "PS", None)])]
+    t = EntityTagger(**{**PARAMS, "unit": "char", "epochs": 1}).fit(items, [], {}, progress=False)
+    # Then its character positions are only B/I, as before char_position existed
+    assert {p.split("/")[-1].rstrip("_") for p in t._units(*items[0][:2]).pos} == {"B", "I"}
+
+
 def test_should_learn_a_leave_one_out_lexicon_from_training_spans():
     # Given 홍길동 named as a person in two training sentences and 임꺽정 in one
     data = [("홍길동이 왔다", [("홍길동", "PS", None)]), ("어제 홍길동을 만났다", [("홍길동", "PS", None)]),

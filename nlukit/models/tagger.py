@@ -72,6 +72,7 @@ DEFAULTS: dict[str, Any] = {
     "pos_dim": 16,
     "unit_char_dim": 48,       # "char" unit only: embedding of the character itself
     "bigram_dim": 32,          # "char" unit only: embedding of the character and the next one
+    "char_position": "BI",     # "char" unit only: place of the character in its morpheme, "BI" or "BIES"
     "hidden": 64,              # per LSTM direction
     "layers": 1,
     "dropout": 0.3,
@@ -437,12 +438,17 @@ class EntityTagger:
         matches = gaz.find(text, [t.start for t in toks], exclude) if len(gaz) else []
         if self.params["unit"] == "char":
             starts, words, pos = [], [], []
+            bies = self.params["char_position"] == "BIES"
             for t in toks:
                 for i in range(t.start, t.end):
                     starts.append(i)
                     words.append(t.surface)
-                    pos.append(f"{t.pos}/{'B' if i == t.start else 'I'}"
-                               f"{'_' if i == 0 or text[i - 1] == ' ' else ''}")
+                    if bies:
+                        place = ("S" if t.end - t.start == 1 else "B" if i == t.start else
+                                 "E" if i == t.end - 1 else "I")
+                    else:
+                        place = "B" if i == t.start else "I"
+                    pos.append(f"{t.pos}/{place}{'_' if i == 0 or text[i - 1] == ' ' else ''}")
             ends = [i + 1 for i in starts]
             chars = [text[i] for i in starts]
             bigrams = [text[i:i + 2] for i in starts]
@@ -558,8 +564,16 @@ class EntityTagger:
 
     def fit(self, train: Sequence[TrainItem], valid: Sequence[TrainItem] = (),
             dictionary: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
-            embeddings: Any = None, progress: bool = True) -> EntityTagger:
-        """Train on ``(text, tokens, spans)`` items; early-stop on validation span F1."""
+            embeddings: Any = None, progress: bool = True, char_embeddings: Any = None
+            ) -> EntityTagger:
+        """Train on ``(text, tokens, spans)`` items; early-stop on validation span F1.
+
+        ``embeddings`` initialise the word (morpheme) embedding. ``char_embeddings``
+        (``unit="char"`` only; optional) are vectors with the same interface whose
+        one-character entries initialise the unit-character embedding and whose
+        two-character entries initialise the bigram embedding; their ``dim`` must equal
+        ``unit_char_dim`` and ``bigram_dim``, and their entries join those vocabularies.
+        """
         p = self.params
         self._validate(train, "train", True)
         self._validate(valid, "valid", True)
@@ -567,6 +581,15 @@ class EntityTagger:
             raise ModelError("the tagger needs at least one training sentence")
         if p["unit"] not in ("morpheme", "char"):
             raise ModelError(f"tagger unit must be 'morpheme' or 'char', got {p['unit']!r}")
+        if p["char_position"] not in ("BI", "BIES"):
+            raise ModelError(f"tagger char_position must be 'BI' or 'BIES', got {p['char_position']!r}")
+        if char_embeddings is not None:
+            if p["unit"] != "char":
+                raise ModelError("char_embeddings need unit='char'")
+            dim = int(char_embeddings.dim)
+            if dim != int(p["unit_char_dim"]) or dim != int(p["bigram_dim"]):
+                raise ModelError(f"char_embeddings have dim {dim}; set unit_char_dim and bigram_dim "
+                                 f"to {dim} (got {p['unit_char_dim']} and {p['bigram_dim']})")
         gen = set_seed(p["seed"])
         rng = np.random.RandomState(p["seed"] if p["seed"] is not None else None)
         self.device_ = choose_device(p["device"])
@@ -585,13 +608,18 @@ class EntityTagger:
                       for u, (_, _, spans) in zip(prep_train, train, strict=True)]
         self.words_ = Vocab.build((u.words for u in prep_train),
                                   extra=list(getattr(embeddings, "vocab", [])) if embeddings else ())
-        self.chars_ = Vocab.build(["".join(u.words + u.chars) for u in prep_train])
+        pre = list(getattr(char_embeddings, "vocab", [])) if char_embeddings is not None else []
+        self.chars_ = Vocab.build(["".join(u.words + u.chars) for u in prep_train],
+                                  extra=[x for x in pre if len(x) == 1])
         self.pos_ = Vocab.build(u.pos for u in prep_train)
-        self.bigrams_ = Vocab.build((u.bigrams for u in prep_train), min_count=2)
+        self.bigrams_ = Vocab.build((u.bigrams for u in prep_train), min_count=2,
+                                    extra=[x for x in pre if len(x) == 2])
         word_dim = int(getattr(embeddings, "dim", 0) or p["word_dim"])
         self.net_ = self._build_net(word_dim)
         if embeddings is not None:
             self._init_embeddings(embeddings)
+        if char_embeddings is not None:
+            self._init_char_embeddings(char_embeddings)
         self.net_.to(self.device_)
 
         keep = [i for i, u in enumerate(prep_train) if len(u)]
@@ -717,6 +745,18 @@ class EntityTagger:
                     weight[i] = torch.as_tensor(np.asarray(v, dtype=np.float32))
                     found += 1
         self.pretrained_coverage_ = found / max(1, len(self.words_) - 2)
+
+    def _init_char_embeddings(self, embeddings: Any) -> None:
+        """Copy pretrained character and bigram vectors into the rows they cover."""
+        found = 0
+        with torch.no_grad():
+            for vocab, layer in ((self.chars_, self.net_.unit_char), (self.bigrams_, self.net_.bigram)):
+                for i, w in enumerate(vocab.itos[2:], start=2):
+                    v = embeddings.vector(w)
+                    if v is not None:
+                        layer.weight[i] = torch.as_tensor(np.asarray(v, dtype=np.float32))
+                        found += 1
+        self.char_pretrained_coverage_ = found / max(1, len(self.chars_) + len(self.bigrams_) - 4)
 
     # ------------------------------------------------------------------ predict
     def predict(self, items: Sequence[Item], confidence: bool = True) -> list[list[Pred]]:
