@@ -47,6 +47,14 @@ def test_should_print_one_reply_per_piped_line(monkeypatch, capsys, standin_mode
                                 "모레 부산에서 서울역으로 가는 기차를 예매할게요."]
 
 
+def test_should_obey_reset_and_quit_in_a_piped_conversation(monkeypatch, capsys, standin_model):
+    code, out, _ = run_chat(monkeypatch, capsys, "기차 예매해줘\n/reset\n부산\n/quit\n서울역\n")
+    assert code == 0
+    # /reset forgot the asked origin, so 부산 alone is not understood; nothing after /quit is read
+    assert out.splitlines()[:2] == ["어디에서 출발하세요?", "(대화를 처음부터 시작합니다)"]
+    assert len(out.splitlines()) == 3 and "부산에서" not in out
+
+
 def test_should_print_each_turn_as_chat_json(monkeypatch, capsys, standin_model):
     code, out, err = run_chat(monkeypatch, capsys, "날씨 알려줘\n광주\n", "--json", "--debug")
     turns = [json.loads(line) for line in out.splitlines()]

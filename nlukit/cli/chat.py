@@ -14,7 +14,7 @@ EXAMPLES = """examples:
   printf '기차 예매해줘\\n부산\\n' | nlukit chat models/demo --scenarios scenarios/demo.toml --json
   nlukit chat models/demo --scenarios scenarios/demo.toml --store redis://localhost:6379/0 --session me
 
-In the interactive chat: /reset forgets the conversation, /quit (or Ctrl-D) leaves.
+/reset forgets the conversation, /quit (or Ctrl-D) leaves — typed or piped.
 """
 
 HISTORY_FILE = os.path.join(os.path.expanduser("~"), ".nlukit_chat_history")
@@ -70,11 +70,13 @@ def chat(bot: Any, session: str, lines: TextIO, out: TextIO, *, as_json: bool = 
         text = line.strip()
         if not text:
             continue
-        if interactive and text in ("/quit", "/exit", "/q"):
+        # commands work in scripted (piped) conversations too
+        if text in ("/quit", "/exit", "/q"):
             break
-        if interactive and text == "/reset":
+        if text == "/reset":
             bot.forget(session)
-            out.write("(대화를 처음부터 시작합니다)\n")
+            if not as_json:
+                out.write("(대화를 처음부터 시작합니다)\n")
             continue
         turn = bot.handle(session, line)
         n += 1
