@@ -374,6 +374,12 @@ def test_should_describe_every_route_and_method_in_openapi(client: Any) -> None:
     assert doc["components"]["schemas"]["ParseRequest"]["properties"]["text"]["maxLength"] == 50
 
 
+def test_should_serve_a_valid_openapi_3_document(client: Any) -> None:
+    from openapi_spec_validator import validate
+
+    validate(client.get("/openapi.json").get_json())  # raises on any schema violation
+
+
 def test_should_document_the_error_codes_the_server_answers() -> None:
     text = json.dumps(openapi_spec())
     for code in ("bad_json", "invalid_utf8", "body_too_large", "text_too_long",
