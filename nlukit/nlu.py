@@ -1,9 +1,10 @@
 """The runtime: a loaded model bundle that turns texts into :class:`ParseResult` s.
 
->>> import nlukit                                       # doctest: +SKIP
->>> nlu = nlukit.load("models/demo")                    # doctest: +SKIP
->>> nlu.parse("내일 서울에서 부산으로 가는 기차 예매해줘").intent.name  # doctest: +SKIP
-'train_ticket'
+Example (needs a trained bundle, so not run as a doctest)::
+
+    import nlukit
+    nlu = nlukit.load("models/demo")
+    nlu.parse("내일 서울에서 부산으로 가는 기차 예매해줘").intent.name   # 'train_ticket'
 
 The text is normalised once (:func:`nlukit.text.normalize`), tokenised once with the
 tokenizer the bundle was trained with, and the same tokens go to the intent
