@@ -40,8 +40,10 @@ TYPES = ("PS", "LC", "OG", "DT", "TI", "QT")
 Spans = set[tuple[int, int, str]]
 
 # tagger configurations compared (params of nlukit.models.tagger.EntityTagger)
-# keys starting with "_" are bench options: _w2v (Word2Vec init), _sem (semantic-class POS);
+# keys starting with "_" are bench options: _w2v (Word2Vec init), _sem (semantic-class POS),
+# _cw2v (character and character-bigram Word2Vec init of the char-unit embeddings);
 # train_lexicon: the tagger also matches entity surfaces of the training spans (leave-one-out)
+CHAR_W2V_DIM = 64
 _BASE = {"hidden": 128, "epochs": 30, "patience": 4, "dropout": 0.5, "word_dropout": 0.1}
 CONFIGS: dict[str, dict[str, Any]] = {
     "morpheme": {**_BASE, "unit": "morpheme"},
@@ -53,8 +55,14 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "char_w2v": {**_BASE, "unit": "char", "_w2v": True},
     "char_w2v_sem": {**_BASE, "unit": "char", "_w2v": True, "_sem": True},
     "char_w2v_sem_lex": {**_BASE, "unit": "char", "_w2v": True, "_sem": True, "train_lexicon": True},
+    "char_w2v_sem_cw2v": {**_BASE, "unit": "char", "_w2v": True, "_sem": True, "_cw2v": True,
+                          "unit_char_dim": CHAR_W2V_DIM, "bigram_dim": CHAR_W2V_DIM},
+    "char_w2v_sem_cw2v_bies": {**_BASE, "unit": "char", "_w2v": True, "_sem": True, "_cw2v": True,
+                               "unit_char_dim": CHAR_W2V_DIM, "bigram_dim": CHAR_W2V_DIM,
+                               "char_position": "BIES", "hidden": 192, "lr_decay": 0.5,
+                               "patience": 5},
 }
-DEFAULT_CONFIGS = ("morpheme_w2v_sem", "char_w2v_sem")
+DEFAULT_CONFIGS = ("char_w2v_sem_cw2v_bies",)
 
 
 def read_klue(path: str) -> list[tuple[str, list[str]]]:
@@ -199,14 +207,37 @@ def to_items(data: Sequence[tuple[str, list[str]]], with_spans: bool, semantic: 
     return items
 
 
+def char_vectors(texts: Sequence[str], dim: int) -> Any:
+    """Word2Vec over characters and, separately, over character bigrams, in one table.
+
+    Sentences are the non-space characters of each text (``text[i]``) and their
+    bigrams (``text[i:i + 2]``, as the char-unit tagger reads them); one-character
+    entries are characters, two-character ones bigrams.
+    """
+    import numpy as np
+
+    from nlukit.models.embeddings import Embeddings, train_embeddings
+    idx = [[i for i, ch in enumerate(t) if not ch.isspace()] for t in texts]
+    chars = train_embeddings([[t[i] for i in ix] for t, ix in zip(texts, idx, strict=True)],
+                             algorithm="word2vec", dim=dim, window=5, min_count=1, epochs=10,
+                             seed=13, workers=1)
+    bigr = train_embeddings([[t[i:i + 2] for i in ix] for t, ix in zip(texts, idx, strict=True)],
+                            algorithm="word2vec", dim=dim, window=5, min_count=2, epochs=10,
+                            seed=13, workers=1)
+    keep = [j for j, w in enumerate(bigr.vocab) if len(w) == 2]
+    return Embeddings(chars.vocab + [bigr.vocab[j] for j in keep],
+                      np.vstack([chars.vectors, bigr.vectors[keep]]))
+
+
 def run_tagger(name: str, params: dict[str, Any], train_items: list[Any], valid_items: list[Any],
-               test_items: list[Any], w2v: Any) -> tuple[list[Spans], dict[str, Any]]:
+               test_items: list[Any], w2v: Any, cw2v: Any = None) -> tuple[list[Spans], dict[str, Any]]:
     from nlukit.models.tagger import EntityTagger
     params = {k: v for k, v in params.items() if not k.startswith("_")}
     use_w2v = w2v is not None
     t0 = time.perf_counter()
     tagger = EntityTagger(**params).fit(train_items, valid_items, dictionary={},
-                                        embeddings=w2v if use_w2v else None, progress=True)
+                                        embeddings=w2v if use_w2v else None, progress=True,
+                                        **({"char_embeddings": cw2v} if cw2v is not None else {}))
     fit_secs = time.perf_counter() - t0
     t1 = time.perf_counter()
     pred = tagger.predict(test_items)
@@ -223,7 +254,7 @@ def run_tagger(name: str, params: dict[str, Any], train_items: list[Any], valid_
             "single_p50_ms": round(1000 * lat[len(lat) // 2], 3),
             "epochs_run": len(tagger.history_), "best_epoch": tagger.best_epoch_,
             "best_valid_f1": round(max(h["valid_f1"] for h in tagger.history_), 4),
-            "params": {**tagger.params, "w2v": bool(use_w2v)}}
+            "params": {**tagger.params, "w2v": bool(use_w2v), "char_w2v": cw2v is not None}}
     return spans, info
 
 
@@ -306,6 +337,7 @@ def main(argv: Iterable[str] | None = None) -> int:
         raise SystemExit(f"unknown config(s) {unknown}; choose among {', '.join(CONFIGS)}")
     items: dict[bool, tuple[list[Any], list[Any], list[Any]]] = {}
     w2v = None
+    cw2v = None
     for name in names:
         params = {**CONFIGS[name], **overrides}
         sem = bool(params.get("_sem"))
@@ -330,8 +362,17 @@ def main(argv: Iterable[str] | None = None) -> int:
             w2v = train_embeddings(corpus, algorithm="word2vec", dim=100, window=5, min_count=1,
                                    epochs=10, seed=13, workers=1)
             results["w2v_seconds"] = round(time.perf_counter() - t0, 1)
+        if params.get("_cw2v") and cw2v is None:
+            t0 = time.perf_counter()
+            texts = [t for t, _, _ in tr_items + va_items]   # training text only, never test
+            if args.w2v_extra:
+                with open(args.w2v_extra, encoding="utf-8") as fh:
+                    texts += [line.rstrip("\n").split("\t", 1)[-1] for line in fh if line.strip()]
+            cw2v = char_vectors(texts, int(params["unit_char_dim"]))
+            results["char_w2v_seconds"] = round(time.perf_counter() - t0, 1)
         pred, info = run_tagger(name, params, tr_items, va_items, te_items,
-                                w2v if params.get("_w2v") else None)
+                                w2v if params.get("_w2v") else None,
+                                cw2v if params.get("_cw2v") else None)
         results["models"][f"bilstm_crf_{name}"] = {**score(gold, pred), **info}
         print(f"{name}: F1 {results['models'][f'bilstm_crf_{name}']['f1']:.4f} "
               f"({info['fit_seconds']}s, {info['epochs_run']} epochs)", flush=True)
