@@ -37,8 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     import nlukit
     from nlukit.dataset import load_dataset
-    from nlukit.text import normalize  # the path parse() takes
-    from nlukit.text import get_tokenizer
+    from nlukit.text import (
+        get_tokenizer,
+        normalize,  # the path parse() takes
+    )
 
     ds = load_dataset(args.data)
     pool = [ex.text for ex in ds.train + ds.valid + ds.test]
