@@ -60,7 +60,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "char_w2v_sem_cw2v_bies": {**_BASE, "unit": "char", "_w2v": True, "_sem": True, "_cw2v": True,
                                "unit_char_dim": CHAR_W2V_DIM, "bigram_dim": CHAR_W2V_DIM,
                                "char_position": "BIES", "hidden": 192, "lr_decay": 0.5,
-                               "patience": 5},
+                               "patience": 5, "layers": 2},
 }
 DEFAULT_CONFIGS = ("char_w2v_sem_cw2v_bies",)
 
