@@ -273,6 +273,17 @@ class NLU:
 # ------------------------------------------------------------------ loading
 
 
+
+def _load_component(cls: Any, version_dir: str, name: str) -> Any:
+    """``cls.load(version_dir/name)``, any failure reported as a :class:`BundleError`."""
+    try:
+        return cls.load(os.path.join(version_dir, name))
+    except BundleError:
+        raise
+    except Exception as exc:
+        raise BundleError(f"{version_dir}/{name} cannot be loaded ({type(exc).__name__}: {exc}); "
+                          "the bundle is damaged or from another version — retrain") from exc
+
 def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: bool = True,
          threads: int | None = None) -> NLU:
     """Load a bundle: a model store (follows ``current``) or one version directory.
@@ -292,24 +303,11 @@ def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: 
         from .models.intent import IntentClassifier
     except ImportError as exc:
         raise BundleError(f"cannot load the intent model: {exc}; reinstall nlukit") from exc
-    try:
-        intent = IntentClassifier.load(os.path.join(version_dir, "intent"))
-    except BundleError:
-        raise
-    except Exception as exc:
-        raise BundleError(f"{version_dir}/intent cannot be loaded ({type(exc).__name__}: {exc}); "
-                          "the bundle is damaged or from another version — retrain") from exc
+    intent = _load_component(IntentClassifier, version_dir, "intent")
     tagger = None
     if os.path.isdir(os.path.join(version_dir, "tagger")):
         from .models.tagger import EntityTagger
-        try:
-            tagger = EntityTagger.load(os.path.join(version_dir, "tagger"))
-        except BundleError:
-            raise
-        except Exception as exc:
-            raise BundleError(f"{version_dir}/tagger cannot be loaded ({type(exc).__name__}: "
-                              f"{exc}); the bundle is damaged or from another version — "
-                              "retrain") from exc
+        tagger = _load_component(EntityTagger, version_dir, "tagger")
     dictionary = bundle.read_json(os.path.join(version_dir, "dicts", "dictionary.json"),
                                   "model bundle")
     return NLU(intent, tagger, dictionary, tokenizer=meta["tokenizer"], meta=meta,

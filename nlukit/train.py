@@ -185,12 +185,16 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
                    [(p.norm.text, p.tokens, p.example.intent) for p in valid],
                    embeddings=embeddings, progress=progress)
         timings["intent"] = time.perf_counter() - t0
-        if pending is None:
+
+        def fit_tagger_here() -> EntityTagger:
             t0 = time.perf_counter()
-            tagger = EntityTagger(**tag_params)
-            tagger.fit(tag_train, tag_valid, dictionary=dictionary, embeddings=embeddings,
-                       progress=progress)
+            fitted = EntityTagger(**tag_params).fit(tag_train, tag_valid, dictionary=dictionary,
+                                                    embeddings=embeddings, progress=progress)
             timings["tagger"] = time.perf_counter() - t0
+            return fitted
+
+        if pending is None:
+            tagger = fit_tagger_here()
         else:
             if progress and not pending.done():
                 print("nlukit: waiting for the tagger (fitting in a second process)", file=sys.stderr)
@@ -205,11 +209,7 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
                 warnings.warn(f"the tagger's worker process failed ({type(exc).__name__}: {exc}); "
                               "fitting it in this process (set train.workers=1 to skip the "
                               "attempt)", stacklevel=2)
-                t0 = time.perf_counter()
-                tagger = EntityTagger(**tag_params)
-                tagger.fit(tag_train, tag_valid, dictionary=dictionary, embeddings=embeddings,
-                           progress=progress)
-                timings["tagger"] = time.perf_counter() - t0
+                tagger = fit_tagger_here()
     finally:
         if pending is not None:
             pending.cancel()
