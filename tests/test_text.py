@@ -69,6 +69,17 @@ def test_should_tokenize_with_mecab_into_morphemes_with_pos() -> None:
     assert [(t.surface, t.start, t.end) for t in tokens] == [
         ("서울", 0, 2), ("에서", 2, 4), ("부산", 5, 7), ("으로", 7, 9)]
     assert tokens[1].pos.startswith("J")  # a particle
+    assert tokens[0] == Token("서울", "NNP", 0, 2) and isinstance(tokens[0], Token)
+
+
+def test_should_give_immutable_tokens_with_unknown_words_and_symbols_kept() -> None:
+    text = "햏햏 KTX~ 3시"
+    tokens = get_tokenizer("mecab").tokenize(text)
+    assert all(text[t.start:t.end] == t.surface for t in tokens)
+    assert "".join(t.surface for t in tokens) == text.replace(" ", "")
+    assert tokens[0].pos == "UNKNOWN"  # MeCab's tag for an unknown word reaches the user
+    with pytest.raises(AttributeError):
+        tokens[0].start = 1  # type: ignore[misc]
 
 
 def test_should_reuse_one_tokenizer_per_process() -> None:
