@@ -71,18 +71,25 @@ class Example:
                    template=d.get("template"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class IntentScore:
     """An intent name with its calibrated confidence in ``[0, 1]``."""
 
     name: str
     confidence: float
 
+    def __init__(self, name: str, confidence: float) -> None:
+        # frozen dataclasses set fields through object.__setattr__; writing the instance
+        # dict directly builds one twice as fast (every parse builds one per intent)
+        d = self.__dict__
+        d["name"] = name
+        d["confidence"] = confidence
+
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "confidence": self.confidence}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Entity:
     """An entity found in a parsed text.
 
@@ -98,13 +105,18 @@ class Entity:
     confidence: float
     role: str | None = None
 
+    def __init__(self, entity: str, value: str, text: str, start: int, end: int,
+                 confidence: float, role: str | None = None) -> None:
+        self.__dict__.update(entity=entity, value=value, text=text, start=start, end=end,
+                             confidence=confidence, role=role)
+
     def to_dict(self) -> dict[str, Any]:
         return {"entity": self.entity, "start": self.start, "end": self.end,
                 "value": self.value, "confidence_entity": self.confidence,
                 "role": self.role, "text": self.text, "extractor": "nlukit"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class ParseResult:
     """What :meth:`NLU.parse` returns. ``intent`` is None only for an empty text."""
 
@@ -112,6 +124,14 @@ class ParseResult:
     intent: IntentScore | None
     entities: tuple[Entity, ...] = ()
     ranking: tuple[IntentScore, ...] = field(default_factory=tuple)
+
+    def __init__(self, text: str, intent: IntentScore | None, entities: tuple[Entity, ...] = (),
+                 ranking: tuple[IntentScore, ...] = ()) -> None:
+        d = self.__dict__
+        d["text"] = text
+        d["intent"] = intent
+        d["entities"] = entities
+        d["ranking"] = ranking
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``POST /parse``: Rasa's ``/model/parse`` names plus nlukit's own."""

@@ -460,10 +460,11 @@ class EntityTagger:
                 cuts.difference_update(t.start for t in toks)
                 cuts.difference_update(t.end for t in toks)
             pieces = split_at(toks, cuts) if cuts else toks
-            starts = [p.start for p in pieces]
-            ends = [p.end for p in pieces]
-            words = [p.surface for p in pieces]
-            pos = [p.pos + "_" if (p.start == 0 or text[p.start - 1] == " ") else p.pos for p in pieces]
+            if not pieces:
+                return _Units([], [], [], [], [], [], [], self._gaz_dim())
+            words, tags, starts, ends = map(list, zip(*pieces, strict=True))
+            # "_" marks a unit that starts a word (text start or after a space)
+            pos = [t + "_" if (s == 0 or text[s - 1] == " ") else t for t, s in zip(tags, starts, strict=True)]
             chars, bigrams = [], []
         return _Units(starts, ends, words, pos, chars, bigrams,
                       self._gaz_hits(pieces, matches) if matches else [], self._gaz_dim())
@@ -770,7 +771,8 @@ class EntityTagger:
         self._validate(items, "items", False)
         out: list[list[Pred]] = [[] for _ in items]
         prepared = [self._units(text, toks) for text, toks in items]
-        order = sorted((i for i, u in enumerate(prepared) if len(u)), key=lambda i: len(prepared[i]))
+        sizes = [len(u.starts) for u in prepared]
+        order = sorted((i for i, k in enumerate(sizes) if k), key=sizes.__getitem__)
         bs = int(self.params["eval_batch_size"])
         net = self.net_
         was_training = net.training
@@ -779,6 +781,7 @@ class EntityTagger:
         crf = net.crf
         tags_of = self.tags_
         inside_of = {t[2:]: k for k, t in enumerate(tags_of) if t.startswith("I-")}
+        outside = tags_of.index("O")
         with torch.inference_mode():
             start, trans, end = (x.detach().cpu().numpy() for x in
                                  (crf.start_transitions, crf.transitions, crf.end_transitions))
@@ -788,12 +791,14 @@ class EntityTagger:
                 em = net.emissions(batch).float().cpu().numpy()
                 lengths = batch["lengths"].cpu().numpy()
                 best = _viterbi(em, lengths, start, trans, end)
-                if confidence:
-                    alpha, beta, log_z = _forward_backward(em, lengths, start, trans, end)
-                found: list[tuple[int, int, int, int, str]] = []  # row, item, start, end, label
-                for r, (i, seq) in enumerate(zip(idx, best.tolist(), strict=True)):
-                    n = len(prepared[i])
-                    j = 0
+                found: list[tuple[int, int, int, int, str]] = []  # hit row, item, start, end, label
+                # only rows with a tag other than O, from their first such unit
+                tagged = (best != outside) & (np.arange(best.shape[1])[None, :] < lengths[:, None])
+                hit_rows = np.flatnonzero(tagged.any(axis=1))
+                firsts = tagged[hit_rows].argmax(axis=1).tolist()
+                for r, (j, seq) in enumerate(zip(firsts, best[hit_rows].tolist(), strict=True)):
+                    i = idx[hit_rows[r]]
+                    n = sizes[i]
                     while j < n:
                         tag = tags_of[seq[j]]
                         if tag == "O":
@@ -807,9 +812,12 @@ class EntityTagger:
                         found.append((r, i, j, e, label))
                         j = e
                 if confidence and found:
+                    # marginals of the rows with spans only (rows are independent)
+                    em_h, best_h, len_h = em[hit_rows], best[hit_rows], lengths[hit_rows]
+                    alpha, beta, log_z = _forward_backward(em_h, len_h, start, trans, end)
                     a = np.array([(f[0], f[2], f[3], inside_of[f[4]]) for f in found], dtype=np.int64)
-                    probs = _span_probs(alpha, beta, log_z, em, trans, end, best, a[:, 0],
-                                        a[:, 1], a[:, 2], lengths, a[:, 3]).tolist()
+                    probs = _span_probs(alpha, beta, log_z, em_h, trans, end, best_h, a[:, 0],
+                                        a[:, 1], a[:, 2], len_h, a[:, 3]).tolist()
                 else:
                     probs = [1.0] * len(found)
                 for (_, i, j, e, label), conf in zip(found, probs, strict=True):
