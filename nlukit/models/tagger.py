@@ -31,6 +31,7 @@ Importing this module imports torch.
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -452,25 +453,31 @@ class EntityTagger:
             ends = [i + 1 for i in starts]
             chars = [text[i] for i in starts]
             bigrams = [text[i:i + 2] for i in starts]
-            pieces = [Token(c, "", i, i + 1) for c, i in zip(chars, starts, strict=False)]
         else:
             cuts = {c for m in matches for c in m[:2]}
             cuts.update(c for s in spans for c in (s.start, s.end))
-            if cuts:  # most matches already fall on token boundaries: split only if needed
-                cuts.difference_update(t.start for t in toks)
-                cuts.difference_update(t.end for t in toks)
-            pieces = split_at(toks, cuts) if cuts else toks
-            if not pieces:
+            if not toks:
                 return _Units([], [], [], [], [], [], [], self._gaz_dim())
-            words, tags, starts, ends = map(list, zip(*pieces, strict=True))
+            words, tags, starts, ends = map(list, zip(*toks, strict=True))
+            if cuts:  # most matches already fall on token boundaries: split only if needed
+                cuts.difference_update(starts)
+                cuts.difference_update(ends)
+                if cuts:
+                    pieces = split_at(toks, cuts)
+                    words, tags, starts, ends = map(list, zip(*pieces, strict=True))
             # "_" marks a unit that starts a word (text start or after a space)
             pos = [t + "_" if (s == 0 or text[s - 1] == " ") else t for t, s in zip(tags, starts, strict=True)]
             chars, bigrams = [], []
         return _Units(starts, ends, words, pos, chars, bigrams,
-                      self._gaz_hits(pieces, matches) if matches else [], self._gaz_dim())
+                      self._gaz_hits(starts, ends, matches) if matches else [], self._gaz_dim())
 
-    def _gaz_hits(self, pieces: Sequence[Token], matches: Sequence[Any]) -> list[tuple[int, int]]:
-        """The ``(unit, column)`` ones of :func:`match_features`, without the dense matrix."""
+    def _gaz_hits(self, starts: list[int], ends: list[int], matches: Sequence[Any]
+                  ) -> list[tuple[int, int]]:
+        """The ``(unit, column)`` ones of :func:`match_features`, without the dense matrix.
+
+        A unit inside a match ``[s, e)`` gets the B (at ``s``) or I column of each of the
+        match's types; units are sorted and do not overlap.
+        """
         k = len(self.gaz_types_)
         if not k:
             return []
@@ -479,16 +486,14 @@ class EntityTagger:
             cached = self._gaz_index = (self.gaz_types_, {e: i for i, e in enumerate(self.gaz_types_)})
         index = cached[1]
         hits: list[tuple[int, int]] = []
-        j, n_matches = 0, len(matches)
-        for ti, tok in enumerate(pieces):
-            while j < n_matches and matches[j][1] <= tok.start:
-                j += 1
-            if j == n_matches:
-                break
-            s, e, types = matches[j]
-            if s <= tok.start and tok.end <= e:
-                off = 0 if tok.start == s else k
-                hits += [(ti, off + index[t]) for t in types if t in index]
+        n = len(starts)
+        for s, e, types in matches:
+            u = bisect_left(starts, s)
+            cols = [index[t] for t in types if t in index]
+            while u < n and ends[u] <= e:
+                off = 0 if starts[u] == s else k
+                hits += [(u, off + c) for c in cols]
+                u += 1
         return hits
 
     def _encode(self, prepared: Sequence[_Units]) -> dict[str, torch.Tensor]:
