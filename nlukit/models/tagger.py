@@ -535,16 +535,32 @@ class EntityTagger:
                 gaz[rows, units_, k - 1] = 0.0
         width = max(1, min(int(self.params["max_chars"]), max(len(w) for w in surfaces)))
         chars = np.zeros((len(surfaces), width), dtype=np.int64)
-        for w, i in surfaces.items():
-            if w:
-                ids = [cget(ch, 1) for ch in w[:width]]
-                chars[i, :len(ids)] = ids
+        # the characters of every distinct surface at once: code points → ids by table
+        cut = [w[:width] for w in surfaces]           # in index order (dicts keep insertion order)
+        sizes = np.fromiter(map(len, cut), dtype=np.int64, count=len(cut))
+        codes = np.frombuffer("".join(cut).encode("utf-32-le"), dtype=np.uint32)
+        if codes.size:
+            table = self._char_table()
+            ids = np.where(codes < len(table), table[np.minimum(codes, len(table) - 1)], 1)
+            ends = np.cumsum(sizes)
+            chars[np.repeat(np.arange(len(cut)), sizes), np.arange(codes.size) - np.repeat(ends - sizes, sizes)] = ids
         dev = self.device_
         t = torch.from_numpy
         return {"words": t(words).to(dev), "pos": t(pos).to(dev), "unit_chars": t(unit_chars).to(dev),
                 "bigrams": t(bigrams).to(dev), "surfaces": t(chars).to(dev),
                 "surface_index": t(surface_index).to(dev), "gaz": t(gaz).to(dev),
                 "lengths": t(lengths).to(dev)}
+
+    def _char_table(self) -> np.ndarray:
+        """Code point → character id (1, unknown, beyond the table), cached per vocabulary."""
+        cached = self.__dict__.get("_char_lookup")
+        if cached is None or cached[0] is not self.chars_:
+            singles = [(ord(c), i) for i, c in enumerate(self.chars_.itos[2:], start=2) if len(c) == 1]
+            table = np.ones(max([o for o, _ in singles] + [0xFFFF]) + 1, dtype=np.int64)
+            for o, i in singles:
+                table[o] = i
+            cached = self.__dict__["_char_lookup"] = (self.chars_, table)
+        return cached[1]
 
     # ------------------------------------------------------------------ fit
     @staticmethod
