@@ -22,7 +22,7 @@ KIND = "embeddings"
 
 DEFAULTS: dict[str, Any] = {
     "algorithm": "word2vec",  # or "fasttext" (composes vectors for unseen tokens)
-    "dim": 100,
+    "dim": 64,
     "window": 5,
     "min_count": 1,
     "epochs": 10,

@@ -67,14 +67,14 @@ DEFAULTS: dict[str, Any] = {
     "unit": "morpheme",        # "morpheme" (MeCab tokens split at dictionary matches) or "char"
     "word_dim": 64,            # used when no embeddings are given
     "char_dim": 32,
-    "char_filters": 48,
+    "char_filters": 32,
     "char_kernel": 3,
     "max_chars": 16,           # characters per unit seen by the char CNN
     "pos_dim": 16,
     "unit_char_dim": 48,       # "char" unit only: embedding of the character itself
     "bigram_dim": 32,          # "char" unit only: embedding of the character and the next one
     "char_position": "BI",     # "char" unit only: place of the character in its morpheme, "BI" or "BIES"
-    "hidden": 64,              # per LSTM direction
+    "hidden": 48,              # per LSTM direction (64 gives the same F1 on the demo, 10% slower parse)
     "layers": 1,
     "dropout": 0.3,
     "word_dropout": 0.05,      # share of training words replaced by <unk>
