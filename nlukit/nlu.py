@@ -47,7 +47,7 @@ class IntentModel(Protocol):
 
 
 class TaggerModel(Protocol):
-    def predict(self, items: list[Item]) -> list[list[RawSpan]]: ...
+    def predict(self, items: list[Item], *, validate: bool = True) -> list[list[RawSpan]]: ...
 
 
 def _surface_key(s: str) -> str:
@@ -200,7 +200,7 @@ class NLU:
         norm, tokens = prepared
         item = [(norm.text, tokens)]
         probs = self._intent.predict_proba(item)[0]
-        spans = self._tagger.predict(item)[0] if self._tagger is not None else []
+        spans = self._tagger.predict(item, validate=False)[0] if self._tagger is not None else []
         return self._result(norm, probs, spans)
 
     def parse_batch(self, texts: Iterable[str]) -> list[ParseResult]:
@@ -226,7 +226,7 @@ class NLU:
             idx = todo[lo:lo + bs]
             items = [(prepared[i][0].text, prepared[i][1]) for i in idx]  # type: ignore[index]
             ranked = self._ranked(self._intent.predict_proba(items))
-            spans = (self._tagger.predict(items) if self._tagger is not None
+            spans = (self._tagger.predict(items, validate=False) if self._tagger is not None
                      else [[] for _ in items])
             for k, i in enumerate(idx):
                 out[i] = self._result(prepared[i][0], None, spans[k], ranked[k])  # type: ignore[index]

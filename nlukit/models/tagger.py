@@ -502,7 +502,8 @@ class EntityTagger:
         The char CNN runs once per distinct surface of the batch (``surfaces``), and
         ``surface_index`` places the results; row 0 is padding.
         """
-        n = max(1, max(len(u) for u in prepared))
+        sizes = [len(u.starts) for u in prepared]
+        n = max(1, max(sizes))
         b = len(prepared)
         words = np.zeros((b, n), dtype=np.int64)
         pos = np.zeros((b, n), dtype=np.int64)
@@ -512,9 +513,10 @@ class EntityTagger:
         bigrams = np.zeros((b, n) if char_mode else (1, 1), dtype=np.int64)
         k = self._gaz_dim()
         gaz = np.zeros((b, n, k), dtype=np.float32)
-        lengths = np.fromiter((max(1, len(u)) for u in prepared), dtype=np.int64, count=b)
+        size_arr = np.array(sizes, dtype=np.int64)
+        lengths = np.maximum(size_arr, 1)
         # every unit of the batch in row-major order: one assignment per array
-        valid = np.arange(n)[None, :] < np.array([len(u) for u in prepared])[:, None]
+        valid = np.arange(n)[None, :] < size_arr[:, None]
         wget, cget, pget, bget = (self.words_.stoi.get, self.chars_.stoi.get, self.pos_.stoi.get,
                                   self.bigrams_.stoi.get)
         all_words = [w for u in prepared for w in u.words]
@@ -781,15 +783,18 @@ class EntityTagger:
         self.char_pretrained_coverage_ = found / max(1, len(self.chars_) + len(self.bigrams_) - 4)
 
     # ------------------------------------------------------------------ predict
-    def predict(self, items: Sequence[Item], confidence: bool = True) -> list[list[Pred]]:
+    def predict(self, items: Sequence[Item], confidence: bool = True, *, validate: bool = True
+                ) -> list[list[Pred]]:
         """Spans ``(start, end, entity, role, confidence)`` per ``(text, tokens)`` item.
 
         Offsets index the given (normalised) text; spans are sorted by start. With
         ``confidence=False`` every confidence is 1.0 and the forward-backward pass is
-        skipped.
+        skipped. ``validate=False`` skips checking every token of the input (for callers
+        that tokenised the text themselves, like :class:`nlukit.NLU`).
         """
         self._check_fitted()
-        self._validate(items, "items", False)
+        if validate:
+            self._validate(items, "items", False)
         out: list[list[Pred]] = [[] for _ in items]
         prepared = [self._units(text, toks) for text, toks in items]
         sizes = [len(u.starts) for u in prepared]
@@ -803,6 +808,7 @@ class EntityTagger:
         tags_of = self.tags_
         inside_of = {t[2:]: k for k, t in enumerate(tags_of) if t.startswith("I-")}
         outside = tags_of.index("O")
+        parts: dict[str, tuple[str, str | None]] = {}   # label → (entity, role)
         with torch.inference_mode():
             start, trans, end = (x.detach().cpu().numpy() for x in
                                  (crf.start_transitions, crf.transitions, crf.end_transitions))
@@ -842,7 +848,7 @@ class EntityTagger:
                 else:
                     probs = [1.0] * len(found)
                 for (_, i, j, e, label), conf in zip(found, probs, strict=True):
-                    entity, role = split_label(label)
+                    entity, role = parts.get(label) or parts.setdefault(label, split_label(label))
                     out[i].append((prepared[i].starts[j], prepared[i].ends[e - 1], entity, role, conf))
         if was_training:
             net.train()
