@@ -29,7 +29,7 @@ from functools import lru_cache
 from .errors import InputError
 
 __all__ = ["PARTICLE_PAIRS", "attach", "choose_particle", "ends_with_rieul", "final_consonant",
-           "has_batchim", "is_particle_pair", "match_particle", "render"]
+           "has_batchim", "is_particle_pair", "match_particle", "render", "slot_names"]
 
 _JONG = ("", "ㄱ", "ㄲ", "ㄳ", "ㄴ", "ㄵ", "ㄶ", "ㄷ", "ㄹ", "ㄺ", "ㄻ", "ㄼ", "ㄽ", "ㄾ", "ㄿ", "ㅀ",
          "ㅁ", "ㅂ", "ㅄ", "ㅅ", "ㅆ", "ㅇ", "ㅈ", "ㅊ", "ㅋ", "ㅌ", "ㅍ", "ㅎ")
@@ -325,17 +325,37 @@ def attach(word: str, pair: str) -> str:
     return word + choose_particle(word, pair)
 
 
-_SLOT_RE = re.compile(r"\{([A-Za-z_][\w.-]*)\}")
+# a slot {name} (any text without braces: an unknown name is an error, not literal text), or {{ / }}
+_SLOT_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+# closing quotes and brackets that may stand between a slot and its particle: '{name}'은/는
+_CLOSING_RE = re.compile(r"['\"’”)\]」』>]+")
+
+
+def slot_names(template: str) -> list[str]:
+    """The slot names a :func:`render` template uses, in order (repeats kept).
+
+    >>> slot_names("{origin}에서 {destination}(으)로 {{x}} {origin}")
+    ['origin', 'destination', 'origin']
+    """
+    return [m.group(1) for m in _SLOT_RE.finditer(template) if m.group(1) is not None]
 
 
 def render(template: str, values: Mapping[str, str]) -> str:
     """Fill ``{name}`` slots and fit the particle pair written right after each slot.
 
-    Text that is not right after a slot is left alone. A missing name is an error.
+    ``{{`` and ``}}`` stand for literal braces; any other ``{...}`` is a slot, and a
+    name missing from ``values`` is an error. A closing quote or bracket may stand
+    between a slot and its particle (``'{name}'은/는``). An empty value drops its
+    particle, and the space it would leave doubled (or at either end) is closed.
+    Text that is not right after a slot is left alone.
 
     >>> render("{date} {location}은/는 맑아요. {food}(이)랑 같이 드세요.",
     ...        {"date": "내일", "location": "제주", "food": "김밥"})
     '내일 제주는 맑아요. 김밥이랑 같이 드세요.'
+    >>> render("「{song}」을/를 틀게요 {{}}", {"song": "봄날"})
+    '「봄날」을 틀게요 {}'
+    >>> render("{date} {time} {song}을/를 틀게요", {"date": "내일", "time": "", "song": ""})
+    '내일 틀게요'
     """
     out: list[str] = []
     pos = 0
@@ -343,16 +363,30 @@ def render(template: str, values: Mapping[str, str]) -> str:
         if m.start() < pos:
             continue
         out.append(template[pos:m.start()])
+        pos = m.end()
         name = m.group(1)
+        if name is None:  # {{ or }}
+            out.append(m.group(0)[0])
+            continue
         if name not in values:
-            raise InputError(f"template {template!r} names slot {{{name}}} but no value was given "
-                             f"for it (given: {', '.join(sorted(values)) or 'none'})")
+            raise InputError(f"template {template!r} names slot {{{name}}} but it has no value "
+                             f"(given: {', '.join(sorted(values)) or 'none'})")
         value = str(values[name])
         out.append(value)
-        pos = m.end()
-        pair = match_particle(template, pos)
+        closing = _CLOSING_RE.match(template, pos)
+        after = closing.end() if closing else pos
+        pair = match_particle(template, after)
         if pair is not None:
-            out.append(choose_particle(value, pair))
-            pos += len(pair)
+            out.append(template[pos:after])
+            if value:
+                out.append(choose_particle(value, pair))
+            pos = after + len(pair)
+        if not value:
+            before = "".join(out)
+            if not before or before.endswith(" "):
+                if template.startswith(" ", pos):
+                    pos += 1
+                elif pos == len(template) and before:
+                    out = [before[:-1]]
     out.append(template[pos:])
     return "".join(out)

@@ -12,6 +12,7 @@ from nlukit.korean import (
     is_particle_pair,
     match_particle,
     render,
+    slot_names,
 )
 
 
@@ -100,6 +101,36 @@ def test_should_render_response_templates_with_fitting_particles() -> None:
     assert render("{x}(으)로 가요, 아니면 (으)로", {"x": "KTX"}) == "KTX로 가요, 아니면 (으)로"
     with pytest.raises(InputError, match=r"slot \{destination\}.*given: origin"):
         render("{origin}에서 {destination}(으)로", {"origin": "서울"})
+
+
+@pytest.mark.parametrize("template, values, expected", [
+    # a closing quote or bracket may stand between the slot and its particle
+    ("'{x}'은/는 몰라요", {"x": "대전"}, "'대전'은 몰라요"),
+    ("「{x}」을/를 틀게요", {"x": "봄날"}, "「봄날」을 틀게요"),
+    ("({x})(으)로", {"x": "광주"}, "(광주)로"),
+    ("'{x}' 은/는", {"x": "대전"}, "'대전' 은/는"),  # not right after the slot: left alone
+    # {{ and }} are literal braces, never slots
+    ("{x}은/는 {{x}}", {"x": "7시"}, "7시는 {x}"),
+    ("}}{{", {}, "}{"),
+    # an empty value drops its particle and closes the space it would leave doubled or at an end
+    ("{a} {b} {c}에서", {"a": "내일", "b": "", "c": "서울"}, "내일 서울에서"),
+    ("{a}을/를 틀게요", {"a": ""}, "틀게요"),
+    ("틀게요 {a}", {"a": ""}, "틀게요"),
+    ("{a} {b}", {"a": "", "b": ""}, ""),
+    ("{a}, 좋아요", {"a": ""}, ", 좋아요"),
+    # other spaces are the template's
+    ("  {a}  가요 ", {"a": "서울"}, "  서울  가요 "),
+])
+def test_should_fit_particles_after_quotes_keep_escaped_braces_and_close_empty_slots(
+        template: str, values: dict[str, str], expected: str) -> None:
+    assert render(template, values) == expected
+
+
+def test_should_treat_any_braced_text_as_a_slot_name() -> None:
+    assert slot_names("{origin}에서 {destination}(으)로 {{x}} {origin} { y }") == \
+        ["origin", "destination", "origin", " y "]
+    with pytest.raises(InputError, match=r"names slot \{ y \} but it has no value \(given: y\)"):
+        render("{ y }", {"y": "a"})
 
 
 def test_should_never_crash_on_naughty_strings() -> None:

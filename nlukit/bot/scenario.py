@@ -34,14 +34,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..errors import ScenarioError
+from ..errors import InputError, ScenarioError
+from ..korean import render, slot_names
 
 __all__ = ["BotSettings", "Scenario", "Scenarios", "Slot", "load_scenarios", "parse_scenarios",
            "render_template", "template_names"]
 
 _NAME_RE = re.compile(r"^[A-Za-z_][\w.-]*$")
-_PLACEHOLDER_RE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
-_CLOSING_RE = re.compile(r"['\"’”)\]」』>]+")
 _ACTION_RE = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*:[A-Za-z_][\w]*$")
 
 Action = Callable[..., Any]
@@ -170,43 +169,19 @@ def template_names(template: str) -> list[str]:
     >>> template_names("{origin}에서 {destination}(으)로 {{x}}")
     ['origin', 'destination']
     """
-    return [m.group(1) for m in _PLACEHOLDER_RE.finditer(template) if m.group(1) is not None]
+    return slot_names(template)
 
 
 def render_template(template: str, values: Mapping[str, str]) -> str:
     """Fill ``{name}`` placeholders and fit the particle pair written right after each.
 
-    An empty value drops its particle too, and the doubled space it leaves is closed.
+    The template language is :func:`nlukit.korean.render`'s (an empty value drops its
+    particle too); the reply then keeps single spaces and no space at either end.
     """
-    from ..korean import choose_particle, match_particle
-
-    out: list[str] = []
-    pos = 0
-    for m in _PLACEHOLDER_RE.finditer(template):
-        if m.start() < pos:
-            continue
-        out.append(template[pos:m.start()])
-        pos = m.end()
-        if m.group(1) is None:
-            out.append(m.group(0)[0])
-            continue
-        name = m.group(1)
-        if name not in values:
-            raise ScenarioError(f"template {template!r} names slot {{{name}}} but it has no value "
-                                f"(have: {', '.join(sorted(values)) or 'none'})")
-        value = str(values[name])
-        out.append(value)
-        # a closing quote or bracket may stand between the slot and its particle: '{value}'은/는
-        closing = _CLOSING_RE.match(template, pos)
-        after = closing.end() if closing else pos
-        pair = match_particle(template, after)
-        if pair is not None:
-            out.append(template[pos:after])
-            if value:
-                out.append(choose_particle(value, pair))
-            pos = after + len(pair)
-    out.append(template[pos:])
-    text = "".join(out)
+    try:
+        text = render(template, values)
+    except InputError as exc:  # the only one render raises: a slot without a value
+        raise ScenarioError(str(exc)) from None
     return re.sub(r" {2,}", " ", text).strip()
 
 

@@ -147,76 +147,36 @@ class _Sampler:
         if self.queue is not None:
             if not self.queue:
                 return None
-            _decode(self.code, self.queue.pop(), out, spans, state)
+            _emit(self.code, self.queue.pop(), out, spans, state, None, None, None)
         else:
-            self._walk(self.code, out, spans, state, set())
+            _emit(self.code, None, out, spans, state, self.decks, self.rng, set())
         text = "".join(out)
         if state[1] and text:
             text = text.rstrip(" ")
         return text, spans
 
-    def _walk(self, code: tuple[Any, ...], out: list[str], spans: list[Span5], state: list[Any],
-              used: set[str]) -> None:
-        for node in code:
-            kind = node[0]
-            if kind == 0:
-                if state[1]:
-                    if not node[5]:
-                        continue
-                    out.append(node[2])
-                    state[0] += node[5]
-                else:
-                    out.append(node[1])
-                    state[0] += node[4]
-                state[1] = node[3]
-            elif kind == 1:
-                surface, value = self.decks[node[1]].deal(used)
-                used.add(value)
-                start = state[0]
-                end = start + len(surface)
-                spans.append((start, end, node[1], node[2], value))
-                out.append(surface)
-                if node[3] is not None:
-                    particle = choose_particle(surface, node[3])
-                    out.append(particle)
-                    end += len(particle)
-                state[0] = end
-                state[1] = False
-            elif kind == 2:
-                start = state[0]
-                end = start + len(node[1])
-                spans.append((start, end, node[2], node[3], node[4]))
-                out.append(node[1])
-                state[0] = end
-                state[1] = False
-            elif kind == 4:
-                _pair(node[1], out, state)
+
+def _emit(code: tuple[Any, ...], index: int | None, out: list[str], spans: list[Span5], state: list[Any],
+          decks: dict[str, _Deck] | None, rng: random.Random | None, used: set[str] | None) -> None:
+    """Emit one sentence of ``code`` into ``out`` and ``spans``.
+
+    With an ``index``: expansion number ``index`` (the order of :func:`grammar.expand`),
+    enumerating a template. With ``index`` None: a random expansion, alternations picked
+    with ``rng`` and slots dealt from ``decks``, avoiding values already ``used`` in the
+    sentence. One loop serves both so that the two cannot drift apart; the only branches
+    on the mode are at slots and alternations.
+    """
+    if index is not None:  # the choice of each slot and alternation, last node first
+        picks: list[int] = []
+        for node in reversed(code):
+            if node[0] == 1:
+                index, pick = divmod(index, len(node[4]))
+            elif node[0] == 3:
+                index, pick = divmod(index, node[2])
             else:
-                options = node[1]
-                self._walk(options[int(self.rng.random() * len(options))][0], out, spans, state, used)
-
-
-def _pair(pair: str, out: list[str], state: list[Any]) -> None:
-    """Append the form of ``pair`` that fits the text written so far (read from its end)."""
-    particle = choose_particle(out[-1] if out[-1][-1:].isalnum() else "".join(out), pair)
-    out.append(particle)
-    state[0] += len(particle)
-    state[1] = False
-
-
-def _decode(code: tuple[Any, ...], index: int, out: list[str], spans: list[Span5], state: list[Any]) -> None:
-    """Emit expansion number ``index`` of ``code`` (the order of :func:`grammar.expand`)."""
-    picks: list[int] = [0] * len(code)
-    for k in range(len(code) - 1, -1, -1):
-        node = code[k]
-        if node[0] == 1:
-            n = len(node[4])
-        elif node[0] == 3:
-            n = node[2]
-        else:
-            continue
-        index, picks[k] = divmod(index, n)
-    for k, node in enumerate(code):
+                continue
+            picks.append(pick)
+    for node in code:
         kind = node[0]
         if kind == 0:
             if state[1]:
@@ -229,7 +189,11 @@ def _decode(code: tuple[Any, ...], index: int, out: list[str], spans: list[Span5
                 state[0] += node[4]
             state[1] = node[3]
         elif kind == 1:
-            surface, value = node[4][picks[k]]
+            if used is None:
+                surface, value = node[4][picks.pop()]
+            else:
+                surface, value = decks[node[1]].deal(used)  # type: ignore[index]
+                used.add(value)
             start = state[0]
             end = start + len(surface)
             spans.append((start, end, node[1], node[2], value))
@@ -249,13 +213,25 @@ def _decode(code: tuple[Any, ...], index: int, out: list[str], spans: list[Span5
             state[1] = False
         elif kind == 4:
             _pair(node[1], out, state)
-        else:
-            i = picks[k]
+        elif used is None:
+            i = picks.pop()
             for sub, count in node[1]:
                 if i < count:
-                    _decode(sub, i, out, spans, state)
+                    _emit(sub, i, out, spans, state, None, None, None)
                     break
                 i -= count
+        else:
+            options = node[1]
+            _emit(options[int(rng.random() * len(options))][0], None, out, spans, state,  # type: ignore[union-attr]
+                  decks, rng, used)
+
+
+def _pair(pair: str, out: list[str], state: list[Any]) -> None:
+    """Append the form of ``pair`` that fits the text written so far (read from its end)."""
+    particle = choose_particle(out[-1] if out[-1][-1:].isalnum() else "".join(out), pair)
+    out.append(particle)
+    state[0] += len(particle)
+    state[1] = False
 
 
 def _respace(text: str, spans: list[Span5], rng: random.Random) -> tuple[str, list[Span5]]:
