@@ -242,6 +242,35 @@ class _Net(nn.Module):
         return em.view(b, n, -1)
 
 
+def _decoded_spans(best: np.ndarray, lengths: np.ndarray, tags: Sequence[str], outside: int
+                   ) -> tuple[np.ndarray, list[tuple[int, int, int, str]]]:
+    """The labelled runs of Viterbi paths ``best`` (B, L): the rows holding any, and
+    ``(index into those rows, start unit, end unit, label)`` per run.
+
+    A run opens at any tag but O and goes on over ``I-`` of its label; only rows with a
+    tag other than O are read, from their first such unit.
+    """
+    tagged = (best != outside) & (np.arange(best.shape[1])[None, :] < lengths[:, None])
+    hit_rows = np.flatnonzero(tagged.any(axis=1))
+    firsts = tagged[hit_rows].argmax(axis=1).tolist()
+    found: list[tuple[int, int, int, str]] = []
+    for r, (j, n, seq) in enumerate(zip(firsts, lengths[hit_rows].tolist(), best[hit_rows].tolist(),
+                                        strict=True)):
+        while j < n:
+            tag = tags[seq[j]]
+            if tag == "O":
+                j += 1
+                continue
+            label = tag[2:]
+            inside = "I-" + label
+            e = j + 1
+            while e < n and tags[seq[e]] == inside:
+                e += 1
+            found.append((r, j, e, label))
+            j = e
+    return hit_rows, found
+
+
 def _viterbi(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.ndarray,
              end: np.ndarray) -> np.ndarray:
     """Best tag sequence per row of ``em`` (B, L, T); padded positions hold 0.
@@ -818,36 +847,18 @@ class EntityTagger:
                 em = net.emissions(batch).float().cpu().numpy()
                 lengths = batch["lengths"].cpu().numpy()
                 best = _viterbi(em, lengths, start, trans, end)
-                found: list[tuple[int, int, int, int, str]] = []  # hit row, item, start, end, label
-                # only rows with a tag other than O, from their first such unit
-                tagged = (best != outside) & (np.arange(best.shape[1])[None, :] < lengths[:, None])
-                hit_rows = np.flatnonzero(tagged.any(axis=1))
-                firsts = tagged[hit_rows].argmax(axis=1).tolist()
-                for r, (j, seq) in enumerate(zip(firsts, best[hit_rows].tolist(), strict=True)):
-                    i = idx[hit_rows[r]]
-                    n = sizes[i]
-                    while j < n:
-                        tag = tags_of[seq[j]]
-                        if tag == "O":
-                            j += 1
-                            continue
-                        label = tag[2:]
-                        inside = "I-" + label
-                        e = j + 1
-                        while e < n and tags_of[seq[e]] == inside:
-                            e += 1
-                        found.append((r, i, j, e, label))
-                        j = e
+                hit_rows, found = _decoded_spans(best, lengths, tags_of, outside)
                 if confidence and found:
                     # marginals of the rows with spans only (rows are independent)
                     em_h, best_h, len_h = em[hit_rows], best[hit_rows], lengths[hit_rows]
                     alpha, beta, log_z = _forward_backward(em_h, len_h, start, trans, end)
-                    a = np.array([(f[0], f[2], f[3], inside_of[f[4]]) for f in found], dtype=np.int64)
+                    a = np.array([(r, j, e, inside_of[label]) for r, j, e, label in found], dtype=np.int64)
                     probs = _span_probs(alpha, beta, log_z, em_h, trans, end, best_h, a[:, 0],
                                         a[:, 1], a[:, 2], len_h, a[:, 3]).tolist()
                 else:
                     probs = [1.0] * len(found)
-                for (_, i, j, e, label), conf in zip(found, probs, strict=True):
+                for (r, j, e, label), conf in zip(found, probs, strict=True):
+                    i = idx[hit_rows[r]]
                     entity, role = parts.get(label) or parts.setdefault(label, split_label(label))
                     out[i].append((prepared[i].starts[j], prepared[i].ends[e - 1], entity, role, conf))
         if was_training:
