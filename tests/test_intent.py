@@ -353,3 +353,23 @@ def test_should_take_the_new_kinds_from_the_config_and_refuse_bad_members():
             IntentClassifier(kind="ensemble", **bad).fit(*fit_args, progress=False)
     with pytest.raises(ConfigError, match="ngram_chars"):
         IntentClassifier(kind="ngram", ngram_chars=0, ngram_words=0).fit(*fit_args, progress=False)
+
+
+@pytest.mark.slow
+def test_word_pos_should_tell_endings_apart_and_start_from_the_surface_vectors(data, embeddings, tmp_path):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    frozen = IntentClassifier(kind="word_cnn", word_pos=True, freeze_embeddings=True, epochs=2,
+                              seed=1, threads=1).fit(train, valid, embeddings=embeddings, progress=False)
+    # units carry their part of speech; each starts from the vector of its surface
+    assert frozen.vocab_.index("날씨/NNG") > 1 and frozen.vocab_.index("날씨") == frozen.vocab_.unk_index
+    weight = frozen._net.embed.weight.detach().numpy()
+    np.testing.assert_array_equal(weight[frozen.vocab_.index("날씨/NNG")], embeddings.vector("날씨"))
+    model = IntentClassifier(kind="word_cnn", word_pos=True, **FAST).fit(
+        train, valid, embeddings=embeddings, progress=False)
+    assert model.predict([(t, toks) for t, toks, _ in train]) == [i for _, _, i in train]
+    model.save(tmp_path / "m")
+    back = IntentClassifier.load(tmp_path / "m")
+    items = [(t, toks) for t, toks, _ in valid]
+    assert back.params["word_pos"] is True
+    assert np.array_equal(back.predict_proba(items), model.predict_proba(items))

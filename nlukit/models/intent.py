@@ -79,6 +79,7 @@ DEFAULTS: dict[str, Any] = {
     "max_len": 150,              # symbols read per text (characters, jamo or morphemes)
     "min_count": 1,              # symbols seen fewer times in training become <unk>
     "freeze_embeddings": False,  # word_cnn: keep the Word2Vec vectors fixed
+    "word_pos": False,           # word_cnn: read surface/POS units (``까/EF``), vectors from the surface
     "epochs": 15,
     "patience": 3,               # epochs without validation improvement before stopping
     "lr": 3e-3,
@@ -374,6 +375,8 @@ class IntentClassifier:
         if self.params["kind"] == "word_cnn":
             if tokens is None:
                 raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
+            if self.params["word_pos"]:
+                return [f"{t.surface}/{t.pos}" for t in tokens]
             return [t.surface for t in tokens]
         if self.params["kind"] == "ngram":
             return self._features(text, tokens)
@@ -396,7 +399,10 @@ class IntentClassifier:
             for _, toks in items:
                 if toks is None:
                     raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
-                rows.append([get(t.surface, 1) for t in toks[:max_len]])
+                if self.params["word_pos"]:
+                    rows.append([get(f"{t.surface}/{t.pos}", 1) for t in toks[:max_len]])
+                else:
+                    rows.append([get(t.surface, 1) for t in toks[:max_len]])
             lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
             flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lens.sum()))
         elif self.params["kind"] == "ngram":
@@ -479,7 +485,8 @@ class IntentClassifier:
         with torch_threads(p["threads"]):
             # vocabulary
             units = [self._units(t, toks) for t, toks, _ in train]
-            extra: list[str] = list(embeddings.vocab) if (word and embeddings is not None) else []
+            extra: list[str] = (list(embeddings.vocab) if (word and embeddings is not None
+                                                             and not p["word_pos"]) else [])
             self.vocab_ = Vocab.build(units, min_count=int(p["ngram_min_count" if bag else "min_count"]),
                                       extra=extra)
             self._build_lookup()
@@ -491,7 +498,7 @@ class IntentClassifier:
                 with torch.no_grad():
                     w = net.embed.weight
                     for i, tok in enumerate(self.vocab_.itos[2:], start=2):
-                        v = embeddings.vector(tok)
+                        v = embeddings.vector(tok.rsplit("/", 1)[0] if p["word_pos"] else tok)
                         if v is not None:
                             w[i] = torch.from_numpy(np.asarray(v, dtype=np.float32))
                 if p["freeze_embeddings"]:
