@@ -373,3 +373,22 @@ def test_word_pos_should_tell_endings_apart_and_start_from_the_surface_vectors(d
     items = [(t, toks) for t, toks, _ in valid]
     assert back.params["word_pos"] is True
     assert np.array_equal(back.predict_proba(items), model.predict_proba(items))
+
+
+@pytest.mark.slow
+def test_word_rnn_should_classify_score_batches_like_singles_and_reload(data, embeddings, tmp_path):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    model = IntentClassifier(kind="word_rnn", rnn_hidden=16, **FAST).fit(
+        train, valid, embeddings=embeddings, progress=False)
+    assert model.predict([(t, toks) for t, toks, _ in train]) == [i for _, _, i in train]
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    batch = model.predict_proba(items)
+    single = np.concatenate([model.predict_proba([it]) for it in items])
+    np.testing.assert_allclose(batch, single, atol=1e-5)  # padding changes nothing
+    gib = batch[-len(GIBBERISH):].max(1)
+    assert (gib < model.threshold_).all(), (gib, model.threshold_)
+    model.save(tmp_path / "m")
+    back = IntentClassifier.load(tmp_path / "m")
+    assert back.params["kind"] == "word_rnn" and back.params["rnn_hidden"] == 16
+    assert np.array_equal(back.predict_proba(items), batch)

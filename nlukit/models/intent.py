@@ -13,6 +13,10 @@ Korean chat; during training each space is dropped with probability
 *word_cnn* reads the morpheme surfaces of the shared tokenizer, embeddings
 initialised from :class:`~nlukit.models.embeddings.Embeddings` when given.
 
+*word_rnn* reads the same morphemes with a bidirectional GRU (``rnn_hidden``
+units per direction); the attention-pooled states and both final states feed
+the linear layer.
+
 *ngram* is a fastText-style bag (Joulin et al., 2017): the character n-grams
 (1..``ngram_chars``, the text padded with a space at each end) and the
 morpheme/POS n-grams (1..``ngram_words``, e.g. ``까/EF``, with sentence-start and
@@ -66,7 +70,7 @@ FORMAT_VERSION = 1
 KIND = "intent"
 
 DEFAULTS: dict[str, Any] = {
-    "kind": "char_cnn",          # "char_cnn" | "word_cnn" | "ngram" | "ensemble"
+    "kind": "char_cnn",          # "char_cnn" | "word_cnn" | "word_rnn" | "ngram" | "ensemble"
     "jamo": False,               # char_cnn: split syllables into jamo
     "emb_dim": 48,               # char embedding size; word_cnn takes the Embeddings' dim
     "filters": 48,               # convolution filters per kernel width (inference cost ∝ this)
@@ -79,7 +83,8 @@ DEFAULTS: dict[str, Any] = {
     "max_len": 150,              # symbols read per text (characters, jamo or morphemes)
     "min_count": 1,              # symbols seen fewer times in training become <unk>
     "freeze_embeddings": False,  # word_cnn: keep the Word2Vec vectors fixed
-    "word_pos": False,           # word_cnn: read surface/POS units (``까/EF``), vectors from the surface
+    "rnn_hidden": 128,           # word_rnn: GRU units per direction
+    "word_pos": False,           # word_cnn/word_rnn: read surface/POS units (``까/EF``), vectors from the surface
     "epochs": 15,
     "patience": 3,               # epochs without validation improvement before stopping
     "lr": 3e-3,
@@ -100,8 +105,9 @@ DEFAULTS: dict[str, Any] = {
     "member_params": {},         # ensemble: per-kind overrides, e.g. {char_cnn = {dropout = 0.4}}
 }
 
-_KINDS = ("char_cnn", "word_cnn", "ngram", "ensemble")
-_MEMBER_KINDS = ("char_cnn", "word_cnn", "ngram")
+_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "ensemble")
+_MEMBER_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram")
+_WORD_KINDS = ("word_cnn", "word_rnn")  # read the morphemes, vectors from the Embeddings
 FOLD_MAX_FLOATS = 16_000_000  # 64 MB: above it (huge word vocabularies) inference uses the convolutions
 _SPACE = " "
 
@@ -199,12 +205,53 @@ def _build_bag_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int)
     return IntentBag()
 
 
+def _build_rnn_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> torch.nn.Module:
+    import torch
+    from torch import nn
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    class IntentRNN(nn.Module):
+        """Embeddings → BiGRU → [attention-pooled states; final states] → dropout → linear."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            h = int(p["rnn_hidden"])
+            self.embed = nn.Embedding(n_vocab, emb_dim, padding_idx=0)
+            self.rnn = nn.GRU(emb_dim, h, batch_first=True, bidirectional=True)
+            self.att = nn.Linear(2 * h, 1)
+            self.dropout = nn.Dropout(float(p["dropout"]))
+            hidden = int(p["hidden"])
+            self.hidden = nn.Linear(4 * h, hidden) if hidden > 0 else None
+            self.out = nn.Linear(hidden if hidden > 0 else 4 * h, n_labels)
+
+        def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+            e = self.embed(x)
+            packed = pack_padded_sequence(e, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            out, hn = self.rnn(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+            score = self.att(out).squeeze(2)
+            pos = torch.arange(x.shape[1], device=x.device)
+            score = score.masked_fill(pos[None, :] >= lengths[:, None], float("-inf"))
+            pooled = (torch.softmax(score, dim=1).unsqueeze(2) * out).sum(dim=1)
+            z = self.dropout(torch.cat([pooled, hn[0], hn[1]], dim=1))
+            if self.hidden is not None:
+                z = self.dropout(torch.relu(self.hidden(z)))
+            return self.out(z)
+
+        def fold(self) -> None:
+            return None  # no lookup-table shortcut for a recurrent network
+
+    return IntentRNN()
+
+
 def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> torch.nn.Module:
     import torch
     from torch import nn
 
     if p["kind"] == "ngram":
         return _build_bag_net(n_vocab, n_labels, p, emb_dim)
+    if p["kind"] == "word_rnn":
+        return _build_rnn_net(n_vocab, n_labels, p, emb_dim)
 
     class IntentCNN(nn.Module):
         """Embeddings → multi-width Conv1d → masked max (+ last window) → linear."""
@@ -335,7 +382,7 @@ class IntentClassifier:
         ks = p["kernel_sizes"]
         if not isinstance(ks, (list, tuple)) or not ks or not all(isinstance(k, int) and k >= 1 for k in ks):
             raise ConfigError(f"[intent] kernel_sizes must be a non-empty list of positive ints, got {ks!r}")
-        for key in ("emb_dim", "filters", "epochs", "batch_size", "max_len"):
+        for key in ("emb_dim", "filters", "epochs", "batch_size", "max_len", "rnn_hidden"):
             if not isinstance(p[key], int) or p[key] < 1:
                 raise ConfigError(f"[intent] {key} must be a positive integer, got {p[key]!r}")
         for key in ("dropout", "space_dropout", "unk_dropout", "max_reject"):
@@ -372,7 +419,7 @@ class IntentClassifier:
 
     # ------------------------------------------------------------------ encoding
     def _units(self, text: str, tokens: Sequence[Token] | None) -> list[str] | str:
-        if self.params["kind"] == "word_cnn":
+        if self.params["kind"] in _WORD_KINDS:
             if tokens is None:
                 raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
             if self.params["word_pos"]:
@@ -393,7 +440,7 @@ class IntentClassifier:
         max_len = int(self.params["max_len"])
         min_len = max(int(k) for k in self.params["kernel_sizes"])
         n = len(items)
-        if self.params["kind"] == "word_cnn":
+        if self.params["kind"] in _WORD_KINDS:
             get = self.vocab_.stoi.get
             rows = []
             for _, toks in items:
@@ -476,7 +523,7 @@ class IntentClassifier:
             valid = train
         if p["kind"] == "ensemble":
             return self._fit_ensemble(train, valid, embeddings, progress)
-        word = p["kind"] == "word_cnn"
+        word = p["kind"] in _WORD_KINDS
         bag = p["kind"] == "ngram"
 
         gen = set_seed(p["seed"])
@@ -654,9 +701,9 @@ class IntentClassifier:
     def _nonsense(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Synthetic out-of-scope inputs: random mixes of <unk>, random known symbols, spaces."""
         v = len(self.vocab_)
-        word = self.params["kind"] in ("word_cnn", "ngram")
+        word = self.params["kind"] in (*_WORD_KINDS, "ngram")
         space_id = None if word else self.vocab_.stoi.get(_SPACE)
-        hi = {"word_cnn": 12, "ngram": 60}.get(self.params["kind"], 24)
+        hi = {"word_cnn": 12, "word_rnn": 12, "ngram": 60}.get(self.params["kind"], 24)
         lens = rng.integers(1, hi + 1, size=n)
         min_len = max(int(k) for k in self.params["kernel_sizes"])
         x = np.zeros((n, max(int(lens.max()), min_len)), dtype=np.int64)
