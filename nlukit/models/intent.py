@@ -100,6 +100,7 @@ DEFAULTS: dict[str, Any] = {
     "threads": None,             # torch threads while fitting/predicting (None: torch's)
     "ngram_chars": 5,            # ngram: character n-grams of length 1..n (0 = none)
     "ngram_words": 3,            # ngram: morpheme/POS n-grams of length 1..n (0 = none)
+    "ngram_jamo": 0,             # ngram: also jamo n-grams of length 2..n (0 = none)
     "ngram_min_count": 2,        # ngram: features seen fewer times in training are dropped
     "members": ["char_cnn", "word_cnn", "ngram"],  # ensemble: the member kinds
     "member_params": {},         # ensemble: per-kind overrides, e.g. {char_cnn = {dropout = 0.4}}
@@ -141,7 +142,7 @@ def to_jamo(text: str) -> str:
 
 
 def ngram_features(text: str, tokens: Sequence[Token] | None, n_chars: int, n_words: int,
-                   max_len: int = 150) -> list[str]:
+                   max_len: int = 150, n_jamo: int = 0) -> list[str]:
     """The features of the *ngram* kind: character and morpheme/POS n-grams.
 
     >>> ngram_features("네", [Token("네", "IC", 0, 1)], 2, 2)
@@ -152,6 +153,10 @@ def ngram_features(text: str, tokens: Sequence[Token] | None, n_chars: int, n_wo
         t = " " + text[:max_len] + " "
         for n in range(1, n_chars + 1):
             out.extend("c:" + t[i:i + n] for i in range(len(t) - n + 1))
+    if n_jamo > 1:
+        j = " " + to_jamo(text[:max_len]) + " "
+        for n in range(2, n_jamo + 1):
+            out.extend("j:" + j[i:i + n] for i in range(len(j) - n + 1))
     if n_words > 0:
         if tokens is None:
             raise ModelError("the ngram kind with ngram_words > 0 needs the tokens of each text; "
@@ -388,7 +393,7 @@ class IntentClassifier:
         for key in ("dropout", "space_dropout", "unk_dropout", "max_reject"):
             if not 0.0 <= float(p[key]) < 1.0:
                 raise ConfigError(f"[intent] {key} must be in [0, 1), got {p[key]!r}")
-        for key in ("ngram_chars", "ngram_words", "ngram_min_count"):
+        for key in ("ngram_chars", "ngram_words", "ngram_jamo", "ngram_min_count"):
             if not isinstance(p[key], int) or p[key] < 0:
                 raise ConfigError(f"[intent] {key} must be a non-negative integer, got {p[key]!r}")
         if p["kind"] == "ngram" and p["ngram_chars"] == 0 and p["ngram_words"] == 0:
@@ -433,7 +438,8 @@ class IntentClassifier:
         p = self.params
         if not isinstance(text, str):
             _bad_text(text)
-        return ngram_features(text, tokens, int(p["ngram_chars"]), int(p["ngram_words"]), int(p["max_len"]))
+        return ngram_features(text, tokens, int(p["ngram_chars"]), int(p["ngram_words"]), int(p["max_len"]),
+                              int(p["ngram_jamo"]))
 
     def _encode(self, items: Sequence[Item]) -> tuple[np.ndarray, np.ndarray]:
         """Index matrix (n × width, 0-padded) and lengths; vectorised for characters."""
