@@ -50,7 +50,10 @@ NGRAM_PARAMS: dict[str, Any] = dict(kind="ngram", ngram_chars=5, ngram_words=3, 
                                     emb_dim=64, hidden=0, dropout=0.3, unk_dropout=0.03, epochs=6,
                                     patience=2, lr=3e-3, batch_size=64, oe_ratio=0.0,
                                     class_weight="none")
-KIND_PARAMS = {"char": CHAR_PARAMS, "word": WORD_PARAMS, "ngram": NGRAM_PARAMS}
+RNN_PARAMS: dict[str, Any] = dict(kind="word_rnn", rnn_hidden=128, dropout=0.5, unk_dropout=0.05,
+                                  epochs=10, patience=3, lr=2e-3, batch_size=128, oe_ratio=0.0,
+                                  class_weight="sqrt")
+KIND_PARAMS = {"char": CHAR_PARAMS, "word": WORD_PARAMS, "rnn": RNN_PARAMS, "ngram": NGRAM_PARAMS}
 ENSEMBLE_PARAMS: dict[str, Any] = dict(
     kind="ensemble", members=["char_cnn", "word_cnn", "ngram"], oe_ratio=0.0,
     member_params={p["kind"]: {k: v for k, v in p.items() if k != "kind"}
@@ -147,7 +150,7 @@ def measure_speed(model: Any, items: list) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", default="ensemble", help="comma list of: char, word, ngram, ensemble")
+    ap.add_argument("--models", default="ensemble", help="comma list of: char, word, rnn, ngram, ensemble")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--epochs", type=int, default=None, help="override epochs (quick runs)")
@@ -185,9 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         overrides[key] = json.loads(val)
 
     wanted = [m.strip() for m in args.models.split(",") if m.strip()]
-    bad = sorted(set(wanted) - {"char", "word", "ngram", "ensemble"})
+    bad = sorted(set(wanted) - {"char", "word", "rnn", "ngram", "ensemble"})
     if bad:
-        ap.error(f"unknown model(s) {bad}; use char, word, ngram, ensemble")
+        ap.error(f"unknown model(s) {bad}; use char, word, rnn, ngram, ensemble")
     t0 = time.perf_counter()
     analysed = {name: [analyze(t) for t, _ in rows] for name, rows in
                 (("train", train), ("valid", valid), ("test", test))}
@@ -196,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     te = [(n.text, toks) for n, toks in analysed["test"]]
     prep = time.perf_counter() - t0
     emb, emb_secs = None, 0.0
-    if {"word", "ensemble"} & set(wanted):
+    if {"word", "rnn", "ensemble"} & set(wanted):
         t0 = time.perf_counter()
         emb = train_embeddings([[tok.surface for tok in toks] for _, toks, _ in tr], **W2V_PARAMS)
         emb_secs = time.perf_counter() - t0
@@ -226,11 +229,11 @@ def main(argv: list[str] | None = None) -> int:
                                            for k, v in params["member_params"].items()}
         params.update({k: v for k, v in overrides.items()})
         t0 = time.perf_counter()
-        model = IntentClassifier(**params).fit(tr, va, embeddings=emb if name in ("word", "ensemble") else None,
+        model = IntentClassifier(**params).fit(tr, va, embeddings=emb if name in ("word", "rnn", "ensemble") else None,
                                                progress=sys.stderr.isatty())
-        fit_secs = time.perf_counter() - t0 + prep + (emb_secs if name in ("word", "ensemble") else 0.0)
-        key = {"char": "nlukit_char_cnn", "word": "nlukit_word_cnn", "ngram": "nlukit_ngram",
-               "ensemble": "nlukit_ensemble"}[name]
+        fit_secs = time.perf_counter() - t0 + prep + (emb_secs if name in ("word", "rnn", "ensemble") else 0.0)
+        key = {"char": "nlukit_char_cnn", "word": "nlukit_word_cnn", "rnn": "nlukit_word_rnn",
+               "ngram": "nlukit_ngram", "ensemble": "nlukit_ensemble"}[name]
         if name == "ensemble":  # each member on its own first (seconds: its training epochs)
             for m in model.members_:
                 mk = f"nlukit_{m.params['kind']}"

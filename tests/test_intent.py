@@ -254,7 +254,7 @@ def ensemble_model(data, embeddings):
 
 
 def test_should_read_sentence_final_endings_with_their_part_of_speech():
-    from nlukit.models.intent import ngram_features
+    from nlukit.models.intent import ngram_features, to_jamo
     from nlukit.text import analyze
     norm, toks = analyze("밥 먹을까?")
     feats = ngram_features(norm.text, toks, 3, 2)
@@ -263,6 +263,11 @@ def test_should_read_sentence_final_endings_with_their_part_of_speech():
     assert "w:을까/EF" in feats and "w:을까/EF|?/SF" in feats and "w:?/SF|</s>" in feats
     assert "c:? " in feats and "c:먹" in feats
     assert not any(f.startswith("w:") for f in ngram_features(norm.text, None, 3, 0))
+    # jamo n-grams (off by default) expose the ㄹ of 을까 that the syllables hide
+    jamo = ngram_features(norm.text, toks, 0, 0, n_jamo=3)
+    assert jamo and all(f.startswith("j:") for f in jamo)
+    assert "j:" + to_jamo("을")[1:] + to_jamo("까")[0] in jamo
+    assert not any(f.startswith("j:") for f in feats)
     with pytest.raises(ModelError, match="tokens"):
         ngram_features(norm.text, None, 3, 2)
 
