@@ -572,8 +572,9 @@ class IntentClassifier:
             params = [q for q in net.parameters() if q.requires_grad]
             sparse_opt = None
             if bag:  # sparse gradients for the big feature table, Adam for the rest
-                params = [q for q in params if q is not net.embed.weight]
-                sparse_opt = torch.optim.SparseAdam([net.embed.weight], lr=float(p["lr"]))
+                table = net.get_parameter("embed.weight")
+                params = [q for q in params if q is not table]
+                sparse_opt = torch.optim.SparseAdam([table], lr=float(p["lr"]))
             opt = torch.optim.Adam(params, lr=float(p["lr"]), weight_decay=float(p["weight_decay"]))
             stopper = EarlyStopping(patience=int(p["patience"]), mode="max")
             self.history_ = []
