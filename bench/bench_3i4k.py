@@ -1,4 +1,4 @@
-"""3i4k intention classification: nlukit's char-CNN and word-CNN vs TF-IDF + LinearSVC.
+"""3i4k intention classification: nlukit's intent classifiers vs TF-IDF + LinearSVC.
 
 Data: ../shared/data/3i4k (see its README). ``fci_train_val.txt`` is split 90/10
 (stratified, seeded) into train and valid; ``fci_test.txt`` is the official test set.
@@ -6,8 +6,13 @@ Scores are reported on the full test set and on the test lines with no training
 twin once spaces and punctuation are removed ("novel"). The baseline runs in the
 same script on the same train split (and on train+valid, as published).
 
-    .venv/bin/python bench/bench_3i4k.py                 # everything (~15 min on a shared 2-core box)
+    .venv/bin/python bench/bench_3i4k.py                 # the ensemble kind (10-25 min on a shared 2-core box)
     .venv/bin/python bench/bench_3i4k.py --models char   # one model + baseline
+
+``--models ensemble`` trains the *ensemble* kind (char CNN + word CNN + ngram, each
+with the parameters below) and reports each member on its own too (the members are
+the same models a single-kind run would train, same seed); ``char``, ``word`` and
+``ngram`` train one kind alone.
 
 Writes bench/results/3i4k.json and prints a table.
 """
@@ -40,6 +45,20 @@ CHAR_PARAMS: dict[str, Any] = dict(kind="char_cnn", jamo=False, emb_dim=64, filt
 WORD_PARAMS: dict[str, Any] = dict(kind="word_cnn", filters=128, kernel_sizes=[1, 2, 3],
                                    hidden=0, dropout=0.5, unk_dropout=0.05, epochs=8, patience=2,
                                    lr=1e-3, batch_size=128, oe_ratio=0.0, class_weight="sqrt")
+# Chosen on valid only (a few 1-minute runs: valid acc 0.9001 / macro-F1 0.8344; emb_dim 128,
+# class_weight sqrt, ngram_jamo 5 and a second seed were no better beyond noise).
+NGRAM_PARAMS: dict[str, Any] = dict(kind="ngram", ngram_chars=5, ngram_words=3, ngram_min_count=2,
+                                    emb_dim=64, hidden=0, dropout=0.3, unk_dropout=0.03, epochs=6,
+                                    patience=2, lr=3e-3, batch_size=64, oe_ratio=0.0,
+                                    class_weight="none")
+RNN_PARAMS: dict[str, Any] = dict(kind="word_rnn", rnn_hidden=128, dropout=0.5, unk_dropout=0.05,
+                                  epochs=10, patience=3, lr=2e-3, batch_size=128, oe_ratio=0.0,
+                                  class_weight="sqrt")
+KIND_PARAMS = {"char": CHAR_PARAMS, "word": WORD_PARAMS, "rnn": RNN_PARAMS, "ngram": NGRAM_PARAMS}
+ENSEMBLE_PARAMS: dict[str, Any] = dict(
+    kind="ensemble", members=["char_cnn", "word_cnn", "ngram"], oe_ratio=0.0,
+    member_params={p["kind"]: {k: v for k, v in p.items() if k != "kind"}
+                   for p in (CHAR_PARAMS, WORD_PARAMS, NGRAM_PARAMS)})
 W2V_PARAMS: dict[str, Any] = dict(algorithm="word2vec", dim=100, window=5, min_count=1, epochs=10,
                                   seed=13, workers=1)
 
@@ -98,12 +117,14 @@ def baseline(train: list, test: list) -> tuple[list[int], float]:
 
 
 def measure_speed(model: Any, items: list) -> dict[str, float]:
-    """Throughput of predict_proba (folded tables vs the plain convolutions) and p50 latency."""
-    x, lens = model._encode(items)
-    order = np.argsort(lens, kind="stable")
-    x, lens = x[order], lens[order]
-    out = {}
-    for name, fast in (("conv", False), ("folded", True)):
+    """Throughput of predict_proba (CNNs: folded tables vs the plain convolutions) and p50 latency."""
+    out: dict[str, float] = {}
+    cnn = model.params["kind"] in ("char_cnn", "word_cnn")
+    if cnn:
+        x, lens = model._encode(items)
+        order = np.argsort(lens, kind="stable")
+        x, lens = x[order], lens[order]
+    for name, fast in ((("conv", False), ("folded", True)) if cnn else ()):
         model._logits(x[:64], lens[:64], model._device, fast=fast)  # warm-up
         best = float("inf")
         for _ in range(3):
@@ -111,7 +132,8 @@ def measure_speed(model: Any, items: list) -> dict[str, float]:
             model._logits(x, lens, model._device, 1024, fast=fast)
             best = min(best, time.perf_counter() - t0)
         out[f"logits_per_s_{name}"] = round(len(items) / best)
-    out["folded_speedup"] = round(out["logits_per_s_folded"] / out["logits_per_s_conv"], 2)
+    if cnn:
+        out["folded_speedup"] = round(out["logits_per_s_folded"] / out["logits_per_s_conv"], 2)
     best = float("inf")
     for _ in range(3):
         t0 = time.perf_counter()
@@ -129,7 +151,7 @@ def measure_speed(model: Any, items: list) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", default="char,word", help="comma list of: char, word")
+    ap.add_argument("--models", default="ensemble", help="comma list of: char, word, rnn, ngram, ensemble")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--epochs", type=int, default=None, help="override epochs (quick runs)")
@@ -166,61 +188,78 @@ def main(argv: list[str] | None = None) -> int:
         key, _, val = kv.partition("=")
         overrides[key] = json.loads(val)
 
-    def triples(rows: list, need_tokens: bool) -> list:
-        out = []
-        for text, y in rows:
-            norm, toks = analyze(text) if need_tokens else (None, None)
-            out.append(((norm.text if norm else text), toks, LABELS[y]))
-        return out
-
     wanted = [m.strip() for m in args.models.split(",") if m.strip()]
+    bad = sorted(set(wanted) - {"char", "word", "rnn", "ngram", "ensemble"})
+    if bad:
+        ap.error(f"unknown model(s) {bad}; use char, word, rnn, ngram, ensemble")
+    t0 = time.perf_counter()
+    analysed = {name: [analyze(t) for t, _ in rows] for name, rows in
+                (("train", train), ("valid", valid), ("test", test))}
+    tr = [(n.text, toks, LABELS[y]) for (n, toks), (_, y) in zip(analysed["train"], train, strict=True)]
+    va = [(n.text, toks, LABELS[y]) for (n, toks), (_, y) in zip(analysed["valid"], valid, strict=True)]
+    te = [(n.text, toks) for n, toks in analysed["test"]]
+    prep = time.perf_counter() - t0
+    emb, emb_secs = None, 0.0
+    if {"word", "rnn", "ensemble"} & set(wanted):
+        t0 = time.perf_counter()
+        emb = train_embeddings([[tok.surface for tok in toks] for _, toks, _ in tr], **W2V_PARAMS)
+        emb_secs = time.perf_counter() - t0
+
+    def report(model: Any, secs: float) -> dict[str, Any]:
+        proba = model.predict_proba(te)
+        pred = [LABELS.index(model.labels_[i]) for i in proba.argmax(1)]
+        row: dict[str, Any] = {**scores(gold, pred, novel), "train_seconds": round(secs, 1)}
+        if model.params["kind"] != "ensemble":
+            best = next(h for h in model.history_ if h.get("best"))
+            row.update(epochs_run=len(model.history_), best_epoch=best["epoch"],
+                       valid_acc=best["valid_acc"], valid_macro_f1=best["valid_macro_f1"])
+        row.update(measure_speed(model, te))
+        return row
+
+    def member_secs(model: Any) -> float:
+        return float(sum(h["seconds"] for h in model.history_))
+
     probas: dict[str, np.ndarray] = {}
     for name in wanted:
-        params = dict(CHAR_PARAMS if name == "char" else WORD_PARAMS)
+        params = dict(ENSEMBLE_PARAMS if name == "ensemble" else KIND_PARAMS[name])
         params.update(seed=args.seed, threads=args.threads)
         if args.epochs:
             params["epochs"] = args.epochs
+            if name == "ensemble":
+                params["member_params"] = {k: {**v, "epochs": args.epochs}
+                                           for k, v in params["member_params"].items()}
         params.update({k: v for k, v in overrides.items()})
         t0 = time.perf_counter()
-        word = name == "word"
-        if not word:  # the char model only needs normalised text
-            from nlukit.text import normalize
-            tr = [(normalize(t).text, None, LABELS[y]) for t, y in train]
-            va = [(normalize(t).text, None, LABELS[y]) for t, y in valid]
-            te = [(normalize(t).text, None) for t, _ in test]
-            emb = None
-        else:
-            tr, va = triples(train, True), triples(valid, True)
-            te = [(t, toks) for t, toks, _ in triples(test, True)]
-            emb = train_embeddings([[tok.surface for tok in toks] for _, toks, _ in tr], **W2V_PARAMS)
-        prep = time.perf_counter() - t0
-        model = IntentClassifier(**params).fit(tr, va, embeddings=emb, progress=sys.stderr.isatty())
-        fit_secs = time.perf_counter() - t0 - prep
-        speed = measure_speed(model, te)
-        proba = model.predict_proba(te)
-        pred = [LABELS.index(model.labels_[i]) for i in proba.argmax(1)]
-        best = next(h for h in model.history_ if h.get("best"))
-        results[f"nlukit_{name}_cnn"] = {
-            **scores(gold, pred, novel), "train_seconds": round(fit_secs + prep, 1),
-            "epochs_run": len(model.history_), "best_epoch": best["epoch"],
-            "valid_acc": best["valid_acc"], "valid_macro_f1": best["valid_macro_f1"],
-            **speed, "params": params,
-            "trained_on": "train (90%), early stopping on valid"}
-        print(f"  {name}: {results[f'nlukit_{name}_cnn']}", flush=True)
-        probas[name] = proba[:, [model.labels_.index(lab) for lab in LABELS]]
+        model = IntentClassifier(**params).fit(tr, va, embeddings=emb if name in ("word", "rnn", "ensemble") else None,
+                                               progress=sys.stderr.isatty())
+        fit_secs = time.perf_counter() - t0 + prep + (emb_secs if name in ("word", "rnn", "ensemble") else 0.0)
+        key = {"char": "nlukit_char_cnn", "word": "nlukit_word_cnn", "rnn": "nlukit_word_rnn",
+               "ngram": "nlukit_ngram", "ensemble": "nlukit_ensemble"}[name]
+        if name == "ensemble":  # each member on its own first (seconds: its training epochs)
+            for m in model.members_:
+                mk = f"nlukit_{m.params['kind']}"
+                results[f"{mk} (member)"] = {**report(m, member_secs(m)), "params": m.params,
+                                             "trained_on": "train (90%), early stopping on valid"}
+                print(f"  {mk} (member): {results[f'{mk} (member)']}", flush=True)
+        results[key] = {**report(model, fit_secs), "params": params,
+                        "trained_on": "train (90%), early stopping on valid"
+                        + ("; temperature and threshold of the mean on valid" if name == "ensemble" else "")}
+        print(f"  {name}: {results[key]}", flush=True)
+        if name != "ensemble":
+            probas[name] = model.predict_proba(te)[:, [model.labels_.index(lab) for lab in LABELS]]
 
-    if len(probas) > 1:  # the two CNNs' calibrated probabilities averaged
+    if len(probas) > 1:  # single-kind models' calibrated probabilities averaged
         avg = np.mean(list(probas.values()), axis=0)
         results["nlukit_" + "+".join(probas) + "_avg"] = {
             **scores(gold, avg.argmax(1).tolist(), novel),
-            "train_seconds": round(sum(results[f"nlukit_{n}_cnn"]["train_seconds"] for n in probas), 1),
-            "trained_on": "mean of the calibrated probabilities of the CNNs above"}
+            "train_seconds": 0.0,
+            "trained_on": "mean of the calibrated probabilities of the single models above"}
 
     base = results["tfidf_char_svc"]
-    print(f"\n{'model':24} {'acc':>7} {'macroF1':>8} {'acc nov':>8} {'F1 nov':>7} {'acc/base':>8} "
+    print(f"\n{'model':30} {'acc':>7} {'macroF1':>8} {'acc nov':>8} {'F1 nov':>7} {'acc/base':>8} "
           f"{'F1/base':>8} {'train s':>8}")
     for name, r in results.items():
-        print(f"{name:24} {r['acc_all']:7.4f} {r['macro_f1_all']:8.4f} {r['acc_novel']:8.4f} "
+        print(f"{name:30} {r['acc_all']:7.4f} {r['macro_f1_all']:8.4f} {r['acc_novel']:8.4f} "
               f"{r['macro_f1_novel']:7.4f} {r['acc_all'] / base['acc_all']:8.3f} "
               f"{r['macro_f1_all'] / base['macro_f1_all']:8.3f} {r['train_seconds']:8.1f}")
     out = {"dataset": "3i4k (warnikchow/3i4k cfa90c15f808, fci_train_val / fci_test)",

@@ -234,3 +234,166 @@ def test_should_give_the_same_scores_on_the_fast_inference_path(fitted, data):
     # Then both agree to float rounding
     assert fitted._folded, "the folded path was not used"
     np.testing.assert_allclose(folded, conv, atol=1e-4)
+
+
+# ---------------------------------------------------------------------- ngram and ensemble kinds
+@pytest.fixture(scope="module")
+def ngram_model(data):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    return IntentClassifier(kind="ngram", ngram_min_count=1, **FAST).fit(train, valid, progress=False)
+
+
+@pytest.fixture(scope="module")
+def ensemble_model(data, embeddings):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    return IntentClassifier(kind="ensemble", ngram_min_count=1,
+                            member_params={"ngram": {"emb_dim": 8}}, **FAST).fit(
+        train, valid, embeddings=embeddings, progress=False)
+
+
+def test_should_read_sentence_final_endings_with_their_part_of_speech():
+    from nlukit.models.intent import ngram_features, to_jamo
+    from nlukit.text import analyze
+    norm, toks = analyze("밥 먹을까?")
+    feats = ngram_features(norm.text, toks, 3, 2)
+    # the ending is a feature with its POS, next to the sentence-end mark, and the
+    # padded character n-grams see the end of the text
+    assert "w:을까/EF" in feats and "w:을까/EF|?/SF" in feats and "w:?/SF|</s>" in feats
+    assert "c:? " in feats and "c:먹" in feats
+    assert not any(f.startswith("w:") for f in ngram_features(norm.text, None, 3, 0))
+    # jamo n-grams (off by default) expose the ㄹ of 을까 that the syllables hide
+    jamo = ngram_features(norm.text, toks, 0, 0, n_jamo=3)
+    assert jamo and all(f.startswith("j:") for f in jamo)
+    assert "j:" + to_jamo("을")[1:] + to_jamo("까")[0] in jamo
+    assert not any(f.startswith("j:") for f in feats)
+    with pytest.raises(ModelError, match="tokens"):
+        ngram_features(norm.text, None, 3, 2)
+
+
+@pytest.mark.slow
+def test_ngram_should_classify_training_sentences_and_keep_gibberish_below_threshold(ngram_model, data):
+    train, _ = data
+    assert ngram_model.predict([(t, toks) for t, toks, _ in train]) == [i for _, _, i in train]
+    gib = ngram_model.predict_proba(_items(GIBBERISH)).max(1)
+    assert (gib < ngram_model.threshold_).all(), (gib, ngram_model.threshold_)
+
+
+@pytest.mark.slow
+def test_ngram_should_score_unseen_text_and_batches_like_one_by_one(ngram_model, data):
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH + ["", "쀍쀍"])
+    batch = ngram_model.predict_proba(items)
+    single = np.concatenate([ngram_model.predict_proba([it]) for it in items])
+    np.testing.assert_allclose(batch, single, atol=1e-6)
+    np.testing.assert_allclose(batch.sum(1), 1.0, atol=1e-5)
+    big = ngram_model.predict_proba(items * 40, batch_size=64)
+    np.testing.assert_allclose(big, np.tile(batch, (40, 1)), atol=1e-6)
+
+
+@pytest.mark.slow
+def test_ngram_should_give_identical_probabilities_after_save_and_load(ngram_model, data, tmp_path):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    ngram_model.save(tmp_path / "intent")
+    back = IntentClassifier.load(tmp_path / "intent")
+    assert back.params["kind"] == "ngram" and back.params["ngram_chars"] == 5
+    assert np.array_equal(back.predict_proba(items), ngram_model.predict_proba(items))
+    assert back.threshold_ == ngram_model.threshold_
+
+
+@pytest.mark.slow
+def test_ensemble_should_average_the_calibrated_probabilities_of_its_members(ensemble_model, data):
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    kinds = [m.params["kind"] for m in ensemble_model.members_]
+    assert kinds == ["char_cnn", "word_cnn", "ngram"]
+    # member_params reach the member they name, and only that one
+    assert ensemble_model.members_[2]._net.embed.weight.shape[1] == 8
+    assert ensemble_model.members_[0]._net.embed.weight.shape[1] == 48
+    mean = np.mean([m.predict_proba(items) for m in ensemble_model.members_], axis=0)
+    z = np.log(mean) / ensemble_model.temperature_
+    expected = np.exp(z - z.max(1, keepdims=True))
+    expected /= expected.sum(1, keepdims=True)
+    np.testing.assert_allclose(ensemble_model.predict_proba(items), expected, atol=1e-5)
+    assert ensemble_model.predict([(t, toks) for t, toks, _ in train]) == [i for _, _, i in train]
+    gib = ensemble_model.predict_proba(_items(GIBBERISH)).max(1)
+    assert (gib < ensemble_model.threshold_).all(), (gib, ensemble_model.threshold_)
+
+
+@pytest.mark.slow
+def test_ensemble_should_give_identical_probabilities_after_save_and_load(ensemble_model, data, tmp_path):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    ensemble_model.save(tmp_path / "intent")
+    names = sorted(os.listdir(tmp_path / "intent"))
+    assert names == ["history.json", "member_0_char_cnn", "member_1_word_cnn", "member_2_ngram",
+                     "meta.json"]
+    back = IntentClassifier.load(tmp_path / "intent")
+    assert np.array_equal(back.predict_proba(items), ensemble_model.predict_proba(items))
+    assert (back.threshold_, back.temperature_) == (ensemble_model.threshold_, ensemble_model.temperature_)
+    # a damaged member is reported as a damaged bundle
+    os.remove(tmp_path / "intent" / "member_1_word_cnn" / "weights.pt")
+    with pytest.raises(BundleError, match="weights.pt"):
+        IntentClassifier.load(tmp_path / "intent")
+
+
+def test_should_take_the_new_kinds_from_the_config_and_refuse_bad_members():
+    from nlukit.config import load_config
+    from nlukit.models.intent import IntentClassifier
+    cfg = load_config(overrides=["intent.kind=ensemble", "intent.members=[\"char_cnn\", \"ngram\"]",
+                                 "intent.member_params={ngram = {emb_dim = 96}}"])
+    model = IntentClassifier(**cfg["intent"])
+    assert model._member_params("ngram")["emb_dim"] == 96
+    assert model._member_params("char_cnn")["emb_dim"] == 48
+    fit_args = ([("a", [], "x"), ("b", [], "y")],)
+    for bad in (dict(members=["char_cnn", "lstm"]), dict(members=[]),
+                dict(members=["ngram", "ngram"]),
+                dict(member_params={"word_cnn": {"dropout": 0.1}}, members=["ngram"]),
+                dict(member_params={"ngram": {"kind": "char_cnn"}})):
+        with pytest.raises(ConfigError, match="member"):
+            IntentClassifier(kind="ensemble", **bad).fit(*fit_args, progress=False)
+    with pytest.raises(ConfigError, match="ngram_chars"):
+        IntentClassifier(kind="ngram", ngram_chars=0, ngram_words=0).fit(*fit_args, progress=False)
+
+
+@pytest.mark.slow
+def test_word_pos_should_tell_endings_apart_and_start_from_the_surface_vectors(data, embeddings, tmp_path):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    frozen = IntentClassifier(kind="word_cnn", word_pos=True, freeze_embeddings=True, epochs=2,
+                              seed=1, threads=1).fit(train, valid, embeddings=embeddings, progress=False)
+    # units carry their part of speech; each starts from the vector of its surface
+    assert frozen.vocab_.index("날씨/NNG") > 1 and frozen.vocab_.index("날씨") == frozen.vocab_.unk_index
+    weight = frozen._net.embed.weight.detach().numpy()
+    np.testing.assert_array_equal(weight[frozen.vocab_.index("날씨/NNG")], embeddings.vector("날씨"))
+    model = IntentClassifier(kind="word_cnn", word_pos=True, **FAST).fit(
+        train, valid, embeddings=embeddings, progress=False)
+    assert model.predict([(t, toks) for t, toks, _ in train]) == [i for _, _, i in train]
+    model.save(tmp_path / "m")
+    back = IntentClassifier.load(tmp_path / "m")
+    items = [(t, toks) for t, toks, _ in valid]
+    assert back.params["word_pos"] is True
+    assert np.array_equal(back.predict_proba(items), model.predict_proba(items))
+
+
+@pytest.mark.slow
+def test_word_rnn_should_classify_score_batches_like_singles_and_reload(data, embeddings, tmp_path):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    model = IntentClassifier(kind="word_rnn", rnn_hidden=16, **FAST).fit(
+        train, valid, embeddings=embeddings, progress=False)
+    assert model.predict([(t, toks) for t, toks, _ in train]) == [i for _, _, i in train]
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    batch = model.predict_proba(items)
+    single = np.concatenate([model.predict_proba([it]) for it in items])
+    np.testing.assert_allclose(batch, single, atol=1e-5)  # padding changes nothing
+    gib = batch[-len(GIBBERISH):].max(1)
+    assert (gib < model.threshold_).all(), (gib, model.threshold_)
+    model.save(tmp_path / "m")
+    back = IntentClassifier.load(tmp_path / "m")
+    assert back.params["kind"] == "word_rnn" and back.params["rnn_hidden"] == 16
+    assert np.array_equal(back.predict_proba(items), batch)

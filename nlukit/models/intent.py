@@ -13,6 +13,23 @@ Korean chat; during training each space is dropped with probability
 *word_cnn* reads the morpheme surfaces of the shared tokenizer, embeddings
 initialised from :class:`~nlukit.models.embeddings.Embeddings` when given.
 
+*word_rnn* reads the same morphemes with a bidirectional GRU (``rnn_hidden``
+units per direction); the attention-pooled states and both final states feed
+the linear layer.
+
+*ngram* is a fastText-style bag (Joulin et al., 2017): the character n-grams
+(1..``ngram_chars``, the text padded with a space at each end) and the
+morpheme/POS n-grams (1..``ngram_words``, e.g. ``까/EF``, with sentence-start and
+-end marks) seen at least ``ngram_min_count`` times in training are each given
+an ``emb_dim`` vector; the sum of a text's vectors divided by √(number of
+features) → dropout → linear. Sparse gradients keep it fast to train on
+hundreds of thousands of features; unseen features are skipped.
+
+*ensemble* trains one model of each kind in ``members`` (each with the
+top-level parameters updated by ``member_params[kind]``) and averages their
+calibrated probabilities; a temperature and the fallback threshold are then
+fitted for the average, as below.
+
 Out of scope (the fallback). Two mechanisms, both decided on data, never by hand:
 
 1. *Outlier exposure* (Hendrycks et al., 2019): every training batch carries
@@ -53,7 +70,7 @@ FORMAT_VERSION = 1
 KIND = "intent"
 
 DEFAULTS: dict[str, Any] = {
-    "kind": "char_cnn",          # "char_cnn" | "word_cnn"
+    "kind": "char_cnn",          # "char_cnn" | "word_cnn" | "word_rnn" | "ngram" | "ensemble"
     "jamo": False,               # char_cnn: split syllables into jamo
     "emb_dim": 48,               # char embedding size; word_cnn takes the Embeddings' dim
     "filters": 48,               # convolution filters per kernel width (inference cost ∝ this)
@@ -66,6 +83,8 @@ DEFAULTS: dict[str, Any] = {
     "max_len": 150,              # symbols read per text (characters, jamo or morphemes)
     "min_count": 1,              # symbols seen fewer times in training become <unk>
     "freeze_embeddings": False,  # word_cnn: keep the Word2Vec vectors fixed
+    "rnn_hidden": 128,           # word_rnn: GRU units per direction
+    "word_pos": False,           # word_cnn/word_rnn: read surface/POS units (``까/EF``), vectors from the surface
     "epochs": 15,
     "patience": 3,               # epochs without validation improvement before stopping
     "lr": 3e-3,
@@ -79,9 +98,17 @@ DEFAULTS: dict[str, Any] = {
     "oe_weight": 0.5,            # weight of the uniform-target loss on nonsense inputs
     "device": None,              # None/"auto": CUDA when present, else CPU
     "threads": None,             # torch threads while fitting/predicting (None: torch's)
+    "ngram_chars": 5,            # ngram: character n-grams of length 1..n (0 = none)
+    "ngram_words": 3,            # ngram: morpheme/POS n-grams of length 1..n (0 = none)
+    "ngram_jamo": 0,             # ngram: also jamo n-grams of length 2..n (0 = none)
+    "ngram_min_count": 2,        # ngram: features seen fewer times in training are dropped
+    "members": ["char_cnn", "word_cnn", "ngram"],  # ensemble: the member kinds
+    "member_params": {},         # ensemble: per-kind overrides, e.g. {char_cnn = {dropout = 0.4}}
 }
 
-_KINDS = ("char_cnn", "word_cnn")
+_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "ensemble")
+_MEMBER_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram")
+_WORD_KINDS = ("word_cnn", "word_rnn")  # read the morphemes, vectors from the Embeddings
 FOLD_MAX_FLOATS = 16_000_000  # 64 MB: above it (huge word vocabularies) inference uses the convolutions
 _SPACE = " "
 
@@ -114,6 +141,32 @@ def to_jamo(text: str) -> str:
     return text.translate(_JAMO)
 
 
+def ngram_features(text: str, tokens: Sequence[Token] | None, n_chars: int, n_words: int,
+                   max_len: int = 150, n_jamo: int = 0) -> list[str]:
+    """The features of the *ngram* kind: character and morpheme/POS n-grams.
+
+    >>> ngram_features("네", [Token("네", "IC", 0, 1)], 2, 2)
+    ['c: ', 'c:네', 'c: ', 'c: 네', 'c:네 ', 'w:<s>', 'w:네/IC', 'w:</s>', 'w:<s>|네/IC', 'w:네/IC|</s>']
+    """
+    out: list[str] = []
+    if n_chars > 0:
+        t = " " + text[:max_len] + " "
+        for n in range(1, n_chars + 1):
+            out.extend("c:" + t[i:i + n] for i in range(len(t) - n + 1))
+    if n_jamo > 1:
+        j = " " + to_jamo(text[:max_len]) + " "
+        for n in range(2, n_jamo + 1):
+            out.extend("j:" + j[i:i + n] for i in range(len(j) - n + 1))
+    if n_words > 0:
+        if tokens is None:
+            raise ModelError("the ngram kind with ngram_words > 0 needs the tokens of each text; "
+                             "pass (text, tokens) pairs or set ngram_words = 0")
+        m = ["<s>"] + [f"{tok.surface}/{tok.pos}" for tok in tokens[:max_len]] + ["</s>"]
+        for n in range(1, n_words + 1):
+            out.extend("w:" + "|".join(m[i:i + n]) for i in range(len(m) - n + 1))
+    return out
+
+
 def _macro_f1(gold: np.ndarray, pred: np.ndarray, n: int) -> float:
     f1s = []
     for c in range(n):
@@ -126,9 +179,84 @@ def _macro_f1(gold: np.ndarray, pred: np.ndarray, n: int) -> float:
     return float(np.mean(f1s)) if f1s else 0.0
 
 
+def _build_bag_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> torch.nn.Module:
+    import torch
+    from torch import nn
+
+    class IntentBag(nn.Module):
+        """Sum of feature vectors / sqrt(count) → dropout → (hidden) → linear."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.embed = nn.Embedding(n_vocab, emb_dim, padding_idx=0, sparse=True)
+            with torch.no_grad():
+                self.embed.weight.normal_(0.0, 0.05)
+                self.embed.weight[0].zero_()
+            self.dropout = nn.Dropout(float(p["dropout"]))
+            hidden = int(p["hidden"])
+            self.hidden = nn.Linear(emb_dim, hidden) if hidden > 0 else None
+            self.out = nn.Linear(hidden if hidden > 0 else emb_dim, n_labels)
+
+        def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+            z = self.embed(x).sum(dim=1) / lengths.to(torch.float32).sqrt().unsqueeze(1)
+            z = self.dropout(z)
+            if self.hidden is not None:
+                z = self.dropout(torch.relu(self.hidden(z)))
+            return self.out(z)
+
+        def fold(self) -> None:
+            return None  # nothing to fold: a bag is already a lookup
+
+    return IntentBag()
+
+
+def _build_rnn_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> torch.nn.Module:
+    import torch
+    from torch import nn
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+    class IntentRNN(nn.Module):
+        """Embeddings → BiGRU → [attention-pooled states; final states] → dropout → linear."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            h = int(p["rnn_hidden"])
+            self.embed = nn.Embedding(n_vocab, emb_dim, padding_idx=0)
+            self.rnn = nn.GRU(emb_dim, h, batch_first=True, bidirectional=True)
+            self.att = nn.Linear(2 * h, 1)
+            self.dropout = nn.Dropout(float(p["dropout"]))
+            hidden = int(p["hidden"])
+            self.hidden = nn.Linear(4 * h, hidden) if hidden > 0 else None
+            self.out = nn.Linear(hidden if hidden > 0 else 4 * h, n_labels)
+
+        def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+            e = self.embed(x)
+            packed = pack_padded_sequence(e, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            out, hn = self.rnn(packed)
+            out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
+            score = self.att(out).squeeze(2)
+            pos = torch.arange(x.shape[1], device=x.device)
+            score = score.masked_fill(pos[None, :] >= lengths[:, None], float("-inf"))
+            pooled = (torch.softmax(score, dim=1).unsqueeze(2) * out).sum(dim=1)
+            z = self.dropout(torch.cat([pooled, hn[0], hn[1]], dim=1))
+            if self.hidden is not None:
+                z = self.dropout(torch.relu(self.hidden(z)))
+            return self.out(z)
+
+        def fold(self) -> None:
+            return None  # no lookup-table shortcut for a recurrent network
+
+    return IntentRNN()
+
+
 def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> torch.nn.Module:
     import torch
     from torch import nn
+
+    if p["kind"] == "ngram":
+        return _build_bag_net(n_vocab, n_labels, p, emb_dim)
+    if p["kind"] == "word_rnn":
+        return _build_rnn_net(n_vocab, n_labels, p, emb_dim)
 
     class IntentCNN(nn.Module):
         """Embeddings → multi-width Conv1d → masked max (+ last window) → linear."""
@@ -246,6 +374,7 @@ class IntentClassifier:
         self._lookup: np.ndarray | None = None
         self._device: Any = None
         self._folded: Any = None  # inference tables, rebuilt after fit/load
+        self.members_: list[IntentClassifier] = []  # the fitted members of an ensemble
 
     # ------------------------------------------------------------------ params
     def get_params(self) -> dict[str, Any]:
@@ -258,12 +387,33 @@ class IntentClassifier:
         ks = p["kernel_sizes"]
         if not isinstance(ks, (list, tuple)) or not ks or not all(isinstance(k, int) and k >= 1 for k in ks):
             raise ConfigError(f"[intent] kernel_sizes must be a non-empty list of positive ints, got {ks!r}")
-        for key in ("emb_dim", "filters", "epochs", "batch_size", "max_len"):
+        for key in ("emb_dim", "filters", "epochs", "batch_size", "max_len", "rnn_hidden"):
             if not isinstance(p[key], int) or p[key] < 1:
                 raise ConfigError(f"[intent] {key} must be a positive integer, got {p[key]!r}")
         for key in ("dropout", "space_dropout", "unk_dropout", "max_reject"):
             if not 0.0 <= float(p[key]) < 1.0:
                 raise ConfigError(f"[intent] {key} must be in [0, 1), got {p[key]!r}")
+        for key in ("ngram_chars", "ngram_words", "ngram_jamo", "ngram_min_count"):
+            if not isinstance(p[key], int) or p[key] < 0:
+                raise ConfigError(f"[intent] {key} must be a non-negative integer, got {p[key]!r}")
+        if p["kind"] == "ngram" and p["ngram_chars"] == 0 and p["ngram_words"] == 0:
+            raise ConfigError("[intent] the ngram kind needs ngram_chars > 0 or ngram_words > 0")
+        if p["kind"] == "ensemble":
+            members = p["members"]
+            if (not isinstance(members, (list, tuple)) or not members
+                    or any(m not in _MEMBER_KINDS for m in members) or len(set(members)) != len(members)):
+                raise ConfigError(f"[intent] members must be a non-empty list of distinct kinds from "
+                                  f"{', '.join(_MEMBER_KINDS)}, got {members!r}")
+            mp = p["member_params"]
+            if not isinstance(mp, dict) or any(k not in members or not isinstance(v, dict)
+                                               for k, v in mp.items()):
+                raise ConfigError(f"[intent] member_params must map member kinds to tables of "
+                                  f"parameters, got {mp!r}")
+            for kind, over in mp.items():
+                bad = set(over) - set(DEFAULTS) | ({"kind", "members", "member_params"} & set(over))
+                if bad:
+                    raise ConfigError(f"[intent] member_params.{kind}: unknown or not allowed "
+                                      f"parameter(s) {sorted(bad)}")
         if p["class_weight"] not in ("none", "sqrt", "balanced"):
             raise ConfigError(f"[intent] class_weight must be 'none', 'sqrt' or 'balanced', "
                               f"got {p['class_weight']!r}")
@@ -274,24 +424,45 @@ class IntentClassifier:
 
     # ------------------------------------------------------------------ encoding
     def _units(self, text: str, tokens: Sequence[Token] | None) -> list[str] | str:
-        if self.params["kind"] == "word_cnn":
+        if self.params["kind"] in _WORD_KINDS:
             if tokens is None:
                 raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
+            if self.params["word_pos"]:
+                return [f"{t.surface}/{t.pos}" for t in tokens]
             return [t.surface for t in tokens]
+        if self.params["kind"] == "ngram":
+            return self._features(text, tokens)
         return to_jamo(text) if self.params["jamo"] else text
+
+    def _features(self, text: str, tokens: Sequence[Token] | None) -> list[str]:
+        p = self.params
+        if not isinstance(text, str):
+            _bad_text(text)
+        return ngram_features(text, tokens, int(p["ngram_chars"]), int(p["ngram_words"]), int(p["max_len"]),
+                              int(p["ngram_jamo"]))
 
     def _encode(self, items: Sequence[Item]) -> tuple[np.ndarray, np.ndarray]:
         """Index matrix (n × width, 0-padded) and lengths; vectorised for characters."""
         max_len = int(self.params["max_len"])
         min_len = max(int(k) for k in self.params["kernel_sizes"])
         n = len(items)
-        if self.params["kind"] == "word_cnn":
+        if self.params["kind"] in _WORD_KINDS:
             get = self.vocab_.stoi.get
             rows = []
             for _, toks in items:
                 if toks is None:
                     raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
-                rows.append([get(t.surface, 1) for t in toks[:max_len]])
+                if self.params["word_pos"]:
+                    rows.append([get(f"{t.surface}/{t.pos}", 1) for t in toks[:max_len]])
+                else:
+                    rows.append([get(t.surface, 1) for t in toks[:max_len]])
+            lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
+            flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lens.sum()))
+        elif self.params["kind"] == "ngram":
+            get = self.vocab_.stoi.get
+            rows = []
+            for text, toks in items:  # unseen features are skipped; none at all → <unk>
+                rows.append([i for i in map(get, self._features(text, toks)) if i is not None] or [1])
             lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
             flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lens.sum()))
         else:
@@ -356,7 +527,10 @@ class IntentClassifier:
                              "regenerate the dataset so every intent is in train")
         if not valid:
             valid = train
-        word = p["kind"] == "word_cnn"
+        if p["kind"] == "ensemble":
+            return self._fit_ensemble(train, valid, embeddings, progress)
+        word = p["kind"] in _WORD_KINDS
+        bag = p["kind"] == "ngram"
 
         gen = set_seed(p["seed"])
         rng = np.random.default_rng(p["seed"])
@@ -364,8 +538,10 @@ class IntentClassifier:
         with torch_threads(p["threads"]):
             # vocabulary
             units = [self._units(t, toks) for t, toks, _ in train]
-            extra: list[str] = list(embeddings.vocab) if (word and embeddings is not None) else []
-            self.vocab_ = Vocab.build(units, min_count=int(p["min_count"]), extra=extra)
+            extra: list[str] = (list(embeddings.vocab) if (word and embeddings is not None
+                                                             and not p["word_pos"]) else [])
+            self.vocab_ = Vocab.build(units, min_count=int(p["ngram_min_count" if bag else "min_count"]),
+                                      extra=extra)
             self._build_lookup()
             self.labels_ = labels
             lab_index = {name: i for i, name in enumerate(labels)}
@@ -375,7 +551,7 @@ class IntentClassifier:
                 with torch.no_grad():
                     w = net.embed.weight
                     for i, tok in enumerate(self.vocab_.itos[2:], start=2):
-                        v = embeddings.vector(tok)
+                        v = embeddings.vector(tok.rsplit("/", 1)[0] if p["word_pos"] else tok)
                         if v is not None:
                             w[i] = torch.from_numpy(np.asarray(v, dtype=np.float32))
                 if p["freeze_embeddings"]:
@@ -387,13 +563,18 @@ class IntentClassifier:
             y_tr = np.array([lab_index[r[2]] for r in train], dtype=np.int64)
             x_va, len_va = self._encode([(t, toks) for t, toks, _ in valid])
             y_va = np.array([lab_index[r[2]] for r in valid], dtype=np.int64)
-            space_id = self.vocab_.stoi.get(_SPACE) if not word else None
+            space_id = self.vocab_.stoi.get(_SPACE) if not (word or bag) else None
 
             counts = np.bincount(y_tr, minlength=len(labels)).astype(np.float64)
             power = {"none": 0.0, "sqrt": 0.5, "balanced": 1.0}[p["class_weight"]]
             cw = (len(y_tr) / (len(labels) * np.maximum(counts, 1))) ** power
             class_w = torch.tensor(cw / np.sum(cw * counts / len(y_tr)), dtype=torch.float32, device=device)
             params = [q for q in net.parameters() if q.requires_grad]
+            sparse_opt = None
+            if bag:  # sparse gradients for the big feature table, Adam for the rest
+                table = net.get_parameter("embed.weight")
+                params = [q for q in params if q is not table]
+                sparse_opt = torch.optim.SparseAdam([table], lr=float(p["lr"]))
             opt = torch.optim.Adam(params, lr=float(p["lr"]), weight_decay=float(p["weight_decay"]))
             stopper = EarlyStopping(patience=int(p["patience"]), mode="max")
             self.history_ = []
@@ -425,8 +606,12 @@ class IntentClassifier:
                         lsm = torch.log_softmax(logits[k:], dim=1)
                         loss = loss + float(p["oe_weight"]) * (-lsm.mean(dim=1)).mean()
                     opt.zero_grad()
+                    if sparse_opt is not None:
+                        sparse_opt.zero_grad()
                     loss.backward()
                     opt.step()
+                    if sparse_opt is not None:
+                        sparse_opt.step()
                     total += float(loss.detach()) * k
                     seen += k
                 logits_va = self._logits(x_va, len_va, device)
@@ -466,6 +651,41 @@ class IntentClassifier:
         self._device = device
         return self
 
+    # ------------------------------------------------------------------ ensemble
+    def _member_params(self, kind: str) -> dict[str, Any]:
+        p = {k: v for k, v in self.params.items() if k not in ("members", "member_params")}
+        p["kind"] = kind
+        p.update(self.params["member_params"].get(kind, {}))
+        return p
+
+    def _fit_ensemble(self, train: list, valid: list, embeddings: Embeddings | None,
+                      progress: bool) -> IntentClassifier:
+        """Fit every member, then a temperature and a threshold for their mean probabilities."""
+        p = self.params
+        self.members_ = [IntentClassifier(**self._member_params(kind)).fit(
+            train, valid, embeddings=embeddings, progress=progress) for kind in p["members"]]
+        self.labels_ = list(self.members_[0].labels_ or [])
+        self.history_ = [{"member": m.params["kind"], "history": m.history_} for m in self.members_]
+        self.temperature_ = 1.0
+        lab_index = {name: i for i, name in enumerate(self.labels_)}
+        y_va = np.array([lab_index[r[2]] for r in valid], dtype=np.int64)
+        logits_va = self.predict_logits([(t, toks) for t, toks, _ in valid])
+        chars = sorted({c for t, _, _ in train for c in t if not c.isspace()})
+        oe = _nonsense_items(max(200, len(valid) // 2), np.random.default_rng(int(p["seed"] or 0) + 1),
+                             chars)
+        logits_oe = self.predict_logits(oe)
+        oe_w = float(p["oe_weight"]) if float(p["oe_ratio"]) > 0 else 0.0
+        self.temperature_ = _fit_temperature(logits_va, y_va, logits_oe, oe_w)
+        if p["threshold"] is not None:
+            self.threshold_ = float(p["threshold"])
+        else:
+            probs_va = _softmax(logits_va / self.temperature_)
+            hit = probs_va.argmax(1) == y_va
+            probs_oe = _softmax(logits_oe / self.temperature_)
+            self.threshold_ = _choose_threshold(probs_va.max(1)[hit], probs_oe.max(1),
+                                                float(p["max_reject"]), len(self.labels_))
+        return self
+
     def _augment(self, x: np.ndarray, lens: np.ndarray, rng: np.random.Generator,
                  space_id: int | None) -> tuple[np.ndarray, np.ndarray]:
         """Training-time noise: drop spaces (char_cnn) and replace symbols by <unk>."""
@@ -488,9 +708,9 @@ class IntentClassifier:
     def _nonsense(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """Synthetic out-of-scope inputs: random mixes of <unk>, random known symbols, spaces."""
         v = len(self.vocab_)
-        word = self.params["kind"] == "word_cnn"
+        word = self.params["kind"] in (*_WORD_KINDS, "ngram")
         space_id = None if word else self.vocab_.stoi.get(_SPACE)
-        hi = 12 if word else 24
+        hi = {"word_cnn": 12, "word_rnn": 12, "ngram": 60}.get(self.params["kind"], 24)
         lens = rng.integers(1, hi + 1, size=n)
         min_len = max(int(k) for k in self.params["kernel_sizes"])
         x = np.zeros((n, max(int(lens.max()), min_len)), dtype=np.int64)
@@ -541,7 +761,7 @@ class IntentClassifier:
 
     # ------------------------------------------------------------------ predict
     def _check_fitted(self) -> None:
-        if self._net is None or self.labels_ is None:
+        if (self._net is None and not self.members_) or self.labels_ is None:
             raise NotFittedError("this IntentClassifier is not fitted; call fit() or "
                                  "IntentClassifier.load() first")
 
@@ -551,6 +771,11 @@ class IntentClassifier:
         self._check_fitted()
         if not items:
             return np.zeros((0, len(self.labels_ or [])), dtype=np.float32)
+        if self.members_:  # ensemble: the log of the members' mean calibrated probabilities
+            mean = np.mean([m.predict_proba(items, batch_size)[:, [(m.labels_ or []).index(lab)
+                                                                  for lab in self.labels_ or []]]
+                            for m in self.members_], axis=0)
+            return np.log(np.maximum(mean, 1e-12)).astype(np.float32)
         n = len(items)
         if n > batch_size:  # group similar lengths so little padding is computed
             order = np.argsort([len(t) for t, _ in items], kind="stable")
@@ -579,6 +804,17 @@ class IntentClassifier:
         from .. import __version__
         from .common import atomic_dir, save_state, write_json
         self._check_fitted()
+        if self.members_:
+            with atomic_dir(path, overwrite=overwrite) as tmp:
+                names = [f"member_{i}_{m.params['kind']}" for i, m in enumerate(self.members_)]
+                for name, m in zip(names, self.members_, strict=True):
+                    m.save(tmp / name)
+                write_json(tmp / "history.json", self.history_)
+                write_json(tmp / "meta.json", {
+                    "kind": KIND, "format": FORMAT_VERSION, "nlukit_version": __version__,
+                    "params": self.params, "labels": self.labels_, "threshold": self.threshold_,
+                    "temperature": self.temperature_, "members": names})
+            return
         with atomic_dir(path, overwrite=overwrite) as tmp:
             save_state(tmp / "weights.pt", self._net.state_dict())
             write_json(tmp / "vocab.json", self.vocab_.to_json())
@@ -601,7 +837,10 @@ class IntentClassifier:
         try:
             params = {**DEFAULTS, **{k: v for k, v in meta["params"].items() if k in DEFAULTS}}
             labels = [str(x) for x in meta["labels"]]
-            emb_dim = int(meta["emb_dim"])
+            members = [str(x) for x in meta["members"]] if params["kind"] == "ensemble" else []
+            if any("/" in m or "\\" in m or m.startswith(".") for m in members):
+                raise ValueError(f"bad member directory in {members}")
+            emb_dim = int(meta["emb_dim"]) if not members else 0
             threshold = float(meta["threshold"])
             temperature = float(meta.get("temperature", 1.0))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -610,12 +849,19 @@ class IntentClassifier:
         params["device"] = device
         model = cls(**params)
         model._check_params()
-        model.vocab_ = Vocab.from_json(read_json(path / "vocab.json"), path / "vocab.json")
+        if not members:
+            model.vocab_ = Vocab.from_json(read_json(path / "vocab.json"), path / "vocab.json")
         model.labels_ = labels
         model.threshold_ = threshold
         model.temperature_ = temperature
         hist = path / "history.json"
         model.history_ = read_json(hist) if hist.exists() else []
+        if params["kind"] == "ensemble":
+            model.members_ = [cls.load(path / name, device=device) for name in members]
+            if any(m.labels_ != labels for m in model.members_):
+                raise BundleError(f"{path}: the ensemble members' intents differ from "
+                                  "meta.json; re-save the model")
+            return model
         model._device = choose_device(device)
         net = _build_net(len(model.vocab_), len(labels), params, emb_dim)
         load_module_state(net, path / "weights.pt")
@@ -629,6 +875,33 @@ class IntentClassifier:
 # ---------------------------------------------------------------------- helpers
 def _bad_text(t: object) -> str:
     raise ModelError(f"expected a normalised text (str), got {type(t).__name__}")
+
+
+def _nonsense_items(n: int, rng: np.random.Generator, chars: Sequence[str]) -> list[Item]:
+    """Nonsense *texts* for an ensemble's threshold: known characters, unseen symbols, spaces.
+
+    Each text is split at spaces into tokens tagged ``UNKNOWN`` (no tokenizer here),
+    enough for members that read morphemes.
+    """
+    foreign = [chr(c) for c in range(0x3131, 0x3164)] + list("qwertyuiopasdfghjklzxcvbnm;~^#@")
+    known = list(chars) or foreign
+    out: list[Item] = []
+    for _ in range(n):
+        m = int(rng.integers(1, 25))
+        unk_share, space_share = rng.random(), rng.random() * 0.3
+        cs = []
+        for _ in range(m):
+            r = rng.random()
+            pool = (" " if r < space_share else
+                    foreign if r < space_share + (1 - space_share) * unk_share else known)
+            cs.append(pool[int(rng.integers(len(pool)))])
+        text = " ".join("".join(cs).split()) or foreign[int(rng.integers(len(foreign)))]
+        toks, pos = [], 0
+        for w in text.split(" "):
+            toks.append(Token(w, "UNKNOWN", pos, pos + len(w)))
+            pos += len(w) + 1
+        out.append((text, toks))
+    return out
 
 
 def _stack(xa: np.ndarray, la: np.ndarray, xb: np.ndarray, lb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
