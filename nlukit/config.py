@@ -12,6 +12,8 @@ word is a string), so a typo fails loudly instead of training the wrong model.
 True
 >>> coerce_value("intent.kernel_sizes", "2,3", [3, 4, 5])
 [2, 3]
+>>> coerce_value("intent.members", "char_cnn, ngram", ["char_cnn", "word_cnn"])
+['char_cnn', 'ngram']
 """
 from __future__ import annotations
 
@@ -80,6 +82,8 @@ def coerce_value(key: str, raw: Any, default: Any) -> Any:
         if default is None and text.lower() in ("none", "null", "auto", ""):
             return None
         if isinstance(default, (list, tuple)) and not text.startswith("["):
+            if default and all(isinstance(v, str) for v in default):  # names: a,b → ["a", "b"]
+                return [part.strip() for part in text.split(",") if part.strip()]
             text = "[" + text + "]"
         try:
             raw = tomllib.loads(f"v = {text}")["v"]

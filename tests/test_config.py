@@ -30,6 +30,13 @@ def test_should_coerce_overrides_to_the_type_of_the_default() -> None:
     assert cfg["word2vec"]["dim"] == 8
 
 
+def test_should_read_a_bare_comma_list_of_names_as_strings() -> None:
+    cfg = load_config(overrides=["intent.kind=ensemble", "intent.members=char_cnn, ngram"])
+    assert cfg["intent"]["members"] == ["char_cnn", "ngram"]
+    cfg = load_config(overrides=['intent.members=["word_cnn"]'])
+    assert cfg["intent"]["members"] == ["word_cnn"]
+
+
 def test_should_read_an_unset_default_override_as_a_toml_value() -> None:
     cfg = load_config(overrides={"intent.threshold": "0.4"})
     assert cfg["intent"]["threshold"] == 0.4
