@@ -964,8 +964,8 @@ class TaggerEnsemble:
         out: list[list[Pred]] = [[] for _ in items]
         prepared = [[m._units(text, toks) for text, toks in items] for m in self.members]
         for units in prepared[1:]:
-            for a, b in zip(prepared[0], units, strict=True):
-                if a.starts != b.starts or a.ends != b.ends:
+            for u0, u1 in zip(prepared[0], units, strict=True):
+                if u0.starts != u1.starts or u0.ends != u1.ends:
                     raise ModelError("ensemble members split the text into different units; "
                                      "use the same unit and gazetteer for every member")
         first = prepared[0]
