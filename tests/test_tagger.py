@@ -438,3 +438,62 @@ def test_should_mark_begin_and_inside_tokens_of_a_match():
     f = match_features(toks, [(0, 3, ("location",))], ["date", "location"])
     # columns: B-date, B-location, I-date, I-location, outside
     assert f.tolist() == [[0, 1, 0, 0, 0], [0, 0, 0, 1, 0], [0, 0, 0, 0, 1]]
+
+
+# --------------------------------------------------------------------------- ensemble
+def test_should_give_unit_marginals_equal_to_brute_force_and_summing_to_one():
+    # Given a random CRF over 5 tags and two sentences, the second padded (length 2 of 3)
+    from nlukit.models.tagger import _unit_marginals
+    g = torch.Generator().manual_seed(5)
+    em = torch.randn(2, 3, 5, generator=g).numpy()
+    start, end, trans = (torch.randn(*s, generator=g).numpy() for s in ((5,), (5,), (5, 5)))
+    lengths = np.array([3, 2])
+    marg = _unit_marginals(*_forward_backward(em, lengths, start, trans, end), lengths)
+
+    def path_score(row: int, p: tuple[int, ...]) -> float:
+        s = start[p[0]] + em[row, 0, p[0]] + end[p[-1]]
+        return float(s + sum(trans[p[k - 1], p[k]] + em[row, k, p[k]] for k in range(1, len(p))))
+
+    # Then every real unit's posterior matches enumeration over all paths
+    for row, n in enumerate(lengths):
+        paths = list(itertools.product(range(5), repeat=int(n)))
+        w = np.array([math.exp(path_score(row, p)) for p in paths])
+        for i in range(n):
+            want = [w[[p[i] == t for p in paths]].sum() / w.sum() for t in range(5)]
+            assert marg[row, i] == pytest.approx(want, abs=1e-6)
+    # And padded positions carry no probability
+    assert marg[1, 2].tolist() == [0.0] * 5
+
+
+@pytest.mark.slow
+def test_should_combine_taggers_of_different_seeds_into_one_prediction(tagger, train_items):
+    from nlukit.models.tagger import TaggerEnsemble
+    # Given the fixture tagger and a second one fitted with another seed
+    other = EntityTagger(**{**PARAMS, "seed": 8}).fit(train_items, train_items, DICT, progress=False)
+    ens = TaggerEnsemble([tagger, other])
+    items = [(t, toks) for t, toks, _ in train_items]
+    pred = ens.predict(items)
+    # Then it tags the training sentences exactly, roles included, like its members
+    for (_, _, gold), spans in zip(train_items, pred, strict=True):
+        assert [s[:4] for s in spans] == [(g.start, g.end, g.entity, g.role) for g in gold]
+    # And a span's confidence is the mean of the members' confidences for that span
+    mine, theirs = tagger.predict(items), other.predict(items)
+    for e, a, b in zip(pred, mine, theirs, strict=True):
+        if [s[:4] for s in a] == [s[:4] for s in e] == [s[:4] for s in b]:
+            assert [s[4] for s in e] == pytest.approx([(x[4] + y[4]) / 2 for x, y in zip(a, b, strict=True)])
+    # And an ensemble of one member predicts what the member predicts, empty input included
+    assert [[s[:4] for s in p] for p in TaggerEnsemble([tagger]).predict(items)] == [[s[:4] for s in p] for p in mine]
+    assert ens.predict([("서울", []), ("", [])]) == [[], []]
+
+
+@pytest.mark.slow
+def test_should_refuse_an_ensemble_of_taggers_with_different_tags(tagger, train_items):
+    from nlukit.models.tagger import TaggerEnsemble
+    dates_only = [(t, toks, [s for s in spans if s.entity == "date"]) for t, toks, spans in train_items]
+    other = EntityTagger(**{**PARAMS, "epochs": 1}).fit(dates_only, [], DICT, progress=False)
+    with pytest.raises(ModelError):
+        TaggerEnsemble([tagger, other])
+    with pytest.raises(ModelError):
+        TaggerEnsemble([])
+    with pytest.raises(NotFittedError):
+        TaggerEnsemble([EntityTagger(**PARAMS)])

@@ -973,3 +973,106 @@ def _span_probs(alpha: np.ndarray, beta: np.ndarray, log_z: np.ndarray, em: np.n
         m = nxt.max(axis=1)
         tail[open_] = m + np.log(np.exp(nxt - m[:, None]).sum(axis=1))
     return np.minimum(1.0, np.exp(lp + tail - log_z[rows]))
+
+
+class TaggerEnsemble:
+    """Several fitted taggers (e.g. different seeds) combined by averaging tag marginals.
+
+    Each member's CRF gives every unit a posterior over tags (forward-backward);
+    the ensemble averages these posteriors over members and decodes the sequence
+    maximising the sum of their logarithms under the IOB2 constraints (no transition
+    scores of its own). A span's confidence is the mean over members of its exact
+    marginal probability, i.e. its probability under the uniform mixture of the members.
+
+    Members must share the tag set and the tagging units (same ``unit`` and
+    ``char_position``, same gazetteer for morpheme units); this is checked at predict
+    time. ``predict`` returns what :meth:`EntityTagger.predict` returns.
+    """
+
+    def __init__(self, members: Sequence[EntityTagger]) -> None:
+        if not members:
+            raise ModelError("an ensemble needs at least one fitted tagger")
+        for m in members:
+            m._check_fitted()
+        tags = members[0].tags_
+        if any(m.tags_ != tags for m in members[1:]):
+            raise ModelError("ensemble members must share the same tags; fit them on the same data")
+        self.members = list(members)
+        self.tags_ = list(tags)
+        allowed, start = _iob_constraints(self.tags_)
+        self._trans = np.where(allowed.numpy(), 0.0, NEG)
+        self._start = np.where(start.numpy(), 0.0, NEG)
+        self._end = np.zeros(len(self.tags_))
+
+    def predict(self, items: Sequence[Item], confidence: bool = True) -> list[list[Pred]]:
+        """Spans ``(start, end, entity, role, confidence)`` per ``(text, tokens)`` item."""
+        EntityTagger._validate(items, "items", False)
+        out: list[list[Pred]] = [[] for _ in items]
+        prepared = [[m._units(text, toks) for text, toks in items] for m in self.members]
+        for units in prepared[1:]:
+            for u0, u1 in zip(prepared[0], units, strict=True):
+                if u0.starts != u1.starts or u0.ends != u1.ends:
+                    raise ModelError("ensemble members split the text into different units; "
+                                     "use the same unit and gazetteer for every member")
+        first = prepared[0]
+        order = sorted((i for i, u in enumerate(first) if len(u)), key=lambda i: len(first[i]))
+        bs = int(self.members[0].params["eval_batch_size"])
+        inside_of = {t[2:]: k for k, t in enumerate(self.tags_) if t.startswith("I-")}
+        for k in range(0, len(order), bs):
+            idx = order[k:k + bs]
+            per_member = []
+            for m, units in zip(self.members, prepared, strict=True):
+                net = m.net_
+                was_training = net.training
+                net.eval()
+                with torch.inference_mode():
+                    batch = m._encode([units[i] for i in idx])
+                    em = net.emissions(batch).float().cpu().numpy()
+                    crf = net.crf
+                    start, trans, end = (x.detach().cpu().numpy() for x in
+                                         (crf.start_transitions, crf.transitions, crf.end_transitions))
+                if was_training:
+                    net.train()
+                lengths = batch["lengths"].cpu().numpy()
+                alpha, beta, log_z = _forward_backward(em, lengths, start, trans, end)
+                per_member.append((em, trans, end, alpha, beta, log_z))
+            marg = np.mean([_unit_marginals(alpha, beta, log_z, lengths)
+                            for _, _, _, alpha, beta, log_z in per_member], axis=0)
+            with np.errstate(divide="ignore"):
+                scores = np.maximum(np.log(marg), NEG)
+            best = _viterbi(scores, lengths, self._start, self._trans, self._end)
+            found: list[tuple[int, int, int, int, str]] = []  # row, item, start, end, label
+            for r, (i, seq) in enumerate(zip(idx, best.tolist(), strict=True)):
+                n, j = len(first[i]), 0
+                while j < n:
+                    tag = self.tags_[seq[j]]
+                    if tag == "O":
+                        j += 1
+                        continue
+                    label = tag[2:]
+                    e = j + 1
+                    while e < n and self.tags_[seq[e]] == "I-" + label:
+                        e += 1
+                    found.append((r, i, j, e, label))
+                    j = e
+            if confidence and found:
+                a = np.array([(f[0], f[2], f[3], inside_of[f[4]]) for f in found], dtype=np.int64)
+                probs = np.mean([_span_probs(alpha, beta, log_z, em, trans, end, best, a[:, 0], a[:, 1],
+                                             a[:, 2], lengths, a[:, 3])
+                                 for em, trans, end, alpha, beta, log_z in per_member], axis=0).tolist()
+            else:
+                probs = [1.0] * len(found)
+            for (_, i, j, e, label), conf in zip(found, probs, strict=True):
+                entity, role = split_label(label)
+                out[i].append((first[i].starts[j], first[i].ends[e - 1], entity, role, conf))
+        return out
+
+
+def _unit_marginals(alpha: _LogScaled, beta: _LogScaled, log_z: np.ndarray, lengths: np.ndarray
+                    ) -> np.ndarray:
+    """P(tag of unit i = t) per row (B, L, T) from forward-backward; padded positions hold 0."""
+    n = alpha.values.shape[1]
+    logs = alpha.logs + beta.logs - log_z[:, None]                 # (B, L)
+    marg = alpha.values * beta.values * np.exp(np.minimum(logs, 50.0))[:, :, None]
+    marg[~(np.arange(n)[None, :] < lengths[:, None])] = 0.0
+    return marg
