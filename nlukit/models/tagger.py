@@ -1041,28 +1041,17 @@ class TaggerEnsemble:
             with np.errstate(divide="ignore"):
                 scores = np.maximum(np.log(marg), NEG)
             best = _viterbi(scores, lengths, self._start, self._trans, self._end)
-            found: list[tuple[int, int, int, int, str]] = []  # row, item, start, end, label
-            for r, (i, seq) in enumerate(zip(idx, best.tolist(), strict=True)):
-                n, j = len(first[i]), 0
-                while j < n:
-                    tag = self.tags_[seq[j]]
-                    if tag == "O":
-                        j += 1
-                        continue
-                    label = tag[2:]
-                    e = j + 1
-                    while e < n and self.tags_[seq[e]] == "I-" + label:
-                        e += 1
-                    found.append((r, i, j, e, label))
-                    j = e
+            hit_rows, found = _decoded_spans(best, lengths, self.tags_, self.tags_.index("O"))
             if confidence and found:
-                a = np.array([(f[0], f[2], f[3], inside_of[f[4]]) for f in found], dtype=np.int64)
+                a = np.array([(hit_rows[r], j, e, inside_of[label]) for r, j, e, label in found],
+                             dtype=np.int64)
                 probs = np.mean([_span_probs(alpha, beta, log_z, em, trans, end, best, a[:, 0], a[:, 1],
                                              a[:, 2], lengths, a[:, 3])
                                  for em, trans, end, alpha, beta, log_z in per_member], axis=0).tolist()
             else:
                 probs = [1.0] * len(found)
-            for (_, i, j, e, label), conf in zip(found, probs, strict=True):
+            for (r, j, e, label), conf in zip(found, probs, strict=True):
+                i = idx[hit_rows[r]]
                 entity, role = split_label(label)
                 out[i].append((first[i].starts[j], first[i].ends[e - 1], entity, role, conf))
         return out
