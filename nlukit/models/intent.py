@@ -638,18 +638,23 @@ class IntentClassifier:
             xo, lo = self._nonsense(max(200, len(valid) // 2),
                                     np.random.default_rng(int(p["seed"] or 0) + 1))
             logits_oe = self._logits(xo, lo, device)
-            oe_w = float(p["oe_weight"]) if float(p["oe_ratio"]) > 0 else 0.0
-            self.temperature_ = _fit_temperature(logits_va, y_va, logits_oe, oe_w)
-            if p["threshold"] is not None:
-                self.threshold_ = float(p["threshold"])
-            else:
-                probs_va = _softmax(logits_va / self.temperature_)
-                hit = probs_va.argmax(1) == y_va
-                probs_oe = _softmax(logits_oe / self.temperature_)
-                self.threshold_ = _choose_threshold(probs_va.max(1)[hit], probs_oe.max(1),
-                                                    float(p["max_reject"]), len(labels))
+            self._calibrate(logits_va, y_va, logits_oe)
         self._device = device
         return self
+
+    def _calibrate(self, logits_va: np.ndarray, y_va: np.ndarray, logits_oe: np.ndarray) -> None:
+        """Temperature (validation NLL, nonsense pushed to uniform) and fallback threshold."""
+        p = self.params
+        oe_w = float(p["oe_weight"]) if float(p["oe_ratio"]) > 0 else 0.0
+        self.temperature_ = _fit_temperature(logits_va, y_va, logits_oe, oe_w)
+        if p["threshold"] is not None:
+            self.threshold_ = float(p["threshold"])
+        else:
+            probs_va = _softmax(logits_va / self.temperature_)
+            hit = probs_va.argmax(1) == y_va
+            probs_oe = _softmax(logits_oe / self.temperature_)
+            self.threshold_ = _choose_threshold(probs_va.max(1)[hit], probs_oe.max(1),
+                                                float(p["max_reject"]), len(self.labels_ or []))
 
     # ------------------------------------------------------------------ ensemble
     def _member_params(self, kind: str) -> dict[str, Any]:
@@ -673,17 +678,7 @@ class IntentClassifier:
         chars = sorted({c for t, _, _ in train for c in t if not c.isspace()})
         oe = _nonsense_items(max(200, len(valid) // 2), np.random.default_rng(int(p["seed"] or 0) + 1),
                              chars)
-        logits_oe = self.predict_logits(oe)
-        oe_w = float(p["oe_weight"]) if float(p["oe_ratio"]) > 0 else 0.0
-        self.temperature_ = _fit_temperature(logits_va, y_va, logits_oe, oe_w)
-        if p["threshold"] is not None:
-            self.threshold_ = float(p["threshold"])
-        else:
-            probs_va = _softmax(logits_va / self.temperature_)
-            hit = probs_va.argmax(1) == y_va
-            probs_oe = _softmax(logits_oe / self.temperature_)
-            self.threshold_ = _choose_threshold(probs_va.max(1)[hit], probs_oe.max(1),
-                                                float(p["max_reject"]), len(self.labels_))
+        self._calibrate(logits_va, y_va, self.predict_logits(oe))
         return self
 
     def _augment(self, x: np.ndarray, lens: np.ndarray, rng: np.random.Generator,
