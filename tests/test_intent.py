@@ -103,22 +103,34 @@ def test_should_put_gibberish_below_the_threshold_and_training_sentences_above(f
 def test_should_score_a_batch_exactly_like_one_by_one(fitted, data):
     train, valid = data
     items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
-    batch = fitted.predict_proba(items)
-    single = np.concatenate([fitted.predict_proba([it]) for it in items])
+    _assert_batch_is_one_by_one(fitted, items)
+
+
+def _assert_round_trip(model, data, tmp_path):
+    """Save to tmp_path/intent, load back, assert identical probabilities; return the loaded model."""
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    model.save(tmp_path / "intent")
+    back = IntentClassifier.load(tmp_path / "intent")
+    assert np.array_equal(back.predict_proba(items), model.predict_proba(items))
+    return back
+
+
+def _assert_batch_is_one_by_one(model, items) -> np.ndarray:
+    """Batched scores equal one-by-one scores, and a large batch (sorted by length
+    internally) keeps the caller's order; returns the batched scores."""
+    batch = model.predict_proba(items)
+    single = np.concatenate([model.predict_proba([it]) for it in items])
     np.testing.assert_allclose(batch, single, atol=1e-6)
-    # and a large batch (sorted by length internally) keeps the caller's order
-    big = fitted.predict_proba(items * 40, batch_size=64)
+    big = model.predict_proba(items * 40, batch_size=64)
     np.testing.assert_allclose(big, np.tile(batch, (40, 1)), atol=1e-6)
+    return batch
 
 
 @pytest.mark.slow
 def test_should_give_identical_probabilities_after_save_and_load(fitted, data, tmp_path):
-    from nlukit.models.intent import IntentClassifier
-    train, valid = data
-    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
-    fitted.save(tmp_path / "intent")
-    back = IntentClassifier.load(tmp_path / "intent")
-    assert np.array_equal(back.predict_proba(items), fitted.predict_proba(items))
+    back = _assert_round_trip(fitted, data, tmp_path)
     assert back.labels_ == fitted.labels_ and back.threshold_ == fitted.threshold_
     assert back.history_ == fitted.history_
     names = sorted(os.listdir(tmp_path / "intent"))
@@ -284,23 +296,14 @@ def test_ngram_should_classify_training_sentences_and_keep_gibberish_below_thres
 def test_ngram_should_score_unseen_text_and_batches_like_one_by_one(ngram_model, data):
     train, valid = data
     items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH + ["", "쀍쀍"])
-    batch = ngram_model.predict_proba(items)
-    single = np.concatenate([ngram_model.predict_proba([it]) for it in items])
-    np.testing.assert_allclose(batch, single, atol=1e-6)
+    batch = _assert_batch_is_one_by_one(ngram_model, items)
     np.testing.assert_allclose(batch.sum(1), 1.0, atol=1e-5)
-    big = ngram_model.predict_proba(items * 40, batch_size=64)
-    np.testing.assert_allclose(big, np.tile(batch, (40, 1)), atol=1e-6)
 
 
 @pytest.mark.slow
 def test_ngram_should_give_identical_probabilities_after_save_and_load(ngram_model, data, tmp_path):
-    from nlukit.models.intent import IntentClassifier
-    train, valid = data
-    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
-    ngram_model.save(tmp_path / "intent")
-    back = IntentClassifier.load(tmp_path / "intent")
+    back = _assert_round_trip(ngram_model, data, tmp_path)
     assert back.params["kind"] == "ngram" and back.params["ngram_chars"] == 5
-    assert np.array_equal(back.predict_proba(items), ngram_model.predict_proba(items))
     assert back.threshold_ == ngram_model.threshold_
 
 

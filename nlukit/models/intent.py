@@ -446,23 +446,13 @@ class IntentClassifier:
         max_len = int(self.params["max_len"])
         min_len = max(int(k) for k in self.params["kernel_sizes"])
         n = len(items)
-        if self.params["kind"] in _WORD_KINDS:
+        if self.params["kind"] in (*_WORD_KINDS, "ngram"):
             get = self.vocab_.stoi.get
-            rows = []
-            for _, toks in items:
-                if toks is None:
-                    raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
-                if self.params["word_pos"]:
-                    rows.append([get(f"{t.surface}/{t.pos}", 1) for t in toks[:max_len]])
-                else:
-                    rows.append([get(t.surface, 1) for t in toks[:max_len]])
-            lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
-            flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lens.sum()))
-        elif self.params["kind"] == "ngram":
-            get = self.vocab_.stoi.get
-            rows = []
-            for text, toks in items:  # unseen features are skipped; none at all → <unk>
-                rows.append([i for i in map(get, self._features(text, toks)) if i is not None] or [1])
+            if self.params["kind"] == "ngram":  # unseen features are skipped; none at all → <unk>
+                rows = [[i for i in map(get, self._units(t, toks)) if i is not None] or [1]
+                        for t, toks in items]
+            else:  # morphemes (or morpheme/POS), unseen → <unk>
+                rows = [[get(u, 1) for u in self._units(t, toks)[:max_len]] for t, toks in items]
             lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
             flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lens.sum()))
         else:
