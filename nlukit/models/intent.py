@@ -103,7 +103,7 @@ DEFAULTS: dict[str, Any] = {
     "max_reject": 0.03,          # auto threshold rejects at most this share of valid hits
     "oe_ratio": 0.25,            # nonsense inputs per real input in a batch (0 = off)
     "oe_weight": 0.5,            # weight of the uniform-target loss on nonsense inputs
-    "oe_masked": 0.5,            # share of those inputs that are training texts with their content
+    "oe_masked": 0.25,           # share of those inputs that are training texts with their content
                                  # morphemes replaced by random characters (0 = nonsense only)
     "device": None,              # None/"auto": CUDA when present, else CPU
     "threads": None,             # torch threads while fitting/predicting (None: torch's)
