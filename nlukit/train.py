@@ -175,9 +175,12 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
         threads = max(1, _threads(tcfg["threads"]) // 2)
         pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
         pending = pool.submit(_fit_tagger_into, os.path.join(tag_dir, "tagger"), tag_params, tag_train,
-                              tag_valid, dictionary, embeddings, threads)
+                              tag_valid, dictionary, embeddings, threads, os.getpid())
+        # the worker processes, to stop them if this process gives up (shutdown forgets them)
+        worker_procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False)
 
+    done = False
     try:
         t0 = time.perf_counter()
         intent = IntentClassifier(**_component_params(config, "intent", INTENT_DEFAULTS))
@@ -210,25 +213,65 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
                               "fitting it in this process (set train.workers=1 to skip the "
                               "attempt)", stacklevel=2)
                 tagger = fit_tagger_here()
+        done = True
     finally:
         if pending is not None:
             pending.cancel()
+            if not done:  # an error or an interrupt: the worker's tagger will never be read
+                _stop_workers(worker_procs)
             import shutil
             shutil.rmtree(tag_dir, ignore_errors=True)
     return Components(embeddings, intent, tagger, config, tokenizer, dictionary, timings)
 
 
 def _fit_tagger_into(path: str, params: dict[str, Any], train: list[TagItem], valid: list[TagItem],
-                     dictionary: dict[str, dict[str, list[str]]], embeddings: Any, threads: int) -> float:
-    """Fit a tagger and save it to ``path`` (runs in a worker process); returns seconds."""
+                     dictionary: dict[str, dict[str, list[str]]], embeddings: Any, threads: int,
+                     parent: int | None = None) -> float:
+    """Fit a tagger and save it to ``path`` (runs in a worker process); returns seconds.
+
+    ``parent`` is the pid of the training process: the worker ends when that is gone.
+    """
     from .models.common import torch_threads
     from .models.tagger import EntityTagger
+    if parent is not None:
+        _exit_with_parent(parent)
     t0 = time.perf_counter()
     with torch_threads(threads):
         tagger = EntityTagger(**params)
         tagger.fit(train, valid, dictionary=dictionary, embeddings=embeddings, progress=False)
     tagger.save(path)
     return time.perf_counter() - t0
+
+
+def _exit_with_parent(parent: int, poll: float = 0.5) -> None:
+    """End this worker process as soon as ``parent`` (the training process) is gone.
+
+    A training process that is killed (SIGKILL, SIGTERM, an OOM kill) cannot tell its
+    worker; without this the worker would fit a tagger nobody reads, for minutes. The
+    pid is passed in rather than read here: the parent may already be gone when the
+    worker gets its job.
+    """
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="nlukit-exit-with-parent", daemon=True).start()
+
+
+def _stop_workers(procs: list[Any]) -> None:
+    """Terminate worker processes whose job is no longer wanted.
+
+    ``ProcessPoolExecutor.shutdown(cancel_futures=True)`` cannot stop a running job
+    (Python < 3.14 has no ``terminate_workers``), so the processes are terminated.
+    """
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in procs:
+        proc.join(5)
 
 
 def data_digests(data_dir: str) -> dict[str, str]:

@@ -122,3 +122,83 @@ def test_should_fit_the_same_tagger_in_a_second_process(tmp_path) -> None:
     assert "tagger/weights.pt" in weights
     assert {f: f1[f] for f in weights} == {f: f2[f] for f in weights}
     assert len(json.load(open(os.path.join(two, "tagger", "history.json")))) == 4
+
+
+def _children(pid: int) -> list[int]:
+    """PIDs whose parent is ``pid`` and that run a multiprocessing worker (from /proc)."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmd = fh.read()
+        except OSError:
+            continue
+        if ppid == pid and b"spawn_main" in cmd:
+            out.append(int(entry))
+    return out
+
+
+def _wait_for(predicate, timeout: float) -> bool:
+    import time
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads the process table from /proc (Linux)")
+def test_should_stop_the_tagger_worker_when_training_is_killed(tmp_path) -> None:
+    import signal
+    import subprocess
+    import sys
+    # Given `nlukit train` fitting its tagger in a second process, for long enough to catch it
+    cmd = [sys.executable, "-m", "nlukit", "train", FIXTURE, "-o", str(tmp_path / "m"), "--config", TINY,
+           "--no-progress", "--set", "train.workers=2", "--set", "tagger.epochs=100000",
+           "--set", "tagger.patience=100000"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    workers: list[int] = []
+    try:
+        assert _wait_for(lambda: bool(workers.extend(_children(proc.pid)) or workers), 60), \
+            "the tagger worker never started"
+        # When the training process is killed (not interrupted: no signal reaches the worker)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        # Then its worker stops too instead of fitting on alone
+        assert _wait_for(lambda: not any(os.path.exists(f"/proc/{w}") and
+                                         open(f"/proc/{w}/stat").read().rsplit(")", 1)[1].split()[0] != "Z"
+                                         for w in workers), 15), f"worker {workers} outlived its parent"
+    finally:
+        for w in workers:
+            try:
+                os.kill(w, signal.SIGKILL)
+            except OSError:
+                pass
+        if proc.poll() is None:
+            proc.kill()
+
+
+def test_should_stop_the_tagger_worker_when_the_intent_model_fails(tmp_path, monkeypatch) -> None:
+    from nlukit.errors import ModelError
+    from nlukit.models.intent import IntentClassifier
+
+    # Given the intent fit failing while the tagger fits in its second process (for a long time)
+    seen: list[int] = []
+
+    def failing_fit(self, *args, **kwargs):
+        assert _wait_for(lambda: bool(seen.extend(_children(os.getpid())) or seen), 60)
+        raise ModelError("intent fit failed on purpose")
+
+    monkeypatch.setattr(IntentClassifier, "fit", failing_fit)
+    # When training runs, the error reaches the caller at once
+    with pytest.raises(ModelError, match="on purpose"):
+        nlukit.train(FIXTURE, str(tmp_path / "m"), config=TINY, progress=False,
+                     overrides=["train.workers=2", "tagger.epochs=100000", "tagger.patience=100000"])
+    # and the worker is gone, not left fitting a tagger nobody will read
+    assert seen and _wait_for(lambda: not _children(os.getpid()), 15), seen
+    assert not os.path.exists(tmp_path / "m") or not os.listdir(tmp_path / "m")
