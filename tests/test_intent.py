@@ -400,3 +400,54 @@ def test_word_rnn_should_classify_score_batches_like_singles_and_reload(data, em
     back = IntentClassifier.load(tmp_path / "m")
     assert back.params["kind"] == "word_rnn" and back.params["rnn_hidden"] == 16
     assert np.array_equal(back.predict_proba(items), batch)
+
+
+# ---------------------------------------------------------------------- class_bias (macro-F1 shifts)
+def test_class_bias_should_shift_an_under_predicted_intent_and_leave_a_perfect_one_alone():
+    from nlukit.models.intent import _fit_class_bias, _macro_f1
+    rng = np.random.default_rng(0)
+    # Given three intents where the rare one (2) scores 1.0 too low in every row
+    y = np.array([0] * 200 + [1] * 200 + [2] * 40)
+    z = rng.normal(0, 0.6, (len(y), 3))
+    z[np.arange(len(y)), y] += 1.5
+    z[:, 2] -= 1.0
+    before = _macro_f1(y, z.argmax(1), 3)
+    # When shifts are fitted for macro-F1
+    b = _fit_class_bias(z, y, 3)
+    # Then the rare intent is raised relative to the others, macro-F1 improves, shifts are centred
+    assert b is not None and b[2] > b[0] and b[2] > b[1]
+    assert _macro_f1(y, (z + b).argmax(1), 3) > before + 0.02
+    assert abs(b.sum()) < 1e-4
+    # and already perfect scores get no shift at all
+    assert _fit_class_bias(np.eye(3)[y] * 5, y, 3) is None
+
+
+@pytest.mark.slow
+def test_class_bias_should_apply_after_the_temperature_and_survive_save_and_load(ngram_model, data, tmp_path):
+    import copy
+
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    model = copy.deepcopy(ngram_model)
+    model.params["class_bias"] = "macro_f1"
+    # Given validation scores where intent 0 is always second best (a systematic under-prediction)
+    n = len(model.labels_)
+    y = np.repeat(np.arange(n), 30)
+    logits = np.eye(n)[y] * 4.0
+    logits[y == 0, 1] = 5.3
+    logits[:, 0] += 1.0 * (y == 0)
+    model._calibrate(logits.astype(np.float32), y, np.zeros((20, n), np.float32))
+    # Then a shift favouring intent 0 is fitted, and probabilities are softmax(logits / T + bias)
+    assert model.bias_ is not None and model.bias_[0] == max(model.bias_)
+    z = model.predict_logits(items) / model.temperature_ + model.bias_
+    expected = np.exp(z - z.max(1, keepdims=True))
+    np.testing.assert_allclose(model.predict_proba(items), expected / expected.sum(1, keepdims=True),
+                               atol=1e-5)
+    assert not np.allclose(model.predict_proba(items), ngram_model.predict_proba(items))
+    # and the shifts are saved and read back with the model
+    back = _assert_round_trip(model, data, tmp_path)
+    np.testing.assert_array_equal(back.bias_, model.bias_)
+    assert json.loads((tmp_path / "intent" / "meta.json").read_text("utf-8"))["bias"] == list(model.bias_)
+    with pytest.raises(ConfigError, match="class_bias"):
+        IntentClassifier(kind="ngram", class_bias="f1").fit(train, valid, progress=False)

@@ -94,6 +94,9 @@ DEFAULTS: dict[str, Any] = {
     "seed": 13,
     "threshold": None,           # None: chosen on validation data (see module docstring)
     "max_reject": 0.03,          # auto threshold rejects at most this share of valid hits
+    "class_bias": "none",        # "none" | "macro_f1": per-intent log-prior shifts fitted on valid
+                                 # (after the temperature) to maximise macro-F1; an ensemble fits
+                                 # them for its mean, its members only through member_params
     "oe_ratio": 0.25,            # nonsense inputs per real input in a batch (0 = off)
     "oe_weight": 0.5,            # weight of the uniform-target loss on nonsense inputs
     "device": None,              # None/"auto": CUDA when present, else CPU
@@ -368,6 +371,7 @@ class IntentClassifier:
         self.labels_: list[str] | None = None
         self.threshold_: float | None = None
         self.temperature_: float = 1.0
+        self.bias_: np.ndarray | None = None  # class_bias: added to logits / temperature
         self.history_: list[dict[str, Any]] = []
         self.vocab_: Any = None
         self._net: Any = None
@@ -414,6 +418,8 @@ class IntentClassifier:
                 if bad:
                     raise ConfigError(f"[intent] member_params.{kind}: unknown or not allowed "
                                       f"parameter(s) {sorted(bad)}")
+        if p["class_bias"] not in ("none", "macro_f1"):
+            raise ConfigError(f"[intent] class_bias must be 'none' or 'macro_f1', got {p['class_bias']!r}")
         if p["class_weight"] not in ("none", "sqrt", "balanced"):
             raise ConfigError(f"[intent] class_weight must be 'none', 'sqrt' or 'balanced', "
                               f"got {p['class_weight']!r}")
@@ -637,12 +643,17 @@ class IntentClassifier:
         p = self.params
         oe_w = float(p["oe_weight"]) if float(p["oe_ratio"]) > 0 else 0.0
         self.temperature_ = _fit_temperature(logits_va, y_va, logits_oe, oe_w)
+        self.bias_ = None
+        if p["class_bias"] == "macro_f1":
+            z = np.log(_softmax(logits_va.astype(np.float64) / self.temperature_))
+            self.bias_ = _fit_class_bias(z, y_va, len(self.labels_ or []))
+        bias = 0.0 if self.bias_ is None else self.bias_
         if p["threshold"] is not None:
             self.threshold_ = float(p["threshold"])
         else:
-            probs_va = _softmax(logits_va / self.temperature_)
+            probs_va = _softmax(logits_va / self.temperature_ + bias)
             hit = probs_va.argmax(1) == y_va
-            probs_oe = _softmax(logits_oe / self.temperature_)
+            probs_oe = _softmax(logits_oe / self.temperature_ + bias)
             self.threshold_ = _choose_threshold(probs_va.max(1)[hit], probs_oe.max(1),
                                                 float(p["max_reject"]), len(self.labels_ or []))
 
@@ -650,6 +661,7 @@ class IntentClassifier:
     def _member_params(self, kind: str) -> dict[str, Any]:
         p = {k: v for k, v in self.params.items() if k not in ("members", "member_params")}
         p["kind"] = kind
+        p["class_bias"] = "none"  # the ensemble shifts its mean; a member only via member_params
         p.update(self.params["member_params"].get(kind, {}))
         return p
 
@@ -775,7 +787,8 @@ class IntentClassifier:
 
     def predict_proba(self, items: Sequence[Item], batch_size: int = 1024) -> np.ndarray:
         """Calibrated probabilities (rows sum to 1), columns in the order of ``labels_``."""
-        return _softmax(self.predict_logits(items, batch_size) / self.temperature_)
+        z = self.predict_logits(items, batch_size) / self.temperature_
+        return _softmax(z if self.bias_ is None else z + self.bias_.astype(np.float32))
 
     def predict(self, items: Sequence[Item]) -> list[str]:
         """The most probable intent of each item (no fallback; the pipeline applies that)."""
@@ -798,7 +811,7 @@ class IntentClassifier:
                 write_json(tmp / "meta.json", {
                     "kind": KIND, "format": FORMAT_VERSION, "nlukit_version": __version__,
                     "params": self.params, "labels": self.labels_, "threshold": self.threshold_,
-                    "temperature": self.temperature_, "members": names})
+                    "temperature": self.temperature_, "members": names, **self._bias_meta()})
             return
         with atomic_dir(path, overwrite=overwrite) as tmp:
             save_state(tmp / "weights.pt", self._net.state_dict())
@@ -807,8 +820,11 @@ class IntentClassifier:
             write_json(tmp / "meta.json", {
                 "kind": KIND, "format": FORMAT_VERSION, "nlukit_version": __version__,
                 "params": self.params, "labels": self.labels_, "threshold": self.threshold_,
-                "temperature": self.temperature_,
+                "temperature": self.temperature_, **self._bias_meta(),
                 "emb_dim": int(self._net.embed.weight.shape[1])})
+
+    def _bias_meta(self) -> dict[str, Any]:
+        return {} if self.bias_ is None else {"bias": [float(b) for b in self.bias_]}
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], device: str | None = "cpu") -> IntentClassifier:
@@ -828,6 +844,9 @@ class IntentClassifier:
             emb_dim = int(meta["emb_dim"]) if not members else 0
             threshold = float(meta["threshold"])
             temperature = float(meta.get("temperature", 1.0))
+            bias = np.array([float(b) for b in meta["bias"]]) if meta.get("bias") is not None else None
+            if bias is not None and len(bias) != len(labels):
+                raise ValueError(f"{len(bias)} class biases for {len(labels)} intents")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BundleError(f"{path / 'meta.json'}: missing or bad field ({exc}); "
                               "re-save the model") from exc
@@ -839,6 +858,7 @@ class IntentClassifier:
         model.labels_ = labels
         model.threshold_ = threshold
         model.temperature_ = temperature
+        model.bias_ = bias
         hist = path / "history.json"
         model.history_ = read_json(hist) if hist.exists() else []
         if params["kind"] == "ensemble":
@@ -938,6 +958,36 @@ def _fit_temperature(logits: np.ndarray, y: np.ndarray, logits_oe: np.ndarray | 
     fine = np.exp(np.linspace(math.log(lo), math.log(hi), 41))
     t = float(fine[int(np.argmin([objective(t) for t in fine]))])
     return round(t, 6)
+
+
+def _fit_class_bias(z: np.ndarray, y: np.ndarray, n_labels: int, span: float = 2.0,
+                    step: float = 0.05, passes: int = 3) -> np.ndarray | None:
+    """Per-intent shifts of the calibrated log-probabilities ``z`` maximising validation macro-F1.
+
+    Coordinate ascent over a grid in [-span, span]: each intent's shift in turn is set to the
+    value with the best macro-F1 (ties: the one nearest 0, so nothing moves without a gain).
+    Returns the shifts centred on 0, or None when nothing helps.
+    """
+    grid = np.round(np.arange(-span, span + step / 2, step), 6)
+    b = np.zeros(n_labels)
+    best = _macro_f1(y, z.argmax(1), n_labels)
+    for _ in range(passes):
+        changed = False
+        for c in range(n_labels):
+            scores = np.empty(len(grid))
+            for i, g in enumerate(grid):
+                b_c, b[c] = b[c], g
+                scores[i] = _macro_f1(y, (z + b).argmax(1), n_labels)
+                b[c] = b_c
+            top = np.flatnonzero(scores >= scores.max() - 1e-12)
+            g = float(grid[top[np.argmin(np.abs(grid[top]))]])
+            if scores.max() > best + 1e-12 and g != b[c]:
+                b[c], best, changed = g, float(scores.max()), True
+        if not changed:
+            break
+    if not b.any():
+        return None
+    return np.round(b - b.mean(), 6)
 
 
 def _choose_threshold(p_in: np.ndarray, p_out: np.ndarray, max_reject: float, n_labels: int) -> float:
