@@ -451,3 +451,23 @@ def test_class_bias_should_apply_after_the_temperature_and_survive_save_and_load
     assert json.loads((tmp_path / "intent" / "meta.json").read_text("utf-8"))["bias"] == list(model.bias_)
     with pytest.raises(ConfigError, match="class_bias"):
         IntentClassifier(kind="ngram", class_bias="f1").fit(train, valid, progress=False)
+
+
+def test_ensemble_should_take_one_kind_twice_under_tags_each_with_its_own_parameters(data, tmp_path):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    # Given two ngram members told apart by a tag, the second with its own seed and n-gram sizes
+    model = IntentClassifier(kind="ensemble", members=["ngram", "ngram@b"], ngram_min_count=1,
+                             member_params={"ngram@b": {"seed": 7, "ngram_chars": 3}},
+                             epochs=3, patience=3, seed=1, threads=1).fit(train, valid, progress=False)
+    a, b = model.members_
+    # Then both are ngram models, only the tagged one takes the tagged parameters
+    assert (a.params["kind"], b.params["kind"]) == ("ngram", "ngram")
+    assert (a.params["seed"], a.params["ngram_chars"], b.params["seed"], b.params["ngram_chars"]) == (1, 5, 7, 3)
+    assert not np.allclose(a.predict_proba(items), b.predict_proba(items))
+    back = _assert_round_trip(model, data, tmp_path)
+    assert back.params["members"] == ["ngram", "ngram@b"] and back.members_[1].params["ngram_chars"] == 3
+    for bad in (["ngram", "ngram@"], ["ngram@b c"], ["lstm@x"], ["ngram@b", "ngram@b"]):
+        with pytest.raises(ConfigError, match="members"):
+            IntentClassifier(kind="ensemble", members=bad).fit(train, valid, progress=False)

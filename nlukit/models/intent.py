@@ -25,9 +25,11 @@ an ``emb_dim`` vector; the sum of a text's vectors divided by √(number of
 features) → dropout → linear. Sparse gradients keep it fast to train on
 hundreds of thousands of features; unseen features are skipped.
 
-*ensemble* trains one model of each kind in ``members`` (each with the
-top-level parameters updated by ``member_params[kind]``) and averages their
-calibrated probabilities; a temperature and the fallback threshold are then
+*ensemble* trains one model for each entry of ``members`` (each with the
+top-level parameters updated by ``member_params[entry]``) and averages their
+calibrated probabilities; an entry is a kind, or a kind and a tag
+(``ngram@b``) so one kind can serve twice with other parameters (a seed, n-gram
+sizes); a temperature and the fallback threshold are then
 fitted for the average, as below.
 
 Out of scope (the fallback). Two mechanisms, both decided on data, never by hand:
@@ -51,6 +53,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -105,18 +108,24 @@ DEFAULTS: dict[str, Any] = {
     "ngram_words": 3,            # ngram: morpheme/POS n-grams of length 1..n (0 = none)
     "ngram_jamo": 0,             # ngram: also jamo n-grams of length 2..n (0 = none)
     "ngram_min_count": 2,        # ngram: features seen fewer times in training are dropped
-    "members": ["char_cnn", "word_cnn", "ngram"],  # ensemble: the member kinds
+    "members": ["char_cnn", "word_cnn", "ngram"],  # ensemble: member kinds (or kind@tag, e.g. ngram@b)
     "member_params": {},         # ensemble: per-kind overrides, e.g. {char_cnn = {dropout = 0.4}}
 }
 
 _KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "ensemble")
 _MEMBER_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram")
+_MEMBER_TAG = re.compile(r"[a-z_]+(@\w+)?", re.ASCII)
 _WORD_KINDS = ("word_cnn", "word_rnn")  # read the morphemes, vectors from the Embeddings
 FOLD_MAX_FLOATS = 16_000_000  # 64 MB: above it (huge word vocabularies) inference uses the convolutions
 _SPACE = " "
 
 TrainItem = tuple[str, Sequence[Token], str]
 Item = tuple[str, Sequence[Token]]
+
+
+def _member_kind(name: str) -> str:
+    """The kind of an ensemble entry: ``"ngram@b"`` → ``"ngram"``."""
+    return name.split("@", 1)[0]
 
 
 def _jamo_table() -> dict[int, str]:
@@ -405,9 +414,12 @@ class IntentClassifier:
         if p["kind"] == "ensemble":
             members = p["members"]
             if (not isinstance(members, (list, tuple)) or not members
-                    or any(m not in _MEMBER_KINDS for m in members) or len(set(members)) != len(members)):
+                    or any(not isinstance(m, str) or _member_kind(m) not in _MEMBER_KINDS
+                           or not _MEMBER_TAG.fullmatch(m) for m in members)
+                    or len(set(members)) != len(members)):
                 raise ConfigError(f"[intent] members must be a non-empty list of distinct kinds from "
-                                  f"{', '.join(_MEMBER_KINDS)}, got {members!r}")
+                                  f"{', '.join(_MEMBER_KINDS)} (or kind@tag, tag of letters, digits "
+                                  f"and _), got {members!r}")
             mp = p["member_params"]
             if not isinstance(mp, dict) or any(k not in members or not isinstance(v, dict)
                                                for k, v in mp.items()):
@@ -658,19 +670,19 @@ class IntentClassifier:
                                                 float(p["max_reject"]), len(self.labels_ or []))
 
     # ------------------------------------------------------------------ ensemble
-    def _member_params(self, kind: str) -> dict[str, Any]:
+    def _member_params(self, name: str) -> dict[str, Any]:
         p = {k: v for k, v in self.params.items() if k not in ("members", "member_params")}
-        p["kind"] = kind
+        p["kind"] = _member_kind(name)
         p["class_bias"] = "none"  # the ensemble shifts its mean; a member only via member_params
-        p.update(self.params["member_params"].get(kind, {}))
+        p.update(self.params["member_params"].get(name, {}))
         return p
 
     def _fit_ensemble(self, train: list, valid: list, embeddings: Embeddings | None,
                       progress: bool) -> IntentClassifier:
         """Fit every member, then a temperature and a threshold for their mean probabilities."""
         p = self.params
-        self.members_ = [IntentClassifier(**self._member_params(kind)).fit(
-            train, valid, embeddings=embeddings, progress=progress) for kind in p["members"]]
+        self.members_ = [IntentClassifier(**self._member_params(name)).fit(
+            train, valid, embeddings=embeddings, progress=progress) for name in p["members"]]
         self.labels_ = list(self.members_[0].labels_ or [])
         self.history_ = [{"member": m.params["kind"], "history": m.history_} for m in self.members_]
         self.temperature_ = 1.0
