@@ -55,10 +55,11 @@ RNN_PARAMS: dict[str, Any] = dict(kind="word_rnn", rnn_hidden=128, dropout=0.5, 
                                   epochs=10, patience=3, lr=2e-3, batch_size=128, oe_ratio=0.0,
                                   class_weight="sqrt")
 KIND_PARAMS = {"char": CHAR_PARAMS, "word": WORD_PARAMS, "rnn": RNN_PARAMS, "ngram": NGRAM_PARAMS}
+# The ensemble's members: entry name (kind or kind@tag) -> parameters.
+MEMBERS: dict[str, dict[str, Any]] = {"char_cnn": CHAR_PARAMS, "word_cnn": WORD_PARAMS, "ngram": NGRAM_PARAMS}
 ENSEMBLE_PARAMS: dict[str, Any] = dict(
-    kind="ensemble", members=["char_cnn", "word_cnn", "ngram"], oe_ratio=0.0,
-    member_params={p["kind"]: {k: v for k, v in p.items() if k != "kind"}
-                   for p in (CHAR_PARAMS, WORD_PARAMS, NGRAM_PARAMS)})
+    kind="ensemble", members=list(MEMBERS), oe_ratio=0.0,
+    member_params={name: {k: v for k, v in p.items() if k != "kind"} for name, p in MEMBERS.items()})
 W2V_PARAMS: dict[str, Any] = dict(algorithm="word2vec", dim=100, window=5, min_count=1, epochs=10,
                                   seed=13, workers=1)
 
@@ -236,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         key = {"char": "nlukit_char_cnn", "word": "nlukit_word_cnn", "rnn": "nlukit_word_rnn",
                "ngram": "nlukit_ngram", "ensemble": "nlukit_ensemble"}[name]
         if name == "ensemble":  # each member on its own first (seconds: its training epochs)
-            for m in model.members_:
-                mk = f"nlukit_{m.params['kind']}"
+            for entry, m in zip(model.params["members"], model.members_, strict=True):
+                mk = f"nlukit_{entry}"
                 results[f"{mk} (member)"] = {**report(m, member_secs(m)), "params": m.params,
                                              "trained_on": "train (90%), early stopping on valid"}
                 print(f"  {mk} (member): {results[f'{mk} (member)']}", flush=True)

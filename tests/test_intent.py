@@ -471,3 +471,30 @@ def test_ensemble_should_take_one_kind_twice_under_tags_each_with_its_own_parame
     for bad in (["ngram", "ngram@"], ["ngram@b c"], ["lstm@x"], ["ngram@b", "ngram@b"]):
         with pytest.raises(ConfigError, match="members"):
             IntentClassifier(kind="ensemble", members=bad).fit(train, valid, progress=False)
+
+
+@pytest.mark.slow
+def test_lr_decay_and_label_smoothing_should_change_training_and_be_checked(ngram_model, data, tmp_path):
+    from nlukit.models.intent import IntentClassifier, _softmax
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train]
+    # Given the same ngram model trained with label smoothing and with a decaying learning rate
+    smooth = IntentClassifier(kind="ngram", ngram_min_count=1, label_smoothing=0.3, **FAST).fit(
+        train, valid, progress=False)
+    decay = IntentClassifier(kind="ngram", ngram_min_count=1, lr_decay=0.9, **FAST).fit(
+        train, valid, progress=False)
+    # Then both still learn the training set
+    for m in (smooth, decay):
+        assert m.predict(items) == [i for _, _, i in train]
+    # smoothing keeps the raw scores from growing towards certainty
+    raw = _softmax(ngram_model.predict_logits(items)).max(1)
+    raw_smooth = _softmax(smooth.predict_logits(items)).max(1)
+    assert raw_smooth.mean() < raw.mean() - 0.05, (raw_smooth.mean(), raw.mean())
+    assert raw_smooth.max() < 0.95
+    # a decaying rate moves the weights less than a constant one: the model differs
+    assert not np.allclose(decay.predict_logits(items), ngram_model.predict_logits(items))
+    back = _assert_round_trip(decay, data, tmp_path)
+    assert back.params["lr_decay"] == 0.9 and back.params["label_smoothing"] == 0.0
+    for bad in (dict(lr_decay=0.0), dict(lr_decay=1.5), dict(label_smoothing=1.0)):
+        with pytest.raises(ConfigError, match=next(iter(bad))):
+            IntentClassifier(kind="ngram", **bad).fit(train, valid, progress=False)

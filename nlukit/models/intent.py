@@ -92,6 +92,8 @@ DEFAULTS: dict[str, Any] = {
     "patience": 3,               # epochs without validation improvement before stopping
     "lr": 3e-3,
     "weight_decay": 0.0,
+    "lr_decay": 1.0,             # learning rate × this after every epoch (1 = constant)
+    "label_smoothing": 0.0,      # cross-entropy target smoothing (0 = off)
     "class_weight": "none",      # "none" | "sqrt" | "balanced": up-weight rare intents in the loss
     "batch_size": 128,
     "seed": 13,
@@ -403,7 +405,9 @@ class IntentClassifier:
         for key in ("emb_dim", "filters", "epochs", "batch_size", "max_len", "rnn_hidden"):
             if not isinstance(p[key], int) or p[key] < 1:
                 raise ConfigError(f"[intent] {key} must be a positive integer, got {p[key]!r}")
-        for key in ("dropout", "space_dropout", "unk_dropout", "max_reject"):
+        if not 0.0 < float(p["lr_decay"]) <= 1.0:
+            raise ConfigError(f"[intent] lr_decay must be in (0, 1], got {p['lr_decay']!r}")
+        for key in ("dropout", "space_dropout", "unk_dropout", "max_reject", "label_smoothing"):
             if not 0.0 <= float(p[key]) < 1.0:
                 raise ConfigError(f"[intent] {key} must be in [0, 1), got {p[key]!r}")
         for key in ("ngram_chars", "ngram_words", "ngram_jamo", "ngram_min_count"):
@@ -609,7 +613,7 @@ class IntentClassifier:
                     k = len(idx)
                     loss = torch.nn.functional.cross_entropy(
                         logits[:k], torch.from_numpy(y_tr[idx]).to(device),
-                        weight=class_w if power else None)
+                        weight=class_w if power else None, label_smoothing=float(p["label_smoothing"]))
                     if n_oe:
                         lsm = torch.log_softmax(logits[k:], dim=1)
                         loss = loss + float(p["oe_weight"]) * (-lsm.mean(dim=1)).mean()
@@ -622,6 +626,10 @@ class IntentClassifier:
                         sparse_opt.step()
                     total += float(loss.detach()) * k
                     seen += k
+                if float(p["lr_decay"]) != 1.0:
+                    for o in (opt, sparse_opt):
+                        for group in (o.param_groups if o is not None else []):
+                            group["lr"] *= float(p["lr_decay"])
                 logits_va = self._logits(x_va, len_va, device)
                 pred = logits_va.argmax(1)
                 acc = float(np.mean(pred == y_va))
