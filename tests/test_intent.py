@@ -352,6 +352,11 @@ def test_should_take_the_new_kinds_from_the_config_and_refuse_bad_members():
     model = IntentClassifier(**cfg["intent"])
     assert model._member_params("ngram")["emb_dim"] == 96
     assert model._member_params("char_cnn")["emb_dim"] == 48
+    # class_bias shifts the ensemble's mean; a member gets its own only through member_params
+    biased = IntentClassifier(kind="ensemble", class_bias="macro_f1",
+                              member_params={"ngram": {"class_bias": "macro_f1"}})
+    assert biased._member_params("char_cnn")["class_bias"] == "none"
+    assert biased._member_params("ngram")["class_bias"] == "macro_f1"
     fit_args = ([("a", [], "x"), ("b", [], "y")],)
     for bad in (dict(members=["char_cnn", "lstm"]), dict(members=[]),
                 dict(members=["ngram", "ngram"]),
