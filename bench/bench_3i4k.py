@@ -167,15 +167,9 @@ def ensemble_with_bias(model: Any, tr: list, va: list, te: list, gold: list[int]
                        novel: np.ndarray) -> dict[str, Any]:
     """A copy of a fitted ensemble whose calibration is refitted with class_bias = "macro_f1"."""
     import copy
-
-    from nlukit.models.intent import _nonsense_items
     biased = copy.copy(model)
     biased.params = {**model.params, "class_bias": "macro_f1"}
-    index = {lab: i for i, lab in enumerate(model.labels_)}
-    y_va = np.array([index[lab] for _, _, lab in va], dtype=np.int64)
-    chars = sorted({c for t, _, _ in tr for c in t if not c.isspace()})  # as _fit_ensemble does
-    oe = _nonsense_items(max(200, len(va) // 2), np.random.default_rng(int(model.params["seed"] or 0) + 1), chars)
-    biased._calibrate(biased.predict_logits([(t, toks) for t, toks, _ in va]), y_va, biased.predict_logits(oe))
+    biased._calibrate_mean(tr, va)
     pred = [LABELS.index(biased.labels_[i]) for i in biased.predict_proba(te).argmax(1)]
     return {**scores(gold, pred, novel), "train_seconds": 0.0, "bias": [float(b) for b in biased.bias_]
             if biased.bias_ is not None else None,

@@ -1,6 +1,7 @@
 """Demo-domain accuracy and training cost: generate → train (defaults) → evaluate.
 
     python bench/bench_demo.py [--per-intent 2500] [--threads 2] [--split template|value]
+                               [--train-seeds 14,15]
                                [--out bench/results/demo.json]
 
 Generates the demo dataset from patterns/ and dicts/ with nlukit's generator, trains
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--split", default="template", choices=("template", "value", "sentence"))
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--train-seeds", default="",
+                    help="comma-separated extra training seeds: the same data trained again with each "
+                         "(accuracy spread over seeds; timings come from the first run only)")
     ap.add_argument("--set", action="append", default=[], dest="overrides", metavar="KEY=VALUE")
     ap.add_argument("--workdir", help="keep the dataset and model here (default: a temp dir)")
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "demo.json"))
@@ -65,6 +69,20 @@ def main(argv: list[str] | None = None) -> int:
     slices = {s["name"]: {"n": s["n"], "intent_accuracy": s["intent_accuracy"],
                           "entity_f1": s["entity"]["f1"] if s["entity"] else None}
               for s in rep["slices"]}
+    # the same data trained with other seeds: how much of a difference is the seed's
+    spread = {args.seed: {"intent_accuracy": rep["intent"]["accuracy"], "entity_f1": rep["entity"]["micro"]["f1"],
+                          "fallback_rate": rep["intent"]["fallback_rate"]}}
+    for seed in (int(x) for x in args.train_seeds.split(",") if x.strip()):
+        other = nlukit.train(data, os.path.join(work, f"model_seed{seed}"),
+                             overrides=[f"train.threads={args.threads}", f"train.seed={seed}", *args.overrides],
+                             progress=False, force=True)
+        r = evaluate(other, data, split="test")
+        spread[seed] = {"intent_accuracy": r["intent"]["accuracy"], "entity_f1": r["entity"]["micro"]["f1"],
+                        "fallback_rate": r["intent"]["fallback_rate"]}
+    seeds_summary = {key: {"mean": round(sum(v[key] for v in spread.values()) / len(spread), 4),
+                           "min": round(min(v[key] for v in spread.values()), 4),
+                           "max": round(max(v[key] for v in spread.values()), 4)}
+                     for key in ("intent_accuracy", "entity_f1", "fallback_rate")}
     result = {
         "sentences": meta["data"]["sizes"], "per_intent": args.per_intent, "split": args.split,
         "intents": meta["intents"], "threads": args.threads, "overrides": args.overrides,
@@ -77,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
                  "fallback_rate": rep["intent"]["fallback_rate"],
                  "entity_f1": rep["entity"]["micro"]["f1"],
                  "entity_per_label_f1": {k: v["f1"] for k, v in rep["entity"]["per_label"].items()}},
-        "slices": slices, "generator_duplicates": gen.get("duplicates") if isinstance(gen, dict) else None,
+        "slices": slices,
+        "train_seeds": {str(k): v for k, v in spread.items()}, "over_train_seeds": seeds_summary, "generator_duplicates": gen.get("duplicates") if isinstance(gen, dict) else None,
         "workdir": work,
         "environment": {"python": platform.python_version(), "cpu_count": os.cpu_count(),
                         "load_avg": os.getloadavg()},

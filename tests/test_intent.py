@@ -503,3 +503,58 @@ def test_lr_decay_and_label_smoothing_should_change_training_and_be_checked(ngra
     for bad in (dict(lr_decay=0.0), dict(lr_decay=1.5), dict(label_smoothing=1.0)):
         with pytest.raises(ConfigError, match=next(iter(bad))):
             IntentClassifier(kind="ngram", **bad).fit(train, valid, progress=False)
+
+
+# requests outside the fixture's four intents, in words it never saw, with request frames it did see
+FRAME_ONLY = ["코인 시세 좀 알려줘", "택시 불러줘", "포인트 잔액 알려줘", "뉴스 틀어줘", "메일 좀 보내줘",
+              "사진 찍어줘", "환율 어때", "택배 조회해줘"]
+
+
+def test_masked_items_should_keep_the_request_frame_and_replace_every_content_morpheme():
+    from nlukit.models.intent import CONTENT_POS, _masked_items
+    # Given tokenised training texts, one of them with no content morpheme at all
+    items = _items(["서울에서 부산 가는 기차 예매해줘", "내일 날씨 어때요?", "이거요?"])
+    # When 30 masked texts are drawn with "뷁" and "똠" as the known characters
+    out = _masked_items(items, 30, np.random.default_rng(0), ["뷁", "똠"])
+    assert len(out) == 30
+    sources = {len(t): (t, toks) for t, toks in items}
+    for text, toks in out:
+        src_text, src_toks = next(v for v in sources.values() if [x.pos for x in v[1]] == [x.pos for x in toks])
+        # Then the text keeps its length, spaces and tags, and every token indexes the new text
+        assert len(text) == len(src_text)
+        assert [i for i, c in enumerate(text) if c == " "] == [i for i, c in enumerate(src_text) if c == " "]
+        for new, old in zip(toks, src_toks, strict=True):
+            assert text[new.start:new.end] == new.surface and (new.start, new.end) == (old.start, old.end)
+            if old.pos.split("+")[0] in CONTENT_POS:   # content: random characters
+                assert new.surface != old.surface
+            else:                                      # frame: particles, endings, punctuation
+                assert new.surface == old.surface
+    # and the text with nothing to mask is never drawn; nothing to draw from gives []
+    assert all([x.pos for x in toks] != [x.pos for x in items[2][1]] for _, toks in out)
+    assert _masked_items([items[2]], 5, np.random.default_rng(0), ["가"]) == []
+    assert _masked_items([("네", None)], 5, np.random.default_rng(0), ["가"]) == []
+
+
+@pytest.mark.slow
+def test_should_send_unknown_requests_in_a_known_frame_to_the_fallback(data):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    # Given the same model trained with masked training texts among its outliers, and without
+    params = dict(kind="char_cnn", **{**FAST, "seed": 3}, oe_ratio=1.0)
+    masked = IntentClassifier(**params, oe_masked=1.0).fit(train, valid, progress=False)
+    plain = IntentClassifier(**params, oe_masked=0.0).fit(train, valid, progress=False)
+    # When they score requests made of unseen words and a frame such as "… 알려줘" / "… 틀어줘"
+    p_masked = masked.predict_proba(_items(FRAME_ONLY)).max(1)
+    p_plain = plain.predict_proba(_items(FRAME_ONLY)).max(1)
+    # Then with masking every such request falls back, and it is less sure of them than without
+    assert (p_masked < masked.threshold_).all(), (p_masked, masked.threshold_)
+    assert p_masked.mean() < p_plain.mean() - 0.05, (p_masked, p_plain)
+    # while every validation sentence is still accepted
+    ok = masked.predict_proba([(t, toks) for t, toks, _ in valid]).max(1)
+    assert (ok >= masked.threshold_).all(), (ok, masked.threshold_)
+
+
+def test_should_refuse_an_oe_masked_share_outside_0_to_1():
+    from nlukit.models.intent import IntentClassifier
+    with pytest.raises(ConfigError, match="oe_masked"):
+        IntentClassifier(oe_masked=1.5).fit([("a", None, "x"), ("b", None, "y")])

@@ -38,11 +38,18 @@ Out of scope (the fallback). Two mechanisms, both decided on data, never by hand
    ``oe_ratio`` synthetic nonsense inputs — random mixtures of unknown symbols and
    random known symbols (and spaces) — trained towards the uniform distribution,
    so that unseen gibberish such as ``ㅁㄴㅇㄹ asdf ㅋ`` gets a flat, low-confidence
-   distribution instead of an arbitrary confident one.
+   distribution instead of an arbitrary confident one. A share ``oe_masked`` of them
+   are *masked* training texts: every content morpheme (nouns, numerals, verb and
+   adjective stems, roots, adverbs, foreign words; :data:`CONTENT_POS`) is replaced
+   by random characters and only the request frame stays (``주식 시세 알려줘`` looks
+   like ``□□ □□ 알려줘`` to a model trained this way). A frame alone (particles,
+   endings, ``알려줘``, ``해줘``) then decides no intent, so an in-vocabulary request
+   from outside the domain falls back instead of landing on whichever intent shares
+   its ending.
 2. *Calibration and threshold*: a temperature is fitted on the validation split
    (minimum NLL), then ``threshold_`` is chosen on the calibrated max-probabilities
    of the correctly classified validation sentences versus a fresh nonsense set
-   (different seed): the cut that best separates them (maximises accepted in-scope
+   (different seed; masked validation texts among it): the cut that best separates them (maximises accepted in-scope
    + rejected nonsense) while rejecting at most ``max_reject`` of the correct
    in-scope validation sentences. Pass ``threshold=<float>`` to fix it instead.
 
@@ -104,6 +111,8 @@ DEFAULTS: dict[str, Any] = {
                                  # them for its mean, its members only through member_params
     "oe_ratio": 0.25,            # nonsense inputs per real input in a batch (0 = off)
     "oe_weight": 0.5,            # weight of the uniform-target loss on nonsense inputs
+    "oe_masked": 0.25,           # share of those inputs that are training texts with their content
+                                 # morphemes replaced by random characters (0 = nonsense only)
     "device": None,              # None/"auto": CUDA when present, else CPU
     "threads": None,             # torch threads while fitting/predicting (None: torch's)
     "ngram_chars": 5,            # ngram: character n-grams of length 1..n (0 = none)
@@ -436,6 +445,8 @@ class IntentClassifier:
                                       f"parameter(s) {sorted(bad)}")
         if p["class_bias"] not in ("none", "macro_f1"):
             raise ConfigError(f"[intent] class_bias must be 'none' or 'macro_f1', got {p['class_bias']!r}")
+        if not 0.0 <= float(p["oe_masked"]) <= 1.0:
+            raise ConfigError(f"[intent] oe_masked must be in [0, 1], got {p['oe_masked']!r}")
         if p["class_weight"] not in ("none", "sqrt", "balanced"):
             raise ConfigError(f"[intent] class_weight must be 'none', 'sqrt' or 'balanced', "
                               f"got {p['class_weight']!r}")
@@ -576,6 +587,10 @@ class IntentClassifier:
             x_va, len_va = self._encode([(t, toks) for t, toks, _ in valid])
             y_va = np.array([lab_index[r[2]] for r in valid], dtype=np.int64)
             space_id = self.vocab_.stoi.get(_SPACE) if not (word or bag) else None
+            chars = sorted({c for t, _, _ in train for c in t if not c.isspace()})
+            masked = (_masked_items([(t, toks) for t, toks, _ in train], len(train), rng, chars)
+                      if float(p["oe_ratio"]) > 0 and float(p["oe_masked"]) > 0 else [])
+            x_mask, len_mask = self._encode(masked) if masked else (None, None)
 
             counts = np.bincount(y_tr, minlength=len(labels)).astype(np.float64)
             power = {"none": 0.0, "sqrt": 0.5, "balanced": 1.0}[p["class_weight"]]
@@ -605,8 +620,15 @@ class IntentClassifier:
                     xb = x_tr[idx][:, :max(int(lb.max()), min_len)]
                     xb, lb = self._augment(xb, lb, rng, space_id)
                     if n_oe:
-                        xo, lo = self._nonsense(max(1, int(round(len(idx) * float(p["oe_ratio"])))), rng)
-                        xb, lb = _stack(xb, lb, xo, lo)
+                        n_b = max(1, int(round(len(idx) * float(p["oe_ratio"]))))
+                        n_m = int(rng.binomial(n_b, float(p["oe_masked"]))) if x_mask is not None else 0
+                        if n_b > n_m:
+                            xo, lo = self._nonsense(n_b - n_m, rng)
+                            xb, lb = _stack(xb, lb, xo, lo)
+                        if n_m:
+                            pick = rng.integers(len(len_mask), size=n_m)
+                            xm, lm = x_mask[pick], len_mask[pick]
+                            xb, lb = _stack(xb, lb, xm[:, :max(int(lm.max()), min_len)], lm)
                     xt = torch.from_numpy(xb).to(device)
                     lt = torch.from_numpy(lb).to(device)
                     logits = net(xt, lt)
@@ -651,9 +673,14 @@ class IntentClassifier:
 
             # calibration and threshold on validation data
             logits_va = self._logits(x_va, len_va, device)
-            xo, lo = self._nonsense(max(200, len(valid) // 2),
-                                    np.random.default_rng(int(p["seed"] or 0) + 1))
-            logits_oe = self._logits(xo, lo, device)
+            rng_oe = np.random.default_rng(int(p["seed"] or 0) + 1)
+            n_cal = max(200, len(valid) // 2)
+            n_cal_masked = int(round(n_cal * float(p["oe_masked"])))
+            masked_va = _masked_items([(t, toks) for t, toks, _ in valid], n_cal_masked, rng_oe, chars)
+            parts = [self._nonsense(n_cal - len(masked_va), rng_oe)] if n_cal > len(masked_va) else []
+            if masked_va:
+                parts.append(self._encode(masked_va))
+            logits_oe = np.concatenate([self._logits(x, lens, device) for x, lens in parts])
             self._calibrate(logits_va, y_va, logits_oe)
         self._device = device
         return self
@@ -693,13 +720,22 @@ class IntentClassifier:
             train, valid, embeddings=embeddings, progress=progress) for name in p["members"]]
         self.labels_ = list(self.members_[0].labels_ or [])
         self.history_ = [{"member": m.params["kind"], "history": m.history_} for m in self.members_]
+        return self._calibrate_mean(train, valid)
+
+    def _calibrate_mean(self, train: list, valid: list) -> IntentClassifier:
+        """Temperature, class_bias and threshold of a fitted ensemble's mean, on ``valid``."""
+        p = self.params
         self.temperature_ = 1.0
+        self.bias_ = None
         lab_index = {name: i for i, name in enumerate(self.labels_)}
         y_va = np.array([lab_index[r[2]] for r in valid], dtype=np.int64)
         logits_va = self.predict_logits([(t, toks) for t, toks, _ in valid])
         chars = sorted({c for t, _, _ in train for c in t if not c.isspace()})
-        oe = _nonsense_items(max(200, len(valid) // 2), np.random.default_rng(int(p["seed"] or 0) + 1),
-                             chars)
+        rng_oe = np.random.default_rng(int(p["seed"] or 0) + 1)
+        n_cal = max(200, len(valid) // 2)
+        n_cal_masked = int(round(n_cal * float(p["oe_masked"])))
+        masked_va = _masked_items([(t, toks) for t, toks, _ in valid], n_cal_masked, rng_oe, chars)
+        oe = _nonsense_items(n_cal - len(masked_va), rng_oe, chars) + masked_va
         self._calibrate(logits_va, y_va, self.predict_logits(oe))
         return self
 
@@ -926,6 +962,60 @@ def _nonsense_items(n: int, rng: np.random.Generator, chars: Sequence[str]) -> l
             toks.append(Token(w, "UNKNOWN", pos, pos + len(w)))
             pos += len(w) + 1
         out.append((text, toks))
+    return out
+
+
+#: mecab-ko-dic tags of the morphemes that carry a request's topic; a fused tag such as
+#: ``VV+EC`` counts by its first part. What is left (particles, endings, suffixes,
+#: auxiliary verbs, pronouns, punctuation) is the frame of the request.
+CONTENT_POS = frozenset({"NNG", "NNP", "NNB", "NNBC", "NR", "VV", "VA", "XR", "MAG", "MM", "IC",
+                         "SL", "SH", "SN"})
+_HANGUL = (0xAC00, 0xD7A4)
+
+
+def _masked_items(items: Sequence[Item], n: int, rng: np.random.Generator, chars: Sequence[str]
+                  ) -> list[Item]:
+    """``n`` texts drawn from ``items`` with every content morpheme replaced by random characters.
+
+    Each replacement keeps the morpheme's length and POS; its characters come from
+    ``chars`` (seen in training) or are random Hangul syllables, in a random mix per
+    text. Items without tokens or without a content morpheme are not drawn; none
+    left gives ``[]``.
+
+    >>> from nlukit.types import Token
+    >>> [(t, toks)] = _masked_items([("날씨 알려줘", [Token("날씨", "NNG", 0, 2),
+    ...     Token("알려", "VV+EC", 3, 5), Token("줘", "VX+EC", 5, 6)])], 1,
+    ...     np.random.default_rng(0), ["가"])
+    >>> len(t), t[2], t[-1], [x.pos for x in toks], t[:2] != "날씨"
+    (6, ' ', '줘', ['NNG', 'VV+EC', 'VX+EC'], True)
+    """
+    pool = [(text, toks) for text, toks in items
+            if toks and any(t.pos.split("+", 1)[0] in CONTENT_POS for t in toks)]
+    if not pool or n <= 0:
+        return []
+    known = [c for c in chars if _HANGUL[0] <= ord(c) < _HANGUL[1]] or list(chars) or ["가"]
+    out: list[Item] = []
+    for k in rng.integers(len(pool), size=n):
+        text, toks = pool[int(k)]
+        unknown_share = rng.random()
+        parts: list[str] = []
+        new_toks: list[Token] = []
+        at = 0      # position in the source text
+        length = 0  # length of the new text so far
+        for t in toks:
+            gap = text[at:t.start]
+            parts.append(gap)
+            length += len(gap)
+            surface = t.surface
+            if t.pos.split("+", 1)[0] in CONTENT_POS:
+                surface = "".join(chr(int(rng.integers(*_HANGUL))) if rng.random() < unknown_share
+                                  else known[int(rng.integers(len(known)))] for _ in surface)
+            parts.append(surface)
+            new_toks.append(Token(surface, t.pos, length, length + len(surface)))
+            length += len(surface)
+            at = t.end
+        parts.append(text[at:])
+        out.append(("".join(parts), new_toks))
     return out
 
 
