@@ -6,11 +6,12 @@ Scores are reported on the full test set and on the test lines with no training
 twin once spaces and punctuation are removed ("novel"). The baseline runs in the
 same script on the same train split (and on train+valid, as published).
 
-    .venv/bin/python bench/bench_3i4k.py                 # the ensemble kind (10-25 min on a shared 2-core box)
+    .venv/bin/python bench/bench_3i4k.py                 # the ensemble kind (~30 min on a loaded 2-core box)
     .venv/bin/python bench/bench_3i4k.py --models char   # one model + baseline
 
-``--models ensemble`` trains the *ensemble* kind (char CNN + word CNN + ngram, each
-with the parameters below) and reports each member on its own too (the members are
+``--models ensemble`` trains the *ensemble* kind (the ``MEMBERS`` below: char CNN, word
+CNN, three ngram variants, word BiGRU) and reports each member on its own too, then the
+same ensemble with ``class_bias = "macro_f1"`` (the members are
 the same models a single-kind run would train, same seed); ``char``, ``word`` and
 ``ngram`` train one kind alone.
 
