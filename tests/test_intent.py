@@ -352,6 +352,11 @@ def test_should_take_the_new_kinds_from_the_config_and_refuse_bad_members():
     model = IntentClassifier(**cfg["intent"])
     assert model._member_params("ngram")["emb_dim"] == 96
     assert model._member_params("char_cnn")["emb_dim"] == 48
+    # class_bias shifts the ensemble's mean; a member gets its own only through member_params
+    biased = IntentClassifier(kind="ensemble", class_bias="macro_f1",
+                              member_params={"ngram": {"class_bias": "macro_f1"}})
+    assert biased._member_params("char_cnn")["class_bias"] == "none"
+    assert biased._member_params("ngram")["class_bias"] == "macro_f1"
     fit_args = ([("a", [], "x"), ("b", [], "y")],)
     for bad in (dict(members=["char_cnn", "lstm"]), dict(members=[]),
                 dict(members=["ngram", "ngram"]),
@@ -400,6 +405,104 @@ def test_word_rnn_should_classify_score_batches_like_singles_and_reload(data, em
     back = IntentClassifier.load(tmp_path / "m")
     assert back.params["kind"] == "word_rnn" and back.params["rnn_hidden"] == 16
     assert np.array_equal(back.predict_proba(items), batch)
+
+
+# ---------------------------------------------------------------------- class_bias (macro-F1 shifts)
+def test_class_bias_should_shift_an_under_predicted_intent_and_leave_a_perfect_one_alone():
+    from nlukit.models.intent import _fit_class_bias, _macro_f1
+    rng = np.random.default_rng(0)
+    # Given three intents where the rare one (2) scores 1.0 too low in every row
+    y = np.array([0] * 200 + [1] * 200 + [2] * 40)
+    z = rng.normal(0, 0.6, (len(y), 3))
+    z[np.arange(len(y)), y] += 1.5
+    z[:, 2] -= 1.0
+    before = _macro_f1(y, z.argmax(1), 3)
+    # When shifts are fitted for macro-F1
+    b = _fit_class_bias(z, y, 3)
+    # Then the rare intent is raised relative to the others, macro-F1 improves, shifts are centred
+    assert b is not None and b[2] > b[0] and b[2] > b[1]
+    assert _macro_f1(y, (z + b).argmax(1), 3) > before + 0.02
+    assert abs(b.sum()) < 1e-4
+    # and already perfect scores get no shift at all
+    assert _fit_class_bias(np.eye(3)[y] * 5, y, 3) is None
+
+
+@pytest.mark.slow
+def test_class_bias_should_apply_after_the_temperature_and_survive_save_and_load(ngram_model, data, tmp_path):
+    import copy
+
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    model = copy.deepcopy(ngram_model)
+    model.params["class_bias"] = "macro_f1"
+    # Given validation scores where intent 0 is always second best (a systematic under-prediction)
+    n = len(model.labels_)
+    y = np.repeat(np.arange(n), 30)
+    logits = np.eye(n)[y] * 4.0
+    logits[y == 0, 1] = 5.3
+    logits[:, 0] += 1.0 * (y == 0)
+    model._calibrate(logits.astype(np.float32), y, np.zeros((20, n), np.float32))
+    # Then a shift favouring intent 0 is fitted, and probabilities are softmax(logits / T + bias)
+    assert model.bias_ is not None and model.bias_[0] == max(model.bias_)
+    z = model.predict_logits(items) / model.temperature_ + model.bias_
+    expected = np.exp(z - z.max(1, keepdims=True))
+    np.testing.assert_allclose(model.predict_proba(items), expected / expected.sum(1, keepdims=True),
+                               atol=1e-5)
+    assert not np.allclose(model.predict_proba(items), ngram_model.predict_proba(items))
+    # and the shifts are saved and read back with the model
+    back = _assert_round_trip(model, data, tmp_path)
+    np.testing.assert_array_equal(back.bias_, model.bias_)
+    assert json.loads((tmp_path / "intent" / "meta.json").read_text("utf-8"))["bias"] == list(model.bias_)
+    with pytest.raises(ConfigError, match="class_bias"):
+        IntentClassifier(kind="ngram", class_bias="f1").fit(train, valid, progress=False)
+
+
+def test_ensemble_should_take_one_kind_twice_under_tags_each_with_its_own_parameters(data, tmp_path):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    # Given two ngram members told apart by a tag, the second with its own seed and n-gram sizes
+    model = IntentClassifier(kind="ensemble", members=["ngram", "ngram@b"], ngram_min_count=1,
+                             member_params={"ngram@b": {"seed": 7, "ngram_chars": 3}},
+                             epochs=3, patience=3, seed=1, threads=1).fit(train, valid, progress=False)
+    a, b = model.members_
+    # Then both are ngram models, only the tagged one takes the tagged parameters
+    assert (a.params["kind"], b.params["kind"]) == ("ngram", "ngram")
+    assert (a.params["seed"], a.params["ngram_chars"], b.params["seed"], b.params["ngram_chars"]) == (1, 5, 7, 3)
+    assert not np.allclose(a.predict_proba(items), b.predict_proba(items))
+    back = _assert_round_trip(model, data, tmp_path)
+    assert back.params["members"] == ["ngram", "ngram@b"] and back.members_[1].params["ngram_chars"] == 3
+    for bad in (["ngram", "ngram@"], ["ngram@b c"], ["lstm@x"], ["ngram@b", "ngram@b"]):
+        with pytest.raises(ConfigError, match="members"):
+            IntentClassifier(kind="ensemble", members=bad).fit(train, valid, progress=False)
+
+
+@pytest.mark.slow
+def test_lr_decay_and_label_smoothing_should_change_training_and_be_checked(ngram_model, data, tmp_path):
+    from nlukit.models.intent import IntentClassifier, _softmax
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in train]
+    # Given the same ngram model trained with label smoothing and with a decaying learning rate
+    smooth = IntentClassifier(kind="ngram", ngram_min_count=1, label_smoothing=0.3, **FAST).fit(
+        train, valid, progress=False)
+    decay = IntentClassifier(kind="ngram", ngram_min_count=1, lr_decay=0.9, **FAST).fit(
+        train, valid, progress=False)
+    # Then both still learn the training set
+    for m in (smooth, decay):
+        assert m.predict(items) == [i for _, _, i in train]
+    # smoothing keeps the raw scores from growing towards certainty
+    raw = _softmax(ngram_model.predict_logits(items)).max(1)
+    raw_smooth = _softmax(smooth.predict_logits(items)).max(1)
+    assert raw_smooth.mean() < raw.mean() - 0.05, (raw_smooth.mean(), raw.mean())
+    assert raw_smooth.max() < 0.95
+    # a decaying rate moves the weights less than a constant one: the model differs
+    assert not np.allclose(decay.predict_logits(items), ngram_model.predict_logits(items))
+    back = _assert_round_trip(decay, data, tmp_path)
+    assert back.params["lr_decay"] == 0.9 and back.params["label_smoothing"] == 0.0
+    for bad in (dict(lr_decay=0.0), dict(lr_decay=1.5), dict(label_smoothing=1.0)):
+        with pytest.raises(ConfigError, match=next(iter(bad))):
+            IntentClassifier(kind="ngram", **bad).fit(train, valid, progress=False)
 
 
 # requests outside the fixture's four intents, in words it never saw, with request frames it did see

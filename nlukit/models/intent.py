@@ -25,9 +25,11 @@ an ``emb_dim`` vector; the sum of a text's vectors divided by √(number of
 features) → dropout → linear. Sparse gradients keep it fast to train on
 hundreds of thousands of features; unseen features are skipped.
 
-*ensemble* trains one model of each kind in ``members`` (each with the
-top-level parameters updated by ``member_params[kind]``) and averages their
-calibrated probabilities; a temperature and the fallback threshold are then
+*ensemble* trains one model for each entry of ``members`` (each with the
+top-level parameters updated by ``member_params[entry]``) and averages their
+calibrated probabilities; an entry is a kind, or a kind and a tag
+(``ngram@b``) so one kind can serve twice with other parameters (a seed, n-gram
+sizes); a temperature and the fallback threshold are then
 fitted for the average, as below.
 
 Out of scope (the fallback). Two mechanisms, both decided on data, never by hand:
@@ -58,6 +60,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -96,11 +99,16 @@ DEFAULTS: dict[str, Any] = {
     "patience": 3,               # epochs without validation improvement before stopping
     "lr": 3e-3,
     "weight_decay": 0.0,
+    "lr_decay": 1.0,             # learning rate × this after every epoch (1 = constant)
+    "label_smoothing": 0.0,      # cross-entropy target smoothing (0 = off)
     "class_weight": "none",      # "none" | "sqrt" | "balanced": up-weight rare intents in the loss
     "batch_size": 128,
     "seed": 13,
     "threshold": None,           # None: chosen on validation data (see module docstring)
     "max_reject": 0.03,          # auto threshold rejects at most this share of valid hits
+    "class_bias": "none",        # "none" | "macro_f1": per-intent log-prior shifts fitted on valid
+                                 # (after the temperature) to maximise macro-F1; an ensemble fits
+                                 # them for its mean, its members only through member_params
     "oe_ratio": 0.25,            # nonsense inputs per real input in a batch (0 = off)
     "oe_weight": 0.5,            # weight of the uniform-target loss on nonsense inputs
     "oe_masked": 0.25,           # share of those inputs that are training texts with their content
@@ -111,18 +119,24 @@ DEFAULTS: dict[str, Any] = {
     "ngram_words": 3,            # ngram: morpheme/POS n-grams of length 1..n (0 = none)
     "ngram_jamo": 0,             # ngram: also jamo n-grams of length 2..n (0 = none)
     "ngram_min_count": 2,        # ngram: features seen fewer times in training are dropped
-    "members": ["char_cnn", "word_cnn", "ngram"],  # ensemble: the member kinds
+    "members": ["char_cnn", "word_cnn", "ngram"],  # ensemble: member kinds (or kind@tag, e.g. ngram@b)
     "member_params": {},         # ensemble: per-kind overrides, e.g. {char_cnn = {dropout = 0.4}}
 }
 
 _KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "ensemble")
 _MEMBER_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram")
+_MEMBER_TAG = re.compile(r"[a-z_]+(@\w+)?", re.ASCII)
 _WORD_KINDS = ("word_cnn", "word_rnn")  # read the morphemes, vectors from the Embeddings
 FOLD_MAX_FLOATS = 16_000_000  # 64 MB: above it (huge word vocabularies) inference uses the convolutions
 _SPACE = " "
 
 TrainItem = tuple[str, Sequence[Token], str]
 Item = tuple[str, Sequence[Token]]
+
+
+def _member_kind(name: str) -> str:
+    """The kind of an ensemble entry: ``"ngram@b"`` → ``"ngram"``."""
+    return name.split("@", 1)[0]
 
 
 def _jamo_table() -> dict[int, str]:
@@ -377,6 +391,7 @@ class IntentClassifier:
         self.labels_: list[str] | None = None
         self.threshold_: float | None = None
         self.temperature_: float = 1.0
+        self.bias_: np.ndarray | None = None  # class_bias: added to logits / temperature
         self.history_: list[dict[str, Any]] = []
         self.vocab_: Any = None
         self._net: Any = None
@@ -399,7 +414,9 @@ class IntentClassifier:
         for key in ("emb_dim", "filters", "epochs", "batch_size", "max_len", "rnn_hidden"):
             if not isinstance(p[key], int) or p[key] < 1:
                 raise ConfigError(f"[intent] {key} must be a positive integer, got {p[key]!r}")
-        for key in ("dropout", "space_dropout", "unk_dropout", "max_reject"):
+        if not 0.0 < float(p["lr_decay"]) <= 1.0:
+            raise ConfigError(f"[intent] lr_decay must be in (0, 1], got {p['lr_decay']!r}")
+        for key in ("dropout", "space_dropout", "unk_dropout", "max_reject", "label_smoothing"):
             if not 0.0 <= float(p[key]) < 1.0:
                 raise ConfigError(f"[intent] {key} must be in [0, 1), got {p[key]!r}")
         for key in ("ngram_chars", "ngram_words", "ngram_jamo", "ngram_min_count"):
@@ -410,9 +427,12 @@ class IntentClassifier:
         if p["kind"] == "ensemble":
             members = p["members"]
             if (not isinstance(members, (list, tuple)) or not members
-                    or any(m not in _MEMBER_KINDS for m in members) or len(set(members)) != len(members)):
+                    or any(not isinstance(m, str) or _member_kind(m) not in _MEMBER_KINDS
+                           or not _MEMBER_TAG.fullmatch(m) for m in members)
+                    or len(set(members)) != len(members)):
                 raise ConfigError(f"[intent] members must be a non-empty list of distinct kinds from "
-                                  f"{', '.join(_MEMBER_KINDS)}, got {members!r}")
+                                  f"{', '.join(_MEMBER_KINDS)} (or kind@tag, tag of letters, digits "
+                                  f"and _), got {members!r}")
             mp = p["member_params"]
             if not isinstance(mp, dict) or any(k not in members or not isinstance(v, dict)
                                                for k, v in mp.items()):
@@ -423,6 +443,8 @@ class IntentClassifier:
                 if bad:
                     raise ConfigError(f"[intent] member_params.{kind}: unknown or not allowed "
                                       f"parameter(s) {sorted(bad)}")
+        if p["class_bias"] not in ("none", "macro_f1"):
+            raise ConfigError(f"[intent] class_bias must be 'none' or 'macro_f1', got {p['class_bias']!r}")
         if not 0.0 <= float(p["oe_masked"]) <= 1.0:
             raise ConfigError(f"[intent] oe_masked must be in [0, 1], got {p['oe_masked']!r}")
         if p["class_weight"] not in ("none", "sqrt", "balanced"):
@@ -613,7 +635,7 @@ class IntentClassifier:
                     k = len(idx)
                     loss = torch.nn.functional.cross_entropy(
                         logits[:k], torch.from_numpy(y_tr[idx]).to(device),
-                        weight=class_w if power else None)
+                        weight=class_w if power else None, label_smoothing=float(p["label_smoothing"]))
                     if n_oe:
                         lsm = torch.log_softmax(logits[k:], dim=1)
                         loss = loss + float(p["oe_weight"]) * (-lsm.mean(dim=1)).mean()
@@ -626,6 +648,10 @@ class IntentClassifier:
                         sparse_opt.step()
                     total += float(loss.detach()) * k
                     seen += k
+                if float(p["lr_decay"]) != 1.0:
+                    for o in (opt, sparse_opt):
+                        for group in (o.param_groups if o is not None else []):
+                            group["lr"] *= float(p["lr_decay"])
                 logits_va = self._logits(x_va, len_va, device)
                 pred = logits_va.argmax(1)
                 acc = float(np.mean(pred == y_va))
@@ -664,31 +690,43 @@ class IntentClassifier:
         p = self.params
         oe_w = float(p["oe_weight"]) if float(p["oe_ratio"]) > 0 else 0.0
         self.temperature_ = _fit_temperature(logits_va, y_va, logits_oe, oe_w)
+        self.bias_ = None
+        if p["class_bias"] == "macro_f1":
+            z = np.log(_softmax(logits_va.astype(np.float64) / self.temperature_))
+            self.bias_ = _fit_class_bias(z, y_va, len(self.labels_ or []))
+        bias = 0.0 if self.bias_ is None else self.bias_
         if p["threshold"] is not None:
             self.threshold_ = float(p["threshold"])
         else:
-            probs_va = _softmax(logits_va / self.temperature_)
+            probs_va = _softmax(logits_va / self.temperature_ + bias)
             hit = probs_va.argmax(1) == y_va
-            probs_oe = _softmax(logits_oe / self.temperature_)
+            probs_oe = _softmax(logits_oe / self.temperature_ + bias)
             self.threshold_ = _choose_threshold(probs_va.max(1)[hit], probs_oe.max(1),
                                                 float(p["max_reject"]), len(self.labels_ or []))
 
     # ------------------------------------------------------------------ ensemble
-    def _member_params(self, kind: str) -> dict[str, Any]:
+    def _member_params(self, name: str) -> dict[str, Any]:
         p = {k: v for k, v in self.params.items() if k not in ("members", "member_params")}
-        p["kind"] = kind
-        p.update(self.params["member_params"].get(kind, {}))
+        p["kind"] = _member_kind(name)
+        p["class_bias"] = "none"  # the ensemble shifts its mean; a member only via member_params
+        p.update(self.params["member_params"].get(name, {}))
         return p
 
     def _fit_ensemble(self, train: list, valid: list, embeddings: Embeddings | None,
                       progress: bool) -> IntentClassifier:
         """Fit every member, then a temperature and a threshold for their mean probabilities."""
         p = self.params
-        self.members_ = [IntentClassifier(**self._member_params(kind)).fit(
-            train, valid, embeddings=embeddings, progress=progress) for kind in p["members"]]
+        self.members_ = [IntentClassifier(**self._member_params(name)).fit(
+            train, valid, embeddings=embeddings, progress=progress) for name in p["members"]]
         self.labels_ = list(self.members_[0].labels_ or [])
         self.history_ = [{"member": m.params["kind"], "history": m.history_} for m in self.members_]
+        return self._calibrate_mean(train, valid)
+
+    def _calibrate_mean(self, train: list, valid: list) -> IntentClassifier:
+        """Temperature, class_bias and threshold of a fitted ensemble's mean, on ``valid``."""
+        p = self.params
         self.temperature_ = 1.0
+        self.bias_ = None
         lab_index = {name: i for i, name in enumerate(self.labels_)}
         y_va = np.array([lab_index[r[2]] for r in valid], dtype=np.int64)
         logits_va = self.predict_logits([(t, toks) for t, toks, _ in valid])
@@ -805,7 +843,8 @@ class IntentClassifier:
 
     def predict_proba(self, items: Sequence[Item], batch_size: int = 1024) -> np.ndarray:
         """Calibrated probabilities (rows sum to 1), columns in the order of ``labels_``."""
-        return _softmax(self.predict_logits(items, batch_size) / self.temperature_)
+        z = self.predict_logits(items, batch_size) / self.temperature_
+        return _softmax(z if self.bias_ is None else z + self.bias_.astype(np.float32))
 
     def predict(self, items: Sequence[Item]) -> list[str]:
         """The most probable intent of each item (no fallback; the pipeline applies that)."""
@@ -828,7 +867,7 @@ class IntentClassifier:
                 write_json(tmp / "meta.json", {
                     "kind": KIND, "format": FORMAT_VERSION, "nlukit_version": __version__,
                     "params": self.params, "labels": self.labels_, "threshold": self.threshold_,
-                    "temperature": self.temperature_, "members": names})
+                    "temperature": self.temperature_, "members": names, **self._bias_meta()})
             return
         with atomic_dir(path, overwrite=overwrite) as tmp:
             save_state(tmp / "weights.pt", self._net.state_dict())
@@ -837,8 +876,11 @@ class IntentClassifier:
             write_json(tmp / "meta.json", {
                 "kind": KIND, "format": FORMAT_VERSION, "nlukit_version": __version__,
                 "params": self.params, "labels": self.labels_, "threshold": self.threshold_,
-                "temperature": self.temperature_,
+                "temperature": self.temperature_, **self._bias_meta(),
                 "emb_dim": int(self._net.embed.weight.shape[1])})
+
+    def _bias_meta(self) -> dict[str, Any]:
+        return {} if self.bias_ is None else {"bias": [float(b) for b in self.bias_]}
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], device: str | None = "cpu") -> IntentClassifier:
@@ -858,6 +900,9 @@ class IntentClassifier:
             emb_dim = int(meta["emb_dim"]) if not members else 0
             threshold = float(meta["threshold"])
             temperature = float(meta.get("temperature", 1.0))
+            bias = np.array([float(b) for b in meta["bias"]]) if meta.get("bias") is not None else None
+            if bias is not None and len(bias) != len(labels):
+                raise ValueError(f"{len(bias)} class biases for {len(labels)} intents")
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BundleError(f"{path / 'meta.json'}: missing or bad field ({exc}); "
                               "re-save the model") from exc
@@ -869,6 +914,7 @@ class IntentClassifier:
         model.labels_ = labels
         model.threshold_ = threshold
         model.temperature_ = temperature
+        model.bias_ = bias
         hist = path / "history.json"
         model.history_ = read_json(hist) if hist.exists() else []
         if params["kind"] == "ensemble":
@@ -1022,6 +1068,36 @@ def _fit_temperature(logits: np.ndarray, y: np.ndarray, logits_oe: np.ndarray | 
     fine = np.exp(np.linspace(math.log(lo), math.log(hi), 41))
     t = float(fine[int(np.argmin([objective(t) for t in fine]))])
     return round(t, 6)
+
+
+def _fit_class_bias(z: np.ndarray, y: np.ndarray, n_labels: int, span: float = 2.0,
+                    step: float = 0.05, passes: int = 3) -> np.ndarray | None:
+    """Per-intent shifts of the calibrated log-probabilities ``z`` maximising validation macro-F1.
+
+    Coordinate ascent over a grid in [-span, span]: each intent's shift in turn is set to the
+    value with the best macro-F1 (ties: the one nearest 0, so nothing moves without a gain).
+    Returns the shifts centred on 0, or None when nothing helps.
+    """
+    grid = np.round(np.arange(-span, span + step / 2, step), 6)
+    b = np.zeros(n_labels)
+    best = _macro_f1(y, z.argmax(1), n_labels)
+    for _ in range(passes):
+        changed = False
+        for c in range(n_labels):
+            scores = np.empty(len(grid))
+            for i, g in enumerate(grid):
+                b_c, b[c] = b[c], g
+                scores[i] = _macro_f1(y, (z + b).argmax(1), n_labels)
+                b[c] = b_c
+            top = np.flatnonzero(scores >= scores.max() - 1e-12)
+            g = float(grid[top[np.argmin(np.abs(grid[top]))]])
+            if scores.max() > best + 1e-12 and g != b[c]:
+                b[c], best, changed = g, float(scores.max()), True
+        if not changed:
+            break
+    if not b.any():
+        return None
+    return np.round(b - b.mean(), 6)
 
 
 def _choose_threshold(p_in: np.ndarray, p_out: np.ndarray, max_reject: float, n_labels: int) -> float:
