@@ -85,10 +85,10 @@ CONFIGS["char_w2v_sem_cw2v_bies_x4"] = {**CONFIGS["char_w2v_sem_cw2v_bies"], "_e
 # character n-gram CRF with and without MeCab POS features, combined on the character grid
 # with member weights picked on the validation split
 CONFIGS["mix"] = {"_mix": ["char_w2v_sem_cw2v_bies:13", "char_w2v_sem_cw2v_bies:14",
-                           "morpheme_w2v_sem:13", "crf_pos", "crf"],
+                           "morpheme_w2v_sem:13", "morpheme_w2v_sem:14", "crf_pos", "crf"],
                   "_weights": (0.0, 0.5, 1.0), "_w2v": True, "_sem": True, "_cw2v": True,
                   "unit_char_dim": CHAR_W2V_DIM}
-DEFAULT_CONFIGS = ("char_w2v_sem_cw2v_bies_x4",)
+DEFAULT_CONFIGS = ("mix",)
 
 
 def read_klue(path: str) -> list[tuple[str, list[str]]]:
