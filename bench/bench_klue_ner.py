@@ -15,18 +15,32 @@ Word2Vec (morpheme vectors that initialise the tagger) is pretrained on the trai
 text plus, by default, the 55k unlabeled 3i4k utterances (``--w2v-extra ''`` for none);
 no test text is used.
 
-Default model (``char_w2v_sem_cw2v_bies_x4``): a seed ensemble. The char-unit tagger
-``char_w2v_sem_cw2v_bies`` (characters with their MeCab morpheme's word vector, char
-CNN, POS with mecab-ko-dic semantic class and B/I/E/S position; character and
-character-bigram Word2Vec; 2 BiLSTM layers of 192; CRF) is fitted four times with
-seeds 13..16 on the same data and early-stopping split, and
-:class:`~nlukit.models.tagger.TaggerEnsemble` averages the members' per-character CRF
-tag marginals and decodes the best IOB2-valid path of their logarithms. Each member
-is also scored alone (``members``: its valid and test F1; seed 13 is the single
-tagger of earlier runs), and so are the ensembles of its first 2 and 3 members
-(``first_members``), all in the same run as the CRF baseline::
+Default model (``mix``): a mixed ensemble (:func:`run_mix`) of members that differ in kind,
+not only in seed, all fitted on the same 3,600 sentences (the validation 400 stay out):
 
-    nice -n 10 .venv/bin/python bench/bench_klue_ner.py        # ~4x the single tagger's fit time
+- the char-unit tagger ``char_w2v_sem_cw2v_bies`` (characters with their MeCab morpheme's
+  word vector, char CNN, POS with mecab-ko-dic semantic class and B/I/E/S position;
+  character and character-bigram Word2Vec; 2 BiLSTM layers of 192; CRF), seeds 13 and 14;
+- the morpheme-unit tagger ``morpheme_w2v_sem``, seeds 13 and 14 (about 1/4 of the fit time);
+- the character n-gram CRF of the baseline (``crf``), and the same CRF with MeCab POS
+  features (``crf_pos``: POS/semantic class and B/I/E/S place of the character's morpheme
+  and of its neighbours', the morpheme itself), each ~1-2 minutes.
+
+The members do not share tagging units, so each member's tag posteriors (forward-backward
+of its CRF) are put on a common grid, the non-space characters covered by MeCab tokens:
+a morpheme unit's posterior goes to its first character, its other characters get it with
+B-X moved to I-X. The weighted mean of the members' posteriors is decoded by an IOB2-
+constrained Viterbi over its logarithms (:func:`decode_grid`; with only char-tagger
+members this is :class:`~nlukit.models.tagger.TaggerEnsemble`). One weight per member
+config, from {0, 0.5, 1}, picked by F1 on the validation split (never test). Each member is
+scored alone too (``members``: its grid-decoded valid/test F1 and, for taggers, its own
+Viterbi test F1), and so is the equal-weight mix (``equal_weights``), all in the same run as
+the CRF baseline::
+
+    nice -n 10 .venv/bin/python bench/bench_klue_ner.py        # ~2.5x the char tagger's fit time
+
+The previous default, a 4-seed ensemble of the char tagger, is ``char_w2v_sem_cw2v_bies_x4``
+(0.8067 in its run; ~4x the char tagger's fit time).
 
 Writes ``bench/results/klue_ner.json`` and prints a table with each model's F1 as a
 ratio of the baseline's measured in the same run.
