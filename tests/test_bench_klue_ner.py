@@ -75,7 +75,7 @@ def test_morpheme_posteriors_project_onto_characters(morpheme_tagger: EntityTagg
     items = [make(t, e)[:2] for t, e in TRAIN]
     grids = [B.grid_of(k) for _, k in items]
     margs = B.tagger_marginals(morpheme_tagger, items, grids)
-    for (text, toks), g, m in zip(items, grids, margs, strict=True):
+    for (_, toks), g, m in zip(items, grids, margs, strict=True):
         assert m.shape == (len(g), len(B.GRID_TAGS))
         assert np.allclose(m.sum(axis=1), 1.0)
         starts = {t.start for t in toks}
