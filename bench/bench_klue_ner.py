@@ -15,18 +15,37 @@ Word2Vec (morpheme vectors that initialise the tagger) is pretrained on the trai
 text plus, by default, the 55k unlabeled 3i4k utterances (``--w2v-extra ''`` for none);
 no test text is used.
 
-Default model (``char_w2v_sem_cw2v_bies_x4``): a seed ensemble. The char-unit tagger
-``char_w2v_sem_cw2v_bies`` (characters with their MeCab morpheme's word vector, char
-CNN, POS with mecab-ko-dic semantic class and B/I/E/S position; character and
-character-bigram Word2Vec; 2 BiLSTM layers of 192; CRF) is fitted four times with
-seeds 13..16 on the same data and early-stopping split, and
-:class:`~nlukit.models.tagger.TaggerEnsemble` averages the members' per-character CRF
-tag marginals and decodes the best IOB2-valid path of their logarithms. Each member
-is also scored alone (``members``: its valid and test F1; seed 13 is the single
-tagger of earlier runs), and so are the ensembles of its first 2 and 3 members
-(``first_members``), all in the same run as the CRF baseline::
+Default model (``mix``): a mixed ensemble (:func:`run_mix`) of members that differ in kind,
+not only in seed, all fitted on the same 3,600 sentences (the validation 400 stay out):
 
-    nice -n 10 .venv/bin/python bench/bench_klue_ner.py        # ~4x the single tagger's fit time
+- the char-unit tagger ``char_w2v_sem_cw2v_bies`` (characters with their MeCab morpheme's
+  word vector, char CNN, POS with mecab-ko-dic semantic class and B/I/E/S position;
+  character and character-bigram Word2Vec; 2 BiLSTM layers of 192; CRF), seeds 13 and 14;
+- the morpheme-unit tagger ``morpheme_w2v_sem``, seeds 13 and 14 (about 1/4 of the fit time);
+- the character n-gram CRF of the baseline (``crf``), and the same CRF with MeCab POS
+  features (``crf_pos``: POS/semantic class and B/I/E/S place of the character's morpheme
+  and of its neighbours', the morpheme itself), each ~1-2 minutes.
+
+The members do not share tagging units, so each member's tag posteriors (forward-backward
+of its CRF) are put on a common grid, the non-space characters covered by MeCab tokens:
+a morpheme unit's posterior goes to its first character, its other characters get it with
+B-X moved to I-X. The weighted mean of the members' posteriors is decoded by an IOB2-
+constrained Viterbi over its logarithms (:func:`decode_grid`; with only char-tagger
+members this is :class:`~nlukit.models.tagger.TaggerEnsemble`). One weight per member
+config, from {0, 0.5, 1}, picked by F1 on the validation split (never test). Each member is
+scored alone too (``members``: its grid-decoded valid/test F1 and, for taggers, its own
+Viterbi test F1), and so is the equal-weight mix (``equal_weights``), all in the same run as
+the CRF baseline::
+
+    nice -n 10 .venv/bin/python bench/bench_klue_ner.py        # ~2.5x the char tagger's fit time
+
+Measured (bench/results/klue_ner.json, loaded 2-core machine, 2572 s): 0.8078 vs the CRF's
+0.7625 in the same run; validation picked char 1, morpheme 0, crf_pos 1, crf 0.5 (valid
+0.8376). The equal-weight mix scored 0.8116 on test but lower on validation (0.8291): 400
+validation sentences are too few to tell such weightings apart.
+
+The previous default, a 4-seed ensemble of the char tagger, is ``char_w2v_sem_cw2v_bies_x4``
+(0.8067 in its run; ~4x the char tagger's fit time).
 
 Writes ``bench/results/klue_ner.json`` and prints a table with each model's F1 as a
 ratio of the baseline's measured in the same run.
@@ -78,9 +97,17 @@ CONFIGS: dict[str, dict[str, Any]] = {
                                "patience": 5, "layers": 2},
 }
 # the same tagger fitted with 3 seeds (13, 14, 15), tag marginals averaged (TaggerEnsemble)
+CONFIGS["char_w2v_sem_cw2v_bies_l1"] = {**CONFIGS["char_w2v_sem_cw2v_bies"], "layers": 1}
 CONFIGS["char_w2v_sem_cw2v_bies_x3"] = {**CONFIGS["char_w2v_sem_cw2v_bies"], "_ensemble": 3}
 CONFIGS["char_w2v_sem_cw2v_bies_x4"] = {**CONFIGS["char_w2v_sem_cw2v_bies"], "_ensemble": 4}
-DEFAULT_CONFIGS = ("char_w2v_sem_cw2v_bies_x4",)
+# mixed ensemble (run_mix): two seeds of the char tagger, the morpheme tagger, and the
+# character n-gram CRF with and without MeCab POS features, combined on the character grid
+# with member weights picked on the validation split
+CONFIGS["mix"] = {"_mix": ["char_w2v_sem_cw2v_bies:13", "char_w2v_sem_cw2v_bies:14",
+                           "morpheme_w2v_sem:13", "morpheme_w2v_sem:14", "crf_pos", "crf"],
+                  "_weights": (0.0, 0.5, 1.0), "_w2v": True, "_sem": True, "_cw2v": True,
+                  "unit_char_dim": CHAR_W2V_DIM}
+DEFAULT_CONFIGS = ("mix",)
 
 
 def read_klue(path: str) -> list[tuple[str, list[str]]]:
@@ -322,6 +349,258 @@ def run_tagger(name: str, params: dict[str, Any], train_items: list[Any], valid_
     return spans, info
 
 
+# --------------------------------------------------------------------------- mixed ensemble
+# Members of different kinds (char-unit and morpheme-unit taggers, the n-gram CRF) do not share
+# tagging units, so they are combined on a common grid: the non-space characters covered by the
+# MeCab tokens. A morpheme unit's tag posterior goes to its first character; its other characters
+# get the same distribution with B-X moved to I-X. The weighted mean of the members' posteriors
+# is decoded by an IOB2-constrained Viterbi over its logarithms (as TaggerEnsemble does).
+GRID_TAGS = ("O",) + tuple(f"{b}-{t}" for t in TYPES for b in "BI")
+
+
+def grid_of(tokens: Sequence[Any]) -> list[int]:
+    """Character positions covered by the tokens (the char-unit tagger's units)."""
+    return sorted({i for t in tokens for i in range(t.start, t.end)})
+
+
+def _inside_index(tag: str) -> int:
+    return GRID_TAGS.index("I-" + tag[2:]) if tag.startswith("B-") else GRID_TAGS.index(tag)
+
+
+def tagger_marginals(tagger: Any, items: Sequence[Any], grids: Sequence[list[int]]) -> list[Any]:
+    """Per item a (len(grid), len(GRID_TAGS)) array of one fitted tagger's tag posteriors."""
+    import numpy as np
+    import torch
+
+    from nlukit.models.tagger import _forward_backward, _unit_marginals
+    units = [tagger._units(t, toks) for t, toks in items]
+    cols = np.array([GRID_TAGS.index(t) for t in tagger.tags_])
+    inside = np.array([_inside_index(t) for t in tagger.tags_])
+    out = [np.zeros((len(g), len(GRID_TAGS))) for g in grids]
+    order = sorted((i for i, u in enumerate(units) if len(u)), key=lambda i: len(units[i]))
+    net = tagger.net_
+    net.eval()
+    crf = net.crf
+    start, trans, end = (x.detach().cpu().numpy() for x in
+                         (crf.start_transitions, crf.transitions, crf.end_transitions))
+    for k in range(0, len(order), 256):
+        idx = order[k:k + 256]
+        with torch.inference_mode():
+            batch = tagger._encode([units[i] for i in idx])
+            em = net.emissions(batch).float().cpu().numpy()
+        lengths = batch["lengths"].cpu().numpy()
+        alpha, beta, log_z = _forward_backward(em, lengths, start, trans, end)
+        marg = _unit_marginals(alpha, beta, log_z, lengths)
+        for r, i in enumerate(idx):
+            pos = {c: n for n, c in enumerate(grids[i])}
+            u, o = units[i], out[i]
+            for j in range(len(u)):
+                o[pos[u.starts[j]], cols] += marg[r, j]
+                for c in range(u.starts[j] + 1, u.ends[j]):
+                    np.add.at(o[pos[c]], inside, marg[r, j])
+    for o in out:   # positions no unit covers: outside
+        o[o.sum(axis=1) == 0, 0] = 1.0
+    return out
+
+
+def _pos_features(text: str, tokens: Sequence[Any]) -> list[dict[str, Any]]:
+    """:func:`_char_features` plus the MeCab morpheme around each character: its POS (with
+    semantic class) and the character's B/I/E/S place in it, the morpheme itself, and the
+    POS of the neighbouring characters' morphemes."""
+    at: list[Any] = [None] * len(text)
+    for t in tokens:
+        for i in range(t.start, t.end):
+            at[i] = t
+
+    def pos(i: int) -> str:
+        if not 0 <= i < len(text):
+            return "<s>" if i < 0 else "</s>"
+        t = at[i]
+        if t is None:
+            return "space" if text[i].isspace() else "none"
+        return t.pos + "/" + ("S" if t.end - t.start == 1 else "B" if i == t.start else
+                              "E" if i == t.end - 1 else "I")
+
+    out = []
+    for i in range(len(text)):
+        f = _char_features(text, i)
+        f.update({"p0": pos(i), "p-1": pos(i - 1), "p+1": pos(i + 1),
+                  "p-1p0": pos(i - 1) + "|" + pos(i), "p0p+1": pos(i) + "|" + pos(i + 1),
+                  "w0": at[i].surface if at[i] is not None else "-"})
+        out.append(f)
+    return out
+
+
+def crf_marginals(train: Sequence[tuple[str, list[str]]], texts: Sequence[Sequence[str]],
+                  grids: Sequence[Sequence[list[int]]], train_tokens: Sequence[Any] | None = None,
+                  tokens: Sequence[Sequence[Any]] | None = None) -> tuple[list[list[Any]], float]:
+    """The baseline CRF fitted on ``train``; its character tag posteriors for each text list.
+
+    With ``train_tokens`` and ``tokens`` (MeCab tokens of the training texts and of each
+    text list) the CRF also reads :func:`_pos_features`.
+    """
+    import numpy as np
+    import sklearn_crfsuite
+
+    def feats(tx: Sequence[str], toks: Sequence[Any] | None) -> list[list[dict[str, Any]]]:
+        if toks is None:
+            return [[_char_features(t, i) for i in range(len(t))] for t in tx]
+        return [_pos_features(t, k) for t, k in zip(tx, toks, strict=True)]
+
+    t0 = time.perf_counter()
+    crf = sklearn_crfsuite.CRF(algorithm="lbfgs", c1=0.1, c2=0.1, max_iterations=100,
+                               all_possible_transitions=True)
+    crf.fit(feats([t for t, _ in train], train_tokens), [tags for _, tags in train])
+    secs = time.perf_counter() - t0
+    outs = []
+    for n, (tx, gr) in enumerate(zip(texts, grids, strict=True)):
+        margs = crf.predict_marginals(feats(tx, tokens[n] if tokens is not None else None))
+        outs.append([np.array([[m[c].get(tag, 0.0) for tag in GRID_TAGS] for c in g])
+                     .reshape(len(g), len(GRID_TAGS)) for m, g in zip(margs, gr, strict=True)])
+    return outs, secs
+
+
+def _grid_constraints() -> tuple[Any, Any]:
+    import numpy as np
+    n = len(GRID_TAGS)
+    allowed = np.zeros((n, n))
+    start = np.zeros(n)
+    for j, t in enumerate(GRID_TAGS):
+        if t.startswith("I-"):
+            start[j] = -1e4
+            for i, f in enumerate(GRID_TAGS):
+                if f[2:] != t[2:]:
+                    allowed[i, j] = -1e4
+    return start, allowed
+
+
+def decode_grid(margs: Sequence[Sequence[Any]], weights: Sequence[float],
+                grids: Sequence[list[int]], log_mean: bool = False) -> list[Spans]:
+    """Spans of the weighted mean of the members' posteriors (``log_mean``: of their logs)."""
+    import numpy as np
+    start, allowed = _grid_constraints()
+    w = np.asarray(weights, dtype=float)
+    keep = [k for k, x in enumerate(w) if x > 0]
+    w = w[keep] / w[keep].sum()
+    out: list[Spans] = []
+    for i, g in enumerate(grids):
+        if not g:
+            out.append(set())
+            continue
+        if log_mean:
+            sc = sum(wk * np.log(np.maximum(margs[k][i], 1e-9)) for wk, k in zip(w, keep, strict=True))
+        else:
+            sc = np.log(np.maximum(sum(wk * margs[k][i] for wk, k in zip(w, keep, strict=True)), 1e-9))
+        n = len(g)
+        back = np.zeros((n, len(GRID_TAGS)), dtype=int)
+        cur = start + sc[0]
+        for j in range(1, n):
+            tot = cur[:, None] + allowed
+            back[j] = tot.argmax(axis=0)
+            cur = tot.max(axis=0) + sc[j]
+        best = [int(cur.argmax())]
+        for j in range(n - 1, 0, -1):
+            best.append(int(back[j, best[-1]]))
+        best.reverse()
+        spans: Spans = set()
+        s, lab = -1, ""
+        for j, t in enumerate([GRID_TAGS[b] for b in best] + ["O"]):
+            if t.startswith("I-") and lab == t[2:]:
+                continue
+            if lab:
+                spans.add((g[s], g[j - 1] + 1, lab))
+                lab = ""
+            if t != "O":
+                s, lab = j, t[2:]
+        out.append(spans)
+    return out
+
+
+def run_mix(name: str, params: dict[str, Any], train_raw: Sequence[tuple[str, list[str]]],
+            train_items: list[Any], valid_items: list[Any], test_items: list[Any],
+            test: Sequence[tuple[str, list[str]]], w2v: Any, cw2v: Any, gold: Sequence[Spans],
+            members_dir: str = "") -> tuple[list[Spans], dict[str, Any]]:
+    """Fit the members ``params["_mix"]`` (``config:seed`` or ``crf``), combine them on the grid.
+
+    ``train_raw`` are the training sentences of ``train_items`` (the CRF member's data; the
+    validation sentences stay out of every member). Member weights are picked on the
+    validation split among ``params["_weights"]`` per member group (members of the same
+    config share a weight); the best validation F1 wins, ties go to the more uniform weights.
+    ``members_dir`` (exploration only): load ``config_seed`` taggers saved there instead of
+    fitting them.
+    """
+    import itertools
+
+    import numpy as np
+
+    from nlukit.models.tagger import EntityTagger
+    specs = list(params["_mix"])
+    va = [(t, toks) for t, toks, _ in valid_items]
+    vgold = [{(s.start, s.end, s.entity) for s in spans_} for _, _, spans_ in valid_items]
+    vg, tg = [grid_of(k) for _, k in va], [grid_of(k) for _, k in test_items]
+    margs, infos = [], []
+    t0 = time.perf_counter()
+    for spec in specs:
+        t1 = time.perf_counter()
+        info: dict[str, Any] = {"member": spec}
+        if spec in ("crf", "crf_pos"):
+            toks = {} if spec == "crf" else {
+                "train_tokens": [k for _, k, _ in train_items],
+                "tokens": [[k for _, k in va], [k for _, k in test_items]]}
+            (mv, mt), secs = crf_marginals(train_raw, [[t for t, _ in va], [t for t, _ in test]],
+                                           [vg, tg], **toks)
+        else:
+            cfg, seed = spec.split(":")
+            p = {**CONFIGS[cfg], **params.get("_set", {})}
+            cw = cw2v if p.get("_cw2v") else None
+            p = {k: v for k, v in p.items() if not k.startswith("_")}
+            path = os.path.join(members_dir, f"{cfg}_{seed}") if members_dir else ""
+            if path and os.path.isdir(path):
+                tagger = EntityTagger.load(path)
+                info["loaded"] = path
+            else:
+                tagger = EntityTagger(**{**p, "seed": int(seed)}).fit(
+                    train_items, valid_items, dictionary={}, embeddings=w2v, progress=False,
+                    **({"char_embeddings": cw} if cw is not None else {}))
+            info.update({"epochs_run": len(tagger.history_), "best_epoch": tagger.best_epoch_,
+                         "best_valid_f1": round(max(h["valid_f1"] for h in tagger.history_), 4)})
+            pred = [{(s, e, ent) for s, e, ent, _, _ in p_}
+                    for p_ in tagger.predict(test_items, confidence=False)]
+            info["viterbi_test_f1"] = round(score(gold, pred)["f1"], 4)
+            mv, mt = tagger_marginals(tagger, va, vg), tagger_marginals(tagger, test_items, tg)
+        info["fit_seconds"] = round(time.perf_counter() - t1, 1)
+        one = [1.0 if k == len(margs) else 0.0 for k in range(len(specs))]
+        margs.append((mv, mt))
+        info["valid_f1"] = round(score(vgold, decode_grid([m[0] for m in margs], one, vg))["f1"], 4)
+        sc = score(gold, decode_grid([m[1] for m in margs], one, tg))
+        info.update({"f1": round(sc["f1"], 4), "per_type": sc["per_type"]})
+        infos.append(info)
+        print(f"  {name} member {spec}: valid {info['valid_f1']:.4f} test {info['f1']:.4f} "
+              f"({info['fit_seconds']}s)", flush=True)
+    fit_secs = time.perf_counter() - t0
+    groups = sorted({s.split(":")[0] for s in specs}, key=[s.split(":")[0] for s in specs].index)
+    choices = [float(x) for x in params.get("_weights", (0.0, 0.5, 1.0))]
+    tried = []
+    for gw in itertools.product(choices, repeat=len(groups)):
+        if max(gw) != max(choices):
+            continue
+        ws = [gw[groups.index(s.split(":")[0])] for s in specs]
+        v = score(vgold, decode_grid([m[0] for m in margs], ws, vg))["f1"]
+        tried.append((round(v, 4), -float(np.std(gw)), ws))
+    tried.sort(key=lambda r: (r[0], r[1]), reverse=True)
+    weights = tried[0][2]
+    pred = decode_grid([m[1] for m in margs], weights, tg)
+    equal = score(gold, decode_grid([m[1] for m in margs], [1.0] * len(specs), tg))
+    out = {"fit_seconds": round(fit_secs, 1), "members": infos,
+           "weights": dict(zip(specs, weights, strict=True)), "valid_f1": tried[0][0],
+           "equal_weights": {"valid_f1": round(score(vgold, decode_grid([m[0] for m in margs],
+                                                                         [1.0] * len(specs), vg))["f1"], 4),
+                             "f1": round(equal["f1"], 4), "per_type": equal["per_type"]},
+           "weight_search": [{"weights": w, "valid_f1": v} for v, _, w in tried]}
+    print(f"  {name}: weights {out['weights']} valid {out['valid_f1']:.4f}", flush=True)
+    return pred, out
+
+
 def speed_on_dataset(dataset: str, tagger_dir: str, n: int = 10000) -> dict[str, Any]:
     """The tagger's share of parsing time on short chatbot sentences (a generated dataset).
 
@@ -370,6 +649,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     ap.add_argument("--w2v-extra", metavar="TSV", default=EXTRA_TEXT if os.path.exists(EXTRA_TEXT) else "",
                     help="also pretrain Word2Vec on the texts of a label<TAB>text file, labels "
                          "ignored (default: the 55k 3i4k train/val utterances; '' for none)")
+    ap.add_argument("--members-dir", default="",
+                    help="exploration only: mixed-ensemble members saved there as CONFIG_SEED "
+                         "are loaded instead of fitted")
     ap.add_argument("--speed", nargs=2, metavar=("DATASET", "TAGGER_DIR"),
                     help="only time a saved tagger on a generated dataset's sentences vs MeCab")
     args = ap.parse_args(list(argv) if argv is not None else None)
@@ -434,9 +716,14 @@ def main(argv: Iterable[str] | None = None) -> int:
                     texts += [line.rstrip("\n").split("\t", 1)[-1] for line in fh if line.strip()]
             cw2v = char_vectors(texts, int(params["unit_char_dim"]))
             results["char_w2v_seconds"] = round(time.perf_counter() - t0, 1)
-        pred, info = run_tagger(name, params, tr_items, va_items, te_items,
-                                w2v if params.get("_w2v") else None,
-                                cw2v if params.get("_cw2v") else None, gold)
+        if params.get("_mix"):
+            pred, info = run_mix(name, params, [d for i, d in enumerate(train) if i % 10 != 9],
+                                 tr_items, va_items, te_items, test, w2v, cw2v, gold,
+                                 args.members_dir)
+        else:
+            pred, info = run_tagger(name, params, tr_items, va_items, te_items,
+                                    w2v if params.get("_w2v") else None,
+                                    cw2v if params.get("_cw2v") else None, gold)
         results["models"][f"bilstm_crf_{name}"] = {**score(gold, pred), **info}
         print(f"{name}: F1 {results['models'][f'bilstm_crf_{name}']['f1']:.4f} "
               f"({info['fit_seconds']}s)", flush=True)
