@@ -173,9 +173,11 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
         import tempfile
         tag_dir = tempfile.mkdtemp(prefix="nlukit-tagger-")
         threads = max(1, _threads(tcfg["threads"]) // 2)
-        pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        # the worker ends when this process is gone, even before its job reaches it
+        pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                      initializer=_exit_with_parent, initargs=(os.getpid(),))
         pending = pool.submit(_fit_tagger_into, os.path.join(tag_dir, "tagger"), tag_params, tag_train,
-                              tag_valid, dictionary, embeddings, threads, os.getpid())
+                              tag_valid, dictionary, embeddings, threads)
         # the worker processes, to stop them if this process gives up (shutdown forgets them)
         worker_procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False)
@@ -225,16 +227,10 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
 
 
 def _fit_tagger_into(path: str, params: dict[str, Any], train: list[TagItem], valid: list[TagItem],
-                     dictionary: dict[str, dict[str, list[str]]], embeddings: Any, threads: int,
-                     parent: int | None = None) -> float:
-    """Fit a tagger and save it to ``path`` (runs in a worker process); returns seconds.
-
-    ``parent`` is the pid of the training process: the worker ends when that is gone.
-    """
+                     dictionary: dict[str, dict[str, list[str]]], embeddings: Any, threads: int) -> float:
+    """Fit a tagger and save it to ``path`` (runs in a worker process); returns seconds."""
     from .models.common import torch_threads
     from .models.tagger import EntityTagger
-    if parent is not None:
-        _exit_with_parent(parent)
     t0 = time.perf_counter()
     with torch_threads(threads):
         tagger = EntityTagger(**params)
@@ -247,9 +243,9 @@ def _exit_with_parent(parent: int, poll: float = 0.5) -> None:
     """End this worker process as soon as ``parent`` (the training process) is gone.
 
     A training process that is killed (SIGKILL, SIGTERM, an OOM kill) cannot tell its
-    worker; without this the worker would fit a tagger nobody reads, for minutes. The
-    pid is passed in rather than read here: the parent may already be gone when the
-    worker gets its job.
+    worker; without this the worker would fit a tagger nobody reads, for minutes, or
+    wait forever for a job that never came. It runs as the pool's initializer; the pid
+    is passed in rather than read here because the parent may already be gone.
     """
     import threading
 
