@@ -4,8 +4,8 @@
                               [--kinds char_cnn] [--out bench/results/oos.json]
 
 The demo dataset is generated from patterns/ and dicts/ (template split, as in
-bench_demo.py) and the intent classifier alone is trained twice per seed in this
-script per ``--shares`` value of ``oe_masked``: 0 is the baseline, nonsense-only outlier
+bench_demo.py) and the intent classifier alone (each of ``--kinds``; Word2Vec from the
+training morphemes as in ``nlukit train``) is trained per seed in this script per ``--shares`` value of ``oe_masked``: 0 is the baseline, nonsense-only outlier
 exposure (the behaviour before masked outlier exposure existed); above 0, that share of
 the outliers are masked training texts (see ``nlukit.models.intent``). Reported per model:
 
@@ -42,6 +42,21 @@ def _read(path: str) -> list[str]:
         return [line.strip() for line in fh if line.strip()]
 
 
+SUMMARY_KEYS = ("test_accuracy", "test_macro_f1", "test_false_fallback", "oos_dev_fallback",
+                "oos_test_fallback", *(f"oos_{part}_fallback_at_false_fallback_{rate:g}"
+                                       for rate in (0.025, 0.05) for part in OOS))
+
+
+def _summary(runs: dict[str, dict]) -> dict[str, dict[str, float]]:
+    """Per kind and oe_masked share (``kind/oe_masked=x``), the mean of each figure over seeds."""
+    groups: dict[str, list[dict]] = {}
+    for key, row in runs.items():
+        kind, _seed, share = key.split("/")
+        groups.setdefault(f"{kind}/{share}", []).append(row)
+    return {name: {k: round(sum(r[k] for r in rows) / len(rows), 4) for k in SUMMARY_KEYS}
+            for name, rows in groups.items()}
+
+
 def _decide(clf: Any, rows: list) -> list[str]:
     """The intent of each prepared row, ``<fallback>`` below the classifier's threshold."""
     labels = clf.labels_ or []
@@ -54,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--per-intent", type=int, default=2500)
     ap.add_argument("--seeds", default="13,14,15", help="comma-separated training seeds")
-    ap.add_argument("--kinds", default="char_cnn", help="comma-separated intent kinds")
+    ap.add_argument("--kinds", default="char_cnn,ensemble",
+                    help="comma-separated intent kinds (ensemble: its default members, char_cnn + word_cnn)")
     ap.add_argument("--shares", default="0,0.25",
                     help="comma-separated oe_masked values; 0 is the nonsense-only baseline")
     ap.add_argument("--threads", type=int, default=1)
@@ -67,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import nlukit
     from nlukit.dataset import load_dataset
+    from nlukit.models.embeddings import train_embeddings
     from nlukit.models.intent import IntentClassifier
     from nlukit.train import prepare
     from nlukit.types import Example
@@ -84,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     def items(rows: list) -> list:
         return [(p.norm.text, p.tokens, p.example.intent) for p in rows]
 
+    # Word2Vec over the training morphemes, as `nlukit train` makes it (word_cnn members start from it)
+    embeddings = train_embeddings([[t.surface for t in p.tokens] for p in train], seed=13, workers=1)
     results: dict[str, dict] = {}
     for kind in args.kinds.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):
@@ -91,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
                 name = f"oe_masked={share:g}"
                 clf = IntentClassifier(kind=kind, seed=seed, threads=args.threads, oe_masked=share)
                 t0 = time.perf_counter()
-                clf.fit(items(train), items(valid), progress=False)
+                clf.fit(items(train), items(valid), embeddings=embeddings, progress=False)
                 fit_s = time.perf_counter() - t0
                 labels = clf.labels_ or []
                 pred = _decide(clf, test)
@@ -127,14 +146,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"false-fb {row['test_false_fallback']:.4f}  OOS fallback dev "
                       f"{row['oos_dev_fallback']:.2f} test {row['oos_test_fallback']:.2f}  "
                       f"(threshold {row['threshold']:.3f}, {fit_s:.0f} s)", flush=True)
-    summary = {}
-    for name in sorted({k.rsplit("/", 1)[1] for k in results}):
-        rows = [r for k, r in results.items() if k.endswith("/" + name)]
-        summary[name] = {key: round(float(np.mean([r[key] for r in rows])), 4)
-                         for key in ("test_accuracy", "test_macro_f1", "test_false_fallback",
-                                     "oos_dev_fallback", "oos_test_fallback",
-                                     *(f"oos_{part}_fallback_at_false_fallback_{rate:g}"
-                                       for rate in (0.025, 0.05) for part in OOS))}
+    summary = _summary(results)
     report = {"sentences": {"train": len(train), "valid": len(valid), "test": len(test)},
               "per_intent": args.per_intent, "summary_mean_over_runs": summary, "runs": results,
               "environment": {"python": platform.python_version(), "cpu_count": os.cpu_count(),

@@ -143,7 +143,7 @@ def test_should_train_the_same_model_from_the_same_seed(data):
     from nlukit.models.intent import IntentClassifier
     train, valid = data
     items = [(t, toks) for t, toks, _ in valid] + _items(GIBBERISH)
-    params = dict(FAST, epochs=8, patience=8)
+    params = dict(FAST, kind="char_cnn", epochs=8, patience=8)
     a = IntentClassifier(**params).fit(train, valid, progress=False)
     b = IntentClassifier(**params).fit(train, valid, progress=False)
     c = IntentClassifier(**dict(params, seed=2)).fit(train, valid, progress=False)
@@ -168,7 +168,8 @@ def test_should_understand_a_sentence_typed_without_spaces(data):
 def test_should_restore_the_best_epoch_when_stopping_early(data):
     from nlukit.models.intent import IntentClassifier
     train, valid = data
-    model = IntentClassifier(epochs=80, patience=3, seed=1, threads=1).fit(train, valid, progress=False)
+    model = IntentClassifier(kind="char_cnn", epochs=80, patience=3, seed=1, threads=1).fit(
+        train, valid, progress=False)
     hist = model.history_
     assert len(hist) < 80  # stopped early
     best = [h for h in hist if h["best"]]
@@ -221,7 +222,8 @@ def test_should_reject_unknown_parameters_and_a_single_intent():
 def test_should_refuse_a_corrupted_weights_file(data, tmp_path):
     from nlukit.models.intent import IntentClassifier
     train, valid = data
-    IntentClassifier(epochs=1, seed=1, threads=1).fit(train, valid, progress=False).save(tmp_path / "m")
+    IntentClassifier(kind="char_cnn", epochs=1, seed=1, threads=1).fit(train, valid, progress=False).save(
+        tmp_path / "m")
     weights = tmp_path / "m" / "weights.pt"
     weights.write_bytes(weights.read_bytes()[:200])
     with pytest.raises(BundleError, match="weights.pt"):
@@ -260,7 +262,7 @@ def ngram_model(data):
 def ensemble_model(data, embeddings):
     from nlukit.models.intent import IntentClassifier
     train, valid = data
-    return IntentClassifier(kind="ensemble", ngram_min_count=1,
+    return IntentClassifier(kind="ensemble", members=["char_cnn", "word_cnn", "ngram"], ngram_min_count=1,
                             member_params={"ngram": {"emb_dim": 8}}, **FAST).fit(
         train, valid, embeddings=embeddings, progress=False)
 

@@ -80,7 +80,7 @@ FORMAT_VERSION = 1
 KIND = "intent"
 
 DEFAULTS: dict[str, Any] = {
-    "kind": "char_cnn",          # "char_cnn" | "word_cnn" | "word_rnn" | "ngram" | "ensemble"
+    "kind": "ensemble",          # "char_cnn" | "word_cnn" | "word_rnn" | "ngram" | "ensemble"
     "jamo": False,               # char_cnn: split syllables into jamo
     "emb_dim": 48,               # char embedding size; word_cnn takes the Embeddings' dim
     "filters": 48,               # convolution filters per kernel width (inference cost ∝ this)
@@ -119,7 +119,7 @@ DEFAULTS: dict[str, Any] = {
     "ngram_words": 3,            # ngram: morpheme/POS n-grams of length 1..n (0 = none)
     "ngram_jamo": 0,             # ngram: also jamo n-grams of length 2..n (0 = none)
     "ngram_min_count": 2,        # ngram: features seen fewer times in training are dropped
-    "members": ["char_cnn", "word_cnn", "ngram"],  # ensemble: member kinds (or kind@tag, e.g. ngram@b)
+    "members": ["char_cnn", "word_cnn"],  # ensemble: member kinds (or kind@tag, e.g. ngram@b)
     "member_params": {},         # ensemble: per-kind overrides, e.g. {char_cnn = {dropout = 0.4}}
 }
 
