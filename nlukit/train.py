@@ -387,6 +387,17 @@ def describe(meta: Mapping[str, Any]) -> str:
         f"entities     {', '.join(meta.get('entity_types') or [])}",
         f"labels       {', '.join(meta.get('labels') or [])} ({meta.get('tag_scheme')})",
     ]
+    cfg = meta.get("config") or {}
+    intent, tagger = cfg.get("intent") or {}, cfg.get("tagger") or {}
+    if intent:
+        kind = intent.get("kind")
+        if kind == "ensemble":
+            kind = f"ensemble of {', '.join(map(str, intent.get('members') or []))}"
+        threshold = meta.get("intent_threshold")
+        lines.append(f"models       intent {kind}"
+                     + (f", fallback below {threshold:.3f}" if isinstance(threshold, (int, float)) else "")
+                     + (f"; tagger BiLSTM-CRF over {tagger.get('unit')}s, hidden {tagger.get('hidden')}"
+                        if tagger else ""))
     if m:
         lines.append(f"metrics      intent accuracy {m.get('intent_accuracy', 0):.4f}  macro-F1 "
                      f"{m.get('intent_macro_f1', 0):.4f}  entity F1 {m.get('entity_f1', 0):.4f} "

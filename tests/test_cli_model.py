@@ -60,6 +60,10 @@ def test_should_show_info_and_verify_files(model: str, capsys) -> None:
     assert main(["info", model, "--verify"]) == 0
     out = capsys.readouterr().out
     assert "tokenizer    mecab" in out and "(current)" in out and "verified" in out
+    meta = json.load(open(os.path.join(model, "current", "meta.json"), encoding="utf-8"))
+    kind = meta["config"]["intent"]["kind"]
+    assert f"models       intent {kind}" in out and f"fallback below {meta['intent_threshold']:.3f}" in out
+    assert "tagger BiLSTM-CRF over morphemes" in out
     assert main(["info", model, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tag_scheme"] == "IOB2"
 
