@@ -182,7 +182,6 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
         worker_procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False)
 
-    done = False
     try:
         t0 = time.perf_counter()
         intent = IntentClassifier(**_component_params(config, "intent", INTENT_DEFAULTS))
@@ -215,12 +214,13 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
                               "fitting it in this process (set train.workers=1 to skip the "
                               "attempt)", stacklevel=2)
                 tagger = fit_tagger_here()
-        done = True
+    except BaseException:
+        if pending is not None:  # an error or an interrupt: the worker's tagger will never be read
+            _stop_workers(worker_procs)
+        raise
     finally:
         if pending is not None:
             pending.cancel()
-            if not done:  # an error or an interrupt: the worker's tagger will never be read
-                _stop_workers(worker_procs)
             import shutil
             shutil.rmtree(tag_dir, ignore_errors=True)
     return Components(embeddings, intent, tagger, config, tokenizer, dictionary, timings)
@@ -393,11 +393,13 @@ def describe(meta: Mapping[str, Any]) -> str:
         kind = intent.get("kind")
         if kind == "ensemble":
             kind = f"ensemble of {', '.join(map(str, intent.get('members') or []))}"
+        line = f"models       intent {kind}"
         threshold = meta.get("intent_threshold")
-        lines.append(f"models       intent {kind}"
-                     + (f", fallback below {threshold:.3f}" if isinstance(threshold, (int, float)) else "")
-                     + (f"; tagger BiLSTM-CRF over {tagger.get('unit')}s, hidden {tagger.get('hidden')}"
-                        if tagger else ""))
+        if isinstance(threshold, (int, float)):
+            line += f", fallback below {threshold:.3f}"
+        if tagger:
+            line += f"; tagger BiLSTM-CRF over {tagger.get('unit')}s, hidden {tagger.get('hidden')}"
+        lines.append(line)
     if m:
         lines.append(f"metrics      intent accuracy {m.get('intent_accuracy', 0):.4f}  macro-F1 "
                      f"{m.get('intent_macro_f1', 0):.4f}  entity F1 {m.get('entity_f1', 0):.4f} "

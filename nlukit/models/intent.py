@@ -587,7 +587,7 @@ class IntentClassifier:
             x_va, len_va = self._encode([(t, toks) for t, toks, _ in valid])
             y_va = np.array([lab_index[r[2]] for r in valid], dtype=np.int64)
             space_id = self.vocab_.stoi.get(_SPACE) if not (word or bag) else None
-            chars = sorted({c for t, _, _ in train for c in t if not c.isspace()})
+            chars = _known_chars(train)
             masked = (_masked_items([(t, toks) for t, toks, _ in train], len(train), rng, chars)
                       if float(p["oe_ratio"]) > 0 and float(p["oe_masked"]) > 0 else [])
             x_mask, len_mask = self._encode(masked) if masked else (None, None)
@@ -673,17 +673,25 @@ class IntentClassifier:
 
             # calibration and threshold on validation data
             logits_va = self._logits(x_va, len_va, device)
-            rng_oe = np.random.default_rng(int(p["seed"] or 0) + 1)
-            n_cal = max(200, len(valid) // 2)
-            n_cal_masked = int(round(n_cal * float(p["oe_masked"])))
-            masked_va = _masked_items([(t, toks) for t, toks, _ in valid], n_cal_masked, rng_oe, chars)
-            parts = [self._nonsense(n_cal - len(masked_va), rng_oe)] if n_cal > len(masked_va) else []
+            n_nonsense, masked_va, rng_oe = self._calibration_outliers(valid, chars)
+            parts = [self._nonsense(n_nonsense, rng_oe)] if n_nonsense else []
             if masked_va:
                 parts.append(self._encode(masked_va))
             logits_oe = np.concatenate([self._logits(x, lens, device) for x, lens in parts])
             self._calibrate(logits_va, y_va, logits_oe)
         self._device = device
         return self
+
+    def _calibration_outliers(self, valid: Sequence[TrainItem], chars: Sequence[str]
+                              ) -> tuple[int, list[Item], np.random.Generator]:
+        """The outliers the threshold is chosen against: how many nonsense inputs to draw
+        (from the returned generator, after the masked texts) and the masked validation texts."""
+        p = self.params
+        rng = np.random.default_rng(int(p["seed"] or 0) + 1)
+        n = max(200, len(valid) // 2)
+        masked = _masked_items([(t, toks) for t, toks, _ in valid], int(round(n * float(p["oe_masked"]))),
+                               rng, chars)
+        return n - len(masked), masked, rng
 
     def _calibrate(self, logits_va: np.ndarray, y_va: np.ndarray, logits_oe: np.ndarray) -> None:
         """Temperature (validation NLL, nonsense pushed to uniform) and fallback threshold."""
@@ -724,18 +732,14 @@ class IntentClassifier:
 
     def _calibrate_mean(self, train: list, valid: list) -> IntentClassifier:
         """Temperature, class_bias and threshold of a fitted ensemble's mean, on ``valid``."""
-        p = self.params
         self.temperature_ = 1.0
         self.bias_ = None
         lab_index = {name: i for i, name in enumerate(self.labels_)}
         y_va = np.array([lab_index[r[2]] for r in valid], dtype=np.int64)
         logits_va = self.predict_logits([(t, toks) for t, toks, _ in valid])
-        chars = sorted({c for t, _, _ in train for c in t if not c.isspace()})
-        rng_oe = np.random.default_rng(int(p["seed"] or 0) + 1)
-        n_cal = max(200, len(valid) // 2)
-        n_cal_masked = int(round(n_cal * float(p["oe_masked"])))
-        masked_va = _masked_items([(t, toks) for t, toks, _ in valid], n_cal_masked, rng_oe, chars)
-        oe = _nonsense_items(n_cal - len(masked_va), rng_oe, chars) + masked_va
+        chars = _known_chars(train)
+        n_nonsense, masked_va, rng_oe = self._calibration_outliers(valid, chars)
+        oe = _nonsense_items(n_nonsense, rng_oe, chars) + masked_va
         self._calibrate(logits_va, y_va, self.predict_logits(oe))
         return self
 
@@ -936,6 +940,11 @@ class IntentClassifier:
 # ---------------------------------------------------------------------- helpers
 def _bad_text(t: object) -> str:
     raise ModelError(f"expected a normalised text (str), got {type(t).__name__}")
+
+
+def _known_chars(train: Sequence[TrainItem]) -> list[str]:
+    """The non-space characters of the training texts, sorted (material for outliers)."""
+    return sorted({c for t, _, _ in train for c in t if not c.isspace()})
 
 
 def _nonsense_items(n: int, rng: np.random.Generator, chars: Sequence[str]) -> list[Item]:
