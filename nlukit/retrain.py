@@ -293,6 +293,7 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
 
         def before_commit(new_meta: dict[str, Any], report: dict[str, Any], comps: Any) -> None:
             import nlukit
+
             from .dataset import load_dataset
             from .evaluate import score
             t1 = time.perf_counter()
