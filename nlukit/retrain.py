@@ -47,7 +47,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import BundleError
+from .errors import BundleError, PatternError
 
 #: the figures compared; each must not drop by more than the tolerance
 COMPARED = ("intent_accuracy", "entity_f1")
@@ -259,7 +259,14 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
         raise BundleError(f"{old_dir} does not keep the patterns it was trained from (trained before "
                           "bundles kept them); pass them with --patterns patterns/ (patterns=...)")
     new_dict = load_dictionaries(dicts)
-    new_pats = load_patterns(patterns or kept_patterns, dictionary=new_dict)
+    try:
+        new_pats = load_patterns(patterns or kept_patterns, dictionary=new_dict)
+    except PatternError as exc:
+        if patterns is not None:
+            raise
+        raise PatternError(exc.path, exc.line, exc.column, f"{exc.detail} — this is the model's own "
+                           "pattern copy: put the entity type back into the dictionaries, or pass "
+                           "patterns without it (--patterns)", exc.text) from exc
     old_pats = load_patterns(kept_patterns) if has_kept else None
     changes = {"dictionary": dictionary_changes(old_dict, new_dict),
                "patterns": (pattern_changes(old_pats, new_pats) if old_pats is not None else

@@ -91,7 +91,8 @@ def test_should_train_nothing_when_nothing_changed(store, capsys) -> None:
 def test_should_recognise_an_added_value_and_keep_the_old_ones(store, dicts, capsys) -> None:
     _add(dicts, "location.csv", "location,대구,대구시\n")
     old = current_version(store)
-    code = main(["retrain", "--model", store, "--dicts", dicts, "--no-progress"])
+    # train.workers=2: the tagger warm-starts in the second process
+    code = main(["retrain", "--model", store, "--dicts", dicts, "--no-progress", "--set", "train.workers=2"])
     out = capsys.readouterr().out
     assert code == 0, out
     assert "location: +1 value(s): 대구" in out and "entity F1" in out
@@ -215,6 +216,13 @@ def test_should_refuse_a_bad_pattern_with_its_location_and_leave_nothing(store, 
     with pytest.raises(PatternError, match=r"p\.txt:2:\d+: unknown entity type 'locaton'"):
         nlukit.retrain(store, DICTS, patterns=str(pats), progress=False)
     assert (versions(store), current_version(store)) == before and not _leftovers(store)
+
+
+def test_should_say_which_type_the_kept_patterns_still_need(store, tmp_path) -> None:
+    (tmp_path / "d.csv").write_text("entity,value,synonyms\ncity,서울,\n", encoding="utf-8")
+    with pytest.raises(PatternError, match=r"patterns\.txt:\d+:\d+: unknown entity type 'location'.*--patterns"):
+        nlukit.retrain(store, str(tmp_path / "d.csv"), progress=False)
+    assert not _leftovers(store)
 
 
 @pytest.mark.slow
