@@ -108,6 +108,8 @@ def test_should_recognise_an_added_value_and_keep_the_old_ones(store, dicts, cap
     assert report["previous"]["n"] == report["n"]  # both scored on the same new test split
     meta = _json(os.path.join(store, "current", "meta.json"))
     assert meta["retrain"]["changes"]["dictionary"]["entities"]["location"]["values_added"] == ["대구"]
+    assert main(["info", store, "--verify"]) == 0
+    assert f"retrained    from {old} (warm start)" in capsys.readouterr().out
 
 
 @pytest.mark.slow
