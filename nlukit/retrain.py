@@ -20,7 +20,8 @@ What happens, in order:
 4. The data are regenerated with the recorded settings (same seed, split mode and
    ratios, sentences per intent, augmentation, tokenizer), into a temporary folder
    (``data_out`` keeps them).
-5. A new version is trained with the bundle's config (plus ``overrides``/``seed``),
+5. A new version is trained with the bundle's config (plus ``overrides``/``seed``) and
+   its extra Word2Vec corpus when that file is still there,
    each model warm-started from the old one (``warm=False``: from scratch):
    vocabularies and label sets grow, known rows are copied, new rows initialised as
    usual (new Word2Vec vectors rotated into the old space). Early stopping as usual.
@@ -331,8 +332,13 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
             if data_out is None:  # the regenerated data were temporary
                 new_meta["data"]["path"] = None
 
+        corpus = (meta.get("corpus") or {}).get("path")
+        if corpus and not os.path.isfile(corpus):
+            notes.append(f"the extra Word2Vec corpus {corpus} the old model used is gone; trained without it")
+            corpus = None
         t0 = time.perf_counter()
         path = _train(data_dir, store, config=meta.get("config"), overrides=over, progress=progress,
+                      corpus=corpus,
                       name=meta.get("name"), warm_start=old_dir if warm else None,
                       before_commit=before_commit)
         result.seconds["train"] = time.perf_counter() - t0

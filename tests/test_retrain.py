@@ -294,3 +294,20 @@ def test_should_copy_mapped_rows_and_leave_new_ones_initialised() -> None:
     assert torch.equal(new.weight[1], before[1]) and new.weight[0, 2] == before[0, 2]
     assert new.bias[0] == old.bias[0] and new.bias[2] == old.bias[1]
     assert stats["partial"] == 2 and stats["new_rows"] == {"weight": 1, "bias": 1}
+
+
+def test_should_list_every_kind_of_change() -> None:
+    from nlukit.generate.dictionary import Dictionary
+    from nlukit.generate.grammar import parse_patterns
+    from nlukit.retrain import dictionary_changes, format_changes, pattern_changes
+    old_d = Dictionary.from_json({"location": {"서울": ["서울시"], "부산": []}, "date": {"오늘": []}})
+    new_d = Dictionary.from_json({"location": {"서울": ["서울특별시"], "대구": []}, "food": {"김밥": []}})
+    old_p = parse_patterns("@weather\n{location} 날씨\n@bye\n잘 가\n", "a.txt")
+    new_p = parse_patterns("@weather\n{location} 날씨 어때\n@eat\n{food} 먹자\n", "b.txt")
+    text = format_changes({"dictionary": dictionary_changes(old_d, new_d),
+                           "patterns": pattern_changes(old_p, new_p)})
+    for line in ("new entity type food", "removed entity type date", "location: +1 value(s): 대구",
+                 "location: -1 value(s): 부산", "location: 서울: +synonym(s) 서울특별시",
+                 "location: 서울: -synonym(s) 서울시", "new intent @eat", "removed intent @bye",
+                 "@weather: +1 pattern(s): {location} 날씨 어때", "@weather: -1 pattern(s): {location} 날씨"):
+        assert line in text.splitlines() or f"  {line}" in text.splitlines(), (line, text)
