@@ -81,6 +81,8 @@ def test_should_train_nothing_when_nothing_changed(store, capsys) -> None:
     before = versions(store)
     r = nlukit.retrain(store, DICTS, progress=False)
     assert not r.changed and not r.trained
+    version = os.path.join(store, current_version(store))  # a version folder names its store too
+    assert not nlukit.retrain(version, DICTS, progress=False).changed
     assert versions(store) == before
     assert main(["retrain", store, "--dicts", DICTS]) == 0
     assert "nothing trained" in capsys.readouterr().out
