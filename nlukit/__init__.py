@@ -18,7 +18,7 @@ __version__ = VERSION = "0.1.0"
 BUNDLE_FORMAT_VERSION = 1
 
 __all__ = ["Entity", "Example", "IntentScore", "NlukitError", "ParseResult", "Span", "Token",
-           "__version__", "generate", "load", "train"]
+           "__version__", "generate", "load", "retrain", "train"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .nlu import NLU
@@ -40,3 +40,10 @@ def train(*args: Any, **kwargs: Any) -> Any:
     """Train a model bundle from a dataset; see :func:`nlukit.train.train`."""
     from .train import train as _train
     return _train(*args, **kwargs)
+
+
+def retrain(*args: Any, **kwargs: Any) -> Any:
+    """Retrain a model store from new dictionaries (and patterns), warm-started from its
+    current weights; see :func:`nlukit.retrain.retrain`."""
+    from .retrain import retrain as _retrain
+    return _retrain(*args, **kwargs)

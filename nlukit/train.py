@@ -20,7 +20,7 @@ import random
 import sys
 import time
 import types
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +31,9 @@ from .types import Example, Span, Token
 TrainItem = tuple[str, list[Token], str]
 TagItem = tuple[str, list[Token], list[Span]]
 
-DATA_FILES = ("train.jsonl", "valid.jsonl", "test.jsonl", "dataset.json", "dictionary.json")
+DATA_FILES = ("train.jsonl", "valid.jsonl", "test.jsonl", "dataset.json", "dictionary.json", "patterns.txt")
+#: what a bundle keeps of its dataset's generation, so ``nlukit retrain`` can regenerate it
+GENERATION_KEYS = ("per_intent", "seed", "augment", "tokenizer")
 
 
 @dataclass
@@ -130,8 +132,14 @@ def read_corpus(path: str, tokenizer: str) -> list[list[str]]:
 def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
                    dictionary: Mapping[str, Mapping[str, Sequence[str]]], config: dict[str, dict[str, Any]],
                    *, tokenizer: str = "mecab", corpus: Sequence[list[str]] = (),
-                   progress: bool = True) -> Components:
-    """Train embeddings, intent classifier and tagger on prepared examples."""
+                   progress: bool = True, warm_start: str | None = None) -> Components:
+    """Train embeddings, intent classifier and tagger on prepared examples.
+
+    ``warm_start`` is a bundle version directory whose models the new ones start
+    from (``nlukit retrain``): the new Word2Vec vectors are rotated into the old
+    ones' space (:func:`~nlukit.models.embeddings.align_embeddings`), and the intent
+    model and tagger copy the old weights of every word, label and feature they keep.
+    """
     from .models import common
     from .models.embeddings import DEFAULTS as W2V_DEFAULTS
     from .models.embeddings import train_embeddings
@@ -158,7 +166,17 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
         t0 = time.perf_counter()
         sentences = [[t.surface for t in p.tokens] for p in train] + list(corpus)
         embeddings = train_embeddings(sentences, **_component_params(config, "word2vec", W2V_DEFAULTS))
+        old_w2v = os.path.join(warm_start, "w2v") if warm_start else None
+        if old_w2v and os.path.isdir(old_w2v):
+            from .models.embeddings import Embeddings, align_embeddings
+            embeddings = align_embeddings(embeddings, Embeddings.load(old_w2v))
         timings["word2vec"] = time.perf_counter() - t0
+    old_intent = old_tagger = None
+    if warm_start:
+        old_intent = IntentClassifier.load(os.path.join(warm_start, "intent"))
+        old_tagger = os.path.join(warm_start, "tagger")
+        if not os.path.isdir(old_tagger):
+            old_tagger = None
 
     tag_train = [(p.norm.text, p.tokens, p.spans) for p in train]
     tag_valid = [(p.norm.text, p.tokens, p.spans) for p in valid]
@@ -177,7 +195,7 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
         pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
                                                       initializer=_exit_with_parent, initargs=(os.getpid(),))
         pending = pool.submit(_fit_tagger_into, os.path.join(tag_dir, "tagger"), tag_params, tag_train,
-                              tag_valid, dictionary, embeddings, threads)
+                              tag_valid, dictionary, embeddings, threads, old_tagger)
         # the worker processes, to stop them if this process gives up (shutdown forgets them)
         worker_procs = list((getattr(pool, "_processes", None) or {}).values())
         pool.shutdown(wait=False)
@@ -187,13 +205,14 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
         intent = IntentClassifier(**_component_params(config, "intent", INTENT_DEFAULTS))
         intent.fit([(p.norm.text, p.tokens, p.example.intent) for p in train],
                    [(p.norm.text, p.tokens, p.example.intent) for p in valid],
-                   embeddings=embeddings, progress=progress)
+                   embeddings=embeddings, progress=progress, init=old_intent)
         timings["intent"] = time.perf_counter() - t0
 
         def fit_tagger_here() -> EntityTagger:
             t0 = time.perf_counter()
-            fitted = EntityTagger(**tag_params).fit(tag_train, tag_valid, dictionary=dictionary,
-                                                    embeddings=embeddings, progress=progress)
+            fitted = EntityTagger(**tag_params).fit(
+                tag_train, tag_valid, dictionary=dictionary, embeddings=embeddings, progress=progress,
+                init=EntityTagger.load(old_tagger) if old_tagger else None)
             timings["tagger"] = time.perf_counter() - t0
             return fitted
 
@@ -227,14 +246,18 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
 
 
 def _fit_tagger_into(path: str, params: dict[str, Any], train: list[TagItem], valid: list[TagItem],
-                     dictionary: dict[str, dict[str, list[str]]], embeddings: Any, threads: int) -> float:
-    """Fit a tagger and save it to ``path`` (runs in a worker process); returns seconds."""
+                     dictionary: dict[str, dict[str, list[str]]], embeddings: Any, threads: int,
+                     init: str | None = None) -> float:
+    """Fit a tagger and save it to ``path`` (runs in a worker process); returns seconds.
+
+    ``init`` is the directory of a saved tagger to warm-start from."""
     from .models.common import torch_threads
     from .models.tagger import EntityTagger
     t0 = time.perf_counter()
     with torch_threads(threads):
         tagger = EntityTagger(**params)
-        tagger.fit(train, valid, dictionary=dictionary, embeddings=embeddings, progress=False)
+        tagger.fit(train, valid, dictionary=dictionary, embeddings=embeddings, progress=False,
+                   init=EntityTagger.load(init) if init else None)
     tagger.save(path)
     return time.perf_counter() - t0
 
@@ -284,13 +307,20 @@ def _threads(n: int) -> int:
 def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = None,
           overrides: Iterable[str] | Mapping[str, Any] | None = None, corpus: str | None = None,
           force: bool = False, progress: bool = True, name: str | None = None,
-          switch: bool = True) -> str:
+          switch: bool = True, warm_start: str | None = None,
+          before_commit: Callable[[dict[str, Any], dict[str, Any], Any], None] | None = None) -> str:
     """Train a model bundle from the dataset ``data_dir`` into the model store ``out``.
 
     Returns the new version directory. ``out`` must be new, or (with ``force``) an
     existing model store, which then gets a new version; ``current`` moves to it only
     after everything was written and checked. ``config`` is a TOML path or mapping;
     ``overrides`` are ``"section.key=value"`` strings.
+
+    The bundle keeps what a retraining needs: ``dicts/dictionary.json``,
+    ``patterns/patterns.txt`` and ``generation.json`` (when the dataset records them).
+    ``warm_start`` (a version directory) starts the models from its weights, see
+    :func:`fit_components`. ``before_commit(meta, report, components)`` may add to
+    the meta and the test report before they are written (``nlukit retrain`` does).
     """
     from . import BUNDLE_FORMAT_VERSION, __version__
     from .bundle import BundleWriter, sha256_json, write_json
@@ -316,7 +346,8 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
             extra = read_corpus(corpus, tokenizer) if corpus else []
             t_tok = time.perf_counter() - t0
             comps = fit_components(prepared["train"], prepared["valid"], dataset.dictionary, cfg,
-                                   tokenizer=tokenizer, corpus=extra, progress=progress)
+                                   tokenizer=tokenizer, corpus=extra, progress=progress,
+                                   warm_start=warm_start)
             comps.timings["tokenise"] = t_tok
 
             root = writer.path
@@ -330,6 +361,13 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
                     write_json(hist, list(getattr(model, "history_", [])))
             os.makedirs(os.path.join(root, "dicts"))
             write_json(os.path.join(root, "dicts", "dictionary.json"), comps.dictionary)
+            generation = _generation_settings(data_dir, dataset.manifest)
+            if generation is not None:
+                os.makedirs(os.path.join(root, "patterns"))
+                import shutil
+                shutil.copyfile(os.path.join(data_dir, "patterns.txt"),
+                                os.path.join(root, "patterns", "patterns.txt"))
+                write_json(os.path.join(root, "generation.json"), generation)
 
             t0 = time.perf_counter()
             test = dataset.test or dataset.valid
@@ -339,7 +377,6 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
                            intents=list(comps.intent.labels_))
             report["split"] = "test" if dataset.test else "valid"
             comps.timings["evaluate"] = time.perf_counter() - t0
-            write_json(os.path.join(root, "report.json"), report)
 
         model_name = name or os.path.basename(os.path.normpath(out))
         meta = {
@@ -371,8 +408,27 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
             "environment": {"python": platform.python_version(), "torch": torch.__version__,
                             "threads": _threads(tcfg["threads"])},
         }
+        if before_commit is not None:
+            before_commit(meta, report, comps)
+        write_json(os.path.join(root, "report.json"), report)
         path = writer.commit(meta)
     return path
+
+
+def _generation_settings(data_dir: str, manifest: Mapping[str, Any]) -> dict[str, Any] | None:
+    """How the dataset was generated (``generation.json`` of a bundle), or None when the
+    dataset does not keep its patterns (generated before nlukit kept them)."""
+    if not os.path.isfile(os.path.join(data_dir, "patterns.txt")):
+        return None
+    split = manifest.get("split") or {}
+    out: dict[str, Any] = {k: manifest.get(k) for k in GENERATION_KEYS if k in manifest}
+    out["split"] = split.get("mode", "template")
+    for key in ("valid_ratio", "test_ratio"):
+        if key in split:
+            out[key] = split[key]
+    out["patterns_digest"] = manifest.get("patterns_digest")
+    out["dictionary_digest"] = manifest.get("dictionary_digest")
+    return out
 
 
 def describe(meta: Mapping[str, Any]) -> str:
@@ -406,7 +462,15 @@ def describe(meta: Mapping[str, Any]) -> str:
                      f"on {m.get('split')} (n={m.get('n')})")
     data = meta.get("data") or {}
     if data:
-        lines.append(f"data         {data.get('path')}  sizes {json.dumps(data.get('sizes'))}")
+        where = data.get("path") or "regenerated by nlukit retrain (not kept)"
+        lines.append(f"data         {where}  sizes {json.dumps(data.get('sizes'))}")
+    rt = meta.get("retrain") or {}
+    if rt:
+        prev = rt.get("previous_metrics") or {}
+        lines.append(f"retrained    from {rt.get('from')} ({'warm start' if rt.get('warm_start') else 'from scratch'}); "
+                     f"the old model on the same test split: intent accuracy "
+                     f"{prev.get('intent_accuracy', 0):.4f}  entity F1 {prev.get('entity_f1', 0):.4f}"
+                     f"{'' if rt.get('not_worse') else '  (new one worse' + (', forced)' if rt.get('forced') else ')')}")
     return "\n".join(lines)
 
 

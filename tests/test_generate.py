@@ -24,7 +24,8 @@ FIX = os.path.join(os.path.dirname(__file__), "fixtures", "gen")
 PATTERNS = os.path.join(FIX, "patterns")
 DICTS = os.path.join(FIX, "dicts")
 FILES = ("train.jsonl", "valid.jsonl", "test.jsonl", "train.iob.csv", "valid.iob.csv", "test.iob.csv",
-         "train.txt", "valid.txt", "test.txt", "dataset.json", "dictionary.json", "report.json")
+         "train.txt", "valid.txt", "test.txt", "dataset.json", "dictionary.json", "report.json",
+         "patterns.txt")
 
 
 def read(path: Path, split: str) -> list[Example]:
@@ -433,3 +434,13 @@ def test_should_keep_a_label_with_a_single_template_in_train() -> None:
         test, valid = _hold_out(order, 1, 1)
         assert "a#3" not in {t.id for t in test + valid}
         assert len(test) == len(valid) == 1 and test[0].id != valid[0].id
+
+
+def test_should_keep_the_patterns_used_so_that_they_parse_back_to_the_same_templates(tmp_path: Path) -> None:
+    from nlukit.generate.grammar import load_patterns
+    out = tmp_path / "out"
+    generate(PATTERNS, DICTS, str(out), per_intent=20, progress=False)
+    original = load_patterns(PATTERNS)
+    kept = load_patterns(str(out / "patterns.txt"))
+    assert kept.digest() == original.digest()
+    assert [t.id for t in kept.templates()] == [t.id for t in original.templates()]

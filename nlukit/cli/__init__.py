@@ -22,6 +22,7 @@ EPILOG = """examples:
   nlukit train data/demo -o models/demo
   nlukit parse models/demo "내일 서울 날씨 어때"
   nlukit chat models/demo --scenarios scenarios/demo.toml
+  nlukit retrain models/demo --dicts dicts/
 """
 
 

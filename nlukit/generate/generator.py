@@ -49,6 +49,7 @@ SPLIT_MODES = ("template", "sentence", "value")
 AUGMENTATIONS = ("spacing",)
 PARTS = ("train", "valid", "test")
 FORMAT = 1
+PATTERNS_FILE = "patterns.txt"  # the patterns as one file, kept for retraining
 #: enumerate a template completely (instead of sampling) when it has at most this many sentences
 ENUMERATE_LIMIT = 20000
 #: a sampled template drops out after this many duplicate draws in a row
@@ -675,7 +676,8 @@ def generate(patterns: str | os.PathLike[str] | Patterns, dicts: str | os.PathLi
     ``*.iob.csv`` (``sentence_id,token,pos,tag``; the id is the 0-based line of the
     sentence in the split's JSONL; tokens are the tokenizer's morphemes, split where an
     entity edge falls inside one), ``*.txt`` (one sentence a line), ``dataset.json``,
-    ``dictionary.json`` and ``report.json``.
+    ``dictionary.json``, ``report.json`` and ``patterns.txt`` (every pattern line used, one file,
+so that a model trained on the dataset can be retrained from new dictionaries).
 
     >>> import os, tempfile
     >>> from nlukit.generate.grammar import parse_patterns
@@ -686,8 +688,8 @@ def generate(patterns: str | os.PathLike[str] | Patterns, dicts: str | os.PathLi
     >>> r = generate(p, d, out, per_intent=4, split="sentence", valid_ratio=0, test_ratio=0, progress=False)
     >>> r["sentences"]["total"], r["per_intent"]["greet"]["total"], r["per_intent"]["weather"]["total"]
     (6, 2, 4)
-    >>> sorted(os.listdir(out))[:3]
-    ['dataset.json', 'dictionary.json', 'report.json']
+    >>> sorted(os.listdir(out))[:4]
+    ['dataset.json', 'dictionary.json', 'patterns.txt', 'report.json']
     >>> tmp.cleanup()
     """
     from .. import __version__
@@ -932,6 +934,8 @@ def _finish(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, *, pe
     _dump(os.path.join(tmp, "dataset.json"), manifest)
     _dump(os.path.join(tmp, "dictionary.json"), values)
     _dump(os.path.join(tmp, "report.json"), report)
+    with open(os.path.join(tmp, PATTERNS_FILE), "w", encoding="utf-8") as fh:
+        fh.write(pats.to_text())
     return report
 
 

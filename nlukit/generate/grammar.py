@@ -144,6 +144,18 @@ class Patterns:
                 h.update(f"{t.source}\n".encode())
         return h.hexdigest()
 
+    def to_text(self) -> str:
+        """One pattern file holding every intent and its lines (what a dataset and a bundle keep).
+
+        Parsing it back gives the same intents, templates and template ids, hence the same digest.
+        """
+        out: list[str] = []
+        for intent, ts in self.intents.items():
+            out.append(f"@{intent}")
+            out.extend(t.source for t in ts)
+            out.append("")
+        return "\n".join(out)
+
 
 def _match_pair(line: str, i: int) -> str | None:
     """The pair at ``line[i:]``; ``(이)랑은/는`` is ``(이)랑`` then ``은/는``, not ``(이)랑은``."""

@@ -170,6 +170,87 @@ class Vocab:
         return cls(obj)
 
 
+def grow_vocab(old: Vocab, new: Vocab) -> Vocab:
+    """``old``'s entries at their indices, then ``new``'s entries ``old`` lacks (warm starts).
+
+    >>> grow_vocab(Vocab(["<pad>", "<unk>", "서울"]), Vocab(["<pad>", "<unk>", "부산", "서울"])).itos
+    ['<pad>', '<unk>', '서울', '부산']
+    """
+    return Vocab(old.itos + [s for s in new.itos[2:] if s not in old.stoi])
+
+
+def index_map(new: Sequence[str], old: Sequence[str]) -> list[int]:
+    """For each item of ``new``, its index in ``old`` (-1 when ``old`` lacks it).
+
+    >>> index_map(["O", "B-date", "B-food"], ["O", "B-date"])
+    [0, 1, -1]
+    """
+    where = {s: i for i, s in enumerate(old)}
+    return [where.get(s, -1) for s in new]
+
+
+def warm_start(module: torch.nn.Module, old_state: dict[str, torch.Tensor],
+               maps: dict[str, dict[int, Sequence[int]]] | None = None,
+               skip: Iterable[str] = ()) -> dict[str, Any]:
+    """Copy an older model's weights into ``module`` where they fit (a warm start).
+
+    ``maps[name][dim]`` gives, for each index of ``module``'s tensor ``name`` along
+    ``dim``, the index of the same item (word, label, feature) in ``old_state[name]``,
+    or -1 for a new item, whose slice keeps ``module``'s own initialisation. Dimensions
+    without a map must have the same size. A tensor that cannot be matched this way
+    (another shape, absent from ``old_state``) keeps its initialisation and is listed
+    under ``"fresh"``. Returns counts for the report: tensors copied whole or in part,
+    and per mapped tensor the new slices (first mapped dimension) left initialised.
+    """
+    maps = maps or {}
+    skip = set(skip)
+    state = module.state_dict()
+    stats: dict[str, Any] = {"copied": 0, "partial": 0, "fresh": [], "new_rows": {}}
+    with torch.no_grad():
+        for name, tensor in state.items():
+            old = old_state.get(name)
+            if name in skip:
+                continue
+            if old is None or old.dim() != tensor.dim():
+                stats["fresh"].append(name)
+                continue
+            dim_maps = maps.get(name, {})
+            if tensor.dim() == 0 or not dim_maps:
+                if tuple(old.shape) == tuple(tensor.shape):
+                    tensor.copy_(old.to(tensor.dtype))
+                    stats["copied"] += 1
+                else:
+                    stats["fresh"].append(name)
+                continue
+            new_idx, old_idx = [], []
+            fits = True
+            for d in range(tensor.dim()):
+                m = dim_maps.get(d)
+                if m is None:
+                    if old.shape[d] != tensor.shape[d]:
+                        fits = False
+                        break
+                    new_idx.append(np.arange(tensor.shape[d]))
+                    old_idx.append(np.arange(tensor.shape[d]))
+                    continue
+                if len(m) != tensor.shape[d]:
+                    raise ModelError(f"warm start: map of {name} dim {d} has {len(m)} entries for "
+                                     f"{tensor.shape[d]} rows")
+                pairs = [(i, j) for i, j in enumerate(m) if 0 <= j < old.shape[d]]
+                new_idx.append(np.array([i for i, _ in pairs], dtype=np.int64))
+                old_idx.append(np.array([j for _, j in pairs], dtype=np.int64))
+            if not fits or any(len(ix) == 0 for ix in new_idx):
+                stats["fresh"].append(name)
+                continue
+            dst = tuple(torch.from_numpy(a) for a in np.ix_(*new_idx))
+            src = tuple(torch.from_numpy(a) for a in np.ix_(*old_idx))
+            tensor[dst] = old[src].to(tensor.dtype)
+            stats["partial"] += 1
+            first = min(dim_maps)
+            stats["new_rows"][name] = int(tensor.shape[first] - len(new_idx[first]))
+    return stats
+
+
 def pad_batch(rows: Sequence[Sequence[int]], min_len: int = 1, max_len: int | None = None) -> torch.Tensor:
     """Right-pad index lists with 0 into a LongTensor (truncated to ``max_len``)."""
     width = max([len(r) for r in rows] + [min_len])

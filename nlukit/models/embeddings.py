@@ -177,3 +177,36 @@ def train_embeddings(token_sentences: Iterable[list[str]], **params: Any) -> Emb
     vectors = np.array(model.wv.vectors, dtype=np.float32)
     p["algorithm"] = algo
     return Embeddings(vocab, vectors, algorithm=algo, params=p, ngrams=ngrams)
+
+
+def align_embeddings(new: Embeddings, old: Embeddings) -> Embeddings:
+    """``new``'s vectors carried into ``old``'s space, for warm-starting models built on ``old``.
+
+    Two Word2Vec runs place words in unrelated coordinate systems, so a vector from a
+    fresh run means nothing to a network fitted on the old one. An orthogonal map
+    (Procrustes: the rotation that best takes ``new``'s vectors of the shared tokens to
+    ``old``'s) is fitted on the tokens both know; the result keeps ``old``'s vectors for
+    its tokens and gives each new token its rotated ``new`` vector (FastText n-gram
+    buckets are rotated too). With another dimension or fewer shared tokens than
+    dimensions, ``new`` is returned unchanged.
+
+    >>> rng = np.random.default_rng(0)
+    >>> old = Embeddings([f"w{i}" for i in range(20)], rng.normal(size=(20, 4)))
+    >>> q, _ = np.linalg.qr(rng.normal(size=(4, 4)))
+    >>> new = Embeddings([f"w{i}" for i in range(21)], np.vstack([old.vectors @ q.T, rng.normal(size=(1, 4))]))
+    >>> out = align_embeddings(new, old)
+    >>> out.vocab[-1], bool(np.allclose(out.vector("w20"), new.vector("w20") @ q, atol=1e-4))
+    ('w20', True)
+    """
+    shared = [t for t in new.vocab if t in old.index]
+    if new.dim != old.dim or len(shared) < new.dim:
+        return new
+    a = np.stack([new.vectors[new.index[t]] for t in shared]).astype(np.float64)
+    b = np.stack([old.vectors[old.index[t]] for t in shared]).astype(np.float64)
+    u, _, vt = np.linalg.svd(a.T @ b)
+    rot = (u @ vt).astype(np.float32)
+    extra = [t for t in new.vocab if t not in old.index]
+    vectors = np.vstack([old.vectors] + ([new.vectors[[new.index[t] for t in extra]] @ rot] if extra else []))
+    ngrams = new.ngrams @ rot if new.ngrams is not None else None
+    params = {**new.params, "aligned_to_previous": len(shared)}
+    return Embeddings(old.vocab + extra, vectors, algorithm=new.algorithm, params=params, ngrams=ngrams)

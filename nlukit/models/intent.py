@@ -399,6 +399,7 @@ class IntentClassifier:
         self._device: Any = None
         self._folded: Any = None  # inference tables, rebuilt after fit/load
         self.members_: list[IntentClassifier] = []  # the fitted members of an ensemble
+        self.warm_start_: dict[str, Any] | None = None  # what fit(init=...) copied
 
     # ------------------------------------------------------------------ params
     def get_params(self) -> dict[str, Any]:
@@ -520,15 +521,34 @@ class IntentClassifier:
 
     # ------------------------------------------------------------------ fit
     def fit(self, train: Sequence[TrainItem], valid: Sequence[TrainItem] = (),
-            embeddings: Embeddings | None = None, progress: bool = True) -> IntentClassifier:
+            embeddings: Embeddings | None = None, progress: bool = True,
+            init: IntentClassifier | None = None) -> IntentClassifier:
         """Train on ``(normalised text, tokens, intent)`` triples; return ``self``.
 
         Without validation data the training set stands in for early stopping,
         calibration and the threshold (then over-confident): give a valid split.
+
+        ``init`` (a fitted classifier of the same kind, e.g. the model being retrained)
+        warm-starts the network: the vocabulary grows from ``init``'s (its symbols keep
+        their indices, new ones follow), every row of a known symbol or intent and every
+        other weight of the same shape is copied, and new rows keep the usual
+        initialisation (Word2Vec vectors for new morphemes). Intents are those of
+        ``train``, as always. Then training runs as usual, early stopping included;
+        ``warm_start_`` records what was copied.
         """
         import torch
 
-        from .common import EarlyStopping, Vocab, choose_device, epoch_bar, set_seed, torch_threads
+        from .common import (
+            EarlyStopping,
+            Vocab,
+            choose_device,
+            epoch_bar,
+            grow_vocab,
+            index_map,
+            set_seed,
+            torch_threads,
+            warm_start,
+        )
 
         p = self._check_params()
         train = list(train)
@@ -550,8 +570,16 @@ class IntentClassifier:
                              "regenerate the dataset so every intent is in train")
         if not valid:
             valid = train
+        if init is not None:
+            init._check_fitted()
+            if init.params["kind"] != p["kind"]:
+                import warnings
+                warnings.warn(f"warm start skipped: the old intent model is a {init.params['kind']}, "
+                              f"this one a {p['kind']}", stacklevel=2)
+                init = None
+        self.warm_start_ = None
         if p["kind"] == "ensemble":
-            return self._fit_ensemble(train, valid, embeddings, progress)
+            return self._fit_ensemble(train, valid, embeddings, progress, init)
         word = p["kind"] in _WORD_KINDS
         bag = p["kind"] == "ngram"
 
@@ -565,6 +593,8 @@ class IntentClassifier:
                                                              and not p["word_pos"]) else [])
             self.vocab_ = Vocab.build(units, min_count=int(p["ngram_min_count" if bag else "min_count"]),
                                       extra=extra)
+            if init is not None:
+                self.vocab_ = grow_vocab(init.vocab_, self.vocab_)
             self._build_lookup()
             self.labels_ = labels
             lab_index = {name: i for i, name in enumerate(labels)}
@@ -579,6 +609,11 @@ class IntentClassifier:
                             w[i] = torch.from_numpy(np.asarray(v, dtype=np.float32))
                 if p["freeze_embeddings"]:
                     net.embed.weight.requires_grad_(False)
+            if init is not None:
+                rows = index_map(labels, init.labels_ or [])
+                self.warm_start_ = warm_start(net, init._net.state_dict(), {
+                    "embed.weight": {0: index_map(self.vocab_.itos, init.vocab_.itos)},
+                    "out.weight": {0: rows}, "out.bias": {0: rows}})
             self._net = net
             self._folded = None
 
@@ -721,11 +756,24 @@ class IntentClassifier:
         return p
 
     def _fit_ensemble(self, train: list, valid: list, embeddings: Embeddings | None,
-                      progress: bool) -> IntentClassifier:
-        """Fit every member, then a temperature and a threshold for their mean probabilities."""
+                      progress: bool, init: IntentClassifier | None = None) -> IntentClassifier:
+        """Fit every member, then a temperature and a threshold for their mean probabilities.
+
+        With ``init`` (an older ensemble) each member warm-starts from the old member of
+        the same name, when there is one.
+        """
         p = self.params
-        self.members_ = [IntentClassifier(**self._member_params(name)).fit(
-            train, valid, embeddings=embeddings, progress=progress) for name in p["members"]]
+        old = dict(zip(init.params["members"], init.members_, strict=False)) if init is not None else {}
+        self.members_ = []
+        for name in p["members"]:
+            m_init = old.get(name)
+            if m_init is not None and m_init.params["kind"] != _member_kind(name):
+                m_init = None
+            self.members_.append(IntentClassifier(**self._member_params(name)).fit(
+                train, valid, embeddings=embeddings, progress=progress, init=m_init))
+        if init is not None:
+            self.warm_start_ = {name: m.warm_start_ for name, m in zip(p["members"], self.members_,
+                                                                        strict=True)}
         self.labels_ = list(self.members_[0].labels_ or [])
         self.history_ = [{"member": m.params["kind"], "history": m.history_} for m in self.members_]
         return self._calibrate_mean(train, valid)
@@ -884,7 +932,10 @@ class IntentClassifier:
                 "emb_dim": int(self._net.embed.weight.shape[1])})
 
     def _bias_meta(self) -> dict[str, Any]:
-        return {} if self.bias_ is None else {"bias": [float(b) for b in self.bias_]}
+        out: dict[str, Any] = {} if self.bias_ is None else {"bias": [float(b) for b in self.bias_]}
+        if self.warm_start_ is not None:
+            out["warm_start"] = self.warm_start_
+        return out
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], device: str | None = "cpu") -> IntentClassifier:

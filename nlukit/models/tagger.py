@@ -51,11 +51,14 @@ from .common import (
     check_format,
     choose_device,
     epoch_bar,
+    grow_vocab,
+    index_map,
     load_module_state,
     read_json,
     save_state,
     set_seed,
     torch_threads,
+    warm_start,
     write_json,
 )
 from .gazetteer import Gazetteer
@@ -617,9 +620,17 @@ class EntityTagger:
 
     def fit(self, train: Sequence[TrainItem], valid: Sequence[TrainItem] = (),
             dictionary: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
-            embeddings: Any = None, progress: bool = True, char_embeddings: Any = None
-            ) -> EntityTagger:
+            embeddings: Any = None, progress: bool = True, char_embeddings: Any = None,
+            init: EntityTagger | None = None) -> EntityTagger:
         """Train on ``(text, tokens, spans)`` items; early-stop on validation span F1.
+
+        ``init`` (a fitted tagger with the same ``unit``, e.g. the model being retrained)
+        warm-starts the network: the word, character, POS and bigram vocabularies grow
+        from ``init``'s, rows of known items, tags (and their CRF transitions) and
+        dictionary-feature columns of known entity types are copied, every other weight
+        of the same shape too; new rows keep the usual initialisation (Word2Vec vectors
+        for new words) and the CRF's invalid IOB2 moves stay pinned. Labels come from
+        ``train`` as always. ``warm_start_`` records what was copied.
 
         ``embeddings`` initialise the word (morpheme) embedding. ``char_embeddings``
         (``unit="char"`` only; optional) are vectors with the same interface whose
@@ -643,6 +654,14 @@ class EntityTagger:
             if dim != int(p["unit_char_dim"]) or dim != int(p["bigram_dim"]):
                 raise ModelError(f"char_embeddings have dim {dim}; set unit_char_dim and bigram_dim "
                                  f"to {dim} (got {p['unit_char_dim']} and {p['bigram_dim']})")
+        if init is not None:
+            init._check_fitted()
+            if init.params["unit"] != p["unit"]:
+                import warnings
+                warnings.warn(f"warm start skipped: the old tagger tags {init.params['unit']}s, this one "
+                              f"{p['unit']}s", stacklevel=2)
+                init = None
+        self.warm_start_: dict[str, Any] | None = None
         gen = set_seed(p["seed"])
         rng = np.random.RandomState(p["seed"] if p["seed"] is not None else None)
         self.device_ = choose_device(p["device"])
@@ -667,12 +686,19 @@ class EntityTagger:
         self.pos_ = Vocab.build(u.pos for u in prep_train)
         self.bigrams_ = Vocab.build((u.bigrams for u in prep_train), min_count=2,
                                     extra=[x for x in pre if len(x) == 2])
+        if init is not None:
+            self.words_ = grow_vocab(init.words_, self.words_)
+            self.chars_ = grow_vocab(init.chars_, self.chars_)
+            self.pos_ = grow_vocab(init.pos_, self.pos_)
+            self.bigrams_ = grow_vocab(init.bigrams_, self.bigrams_)
         word_dim = int(getattr(embeddings, "dim", 0) or p["word_dim"])
         self.net_ = self._build_net(word_dim)
         if embeddings is not None:
             self._init_embeddings(embeddings)
         if char_embeddings is not None:
             self._init_char_embeddings(char_embeddings)
+        if init is not None:
+            self.warm_start_ = self._warm_start(init)
         self.net_.to(self.device_)
 
         keep = [i for i, u in enumerate(prep_train) if len(u)]
@@ -731,6 +757,36 @@ class EntityTagger:
         self.best_epoch_ = stopper.best_epoch
         self.net_.eval()
         return self
+
+    def _warm_start(self, old: EntityTagger) -> dict[str, Any]:
+        """Copy ``old``'s weights into the freshly built network, item by item (see :meth:`fit`)."""
+        net, prev = self.net_, old.net_
+        tags = index_map(self.tags_, old.tags_)
+        k_new, k_old = len(self.gaz_types_), len(old.gaz_types_)
+        types = index_map(self.gaz_types_, old.gaz_types_)
+        # gazetteer columns: B of each type, I of each type, then "outside"
+        gaz = ([t for t in types] + [k_old + t if t >= 0 else -1 for t in types]
+               + [2 * k_old if k_old else -1]) if k_new else []
+        fixed = net.lstm.input_size - net.gaz_dim
+        maps: dict[str, dict[int, Sequence[int]]] = {
+            "word.weight": {0: index_map(self.words_.itos, old.words_.itos)},
+            "char.weight": {0: index_map(self.chars_.itos, old.chars_.itos)},
+            "unit_char.weight": {0: index_map(self.chars_.itos, old.chars_.itos)},
+            "pos.weight": {0: index_map(self.pos_.itos, old.pos_.itos)},
+            "bigram.weight": {0: index_map(self.bigrams_.itos, old.bigrams_.itos)},
+            "out.weight": {0: tags}, "out.bias": {0: tags},
+            "crf.transitions": {0: tags, 1: tags},
+            "crf.start_transitions": {0: tags}, "crf.end_transitions": {0: tags},
+        }
+        if gaz:
+            maps["gaz_out.weight"] = {0: tags, 1: gaz}
+        if fixed == prev.lstm.input_size - prev.gaz_dim:  # same features before the gazetteer's
+            columns = list(range(fixed)) + [fixed + g if g >= 0 else -1 for g in gaz]
+            for d in ("", "_reverse"):
+                maps[f"lstm.weight_ih_l0{d}"] = {1: columns}
+        stats = warm_start(net, prev.state_dict(), maps, skip=("allowed", "allowed_start"))
+        net.constrain()  # new tags' invalid moves pinned again
+        return stats
 
     def _evaluate(self, items: Sequence[Item], gold: Sequence[set[tuple[int, int, str]]]) -> float:
         """Exact-span micro F1 (labels with roles) of the current weights on ``items``."""
@@ -894,7 +950,8 @@ class EntityTagger:
                 "kind": "tagger", "format": FORMAT, "nlukit_version": __version__,
                 "params": self.params, "labels": self.labels_, "tags": self.tags_,
                 "word_dim": int(self.net_.word.weight.shape[1]),
-                "history": self.history_, "best_epoch": getattr(self, "best_epoch_", None)})
+                "history": self.history_, "best_epoch": getattr(self, "best_epoch_", None),
+                **({"warm_start": self.warm_start_} if getattr(self, "warm_start_", None) else {})})
             write_json(tmp / "vocab.json", {"words": self.words_.to_json(),
                                             "chars": self.chars_.to_json(),
                                             "pos": self.pos_.to_json(),

@@ -1,0 +1,388 @@
+"""Retraining from new dictionaries (and patterns): ``nlukit retrain`` (DESIGN §9).
+
+Example (needs a trained model, so not run as a doctest)::
+
+    import nlukit
+    r = nlukit.retrain("models/demo", "dicts/")
+    r.changed, r.switched, r.new["entity_f1"], r.old["entity_f1"]
+
+What happens, in order:
+
+1. The model store's ``current`` version (or the version directory given) is read:
+   its dictionaries (``dicts/dictionary.json``), its patterns (``patterns/patterns.txt``)
+   and how its data were generated (``generation.json``). A bundle trained before
+   bundles kept their patterns needs ``patterns=`` (``--patterns``).
+2. The new dictionaries (and patterns, when given) are read and checked; a bad file
+   is the generator's located error, raised before anything is written.
+3. The changes are listed: per entity type the values and synonyms added and removed,
+   new and removed types, intents and pattern lines added and removed. No change and
+   no ``force``: nothing is trained.
+4. The data are regenerated with the recorded settings (same seed, split mode and
+   ratios, sentences per intent, augmentation, tokenizer), into a temporary folder
+   (``data_out`` keeps them).
+5. A new version is trained with the bundle's config (plus ``overrides``/``seed``) and
+   its extra Word2Vec corpus when that file is still there,
+   each model warm-started from the old one (``warm=False``: from scratch):
+   vocabularies and label sets grow, known rows are copied, new rows initialised as
+   usual (new Word2Vec vectors rotated into the old space). Early stopping as usual.
+6. Old and new model parse the same new test split; both reports go into the new
+   version's ``report.json`` (``previous`` holds the old one).
+7. ``current`` moves to the new version only when it is *not worse*: intent accuracy
+   and entity F1 (exact spans) each at least the old figure minus ``tolerance``
+   (default 0.005, half a point). Otherwise the new version stays in the store
+   beside the old one, unused, and ``force`` switches anyway. A failed training
+   leaves no version and never moves ``current``.
+
+A server started on the store picks the new ``current`` up with ``POST /admin/reload``.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import time
+import types
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import BundleError, PatternError
+
+#: the figures compared; each must not drop by more than the tolerance
+COMPARED = ("intent_accuracy", "entity_f1")
+DEFAULT_TOLERANCE = 0.005
+_GENERATION_DEFAULTS: dict[str, Any] = {"per_intent": 300, "seed": 13, "split": "template",
+                                        "valid_ratio": 0.1, "test_ratio": 0.1, "augment": [],
+                                        "tokenizer": "mecab"}
+
+
+@dataclass
+class RetrainResult:
+    """What :func:`retrain` did. ``old``/``new`` hold the figures on the new test split."""
+
+    changes: dict[str, Any]
+    changed: bool
+    trained: bool = False
+    version: str | None = None          # the new version directory
+    previous: str | None = None         # the version retrained from
+    switched: bool = False              # current moved to the new version
+    not_worse: bool | None = None
+    forced: bool = False
+    tolerance: float = DEFAULT_TOLERANCE
+    old: dict[str, Any] = field(default_factory=dict)
+    new: dict[str, Any] = field(default_factory=dict)
+    per_label: dict[str, dict[str, float | None]] = field(default_factory=dict)
+    epochs: dict[str, Any] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- changes
+def dictionary_changes(old: Any, new: Any) -> dict[str, Any]:
+    """Per entity type: values and synonyms added/removed, and new/removed types.
+
+    >>> from nlukit.generate.dictionary import Dictionary
+    >>> a = Dictionary.from_json({"location": {"서울": ["서울시"], "부산": []}})
+    >>> b = Dictionary.from_json({"location": {"서울": ["서울특별시"], "대구": []}, "food": {"김밥": []}})
+    >>> c = dictionary_changes(a, b)
+    >>> c["types_added"], c["types_removed"], c["entities"]["location"]["values_added"]
+    (['food'], [], ['대구'])
+    >>> c["entities"]["location"]["synonyms_added"], c["entities"]["location"]["synonyms_removed"]
+    ({'서울': ['서울특별시']}, {'서울': ['서울시']})
+    """
+    out: dict[str, Any] = {"types_added": sorted(set(new.entities) - set(old.entities)),
+                           "types_removed": sorted(set(old.entities) - set(new.entities)),
+                           "entities": {}}
+    for ent, change in old.diff(new).items():
+        a, b = old.entities.get(ent, {}), new.entities.get(ent, {})
+        syn_add = {v: [s for s in b[v] if s not in a[v]] for v in change["synonyms_changed"]}
+        syn_del = {v: [s for s in a[v] if s not in b[v]] for v in change["synonyms_changed"]}
+        out["entities"][ent] = {"values_added": change["added"], "values_removed": change["removed"],
+                                "synonyms_added": {v: s for v, s in syn_add.items() if s},
+                                "synonyms_removed": {v: s for v, s in syn_del.items() if s}}
+    return out
+
+
+def pattern_changes(old: Any, new: Any) -> dict[str, Any]:
+    """Intents added/removed and, per intent, pattern lines added/removed."""
+    out: dict[str, Any] = {"intents_added": [i for i in new.intents if i not in old.intents],
+                           "intents_removed": [i for i in old.intents if i not in new.intents],
+                           "lines": {}}
+    for intent in dict.fromkeys([*old.intents, *new.intents]):
+        a = Counter(t.source for t in old.intents.get(intent, []))
+        b = Counter(t.source for t in new.intents.get(intent, []))
+        added, removed = list((b - a).elements()), list((a - b).elements())
+        if added or removed:
+            out["lines"][intent] = {"added": added, "removed": removed}
+    return out
+
+
+def _any_change(changes: dict[str, Any]) -> bool:
+    d, p = changes["dictionary"], changes["patterns"]
+    return bool(d["entities"] or d["types_added"] or d["types_removed"]
+                or p["intents_added"] or p["intents_removed"] or p["lines"])
+
+
+def format_changes(changes: dict[str, Any]) -> str:
+    """The printed list of changes (``nlukit retrain``)."""
+    lines: list[str] = []
+    d, p = changes["dictionary"], changes["patterns"]
+
+    def some(items: Iterable[str], n: int = 8) -> str:
+        items = list(items)
+        more = f" … (+{len(items) - n})" if len(items) > n else ""
+        return ", ".join(items[:n]) + more
+
+    for ent in d["types_added"]:
+        lines.append(f"  new entity type {ent}")
+    for ent in d["types_removed"]:
+        lines.append(f"  removed entity type {ent}")
+    for ent, c in d["entities"].items():
+        if ent in d["types_added"] or ent in d["types_removed"]:
+            n = len(c["values_added"]) or len(c["values_removed"])
+            lines.append(f"  {ent}: {n} value(s): {some(c['values_added'] or c['values_removed'])}")
+            continue
+        if c["values_added"]:
+            lines.append(f"  {ent}: +{len(c['values_added'])} value(s): {some(c['values_added'])}")
+        if c["values_removed"]:
+            lines.append(f"  {ent}: -{len(c['values_removed'])} value(s): {some(c['values_removed'])}")
+        for v, syns in c["synonyms_added"].items():
+            lines.append(f"  {ent}: {v}: +synonym(s) {some(syns)}")
+        for v, syns in c["synonyms_removed"].items():
+            lines.append(f"  {ent}: {v}: -synonym(s) {some(syns)}")
+    for intent in p["intents_added"]:
+        lines.append(f"  new intent @{intent}")
+    for intent in p["intents_removed"]:
+        lines.append(f"  removed intent @{intent}")
+    for intent, c in p["lines"].items():
+        if intent in p["intents_added"] or intent in p["intents_removed"]:
+            continue
+        if c["added"]:
+            lines.append(f"  @{intent}: +{len(c['added'])} pattern(s): {some(c['added'], 3)}")
+        if c["removed"]:
+            lines.append(f"  @{intent}: -{len(c['removed'])} pattern(s): {some(c['removed'], 3)}")
+    return "\n".join(lines) if lines else "  (nothing)"
+
+
+# --------------------------------------------------------------------------- inputs
+def _locate(model: str) -> tuple[str, str]:
+    """(store, version directory) for a model store or one of its version directories."""
+    from .bundle import is_bundle, is_store, resolve
+    path = os.path.normpath(os.fspath(model))
+    if is_bundle(path):
+        store = os.path.dirname(os.path.abspath(path))
+        if not is_store(store):
+            raise BundleError(f"{model} is a model version outside a model store (no `current` "
+                              "beside it); retrain needs the store to add a version to — pass the "
+                              "folder given to `nlukit train -o`")
+        return store, path
+    return path, resolve(path)
+
+
+def _generation(version_dir: str, meta: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """The recorded generation settings: generation.json, else the training dataset's manifest."""
+    from .bundle import read_json
+    path = os.path.join(version_dir, "generation.json")
+    if os.path.isfile(path):
+        rec = read_json(path, "model bundle")
+        return {**_GENERATION_DEFAULTS, **{k: rec[k] for k in _GENERATION_DEFAULTS if k in rec}}
+    data = meta.get("data") or {}
+    out = dict(_GENERATION_DEFAULTS)
+    manifest_path = os.path.join(str(data.get("path") or ""), "dataset.json")
+    manifest = (read_json(manifest_path, "dataset") if data.get("path") and os.path.isfile(manifest_path)
+                else data.get("manifest") or {})
+    split = manifest.get("split") or {}
+    out.update({k: manifest[k] for k in ("per_intent", "seed", "augment", "tokenizer") if k in manifest})
+    if isinstance(split, dict):
+        out.update({"split": split.get("mode", out["split"]),
+                    **{k: split[k] for k in ("valid_ratio", "test_ratio") if k in split}})
+    notes.append(f"{version_dir} has no generation.json; generation settings taken from "
+                 f"{manifest_path if os.path.isfile(manifest_path) else 'meta.json and the defaults'}: "
+                 + ", ".join(f"{k}={v}" for k, v in out.items()))
+    out["tokenizer"] = meta.get("tokenizer", out["tokenizer"])
+    return out
+
+
+def _figures(report: dict[str, Any]) -> dict[str, Any]:
+    return {"intent_accuracy": report["intent"]["accuracy"], "intent_macro_f1": report["intent"]["macro_f1"],
+            "fallback_rate": report["intent"]["fallback_rate"], "entity_f1": report["entity"]["micro"]["f1"],
+            "n": report["n"]}
+
+
+def _epochs(comps: Any) -> dict[str, Any]:
+    """Epochs run and the best epoch of each trained network (to compare warm and cold starts)."""
+    out: dict[str, Any] = {}
+    intent = comps.intent
+    hist = intent.history_ or []
+    runs = ([(h["member"], h["history"]) for h in hist] if intent.members_ else [(intent.params["kind"], hist)])
+    for name, h in runs:
+        best = next((e["epoch"] for e in h if e.get("best")), None)
+        out[f"intent.{name}"] = {"epochs": len(h), "best": best}
+    th = getattr(comps.tagger, "history_", []) or []
+    best_t = getattr(comps.tagger, "best_epoch_", None)
+    out["tagger"] = {"epochs": len(th), "best": best_t}
+    return out
+
+
+# --------------------------------------------------------------------------- retrain
+def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool = False,
+            overrides: Iterable[str] | None = None, seed: int | None = None,
+            tolerance: float = DEFAULT_TOLERANCE, warm: bool = True, data_out: str | None = None,
+            progress: bool = True) -> RetrainResult:
+    """Retrain the model store ``model`` from the dictionaries ``dicts`` (see the module doc).
+
+    ``patterns`` replaces the bundle's patterns (needed for bundles that do not keep
+    them). ``force`` trains even without a change and moves ``current`` even when the
+    new model is worse. ``overrides``/``seed`` change the bundle's training config
+    (``seed`` is the training seed; the data keep their recorded generation seed).
+    ``warm=False`` trains from scratch (for comparison). ``data_out`` keeps the
+    regenerated dataset there.
+    """
+    from .bundle import check_bundle, read_json, set_current
+    from .generate.dictionary import Dictionary, load_dictionaries
+    from .generate.generator import generate
+    from .generate.grammar import load_patterns
+
+    if not 0.0 <= float(tolerance) <= 1.0:
+        from .errors import InputError
+        raise InputError(f"tolerance must be in [0, 1], got {tolerance!r}")
+    t_start = time.perf_counter()
+    store, old_dir = _locate(model)
+    meta = check_bundle(old_dir)
+    notes: list[str] = []
+    old_dict = Dictionary.from_json(read_json(os.path.join(old_dir, "dicts", "dictionary.json"),
+                                              "model bundle"))
+    kept_patterns = os.path.join(old_dir, "patterns", "patterns.txt")
+    has_kept = os.path.isfile(kept_patterns)
+    if patterns is None and not has_kept:
+        raise BundleError(f"{old_dir} does not keep the patterns it was trained from (trained before "
+                          "bundles kept them); pass them with --patterns patterns/ (patterns=...)")
+    new_dict = load_dictionaries(dicts)
+    try:
+        new_pats = load_patterns(patterns or kept_patterns, dictionary=new_dict)
+    except PatternError as exc:
+        if patterns is not None:
+            raise
+        raise PatternError(exc.path, exc.line, exc.column, f"{exc.detail} — this is the model's own "
+                           "pattern copy: put the entity type back into the dictionaries, or pass "
+                           "patterns without it (--patterns)", exc.text) from exc
+    old_pats = load_patterns(kept_patterns) if has_kept else None
+    changes = {"dictionary": dictionary_changes(old_dict, new_dict),
+               "patterns": (pattern_changes(old_pats, new_pats) if old_pats is not None else
+                            {"intents_added": [], "intents_removed": [], "lines": {}})}
+    if old_pats is None:
+        notes.append(f"{old_dir} keeps no patterns to compare with; the patterns given are used as they are")
+    changed = _any_change(changes) or old_pats is None
+    result = RetrainResult(changes=changes, changed=changed, previous=old_dir, forced=force,
+                           tolerance=float(tolerance), notes=notes)
+    if not changed and not force:
+        return result
+
+    settings = _generation(old_dir, meta, notes)
+    tmp = None
+    if data_out is None:
+        tmp = tempfile.mkdtemp(prefix="nlukit-retrain-")
+        data_dir = os.path.join(tmp, "data")
+    else:
+        data_dir = data_out
+    try:
+        t0 = time.perf_counter()
+        generate(new_pats, new_dict, data_dir, per_intent=int(settings["per_intent"]),
+                 seed=int(settings["seed"]), split=str(settings["split"]),
+                 valid_ratio=float(settings["valid_ratio"]), test_ratio=float(settings["test_ratio"]),
+                 augment=tuple(settings["augment"] or ()), force=force and data_out is not None,
+                 progress=progress, tokenizer=str(settings["tokenizer"]))
+        result.seconds["generate"] = time.perf_counter() - t0
+        over = list(overrides or [])
+        if seed is not None:
+            over.append(f"train.seed={int(seed)}")
+
+        def before_commit(new_meta: dict[str, Any], report: dict[str, Any], comps: Any) -> None:
+            import nlukit
+
+            from .dataset import load_dataset
+            from .evaluate import score
+            t1 = time.perf_counter()
+            ds = load_dataset(data_dir)
+            test = ds.test or ds.valid
+            old_nlu = nlukit.load(old_dir, verify=False)
+            old_report = score(test, old_nlu.parse_batch([ex.text for ex in test]) if test else [],
+                               manifest=ds.manifest, tokenizer=new_meta["tokenizer"],
+                               intents=list(comps.intent.labels_))
+            old_report["split"] = report["split"]
+            result.seconds["evaluate_previous"] = time.perf_counter() - t1
+            result.old, result.new = _figures(old_report), _figures(report)
+            result.not_worse = all(result.new[k] >= result.old[k] - float(tolerance) for k in COMPARED)
+            result.switched = bool(result.not_worse or force)
+            old_labels, new_labels = old_report["entity"]["per_label"], report["entity"]["per_label"]
+            result.per_label = {lab: {"old": (old_labels.get(lab) or {}).get("f1"),
+                                      "new": (new_labels.get(lab) or {}).get("f1"),
+                                      "n": (new_labels.get(lab) or old_labels.get(lab) or {}).get("support")}
+                                for lab in sorted({*old_labels, *new_labels})}
+            result.epochs = _epochs(comps)
+            report["previous"] = {"version": os.path.basename(old_dir), **old_report}
+            info = {"from": os.path.basename(old_dir), "warm_start": bool(warm), "changes": changes,
+                    "previous_metrics": result.old, "metrics": result.new, "compared": list(COMPARED),
+                    "tolerance": float(tolerance), "not_worse": result.not_worse, "forced": bool(force),
+                    "current": result.switched, "epochs": result.epochs, "generation": settings}
+            report["retrain"] = info
+            new_meta["retrain"] = info
+            if data_out is None:  # the regenerated data were temporary
+                new_meta["data"]["path"] = None
+
+        corpus = (meta.get("corpus") or {}).get("path")
+        if corpus and not os.path.isfile(corpus):
+            notes.append(f"the extra Word2Vec corpus {corpus} the old model used is gone; trained without it")
+            corpus = None
+        t0 = time.perf_counter()
+        path = _train(data_dir, store, config=meta.get("config"), overrides=over, progress=progress,
+                      corpus=corpus,
+                      name=meta.get("name"), warm_start=old_dir if warm else None,
+                      before_commit=before_commit)
+        result.seconds["train"] = time.perf_counter() - t0
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    result.trained = True
+    result.version = path
+    if result.switched:
+        set_current(store, os.path.basename(path))
+    result.seconds["total"] = time.perf_counter() - t_start
+    return result
+
+
+def _train(*args: Any, **kwargs: Any) -> str:
+    from .train import train
+    return train(*args, force=True, switch=False, **kwargs)
+
+
+def format_result(r: RetrainResult) -> str:
+    """The printed comparison of old and new (``nlukit retrain``)."""
+    lines = []
+    if r.old and r.new:
+        lines.append(f"{'on the new test split':<24} {'old':>8} {'new':>8}   (n={r.new.get('n')})")
+        for key, label in (("intent_accuracy", "intent accuracy"), ("intent_macro_f1", "intent macro-F1"),
+                           ("fallback_rate", "fallback rate"), ("entity_f1", "entity F1")):
+            lines.append(f"{label:<24} {r.old[key]:>8.4f} {r.new[key]:>8.4f}")
+        for lab, d in r.per_label.items():
+            old = "-" if d["old"] is None else f"{d['old']:.4f}"
+            new = "-" if d["new"] is None else f"{d['new']:.4f}"
+            lines.append(f"  {lab:<22} {old:>8} {new:>8}   n={d['n']}")
+    if r.epochs:
+        lines.append("epochs (best)           " + ", ".join(f"{k} {v['epochs']} ({v['best']})"
+                                                          for k, v in r.epochs.items()))
+    if r.seconds:
+        lines.append("seconds                 " + ", ".join(f"{k} {v:.1f}" for k, v in r.seconds.items()))
+    return "\n".join(lines)
+
+
+class _CallableModule(types.ModuleType):
+    """``nlukit.retrain`` is both this module and the function (as ``nlukit.train``)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> RetrainResult:
+        return retrain(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
