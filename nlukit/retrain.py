@@ -27,9 +27,13 @@ What happens, in order:
    usual (new Word2Vec vectors rotated into the old space). Early stopping as usual.
 6. Old and new model parse the same new test split; both reports go into the new
    version's ``report.json`` (``previous`` holds the old one).
-7. ``current`` moves to the new version only when it is *not worse*: intent accuracy
-   and entity F1 (exact spans) each at least the old figure minus ``tolerance``
-   (default 0.005, half a point). Otherwise the new version stays in the store
+7. ``current`` moves to the new version only when it is *not worse*. Intent accuracy
+   or entity F1 (exact spans) is worse when it is below the old figure minus
+   ``tolerance`` (default 0.005, half a point) *and* the drop is significant in an
+   exact one-sided McNemar test on the same test sentences (sentences only the old
+   model gets right against sentences only the new one does; p < ``significance``,
+   default 0.05). Training seeds alone move intent accuracy on the demo by about a
+   point, which the tolerance alone would take for a regression. Otherwise the new version stays in the store
    beside the old one, unused, and ``force`` switches anyway. A failed training
    leaves no version and never moves ``current``.
 
@@ -50,9 +54,11 @@ from typing import Any
 
 from .errors import BundleError, PatternError
 
-#: the figures compared; each must not drop by more than the tolerance
+#: the figures compared; a figure counts as worse when it drops by more than the tolerance
+#: *and* the per-sentence paired test finds the drop significant
 COMPARED = ("intent_accuracy", "entity_f1")
 DEFAULT_TOLERANCE = 0.005
+DEFAULT_SIGNIFICANCE = 0.05
 _GENERATION_DEFAULTS: dict[str, Any] = {"per_intent": 300, "seed": 13, "split": "template",
                                         "valid_ratio": 0.1, "test_ratio": 0.1, "augment": [],
                                         "tokenizer": "mecab"}
@@ -71,6 +77,8 @@ class RetrainResult:
     not_worse: bool | None = None
     forced: bool = False
     tolerance: float = DEFAULT_TOLERANCE
+    significance: float = DEFAULT_SIGNIFICANCE
+    paired: dict[str, dict[str, Any]] = field(default_factory=dict)
     old: dict[str, Any] = field(default_factory=dict)
     new: dict[str, Any] = field(default_factory=dict)
     per_label: dict[str, dict[str, float | None]] = field(default_factory=dict)
@@ -211,6 +219,41 @@ def _figures(report: dict[str, Any]) -> dict[str, Any]:
             "n": report["n"]}
 
 
+def paired_test(old_ok: Iterable[bool], new_ok: Iterable[bool]) -> dict[str, Any]:
+    """Exact one-sided McNemar test that the new model is worse, sentence by sentence.
+
+    ``old_only`` sentences only the old model gets right, ``new_only`` only the new one;
+    ``p`` is the chance of at least ``old_only`` of the ``old_only + new_only`` discordant
+    sentences going the old model's way if both models were equally good.
+
+    >>> paired_test([1, 1, 1, 1, 1, 1], [0, 0, 0, 0, 0, 1])
+    {'old_only': 5, 'new_only': 0, 'p': 0.03125}
+    >>> paired_test([1, 0, 1], [0, 1, 1])["p"]
+    0.75
+    """
+    from math import comb
+    pairs = list(zip(old_ok, new_ok, strict=True))
+    b = sum(1 for o, n in pairs if o and not n)
+    c = sum(1 for o, n in pairs if n and not o)
+    n = b + c
+    p = sum(comb(n, k) for k in range(b, n + 1)) / 2 ** n if n else 1.0
+    return {"old_only": b, "new_only": c, "p": round(p, 6)}
+
+
+def _correct(examples: Any, results: Any) -> dict[str, list[bool]]:
+    """Per sentence: is the intent right, are the entities exactly right (spans and labels)."""
+    from .evaluate import _gold_spans, _pred_spans
+    return {"intent_accuracy": [(r.intent.name if r.intent else "") == ex.intent
+                                for ex, r in zip(examples, results, strict=True)],
+            "entity_f1": [_gold_spans(ex) == _pred_spans(r) for ex, r in zip(examples, results, strict=True)]}
+
+
+def worse_figures(r: RetrainResult) -> list[str]:
+    """The compared figures on which the new model is worse (drop beyond tolerance, significant)."""
+    return [k for k in COMPARED if r.new[k] < r.old[k] - r.tolerance
+            and (r.paired.get(k) or {}).get("p", 0.0) < r.significance]
+
+
 def _epochs(comps: Any) -> dict[str, Any]:
     """Epochs run and the best epoch of each trained network (to compare warm and cold starts)."""
     out: dict[str, Any] = {}
@@ -229,8 +272,8 @@ def _epochs(comps: Any) -> dict[str, Any]:
 # --------------------------------------------------------------------------- retrain
 def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool = False,
             overrides: Iterable[str] | None = None, seed: int | None = None,
-            tolerance: float = DEFAULT_TOLERANCE, warm: bool = True, data_out: str | None = None,
-            progress: bool = True) -> RetrainResult:
+            tolerance: float = DEFAULT_TOLERANCE, significance: float = DEFAULT_SIGNIFICANCE,
+            warm: bool = True, data_out: str | None = None, progress: bool = True) -> RetrainResult:
     """Retrain the model store ``model`` from the dictionaries ``dicts`` (see the module doc).
 
     ``patterns`` replaces the bundle's patterns (needed for bundles that do not keep
@@ -238,7 +281,9 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
     new model is worse. ``overrides``/``seed`` change the bundle's training config
     (``seed`` is the training seed; the data keep their recorded generation seed).
     ``warm=False`` trains from scratch (for comparison). ``data_out`` keeps the
-    regenerated dataset there.
+    regenerated dataset there. A compared figure is worse when it drops by more than
+    ``tolerance`` and the paired test (:func:`paired_test`) on the same test sentences
+    gives p < ``significance`` (1.0 drops the test: the tolerance alone decides).
     """
     from .bundle import check_bundle, read_json, set_current
     from .generate.dictionary import Dictionary, load_dictionaries
@@ -248,6 +293,9 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
     if not 0.0 <= float(tolerance) <= 1.0:
         from .errors import InputError
         raise InputError(f"tolerance must be in [0, 1], got {tolerance!r}")
+    if not 0.0 < float(significance) <= 1.0:
+        from .errors import InputError
+        raise InputError(f"significance must be in (0, 1], got {significance!r}")
     t_start = time.perf_counter()
     store, old_dir = _locate(model)
     meta = check_bundle(old_dir)
@@ -276,7 +324,7 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
         notes.append(f"{old_dir} keeps no patterns to compare with; the patterns given are used as they are")
     changed = _any_change(changes) or old_pats is None
     result = RetrainResult(changes=changes, changed=changed, previous=old_dir, forced=force,
-                           tolerance=float(tolerance), notes=notes)
+                           tolerance=float(tolerance), significance=float(significance), notes=notes)
     if not changed and not force:
         return result
 
@@ -308,13 +356,18 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
             ds = load_dataset(data_dir)
             test = ds.test or ds.valid
             old_nlu = nlukit.load(old_dir, verify=False)
-            old_report = score(test, old_nlu.parse_batch([ex.text for ex in test]) if test else [],
+            texts = [ex.text for ex in test]
+            old_results = old_nlu.parse_batch(texts) if test else []
+            old_report = score(test, old_results,
                                manifest=ds.manifest, tokenizer=new_meta["tokenizer"],
                                intents=list(comps.intent.labels_))
             old_report["split"] = report["split"]
             result.seconds["evaluate_previous"] = time.perf_counter() - t1
             result.old, result.new = _figures(old_report), _figures(report)
-            result.not_worse = all(result.new[k] >= result.old[k] - float(tolerance) for k in COMPARED)
+            old_ok = _correct(test, old_results)
+            new_ok = _correct(test, comps.nlu().parse_batch(texts) if test else [])
+            result.paired = {k: paired_test(old_ok[k], new_ok[k]) for k in COMPARED}
+            result.not_worse = not worse_figures(result)
             result.switched = bool(result.not_worse or force)
             old_labels, new_labels = old_report["entity"]["per_label"], report["entity"]["per_label"]
             result.per_label = {lab: {"old": (old_labels.get(lab) or {}).get("f1"),
@@ -325,7 +378,8 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
             report["previous"] = {"version": os.path.basename(old_dir), **old_report}
             info = {"from": os.path.basename(old_dir), "warm_start": bool(warm), "changes": changes,
                     "previous_metrics": result.old, "metrics": result.new, "compared": list(COMPARED),
-                    "tolerance": float(tolerance), "not_worse": result.not_worse, "forced": bool(force),
+                    "tolerance": float(tolerance), "significance": float(significance),
+                    "paired": result.paired, "not_worse": result.not_worse, "forced": bool(force),
                     "current": result.switched, "epochs": result.epochs, "generation": settings}
             report["retrain"] = info
             new_meta["retrain"] = info
@@ -365,7 +419,10 @@ def format_result(r: RetrainResult) -> str:
         lines.append(f"{'on the new test split':<24} {'old':>8} {'new':>8}   (n={r.new.get('n')})")
         for key, label in (("intent_accuracy", "intent accuracy"), ("intent_macro_f1", "intent macro-F1"),
                            ("fallback_rate", "fallback rate"), ("entity_f1", "entity F1")):
-            lines.append(f"{label:<24} {r.old[key]:>8.4f} {r.new[key]:>8.4f}")
+            pair = r.paired.get(key)
+            lines.append(f"{label:<24} {r.old[key]:>8.4f} {r.new[key]:>8.4f}" + (
+                f"   sentences right only in old {pair['old_only']}, only in new {pair['new_only']}, "
+                f"p(worse)={pair['p']:.3g}" if pair else ""))
         for lab, d in r.per_label.items():
             old = "-" if d["old"] is None else f"{d['old']:.4f}"
             new = "-" if d["new"] is None else f"{d['new']:.4f}"

@@ -194,6 +194,8 @@ def test_should_keep_current_when_the_new_model_is_worse_and_switch_with_force(s
     kept = [v for v in versions(store) if v != old][0]
     report = _json(os.path.join(store, kept, "report.json"))
     assert report["retrain"]["not_worse"] is False and report["retrain"]["current"] is False
+    paired = report["retrain"]["paired"]["intent_accuracy"]
+    assert paired["old_only"] > 0 and paired["new_only"] == 0 and paired["p"] < 0.05
     assert report["intent"]["accuracy"] < report["previous"]["intent"]["accuracy"]
     code = main(["retrain", store, "--dicts", dicts, "--no-progress", "--force",
                  "--set", "intent.threshold=1.0"])
@@ -313,3 +315,28 @@ def test_should_list_every_kind_of_change() -> None:
                  "location: 서울: -synonym(s) 서울시", "new intent @eat", "removed intent @bye",
                  "@weather: +1 pattern(s): {location} 날씨 어때", "@weather: -1 pattern(s): {location} 날씨"):
         assert line in text.splitlines() or f"  {line}" in text.splitlines(), (line, text)
+
+
+def test_should_call_a_drop_worse_only_when_beyond_tolerance_and_significant() -> None:
+    from nlukit.retrain import RetrainResult, paired_test, worse_figures
+    old = {"intent_accuracy": 0.96, "entity_f1": 0.99}
+    # 1,000 test sentences, 12 more wrong intents than before: the size of seed noise
+    noise = paired_test([True] * 30 + [False] * 18 + [True] * 952, [False] * 30 + [True] * 18 + [True] * 952)
+    assert noise == {"old_only": 30, "new_only": 18, "p": pytest.approx(0.0557, abs=1e-3)}
+    r = RetrainResult(changes={}, changed=True, old=old, new={"intent_accuracy": 0.948, "entity_f1": 0.99},
+                      paired={"intent_accuracy": noise, "entity_f1": paired_test([True], [True])})
+    assert worse_figures(r) == []          # beyond the tolerance, but not significant
+    r.significance = 1.0                   # the tolerance alone decides
+    assert worse_figures(r) == ["intent_accuracy"]
+    # 40 sentences lost, 5 won: significant, and beyond the tolerance
+    lost = paired_test([True] * 40 + [False] * 5, [False] * 40 + [True] * 5)
+    assert lost["old_only"] == 40 and lost["p"] < 1e-6
+    r = RetrainResult(changes={}, changed=True, old=old, new={"intent_accuracy": 0.925, "entity_f1": 0.99},
+                      paired={"intent_accuracy": lost, "entity_f1": paired_test([True], [True])})
+    assert worse_figures(r) == ["intent_accuracy"]
+    # significant but within the tolerance: a drop of 0.004 is not worse
+    r.new = {"intent_accuracy": 0.956, "entity_f1": 0.99}
+    assert worse_figures(r) == []
+    from nlukit.errors import InputError
+    with pytest.raises(InputError, match="significance"):
+        nlukit.retrain("nowhere", "nowhere", significance=0)

@@ -15,8 +15,10 @@ EXAMPLES = """examples:
 The model store's current version gives the old dictionaries, patterns, generation settings
 and config. The data are regenerated with the recorded settings, the new version starts
 from the old weights, and old and new are scored on the same new test split. `current`
-moves only when intent accuracy and entity F1 are each at least the old figure minus
---tolerance (default 0.005); otherwise the new version is kept beside it, unused.
+moves unless intent accuracy or entity F1 is worse: below the old figure minus --tolerance
+(default 0.005) *and* significantly so in a paired test over the same test sentences
+(exact McNemar, p < --significance, default 0.05), so seed noise does not block a retrain.
+Otherwise the new version is kept beside it, unused.
 A running server picks the new current up with POST /admin/reload.
 Exit status: 0 trained and current moved (or nothing to do), 3 trained but current kept
 (the new model is worse), 1 an error (nothing written, current untouched).
@@ -39,6 +41,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--tolerance", type=float, default=0.005, metavar="T",
                    help="how far intent accuracy or entity F1 may drop and still count as not worse "
                         "(default 0.005)")
+    p.add_argument("--significance", type=float, default=0.05, metavar="P",
+                   help="a drop beyond the tolerance counts only when the paired test's p is below P "
+                        "(default 0.05; 1 = the tolerance alone decides)")
     p.add_argument("--from-scratch", action="store_true",
                    help="do not warm-start: train new weights (to compare)")
     p.add_argument("--data-out", metavar="DIR", help="keep the regenerated dataset in DIR")
@@ -53,9 +58,10 @@ def run(args: argparse.Namespace) -> int:
     if not model:
         raise InputError("no model given; pass the model folder, e.g. nlukit retrain models/demo "
                          "--dicts dicts/")
-    from ..retrain import format_changes, format_result, retrain
+    from ..retrain import format_changes, format_result, retrain, worse_figures
     r = retrain(model, args.dicts, patterns=args.patterns, force=args.force, overrides=args.overrides,
-                seed=args.seed, tolerance=args.tolerance, warm=not args.from_scratch,
+                seed=args.seed, tolerance=args.tolerance,
+                significance=args.significance, warm=not args.from_scratch,
                 data_out=args.data_out, progress=not args.no_progress)
     print(f"changes since {r.previous}:")
     print(format_changes(r.changes))
@@ -70,8 +76,9 @@ def run(args: argparse.Namespace) -> int:
     elif r.switched:
         print(f"saved {r.version} (current, forced): worse than the old model")
     else:
-        worse = ", ".join(f"{k} {r.new[k]:.4f} < {r.old[k]:.4f} - {r.tolerance}"
-                          for k in ("intent_accuracy", "entity_f1") if r.new[k] < r.old[k] - r.tolerance)
+        worse = ", ".join(f"{k} {r.new[k]:.4f} < {r.old[k]:.4f} - {r.tolerance}, {r.paired[k]['old_only']} "
+                          f"sentence(s) only the old model got right against {r.paired[k]['new_only']}, "
+                          f"p={r.paired[k]['p']:.3g}" for k in worse_figures(r))
         print(f"saved {r.version}, NOT made current: the new model is worse ({worse}); "
               f"current stays at {r.previous}; rerun with --force to switch anyway")
         return 3
