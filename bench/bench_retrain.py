@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             meta = json.load(open(os.path.join(r.version, "meta.json"), encoding="utf-8"))
             runs[mode].append({"seed": seed, "seconds": round(wall, 1), "cpu_seconds": round(cpu, 1),
                                "timings_s": meta["timings_s"], "epochs": r.epochs, "old": r.old,
-                               "new": r.new, "switched": r.switched, "version": r.version,
+                               "new": r.new, "switched": r.switched, "paired": r.paired, "version": r.version,
                                "per_label": r.per_label})
             print(f"seed {seed} {mode}: {wall:.1f} s, epochs {r.epochs}, old {r.old}, new {r.new}", flush=True)
             # test sentences with a location or food replaced by a new value, scored for old and new
