@@ -255,14 +255,18 @@ def worse_figures(r: RetrainResult) -> list[str]:
 
 
 def _epochs(comps: Any) -> dict[str, Any]:
-    """Epochs run and the best epoch of each trained network (to compare warm and cold starts)."""
+    """Epochs run and the best epoch of each trained network (to compare warm and cold starts).
+
+    An intent model whose best epoch is 0 kept its warm-started weights: no epoch of
+    training beat them on validation.
+    """
     out: dict[str, Any] = {}
     intent = comps.intent
     hist = intent.history_ or []
     runs = ([(h["member"], h["history"]) for h in hist] if intent.members_ else [(intent.params["kind"], hist)])
     for name, h in runs:
         best = next((e["epoch"] for e in h if e.get("best")), None)
-        out[f"intent.{name}"] = {"epochs": len(h), "best": best}
+        out[f"intent.{name}"] = {"epochs": sum(1 for e in h if e["epoch"] > 0), "best": best}
     th = getattr(comps.tagger, "history_", []) or []
     best_t = getattr(comps.tagger, "best_epoch_", None)
     out["tagger"] = {"epochs": len(th), "best": best_t}

@@ -560,3 +560,22 @@ def test_should_refuse_an_oe_masked_share_outside_0_to_1():
     from nlukit.models.intent import IntentClassifier
     with pytest.raises(ConfigError, match="oe_masked"):
         IntentClassifier(oe_masked=1.5).fit([("a", None, "x"), ("b", None, "y")])
+
+
+@pytest.mark.slow
+def test_should_keep_the_warm_started_weights_when_no_epoch_beats_them(data):
+    # Given a converged char CNN
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    old = IntentClassifier(kind="char_cnn", **FAST).fit(train, valid, progress=False)
+    # When it is warm-started on the same data with a learning rate that wrecks every epoch
+    wrecked = IntentClassifier(kind="char_cnn", epochs=3, patience=3, seed=1, threads=1, lr=50.0)
+    wrecked.fit(train, valid, progress=False, init=old)
+    # Then the starting point (epoch 0) is the best epoch and its weights are what is kept
+    assert wrecked.history_[0]["epoch"] == 0 and wrecked.history_[0]["warm_start"]
+    assert [h["epoch"] for h in wrecked.history_ if h["best"]] == [0]
+    texts = [(t, toks) for t, toks, _ in valid]
+    assert wrecked.predict(texts) == old.predict(texts) == [i for _, _, i in valid]
+    # and a cold fit with the same learning rate is no good, so the epoch-0 candidate mattered
+    cold = IntentClassifier(kind="char_cnn", epochs=3, patience=3, seed=1, threads=1, lr=50.0)
+    assert cold.fit(train, valid, progress=False).predict(texts) != old.predict(texts)

@@ -643,6 +643,15 @@ class IntentClassifier:
             bs = int(p["batch_size"])
             min_len = max(int(k) for k in p["kernel_sizes"])
             n_oe = int(round(bs * float(p["oe_ratio"])))
+            if init is not None:
+                # the warm-started network is a candidate too (epoch 0): when no epoch of
+                # training beats the old weights on validation, they are what is kept
+                logits_va = self._logits(x_va, len_va, device)
+                acc, nll = float(np.mean(logits_va.argmax(1) == y_va)), float(_nll(logits_va, y_va, 1.0))
+                self.history_.append({"epoch": 0, "warm_start": True, "valid_loss": round(nll, 6),
+                                      "valid_acc": round(acc, 6),
+                                      "valid_macro_f1": round(_macro_f1(y_va, logits_va.argmax(1), len(labels)), 6)})
+                stopper.step(acc - 1e-4 * min(nll, 10.0), net, -1)
             bar = epoch_bar(int(p["epochs"]), progress, f"intent {p['kind']}")
             for epoch in bar:
                 t0 = time.perf_counter()
