@@ -101,12 +101,16 @@ CONFIGS["char_w2v_sem_cw2v_bies_l1"] = {**CONFIGS["char_w2v_sem_cw2v_bies"], "la
 CONFIGS["char_w2v_sem_cw2v_bies_x3"] = {**CONFIGS["char_w2v_sem_cw2v_bies"], "_ensemble": 3}
 CONFIGS["char_w2v_sem_cw2v_bies_x4"] = {**CONFIGS["char_w2v_sem_cw2v_bies"], "_ensemble": 4}
 # mixed ensemble (run_mix): two seeds of the char tagger, the morpheme tagger, and the
-# character n-gram CRF with and without MeCab POS features, combined on the character grid
-# with member weights picked on the validation split
+# character n-gram CRFs (CRF_MEMBERS), combined on the character grid with member weights
+# from the validation split: "likelihood" (likelihood_weights) or "grid" (each config's weight
+# among _grid by validation F1) or "equal"
 CONFIGS["mix"] = {"_mix": ["char_w2v_sem_cw2v_bies:13", "char_w2v_sem_cw2v_bies:14",
-                           "morpheme_w2v_sem:13", "morpheme_w2v_sem:14", "crf_pos", "crf"],
-                  "_weights": (0.0, 0.5, 1.0), "_w2v": True, "_sem": True, "_cw2v": True,
+                           "morpheme_w2v_sem:13", "morpheme_w2v_sem:14", "crf_pos", "crf",
+                           "crf_pos_clu_gaz"],
+                  "_weights": "likelihood", "_w2v": True, "_sem": True, "_cw2v": True,
                   "unit_char_dim": CHAR_W2V_DIM}
+# the previous default (0.8078 in its run): without crf_pos_clu_gaz, grid weights
+CONFIGS["mix_grid6"] = {**CONFIGS["mix"], "_mix": CONFIGS["mix"]["_mix"][:6], "_weights": "grid"}
 DEFAULT_CONFIGS = ("mix",)
 # CRF members of the mixed ensemble: crf_marginals options (clusters: char_clusters of the
 # character Word2Vec, CRF_CLUSTER_SIZES); crf is the baseline's CRF, crf_pos adds MeCab POS
@@ -649,12 +653,15 @@ def run_mix(name: str, params: dict[str, Any], train_raw: Sequence[tuple[str, li
             train_items: list[Any], valid_items: list[Any], test_items: list[Any],
             test: Sequence[tuple[str, list[str]]], w2v: Any, cw2v: Any, gold: Sequence[Spans],
             members_dir: str = "") -> tuple[list[Spans], dict[str, Any]]:
-    """Fit the members ``params["_mix"]`` (``config:seed`` or ``crf``), combine them on the grid.
+    """Fit the members ``params["_mix"]`` (``config:seed`` or a CRF_MEMBERS name), combine
+    them on the grid.
 
-    ``train_raw`` are the training sentences of ``train_items`` (the CRF member's data; the
-    validation sentences stay out of every member). Member weights are picked on the
-    validation split among ``params["_weights"]`` per member group (members of the same
-    config share a weight); the best validation F1 wins, ties go to the more uniform weights.
+    ``train_raw`` are the training sentences of ``train_items`` (the CRF members' data; the
+    validation sentences stay out of every member). Member weights follow the rule
+    ``params["_weights"]``, from the validation split only: ``likelihood``
+    (:func:`likelihood_weights`), ``grid`` (one weight per member config among
+    ``params["_grid"]``, default {0, 0.5, 1}; the best validation F1 wins, ties go to the more
+    uniform weights) or ``equal``. All three are scored and reported (``rules``).
     ``members_dir`` (exploration only): load ``config_seed`` taggers saved there instead of
     fitting them.
     """
@@ -713,26 +720,39 @@ def run_mix(name: str, params: dict[str, Any], train_raw: Sequence[tuple[str, li
         print(f"  {name} member {spec}: valid {info['valid_f1']:.4f} test {info['f1']:.4f} "
               f"({info['fit_seconds']}s)", flush=True)
     fit_secs = time.perf_counter() - t0
+    vm, tm = [m[0] for m in margs], [m[1] for m in margs]
+
+    def scored(ws: Sequence[float]) -> dict[str, Any]:
+        sc_ = score(gold, decode_grid(tm, ws, tg))
+        return {"weights": [round(w, 4) for w in ws],
+                "valid_f1": round(score(vgold, decode_grid(vm, ws, vg))["f1"], 4),
+                "f1": round(sc_["f1"], 4), "per_type": sc_["per_type"]}
+
+    # the grid rule: one weight per member config among params["_weights"]
     groups = sorted({s.split(":")[0] for s in specs}, key=[s.split(":")[0] for s in specs].index)
-    choices = [float(x) for x in params.get("_weights", (0.0, 0.5, 1.0))]
+    choices = [float(x) for x in params.get("_grid", (0.0, 0.5, 1.0))]
     tried = []
     for gw in itertools.product(choices, repeat=len(groups)):
         if max(gw) != max(choices):
             continue
         ws = [gw[groups.index(s.split(":")[0])] for s in specs]
-        v = score(vgold, decode_grid([m[0] for m in margs], ws, vg))["f1"]
+        v = score(vgold, decode_grid(vm, ws, vg))["f1"]
         tried.append((round(v, 4), -float(np.std(gw)), ws))
     tried.sort(key=lambda r: (r[0], r[1]), reverse=True)
-    weights = tried[0][2]
-    pred = decode_grid([m[1] for m in margs], weights, tg)
-    equal = score(gold, decode_grid([m[1] for m in margs], [1.0] * len(specs), tg))
-    out = {"fit_seconds": round(fit_secs, 1), "members": infos,
-           "weights": dict(zip(specs, weights, strict=True)), "valid_f1": tried[0][0],
-           "equal_weights": {"valid_f1": round(score(vgold, decode_grid([m[0] for m in margs],
-                                                                         [1.0] * len(specs), vg))["f1"], 4),
-                             "f1": round(equal["f1"], 4), "per_type": equal["per_type"]},
-           "weight_search": [{"weights": w, "valid_f1": v} for v, _, w in tried]}
-    print(f"  {name}: weights {out['weights']} valid {out['valid_f1']:.4f}", flush=True)
+    rules = {"likelihood": likelihood_weights(vm, vg, vgold), "grid": tried[0][2],
+             "equal": [1.0] * len(specs)}
+    rule = params.get("_weights", "grid")
+    weights = rules[rule]
+    pred = decode_grid(tm, weights, tg)
+    out = {"fit_seconds": round(fit_secs, 1), "members": infos, "weight_rule": rule,
+           "weights": dict(zip(specs, [round(w, 4) for w in weights], strict=True)),
+           "valid_f1": round(score(vgold, decode_grid(vm, weights, vg))["f1"], 4),
+           "rules": {r: scored(ws) for r, ws in rules.items()},
+           "weight_search": [{"weights": w, "valid_f1": v} for v, _, w in tried[:20]]}
+    print(f"  {name}: {rule} weights {out['weights']} valid {out['valid_f1']:.4f}", flush=True)
+    for r, v in out["rules"].items():
+        print(f"  {name} with {r} weights {v['weights']}: valid {v['valid_f1']:.4f} "
+              f"test {v['f1']:.4f}", flush=True)
     return pred, out
 
 

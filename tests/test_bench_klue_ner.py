@@ -149,3 +149,23 @@ def test_likelihood_weights_follow_the_member_that_predicts_gold() -> None:
     w = B.likelihood_weights([[good], [bad]], [grid], [gold])
     assert w[0] > 0.95 and abs(sum(w) - 1.0) < 1e-9
     assert B.likelihood_weights([[good], [good]], [grid], [gold]) == pytest.approx([0.5, 0.5])
+
+
+def test_run_mix_of_crf_members_reports_every_weight_rule() -> None:
+    from nlukit.models.embeddings import Embeddings
+    raw = [(t, iob2(t, e)) for t, e in TRAIN] * 3
+    train_items = [make(t, e) for t, e in TRAIN] * 3
+    valid_items = [make(t, e) for t, e in TRAIN[:2]]
+    test = [(t, iob2(t, e)) for t, e in TRAIN[2:]]
+    test_items = [make(t, e)[:2] for t, e in TRAIN[2:]]
+    gold = [B.spans_of(tags) for _, tags in test]
+    chars = sorted({ch for t, _ in raw for ch in t if not ch.isspace()})
+    cw2v = Embeddings(chars, np.random.default_rng(0).normal(size=(len(chars), 4)))
+    params = {"_mix": ["crf", "crf_pos_clu_gaz"], "_weights": "likelihood"}
+    pred, info = B.run_mix("m", params, raw, train_items, valid_items, test_items, test,
+                           None, cw2v, gold)
+    assert pred == gold                                   # both members fit these sentences
+    assert set(info["rules"]) == {"likelihood", "grid", "equal"}
+    assert info["weight_rule"] == "likelihood" and sum(info["weights"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert [m["member"] for m in info["members"]] == ["crf", "crf_pos_clu_gaz"]
+    assert info["rules"]["equal"]["weights"] == [1.0, 1.0] and info["rules"]["grid"]["f1"] == 1.0
