@@ -107,7 +107,7 @@ CONFIGS["char_w2v_sem_cw2v_bies_x4"] = {**CONFIGS["char_w2v_sem_cw2v_bies"], "_e
 CONFIGS["mix"] = {"_mix": ["char_w2v_sem_cw2v_bies:13", "char_w2v_sem_cw2v_bies:14",
                            "morpheme_w2v_sem:13", "morpheme_w2v_sem:14", "crf_pos", "crf",
                            "crf_pos_clu_gaz"],
-                  "_weights": "likelihood", "_w2v": True, "_sem": True, "_cw2v": True,
+                  "_weights": "grid", "_w2v": True, "_sem": True, "_cw2v": True,
                   "unit_char_dim": CHAR_W2V_DIM}
 # the previous default (0.8078 in its run): without crf_pos_clu_gaz, grid weights
 CONFIGS["mix_grid6"] = {**CONFIGS["mix"], "_mix": CONFIGS["mix"]["_mix"][:6], "_weights": "grid"}
