@@ -86,3 +86,86 @@ def test_morpheme_posteriors_project_onto_characters(morpheme_tagger: EntityTagg
     own = [{(s, e, ent) for s, e, ent, _, _ in p} for p in morpheme_tagger.predict(items)]
     assert B.decode_grid([margs], [1.0], grids) == own
     assert own[0] == {(0, 2, "DT"), (3, 8, "LC")}
+
+
+def iob2(text: str, ents: list[tuple[str, str]]) -> list[str]:
+    tags = ["O"] * len(text)
+    for surface, label in ents:
+        i = text.index(surface)
+        tags[i:i + len(surface)] = [f"B-{label}"] + [f"I-{label}"] * (len(surface) - 1)
+    return tags
+
+
+def test_gazetteer_is_out_of_fold_and_marks_matches() -> None:
+    sents = [(t, iob2(t, e)) for t, e in TRAIN]
+    gaz = B.train_gazetteer(sents)
+    assert gaz["서울 시청"] == "LC" and gaz["내일"] == "DT" and "시청" not in gaz
+    oof = B.out_of_fold_gazetteers(sents, folds=2)
+    # folds {0, 2} and {1, 3}: a sentence sees only the other fold's entities
+    assert "서울 시청" not in oof[0] and "대전 시청" not in oof[2] and oof[0] is oof[2]
+    assert oof[0]["부산역"] == "LC" and oof[0]["내일"] == "DT"    # sentence 3 has 내일 too
+    assert oof[1]["서울 시청"] == "LC" and "부산역" not in oof[1]
+    f = B.gazetteer_features("가자 서울 시청", gaz)
+    assert f[0] == {} and f[2] == {}
+    assert f[3] == {"gzLC": 1.0, "gzLCB": 1.0} and f[5] == {"gzLC": 1.0, "gzLCI": 1.0}
+    assert f[7] == {"gzLC": 1.0, "gzLCE": 1.0}
+
+
+def test_char_clusters_group_characters_not_bigrams() -> None:
+    from nlukit.models.embeddings import Embeddings
+    vocab = ["가", "각", "나", "낙", "가나"]
+    vec = np.array([[1, 0], [0.9, 0.1], [0, 1], [0.1, 0.9], [1, 1]], dtype=float)
+    (two,) = B.char_clusters(Embeddings(vocab, vec), [2])
+    assert set(two) == {"가", "각", "나", "낙"}
+    assert two["가"] == two["각"] != two["나"] == two["낙"]
+
+
+def test_rich_crf_member_reads_clusters_and_gazetteer() -> None:
+    train = [(t, iob2(t, e)) for t, e in TRAIN] * 3
+    toks = [analyze(t)[1] for t, _ in train]
+    texts = ["내일 서울 시청에 가자", "오늘 광주역 날씨"]
+    grids = [B.grid_of(analyze(t)[1]) for t in texts]
+    clusters = [{ch: ord(ch) % 3 for t, _ in train for ch in t}]
+    feats = B._rich_features(texts[0], analyze(texts[0])[1], clusters, B.train_gazetteer(train))
+    assert feats[3]["gzLCB"] == 1.0 and feats[3]["k0c0"] == str(ord("서") % 3)
+    assert feats[2]["gzLC@1"] == 1.0 and feats[0]["k0c-2"] == "#"
+    (margs,), _ = B.crf_marginals(train, [texts], [grids], train_tokens=toks,
+                                  tokens=[[analyze(t)[1] for t in texts]], clusters=clusters,
+                                  gazetteer=True, c=0.01)
+    for m, g in zip(margs, grids, strict=True):
+        assert m.shape == (len(g), len(B.GRID_TAGS)) and np.allclose(m.sum(axis=1), 1.0)
+    assert B.decode_grid([margs], [1.0], grids)[0] == {(0, 2, "DT"), (3, 8, "LC")}
+    with pytest.raises(ValueError):
+        B.crf_marginals(train, [texts], [grids], gazetteer=True)
+
+
+def test_likelihood_weights_follow_the_member_that_predicts_gold() -> None:
+    text = "내일 서울 시청에 가자"
+    grid = B.grid_of(analyze(text)[1])
+    gold = {(0, 2, "DT"), (3, 8, "LC")}
+    assert [B.GRID_TAGS[k] for k in B.grid_tags(gold, grid)][:4] == ["B-DT", "I-DT", "B-LC", "I-LC"]
+    good = 0.9 * one_hot(grid, gold) + 0.1 / len(B.GRID_TAGS)
+    bad = 0.9 * one_hot(grid, {(3, 5, "PS")}) + 0.1 / len(B.GRID_TAGS)
+    w = B.likelihood_weights([[good], [bad]], [grid], [gold])
+    assert w[0] > 0.95 and abs(sum(w) - 1.0) < 1e-9
+    assert B.likelihood_weights([[good], [good]], [grid], [gold]) == pytest.approx([0.5, 0.5])
+
+
+def test_run_mix_of_crf_members_reports_every_weight_rule() -> None:
+    from nlukit.models.embeddings import Embeddings
+    raw = [(t, iob2(t, e)) for t, e in TRAIN] * 3
+    train_items = [make(t, e) for t, e in TRAIN] * 3
+    valid_items = [make(t, e) for t, e in TRAIN[:2]]
+    test = [(t, iob2(t, e)) for t, e in TRAIN[2:]]
+    test_items = [make(t, e)[:2] for t, e in TRAIN[2:]]
+    gold = [B.spans_of(tags) for _, tags in test]
+    chars = sorted({ch for t, _ in raw for ch in t if not ch.isspace()})
+    cw2v = Embeddings(chars, np.random.default_rng(0).normal(size=(len(chars), 4)))
+    params = {"_mix": ["crf", "crf_pos_clu_gaz"], "_weights": "likelihood"}
+    pred, info = B.run_mix("m", params, raw, train_items, valid_items, test_items, test,
+                           None, cw2v, gold)
+    assert pred == gold                                   # both members fit these sentences
+    assert set(info["rules"]) == {"likelihood", "grid", "equal"}
+    assert info["weight_rule"] == "likelihood" and sum(info["weights"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert [m["member"] for m in info["members"]] == ["crf", "crf_pos_clu_gaz"]
+    assert info["rules"]["equal"]["weights"] == [1.0, 1.0] and info["rules"]["grid"]["f1"] == 1.0
