@@ -340,3 +340,20 @@ def test_should_call_a_drop_worse_only_when_beyond_tolerance_and_significant() -
     from nlukit.errors import InputError
     with pytest.raises(InputError, match="significance"):
         nlukit.retrain("nowhere", "nowhere", significance=0)
+
+
+def test_should_warm_start_only_from_a_model_of_the_same_kind() -> None:
+    from nlukit.models.common import warm_init
+
+    class Fitted:
+        params = {"kind": "char_cnn"}
+
+        def _check_fitted(self) -> None:
+            pass
+
+    old = Fitted()
+    assert warm_init(old, {"kind": "char_cnn"}, "kind", "intent model") is old
+    assert warm_init(None, {"kind": "char_cnn"}, "kind", "intent model") is None
+    with pytest.warns(UserWarning, match=r"warm start skipped: the old intent model has kind='char_cnn', "
+                                         r"this one 'word_cnn'; it trains from scratch"):
+        assert warm_init(old, {"kind": "word_cnn"}, "kind", "intent model") is None

@@ -170,6 +170,23 @@ class Vocab:
         return cls(obj)
 
 
+def warm_init(init: Any, params: dict[str, Any], key: str, what: str) -> Any:
+    """``init`` when it can warm-start a model with ``params`` (same ``key``), else None with a warning.
+
+    ``init`` must be fitted; a model of another kind (``key``) is not warm-started from,
+    the new one trains from scratch.
+    """
+    if init is None:
+        return None
+    init._check_fitted()
+    if init.params[key] != params[key]:
+        import warnings
+        warnings.warn(f"warm start skipped: the old {what} has {key}={init.params[key]!r}, this one "
+                      f"{params[key]!r}; it trains from scratch", stacklevel=3)
+        return None
+    return init
+
+
 def grow_vocab(old: Vocab, new: Vocab) -> Vocab:
     """``old``'s entries at their indices, then ``new``'s entries ``old`` lacks (warm starts).
 

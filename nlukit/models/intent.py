@@ -547,6 +547,7 @@ class IntentClassifier:
             index_map,
             set_seed,
             torch_threads,
+            warm_init,
             warm_start,
         )
 
@@ -570,13 +571,7 @@ class IntentClassifier:
                              "regenerate the dataset so every intent is in train")
         if not valid:
             valid = train
-        if init is not None:
-            init._check_fitted()
-            if init.params["kind"] != p["kind"]:
-                import warnings
-                warnings.warn(f"warm start skipped: the old intent model is a {init.params['kind']}, "
-                              f"this one a {p['kind']}", stacklevel=2)
-                init = None
+        init = warm_init(init, p, "kind", "intent model")
         self.warm_start_ = None
         if p["kind"] == "ensemble":
             return self._fit_ensemble(train, valid, embeddings, progress, init)

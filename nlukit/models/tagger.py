@@ -58,6 +58,7 @@ from .common import (
     save_state,
     set_seed,
     torch_threads,
+    warm_init,
     warm_start,
     write_json,
 )
@@ -654,13 +655,7 @@ class EntityTagger:
             if dim != int(p["unit_char_dim"]) or dim != int(p["bigram_dim"]):
                 raise ModelError(f"char_embeddings have dim {dim}; set unit_char_dim and bigram_dim "
                                  f"to {dim} (got {p['unit_char_dim']} and {p['bigram_dim']})")
-        if init is not None:
-            init._check_fitted()
-            if init.params["unit"] != p["unit"]:
-                import warnings
-                warnings.warn(f"warm start skipped: the old tagger tags {init.params['unit']}s, this one "
-                              f"{p['unit']}s", stacklevel=2)
-                init = None
+        init = warm_init(init, p, "unit", "tagger")
         self.warm_start_: dict[str, Any] | None = None
         gen = set_seed(p["seed"])
         rng = np.random.RandomState(p["seed"] if p["seed"] is not None else None)
