@@ -62,10 +62,9 @@ sentences gives sd 0.008 (95 % 0.800-0.831). Same run: grid 0.8081 (valid 0.8471
 0.8173 (valid 0.8423); likelihood valid 0.8442. Members alone (valid / test): char seeds
 13-16 0.8161 / 0.7983, 0.8169 / 0.7975, 0.8206 / 0.7913, 0.8235 / 0.8030; morpheme 0.7975 /
 0.7742 and 0.7973 / 0.7769; crf_pos 0.8035 / 0.7833; crf 0.7666 / 0.7468; crf_pos_clu_gaz
-0.8139 / 0.7798. The results file is from a run that loaded the six taggers
-(``--members-dir``, fitted by the same code, configs and seeds; the two char seeds a full
-run also fitted scored identically, 0.8161 / 0.7983 and 0.8169 / 0.7975) and fitted the
-CRFs and the baseline itself.
+0.8139 / 0.7798. The results file is from a full run that fitted every member
+(2674 s, one thread, mostly a quiet machine); a run loading the six taggers from
+``--members-dir`` gave the same figures.
 
 ``mix7`` (the previous default: char seeds 13 and 14, grid weights) scored 0.8097 vs the
 CRF's 0.7625 in its run (2046 s); validation picked char 1, morpheme 0, crf_pos 0.5, crf 0,
