@@ -152,14 +152,11 @@ def format_changes(changes: dict[str, Any]) -> str:
             n = len(c["values_added"]) or len(c["values_removed"])
             lines.append(f"  {ent}: {n} value(s): {some(c['values_added'] or c['values_removed'])}")
             continue
-        if c["values_added"]:
-            lines.append(f"  {ent}: +{len(c['values_added'])} value(s): {some(c['values_added'])}")
-        if c["values_removed"]:
-            lines.append(f"  {ent}: -{len(c['values_removed'])} value(s): {some(c['values_removed'])}")
-        for v, syns in c["synonyms_added"].items():
-            lines.append(f"  {ent}: {v}: +synonym(s) {some(syns)}")
-        for v, syns in c["synonyms_removed"].items():
-            lines.append(f"  {ent}: {v}: -synonym(s) {some(syns)}")
+        changes = (("+", "added"), ("-", "removed"))
+        lines += [f"  {ent}: {sign}{len(c[f'values_{how}'])} value(s): {some(c[f'values_{how}'])}"
+                  for sign, how in changes if c[f"values_{how}"]]
+        lines += [f"  {ent}: {v}: {sign}synonym(s) {some(syns)}"
+                  for sign, how in changes for v, syns in c[f"synonyms_{how}"].items()]
     for intent in p["intents_added"]:
         lines.append(f"  new intent @{intent}")
     for intent in p["intents_removed"]:
@@ -201,11 +198,8 @@ def _generation(version_dir: str, meta: dict[str, Any], notes: list[str]) -> dic
     manifest_path = os.path.join(str(data.get("path") or ""), "dataset.json")
     manifest = (read_json(manifest_path, "dataset") if data.get("path") and os.path.isfile(manifest_path)
                 else data.get("manifest") or {})
-    split = manifest.get("split") or {}
-    out.update({k: manifest[k] for k in ("per_intent", "seed", "augment", "tokenizer") if k in manifest})
-    if isinstance(split, dict):
-        out.update({"split": split.get("mode", out["split"]),
-                    **{k: split[k] for k in ("valid_ratio", "test_ratio") if k in split}})
+    from .train import generation_settings
+    out.update(generation_settings(manifest))
     notes.append(f"{version_dir} has no generation.json; generation settings taken from "
                  f"{manifest_path if os.path.isfile(manifest_path) else 'meta.json and the defaults'}: "
                  + ", ".join(f"{k}={v}" for k, v in out.items()))
@@ -351,7 +345,8 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
         if seed is not None:
             over.append(f"train.seed={int(seed)}")
 
-        def before_commit(new_meta: dict[str, Any], report: dict[str, Any], comps: Any) -> None:
+        def before_commit(new_meta: dict[str, Any], report: dict[str, Any], comps: Any,
+                          new_results: list[Any]) -> None:
             import nlukit
 
             from .dataset import load_dataset
@@ -360,8 +355,7 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
             ds = load_dataset(data_dir)
             test = ds.test or ds.valid
             old_nlu = nlukit.load(old_dir, verify=False)
-            texts = [ex.text for ex in test]
-            old_results = old_nlu.parse_batch(texts) if test else []
+            old_results = old_nlu.parse_batch([ex.text for ex in test]) if test else []
             old_report = score(test, old_results,
                                manifest=ds.manifest, tokenizer=new_meta["tokenizer"],
                                intents=list(comps.intent.labels_))
@@ -369,7 +363,7 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
             result.seconds["evaluate_previous"] = time.perf_counter() - t1
             result.old, result.new = _figures(old_report), _figures(report)
             old_ok = _correct(test, old_results)
-            new_ok = _correct(test, comps.nlu().parse_batch(texts) if test else [])
+            new_ok = _correct(test, new_results)
             result.paired = {k: paired_test(old_ok[k], new_ok[k]) for k in COMPARED}
             result.not_worse = not worse_figures(result)
             result.switched = bool(result.not_worse or force)

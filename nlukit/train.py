@@ -308,7 +308,8 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
           overrides: Iterable[str] | Mapping[str, Any] | None = None, corpus: str | None = None,
           force: bool = False, progress: bool = True, name: str | None = None,
           switch: bool = True, warm_start: str | None = None,
-          before_commit: Callable[[dict[str, Any], dict[str, Any], Any], None] | None = None) -> str:
+          before_commit: Callable[[dict[str, Any], dict[str, Any], Any, list[Any]], None] | None = None
+          ) -> str:
     """Train a model bundle from the dataset ``data_dir`` into the model store ``out``.
 
     Returns the new version directory. ``out`` must be new, or (with ``force``) an
@@ -319,8 +320,9 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
     The bundle keeps what a retraining needs: ``dicts/dictionary.json``,
     ``patterns/patterns.txt`` and ``generation.json`` (when the dataset records them).
     ``warm_start`` (a version directory) starts the models from its weights, see
-    :func:`fit_components`. ``before_commit(meta, report, components)`` may add to
-    the meta and the test report before they are written (``nlukit retrain`` does).
+    :func:`fit_components`. ``before_commit(meta, report, components, results)`` may add to
+    the meta and the test report before they are written (``nlukit retrain`` does);
+    ``results`` are the new model's parses of the scored split.
     """
     from . import BUNDLE_FORMAT_VERSION, __version__
     from .bundle import BundleWriter, sha256_json, write_json
@@ -371,8 +373,8 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
 
             t0 = time.perf_counter()
             test = dataset.test or dataset.valid
-            nlu = comps.nlu()
-            report = score(test, nlu.parse_batch([ex.text for ex in test]) if test else [],
+            results = comps.nlu().parse_batch([ex.text for ex in test]) if test else []
+            report = score(test, results,
                            manifest=dataset.manifest, tokenizer=tokenizer,
                            intents=list(comps.intent.labels_))
             report["split"] = "test" if dataset.test else "valid"
@@ -409,10 +411,22 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
                             "threads": _threads(tcfg["threads"])},
         }
         if before_commit is not None:
-            before_commit(meta, report, comps)
+            before_commit(meta, report, comps, results)
         write_json(os.path.join(root, "report.json"), report)
         path = writer.commit(meta)
     return path
+
+
+def generation_settings(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """The generation settings a dataset manifest (``dataset.json``) records: sentences per
+    intent, seed, augmentation, tokenizer, split mode and ratios (those it has)."""
+    split = manifest.get("split") or {}
+    out: dict[str, Any] = {k: manifest[k] for k in GENERATION_KEYS if k in manifest}
+    if isinstance(split, dict):
+        if "mode" in split:
+            out["split"] = split["mode"]
+        out.update({k: split[k] for k in ("valid_ratio", "test_ratio") if k in split})
+    return out
 
 
 def _generation_settings(data_dir: str, manifest: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -420,12 +434,7 @@ def _generation_settings(data_dir: str, manifest: Mapping[str, Any]) -> dict[str
     dataset does not keep its patterns (generated before nlukit kept them)."""
     if not os.path.isfile(os.path.join(data_dir, "patterns.txt")):
         return None
-    split = manifest.get("split") or {}
-    out: dict[str, Any] = {k: manifest.get(k) for k in GENERATION_KEYS if k in manifest}
-    out["split"] = split.get("mode", "template")
-    for key in ("valid_ratio", "test_ratio"):
-        if key in split:
-            out[key] = split[key]
+    out = {"split": "template", **generation_settings(manifest)}
     out["patterns_digest"] = manifest.get("patterns_digest")
     out["dictionary_digest"] = manifest.get("dictionary_digest")
     return out

@@ -638,15 +638,23 @@ class IntentClassifier:
             bs = int(p["batch_size"])
             min_len = max(int(k) for k in p["kernel_sizes"])
             n_oe = int(round(bs * float(p["oe_ratio"])))
+
+            def validate() -> tuple[float, float, dict[str, float]]:
+                """Early-stopping score (accuracy first; the NLL only breaks ties between
+                equally accurate epochs), accuracy, and the history's validation fields."""
+                logits = self._logits(x_va, len_va, device)
+                pred = logits.argmax(1)
+                acc, nll = float(np.mean(pred == y_va)), float(_nll(logits, y_va, 1.0))
+                return acc - 1e-4 * min(nll, 10.0), nll, {
+                    "valid_loss": round(nll, 6), "valid_acc": round(acc, 6),
+                    "valid_macro_f1": round(_macro_f1(y_va, pred, len(labels)), 6)}
+
             if init is not None:
                 # the warm-started network is a candidate too (epoch 0): when no epoch of
                 # training beats the old weights on validation, they are what is kept
-                logits_va = self._logits(x_va, len_va, device)
-                acc, nll = float(np.mean(logits_va.argmax(1) == y_va)), float(_nll(logits_va, y_va, 1.0))
-                self.history_.append({"epoch": 0, "warm_start": True, "valid_loss": round(nll, 6),
-                                      "valid_acc": round(acc, 6),
-                                      "valid_macro_f1": round(_macro_f1(y_va, logits_va.argmax(1), len(labels)), 6)})
-                stopper.step(acc - 1e-4 * min(nll, 10.0), net, -1)
+                score, _, fields = validate()
+                self.history_.append({"epoch": 0, "warm_start": True, **fields})
+                stopper.step(score, net, -1)
             bar = epoch_bar(int(p["epochs"]), progress, f"intent {p['kind']}")
             for epoch in bar:
                 t0 = time.perf_counter()
@@ -691,19 +699,12 @@ class IntentClassifier:
                     for o in (opt, sparse_opt):
                         for group in (o.param_groups if o is not None else []):
                             group["lr"] *= float(p["lr_decay"])
-                logits_va = self._logits(x_va, len_va, device)
-                pred = logits_va.argmax(1)
-                acc = float(np.mean(pred == y_va))
-                nll = float(_nll(logits_va, y_va, 1.0))
-                f1 = _macro_f1(y_va, pred, len(labels))
-                self.history_.append({"epoch": epoch + 1, "loss": round(total / max(seen, 1), 6),
-                                      "valid_loss": round(nll, 6), "valid_acc": round(acc, 6),
-                                      "valid_macro_f1": round(f1, 6),
+                score, nll, fields = validate()
+                self.history_.append({"epoch": epoch + 1, "loss": round(total / max(seen, 1), 6), **fields,
                                       "seconds": round(time.perf_counter() - t0, 3)})
                 if progress and hasattr(bar, "set_postfix"):
-                    bar.set_postfix(acc=f"{acc:.4f}", loss=f"{nll:.4f}")
-                # accuracy first; the NLL only breaks ties between equally accurate epochs
-                if stopper.step(acc - 1e-4 * min(nll, 10.0), net, epoch):
+                    bar.set_postfix(acc=f"{fields['valid_acc']:.4f}", loss=f"{nll:.4f}")
+                if stopper.step(score, net, epoch):
                     break
             stopper.restore(net)
             net.eval()
