@@ -299,6 +299,33 @@ def test_should_predict_the_same_in_a_batch_as_one_by_one(tagger):
             assert abs(x[4] - y[4]) < 1e-5
 
 
+@pytest.mark.parametrize("extra,fold_max", [({}, None), ({"layers": 2}, None), ({}, 0),
+                                             ({"unit": "char", "unit_char_dim": 8, "bigram_dim": 8}, None)])
+def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, monkeypatch, extra, fold_max):
+    # Given a tagger (one or two layers, morpheme or char units), its inference path
+    # (input projections folded into the embeddings, packed recurrence) and, as the
+    # reference, the training path through nn.LSTM with dropout switched off
+    import nlukit.models.tagger as tagger_module
+    if fold_max is not None:   # no table folded: every part multiplied at inference
+        monkeypatch.setattr(tagger_module, "FOLD_MAX", fold_max)
+    t = EntityTagger(**{**PARAMS, **extra, "epochs": 2}).fit(train_items, train_items, DICT, progress=False)
+    texts = ["내일 서울에서 부산으로 가는 기차", "광주", "대구에서 강릉으로 모레 가는 표 예매해줘", "오늘 날씨"]
+    batch = t._encode([t._units(*item(x)) for x in texts])
+    net = t.net_
+    with torch.inference_mode():
+        got = net.eval().emissions(batch)
+        for m in net.modules():
+            if isinstance(m, torch.nn.Dropout):
+                m.p = 0.0
+        net.lstm.dropout = 0.0
+        want = net.train().emissions(batch)
+    net.eval()
+    # Then the emissions agree on every real unit (padded ones hold the output bias)
+    for row, n in enumerate(batch["lengths"].tolist()):
+        assert torch.allclose(got[row, :n], want[row, :n], atol=1e-5)
+    assert (net._folded().table is None) == (fold_max == 0)
+
+
 def test_should_score_a_sentence_the_same_whatever_the_longest_word_beside_it(tagger):
     # the char CNN pads every word of a batch to the longest one; padding must not count
     it = item("낼 대전 날씨 어때")

@@ -185,7 +185,7 @@ class _Net(nn.Module):
         keep = torch.arange(c.shape[2], device=ids.device)[None, :] < lens[:, None]
         c = (c * keep[:, None, :]).amax(dim=2)
         lengths = batch["lengths"].cpu()
-        if not self.training and int(lengths.min()) < n:
+        if not self.training:
             return self._packed_emissions(batch, c, lengths)
         parts = [self.word(words), c[batch["surface_index"]], self.pos(batch["pos"])]
         if self.unit_char is not None:
@@ -209,12 +209,15 @@ class _Net(nn.Module):
 
     def _packed_emissions(self, batch: dict[str, torch.Tensor], c: torch.Tensor,
                           lengths: torch.Tensor) -> torch.Tensor:
-        """Inference on a padded batch, computed on its real units only.
+        """Inference on a batch, computed on its real units only.
 
         The inputs are gathered straight into the LSTM's packed (time-major, longest
         row first) layout and the tag scores scattered back, so no padded feature
         tensor is built, sorted or unpacked; padded positions get what the padded
-        computation gives them (the output bias).
+        computation gives them (the output bias). The first layer's input projection
+        is read from tables folded into the embeddings (:meth:`_folded`) and the
+        recurrence runs in :func:`_lstm_packed`: the same function as ``nn.LSTM``,
+        equal up to float rounding.
         """
         words = batch["words"]
         b, n = words.shape
@@ -227,23 +230,139 @@ class _Net(nn.Module):
         def take(t: torch.Tensor) -> torch.Tensor:
             return t.reshape(b * n, *t.shape[2:])[flat]
 
-        parts = [self.word(take(words)), c[take(batch["surface_index"])], self.pos(take(batch["pos"]))]
-        if self.unit_char is not None:
-            parts.append(self.unit_char(take(batch["unit_chars"])))
-        if self.bigram is not None:
-            parts.append(self.bigram(take(batch["bigrams"])))
+        plan = self._folded()
         gaz = take(batch["gaz"]) if self.gaz_dim else None
-        if gaz is not None:
-            parts.append(gaz)
-        packed = nn.utils.rnn.PackedSequence(torch.cat(parts, dim=-1),
-                                             torch.from_numpy(running.sum(axis=1)))
-        h = self.lstm(packed)[0].data
+        if plan.table is not None:      # every folded part at once: a sum of rows per unit
+            ids = torch.stack([take(batch[name]) + off for name, off in plan.offsets], dim=1)
+            xg = nn.functional.embedding_bag(ids, plan.table, mode="sum")
+        else:
+            xg = plan.bias.expand(len(flat), -1).clone()
+        dense = []                      # the other parts, multiplied by their weights at once
+        for name, table in plan.dense:
+            if name == "char":                                   # per distinct surface, then placed
+                dense.append(c.index_select(0, take(batch["surface_index"])))
+            elif name == "gaz":
+                dense.append(gaz)
+            else:
+                dense.append(nn.functional.embedding(take(batch[name]), table))
+        if dense:
+            xg.addmm_(torch.cat(dense, dim=1) if len(dense) > 1 else dense[0], plan.weight)
+        h = _lstm_packed(xg, running.sum(axis=1).tolist(), plan.layers)
         em_units = self.out(h)
         if self.gaz_out is not None:
             em_units = em_units + self.gaz_out(gaz)
         em = self.out.bias.expand(b * n, em_units.shape[1]).clone()
         em[flat] = em_units
         return em.view(b, n, -1)
+
+    def _folded(self) -> _Folded:
+        """The LSTM's inference weights, built once per state of the parameters.
+
+        Layer 0's input projection ``W_ih x`` is a sum over the concatenated input
+        parts; for an embedding part it is a lookup in ``E @ W_part^T``, precomputed
+        here (when that table stays under :data:`FOLD_MAX` floats, else kept as a
+        product). Gates are reordered to ``i, f, o, g`` so one sigmoid and one tanh
+        cover them. Rebuilt whenever a parameter changes (training, loading).
+        """
+        params = list(self.parameters())
+        key = tuple((id(p), p._version) for p in params)
+        cached = self.__dict__.get("_folded_cache")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        with torch.no_grad():
+            plan = self._build_folded()
+        self.__dict__["_folded_cache"] = (key, plan)
+        return plan
+
+    def _build_folded(self) -> _Folded:
+        lstm = self.lstm
+        h = lstm.hidden_size
+        perm = torch.cat([torch.arange(0, 2 * h), torch.arange(3 * h, 4 * h), torch.arange(2 * h, 3 * h)])
+        layers = []
+        for k in range(lstm.num_layers):
+            w_ih, w_hh, bias = [], [], []
+            for sfx in ("", "_reverse"):
+                w_ih.append(getattr(lstm, f"weight_ih_l{k}{sfx}")[perm])
+                w_hh.append(getattr(lstm, f"weight_hh_l{k}{sfx}")[perm].t().contiguous())
+                bias.append((getattr(lstm, f"bias_ih_l{k}{sfx}") + getattr(lstm, f"bias_hh_l{k}{sfx}"))[perm])
+            layers.append((torch.cat(w_ih).t().contiguous(), torch.cat(bias), w_hh))
+        w0, bias0, _ = layers[0]
+        widths = [("words", self.word), ("char", None), ("pos", self.pos)]
+        if self.unit_char is not None:
+            widths.append(("unit_chars", self.unit_char))
+        if self.bigram is not None:
+            widths.append(("bigrams", self.bigram))
+        if self.gaz_dim:
+            widths.append(("gaz", None))
+        dense, weights, folded, offsets, at, rows = [], [], [], [], 0, 0
+        for name, emb in widths:
+            d = self.conv.out_channels if name == "char" else self.gaz_dim if name == "gaz" else emb.embedding_dim
+            w = w0[at:at + d]
+            at += d
+            if emb is not None and emb.num_embeddings * w.shape[1] <= FOLD_MAX:
+                folded.append(emb.weight @ w)
+                offsets.append((name, rows))
+                rows += emb.num_embeddings
+            else:
+                dense.append((name, None if emb is None else emb.weight))
+                weights.append(w)
+        table = None
+        if folded:              # the biases ride on the first folded part's rows
+            folded[0] = folded[0] + bias0
+            table = torch.cat(folded)
+        return _Folded(bias0, table, offsets, dense, torch.cat(weights) if weights else None,
+                       [(None, None, layers[0][2])] + layers[1:])
+
+
+FOLD_MAX = 1 << 23   # floats (32 MiB) in one folded embedding table; larger ones stay a product
+
+
+class _Folded:
+    """Inference weights of :class:`_Net`'s LSTM (see :meth:`_Net._folded`)."""
+
+    __slots__ = ("bias", "table", "offsets", "dense", "weight", "layers")
+
+    def __init__(self, bias: torch.Tensor, table: torch.Tensor | None, offsets: list[tuple[str, int]],
+                 dense: list[tuple[str, Any]], weight: torch.Tensor | None, layers: list[Any]) -> None:
+        self.bias, self.table, self.offsets, self.dense = bias, table, offsets, dense
+        self.weight, self.layers = weight, layers
+
+
+def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any]) -> torch.Tensor:
+    """A bidirectional LSTM over a packed (time-major, longest row first) batch, inference only.
+
+    ``xg`` holds layer 0's input projections plus biases, ``(units, 8H)``: forward gates
+    then backward gates, each ordered ``i, f, o, g``. ``layers`` holds, per layer,
+    ``(W_ih^T, bias, [W_hh^T forward, W_hh^T backward])`` (the first layer's input part
+    unused). Row ``r`` of step ``t`` continues row ``r`` of the step before, as rows
+    are sorted by length; the backward pass meets new rows (with zero state) as it
+    walks back. Returns the last layer's ``(units, 2H)`` outputs.
+    """
+    offs = [0]
+    for k in sizes:
+        offs.append(offs[-1] + k)
+    out = xg
+    for depth, (w_ih, bias, w_hh) in enumerate(layers):
+        if depth:
+            xg = torch.addmm(bias, out, w_ih)
+        hid = w_hh[0].shape[0]
+        out = xg.new_empty(xg.shape[0], 2 * hid)
+        for d, steps in ((0, range(len(sizes))), (1, range(len(sizes) - 1, -1, -1))):
+            g0 = d * 4 * hid
+            h = xg.new_zeros(sizes[0], hid)
+            c = xg.new_zeros(sizes[0], hid)
+            whh = w_hh[d]
+            for t in steps:
+                k, o = sizes[t], offs[t]
+                gates = torch.addmm(xg[o:o + k, g0:g0 + 4 * hid], h[:k], whh)
+                gates[:, :3 * hid].sigmoid_()
+                g = gates[:, 3 * hid:].tanh_()
+                ck = c[:k]
+                ck.mul_(gates[:, hid:2 * hid]).addcmul_(gates[:, :hid], g)
+                hk = torch.tanh(ck, out=h[:k])
+                hk.mul_(gates[:, 2 * hid:3 * hid])
+                out[o:o + k, d * hid:(d + 1) * hid] = hk
+    return out
 
 
 def _decoded_spans(best: np.ndarray, lengths: np.ndarray, tags: Sequence[str], outside: int
