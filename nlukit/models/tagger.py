@@ -116,7 +116,7 @@ class _Units:
 
     __slots__ = ("starts", "ends", "words", "pos", "chars", "bigrams", "gaz_hits", "gaz_dim")
 
-    def __init__(self, starts: list[int], ends: list[int], words: list[str], pos: list[str],
+    def __init__(self, starts: Sequence[int], ends: Sequence[int], words: Sequence[str], pos: list[str],
                  chars: list[str], bigrams: list[str], gaz_hits: list[tuple[int, int]],
                  gaz_dim: int) -> None:
         self.starts, self.ends, self.words, self.pos = starts, ends, words, pos
@@ -586,10 +586,10 @@ class EntityTagger:
         ``spans`` are given at fit time, at gold span boundaries so every gold span is
         a run of whole units).
         """
-        toks = [t for t in tokens if t.end > t.start]
+        toks = tokens if all(t.end > t.start for t in tokens) else [t for t in tokens if t.end > t.start]
         gaz: Gazetteer = self.gazetteer_
-        matches = gaz.find(text, [t.start for t in toks], exclude) if len(gaz) else []
         if self.params["unit"] == "char":
+            matches = gaz.find(text, [t.start for t in toks], exclude) if len(gaz) else []
             starts, words, pos = [], [], []
             bies = self.params["char_position"] == "BIES"
             for t in toks:
@@ -606,24 +606,26 @@ class EntityTagger:
             chars = [text[i] for i in starts]
             bigrams = [text[i:i + 2] for i in starts]
         else:
-            cuts = {c for m in matches for c in m[:2]}
-            cuts.update(c for s in spans for c in (s.start, s.end))
             if not toks:
                 return _Units([], [], [], [], [], [], [], self._gaz_dim())
-            words, tags, starts, ends = map(list, zip(*toks, strict=True))
-            if cuts:  # most matches already fall on token boundaries: split only if needed
+            # the columns as tuples (one zip), lists only where they are built anyway
+            words, tags, starts, ends = zip(*toks, strict=True)
+            matches = gaz.find(text, starts, exclude) if len(gaz) else []
+            if matches or spans:
+                cuts = {c for m in matches for c in m[:2]}
+                cuts.update(c for s in spans for c in (s.start, s.end))
+                # most matches already fall on token boundaries: split only if needed
                 cuts.difference_update(starts)
                 cuts.difference_update(ends)
                 if cuts:
-                    pieces = split_at(toks, cuts)
-                    words, tags, starts, ends = map(list, zip(*pieces, strict=True))
+                    words, tags, starts, ends = zip(*split_at(toks, cuts), strict=True)
             # "_" marks a unit that starts a word (text start or after a space)
             pos = [t + "_" if (s == 0 or text[s - 1] == " ") else t for t, s in zip(tags, starts, strict=True)]
             chars, bigrams = [], []
         return _Units(starts, ends, words, pos, chars, bigrams,
                       self._gaz_hits(starts, ends, matches) if matches else [], self._gaz_dim())
 
-    def _gaz_hits(self, starts: list[int], ends: list[int], matches: Sequence[Any]
+    def _gaz_hits(self, starts: Sequence[int], ends: Sequence[int], matches: Sequence[Any]
                   ) -> list[tuple[int, int]]:
         """The ``(unit, column)`` ones of :func:`match_features`, without the dense matrix.
 
@@ -795,7 +797,7 @@ class EntityTagger:
         self.words_ = Vocab.build((u.words for u in prep_train),
                                   extra=list(getattr(embeddings, "vocab", [])) if embeddings else ())
         pre = list(getattr(char_embeddings, "vocab", [])) if char_embeddings is not None else []
-        self.chars_ = Vocab.build(["".join(u.words + u.chars) for u in prep_train],
+        self.chars_ = Vocab.build(["".join(u.words) + "".join(u.chars) for u in prep_train],
                                   extra=[x for x in pre if len(x) == 1])
         self.pos_ = Vocab.build(u.pos for u in prep_train)
         self.bigrams_ = Vocab.build((u.bigrams for u in prep_train), min_count=2,
