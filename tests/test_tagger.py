@@ -451,6 +451,16 @@ def test_should_return_no_spans_for_an_empty_token_list(tagger):
     assert tagger.predict([]) == []
 
 
+
+def test_should_ignore_empty_tokens_from_a_custom_tokenizer(tagger):
+    # Given a tokenizer that also emits zero-length tokens (at the start, inside, at the end)
+    text, toks = item("내일 서울에서 부산으로 가는 기차")
+    empty = [Token("", "SY", 0, 0), *toks[:3], Token("", "SY", toks[2].end, toks[2].end), *toks[3:],
+             Token("", "SY", len(text), len(text))]
+    # Then the spans are those of the tokens without them, and all-empty tokens give none
+    assert tagger.predict([(text, empty)]) == tagger.predict([(text, toks)])
+    assert tagger.predict([(text, [Token("", "SY", 0, 0)])]) == [[]]
+
 # --------------------------------------------------------------------------- gazetteer
 def test_should_prefer_the_longest_dictionary_match_starting_on_a_token():
     g = Gazetteer({"location": {"서울": ["서울역"], "울산": []}, "food": {"서울식 불고기": []}})

@@ -57,6 +57,7 @@ class Gazetteer:
         for lst in self._by_two.values():
             lst.sort(key=len, reverse=True)
         self._single = frozenset(s for s in self._types if len(s) == 1)
+        self._first = frozenset(s[0] for s in self._types)   # where a match can start
 
     def __len__(self) -> int:
         return len(self._types)
@@ -73,13 +74,13 @@ class Gazetteer:
         if not self._types or not text:
             return []
         positions = range(len(text)) if token_starts is None else sorted(set(token_starts))
-        by_two, single, types = self._by_two, self._single, self._tuples
+        by_two, single, types, first = self._by_two, self._single, self._tuples, self._first
         startswith = text.startswith
         n = len(text)
         out: list[Match] = []
         reached = 0
         for i in positions:
-            if i < reached or i >= n:
+            if i < reached or i >= n or text[i] not in first:
                 continue
             # the longest surface first: those of 2+ characters sharing the next two,
             # then the one-character surface

@@ -30,6 +30,7 @@ Importing this module imports torch.
 """
 from __future__ import annotations
 
+import operator
 import time
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
@@ -586,9 +587,9 @@ class EntityTagger:
         ``spans`` are given at fit time, at gold span boundaries so every gold span is
         a run of whole units).
         """
-        toks = tokens if all(t.end > t.start for t in tokens) else [t for t in tokens if t.end > t.start]
         gaz: Gazetteer = self.gazetteer_
         if self.params["unit"] == "char":
+            toks = [t for t in tokens if t.end > t.start]
             matches = gaz.find(text, [t.start for t in toks], exclude) if len(gaz) else []
             starts, words, pos = [], [], []
             bies = self.params["char_position"] == "BIES"
@@ -606,10 +607,16 @@ class EntityTagger:
             chars = [text[i] for i in starts]
             bigrams = [text[i:i + 2] for i in starts]
         else:
+            toks = tokens
+            if toks:
+                # the columns as tuples (one zip), lists only where they are built anyway
+                words, tags, starts, ends = zip(*toks, strict=True)
+                if any(map(operator.ge, starts, ends)):      # empty tokens carry nothing: drop them
+                    toks = [t for t in tokens if t.end > t.start]
+                    if toks:
+                        words, tags, starts, ends = zip(*toks, strict=True)
             if not toks:
                 return _Units([], [], [], [], [], [], [], self._gaz_dim())
-            # the columns as tuples (one zip), lists only where they are built anyway
-            words, tags, starts, ends = zip(*toks, strict=True)
             matches = gaz.find(text, starts, exclude) if len(gaz) else []
             if matches or spans:
                 cuts = {c for m in matches for c in m[:2]}
