@@ -43,14 +43,21 @@ def _is_jamo_continuation(ch: str) -> bool:
     return 0x1160 <= o <= 0x11FF or 0xD7B0 <= o <= 0xD7FF
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Normalized:
-    """A normalised text and, per normalised character, its ``[start, end)`` in the original."""
+    """A normalised text and, per normalised character, its ``[start, end)`` in the original.
+
+    ``starts``/``ends`` are sequences (a ``range`` when the text was kept as it is).
+    """
 
     original: str
     text: str
-    starts: tuple[int, ...]
-    ends: tuple[int, ...]
+    starts: Sequence[int]
+    ends: Sequence[int]
+
+    def __init__(self, original: str, text: str, starts: Sequence[int], ends: Sequence[int]) -> None:
+        # the instance dict written directly: built once per parse (see nlukit.types)
+        self.__dict__.update(original=original, text=text, starts=starts, ends=ends)
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised span ``[start, end)`` to a span of the original text."""
@@ -70,7 +77,7 @@ def normalize(text: str) -> Normalized:
     # and already NFC, so the map is the identity
     if text.isprintable() and unicodedata.is_normalized("NFC", text):
         n = len(text)
-        return Normalized(text, text, tuple(range(n)), tuple(range(1, n + 1)))
+        return Normalized(text, text, range(n), range(1, n + 1))
     return _normalize_chars(text)
 
 
