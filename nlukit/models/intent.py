@@ -127,6 +127,7 @@ _KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "ensemble")
 _MEMBER_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram")
 _MEMBER_TAG = re.compile(r"[a-z_]+(@\w+)?", re.ASCII)
 _WORD_KINDS = ("word_cnn", "word_rnn")  # read the morphemes, vectors from the Embeddings
+FOLDED_BLOCK = 256  # rows per call of the folded network at inference
 FOLD_MAX_FLOATS = 16_000_000  # 64 MB: above it (huge word vocabularies) inference uses the convolutions
 _SPACE = " "
 
@@ -844,13 +845,17 @@ class IntentClassifier:
                 net.eval()
                 self._folded = net.fold() or False
             if self._folded:
-                out = []
+                # rows by length, in blocks of FOLDED_BLOCK: each block is as wide as its
+                # longest row (rows are independent, so the order changes no score)
+                out = np.zeros((len(x), len(self.labels_ or [])), np.float32)
+                order = np.argsort(lens, kind="stable")
                 with torch.inference_mode():
-                    for b in range(0, len(x), batch):
-                        lb = lens[b:b + batch]
-                        xb = np.ascontiguousarray(x[b:b + batch, :int(lb.max())])
-                        out.append(self._folded(torch.from_numpy(xb), torch.from_numpy(lb)).numpy())
-                return np.concatenate(out) if out else np.zeros((0, len(self.labels_ or [])), np.float32)
+                    for b in range(0, len(x), FOLDED_BLOCK):
+                        rows = order[b:b + FOLDED_BLOCK]
+                        lb = lens[rows]
+                        xb = np.ascontiguousarray(x[rows, :int(lb.max())])
+                        out[rows] = self._folded(torch.from_numpy(xb), torch.from_numpy(lb)).numpy()
+                return out
         min_len = max(int(k) for k in self.params["kernel_sizes"])
         was_training = net.training
         if was_training:
