@@ -232,17 +232,16 @@ class NLU:
                 out[i] = self._result(prepared[i][0], None, spans[k], ranked[k])  # type: ignore[index]
         return out  # type: ignore[return-value]
 
-    def _ranked(self, probs: Any) -> list[tuple[list[str], list[float]]]:
-        """Per row of intent probabilities, the ranking as (names, scores): best first, ties by name."""
+    def _ranked(self, probs: Any) -> list[tuple[IntentScore, ...]]:
+        """Per row of intent probabilities, the ranking: best first, ties by intent name."""
         import numpy as np
         probs = np.asarray(probs)
         labels = self._labels
         if len(probs) < 8:  # a few rows: plain sorting costs less than the array set-up
-            out = []
-            for row in probs.tolist():
-                order = sorted(range(len(row)), key=lambda i: (-row[i], labels[i]))
-                out.append(([labels[i] for i in order], [row[i] for i in order]))
-            return out
+            rows = probs.tolist()
+            return [tuple(IntentScore(labels[i], row[i])
+                          for i in sorted(range(len(row)), key=lambda i: (-row[i], labels[i])))
+                    for row in rows]
         if self._label_rank is None:
             self._label_rank = np.argsort(np.argsort(self._labels, kind="stable"), kind="stable")
         # primary key the score (descending), then the name: what sorted() on
@@ -250,17 +249,16 @@ class NLU:
         orders = np.lexsort((np.broadcast_to(self._label_rank, probs.shape), -probs), axis=-1)
         names = np.array(self._labels, dtype=object)[orders].tolist()
         scores = np.take_along_axis(probs, orders, axis=-1).tolist()
-        return list(zip(names, scores, strict=True))
+        return [tuple(map(IntentScore, n, s)) for n, s in zip(names, scores, strict=True)]
 
     def _result(self, norm: Normalized, probs: Any, spans: Sequence[RawSpan],
-                ranking: tuple[list[str], list[float]] | None = None) -> ParseResult:
+                ranking: tuple[IntentScore, ...] | None = None) -> ParseResult:
         """The result of one text from its intent probabilities (or their ranking) and spans."""
         if ranking is None:
             [ranking] = self._ranked([probs])
-        names, scores = ranking
-        top = scores[0]
-        intent = IntentScore(names[0], top) if top >= self.threshold else IntentScore(
-            self.fallback_intent, round(1.0 - top, 6))
+        top = ranking[0]
+        intent = top if top.confidence >= self.threshold else IntentScore(
+            self.fallback_intent, round(1.0 - top.confidence, 6))
         original = norm.original
         ntext = norm.text
         entities = []
@@ -269,7 +267,7 @@ class NLU:
             entities.append(Entity(entity=entity, value=self._canonical(entity, ntext[start:end]),
                                    text=original[o_start:o_end], start=o_start, end=o_end,
                                    confidence=float(conf), role=role))
-        return ParseResult._ranked_later(original, intent, tuple(entities), names, scores)
+        return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)
 
 
 # ------------------------------------------------------------------ loading

@@ -133,32 +133,6 @@ class ParseResult:
         d["entities"] = entities
         d["ranking"] = ranking
 
-    @classmethod
-    def _ranked_later(cls, text: str, intent: IntentScore, entities: tuple[Entity, ...],
-                      names: list[str], scores: list[float]) -> ParseResult:
-        """A result whose ``ranking`` is built from ``names``/``scores`` when first read.
-
-        Most callers read the top intent only; building an :class:`IntentScore` per
-        intent for every parse is deferred until ``ranking`` is used (``to_dict``,
-        equality and ``repr`` read it too). The value is the same either way.
-        """
-        self = object.__new__(cls)
-        d = self.__dict__
-        d["text"] = text
-        d["intent"] = intent
-        d["entities"] = entities
-        d["_ranking_parts"] = (names, scores)
-        return self
-
-    def __getattr__(self, name: str) -> Any:
-        # only reached when "ranking" is not built yet (normal lookup failed)
-        parts = self.__dict__.get("_ranking_parts") if name == "ranking" else None
-        if parts is None:
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        ranking = tuple(map(IntentScore, *parts))
-        self.__dict__["ranking"] = ranking
-        return ranking
-
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``POST /parse``: Rasa's ``/model/parse`` names plus nlukit's own."""
         return {"text": self.text,

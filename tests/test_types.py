@@ -40,26 +40,3 @@ def test_should_give_rasa_field_names_in_to_dict() -> None:
     assert d["intent"] == {"name": "train_ticket", "confidence": 0.8}
     assert d["entities"][0]["confidence_entity"] == 0.9 and d["entities"][0]["role"] == "origin"
     assert [r["name"] for r in d["intent_ranking"]] == ["train_ticket", "weather"]
-
-
-def test_should_build_a_deferred_ranking_equal_to_the_eager_one() -> None:
-    # Given the result parse() builds (ranking made when first read) and the same result built eagerly
-    import copy
-    import pickle
-    eager = _result()
-    lazy = ParseResult._ranked_later(eager.text, eager.intent, eager.entities,
-                                     ["train_ticket", "weather"], [0.8, 0.2])
-    # Then they compare, hash, print, serialise and copy alike, and the ranking is built once
-    assert lazy == eager and eager == lazy
-    assert repr(lazy) == repr(eager)
-    assert lazy.to_dict() == eager.to_dict()
-    assert lazy.ranking is lazy.ranking
-    again = ParseResult._ranked_later(eager.text, eager.intent, eager.entities,
-                                      ["train_ticket", "weather"], [0.8, 0.2])
-    assert pickle.loads(pickle.dumps(again)) == eager
-    assert copy.deepcopy(again) == eager
-    assert dataclasses.asdict(again) == dataclasses.asdict(eager)
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        lazy.ranking = ()  # type: ignore[misc]
-    with pytest.raises(AttributeError, match="no attribute 'rankings'"):
-        _ = lazy.rankings  # type: ignore[attr-defined]
