@@ -306,6 +306,7 @@ def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, 
     # (input projections folded into the embeddings, packed recurrence) and, as the
     # reference, the training path through nn.LSTM with dropout switched off
     import nlukit.models.tagger as tagger_module
+    monkeypatch.setattr(tagger_module, "FOLDED_MIN_ROWS", 1)   # the folded path even for 4 rows
     if fold_max is not None:   # no table folded: every part multiplied at inference
         monkeypatch.setattr(tagger_module, "FOLD_MAX", fold_max)
     t = EntityTagger(**{**PARAMS, **extra, "epochs": 2}).fit(train_items, train_items, DICT, progress=False)
@@ -314,6 +315,8 @@ def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, 
     net = t.net_
     with torch.inference_mode():
         got = net.eval().emissions(batch)
+        monkeypatch.setattr(tagger_module, "FOLDED_MIN_ROWS", 10**6)
+        small = net.emissions(batch)     # what a batch under FOLDED_MIN_ROWS takes: nn.LSTM
         for m in net.modules():
             if isinstance(m, torch.nn.Dropout):
                 m.p = 0.0
@@ -323,6 +326,7 @@ def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, 
     # Then the emissions agree on every real unit (padded ones hold the output bias)
     for row, n in enumerate(batch["lengths"].tolist()):
         assert torch.allclose(got[row, :n], want[row, :n], atol=1e-5)
+        assert torch.allclose(small[row, :n], want[row, :n], atol=1e-5)
     assert (net._folded().table is None) == (fold_max == 0)
 
 
