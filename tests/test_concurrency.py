@@ -73,14 +73,22 @@ def test_should_keep_every_session_whole_across_two_workers(redis_server: Any) -
             out.append((third["state"], f"{origin}>{destination}", third["slots"]))
         return out
 
+    def warm_up(n: int) -> str:
+        try:
+            return chat(base, f"warm-up-{n}", "안녕")[1]
+        except (OSError, AssertionError):
+            time.sleep(0.1)
+            return ""
+
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:  # both workers have booted once this answers
-            try:
-                chat(base, "warm-up", "안녕")
-                break
-            except (OSError, AssertionError):
-                time.sleep(0.1)
+        # wait until both workers answer: on a loaded machine the second one may still be
+        # booting when the first serves, and then every turn would go to the first
+        deadline = time.monotonic() + 90
+        seen: set[str] = set()
+        with ThreadPoolExecutor(max_workers=24) as pool:
+            while len(seen - {""}) < 2 and time.monotonic() < deadline:
+                seen.update(pool.map(warm_up, range(24)))
+        assert len(seen - {""}) == 2, f"the second worker never answered ({seen})"
         with ThreadPoolExecutor(max_workers=24) as pool:
             results = list(pool.map(conversation, range(24)))
     finally:
