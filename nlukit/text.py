@@ -59,6 +59,15 @@ class Normalized:
         # the instance dict written directly: built once per parse (see nlukit.types)
         self.__dict__.update(original=original, text=text, starts=starts, ends=ends)
 
+    def _key(self) -> tuple[str, str, tuple[int, ...], tuple[int, ...]]:
+        return self.original, self.text, tuple(self.starts), tuple(self.ends)
+
+    def __eq__(self, other: object) -> bool:  # by value: a range equals the same tuple
+        return self._key() == other._key() if isinstance(other, Normalized) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised span ``[start, end)`` to a span of the original text."""
         if not 0 <= start <= end <= len(self.text):

@@ -23,6 +23,7 @@ def test_should_give_the_same_result_on_the_fast_path_as_the_character_loop() ->
                                for _ in range(rng.randint(0, 8))))
     for s in samples:
         assert normalize(s) == _normalize_chars(s), repr(s)
+        assert hash(normalize(s)) == hash(_normalize_chars(s)), repr(s)
 
 
 @pytest.mark.parametrize("surface,value", [("서울시", "서울"), ("서울 특별시", "서울"), ("서울특별시", "서울"),
