@@ -18,7 +18,8 @@ __version__ = VERSION = "0.1.0"
 BUNDLE_FORMAT_VERSION = 1
 
 __all__ = ["Entity", "Example", "IntentScore", "NlukitError", "ParseResult", "Span", "Token",
-           "__version__", "generate", "load", "retrain", "train"]
+           "__version__", "generate", "list_versions", "load", "prune_versions", "retrain", "train",
+           "use_version"]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .nlu import NLU
@@ -47,3 +48,24 @@ def retrain(*args: Any, **kwargs: Any) -> Any:
     current weights; see :func:`nlukit.retrain.retrain`."""
     from .retrain import retrain as _retrain
     return _retrain(*args, **kwargs)
+
+
+def list_versions(store: str, **kwargs: Any) -> Any:
+    """The versions of a model store, oldest first, ``current`` marked, damaged ones said so;
+    see :func:`nlukit.versions.list_versions`."""
+    from .versions import list_versions as _list
+    return _list(store, **kwargs)
+
+
+def use_version(store: str, version: str) -> Any:
+    """Switch a model store's ``current`` to ``version`` (or ``"previous"``) once it passes the
+    full check; see :func:`nlukit.versions.use_version`."""
+    from .versions import use_version as _use
+    return _use(store, version)
+
+
+def prune_versions(store: str, keep: int, **kwargs: Any) -> Any:
+    """Delete all but the ``keep`` newest versions of a model store, never ``current``;
+    see :func:`nlukit.versions.prune_versions`."""
+    from .versions import prune_versions as _prune
+    return _prune(store, keep, **kwargs)

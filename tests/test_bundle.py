@@ -175,3 +175,19 @@ def test_should_follow_a_current_pointer_file_where_symlinks_are_missing(tmp_pat
     (store / "current").write_text("gone\n")
     with pytest.raises(BundleError, match="points to 'gone'.*available: v1"):
         bundle.resolve(str(store))
+
+
+def test_should_load_the_version_current_was_switched_to(trained: str, tmp_path) -> None:
+    from nlukit.versions import use_version
+
+    store = tmp_path / "m"
+    for v in ("a", "b"):
+        shutil.copytree(trained, store / v)
+    bundle.set_current(str(store), "a")
+    assert os.path.basename(nlukit.load(str(store)).path) == "a"
+    assert use_version(str(store), "b").current == "b"
+    assert os.path.basename(nlukit.load(str(store)).path) == "b"
+    os.remove(store / "a" / "dicts" / "dictionary.json")
+    with pytest.raises(BundleError, match="dictionary.json is missing.*current stays at b"):
+        use_version(str(store), "a")
+    assert os.path.basename(nlukit.load(str(store)).path) == "b"

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from ..errors import NlukitError
 
 # Order shown in --help; modules that do not exist yet are simply not offered.
-COMMANDS = ("generate", "train", "evaluate", "parse", "chat", "serve", "retrain", "info")
+COMMANDS = ("generate", "train", "evaluate", "parse", "chat", "serve", "retrain", "info", "versions")
 
 EPILOG = """examples:
   nlukit generate patterns/ dicts/ -o data/demo --per-intent 300 --seed 13
@@ -23,6 +23,7 @@ EPILOG = """examples:
   nlukit parse models/demo "내일 서울 날씨 어때"
   nlukit chat models/demo --scenarios scenarios/demo.toml
   nlukit retrain models/demo --dicts dicts/
+  nlukit versions models/demo --use previous
 """
 
 
