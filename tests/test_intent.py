@@ -245,9 +245,29 @@ def test_should_give_the_same_scores_on_the_fast_inference_path(fitted, data):
     # When scored with the convolutions and with the folded lookup tables
     conv = fitted._logits(x, lens, fitted._device, fast=False)
     folded = fitted._logits(x, lens, fitted._device, fast=True)
-    # Then both agree to float rounding
+    # Then both agree to float rounding, and so does the NumPy path a single text takes
     assert fitted._folded, "the folded path was not used"
     np.testing.assert_allclose(folded, conv, atol=1e-4)
+    one = np.concatenate([fitted._logits(x[i:i + 1], lens[i:i + 1], fitted._device, fast=True)
+                          for i in range(len(x))])
+    np.testing.assert_allclose(one, conv, atol=1e-4)
+
+
+def test_should_score_one_text_in_numpy_as_the_network_does_with_a_hidden_layer_and_no_end_pool(data):
+    # Given a char CNN with a hidden layer and without end-pooling (the other head shape)
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    model = IntentClassifier(kind="char_cnn", hidden=16, end_pool=False, epochs=2, patience=2, seed=1,
+                             threads=1).fit(train, valid)
+    items = [(t, toks) for t, toks, _ in valid] + _items(GIBBERISH)
+    x, lens = model._encode(items)
+    conv = model._logits(x, lens, model._device, fast=False)
+    # When each text is scored alone (the NumPy path of the folded tables)
+    one = np.concatenate([model._logits(x[i:i + 1], lens[i:i + 1], model._device, fast=True)
+                          for i in range(len(x))])
+    # Then it equals the convolutions
+    assert model._folded, "the folded path was not used"
+    np.testing.assert_allclose(one, conv, atol=1e-4)
 
 
 # ---------------------------------------------------------------------- ngram and ensemble kinds
