@@ -303,9 +303,9 @@ def test_should_predict_the_same_in_a_batch_as_one_by_one(tagger):
                                              ({"unit": "char", "unit_char_dim": 8, "bigram_dim": 8}, None)])
 def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, monkeypatch, extra, fold_max):
     # Given a tagger (one or two layers, morpheme or char units, odd or even char kernel),
-    # its inference path (char convolution as a product, input projections folded into
-    # the embeddings, packed recurrence) and, as the reference, the training path
-    # through Conv1d and nn.LSTM with dropout switched off
+    # its inference paths (char convolution as a product, input projections folded into
+    # the embeddings, packed recurrence; nn.LSTM for a few rows; NumPy for one) and, as
+    # the reference, the training path through Conv1d and nn.LSTM with dropout switched off
     import nlukit.models.tagger as tagger_module
     monkeypatch.setattr(tagger_module, "FOLDED_MIN_ROWS", 1)   # the folded path even for 4 rows
     if fold_max is not None:   # no table folded: every part multiplied at inference
@@ -323,11 +323,14 @@ def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, 
                 m.p = 0.0
         net.lstm.dropout = 0.0
         want = net.train().emissions(batch)
-    net.eval()
+        net.eval()
+        # one sentence alone: the NumPy recurrence of a single parse
+        alone = [net.emissions(t._encode([t._units(*item(x))]))[0] for x in texts]
     # Then the emissions agree on every real unit (padded ones hold the output bias)
     for row, n in enumerate(batch["lengths"].tolist()):
         assert torch.allclose(got[row, :n], want[row, :n], atol=1e-5)
         assert torch.allclose(small[row, :n], want[row, :n], atol=1e-5)
+        assert torch.allclose(alone[row][:n], want[row, :n], atol=1e-5)
     assert (net._folded().table is None) == (fold_max == 0)
 
 

@@ -215,6 +215,11 @@ class _Net(nn.Module):
         if self.gaz_dim:
             parts.append(batch["gaz"])
         x = self.drop(torch.cat(parts, dim=-1))
+        if b == 1 and not self.training and x.device.type == "cpu":
+            # one sentence (a single parse): the recurrence in NumPy, no torch call per step
+            h = torch.from_numpy(_lstm_one(x[0].numpy(), self._folded().numpy_layers()))[None]
+            em = self.out(h)
+            return em + self.gaz_out(batch["gaz"]) if self.gaz_out is not None else em
         if int(lengths.min()) == n:  # no padding (one sentence, or equal lengths): no packing
             h, _ = self.lstm(x)
         else:
@@ -331,7 +336,7 @@ class _Net(nn.Module):
             folded[0] = folded[0] + bias0
             table = torch.cat(folded)
         return _Folded(bias0, table, offsets, dense, torch.cat(weights) if weights else None,
-                       [(None, None, layers[0][2])] + layers[1:])
+                       [(None, None, layers[0][2])] + layers[1:], layers)
 
 
 FOLD_MAX = 1 << 23   # floats (32 MiB) in one folded embedding table; larger ones stay a product
@@ -344,12 +349,52 @@ CHAR_CONV_MATMUL_MAX = 64   # surfaces up to which inference convolves by a matr
 class _Folded:
     """Inference weights of :class:`_Net`'s LSTM (see :meth:`_Net._folded`)."""
 
-    __slots__ = ("bias", "table", "offsets", "dense", "weight", "layers")
+    __slots__ = ("bias", "table", "offsets", "dense", "weight", "layers", "full", "_numpy")
 
     def __init__(self, bias: torch.Tensor, table: torch.Tensor | None, offsets: list[tuple[str, int]],
-                 dense: list[tuple[str, Any]], weight: torch.Tensor | None, layers: list[Any]) -> None:
+                 dense: list[tuple[str, Any]], weight: torch.Tensor | None, layers: list[Any],
+                 full: list[Any]) -> None:
         self.bias, self.table, self.offsets, self.dense = bias, table, offsets, dense
-        self.weight, self.layers = weight, layers
+        self.weight, self.layers, self.full = weight, layers, full
+        self._numpy: list[Any] | None = None
+
+    def numpy_layers(self) -> list[Any]:
+        """Every layer's ``(W_ih^T, bias, [W_hh^T forward, backward])`` as NumPy arrays."""
+        if self._numpy is None:
+            self._numpy = [(w_ih.numpy(), bias.numpy(), [w.numpy() for w in w_hh])
+                           for w_ih, bias, w_hh in self.full]
+        return self._numpy
+
+
+def _lstm_one(x: np.ndarray, layers: Sequence[Any]) -> np.ndarray:
+    """The bidirectional LSTM over one sentence ``x`` (units × input), in NumPy.
+
+    ``layers`` as :meth:`_Folded.numpy_layers` gives them (gates ``i, f, o, g``). For
+    the few units of one chatbot sentence, NumPy's cost per operation is a fraction of
+    torch's, and this is the whole recurrence of a single parse.
+    """
+    out = x
+    for w_ih, bias, w_hh in layers:
+        with np.errstate(over="ignore"):       # exp(-gate) may overflow to inf: sigmoid 0, exact
+            out = _lstm_one_layer(out @ w_ih + bias, w_hh)
+    return out
+
+
+def _lstm_one_layer(xg: np.ndarray, w_hh: Sequence[np.ndarray]) -> np.ndarray:
+    """One bidirectional layer of :func:`_lstm_one` from its input projections ``xg``."""
+    n, hid = len(xg), w_hh[0].shape[0]
+    out = np.empty((n, 2 * hid), dtype=np.float32)
+    for d, steps in ((0, range(n)), (1, range(n - 1, -1, -1))):
+        g0, whh = d * 4 * hid, w_hh[d]
+        h = np.zeros(hid, dtype=np.float32)
+        c = np.zeros(hid, dtype=np.float32)
+        for t in steps:
+            gates = xg[t, g0:g0 + 4 * hid] + h @ whh
+            s = 1.0 / (1.0 + np.exp(-gates[:3 * hid]))
+            c = s[hid:2 * hid] * c + s[:hid] * np.tanh(gates[3 * hid:])
+            h = s[2 * hid:] * np.tanh(c)
+            out[t, d * hid:(d + 1) * hid] = h
+    return out
 
 
 def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any]) -> torch.Tensor:
