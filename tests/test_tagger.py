@@ -334,6 +334,36 @@ def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, 
     assert (net._folded().table is None) == (fold_max == 0)
 
 
+def test_should_rebuild_the_folded_weights_when_a_weight_changes(tagger, monkeypatch):
+    # Given a tagger whose inference weights were folded by a first prediction
+    import copy
+
+    import nlukit.models.tagger as tagger_module
+    monkeypatch.setattr(tagger_module, "FOLDED_MIN_ROWS", 1)
+    t = copy.deepcopy(tagger)
+    batch = t._encode([t._units(*item(x)) for x in ["내일 서울에서 부산으로 가는 기차", "광주 날씨"]])
+    with torch.inference_mode():
+        before = t.net_.emissions(batch)
+    # When weights change in place (as an optimiser step or load_state_dict does) or a
+    # parameter is replaced (as a vocabulary that grows does)
+    with torch.no_grad():
+        t.net_.lstm.weight_hh_l0.mul_(0.5)
+    with torch.inference_mode():
+        after_step = t.net_.emissions(batch)
+    t.net_.pos.weight = torch.nn.Parameter(t.net_.pos.weight.detach() * 2)
+    with torch.inference_mode():
+        after_swap = t.net_.emissions(batch)
+        t.net_.train()
+        for m in t.net_.modules():
+            if isinstance(m, torch.nn.Dropout):
+                m.p = 0.0
+        want = t.net_.emissions(batch)
+    # Then each prediction uses the weights of the moment
+    assert not torch.allclose(before, after_step) and not torch.allclose(after_step, after_swap)
+    for row, n in enumerate(batch["lengths"].tolist()):
+        assert torch.allclose(after_swap[row, :n], want[row, :n], atol=1e-5)
+
+
 def test_should_score_a_sentence_the_same_whatever_the_longest_word_beside_it(tagger):
     # the char CNN pads every word of a batch to the longest one; padding must not count
     it = item("낼 대전 날씨 어때")

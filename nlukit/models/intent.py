@@ -385,7 +385,7 @@ def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> 
             width, k_max = len(x), self.k_max
             xp = np.zeros(width + k_max - 1, dtype=np.int64)
             xp[:width] = x
-            idx = np.lib.stride_tricks.sliding_window_view(xp, k_max) + offsets   # L × K
+            idx = xp[np.arange(width)[:, None] + np.arange(k_max)] + offsets     # L × K windows
             h = table[idx].sum(axis=1).reshape(width, len(ks), self.filters)
             np.maximum(h, 0.0, out=h)
             n_valid = np.maximum(length - ks + 1, 1)                              # per kernel

@@ -289,8 +289,11 @@ class _Net(nn.Module):
         product). Gates are reordered to ``i, f, o, g`` so one sigmoid and one tanh
         cover them. Rebuilt whenever a parameter changes (training, loading).
         """
-        params = list(self.parameters())
-        key = tuple((id(p), p._version) for p in params)
+        # the parameters the plan is made of, read directly (self.parameters() walks
+        # every submodule, a cost a single parse would pay each time)
+        mods = (self.word, self.pos, self.unit_char, self.bigram, self.lstm)
+        key = tuple((id(p), p._version) for m in mods if m is not None
+                    for p in m._parameters.values() if p is not None)
         cached = self.__dict__.get("_folded_cache")
         if cached is not None and cached[0] == key:
             return cached[1]
