@@ -197,11 +197,16 @@ def test_should_keep_current_when_the_new_model_is_worse_and_switch_with_force(s
     paired = report["retrain"]["paired"]["intent_accuracy"]
     assert paired["old_only"] > 0 and paired["new_only"] == 0 and paired["p"] < 0.05
     assert report["intent"]["accuracy"] < report["previous"]["intent"]["accuracy"]
+    # the refusal names the command that switches to the refused version without retraining
+    hint = f"nlukit versions {store} --use {kept}"
+    assert hint in out
     code = main(["retrain", store, "--dicts", dicts, "--no-progress", "--force",
                  "--set", "intent.threshold=1.0"])
     assert code == 0
-    assert "forced" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "forced" in out and f"nlukit versions {store} --use {old}" in out   # the way back
     assert current_version(store) not in (old, kept) and len(versions(store)) == 3
+    assert main(hint.split()[1:]) == 0 and current_version(store) == kept
 
 
 def test_should_refuse_a_bad_dictionary_and_leave_nothing(store, dicts, capsys) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 HELP = "retrain a model from new dictionaries/patterns, warm-started; current moves only if not worse"
 EXAMPLES = """examples:
@@ -80,6 +81,10 @@ def run(args: argparse.Namespace) -> int:
                           f"sentence(s) only the old model got right against {r.paired[k]['new_only']}, "
                           f"p={r.paired[k]['p']:.3g}" for k in worse_figures(r))
         print(f"saved {r.version}, NOT made current: the new model is worse ({worse}); "
-              f"current stays at {r.previous}; rerun with --force to switch anyway")
+              f"current stays at {r.previous}; switch to it anyway with "
+              f"`nlukit versions {model} --use {os.path.basename(r.version)}` (no retraining), "
+              "or rerun with --force")
         return 3
+    if r.switched:
+        print(f"roll back with `nlukit versions {model} --use {os.path.basename(r.previous)}`")
     return 0
