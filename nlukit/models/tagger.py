@@ -217,7 +217,7 @@ class _Net(nn.Module):
         x = self.drop(torch.cat(parts, dim=-1))
         if b == 1 and not self.training and x.device.type == "cpu":
             # one sentence (a single parse): the recurrence in NumPy, no torch call per step
-            h = torch.from_numpy(_lstm_one(x[0].numpy(), self._folded().numpy_layers()))[None]
+            h = torch.from_numpy(_lstm_one(x[0].detach().numpy(), self._folded().numpy_layers()))[None]
             em = self.out(h)
             return em + self.gaz_out(batch["gaz"]) if self.gaz_out is not None else em
         if int(lengths.min()) == n:  # no padding (one sentence, or equal lengths): no packing
