@@ -350,18 +350,26 @@ def test_should_rebuild_the_folded_weights_when_a_weight_changes(tagger, monkeyp
         t.net_.lstm.weight_hh_l0.mul_(0.5)
     with torch.inference_mode():
         after_step = t.net_.emissions(batch)
+    one = t._encode([t._units(*item("광주 날씨"))])
+    with torch.inference_mode():
+        one_before = t.net_.emissions(one)       # one sentence: the NumPy views, made once
     t.net_.pos.weight = torch.nn.Parameter(t.net_.pos.weight.detach() * 2)
+    with torch.no_grad():
+        t.net_.out.bias.add_(1.0)
     with torch.inference_mode():
         after_swap = t.net_.emissions(batch)
+        one_after = t.net_.emissions(one)
         t.net_.train()
         for m in t.net_.modules():
             if isinstance(m, torch.nn.Dropout):
                 m.p = 0.0
         want = t.net_.emissions(batch)
+        one_want = t.net_.emissions(one)
     # Then each prediction uses the weights of the moment
     assert not torch.allclose(before, after_step) and not torch.allclose(after_step, after_swap)
     for row, n in enumerate(batch["lengths"].tolist()):
         assert torch.allclose(after_swap[row, :n], want[row, :n], atol=1e-5)
+    assert not torch.allclose(one_before, one_after) and torch.allclose(one_after, one_want, atol=1e-5)
 
 
 def test_should_score_a_sentence_the_same_whatever_the_longest_word_beside_it(tagger):

@@ -197,6 +197,8 @@ class _Net(nn.Module):
     def emissions(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         words = batch["words"]
         b, n = words.shape
+        if b == 1 and not self.training and words.device.type == "cpu":
+            return self._emissions_one(batch)
         ids = batch["surfaces"]                           # one row per distinct surface
         c = torch.relu(self._char_conv(self.char(ids).transpose(1, 2)))
         # max over the surface's own positions only: positions past its end would see
@@ -215,11 +217,6 @@ class _Net(nn.Module):
         if self.gaz_dim:
             parts.append(batch["gaz"])
         x = self.drop(torch.cat(parts, dim=-1))
-        if b == 1 and not self.training and x.device.type == "cpu":
-            # one sentence (a single parse): the recurrence in NumPy, no torch call per step
-            h = torch.from_numpy(_lstm_one(x[0].detach().numpy(), self._folded().numpy_layers()))[None]
-            em = self.out(h)
-            return em + self.gaz_out(batch["gaz"]) if self.gaz_out is not None else em
         if int(lengths.min()) == n:  # no padding (one sentence, or equal lengths): no packing
             h, _ = self.lstm(x)
         else:
@@ -231,6 +228,45 @@ class _Net(nn.Module):
         if self.gaz_out is not None:
             em = em + self.gaz_out(batch["gaz"])
         return em
+
+    def _emissions_one(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """:meth:`emissions` of one sentence (a single parse), in NumPy.
+
+        The same computation as the torch modules (char CNN with its masked max, the
+        concatenated unit features, :func:`_lstm_one`, the output layers), for the
+        handful of units of one chatbot sentence, where torch's cost per call would be
+        most of the time.
+        """
+        plan = self._folded()
+        w = plan.numpy_weights(self)
+        ids = batch["surfaces"].numpy()                            # (S, W) distinct surfaces
+        e = w["char"][ids]                                          # (S, W, C)
+        k, pad = self.conv.kernel_size[0], self.conv.padding[0]
+        s, width, ch = e.shape
+        ep = np.zeros((s, width + 2 * pad, ch), dtype=np.float32)
+        ep[:, pad:pad + width] = e
+        out_len = width + 2 * pad - k + 1
+        win = ep[:, np.arange(out_len)[:, None] + np.arange(k)]    # (S, L, k, C)
+        y = win.transpose(0, 1, 3, 2).reshape(s * out_len, ch * k) @ w["conv"] + w["conv_bias"]
+        y = np.maximum(y.reshape(s, out_len, -1), 0.0)
+        # max over the surface's own positions only (see emissions)
+        lens = (ids != 0).sum(axis=1) + (out_len - width)
+        y *= (np.arange(out_len)[None, :] < lens[:, None])[:, :, None]
+        c = y.max(axis=1)                                           # (S, F)
+        parts = [w["word"][batch["words"].numpy()[0]], c[batch["surface_index"].numpy()[0]],
+                 w["pos"][batch["pos"].numpy()[0]]]
+        if self.unit_char is not None:
+            parts.append(w["unit_char"][batch["unit_chars"].numpy()[0]])
+        if self.bigram is not None:
+            parts.append(w["bigram"][batch["bigrams"].numpy()[0]])
+        gaz = batch["gaz"].numpy()[0] if self.gaz_dim else None
+        if gaz is not None:
+            parts.append(gaz)
+        h = _lstm_one(np.concatenate(parts, axis=1), plan.numpy_layers())
+        em = h @ w["out"] + w["out_bias"]
+        if gaz is not None and "gaz_out" in w:
+            em += gaz @ w["gaz_out"]
+        return torch.from_numpy(np.ascontiguousarray(em, dtype=np.float32))[None]
 
     def _packed_emissions(self, batch: dict[str, torch.Tensor], c: torch.Tensor,
                           lengths: torch.Tensor) -> torch.Tensor:
@@ -291,7 +327,8 @@ class _Net(nn.Module):
         """
         # the parameters the plan is made of, read directly (self.parameters() walks
         # every submodule, a cost a single parse would pay each time)
-        mods = (self.word, self.pos, self.unit_char, self.bigram, self.lstm)
+        mods = (self.word, self.pos, self.unit_char, self.bigram, self.lstm, self.char, self.conv,
+                self.out, self.gaz_out)
         key = tuple((id(p), p._version) for m in mods if m is not None
                     for p in m._parameters.values() if p is not None)
         cached = self.__dict__.get("_folded_cache")
@@ -352,7 +389,7 @@ CHAR_CONV_MATMUL_MAX = 64   # surfaces up to which inference convolves by a matr
 class _Folded:
     """Inference weights of :class:`_Net`'s LSTM (see :meth:`_Net._folded`)."""
 
-    __slots__ = ("bias", "table", "offsets", "dense", "weight", "layers", "full", "_numpy")
+    __slots__ = ("bias", "table", "offsets", "dense", "weight", "layers", "full", "_numpy", "_weights")
 
     def __init__(self, bias: torch.Tensor, table: torch.Tensor | None, offsets: list[tuple[str, int]],
                  dense: list[tuple[str, Any]], weight: torch.Tensor | None, layers: list[Any],
@@ -360,6 +397,25 @@ class _Folded:
         self.bias, self.table, self.offsets, self.dense = bias, table, offsets, dense
         self.weight, self.layers, self.full = weight, layers, full
         self._numpy: list[Any] | None = None
+        self._weights: dict[str, np.ndarray] | None = None
+
+    def numpy_weights(self, net: _Net) -> dict[str, np.ndarray]:
+        """The other weights :meth:`_Net._emissions_one` reads, as NumPy views (made once)."""
+        if self._weights is None:
+            def view(t: torch.Tensor) -> np.ndarray:
+                return t.detach().numpy()
+            conv = net.conv
+            w = {"char": view(net.char.weight), "word": view(net.word.weight), "pos": view(net.pos.weight),
+                 "conv": view(conv.weight).reshape(conv.out_channels, -1).T, "conv_bias": view(conv.bias),
+                 "out": view(net.out.weight).T, "out_bias": view(net.out.bias)}
+            if net.unit_char is not None:
+                w["unit_char"] = view(net.unit_char.weight)
+            if net.bigram is not None:
+                w["bigram"] = view(net.bigram.weight)
+            if net.gaz_out is not None:
+                w["gaz_out"] = view(net.gaz_out.weight).T
+            self._weights = w
+        return self._weights
 
     def numpy_layers(self) -> list[Any]:
         """Every layer's ``(W_ih^T, bias, [W_hh^T forward, backward])`` as NumPy arrays."""
