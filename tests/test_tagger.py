@@ -230,6 +230,23 @@ def test_should_never_decode_an_invalid_move_even_when_emissions_push_for_it(tag
             prev = t
 
 
+def test_should_decode_one_sentence_as_the_batched_viterbi_does():
+    # Given random emissions, transitions with forbidden moves, and rows of several lengths
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        t, n = int(rng.integers(1, 12)), int(rng.integers(1, 15))
+        em = (rng.normal(size=(3, n, t)) * rng.choice([0.1, 1.0, 10.0])).astype(np.float32)
+        start, end = rng.normal(size=t).astype(np.float32), rng.normal(size=t).astype(np.float32)
+        trans = rng.normal(size=(t, t)).astype(np.float32)
+        trans[rng.random((t, t)) < 0.3] = NEG
+        lengths = rng.integers(1, n + 1, size=3)
+        batch = _viterbi(em, lengths, start, trans, end)
+        # Then each row decoded alone (the single-parse path) gives the same tags
+        for r in range(3):
+            alone = _viterbi(em[r:r + 1], lengths[r:r + 1], start, trans, end)[0]
+            assert alone[:lengths[r]].tolist() == batch[r, :lengths[r]].tolist()
+
+
 def test_should_match_brute_force_span_marginals():
     # Given a random CRF over 5 tags (O, B-a, I-a, B-b, I-b) and a 4-unit sentence
     tags = ["O", "B-a", "I-a", "B-b", "I-b"]

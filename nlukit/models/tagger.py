@@ -533,6 +533,8 @@ def _viterbi(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.n
     axis; the scores compared are the same sums, so the path is the same.
     """
     b, n, t = em.shape
+    if b == 1:
+        return _viterbi_one(em[0, :int(lengths[0])], start, trans, end, n)[None, :]
     order, em, lengths = _by_length(em, lengths)
     first = np.searchsorted(lengths, np.arange(n), side="right")  # rows [first[i]:] have length > i
     trans_t = np.ascontiguousarray(trans.T)                      # [to, from]
@@ -558,6 +560,28 @@ def _viterbi(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.n
         cur[k:] = history[i - 1, k:][np.arange(b - k), c]
     tags[:, 0] = cur
     return tags if order is None else tags[np.argsort(order)]
+
+
+def _viterbi_one(em: np.ndarray, start: np.ndarray, trans: np.ndarray, end: np.ndarray,
+                 width: int) -> np.ndarray:
+    """:func:`_viterbi` of one sentence (``em`` its real units): the same sums, fewer calls."""
+    n, t = em.shape
+    trans_t = trans.T
+    tos = np.arange(t)
+    score = start + em[0]
+    history = []
+    for i in range(1, n):
+        cand = score[None, :] + trans_t                          # (to, from)
+        arg = cand.argmax(axis=1)
+        history.append(arg)
+        score = cand[tos, arg] + em[i]
+    cur = int((score + end).argmax())
+    tags = np.zeros(width, dtype=np.int64)
+    for i in range(n - 1, 0, -1):
+        tags[i] = cur
+        cur = int(history[i - 1][cur])
+    tags[0] = cur
+    return tags
 
 
 def _by_length(em: np.ndarray, lengths: np.ndarray
