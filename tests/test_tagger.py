@@ -285,6 +285,8 @@ def test_should_match_brute_force_span_marginals():
     em2p = np.concatenate([em.numpy(), em.numpy()])
     decoded = _viterbi(em2p, np.array([4, 4]), start.numpy(), trans.numpy(), end.numpy())
     assert tuple(decoded[0]) == best_path
+    alone = _viterbi(em.numpy(), np.array([4]), start.numpy(), trans.numpy(), end.numpy())
+    assert tuple(alone[0]) == best_path                      # one sentence: _viterbi_one
     short = list(itertools.product(range(5), repeat=2))
 
     def score2(p: tuple[int, ...]) -> float:
