@@ -89,7 +89,8 @@ Only the morpheme tagger gained on both seeds, so only it went to test: alone (t
 0.7831, 0.7830 (plain 0.7742, 0.7769), p=0.3 0.7799, 0.7777; in the 9-member mix
 (likelihood weights, cached member posteriors, plain mix valid 0.8437 / test 0.8153, CRF
 0.7625 in the same session) replacing the plain morpheme members p=1 valid 0.8491 test
-0.8139 (``mix_morph_aug``), p=0.3 0.8447 / 0.8144; joining them 0.8448 / 0.8111 and 0.8441 /
+0.8139 (``mix_morph_aug``; a ``--members-dir`` run of the bench, the CRFs fitted, gave the same
+figures: 0.8139 vs the CRF's 0.7625, grid 0.8137, equal 0.8124), p=0.3 0.8447 / 0.8144; joining them 0.8448 / 0.8111 and 0.8441 /
 0.8142. No gain for the ensemble, so ``mix`` is unchanged. Nothing was chosen by test. On
 validation alone, with char p=0.3 seeds 13-14 replacing the plain ones: 0.8457; joining
 0.8448; crf_pos p=1 replacing crf_pos 0.8409.
