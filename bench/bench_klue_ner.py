@@ -77,6 +77,24 @@ delimited word) features 0.7952; + c-3/c+3, 4-grams and neighbour morphemes 0.80
 clusters + gazetteer 0.8077 (c 0.1), 0.8168 (c 0.05); four cluster sizes 0.8133 (c 0.1),
 0.8139 (c 0.05), 0.8160 (L1 0.02, L2 0.05): all within the noise of 400 sentences.
 
+Mention replacement (:func:`augment_mentions`, Dai & Adel 2020; configs ``*_aug``, ``*_p03``,
+CRF members ``crf_pos_aug*``): the member also fits on one copy of each of the 3,600 fit
+sentences whose entity mentions are replaced, each with probability ``p``, by a mention of
+the same type from those sentences (ending in the same Hangul final-consonant class, so the
+particles agree), re-tokenised with MeCab. Grid-decoded member F1 on validation (plain in
+brackets): char tagger p=1 seed 13 0.7790 (0.8161), seed 14 0.7712 (0.8169): it peaks early
+(epoch 4-9) and lower; p=0.3 0.8177, 0.8107; crf_pos p=1 0.8057, p=0.3 0.8064 (0.8035);
+morpheme tagger p=1 seeds 13, 14 0.8031, 0.8029 (0.7975, 0.7973), p=0.3 0.8070, 0.8023.
+Only the morpheme tagger gained on both seeds, so only it went to test: alone (test) p=1
+0.7831, 0.7830 (plain 0.7742, 0.7769), p=0.3 0.7799, 0.7777; in the 9-member mix
+(likelihood weights, cached member posteriors, plain mix valid 0.8437 / test 0.8153, CRF
+0.7625 in the same session) replacing the plain morpheme members p=1 valid 0.8491 test
+0.8139 (``mix_morph_aug``; a ``--members-dir`` run of the bench, the CRFs fitted, gave the same
+figures: 0.8139 vs the CRF's 0.7625, grid 0.8137, equal 0.8124), p=0.3 0.8447 / 0.8144; joining them 0.8448 / 0.8111 and 0.8441 /
+0.8142. No gain for the ensemble, so ``mix`` is unchanged. Nothing was chosen by test. On
+validation alone, with char p=0.3 seeds 13-14 replacing the plain ones: 0.8457; joining
+0.8448; crf_pos p=1 replacing crf_pos 0.8409.
+
 ``mix_grid6`` (the default before ``mix7``: its first six members, grid weights) scored 0.8078 vs
 the CRF's 0.7625 in its run (2572 s). The one before, a 4-seed ensemble of the char tagger,
 is ``char_w2v_sem_cw2v_bies_x4`` (0.8067 in its run; ~4x the char tagger's fit time).
@@ -134,6 +152,13 @@ CONFIGS: dict[str, dict[str, Any]] = {
 CONFIGS["char_w2v_sem_cw2v_bies_l1"] = {**CONFIGS["char_w2v_sem_cw2v_bies"], "layers": 1}
 CONFIGS["char_w2v_sem_cw2v_bies_x3"] = {**CONFIGS["char_w2v_sem_cw2v_bies"], "_ensemble": 3}
 CONFIGS["char_w2v_sem_cw2v_bies_x4"] = {**CONFIGS["char_w2v_sem_cw2v_bies"], "_ensemble": 4}
+# mention replacement (augment_mentions, Dai & Adel 2020): the tagger also fits on _aug copies
+# of each fit sentence whose entity mentions are replaced by other training mentions of the
+# same type (_aug_seed: the draws; _aug_p: the chance a mention is replaced)
+CONFIGS["char_w2v_sem_cw2v_bies_aug"] = {**CONFIGS["char_w2v_sem_cw2v_bies"], "_aug": 1}
+CONFIGS["char_w2v_sem_cw2v_bies_aug_p03"] = {**CONFIGS["char_w2v_sem_cw2v_bies_aug"], "_aug_p": 0.3}
+CONFIGS["morpheme_w2v_sem_aug"] = {**CONFIGS["morpheme_w2v_sem"], "_aug": 1}
+CONFIGS["morpheme_w2v_sem_aug_p03"] = {**CONFIGS["morpheme_w2v_sem_aug"], "_aug_p": 0.3}
 # mixed ensemble (run_mix): two seeds of the char tagger, the morpheme tagger, and the
 # character n-gram CRFs (CRF_MEMBERS), combined on the character grid with member weights
 # from the validation split: "likelihood" (likelihood_weights) or "grid" (each config's weight
@@ -144,6 +169,9 @@ CONFIGS["mix"] = {"_mix": ["char_w2v_sem_cw2v_bies:13", "char_w2v_sem_cw2v_bies:
                            "crf_pos_clu_gaz"],
                   "_weights": "likelihood", "_w2v": True, "_sem": True, "_cw2v": True,
                   "unit_char_dim": CHAR_W2V_DIM}
+# mix with the morpheme members fitted with mention replacement (0.8139 from cached posteriors)
+CONFIGS["mix_morph_aug"] = {**CONFIGS["mix"], "_mix": [m.replace("morpheme_w2v_sem:", "morpheme_w2v_sem_aug:")
+                                                       for m in CONFIGS["mix"]["_mix"]]}
 # the previous default (0.8097 in its run): two char seeds, grid weights
 CONFIGS["mix7"] = {**CONFIGS["mix"], "_mix": [m for m in CONFIGS["mix"]["_mix"]
                                               if not m.endswith((":15", ":16"))], "_weights": "grid"}
@@ -155,7 +183,10 @@ DEFAULT_CONFIGS = ("mix",)
 CRF_CLUSTER_SIZES = (16, 64, 256, 1024)
 CRF_MEMBERS: dict[str, dict[str, Any]] = {
     "crf": {}, "crf_pos": {},
-    "crf_pos_clu_gaz": {"clusters": True, "gazetteer": True, "c": 0.05}}
+    "crf_pos_clu_gaz": {"clusters": True, "gazetteer": True, "c": 0.05},
+    # crf_pos also fitted on one mention-replaced copy of each sentence (augment_mentions;
+    # aug_p: the chance a mention is replaced)
+    "crf_pos_aug": {"aug": 1}, "crf_pos_aug_p03": {"aug": 1, "aug_p": 0.3}}
 
 
 def read_klue(path: str) -> list[tuple[str, list[str]]]:
@@ -219,6 +250,85 @@ def score(gold: Sequence[Spans], pred: Sequence[Spans]) -> dict[str, Any]:
     return {"f1": f1(T, G, P), "precision": T / P if P else 0.0, "recall": T / G if G else 0.0,
             "per_type": {t: round(f1(tp[t], ng[t], np_[t]), 4) for t in TYPES},
             "support": {t: ng[t] for t in TYPES}}
+
+
+# --------------------------------------------------------------------------- augmentation
+def _final_class(mention: str) -> str:
+    """Whether the mention ends in a Hangul syllable with a final consonant (``C``), without
+    one (``V``), or in another character (``-``): Korean particles after it (이/가, 을/를,
+    은/는) agree with it, so a replacement keeps the class and the sentence stays grammatical."""
+    ch = mention[-1]
+    if "\uac00" <= ch <= "\ud7a3":
+        return "C" if (ord(ch) - 0xAC00) % 28 else "V"
+    return "-"
+
+
+def augment_mentions(sents: Sequence[tuple[str, list[str]]], copies: int = 1, seed: int = 13,
+                     p: float = 1.0) -> list[tuple[str, list[str]]]:
+    """Mention replacement (Dai & Adel 2020): ``copies`` new sentences per sentence of
+    ``sents`` in which each entity mention is, with probability ``p``, replaced by a mention
+    of the same type drawn from ``sents`` (over occurrences, so frequent mentions are drawn
+    more often; another string when the type has one, ending like the original, see
+    :func:`_final_class`). Tags of the new string: ``B-X`` then ``I-X``; the rest of the
+    sentence keeps its characters and tags. Mentions with a space at an edge stay as they
+    are. Copies identical to their source (no mention replaced) are left out. Only pass
+    the sentences the model is fitted on: the replacements come from them.
+    """
+    import random
+    rng = random.Random(seed)
+    pool: dict[tuple[str, str], list[str]] = {}
+    for text, tags in sents:
+        for s, e, lab in sorted(spans_of(tags)):
+            m = text[s:e]
+            if m == m.strip():
+                pool.setdefault((lab, _final_class(m)), []).append(m)
+    out: list[tuple[str, list[str]]] = []
+    for _ in range(copies):
+        for text, tags in sents:
+            chars: list[str] = []
+            new_tags: list[str] = []
+            pos, changed = 0, False
+            for s, e, lab in sorted(spans_of(tags)):
+                chars.append(text[pos:s])
+                new_tags += tags[pos:s]
+                m = text[s:e]
+                cand = pool.get((lab, _final_class(m)), []) if m == m.strip() else []
+                if cand and rng.random() < p:
+                    new = rng.choice(cand)
+                    for _retry in range(5):   # another string when there is one
+                        if new != m:
+                            break
+                        new = rng.choice(cand)
+                    changed = changed or new != m
+                    chars.append(new)
+                    new_tags += ["B-" + lab] + ["I-" + lab] * (len(new) - 1)
+                else:
+                    chars.append(m)
+                    new_tags += tags[s:e]
+                pos = e
+            chars.append(text[pos:])
+            new_tags += tags[pos:]
+            if changed:
+                out.append(("".join(chars), new_tags))
+    return out
+
+
+def augmented_items(train_raw: Sequence[tuple[str, list[str]]], params: dict[str, Any],
+                    cache: dict[tuple[Any, ...], list[Any]] | None = None) -> list[Any]:
+    """:func:`to_items` of :func:`augment_mentions` of the fit sentences per the config's
+    ``_aug`` (copies per sentence), ``_aug_seed`` (default 13) and ``_aug_p`` (default 1),
+    MeCab-tokenised as the config reads them (``_sem``); none without ``_aug``."""
+    copies = int(params.get("_aug", 0))
+    if not copies:
+        return []
+    key = (copies, int(params.get("_aug_seed", 13)), float(params.get("_aug_p", 1.0)),
+           bool(params.get("_sem")))
+    if cache is not None and key in cache:
+        return cache[key]
+    items = to_items(augment_mentions(train_raw, key[0], key[1], key[2]), True, semantic=key[3])
+    if cache is not None:
+        cache[key] = items
+    return items
 
 
 # --------------------------------------------------------------------------- baseline
@@ -690,7 +800,8 @@ def likelihood_weights(margs: Sequence[Sequence[Any]], grids: Sequence[list[int]
 def run_mix(name: str, params: dict[str, Any], train_raw: Sequence[tuple[str, list[str]]],
             train_items: list[Any], valid_items: list[Any], test_items: list[Any],
             test: Sequence[tuple[str, list[str]]], w2v: Any, cw2v: Any, gold: Sequence[Spans],
-            members_dir: str = "") -> tuple[list[Spans], dict[str, Any]]:
+            members_dir: str = "", aug_cache: dict[tuple[Any, ...], list[Any]] | None = None
+            ) -> tuple[list[Spans], dict[str, Any]]:
     """Fit the members ``params["_mix"]`` (``config:seed`` or a CRF_MEMBERS name), combine
     them on the grid.
 
@@ -701,7 +812,8 @@ def run_mix(name: str, params: dict[str, Any], train_raw: Sequence[tuple[str, li
     ``params["_grid"]``, default {0, 0.5, 1}; the best validation F1 wins, ties go to the more
     uniform weights) or ``equal``. All three are scored and reported (``rules``).
     ``members_dir`` (exploration only): load ``config_seed`` taggers saved there instead of
-    fitting them.
+    fitting them. Members with ``_aug`` (tagger configs) or ``aug`` (CRF_MEMBERS) also fit on
+    :func:`augment_mentions` copies of ``train_raw`` (``aug_cache``: their items, shared).
     """
     import itertools
 
@@ -714,6 +826,8 @@ def run_mix(name: str, params: dict[str, Any], train_raw: Sequence[tuple[str, li
     vg, tg = [grid_of(k) for _, k in va], [grid_of(k) for _, k in test_items]
     margs, infos = [], []
     clusters = None
+    sem = bool(params.get("_sem"))
+    aug_cache = {} if aug_cache is None else aug_cache
     t0 = time.perf_counter()
     for spec in specs:
         t1 = time.perf_counter()
@@ -723,16 +837,24 @@ def run_mix(name: str, params: dict[str, Any], train_raw: Sequence[tuple[str, li
                 "train_tokens": [k for _, k, _ in train_items],
                 "tokens": [[k for _, k in va], [k for _, k in test_items]]}
             opts = dict(CRF_MEMBERS[spec])
+            crf_train = list(train_raw)
+            copies, aug_p = int(opts.pop("aug", 0)), float(opts.pop("aug_p", 1.0))
+            if copies:
+                crf_train += augment_mentions(train_raw, copies, p=aug_p)
+                if toks:
+                    toks["train_tokens"] += [k for _, k, _ in augmented_items(
+                        train_raw, {"_aug": copies, "_aug_p": aug_p, "_sem": sem}, aug_cache)]
             if opts.pop("clusters", None):
                 if clusters is None:
                     clusters = char_clusters(cw2v, CRF_CLUSTER_SIZES)
                 opts["clusters"] = clusters
-            (mv, mt), secs = crf_marginals(train_raw, [[t for t, _ in va], [t for t, _ in test]],
+            (mv, mt), secs = crf_marginals(crf_train, [[t for t, _ in va], [t for t, _ in test]],
                                            [vg, tg], **toks, **opts)
         else:
             cfg, seed = spec.split(":")
             p = {**CONFIGS[cfg], **params.get("_set", {})}
             cw = cw2v if p.get("_cw2v") else None
+            extra = augmented_items(train_raw, {**p, "_sem": sem}, aug_cache)
             p = {k: v for k, v in p.items() if not k.startswith("_")}
             path = os.path.join(members_dir, f"{cfg}_{seed}") if members_dir else ""
             if path and os.path.isdir(path):
@@ -740,7 +862,7 @@ def run_mix(name: str, params: dict[str, Any], train_raw: Sequence[tuple[str, li
                 info["loaded"] = path
             else:
                 tagger = EntityTagger(**{**p, "seed": int(seed)}).fit(
-                    train_items, valid_items, dictionary={}, embeddings=w2v, progress=False,
+                    train_items + extra, valid_items, dictionary={}, embeddings=w2v, progress=False,
                     **({"char_embeddings": cw} if cw is not None else {}))
             info.update({"epochs_run": len(tagger.history_), "best_epoch": tagger.best_epoch_,
                          "best_valid_f1": round(max(h["valid_f1"] for h in tagger.history_), 4)})
@@ -880,6 +1002,8 @@ def main(argv: Iterable[str] | None = None) -> int:
     items: dict[bool, tuple[list[Any], list[Any], list[Any]]] = {}
     w2v = None
     cw2v = None
+    fit_raw = [d for i, d in enumerate(train) if i % 10 != 9]   # the sentences members fit on
+    aug_cache: dict[tuple[Any, ...], list[Any]] = {}
     for name in names:
         params = {**CONFIGS[name], **overrides}
         sem = bool(params.get("_sem"))
@@ -913,11 +1037,13 @@ def main(argv: Iterable[str] | None = None) -> int:
             cw2v = char_vectors(texts, int(params["unit_char_dim"]))
             results["char_w2v_seconds"] = round(time.perf_counter() - t0, 1)
         if params.get("_mix"):
-            pred, info = run_mix(name, params, [d for i, d in enumerate(train) if i % 10 != 9],
-                                 tr_items, va_items, te_items, test, w2v, cw2v, gold,
-                                 args.members_dir)
+            pred, info = run_mix(name, params, fit_raw, tr_items, va_items, te_items, test, w2v,
+                                 cw2v, gold, args.members_dir, aug_cache)
         else:
-            pred, info = run_tagger(name, params, tr_items, va_items, te_items,
+            extra = augmented_items(fit_raw, params, aug_cache)
+            if extra:
+                results.setdefault("augmented_sentences", {})[name] = len(extra)
+            pred, info = run_tagger(name, params, tr_items + extra, va_items, te_items,
                                     w2v if params.get("_w2v") else None,
                                     cw2v if params.get("_cw2v") else None, gold)
         results["models"][f"bilstm_crf_{name}"] = {**score(gold, pred), **info}
