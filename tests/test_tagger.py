@@ -322,9 +322,9 @@ def test_should_predict_the_same_in_a_batch_as_one_by_one(tagger):
                                              ({"unit": "char", "unit_char_dim": 8, "bigram_dim": 8}, None)])
 def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, monkeypatch, extra, fold_max):
     # Given a tagger (one or two layers, morpheme or char units, odd or even char kernel),
-    # its inference paths (char convolution as a product, input projections folded into
-    # the embeddings, packed recurrence; nn.LSTM for a few rows; NumPy for one) and, as
-    # the reference, the training path through Conv1d and nn.LSTM with dropout switched off
+    # its inference paths (input projections folded into the embeddings, packed recurrence;
+    # nn.LSTM for a few rows; NumPy for one, char convolution as a product) and, as the
+    # reference, the training path through Conv1d and nn.LSTM with dropout switched off
     import nlukit.models.tagger as tagger_module
     monkeypatch.setattr(tagger_module, "FOLDED_MIN_ROWS", 1)   # the folded path even for 4 rows
     if fold_max is not None:   # no table folded: every part multiplied at inference

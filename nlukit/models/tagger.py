@@ -175,32 +175,13 @@ class _Net(nn.Module):
             self.crf.transitions.masked_fill_(~self.allowed, NEG)
             self.crf.start_transitions.masked_fill_(~self.allowed_start, NEG)
 
-    def _char_conv(self, x: torch.Tensor) -> torch.Tensor:
-        """The char CNN's convolution; for a few surfaces at inference, as one matrix product.
-
-        ``Conv1d``'s fixed cost dominates for the handful of surfaces of one sentence
-        (60 vs 26 us for 6 surfaces); from CHAR_CONV_MATMUL_MAX surfaces on it is the faster.
-        """
-        conv = self.conv
-        s, ch, length = x.shape
-        if self.training or s > CHAR_CONV_MATMUL_MAX:
-            return conv(x)
-        k = conv.kernel_size[0]
-        pad = conv.padding[0]
-        xp = nn.functional.pad(x, (pad, pad))
-        win = xp.unfold(2, k, 1)                          # (S, C, L', k)
-        out_len = win.shape[2]
-        flat = win.permute(0, 2, 1, 3).reshape(s * out_len, ch * k)
-        y = torch.addmm(conv.bias, flat, conv.weight.reshape(conv.out_channels, ch * k).t())
-        return y.view(s, out_len, conv.out_channels).transpose(1, 2)
-
     def emissions(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         words = batch["words"]
         b, n = words.shape
         if b == 1 and not self.training and words.device.type == "cpu":
             return self._emissions_one(batch)
         ids = batch["surfaces"]                           # one row per distinct surface
-        c = torch.relu(self._char_conv(self.char(ids).transpose(1, 2)))
+        c = torch.relu(self.conv(self.char(ids).transpose(1, 2)))
         # max over the surface's own positions only: positions past its end would see
         # only padding, and their number depends on the longest surface of the batch
         lens = (ids != 0).sum(dim=1) + (c.shape[2] - ids.shape[1])
@@ -297,7 +278,7 @@ class _Net(nn.Module):
             ids = torch.stack([take(batch[name]) + off for name, off in plan.offsets], dim=1)
             xg = nn.functional.embedding_bag(ids, plan.table, mode="sum")
         else:
-            xg = plan.bias.expand(len(flat), -1).clone()
+            xg = plan.layers[0][1].expand(len(flat), -1).clone()   # layer 0's biases
         dense = []                      # the other parts, multiplied by their weights at once
         for name, table in plan.dense:
             if name == "char":                                   # per distinct surface, then placed
@@ -375,27 +356,28 @@ class _Net(nn.Module):
         if folded:              # the biases ride on the first folded part's rows
             folded[0] = folded[0] + bias0
             table = torch.cat(folded)
-        return _Folded(bias0, table, offsets, dense, torch.cat(weights) if weights else None,
-                       [(None, None, layers[0][2])] + layers[1:], layers)
+        return _Folded(table, offsets, dense, torch.cat(weights) if weights else None, layers)
 
 
 FOLD_MAX = 1 << 23   # floats (32 MiB) in one folded embedding table; larger ones stay a product
 # rows from which inference takes the folded path; below, nn.LSTM's own loop costs less
 # (per row, 1 row: 544 vs 655 us, 16: 77 vs 79, 32: 54 vs 52, 64: 38 vs 33)
 FOLDED_MIN_ROWS = 24
-CHAR_CONV_MATMUL_MAX = 64   # surfaces up to which inference convolves by a matrix product
 
 
 class _Folded:
-    """Inference weights of :class:`_Net`'s LSTM (see :meth:`_Net._folded`)."""
+    """Inference weights of :class:`_Net`'s LSTM (see :meth:`_Net._folded`).
 
-    __slots__ = ("bias", "table", "offsets", "dense", "weight", "layers", "full", "_numpy", "_weights")
+    ``layers`` holds, per layer, ``(W_ih^T, bias, [W_hh^T forward, W_hh^T backward])`` with
+    gates ``i, f, o, g``; the packed path reads layer 0's input part from ``table`` and
+    ``dense`` instead of ``W_ih^T``.
+    """
 
-    def __init__(self, bias: torch.Tensor, table: torch.Tensor | None, offsets: list[tuple[str, int]],
-                 dense: list[tuple[str, Any]], weight: torch.Tensor | None, layers: list[Any],
-                 full: list[Any]) -> None:
-        self.bias, self.table, self.offsets, self.dense = bias, table, offsets, dense
-        self.weight, self.layers, self.full = weight, layers, full
+    __slots__ = ("table", "offsets", "dense", "weight", "layers", "_numpy", "_weights")
+
+    def __init__(self, table: torch.Tensor | None, offsets: list[tuple[str, int]],
+                 dense: list[tuple[str, Any]], weight: torch.Tensor | None, layers: list[Any]) -> None:
+        self.table, self.offsets, self.dense, self.weight, self.layers = table, offsets, dense, weight, layers
         self._numpy: list[Any] | None = None
         self._weights: dict[str, np.ndarray] | None = None
 
@@ -421,7 +403,7 @@ class _Folded:
         """Every layer's ``(W_ih^T, bias, [W_hh^T forward, backward])`` as NumPy arrays."""
         if self._numpy is None:
             self._numpy = [(w_ih.numpy(), bias.numpy(), [w.numpy() for w in w_hh])
-                           for w_ih, bias, w_hh in self.full]
+                           for w_ih, bias, w_hh in self.layers]
         return self._numpy
 
 
