@@ -313,22 +313,31 @@ def augment_mentions(sents: Sequence[tuple[str, list[str]]], copies: int = 1, se
     return out
 
 
-def augmented_items(train_raw: Sequence[tuple[str, list[str]]], params: dict[str, Any],
-                    cache: dict[tuple[Any, ...], list[Any]] | None = None) -> list[Any]:
-    """:func:`to_items` of :func:`augment_mentions` of the fit sentences per the config's
-    ``_aug`` (copies per sentence), ``_aug_seed`` (default 13) and ``_aug_p`` (default 1),
-    MeCab-tokenised as the config reads them (``_sem``); none without ``_aug``."""
+def augmented(train_raw: Sequence[tuple[str, list[str]]], params: dict[str, Any],
+              cache: dict[tuple[Any, ...], tuple[list[Any], list[Any]]] | None = None
+              ) -> tuple[list[tuple[str, list[str]]], list[Any]]:
+    """:func:`augment_mentions` of the fit sentences per the config's ``_aug`` (copies per
+    sentence), ``_aug_seed`` (default 13) and ``_aug_p`` (default 1), and their
+    :func:`to_items` MeCab-tokenised as the config reads them (``_sem``): ``(sentences,
+    items)``, both empty without ``_aug``. ``cache`` shares them between members."""
     copies = int(params.get("_aug", 0))
     if not copies:
-        return []
+        return [], []
     key = (copies, int(params.get("_aug_seed", 13)), float(params.get("_aug_p", 1.0)),
            bool(params.get("_sem")))
     if cache is not None and key in cache:
         return cache[key]
-    items = to_items(augment_mentions(train_raw, key[0], key[1], key[2]), True, semantic=key[3])
+    sents = augment_mentions(train_raw, key[0], key[1], key[2])
+    out = (sents, to_items(sents, True, semantic=key[3]))
     if cache is not None:
-        cache[key] = items
-    return items
+        cache[key] = out
+    return out
+
+
+def augmented_items(train_raw: Sequence[tuple[str, list[str]]], params: dict[str, Any],
+                    cache: dict[tuple[Any, ...], tuple[list[Any], list[Any]]] | None = None) -> list[Any]:
+    """The items of :func:`augmented` (what a tagger fits on besides the plain items)."""
+    return augmented(train_raw, params, cache)[1]
 
 
 # --------------------------------------------------------------------------- baseline
@@ -800,7 +809,7 @@ def likelihood_weights(margs: Sequence[Sequence[Any]], grids: Sequence[list[int]
 def run_mix(name: str, params: dict[str, Any], train_raw: Sequence[tuple[str, list[str]]],
             train_items: list[Any], valid_items: list[Any], test_items: list[Any],
             test: Sequence[tuple[str, list[str]]], w2v: Any, cw2v: Any, gold: Sequence[Spans],
-            members_dir: str = "", aug_cache: dict[tuple[Any, ...], list[Any]] | None = None
+            members_dir: str = "", aug_cache: dict[tuple[Any, ...], Any] | None = None
             ) -> tuple[list[Spans], dict[str, Any]]:
     """Fit the members ``params["_mix"]`` (``config:seed`` or a CRF_MEMBERS name), combine
     them on the grid.
@@ -839,11 +848,11 @@ def run_mix(name: str, params: dict[str, Any], train_raw: Sequence[tuple[str, li
             opts = dict(CRF_MEMBERS[spec])
             crf_train = list(train_raw)
             copies, aug_p = int(opts.pop("aug", 0)), float(opts.pop("aug_p", 1.0))
-            if copies:
-                crf_train += augment_mentions(train_raw, copies, p=aug_p)
+            if copies:  # the same copies as the taggers' (one draw, shared through aug_cache)
+                sents, items = augmented(train_raw, {"_aug": copies, "_aug_p": aug_p, "_sem": sem}, aug_cache)
+                crf_train += sents
                 if toks:
-                    toks["train_tokens"] += [k for _, k, _ in augmented_items(
-                        train_raw, {"_aug": copies, "_aug_p": aug_p, "_sem": sem}, aug_cache)]
+                    toks["train_tokens"] += [k for _, k, _ in items]
             if opts.pop("clusters", None):
                 if clusters is None:
                     clusters = char_clusters(cw2v, CRF_CLUSTER_SIZES)
@@ -1003,7 +1012,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     w2v = None
     cw2v = None
     fit_raw = [d for i, d in enumerate(train) if i % 10 != 9]   # the sentences members fit on
-    aug_cache: dict[tuple[Any, ...], list[Any]] = {}
+    aug_cache: dict[tuple[Any, ...], Any] = {}
     for name in names:
         params = {**CONFIGS[name], **overrides}
         sem = bool(params.get("_sem"))
