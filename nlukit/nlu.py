@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BundleError, InputError, ModelError, TextTooLongError
+from .numerals import digits
 from .text import Normalized, get_tokenizer, normalize
 from .types import Entity, IntentScore, ParseResult, Token
 
@@ -52,6 +53,11 @@ class TaggerModel(Protocol):
 
 def _surface_key(s: str) -> str:
     return "".join(s.split()).lower()
+
+
+def _digits_key(s: str) -> str:
+    """The surface key with number words read as digits (``세 시 반`` → ``3시30분``)."""
+    return _surface_key(digits(s))
 
 
 _gc_lock = threading.Lock()
@@ -91,12 +97,17 @@ SINGLE_MAX = 2   # parse_batch() of at most this many texts parses them one by o
 class Canonicalizer:
     """Maps an entity surface to its canonical dictionary value (``서울시`` → ``서울``).
 
-    Lookup ignores case and spacing (``서울 특별시`` finds ``서울특별시``); an unknown
-    surface is its own value.
+    Lookup ignores case and spacing (``서울 특별시`` finds ``서울특별시``), then reads number
+    words before counters as digits (:func:`nlukit.numerals.digits`), so ``오후 세 시 반``
+    finds ``오후 3시 30분`` through its synonym ``오후 3시 반``; an unknown surface is its
+    own value.
 
-    >>> c = Canonicalizer({"location": {"서울": ["서울시", "서울 특별시"]}})
+    >>> c = Canonicalizer({"location": {"서울": ["서울시", "서울 특별시"]},
+    ...                    "time": {"오후 3시 30분": ["오후 3시 반"]}})
     >>> c("location", "서울특별시"), c("location", "서울"), c("location", "목포"), c("date", "서울시")
     ('서울', '서울', '목포', '서울시')
+    >>> c("time", "오후 세 시 반"), c("time", "오후 세시 삼십분"), c("time", "세 시")
+    ('오후 3시 30분', '오후 3시 30분', '세 시')
     """
 
     def __init__(self, dictionary: Mapping[str, Mapping[str, Sequence[str]]]) -> None:
@@ -108,6 +119,10 @@ class Canonicalizer:
                     m.setdefault(_surface_key(s), value)
             for value in values:  # a value is always itself, even if listed as a synonym elsewhere
                 m[_surface_key(value)] = value
+            # the same surfaces with number words as digits, where that spells them otherwise
+            for value, synonyms in values.items():
+                for s in (value, *(synonyms or ())):
+                    m.setdefault(_digits_key(s), value)
             self._maps[entity] = m
 
     def __call__(self, entity: str, surface: str) -> str:
@@ -117,6 +132,9 @@ class Canonicalizer:
             if hit is not None:
                 return hit
             hit = m.get(_surface_key(surface))
+            if hit is not None:
+                return hit
+            hit = m.get(_digits_key(surface))
             if hit is not None:
                 return hit
         return surface

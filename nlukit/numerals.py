@@ -1,0 +1,131 @@
+"""Korean number words before a counter, written as digits: ``세 시 반`` → ``3시 30분``.
+
+Users write times, dates and counts both ways (``세 시``/``3시``, ``삼십 분``/``30분``,
+``열두 명``/``12명``), and a dictionary lists only some of the spellings. The entity
+value lookup (:class:`nlukit.nlu.Canonicalizer`) reads both the dictionary and the
+typed surface through :func:`digits`, so ``오후 세 시 반`` finds the dictionary value
+``오후 3시 30분`` even when only ``오후 3시 반`` is listed as its synonym.
+
+Only a number word standing right before a counter is read (with or without a space
+between), and only when the counter ends there or a particle follows (``세 시에``): ``세 시``
+is 3시 but ``세종``, ``한강``, ``네 시작`` and ``삼일절`` stay as they are, and a one-syllable
+Sino-Korean number written onto 분, 초 or 주 needs its space (``오 분``; ``이분`` is "this
+person"). It is a reading for matching spellings, not a parser of every number. Native Korean numbers go with the counters that take them
+(시, 시간, 명, 개, 살, 번, 마리 ...), Sino-Korean ones with theirs (분, 초, 일, 월, 년,
+주, 개월, 층, 호선, 원 ...); ``N시 반`` / ``N시간 반`` is ``N시 30분`` / ``N시간 30분``.
+
+>>> digits("오후 세 시 반"), digits("열두시 삼십분"), digits("스물다섯 살"), digits("이십오 일")
+('오후 3시 30분', '12시 30분', '25살', '25일')
+>>> digits("삼월 일 일"), digits("시월"), digits("한 시간 반 뒤"), digits("세종시에서 한강까지")
+('3월 1일', '10월', '1시간 30분 뒤', '세종시에서 한강까지')
+"""
+from __future__ import annotations
+
+import re
+
+__all__ = ["digits", "native_number", "sino_number"]
+
+# native numbers: the forms used before a counter (한 두 세 네 스무), and their variants
+_NATIVE_UNITS = {"한": 1, "두": 2, "세": 3, "석": 3, "서": 3, "네": 4, "넉": 4, "너": 4, "다섯": 5,
+                 "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9}
+_NATIVE_TENS = {"열": 10, "스물": 20, "스무": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60,
+                "일흔": 70, "여든": 80, "아흔": 90}
+_SINO_DIGITS = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "륙": 6, "칠": 7, "팔": 8, "구": 9}
+_SINO_UNITS = {"십": 10, "백": 100, "천": 1000}
+
+# counters that take native numbers (세 시, 두 명) and Sino-Korean ones (삼십 분, 이 일)
+_NATIVE_COUNTERS = ("시간", "시", "명", "사람", "개", "살", "번", "마리", "잔", "병", "장", "권", "대",
+                    "가지", "군데", "달", "주일", "송이", "그릇", "켤레", "벌", "곡")
+_SINO_COUNTERS = ("분", "초", "일", "월", "년", "주일", "주", "개월", "층", "호선", "번째", "인분", "원", "퍼센트")
+# a one-syllable number written onto these is a word far more often than a count
+# (이분 "this person", 이주, 오초): read only with a space (이 분, 오 초)
+_SPACED_ONLY = frozenset({"분", "초", "주", "원", "퍼센트"})
+# what may follow a counter: not Hangul, or a particle or word that goes with a count
+# (세 시에, 두 명이서, 삼십 분 뒤), so 시작, 시장 or 삼일절 are never read as counters
+_AFTER = ("(?=$|[^가-힣]|에|까지|부터|은|는|이|가|을|를|도|만|쯤|경|반|정각|전|후|뒤|씩|째|동안|요|"
+          "으로|로|의|짜리|랑|하고|마다|넘|께|간)")
+
+_ALT = "|".join
+_NATIVE_RE = re.compile(
+    rf"(?<![가-힣])(?P<tens>{_ALT(sorted(_NATIVE_TENS, key=len, reverse=True))})?"
+    rf"(?P<unit>{_ALT(sorted(_NATIVE_UNITS, key=len, reverse=True))})?"
+    rf"(?P<space> ?)(?P<counter>{_ALT(_NATIVE_COUNTERS)}){_AFTER}")
+_SINO_NUMBER = "[일이삼사오육륙칠팔구십백천]+"
+_SINO_RE = re.compile(rf"(?<![가-힣])(?P<number>{_SINO_NUMBER})(?P<space> ?)(?P<counter>{_ALT(_SINO_COUNTERS)}){_AFTER}")
+# 유월 and 시월 drop the final consonant of 육 and 십
+_MONTHS = re.compile(r"(?<![가-힣])(유|시)월")
+_HALF = re.compile(rf"(\d+ ?시간?) ?반{_AFTER}")
+
+
+def native_number(word: str) -> int | None:
+    """The value of a native Korean number as said before a counter (``스물세`` → 23).
+
+    >>> native_number("열두"), native_number("스무"), native_number("서른"), native_number("셋")
+    (12, 20, 30, None)
+    """
+    m = re.fullmatch(rf"({_ALT(_NATIVE_TENS)})?({_ALT(_NATIVE_UNITS)})?", word)
+    if not word or m is None:
+        return None
+    tens, unit = m.groups()
+    if tens == "스무" and unit:  # 스무 is 20 alone (스무 살); with units it is 스물 (스물세 살)
+        return None
+    return _NATIVE_TENS.get(tens or "", 0) + _NATIVE_UNITS.get(unit or "", 0)
+
+
+def sino_number(word: str) -> int | None:
+    """The value of a Sino-Korean number (``이십오`` → 25, ``천구백`` → 1900), or None.
+
+    >>> sino_number("이십오"), sino_number("십"), sino_number("천구백팔십"), sino_number("십십")
+    (25, 10, 1980, None)
+    """
+    total, digit, last_unit = 0, None, 10_000
+    for ch in word:
+        if ch in _SINO_DIGITS:
+            if digit is not None:
+                return None   # two digits in a row (이삼) is not a number word
+            digit = _SINO_DIGITS[ch]
+        elif ch in _SINO_UNITS:
+            unit = _SINO_UNITS[ch]
+            if unit >= last_unit:
+                return None   # units must fall: 천백십, never 십백
+            total += (1 if digit is None else digit) * unit
+            digit, last_unit = None, unit
+        else:
+            return None
+    if not word:
+        return None
+    return total + (digit or 0)
+
+
+def _native(m: re.Match[str]) -> str:
+    tens, unit = m.group("tens"), m.group("unit")
+    if not tens and not unit:
+        return m.group(0)
+    n = native_number((tens or "") + (unit or ""))
+    return m.group(0) if n is None else f"{n}{m.group('counter')}"
+
+
+def _sino(m: re.Match[str]) -> str:
+    number, counter = m.group("number"), m.group("counter")
+    if len(number) == 1 and number in _SINO_DIGITS and not m.group("space") and counter in _SPACED_ONLY:
+        return m.group(0)
+    n = sino_number(number)
+    return m.group(0) if n is None else f"{n}{counter}"
+
+
+def digits(text: str) -> str:
+    """``text`` with number words before counters written as digits (see the module doc).
+
+    A digit already followed by a counter is kept, the space between a number and its
+    counter is dropped (``3 시`` → ``3시``), and ``N시 반`` becomes ``N시 30분``.
+
+    >>> digits("내일 아침 일곱 시 반에 깨워줘"), digits("3 시 반"), digits("두 사람 자리")
+    ('내일 아침 7시 30분에 깨워줘', '3시 30분', '2사람 자리')
+    """
+    if not text:
+        return text
+    out = _NATIVE_RE.sub(_native, text)
+    out = _SINO_RE.sub(_sino, out)
+    out = _MONTHS.sub(lambda m: "6월" if m.group(1) == "유" else "10월", out)
+    out = re.sub(r"(\d) (?=시간|시|분|초|일|월|년|명|개|살)", r"\1", out)
+    return _HALF.sub(lambda m: m.group(1).replace(" ", "") + " 30분", out)
