@@ -18,6 +18,7 @@ sure the model is that nothing matched); ``ranking`` still lists the real intent
 """
 from __future__ import annotations
 
+import datetime
 import gc
 import os
 import threading
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BundleError, InputError, ModelError, TextTooLongError
 from .numerals import digits
+from .temporal import RESOLVERS, period_before, resolve
 from .text import Normalized, get_tokenizer, normalize
 from .types import Entity, IntentScore, ParseResult, Token
 
@@ -147,7 +149,7 @@ class NLU:
                  dictionary: Mapping[str, Mapping[str, Sequence[str]]], *,
                  tokenizer: str = "mecab", meta: Mapping[str, Any] | None = None,
                  max_text_length: int | None = None, batch_size: int = 512,
-                 path: str | None = None) -> None:
+                 path: str | None = None, resolve: Mapping[str, str] | None = None) -> None:
         self._intent = intent_model
         self._tagger = tagger
         self._dictionary_json = {k: {v: list(s) for v, s in vals.items()} for k, vals in dictionary.items()}
@@ -171,6 +173,7 @@ class NLU:
         self.intents: tuple[str, ...] = tuple(self.meta.get("intents") or labels)
         ents = self.meta.get("entity_types") or sorted(self._dictionary_json)
         self.entity_types: tuple[str, ...] = tuple(ents)
+        self.resolve = _check_resolve(resolve, self.entity_types)
         self._dictionary: Dictionary | None = None
         self._dict_lock = threading.Lock()
 
@@ -213,8 +216,12 @@ class NLU:
             return None
         return norm, self._tokenizer.tokenize(norm.text)
 
-    def parse(self, text: str) -> ParseResult:
-        """Intent, ranking and entities of one text (offsets into ``text``)."""
+    def parse(self, text: str, *, today: datetime.date | None = None) -> ParseResult:
+        """Intent, ranking and entities of one text (offsets into ``text``).
+
+        ``today`` is the date relative dates (``내일``) are resolved from: the caller's
+        today where the user is; by default this machine's local date.
+        """
         prepared = self._prepare(text)
         if prepared is None:
             return ParseResult(text=text, intent=None, entities=(), ranking=())
@@ -222,9 +229,10 @@ class NLU:
         item = [(norm.text, tokens)]
         probs = self._intent.predict_proba(item)[0]
         spans = self._tagger.predict(item, validate=False)[0] if self._tagger is not None else []
-        return self._result(norm, probs, spans)
+        return self._result(norm, probs, spans, today=today)
 
-    def parse_batch(self, texts: Iterable[str]) -> list[ParseResult]:
+    def parse_batch(self, texts: Iterable[str], *, today: datetime.date | None = None
+                    ) -> list[ParseResult]:
         """Parse many texts with one intent and one tagger call per chunk; equals :meth:`parse`."""
         if isinstance(texts, str):
             raise InputError("parse_batch() takes a list of texts, got one str; use parse() "
@@ -233,11 +241,13 @@ class NLU:
         if len(texts) <= SINGLE_MAX:
             # one or two texts: parse() runs the models in NumPy, which beats one batched
             # torch call here (per text, 2 in a batch: 1.10 ms, one by one: 1.01 ms)
-            return [self.parse(t) for t in texts]
+            return [self.parse(t, today=today) for t in texts]
+        if self.resolve and today is None:
+            today = datetime.date.today()  # one date for the whole batch
         with _gc_paused():
-            return self._parse_batch(texts)
+            return self._parse_batch(texts, today)
 
-    def _parse_batch(self, texts: list[str]) -> list[ParseResult]:
+    def _parse_batch(self, texts: list[str], today: datetime.date | None) -> list[ParseResult]:
         prepared = [self._prepare(t) for t in texts]
         out: list[ParseResult | None] = [None] * len(texts)
         # similar lengths share a chunk, so the models compute little padding
@@ -254,7 +264,8 @@ class NLU:
             spans = (self._tagger.predict(items, validate=False) if self._tagger is not None
                      else [[] for _ in items])
             for k, i in enumerate(idx):
-                out[i] = self._result(prepared[i][0], None, spans[k], ranked[k])  # type: ignore[index]
+                out[i] = self._result(prepared[i][0], None, spans[k], ranked[k],  # type: ignore[index]
+                                      today=today)
         return out  # type: ignore[return-value]
 
     def _ranked(self, probs: Any) -> list[tuple[IntentScore, ...]]:
@@ -277,7 +288,8 @@ class NLU:
         return [tuple(map(IntentScore, n, s)) for n, s in zip(names, scores, strict=True)]
 
     def _result(self, norm: Normalized, probs: Any, spans: Sequence[RawSpan],
-                ranking: tuple[IntentScore, ...] | None = None) -> ParseResult:
+                ranking: tuple[IntentScore, ...] | None = None, *,
+                today: datetime.date | None = None) -> ParseResult:
         """The result of one text from its intent probabilities (or their ranking) and spans."""
         if ranking is None:
             [ranking] = self._ranked([probs])
@@ -287,16 +299,46 @@ class NLU:
         original = norm.original
         ntext = norm.text
         entities = []
+        resolvers = self.resolve
         for start, end, entity, role, conf in spans:
             o_start, o_end = norm.to_original(start, end)
-            entities.append(Entity(entity=entity, value=self._canonical(entity, ntext[start:end]),
-                                   text=original[o_start:o_end], start=o_start, end=o_end,
-                                   confidence=float(conf), role=role))
+            surface = ntext[start:end]
+            value = self._canonical(entity, surface)
+            resolved = None
+            kind = resolvers.get(entity) if resolvers else None
+            if kind is not None:
+                if today is None and kind == "date":
+                    today = datetime.date.today()
+                resolved = resolve(kind, value, today) or (resolve(kind, surface, today)
+                                                           if surface != value else None)
+                if resolved is not None and resolved.get("ambiguous"):
+                    # 오후 typed before the span (left out of it, or given to the date)
+                    period = period_before(ntext, start)
+                    if period is not None:
+                        resolved = resolve(kind, f"{period} {value}", today) or resolved
+            entities.append(Entity(entity, value, original[o_start:o_end], o_start, o_end,
+                                   float(conf), role, resolved))
         return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)
 
 
 # ------------------------------------------------------------------ loading
 
+
+
+def _check_resolve(resolve: Mapping[str, str] | None, entity_types: Sequence[str]) -> dict[str, str]:
+    """Which entity types get a resolved time or date: ``resolve``, else those named so."""
+    if resolve is None:
+        return {t: kind for t, kind in RESOLVERS.items() if t in entity_types}
+    if not isinstance(resolve, Mapping):
+        raise InputError(f"resolve must map entity types to 'time' or 'date', got "
+                         f"{type(resolve).__name__}; e.g. resolve={{'when': 'date'}}")
+    out = {}
+    for etype, kind in resolve.items():
+        if kind not in ("time", "date"):
+            raise InputError(f"resolve[{etype!r}] is {kind!r}; use 'time' or 'date' "
+                             "(or leave the type out to resolve nothing)")
+        out[str(etype)] = str(kind)
+    return out
 
 
 def _load_component(cls: Any, version_dir: str, name: str) -> Any:
@@ -310,11 +352,14 @@ def _load_component(cls: Any, version_dir: str, name: str) -> Any:
                           "the bundle is damaged or from another version — retrain") from exc
 
 def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: bool = True,
-         threads: int | None = None) -> NLU:
+         threads: int | None = None, resolve: Mapping[str, str] | None = None) -> NLU:
     """Load a bundle: a model store (follows ``current``) or one version directory.
 
     ``tokenizer`` (optional) must match the bundle's; ``verify`` checks every file's
     sha256 against ``meta.json``. ``threads`` sets torch's intra-op threads.
+    ``resolve`` maps entity types to ``"time"`` or ``"date"``: their entities get
+    ``resolved`` values (:mod:`nlukit.temporal`); by default the types named ``time``
+    and ``date``, ``{}`` for none.
     """
     from . import bundle
 
@@ -336,4 +381,4 @@ def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: 
     dictionary = bundle.read_json(os.path.join(version_dir, "dicts", "dictionary.json"),
                                   "model bundle")
     return NLU(intent, tagger, dictionary, tokenizer=meta["tokenizer"], meta=meta,
-               path=version_dir)
+               path=version_dir, resolve=resolve)

@@ -3,8 +3,9 @@
 :func:`create_app` loads the model once (per process) and serves
 
 ====================  ==========================================================
-``POST /parse``        ``{"text"}`` → :meth:`ParseResult.to_dict` (also at Rasa's
-                       ``POST /model/parse``)
+``POST /parse``        ``{"text"[, "today"]}`` → :meth:`ParseResult.to_dict` (also at
+                       Rasa's ``POST /model/parse``); ``today`` (``YYYY-MM-DD``,
+                       the user's date) anchors relative dates like ``내일``
 ``POST /chat``         ``{"session_id", "text"}`` → ``Turn.to_dict()``
 ``DELETE /chat/<id>``  forget a session
 ``GET /health``        liveness (always 200 while the process answers)
@@ -37,6 +38,7 @@ route takes no path, and static files are a fixed list.
 """
 from __future__ import annotations
 
+import datetime
 import hmac
 import json
 import logging
@@ -140,10 +142,13 @@ class BatchingParser:
             raise AttributeError(name)
         return getattr(self.parser, name)
 
-    def parse(self, text: str) -> Any:
-        """The wrapped parser's result for ``text``, computed in a shared batch."""
-        if not isinstance(text, str):
-            return self.parser.parse(text)  # its own error for a non-string
+    def parse(self, text: str, **options: Any) -> Any:
+        """The wrapped parser's result for ``text``, computed in a shared batch.
+
+        A call with options (``today=...``) is parsed on its own, outside the batches.
+        """
+        if not isinstance(text, str) or options:
+            return self.parser.parse(text, **options)  # its own error for a non-string
         pending = _Pending(text)
         with self._lock:
             direct = self._closed
@@ -380,6 +385,24 @@ def _text_field(body: dict[str, Any], settings: dict[str, Any]) -> str:
     return text
 
 
+def _today_field(body: dict[str, Any]) -> datetime.date | None:
+    """The optional ``today`` of a parse request: the user's date, ``YYYY-MM-DD``."""
+    if body.get("today") is None:
+        return None
+    value = body["today"]
+    if not isinstance(value, str):
+        raise ApiError(422, "invalid_field",
+                       f'the field "today" must be a date string "YYYY-MM-DD", not {_json_type(value)}')
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ApiError(422, "invalid_field",
+                       f'the field "today" is {value[:40]!r}; send the user\'s date as "YYYY-MM-DD", '
+                       'e.g. "2026-11-22"') from None
+
+
 def check_session_id(session_id: Any, settings: dict[str, Any] | None = None) -> str:
     """Validate a session id: 1–128 of ``A-Z a-z 0-9 . _ : -``, not starting with ``.``."""
     limit = int((settings or DEFAULT_SETTINGS)["max_session_id_length"])
@@ -524,7 +547,9 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
     def parse() -> Response:
         body = _json_body()
         text = _text_field(body, conf)
-        return answer(need_nlu().parse(text).to_dict())
+        today = _today_field(body)
+        nlu = need_nlu()
+        return answer((nlu.parse(text, today=today) if today else nlu.parse(text)).to_dict())
 
     @app.post("/chat")
     def chat() -> Response:
@@ -762,7 +787,11 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                         "message": {"type": "string"}}}}},
                 "ParseRequest": {"type": "object", "required": ["text"], "properties": {
                     "text": {"type": "string", "maxLength": max_text,
-                             "example": "내일 서울 날씨 어때"}}},
+                             "example": "내일 서울 날씨 어때"},
+                    "today": {"type": "string", "format": "date", "nullable": True,
+                              "description": "the user's date; relative dates (내일) are "
+                                             "resolved from it (default: the server's)",
+                              "example": "2026-11-22"}}},
                 "ChatRequest": {"type": "object", "required": ["session_id", "text"],
                                 "properties": {"session_id": session_id,
                                                "text": {"type": "string", "maxLength": max_text}}},
@@ -779,7 +808,17 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                "text": {"type": "string"},
                                "value": {"type": "string"},
                                "confidence_entity": {"type": "number"},
-                               "extractor": {"type": "string"}}},
+                               "extractor": {"type": "string"},
+                               "resolved": {
+                                   "type": "object", "nullable": True,
+                                   "description": "a time or date entity's meaning: kind "
+                                                  "time (hour, minute, value HH:MM, ambiguous, "
+                                                  "candidates), duration (minutes, value ISO "
+                                                  "8601), date (value YYYY-MM-DD, past) or "
+                                                  "date_range (start, end, value start/end)",
+                                   "properties": {"kind": {"type": "string", "enum": [
+                                       "time", "duration", "date", "date_range"]},
+                                                  "value": {"type": "string"}}}}},
                 "ParseResult": {"type": "object",
                                 "required": ["text", "intent", "entities", "intent_ranking"],
                                 "properties": {

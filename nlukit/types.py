@@ -13,6 +13,7 @@ end exclusive.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -94,7 +95,9 @@ class Entity:
     """An entity found in a parsed text.
 
     ``value`` is the canonical dictionary value (``서울시`` → ``서울``); ``text`` is the
-    surface exactly as typed, ``text == original[start:end]``.
+    surface exactly as typed, ``text == original[start:end]``. ``resolved`` is what a
+    time or a date means (``{"kind": "time", "hour": 15, "minute": 30, "value": "15:30"}``,
+    see :mod:`nlukit.temporal`), None for other entities and for what cannot be read.
     """
 
     entity: str
@@ -104,16 +107,20 @@ class Entity:
     end: int
     confidence: float
     role: str | None = None
+    resolved: Mapping[str, Any] | None = field(default=None, hash=False)
 
     def __init__(self, entity: str, value: str, text: str, start: int, end: int,
-                 confidence: float, role: str | None = None) -> None:
+                 confidence: float, role: str | None = None,
+                 resolved: Mapping[str, Any] | None = None) -> None:
         self.__dict__.update(entity=entity, value=value, text=text, start=start, end=end,
-                             confidence=confidence, role=role)
+                             confidence=confidence, role=role, resolved=resolved)
 
     def to_dict(self) -> dict[str, Any]:
         return {"entity": self.entity, "start": self.start, "end": self.end,
                 "value": self.value, "confidence_entity": self.confidence,
-                "role": self.role, "text": self.text, "extractor": "nlukit"}
+                "role": self.role, "text": self.text, "extractor": "nlukit",
+                "resolved": None if self.resolved is None else
+                {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in self.resolved.items()}}
 
 
 @dataclass(frozen=True, init=False)

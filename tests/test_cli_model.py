@@ -38,6 +38,19 @@ def test_should_parse_one_text_as_json(model: str, capsys) -> None:
     assert {r["name"] for r in out["intent_ranking"]} == {"greeting", "train_ticket", "weather"}
 
 
+def test_should_resolve_dates_from_the_today_given(model: str, capsys) -> None:
+    # a training sentence, so the tiny model tags 내일 as a date
+    assert main(["parse", model, "서울 내일 날씨 알려줘", "--json", "--today", "2026-11-25"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(e["entity"], e["resolved"]) for e in out["entities"]] == [
+        ("location", None), ("date", {"kind": "date", "value": "2026-11-26"})]
+    assert main(["parse", model, "서울 내일 날씨 알려줘", "--today", "2026-12-31"]) == 0
+    assert "= 2027-01-01" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["parse", model, "서울 내일 날씨", "--today", "2026-13-01"])
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+
+
 def test_should_parse_stdin_lines_into_jsonl(model: str, capsys, monkeypatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("안녕하세요\n\n서울 날씨 어때\n"))
     assert main(["parse", model, "-"]) == 0

@@ -67,6 +67,23 @@ def test_should_answer_at_rasas_path_too(client: Any, nlu: FakeNLU) -> None:
     assert resp.get_json() == nlu.parse("내일 부산 날씨").to_dict()
 
 
+def test_should_pass_the_users_date_on_to_the_parser(client: Any, nlu: FakeNLU) -> None:
+    import datetime
+    resp = post_json(client, "/parse", {"text": "내일 부산 날씨", "today": "2026-11-25"})
+    assert resp.status_code == 200
+    assert nlu.todays[-1] == datetime.date(2026, 11, 25)
+    assert post_json(client, "/parse", {"text": "내일 부산 날씨", "today": None}).status_code == 200
+    assert nlu.todays[-1] is None      # not given: the parser's own default (the server's date)
+
+
+@pytest.mark.parametrize("today", ["2026/11/25", "2026-11-31", "내일", "2026-11-25T09:00", 20261125, [], {}])
+def test_should_refuse_a_today_that_is_not_a_date(client: Any, nlu: FakeNLU, today: Any) -> None:
+    error = assert_error(post_json(client, "/parse", {"text": "내일 부산 날씨", "today": today}),
+                         422, "invalid_field")
+    assert '"today"' in error["message"] and "YYYY-MM-DD" in error["message"]
+    assert nlu.calls == 0
+
+
 def test_should_accept_json_with_charset_and_ignore_extra_fields(client: Any) -> None:
     resp = client.post("/parse", data='{"text": "안녕", "message_id": 7}'.encode(),
                        content_type="application/json; charset=UTF-8")

@@ -102,11 +102,13 @@ class FakeNLU:
         self.max_text_length = max_text_length
         self.fail_on = fail_on
         self.calls = 0
+        self.todays: list[Any] = []   # the today= of each parse call
         self._lock = threading.Lock()
 
-    def parse(self, text: str) -> ParseResult:
+    def parse(self, text: str, today: Any = None) -> ParseResult:
         with self._lock:
             self.calls += 1
+            self.todays.append(today)
         if self.fail_on is not None and self.fail_on in text:
             raise RuntimeError("boom: secret internal detail")
         if len(text) > self.max_text_length:

@@ -28,7 +28,11 @@ def test_should_refuse_to_change_a_result_after_it_is_made(obj: object, field: s
 def test_should_compare_hash_and_replace_like_frozen_dataclasses() -> None:
     a, b = _result(), _result()
     assert a == b and hash(a.entities[0]) == hash(b.entities[0])
-    assert [f.name for f in dataclasses.fields(Entity)][-1] == "role"
+    # role, then resolved, come after the positional six: older positional calls still work
+    assert [f.name for f in dataclasses.fields(Entity)][-2:] == ["role", "resolved"]
+    when = Entity("time", "3시", "세 시", 0, 3, 0.9, None, {"kind": "time", "value": "03:00"})
+    assert hash(when) == hash(dataclasses.replace(when, resolved=None))   # a dict inside still hashes
+    assert when != dataclasses.replace(when, resolved=None)
     moved = dataclasses.replace(a.entities[0], start=1)
     assert moved.start == 1 and a.entities[0].start == 0
     assert Entity("date", "내일", "낼", 0, 1, 1.0).role is None

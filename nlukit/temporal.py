@@ -1,0 +1,308 @@
+"""Korean times and dates as values a program can use: ``오후 세 시 반`` → 15:30.
+
+An entity tagger finds *where* a time or a date is; an alarm or a booking also needs
+*which* one. :func:`resolve_time` and :func:`resolve_date` read the surface (number
+words included, through :func:`nlukit.numerals.digits`) and give a small dict, or None
+when they cannot read it; :meth:`nlukit.NLU.parse` puts that dict in
+``Entity.resolved`` for the entity types named ``time`` and ``date`` (see ``resolve``
+in :func:`nlukit.load`).
+
+Times::
+
+    {"kind": "time", "hour": 15, "minute": 30, "value": "15:30"}
+    {"kind": "time", "hour": 3, "minute": 0, "value": "03:00", "ambiguous": True,
+     "candidates": ["03:00", "15:00"]}        # 세 시: morning or afternoon is not said
+    {"kind": "duration", "minutes": 90, "value": "PT1H30M"}   # 한 시간 반 뒤
+
+Dates are relative to ``today`` (a :class:`datetime.date`; the caller's, because "내일"
+depends on where the user is)::
+
+    {"kind": "date", "value": "2026-11-23"}
+    {"kind": "date_range", "start": "2026-11-28", "end": "2026-11-29",
+     "value": "2026-11-28/2026-11-29"}         # 이번 주말
+
+A week runs Monday to Sunday (ISO 8601). A bare weekday (``금요일``) is the next one
+from today, today included; ``이번 주 금요일`` is this week's and ``다음 주 금요일`` next
+week's, even when that is already past (asked on a Sunday, ``이번 주 금요일`` was two
+days ago): a date or range that ends before today says ``"past": True``, so a bot can
+ask again rather than book yesterday. A month and day (``3월 1일``) is this year's
+unless it is already past, then next year's; a bare day (``15일``) likewise within this
+month or the next.
+
+>>> import datetime
+>>> today = datetime.date(2026, 11, 25)                      # a Wednesday
+>>> resolve_time("오후 세 시 반")["value"], resolve_time("밤 열두 시")["value"]
+('15:30', '00:00')
+>>> resolve_date("내일", today)["value"], resolve_date("다음 주 금요일", today)["value"]
+('2026-11-26', '2026-12-04')
+>>> resolve_date("이번 주말", today)["value"], resolve_date("3월 1일", today)["value"]
+('2026-11-28/2026-11-29', '2027-03-01')
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from functools import lru_cache
+from typing import Any
+
+from .numerals import digits
+
+__all__ = ["RESOLVERS", "period_before", "resolve", "resolve_date", "resolve_time"]
+
+# ---------------------------------------------------------------- times
+
+# a period word and how it turns a 12-hour clock hour into a 24-hour one
+_AM, _PM = "am", "pm"
+_PERIODS = {"새벽": _AM, "아침": _AM, "오전": _AM, "am": _AM, "a.m.": _AM,
+            "낮": "day", "점심": "day", "오후": _PM, "저녁": _PM, "pm": _PM, "p.m.": _PM, "밤": "night"}
+_NAMED = {"정오": (12, 0), "자정": (0, 0)}
+_TIME = re.compile(
+    r"^(?P<period>새벽|아침|오전|낮|점심|오후|저녁|밤|am|a\.m\.|pm|p\.m\.)?"
+    r"(?:(?P<hour>\d{1,2})시(?:(?P<minute>\d{1,2})분|(?P<half>반))?(?:정각)?|"
+    r"(?P<hh>\d{1,2}):(?P<mm>\d{2}))"
+    r"(?P<suffix>am|pm)?(?:쯤|경|정도)?$")
+_DURATION = re.compile(r"^(?:(?P<hours>\d+)시간)?(?:(?P<minutes>\d+)분)?(?:쯤|정도)?(?:뒤|후|있다가|이따가?)$")
+
+
+_PERIOD_BEFORE = re.compile(r"(?:^|\s)(새벽|아침|오전|낮|점심|오후|저녁|밤)\s*$")
+
+
+def period_before(text: str, start: int) -> str | None:
+    """The part-of-day word (``오후``, ``저녁`` ...) that ends right before ``start``, if any.
+
+    A tagger may leave it out of a time's span (``저녁 [여섯 시]``) or give it to the
+    date before (``[내일 오후] [세 시]``); :meth:`nlukit.NLU.parse` uses it to read an
+    hour that alone would be ambiguous.
+
+    >>> period_before("내일 오후 세 시", 6), period_before("세 시", 0), period_before("한밤 세 시", 3)
+    ('오후', None, None)
+    """
+    m = _PERIOD_BEFORE.search(text, 0, start)
+    return m.group(1) if m else None
+
+
+def _hour24(hour: int, period: str | None) -> int | None:
+    """The 24-hour hour of a clock hour said with a period word, or None if unreadable."""
+    if period is None:
+        return hour
+    if hour > 12:       # "오후 15시": the period adds nothing; a morning word contradicts it
+        return hour if period in (_PM, "day", "night") else None
+    if period == _AM:
+        return 0 if hour == 12 else hour
+    if period == _PM:
+        return 12 if hour == 12 else hour + 12
+    if period == "day":  # 낮/점심: 12 is noon, 1 to 6 the afternoon, 7 to 11 the morning
+        return hour if hour >= 7 else 12 if hour == 12 else hour + 12
+    # 밤: 12 is midnight, 1 to 4 after it, 5 to 11 the evening
+    return 0 if hour == 12 else hour if hour <= 4 else hour + 12
+
+
+def _clock(hour: int, minute: int) -> str:
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _resolve_time(key: str) -> tuple[tuple[str, Any], ...] | None:
+    named = _NAMED.get(key)
+    if named is not None:
+        return (("kind", "time"), ("hour", named[0]), ("minute", named[1]), ("value", _clock(*named)))
+    m = _DURATION.match(key)
+    if m and (m.group("hours") or m.group("minutes")):
+        minutes = int(m.group("hours") or 0) * 60 + int(m.group("minutes") or 0)
+        if not minutes:
+            return None
+        h, mi = divmod(minutes, 60)
+        iso = "PT" + (f"{h}H" if h else "") + (f"{mi}M" if mi else "")
+        return (("kind", "duration"), ("minutes", minutes), ("value", iso))
+    m = _TIME.match(key)
+    if not m:
+        return None
+    if m.group("hh") is not None:
+        hour, minute = int(m.group("hh")), int(m.group("mm"))
+    else:
+        hour = int(m.group("hour"))
+        minute = 30 if m.group("half") else int(m.group("minute") or 0)
+    period = _PERIODS.get(m.group("period") or m.group("suffix") or "")
+    if hour > 24 or minute > 59 or (hour == 24 and minute):
+        return None
+    if hour == 24:
+        hour = 0
+    h24 = _hour24(hour, period)
+    if h24 is None:
+        return None
+    out: tuple[tuple[str, Any], ...] = (("kind", "time"), ("hour", h24), ("minute", minute),
+                                        ("value", _clock(h24, minute)))
+    if period is None and 1 <= hour <= 12:
+        # the hour alone does not say morning or afternoon (세 시): both are offered
+        other = (hour + 12) % 24 if hour != 12 else 0
+        out += (("ambiguous", True), ("candidates", (_clock(hour, minute), _clock(other, minute))))
+    return out
+
+
+def _key(text: str) -> str:
+    return "".join(digits(text.strip()).split()).lower()
+
+
+# the same surfaces come back all the time (내일, 오후 3시): read each once
+@lru_cache(maxsize=8192)
+def _time_of(text: str) -> tuple[tuple[str, Any], ...] | None:
+    return _resolve_time(_key(text))
+
+
+@lru_cache(maxsize=8192)
+def _date_of(text: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | None:
+    key = _key(text)
+    got = _resolve_date(key, today)
+    if got is None:  # a part of the day the tagger kept with the date: 내일 오후, 오늘 밤
+        m = re.fullmatch(r"(.+?)(새벽|아침|오전|낮|점심|오후|저녁|밤)", key)
+        if m:
+            got = _resolve_date(m.group(1), today)
+    return got
+
+
+def resolve_time(text: str) -> dict[str, Any] | None:
+    """A time of day (or a delay: ``30분 뒤``) read from ``text``, or None.
+
+    >>> resolve_time("오전 7시")["value"], resolve_time("저녁 여섯 시 반")["value"], resolve_time("13:05")["value"]
+    ('07:00', '18:30', '13:05')
+    >>> t = resolve_time("세시"); t["hour"], t["ambiguous"], t["candidates"]
+    (3, True, ['03:00', '15:00'])
+    >>> resolve_time("한 시간 반 뒤"), resolve_time("내일")
+    ({'kind': 'duration', 'minutes': 90, 'value': 'PT1H30M'}, None)
+    """
+    got = _time_of(text)
+    return None if got is None else {k: list(v) if isinstance(v, tuple) else v for k, v in got}
+
+
+# ---------------------------------------------------------------- dates
+
+_WEEKDAYS = {"월": 0, "화": 1, "수": 2, "목": 3, "금": 4, "토": 5, "일": 6}
+_OFFSETS = {"오늘": 0, "금일": 0, "당일": 0, "내일": 1, "낼": 1, "명일": 1, "모레": 2, "내일모레": 2,
+            "낼모레": 2, "글피": 3, "어제": -1, "어저께": -1, "그제": -2, "그저께": -2}
+_DAYS_WORDS = {"하루": 1, "이틀": 2, "사흘": 3, "나흘": 4, "닷새": 5, "엿새": 6, "이레": 7, "열흘": 10,
+               "일주일": 7, "보름": 15}
+_HOLIDAYS = {"신정": (1, 1), "새해첫날": (1, 1), "새해": (1, 1), "발렌타인데이": (2, 14),
+             "밸런타인데이": (2, 14), "삼일절": (3, 1), "식목일": (4, 5), "어린이날": (5, 5),
+             "어버이날": (5, 8), "현충일": (6, 6), "제헌절": (7, 17), "광복절": (8, 15), "개천절": (10, 3),
+             "한글날": (10, 9), "크리스마스": (12, 25), "성탄절": (12, 25), "크리스마스이브": (12, 24)}
+_WEEK = r"(?P<week>이번주|금주|다음주|담주|다다음주|지난주|저번주)"
+_WEEKDAY = r"(?P<weekday>[월화수목금토일])(?:요일|욜)"
+_DATE_PATTERNS = (
+    ("weekday", re.compile(rf"^{_WEEK}?{_WEEKDAY}$")),
+    ("weekend", re.compile(rf"^(?:{_WEEK}|(?P<rel>이번|다음|담|다다음|지난|저번))?주말$")),
+    ("week", re.compile(rf"^{_WEEK}$")),
+    ("weekdays", re.compile(rf"^{_WEEK}?평일$")),
+    ("month", re.compile(r"^(?P<rel>이번|다음|담|지난|저번)달$")),
+    ("in_days", re.compile(r"^(?:(?P<n>\d+)일|(?P<word>하루|이틀|사흘|나흘|닷새|엿새|이레|열흘|보름|일주일))"
+                           r"(?:뒤|후|있다가)$")),
+    ("in_weeks", re.compile(r"^(?P<n>\d+)주(?:일)?(?:뒤|후)$")),
+    ("month_day", re.compile(r"^(?:(?P<year>\d{4})년)?(?P<month>\d{1,2})월(?P<day>\d{1,2})일$")),
+    ("iso", re.compile(r"^(?P<year>\d{4})[-./](?P<month>\d{1,2})[-./](?P<day>\d{1,2})$")),
+    ("slash", re.compile(r"^(?P<month>\d{1,2})/(?P<day>\d{1,2})$")),
+    ("day", re.compile(r"^(?P<day>\d{1,2})일$")),
+)
+_WEEK_SHIFT = {None: 0, "이번주": 0, "금주": 0, "다음주": 1, "담주": 1, "다다음주": 2, "지난주": -1, "저번주": -1}
+
+
+def _day(d: _dt.date, today: _dt.date) -> tuple[tuple[str, Any], ...]:
+    out: tuple[tuple[str, Any], ...] = (("kind", "date"), ("value", d.isoformat()))
+    return out + (("past", True),) if d < today else out
+
+
+def _span(a: _dt.date, b: _dt.date, today: _dt.date) -> tuple[tuple[str, Any], ...]:
+    out: tuple[tuple[str, Any], ...] = (("kind", "date_range"), ("start", a.isoformat()),
+                                        ("end", b.isoformat()), ("value", f"{a.isoformat()}/{b.isoformat()}"))
+    return out + (("past", True),) if b < today else out
+
+
+def _safe_date(year: int, month: int, day: int) -> _dt.date | None:
+    try:
+        return _dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _resolve_date(key: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | None:
+    if key in _OFFSETS:
+        return _day(today + _dt.timedelta(days=_OFFSETS[key]), today)
+    if key in _HOLIDAYS:
+        month, day = _HOLIDAYS[key]
+        d = _dt.date(today.year, month, day)
+        return _day(d if d >= today else _dt.date(today.year + 1, month, day), today)
+    monday = today - _dt.timedelta(days=today.weekday())
+    for name, rx in _DATE_PATTERNS:
+        m = rx.match(key)
+        if not m:
+            continue
+        g = m.groupdict()
+        if name in ("weekday", "weekend", "week", "weekdays"):
+            week = g.get("week") or (g["rel"] + "주" if g.get("rel") else None)
+            start = monday + _dt.timedelta(weeks=_WEEK_SHIFT[week])
+            if name == "weekday":
+                wd = _WEEKDAYS[g["weekday"]]
+                if g.get("week") is None:   # the next one, today included
+                    return _day(today + _dt.timedelta(days=(wd - today.weekday()) % 7), today)
+                return _day(start + _dt.timedelta(days=wd), today)
+            if name == "weekend":
+                return _span(start + _dt.timedelta(days=5), start + _dt.timedelta(days=6), today)
+            if name == "weekdays":
+                return _span(start, start + _dt.timedelta(days=4), today)
+            return _span(start, start + _dt.timedelta(days=6), today)
+        if name == "month":
+            shift = {"이번": 0, "다음": 1, "담": 1, "지난": -1, "저번": -1}[g["rel"]]
+            y, mo = divmod(today.year * 12 + today.month - 1 + shift, 12)
+            first = _dt.date(y, mo + 1, 1)
+            y2, mo2 = divmod(y * 12 + mo + 1, 12)
+            return _span(first, _dt.date(y2, mo2 + 1, 1) - _dt.timedelta(days=1), today)
+        if name == "in_days":
+            n = int(g["n"]) if g["n"] else _DAYS_WORDS[g["word"]]
+            return _day(today + _dt.timedelta(days=n), today)
+        if name == "in_weeks":
+            return _day(today + _dt.timedelta(weeks=int(g["n"])), today)
+        if name in ("month_day", "iso", "slash"):
+            month, day = int(g["month"]), int(g["day"])
+            if g.get("year"):
+                d = _safe_date(int(g["year"]), month, day)
+                return None if d is None else _day(d, today)
+            d = _safe_date(today.year, month, day)
+            if d is not None and d < today:
+                d = _safe_date(today.year + 1, month, day)
+            return None if d is None else _day(d, today)
+        if name == "day":
+            day = int(g["day"])
+            d = _safe_date(today.year, today.month, day)
+            if d is None or d < today:
+                y, mo = divmod(today.year * 12 + today.month, 12)
+                d = _safe_date(y, mo + 1, day)
+            return None if d is None else _day(d, today)
+    return None
+
+
+def resolve_date(text: str, today: _dt.date | None = None) -> dict[str, Any] | None:
+    """A date or a range of dates read from ``text``, relative to ``today``; or None.
+
+    >>> import datetime
+    >>> today = datetime.date(2026, 11, 22)   # a Sunday
+    >>> [resolve_date(t, today)["value"] for t in ("모레", "금요일", "다음 주 금요일", "사흘 뒤", "25일")]
+    ['2026-11-24', '2026-11-27', '2026-11-27', '2026-11-25', '2026-11-25']
+    >>> resolve_date("이번 주 금요일", today)
+    {'kind': 'date', 'value': '2026-11-20', 'past': True}
+    >>> resolve_date("다음 달", today)["value"], resolve_date("크리스마스", today)["value"]
+    ('2026-12-01/2026-12-31', '2026-12-25')
+    >>> resolve_date("2월 30일", today), resolve_date("세 시", today), resolve_date("내일 저녁", today)["value"]
+    (None, None, '2026-11-23')
+    """
+    got = _date_of(text, today or _dt.date.today())
+    return None if got is None else dict(got)
+
+
+# entity type -> what reads it; nlukit.load(resolve=...) chooses which types get which
+RESOLVERS = {"time": "time", "date": "date"}
+
+
+def resolve(kind: str, text: str, today: _dt.date | None = None) -> dict[str, Any] | None:
+    """``resolve_time`` or ``resolve_date`` by name (``kind`` ``"time"`` or ``"date"``)."""
+    if kind == "time":
+        return resolve_time(text)
+    if kind == "date":
+        return resolve_date(text, today)
+    raise ValueError(f"unknown resolver {kind!r}; use 'time' or 'date'")

@@ -1,0 +1,184 @@
+"""Times and dates read into values: nlukit.temporal and Entity.resolved from parse."""
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+import numpy as np
+import pytest
+
+from nlukit.errors import InputError
+from nlukit.nlu import NLU
+from nlukit.temporal import period_before, resolve_date, resolve_time
+
+WED = datetime.date(2026, 11, 25)
+SUN = datetime.date(2026, 11, 22)
+
+
+@pytest.mark.parametrize("text,value", [
+    ("오후 3시", "15:00"), ("오후 세 시 반", "15:30"), ("오전 7시 10분", "07:10"), ("아침 일곱 시", "07:00"),
+    ("새벽 두시", "02:00"), ("저녁 여섯 시 삼십 분", "18:30"), ("밤 11시", "23:00"), ("밤 열두 시", "00:00"),
+    ("밤 1시", "01:00"), ("낮 12시", "12:00"), ("점심 1시", "13:00"), ("오전 12시", "00:00"),
+    ("오후 12시 30분", "12:30"), ("13시", "13:00"), ("0시", "00:00"), ("정오", "12:00"), ("자정", "00:00"),
+    ("21:45", "21:45"), ("오후 9:30", "21:30"), ("오후 3시 정각", "15:00"), ("오후 3시쯤", "15:00"),
+])
+def test_should_read_times_of_day_with_their_part_of_day(text: str, value: str) -> None:
+    got = resolve_time(text)
+    assert got is not None and got["kind"] == "time" and got["value"] == value
+    assert (got["hour"], got["minute"]) == tuple(int(x) for x in value.split(":"))
+    assert "ambiguous" not in got
+
+
+@pytest.mark.parametrize("text,candidates", [("세 시", ["03:00", "15:00"]), ("3시 반", ["03:30", "15:30"]),
+                                             ("열두 시", ["12:00", "00:00"]), ("9:30", ["09:30", "21:30"])])
+def test_should_offer_both_readings_of_an_hour_said_without_morning_or_afternoon(
+        text: str, candidates: list[str]) -> None:
+    got = resolve_time(text)
+    assert got is not None and got["ambiguous"] is True
+    assert got["candidates"] == candidates and got["value"] == candidates[0]
+
+
+@pytest.mark.parametrize("text,minutes,iso", [("5분 뒤", 5, "PT5M"), ("삼십 분 후", 30, "PT30M"),
+                                              ("두 시간 뒤", 120, "PT2H"), ("한 시간 반 후", 90, "PT1H30M"),
+                                              ("1시간 10분 뒤", 70, "PT1H10M")])
+def test_should_read_delays_as_durations(text: str, minutes: int, iso: str) -> None:
+    assert resolve_time(text) == {"kind": "duration", "minutes": minutes, "value": iso}
+
+
+@pytest.mark.parametrize("text", ["내일", "25시", "오전 15시", "3시 75분", "0분 뒤", "서울", "", "오후"])
+def test_should_give_none_for_what_is_not_a_time(text: str) -> None:
+    assert resolve_time(text) is None
+
+
+@pytest.mark.parametrize("text,today,value", [
+    ("오늘", WED, "2026-11-25"), ("내일", WED, "2026-11-26"), ("낼모레", WED, "2026-11-27"),
+    ("글피", WED, "2026-11-28"), ("수요일", WED, "2026-11-25"), ("화욜", WED, "2026-12-01"),
+    ("이번 주 금요일", WED, "2026-11-27"), ("다음 주 월요일", WED, "2026-11-30"),
+    ("다다음주 수요일", WED, "2026-12-09"), ("이틀 뒤", WED, "2026-11-27"), ("10일 후", WED, "2026-12-05"),
+    ("일주일 뒤", WED, "2026-12-02"), ("2주 후", WED, "2026-12-09"), ("12월 25일", WED, "2026-12-25"),
+    ("삼월 일 일", WED, "2027-03-01"), ("2027년 1월 3일", WED, "2027-01-03"), ("12/24", WED, "2026-12-24"),
+    ("2026-12-01", WED, "2026-12-01"), ("30일", WED, "2026-11-30"), ("20일", WED, "2026-12-20"),
+    ("크리스마스", WED, "2026-12-25"), ("어린이날", WED, "2027-05-05"), ("내일 오후", WED, "2026-11-26"),
+    ("오늘 밤", WED, "2026-11-25"), ("내일", datetime.date(2026, 12, 31), "2027-01-01"),
+    ("금요일", SUN, "2026-11-27"), ("다음 주 금요일", SUN, "2026-11-27"),
+])
+def test_should_resolve_dates_from_today(text: str, today: datetime.date, value: str) -> None:
+    got = resolve_date(text, today)
+    assert got == {"kind": "date", "value": value}
+
+
+@pytest.mark.parametrize("text,today,start,end", [
+    ("이번 주말", WED, "2026-11-28", "2026-11-29"), ("주말", WED, "2026-11-28", "2026-11-29"),
+    ("다음 주말", WED, "2026-12-05", "2026-12-06"), ("이번 주", WED, "2026-11-23", "2026-11-29"),
+    ("평일", WED, "2026-11-23", "2026-11-27"), ("다음 달", WED, "2026-12-01", "2026-12-31"),
+    ("다음 달", datetime.date(2026, 12, 5), "2027-01-01", "2027-01-31"),
+    ("이번 주말", SUN, "2026-11-21", "2026-11-22"),
+])
+def test_should_resolve_weeks_weekends_and_months_to_ranges(text: str, today: datetime.date,
+                                                           start: str, end: str) -> None:
+    assert resolve_date(text, today) == {"kind": "date_range", "start": start, "end": end,
+                                         "value": f"{start}/{end}"}
+
+
+def test_should_mark_a_date_already_past_instead_of_moving_it() -> None:
+    # asked on a Sunday, this week's Friday was two days ago: said so, not silently moved
+    assert resolve_date("이번 주 금요일", SUN) == {"kind": "date", "value": "2026-11-20", "past": True}
+    assert resolve_date("어제", WED) == {"kind": "date", "value": "2026-11-24", "past": True}
+    assert resolve_date("지난주", WED)["past"] is True
+    assert "past" not in resolve_date("평일", WED)  # the range is not over yet
+
+
+@pytest.mark.parametrize("text", ["2월 30일", "13월 1일", "세 시", "서울", "", "다음", "내일모레글피"])
+def test_should_give_none_for_what_is_not_a_date(text: str) -> None:
+    assert resolve_date(text, WED) is None
+
+
+def test_should_read_a_day_this_month_or_the_next_only() -> None:
+    jan31 = datetime.date(2027, 1, 31)
+    assert resolve_date("31일", jan31) == {"kind": "date", "value": "2027-01-31"}
+    assert resolve_date("30일", jan31) is None   # 30 January is past and February has no 30th
+
+
+def test_should_find_the_part_of_day_typed_before_a_span() -> None:
+    assert period_before("내일 오후 세 시", 6) == "오후"
+    assert period_before("저녁  여섯 시", 4) == "저녁"
+    assert period_before("세 시", 0) is None
+    assert period_before("한밤 세 시", 3) is None         # inside another word
+    assert period_before("오후에 세 시", 4) is None        # not right before
+
+
+# ---------------------------------------------------------------- through NLU.parse
+
+class _Intent:
+    labels_ = ["alarm", "weather"]
+    threshold_ = 0.0
+
+    def predict_proba(self, items: list[Any]) -> Any:
+        return np.tile([0.9, 0.1], (len(items), 1))
+
+
+class _Tagger:
+    """Tags the listed surfaces wherever they occur."""
+
+    def __init__(self, surfaces: dict[str, str]) -> None:
+        self.surfaces = surfaces
+
+    def predict(self, items: list[Any], *, validate: bool = True) -> list[list[Any]]:
+        out = []
+        for text, _ in items:
+            spans = [(m.start(), m.end(), etype, None, 0.9)
+                     for s, etype in self.surfaces.items() for m in re.finditer(re.escape(s), text)]
+            out.append(sorted(spans))
+        return out
+
+
+DICT = {"time": {"오후 3시 30분": ["오후 3시 반"], "3시": ["세 시"]}, "date": {"내일": ["낼"]},
+        "location": {"서울": []}}
+
+
+def _nlu(surfaces: dict[str, str], **kw: Any) -> NLU:
+    return NLU(_Intent(), _Tagger(surfaces), DICT, **kw)
+
+
+def test_should_put_the_meaning_of_times_and_dates_in_parse_results() -> None:
+    nlu = _nlu({"낼": "date", "오후 세 시 반": "time", "서울": "location"})
+    r = nlu.parse("낼 오후 세 시 반 서울", today=WED)
+    by = {e.entity: e for e in r.entities}
+    assert by["date"].value == "내일" and by["date"].resolved == {"kind": "date", "value": "2026-11-26"}
+    assert by["time"].value == "오후 3시 30분"
+    assert by["time"].resolved == {"kind": "time", "hour": 15, "minute": 30, "value": "15:30"}
+    assert by["location"].resolved is None
+    d = r.to_dict()["entities"]
+    assert [e["resolved"] for e in d] == [{"kind": "date", "value": "2026-11-26"},
+                                          {"kind": "time", "hour": 15, "minute": 30, "value": "15:30"},
+                                          None]
+    # batched: the same, with one today for all
+    assert nlu.parse_batch(["낼 오후 세 시 반 서울"] * 3, today=WED) == [r] * 3
+
+
+def test_should_read_an_ambiguous_hour_with_the_part_of_day_left_out_of_its_span() -> None:
+    nlu = _nlu({"내일 오후": "date", "세 시": "time"})
+    r = nlu.parse("내일 오후 세 시에 깨워줘", today=WED)
+    date, time = r.entities
+    assert date.resolved == {"kind": "date", "value": "2026-11-26"}
+    assert time.value == "3시" and time.resolved["value"] == "15:00" and "ambiguous" not in time.resolved
+    alone = nlu.parse("세 시에 깨워줘").entities[0].resolved
+    assert alone["ambiguous"] is True and alone["candidates"] == ["03:00", "15:00"]
+
+
+def test_should_resolve_the_types_chosen_and_refuse_unknown_resolvers() -> None:
+    nlu = _nlu({"내일": "date", "세 시": "time"}, resolve={"date": "date"})
+    r = nlu.parse("내일 세 시", today=WED)
+    assert [e.resolved is None for e in r.entities] == [False, True]
+    none = _nlu({"내일": "date"}, resolve={})
+    assert none.parse("내일", today=WED).entities[0].resolved is None
+    with pytest.raises(InputError, match="use 'time' or 'date'"):
+        _nlu({}, resolve={"date": "datetime"})
+
+
+def test_should_count_relative_dates_from_todays_date_by_default() -> None:
+    nlu = _nlu({"내일": "date"})
+    tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    assert nlu.parse("내일").entities[0].resolved == {"kind": "date", "value": tomorrow}
+    assert nlu.parse_batch(["내일"] * 3)[2].entities[0].resolved["value"] == tomorrow
