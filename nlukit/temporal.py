@@ -27,7 +27,7 @@ week's, even when that is already past (asked on a Sunday, ``이번 주 금요�
 days ago): a date or range that ends before today says ``"past": True``, so a bot can
 ask again rather than book yesterday. A month and day (``3월 1일``) is this year's
 unless it is already past, then next year's; a bare day (``15일``) likewise within this
-month or the next.
+month or the next; ``말일`` is this month's last day. Lunar holidays (설날, 추석) are not read.
 
 >>> import datetime
 >>> today = datetime.date(2026, 11, 25)                      # a Wednesday
@@ -228,6 +228,9 @@ def _resolve_date(key: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | No
         month, day = _HOLIDAYS[key]
         d = _dt.date(today.year, month, day)
         return _day(d if d >= today else _dt.date(today.year + 1, month, day), today)
+    if key in ("말일", "월말", "이번달말일", "이달말일"):   # the last day of this month
+        y, mo = divmod(today.year * 12 + today.month, 12)
+        return _day(_dt.date(y, mo + 1, 1) - _dt.timedelta(days=1), today)
     monday = today - _dt.timedelta(days=today.weekday())
     for name, rx in _DATE_PATTERNS:
         m = rx.match(key)

@@ -140,6 +140,20 @@ def test_should_fill_a_slot_from_its_regex_pattern_and_refuse_a_value_that_does_
     ])
 
 
+def test_should_read_number_words_as_digits_when_checking_a_slot_pattern():
+    # the parser gives 세 시 (not in its dictionary) as typed; the \d{1,2}시 pattern takes it as 3시
+    three = parse_result("오후 세 시에 깨워줘", "alarm", 0.9, Entity("time", "오후 세 시", "오후 세 시", 0, 6, 0.8))
+    noon = parse_result("열두시 삼십분 알람", "alarm", 0.9, Entity("time", "열두시 삼십분", "열두시 삼십분", 0, 7, 0.8))
+    word = parse_result("알람 세종시에 맞춰줘", "alarm", 0.9, Entity("time", "세종시", "세종시", 3, 6, 0.8))
+    bot = make_bot({"오후 세 시에 깨워줘": three, "열두시 삼십분 알람": noon, "알람 세종시에 맞춰줘": word})
+    turns = talk(bot, "u1", [
+        ("오후 세 시에 깨워줘", "내일 오후 3시에 알람을 맞췄어요.", "complete"),
+        ("열두시 삼십분 알람", "내일 12시 30분에 알람을 맞췄어요.", "complete"),
+        ("알람 세종시에 맞춰줘", "'세종시'는 시간으로 읽을 수 없어요.", "ask_slot"),
+    ])
+    assert turns[0].slots["time"] == "오후 3시"
+
+
 def test_should_refuse_values_outside_the_dictionary_or_the_allowed_list_and_ask_again():
     daejeon = parse_result("대전 맛집 알려줘", "restaurant", 0.9, Entity("location", "대전", "대전", 0, 2, 0.7))
     gimbap = parse_result("김밥", "fallback", 0.2, Entity("food", "김밥", "김밥", 0, 2, 0.7))

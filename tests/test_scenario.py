@@ -179,6 +179,21 @@ def test_should_run_the_demo_action_from_the_demo_file():
     assert sc.action_fn({"artist": "아이유", "song": "밤편지"}, {}) == "아이유의 「밤편지」를 재생할게요."
 
 
+def test_should_confirm_every_demo_time_as_a_clock_time_in_the_alarm_action():
+    import datetime
+    _, _, rows = demo_domain()
+    alarm = load_scenarios(DEMO)["alarm"].action_fn
+    today = {"today": datetime.date(2026, 11, 25)}
+    assert alarm({"date": "내일", "time": "오후 3시 30분"}, today) == \
+        "11월 26일 (목) 오후 3시 30분에 알람을 맞췄어요."
+    from nlukit.temporal import resolve_time
+    for value, _ in rows["time"]:   # every time of the demo dictionary is read, none repeated raw
+        assert resolve_time(value) is not None, value
+        reply = alarm({"date": "오늘", "time": value}, today)
+        assert reply.startswith("11월 25일 (수) ") or reply == f"{value}에 알람을 맞췄어요.", reply
+        assert reply.endswith("에 알람을 맞췄어요.")
+
+
 def test_should_import_test_actions_given_as_module_function(monkeypatch):
     monkeypatch.syspath_prepend(HERE)
     sc = load_scenarios(os.path.join(HERE, "scenarios.toml"))["music"]

@@ -61,7 +61,8 @@ def test_should_give_none_for_what_is_not_a_time(text: str) -> None:
     ("2026-12-01", WED, "2026-12-01"), ("30일", WED, "2026-11-30"), ("20일", WED, "2026-12-20"),
     ("크리스마스", WED, "2026-12-25"), ("어린이날", WED, "2027-05-05"), ("내일 오후", WED, "2026-11-26"),
     ("오늘 밤", WED, "2026-11-25"), ("내일", datetime.date(2026, 12, 31), "2027-01-01"),
-    ("금요일", SUN, "2026-11-27"), ("다음 주 금요일", SUN, "2026-11-27"),
+    ("금요일", SUN, "2026-11-27"), ("다음 주 금요일", SUN, "2026-11-27"), ("말일", WED, "2026-11-30"),
+    ("말일", datetime.date(2028, 2, 3), "2028-02-29"),
 ])
 def test_should_resolve_dates_from_today(text: str, today: datetime.date, value: str) -> None:
     got = resolve_date(text, today)

@@ -4,6 +4,8 @@ An action gets the scenario's filled slots (canonical values; optional slots tha
 not given are absent) and a context dict (``session_id``, ``intent``, ``text``,
 ``parse``, ``turns``) and returns the reply. Anything it raises becomes the polite
 ``action_error`` reply of the ``[bot]`` table and is logged; the bot never crashes.
+A slot holds text (``오후 3시 30분``, ``다음 주 금요일``); :func:`set_alarm` shows how an
+action turns times and dates into values with :mod:`nlukit.temporal`.
 
 >>> play_music({"artist": "아이유", "song": "밤편지"}, {})
 '아이유의 「밤편지」를 재생할게요.'
@@ -12,12 +14,16 @@ not given are absent) and a context dict (``session_id``, ``intent``, ``text``,
 """
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from ..temporal import period_before, resolve_date, resolve_time
 from .scenario import render_template
 
-__all__ = ["play_music"]
+__all__ = ["play_music", "set_alarm"]
+
+_WEEKDAY_NAMES = "월화수목금토일"
 
 
 def play_music(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
@@ -36,3 +42,49 @@ def play_music(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     if artist:
         return render_template("{artist}의 노래를 재생할게요.", {"artist": artist})
     return "요즘 인기 있는 노래를 재생할게요."
+
+
+def _spoken_time(hour: int, minute: int) -> str:
+    """``15, 30`` → ``오후 3시 30분``; midnight and noon as 밤 12시 and 낮 12시."""
+    part = "밤" if hour == 0 else "오전" if hour < 12 else "낮" if hour == 12 else "오후"
+    h = hour % 12 or 12
+    return f"{part} {h}시" + (f" {minute}분" if minute else "")
+
+
+def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
+    """Confirm an alarm with the exact day and time the slots mean.
+
+    ``context["today"]`` (a :class:`datetime.date`) sets what ``내일`` means; by default
+    this machine's date. A time said without 오전/오후 keeps the user's words; a delay
+    (``30분 뒤``) is confirmed as such; what cannot be read is repeated as typed.
+
+    >>> today = {"today": datetime.date(2026, 11, 25)}
+    >>> set_alarm({"date": "내일", "time": "오후 3시 30분"}, today)
+    '11월 26일 (목) 오후 3시 30분에 알람을 맞췄어요.'
+    >>> set_alarm({"date": "오늘", "time": "30분 뒤"}, today)
+    '30분 뒤에 알람을 맞췄어요.'
+    >>> set_alarm({"date": "다음 주 월요일", "time": "6시"}, today)
+    '11월 30일 (월) 6시에 알람을 맞췄어요.'
+    >>> set_alarm({"date": "이번 주말", "time": "정오"}, today)
+    '이번 주말 낮 12시에 알람을 맞췄어요.'
+    >>> set_alarm({"date": "내일 저녁", "time": "7시"}, today)
+    '11월 26일 (목) 오후 7시에 알람을 맞췄어요.'
+    """
+    when = slots.get("time", "")
+    time = resolve_time(when) if when else None
+    if time is not None and time["kind"] == "duration":
+        return render_template("{time}에 알람을 맞췄어요.", {"time": when})
+    date_text = slots.get("date", "오늘")
+    date = resolve_date(date_text, context.get("today"))
+    if date is not None and date["kind"] == "date":
+        d = datetime.date.fromisoformat(date["value"])
+        day = f"{d.month}월 {d.day}일 ({_WEEKDAY_NAMES[d.weekday()]})"
+    else:
+        day = date_text   # a range (이번 주말) or unread: the user's words
+    if time is not None and time.get("ambiguous"):
+        # the tagger may have kept 오후 with the date (내일 오후 | 세 시)
+        period = period_before(date_text, len(date_text))
+        time = resolve_time(f"{period} {when}") if period else time
+    if time is not None and not time.get("ambiguous"):
+        when = _spoken_time(time["hour"], time["minute"])
+    return render_template("{day} {time}에 알람을 맞췄어요.", {"day": day, "time": when})

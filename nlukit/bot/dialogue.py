@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import InputError, ScenarioError
+from ..numerals import digits
 from ..text import normalize
 from ..types import ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
@@ -408,7 +409,8 @@ class Bot:
         if isinstance(slot.values, tuple):
             return value if value in slot.values else None
         if slot.pattern is not None:
-            for v in (value, c.text):
+            # number words count as digits here too: 세 시 반 passes a \d시 pattern as 3시 30분
+            for v in (value, c.text, digits(value)):
                 if slot.pattern.fullmatch(v):
                     return v
             return None
