@@ -6,7 +6,7 @@
 ``POST /parse``        ``{"text"[, "today"]}`` → :meth:`ParseResult.to_dict` (also at
                        Rasa's ``POST /model/parse``); ``today`` (``YYYY-MM-DD``,
                        the user's date) anchors relative dates like ``내일``
-``POST /chat``         ``{"session_id", "text"}`` → ``Turn.to_dict()``
+``POST /chat``         ``{"session_id", "text"[, "today"]}`` → ``Turn.to_dict()``
 ``DELETE /chat/<id>``  forget a session
 ``GET /health``        liveness (always 200 while the process answers)
 ``GET /version``       package version and the loaded model's meta
@@ -559,7 +559,10 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
                            'the field "session_id" is missing; send {"session_id": "...", "text": "..."}')
         session_id = check_session_id(body["session_id"], conf)
         text = _text_field(body, conf)
-        return answer(need_bot().handle(session_id, text).to_dict())
+        today = _today_field(body)
+        bot = need_bot()
+        return answer((bot.handle(session_id, text, today=today) if today
+                       else bot.handle(session_id, text)).to_dict())
 
     @app.delete("/chat/<session_id>")
     def forget(session_id: str) -> Response:
@@ -794,7 +797,10 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                               "example": "2026-11-22"}}},
                 "ChatRequest": {"type": "object", "required": ["session_id", "text"],
                                 "properties": {"session_id": session_id,
-                                               "text": {"type": "string", "maxLength": max_text}}},
+                                               "text": {"type": "string", "maxLength": max_text},
+                                               "today": {"type": "string", "format": "date",
+                                                         "nullable": True,
+                                                         "example": "2026-11-22"}}},
                 "IntentScore": {"type": "object", "required": ["name", "confidence"], "properties": {
                     "name": {"type": "string"},
                     "confidence": {"type": "number", "minimum": 0, "maximum": 1}}},

@@ -242,6 +242,18 @@ def test_should_pass_canonical_slots_and_session_info_to_an_action_and_reply_wit
     assert context["text"] == "BTS 봄날 틀어줘"
 
 
+def test_should_give_the_users_date_to_the_parser_and_the_action():
+    import datetime
+    bot_actions.CALLS.clear()
+    parser = StandInParser()
+    bot = Bot(parser, load_scenarios(SCENARIOS, parser.intents, parser.entity_types))
+    day = datetime.date(2026, 11, 25)
+    assert bot.handle("u1", "BTS 봄날 틀어줘", today=day).state == "complete"
+    assert parser.todays[-1] == day and bot_actions.CALLS[-1][1]["today"] == day
+    bot.handle("u1", "BTS 봄날 틀어줘")         # not given: the parser's default, this machine's date
+    assert parser.todays[-1] is None and bot_actions.CALLS[-1][1]["today"] == datetime.date.today()
+
+
 def test_should_turn_an_action_error_into_a_polite_reply_and_log_it(caplog):
     bot = make_bot()
     with caplog.at_level(logging.ERROR, logger="nlukit.bot"):

@@ -450,6 +450,20 @@ def test_should_ask_for_missing_slots_then_complete_the_turns_of_a_session(chat:
     assert third["reply"] == "서울에서 광주로 가는 기차를 예매할게요."
 
 
+def test_should_pass_the_users_date_of_a_chat_turn_to_the_parser(tmp_path: Any) -> None:
+    import datetime
+
+    from test_server_fakes import scenarios_file
+    nlu = FakeNLU()
+    client = create_app(nlu=nlu, scenarios=scenarios_file(str(tmp_path)),
+                        settings={"torch_threads": 0}).test_client()
+    resp = post_json(client, "/chat", {"session_id": "s", "text": "내일 부산 날씨", "today": "2026-11-25"})
+    assert resp.status_code == 200 and nlu.todays[-1] == datetime.date(2026, 11, 25)
+    error = assert_error(post_json(client, "/chat", {"session_id": "s", "text": "내일", "today": "11/25"}),
+                         422, "invalid_field")
+    assert "YYYY-MM-DD" in error["message"]
+
+
 def test_should_keep_interleaved_sessions_apart(chat: Any) -> None:
     say(chat, "a", "기차 예매해줘")
     say(chat, "b", "기차 예매해줘")

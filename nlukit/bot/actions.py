@@ -2,7 +2,7 @@
 
 An action gets the scenario's filled slots (canonical values; optional slots that were
 not given are absent) and a context dict (``session_id``, ``intent``, ``text``,
-``parse``, ``turns``) and returns the reply. Anything it raises becomes the polite
+``parse``, ``turns``, ``today``: the user's date) and returns the reply. Anything it raises becomes the polite
 ``action_error`` reply of the ``[bot]`` table and is logged; the bot never crashes.
 A slot holds text (``오후 3시 30분``, ``다음 주 금요일``); :func:`set_alarm` shows how an
 action turns times and dates into values with :mod:`nlukit.temporal`.

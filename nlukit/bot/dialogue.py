@@ -21,6 +21,7 @@ its state from the store, decide, and write it back. The decision, in order:
 """
 from __future__ import annotations
 
+import datetime
 import logging
 import re
 import time
@@ -192,19 +193,23 @@ class Bot:
 
     # ------------------------------------------------------------------ public API
 
-    def handle(self, session_id: str, text: str) -> Turn:
-        """Answer one user turn of ``session_id``."""
+    def handle(self, session_id: str, text: str, *, today: datetime.date | None = None) -> Turn:
+        """Answer one user turn of ``session_id``.
+
+        ``today`` is the user's date: relative dates in the parse (``내일``) count from
+        it and actions get it as ``context["today"]``; by default this machine's date.
+        """
         self._check_session_id(session_id)
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
-        parse = self.parser.parse(text)
+        parse = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
         with self.store.lock(session_id):
             state = self.store.get(session_id)
             now = self._clock()
             if (state is None or state.get("v") != STATE_VERSION
                     or now - float(state.get("updated", 0.0)) > self.settings.session_expiry):
                 state = _new_state()
-            turn = self._step(session_id, state, text, parse)
+            turn = self._step(session_id, state, text, parse, today)
             state["updated"] = now
             self.store.set(session_id, state, ttl=self.settings.session_expiry)
         log.debug("session %r: %s intent=%s slots=%s missing=%s", session_id, turn.state, turn.intent,
@@ -253,7 +258,8 @@ class Bot:
             return None
         return it.name if it.confidence >= self.settings.confidence_threshold else None
 
-    def _step(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult) -> Turn:
+    def _step(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult,
+              today: datetime.date | None = None) -> Turn:
         st = self.settings
         state["total_turns"] = int(state.get("total_turns", 0)) + 1
         # a cancel phrase cancels what is under way; with nothing under way, a confident
@@ -267,7 +273,7 @@ class Bot:
         active = self.scenarios.scenarios.get(state.get("intent") or "")
         if active is None:
             if intent is not None and intent in self.scenarios:
-                return self._start(sid, state, self.scenarios[intent], text, parse)
+                return self._start(sid, state, self.scenarios[intent], text, parse, today)
             if intent is not None:
                 state["misunderstood"] = 0
                 return Turn(st.no_scenario, "fallback", None, {}, [], parse)
@@ -278,7 +284,7 @@ class Bot:
         cands = self._candidates(text, parse, active, asked)
         bare = self._is_bare(text, cands, asked)
         if intent is not None and intent != active.intent and intent in self.scenarios and not bare:
-            return self._start(sid, state, self.scenarios[intent], text, parse)
+            return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
         filled, rejected = self._fill(active, slots, cands, asked, bare)
         prefix = ""
@@ -293,7 +299,7 @@ class Bot:
             self._reset(state)
             state["misunderstood"] = 0
             return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
-        return self._advance(sid, state, active, text, parse, prefix)
+        return self._advance(sid, state, active, text, parse, prefix, today)
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0)
@@ -308,7 +314,8 @@ class Bot:
     def _fallback(self, state: dict[str, Any], parse: ParseResult) -> Turn:
         return Turn(self._fallback_reply(state), "fallback", None, {}, [], parse)
 
-    def _start(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult) -> Turn:
+    def _start(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
+               today: datetime.date | None = None) -> Turn:
         self._reset(state)
         state.update(intent=sc.intent, turns=1, misunderstood=0)
         cands = self._candidates(text, parse, sc, None)
@@ -317,14 +324,14 @@ class Bot:
         if rejected:
             c, slot = rejected[0]
             prefix = render_template(slot.invalid or self.settings.invalid_value, {"value": c.text})
-        return self._advance(sid, state, sc, text, parse, prefix)
+        return self._advance(sid, state, sc, text, parse, prefix, today)
 
     @staticmethod
     def _missing(sc: Scenario, slots: Mapping[str, str]) -> list[str]:
         return [s.name for s in sc.slots if s.required and s.name not in slots]
 
     def _advance(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
-                 prefix: str = "") -> Turn:
+                 prefix: str = "", today: datetime.date | None = None) -> Turn:
         slots: dict[str, str] = state["slots"]
         missing = self._missing(sc, slots)
         blanks = {s.name: slots.get(s.name, "") for s in sc.slots}
@@ -342,7 +349,8 @@ class Bot:
         self._reset(state)
         if sc.action_fn is not None:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
-                       "parse": parse.to_dict(), "turns": total}
+                       "parse": parse.to_dict(), "turns": total,
+                       "today": today or datetime.date.today()}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
                     else sc.action_fn(dict(final))
