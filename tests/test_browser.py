@@ -29,13 +29,19 @@ def _in_ci() -> bool:
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: Any) -> Iterator[str]:
-    from test_server_fakes import FakeNLU, scenarios_file
+def fake_nlu() -> Any:
+    from test_server_fakes import FakeNLU
+    return FakeNLU()
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: Any, fake_nlu: Any) -> Iterator[str]:
+    from test_server_fakes import scenarios_file
     from werkzeug.serving import make_server
 
     from nlukit.server import create_app
 
-    app = create_app(nlu=FakeNLU(), settings={"torch_threads": 0, "max_text_length": 30},
+    app = create_app(nlu=fake_nlu, settings={"torch_threads": 0, "max_text_length": 30},
                      scenarios=scenarios_file(str(tmp_path_factory.mktemp("scen"))))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -175,3 +181,25 @@ def test_should_show_the_servers_error_message_on_the_page(browser: Any, base_ur
     # the page still works after the error
     assert _send(browser, "안녕", 1) == "안녕하세요! 무엇을 도와드릴까요?"
     assert not error.is_displayed()
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_should_send_the_users_local_date_with_each_turn(browser: Any, base_url: str,
+                                                         fake_nlu: Any) -> None:
+    import datetime
+
+
+    # a time zone 14 hours ahead of UTC: for most of the day its date is not the server's
+    browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Pacific/Kiritimati"})
+    try:
+        browser.get(base_url + "/")
+        before = len(_bot_messages(browser))
+        _send(browser, "기차 예매해줘", before + 1)
+        y, m, d = browser.execute_script(
+            "var d = new Date(); return [d.getFullYear(), d.getMonth() + 1, d.getDate()];")
+        assert fake_nlu.todays[-1] == datetime.date(y, m, d)
+        offset = browser.execute_script("return new Date().getTimezoneOffset();")
+        assert offset == -14 * 60   # the override took: the page's clock is the user's, not ours
+    finally:
+        browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": ""})

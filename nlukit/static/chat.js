@@ -76,11 +76,18 @@
     document.getElementById("missing").textContent = missing.length ? missing.join(", ") : "-";
   }
 
+  // the user's own date, so that 내일 means tomorrow where the user is, not on the server
+  function localDate() {
+    var d = new Date();
+    function pad(n) { return (n < 10 ? "0" : "") + n; }
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+  }
+
   function post(text) {
     return fetch("/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ session_id: sessionId(), text: text })
+      body: JSON.stringify({ session_id: sessionId(), text: text, today: localDate() })
     }).then(function (resp) {
       return resp.json().catch(function () { return {}; }).then(function (data) {
         if (!resp.ok) {
