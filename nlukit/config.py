@@ -36,6 +36,8 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "max_text_length": 1000,  # parse() refuses longer texts (characters)
     "batch_size": 512,        # evaluation / parse_batch chunk size
     "embeddings": True,       # train Word2Vec and hand it to the models
+    "memory": True,           # a training sentence typed again (case, spaces, punctuation aside)
+                              # gets its intent, never the fallback: bundle file memory.json
     "workers": 0,             # 2 = fit the tagger in a second process beside the intent
                               # model; 1 = one after the other; 0 = 2 from 2,000 sentences
 }

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import gc
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -55,6 +56,36 @@ class TaggerModel(Protocol):
 
 def _surface_key(s: str) -> str:
     return "".join(s.split()).lower()
+
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def memory_key(text: str) -> str:
+    """How a text is looked up among the training sentences: lower case, letters and digits only.
+
+    >>> memory_key("바이~!"), memory_key("Thank  you ^^"), memory_key("ㄱㅅ ㄱㅅ")
+    ('바이', 'thankyou', 'ㄱㅅㄱㅅ')
+    """
+    return _NON_WORD.sub("", text.lower())
+
+
+def build_memory(examples: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """``{memory_key(text): intent}`` of ``(text, intent)`` pairs, texts given to two intents left out.
+
+    >>> build_memory([("바이", "goodbye"), ("바이!", "goodbye"), ("좋아", "thanks"), ("좋아", "music")])
+    {'바이': 'goodbye'}
+    """
+    out: dict[str, str] = {}
+    clash: set[str] = set()
+    for text, intent in examples:
+        key = memory_key(text)
+        if not key or key in clash:
+            continue
+        if out.setdefault(key, intent) != intent:
+            clash.add(key)
+            del out[key]
+    return out
 
 
 def _digits_key(s: str) -> str:
@@ -149,7 +180,8 @@ class NLU:
                  dictionary: Mapping[str, Mapping[str, Sequence[str]]], *,
                  tokenizer: str = "mecab", meta: Mapping[str, Any] | None = None,
                  max_text_length: int | None = None, batch_size: int = 512,
-                 path: str | None = None, resolve: Mapping[str, str] | None = None) -> None:
+                 path: str | None = None, resolve: Mapping[str, str] | None = None,
+                 memory: Mapping[str, str] | None = None) -> None:
         self._intent = intent_model
         self._tagger = tagger
         self._dictionary_json = {k: {v: list(s) for v, s in vals.items()} for k, vals in dictionary.items()}
@@ -174,6 +206,9 @@ class NLU:
         ents = self.meta.get("entity_types") or sorted(self._dictionary_json)
         self.entity_types: tuple[str, ...] = tuple(ents)
         self.resolve = _check_resolve(resolve, self.entity_types)
+        # training sentences (by memory_key) and their intents: a text the model was
+        # taught word for word is that intent, however unsure the model is of it
+        self._memory = {k: v for k, v in (memory or {}).items() if v in labels}
         self._dictionary: Dictionary | None = None
         self._dict_lock = threading.Lock()
 
@@ -294,8 +329,12 @@ class NLU:
         if ranking is None:
             [ranking] = self._ranked([probs])
         top = ranking[0]
-        intent = top if top.confidence >= self.threshold else IntentScore(
-            self.fallback_intent, round(1.0 - top.confidence, 6))
+        taught = self._memory.get(memory_key(norm.text)) if self._memory else None
+        if taught is not None:
+            intent = IntentScore(taught, 1.0)
+        else:
+            intent = top if top.confidence >= self.threshold else IntentScore(
+                self.fallback_intent, round(1.0 - top.confidence, 6))
         original = norm.original
         ntext = norm.text
         entities = []
@@ -380,5 +419,7 @@ def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: 
         tagger = _load_component(EntityTagger, version_dir, "tagger")
     dictionary = bundle.read_json(os.path.join(version_dir, "dicts", "dictionary.json"),
                                   "model bundle")
+    memory_file = os.path.join(version_dir, "memory.json")   # bundles from before 0.x have none
+    memory = bundle.read_json(memory_file, "model bundle") if os.path.exists(memory_file) else None
     return NLU(intent, tagger, dictionary, tokenizer=meta["tokenizer"], meta=meta,
-               path=version_dir, resolve=resolve)
+               path=version_dir, resolve=resolve, memory=memory)

@@ -100,13 +100,14 @@ class Components:
     tokenizer: str
     dictionary: dict[str, dict[str, list[str]]]
     timings: dict[str, float] = field(default_factory=dict)
+    memory: dict[str, str] = field(default_factory=dict)  # training sentences' intents (NLU memory)
 
     def nlu(self, meta: Mapping[str, Any] | None = None) -> Any:
         """An in-memory :class:`~nlukit.nlu.NLU` over these components."""
         from .nlu import NLU
         return NLU(self.intent, self.tagger, self.dictionary, tokenizer=self.tokenizer,
                    meta=meta, max_text_length=self.config["train"]["max_text_length"],
-                   batch_size=self.config["train"]["batch_size"])
+                   batch_size=self.config["train"]["batch_size"], memory=self.memory)
 
 
 def read_corpus(path: str, tokenizer: str) -> list[list[str]]:
@@ -242,7 +243,10 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
             pending.cancel()
             import shutil
             shutil.rmtree(tag_dir, ignore_errors=True)
-    return Components(embeddings, intent, tagger, config, tokenizer, dictionary, timings)
+    from .nlu import build_memory
+    memory = (build_memory((p.norm.text, p.example.intent) for p in train)
+              if config["train"].get("memory", True) else {})
+    return Components(embeddings, intent, tagger, config, tokenizer, dictionary, timings, memory)
 
 
 def _fit_tagger_into(path: str, params: dict[str, Any], train: list[TagItem], valid: list[TagItem],
@@ -363,6 +367,8 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
                     write_json(hist, list(getattr(model, "history_", [])))
             os.makedirs(os.path.join(root, "dicts"))
             write_json(os.path.join(root, "dicts", "dictionary.json"), comps.dictionary)
+            if comps.memory:
+                write_json(os.path.join(root, "memory.json"), comps.memory)
             generation = _generation_settings(data_dir, dataset.manifest)
             if generation is not None:
                 os.makedirs(os.path.join(root, "patterns"))

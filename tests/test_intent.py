@@ -576,6 +576,60 @@ def test_should_send_unknown_requests_in_a_known_frame_to_the_fallback(data):
     assert (ok >= masked.threshold_).all(), (ok, masked.threshold_)
 
 
+@pytest.mark.parametrize("text,short", [
+    ("강남 맛집 추천해줘", "강남 맛집"), ("아이유 노래 틀어줘", "아이유 노래"), ("7시에 알람 맞춰줘", "7시에 알람"),
+    ("날씨 어때?", "날씨"), ("서울에서 부산 가는 기차 예매해줘", "서울에서 부산 가는 기차"),
+    ("음악 좀 틀어줄래?", "음악 좀"),
+    ("안녕하세요", None), ("서울 날씨", None), ("고마워", None), ("부산 가는 KTX", None),
+])
+def test_short_form_should_drop_a_final_predicate_word_only(text: str, short: str | None) -> None:
+    from nlukit.models.intent import short_form
+    from nlukit.text import analyze
+    norm, toks = analyze(text)
+    got = short_form(norm.text, toks)
+    if short is None:
+        assert got is None
+    else:
+        assert got is not None and got[0] == short
+        assert all(t.end <= len(short) for t in got[1]) and "".join(t.surface for t in got[1]) == \
+            short.replace(" ", "")
+
+
+def test_short_forms_should_add_shortened_copies_with_their_intents_only_when_asked(data):
+    from nlukit.models.intent import _with_short_forms
+    train, _ = data
+    rng = np.random.default_rng(0)
+    assert _with_short_forms(train, 0.0, rng) == train
+    grown = _with_short_forms(train, 1.0 - 1e-9, rng)
+    extra = grown[len(train):]
+    assert grown[:len(train)] == train and len(extra) >= len(train) // 2
+    by_text = {t: intent for t, _, intent in train}
+    for text, _toks, intent in extra:   # each copy is a prefix of a training text of its intent
+        assert any(src.startswith(text + " ") and by_text[src] == intent for src in by_text), text
+    with pytest.raises(ConfigError, match="short_forms"):
+        from nlukit.models.intent import IntentClassifier
+        IntentClassifier(short_forms=1.0).fit([("a", None, "x"), ("b", None, "y")])
+
+
+@pytest.mark.slow
+def test_should_be_surer_of_requests_typed_without_their_verb_when_trained_on_short_forms(data):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    # Given the same model trained with and without short forms of its training texts
+    params = dict(kind="char_cnn", **{**FAST, "seed": 4})
+    short = IntentClassifier(**params, short_forms=0.99).fit(train, valid, progress=False)
+    plain = IntentClassifier(**params, short_forms=0.0).fit(train, valid, progress=False)
+    # When both score keyword requests (never seen: the validation sentences' short forms)
+    texts = ["부산 날씨", "7시에 알람", "노래", "부산 가는 기차", "내일 날씨"]
+    labels = ["weather", "alarm", "music", "train_ticket", "weather"]
+    p_short, p_plain = short.predict_proba(_items(texts)), plain.predict_proba(_items(texts))
+    conf = [p_short[i, short.labels_.index(lab)] for i, lab in enumerate(labels)]
+    conf_plain = [p_plain[i, plain.labels_.index(lab)] for i, lab in enumerate(labels)]
+    # Then the model that saw short forms is surer of the right intent, and still gets them right
+    assert np.mean(conf) > np.mean(conf_plain) + 0.05, (conf, conf_plain)
+    assert [short.labels_[i] for i in p_short.argmax(1)] == labels
+
+
 def test_should_refuse_an_oe_masked_share_outside_0_to_1():
     from nlukit.models.intent import IntentClassifier
     with pytest.raises(ConfigError, match="oe_masked"):

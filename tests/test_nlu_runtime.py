@@ -83,3 +83,36 @@ def test_should_give_back_the_garbage_collector_as_it_was_after_a_batch() -> Non
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+class _Unsure:
+    """An intent model that is never sure: every intent equally likely."""
+    labels_ = ["goodbye", "thanks", "weather"]
+    threshold_ = 0.5
+
+    def predict_proba(self, items):
+        import numpy as np
+        return np.full((len(items), 3), 1 / 3)
+
+
+def test_should_give_a_training_sentence_typed_again_its_intent_however_unsure_the_model_is() -> None:
+    from nlukit.nlu import NLU
+    nlu = NLU(_Unsure(), None, {}, memory={"바이": "goodbye", "땡큐": "thanks", "ㅇㅇ": "unknown_intent"})
+    for text in ("바이", "바이~!", " 바이 ", "바이^^"):
+        r = nlu.parse(text)
+        assert (r.intent.name, r.intent.confidence) == ("goodbye", 1.0), text
+        assert [s.confidence for s in r.ranking] == [1 / 3] * 3   # the model's own view is kept
+    assert nlu.parse("바이 바이").intent.name == "fallback"        # not a training sentence
+    assert nlu.parse("ㅇㅇ").intent.name == "fallback"              # an intent the model lacks
+    batch = nlu.parse_batch(["땡큐!", "비 와?", "바이", "땡큐"])
+    assert [r.intent.name for r in batch] == ["thanks", "fallback", "goodbye", "thanks"]
+    assert batch == [nlu.parse(t) for t in ["땡큐!", "비 와?", "바이", "땡큐"]]
+    assert NLU(_Unsure(), None, {}).parse("바이").intent.name == "fallback"   # no memory
+
+
+def test_should_leave_out_of_the_memory_a_sentence_taught_as_two_intents() -> None:
+    from nlukit.nlu import build_memory, memory_key
+    memory = build_memory([("좋아!", "thanks"), ("좋아", "music"), ("좋아", "thanks"), ("바이", "goodbye"),
+                           ("!!!", "thanks")])
+    assert memory == {"바이": "goodbye"}
+    assert memory_key("Hello, World_2") == "helloworld2"

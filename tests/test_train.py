@@ -49,8 +49,24 @@ def test_should_predict_identically_after_save_and_load(tmp_path) -> None:
     from nlukit.models.intent import IntentClassifier
     from nlukit.models.tagger import EntityTagger
     loaded = NLU(IntentClassifier.load(str(tmp_path / "intent")),
-                 EntityTagger.load(str(tmp_path / "tagger")), ds.dictionary)
+                 EntityTagger.load(str(tmp_path / "tagger")), ds.dictionary, memory=comps.memory)
     assert [r.to_dict() for r in loaded.parse_batch(PROBE)] == [r.to_dict() for r in before]
+
+
+def test_should_keep_the_training_sentences_intents_in_the_bundle_unless_turned_off(tmp_path) -> None:
+    from nlukit.nlu import memory_key
+    path = nlukit.train(FIXTURE, str(tmp_path / "m"), config=TINY, overrides=QUICK, progress=False)
+    memory = json.load(open(os.path.join(path, "memory.json"), encoding="utf-8"))
+    train = load_dataset(FIXTURE).train
+    assert len(memory) >= len({memory_key(ex.text) for ex in train}) - 2   # keys two intents share: out
+    assert all(memory[memory_key(ex.text)] == ex.intent for ex in train if memory_key(ex.text) in memory)
+    assert "memory.json" in json.load(open(os.path.join(path, "meta.json")))["files"]  # checksummed
+    nlu = nlukit.load(path)
+    assert nlu.parse(train[0].text + "!!").intent.name == train[0].intent
+    off = nlukit.train(FIXTURE, str(tmp_path / "off"), config=TINY, overrides=QUICK + ["train.memory=false"],
+                       progress=False)
+    assert not os.path.exists(os.path.join(off, "memory.json"))
+    assert nlukit.load(off)._memory == {}
 
 
 def test_should_keep_the_working_model_when_a_retraining_fails(tmp_path, monkeypatch) -> None:

@@ -113,6 +113,8 @@ DEFAULTS: dict[str, Any] = {
     "oe_weight": 0.5,            # weight of the uniform-target loss on nonsense inputs
     "oe_masked": 0.25,           # share of those inputs that are training texts with their content
                                  # morphemes replaced by random characters (0 = nonsense only)
+    "short_forms": 0.0,          # share of training texts also trained in their short form, the
+                                 # last word dropped when it is a predicate (강남 맛집 추천해줘 → 강남 맛집)
     "device": None,              # None/"auto": CUDA when present, else CPU
     "threads": None,             # torch threads while fitting/predicting (None: torch's)
     "ngram_chars": 5,            # ngram: character n-grams of length 1..n (0 = none)
@@ -445,7 +447,8 @@ class IntentClassifier:
                 raise ConfigError(f"[intent] {key} must be a positive integer, got {p[key]!r}")
         if not 0.0 < float(p["lr_decay"]) <= 1.0:
             raise ConfigError(f"[intent] lr_decay must be in (0, 1], got {p['lr_decay']!r}")
-        for key in ("dropout", "space_dropout", "unk_dropout", "max_reject", "label_smoothing"):
+        for key in ("dropout", "space_dropout", "unk_dropout", "max_reject", "label_smoothing",
+                    "short_forms"):
             if not 0.0 <= float(p[key]) < 1.0:
                 raise ConfigError(f"[intent] {key} must be in [0, 1), got {p[key]!r}")
         for key in ("ngram_chars", "ngram_words", "ngram_jamo", "ngram_min_count"):
@@ -610,6 +613,9 @@ class IntentClassifier:
         rng = np.random.default_rng(p["seed"])
         device = choose_device(p["device"])
         with torch_threads(p["threads"]):
+            if float(p["short_forms"]) > 0:
+                train = _with_short_forms(train, float(p["short_forms"]),
+                                          np.random.default_rng(int(p["seed"] or 0) + 2))
             # vocabulary
             units = [self._units(t, toks) for t, toks, _ in train]
             extra: list[str] = (list(embeddings.vocab) if (word and embeddings is not None
@@ -1070,6 +1076,43 @@ def _nonsense_items(n: int, rng: np.random.Generator, chars: Sequence[str]) -> l
 CONTENT_POS = frozenset({"NNG", "NNP", "NNB", "NNBC", "NR", "VV", "VA", "XR", "MAG", "MM", "IC",
                          "SL", "SH", "SN"})
 _HANGUL = (0xAC00, 0xD7A4)
+
+
+def short_form(text: str, tokens: Sequence[Token]) -> Item | None:
+    """The text without its last word when that word is a predicate: how users shorten requests.
+
+    Korean chat drops the verb of a request (``강남 맛집 추천해줘`` → ``강남 맛집``, ``아이유
+    노래 틀어줘`` → ``아이유 노래``). The last space-separated word goes when one of its
+    morphemes is a verb, an adjective, a verbal suffix or an ending (MeCab tags V*, E*,
+    XSV, XSA); None when the text is one word or its last word is not a predicate.
+
+    >>> from nlukit.types import Token
+    >>> short_form("아이유 노래 틀어줘", [Token("아이유", "NNP", 0, 3), Token("노래", "NNG", 4, 6),
+    ...     Token("틀", "VV", 7, 8), Token("어", "EC", 8, 9), Token("줘", "VX+EC", 9, 10)])
+    ('아이유 노래', [Token(surface='아이유', pos='NNP', start=0, end=3), Token(surface='노래', pos='NNG', start=4, end=6)])
+    >>> short_form("서울 날씨", [Token("서울", "NNP", 0, 2), Token("날씨", "NNG", 3, 5)]) is None
+    True
+    """
+    head = text.rstrip()
+    cut = head.rfind(" ")
+    if cut <= 0 or not head[:cut].strip():
+        return None
+    last = [t for t in tokens if t.start > cut]
+    if not any(t.pos[:1] in ("V", "E") or t.pos.startswith(("XSV", "XSA")) for t in last):
+        return None
+    head = head[:cut].rstrip()
+    return head, [t for t in tokens if t.end <= len(head)]
+
+
+def _with_short_forms(train: list[TrainItem], share: float, rng: np.random.Generator) -> list[TrainItem]:
+    """``train`` plus the :func:`short_form` of about ``share`` of its texts (same intents)."""
+    extra = []
+    for text, toks, intent in train:
+        if rng.random() < share:
+            short = short_form(text, toks)
+            if short is not None:
+                extra.append((short[0], short[1], intent))
+    return train + extra
 
 
 def _masked_items(items: Sequence[Item], n: int, rng: np.random.Generator, chars: Sequence[str]
