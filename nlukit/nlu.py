@@ -331,7 +331,10 @@ class NLU:
         top = ranking[0]
         taught = self._memory.get(memory_key(norm.text)) if self._memory else None
         if taught is not None:
+            # a sentence taught word for word: certain, the ranking says so too
             intent = IntentScore(taught, 1.0)
+            ranking = (intent, *(IntentScore(s.name, 0.0) for s in sorted(ranking, key=lambda s: s.name)
+                                 if s.name != taught))
         else:
             intent = top if top.confidence >= self.threshold else IntentScore(
                 self.fallback_intent, round(1.0 - top.confidence, 6))
