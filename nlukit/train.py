@@ -244,7 +244,9 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
             import shutil
             shutil.rmtree(tag_dir, ignore_errors=True)
     from .nlu import build_memory
-    memory = (build_memory((p.norm.text, p.example.intent) for p in train)
+    # the sentences the developer taught, the test split aside: train and valid (valid only
+    # chose the epochs and the threshold; the reported test figures stay held out)
+    memory = (build_memory((p.norm.text, p.example.intent) for p in [*train, *valid])
               if config["train"].get("memory", True) else {})
     return Components(embeddings, intent, tagger, config, tokenizer, dictionary, timings, memory)
 

@@ -57,9 +57,12 @@ def test_should_keep_the_training_sentences_intents_in_the_bundle_unless_turned_
     from nlukit.nlu import memory_key
     path = nlukit.train(FIXTURE, str(tmp_path / "m"), config=TINY, overrides=QUICK, progress=False)
     memory = json.load(open(os.path.join(path, "memory.json"), encoding="utf-8"))
-    train = load_dataset(FIXTURE).train
+    ds = load_dataset(FIXTURE)
+    train = ds.train + ds.valid          # what was taught; the test split stays out
     assert len(memory) >= len({memory_key(ex.text) for ex in train}) - 2   # keys two intents share: out
     assert all(memory[memory_key(ex.text)] == ex.intent for ex in train if memory_key(ex.text) in memory)
+    assert not any(memory_key(ex.text) in memory for ex in ds.test
+                   if memory_key(ex.text) not in {memory_key(t.text) for t in train})
     assert "memory.json" in json.load(open(os.path.join(path, "meta.json")))["files"]  # checksummed
     nlu = nlukit.load(path)
     assert nlu.parse(train[0].text + "!!").intent.name == train[0].intent
