@@ -209,6 +209,7 @@ class NLU:
         # training sentences (by memory_key) and their intents: a text the model was
         # taught word for word is that intent, however unsure the model is of it
         self._memory = {k: v for k, v in (memory or {}).items() if v in labels}
+        self._taught: dict[str, tuple[IntentScore, ...]] = {}
         self._dictionary: Dictionary | None = None
         self._dict_lock = threading.Lock()
 
@@ -303,6 +304,15 @@ class NLU:
                                       today=today)
         return out  # type: ignore[return-value]
 
+    def _taught_ranking(self, intent: str) -> tuple[IntentScore, ...]:
+        """The ranking of a memorised sentence: its intent 1.0, the others 0 by name (built once)."""
+        cache = self._taught
+        got = cache.get(intent)
+        if got is None:
+            got = cache[intent] = (IntentScore(intent, 1.0), *(IntentScore(name, 0.0) for name in
+                                                               sorted(self._labels) if name != intent))
+        return got
+
     def _ranked(self, probs: Any) -> list[tuple[IntentScore, ...]]:
         """Per row of intent probabilities, the ranking: best first, ties by intent name."""
         import numpy as np
@@ -332,9 +342,8 @@ class NLU:
         taught = self._memory.get(memory_key(norm.text)) if self._memory else None
         if taught is not None:
             # a sentence taught word for word: certain, the ranking says so too
-            intent = IntentScore(taught, 1.0)
-            ranking = (intent, *(IntentScore(s.name, 0.0) for s in sorted(ranking, key=lambda s: s.name)
-                                 if s.name != taught))
+            ranking = self._taught_ranking(taught)
+            intent = ranking[0]
         else:
             intent = top if top.confidence >= self.threshold else IntentScore(
                 self.fallback_intent, round(1.0 - top.confidence, 6))
