@@ -413,6 +413,7 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
                      "manifest": {k: dataset.manifest.get(k) for k in ("seed", "split")
                                   if k in dataset.manifest}},
             "dictionaries_digest": sha256_json(comps.dictionary),
+            "memory_sentences": len(comps.memory),  # memory.json: taught sentences by intent
             "corpus": {"path": os.path.abspath(corpus), "sentences": len(extra)} if corpus else None,
             "timings_s": {k: round(v, 3) for k, v in comps.timings.items()},
             "environment": {"python": platform.python_version(), "torch": torch.__version__,
@@ -473,6 +474,9 @@ def describe(meta: Mapping[str, Any]) -> str:
         if tagger:
             line += f"; tagger BiLSTM-CRF over {tagger.get('unit')}s, hidden {tagger.get('hidden')}"
         lines.append(line)
+    if meta.get("memory_sentences"):
+        lines.append(f"memory       {meta['memory_sentences']} taught sentences (train + valid): typed "
+                     "again, each gets its intent")
     if m:
         lines.append(f"metrics      intent accuracy {m.get('intent_accuracy', 0):.4f}  macro-F1 "
                      f"{m.get('intent_macro_f1', 0):.4f}  entity F1 {m.get('entity_f1', 0):.4f} "

@@ -77,6 +77,8 @@ def test_should_show_info_and_verify_files(model: str, capsys) -> None:
     kind = meta["config"]["intent"]["kind"]
     assert f"models       intent {kind}" in out and f"fallback below {meta['intent_threshold']:.3f}" in out
     assert "tagger BiLSTM-CRF over morphemes" in out
+    memory = json.load(open(os.path.join(model, "current", "memory.json"), encoding="utf-8"))
+    assert f"memory       {len(memory)} taught sentences" in out and meta["memory_sentences"] == len(memory)
     assert main(["info", model, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["tag_scheme"] == "IOB2"
 
