@@ -31,7 +31,8 @@ SECTIONS = ("word2vec", "intent", "tagger", "train")
 # The pipeline's own section; the model sections come from the model modules.
 TRAIN_DEFAULTS: dict[str, Any] = {
     "seed": 13,               # seeds every component whose own seed is not set
-    "threads": 0,             # torch intra-op threads; 0 = min(2, CPU count)
+    "threads": 0,             # torch intra-op threads; 0 = up to 2, on cores the load average
+                              # says are free (2 threads on a busy core are ~9x slower than 1)
     "device": "auto",         # "auto" (CUDA when present) | "cpu" | "cuda"
     "max_text_length": 1000,  # parse() refuses longer texts (characters)
     "batch_size": 512,        # evaluation / parse_batch chunk size

@@ -221,3 +221,20 @@ def test_should_stop_the_tagger_worker_when_the_intent_model_fails(tmp_path, mon
     # and the worker is gone, not left fitting a tagger nobody will read
     assert seen and _wait_for(lambda: not _children(os.getpid()), 15), seen
     assert not os.path.exists(tmp_path / "m") or not os.listdir(tmp_path / "m")
+
+
+@pytest.mark.parametrize("cpus,load,given,expected", [
+    (2, 0.1, 0, 2), (2, 0.7, 0, 1), (2, 1.0, 0, 1), (2, 3.5, 0, 1), (1, 0.0, 0, 1), (8, 0.2, 0, 2),
+    (8, 6.9, 0, 1), (8, 5.2, 0, 2), (2, 3.0, 4, 4), (2, None, 0, 2),
+])
+def test_should_take_as_many_training_threads_as_free_cores_allow(monkeypatch, cpus, load, given,
+                                                                  expected) -> None:
+    from nlukit.train import _threads
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+    if load is None:
+        def no_load() -> tuple[float, float, float]:
+            raise OSError("no load average here")
+        monkeypatch.setattr(os, "getloadavg", no_load)
+    else:
+        monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
+    assert _threads(given) == expected
