@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BundleError, InputError, ModelError, TextTooLongError
 from .numerals import digits
-from .temporal import RESOLVERS, period_before, resolve
+from .temporal import RESOLVERS, resolve
 from .text import Normalized, get_tokenizer, normalize
 from .types import Entity, IntentScore, ParseResult, Token
 
@@ -360,13 +360,10 @@ class NLU:
             if kind is not None:
                 if today is None and kind == "date":
                     today = datetime.date.today()
-                resolved = resolve(kind, value, today) or (resolve(kind, surface, today)
-                                                           if surface != value else None)
-                if resolved is not None and resolved.get("ambiguous"):
-                    # 오후 typed before the span (left out of it, or given to the date)
-                    period = period_before(ntext, start)
-                    if period is not None:
-                        resolved = resolve(kind, f"{period} {value}", today) or resolved
+                # what was typed before the span may say 오후 (left out of it, or given to the date)
+                before = ntext[:start]
+                resolved = resolve(kind, value, today, before) or (
+                    resolve(kind, surface, today, before) if surface != value else None)
             entities.append(Entity(entity, value, original[o_start:o_end], o_start, o_end,
                                    float(conf), role, resolved))
         return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)

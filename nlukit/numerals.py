@@ -54,6 +54,7 @@ _SINO_NUMBER = "[일이삼사오육륙칠팔구십백천]+"
 _SINO_RE = re.compile(rf"(?<![가-힣])(?P<number>{_SINO_NUMBER})(?P<space> ?)(?P<counter>{_ALT(_SINO_COUNTERS)}){_AFTER}")
 # 유월 and 시월 drop the final consonant of 육 and 십
 _MONTHS = re.compile(r"(?<![가-힣])(유|시)월")
+_SPACE_BEFORE_COUNTER = re.compile(r"(\d) (?=시간|시|분|초|일|월|년|명|개|살)")
 _HALF = re.compile(rf"(\d+ ?시간?) ?반{_AFTER}")
 
 
@@ -127,5 +128,5 @@ def digits(text: str) -> str:
     out = _NATIVE_RE.sub(_native, text)
     out = _SINO_RE.sub(_sino, out)
     out = _MONTHS.sub(lambda m: "6월" if m.group(1) == "유" else "10월", out)
-    out = re.sub(r"(\d) (?=시간|시|분|초|일|월|년|명|개|살)", r"\1", out)
+    out = _SPACE_BEFORE_COUNTER.sub(r"\1", out)
     return _HALF.sub(lambda m: m.group(1).replace(" ", "") + " 30분", out)

@@ -56,23 +56,25 @@ _AM, _PM = "am", "pm"
 _PERIODS = {"새벽": _AM, "아침": _AM, "오전": _AM, "am": _AM, "a.m.": _AM,
             "낮": "day", "점심": "day", "오후": _PM, "저녁": _PM, "pm": _PM, "p.m.": _PM, "밤": "night"}
 _NAMED = {"정오": (12, 0), "자정": (0, 0)}
+_PART_OF_DAY = "새벽|아침|오전|낮|점심|오후|저녁|밤"   # the Korean keys of _PERIODS, as a regex
 _TIME = re.compile(
-    r"^(?P<period>새벽|아침|오전|낮|점심|오후|저녁|밤|am|a\.m\.|pm|p\.m\.)?"
+    rf"^(?P<period>{_PART_OF_DAY}|am|a\.m\.|pm|p\.m\.)?"
     r"(?:(?P<hour>\d{1,2})시(?:(?P<minute>\d{1,2})분|(?P<half>반))?(?:정각)?|"
     r"(?P<hh>\d{1,2}):(?P<mm>\d{2}))"
     r"(?P<suffix>am|pm)?(?:쯤|경|정도)?$")
 _DURATION = re.compile(r"^(?:(?P<hours>\d+)시간)?(?:(?P<minutes>\d+)분)?(?:쯤|정도)?(?:뒤|후|있다가|이따가?)$")
 
 
-_PERIOD_BEFORE = re.compile(r"(?:^|\s)(새벽|아침|오전|낮|점심|오후|저녁|밤)\s*$")
+_PERIOD_BEFORE = re.compile(rf"(?:^|\s)({_PART_OF_DAY})\s*$")
+_PERIOD_AFTER = re.compile(rf"(.+?)({_PART_OF_DAY})")   # a date with a part of the day kept: 내일오후
 
 
 def period_before(text: str, start: int) -> str | None:
     """The part-of-day word (``오후``, ``저녁`` ...) that ends right before ``start``, if any.
 
     A tagger may leave it out of a time's span (``저녁 [여섯 시]``) or give it to the
-    date before (``[내일 오후] [세 시]``); :meth:`nlukit.NLU.parse` uses it to read an
-    hour that alone would be ambiguous.
+    date before (``[내일 오후] [세 시]``); :func:`resolve_time` (``before=``) uses it to
+    read an hour that alone would be ambiguous.
 
     >>> period_before("내일 오후 세 시", 6), period_before("세 시", 0), period_before("한밤 세 시", 3)
     ('오후', None, None)
@@ -153,23 +155,31 @@ def _date_of(text: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | None:
     key = _key(text)
     got = _resolve_date(key, today)
     if got is None:  # a part of the day the tagger kept with the date: 내일 오후, 오늘 밤
-        m = re.fullmatch(r"(.+?)(새벽|아침|오전|낮|점심|오후|저녁|밤)", key)
+        m = _PERIOD_AFTER.fullmatch(key)
         if m:
             got = _resolve_date(m.group(1), today)
     return got
 
 
-def resolve_time(text: str) -> dict[str, Any] | None:
+def resolve_time(text: str, before: str = "") -> dict[str, Any] | None:
     """A time of day (or a delay: ``30분 뒤``) read from ``text``, or None.
+
+    ``before`` is what was typed before the time (the text up to its span, or the date
+    slot): an hour that alone is ambiguous is read with the part-of-day word ending it
+    (:func:`period_before`), so ``세 시`` after ``내일 오후`` is 15:00.
 
     >>> resolve_time("오전 7시")["value"], resolve_time("저녁 여섯 시 반")["value"], resolve_time("13:05")["value"]
     ('07:00', '18:30', '13:05')
     >>> t = resolve_time("세시"); t["hour"], t["ambiguous"], t["candidates"]
     (3, True, ['03:00', '15:00'])
-    >>> resolve_time("한 시간 반 뒤"), resolve_time("내일")
-    ({'kind': 'duration', 'minutes': 90, 'value': 'PT1H30M'}, None)
+    >>> resolve_time("한 시간 반 뒤"), resolve_time("내일"), resolve_time("세 시", before="내일 오후 ")["value"]
+    ({'kind': 'duration', 'minutes': 90, 'value': 'PT1H30M'}, None, '15:00')
     """
     got = _time_of(text)
+    if got is not None and before and ("ambiguous", True) in got:
+        period = period_before(before, len(before))
+        if period is not None:
+            got = _time_of(f"{period} {text}") or got
     return None if got is None else {k: list(v) if isinstance(v, tuple) else v for k, v in got}
 
 
@@ -302,10 +312,11 @@ def resolve_date(text: str, today: _dt.date | None = None) -> dict[str, Any] | N
 RESOLVERS = {"time": "time", "date": "date"}
 
 
-def resolve(kind: str, text: str, today: _dt.date | None = None) -> dict[str, Any] | None:
-    """``resolve_time`` or ``resolve_date`` by name (``kind`` ``"time"`` or ``"date"``)."""
+def resolve(kind: str, text: str, today: _dt.date | None = None, before: str = ""
+            ) -> dict[str, Any] | None:
+    """``resolve_time`` (with ``before``) or ``resolve_date`` by name (``"time"``, ``"date"``)."""
     if kind == "time":
-        return resolve_time(text)
+        return resolve_time(text, before)
     if kind == "date":
         return resolve_date(text, today)
     raise ValueError(f"unknown resolver {kind!r}; use 'time' or 'date'")

@@ -18,7 +18,7 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from ..temporal import period_before, resolve_date, resolve_time
+from ..temporal import resolve_date, resolve_time
 from .scenario import render_template
 
 __all__ = ["play_music", "set_alarm"]
@@ -71,20 +71,17 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     '11월 26일 (목) 오후 7시에 알람을 맞췄어요.'
     """
     when = slots.get("time", "")
-    time = resolve_time(when) if when else None
+    date_text = slots.get("date", "오늘")
+    # the tagger may have kept 오후 with the date (내일 오후 | 세 시): read the time after it
+    time = resolve_time(when, before=date_text) if when else None
     if time is not None and time["kind"] == "duration":
         return render_template("{time}에 알람을 맞췄어요.", {"time": when})
-    date_text = slots.get("date", "오늘")
     date = resolve_date(date_text, context.get("today"))
     if date is not None and date["kind"] == "date":
         d = datetime.date.fromisoformat(date["value"])
         day = f"{d.month}월 {d.day}일 ({_WEEKDAY_NAMES[d.weekday()]})"
     else:
         day = date_text   # a range (이번 주말) or unread: the user's words
-    if time is not None and time.get("ambiguous"):
-        # the tagger may have kept 오후 with the date (내일 오후 | 세 시)
-        period = period_before(date_text, len(date_text))
-        time = resolve_time(f"{period} {when}") if period else time
     if time is not None and not time.get("ambiguous"):
         when = _spoken_time(time["hour"], time["minute"])
     return render_template("{day} {time}에 알람을 맞췄어요.", {"day": day, "time": when})
