@@ -8,6 +8,7 @@ symlink naming the version in use::
       20261121T234812Z/
         meta.json  w2v/  intent/  tagger/  dicts/dictionary.json  report.json
         patterns/patterns.txt  generation.json   (what `nlukit retrain` regenerates from)
+        memory.json   (the taught sentences' intents, by memory_key; absent with train.memory = false)
 
 A version is built in a hidden temporary directory next to it and renamed into
 place; ``current`` is switched with :func:`os.replace` of a fresh symlink, so a

@@ -430,5 +430,9 @@ def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: 
                                   "model bundle")
     memory_file = os.path.join(version_dir, "memory.json")   # bundles from before 0.x have none
     memory = bundle.read_json(memory_file, "model bundle") if os.path.exists(memory_file) else None
+    if memory is not None and not (isinstance(memory, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in memory.items())):
+        raise BundleError(f"{memory_file} must map sentences to intents ({{\"바이\": \"goodbye\"}}); "
+                          "the bundle is corrupted — retrain, or delete the file to do without it")
     return NLU(intent, tagger, dictionary, tokenizer=meta["tokenizer"], meta=meta,
                path=version_dir, resolve=resolve, memory=memory)

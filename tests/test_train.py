@@ -11,7 +11,7 @@ import nlukit
 from nlukit import bundle
 from nlukit.config import load_config
 from nlukit.dataset import load_dataset
-from nlukit.errors import ModelError, OutputExistsError
+from nlukit.errors import BundleError, ModelError, OutputExistsError
 from nlukit.nlu import NLU
 from nlukit.train import fit_components, prepare
 
@@ -66,6 +66,10 @@ def test_should_keep_the_training_sentences_intents_in_the_bundle_unless_turned_
     assert "memory.json" in json.load(open(os.path.join(path, "meta.json")))["files"]  # checksummed
     nlu = nlukit.load(path)
     assert nlu.parse(train[0].text + "!!").intent.name == train[0].intent
+    with open(os.path.join(path, "memory.json"), "w", encoding="utf-8") as fh:
+        fh.write('["바이"]')                      # valid JSON of the wrong shape, checksums not verified
+    with pytest.raises(BundleError, match="memory.json must map sentences to intents"):
+        nlukit.load(path, verify=False)
     off = nlukit.train(FIXTURE, str(tmp_path / "off"), config=TINY, overrides=QUICK + ["train.memory=false"],
                        progress=False)
     assert not os.path.exists(os.path.join(off, "memory.json"))
