@@ -180,7 +180,9 @@ class BundleWriter:
             raise OutputExistsError(
                 f"{store} is a single model version, not a model store; pass its parent folder "
                 "or a new folder to -o")
-        if os.path.isdir(store) and not is_store(store) and os.listdir(store):
+        # a staging folder (.tmp-*) is all a killed first training leaves: the folder is still ours
+        if os.path.isdir(store) and not is_store(store) and any(
+                not (n.startswith(".tmp-") and os.path.isdir(os.path.join(store, n))) for n in os.listdir(store)):
             raise OutputExistsError(
                 f"{store} exists and is not an nlukit model folder; choose a new folder with -o "
                 "(nothing was written)")

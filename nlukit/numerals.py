@@ -18,12 +18,15 @@ person"). It is a reading for matching spellings, not a parser of every number. 
 ('오후 3시 30분', '12시 30분', '25살', '25일')
 >>> digits("삼월 일 일"), digits("시월"), digits("한 시간 반 뒤"), digits("세종시에서 한강까지")
 ('3월 1일', '10월', '1시간 30분 뒤', '세종시에서 한강까지')
+
+:func:`spell` goes the other way, for training data (the generator's ``numerals``
+augmentation): ``오후 3시 30분`` → ``오후 세 시 삼십 분``, and ``digits`` reads it back.
 """
 from __future__ import annotations
 
 import re
 
-__all__ = ["digits", "native_number", "sino_number"]
+__all__ = ["digits", "native_number", "sino_number", "spell", "native_word", "sino_word"]
 
 # native numbers: the forms used before a counter (한 두 세 네 스무), and their variants
 _NATIVE_UNITS = {"한": 1, "두": 2, "세": 3, "석": 3, "서": 3, "네": 4, "넉": 4, "너": 4, "다섯": 5,
@@ -130,3 +133,80 @@ def digits(text: str) -> str:
     out = _MONTHS.sub(lambda m: "6월" if m.group(1) == "유" else "10월", out)
     out = _SPACE_BEFORE_COUNTER.sub(r"\1", out)
     return _HALF.sub(lambda m: m.group(1).replace(" ", "") + " 30분", out)
+
+
+# --------------------------------------------------------------------------- digits → words
+_NATIVE_UNIT_WORDS = ("", "한", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉")
+_NATIVE_TEN_WORDS = ("", "열", "스물", "서른", "마흔", "쉰", "예순", "일흔", "여든", "아흔")
+_SINO_DIGIT_WORDS = ("", "일", "이", "삼", "사", "오", "육", "칠", "팔", "구")
+# a digit run before a counter that ends there or takes a particle (the same rule as digits)
+_COUNTED_RE = re.compile(rf"(?<![\d.:/-])(?P<number>\d{{1,4}})(?P<space> ?)"
+                         rf"(?P<counter>{_ALT(sorted(set(_NATIVE_COUNTERS + _SINO_COUNTERS), key=len, reverse=True))})"
+                         rf"{_AFTER}")
+
+
+def native_word(n: int) -> str | None:
+    """The native Korean number said before a counter (23 → ``스물세``), for 1–99; else None.
+
+    >>> native_word(3), native_word(12), native_word(20), native_word(21), native_word(100)
+    ('세', '열두', '스무', '스물한', None)
+    """
+    if not 0 < n < 100:
+        return None
+    if n == 20:
+        return "스무"
+    return _NATIVE_TEN_WORDS[n // 10] + _NATIVE_UNIT_WORDS[n % 10]
+
+
+def sino_word(n: int) -> str | None:
+    """The Sino-Korean reading of 1–9999 (25 → ``이십오``, 1980 → ``천구백팔십``); else None.
+
+    >>> sino_word(25), sino_word(10), sino_word(111), sino_word(2027), sino_word(0)
+    ('이십오', '십', '백십일', '이천이십칠', None)
+    """
+    if not 0 < n < 10_000:
+        return None
+    out = []
+    for unit, name in ((1000, "천"), (100, "백"), (10, "십")):
+        d, n = divmod(n, unit)
+        if d:
+            out.append(("" if d == 1 else _SINO_DIGIT_WORDS[d]) + name)
+    out.append(_SINO_DIGIT_WORDS[n])
+    return "".join(out)
+
+
+def _spelled(m: re.Match[str], space: str) -> str:
+    n, counter = int(m.group("number")), m.group("counter")
+    if counter in _NATIVE_COUNTERS and counter != "주일":  # 일주일, 이 주일
+        # the clock says 한 시 … 열두 시; 13시 and later are read 십삼 시 or left as digits
+        word = native_word(n) if counter != "시" or n <= 12 else None
+    elif counter == "월" and n in (6, 10):
+        return "유월" if n == 6 else "시월"
+    else:
+        word = sino_word(n)
+    if word is None or m.group("number").startswith("0"):
+        return m.group(0)
+    if counter == "월":
+        space = ""   # month names are one word: 삼월, 십이월
+    elif counter in _SPACED_ONLY and len(word) == 1:
+        space = " "  # 오 분, never 오분
+    return f"{word}{space}{counter}"
+
+
+def spell(text: str, space: bool = True) -> str:
+    """``text`` with counted digits written as Korean number words: the inverse of :func:`digits`.
+
+    Native numbers go before the counters that take them (hours up to 12 only),
+    Sino-Korean ones before the others; ``space=False`` writes them onto the counter
+    (``세시``), except where :func:`digits` needs the space (``오 분``). Digits that are
+    not counted (``21:45``, ``2026-12-01``) or that no word reads (``13시``) stay.
+
+    >>> spell("오후 3시 30분"), spell("12월 25일", space=False), spell("6월 1일"), spell("2명 예약")
+    ('오후 세 시 삼십 분', '십이월 이십오일', '유월 일 일', '두 명 예약')
+    >>> spell("21:45"), spell("13시"), spell("5분 뒤", space=False), spell("3시간 반 뒤")
+    ('21:45', '13시', '오 분 뒤', '세 시간 반 뒤')
+    """
+    if not text or not any(c.isdigit() for c in text):
+        return text
+    sp = " " if space else ""
+    return _COUNTED_RE.sub(lambda m: _spelled(m, sp), text)

@@ -165,6 +165,22 @@ def test_should_refuse_to_write_into_a_folder_that_is_not_a_model_store(tmp_path
     assert os.listdir(target) == ["keep.txt"]
 
 
+def test_should_train_into_a_folder_a_killed_first_training_left_behind(tmp_path) -> None:
+    # Given the staging folder a training killed before its first commit leaves (SIGKILL: no cleanup)
+    store = tmp_path / "m"
+    (store / ".tmp-20261122T133125Z-mo7p5h51").mkdir(parents=True)
+    (store / ".tmp-20261122T133125Z-mo7p5h51" / "intent.pt").write_bytes(b"half")
+    # Then the next training writes its version there instead of refusing the folder
+    with bundle.BundleWriter(str(store)) as w:
+        w.commit({"name": "m"})
+    assert bundle.versions(str(store)) == [w.version]
+    # but a folder holding anything else is still not ours
+    (tmp_path / "n").mkdir()
+    (tmp_path / "n" / ".tmp-notes").write_text("a file, not a staging folder")
+    with pytest.raises(OutputExistsError, match="not an nlukit model folder"):
+        bundle.BundleWriter(str(tmp_path / "n"))
+
+
 def test_should_follow_a_current_pointer_file_where_symlinks_are_missing(tmp_path) -> None:
     store = tmp_path / "m"
     (store / "v1").mkdir(parents=True)

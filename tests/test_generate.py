@@ -17,6 +17,8 @@ from nlukit.errors import InputError, OutputExistsError, PatternError
 from nlukit.generate import generate as generate_pkg
 from nlukit.generate.dictionary import load_dictionaries
 from nlukit.generate.generator import generate
+from nlukit.nlu import Canonicalizer
+from nlukit.numerals import digits
 from nlukit.text import get_tokenizer, split_at
 from nlukit.types import Example, Span, Token
 
@@ -225,6 +227,44 @@ def test_should_add_spacing_variants_with_exact_spans(tmp_path: Path) -> None:
             detached += 1
     assert "  " not in "".join(ex.text for ex in examples)
     assert glued > 0 and detached > 0
+
+
+def test_should_spell_counted_digits_in_entities_as_number_words_with_exact_spans(tmp_path: Path) -> None:
+    # Given alarm patterns whose time and date values are written with digits
+    (tmp_path / "p.txt").write_text("@alarm\n{time}에 깨워줘\n{date} {time}(으)로 알람 맞춰줘\n{time} 알람 (부탁해|좀)\n"
+                                    "@weather\n{date} 날씨 어때\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("entity,value,synonyms\ntime,오후 3시 30분,오후 3시 반|15:30\ntime,오전 7시,아침 7시\n"
+                                    "time,12시,\ntime,21시,\ndate,12월 25일,\ndate,6월 1일,\ndate,내일,\n", encoding="utf-8")
+    kw = dict(per_intent=80, split="sentence", progress=False)
+    generate(tmp_path / "p.txt", tmp_path / "d.csv", tmp_path / "plain", **kw)
+    generate(tmp_path / "p.txt", tmp_path / "d.csv", tmp_path / "num", augment=("numerals",), **kw)
+    plain = [ex.text for part in ("train", "valid", "test") for ex in read(tmp_path / "plain", part)]
+    examples = [ex for part in ("train", "valid", "test") for ex in read(tmp_path / "num", part)]
+    canon = Canonicalizer(load_dictionaries(tmp_path / "d.csv").entities)
+    spelled = [ex for ex in examples if ex.text not in set(plain)]
+    with_digits = [ex for ex in examples if any(c.isdigit() for c in ex.text)]
+    # Then about 30 % of the sentences with counted digits are spelled, the rest untouched
+    assert 0.1 * (len(spelled) + len(with_digits)) < len(spelled) < 0.5 * (len(spelled) + len(with_digits))
+    for ex in spelled:
+        # the same sentence as a plain one once read back to digits; each span still names its value
+        assert digits(ex.text) in {digits(t) for t in plain}
+        for s in ex.entities:
+            assert canon(s.entity, ex.text[s.start:s.end]) == s.value
+    # 21시 has no native reading and 15:30 no counter: those stay as digits
+    assert {ex.text[s.start:s.end] for ex in examples for s in ex.entities if s.value == "21시"} == {"21시"}
+    assert any("15:30" in ex.text for ex in spelled)
+    texts = " ".join(ex.text for ex in spelled)
+    assert "세 시" in texts and "세시" in texts and "십이월" in texts and "유월 일" in texts
+    # And the IOB rows rebuild every span of the spelled sentences
+    rows = read_iob(tmp_path / "num", "train")
+    for sid, ex in enumerate(read(tmp_path / "num", "train")):
+        tokens, pos = [], 0
+        for surface, tag_pos, _ in rows[sid]:
+            at = ex.text.index(surface, pos)
+            tokens.append(Token(surface, tag_pos, at, at + len(surface)))
+            pos = at + len(surface)
+        assert spans_from_tags(tokens, [t for _, _, t in rows[sid]]) == [
+            (s.start, s.end, s.entity) for s in ex.entities], ex.text
 
 
 def test_should_leave_nothing_when_an_error_happens_midway(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,10 +1,15 @@
 """Number words read as digits before counters, and the value lookup that uses them."""
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pytest
 
 from nlukit.nlu import Canonicalizer
-from nlukit.numerals import digits, native_number, sino_number
+from nlukit.numerals import digits, native_number, native_word, sino_number, sino_word, spell
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -59,3 +64,40 @@ def test_should_prefer_a_surface_listed_as_typed_over_its_digit_reading() -> Non
     assert c("time", "새벽 두 시") == "새벽 두 시"
     assert c("time", "새벽 2시") == "새벽 2시"
     assert c("time", "두 시") == "2시"
+
+
+@pytest.mark.parametrize("text,space,expected", [
+    ("오후 3시 30분", True, "오후 세 시 삼십 분"), ("오후 3시 반", False, "오후 세시 반"),
+    ("12시", True, "열두 시"), ("1시간 뒤", True, "한 시간 뒤"), ("20살", True, "스무 살"),
+    ("21살", False, "스물한살"), ("5분 뒤", False, "오 분 뒤"), ("25분 뒤", False, "이십오분 뒤"),
+    ("12월 25일", True, "십이월 이십오 일"), ("6월", True, "유월"), ("10월 3일", False, "시월 삼일"),
+    ("1주일 뒤", False, "일주일 뒤"), ("2명 예약", True, "두 명 예약"), ("3시에 깨워줘", True, "세 시에 깨워줘"),
+])
+def test_should_spell_counted_digits_as_korean_number_words(text: str, space: bool, expected: str) -> None:
+    assert spell(text, space) == expected
+
+
+@pytest.mark.parametrize("text", ["13시", "21:45", "2026-12-01", "12/24", "0시", "KTX 101", "3시작", "ktx2", ""])
+def test_should_leave_digits_no_number_word_reads(text: str) -> None:
+    # 13시 and later are not said with native numbers; uncounted digits have no word
+    assert spell(text) == text
+
+
+def test_should_read_every_number_it_spells_back_to_the_same_number() -> None:
+    assert all(native_number(native_word(n)) == n for n in range(1, 100))
+    assert all(sino_number(sino_word(n)) == n for n in range(1, 10_000))
+    assert native_word(0) is None and native_word(100) is None and sino_word(10_000) is None
+
+
+def test_should_spell_every_shipped_dictionary_form_so_that_digits_reads_it_back() -> None:
+    forms = []
+    for path in sorted((ROOT / "dicts").glob("*.csv")):
+        with open(path, encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                forms += [row["value"], *filter(None, (row["synonyms"] or "").split("|"))]
+    spelled = [(f, spell(f, space)) for f in forms for space in (True, False)]
+    changed = [(f, w) for f, w in spelled if w != f]
+    assert len(changed) > 100  # the time and date dictionaries are mostly counted digits
+    assert [(f, w) for f, w in changed if digits(w) != digits(f)] == []
+    assert all(not any(c.isdigit() for c in w) for f, w in changed if ":" not in f and "시" in f
+               and int(f.split("시")[0].split()[-1]) <= 12)

@@ -9,6 +9,7 @@ EXAMPLES = """examples:
   nlukit generate patterns/ dicts/ -o data/demo --per-intent 1000 --seed 7 --force
   nlukit generate patterns/weather.txt dicts/location.csv -o data/w --split value --test-ratio 0.2
   nlukit generate patterns/ dicts/ -o data/demo --augment spacing --split sentence --quiet
+  nlukit generate patterns/ dicts/ -o data/demo --augment numerals --force
 """
 
 
@@ -23,8 +24,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="hold out templates, values, or random sentences for valid/test (default template)")
     p.add_argument("--valid-ratio", type=float, default=0.1, metavar="R", help="share for valid (default 0.1)")
     p.add_argument("--test-ratio", type=float, default=0.1, metavar="R", help="share for test (default 0.1)")
-    p.add_argument("--augment", action="append", choices=("spacing",), default=[],
-                   help="add spacing variants (서울 날씨 / 서울날씨); repeatable")
+    p.add_argument("--augment", action="append", choices=("spacing", "numerals"), default=[],
+                   help="spacing: spacing variants (서울 날씨 / 서울날씨); numerals: counted digits in "
+                        "entities also written as number words (오후 3시 → 오후 세 시); repeatable")
     p.add_argument("--tokenizer", default="mecab", help="tokenizer for the IOB files (default mecab)")
     p.add_argument("--force", action="store_true", help="replace an existing output directory")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")

@@ -39,13 +39,14 @@ from typing import Any
 
 from ..errors import InputError, OutputExistsError, PatternError
 from ..korean import choose_particle
+from ..numerals import spell
 from .dictionary import Dictionary, load_dictionaries
 from .grammar import Fixed, Pair, Patterns, Seq, Slot, Template, count_expansions, load_patterns
 
 __all__ = ["generate", "format_summary", "SPLIT_MODES", "AUGMENTATIONS"]
 
 SPLIT_MODES = ("template", "sentence", "value")
-AUGMENTATIONS = ("spacing",)
+AUGMENTATIONS = ("spacing", "numerals")
 PARTS = ("train", "valid", "test")
 FORMAT = 1
 PATTERNS_FILE = "patterns.txt"  # the patterns as one file, kept for retraining
@@ -55,6 +56,9 @@ ENUMERATE_LIMIT = 20000
 MAX_MISSES = 60
 #: share of sentences given a spacing variant when ``augment`` includes "spacing"
 SPACING_RATE = 0.5
+#: share of sentences with counted digits in an entity (``3시``, ``25일``) that get them
+#: written as number words (``세 시``, ``이십오 일``) when ``augment`` includes "numerals"
+NUMERALS_RATE = 0.3
 #: fewer train templates than this and an intent falls back to the sentence split
 MIN_TRAIN_TEMPLATES = 3
 
@@ -251,6 +255,28 @@ def _respace(text: str, spans: list[Span5], rng: random.Random) -> tuple[str, li
         text = text[:at] + " " + text[at:]
         spans = [(s + 1 if s >= at else s, e + 1 if e > at else e, ent, role, val) for s, e, ent, role, val in spans]
     return text, spans
+
+
+def _spell_numbers(text: str, spans: list[Span5], rng: random.Random) -> tuple[str, list[Span5]] | None:
+    """The sentence with the counted digits inside its entities written as Korean number
+    words (``오후 3시 반`` → ``오후 세 시 반``, spaced or not), spans kept exact; None
+    when no entity has any. The value stays the dictionary's: the counter still ends the
+    span, so the particle after it still fits."""
+    if not any(c.isdigit() for c in text):
+        return None
+    space = rng.random() < 0.5
+    out, new_spans, pos, shift, changed = [], [], 0, 0, False
+    for s, e, ent, role, val in sorted(spans):
+        surface = spell(text[s:e], space)
+        changed = changed or surface != text[s:e]
+        out += (text[pos:s], surface)
+        new_spans.append((s + shift, s + shift + len(surface), ent, role, val))
+        shift += len(surface) - (e - s)
+        pos = e
+    if not changed:
+        return None
+    out.append(text[pos:])
+    return "".join(out), new_spans
 
 
 # --------------------------------------------------------------------------- dedup
@@ -661,7 +687,9 @@ def generate(patterns: str | os.PathLike[str] | Patterns, dicts: str | os.PathLi
     ``per_intent`` counts all three splits together; ``valid_ratio``/``test_ratio`` of it
     go to valid/test. ``augment=("spacing",)`` gives about half the sentences one
     spacing change (a space dropped outside entities, or a particle detached from
-    its entity) within the same budget, spans kept exact. The report is also written
+    its entity) within the same budget, spans kept exact; ``"numerals"`` writes the
+    counted digits inside the entities of about 30 % of the sentences as Korean number
+    words (``오후 3시 반`` → ``오후 세 시 반``), values unchanged. The report is also written
     to ``report.json`` (plus ``out``, ``seconds`` and ``sentences_per_second`` here).
 
     Files: ``{train,valid,test}.jsonl`` (one :class:`~nlukit.types.Example` per line),
@@ -742,7 +770,9 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
     intent_index = {name: k for k, name in enumerate(pats.intents)}
     dups = cross = 0
     spacing = "spacing" in augment
+    numerals = "numerals" in augment
     aug_rng = random.Random(f"{seed}:augment")
+    num_rng = random.Random(f"{seed}:numerals")  # its own stream: the spacing draws stay as they were
     esc = _json_str
     intent_json = {i: esc(i) for i in pats.intents}
     template_json = {t.id: esc(t.id) for t in pats.templates()}
@@ -768,6 +798,8 @@ def _write(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, iob: _
                         sampler_list.pop(k)
                         continue
                     text, spans = got
+                    if numerals and num_rng.random() < NUMERALS_RATE:
+                        text, spans = _spell_numbers(text, spans, num_rng) or (text, spans)
                     if spacing and aug_rng.random() < SPACING_RATE:
                         text, spans = _respace(text, spans, aug_rng)
                     owner = seen.add(text, intent_index[st.intent])
