@@ -281,6 +281,7 @@ def render_html(report: Mapping[str, Any], title: str = "nlukit evaluation") -> 
         f"<td>{_e(', '.join(m['text'] + '/' + m['label'] for m in e['extra']))}</td></tr>"
         for e in report.get("errors", []))
     meta = report.get("model") or {}
+    warnings = "".join(f'<p class="warn">⚠ {_e(w)}</p>' for w in report.get("warnings") or ())
     sub = _e(f"model {meta.get('name', '')} {meta.get('version', '')} · split "
              f"{report.get('split', '')}")
     return f"""<!DOCTYPE html>
@@ -291,9 +292,9 @@ h1{{font-size:1.5em}} h2{{font-size:1.15em;margin-top:1.8em;border-bottom:1px so
 .cards{{display:flex;gap:1em;flex-wrap:wrap}} .card{{border:1px solid #ddd;border-radius:6px;padding:.8em 1.2em}}
 .card .v{{font-size:1.6em;font-weight:600}} .card .k{{color:#666;font-size:.85em}}
 table{{border-collapse:collapse;margin:.5em 0}} td,th{{border:1px solid #ddd;padding:3px 8px;text-align:left}}
-th{{background:#f4f4f4}} svg text{{font-family:{_FONT}}}
+th{{background:#f4f4f4}} .warn{{background:#fff4d6;border:1px solid #e0b84c;padding:.5em .8em}} svg text{{font-family:{_FONT}}}
 </style></head><body>
-<h1>{_e(title)}</h1><p>{sub}</p>
+<h1>{_e(title)}</h1><p>{sub}</p>{warnings}
 <div class="cards">{card_html}</div>
 <h2>Intent confusion matrix (rows: gold, columns: predicted)</h2>{_heatmap(it["confusion"])}
 <h2>Per-intent F1</h2>{_bars(it["per_intent"], "per-intent F1")}{_table(it["per_intent"])}
@@ -342,9 +343,35 @@ def evaluate(model: Any, data: str, *, split: str = "test", out: str | None = No
     report["split"] = split
     report["data"] = os.path.abspath(data)
     report["model"] = {k: nlu.meta.get(k) for k in ("name", "version", "created")}
+    report["warnings"] = seen_split_warnings(nlu.meta, data, split)
     if out:
         write_report(report, out)
     return report
+
+
+def seen_split_warnings(meta: Mapping[str, Any], data: str, split: str) -> list[str]:
+    """A warning when the model learned or memorised this very split (same file, by
+    sha256): its figures there say how well it remembers, not how well it generalises."""
+    from .bundle import sha256_file
+
+    info = meta.get("data") or {}
+    digest = (info.get("sha256") or {}).get(f"{split}.jsonl")
+    path = os.path.join(data, f"{split}.jsonl")
+    if not digest or not os.path.isfile(path) or sha256_file(path) != digest:
+        return []
+    fitted = info.get("fitted_on") or ["train"]
+    memorised = info.get("memorised", ["train", "valid"] if meta.get("memory_sentences") else [])
+    if split in fitted:
+        how = f"was trained on the {split} split of {data}" + (
+            " (train.include_test)" if split == "test" else "")
+    elif split in memorised:
+        how = f"memorised the {split} split of {data} (memory.json gives each of its sentences its intent)"
+    else:
+        return []
+    held = [s for s in ("test", "valid") if s not in fitted and s not in memorised]
+    fix = (f"score --split {held[0]} for held-out figures" if held else
+           "train without --include-test for held-out figures")
+    return [f"the model {how}: these figures are not held out; {fix}"]
 
 
 def kfold(n: int, k: int, seed: int) -> list[list[int]]:

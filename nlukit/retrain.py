@@ -353,7 +353,7 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
             from .evaluate import score
             t1 = time.perf_counter()
             ds = load_dataset(data_dir)
-            test = ds.test or ds.valid
+            test = getattr(ds, report["split"])  # the split the new model was scored on
             old_nlu = nlukit.load(old_dir, verify=False)
             old_results = old_nlu.parse_batch([ex.text for ex in test]) if test else []
             old_report = score(test, old_results,

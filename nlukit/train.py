@@ -133,7 +133,8 @@ def read_corpus(path: str, tokenizer: str) -> list[list[str]]:
 def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
                    dictionary: Mapping[str, Mapping[str, Sequence[str]]], config: dict[str, dict[str, Any]],
                    *, tokenizer: str = "mecab", corpus: Sequence[list[str]] = (),
-                   progress: bool = True, warm_start: str | None = None) -> Components:
+                   progress: bool = True, warm_start: str | None = None,
+                   memory_valid: bool = True) -> Components:
     """Train embeddings, intent classifier and tagger on prepared examples.
 
     ``warm_start`` is a bundle version directory whose models the new ones start
@@ -244,9 +245,10 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
             import shutil
             shutil.rmtree(tag_dir, ignore_errors=True)
     from .nlu import build_memory
-    # the sentences the developer taught, the test split aside: train and valid (valid only
-    # chose the epochs and the threshold; the reported test figures stay held out)
-    memory = (build_memory((p.norm.text, p.example.intent) for p in [*train, *valid])
+    # the sentences the developer taught, the scored split aside: train and valid (valid only
+    # chose the epochs and the threshold; the reported test figures stay held out), or with
+    # memory_valid=False (train.include_test: the figures come from valid) train alone
+    memory = (build_memory((p.norm.text, p.example.intent) for p in [*train, *(valid if memory_valid else ())])
               if config["train"].get("memory", True) else {})
     return Components(embeddings, intent, tagger, config, tokenizer, dictionary, timings, memory)
 
@@ -355,6 +357,12 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
     tcfg = cfg["train"]
     dataset = load_dataset(data_dir)
     tokenizer = str(dataset.manifest.get("tokenizer") or "mecab")
+    include_test = bool(tcfg.get("include_test", False))
+    if include_test and not (dataset.test and dataset.valid):
+        raise DatasetError(f"train.include_test fits on the test split and reports on valid, but {data_dir} has "
+                           f"{len(dataset.test)} test and {len(dataset.valid)} valid sentences; generate "
+                           "with --test-ratio and --valid-ratio above 0, or leave include_test off")
+    scored = scored_split(dataset, include_test)
     writer = BundleWriter(out, force=force, switch=switch)  # refuses a bad -o before any work
     started = time.time()
     with writer:
@@ -364,14 +372,15 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
         n_threads = _threads(tcfg["threads"])  # read once: auto follows the load at the start
         with torch_threads(n_threads):
             t0 = time.perf_counter()
-            prepared = {split: prepare(getattr(dataset, split), tokenizer, progress=progress,
-                                       desc=f"tokenise {split}")
-                        for split in ("train", "valid")}  # test is parsed from raw text below
+            fitted_on = ["train", "test"] if include_test else ["train"]
+            prepared = {split: prepare([ex for part in parts for ex in getattr(dataset, part)], tokenizer,
+                                       progress=progress, desc=f"tokenise {'+'.join(parts)}")
+                        for split, parts in (("train", fitted_on), ("valid", ["valid"]))}
             extra = read_corpus(corpus, tokenizer) if corpus else []
             t_tok = time.perf_counter() - t0
             comps = fit_components(prepared["train"], prepared["valid"], dataset.dictionary, cfg,
                                    tokenizer=tokenizer, corpus=extra, progress=progress,
-                                   warm_start=warm_start)
+                                   warm_start=warm_start, memory_valid=not include_test)
             comps.timings["tokenise"] = t_tok
 
             root = writer.path
@@ -396,12 +405,12 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
                 write_json(os.path.join(root, "generation.json"), generation)
 
             t0 = time.perf_counter()
-            test = dataset.test or dataset.valid
+            test = getattr(dataset, scored)
             results = comps.nlu().parse_batch([ex.text for ex in test]) if test else []
             report = score(test, results,
                            manifest=dataset.manifest, tokenizer=tokenizer,
                            intents=list(comps.intent.labels_))
-            report["split"] = "test" if dataset.test else "valid"
+            report["split"] = scored
             comps.timings["evaluate"] = time.perf_counter() - t0
 
         model_name = name or os.path.basename(os.path.normpath(out))
@@ -426,6 +435,9 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
                         "split": report["split"], "n": report["n"]},
             "data": {"path": os.path.abspath(data_dir), "sha256": data_digests(data_dir),
                      "sizes": {s: len(getattr(dataset, s)) for s in ("train", "valid", "test")},
+                     "fitted_on": fitted_on,  # the splits the models learned from
+                     "memorised": ([*fitted_on, *([] if include_test else ["valid"])]
+                                   if comps.memory else []),
                      "manifest": {k: dataset.manifest.get(k) for k in ("seed", "split")
                                   if k in dataset.manifest}},
             "dictionaries_digest": sha256_json(comps.dictionary),
@@ -440,6 +452,12 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
         write_json(os.path.join(root, "report.json"), report)
         path = writer.commit(meta)
     return path
+
+
+def scored_split(dataset: Any, include_test: bool = False) -> str:
+    """The split a training reports its figures on: test, or valid when the test split is
+    empty or was fitted on (``train.include_test``)."""
+    return "valid" if include_test or not dataset.test else "test"
 
 
 def generation_settings(manifest: Mapping[str, Any]) -> dict[str, Any]:
@@ -490,17 +508,20 @@ def describe(meta: Mapping[str, Any]) -> str:
         if tagger:
             line += f"; tagger BiLSTM-CRF over {tagger.get('unit')}s, hidden {tagger.get('hidden')}"
         lines.append(line)
+    data = meta.get("data") or {}
     if meta.get("memory_sentences"):
-        lines.append(f"memory       {meta['memory_sentences']} taught sentences (train + valid): typed "
+        memorised = " + ".join(data.get("memorised") or ["train", "valid"])
+        lines.append(f"memory       {meta['memory_sentences']} taught sentences ({memorised}): typed "
                      "again, each gets its intent")
     if m:
         lines.append(f"metrics      intent accuracy {m.get('intent_accuracy', 0):.4f}  macro-F1 "
                      f"{m.get('intent_macro_f1', 0):.4f}  entity F1 {m.get('entity_f1', 0):.4f} "
                      f"on {m.get('split')} (n={m.get('n')})")
-    data = meta.get("data") or {}
     if data:
         where = data.get("path") or "regenerated by nlukit retrain (not kept)"
         lines.append(f"data         {where}  sizes {json.dumps(data.get('sizes'))}")
+        if "test" in (data.get("fitted_on") or ()):
+            lines.append("             fitted on train + test (train.include_test): the figures are on valid")
     rt = meta.get("retrain") or {}
     if rt:
         prev = rt.get("previous_metrics") or {}

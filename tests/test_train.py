@@ -11,7 +11,7 @@ import nlukit
 from nlukit import bundle
 from nlukit.config import load_config
 from nlukit.dataset import load_dataset
-from nlukit.errors import BundleError, ModelError, OutputExistsError
+from nlukit.errors import BundleError, DatasetError, ModelError, OutputExistsError
 from nlukit.nlu import NLU
 from nlukit.train import fit_components, prepare
 
@@ -74,6 +74,54 @@ def test_should_keep_the_training_sentences_intents_in_the_bundle_unless_turned_
                        progress=False)
     assert not os.path.exists(os.path.join(off, "memory.json"))
     assert nlukit.load(off)._memory == {}
+
+
+def test_should_fit_on_the_test_split_when_asked_and_report_on_valid_instead(tmp_path, monkeypatch) -> None:
+    from nlukit import train as train_module
+    from nlukit.evaluate import evaluate
+    from nlukit.nlu import memory_key
+    ds = load_dataset(FIXTURE)
+    fitted: list[tuple[set[str], set[str]]] = []
+    real_fit = train_module.fit_components
+
+    def spy(train, valid, *args, **kwargs):
+        fitted.append(({p.example.text for p in train}, {p.example.text for p in valid}))
+        return real_fit(train, valid, *args, **kwargs)
+
+    monkeypatch.setattr(train_module, "fit_components", spy)
+    default = nlukit.train(FIXTURE, str(tmp_path / "d"), config=TINY, overrides=QUICK, progress=False)
+    # Given the model to ship: the test split taught too (nlukit train --include-test)
+    path = nlukit.train(FIXTURE, str(tmp_path / "s"), config=TINY, overrides=QUICK + ["train.include_test=true"],
+                        progress=False)
+    # Then the models fit on train + test and still stop and calibrate on valid alone
+    test, valid = {ex.text for ex in ds.test}, {ex.text for ex in ds.valid}
+    assert not fitted[0][0] & test and fitted[0][1] == valid
+    assert fitted[1][0] == {ex.text for ex in ds.train} | test and fitted[1][1] == valid
+    meta = json.load(open(os.path.join(path, "meta.json"), encoding="utf-8"))
+    assert meta["data"]["fitted_on"] == ["train", "test"] and meta["data"]["memorised"] == ["train", "test"]
+    assert meta["metrics"]["split"] == "valid" and meta["metrics"]["n"] == len(ds.valid)
+    # and the memory holds the test sentences, not valid's (the figures come from valid)
+    memory = json.load(open(os.path.join(path, "memory.json"), encoding="utf-8"))
+    assert all(memory[memory_key(ex.text)] == ex.intent for ex in ds.test)
+    taught = {memory_key(ex.text) for ex in ds.train + ds.test}
+    assert not any(memory_key(ex.text) in memory for ex in ds.valid if memory_key(ex.text) not in taught)
+    # And scoring a split the model learned or memorised says its figures are not held out
+    warned = {(m, split): evaluate(m, FIXTURE, split=split)["warnings"] for m in (default, path)
+              for split in ("train", "valid", "test")}
+    assert warned[(default, "test")] == [] and warned[(path, "valid")] == []
+    assert "was trained on the train split" in warned[(default, "train")][0]
+    assert "memorised the valid split" in warned[(default, "valid")][0]
+    assert "score --split test" in warned[(default, "valid")][0]
+    assert "was trained on the test split" in warned[(path, "test")][0]
+    assert "score --split valid" in warned[(path, "test")][0]
+    # a dataset without a test split has nothing to add: refused, naming the fix, nothing written
+    no_test = tmp_path / "no_test"
+    shutil.copytree(FIXTURE, no_test)
+    (no_test / "test.jsonl").write_text("", encoding="utf-8")
+    with pytest.raises(DatasetError, match="--test-ratio"):
+        nlukit.train(str(no_test), str(tmp_path / "x"), config=TINY, overrides=["train.include_test=true"],
+                     progress=False)
+    assert not (tmp_path / "x").exists()
 
 
 def test_should_keep_the_working_model_when_a_retraining_fails(tmp_path, monkeypatch) -> None:

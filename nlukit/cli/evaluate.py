@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 HELP = "evaluate a model on a dataset split (intents, entities, slices) or k-fold cross-validate"
 EXAMPLES = """examples:
@@ -38,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     from ..evaluate import evaluate
     rep = evaluate(args.model, args.data, split=args.split, out=args.out)
+    for w in rep.get("warnings") or ():
+        print(f"nlukit: warning: {w}", file=sys.stderr)
     it, en = rep["intent"], rep["entity"]
     print(f"split              {args.split} (n={rep['n']})")
     print(f"intent accuracy    {it['accuracy']:.4f}   macro-F1 {it['macro_f1']:.4f}   "

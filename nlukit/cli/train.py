@@ -9,6 +9,7 @@ EXAMPLES = """examples:
   nlukit train data/demo -o models/demo --force            # add a new version, switch current
   nlukit train data/demo -o models/demo --set intent.epochs=5 --set tagger.hidden=64
   nlukit train data/demo -o models/demo --config train.toml --corpus extra.txt --threads 2
+  nlukit train data/demo -o models/demo --include-test     # the model to ship: test split taught too
   nlukit train data/demo -o models/demo --print-config     # show the resolved config and stop
 """
 
@@ -24,6 +25,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--corpus", metavar="FILE", help="extra text for Word2Vec, one sentence per line")
     p.add_argument("--threads", type=int, metavar="N", help="torch threads (same as --set train.threads=N)")
     p.add_argument("--seed", type=int, help="random seed (same as --set train.seed=N)")
+    p.add_argument("--include-test", action="store_true",
+                   help="also fit on the test split, for the model you ship: every pattern taught; "
+                        "the figures then come from valid (same as --set train.include_test=true)")
     p.add_argument("--name", help="model name recorded in meta.json (default: the folder name)")
     p.add_argument("--force", action="store_true",
                    help="MODEL already holds a model: train a new version and switch to it")
@@ -37,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
         overrides.append(f"train.threads={args.threads}")
     if args.seed is not None:
         overrides.append(f"train.seed={args.seed}")
+    if args.include_test:
+        overrides.append("train.include_test=true")
     if args.print_config:
         from ..config import load_config, to_toml
         print(to_toml(load_config(args.config, overrides)))
