@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["digits", "native_number", "sino_number", "spell", "native_word", "sino_word"]
+__all__ = ["digits", "native_number", "sino_number", "spell", "spellings", "native_word", "sino_word"]
 
 # native numbers: the forms used before a counter (한 두 세 네 스무), and their variants
 _NATIVE_UNITS = {"한": 1, "두": 2, "세": 3, "석": 3, "서": 3, "네": 4, "넉": 4, "너": 4, "다섯": 5,
@@ -210,3 +210,12 @@ def spell(text: str, space: bool = True) -> str:
         return text
     sp = " " if space else ""
     return _COUNTED_RE.sub(lambda m: _spelled(m, sp), text)
+
+
+def spellings(text: str) -> list[str]:
+    """The number-word spellings of ``text`` (spaced, then written on), without ``text`` itself.
+
+    >>> spellings("오후 3시 반"), spellings("서울"), spellings("5분 뒤")
+    (['오후 세 시 반', '오후 세시 반'], [], ['오 분 뒤'])
+    """
+    return [w for w in dict.fromkeys((spell(text, True), spell(text, False))) if w != text]

@@ -187,6 +187,22 @@ def test_should_learn_a_leave_one_out_lexicon_from_training_spans():
     assert not t._units(items[0][0], items[0][1], items[0][2], excludes[0]).gaz[:, -1].all()
 
 
+def test_should_match_dictionary_times_typed_with_number_words():
+    # Given a dictionary listing times with digits only
+    items = [make("오후 3시 반에 깨워줘", [("오후 3시 반", "time", None)]), make("서울 날씨", [("서울", "loc", None)])]
+    dictionary = {"time": {"오후 3시 30분": ["오후 3시 반"], "5분 뒤": []}, "loc": {"서울": []}}
+    t = EntityTagger(**{**PARAMS, "epochs": 1}).fit(items, [], dictionary, progress=False)
+    # Then the tagger's dictionary feature fires for the number-word spellings, spaced or not
+    text = "오후 세시 반이나 오후 세 시 삼십 분 아니면 오 분 뒤에"
+    found = [(text[s:e], types) for s, e, types in t.gazetteer_.find(text)]
+    assert found == [("오후 세시 반", ("time",)), ("오후 세 시 삼십 분", ("time",)), ("오 분 뒤", ("time",))]
+    # and survives save and load (the saved matcher lists the spellings)
+    assert [m[:2] for m in Gazetteer.from_json(t.gazetteer_.to_json()).find(text)] == \
+        [m[:2] for m in t.gazetteer_.find(text)]
+    off = EntityTagger(**{**PARAMS, "epochs": 1, "spelled_numbers": False}).fit(items, [], dictionary, progress=False)
+    assert off.gazetteer_.find(text) == []
+
+
 # --------------------------------------------------------------------------- CRF
 @pytest.mark.slow
 def test_should_pin_invalid_iob2_transitions_after_training(tagger):

@@ -43,6 +43,7 @@ from torch import nn
 from .. import __version__
 from ..dataset import iob_tags, label_of, split_label
 from ..errors import InputError, ModelError, NotFittedError
+from ..numerals import spellings
 from ..text import split_at
 from ..types import Span, Token
 from .common import (
@@ -85,6 +86,8 @@ DEFAULTS: dict[str, Any] = {
     "word_dropout": 0.05,      # share of training words replaced by <unk>
     "use_gazetteer": True,
     "train_lexicon": False,    # also match entity surfaces seen in the training spans
+    "spelled_numbers": True,   # also match dictionary surfaces with their counted digits written
+                               # as number words (오후 3시 → 오후 세 시 / 오후 세시)
     "lexicon_min_length": 2,   # shortest training surface added to that lexicon
     "lr": 0.003,
     "lr_decay": 1.0,           # multiply the learning rate by this after an epoch without gain
@@ -1062,6 +1065,10 @@ class EntityTagger:
         """
         merged: dict[str, dict[str, list[str]]] = {
             e: {v: list(syn or []) for v, syn in values.items()} for e, values in (dictionary or {}).items()}
+        if self.params.get("spelled_numbers", False):
+            for values in merged.values():
+                for v, syn in values.items():
+                    syn.extend(dict.fromkeys(w for f in (v, *syn) for w in spellings(f) if w not in syn))
         excludes = [frozenset()] * len(train)
         if not self.params["train_lexicon"]:
             return merged, excludes
