@@ -74,6 +74,14 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     date_text = slots.get("date", "오늘")
     # the tagger may have kept 오후 with the date (내일 오후 | 세 시): read the time after it
     time = resolve_time(when, before=date_text) if when else None
+    if time is not None and time.get("ambiguous"):
+        # a bare answer (오후 | 세 시): the parse read the part-of-day word typed before the span
+        for e in (context.get("parse") or {}).get("entities") or ():
+            r = e.get("resolved")
+            if e.get("entity") == "time" and e.get("value") == when and r \
+                    and r.get("kind") == "time" and not r.get("ambiguous"):
+                time = r
+                break
     if time is not None and time["kind"] == "duration":
         return render_template("{time}에 알람을 맞췄어요.", {"time": when})
     date = resolve_date(date_text, context.get("today"))

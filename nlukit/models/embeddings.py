@@ -155,6 +155,9 @@ def train_embeddings(token_sentences: Iterable[list[str]], **params: Any) -> Emb
     algo = str(p["algorithm"]).lower()
     if algo not in ("word2vec", "fasttext"):
         raise ModelError(f"unknown embeddings algorithm {p['algorithm']!r}; use 'word2vec' or 'fasttext'")
+    for key in ("dim", "epochs"):
+        if not isinstance(p[key], int) or isinstance(p[key], bool) or p[key] < 1:
+            raise ModelError(f"[word2vec] {key} must be a positive integer, got {p[key]!r}")
     corpus = _Corpus(token_sentences)
     if not any(len(s) for s in corpus):
         raise ModelError("cannot train embeddings on an empty corpus; generate a dataset first")

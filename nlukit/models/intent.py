@@ -491,7 +491,11 @@ class IntentClassifier:
             raise ConfigError(f"[intent] class_weight must be 'none', 'sqrt' or 'balanced', "
                               f"got {p['class_weight']!r}")
         t = p["threshold"]
-        if t is not None and not 0.0 <= float(t) <= 1.0:
+        try:
+            bad_threshold = t is not None and (isinstance(t, bool) or not 0.0 <= float(t) <= 1.0)
+        except (TypeError, ValueError):  # e.g. --set intent.threshold=abc arrives as a str
+            bad_threshold = True
+        if bad_threshold:
             raise ConfigError(f"[intent] threshold must be in [0, 1] or unset, got {t!r}")
         return p
 

@@ -913,6 +913,9 @@ class EntityTagger:
             raise ModelError(f"tagger unit must be 'morpheme' or 'char', got {p['unit']!r}")
         if p["char_position"] not in ("BI", "BIES"):
             raise ModelError(f"tagger char_position must be 'BI' or 'BIES', got {p['char_position']!r}")
+        for key in ("hidden", "layers", "epochs", "batch_size", "eval_batch_size"):
+            if not isinstance(p[key], int) or isinstance(p[key], bool) or p[key] < 1:
+                raise ModelError(f"[tagger] {key} must be a positive integer, got {p[key]!r}")
         if char_embeddings is not None:
             if p["unit"] != "char":
                 raise ModelError("char_embeddings need unit='char'")
