@@ -670,6 +670,7 @@ def _jsonable(value: Any) -> Any:
 # -- OpenAPI -------------------------------------------------------------------------------
 def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """The OpenAPI 3.0 document of every route, body, answer and error shape."""
+    from .bot.dialogue import STATES
     conf = {**DEFAULT_SETTINGS, **(settings or {})}
     max_text = int(conf["max_text_length"])
     max_sid = int(conf["max_session_id_length"])
@@ -838,7 +839,7 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                          "properties": {
                              "reply": {"type": "string"},
                              "state": {"type": "string",
-                                       "enum": ["complete", "ask_slot", "fallback"]},
+                                       "enum": list(STATES)},
                              "intent": {"type": "string", "nullable": True},
                              "slots": {"type": "object",
                                        "additionalProperties": {"type": "string"}},

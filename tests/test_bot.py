@@ -408,3 +408,80 @@ def test_should_fill_a_bare_answer_typed_with_a_zero_width_space():
         ("부\u200b산", "부산에서 어디로 가세요?", "ask_slot"),
     ])
     assert turns[-1].slots == {"origin": "부산"}
+
+
+# ------------------------------------------------------------------ confirmation
+
+def confirm_bot(**settings) -> Bot:
+    parser = StandInParser()
+    data = {"bot": {"cancel": ["취소", "됐어"], "cancel_reply": "취소했어요.", **settings}, "scenario": [
+        {"intent": "train_ticket", "response": "{date} {origin}에서 {destination}(으)로 가는 기차를 예매했어요.",
+         "confirm": "{date} {origin}에서 {destination}(으)로 가는 기차를 예매할까요?",
+         "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서 출발하세요?"},
+                  {"entity": "location", "role": "destination", "prompt": "어디로 가세요?"},
+                  {"entity": "date", "default": "오늘"}]},
+        {"intent": "weather", "response": "{date} {location} 날씨예요.",
+         "slot": [{"entity": "location", "prompt": "어디요?"}, {"entity": "date", "default": "오늘"}]}]}
+    return Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+
+
+def test_should_read_the_request_back_and_act_only_on_a_yes():
+    bot = confirm_bot()
+    turns = talk(bot, "c1", [
+        ("서울에서 부산으로 가는 기차", "오늘 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),  # default shown
+        ("네 좋아요!", "오늘 서울에서 부산으로 가는 기차를 예매했어요.", "complete"),
+    ])
+    assert turns[0].slots == {"origin": "서울", "destination": "부산", "date": "오늘"} and turns[0].missing == []
+    assert bot.session("c1")["intent"] is None  # done: the next turn starts afresh
+    talk(bot, "c2", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("광주", "어디로 가세요?", "ask_slot"),
+        ("서울", "광주에서 서울로 가는 기차를 예매할까요?", "confirm"),   # asked only once all is there
+        ("응응", "광주에서 서울로 가는 기차를 예매했어요.", "complete"),
+    ])
+
+
+def test_should_take_a_new_value_after_a_no_and_ask_again():
+    bot = confirm_bot()
+    turns = talk(bot, "c3", [
+        ("내일 서울에서 부산으로 가는 기차", "내일 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+        ("아니 대구로", "내일 서울에서 대구로 가는 기차를 예매할까요?", "confirm"),   # a no with the fix
+        ("모레", "모레 서울에서 대구로 가는 기차를 예매할까요?", "confirm"),          # a fix alone
+        ("아니요", "무엇을 바꿀까요?", "confirm"),                                   # a plain no: what to change
+        ("광주에서", "모레 광주에서 대구로 가는 기차를 예매할까요?", "confirm"),
+        ("음...", "잘 이해하지 못했어요", "confirm"),                                # not understood: asked again
+    ])
+    assert "모레 광주에서 대구로 가는 기차를 예매할까요?" in turns[-1].reply
+    talk(bot, "c3", [("넵 부탁해요", "모레 광주에서 대구로 가는 기차를 예매했어요.", "complete")])
+
+
+def test_should_leave_a_confirmation_on_cancel_or_another_request():
+    bot = confirm_bot(deny=["아니", "싫어"], affirm=["예"], confirm_denied="바꿀 것을 말해 주세요.")
+    talk(bot, "c4", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        ("아니 됐어", "취소했어요.", "cancelled"),                  # a no, then a cancel phrase
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        ("부산 날씨 어때", "오늘 부산 날씨예요.", "complete"),        # a confident other intent switches
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        ("네", "잘 이해하지 못했어요", "confirm"),                   # the [bot] affirm list replaced the defaults
+        ("싫어", "바꿀 것을 말해 주세요.", "confirm"),
+        ("예", "예매했어요.", "complete"),
+    ])
+
+
+@pytest.mark.parametrize("reply", ["어디로 가는 거야", "네가 해", "아니 근데", "응급실"])
+def test_should_not_read_a_sentence_that_only_starts_like_yes_or_no_as_one(reply):
+    bot = confirm_bot()
+    bot.handle("c5", "서울에서 부산으로 가는 기차")
+    turn = bot.handle("c5", reply)
+    assert turn.state == "confirm" and "예매할까요?" in turn.reply and "잘 이해하지 못했어요" in turn.reply
+
+
+def test_should_name_the_key_of_a_confirm_question_with_an_unknown_slot():
+    data = {"scenario": [{"intent": "weather", "response": "{location} 날씨예요.", "confirm": "{city} 날씨요?",
+                          "slot": [{"entity": "location", "prompt": "어디요?"}]}]}
+    with pytest.raises(ScenarioError, match=r"scenario\[0\]\.confirm: names slot \{city\}"):
+        parse_scenarios(data)
+    with pytest.raises(ScenarioError, match=r"bot\.affirm: must be a non-empty string or list"):
+        parse_scenarios({"bot": {"affirm": []}, "scenario": data["scenario"][:0] + [
+            {"intent": "weather", "response": "날씨예요."}]})

@@ -389,6 +389,9 @@ def test_should_describe_every_route_and_method_in_openapi(client: Any) -> None:
         assert response["content"]["application/json"]["schema"] == {
             "$ref": "#/components/schemas/Error"}, name
     assert doc["components"]["schemas"]["ParseRequest"]["properties"]["text"]["maxLength"] == 50
+    # every state a chat turn can be in, the confirmation question and a cancel included
+    assert doc["components"]["schemas"]["Turn"]["properties"]["state"]["enum"] == [
+        "complete", "ask_slot", "confirm", "fallback", "cancelled"]
 
 
 def test_should_serve_a_valid_openapi_3_document(client: Any) -> None:

@@ -15,9 +15,13 @@ its state from the store, decide, and write it back. The decision, in order:
 4. a missing required slot is asked with its prompt → ``ask_slot``; when none is
    missing, defaults are applied and the response template (or the action) answers
    → ``complete``; nothing understood → ``fallback`` (a different reply once it repeats).
+5. a scenario with a ``confirm`` question asks it first → ``confirm``: a yes (``네``,
+   ``응 부탁해``) then completes; a plain no (``아니요``) asks what to change; a new value
+   (``아니 대구로``, ``모레로``) replaces the slot's and the question is asked again; a
+   cancel phrase or another confident intent leaves, as while asking for a slot.
 
-``Turn.state`` is one of ``complete``, ``ask_slot``, ``fallback`` and ``cancelled``
-(the user cancelled; the session is back to idle).
+``Turn.state`` is one of ``complete``, ``ask_slot``, ``confirm``, ``fallback`` and
+``cancelled`` (the user cancelled; the session is back to idle).
 """
 from __future__ import annotations
 
@@ -41,7 +45,7 @@ __all__ = ["Bot", "Parser", "Turn", "STATES"]
 
 log = logging.getLogger("nlukit.bot")
 
-STATES = ("complete", "ask_slot", "fallback", "cancelled")
+STATES = ("complete", "ask_slot", "confirm", "fallback", "cancelled")
 STATE_VERSION = 1
 MAX_SESSION_ID = 200
 #: an answer is "bare" when, besides the value, at most this many characters remain
@@ -97,7 +101,7 @@ class _Cand:
 
 def _new_state() -> dict[str, Any]:
     return {"v": STATE_VERSION, "intent": None, "slots": {}, "asked": None, "turns": 0,
-            "misunderstood": 0, "total_turns": 0, "updated": 0.0}
+            "misunderstood": 0, "total_turns": 0, "updated": 0.0, "confirming": False}
 
 
 def _squash(text: str) -> str:
@@ -190,6 +194,8 @@ class Bot:
             self._check_dictionary_slots()
         self._cancel = tuple(sorted({_squash(p) for p in self.settings.cancel} - {""}, key=len,
                                     reverse=True))
+        self._affirm = frozenset(_squash(p) for p in self.settings.affirm) - {""}
+        self._deny = frozenset(_squash(p) for p in self.settings.deny) - {""}
 
     # ------------------------------------------------------------------ public API
 
@@ -252,6 +258,36 @@ class Bot:
         t = _squash(text)
         return any(t == p or (t.startswith(p) and len(t) - len(p) <= BARE_REST) for p in self._cancel)
 
+    @staticmethod
+    def _made_of(t: str, phrases: frozenset[str]) -> bool:
+        """True when the squashed text ``t`` is one or more of ``phrases`` in a row (``네좋아요``)."""
+        if not t or not phrases:
+            return False
+        longest = max(map(len, phrases))
+        ok = [True] + [False] * len(t)          # ok[i]: t[:i] splits into phrases
+        for i in range(1, len(t) + 1):
+            ok[i] = any(ok[i - n] and t[i - n:i] in phrases for n in range(1, min(longest, i) + 1))
+        return ok[-1]
+
+    def _confirming(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
+                    today: datetime.date | None) -> Turn | None:
+        """The answer to a confirmation question when it is a yes, a no or a no-then-cancel;
+        None when the text is something else (a new value, another request)."""
+        t = _squash(text)
+        if self._made_of(t, self._affirm):
+            state["misunderstood"] = 0
+            return self._complete(sid, state, sc, text, parse, today)
+        if self._made_of(t, self._deny):
+            state["misunderstood"] = 0
+            return Turn(self.settings.confirm_denied, "confirm", sc.intent,
+                        self._with_defaults(sc, state["slots"]), [], parse)
+        for n in range(len(t) - 1, 0, -1):      # 아니 됐어: a no, then a cancel phrase
+            if self._made_of(t[:n], self._deny) and self._is_cancel(t[n:]):
+                self._reset(state)
+                state["misunderstood"] = 0
+                return Turn(self.settings.cancel_reply, "cancelled", sc.intent, {}, [], parse)
+        return None
+
     def _confident(self, parse: ParseResult) -> str | None:
         it = parse.intent
         if it is None or it.name == self.fallback_intent:
@@ -280,6 +316,10 @@ class Bot:
             return self._fallback(state, parse)
 
         state["turns"] = int(state.get("turns", 0)) + 1
+        if state.get("confirming"):
+            answer = self._confirming(sid, state, active, text, parse, today)
+            if answer is not None:
+                return answer
         asked = active.slot(state.get("asked") or "")
         cands = self._candidates(text, parse, active, asked)
         bare = self._is_bare(text, cands, asked)
@@ -302,7 +342,7 @@ class Bot:
         return self._advance(sid, state, active, text, parse, prefix, today)
 
     def _reset(self, state: dict[str, Any]) -> None:
-        state.update(intent=None, slots={}, asked=None, turns=0)
+        state.update(intent=None, slots={}, asked=None, turns=0, confirming=False)
 
     def _fallback_reply(self, state: dict[str, Any]) -> str:
         st = self.settings
@@ -339,12 +379,29 @@ class Bot:
             slot = sc.slot(missing[0])
             assert slot is not None and slot.prompt is not None  # checked when loading
             state["asked"] = slot.name
+            state["confirming"] = False
             reply = " ".join(x for x in (prefix, render_template(slot.prompt, blanks)) if x)
             return Turn(reply, "ask_slot", sc.intent, dict(slots), missing, parse)
+        if sc.confirm is not None:
+            state["asked"] = None
+            state["confirming"] = True
+            final = self._with_defaults(sc, slots)
+            question = render_template(sc.confirm, {s.name: final.get(s.name, "") for s in sc.slots})
+            return Turn(" ".join(x for x in (prefix, question) if x), "confirm", sc.intent, final, [], parse)
+        return self._complete(sid, state, sc, text, parse, today)
+
+    @staticmethod
+    def _with_defaults(sc: Scenario, slots: Mapping[str, str]) -> dict[str, str]:
         final = dict(slots)
         for s in sc.slots:
             if s.name not in final and s.default is not None:
                 final[s.name] = s.default
+        return final
+
+    def _complete(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
+                  today: datetime.date | None = None) -> Turn:
+        """Every required slot is filled (and confirmed): answer with the response or the action."""
+        final = self._with_defaults(sc, state["slots"])
         total = int(state.get("total_turns", 0))
         self._reset(state)
         if sc.action_fn is not None:

@@ -77,6 +77,9 @@ class Scenario:
     slots: tuple[Slot, ...] = ()
     response: str | None = None
     action: str | None = None
+    #: a question read back once every required slot is filled (``{origin}에서 … 예매할까요?``);
+    #: the response or action then waits for a yes (``네``), and a no or a new value corrects
+    confirm: str | None = None
     action_fn: Action | None = field(default=None, compare=False, repr=False)
     action_takes_context: bool = field(default=True, compare=False, repr=False)
 
@@ -95,6 +98,14 @@ class Scenario:
 DEFAULT_FALLBACK = ("죄송해요, 잘 이해하지 못했어요. 다시 말씀해 주시겠어요?",)
 DEFAULT_FALLBACK_REPEAT = ("계속 이해하지 못해 죄송해요. 조금 다르게 말씀해 주시겠어요?",)
 DEFAULT_CANCEL = ("취소", "그만", "됐어", "안 할래", "안할래", "필요 없어", "처음부터")
+#: yes and no to a confirmation question; a reply made only of these phrases (``네 좋아요``,
+#: ``응응``, ``아니요``) is a yes or a no, spaces and punctuation aside
+DEFAULT_AFFIRM = ("네", "넵", "넹", "넴", "예", "응", "웅", "어", "엉", "그래", "그래요", "좋아", "좋아요",
+                  "좋습니다", "맞아", "맞아요", "맞습니다", "맞음", "오케이", "ok", "okay", "yes", "ㅇㅇ",
+                  "ㅇㅋ", "콜", "해줘", "해 줘", "해주세요", "해 주세요", "부탁해", "부탁해요", "부탁합니다",
+                  "진행해", "진행해줘", "진행해 주세요", "그렇게 해줘", "그렇게 해 주세요", "알았어", "당연하지")
+DEFAULT_DENY = ("아니", "아니요", "아니오", "아뇨", "아니야", "아니에요", "아닙니다", "노", "no", "nope",
+                "ㄴㄴ", "ㄴ", "싫어", "싫어요", "틀려", "틀렸어", "잘못", "잘못됐어")
 
 
 @dataclass(frozen=True)
@@ -115,6 +126,10 @@ class BotSettings:
     invalid_value: str = "죄송해요, '{value}'은/는 처리할 수 없어요."
     action_error: str = "죄송해요, 요청을 처리하는 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요."
     no_scenario: str = "죄송해요, 그 요청은 아직 도와드릴 수 없어요."
+    affirm: tuple[str, ...] = DEFAULT_AFFIRM
+    deny: tuple[str, ...] = DEFAULT_DENY
+    #: the answer to a plain no to a confirmation question (the scenario stays, values kept)
+    confirm_denied: str = "알겠어요. 무엇을 바꿀까요? 바꿀 내용을 말씀해 주세요."
 
 
 @dataclass(frozen=True)
@@ -247,10 +262,10 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
 
 
 _SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid"}
-_SCENARIO_KEYS = {"intent", "response", "action", "slot"}
+_SCENARIO_KEYS = {"intent", "response", "action", "confirm", "slot"}
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
-             "invalid_value", "action_error", "no_scenario"}
+             "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -262,12 +277,13 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
     kw: dict[str, Any] = {}
     for k in sorted(set(d) - _BOT_KEYS):
         p.add(f"bot.{k}", f"unknown setting (known: {', '.join(sorted(_BOT_KEYS))})")
-    for k in ("fallback", "fallback_repeat", "cancel"):
+    for k in ("fallback", "fallback_repeat", "cancel", "affirm", "deny"):
         if k in d:
             v = _str_list(d[k], f"bot.{k}", p)
             if v is not None:
                 kw[k] = v
-    for k in ("cancel_reply", "max_turns_reply", "invalid_value", "action_error", "no_scenario"):
+    for k in ("cancel_reply", "max_turns_reply", "invalid_value", "action_error", "no_scenario",
+              "confirm_denied"):
         if k in d:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
@@ -428,11 +444,12 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
             p.add(key, "needs a 'response' template or an 'action' (package.module:function)")
         if response is not None and action is not None:
             p.add(key, "give either 'response' or 'action', not both")
-        if response is not None:
-            for name in template_names(response):
+        confirm = _str(sd, "confirm", f"{key}.confirm", p)
+        for k, tpl in (("response", response), ("confirm", confirm)):
+            for name in template_names(tpl or ""):
                 if name not in names:
-                    p.add(f"{key}.response", f"names slot {{{name}}} that the scenario does not "
-                                             f"have (slots: {', '.join(sorted(names)) or 'none'})")
+                    p.add(f"{key}.{k}", f"names slot {{{name}}} that the scenario does not "
+                                        f"have (slots: {', '.join(sorted(names)) or 'none'})")
         for j, slot in enumerate(slots):
             for k, tpl in (("prompt", slot.prompt), ("invalid", slot.invalid)):
                 for name in template_names(tpl or ""):
@@ -444,7 +461,8 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
             fn, takes_ctx = _resolve_action(action, f"{key}.action", p)
         if intent is not None and intent not in scenarios:
             scenarios[intent] = Scenario(intent=intent, slots=tuple(slots), response=response,
-                                         action=action, action_fn=fn, action_takes_context=takes_ctx)
+                                         action=action, action_fn=fn, action_takes_context=takes_ctx,
+                                         confirm=confirm)
     for k, tpl in (("bot.invalid_value", settings.invalid_value),):
         for name in template_names(tpl):
             if name != "value":

@@ -43,7 +43,8 @@
     errorBox.hidden = !message;
   }
 
-  var STATES = { complete: "완료", ask_slot: "슬롯 질문", fallback: "이해 못함" };
+  var STATES = { complete: "완료", ask_slot: "슬롯 질문", confirm: "확인 질문", fallback: "이해 못함",
+                 cancelled: "취소됨" };
 
   function showTurn(turn) {
     document.getElementById("state").textContent =
