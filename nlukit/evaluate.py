@@ -344,6 +344,12 @@ def evaluate(model: Any, data: str, *, split: str = "test", out: str | None = No
     report["data"] = os.path.abspath(data)
     report["model"] = {k: nlu.meta.get(k) for k in ("name", "version", "created")}
     report["warnings"] = seen_split_warnings(nlu.meta, data, split)
+    unknown = sorted({ex.intent for ex in examples} - set(nlu.intents))
+    if unknown:
+        n = sum(ex.intent in unknown for ex in examples)
+        report["warnings"].append(
+            f"{n} of {len(examples)} sentences are of intents the model does not know ({', '.join(unknown)}): "
+            "each counts as an error; retrain on this dataset, or score the dataset the model was trained on")
     if out:
         write_report(report, out)
     return report

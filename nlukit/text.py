@@ -1,7 +1,8 @@
 """Normalisation and tokenisation shared by the generator, the trainer and the runtime.
 
-:func:`normalize` applies NFC, turns tabs and line breaks into spaces, and drops
-control and zero-width characters, keeping a map from each normalised character
+:func:`normalize` applies NFC, turns tabs and line breaks into spaces, writes full-width
+Latin letters, digits and signs as ASCII (``ＫＴＸ`` → ``KTX``), and drops control and
+zero-width characters, keeping a map from each normalised character
 back to the original string, so every span can be reported in the user's offsets.
 
 >>> n = normalize("서\u200b울 날씨")
@@ -82,16 +83,24 @@ def normalize(text: str) -> Normalized:
     """NFC-normalise ``text``, drop control/zero-width characters, keep an offset map."""
     if not isinstance(text, str):
         raise InputError(f"expected a str, got {type(text).__name__}; pass the text as a string")
+    # full-width Latin letters, digits and signs (ＫＴＸ, ３시, ！) as their ASCII forms,
+    # one character for one, so the offsets do not move
+    folded = text.translate(_FULLWIDTH) if _HAS_FULLWIDTH(text) else text
     # fast path: nothing to drop (isprintable excludes Cc, Cf, Zl, Zp and non-ASCII spaces)
     # and already NFC, so the map is the identity
-    if text.isprintable() and unicodedata.is_normalized("NFC", text):
+    if folded.isprintable() and unicodedata.is_normalized("NFC", folded):
         n = len(text)
-        return Normalized(text, text, range(n), range(1, n + 1))
-    return _normalize_chars(text)
+        return Normalized(text, folded, range(n), range(1, n + 1))
+    return _normalize_chars(folded, text)
 
 
-def _normalize_chars(text: str) -> Normalized:
-    """The character loop behind :func:`normalize` (which skips it for text it would keep)."""
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_HAS_FULLWIDTH = re.compile("[\uff01-\uff5e]").search
+
+
+def _normalize_chars(text: str, original: str | None = None) -> Normalized:
+    """The character loop behind :func:`normalize` (which skips it for text it would keep);
+    ``original`` is the text before full-width folding, of the same length."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -124,7 +133,7 @@ def _normalize_chars(text: str) -> Normalized:
                 starts.append(i)
                 ends.append(j)
         i = j
-    return Normalized(text, "".join(out), tuple(starts), tuple(ends))
+    return Normalized(text if original is None else original, "".join(out), tuple(starts), tuple(ends))
 
 
 class Tokenizer(Protocol):

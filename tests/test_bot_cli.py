@@ -95,3 +95,21 @@ def test_should_reset_and_quit_on_commands_in_the_interactive_chat(monkeypatch):
     assert chat(bot, "me", io.StringIO(), out, interactive=True) == 2
     assert out.getvalue().splitlines() == ["봇> 어디에서 출발하세요?", "(대화를 처음부터 시작합니다)",
                                            "봇> 잘 이해하지 못했어요."]
+
+
+def test_should_count_relative_dates_from_the_today_given(monkeypatch, capsys) -> None:
+    import datetime
+
+    import nlukit.nlu
+    parsers: list[StandInParser] = []
+
+    def fake_load(path, **kw):
+        parsers.append(StandInParser())
+        return parsers[-1]
+
+    monkeypatch.setattr(nlukit.nlu, "load", fake_load)
+    code, out, _ = run_chat(monkeypatch, capsys, "날씨 알려줘\n광주\n", "--today", "2026-12-24")
+    assert code == 0 and parsers[0].todays == [datetime.date(2026, 12, 24)] * 2
+    with pytest.raises(SystemExit):
+        run_chat(monkeypatch, capsys, "", "--today", "12/24")
+    assert "'12/24' is not a date; write it as YYYY-MM-DD" in capsys.readouterr().err

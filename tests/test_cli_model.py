@@ -93,6 +93,28 @@ def test_should_evaluate_and_write_both_reports(model: str, tmp_path, capsys) ->
     assert (out / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
+def test_should_warn_when_the_scored_split_is_not_held_out_or_not_the_models(model: str, tmp_path, capsys) -> None:
+    import shutil
+    assert main(["evaluate", model, FIXTURE, "--split", "valid", "-o", str(tmp_path / "v")]) == 0
+    err = capsys.readouterr().err
+    assert "nlukit: warning: the model memorised the valid split" in err and "--split test" in err
+    assert "memorised the valid split" in (tmp_path / "v" / "report.html").read_text(encoding="utf-8")
+    # a dataset whose intents the model never saw: each such sentence counts as an error, said so
+    other = tmp_path / "other"
+    shutil.copytree(FIXTURE, other)
+    rows = [json.loads(line) for line in open(other / "test.jsonl", encoding="utf-8")]
+    rows[0]["intent"] = "refund"
+    (other / "test.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
+                                      encoding="utf-8")
+    assert main(["evaluate", model, str(other)]) == 0
+    err = capsys.readouterr().err
+    assert "1 of 6 sentences are of intents the model does not know (refund)" in err
+    assert "memorised" not in err   # another dataset: its splits are not the model's
+    # --set only makes sense with --folds: refused, not silently ignored
+    assert main(["evaluate", model, FIXTURE, "--set", "intent.epochs=3"]) == 1
+    assert "--set changes the models --folds trains" in capsys.readouterr().err
+
+
 def test_should_cross_validate_with_folds(model: str, tmp_path, capsys) -> None:
     out = tmp_path / "cv"
     assert main(["evaluate", model, FIXTURE, "--folds", "2", "-o", str(out)]) == 0

@@ -55,6 +55,19 @@ def test_should_drop_zero_width_characters_and_keep_offsets() -> None:
     assert norm.to_original(3, 5) == (4, 6)
 
 
+def test_should_write_full_width_latin_and_digits_as_ascii_keeping_offsets() -> None:
+    # Given what a Korean IME in full-width mode types
+    norm = normalize("ＫＴＸ로 ３시에！")
+    assert norm.text == "KTX로 3시에!" and norm.original == "ＫＴＸ로 ３시에！"
+    assert norm.to_original(0, 3) == (0, 3)
+    # with other changes in the same text, the original is still what was typed
+    mixed = normalize("ＳＲＴ​ 예매")
+    assert mixed.text == "SRT 예매" and mixed.original == "ＳＲＴ​ 예매"
+    assert mixed.to_original(4, 6) == (5, 7)
+    # Hangul compatibility jamo and full-width-looking Korean punctuation stay as typed
+    assert normalize("ㅋㅋㅋ 「봄날」").text == "ㅋㅋㅋ 「봄날」"
+
+
 def test_should_turn_tabs_and_newlines_into_spaces() -> None:
     assert normalize("서울\t날씨\n어때").text == "서울 날씨 어때"
 

@@ -7,12 +7,15 @@ import os
 import sys
 from typing import Any, TextIO
 
+from .parse import _date  # one reader of --today for parse and chat
+
 HELP = "chat with the scenario bot over a trained model (interactive, or lines from stdin)"
 EXAMPLES = """examples:
   nlukit chat models/demo --scenarios scenarios/demo.toml
   printf '기차 예매해줘\\n부산\\n' | nlukit chat models/demo --scenarios scenarios/demo.toml
   printf '기차 예매해줘\\n부산\\n' | nlukit chat models/demo --scenarios scenarios/demo.toml --json
   nlukit chat models/demo --scenarios scenarios/demo.toml --store redis://localhost:6379/0 --session me
+  nlukit chat models/demo --scenarios scenarios/demo.toml --today 2026-12-24
 
 /reset forgets the conversation, /quit (or Ctrl-D) leaves — typed or piped.
 """
@@ -28,6 +31,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--session", default="cli", metavar="ID", help="session id (default: cli)")
     p.add_argument("--json", action="store_true", help="print each turn as the REST /chat JSON, one per line")
     p.add_argument("--debug", action="store_true", help="also print intent, slots and missing slots (stderr)")
+    p.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
+                   help="the user's date: 내일 and 다음 주 금요일 count from it (default: today)")
 
 
 def _setup_readline() -> Any:
@@ -52,7 +57,7 @@ def _save_history(readline: Any) -> None:
 
 
 def chat(bot: Any, session: str, lines: TextIO, out: TextIO, *, as_json: bool = False,
-         interactive: bool = False, debug: TextIO | None = None) -> int:
+         interactive: bool = False, debug: TextIO | None = None, today: Any = None) -> int:
     """Feed each line to ``bot`` and print its replies; returns the number of turns."""
     n = 0
     while True:
@@ -78,7 +83,7 @@ def chat(bot: Any, session: str, lines: TextIO, out: TextIO, *, as_json: bool = 
             if not as_json:
                 out.write("(대화를 처음부터 시작합니다)\n")
             continue
-        turn = bot.handle(session, line)
+        turn = bot.handle(session, line, today=today)
         n += 1
         if as_json:
             out.write(json.dumps(turn.to_dict(), ensure_ascii=False) + "\n")
@@ -103,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"nlukit chat — {args.model} · {args.scenarios} (/reset, /quit)")
     try:
         chat(bot, args.session, sys.stdin, sys.stdout, as_json=args.json, interactive=interactive,
-             debug=sys.stderr if args.debug else None)
+             debug=sys.stderr if args.debug else None, today=args.today)
     finally:
         _save_history(readline)
     return 0

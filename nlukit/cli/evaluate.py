@@ -37,6 +37,10 @@ def run(args: argparse.Namespace) -> int:
         if args.out:
             print(f"wrote {args.out}/cv_report.json")
         return 0
+    if args.overrides:
+        from ..errors import InputError
+        raise InputError("--set changes the models --folds trains; without --folds the model is "
+                         "scored as it is: retrain it with --set, or add --folds K")
     from ..evaluate import evaluate
     rep = evaluate(args.model, args.data, split=args.split, out=args.out)
     for w in rep.get("warnings") or ():
