@@ -104,3 +104,11 @@ def test_should_reject_unknown_parameters_and_empty_corpus():
         train_embeddings(CORPUS, dimension=10)
     with pytest.raises(ModelError, match="empty corpus"):
         train_embeddings([[], []])
+
+
+@pytest.mark.parametrize("key,value", [("dim", 0), ("epochs", -1)])
+def test_should_refuse_embedding_sizes_below_one(key, value):
+    # Given --set word2vec.dim=0: a shape-mismatch traceback in the intent CNN later on
+    from nlukit.models.embeddings import train_embeddings
+    with pytest.raises(ModelError, match=key):
+        train_embeddings([["서울", "날씨"]], **{key: value})

@@ -653,3 +653,13 @@ def test_should_keep_the_warm_started_weights_when_no_epoch_beats_them(data):
     # and a cold fit with the same learning rate is no good, so the epoch-0 candidate mattered
     cold = IntentClassifier(kind="char_cnn", epochs=3, patience=3, seed=1, threads=1, lr=50.0)
     assert cold.fit(train, valid, progress=False).predict(texts) != old.predict(texts)
+
+
+@pytest.mark.parametrize("value", ["abc", "0.5x", [0.5], True])
+def test_should_refuse_a_threshold_that_is_not_a_number(value):
+    # Given --set intent.threshold=abc (a default of None lets the raw string through)
+    from nlukit.models.intent import IntentClassifier
+    # When fitting, Then the intent check names the key instead of a ValueError traceback
+    with pytest.raises(ConfigError, match="threshold"):
+        IntentClassifier(threshold=value, epochs=1, threads=1).fit(
+            [("서울 날씨", [], "weather"), ("알람 맞춰줘", [], "alarm")], progress=False)

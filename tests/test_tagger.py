@@ -615,3 +615,14 @@ def test_should_refuse_an_ensemble_of_taggers_with_different_tags(tagger, train_
         TaggerEnsemble([])
     with pytest.raises(NotFittedError):
         TaggerEnsemble([EntityTagger(**PARAMS)])
+
+
+@pytest.mark.parametrize("key,value", [("hidden", 0), ("epochs", -1), ("layers", 0), ("batch_size", 0)])
+def test_should_refuse_tagger_sizes_below_one(key, value):
+    # Given --set tagger.hidden=0 (a torch ValueError traceback) or tagger.epochs=-1 (an
+    # untrained tagger saved as the model, entity F1 0.05, without a word)
+    norm, toks = analyze("서울 날씨")
+    items = [(norm.text, toks, [Span(0, 2, "location", "서울", None)])]
+    # When fitting, Then the error names the key before any training
+    with pytest.raises(ModelError, match=key):
+        EntityTagger(**{key: value, "device": "cpu"}).fit(items, items, {}, progress=False)
