@@ -115,3 +115,31 @@ def test_should_report_added_removed_and_changed_values_for_retraining() -> None
     assert old.diff(new) == {"food": {"added": [], "removed": ["김밥"], "synonyms_changed": []},
                              "location": {"added": ["제주"], "removed": [], "synonyms_changed": ["서울"]}}
     assert old.diff(old) == {} and old.digest() != new.digest()
+
+
+def _refused_by_generate(tmp_path: Path, content: str, message: str) -> str:
+    """``content`` as dict.csv: load_dictionaries and nlukit.generate both refuse it, nothing written."""
+    from nlukit.generate import generate
+    p = tmp_path / "d.csv"
+    p.write_text(content, encoding="utf-8")
+    with pytest.raises(DictionaryError, match=message) as info:
+        load_dictionaries(str(p))
+    assert str(info.value).startswith(f"{p}:")
+    (tmp_path / "p.txt").write_text("@weather\n{location} 날씨 알려줘\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(DictionaryError, match=message):
+        generate(tmp_path / "p.txt", p, out, per_intent=4, split="sentence", progress=False)
+    assert not out.exists() and sorted(os.listdir(tmp_path)) == ["d.csv", "p.txt"]
+    return str(info.value)
+
+
+def test_should_refuse_an_unclosed_quote_at_the_line_it_opens(tmp_path: Path) -> None:
+    msg = _refused_by_generate(tmp_path, 'entity,value,synonyms\nlocation,"서울,\nlocation,부산,\n',
+                               r"d\.csv:2: the quote opened in column 2 \('\"서울,'\) is never closed")
+    assert "close the quote on line 2" in msg
+
+
+def test_should_refuse_a_quoted_cell_spanning_lines(tmp_path: Path) -> None:
+    msg = _refused_by_generate(tmp_path, 'entity,value,synonyms\nlocation,"서울\n부산",\nlocation,대구,\n',
+                               r"d\.csv:2: the quoted cell in column 2 \('\"서울'\) runs over lines 2-3")
+    assert "cannot contain a line break" in msg and "close its quote there" in msg

@@ -239,9 +239,46 @@ def _check_entity(name: str, where: str) -> str:
     return name
 
 
+def _rows(text: str, path: str) -> list[list[str]]:
+    """The CSV rows of ``text``, one per physical line: a cell holding a line break is refused.
+
+    A value or synonym never contains a line break, so such a cell is either a quote that
+    was never closed (which would swallow the rest of the file) or a quoted cell spread over
+    lines; both are errors at the line where the quote opens.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    start = 1
+    for row in reader:
+        for col, cell in enumerate(row):
+            if "\n" in cell or "\r" in cell:
+                first, end = (cell.splitlines() or [""])[0], reader.line_num
+                if next(reader, None) is None and _unclosed(text):  # it ran to the end of the file
+                    raise DictionaryError(
+                        f"{path}:{start}: the quote opened in column {col + 1} ('\"{first}') is never "
+                        f"closed, so lines {start}-{end} were read as one value; close the "
+                        f"quote on line {start} ('\"{first}\"') or remove it")
+                raise DictionaryError(
+                    f"{path}:{start}: the quoted cell in column {col + 1} ('\"{first}') runs over lines "
+                    f"{start}-{end}; a value or synonym cannot contain a line break — keep the cell on "
+                    f"line {start} and close its quote there")
+        rows.append(row)
+        start = reader.line_num + 1
+    return rows
+
+
+def _unclosed(text: str) -> bool:
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
 def _read_file(path: str, d: Dictionary) -> DictionarySource:
     text, encoding = _decode(path)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = _rows(text, path)
     header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)
                       and not r[0].lstrip().startswith("#")), None)
     if header_at is None:
