@@ -143,3 +143,25 @@ def test_should_refuse_a_quoted_cell_spanning_lines(tmp_path: Path) -> None:
     msg = _refused_by_generate(tmp_path, 'entity,value,synonyms\nlocation,"서울\n부산",\nlocation,대구,\n',
                                r"d\.csv:2: the quoted cell in column 2 \('\"서울'\) runs over lines 2-3")
     assert "cannot contain a line break" in msg and "close its quote there" in msg
+
+
+@pytest.mark.parametrize("content, message", [
+    ("type,val,syn\nlocation,서울,\n", r"d\.csv:1: header 'type,val,syn' looks like the long form.*"
+                                      r"'val' → 'value', 'syn' → 'synonyms'"),
+    ("entitiy,value,synonyms\nlocation,서울,\n", r"d\.csv:1: header .*'entitiy' → 'entity'"),
+    ("value,entity,synonyms\n서울,location,\n", r"d\.csv:1: header .*in that order"),
+    ("kind,name,alias\nlocation,서울,서울시|서울특별시\nlocation,부산,\n",
+     r"d\.csv:1: the rows look like the long form \(column 1 repeats entity types 'location'"),
+])
+def test_should_refuse_a_misspelt_long_form_header_at_the_dictionary(tmp_path: Path, content: str,
+                                                                     message: str) -> None:
+    msg = _refused_by_generate(tmp_path, content, message)
+    assert "write the header as 'entity,value,synonyms'" in msg
+
+
+def test_should_still_read_wide_form_headers_that_name_entity_types(tmp_path: Path) -> None:
+    p = tmp_path / "w.csv"
+    p.write_text("date,type,location\n오늘,KTX,서울\n내일,SRT,부산\n", encoding="utf-8")
+    assert load_dictionaries(str(p)).entity_types == ["date", "location", "type"]
+    p.write_text("brand,color\nNike,red\nNike,blue\n", encoding="utf-8")
+    assert load_dictionaries(str(p)).values("brand") == ["Nike"]

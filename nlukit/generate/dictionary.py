@@ -20,6 +20,7 @@ that names two values) are collected in :attr:`Dictionary.warnings` with file:li
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -276,6 +277,48 @@ def _unclosed(text: str) -> bool:
     return False
 
 
+def _near_long_header(name: str) -> str | None:
+    """The long-form column ``name`` means or nearly spells (``val`` → value), else None."""
+    low = name.lower()
+    if low in _LONG_HEADERS:
+        return _LONG_HEADERS[low]
+    if len(low) >= 3:
+        for full, key in _LONG_HEADERS.items():
+            if full.startswith(low):
+                return key
+    close = difflib.get_close_matches(low, [h for h in _LONG_HEADERS if h.isascii()], 1, 0.75)
+    return _LONG_HEADERS[close[0]] if close else None
+
+
+def _check_wide_header(path: str, line: int, header: list[str], rows: list[list[str]]) -> None:
+    """Refuse a wide-form header that is really a misspelt long-form one.
+
+    Two signs, either enough: two or more header cells name or nearly spell the long-form
+    columns (``type,val,syn``, ``entitiy,value,synonyms``, ``value,entity,synonyms``); or the
+    rows look like long-form rows — the first column repeats English entity-type names and the
+    third holds ``|``-separated synonyms. A real wide-form header names entity types.
+    """
+    shown = ",".join(header)
+    fix = ("write the header as 'entity,value,synonyms' (a wide-form header names entity types "
+           "instead, e.g. 'location,date')")
+    near = [(h, _near_long_header(h)) for h in header if h]
+    near = [(h, k) for h, k in near if k is not None]
+    if len(near) >= 2:
+        slips = ", ".join(f"{h!r} → {k!r}" for h, k in near if h != k)
+        raise DictionaryError(f"{path}:{line}: header {shown!r} looks like the long form but is not "
+                              f"'entity,value,synonyms'{f' ({slips})' if slips else ' (those three, in that order)'}; {fix}")
+    if len(header) in (2, 3):
+        rows = [r for r in rows if r and not r[0].lstrip().startswith("#")]
+        firsts = [_clean(r[0]) for r in rows if _clean(r[0])]
+        if len(firsts) >= 2 and len(set(firsts)) < len(firsts) \
+                and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", f) for f in firsts) \
+                and any(len(r) > 2 and "|" in r[2] for r in rows):
+            raise DictionaryError(
+                f"{path}:{line}: the rows look like the long form (column 1 repeats entity types "
+                f"{', '.join(repr(f) for f in sorted(set(firsts))[:3])}, column 3 holds '|'-separated "
+                f"synonyms) but the header {shown!r} is not 'entity,value,synonyms'; {fix}")
+
+
 def _read_file(path: str, d: Dictionary) -> DictionarySource:
     text, encoding = _decode(path)
     rows = _rows(text, path)
@@ -309,6 +352,7 @@ def _read_file(path: str, d: Dictionary) -> DictionarySource:
             d.add(entity, value, syns, where)
     else:
         form = "wide"
+        _check_wide_header(path, header_at + 1, header, rows[header_at + 1:])
         for col, name in enumerate(header):
             if name:
                 _check_entity(name, f"{path}:{header_at + 1}:{col + 1}")
