@@ -165,3 +165,17 @@ def test_should_still_read_wide_form_headers_that_name_entity_types(tmp_path: Pa
     assert load_dictionaries(str(p)).entity_types == ["date", "location", "type"]
     p.write_text("brand,color\nNike,red\nNike,blue\n", encoding="utf-8")
     assert load_dictionaries(str(p)).values("brand") == ["Nike"]
+
+
+@pytest.mark.parametrize("content, used", [("entity;value;synonyms\nlocation;서울;\n", "';'"),
+                                           ("entity\tvalue\tsynonyms\nlocation\t서울\t\n", "tabs"),
+                                           ("location;date\n서울;오늘\n", "';'")])
+def test_should_ask_for_commas_when_columns_are_separated_otherwise(tmp_path: Path, content: str,
+                                                                     used: str) -> None:
+    msg = _refused_by_generate(tmp_path, content, r"d\.csv:1: header .* is not comma-separated")
+    assert f"separate columns with commas (this file uses {used})" in msg
+
+
+def test_should_ask_for_commas_in_a_semicolon_row_under_a_comma_header(tmp_path: Path) -> None:
+    msg = _refused_by_generate(tmp_path, "entity,value,synonyms\nlocation;서울;\n", r"d\.csv:2: ")
+    assert "separate columns with commas (this row uses ';')" in msg

@@ -234,6 +234,10 @@ def _decode(path: str) -> tuple[str, str]:
 
 
 def _check_entity(name: str, where: str) -> str:
+    for sep, called in ((";", "';'"), ("\t", "tabs")):
+        if sep in name:
+            raise DictionaryError(f"{where}: {name!r} holds {called}; separate columns with commas "
+                                  f"(this row uses {called}), e.g. 'location,서울,서울시'")
     if not ENTITY_NAME_RE.fullmatch(name):
         raise DictionaryError(f"{where}: bad entity type name {name!r}; use letters, digits, '_' or '-' "
                               "(no spaces or ':'), e.g. 'location'")
@@ -327,6 +331,11 @@ def _read_file(path: str, d: Dictionary) -> DictionarySource:
     if header_at is None:
         raise DictionaryError(f"{path}: the file is empty; write a header row "
                               "'entity,value,synonyms' followed by one value per row")
+    for sep, called in ((";", "';'"), ("\t", "tabs")):
+        if any(sep in c for c in rows[header_at]):
+            raise DictionaryError(
+                f"{path}:{header_at + 1}: header {','.join(rows[header_at])!r} is not comma-separated; "
+                f"separate columns with commas (this file uses {called}), e.g. 'entity,value,synonyms'")
     header = [_clean(c) for c in rows[header_at]]
     keys = [_LONG_HEADERS.get(h.lower()) for h in header]
     before = len(d)
