@@ -115,3 +115,67 @@ def test_should_report_added_removed_and_changed_values_for_retraining() -> None
     assert old.diff(new) == {"food": {"added": [], "removed": ["김밥"], "synonyms_changed": []},
                              "location": {"added": ["제주"], "removed": [], "synonyms_changed": ["서울"]}}
     assert old.diff(old) == {} and old.digest() != new.digest()
+
+
+def _refused_by_generate(tmp_path: Path, content: str, message: str) -> str:
+    """``content`` as dict.csv: load_dictionaries and nlukit.generate both refuse it, nothing written."""
+    from nlukit.generate import generate
+    p = tmp_path / "d.csv"
+    p.write_text(content, encoding="utf-8")
+    with pytest.raises(DictionaryError, match=message) as info:
+        load_dictionaries(str(p))
+    assert str(info.value).startswith(f"{p}:")
+    (tmp_path / "p.txt").write_text("@weather\n{location} 날씨 알려줘\n", encoding="utf-8")
+    out = tmp_path / "out"
+    with pytest.raises(DictionaryError, match=message):
+        generate(tmp_path / "p.txt", p, out, per_intent=4, split="sentence", progress=False)
+    assert not out.exists() and sorted(os.listdir(tmp_path)) == ["d.csv", "p.txt"]
+    return str(info.value)
+
+
+def test_should_refuse_an_unclosed_quote_at_the_line_it_opens(tmp_path: Path) -> None:
+    msg = _refused_by_generate(tmp_path, 'entity,value,synonyms\nlocation,"서울,\nlocation,부산,\n',
+                               r"d\.csv:2: the quote opened in column 2 \('\"서울,'\) is never closed")
+    assert "close the quote on line 2" in msg
+
+
+def test_should_refuse_a_quoted_cell_spanning_lines(tmp_path: Path) -> None:
+    msg = _refused_by_generate(tmp_path, 'entity,value,synonyms\nlocation,"서울\n부산",\nlocation,대구,\n',
+                               r"d\.csv:2: the quoted cell in column 2 \('\"서울'\) runs over lines 2-3")
+    assert "cannot contain a line break" in msg and "close its quote there" in msg
+
+
+@pytest.mark.parametrize("content, message", [
+    ("type,val,syn\nlocation,서울,\n", r"d\.csv:1: header 'type,val,syn' looks like the long form.*"
+                                      r"'val' → 'value', 'syn' → 'synonyms'"),
+    ("entitiy,value,synonyms\nlocation,서울,\n", r"d\.csv:1: header .*'entitiy' → 'entity'"),
+    ("value,entity,synonyms\n서울,location,\n", r"d\.csv:1: header .*in that order"),
+    ("kind,name,alias\nlocation,서울,서울시|서울특별시\nlocation,부산,\n",
+     r"d\.csv:1: the rows look like the long form \(column 1 repeats entity types 'location'"),
+])
+def test_should_refuse_a_misspelt_long_form_header_at_the_dictionary(tmp_path: Path, content: str,
+                                                                     message: str) -> None:
+    msg = _refused_by_generate(tmp_path, content, message)
+    assert "write the header as 'entity,value,synonyms'" in msg
+
+
+def test_should_still_read_wide_form_headers_that_name_entity_types(tmp_path: Path) -> None:
+    p = tmp_path / "w.csv"
+    p.write_text("date,type,location\n오늘,KTX,서울\n내일,SRT,부산\n", encoding="utf-8")
+    assert load_dictionaries(str(p)).entity_types == ["date", "location", "type"]
+    p.write_text("brand,color\nNike,red\nNike,blue\n", encoding="utf-8")
+    assert load_dictionaries(str(p)).values("brand") == ["Nike"]
+
+
+@pytest.mark.parametrize("content, used", [("entity;value;synonyms\nlocation;서울;\n", "';'"),
+                                           ("entity\tvalue\tsynonyms\nlocation\t서울\t\n", "tabs"),
+                                           ("location;date\n서울;오늘\n", "';'")])
+def test_should_ask_for_commas_when_columns_are_separated_otherwise(tmp_path: Path, content: str,
+                                                                     used: str) -> None:
+    msg = _refused_by_generate(tmp_path, content, r"d\.csv:1: header .* is not comma-separated")
+    assert f"separate columns with commas (this file uses {used})" in msg
+
+
+def test_should_ask_for_commas_in_a_semicolon_row_under_a_comma_header(tmp_path: Path) -> None:
+    msg = _refused_by_generate(tmp_path, "entity,value,synonyms\nlocation;서울;\n", r"d\.csv:2: ")
+    assert "separate columns with commas (this row uses ';')" in msg

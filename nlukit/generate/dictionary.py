@@ -20,6 +20,7 @@ that names two values) are collected in :attr:`Dictionary.warnings` with file:li
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -233,20 +234,108 @@ def _decode(path: str) -> tuple[str, str]:
 
 
 def _check_entity(name: str, where: str) -> str:
+    for sep, called in ((";", "';'"), ("\t", "tabs")):
+        if sep in name:
+            raise DictionaryError(f"{where}: {name!r} holds {called}; separate columns with commas "
+                                  f"(this row uses {called}), e.g. 'location,서울,서울시'")
     if not ENTITY_NAME_RE.fullmatch(name):
         raise DictionaryError(f"{where}: bad entity type name {name!r}; use letters, digits, '_' or '-' "
                               "(no spaces or ':'), e.g. 'location'")
     return name
 
 
+def _rows(text: str, path: str) -> list[list[str]]:
+    """The CSV rows of ``text``, one per physical line: a cell holding a line break is refused.
+
+    A value or synonym never contains a line break, so such a cell is either a quote that
+    was never closed (which would swallow the rest of the file) or a quoted cell spread over
+    lines; both are errors at the line where the quote opens.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    start = 1
+    for row in reader:
+        for col, cell in enumerate(row):
+            if "\n" in cell or "\r" in cell:
+                first, end = (cell.splitlines() or [""])[0], reader.line_num
+                if next(reader, None) is None and _unclosed(text):  # it ran to the end of the file
+                    raise DictionaryError(
+                        f"{path}:{start}: the quote opened in column {col + 1} ('\"{first}') is never "
+                        f"closed, so lines {start}-{end} were read as one value; close the "
+                        f"quote on line {start} ('\"{first}\"') or remove it")
+                raise DictionaryError(
+                    f"{path}:{start}: the quoted cell in column {col + 1} ('\"{first}') runs over lines "
+                    f"{start}-{end}; a value or synonym cannot contain a line break — keep the cell on "
+                    f"line {start} and close its quote there")
+        rows.append(row)
+        start = reader.line_num + 1
+    return rows
+
+
+def _unclosed(text: str) -> bool:
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
+def _near_long_header(name: str) -> str | None:
+    """The long-form column ``name`` means or nearly spells (``val`` → value), else None."""
+    low = name.lower()
+    if low in _LONG_HEADERS:
+        return _LONG_HEADERS[low]
+    if len(low) >= 3:
+        for full, key in _LONG_HEADERS.items():
+            if full.startswith(low):
+                return key
+    close = difflib.get_close_matches(low, [h for h in _LONG_HEADERS if h.isascii()], 1, 0.75)
+    return _LONG_HEADERS[close[0]] if close else None
+
+
+def _check_wide_header(path: str, line: int, header: list[str], rows: list[list[str]]) -> None:
+    """Refuse a wide-form header that is really a misspelt long-form one.
+
+    Two signs, either enough: two or more header cells name or nearly spell the long-form
+    columns (``type,val,syn``, ``entitiy,value,synonyms``, ``value,entity,synonyms``); or the
+    rows look like long-form rows — the first column repeats English entity-type names and the
+    third holds ``|``-separated synonyms. A real wide-form header names entity types.
+    """
+    shown = ",".join(header)
+    fix = ("write the header as 'entity,value,synonyms' (a wide-form header names entity types "
+           "instead, e.g. 'location,date')")
+    near = [(h, _near_long_header(h)) for h in header if h]
+    near = [(h, k) for h, k in near if k is not None]
+    if len(near) >= 2:
+        slips = ", ".join(f"{h!r} → {k!r}" for h, k in near if h != k)
+        raise DictionaryError(f"{path}:{line}: header {shown!r} looks like the long form but is not "
+                              f"'entity,value,synonyms'{f' ({slips})' if slips else ' (those three, in that order)'}; {fix}")
+    if len(header) in (2, 3):
+        rows = [r for r in rows if r and not r[0].lstrip().startswith("#")]
+        firsts = [_clean(r[0]) for r in rows if _clean(r[0])]
+        if len(firsts) >= 2 and len(set(firsts)) < len(firsts) \
+                and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", f) for f in firsts) \
+                and any(len(r) > 2 and "|" in r[2] for r in rows):
+            raise DictionaryError(
+                f"{path}:{line}: the rows look like the long form (column 1 repeats entity types "
+                f"{', '.join(repr(f) for f in sorted(set(firsts))[:3])}, column 3 holds '|'-separated "
+                f"synonyms) but the header {shown!r} is not 'entity,value,synonyms'; {fix}")
+
+
 def _read_file(path: str, d: Dictionary) -> DictionarySource:
     text, encoding = _decode(path)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    rows = _rows(text, path)
     header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)
                       and not r[0].lstrip().startswith("#")), None)
     if header_at is None:
         raise DictionaryError(f"{path}: the file is empty; write a header row "
                               "'entity,value,synonyms' followed by one value per row")
+    for sep, called in ((";", "';'"), ("\t", "tabs")):
+        if any(sep in c for c in rows[header_at]):
+            raise DictionaryError(
+                f"{path}:{header_at + 1}: header {','.join(rows[header_at])!r} is not comma-separated; "
+                f"separate columns with commas (this file uses {called}), e.g. 'entity,value,synonyms'")
     header = [_clean(c) for c in rows[header_at]]
     keys = [_LONG_HEADERS.get(h.lower()) for h in header]
     before = len(d)
@@ -272,6 +361,7 @@ def _read_file(path: str, d: Dictionary) -> DictionarySource:
             d.add(entity, value, syns, where)
     else:
         form = "wide"
+        _check_wide_header(path, header_at + 1, header, rows[header_at + 1:])
         for col, name in enumerate(header):
             if name:
                 _check_entity(name, f"{path}:{header_at + 1}:{col + 1}")
