@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -64,3 +65,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nlukit: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (nlukit parse ... | head -1): stop quietly, as cat and grep do;
+        # stdout is pointed at devnull so that flushing it at exit does not fail again
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 141
