@@ -69,11 +69,42 @@ def test_should_resolve_dates_from_today(text: str, today: datetime.date, value:
     assert got == {"kind": "date", "value": value}
 
 
+@pytest.mark.parametrize("text,today,value", [
+    ("다음 달 3일", WED, "2026-12-03"), ("담달 3일", WED, "2026-12-03"), ("다음달 삼 일", WED, "2026-12-03"),
+    ("다음 달 31일", WED, "2026-12-31"), ("이번 달 30일", WED, "2026-11-30"), ("이달 말", WED, "2026-11-30"),
+    ("이번 달 말일", WED, "2026-11-30"), ("다음 달 말", WED, "2026-12-31"), ("다음 달 마지막 날", WED, "2026-12-31"),
+    ("다다음 달 1일", WED, "2027-01-01"), ("다음 달 말", datetime.date(2027, 1, 10), "2027-02-28"),
+    ("다음 달 29일", datetime.date(2028, 1, 10), "2028-02-29"), ("다음 달 15일", datetime.date(2026, 12, 5), "2027-01-15"),
+    ("내년 1월 1일", WED, "2027-01-01"), ("내년 일월 일 일", WED, "2027-01-01"), ("올해 12월 25일", WED, "2026-12-25"),
+    ("명년 3월 1일", WED, "2027-03-01"), ("내후년 3월 1일", WED, "2028-03-01"),
+])
+def test_should_resolve_days_of_a_month_or_year_said_relative_to_today(
+        text: str, today: datetime.date, value: str) -> None:
+    assert resolve_date(text, today) == {"kind": "date", "value": value}
+
+
+@pytest.mark.parametrize("text,value", [("지난달 5일", "2026-10-05"), ("저번 달 31일", "2026-10-31"),
+                                        ("이번 달 15일", "2026-11-15"), ("작년 5월 5일", "2025-05-05"),
+                                        ("올해 3월 1일", "2026-03-01")])
+def test_should_mark_a_day_of_a_named_month_or_year_past_rather_than_move_it(text: str, value: str) -> None:
+    # the month or year is said: 이번 달 15일 asked on the 25th is not next month's 15th
+    assert resolve_date(text, WED) == {"kind": "date", "value": value, "past": True}
+
+
+@pytest.mark.parametrize("text,today", [("이번 달 31일", WED), ("다음 달 31일", datetime.date(2026, 10, 15)),
+                                        ("다음 달 29일", datetime.date(2027, 1, 10)), ("다음 달 32일", WED),
+                                        ("내년 2월 29일", WED), ("올해 13월 1일", WED), ("다음 달 0일", WED)])
+def test_should_give_none_for_a_day_the_month_does_not_have(text: str, today: datetime.date) -> None:
+    # no roll-over into the month after
+    assert resolve_date(text, today) is None
+
+
 @pytest.mark.parametrize("text,today,start,end", [
     ("이번 주말", WED, "2026-11-28", "2026-11-29"), ("주말", WED, "2026-11-28", "2026-11-29"),
     ("다음 주말", WED, "2026-12-05", "2026-12-06"), ("이번 주", WED, "2026-11-23", "2026-11-29"),
     ("평일", WED, "2026-11-23", "2026-11-27"), ("다음 달", WED, "2026-12-01", "2026-12-31"),
     ("다음 달", datetime.date(2026, 12, 5), "2027-01-01", "2027-01-31"),
+    ("다다음 달", WED, "2027-01-01", "2027-01-31"), ("이달", datetime.date(2026, 12, 5), "2026-12-01", "2026-12-31"),
     ("이번 주말", SUN, "2026-11-21", "2026-11-22"),
 ])
 def test_should_resolve_weeks_weekends_and_months_to_ranges(text: str, today: datetime.date,
