@@ -51,9 +51,52 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from .errors import InputError
 from .numerals import digits
 
-__all__ = ["RESOLVERS", "period_before", "resolve", "resolve_date", "resolve_time"]
+__all__ = ["RESOLVERS", "check_today", "period_before", "resolve", "resolve_date", "resolve_time"]
+
+
+def check_today(today: object) -> _dt.date | None:
+    """``today`` as a date (None stays None): a datetime counts as its date; anything
+    else is an :class:`~nlukit.errors.InputError` naming the fix.
+
+    >>> check_today(_dt.datetime(2026, 11, 25, 10, 30))
+    datetime.date(2026, 11, 25)
+    >>> check_today("2026-11-25")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nlukit.errors.InputError: today must be a datetime.date, got str '2026-11-25'; pass today=datetime.date(2026, 11, 25) ...
+    """
+    if today is None or type(today) is _dt.date:
+        return today  # type: ignore[return-value]
+    if isinstance(today, _dt.datetime):
+        return today.date()
+    if isinstance(today, _dt.date):
+        return today
+    shown = repr(today)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    got = f"today must be a datetime.date, got {type(today).__name__} {shown}"
+    if isinstance(today, str):
+        try:
+            d = _dt.date.fromisoformat(today.strip())
+        except ValueError:
+            pass
+        else:
+            raise InputError(f"{got}; pass today=datetime.date({d.year}, {d.month}, {d.day}) "
+                             "(datetime.date.fromisoformat reads that string)")
+    raise InputError(f"{got}; pass e.g. today=datetime.date(2026, 11, 25) "
+                     "(or datetime.date.fromisoformat('2026-11-25'))")
+
+
+def _check_text(text: object, func: str, name: str = "text") -> str:
+    """``text`` if a str, "" for None (nothing to read); anything else is an InputError."""
+    if isinstance(text, str):
+        return text
+    if text is None:
+        return ""
+    raise InputError(f"{func}() takes {name} as a str, got {type(text).__name__}; pass the "
+                     f"words typed (e.g. {'내일' if func == 'resolve_date' else '오후 세 시'!r})")
 
 # ---------------------------------------------------------------- times
 
@@ -180,7 +223,14 @@ def resolve_time(text: str, before: str = "") -> dict[str, Any] | None:
     (3, True, ['03:00', '15:00'])
     >>> resolve_time("한 시간 반 뒤"), resolve_time("내일"), resolve_time("세 시", before="내일 오후 ")["value"]
     ({'kind': 'duration', 'minutes': 90, 'value': 'PT1H30M'}, None, '15:00')
+
+    ``None`` or an empty text gives None, like any text it cannot read (a slot not
+    filled); ``before=None`` is ``""``. Another type is an :class:`~nlukit.errors.InputError`.
     """
+    text = _check_text(text, "resolve_time")
+    before = _check_text(before, "resolve_time", "before")
+    if not text:
+        return None
     got = _time_of(text)
     if got is not None and before and ("ambiguous", True) in got:
         period = period_before(before, len(before))
@@ -328,7 +378,16 @@ def resolve_date(text: str, today: _dt.date | None = None) -> dict[str, Any] | N
     ('2026-12-01/2026-12-31', '2026-12-25')
     >>> resolve_date("2월 30일", today), resolve_date("세 시", today), resolve_date("내일 저녁", today)["value"]
     (None, None, '2026-11-23')
+
+    ``today`` is a :class:`datetime.date`, by default this machine's; a
+    :class:`datetime.datetime` counts as its date, anything else (``"2026-11-25"``) is an
+    :class:`~nlukit.errors.InputError` (:func:`check_today`). ``None`` or an empty text
+    gives None, like any text it cannot read; another type is an InputError.
     """
+    text = _check_text(text, "resolve_date")
+    today = check_today(today)
+    if not text:
+        return None
     got = _date_of(text, today or _dt.date.today())
     return None if got is None else dict(got)
 

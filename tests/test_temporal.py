@@ -10,7 +10,7 @@ import pytest
 
 from nlukit.errors import InputError
 from nlukit.nlu import NLU
-from nlukit.temporal import period_before, resolve_date, resolve_time
+from nlukit.temporal import check_today, period_before, resolve, resolve_date, resolve_time
 
 WED = datetime.date(2026, 11, 25)
 SUN = datetime.date(2026, 11, 22)
@@ -130,6 +130,39 @@ def test_should_read_a_day_this_month_or_the_next_only() -> None:
     jan31 = datetime.date(2027, 1, 31)
     assert resolve_date("31일", jan31) == {"kind": "date", "value": "2027-01-31"}
     assert resolve_date("30일", jan31) is None   # 30 January is past and February has no 30th
+
+
+@pytest.mark.parametrize("today,fix", [
+    ("2026-11-25", r"got str '2026-11-25'; pass today=datetime\.date\(2026, 11, 25\)"),
+    ("11/25", r"got str '11/25'; pass e\.g\. today=datetime\.date\("),
+    (20261125, r"got int 20261125; pass e\.g\. today=datetime\.date\("),
+])
+def test_should_refuse_a_today_that_is_not_a_date_naming_the_fix(today: object, fix: str) -> None:
+    with pytest.raises(InputError, match="^today must be a datetime.date, " + fix):
+        resolve_date("내일", today)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="today must be"):
+        resolve("date", "내일", today)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="today must be"):
+        resolve_date("", today)  # type: ignore[arg-type]  # even with nothing to read
+
+
+def test_should_read_a_datetime_today_as_its_date() -> None:
+    now = datetime.datetime(2026, 11, 25, 23, 59)
+    assert resolve_date("내일", now) == {"kind": "date", "value": "2026-11-26"}
+    assert resolve_date("이번 주말", now) == resolve_date("이번 주말", WED)
+    assert check_today(now) == WED and check_today(WED) is WED and check_today(None) is None
+
+
+def test_should_give_none_for_no_text_and_refuse_other_types() -> None:
+    assert resolve_time(None) is None and resolve_date(None, WED) is None  # type: ignore[arg-type]
+    assert resolve("time", None) is None and resolve_date("   ", WED) is None  # type: ignore[arg-type]
+    assert resolve_time("세 시", before=None)["ambiguous"] is True  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"resolve_time\(\) takes text as a str, got int"):
+        resolve_time(3)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"resolve_date\(\) takes text as a str, got bytes"):
+        resolve_date("내일".encode(), WED)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"resolve_time\(\) takes before as a str, got list"):
+        resolve_time("세 시", before=["오후"])  # type: ignore[arg-type]
 
 
 def test_should_find_the_part_of_day_typed_before_a_span() -> None:
