@@ -25,7 +25,11 @@ A week runs Monday to Sunday (ISO 8601). A bare weekday (``금요일``) is the n
 from today, today included; ``이번 주 금요일`` is this week's and ``다음 주 금요일`` next
 week's, even when that is already past (asked on a Sunday, ``이번 주 금요일`` was two
 days ago): a date or range that ends before today says ``"past": True``, so a bot can
-ask again rather than book yesterday. A month and day (``3월 1일``) is this year's
+ask again rather than book yesterday. A range that began before today and has not ended
+keeps the dates said and says ``"partly_past": True`` (``이번 주말`` asked on a Sunday is
+Saturday to Sunday, Saturday gone; ``이번 주`` on a Wednesday, ``이번 달`` after the 1st):
+one searching a diary wants the whole range, one booking starts at today — the caller
+clips, the resolver does not guess. A month and day (``3월 1일``) is this year's
 unless it is already past, then next year's; a bare day (``15일``) likewise within this
 month or the next; ``말일`` is this month's last day. A day of a named month or year is
 that one, past or not, like ``이번 주 금요일``: ``다음 달 3일`` (담달, 다다음 달, 지난달,
@@ -283,7 +287,9 @@ def _day(d: _dt.date, today: _dt.date) -> tuple[tuple[str, Any], ...]:
 def _span(a: _dt.date, b: _dt.date, today: _dt.date) -> tuple[tuple[str, Any], ...]:
     out: tuple[tuple[str, Any], ...] = (("kind", "date_range"), ("start", a.isoformat()),
                                         ("end", b.isoformat()), ("value", f"{a.isoformat()}/{b.isoformat()}"))
-    return out + (("past", True),) if b < today else out
+    if b < today:
+        return out + (("past", True),)
+    return out + (("partly_past", True),) if a < today else out
 
 
 def _safe_date(year: int, month: int, day: int) -> _dt.date | None:
@@ -374,6 +380,8 @@ def resolve_date(text: str, today: _dt.date | None = None) -> dict[str, Any] | N
     ['2026-11-24', '2026-11-27', '2026-11-27', '2026-11-25', '2026-11-25']
     >>> resolve_date("이번 주 금요일", today)
     {'kind': 'date', 'value': '2026-11-20', 'past': True}
+    >>> resolve_date("이번 주말", today)
+    {'kind': 'date_range', 'start': '2026-11-21', 'end': '2026-11-22', 'value': '2026-11-21/2026-11-22', 'partly_past': True}
     >>> resolve_date("다음 달", today)["value"], resolve_date("크리스마스", today)["value"]
     ('2026-12-01/2026-12-31', '2026-12-25')
     >>> resolve_date("2월 30일", today), resolve_date("세 시", today), resolve_date("내일 저녁", today)["value"]

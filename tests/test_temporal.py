@@ -14,6 +14,7 @@ from nlukit.temporal import check_today, period_before, resolve, resolve_date, r
 
 WED = datetime.date(2026, 11, 25)
 SUN = datetime.date(2026, 11, 22)
+MON, SAT = datetime.date(2026, 11, 16), datetime.date(2026, 11, 21)   # in SUN's week
 
 
 @pytest.mark.parametrize("text,value", [
@@ -101,11 +102,11 @@ def test_should_give_none_for_a_day_the_month_does_not_have(text: str, today: da
 
 @pytest.mark.parametrize("text,today,start,end", [
     ("이번 주말", WED, "2026-11-28", "2026-11-29"), ("주말", WED, "2026-11-28", "2026-11-29"),
-    ("다음 주말", WED, "2026-12-05", "2026-12-06"), ("이번 주", WED, "2026-11-23", "2026-11-29"),
-    ("평일", WED, "2026-11-23", "2026-11-27"), ("다음 달", WED, "2026-12-01", "2026-12-31"),
-    ("다음 달", datetime.date(2026, 12, 5), "2027-01-01", "2027-01-31"),
-    ("다다음 달", WED, "2027-01-01", "2027-01-31"), ("이달", datetime.date(2026, 12, 5), "2026-12-01", "2026-12-31"),
-    ("이번 주말", SUN, "2026-11-21", "2026-11-22"),
+    ("다음 주말", WED, "2026-12-05", "2026-12-06"), ("이번 주", MON, "2026-11-16", "2026-11-22"),
+    ("평일", MON, "2026-11-16", "2026-11-20"),
+    ("다음 달", WED, "2026-12-01", "2026-12-31"), ("다음 달", datetime.date(2026, 12, 5), "2027-01-01", "2027-01-31"),
+    ("다다음 달", WED, "2027-01-01", "2027-01-31"), ("이달", datetime.date(2026, 12, 1), "2026-12-01", "2026-12-31"),
+    ("이번 주말", SAT, "2026-11-21", "2026-11-22"),   # ranges that begin today: nothing past
 ])
 def test_should_resolve_weeks_weekends_and_months_to_ranges(text: str, today: datetime.date,
                                                            start: str, end: str) -> None:
@@ -119,6 +120,28 @@ def test_should_mark_a_date_already_past_instead_of_moving_it() -> None:
     assert resolve_date("어제", WED) == {"kind": "date", "value": "2026-11-24", "past": True}
     assert resolve_date("지난주", WED)["past"] is True
     assert "past" not in resolve_date("평일", WED)  # the range is not over yet
+
+
+@pytest.mark.parametrize("text,today,start,end", [
+    ("이번 주말", SUN, "2026-11-21", "2026-11-22"), ("주말", SUN, "2026-11-21", "2026-11-22"),
+    ("이번 주", WED, "2026-11-23", "2026-11-29"), ("평일", WED, "2026-11-23", "2026-11-27"),
+    ("이번 달", WED, "2026-11-01", "2026-11-30"), ("이달", datetime.date(2026, 11, 30), "2026-11-01", "2026-11-30"),
+])
+def test_should_mark_a_range_begun_before_today_partly_past_and_keep_its_dates(
+        text: str, today: datetime.date, start: str, end: str) -> None:
+    # asked on a Sunday, 이번 주말 is still Saturday and Sunday: the caller decides whether
+    # Saturday matters (a diary search) or not (a booking starts today)
+    assert resolve_date(text, today) == {"kind": "date_range", "start": start, "end": end,
+                                         "value": f"{start}/{end}", "partly_past": True}
+
+
+def test_should_say_past_or_partly_past_never_both() -> None:
+    assert resolve_date("지난 주말", SUN) == {"kind": "date_range", "start": "2026-11-14", "end": "2026-11-15",
+                                           "value": "2026-11-14/2026-11-15", "past": True}
+    assert "partly_past" not in resolve_date("이번 주말", SAT)       # begins today
+    assert "partly_past" not in resolve_date("다음 주", SUN)         # begins tomorrow
+    got = resolve_date("이번 주", SUN)                               # ends today: not past yet
+    assert got["partly_past"] is True and "past" not in got
 
 
 @pytest.mark.parametrize("text", ["2월 30일", "13월 1일", "세 시", "서울", "", "다음", "내일모레글피"])
