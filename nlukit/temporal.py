@@ -25,9 +25,17 @@ A week runs Monday to Sunday (ISO 8601). A bare weekday (``금요일``) is the n
 from today, today included; ``이번 주 금요일`` is this week's and ``다음 주 금요일`` next
 week's, even when that is already past (asked on a Sunday, ``이번 주 금요일`` was two
 days ago): a date or range that ends before today says ``"past": True``, so a bot can
-ask again rather than book yesterday. A month and day (``3월 1일``) is this year's
+ask again rather than book yesterday. A range that began before today and has not ended
+keeps the dates said and says ``"partly_past": True`` (``이번 주말`` asked on a Sunday is
+Saturday to Sunday, Saturday gone; ``이번 주`` on a Wednesday, ``이번 달`` after the 1st):
+one searching a diary wants the whole range, one booking starts at today — the caller
+clips, the resolver does not guess. A month and day (``3월 1일``) is this year's
 unless it is already past, then next year's; a bare day (``15일``) likewise within this
-month or the next; ``말일`` is this month's last day. Lunar holidays (설날, 추석) are not read.
+month or the next; ``말일`` is this month's last day. A day of a named month or year is
+that one, past or not, like ``이번 주 금요일``: ``다음 달 3일`` (담달, 다다음 달, 지난달,
+이번 달/이달), ``이달 말`` / ``다음 달 말일`` (the month's last day), ``내년 1월 1일`` (올해,
+내후년, 작년 ...); a day the month does not have (``다음 달 31일`` asked in October) is None,
+never the month after's. Lunar holidays (설날, 추석) are not read.
 
 >>> import datetime
 >>> today = datetime.date(2026, 11, 25)                      # a Wednesday
@@ -37,6 +45,8 @@ month or the next; ``말일`` is this month's last day. Lunar holidays (설날, 
 ('2026-11-26', '2026-12-04')
 >>> resolve_date("이번 주말", today)["value"], resolve_date("3월 1일", today)["value"]
 ('2026-11-28/2026-11-29', '2027-03-01')
+>>> resolve_date("다음 달 삼 일", today)["value"], resolve_date("이달 말", today)["value"]
+('2026-12-03', '2026-11-30')
 """
 from __future__ import annotations
 
@@ -45,9 +55,52 @@ import re
 from functools import lru_cache
 from typing import Any
 
+from .errors import InputError
 from .numerals import digits
 
-__all__ = ["RESOLVERS", "period_before", "resolve", "resolve_date", "resolve_time"]
+__all__ = ["RESOLVERS", "check_today", "period_before", "resolve", "resolve_date", "resolve_time"]
+
+
+def check_today(today: object) -> _dt.date | None:
+    """``today`` as a date (None stays None): a datetime counts as its date; anything
+    else is an :class:`~nlukit.errors.InputError` naming the fix.
+
+    >>> check_today(_dt.datetime(2026, 11, 25, 10, 30))
+    datetime.date(2026, 11, 25)
+    >>> check_today("2026-11-25")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nlukit.errors.InputError: today must be a datetime.date, got str '2026-11-25'; pass today=datetime.date(2026, 11, 25) ...
+    """
+    if today is None or type(today) is _dt.date:
+        return today  # type: ignore[return-value]
+    if isinstance(today, _dt.datetime):
+        return today.date()
+    if isinstance(today, _dt.date):
+        return today
+    shown = repr(today)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    got = f"today must be a datetime.date, got {type(today).__name__} {shown}"
+    if isinstance(today, str):
+        try:
+            d = _dt.date.fromisoformat(today.strip())
+        except ValueError:
+            pass
+        else:
+            raise InputError(f"{got}; pass today=datetime.date({d.year}, {d.month}, {d.day}) "
+                             "(datetime.date.fromisoformat reads that string)")
+    raise InputError(f"{got}; pass e.g. today=datetime.date(2026, 11, 25) "
+                     "(or datetime.date.fromisoformat('2026-11-25'))")
+
+
+def _check_text(text: object, func: str, name: str = "text") -> str:
+    """``text`` if a str, "" for None (nothing to read); anything else is an InputError."""
+    if isinstance(text, str):
+        return text
+    if text is None:
+        return ""
+    raise InputError(f"{func}() takes {name} as a str, got {type(text).__name__}; pass the "
+                     f"words typed (e.g. {'내일' if func == 'resolve_date' else '오후 세 시'!r})")
 
 # ---------------------------------------------------------------- times
 
@@ -174,7 +227,14 @@ def resolve_time(text: str, before: str = "") -> dict[str, Any] | None:
     (3, True, ['03:00', '15:00'])
     >>> resolve_time("한 시간 반 뒤"), resolve_time("내일"), resolve_time("세 시", before="내일 오후 ")["value"]
     ({'kind': 'duration', 'minutes': 90, 'value': 'PT1H30M'}, None, '15:00')
+
+    ``None`` or an empty text gives None, like any text it cannot read (a slot not
+    filled); ``before=None`` is ``""``. Another type is an :class:`~nlukit.errors.InputError`.
     """
+    text = _check_text(text, "resolve_time")
+    before = _check_text(before, "resolve_time", "before")
+    if not text:
+        return None
     got = _time_of(text)
     if got is not None and before and ("ambiguous", True) in got:
         period = period_before(before, len(before))
@@ -196,12 +256,18 @@ _HOLIDAYS = {"신정": (1, 1), "새해첫날": (1, 1), "새해": (1, 1), "발렌
              "한글날": (10, 9), "크리스마스": (12, 25), "성탄절": (12, 25), "크리스마스이브": (12, 24)}
 _WEEK = r"(?P<week>이번주|금주|다음주|담주|다다음주|지난주|저번주)"
 _WEEKDAY = r"(?P<weekday>[월화수목금토일])(?:요일|욜)"
+_MONTH = r"(?P<rel>이번|이|다음|담|다다음|지난|저번)달"
+_MONTH_SHIFT = {"이번": 0, "이": 0, "다음": 1, "담": 1, "다다음": 2, "지난": -1, "저번": -1}
+_YEAR_SHIFT = {"올해": 0, "금년": 0, "내년": 1, "명년": 1, "내후년": 2, "작년": -1, "지난해": -1, "재작년": -2}
 _DATE_PATTERNS = (
     ("weekday", re.compile(rf"^{_WEEK}?{_WEEKDAY}$")),
     ("weekend", re.compile(rf"^(?:{_WEEK}|(?P<rel>이번|다음|담|다다음|지난|저번))?주말$")),
     ("week", re.compile(rf"^{_WEEK}$")),
     ("weekdays", re.compile(rf"^{_WEEK}?평일$")),
-    ("month", re.compile(r"^(?P<rel>이번|다음|담|지난|저번)달$")),
+    ("month", re.compile(rf"^{_MONTH}$")),
+    ("month_rel_day", re.compile(rf"^{_MONTH}(?:(?P<day>\d{{1,2}})일|(?P<end>말|말일|마지막날))$")),
+    ("year_rel_day", re.compile(r"^(?P<yrel>올해|금년|내년|명년|내후년|작년|지난해|재작년)"
+                                r"(?P<month>\d{1,2})월(?P<day>\d{1,2})일$")),
     ("in_days", re.compile(r"^(?:(?P<n>\d+)일|(?P<word>하루|이틀|사흘|나흘|닷새|엿새|이레|열흘|보름|일주일))"
                            r"(?:뒤|후|있다가)$")),
     ("in_weeks", re.compile(r"^(?P<n>\d+)주(?:일)?(?:뒤|후)$")),
@@ -221,7 +287,9 @@ def _day(d: _dt.date, today: _dt.date) -> tuple[tuple[str, Any], ...]:
 def _span(a: _dt.date, b: _dt.date, today: _dt.date) -> tuple[tuple[str, Any], ...]:
     out: tuple[tuple[str, Any], ...] = (("kind", "date_range"), ("start", a.isoformat()),
                                         ("end", b.isoformat()), ("value", f"{a.isoformat()}/{b.isoformat()}"))
-    return out + (("past", True),) if b < today else out
+    if b < today:
+        return out + (("past", True),)
+    return out + (("partly_past", True),) if a < today else out
 
 
 def _safe_date(year: int, month: int, day: int) -> _dt.date | None:
@@ -231,6 +299,17 @@ def _safe_date(year: int, month: int, day: int) -> _dt.date | None:
         return None
 
 
+def _month(today: _dt.date, shift: int) -> tuple[int, int]:
+    """(year, month) of the month ``shift`` months from today's."""
+    y, mo = divmod(today.year * 12 + today.month - 1 + shift, 12)
+    return y, mo + 1
+
+
+def _last_day(year: int, month: int) -> _dt.date:
+    y, mo = divmod(year * 12 + month, 12)   # the first of the month after, less a day
+    return _dt.date(y, mo + 1, 1) - _dt.timedelta(days=1)
+
+
 def _resolve_date(key: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | None:
     if key in _OFFSETS:
         return _day(today + _dt.timedelta(days=_OFFSETS[key]), today)
@@ -238,9 +317,8 @@ def _resolve_date(key: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | No
         month, day = _HOLIDAYS[key]
         d = _dt.date(today.year, month, day)
         return _day(d if d >= today else _dt.date(today.year + 1, month, day), today)
-    if key in ("말일", "월말", "이번달말일", "이달말일"):   # the last day of this month
-        y, mo = divmod(today.year * 12 + today.month, 12)
-        return _day(_dt.date(y, mo + 1, 1) - _dt.timedelta(days=1), today)
+    if key in ("말일", "월말"):   # the last day of this month (이번 달 말일: month_rel_day)
+        return _day(_last_day(today.year, today.month), today)
     monday = today - _dt.timedelta(days=today.weekday())
     for name, rx in _DATE_PATTERNS:
         m = rx.match(key)
@@ -261,11 +339,15 @@ def _resolve_date(key: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | No
                 return _span(start, start + _dt.timedelta(days=4), today)
             return _span(start, start + _dt.timedelta(days=6), today)
         if name == "month":
-            shift = {"이번": 0, "다음": 1, "담": 1, "지난": -1, "저번": -1}[g["rel"]]
-            y, mo = divmod(today.year * 12 + today.month - 1 + shift, 12)
-            first = _dt.date(y, mo + 1, 1)
-            y2, mo2 = divmod(y * 12 + mo + 1, 12)
-            return _span(first, _dt.date(y2, mo2 + 1, 1) - _dt.timedelta(days=1), today)
+            y, mo = _month(today, _MONTH_SHIFT[g["rel"]])
+            return _span(_dt.date(y, mo, 1), _last_day(y, mo), today)
+        if name == "month_rel_day":   # 다음 달 3일, 이달 말: that month's, even when past
+            y, mo = _month(today, _MONTH_SHIFT[g["rel"]])
+            d = _last_day(y, mo) if g["end"] else _safe_date(y, mo, int(g["day"]))
+            return None if d is None else _day(d, today)   # 31일 in a 30-day month: None
+        if name == "year_rel_day":    # 내년 1월 1일: that year's, even when past
+            d = _safe_date(today.year + _YEAR_SHIFT[g["yrel"]], int(g["month"]), int(g["day"]))
+            return None if d is None else _day(d, today)
         if name == "in_days":
             n = int(g["n"]) if g["n"] else _DAYS_WORDS[g["word"]]
             return _day(today + _dt.timedelta(days=n), today)
@@ -284,8 +366,7 @@ def _resolve_date(key: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | No
             day = int(g["day"])
             d = _safe_date(today.year, today.month, day)
             if d is None or d < today:
-                y, mo = divmod(today.year * 12 + today.month, 12)
-                d = _safe_date(y, mo + 1, day)
+                d = _safe_date(*_month(today, 1), day)
             return None if d is None else _day(d, today)
     return None
 
@@ -299,11 +380,22 @@ def resolve_date(text: str, today: _dt.date | None = None) -> dict[str, Any] | N
     ['2026-11-24', '2026-11-27', '2026-11-27', '2026-11-25', '2026-11-25']
     >>> resolve_date("이번 주 금요일", today)
     {'kind': 'date', 'value': '2026-11-20', 'past': True}
+    >>> resolve_date("이번 주말", today)
+    {'kind': 'date_range', 'start': '2026-11-21', 'end': '2026-11-22', 'value': '2026-11-21/2026-11-22', 'partly_past': True}
     >>> resolve_date("다음 달", today)["value"], resolve_date("크리스마스", today)["value"]
     ('2026-12-01/2026-12-31', '2026-12-25')
     >>> resolve_date("2월 30일", today), resolve_date("세 시", today), resolve_date("내일 저녁", today)["value"]
     (None, None, '2026-11-23')
+
+    ``today`` is a :class:`datetime.date`, by default this machine's; a
+    :class:`datetime.datetime` counts as its date, anything else (``"2026-11-25"``) is an
+    :class:`~nlukit.errors.InputError` (:func:`check_today`). ``None`` or an empty text
+    gives None, like any text it cannot read; another type is an InputError.
     """
+    text = _check_text(text, "resolve_date")
+    today = check_today(today)
+    if not text:
+        return None
     got = _date_of(text, today or _dt.date.today())
     return None if got is None else dict(got)
 

@@ -10,10 +10,11 @@ import pytest
 
 from nlukit.errors import InputError
 from nlukit.nlu import NLU
-from nlukit.temporal import period_before, resolve_date, resolve_time
+from nlukit.temporal import check_today, period_before, resolve, resolve_date, resolve_time
 
 WED = datetime.date(2026, 11, 25)
 SUN = datetime.date(2026, 11, 22)
+MON, SAT = datetime.date(2026, 11, 16), datetime.date(2026, 11, 21)   # in SUN's week
 
 
 @pytest.mark.parametrize("text,value", [
@@ -69,12 +70,43 @@ def test_should_resolve_dates_from_today(text: str, today: datetime.date, value:
     assert got == {"kind": "date", "value": value}
 
 
+@pytest.mark.parametrize("text,today,value", [
+    ("다음 달 3일", WED, "2026-12-03"), ("담달 3일", WED, "2026-12-03"), ("다음달 삼 일", WED, "2026-12-03"),
+    ("다음 달 31일", WED, "2026-12-31"), ("이번 달 30일", WED, "2026-11-30"), ("이달 말", WED, "2026-11-30"),
+    ("이번 달 말일", WED, "2026-11-30"), ("다음 달 말", WED, "2026-12-31"), ("다음 달 마지막 날", WED, "2026-12-31"),
+    ("다다음 달 1일", WED, "2027-01-01"), ("다음 달 말", datetime.date(2027, 1, 10), "2027-02-28"),
+    ("다음 달 29일", datetime.date(2028, 1, 10), "2028-02-29"), ("다음 달 15일", datetime.date(2026, 12, 5), "2027-01-15"),
+    ("내년 1월 1일", WED, "2027-01-01"), ("내년 일월 일 일", WED, "2027-01-01"), ("올해 12월 25일", WED, "2026-12-25"),
+    ("명년 3월 1일", WED, "2027-03-01"), ("내후년 3월 1일", WED, "2028-03-01"),
+])
+def test_should_resolve_days_of_a_month_or_year_said_relative_to_today(
+        text: str, today: datetime.date, value: str) -> None:
+    assert resolve_date(text, today) == {"kind": "date", "value": value}
+
+
+@pytest.mark.parametrize("text,value", [("지난달 5일", "2026-10-05"), ("저번 달 31일", "2026-10-31"),
+                                        ("이번 달 15일", "2026-11-15"), ("작년 5월 5일", "2025-05-05"),
+                                        ("올해 3월 1일", "2026-03-01")])
+def test_should_mark_a_day_of_a_named_month_or_year_past_rather_than_move_it(text: str, value: str) -> None:
+    # the month or year is said: 이번 달 15일 asked on the 25th is not next month's 15th
+    assert resolve_date(text, WED) == {"kind": "date", "value": value, "past": True}
+
+
+@pytest.mark.parametrize("text,today", [("이번 달 31일", WED), ("다음 달 31일", datetime.date(2026, 10, 15)),
+                                        ("다음 달 29일", datetime.date(2027, 1, 10)), ("다음 달 32일", WED),
+                                        ("내년 2월 29일", WED), ("올해 13월 1일", WED), ("다음 달 0일", WED)])
+def test_should_give_none_for_a_day_the_month_does_not_have(text: str, today: datetime.date) -> None:
+    # no roll-over into the month after
+    assert resolve_date(text, today) is None
+
+
 @pytest.mark.parametrize("text,today,start,end", [
     ("이번 주말", WED, "2026-11-28", "2026-11-29"), ("주말", WED, "2026-11-28", "2026-11-29"),
-    ("다음 주말", WED, "2026-12-05", "2026-12-06"), ("이번 주", WED, "2026-11-23", "2026-11-29"),
-    ("평일", WED, "2026-11-23", "2026-11-27"), ("다음 달", WED, "2026-12-01", "2026-12-31"),
-    ("다음 달", datetime.date(2026, 12, 5), "2027-01-01", "2027-01-31"),
-    ("이번 주말", SUN, "2026-11-21", "2026-11-22"),
+    ("다음 주말", WED, "2026-12-05", "2026-12-06"), ("이번 주", MON, "2026-11-16", "2026-11-22"),
+    ("평일", MON, "2026-11-16", "2026-11-20"),
+    ("다음 달", WED, "2026-12-01", "2026-12-31"), ("다음 달", datetime.date(2026, 12, 5), "2027-01-01", "2027-01-31"),
+    ("다다음 달", WED, "2027-01-01", "2027-01-31"), ("이달", datetime.date(2026, 12, 1), "2026-12-01", "2026-12-31"),
+    ("이번 주말", SAT, "2026-11-21", "2026-11-22"),   # ranges that begin today: nothing past
 ])
 def test_should_resolve_weeks_weekends_and_months_to_ranges(text: str, today: datetime.date,
                                                            start: str, end: str) -> None:
@@ -90,6 +122,28 @@ def test_should_mark_a_date_already_past_instead_of_moving_it() -> None:
     assert "past" not in resolve_date("평일", WED)  # the range is not over yet
 
 
+@pytest.mark.parametrize("text,today,start,end", [
+    ("이번 주말", SUN, "2026-11-21", "2026-11-22"), ("주말", SUN, "2026-11-21", "2026-11-22"),
+    ("이번 주", WED, "2026-11-23", "2026-11-29"), ("평일", WED, "2026-11-23", "2026-11-27"),
+    ("이번 달", WED, "2026-11-01", "2026-11-30"), ("이달", datetime.date(2026, 11, 30), "2026-11-01", "2026-11-30"),
+])
+def test_should_mark_a_range_begun_before_today_partly_past_and_keep_its_dates(
+        text: str, today: datetime.date, start: str, end: str) -> None:
+    # asked on a Sunday, 이번 주말 is still Saturday and Sunday: the caller decides whether
+    # Saturday matters (a diary search) or not (a booking starts today)
+    assert resolve_date(text, today) == {"kind": "date_range", "start": start, "end": end,
+                                         "value": f"{start}/{end}", "partly_past": True}
+
+
+def test_should_say_past_or_partly_past_never_both() -> None:
+    assert resolve_date("지난 주말", SUN) == {"kind": "date_range", "start": "2026-11-14", "end": "2026-11-15",
+                                           "value": "2026-11-14/2026-11-15", "past": True}
+    assert "partly_past" not in resolve_date("이번 주말", SAT)       # begins today
+    assert "partly_past" not in resolve_date("다음 주", SUN)         # begins tomorrow
+    got = resolve_date("이번 주", SUN)                               # ends today: not past yet
+    assert got["partly_past"] is True and "past" not in got
+
+
 @pytest.mark.parametrize("text", ["2월 30일", "13월 1일", "세 시", "서울", "", "다음", "내일모레글피"])
 def test_should_give_none_for_what_is_not_a_date(text: str) -> None:
     assert resolve_date(text, WED) is None
@@ -99,6 +153,39 @@ def test_should_read_a_day_this_month_or_the_next_only() -> None:
     jan31 = datetime.date(2027, 1, 31)
     assert resolve_date("31일", jan31) == {"kind": "date", "value": "2027-01-31"}
     assert resolve_date("30일", jan31) is None   # 30 January is past and February has no 30th
+
+
+@pytest.mark.parametrize("today,fix", [
+    ("2026-11-25", r"got str '2026-11-25'; pass today=datetime\.date\(2026, 11, 25\)"),
+    ("11/25", r"got str '11/25'; pass e\.g\. today=datetime\.date\("),
+    (20261125, r"got int 20261125; pass e\.g\. today=datetime\.date\("),
+])
+def test_should_refuse_a_today_that_is_not_a_date_naming_the_fix(today: object, fix: str) -> None:
+    with pytest.raises(InputError, match="^today must be a datetime.date, " + fix):
+        resolve_date("내일", today)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="today must be"):
+        resolve("date", "내일", today)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="today must be"):
+        resolve_date("", today)  # type: ignore[arg-type]  # even with nothing to read
+
+
+def test_should_read_a_datetime_today_as_its_date() -> None:
+    now = datetime.datetime(2026, 11, 25, 23, 59)
+    assert resolve_date("내일", now) == {"kind": "date", "value": "2026-11-26"}
+    assert resolve_date("이번 주말", now) == resolve_date("이번 주말", WED)
+    assert check_today(now) == WED and check_today(WED) is WED and check_today(None) is None
+
+
+def test_should_give_none_for_no_text_and_refuse_other_types() -> None:
+    assert resolve_time(None) is None and resolve_date(None, WED) is None  # type: ignore[arg-type]
+    assert resolve("time", None) is None and resolve_date("   ", WED) is None  # type: ignore[arg-type]
+    assert resolve_time("세 시", before=None)["ambiguous"] is True  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"resolve_time\(\) takes text as a str, got int"):
+        resolve_time(3)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"resolve_date\(\) takes text as a str, got bytes"):
+        resolve_date("내일".encode(), WED)  # type: ignore[arg-type]
+    with pytest.raises(InputError, match=r"resolve_time\(\) takes before as a str, got list"):
+        resolve_time("세 시", before=["오후"])  # type: ignore[arg-type]
 
 
 def test_should_find_the_part_of_day_typed_before_a_span() -> None:
