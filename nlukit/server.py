@@ -822,7 +822,8 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                                   "time (hour, minute, value HH:MM, ambiguous, "
                                                   "candidates), duration (minutes, value ISO "
                                                   "8601), date (value YYYY-MM-DD, past) or "
-                                                  "date_range (start, end, value start/end)",
+                                                  "date_range (start, end, value start/end, past "
+                                                  "or partly_past when it began before today)",
                                    "properties": {"kind": {"type": "string", "enum": [
                                        "time", "duration", "date", "date_range"]},
                                                   "value": {"type": "string"}}}}},

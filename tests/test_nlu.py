@@ -6,6 +6,7 @@ trained once per module until it fits the training set.
 """
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import threading
@@ -198,3 +199,22 @@ def test_should_expose_intents_entity_types_and_dictionary(nlu: NLU) -> None:
     assert nlu.canonical("location", "목포") == "목포"
     d = nlu.dictionary
     assert d.canonical("location", "서울시") == "서울"
+
+
+@pytest.mark.parametrize("today", ["2026-11-25", 20261125])
+def test_should_refuse_a_today_that_is_not_a_date(nlu: NLU, today: object) -> None:
+    # the REST field's form passed straight through crashed with a TypeError, only on dates
+    with pytest.raises(InputError, match="today"):
+        nlu.parse("내일 서울 날씨", today=today)
+    for texts in (["내일 서울 날씨"], ["내일 서울 날씨"] * 5):  # one by one, and the batched path
+        with pytest.raises(InputError, match="today"):
+            nlu.parse_batch(texts, today=today)
+
+
+def test_should_read_a_datetime_as_its_date(nlu: NLU) -> None:
+    now = datetime.datetime(2026, 11, 25, 10, 30)
+    r = nlu.parse("내일 서울 날씨", today=now)
+    dates = [e.resolved for e in r.entities if e.entity == "date"]
+    assert dates == [{"kind": "date", "value": "2026-11-26"}]
+    batch = nlu.parse_batch(["내일 서울 날씨"] * 5, today=now)
+    assert all([e.resolved for e in b.entities if e.entity == "date"] == dates for b in batch)

@@ -48,6 +48,8 @@ def _human(r: object) -> str:
             meaning += f" (or {' / '.join(e.resolved['candidates'][1:])})"
         if e.resolved and e.resolved.get("past"):
             meaning += " (past)"
+        elif e.resolved and e.resolved.get("partly_past"):
+            meaning += " (partly past)"
         lines.append(f"entity   {label:<22} {e.text!r} → {e.value!r}  [{e.start}, {e.end})  "
                      f"{e.confidence:.3f}{meaning}")
     return "\n".join(lines)
