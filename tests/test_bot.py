@@ -176,7 +176,8 @@ def test_should_switch_scenario_when_a_different_intent_is_confident_mid_fill():
         ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
         ("날씨는 좀 그렇고", "잘 이해하지 못했어요. 어디에서 출발하세요?", "ask_slot"),
         ("내일 제주 날씨 어때", "내일 제주의 날씨를 알려드릴게요.", "complete"),
-        ("부산", "잘 이해하지 못했어요.", "fallback"),
+        # the trip was dropped: a bare 부산 now follows up the weather, not the ticket
+        ("부산", "내일 부산의 날씨를 알려드릴게요.", "complete"),
     ])
 
 
@@ -273,7 +274,7 @@ def test_should_keep_interleaved_sessions_apart():
         ("b", "날씨 알려줘", "어느 지역 날씨를", "ask_slot"),
         ("a", "광주", "광주에서 어디로 가세요?", "ask_slot"),
         ("b", "부산", "오늘 부산의 날씨를 알려드릴게요.", "complete"),
-        ("b", "서울", "잘 이해하지 못했어요.", "fallback"),
+        ("b", "서울", "오늘 서울의 날씨를 알려드릴게요.", "complete"),  # b's follow-up, not a's answer
         ("a", "서울역", "언제 출발하세요?", "ask_slot"),
         ("b", "기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
         ("a", "오늘", "오늘 광주에서 서울역으로 가는 기차를 예매할게요.", "complete"),
@@ -485,3 +486,59 @@ def test_should_name_the_key_of_a_confirm_question_with_an_unknown_slot():
     with pytest.raises(ScenarioError, match=r"bot\.affirm: must be a non-empty string or list"):
         parse_scenarios({"bot": {"affirm": []}, "scenario": data["scenario"][:0] + [
             {"intent": "weather", "response": "날씨예요."}]})
+
+
+# ------------------------------------------------------------------ follow-ups
+
+def test_should_follow_up_the_last_answer_with_new_values_alone():
+    bot = make_bot()
+    turns = talk(bot, "f1", [
+        ("내일 서울 날씨 알려줘", "내일 서울의 날씨를 알려드릴게요.", "complete"),
+        ("부산은?", "내일 부산의 날씨를 알려드릴게요.", "complete"),      # the date carried over
+        ("모레는요", "모레 부산의 날씨를 알려드릴게요.", "complete"),
+        ("광주 모레", "모레 광주의 날씨를 알려드릴게요.", "complete"),
+    ])
+    assert turns[1].intent == "weather" and turns[1].slots == {"location": "부산", "date": "내일"}
+    # a value the slot refuses is no follow-up (짜장면 is a food: the restaurant asks for 김치찌개 or 짜장면)
+    talk(bot, "f2", [
+        ("서울역 근처 김치찌개 맛집", "서울역 김치찌개 맛집을 찾아볼게요.", "complete"),
+        ("짜장면은?", "서울역 짜장면 맛집을 찾아볼게요.", "complete"),
+        ("제주도는", "제주 짜장면 맛집을 찾아볼게요.", "complete"),       # synonym → canonical
+    ])
+
+
+def test_should_not_take_a_sentence_a_missing_role_or_a_cancel_for_a_follow_up():
+    bot = make_bot()
+    talk(bot, "f3", [
+        ("내일 서울에서 부산으로 가는 기차 예매해줘", "내일 서울에서 부산으로 가는 기차를 예매할게요.", "complete"),
+        ("대구", "잘 이해하지 못했어요.", "fallback"),          # from or to? not guessed
+        ("대구로", "내일 서울에서 대구로 가는 기차를 예매할게요.", "complete"),   # the role says it
+        ("부산에서 살다가 서울로 이사 왔어", "잘 이해하지 못했어요.", "fallback"),  # more than values
+        ("취소", "취소했어요.", "cancelled"),
+        ("모레", "잘 이해하지 못했어요.", "fallback"),          # a cancel forgets the last answer
+    ])
+
+
+def test_should_follow_up_only_where_the_scenarios_allow_it():
+    parser = StandInParser()
+    weather = {"intent": "weather", "response": "{date} {location} 날씨예요.",
+               "slot": [{"entity": "location", "prompt": "어디요?"}, {"entity": "date", "default": "오늘"}]}
+    for data in ({"bot": {"follow_up": False}, "scenario": [weather]},
+                 {"scenario": [{**weather, "follow_up": False}]}):
+        bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+        talk(bot, "f4", [("서울 날씨", "오늘 서울 날씨예요.", "complete"),
+                         ("부산은?", "죄송해요, 잘 이해하지 못했어요", "fallback")])
+    with pytest.raises(ScenarioError, match=r"scenario\[0\]\.follow_up: must be true or false"):
+        parse_scenarios({"scenario": [{**weather, "follow_up": "yes"}]})
+    with pytest.raises(ScenarioError, match=r"bot\.follow_up: must be true or false"):
+        parse_scenarios({"bot": {"follow_up": 1}, "scenario": [weather]})
+
+
+def test_should_ask_a_follow_up_of_a_confirmed_scenario_again():
+    bot = confirm_bot()
+    talk(bot, "f5", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        ("네", "오늘 서울에서 부산으로 가는 기차를 예매했어요.", "complete"),
+        ("내일은?", "내일 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+        ("응", "내일 서울에서 부산으로 가는 기차를 예매했어요.", "complete"),
+    ])

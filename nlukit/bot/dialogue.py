@@ -15,7 +15,10 @@ its state from the store, decide, and write it back. The decision, in order:
 4. a missing required slot is asked with its prompt → ``ask_slot``; when none is
    missing, defaults are applied and the response template (or the action) answers
    → ``complete``; nothing understood → ``fallback`` (a different reply once it repeats).
-5. a scenario with a ``confirm`` question asks it first → ``confirm``: a yes (``네``,
+5. after a scenario completed, a turn of its values alone (``부산은?``, ``내일은요``) that no
+   confident intent claims runs it again with those values in place of the last ones
+   (a follow-up; ``follow_up = false`` turns it off per scenario or in ``[bot]``);
+6. a scenario with a ``confirm`` question asks it first → ``confirm``: a yes (``네``,
    ``응 부탁해``) then completes; a plain no (``아니요``) asks what to change; a new value
    (``아니 대구로``, ``모레로``) replaces the slot's and the question is asked again; a
    cancel phrase or another confident intent leaves, as while asking for a slot.
@@ -304,6 +307,7 @@ class Bot:
             had = state.get("intent")
             self._reset(state)
             state["misunderstood"] = 0
+            state["last"] = None
             return Turn(st.cancel_reply, "cancelled", had, {}, [], parse)
         intent = self._confident(parse)
         active = self.scenarios.scenarios.get(state.get("intent") or "")
@@ -313,7 +317,8 @@ class Bot:
             if intent is not None:
                 state["misunderstood"] = 0
                 return Turn(st.no_scenario, "fallback", None, {}, [], parse)
-            return self._fallback(state, parse)
+            follow = self._follow_up(sid, state, text, parse, today)
+            return follow if follow is not None else self._fallback(state, parse)
 
         state["turns"] = int(state.get("turns", 0)) + 1
         if state.get("confirming"):
@@ -340,6 +345,35 @@ class Bot:
             state["misunderstood"] = 0
             return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
         return self._advance(sid, state, active, text, parse, prefix, today)
+
+    def _follow_up(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult,
+                   today: datetime.date | None) -> Turn | None:
+        """The last completed scenario run again with the values of ``text`` in place of its
+        own, when ``text`` is those values and a short ending (``부산은?``); else None."""
+        last = state.get("last")
+        if not self.settings.follow_up or not isinstance(last, dict):
+            return None
+        sc = self.scenarios.scenarios.get(str(last.get("intent")))
+        if sc is None or not sc.follow_up or not sc.slots:
+            return None
+        cands = self._candidates(text, parse, sc, None)
+        rest = text
+        for c in sorted(cands, key=lambda c: -c.start):
+            rest = rest[:c.start] + rest[c.end:]
+        if not cands or len(_squash(rest)) > BARE_REST:
+            return None
+        slots = dict(last.get("slots") or {})
+        for c in cands:
+            same = [s for s in sc.slots if s.entity == c.entity]
+            slot = next((s for s in same if s.role == c.role), None) if c.role else (
+                same[0] if len(same) == 1 else None)  # 대구는? after a trip: from or to? not a follow-up
+            value = self._accept(slot, c) if slot is not None else None
+            if slot is None or value is None:
+                return None
+            slots[slot.name] = value
+        self._reset(state)
+        state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0)
+        return self._advance(sid, state, sc, text, parse, "", today)
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False)
@@ -403,6 +437,7 @@ class Bot:
         """Every required slot is filled (and confirmed): answer with the response or the action."""
         final = self._with_defaults(sc, state["slots"])
         total = int(state.get("total_turns", 0))
+        state["last"] = {"intent": sc.intent, "slots": dict(state["slots"])}  # for a follow-up
         self._reset(state)
         if sc.action_fn is not None:
             context = {"session_id": sid, "intent": sc.intent, "text": text,

@@ -80,6 +80,9 @@ class Scenario:
     #: a question read back once every required slot is filled (``{origin}에서 … 예매할까요?``);
     #: the response or action then waits for a yes (``네``), and a no or a new value corrects
     confirm: str | None = None
+    #: after it completes, a short follow-up of values alone (``부산은?``, ``내일은요``) runs it
+    #: again with those values in place of the last ones
+    follow_up: bool = True
     action_fn: Action | None = field(default=None, compare=False, repr=False)
     action_takes_context: bool = field(default=True, compare=False, repr=False)
 
@@ -130,6 +133,8 @@ class BotSettings:
     deny: tuple[str, ...] = DEFAULT_DENY
     #: the answer to a plain no to a confirmation question (the scenario stays, values kept)
     confirm_denied: str = "알겠어요. 무엇을 바꿀까요? 바꿀 내용을 말씀해 주세요."
+    #: follow-ups (``부산은?`` after a weather answer) for every scenario that does not turn them off
+    follow_up: bool = True
 
 
 @dataclass(frozen=True)
@@ -262,10 +267,11 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
 
 
 _SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid"}
-_SCENARIO_KEYS = {"intent", "response", "action", "confirm", "slot"}
+_SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "slot"}
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
-             "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied"}
+             "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
+             "follow_up"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -288,6 +294,11 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
                 kw[k] = text
+    if "follow_up" in d:
+        if isinstance(d["follow_up"], bool):
+            kw["follow_up"] = d["follow_up"]
+        else:
+            p.add("bot.follow_up", f"must be true or false, got {d['follow_up']!r}")
     for k, lo, hi, kind in (("session_expiry", 1, None, (int, float)),
                             ("confidence_threshold", 0, 1, (int, float)),
                             ("max_turns", 1, None, (int,)),
@@ -456,13 +467,17 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                     if name not in names and not (k == "invalid" and name == "value"):
                         p.add(f"{key}.slot[{j}].{k}", f"names slot {{{name}}} that the scenario "
                                                       "does not have")
+        follow_up = sd.get("follow_up", True)
+        if not isinstance(follow_up, bool):
+            p.add(f"{key}.follow_up", f"must be true or false, got {follow_up!r}")
+            follow_up = True
         fn, takes_ctx = (None, True)
         if action is not None:
             fn, takes_ctx = _resolve_action(action, f"{key}.action", p)
         if intent is not None and intent not in scenarios:
             scenarios[intent] = Scenario(intent=intent, slots=tuple(slots), response=response,
                                          action=action, action_fn=fn, action_takes_context=takes_ctx,
-                                         confirm=confirm)
+                                         confirm=confirm, follow_up=follow_up)
     for k, tpl in (("bot.invalid_value", settings.invalid_value),):
         for name in template_names(tpl):
             if name != "value":
