@@ -24,7 +24,7 @@ from bot_standin import StandInParser, parse_result  # noqa: E402
 from nlukit.bot import Bot, MemoryStore, Turn, load_scenarios  # noqa: E402
 from nlukit.bot.scenario import parse_scenarios  # noqa: E402
 from nlukit.errors import InputError, ScenarioError  # noqa: E402
-from nlukit.types import Entity  # noqa: E402
+from nlukit.types import Entity, ParseResult  # noqa: E402
 
 SCENARIOS = os.path.join(HERE, "scenarios.toml")
 Table = list[tuple[str, str, str]]
@@ -542,3 +542,27 @@ def test_should_ask_a_follow_up_of_a_confirmed_scenario_again():
         ("내일은?", "내일 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
         ("응", "내일 서울에서 부산으로 가는 기차를 예매했어요.", "complete"),
     ])
+
+
+def test_should_place_a_value_without_a_role_by_the_particle_after_it():
+    # Given a model that tags 대구 in 아니 대구로 without a role (the demo model does)
+    def roleless(text: str, at: int) -> ParseResult:
+        return parse_result(text, "fallback", 0.3, Entity("location", "대구", text[at:at + 2], at, at + 2, 0.7))
+    parser = StandInParser(overrides={"아니 대구로": roleless("아니 대구로", 3), "대구에서 출발": roleless("대구에서 출발", 0),
+                                      "대구는?": roleless("대구는?", 0)})
+    data = {"scenario": [
+        {"intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+         "confirm": "{origin}에서 {destination}(으)로 예매할까요?",
+         "slot": [{"entity": "location", "role": "origin", "prompt": "어디서요?", "particles": ["에서", "부터"]},
+                  {"entity": "location", "role": "destination", "prompt": "어디로요?",
+                   "particles": ["(으)로", "까지"]}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "p1", [
+        ("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+        ("아니 대구로", "서울에서 대구로 예매할까요?", "confirm"),       # 로 marks the destination
+        ("대구에서 출발", "대구에서 대구로 예매할까요?", "confirm"),     # 에서 the origin
+        ("네", "대구에서 대구로 예매했어요.", "complete"),
+        ("대구는?", "잘 이해하지 못했어요", "fallback"),                # no particle: not guessed
+    ])
+    sc = parse_scenarios(data)["train_ticket"]
+    assert sc.slot("destination").particles == ("으로", "로", "까지")

@@ -28,6 +28,7 @@ its state from the store, decide, and write it back. The decision, in order:
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import logging
 import re
@@ -100,6 +101,7 @@ class _Cand:
     start: int
     end: int
     source: str
+    after: str = ""   # what follows in the text, spaces dropped (a particle: 로, 에서, 까지)
 
 
 def _new_state() -> dict[str, Any]:
@@ -365,8 +367,9 @@ class Bot:
         slots = dict(last.get("slots") or {})
         for c in cands:
             same = [s for s in sc.slots if s.entity == c.entity]
+            # 대구는? after a trip: from or to? not a follow-up (대구로 is, with particles)
             slot = next((s for s in same if s.role == c.role), None) if c.role else (
-                same[0] if len(same) == 1 else None)  # 대구는? after a trip: from or to? not a follow-up
+                same[0] if len(same) == 1 else self._by_particle(same, c))
             value = self._accept(slot, c) if slot is not None else None
             if slot is None or value is None:
                 return None
@@ -485,7 +488,19 @@ class Bot:
             # the asked slot's context beats the parser's guess of another type here
             cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
             cands.append(x)
-        return sorted(cands, key=lambda c: (c.start, c.end))
+        return sorted((dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands),
+                      key=lambda c: (c.start, c.end))
+
+    @staticmethod
+    def _by_particle(same: Sequence[Slot], c: _Cand) -> Slot | None:
+        """The one slot among ``same`` whose particles follow ``c`` (``대구로``), for a value
+        the parser gave no role; the longest particle wins (``으로`` over ``로``)."""
+        best, length = None, 0
+        for s in same:
+            for q in s.particles:
+                if c.after.startswith(q) and len(q) > length:
+                    best, length = s, len(q)
+        return best
 
     @staticmethod
     def _is_bare(text: str, cands: Sequence[_Cand], asked: Slot | None) -> bool:
@@ -546,6 +561,8 @@ class Bot:
             for s in same:
                 if s.role == c.role:
                     return s
+        elif len(same) > 1 and (by_particle := Bot._by_particle(same, c)) is not None:
+            return by_particle
         if asked_free:
             return asked
         empty = [s for s in same if s.name not in slots]

@@ -63,6 +63,9 @@ class Slot:
     values: str | tuple[str, ...] | None = None
     pattern: re.Pattern[str] | None = None
     invalid: str | None = None
+    #: what typed right after a value marks it as this slot's when the parser gave no role
+    #: (``대구로`` → destination with ``particles = ["(으)로", "까지"]``)
+    particles: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -266,7 +269,7 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
     return tuple(v)
 
 
-_SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid"}
+_SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles"}
 _SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "slot"}
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
@@ -366,10 +369,16 @@ def _parse_slot(d: Any, key: str, p: _Problems) -> Slot | None:
         p.add(f"{key}.default", f"{default!r} is not one of the allowed values {list(values)}")
     if default is not None and pattern is not None and not pattern.fullmatch(default):
         p.add(f"{key}.default", f"{default!r} does not match the slot's pattern")
+    particles: tuple[str, ...] = ()
+    if "particles" in d:
+        got = _str_list(d["particles"], f"{key}.particles", p)
+        # (으)로 lists both forms: 으로 after a final consonant, 로 otherwise (the bot takes either)
+        particles = tuple(dict.fromkeys(x for q in got or () for x in (
+            (q.replace("(으)", "으"), q.replace("(으)", "")) if "(으)" in q else (q,))))
     if entity is None:
         return None
     return Slot(entity=entity, role=role, prompt=prompt, default=default, required=required,
-                values=values, pattern=pattern, invalid=invalid)
+                values=values, pattern=pattern, invalid=invalid, particles=particles)
 
 
 def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, bool]:
