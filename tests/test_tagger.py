@@ -187,6 +187,17 @@ def test_should_learn_a_leave_one_out_lexicon_from_training_spans():
     assert not t._units(items[0][0], items[0][1], items[0][2], excludes[0]).gaz[:, -1].all()
 
 
+def test_should_match_latin_dictionary_surfaces_in_any_case():
+    g = Gazetteer({"artist": {"방탄소년단": ["BTS"], "아이유": ["IU"]}, "song": {"Dynamite": []}})
+    text = "bts랑 Iu 그리고 DYNAMITE"
+    assert [(text[s:e], t) for s, e, t in g.find(text)] == [
+        ("bts", ("artist",)), ("Iu", ("artist",)), ("DYNAMITE", ("song",))]
+    # leave-one-out hiding works whatever the case the surface was typed in
+    assert [text[s:e] for s, e, _ in g.find(text, exclude={"BTS"})] == ["Iu", "DYNAMITE"]
+    # a saved matcher (surfaces as they were listed) matches the same after loading
+    assert Gazetteer.from_json(g.to_json()).find(text) == g.find(text)
+
+
 def test_should_match_dictionary_times_typed_with_number_words():
     # Given a dictionary listing times with digits only
     items = [make("오후 3시 반에 깨워줘", [("오후 3시 반", "time", None)]), make("서울 날씨", [("서울", "loc", None)])]

@@ -1,7 +1,8 @@
 """Dictionary matching for the entity tagger: longest matches of dictionary surfaces.
 
 A :class:`Gazetteer` holds every value and synonym of each entity type and finds, left
-to right, the longest surface that starts on a token start. Its matches give the
+to right, the longest surface that starts on a token start; Latin letters match in any
+case (``bts`` finds ``BTS``). Its matches give the
 tagger two things: cut points (so ``서울에서`` splits into ``서울`` + ``에서`` even when
 MeCab keeps them together) and per-token B/I-of-type features.
 
@@ -21,6 +22,7 @@ from ..errors import InputError
 from ..types import Token
 
 Match = tuple[int, int, tuple[str, ...]]
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
 class Gazetteer:
@@ -43,8 +45,9 @@ class Gazetteer:
                                  f"got {type(values).__name__}")
             for value, synonyms in values.items():
                 for surface in [value, *(synonyms or [])]:
-                    # texts reach the tagger NFC-normalised (nlukit.text.normalize)
-                    surface = unicodedata.normalize("NFC", str(surface)).strip()
+                    # texts reach the tagger NFC-normalised (nlukit.text.normalize); Latin
+                    # letters match in any case (bts, Bts, BTS), one character for one
+                    surface = unicodedata.normalize("NFC", str(surface)).strip().translate(_ASCII_LOWER)
                     if len(surface) >= self.min_length:
                         self._types.setdefault(surface, set()).add(entity)
         self._tuples = {s: tuple(sorted(t)) for s, t in self._types.items()}
@@ -73,6 +76,10 @@ class Gazetteer:
         """
         if not self._types or not text:
             return []
+        if not text.islower() and any("A" <= c <= "Z" for c in text):
+            text = text.translate(_ASCII_LOWER)
+        if exclude:  # training only: the surfaces hidden from this sentence
+            exclude = {x.translate(_ASCII_LOWER) for x in exclude}
         positions = range(len(text)) if token_starts is None else sorted(set(token_starts))
         by_two, single, types, first = self._by_two, self._single, self._tuples, self._first
         startswith = text.startswith
