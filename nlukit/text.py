@@ -91,16 +91,18 @@ def normalize(text: str) -> Normalized:
     if folded.isprintable() and unicodedata.is_normalized("NFC", folded):
         n = len(text)
         return Normalized(text, folded, range(n), range(1, n + 1))
-    return _normalize_chars(folded, text)
+    return _normalize_chars(text)
 
 
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _HAS_FULLWIDTH = re.compile("[\uff01-\uff5e]").search
 
 
-def _normalize_chars(text: str, original: str | None = None) -> Normalized:
-    """The character loop behind :func:`normalize` (which skips it for text it would keep);
-    ``original`` is the text before full-width folding, of the same length."""
+def _normalize_chars(text: str) -> Normalized:
+    """The character loop behind :func:`normalize` (which skips it for text it would keep)."""
+    original = text
+    if _HAS_FULLWIDTH(text):
+        text = text.translate(_FULLWIDTH)  # one character for one: offsets stay
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -133,7 +135,7 @@ def _normalize_chars(text: str, original: str | None = None) -> Normalized:
                 starts.append(i)
                 ends.append(j)
         i = j
-    return Normalized(text if original is None else original, "".join(out), tuple(starts), tuple(ends))
+    return Normalized(original, "".join(out), tuple(starts), tuple(ends))
 
 
 class Tokenizer(Protocol):
