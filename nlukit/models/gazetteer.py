@@ -12,6 +12,7 @@ MeCab keeps them together) and per-token B/I-of-type features.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -23,6 +24,7 @@ from ..types import Token
 
 Match = tuple[int, int, tuple[str, ...]]
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+_HAS_UPPER = re.compile("[A-Z]").search
 
 
 class Gazetteer:
@@ -76,7 +78,7 @@ class Gazetteer:
         """
         if not self._types or not text:
             return []
-        if not text.islower() and any("A" <= c <= "Z" for c in text):
+        if _HAS_UPPER(text):
             text = text.translate(_ASCII_LOWER)
         if exclude:  # training only: the surfaces hidden from this sentence
             exclude = {x.translate(_ASCII_LOWER) for x in exclude}
