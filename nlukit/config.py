@@ -40,7 +40,7 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "memory": True,           # a training sentence typed again (case, spaces, punctuation aside)
                               # gets its intent, never the fallback: bundle file memory.json
     "include_test": False,    # also fit on the test split, for the model you ship (every pattern
-                              # taught): the figures then come from valid, which the memory leaves out
+                              # taught): the figures then come from valid (scored without the memory)
     "workers": 0,             # 2 = fit the tagger in a second process beside the intent
                               # model; 1 = one after the other; 0 = 2 from 2,000 sentences
 }

@@ -337,13 +337,21 @@ def evaluate(model: Any, data: str, *, split: str = "test", out: str | None = No
     examples = getattr(dataset, split)
     if not examples:
         raise DatasetError(f"{data}/{split}.jsonl is missing or empty; choose another --split")
-    results = nlu.parse_batch([ex.text for ex in examples])
+    seen = seen_split(nlu.meta, data, split)
+    scorer = nlu
+    if seen == "memorised":  # scored as if never seen: its sentences out of the memory
+        fitted = (nlu.meta.get("data") or {}).get("fitted_on") or ["train"]
+        scorer = nlu.without_memory_of([ex.text for ex in examples],
+                                       keep=[ex.text for p in fitted for ex in getattr(dataset, p)])
+    results = scorer.parse_batch([ex.text for ex in examples])
     report = score(examples, results, manifest=dataset.manifest, tokenizer=nlu.tokenizer_name,
                    intents=list(nlu.intents))
     report["split"] = split
     report["data"] = os.path.abspath(data)
     report["model"] = {k: nlu.meta.get(k) for k in ("name", "version", "created")}
-    report["warnings"] = seen_split_warnings(nlu.meta, data, split)
+    report["memory"] = ("off for this split's sentences: the model memorised them" if seen == "memorised"
+                        else "on")
+    report["warnings"] = seen_split_warnings(nlu.meta, data, split) if seen == "fitted" else []
     unknown = sorted({ex.intent for ex in examples} - set(nlu.intents))
     if unknown:
         n = sum(ex.intent in unknown for ex in examples)
@@ -355,29 +363,34 @@ def evaluate(model: Any, data: str, *, split: str = "test", out: str | None = No
     return report
 
 
-def seen_split_warnings(meta: Mapping[str, Any], data: str, split: str) -> list[str]:
-    """A warning when the model learned or memorised this very split (same file, by
-    sha256): its figures there say how well it remembers, not how well it generalises."""
+def seen_split(meta: Mapping[str, Any], data: str, split: str) -> str | None:
+    """``"fitted"`` when the model was trained on this very split (same file, by sha256),
+    ``"memorised"`` when its memory holds the split's sentences, else None."""
     from .bundle import sha256_file
 
     info = meta.get("data") or {}
     digest = (info.get("sha256") or {}).get(f"{split}.jsonl")
     path = os.path.join(data, f"{split}.jsonl")
     if not digest or not os.path.isfile(path) or sha256_file(path) != digest:
+        return None
+    if split in (info.get("fitted_on") or ["train"]):
+        return "fitted"
+    if split in info.get("memorised", ["train", "valid"] if meta.get("memory_sentences") else []):
+        return "memorised"
+    return None
+
+
+def seen_split_warnings(meta: Mapping[str, Any], data: str, split: str) -> list[str]:
+    """A warning when the model was trained on this very split: its figures there say how
+    well it remembers, not how well it generalises."""
+    if seen_split(meta, data, split) != "fitted":
         return []
-    fitted = info.get("fitted_on") or ["train"]
-    memorised = info.get("memorised", ["train", "valid"] if meta.get("memory_sentences") else [])
-    if split in fitted:
-        how = f"was trained on the {split} split of {data}" + (
-            " (train.include_test)" if split == "test" else "")
-    elif split in memorised:
-        how = f"memorised the {split} split of {data} (memory.json gives each of its sentences its intent)"
-    else:
-        return []
-    held = [s for s in ("test", "valid") if s not in fitted and s not in memorised]
-    fix = (f"score --split {held[0]} for held-out figures" if held else
-           "train without --include-test for held-out figures")
-    return [f"the model {how}: these figures are not held out; {fix}"]
+    fitted = (meta.get("data") or {}).get("fitted_on") or ["train"]
+    how = f"was trained on the {split} split of {data}" + (
+        " (train.include_test)" if split == "test" else "")
+    held = [s for s in ("test", "valid") if s not in fitted]
+    return [f"the model {how}: these figures are not held out; score --split {held[0]} for "
+            "held-out figures" if held else f"the model {how}: these figures are not held out"]
 
 
 def kfold(n: int, k: int, seed: int) -> list[list[int]]:

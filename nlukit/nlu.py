@@ -18,6 +18,7 @@ sure the model is that nothing matched); ``ranking`` still lists the real intent
 """
 from __future__ import annotations
 
+import copy
 import datetime
 import gc
 import os
@@ -251,6 +252,15 @@ class NLU:
         if not norm.text or norm.text.isspace():
             return None
         return norm, self._tokenizer.tokenize(norm.text)
+
+    def without_memory_of(self, texts: Iterable[str], keep: Iterable[str] = ()) -> NLU:
+        """A copy whose memory lacks the sentences ``texts`` teach (those ``keep`` teaches
+        too stay): to score a split the model memorised as if it had never seen it."""
+        drop = {memory_key(t) for t in texts} - {memory_key(t) for t in keep}
+        other = copy.copy(self)
+        other._memory = {k: v for k, v in self._memory.items() if k not in drop}
+        other._taught = {}
+        return other
 
     def parse(self, text: str, *, today: datetime.date | None = None) -> ParseResult:
         """Intent, ranking and entities of one text (offsets into ``text``).

@@ -133,8 +133,7 @@ def read_corpus(path: str, tokenizer: str) -> list[list[str]]:
 def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
                    dictionary: Mapping[str, Mapping[str, Sequence[str]]], config: dict[str, dict[str, Any]],
                    *, tokenizer: str = "mecab", corpus: Sequence[list[str]] = (),
-                   progress: bool = True, warm_start: str | None = None,
-                   memory_valid: bool = True) -> Components:
+                   progress: bool = True, warm_start: str | None = None) -> Components:
     """Train embeddings, intent classifier and tagger on prepared examples.
 
     ``warm_start`` is a bundle version directory whose models the new ones start
@@ -245,10 +244,9 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
             import shutil
             shutil.rmtree(tag_dir, ignore_errors=True)
     from .nlu import build_memory
-    # the sentences the developer taught, the scored split aside: train and valid (valid only
-    # chose the epochs and the threshold; the reported test figures stay held out), or with
-    # memory_valid=False (train.include_test: the figures come from valid) train alone
-    memory = (build_memory((p.norm.text, p.example.intent) for p in [*train, *(valid if memory_valid else ())])
+    # every sentence the developer taught: train and valid (valid only chose the epochs and
+    # the threshold); the split figures are reported on is scored without its own sentences
+    memory = (build_memory((p.norm.text, p.example.intent) for p in [*train, *valid])
               if config["train"].get("memory", True) else {})
     return Components(embeddings, intent, tagger, config, tokenizer, dictionary, timings, memory)
 
@@ -380,7 +378,7 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
             t_tok = time.perf_counter() - t0
             comps = fit_components(prepared["train"], prepared["valid"], dataset.dictionary, cfg,
                                    tokenizer=tokenizer, corpus=extra, progress=progress,
-                                   warm_start=warm_start, memory_valid=not include_test)
+                                   warm_start=warm_start)
             comps.timings["tokenise"] = t_tok
 
             root = writer.path
@@ -406,7 +404,11 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
 
             t0 = time.perf_counter()
             test = getattr(dataset, scored)
-            results = comps.nlu().parse_batch([ex.text for ex in test]) if test else []
+            scorer = comps.nlu()
+            if scored == "valid" and comps.memory:  # memorised: scored as if never seen
+                scorer = scorer.without_memory_of([ex.text for ex in test],
+                                                  keep=[ex.text for part in fitted_on for ex in getattr(dataset, part)])
+            results = scorer.parse_batch([ex.text for ex in test]) if test else []
             report = score(test, results,
                            manifest=dataset.manifest, tokenizer=tokenizer,
                            intents=list(comps.intent.labels_))
@@ -436,8 +438,7 @@ def train(data_dir: str, out: str, *, config: str | Mapping[str, Any] | None = N
             "data": {"path": os.path.abspath(data_dir), "sha256": data_digests(data_dir),
                      "sizes": {s: len(getattr(dataset, s)) for s in ("train", "valid", "test")},
                      "fitted_on": fitted_on,  # the splits the models learned from
-                     "memorised": ([*fitted_on, *([] if include_test else ["valid"])]
-                                   if comps.memory else []),
+                     "memorised": [*fitted_on, "valid"] if comps.memory else [],
                      "manifest": {k: dataset.manifest.get(k) for k in ("seed", "split")
                                   if k in dataset.manifest}},
             "dictionaries_digest": sha256_json(comps.dictionary),

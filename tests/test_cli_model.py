@@ -95,10 +95,14 @@ def test_should_evaluate_and_write_both_reports(model: str, tmp_path, capsys) ->
 
 def test_should_warn_when_the_scored_split_is_not_held_out_or_not_the_models(model: str, tmp_path, capsys) -> None:
     import shutil
-    assert main(["evaluate", model, FIXTURE, "--split", "valid", "-o", str(tmp_path / "v")]) == 0
+    assert main(["evaluate", model, FIXTURE, "--split", "train", "-o", str(tmp_path / "t")]) == 0
     err = capsys.readouterr().err
-    assert "nlukit: warning: the model memorised the valid split" in err and "--split test" in err
-    assert "memorised the valid split" in (tmp_path / "v" / "report.html").read_text(encoding="utf-8")
+    assert "nlukit: warning: the model was trained on the train split" in err and "--split test" in err
+    assert "was trained on the train split" in (tmp_path / "t" / "report.html").read_text(encoding="utf-8")
+    # a split the model only memorised is scored as if never seen, and says so
+    assert main(["evaluate", model, FIXTURE, "--split", "valid"]) == 0
+    out, err = capsys.readouterr()
+    assert "memory off for its sentences (the model memorised them)" in out and err == ""
     # a dataset whose intents the model never saw: each such sentence counts as an error, said so
     other = tmp_path / "other"
     shutil.copytree(FIXTURE, other)

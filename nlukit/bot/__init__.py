@@ -15,7 +15,8 @@ from __future__ import annotations
 from .dialogue import STATES, Bot, Parser, Turn
 from .scenario import BotSettings, Scenario, Scenarios, Slot, load_scenarios, render_template
 from .store import MemoryStore, RedisStore, SessionStore, open_store
+from .stories import Story, StoryResult, load_stories, run_stories
 
 __all__ = ["STATES", "Bot", "BotSettings", "MemoryStore", "Parser", "RedisStore", "Scenario",
-           "Scenarios", "SessionStore", "Slot", "Turn", "load_scenarios", "open_store",
-           "render_template"]
+           "Scenarios", "SessionStore", "Slot", "Story", "StoryResult", "Turn", "load_scenarios",
+           "load_stories", "open_store", "render_template", "run_stories"]

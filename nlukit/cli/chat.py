@@ -16,6 +16,7 @@ EXAMPLES = """examples:
   printf '기차 예매해줘\\n부산\\n' | nlukit chat models/demo --scenarios scenarios/demo.toml --json
   nlukit chat models/demo --scenarios scenarios/demo.toml --store redis://localhost:6379/0 --session me
   nlukit chat models/demo --scenarios scenarios/demo.toml --today 2026-12-24
+  nlukit chat models/demo --scenarios scenarios/demo.toml --stories stories/demo.toml
 
 /reset forgets the conversation, /quit (or Ctrl-D) leaves — typed or piped.
 """
@@ -31,6 +32,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--session", default="cli", metavar="ID", help="session id (default: cli)")
     p.add_argument("--json", action="store_true", help="print each turn as the REST /chat JSON, one per line")
     p.add_argument("--debug", action="store_true", help="also print intent, slots and missing slots (stderr)")
+    p.add_argument("--stories", metavar="FILE", help="run the conversation tests of a story file "
+                   "(e.g. stories/demo.toml) instead of chatting; exit 1 when one fails")
     p.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
                    help="the user's date: 내일 and 다음 주 금요일 count from it (default: today)")
 
@@ -101,6 +104,8 @@ def run(args: argparse.Namespace) -> int:
 
     nlu = load(args.model)
     scenarios = load_scenarios(args.scenarios, nlu.intents, nlu.entity_types)
+    if args.stories:
+        return _run_stories(Bot(nlu, scenarios), args)
     bot = Bot(nlu, scenarios, store=open_store(args.store))
     interactive = sys.stdin.isatty() and not args.json
     readline = _setup_readline() if interactive else None
@@ -112,3 +117,22 @@ def run(args: argparse.Namespace) -> int:
     finally:
         _save_history(readline)
     return 0
+
+
+def _run_stories(bot: Any, args: argparse.Namespace) -> int:
+    from ..bot import load_stories, run_stories
+
+    results = run_stories(bot, load_stories(args.stories), today=args.today)
+    for r in results:
+        if args.json:
+            print(json.dumps({"story": r.story.name, "passed": r.passed, "failure": r.failure,
+                              "transcript": r.transcript}, ensure_ascii=False))
+            continue
+        turns = len(r.story.turns)
+        print(f"PASS  {r.story.name} ({turns} turns)" if r.passed else f"FAIL  {r.story.name} — {r.failure}")
+        if not r.passed:
+            print("\n".join(r.transcript))
+    failed = sum(not r.passed for r in results)
+    if not args.json:
+        print(f"{len(results)} stories: {len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0

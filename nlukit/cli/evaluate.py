@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     for w in rep.get("warnings") or ():
         print(f"nlukit: warning: {w}", file=sys.stderr)
     it, en = rep["intent"], rep["entity"]
-    print(f"split              {args.split} (n={rep['n']})")
+    note = "" if rep.get("memory", "on") == "on" else "; memory off for its sentences (the model memorised them)"
+    print(f"split              {args.split} (n={rep['n']}){note}")
     print(f"intent accuracy    {it['accuracy']:.4f}   macro-F1 {it['macro_f1']:.4f}   "
           f"fallback {it['fallback_rate']:.4f}")
     print(f"entity F1          {en['micro']['f1']:.4f}   P {en['micro']['precision']:.4f}   "
