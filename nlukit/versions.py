@@ -95,6 +95,7 @@ class PruneResult:
     leftovers: list[str] = field(default_factory=list)  # hidden folders of an interrupted prune,
                                                         # removed first (not on a dry run)
     stuck: list[str] = field(default_factory=list)      # hidden folders that could not be removed
+    foreign: list[str] = field(default_factory=list)    # folders with nothing nlukit writes: never deleted
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -267,7 +268,9 @@ def prune_versions(store: str, keep: int, *, dry_run: bool = False) -> PruneResu
 
     ``current`` is kept in addition when it is older than those. Folders listed as
     ``damaged`` (no readable ``meta.json``: not loadable, whatever their age) do not count
-    among the ``keep`` and are deleted too, unless ``current`` names one. Each folder is
+    among the ``keep`` and are deleted too, unless ``current`` names one — but a folder
+    holding nothing a bundle has (no ``meta.json``, component folder or ``*.pt``: a user's
+    own ``notes/``) is never deleted: it is listed in ``foreign``. Each folder is
     renamed to a hidden name in the store first, then removed, so a crash never leaves a
     half-deleted folder that looks like a version; leftovers of an interrupted prune are
     removed too.
@@ -279,9 +282,12 @@ def prune_versions(store: str, keep: int, *, dry_run: bool = False) -> PruneResu
     store = check_store(store)
     cur = current_version(store)
     rows = [inspect_version(store, n, current=cur) for n in _folders(store)]
+    # a damaged folder holding nothing nlukit writes (a user's notes/) is not ours to delete
+    foreign = [r.version for r in rows if r.state == "damaged" and not _written_by_nlukit(os.path.join(store, r.version))]
+    rows = [r for r in rows if r.version not in foreign]
     names = [r.version for r in rows]
     newest = set([r.version for r in rows if r.state != "damaged"][-keep:])
-    result = PruneResult(store=store, keep=keep, dry_run=dry_run, leftovers=leftovers(store))
+    result = PruneResult(store=store, keep=keep, dry_run=dry_run, leftovers=leftovers(store), foreign=foreign)
     result.kept = [n for n in names if n in newest or n == cur]
     result.removed = [n for n in names if n not in newest and n != cur]
     if dry_run:
@@ -299,6 +305,19 @@ def prune_versions(store: str, keep: int, *, dry_run: bool = False) -> PruneResu
     result.kept.sort()
     result.stuck = leftovers(store)
     return result
+
+
+#: what a version folder holds (bundle layout): any of these marks a folder as nlukit's
+_BUNDLE_PARTS = ("meta.json", "intent", "tagger", "w2v", "dicts", "memory.json", "report.json")
+
+
+def _written_by_nlukit(path: str) -> bool:
+    """True when ``path`` holds a part of a bundle or a weights file (``*.pt``), even half-written."""
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return True  # unreadable: listed as damaged, and removing it is what prune did before
+    return any(n in _BUNDLE_PARTS or n.endswith(".pt") for n in names) or os.path.islink(path)
 
 
 def _remove(store: str, name: str) -> bool:

@@ -69,6 +69,17 @@ def test_should_answer_an_over_long_stdin_line_with_an_error_row(model: str, cap
     assert rows[1]["error"]["code"] == "E002" and "1000" in rows[1]["error"]["message"]
 
 
+def test_should_answer_a_line_that_is_not_utf8_with_an_error_row_in_its_place(model: str, capsys,
+                                                                               monkeypatch) -> None:
+    raw = "\ufeff안녕하세요\n".encode() + b"\xff\xfe bad\n" + "서울 날씨\n".encode("utf-8")
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="surrogateescape"))
+    assert main(["parse", model, "-"]) == 0
+    rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [r.get("text") for r in rows] == ["안녕하세요", None, "서울 날씨"]   # a BOM is not text
+    assert rows[1] == {"line": 2, "error": {"code": "invalid_utf8", "message":
+                       "line 2 is not valid UTF-8 (byte 0xff at byte 0); save the input as UTF-8"}}
+
+
 def test_should_show_info_and_verify_files(model: str, capsys) -> None:
     assert main(["info", model, "--verify"]) == 0
     out = capsys.readouterr().out

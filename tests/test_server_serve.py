@@ -211,6 +211,13 @@ def test_should_fail_in_one_line_when_the_model_directory_is_missing(tmp_path: A
     assert "Traceback" not in proc.stderr
 
 
+def test_should_refuse_a_session_store_without_scenarios_to_keep_sessions_for(tmp_path: Any, capsys: Any) -> None:
+    from nlukit.cli import main
+    assert main(["serve", str(tmp_path / "m"), "--store", "foo://x", "--port", "0"]) == 1
+    assert "without --scenarios there is no /chat to keep them for; add --scenarios FILE or drop --store" \
+        in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_should_refuse_in_one_line_a_damaged_model_a_dead_store_or_scenarios_it_lacks(
         model_store: dict[str, str], scenarios: str, tmp_path: Any) -> None:

@@ -232,6 +232,19 @@ def test_should_delete_damaged_folders_without_counting_them_among_the_kept(five
     assert sorted(os.listdir(five)) == ["current", "v2", "v4", "v5"]
 
 
+def test_should_never_delete_a_folder_that_holds_nothing_of_a_model(five: Path, capsys) -> None:
+    # Given the user's own folder inside the model store (notes, exports)
+    (five / "notes").mkdir()
+    (five / "notes" / "todo.txt").write_text("mine", encoding="utf-8")
+    (five / "empty").mkdir()
+    r = prune_versions(str(five), 1)
+    assert r.foreign == ["empty", "notes"] and "notes" not in r.removed
+    assert (five / "notes" / "todo.txt").read_text(encoding="utf-8") == "mine"
+    assert r.removed == ["v1", "v3", "v4"]
+    assert main(["versions", str(five), "--prune", "--keep", "1"]) == 0
+    assert "left alone 2 folder(s) that hold nothing of a model: empty, notes" in capsys.readouterr().out
+
+
 def test_should_never_leave_a_half_deleted_folder_that_looks_like_a_version(five: Path, monkeypatch) -> None:
     import shutil
 

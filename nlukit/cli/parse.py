@@ -80,7 +80,17 @@ def run(args: argparse.Namespace) -> int:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         batch.clear()
 
-    for line in sys.stdin:
+    raw_lines = getattr(sys.stdin, "buffer", None)
+    for n, line in enumerate(raw_lines if raw_lines is not None else sys.stdin, 1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:  # an error row in its place, not silent U+FFFD
+                flush()
+                out.write(json.dumps({"line": n, "error": {
+                    "code": "invalid_utf8", "message": f"line {n} is not valid UTF-8 (byte "
+                    f"0x{exc.object[exc.start]:02x} at byte {exc.start}); save the input as UTF-8"}}) + "\n")
+                continue
         batch.append(line.rstrip("\r\n"))
         if len(batch) >= max(1, args.batch_size):
             flush()

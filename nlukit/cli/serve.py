@@ -67,6 +67,9 @@ def run(args: argparse.Namespace) -> int:
     if args.admin_token_env and not os.environ.get(args.admin_token_env):
         print(f"nlukit: POST /admin/reload is disabled (env {args.admin_token_env} is not set)",
               file=sys.stderr)
+    if args.store and not args.scenarios:
+        raise InputError(f"--store {args.store} keeps chat sessions, but without --scenarios there is no "
+                         "/chat to keep them for; add --scenarios FILE or drop --store")
     memory = not args.store or args.store.startswith("memory:")
     if memory and args.workers > 1 and not args.dev and args.scenarios:
         print(f"nlukit: warning: {args.workers} workers with the in-memory session store: each "

@@ -60,6 +60,8 @@ def run(args: argparse.Namespace) -> int:
         if r.leftovers:
             print(f"{'would remove' if r.dry_run else 'removed'} {len(r.leftovers)} leftover folder(s) "
                   f"of an interrupted prune: {', '.join(r.leftovers)}")
+        if r.foreign:
+            print(f"left alone {len(r.foreign)} folder(s) that hold nothing of a model: {', '.join(r.foreign)}")
         if r.stuck:
             print(f"note: could not remove {', '.join(r.stuck)} in {r.store}; they are hidden, not "
                   "versions — check their permissions and delete them by hand")
