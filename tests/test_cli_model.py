@@ -71,7 +71,7 @@ def test_should_answer_an_over_long_stdin_line_with_an_error_row(model: str, cap
 
 def test_should_answer_a_line_that_is_not_utf8_with_an_error_row_in_its_place(model: str, capsys,
                                                                                monkeypatch) -> None:
-    raw = "\ufeff안녕하세요\n".encode() + b"\xff\xfe bad\n" + "서울 날씨\n".encode("utf-8")
+    raw = "\ufeff안녕하세요\n".encode() + b"\xff\xfe bad\n" + "서울 날씨\n".encode()
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8", errors="surrogateescape"))
     assert main(["parse", model, "-"]) == 0
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
