@@ -566,3 +566,21 @@ def test_should_place_a_value_without_a_role_by_the_particle_after_it():
     ])
     sc = parse_scenarios(data)["train_ticket"]
     assert sc.slot("destination").particles == ("으로", "로", "까지")
+
+
+@pytest.mark.parametrize("text", ["아니 부산 말고 대구로", "부산 말고 대구로", "부산은 말고 대구로 가는 걸로"])
+def test_should_drop_a_value_the_user_rules_out(text):
+    bot = confirm_bot()
+    bot.handle("n1", "내일 서울에서 광주로 가는 기차")
+    turn = bot.handle("n1", text)
+    assert turn.state == "confirm" and turn.slots["destination"] == "대구", turn.reply
+
+
+def test_should_fill_the_other_value_when_one_is_ruled_out_while_asking():
+    bot = make_bot()
+    talk(bot, "n2", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울 말고 대구", "대구에서 어디로 가세요?", "ask_slot"),
+        ("내일 아니고 모레", "", "ask_slot"),   # a date, not the asked slot: kept for later
+    ])
+    assert bot.session("n2")["slots"] == {"origin": "대구", "date": "모레"}

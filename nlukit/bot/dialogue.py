@@ -56,6 +56,9 @@ MAX_SESSION_ID = 200
 #: (particles and endings such as 으로요, 이요, 입니다)
 BARE_REST = 4
 _PUNCT_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
+#: what follows a value the user rules out: 부산 말고 대구로, 내일 아니고 모레, 서울 대신 수원
+_NOT_THIS = ("말고", "아니고", "아니라", "대신", "빼고", "은 말고", "는 말고", "이 아니라", "가 아니라",
+             "은 아니고", "는 아니고")
 
 
 class Parser(Protocol):
@@ -488,8 +491,9 @@ class Bot:
             # the asked slot's context beats the parser's guess of another type here
             cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
             cands.append(x)
-        return sorted((dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands),
-                      key=lambda c: (c.start, c.end))
+        out = (dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands)
+        # 부산 말고 대구: the value said not to be it is no candidate
+        return sorted((c for c in out if not c.after.startswith(_NOT_THIS)), key=lambda c: (c.start, c.end))
 
     @staticmethod
     def _by_particle(same: Sequence[Slot], c: _Cand) -> Slot | None:
