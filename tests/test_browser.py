@@ -203,3 +203,46 @@ def test_should_send_the_users_local_date_with_each_turn(browser: Any, base_url:
         assert offset == -14 * 60   # the override took: the page's clock is the user's, not ours
     finally:
         browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": ""})
+
+
+@pytest.fixture(scope="module")
+def confirm_url(tmp_path_factory: Any, fake_nlu: Any) -> Iterator[str]:
+    """The same server, its train booking asking for a confirmation first."""
+    from test_server_fakes import SCENARIOS_TOML
+    from werkzeug.serving import make_server
+
+    from nlukit.server import create_app
+
+    path = tmp_path_factory.mktemp("confirm") / "scenarios.toml"
+    path.write_text(SCENARIOS_TOML.replace(
+        'response = "{origin}에서 {destination}(으)로 가는 기차를 예매할게요."',
+        'confirm = "{origin}에서 {destination}(으)로 가는 기차를 예매할까요?"\n'
+        'response = "{origin}에서 {destination}(으)로 가는 기차를 예매했어요."'), encoding="utf-8")
+    app = create_app(nlu=fake_nlu, settings={"torch_threads": 0}, scenarios=str(path))
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(10)
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_should_offer_yes_and_no_buttons_for_a_confirmation_question(browser: Any, confirm_url: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(confirm_url + "/")
+    browser.find_element(By.ID, "reset").click()
+    assert _send(browser, "서울에서 부산으로 가는 기차 예매해줘", 1) == "서울에서 부산으로 가는 기차를 예매할까요?"
+    assert "confirm" in browser.find_element(By.ID, "state").text
+    buttons = browser.find_elements(By.CSS_SELECTOR, "#log .quick button")
+    assert [b.text for b in buttons] == ["네", "아니요"]
+    buttons[0].click()   # the 네 button sends 네, as if typed
+    WebDriverWait(browser, 15).until(lambda d: len(_bot_messages(d)) >= 2)
+    assert _bot_messages(browser)[1] == "서울에서 부산으로 가는 기차를 예매했어요."
+    assert [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#log .msg.user")][-1] == "네"
+    assert browser.find_elements(By.CSS_SELECTOR, "#log .quick") == []   # answered: gone

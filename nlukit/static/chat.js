@@ -38,6 +38,33 @@
     return div;
   }
 
+  // a confirmation question gets its two answers as buttons (they send the text as typed)
+  var QUICK = { confirm: ["네", "아니요"] };
+
+  function clearQuick() {
+    Array.prototype.forEach.call(log.querySelectorAll(".quick"), function (q) {
+      q.parentNode.removeChild(q);
+    });
+  }
+
+  function addQuick(labels) {
+    var box = document.createElement("div");
+    box.className = "quick";
+    labels.forEach(function (label) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = label;
+      b.addEventListener("click", function () {
+        if (send.disabled) { return; }
+        input.value = label;
+        submit();
+      });
+      box.appendChild(b);
+    });
+    log.appendChild(box);
+    log.scrollTop = log.scrollHeight;
+  }
+
   function showError(message) {
     errorBox.textContent = message;
     errorBox.hidden = !message;
@@ -104,11 +131,13 @@
     var text = input.value.trim();
     if (!text || send.disabled) { return; }
     input.value = "";
+    clearQuick();
     addMessage("user", text);
     showError("");
     send.disabled = true;
     post(text).then(function (turn) {
       addMessage("bot", turn.reply, turn.state);
+      if (QUICK[turn.state]) { addQuick(QUICK[turn.state]); }
       showTurn(turn);
     }).catch(function (err) {
       showError("오류: " + err.message);
@@ -132,7 +161,7 @@
   document.getElementById("reset").addEventListener("click", function () {
     var old = window.sessionStorage.getItem(KEY);
     window.sessionStorage.removeItem(KEY);
-    log.textContent = "";
+    log.textContent = "";  // the answer buttons too
     showTurn({});
     showError("");
     sessionId();
