@@ -37,12 +37,18 @@ def fake_nlu() -> Any:
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: Any, fake_nlu: Any) -> Iterator[str]:
     from test_server_fakes import scenarios_file
-    from werkzeug.serving import make_server
 
     from nlukit.server import create_app
 
     app = create_app(nlu=fake_nlu, settings={"torch_threads": 0, "max_text_length": 30},
                      scenarios=scenarios_file(str(tmp_path_factory.mktemp("scen"))))
+    yield from _serve(app)
+
+
+def _serve(app: Any) -> Iterator[str]:
+    """Serve ``app`` on a free port in a thread; yield its base URL, then stop it."""
+    from werkzeug.serving import make_server
+
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -209,7 +215,6 @@ def test_should_send_the_users_local_date_with_each_turn(browser: Any, base_url:
 def confirm_url(tmp_path_factory: Any, fake_nlu: Any) -> Iterator[str]:
     """The same server, its train booking asking for a confirmation first."""
     from test_server_fakes import SCENARIOS_TOML
-    from werkzeug.serving import make_server
 
     from nlukit.server import create_app
 
@@ -218,15 +223,7 @@ def confirm_url(tmp_path_factory: Any, fake_nlu: Any) -> Iterator[str]:
         'response = "{origin}에서 {destination}(으)로 가는 기차를 예매할게요."',
         'confirm = "{origin}에서 {destination}(으)로 가는 기차를 예매할까요?"\n'
         'response = "{origin}에서 {destination}(으)로 가는 기차를 예매했어요."'), encoding="utf-8")
-    app = create_app(nlu=fake_nlu, settings={"torch_threads": 0}, scenarios=str(path))
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(10)
+    yield from _serve(create_app(nlu=fake_nlu, settings={"torch_threads": 0}, scenarios=str(path)))
 
 
 @pytest.mark.slow
