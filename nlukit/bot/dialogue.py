@@ -104,7 +104,7 @@ class _Cand:
     start: int
     end: int
     source: str
-    after: str = ""   # what follows in the text, spaces dropped (a particle: 로, 에서, 까지)
+    after: str = ""   # what follows in the text, from its first non-space (a particle: 로, 에서, 까지)
 
 
 def _new_state() -> dict[str, Any]:
