@@ -85,6 +85,9 @@ class RetrainResult:
     epochs: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: the conversation tests (``stories``): per model the names of the stories that failed,
+    #: and those the old model passed and the new one fails (they block the switch)
+    stories: dict[str, Any] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- changes
@@ -271,7 +274,8 @@ def _epochs(comps: Any) -> dict[str, Any]:
 def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool = False,
             overrides: Iterable[str] | None = None, seed: int | None = None,
             tolerance: float = DEFAULT_TOLERANCE, significance: float = DEFAULT_SIGNIFICANCE,
-            warm: bool = True, data_out: str | None = None, progress: bool = True) -> RetrainResult:
+            warm: bool = True, data_out: str | None = None, progress: bool = True,
+            stories: str | None = None, scenarios: str | None = None) -> RetrainResult:
     """Retrain the model store ``model`` from the dictionaries ``dicts`` (see the module doc).
 
     ``patterns`` replaces the bundle's patterns (needed for bundles that do not keep
@@ -282,6 +286,9 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
     regenerated dataset there. A compared figure is worse when it drops by more than
     ``tolerance`` and the paired test (:func:`paired_test`) on the same test sentences
     gives p < ``significance`` (1.0 drops the test: the tolerance alone decides).
+    ``stories`` (a story file, :mod:`nlukit.bot.stories`, with the bot's ``scenarios``) are
+    played by the old and the new model; a story the old one passes and the new one fails
+    keeps ``current`` where it is too.
     """
     from .bundle import check_bundle, read_json, set_current
     from .generate.dictionary import Dictionary, load_dictionaries
@@ -295,6 +302,7 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
         from .errors import InputError
         raise InputError(f"significance must be in (0, 1], got {significance!r}")
     t_start = time.perf_counter()
+    story_list, scenario_set = _stories_and_scenarios(stories, scenarios)  # refused before any work
     store, old_dir = _locate(model)
     meta = check_bundle(old_dir)
     notes: list[str] = []
@@ -370,6 +378,9 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
             new_ok = _correct(test, new_results)
             result.paired = {k: paired_test(old_ok[k], new_ok[k]) for k in COMPARED}
             result.not_worse = not worse_figures(result)
+            if story_list:
+                result.stories = _play(story_list, scenario_set, old_nlu, comps.nlu(new_meta))
+                result.not_worse = result.not_worse and not result.stories["regressions"]
             result.switched = bool(result.not_worse or force)
             old_labels, new_labels = old_report["entity"]["per_label"], report["entity"]["per_label"]
             result.per_label = {lab: {"old": (old_labels.get(lab) or {}).get("f1"),
@@ -382,7 +393,8 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
                     "previous_metrics": result.old, "metrics": result.new, "compared": list(COMPARED),
                     "tolerance": float(tolerance), "significance": float(significance),
                     "paired": result.paired, "not_worse": result.not_worse, "forced": bool(force),
-                    "current": result.switched, "epochs": result.epochs, "generation": settings}
+                    "current": result.switched, "epochs": result.epochs, "generation": settings,
+                    "stories": result.stories or None}
             report["retrain"] = info
             new_meta["retrain"] = info
             if data_out is None:  # the regenerated data were temporary
@@ -409,6 +421,30 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
     return result
 
 
+def _stories_and_scenarios(stories: str | None, scenarios: str | None) -> tuple[list[Any], Any]:
+    """The story file and the scenarios its bot runs, read (and refused) before any work."""
+    if stories is None and scenarios is None:
+        return [], None
+    if stories is None or scenarios is None:
+        from .errors import InputError
+        raise InputError("stories need the scenarios their bot runs, and scenarios are only used by "
+                         "stories: give both, e.g. --stories stories/demo.toml --scenarios scenarios/demo.toml")
+    from .bot import load_scenarios, load_stories
+    return load_stories(stories), load_scenarios(scenarios)
+
+
+def _play(stories: list[Any], scenarios: Any, old_nlu: Any, new_nlu: Any) -> dict[str, Any]:
+    """Play the stories with the old and the new model: which fail, and which only the new fails."""
+    from .bot import Bot, run_stories
+
+    failed = {}
+    for name, nlu in (("old", old_nlu), ("new", new_nlu)):
+        results = run_stories(Bot(nlu, scenarios, check=False), stories)
+        failed[name] = {r.story.name: r.failure for r in results if not r.passed}
+    return {"n": len(stories), "failed_old": failed["old"], "failed_new": failed["new"],
+            "regressions": sorted(set(failed["new"]) - set(failed["old"]))}
+
+
 def _train(*args: Any, **kwargs: Any) -> str:
     from .train import train
     return train(*args, force=True, switch=False, **kwargs)
@@ -429,6 +465,12 @@ def format_result(r: RetrainResult) -> str:
             old = "-" if d["old"] is None else f"{d['old']:.4f}"
             new = "-" if d["new"] is None else f"{d['new']:.4f}"
             lines.append(f"  {lab:<22} {old:>8} {new:>8}   n={d['n']}")
+    if r.stories:
+        st = r.stories
+        lines.append(f"{'conversation tests':<24} {st['n'] - len(st['failed_old']):>8} "
+                     f"{st['n'] - len(st['failed_new']):>8}   passed of {st['n']}")
+        for name in st["regressions"]:
+            lines.append(f"  passed before, fails now: {name} — {st['failed_new'][name]}")
     if r.epochs:
         lines.append("epochs (best)           " + ", ".join(f"{k} {v['epochs']} ({v['best']})"
                                                           for k, v in r.epochs.items()))

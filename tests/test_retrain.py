@@ -209,6 +209,50 @@ def test_should_keep_current_when_the_new_model_is_worse_and_switch_with_force(s
     assert main(hint.split()[1:]) == 0 and current_version(store) == kept
 
 
+STORY_SCENARIOS = """
+[[scenario]]
+intent = "weather"
+response = "{location} 날씨예요."
+[[scenario.slot]]
+entity = "location"
+prompt = "어디요?"
+"""
+STORIES = """
+[[story]]
+name = "서울 날씨"
+turns = [["서울 날씨 궁금해", "서울 날씨예요.", "complete"]]   # not a training sentence
+"""
+
+
+@pytest.mark.slow
+def test_should_keep_current_when_a_conversation_test_passed_before_and_fails_now(store, dicts, tmp_path,
+                                                                                   capsys) -> None:
+    (tmp_path / "s.toml").write_text(STORY_SCENARIOS, encoding="utf-8")
+    (tmp_path / "t.toml").write_text(STORIES, encoding="utf-8")
+    gate = ["--stories", str(tmp_path / "t.toml"), "--scenarios", str(tmp_path / "s.toml")]
+    _add(dicts, "location.csv", "location,대구,\n")
+    old = current_version(store)
+    # Given a retraining whose figures may drop as far as they like (--tolerance 1) but whose
+    # intent model now sends everything to the fallback
+    code = main(["retrain", store, "--dicts", dicts, "--no-progress", "--tolerance", "1",
+                 "--set", "intent.threshold=1.0", *gate])
+    out = capsys.readouterr().out
+    # Then the conversation test the old model passed keeps current where it was
+    assert code == 3, out
+    assert "conversation tests              1        0   passed of 1" in out
+    assert "passed before, fails now: 서울 날씨" in out and "conversation test '서울 날씨' passed before" in out
+    assert current_version(store) == old
+    kept = [v for v in versions(store) if v != old][0]
+    assert _json(os.path.join(store, kept, "meta.json"))["retrain"]["stories"]["regressions"] == ["서울 날씨"]
+    # And a retraining that keeps the conversation moves current
+    assert main(["retrain", store, "--dicts", dicts, "--no-progress", *gate]) == 0
+    out = capsys.readouterr().out
+    assert "conversation tests              1        1   passed of 1" in out and current_version(store) != old
+    # stories without the scenarios their bot runs are refused before any work
+    assert main(["retrain", store, "--dicts", dicts, "--stories", str(tmp_path / "t.toml")]) == 1
+    assert "give both" in capsys.readouterr().err
+
+
 def test_should_refuse_a_bad_dictionary_and_leave_nothing(store, dicts, capsys) -> None:
     _add(dicts, "location.csv", "location,\n")  # an empty value
     before = (versions(store), current_version(store))

@@ -12,13 +12,15 @@ EXAMPLES = """examples:
                                                                  # and switch even if worse
   nlukit retrain models/demo --dicts dicts/ --set tagger.epochs=5 --seed 7
   nlukit retrain models/demo --dicts dicts/ --from-scratch --data-out data/demo2
+  nlukit retrain models/demo --dicts dicts/ --stories stories/demo.toml --scenarios scenarios/demo.toml
 
 The model store's current version gives the old dictionaries, patterns, generation settings
 and config. The data are regenerated with the recorded settings, the new version starts
 from the old weights, and old and new are scored on the same new test split. `current`
 moves unless intent accuracy or entity F1 is worse: below the old figure minus --tolerance
 (default 0.005) *and* significantly so in a paired test over the same test sentences
-(exact McNemar, p < --significance, default 0.05), so seed noise does not block a retrain.
+(exact McNemar, p < --significance, default 0.05), so seed noise does not block a retrain,
+and (with --stories) unless a conversation test the old model passes fails with the new one.
 Otherwise the new version is kept beside it, unused.
 A running server picks the new current up with POST /admin/reload.
 Exit status: 0 trained and current moved (or nothing to do), 3 trained but current kept
@@ -48,6 +50,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--from-scratch", action="store_true",
                    help="do not warm-start: train new weights (to compare)")
     p.add_argument("--data-out", metavar="DIR", help="keep the regenerated dataset in DIR")
+    p.add_argument("--stories", metavar="FILE", help="conversation tests (with --scenarios): a story the "
+                   "old model passes and the new one fails keeps current where it is")
+    p.add_argument("--scenarios", metavar="FILE", help="the scenario file the --stories bot runs")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
@@ -63,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     r = retrain(model, args.dicts, patterns=args.patterns, force=args.force, overrides=args.overrides,
                 seed=args.seed, tolerance=args.tolerance,
                 significance=args.significance, warm=not args.from_scratch,
-                data_out=args.data_out, progress=not args.no_progress)
+                data_out=args.data_out, progress=not args.no_progress,
+                stories=args.stories, scenarios=args.scenarios)
     print(f"changes since {r.previous}:")
     print(format_changes(r.changes))
     for note in r.notes:
@@ -77,9 +83,11 @@ def run(args: argparse.Namespace) -> int:
     elif r.switched:
         print(f"saved {r.version} (current, forced): worse than the old model")
     else:
-        worse = ", ".join(f"{k} {r.new[k]:.4f} < {r.old[k]:.4f} - {r.tolerance}, {r.paired[k]['old_only']} "
-                          f"sentence(s) only the old model got right against {r.paired[k]['new_only']}, "
-                          f"p={r.paired[k]['p']:.3g}" for k in worse_figures(r))
+        worse = ", ".join([*(f"{k} {r.new[k]:.4f} < {r.old[k]:.4f} - {r.tolerance}, {r.paired[k]['old_only']} "
+                             f"sentence(s) only the old model got right against {r.paired[k]['new_only']}, "
+                             f"p={r.paired[k]['p']:.3g}" for k in worse_figures(r)),
+                           *(f"conversation test {n!r} passed before and fails now"
+                             for n in (r.stories or {}).get("regressions", ()))])
         print(f"saved {r.version}, NOT made current: the new model is worse ({worse}); "
               f"current stays at {r.previous}; switch to it anyway with "
               f"`nlukit versions {model} --use {os.path.basename(r.version)}` (no retraining), "
