@@ -362,7 +362,7 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
             t1 = time.perf_counter()
             ds = load_dataset(data_dir)
             test = getattr(ds, report["split"])  # the split the new model was scored on
-            old_nlu = nlukit.load(old_dir, verify=False)
+            old_nlu = whole_old = nlukit.load(old_dir, verify=False)
             if report["split"] == "valid":  # scored without the memory of it, as the new one was
                 fitted = (new_meta.get("data") or {}).get("fitted_on") or ["train"]
                 old_nlu = old_nlu.without_memory_of([ex.text for ex in test],
@@ -379,7 +379,7 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
             result.paired = {k: paired_test(old_ok[k], new_ok[k]) for k in COMPARED}
             result.not_worse = not worse_figures(result)
             if story_list:
-                result.stories = _play(story_list, scenario_set, old_nlu, comps.nlu(new_meta))
+                result.stories = _play(story_list, scenario_set, whole_old, comps.nlu(new_meta))
                 result.not_worse = result.not_worse and not result.stories["regressions"]
             result.switched = bool(result.not_worse or force)
             old_labels, new_labels = old_report["entity"]["per_label"], report["entity"]["per_label"]

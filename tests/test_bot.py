@@ -507,6 +507,17 @@ def test_should_follow_up_the_last_answer_with_new_values_alone():
     ])
 
 
+def test_should_follow_up_values_the_model_reads_as_the_same_request_again():
+    # Given a model sure that 내일은? is a weather request, with no location in it
+    bot = make_bot({"내일은?": parse_result("내일은?", "weather", 0.9, Entity("date", "내일", "내일", 0, 2, 0.9))})
+    talk(bot, "f6", [
+        ("부산 날씨 알려줘", "오늘 부산의 날씨를 알려드릴게요.", "complete"),
+        ("내일은?", "내일 부산의 날씨를 알려드릴게요.", "complete"),   # not "어느 지역?": 부산 carried over
+    ])
+    # a full new request of the same intent starts afresh
+    talk(bot, "f6", [("날씨 알려줘", "어느 지역 날씨를 알려드릴까요?", "ask_slot")])
+
+
 def test_should_not_take_a_sentence_a_missing_role_or_a_cancel_for_a_follow_up():
     bot = make_bot()
     talk(bot, "f3", [

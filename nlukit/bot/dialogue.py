@@ -317,13 +317,19 @@ class Bot:
         intent = self._confident(parse)
         active = self.scenarios.scenarios.get(state.get("intent") or "")
         if active is None:
+            # values alone after an answer (부산은?) follow it up, whether the model reads them
+            # as no intent or as the same one again
+            last = state.get("last") if isinstance(state.get("last"), dict) else {}
+            if intent is None or intent == last.get("intent"):
+                follow = self._follow_up(sid, state, text, parse, today)
+                if follow is not None:
+                    return follow
             if intent is not None and intent in self.scenarios:
                 return self._start(sid, state, self.scenarios[intent], text, parse, today)
             if intent is not None:
                 state["misunderstood"] = 0
                 return Turn(st.no_scenario, "fallback", None, {}, [], parse)
-            follow = self._follow_up(sid, state, text, parse, today)
-            return follow if follow is not None else self._fallback(state, parse)
+            return self._fallback(state, parse)
 
         state["turns"] = int(state.get("turns", 0)) + 1
         if state.get("confirming"):
