@@ -836,7 +836,7 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                     "intent_ranking": {"type": "array",
                                                        "items": ref("IntentScore")}}},
                 "Turn": {"type": "object",
-                         "required": ["reply", "state", "intent", "slots", "missing", "parse"],
+                         "required": ["reply", "state", "intent", "slots", "missing", "parse", "resolved"],
                          "properties": {
                              "reply": {"type": "string"},
                              "state": {"type": "string",
@@ -845,6 +845,11 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                              "slots": {"type": "object",
                                        "additionalProperties": {"type": "string"}},
                              "missing": {"type": "array", "items": {"type": "string"}},
+                             "resolved": {"type": "object", "description":
+                                          "per filled time or date slot, what it means (as an "
+                                          "entity's resolved: kind time/duration/date/date_range, "
+                                          "value ...), read for the request's today",
+                                          "additionalProperties": {"type": "object"}},
                              "parse": {"allOf": [ref("ParseResult")], "nullable": True}}},
                 "Forgotten": {"type": "object", "required": ["session_id", "forgotten"],
                               "properties": {"session_id": {"type": "string"},

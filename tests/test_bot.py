@@ -342,7 +342,7 @@ def test_should_not_lose_slots_when_turns_of_one_session_arrive_concurrently():
 def test_should_return_the_chat_json_shape():
     bot = make_bot()
     d = bot.handle("u1", "서울에서 부산으로 가는 기차 예매해줘").to_dict()
-    assert set(d) == {"reply", "state", "intent", "slots", "missing", "parse"}
+    assert set(d) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved"}
     assert d["missing"] == ["date"] and d["state"] == "ask_slot"
     assert d["parse"]["intent"]["name"] == "train_ticket"
     assert [e["role"] for e in d["parse"]["entities"]] == ["origin", "destination"]
@@ -595,3 +595,51 @@ def test_should_fill_the_other_value_when_one_is_ruled_out_while_asking():
         ("내일 아니고 모레", "", "ask_slot"),   # a date, not the asked slot: kept for later
     ])
     assert bot.session("n2")["slots"] == {"origin": "대구", "date": "모레"}
+
+
+
+# ------------------------------------------------------------------ resolved values
+
+def test_should_say_what_each_time_and_date_slot_means_for_the_program_behind_the_bot():
+    import datetime
+    today = datetime.date(2026, 11, 22)
+    # Given a parser that names its time and date types (nlukit.load does: resolve={"time": .., "date": ..})
+    at_three = parse_result("오후 세 시에 알람", "alarm", 0.9, Entity(
+        "time", "3시", "세 시", 3, 6, 0.9, resolved={"kind": "time", "hour": 15, "minute": 0, "value": "15:00"}))
+    bot = make_bot({"오후 세 시에 알람": at_three})
+    bot.parser.resolve = {"date": "date", "time": "time"}
+    # a default read for the day the user is in; a value the parser read with its context kept
+    weather = bot.handle("r1", "부산 날씨", today=today)
+    assert weather.resolved == {"date": {"kind": "date", "value": "2026-11-22"}}
+    alarm = bot.handle("r2", "오후 세 시에 알람", today=today)
+    assert alarm.slots == {"time": "3시", "date": "내일"}
+    assert alarm.resolved == {"time": {"kind": "time", "hour": 15, "minute": 0, "value": "15:00"},
+                              "date": {"kind": "date", "value": "2026-11-23"}}
+    assert alarm.to_dict()["resolved"] == alarm.resolved
+    # asked slot by slot, each answer's meaning kept; a follow-up replaces only what it names
+    talk(bot, "r3", [("기차 예매해줘", "어디에서", "ask_slot"), ("서울", "", "ask_slot"), ("부산", "", "ask_slot")])
+    done = bot.handle("r3", "모레", today=today)
+    assert done.state == "complete" and done.resolved == {"date": {"kind": "date", "value": "2026-11-24"}}
+    again = bot.handle("r3", "내일은?", today=today)
+    assert again.resolved == {"date": {"kind": "date", "value": "2026-11-23"}}
+    # a parser that names no types gets nothing resolved
+    assert make_bot().handle("r4", "부산 날씨", today=today).resolved == {}
+
+
+def test_should_hand_the_resolved_values_to_an_action():
+    import datetime
+    seen = {}
+
+    def action(slots, context):
+        seen.update(context["resolved"])
+        return "ok"
+
+    parser = StandInParser()
+    parser.resolve = {"date": "date"}
+    data = {"scenario": [{"intent": "weather", "action": "bot_actions:play_music",
+                          "slot": [{"entity": "location", "prompt": "어디요?"}, {"entity": "date", "default": "오늘"}]}]}
+    scenarios = parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types)
+    sc = scenarios["weather"]
+    object.__setattr__(sc, "action_fn", action)
+    Bot(parser, scenarios).handle("r5", "내일 부산 날씨", today=datetime.date(2026, 12, 31))
+    assert seen == {"date": {"kind": "date", "value": "2027-01-01"}}

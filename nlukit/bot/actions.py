@@ -2,7 +2,8 @@
 
 An action gets the scenario's filled slots (canonical values; optional slots that were
 not given are absent) and a context dict (``session_id``, ``intent``, ``text``,
-``parse``, ``turns``, ``today``: the user's date) and returns the reply. Anything it raises becomes the polite
+``parse``, ``turns``, ``today``: the user's date, ``resolved``: what each time or date slot
+means, :attr:`nlukit.bot.Turn.resolved`) and returns the reply. Anything it raises becomes the polite
 ``action_error`` reply of the ``[bot]`` table and is logged; the bot never crashes.
 A slot holds text (``오후 3시 30분``, ``다음 주 금요일``); :func:`set_alarm` shows how an
 action turns times and dates into values with :mod:`nlukit.temporal`.
@@ -74,14 +75,10 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     date_text = slots.get("date", "오늘")
     # the tagger may have kept 오후 with the date (내일 오후 | 세 시): read the time after it
     time = resolve_time(when, before=date_text) if when else None
-    if time is not None and time.get("ambiguous"):
-        # a bare answer (오후 | 세 시): the parse read the part-of-day word typed before the span
-        for e in (context.get("parse") or {}).get("entities") or ():
-            r = e.get("resolved")
-            if e.get("entity") == "time" and e.get("value") == when and r \
-                    and r.get("kind") == "time" and not r.get("ambiguous"):
-                time = r
-                break
+    known = (context.get("resolved") or {}).get("time")
+    if time is not None and time.get("ambiguous") and known and known.get("kind") == "time" \
+            and not known.get("ambiguous"):
+        time = known  # a bare answer (오후 | 세 시): the parser read the 오후 typed before the span
     if time is not None and time["kind"] == "duration":
         return render_template("{time}에 알람을 맞췄어요.", {"time": when})
     date = resolve_date(date_text, context.get("today"))

@@ -86,11 +86,15 @@ class Turn:
     slots: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     parse: ParseResult | None = None
+    #: per filled time or date slot, what it means (``nlukit.temporal``: kind, value ...),
+    #: for the program behind the bot: ``{"date": {"kind": "date", "value": "2026-11-23"}}``
+    resolved: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"reply": self.reply, "state": self.state, "intent": self.intent,
                 "slots": dict(self.slots), "missing": list(self.missing),
-                "parse": self.parse.to_dict() if self.parse is not None else None}
+                "parse": self.parse.to_dict() if self.parse is not None else None,
+                "resolved": dict(self.resolved)}
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,7 @@ class _Cand:
     end: int
     source: str
     after: str = ""   # what follows in the text, from its first non-space (a particle: 로, 에서, 까지)
+    resolved: Mapping[str, Any] | None = None   # the parser's reading of a time or date
 
 
 def _new_state() -> dict[str, Any]:
@@ -342,7 +347,7 @@ class Bot:
         if intent is not None and intent != active.intent and intent in self.scenarios and not bare:
             return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
-        filled, rejected = self._fill(active, slots, cands, asked, bare)
+        filled, rejected = self._fill(active, slots, cands, asked, bare, self._meanings(state))
         prefix = ""
         if filled or intent == active.intent:
             state["misunderstood"] = 0
@@ -374,6 +379,7 @@ class Bot:
         if not cands or len(_squash(rest)) > BARE_REST:
             return None
         slots = dict(last.get("slots") or {})
+        meanings = dict(last.get("resolved") or {})
         for c in cands:
             same = [s for s in sc.slots if s.entity == c.entity]
             # 대구는? after a trip: from or to? not a follow-up (대구로 is, with particles)
@@ -383,12 +389,16 @@ class Bot:
             if slot is None or value is None:
                 return None
             slots[slot.name] = value
+            if c.resolved and c.value == value:
+                meanings[slot.name] = dict(c.resolved)
+            else:
+                meanings.pop(slot.name, None)
         self._reset(state)
-        state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0)
+        state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings)
         return self._advance(sid, state, sc, text, parse, "", today)
 
     def _reset(self, state: dict[str, Any]) -> None:
-        state.update(intent=None, slots={}, asked=None, turns=0, confirming=False)
+        state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={})
 
     def _fallback_reply(self, state: dict[str, Any]) -> str:
         st = self.settings
@@ -405,7 +415,7 @@ class Bot:
         self._reset(state)
         state.update(intent=sc.intent, turns=1, misunderstood=0)
         cands = self._candidates(text, parse, sc, None)
-        _, rejected = self._fill(sc, state["slots"], cands, None, False)
+        _, rejected = self._fill(sc, state["slots"], cands, None, False, self._meanings(state))
         prefix = ""
         if rejected:
             c, slot = rejected[0]
@@ -427,14 +437,43 @@ class Bot:
             state["asked"] = slot.name
             state["confirming"] = False
             reply = " ".join(x for x in (prefix, render_template(slot.prompt, blanks)) if x)
-            return Turn(reply, "ask_slot", sc.intent, dict(slots), missing, parse)
+            return Turn(reply, "ask_slot", sc.intent, dict(slots), missing, parse,
+                        self._resolved(sc, state, slots, today))
         if sc.confirm is not None:
             state["asked"] = None
             state["confirming"] = True
             final = self._with_defaults(sc, slots)
             question = render_template(sc.confirm, {s.name: final.get(s.name, "") for s in sc.slots})
-            return Turn(" ".join(x for x in (prefix, question) if x), "confirm", sc.intent, final, [], parse)
+            return Turn(" ".join(x for x in (prefix, question) if x), "confirm", sc.intent, final, [], parse,
+                        self._resolved(sc, state, final, today))
         return self._complete(sid, state, sc, text, parse, today)
+
+    @staticmethod
+    def _meanings(state: dict[str, Any]) -> dict[str, Any]:
+        got = state.get("resolved")
+        if not isinstance(got, dict):
+            got = state["resolved"] = {}
+        return got
+
+    def _resolved(self, sc: Scenario, state: dict[str, Any], final: Mapping[str, str],
+                  today: datetime.date | None) -> dict[str, Any]:
+        """What each filled time or date slot means: the parser's reading when the slot was
+        filled from it, else the value read now (a default, a dictionary or pattern match)."""
+        kinds = getattr(self.parser, "resolve", None) or {}
+        known = self._meanings(state)
+        out: dict[str, Any] = {}
+        for s in sc.slots:
+            value = final.get(s.name)
+            kind = kinds.get(s.entity)
+            if not value or kind not in ("time", "date"):
+                continue
+            got = known.get(s.name) if s.name in state["slots"] else None
+            if got is None:
+                from ..temporal import resolve
+                got = resolve(kind, value, today or datetime.date.today())
+            if got is not None:
+                out[s.name] = dict(got)
+        return out
 
     @staticmethod
     def _with_defaults(sc: Scenario, slots: Mapping[str, str]) -> dict[str, str]:
@@ -448,13 +487,15 @@ class Bot:
                   today: datetime.date | None = None) -> Turn:
         """Every required slot is filled (and confirmed): answer with the response or the action."""
         final = self._with_defaults(sc, state["slots"])
+        resolved = self._resolved(sc, state, final, today)
         total = int(state.get("total_turns", 0))
-        state["last"] = {"intent": sc.intent, "slots": dict(state["slots"])}  # for a follow-up
+        state["last"] = {"intent": sc.intent, "slots": dict(state["slots"]),  # for a follow-up
+                         "resolved": dict(self._meanings(state))}
         self._reset(state)
         if sc.action_fn is not None:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
                        "parse": parse.to_dict(), "turns": total,
-                       "today": today or datetime.date.today()}
+                       "today": today or datetime.date.today(), "resolved": resolved}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
                     else sc.action_fn(dict(final))
@@ -462,17 +503,18 @@ class Bot:
                     raise TypeError(f"action {sc.action} returned {out!r}, not a non-empty str")
             except Exception:  # noqa: BLE001 - an action's failure must never crash the bot
                 log.exception("action %s failed for intent %r, session %r", sc.action, sc.intent, sid)
-                return Turn(self.settings.action_error, "fallback", sc.intent, final, [], parse)
-            return Turn(out, "complete", sc.intent, final, [], parse)
+                return Turn(self.settings.action_error, "fallback", sc.intent, final, [], parse, resolved)
+            return Turn(out, "complete", sc.intent, final, [], parse, resolved)
         values = {s.name: final.get(s.name, "") for s in sc.slots}
         reply = render_template(sc.response or "", values)
-        return Turn(reply, "complete", sc.intent, final, [], parse)
+        return Turn(reply, "complete", sc.intent, final, [], parse, resolved)
 
     # ------------------------------------------------------------------ slot filling
 
     def _candidates(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None) -> list[_Cand]:
         types = sc.entity_types
-        cands = [_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser")
+        cands = [_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser",
+                       resolved=getattr(e, "resolved", None))
                  for e in parse.entities if e.entity in types]
         extra: list[_Cand] = []
         norm = normalize(text)
@@ -542,7 +584,7 @@ class Bot:
         return value
 
     def _fill(self, sc: Scenario, slots: dict[str, str], cands: Sequence[_Cand], asked: Slot | None,
-              bare: bool) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
+              bare: bool, meanings: dict[str, Any] | None = None) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
         """Put each candidate into its slot; returns the slots filled and the refused values."""
         filled: list[str] = []
         rejected: list[tuple[_Cand, Slot]] = []
@@ -556,6 +598,12 @@ class Bot:
                 continue
             slots[slot.name] = value
             filled.append(slot.name)
+            if meanings is not None:
+                # the parser's reading (it saw the 오후 typed before 세 시), else read again later
+                if c.resolved and c.value == value:
+                    meanings[slot.name] = dict(c.resolved)
+                else:
+                    meanings.pop(slot.name, None)
         return filled, rejected
 
     @staticmethod
