@@ -390,3 +390,43 @@ def render(template: str, values: Mapping[str, str]) -> str:
                     out = [before[:-1]]
     out.append(template[pos:])
     return "".join(out)
+
+
+def jamo(text: str) -> str:
+    """``text`` with each Hangul syllable written as its jamo (initial, medial, final), for
+    comparing spellings letter by letter: ``부산`` and ``부샨`` differ in one jamo.
+
+    >>> jamo("부산"), jamo("부샨"), jamo("KTX역")
+    ('부산', '부샨', 'KTX역')
+    """
+    out = []
+    for ch in text:
+        o = ord(ch) - 0xAC00
+        if 0 <= o < 11172:
+            out.append(chr(0x1100 + o // 588) + chr(0x1161 + o % 588 // 28) + (chr(0x11A7 + o % 28) if o % 28 else ""))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def jamo_distance(a: str, b: str, limit: int = 3) -> int:
+    """Edit distance between ``a`` and ``b`` counted in jamo (insert, delete, substitute),
+    ``limit + 1`` as soon as it is known to exceed ``limit``.
+
+    >>> jamo_distance("부산", "부샨"), jamo_distance("서울", "서을"), jamo_distance("내일", "매일")
+    (1, 1, 1)
+    >>> jamo_distance("대전", "대구"), jamo_distance("서울", "서울")
+    (3, 0)
+    """
+    x, y = jamo(a), jamo(b)
+    if abs(len(x) - len(y)) > limit:
+        return limit + 1
+    prev = list(range(len(y) + 1))
+    for i, cx in enumerate(x, 1):
+        cur = [i] + [0] * len(y)
+        for j, cy in enumerate(y, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cx != cy))
+        if min(cur) > limit:
+            return limit + 1
+        prev = cur
+    return min(prev[-1], limit + 1)

@@ -643,3 +643,37 @@ def test_should_hand_the_resolved_values_to_an_action():
     object.__setattr__(sc, "action_fn", action)
     Bot(parser, scenarios).handle("r5", "내일 부산 날씨", today=datetime.date(2026, 12, 31))
     assert seen == {"date": {"kind": "date", "value": "2027-01-01"}}
+
+
+# ------------------------------------------------------------------ misspelled answers
+
+def test_should_take_a_misspelled_answer_to_the_question_asked_for_its_dictionary_value():
+    bot = make_bot()
+    talk(bot, "m1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서을", "서울에서 어디로 가세요?", "ask_slot"),       # 을 for 울: one jamo
+        ("부샨으로요", "언제 출발하세요?", "ask_slot"),          # 샨 for 산, a particle and an ending after it
+    ])
+    assert bot.session("m1")["slots"] == {"origin": "서울", "destination": "부산"}
+
+
+@pytest.mark.parametrize("opening,answer", [
+    ("서을 날씨 알려줘", None),                         # no question asked: not guessed
+    ("날씨 알려줘", "서을에서 출발하고 싶은데 언제 돼"),   # more than an answer
+    ("날씨 알려줘", "몰라요"),                            # close to no value
+])
+def test_should_not_guess_a_misspelling_outside_a_short_answer_to_a_question(opening, answer):
+    bot = make_bot()
+    turn = bot.handle("m2", opening)
+    if answer is not None:
+        turn = bot.handle("m2", answer)
+    assert "location" not in turn.slots
+
+
+def test_should_refuse_a_misspelling_two_values_are_equally_close_to():
+    from nlukit.bot.dialogue import _SurfaceIndex
+    index = _SurfaceIndex({"가나": [], "가다": [], "대한민국": ["한국"]})
+    assert index.closest("가라") is None            # 가나 or 가다?
+    assert index.closest("대한민곡") == "대한민국" and index.closest("대환민곡") == "대한민국"  # two off at 4
+    assert index.closest("한굮") == "대한민국"         # a synonym's spelling gives its value
+    assert index.closest("가") is None

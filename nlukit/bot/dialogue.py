@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import InputError, ScenarioError
+from ..korean import jamo_distance
 from ..numerals import digits
 from ..text import normalize
 from ..types import ParseResult
@@ -137,6 +138,24 @@ class _SurfaceIndex:
 
     def lookup(self, surface: str) -> str | None:
         return self.canonical.get(unicodedata.normalize("NFC", surface).strip().lower())
+
+    def closest(self, word: str) -> str | None:
+        """The value whose surface ``word`` misspells by one jamo (two from four syllables
+        on: ``부샨`` → 부산, ``서을`` → 서울), when exactly one surface is that close."""
+        word = unicodedata.normalize("NFC", word).strip().lower()
+        if len(word) < 2:
+            return None
+        limit = 1 if len(word) <= 3 else 2
+        best, found = limit + 1, set()
+        for key, value in self.canonical.items():
+            if abs(len(key) - len(word)) > 1 or len(key) < 2:
+                continue
+            d = jamo_distance(word, key, limit)
+            if d < best:
+                best, found = d, {value}
+            elif d == best:
+                found.add(value)
+        return next(iter(found)) if best <= limit and len(found) == 1 else None
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Non-overlapping ``(start, end, canonical)`` matches starting at word starts."""
@@ -531,6 +550,8 @@ class Bot:
             if m and m.end() > m.start():
                 a, b = norm.to_original(m.start(), m.end())
                 extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+        if asked is not None and index is not None and not cands and not extra:
+            extra += self._misspelled(norm, text, asked, index)
         for x in extra:
             same = [c for c in cands if c.entity == x.entity
                     and ((c.start < x.end and x.start < c.end) or c.value == x.value)]
@@ -542,6 +563,25 @@ class Bot:
         out = (dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands)
         # 부산 말고 대구: the value said not to be it is no candidate
         return sorted((c for c in out if not c.after.startswith(_NOT_THIS)), key=lambda c: (c.start, c.end))
+
+    @staticmethod
+    def _misspelled(norm: Any, text: str, asked: Slot, index: _SurfaceIndex) -> list[_Cand]:
+        """A bare answer to the asked slot that misspells one of its dictionary values
+        (``부샨으로`` → 부산): the longest start of its first word close to one, when little
+        else was typed. Only here: with no question asked, 매일 is not a typo of 내일."""
+        words = norm.text.split()
+        if not words or len(words) > 2:
+            return []
+        first = words[0]
+        start = norm.text.index(first)
+        for n in range(len(first), max(1, len(first) - BARE_REST - 1), -1):   # 4 off at most: 으로요
+            value = index.closest(first[:n])
+            if value is not None:
+                if len(_squash(norm.text[start + n:])) > BARE_REST:
+                    return []
+                a, b = norm.to_original(start, start + n)
+                return [_Cand(asked.entity, None, value, text[a:b], a, b, "misspelled")]
+        return []
 
     @staticmethod
     def _by_particle(same: Sequence[Slot], c: _Cand) -> Slot | None:
