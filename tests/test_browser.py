@@ -195,6 +195,7 @@ def test_should_send_the_users_local_date_with_each_turn(browser: Any, base_url:
                                                          fake_nlu: Any) -> None:
     import datetime
 
+    from selenium.webdriver.common.by import By
 
     # a time zone 14 hours ahead of UTC: for most of the day its date is not the server's
     browser.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Pacific/Kiritimati"})
@@ -205,6 +206,11 @@ def test_should_send_the_users_local_date_with_each_turn(browser: Any, base_url:
         y, m, d = browser.execute_script(
             "var d = new Date(); return [d.getFullYear(), d.getMonth() + 1, d.getDate()];")
         assert fake_nlu.todays[-1] == datetime.date(y, m, d)
+        # and the page shows what the user's 내일 means: the day after the user's today
+        browser.find_element(By.ID, "reset").click()
+        _send(browser, "내일 부산 날씨", 1)
+        tomorrow = datetime.date(y, m, d) + datetime.timedelta(days=1)
+        assert _slots(browser)["date"] == f"내일 → {tomorrow.isoformat()}"
         offset = browser.execute_script("return new Date().getTimezoneOffset();")
         assert offset == -14 * 60   # the override took: the page's clock is the user's, not ours
     finally:

@@ -93,6 +93,7 @@ class FakeNLU:
     intents = ("greeting", "train_ticket", "weather")
     entity_types = ("date", "location")
     fallback_intent = "fallback"
+    resolve = {"date": "date"}   # as nlukit.load names them: the bot reads what its dates mean
 
     def __init__(self, version: str = "1", max_text_length: int = 1000,
                  fail_on: str | None = None) -> None:

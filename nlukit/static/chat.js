@@ -90,12 +90,15 @@
     var body = document.querySelector("#slots tbody");
     body.textContent = "";
     var slots = turn.slots || {};
+    var resolved = turn.resolved || {};
     Object.keys(slots).forEach(function (name) {
       var tr = document.createElement("tr");
       var k = document.createElement("td");
       var v = document.createElement("td");
       k.textContent = name;
       v.textContent = slots[name] === null || slots[name] === undefined ? "" : String(slots[name]);
+      // what a time or date slot means, for the user's day: 내일 → 2026-11-23
+      if (resolved[name] && resolved[name].value) { v.textContent += " → " + resolved[name].value; }
       tr.appendChild(k);
       tr.appendChild(v);
       body.appendChild(tr);
