@@ -60,6 +60,11 @@ def _surface_key(s: str) -> str:
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+#: what Korean chat adds around a request and never is one alone: laughter, crying and
+#: emphasis jamo (ㅋㅋ ㅎㅎ ㅠㅠ ㅜㅜ ㄷㄷ ㅡㅡ ㅠㅅㅠ) and signs (^^ ;; ~ ... ?! ♥). A text made only
+#: of these falls back whatever the model says (the demo patterns end greetings with ㅎㅎ,
+#: so ㅎㅎ alone read as one). Abbreviations (ㄳ, ㅂㅂ, ㅇㅋ, ㅎㅇ) are not among them.
+CHAT_NOISE = "ㅋㅎㅠㅜㄷㅡㅅ^;~.,?!♥♡*_-=ㆍ… "
 
 
 def memory_key(text: str) -> str:
@@ -356,9 +361,11 @@ class NLU:
             # a sentence taught word for word: certain, the ranking says so too
             ranking = self._taught_ranking(taught)
             intent = ranking[0]
+        elif top.confidence < self.threshold or not norm.text.strip(CHAT_NOISE):
+            # unsure, or nothing but laughter, crying and signs (ㅋㅋㅋ, ㅠㅠ, ^^;): no request
+            intent = IntentScore(self.fallback_intent, round(1.0 - top.confidence, 6))
         else:
-            intent = top if top.confidence >= self.threshold else IntentScore(
-                self.fallback_intent, round(1.0 - top.confidence, 6))
+            intent = top
         original = norm.original
         ntext = norm.text
         entities = []

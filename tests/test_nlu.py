@@ -218,3 +218,16 @@ def test_should_read_a_datetime_as_its_date(nlu: NLU) -> None:
     assert dates == [{"kind": "date", "value": "2026-11-26"}]
     batch = nlu.parse_batch(["내일 서울 날씨"] * 5, today=now)
     assert all([e.resolved for e in b.entities if e.entity == "date"] == dates for b in batch)
+
+
+def test_should_fall_back_on_laughter_crying_and_signs_alone(nlu: NLU, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a model that never falls back on its own (threshold 0)
+    monkeypatch.setattr(nlu, "threshold", 0.0)
+    noise = ["ㅋㅋㅋ", "ㅎㅎ", "ㅠㅠ", "ㅜㅜㅜ", "^^;", "ㅡㅡ", "ㅋㅋ ㅋㅋ!!", "...", "ㅠㅅㅠ", "♥"]
+    # Then a text made only of them is no request, one by one and in a batch
+    assert {nlu.parse(t).intent.name for t in noise} == {"fallback"}
+    assert {r.intent.name for r in nlu.parse_batch(noise)} == {"fallback"}
+    # while a request with them around it is still read, and so is an abbreviation
+    assert nlu.parse("안녕하세요 ㅎㅎ").intent.name == "greeting"
+    assert nlu.parse("서울 날씨 알려줘 ㅋㅋ").intent.name == "weather"
+    assert nlu.parse("ㄳ").intent.name != "fallback"
