@@ -165,6 +165,11 @@ class Canonicalizer:
             self._maps[entity] = m
 
     def __call__(self, entity: str, surface: str) -> str:
+        hit = self.get(entity, surface)
+        return surface if hit is None else hit
+
+    def get(self, entity: str, surface: str) -> str | None:
+        """The canonical value of ``surface``, or None when the dictionary does not list it."""
         m = self._maps.get(entity)
         if m:
             hit = m.get(surface)
@@ -173,10 +178,8 @@ class Canonicalizer:
             hit = m.get(_surface_key(surface))
             if hit is not None:
                 return hit
-            hit = m.get(_digits_key(surface))
-            if hit is not None:
-                return hit
-        return surface
+            return m.get(_digits_key(surface))
+        return None
 
 
 class NLU:
@@ -257,6 +260,18 @@ class NLU:
         if not norm.text or norm.text.isspace():
             return None
         return norm, self._tokenizer.tokenize(norm.text)
+
+    def _dictionary_end(self, text: str, start: int, end: int, entity: str, next_start: int | None) -> int:
+        """Where a span the dictionary does not know should end: at the end of a dictionary
+        surface of its type that starts where it starts and goes on (up to 3 characters
+        further, never into the next span), else where the tagger ended it."""
+        gaz = getattr(self._tagger, "gazetteer_", None)
+        if gaz is None or not len(gaz):
+            return end
+        for s, e, types in gaz.find(text, [start]):
+            if s == start and end < e <= end + 3 and entity in types and (next_start is None or e <= next_start):
+                return e
+        return end
 
     def without_memory_of(self, texts: Iterable[str], keep: Iterable[str] = ()) -> NLU:
         """A copy whose memory lacks the sentences ``texts`` teach (those ``keep`` teaches
@@ -370,10 +385,15 @@ class NLU:
         ntext = norm.text
         entities = []
         resolvers = self.resolve
-        for start, end, entity, role, conf in spans:
-            o_start, o_end = norm.to_original(start, end)
+        for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
-            value = self._canonical(entity, surface)
+            value = self._canonical.get(entity, surface)
+            if value is None:
+                # a span cut short of a dictionary word (따뜻 | 한 for 따뜻한): the dictionary's end
+                end = self._dictionary_end(ntext, start, end, entity, spans[k + 1][0] if k + 1 < len(spans) else None)
+                surface = ntext[start:end]
+                value = self._canonical(entity, surface)
+            o_start, o_end = norm.to_original(start, end)
             resolved = None
             kind = resolvers.get(entity) if resolvers else None
             if kind is not None:

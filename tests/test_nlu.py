@@ -231,3 +231,18 @@ def test_should_fall_back_on_laughter_crying_and_signs_alone(nlu: NLU, monkeypat
     assert nlu.parse("안녕하세요 ㅎㅎ").intent.name == "greeting"
     assert nlu.parse("서울 날씨 알려줘 ㅋㅋ").intent.name == "weather"
     assert nlu.parse("ㄳ").intent.name != "fallback"
+
+
+def test_should_end_a_span_cut_short_of_a_dictionary_word_where_the_word_ends(nlu: NLU, monkeypatch) -> None:
+    # Given a tagger that cuts 서울특별시 after 서울특 (MeCab can split a word the dictionary lists whole)
+    cuts = {"서울특별시 날씨 알려줘": [(0, 3, "location", None, 0.9)], "서 날씨": [(0, 1, "location", None, 0.8)],
+            "서울시청 가는 길": [(0, 2, "location", None, 0.9)]}
+    monkeypatch.setattr(nlu._tagger, "predict", lambda items, validate=False: [cuts[t] for t, _ in items])
+    # Then a span the dictionary does not know ends where the dictionary's word ends
+    [e] = nlu.parse("서울특별시 날씨 알려줘").entities
+    assert (e.text, e.value, e.start, e.end) == ("서울특별시", "서울", 0, 5)
+    [e] = nlu.parse("서 날씨").entities        # nothing of the dictionary starts there: as tagged
+    assert (e.text, e.end) == ("서", 1)
+    # a span the dictionary knows stays as tagged (서울 is a value: not stretched to 서울시청's 서울시)
+    [e] = nlu.parse("서울시청 가는 길").entities
+    assert (e.text, e.value) == ("서울", "서울")

@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from ..errors import NlukitError
 
 # Order shown in --help; modules that do not exist yet are simply not offered.
-COMMANDS = ("generate", "train", "evaluate", "parse", "chat", "serve", "retrain", "info", "versions")
+COMMANDS = ("init", "generate", "train", "evaluate", "parse", "chat", "serve", "retrain", "info", "versions")
 
 EPILOG = """examples:
+  nlukit init mybot                                   # a new bot project to start from
   nlukit generate patterns/ dicts/ -o data/demo --per-intent 300 --seed 13
   nlukit train data/demo -o models/demo
   nlukit parse models/demo "내일 서울 날씨 어때"
