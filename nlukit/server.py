@@ -836,7 +836,8 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                     "intent_ranking": {"type": "array",
                                                        "items": ref("IntentScore")}}},
                 "Turn": {"type": "object",
-                         "required": ["reply", "state", "intent", "slots", "missing", "parse", "resolved"],
+                         "required": ["reply", "state", "intent", "slots", "missing", "parse", "resolved",
+                                      "choices"],
                          "properties": {
                              "reply": {"type": "string"},
                              "state": {"type": "string",
@@ -850,6 +851,9 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                           "entity's resolved: kind time/duration/date/date_range, "
                                           "value ...), read for the request's today",
                                           "additionalProperties": {"type": "object"}},
+                             "choices": {"type": "array", "items": {"type": "string"},
+                                         "description": "the answers the asked slot allows, when "
+                                                        "its scenario lists them (values = [...])"},
                              "parse": {"allOf": [ref("ParseResult")], "nullable": True}}},
                 "Forgotten": {"type": "object", "required": ["session_id", "forgotten"],
                               "properties": {"session_id": {"type": "string"},

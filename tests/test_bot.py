@@ -342,7 +342,7 @@ def test_should_not_lose_slots_when_turns_of_one_session_arrive_concurrently():
 def test_should_return_the_chat_json_shape():
     bot = make_bot()
     d = bot.handle("u1", "서울에서 부산으로 가는 기차 예매해줘").to_dict()
-    assert set(d) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved"}
+    assert set(d) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved", "choices"}
     assert d["missing"] == ["date"] and d["state"] == "ask_slot"
     assert d["parse"]["intent"]["name"] == "train_ticket"
     assert [e["role"] for e in d["parse"]["entities"]] == ["origin", "destination"]
@@ -677,3 +677,13 @@ def test_should_refuse_a_misspelling_two_values_are_equally_close_to():
     assert index.closest("대한민곡") == "대한민국" and index.closest("대환민곡") == "대한민국"  # two off at 4
     assert index.closest("한굮") == "대한민국"         # a synonym's spelling gives its value
     assert index.closest("가") is None
+
+
+def test_should_offer_the_values_a_slot_lists_as_choices_when_asking_for_it():
+    bot = make_bot()
+    first = bot.handle("c1", "맛집 알려줘")           # location: any dictionary value, not listed
+    assert first.state == "ask_slot" and first.choices == []
+    second = bot.handle("c1", "서울")                 # food: values = ["짜장면", "김치찌개"]
+    assert second.state == "ask_slot" and second.choices == ["짜장면", "김치찌개"]
+    assert second.to_dict()["choices"] == ["짜장면", "김치찌개"]
+    assert bot.handle("c1", "김치찌개").choices == []   # answered: nothing to offer

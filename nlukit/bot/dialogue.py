@@ -90,12 +90,15 @@ class Turn:
     #: per filled time or date slot, what it means (``nlukit.temporal``: kind, value ...),
     #: for the program behind the bot: ``{"date": {"kind": "date", "value": "2026-11-23"}}``
     resolved: dict[str, Any] = field(default_factory=dict)
+    #: the answers the asked slot allows, when it lists them (``values = ["아이스", "따뜻한"]``):
+    #: a page can offer them as buttons
+    choices: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"reply": self.reply, "state": self.state, "intent": self.intent,
                 "slots": dict(self.slots), "missing": list(self.missing),
                 "parse": self.parse.to_dict() if self.parse is not None else None,
-                "resolved": dict(self.resolved)}
+                "resolved": dict(self.resolved), "choices": list(self.choices)}
 
 
 @dataclass(frozen=True)
@@ -457,7 +460,8 @@ class Bot:
             state["confirming"] = False
             reply = " ".join(x for x in (prefix, render_template(slot.prompt, blanks)) if x)
             return Turn(reply, "ask_slot", sc.intent, dict(slots), missing, parse,
-                        self._resolved(sc, state, slots, today))
+                        self._resolved(sc, state, slots, today),
+                        list(slot.values) if isinstance(slot.values, tuple) else [])
         if sc.confirm is not None:
             state["asked"] = None
             state["confirming"] = True

@@ -38,7 +38,8 @@
     return div;
   }
 
-  // a confirmation question gets its two answers as buttons (they send the text as typed)
+  // a confirmation question gets its two answers as buttons, a question whose slot lists its
+  // values gets those (they send the text as typed)
   var QUICK = { confirm: ["네", "아니요"] };
 
   function clearQuick() {
@@ -140,7 +141,8 @@
     send.disabled = true;
     post(text).then(function (turn) {
       addMessage("bot", turn.reply, turn.state);
-      if (QUICK[turn.state]) { addQuick(QUICK[turn.state]); }
+      var quick = QUICK[turn.state] || turn.choices || [];
+      if (quick.length) { addQuick(quick); }
       showTurn(turn);
     }).catch(function (err) {
       showError("오류: " + err.message);
