@@ -470,6 +470,16 @@ def test_should_leave_a_confirmation_on_cancel_or_another_request():
     ])
 
 
+@pytest.mark.parametrize(("reply", "state"), [("네 ㅎㅎ", "complete"), ("ㅋㅋ 응응", "complete"),
+                                           ("ｏｋ", "complete"), ("ＯＫ!", "complete"),
+                                           ("아뇨 ㅠㅠ", "confirm"), ("ㅇㅋ", "complete")])
+def test_should_read_a_yes_or_no_with_laughter_crying_or_full_width_letters(reply, state):
+    bot = confirm_bot()
+    bot.handle("c6", "서울에서 부산으로 가는 기차")
+    turn = bot.handle("c6", reply)
+    assert turn.state == state and "잘 이해하지 못했어요" not in turn.reply
+
+
 @pytest.mark.parametrize("reply", ["어디로 가는 거야", "네가 해", "아니 근데", "응급실"])
 def test_should_not_read_a_sentence_that_only_starts_like_yes_or_no_as_one(reply):
     bot = confirm_bot()

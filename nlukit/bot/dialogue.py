@@ -61,6 +61,9 @@ _PUNCT_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
 _NOT_THIS = ("말고", "아니고", "아니라", "대신", "빼고", "은 말고", "는 말고", "이 아니라", "가 아니라",
              "은 아니고", "는 아니고")
 
+#: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
+_ANSWER_NOISE = "ㅋㅎㅠㅜ"
+
 
 class Parser(Protocol):
     """What the bot needs from an NLU model (``nlukit.load`` returns one)."""
@@ -119,8 +122,9 @@ def _new_state() -> dict[str, Any]:
 
 
 def _squash(text: str) -> str:
-    """Lower-cased text without spaces and punctuation, for phrase comparison."""
-    return _PUNCT_SPACE.sub("", unicodedata.normalize("NFC", text)).lower()
+    """Lower-cased text without spaces and punctuation, for phrase comparison (full-width
+    letters as ASCII: ｏｋ is ok)."""
+    return _PUNCT_SPACE.sub("", normalize(text).text).lower()
 
 
 class _SurfaceIndex:
@@ -306,10 +310,12 @@ class Bot:
         """The answer to a confirmation question when it is a yes, a no or a no-then-cancel;
         None when the text is something else (a new value, another request)."""
         t = _squash(text)
-        if self._made_of(t, self._affirm):
+        # laughter or crying around the answer (네 ㅎㅎ, 아뇨 ㅠㅠ) leaves it a yes or a no
+        bare = t.strip(_ANSWER_NOISE) or t
+        if self._made_of(t, self._affirm) or self._made_of(bare, self._affirm):
             state["misunderstood"] = 0
             return self._complete(sid, state, sc, text, parse, today)
-        if self._made_of(t, self._deny):
+        if self._made_of(t, self._deny) or self._made_of(bare, self._deny):
             state["misunderstood"] = 0
             return Turn(self.settings.confirm_denied, "confirm", sc.intent,
                         self._with_defaults(sc, state["slots"]), [], parse)
