@@ -470,6 +470,16 @@ def test_should_leave_a_confirmation_on_cancel_or_another_request():
     ])
 
 
+def test_should_keep_what_the_dates_mean_on_a_plain_no():
+    import datetime
+    bot = confirm_bot()
+    bot.parser.resolve = {"date": "date"}
+    first = bot.handle("c7", "서울에서 부산으로 가는 기차", today=datetime.date(2026, 11, 22))
+    turn = bot.handle("c7", "아니요", today=datetime.date(2026, 11, 22))
+    assert "무엇을 바꿀까요?" in turn.reply and turn.slots["date"] == "오늘"
+    assert turn.resolved == first.resolved and turn.resolved["date"]["value"] == "2026-11-22"
+
+
 @pytest.mark.parametrize(("reply", "state"), [("네 ㅎㅎ", "complete"), ("ㅋㅋ 응응", "complete"),
                                            ("ｏｋ", "complete"), ("ＯＫ!", "complete"),
                                            ("아뇨 ㅠㅠ", "confirm"), ("ㅇㅋ", "complete")])

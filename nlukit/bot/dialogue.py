@@ -317,8 +317,9 @@ class Bot:
             return self._complete(sid, state, sc, text, parse, today)
         if self._made_of(t, self._deny) or self._made_of(bare, self._deny):
             state["misunderstood"] = 0
-            return Turn(self.settings.confirm_denied, "confirm", sc.intent,
-                        self._with_defaults(sc, state["slots"]), [], parse)
+            final = self._with_defaults(sc, state["slots"])
+            return Turn(self.settings.confirm_denied, "confirm", sc.intent, final, [], parse,
+                        self._resolved(sc, state, final, today))
         for n in range(len(t) - 1, 0, -1):      # 아니 됐어: a no, then a cancel phrase
             if self._made_of(t[:n], self._deny) and self._is_cancel(t[n:]):
                 self._reset(state)
