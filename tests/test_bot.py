@@ -413,8 +413,8 @@ def test_should_fill_a_bare_answer_typed_with_a_zero_width_space():
 
 # ------------------------------------------------------------------ confirmation
 
-def confirm_bot(**settings) -> Bot:
-    parser = StandInParser()
+def confirm_bot(overrides=None, **settings) -> Bot:
+    parser = StandInParser(overrides=overrides)
     data = {"bot": {"cancel": ["취소", "됐어"], "cancel_reply": "취소했어요.", **settings}, "scenario": [
         {"intent": "train_ticket", "response": "{date} {origin}에서 {destination}(으)로 가는 기차를 예매했어요.",
          "confirm": "{date} {origin}에서 {destination}(으)로 가는 기차를 예매할까요?",
@@ -467,6 +467,21 @@ def test_should_leave_a_confirmation_on_cancel_or_another_request():
         ("네", "잘 이해하지 못했어요", "confirm"),                   # the [bot] affirm list replaced the defaults
         ("싫어", "바꿀 것을 말해 주세요.", "confirm"),
         ("예", "예매했어요.", "complete"),
+    ])
+
+
+def test_should_take_a_bare_new_value_to_a_confirmation_whatever_intent_the_model_guesses():
+    # Given a model that reads a date alone, or after a no, as a confident weather request
+    bot = confirm_bot({
+        "모레": parse_result("모레", "weather", 0.9, Entity("date", "모레", "모레", 0, 2, 0.9)),
+        "아니 글피로": parse_result("아니 글피로", "weather", 0.9, Entity("date", "글피", "글피", 3, 5, 0.9)),
+        "모레로 바꿔줘": parse_result("모레로 바꿔줘", "weather", 0.9, Entity("date", "모레", "모레", 0, 2, 0.9))})
+    talk(bot, "c8", [
+        ("서울에서 부산으로 가는 기차", "오늘 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+        ("모레", "모레 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),          # a fix, not weather
+        ("아니 글피로", "글피 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+        ("모레로 바꿔줘", "모레 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+        ("부산 날씨 어때", "오늘 부산 날씨예요.", "complete"),                        # a request still switches
     ])
 
 

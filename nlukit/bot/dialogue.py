@@ -61,6 +61,9 @@ _PUNCT_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
 _NOT_THIS = ("말고", "아니고", "아니라", "대신", "빼고", "은 말고", "는 말고", "이 아니라", "가 아니라",
              "은 아니고", "는 아니고")
 
+#: words that ask for a change with a new value read back (모레로 바꿔줘)
+_CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변경", "변경해줘", "변경해주세요", "수정",
+                     "수정해줘", "수정해주세요", "으로", "로"))
 #: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 
@@ -370,6 +373,9 @@ class Bot:
         asked = active.slot(state.get("asked") or "")
         cands = self._candidates(text, parse, active, asked)
         bare = self._is_bare(text, cands, asked)
+        if not bare and state.get("confirming"):
+            # 모레, 아니 대구로: a new value for the question read back, whatever intent the model guesses
+            bare = self._is_correction(text, cands)
         if intent is not None and intent != active.intent and intent in self.scenarios and not bare:
             return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
@@ -611,6 +617,26 @@ class Bot:
             return False
         rest = text[:mine[0].start] + text[mine[0].end:]
         return len(_squash(rest)) <= BARE_REST
+
+    def _is_correction(self, text: str, cands: Sequence[_Cand]) -> bool:
+        """True when the text is values of the scenario's slots with their particles, and
+        besides them only a no or a word for change (``모레``, ``아니 대구로``, ``모레로
+        바꿔줘``): an answer to a confirmation question, not another request."""
+        if not cands:
+            return False
+        allowed = self._deny | self._affirm | _CHANGE
+        for m in re.finditer(r"\S+", text):
+            inside = [c for c in cands if c.start < m.end() and m.start() < c.end]
+            if inside:
+                rest = text[m.start():m.end()]
+                for c in sorted(inside, key=lambda c: -c.start):
+                    a, b = max(c.start, m.start()) - m.start(), min(c.end, m.end()) - m.start()
+                    rest = rest[:a] + rest[b:]
+                if len(_squash(rest)) > BARE_REST:
+                    return False
+            elif (w := _squash(m.group(0))) and not self._made_of(w, allowed):
+                return False
+        return True
 
     def _accept(self, slot: Slot, c: _Cand) -> str | None:
         """The canonical value ``c`` gives ``slot``, or None when the slot does not allow it."""
