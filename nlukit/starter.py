@@ -47,6 +47,8 @@ nlukit serve model --scenarios scenarios.toml                     # REST와 웹 
 def create_project(path: str | os.PathLike[str]) -> list[str]:
     """Write the starter project into the new folder ``path``; return the files written."""
     path = os.fspath(path)
+    if not path.strip():
+        raise InputError("the project folder is empty; name a new folder: nlukit init mybot")
     if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
         raise OutputExistsError(f"{path} exists and is not an empty folder; choose a new folder name "
                                 "(nothing was written)")
@@ -54,8 +56,12 @@ def create_project(path: str | os.PathLike[str]) -> list[str]:
         raise InputError(f"the starter template is missing from this installation ({TEMPLATE}); "
                          "reinstall nlukit")
     parent = os.path.dirname(os.path.abspath(path))
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".nlukit-init-", dir=parent)
+    try:
+        os.makedirs(parent, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".nlukit-init-", dir=parent)
+    except OSError as exc:
+        raise InputError(f"cannot create {path}: {parent} is not a folder that can be written to "
+                         f"({exc.strerror}); choose another place (nothing was written)") from None
     try:
         root = os.path.join(tmp, "project")
         shutil.copytree(TEMPLATE, root)

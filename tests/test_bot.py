@@ -413,8 +413,8 @@ def test_should_fill_a_bare_answer_typed_with_a_zero_width_space():
 
 # ------------------------------------------------------------------ confirmation
 
-def confirm_bot(**settings) -> Bot:
-    parser = StandInParser()
+def confirm_bot(overrides=None, **settings) -> Bot:
+    parser = StandInParser(overrides=overrides)
     data = {"bot": {"cancel": ["취소", "됐어"], "cancel_reply": "취소했어요.", **settings}, "scenario": [
         {"intent": "train_ticket", "response": "{date} {origin}에서 {destination}(으)로 가는 기차를 예매했어요.",
          "confirm": "{date} {origin}에서 {destination}(으)로 가는 기차를 예매할까요?",
@@ -468,6 +468,41 @@ def test_should_leave_a_confirmation_on_cancel_or_another_request():
         ("싫어", "바꿀 것을 말해 주세요.", "confirm"),
         ("예", "예매했어요.", "complete"),
     ])
+
+
+def test_should_take_a_bare_new_value_to_a_confirmation_whatever_intent_the_model_guesses():
+    # Given a model that reads a date alone, or after a no, as a confident weather request
+    bot = confirm_bot({
+        "모레": parse_result("모레", "weather", 0.9, Entity("date", "모레", "모레", 0, 2, 0.9)),
+        "아니 글피로": parse_result("아니 글피로", "weather", 0.9, Entity("date", "글피", "글피", 3, 5, 0.9)),
+        "모레로 바꿔줘": parse_result("모레로 바꿔줘", "weather", 0.9, Entity("date", "모레", "모레", 0, 2, 0.9))})
+    talk(bot, "c8", [
+        ("서울에서 부산으로 가는 기차", "오늘 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+        ("모레", "모레 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),          # a fix, not weather
+        ("아니 글피로", "글피 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+        ("모레로 바꿔줘", "모레 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+        ("부산 날씨 어때", "오늘 부산 날씨예요.", "complete"),                        # a request still switches
+    ])
+
+
+def test_should_keep_what_the_dates_mean_on_a_plain_no():
+    import datetime
+    bot = confirm_bot()
+    bot.parser.resolve = {"date": "date"}
+    first = bot.handle("c7", "서울에서 부산으로 가는 기차", today=datetime.date(2026, 11, 22))
+    turn = bot.handle("c7", "아니요", today=datetime.date(2026, 11, 22))
+    assert "무엇을 바꿀까요?" in turn.reply and turn.slots["date"] == "오늘"
+    assert turn.resolved == first.resolved and turn.resolved["date"]["value"] == "2026-11-22"
+
+
+@pytest.mark.parametrize(("reply", "state"), [("네 ㅎㅎ", "complete"), ("ㅋㅋ 응응", "complete"),
+                                           ("ｏｋ", "complete"), ("ＯＫ!", "complete"),
+                                           ("아뇨 ㅠㅠ", "confirm"), ("ㅇㅋ", "complete")])
+def test_should_read_a_yes_or_no_with_laughter_crying_or_full_width_letters(reply, state):
+    bot = confirm_bot()
+    bot.handle("c6", "서울에서 부산으로 가는 기차")
+    turn = bot.handle("c6", reply)
+    assert turn.state == state and "잘 이해하지 못했어요" not in turn.reply
 
 
 @pytest.mark.parametrize("reply", ["어디로 가는 거야", "네가 해", "아니 근데", "응급실"])

@@ -9,7 +9,7 @@ import pytest
 import nlukit
 from nlukit.bot import Bot, load_scenarios, load_stories, run_stories
 from nlukit.cli import main
-from nlukit.errors import OutputExistsError
+from nlukit.errors import InputError, OutputExistsError
 from nlukit.generate.grammar import expand, load_patterns
 from nlukit.starter import TEMPLATE, create_project
 
@@ -36,6 +36,18 @@ def test_should_never_write_into_a_folder_that_holds_something(tmp_path, capsys)
     assert "choose a new folder name (nothing was written)" in capsys.readouterr().err
     (tmp_path / "empty").mkdir()
     assert sorted(create_project(tmp_path / "empty")) == FILES   # an empty folder is fine
+
+
+def test_should_say_clearly_when_the_folder_cannot_be_made_there(tmp_path, capsys) -> None:
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    for bad in (tmp_path / "afile" / "bot", "/proc/nlukit-none/bot"):
+        with pytest.raises(InputError, match="nothing was written"):
+            create_project(bad)
+        assert main(["init", str(bad)]) == 1
+        assert "cannot create" in capsys.readouterr().err
+    with pytest.raises(InputError, match="name a new folder"):
+        create_project("")
+    assert os.listdir(tmp_path) == ["afile"]
 
 
 def test_should_not_write_a_dictionary_value_as_plain_text_in_the_starter_patterns() -> None:

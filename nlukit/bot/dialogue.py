@@ -61,6 +61,12 @@ _PUNCT_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
 _NOT_THIS = ("말고", "아니고", "아니라", "대신", "빼고", "은 말고", "는 말고", "이 아니라", "가 아니라",
              "은 아니고", "는 아니고")
 
+#: words that ask for a change with a new value read back (모레로 바꿔줘)
+_CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변경", "변경해줘", "변경해주세요", "수정",
+                     "수정해줘", "수정해주세요", "으로", "로"))
+#: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
+_ANSWER_NOISE = "ㅋㅎㅠㅜ"
+
 
 class Parser(Protocol):
     """What the bot needs from an NLU model (``nlukit.load`` returns one)."""
@@ -122,8 +128,9 @@ def _new_state() -> dict[str, Any]:
 
 
 def _squash(text: str) -> str:
-    """Lower-cased text without spaces and punctuation, for phrase comparison."""
-    return _PUNCT_SPACE.sub("", unicodedata.normalize("NFC", text)).lower()
+    """Lower-cased text without spaces and punctuation, for phrase comparison (full-width
+    letters as ASCII: ｏｋ is ok)."""
+    return _PUNCT_SPACE.sub("", normalize(text).text).lower()
 
 
 class _SurfaceIndex:
@@ -309,13 +316,16 @@ class Bot:
         """The answer to a confirmation question when it is a yes, a no or a no-then-cancel;
         None when the text is something else (a new value, another request)."""
         t = _squash(text)
-        if self._made_of(t, self._affirm):
+        # laughter or crying around the answer (네 ㅎㅎ, 아뇨 ㅠㅠ) leaves it a yes or a no
+        bare = t.strip(_ANSWER_NOISE) or t
+        if self._made_of(t, self._affirm) or self._made_of(bare, self._affirm):
             state["misunderstood"] = 0
             return self._complete(sid, state, sc, text, parse, today)
-        if self._made_of(t, self._deny):
+        if self._made_of(t, self._deny) or self._made_of(bare, self._deny):
             state["misunderstood"] = 0
-            return Turn(self.settings.confirm_denied, "confirm", sc.intent,
-                        self._with_defaults(sc, state["slots"]), [], parse)
+            final = self._with_defaults(sc, state["slots"])
+            return Turn(self.settings.confirm_denied, "confirm", sc.intent, final, [], parse,
+                        self._resolved(sc, state, final, today))
         for n in range(len(t) - 1, 0, -1):      # 아니 됐어: a no, then a cancel phrase
             if self._made_of(t[:n], self._deny) and self._is_cancel(t[n:]):
                 self._reset(state)
@@ -366,6 +376,9 @@ class Bot:
         asked = active.slot(state.get("asked") or "")
         cands = self._candidates(text, parse, active, asked)
         bare = self._is_bare(text, cands, asked)
+        if not bare and state.get("confirming"):
+            # 모레, 아니 대구로: a new value for the question read back, whatever intent the model guesses
+            bare = self._is_correction(text, cands)
         if intent is not None and intent != active.intent and intent in self.scenarios and not bare:
             return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
@@ -608,6 +621,26 @@ class Bot:
             return False
         rest = text[:mine[0].start] + text[mine[0].end:]
         return len(_squash(rest)) <= BARE_REST
+
+    def _is_correction(self, text: str, cands: Sequence[_Cand]) -> bool:
+        """True when the text is values of the scenario's slots with their particles, and
+        besides them only a no or a word for change (``모레``, ``아니 대구로``, ``모레로
+        바꿔줘``): an answer to a confirmation question, not another request."""
+        if not cands:
+            return False
+        allowed = self._deny | self._affirm | _CHANGE
+        for m in re.finditer(r"\S+", text):
+            inside = [c for c in cands if c.start < m.end() and m.start() < c.end]
+            if inside:
+                rest = text[m.start():m.end()]
+                for c in sorted(inside, key=lambda c: -c.start):
+                    a, b = max(c.start, m.start()) - m.start(), min(c.end, m.end()) - m.start()
+                    rest = rest[:a] + rest[b:]
+                if len(_squash(rest)) > BARE_REST:
+                    return False
+            elif (w := _squash(m.group(0))) and not self._made_of(w, allowed):
+                return False
+        return True
 
     def _accept(self, slot: Slot, c: _Cand) -> str | None:
         """The canonical value ``c`` gives ``slot``, or None when the slot does not allow it."""
