@@ -722,3 +722,32 @@ def test_should_offer_the_values_a_slot_lists_as_choices_when_asking_for_it():
     assert second.state == "ask_slot" and second.choices == ["짜장면", "김치찌개"]
     assert second.to_dict()["choices"] == ["짜장면", "김치찌개"]
     assert bot.handle("c1", "김치찌개").choices == []   # answered: nothing to offer
+
+
+def test_should_give_up_a_confirmation_after_max_turns_of_no():
+    bot = confirm_bot(max_turns=4)
+    turns = [bot.handle("x1", "서울에서 부산으로 가는 기차")] + [bot.handle("x1", t) for t in ("아니", "뭐라고", "아니")]
+    assert [t.state for t in turns] == ["confirm", "confirm", "confirm", "fallback"]
+    assert "처음부터" in turns[-1].reply and bot.session("x1")["intent"] is None
+
+
+def test_should_take_a_yes_followed_by_the_request_being_confirmed_as_a_yes():
+    bot = confirm_bot()
+    talk(bot, "x2", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        ("네, 기차 예매해 주세요", "오늘 서울에서 부산으로 가는 기차를 예매했어요.", "complete"),
+    ])
+
+
+def test_should_follow_up_an_hour_in_the_half_of_the_day_it_follows():
+    three_pm = parse_result("오후 3시에 알람", "alarm", 0.9, Entity(
+        "time", "오후 3시", "오후 3시", 0, 5, 0.9, resolved={"kind": "time", "hour": 15, "minute": 0, "value": "15:00"}))
+    four = parse_result("4시는?", "fallback", 0.3, Entity(
+        "time", "4시", "4시", 0, 2, 0.9, resolved={"kind": "time", "hour": 4, "minute": 0, "value": "04:00",
+                                               "ambiguous": True, "candidates": ["04:00", "16:00"]}))
+    bot = make_bot({"오후 3시에 알람": three_pm, "4시는?": four})
+    bot.parser.resolve = {"time": "time", "date": "date"}
+    assert bot.handle("x3", "오후 3시에 알람").resolved["time"]["value"] == "15:00"
+    follow = bot.handle("x3", "4시는?")
+    assert follow.state == "complete" and follow.slots["time"] == "4시"
+    assert follow.resolved["time"] == {"kind": "time", "hour": 16, "minute": 0, "value": "16:00"}

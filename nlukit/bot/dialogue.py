@@ -127,6 +127,19 @@ def _new_state() -> dict[str, Any]:
             "misunderstood": 0, "total_turns": 0, "updated": 0.0, "confirming": False}
 
 
+def _same_half(new: dict[str, Any], last: Any) -> dict[str, Any]:
+    """An hour said without 오전/오후 in a follow-up (``4시는?`` after 오후 3시) taken in the
+    half of the day of the time it follows up, when that one was not ambiguous."""
+    if not new.get("ambiguous") or not isinstance(last, dict) or last.get("kind") != "time" \
+            or last.get("ambiguous") or not isinstance(last.get("hour"), int):
+        return new
+    for cand in new.get("candidates") or ():
+        hour, minute = (int(x) for x in cand.split(":"))
+        if (hour >= 12) == (last["hour"] >= 12):
+            return {"kind": "time", "hour": hour, "minute": minute, "value": cand}
+    return new
+
+
 def _squash(text: str) -> str:
     """Lower-cased text without spaces and punctuation, for phrase comparison (full-width
     letters as ASCII: ｏｋ is ok)."""
@@ -318,7 +331,10 @@ class Bot:
         t = _squash(text)
         # laughter or crying around the answer (네 ㅎㅎ, 아뇨 ㅠㅠ) leaves it a yes or a no
         bare = t.strip(_ANSWER_NOISE) or t
-        if self._made_of(t, self._affirm) or self._made_of(bare, self._affirm):
+        if self._made_of(t, self._affirm) or self._made_of(bare, self._affirm) or (
+                # 네, 예매해 주세요: a yes, then the very request being confirmed
+                self._confident(parse) == sc.intent and not parse.entities
+                and any(self._made_of(t[:n], self._affirm) for n in range(len(t) - 1, 0, -1))):
             state["misunderstood"] = 0
             return self._complete(sid, state, sc, text, parse, today)
         if self._made_of(t, self._deny) or self._made_of(bare, self._deny):
@@ -371,6 +387,12 @@ class Bot:
         state["turns"] = int(state.get("turns", 0)) + 1
         if state.get("confirming"):
             answer = self._confirming(sid, state, active, text, parse, today)
+            if answer is not None and answer.state != "confirm":
+                return answer   # a yes, or a cancel
+            if state["turns"] >= st.max_turns:   # no end of no's: give up as while asking
+                self._reset(state)
+                state["misunderstood"] = 0
+                return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
             if answer is not None:
                 return answer
         asked = active.slot(state.get("asked") or "")
@@ -391,7 +413,7 @@ class Bot:
             prefix = render_template(slot.invalid or st.invalid_value, {"value": c.text})
         else:
             prefix = self._fallback_reply(state)
-        if state["turns"] >= st.max_turns and self._missing(active, slots):
+        if state["turns"] >= st.max_turns and (self._missing(active, slots) or state.get("confirming")):
             self._reset(state)
             state["misunderstood"] = 0
             return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
@@ -425,7 +447,7 @@ class Bot:
                 return None
             slots[slot.name] = value
             if c.resolved and c.value == value:
-                meanings[slot.name] = dict(c.resolved)
+                meanings[slot.name] = _same_half(dict(c.resolved), meanings.get(slot.name))
             else:
                 meanings.pop(slot.name, None)
         self._reset(state)
