@@ -264,12 +264,18 @@ class NLU:
     def _dictionary_end(self, text: str, start: int, end: int, entity: str, next_start: int | None) -> int:
         """Where a span the dictionary does not know should end: at the end of a dictionary
         surface of its type that starts where it starts and goes on (up to 3 characters
-        further, never into the next span), else where the tagger ended it."""
+        further, never into the next span), or that stops at a space before a word the
+        dictionary does not know; else where the tagger ended it."""
         gaz = getattr(self._tagger, "gazetteer_", None)
         if gaz is None or not len(gaz):
             return end
         for s, e, types in gaz.find(text, [start]):
             if s == start and end < e <= end + 3 and entity in types and (next_start is None or e <= next_start):
+                return e
+            # run past a dictionary word into a word the dictionary does not know
+            # (NCT 127 | 플레이리스트): the dictionary word, unless what follows is one too
+            if s == start and e < end and text[e] == " " and entity in types \
+                    and not any(entity in t for _, _, t in gaz.find(text[:end], [e + 1])):
                 return e
         return end
 
@@ -389,7 +395,8 @@ class NLU:
             surface = ntext[start:end]
             value = self._canonical.get(entity, surface)
             if value is None:
-                # a span cut short of a dictionary word (따뜻 | 한 for 따뜻한): the dictionary's end
+                # a span cut short of a dictionary word (따뜻 | 한 for 따뜻한), or run past one
+                # (NCT 127 플레이리스트): the dictionary's end
                 end = self._dictionary_end(ntext, start, end, entity, spans[k + 1][0] if k + 1 < len(spans) else None)
                 surface = ntext[start:end]
                 value = self._canonical(entity, surface)

@@ -246,3 +246,15 @@ def test_should_end_a_span_cut_short_of_a_dictionary_word_where_the_word_ends(nl
     # a span the dictionary knows stays as tagged (서울 is a value: not stretched to 서울시청's 서울시)
     [e] = nlu.parse("서울시청 가는 길").entities
     assert (e.text, e.value) == ("서울", "서울")
+
+
+def test_should_end_a_span_run_past_a_dictionary_word_where_the_word_ends(nlu: NLU, monkeypatch) -> None:
+    # Given a tagger that runs 부산 on into the next word (부산 플레이리스트), and 서울 on into 부산
+    cuts = {"부산 플레이리스트 틀어줘": [(0, 9, "location", None, 0.9)], "서울 부산 날씨": [(0, 5, "location", None, 0.9)]}
+    monkeypatch.setattr(nlu._tagger, "predict", lambda items, validate=False: [cuts[t] for t, _ in items])
+    # Then the span ends with the dictionary word when the word after it is not one
+    [e] = nlu.parse("부산 플레이리스트 틀어줘").entities
+    assert (e.text, e.value, e.end) == ("부산", "부산", 2)
+    # but two dictionary words stay as tagged: 서울 부산 may be one name the dictionary lacks
+    [e] = nlu.parse("서울 부산 날씨").entities
+    assert (e.text, e.end) == ("서울 부산", 5)

@@ -187,6 +187,24 @@ def test_should_learn_a_leave_one_out_lexicon_from_training_spans():
     assert not t._units(items[0][0], items[0][1], items[0][2], excludes[0]).gaz[:, -1].all()
 
 
+def test_should_read_latin_letters_in_any_case_and_keep_old_models_as_they_were(tmp_path):
+    import json
+    items = [make("BTS 노래 틀어줘", [("BTS", "artist", None)]), make("IU 노래 틀어줘", [("IU", "artist", None)])]
+    t = EntityTagger(**{**PARAMS, "epochs": 3}).fit(items, [], {"artist": {"방탄소년단": ["BTS"]}}, progress=False)
+    # Then bts, Bts and BTS are one input: the same spans, the same confidences
+    texts = ["bts 노래 틀어줘", "Bts 노래 틀어줘", "BTS 노래 틀어줘"]
+    got = [t.predict([(norm.text, toks)])[0] for norm, toks in map(analyze, texts)]
+    assert got[0] == got[1] == got[2]
+    # And a model saved before the option existed reads letters as typed, as it was trained
+    t.save(str(tmp_path / "t"))
+    meta_path = tmp_path / "t" / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    assert meta["params"]["fold_case"] is True
+    del meta["params"]["fold_case"]
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    assert EntityTagger.load(str(tmp_path / "t")).params["fold_case"] is False
+
+
 def test_should_match_latin_dictionary_surfaces_in_any_case():
     g = Gazetteer({"artist": {"방탄소년단": ["BTS"], "아이유": ["IU"]}, "song": {"Dynamite": []}})
     text = "bts랑 Iu 그리고 DYNAMITE"

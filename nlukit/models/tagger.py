@@ -64,7 +64,7 @@ from .common import (
     warm_start,
     write_json,
 )
-from .gazetteer import Gazetteer
+from .gazetteer import _ASCII_LOWER, _HAS_UPPER, Gazetteer
 
 FORMAT = 1
 NEG = -10000.0
@@ -86,6 +86,7 @@ DEFAULTS: dict[str, Any] = {
     "word_dropout": 0.05,      # share of training words replaced by <unk>
     "use_gazetteer": True,
     "train_lexicon": False,    # also match entity surfaces seen in the training spans
+    "fold_case": True,         # read Latin letters in lower case (bts, Bts and BTS are one word)
     "spelled_numbers": True,   # also match dictionary surfaces with their counted digits written
                                # as number words (오후 3시 → 오후 세 시 / 오후 세시)
     "lexicon_min_length": 2,   # shortest training surface added to that lexicon
@@ -725,6 +726,9 @@ class EntityTagger:
         a run of whole units).
         """
         gaz: Gazetteer = self.gazetteer_
+        if self.params.get("fold_case") and _HAS_UPPER(text):   # one character for one: offsets stay
+            text = text.translate(_ASCII_LOWER)
+            tokens = [Token(t.surface.translate(_ASCII_LOWER), t.pos, t.start, t.end) for t in tokens]
         if self.params["unit"] == "char":
             toks = [t for t in tokens if t.end > t.start]
             matches = gaz.find(text, [t.start for t in toks], exclude) if len(gaz) else []
@@ -1237,6 +1241,8 @@ class EntityTagger:
         meta_path = os.path.join(path, "meta.json")
         meta = check_format(read_json(meta_path), meta_path, "tagger", FORMAT)
         params = {**DEFAULTS, **{k: v for k, v in meta.get("params", {}).items() if k in DEFAULTS}}
+        if "fold_case" not in meta.get("params", {}):
+            params["fold_case"] = False   # trained before folding: it saw the letters as typed
         self = cls(**params)
         vocab_path = os.path.join(path, "vocab.json")
         vocab = read_json(vocab_path)
