@@ -253,6 +253,38 @@ def test_should_keep_current_when_a_conversation_test_passed_before_and_fails_no
     assert "give both" in capsys.readouterr().err
 
 
+@pytest.mark.slow
+def test_should_play_the_stories_with_the_whole_old_model_when_it_memorised_valid(tmp_path, dicts,
+                                                                                  monkeypatch) -> None:
+    import importlib
+
+    from nlukit.nlu import memory_key
+    retrain_module = importlib.import_module("nlukit.retrain")   # the module, not nlukit.retrain()
+    # Given a model shipped with --include-test: it memorised valid, and is scored without that memory
+    data = str(tmp_path / "data")
+    nlukit.generate(PATTERNS, DICTS, data, per_intent=30, split="sentence", progress=False)
+    nlukit.train(data, str(tmp_path / "model"), config=TINY, overrides=["train.include_test=true"], progress=False)
+    valid = [json.loads(line)["text"] for line in open(os.path.join(data, "valid.jsonl"), encoding="utf-8")]
+    played = {}
+    real_play = retrain_module._play
+
+    def spy(stories, scenarios, old_nlu, new_nlu):
+        played["old"], played["new"] = old_nlu, new_nlu
+        return real_play(stories, scenarios, old_nlu, new_nlu)
+
+    monkeypatch.setattr(retrain_module, "_play", spy)
+    (tmp_path / "s.toml").write_text(STORY_SCENARIOS, encoding="utf-8")
+    (tmp_path / "t.toml").write_text(STORIES, encoding="utf-8")
+    _add(dicts, "location.csv", "location,대구,\n")
+    retrain_module.retrain(str(tmp_path / "model"), dicts, progress=False, stories=str(tmp_path / "t.toml"),
+                           scenarios=str(tmp_path / "s.toml"), data_out=str(tmp_path / "new_data"))
+    # Then both models play the stories with everything they remember, valid's sentences included
+    new_valid = [json.loads(line)["text"] for line in open(tmp_path / "new_data" / "valid.jsonl", encoding="utf-8")]
+    for name, texts in (("old", valid), ("new", new_valid)):
+        keys = {memory_key(t) for t in texts} - {""}
+        assert keys and keys <= set(played[name]._memory), name
+
+
 def test_should_refuse_a_bad_dictionary_and_leave_nothing(store, dicts, capsys) -> None:
     _add(dicts, "location.csv", "location,\n")  # an empty value
     before = (versions(store), current_version(store))
