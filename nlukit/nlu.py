@@ -482,4 +482,3 @@ def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: 
                           "the bundle is corrupted — retrain, or delete the file to do without it")
     return NLU(intent, tagger, dictionary, tokenizer=meta["tokenizer"], meta=meta,
                path=version_dir, resolve=resolve, memory=memory)
-
