@@ -113,3 +113,19 @@ def test_should_count_relative_dates_from_the_today_given(monkeypatch, capsys) -
     with pytest.raises(SystemExit):
         run_chat(monkeypatch, capsys, "", "--today", "12/24")
     assert "'12/24' is not a date; write it as YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_should_show_the_answers_the_bot_expects_in_the_interactive_chat(monkeypatch) -> None:
+    from nlukit.bot import Bot, load_scenarios
+    from nlukit.cli.chat import chat
+
+    parser = StandInParser()
+    bot = Bot(parser, load_scenarios(SCENARIOS, parser.intents, parser.entity_types))
+    typed = iter(["맛집 알려줘", "서울", "짜장면", "/quit"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))
+    out = io.StringIO()
+    chat(bot, "me", io.StringIO(), out, interactive=True)
+    lines = out.getvalue().splitlines()
+    # the food slot lists its values: offered under its question, nothing under the others
+    assert lines == ["봇> 어느 동네에서 찾을까요?", "봇> 어떤 음식이 좋으세요?", "    (짜장면 / 김치찌개)",
+                     "봇> 서울 짜장면 맛집을 찾아볼게요."]

@@ -92,6 +92,9 @@ def chat(bot: Any, session: str, lines: TextIO, out: TextIO, *, as_json: bool = 
             out.write(json.dumps(turn.to_dict(), ensure_ascii=False) + "\n")
         else:
             out.write(f"봇> {turn.reply}\n" if interactive else f"{turn.reply}\n")
+            hints = ["네", "아니요"] if turn.state == "confirm" else list(turn.choices or [])
+            if interactive and hints:   # the answers the bot expects, as the web page's buttons
+                out.write(f"    ({' / '.join(hints)})\n")
         if debug is not None:
             debug.write(f"  [{turn.state}] intent={turn.intent} slots={turn.slots} missing={turn.missing}\n")
         out.flush()
