@@ -751,3 +751,22 @@ def test_should_follow_up_an_hour_in_the_half_of_the_day_it_follows():
     follow = bot.handle("x3", "4시는?")
     assert follow.state == "complete" and follow.slots["time"] == "4시"
     assert follow.resolved["time"] == {"kind": "time", "hour": 16, "minute": 0, "value": "16:00"}
+
+
+def test_should_refuse_a_value_the_slot_must_differ_from():
+    parser = StandInParser()
+    data = {"scenario": [{"intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매할게요.",
+                          "slot": [{"entity": "location", "role": "origin", "prompt": "어디서요?"},
+                                   {"entity": "location", "role": "destination", "prompt": "{origin}에서 어디로요?",
+                                    "differs_from": "origin", "invalid": "출발지와 같은 곳이에요."}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "d1", [
+        ("서울에서 서울로 가는 기차", "출발지와 같은 곳이에요. 서울에서 어디로요?", "ask_slot"),
+        ("서울", "출발지와 같은 곳이에요. 서울에서 어디로요?", "ask_slot"),
+        ("부산", "서울에서 부산으로 예매할게요.", "complete"),
+        ("서울로", "잘 이해하지 못했어요", "fallback"),     # not a follow-up to a trip from 서울 to 서울
+    ])
+    bad = {"scenario": [{**data["scenario"][0], "slot": [{**data["scenario"][0]["slot"][1], "differs_from": "from"},
+                                                          data["scenario"][0]["slot"][0]]}]}
+    with pytest.raises(ScenarioError, match=r"slot\[0\]\.differs_from: names slot 'from'"):
+        parse_scenarios(bad)

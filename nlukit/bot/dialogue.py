@@ -443,7 +443,8 @@ class Bot:
             slot = next((s for s in same if s.role == c.role), None) if c.role else (
                 same[0] if len(same) == 1 else self._by_particle(same, c))
             value = self._accept(slot, c) if slot is not None else None
-            if slot is None or value is None:
+            if slot is None or value is None or (slot.differs_from is not None
+                                                 and slots.get(slot.differs_from) == value):
                 return None
             slots[slot.name] = value
             if c.resolved and c.value == value:
@@ -692,8 +693,8 @@ class Bot:
             if slot is None:
                 continue
             value = self._accept(slot, c)
-            if value is None:
-                rejected.append((c, slot))
+            if value is None or (slot.differs_from is not None and slots.get(slot.differs_from) == value):
+                rejected.append((c, slot))   # not allowed, or the value of the slot it must differ from
                 continue
             slots[slot.name] = value
             filled.append(slot.name)

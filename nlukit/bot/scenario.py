@@ -66,6 +66,9 @@ class Slot:
     #: what typed right after a value marks it as this slot's when the parser gave no role
     #: (``대구로`` → destination with ``particles = ["(으)로", "까지"]``)
     particles: tuple[str, ...] = ()
+    #: another slot of the scenario whose value this one may not repeat (a trip's destination
+    #: is not its origin); a repeat is refused with ``invalid``
+    differs_from: str | None = None
 
     @property
     def name(self) -> str:
@@ -269,7 +272,8 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
     return tuple(v)
 
 
-_SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles"}
+_SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles",
+              "differs_from"}
 _SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "slot"}
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
@@ -375,10 +379,12 @@ def _parse_slot(d: Any, key: str, p: _Problems) -> Slot | None:
         # (으)로 lists both forms: 으로 after a final consonant, 로 otherwise (the bot takes either)
         particles = tuple(dict.fromkeys(x for q in got or () for x in (
             (q.replace("(으)", "으"), q.replace("(으)", "")) if "(으)" in q else (q,))))
+    differs_from = _str(d, "differs_from", f"{key}.differs_from", p)
     if entity is None:
         return None
     return Slot(entity=entity, role=role, prompt=prompt, default=default, required=required,
-                values=values, pattern=pattern, invalid=invalid, particles=particles)
+                values=values, pattern=pattern, invalid=invalid, particles=particles,
+                differs_from=differs_from)
 
 
 def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, bool]:
@@ -471,6 +477,9 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                     p.add(f"{key}.{k}", f"names slot {{{name}}} that the scenario does not "
                                         f"have (slots: {', '.join(sorted(names)) or 'none'})")
         for j, slot in enumerate(slots):
+            if slot.differs_from is not None and slot.differs_from not in names - {slot.name}:
+                p.add(f"{key}.slot[{j}].differs_from", f"names slot {slot.differs_from!r} that the scenario "
+                                                       f"does not have (slots: {', '.join(sorted(names))})")
             for k, tpl in (("prompt", slot.prompt), ("invalid", slot.invalid)):
                 for name in template_names(tpl or ""):
                     if name not in names and not (k == "invalid" and name == "value"):
