@@ -770,3 +770,15 @@ def test_should_refuse_a_value_the_slot_must_differ_from():
                                                           data["scenario"][0]["slot"][0]]}]}
     with pytest.raises(ScenarioError, match=r"slot\[0\]\.differs_from: names slot 'from'"):
         parse_scenarios(bad)
+
+
+def test_should_not_leave_a_question_for_a_yes_or_no_the_model_reads_as_another_request():
+    # Given a model that reads 네 as a greeting, confidently
+    bot = make_bot({"네": parse_result("네", "greeting", 0.9)})
+    talk(bot, "y1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("네", "잘 이해하지 못했어요. 어디에서 출발하세요?", "ask_slot"),   # the trip stays, asked again
+        ("서울", "서울에서 어디로 가세요?", "ask_slot"),
+    ])
+    # with nothing under way it is what the model says
+    assert make_bot({"네": parse_result("네", "greeting", 0.9)}).handle("y2", "네").intent == "greeting"

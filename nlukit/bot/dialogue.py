@@ -401,7 +401,10 @@ class Bot:
         if not bare and state.get("confirming"):
             # 모레, 아니 대구로: a new value for the question read back, whatever intent the model guesses
             bare = self._is_correction(text, cands)
-        if intent is not None and intent != active.intent and intent in self.scenarios and not bare:
+        # a yes or a no (네, 아니요) is no new request, whatever the model makes of it (네 → thanks)
+        yes_or_no = self._made_of(_squash(text), self._affirm | self._deny)
+        if intent is not None and intent != active.intent and intent in self.scenarios and not bare \
+                and not yes_or_no:
             return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
         filled, rejected = self._fill(active, slots, cands, asked, bare, self._meanings(state))
