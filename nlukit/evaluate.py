@@ -340,9 +340,8 @@ def evaluate(model: Any, data: str, *, split: str = "test", out: str | None = No
     seen = seen_split(nlu.meta, data, split)
     scorer = nlu
     if seen == "memorised":  # scored as if never seen: its sentences out of the memory
-        fitted = (nlu.meta.get("data") or {}).get("fitted_on") or ["train"]
-        scorer = nlu.without_memory_of([ex.text for ex in examples],
-                                       keep=[ex.text for p in fitted for ex in getattr(dataset, p)])
+        from .train import fitted_splits
+        scorer = nlu.unseen(dataset, split, fitted_splits(nlu.meta))
     results = scorer.parse_batch([ex.text for ex in examples])
     report = score(examples, results, manifest=dataset.manifest, tokenizer=nlu.tokenizer_name,
                    intents=list(nlu.intents))
@@ -367,13 +366,14 @@ def seen_split(meta: Mapping[str, Any], data: str, split: str) -> str | None:
     """``"fitted"`` when the model was trained on this very split (same file, by sha256),
     ``"memorised"`` when its memory holds the split's sentences, else None."""
     from .bundle import sha256_file
+    from .train import fitted_splits
 
     info = meta.get("data") or {}
     digest = (info.get("sha256") or {}).get(f"{split}.jsonl")
     path = os.path.join(data, f"{split}.jsonl")
     if not digest or not os.path.isfile(path) or sha256_file(path) != digest:
         return None
-    if split in (info.get("fitted_on") or ["train"]):
+    if split in fitted_splits(meta):
         return "fitted"
     if split in info.get("memorised", ["train", "valid"] if meta.get("memory_sentences") else []):
         return "memorised"
@@ -385,7 +385,8 @@ def seen_split_warnings(meta: Mapping[str, Any], data: str, split: str) -> list[
     well it remembers, not how well it generalises."""
     if seen_split(meta, data, split) != "fitted":
         return []
-    fitted = (meta.get("data") or {}).get("fitted_on") or ["train"]
+    from .train import fitted_splits
+    fitted = fitted_splits(meta)
     how = f"was trained on the {split} split of {data}" + (
         " (train.include_test)" if split == "test" else "")
     held = [s for s in ("test", "valid") if s not in fitted]

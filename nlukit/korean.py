@@ -392,21 +392,30 @@ def render(template: str, values: Mapping[str, str]) -> str:
     return "".join(out)
 
 
-def jamo(text: str) -> str:
-    """``text`` with each Hangul syllable written as its jamo (initial, medial, final), for
-    comparing spellings letter by letter: ``부산`` and ``부샨`` differ in one jamo.
+def _jamo_table() -> dict[int, str]:
+    """str.translate table: each Hangul syllable → conjoining initial+medial(+final) jamo."""
+    table: dict[int, str] = {}
+    for code in range(0xAC00, 0xD7A4):
+        s = code - 0xAC00
+        ini, med, fin = s // 588, (s % 588) // 28, s % 28
+        table[code] = chr(0x1100 + ini) + chr(0x1161 + med) + (chr(0x11A7 + fin) if fin else "")
+    return table
 
-    >>> jamo("부산"), jamo("부샨"), jamo("KTX역")
-    ('부산', '부샨', 'KTX역')
+
+_JAMO: dict[int, str] | None = None
+
+
+def to_jamo(text: str) -> str:
+    """Split every precomposed Hangul syllable into conjoining jamo (for the jamo models,
+    and for comparing spellings letter by letter: ``부산`` and ``부샨`` differ in one jamo).
+
+    >>> [hex(ord(c)) for c in to_jamo("값")]
+    ['0x1100', '0x1161', '0x11b9']
     """
-    out = []
-    for ch in text:
-        o = ord(ch) - 0xAC00
-        if 0 <= o < 11172:
-            out.append(chr(0x1100 + o // 588) + chr(0x1161 + o % 588 // 28) + (chr(0x11A7 + o % 28) if o % 28 else ""))
-        else:
-            out.append(ch)
-    return "".join(out)
+    global _JAMO
+    if _JAMO is None:
+        _JAMO = _jamo_table()
+    return text.translate(_JAMO)
 
 
 def jamo_distance(a: str, b: str, limit: int = 3) -> int:
@@ -418,7 +427,7 @@ def jamo_distance(a: str, b: str, limit: int = 3) -> int:
     >>> jamo_distance("대전", "대구"), jamo_distance("서울", "서울")
     (3, 0)
     """
-    x, y = jamo(a), jamo(b)
+    x, y = to_jamo(a), to_jamo(b)
     if abs(len(x) - len(y)) > limit:
         return limit + 1
     prev = list(range(len(y) + 1))

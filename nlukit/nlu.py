@@ -279,10 +279,12 @@ class NLU:
                 return e
         return end
 
-    def without_memory_of(self, texts: Iterable[str], keep: Iterable[str] = ()) -> NLU:
-        """A copy whose memory lacks the sentences ``texts`` teach (those ``keep`` teaches
-        too stay): to score a split the model memorised as if it had never seen it."""
-        drop = {memory_key(t) for t in texts} - {memory_key(t) for t in keep}
+    def unseen(self, dataset: Any, split: str, fitted_on: Iterable[str]) -> NLU:
+        """A copy that has not memorised ``split`` of ``dataset``: the memory without the
+        sentences only that split teaches (those of the ``fitted_on`` splits stay), to score a
+        split the model memorised as if it had never seen it."""
+        keep = {memory_key(ex.text) for part in fitted_on for ex in getattr(dataset, part)}
+        drop = {memory_key(ex.text) for ex in getattr(dataset, split)} - keep
         other = copy.copy(self)
         other._memory = {k: v for k, v in self._memory.items() if k not in drop}
         other._taught = {}

@@ -364,9 +364,8 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
             test = getattr(ds, report["split"])  # the split the new model was scored on
             old_nlu = whole_old = nlukit.load(old_dir, verify=False)
             if report["split"] == "valid":  # scored without the memory of it, as the new one was
-                fitted = (new_meta.get("data") or {}).get("fitted_on") or ["train"]
-                old_nlu = old_nlu.without_memory_of([ex.text for ex in test],
-                                                    keep=[ex.text for p in fitted for ex in getattr(ds, p)])
+                from .train import fitted_splits
+                old_nlu = old_nlu.unseen(ds, "valid", fitted_splits(new_meta))
             old_results = old_nlu.parse_batch([ex.text for ex in test]) if test else []
             old_report = score(test, old_results,
                                manifest=ds.manifest, tokenizer=new_meta["tokenizer"],

@@ -96,6 +96,18 @@ def normalize(text: str) -> Normalized:
 
 _FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
 _HAS_FULLWIDTH = re.compile("[\uff01-\uff5e]").search
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+_HAS_UPPER = re.compile("[A-Z]").search
+
+
+def fold_ascii_case(text: str) -> str:
+    """``text`` with Latin capitals in lower case, one character for one (offsets stay);
+    other letters as they are. Matching ``bts`` to ``BTS`` needs no more.
+
+    >>> fold_ascii_case("BTS 노래"), fold_ascii_case("İstanbul")
+    ('bts 노래', 'İstanbul')
+    """
+    return text.translate(_ASCII_LOWER) if _HAS_UPPER(text) else text
 
 
 def _normalize_chars(text: str) -> Normalized:

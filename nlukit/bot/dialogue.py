@@ -41,6 +41,7 @@ from typing import Any, Protocol
 from ..errors import InputError, ScenarioError
 from ..korean import jamo_distance
 from ..numerals import digits
+from ..temporal import resolve
 from ..text import normalize
 from ..types import ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
@@ -127,6 +128,17 @@ def _new_state() -> dict[str, Any]:
             "misunderstood": 0, "total_turns": 0, "updated": 0.0, "confirming": False}
 
 
+def _remember_meaning(meanings: dict[str, Any], name: str, c: _Cand, value: str, follows: bool = False) -> None:
+    """Keep the parser's reading of the value slot ``name`` took from ``c`` (it saw the 오후
+    typed before 세 시); without one the value is read again when needed. A follow-up's
+    hour without 오전/오후 keeps the half of the day of the one it replaces."""
+    if c.resolved and c.value == value:
+        got = dict(c.resolved)
+        meanings[name] = _same_half(got, meanings.get(name)) if follows else got
+    else:
+        meanings.pop(name, None)
+
+
 def _same_half(new: dict[str, Any], last: Any) -> dict[str, Any]:
     """An hour said without 오전/오후 in a follow-up (``4시는?`` after 오후 3시) taken in the
     half of the day of the time it follows up, when that one was not ambiguous."""
@@ -138,6 +150,14 @@ def _same_half(new: dict[str, Any], last: Any) -> dict[str, Any]:
         if (hour >= 12) == (last["hour"] >= 12):
             return {"kind": "time", "hour": hour, "minute": minute, "value": cand}
     return new
+
+
+def _little_else(text: str, cands: Sequence[_Cand]) -> bool:
+    """True when, the candidates' spans taken out, at most a short ending is left (``부산은?``)."""
+    rest = text
+    for c in sorted(cands, key=lambda c: -c.start):
+        rest = rest[:c.start] + rest[c.end:]
+    return len(_squash(rest)) <= BARE_REST
 
 
 def _squash(text: str) -> str:
@@ -433,10 +453,7 @@ class Bot:
         if sc is None or not sc.follow_up or not sc.slots:
             return None
         cands = self._candidates(text, parse, sc, None)
-        rest = text
-        for c in sorted(cands, key=lambda c: -c.start):
-            rest = rest[:c.start] + rest[c.end:]
-        if not cands or len(_squash(rest)) > BARE_REST:
+        if not cands or not _little_else(text, cands):
             return None
         slots = dict(last.get("slots") or {})
         meanings = dict(last.get("resolved") or {})
@@ -450,10 +467,7 @@ class Bot:
                                                  and slots.get(slot.differs_from) == value):
                 return None
             slots[slot.name] = value
-            if c.resolved and c.value == value:
-                meanings[slot.name] = _same_half(dict(c.resolved), meanings.get(slot.name))
-            else:
-                meanings.pop(slot.name, None)
+            _remember_meaning(meanings, slot.name, c, value, follows=True)
         self._reset(state)
         state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings)
         return self._advance(sid, state, sc, text, parse, "", today)
@@ -531,7 +545,6 @@ class Bot:
                 continue
             got = known.get(s.name) if s.name in state["slots"] else None
             if got is None:
-                from ..temporal import resolve
                 got = resolve(kind, value, today or datetime.date.today())
             if got is not None:
                 out[s.name] = dict(got)
@@ -645,8 +658,7 @@ class Bot:
         mine = [c for c in cands if c.entity == asked.entity]
         if len(mine) != 1:
             return False
-        rest = text[:mine[0].start] + text[mine[0].end:]
-        return len(_squash(rest)) <= BARE_REST
+        return _little_else(text, mine)
 
     def _is_correction(self, text: str, cands: Sequence[_Cand]) -> bool:
         """True when the text is values of the scenario's slots with their particles, and
@@ -687,7 +699,7 @@ class Bot:
         return value
 
     def _fill(self, sc: Scenario, slots: dict[str, str], cands: Sequence[_Cand], asked: Slot | None,
-              bare: bool, meanings: dict[str, Any] | None = None) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
+              bare: bool, meanings: dict[str, Any]) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
         """Put each candidate into its slot; returns the slots filled and the refused values."""
         filled: list[str] = []
         rejected: list[tuple[_Cand, Slot]] = []
@@ -701,12 +713,7 @@ class Bot:
                 continue
             slots[slot.name] = value
             filled.append(slot.name)
-            if meanings is not None:
-                # the parser's reading (it saw the 오후 typed before 세 시), else read again later
-                if c.resolved and c.value == value:
-                    meanings[slot.name] = dict(c.resolved)
-                else:
-                    meanings.pop(slot.name, None)
+            _remember_meaning(meanings, slot.name, c, value)
         return filled, rejected
 
     @staticmethod

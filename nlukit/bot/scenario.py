@@ -221,21 +221,27 @@ def load_scenarios(path: str | os.PathLike[str], intents: Iterable[str] | None =
     is reported at once, each as ``file: key: what is wrong``, in one :class:`ScenarioError`.
     """
     path = os.fspath(path)
+    data = read_toml(path, "scenario", "scenarios/demo.toml")
+    return parse_scenarios(data, source=path, intents=intents, entity_types=entity_types)
+
+
+def read_toml(path: str, what: str, example: str) -> dict[str, Any]:
+    """A UTF-8 TOML file (a BOM allowed) as data; every failure a :class:`ScenarioError`
+    naming the file and the fix (``what``: "scenario" or "story"; ``example``: a path to name)."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
     except FileNotFoundError:
-        raise ScenarioError(f"{path}: scenario file not found; pass the path of a .toml file "
-                            "such as scenarios/demo.toml") from None
+        raise ScenarioError(f"{path}: {what} file not found; pass the path of a .toml file "
+                            f"such as {example}") from None
     except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read the scenario file ({exc})") from None
+        raise ScenarioError(f"{path}: cannot read the {what} file ({exc})") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
+        return tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{path}: not UTF-8 ({exc}); save the file as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
-    return parse_scenarios(data, source=path, intents=intents, entity_types=entity_types)
 
 
 class _Problems:

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import datetime
 import os
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ScenarioError
 from .dialogue import STATES
+from .scenario import read_toml
 from .store import MemoryStore
 
 __all__ = ["Expect", "Story", "StoryResult", "load_stories", "parse_stories", "run_stories"]
@@ -70,18 +70,7 @@ class StoryResult:
 def load_stories(path: str | os.PathLike[str]) -> list[Story]:
     """Read a story file; every problem is reported at once as ``file: key: what is wrong``."""
     path = os.fspath(path)
-    try:
-        with open(path, "rb") as fh:
-            data = tomllib.loads(fh.read().decode("utf-8-sig"))
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: story file not found; pass the path of a .toml file such as "
-                            "stories/demo.toml") from None
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: not UTF-8 ({exc}); save the file as UTF-8") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read the story file ({exc})") from None
+    data = read_toml(path, "story", "stories/demo.toml")
     return parse_stories(data, source=path)
 
 

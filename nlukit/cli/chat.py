@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any, TextIO
 
-from .parse import _date  # one reader of --today for parse and chat
+from .parse import iso_date  # one reader of --today for parse and chat
 
 HELP = "chat with the scenario bot over a trained model (interactive, or lines from stdin)"
 EXAMPLES = """examples:
@@ -34,7 +34,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--debug", action="store_true", help="also print intent, slots and missing slots (stderr)")
     p.add_argument("--stories", metavar="FILE", help="run the conversation tests of a story file "
                    "(e.g. stories/demo.toml) instead of chatting; exit 1 when one fails")
-    p.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
+    p.add_argument("--today", type=iso_date, default=None, metavar="YYYY-MM-DD",
                    help="the user's date: 내일 and 다음 주 금요일 count from it (default: today)")
 
 

@@ -22,11 +22,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("text", metavar="TEXT", help="the text to parse, or - to read lines from stdin")
     p.add_argument("--json", action="store_true", help="print the REST /parse JSON")
     p.add_argument("--batch-size", type=int, default=512, metavar="N", help="lines per batch with -")
-    p.add_argument("--today", type=_date, default=None, metavar="YYYY-MM-DD",
+    p.add_argument("--today", type=iso_date, default=None, metavar="YYYY-MM-DD",
                    help="the date relative dates (내일, 다음 주 금요일) count from (default: today)")
 
 
-def _date(value: str) -> datetime.date:
+def iso_date(value: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:

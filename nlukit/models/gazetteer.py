@@ -12,7 +12,6 @@ MeCab keeps them together) and per-token B/I-of-type features.
 """
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -20,11 +19,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from ..text import fold_ascii_case
 from ..types import Token
 
 Match = tuple[int, int, tuple[str, ...]]
-_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
-_HAS_UPPER = re.compile("[A-Z]").search
 
 
 class Gazetteer:
@@ -49,7 +47,7 @@ class Gazetteer:
                 for surface in [value, *(synonyms or [])]:
                     # texts reach the tagger NFC-normalised (nlukit.text.normalize); Latin
                     # letters match in any case (bts, Bts, BTS), one character for one
-                    surface = unicodedata.normalize("NFC", str(surface)).strip().translate(_ASCII_LOWER)
+                    surface = fold_ascii_case(unicodedata.normalize("NFC", str(surface)).strip())
                     if len(surface) >= self.min_length:
                         self._types.setdefault(surface, set()).add(entity)
         self._tuples = {s: tuple(sorted(t)) for s, t in self._types.items()}
@@ -78,10 +76,9 @@ class Gazetteer:
         """
         if not self._types or not text:
             return []
-        if _HAS_UPPER(text):
-            text = text.translate(_ASCII_LOWER)
+        text = fold_ascii_case(text)
         if exclude:  # training only: the surfaces hidden from this sentence
-            exclude = {x.translate(_ASCII_LOWER) for x in exclude}
+            exclude = {fold_ascii_case(x) for x in exclude}
         positions = range(len(text)) if token_starts is None else sorted(set(token_starts))
         by_two, single, types, first = self._by_two, self._single, self._tuples, self._first
         startswith = text.startswith

@@ -77,6 +77,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import BundleError, ConfigError, ModelError, NotFittedError
+from ..korean import to_jamo
 from ..types import Token
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -148,31 +149,6 @@ Item = tuple[str, Sequence[Token]]
 def _member_kind(name: str) -> str:
     """The kind of an ensemble entry: ``"ngram@b"`` → ``"ngram"``."""
     return name.split("@", 1)[0]
-
-
-def _jamo_table() -> dict[int, str]:
-    """str.translate table: each Hangul syllable → conjoining initial+medial(+final) jamo."""
-    table: dict[int, str] = {}
-    for code in range(0xAC00, 0xD7A4):
-        s = code - 0xAC00
-        ini, med, fin = s // 588, (s % 588) // 28, s % 28
-        table[code] = chr(0x1100 + ini) + chr(0x1161 + med) + (chr(0x11A7 + fin) if fin else "")
-    return table
-
-
-_JAMO: dict[int, str] | None = None
-
-
-def to_jamo(text: str) -> str:
-    """Split every precomposed Hangul syllable into conjoining jamo.
-
-    >>> [hex(ord(c)) for c in to_jamo("값")]
-    ['0x1100', '0x1161', '0x11b9']
-    """
-    global _JAMO
-    if _JAMO is None:
-        _JAMO = _jamo_table()
-    return text.translate(_JAMO)
 
 
 def ngram_features(text: str, tokens: Sequence[Token] | None, n_chars: int, n_words: int,

@@ -44,7 +44,7 @@ from .. import __version__
 from ..dataset import iob_tags, label_of, split_label
 from ..errors import InputError, ModelError, NotFittedError
 from ..numerals import spellings
-from ..text import split_at
+from ..text import fold_ascii_case, split_at
 from ..types import Span, Token
 from .common import (
     EarlyStopping,
@@ -64,7 +64,7 @@ from .common import (
     warm_start,
     write_json,
 )
-from .gazetteer import _ASCII_LOWER, _HAS_UPPER, Gazetteer
+from .gazetteer import Gazetteer
 
 FORMAT = 1
 NEG = -10000.0
@@ -726,9 +726,10 @@ class EntityTagger:
         a run of whole units).
         """
         gaz: Gazetteer = self.gazetteer_
-        if self.params.get("fold_case") and _HAS_UPPER(text):   # one character for one: offsets stay
-            text = text.translate(_ASCII_LOWER)
-            tokens = [Token(t.surface.translate(_ASCII_LOWER), t.pos, t.start, t.end) for t in tokens]
+        folded = fold_ascii_case(text) if self.params.get("fold_case") else text
+        if folded is not text:   # one character for one: the offsets stay
+            text = folded
+            tokens = [Token(fold_ascii_case(t.surface), t.pos, t.start, t.end) for t in tokens]
         if self.params["unit"] == "char":
             toks = [t for t in tokens if t.end > t.start]
             matches = gaz.find(text, [t.start for t in toks], exclude) if len(gaz) else []
