@@ -8,6 +8,8 @@
                        the user's date) anchors relative dates like ``내일``
 ``POST /chat``         ``{"session_id", "text"[, "today"]}`` → ``Turn.to_dict()``
 ``DELETE /chat/<id>``  forget a session
+``POST /kakao/skill``  a KakaoTalk channel's skill (Kakao i Open Builder, :mod:`nlukit.kakao`):
+                       the bot's turn for ``userRequest.utterance``, one session per user
 ``GET /health``        liveness (always 200 while the process answers)
 ``GET /version``       package version and the loaded model's meta
 ``POST /admin/reload`` reload the model's ``current`` version (bearer token)
@@ -19,7 +21,8 @@ Every error is JSON ``{"error": {"code", "message"}}``; no HTML error page ever
 leaves the server. Status choices, documented in ``/openapi.json``:
 
 - 400 ``bad_json`` / ``invalid_utf8``: the body is not parseable UTF-8 JSON;
-- 401 ``unauthorized``: ``/admin/reload`` without the right bearer token;
+- 401 ``unauthorized``: ``/admin/reload`` without the right bearer token, ``/kakao/skill``
+  without the skill token when one is configured;
 - 404 ``not_found``: unknown route, and ``/admin/reload`` when no admin token is
   configured (the route is then disabled and indistinguishable from absent);
 - 405 ``method_not_allowed`` (with an ``Allow`` header);
@@ -67,6 +70,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "max_session_id_length": 128,
     "admin_token": None,               # None: read the env var named below
     "admin_token_env": "NLUKIT_ADMIN_TOKEN",
+    "kakao_token": None,               # None: read the env var named below; unset: no check
+    "kakao_token_env": "NLUKIT_KAKAO_TOKEN",
     "store_url": None,                 # None / "memory://" / "redis://host:port/db"
     "torch_threads": 1,                # per process; 0 leaves torch's default
     "restart_workers_on_reload": True,  # under gunicorn, SIGHUP the master after a reload
@@ -451,8 +456,9 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
         raise InputError(f"unknown server settings {sorted(unknown)}; "
                          f"known: {sorted(DEFAULT_SETTINGS)}")
     conf = {**DEFAULT_SETTINGS, **(settings or {})}
-    if conf["admin_token"] is None and conf["admin_token_env"]:
-        conf["admin_token"] = os.environ.get(conf["admin_token_env"]) or None
+    for name in ("admin_token", "kakao_token"):
+        if conf[name] is None and conf[f"{name}_env"]:
+            conf[name] = os.environ.get(conf[f"{name}_env"]) or None
     service = _Service(model_path, nlu, scenarios, store, bot, conf)
 
     app = Flask("nlukit.server", static_folder=None)
@@ -564,6 +570,25 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
         return answer((bot.handle(session_id, text, today=today) if today
                        else bot.handle(session_id, text)).to_dict())
 
+    @app.post("/kakao/skill")
+    def kakao_skill() -> Response:
+        from . import kakao
+        token = conf["kakao_token"]
+        if token:
+            given = request.headers.get("X-Nlukit-Token") or request.args.get("token") or ""
+            if not hmac.compare_digest(given.encode(), str(token).encode()):
+                raise ApiError(401, "unauthorized",
+                               "this skill needs its token: end the skill URL in Kakao i Open "
+                               "Builder with ?token=<token>, or send the header X-Nlukit-Token")
+        skill = kakao.read_request(_json_body())
+        _text_field({"text": skill.utterance}, conf)
+        bot = need_bot()
+        turn = bot.handle(skill.session_id, skill.utterance, today=skill.today)
+        settings = getattr(bot, "settings", None)
+        affirm = _preferred(getattr(settings, "affirm", ()), "네")
+        deny = _preferred(getattr(settings, "deny", ()), "아니요")
+        return answer(kakao.skill_response(turn, affirm, deny))
+
     @app.delete("/chat/<session_id>")
     def forget(session_id: str) -> Response:
         check_session_id(session_id, conf)
@@ -637,6 +662,12 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
         return resp
 
     return app
+
+
+def _preferred(phrases: Any, first: str) -> tuple[str, ...]:
+    """``phrases`` with ``first`` in front when the bot accepts it (the button to show)."""
+    phrases = tuple(phrases or ())
+    return (first, *phrases) if first in phrases else phrases
 
 
 def _restart_other_workers() -> bool:
@@ -717,6 +748,18 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                 "summary": "One chatbot turn in a session.", "operationId": "chat",
                 "requestBody": json_body("ChatRequest"),
                 "responses": {"200": ok("Turn", "the bot's answer"), **body_errors,
+                              "503": err("Unavailable")}}},
+            "/kakao/skill": {"post": {
+                "summary": "A KakaoTalk channel's skill server (Kakao i Open Builder, skill "
+                           "v2.0): the bot's turn for userRequest.utterance, one session per "
+                           "userRequest.user.id, relative dates read in userRequest.timezone "
+                           "(default Asia/Seoul). Protected when a Kakao token is configured "
+                           "(?token= or X-Nlukit-Token).",
+                "operationId": "kakao_skill", "requestBody": json_body("KakaoSkillRequest"),
+                "responses": {"200": ok("KakaoSkillResponse", "the answer KakaoTalk shows"),
+                              **body_errors,
+                              "401": error_response("missing or wrong skill token",
+                                                    ["unauthorized"]),
                               "503": err("Unavailable")}}},
             "/chat/{session_id}": {"delete": {
                 "summary": "Forget a session.", "operationId": "forget",
@@ -855,6 +898,30 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                          "description": "the answers the asked slot allows, when "
                                                         "its scenario lists them (values = [...])"},
                              "parse": {"allOf": [ref("ParseResult")], "nullable": True}}},
+                "KakaoSkillRequest": {
+                    "type": "object", "required": ["userRequest"],
+                    "description": "Kakao i Open Builder's SkillPayload; only these fields are read",
+                    "properties": {"userRequest": {
+                        "type": "object", "required": ["utterance", "user"], "properties": {
+                            "utterance": {"type": "string", "maxLength": max_text},
+                            "timezone": {"type": "string", "example": "Asia/Seoul"},
+                            "user": {"type": "object", "required": ["id"], "properties": {
+                                "id": {"type": "string",
+                                       "description": "the botUserKey"}}}}}}},
+                "KakaoSkillResponse": {
+                    "type": "object", "required": ["version", "template"], "properties": {
+                        "version": {"type": "string", "enum": ["2.0"]},
+                        "template": {"type": "object", "required": ["outputs"], "properties": {
+                            "outputs": {"type": "array", "minItems": 1, "maxItems": 3, "items": {
+                                "type": "object", "properties": {"simpleText": {
+                                    "type": "object", "required": ["text"], "properties": {
+                                        "text": {"type": "string", "maxLength": 1000}}}}}},
+                            "quickReplies": {"type": "array", "maxItems": 10, "items": {
+                                "type": "object", "required": ["label", "action", "messageText"],
+                                "properties": {
+                                    "label": {"type": "string", "maxLength": 14},
+                                    "action": {"type": "string", "enum": ["message"]},
+                                    "messageText": {"type": "string"}}}}}}}},
                 "Forgotten": {"type": "object", "required": ["session_id", "forgotten"],
                               "properties": {"session_id": {"type": "string"},
                                              "forgotten": {"type": "boolean"}}},

@@ -3,8 +3,8 @@
 Given ``nlukit.server`` under gunicorn with two worker processes and the Redis
 session store, when many threads each hold their own multi-turn conversation over
 HTTP, one new connection per request (so turns of one session land on both
-workers), then every session ends with exactly its own slots: none lost, none
-crossed.
+workers), some of them as KakaoTalk users through the skill route, then every
+session ends with exactly its own slots: none lost, none crossed.
 """
 from __future__ import annotations
 
@@ -45,6 +45,24 @@ def chat(base: str, session_id: str, text: str) -> tuple[dict[str, Any], str]:
         conn.close()
 
 
+def kakao(base: str, user: str, text: str) -> tuple[dict[str, Any], str]:
+    """One KakaoTalk utterance through the skill route, answered as ``chat`` answers."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
+    conn = http.client.HTTPConnection(host, int(port), timeout=30)
+    payload = {"userRequest": {"utterance": text, "timezone": "Asia/Seoul",
+                               "user": {"id": user, "type": "botUserKey"}}}
+    try:
+        conn.request("POST", "/kakao/skill", body=json.dumps(payload),
+                     headers={"Content-Type": "application/json", "Connection": "close"})
+        resp = conn.getresponse()
+        body = json.loads(resp.read())
+        assert resp.status == 200 and body["version"] == "2.0", body
+        reply = "".join(o["simpleText"]["text"] for o in body["template"]["outputs"])
+        return {"reply": reply}, resp.getheader("X-Worker-Pid") or ""
+    finally:
+        conn.close()
+
+
 @pytest.mark.slow
 @pytest.mark.redis
 def test_should_keep_every_session_whole_across_two_workers(redis_server: Any) -> None:  # noqa: F811
@@ -63,11 +81,21 @@ def test_should_keep_every_session_whole_across_two_workers(redis_server: Any) -
             destination = CITIES[(n + 2 * k + 1) % len(CITIES)]
             if destination == origin:
                 destination = CITIES[(n + 2 * k + 2) % len(CITIES)]
-            first, p1 = chat(base, sid, "기차 예매해줘")
-            assert first["state"] == "ask_slot" and first["slots"] == {}, (sid, first)
-            second, p2 = chat(base, sid, origin)
-            assert second["slots"] == {"origin": origin}, (sid, second)
-            third, p3 = chat(base, sid, destination)
+            if n % 3 == 2:  # every third user talks through KakaoTalk's skill route
+                first, p1 = kakao(base, sid, "기차 예매해줘")
+                assert first["reply"] == "어디에서 출발하세요?", (sid, first)
+                second, p2 = kakao(base, sid, origin)
+                assert second["reply"] == "어디로 가세요?", (sid, second)
+                third, p3 = kakao(base, sid, destination)
+                booked = third["reply"].startswith(f"{origin}에서 {destination}")
+                third = {"state": "complete" if booked else third["reply"],
+                         "slots": {"origin": origin, "destination": destination} if booked else {}}
+            else:
+                first, p1 = chat(base, sid, "기차 예매해줘")
+                assert first["state"] == "ask_slot" and first["slots"] == {}, (sid, first)
+                second, p2 = chat(base, sid, origin)
+                assert second["slots"] == {"origin": origin}, (sid, second)
+                third, p3 = chat(base, sid, destination)
             with pids_lock:
                 pids.update((p1, p2, p3))
             out.append((third["state"], f"{origin}>{destination}", third["slots"]))
