@@ -370,23 +370,23 @@ def _json_type(value: Any) -> str:
     return "an object"
 
 
-def _text_field(body: dict[str, Any], settings: dict[str, Any]) -> str:
-    if "text" not in body:
-        raise ApiError(422, "invalid_field", 'the field "text" is missing; send {"text": "..."}')
-    text = body["text"]
+def _text_field(body: dict[str, Any], settings: dict[str, Any], name: str = "text") -> str:
+    if name not in body:
+        raise ApiError(422, "invalid_field", f'the field "{name}" is missing; send {{"{name}": "..."}}')
+    text = body[name]
     if not isinstance(text, str):
         raise ApiError(422, "invalid_field",
-                       f'the field "text" must be a string, not {_json_type(text)}')
+                       f'the field "{name}" must be a string, not {_json_type(text)}')
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ApiError(422, "invalid_field",
-                       f'"text" holds an unpaired surrogate (\\u{ord(text[exc.start]):04x}) at '
+                       f'"{name}" holds an unpaired surrogate (\\u{ord(text[exc.start]):04x}) at '
                        f"character {exc.start}; send valid Unicode") from None
     limit = int(settings["max_text_length"])
     if len(text) > limit:
         raise ApiError(413, "text_too_long",
-                       f'"text" has {len(text)} characters; the limit is {limit}')
+                       f'"{name}" has {len(text)} characters; the limit is {limit}')
     return text
 
 
@@ -581,7 +581,7 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
                                "this skill needs its token: end the skill URL in Kakao i Open "
                                "Builder with ?token=<token>, or send the header X-Nlukit-Token")
         skill = kakao.read_request(_json_body())
-        _text_field({"text": skill.utterance}, conf)
+        _text_field({"userRequest.utterance": skill.utterance}, conf, "userRequest.utterance")
         bot = need_bot()
         turn = bot.handle(skill.session_id, skill.utterance, today=skill.today)
         settings = getattr(bot, "settings", None)

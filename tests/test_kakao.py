@@ -164,6 +164,7 @@ def test_should_refuse_an_utterance_over_the_text_limit(tmp_path: Any, nlu: Fake
     client = app_client(tmp_path, nlu, max_text_length=20)
     resp = post(client, payload("기차" * 11))
     assert resp.status_code == 413 and resp.get_json()["error"]["code"] == "text_too_long"
+    assert resp.get_json()["error"]["message"] == '"userRequest.utterance" has 22 characters; the limit is 20'
     assert nlu.calls == 0
 
 

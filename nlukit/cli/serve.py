@@ -10,6 +10,8 @@ EXAMPLES = """examples:
   nlukit serve models/demo --scenarios scenarios/demo.toml
   nlukit serve models/demo --scenarios scenarios/demo.toml --workers 4 --store redis://localhost:6379/0
   NLUKIT_ADMIN_TOKEN=s3cret nlukit serve models/demo --port 8080   # enables POST /admin/reload
+  NLUKIT_KAKAO_TOKEN=s3cret nlukit serve models/demo --scenarios scenarios/demo.toml
+      # KakaoTalk: register https://HOST/kakao/skill?token=s3cret as the skill in Kakao i Open Builder
   nlukit serve models/demo --scenarios scenarios/demo.toml --dev    # Flask's server, one process
 
 With more than one worker, sessions must live in Redis (--store redis://...): with the
@@ -67,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
     if args.admin_token_env and not os.environ.get(args.admin_token_env):
         print(f"nlukit: POST /admin/reload is disabled (env {args.admin_token_env} is not set)",
               file=sys.stderr)
+    if args.scenarios and not os.environ.get("NLUKIT_KAKAO_TOKEN"):
+        print("nlukit: POST /kakao/skill takes requests without a token (set NLUKIT_KAKAO_TOKEN "
+              "and end the skill URL with ?token=...)", file=sys.stderr)
     if args.store and not args.scenarios:
         raise InputError(f"--store {args.store} keeps chat sessions, but without --scenarios there is no "
                          "/chat to keep them for; add --scenarios FILE or drop --store")
