@@ -110,7 +110,7 @@ def _zone(name: str) -> datetime.tzinfo:
 
 def user_today(zone: str, now: datetime.datetime | None = None) -> datetime.date:
     """The date in time zone ``zone`` at ``now`` (aware; default: the current time)."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.UTC)
     if now.tzinfo is None:
         raise InputError("now must carry a time zone (datetime.timezone.utc for a UTC time)")
     return now.astimezone(_zone(zone)).date()

@@ -196,7 +196,7 @@ def test_should_describe_the_skill_route_in_openapi(client: Any) -> None:
 
 # -- the request and answer in nlukit.kakao ------------------------------------------------
 def test_should_take_the_users_date_in_seoul_when_the_request_names_no_zone() -> None:
-    late_utc = datetime.datetime(2026, 11, 22, 16, 30, tzinfo=datetime.timezone.utc)  # 01:30 KST
+    late_utc = datetime.datetime(2026, 11, 22, 16, 30, tzinfo=datetime.UTC)  # 01:30 KST
     body = payload("내일 날씨", timezone=None)
     assert kakao.read_request(body, now=late_utc).today == datetime.date(2026, 11, 23)
     body = payload("내일 날씨", timezone="Europe/London")

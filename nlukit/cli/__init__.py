@@ -15,8 +15,9 @@ from collections.abc import Sequence
 
 from ..errors import NlukitError
 
-# Order shown in --help; modules that do not exist yet are simply not offered.
-COMMANDS = ("init", "generate", "train", "evaluate", "parse", "chat", "serve", "retrain", "info", "versions")
+# Order shown in --help; modules that do not exist yet are simply not offered. A trailing
+# underscore keeps a module name off a Python keyword (import_ is ``nlukit import``).
+COMMANDS = ("init", "import_", "generate", "train", "evaluate", "parse", "chat", "serve", "retrain", "info", "versions")
 
 EPILOG = """examples:
   nlukit init mybot                                   # a new bot project to start from
@@ -44,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
             if exc.name == f"{__name__}.{name}":
                 continue
             raise
-        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP,
+        p = sub.add_parser(name.rstrip("_"), help=mod.HELP, description=mod.HELP,
                            epilog=getattr(mod, "EXAMPLES", None),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         mod.add_arguments(p)
