@@ -79,7 +79,7 @@ def test_should_turn_entities_into_slots_with_particle_pairs(rasa_yaml: str, tmp
     assert lines(out / "dicts" / "date.csv") == ["entity,value,synonyms", "date,내일,"]
     assert result.intents == {"weather": 3, "train_ticket": 2, "faq__hours": 1}
     notes = "\n".join(result.notes)
-    for needle in ("responses", "group 'g1'", "faq/hours", "regex 'zipcode'", "lookup table 'currency'"):
+    for needle in ("no rule or story answers it", "group 'g1'", "faq/hours", "regex 'zipcode'", "lookup table 'currency'"):
         assert needle in notes
     assert "lookup table 'currency'" in (out / "IMPORT.md").read_text(encoding="utf-8")
 
@@ -174,3 +174,68 @@ def test_should_import_from_the_command_line(rasa_yaml: str, tmp_path, capsys) -
     assert main(["import", str(tmp_path / "missing.yml"), "-o", str(tmp_path / "b2")]) == 1
     assert "does not exist" in capsys.readouterr().err
     assert not (tmp_path / "b2").exists()
+
+
+# -- a whole Rasa project: domain, rules and stories become scenarios -------------------------
+RASA_PROJECT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "rasa")
+
+
+def test_should_write_scenarios_from_the_forms_responses_and_rules(tmp_path) -> None:
+    from nlukit.bot import load_scenarios
+    result = write_project(read_rasa([RASA_PROJECT]), tmp_path / "bot")
+    assert "scenarios.toml" in result.files
+    sc = load_scenarios(str(tmp_path / "bot" / "scenarios.toml"),
+                        intents=["greet", "book_train", "weather", "goodbye"], entity_types=["city"])
+    train = sc.scenarios["book_train"]
+    # Rasa's slots departure/arrival (city with roles from/to) are nlukit's {from}/{to}
+    assert [(s.entity, s.role, s.prompt) for s in train.slots] == [
+        ("city", "from", "어디에서 출발하세요?"), ("city", "to", "{from}에서 어디로 가세요?")]
+    assert train.response == "{from}에서 {to}(으)로 가는 기차를 예매했어요."   # after active_loop: null
+    assert sc.scenarios["weather"].response == "{city} 날씨는 맑아요."
+    assert sc.scenarios["greet"].response == "안녕하세요! 기차 예매와 날씨를 도와드려요."
+    assert sc.settings.fallback == ("죄송해요, 잘 모르겠어요.",) or list(sc.settings.fallback) == ["죄송해요, 잘 모르겠어요."]
+    # a response naming what no slot fills is shown as written, and said so
+    assert sc.scenarios["goodbye"].response == "안녕히 가세요, {{name}}님."
+    assert any("{name}" in n for n in result.notes)
+
+
+def test_should_say_which_intents_have_no_scenario_and_why(tmp_path) -> None:
+    (tmp_path / "nlu.yml").write_text(
+        "nlu:\n- intent: hello\n  examples: |\n    - 안녕\n- intent: order\n  examples: |\n    - 주문할게\n"
+        "- intent: quiet\n  examples: |\n    - 조용\n", encoding="utf-8")
+    (tmp_path / "domain.yml").write_text(
+        "responses:\n  utter_hello:\n  - text: 안녕하세요\n"
+        "forms:\n  order_form:\n    required_slots: [memo]\n"
+        "slots:\n  memo:\n    type: text\n    mappings:\n    - type: from_text\n", encoding="utf-8")
+    (tmp_path / "stories.yml").write_text(
+        "stories:\n- story: s\n  steps:\n  - intent: hello\n  - action: utter_hello\n"
+        "  - intent: order\n  - action: action_place_order\n", encoding="utf-8")
+    result = write_project(read_rasa([tmp_path]), tmp_path / "bot")
+    notes = "\n".join(result.notes)
+    assert "'order' runs the custom action 'action_place_order'" in notes
+    assert "intent 'quiet': no rule or story answers it" in notes
+    text = (tmp_path / "bot" / "scenarios.toml").read_text(encoding="utf-8")
+    assert 'intent = "hello"' in text and 'intent = "order"' not in text
+
+
+@pytest.mark.slow
+def test_should_make_a_working_bot_of_a_rasa_project(tmp_path) -> None:
+    from nlukit.bot import Bot, load_scenarios
+    # Given a small Rasa project imported, generated and trained the nlukit way
+    root = tmp_path / "bot"
+    assert main(["import", RASA_PROJECT, "-o", str(root)]) == 0
+    nlukit.generate(str(root / "patterns"), str(root / "dicts"), str(root / "data"), per_intent=150,
+                    seed=13, progress=False)
+    nlukit.train(str(root / "data"), str(root / "model"), overrides=["train.include_test=true"],
+                 progress=False)
+    nlu = nlukit.load(str(root / "model"))
+    bot = Bot(nlu, load_scenarios(str(root / "scenarios.toml"), nlu.intents, nlu.entity_types))
+    # Then it books in one turn, with particles fitted to values the Rasa data never paired
+    turn = bot.handle("a", "울산에서 인천으로 가는 기차 예매해줘")
+    assert (turn.state, turn.reply) == ("complete", "울산에서 인천으로 가는 기차를 예매했어요.")
+    # and asks for what is missing with the Rasa prompts
+    assert bot.handle("b", "기차 예매해줘").reply == "어디에서 출발하세요?"
+    assert bot.handle("b", "대구").reply == "대구에서 어디로 가세요?"
+    last = bot.handle("b", "광주")
+    assert (last.state, last.reply) == ("complete", "대구에서 광주로 가는 기차를 예매했어요.")
+    assert bot.handle("c", "서울특별시 날씨 어때").reply == "서울 날씨는 맑아요."

@@ -295,3 +295,12 @@ def test_should_take_as_many_training_threads_as_free_cores_allow(monkeypatch, c
     else:
         monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load))
     assert _threads(given) == expected
+
+
+def test_should_go_over_a_tiny_training_set_several_times_an_epoch_but_demo_data_once() -> None:
+    from nlukit.models.common import passes_per_epoch
+    # 158 sentences, batches of 64, 10 epochs: 30 batches in all, under the 400 wanted
+    assert passes_per_epoch(158, 64, 10, 400) == 14
+    # the demo's ~11,800 training sentences already give 1,850 batches: trained as before
+    assert passes_per_epoch(11856, 64, 10, 400) == 1
+    assert passes_per_epoch(0, 64, 10, 400) == 400 // 10   # no data: no division by zero

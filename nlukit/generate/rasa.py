@@ -65,6 +65,12 @@ class RasaData:
     synonyms: dict[str, list[str]] = field(default_factory=dict)   # value -> texts
     lookups: dict[str, list[str]] = field(default_factory=dict)    # table name -> values
     notes: list[str] = field(default_factory=list)
+    # the domain and dialogue files (domain.yml, rules.yml, stories.yml), for scenarios
+    responses: dict[str, str] = field(default_factory=dict)        # utter_x -> its first text
+    slots: dict[str, dict] = field(default_factory=dict)           # slot -> its domain entry
+    forms: dict[str, list] = field(default_factory=dict)           # form -> required slots
+    form_mappings: dict[str, dict] = field(default_factory=dict)   # Rasa 2: slot -> mappings
+    flows: list[tuple[list, list]] = field(default_factory=list)   # (condition, steps) of rules, stories
 
 
 def read_rasa(paths: Iterable[str | os.PathLike[str]]) -> RasaData:
@@ -199,9 +205,10 @@ def _read_yaml(text: str, path: str, data: RasaData) -> None:
                          "there") from None
     if not isinstance(doc, dict):
         raise InputError(f"{path}: not Rasa training data (expected a mapping with an 'nlu:' list)")
-    others = sorted(k for k in doc if k not in ("nlu", "version"))
+    _read_domain(doc, path, data)
+    others = sorted(k for k in doc if k not in _READ_KEYS)
     if others:
-        data.notes.append(f"{path}: sections {', '.join(others)} are not NLU data and were not read")
+        data.notes.append(f"{path}: sections {', '.join(others)} were not read")
     items = doc.get("nlu") or []
     if not isinstance(items, list):
         raise InputError(f"{path}: 'nlu' must be a list of '- intent: ...' items")
@@ -223,6 +230,37 @@ def _read_yaml(text: str, path: str, data: RasaData) -> None:
                               "nlukit; list its values in a dictionary instead")
         else:
             data.notes.append(f"{where}: an item with keys {sorted(item)} was not read")
+
+
+_READ_KEYS = ("nlu", "version", "intents", "entities", "responses", "slots", "forms", "rules",
+              "stories", "session_config", "actions")
+
+
+def _read_domain(doc: dict, path: str, data: RasaData) -> None:
+    """Responses, slots and forms of a domain file; the steps of rules and stories."""
+    for name, variants in (doc.get("responses") or {}).items():
+        texts = [v.get("text") for v in variants or [] if isinstance(v, dict)]
+        texts = [t for t in texts if isinstance(t, str) and t.strip()]
+        if texts:
+            data.responses.setdefault(str(name), texts[0].strip())
+            if len(texts) > 1:
+                data.notes.append(f"{name}: {len(texts)} variants, the first one kept")
+    for name, spec in (doc.get("slots") or {}).items():
+        if isinstance(spec, dict):
+            data.slots[str(name)] = spec
+    for name, spec in (doc.get("forms") or {}).items():
+        required = spec.get("required_slots") if isinstance(spec, dict) else None
+        if isinstance(required, dict):          # Rasa 2: slot -> its mappings
+            for slot, mappings in required.items():
+                data.form_mappings[str(slot)] = {"mappings": mappings}
+            required = list(required)
+        if isinstance(required, list):
+            data.forms[str(name)] = [str(r) for r in required]
+    for key in ("rules", "stories"):
+        for flow in doc.get(key) or []:
+            if isinstance(flow, dict) and isinstance(flow.get("steps"), list):
+                condition = [c for c in flow.get("condition") or [] if isinstance(c, dict)]
+                data.flows.append((condition, [st for st in flow["steps"] if isinstance(st, dict)]))
 
 
 def _read_json(text: str, path: str, data: RasaData) -> None:
@@ -333,6 +371,130 @@ def pattern_line(text: str, mentions: Sequence[Mention], slots: bool = True) -> 
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
+# -- scenarios from the domain, rules and stories ------------------------------------------------
+_FALLBACK_RESPONSES = ("utter_default", "utter_please_rephrase", "utter_fallback", "utter_nlu_fallback")
+_TEMPLATE_NAME = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
+
+
+def _intent_actions(data: RasaData) -> dict[str, str]:
+    """The first action that follows each intent in the rules and stories."""
+    first: dict[str, str] = {}
+    for _, steps in data.flows:
+        for a, b in zip(steps, steps[1:], strict=False):
+            if "intent" in a and "action" in b:
+                first.setdefault(str(a["intent"]), str(b["action"]))
+    return first
+
+
+def _form_endings(data: RasaData) -> dict[str, str]:
+    """The action run once each form is complete (after ``active_loop: null``)."""
+    ends: dict[str, str] = {}
+    for condition, steps in data.flows:
+        loop = next((c["active_loop"] for c in condition if c.get("active_loop")), None)
+        for i, st in enumerate(steps):
+            if "active_loop" in st and st["active_loop"] is None:
+                form = loop or (steps[i - 1].get("action") if i else None)
+                after = next((x["action"] for x in steps[i + 1:] if "action" in x), None)
+                if form and after:
+                    ends.setdefault(str(form), str(after))
+    return ends
+
+
+def _slot_source(data: RasaData, slot: str, entity_types: Iterable[str]) -> tuple[str, str | None] | None:
+    """The entity type and role that fill a Rasa slot (its ``from_entity`` mapping)."""
+    spec = data.slots.get(slot) or {}
+    mappings = spec.get("mappings") or data.form_mappings.get(slot, {}).get("mappings") or []
+    for m in mappings if isinstance(mappings, list) else []:
+        if isinstance(m, dict) and m.get("type") == "from_entity" and m.get("entity"):
+            return str(m["entity"]), (str(m["role"]) if m.get("role") else None)
+    if not mappings and slot in entity_types:   # Rasa 2 fills a slot from the entity of its name
+        return slot, None
+    return None
+
+
+def _template(text: str, rename: dict[str, str], names: set[str], notes: list[str]) -> str:
+    """A Rasa response as an nlukit template: slots renamed, unknown names kept as text."""
+    def sub(m: re.Match[str]) -> str:
+        name = rename.get(m.group(1), m.group(1))
+        if name in names:
+            return "{" + name + "}"
+        notes.append(f"{text!r} names {{{m.group(1)}}}, which no slot of its scenario fills; it is "
+                     "shown as written (fill it in an nlukit action)")
+        return "{{" + m.group(1) + "}}"
+    return _TEMPLATE_NAME.sub(sub, text)
+
+
+def _toml(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | None, list[str]]:
+    """The scenario file the domain, rules and stories describe, and what did not fit."""
+    types = set(entity_types)
+    actions, ends = _intent_actions(data), _form_endings(data)
+    notes: list[str] = []
+    blocks: list[str] = []
+    for intent in data.intents:
+        rasa_name = intent.replace("__", "/")
+        action = actions.get(rasa_name) or actions.get(intent)
+        if action is None and f"utter_{rasa_name}" in data.responses:   # a retrieval intent
+            action = f"utter_{rasa_name}"
+        if action is None:
+            if data.flows or data.responses:
+                notes.append(f"intent {intent!r}: no rule or story answers it; write its scenario")
+            continue
+        lines = ["[[scenario]]", f"intent = {_toml(intent)}"]
+        if action in data.forms:
+            slot_lines: list[tuple[str, str | None, str]] = []
+            rename: dict[str, str] = {}
+            for rs in data.forms[action]:
+                source = _slot_source(data, rs, types)
+                if source is None or source[0] not in types:
+                    why = "is not filled from an entity" if source is None else \
+                        f"is filled from {source[0]!r}, which no example marks"
+                    notes.append(f"form {action!r}: slot {rs!r} {why}; left out")
+                    continue
+                entity, role = source
+                name = role or entity
+                if name in rename.values():
+                    role = name = rs
+                    notes.append(f"form {action!r}: slots of one entity type {entity!r} got the roles of "
+                                 f"their slot names ({rs!r}); mark them {{{entity}:{rs}}} in the patterns")
+                rename[rs] = name
+                prompt = (data.responses.get(f"utter_ask_{action}_{rs}")
+                          or data.responses.get(f"utter_ask_{rs}"))
+                if prompt is None:
+                    prompt = f"{rs}을/를 알려 주세요."
+                    notes.append(f"form {action!r}: no utter_ask_{rs}; its prompt is a placeholder")
+                slot_lines.append((entity, role, prompt))
+            names = set(rename.values())
+            done = data.responses.get(ends.get(action, ""))
+            if done is None:
+                done = "알겠어요. " + " ".join("{" + n + "}" for n in rename.values())
+                notes.append(f"intent {intent!r}: no response after form {action!r}; its response is a "
+                             "placeholder (or write an nlukit action)")
+            lines.append(f"response = {_toml(_template(done, rename, names, notes))}")
+            for entity, role, prompt in slot_lines:
+                lines += ["[[scenario.slot]]", f"entity = {_toml(entity)}"]
+                if role:
+                    lines.append(f"role = {_toml(role)}")
+                lines.append(f"prompt = {_toml(_template(prompt, rename, names, notes))}")
+        elif action in data.responses:
+            lines.append(f"response = {_toml(_template(data.responses[action], {}, set(), notes))}")
+        else:
+            notes.append(f"intent {intent!r} runs the custom action {action!r}; write it as an nlukit "
+                         "action (package.module:function) in scenarios.toml")
+            continue
+        blocks.append("\n".join(lines))
+    if not blocks:
+        return None, notes
+    head = ["# Written by nlukit import from the Rasa domain, rules and stories. See docs/scenarios.md."]
+    fallback = next((data.responses[r] for r in _FALLBACK_RESPONSES if r in data.responses), None)
+    if fallback:
+        head += ["", "[bot]", f"fallback = [{_toml(_template(fallback, {}, set(), notes))}]"]
+    return "\n".join(head) + "\n\n" + "\n\n".join(blocks) + "\n", notes
+
+
 @dataclass
 class ImportResult:
     files: list[str]
@@ -385,7 +547,8 @@ def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = 
         raise OutputExistsError(f"{out} exists and is not an empty folder; choose a new folder "
                                 "(nothing was written)")
     types, notes = _dictionaries(data)
-    notes = data.notes + notes
+    scenarios, scenario_notes = scenarios_toml(data, types)
+    notes = data.notes + notes + scenario_notes
     intents: dict[str, int] = {}
     pattern_files: dict[str, str] = {}
     for intent, examples in data.intents.items():
@@ -414,6 +577,9 @@ def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = 
                 w.writerow([entity, value, "|".join(syns)])
             with open(os.path.join(root, "dicts", f"{entity}.csv"), "w", encoding="utf-8") as fh:
                 fh.write(buf.getvalue())
+        if scenarios is not None:
+            with open(os.path.join(root, "scenarios.toml"), "w", encoding="utf-8") as fh:
+                fh.write(scenarios)
         with open(os.path.join(root, "IMPORT.md"), "w", encoding="utf-8") as fh:
             fh.write(_report(intents, types, notes, slots))
         if os.path.isdir(out):

@@ -85,6 +85,13 @@ def epoch_bar(epochs: int, enabled: bool, desc: str) -> Any:
     return tqdm(range(epochs), desc=desc, unit="epoch", leave=False)
 
 
+def passes_per_epoch(n: int, batch_size: int, epochs: int, min_updates: int) -> int:
+    """How many times an epoch goes over ``n`` examples so that all epochs make ``min_updates``
+    batches (1 once the data alone gives that many: demo-sized data trains as before)."""
+    batches = epochs * -(-max(n, 1) // batch_size)
+    return max(1, -(-min_updates // batches))
+
+
 class EarlyStopping:
     """Track a validation metric, keep a copy of the best weights, say when to stop.
 

@@ -106,6 +106,9 @@ DEFAULTS: dict[str, Any] = {
     "word_pos": False,           # word_cnn/word_rnn: read surface/POS units (``까/EF``), vectors from the surface
     "epochs": 15,
     "patience": 3,               # epochs without validation improvement before stopping
+    "min_updates": 400,          # fewer batches than this in all the epochs (a bot of a few
+                                 # dozen sentences): each epoch goes over the data (reshuffled) as
+                                 # many times as it takes; demo-sized data is unchanged
     "lr": 3e-3,
     "weight_decay": 0.0,
     "lr_decay": 1.0,             # learning rate × this after every epoch (1 = constant)
@@ -426,7 +429,7 @@ class IntentClassifier:
         ks = p["kernel_sizes"]
         if not isinstance(ks, (list, tuple)) or not ks or not all(isinstance(k, int) and k >= 1 for k in ks):
             raise ConfigError(f"[intent] kernel_sizes must be a non-empty list of positive ints, got {ks!r}")
-        for key in ("emb_dim", "filters", "epochs", "batch_size", "max_len", "rnn_hidden"):
+        for key in ("emb_dim", "filters", "epochs", "batch_size", "max_len", "rnn_hidden", "min_updates"):
             if not isinstance(p[key], int) or p[key] < 1:
                 raise ConfigError(f"[intent] {key} must be a positive integer, got {p[key]!r}")
         if not 0.0 < float(p["lr_decay"]) <= 1.0:
@@ -564,6 +567,7 @@ class IntentClassifier:
             epoch_bar,
             grow_vocab,
             index_map,
+            passes_per_epoch,
             set_seed,
             torch_threads,
             warm_init,
@@ -677,11 +681,13 @@ class IntentClassifier:
                 score, _, fields = validate()
                 self.history_.append({"epoch": 0, "warm_start": True, **fields})
                 stopper.step(score, net, -1)
+            reps = passes_per_epoch(len(train), bs, int(p["epochs"]), int(p["min_updates"]))
             bar = epoch_bar(int(p["epochs"]), progress, f"intent {p['kind']}")
             for epoch in bar:
                 t0 = time.perf_counter()
                 net.train()
-                order = torch.randperm(len(train), generator=gen).numpy()
+                order = np.concatenate([torch.randperm(len(train), generator=gen).numpy()
+                                        for _ in range(reps)])
                 total, seen = 0.0, 0
                 for b in range(0, len(order), bs):
                     idx = order[b:b + bs]

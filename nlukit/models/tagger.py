@@ -56,6 +56,7 @@ from .common import (
     grow_vocab,
     index_map,
     load_module_state,
+    passes_per_epoch,
     read_json,
     save_state,
     set_seed,
@@ -96,6 +97,8 @@ DEFAULTS: dict[str, Any] = {
     "clip": 5.0,
     "batch_size": 64,
     "epochs": 10,              # demo data (~15k sentences) peaks after 2-4 epochs
+    "min_updates": 400,        # fewer batches than this in all the epochs (a bot of a few dozen
+                               # sentences): each epoch goes over the data as many times as it takes
     "patience": 2,
     "eval_batch_size": 512,
     "seed": 13,
@@ -918,7 +921,7 @@ class EntityTagger:
             raise ModelError(f"tagger unit must be 'morpheme' or 'char', got {p['unit']!r}")
         if p["char_position"] not in ("BI", "BIES"):
             raise ModelError(f"tagger char_position must be 'BI' or 'BIES', got {p['char_position']!r}")
-        for key in ("hidden", "layers", "epochs", "batch_size", "eval_batch_size"):
+        for key in ("hidden", "layers", "epochs", "batch_size", "eval_batch_size", "min_updates"):
             if not isinstance(p[key], int) or isinstance(p[key], bool) or p[key] < 1:
                 raise ModelError(f"[tagger] {key} must be a positive integer, got {p[key]!r}")
         if char_embeddings is not None:
@@ -983,12 +986,13 @@ class EntityTagger:
         self.history_: list[dict[str, Any]] = []
         bs = int(p["batch_size"])
         bar = epoch_bar(int(p["epochs"]), progress, "tagger")
+        cycled = list(keep) * passes_per_epoch(len(keep), bs, int(p["epochs"]), int(p["min_updates"]))
         with torch_threads(p["threads"]):
             for epoch in bar:
                 t0 = time.perf_counter()
                 self.net_.train()
                 total, count = 0.0, 0
-                for idx in _length_batches(keep, [len(u) for u in prep_train], bs, rng):
+                for idx in _length_batches(cycled, [len(u) for u in prep_train], bs, rng):
                     batch = self._encode([prep_train[i] for i in idx])
                     if p["word_dropout"] > 0:
                         drop = torch.rand(batch["words"].shape, generator=gen) < p["word_dropout"]
