@@ -229,7 +229,7 @@ def read_turns(paths: Sequence[str | os.PathLike[str]], bad: list[BadLine] | Non
                 if not raw.strip():
                     continue
                 try:
-                    rec = json.loads(raw.decode("utf-8-sig" if n == 1 else "utf-8"))
+                    rec = json.loads(raw.rstrip(b"\r\n").decode("utf-8-sig" if n == 1 else "utf-8"))
                 except UnicodeDecodeError as exc:
                     here.append(BadLine(path, n, f"not UTF-8 (byte {exc.start})"))
                     continue

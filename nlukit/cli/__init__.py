@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from ..errors import NlukitError
 
 # Order shown in --help; modules that do not exist yet are simply not offered.
-COMMANDS = ("init", "generate", "train", "evaluate", "parse", "chat", "serve", "retrain", "info", "versions")
+COMMANDS = ("init", "generate", "train", "evaluate", "parse", "chat", "serve", "retrain", "review", "info",
+            "versions")
 
 EPILOG = """examples:
   nlukit init mybot                                   # a new bot project to start from
