@@ -72,7 +72,7 @@ def hash_session(session_id: str, salt: str = "") -> str:
 
 
 def _utc(ts: float) -> str:
-    t = datetime.datetime.fromtimestamp(ts, tz=datetime.timezone.utc)
+    t = datetime.datetime.fromtimestamp(ts, tz=datetime.UTC)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 

@@ -59,6 +59,19 @@ def _shown(items: list[Any], top: int) -> list[Any]:
     return items if top <= 0 else items[:top]
 
 
+def _groups(groups: list[Any], column: str, top: int, w: Any) -> None:
+    """Text groups as a table, the text last (Korean is two columns wide)."""
+    rows = _shown(groups, top)
+    if not rows:
+        return
+    guesses = [f"{g.guess} {g.guess_confidence:.2f}" if g.guess else "-" for g in rows]
+    gw = max(max(map(_width, guesses)), len(column))
+    w(f"  {'count':>5} {'sessions':>8}  {_pad(column, gw)}  text\n")
+    for g, guess in zip(rows, guesses, strict=True):
+        asked = f"   (answer to {g.asked})" if g.asked else ""
+        w(f"  {g.count:>5} {g.sessions:>8}  {_pad(guess, gw)}  {g.text}{asked}\n")
+
+
 def _print(rv: Any, top: int, out: Any) -> None:
     w = out.write
     span = f" · {rv.first[:16].replace('T', ' ')} – {rv.last[:16].replace('T', ' ')} UTC" if rv.first else ""
@@ -68,23 +81,12 @@ def _print(rv: Any, top: int, out: Any) -> None:
         w(f"\n{len(rv.bad_lines)} bad lines, skipped:\n")
         for b in _shown(rv.bad_lines, top):
             w(f"  {b}\n")
-    w(f"\nFell back: {rv.fallbacks} turns, {len(rv.fell_back)} texts (the model's best real guess; "
-      "the question it answered)\n")
-    if rv.fell_back:
-        guesses = [f"{g.guess} {g.guess_confidence:.2f}" if g.guess else "-" for g in rv.fell_back]
-        gw = max(max(map(_width, _shown(guesses, top))), 5)
-        w(f"  {'count':>5} {'sessions':>8}  {_pad('guess', gw)}  text\n")
-        for g, guess in _shown(list(zip(rv.fell_back, guesses)), top):
-            asked = f"   (answer to {g.asked})" if g.asked else ""
-            w(f"  {g.count:>5} {g.sessions:>8}  {_pad(guess, gw)}  {g.text}{asked}\n")
+    w(f"\nFell back: {rv.fallbacks} turns, {len(rv.fell_back)} texts (guess: the model's best intent "
+      "other than the fallback)\n")
+    _groups(rv.fell_back, "guess", top, w)
     w(f"\nLow confidence: below {rv.below:.2f}, acted on: "
       f"{sum(g.count for g in rv.low_confidence)} turns, {len(rv.low_confidence)} texts\n")
-    if rv.low_confidence:
-        guesses = [f"{g.guess} {g.guess_confidence:.2f}" if g.guess else "-" for g in rv.low_confidence]
-        gw = max(max(map(_width, _shown(guesses, top))), 6)
-        w(f"  {'count':>5} {'sessions':>8}  {_pad('intent', gw)}  text\n")
-        for g, guess in _shown(list(zip(rv.low_confidence, guesses)), top):
-            w(f"  {g.count:>5} {g.sessions:>8}  {_pad(guess, gw)}  {g.text}\n")
+    _groups(rv.low_confidence, "intent", top, w)
     left = [a for a in rv.abandoned if a.left]
     w(f"\nLeft while the bot was asking: {sum(sum(a.left.values()) for a in left)} times\n")
     if left:
