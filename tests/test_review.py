@@ -187,3 +187,12 @@ def test_should_show_which_missed_texts_a_new_model_understands(tmp_path, capsys
     assert now["ㅋㅋㅋ"]["understood"] is False and now["ㅋㅋㅋ"]["intent"] == "fallback"
     assert main(["review", path, "--model", model]) == 0
     assert f"With {model}: 1 of 2 texts understood (2 of 3 turns)" in capsys.readouterr().out
+
+
+def test_should_not_pass_control_characters_from_user_texts_to_the_terminal(tmp_path, capsys):
+    # a user typed an escape sequence: printed as is, it would recolour (or retitle) the reviewer's terminal
+    path = write_log(tmp_path / "t.jsonl", [turn(0, "a", "\x1b[2J지워졌지?", "fallback", fallback=True)])
+    assert main(["review", path]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and r"\x1b[2J지워졌지?" in out
+    assert "\x1b" not in draft_patterns(review([path]))

@@ -272,7 +272,9 @@ def recheck(rv: Review, parser: Any, *, threshold: float = 0.5, name: str | None
 
 
 def _escape(text: str) -> str:
-    """Pattern text that means ``text`` literally: specials escaped, whitespace runs one space."""
+    """Pattern text that means ``text`` literally: specials escaped, whitespace and control
+    characters one space."""
+    text = "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
     return _SPECIAL.sub(r"\\\1", re.sub(r"\s+", " ", text))
 
 

@@ -59,6 +59,11 @@ def _shown(items: list[Any], top: int) -> list[Any]:
     return items if top <= 0 else items[:top]
 
 
+def _safe(text: str) -> str:
+    """User text fit for a terminal: control characters (an ESC could recolour it or worse) shown as \\xNN."""
+    return "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c for c in text)
+
+
 def _groups(groups: list[Any], column: str, top: int, w: Any) -> None:
     """Text groups as a table, the text last (Korean is two columns wide)."""
     rows = _shown(groups, top)
@@ -69,7 +74,7 @@ def _groups(groups: list[Any], column: str, top: int, w: Any) -> None:
     w(f"  {'count':>5} {'sessions':>8}  {_pad(column, gw)}  text\n")
     for g, guess in zip(rows, guesses, strict=True):
         asked = f"   (answer to {g.asked})" if g.asked else ""
-        w(f"  {g.count:>5} {g.sessions:>8}  {_pad(guess, gw)}  {g.text}{asked}\n")
+        w(f"  {g.count:>5} {g.sessions:>8}  {_pad(guess, gw)}  {_safe(g.text)}{asked}\n")
 
 
 def _print(rv: Any, top: int, out: Any) -> None:
@@ -100,7 +105,7 @@ def _print(rv: Any, top: int, out: Any) -> None:
         w(f"\nWith {rv.rechecked_with}: {len(now)} of {len(rv.fell_back)} texts understood "
           f"({sum(g.count for g in now)} of {rv.fallbacks} turns)\n")
         for g in _shown(now, top):
-            w(f"  {g.count:>5}  {g.text}  → {g.now['intent']} {g.now['confidence']:.2f}\n")
+            w(f"  {g.count:>5}  {_safe(g.text)}  → {g.now['intent']} {g.now['confidence']:.2f}\n")
 
 
 def _write_draft(path: str, text: str, force: bool) -> None:
