@@ -38,7 +38,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--today", type=iso_date, default=None, metavar="YYYY-MM-DD",
                    help="the user's date: 내일 and 다음 주 금요일 count from it (default: today)")
     p.add_argument("--log", metavar="FILE", help="append each turn to a JSONL turn log, for `nlukit review` "
-                   "(session ids hashed)")
+                   "(session ids hashed; not with --stories)")
 
 
 def _setup_readline() -> Any:
