@@ -31,6 +31,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
+import os
 import re
 import time
 import unicodedata
@@ -46,6 +47,7 @@ from ..text import normalize
 from ..types import ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
 from .store import MemoryStore, SessionStore
+from .turnlog import TurnWriter, hash_session, open_turn_log, turn_record
 
 __all__ = ["Bot", "Parser", "Turn", "STATES"]
 
@@ -248,10 +250,15 @@ class Bot:
     ``store`` defaults to a :class:`MemoryStore`; pass a Redis store to share sessions
     between processes. Turns of one session are serialised by the store's lock;
     different sessions never see each other's state.
+
+    ``log`` (a file path or a :class:`~nlukit.bot.turnlog.TurnLog`) appends one JSON line per
+    handled turn, for ``nlukit review``; a log that cannot be written logs one warning and the
+    conversation goes on.
     """
 
     def __init__(self, parser: Parser, scenarios: Scenarios, store: SessionStore | None = None, *,
-                 clock: Callable[[], float] = time.time, check: bool = True) -> None:
+                 clock: Callable[[], float] = time.time, check: bool = True,
+                 log: str | os.PathLike[str] | TurnWriter | None = None) -> None:
         if not hasattr(parser, "parse"):
             raise InputError(f"parser must have a parse(text) method, got {type(parser).__name__}; "
                              "pass nlukit.load(model_dir)")
@@ -271,6 +278,8 @@ class Bot:
                                     reverse=True))
         self._affirm = frozenset(_squash(p) for p in self.settings.affirm) - {""}
         self._deny = frozenset(_squash(p) for p in self.settings.deny) - {""}
+        self.log = open_turn_log(log)
+        self._log_failing = False
 
     # ------------------------------------------------------------------ public API
 
@@ -290,9 +299,16 @@ class Bot:
             if (state is None or state.get("v") != STATE_VERSION
                     or now - float(state.get("updated", 0.0)) > self.settings.session_expiry):
                 state = _new_state()
+            before = ({"scenario": state["intent"], "slot": state.get("asked"),
+                       "confirming": bool(state.get("confirming"))} if state.get("intent") else None)
+            misunderstood = int(state.get("misunderstood", 0))
             turn = self._step(session_id, state, text, parse, today)
             state["updated"] = now
             self.store.set(session_id, state, ttl=self.settings.session_expiry)
+        if self.log is not None:
+            self._write_log(session_id, text, parse, turn, now, before,
+                            int(state.get("misunderstood", 0)) > misunderstood,
+                            state.get("asked") if turn.state == "ask_slot" else None)
         log.debug("session %r: %s intent=%s slots=%s missing=%s", session_id, turn.state, turn.intent,
                   turn.slots, turn.missing)
         return turn
@@ -309,6 +325,32 @@ class Bot:
         return self.store.get(session_id)
 
     # ------------------------------------------------------------------ internals
+
+    def _write_log(self, sid: str, text: str, parse: ParseResult, turn: Turn, now: float,
+                   before: dict[str, Any] | None, fallback: bool, slot: str | None) -> None:
+        """Append the turn to the turn log; a failure is a warning (once), never the user's problem."""
+        assert self.log is not None
+        try:
+            raw = bool(getattr(self.log, "raw_session_ids", False))
+            meta = getattr(self.parser, "meta", None)
+            model = ({"name": meta.get("name"), "version": meta.get("version")}
+                     if isinstance(meta, Mapping) and (meta.get("name") or meta.get("version")) else None)
+            self.log.write(turn_record(
+                ts=now, session=hash_session(sid, str(getattr(self.log, "salt", "") or "")),
+                session_id=sid if raw else None, text=text, parse=parse,
+                fallback=fallback,
+                state=turn.state, scenario=turn.intent if turn.intent in self.scenarios else None,
+                slot=slot, before=before, model=model))
+        except Exception as exc:  # noqa: BLE001 - the log must never break a conversation
+            if not self._log_failing:
+                log.warning("cannot write the turn log %s (%s: %s); conversations go on without it "
+                            "until it can be written again", getattr(self.log, "path", self.log),
+                            type(exc).__name__, exc)
+            self._log_failing = True
+        else:
+            if self._log_failing:
+                log.warning("writing the turn log %s again", getattr(self.log, "path", self.log))
+            self._log_failing = False
 
     def _check_dictionary_slots(self) -> None:
         problems = []

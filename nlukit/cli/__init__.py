@@ -17,7 +17,8 @@ from ..errors import NlukitError
 
 # Order shown in --help; modules that do not exist yet are simply not offered. A trailing
 # underscore keeps a module name off a Python keyword (import_ is ``nlukit import``).
-COMMANDS = ("init", "import_", "generate", "train", "evaluate", "parse", "chat", "serve", "retrain", "info", "versions")
+COMMANDS = ("init", "import_", "generate", "train", "evaluate", "parse", "chat", "serve", "retrain", "review",
+            "info", "versions")
 
 EPILOG = """examples:
   nlukit init mybot                                   # a new bot project to start from

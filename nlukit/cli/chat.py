@@ -17,6 +17,7 @@ EXAMPLES = """examples:
   nlukit chat models/demo --scenarios scenarios/demo.toml --store redis://localhost:6379/0 --session me
   nlukit chat models/demo --scenarios scenarios/demo.toml --today 2026-12-24
   nlukit chat models/demo --scenarios scenarios/demo.toml --stories stories/demo.toml
+  nlukit chat models/demo --scenarios scenarios/demo.toml --log logs/turns.jsonl   # then: nlukit review logs/turns.jsonl
 
 /reset forgets the conversation, /quit (or Ctrl-D) leaves — typed or piped.
 """
@@ -36,6 +37,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "(e.g. stories/demo.toml) instead of chatting; exit 1 when one fails")
     p.add_argument("--today", type=iso_date, default=None, metavar="YYYY-MM-DD",
                    help="the user's date: 내일 and 다음 주 금요일 count from it (default: today)")
+    p.add_argument("--log", metavar="FILE", help="append each turn to a JSONL turn log, for `nlukit review` "
+                   "(session ids hashed; not with --stories)")
 
 
 def _setup_readline() -> Any:
@@ -109,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     scenarios = load_scenarios(args.scenarios, nlu.intents, nlu.entity_types)
     if args.stories:
         return _run_stories(Bot(nlu, scenarios), args)
-    bot = Bot(nlu, scenarios, store=open_store(args.store))
+    bot = Bot(nlu, scenarios, store=open_store(args.store), log=args.log)
     interactive = sys.stdin.isatty() and not args.json
     readline = _setup_readline() if interactive else None
     if interactive:
