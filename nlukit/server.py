@@ -78,6 +78,7 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "max_batch": 16,                   # concurrent parses per model call; 1 turns batching off
     "parse_timeout": 60.0,             # seconds a request waits for its parse (503 after)
     "cors_origins": (),                # origins whose pages may call the API ("*": any)
+    "turn_log": None,                  # a JSONL file: one line per chat turn (nlukit review)
 }
 
 #: Env var the gunicorn config sets in each worker: the master's pid.
@@ -251,6 +252,10 @@ class _Service:
         self._store = store
         self._injected_bot = bot
         self._lock = threading.Lock()
+        self.turn_log = None
+        if settings.get("turn_log"):
+            from .bot.turnlog import TurnLog
+            self.turn_log = TurnLog(settings["turn_log"])   # one per process, kept across reloads
         if nlu is None and model_path is not None:
             nlu = self._load_model(model_path)
         nlu = self._batching(nlu)
@@ -290,7 +295,7 @@ class _Service:
                                        entity_types=list(nlu.entity_types))
         elif hasattr(scenarios, "check"):  # loaded elsewhere: still must fit this model
             scenarios.check(list(nlu.intents), list(nlu.entity_types))
-        return Bot(nlu, scenarios, store=self.store())
+        return Bot(nlu, scenarios, store=self.store(), log=self.turn_log)
 
     def reload(self) -> tuple[_Runtime, _Runtime]:
         """Load the model's ``current`` version; on any failure the old one stays."""

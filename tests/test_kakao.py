@@ -245,3 +245,17 @@ def test_should_keep_quick_replies_within_kakaos_limits() -> None:
     assert len(long[0]["label"]) == 14
     confirm = kakao.quick_replies(_Turn("할까요?", "confirm"), affirm=("좋아요",), deny=("싫어요",))
     assert [r["messageText"] for r in confirm] == ["좋아요", "싫어요"]
+
+
+def test_should_log_the_turns_of_kakao_and_chat_users_for_review(tmp_path: Any, nlu: FakeNLU) -> None:
+    from nlukit.bot.turnlog import hash_session, read_turns
+    path = tmp_path / "logs" / "turns.jsonl"
+    client = app_client(tmp_path, nlu, turn_log=str(path))
+    say(client, "기차 예매해줘", user="alice")
+    say(client, "뭐라는 거야", user="alice")
+    post(client, {"session_id": "web-1", "text": "안녕"}, path="/chat")
+    records = [r for r in read_turns([str(path)]) if isinstance(r, dict)]
+    assert [(r["text"], r["state"], r["fallback"]) for r in records] == [
+        ("기차 예매해줘", "ask_slot", False), ("뭐라는 거야", "ask_slot", True), ("안녕", "complete", False)]
+    assert records[0]["session"] == hash_session("kakao:alice") and "session_id" not in records[0]
+    assert "alice" not in path.read_text(encoding="utf-8")

@@ -216,6 +216,9 @@ def test_should_refuse_a_session_store_without_scenarios_to_keep_sessions_for(tm
     assert main(["serve", str(tmp_path / "m"), "--store", "foo://x", "--port", "0"]) == 1
     assert "without --scenarios there is no /chat to keep them for; add --scenarios FILE or drop --store" \
         in capsys.readouterr().err
+    assert main(["serve", str(tmp_path / "m"), "--log", str(tmp_path / "t.jsonl"), "--port", "0"]) == 1
+    assert "add --scenarios FILE or drop --log" in capsys.readouterr().err
+    assert not (tmp_path / "t.jsonl").exists()
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ EXAMPLES = """examples:
   NLUKIT_KAKAO_TOKEN=s3cret nlukit serve models/demo --scenarios scenarios/demo.toml
       # KakaoTalk: register https://HOST/kakao/skill?token=s3cret as the skill in Kakao i Open Builder
   nlukit serve models/demo --scenarios scenarios/demo.toml --dev    # Flask's server, one process
+  nlukit serve models/demo --scenarios scenarios/demo.toml --log logs/turns.jsonl   # then: nlukit review logs/turns.jsonl
 
 With more than one worker, sessions must live in Redis (--store redis://...): with the
 in-memory store each worker keeps its own sessions. SIGTERM stops cleanly (exit 0).
@@ -41,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                         help="let pages of ORIGIN (e.g. https://shop.example) call the API from a "
                              "browser; repeatable; '*' allows any")
+    parser.add_argument("--log", metavar="FILE", default=None,
+                        help="append one JSON line per chat turn to FILE (session ids hashed), "
+                             "for `nlukit review FILE`")
     parser.add_argument("--access-log", action="store_true",
                         help="log every request (gunicorn's access log, to stdout)")
     parser.add_argument("--dev", action="store_true",
@@ -58,6 +62,11 @@ def run(args: argparse.Namespace) -> int:
     settings: dict[str, object] = {"store_url": args.store,
                                    "admin_token_env": args.admin_token_env,
                                    "cors_origins": tuple(args.cors_origin)}
+    if args.log:
+        if not args.scenarios:
+            raise InputError(f"--log {args.log} records chat turns, but without --scenarios there is no "
+                             "/chat; add --scenarios FILE or drop --log")
+        settings["turn_log"] = os.path.abspath(args.log)
     if args.max_text_length is not None:
         if args.max_text_length < 1:
             raise InputError(f"--max-text-length must be positive, not {args.max_text_length}")
