@@ -439,3 +439,112 @@ def jamo_distance(a: str, b: str, limit: int = 3) -> int:
             return limit + 1
         prev = cur
     return min(prev[-1], limit + 1)
+
+
+# -- text typed with the keyboard left in English mode (dkssud -> 안녕) ------------------------
+# The standard two-set (두벌식) layout: key -> compatibility jamo. Shifted keys other than
+# these give the unshifted jamo (capital letters are typed by Caps Lock as often as by Shift).
+_KEYS = dict(zip("qwertyuiopasdfghjklzxcvbnm", "ㅂㅈㄷㄱㅅㅛㅕㅑㅐㅔㅁㄴㅇㄹㅎㅗㅓㅏㅣㅋㅌㅊㅍㅠㅜㅡ", strict=True))
+_KEYS.update({"Q": "ㅃ", "W": "ㅉ", "E": "ㄸ", "R": "ㄲ", "T": "ㅆ", "O": "ㅒ", "P": "ㅖ"})
+_INITIALS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_MEDIALS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_FINALS = " ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"
+_VOWEL_PAIRS = {"ㅗㅏ": "ㅘ", "ㅗㅐ": "ㅙ", "ㅗㅣ": "ㅚ", "ㅜㅓ": "ㅝ", "ㅜㅔ": "ㅞ", "ㅜㅣ": "ㅟ", "ㅡㅣ": "ㅢ"}
+_FINAL_PAIRS = {"ㄱㅅ": "ㄳ", "ㄴㅈ": "ㄵ", "ㄴㅎ": "ㄶ", "ㄹㄱ": "ㄺ", "ㄹㅁ": "ㄻ", "ㄹㅂ": "ㄼ", "ㄹㅅ": "ㄽ",
+                "ㄹㅌ": "ㄾ", "ㄹㅍ": "ㄿ", "ㄹㅎ": "ㅀ", "ㅂㅅ": "ㅄ"}
+_LATIN_RUN = re.compile(r"[A-Za-z]+")
+
+
+def _syllable(ini: str, med: str, fin: str = "") -> str:
+    return chr(0xAC00 + (_INITIALS.index(ini) * 21 + _MEDIALS.index(med)) * 28
+               + (_FINALS.index(fin) if fin else 0))
+
+
+def _compose(jamo: list[str]) -> str | None:
+    """Jamo typed in order, composed as a Korean input method composes them; None when a
+    vowel is left without a consonant before it (``ㅗㅑ``: not Korean typed in English)."""
+    out: list[str] = []
+    i, n = 0, len(jamo)
+    while i < n:
+        c = jamo[i]
+        if c in _MEDIALS:
+            return None
+        if i + 1 >= n or jamo[i + 1] not in _MEDIALS:
+            # a consonant alone: ㅋㅋ, ㅇㅇ, ㄱㄱ are typed so; keep it, it composes nothing
+            out.append(c)
+            i += 1
+            continue
+        med = jamo[i + 1]
+        i += 2
+        if i < n and (med + jamo[i]) in _VOWEL_PAIRS:
+            med = _VOWEL_PAIRS[med + jamo[i]]
+            i += 1
+        fin = ""
+        # a consonant is this syllable's final unless a vowel follows it (then it starts the next)
+        if i < n and jamo[i] in _FINALS and jamo[i] != " " and (i + 1 >= n or jamo[i + 1] not in _MEDIALS):
+            fin = jamo[i]
+            i += 1
+            if (i < n and (fin + jamo[i]) in _FINAL_PAIRS
+                    and (i + 1 >= n or jamo[i + 1] not in _MEDIALS)):
+                fin = _FINAL_PAIRS[fin + jamo[i]]
+                i += 1
+        out.append(_syllable(c, med, fin))
+    return "".join(out)
+
+
+def hangul_from_keys(text: str) -> str | None:
+    """The Hangul a text of Latin letters means when typed on a Korean keyboard left in
+    English mode (``dkssud`` → ``안녕``, ``tjdnf skfTl`` → ``서울 날씨``), or None.
+
+    A run of letters that does not compose into syllables (a vowel with no consonant before
+    it, as ``hello``, ``ok`` or ``BTS`` give) is English and stays (``bts shfo`` → ``bts
+    노래``); None when no run composes, the text holds Hangul already or has fewer than two
+    letters. A run may end in lone consonants (``dkssudzz`` → ``안녕ㅋㅋ``). A shifted letter is its shifted jamo
+    (``dkfdkTdj`` → ``알았어``) unless the whole run is in capitals (Caps Lock: ``TJDNF`` →
+    ``서울``). Digits, spaces and punctuation stay.
+
+    >>> hangul_from_keys("dkssudgktpdy"), hangul_from_keys("gksrmf zz"), hangul_from_keys("hello")
+    ('안녕하세요', '한글 ㅋㅋ', None)
+    """
+    if any("\uac00" <= ch <= "\ud7a3" or "\u3131" <= ch <= "\u318e" for ch in text):
+        return None
+    runs = list(_LATIN_RUN.finditer(text))
+    if sum(len(m.group()) for m in runs) < 2:
+        return None
+    out: list[str] = []
+    pos = 0
+    for m in runs:
+        run = m.group()
+        if len(run) > 1 and run.isupper():   # Caps Lock was on: the keys meant are the plain ones
+            run = run.lower()
+        composed = _compose([_KEYS.get(ch) or _KEYS[ch.lower()] for ch in run])
+        out += [text[pos:m.start()], m.group() if composed is None else composed]
+        pos = m.end()
+    out.append(text[pos:])
+    result = "".join(out)
+    if result == text or (not any("\uac00" <= ch <= "\ud7a3" for ch in result) and len(result.strip()) < 2):
+        return None
+    return result
+
+
+def keys_from_hangul(text: str) -> str:
+    """The keys typed for ``text`` on a two-set Korean keyboard, as they come out in English mode
+    (``안녕`` → ``dkssud``): the inverse of :func:`hangul_from_keys`, for tests and benchmarks.
+    Anything that is not a Hangul syllable or jamo is kept."""
+    inverse = {j: k for k, j in _KEYS.items()}
+    pairs = {v: k for k, v in {**_VOWEL_PAIRS, **_FINAL_PAIRS}.items()}
+
+    def keys(jamo: str) -> str:
+        return "".join(inverse[j] for j in pairs.get(jamo, jamo))
+
+    out: list[str] = []
+    for ch in text:
+        code = ord(ch) - 0xAC00
+        if 0 <= code < 11172:
+            fin = _FINALS[code % 28].strip()
+            out.append(keys(_INITIALS[code // 588]) + keys(_MEDIALS[(code % 588) // 28]) + (keys(fin) if fin else ""))
+        elif ch in inverse or ch in pairs:
+            out.append(keys(ch))
+        else:
+            out.append(ch)
+    return "".join(out)

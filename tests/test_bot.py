@@ -782,3 +782,33 @@ def test_should_not_leave_a_question_for_a_yes_or_no_the_model_reads_as_another_
     ])
     # with nothing under way it is what the model says
     assert make_bot({"네": parse_result("네", "greeting", 0.9)}).handle("y2", "네").intent == "greeting"
+
+
+# -- text typed with the Korean keyboard left in English mode ---------------------------------
+def test_should_read_a_request_and_answers_typed_in_english_mode_as_the_hangul_meant():
+    talk(make_bot(), "k1", [
+        ("rlck dPao", "어디에서 출발하세요?", "ask_slot"),           # 기차 예매
+        ("tjdnf", "서울에서 어디로 가세요?", "ask_slot"),            # 서울: a bare answer
+        ("qntksdmfh", "언제 출발하세요?", "ask_slot"),                # 부산으로
+        ("sodlf", "내일 서울에서 부산으로 가는 기차를 예매할게요.", "complete"),
+    ])
+
+
+def test_should_take_yes_typed_in_english_mode_to_a_confirmation():
+    bot = confirm_bot()
+    bot.handle("k2", "서울에서 부산으로 가는 기차")
+    turn = bot.handle("k2", "dd")           # ㅇㅇ
+    assert turn.state == "complete"
+
+
+def test_should_leave_english_and_what_no_reading_makes_understood_as_typed():
+    bot = make_bot()
+    turn = bot.handle("k3", "hello")        # no Hangul reading at all
+    assert turn.state == "fallback"
+    turn = bot.handle("k4", "rock")         # 개차: a reading nothing understands either
+    assert turn.state == "fallback" and turn.parse is not None and turn.parse.text == "rock"
+
+
+def test_should_keep_text_typed_in_english_mode_unread_when_keyboard_fix_is_off():
+    assert confirm_bot(keyboard_fix=False).handle("k5", "rlck dPao").state == "fallback"
+    assert confirm_bot().handle("k5", "rlck dPao").state == "ask_slot"

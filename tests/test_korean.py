@@ -190,3 +190,38 @@ def test_should_read_pronounceable_capital_words_as_words_and_acronyms_by_letter
 ])
 def test_should_read_clock_times_by_their_last_unit(word: str, pair: str, expected: str) -> None:
     assert choose_particle(word, pair) == expected
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("dkssudgktpdy", "안녕하세요"),            # a final moves to the next syllable before a vowel
+    ("tjdnf skfTl djEo?", "서울 날씨 어때?"),   # spaces and punctuation stay; T ㅆ, E ㄸ shifted
+    ("dkfdkTdj", "알았어"),
+    ("rhkdwn", "광주"),                        # ㅗ+ㅏ is ㅘ
+    ("dlfrrh", "읽고"),                        # ㄹ+ㄱ is the final ㄺ
+    ("dlfrj", "일거"),                         # ... unless a vowel takes the ㄱ
+    ("TJDNF", "서울"),                         # Caps Lock on: the plain keys
+    ("dkssudzz", "안녕ㅋㅋ"), ("dd", "ㅇㅇ"), ("3tl qks", "3시 반"),
+    ("bts shfo xmfdjwnj", "bts 노래 틀어줘"),   # a run that composes nothing is English and stays
+])
+def test_should_read_text_typed_with_the_korean_keyboard_in_english_mode(typed: str, meant: str) -> None:
+    from nlukit.korean import hangul_from_keys
+    assert hangul_from_keys(typed) == meant
+
+
+@pytest.mark.parametrize("text", ["hello", "ok", "KTX", "BTS", "a", "서울 tjdnf", "ㅋㅋ", "123", "", "Yes"])
+def test_should_leave_english_and_hangul_as_they_are(text: str) -> None:
+    from nlukit.korean import hangul_from_keys
+    assert hangul_from_keys(text) is None
+
+
+def test_should_read_back_every_fixture_sentence_typed_in_english_mode() -> None:
+    import json
+    import os
+
+    from nlukit.korean import hangul_from_keys, keys_from_hangul
+    path = os.path.join(os.path.dirname(__file__), "fixtures", "model", "train.jsonl")
+    texts = [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
+    hangul_only = [t for t in texts if not any(c.isascii() and c.isalpha() for c in t)]
+    assert len(hangul_only) >= 20
+    for text in hangul_only:
+        assert hangul_from_keys(keys_from_hangul(text)) == text, (text, keys_from_hangul(text))

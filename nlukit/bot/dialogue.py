@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import InputError, ScenarioError
-from ..korean import jamo_distance
+from ..korean import hangul_from_keys, jamo_distance
 from ..numerals import digits
 from ..temporal import resolve
 from ..text import normalize
@@ -123,6 +123,9 @@ class _Cand:
     source: str
     after: str = ""   # what follows in the text, from its first non-space (a particle: 로, 에서, 까지)
     resolved: Mapping[str, Any] | None = None   # the parser's reading of a time or date
+
+
+_LONE_JAMO = re.compile(r"[\u3131-\u318e]+")
 
 
 def _new_state() -> dict[str, Any]:
@@ -293,6 +296,9 @@ class Bot:
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
         parse = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
+        typed = text
+        if self.settings.keyboard_fix:
+            text, parse = self._keyboard_fixed(text, parse, today)
         with self.store.lock(session_id):
             state = self.store.get(session_id)
             now = self._clock()
@@ -306,12 +312,31 @@ class Bot:
             state["updated"] = now
             self.store.set(session_id, state, ttl=self.settings.session_expiry)
         if self.log is not None:
-            self._write_log(session_id, text, parse, turn, now, before,
+            self._write_log(session_id, typed, parse, turn, now, before,
                             int(state.get("misunderstood", 0)) > misunderstood,
                             state.get("asked") if turn.state == "ask_slot" else None)
         log.debug("session %r: %s intent=%s slots=%s missing=%s", session_id, turn.state, turn.intent,
                   turn.slots, turn.missing)
         return turn
+
+    def _keyboard_fixed(self, text: str, parse: ParseResult, today: datetime.date | None
+                        ) -> tuple[str, ParseResult]:
+        """``text`` read as Hangul typed in English mode (``tjdnf`` → ``서울``), with its parse, when
+        that reading is understood better than the text as typed: a confident intent more sure
+        than the typed text's, or (the typed text not understood) more entities, a yes, no or
+        cancel. Otherwise the text and parse as they were."""
+        hangul = hangul_from_keys(text)
+        if hangul is None:
+            return text, parse
+        alt = self.parser.parse(hangul) if today is None else self.parser.parse(hangul, today=today)
+        typed_intent, alt_intent = self._confident(parse), self._confident(alt)
+        if alt_intent is not None and (typed_intent is None
+                                       or alt.intent.confidence > parse.intent.confidence):  # type: ignore[union-attr]
+            return hangul, alt
+        if typed_intent is None and (len(alt.entities) > len(parse.entities) or self._is_cancel(hangul)
+                                     or self._made_of(_squash(hangul), self._affirm | self._deny)):
+            return hangul, alt
+        return text, parse
 
     def forget(self, session_id: str) -> bool:
         """Drop a session's state; True when there was one."""
@@ -630,9 +655,11 @@ class Bot:
 
     def _candidates(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None) -> list[_Cand]:
         types = sc.entity_types
+        # a value made only of lone jamo (ㅇㅇ, ㅋㅋ) or of yes and no (응, 아니) is chat, not a value the
+        # parser should have tagged: unless the dictionary lists it, it fills nothing
         cands = [_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser",
                        resolved=getattr(e, "resolved", None))
-                 for e in parse.entities if e.entity in types]
+                 for e in parse.entities if e.entity in types and not self._is_chat_value(e)]
         extra: list[_Cand] = []
         norm = normalize(text)
         index = self._index.get(asked.entity) if asked is not None else None
@@ -661,6 +688,13 @@ class Bot:
         out = (dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands)
         # 부산 말고 대구: the value said not to be it is no candidate
         return sorted((c for c in out if not c.after.startswith(_NOT_THIS)), key=lambda c: (c.start, c.end))
+
+    def _is_chat_value(self, e: Any) -> bool:
+        t = _squash(e.text)
+        if not (t and (_LONE_JAMO.fullmatch(t) or self._made_of(t, self._affirm | self._deny))):
+            return False
+        index = self._index.get(e.entity)
+        return index is None or index.lookup(e.text) is None
 
     @staticmethod
     def _misspelled(norm: Any, text: str, asked: Slot, index: _SurfaceIndex) -> list[_Cand]:

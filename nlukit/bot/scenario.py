@@ -141,6 +141,9 @@ class BotSettings:
     confirm_denied: str = "알겠어요. 무엇을 바꿀까요? 바꿀 내용을 말씀해 주세요."
     #: follow-ups (``부산은?`` after a weather answer) for every scenario that does not turn them off
     follow_up: bool = True
+    #: a text of Latin letters the bot does not understand is read as typed on a Korean keyboard
+    #: left in English mode (``tjdnf skfTl`` → ``서울 날씨``) when that reading is understood
+    keyboard_fix: bool = True
 
 
 @dataclass(frozen=True)
@@ -284,7 +287,7 @@ _SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "slot"
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
-             "follow_up"}
+             "follow_up", "keyboard_fix"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -307,11 +310,12 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
                 kw[k] = text
-    if "follow_up" in d:
-        if isinstance(d["follow_up"], bool):
-            kw["follow_up"] = d["follow_up"]
-        else:
-            p.add("bot.follow_up", f"must be true or false, got {d['follow_up']!r}")
+    for k in ("follow_up", "keyboard_fix"):
+        if k in d:
+            if isinstance(d[k], bool):
+                kw[k] = d[k]
+            else:
+                p.add(f"bot.{k}", f"must be true or false, got {d[k]!r}")
     for k, lo, hi, kind in (("session_expiry", 1, None, (int, float)),
                             ("confidence_threshold", 0, 1, (int, float)),
                             ("max_turns", 1, None, (int,)),
