@@ -812,3 +812,15 @@ def test_should_leave_english_and_what_no_reading_makes_understood_as_typed():
 def test_should_keep_text_typed_in_english_mode_unread_when_keyboard_fix_is_off():
     assert confirm_bot(keyboard_fix=False).handle("k5", "rlck dPao").state == "fallback"
     assert confirm_bot().handle("k5", "rlck dPao").state == "ask_slot"
+
+
+def test_should_not_fill_a_slot_with_a_yes_or_lone_jamo_the_model_tagged():
+    # Given a model that tags ㅇㅇ and 응 as locations when the bot asks where from
+    bot = make_bot({"ㅇㅇ": parse_result("ㅇㅇ", "fallback", 0.3, Entity("location", "ㅇㅇ", "ㅇㅇ", 0, 2, 0.8)),
+                    "응": parse_result("응", "fallback", 0.3, Entity("location", "응", "응", 0, 1, 0.8))})
+    talk(bot, "j1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("ㅇㅇ", "어디에서 출발하세요?", "ask_slot"),
+        ("응", "어디에서 출발하세요?", "ask_slot"),
+        ("대구", "대구에서 어디로 가세요?", "ask_slot"),
+    ])
