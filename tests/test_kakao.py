@@ -19,39 +19,16 @@ from nlukit.errors import InputError
 
 pytest.importorskip("flask")
 
-from test_server_fakes import FakeNLU  # noqa: E402
+from test_server_fakes import SCENARIOS_TOML, FakeNLU  # noqa: E402
 
 from nlukit.server import create_app  # noqa: E402
 
-SCENARIOS = """
-[[scenario]]
-intent = "greeting"
-response = "안녕하세요! 무엇을 도와드릴까요?"
-
-[[scenario]]
-intent = "train_ticket"
-confirm = "{origin}에서 {destination}(으)로 가는 기차를 예매할까요?"
-response = "{origin}에서 {destination}(으)로 가는 기차를 예매했어요."
-[[scenario.slot]]
-entity = "location"
-role = "origin"
-prompt = "어디에서 출발하세요?"
-values = ["서울", "부산", "대구"]
-[[scenario.slot]]
-entity = "location"
-role = "destination"
-prompt = "어디로 가세요?"
-
-[[scenario]]
-intent = "weather"
-response = "{date} {location} 날씨를 알려드릴게요."
-[[scenario.slot]]
-entity = "location"
-prompt = "어느 지역 날씨를 알려드릴까요?"
-[[scenario.slot]]
-entity = "date"
-default = "오늘"
-"""
+# the server tests' scenarios, with a confirmation and listed origins for the quick replies
+SCENARIOS = SCENARIOS_TOML.replace(
+    'response = "{origin}에서 {destination}(으)로 가는 기차를 예매할게요."',
+    'confirm = "{origin}에서 {destination}(으)로 가는 기차를 예매할까요?"\n'
+    'response = "{origin}에서 {destination}(으)로 가는 기차를 예매했어요."').replace(
+    'prompt = "어디에서 출발하세요?"', 'prompt = "어디에서 출발하세요?"\nvalues = ["서울", "부산", "대구"]')
 
 
 def payload(text: str, user: Any = "u1", timezone: str | None = "Asia/Seoul") -> dict[str, Any]:
