@@ -19,6 +19,13 @@ ends into at most 3 bubbles, the last one shortened with ``…``), at most 10 qu
 replies, a quick reply's label at most 14 characters (a longer value keeps its whole
 text as the message it sends). A confirmation question gets the bot's first yes and
 no phrases as quick replies; a question whose slot lists its values gets those.
+
+Callbacks: Kakao waits 5 seconds for a skill. A turn is milliseconds, but an action of
+yours (a booking API) may take longer. When the block has callbacks on, the request
+carries ``userRequest.callbackUrl``: a turn not done within ``kakao_wait`` seconds (3.5)
+is answered ``{"useCallback": true}`` with a short text, and its answer is posted to that
+URL when ready (Kakao takes it within a minute, once). Only https URLs on Kakao's hosts
+(``kakao_callback_hosts``) are ever posted to.
 """
 from __future__ import annotations
 
@@ -53,6 +60,8 @@ class SkillRequest:
     utterance: str
     timezone: str
     today: datetime.date
+    #: where to send the answer later (the block has callbacks on: ``userRequest.callbackUrl``)
+    callback_url: str | None = None
 
     @property
     def session_id(self) -> str:
@@ -93,7 +102,54 @@ def read_request(body: Mapping[str, Any], now: datetime.datetime | None = None) 
     if not isinstance(zone, str):
         raise InputError(f'"userRequest.timezone" must be a time zone name such as "Asia/Seoul", '
                          f"not {type(zone).__name__}")
-    return SkillRequest(str(user), utterance, zone, user_today(zone, now))
+    callback = body["userRequest"].get("callbackUrl")
+    if callback is not None and not isinstance(callback, str):
+        raise InputError(f'"userRequest.callbackUrl" must be a URL string, not {type(callback).__name__}')
+    return SkillRequest(str(user), utterance, zone, user_today(zone, now), callback or None)
+
+
+def callback_allowed(url: str, hosts: Sequence[str]) -> bool:
+    """Whether ``url`` may receive a callback answer: https on a host ending in one of
+    ``hosts`` (``.kakao.com``), or any scheme on a host listed exactly (``127.0.0.1``, for tests).
+    Anything else is refused: the server never posts to an address a request made up."""
+    from urllib.parse import urlsplit
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return False
+    if not host or parts.scheme not in ("https", "http"):
+        return False
+    for allowed in hosts:
+        allowed = allowed.lower()
+        if host == allowed.lstrip("."):
+            return True
+        if allowed.startswith(".") and host.endswith(allowed) and parts.scheme == "https":
+            return True
+    return False
+
+
+def text_response(text: str) -> dict[str, Any]:
+    """A skill answer of one text (in bubbles within Kakao's limits)."""
+    return {"version": "2.0",
+            "template": {"outputs": [{"simpleText": {"text": piece}} for piece in _bubbles(text)]}}
+
+
+def waiting_response(text: str) -> dict[str, Any]:
+    """The answer that tells Kakao the real one comes through the callback URL."""
+    return {"version": "2.0", "useCallback": True, "data": {"text": text}}
+
+
+def post_callback(url: str, answer: Mapping[str, Any], timeout: float = 10.0) -> int:
+    """POST a skill answer to a callback URL (once: Kakao's URL takes one answer within a
+    minute); the HTTP status, or raises ``OSError``."""
+    import json
+    import urllib.request
+    data = json.dumps(answer, ensure_ascii=False).encode("utf-8")
+    req = urllib.request.Request(url, data=data, method="POST",
+                                 headers={"Content-Type": "application/json; charset=utf-8"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:  # noqa: S310 - checked by callback_allowed
+        return int(resp.status)
 
 
 def _zone(name: str) -> datetime.tzinfo:
@@ -165,9 +221,8 @@ def quick_replies(turn: Any, affirm: Sequence[str] = ("네",),
 def skill_response(turn: Any, affirm: Sequence[str] = ("네",),
                    deny: Sequence[str] = ("아니요",)) -> dict[str, Any]:
     """A bot :class:`~nlukit.bot.Turn` as a Kakao skill answer (``version`` 2.0)."""
-    template: dict[str, Any] = {
-        "outputs": [{"simpleText": {"text": piece}} for piece in _bubbles(str(turn.reply or ""))]}
+    out = text_response(str(turn.reply or ""))
     buttons = quick_replies(turn, affirm, deny)
     if buttons:
-        template["quickReplies"] = buttons
-    return {"version": "2.0", "template": template}
+        out["template"]["quickReplies"] = buttons
+    return out

@@ -72,6 +72,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "admin_token_env": "NLUKIT_ADMIN_TOKEN",
     "kakao_token": None,               # None: read the env var named below; unset: no check
     "kakao_token_env": "NLUKIT_KAKAO_TOKEN",
+    "kakao_wait": 3.5,                 # seconds a Kakao turn may take before the callback answers it
+    "kakao_wait_text": "잠시만 기다려 주세요.",
+    "kakao_callback_hosts": (".kakao.com", ".kakaoenterprise.com"),  # https hosts a callback may go to
     "store_url": None,                 # None / "memory://" / "redis://host:port/db"
     "torch_threads": 1,                # per process; 0 leaves torch's default
     "restart_workers_on_reload": True,  # under gunicorn, SIGHUP the master after a reload
@@ -588,11 +591,54 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
         skill = kakao.read_request(_json_body())
         _text_field({"userRequest.utterance": skill.utterance}, conf, "userRequest.utterance")
         bot = need_bot()
-        turn = bot.handle(skill.session_id, skill.utterance, today=skill.today)
         settings = getattr(bot, "settings", None)
         affirm = _preferred(getattr(settings, "affirm", ()), "네")
         deny = _preferred(getattr(settings, "deny", ()), "아니요")
-        return answer(kakao.skill_response(turn, affirm, deny))
+        callback = skill.callback_url
+        if callback and not kakao.callback_allowed(callback, conf["kakao_callback_hosts"]):
+            app.logger.warning("Kakao callback URL on a host not in kakao_callback_hosts %s, not used: %s",
+                               list(conf["kakao_callback_hosts"]), callback[:200])
+            callback = None
+        if not callback:
+            turn = bot.handle(skill.session_id, skill.utterance, today=skill.today)
+            return answer(kakao.skill_response(turn, affirm, deny))
+        # callbacks on: wait a while for the turn, then let the callback URL take its answer
+        done, lock, box = threading.Event(), threading.Lock(), {}
+
+        def run_turn() -> None:
+            try:
+                turn = bot.handle(skill.session_id, skill.utterance, today=skill.today)
+                box["answer"] = kakao.skill_response(turn, affirm, deny)
+            except Exception as exc:  # noqa: BLE001 - raised to the request, or logged and apologised for
+                box["error"] = exc
+            with lock:
+                box["finished"] = True
+                late = box.get("late", False)
+            done.set()
+            if late:
+                _post_late(str(callback), box)
+
+        threading.Thread(target=run_turn, name="kakao-turn", daemon=True).start()
+        done.wait(float(conf["kakao_wait"]))
+        with lock:
+            box["late"] = late = not box.get("finished")
+        if late:
+            return answer(kakao.waiting_response(str(conf["kakao_wait_text"])))
+        if "error" in box:
+            raise box["error"]
+        return answer(box["answer"])
+
+    def _post_late(url: str, box: dict[str, Any]) -> None:
+        """The answer of a turn that outlasted ``kakao_wait``, posted to the callback URL."""
+        from . import kakao
+        if "error" in box:
+            app.logger.error("a Kakao turn failed after the waiting answer: %r", box["error"])
+            reply = getattr(getattr(service.runtime.bot, "settings", None), "action_error", None)
+            box["answer"] = kakao.text_response(reply or "죄송해요, 요청을 처리하지 못했어요.")
+        try:
+            kakao.post_callback(url, box["answer"])
+        except (OSError, ValueError) as exc:
+            app.logger.error("posting the Kakao callback answer failed: %s", exc)
 
     @app.delete("/chat/<session_id>")
     def forget(session_id: str) -> Response:
@@ -910,12 +956,20 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                         "type": "object", "required": ["utterance", "user"], "properties": {
                             "utterance": {"type": "string", "maxLength": max_text},
                             "timezone": {"type": "string", "example": "Asia/Seoul"},
+                            "callbackUrl": {"type": "string",
+                                            "description": "present when the block has callbacks on"},
                             "user": {"type": "object", "required": ["id"], "properties": {
                                 "id": {"type": "string",
                                        "description": "the botUserKey"}}}}}}},
                 "KakaoSkillResponse": {
-                    "type": "object", "required": ["version", "template"], "properties": {
+                    "type": "object", "required": ["version"],
+                    "description": "the turn's answer in template; or, for a turn longer than "
+                                   "kakao_wait with callbacks on, useCallback with data.text, the "
+                                   "answer then being posted to userRequest.callbackUrl",
+                    "properties": {
                         "version": {"type": "string", "enum": ["2.0"]},
+                        "useCallback": {"type": "boolean"},
+                        "data": {"type": "object", "properties": {"text": {"type": "string"}}},
                         "template": {"type": "object", "required": ["outputs"], "properties": {
                             "outputs": {"type": "array", "minItems": 1, "maxItems": 3, "items": {
                                 "type": "object", "properties": {"simpleText": {

@@ -236,3 +236,143 @@ def test_should_log_the_turns_of_kakao_and_chat_users_for_review(tmp_path: Any, 
         ("기차 예매해줘", "ask_slot", False), ("뭐라는 거야", "ask_slot", True), ("안녕", "complete", False)]
     assert records[0]["session"] == hash_session("kakao:alice") and "session_id" not in records[0]
     assert "alice" not in path.read_text(encoding="utf-8")
+
+
+# -- callbacks: a turn longer than Kakao's wait is answered through the callback URL -------------
+class _CallbackServer:
+    """A local HTTP server standing in for Kakao's callback URL: records what is posted."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+        self.posts: list[dict[str, Any]] = []
+        self.got = threading.Event()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                outer.posts.append(json.loads(body))
+                self.send_response(200)
+                self.end_headers()
+                outer.got.set()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/callback/abc"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def callback_server():
+    server = _CallbackServer()
+    yield server
+    server.close()
+
+
+SLOW = """
+[[scenario]]
+intent = "train_ticket"
+action = "bot_actions:slow_booking"
+[[scenario.slot]]
+entity = "location"
+role = "origin"
+prompt = "어디에서 출발하세요?"
+[[scenario.slot]]
+entity = "location"
+role = "destination"
+prompt = "어디로 가세요?"
+
+[[scenario]]
+intent = "greeting"
+response = "안녕하세요!"
+"""
+
+
+def slow_client(tmp_path: Any, nlu: FakeNLU, **settings: Any) -> Any:
+    import os
+    import sys
+    here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "bot")
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    path = tmp_path / "slow.toml"
+    path.write_text(SLOW, encoding="utf-8")
+    return create_app(nlu=nlu, scenarios=str(path), settings={
+        "torch_threads": 0, "kakao_token_env": "", "kakao_wait": 0.15,
+        "kakao_callback_hosts": ("127.0.0.1",), **settings}).test_client()
+
+
+def with_callback(text: str, url: str, user: str = "u1") -> dict[str, Any]:
+    body = payload(text, user)
+    body["userRequest"]["callbackUrl"] = url
+    return body
+
+
+def test_should_answer_a_slow_turn_through_the_callback_url(tmp_path: Any, nlu: FakeNLU,
+                                                           callback_server: _CallbackServer) -> None:
+    client = slow_client(tmp_path, nlu)
+    resp = post(client, with_callback("서울에서 부산으로 가는 기차 예매", callback_server.url))
+    # Then Kakao hears at once that the answer comes later, with a text to show meanwhile
+    assert resp.status_code == 200
+    assert resp.get_json() == {"version": "2.0", "useCallback": True, "data": {"text": "잠시만 기다려 주세요."}}
+    # and the answer is posted to the callback URL once the action is done
+    assert callback_server.got.wait(5)
+    assert callback_server.posts == [{"version": "2.0", "template": {"outputs": [
+        {"simpleText": {"text": "서울에서 부산까지 예매했어요."}}]}}]
+
+
+def test_should_answer_a_quick_turn_directly_even_with_callbacks_on(tmp_path: Any, nlu: FakeNLU,
+                                                                   callback_server: _CallbackServer) -> None:
+    client = slow_client(tmp_path, nlu, kakao_wait=3.0)
+    resp = post(client, with_callback("안녕", callback_server.url))
+    assert texts(resp.get_json()["template"]) == ["안녕하세요!"]
+    assert not callback_server.got.wait(0.3) and callback_server.posts == []
+
+
+def test_should_never_post_to_a_callback_url_off_kakaos_hosts(tmp_path: Any, nlu: FakeNLU,
+                                                              callback_server: _CallbackServer) -> None:
+    client = slow_client(tmp_path, nlu, kakao_callback_hosts=(".kakao.com",))
+    resp = post(client, with_callback("서울에서 부산으로 가는 기차 예매", callback_server.url))
+    # the request waits for the turn instead, and the local address gets nothing
+    assert texts(resp.get_json()["template"]) == ["서울에서 부산까지 예매했어요."]
+    assert callback_server.posts == []
+
+
+def test_should_post_an_apology_when_a_slow_turn_fails(tmp_path: Any, nlu: FakeNLU,
+                                                      callback_server: _CallbackServer) -> None:
+    import time
+
+    class FailingBot:
+        settings = type("S", (), {"affirm": ("네",), "deny": ("아니요",),
+                                  "action_error": "예매 시스템에 문제가 생겼어요."})()
+
+        def handle(self, session_id: str, text: str, today: Any = None) -> Any:
+            time.sleep(0.4)
+            raise RuntimeError("the session store went away")
+
+    client = create_app(nlu=nlu, bot=FailingBot(), settings={
+        "torch_threads": 0, "kakao_token_env": "", "kakao_wait": 0.1,
+        "kakao_callback_hosts": ("127.0.0.1",)}).test_client()
+    assert post(client, with_callback("기차", callback_server.url)).get_json()["useCallback"] is True
+    assert callback_server.got.wait(5)
+    assert texts(callback_server.posts[0]["template"]) == ["예매 시스템에 문제가 생겼어요."]
+
+
+@pytest.mark.parametrize("url, ok", [
+    ("https://bot-api.kakao.com/v1/callback/abc", True),
+    ("https://kakaoenterprise.com/cb", True),
+    ("http://bot-api.kakao.com/v1/callback/abc", False),      # https only on Kakao's hosts
+    ("https://kakao.com.evil.example/cb", False),
+    ("https://evilkakao.com/cb", False),
+    ("https://127.0.0.1/cb", False),
+    ("file:///etc/passwd", False),
+    ("not a url", False),
+])
+def test_should_post_callbacks_to_kakaos_https_hosts_only(url: str, ok: bool) -> None:
+    assert kakao.callback_allowed(url, (".kakao.com", ".kakaoenterprise.com")) is ok
