@@ -34,7 +34,13 @@ nlukit train data -o model --force --include-test                # 학습 (test 
 nlukit chat model --scenarios scenarios.toml --stories stories.toml   # 대화 테스트
 nlukit chat model --scenarios scenarios.toml                      # 직접 대화해 보기
 nlukit serve model --scenarios scenarios.toml                     # REST와 웹 채팅 (http://127.0.0.1:8000/)
+nlukit serve model --scenarios scenarios.toml --log logs/turns.jsonl   # 대화 기록을 남기고
+nlukit review logs/turns.jsonl                                     # 못 알아들은 말을 모아 보기
 ```
+
+- 카카오톡 채널 연결: `NLUKIT_KAKAO_TOKEN=비밀값 nlukit serve model --scenarios scenarios.toml`로 띄우고,
+  카카오 i 오픈빌더의 스킬 URL을 `https://내서버/kakao/skill?token=비밀값`으로 등록해 폴백 블록에 연결하세요.
+  사용자마다 대화가 따로 이어지고, 고를 수 있는 값은 바로가기 버튼(quickReplies)으로 나옵니다.
 
 - 패턴 문법: `@의도` 머리줄, `{{슬롯}}`, `{{슬롯:역할}}`, `(가|나|)` 선택, `은/는` 같은 조사 쌍,
   `[텍스트](슬롯)` 주석 예문. 오류는 `파일:줄:열`로 알려 줍니다.
