@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "turn Rasa NLU training data (YAML, JSON or Markdown) into nlukit patterns and dictionaries"
+HELP = ("turn Rasa NLU training data (YAML, JSON or Markdown) or Kochat's CSVs into nlukit patterns, "
+        "dictionaries and scenarios")
 EXAMPLES = """examples:
   nlukit import ../rasa-bot/data/nlu.yml -o mybot
   nlukit import ../rasa-bot/data/ -o mybot --keep-examples   # sentences as written, entities marked
+  nlukit import ../kochat-bot/data/raw -o mybot               # Kochat: one question,label CSV per intent
   cd mybot && nlukit generate patterns/ dicts/ -o data && nlukit train data -o model
 
 Entities become slots ({location}, {location:destination}) that generate fills with every value
@@ -17,7 +19,8 @@ of the dictionary, and a particle after one becomes the pair that fits each valu
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("sources", nargs="+", metavar="FILE",
-                   help="Rasa NLU files (.yml/.yaml, .json, .md) or folders holding them")
+                   help="Rasa NLU files (.yml/.yaml, .json, .md), Kochat CSVs (question,label), "
+                        "or folders holding them")
     p.add_argument("-o", "--output", required=True, metavar="DIR",
                    help="the new project folder (must not exist, or be empty)")
     p.add_argument("--keep-examples", action="store_true",
@@ -25,8 +28,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..generate.kochat import kochat_files, merge, read_kochat
     from ..generate.rasa import read_rasa, write_project
-    data = read_rasa(args.sources)
+    kochat, rasa = kochat_files(args.sources)
+    data = read_rasa(rasa) if rasa else None
+    if kochat:
+        data = read_kochat(kochat) if data is None else merge(data, read_kochat(kochat))
+    assert data is not None
     result = write_project(data, args.output, slots=not args.keep_examples)
     print(f"imported {sum(len(v) for v in data.intents.values())} examples of {len(result.intents)} "
           f"intents into {args.output}/: "

@@ -1,0 +1,89 @@
+"""Kochat data becomes an nlukit project (``nlukit import``), as Rasa data does.
+
+Given Kochat's per-intent CSVs (question,label with BIOES or BIO word tags), when they are
+imported, then each file is an intent whose tagged words are slots without their particles
+or punctuation, the values go to dictionaries by lower-cased type, out-of-distribution
+files are left out and said so, and labelling mistakes are refused at file:line.
+"""
+from __future__ import annotations
+
+import pytest
+
+from nlukit.cli import main
+from nlukit.errors import InputError
+from nlukit.generate.kochat import read_kochat
+from nlukit.generate.rasa import write_project
+
+WEATHER = """question,label
+날씨 알려주세요,O O
+월요일 인제 비오니,S-DATE S-LOCATION O
+군산 날씨 추울까 정말,S-LOCATION O O O
+강원도 춘천 가는데 오늘 날씨 알려줘,B-LOCATION E-LOCATION O S-DATE O O
+전북 군산 가는데 화요일 날씨 알려줄래,B-LOCATION I-LOCATION O B-DATE O O
+서울에서 비 와?,S-LOCATION O O
+군산은 맑아?,S-LOCATION O
+부산은 맑아?,S-LOCATION O
+"인제, 오늘 날씨",S-LOCATION S-DATE O
+"""
+
+
+def lines(path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture
+def kochat(tmp_path):
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    (raw / "weather.csv").write_text(WEATHER, encoding="utf-8")
+    (raw / "travel.csv").write_text("question,label\n파주 유명한 공연장 알려줘,S-LOCATION O S-PLACE O\n",
+                                    encoding="cp949")          # saved by Excel on a Korean Windows
+    ood = tmp_path / "data" / "ood"
+    ood.mkdir()
+    (ood / "ood_data.csv").write_text("question,label\n최근 이슈 알려줘,OOD\n명언 해줘,OOD\n", encoding="utf-8")
+    return tmp_path / "data"
+
+
+def test_should_turn_kochat_files_into_intents_with_slots(kochat, tmp_path, capsys) -> None:
+    assert main(["import", str(kochat), "-o", str(tmp_path / "bot")]) == 0
+    out = capsys.readouterr().out
+    assert "weather (9 lines)" in out and "travel (1 lines)" in out
+    assert "ood_data.csv: out-of-distribution data (2 questions) is not used" in out
+    assert lines(tmp_path / "bot" / "patterns" / "weather.txt") == [
+        "@weather", "날씨 알려주세요", "{date} {location} 비오니", "{location} 날씨 추울까 정말",
+        "{location} 가는데 {date} 날씨 알려줘",     # B-/E- and B-/I- words are one value
+        "{location} 가는데 {date} 날씨 알려줄래",
+        "{location}에서 비 와?",                    # a two-syllable particle is always cut off
+        "{location}은/는 맑아?",                    # 군산 is tagged alone elsewhere: 은 is a particle
+        "{location} 맑아?",                         # 부산은: no evidence, the word stays the value
+        "{location}, {date} 날씨"]                  # punctuation is no part of a value
+    assert lines(tmp_path / "bot" / "dicts" / "location.csv") == [
+        "entity,value,synonyms", "location,파주,", "location,인제,", "location,군산,", "location,강원도 춘천,",
+        "location,전북 군산,",
+        "location,서울,", "location,부산은,"]
+    assert lines(tmp_path / "bot" / "patterns" / "travel.txt") == ["@travel", "{location} 유명한 {place} 알려줘"]
+
+
+@pytest.mark.parametrize("content, needle", [
+    ("question,label\n전주 눈 올까,S-LOCATION O O O\n", "weather.csv:2: 3 words but 4 labels"),
+    ("question,label\n전주 눈 올까,S-123 O O\n", "weather.csv:2: tag 'S-123'"),
+    ("question,label\n전주,눈,올까,S-LOCATION\n", "weather.csv:2: 4 columns"),
+    ("question,label\n", "no Kochat questions"),
+])
+def test_should_refuse_labelling_mistakes_at_file_and_line(tmp_path, content: str, needle: str) -> None:
+    path = tmp_path / "weather.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_kochat([str(path)])
+    assert needle in str(err.value)
+
+
+def test_should_name_the_intent_after_the_file_and_refuse_a_name_that_is_no_word(tmp_path) -> None:
+    path = tmp_path / "1 weather.csv"
+    path.write_text("question,label\n날씨,O\n", encoding="utf-8")
+    with pytest.raises(InputError, match="rename the file"):
+        read_kochat([str(path)])
+    ok = tmp_path / "날씨.csv"
+    ok.write_text("question,label\n날씨 알려줘,O O\n", encoding="utf-8")
+    result = write_project(read_kochat([str(ok)]), tmp_path / "bot")
+    assert result.intents == {"날씨": 1}
