@@ -1,0 +1,107 @@
+"""A Dialogflow ES agent export becomes an nlukit project (``nlukit import``).
+
+Given an exported agent (zip or folder: intents with Korean training phrases, entities
+with synonyms, required parameters with prompts, a fallback intent), when it is imported,
+then phrases become patterns with slots (two parameters of one type become roles),
+entries become dictionaries, and the responses and prompts become scenarios the bot loads.
+"""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+
+from nlukit.cli import main
+from nlukit.errors import InputError
+from nlukit.generate.dialogflow import read_dialogflow
+from nlukit.generate.rasa import write_project
+
+
+def seg(text: str, meta: str | None = None, alias: str | None = None) -> dict:
+    return {"text": text, "userDefined": bool(meta), **({"meta": meta, "alias": alias} if meta else {})}
+
+
+def write_agent(root, lang: str = "ko") -> None:
+    (root / "intents").mkdir(parents=True)
+    (root / "entities").mkdir()
+    (root / "agent.json").write_text(json.dumps({"language": lang}), encoding="utf-8")
+
+    def put(path, obj):
+        path.write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+
+    put(root / "entities" / "city.json", {"name": "city"})
+    put(root / "entities" / f"city_entries_{lang}.json", [
+        {"value": "서울", "synonyms": ["서울", "서울시"]}, {"value": "부산", "synonyms": ["부산"]},
+        {"value": "대구", "synonyms": ["대구"]}])
+    put(root / "intents" / "Book Train.json", {"name": "Book Train", "responses": [{
+        "parameters": [
+            {"name": "from-city", "dataType": "@city", "required": True,
+             "prompts": [{"lang": lang, "value": "어디에서 출발하세요?"}]},
+            {"name": "to-city", "dataType": "@city", "required": True,
+             "prompts": [{"lang": lang, "value": "$from-city에서 어디로 가세요?"}]}],
+        "messages": [{"type": "0", "lang": lang, "speech": ["$from-city에서 $to-city(으)로 가는 기차를 예매했어요."]}]}]})
+    put(root / "intents" / f"Book Train_usersays_{lang}.json", [
+        {"data": [seg("서울", "@city", "from-city"), seg("에서 "), seg("부산", "@city", "to-city"),
+                  seg("으로 가는 기차 예매해줘")]},
+        {"data": [seg("기차 예매해줘")]}])
+    put(root / "intents" / "weather.json", {"name": "weather", "responses": [{
+        "parameters": [{"name": "city", "dataType": "@city", "required": False}],
+        "messages": [{"type": 0, "lang": lang, "speech": "날씨를 알려드릴게요."}]}]})
+    put(root / "intents" / f"weather_usersays_{lang}.json", [
+        {"data": [seg("서울시", "@city", "city"), seg(" 날씨 어때")]},
+        {"data": [seg("내일", "@sys.date", "date"), seg(" 날씨")]}])
+    put(root / "intents" / "Default Fallback Intent.json", {"name": "Default Fallback Intent", "fallbackIntent": True,
+        "responses": [{"action": "input.unknown",
+                       "messages": [{"type": "0", "lang": lang, "speech": ["잘 모르겠어요."]}]}]})
+
+
+def test_should_turn_an_agent_export_into_patterns_dictionaries_and_scenarios(tmp_path) -> None:
+    from nlukit.bot import load_scenarios
+    agent = tmp_path / "agent"
+    write_agent(agent)
+    archive = tmp_path / "MyAgent.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for path in agent.rglob("*"):
+            z.write(path, "MyAgent/" + str(path.relative_to(agent)))
+    assert main(["import", str(archive), "-o", str(tmp_path / "bot")]) == 0
+    bot = tmp_path / "bot"
+    assert (bot / "patterns" / "Book_Train.txt").read_text(encoding="utf-8").splitlines() == [
+        "@Book_Train", "{city:from_city}에서 {city:to_city}(으)로 가는 기차 예매해줘", "기차 예매해줘"]
+    assert (bot / "patterns" / "weather.txt").read_text(encoding="utf-8").splitlines() == [
+        "@weather", "{city} 날씨 어때", "{sys_date} 날씨"]
+    assert (bot / "dicts" / "city.csv").read_text(encoding="utf-8").splitlines() == [
+        "entity,value,synonyms", "city,서울,서울시", "city,부산,", "city,대구,"]
+    sc = load_scenarios(str(bot / "scenarios.toml"), intents=["Book_Train", "weather"],
+                        entity_types=["city", "sys_date"])
+    train = sc.scenarios["Book_Train"]
+    assert [(s.entity, s.role, s.prompt) for s in train.slots] == [
+        ("city", "from_city", "어디에서 출발하세요?"), ("city", "to_city", "{from_city}에서 어디로 가세요?")]
+    assert train.response == "{from_city}에서 {to_city}(으)로 가는 기차를 예매했어요."
+    assert sc.scenarios["weather"].response == "날씨를 알려드릴게요."
+    assert list(sc.settings.fallback) == ["잘 모르겠어요."]
+    # and the project generates: 서울시 in a phrase is the value 서울, particles fit each city
+    import nlukit
+    from nlukit.dataset import load_dataset
+    nlukit.generate(str(bot / "patterns"), str(bot / "dicts"), str(tmp_path / "data"), seed=13, progress=False)
+    ds = load_dataset(str(tmp_path / "data"))
+    texts = {ex.text for ex in ds.train + ds.valid + ds.test}
+    assert "부산에서 서울로 가는 기차 예매해줘" in texts and "서울에서 부산으로 가는 기차 예매해줘" in texts
+
+
+def test_should_ask_which_language_when_the_agent_has_several_but_no_korean(tmp_path) -> None:
+    write_agent(tmp_path / "a", lang="en")
+    (tmp_path / "a" / "intents" / "weather_usersays_ja.json").write_text("[]", encoding="utf-8")
+    with pytest.raises(InputError, match="--lang"):
+        read_dialogflow(str(tmp_path / "a"))
+    assert "weather" in read_dialogflow(str(tmp_path / "a"), lang="en").intents
+
+
+def test_should_refuse_an_archive_with_paths_out_of_its_folder(tmp_path) -> None:
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("agent.json", "{}")
+        z.writestr("../outside.txt", "x")
+    with pytest.raises(InputError, match="unsafe path"):
+        read_dialogflow(str(archive))
+    assert not (tmp_path.parent / "outside.txt").exists()
