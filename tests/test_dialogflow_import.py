@@ -15,7 +15,6 @@ import pytest
 from nlukit.cli import main
 from nlukit.errors import InputError
 from nlukit.generate.dialogflow import read_dialogflow
-from nlukit.generate.rasa import write_project
 
 
 def seg(text: str, meta: str | None = None, alias: str | None = None) -> dict:
