@@ -462,19 +462,21 @@ def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any]) -> t
         hid = w_hh[0].shape[0]
         out = xg.new_empty(xg.shape[0], 2 * hid)
         for d, steps in ((0, range(len(sizes))), (1, range(len(sizes) - 1, -1, -1))):
-            g0 = d * 4 * hid
+            g0, g3 = d * 4 * hid, d * 4 * hid + 3 * hid
             h = xg.new_zeros(sizes[0], hid)
             c = xg.new_zeros(sizes[0], hid)
-            whh = w_hh[d]
+            # the sigmoid gates and the tanh gate in two products: each activation then
+            # runs over a contiguous block (a strided slice costs it about twice as much)
+            w_s, w_g = (w.contiguous() for w in w_hh[d].split([3 * hid, hid], dim=1))
             for t in steps:
                 k, o = sizes[t], offs[t]
-                gates = torch.addmm(xg[o:o + k, g0:g0 + 4 * hid], h[:k], whh)
-                gates[:, :3 * hid].sigmoid_()
-                g = gates[:, 3 * hid:].tanh_()
+                hk = h[:k]
+                s = torch.addmm(xg[o:o + k, g0:g3], hk, w_s).sigmoid_()
+                g = torch.addmm(xg[o:o + k, g3:g3 + hid], hk, w_g).tanh_()
                 ck = c[:k]
-                ck.mul_(gates[:, hid:2 * hid]).addcmul_(gates[:, :hid], g)
-                hk = torch.tanh(ck, out=h[:k])
-                hk.mul_(gates[:, 2 * hid:3 * hid])
+                ck.mul_(s[:, hid:2 * hid]).addcmul_(s[:, :hid], g)
+                torch.tanh(ck, out=hk)
+                hk.mul_(s[:, 2 * hid:])
                 out[o:o + k, d * hid:(d + 1) * hid] = hk
     return out
 
