@@ -74,7 +74,9 @@ def memory_key(text: str) -> str:
     >>> memory_key("바이~!"), memory_key("Thank  you ^^"), memory_key("ㄱㅅ ㄱㅅ")
     ('바이', 'thankyou', 'ㄱㅅㄱㅅ')
     """
-    return _NON_WORD.sub("", text.lower())
+    key = text.lower().replace(" ", "")
+    # what str.isalnum accepts, \w matches too (with _): most keys need no regex at all
+    return key if key.isalnum() else _NON_WORD.sub("", key)
 
 
 def build_memory(examples: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -419,6 +421,9 @@ class NLU:
         ntext = norm.text
         entities = []
         resolvers = self.resolve
+        # normalize kept every character in place (its identity map): offsets need no mapping
+        n = len(ntext)
+        same_offsets = bool(spans) and norm.starts == range(n) and norm.ends == range(1, n + 1)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
             value = self._canonical.get(entity, surface)
@@ -428,7 +433,7 @@ class NLU:
                 end = self._dictionary_end(ntext, start, end, entity, spans[k + 1][0] if k + 1 < len(spans) else None)
                 surface = ntext[start:end]
                 value = self._canonical(entity, surface)
-            o_start, o_end = norm.to_original(start, end)
+            o_start, o_end = (start, end) if same_offsets and start < end else norm.to_original(start, end)
             resolved = None
             kind = resolvers.get(entity) if resolvers else None
             if kind is not None:
