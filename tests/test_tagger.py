@@ -655,3 +655,22 @@ def test_should_refuse_tagger_sizes_below_one(key, value):
     # When fitting, Then the error names the key before any training
     with pytest.raises(ModelError, match=key):
         EntityTagger(**{key: value, "device": "cpu"}).fit(items, items, {}, progress=False)
+
+
+def test_should_decode_ties_as_argmax_does():
+    # Given whole-number scores (many exact ties between previous tags), up to 30 tags
+    # (past the float32 sums of _first_max), forbidden moves, and rows of several lengths
+    from nlukit.models.tagger import _viterbi_one
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        t, n, b = int(rng.integers(2, 31)), int(rng.integers(1, 12)), int(rng.integers(2, 9))
+        em = rng.integers(-2, 3, size=(b, n, t)).astype(np.float32)
+        start, end = (rng.integers(-2, 3, size=t).astype(np.float32) for _ in range(2))
+        trans = rng.integers(-2, 3, size=(t, t)).astype(np.float32)
+        trans[rng.random((t, t)) < 0.3] = NEG
+        lengths = rng.integers(1, n + 1, size=b)
+        batch = _viterbi(em, lengths, start, trans, end)
+        # Then every row is the one-sentence decoding (plain argmax, first index on ties)
+        for r in range(b):
+            alone = _viterbi_one(em[r, :lengths[r]], start, trans, end, n)
+            assert alone[:lengths[r]].tolist() == batch[r, :lengths[r]].tolist()

@@ -517,27 +517,30 @@ def _viterbi(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.n
     NumPy rather than torch: for the short sequences of chatbot input the per-step
     cost is dominated by call overhead, which NumPy keeps several times lower. Rows
     are visited in length order so that step ``i`` works on the contiguous block of
-    rows still longer than ``i`` only, and the maximum runs over the last (contiguous)
-    axis; the scores compared are the same sums, so the path is the same.
+    rows still longer than ``i`` only. Scores are kept tag-major (T, rows), so the
+    maximum over the previous tag runs across whole slabs (an ``argmax`` over a short
+    last axis costs several times more); see :func:`_first_max` for which tag wins.
+    The scores compared are the same sums and ties go to the lowest tag, as ``argmax``
+    gives them, so the path is the same.
     """
     b, n, t = em.shape
     if b == 1:
         return _viterbi_one(em[0, :int(lengths[0])], start, trans, end, n)[None, :]
     order, em, lengths = _by_length(em, lengths)
     first = np.searchsorted(lengths, np.arange(n), side="right")  # rows [first[i]:] have length > i
-    trans_t = np.ascontiguousarray(trans.T)                      # [to, from]
-    score = start + em[:, 0]
-    history = np.zeros((max(n - 1, 0), b, t), dtype=np.intp)
-    rows_at, tos = np.arange(b)[:, None], np.arange(t)[None, :]  # index grids, made once
+    em_t = np.ascontiguousarray(em.transpose(1, 2, 0))         # (L, T, B): step, tag, row
+    trans3 = np.ascontiguousarray(trans)[:, :, None]            # [from, to, row]
+    score = start[:, None] + em_t[0]                             # (T, B)
+    history = np.zeros((max(n - 1, 0), t, b), dtype=np.intp)
     for i in range(1, n):
         k = first[i]
         if k >= b:
             break
-        cand = score[k:, None, :] + trans_t[None]                # (rows, to, from)
-        arg = cand.argmax(axis=2)
-        history[i - 1, k:] = arg
-        score[k:] = cand[rows_at[:b - k], tos, arg] + em[k:, i]
-    cur = (score + end).argmax(axis=1)
+        cand = score[:, None, k:] + trans3                       # (from, to, rows)
+        best = cand.max(axis=0)
+        history[i - 1, :, k:] = _first_max(cand, best)
+        score[:, k:] = best + em_t[i, :, k:]
+    cur = (score + end[:, None]).T.argmax(axis=1)
     tags = np.zeros((b, n), dtype=np.int64)
     for i in range(n - 1, 0, -1):
         k = first[i]
@@ -545,9 +548,27 @@ def _viterbi(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.n
             continue
         c = cur[k:]
         tags[k:, i] = c
-        cur[k:] = history[i - 1, k:][np.arange(b - k), c]
+        cur[k:] = history[i - 1][c, np.arange(k, b)]
     tags[:, 0] = cur
     return tags if order is None else tags[np.argsort(order)]
+
+
+def _first_max(cand: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """``cand.argmax(axis=0)`` given ``best = cand.max(axis=0)``: the lowest index holding the maximum.
+
+    Each index ``f`` holding it adds ``2 ** (T - 1 - f)`` to a sum (exact in floats), whose
+    highest bit is the lowest such index: a product and an exponent instead of
+    NumPy's argmax over a short axis.
+    """
+    t = cand.shape[0]
+    if t > 53:   # beyond float64's exact integers
+        return cand.argmax(axis=0)
+    dtype = np.float32 if t <= 24 else np.float64
+    weights = (2.0 ** np.arange(t - 1, -1, -1)).astype(dtype)
+    code = weights @ (cand == best).reshape(t, -1).astype(dtype)
+    if not code.all():   # no index holds the maximum: NaN scores
+        return cand.argmax(axis=0)
+    return (t - np.frexp(code)[1]).reshape(best.shape)
 
 
 def _viterbi_one(em: np.ndarray, start: np.ndarray, trans: np.ndarray, end: np.ndarray,
