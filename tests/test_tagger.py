@@ -378,6 +378,8 @@ def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, 
     texts = ["내일 서울에서 부산으로 가는 기차", "광주", "대구에서 강릉으로 모레 가는 표 예매해줘", "오늘 날씨"]
     batch = t._encode([t._units(*item(x)) for x in texts])
     net = t.net_
+    with torch.no_grad():   # a padding character that is not zero: the paths must still agree
+        net.char.weight[0].normal_(generator=torch.Generator().manual_seed(1))
     with torch.inference_mode():
         got = net.eval().emissions(batch)
         monkeypatch.setattr(tagger_module, "FOLDED_MIN_ROWS", 10**6)
@@ -396,6 +398,7 @@ def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, 
         assert torch.allclose(small[row, :n], want[row, :n], atol=1e-5)
         assert torch.allclose(alone[row][:n], want[row, :n], atol=1e-5)
     assert (net._folded().table is None) == (fold_max == 0)
+    assert (net._folded().char is None) == (fold_max == 0)   # the char CNN folded, or convolved
 
 
 def test_should_rebuild_the_folded_weights_when_a_weight_changes(tagger, monkeypatch):

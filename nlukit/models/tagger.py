@@ -185,14 +185,19 @@ class _Net(nn.Module):
         if b == 1 and not self.training and words.device.type == "cpu":
             return self._emissions_one(batch)
         ids = batch["surfaces"]                           # one row per distinct surface
-        c = torch.relu(self.conv(self.char(ids).transpose(1, 2)))
-        # max over the surface's own positions only: positions past its end would see
-        # only padding, and their number depends on the longest surface of the batch
-        lens = (ids != 0).sum(dim=1) + (c.shape[2] - ids.shape[1])
-        keep = torch.arange(c.shape[2], device=ids.device)[None, :] < lens[:, None]
-        c = (c * keep[:, None, :]).amax(dim=2)
         lengths = batch["lengths"].cpu()
-        if not self.training and b >= FOLDED_MIN_ROWS:
+        packed = not self.training and b >= FOLDED_MIN_ROWS
+        plan = self._folded() if packed else None
+        if plan is not None and plan.char is not None:
+            c = self._char_folded(ids, plan.char)
+        else:
+            c = torch.relu(self.conv(self.char(ids).transpose(1, 2)))
+            # max over the surface's own positions only: positions past its end would see
+            # only padding, and their number depends on the longest surface of the batch
+            lens = (ids != 0).sum(dim=1) + (c.shape[2] - ids.shape[1])
+            keep = torch.arange(c.shape[2], device=ids.device)[None, :] < lens[:, None]
+            c = (c * keep[:, None, :]).amax(dim=2)
+        if packed:
             return self._packed_emissions(batch, c, lengths)
         parts = [self.word(words), c[batch["surface_index"]], self.pos(batch["pos"])]
         if self.unit_char is not None:
@@ -252,6 +257,26 @@ class _Net(nn.Module):
         if gaz is not None and "gaz_out" in w:
             em += gaz @ w["gaz_out"]
         return torch.from_numpy(np.ascontiguousarray(em, dtype=np.float32))[None]
+
+    def _char_folded(self, ids: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+        """The char CNN's features of each surface (rows of ``ids``) from its folded table.
+
+        A convolution over character embeddings is a sum over window offsets ``j`` of
+        ``W_j · emb[char at j]``: ``table`` holds ``emb @ W_j^T`` for every offset (one
+        block of ``n_chars + 1`` rows each, the last a zero row for the convolution's
+        padding, the bias on the first block), so each window is one ``embedding_bag``
+        sum, then ReLU and the masked max of :meth:`emissions`.
+        """
+        k, pad = self.conv.kernel_size[0], self.conv.padding[0]
+        rows = self.char.num_embeddings + 1
+        s, width = ids.shape
+        out_len = width + 2 * pad - k + 1
+        xp = nn.functional.pad(ids, (pad, pad), value=rows - 1)
+        idx = xp.unfold(1, k, 1) + torch.arange(k, device=ids.device) * rows    # (S, L, k)
+        h = nn.functional.embedding_bag(idx.reshape(-1, k), table, mode="sum").view(s, out_len, -1).relu_()
+        lens = (ids != 0).sum(dim=1) + (out_len - width)
+        keep = torch.arange(out_len, device=ids.device)[None, :] < lens[:, None]
+        return h.mul_(keep[:, :, None]).amax(dim=1)
 
     def _packed_emissions(self, batch: dict[str, torch.Tensor], c: torch.Tensor,
                           lengths: torch.Tensor) -> torch.Tensor:
@@ -360,7 +385,19 @@ class _Net(nn.Module):
         if folded:              # the biases ride on the first folded part's rows
             folded[0] = folded[0] + bias0
             table = torch.cat(folded)
-        return _Folded(table, offsets, dense, torch.cat(weights) if weights else None, layers)
+        return _Folded(table, offsets, dense, torch.cat(weights) if weights else None, layers,
+                       self._build_char_table())
+
+    def _build_char_table(self) -> torch.Tensor | None:
+        """The char CNN folded into per-offset tables (see :meth:`_char_folded`), or None if too big."""
+        conv, emb = self.conv, self.char.weight
+        k = conv.kernel_size[0]
+        if (emb.shape[0] + 1) * k * conv.out_channels > FOLD_MAX or conv.stride[0] != 1 or conv.dilation[0] != 1:
+            return None
+        zero = emb.new_zeros(1, conv.out_channels)
+        blocks = [torch.cat([emb @ conv.weight[:, :, j].T, zero]) for j in range(k)]
+        blocks[0] = blocks[0] + conv.bias     # every window has an offset 0 (its zero row too)
+        return torch.cat(blocks).contiguous()
 
 
 FOLD_MAX = 1 << 23   # floats (32 MiB) in one folded embedding table; larger ones stay a product
@@ -374,14 +411,17 @@ class _Folded:
 
     ``layers`` holds, per layer, ``(W_ih^T, bias, [W_hh^T forward, W_hh^T backward])`` with
     gates ``i, f, o, g``; the packed path reads layer 0's input part from ``table`` and
-    ``dense`` instead of ``W_ih^T``.
+    ``dense`` instead of ``W_ih^T``, and the char CNN's features from ``char`` (None when
+    too big: the convolution runs).
     """
 
-    __slots__ = ("table", "offsets", "dense", "weight", "layers", "_numpy", "_weights")
+    __slots__ = ("table", "offsets", "dense", "weight", "layers", "char", "_numpy", "_weights")
 
     def __init__(self, table: torch.Tensor | None, offsets: list[tuple[str, int]],
-                 dense: list[tuple[str, Any]], weight: torch.Tensor | None, layers: list[Any]) -> None:
+                 dense: list[tuple[str, Any]], weight: torch.Tensor | None, layers: list[Any],
+                 char: torch.Tensor | None = None) -> None:
         self.table, self.offsets, self.dense, self.weight, self.layers = table, offsets, dense, weight, layers
+        self.char = char
         self._numpy: list[Any] | None = None
         self._weights: dict[str, np.ndarray] | None = None
 
