@@ -849,16 +849,21 @@ class EntityTagger:
             return []
         cached = getattr(self, "_gaz_index", None)
         if cached is None or cached[0] is not self.gaz_types_:
-            cached = self._gaz_index = (self.gaz_types_, {e: i for i, e in enumerate(self.gaz_types_)})
-        index = cached[1]
+            cached = self._gaz_index = (self.gaz_types_, {e: i for i, e in enumerate(self.gaz_types_)}, {})
+        index, columns = cached[1], cached[2]   # columns: per types tuple, its B columns
         hits: list[tuple[int, int]] = []
         n = len(starts)
         for s, e, types in matches:
             u = bisect_left(starts, s)
-            cols = [index[t] for t in types if t in index]
+            cols = columns.get(types)
+            if cols is None:
+                cols = columns[types] = tuple(index[t] for t in types if t in index)
             while u < n and ends[u] <= e:
                 off = 0 if starts[u] == s else k
-                hits += [(u, off + c) for c in cols]
+                if len(cols) == 1:
+                    hits.append((u, off + cols[0]))
+                else:
+                    hits += [(u, off + c) for c in cols]
                 u += 1
         return hits
 
