@@ -418,15 +418,18 @@ class NLU:
             else:
                 intent = top
         original = norm.original
+        if not spans:
+            return ParseResult(text=original, intent=intent, entities=(), ranking=ranking)
         ntext = norm.text
         entities = []
         resolvers = self.resolve
+        canonical = self._canonical.get
         # normalize kept every character in place (its identity map): offsets need no mapping
         n = len(ntext)
-        same_offsets = bool(spans) and norm.starts == range(n) and norm.ends == range(1, n + 1)
+        same_offsets = norm.starts == range(n) and norm.ends == range(1, n + 1)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
-            value = self._canonical.get(entity, surface)
+            value = canonical(entity, surface)
             if value is None:
                 # a span cut short of a dictionary word (따뜻 | 한 for 따뜻한), or run past one
                 # (NCT 127 플레이리스트): the dictionary's end
