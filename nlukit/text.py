@@ -58,7 +58,11 @@ class Normalized:
 
     def __init__(self, original: str, text: str, starts: Sequence[int], ends: Sequence[int]) -> None:
         # the instance dict written directly: built once per parse (see nlukit.types)
-        self.__dict__.update(original=original, text=text, starts=starts, ends=ends)
+        d = self.__dict__
+        d["original"] = original
+        d["text"] = text
+        d["starts"] = starts
+        d["ends"] = ends
 
     def _key(self) -> tuple[str, str, tuple[int, ...], tuple[int, ...]]:
         return self.original, self.text, tuple(self.starts), tuple(self.ends)
