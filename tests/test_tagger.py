@@ -583,6 +583,20 @@ def test_should_prefer_the_longest_dictionary_match_starting_on_a_token():
     assert Gazetteer.from_json(g.to_json()).find("서울역") == g.find("서울역")
 
 
+def test_should_cut_units_as_the_plain_dictionary_search_does(tagger):
+    # Given texts with dictionary words (one typed in capitals, one inside a longer token)
+    texts = ["내일 서울에서 부산으로 가는 기차", "서울시청 앞 SEOUL 낼 모레", "광주대구대전", "", "ABC 오늘"]
+    for text in texts:
+        text_, tokens = item(text)
+        # When units are cut with tokens in order (the scan from their starts) and the plain
+        # way (find, which folds and sorts again: a non-empty exclude that hides nothing)
+        fast = tagger._units(text_, tokens)
+        plain = tagger._units(text_, tokens, exclude=frozenset({"\x00"}))
+        # Then they are the same units with the same dictionary features
+        assert (fast.starts, fast.ends, fast.words, fast.pos, fast.gaz_hits) == \
+            (plain.starts, plain.ends, plain.words, plain.pos, plain.gaz_hits)
+
+
 def test_should_mark_begin_and_inside_tokens_of_a_match():
     toks = [Token("서울", "NNP", 0, 2), Token("역", "NNG", 2, 3), Token("에서", "JKB", 3, 5)]
     f = match_features(toks, [(0, 3, ("location",))], ["date", "location"])

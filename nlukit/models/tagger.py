@@ -789,7 +789,8 @@ class EntityTagger:
         a run of whole units).
         """
         gaz: Gazetteer = self.gazetteer_
-        folded = fold_ascii_case(text) if self.params.get("fold_case") else text
+        fold = self.params.get("fold_case")
+        folded = fold_ascii_case(text) if fold else text
         if folded is not text:   # one character for one: the offsets stay
             text = folded
             tokens = [Token(fold_ascii_case(t.surface), t.pos, t.start, t.end) for t in tokens]
@@ -822,7 +823,12 @@ class EntityTagger:
                         words, tags, starts, ends = zip(*toks, strict=True)
             if not toks:
                 return _Units([], [], [], [], [], [], [], self._gaz_dim())
-            matches = gaz.find(text, starts, exclude) if len(gaz) else []
+            if not len(gaz):
+                matches = []
+            elif exclude or not all(map(operator.lt, starts, starts[1:])):
+                matches = gaz.find(text, starts, exclude)
+            else:   # token starts in order (a tokenizer's): the scan find would run, on the folded text
+                matches = gaz._scan(text if fold else fold_ascii_case(text), starts)
             if matches or spans:
                 cuts = {c for m in matches for c in m[:2]}
                 cuts.update(c for s in spans for c in (s.start, s.end))
