@@ -26,6 +26,7 @@ import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BundleError, InputError, ModelError, TextTooLongError
@@ -73,7 +74,9 @@ def memory_key(text: str) -> str:
     >>> memory_key("바이~!"), memory_key("Thank  you ^^"), memory_key("ㄱㅅ ㄱㅅ")
     ('바이', 'thankyou', 'ㄱㅅㄱㅅ')
     """
-    return _NON_WORD.sub("", text.lower())
+    key = text.lower().replace(" ", "")
+    # what str.isalnum accepts, \w matches too (with _): most keys need no regex at all
+    return key if key.isalnum() else _NON_WORD.sub("", key)
 
 
 def build_memory(examples: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -302,9 +305,11 @@ class NLU:
             return ParseResult(text=text, intent=None, entities=(), ranking=())
         norm, tokens = prepared
         item = [(norm.text, tokens)]
-        probs = self._intent.predict_proba(item)[0]
+        taught = self._taught_intent(norm.text)
+        # a memorised sentence's ranking is its intent alone: the intent model is not asked
+        probs = self._intent.predict_proba(item)[0] if taught is None else None
         spans = self._tagger.predict(item, validate=False)[0] if self._tagger is not None else []
-        return self._result(norm, probs, spans, today=today)
+        return self._result(norm, probs, spans, today=today, taught=taught)
 
     def parse_batch(self, texts: Iterable[str], *, today: datetime.date | None = None
                     ) -> list[ParseResult]:
@@ -333,16 +338,32 @@ class NLU:
             if prepared[i] is None:
                 out[i] = ParseResult(text=t, intent=None, entities=(), ranking=())
         bs = self.batch_size
+        taught_intent = self._taught_intent
         for lo in range(0, len(todo), bs):
             idx = todo[lo:lo + bs]
             items = [(prepared[i][0].text, prepared[i][1]) for i in idx]  # type: ignore[index]
-            ranked = self._ranked(self._intent.predict_proba(items))
+            taught = [taught_intent(text) for text, _ in items]
+            # the intent model reads only the texts not memorised (their ranking is their intent)
+            ask = [k for k, t in enumerate(taught) if t is None]
+            ranked: list[tuple[IntentScore, ...] | None]
+            if len(ask) == len(items):
+                ranked = self._ranked(self._intent.predict_proba(items))  # type: ignore[assignment]
+            else:
+                ranked = [None] * len(items)
+                if ask:
+                    for k, r in zip(ask, self._ranked(self._intent.predict_proba([items[k] for k in ask])),
+                                    strict=True):
+                        ranked[k] = r
             spans = (self._tagger.predict(items, validate=False) if self._tagger is not None
                      else [[] for _ in items])
             for k, i in enumerate(idx):
                 out[i] = self._result(prepared[i][0], None, spans[k], ranked[k],  # type: ignore[index]
-                                      today=today)
+                                      today=today, taught=taught[k])
         return out  # type: ignore[return-value]
+
+    def _taught_intent(self, text: str) -> str | None:
+        """The intent memorised for the normalised ``text`` (a training sentence), or None."""
+        return self._memory.get(memory_key(text)) if self._memory else None
 
     def _taught_ranking(self, intent: str) -> tuple[IntentScore, ...]:
         """The ranking of a memorised sentence: its intent 1.0, the others 0 by name (built once)."""
@@ -374,35 +395,48 @@ class NLU:
 
     def _result(self, norm: Normalized, probs: Any, spans: Sequence[RawSpan],
                 ranking: tuple[IntentScore, ...] | None = None, *,
-                today: datetime.date | None = None) -> ParseResult:
-        """The result of one text from its intent probabilities (or their ranking) and spans."""
-        if ranking is None:
-            [ranking] = self._ranked([probs])
-        top = ranking[0]
-        taught = self._memory.get(memory_key(norm.text)) if self._memory else None
+                today: datetime.date | None = None, taught: str | None | EllipsisType = ...
+                ) -> ParseResult:
+        """The result of one text from its intent probabilities (or their ranking) and spans.
+
+        ``taught`` is :meth:`_taught_intent` of the text when the caller looked it up
+        (looked up here otherwise); a memorised text needs neither probabilities nor ranking.
+        """
+        if taught is ...:
+            taught = self._taught_intent(norm.text)
         if taught is not None:
             # a sentence taught word for word: certain, the ranking says so too
-            ranking = self._taught_ranking(taught)
+            ranking = self._taught_ranking(taught)  # type: ignore[arg-type]
             intent = ranking[0]
-        elif top.confidence < self.threshold or not norm.text.strip(CHAT_NOISE):
-            # unsure, or nothing but laughter, crying and signs (ㅋㅋㅋ, ㅠㅠ, ^^;): no request
-            intent = IntentScore(self.fallback_intent, round(1.0 - top.confidence, 6))
         else:
-            intent = top
+            if ranking is None:
+                [ranking] = self._ranked([probs])
+            top = ranking[0]
+            if top.confidence < self.threshold or not norm.text.strip(CHAT_NOISE):
+                # unsure, or nothing but laughter, crying and signs (ㅋㅋㅋ, ㅠㅠ, ^^;): no request
+                intent = IntentScore(self.fallback_intent, round(1.0 - top.confidence, 6))
+            else:
+                intent = top
         original = norm.original
+        if not spans:
+            return ParseResult(text=original, intent=intent, entities=(), ranking=ranking)
         ntext = norm.text
         entities = []
         resolvers = self.resolve
+        canonical = self._canonical.get
+        # normalize kept every character in place (its identity map): offsets need no mapping
+        n = len(ntext)
+        same_offsets = norm.starts == range(n) and norm.ends == range(1, n + 1)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
-            value = self._canonical.get(entity, surface)
+            value = canonical(entity, surface)
             if value is None:
                 # a span cut short of a dictionary word (따뜻 | 한 for 따뜻한), or run past one
                 # (NCT 127 플레이리스트): the dictionary's end
                 end = self._dictionary_end(ntext, start, end, entity, spans[k + 1][0] if k + 1 < len(spans) else None)
                 surface = ntext[start:end]
                 value = self._canonical(entity, surface)
-            o_start, o_end = norm.to_original(start, end)
+            o_start, o_end = (start, end) if same_offsets and start < end else norm.to_original(start, end)
             resolved = None
             kind = resolvers.get(entity) if resolvers else None
             if kind is not None:

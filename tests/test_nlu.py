@@ -258,3 +258,37 @@ def test_should_end_a_span_run_past_a_dictionary_word_where_the_word_ends(nlu: N
     # but two dictionary words stay as tagged: 서울 부산 may be one name the dictionary lacks
     [e] = nlu.parse("서울 부산 날씨").entities
     assert (e.text, e.end) == ("서울 부산", 5)
+
+
+def test_should_not_ask_the_intent_model_about_memorised_sentences(nlu: NLU, data_dir: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given training sentences (memorised) among new ones, and the plain reading of the memory:
+    # the model's result with the ranking replaced by the memorised intent alone
+    import copy
+
+    from nlukit.nlu import memory_key
+    taught = [ex.text for ex in load_dataset(data_dir).train[:6]]
+    texts = [t for pair in zip(taught, BATCH_TEXTS, strict=False) for t in pair]
+    assert all(memory_key(t) in nlu._memory for t in taught)
+    forgetful = copy.copy(nlu)
+    forgetful._memory = {}
+    plain = []
+    for t in texts:
+        r = forgetful.parse(t)
+        hit = nlu._memory.get(memory_key(t))
+        if hit is not None:
+            ranking = nlu._taught_ranking(hit)
+            r = nlukit.ParseResult(r.text, ranking[0], r.entities, ranking)
+        plain.append(r)
+    asked: list[str] = []
+    predict_proba = nlu._intent.predict_proba
+    monkeypatch.setattr(nlu._intent, "predict_proba", lambda items, *a: asked.extend(t for t, _ in items)
+                        or predict_proba(items, *a))
+    # When they are parsed in a batch and one by one
+    batch = nlu.parse_batch(texts)
+    single = [nlu.parse(t) for t in texts]
+    # Then the model read only the new ones, and the results are the plain ones
+    assert asked and not {memory_key(t) for t in asked} & {memory_key(t) for t in taught}
+    assert _decisions(batch) == _decisions(single) == _decisions(plain)
+    assert _scores(batch) == pytest.approx(_scores(plain), abs=1e-5)
+    assert _scores(single) == pytest.approx(_scores(plain), abs=1e-5)

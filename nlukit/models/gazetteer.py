@@ -80,6 +80,14 @@ class Gazetteer:
         if exclude:  # training only: the surfaces hidden from this sentence
             exclude = {fold_ascii_case(x) for x in exclude}
         positions = range(len(text)) if token_starts is None else sorted(set(token_starts))
+        return self._scan(text, positions, exclude)
+
+    def _scan(self, text: str, positions: Iterable[int], exclude: frozenset[str] | set[str] = frozenset()
+             ) -> list[Match]:
+        """:meth:`find` on a text already in lower-case Latin letters (:func:`fold_ascii_case`),
+        from ``positions`` given in increasing order without repeats (a tokenizer's token
+        starts are), and ``exclude`` folded too: what a caller that folded the text
+        already skips doing twice."""
         by_two, single, types, first = self._by_two, self._single, self._tuples, self._first
         startswith = text.startswith
         n = len(text)

@@ -359,8 +359,10 @@ def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> 
             h.mul_((pos[None, :, None] < n_valid[:, None, :]).unsqueeze(3))
             feats = [h.amax(dim=1)]  # B × nk × F
             if self.net.end_pool:
-                at = (n_valid - 1).view(b, 1, nk, 1).expand(b, 1, nk, f)
-                feats.append(h.gather(1, at).squeeze(1))
+                # each kernel's last window: rows of h read by flat index (a gather along
+                # the length with an expanded index costs several times more)
+                at = (torch.arange(b)[:, None] * length + (n_valid - 1)) * nk + torch.arange(nk)[None, :]
+                feats.append(h.reshape(b * length * nk, f).index_select(0, at.reshape(-1)).view(b, nk, f))
             z = torch.stack(feats, dim=2).reshape(b, -1)  # per kernel: max, then last window
             return self.net.head(z)
 

@@ -188,14 +188,19 @@ class _Net(nn.Module):
         if b == 1 and not self.training and words.device.type == "cpu":
             return self._emissions_one(batch)
         ids = batch["surfaces"]                           # one row per distinct surface
-        c = torch.relu(self.conv(self.char(ids).transpose(1, 2)))
-        # max over the surface's own positions only: positions past its end would see
-        # only padding, and their number depends on the longest surface of the batch
-        lens = (ids != 0).sum(dim=1) + (c.shape[2] - ids.shape[1])
-        keep = torch.arange(c.shape[2], device=ids.device)[None, :] < lens[:, None]
-        c = (c * keep[:, None, :]).amax(dim=2)
         lengths = batch["lengths"].cpu()
-        if not self.training and b >= FOLDED_MIN_ROWS:
+        fast = not self.training and b >= FOLDED_MIN_ROWS
+        plan = self._folded() if fast else None
+        if plan is not None and plan.char is not None:
+            c = self._char_folded(ids, plan.char)
+        else:
+            c = torch.relu(self.conv(self.char(ids).transpose(1, 2)))
+            # max over the surface's own positions only: positions past its end would see
+            # only padding, and their number depends on the longest surface of the batch
+            lens = (ids != 0).sum(dim=1) + (c.shape[2] - ids.shape[1])
+            keep = torch.arange(c.shape[2], device=ids.device)[None, :] < lens[:, None]
+            c = (c * keep[:, None, :]).amax(dim=2)
+        if fast:
             return self._packed_emissions(batch, c, lengths)
         parts = [self.word(words), c[batch["surface_index"]], self.pos(batch["pos"])]
         if self.unit_char is not None:
@@ -255,6 +260,26 @@ class _Net(nn.Module):
         if gaz is not None and "gaz_out" in w:
             em += gaz @ w["gaz_out"]
         return torch.from_numpy(np.ascontiguousarray(em, dtype=np.float32))[None]
+
+    def _char_folded(self, ids: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
+        """The char CNN's features of each surface (rows of ``ids``) from its folded table.
+
+        A convolution over character embeddings is a sum over window offsets ``j`` of
+        ``W_j · emb[char at j]``: ``table`` holds ``emb @ W_j^T`` for every offset (one
+        block of ``n_chars + 1`` rows each, the last a zero row for the convolution's
+        padding, the bias on the first block), so each window is one ``embedding_bag``
+        sum, then ReLU and the masked max of :meth:`emissions`.
+        """
+        k, pad = self.conv.kernel_size[0], int(self.conv.padding[0])
+        rows = self.char.num_embeddings + 1
+        s, width = ids.shape
+        out_len = width + 2 * pad - k + 1
+        xp = nn.functional.pad(ids, (pad, pad), value=rows - 1)
+        idx = xp.unfold(1, k, 1) + torch.arange(k, device=ids.device) * rows    # (S, L, k)
+        h = nn.functional.embedding_bag(idx.reshape(-1, k), table, mode="sum").view(s, out_len, -1).relu_()
+        lens = (ids != 0).sum(dim=1) + (out_len - width)
+        keep = torch.arange(out_len, device=ids.device)[None, :] < lens[:, None]
+        return h.mul_(keep[:, :, None]).amax(dim=1)
 
     def _packed_emissions(self, batch: dict[str, torch.Tensor], c: torch.Tensor,
                           lengths: torch.Tensor) -> torch.Tensor:
@@ -363,7 +388,20 @@ class _Net(nn.Module):
         if folded:              # the biases ride on the first folded part's rows
             folded[0] = folded[0] + bias0
             table = torch.cat(folded)
-        return _Folded(table, offsets, dense, torch.cat(weights) if weights else None, layers)
+        return _Folded(table, offsets, dense, torch.cat(weights) if weights else None, layers,
+                       self._build_char_table())
+
+    def _build_char_table(self) -> torch.Tensor | None:
+        """The char CNN folded into per-offset tables (see :meth:`_char_folded`), or None if too big."""
+        conv, emb = self.conv, self.char.weight
+        k = conv.kernel_size[0]
+        if (emb.shape[0] + 1) * k * conv.out_channels > FOLD_MAX or conv.stride[0] != 1 or conv.dilation[0] != 1:
+            return None
+        zero = emb.new_zeros(1, conv.out_channels)
+        blocks = [torch.cat([emb @ conv.weight[:, :, j].T, zero]) for j in range(k)]
+        if conv.bias is not None:   # every window has an offset 0 (its zero row too)
+            blocks[0] = blocks[0] + conv.bias
+        return torch.cat(blocks).contiguous()
 
 
 FOLD_MAX = 1 << 23   # floats (32 MiB) in one folded embedding table; larger ones stay a product
@@ -377,14 +415,17 @@ class _Folded:
 
     ``layers`` holds, per layer, ``(W_ih^T, bias, [W_hh^T forward, W_hh^T backward])`` with
     gates ``i, f, o, g``; the packed path reads layer 0's input part from ``table`` and
-    ``dense`` instead of ``W_ih^T``.
+    ``dense`` instead of ``W_ih^T``, and the char CNN's features from ``char`` (None when
+    too big: the convolution runs).
     """
 
-    __slots__ = ("table", "offsets", "dense", "weight", "layers", "_numpy", "_weights")
+    __slots__ = ("table", "offsets", "dense", "weight", "layers", "char", "_numpy", "_weights")
 
     def __init__(self, table: torch.Tensor | None, offsets: list[tuple[str, int]],
-                 dense: list[tuple[str, Any]], weight: torch.Tensor | None, layers: list[Any]) -> None:
+                 dense: list[tuple[str, Any]], weight: torch.Tensor | None, layers: list[Any],
+                 char: torch.Tensor | None = None) -> None:
         self.table, self.offsets, self.dense, self.weight, self.layers = table, offsets, dense, weight, layers
+        self.char = char
         self._numpy: list[Any] | None = None
         self._weights: dict[str, np.ndarray] | None = None
 
@@ -465,19 +506,21 @@ def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any]) -> t
         hid = w_hh[0].shape[0]
         out = xg.new_empty(xg.shape[0], 2 * hid)
         for d, steps in ((0, range(len(sizes))), (1, range(len(sizes) - 1, -1, -1))):
-            g0 = d * 4 * hid
+            g0, g3 = d * 4 * hid, d * 4 * hid + 3 * hid
             h = xg.new_zeros(sizes[0], hid)
             c = xg.new_zeros(sizes[0], hid)
-            whh = w_hh[d]
+            # the sigmoid gates and the tanh gate in two products: each activation then
+            # runs over a contiguous block (a strided slice costs it about twice as much)
+            w_s, w_g = (w.contiguous() for w in w_hh[d].split([3 * hid, hid], dim=1))
             for t in steps:
                 k, o = sizes[t], offs[t]
-                gates = torch.addmm(xg[o:o + k, g0:g0 + 4 * hid], h[:k], whh)
-                gates[:, :3 * hid].sigmoid_()
-                g = gates[:, 3 * hid:].tanh_()
+                hk = h[:k]
+                s = torch.addmm(xg[o:o + k, g0:g3], hk, w_s).sigmoid_()
+                g = torch.addmm(xg[o:o + k, g3:g3 + hid], hk, w_g).tanh_()
                 ck = c[:k]
-                ck.mul_(gates[:, hid:2 * hid]).addcmul_(gates[:, :hid], g)
-                hk = torch.tanh(ck, out=h[:k])
-                hk.mul_(gates[:, 2 * hid:3 * hid])
+                ck.mul_(s[:, hid:2 * hid]).addcmul_(s[:, :hid], g)
+                torch.tanh(ck, out=hk)
+                hk.mul_(s[:, 2 * hid:])
                 out[o:o + k, d * hid:(d + 1) * hid] = hk
     return out
 
@@ -518,27 +561,30 @@ def _viterbi(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.n
     NumPy rather than torch: for the short sequences of chatbot input the per-step
     cost is dominated by call overhead, which NumPy keeps several times lower. Rows
     are visited in length order so that step ``i`` works on the contiguous block of
-    rows still longer than ``i`` only, and the maximum runs over the last (contiguous)
-    axis; the scores compared are the same sums, so the path is the same.
+    rows still longer than ``i`` only. Scores are kept tag-major (T, rows), so the
+    maximum over the previous tag runs across whole slabs (an ``argmax`` over a short
+    last axis costs several times more); see :func:`_first_max` for which tag wins.
+    The scores compared are the same sums and ties go to the lowest tag, as ``argmax``
+    gives them, so the path is the same.
     """
     b, n, t = em.shape
     if b == 1:
         return _viterbi_one(em[0, :int(lengths[0])], start, trans, end, n)[None, :]
     order, em, lengths = _by_length(em, lengths)
     first = np.searchsorted(lengths, np.arange(n), side="right")  # rows [first[i]:] have length > i
-    trans_t = np.ascontiguousarray(trans.T)                      # [to, from]
-    score = start + em[:, 0]
-    history = np.zeros((max(n - 1, 0), b, t), dtype=np.intp)
-    rows_at, tos = np.arange(b)[:, None], np.arange(t)[None, :]  # index grids, made once
+    em_t = np.ascontiguousarray(em.transpose(1, 2, 0))         # (L, T, B): step, tag, row
+    trans3 = np.ascontiguousarray(trans)[:, :, None]            # [from, to, row]
+    score = start[:, None] + em_t[0]                             # (T, B)
+    history = np.zeros((max(n - 1, 0), t, b), dtype=np.intp)
     for i in range(1, n):
         k = first[i]
         if k >= b:
             break
-        cand = score[k:, None, :] + trans_t[None]                # (rows, to, from)
-        arg = cand.argmax(axis=2)
-        history[i - 1, k:] = arg
-        score[k:] = cand[rows_at[:b - k], tos, arg] + em[k:, i]
-    cur = (score + end).argmax(axis=1)
+        cand = score[:, None, k:] + trans3                       # (from, to, rows)
+        best = cand.max(axis=0)
+        history[i - 1, :, k:] = _first_max(cand, best)
+        score[:, k:] = best + em_t[i, :, k:]
+    cur = (score + end[:, None]).T.argmax(axis=1)
     tags = np.zeros((b, n), dtype=np.int64)
     for i in range(n - 1, 0, -1):
         k = first[i]
@@ -546,9 +592,27 @@ def _viterbi(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.n
             continue
         c = cur[k:]
         tags[k:, i] = c
-        cur[k:] = history[i - 1, k:][np.arange(b - k), c]
+        cur[k:] = history[i - 1][c, np.arange(k, b)]
     tags[:, 0] = cur
     return tags if order is None else tags[np.argsort(order)]
+
+
+def _first_max(cand: np.ndarray, best: np.ndarray) -> np.ndarray:
+    """``cand.argmax(axis=0)`` given ``best = cand.max(axis=0)``: the lowest index holding the maximum.
+
+    Each index ``f`` holding it adds ``2 ** (T - 1 - f)`` to a sum (exact in floats), whose
+    highest bit is the lowest such index: a product and an exponent instead of
+    NumPy's argmax over a short axis.
+    """
+    t = cand.shape[0]
+    if t > 53:   # beyond float64's exact integers
+        return cand.argmax(axis=0)
+    dtype = np.float32 if t <= 24 else np.float64
+    weights = (2.0 ** np.arange(t - 1, -1, -1)).astype(dtype)
+    code = weights @ (cand == best).reshape(t, -1).astype(dtype)
+    if not code.all():   # no index holds the maximum: NaN scores
+        return cand.argmax(axis=0)
+    return (t - np.frexp(code)[1]).reshape(best.shape)
 
 
 def _viterbi_one(em: np.ndarray, start: np.ndarray, trans: np.ndarray, end: np.ndarray,
@@ -729,7 +793,8 @@ class EntityTagger:
         a run of whole units).
         """
         gaz: Gazetteer = self.gazetteer_
-        folded = fold_ascii_case(text) if self.params.get("fold_case") else text
+        fold = self.params.get("fold_case")
+        folded = fold_ascii_case(text) if fold else text
         if folded is not text:   # one character for one: the offsets stay
             text = folded
             tokens = [Token(fold_ascii_case(t.surface), t.pos, t.start, t.end) for t in tokens]
@@ -762,7 +827,12 @@ class EntityTagger:
                         words, tags, starts, ends = zip(*toks, strict=True)
             if not toks:
                 return _Units([], [], [], [], [], [], [], self._gaz_dim())
-            matches = gaz.find(text, starts, exclude) if len(gaz) else []
+            if not len(gaz):
+                matches = []
+            elif exclude or not all(map(operator.lt, starts, starts[1:])):
+                matches = gaz.find(text, starts, exclude)
+            else:   # token starts in order (a tokenizer's): the scan find would run, on the folded text
+                matches = gaz._scan(text if fold else fold_ascii_case(text), starts)
             if matches or spans:
                 cuts = {c for m in matches for c in m[:2]}
                 cuts.update(c for s in spans for c in (s.start, s.end))
@@ -787,18 +857,25 @@ class EntityTagger:
         k = len(self.gaz_types_)
         if not k:
             return []
+        cached: tuple[list[str], dict[str, int], dict[tuple[str, ...], tuple[int, ...]]] | None
         cached = getattr(self, "_gaz_index", None)
         if cached is None or cached[0] is not self.gaz_types_:
-            cached = self._gaz_index = (self.gaz_types_, {e: i for i, e in enumerate(self.gaz_types_)})
-        index = cached[1]
+            cached = (self.gaz_types_, {e: i for i, e in enumerate(self.gaz_types_)}, {})
+            self._gaz_index = cached
+        index, columns = cached[1], cached[2]   # columns: per types tuple, its B columns
         hits: list[tuple[int, int]] = []
         n = len(starts)
         for s, e, types in matches:
             u = bisect_left(starts, s)
-            cols = [index[t] for t in types if t in index]
+            cols = columns.get(types)
+            if cols is None:
+                cols = columns[types] = tuple(index[t] for t in types if t in index)
             while u < n and ends[u] <= e:
                 off = 0 if starts[u] == s else k
-                hits += [(u, off + c) for c in cols]
+                if len(cols) == 1:
+                    hits.append((u, off + cols[0]))
+                else:
+                    hits += [(u, off + c) for c in cols]
                 u += 1
         return hits
 
