@@ -8,7 +8,9 @@ shared machine wall times swing with the load, so CPU time of this process
     python bench/bench_speed.py MODEL DATA [--n 5000] [--out bench/results/speed.json]
 
 MODEL is a trained bundle, DATA a dataset folder whose sentences are parsed
-(train+valid+test, cycled to --n texts).
+(train+valid+test, cycled to --n texts). Sentences the model was taught are answered from
+its sentence memory without the intent model, so the run is repeated with the memory
+off (``memory_off_*``): the figure for text the bot has never seen.
 """
 from __future__ import annotations
 
@@ -67,6 +69,18 @@ def main(argv: list[str] | None = None) -> int:
     # what a caller reading every field pays (the REST answer): results build their
     # intent ranking when first read, so this is parse_batch plus that and to_dict()
     (t_dict, c_dict) = best(lambda: [r.to_dict() for r in nlu.parse_batch(texts)])
+    # the same texts as new ones: with the sentence memory on, a text the model was taught is
+    # answered from it and skips the intent model, so the first figure is for taught sentences
+    memorised = sum(nlu._taught_intent(normalize(t).text) is not None for t in texts)
+    memory, nlu._memory = nlu._memory, {}
+    (t_new, c_new) = best(lambda: nlu.parse_batch(texts))
+    lat_new = []
+    for t in texts[:args.single]:
+        t0 = time.perf_counter()
+        nlu.parse(t)
+        lat_new.append(time.perf_counter() - t0)
+    lat_new.sort()
+    nlu._memory = memory
 
     # breakdown of one batch run, in CPU seconds (garbage of the runs above collected first)
     gc.collect()
@@ -115,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         "cpu_parse_batch_utt_per_s": round(n / c_batch, 1),
         "cpu_parse_batch_vs_mecab": round(c_mecab / c_batch, 4),
         "distinct_texts": len(set(texts)),
+        "memorised_texts": memorised,
+        "memory_off_parse_batch_utt_per_s": round(n / t_new, 1),
+        "cpu_memory_off_parse_batch_utt_per_s": round(n / c_new, 1),
+        "cpu_memory_off_parse_batch_vs_mecab": round(c_mecab / c_new, 4),
+        "memory_off_single_p50_ms": round(lat_new[len(lat_new) // 2] * 1e3, 3),
         "parse_batch_to_dict_utt_per_s": round(n / t_dict, 1),
         "cpu_parse_batch_to_dict_utt_per_s": round(n / c_dict, 1),
         "cpu_single_mean_ms": round(cpu_single_ms, 3),
