@@ -41,6 +41,7 @@ A server started on the store picks the new ``current`` up with ``POST /admin/re
 """
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import sys
@@ -486,3 +487,5 @@ class _CallableModule(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _CallableModule
+#: what ``inspect.signature(nlukit.retrain)`` gives once this module replaced the function
+__signature__ = inspect.signature(retrain)

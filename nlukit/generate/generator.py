@@ -697,7 +697,7 @@ def generate(patterns: str | os.PathLike[str] | Patterns, dicts: str | os.PathLi
     sentence in the split's JSONL; tokens are the tokenizer's morphemes, split where an
     entity edge falls inside one), ``*.txt`` (one sentence a line), ``dataset.json``,
     ``dictionary.json``, ``report.json`` and ``patterns.txt`` (every pattern line used, one file,
-so that a model trained on the dataset can be retrained from new dictionaries).
+    so that a model trained on the dataset can be retrained from new dictionaries).
 
     >>> import os, tempfile
     >>> from nlukit.generate.grammar import parse_patterns
