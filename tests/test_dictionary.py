@@ -167,6 +167,36 @@ def test_should_still_read_wide_form_headers_that_name_entity_types(tmp_path: Pa
     assert load_dictionaries(str(p)).values("brand") == ["Nike"]
 
 
+def test_should_warn_when_a_wide_header_sits_over_long_form_rows_without_synonyms(tmp_path: Path) -> None:
+    # Given a long-form file whose header is not entity,value,synonyms and whose rows hold no '|'
+    p = tmp_path / "d.csv"
+    p.write_text("kind,word,alias\nlocation,서울,\nlocation,부산,\ndate,내일,\ndate,모레,\n", encoding="utf-8")
+    # When it is read: as the wide form (a wide file may list a value twice), with a warning first
+    d = load_dictionaries(str(p))
+    assert d.sources[0].form == "wide"
+    assert d.warnings[0].startswith(f"{p}:1: header 'kind,word,alias' was read as the wide form")
+    assert "column 1 repeats 'date', 'location'" in d.warnings[0]
+    assert "write the header as 'entity,value,synonyms'" in d.warnings[0]
+    # And a pattern naming one of its types is refused naming the file, the line and the fix; nothing written
+    from nlukit.errors import PatternError
+    from nlukit.generate import generate
+    (tmp_path / "p.txt").write_text("@weather\n{location} 날씨 알려줘\n", encoding="utf-8")
+    with pytest.raises(PatternError) as info:
+        generate(tmp_path / "p.txt", p, tmp_path / "out", per_intent=4, split="sentence", progress=False)
+    msg = str(info.value)
+    assert msg.startswith(f"{tmp_path / 'p.txt'}:2:1: unknown entity type 'location'")
+    assert f"{p}:2:1 has 'location' as a value of the type 'kind'" in msg
+    assert "write its header as 'entity,value,synonyms'" in msg
+    assert not (tmp_path / "out").exists()
+
+
+def test_should_not_doubt_a_wide_file_whose_columns_list_values_once(tmp_path: Path) -> None:
+    p = tmp_path / "w.csv"
+    p.write_text("date,type,location\n오늘,KTX,서울\n내일,SRT,부산\n", encoding="utf-8")
+    assert load_dictionaries(str(p)).warnings == []
+    assert load_dictionaries(os.path.join(FIX, "wide.csv")).warnings == []
+
+
 @pytest.mark.parametrize("content, used", [("entity;value;synonyms\nlocation;서울;\n", "';'"),
                                            ("entity\tvalue\tsynonyms\nlocation\t서울\t\n", "tabs"),
                                            ("location;date\n서울;오늘\n", "';'")])

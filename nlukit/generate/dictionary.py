@@ -149,6 +149,27 @@ class Dictionary:
     def __len__(self) -> int:
         return sum(len(v) for v in self.entities.values())
 
+    def misread_type(self, name: str) -> str | None:
+        """Why the entity type ``name`` a pattern names may be missing, when a wide-form file
+        holds it as a value (a long-form file under a header that is not ``entity,value,synonyms``),
+        else None.
+
+        >>> d = Dictionary()
+        >>> d.add("kind", "location", (), "d.csv:2:1")
+        >>> d.sources.append(DictionarySource("d.csv", "utf-8", "wide", 1))
+        >>> print(d.misread_type("location"))
+        d.csv:2:1 has 'location' as a value of the type 'kind': that file was read as the wide form (its header names the entity types); if it lists one value a row, write its header as 'entity,value,synonyms'
+        """
+        for entity, values in self.entities.items():
+            if name not in values:
+                continue
+            where = self._where.get((entity, name), "")
+            if any(s.form == "wide" and where.startswith(s.path + ":") for s in self.sources):
+                return (f"{where} has {name!r} as a value of the type {entity!r}: that file was read as the "
+                        "wide form (its header names the entity types); if it lists one value a row, "
+                        "write its header as 'entity,value,synonyms'")
+        return None
+
     # -- persistence -------------------------------------------------------------------
     def to_json(self) -> dict[str, dict[str, list[str]]]:
         """``{entity: {value: [synonyms...]}}`` — the ``dictionary.json`` of a dataset."""
@@ -294,13 +315,16 @@ def _near_long_header(name: str) -> str | None:
     return _LONG_HEADERS[close[0]] if close else None
 
 
-def _check_wide_header(path: str, line: int, header: list[str], rows: list[list[str]]) -> None:
-    """Refuse a wide-form header that is really a misspelt long-form one.
+def _check_wide_header(path: str, line: int, header: list[str], rows: list[list[str]]) -> str | None:
+    """Refuse a wide-form header that is really a misspelt long-form one; return a warning
+    when it may be one.
 
     Two signs, either enough: two or more header cells name or nearly spell the long-form
     columns (``type,val,syn``, ``entitiy,value,synonyms``, ``value,entity,synonyms``); or the
     rows look like long-form rows — the first column repeats English entity-type names and the
     third holds ``|``-separated synonyms. A real wide-form header names entity types.
+    Rows whose first column mostly repeats such names but hold no ``|`` (``kind,word,alias``
+    over ``location,서울,``) may still be a wide file listing a value twice: a warning.
     """
     shown = ",".join(header)
     fix = ("write the header as 'entity,value,synonyms' (a wide-form header names entity types "
@@ -315,12 +339,19 @@ def _check_wide_header(path: str, line: int, header: list[str], rows: list[list[
         rows = [r for r in rows if r and not r[0].lstrip().startswith("#")]
         firsts = [_clean(r[0]) for r in rows if _clean(r[0])]
         if len(firsts) >= 2 and len(set(firsts)) < len(firsts) \
-                and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", f) for f in firsts) \
-                and any(len(r) > 2 and "|" in r[2] for r in rows):
-            raise DictionaryError(
-                f"{path}:{line}: the rows look like the long form (column 1 repeats entity types "
-                f"{', '.join(repr(f) for f in sorted(set(firsts))[:3])}, column 3 holds '|'-separated "
-                f"synonyms) but the header {shown!r} is not 'entity,value,synonyms'; {fix}")
+                and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", f) for f in firsts):
+            types = ", ".join(repr(f) for f in sorted(set(firsts))[:3])
+            if any(len(r) > 2 and "|" in r[2] for r in rows):
+                raise DictionaryError(
+                    f"{path}:{line}: the rows look like the long form (column 1 repeats entity types "
+                    f"{types}, column 3 holds '|'-separated synonyms) but the header {shown!r} is not "
+                    f"'entity,value,synonyms'; {fix}")
+            if 2 * len(set(firsts)) <= len(firsts):
+                # mostly repeats, as a long-form entity column is; a wide column lists each value once
+                return (f"{path}:{line}: header {shown!r} was read as the wide form (entity types "
+                        f"{', '.join(repr(h) for h in header if h)}), but column 1 repeats {types} as the "
+                        f"entity column of the long form does; if the file lists one value a row, {fix}")
+    return None
 
 
 def _read_file(path: str, d: Dictionary) -> DictionarySource:
@@ -361,7 +392,9 @@ def _read_file(path: str, d: Dictionary) -> DictionarySource:
             d.add(entity, value, syns, where)
     else:
         form = "wide"
-        _check_wide_header(path, header_at + 1, header, rows[header_at + 1:])
+        doubt = _check_wide_header(path, header_at + 1, header, rows[header_at + 1:])
+        if doubt:
+            d.warnings.append(doubt)
         for col, name in enumerate(header):
             if name:
                 _check_entity(name, f"{path}:{header_at + 1}:{col + 1}")

@@ -723,7 +723,8 @@ def generate(patterns: str | os.PathLike[str] | Patterns, dicts: str | os.PathLi
             for s in t.slots():
                 if s.entity not in dictionary.entities:
                     raise PatternError(t.path, t.line, 1, f"unknown entity type {s.entity!r} (known: "
-                                       f"{', '.join(dictionary.entity_types)})", t.source)
+                                       f"{', '.join(dictionary.entity_types)})", t.source,
+                                       dictionary.misread_type(s.entity) or "")
     else:
         pats = load_patterns(patterns, dictionary=dictionary)
     for t in pats.templates():

@@ -178,9 +178,9 @@ class _LineParser:
         self.i = 0
         self.warnings: list[str] = []
 
-    def error(self, message: str, column: int | None = None) -> PatternError:
+    def error(self, message: str, column: int | None = None, hint: str = "") -> PatternError:
         col = (self.i if column is None else column) + 1
-        return PatternError(self.path, self.lineno, col, message, self.line.rstrip())
+        return PatternError(self.path, self.lineno, col, message, self.line.rstrip(), hint)
 
     def parse(self) -> Seq:
         seq = self.seq(top=True)
@@ -337,7 +337,8 @@ class _LineParser:
     def check_entity(self, entity: str, column: int) -> None:
         if self.known is not None and entity not in self.known:
             known = ", ".join(sorted(self.known)) or "none"
-            raise self.error(f"unknown entity type {entity!r} (known: {known})", column)
+            hint = self.dictionary.misread_type(entity) if self.dictionary is not None else None
+            raise self.error(f"unknown entity type {entity!r} (known: {known})", column, hint or "")
 
     def fixed(self) -> Fixed:
         open_at = self.i
