@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import copy
+import difflib
 import importlib
 import os
 import tomllib
@@ -69,6 +70,12 @@ def _type_name(v: Any) -> str:
     return "null" if v is None else type(v).__name__
 
 
+def _a(v: Any) -> str:
+    """``a``/``an`` with the type name of ``v``: 'an int', 'a float'."""
+    name = _type_name(v)
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
@@ -95,7 +102,7 @@ def coerce_value(key: str, raw: Any, default: Any) -> Any:
         except tomllib.TOMLDecodeError:
             if default is None:
                 return raw
-            raise ConfigError(f"{key}: cannot read {raw!r} as a {_type_name(default)} "
+            raise ConfigError(f"{key}: cannot read {raw!r} as {_a(default)} "
                               f"(the default is {default!r})") from None
     if default is None or raw is None:
         return raw
@@ -123,16 +130,30 @@ def coerce_value(key: str, raw: Any, default: Any) -> Any:
             return dict(raw)
     else:
         return raw
-    raise ConfigError(f"{key}: expected a {_type_name(default)} like the default {default!r}, "
+    raise ConfigError(f"{key}: expected {_a(default)} like the default {default!r}, "
                       f"got {raw!r}")
+
+
+def _sections_with(key: str, config: Config) -> list[str]:
+    return [s for s in SECTIONS if key in config.get(s, {})]
 
 
 def _check_key(section: str, key: str, config: Config) -> None:
     if section not in config:
-        raise ConfigError(f"unknown config section [{section}]; known sections: "
+        close = difflib.get_close_matches(section.lower(), SECTIONS, 1, 0.6)
+        hint = f" (did you mean [{close[0]}]?)" if close else ""
+        raise ConfigError(f"unknown config section [{section}]{hint}; known sections: "
                           f"{', '.join(SECTIONS)}")
     if key not in config[section]:
-        raise ConfigError(f"unknown config key {section}.{key}; known keys of [{section}]: "
+        elsewhere = _sections_with(key, config)
+        close = difflib.get_close_matches(key, list(config[section]), 1, 0.75)
+        if elsewhere:
+            hint = f" ({key} is a key of {', '.join(f'[{s}]' for s in elsewhere)})"
+        elif close:
+            hint = f" (did you mean {section}.{close[0]}?)"
+        else:
+            hint = ""
+        raise ConfigError(f"unknown config key {section}.{key}{hint}; known keys of [{section}]: "
                           f"{', '.join(sorted(config[section]))}")
 
 
@@ -149,6 +170,11 @@ def merge(config: Config, values: Mapping[str, Any], *, source: str = "config") 
     """Apply a ``{section: {key: value}}`` mapping to ``config`` in place, checking every key."""
     for section, table in values.items():
         if not isinstance(table, Mapping):
+            owners = _sections_with(section, config)
+            if owners and section not in SECTIONS:   # epochs = 3 above every [section]
+                raise ConfigError(f"{source}: {section} = {table!r} is outside any section; it is a key of "
+                                  f"{', '.join(f'[{s}]' for s in owners)}: write it under one of them, "
+                                  f"e.g. [{owners[0]}] then {section} = {table!r}")
             raise ConfigError(f"{source}: {section!r} must be a table like [{section}], "
                               f"got {table!r}; known sections: {', '.join(SECTIONS)}")
         for key, raw in table.items():
@@ -168,13 +194,7 @@ def load_config(path: str | os.PathLike[str] | Mapping[str, Any] | None = None,
     if isinstance(path, Mapping):
         merge(config, path, source="config")
     elif path is not None:
-        try:
-            with open(path, "rb") as fh:
-                data = tomllib.load(fh)
-        except OSError as exc:
-            raise ConfigError(f"cannot read config {path}: {exc.strerror}; check the path") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from exc
+        data = read_toml(path)
         merge(config, data, source=str(path))
     if overrides:
         pairs = (list(overrides.items()) if isinstance(overrides, Mapping)
@@ -187,6 +207,30 @@ def load_config(path: str | os.PathLike[str] | Mapping[str, Any] | None = None,
             _check_key(section, key, config)
             config[section][key] = coerce_value(f"{section}.{key}", value, config[section][key])
     return config
+
+
+def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A config file as data: UTF-8, a byte-order mark allowed (Notepad writes one); any other
+    encoding (cp949 from a Korean Windows) or broken TOML is a :class:`ConfigError` naming the fix."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}; check the path") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        try:
+            raw.decode("cp949")
+            was = " (it looks like cp949/euc-kr)"
+        except UnicodeDecodeError:
+            was = ""
+        raise ConfigError(f"{path}:{line}: not UTF-8 text{was}; save the config file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from exc
 
 
 def to_toml(config: Config) -> str:
