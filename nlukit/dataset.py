@@ -127,6 +127,9 @@ class Dataset:
 
 def load_dataset(path: str) -> Dataset:
     """Load a dataset directory written by ``nlukit generate``."""
+    if os.path.isfile(path):
+        raise DatasetError(f"{path!r} is a file; pass the dataset folder that holds it "
+                           f"({os.path.dirname(path) or '.'!r}), written by `nlukit generate PATTERNS DICTS -o DIR`")
     if not os.path.isdir(path):
         raise DatasetError(f"dataset directory {path!r} does not exist; create it with "
                            "`nlukit generate PATTERNS DICTS -o DIR`")
