@@ -158,6 +158,19 @@ def test_should_refuse_an_unknown_version_naming_the_available_ones(store: Path)
     assert bundle.current_version(str(store)) == "v2"
 
 
+def test_should_take_a_version_as_shell_completion_writes_it(store: Path, monkeypatch) -> None:
+    # Given the version typed with tab completion: a trailing slash, or the path through the store
+    monkeypatch.chdir(store.parent)
+    assert use_version(str(store), "v1/").current == "v1"
+    assert use_version("demo", "demo/v3/").current == "v3"
+    assert use_version(str(store), str(store / "v2")).current == "v2"
+    # But a folder of the same name in another place is no version of this store
+    add_version(store.parent / "other", "v1")
+    with pytest.raises(BundleError, match=r"no version 'other/v1'"):
+        use_version(str(store), "other/v1")
+    assert bundle.current_version(str(store)) == "v2"
+
+
 def test_should_roll_back_to_the_newest_older_version_that_passes_the_check(store: Path) -> None:
     add_version(store, "v4")
     bundle.set_current(str(store), "v4")
