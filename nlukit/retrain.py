@@ -302,6 +302,11 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
     if not 0.0 < float(significance) <= 1.0:
         from .errors import InputError
         raise InputError(f"significance must be in (0, 1], got {significance!r}")
+    if data_out is not None and os.path.exists(data_out) and not force:
+        from .errors import OutputExistsError
+        raise OutputExistsError(f"{data_out} already exists; choose a new folder for the regenerated data "
+                                "(data_out, --data-out): force (--force) would replace it, but it also "
+                                "retrains without a change and moves current even when the new model is worse")
     t_start = time.perf_counter()
     story_list, scenario_set = _stories_and_scenarios(stories, scenarios)  # refused before any work
     store, old_dir = _locate(model)

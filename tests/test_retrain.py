@@ -12,7 +12,7 @@ import torch
 import nlukit
 from nlukit.bundle import current_version, versions
 from nlukit.cli import main
-from nlukit.errors import BundleError, DictionaryError, PatternError
+from nlukit.errors import BundleError, DictionaryError, OutputExistsError, PatternError
 from nlukit.generate.grammar import load_patterns
 
 FIX = os.path.join(os.path.dirname(__file__), "fixtures", "retrain")
@@ -303,6 +303,22 @@ def test_should_refuse_a_bad_pattern_with_its_location_and_leave_nothing(store, 
     with pytest.raises(PatternError, match=r"p\.txt:2:\d+: unknown entity type 'locaton'"):
         nlukit.retrain(store, DICTS, patterns=str(pats), progress=False)
     assert (versions(store), current_version(store)) == before and not _leftovers(store)
+
+
+def test_should_refuse_an_existing_data_out_first_without_pointing_to_force(store, dicts, tmp_path) -> None:
+    # Given a changed dictionary and --data-out naming a folder that exists (last run's data)
+    _add(dicts, "location.csv", "location,대구,\n")
+    kept = tmp_path / "new_data"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine", encoding="utf-8")
+    before = (versions(store), current_version(store))
+    # Then it is refused before anything is generated or trained, and --force is not the advice
+    # it was (--force also moves current when the new model is worse)
+    with pytest.raises(OutputExistsError, match=r"new_data already exists; choose a new folder") as info:
+        nlukit.retrain(store, dicts, data_out=str(kept), progress=False)
+    assert "moves current even when the new model is worse" in str(info.value)
+    assert (versions(store), current_version(store)) == before and not _leftovers(store)
+    assert os.listdir(kept) == ["notes.txt"]
 
 
 def test_should_say_which_type_the_kept_patterns_still_need(store, tmp_path) -> None:
