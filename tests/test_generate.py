@@ -295,6 +295,43 @@ def test_should_refuse_to_overwrite_without_force_and_replace_with_force(tmp_pat
     assert sorted(os.listdir(tmp_path)) == ["out"]
 
 
+def _tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_should_never_replace_a_folder_holding_its_own_patterns_dictionaries_or_the_working_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a bot project: its patterns and dictionaries in the working folder
+    import shutil
+    project = tmp_path / "bot"
+    shutil.copytree(PATTERNS, project / "patterns")
+    shutil.copytree(DICTS, project / "dicts")
+    monkeypatch.chdir(project)
+    before = _tree(project)
+    # When --force names the patterns folder, the dictionaries' folder, the project (-o .) or ""
+    for out in ("patterns", "dicts", ".", str(project), ".."):
+        with pytest.raises(OutputExistsError, match="would delete"):
+            generate("patterns", "dicts", out, per_intent=10, progress=False, force=True)
+    with pytest.raises(InputError, match="the output path is empty"):
+        generate("patterns", "dicts", "", per_intent=10, progress=False, force=True)
+    # Then every file is still there and no staging folder is left
+    assert _tree(project) == before and sorted(os.listdir(project)) == ["dicts", "patterns"]
+    assert sorted(os.listdir(tmp_path)) == ["bot"]
+    # And a folder of its own is still replaced with --force
+    generate("patterns", "dicts", "data", per_intent=10, progress=False)
+    generate("patterns", "dicts", "data", per_intent=10, progress=False, force=True)
+
+
+def test_should_name_the_file_in_the_way_of_the_output_folder(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("mine", encoding="utf-8")
+    for out in ("afile/data", "afile/sub/data"):
+        with pytest.raises(OutputExistsError, match=f"cannot make the output folder .*: {tmp_path / 'afile'} is a file"):
+            generate(PATTERNS, DICTS, tmp_path / out, per_intent=10, progress=False, force=True)
+    with pytest.raises(OutputExistsError, match="exists and is not a directory"):
+        generate(PATTERNS, DICTS, tmp_path / "afile", per_intent=10, progress=False)
+    assert os.listdir(tmp_path) == ["afile"]
+
+
 def test_should_write_nothing_for_invalid_patterns_or_options(tmp_path: Path) -> None:
     (tmp_path / "p.txt").write_text("@w\n{locaton} 날씨\n", encoding="utf-8")
     with pytest.raises(PatternError, match=r"p\.txt:2:1: unknown entity type 'locaton' \(known: date, food, location\)"):

@@ -641,15 +641,45 @@ def _plan(patterns: Patterns, dictionary: Dictionary, per_intent: int, seed: int
 
 
 # --------------------------------------------------------------------------- writing
-def _prepare_out(out: str, force: bool) -> str:
+def _inside(path: str, folder: str) -> bool:
+    """Whether ``path`` is ``folder`` or lies under it (symbolic links resolved)."""
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _prepare_out(out: str, force: bool, inputs: Sequence[str] = ()) -> str:
+    """A staging folder beside ``out``, after refusing an ``out`` that cannot or must not be replaced.
+
+    With ``force`` a whole folder is replaced, so ``out`` may not hold the files the dataset is
+    generated from (``-o patterns``) nor the working folder (``-o .``): that would delete them.
+    """
+    if not out.strip():
+        raise InputError("the output path is empty; name a new folder for the dataset, e.g. -o data")
     out = os.path.abspath(out)
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise OutputExistsError(f"output {out} exists and is not a directory; remove it or choose another path")
     if os.path.exists(out) and not force:
         raise OutputExistsError(f"output {out} already exists; pass force=True (--force) to replace it "
                                 "or choose another directory")
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise OutputExistsError(f"output {out} exists and is not a directory; remove it or choose another path")
+    if os.path.exists(out):
+        held = [p for p in inputs if _inside(p, out)]
+        if held:
+            raise OutputExistsError(f"output {out} holds {held[0]}, which this dataset is generated from; "
+                                    "replacing it would delete your patterns or dictionaries — choose "
+                                    "another output folder, e.g. -o data")
+        if _inside(os.getcwd(), out):
+            raise OutputExistsError(f"output {out} is the current folder or holds it; replacing it would "
+                                    "delete it — choose a new folder inside it, e.g. -o data")
     parent = os.path.dirname(out)
-    os.makedirs(parent, exist_ok=True)
+    try:
+        os.makedirs(parent, exist_ok=True)
+    except OSError as exc:
+        blocker = parent
+        while not os.path.exists(blocker) and os.path.dirname(blocker) != blocker:
+            blocker = os.path.dirname(blocker)
+        why = (f"{blocker} is a file" if os.path.isfile(blocker)
+               else f"{exc.strerror} ({exc.filename})")
+        raise OutputExistsError(f"cannot make the output folder {out}: {why}; choose another path") from exc
     return tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.tmp-", dir=parent)
 
 
@@ -735,7 +765,7 @@ def generate(patterns: str | os.PathLike[str] | Patterns, dicts: str | os.PathLi
     plan = _plan(pats, dictionary, per_intent, seed, split, valid_ratio, test_ratio)
     iob = _IobWriter(tokenizer)
     out_s = os.fspath(out)
-    tmp = _prepare_out(out_s, force)
+    tmp = _prepare_out(out_s, force, [*pats.files, *(src.path for src in dictionary.sources)])
     try:
         report = _write(tmp, pats, dictionary, plan, iob, per_intent=per_intent, seed=seed, split=split,
                         valid_ratio=valid_ratio, test_ratio=test_ratio, augment=augment,
