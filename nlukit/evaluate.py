@@ -307,7 +307,14 @@ th{{background:#f4f4f4}} .warn{{background:#fff4d6;border:1px solid #e0b84c;padd
 
 
 def check_report_dir(out: str) -> None:
-    """Refuse, before any work, a report folder that is a file or cannot be made (a parent is a file)."""
+    """Refuse, before any work, a report folder that is a file or cannot be made (a parent is a file),
+    or a model version or dataset folder, whose own ``report.json`` the report would replace (a
+    version then fails its sha256 check and no longer loads)."""
+    for marker, what in (("meta.json", "a model version"), ("dataset.json", "a dataset")):
+        if os.path.isfile(os.path.join(out, marker)):
+            raise InputError(f"report folder {out} is {what}: its own report.json would be replaced"
+                             f"{' and the model would no longer load' if marker == 'meta.json' else ''}; "
+                             "choose a folder of its own, e.g. -o reports/demo")
     path = os.path.abspath(out)
     while not os.path.exists(path):
         parent = os.path.dirname(path)

@@ -149,3 +149,22 @@ def test_should_name_the_dataset_folder_when_given_one_of_its_files(tmp_path) ->
     (tmp_path / "train.jsonl").write_text("", encoding="utf-8")
     with pytest.raises(DatasetError, match=r"train\.jsonl' is a file; pass the dataset folder that holds it"):
         load_dataset(str(tmp_path / "train.jsonl"))
+
+
+def test_should_refuse_to_write_the_report_over_a_model_versions_or_a_datasets_own(tmp_path) -> None:
+    # Given -o naming the model's current version or the dataset (their report.json is theirs:
+    # a version whose report.json changed fails its sha256 check and no longer loads)
+    from nlukit.errors import InputError
+    from nlukit.evaluate import cross_validate, evaluate
+    version, data = tmp_path / "model" / "v1", tmp_path / "data"
+    for folder, marker in ((version, "meta.json"), (data, "dataset.json")):
+        folder.mkdir(parents=True)
+        (folder / marker).write_text("{}", encoding="utf-8")
+        (folder / "report.json").write_text('{"mine": 1}', encoding="utf-8")
+    for out, what in ((version, "a model version"), (data, "a dataset")):
+        with pytest.raises(InputError, match=f"is {what}: its own report.json would be replaced"):
+            evaluate(str(tmp_path / "no-model"), str(data), out=str(out))
+        with pytest.raises(InputError, match=f"is {what}: its own report.json would be replaced"):
+            cross_validate(str(data), 2, out=str(out))
+        assert (out / "report.json").read_text(encoding="utf-8") == '{"mine": 1}'
+        assert not (out / "report.html").exists()
