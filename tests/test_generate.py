@@ -332,6 +332,31 @@ def test_should_name_the_file_in_the_way_of_the_output_folder(tmp_path: Path) ->
     assert os.listdir(tmp_path) == ["afile"]
 
 
+def test_should_hold_out_templates_in_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given an intent with thousands of pattern lines (a pasted log of real requests): choosing
+    # the held-out ones looked at every earlier template for each pick (100,000 lines: minutes)
+    import random
+
+    from nlukit.generate import generator
+    from nlukit.generate.grammar import Template, parse_patterns
+    n = 4000
+    text = "@w\n" + "".join(f"장소{i} 날씨 어때\n" if i % 2 else f"{{location}} 날씨 {i}\n" for i in range(n))
+    order = list(parse_patterns(text, "p.txt", entity_types=["location"]).templates())
+    random.Random(1).shuffle(order)
+    looked = [0]
+    real_id = Template.id
+
+    def counted(self: Template) -> str:
+        looked[0] += 1
+        return real_id.fget(self)
+    monkeypatch.setattr(Template, "id", property(counted))
+    # When a tenth goes to test and a tenth to valid
+    test, valid = generator._hold_out(order, n // 10, n // 10)
+    # Then each template is looked at a few times, not once per pick
+    assert (len(test), len(valid)) == (n // 10, n // 10) and not {t.id for t in test} & {t.id for t in valid}
+    assert looked[0] < 10 * n
+
+
 def test_should_write_nothing_for_invalid_patterns_or_options(tmp_path: Path) -> None:
     (tmp_path / "p.txt").write_text("@w\n{locaton} 날씨\n", encoding="utf-8")
     with pytest.raises(PatternError, match=r"p\.txt:2:1: unknown entity type 'locaton' \(known: date, food, location\)"):
