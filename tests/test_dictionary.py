@@ -49,6 +49,23 @@ def test_should_read_excel_encodings_and_report_the_one_used(tmp_path: Path, enc
     assert d.encodings == {str(p): expected}
 
 
+def test_should_read_the_empty_trailing_columns_excel_leaves(tmp_path: Path) -> None:
+    # Given Excel's CSV of a sheet where a column right of the table was once touched: every row
+    # ends in empty cells (cp949, CRLF), in the long and in the wide form
+    p = tmp_path / "loc.csv"
+    p.write_bytes("entity,value,synonyms,,\r\nlocation,서울,서울시|서울특별시,,\r\nlocation,부산,,,\r\n,,,,\r\n"
+                  .encode("cp949"))
+    d = load_dictionaries(str(p))
+    assert d.entities == {"location": {"서울": ["서울시", "서울특별시"], "부산": []}} and d.warnings == []
+    w = tmp_path / "wide.csv"
+    w.write_bytes("location,date,,\r\n서울,오늘,,\r\n부산,,,\r\n".encode("cp949"))
+    assert load_dictionaries(str(w)).entities == {"location": {"서울": [], "부산": []}, "date": {"오늘": []}}
+    # But a synonym written after a comma is still refused: it is no empty cell
+    p.write_text("entity,value,synonyms,,\nlocation,서울,서울시,,서울특별시\n", encoding="utf-8")
+    with pytest.raises(DictionaryError, match=r"loc\.csv:2: 5 columns, .*separate synonyms with '\|'"):
+        load_dictionaries(str(p))
+
+
 def test_should_read_wide_form_in_cp949(tmp_path: Path) -> None:
     p = tmp_path / "wide.csv"
     p.write_bytes("location,food\r\n서울,냉면\r\n,떡볶이\r\n".encode("cp949"))

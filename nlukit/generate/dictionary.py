@@ -354,9 +354,18 @@ def _check_wide_header(path: str, line: int, header: list[str], rows: list[list[
     return None
 
 
+def _trim_empty_tail(row: list[str]) -> list[str]:
+    end = len(row)
+    while end > 1 and not row[end - 1].strip():
+        end -= 1
+    return row[:end]
+
+
 def _read_file(path: str, d: Dictionary) -> DictionarySource:
     text, encoding = _decode(path)
-    rows = _rows(text, path)
+    # Excel leaves empty cells at the end of rows once a column beyond the table was touched
+    # (entity,value,synonyms,,): they hold nothing, so they are not columns
+    rows = [_trim_empty_tail(r) for r in _rows(text, path)]
     header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)
                       and not r[0].lstrip().startswith("#")), None)
     if header_at is None:
