@@ -76,11 +76,21 @@ def spans_from_tags(tokens: Sequence[Token], tags: Sequence[str]) -> list[tuple[
 def read_jsonl(path: str) -> Iterator[Example]:
     """Stream the examples of one JSONL file, naming file and line on a bad record."""
     try:
-        fh = open(path, encoding="utf-8")
+        fh = open(path, "rb")
     except OSError as exc:
         raise DatasetError(f"cannot read {path}: {exc.strerror}; generate it with `nlukit generate`") from exc
     with fh:
-        for n, line in enumerate(fh, 1):
+        for n, raw in enumerate(fh, 1):
+            try:  # UTF-8; a byte-order mark (a file saved by Notepad or Excel) is allowed
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError:
+                try:
+                    raw.decode("cp949")
+                    was = " (it looks like cp949/euc-kr)"
+                except UnicodeDecodeError:
+                    was = ""
+                raise DatasetError(f"{path}:{n}: not UTF-8 text{was}; save the file as UTF-8 "
+                                   "(nlukit generate writes UTF-8)") from None
             if not line.strip():
                 continue
             try:

@@ -357,6 +357,26 @@ def test_should_hold_out_templates_in_linear_time(monkeypatch: pytest.MonkeyPatc
     assert looked[0] < 10 * n
 
 
+def test_should_read_a_split_saved_again_with_a_bom_and_name_the_fix_for_cp949(
+        dataset: tuple[Path, dict], tmp_path: Path) -> None:
+    # Given the dataset with train.jsonl opened and saved again in Notepad (UTF-8 with BOM, CRLF)
+    import shutil
+
+    from nlukit.errors import DatasetError
+    out, _ = dataset
+    copy = tmp_path / "data"
+    shutil.copytree(out, copy)
+    text = (out / "train.jsonl").read_text(encoding="utf-8")
+    (copy / "train.jsonl").write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig"))
+    # Then it reads as before
+    assert load_dataset(str(copy)).train == load_dataset(str(out)).train
+    # And saved as cp949 it is an error naming the file, the line and the fix (it was a traceback)
+    (copy / "train.jsonl").write_bytes(text.encode("cp949"))
+    with pytest.raises(DatasetError, match=r"train\.jsonl:1: not UTF-8 text \(it looks like cp949/euc-kr\); "
+                                           r"save the file as UTF-8"):
+        load_dataset(str(copy))
+
+
 def test_should_write_nothing_for_invalid_patterns_or_options(tmp_path: Path) -> None:
     (tmp_path / "p.txt").write_text("@w\n{locaton} 날씨\n", encoding="utf-8")
     with pytest.raises(PatternError, match=r"p\.txt:2:1: unknown entity type 'locaton' \(known: date, food, location\)"):
