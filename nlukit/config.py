@@ -14,6 +14,8 @@ True
 [2, 3]
 >>> coerce_value("intent.members", "char_cnn, ngram", ["char_cnn", "word_cnn"])
 ['char_cnn', 'ngram']
+>>> coerce_value("intent.kind", ' "word_cnn"', "ensemble")
+'word_cnn'
 """
 from __future__ import annotations
 
@@ -81,7 +83,19 @@ _FALSE = {"false", "no", "off", "0"}
 
 
 def coerce_value(key: str, raw: Any, default: Any) -> Any:
-    """Turn ``raw`` (a string from the CLI, or a TOML value) into the type of ``default``."""
+    """Turn ``raw`` (a string from the CLI, or a TOML value) into the type of ``default``.
+
+    A string setting is read without the spaces around it (``--set "intent.kind = char_cnn"``)
+    and, written as a TOML string (``--set 'intent.kind="char_cnn"'``), without its quotes.
+    """
+    if isinstance(raw, str) and isinstance(default, str):
+        text = raw.strip()
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+            try:
+                return str(tomllib.loads(f"v = {text}")["v"])
+            except tomllib.TOMLDecodeError:
+                pass
+        return text
     if isinstance(raw, str) and not isinstance(default, str):
         text = raw.strip()
         if isinstance(default, bool):

@@ -128,6 +128,13 @@ def test_should_suggest_the_key_or_section_a_typo_meant(item: str, hint: str) ->
     assert hint in str(err.value)
 
 
+@pytest.mark.parametrize("item", ["intent.kind = char_cnn", 'intent.kind="char_cnn"', "intent.kind='char_cnn'",
+                                  "intent.kind= 'char_cnn' "])
+def test_should_read_a_string_setting_without_spaces_or_toml_quotes(item: str) -> None:
+    # a string override was kept as typed: ' char_cnn' or '"char_cnn"', an unknown kind at training
+    assert load_config(overrides=[item])["intent"]["kind"] == "char_cnn"
+
+
 def test_should_say_an_int_not_a_int() -> None:
     with pytest.raises(ConfigError, match="cannot read 'five' as an int"):
         load_config(overrides=["intent.epochs=five"])
