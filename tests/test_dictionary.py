@@ -66,6 +66,18 @@ def test_should_read_the_empty_trailing_columns_excel_leaves(tmp_path: Path) -> 
         load_dictionaries(str(p))
 
 
+def test_should_read_utf16_with_its_byte_order_mark_and_ask_for_commas_in_excel_unicode_text(
+        tmp_path: Path) -> None:
+    p = tmp_path / "loc.csv"
+    p.write_bytes("entity,value,synonyms\r\nlocation,서울,서울시\r\n".encode("utf-16"))
+    d = load_dictionaries(str(p))
+    assert d.entities == {"location": {"서울": ["서울시"]}} and d.encodings == {str(p): "utf-16"}
+    # Excel's "Unicode text" is UTF-16 with tabs: the tabs are what needs fixing, and it says so
+    p.write_bytes("entity\tvalue\tsynonyms\r\nlocation\t서울\t서울시\r\n".encode("utf-16"))
+    with pytest.raises(DictionaryError, match=r"not comma-separated; separate columns with commas \(this file uses tabs\)"):
+        load_dictionaries(str(p))
+
+
 def test_should_read_wide_form_in_cp949(tmp_path: Path) -> None:
     p = tmp_path / "wide.csv"
     p.write_bytes("location,food\r\n서울,냉면\r\n,떡볶이\r\n".encode("cp949"))

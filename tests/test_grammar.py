@@ -190,6 +190,17 @@ def test_should_read_a_cp949_pattern_file_with_a_warning(tmp_path: Path) -> None
     assert "read as cp949" in p.warnings[0]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_should_read_a_utf16_pattern_file_saved_as_notepad_unicode_with_a_warning(tmp_path: Path,
+                                                                                   encoding: str) -> None:
+    # Notepad's "Unicode" is UTF-16 with a byte-order mark (written here by hand for big-endian)
+    bom = b"\xfe\xff" if encoding == "utf-16-be" else b""
+    (tmp_path / "p.txt").write_bytes(bom + "@날씨\r\n{location} 날씨 어때\r\n".encode(encoding))
+    p = load_patterns(tmp_path / "p.txt", dictionary=D)
+    assert [t.source for t in p.intents["날씨"]] == ["{location} 날씨 어때"]
+    assert p.warnings == [f"{tmp_path / 'p.txt'}: read as UTF-16; save pattern files as UTF-8"]
+
+
 def test_should_digest_patterns_by_content_not_by_file_layout(tmp_path: Path) -> None:
     a = parse_patterns("@w\n{location} 날씨\n@g\n안녕\n", "a.txt")
     b = parse_patterns("# another file\n@w\n  {location} 날씨  \n\n@g\n안녕\n", "b.txt")

@@ -6,8 +6,8 @@ Two CSV forms are read, detected from the header row:
 * the wide form — the header names entity types, each column lists that type's
   values, empty cells are skipped.
 
-Files may be UTF-8 (with or without BOM) or cp949/euc-kr as Excel saves them; the
-encoding used is recorded per file. A folder reads every ``*.csv`` in sorted order
+Files may be UTF-8 (with or without BOM), cp949/euc-kr as Excel saves them, or UTF-16
+with its byte-order mark; the encoding used is recorded per file. A folder reads every ``*.csv`` in sorted order
 and merges them. Problems that do not stop reading (a duplicate value, a synonym
 that names two values) are collected in :attr:`Dictionary.warnings` with file:line.
 
@@ -242,6 +242,12 @@ def _decode(path: str) -> tuple[str, str]:
         raise DictionaryError(f"cannot read dictionary {path}: {exc.strerror}") from exc
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text", Notepad's "Unicode"
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DictionaryError(f"{path}: starts like UTF-16 but is not (byte {exc.start}); "
+                                  "save the file as UTF-8 (CSV UTF-8 in Excel)") from exc
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:

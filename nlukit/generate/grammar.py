@@ -482,8 +482,15 @@ def load_patterns(path: str | os.PathLike[str], *, dictionary: Dictionary | None
     pats = Patterns()
     for f in files:
         try:
-            with open(f, encoding="utf-8") as fh:
-                text = fh.read()
+            with open(f, "rb") as fh:
+                utf16 = fh.read(2) in (b"\xff\xfe", b"\xfe\xff")
+            if utf16:  # Notepad's "Unicode", Excel's "Unicode text"
+                with open(f, encoding="utf-16") as fh:
+                    text = fh.read()
+                pats.warnings.append(f"{f}: read as UTF-16; save pattern files as UTF-8")
+            else:
+                with open(f, encoding="utf-8") as fh:
+                    text = fh.read()
         except UnicodeDecodeError as exc:
             try:
                 with open(f, "rb") as fh:
