@@ -327,7 +327,7 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
             raise
         raise PatternError(exc.path, exc.line, exc.column, f"{exc.detail} — this is the model's own "
                            "pattern copy: put the entity type back into the dictionaries, or pass "
-                           "patterns without it (--patterns)", exc.text) from exc
+                           "patterns without it (--patterns)", exc.text, exc.hint) from exc
     old_pats = load_patterns(kept_patterns) if has_kept else None
     changes = {"dictionary": dictionary_changes(old_dict, new_dict),
                "patterns": (pattern_changes(old_pats, new_pats) if old_pats is not None else

@@ -321,6 +321,18 @@ def test_should_refuse_an_existing_data_out_first_without_pointing_to_force(stor
     assert os.listdir(kept) == ["notes.txt"]
 
 
+def test_should_point_to_the_header_when_a_long_form_dictionary_was_read_as_wide(store, tmp_path) -> None:
+    # Given new dictionaries in the long form under a header that is not entity,value,synonyms
+    (tmp_path / "d.csv").write_text("kind,word,alias\nlocation,서울,\nlocation,부산,\n", encoding="utf-8")
+    with pytest.raises(PatternError) as info:
+        nlukit.retrain(store, str(tmp_path / "d.csv"), progress=False)
+    # Then the error on the kept patterns also names the dictionary line and the header to write
+    msg = str(info.value)
+    assert "unknown entity type 'location'" in msg and "--patterns" in msg
+    assert f"{tmp_path / 'd.csv'}:2:1 has 'location' as a value of the type 'kind'" in msg
+    assert "write its header as 'entity,value,synonyms'" in msg and not _leftovers(store)
+
+
 def test_should_say_which_type_the_kept_patterns_still_need(store, tmp_path) -> None:
     (tmp_path / "d.csv").write_text("entity,value,synonyms\ncity,서울,\n", encoding="utf-8")
     with pytest.raises(PatternError, match=r"patterns\.txt:\d+:\d+: unknown entity type 'location'.*--patterns"):
