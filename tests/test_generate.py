@@ -299,7 +299,7 @@ def _tree(root: Path) -> dict[str, str]:
     return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_should_never_replace_a_folder_holding_its_own_patterns_dictionaries_or_the_working_folder(
+def test_should_never_replace_its_own_patterns_dictionaries_a_model_or_the_working_folder(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # Given a bot project: its patterns and dictionaries in the working folder
     import shutil
@@ -317,6 +317,14 @@ def test_should_never_replace_a_folder_holding_its_own_patterns_dictionaries_or_
     # Then every file is still there and no staging folder is left
     assert _tree(project) == before and sorted(os.listdir(project)) == ["dicts", "patterns"]
     assert sorted(os.listdir(tmp_path)) == ["bot"]
+    # Nor a trained model (-o model --force for -o data --force): its versions would go
+    for marker in ("model/current", "model/v1/meta.json"):
+        (project / marker).parent.mkdir(parents=True, exist_ok=True)
+        (project / marker).write_text("v1\n", encoding="utf-8")
+        for out in ("model", "model/v1") if marker.endswith("meta.json") else ("model",):
+            with pytest.raises(OutputExistsError, match="is a trained model .*would delete the model"):
+                generate("patterns", "dicts", out, per_intent=10, progress=False, force=True)
+    assert sorted(os.listdir(project / "model")) == ["current", "v1"]
     # And a folder of its own is still replaced with --force
     generate("patterns", "dicts", "data", per_intent=10, progress=False)
     generate("patterns", "dicts", "data", per_intent=10, progress=False, force=True)

@@ -677,6 +677,10 @@ def _prepare_out(out: str, force: bool, inputs: Sequence[str] = ()) -> str:
             raise OutputExistsError(f"output {out} holds {held[0]}, which this dataset is generated from; "
                                     "replacing it would delete your patterns or dictionaries — choose "
                                     "another output folder, e.g. -o data")
+        if os.path.lexists(os.path.join(out, "current")) or os.path.isfile(os.path.join(out, "meta.json")):
+            raise OutputExistsError(f"output {out} is a trained model (it holds current or meta.json); "
+                                    "replacing it would delete the model — choose another output folder, "
+                                    "e.g. -o data")
         if _inside(os.getcwd(), out):
             raise OutputExistsError(f"output {out} is the current folder or holds it; replacing it would "
                                     "delete it — choose a new folder inside it, e.g. -o data")
