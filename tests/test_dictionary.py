@@ -49,6 +49,19 @@ def test_should_read_excel_encodings_and_report_the_one_used(tmp_path: Path, enc
     assert d.encodings == {str(p): expected}
 
 
+def test_should_skip_the_side_files_a_mac_or_excel_leaves_in_a_folder(tmp_path: Path) -> None:
+    # Given a dictionary folder unzipped from a Mac (._menu.csv) while Excel has a file open (~$menu.csv)
+    import shutil
+    d = tmp_path / "dicts"
+    shutil.copytree(FIX, d)
+    (d / "._location.csv").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\xff\xfe")
+    (d / "~$location.csv").write_bytes(b"\x0bsomeone  \x00\x00\xc8\xb2")
+    # Then they are no dictionaries (the first was 'neither UTF-8 nor cp949/euc-kr')
+    got = load_dictionaries(str(d))
+    assert [os.path.basename(s.path) for s in got.sources] == ["location.csv", "wide.csv"]
+    assert got.to_json() == load_dictionaries(FIX).to_json()
+
+
 def test_should_read_the_empty_trailing_columns_excel_leaves(tmp_path: Path) -> None:
     # Given Excel's CSV of a sheet where a column right of the table was once touched: every row
     # ends in empty cells (cp949, CRLF), in the long and in the wide form

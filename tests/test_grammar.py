@@ -190,6 +190,16 @@ def test_should_read_a_cp949_pattern_file_with_a_warning(tmp_path: Path) -> None
     assert "read as cp949" in p.warnings[0]
 
 
+def test_should_read_a_folder_of_txt_files_in_any_case_and_skip_side_files(tmp_path: Path) -> None:
+    (tmp_path / "WEATHER.TXT").write_text("@weather\n{location} 날씨\n", encoding="utf-8")
+    (tmp_path / "greet.txt").write_text("@greet\n안녕\n", encoding="utf-8")
+    (tmp_path / "._greet.txt").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X\xff\xfe")
+    (tmp_path / "~$greet.txt").write_bytes(b"\x0bsomeone  \x00\x00\xc8\xb2")
+    p = load_patterns(tmp_path, dictionary=D)
+    assert sorted(p.intents) == ["greet", "weather"] and [os.path.basename(f) for f in p.files] == [
+        "WEATHER.TXT", "greet.txt"]
+
+
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
 def test_should_read_a_utf16_pattern_file_saved_as_notepad_unicode_with_a_warning(tmp_path: Path,
                                                                                    encoding: str) -> None:

@@ -33,7 +33,7 @@ from typing import Any
 
 from ..errors import DictionaryError
 
-__all__ = ["Dictionary", "DictionarySource", "load_dictionaries", "ENTITY_NAME_RE"]
+__all__ = ["Dictionary", "DictionarySource", "load_dictionaries", "is_side_file", "ENTITY_NAME_RE"]
 
 #: What an entity type may be called: a word (letters, digits, ``_``, ``-``), not starting with a digit.
 ENTITY_NAME_RE = re.compile(r"[^\W\d][\w-]*")
@@ -429,8 +429,16 @@ def _read_file(path: str, d: Dictionary) -> DictionarySource:
     return DictionarySource(path, encoding, form, len(d) - before)
 
 
+def is_side_file(name: str) -> bool:
+    """A file a folder of patterns or dictionaries holds beside them, not one of them: hidden
+    (``._menu.csv``, the resource fork a Mac leaves on a zip or a USB stick) or an Office
+    lock file (``~$menu.csv``, there while Excel has the file open)."""
+    return name.startswith((".", "~$"))
+
+
 def load_dictionaries(path: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> Dictionary:
-    """Read one CSV file, every ``*.csv`` of a folder (sorted), or a list of such paths, merged."""
+    """Read one CSV file, every ``*.csv`` of a folder (sorted; hidden and Office lock files
+    skipped), or a list of such paths, merged."""
     paths: list[str]
     if isinstance(path, (str, os.PathLike)):
         paths = [os.fspath(path)]
@@ -440,7 +448,8 @@ def load_dictionaries(path: str | os.PathLike[str] | Iterable[str | os.PathLike[
     for p in paths:
         if os.path.isdir(p):
             found = sorted(os.path.join(p, f) for f in os.listdir(p)
-                           if f.lower().endswith(".csv") and os.path.isfile(os.path.join(p, f)))
+                           if f.lower().endswith(".csv") and not is_side_file(f)
+                           and os.path.isfile(os.path.join(p, f)))
             if not found:
                 raise DictionaryError(f"dictionary folder {p} holds no *.csv file; add files like "
                                       "location.csv with a header 'entity,value,synonyms'")

@@ -38,7 +38,7 @@ from itertools import product
 from ..errors import InputError, PatternError
 from ..korean import choose_particle, final_consonant, is_particle_pair, match_particle
 from ..types import Span
-from .dictionary import Dictionary
+from .dictionary import Dictionary, is_side_file
 
 __all__ = ["Alt", "Fixed", "Pair", "Patterns", "Slot", "Template", "count_expansions", "expand",
            "load_patterns", "parse_patterns"]
@@ -467,11 +467,12 @@ def _trim(seq: Seq) -> Seq:
 
 def load_patterns(path: str | os.PathLike[str], *, dictionary: Dictionary | None = None,
                   entity_types: Iterable[str] | None = None) -> Patterns:
-    """Read a pattern file, or every ``*.txt`` of a folder in sorted order (intents merge)."""
+    """Read a pattern file, or every ``*.txt`` of a folder in sorted order (intents merge;
+    hidden and Office lock files skipped)."""
     p = os.fspath(path)
     if os.path.isdir(p):
         files = sorted(os.path.join(p, f) for f in os.listdir(p)
-                       if f.endswith(".txt") and os.path.isfile(os.path.join(p, f)))
+                       if f.lower().endswith(".txt") and not is_side_file(f) and os.path.isfile(os.path.join(p, f)))
         if not files:
             raise InputError(f"pattern folder {p} holds no *.txt file; add e.g. weather.txt "
                              "with '@weather' and patterns below it")
