@@ -325,6 +325,12 @@ def test_should_never_replace_its_own_patterns_dictionaries_a_model_or_the_worki
             with pytest.raises(OutputExistsError, match="is a trained model .*would delete the model"):
                 generate("patterns", "dicts", out, per_intent=10, progress=False, force=True)
     assert sorted(os.listdir(project / "model")) == ["current", "v1"]
+    (project / "data").mkdir()
+    shutil.move(project / "model", project / "data" / "model")   # trained with -o data/model
+    with pytest.raises(OutputExistsError, match=r"holds one \(.*model\), a trained model .*would delete the model"):
+        generate("patterns", "dicts", "data", per_intent=10, progress=False, force=True)
+    assert sorted(os.listdir(project / "data" / "model")) == ["current", "v1"]
+    shutil.rmtree(project / "data")
     # And a folder of its own is still replaced with --force
     generate("patterns", "dicts", "data", per_intent=10, progress=False)
     generate("patterns", "dicts", "data", per_intent=10, progress=False, force=True)

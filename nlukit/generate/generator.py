@@ -657,6 +657,15 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+def _a_model_in(folder: str) -> str | None:
+    """``folder`` or the first folder under it that is a model store or version, else None."""
+    for here, dirs, files in os.walk(folder):
+        if "meta.json" in files or os.path.lexists(os.path.join(here, "current")):
+            return here
+        dirs.sort()
+    return None
+
+
 def _prepare_out(out: str, force: bool, inputs: Sequence[str] = ()) -> str:
     """A staging folder beside ``out``, after refusing an ``out`` that cannot or must not be replaced.
 
@@ -677,8 +686,10 @@ def _prepare_out(out: str, force: bool, inputs: Sequence[str] = ()) -> str:
             raise OutputExistsError(f"output {out} holds {held[0]}, which this dataset is generated from; "
                                     "replacing it would delete your patterns or dictionaries — choose "
                                     "another output folder, e.g. -o data")
-        if os.path.lexists(os.path.join(out, "current")) or os.path.isfile(os.path.join(out, "meta.json")):
-            raise OutputExistsError(f"output {out} is a trained model (it holds current or meta.json); "
+        model = _a_model_in(out)
+        if model is not None:
+            where = "is" if model == out else f"holds one ({model}),"
+            raise OutputExistsError(f"output {out} {where} a trained model (current or meta.json); "
                                     "replacing it would delete the model — choose another output folder, "
                                     "e.g. -o data")
         if _inside(os.getcwd(), out):
