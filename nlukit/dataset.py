@@ -154,7 +154,7 @@ def load_dataset(path: str) -> Dataset:
     for name, target in (("dataset.json", manifest), ("dictionary.json", dictionary)):
         p = os.path.join(path, name)
         if os.path.exists(p):
-            with open(p, encoding="utf-8") as fh:
+            with open(p, encoding="utf-8-sig") as fh:   # a byte-order mark: saved again in Notepad
                 try:
                     target.update(json.load(fh))
                 except ValueError as exc:

@@ -382,8 +382,11 @@ def test_should_read_a_split_saved_again_with_a_bom_and_name_the_fix_for_cp949(
     shutil.copytree(out, copy)
     text = (out / "train.jsonl").read_text(encoding="utf-8")
     (copy / "train.jsonl").write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig"))
+    for name in ("dictionary.json", "dataset.json"):   # a value added by hand
+        (copy / name).write_bytes((out / name).read_text(encoding="utf-8").encode("utf-8-sig"))
     # Then it reads as before
-    assert load_dataset(str(copy)).train == load_dataset(str(out)).train
+    again, before = load_dataset(str(copy)), load_dataset(str(out))
+    assert (again.train, again.dictionary, again.manifest) == (before.train, before.dictionary, before.manifest)
     # And saved as cp949 it is an error naming the file, the line and the fix (it was a traceback)
     (copy / "train.jsonl").write_bytes(text.encode("cp949"))
     with pytest.raises(DatasetError, match=r"train\.jsonl:1: not UTF-8 text \(it looks like cp949/euc-kr\); "
