@@ -148,6 +148,13 @@ def load_dataset(path: str) -> Dataset:
         p = os.path.join(path, f"{name}.jsonl")
         parts[name] = list(read_jsonl(p)) if os.path.exists(p) else []
     if not parts["train"]:
+        if os.path.lexists(os.path.join(path, "current")) or os.path.isfile(os.path.join(path, "meta.json")):
+            raise DatasetError(f"{path} is a trained model, not a dataset; pass the folder written by "
+                               "`nlukit generate PATTERNS DICTS -o DIR`")
+        if not os.path.exists(os.path.join(path, "train.jsonl")) and any(
+                f.lower().endswith((".txt", ".csv")) for f in os.listdir(path)):
+            raise DatasetError(f"{path} holds no dataset (no train.jsonl), only pattern or dictionary files; "
+                               "make a dataset of them with `nlukit generate PATTERNS DICTS -o DIR` and pass DIR")
         raise DatasetError(f"{path}/train.jsonl is missing or empty; regenerate the dataset")
     manifest: dict[str, Any] = {}
     dictionary: dict[str, dict[str, list[str]]] = {}

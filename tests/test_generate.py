@@ -394,6 +394,26 @@ def test_should_read_a_split_saved_again_with_a_bom_and_name_the_fix_for_cp949(
         load_dataset(str(copy))
 
 
+def test_should_say_the_patterns_come_first_when_the_arguments_are_swapped(tmp_path: Path) -> None:
+    from nlukit.errors import DictionaryError
+    for args in ((DICTS, PATTERNS), (os.path.join(PATTERNS, sorted(os.listdir(PATTERNS))[0]),) * 2):
+        with pytest.raises(DictionaryError, match="nlukit generate takes the patterns first, then the dictionaries"):
+            generate(*args, tmp_path / "o", per_intent=10, progress=False)
+    assert os.listdir(tmp_path) == []
+
+
+def test_should_say_a_model_or_a_pattern_folder_is_no_dataset(tmp_path: Path) -> None:
+    from nlukit.errors import DatasetError
+    (tmp_path / "model" / "v1").mkdir(parents=True)
+    (tmp_path / "model" / "v1" / "meta.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "model" / "current").symlink_to("v1")
+    for path in (tmp_path / "model", tmp_path / "model" / "v1"):
+        with pytest.raises(DatasetError, match="is a trained model, not a dataset; pass the folder written by"):
+            load_dataset(str(path))
+    with pytest.raises(DatasetError, match="holds no dataset .*make a dataset of them with `nlukit generate"):
+        load_dataset(PATTERNS)
+
+
 def test_should_write_nothing_for_invalid_patterns_or_options(tmp_path: Path) -> None:
     (tmp_path / "p.txt").write_text("@w\n{locaton} 날씨\n", encoding="utf-8")
     with pytest.raises(PatternError, match=r"p\.txt:2:1: unknown entity type 'locaton' \(known: date, food, location\)"):

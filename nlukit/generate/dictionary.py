@@ -377,6 +377,11 @@ def _read_file(path: str, d: Dictionary) -> DictionarySource:
     if header_at is None:
         raise DictionaryError(f"{path}: the file is empty; write a header row "
                               "'entity,value,synonyms' followed by one value per row")
+    first = rows[header_at][0].strip()
+    if first.startswith("@") and len(rows[header_at]) == 1:
+        raise DictionaryError(f"{path}:{header_at + 1}: {first!r} is an intent header: this is a pattern file, "
+                              "not a dictionary; nlukit generate takes the patterns first, then the "
+                              "dictionaries (nlukit generate patterns/ dicts/ -o data)")
     for sep, called in ((";", "';'"), ("\t", "tabs")):
         if any(sep in c for c in rows[header_at]):
             raise DictionaryError(
@@ -451,8 +456,11 @@ def load_dictionaries(path: str | os.PathLike[str] | Iterable[str | os.PathLike[
                            if f.lower().endswith(".csv") and not is_side_file(f)
                            and os.path.isfile(os.path.join(p, f)))
             if not found:
+                swapped = any(f.lower().endswith(".txt") for f in os.listdir(p))
                 raise DictionaryError(f"dictionary folder {p} holds no *.csv file; add files like "
-                                      "location.csv with a header 'entity,value,synonyms'")
+                                      "location.csv with a header 'entity,value,synonyms'"
+                                      + ("; it holds *.txt files: if they are your patterns, nlukit generate "
+                                         "takes the patterns first, then the dictionaries" if swapped else ""))
             files.extend(found)
         elif os.path.isfile(p):
             files.append(p)
