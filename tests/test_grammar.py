@@ -190,6 +190,17 @@ def test_should_read_a_cp949_pattern_file_with_a_warning(tmp_path: Path) -> None
     assert "read as cp949" in p.warnings[0]
 
 
+def test_should_warn_about_a_pattern_written_under_two_intents(tmp_path: Path) -> None:
+    # Given the same pattern under two intents, in two files (a copy-paste slip)
+    (tmp_path / "a.txt").write_text("@weather\n{location} 날씨\n날씨 알려줘\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("@greet\n안녕\n날씨  알려줘 # pasted\n", encoding="utf-8")
+    p = load_patterns(tmp_path, dictionary=D)
+    # Then it is named with both places (its sentences were silently shared between the two)
+    assert p.warnings == [f"{tmp_path / 'b.txt'}:3: the same pattern as {tmp_path / 'a.txt'}:3 of @weather, "
+                          "here in @greet: a sentence keeps one intent, so the two share its sentences; "
+                          "keep the pattern in one intent"]
+
+
 def test_should_read_a_folder_of_txt_files_in_any_case_and_skip_side_files(tmp_path: Path) -> None:
     (tmp_path / "WEATHER.TXT").write_text("@weather\n{location} 날씨\n", encoding="utf-8")
     (tmp_path / "greet.txt").write_text("@greet\n안녕\n", encoding="utf-8")

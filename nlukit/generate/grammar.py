@@ -505,6 +505,13 @@ def load_patterns(path: str | os.PathLike[str], *, dictionary: Dictionary | None
         parse_patterns(text, f, entity_types=entity_types, dictionary=dictionary, into=pats)
     if not pats.intents:
         raise PatternError(files[0], 1, 1, "no @intent found; start with a header like @weather")
+    first: dict[Seq, Template] = {}
+    for t in pats.templates():
+        other = first.setdefault(t.seq, t)
+        if other.intent != t.intent:
+            pats.warnings.append(f"{t.path}:{t.line}: the same pattern as {other.path}:{other.line} of "
+                                 f"@{other.intent}, here in @{t.intent}: a sentence keeps one intent, so "
+                                 "the two share its sentences; keep the pattern in one intent")
     return pats
 
 
