@@ -201,6 +201,13 @@ def test_should_warn_about_a_pattern_written_under_two_intents(tmp_path: Path) -
                           "keep the pattern in one intent"]
 
 
+def test_should_warn_about_two_intents_that_differ_only_in_case(tmp_path: Path) -> None:
+    (tmp_path / "p.txt").write_text("@weather\n{location} 날씨\n@Weather\n날씨 어때\n", encoding="utf-8")
+    p = load_patterns(tmp_path / "p.txt", dictionary=D)
+    assert p.warnings == [f"{tmp_path / 'p.txt'}:4: intent @Weather differs from @weather only in case; "
+                          "they are two intents — write one name if they are one"]
+
+
 def test_should_read_a_folder_of_txt_files_in_any_case_and_skip_side_files(tmp_path: Path) -> None:
     (tmp_path / "WEATHER.TXT").write_text("@weather\n{location} 날씨\n", encoding="utf-8")
     (tmp_path / "greet.txt").write_text("@greet\n안녕\n", encoding="utf-8")

@@ -505,6 +505,13 @@ def load_patterns(path: str | os.PathLike[str], *, dictionary: Dictionary | None
         parse_patterns(text, f, entity_types=entity_types, dictionary=dictionary, into=pats)
     if not pats.intents:
         raise PatternError(files[0], 1, 1, "no @intent found; start with a header like @weather")
+    folded: dict[str, str] = {}
+    for name in pats.intents:
+        other = folded.setdefault(name.casefold(), name)
+        if other != name:
+            t = pats.intents[name][0]
+            pats.warnings.append(f"{t.path}:{t.line}: intent @{name} differs from @{other} only in case; "
+                                 "they are two intents — write one name if they are one")
     first: dict[Seq, Template] = {}
     for t in pats.templates():
         other = first.setdefault(t.seq, t)
