@@ -670,7 +670,8 @@ def _prepare_out(out: str, force: bool, inputs: Sequence[str] = ()) -> str:
     """A staging folder beside ``out``, after refusing an ``out`` that cannot or must not be replaced.
 
     With ``force`` a whole folder is replaced, so ``out`` may not hold the files the dataset is
-    generated from (``-o patterns``) nor the working folder (``-o .``): that would delete them.
+    generated from (``-o patterns``), the working folder (``-o .``) nor a trained model (``-o model``):
+    that would delete them.
     """
     if not out.strip():
         raise InputError("the output path is empty; name a new folder for the dataset, e.g. -o data")
@@ -686,15 +687,15 @@ def _prepare_out(out: str, force: bool, inputs: Sequence[str] = ()) -> str:
             raise OutputExistsError(f"output {out} holds {held[0]}, which this dataset is generated from; "
                                     "replacing it would delete your patterns or dictionaries — choose "
                                     "another output folder, e.g. -o data")
+        if _inside(os.getcwd(), out):
+            raise OutputExistsError(f"output {out} is the current folder or holds it; replacing it would "
+                                    "delete it — choose a new folder inside it, e.g. -o data")
         model = _a_model_in(out)
         if model is not None:
             where = "is" if model == out else f"holds one ({model}),"
             raise OutputExistsError(f"output {out} {where} a trained model (current or meta.json); "
                                     "replacing it would delete the model — choose another output folder, "
                                     "e.g. -o data")
-        if _inside(os.getcwd(), out):
-            raise OutputExistsError(f"output {out} is the current folder or holds it; replacing it would "
-                                    "delete it — choose a new folder inside it, e.g. -o data")
     parent = os.path.dirname(out)
     try:
         os.makedirs(parent, exist_ok=True)
