@@ -86,6 +86,9 @@ class RetrainResult:
     epochs: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: what reading the new dictionaries and patterns, and regenerating the data, warned about
+    #: (a duplicate value, a cp949 file, a starved intent ...), as ``nlukit generate`` prints them
+    warnings: list[str] = field(default_factory=list)
     #: the conversation tests (``stories``): per model the names of the stories that failed,
     #: and those the old model passed and the new one fails (they block the switch)
     stories: dict[str, Any] = field(default_factory=dict)
@@ -336,7 +339,8 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
         notes.append(f"{old_dir} keeps no patterns to compare with; the patterns given are used as they are")
     changed = _any_change(changes) or old_pats is None
     result = RetrainResult(changes=changes, changed=changed, previous=old_dir, forced=force,
-                           tolerance=float(tolerance), significance=float(significance), notes=notes)
+                           tolerance=float(tolerance), significance=float(significance), notes=notes,
+                           warnings=[*new_dict.warnings, *new_pats.warnings])
     if not changed and not force:
         return result
 
@@ -349,12 +353,13 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
         data_dir = data_out
     try:
         t0 = time.perf_counter()
-        generate(new_pats, new_dict, data_dir, per_intent=int(settings["per_intent"]),
+        gen_report = generate(new_pats, new_dict, data_dir, per_intent=int(settings["per_intent"]),
                  seed=int(settings["seed"]), split=str(settings["split"]),
                  valid_ratio=float(settings["valid_ratio"]), test_ratio=float(settings["test_ratio"]),
                  augment=tuple(settings["augment"] or ()), force=force and data_out is not None,
                  progress=progress, tokenizer=str(settings["tokenizer"]))
         result.seconds["generate"] = time.perf_counter() - t0
+        result.warnings.extend(gen_report.get("warnings") or ())
         over = list(overrides or [])
         if seed is not None:
             over.append(f"train.seed={int(seed)}")

@@ -305,6 +305,17 @@ def test_should_refuse_a_bad_pattern_with_its_location_and_leave_nothing(store, 
     assert (versions(store), current_version(store)) == before and not _leftovers(store)
 
 
+def test_should_print_what_reading_the_new_dictionaries_warned_about(store, dicts, capsys) -> None:
+    # Given a value listed twice (the same row pasted again): no change, but worth a warning
+    _add(dicts, "location.csv", "location,부산,부산시\n")
+    r = nlukit.retrain(store, dicts, progress=False)
+    assert not r.changed and any("duplicate value '부산'" in w for w in r.warnings)
+    # Then `nlukit retrain` prints it as `nlukit generate` would (it printed nothing)
+    assert main(["retrain", store, "--dicts", dicts]) == 0
+    out = capsys.readouterr().out
+    assert "warning: " in out and "duplicate value '부산' for entity 'location'" in out
+
+
 def test_should_refuse_an_existing_data_out_first_without_pointing_to_force(store, dicts, tmp_path) -> None:
     # Given a changed dictionary and --data-out naming a folder that exists (last run's data)
     _add(dicts, "location.csv", "location,대구,\n")
