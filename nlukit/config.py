@@ -210,6 +210,8 @@ def load_config(path: str | os.PathLike[str] | Mapping[str, Any] | None = None,
     elif path is not None:
         data = read_toml(path)
         merge(config, data, source=str(path))
+    if isinstance(overrides, str):   # overrides="intent.epochs=5": one, not a list of its characters
+        overrides = [overrides]
     if overrides:
         pairs = (list(overrides.items()) if isinstance(overrides, Mapping)
                  else [(f"{s}.{k}", v) for s, k, v in map(parse_override, overrides)])

@@ -360,7 +360,7 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
                  progress=progress, tokenizer=str(settings["tokenizer"]))
         result.seconds["generate"] = time.perf_counter() - t0
         result.warnings.extend(gen_report.get("warnings") or ())
-        over = list(overrides or [])
+        over = [overrides] if isinstance(overrides, str) else list(overrides or [])   # one as a str
         if seed is not None:
             over.append(f"train.seed={int(seed)}")
 

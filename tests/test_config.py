@@ -135,6 +135,11 @@ def test_should_read_a_string_setting_without_spaces_or_toml_quotes(item: str) -
     assert load_config(overrides=[item])["intent"]["kind"] == "char_cnn"
 
 
+def test_should_take_one_override_given_as_a_string_not_as_its_characters() -> None:
+    # load_config(overrides="intent.epochs=5") said: bad override 'i'
+    assert load_config(overrides="intent.epochs=5")["intent"]["epochs"] == 5
+
+
 def test_should_say_an_int_not_a_int() -> None:
     with pytest.raises(ConfigError, match="cannot read 'five' as an int"):
         load_config(overrides=["intent.epochs=five"])

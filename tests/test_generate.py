@@ -414,6 +414,13 @@ def test_should_say_a_model_or_a_pattern_folder_is_no_dataset(tmp_path: Path) ->
         load_dataset(PATTERNS)
 
 
+def test_should_take_one_augmentation_given_as_a_string(tmp_path: Path) -> None:
+    # generate(..., augment="spacing") said: unknown augmentation 's'
+    generate(PATTERNS, DICTS, tmp_path / "o", per_intent=10, augment="spacing", progress=False)
+    with open(tmp_path / "o" / "dataset.json", encoding="utf-8") as fh:
+        assert json.load(fh)["augment"] == ["spacing"]
+
+
 def test_should_write_nothing_for_invalid_patterns_or_options(tmp_path: Path) -> None:
     (tmp_path / "p.txt").write_text("@w\n{locaton} 날씨\n", encoding="utf-8")
     with pytest.raises(PatternError, match=r"p\.txt:2:1: unknown entity type 'locaton' \(known: date, food, location\)"):

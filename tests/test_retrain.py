@@ -305,6 +305,13 @@ def test_should_refuse_a_bad_pattern_with_its_location_and_leave_nothing(store, 
     assert (versions(store), current_version(store)) == before and not _leftovers(store)
 
 
+@pytest.mark.slow
+def test_should_take_one_override_given_as_a_string(store) -> None:
+    # retrain(..., overrides="intent.epochs=1") said: bad override 'i'
+    r = nlukit.retrain(store, DICTS, force=True, overrides="intent.epochs=1", progress=False)
+    assert r.trained and _json(os.path.join(r.version, "meta.json"))["config"]["intent"]["epochs"] == 1
+
+
 def test_should_print_what_reading_the_new_dictionaries_warned_about(store, dicts, capsys) -> None:
     # Given a value listed twice (the same row pasted again): no change, but worth a warning
     _add(dicts, "location.csv", "location,부산,부산시\n")

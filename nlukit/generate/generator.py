@@ -770,7 +770,7 @@ def generate(patterns: str | os.PathLike[str] | Patterns, dicts: str | os.PathLi
     """
     from .. import __version__
     started = time.perf_counter()
-    augment = tuple(augment)
+    augment = (augment,) if isinstance(augment, str) else tuple(augment)   # augment="spacing": one
     _check_args(per_intent, split, valid_ratio, test_ratio, augment)
     dictionary = dicts if isinstance(dicts, Dictionary) else load_dictionaries(dicts)
     if isinstance(patterns, Patterns):
