@@ -414,6 +414,16 @@ def test_should_say_a_model_or_a_pattern_folder_is_no_dataset(tmp_path: Path) ->
         load_dataset(PATTERNS)
 
 
+def test_should_take_lists_of_pattern_and_dictionary_files(tmp_path: Path) -> None:
+    # generate([...], [...]) read the dictionaries' list but failed on the patterns' (TypeError)
+    pats = sorted(os.path.join(PATTERNS, f) for f in os.listdir(PATTERNS))
+    dicts = sorted(os.path.join(DICTS, f) for f in os.listdir(DICTS))
+    a = generate(pats, dicts, tmp_path / "a", per_intent=10, progress=False)
+    b = generate(PATTERNS, DICTS, tmp_path / "b", per_intent=10, progress=False)
+    assert (tmp_path / "a" / "train.jsonl").read_bytes() == (tmp_path / "b" / "train.jsonl").read_bytes()
+    assert a["sentences"] == b["sentences"]
+
+
 def test_should_take_one_augmentation_given_as_a_string(tmp_path: Path) -> None:
     # generate(..., augment="spacing") said: unknown augmentation 's'
     generate(PATTERNS, DICTS, tmp_path / "o", per_intent=10, augment="spacing", progress=False)

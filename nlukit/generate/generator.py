@@ -732,14 +732,15 @@ def _dump(path: str, obj: Any) -> None:
         fh.write("\n")
 
 
-def generate(patterns: str | os.PathLike[str] | Patterns, dicts: str | os.PathLike[str] | Dictionary,
+def generate(patterns: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Patterns,
+             dicts: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | Dictionary,
              out: str | os.PathLike[str], *, per_intent: int = 300, seed: int = 13,
              split: str = "template", valid_ratio: float = 0.1, test_ratio: float = 0.1,
              augment: Sequence[str] = (), force: bool = False, progress: bool = True,
              tokenizer: str = "mecab") -> dict[str, Any]:
     r"""Generate a dataset directory from patterns and dictionaries; return the report.
 
-    ``patterns``/``dicts`` are paths (file or folder) or already-loaded objects.
+    ``patterns``/``dicts`` are paths (file or folder), lists of them, or already-loaded objects.
     ``per_intent`` counts all three splits together; ``valid_ratio``/``test_ratio`` of it
     go to valid/test. ``augment=("spacing",)`` gives about half the sentences one
     spacing change (a space dropped outside entities, or a particle detached from

@@ -465,21 +465,26 @@ def _trim(seq: Seq) -> Seq:
     return tuple(nodes)
 
 
-def load_patterns(path: str | os.PathLike[str], *, dictionary: Dictionary | None = None,
-                  entity_types: Iterable[str] | None = None) -> Patterns:
-    """Read a pattern file, or every ``*.txt`` of a folder in sorted order (intents merge;
-    hidden and Office lock files skipped)."""
-    p = os.fspath(path)
-    if os.path.isdir(p):
-        files = sorted(os.path.join(p, f) for f in os.listdir(p)
-                       if f.lower().endswith(".txt") and not is_side_file(f) and os.path.isfile(os.path.join(p, f)))
-        if not files:
-            raise InputError(f"pattern folder {p} holds no *.txt file; add e.g. weather.txt "
-                             "with '@weather' and patterns below it")
-    elif os.path.isfile(p):
-        files = [p]
-    else:
-        raise InputError(f"pattern path {p} does not exist; pass a *.txt file or a folder of them")
+def load_patterns(path: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
+                  dictionary: Dictionary | None = None, entity_types: Iterable[str] | None = None) -> Patterns:
+    """Read a pattern file, every ``*.txt`` of a folder in sorted order (hidden and Office lock
+    files skipped), or a list of such paths; intents merge."""
+    paths = [os.fspath(path)] if isinstance(path, (str, os.PathLike)) else [os.fspath(p) for p in path]
+    if not paths:
+        raise InputError("no pattern path given; pass a *.txt file or a folder of them")
+    files: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            found = sorted(os.path.join(p, f) for f in os.listdir(p) if f.lower().endswith(".txt")
+                           and not is_side_file(f) and os.path.isfile(os.path.join(p, f)))
+            if not found:
+                raise InputError(f"pattern folder {p} holds no *.txt file; add e.g. weather.txt "
+                                 "with '@weather' and patterns below it")
+            files.extend(found)
+        elif os.path.isfile(p):
+            files.append(p)
+        else:
+            raise InputError(f"pattern path {p} does not exist; pass a *.txt file or a folder of them")
     pats = Patterns()
     for f in files:
         try:
