@@ -239,7 +239,10 @@ def test_should_not_doubt_a_wide_file_whose_columns_list_values_once(tmp_path: P
     assert load_dictionaries(os.path.join(FIX, "wide.csv")).warnings == []
 
 
-@pytest.mark.parametrize("content, used", [("entity;value;synonyms\nlocation;서울;\n", "';'"),
+@pytest.mark.parametrize("content, used", [("entity，value，synonyms\nlocation，서울，\n", "full-width commas '，'"),
+                                           ("entity、value、synonyms\nlocation、서울、\n", "ideographic commas '、'"),
+                                           ("entity|value|synonyms\nlocation|서울|\n", "'|'"),
+                                           ("entity;value;synonyms\nlocation;서울;\n", "';'"),
                                            ("entity\tvalue\tsynonyms\nlocation\t서울\t\n", "tabs"),
                                            ("location;date\n서울;오늘\n", "';'")])
 def test_should_ask_for_commas_when_columns_are_separated_otherwise(tmp_path: Path, content: str,

@@ -201,6 +201,13 @@ def test_should_warn_about_a_pattern_written_under_two_intents(tmp_path: Path) -
                           "keep the pattern in one intent"]
 
 
+def test_should_warn_that_full_width_braces_are_no_slot() -> None:
+    # a Korean IME left in full-width mode: the sentence was generated with ｛location｝ in it
+    p = parse_patterns("@w\n날씨 ｛location｝ 어때\n{location} 날씨\n", "p.txt", dictionary=D)
+    assert p.warnings == ["p.txt:2:4: full-width braces '｛｝' are plain text, not a slot; write a slot "
+                          "with ASCII braces, e.g. {location}"]
+
+
 def test_should_warn_about_two_intents_that_differ_only_in_case(tmp_path: Path) -> None:
     (tmp_path / "p.txt").write_text("@weather\n{location} 날씨\n@Weather\n날씨 어때\n", encoding="utf-8")
     p = load_patterns(tmp_path / "p.txt", dictionary=D)

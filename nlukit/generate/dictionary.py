@@ -44,6 +44,12 @@ _LONG_HEADERS = {
 }
 
 
+#: column separators other than ',' that end up in a CSV (Excel's locale, a Korean IME's
+#: full-width mode), with how an error calls them
+_SEPARATORS = ((";", "';'"), ("\t", "tabs"), ("\uff0c", "full-width commas '\uff0c'"),
+               ("\u3001", "ideographic commas '\u3001'"), ("|", "'|'"))
+
+
 @dataclass(frozen=True)
 class DictionarySource:
     """One file read into a dictionary: its path, the encoding used and the CSV form."""
@@ -261,7 +267,7 @@ def _decode(path: str) -> tuple[str, str]:
 
 
 def _check_entity(name: str, where: str) -> str:
-    for sep, called in ((";", "';'"), ("\t", "tabs")):
+    for sep, called in _SEPARATORS:
         if sep in name:
             raise DictionaryError(f"{where}: {name!r} holds {called}; separate columns with commas "
                                   f"(this row uses {called}), e.g. 'location,서울,서울시'")
@@ -382,7 +388,7 @@ def _read_file(path: str, d: Dictionary) -> DictionarySource:
         raise DictionaryError(f"{path}:{header_at + 1}: {first!r} is an intent header: this is a pattern file, "
                               "not a dictionary; nlukit generate takes the patterns first, then the "
                               "dictionaries (nlukit generate patterns/ dicts/ -o data)")
-    for sep, called in ((";", "';'"), ("\t", "tabs")):
+    for sep, called in _SEPARATORS:
         if any(sep in c for c in rows[header_at]):
             raise DictionaryError(
                 f"{path}:{header_at + 1}: header {','.join(rows[header_at])!r} is not comma-separated; "

@@ -433,6 +433,10 @@ def parse_patterns(text: str, path: str = "<patterns>", *, entity_types: Iterabl
         parser = _LineParser(path, lineno, line, known, dictionary)
         seq = parser.parse()
         pats.warnings.extend(parser.warnings)
+        wide = line.find("\uff5b") + 1 or line.find("\uff5d") + 1
+        if wide:  # a Korean IME in full-width mode: ｛location｝ would be generated as it stands
+            pats.warnings.append(f"{path}:{lineno}:{wide}: full-width braces '\uff5b\uff5d' are plain text, "
+                                 "not a slot; write a slot with ASCII braces, e.g. {location}")
         seq = _trim(seq)
         if not seq:
             continue  # only a comment after spaces
