@@ -516,10 +516,10 @@ def load_patterns(path: str | os.PathLike[str] | Iterable[str | os.PathLike[str]
         raise PatternError(files[0], 1, 1, "no @intent found; start with a header like @weather")
     folded: dict[str, str] = {}
     for name in pats.intents:
-        other = folded.setdefault(name.casefold(), name)
-        if other != name:
-            t = pats.intents[name][0]
-            pats.warnings.append(f"{t.path}:{t.line}: intent @{name} differs from @{other} only in case; "
+        same = folded.setdefault(name.casefold(), name)
+        if same != name:
+            at = pats.intents[name][0]
+            pats.warnings.append(f"{at.path}:{at.line}: intent @{name} differs from @{same} only in case; "
                                  "they are two intents — write one name if they are one")
     first: dict[Seq, Template] = {}
     for t in pats.templates():
