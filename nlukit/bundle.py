@@ -104,7 +104,31 @@ def current_version(store: str) -> str | None:
     if os.path.isfile(ptr):  # filesystems without symlinks: a one-line file
         with open(ptr, encoding="utf-8") as fh:
             return fh.read().strip() or None
-    return None
+    return copied_current(store)
+
+
+def copied_current(store: str) -> str | None:
+    """The version a ``current`` that is a real folder is a copy of, else None.
+
+    Copying a store with a tool that follows links (``scp -r``, ``cp -rL``, a zip on Windows,
+    ``aws s3 sync``) turns the ``current`` link into a copy of the version it named. That copy
+    stands for the version its ``meta.json`` names when the store holds that version with the
+    very same ``meta.json`` (which holds every file's sha256).
+    """
+    ptr = os.path.join(store, CURRENT)
+    if os.path.islink(ptr) or not os.path.isdir(ptr):
+        return None
+    try:
+        with open(os.path.join(ptr, META), "rb") as fh:
+            raw = fh.read()
+        version = json.loads(raw).get("version")
+        if not isinstance(version, str) or not version or version != os.path.basename(version) \
+                or version.startswith(".") or version == CURRENT:
+            return None
+        with open(os.path.join(store, version, META), "rb") as fh:
+            return version if fh.read() == raw else None
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def versions(store: str) -> list[str]:
@@ -122,6 +146,8 @@ def resolve(path: str) -> str:
     if is_store(path):
         version = current_version(path)
         target = os.path.join(path, version) if version else ""
+        if not version and os.path.isdir(os.path.join(path, CURRENT)):
+            _check_current_replaceable(path)
         if not version or not is_bundle(target):
             raise BundleError(f"{path}/current points to {version!r}, which is not a model "
                               f"version; available: {', '.join(versions(path)) or 'none'} — "
@@ -139,8 +165,13 @@ def set_current(store: str, version: str) -> None:
     if not is_bundle(os.path.join(store, version)):
         raise BundleError(f"cannot switch {store}/current to {version!r}: not a model version")
     ptr = os.path.join(store, CURRENT)
+    copy = None
     if os.path.isdir(ptr) and not os.path.islink(ptr):
-        raise BundleError(f"{ptr} is a real directory, not a pointer; move it away")
+        _check_current_replaceable(store)
+        # a copy of a version the store still holds (the link followed by a copy): set aside,
+        # so the pointer can take its place, then removed — nothing is lost
+        copy = os.path.join(store, f".current-copy.{os.getpid()}.{time.monotonic_ns()}")
+        os.rename(ptr, copy)
     tmp = os.path.join(store, f".current.{os.getpid()}.{time.monotonic_ns()}")
     try:
         os.symlink(version, tmp)
@@ -148,6 +179,16 @@ def set_current(store: str, version: str) -> None:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(version + "\n")
     os.replace(tmp, ptr)
+    if copy is not None:
+        shutil.rmtree(copy, ignore_errors=True)
+
+
+def _check_current_replaceable(store: str) -> None:
+    ptr = os.path.join(store, CURRENT)
+    if os.path.isdir(ptr) and not os.path.islink(ptr) and copied_current(store) is None:
+        raise BundleError(f"{ptr} is a real directory, not a pointer, and no copy of a version this store "
+                          "holds (its meta.json differs from every version's); move it away, e.g. out of "
+                          f"{store}, then `nlukit versions {store} --use VERSION`")
 
 
 def new_version_name(store: str) -> str:
@@ -190,6 +231,8 @@ class BundleWriter:
             raise OutputExistsError(
                 f"{store} already holds a model (current → {current_version(store)}); pass "
                 "--force (force=True) to train a new version and switch current to it")
+        if switch:  # refused now, not after the training
+            _check_current_replaceable(store)
         self.store = store
         self.switch = switch
         os.makedirs(store, exist_ok=True)

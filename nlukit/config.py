@@ -14,10 +14,13 @@ True
 [2, 3]
 >>> coerce_value("intent.members", "char_cnn, ngram", ["char_cnn", "word_cnn"])
 ['char_cnn', 'ngram']
+>>> coerce_value("intent.kind", ' "word_cnn"', "ensemble")
+'word_cnn'
 """
 from __future__ import annotations
 
 import copy
+import difflib
 import importlib
 import os
 import tomllib
@@ -69,12 +72,30 @@ def _type_name(v: Any) -> str:
     return "null" if v is None else type(v).__name__
 
 
+def _a(v: Any) -> str:
+    """``a``/``an`` with the type name of ``v``: 'an int', 'a float'."""
+    name = _type_name(v)
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+
+
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 
 
 def coerce_value(key: str, raw: Any, default: Any) -> Any:
-    """Turn ``raw`` (a string from the CLI, or a TOML value) into the type of ``default``."""
+    """Turn ``raw`` (a string from the CLI, or a TOML value) into the type of ``default``.
+
+    A string setting is read without the spaces around it (``--set "intent.kind = char_cnn"``)
+    and, written as a TOML string (``--set 'intent.kind="char_cnn"'``), without its quotes.
+    """
+    if isinstance(raw, str) and isinstance(default, str):
+        text = raw.strip()
+        if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+            try:
+                return str(tomllib.loads(f"v = {text}")["v"])
+            except tomllib.TOMLDecodeError:
+                pass
+        return text
     if isinstance(raw, str) and not isinstance(default, str):
         text = raw.strip()
         if isinstance(default, bool):
@@ -95,7 +116,7 @@ def coerce_value(key: str, raw: Any, default: Any) -> Any:
         except tomllib.TOMLDecodeError:
             if default is None:
                 return raw
-            raise ConfigError(f"{key}: cannot read {raw!r} as a {_type_name(default)} "
+            raise ConfigError(f"{key}: cannot read {raw!r} as {_a(default)} "
                               f"(the default is {default!r})") from None
     if default is None or raw is None:
         return raw
@@ -123,16 +144,30 @@ def coerce_value(key: str, raw: Any, default: Any) -> Any:
             return dict(raw)
     else:
         return raw
-    raise ConfigError(f"{key}: expected a {_type_name(default)} like the default {default!r}, "
+    raise ConfigError(f"{key}: expected {_a(default)} like the default {default!r}, "
                       f"got {raw!r}")
+
+
+def _sections_with(key: str, config: Config) -> list[str]:
+    return [s for s in SECTIONS if key in config.get(s, {})]
 
 
 def _check_key(section: str, key: str, config: Config) -> None:
     if section not in config:
-        raise ConfigError(f"unknown config section [{section}]; known sections: "
+        close = difflib.get_close_matches(section.lower(), SECTIONS, 1, 0.6)
+        hint = f" (did you mean [{close[0]}]?)" if close else ""
+        raise ConfigError(f"unknown config section [{section}]{hint}; known sections: "
                           f"{', '.join(SECTIONS)}")
     if key not in config[section]:
-        raise ConfigError(f"unknown config key {section}.{key}; known keys of [{section}]: "
+        elsewhere = _sections_with(key, config)
+        close = difflib.get_close_matches(key, list(config[section]), 1, 0.75)
+        if elsewhere:
+            hint = f" ({key} is a key of {', '.join(f'[{s}]' for s in elsewhere)})"
+        elif close:
+            hint = f" (did you mean {section}.{close[0]}?)"
+        else:
+            hint = ""
+        raise ConfigError(f"unknown config key {section}.{key}{hint}; known keys of [{section}]: "
                           f"{', '.join(sorted(config[section]))}")
 
 
@@ -149,6 +184,11 @@ def merge(config: Config, values: Mapping[str, Any], *, source: str = "config") 
     """Apply a ``{section: {key: value}}`` mapping to ``config`` in place, checking every key."""
     for section, table in values.items():
         if not isinstance(table, Mapping):
+            owners = _sections_with(section, config)
+            if owners and section not in SECTIONS:   # epochs = 3 above every [section]
+                raise ConfigError(f"{source}: {section} = {table!r} is outside any section; it is a key of "
+                                  f"{', '.join(f'[{s}]' for s in owners)}: write it under one of them, "
+                                  f"e.g. [{owners[0]}] then {section} = {table!r}")
             raise ConfigError(f"{source}: {section!r} must be a table like [{section}], "
                               f"got {table!r}; known sections: {', '.join(SECTIONS)}")
         for key, raw in table.items():
@@ -168,14 +208,10 @@ def load_config(path: str | os.PathLike[str] | Mapping[str, Any] | None = None,
     if isinstance(path, Mapping):
         merge(config, path, source="config")
     elif path is not None:
-        try:
-            with open(path, "rb") as fh:
-                data = tomllib.load(fh)
-        except OSError as exc:
-            raise ConfigError(f"cannot read config {path}: {exc.strerror}; check the path") from exc
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from exc
+        data = read_toml(path)
         merge(config, data, source=str(path))
+    if isinstance(overrides, str):   # overrides="intent.epochs=5": one, not a list of its characters
+        overrides = [overrides]
     if overrides:
         pairs = (list(overrides.items()) if isinstance(overrides, Mapping)
                  else [(f"{s}.{k}", v) for s, k, v in map(parse_override, overrides)])
@@ -187,6 +223,30 @@ def load_config(path: str | os.PathLike[str] | Mapping[str, Any] | None = None,
             _check_key(section, key, config)
             config[section][key] = coerce_value(f"{section}.{key}", value, config[section][key])
     return config
+
+
+def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A config file as data: UTF-8, a byte-order mark allowed (Notepad writes one); any other
+    encoding (cp949 from a Korean Windows) or broken TOML is a :class:`ConfigError` naming the fix."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise ConfigError(f"cannot read config {path}: {exc.strerror}; check the path") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        try:
+            raw.decode("cp949")
+            was = " (it looks like cp949/euc-kr)"
+        except UnicodeDecodeError:
+            was = ""
+        raise ConfigError(f"{path}:{line}: not UTF-8 text{was}; save the config file as UTF-8") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file") from exc
 
 
 def to_toml(config: Config) -> str:

@@ -76,11 +76,21 @@ def spans_from_tags(tokens: Sequence[Token], tags: Sequence[str]) -> list[tuple[
 def read_jsonl(path: str) -> Iterator[Example]:
     """Stream the examples of one JSONL file, naming file and line on a bad record."""
     try:
-        fh = open(path, encoding="utf-8")
+        fh = open(path, "rb")
     except OSError as exc:
         raise DatasetError(f"cannot read {path}: {exc.strerror}; generate it with `nlukit generate`") from exc
     with fh:
-        for n, line in enumerate(fh, 1):
+        for n, raw in enumerate(fh, 1):
+            try:  # UTF-8; a byte-order mark (a file saved by Notepad or Excel) is allowed
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError:
+                try:
+                    raw.decode("cp949")
+                    was = " (it looks like cp949/euc-kr)"
+                except UnicodeDecodeError:
+                    was = ""
+                raise DatasetError(f"{path}:{n}: not UTF-8 text{was}; save the file as UTF-8 "
+                                   "(nlukit generate writes UTF-8)") from None
             if not line.strip():
                 continue
             try:
@@ -127,6 +137,9 @@ class Dataset:
 
 def load_dataset(path: str) -> Dataset:
     """Load a dataset directory written by ``nlukit generate``."""
+    if os.path.isfile(path):
+        raise DatasetError(f"{path!r} is a file; pass the dataset folder that holds it "
+                           f"({os.path.dirname(path) or '.'!r}), written by `nlukit generate PATTERNS DICTS -o DIR`")
     if not os.path.isdir(path):
         raise DatasetError(f"dataset directory {path!r} does not exist; create it with "
                            "`nlukit generate PATTERNS DICTS -o DIR`")
@@ -135,13 +148,20 @@ def load_dataset(path: str) -> Dataset:
         p = os.path.join(path, f"{name}.jsonl")
         parts[name] = list(read_jsonl(p)) if os.path.exists(p) else []
     if not parts["train"]:
+        if os.path.lexists(os.path.join(path, "current")) or os.path.isfile(os.path.join(path, "meta.json")):
+            raise DatasetError(f"{path} is a trained model, not a dataset; pass the folder written by "
+                               "`nlukit generate PATTERNS DICTS -o DIR`")
+        if not os.path.exists(os.path.join(path, "train.jsonl")) and any(
+                f.lower().endswith((".txt", ".csv")) for f in os.listdir(path)):
+            raise DatasetError(f"{path} holds no dataset (no train.jsonl), only pattern or dictionary files; "
+                               "make a dataset of them with `nlukit generate PATTERNS DICTS -o DIR` and pass DIR")
         raise DatasetError(f"{path}/train.jsonl is missing or empty; regenerate the dataset")
     manifest: dict[str, Any] = {}
     dictionary: dict[str, dict[str, list[str]]] = {}
     for name, target in (("dataset.json", manifest), ("dictionary.json", dictionary)):
         p = os.path.join(path, name)
         if os.path.exists(p):
-            with open(p, encoding="utf-8") as fh:
+            with open(p, encoding="utf-8-sig") as fh:   # a byte-order mark: saved again in Notepad
                 try:
                     target.update(json.load(fh))
                 except ValueError as exc:

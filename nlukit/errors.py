@@ -36,11 +36,12 @@ class PatternError(NlukitError):
 
     code = "E010"
 
-    def __init__(self, path: str, line: int, column: int, message: str, text: str = "") -> None:
+    def __init__(self, path: str, line: int, column: int, message: str, text: str = "", hint: str = "") -> None:
         self.path, self.line, self.column, self.detail, self.text = path, line, column, message, text
+        self.hint = hint
         where = f"{path}:{line}:{column}"
         shown = f" in {text!r}" if text else ""
-        super().__init__(f"{where}: {message}{shown}")
+        super().__init__(f"{where}: {message}{shown}{f'; {hint}' if hint else ''}")
 
 
 class DictionaryError(NlukitError):

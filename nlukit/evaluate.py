@@ -306,6 +306,26 @@ th{{background:#f4f4f4}} .warn{{background:#fff4d6;border:1px solid #e0b84c;padd
 """
 
 
+def check_report_dir(out: str) -> None:
+    """Refuse, before any work, a report folder that is a file or cannot be made (a parent is a file),
+    or a model version or dataset folder, whose own ``report.json`` the report would replace (a
+    version then fails its sha256 check and no longer loads)."""
+    for marker, what in (("meta.json", "a model version"), ("dataset.json", "a dataset")):
+        if os.path.isfile(os.path.join(out, marker)):
+            raise InputError(f"report folder {out} is {what}: its own report.json would be replaced"
+                             f"{' and the model would no longer load' if marker == 'meta.json' else ''}; "
+                             "choose a folder of its own, e.g. -o reports/demo")
+    path = os.path.abspath(out)
+    while not os.path.exists(path):
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    if not os.path.isdir(path):
+        what = "is a file" if path == os.path.abspath(out) else f"cannot be made: {path} is a file"
+        raise InputError(f"report folder {out} {what}; pass a folder with -o (it is created if missing)")
+
+
 def write_report(report: Mapping[str, Any], out_dir: str, title: str = "nlukit evaluation") -> dict[str, str]:
     """Write ``report.json`` and ``report.html`` into ``out_dir`` (each file atomically)."""
     import json
@@ -332,6 +352,8 @@ def evaluate(model: Any, data: str, *, split: str = "test", out: str | None = No
 
     if split not in SPLITS:
         raise InputError(f"unknown split {split!r}; choose one of {', '.join(SPLITS)}")
+    if out:
+        check_report_dir(out)
     nlu = model if isinstance(model, NLU) else load(model)
     dataset = load_dataset(data)
     examples = getattr(dataset, split)
@@ -422,6 +444,8 @@ def cross_validate(data: str, folds: int, *, config: Any = None, overrides: Any 
     from .train import _threads, fit_components, prepare
 
     cfg = load_config(config, overrides)
+    if out:
+        check_report_dir(out)
     dataset = load_dataset(data)
     tokenizer = str(dataset.manifest.get("tokenizer") or "mecab")
     pool = prepare(dataset.train + dataset.valid, tokenizer, progress=progress)

@@ -41,6 +41,7 @@ A server started on the store picks the new ``current`` up with ``POST /admin/re
 """
 from __future__ import annotations
 
+import inspect
 import os
 import shutil
 import sys
@@ -85,6 +86,9 @@ class RetrainResult:
     epochs: dict[str, Any] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: what reading the new dictionaries and patterns, and regenerating the data, warned about
+    #: (a duplicate value, a cp949 file, a starved intent ...), as ``nlukit generate`` prints them
+    warnings: list[str] = field(default_factory=list)
     #: the conversation tests (``stories``): per model the names of the stories that failed,
     #: and those the old model passed and the new one fails (they block the switch)
     stories: dict[str, Any] = field(default_factory=dict)
@@ -301,6 +305,11 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
     if not 0.0 < float(significance) <= 1.0:
         from .errors import InputError
         raise InputError(f"significance must be in (0, 1], got {significance!r}")
+    if data_out is not None and os.path.exists(data_out) and not force:
+        from .errors import OutputExistsError
+        raise OutputExistsError(f"{data_out} already exists; choose a new folder for the regenerated data "
+                                "(data_out, --data-out): force (--force) would replace it, but it also "
+                                "retrains without a change and moves current even when the new model is worse")
     t_start = time.perf_counter()
     story_list, scenario_set = _stories_and_scenarios(stories, scenarios)  # refused before any work
     store, old_dir = _locate(model)
@@ -321,7 +330,7 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
             raise
         raise PatternError(exc.path, exc.line, exc.column, f"{exc.detail} — this is the model's own "
                            "pattern copy: put the entity type back into the dictionaries, or pass "
-                           "patterns without it (--patterns)", exc.text) from exc
+                           "patterns without it (--patterns)", exc.text, exc.hint) from exc
     old_pats = load_patterns(kept_patterns) if has_kept else None
     changes = {"dictionary": dictionary_changes(old_dict, new_dict),
                "patterns": (pattern_changes(old_pats, new_pats) if old_pats is not None else
@@ -330,7 +339,8 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
         notes.append(f"{old_dir} keeps no patterns to compare with; the patterns given are used as they are")
     changed = _any_change(changes) or old_pats is None
     result = RetrainResult(changes=changes, changed=changed, previous=old_dir, forced=force,
-                           tolerance=float(tolerance), significance=float(significance), notes=notes)
+                           tolerance=float(tolerance), significance=float(significance), notes=notes,
+                           warnings=[*new_dict.warnings, *new_pats.warnings])
     if not changed and not force:
         return result
 
@@ -343,13 +353,14 @@ def retrain(model: str, dicts: str, *, patterns: str | None = None, force: bool 
         data_dir = data_out
     try:
         t0 = time.perf_counter()
-        generate(new_pats, new_dict, data_dir, per_intent=int(settings["per_intent"]),
+        gen_report = generate(new_pats, new_dict, data_dir, per_intent=int(settings["per_intent"]),
                  seed=int(settings["seed"]), split=str(settings["split"]),
                  valid_ratio=float(settings["valid_ratio"]), test_ratio=float(settings["test_ratio"]),
                  augment=tuple(settings["augment"] or ()), force=force and data_out is not None,
                  progress=progress, tokenizer=str(settings["tokenizer"]))
         result.seconds["generate"] = time.perf_counter() - t0
-        over = list(overrides or [])
+        result.warnings.extend(gen_report.get("warnings") or ())
+        over = [overrides] if isinstance(overrides, str) else list(overrides or [])   # one as a str
         if seed is not None:
             over.append(f"train.seed={int(seed)}")
 
@@ -486,3 +497,5 @@ class _CallableModule(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _CallableModule
+#: what ``inspect.signature(nlukit.retrain)`` gives once this module replaced the function
+__signature__ = inspect.signature(retrain)

@@ -13,12 +13,13 @@ and an existing non-empty folder is never written into.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import tempfile
 
 from .errors import InputError, OutputExistsError
 
-__all__ = ["create_project", "TEMPLATE"]
+__all__ = ["create_project", "shell_path", "TEMPLATE"]
 
 TEMPLATE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates", "starter")
 
@@ -50,6 +51,17 @@ nlukit review logs/turns.jsonl                                     # 못 알아�
 """
 
 
+def shell_path(path: str) -> str:
+    """``path`` as typed in a shell: quoted when it holds a space or another special character.
+
+    >>> shell_path("mybot"), shell_path("my bot")
+    ('mybot', "'my bot'")
+    """
+    if os.name == "nt":
+        return f'"{path}"' if any(c in path for c in ' &()^%!;,') else path
+    return shlex.quote(path)
+
+
 def create_project(path: str | os.PathLike[str]) -> list[str]:
     """Write the starter project into the new folder ``path``; return the files written."""
     path = os.fspath(path)
@@ -73,7 +85,7 @@ def create_project(path: str | os.PathLike[str]) -> list[str]:
         shutil.copytree(TEMPLATE, root)
         name = os.path.basename(os.path.normpath(path))
         with open(os.path.join(root, "README.md"), "w", encoding="utf-8") as fh:
-            fh.write(README.format(name=name, path=path))
+            fh.write(README.format(name=name, path=shell_path(path)))
         if os.path.isdir(path):
             os.rmdir(path)  # empty: checked above
         os.rename(root, path)

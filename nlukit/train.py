@@ -13,6 +13,7 @@ place and made ``current`` (see :mod:`nlukit.bundle`).
 """
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import platform
@@ -546,3 +547,5 @@ class _CallableModule(types.ModuleType):
 
 
 sys.modules[__name__].__class__ = _CallableModule
+#: what ``inspect.signature(nlukit.train)`` gives once this module replaced the function
+__signature__ = inspect.signature(train)

@@ -218,6 +218,7 @@ def use_version(store: str, version: str) -> SwitchResult:
     """
     store = check_store(store)
     old = current_version(store)
+    version = _version_name(store, version)
     if version == PREVIOUS:
         target = _previous(store, old)
     else:
@@ -232,6 +233,15 @@ def use_version(store: str, version: str) -> SwitchResult:
     if target != old:
         set_current(store, target)
     return SwitchResult(store=store, previous=old, current=target)
+
+
+def _version_name(store: str, version: str) -> str:
+    """The folder name a shell completion gives as ``20261121T234812Z/`` or ``models/demo/20261121T234812Z``."""
+    name = version.rstrip("/" + os.sep)
+    head, base = os.path.split(name)
+    if head and base and os.path.isdir(head) and os.path.samefile(head, store):
+        return base
+    return name or version
 
 
 def _check_name(store: str, version: str) -> None:

@@ -90,6 +90,61 @@ def test_should_locate_errors_in_a_config_file(tmp_path) -> None:
         load_config(tmp_path / "missing.toml")
 
 
+def test_should_read_a_config_file_saved_with_a_byte_order_mark(tmp_path) -> None:
+    # Given a config saved by Notepad as "UTF-8 with BOM", a Korean comment in it
+    path = tmp_path / "c.toml"
+    path.write_bytes("# 빠른 설정\n[intent]\nepochs = 7\n".encode("utf-8-sig"))
+    # Then it is read like any UTF-8 file
+    assert load_config(path)["intent"]["epochs"] == 7
+
+
+def test_should_name_the_encoding_and_the_fix_for_a_cp949_config_file(tmp_path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_bytes("[intent]\n# 빠른 설정\nepochs = 7\n".encode("cp949"))
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value) == (f"{path}:2: not UTF-8 text (it looks like cp949/euc-kr); "
+                              "save the config file as UTF-8")
+
+
+def test_should_say_which_section_a_key_outside_any_section_belongs_to(tmp_path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("seed = 7\n[intent]\nepochs = 7\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"c\.toml: seed = 7 is outside any section; it is a key of "
+                                          r"\[word2vec\], \[intent\], \[tagger\], \[train\]: write it under one of them"):
+        load_config(path)
+
+
+@pytest.mark.parametrize("item, hint", [
+    ("intent.epoch=5", "(did you mean intent.epochs?)"),
+    ("intnet.epochs=5", "(did you mean [intent]?)"),
+    ("Intent.epochs=5", "(did you mean [intent]?)"),
+    ("train.epochs=5", "(epochs is a key of [word2vec], [intent], [tagger])"),
+    ("tagger.kernel_sizes=3", "(kernel_sizes is a key of [intent])"),
+])
+def test_should_suggest_the_key_or_section_a_typo_meant(item: str, hint: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(overrides=[item])
+    assert hint in str(err.value)
+
+
+@pytest.mark.parametrize("item", ["intent.kind = char_cnn", 'intent.kind="char_cnn"', "intent.kind='char_cnn'",
+                                  "intent.kind= 'char_cnn' "])
+def test_should_read_a_string_setting_without_spaces_or_toml_quotes(item: str) -> None:
+    # a string override was kept as typed: ' char_cnn' or '"char_cnn"', an unknown kind at training
+    assert load_config(overrides=[item])["intent"]["kind"] == "char_cnn"
+
+
+def test_should_take_one_override_given_as_a_string_not_as_its_characters() -> None:
+    # load_config(overrides="intent.epochs=5") said: bad override 'i'
+    assert load_config(overrides="intent.epochs=5")["intent"]["epochs"] == 5
+
+
+def test_should_say_an_int_not_a_int() -> None:
+    with pytest.raises(ConfigError, match="cannot read 'five' as an int"):
+        load_config(overrides=["intent.epochs=five"])
+
+
 def test_should_round_trip_through_to_toml(tmp_path) -> None:
     cfg = load_config(overrides=["intent.epochs=3", "intent.kernel_sizes=2,5"])
     path = tmp_path / "round.toml"

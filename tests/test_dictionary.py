@@ -49,6 +49,48 @@ def test_should_read_excel_encodings_and_report_the_one_used(tmp_path: Path, enc
     assert d.encodings == {str(p): expected}
 
 
+def test_should_skip_the_side_files_a_mac_or_excel_leaves_in_a_folder(tmp_path: Path) -> None:
+    # Given a dictionary folder unzipped from a Mac (._menu.csv) while Excel has a file open (~$menu.csv)
+    import shutil
+    d = tmp_path / "dicts"
+    shutil.copytree(FIX, d)
+    (d / "._location.csv").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        \x00\x02\xff\xfe")
+    (d / "~$location.csv").write_bytes(b"\x0bsomeone  \x00\x00\xc8\xb2")
+    # Then they are no dictionaries (the first was 'neither UTF-8 nor cp949/euc-kr')
+    got = load_dictionaries(str(d))
+    assert [os.path.basename(s.path) for s in got.sources] == ["location.csv", "wide.csv"]
+    assert got.to_json() == load_dictionaries(FIX).to_json()
+
+
+def test_should_read_the_empty_trailing_columns_excel_leaves(tmp_path: Path) -> None:
+    # Given Excel's CSV of a sheet where a column right of the table was once touched: every row
+    # ends in empty cells (cp949, CRLF), in the long and in the wide form
+    p = tmp_path / "loc.csv"
+    p.write_bytes("entity,value,synonyms,,\r\nlocation,서울,서울시|서울특별시,,\r\nlocation,부산,,,\r\n,,,,\r\n"
+                  .encode("cp949"))
+    d = load_dictionaries(str(p))
+    assert d.entities == {"location": {"서울": ["서울시", "서울특별시"], "부산": []}} and d.warnings == []
+    w = tmp_path / "wide.csv"
+    w.write_bytes("location,date,,\r\n서울,오늘,,\r\n부산,,,\r\n".encode("cp949"))
+    assert load_dictionaries(str(w)).entities == {"location": {"서울": [], "부산": []}, "date": {"오늘": []}}
+    # But a synonym written after a comma is still refused: it is no empty cell
+    p.write_text("entity,value,synonyms,,\nlocation,서울,서울시,,서울특별시\n", encoding="utf-8")
+    with pytest.raises(DictionaryError, match=r"loc\.csv:2: 5 columns, .*separate synonyms with '\|'"):
+        load_dictionaries(str(p))
+
+
+def test_should_read_utf16_with_its_byte_order_mark_and_ask_for_commas_in_excel_unicode_text(
+        tmp_path: Path) -> None:
+    p = tmp_path / "loc.csv"
+    p.write_bytes("entity,value,synonyms\r\nlocation,서울,서울시\r\n".encode("utf-16"))
+    d = load_dictionaries(str(p))
+    assert d.entities == {"location": {"서울": ["서울시"]}} and d.encodings == {str(p): "utf-16"}
+    # Excel's "Unicode text" is UTF-16 with tabs: the tabs are what needs fixing, and it says so
+    p.write_bytes("entity\tvalue\tsynonyms\r\nlocation\t서울\t서울시\r\n".encode("utf-16"))
+    with pytest.raises(DictionaryError, match=r"not comma-separated; separate columns with commas \(this file uses tabs\)"):
+        load_dictionaries(str(p))
+
+
 def test_should_read_wide_form_in_cp949(tmp_path: Path) -> None:
     p = tmp_path / "wide.csv"
     p.write_bytes("location,food\r\n서울,냉면\r\n,떡볶이\r\n".encode("cp949"))
@@ -167,7 +209,40 @@ def test_should_still_read_wide_form_headers_that_name_entity_types(tmp_path: Pa
     assert load_dictionaries(str(p)).values("brand") == ["Nike"]
 
 
-@pytest.mark.parametrize("content, used", [("entity;value;synonyms\nlocation;서울;\n", "';'"),
+def test_should_warn_when_a_wide_header_sits_over_long_form_rows_without_synonyms(tmp_path: Path) -> None:
+    # Given a long-form file whose header is not entity,value,synonyms and whose rows hold no '|'
+    p = tmp_path / "d.csv"
+    p.write_text("kind,word,alias\nlocation,서울,\nlocation,부산,\ndate,내일,\ndate,모레,\n", encoding="utf-8")
+    # When it is read: as the wide form (a wide file may list a value twice), with a warning first
+    d = load_dictionaries(str(p))
+    assert d.sources[0].form == "wide"
+    assert d.warnings[0].startswith(f"{p}:1: header 'kind,word,alias' was read as the wide form")
+    assert "column 1 repeats 'date', 'location'" in d.warnings[0]
+    assert "write the header as 'entity,value,synonyms'" in d.warnings[0]
+    # And a pattern naming one of its types is refused naming the file, the line and the fix; nothing written
+    from nlukit.errors import PatternError
+    from nlukit.generate import generate
+    (tmp_path / "p.txt").write_text("@weather\n{location} 날씨 알려줘\n", encoding="utf-8")
+    with pytest.raises(PatternError) as info:
+        generate(tmp_path / "p.txt", p, tmp_path / "out", per_intent=4, split="sentence", progress=False)
+    msg = str(info.value)
+    assert msg.startswith(f"{tmp_path / 'p.txt'}:2:1: unknown entity type 'location'")
+    assert f"{p}:2:1 has 'location' as a value of the type 'kind'" in msg
+    assert "write its header as 'entity,value,synonyms'" in msg
+    assert not (tmp_path / "out").exists()
+
+
+def test_should_not_doubt_a_wide_file_whose_columns_list_values_once(tmp_path: Path) -> None:
+    p = tmp_path / "w.csv"
+    p.write_text("date,type,location\n오늘,KTX,서울\n내일,SRT,부산\n", encoding="utf-8")
+    assert load_dictionaries(str(p)).warnings == []
+    assert load_dictionaries(os.path.join(FIX, "wide.csv")).warnings == []
+
+
+@pytest.mark.parametrize("content, used", [("entity，value，synonyms\nlocation，서울，\n", "full-width commas '，'"),
+                                           ("entity、value、synonyms\nlocation、서울、\n", "ideographic commas '、'"),
+                                           ("entity|value|synonyms\nlocation|서울|\n", "'|'"),
+                                           ("entity;value;synonyms\nlocation;서울;\n", "';'"),
                                            ("entity\tvalue\tsynonyms\nlocation\t서울\t\n", "tabs"),
                                            ("location;date\n서울;오늘\n", "';'")])
 def test_should_ask_for_commas_when_columns_are_separated_otherwise(tmp_path: Path, content: str,

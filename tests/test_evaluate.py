@@ -125,3 +125,46 @@ def test_should_make_deterministic_disjoint_folds() -> None:
     from nlukit.errors import InputError
     with pytest.raises(InputError, match="at least 2"):
         kfold(10, 1, 0)
+
+
+@pytest.mark.parametrize("out", ["afile", "afile/sub"])
+def test_should_refuse_a_report_folder_that_is_a_file_before_any_work(tmp_path, out: str) -> None:
+    # Given -o naming a file (or a folder under one): it used to fail with a FileExistsError
+    # traceback after the whole evaluation (or all k trainings) had run
+    from nlukit.errors import InputError
+    from nlukit.evaluate import cross_validate, evaluate
+    (tmp_path / "afile").write_text("notes", encoding="utf-8")
+    target = str(tmp_path / out)
+    # Then both entry points refuse it first: the model and the data are not even looked at
+    for run in (lambda: evaluate(str(tmp_path / "no-model"), str(tmp_path / "no-data"), out=target),
+                lambda: cross_validate(str(tmp_path / "no-data"), 2, out=target)):
+        with pytest.raises(InputError, match=r"report folder .*(is a file|afile is a file); pass a folder"):
+            run()
+    assert (tmp_path / "afile").read_text(encoding="utf-8") == "notes"
+
+
+def test_should_name_the_dataset_folder_when_given_one_of_its_files(tmp_path) -> None:
+    from nlukit.dataset import load_dataset
+    from nlukit.errors import DatasetError
+    (tmp_path / "train.jsonl").write_text("", encoding="utf-8")
+    with pytest.raises(DatasetError, match=r"train\.jsonl' is a file; pass the dataset folder that holds it"):
+        load_dataset(str(tmp_path / "train.jsonl"))
+
+
+def test_should_refuse_to_write_the_report_over_a_model_versions_or_a_datasets_own(tmp_path) -> None:
+    # Given -o naming the model's current version or the dataset (their report.json is theirs:
+    # a version whose report.json changed fails its sha256 check and no longer loads)
+    from nlukit.errors import InputError
+    from nlukit.evaluate import cross_validate, evaluate
+    version, data = tmp_path / "model" / "v1", tmp_path / "data"
+    for folder, marker in ((version, "meta.json"), (data, "dataset.json")):
+        folder.mkdir(parents=True)
+        (folder / marker).write_text("{}", encoding="utf-8")
+        (folder / "report.json").write_text('{"mine": 1}', encoding="utf-8")
+    for out, what in ((version, "a model version"), (data, "a dataset")):
+        with pytest.raises(InputError, match=f"is {what}: its own report.json would be replaced"):
+            evaluate(str(tmp_path / "no-model"), str(data), out=str(out))
+        with pytest.raises(InputError, match=f"is {what}: its own report.json would be replaced"):
+            cross_validate(str(data), 2, out=str(out))
+        assert (out / "report.json").read_text(encoding="utf-8") == '{"mine": 1}'
+        assert not (out / "report.html").exists()

@@ -295,6 +295,142 @@ def test_should_refuse_to_overwrite_without_force_and_replace_with_force(tmp_pat
     assert sorted(os.listdir(tmp_path)) == ["out"]
 
 
+def _tree(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_should_never_replace_its_own_patterns_dictionaries_a_model_or_the_working_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a bot project: its patterns and dictionaries in the working folder
+    import shutil
+    project = tmp_path / "bot"
+    shutil.copytree(PATTERNS, project / "patterns")
+    shutil.copytree(DICTS, project / "dicts")
+    monkeypatch.chdir(project)
+    before = _tree(project)
+    # When --force names the patterns folder, the dictionaries' folder, the project (-o .) or ""
+    for out in ("patterns", "dicts", ".", str(project), ".."):
+        with pytest.raises(OutputExistsError, match="would delete"):
+            generate("patterns", "dicts", out, per_intent=10, progress=False, force=True)
+    with pytest.raises(InputError, match="the output path is empty"):
+        generate("patterns", "dicts", "", per_intent=10, progress=False, force=True)
+    # Then every file is still there and no staging folder is left
+    assert _tree(project) == before and sorted(os.listdir(project)) == ["dicts", "patterns"]
+    assert sorted(os.listdir(tmp_path)) == ["bot"]
+    # Nor a trained model (-o model --force for -o data --force): its versions would go
+    for marker in ("model/current", "model/v1/meta.json"):
+        (project / marker).parent.mkdir(parents=True, exist_ok=True)
+        (project / marker).write_text("v1\n", encoding="utf-8")
+        for out in ("model", "model/v1") if marker.endswith("meta.json") else ("model",):
+            with pytest.raises(OutputExistsError, match="is a trained model .*would delete the model"):
+                generate("patterns", "dicts", out, per_intent=10, progress=False, force=True)
+    assert sorted(os.listdir(project / "model")) == ["current", "v1"]
+    (project / "data").mkdir()
+    shutil.move(project / "model", project / "data" / "model")   # trained with -o data/model
+    with pytest.raises(OutputExistsError, match=r"holds one \(.*model\), a trained model .*would delete the model"):
+        generate("patterns", "dicts", "data", per_intent=10, progress=False, force=True)
+    assert sorted(os.listdir(project / "data" / "model")) == ["current", "v1"]
+    shutil.rmtree(project / "data")
+    # And a folder of its own is still replaced with --force
+    generate("patterns", "dicts", "data", per_intent=10, progress=False)
+    generate("patterns", "dicts", "data", per_intent=10, progress=False, force=True)
+
+
+def test_should_name_the_file_in_the_way_of_the_output_folder(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("mine", encoding="utf-8")
+    for out in ("afile/data", "afile/sub/data"):
+        with pytest.raises(OutputExistsError, match=f"cannot make the output folder .*: {tmp_path / 'afile'} is a file"):
+            generate(PATTERNS, DICTS, tmp_path / out, per_intent=10, progress=False, force=True)
+    with pytest.raises(OutputExistsError, match="exists and is not a directory"):
+        generate(PATTERNS, DICTS, tmp_path / "afile", per_intent=10, progress=False)
+    assert os.listdir(tmp_path) == ["afile"]
+
+
+def test_should_hold_out_templates_in_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given an intent with thousands of pattern lines (a pasted log of real requests): choosing
+    # the held-out ones looked at every earlier template for each pick (100,000 lines: minutes)
+    import random
+
+    from nlukit.generate import generator
+    from nlukit.generate.grammar import Template, parse_patterns
+    n = 4000
+    text = "@w\n" + "".join(f"장소{i} 날씨 어때\n" if i % 2 else f"{{location}} 날씨 {i}\n" for i in range(n))
+    order = list(parse_patterns(text, "p.txt", entity_types=["location"]).templates())
+    random.Random(1).shuffle(order)
+    looked = [0]
+    real_id = Template.id
+
+    def counted(self: Template) -> str:
+        looked[0] += 1
+        return real_id.fget(self)
+    monkeypatch.setattr(Template, "id", property(counted))
+    # When a tenth goes to test and a tenth to valid
+    test, valid = generator._hold_out(order, n // 10, n // 10)
+    # Then each template is looked at a few times, not once per pick
+    assert (len(test), len(valid)) == (n // 10, n // 10) and not {t.id for t in test} & {t.id for t in valid}
+    assert looked[0] < 10 * n
+
+
+def test_should_read_a_split_saved_again_with_a_bom_and_name_the_fix_for_cp949(
+        dataset: tuple[Path, dict], tmp_path: Path) -> None:
+    # Given the dataset with train.jsonl opened and saved again in Notepad (UTF-8 with BOM, CRLF)
+    import shutil
+
+    from nlukit.errors import DatasetError
+    out, _ = dataset
+    copy = tmp_path / "data"
+    shutil.copytree(out, copy)
+    text = (out / "train.jsonl").read_text(encoding="utf-8")
+    (copy / "train.jsonl").write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig"))
+    for name in ("dictionary.json", "dataset.json"):   # a value added by hand
+        (copy / name).write_bytes((out / name).read_text(encoding="utf-8").encode("utf-8-sig"))
+    # Then it reads as before
+    again, before = load_dataset(str(copy)), load_dataset(str(out))
+    assert (again.train, again.dictionary, again.manifest) == (before.train, before.dictionary, before.manifest)
+    # And saved as cp949 it is an error naming the file, the line and the fix (it was a traceback)
+    (copy / "train.jsonl").write_bytes(text.encode("cp949"))
+    with pytest.raises(DatasetError, match=r"train\.jsonl:1: not UTF-8 text \(it looks like cp949/euc-kr\); "
+                                           r"save the file as UTF-8"):
+        load_dataset(str(copy))
+
+
+def test_should_say_the_patterns_come_first_when_the_arguments_are_swapped(tmp_path: Path) -> None:
+    from nlukit.errors import DictionaryError
+    for args in ((DICTS, PATTERNS), (os.path.join(PATTERNS, sorted(os.listdir(PATTERNS))[0]),) * 2):
+        with pytest.raises(DictionaryError, match="nlukit generate takes the patterns first, then the dictionaries"):
+            generate(*args, tmp_path / "o", per_intent=10, progress=False)
+    assert os.listdir(tmp_path) == []
+
+
+def test_should_say_a_model_or_a_pattern_folder_is_no_dataset(tmp_path: Path) -> None:
+    from nlukit.errors import DatasetError
+    (tmp_path / "model" / "v1").mkdir(parents=True)
+    (tmp_path / "model" / "v1" / "meta.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "model" / "current").symlink_to("v1")
+    for path in (tmp_path / "model", tmp_path / "model" / "v1"):
+        with pytest.raises(DatasetError, match="is a trained model, not a dataset; pass the folder written by"):
+            load_dataset(str(path))
+    with pytest.raises(DatasetError, match="holds no dataset .*make a dataset of them with `nlukit generate"):
+        load_dataset(PATTERNS)
+
+
+def test_should_take_lists_of_pattern_and_dictionary_files(tmp_path: Path) -> None:
+    # generate([...], [...]) read the dictionaries' list but failed on the patterns' (TypeError)
+    pats = sorted(os.path.join(PATTERNS, f) for f in os.listdir(PATTERNS))
+    dicts = sorted(os.path.join(DICTS, f) for f in os.listdir(DICTS))
+    a = generate(pats, dicts, tmp_path / "a", per_intent=10, progress=False)
+    b = generate(PATTERNS, DICTS, tmp_path / "b", per_intent=10, progress=False)
+    assert (tmp_path / "a" / "train.jsonl").read_bytes() == (tmp_path / "b" / "train.jsonl").read_bytes()
+    assert a["sentences"] == b["sentences"]
+
+
+def test_should_take_one_augmentation_given_as_a_string(tmp_path: Path) -> None:
+    # generate(..., augment="spacing") said: unknown augmentation 's'
+    generate(PATTERNS, DICTS, tmp_path / "o", per_intent=10, augment="spacing", progress=False)
+    with open(tmp_path / "o" / "dataset.json", encoding="utf-8") as fh:
+        assert json.load(fh)["augment"] == ["spacing"]
+
+
 def test_should_write_nothing_for_invalid_patterns_or_options(tmp_path: Path) -> None:
     (tmp_path / "p.txt").write_text("@w\n{locaton} 날씨\n", encoding="utf-8")
     with pytest.raises(PatternError, match=r"p\.txt:2:1: unknown entity type 'locaton' \(known: date, food, location\)"):

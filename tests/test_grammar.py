@@ -190,6 +190,52 @@ def test_should_read_a_cp949_pattern_file_with_a_warning(tmp_path: Path) -> None
     assert "read as cp949" in p.warnings[0]
 
 
+def test_should_warn_about_a_pattern_written_under_two_intents(tmp_path: Path) -> None:
+    # Given the same pattern under two intents, in two files (a copy-paste slip)
+    (tmp_path / "a.txt").write_text("@weather\n{location} 날씨\n날씨 알려줘\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("@greet\n안녕\n날씨  알려줘 # pasted\n", encoding="utf-8")
+    p = load_patterns(tmp_path, dictionary=D)
+    # Then it is named with both places (its sentences were silently shared between the two)
+    assert p.warnings == [f"{tmp_path / 'b.txt'}:3: the same pattern as {tmp_path / 'a.txt'}:3 of @weather, "
+                          "here in @greet: a sentence keeps one intent, so the two share its sentences; "
+                          "keep the pattern in one intent"]
+
+
+def test_should_warn_that_full_width_braces_are_no_slot() -> None:
+    # a Korean IME left in full-width mode: the sentence was generated with ｛location｝ in it
+    p = parse_patterns("@w\n날씨 ｛location｝ 어때\n{location} 날씨\n", "p.txt", dictionary=D)
+    assert p.warnings == ["p.txt:2:4: full-width braces '｛｝' are plain text, not a slot; write a slot "
+                          "with ASCII braces, e.g. {location}"]
+
+
+def test_should_warn_about_two_intents_that_differ_only_in_case(tmp_path: Path) -> None:
+    (tmp_path / "p.txt").write_text("@weather\n{location} 날씨\n@Weather\n날씨 어때\n", encoding="utf-8")
+    p = load_patterns(tmp_path / "p.txt", dictionary=D)
+    assert p.warnings == [f"{tmp_path / 'p.txt'}:4: intent @Weather differs from @weather only in case; "
+                          "they are two intents — write one name if they are one"]
+
+
+def test_should_read_a_folder_of_txt_files_in_any_case_and_skip_side_files(tmp_path: Path) -> None:
+    (tmp_path / "WEATHER.TXT").write_text("@weather\n{location} 날씨\n", encoding="utf-8")
+    (tmp_path / "greet.txt").write_text("@greet\n안녕\n", encoding="utf-8")
+    (tmp_path / "._greet.txt").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X\xff\xfe")
+    (tmp_path / "~$greet.txt").write_bytes(b"\x0bsomeone  \x00\x00\xc8\xb2")
+    p = load_patterns(tmp_path, dictionary=D)
+    assert sorted(p.intents) == ["greet", "weather"] and [os.path.basename(f) for f in p.files] == [
+        "WEATHER.TXT", "greet.txt"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_should_read_a_utf16_pattern_file_saved_as_notepad_unicode_with_a_warning(tmp_path: Path,
+                                                                                   encoding: str) -> None:
+    # Notepad's "Unicode" is UTF-16 with a byte-order mark (written here by hand for big-endian)
+    bom = b"\xfe\xff" if encoding == "utf-16-be" else b""
+    (tmp_path / "p.txt").write_bytes(bom + "@날씨\r\n{location} 날씨 어때\r\n".encode(encoding))
+    p = load_patterns(tmp_path / "p.txt", dictionary=D)
+    assert [t.source for t in p.intents["날씨"]] == ["{location} 날씨 어때"]
+    assert p.warnings == [f"{tmp_path / 'p.txt'}: read as UTF-16; save pattern files as UTF-8"]
+
+
 def test_should_digest_patterns_by_content_not_by_file_layout(tmp_path: Path) -> None:
     a = parse_patterns("@w\n{location} 날씨\n@g\n안녕\n", "a.txt")
     b = parse_patterns("# another file\n@w\n  {location} 날씨  \n\n@g\n안녕\n", "b.txt")

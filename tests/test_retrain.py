@@ -12,7 +12,7 @@ import torch
 import nlukit
 from nlukit.bundle import current_version, versions
 from nlukit.cli import main
-from nlukit.errors import BundleError, DictionaryError, PatternError
+from nlukit.errors import BundleError, DictionaryError, OutputExistsError, PatternError
 from nlukit.generate.grammar import load_patterns
 
 FIX = os.path.join(os.path.dirname(__file__), "fixtures", "retrain")
@@ -303,6 +303,52 @@ def test_should_refuse_a_bad_pattern_with_its_location_and_leave_nothing(store, 
     with pytest.raises(PatternError, match=r"p\.txt:2:\d+: unknown entity type 'locaton'"):
         nlukit.retrain(store, DICTS, patterns=str(pats), progress=False)
     assert (versions(store), current_version(store)) == before and not _leftovers(store)
+
+
+@pytest.mark.slow
+def test_should_take_one_override_given_as_a_string(store) -> None:
+    # retrain(..., overrides="intent.epochs=1") said: bad override 'i'
+    r = nlukit.retrain(store, DICTS, force=True, overrides="intent.epochs=1", progress=False)
+    assert r.trained and _json(os.path.join(r.version, "meta.json"))["config"]["intent"]["epochs"] == 1
+
+
+def test_should_print_what_reading_the_new_dictionaries_warned_about(store, dicts, capsys) -> None:
+    # Given a value listed twice (the same row pasted again): no change, but worth a warning
+    _add(dicts, "location.csv", "location,부산,부산시\n")
+    r = nlukit.retrain(store, dicts, progress=False)
+    assert not r.changed and any("duplicate value '부산'" in w for w in r.warnings)
+    # Then `nlukit retrain` prints it as `nlukit generate` would (it printed nothing)
+    assert main(["retrain", store, "--dicts", dicts]) == 0
+    out = capsys.readouterr().out
+    assert "warning: " in out and "duplicate value '부산' for entity 'location'" in out
+
+
+def test_should_refuse_an_existing_data_out_first_without_pointing_to_force(store, dicts, tmp_path) -> None:
+    # Given a changed dictionary and --data-out naming a folder that exists (last run's data)
+    _add(dicts, "location.csv", "location,대구,\n")
+    kept = tmp_path / "new_data"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine", encoding="utf-8")
+    before = (versions(store), current_version(store))
+    # Then it is refused before anything is generated or trained, and --force is not the advice
+    # it was (--force also moves current when the new model is worse)
+    with pytest.raises(OutputExistsError, match=r"new_data already exists; choose a new folder") as info:
+        nlukit.retrain(store, dicts, data_out=str(kept), progress=False)
+    assert "moves current even when the new model is worse" in str(info.value)
+    assert (versions(store), current_version(store)) == before and not _leftovers(store)
+    assert os.listdir(kept) == ["notes.txt"]
+
+
+def test_should_point_to_the_header_when_a_long_form_dictionary_was_read_as_wide(store, tmp_path) -> None:
+    # Given new dictionaries in the long form under a header that is not entity,value,synonyms
+    (tmp_path / "d.csv").write_text("kind,word,alias\nlocation,서울,\nlocation,부산,\n", encoding="utf-8")
+    with pytest.raises(PatternError) as info:
+        nlukit.retrain(store, str(tmp_path / "d.csv"), progress=False)
+    # Then the error on the kept patterns also names the dictionary line and the header to write
+    msg = str(info.value)
+    assert "unknown entity type 'location'" in msg and "--patterns" in msg
+    assert f"{tmp_path / 'd.csv'}:2:1 has 'location' as a value of the type 'kind'" in msg
+    assert "write its header as 'entity,value,synonyms'" in msg and not _leftovers(store)
 
 
 def test_should_say_which_type_the_kept_patterns_still_need(store, tmp_path) -> None:

@@ -26,6 +26,21 @@ def test_should_write_the_starter_project_and_say_what_to_run_next(tmp_path, cap
     assert [p for p in os.listdir(tmp_path) if p.startswith(".")] == []   # no staging folder left
 
 
+def test_should_quote_a_folder_with_a_space_in_the_cd_it_suggests(tmp_path, monkeypatch, capsys) -> None:
+    # Given a project folder named with a space (내 봇, my bot)
+    import shlex
+    import subprocess
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "내 봇"]) == 0
+    cd = next(line.strip() for line in capsys.readouterr().out.splitlines() if line.strip().startswith("cd "))
+    readme = (tmp_path / "내 봇" / "README.md").read_text(encoding="utf-8")
+    # Then the printed and the README's cd both reach it in a shell (cd 내 봇 fails: too many arguments)
+    assert cd == "cd '내 봇'" and "\ncd '내 봇'\n" in readme
+    done = subprocess.run(["sh", "-c", f"{cd} && pwd"], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.strip().endswith("내 봇")
+    assert shlex.split(cd) == ["cd", "내 봇"]
+
+
 def test_should_never_write_into_a_folder_that_holds_something(tmp_path, capsys) -> None:
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("x", encoding="utf-8")

@@ -158,6 +158,56 @@ def test_should_refuse_an_unknown_version_naming_the_available_ones(store: Path)
     assert bundle.current_version(str(store)) == "v2"
 
 
+def test_should_take_a_version_as_shell_completion_writes_it(store: Path, monkeypatch) -> None:
+    # Given the version typed with tab completion: a trailing slash, or the path through the store
+    monkeypatch.chdir(store.parent)
+    assert use_version(str(store), "v1/").current == "v1"
+    assert use_version("demo", "demo/v3/").current == "v3"
+    assert use_version(str(store), str(store / "v2")).current == "v2"
+    # But a folder of the same name in another place is no version of this store
+    add_version(store.parent / "other", "v1")
+    with pytest.raises(BundleError, match=r"no version 'other/v1'"):
+        use_version(str(store), "other/v1")
+    assert bundle.current_version(str(store)) == "v2"
+
+
+def _copy_following_links(store: Path, dest: Path) -> Path:
+    """The store as scp -r, cp -rL or a zip on Windows copy it: current becomes a real folder."""
+    import shutil
+    shutil.copytree(store, dest, symlinks=False)
+    assert (dest / "current").is_dir() and not (dest / "current").is_symlink()
+    return dest
+
+
+def test_should_read_a_store_whose_current_link_was_copied_as_a_folder(store: Path, tmp_path: Path) -> None:
+    # Given the store copied to a server with a tool that follows links
+    copy = _copy_following_links(store, tmp_path / "deployed")
+    # Then current is still the version it named: loads, listed with *, rolls back
+    assert bundle.current_version(str(copy)) == "v2"
+    assert bundle.resolve(str(copy)) == str(copy / "v2")
+    assert [r.version for r in list_versions(str(copy)) if r.current] == ["v2"]
+    assert use_version(str(copy), "previous").current == "v1"
+    # And the copy gave way to a pointer again, nothing else touched
+    assert (copy / "current").is_symlink() and bundle.current_version(str(copy)) == "v1"
+    assert sorted(os.listdir(copy)) == ["current", "v1", "v2", "v3"]
+
+
+def test_should_refuse_a_current_folder_that_is_no_copy_of_a_version_before_training(
+        store: Path, tmp_path: Path) -> None:
+    copy = _copy_following_links(store, tmp_path / "deployed")
+    (copy / "current" / "weights.txt").write_text("edited on the server", encoding="utf-8")
+    meta = json.loads((copy / "current" / "meta.json").read_text(encoding="utf-8"))
+    meta["files"] = bundle.file_digests(str(copy / "current"))
+    (copy / "current" / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    # Then nothing is replaced, and a new training is refused before it starts (it trained first)
+    for act in (lambda: use_version(str(copy), "v1"), lambda: bundle.BundleWriter(str(copy), force=True),
+                lambda: bundle.resolve(str(copy))):
+        with pytest.raises(BundleError, match=r"current is a real directory, not a pointer, and no copy"):
+            act()
+    assert (copy / "current" / "weights.txt").read_text(encoding="utf-8") == "edited on the server"
+    assert sorted(os.listdir(copy)) == ["current", "v1", "v2", "v3"]
+
+
 def test_should_roll_back_to_the_newest_older_version_that_passes_the_check(store: Path) -> None:
     add_version(store, "v4")
     bundle.set_current(str(store), "v4")

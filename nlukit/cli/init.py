@@ -15,11 +15,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..starter import create_project
+    from ..starter import create_project, shell_path
     files = create_project(args.path)
     print(f"created {args.path}/: {', '.join(files)}")
     print("next:")
-    print(f"  cd {args.path}")
+    print(f"  cd {shell_path(args.path)}")
     print("  nlukit generate patterns/ dicts/ -o data")
     print("  nlukit train data -o model --include-test")
     print("  nlukit chat model --scenarios scenarios.toml --stories stories.toml   # the conversation tests")

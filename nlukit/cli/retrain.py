@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     print(format_changes(r.changes))
     for note in r.notes:
         print(f"note: {note}")
+    for warning in r.warnings:
+        print(f"warning: {warning}")
     if not r.trained:
         print("no change in the dictionaries or patterns; nothing trained (--force retrains anyway)")
         return 0

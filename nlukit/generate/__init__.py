@@ -25,6 +25,11 @@ def __getattr__(name: str) -> Any:
     if name == "generate":
         from .generator import generate
         return generate
+    if name == "__signature__":   # inspect.signature(nlukit.generate) once the package replaced the function
+        import inspect
+
+        from .generator import generate as _generate
+        return inspect.signature(_generate)
     if name == "load_patterns":
         from .grammar import load_patterns
         return load_patterns

@@ -6,8 +6,8 @@ Two CSV forms are read, detected from the header row:
 * the wide form — the header names entity types, each column lists that type's
   values, empty cells are skipped.
 
-Files may be UTF-8 (with or without BOM) or cp949/euc-kr as Excel saves them; the
-encoding used is recorded per file. A folder reads every ``*.csv`` in sorted order
+Files may be UTF-8 (with or without BOM), cp949/euc-kr as Excel saves them, or UTF-16
+with its byte-order mark; the encoding used is recorded per file. A folder reads every ``*.csv`` in sorted order
 and merges them. Problems that do not stop reading (a duplicate value, a synonym
 that names two values) are collected in :attr:`Dictionary.warnings` with file:line.
 
@@ -33,7 +33,7 @@ from typing import Any
 
 from ..errors import DictionaryError
 
-__all__ = ["Dictionary", "DictionarySource", "load_dictionaries", "ENTITY_NAME_RE"]
+__all__ = ["Dictionary", "DictionarySource", "load_dictionaries", "is_side_file", "ENTITY_NAME_RE"]
 
 #: What an entity type may be called: a word (letters, digits, ``_``, ``-``), not starting with a digit.
 ENTITY_NAME_RE = re.compile(r"[^\W\d][\w-]*")
@@ -42,6 +42,12 @@ _LONG_HEADERS = {
     "value": "value", "값": "value", "대표값": "value",
     "synonyms": "synonyms", "synonym": "synonyms", "동의어": "synonyms", "유의어": "synonyms",
 }
+
+
+#: column separators other than ',' that end up in a CSV (Excel's locale, a Korean IME's
+#: full-width mode), with how an error calls them
+_SEPARATORS = ((";", "';'"), ("\t", "tabs"), ("\uff0c", "full-width commas '\uff0c'"),
+               ("\u3001", "ideographic commas '\u3001'"), ("|", "'|'"))
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,27 @@ class Dictionary:
     def __len__(self) -> int:
         return sum(len(v) for v in self.entities.values())
 
+    def misread_type(self, name: str) -> str | None:
+        """Why the entity type ``name`` a pattern names may be missing, when a wide-form file
+        holds it as a value (a long-form file under a header that is not ``entity,value,synonyms``),
+        else None.
+
+        >>> d = Dictionary()
+        >>> d.add("kind", "location", (), "d.csv:2:1")
+        >>> d.sources.append(DictionarySource("d.csv", "utf-8", "wide", 1))
+        >>> print(d.misread_type("location"))
+        d.csv:2:1 has 'location' as a value of the type 'kind': that file was read as the wide form (its header names the entity types); if it lists one value a row, write its header as 'entity,value,synonyms'
+        """
+        for entity, values in self.entities.items():
+            if name not in values:
+                continue
+            where = self._where.get((entity, name), "")
+            if any(s.form == "wide" and where.startswith(s.path + ":") for s in self.sources):
+                return (f"{where} has {name!r} as a value of the type {entity!r}: that file was read as the "
+                        "wide form (its header names the entity types); if it lists one value a row, "
+                        "write its header as 'entity,value,synonyms'")
+        return None
+
     # -- persistence -------------------------------------------------------------------
     def to_json(self) -> dict[str, dict[str, list[str]]]:
         """``{entity: {value: [synonyms...]}}`` — the ``dictionary.json`` of a dataset."""
@@ -221,6 +248,12 @@ def _decode(path: str) -> tuple[str, str]:
         raise DictionaryError(f"cannot read dictionary {path}: {exc.strerror}") from exc
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text", Notepad's "Unicode"
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DictionaryError(f"{path}: starts like UTF-16 but is not (byte {exc.start}); "
+                                  "save the file as UTF-8 (CSV UTF-8 in Excel)") from exc
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -234,7 +267,7 @@ def _decode(path: str) -> tuple[str, str]:
 
 
 def _check_entity(name: str, where: str) -> str:
-    for sep, called in ((";", "';'"), ("\t", "tabs")):
+    for sep, called in _SEPARATORS:
         if sep in name:
             raise DictionaryError(f"{where}: {name!r} holds {called}; separate columns with commas "
                                   f"(this row uses {called}), e.g. 'location,서울,서울시'")
@@ -294,13 +327,16 @@ def _near_long_header(name: str) -> str | None:
     return _LONG_HEADERS[close[0]] if close else None
 
 
-def _check_wide_header(path: str, line: int, header: list[str], rows: list[list[str]]) -> None:
-    """Refuse a wide-form header that is really a misspelt long-form one.
+def _check_wide_header(path: str, line: int, header: list[str], rows: list[list[str]]) -> str | None:
+    """Refuse a wide-form header that is really a misspelt long-form one; return a warning
+    when it may be one.
 
     Two signs, either enough: two or more header cells name or nearly spell the long-form
     columns (``type,val,syn``, ``entitiy,value,synonyms``, ``value,entity,synonyms``); or the
     rows look like long-form rows — the first column repeats English entity-type names and the
     third holds ``|``-separated synonyms. A real wide-form header names entity types.
+    Rows whose first column mostly repeats such names but hold no ``|`` (``kind,word,alias``
+    over ``location,서울,``) may still be a wide file listing a value twice: a warning.
     """
     shown = ",".join(header)
     fix = ("write the header as 'entity,value,synonyms' (a wide-form header names entity types "
@@ -315,23 +351,44 @@ def _check_wide_header(path: str, line: int, header: list[str], rows: list[list[
         rows = [r for r in rows if r and not r[0].lstrip().startswith("#")]
         firsts = [_clean(r[0]) for r in rows if _clean(r[0])]
         if len(firsts) >= 2 and len(set(firsts)) < len(firsts) \
-                and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", f) for f in firsts) \
-                and any(len(r) > 2 and "|" in r[2] for r in rows):
-            raise DictionaryError(
-                f"{path}:{line}: the rows look like the long form (column 1 repeats entity types "
-                f"{', '.join(repr(f) for f in sorted(set(firsts))[:3])}, column 3 holds '|'-separated "
-                f"synonyms) but the header {shown!r} is not 'entity,value,synonyms'; {fix}")
+                and all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", f) for f in firsts):
+            types = ", ".join(repr(f) for f in sorted(set(firsts))[:3])
+            if any(len(r) > 2 and "|" in r[2] for r in rows):
+                raise DictionaryError(
+                    f"{path}:{line}: the rows look like the long form (column 1 repeats entity types "
+                    f"{types}, column 3 holds '|'-separated synonyms) but the header {shown!r} is not "
+                    f"'entity,value,synonyms'; {fix}")
+            if 2 * len(set(firsts)) <= len(firsts):
+                # mostly repeats, as a long-form entity column is; a wide column lists each value once
+                return (f"{path}:{line}: header {shown!r} was read as the wide form (entity types "
+                        f"{', '.join(repr(h) for h in header if h)}), but column 1 repeats {types} as the "
+                        f"entity column of the long form does; if the file lists one value a row, {fix}")
+    return None
+
+
+def _trim_empty_tail(row: list[str]) -> list[str]:
+    end = len(row)
+    while end > 1 and not row[end - 1].strip():
+        end -= 1
+    return row[:end]
 
 
 def _read_file(path: str, d: Dictionary) -> DictionarySource:
     text, encoding = _decode(path)
-    rows = _rows(text, path)
+    # Excel leaves empty cells at the end of rows once a column beyond the table was touched
+    # (entity,value,synonyms,,): they hold nothing, so they are not columns
+    rows = [_trim_empty_tail(r) for r in _rows(text, path)]
     header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)
                       and not r[0].lstrip().startswith("#")), None)
     if header_at is None:
         raise DictionaryError(f"{path}: the file is empty; write a header row "
                               "'entity,value,synonyms' followed by one value per row")
-    for sep, called in ((";", "';'"), ("\t", "tabs")):
+    first = rows[header_at][0].strip()
+    if first.startswith("@") and len(rows[header_at]) == 1:
+        raise DictionaryError(f"{path}:{header_at + 1}: {first!r} is an intent header: this is a pattern file, "
+                              "not a dictionary; nlukit generate takes the patterns first, then the "
+                              "dictionaries (nlukit generate patterns/ dicts/ -o data)")
+    for sep, called in _SEPARATORS:
         if any(sep in c for c in rows[header_at]):
             raise DictionaryError(
                 f"{path}:{header_at + 1}: header {','.join(rows[header_at])!r} is not comma-separated; "
@@ -361,7 +418,9 @@ def _read_file(path: str, d: Dictionary) -> DictionarySource:
             d.add(entity, value, syns, where)
     else:
         form = "wide"
-        _check_wide_header(path, header_at + 1, header, rows[header_at + 1:])
+        doubt = _check_wide_header(path, header_at + 1, header, rows[header_at + 1:])
+        if doubt:
+            d.warnings.append(doubt)
         for col, name in enumerate(header):
             if name:
                 _check_entity(name, f"{path}:{header_at + 1}:{col + 1}")
@@ -381,8 +440,16 @@ def _read_file(path: str, d: Dictionary) -> DictionarySource:
     return DictionarySource(path, encoding, form, len(d) - before)
 
 
+def is_side_file(name: str) -> bool:
+    """A file a folder of patterns or dictionaries holds beside them, not one of them: hidden
+    (``._menu.csv``, the resource fork a Mac leaves on a zip or a USB stick) or an Office
+    lock file (``~$menu.csv``, there while Excel has the file open)."""
+    return name.startswith((".", "~$"))
+
+
 def load_dictionaries(path: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> Dictionary:
-    """Read one CSV file, every ``*.csv`` of a folder (sorted), or a list of such paths, merged."""
+    """Read one CSV file, every ``*.csv`` of a folder (sorted; hidden and Office lock files
+    skipped), or a list of such paths, merged."""
     paths: list[str]
     if isinstance(path, (str, os.PathLike)):
         paths = [os.fspath(path)]
@@ -392,10 +459,14 @@ def load_dictionaries(path: str | os.PathLike[str] | Iterable[str | os.PathLike[
     for p in paths:
         if os.path.isdir(p):
             found = sorted(os.path.join(p, f) for f in os.listdir(p)
-                           if f.lower().endswith(".csv") and os.path.isfile(os.path.join(p, f)))
+                           if f.lower().endswith(".csv") and not is_side_file(f)
+                           and os.path.isfile(os.path.join(p, f)))
             if not found:
+                swapped = any(f.lower().endswith(".txt") for f in os.listdir(p))
                 raise DictionaryError(f"dictionary folder {p} holds no *.csv file; add files like "
-                                      "location.csv with a header 'entity,value,synonyms'")
+                                      "location.csv with a header 'entity,value,synonyms'"
+                                      + ("; it holds *.txt files: if they are your patterns, nlukit generate "
+                                         "takes the patterns first, then the dictionaries" if swapped else ""))
             files.extend(found)
         elif os.path.isfile(p):
             files.append(p)

@@ -38,7 +38,7 @@ from itertools import product
 from ..errors import InputError, PatternError
 from ..korean import choose_particle, final_consonant, is_particle_pair, match_particle
 from ..types import Span
-from .dictionary import Dictionary
+from .dictionary import Dictionary, is_side_file
 
 __all__ = ["Alt", "Fixed", "Pair", "Patterns", "Slot", "Template", "count_expansions", "expand",
            "load_patterns", "parse_patterns"]
@@ -178,9 +178,9 @@ class _LineParser:
         self.i = 0
         self.warnings: list[str] = []
 
-    def error(self, message: str, column: int | None = None) -> PatternError:
+    def error(self, message: str, column: int | None = None, hint: str = "") -> PatternError:
         col = (self.i if column is None else column) + 1
-        return PatternError(self.path, self.lineno, col, message, self.line.rstrip())
+        return PatternError(self.path, self.lineno, col, message, self.line.rstrip(), hint)
 
     def parse(self) -> Seq:
         seq = self.seq(top=True)
@@ -337,7 +337,8 @@ class _LineParser:
     def check_entity(self, entity: str, column: int) -> None:
         if self.known is not None and entity not in self.known:
             known = ", ".join(sorted(self.known)) or "none"
-            raise self.error(f"unknown entity type {entity!r} (known: {known})", column)
+            hint = self.dictionary.misread_type(entity) if self.dictionary is not None else None
+            raise self.error(f"unknown entity type {entity!r} (known: {known})", column, hint or "")
 
     def fixed(self) -> Fixed:
         open_at = self.i
@@ -432,6 +433,10 @@ def parse_patterns(text: str, path: str = "<patterns>", *, entity_types: Iterabl
         parser = _LineParser(path, lineno, line, known, dictionary)
         seq = parser.parse()
         pats.warnings.extend(parser.warnings)
+        wide = line.find("\uff5b") + 1 or line.find("\uff5d") + 1
+        if wide:  # a Korean IME in full-width mode: ｛location｝ would be generated as it stands
+            pats.warnings.append(f"{path}:{lineno}:{wide}: full-width braces '\uff5b\uff5d' are plain text, "
+                                 "not a slot; write a slot with ASCII braces, e.g. {location}")
         seq = _trim(seq)
         if not seq:
             continue  # only a comment after spaces
@@ -464,25 +469,38 @@ def _trim(seq: Seq) -> Seq:
     return tuple(nodes)
 
 
-def load_patterns(path: str | os.PathLike[str], *, dictionary: Dictionary | None = None,
-                  entity_types: Iterable[str] | None = None) -> Patterns:
-    """Read a pattern file, or every ``*.txt`` of a folder in sorted order (intents merge)."""
-    p = os.fspath(path)
-    if os.path.isdir(p):
-        files = sorted(os.path.join(p, f) for f in os.listdir(p)
-                       if f.endswith(".txt") and os.path.isfile(os.path.join(p, f)))
-        if not files:
-            raise InputError(f"pattern folder {p} holds no *.txt file; add e.g. weather.txt "
-                             "with '@weather' and patterns below it")
-    elif os.path.isfile(p):
-        files = [p]
-    else:
-        raise InputError(f"pattern path {p} does not exist; pass a *.txt file or a folder of them")
+def load_patterns(path: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
+                  dictionary: Dictionary | None = None, entity_types: Iterable[str] | None = None) -> Patterns:
+    """Read a pattern file, every ``*.txt`` of a folder in sorted order (hidden and Office lock
+    files skipped), or a list of such paths; intents merge."""
+    paths = [os.fspath(path)] if isinstance(path, (str, os.PathLike)) else [os.fspath(p) for p in path]
+    if not paths:
+        raise InputError("no pattern path given; pass a *.txt file or a folder of them")
+    files: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            found = sorted(os.path.join(p, f) for f in os.listdir(p) if f.lower().endswith(".txt")
+                           and not is_side_file(f) and os.path.isfile(os.path.join(p, f)))
+            if not found:
+                raise InputError(f"pattern folder {p} holds no *.txt file; add e.g. weather.txt "
+                                 "with '@weather' and patterns below it")
+            files.extend(found)
+        elif os.path.isfile(p):
+            files.append(p)
+        else:
+            raise InputError(f"pattern path {p} does not exist; pass a *.txt file or a folder of them")
     pats = Patterns()
     for f in files:
         try:
-            with open(f, encoding="utf-8") as fh:
-                text = fh.read()
+            with open(f, "rb") as fh:
+                utf16 = fh.read(2) in (b"\xff\xfe", b"\xfe\xff")
+            if utf16:  # Notepad's "Unicode", Excel's "Unicode text"
+                with open(f, encoding="utf-16") as fh:
+                    text = fh.read()
+                pats.warnings.append(f"{f}: read as UTF-16; save pattern files as UTF-8")
+            else:
+                with open(f, encoding="utf-8") as fh:
+                    text = fh.read()
         except UnicodeDecodeError as exc:
             try:
                 with open(f, "rb") as fh:
@@ -496,6 +514,20 @@ def load_patterns(path: str | os.PathLike[str], *, dictionary: Dictionary | None
         parse_patterns(text, f, entity_types=entity_types, dictionary=dictionary, into=pats)
     if not pats.intents:
         raise PatternError(files[0], 1, 1, "no @intent found; start with a header like @weather")
+    folded: dict[str, str] = {}
+    for name in pats.intents:
+        same = folded.setdefault(name.casefold(), name)
+        if same != name:
+            at = pats.intents[name][0]
+            pats.warnings.append(f"{at.path}:{at.line}: intent @{name} differs from @{same} only in case; "
+                                 "they are two intents — write one name if they are one")
+    first: dict[Seq, Template] = {}
+    for t in pats.templates():
+        other = first.setdefault(t.seq, t)
+        if other.intent != t.intent:
+            pats.warnings.append(f"{t.path}:{t.line}: the same pattern as {other.path}:{other.line} of "
+                                 f"@{other.intent}, here in @{t.intent}: a sentence keeps one intent, so "
+                                 "the two share its sentences; keep the pattern in one intent")
     return pats
 
 
