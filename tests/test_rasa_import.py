@@ -147,6 +147,8 @@ def test_should_take_a_one_syllable_particle_only_where_a_word_ends() -> None:
     ("nlu:\n- intent: a\n  examples: |\n    - [서울](도시 이름) 날씨\n", "is not a word"),
     ("nlu:\n- synonym: 서울\n  examples: |\n    - 서울시\n", "no intent examples"),
     ("- just a list\n", "not Rasa training data"),
+    ("nlu:\n- intent: bus route\n  examples: |\n    - x\n- intent: bus_route\n  examples: |\n    - y\n",
+     "would both become the nlukit intent 'bus_route'"),
 ])
 def test_should_refuse_bad_rasa_data_naming_the_place(tmp_path, content: str, needle: str) -> None:
     path = tmp_path / "nlu.yml"
@@ -239,3 +241,157 @@ def test_should_make_a_working_bot_of_a_rasa_project(tmp_path) -> None:
     last = bot.handle("b", "광주")
     assert (last.state, last.reply) == ("complete", "대구에서 광주로 가는 기차를 예매했어요.")
     assert bot.handle("c", "서울특별시 날씨 어때").reply == "서울 날씨는 맑아요."
+
+
+# -- real Rasa projects: shapes found in public bots ------------------------------------------
+def test_should_read_a_rasa_1_project_with_spaced_intents_markdown_stories_and_templates(tmp_path) -> None:
+    # Rasa 1: '## intent:bus route', stories.md, and the domain's 'templates' (later 'responses')
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "nlu.md").write_text(
+        "## intent:인사\n- 안녕\n## intent:bus route\n- [동대구](TO) 가는 버스 뭐에요\n## intent:navigation.back \n- 回到上一步\n"
+        "## intent:mood_great\n- 좋아\n\n## lookup:bus_stn_to\ndata/bus_stn_to.txt\n", encoding="utf-8")
+    (tmp_path / "data" / "stories.md").write_text(
+        "## path\n* 인사\n  - utter_greet\n* bus route{\"TO\": \"동대구\"}\n  - slot{\"TO\": \"동대구\"}\n"
+        "  - action_bus_station\n\n## happy\n* mood_great\n  - utter_happy\n\n## pause\n* 인사: 안녕!\n"
+        "  - utter_wait\n", encoding="utf-8")
+    (tmp_path / "domain.yml").write_text(
+        "intents:\n- 인사\n- bus route\nforms:\n- restaurant_form\ntemplates:\n  utter_greet:\n"
+        "  - text: 안녕하세요 어떻게 도와 드릴까요?\n  utter_happy:\n  - text: 좋았어!\n", encoding="utf-8")
+    result = write_project(read_rasa([tmp_path]), tmp_path / "bot")
+    assert lines(tmp_path / "bot" / "patterns" / "bus_route.txt") == ["@bus_route", "{TO} 가는 버스 뭐에요"]
+    notes = "\n".join(result.notes)
+    assert "intent 'bus route' became the intent 'bus_route'" in notes
+    assert "intent 'navigation.back' became the intent 'navigation_back'" in notes
+    assert "'bus_route' runs the custom action 'action_bus_station'" in notes
+    assert "restaurant_form are Rasa 1 FormActions" in notes and "templates" not in notes
+    assert "lookup table 'bus_stn_to' points at the file 'data/bus_stn_to.txt'" in notes
+    assert "utter_wait" not in notes     # 인사 is answered by the first story (e2e '* 인사: 안녕!' too)
+    text = (tmp_path / "bot" / "scenarios.toml").read_text(encoding="utf-8")
+    assert 'intent = "인사"\nresponse = "안녕하세요 어떻게 도와 드릴까요?"' in text
+    assert 'intent = "mood_great"\nresponse = "좋았어!"' in text
+
+
+def test_should_skip_files_of_a_folder_that_are_no_rasa_data(tmp_path) -> None:
+    # data/ of a real bot held the JSON its actions read, and the project root config.yml
+    (tmp_path / "json").mkdir()
+    (tmp_path / "json" / "university_data.json").write_text('{"university": {"name": "x"}}', encoding="utf-8")
+    (tmp_path / "config.yml").write_text("language: ko\npipeline:\n- name: DIETClassifier\n", encoding="utf-8")
+    (tmp_path / "nlu.yml").write_text("nlu:\n- intent: goodbye\n  examples: |\n    - 잘가\n", encoding="utf-8")
+    result = write_project(read_rasa([tmp_path]), tmp_path / "bot")
+    assert result.intents == {"goodbye": 1}
+    notes = "\n".join(result.notes)
+    assert "university_data.json: no \"rasa_nlu_data\" in it" in notes and "config.yml: no Rasa data" in notes
+    with pytest.raises(InputError, match="not Rasa JSON data"):     # named on its own, it is refused
+        read_rasa([tmp_path / "json" / "university_data.json"])
+
+
+def test_should_read_rasa_2_0_forms_and_leave_intents_said_inside_a_form_alone(tmp_path) -> None:
+    # Rasa 2.0 formbot: the slots' mappings right under the form; a story answers 'stop' and
+    # 'affirm' while the form runs, which says nothing of what they answer on their own
+    (tmp_path / "nlu.yml").write_text(
+        "nlu:\n- intent: request_restaurant\n  examples: |\n    - [한식](cuisine) 식당 찾아줘\n"
+        "- intent: affirm\n  examples: |\n    - 응\n- intent: stop\n  examples: |\n    - 그만\n", encoding="utf-8")
+    (tmp_path / "domain.yml").write_text(
+        "version: \"2.0\"\nresponses:\n  utter_ask_cuisine:\n  - text: 어떤 음식이요?\n"
+        "  utter_slots_values:\n  - text: '{cuisine} 식당을 찾을게요.'\n  utter_submit:\n  - text: 끝!\n"
+        "  utter_ask_continue:\n  - text: 계속할까요?\n"
+        "forms:\n  restaurant_form:\n    cuisine:\n    - type: from_entity\n      entity: cuisine\n"
+        "      not_intent: chitchat\n", encoding="utf-8")
+    (tmp_path / "rules.yml").write_text(
+        "rules:\n- rule: form\n  steps:\n  - ...\n  - intent: request_restaurant\n  - action: restaurant_form\n"
+        "  - active_loop: restaurant_form\n  - active_loop: null\n  - action: utter_slots_values\n",
+        encoding="utf-8")
+    (tmp_path / "stories.yml").write_text(
+        "stories:\n- story: stop + continue\n  steps:\n  - intent: request_restaurant\n"
+        "  - action: restaurant_form\n  - active_loop: restaurant_form\n  - intent: stop\n"
+        "  - action: utter_ask_continue\n  - intent: affirm\n  - action: restaurant_form\n"
+        "  - active_loop: null\n  - action: utter_submit\n", encoding="utf-8")
+    from nlukit.bot import load_scenarios
+    result = write_project(read_rasa([tmp_path]), tmp_path / "bot")
+    sc = load_scenarios(str(tmp_path / "bot" / "scenarios.toml"), entity_types=["cuisine"])
+    form = sc.scenarios["request_restaurant"]
+    assert [(s.entity, s.prompt) for s in form.slots] == [("cuisine", "어떤 음식이요?")]
+    assert form.response == "{cuisine} 식당을 찾을게요."     # the rule's, after active_loop: restaurant_form
+    assert "affirm" not in sc.scenarios and "stop" not in sc.scenarios
+    assert "intent 'affirm': no rule or story answers it" in "\n".join(result.notes)
+
+
+def test_should_pair_ya_after_a_value_and_say_which_brackets_mark_no_entity(tmp_path) -> None:
+    text, mentions = parse_example("나 [초보](user_level)야", "t")
+    assert pattern_line(text, mentions) == "나 {user_level}(이)야"       # 초보야, 처음이야
+    (tmp_path / "nlu.yml").write_text(
+        "nlu:\n- intent: ask_professor_info\n  examples: |\n    - [홍길동] 교수님에 대해 알려줘\n"
+        "    - 지하철 [](STATION) 이 어디에 속하죠\n", encoding="utf-8")
+    data = read_rasa([tmp_path / "nlu.yml"])
+    assert sum("holds brackets that mark no entity" in n for n in data.notes) == 2
+    # a Korean kiosk bot wrote the JSON annotation in ( ): read as meant, and said so
+    notes: list[str] = []
+    text, mentions = parse_example('[한](quantity)잔에 [샷]("entity": "additional_options", "role": "modify_option") '
+                                   "[추가](add)해주세요", "t", notes)
+    assert pattern_line(text, mentions) == "{quantity}잔에 {additional_options:modify_option} {add}해주세요"
+    assert "has its JSON in ( )" in notes[0]
+
+
+def test_should_say_every_response_rasa_chains_after_an_intent(tmp_path) -> None:
+    # stories run utter_cheer_up then utter_did_that_help; a custom action after them cannot be
+    (tmp_path / "nlu.yml").write_text(
+        "nlu:\n- intent: mood_unhappy\n  examples: |\n    - 우울해\n- intent: table_info\n  examples: |\n"
+        "    - 자리 정보\n- intent: wait_for_next_day\n  examples: |\n    - 내일 할래\n", encoding="utf-8")
+    (tmp_path / "domain.yml").write_text(
+        "responses:\n  utter_cheer_up:\n  - text: 이거 보고 힘내\n    image: https://example.com/x.jpg\n"
+        "  utter_did_that_help:\n  - text: 도움이 됐어?\n  utter_table:\n  - text: 자리 안내예요\n", encoding="utf-8")
+    (tmp_path / "stories.yml").write_text(
+        "stories:\n- story: sad\n  steps:\n  - intent: mood_unhappy\n  - action: utter_cheer_up\n"
+        "  - action: utter_did_that_help\n  - intent: table_info\n  - action: utter_table\n"
+        "  - slot_was_set:\n    - seat: '2'\n  - action: action_get_table\n  - intent: wait_for_next_day\n"
+        "  - action: utter_wait_for_next_day\n", encoding="utf-8")
+    from nlukit.bot import load_scenarios
+    result = write_project(read_rasa([tmp_path]), tmp_path / "bot")
+    sc = load_scenarios(str(tmp_path / "bot" / "scenarios.toml"))
+    assert sc.scenarios["mood_unhappy"].response == "이거 보고 힘내\n도움이 됐어?"
+    assert sc.scenarios["table_info"].response == "자리 안내예요"
+    notes = "\n".join(result.notes)
+    assert "after utter_table Rasa runs action_get_table" in notes and "utter_cheer_up: its image left out" in notes
+    assert "'wait_for_next_day' is answered by 'utter_wait_for_next_day', which has no text" in notes
+
+
+def test_should_fill_a_form_slot_from_the_entity_the_examples_mark(tmp_path) -> None:
+    # a Rasa 2.0 ticket bot: city_from is filled from 'city' or 'city_from', and the form's own
+    # intent marks city_from/city_to; the confirmation story starts after the bot asked
+    (tmp_path / "nlu.yml").write_text(
+        "nlu:\n- intent: buy_ticket\n  examples: |\n    - 我要买从[北京](city_from)到[上海](city_to)的票\n"
+        "- intent: inform\n  examples: |\n    - [北京](city)吧\n- intent: affirm\n  examples: |\n    - 好的\n",
+        encoding="utf-8")
+    (tmp_path / "domain.yml").write_text(
+        "responses:\n  utter_ask_city_form_city_from:\n  - text: 从哪个城市出发？\n"
+        "  utter_ask_city_form_city_to:\n  - text: 去哪个城市？\n  utter_info:\n  - text: 买从{city_from}到{city_to}的车票\n"
+        "  utter_confirm_ticket:\n  - text: 确认购买吗\n  utter_ok_to_buy:\n  - text: 好的我去买票了\n"
+        "forms:\n  city_form:\n    city_from:\n    - entity: city\n      type: from_entity\n"
+        "    - entity: city_from\n      type: from_entity\n    city_to:\n    - entity: city\n      type: from_entity\n"
+        "    - entity: city_to\n      type: from_entity\n", encoding="utf-8")
+    (tmp_path / "stories.yml").write_text(
+        "stories:\n- story: buy\n  steps:\n  - intent: buy_ticket\n  - action: city_form\n"
+        "  - active_loop: city_form\n  - active_loop: null\n  - action: utter_info\n  - action: utter_confirm_ticket\n"
+        "- story: confirm yes\n  steps:\n  - action: utter_confirm_ticket\n  - intent: affirm\n"
+        "  - action: utter_ok_to_buy\n", encoding="utf-8")
+    from nlukit.bot import load_scenarios
+    result = write_project(read_rasa([tmp_path]), tmp_path / "bot")
+    sc = load_scenarios(str(tmp_path / "bot" / "scenarios.toml"), entity_types=["city", "city_from", "city_to"])
+    buy = sc.scenarios["buy_ticket"]
+    assert [(s.entity, s.role, s.prompt) for s in buy.slots] == [
+        ("city_from", None, "从哪个城市出发？"), ("city_to", None, "去哪个城市？")]
+    assert buy.response == "买从{city_from}到{city_to}的车票\n确认购买吗"
+    assert "intent 'affirm': its response is what Rasa says to it after utter_confirm_ticket" in \
+        "\n".join(result.notes)
+
+
+def test_should_keep_a_text_marked_with_another_value_a_synonym_only(tmp_path) -> None:
+    # formbot: [asian oriental](cuisine) and [asian oriental](cuisine:asian) in one file
+    (tmp_path / "nlu.yml").write_text(
+        "nlu:\n- intent: inform\n  examples: |\n    - how bout [asian oriental](cuisine)\n"
+        "    - [asian oriental](cuisine:asian) food\n    - serves [pan asian](cuisine:asian) food\n",
+        encoding="utf-8")
+    result = write_project(read_rasa([tmp_path / "nlu.yml"]), tmp_path / "bot")
+    assert lines(tmp_path / "bot" / "dicts" / "cuisine.csv") == [
+        "entity,value,synonyms", "cuisine,asian,asian oriental|pan asian"]
+    assert any("'asian oriental' is also marked as 'asian'" in n for n in result.notes)

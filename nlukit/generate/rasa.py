@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -43,7 +44,7 @@ _NAME = re.compile(r"[^\W\d][\w-]*")
 # particles whose form depends on the word before them: the text after a slot -> the pair
 _PAIRS = (("으로", "(으)로"), ("로", "(으)로"), ("이랑", "(이)랑"), ("랑", "(이)랑"),
           ("이라고", "(이)라고"), ("라고", "(이)라고"), ("이라는", "(이)라는"), ("라는", "(이)라는"),
-          ("이나", "(이)나"), ("이야", "(이)야"), ("은", "은/는"), ("는", "은/는"), ("을", "을/를"), ("를", "을/를"),
+          ("이나", "(이)나"), ("이야", "(이)야"), ("야", "(이)야"), ("은", "은/는"), ("는", "은/는"), ("을", "을/를"), ("를", "을/를"),
           ("이", "이/가"), ("가", "이/가"), ("과", "과/와"), ("와", "과/와"))
 _HANGUL = re.compile(r"[가-힣]")
 
@@ -65,6 +66,7 @@ class RasaData:
     synonyms: dict[str, list[str]] = field(default_factory=dict)   # value -> texts
     lookups: dict[str, list[str]] = field(default_factory=dict)    # table name -> values
     notes: list[str] = field(default_factory=list)
+    renamed: dict[str, str] = field(default_factory=dict)          # nlukit intent -> its Rasa name
     # the domain and dialogue files (domain.yml, rules.yml, stories.yml), for scenarios
     responses: dict[str, str] = field(default_factory=dict)        # utter_x -> its first text
     slots: dict[str, dict] = field(default_factory=dict)           # slot -> its domain entry
@@ -77,6 +79,7 @@ def read_rasa(paths: Iterable[str | os.PathLike[str]]) -> RasaData:
     """Read Rasa NLU files (a folder: every ``.yml``/``.yaml``/``.json``/``.md`` in it)."""
     data = RasaData()
     files: list[str] = []
+    walked: set[str] = set()    # found in a folder, not named: a file that is no Rasa data is skipped
     for p in paths:
         p = os.fspath(p)
         if os.path.isdir(p):
@@ -86,6 +89,7 @@ def read_rasa(paths: Iterable[str | os.PathLike[str]]) -> RasaData:
                 raise InputError(f"{p} holds no .yml, .yaml, .json or .md file; point at Rasa's "
                                  "data/nlu.yml (or the folder holding it)")
             files += found
+            walked.update(found)
         elif os.path.isfile(p):
             files.append(p)
         else:
@@ -98,24 +102,34 @@ def read_rasa(paths: Iterable[str | os.PathLike[str]]) -> RasaData:
             raise InputError(f"{path}: not UTF-8 (byte {exc.start}); save it as UTF-8") from None
         lower = path.lower()
         if lower.endswith(".json"):
-            _read_json(text, path, data)
+            _read_json(text, path, data, skip_foreign=path in walked)
         elif lower.endswith(".md"):
             _read_markdown(text, path, data)
         else:
-            _read_yaml(text, path, data)
+            _read_yaml(text, path, data, skip_foreign=path in walked)
     if not data.intents:
         raise InputError(f"no intent examples found in {', '.join(files)}; is this Rasa NLU data "
                          "(a 'nlu:' list with '- intent: name' items)?")
     return data
 
 
+def _intent_name(rasa_name: str) -> str:
+    """The nlukit intent of a Rasa intent: ``faq/hours`` -> ``faq__hours``, ``bus route`` -> ``bus_route``,
+    ``navigation.back`` -> ``navigation_back``."""
+    return re.sub(r"[^\w/-]+", "_", rasa_name.strip()).replace("/", "__")
+
+
 def _add_example(data: RasaData, intent: object, raw: str, where: str) -> None:
     if not isinstance(intent, str) or not intent.strip():
         raise InputError(f"{where}: an intent without a name")
     name = intent.strip()
-    if "/" in name:  # a retrieval intent (faq/ask_hours): one nlukit intent of its own
-        fixed = name.replace("/", "__")
-        note = f"retrieval intent {name!r} became the intent {fixed!r}"
+    fixed = _intent_name(name)
+    if data.renamed.setdefault(fixed, name) != name:
+        raise InputError(f"{where}: the Rasa intents {data.renamed[fixed]!r} and {name!r} would both become "
+                         f"the nlukit intent {fixed!r}; rename one of them in the Rasa files")
+    if fixed != name:  # a retrieval intent (faq/ask_hours), a name with spaces or dots (bus route, a.b)
+        kind = "retrieval intent" if "/" in name else "intent"
+        note = f"{kind} {name!r} became the intent {fixed!r}"
         if note not in data.notes:
             data.notes.append(note)
         name = fixed
@@ -123,6 +137,8 @@ def _add_example(data: RasaData, intent: object, raw: str, where: str) -> None:
         raise InputError(f"{where}: intent name {name!r} is not a word (letters, digits, _ and -, "
                          "not starting with a digit); rename it in the Rasa file")
     text, mentions = parse_example(raw, where, data.notes)
+    if re.search(r"\[[^\]]*\]", text):   # [홍길동] or [](STATION): brackets Rasa also took as text
+        data.notes.append(f"{where}: {raw!r} holds brackets that mark no entity; they stay as text")
     if text.strip():
         data.intents.setdefault(name, []).append((text, mentions))
 
@@ -138,9 +154,14 @@ def parse_example(raw: str, where: str, notes: list[str] | None = None) -> tuple
         length += len(before)
         surface = m.group("text")
         role = group = None
-        if m.group("json") is not None:
+        braced = m.group("json")
+        if braced is None and m.group("paren").lstrip().startswith('"'):   # [샷]("entity": "x", ...)
+            braced = "{" + m.group("paren") + "}"
+            if notes is not None:
+                notes.append(f"{where}: {m.group(0)!r} has its JSON in ( ); read as [{surface}]{braced}")
+        if braced is not None:
             try:
-                spec = json.loads(m.group("json"))
+                spec = json.loads(braced)
             except ValueError:
                 raise InputError(f"{where}: the annotation {m.group(0)!r} is not valid JSON; write "
                                  '[text]{"entity": "type", "role": "role"}') from None
@@ -192,7 +213,7 @@ def _examples(block: object, where: str) -> list[str]:
     raise InputError(f"{where}: 'examples' must be a '- ' list in a block string (examples: |)")
 
 
-def _read_yaml(text: str, path: str, data: RasaData) -> None:
+def _read_yaml(text: str, path: str, data: RasaData, skip_foreign: bool = False) -> None:
     import yaml
 
     try:
@@ -203,6 +224,9 @@ def _read_yaml(text: str, path: str, data: RasaData) -> None:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(f"{at}: not valid YAML ({problem}); fix the indentation or quoting "
                          "there") from None
+    if skip_foreign and not (isinstance(doc, dict) and set(doc) & set(_READ_KEYS) - {"version"}):
+        data.notes.append(f"{path}: no Rasa data or domain in it (config, endpoints ...); skipped")
+        return
     if not isinstance(doc, dict):
         raise InputError(f"{path}: not Rasa training data (expected a mapping with an 'nlu:' list)")
     _read_domain(doc, path, data)
@@ -232,15 +256,19 @@ def _read_yaml(text: str, path: str, data: RasaData) -> None:
             data.notes.append(f"{where}: an item with keys {sorted(item)} was not read")
 
 
-_READ_KEYS = ("nlu", "version", "intents", "entities", "responses", "slots", "forms", "rules",
-              "stories", "session_config", "actions")
+_READ_KEYS = ("nlu", "version", "intents", "entities", "responses", "templates", "slots", "forms",
+              "rules", "stories", "session_config", "actions")
 
 
 def _read_domain(doc: dict, path: str, data: RasaData) -> None:
     """Responses, slots and forms of a domain file; the steps of rules and stories."""
-    for name, variants in (doc.get("responses") or {}).items():
+    responses = {**(doc.get("templates") or {}), **(doc.get("responses") or {})}   # Rasa 1: templates
+    for name, variants in responses.items():
         texts = [v.get("text") for v in variants or [] if isinstance(v, dict)]
         texts = [t for t in texts if isinstance(t, str) and t.strip()]
+        extra = sorted({k for v in variants or [] if isinstance(v, dict) for k in v} - {"text"})
+        if extra:   # image, buttons, custom ...
+            data.notes.append(f"{name}: its {', '.join(map(str, extra))} left out (an nlukit response is text)")
         if texts:
             data.responses.setdefault(str(name), texts[0].strip())
             if len(texts) > 1:
@@ -248,8 +276,15 @@ def _read_domain(doc: dict, path: str, data: RasaData) -> None:
     for name, spec in (doc.get("slots") or {}).items():
         if isinstance(spec, dict):
             data.slots[str(name)] = spec
-    for name, spec in (doc.get("forms") or {}).items():
+    forms = doc.get("forms") or {}
+    if isinstance(forms, list):     # Rasa 1: form names; their slots are in the Python FormAction
+        data.notes.append(f"{path}: forms {', '.join(map(str, forms))} are Rasa 1 FormActions, whose slots "
+                          "are in Python; write their slots in scenarios.toml")
+        forms = {}
+    for name, spec in forms.items():
         required = spec.get("required_slots") if isinstance(spec, dict) else None
+        if isinstance(spec, dict) and required is None:   # Rasa 2.0: the slots' mappings under the form
+            required = {k: v for k, v in spec.items() if isinstance(v, list) and k != "ignored_intents"} or None
         if isinstance(required, dict):          # Rasa 2: slot -> its mappings
             for slot, mappings in required.items():
                 data.form_mappings[str(slot)] = {"mappings": mappings}
@@ -263,12 +298,18 @@ def _read_domain(doc: dict, path: str, data: RasaData) -> None:
                 data.flows.append((condition, [st for st in flow["steps"] if isinstance(st, dict)]))
 
 
-def _read_json(text: str, path: str, data: RasaData) -> None:
+def _read_json(text: str, path: str, data: RasaData, skip_foreign: bool = False) -> None:
     try:
         doc = json.loads(text)
     except ValueError as exc:
+        if skip_foreign:
+            data.notes.append(f"{path}: not valid JSON, so no Rasa data; skipped")
+            return
         raise InputError(f"{path}: not valid JSON ({exc})") from None
     nlu = doc.get("rasa_nlu_data") if isinstance(doc, dict) else None
+    if not isinstance(nlu, dict) and skip_foreign:
+        data.notes.append(f"{path}: no \"rasa_nlu_data\" in it (data of your actions?); skipped")
+        return
     if not isinstance(nlu, dict):
         raise InputError(f"{path}: not Rasa JSON data (expected {{\"rasa_nlu_data\": {{...}}}})")
     for n, ex in enumerate(nlu.get("common_examples") or [], 1):
@@ -312,6 +353,7 @@ def _read_json(text: str, path: str, data: RasaData) -> None:
 def _read_markdown(text: str, path: str, data: RasaData) -> None:
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
     kind = name = None
+    steps: list[dict] = []
     for lineno, line in enumerate(text.splitlines(), 1):
         s = line.strip()
         head = re.match(r"##\s*(intent|synonym|lookup|regex)\s*:\s*(.+)$", s)
@@ -320,10 +362,31 @@ def _read_markdown(text: str, path: str, data: RasaData) -> None:
             if kind == "regex":
                 data.notes.append(f"regex {name!r} is not used by nlukit")
             continue
+        if s.startswith("##"):      # any other section: a Rasa 1 story (stories.md)
+            kind, steps = "story", []
+            data.flows.append(([], steps))
+            continue
+        if kind == "lookup" and s and not s.startswith("#") and not re.match(r"[-*+]\s", s):
+            data.notes.append(f"{path}:{lineno}: lookup table {name!r} points at the file {s!r}; list its "
+                              "values in a dictionary instead")   # Rasa 1: ## lookup:x + data/x.txt
+            continue
         if not s or s.startswith("#") or not re.match(r"[-*+]\s", s):
             continue
         item = s[2:].strip()
-        if kind == "intent":
+        if kind == "story":         # * intent{"entity": ...}  /  - action  /  - form{"name": ...}
+            step = re.split(r"[{:]| OR ", item, maxsplit=1)[0].strip()
+            if not step:
+                continue
+            if s[0] == "*":
+                steps.append({"intent": step})
+            elif step == "form" and "{" in item:
+                try:
+                    steps.append({"active_loop": json.loads(item[item.index("{"):]).get("name")})
+                except (ValueError, AttributeError):
+                    pass
+            elif step != "slot":
+                steps.append({"action": step})
+        elif kind == "intent":
             _add_example(data, name, item, f"{path}:{lineno}")
         elif kind == "synonym":
             data.synonyms.setdefault(str(name), []).append(item)
@@ -376,27 +439,43 @@ _FALLBACK_RESPONSES = ("utter_default", "utter_please_rephrase", "utter_fallback
 _TEMPLATE_NAME = re.compile(r"(?<!\{)\{([^{}]+)\}(?!\})")
 
 
-def _intent_actions(data: RasaData) -> dict[str, str]:
-    """The first action that follows each intent in the rules and stories."""
-    first: dict[str, str] = {}
-    for _, steps in data.flows:
-        for a, b in zip(steps, steps[1:], strict=False):
-            if "intent" in a and "action" in b:
-                first.setdefault(str(a["intent"]), str(b["action"]))
-    return first
+def _intent_actions(data: RasaData) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """The actions that first follow each intent in the rules and stories, up to the next turn,
+    and for an intent said right after the bot spoke, that action (utter_did_that_help -> affirm)."""
+    first: dict[str, list[str]] = {}
+    after: dict[str, str] = {}
+    for condition, steps in data.flows:
+        # an intent said while a form runs answers the form (affirm after "continue?"), not itself
+        loop = any(c.get("active_loop") for c in condition)
+        for n, (a, b) in enumerate(zip(steps, steps[1:], strict=False)):
+            if "active_loop" in a:
+                loop = a["active_loop"] is not None
+            if "intent" in a and "action" in b and not loop:
+                chain = first.setdefault(_intent_name(str(a["intent"])), [])
+                if not chain:
+                    if n and "action" in steps[n - 1]:
+                        after[_intent_name(str(a["intent"]))] = str(steps[n - 1]["action"])
+                    i = n + 1
+                    while i < len(steps) and ("action" in steps[i] or "slot_was_set" in steps[i]):
+                        if "action" in steps[i]:
+                            chain.append(str(steps[i]["action"]))
+                        i += 1
+    return first, after
 
 
-def _form_endings(data: RasaData) -> dict[str, str]:
-    """The action run once each form is complete (after ``active_loop: null``)."""
-    ends: dict[str, str] = {}
+def _form_endings(data: RasaData) -> dict[str, list[str]]:
+    """The actions run once each form is complete (after ``active_loop: null``)."""
+    ends: dict[str, list[str]] = {}
     for condition, steps in data.flows:
         loop = next((c["active_loop"] for c in condition if c.get("active_loop")), None)
         for i, st in enumerate(steps):
             if "active_loop" in st and st["active_loop"] is None:
-                form = loop or (steps[i - 1].get("action") if i else None)
-                after = next((x["action"] for x in steps[i + 1:] if "action" in x), None)
+                before = steps[i - 1] if i else {}
+                form = loop or before.get("action") or before.get("active_loop")
+                after = [str(x["action"]) for x in itertools.takewhile(
+                    lambda x: "action" in x or "slot_was_set" in x, steps[i + 1:]) if "action" in x]
                 if form and after:
-                    ends.setdefault(str(form), str(after))
+                    ends.setdefault(str(form), after)
     return ends
 
 
@@ -404,9 +483,13 @@ def _slot_source(data: RasaData, slot: str, entity_types: Iterable[str]) -> tupl
     """The entity type and role that fill a Rasa slot (its ``from_entity`` mapping)."""
     spec = data.slots.get(slot) or {}
     mappings = spec.get("mappings") or data.form_mappings.get(slot, {}).get("mappings") or []
-    for m in mappings if isinstance(mappings, list) else []:
-        if isinstance(m, dict) and m.get("type") == "from_entity" and m.get("entity"):
-            return str(m["entity"]), (str(m["role"]) if m.get("role") else None)
+    found = [(str(m["entity"]), str(m["role"]) if m.get("role") else None)
+             for m in (mappings if isinstance(mappings, list) else [])
+             if isinstance(m, dict) and m.get("type") == "from_entity" and m.get("entity")]
+    types = set(entity_types)
+    # an entity the examples mark, and of those the slot's name first ([city, city_from] for city_from)
+    for source in sorted(found, key=lambda f: (f[0] not in types, f[0] != slot)):
+        return source
     if not mappings and slot in entity_types:   # Rasa 2 fills a slot from the entity of its name
         return slot, None
     return None
@@ -431,14 +514,15 @@ def _toml(value: str) -> str:
 def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | None, list[str]]:
     """The scenario file the domain, rules and stories describe, and what did not fit."""
     types = set(entity_types)
-    actions, ends = _intent_actions(data), _form_endings(data)
+    (actions, context), ends = _intent_actions(data), _form_endings(data)
     notes: list[str] = []
     blocks: list[str] = []
     for intent in data.intents:
         rasa_name = intent.replace("__", "/")
-        action = actions.get(rasa_name) or actions.get(intent)
-        if action is None and f"utter_{rasa_name}" in data.responses:   # a retrieval intent
-            action = f"utter_{rasa_name}"
+        chain = actions.get(intent) or []
+        if not chain and f"utter_{rasa_name}" in data.responses:   # a retrieval intent
+            chain = [f"utter_{rasa_name}"]
+        action = chain[0] if chain else None
         if action is None:
             if data.flows or data.responses:
                 notes.append(f"intent {intent!r}: no rule or story answers it; write its scenario")
@@ -468,7 +552,8 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | N
                     notes.append(f"form {action!r}: no utter_ask_{rs}; its prompt is a placeholder")
                 slot_lines.append((entity, role, prompt))
             names = set(rename.values())
-            done = data.responses.get(ends.get(action, ""))
+            said = list(itertools.takewhile(lambda a: a in data.responses, ends.get(action, [])))
+            done = "\n".join(data.responses[a] for a in said) or None   # utter_info, utter_confirm
             if done is None:
                 done = "알겠어요. " + " ".join("{" + n + "}" for n in rename.values())
                 notes.append(f"intent {intent!r}: no response after form {action!r}; its response is a "
@@ -480,7 +565,19 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | N
                     lines.append(f"role = {_toml(role)}")
                 lines.append(f"prompt = {_toml(_template(prompt, rename, names, notes))}")
         elif action in data.responses:
-            lines.append(f"response = {_toml(_template(data.responses[action], {}, set(), notes))}")
+            said = list(itertools.takewhile(lambda a: a in data.responses, chain))   # utter_a, utter_b
+            text = "\n".join(data.responses[a] for a in said)
+            lines.append(f"response = {_toml(_template(text, {}, set(), notes))}")
+            if intent in context:
+                notes.append(f"intent {intent!r}: its response is what Rasa says to it after "
+                             f"{context[intent]}; check that it fits on its own")
+            if len(said) < len(chain):
+                notes.append(f"intent {intent!r}: after {said[-1]} Rasa runs {', '.join(chain[len(said):])}; "
+                             "left out (write it as an nlukit action)")
+        elif action.startswith("utter_"):
+            notes.append(f"intent {intent!r} is answered by {action!r}, which has no text in the domain; "
+                         "write its response")
+            continue
         else:
             notes.append(f"intent {intent!r} runs the custom action {action!r}; write it as an nlukit "
                          "action (package.module:function) in scenarios.toml")
@@ -537,6 +634,19 @@ def _dictionaries(data: RasaData) -> tuple[dict[str, dict[str, list[str]]], list
         for t in owners:
             for s in synonyms:
                 add(t, value, s)
+    # [asian oriental](cuisine) and [asian oriental](cuisine:asian): Rasa maps the text to asian
+    # everywhere, so it is a synonym of asian, not a value of its own
+    for entity, values in types.items():
+        owner = {syn: v for v, syns in values.items() for syn in syns}
+        for value in [v for v in values if owner.get(v, v) != v]:
+            target = owner[value]
+            if target not in values:
+                continue
+            for syn in values.pop(value):
+                if syn != target and syn not in values[target]:
+                    values[target].append(syn)
+            notes.append(f"{entity} value {value!r} is also marked as {target!r}; it became a synonym of "
+                         f"{target!r}, as Rasa maps it")
     return types, notes
 
 
