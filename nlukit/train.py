@@ -157,6 +157,9 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
     if len(intents) < 2:
         raise DatasetError(f"the training split has {len(intents)} intent(s); an intent "
                            "classifier needs at least two — add patterns for another intent")
+    # every model's settings are checked before any of them trains
+    IntentClassifier(**_component_params(config, "intent", INTENT_DEFAULTS)).check_params()
+    EntityTagger(**_component_params(config, "tagger", TAGGER_DEFAULTS)).check_params()
     seed = int(tcfg["seed"])
     common.set_seed(seed)
     random.seed(seed)

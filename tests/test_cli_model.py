@@ -4,12 +4,14 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 
 import pytest
 
 from nlukit.cli import main
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "model")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = os.path.join(FIXTURE, "tiny.toml")
 QUICK = ["--set", "intent.epochs=4", "--set", "tagger.epochs=4", "--set", "word2vec.epochs=2"]
 
@@ -149,3 +151,26 @@ def test_should_print_the_resolved_config(capsys) -> None:
     assert main(["train", FIXTURE, "-o", "unused", "--set", "intent.epochs=9", "--print-config"]) == 0
     out = capsys.readouterr().out
     assert "[intent]" in out and "epochs = 9" in out and not os.path.exists("unused")
+
+
+@pytest.mark.slow
+def test_should_leave_no_staging_folder_when_training_is_terminated(tmp_path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+    data = tmp_path / "fit"
+    shutil.copytree(FIXTURE, data)
+    shutil.copy(data / "train.jsonl", data / "valid.jsonl")
+    out = tmp_path / "model"
+    proc = subprocess.Popen([sys.executable, "-m", "nlukit", "train", str(data), "-o", str(out), "--no-progress",
+                             "--set", "tagger.epochs=500", "--set", "tagger.patience=500"],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "OMP_NUM_THREADS": "1"})
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (out.exists() and any(p.name.startswith(".tmp-") for p in out.iterdir())):
+        time.sleep(0.05)
+    assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+    proc.send_signal(signal.SIGTERM)      # timeout, kill, a container stopping
+    assert proc.wait(timeout=60) == 143
+    assert not out.exists() or not any(p.name.startswith(".tmp-") for p in out.iterdir())

@@ -11,7 +11,7 @@ import nlukit
 from nlukit import bundle
 from nlukit.config import load_config
 from nlukit.dataset import load_dataset
-from nlukit.errors import BundleError, DatasetError, ModelError, OutputExistsError
+from nlukit.errors import BundleError, DatasetError, ModelError, NlukitError, OutputExistsError
 from nlukit.nlu import NLU
 from nlukit.train import fit_components, prepare
 
@@ -304,3 +304,27 @@ def test_should_go_over_a_tiny_training_set_several_times_an_epoch_but_demo_data
     # the demo's ~11,800 training sentences already give 1,850 batches: trained as before
     assert passes_per_epoch(11856, 64, 10, 400) == 1
     assert passes_per_epoch(0, 64, 10, 400) == 400 // 10   # no data: no division by zero
+
+
+@pytest.mark.parametrize("setting, needle", [
+    ("tagger.batch_size=0", "[tagger] batch_size must be a positive integer"),
+    ("tagger.hidden=0", "[tagger] hidden must be a positive integer"),
+    ("tagger.lr=-1", "[tagger] lr must be a positive number"),
+    ("intent.lr=0", "[intent] lr must be a positive number"),
+])
+def test_should_refuse_a_bad_model_setting_before_anything_trains(tmp_path, monkeypatch, setting: str,
+                                                                  needle: str) -> None:
+    from nlukit.models import embeddings, intent
+
+    def trained(*args, **kwargs):
+        raise AssertionError("a model trained before the settings were checked")
+
+    monkeypatch.setattr(intent.IntentClassifier, "fit", trained)
+    monkeypatch.setattr(embeddings, "train_embeddings", trained)
+    data = tmp_path / "fit"
+    shutil.copytree(FIXTURE, data)
+    with pytest.raises(NlukitError) as err:
+        nlukit.train(str(data), str(tmp_path / "m"), config=os.path.join(FIXTURE, "tiny.toml"),
+                     overrides=[setting], progress=False)
+    assert needle in str(err.value)
+    assert not (tmp_path / "m").exists()

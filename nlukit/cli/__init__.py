@@ -54,12 +54,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (``timeout``, ``kill``, a container stopping) unwinds like Ctrl-C does, so a
+    training's staging folder is removed rather than left behind; the exit status is 143."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    import signal
+    import threading
+    if threading.current_thread() is threading.main_thread():   # serve installs its own later
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         return int(args._run(args) or 0)
     except NlukitError as exc:

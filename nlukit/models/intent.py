@@ -426,7 +426,8 @@ class IntentClassifier:
     def get_params(self) -> dict[str, Any]:
         return dict(self.params)
 
-    def _check_params(self) -> dict[str, Any]:
+    def check_params(self) -> dict[str, Any]:
+        """Refuse settings no fit can use, naming the setting; the checked parameters."""
         p = self.params
         if p["kind"] not in _KINDS:
             raise ConfigError(f"[intent] kind {p['kind']!r} is unknown; use one of {', '.join(_KINDS)}")
@@ -438,6 +439,8 @@ class IntentClassifier:
                 raise ConfigError(f"[intent] {key} must be a positive integer, got {p[key]!r}")
         if not 0.0 < float(p["lr_decay"]) <= 1.0:
             raise ConfigError(f"[intent] lr_decay must be in (0, 1], got {p['lr_decay']!r}")
+        if isinstance(p["lr"], bool) or not isinstance(p["lr"], (int, float)) or not p["lr"] > 0:
+            raise ConfigError(f"[intent] lr must be a positive number (e.g. 0.003), got {p['lr']!r}")
         for key in ("dropout", "space_dropout", "unk_dropout", "max_reject", "label_smoothing",
                     "short_forms"):
             if not 0.0 <= float(p[key]) < 1.0:
@@ -578,7 +581,7 @@ class IntentClassifier:
             warm_start,
         )
 
-        p = self._check_params()
+        p = self.check_params()
         train = list(train)
         valid = list(valid)
         if not train:
@@ -1006,7 +1009,7 @@ class IntentClassifier:
                               "re-save the model") from exc
         params["device"] = device
         model = cls(**params)
-        model._check_params()
+        model.check_params()
         if not members:
             model.vocab_ = Vocab.from_json(read_json(path / "vocab.json"), path / "vocab.json")
         model.labels_ = labels

@@ -780,6 +780,22 @@ class EntityTagger:
         self.params: dict[str, Any] = {**DEFAULTS, **params}
 
     # ------------------------------------------------------------------ features
+    def check_params(self) -> None:
+        """Refuse settings no fit can use, naming the setting (``nlukit train`` calls this
+        before anything trains, so a typo does not wait for Word2Vec and the intent model)."""
+        p = self.params
+        if p["unit"] not in ("morpheme", "char"):
+            raise ModelError(f"tagger unit must be 'morpheme' or 'char', got {p['unit']!r}")
+        if p["char_position"] not in ("BI", "BIES"):
+            raise ModelError(f"tagger char_position must be 'BI' or 'BIES', got {p['char_position']!r}")
+        for key in ("hidden", "layers", "epochs", "batch_size", "eval_batch_size", "min_updates"):
+            if not isinstance(p[key], int) or isinstance(p[key], bool) or p[key] < 1:
+                raise ModelError(f"[tagger] {key} must be a positive integer, got {p[key]!r}")
+        if isinstance(p["lr"], bool) or not isinstance(p["lr"], (int, float)) or not p["lr"] > 0:
+            raise ModelError(f"[tagger] lr must be a positive number (e.g. 0.003), got {p['lr']!r}")
+        if not 0.0 < float(p["lr_decay"]) <= 1.0:
+            raise ModelError(f"[tagger] lr_decay must be in (0, 1], got {p['lr_decay']!r}")
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "net_"):
             raise NotFittedError("the entity tagger is not trained; call fit() or EntityTagger.load()")
@@ -994,13 +1010,7 @@ class EntityTagger:
         self._validate(valid, "valid", True)
         if not train:
             raise ModelError("the tagger needs at least one training sentence")
-        if p["unit"] not in ("morpheme", "char"):
-            raise ModelError(f"tagger unit must be 'morpheme' or 'char', got {p['unit']!r}")
-        if p["char_position"] not in ("BI", "BIES"):
-            raise ModelError(f"tagger char_position must be 'BI' or 'BIES', got {p['char_position']!r}")
-        for key in ("hidden", "layers", "epochs", "batch_size", "eval_batch_size", "min_updates"):
-            if not isinstance(p[key], int) or isinstance(p[key], bool) or p[key] < 1:
-                raise ModelError(f"[tagger] {key} must be a positive integer, got {p[key]!r}")
+        self.check_params()
         if char_embeddings is not None:
             if p["unit"] != "char":
                 raise ModelError("char_embeddings need unit='char'")
