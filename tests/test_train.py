@@ -310,7 +310,7 @@ def test_should_go_over_a_tiny_training_set_several_times_an_epoch_but_demo_data
     ("tagger.batch_size=0", "[tagger] batch_size must be a positive integer"),
     ("tagger.hidden=0", "[tagger] hidden must be a positive integer"),
     ("tagger.lr=-1", "[tagger] lr must be a positive number"),
-    ("intent.lr=0", "[intent] lr must be a positive number"),
+    ("intent.lr=-0.001", "[intent] lr must be a positive number"),
 ])
 def test_should_refuse_a_bad_model_setting_before_anything_trains(tmp_path, monkeypatch, setting: str,
                                                                   needle: str) -> None:

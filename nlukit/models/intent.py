@@ -439,8 +439,8 @@ class IntentClassifier:
                 raise ConfigError(f"[intent] {key} must be a positive integer, got {p[key]!r}")
         if not 0.0 < float(p["lr_decay"]) <= 1.0:
             raise ConfigError(f"[intent] lr_decay must be in (0, 1], got {p['lr_decay']!r}")
-        if isinstance(p["lr"], bool) or not isinstance(p["lr"], (int, float)) or not p["lr"] > 0:
-            raise ConfigError(f"[intent] lr must be a positive number (e.g. 0.003), got {p['lr']!r}")
+        if isinstance(p["lr"], bool) or not isinstance(p["lr"], (int, float)) or not p["lr"] >= 0:
+            raise ConfigError(f"[intent] lr must be a positive number (e.g. 0.003; 0 keeps the starting weights), got {p['lr']!r}")
         for key in ("dropout", "space_dropout", "unk_dropout", "max_reject", "label_smoothing",
                     "short_forms"):
             if not 0.0 <= float(p[key]) < 1.0:
