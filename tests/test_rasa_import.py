@@ -135,6 +135,12 @@ def test_should_read_rasa_json_and_markdown_as_the_yaml(tmp_path) -> None:
             "entity,value,synonyms", "location,서울,서울시|서울특별시", "location,대구,", "location,울산,"], name
 
 
+def test_should_attach_a_particle_typed_apart_from_its_value() -> None:
+    text, mentions = parse_example("[안심](station) 이 몇 호선이야? [교대](station) 에서 [서울](city) 이랑 [대구](city) 이사", "t")
+    # 이 and 에서 ... are whole words after the value: particles typed apart; 이사 is a word of its own
+    assert pattern_line(text, mentions) == "{station}이/가 몇 호선이야? {station}에서 {city}(이)랑 {city} 이사"
+
+
 def test_should_take_a_one_syllable_particle_only_where_a_word_ends() -> None:
     text, mentions = parse_example("[서울](location)은행 [서울](location)은 [부산](location)이야", "t")
     assert text == "서울은행 서울은 부산이야"

@@ -47,6 +47,8 @@ _PAIRS = (("으로", "(으)로"), ("로", "(으)로"), ("이랑", "(이)랑"), (
           ("이나", "(이)나"), ("이야", "(이)야"), ("야", "(이)야"), ("은", "은/는"), ("는", "은/는"), ("을", "을/를"), ("를", "을/를"),
           ("이", "이/가"), ("가", "이/가"), ("과", "과/와"), ("와", "과/와"))
 _HANGUL = re.compile(r"[가-힣]")
+# particles of one form, attached as they are when typed apart from the value (교대 에서)
+_PLAIN_PARTICLES = ("에서", "에게", "한테", "까지", "부터", "에", "의", "도", "만")
 
 
 @dataclass(frozen=True)
@@ -424,7 +426,18 @@ def pattern_line(text: str, mentions: Sequence[Mention], slots: bool = True) -> 
         label = f"{m.entity}:{m.role}" if m.role else m.entity
         if slots:
             out.append("{" + label + "}")
-            pair = _pair_after(text[m.end:])
+            rest = text[m.end:]
+            pair = _pair_after(rest)
+            spaced = re.match(r" +", rest)
+            if pair is None and spaced:
+                # 안심 이 몇 호선: a particle typed apart from its word is attached, so that it can
+                # fit each value (교대가, not 교대 이); only a whole word that is a particle
+                word = rest[spaced.end():]
+                after = _pair_after(word) or next(
+                    ((p, len(p)) for p in _PLAIN_PARTICLES if word.startswith(p)), None)
+                word_end = spaced.end() + (after[1] if after else 0)
+                if after is not None and (word_end == len(rest) or not _HANGUL.match(rest[word_end])):
+                    pair = after[0], word_end
             if pair is not None:
                 out.append(pair[0])
                 pos += pair[1]
