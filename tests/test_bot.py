@@ -632,6 +632,30 @@ def test_should_fill_the_other_value_when_one_is_ruled_out_while_asking():
     assert bot.session("n2")["slots"] == {"origin": "대구", "date": "모레"}
 
 
+def test_should_put_the_value_after_a_ruled_out_one_into_the_slot_that_held_it():
+    # Given a model that tags both places in 아니 부산 말고 대구 without a role (the demo model does)
+    def roleless(text: str, *places: str) -> ParseResult:
+        return parse_result(text, "weather", 0.36, *(Entity("location", p, p, text.index(p), text.index(p) + len(p),
+                                                            0.8) for p in places))
+    said = ("아니 부산 말고 대구", "대구가 아니라 광주야", "광주 말고 서울역은?")
+    bot = confirm_bot({t: roleless(t, *[p for p in ("부산", "대구", "광주", "서울역") if p in t]) for t in said})
+    talk(bot, "n3", [
+        ("내일 서울에서 부산으로 가는 기차", "내일 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+        ("아니 부산 말고 대구", "내일 서울에서 대구로 가는 기차를 예매할까요?", "confirm"),   # 부산 was the destination
+        ("대구가 아니라 광주야", "내일 서울에서 광주로 가는 기차를 예매할까요?", "confirm"),
+        ("네", "내일 서울에서 광주로 가는 기차를 예매했어요.", "complete"),
+        ("광주 말고 서울역은?", "내일 서울에서 서울역으로 가는 기차를 예매할까요?", "confirm"),   # a follow-up
+    ])
+    # and while another slot is asked
+    talk(make_bot({"아니 부산 말고 대구": roleless("아니 부산 말고 대구", "부산", "대구")}), "n4", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울", "서울에서 어디로 가세요?", "ask_slot"),
+        ("부산", "언제 출발하세요?", "ask_slot"),
+        ("아니 부산 말고 대구", "언제 출발하세요?", "ask_slot"),
+        ("내일", "내일 서울에서 대구로 가는 기차를 예매할게요.", "complete"),
+    ])
+
+
 
 # ------------------------------------------------------------------ resolved values
 

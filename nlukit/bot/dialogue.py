@@ -64,6 +64,8 @@ _PUNCT_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
 _NOT_THIS = ("말고", "아니고", "아니라", "대신", "빼고", "은 말고", "는 말고", "이 아니라", "가 아니라",
              "은 아니고", "는 아니고")
 
+_NOT_THIS_SQUASHED = frozenset(p.replace(" ", "") for p in _NOT_THIS)
+
 #: words that ask for a change with a new value read back (모레로 바꿔줘)
 _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변경", "변경해줘", "변경해주세요", "수정",
                      "수정해줘", "수정해주세요", "으로", "로"))
@@ -123,6 +125,13 @@ class _Cand:
     source: str
     after: str = ""   # what follows in the text, from its first non-space (a particle: 로, 에서, 까지)
     resolved: Mapping[str, Any] | None = None   # the parser's reading of a time or date
+    #: the value ruled out right before this one (부산 in 부산 말고 대구): the slot holding it is this one's
+    replaces: _Cand | None = None
+
+    @property
+    def span_start(self) -> int:
+        """Where the value starts, with the value it replaces and its 말고 (부산 말고 | 대구)."""
+        return self.replaces.start if self.replaces is not None else self.start
 
 
 _LONE_JAMO = re.compile(r"[\u3131-\u318e]+")
@@ -160,8 +169,8 @@ def _same_half(new: dict[str, Any], last: Any) -> dict[str, Any]:
 def _little_else(text: str, cands: Sequence[_Cand]) -> bool:
     """True when, the candidates' spans taken out, at most a short ending is left (``부산은?``)."""
     rest = text
-    for c in sorted(cands, key=lambda c: -c.start):
-        rest = rest[:c.start] + rest[c.end:]
+    for c in sorted(cands, key=lambda c: -c.span_start):
+        rest = rest[:c.span_start] + rest[c.end:]
     return len(_squash(rest)) <= BARE_REST
 
 
@@ -527,8 +536,10 @@ class Bot:
         for c in cands:
             same = [s for s in sc.slots if s.entity == c.entity]
             # 대구는? after a trip: from or to? not a follow-up (대구로 is, with particles)
+            held = [s for s in same if c.replaces is not None and slots.get(s.name) in (c.replaces.value,
+                                                                                       c.replaces.text)]
             slot = next((s for s in same if s.role == c.role), None) if c.role else (
-                same[0] if len(same) == 1 else self._by_particle(same, c))
+                same[0] if len(same) == 1 else self._by_particle(same, c) or (held[0] if len(held) == 1 else None))
             value = self._accept(slot, c) if slot is not None else None
             if slot is None or value is None or (slot.differs_from is not None
                                                  and slots.get(slot.differs_from) == value):
@@ -685,9 +696,17 @@ class Bot:
             # the asked slot's context beats the parser's guess of another type here
             cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
             cands.append(x)
-        out = (dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands)
-        # 부산 말고 대구: the value said not to be it is no candidate
-        return sorted((c for c in out if not c.after.startswith(_NOT_THIS)), key=lambda c: (c.start, c.end))
+        out = sorted((dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands),
+                     key=lambda c: (c.start, c.end))
+        # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
+        # takes its place (the slot that holds 부산 gets 대구)
+        kept = [c for c in out if not c.after.startswith(_NOT_THIS)]
+        for x in (c for c in out if c.after.startswith(_NOT_THIS)):
+            i = next((i for i, c in enumerate(kept) if c.entity == x.entity and c.start >= x.end), None)
+            if i is not None and kept[i].replaces is None \
+                    and _squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED:
+                kept[i] = dataclasses.replace(kept[i], replaces=x)
+        return kept
 
     def _is_chat_value(self, e: Any) -> bool:
         t = _squash(e.text)
@@ -744,11 +763,11 @@ class Bot:
             return False
         allowed = self._deny | self._affirm | _CHANGE
         for m in re.finditer(r"\S+", text):
-            inside = [c for c in cands if c.start < m.end() and m.start() < c.end]
+            inside = [c for c in cands if c.span_start < m.end() and m.start() < c.end]
             if inside:
                 rest = text[m.start():m.end()]
-                for c in sorted(inside, key=lambda c: -c.start):
-                    a, b = max(c.start, m.start()) - m.start(), min(c.end, m.end()) - m.start()
+                for c in sorted(inside, key=lambda c: -c.span_start):
+                    a, b = max(c.span_start, m.start()) - m.start(), min(c.end, m.end()) - m.start()
                     rest = rest[:a] + rest[b:]
                 if len(_squash(rest)) > BARE_REST:
                     return False
@@ -798,6 +817,11 @@ class Bot:
         same = [s for s in sc.slots if s.entity == c.entity and s.name not in taken]
         if not same:
             return None
+        if c.replaces is not None and c.role is None:
+            # 부산 말고 대구: the slot that holds 부산
+            held = [s for s in same if slots.get(s.name) in (c.replaces.value, c.replaces.text)]
+            if len(held) == 1:
+                return held[0]
         asked_free = asked is not None and asked.entity == c.entity and asked.name not in taken
         if bare and asked_free:
             return asked
