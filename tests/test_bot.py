@@ -848,3 +848,19 @@ def test_should_not_fill_a_slot_with_a_yes_or_lone_jamo_the_model_tagged():
         ("응", "어디에서 출발하세요?", "ask_slot"),
         ("대구", "대구에서 어디로 가세요?", "ask_slot"),
     ])
+
+
+def test_should_cancel_on_a_cancel_phrase_after_a_no_or_an_interjection_in_any_state():
+    # Given answers to the question asked that start with 아, 아니 or 아냐 before the cancel phrase
+    bot = make_bot()
+    talk(bot, "q1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("아 됐어", "취소했어요.", "cancelled"),
+        ("알람 맞춰줘", "몇 시에 울릴까요?", "ask_slot"),
+        ("아니 그만", "취소했어요.", "cancelled"),
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("아냐 취소해줘", "취소했어요.", "cancelled"),
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("잘 됐어", "어디에서 출발하세요?", "ask_slot"),      # not a no or an interjection before it
+        ("ㅠㅠ 됐어", "취소했어요.", "cancelled"),
+    ])

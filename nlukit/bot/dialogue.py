@@ -71,6 +71,8 @@ _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변
                      "수정해줘", "수정해주세요", "으로", "로"))
 #: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
+#: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
+_FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", *_ANSWER_NOISE))
 
 
 class Parser(Protocol):
@@ -406,8 +408,14 @@ class Bot:
                              f"characters, got {session_id!r}")
 
     def _is_cancel(self, text: str) -> bool:
+        """A cancel phrase and a short ending (취소할게요), after a no or an interjection if any
+        (아니 됐어, 아 그만, 아냐 취소해줘)."""
         t = _squash(text)
-        return any(t == p or (t.startswith(p) and len(t) - len(p) <= BARE_REST) for p in self._cancel)
+        lead = self._deny | _FILLERS
+        return any((n == 0 or self._made_of(t[:n], lead))
+                   and any(t[n:] == p or (t[n:].startswith(p) and len(t) - n - len(p) <= BARE_REST)
+                           for p in self._cancel)
+                   for n in range(len(t)))
 
     @staticmethod
     def _made_of(t: str, phrases: frozenset[str]) -> bool:
@@ -422,8 +430,9 @@ class Bot:
 
     def _confirming(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
                     today: datetime.date | None) -> Turn | None:
-        """The answer to a confirmation question when it is a yes, a no or a no-then-cancel;
-        None when the text is something else (a new value, another request)."""
+        """The answer to a confirmation question when it is a yes or a no (a no-then-cancel,
+        아니 됐어, is a cancel, handled before); None when the text is something else (a new
+        value, another request)."""
         t = _squash(text)
         # laughter or crying around the answer (네 ㅎㅎ, 아뇨 ㅠㅠ) leaves it a yes or a no
         bare = t.strip(_ANSWER_NOISE) or t
@@ -438,12 +447,7 @@ class Bot:
             final = self._with_defaults(sc, state["slots"])
             return Turn(self.settings.confirm_denied, "confirm", sc.intent, final, [], parse,
                         self._resolved(sc, state, final, today))
-        for n in range(len(t) - 1, 0, -1):      # 아니 됐어: a no, then a cancel phrase
-            if self._made_of(t[:n], self._deny) and self._is_cancel(t[n:]):
-                self._reset(state)
-                state["misunderstood"] = 0
-                return Turn(self.settings.cancel_reply, "cancelled", sc.intent, {}, [], parse)
-        return None
+        return None   # 아니 됐어 (a no, then a cancel phrase) was cancelled before
 
     def _confident(self, parse: ParseResult) -> str | None:
         it = parse.intent
