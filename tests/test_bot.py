@@ -864,3 +864,13 @@ def test_should_cancel_on_a_cancel_phrase_after_a_no_or_an_interjection_in_any_s
         ("잘 됐어", "어디에서 출발하세요?", "ask_slot"),      # not a no or an interjection before it
         ("ㅠㅠ 됐어", "취소했어요.", "cancelled"),
     ])
+
+
+@pytest.mark.parametrize("text", ["ㄱㄱ", "고고", "ㅇㅇ ㄱㄱ", "ㅇ"])
+def test_should_take_go_go_and_its_initials_as_a_yes_to_a_confirmation(text):
+    # Given a model that reads ㄱㄱ (고고, "go go") as another intent (the demo model: thanks 0.64)
+    bot = confirm_bot({text: parse_result(text, "greeting", 0.64)})
+    talk(bot, "g1", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        (text, "오늘 서울에서 부산으로 가는 기차를 예매했어요.", "complete"),
+    ])
