@@ -874,3 +874,14 @@ def test_should_take_go_go_and_its_initials_as_a_yes_to_a_confirmation(text):
         ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
         (text, "오늘 서울에서 부산으로 가는 기차를 예매했어요.", "complete"),
     ])
+
+
+def test_should_take_a_correction_after_an_interjection_whatever_intent_the_model_guesses():
+    # Given a model sure that 음 모레로 바꿔줘 is another request (the demo model: an alarm, 0.60)
+    said = {t: parse_result(t, "weather", 0.9, Entity("date", "모레", "모레", t.index("모레"), t.index("모레") + 2, 0.9))
+            for t in ("음 모레로 바꿔줘", "아 모레로 해줘")}
+    for text in said:
+        talk(confirm_bot(said), "i1", [
+            ("내일 서울에서 부산으로 가는 기차", "내일 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+            (text, "모레 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+        ])

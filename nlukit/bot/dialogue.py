@@ -761,11 +761,11 @@ class Bot:
 
     def _is_correction(self, text: str, cands: Sequence[_Cand]) -> bool:
         """True when the text is values of the scenario's slots with their particles, and
-        besides them only a no or a word for change (``모레``, ``아니 대구로``, ``모레로
-        바꿔줘``): an answer to a confirmation question, not another request."""
+        besides them only a no, a word for change or an interjection (``모레``, ``아니 대구로``,
+        ``아 모레로 바꿔줘``): an answer to a confirmation question, not another request."""
         if not cands:
             return False
-        allowed = self._deny | self._affirm | _CHANGE
+        allowed = self._deny | self._affirm | _CHANGE | _FILLERS   # 음 목요일로 바꿔줘
         for m in re.finditer(r"\S+", text):
             inside = [c for c in cands if c.span_start < m.end() and m.start() < c.end]
             if inside:
