@@ -885,3 +885,23 @@ def test_should_take_a_correction_after_an_interjection_whatever_intent_the_mode
             ("내일 서울에서 부산으로 가는 기차", "내일 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
             (text, "모레 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
         ])
+
+
+def test_should_take_a_yes_followed_by_thanks_as_a_yes_to_a_confirmation():
+    # Given a model that reads 네 감사합니다 and 그래 고마워 as thanks, confidently (the demo model does)
+    said = {"네 감사합니다": parse_result("네 감사합니다", "thanks", 1.0),
+            "그래 고마워": parse_result("그래 고마워", "thanks", 0.67)}
+    parser = StandInParser(overrides=said, intents=("train_ticket", "thanks"))
+    data = {"scenario": [
+        {"intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+         "confirm": "{origin}에서 {destination}(으)로 예매할까요?",
+         "slot": [{"entity": "location", "role": "origin", "prompt": "어디서요?"},
+                  {"entity": "location", "role": "destination", "prompt": "어디로요?"}]},
+        {"intent": "thanks", "response": "천만에요."}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    for text in said:
+        talk(bot, "t1", [
+            ("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+            (text, "서울에서 부산으로 예매했어요.", "complete"),    # not 천만에요 with the booking dropped
+        ])
+    talk(bot, "t1", [("그래 고마워", "천만에요.", "complete")])     # nothing to say yes to: thanks

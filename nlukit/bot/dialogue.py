@@ -436,9 +436,11 @@ class Bot:
         t = _squash(text)
         # laughter or crying around the answer (네 ㅎㅎ, 아뇨 ㅠㅠ) leaves it a yes or a no
         bare = t.strip(_ANSWER_NOISE) or t
+        said = self._confident(parse)
         if self._made_of(t, self._affirm) or self._made_of(bare, self._affirm) or (
-                # 네, 예매해 주세요: a yes, then the very request being confirmed
-                self._confident(parse) == sc.intent and not parse.entities
+                # 네, 예매해 주세요: a yes, then the very request being confirmed; 네 감사합니다: a yes,
+                # then small talk (thanks, a goodbye), which must not drop what was said yes to
+                (said == sc.intent or self._small_talk(said)) and not parse.entities
                 and any(self._made_of(t[:n], self._affirm) for n in range(len(t) - 1, 0, -1))):
             state["misunderstood"] = 0
             return self._complete(sid, state, sc, text, parse, today)
@@ -448,6 +450,11 @@ class Bot:
             return Turn(self.settings.confirm_denied, "confirm", sc.intent, final, [], parse,
                         self._resolved(sc, state, final, today))
         return None   # 아니 됐어 (a no, then a cancel phrase) was cancelled before
+
+    def _small_talk(self, intent: str | None) -> bool:
+        """True for an intent whose scenario only answers (thanks, goodbye): no slots, no action."""
+        sc = self.scenarios.scenarios.get(intent or "")
+        return sc is not None and not sc.slots and sc.action is None
 
     def _confident(self, parse: ParseResult) -> str | None:
         it = parse.intent
