@@ -905,3 +905,16 @@ def test_should_take_a_yes_followed_by_thanks_as_a_yes_to_a_confirmation():
             (text, "서울에서 부산으로 예매했어요.", "complete"),    # not 천만에요 with the booking dropped
         ])
     talk(bot, "t1", [("그래 고마워", "천만에요.", "complete")])     # nothing to say yes to: thanks
+
+
+def test_should_take_a_yes_or_a_no_after_an_interjection_as_one_but_not_an_interjection_alone():
+    # Given a model that reads 그럼 고고 as another request (the demo model: goodbye 0.50)
+    bot = confirm_bot({t: parse_result(t, "greeting", 0.9) for t in ("그럼 고고", "아 네", "음 아니요", "음")})
+    talk(bot, "y3", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        ("음", "잘 이해하지 못했어요", "confirm"),                 # an interjection alone says nothing
+        ("음 아니요", "무엇을 바꿀까요?", "confirm"),
+        ("그럼 고고", "오늘 서울에서 부산으로 가는 기차를 예매했어요.", "complete"),
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        ("아 네", "예매했어요.", "complete"),
+    ])

@@ -434,22 +434,26 @@ class Bot:
         아니 됐어, is a cancel, handled before); None when the text is something else (a new
         value, another request)."""
         t = _squash(text)
-        # laughter or crying around the answer (네 ㅎㅎ, 아뇨 ㅠㅠ) leaves it a yes or a no
-        bare = t.strip(_ANSWER_NOISE) or t
         said = self._confident(parse)
-        if self._made_of(t, self._affirm) or self._made_of(bare, self._affirm) or (
+        if self._is_answer(t, self._affirm) or (
                 # 네, 예매해 주세요: a yes, then the very request being confirmed; 네 감사합니다: a yes,
                 # then small talk (thanks, a goodbye), which must not drop what was said yes to
                 (said == sc.intent or self._small_talk(said)) and not parse.entities
                 and any(self._made_of(t[:n], self._affirm) for n in range(len(t) - 1, 0, -1))):
             state["misunderstood"] = 0
             return self._complete(sid, state, sc, text, parse, today)
-        if self._made_of(t, self._deny) or self._made_of(bare, self._deny):
+        if self._is_answer(t, self._deny):
             state["misunderstood"] = 0
             final = self._with_defaults(sc, state["slots"])
             return Turn(self.settings.confirm_denied, "confirm", sc.intent, final, [], parse,
                         self._resolved(sc, state, final, today))
         return None   # 아니 됐어 (a no, then a cancel phrase) was cancelled before
+
+    def _is_answer(self, t: str, phrases: frozenset[str]) -> bool:
+        """True when the squashed text ``t`` is ``phrases`` (a yes, a no), with interjections,
+        laughter or crying around them (네 ㅎㅎ, 아뇨 ㅠㅠ, 그럼 ㄱㄱ, 아 네), but not those alone."""
+        return self._made_of(t, phrases) or (self._made_of(t, phrases | _FILLERS)
+                                             and not self._made_of(t, _FILLERS))
 
     def _small_talk(self, intent: str | None) -> bool:
         """True for an intent whose scenario only answers (thanks, goodbye): no slots, no action."""
