@@ -411,22 +411,31 @@ class Bot:
         """A cancel phrase and a short ending (취소할게요), after a no or an interjection if any
         (아니 됐어, 아 그만, 아냐 취소해줘)."""
         t = _squash(text)
-        lead = self._deny | _FILLERS
-        return any((n == 0 or self._made_of(t[:n], lead))
-                   and any(t[n:] == p or (t[n:].startswith(p) and len(t) - n - len(p) <= BARE_REST)
-                           for p in self._cancel)
-                   for n in range(len(t)))
+        if not self._cancel:
+            return False
+        # the cancel phrase with its ending is short: only the last few places can start it
+        first = max(0, len(t) - max(map(len, self._cancel)) - BARE_REST)
+        lead = self._splits(t, self._deny | _FILLERS)
+        return any(lead[n] and any(t[n:] == p or (t[n:].startswith(p) and len(t) - n - len(p) <= BARE_REST)
+                                   for p in self._cancel)
+                   for n in range(first, len(t)))
 
     @staticmethod
     def _made_of(t: str, phrases: frozenset[str]) -> bool:
         """True when the squashed text ``t`` is one or more of ``phrases`` in a row (``네좋아요``)."""
-        if not t or not phrases:
-            return False
+        return bool(t) and Bot._splits(t, phrases)[-1]
+
+    @staticmethod
+    def _splits(t: str, phrases: frozenset[str]) -> list[bool]:
+        """``ok[i]`` for each ``i`` in ``0..len(t)``: ``t[:i]`` is one or more of ``phrases`` in a
+        row (``ok[0]``, the empty start, is True). One pass, so a long text costs little."""
+        ok = [True] + [False] * len(t)
+        if not phrases:
+            return ok
         longest = max(map(len, phrases))
-        ok = [True] + [False] * len(t)          # ok[i]: t[:i] splits into phrases
         for i in range(1, len(t) + 1):
             ok[i] = any(ok[i - n] and t[i - n:i] in phrases for n in range(1, min(longest, i) + 1))
-        return ok[-1]
+        return ok
 
     def _confirming(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
                     today: datetime.date | None) -> Turn | None:
