@@ -632,6 +632,30 @@ def test_should_fill_the_other_value_when_one_is_ruled_out_while_asking():
     assert bot.session("n2")["slots"] == {"origin": "대구", "date": "모레"}
 
 
+def test_should_put_the_value_after_a_ruled_out_one_into_the_slot_that_held_it():
+    # Given a model that tags both places in 아니 부산 말고 대구 without a role (the demo model does)
+    def roleless(text: str, *places: str) -> ParseResult:
+        return parse_result(text, "weather", 0.36, *(Entity("location", p, p, text.index(p), text.index(p) + len(p),
+                                                            0.8) for p in places))
+    said = ("아니 부산 말고 대구", "대구가 아니라 광주야", "광주 말고 서울역은?")
+    bot = confirm_bot({t: roleless(t, *[p for p in ("부산", "대구", "광주", "서울역") if p in t]) for t in said})
+    talk(bot, "n3", [
+        ("내일 서울에서 부산으로 가는 기차", "내일 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+        ("아니 부산 말고 대구", "내일 서울에서 대구로 가는 기차를 예매할까요?", "confirm"),   # 부산 was the destination
+        ("대구가 아니라 광주야", "내일 서울에서 광주로 가는 기차를 예매할까요?", "confirm"),
+        ("네", "내일 서울에서 광주로 가는 기차를 예매했어요.", "complete"),
+        ("광주 말고 서울역은?", "내일 서울에서 서울역으로 가는 기차를 예매할까요?", "confirm"),   # a follow-up
+    ])
+    # and while another slot is asked
+    talk(make_bot({"아니 부산 말고 대구": roleless("아니 부산 말고 대구", "부산", "대구")}), "n4", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울", "서울에서 어디로 가세요?", "ask_slot"),
+        ("부산", "언제 출발하세요?", "ask_slot"),
+        ("아니 부산 말고 대구", "언제 출발하세요?", "ask_slot"),
+        ("내일", "내일 서울에서 대구로 가는 기차를 예매할게요.", "complete"),
+    ])
+
+
 
 # ------------------------------------------------------------------ resolved values
 
@@ -823,4 +847,74 @@ def test_should_not_fill_a_slot_with_a_yes_or_lone_jamo_the_model_tagged():
         ("ㅇㅇ", "어디에서 출발하세요?", "ask_slot"),
         ("응", "어디에서 출발하세요?", "ask_slot"),
         ("대구", "대구에서 어디로 가세요?", "ask_slot"),
+    ])
+
+
+def test_should_cancel_on_a_cancel_phrase_after_a_no_or_an_interjection_in_any_state():
+    # Given answers to the question asked that start with 아, 아니 or 아냐 before the cancel phrase
+    bot = make_bot()
+    talk(bot, "q1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("아 됐어", "취소했어요.", "cancelled"),
+        ("알람 맞춰줘", "몇 시에 울릴까요?", "ask_slot"),
+        ("아니 그만", "취소했어요.", "cancelled"),
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("아냐 취소해줘", "취소했어요.", "cancelled"),
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("잘 됐어", "어디에서 출발하세요?", "ask_slot"),      # not a no or an interjection before it
+        ("ㅠㅠ 됐어", "취소했어요.", "cancelled"),
+    ])
+
+
+@pytest.mark.parametrize("text", ["ㄱㄱ", "고고", "ㅇㅇ ㄱㄱ", "ㅇ"])
+def test_should_take_go_go_and_its_initials_as_a_yes_to_a_confirmation(text):
+    # Given a model that reads ㄱㄱ (고고, "go go") as another intent (the demo model: thanks 0.64)
+    bot = confirm_bot({text: parse_result(text, "greeting", 0.64)})
+    talk(bot, "g1", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        (text, "오늘 서울에서 부산으로 가는 기차를 예매했어요.", "complete"),
+    ])
+
+
+def test_should_take_a_correction_after_an_interjection_whatever_intent_the_model_guesses():
+    # Given a model sure that 음 모레로 바꿔줘 is another request (the demo model: an alarm, 0.60)
+    said = {t: parse_result(t, "weather", 0.9, Entity("date", "모레", "모레", t.index("모레"), t.index("모레") + 2, 0.9))
+            for t in ("음 모레로 바꿔줘", "아 모레로 해줘")}
+    for text in said:
+        talk(confirm_bot(said), "i1", [
+            ("내일 서울에서 부산으로 가는 기차", "내일 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+            (text, "모레 서울에서 부산으로 가는 기차를 예매할까요?", "confirm"),
+        ])
+
+
+def test_should_take_a_yes_followed_by_thanks_as_a_yes_to_a_confirmation():
+    # Given a model that reads 네 감사합니다 and 그래 고마워 as thanks, confidently (the demo model does)
+    said = {"네 감사합니다": parse_result("네 감사합니다", "thanks", 1.0),
+            "그래 고마워": parse_result("그래 고마워", "thanks", 0.67)}
+    parser = StandInParser(overrides=said, intents=("train_ticket", "thanks"))
+    data = {"scenario": [
+        {"intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+         "confirm": "{origin}에서 {destination}(으)로 예매할까요?",
+         "slot": [{"entity": "location", "role": "origin", "prompt": "어디서요?"},
+                  {"entity": "location", "role": "destination", "prompt": "어디로요?"}]},
+        {"intent": "thanks", "response": "천만에요."}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    for text in said:
+        talk(bot, "t1", [
+            ("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+            (text, "서울에서 부산으로 예매했어요.", "complete"),    # not 천만에요 with the booking dropped
+        ])
+    talk(bot, "t1", [("그래 고마워", "천만에요.", "complete")])     # nothing to say yes to: thanks
+
+
+def test_should_take_a_yes_or_a_no_after_an_interjection_as_one_but_not_an_interjection_alone():
+    # Given a model that reads 그럼 고고 as another request (the demo model: goodbye 0.50)
+    bot = confirm_bot({t: parse_result(t, "greeting", 0.9) for t in ("그럼 고고", "아 네", "음 아니요", "음")})
+    talk(bot, "y3", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        ("음", "잘 이해하지 못했어요", "confirm"),                 # an interjection alone says nothing
+        ("음 아니요", "무엇을 바꿀까요?", "confirm"),
+        ("그럼 고고", "오늘 서울에서 부산으로 가는 기차를 예매했어요.", "complete"),
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        ("아 네", "예매했어요.", "complete"),
     ])

@@ -64,11 +64,15 @@ _PUNCT_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
 _NOT_THIS = ("말고", "아니고", "아니라", "대신", "빼고", "은 말고", "는 말고", "이 아니라", "가 아니라",
              "은 아니고", "는 아니고")
 
+_NOT_THIS_SQUASHED = frozenset(p.replace(" ", "") for p in _NOT_THIS)
+
 #: words that ask for a change with a new value read back (모레로 바꿔줘)
 _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변경", "변경해줘", "변경해주세요", "수정",
                      "수정해줘", "수정해주세요", "으로", "로"))
 #: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
+#: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
+_FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", *_ANSWER_NOISE))
 
 
 class Parser(Protocol):
@@ -123,6 +127,13 @@ class _Cand:
     source: str
     after: str = ""   # what follows in the text, from its first non-space (a particle: 로, 에서, 까지)
     resolved: Mapping[str, Any] | None = None   # the parser's reading of a time or date
+    #: the value ruled out right before this one (부산 in 부산 말고 대구): the slot holding it is this one's
+    replaces: _Cand | None = None
+
+    @property
+    def span_start(self) -> int:
+        """Where the value starts, with the value it replaces and its 말고 (부산 말고 | 대구)."""
+        return self.replaces.start if self.replaces is not None else self.start
 
 
 _LONE_JAMO = re.compile(r"[\u3131-\u318e]+")
@@ -160,8 +171,8 @@ def _same_half(new: dict[str, Any], last: Any) -> dict[str, Any]:
 def _little_else(text: str, cands: Sequence[_Cand]) -> bool:
     """True when, the candidates' spans taken out, at most a short ending is left (``부산은?``)."""
     rest = text
-    for c in sorted(cands, key=lambda c: -c.start):
-        rest = rest[:c.start] + rest[c.end:]
+    for c in sorted(cands, key=lambda c: -c.span_start):
+        rest = rest[:c.span_start] + rest[c.end:]
     return len(_squash(rest)) <= BARE_REST
 
 
@@ -397,44 +408,66 @@ class Bot:
                              f"characters, got {session_id!r}")
 
     def _is_cancel(self, text: str) -> bool:
+        """A cancel phrase and a short ending (취소할게요), after a no or an interjection if any
+        (아니 됐어, 아 그만, 아냐 취소해줘)."""
         t = _squash(text)
-        return any(t == p or (t.startswith(p) and len(t) - len(p) <= BARE_REST) for p in self._cancel)
+        if not self._cancel:
+            return False
+        # the cancel phrase with its ending is short: only the last few places can start it
+        first = max(0, len(t) - max(map(len, self._cancel)) - BARE_REST)
+        lead = self._splits(t, self._deny | _FILLERS)
+        return any(lead[n] and any(t[n:] == p or (t[n:].startswith(p) and len(t) - n - len(p) <= BARE_REST)
+                                   for p in self._cancel)
+                   for n in range(first, len(t)))
 
     @staticmethod
     def _made_of(t: str, phrases: frozenset[str]) -> bool:
         """True when the squashed text ``t`` is one or more of ``phrases`` in a row (``네좋아요``)."""
-        if not t or not phrases:
-            return False
+        return bool(t) and Bot._splits(t, phrases)[-1]
+
+    @staticmethod
+    def _splits(t: str, phrases: frozenset[str]) -> list[bool]:
+        """``ok[i]`` for each ``i`` in ``0..len(t)``: ``t[:i]`` is one or more of ``phrases`` in a
+        row (``ok[0]``, the empty start, is True). One pass, so a long text costs little."""
+        ok = [True] + [False] * len(t)
+        if not phrases:
+            return ok
         longest = max(map(len, phrases))
-        ok = [True] + [False] * len(t)          # ok[i]: t[:i] splits into phrases
         for i in range(1, len(t) + 1):
             ok[i] = any(ok[i - n] and t[i - n:i] in phrases for n in range(1, min(longest, i) + 1))
-        return ok[-1]
+        return ok
 
     def _confirming(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
                     today: datetime.date | None) -> Turn | None:
-        """The answer to a confirmation question when it is a yes, a no or a no-then-cancel;
-        None when the text is something else (a new value, another request)."""
+        """The answer to a confirmation question when it is a yes or a no (a no-then-cancel,
+        아니 됐어, is a cancel, handled before); None when the text is something else (a new
+        value, another request)."""
         t = _squash(text)
-        # laughter or crying around the answer (네 ㅎㅎ, 아뇨 ㅠㅠ) leaves it a yes or a no
-        bare = t.strip(_ANSWER_NOISE) or t
-        if self._made_of(t, self._affirm) or self._made_of(bare, self._affirm) or (
-                # 네, 예매해 주세요: a yes, then the very request being confirmed
-                self._confident(parse) == sc.intent and not parse.entities
+        said = self._confident(parse)
+        if self._is_answer(t, self._affirm) or (
+                # 네, 예매해 주세요: a yes, then the very request being confirmed; 네 감사합니다: a yes,
+                # then small talk (thanks, a goodbye), which must not drop what was said yes to
+                (said == sc.intent or self._small_talk(said)) and not parse.entities
                 and any(self._made_of(t[:n], self._affirm) for n in range(len(t) - 1, 0, -1))):
             state["misunderstood"] = 0
             return self._complete(sid, state, sc, text, parse, today)
-        if self._made_of(t, self._deny) or self._made_of(bare, self._deny):
+        if self._is_answer(t, self._deny):
             state["misunderstood"] = 0
             final = self._with_defaults(sc, state["slots"])
             return Turn(self.settings.confirm_denied, "confirm", sc.intent, final, [], parse,
                         self._resolved(sc, state, final, today))
-        for n in range(len(t) - 1, 0, -1):      # 아니 됐어: a no, then a cancel phrase
-            if self._made_of(t[:n], self._deny) and self._is_cancel(t[n:]):
-                self._reset(state)
-                state["misunderstood"] = 0
-                return Turn(self.settings.cancel_reply, "cancelled", sc.intent, {}, [], parse)
-        return None
+        return None   # 아니 됐어 (a no, then a cancel phrase) was cancelled before
+
+    def _is_answer(self, t: str, phrases: frozenset[str]) -> bool:
+        """True when the squashed text ``t`` is ``phrases`` (a yes, a no), with interjections,
+        laughter or crying around them (네 ㅎㅎ, 아뇨 ㅠㅠ, 그럼 ㄱㄱ, 아 네), but not those alone."""
+        return self._made_of(t, phrases) or (self._made_of(t, phrases | _FILLERS)
+                                             and not self._made_of(t, _FILLERS))
+
+    def _small_talk(self, intent: str | None) -> bool:
+        """True for an intent whose scenario only answers (thanks, goodbye): no slots, no action."""
+        sc = self.scenarios.scenarios.get(intent or "")
+        return sc is not None and not sc.slots and sc.action is None
 
     def _confident(self, parse: ParseResult) -> str | None:
         it = parse.intent
@@ -527,8 +560,10 @@ class Bot:
         for c in cands:
             same = [s for s in sc.slots if s.entity == c.entity]
             # 대구는? after a trip: from or to? not a follow-up (대구로 is, with particles)
+            held = [s for s in same if c.replaces is not None and slots.get(s.name) in (c.replaces.value,
+                                                                                       c.replaces.text)]
             slot = next((s for s in same if s.role == c.role), None) if c.role else (
-                same[0] if len(same) == 1 else self._by_particle(same, c))
+                same[0] if len(same) == 1 else self._by_particle(same, c) or (held[0] if len(held) == 1 else None))
             value = self._accept(slot, c) if slot is not None else None
             if slot is None or value is None or (slot.differs_from is not None
                                                  and slots.get(slot.differs_from) == value):
@@ -685,9 +720,17 @@ class Bot:
             # the asked slot's context beats the parser's guess of another type here
             cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
             cands.append(x)
-        out = (dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands)
-        # 부산 말고 대구: the value said not to be it is no candidate
-        return sorted((c for c in out if not c.after.startswith(_NOT_THIS)), key=lambda c: (c.start, c.end))
+        out = sorted((dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands),
+                     key=lambda c: (c.start, c.end))
+        # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
+        # takes its place (the slot that holds 부산 gets 대구)
+        kept = [c for c in out if not c.after.startswith(_NOT_THIS)]
+        for x in (c for c in out if c.after.startswith(_NOT_THIS)):
+            i = next((i for i, c in enumerate(kept) if c.entity == x.entity and c.start >= x.end), None)
+            if i is not None and kept[i].replaces is None \
+                    and _squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED:
+                kept[i] = dataclasses.replace(kept[i], replaces=x)
+        return kept
 
     def _is_chat_value(self, e: Any) -> bool:
         t = _squash(e.text)
@@ -738,17 +781,17 @@ class Bot:
 
     def _is_correction(self, text: str, cands: Sequence[_Cand]) -> bool:
         """True when the text is values of the scenario's slots with their particles, and
-        besides them only a no or a word for change (``모레``, ``아니 대구로``, ``모레로
-        바꿔줘``): an answer to a confirmation question, not another request."""
+        besides them only a no, a word for change or an interjection (``모레``, ``아니 대구로``,
+        ``아 모레로 바꿔줘``): an answer to a confirmation question, not another request."""
         if not cands:
             return False
-        allowed = self._deny | self._affirm | _CHANGE
+        allowed = self._deny | self._affirm | _CHANGE | _FILLERS   # 음 목요일로 바꿔줘
         for m in re.finditer(r"\S+", text):
-            inside = [c for c in cands if c.start < m.end() and m.start() < c.end]
+            inside = [c for c in cands if c.span_start < m.end() and m.start() < c.end]
             if inside:
                 rest = text[m.start():m.end()]
-                for c in sorted(inside, key=lambda c: -c.start):
-                    a, b = max(c.start, m.start()) - m.start(), min(c.end, m.end()) - m.start()
+                for c in sorted(inside, key=lambda c: -c.span_start):
+                    a, b = max(c.span_start, m.start()) - m.start(), min(c.end, m.end()) - m.start()
                     rest = rest[:a] + rest[b:]
                 if len(_squash(rest)) > BARE_REST:
                     return False
@@ -798,6 +841,11 @@ class Bot:
         same = [s for s in sc.slots if s.entity == c.entity and s.name not in taken]
         if not same:
             return None
+        if c.replaces is not None and c.role is None:
+            # 부산 말고 대구: the slot that holds 부산
+            held = [s for s in same if slots.get(s.name) in (c.replaces.value, c.replaces.text)]
+            if len(held) == 1:
+                return held[0]
         asked_free = asked is not None and asked.entity == c.entity and asked.name not in taken
         if bare and asked_free:
             return asked
