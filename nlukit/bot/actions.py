@@ -70,6 +70,11 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     '이번 주말 낮 12시에 알람을 맞췄어요.'
     >>> set_alarm({"date": "내일 저녁", "time": "7시"}, today)
     '11월 26일 (목) 오후 7시에 알람을 맞췄어요.'
+
+    A day already gone sets nothing and says so (on a Sunday, 이번 주 토요일 was yesterday):
+
+    >>> set_alarm({"date": "이번 주 토요일", "time": "8시"}, {"today": datetime.date(2026, 11, 22)})
+    '11월 21일 (토)은 이미 지난 날이에요. 다른 날을 말씀해 주세요.'
     """
     when = slots.get("time", "")
     date_text = slots.get("date", "오늘")
@@ -85,6 +90,8 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     if date is not None and date["kind"] == "date":
         d = datetime.date.fromisoformat(date["value"])
         day = f"{d.month}월 {d.day}일 ({_WEEKDAY_NAMES[d.weekday()]})"
+        if date.get("past"):
+            return f"{day}은 이미 지난 날이에요. 다른 날을 말씀해 주세요."
     else:
         day = date_text   # a range (이번 주말) or unread: the user's words
     if time is not None and not time.get("ambiguous"):
