@@ -918,3 +918,52 @@ def test_should_take_a_yes_or_a_no_after_an_interjection_as_one_but_not_an_inter
         ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
         ("아 네", "예매했어요.", "complete"),
     ])
+
+
+def test_should_answer_thanks_in_passing_and_ask_again_when_the_scenario_resumes():
+    parser = StandInParser(overrides={
+        "고마워": parse_result("고마워", "greeting", 0.9), "고마워요": parse_result("고마워요", "greeting", 0.9)})
+    data = {"scenario": [
+        {"intent": "greeting", "response": "천만에요. 또 필요한 게 있으면 말씀해 주세요.", "resume": "천만에요."},
+        {"intent": "train_ticket", "response": "{date} {origin}에서 {destination}(으)로 예매했어요.",
+         "confirm": "{date} {origin}에서 {destination}(으)로 예매할까요?",
+         "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서 출발하세요?"},
+                  {"entity": "location", "role": "destination", "prompt": "어디로 가세요?"},
+                  {"entity": "date", "prompt": "언제 출발하세요?"}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "r1", [
+        ("서울에서 부산으로 가는 기차", "언제 출발하세요?", "ask_slot"),
+        ("고마워", "천만에요. 언제 출발하세요?", "ask_slot"),          # kept, asked again
+        ("내일", "내일 서울에서 부산으로 예매할까요?", "confirm"),
+        ("고마워요", "천만에요. 내일 서울에서 부산으로 예매할까요?", "confirm"),
+        ("네", "예매했어요", "complete"),
+        ("고마워", "천만에요. 또 필요한 게 있으면 말씀해 주세요.", "complete"),   # nothing under way: the response
+    ])
+
+
+def test_should_drop_what_was_under_way_for_a_scenario_that_does_not_resume():
+    parser = StandInParser(overrides={"고마워": parse_result("고마워", "greeting", 0.9)})
+    data = {"scenario": [
+        {"intent": "greeting", "response": "안녕히 가세요."},
+        {"intent": "weather", "response": "{location} 날씨예요.",
+         "slot": [{"entity": "location", "prompt": "어디요?"}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "r2", [("날씨 어때", "어디요?", "ask_slot"), ("고마워", "안녕히 가세요.", "complete"),
+                     ("부산", "", "fallback")])
+
+
+@pytest.mark.parametrize("resume, needle", [
+    (1, "must be true, false or the text"), ("", "must be true, false or the text")])
+def test_should_refuse_a_resume_that_is_no_flag_or_text(resume, needle):
+    parser = StandInParser()
+    data = {"scenario": [{"intent": "greeting", "response": "안녕", "resume": resume}]}
+    with pytest.raises(ScenarioError, match=needle):
+        parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types)
+
+
+def test_should_refuse_resume_on_a_scenario_with_slots():
+    parser = StandInParser()
+    data = {"scenario": [{"intent": "weather", "response": "{location}", "resume": True,
+                          "slot": [{"entity": "location", "prompt": "어디요?"}]}]}
+    with pytest.raises(ScenarioError, match="only a scenario without slots"):
+        parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types)

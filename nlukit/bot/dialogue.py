@@ -448,7 +448,7 @@ class Bot:
                 # 네, 예매해 주세요: a yes, then the very request being confirmed; 네 감사합니다: a yes,
                 # then small talk (thanks, a goodbye), which must not drop what was said yes to
                 (said == sc.intent or self._small_talk(said)) and not parse.entities
-                and any(self._made_of(t[:n], self._affirm) for n in range(len(t) - 1, 0, -1))):
+                and self._starts_with_yes(text)):
             state["misunderstood"] = 0
             return self._complete(sid, state, sc, text, parse, today)
         if self._is_answer(t, self._deny):
@@ -457,6 +457,12 @@ class Bot:
             return Turn(self.settings.confirm_denied, "confirm", sc.intent, final, [], parse,
                         self._resolved(sc, state, final, today))
         return None   # 아니 됐어 (a no, then a cancel phrase) was cancelled before
+
+    def _starts_with_yes(self, text: str) -> bool:
+        """True when whole words at the start of ``text`` make a yes and more words follow
+        (``네, 예매해 주세요``, ``네 감사합니다``); ``고마워요`` does not start with the yes ``고``."""
+        words = [w for w in re.split(r"[\s,.!?~…]+", text) if w]
+        return any(self._made_of(_squash(" ".join(words[:k])), self._affirm) for k in range(1, len(words)))
 
     def _is_answer(self, t: str, phrases: frozenset[str]) -> bool:
         """True when the squashed text ``t`` is ``phrases`` (a yes, a no), with interjections,
@@ -525,6 +531,12 @@ class Bot:
         yes_or_no = self._made_of(_squash(text), self._affirm | self._deny)
         if intent is not None and intent != active.intent and intent in self.scenarios and not bare \
                 and not yes_or_no:
+            other = self.scenarios[intent]
+            if other.resume and other.response is not None:
+                # 고마워 while the date is asked: answered in passing, and the question asked again
+                state["misunderstood"] = 0
+                said = other.resume if isinstance(other.resume, str) else other.response
+                return self._advance(sid, state, active, text, parse, render_template(said, {}), today)
             return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
         filled, rejected = self._fill(active, slots, cands, asked, bare, self._meanings(state))

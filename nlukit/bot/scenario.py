@@ -89,6 +89,11 @@ class Scenario:
     #: after it completes, a short follow-up of values alone (``부산은?``, ``내일은요``) runs it
     #: again with those values in place of the last ones
     follow_up: bool = True
+    #: said while another scenario asks something (고마워 while the date is asked), this one's
+    #: response (or the text given here: ``resume = "천만에요."``) is said and that question asked
+    #: again: what was under way is kept. Only for a scenario without slots or action (thanks,
+    #: small talk); off, the new request takes over
+    resume: bool | str = False
     action_fn: Action | None = field(default=None, compare=False, repr=False)
     action_takes_context: bool = field(default=True, compare=False, repr=False)
 
@@ -283,7 +288,7 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
 
 _SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles",
               "differs_from"}
-_SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "slot"}
+_SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "resume", "slot"}
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
@@ -499,13 +504,21 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
         if not isinstance(follow_up, bool):
             p.add(f"{key}.follow_up", f"must be true or false, got {follow_up!r}")
             follow_up = True
+        resume = sd.get("resume", False)
+        if not isinstance(resume, (bool, str)) or resume == "":
+            p.add(f"{key}.resume", f"must be true, false or the text to say in passing, got {resume!r}")
+            resume = False
+        elif resume and (slots or action is not None or confirm is not None):
+            p.add(f"{key}.resume", "only a scenario without slots, action or confirm can answer in "
+                                   "passing; drop resume or make it a plain response")
+            resume = False
         fn, takes_ctx = (None, True)
         if action is not None:
             fn, takes_ctx = _resolve_action(action, f"{key}.action", p)
         if intent is not None and intent not in scenarios:
             scenarios[intent] = Scenario(intent=intent, slots=tuple(slots), response=response,
                                          action=action, action_fn=fn, action_takes_context=takes_ctx,
-                                         confirm=confirm, follow_up=follow_up)
+                                         confirm=confirm, follow_up=follow_up, resume=resume)
     for k, tpl in (("bot.invalid_value", settings.invalid_value),):
         for name in template_names(tpl):
             if name != "value":
