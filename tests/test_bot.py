@@ -967,3 +967,11 @@ def test_should_refuse_resume_on_a_scenario_with_slots():
                           "slot": [{"entity": "location", "prompt": "어디요?"}]}]}
     with pytest.raises(ScenarioError, match="only a scenario without slots"):
         parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types)
+
+
+def test_should_take_the_value_after_a_bare_no_as_the_one_meant():
+    talk(make_bot(), "n1", [("서울 아니 부산 날씨 알려줘", "부산", "complete")])
+    turn = make_bot().handle("n2", "서울 아니 부산 날씨 알려줘")
+    assert turn.slots["location"] == "부산"
+    # an or is no correction: the first value stays
+    assert make_bot().handle("n3", "서울 아니면 부산 날씨 알려줘").slots["location"] == "서울"

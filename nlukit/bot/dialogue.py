@@ -736,13 +736,23 @@ class Bot:
                      key=lambda c: (c.start, c.end))
         # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
         # takes its place (the slot that holds 부산 gets 대구)
-        kept = [c for c in out if not c.after.startswith(_NOT_THIS)]
-        for x in (c for c in out if c.after.startswith(_NOT_THIS)):
+        ruled_out = [c for c in out if c.after.startswith(_NOT_THIS) or self._corrected_on_the_fly(c, out, text)]
+        kept = [c for c in out if c not in ruled_out]
+        for x in ruled_out:
             i = next((i for i, c in enumerate(kept) if c.entity == x.entity and c.start >= x.end), None)
             if i is not None and kept[i].replaces is None \
-                    and _squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED:
+                    and _squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED | {"아니"}:
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
         return kept
+
+    @staticmethod
+    def _corrected_on_the_fly(c: _Cand, cands: Sequence[_Cand], text: str) -> bool:
+        """``서울 아니 부산``: a value, a bare 아니 and right after it another value of its type
+        (not ``서울 아니면 부산``, an or)."""
+        if not re.match(r"아니(?:[\s,.…]|$)", c.after):
+            return False
+        nxt = next((d for d in cands if d.entity == c.entity and d.start >= c.end), None)
+        return nxt is not None and _squash(text[c.end:nxt.start]) == "아니"
 
     def _is_chat_value(self, e: Any) -> bool:
         t = _squash(e.text)
