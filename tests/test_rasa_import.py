@@ -401,3 +401,12 @@ def test_should_keep_a_text_marked_with_another_value_a_synonym_only(tmp_path) -
     assert lines(tmp_path / "bot" / "dicts" / "cuisine.csv") == [
         "entity,value,synonyms", "cuisine,asian,asian oriental|pan asian"]
     assert any("'asian oriental' is also marked as 'asian'" in n for n in result.notes)
+
+
+def test_should_say_when_a_response_is_taken_by_its_name_alone(tmp_path) -> None:
+    (tmp_path / "nlu.yml").write_text("nlu:\n- intent: hello\n  examples: |\n    - 안녕\n- intent: bye\n"
+                                      "  examples: |\n    - 잘가\n", encoding="utf-8")
+    (tmp_path / "domain.yml").write_text("responses:\n  utter_hello:\n  - text: 안녕하세요\n", encoding="utf-8")
+    result = write_project(read_rasa([tmp_path]), tmp_path / "bot")
+    assert 'intent = "hello"' in (tmp_path / "bot" / "scenarios.toml").read_text(encoding="utf-8")
+    assert any("utter_hello is used by its name" in n for n in result.notes)

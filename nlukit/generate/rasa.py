@@ -535,6 +535,9 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | N
         chain = actions.get(intent) or []
         if not chain and f"utter_{rasa_name}" in data.responses:   # a retrieval intent
             chain = [f"utter_{rasa_name}"]
+            if "/" not in rasa_name:   # found by its name alone: say so, the user may not mean it
+                notes.append(f"intent {intent!r}: no rule or story answers it; utter_{rasa_name} is used "
+                             "by its name, check it")
         action = chain[0] if chain else None
         if action is None:
             if data.flows or data.responses:
