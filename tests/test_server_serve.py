@@ -219,6 +219,20 @@ def test_should_refuse_a_session_store_without_scenarios_to_keep_sessions_for(tm
     assert main(["serve", str(tmp_path / "m"), "--log", str(tmp_path / "t.jsonl"), "--port", "0"]) == 1
     assert "add --scenarios FILE or drop --log" in capsys.readouterr().err
     assert not (tmp_path / "t.jsonl").exists()
+    for wait in ("0", "5", "-1"):
+        assert main(["serve", str(tmp_path / "m"), "--kakao-wait", wait, "--port", "0"]) == 1
+        assert "--kakao-wait must be above 0 and under Kakao's 5 seconds" in capsys.readouterr().err
+
+
+def test_should_pass_the_kakao_settings_of_the_command_line_to_the_app(tmp_path: Any, monkeypatch: Any) -> None:
+    from nlukit import server
+    from nlukit.cli import main
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(server, "serve", lambda model, **kw: seen.update(kw) or 0)
+    assert main(["serve", str(tmp_path / "m"), "--scenarios", "s.toml", "--kakao-wait", "2.5",
+                 "--kakao-callback-host", ".example.kr", "--kakao-callback-host", "cb.example.com"]) == 0
+    assert seen["settings"]["kakao_wait"] == 2.5
+    assert seen["settings"]["kakao_callback_hosts"] == (".example.kr", "cb.example.com")
 
 
 @pytest.mark.slow

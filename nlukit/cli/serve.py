@@ -42,6 +42,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cors-origin", action="append", default=[], metavar="ORIGIN",
                         help="let pages of ORIGIN (e.g. https://shop.example) call the API from a "
                              "browser; repeatable; '*' allows any")
+    parser.add_argument("--kakao-wait", type=float, default=None, metavar="SECONDS",
+                        help="with Kakao callbacks on, how long a turn may take before the callback "
+                             "answers it (default 3.5; Kakao waits 5)")
+    parser.add_argument("--kakao-callback-host", action="append", default=[], metavar="HOST",
+                        help="a host (.suffix for its subdomains) Kakao callback answers may be posted to "
+                             "over https; repeatable (default .kakao.com and .kakaoenterprise.com)")
     parser.add_argument("--log", metavar="FILE", default=None,
                         help="append one JSON line per chat turn to FILE (session ids hashed), "
                              "for `nlukit review FILE`")
@@ -62,6 +68,12 @@ def run(args: argparse.Namespace) -> int:
     settings: dict[str, object] = {"store_url": args.store,
                                    "admin_token_env": args.admin_token_env,
                                    "cors_origins": tuple(args.cors_origin)}
+    if args.kakao_wait is not None:
+        if not 0 < args.kakao_wait < 5:
+            raise InputError(f"--kakao-wait must be above 0 and under Kakao's 5 seconds, not {args.kakao_wait}")
+        settings["kakao_wait"] = args.kakao_wait
+    if args.kakao_callback_host:
+        settings["kakao_callback_hosts"] = tuple(args.kakao_callback_host)
     if args.log:
         if not args.scenarios:
             raise InputError(f"--log {args.log} records chat turns, but without --scenarios there is no "
