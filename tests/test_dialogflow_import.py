@@ -104,3 +104,80 @@ def test_should_refuse_an_archive_with_paths_out_of_its_folder(tmp_path) -> None
     with pytest.raises(InputError, match="unsafe path"):
         read_dialogflow(str(archive))
     assert not (tmp_path.parent / "outside.txt").exists()
+
+
+def test_should_read_a_context_parameter_reference_and_note_a_follow_up_intent(tmp_path) -> None:
+    # modelled on a meeting-room agent: the reply reads its parameters back from the
+    # intent's own output context (and $time.original is the time as typed), and a yes/no
+    # follow-up intent lives inside that context
+    from nlukit.generate.rasa import write_project
+    root = tmp_path / "agent"
+    (root / "intents").mkdir(parents=True)
+    (root / "agent.json").write_text(json.dumps({"language": "ko"}), encoding="utf-8")
+
+    def put(name, obj):
+        (root / "intents" / name).write_text(json.dumps(obj, ensure_ascii=False), encoding="utf-8")
+
+    put("new_meeting.json", {"name": "new_meeting", "contexts": [], "responses": [{
+        "affectedContexts": [{"name": "new_meeting-followup", "lifespan": 3}],
+        "parameters": [{"name": "time", "dataType": "@sys.time", "required": True,
+                        "prompts": [{"lang": "ko", "value": "회의 시간은 언제인가요?"}]}],
+        "messages": [{"type": 0, "lang": "ko",
+                      "speech": "#new_meeting-followup.time으로 회의실을 예약할까요? ($time.original)"}]}]})
+    put("new_meeting_usersays_ko.json", [{"data": [seg("오후 3시", "@sys.time", "time"), seg("에 회의 잡아줘")]}])
+    put("make_calendar.json", {"name": "make_calendar", "contexts": ["new_meeting-followup"],
+                               "responses": [{"messages": [{"type": 0, "lang": "ko", "speech": "감사합니다"}]}]})
+    put("make_calendar_usersays_ko.json", [{"data": [seg("응")]}, {"data": [seg("그래")]}])
+    data = read_dialogflow(str(root))
+    assert any("'make_calendar' follows up new_meeting-followup" in n for n in data.notes)
+    write_project(data, tmp_path / "bot")
+    toml = (tmp_path / "bot" / "scenarios.toml").read_text(encoding="utf-8")
+    assert 'response = "{sys_time}으로 회의실을 예약할까요? ({sys_time})"' in toml and "#new_meeting" not in toml
+
+
+def test_should_leave_the_counter_out_of_a_number_marked_with_it(tmp_path) -> None:
+    # modelled on a meeting-room agent: one phrase marks 10 as @sys.number, another 5명
+    root = tmp_path / "agent"
+    (root / "intents").mkdir(parents=True)
+    (root / "agent.json").write_text(json.dumps({"language": "ko"}), encoding="utf-8")
+    (root / "intents" / "new_meeting.json").write_text(json.dumps({"name": "new_meeting"}), encoding="utf-8")
+    (root / "intents" / "new_meeting_usersays_ko.json").write_text(json.dumps([
+        {"data": [seg("10", "@sys.number", "number"), seg("명 새 회의")]},
+        {"data": [seg("룸A에 "), seg("5명", "@sys.number", "number"), seg(" 회의 잡을게요")]}],
+        ensure_ascii=False), encoding="utf-8")
+    data = read_dialogflow(str(root))
+    got = [(t, [(t[m.start:m.end], m.value) for m in ms]) for t, ms in data.intents["new_meeting"]]
+    assert got == [("10명 새 회의", [("10", "10")]), ("룸A에 5명 회의 잡을게요", [("5", "5")])]
+
+
+def test_should_keep_sys_ignore_as_plain_text_and_name_a_follow_up_plainly(tmp_path) -> None:
+    # modelled on a pet-symptom agent: 토 and 이 are marked @sys.ignore, and the answer to
+    # the bot's question lives in the follow-up intent "dog_throwup - small"
+    root = tmp_path / "agent"
+    (root / "intents").mkdir(parents=True)
+    (root / "agent.json").write_text(json.dumps({"language": "ko"}), encoding="utf-8")
+    (root / "intents" / "dog_throwup.json").write_text(json.dumps({"name": "dog_throwup"}), encoding="utf-8")
+    (root / "intents" / "dog_throwup_usersays_ko.json").write_text(json.dumps([
+        {"data": [seg("강아지", "@Animal", "animal"), seg("가 "), seg("토", "@sys.ignore"), seg("를 해요")]},
+        {"data": [seg("강아지", "@Animal", "animal"), seg(" 호흡"), seg("이", "@sys.ignore"), seg(" 이상해요")]}],
+        ensure_ascii=False), encoding="utf-8")
+    (root / "intents" / "dog_throwup - small.json").write_text(json.dumps(
+        {"name": "dog_throwup - small", "contexts": ["dog_throwup-followup"]}), encoding="utf-8")
+    (root / "intents" / "dog_throwup - small_usersays_ko.json").write_text(json.dumps(
+        [{"data": [seg("작은 알갱이", "@throwup", "throwup"), seg("에요")]}], ensure_ascii=False), encoding="utf-8")
+    data = read_dialogflow(str(root))
+    assert [(t, [m.entity for m in ms]) for t, ms in data.intents["dog_throwup"]] == [
+        ("강아지가 토를 해요", ["Animal"]), ("강아지 호흡이 이상해요", ["Animal"])]
+    assert "dog_throwup_small" in data.intents and "sys_ignore" not in data.lookups
+
+
+def test_should_not_take_korean_when_only_the_welcome_intent_has_it(tmp_path) -> None:
+    # modelled on a coffee-shop agent: English for every intent, Korean only for the welcome one
+    write_agent(tmp_path / "a", lang="en")
+    (tmp_path / "a" / "intents" / "Default Welcome Intent.json").write_text(
+        json.dumps({"name": "Default Welcome Intent"}), encoding="utf-8")
+    (tmp_path / "a" / "intents" / "Default Welcome Intent_usersays_ko.json").write_text(
+        json.dumps([{"data": [seg("안녕")]}], ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InputError, match=r"en \(2 intents\), ko \(1 intents\); choose one with --lang"):
+        read_dialogflow(str(tmp_path / "a"))
+    assert "weather" in read_dialogflow(str(tmp_path / "a"), lang="en").intents

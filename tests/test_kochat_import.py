@@ -87,3 +87,38 @@ def test_should_name_the_intent_after_the_file_and_refuse_a_name_that_is_no_word
     ok.write_text("question,label\n날씨 알려줘,O O\n", encoding="utf-8")
     result = write_project(read_kochat([str(ok)]), tmp_path / "bot")
     assert result.intents == {"날씨": 1}
+
+
+def test_should_keep_a_place_name_ending_in_do_whole(tmp_path) -> None:
+    # modelled on Kochat's travel and dust data: 제주 and 울릉 are tagged alone elsewhere, yet
+    # 제주도 and 울릉도 are names (island, province), not 제주 + the particle 도 ("also")
+    path = tmp_path / "travel.csv"
+    path.write_text("question,label\n아하 제주 맑니,O S-LOCATION O\n울릉 여행 가는데 회 알려줘,S-LOCATION O O O O\n"
+                    "제주도 템플스테이 여행 갈 데 추천해 줘,S-LOCATION S-PLACE O O O O O\n"
+                    "울릉도 금요일 마스크 챙길까,S-LOCATION S-DATE O O\n부산은 맑아?,S-LOCATION O\n"
+                    "부산 덥니,S-LOCATION O\n", encoding="utf-8")
+    texts = [(t, [m.value for m in ms]) for t, ms in read_kochat([str(path)]).intents["travel"]]
+    assert ("제주도 템플스테이 여행 갈 데 추천해 줘", ["제주도", "템플스테이"]) in texts
+    assert ("울릉도 금요일 마스크 챙길까", ["울릉도", "금요일"]) in texts
+    assert ("부산은 맑아?", ["부산"]) in texts          # 은 is still cut with evidence
+
+
+def test_should_join_neighbouring_words_tagged_one_by_one_into_one_value(tmp_path) -> None:
+    # modelled on an older Kochat 날씨.csv: 이번 주 and 1월 1일 are tagged S-DATE S-DATE
+    path = tmp_path / "날씨.csv"
+    path.write_text("question,label\n이번 주 영등포 날씨 줘,S-DATE S-DATE S-LOCATION O O\n"
+                    "1월 1일 비 오나요,S-DATE S-DATE O O\n완주 모레 동대구 날씨,S-LOCATION S-DATE S-LOCATION O\n",
+                    encoding="utf-8")
+    data = read_kochat([str(path)])
+    assert [[(m.entity, m.value) for m in ms] for _, ms in data.intents["날씨"]] == [
+        [("date", "이번 주"), ("location", "영등포")], [("date", "1월 1일")],
+        [("location", "완주"), ("date", "모레"), ("location", "동대구")]]
+    assert any("2 questions tag neighbouring words of one type separately" in n for n in data.notes)
+
+
+def test_should_keep_two_values_side_by_side_apart_when_each_stands_alone_elsewhere(tmp_path) -> None:
+    path = tmp_path / "train.csv"
+    path.write_text("question,label\n서울 부산 기차표,S-LOCATION S-LOCATION O\n서울 출발,S-LOCATION O\n"
+                    "부산 도착,S-LOCATION O\n", encoding="utf-8")
+    text, mentions = read_kochat([str(path)]).intents["train"][0]
+    assert [(m.value, m.start, m.end) for m in mentions] == [("서울", 0, 2), ("부산", 3, 5)]

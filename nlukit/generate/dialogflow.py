@@ -6,14 +6,17 @@ and ``entities/<name>.json`` with ``entities/<name>_entries_<lang>.json``. Read 
 
 * training phrases: a segment with ``meta`` ``@type`` is an entity of that type
   (``@sys.geo-city`` becomes ``sys_geo_city``: nlukit has no built-in entities, so the
-  values in the phrases make its dictionary); when one intent marks two parameters of one
-  type (``from-city`` and ``to-city``), the parameter names are their roles;
+  values in the phrases make its dictionary; ``@sys.ignore`` is plain text, and a counter
+  marked with a ``@sys.number``, ``5명``, is left out of it); when one intent marks two
+  parameters of one type (``from-city`` and ``to-city``), the parameter names are their roles;
+* follow-up intents (``X - yes``, named ``X_yes``) become ordinary intents, with a note;
 * entity entries: values and synonyms;
-* per intent, its first text response (``$from-city`` names a parameter) and its required
-  parameters with their first prompt: a scenario that asks for them;
+* per intent, its first text response (``$from-city`` and ``#context.from-city`` name a
+  parameter) and its required parameters with their first prompt: a scenario that asks for them;
 * the fallback intent (``input.unknown``): its responses are the bot's fallback replies.
 
-The language is ``ko`` when the agent has it, else its only one (``lang=`` chooses).
+The language is ``ko`` when the agent has it for as many intents as any other language, else
+its only one; otherwise ``lang=`` (``--lang``) must choose.
 """
 from __future__ import annotations
 
@@ -28,6 +31,7 @@ from ..errors import InputError
 from .rasa import RasaData, parse_example
 
 _WORD = re.compile(r"[^\w-]+")
+_COUNTED = re.compile(r"(\s*\d[\d,.]*)(\s*[^\W\d_]+\s*)")   # 5명, 3 개, 10분: a number and its counter
 
 
 def is_dialogflow(path: str) -> bool:
@@ -43,6 +47,7 @@ def is_dialogflow(path: str) -> bool:
 def _name(raw: str) -> str:
     """An intent, type or role name as nlukit takes it: a word (``Default Welcome`` → ``Default_Welcome``)."""
     name = _WORD.sub("_", raw.strip()).strip("_")
+    name = re.sub(r"_+-[_-]*|-+_[_-]*", "_", name)   # a follow-up's "dog_throwup - yes" → dog_throwup_yes
     if not name or name[0].isdigit():
         name = f"i_{name}"
     return name
@@ -65,9 +70,13 @@ def _load(path: str) -> Any:
         raise InputError(f"{path}: not valid JSON ({exc}); is this a Dialogflow export?") from None
 
 
-def _languages(root: str) -> set[str]:
-    return {m.group(1) for f in os.listdir(os.path.join(root, "intents"))
-            if (m := re.search(r"_usersays_([\w-]+)\.json$", f))}
+def _languages(root: str) -> dict[str, int]:
+    """Each language of the training phrases, with how many intents have phrases in it."""
+    counts: dict[str, int] = {}
+    for f in os.listdir(os.path.join(root, "intents")):
+        if m := re.search(r"_usersays_([\w-]+)\.json$", f):
+            counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+    return counts
 
 
 def read_dialogflow(path: str, lang: str | None = None) -> RasaData:
@@ -88,9 +97,12 @@ def _read(root: str, lang: str | None) -> RasaData:
     langs = _languages(root)
     if lang is None:
         lang = "ko" if "ko" in langs or not langs else (sorted(langs)[0] if len(langs) == 1 else None)
+        if lang == "ko" and langs and max(langs.values()) > langs["ko"]:
+            lang = None   # Korean for the welcome intent only, the agent itself in English: do not guess
         if lang is None:
-            raise InputError(f"{root}: the agent has phrases in {', '.join(sorted(langs))}; choose one "
-                             "with --lang")
+            raise InputError(f"{root}: the agent has phrases in "
+                             f"{', '.join(f'{k} ({n} intents)' for k, n in sorted(langs.items()))}; "
+                             "choose one with --lang")
     data = RasaData()
     canonical: dict[str, dict[str, str]] = {}   # type -> surface -> value (synonyms to their value)
     entity_dir = os.path.join(root, "entities")
@@ -125,24 +137,33 @@ def _read(root: str, lang: str | None) -> RasaData:
         intent = _name(raw_name)
         if intent != raw_name:
             data.notes.append(f"intent {raw_name!r} became {intent!r}")
+        contexts = [str(c.get("name", c)) if isinstance(c, dict) else str(c) for c in spec.get("contexts") or []]
+        if contexts:   # a follow-up intent (응, yes ...) answers only inside its parent's context
+            data.notes.append(f"intent {raw_name!r} follows up {', '.join(contexts)} in Dialogflow; nlukit has no "
+                              "input contexts, so it is an ordinary intent: check that its phrases stand alone")
         says = os.path.join(intent_dir, f"{f[:-5]}_usersays_{lang}.json")
         phrases = _load(says) if os.path.exists(says) else []
         aliases: dict[str, set[str]] = {}
         for phrase in phrases:
             for seg in phrase.get("data", []):
-                if str(seg.get("meta", "")).startswith("@"):
+                if str(seg.get("meta", "")).startswith("@") and seg["meta"] != "@sys.ignore":
                     aliases.setdefault(_type(seg["meta"]), set()).add(str(seg.get("alias") or ""))
         for n, phrase in enumerate(phrases):
             raw = []
             for seg in phrase.get("data", []):
                 text = str(seg.get("text", ""))
                 meta = str(seg.get("meta", ""))
-                if meta.startswith("@") and text.strip():
+                if meta.startswith("@") and meta != "@sys.ignore" and text.strip():   # sys.ignore: plain text
                     kind = _type(meta)
+                    rest = ""
+                    counted = _COUNTED.fullmatch(text) if meta.startswith("@sys.number") else None
+                    if counted:   # 5명 marked as @sys.number: the counter word is no part of the number
+                        text, rest = counted.group(1), counted.group(2)
                     spec_ = {"entity": kind, "value": canonical.get(kind, {}).get(text.strip(), text.strip())}
                     if len(aliases.get(kind, ())) > 1 and seg.get("alias"):
                         spec_["role"] = _role(seg["alias"])
-                    raw.append(f"[{text}]{json.dumps(spec_, ensure_ascii=False)}")
+                    raw.append(f"[{text}]{json.dumps(spec_, ensure_ascii=False)}"
+                               + rest.replace("[", "［").replace("]", "］"))
                 else:
                     raw.append(text.replace("[", "［").replace("]", "］"))
             text, mentions = parse_example("".join(raw), f"{says}: phrase {n + 1}", data.notes)
@@ -174,8 +195,10 @@ def _scenario(data: RasaData, intent: str, response: dict[str, Any], texts: list
     names = sorted({str(p.get("name") or "") for p in response.get("parameters") or []} - {""}, key=len,
                    reverse=True)
     # $from-city에서: the parameter's name ends where a known name ends (Hangul is a word character too)
-    ref = re.compile(r"\$(" + "|".join(map(re.escape, names)) + r"|[A-Za-z0-9_-]+)") if names else \
-        re.compile(r"\$([A-Za-z0-9_-]+)")
+    # #new_meeting-followup.number: a parameter read from a context is the parameter too
+    ref = re.compile(r"(?:\$|#[A-Za-z0-9_-]+\.)(" + "|".join(map(re.escape, names)) + r"|[A-Za-z0-9_-]+)"
+                     r"(?:\.original)?") if names else \
+        re.compile(r"(?:\$|#[A-Za-z0-9_-]+\.)([A-Za-z0-9_-]+)(?:\.original)?")
     reply = ref.sub(r"{\1}", texts[0]) if texts else None
     done = f"utter_{intent}"
     if reply:

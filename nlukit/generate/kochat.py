@@ -13,8 +13,11 @@ a word may carry its particle (``서울에서`` tagged ``S-LOCATION``); nlukit s
 one, so a particle is cut off the end of an entity: a particle of two syllables or more
 (``에서``, ``으로``, ``까지`` ...) always, a one-syllable one (``은``, ``에``, ``로`` ...) only
 when what is left is tagged alone elsewhere in the data (``부산`` in ``부산은`` when ``부산``
-appears on its own). Files whose every label is ``OOD`` (Kochat's out-of-distribution data)
-are left out and listed: nlukit's fallback learns from generated nonsense instead.
+appears on its own), and never 도, which ends names (``제주도``, ``울릉도``) more often than
+it is "also". Neighbouring words of one type tagged one by one (``이번 주`` as ``S-DATE
+S-DATE``, as older Kochat data does) are one value. Files whose every label is ``OOD``
+(Kochat's out-of-distribution data) are left out and listed: nlukit's fallback learns from
+generated nonsense instead.
 """
 from __future__ import annotations
 
@@ -30,7 +33,9 @@ from .rasa import Mention, RasaData
 
 _LONG_PARTICLES = ("에서부터", "으로부터", "에서는", "에서도", "으로는", "이랑", "에서", "으로", "에게", "한테",
                    "까지", "부터", "처럼", "보다", "하고")
-_SHORT_PARTICLES = ("은", "는", "이", "가", "을", "를", "에", "의", "도", "로", "와", "과", "랑", "만")
+# 도 is left out: on a tagged word it is far more often a name's own syllable (제주도, 울릉도,
+# 경기도 next to 제주, 울릉, 경기 tagged alone) than the particle "also"
+_SHORT_PARTICLES = ("은", "는", "이", "가", "을", "를", "에", "의", "로", "와", "과", "랑", "만")
 _TAG = re.compile(r"(?:([BIESL])-)?(.+)")
 _NAME = re.compile(r"[^\W\d][\w-]*")
 _PUNCT = ".,!?~;:'\"…"
@@ -110,10 +115,26 @@ def _spans(words: list[str], tags: list[str], where: str) -> list[tuple[int, int
     return spans
 
 
+def _join_adjacent(spans: list[tuple[int, int, str]], words: list[str],
+                   alone: set[tuple[str, str]]) -> list[tuple[int, int, str]]:
+    """Spans of one type with no word between them as one (``이번 주`` tagged ``S-DATE S-DATE``):
+    two slots side by side (``{date} {date}``) would generate nonsense. Two values each tagged
+    alone elsewhere stay two (``서울 부산`` when 서울 and 부산 are values of their own)."""
+    out: list[tuple[int, int, str]] = []
+    for a, b, kind in spans:
+        if out and out[-1][1] == a and out[-1][2] == kind and not (
+                (kind, " ".join(words[out[-1][0]:a])) in alone and (kind, " ".join(words[a:b])) in alone):
+            out[-1] = (out[-1][0], b, kind)
+        else:
+            out.append((a, b, kind))
+    return out
+
+
 def read_kochat(paths: Iterable[str]) -> RasaData:
     """Kochat CSVs (one per intent) as the examples ``nlukit import`` writes out."""
     data = RasaData()
     raw: list[tuple[str, str, list[tuple[int, int, str]], list[str], str]] = []
+    merged = 0
     for path in paths:
         rows = _rows(path)
         if rows and all(label.upper() == "OOD" for _, _, label in rows):
@@ -130,7 +151,14 @@ def read_kochat(paths: Iterable[str]) -> RasaData:
                 raise InputError(f"{path}:{n}: {len(words)} words but {len(tags)} labels in {question!r}; "
                                  "give one label per space-separated word")
             raw.append((intent, question, _spans(words, tags, f"{path}:{n}"), words, f"{path}:{n}"))
-    alone = {(kind, " ".join(words[a:b]).rstrip(_PUNCT)) for _, _, spans, words, _ in raw for a, b, kind in spans}
+    # the values tagged as one span somewhere (부산 of 부산 날씨): particles and neighbours are judged by them
+    alone = {(kind, " ".join(words[a:b]).rstrip(_PUNCT)) for _, _, spans, words, _ in raw for a, b, kind in spans
+             if not any(k == kind and (e == a or s == b) for s, e, k in spans)}
+    for i, (intent, question, spans, words, where) in enumerate(raw):
+        joined = _join_adjacent(spans, words, alone)
+        if len(joined) < len(spans):
+            merged += 1
+            raw[i] = (intent, question, joined, words, where)
     for intent, _, spans, words, _ in raw:
         text = " ".join(words)
         starts = [sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]
@@ -149,6 +177,9 @@ def read_kochat(paths: Iterable[str]) -> RasaData:
                     break
             mentions.append(Mention(start, end, kind, None, surface))
         data.intents.setdefault(intent, []).append((text, mentions))
+    if merged:
+        data.notes.append(f"{merged} questions tag neighbouring words of one type separately (이번 주 as "
+                          "S-DATE S-DATE): each such run is one value")
     if not data.intents:
         raise InputError(f"no Kochat questions in {', '.join(paths)}; a Kochat file is a CSV with the header "
                          "question,label, one per intent")
