@@ -68,6 +68,12 @@ _NON_WORD = re.compile(r"[\W_]+")
 CHAT_NOISE = "ㅋㅎㅠㅜㄷㅡㅅ^;~.,?!♥♡*_-=ㆍ… "
 
 
+#: particles a span may have run into: cut off when the dictionary word before them is known
+_PARTICLES = frozenset(("에서", "에서는", "에서도", "에서부터", "으로", "으로는", "로", "로는", "에", "에는", "에도",
+                        "은", "는", "이", "가", "을", "를", "의", "도", "만", "까지", "부터", "에게", "한테",
+                        "랑", "이랑", "과", "와", "하고", "처럼", "보다"))
+
+
 def memory_key(text: str) -> str:
     """How a text is looked up among the training sentences: lower case, letters and digits only.
 
@@ -279,6 +285,10 @@ class NLU:
             # (NCT 127 | 플레이리스트): the dictionary word, unless what follows is one too
             if s == start and e < end and text[e] == " " and entity in types \
                     and not any(entity in t for _, _, t in gaz.find(text[:end], [e + 1])):
+                return e
+            # or into the particle after it (서울에서, from a tagger that never saw one there):
+            # a particle is never part of a span
+            if s == start and e < end and entity in types and text[e:end] in _PARTICLES:
                 return e
         return end
 

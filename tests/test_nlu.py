@@ -260,6 +260,21 @@ def test_should_end_a_span_run_past_a_dictionary_word_where_the_word_ends(nlu: N
     assert (e.text, e.end) == ("서울 부산", 5)
 
 
+def test_should_leave_a_particle_the_tagger_ran_into_out_of_the_span(nlu: NLU, monkeypatch) -> None:
+    # Given a tagger that never saw a particle after a value (Kochat data) and tags 서울에서 whole
+    cuts = {"서울에서 날씨 알려줘": [(0, 4, "location", None, 0.9)], "부산으로 가는 기차": [(0, 4, "location", None, 0.9)],
+            "서울역 가는 길": [(0, 3, "location", None, 0.9)]}
+    monkeypatch.setattr(nlu._tagger, "predict", lambda items, validate=False: [cuts[t] for t, _ in items])
+    # Then the particle is no part of the span (DESIGN: a particle is never inside a span)
+    [e] = nlu.parse("서울에서 날씨 알려줘").entities
+    assert (e.text, e.value, e.start, e.end) == ("서울", "서울", 0, 2)
+    [e] = nlu.parse("부산으로 가는 기차").entities
+    assert (e.text, e.value, e.end) == ("부산", "부산", 2)
+    # while a word that goes on past a value without a particle stays as tagged (역 is no particle)
+    [e] = nlu.parse("서울역 가는 길").entities
+    assert e.text == "서울역"
+
+
 def test_should_not_ask_the_intent_model_about_memorised_sentences(nlu: NLU, data_dir: str,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     # Given training sentences (memorised) among new ones, and the plain reading of the memory:
