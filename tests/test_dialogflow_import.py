@@ -15,6 +15,7 @@ import pytest
 from nlukit.cli import main
 from nlukit.errors import InputError
 from nlukit.generate.dialogflow import read_dialogflow
+from nlukit.generate.rasa import write_project
 
 
 def seg(text: str, meta: str | None = None, alias: str | None = None) -> dict:
@@ -181,3 +182,27 @@ def test_should_not_take_korean_when_only_the_welcome_intent_has_it(tmp_path) ->
     with pytest.raises(InputError, match=r"en \(2 intents\), ko \(1 intents\); choose one with --lang"):
         read_dialogflow(str(tmp_path / "a"))
     assert "weather" in read_dialogflow(str(tmp_path / "a"), lang="en").intents
+
+
+def test_should_make_an_optional_parameter_the_reply_names_an_optional_slot(tmp_path) -> None:
+    from nlukit.bot import load_scenarios
+    agent = tmp_path / "agent"
+    write_agent(agent)
+    (agent / "entities" / "drink.json").write_text('{"name": "drink"}', encoding="utf-8")
+    (agent / "entities" / "drink_entries_ko.json").write_text(
+        json.dumps([{"value": "라떼", "synonyms": ["라떼"]}, {"value": "아메리카노", "synonyms": ["아아"]}],
+                   ensure_ascii=False), encoding="utf-8")
+    (agent / "intents" / "order.json").write_text(json.dumps({"name": "order", "responses": [{
+        "parameters": [{"name": "drink", "dataType": "@drink", "required": False}],
+        "messages": [{"type": "0", "lang": "ko", "speech": "$drink 주문 받았어요."}]}]}, ensure_ascii=False),
+        encoding="utf-8")
+    (agent / "intents" / "order_usersays_ko.json").write_text(json.dumps([
+        {"data": [seg("아아", "@drink", "drink"), seg(" 한 잔 주세요")]}, {"data": [seg("주문할게요")]}],
+        ensure_ascii=False), encoding="utf-8")
+    write_project(read_dialogflow(str(agent)), tmp_path / "bot")
+    sc = load_scenarios(str(tmp_path / "bot" / "scenarios.toml"),
+                        intents=["Book_Train", "weather", "order"], entity_types=["city", "sys_date", "drink"])
+    order = sc.scenarios["order"]
+    # the reply names the drink: a slot filled when said, never asked (it was literal {{drink}})
+    assert order.response == "{drink} 주문 받았어요."
+    assert [(s.entity, s.required, s.prompt) for s in order.slots] == [("drink", False, None)]

@@ -203,18 +203,24 @@ def _scenario(data: RasaData, intent: str, response: dict[str, Any], texts: list
     done = f"utter_{intent}"
     if reply:
         data.responses[done] = reply
-    if not required:
+    # an optional parameter the reply names ($beverage) is a slot filled when said, never asked
+    optional = [p for p in response.get("parameters") or [] if not p.get("required") and reply
+                and "{" + str(p.get("name") or "") + "}" in reply]
+    if not required and not optional:
         if reply:
             data.flows.append(([], [{"intent": intent}, {"action": done}]))
         return
     form = f"{intent}_form"
     data.forms[form] = []
-    for p in required:
+    for p in [*required, *optional]:
         name = str(p.get("name") or "")
         kind = _type(str(p.get("dataType") or ""))
         role = _role(name) if len(aliases.get(kind, ())) > 1 else None
         data.slots[name] = {"mappings": [{"type": "from_entity", "entity": kind,
                                           **({"role": role} if role else {})}]}
+        if p in optional:
+            data.optional.setdefault(form, []).append(name)
+            continue
         prompts = [q.get("value") for q in p.get("prompts") or [] if q.get("lang", lang) == lang]
         if prompts and prompts[0]:
             data.responses[f"utter_ask_{form}_{name}"] = ref.sub(r"{\1}", str(prompts[0]))

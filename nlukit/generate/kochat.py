@@ -191,6 +191,7 @@ def merge(a: RasaData, b: RasaData) -> RasaData:
     out = RasaData(intents={**a.intents}, synonyms={**a.synonyms}, lookups={**a.lookups},
                    notes=a.notes + b.notes, responses={**a.responses, **b.responses},
                    slots={**a.slots, **b.slots}, forms={**a.forms, **b.forms},
+                   optional={**a.optional, **b.optional},
                    form_mappings={**a.form_mappings, **b.form_mappings}, flows=a.flows + b.flows)
     for k, v in b.intents.items():
         out.intents.setdefault(k, []).extend(v)

@@ -73,6 +73,7 @@ class RasaData:
     responses: dict[str, str] = field(default_factory=dict)        # utter_x -> its first text
     slots: dict[str, dict] = field(default_factory=dict)           # slot -> its domain entry
     forms: dict[str, list] = field(default_factory=dict)           # form -> required slots
+    optional: dict[str, list] = field(default_factory=dict)        # form -> slots it fills when said
     form_mappings: dict[str, dict] = field(default_factory=dict)   # Rasa 2: slot -> mappings
     flows: list[tuple[list, list]] = field(default_factory=list)   # (condition, steps) of rules, stories
 
@@ -545,9 +546,10 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | N
             continue
         lines = ["[[scenario]]", f"intent = {_toml(intent)}"]
         if action in data.forms:
-            slot_lines: list[tuple[str, str | None, str]] = []
+            slot_lines: list[tuple[str, str | None, str | None]] = []
             rename: dict[str, str] = {}
-            for rs in data.forms[action]:
+            optional = set(data.optional.get(action, []))
+            for rs in [*data.forms[action], *data.optional.get(action, [])]:
                 source = _slot_source(data, rs, types)
                 if source is None or source[0] not in types:
                     why = "is not filled from an entity" if source is None else \
@@ -561,6 +563,9 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | N
                     notes.append(f"form {action!r}: slots of one entity type {entity!r} got the roles of "
                                  f"their slot names ({rs!r}); mark them {{{entity}:{rs}}} in the patterns")
                 rename[rs] = name
+                if rs in optional:   # filled when the user says it, never asked
+                    slot_lines.append((entity, role, None))
+                    continue
                 prompt = (data.responses.get(f"utter_ask_{action}_{rs}")
                           or data.responses.get(f"utter_ask_{rs}"))
                 if prompt is None:
@@ -579,7 +584,10 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | N
                 lines += ["[[scenario.slot]]", f"entity = {_toml(entity)}"]
                 if role:
                     lines.append(f"role = {_toml(role)}")
-                lines.append(f"prompt = {_toml(_template(prompt, rename, names, notes))}")
+                if prompt is None:
+                    lines.append("required = false")
+                else:
+                    lines.append(f"prompt = {_toml(_template(prompt, rename, names, notes))}")
         elif action in data.responses:
             said = list(itertools.takewhile(lambda a: a in data.responses, chain))   # utter_a, utter_b
             text = "\n".join(data.responses[a] for a in said)
