@@ -453,6 +453,8 @@ _VOWEL_PAIRS = {"ㅗㅏ": "ㅘ", "ㅗㅐ": "ㅙ", "ㅗㅣ": "ㅚ", "ㅜㅓ": "�
 _FINAL_PAIRS = {"ㄱㅅ": "ㄳ", "ㄴㅈ": "ㄵ", "ㄴㅎ": "ㄶ", "ㄹㄱ": "ㄺ", "ㄹㅁ": "ㄻ", "ㄹㅂ": "ㄼ", "ㄹㅅ": "ㄽ",
                 "ㄹㅌ": "ㄾ", "ㄹㅍ": "ㄿ", "ㄹㅎ": "ㅀ", "ㅂㅅ": "ㅄ"}
 _LATIN_RUN = re.compile(r"[A-Za-z]+")
+_HANGUL_OR_JAMO = re.compile("[\uac00-\ud7a3\u3131-\u318e]")
+_SYLLABLE = re.compile("[\uac00-\ud7a3]")
 
 
 def _syllable(ini: str, med: str, fin: str = "") -> str:
@@ -506,7 +508,7 @@ def hangul_from_keys(text: str) -> str | None:
     >>> hangul_from_keys("dkssudgktpdy"), hangul_from_keys("gksrmf zz"), hangul_from_keys("hello")
     ('안녕하세요', '한글 ㅋㅋ', None)
     """
-    if any("\uac00" <= ch <= "\ud7a3" or "\u3131" <= ch <= "\u318e" for ch in text):
+    if _HANGUL_OR_JAMO.search(text):
         return None
     runs = list(_LATIN_RUN.finditer(text))
     if sum(len(m.group()) for m in runs) < 2:
@@ -522,7 +524,7 @@ def hangul_from_keys(text: str) -> str | None:
         pos = m.end()
     out.append(text[pos:])
     result = "".join(out)
-    if result == text or (not any("\uac00" <= ch <= "\ud7a3" for ch in result) and len(result.strip()) < 2):
+    if result == text or (not _SYLLABLE.search(result) and len(result.strip()) < 2):
         return None
     return result
 

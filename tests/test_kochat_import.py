@@ -122,3 +122,13 @@ def test_should_keep_two_values_side_by_side_apart_when_each_stands_alone_elsewh
                     "부산 도착,S-LOCATION O\n", encoding="utf-8")
     text, mentions = read_kochat([str(path)]).intents["train"][0]
     assert [(m.value, m.start, m.end) for m in mentions] == [("서울", 0, 2), ("부산", 3, 5)]
+
+
+def test_should_import_kochat_files_next_to_rasa_data_as_one_project(kochat, tmp_path) -> None:
+    (kochat / "nlu.yml").write_text("nlu:\n- intent: weather\n  examples: |\n    - [부산](location) 날씨\n"
+                                    "- intent: greet\n  examples: |\n    - 안녕\n", encoding="utf-8")
+    assert main(["import", str(kochat), "-o", str(tmp_path / "bot")]) == 0
+    weather = lines(tmp_path / "bot" / "patterns" / "weather.txt")
+    assert weather[0] == "@weather" and len(weather) == 11          # 1 Rasa example + 9 Kochat questions
+    assert lines(tmp_path / "bot" / "patterns" / "greet.txt") == ["@greet", "안녕"]
+    assert "location,부산," in lines(tmp_path / "bot" / "dicts" / "location.csv")

@@ -32,15 +32,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..generate.dialogflow import is_dialogflow, read_dialogflow
-    from ..generate.kochat import kochat_files, merge, read_kochat
+    from ..generate.kochat import kochat_files, read_kochat
     from ..generate.rasa import read_rasa, write_project
     agents = [s for s in args.sources if is_dialogflow(s)]
     kochat, rasa = kochat_files([s for s in args.sources if s not in agents])
     data = read_rasa(rasa) if rasa else None
     for agent in agents:
-        data = read_dialogflow(agent, args.lang) if data is None else merge(data, read_dialogflow(agent, args.lang))
+        data = read_dialogflow(agent, args.lang) if data is None else data.merged(read_dialogflow(agent, args.lang))
     if kochat:
-        data = read_kochat(kochat) if data is None else merge(data, read_kochat(kochat))
+        data = read_kochat(kochat) if data is None else data.merged(read_kochat(kochat))
     assert data is not None
     result = write_project(data, args.output, slots=not args.keep_examples)
     print(f"imported {sum(len(v) for v in data.intents.values())} examples of {len(result.intents)} "

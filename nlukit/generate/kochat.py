@@ -29,6 +29,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from ..errors import InputError
+from .dictionary import ENTITY_NAME_RE
 from .rasa import Mention, RasaData
 
 _LONG_PARTICLES = ("에서부터", "으로부터", "에서는", "에서도", "으로는", "이랑", "에서", "으로", "에게", "한테",
@@ -37,7 +38,6 @@ _LONG_PARTICLES = ("에서부터", "으로부터", "에서는", "에서도", "�
 # 경기도 next to 제주, 울릉, 경기 tagged alone) than the particle "also"
 _SHORT_PARTICLES = ("은", "는", "이", "가", "을", "를", "에", "의", "로", "와", "과", "랑", "만")
 _TAG = re.compile(r"(?:([BIESL])-)?(.+)")
-_NAME = re.compile(r"[^\W\d][\w-]*")
 _PUNCT = ".,!?~;:'\"…"
 
 
@@ -101,7 +101,7 @@ def _spans(words: list[str], tags: list[str], where: str) -> list[tuple[int, int
             continue
         m = _TAG.fullmatch(tag)
         prefix, kind = (m.group(1) or "S", m.group(2).lower()) if m else ("S", tag.lower())
-        if not _NAME.fullmatch(kind):
+        if not ENTITY_NAME_RE.fullmatch(kind):
             raise InputError(f"{where}: tag {tag!r} of word {words[i]!r} names no entity type")
         if prefix in ("B", "S") or open_ is None or open_[1] != kind:
             if open_:
@@ -142,7 +142,7 @@ def read_kochat(paths: Iterable[str]) -> RasaData:
                               "nlukit's fallback learns from generated nonsense")
             continue
         intent = os.path.splitext(os.path.basename(path))[0].strip()
-        if not _NAME.fullmatch(intent):
+        if not ENTITY_NAME_RE.fullmatch(intent):
             raise InputError(f"{path}: the file name {intent!r} is the intent's name and must be a word "
                              "(letters, digits, _ and -); rename the file")
         for n, question, label in rows:
@@ -185,18 +185,3 @@ def read_kochat(paths: Iterable[str]) -> RasaData:
                          "question,label, one per intent")
     return data
 
-
-def merge(a: RasaData, b: RasaData) -> RasaData:
-    """One project from two readings (Kochat CSVs next to Rasa files)."""
-    out = RasaData(intents={**a.intents}, synonyms={**a.synonyms}, lookups={**a.lookups},
-                   notes=a.notes + b.notes, responses={**a.responses, **b.responses},
-                   slots={**a.slots, **b.slots}, forms={**a.forms, **b.forms},
-                   optional={**a.optional, **b.optional},
-                   form_mappings={**a.form_mappings, **b.form_mappings}, flows=a.flows + b.flows)
-    for k, v in b.intents.items():
-        out.intents.setdefault(k, []).extend(v)
-    for k, v in b.synonyms.items():
-        out.synonyms.setdefault(k, []).extend(v)
-    for k, v in b.lookups.items():
-        out.lookups.setdefault(k, []).extend(v)
-    return out

@@ -34,13 +34,14 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from ..errors import InputError, OutputExistsError
+from .dictionary import ENTITY_NAME_RE
 
 _ANNOTATION = re.compile(r"\[(?P<text>[^\[\]]+)\](?:\((?P<paren>[^()]+)\)|(?P<json>\{[^{}]*\}))")
 _SPECIAL = re.compile(r"([{}()\[\]|@#\\])")
-_NAME = re.compile(r"[^\W\d][\w-]*")
 # particles whose form depends on the word before them: the text after a slot -> the pair
 _PAIRS = (("으로", "(으)로"), ("로", "(으)로"), ("이랑", "(이)랑"), ("랑", "(이)랑"),
           ("이라고", "(이)라고"), ("라고", "(이)라고"), ("이라는", "(이)라는"), ("라는", "(이)라는"),
@@ -76,6 +77,23 @@ class RasaData:
     optional: dict[str, list] = field(default_factory=dict)        # form -> slots it fills when said
     form_mappings: dict[str, dict] = field(default_factory=dict)   # Rasa 2: slot -> mappings
     flows: list[tuple[list, list]] = field(default_factory=list)   # (condition, steps) of rules, stories
+
+    def merged(self, other: RasaData) -> RasaData:
+        """One project from two readings (Kochat CSVs or a Dialogflow agent next to Rasa files):
+        lists add up, the examples, synonyms and lookups of one key too, other entries are replaced."""
+        out = RasaData()
+        for f in fields(self):
+            a, b = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(a, list):
+                value: Any = a + b
+            elif f.name in ("intents", "synonyms", "lookups"):
+                value = {k: list(v) for k, v in a.items()}
+                for k, v in b.items():
+                    value.setdefault(k, []).extend(v)
+            else:
+                value = {**a, **b}
+            setattr(out, f.name, value)
+        return out
 
 
 def read_rasa(paths: Iterable[str | os.PathLike[str]]) -> RasaData:
@@ -136,7 +154,7 @@ def _add_example(data: RasaData, intent: object, raw: str, where: str) -> None:
         if note not in data.notes:
             data.notes.append(note)
         name = fixed
-    if not _NAME.fullmatch(name):
+    if not ENTITY_NAME_RE.fullmatch(name):
         raise InputError(f"{where}: intent name {name!r} is not a word (letters, digits, _ and -, "
                          "not starting with a digit); rename it in the Rasa file")
     text, mentions = parse_example(raw, where, data.notes)
@@ -176,10 +194,10 @@ def parse_example(raw: str, where: str, notes: list[str] | None = None) -> tuple
             entity, _, value = m.group("paren").partition(":")
             value = value or surface
         entity = entity.strip()
-        if not _NAME.fullmatch(entity):
+        if not ENTITY_NAME_RE.fullmatch(entity):
             raise InputError(f"{where}: entity type {entity!r} in {m.group(0)!r} is not a word "
                              "(letters, digits, _ and -)")
-        if role is not None and (not isinstance(role, str) or not _NAME.fullmatch(role)):
+        if role is not None and (not isinstance(role, str) or not ENTITY_NAME_RE.fullmatch(role)):
             raise InputError(f"{where}: role {role!r} in {m.group(0)!r} is not a word")
         if group is not None and notes is not None:
             note = f"entity groups are not used by nlukit (group {group!r} of {entity!r} dropped)"
