@@ -292,6 +292,7 @@ class Bot:
                                     reverse=True))
         self._affirm = frozenset(_squash(p) for p in self.settings.affirm) - {""}
         self._deny = frozenset(_squash(p) for p in self.settings.deny) - {""}
+        self._yes_or_no = self._affirm | self._deny
         self.log = open_turn_log(log)
         self._log_failing = False
 
@@ -345,7 +346,7 @@ class Bot:
                                        or alt.intent.confidence > parse.intent.confidence):  # type: ignore[union-attr]
             return hangul, alt
         if typed_intent is None and (len(alt.entities) > len(parse.entities) or self._is_cancel(hangul)
-                                     or self._made_of(_squash(hangul), self._affirm | self._deny)):
+                                     or self._made_of(_squash(hangul), self._yes_or_no)):
             return hangul, alt
         return text, parse
 
@@ -528,7 +529,7 @@ class Bot:
             # 모레, 아니 대구로: a new value for the question read back, whatever intent the model guesses
             bare = self._is_correction(text, cands)
         # a yes or a no (네, 아니요) is no new request, whatever the model makes of it (네 → thanks)
-        yes_or_no = self._made_of(_squash(text), self._affirm | self._deny)
+        yes_or_no = self._made_of(_squash(text), self._yes_or_no)
         if intent is not None and intent != active.intent and intent in self.scenarios and not bare \
                 and not yes_or_no:
             other = self.scenarios[intent]
@@ -756,7 +757,7 @@ class Bot:
 
     def _is_chat_value(self, e: Any) -> bool:
         t = _squash(e.text)
-        if not (t and (_LONE_JAMO.fullmatch(t) or self._made_of(t, self._affirm | self._deny))):
+        if not (t and (_LONE_JAMO.fullmatch(t) or self._made_of(t, self._yes_or_no))):
             return False
         index = self._index.get(e.entity)
         return index is None or index.lookup(e.text) is None
@@ -807,7 +808,7 @@ class Bot:
         ``아 모레로 바꿔줘``): an answer to a confirmation question, not another request."""
         if not cands:
             return False
-        allowed = self._deny | self._affirm | _CHANGE | _FILLERS   # 음 목요일로 바꿔줘
+        allowed = self._yes_or_no | _CHANGE | _FILLERS   # 음 목요일로 바꿔줘
         for m in re.finditer(r"\S+", text):
             inside = [c for c in cands if c.span_start < m.end() and m.start() < c.end]
             if inside:
