@@ -31,7 +31,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from .errors import BundleError, OutputExistsError
+from .errors import BundleError, OutputExistsError, raise_if_stopped
 
 META = "meta.json"
 CURRENT = "current"
@@ -243,6 +243,7 @@ class BundleWriter:
 
     def commit(self, meta: dict[str, Any]) -> str:
         """Write ``meta.json`` with every file's sha256, rename into place, switch current."""
+        raise_if_stopped()  # a swallowed SIGTERM still commits nothing
         meta = dict(meta)
         meta["version"] = self.version
         meta["files"] = file_digests(self.path)

@@ -19,6 +19,31 @@ class NlukitError(Exception):
         return self.message
 
 
+class Terminated(SystemExit):
+    """The process was asked to stop (SIGTERM). A subclass of SystemExit, so ``except
+    Exception`` never swallows it; its exit status is 128 + the signal number."""
+
+
+_stop_requests: list[int] = []
+
+
+def request_stop(signum: int) -> None:
+    """Record a stop request and raise :class:`Terminated`. Called from a signal handler.
+
+    The record matters because a signal handler runs wherever the main thread is: when that
+    is a ``__del__`` or a garbage-collector callback, Python prints the exception and goes
+    on. Training checks :func:`raise_if_stopped` every epoch and before it commits, so a
+    stop request that was swallowed still stops the work and never commits a model."""
+    _stop_requests.append(signum)
+    raise Terminated(128 + signum)
+
+
+def raise_if_stopped() -> None:
+    """Raise :class:`Terminated` when a stop was requested (see :func:`request_stop`)."""
+    if _stop_requests:
+        raise Terminated(128 + _stop_requests[0])
+
+
 class InputError(NlukitError, ValueError):
     """A caller passed a bad value (wrong type, too long, malformed)."""
 

@@ -174,3 +174,32 @@ def test_should_leave_no_staging_folder_when_training_is_terminated(tmp_path) ->
     proc.send_signal(signal.SIGTERM)      # timeout, kill, a container stopping
     assert proc.wait(timeout=60) == 143
     assert not out.exists() or not any(p.name.startswith(".tmp-") for p in out.iterdir())
+
+
+def test_should_stop_at_the_next_epoch_when_the_terminate_signal_was_swallowed(tmp_path, monkeypatch) -> None:
+    # a SIGTERM handled while the main thread runs a __del__ or a gc callback is printed and
+    # dropped by Python; the recorded request still stops the training and commits nothing
+    from nlukit import errors
+    monkeypatch.setattr(errors, "_stop_requests", [15])
+    out = tmp_path / "model"
+    with pytest.raises(errors.Terminated) as exc:
+        main(["train", FIXTURE, "-o", str(out), "--config", TINY, "--no-progress", *QUICK])
+    assert exc.value.code == 143
+    assert not out.exists()
+
+
+def test_should_commit_no_model_when_the_stop_came_after_the_last_epoch(tmp_path, monkeypatch) -> None:
+    import nlukit
+    from nlukit import errors
+    monkeypatch.setattr(errors, "_stop_requests", [])
+
+    def swallowed(meta, report, comps, results) -> None:
+        try:
+            errors.request_stop(15)
+        except errors.Terminated:
+            pass
+    out = tmp_path / "model"
+    with pytest.raises(errors.Terminated):
+        nlukit.train(FIXTURE, str(out), config=TINY, overrides=QUICK[1::2], progress=False,
+                     before_commit=swallowed)
+    assert not out.exists()

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..errors import NlukitError
+from ..errors import NlukitError, request_stop
 
 # Order shown in --help; modules that do not exist yet are simply not offered. A trailing
 # underscore keeps a module name off a Python keyword (import_ is ``nlukit import``).
@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _terminated(signum: int, frame: object) -> None:
     """SIGTERM (``timeout``, ``kill``, a container stopping) unwinds like Ctrl-C does, so a
     training's staging folder is removed rather than left behind; the exit status is 143."""
-    raise SystemExit(128 + signum)
+    request_stop(signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _encode_basestring
 from typing import Any
 
-from ..errors import InputError, OutputExistsError, PatternError
+from ..errors import InputError, OutputExistsError, PatternError, raise_if_stopped
 from ..korean import choose_particle
 from ..numerals import spell
 from .dictionary import Dictionary, load_dictionaries
@@ -797,6 +797,7 @@ def generate(patterns: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
         report = _write(tmp, pats, dictionary, plan, iob, per_intent=per_intent, seed=seed, split=split,
                         valid_ratio=valid_ratio, test_ratio=test_ratio, augment=augment,
                         progress=progress, tokenizer=tokenizer, version=__version__)
+        raise_if_stopped()  # a swallowed SIGTERM still replaces nothing
         _commit(tmp, out_s)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..errors import BundleError, ModelError, OutputExistsError
+from ..errors import BundleError, ModelError, OutputExistsError, raise_if_stopped
 
 PAD = "<pad>"
 UNK = "<unk>"
@@ -78,11 +78,18 @@ def torch_threads(n: int | None) -> Iterator[None]:
 
 
 def epoch_bar(epochs: int, enabled: bool, desc: str) -> Any:
-    """A tqdm bar over epochs (a plain range when progress is off)."""
-    if not enabled:
-        return range(epochs)
-    from tqdm.auto import tqdm
-    return tqdm(range(epochs), desc=desc, unit="epoch", leave=False)
+    """A tqdm bar over epochs (a plain range when progress is off). Each epoch starts with a
+    check for a stop request (SIGTERM in the CLI), see :func:`nlukit.errors.request_stop`."""
+    if enabled:
+        from tqdm.auto import tqdm
+        return tqdm(_stoppable(range(epochs)), desc=desc, unit="epoch", leave=False, total=epochs)
+    return _stoppable(range(epochs))
+
+
+def _stoppable(epochs: Iterable[int]) -> Iterator[int]:
+    for epoch in epochs:
+        raise_if_stopped()
+        yield epoch
 
 
 def passes_per_epoch(n: int, batch_size: int, epochs: int, min_updates: int) -> int:
@@ -370,6 +377,7 @@ def atomic_dir(dest: str | os.PathLike[str], overwrite: bool = False) -> Iterato
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
     try:
         yield tmp
+        raise_if_stopped()
         if dest.is_dir():
             old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
             os.replace(dest, old / "x")
