@@ -424,7 +424,7 @@ class NLU:
             top = ranking[0]
             if top.confidence < self.threshold or not norm.text.strip(CHAT_NOISE):
                 # unsure, or nothing but laughter, crying and signs (ㅋㅋㅋ, ㅠㅠ, ^^;): no request
-                intent = IntentScore(self.fallback_intent, round(1.0 - top.confidence, 6))
+                intent = IntentScore(self.fallback_intent, 1.0 - top.confidence)
             else:
                 intent = top
         original = norm.original

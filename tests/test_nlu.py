@@ -102,6 +102,8 @@ def test_should_fall_back_on_gibberish_and_still_rank_real_intents(nlu: NLU) -> 
     assert r.intent.name == nlu.fallback_intent == "fallback"
     assert {s.name for s in r.ranking} == set(nlu.intents) == {"greeting", "train_ticket", "weather"}
     assert r.ranking[0].confidence < nlu.threshold
+    # the fallback's confidence is what the best intent lacks, unrounded like every other score
+    assert r.intent.confidence == 1.0 - r.ranking[0].confidence
 
 
 def test_should_rank_every_intent_best_first_with_scores_summing_to_one(nlu: NLU) -> None:
