@@ -975,3 +975,55 @@ def test_should_take_the_value_after_a_bare_no_as_the_one_meant():
     assert turn.slots["location"] == "부산"
     # an or is no correction: the first value stays
     assert make_bot().handle("n3", "서울 아니면 부산 날씨 알려줘").slots["location"] == "서울"
+
+
+# ------------------------------------------------------------------ several wordings of a reply
+
+def wordings_bot(store=None) -> Bot:
+    parser = StandInParser()
+    data = {"scenario": [
+        {"intent": "weather", "response": ["{date} {location} 날씨는 맑아요.", "{location}은/는 {date} 맑대요.",
+                                           "{date} {location}: 맑음"],
+         "slot": [{"entity": "location", "prompt": ["어디요?", "어느 지역이요?"]}, {"entity": "date", "default": "오늘"}]},
+        {"intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+         "confirm": ["{origin}에서 {destination}(으)로 예매할까요?", "{origin} → {destination}, 맞나요?"],
+         "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서요?"},
+                  {"entity": "location", "role": "destination", "prompt": "어디로요?"}]}]}
+    return Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types),
+               **({"store": store} if store is not None else {}))
+
+
+def test_should_vary_a_reply_given_several_wordings_never_repeating_one_in_a_row():
+    bot = wordings_bot()
+    said = [bot.handle("w1", "서울 날씨 어때").reply for _ in range(6)]
+    assert set(said) == {"오늘 서울 날씨는 맑아요.", "서울은 오늘 맑대요.", "오늘 서울: 맑음"}   # slots and particles fitted
+    assert all(a != b for a, b in zip(said, said[1:]))
+    assert said[3:] == said[:3]                                                    # in turn
+
+
+def test_should_give_one_session_id_the_same_wordings_and_users_different_ones():
+    first = {sid: wordings_bot().handle(sid, "서울 날씨 어때").reply for sid in [f"user{i}" for i in range(12)]}
+    again = {sid: wordings_bot().handle(sid, "서울 날씨 어때").reply for sid in first}
+    assert again == first                      # a story, replayed, reads the same
+    assert len(set(first.values())) == 3       # different users start at different wordings
+
+
+def test_should_vary_prompts_and_confirm_questions_and_keep_the_turn_in_the_session_store():
+    from nlukit.bot import MemoryStore
+    bot = wordings_bot(store=MemoryStore())
+    asked = [bot.handle("w2", "날씨 알려줘").reply for _ in range(2)]
+    assert sorted(asked) == ["어느 지역이요?", "어디요?"]
+    confirm = [bot.handle(f"w3-{i}", "서울에서 부산으로 가는 기차").reply for i in range(8)]
+    assert set(confirm) == {"서울에서 부산으로 예매할까요?", "서울 → 부산, 맞나요?"}
+    assert isinstance(bot.session("w2")["said"], dict)       # JSON-safe state: Redis keeps it too
+
+
+def test_should_name_the_wording_that_uses_an_unknown_slot():
+    data = {"scenario": [{"intent": "weather", "response": ["{location} 날씨예요.", "{city} 날씨예요."],
+                          "slot": [{"entity": "location", "prompt": ["어디요?", "{town}?"]}]}]}
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenarios(data)
+    assert r"scenario[0].response[1]: names slot {city}" in str(exc.value)
+    assert r"scenario[0].slot[0].prompt[1]: names slot {town}" in str(exc.value)
+    with pytest.raises(ScenarioError, match=r"response: must be a non-empty string or a list"):
+        parse_scenarios({"scenario": [{"intent": "weather", "response": ["맑아요", ""]}]})

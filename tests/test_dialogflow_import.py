@@ -39,8 +39,10 @@ def write_agent(root, lang: str = "ko") -> None:
             {"name": "from-city", "dataType": "@city", "required": True,
              "prompts": [{"lang": lang, "value": "어디에서 출발하세요?"}]},
             {"name": "to-city", "dataType": "@city", "required": True,
-             "prompts": [{"lang": lang, "value": "$from-city에서 어디로 가세요?"}]}],
-        "messages": [{"type": "0", "lang": lang, "speech": ["$from-city에서 $to-city(으)로 가는 기차를 예매했어요."]}]}]})
+             "prompts": [{"lang": lang, "value": "$from-city에서 어디로 가세요?"},
+                         {"lang": lang, "value": "어디로 가세요?"}, {"lang": "en", "value": "Where to?"}]}],
+        "messages": [{"type": "0", "lang": lang, "speech": ["$from-city에서 $to-city(으)로 가는 기차를 예매했어요.",
+                                                            "$to-city행 기차를 예매했어요."]}]}]})
     put(root / "intents" / f"Book Train_usersays_{lang}.json", [
         {"data": [seg("서울", "@city", "from-city"), seg("에서 "), seg("부산", "@city", "to-city"),
                   seg("으로 가는 기차 예매해줘")]},
@@ -53,7 +55,7 @@ def write_agent(root, lang: str = "ko") -> None:
         {"data": [seg("내일", "@sys.date", "date"), seg(" 날씨")]}])
     put(root / "intents" / "Default Fallback Intent.json", {"name": "Default Fallback Intent", "fallbackIntent": True,
         "responses": [{"action": "input.unknown",
-                       "messages": [{"type": "0", "lang": lang, "speech": ["잘 모르겠어요."]}]}]})
+                       "messages": [{"type": "0", "lang": lang, "speech": ["잘 모르겠어요.", "다시 말해 주세요."]}]}]})
 
 
 def test_should_turn_an_agent_export_into_patterns_dictionaries_and_scenarios(tmp_path) -> None:
@@ -79,7 +81,11 @@ def test_should_turn_an_agent_export_into_patterns_dictionaries_and_scenarios(tm
         ("city", "from_city", "어디에서 출발하세요?"), ("city", "to_city", "{from_city}에서 어디로 가세요?")]
     assert train.response == "{from_city}에서 {to_city}(으)로 가는 기차를 예매했어요."
     assert sc.scenarios["weather"].response == "날씨를 알려드릴게요."
-    assert list(sc.settings.fallback) == ["잘 모르겠어요."]
+    # Dialogflow picks one of several replies and prompts at random: every one is a wording
+    assert train.wordings("response") == ("{from_city}에서 {to_city}(으)로 가는 기차를 예매했어요.",
+                                          "{to_city}행 기차를 예매했어요.")
+    assert train.slots[1].wordings("prompt") == ("{from_city}에서 어디로 가세요?", "어디로 가세요?")
+    assert list(sc.settings.fallback) == ["잘 모르겠어요.", "다시 말해 주세요."]
     # and the project generates: 서울시 in a phrase is the value 서울, particles fit each city
     import nlukit
     from nlukit.dataset import load_dataset

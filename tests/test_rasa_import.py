@@ -201,10 +201,39 @@ def test_should_write_scenarios_from_the_forms_responses_and_rules(tmp_path) -> 
     assert train.response == "{from}에서 {to}(으)로 가는 기차를 예매했어요."   # after active_loop: null
     assert sc.scenarios["weather"].response == "{city} 날씨는 맑아요."
     assert sc.scenarios["greet"].response == "안녕하세요! 기차 예매와 날씨를 도와드려요."
+    # Rasa's response variations are the bot's wordings, varied as Rasa varies them
+    assert sc.scenarios["greet"].wordings("response") == ("안녕하세요! 기차 예매와 날씨를 도와드려요.", "반가워요!")
     assert sc.settings.fallback == ("죄송해요, 잘 모르겠어요.",) or list(sc.settings.fallback) == ["죄송해요, 잘 모르겠어요."]
     # a response naming what no slot fills is shown as written, and said so
     assert sc.scenarios["goodbye"].response == "안녕히 가세요, {{name}}님."
     assert any("{name}" in n for n in result.notes)
+
+
+def test_should_keep_every_variation_of_a_prompt_and_a_response_with_slots_renamed(tmp_path) -> None:
+    from nlukit.bot import load_scenarios
+    (tmp_path / "nlu.yml").write_text(
+        "nlu:\n- intent: order\n  examples: |\n    - [라떼](drink) 주세요\n    - 주문할게\n"
+        "- intent: hi\n  examples: |\n    - 안녕\n", encoding="utf-8")
+    (tmp_path / "domain.yml").write_text(
+        "responses:\n"
+        "  utter_ask_beverage:\n  - text: 뭘 드릴까요?\n  - text: 어떤 음료요?\n"
+        "  utter_done:\n  - text: \"{beverage} 나왔어요.\"\n  - text: \"주문하신 {beverage}요!\"\n"
+        "  utter_hi:\n  - text: 안녕하세요\n"
+        "forms:\n  order_form:\n    required_slots: [beverage]\n"
+        "slots:\n  beverage:\n    type: text\n    mappings:\n    - type: from_entity\n      entity: drink\n",
+        encoding="utf-8")
+    (tmp_path / "rules.yml").write_text(
+        "rules:\n- rule: o\n  steps:\n  - intent: order\n  - action: order_form\n  - active_loop: order_form\n"
+        "- rule: done\n  condition:\n  - active_loop: order_form\n  steps:\n  - action: order_form\n"
+        "  - active_loop: null\n  - action: utter_done\n"
+        "- rule: h\n  steps:\n  - intent: hi\n  - action: utter_hi\n", encoding="utf-8")
+    result = write_project(read_rasa([tmp_path]), tmp_path / "bot")
+    sc = load_scenarios(str(tmp_path / "bot" / "scenarios.toml"), intents=["order", "hi"], entity_types=["drink"])
+    order = sc.scenarios["order"]
+    assert order.wordings("response") == ("{drink} 나왔어요.", "주문하신 {drink}요!")   # beverage → drink, each wording
+    assert order.slots[0].wordings("prompt") == ("뭘 드릴까요?", "어떤 음료요?")
+    assert sc.scenarios["hi"].wordings("response") == ("안녕하세요",)
+    assert not any("variant" in n for n in result.notes)
 
 
 def test_should_say_which_intents_have_no_scenario_and_why(tmp_path) -> None:

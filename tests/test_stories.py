@@ -106,3 +106,17 @@ def test_should_run_stories_from_the_chat_command_and_fail_when_one_fails(tmp_pa
     assert main(["chat", "m", "--scenarios", SCENARIOS, "--stories", str(bad), "--json"]) == 1
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(r["story"], r["passed"]) for r in rows] == [("trip", False), ("weather, as tables", True)]
+
+
+def test_should_read_a_story_the_same_wordings_wherever_it_stands_in_the_file():
+    from nlukit.bot.scenario import parse_scenarios
+    parser = StandInParser()
+    bot = Bot(parser, parse_scenarios({"scenario": [
+        {"intent": "weather", "response": [f"{{location}} 날씨 {k}번" for k in range(1, 8)],
+         "slot": [{"entity": "location", "prompt": "어디요?"}]}]}))
+    stories = parse_stories({"story": [{"name": f"s{k}", "turns": [["서울 날씨 어때", "", "complete"]] * 3}
+                                       for k in range(6)]})
+    forward = {r.story.name: r.transcript for r in run_stories(bot, stories)}
+    backward = {r.story.name: r.transcript for r in run_stories(bot, stories[::-1])}
+    assert forward == backward
+    assert len({tuple(t) for t in forward.values()}) > 1          # the stories do not all read one wording

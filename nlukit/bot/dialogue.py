@@ -29,6 +29,7 @@ its state from the store, decide, and write it back. The decision, in order:
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import datetime
 import logging
 import os
@@ -536,7 +537,8 @@ class Bot:
             if other.resume and other.response is not None:
                 # 고마워 while the date is asked: answered in passing, and the question asked again
                 state["misunderstood"] = 0
-                said = other.resume if isinstance(other.resume, str) else other.response
+                said = other.resume if isinstance(other.resume, str) else \
+                    self._wording(sid, state, other.intent, other, "response")
                 return self._advance(sid, state, active, text, parse, render_template(said, {}), today)
             return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
@@ -546,7 +548,8 @@ class Bot:
             state["misunderstood"] = 0
         elif rejected:
             c, slot = rejected[0]
-            prefix = render_template(slot.invalid or st.invalid_value, {"value": c.text})
+            prefix = render_template(self._wording(sid, state, f"{active.intent}.{slot.name}", slot, "invalid")
+                                     or st.invalid_value, {"value": c.text})
         else:
             prefix = self._fallback_reply(state)
         if state["turns"] >= st.max_turns and (self._missing(active, slots) or state.get("confirming")):
@@ -590,6 +593,26 @@ class Bot:
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={})
 
+    @staticmethod
+    def _wording(sid: str, state: dict[str, Any], where: str, owner: Scenario | Slot, key: str) -> str:
+        """One wording of a reply the file gives several of (``response = ["…", "…"]``): the
+        first time in a session one picked from the session id, then the next each time, so
+        users read different ones, no user reads one twice in a row, and a session id (a
+        story) always gets the same. "" when there is none."""
+        options = owner.wordings(key)
+        if len(options) <= 1:
+            return options[0] if options else ""
+        said = state.get("said")
+        if not isinstance(said, dict):
+            said = state["said"] = {}
+        name = f"{where}.{key}"
+        last = said.get(name)
+        if not isinstance(last, int):   # a real hash: crc32's low bits follow the id's bits linearly
+            last = int.from_bytes(hashlib.blake2b(f"{sid}\0{name}".encode(), digest_size=8).digest()) - 1
+        n = (last + 1) % len(options)
+        said[name] = n
+        return options[n]
+
     def _fallback_reply(self, state: dict[str, Any]) -> str:
         st = self.settings
         n = state["misunderstood"] = int(state.get("misunderstood", 0)) + 1
@@ -609,7 +632,8 @@ class Bot:
         prefix = ""
         if rejected:
             c, slot = rejected[0]
-            prefix = render_template(slot.invalid or self.settings.invalid_value, {"value": c.text})
+            prefix = render_template(self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "invalid")
+                                     or self.settings.invalid_value, {"value": c.text})
         return self._advance(sid, state, sc, text, parse, prefix, today)
 
     @staticmethod
@@ -626,7 +650,8 @@ class Bot:
             assert slot is not None and slot.prompt is not None  # checked when loading
             state["asked"] = slot.name
             state["confirming"] = False
-            reply = " ".join(x for x in (prefix, render_template(slot.prompt, blanks)) if x)
+            prompt = self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "prompt")
+            reply = " ".join(x for x in (prefix, render_template(prompt, blanks)) if x)
             return Turn(reply, "ask_slot", sc.intent, dict(slots), missing, parse,
                         self._resolved(sc, state, slots, today),
                         list(slot.values) if isinstance(slot.values, tuple) else [])
@@ -634,7 +659,8 @@ class Bot:
             state["asked"] = None
             state["confirming"] = True
             final = self._with_defaults(sc, slots)
-            question = render_template(sc.confirm, {s.name: final.get(s.name, "") for s in sc.slots})
+            question = render_template(self._wording(sid, state, sc.intent, sc, "confirm"),
+                                       {s.name: final.get(s.name, "") for s in sc.slots})
             return Turn(" ".join(x for x in (prefix, question) if x), "confirm", sc.intent, final, [], parse,
                         self._resolved(sc, state, final, today))
         return self._complete(sid, state, sc, text, parse, today)
@@ -696,7 +722,7 @@ class Bot:
                 return Turn(self.settings.action_error, "fallback", sc.intent, final, [], parse, resolved)
             return Turn(out, "complete", sc.intent, final, [], parse, resolved)
         values = {s.name: final.get(s.name, "") for s in sc.slots}
-        reply = render_template(sc.response or "", values)
+        reply = render_template(self._wording(sid, state, sc.intent, sc, "response"), values)
         return Turn(reply, "complete", sc.intent, final, [], parse, resolved)
 
     # ------------------------------------------------------------------ slot filling

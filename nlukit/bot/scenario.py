@@ -69,10 +69,17 @@ class Slot:
     #: another slot of the scenario whose value this one may not repeat (a trip's destination
     #: is not its origin); a repeat is refused with ``invalid``
     differs_from: str | None = None
+    #: every wording of ``prompt`` and ``invalid`` when the file lists several (the fields
+    #: above hold the first); the bot varies them, see :meth:`Scenario.wordings`
+    variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def name(self) -> str:
         return self.role or self.entity
+
+    def wordings(self, key: str) -> tuple[str, ...]:
+        """Every wording of ``prompt`` or ``invalid`` (empty when the slot has none)."""
+        return _wordings(self, key)
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,18 @@ class Scenario:
     resume: bool | str = False
     action_fn: Action | None = field(default=None, compare=False, repr=False)
     action_takes_context: bool = field(default=True, compare=False, repr=False)
+    #: every wording of ``response`` and ``confirm`` when the file lists several (the fields
+    #: above hold the first)
+    variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def wordings(self, key: str) -> tuple[str, ...]:
+        """Every wording of ``response`` or ``confirm`` (empty when the scenario has none).
+
+        ``response = ["…", "…"]`` in the file lists several; the bot starts each conversation
+        at one picked from the session id and then takes them in turn, so a user does not
+        read the same sentence twice in a row and a session id always gets the same replies.
+        """
+        return _wordings(self, key)
 
     def slot(self, name: str) -> Slot | None:
         """The slot called ``name`` (role or entity type), or None."""
@@ -107,6 +126,14 @@ class Scenario:
     @property
     def entity_types(self) -> frozenset[str]:
         return frozenset(s.entity for s in self.slots)
+
+
+def _wordings(owner: Any, key: str) -> tuple[str, ...]:
+    got = owner.variants.get(key)
+    if got:
+        return tuple(got)
+    one = getattr(owner, key)
+    return (one,) if one is not None else ()
 
 
 DEFAULT_FALLBACK = ("죄송해요, 잘 이해하지 못했어요. 다시 말씀해 주시겠어요?",)
@@ -277,6 +304,19 @@ def _str(d: Mapping[str, Any], name: str, key: str, p: _Problems, required: bool
     return v
 
 
+def _texts(d: Mapping[str, Any], name: str, key: str, p: _Problems) -> tuple[str, ...]:
+    """A reply key: one template, or a list of wordings of it (the bot varies them)."""
+    v = d.get(name)
+    if v is None:
+        return ()
+    if isinstance(v, str) and v.strip():
+        return (v,)
+    if isinstance(v, list) and v and all(isinstance(x, str) and x.strip() for x in v):
+        return tuple(v)
+    p.add(key, f"must be a non-empty string or a list of them (several wordings), got {v!r}")
+    return ()
+
+
 def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
     if isinstance(v, str):
         v = [v]
@@ -347,8 +387,10 @@ def _parse_slot(d: Any, key: str, p: _Problems) -> Slot | None:
     for k, v in (("entity", entity), ("role", role)):
         if v is not None and not _NAME_RE.match(v):
             p.add(f"{key}.{k}", f"{v!r} is not a valid name (letters, digits, _ . -)")
-    prompt = _str(d, "prompt", f"{key}.prompt", p)
-    invalid = _str(d, "invalid", f"{key}.invalid", p)
+    prompts = _texts(d, "prompt", f"{key}.prompt", p)
+    invalids = _texts(d, "invalid", f"{key}.invalid", p)
+    prompt = prompts[0] if prompts else None
+    invalid = invalids[0] if invalids else None
     default = d.get("default")
     if default is not None and (not isinstance(default, str) or not default.strip()):
         p.add(f"{key}.default", f"must be a non-empty string, got {default!r}")
@@ -399,7 +441,8 @@ def _parse_slot(d: Any, key: str, p: _Problems) -> Slot | None:
         return None
     return Slot(entity=entity, role=role, prompt=prompt, default=default, required=required,
                 values=values, pattern=pattern, invalid=invalid, particles=particles,
-                differs_from=differs_from)
+                differs_from=differs_from,
+                variants={k: v for k, v in (("prompt", prompts), ("invalid", invalids)) if len(v) > 1})
 
 
 def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, bool]:
@@ -479,27 +522,33 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                             "entity type its own role")
             names.add(slot.name)
             slots.append(slot)
-        response = _str(sd, "response", f"{key}.response", p)
+        responses = _texts(sd, "response", f"{key}.response", p)
+        response = responses[0] if responses else None
         action = _str(sd, "action", f"{key}.action", p)
         if response is None and action is None and "response" not in sd and "action" not in sd:
             p.add(key, "needs a 'response' template or an 'action' (package.module:function)")
         if response is not None and action is not None:
             p.add(key, "give either 'response' or 'action', not both")
-        confirm = _str(sd, "confirm", f"{key}.confirm", p)
-        for k, tpl in (("response", response), ("confirm", confirm)):
-            for name in template_names(tpl or ""):
-                if name not in names:
-                    p.add(f"{key}.{k}", f"names slot {{{name}}} that the scenario does not "
-                                        f"have (slots: {', '.join(sorted(names)) or 'none'})")
+        confirms = _texts(sd, "confirm", f"{key}.confirm", p)
+        confirm = confirms[0] if confirms else None
+        for k, tpls in (("response", responses), ("confirm", confirms)):
+            for n, tpl in enumerate(tpls):
+                at = f"{key}.{k}" + (f"[{n}]" if len(tpls) > 1 else "")
+                for name in template_names(tpl):
+                    if name not in names:
+                        p.add(at, f"names slot {{{name}}} that the scenario does not "
+                                  f"have (slots: {', '.join(sorted(names)) or 'none'})")
         for j, slot in enumerate(slots):
             if slot.differs_from is not None and slot.differs_from not in names - {slot.name}:
                 p.add(f"{key}.slot[{j}].differs_from", f"names slot {slot.differs_from!r} that the scenario "
                                                        f"does not have (slots: {', '.join(sorted(names))})")
-            for k, tpl in (("prompt", slot.prompt), ("invalid", slot.invalid)):
-                for name in template_names(tpl or ""):
-                    if name not in names and not (k == "invalid" and name == "value"):
-                        p.add(f"{key}.slot[{j}].{k}", f"names slot {{{name}}} that the scenario "
-                                                      "does not have")
+            for k in ("prompt", "invalid"):
+                tpls = slot.wordings(k)
+                for n, tpl in enumerate(tpls):
+                    at = f"{key}.slot[{j}].{k}" + (f"[{n}]" if len(tpls) > 1 else "")
+                    for name in template_names(tpl):
+                        if name not in names and not (k == "invalid" and name == "value"):
+                            p.add(at, f"names slot {{{name}}} that the scenario does not have")
         follow_up = sd.get("follow_up", True)
         if not isinstance(follow_up, bool):
             p.add(f"{key}.follow_up", f"must be true or false, got {follow_up!r}")
@@ -518,7 +567,9 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
         if intent is not None and intent not in scenarios:
             scenarios[intent] = Scenario(intent=intent, slots=tuple(slots), response=response,
                                          action=action, action_fn=fn, action_takes_context=takes_ctx,
-                                         confirm=confirm, follow_up=follow_up, resume=resume)
+                                         confirm=confirm, follow_up=follow_up, resume=resume,
+                                         variants={k: v for k, v in (("response", responses),
+                                                                     ("confirm", confirms)) if len(v) > 1})
     for k, tpl in (("bot.invalid_value", settings.invalid_value),):
         for name in template_names(tpl):
             if name != "value":

@@ -173,9 +173,13 @@ def run_stories(bot: Any, stories: Sequence[Story], *, today: datetime.date | No
 
     private = Bot(bot.parser, bot.scenarios, store=MemoryStore(), check=False)
     results = []
-    for i, story in enumerate(stories):
+    seen: dict[str, int] = {}
+    for story in stories:
         result = StoryResult(story)
-        session = f"story-{i}"
+        # named by the story, not its place: a reply with several wordings picks by the session
+        # id, so moving or adding a story leaves what the others read unchanged
+        seen[story.name] = seen.get(story.name, 0) + 1
+        session = f"story:{story.name}:{seen[story.name]}"
         for expect in story.turns:
             turn = private.handle(session, expect.user, today=story.today or today)
             result.transcript.append(f"  > {expect.user}\n    {turn.reply}  [{turn.state}]")

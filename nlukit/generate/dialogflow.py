@@ -131,6 +131,8 @@ def _read(root: str, lang: str | None) -> RasaData:
         if response.get("action") == "input.unknown" or spec.get("fallbackIntent"):
             if texts:
                 data.responses["utter_default"] = texts[0]
+                if len(texts) > 1:
+                    data.variants["utter_default"] = list(dict.fromkeys(texts))
             data.notes.append(f"fallback intent {raw_name!r}: nlukit's own fallback takes its place"
                               + (" (its reply kept)" if texts else ""))
             continue
@@ -203,6 +205,8 @@ def _scenario(data: RasaData, intent: str, response: dict[str, Any], texts: list
     done = f"utter_{intent}"
     if reply:
         data.responses[done] = reply
+        if len(texts) > 1:   # Dialogflow picks one at random; the nlukit bot varies them too
+            data.variants[done] = list(dict.fromkeys(ref.sub(r"{\1}", t) for t in texts))
     # an optional parameter the reply names ($beverage) is a slot filled when said, never asked
     optional = [p for p in response.get("parameters") or [] if not p.get("required") and reply
                 and "{" + str(p.get("name") or "") + "}" in reply]
@@ -222,8 +226,11 @@ def _scenario(data: RasaData, intent: str, response: dict[str, Any], texts: list
             data.optional.setdefault(form, []).append(name)
             continue
         prompts = [q.get("value") for q in p.get("prompts") or [] if q.get("lang", lang) == lang]
-        if prompts and prompts[0]:
-            data.responses[f"utter_ask_{form}_{name}"] = ref.sub(r"{\1}", str(prompts[0]))
+        prompts = [ref.sub(r"{\1}", str(q)) for q in prompts if q and str(q).strip()]
+        if prompts:
+            data.responses[f"utter_ask_{form}_{name}"] = prompts[0]
+            if len(prompts) > 1:
+                data.variants[f"utter_ask_{form}_{name}"] = list(dict.fromkeys(prompts))
         data.forms[form].append(name)
     data.flows.append(([], [{"intent": intent}, {"action": form}]))
     if reply:

@@ -72,6 +72,7 @@ class RasaData:
     renamed: dict[str, str] = field(default_factory=dict)          # nlukit intent -> its Rasa name
     # the domain and dialogue files (domain.yml, rules.yml, stories.yml), for scenarios
     responses: dict[str, str] = field(default_factory=dict)        # utter_x -> its first text
+    variants: dict[str, list[str]] = field(default_factory=dict)   # utter_x -> all its texts (when several)
     slots: dict[str, dict] = field(default_factory=dict)           # slot -> its domain entry
     forms: dict[str, list] = field(default_factory=dict)           # form -> required slots
     optional: dict[str, list] = field(default_factory=dict)        # form -> slots it fills when said
@@ -292,8 +293,8 @@ def _read_domain(doc: dict, path: str, data: RasaData) -> None:
             data.notes.append(f"{name}: its {', '.join(map(str, extra))} left out (an nlukit response is text)")
         if texts:
             data.responses.setdefault(str(name), texts[0].strip())
-            if len(texts) > 1:
-                data.notes.append(f"{name}: {len(texts)} variants, the first one kept")
+            if len(texts) > 1:   # several wordings: the nlukit bot varies them as Rasa does
+                data.variants.setdefault(str(name), list(dict.fromkeys(t.strip() for t in texts)))
     for name, spec in (doc.get("slots") or {}).items():
         if isinstance(spec, dict):
             data.slots[str(name)] = spec
@@ -543,6 +544,17 @@ def _toml(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _reply_toml(data: RasaData, said: list[str], rename: dict[str, str], names: set[str],
+                notes: list[str]) -> str:
+    """The TOML value of a reply made of the responses ``said`` in turn: one template, or the
+    list of a single response's wordings (a chain of several keeps their first wordings)."""
+    wordings = data.variants.get(said[0], []) if len(said) == 1 else []
+    if len(wordings) > 1:
+        texts = dict.fromkeys(_template(t, rename, names, notes) for t in wordings)
+        return "[" + ", ".join(map(_toml, texts)) + "]"
+    return _toml(_template("\n".join(data.responses[a] for a in said), rename, names, notes))
+
+
 def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | None, list[str]]:
     """The scenario file the domain, rules and stories describe, and what did not fit."""
     types = set(entity_types)
@@ -584,20 +596,20 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | N
                 if rs in optional:   # filled when the user says it, never asked
                     slot_lines.append((entity, role, None))
                     continue
-                prompt = (data.responses.get(f"utter_ask_{action}_{rs}")
-                          or data.responses.get(f"utter_ask_{rs}"))
-                if prompt is None:
-                    prompt = f"{rs}을/를 알려 주세요."
+                ask = next((a for a in (f"utter_ask_{action}_{rs}", f"utter_ask_{rs}") if a in data.responses),
+                           None)
+                if ask is None:
                     notes.append(f"form {action!r}: no utter_ask_{rs}; its prompt is a placeholder")
-                slot_lines.append((entity, role, prompt))
+                slot_lines.append((entity, role, ask or f"{rs}을/를 알려 주세요."))
             names = set(rename.values())
             said = list(itertools.takewhile(lambda a: a in data.responses, ends.get(action, [])))
-            done = "\n".join(data.responses[a] for a in said) or None   # utter_info, utter_confirm
-            if done is None:
+            if said:   # utter_info, utter_confirm
+                lines.append(f"response = {_reply_toml(data, said, rename, names, notes)}")
+            else:
                 done = "알겠어요. " + " ".join("{" + n + "}" for n in rename.values())
                 notes.append(f"intent {intent!r}: no response after form {action!r}; its response is a "
                              "placeholder (or write an nlukit action)")
-            lines.append(f"response = {_toml(_template(done, rename, names, notes))}")
+                lines.append(f"response = {_toml(_template(done, rename, names, notes))}")
             for entity, role, prompt in slot_lines:
                 lines += ["[[scenario.slot]]", f"entity = {_toml(entity)}"]
                 if role:
@@ -605,11 +617,12 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | N
                 if prompt is None:
                     lines.append("required = false")
                 else:
-                    lines.append(f"prompt = {_toml(_template(prompt, rename, names, notes))}")
+                    value = _reply_toml(data, [prompt], rename, names, notes) if prompt in data.responses \
+                        else _toml(_template(prompt, rename, names, notes))   # the placeholder
+                    lines.append(f"prompt = {value}")
         elif action in data.responses:
             said = list(itertools.takewhile(lambda a: a in data.responses, chain))   # utter_a, utter_b
-            text = "\n".join(data.responses[a] for a in said)
-            lines.append(f"response = {_toml(_template(text, {}, set(), notes))}")
+            lines.append(f"response = {_reply_toml(data, said, {}, set(), notes)}")
             if intent in context:
                 notes.append(f"intent {intent!r}: its response is what Rasa says to it after "
                              f"{context[intent]}; check that it fits on its own")
@@ -628,9 +641,10 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | N
     if not blocks:
         return None, notes
     head = ["# Written by nlukit import from the Rasa domain, rules and stories. See docs/scenarios.md."]
-    fallback = next((data.responses[r] for r in _FALLBACK_RESPONSES if r in data.responses), None)
-    if fallback:
-        head += ["", "[bot]", f"fallback = [{_toml(_template(fallback, {}, set(), notes))}]"]
+    fallback = next((r for r in _FALLBACK_RESPONSES if r in data.responses), None)
+    if fallback:   # its variations take turns, as the [bot] fallback replies do
+        texts = data.variants.get(fallback) or [data.responses[fallback]]
+        head += ["", "[bot]", "fallback = [" + ", ".join(_toml(_template(t, {}, set(), notes)) for t in texts) + "]"]
     return "\n".join(head) + "\n\n" + "\n\n".join(blocks) + "\n", notes
 
 
