@@ -1027,3 +1027,57 @@ def test_should_name_the_wording_that_uses_an_unknown_slot():
     assert r"scenario[0].slot[0].prompt[1]: names slot {town}" in str(exc.value)
     with pytest.raises(ScenarioError, match=r"response: must be a non-empty string or a list"):
         parse_scenarios({"scenario": [{"intent": "weather", "response": ["맑아요", ""]}]})
+
+
+# ------------------------------------------------------------------ words that point back (거기, 그날)
+
+def refer_bot(refer=None, store=None) -> Bot:
+    import tomllib
+    with open(SCENARIOS, "rb") as fh:
+        data = tomllib.load(fh)
+    data["bot"]["refer"] = refer if refer is not None else {"location": ["거기", "그곳", "그 동네"],
+                                                             "date": ["그날"]}
+    parser = StandInParser()
+    return Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types),
+               **({"store": store} if store is not None else {}))
+
+
+def test_should_read_a_word_that_points_back_as_the_last_value_of_its_type():
+    bot = refer_bot()
+    talk(bot, "r1", [
+        ("내일 부산 날씨 어때", "내일 부산의 날씨", "complete"),
+        ("거기 짜장면 맛집", "부산 짜장면 맛집을 찾아볼게요.", "complete"),     # another scenario: 거기 is 부산
+        ("그날 서울에서 거기로 가는 기차", "내일 서울에서 부산으로 가는 기차를 예매할게요.", "complete"),   # 거기로: destination
+    ])
+    turn = bot.handle("r1", "그 동네 김치찌개 맛집")
+    assert turn.reply == "부산 김치찌개 맛집을 찾아볼게요."       # the longest word: 그 동네, not 그
+    e = next(e for e in turn.parse.entities if e.entity == "location")
+    assert (e.text, e.value, e.start, e.end) == ("그 동네", "부산", 0, 4)
+
+
+def test_should_answer_a_question_with_a_word_that_points_back():
+    bot = refer_bot()
+    talk(bot, "r2", [
+        ("광주 날씨 알려줘", "광주의 날씨", "complete"),
+        ("맛집 찾아줘", "어느 동네에서 찾을까요?", "ask_slot"),
+        ("거기서요", "어떤 음식이 좋으세요?", "ask_slot"),
+        ("짜장면", "광주 짜장면 맛집을 찾아볼게요.", "complete"),
+    ])
+
+
+def test_should_leave_a_word_that_points_to_nothing_and_keep_sessions_apart():
+    bot = refer_bot()
+    talk(bot, "r3", [("거기 맛집", "어느 동네에서 찾을까요?", "ask_slot")])   # nothing said before: asked
+    bot.handle("r4", "대구 날씨")
+    talk(bot, "r5", [("거기 짜장면 맛집", "어느 동네에서 찾을까요?", "ask_slot")])   # r4's 대구 is not r5's
+    # and without [bot] refer, 거기 is just a word
+    plain = refer_bot(refer={})
+    plain.handle("r6", "대구 날씨")
+    talk(plain, "r6", [("거기 짜장면 맛집", "어느 동네에서 찾을까요?", "ask_slot")])
+
+
+def test_should_refuse_refer_for_an_unknown_entity_type_or_a_bad_shape():
+    with pytest.raises(ScenarioError, match=r"bot\.refer\.city: unknown entity type 'city'"):
+        refer_bot(refer={"city": ["거기"]})
+    with pytest.raises(ScenarioError, match=r"bot\.refer: must be a table of entity type = \[words\]"):
+        refer_bot(refer=["거기"])

@@ -45,7 +45,7 @@ from ..korean import hangul_from_keys, jamo_distance
 from ..numerals import digits
 from ..temporal import resolve
 from ..text import normalize
-from ..types import ParseResult
+from ..types import Entity, ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
 from .store import MemoryStore, SessionStore
 from .turnlog import TurnWriter, hash_session, open_turn_log, turn_record
@@ -321,7 +321,8 @@ class Bot:
             before = ({"scenario": state["intent"], "slot": state.get("asked"),
                        "confirming": bool(state.get("confirming"))} if state.get("intent") else None)
             misunderstood = int(state.get("misunderstood", 0))
-            turn = self._step(session_id, state, text, parse, today)
+            turn = self._step(session_id, state, text, self._referred(text, parse, state), today)
+            self._note_recent(state, turn)
             state["updated"] = now
             self.store.set(session_id, state, ttl=self.settings.session_expiry)
         if self.log is not None:
@@ -331,6 +332,47 @@ class Bot:
         log.debug("session %r: %s intent=%s slots=%s missing=%s", session_id, turn.state, turn.intent,
                   turn.slots, turn.missing)
         return turn
+
+    def _referred(self, text: str, parse: ParseResult, state: dict[str, Any]) -> ParseResult:
+        """The parse with each word that points back (``[bot] refer``: 거기, 그날) read as the last
+        value of its entity type in this conversation (``서울 날씨`` → ``거기 맛집``: 서울). The
+        word's span is kept, so particles after it (거기서, 거기로) still name the slot; what the
+        model tagged there gives way. A word with no value to point to is left as it was."""
+        refer, recent = self.settings.refer, state.get("recent")
+        if not refer or not isinstance(recent, dict) or not recent:
+            return parse
+        found: list[tuple[int, int, str, str]] = []
+        for etype, words in refer.items():
+            value = recent.get(etype)
+            if not isinstance(value, str) or not value:
+                continue
+            for word in words:
+                for m in re.finditer(re.escape(word), text):
+                    if m.start() == 0 or not text[m.start() - 1].isalnum():   # at a word's start
+                        found.append((m.start(), m.end(), etype, value))
+        chosen: list[tuple[int, int, str, str]] = []
+        for a, b, etype, value in sorted(found, key=lambda f: f[0] - f[1]):   # longest first (그 동네 > 그)
+            if not any(a < y and x < b for x, y, _, _ in chosen):             # a word under two types: the first
+                chosen.append((a, b, etype, value))
+        if not chosen:
+            return parse
+        kept = [e for e in parse.entities if not any(e.start < b and a < e.end for a, b, _, _ in chosen)]
+        said = [Entity(etype, value, text[a:b], a, b, 1.0) for a, b, etype, value in chosen]
+        return ParseResult(parse.text, parse.intent, tuple(sorted([*kept, *said], key=lambda e: e.start)),
+                           parse.ranking)
+
+    def _note_recent(self, state: dict[str, Any], turn: Turn) -> None:
+        """Keep, by entity type, the last value a turn's slots hold: what 거기 or 그날 points to."""
+        sc = self.scenarios.scenarios.get(turn.intent or "")
+        if not self.settings.refer or sc is None or not turn.slots:
+            return
+        recent = state.get("recent")
+        if not isinstance(recent, dict):
+            recent = state["recent"] = {}
+        for name, value in turn.slots.items():
+            slot = sc.slot(name)
+            if slot is not None and slot.entity in self.settings.refer and isinstance(value, str) and value:
+                recent[slot.entity] = value
 
     def _keyboard_fixed(self, text: str, parse: ParseResult, today: datetime.date | None
                         ) -> tuple[str, ParseResult]:

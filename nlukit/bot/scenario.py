@@ -176,6 +176,9 @@ class BotSettings:
     #: a text of Latin letters the bot does not understand is read as typed on a Korean keyboard
     #: left in English mode (``tjdnf skfTl`` → ``서울 날씨``) when that reading is understood
     keyboard_fix: bool = True
+    #: words that point back to the last value of an entity type said in the conversation,
+    #: by type: ``{"location": ("거기", "그곳"), "date": ("그날",)}`` (``서울 날씨`` → ``거기 맛집``)
+    refer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,9 @@ class Scenarios:
                 if known_e is not None and sl.entity not in known_e:
                     problems.append(f"scenario[{i}].slot[{j}].entity: unknown entity type "
                                     f"{sl.entity!r} (known: {', '.join(known_e)})")
+        for etype in self.settings.refer:
+            if known_e is not None and etype not in known_e:
+                problems.append(f"bot.refer.{etype}: unknown entity type {etype!r} (known: {', '.join(known_e)})")
         if problems:
             raise ScenarioError("\n".join(f"{self.source}: {p}" for p in problems))
 
@@ -332,7 +338,7 @@ _SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "resum
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
-             "follow_up", "keyboard_fix"}
+             "follow_up", "keyboard_fix", "refer"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -361,6 +367,18 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
                 kw[k] = d[k]
             else:
                 p.add(f"bot.{k}", f"must be true or false, got {d[k]!r}")
+    if "refer" in d:
+        raw = d["refer"]
+        if not isinstance(raw, dict):
+            p.add("bot.refer", f"must be a table of entity type = [words], e.g. refer = {{ location = "
+                               f"[\"거기\", \"그곳\"] }}, got {raw!r}")
+        else:
+            refer = {}
+            for etype, words in raw.items():
+                got = _str_list(words, f"bot.refer.{etype}", p)
+                if got is not None:
+                    refer[str(etype)] = tuple(dict.fromkeys(w.strip() for w in got))
+            kw["refer"] = refer
     for k, lo, hi, kind in (("session_expiry", 1, None, (int, float)),
                             ("confidence_threshold", 0, 1, (int, float)),
                             ("max_turns", 1, None, (int,)),
@@ -489,6 +507,9 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
         raw = []
     known_i = sorted(set(intents)) if intents is not None else None
     known_e = sorted(set(entity_types)) if entity_types is not None else None
+    for etype in settings.refer:
+        if known_e is not None and etype not in known_e:
+            p.add(f"bot.refer.{etype}", f"unknown entity type {etype!r} (known: {', '.join(known_e)})")
     scenarios: dict[str, Scenario] = {}
     for i, sd in enumerate(raw):
         key = f"scenario[{i}]"
