@@ -994,7 +994,8 @@ class Bot:
             else:
                 choose = {"slot": slot.name, "choices": [v for _, v in ok]}
         filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings)
-        multi = state.get("multi") if isinstance(state.get("multi"), dict) else {}
+        got = state.get("multi")
+        multi: dict[str, list[str]] = got if isinstance(got, dict) else {}
         state["multi"] = multi
         for name in filled:
             multi.pop(name, None)   # a slot filled anew holds what was said now
