@@ -251,3 +251,17 @@ slots = { location = "광주, 대구" }
 """, encoding="utf-8")
     results = run_stories(bot(), load_stories(path))
     assert [r.passed for r in results] == [True], [r.transcript for r in results]
+
+
+def test_should_take_values_apart_by_a_space_as_one_each_when_as_many_slots_are_empty():
+    b = bot()
+    b.handle("u", "기차 예매해줘")
+    turn = b.handle("u", "서울 부산")   # asked where from: from 서울 to 부산
+    assert turn.slots == {"origin": "서울", "destination": "부산"} and turn.state == "ask_slot"
+    # with the origin given, two destinations are a choice, not a new origin
+    b.handle("v", "서울에서 출발하는 기차 예매해줘")
+    turn = b.handle("v", "부산, 대구")
+    assert turn.slots == {"origin": "서울"} and turn.choices == ["부산", "대구"]
+    # joined by a word, the answer to where from is one place to choose
+    b.handle("w", "기차 예매해줘")
+    assert b.handle("w", "서울이랑 부산").choices == ["서울", "부산"]

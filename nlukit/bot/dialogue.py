@@ -149,6 +149,8 @@ class _Cand:
     #: candidate then spans them all, ``after`` follows the last; ``either`` for an or (서울이나 부산)
     also: tuple[_Cand, ...] = ()
     either: bool = False
+    #: this candidate before the values after it joined it
+    alone: _Cand | None = None
 
     @property
     def span_start(self) -> int:
@@ -931,7 +933,7 @@ class Bot:
                 between = _squash(text[prev.end:c.start])
                 if between in _AND or between in _OR:
                     out[-1] = dataclasses.replace(prev, end=c.end, after=c.after, also=(*prev.also, c),
-                                                  either=prev.either or between in _OR)
+                                                  either=prev.either or between in _OR, alone=prev.alone or prev)
                     continue
             out.append(c)
         return out
@@ -942,6 +944,18 @@ class Bot:
         if not same:
             return False
         return bool(c.role) or len(same) == 1 or (asked is not None and asked.entity == c.entity)
+
+    @staticmethod
+    def _one_each(text: str, sc: Scenario, slots: Mapping[str, str], c: _Cand) -> bool:
+        """True for values without a role apart by a space or a comma alone (``서울 부산``) when
+        as many slots of their type are empty: one each, in order (a trip's origin and
+        destination), as the answer to where from as well."""
+        if not c.also or c.role or c.alone is None:
+            return False
+        same = [s for s in sc.slots if s.entity == c.entity]
+        values = [c.alone, *c.also]
+        return len(same) > 1 and sum(1 for s in same if s.name not in slots) >= len(values) \
+            and all(_squash(text[a.end:b.start]) == "" for a, b in zip(values, values[1:], strict=False))
 
     def _members(self, slot: Slot, c: _Cand) -> tuple[list[tuple[_Cand, str]], list[_Cand]]:
         """The values a joined candidate gives ``slot`` (each once, in the order said), and the
@@ -975,6 +989,9 @@ class Bot:
         choose: dict[str, Any] | None = None
         notes: list[str] = []
         for c in cands:
+            if self._one_each(text, sc, slots, c):
+                keep += [c.alone or c, *c.also]   # 서울 부산 for a trip: from 서울 to 부산
+                continue
             slot = self._target(sc, slots, c, asked, bare, ()) if c.also else None
             if slot is None:
                 keep.append(c)
