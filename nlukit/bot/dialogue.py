@@ -11,7 +11,8 @@ its state from the store, decide, and write it back. The decision, in order:
    an entity with a role fills that role's slot; one without fills the asked slot or
    the first empty slot of its type. The asked slot's value is also looked up in the
    dictionary surfaces (and its regex pattern), so an answer the intent model cannot
-   read still fills it;
+   read still fills it. Values said together (``서울이랑 부산``, ``서울, 부산``) all fill a
+   ``multiple`` slot, answered once per value; a one-value slot asks which;
 4. a missing required slot is asked with its prompt → ``ask_slot``; when none is
    missing, defaults are applied and the response template (or the action) answers
    → ``complete``; nothing understood → ``fallback`` (a different reply once it repeats).
