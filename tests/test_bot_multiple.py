@@ -265,3 +265,44 @@ def test_should_take_values_apart_by_a_space_as_one_each_when_as_many_slots_are_
     # joined by a word, the answer to where from is one place to choose
     b.handle("w", "기차 예매해줘")
     assert b.handle("w", "서울이랑 부산").choices == ["서울", "부산"]
+
+
+def test_should_join_values_across_a_repeated_word_and_share_a_role_across_a_joining_word():
+    from bot_standin import parse_result
+
+    from nlukit.types import Entity
+    assert bot().handle("u", "서울 날씨랑 부산 날씨 알려줘").multiple == {"location": ["서울", "부산"]}
+    confirmed = dict(TRAIN, confirm="{date} {origin}에서 {destination}(으)로 갈까요?",
+                     slot=[dict(TRAIN["slot"][0], particles=["에서"]),
+                           dict(TRAIN["slot"][1], particles=["(으)로"]), TRAIN["slot"][2]])
+    # the parser gives 광주 the role its 로 says and 대구 none: 대구랑 광주로 are both where to
+    b = bot(confirmed)
+    b.handle("u", "내일 서울에서 부산으로 가는 기차")
+    turn = b.handle("u", "아니 대구랑 광주로")
+    assert turn.reply == "어디로 가세요? 대구와 광주 중 하나만 말씀해 주세요." and turn.choices == ["대구", "광주"]
+    assert b.handle("u", "광주").reply == "내일 서울에서 광주로 갈까요?"
+    # no roles at all: the particle after the last picks the slot for both
+    no_roles = parse_result("아니 대구랑 광주로", "fallback", 0.3, Entity("location", "대구", "대구", 3, 5, 0.9),
+                            Entity("location", "광주", "광주", 7, 9, 0.9))
+    p = parser()
+    p.overrides = {"아니 대구랑 광주로": no_roles}
+    b = Bot(p, parse_scenarios({"scenario": [confirmed]}, intents=p.intents, entity_types=p.entity_types))
+    b.handle("v", "내일 서울에서 부산으로 가는 기차")
+    assert b.handle("v", "아니 대구랑 광주로").choices == ["대구", "광주"]
+    # a space alone shares no role: 서울 부산으로 is from 서울 to 부산
+    assert bot().handle("w", "서울 부산으로 가는 기차 예매해줘").slots == {"origin": "서울", "destination": "부산"}
+
+
+def test_should_read_a_later_hour_in_the_half_of_the_day_of_the_first():
+    from bot_standin import parse_result
+
+    from nlukit.types import Entity
+    text = "오후 3시랑 4시에 깨워줘"
+    p = parser()
+    p.resolve = {"time": "time"}
+    p.overrides = {text: parse_result(text, "alarm", 0.9, Entity("time", "오후 3시", "오후 3시", 0, 5, 0.9),
+                                      Entity("time", "4시", "4시", 7, 9, 0.9))}
+    alarm = {"intent": "alarm", "action": "bot_actions:said_time",
+             "slot": [{"entity": "time", "prompt": "몇 시요?", "multiple": True}]}
+    b = Bot(p, parse_scenarios({"scenario": [alarm]}, intents=p.intents, entity_types=p.entity_types))
+    assert b.handle("u", text).reply == "오후 3시 = 15:00\n4시 = 16:00"

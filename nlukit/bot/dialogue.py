@@ -922,29 +922,36 @@ class Bot:
 
     def _joined(self, text: str, cands: Sequence[_Cand], sc: Scenario, asked: Slot | None) -> list[_Cand]:
         """Values of one type and role said together (``서울이랑 부산``, ``서울, 부산``, ``서울 및
-        부산``, ``서울이나 부산``) become one candidate spanning them, the others in its ``also``,
-        when they compete for one slot: the scenario has one slot of that type, the parser gave
-        them its role, or that type is asked. ``서울 부산 기차`` with an origin and a destination
+        부산``, ``서울이나 부산``, ``서울 날씨랑 부산 날씨``) become one candidate spanning them, the
+        others in its ``also``, when they compete for one slot: the scenario has one slot of that
+        type, the parser gave them its role, that type is asked, or the particle after the last
+        picks the slot (``대구랑 광주로``). A value without a role joined by a word (not a space or
+        a comma) to one with a role shares it. ``서울 부산 기차`` with an origin and a destination
         to fill is no list (the two slots take one each, as before)."""
         out: list[_Cand] = []
         for c in cands:
             prev = out[-1] if out else None
-            if prev is not None and prev.entity == c.entity and prev.role == c.role and c.replaces is None \
-                    and self._one_slot_for(sc, c, asked):
-                between = _squash(text[prev.end:c.start])
-                if between in _AND or between in _OR:
-                    out[-1] = dataclasses.replace(prev, end=c.end, after=c.after, also=(*prev.also, c),
-                                                  either=prev.either or between in _OR, alone=prev.alone or prev)
+            joint = _joint(text, prev, c) if prev is not None and c.replaces is None \
+                and prev.entity == c.entity else None
+            # one role, or none beside one across a word (대구랑 광주로: both where to)
+            if prev is not None and joint is not None and (
+                    prev.role == c.role or (joint != "" and None in (prev.role, c.role))):
+                role = prev.role or c.role
+                if self._one_slot_for(sc, dataclasses.replace(c, role=role), asked, by_word=joint != ""):
+                    out[-1] = dataclasses.replace(prev, role=role, end=c.end, after=c.after,
+                                                  also=(*prev.also, c), either=prev.either or joint in _OR,
+                                                  alone=prev.alone or prev)
                     continue
             out.append(c)
         return out
 
     @staticmethod
-    def _one_slot_for(sc: Scenario, c: _Cand, asked: Slot | None) -> bool:
+    def _one_slot_for(sc: Scenario, c: _Cand, asked: Slot | None, by_word: bool = False) -> bool:
         same = [s for s in sc.slots if s.entity == c.entity]
         if not same:
             return False
-        return bool(c.role) or len(same) == 1 or (asked is not None and asked.entity == c.entity)
+        return bool(c.role) or len(same) == 1 or (asked is not None and asked.entity == c.entity) \
+            or (by_word and Bot._by_particle(same, c) is not None)
 
     @staticmethod
     def _one_each(text: str, sc: Scenario, slots: Mapping[str, str], c: _Cand) -> bool:
@@ -1148,23 +1155,51 @@ class Bot:
         base = copy.deepcopy(state)
         turns: list[Turn] = []
         run = base
+        slot = sc.slot(name)
+        kind = (getattr(self.parser, "resolve", None) or {}).get(slot.entity if slot is not None else "")
+        day = today or datetime.date.today()
+        first = self._meanings(base).get(name) or (resolve(kind, values[0], day) if kind else None)
         for i, value in enumerate(values):
             run = copy.deepcopy(base)
             run["slots"][name] = value
-            if i:
-                self._meanings(run).pop(name, None)   # read from this value, not the first one's
+            if i:   # read from this value, not the first one's; 오후 3시랑 4시: 4시 is 오후 too
+                got = resolve(kind, value, day) if kind == "time" else None
+                if got is not None:
+                    self._meanings(run)[name] = _same_half(dict(got), first)
+                else:
+                    self._meanings(run).pop(name, None)
             turns.append(self._complete(sid, run, sc, text, parse, today))
         state.clear()
         state.update(run)
         if isinstance(state.get("last"), dict):
             state["last"].update(slots=dict(base["slots"]), resolved=dict(self._meanings(base)),
                                  multi={name: list(values)})
-        first = turns[0]
-        shown = dict(first.slots)
+        shown = dict(turns[0].slots)
         shown[name] = ", ".join(values)
         done = any(t.state == "complete" for t in turns)
-        return Turn("\n".join([*notes, *(t.reply for t in turns)]), "complete" if done else first.state,
-                    sc.intent, shown, [], parse, first.resolved, [], {name: list(values)})
+        return Turn("\n".join([*notes, *(t.reply for t in turns)]), "complete" if done else turns[0].state,
+                    sc.intent, shown, [], parse, turns[0].resolved, [], {name: list(values)})
+
+
+def _joint(text: str, a: _Cand, b: _Cand) -> str | None:
+    """What joins ``a`` to ``b`` (squashed, ``""`` for a space or a comma alone) when it makes
+    them a list, else None. A word said after both counts once (``서울 날씨랑 부산 날씨``).
+
+    >>> c = lambda s, e: _Cand("location", None, "", "", s, e, "parser")
+    >>> _joint("서울이랑 부산", c(0, 2), c(5, 7)), _joint("서울 날씨랑 부산 날씨", c(0, 2), c(7, 9))
+    ('이랑', '랑')
+    >>> _joint("서울 다음에 부산", c(0, 2), c(7, 9)), _joint("서울 날씨랑 부산", c(0, 2), c(7, 9))
+    (None, None)
+    """
+    between = _squash(text[a.end:b.start])
+    if between in _AND or between in _OR:
+        return between
+    after = _squash(text[b.end:])
+    for joint in sorted(_AND | _OR, key=len, reverse=True):
+        word = between[:len(between) - len(joint)]
+        if joint and between.endswith(joint) and word and after.startswith(word):
+            return joint
+    return None
 
 
 def _and_list(values: Sequence[str]) -> str:
