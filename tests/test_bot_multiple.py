@@ -306,3 +306,12 @@ def test_should_read_a_later_hour_in_the_half_of_the_day_of_the_first():
              "slot": [{"entity": "time", "prompt": "몇 시요?", "multiple": True}]}
     b = Bot(p, parse_scenarios({"scenario": [alarm]}, intents=p.intents, entity_types=p.entity_types))
     assert b.handle("u", text).reply == "오후 3시 = 15:00\n4시 = 16:00"
+
+
+def test_should_show_the_list_in_the_slots_while_another_slot_is_asked():
+    asked_date = dict(WEATHER, slot=[WEATHER["slot"][0], {"entity": "date", "prompt": "언제요?"}])
+    b = bot(asked_date)
+    turn = b.handle("u", "서울이랑 부산 날씨")
+    assert (turn.state, turn.reply) == ("ask_slot", "언제요?")
+    assert turn.slots == {"location": "서울, 부산"} and turn.multiple == {"location": ["서울", "부산"]}
+    assert b.handle("u", "내일").reply == "내일 서울의 날씨를 알려드릴게요.\n내일 부산의 날씨를 알려드릴게요."

@@ -146,10 +146,9 @@ class _Cand:
     resolved: Mapping[str, Any] | None = None   # the parser's reading of a time or date
     #: the value ruled out right before this one (부산 in 부산 말고 대구): the slot holding it is this one's
     replaces: _Cand | None = None
-    #: values of the same type and role said together with this one (서울이랑 | 부산): the
-    #: candidate then spans them all, ``after`` follows the last; ``either`` for an or (서울이나 부산)
+    #: values of the same type and role said together with this one (서울이랑 | 부산, 서울이나 |
+    #: 부산): the candidate then spans them all, and ``after`` follows the last
     also: tuple[_Cand, ...] = ()
-    either: bool = False
     #: this candidate before the values after it joined it
     alone: _Cand | None = None
 
@@ -656,7 +655,7 @@ class Bot:
             state["asked"] = slot.name
             state["confirming"] = False
             reply = " ".join(x for x in (prefix, render_template(slot.prompt, blanks)) if x)
-            return Turn(reply, "ask_slot", sc.intent, dict(slots), missing, parse,
+            return Turn(reply, "ask_slot", sc.intent, self._shown(state, sc, slots, ", "), missing, parse,
                         self._resolved(sc, state, slots, today),
                         list(slot.values) if isinstance(slot.values, tuple) else [], self._lists(state, sc))
         if sc.confirm is not None:
@@ -939,8 +938,7 @@ class Bot:
                 role = prev.role or c.role
                 if self._one_slot_for(sc, dataclasses.replace(c, role=role), asked, by_word=joint != ""):
                     out[-1] = dataclasses.replace(prev, role=role, end=c.end, after=c.after,
-                                                  also=(*prev.also, c), either=prev.either or joint in _OR,
-                                                  alone=prev.alone or prev)
+                                                  also=(*prev.also, c), alone=prev.alone or prev)
                     continue
             out.append(c)
         return out
@@ -1137,8 +1135,8 @@ class Bot:
         question = render_template(slot.prompt, blanks) if slot.prompt else ""
         offer = render_template(self.settings.choose_one, {"choices": _and_list(choices)})
         missing = [slot.name, *(m for m in self._missing(sc, slots) if m != slot.name)]
-        return Turn(" ".join(x for x in (prefix, question, offer) if x), "ask_slot", sc.intent, dict(slots),
-                    missing, parse, self._resolved(sc, state, slots, today), choices, self._lists(state, sc))
+        return Turn(" ".join(x for x in (prefix, question, offer) if x), "ask_slot", sc.intent,
+                    self._shown(state, sc, slots, ", "), missing, parse, self._resolved(sc, state, slots, today), choices, self._lists(state, sc))
 
     def _complete_each(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
                        today: datetime.date | None) -> Turn:
