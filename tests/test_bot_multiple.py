@@ -131,6 +131,11 @@ def test_should_call_an_action_once_per_value_with_that_value():
     turn = bot(music).handle("u", "아이유랑 방탄 노래 틀어줘")
     assert turn.reply == "아이유 노래를 재생할게요.\n방탄소년단 노래를 재생할게요."
     assert [slots["artist"] for slots, _ in bot_actions.CALLS] == ["아이유", "방탄소년단"]
+    # each call also sees every value (a backend that takes several at once can use them)
+    assert [ctx["multiple"] for _, ctx in bot_actions.CALLS] == [{"artist": ["아이유", "방탄소년단"]}] * 2
+    bot_actions.CALLS.clear()
+    bot(music).handle("v", "아이유 노래 틀어줘")
+    assert bot_actions.CALLS[0][1]["multiple"] == {}
 
 
 def test_should_answer_the_allowed_values_and_name_the_refused_one():

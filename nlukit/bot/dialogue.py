@@ -717,7 +717,8 @@ class Bot:
         if sc.action_fn is not None:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
                        "parse": parse.to_dict(), "turns": total,
-                       "today": today or datetime.date.today(), "resolved": resolved}
+                       "today": today or datetime.date.today(), "resolved": resolved,
+                       "multiple": dict(state.get("each") or {})}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
                     else sc.action_fn(dict(final))
@@ -1160,6 +1161,7 @@ class Bot:
         for i, value in enumerate(values):
             run = copy.deepcopy(base)
             run["slots"][name] = value
+            run["each"] = {name: list(values)}   # the action's context["multiple"]
             if i:   # read from this value, not the first one's; 오후 3시랑 4시: 4시 is 오후 too
                 got = resolve(kind, value, day) if kind == "time" else None
                 if got is not None:
@@ -1169,6 +1171,7 @@ class Bot:
             turns.append(self._complete(sid, run, sc, text, parse, today))
         state.clear()
         state.update(run)
+        state.pop("each", None)
         if isinstance(state.get("last"), dict):
             state["last"].update(slots=dict(base["slots"]), resolved=dict(self._meanings(base)),
                                  multi={name: list(values)})
