@@ -931,7 +931,7 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                                        "items": ref("IntentScore")}}},
                 "Turn": {"type": "object",
                          "required": ["reply", "state", "intent", "slots", "missing", "parse", "resolved",
-                                      "choices"],
+                                      "choices", "multiple"],
                          "properties": {
                              "reply": {"type": "string"},
                              "state": {"type": "string",
@@ -947,7 +947,13 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                           "additionalProperties": {"type": "object"}},
                              "choices": {"type": "array", "items": {"type": "string"},
                                          "description": "the answers the asked slot allows, when "
-                                                        "its scenario lists them (values = [...])"},
+                                                        "its scenario lists them (values = [...]), or the "
+                                                        "values said together for a one-value slot, to pick one"},
+                             "multiple": {"type": "object", "description":
+                                          "per multiple slot given several values, all of them in the "
+                                          "order said (slots then holds them joined with ', ')",
+                                          "additionalProperties": {"type": "array",
+                                                                   "items": {"type": "string"}}},
                              "parse": {"allOf": [ref("ParseResult")], "nullable": True}}},
                 "KakaoSkillRequest": {
                     "type": "object", "required": ["userRequest"],

@@ -342,7 +342,7 @@ def test_should_not_lose_slots_when_turns_of_one_session_arrive_concurrently():
 def test_should_return_the_chat_json_shape():
     bot = make_bot()
     d = bot.handle("u1", "서울에서 부산으로 가는 기차 예매해줘").to_dict()
-    assert set(d) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved", "choices"}
+    assert set(d) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved", "choices", "multiple"}
     assert d["missing"] == ["date"] and d["state"] == "ask_slot"
     assert d["parse"]["intent"]["name"] == "train_ticket"
     assert [e["role"] for e in d["parse"]["entities"]] == ["origin", "destination"]
@@ -973,8 +973,8 @@ def test_should_take_the_value_after_a_bare_no_as_the_one_meant():
     talk(make_bot(), "n1", [("서울 아니 부산 날씨 알려줘", "부산", "complete")])
     turn = make_bot().handle("n2", "서울 아니 부산 날씨 알려줘")
     assert turn.slots["location"] == "부산"
-    # an or is no correction: the first value stays
-    assert make_bot().handle("n3", "서울 아니면 부산 날씨 알려줘").slots["location"] == "서울"
+    # an or is no correction: both stay, and the one-value slot asks which
+    assert make_bot().handle("n3", "서울 아니면 부산 날씨 알려줘").choices == ["서울", "부산"]
 
 
 # ------------------------------------------------------------------ several wordings of a reply

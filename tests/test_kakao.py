@@ -99,6 +99,24 @@ def test_should_hold_a_kakao_users_conversation_through_the_confirmation(client:
     assert "quickReplies" not in done
 
 
+def test_should_offer_the_values_said_together_for_a_one_value_slot_as_quick_replies(client: Any) -> None:
+    asked = say(client, "서울이랑 부산 날씨 알려줘")
+    assert texts(asked) == ["어느 지역 날씨를 알려드릴까요? 서울과 부산 중 하나만 말씀해 주세요."]
+    assert buttons(asked) == [("서울", "서울"), ("부산", "부산")]
+    assert texts(say(client, "부산")) == ["오늘 부산 날씨를 알려드릴게요."]
+
+
+def test_should_send_one_answer_per_value_of_a_multiple_slot_in_one_bubble(tmp_path: Any, nlu: FakeNLU) -> None:
+    path = tmp_path / "scenarios.toml"
+    path.write_text(SCENARIOS.replace('prompt = "어느 지역 날씨를 알려드릴까요?"',
+                                      'prompt = "어느 지역 날씨를 알려드릴까요?"\nmultiple = true'), encoding="utf-8")
+    client = create_app(nlu=nlu, scenarios=str(path),
+                        settings={"torch_threads": 0, "kakao_token_env": ""}).test_client()
+    assert texts(say(client, "서울, 부산 날씨")) == ["오늘 서울 날씨를 알려드릴게요.\n오늘 부산 날씨를 알려드릴게요."]
+    chat = client.post("/chat", json={"session_id": "web", "text": "서울이랑 부산 날씨"}).get_json()
+    assert chat["multiple"] == {"location": ["서울", "부산"]} and chat["slots"]["location"] == "서울, 부산"
+
+
 def test_should_keep_each_kakao_user_in_a_session_of_their_own(client: Any) -> None:
     assert texts(say(client, "기차 예매해줘", user="alice")) == ["어디에서 출발하세요?"]
     assert texts(say(client, "안녕", user="bob")) == ["안녕하세요! 무엇을 도와드릴까요?"]

@@ -3,7 +3,8 @@
 An action gets the scenario's filled slots (canonical values; optional slots that were
 not given are absent) and a context dict (``session_id``, ``intent``, ``text``,
 ``parse``, ``turns``, ``today``: the user's date, ``resolved``: what each time or date slot
-means, :attr:`nlukit.bot.Turn.resolved`) and returns the reply. Anything it raises becomes the polite
+means, :attr:`nlukit.bot.Turn.resolved`, ``multiple``: every value of a ``multiple = true`` slot
+given several, the action being called once per value) and returns the reply. Anything it raises becomes the polite
 ``action_error`` reply of the ``[bot]`` table and is logged; the bot never crashes.
 A slot holds text (``오후 3시 30분``, ``다음 주 금요일``); :func:`set_alarm` shows how an
 action turns times and dates into values with :mod:`nlukit.temporal`.

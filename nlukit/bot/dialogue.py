@@ -11,7 +11,8 @@ its state from the store, decide, and write it back. The decision, in order:
    an entity with a role fills that role's slot; one without fills the asked slot or
    the first empty slot of its type. The asked slot's value is also looked up in the
    dictionary surfaces (and its regex pattern), so an answer the intent model cannot
-   read still fills it;
+   read still fills it. Values said together (``서울이랑 부산``, ``서울, 부산``) all fill a
+   ``multiple`` slot, answered once per value; a one-value slot asks which;
 4. a missing required slot is asked with its prompt → ``ask_slot``; when none is
    missing, defaults are applied and the response template (or the action) answers
    → ``complete``; nothing understood → ``fallback`` (a different reply once it repeats).
@@ -28,6 +29,7 @@ its state from the store, decide, and write it back. The decision, in order:
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import hashlib
 import datetime
@@ -74,6 +76,17 @@ _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 #: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
 _FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", *_ANSWER_NOISE))
+#: what joins two values of one type and role into a list, spaces and punctuation aside (so a
+#: space or a comma alone is ""): 서울이랑 부산, 서울하고 부산, 서울, 부산, 서울 및 부산
+_AND = frozenset(("", "이랑", "랑", "하고", "와", "과", "및", "그리고", "이랑도", "하고도"))
+#: the same for an or (서울이나 부산, 서울 또는 부산, 서울 아니면 부산): a one-value slot asks which,
+#: a ``multiple`` slot answers both
+_OR = frozenset(("이나", "나", "또는", "혹은", "아니면", "이든", "든"))
+#: an answer picking one of the values offered (첫 번째, 2번, 뒤에 거), with a short ending after it
+_PICK = re.compile(r"(첫|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉|열|[1-9])(?:번째|째|번)(?:거|꺼|것)?"
+                   r"|(앞|뒤|마지막)(?:에|의)?(?:거|꺼|것)?")
+_PICK_INDEX = {"첫": 0, "두": 1, "둘": 1, "세": 2, "셋": 2, "네": 3, "넷": 3, "다섯": 4, "여섯": 5, "일곱": 6,
+               "여덟": 7, "아홉": 8, "열": 9}
 
 
 class Parser(Protocol):
@@ -107,12 +120,16 @@ class Turn:
     #: the answers the asked slot allows, when it lists them (``values = ["아이스", "따뜻한"]``):
     #: a page can offer them as buttons
     choices: list[str] = field(default_factory=list)
+    #: every value of a ``multiple`` slot given several (``{"location": ["서울", "부산"]}``), in the
+    #: order said; ``slots`` then holds them joined with ", " for display
+    multiple: dict[str, list[str]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {"reply": self.reply, "state": self.state, "intent": self.intent,
                 "slots": dict(self.slots), "missing": list(self.missing),
                 "parse": self.parse.to_dict() if self.parse is not None else None,
-                "resolved": dict(self.resolved), "choices": list(self.choices)}
+                "resolved": dict(self.resolved), "choices": list(self.choices),
+                "multiple": {k: list(v) for k, v in self.multiple.items()}}
 
 
 @dataclass(frozen=True)
@@ -130,6 +147,11 @@ class _Cand:
     resolved: Mapping[str, Any] | None = None   # the parser's reading of a time or date
     #: the value ruled out right before this one (부산 in 부산 말고 대구): the slot holding it is this one's
     replaces: _Cand | None = None
+    #: values of the same type and role said together with this one (서울이랑 | 부산, 서울이나 |
+    #: 부산): the candidate then spans them all, and ``after`` follows the last
+    also: tuple[_Cand, ...] = ()
+    #: this candidate before the values after it joined it
+    alone: _Cand | None = None
 
     @property
     def span_start(self) -> int:
@@ -371,7 +393,11 @@ class Bot:
             recent = state["recent"] = {}
         for name, value in turn.slots.items():
             slot = sc.slot(name)
-            if slot is not None and slot.entity in self.settings.refer and isinstance(value, str) and value:
+            if slot is None or slot.entity not in self.settings.refer:
+                continue
+            if name in turn.multiple:   # 서울이랑 부산: no one value to point back to
+                recent.pop(slot.entity, None)
+            elif isinstance(value, str) and value:
                 recent[slot.entity] = value
 
     def _keyboard_fixed(self, text: str, parse: ParseResult, today: datetime.date | None
@@ -584,7 +610,7 @@ class Bot:
                 return self._advance(sid, state, active, text, parse, render_template(said, {}), today)
             return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
-        filled, rejected = self._fill(active, slots, cands, asked, bare, self._meanings(state))
+        filled, rejected = self._fill_joined(state, text, active, slots, cands, asked, bare, self._meanings(state))
         prefix = ""
         if filled or intent == active.intent:
             state["misunderstood"] = 0
@@ -630,10 +656,12 @@ class Bot:
             _remember_meaning(meanings, slot.name, c, value, follows=True)
         self._reset(state)
         state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings)
+        self._follow_joined(state, sc, last, cands)
         return self._advance(sid, state, sc, text, parse, "", today)
 
     def _reset(self, state: dict[str, Any]) -> None:
-        state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={})
+        state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
+                     choose=None, multi_note=None)
 
     @staticmethod
     def _wording(sid: str, state: dict[str, Any], where: str, owner: Scenario | Slot, key: str) -> str:
@@ -670,7 +698,7 @@ class Bot:
         self._reset(state)
         state.update(intent=sc.intent, turns=1, misunderstood=0)
         cands = self._candidates(text, parse, sc, None)
-        _, rejected = self._fill(sc, state["slots"], cands, None, False, self._meanings(state))
+        _, rejected = self._fill_joined(state, text, sc, state["slots"], cands, None, False, self._meanings(state))
         prefix = ""
         if rejected:
             c, slot = rejected[0]
@@ -686,7 +714,11 @@ class Bot:
                  prefix: str = "", today: datetime.date | None = None) -> Turn:
         slots: dict[str, str] = state["slots"]
         missing = self._missing(sc, slots)
-        blanks = {s.name: slots.get(s.name, "") for s in sc.slots}
+        prefix = self._noted(state, sc, prefix, bool(missing))
+        choice = self._ask_choice(sid, state, sc, parse, prefix, today)
+        if choice is not None:
+            return choice   # 서울이랑 부산 for a one-value slot: which one?
+        blanks = self._shown(state, sc, {s.name: slots.get(s.name, "") for s in sc.slots})
         if missing:
             slot = sc.slot(missing[0])
             assert slot is not None and slot.prompt is not None  # checked when loading
@@ -694,17 +726,18 @@ class Bot:
             state["confirming"] = False
             prompt = self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "prompt")
             reply = " ".join(x for x in (prefix, render_template(prompt, blanks)) if x)
-            return Turn(reply, "ask_slot", sc.intent, dict(slots), missing, parse,
+            return Turn(reply, "ask_slot", sc.intent, self._shown(state, sc, slots, ", "), missing, parse,
                         self._resolved(sc, state, slots, today),
-                        list(slot.values) if isinstance(slot.values, tuple) else [])
+                        list(slot.values) if isinstance(slot.values, tuple) else [], self._lists(state, sc))
         if sc.confirm is not None:
             state["asked"] = None
             state["confirming"] = True
             final = self._with_defaults(sc, slots)
             question = render_template(self._wording(sid, state, sc.intent, sc, "confirm"),
-                                       {s.name: final.get(s.name, "") for s in sc.slots})
-            return Turn(" ".join(x for x in (prefix, question) if x), "confirm", sc.intent, final, [], parse,
-                        self._resolved(sc, state, final, today))
+                                       self._shown(state, sc, {s.name: final.get(s.name, "") for s in sc.slots}))
+            return Turn(" ".join(x for x in (prefix, question) if x), "confirm", sc.intent,
+                        self._shown(state, sc, final, ", "), [], parse,
+                        self._resolved(sc, state, final, today), [], self._lists(state, sc))
         return self._complete(sid, state, sc, text, parse, today)
 
     @staticmethod
@@ -744,6 +777,8 @@ class Bot:
     def _complete(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
                   today: datetime.date | None = None) -> Turn:
         """Every required slot is filled (and confirmed): answer with the response or the action."""
+        if state.get("multi") or state.get("multi_note"):
+            return self._complete_each(sid, state, sc, text, parse, today)   # once per value
         final = self._with_defaults(sc, state["slots"])
         resolved = self._resolved(sc, state, final, today)
         total = int(state.get("total_turns", 0))
@@ -753,7 +788,8 @@ class Bot:
         if sc.action_fn is not None:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
                        "parse": parse.to_dict(), "turns": total,
-                       "today": today or datetime.date.today(), "resolved": resolved}
+                       "today": today or datetime.date.today(), "resolved": resolved,
+                       "multiple": dict(state.get("each") or {})}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
                     else sc.action_fn(dict(final))
@@ -812,7 +848,7 @@ class Bot:
             if i is not None and kept[i].replaces is None \
                     and _squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED | {"아니"}:
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
-        return kept
+        return self._joined(text, kept, sc, asked)
 
     @staticmethod
     def _corrected_on_the_fly(c: _Cand, cands: Sequence[_Cand], text: str) -> bool:
@@ -952,3 +988,318 @@ class Bot:
         if empty:
             return empty[0]
         return same[0] if len(same) == 1 else None  # a correction of the only slot of its type
+
+    # ------------------------------------------------------------------ several values at once
+
+    def _joined(self, text: str, cands: Sequence[_Cand], sc: Scenario, asked: Slot | None) -> list[_Cand]:
+        """Values of one type and role said together (``서울이랑 부산``, ``서울, 부산``, ``서울 및
+        부산``, ``서울이나 부산``, ``서울 날씨랑 부산 날씨``) become one candidate spanning them, the
+        others in its ``also``, when they compete for one slot: the scenario has one slot of that
+        type, the parser gave them its role, that type is asked, or the particle after the last
+        picks the slot (``대구랑 광주로``). A value without a role joined by a word (not a space or
+        a comma) to one with a role shares it. ``서울 부산 기차`` with an origin and a destination
+        to fill is no list (the two slots take one each, as before)."""
+        out: list[_Cand] = []
+        for c in cands:
+            prev = out[-1] if out else None
+            joint = _joint(text, prev, c) if prev is not None and c.replaces is None \
+                and prev.entity == c.entity else None
+            # one role, or none beside one across a word (대구랑 광주로: both where to)
+            if prev is not None and joint is not None and (
+                    prev.role == c.role or (joint != "" and None in (prev.role, c.role))):
+                role = prev.role or c.role
+                if self._one_slot_for(sc, dataclasses.replace(c, role=role), asked, by_word=joint != ""):
+                    out[-1] = dataclasses.replace(prev, role=role, end=c.end, after=c.after,
+                                                  also=(*prev.also, c), alone=prev.alone or prev)
+                    continue
+            out.append(c)
+        return out
+
+    @staticmethod
+    def _one_slot_for(sc: Scenario, c: _Cand, asked: Slot | None, by_word: bool = False) -> bool:
+        same = [s for s in sc.slots if s.entity == c.entity]
+        if not same:
+            return False
+        return bool(c.role) or len(same) == 1 or (asked is not None and asked.entity == c.entity) \
+            or (by_word and Bot._by_particle(same, c) is not None)
+
+    @staticmethod
+    def _one_each(text: str, sc: Scenario, slots: Mapping[str, str], c: _Cand) -> bool:
+        """True for values without a role apart by a space or a comma alone (``서울 부산``) when
+        as many slots of their type are empty: one each, in order (a trip's origin and
+        destination), as the answer to where from as well."""
+        if not c.also or c.role or c.alone is None:
+            return False
+        same = [s for s in sc.slots if s.entity == c.entity]
+        values = [c.alone, *c.also]
+        return len(same) > 1 and sum(1 for s in same if s.name not in slots) >= len(values) \
+            and all(_squash(text[a.end:b.start]) == "" for a, b in zip(values, values[1:], strict=False))
+
+    def _members(self, slot: Slot, c: _Cand) -> tuple[list[tuple[_Cand, str]], list[_Cand]]:
+        """The values a joined candidate gives ``slot`` (each once, in the order said), and the
+        members it refuses."""
+        ok: list[tuple[_Cand, str]] = []
+        refused: list[_Cand] = []
+        for m in (c, *c.also):
+            value = self._accept(slot, m)
+            if value is None:
+                refused.append(m)
+            elif all(value != v for _, v in ok):
+                ok.append((m, value))
+        return ok, refused
+
+    def _fill_joined(self, state: dict[str, Any], text: str, sc: Scenario, slots: dict[str, str],
+                     cands: Sequence[_Cand], asked: Slot | None, bare: bool,
+                     meanings: dict[str, Any]) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
+        """:meth:`_fill`, with values said together: a ``multiple`` slot takes them all (kept in
+        ``state["multi"]``, the slot holding the first), a one-value slot takes none and the turn
+        asks which (``state["choose"]``; the slot then counts as filled, so no fallback is said).
+        An answer picking one of the values offered (``첫 번째``, ``뒤에 거``) fills it."""
+        pending = state.get("choose") if isinstance(state.get("choose"), dict) else None
+        if pending and asked is not None and asked.name == pending.get("slot") \
+                and not any(c.entity == asked.entity for c in cands):
+            offered = list(pending.get("choices") or [])
+            i = _picked(text, len(offered))
+            if i is not None:
+                cands = [*cands, _Cand(asked.entity, None, offered[i], text.strip(), 0, len(text), "choice")]
+        keep: list[_Cand] = []
+        lists: list[tuple[Slot, list[str]]] = []
+        choose: dict[str, Any] | None = None
+        notes: list[str] = []
+        for c in cands:
+            if self._one_each(text, sc, slots, c):
+                keep += [c.alone or c, *c.also]   # 서울 부산 for a trip: from 서울 to 부산
+                continue
+            slot = self._target(sc, slots, c, asked, bare, ()) if c.also else None
+            if slot is None:
+                keep.append(c)
+                continue
+            ok, refused = self._members(slot, c)
+            if not ok:
+                keep.append(c)   # refused as one value would be
+                continue
+            notes += [render_template(slot.invalid or self.settings.invalid_value, {"value": m.text})
+                      for m in refused]
+            first = ok[0][0]
+            head = dataclasses.replace(c, value=first.value, text=first.text, resolved=first.resolved)
+            if slot.multiple or len(ok) == 1:
+                keep.append(head)
+                if len(ok) > 1:
+                    lists.append((slot, [v for _, v in ok]))
+            else:
+                choose = {"slot": slot.name, "choices": [v for _, v in ok]}
+        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings)
+        got = state.get("multi")
+        multi: dict[str, list[str]] = got if isinstance(got, dict) else {}
+        state["multi"] = multi
+        for name in filled:
+            multi.pop(name, None)   # a slot filled anew holds what was said now
+        if pending and pending.get("slot") in filled:
+            state["choose"] = None
+        for slot, values in lists:
+            if slot.name in filled and slots.get(slot.name) == values[0]:
+                self._keep_list(state, slot, values)
+        if choose is not None:
+            state["choose"] = choose
+            filled.append(choose["slot"])
+        for n in notes:
+            self._add_note(state, n)
+        return filled, rejected
+
+    def _keep_list(self, state: dict[str, Any], slot: Slot, values: list[str]) -> None:
+        """The values of a ``multiple`` slot, up to its limit; those beyond it are said to be left out."""
+        taken, rest = values[:slot.multiple], values[slot.multiple:]
+        if len(taken) > 1:
+            state.setdefault("multi", {})[slot.name] = taken
+        if rest:
+            self._add_note(state, render_template(self.settings.too_many_values,
+                                                  {"max": str(slot.multiple), "rest": ", ".join(rest)}))
+
+    @staticmethod
+    def _add_note(state: dict[str, Any], note: str) -> None:
+        state["multi_note"] = [*(state.get("multi_note") or []), note]
+
+    def _follow_joined(self, state: dict[str, Any], sc: Scenario, last: Mapping[str, Any],
+                       cands: Sequence[_Cand]) -> None:
+        """A follow-up keeps the last answer's several values of a slot it does not name
+        (``서울이랑 부산 날씨`` → ``내일은?``: both, for tomorrow), and takes several of its own
+        (``대구랑 광주는?``), or asks which for a one-value slot."""
+        multi: dict[str, list[str]] = {}
+        for name, values in (last.get("multi") or {}).items():
+            slot = sc.slot(name)
+            if slot is None or not isinstance(values, list) or len(values) < 2 \
+                    or any(c.entity == slot.entity and c.role in (None, slot.role) for c in cands):
+                continue   # said anew
+            multi[name] = list(values)
+            state["slots"][name] = values[0]
+        state["multi"] = multi
+        for c in cands:
+            if not c.also:
+                continue
+            same = [s for s in sc.slots if s.entity == c.entity]
+            slot = next((s for s in same if s.role == c.role), None) if c.role else (
+                same[0] if len(same) == 1 else None)
+            if slot is None:
+                continue
+            ok, refused = self._members(slot, c)
+            for m in refused:
+                self._add_note(state, render_template(slot.invalid or self.settings.invalid_value,
+                                                      {"value": m.text}))
+            values = [v for _, v in ok]
+            if slot.multiple and len(values) > 1 and state["slots"].get(slot.name) == values[0]:
+                self._keep_list(state, slot, values)
+            elif not slot.multiple and len(values) > 1:
+                before = (last.get("slots") or {}).get(slot.name)
+                if before is None:
+                    state["slots"].pop(slot.name, None)
+                else:
+                    state["slots"][slot.name] = before
+                state["choose"] = {"slot": slot.name, "choices": values}
+
+    def _lists(self, state: Mapping[str, Any], sc: Scenario) -> dict[str, list[str]]:
+        """The ``multiple`` slots holding several values (the slot itself holds the first)."""
+        multi = state.get("multi")
+        if not isinstance(multi, dict):
+            return {}
+        out: dict[str, list[str]] = {}
+        for name, values in multi.items():
+            slot = sc.slot(name)
+            if slot is not None and slot.multiple and isinstance(values, list) and len(values) > 1 \
+                    and state["slots"].get(name) == values[0]:
+                out[name] = list(values)
+        return out
+
+    def _shown(self, state: Mapping[str, Any], sc: Scenario, values: Mapping[str, str],
+               sep: str | None = None) -> dict[str, str]:
+        """``values`` with each list of several in place of its first value: ``서울과 부산`` for a
+        template (a question, a prompt), or joined with ``sep``."""
+        out = dict(values)
+        for name, got in self._lists(state, sc).items():
+            if name in out:
+                out[name] = sep.join(got) if sep is not None else _and_list(got)
+        return out
+
+    def _noted(self, state: dict[str, Any], sc: Scenario, prefix: str, missing: bool) -> str:
+        """``prefix`` with the notes on values left out, when this turn asks something; a turn
+        that answers says them before its answers."""
+        notes = state.get("multi_note") or []
+        if not notes or not (missing or sc.confirm is not None or state.get("choose")):
+            return prefix
+        state["multi_note"] = None
+        return " ".join(x for x in (prefix, *notes) if x)
+
+    def _ask_choice(self, sid: str, state: dict[str, Any], sc: Scenario, parse: ParseResult, prefix: str,
+                    today: datetime.date | None) -> Turn | None:
+        """``서울이랑 부산`` for a one-value slot: its question, then the values to choose from,
+        offered as the turn's choices too; None when no choice is pending."""
+        pending = state.get("choose")
+        if not isinstance(pending, dict):
+            return None
+        slot = sc.slot(str(pending.get("slot")))
+        choices = [str(v) for v in pending.get("choices") or ()]
+        if slot is None or len(choices) < 2:
+            state["choose"] = None
+            return None
+        slots: dict[str, str] = state["slots"]
+        state["asked"] = slot.name
+        state["confirming"] = False
+        blanks = self._shown(state, sc, {s.name: slots.get(s.name, "") for s in sc.slots})
+        prompt = self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "prompt")
+        question = render_template(prompt, blanks) if prompt else ""
+        offer = render_template(self.settings.choose_one, {"choices": _and_list(choices)})
+        missing = [slot.name, *(m for m in self._missing(sc, slots) if m != slot.name)]
+        return Turn(" ".join(x for x in (prefix, question, offer) if x), "ask_slot", sc.intent,
+                    self._shown(state, sc, slots, ", "), missing, parse, self._resolved(sc, state, slots, today), choices, self._lists(state, sc))
+
+    def _complete_each(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
+                       today: datetime.date | None) -> Turn:
+        """The scenario answered once per value of its ``multiple`` slot, in the order said, the
+        replies one per line (after the notes on values left out, if any). The follow-up that
+        comes next starts from all of them."""
+        lists = self._lists(state, sc)
+        notes = [n for n in state.get("multi_note") or () if n]
+        state["multi"], state["multi_note"] = {}, None
+        if not lists:
+            turn = self._complete(sid, state, sc, text, parse, today)
+            return dataclasses.replace(turn, reply="\n".join([*notes, turn.reply])) if notes else turn
+        name, values = next(iter(lists.items()))
+        base = copy.deepcopy(state)
+        turns: list[Turn] = []
+        run = base
+        slot = sc.slot(name)
+        kind = (getattr(self.parser, "resolve", None) or {}).get(slot.entity if slot is not None else "")
+        day = today or datetime.date.today()
+        first = self._meanings(base).get(name) or (resolve(kind, values[0], day) if kind else None)
+        for i, value in enumerate(values):
+            run = copy.deepcopy(base)
+            run["slots"][name] = value
+            run["each"] = {name: list(values)}   # the action's context["multiple"]
+            if i:   # read from this value, not the first one's; 오후 3시랑 4시: 4시 is 오후 too
+                got = resolve(kind, value, day) if kind == "time" else None
+                if got is not None:
+                    self._meanings(run)[name] = _same_half(dict(got), first)
+                else:
+                    self._meanings(run).pop(name, None)
+            turns.append(self._complete(sid, run, sc, text, parse, today))
+        state.clear()
+        state.update(run)
+        state.pop("each", None)
+        if isinstance(state.get("last"), dict):
+            state["last"].update(slots=dict(base["slots"]), resolved=dict(self._meanings(base)),
+                                 multi={name: list(values)})
+        shown = dict(turns[0].slots)
+        shown[name] = ", ".join(values)
+        done = any(t.state == "complete" for t in turns)
+        return Turn("\n".join([*notes, *(t.reply for t in turns)]), "complete" if done else turns[0].state,
+                    sc.intent, shown, [], parse, turns[0].resolved, [], {name: list(values)})
+
+
+def _joint(text: str, a: _Cand, b: _Cand) -> str | None:
+    """What joins ``a`` to ``b`` (squashed, ``""`` for a space or a comma alone) when it makes
+    them a list, else None. A word said after both counts once (``서울 날씨랑 부산 날씨``).
+
+    >>> c = lambda s, e: _Cand("location", None, "", "", s, e, "parser")
+    >>> _joint("서울이랑 부산", c(0, 2), c(5, 7)), _joint("서울 날씨랑 부산 날씨", c(0, 2), c(7, 9))
+    ('이랑', '랑')
+    >>> _joint("서울 다음에 부산", c(0, 2), c(7, 9)), _joint("서울 날씨랑 부산", c(0, 2), c(7, 9))
+    (None, None)
+    """
+    between = _squash(text[a.end:b.start])
+    if between in _AND or between in _OR:
+        return between
+    after = _squash(text[b.end:])
+    for joint in sorted(_AND | _OR, key=len, reverse=True):
+        word = between[:len(between) - len(joint)]
+        if joint and between.endswith(joint) and word and after.startswith(word):
+            return joint
+    return None
+
+
+def _and_list(values: Sequence[str]) -> str:
+    """``서울과 부산``, ``서울, 부산과 대구``: values listed as a reply says them.
+
+    >>> _and_list(["서울", "부산"]), _and_list(["부산", "서울", "대구"])
+    ('서울과 부산', '부산, 서울과 대구')
+    """
+    if len(values) < 2:
+        return "".join(values)
+    return ", ".join([*values[:-2], render_template("{a}과/와", {"a": values[-2]})]) + " " + values[-1]
+
+
+def _picked(text: str, n: int) -> int | None:
+    """The index of the value an answer picks among ``n`` offered (``첫 번째``, ``2번이요``, ``뒤에
+    거``), or None.
+
+    >>> _picked("첫 번째요", 2), _picked("2번", 2), _picked("뒤에 거", 3), _picked("세 번째", 2), _picked("네", 2)
+    (0, 1, 2, None, None)
+    """
+    t = _squash(text)
+    m = _PICK.match(t)
+    if m is None or len(t) - m.end() > BARE_REST:
+        return None
+    if m.group(1):
+        w = m.group(1)
+        i = int(w) - 1 if w.isdigit() else _PICK_INDEX[w]
+    else:
+        i = 0 if m.group(2) == "앞" else n - 1
+    return i if 0 <= i < n else None

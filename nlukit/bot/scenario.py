@@ -72,6 +72,10 @@ class Slot:
     #: every wording of ``prompt`` and ``invalid`` when the file lists several (the fields
     #: above hold the first); the bot varies them, see :meth:`Scenario.wordings`
     variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+    #: how many values the slot takes at once (``multiple = true``: :data:`MULTIPLE_DEFAULT`,
+    #: or a number); 0 for one value. Several values joined in one request (``서울이랑 부산``)
+    #: answer the scenario once per value, replies joined in the order said
+    multiple: int = 0
 
     @property
     def name(self) -> str:
@@ -135,6 +139,8 @@ def _wordings(owner: Any, key: str) -> tuple[str, ...]:
     one = getattr(owner, key)
     return (one,) if one is not None else ()
 
+#: the values a ``multiple = true`` slot takes at once; more are left out and said so
+MULTIPLE_DEFAULT = 5
 
 DEFAULT_FALLBACK = ("죄송해요, 잘 이해하지 못했어요. 다시 말씀해 주시겠어요?",)
 DEFAULT_FALLBACK_REPEAT = ("계속 이해하지 못해 죄송해요. 조금 다르게 말씀해 주시겠어요?",)
@@ -179,6 +185,12 @@ class BotSettings:
     #: words that point back to the last value of an entity type said in the conversation,
     #: by type: ``{"location": ("거기", "그곳"), "date": ("그날",)}`` (``서울 날씨`` → ``거기 맛집``)
     refer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: said after a slot's question when a one-value slot got several values joined (서울이랑
+    #: 부산); ``{choices}`` is them (서울과 부산), offered as the turn's choices too
+    choose_one: str = "{choices} 중 하나만 말씀해 주세요."
+    #: said before the answers when a ``multiple`` slot got more values than it takes:
+    #: ``{max}`` is the limit, ``{rest}`` the values left out
+    too_many_values: str = "한 번에 {max}개까지만 답할 수 있어서 {rest}은/는 빼고 답할게요."
 
 
 @dataclass(frozen=True)
@@ -333,12 +345,12 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
 
 
 _SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles",
-              "differs_from"}
+              "differs_from", "multiple"}
 _SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "resume", "slot"}
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
-             "follow_up", "keyboard_fix", "refer"}
+             "follow_up", "keyboard_fix", "refer", "choose_one", "too_many_values"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -356,7 +368,7 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             if v is not None:
                 kw[k] = v
     for k in ("cancel_reply", "max_turns_reply", "invalid_value", "action_error", "no_scenario",
-              "confirm_denied"):
+              "confirm_denied", "choose_one", "too_many_values"):
         if k in d:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
@@ -455,12 +467,25 @@ def _parse_slot(d: Any, key: str, p: _Problems) -> Slot | None:
         particles = tuple(dict.fromkeys(x for q in got or () for x in (
             (q.replace("(으)", "으"), q.replace("(으)", "")) if "(으)" in q else (q,))))
     differs_from = _str(d, "differs_from", f"{key}.differs_from", p)
+    multiple = _multiple(d.get("multiple", False), f"{key}.multiple", p)
     if entity is None:
         return None
     return Slot(entity=entity, role=role, prompt=prompt, default=default, required=required,
                 values=values, pattern=pattern, invalid=invalid, particles=particles,
-                differs_from=differs_from,
+                differs_from=differs_from, multiple=multiple,
                 variants={k: v for k, v in (("prompt", prompts), ("invalid", invalids)) if len(v) > 1})
+
+
+def _multiple(v: Any, key: str, p: _Problems) -> int:
+    """``multiple``: false (one value), true (up to :data:`MULTIPLE_DEFAULT`) or a limit from 2."""
+    if v is False:
+        return 0
+    if v is True:
+        return MULTIPLE_DEFAULT
+    if isinstance(v, int) and not isinstance(v, bool) and v >= 2:
+        return v
+    p.add(key, f"must be true, false or the most values taken at once (2 or more), got {v!r}")
+    return 0
 
 
 def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, bool]:
@@ -559,6 +584,9 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                     if name not in names:
                         p.add(at, f"names slot {{{name}}} that the scenario does not "
                                   f"have (slots: {', '.join(sorted(names)) or 'none'})")
+        if sum(1 for s in slots if s.multiple) > 1:
+            p.add(key, "only one slot of a scenario may be 'multiple' (it answers once per value); "
+                       "keep it on the slot users list most (a weather's location)")
         for j, slot in enumerate(slots):
             if slot.differs_from is not None and slot.differs_from not in names - {slot.name}:
                 p.add(f"{key}.slot[{j}].differs_from", f"names slot {slot.differs_from!r} that the scenario "
@@ -591,9 +619,11 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                                          confirm=confirm, follow_up=follow_up, resume=resume,
                                          variants={k: v for k, v in (("response", responses),
                                                                      ("confirm", confirms)) if len(v) > 1})
-    for k, tpl in (("bot.invalid_value", settings.invalid_value),):
+    for k, tpl, allowed in (("bot.invalid_value", settings.invalid_value, ("value",)),
+                            ("bot.choose_one", settings.choose_one, ("choices",)),
+                            ("bot.too_many_values", settings.too_many_values, ("max", "rest"))):
         for name in template_names(tpl):
-            if name != "value":
-                p.add(k, f"may only name {{value}}, not {{{name}}}")
+            if name not in allowed:
+                p.add(k, f"may only name {' and '.join('{' + a + '}' for a in allowed)}, not {{{name}}}")
     p.raise_if_any()
     return Scenarios(scenarios=scenarios, settings=settings, source=source)
