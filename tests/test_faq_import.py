@@ -193,6 +193,8 @@ def test_should_write_the_project_and_recommend_the_faq_settings(tmp_path, capsy
     assert os.listdir(out / "dicts") == []
     report = (out / "IMPORT.md").read_text(encoding="utf-8")
     assert report.startswith("# Imported from an FAQ sheet") and "--split sentence" in report
+    assert "intent.kind=ngram" in report and "intent.threshold=0.2" in printed
+    assert "confidence_threshold = 0.2" in (out / "scenarios.toml").read_text(encoding="utf-8")
     scenarios = load_scenarios(str(out / "scenarios.toml"), ["배송_01", "배송_02", "교환_반품_01"], [])
     assert render(scenarios["배송_01"].response, {}) == "보통 2~3일 걸립니다.\n주말은 빼고요."
     assert render(scenarios["교환_반품_01"].response, {}) == "마이페이지에서 신청하세요."
@@ -258,7 +260,9 @@ def test_should_answer_an_exact_and_a_paraphrased_question_after_import_generate
     assert main(["import", str(p), "-o", str(bot_dir)]) == 0
     nlukit.generate(str(bot_dir / "patterns"), str(bot_dir / "dicts"), str(tmp_path / "data"),
                     split="sentence", valid_ratio=0, test_ratio=0, progress=False)
-    model = nlukit.train(str(tmp_path / "data"), str(tmp_path / "model"), progress=False)
+    from nlukit.cli.import_ import FAQ_TRAIN   # the settings the import recommends
+    overrides = [o for o in FAQ_TRAIN.split() if o != "--set"]
+    model = nlukit.train(str(tmp_path / "data"), str(tmp_path / "model"), progress=False, overrides=overrides)
     nlu = nlukit.load(model)
     bot = Bot(nlu, load_scenarios(str(bot_dir / "scenarios.toml"), nlu.intents, nlu.entity_types))
     assert bot.handle("a", "배송비는 얼마인가요?").reply == "기본 배송비는 3,000원입니다."

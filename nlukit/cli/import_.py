@@ -42,8 +42,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 # what `nlukit import` recommends for an FAQ (bench/bench_faq.py measured these)
-FAQ_GENERATE = "--split sentence --valid-ratio 0 --test-ratio 0 --per-intent 300"
-FAQ_TRAIN = "--include-test"
+# (every question in train; the n-gram intent model, trained long enough on a few dozen sentences,
+# with a fallback threshold fixed low, as its calibration on the training sentences is over-confident)
+FAQ_GENERATE = "--split sentence --valid-ratio 0 --test-ratio 0"
+FAQ_THRESHOLD = 0.2
+FAQ_TRAIN = ("--set intent.kind=ngram --set intent.min_updates=1000 "
+             f"--set intent.threshold={FAQ_THRESHOLD}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,11 +76,16 @@ def run(args: argparse.Namespace) -> int:
         result = write_project(
             data, out, slots=not args.keep_examples, source=f"an FAQ sheet ({', '.join(faq)})",
             written_from="an FAQ sheet: one scenario per answer",
+            bot={"confidence_threshold": FAQ_THRESHOLD},
             advice=["Each answer became an intent; its questions are its pattern lines and the answer its "
                     "response. Add more ways to ask to a pattern file (patterns/<intent>.txt) where the bot "
                     "misses: that helps more than anything else.", "",
-                    "Next (an FAQ gives few sentences per intent: generate every question into train and "
-                    "train on all of it):", "",
+                    "Next. An FAQ gives a few sentences per intent, so generate every question into train "
+                    "(no valid or test split: a held-out question would be an answer the model never "
+                    "learns), train the n-gram intent model long enough, and fix its fallback threshold "
+                    f"low ({FAQ_THRESHOLD}; scenarios.toml has the same [bot] confidence_threshold). On a "
+                    "self-written 30-answer FAQ (bench/bench_faq.py) this answered more paraphrases "
+                    "than the default settings:", "",
                     f"    nlukit generate patterns/ dicts/ -o data {FAQ_GENERATE}",
                     f"    nlukit train data -o model {FAQ_TRAIN}",
                     "    nlukit chat model --scenarios scenarios.toml"])

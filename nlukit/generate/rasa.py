@@ -771,12 +771,15 @@ def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = 
 def _report(intents: dict[str, int], types: dict[str, dict[str, list[str]]], notes: list[str],
             slots: bool, source: str = "Rasa", advice: Sequence[str] = ()) -> str:
     lines = [f"# Imported from {source}", "",
+             "No entity in the examples: each is a pattern line as written, and `dicts/` is empty."
+             if not types else
              "Entities became slots: `nlukit generate` fills each with every value of its dictionary."
              if slots else "Examples were kept as written, with their entities marked.", "",
              "| intent | pattern lines |", "| --- | --- |"]
     lines += [f"| {i} | {n} |" for i, n in intents.items()]
-    lines += ["", "| entity type | values |", "| --- | --- |"]
-    lines += [f"| {t} | {len(v)} |" for t, v in sorted(types.items())]
+    if types:
+        lines += ["", "| entity type | values |", "| --- | --- |"]
+        lines += [f"| {t} | {len(v)} |" for t, v in sorted(types.items())]
     lines += ["", "## Changed or left out", ""]
     lines += [f"- {n}" for n in notes] or ["- nothing"]
     lines += ["", *(advice or ["Next: `nlukit generate patterns/ dicts/ -o data`, then `nlukit train data -o model`."])]
