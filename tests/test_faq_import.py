@@ -38,7 +38,7 @@ def _col(n: int) -> str:
 
 
 def write_xlsx(path, sheets: dict[str, list[list[object]]], merges: dict[str, list[str]] | None = None,
-               inline: bool = False) -> None:
+               inline: bool = False, hidden: tuple[str, ...] = ()) -> None:
     """A minimal SpreadsheetML workbook: text in shared strings (or inline), numbers as numbers."""
     shared: list[str] = []
     files = {}
@@ -64,7 +64,8 @@ def write_xlsx(path, sheets: dict[str, list[list[object]]], merges: dict[str, li
             + "".join(xml_rows) + "</sheetData>"
             + (f'<mergeCells count="{len((merges or {})[name])}">{merged}</mergeCells>' if merged else "")
             + "</worksheet>")
-    book = "".join(f'<sheet name="{escape(name)}" sheetId="{n}" r:id="rId{n}"/>'
+    state = ' state="hidden"'
+    book = "".join(f'<sheet name="{escape(name)}" sheetId="{n}"{state if name in hidden else ""} r:id="rId{n}"/>'
                    for n, name in enumerate(sheets, 1))
     rels = "".join(f'<Relationship Id="rId{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
                    f'relationships/worksheet" Target="worksheets/sheet{n}.xml"/>' for n in range(1, len(sheets) + 1))
@@ -105,6 +106,9 @@ def test_should_read_an_xlsx_with_shared_strings_line_breaks_numbers_and_merged_
     assert read_sheet(str(q), "둘째") == [["질문", "답변"], ["<b>", "c"]]
     with pytest.raises(InputError, match=r"no sheet '셋'; its sheets are '첫', '둘째'"):
         read_sheet(str(q), "셋")
+    h = tmp_path / "hidden.xlsx"
+    write_xlsx(h, {"숨김": [["x"]], "FAQ": [["질문", "답변"]]}, hidden=("숨김",))
+    assert read_sheet(str(h)) == [["질문", "답변"]] and xlsx_sheets(str(h)) == ["FAQ", "숨김"]
 
 
 def test_should_tell_an_faq_from_a_kochat_csv(tmp_path) -> None:
@@ -171,12 +175,14 @@ def test_should_escape_pattern_specials_in_questions_and_braces_in_answers(tmp_p
 
 def test_should_keep_a_question_under_its_first_answer_and_report_it(tmp_path, capsys) -> None:
     p = tmp_path / "faq.csv"
-    p.write_text("질문,답변\n배송비 얼마예요?,3000원\n배송비 얼마예요,무료입니다\n다른 질문,무료입니다\n",
-                 encoding="utf-8")
+    p.write_text("질문,답변\n배송비 얼마예요?,3000원\n배송비 얼마예요,무료입니다\n다른 질문,무료입니다\n"
+                 "배송비 얼마 예요,2500원\n", encoding="utf-8")
     assert main(["import", str(p), "-o", str(tmp_path / "bot")]) == 0
     out = capsys.readouterr().out
     assert "faq.csv:3: the question '배송비 얼마예요' is also listed under another answer" in out
     assert "kept under the first" in (tmp_path / "bot" / "IMPORT.md").read_text(encoding="utf-8")
+    assert "the answer '2500원' has no question that another answer does not have first; left out" in out
+    assert sorted(os.listdir(tmp_path / "bot" / "patterns")) == ["faq_001.txt", "faq_002.txt"]
     assert lines(tmp_path / "bot" / "patterns" / "faq_001.txt") == ["@faq_001", "배송비 얼마예요?"]
     assert lines(tmp_path / "bot" / "patterns" / "faq_002.txt") == ["@faq_002", "다른 질문"]
 

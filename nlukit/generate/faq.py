@@ -118,7 +118,7 @@ def _cell_ref(ref: str) -> tuple[int, int]:
 
 
 def xlsx_sheets(path: str) -> list[str]:
-    """The sheet names of an ``.xlsx`` file, in order."""
+    """The sheet names of an ``.xlsx`` file, in order (hidden sheets last)."""
     with _open_xlsx(path) as z:
         return [name for name, _ in _sheet_targets(z, path)]
 
@@ -150,11 +150,15 @@ def _sheet_targets(z: zipfile.ZipFile, path: str) -> list[tuple[str, str]]:
             target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
                 posixpath.join("xl", target))
             rels[rel.get("Id", "")] = target
-    out = []
+    out: list[tuple[str, str]] = []
+    hidden: set[int] = set()
     for n, sheet in enumerate((e for e in book.iter() if _local(e.tag) == "sheet"), 1):
         rid = next((v for k, v in sheet.attrib.items() if _local(k) == "id"), None)
+        if sheet.get("state") in ("hidden", "veryHidden"):
+            hidden.add(len(out))
         out.append((sheet.get("name", f"Sheet{n}"), rels.get(rid or "", f"xl/worksheets/sheet{n}.xml")))
-    return out
+    # the first sheet one sees in Excel: hidden ones go last
+    return [s for i, s in enumerate(out) if i not in hidden] + [s for i, s in enumerate(out) if i in hidden]
 
 
 def _xlsx_rows(path: str, sheet: str | None) -> list[list[str]]:
@@ -353,6 +357,11 @@ def read_faq(paths: Iterable[str | os.PathLike[str]], sheet: str | None = None) 
                 if qk not in owner:
                     owner[qk] = (akey, q, f"{path}:{n}")
                     group["questions"].append(q)
+    for g in groups.values():
+        if not g["questions"]:
+            short = _same(g["answer"])
+            data.notes.append(f"the answer {short[:40] + ('…' if len(short) > 40 else '')!r} has no question "
+                              "that another answer does not have first; left out")
     groups = {k: g for k, g in groups.items() if g["questions"]}
     if not groups:
         raise InputError(f"no question with an answer in {', '.join(paths)}; put one question and its answer "
