@@ -254,6 +254,7 @@ def test_should_refuse_a_damaged_sheet_inside_a_zip(tmp_path) -> None:
 def test_should_answer_an_exact_and_a_paraphrased_question_after_import_generate_and_train(tmp_path) -> None:
     import nlukit
     from nlukit.bot import Bot
+    from nlukit.cli.import_ import FAQ_TRAIN  # the settings the import recommends
     rows = [["분류", "질문", "유사질문", "답변"],
             ["배송", "배송은 얼마나 걸리나요?", "언제 도착하나요?", "평균 2~3일 걸립니다."],
             ["배송", "배송비는 얼마인가요?", "무료배송 기준이 있나요?", "기본 배송비는 3,000원입니다."],
@@ -266,10 +267,21 @@ def test_should_answer_an_exact_and_a_paraphrased_question_after_import_generate
     assert main(["import", str(p), "-o", str(bot_dir)]) == 0
     nlukit.generate(str(bot_dir / "patterns"), str(bot_dir / "dicts"), str(tmp_path / "data"),
                     split="sentence", valid_ratio=0, test_ratio=0, progress=False)
-    from nlukit.cli.import_ import FAQ_TRAIN   # the settings the import recommends
     overrides = [o for o in FAQ_TRAIN.split() if o != "--set"]
     model = nlukit.train(str(tmp_path / "data"), str(tmp_path / "model"), progress=False, overrides=overrides)
     nlu = nlukit.load(model)
     bot = Bot(nlu, load_scenarios(str(bot_dir / "scenarios.toml"), nlu.intents, nlu.entity_types))
     assert bot.handle("a", "배송비는 얼마인가요?").reply == "기본 배송비는 3,000원입니다."
     assert bot.handle("b", "비번 잊어버림").reply == "비밀번호 찾기를 누르세요."
+
+
+def test_should_read_the_sheet_named_with_sheet(tmp_path, capsys) -> None:
+    p = tmp_path / "faq.xlsx"
+    write_xlsx(p, {"안내": [["공지"]], "FAQ": [["질문", "답변"], ["영업시간?", "10시부터"]]})
+    assert main(["import", str(p), "-o", str(tmp_path / "none")]) == 1
+    assert "no question and answer columns in the header ['공지']" in capsys.readouterr().err
+    assert not (tmp_path / "none").exists()
+    assert main(["import", str(p), "--sheet", "FAQ", "-o", str(tmp_path / "bot")]) == 0
+    assert lines(tmp_path / "bot" / "patterns" / "faq_001.txt") == ["@faq_001", "영업시간?"]
+    assert main(["import", str(tmp_path / "bot" / "IMPORT.md"), "--sheet", "FAQ", "-o", str(tmp_path / "x")]) == 1
+    assert "--sheet names a sheet of an FAQ workbook" in capsys.readouterr().err

@@ -22,7 +22,11 @@ of the dictionary, and a particle after one becomes the pair that fits each valu
 An FAQ sheet: rows with the same answer become one intent (named after the 분류/category
 column, or faq_001 ...) answered with that answer; every question column (질문, 질문2,
 유사질문, 다른 표현) and every repeated row is a way to ask it. A question under two answers is
-kept under the first and listed in IMPORT.md.
+kept under the first and listed in IMPORT.md. An FAQ gives a few sentences per intent, so
+its "next:" lines differ: every question in train, the n-gram intent model, threshold 0.2:
+  nlukit generate mybot/patterns mybot/dicts -o mybot/data --split sentence --valid-ratio 0 --test-ratio 0
+  nlukit train mybot/data -o mybot/model --set intent.kind=ngram --set intent.min_updates=1000 \\
+      --set intent.threshold=0.2
 """
 
 

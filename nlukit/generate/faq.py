@@ -311,8 +311,8 @@ def read_faq(paths: Iterable[str | os.PathLike[str]], sheet: str | None = None) 
     groups: dict[str, dict] = {}     # normalised answer -> {"answer", "category", "questions"}
     owner: dict[str, tuple[str, str, str]] = {}   # question key -> (answer key, question, where)
     carried = conflicts = 0
-    paths = [os.fspath(p) for p in paths]
-    for path in paths:
+    files = [os.fspath(p) for p in paths]
+    for path in files:
         rows = read_sheet(path, sheet)
         rows = [[_clean(c) for c in row] for row in rows]
         if not any(any(row) for row in rows):
@@ -364,7 +364,7 @@ def read_faq(paths: Iterable[str | os.PathLike[str]], sheet: str | None = None) 
                               "that another answer does not have first; left out")
     groups = {k: g for k, g in groups.items() if g["questions"]}
     if not groups:
-        raise InputError(f"no question with an answer in {', '.join(paths)}; put one question and its answer "
+        raise InputError(f"no question with an answer in {', '.join(files)}; put one question and its answer "
                          "per row under the header 질문,답변 (nothing was written)")
     if carried:
         data.notes.append(f"{carried} questions had an empty answer cell and were taken as more ways to ask "
