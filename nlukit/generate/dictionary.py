@@ -447,20 +447,26 @@ def is_side_file(name: str) -> bool:
     return name.startswith((".", "~$"))
 
 
-def load_dictionaries(path: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> Dictionary:
+def load_dictionaries(path: str | os.PathLike[str] | Iterable[str | os.PathLike[str]], *,
+                      allow_empty: bool = False) -> Dictionary:
     """Read one CSV file, every ``*.csv`` of a folder (sorted; hidden and Office lock files
-    skipped), or a list of such paths, merged."""
+    skipped), or a list of such paths, merged. With ``allow_empty`` a folder holding no CSV
+    gives no entity types, with a warning (a project whose patterns have no slots: an FAQ)."""
     paths: list[str]
     if isinstance(path, (str, os.PathLike)):
         paths = [os.fspath(path)]
     else:
         paths = [os.fspath(p) for p in path]
     files: list[str] = []
+    empty: list[str] = []
     for p in paths:
         if os.path.isdir(p):
             found = sorted(os.path.join(p, f) for f in os.listdir(p)
                            if f.lower().endswith(".csv") and not is_side_file(f)
                            and os.path.isfile(os.path.join(p, f)))
+            if not found and allow_empty and not any(f.lower().endswith(".txt") for f in os.listdir(p)):
+                empty.append(p)
+                continue
             if not found:
                 swapped = any(f.lower().endswith(".txt") for f in os.listdir(p))
                 raise DictionaryError(f"dictionary folder {p} holds no *.csv file; add files like "
@@ -475,6 +481,10 @@ def load_dictionaries(path: str | os.PathLike[str] | Iterable[str | os.PathLike[
     d = Dictionary()
     for f in files:
         d.sources.append(_read_file(f, d))
+    if empty and not files:
+        d.warnings.append(f"dictionary folder {', '.join(empty)} holds no *.csv file: no entity types, so "
+                          "no pattern may have a slot")
+        return d
     if not any(d.entities.values()):
         raise DictionaryError(f"no dictionary values found in {', '.join(files)}; "
                               "each entity type needs at least one value")

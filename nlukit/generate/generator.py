@@ -773,7 +773,8 @@ def generate(patterns: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]
     started = time.perf_counter()
     augment = (augment,) if isinstance(augment, str) else tuple(augment)   # augment="spacing": one
     _check_args(per_intent, split, valid_ratio, test_ratio, augment)
-    dictionary = dicts if isinstance(dicts, Dictionary) else load_dictionaries(dicts)
+    # an empty folder is no entity types (an imported FAQ); patterns with slots then name unknown types
+    dictionary = dicts if isinstance(dicts, Dictionary) else load_dictionaries(dicts, allow_empty=True)
     if isinstance(patterns, Patterns):
         pats = patterns
         for t in pats.templates():

@@ -555,8 +555,11 @@ def _reply_toml(data: RasaData, said: list[str], rename: dict[str, str], names: 
     return _toml(_template("\n".join(data.responses[a] for a in said), rename, names, notes))
 
 
-def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | None, list[str]]:
-    """The scenario file the domain, rules and stories describe, and what did not fit."""
+def scenarios_toml(data: RasaData, entity_types: Iterable[str], *,
+                   written_from: str = "the Rasa domain, rules and stories",
+                   bot: dict[str, Any] | None = None) -> tuple[str | None, list[str]]:
+    """The scenario file the domain, rules and stories describe, and what did not fit.
+    ``bot`` adds settings to its ``[bot]`` table (an FAQ's confidence threshold)."""
     types = set(entity_types)
     (actions, context), ends = _intent_actions(data), _form_endings(data)
     notes: list[str] = []
@@ -640,11 +643,14 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str]) -> tuple[str | N
         blocks.append("\n".join(lines))
     if not blocks:
         return None, notes
-    head = ["# Written by nlukit import from the Rasa domain, rules and stories. See docs/scenarios.md."]
+    head = [f"# Written by nlukit import from {written_from}. See docs/scenarios.md."]
     fallback = next((r for r in _FALLBACK_RESPONSES if r in data.responses), None)
+    table = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in (bot or {}).items()]
     if fallback:   # its variations take turns, as the [bot] fallback replies do
         texts = data.variants.get(fallback) or [data.responses[fallback]]
-        head += ["", "[bot]", "fallback = [" + ", ".join(_toml(_template(t, {}, set(), notes)) for t in texts) + "]"]
+        table.append("fallback = [" + ", ".join(_toml(_template(t, {}, set(), notes)) for t in texts) + "]")
+    if table:
+        head += ["", "[bot]", *table]
     return "\n".join(head) + "\n\n" + "\n\n".join(blocks) + "\n", notes
 
 
@@ -706,14 +712,19 @@ def _dictionaries(data: RasaData) -> tuple[dict[str, dict[str, list[str]]], list
     return types, notes
 
 
-def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = True) -> ImportResult:
-    """Write ``patterns/`` and ``dicts/`` (and ``IMPORT.md``) into the new folder ``out``."""
+def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = True, source: str = "Rasa",
+                  written_from: str = "the Rasa domain, rules and stories", bot: dict[str, Any] | None = None,
+                  advice: Sequence[str] = ()) -> ImportResult:
+    """Write ``patterns/`` and ``dicts/`` (and ``IMPORT.md``) into the new folder ``out``.
+
+    ``source`` names what was imported in ``IMPORT.md``, ``written_from`` in the scenario file's
+    head; ``bot`` adds ``[bot]`` settings; ``advice`` lines replace the report's closing "Next:"."""
     out = os.fspath(out)
     if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
         raise OutputExistsError(f"{out} exists and is not an empty folder; choose a new folder "
                                 "(nothing was written)")
     types, notes = _dictionaries(data)
-    scenarios, scenario_notes = scenarios_toml(data, types)
+    scenarios, scenario_notes = scenarios_toml(data, types, written_from=written_from, bot=bot)
     notes = data.notes + notes + scenario_notes
     intents: dict[str, int] = {}
     pattern_files: dict[str, str] = {}
@@ -747,7 +758,7 @@ def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = 
             with open(os.path.join(root, "scenarios.toml"), "w", encoding="utf-8") as fh:
                 fh.write(scenarios)
         with open(os.path.join(root, "IMPORT.md"), "w", encoding="utf-8") as fh:
-            fh.write(_report(intents, types, notes, slots))
+            fh.write(_report(intents, types, notes, slots, source, advice))
         if os.path.isdir(out):
             os.rmdir(out)
         os.rename(root, out)
@@ -758,15 +769,18 @@ def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = 
 
 
 def _report(intents: dict[str, int], types: dict[str, dict[str, list[str]]], notes: list[str],
-            slots: bool) -> str:
-    lines = ["# Imported from Rasa", "",
+            slots: bool, source: str = "Rasa", advice: Sequence[str] = ()) -> str:
+    lines = [f"# Imported from {source}", "",
+             "No entity in the examples: each is a pattern line as written, and `dicts/` is empty."
+             if not types else
              "Entities became slots: `nlukit generate` fills each with every value of its dictionary."
              if slots else "Examples were kept as written, with their entities marked.", "",
              "| intent | pattern lines |", "| --- | --- |"]
     lines += [f"| {i} | {n} |" for i, n in intents.items()]
-    lines += ["", "| entity type | values |", "| --- | --- |"]
-    lines += [f"| {t} | {len(v)} |" for t, v in sorted(types.items())]
+    if types:
+        lines += ["", "| entity type | values |", "| --- | --- |"]
+        lines += [f"| {t} | {len(v)} |" for t, v in sorted(types.items())]
     lines += ["", "## Changed or left out", ""]
     lines += [f"- {n}" for n in notes] or ["- nothing"]
-    lines += ["", "Next: `nlukit generate patterns/ dicts/ -o data`, then `nlukit train data -o model`."]
+    lines += ["", *(advice or ["Next: `nlukit generate patterns/ dicts/ -o data`, then `nlukit train data -o model`."])]
     return "\n".join(lines) + "\n"
