@@ -47,7 +47,7 @@ def kochat(tmp_path):
 def test_should_turn_kochat_files_into_intents_with_slots(kochat, tmp_path, capsys) -> None:
     assert main(["import", str(kochat), "-o", str(tmp_path / "bot")]) == 0
     out = capsys.readouterr().out
-    assert "weather (9 lines)" in out and "travel (1 lines)" in out
+    assert "weather (9 lines)" in out and "travel (1 line)" in out
     assert "ood_data.csv: out-of-distribution data (2 questions) is not used" in out
     assert lines(tmp_path / "bot" / "patterns" / "weather.txt") == [
         "@weather", "날씨 알려주세요", "{date} {location} 비오니", "{location} 날씨 추울까 정말",

@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
         result = write_project(data, out, slots=not args.keep_examples)
     print(f"imported {sum(len(v) for v in data.intents.values())} examples of {len(result.intents)} "
           f"intents into {out}/: "
-          + ", ".join(f"{i} ({n} lines)" for i, n in result.intents.items()))
+          + ", ".join(f"{i} ({n} line{'' if n == 1 else 's'})" for i, n in result.intents.items()))
     print("dictionaries: " + (", ".join(f"{t} ({n} values)" for t, n in sorted(result.values.items()))
                               or "none (no entity in the examples)"))
     for note in result.notes:
