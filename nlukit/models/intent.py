@@ -512,12 +512,22 @@ class IntentClassifier:
         if self.params["kind"] in (*_WORD_KINDS, "ngram"):
             get = self.vocab_.stoi.get
             if self.params["kind"] == "ngram":  # unseen features are skipped; none at all → <unk>
-                rows = [[i for i in map(get, self._units(t, toks)) if i is not None] or [1]
+                rows: list[list[int]] | None = [[i for i in map(get, self._units(t, toks)) if i is not None] or [1]
                         for t, toks in items]
-            else:  # morphemes (or morpheme/POS), unseen → <unk>
+            elif self.params["word_pos"]:  # morpheme/POS, unseen → <unk>
                 rows = [[get(u, 1) for u in self._units(t, toks)[:max_len]] for t, toks in items]
-            lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
-            flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lens.sum()))
+            else:  # morphemes, unseen → <unk>: one flat list, no list per row
+                if any(toks is None for _, toks in items):
+                    raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
+                sizes = [min(len(toks), max_len) for _, toks in items]
+                ids = [get(tok[0], 1) for _, toks in items
+                       for tok in (toks if len(toks) <= max_len else toks[:max_len])]
+                lens = np.array(sizes, dtype=np.int64).reshape(n)
+                flat = np.array(ids, dtype=np.int64).reshape(len(ids))
+                rows = None
+            if rows is not None:
+                lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
+                flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lens.sum()))
         else:
             texts = [t if isinstance(t, str) else _bad_text(t) for t, _ in items]
             if self.params["jamo"]:

@@ -850,8 +850,10 @@ class EntityTagger:
             else:   # token starts in order (a tokenizer's): the scan find would run, on the folded text
                 matches = gaz._scan(text if fold else fold_ascii_case(text), starts)
             if matches or spans:
-                cuts = {c for m in matches for c in m[:2]}
-                cuts.update(c for s in spans for c in (s.start, s.end))
+                # a match starts at a token start (the only places searched): its end may cut
+                cuts = {m[1] for m in matches}
+                if spans:
+                    cuts.update(c for s in spans for c in (s.start, s.end))
                 # most matches already fall on token boundaries: split only if needed
                 cuts.difference_update(starts)
                 cuts.difference_update(ends)
@@ -860,8 +862,9 @@ class EntityTagger:
             # "_" marks a unit that starts a word (text start or after a space)
             pos = [t + "_" if (s == 0 or text[s - 1] == " ") else t for t, s in zip(tags, starts, strict=True)]
             chars, bigrams = [], []
+        k = len(self.gaz_types_)
         return _Units(starts, ends, words, pos, chars, bigrams,
-                      self._gaz_hits(starts, ends, matches) if matches else [], self._gaz_dim())
+                      self._gaz_hits(starts, ends, matches) if matches else [], 2 * k + 1 if k else 0)
 
     def _gaz_hits(self, starts: Sequence[int], ends: Sequence[int], matches: Sequence[Any]
                   ) -> list[tuple[int, int]]:
