@@ -342,11 +342,13 @@ class NLU:
         prepared = [self._prepare(t) for t in texts]
         out: list[ParseResult | None] = [None] * len(texts)
         # similar lengths share a chunk, so the models compute little padding
-        todo = sorted((i for i, p in enumerate(prepared) if p is not None),
-                      key=lambda i: len(prepared[i][0].text))  # type: ignore[index]
-        for i, t in enumerate(texts):
-            if prepared[i] is None:
-                out[i] = ParseResult(text=t, intent=None, entities=(), ranking=())
+        todo = [i for i, p in enumerate(prepared) if p is not None]
+        if len(todo) < len(texts):
+            for i, t in enumerate(texts):
+                if prepared[i] is None:
+                    out[i] = ParseResult(text=t, intent=None, entities=(), ranking=())
+        sizes = [len(p[0].text) if p is not None else 0 for p in prepared]
+        todo.sort(key=sizes.__getitem__)
         bs = self.batch_size
         taught_intent = self._taught_intent
         for lo in range(0, len(todo), bs):
