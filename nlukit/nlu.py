@@ -338,15 +338,34 @@ class NLU:
         with _gc_paused():
             return self._parse_batch(texts, today)
 
+    def _prepare_many(self, texts: list[str]) -> list[tuple[Normalized, list[Token]] | None]:
+        """:meth:`_prepare` of each text (the same first error), tokenised in one call when the
+        tokenizer can (``tokenize_many``: no call and lock per text)."""
+        limit = self.max_text_length
+        for t in texts:
+            if not isinstance(t, str) or len(t) > limit:
+                self._prepare(t)   # raises what parsing this text one by one raises
+        norms = [normalize(t) for t in texts]
+        keep = [k for k, norm in enumerate(norms) if norm.text and not norm.text.isspace()]
+        many = getattr(self._tokenizer, "tokenize_many", None)
+        tokens = (many([norms[k].text for k in keep]) if many is not None
+                  else [self._tokenizer.tokenize(norms[k].text) for k in keep])
+        out: list[tuple[Normalized, list[Token]] | None] = [None] * len(texts)
+        for k, toks in zip(keep, tokens, strict=True):
+            out[k] = (norms[k], toks)
+        return out
+
     def _parse_batch(self, texts: list[str], today: datetime.date | None) -> list[ParseResult]:
-        prepared = [self._prepare(t) for t in texts]
+        prepared = self._prepare_many(texts)
         out: list[ParseResult | None] = [None] * len(texts)
         # similar lengths share a chunk, so the models compute little padding
-        todo = sorted((i for i, p in enumerate(prepared) if p is not None),
-                      key=lambda i: len(prepared[i][0].text))  # type: ignore[index]
-        for i, t in enumerate(texts):
-            if prepared[i] is None:
-                out[i] = ParseResult(text=t, intent=None, entities=(), ranking=())
+        todo = [i for i, p in enumerate(prepared) if p is not None]
+        if len(todo) < len(texts):
+            for i, t in enumerate(texts):
+                if prepared[i] is None:
+                    out[i] = ParseResult(text=t, intent=None, entities=(), ranking=())
+        sizes = [len(p[0].text) if p is not None else 0 for p in prepared]
+        todo.sort(key=sizes.__getitem__)
         bs = self.batch_size
         taught_intent = self._taught_intent
         for lo in range(0, len(todo), bs):

@@ -52,6 +52,22 @@ def test_should_refuse_a_single_string_in_parse_batch() -> None:
         nlu.parse_batch("서울 날씨")
 
 
+def test_should_raise_in_parse_batch_what_the_first_bad_text_raises() -> None:
+    from nlukit.errors import InputError, TextTooLongError
+    from nlukit.nlu import NLU
+
+    class Stub:
+        labels_ = ["a", "b"]
+        threshold_ = 0.0
+
+    nlu = NLU(Stub(), None, {}, max_text_length=5)
+    # texts are checked before any is tokenised: the error is the first bad text's, as one by one
+    with pytest.raises(InputError, match="takes a str"):
+        nlu.parse_batch(["좋아", 3, "서울 날씨 알려줘"])
+    with pytest.raises(TextTooLongError):
+        nlu.parse_batch(["좋아", "서울 날씨 알려줘", 3])
+
+
 def test_should_give_back_the_garbage_collector_as_it_was_after_a_batch() -> None:
     import gc
     import threading

@@ -158,3 +158,13 @@ def test_should_give_the_offsets_a_search_for_each_surface_gives(text: str) -> N
     got = get_tokenizer("mecab").tokenize(text)
     assert got == want
     assert all(text[t.start:t.end] == t.surface for t in got)
+
+
+def test_should_tokenize_many_texts_as_tokenize_does_one_by_one() -> None:
+    # Given texts of every kind tokenize meets (empty, spaces only, the separator, odd spaces)
+    texts = [normalize(t).text for t in NAUGHTY] + [
+        "", " ", "\x1f", "구분자\x1f가 든 글", "  내일  서울에서 KTX\u2003예매해줘 ", "서울\u3000날씨", "a  b   c"]
+    tok = get_tokenizer("mecab")
+    # Then tokenize_many, in blocks smaller than the batch, gives what tokenize gives each
+    assert tok.tokenize_many(texts, block=3) == [tok.tokenize(t) for t in texts]
+    assert tok.tokenize_many([]) == []

@@ -351,18 +351,26 @@ def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> 
             xp = nnf.pad(x, (0, self.k_max - 1))
             idx = xp.unfold(1, self.k_max, 1) + self.offsets  # B × L × K
             h = nnf.embedding_bag(idx.reshape(-1, self.k_max), self.table, mode="sum")
-            h = h.view(b, length, nk, f).relu_()
+            h = h.view(b, length, nk, f)
             n_valid = torch.clamp(lengths[:, None] - self.ks[None, :] + 1, min=1)  # B × nk
             if length > len(self.pos):
                 self.pos = torch.arange(length)
-            pos = self.pos[:length]
-            h.mul_((pos[None, :, None] < n_valid[:, None, :]).unsqueeze(3))
-            feats = [h.amax(dim=1)]  # B × nk × F
+            # the max over each row's valid windows, then the ReLU (on B × nk × F, not on
+            # every window): windows [0, m) are valid in every row and kernel (rows of a block
+            # have similar lengths) and need no mask; past m the invalid ones are zeroed, the
+            # value the network's ReLU-then-mask gives them, so relu(max) is its max exactly
+            m = int(n_valid.min())
+            top = h[:, :m].amax(dim=1)  # B × nk × F
+            if m < length:
+                tail = h[:, m:]
+                tail.mul_((self.pos[None, m:length, None] < n_valid[:, None, :]).unsqueeze(3))
+                torch.maximum(top, tail.amax(dim=1), out=top)
+            feats = [top.relu_()]
             if self.net.end_pool:
                 # each kernel's last window: rows of h read by flat index (a gather along
                 # the length with an expanded index costs several times more)
                 at = (torch.arange(b)[:, None] * length + (n_valid - 1)) * nk + torch.arange(nk)[None, :]
-                feats.append(h.reshape(b * length * nk, f).index_select(0, at.reshape(-1)).view(b, nk, f))
+                feats.append(h.reshape(b * length * nk, f).index_select(0, at.reshape(-1)).view(b, nk, f).relu_())
             z = torch.stack(feats, dim=2).reshape(b, -1)  # per kernel: max, then last window
             return self.net.head(z)
 
@@ -512,12 +520,22 @@ class IntentClassifier:
         if self.params["kind"] in (*_WORD_KINDS, "ngram"):
             get = self.vocab_.stoi.get
             if self.params["kind"] == "ngram":  # unseen features are skipped; none at all → <unk>
-                rows = [[i for i in map(get, self._units(t, toks)) if i is not None] or [1]
+                rows: list[list[int]] | None = [[i for i in map(get, self._units(t, toks)) if i is not None] or [1]
                         for t, toks in items]
-            else:  # morphemes (or morpheme/POS), unseen → <unk>
+            elif self.params["word_pos"]:  # morpheme/POS, unseen → <unk>
                 rows = [[get(u, 1) for u in self._units(t, toks)[:max_len]] for t, toks in items]
-            lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
-            flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lens.sum()))
+            else:  # morphemes, unseen → <unk>: one flat list, no list per row
+                if any(toks is None for _, toks in items):
+                    raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
+                sizes = [min(len(toks), max_len) for _, toks in items]
+                ids = [get(tok[0], 1) for _, toks in items
+                       for tok in (toks if len(toks) <= max_len else toks[:max_len])]
+                lens = np.array(sizes, dtype=np.int64).reshape(n)
+                flat = np.array(ids, dtype=np.int64).reshape(len(ids))
+                rows = None
+            if rows is not None:
+                lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
+                flat = np.fromiter((i for r in rows for i in r), dtype=np.int64, count=int(lens.sum()))
         else:
             texts = [t if isinstance(t, str) else _bad_text(t) for t, _ in items]
             if self.params["jamo"]:

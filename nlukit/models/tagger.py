@@ -850,18 +850,22 @@ class EntityTagger:
             else:   # token starts in order (a tokenizer's): the scan find would run, on the folded text
                 matches = gaz._scan(text if fold else fold_ascii_case(text), starts)
             if matches or spans:
-                cuts = {c for m in matches for c in m[:2]}
-                cuts.update(c for s in spans for c in (s.start, s.end))
+                # a match starts at a token start (the only places searched): its end may cut
+                cuts = {m[1] for m in matches}
+                if spans:
+                    cuts.update(c for s in spans for c in (s.start, s.end))
                 # most matches already fall on token boundaries: split only if needed
                 cuts.difference_update(starts)
                 cuts.difference_update(ends)
                 if cuts:
                     words, tags, starts, ends = zip(*split_at(toks, cuts), strict=True)
             # "_" marks a unit that starts a word (text start or after a space)
-            pos = [t + "_" if (s == 0 or text[s - 1] == " ") else t for t, s in zip(tags, starts, strict=True)]
+            # (text[-1] for the first unit is read, but a unit at 0 takes the mark either way)
+            pos = [t + "_" if text[s - 1] == " " or not s else t for t, s in zip(tags, starts, strict=True)]
             chars, bigrams = [], []
+        k = len(self.gaz_types_)
         return _Units(starts, ends, words, pos, chars, bigrams,
-                      self._gaz_hits(starts, ends, matches) if matches else [], self._gaz_dim())
+                      self._gaz_hits(starts, ends, matches) if matches else [], 2 * k + 1 if k else 0)
 
     def _gaz_hits(self, starts: Sequence[int], ends: Sequence[int], matches: Sequence[Any]
                   ) -> list[tuple[int, int]]:
@@ -1276,10 +1280,12 @@ class EntityTagger:
                                         a[:, 1], a[:, 2], len_h, a[:, 3]).tolist()
                 else:
                     probs = [1.0] * len(found)
+                rows = hit_rows.tolist()   # list items index faster than NumPy scalars
                 for (r, j, e, label), conf in zip(found, probs, strict=True):
-                    i = idx[hit_rows[r]]
+                    i = idx[rows[r]]
                     entity, role = parts.get(label) or parts.setdefault(label, split_label(label))
-                    out[i].append((prepared[i].starts[j], prepared[i].ends[e - 1], entity, role, conf))
+                    units = prepared[i]
+                    out[i].append((units.starts[j], units.ends[e - 1], entity, role, conf))
         if was_training:
             net.train()
         return out
