@@ -975,3 +975,24 @@ def test_should_take_the_value_after_a_bare_no_as_the_one_meant():
     assert turn.slots["location"] == "부산"
     # an or is no correction: the first value stays
     assert make_bot().handle("n3", "서울 아니면 부산 날씨 알려줘").slots["location"] == "서울"
+
+
+@pytest.mark.parametrize("text", ["괜찮아요 안 할래요", "됐어요 안 해요", "그냥 안 살래", "아니요 안 갈래요",
+                                  "괜찮습니다 안 해도 돼요", "됐어요 안 할게요", "음 안 먹을래", "아뇨 괜찮아요 안 살게요"])
+def test_should_cancel_on_a_polite_decline_or_a_said_wont_after_it(text):
+    # Given a question under way, a refusal made of a polite decline (괜찮아요, 됐어요) and a
+    # "won't" (안 + a verb: 안 할래요, 안 해요, 안 살래), none of them in the cancel list as typed
+    bot = make_bot()
+    talk(bot, "d1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        (text, "취소했어요.", "cancelled"),
+    ])
+
+
+@pytest.mark.parametrize("text", ["괜찮아요", "부산 안 갈래", "안녕", "안 가요?", "잘 안 할래"])
+def test_should_not_cancel_on_a_decline_alone_or_a_wont_about_a_value(text):
+    # 괜찮아요 alone may be a yes; 부산 안 갈래 says what not to choose; 안녕 is no refusal
+    bot = make_bot()
+    turn = talk(bot, "d2", [("기차 예매해줘", "어디에서 출발하세요?", "ask_slot")])[0]
+    assert turn.state == "ask_slot"
+    assert bot.handle("d2", text).state != "cancelled"

@@ -73,6 +73,12 @@ _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 #: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
 _FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", *_ANSWER_NOISE))
+#: a polite decline (괜찮아요: no, thanks) before a cancel (괜찮아요 안 할래요); alone it may be a yes
+_DECLINE = frozenset(("괜찮아", "괜찮아요", "괜찮습니다", "괜찮음"))
+#: a said "won't" (squashed): 안 + a verb in the ending of an intention (안 할래요, 안 살게요, 안 먹을래)
+#: or 안 해(요), 안 해도 돼(요): a refusal of whatever is under way, in any bot
+_WONT = re.compile(r"안(?:[가-힣]{0,2}[가-힣](?:래|게|께)요?|해요?|합니다|하겠습니다|해도(?:돼|되|됩니다|돼요|되요))")
+_WONT_MAX = 7
 
 
 class Parser(Protocol):
@@ -293,6 +299,10 @@ class Bot:
         self._affirm = frozenset(_squash(p) for p in self.settings.affirm) - {""}
         self._deny = frozenset(_squash(p) for p in self.settings.deny) - {""}
         self._yes_or_no = self._affirm | self._deny
+        # what may come before a cancel: a no, an interjection, a polite decline, another cancel
+        # with its polite 요 (됐어요 안 해요, 괜찮아요 안 할래요, 아니 됐어)
+        self._cancel_lead = (self._deny | _FILLERS | _DECLINE | frozenset(self._cancel)
+                             | frozenset(p + "요" for p in self._cancel))
         self.log = open_turn_log(log)
         self._log_failing = False
 
@@ -412,14 +422,25 @@ class Bot:
         """A cancel phrase and a short ending (취소할게요), after a no or an interjection if any
         (아니 됐어, 아 그만, 아냐 취소해줘)."""
         t = _squash(text)
-        if not self._cancel:
-            return False
         # the cancel phrase with its ending is short: only the last few places can start it
-        first = max(0, len(t) - max(map(len, self._cancel)) - BARE_REST)
-        lead = self._splits(t, self._deny | _FILLERS)
-        return any(lead[n] and any(t[n:] == p or (t[n:].startswith(p) and len(t) - n - len(p) <= BARE_REST)
-                                   for p in self._cancel)
+        first = max(0, len(t) - max((*map(len, self._cancel), _WONT_MAX - BARE_REST)) - BARE_REST)
+        lead = self._splits(t, self._cancel_lead)
+        return any(lead[n] and (any(t[n:] == p or (t[n:].startswith(p) and len(t) - n - len(p) <= BARE_REST)
+                                    for p in self._cancel) or self._wont(t[n:]))
                    for n in range(first, len(t)))
+
+    @staticmethod
+    def _wont(t: str) -> bool:
+        """``안 할래요``, ``안 살게``, ``안 해도 돼요`` (squashed): a "won't" whose verb ends in an
+        intention (ㄹ래, ㄹ게: the syllable before has ㄹ under it), or 안 해(요)."""
+        m = _WONT.fullmatch(t)
+        if m is None:
+            return False
+        if t.endswith(("래", "게", "께", "래요", "게요", "께요")) and not t.startswith("안해"):
+            stem = t[:-1] if t.endswith("요") else t
+            before = stem[-2]   # the syllable before 래/게: 할, 살, 을 (먹을래) carry ㄹ
+            return len(stem) >= 3 and "가" <= before <= "힣" and (ord(before) - 0xAC00) % 28 == 8
+        return True
 
     @staticmethod
     def _made_of(t: str, phrases: frozenset[str]) -> bool:
