@@ -996,3 +996,28 @@ def test_should_not_cancel_on_a_decline_alone_or_a_wont_about_a_value(text):
     turn = talk(bot, "d2", [("기차 예매해줘", "어디에서 출발하세요?", "ask_slot")])[0]
     assert turn.state == "ask_slot"
     assert bot.handle("d2", text).state != "cancelled"
+
+
+@pytest.mark.parametrize("text, date", [
+    ("오늘 바쁜데 내일은 서울 날씨 어때?", "내일"),
+    ("오늘은 됐고 모레 서울 날씨", "모레"),
+    ("오늘 비 왔는데 내일 서울 날씨 알려줘", "내일"),
+    ("오늘은 출근이라서 모레 서울 날씨 좀", "모레"),
+    ("내일 출근인데 서울 날씨 어때", "내일"),    # one date: kept, whatever clause it is in
+])
+def test_should_take_the_value_of_the_request_over_one_in_a_clause_before_it(text, date):
+    # Given two dates for one slot, one of them in a clause that ends in a connective
+    # (바쁜데, 됐고, 왔는데, 출근이라서): that one is what the user tells about, not asks for
+    bot = make_bot()
+    turn = bot.handle("c1", text)
+    assert turn.state == "complete" and turn.slots == {"location": "서울", "date": date}
+
+
+def test_should_take_the_values_of_the_request_over_one_in_a_clause_before_it_for_every_slot_type():
+    bot = make_bot()
+    # three places for a trip's two: the one said in passing (서울 사는데) is left out
+    turn = bot.handle("c2", "서울 사는데 내일 부산에서 대구 가는 기차 예매해줘")
+    assert turn.slots == {"origin": "부산", "destination": "대구", "date": "내일"}
+    # a time found by the slot's pattern: every match is a candidate, the one in passing left out
+    turn = bot.handle("c3", "오전 7시에 출근인데 오전 6시에 알람 맞춰줘")
+    assert turn.slots == {"time": "오전 6시", "date": "내일"}

@@ -79,6 +79,11 @@ _DECLINE = frozenset(("괜찮아", "괜찮아요", "괜찮습니다", "괜찮음
 #: or 안 해(요), 안 해도 돼(요): a refusal of whatever is under way, in any bot
 _WONT = re.compile(r"안(?:[가-힣]{0,2}[가-힣](?:래|게|께)요?|해요?|합니다|하겠습니다|해도(?:돼|되|됩니다|돼요|되요))")
 _WONT_MAX = 7
+#: a word that ends a clause before the request (바쁜데, 됐고, 왔는데, 출근이라서, 비싸지만): a value
+#: said in it is what the user tells about (오늘 바쁜데 | 내일은 서울 날씨 어때?), not what they ask for
+_CONNECTIVE = re.compile(r"[가-힣]*(?:[가-힣]데|지만|니까|으니|[어아해워라여돼되]서|면서|려고|[가-힣]고)")
+#: words ending in 고 that join values or rule one out rather than end a clause (오늘하고 내일, 오늘 말고)
+_NOT_CONNECTIVE = frozenset(("하고", "그리고", "말고", "빼고", "이고", "랑고"))
 
 
 class Parser(Protocol):
@@ -740,10 +745,10 @@ class Bot:
         for slot in sc.slots:
             if slot.pattern is None or any(c.entity == slot.entity for c in cands + extra):
                 continue
-            m = slot.pattern.search(norm.text)
-            if m and m.end() > m.start():
-                a, b = norm.to_original(m.start(), m.end())
-                extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+            for m in slot.pattern.finditer(norm.text):
+                if m.end() > m.start():
+                    a, b = norm.to_original(m.start(), m.end())
+                    extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
         if asked is not None and index is not None and not cands and not extra:
             extra += self._misspelled(norm, text, asked, index)
         for x in extra:
@@ -765,7 +770,41 @@ class Bot:
             if i is not None and kept[i].replaces is None \
                     and _squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED | {"아니"}:
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
-        return kept
+        return self._without_asides(text, kept, sc)
+
+    @staticmethod
+    def _without_asides(text: str, cands: list[_Cand], sc: Scenario) -> list[_Cand]:
+        """More values of a type than the scenario has slots for it: a value said in a clause
+        before the request (``오늘 바쁜데 내일은 서울 날씨 어때?``: 오늘 ends in 바쁜데 before the next
+        date) is left out, first to last, while the others still fill the slots of its type."""
+        out = list(cands)
+        for etype in {c.entity for c in cands}:
+            room = sum(1 for s in sc.slots if s.entity == etype)
+            mine = [c for c in out if c.entity == etype]
+            if len(mine) <= room:
+                continue
+            for k, c in enumerate(mine):
+                if len(mine) - sum(1 for d in mine if d not in out) <= room:
+                    break
+                until = mine[k + 1].span_start if k + 1 < len(mine) else len(text)
+                if Bot._ends_a_clause(text, c.end, until):
+                    out.remove(c)
+        return out
+
+    @staticmethod
+    def _ends_a_clause(text: str, start: int, end: int) -> bool:
+        """True when a word between ``start`` and ``end`` (the value's own ending included:
+        출근이라서) ends a clause with a connective (바쁜데, 됐고), and more text follows it."""
+        for m in re.finditer(r"[^\s,.!?~…]+", text[start:end]):
+            word = m.group(0)
+            if start + m.end() >= len(text.rstrip(" \t\n,.!?~…")):
+                break   # the last word ends the sentence: 좋겠는데 is no clause before another
+            if word in _NOT_CONNECTIVE or not _CONNECTIVE.fullmatch(word):
+                continue
+            if word.endswith("데") and (ord(word[-2]) - 0xAC00) % 28 != 4:
+                continue   # ㄴ데 (바쁜데, 왔는데, 출근인데): the syllable before 데 carries ㄴ
+            return True
+        return False
 
     @staticmethod
     def _corrected_on_the_fly(c: _Cand, cands: Sequence[_Cand], text: str) -> bool:
