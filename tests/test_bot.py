@@ -989,7 +989,17 @@ def test_should_cancel_on_a_polite_decline_or_a_said_wont_after_it(text):
     ])
 
 
-@pytest.mark.parametrize("text", ["괜찮아요", "부산 안 갈래", "안녕", "안 가요?", "잘 안 할래"])
+@pytest.mark.parametrize("text", ["아니에요 괜찮아요", "아니 괜찮아", "아뇨 괜찮습니다 ㅎㅎ"])
+def test_should_cancel_on_a_no_then_a_polite_decline(text):
+    # 아니 괜찮아: no, thanks
+    bot = make_bot()
+    talk(bot, "d3", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        (text, "취소했어요.", "cancelled"),
+    ])
+
+
+@pytest.mark.parametrize("text", ["괜찮아요", "부산 안 갈래", "안녕", "안 가요?", "잘 안 할래", "음 괜찮아요"])
 def test_should_not_cancel_on_a_decline_alone_or_a_wont_about_a_value(text):
     # 괜찮아요 alone may be a yes; 부산 안 갈래 says what not to choose; 안녕 is no refusal
     bot = make_bot()

@@ -432,7 +432,15 @@ class Bot:
         lead = self._splits(t, self._cancel_lead)
         return any(lead[n] and (any(t[n:] == p or (t[n:].startswith(p) and len(t) - n - len(p) <= BARE_REST)
                                     for p in self._cancel) or self._wont(t[n:]))
-                   for n in range(first, len(t)))
+                   for n in range(first, len(t))) or self._no_thanks(t)
+
+    def _no_thanks(self, t: str) -> bool:
+        """``아니 괜찮아``, ``아니에요 괜찮아요 ㅎㅎ`` (squashed): a no, then a polite decline."""
+        if not self._made_of(t, self._deny | _FILLERS | _DECLINE):
+            return False
+        lead, fillers = self._splits(t, self._deny | _FILLERS), self._splits(t, _FILLERS)
+        return any(lead[n] and not fillers[n] and self._made_of(t[n:], _DECLINE | _FILLERS)
+                   and not self._made_of(t[n:], _FILLERS) for n in range(1, len(t)))
 
     @staticmethod
     def _wont(t: str) -> bool:
