@@ -1031,3 +1031,16 @@ def test_should_take_the_values_of_the_request_over_one_in_a_clause_before_it_fo
     # a time found by the slot's pattern: every match is a candidate, the one in passing left out
     turn = bot.handle("c3", "오전 7시에 출근인데 오전 6시에 알람 맞춰줘")
     assert turn.slots == {"time": "오전 6시", "date": "내일"}
+
+
+def test_should_not_fill_a_slot_with_an_emoji_or_punctuation_the_model_tagged():
+    # Given a model that tags the emoji in front of a request as a place
+    text = "☀️ 내일 서울 날씨?"
+    sunny = parse_result(text, "weather", 0.95, Entity("location", "☀️", "☀️", 0, 2, 0.8),
+                         Entity("date", "내일", "내일", 3, 5, 0.9), Entity("location", "서울", "서울", 6, 8, 0.9))
+    bot = make_bot({text: sunny, "^^": parse_result("^^", "fallback", 0.3, Entity("location", "^^", "^^", 0, 2, 0.7))})
+    # Then the place is the one typed in letters
+    turn = bot.handle("e1", text)
+    assert turn.state == "complete" and turn.slots == {"location": "서울", "date": "내일"}
+    # And a smiley answering the question fills nothing
+    talk(bot, "e2", [("날씨 알려줘", "어느 지역", "ask_slot"), ("^^", "어느 지역", "ask_slot")])

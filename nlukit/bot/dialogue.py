@@ -737,8 +737,8 @@ class Bot:
 
     def _candidates(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None) -> list[_Cand]:
         types = sc.entity_types
-        # a value made only of lone jamo (ㅇㅇ, ㅋㅋ) or of yes and no (응, 아니) is chat, not a value the
-        # parser should have tagged: unless the dictionary lists it, it fills nothing
+        # a value made only of lone jamo (ㅇㅇ, ㅋㅋ), of yes and no (응, 아니) or of symbols (☀️, ^^) is chat,
+        # not a value the parser should have tagged: unless the dictionary lists it, it fills nothing
         cands = [_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser",
                        resolved=getattr(e, "resolved", None))
                  for e in parse.entities if e.entity in types and not self._is_chat_value(e)]
@@ -824,8 +824,9 @@ class Bot:
         return nxt is not None and _squash(text[c.end:nxt.start]) == "아니"
 
     def _is_chat_value(self, e: Any) -> bool:
+        """A value made of lone jamo (ㅇㅇ), yes and no (응), or no letter or digit at all (☀️, ^^)."""
         t = _squash(e.text)
-        if not (t and (_LONE_JAMO.fullmatch(t) or self._made_of(t, self._yes_or_no))):
+        if t and not (_LONE_JAMO.fullmatch(t) or self._made_of(t, self._yes_or_no)):
             return False
         index = self._index.get(e.entity)
         return index is None or index.lookup(e.text) is None
