@@ -1044,3 +1044,14 @@ def test_should_not_fill_a_slot_with_an_emoji_or_punctuation_the_model_tagged():
     assert turn.state == "complete" and turn.slots == {"location": "서울", "date": "내일"}
     # And a smiley answering the question fills nothing
     talk(bot, "e2", [("날씨 알려줘", "어느 지역", "ask_slot"), ("^^", "어느 지역", "ask_slot")])
+
+
+def test_should_follow_up_values_after_a_no_or_an_interjection():
+    # Given an answer, then its value corrected with a no and a polite ending
+    bot = make_bot()
+    talk(bot, "f1", [
+        ("서울 날씨 알려줘", "오늘 서울의 날씨", "complete"),
+        ("아 아니 부산이요", "오늘 부산의 날씨", "complete"),
+        ("음 그럼 내일은요?", "내일 부산의 날씨", "complete"),
+        ("아니 근데 광주 가려고", "잘 이해하지 못했어요", "fallback"),   # more than values: no follow-up
+    ])

@@ -600,7 +600,7 @@ class Bot:
         if sc is None or not sc.follow_up or not sc.slots:
             return None
         cands = self._candidates(text, parse, sc, None)
-        if not cands or not _little_else(text, cands):
+        if not cands or not _little_else(self._without_lead(text, cands), cands):
             return None
         slots = dict(last.get("slots") or {})
         meanings = dict(last.get("resolved") or {})
@@ -620,6 +620,14 @@ class Bot:
         self._reset(state)
         state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings)
         return self._advance(sid, state, sc, text, parse, "", today)
+
+    def _without_lead(self, text: str, cands: Sequence[_Cand]) -> str:
+        """``text`` with the words before the first value blanked out when they are only a no or
+        interjections (``아 아니 부산이요``, ``음 그럼 내일은요?``): they change nothing in the values."""
+        first = min(c.span_start for c in cands)
+        if self._made_of(_squash(text[:first]), self._deny | _FILLERS):
+            return " " * first + text[first:]
+        return text
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={})
