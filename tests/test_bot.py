@@ -1055,3 +1055,22 @@ def test_should_follow_up_values_after_a_no_or_an_interjection():
         ("음 그럼 내일은요?", "내일 부산의 날씨", "complete"),
         ("아니 근데 광주 가려고", "잘 이해하지 못했어요", "fallback"),   # more than values: no follow-up
     ])
+
+
+def test_should_take_a_value_with_another_request_word_for_that_request_not_an_answer():
+    # Given the destination asked, a text with a place and a word of another request (날씨):
+    # a new question, not the destination
+    bot = make_bot()
+    talk(bot, "b1", [
+        ("서울에서 출발하는 기차 예매해줘", "어디로 가세요?", "ask_slot"),
+        ("부산 날씨는?", "오늘 부산의 날씨를 알려드릴게요.", "complete"),
+    ])
+    # And a place with a polite ending, laughter or a yes in words of their own is still the answer
+    for i, answer in enumerate(["부산 이요 ㅎㅎ", "부산 입니다", "부산 네"]):
+        wrong = parse_result(answer, "weather", 0.95, Entity("location", "부산", "부산", 0, 2, 0.9))
+        bot = make_bot({answer: wrong})
+        turns = talk(bot, f"b2{i}", [
+            ("서울에서 출발하는 기차 예매해줘", "어디로 가세요?", "ask_slot"),
+            (answer, "언제 출발하세요?", "ask_slot"),
+        ])
+        assert turns[-1].slots == {"origin": "서울", "destination": "부산"}

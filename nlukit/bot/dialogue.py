@@ -73,6 +73,9 @@ _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 #: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
 _FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", *_ANSWER_NOISE))
+#: what a bare answer may add as a word of its own (부산 이요, 서울 입니다): polite endings and particles
+_ENDINGS = frozenset(("요", "이요", "입니다", "이에요", "예요", "에요", "이예요", "임", "이야", "야", "이지", "지",
+                      "으로", "로", "에서", "까지", "부터", "이랑", "랑", "은", "는", "이", "가", "도"))
 #: a polite decline (괜찮아요: no, thanks) before a cancel (괜찮아요 안 할래요); alone it may be a yes
 _DECLINE = frozenset(("괜찮아", "괜찮아요", "괜찮습니다", "괜찮음"))
 #: a said "won't" (squashed): 안 + a verb in the ending of an intention (안 할래요, 안 살게요, 안 먹을래)
@@ -869,15 +872,25 @@ class Bot:
                     best, length = s, len(q)
         return best
 
-    @staticmethod
-    def _is_bare(text: str, cands: Sequence[_Cand], asked: Slot | None) -> bool:
-        """True when the text is just one value of the asked slot's type plus a short ending."""
+    def _is_bare(self, text: str, cands: Sequence[_Cand], asked: Slot | None) -> bool:
+        """True when the text is just one value of the asked slot's type plus a short ending;
+        a word of its own besides the value is only a polite ending, one of the slot's particles,
+        a yes or an interjection (``부산 이요 ㅎㅎ``, ``대전 출발``), not ``부산 날씨는?``."""
         if asked is None:
             return False
         mine = [c for c in cands if c.entity == asked.entity]
-        if len(mine) != 1:
+        if len(mine) != 1 or not _little_else(text, mine):
             return False
-        return _little_else(text, mine)
+        c = mine[0]
+        endings = _ENDINGS | self._yes_or_no | _FILLERS | frozenset(
+            _squash(p) for q in asked.particles for p in (re.sub(r"[()]", "", q), re.sub(r"\(.*?\)", "", q))
+            if _squash(p))   # (으)로: 으로 and 로
+        for m in re.finditer(r"\S+", text):
+            if m.end() <= c.span_start or m.start() >= c.end:
+                w = _squash(m.group(0))
+                if w and not self._made_of(w, endings):
+                    return False
+        return True
 
     def _is_correction(self, text: str, cands: Sequence[_Cand]) -> bool:
         """True when the text is values of the scenario's slots with their particles, and
