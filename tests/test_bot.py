@@ -1074,3 +1074,30 @@ def test_should_take_a_value_with_another_request_word_for_that_request_not_an_a
             (answer, "언제 출발하세요?", "ask_slot"),
         ])
         assert turns[-1].slots == {"origin": "서울", "destination": "부산"}
+
+
+def test_should_take_an_hour_corrected_at_the_confirmation_in_the_half_of_the_day_it_replaces():
+    # Given a trip at 오후 2시 read back, then 아니 3시로: the hour without 오후 is 15:00, not 03:00
+    parser = StandInParser(overrides={
+        "서울에서 부산 가는 오후 2시 기차": parse_result("서울에서 부산 가는 오후 2시 기차", "train_ticket", 0.9,
+                                            Entity("location", "서울", "서울", 0, 2, 0.9, "origin"),
+                                            Entity("location", "부산", "부산", 5, 7, 0.9, "destination"),
+                                            Entity("time", "오후 2시", "오후 2시", 11, 16, 0.9,
+                                                   resolved={"kind": "time", "hour": 14, "minute": 0,
+                                                             "value": "14:00"})),
+        "아니 3시로": parse_result("아니 3시로", "alarm", 0.9, Entity(
+            "time", "3시", "3시", 3, 5, 0.9, resolved={"kind": "time", "hour": 3, "minute": 0, "value": "03:00",
+                                                     "ambiguous": True, "candidates": ["03:00", "15:00"]}))})
+    parser.resolve = {"time": "time", "date": "date"}
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{time} {origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{time} {origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서 출발하세요?"},
+                 {"entity": "location", "role": "destination", "prompt": "어디로 가세요?"},
+                 {"entity": "time", "required": False}]}, {"intent": "alarm", "response": "알람",
+                                                            "slot": [{"entity": "time", "prompt": "몇 시?"}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "h1", [("서울에서 부산 가는 오후 2시 기차", "예매할까요?", "confirm")])
+    turn = talk(bot, "h1", [("아니 3시로", "3시 서울에서 부산으로 예매할까요?", "confirm")])[0]
+    assert turn.resolved["time"] == {"kind": "time", "hour": 15, "minute": 0, "value": "15:00"}
+    assert talk(bot, "h1", [("네", "예매했어요", "complete")])[0].resolved["time"]["value"] == "15:00"

@@ -943,9 +943,12 @@ class Bot:
             if value is None or (slot.differs_from is not None and slots.get(slot.differs_from) == value):
                 rejected.append((c, slot))   # not allowed, or the value of the slot it must differ from
                 continue
+            # a new value for a filled slot (아니 3시로 after 오후 2시) is a correction: an hour
+            # without 오전/오후 keeps the half of the day of the one it replaces, as in a follow-up
+            replaced = slot.name in slots
             slots[slot.name] = value
             filled.append(slot.name)
-            _remember_meaning(meanings, slot.name, c, value)
+            _remember_meaning(meanings, slot.name, c, value, follows=replaced)
         return filled, rejected
 
     @staticmethod
