@@ -1101,3 +1101,26 @@ def test_should_take_an_hour_corrected_at_the_confirmation_in_the_half_of_the_da
     turn = talk(bot, "h1", [("아니 3시로", "3시 서울에서 부산으로 예매할까요?", "confirm")])[0]
     assert turn.resolved["time"] == {"kind": "time", "hour": 15, "minute": 0, "value": "15:00"}
     assert talk(bot, "h1", [("네", "예매했어요", "complete")])[0].resolved["time"]["value"] == "15:00"
+
+
+def test_should_take_values_alone_as_the_answer_whatever_other_request_the_model_guesses():
+    # Given the origin asked, then places and a date alone, which the model reads as weather
+    both = parse_result("서울에서 부산", "weather", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9),
+                        Entity("location", "부산", "부산", 5, 7, 0.9))
+    day = parse_result("부산 내일이요", "weather", 0.9, Entity("location", "부산", "부산", 0, 2, 0.9),
+                       Entity("date", "내일", "내일", 3, 5, 0.9))
+    bot = make_bot({"서울에서 부산": both, "부산 내일이요": day})
+    turns = talk(bot, "v1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울에서 부산", "언제 출발하세요?", "ask_slot"),
+    ])
+    assert turns[-1].slots == {"origin": "서울", "destination": "부산"}
+    talk(bot, "v2", [
+        ("서울에서 출발하는 기차 예매해줘", "어디로 가세요?", "ask_slot"),
+        ("부산 내일이요", "내일 서울에서 부산으로 가는 기차를 예매할게요.", "complete"),
+    ])
+    # And a value with a word of the other request is that request
+    talk(bot, "v3", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("부산 내일 날씨", "내일 부산의 날씨", "complete"),
+    ])

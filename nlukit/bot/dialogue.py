@@ -565,9 +565,12 @@ class Bot:
         if not bare and state.get("confirming"):
             # 모레, 아니 대구로: a new value for the question read back, whatever intent the model guesses
             bare = self._is_correction(text, cands)
-        # a yes or a no (네, 아니요) is no new request, whatever the model makes of it (네 → thanks)
+        # a yes or a no (네, 아니요) is no new request, whatever the model makes of it (네 → thanks);
+        # nor are values of this scenario's slots alone (서울에서 부산, 내일 아침 7시 while a slot is asked):
+        # values carry no request of their own
         yes_or_no = self._made_of(_squash(text), self._yes_or_no)
-        if intent is not None and intent != active.intent and intent in self.scenarios and not bare \
+        answer = bare or self._is_correction(text, cands)
+        if intent is not None and intent != active.intent and intent in self.scenarios and not answer \
                 and not yes_or_no:
             other = self.scenarios[intent]
             if other.resume and other.response is not None:
