@@ -1124,3 +1124,14 @@ def test_should_take_values_alone_as_the_answer_whatever_other_request_the_model
         ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
         ("부산 내일 날씨", "내일 부산의 날씨", "complete"),
     ])
+
+
+def test_should_follow_up_values_with_only_an_ending_whatever_other_request_the_model_guesses():
+    # Given an answer, then a value with 은/는 alone that the model reads as another request
+    busan = parse_result("부산은?", "restaurant", 0.9, Entity("location", "부산", "부산", 0, 2, 0.9))
+    bot = make_bot({"부산은?": busan})
+    talk(bot, "g1", [
+        ("서울 날씨 알려줘", "오늘 서울의 날씨", "complete"),
+        ("부산은?", "오늘 부산의 날씨", "complete"),
+        ("부산 맛집은?", "어떤 음식이 좋으세요?", "ask_slot"),   # a word of that request: that request
+    ])

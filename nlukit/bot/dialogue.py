@@ -537,10 +537,12 @@ class Bot:
             # values alone after an answer (부산은?) follow it up, whether the model reads them
             # as no intent or as the same one again
             last = state.get("last") if isinstance(state.get("last"), dict) else {}
-            if intent is None or intent == last.get("intent"):
-                follow = self._follow_up(sid, state, text, parse, today)
-                if follow is not None:
-                    return follow
+            # as no intent or the same one; as another only when nothing but endings is left
+            # (부산은?, 모레는요: no word of that other request, the model's guess has nothing to go on)
+            follow = self._follow_up(sid, state, text, parse, today,
+                                     strict=intent is not None and intent != last.get("intent"))
+            if follow is not None:
+                return follow
             if intent is not None and intent in self.scenarios:
                 return self._start(sid, state, self.scenarios[intent], text, parse, today)
             if intent is not None:
@@ -596,9 +598,10 @@ class Bot:
         return self._advance(sid, state, active, text, parse, prefix, today)
 
     def _follow_up(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult,
-                   today: datetime.date | None) -> Turn | None:
+                   today: datetime.date | None, strict: bool = False) -> Turn | None:
         """The last completed scenario run again with the values of ``text`` in place of its
-        own, when ``text`` is those values and a short ending (``부산은?``); else None."""
+        own, when ``text`` is those values and a short ending (``부산은?``); else None.
+        ``strict``: what is left besides the values must be endings and interjections only."""
         last = state.get("last")
         if not self.settings.follow_up or not isinstance(last, dict):
             return None
@@ -608,6 +611,13 @@ class Bot:
         cands = self._candidates(text, parse, sc, None)
         if not cands or not _little_else(self._without_lead(text, cands), cands):
             return None
+        if strict:
+            rest = text
+            for c in sorted(cands, key=lambda c: -c.span_start):
+                rest = rest[:c.span_start] + " " + rest[c.end:]
+            if not all(self._made_of(w, _ENDINGS | _FILLERS | self._deny)
+                       for w in map(_squash, rest.split()) if w):
+                return None
         slots = dict(last.get("slots") or {})
         meanings = dict(last.get("resolved") or {})
         for c in cands:
