@@ -1135,3 +1135,21 @@ def test_should_follow_up_values_with_only_an_ending_whatever_other_request_the_
         ("부산은?", "오늘 부산의 날씨", "complete"),
         ("부산 맛집은?", "어떤 음식이 좋으세요?", "ask_slot"),   # a word of that request: that request
     ])
+
+
+@pytest.mark.parametrize("text", ["네네 ㅎㅎ 예매해주세요", "응 예약해줘", "그걸로 해줘", "넹 그걸로 부탁해요", "네 진행해 주세요"])
+def test_should_take_a_yes_then_a_request_to_go_ahead_as_a_yes_whatever_the_model_reads(text):
+    # Given a read-back question, a yes followed by a request to do it, which the model does not read
+    bot = confirm_bot()
+    talk(bot, "y1", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        (text, "예매했어요.", "complete"),
+    ])
+
+
+def test_should_not_take_a_yes_then_another_request_as_a_yes():
+    bot = confirm_bot()
+    talk(bot, "y2", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        ("응 근데 날씨 알려줘", "어디요?", "ask_slot"),
+    ])

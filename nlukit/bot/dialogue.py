@@ -73,6 +73,9 @@ _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 #: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
 _FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", *_ANSWER_NOISE))
+#: how a word asking to go ahead ends (예매해주세요, 예약해줘, 부탁해요), squashed
+_GO_AHEAD = ("해줘", "해줘요", "해주세요", "해주십시오", "해주라", "해줄래", "부탁해", "부탁해요", "부탁합니다",
+             "부탁드려요", "부탁드립니다", "해요")
 #: what a bare answer may add as a word of its own (부산 이요, 서울 입니다): polite endings and particles
 _ENDINGS = frozenset(("요", "이요", "입니다", "이에요", "예요", "에요", "이예요", "임", "이야", "야", "이지", "지",
                       "으로", "로", "에서", "까지", "부터", "이랑", "랑", "은", "는", "이", "가", "도"))
@@ -486,7 +489,10 @@ class Bot:
                 # 네, 예매해 주세요: a yes, then the very request being confirmed; 네 감사합니다: a yes,
                 # then small talk (thanks, a goodbye), which must not drop what was said yes to
                 (said == sc.intent or self._small_talk(said)) and not parse.entities
-                and self._starts_with_yes(text)):
+                and self._starts_with_yes(text)) or (
+                # 네네 ㅎㅎ 예매해주세요, 응 예약해줘: a yes, then one word asking to do it, whatever the
+                # model reads (no other request it is sure of)
+                said in (None, sc.intent) and not parse.entities and self._yes_then_go_ahead(text)):
             state["misunderstood"] = 0
             return self._complete(sid, state, sc, text, parse, today)
         if self._is_answer(t, self._deny):
@@ -495,6 +501,14 @@ class Bot:
             return Turn(self.settings.confirm_denied, "confirm", sc.intent, final, [], parse,
                         self._resolved(sc, state, final, today))
         return None   # 아니 됐어 (a no, then a cancel phrase) was cancelled before
+
+    def _yes_then_go_ahead(self, text: str) -> bool:
+        """``네네 ㅎㅎ 예매해주세요``, ``응 예약해줘``: whole words making a yes (laughter around it),
+        then one word ending in a request to do it (해줘, 해주세요, 부탁해요)."""
+        words = [w for w in (_squash(x) for x in re.split(r"[\s,.!?~…]+", text)) if w]
+        if len(words) < 2 or not words[-1].endswith(_GO_AHEAD) or len(words[-1]) > 8:
+            return False
+        return self._is_answer("".join(words[:-1]), self._affirm)
 
     def _starts_with_yes(self, text: str) -> bool:
         """True when whole words at the start of ``text`` make a yes and more words follow
