@@ -1153,3 +1153,10 @@ def test_should_not_take_a_yes_then_another_request_as_a_yes():
         ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
         ("응 근데 날씨 알려줘", "어디요?", "ask_slot"),
     ])
+
+
+@pytest.mark.parametrize("text", ["내일 아 아니 모레 서울 날씨", "내일 아냐 모레 서울 날씨", "내일 음 아니아니 모레 서울 날씨"])
+def test_should_take_the_value_after_a_no_with_interjections_as_the_one_meant(text):
+    bot = make_bot()
+    turn = bot.handle("n1", text)
+    assert turn.state == "complete" and turn.slots == {"location": "서울", "date": "모레"}

@@ -814,7 +814,8 @@ class Bot:
         for x in ruled_out:
             i = next((i for i, c in enumerate(kept) if c.entity == x.entity and c.start >= x.end), None)
             if i is not None and kept[i].replaces is None \
-                    and _squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED | {"아니"}:
+                    and (_squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED
+                         or self._a_no_between(text[x.end:kept[i].start])):
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
         return self._without_asides(text, kept, sc)
 
@@ -852,14 +853,15 @@ class Bot:
             return True
         return False
 
-    @staticmethod
-    def _corrected_on_the_fly(c: _Cand, cands: Sequence[_Cand], text: str) -> bool:
-        """``서울 아니 부산``: a value, a bare 아니 and right after it another value of its type
-        (not ``서울 아니면 부산``, an or)."""
-        if not re.match(r"아니(?:[\s,.…]|$)", c.after):
-            return False
+    def _corrected_on_the_fly(self, c: _Cand, cands: Sequence[_Cand], text: str) -> bool:
+        """``서울 아니 부산``, ``내일 아 아니 모레``, ``내일 아냐 모레``: a value, a no (interjections
+        around it) and right after it another value of its type (not ``서울 아니면 부산``, an or)."""
         nxt = next((d for d in cands if d.entity == c.entity and d.start >= c.end), None)
-        return nxt is not None and _squash(text[c.end:nxt.start]) == "아니"
+        return nxt is not None and self._a_no_between(text[c.end:nxt.start])
+
+    def _a_no_between(self, between: str) -> bool:
+        """True when the text between two values is a no, with interjections around it (아 아니)."""
+        return self._is_answer(_squash(between), self._deny)
 
     def _is_chat_value(self, e: Any) -> bool:
         """A value made of lone jamo (ㅇㅇ), yes and no (응), or no letter or digit at all (☀️, ^^)."""
