@@ -1013,6 +1013,8 @@ def test_should_not_cancel_on_a_decline_alone_or_a_wont_about_a_value(text):
     ("오늘은 됐고 모레 서울 날씨", "모레"),
     ("오늘 비 왔는데 내일 서울 날씨 알려줘", "내일"),
     ("오늘은 출근이라서 모레 서울 날씨 좀", "모레"),
+    ("오늘은 바빠서 내일 서울 날씨", "내일"),
+    ("오늘 아파서 모레 서울 날씨", "모레"),
     ("내일 출근인데 서울 날씨 어때", "내일"),    # one date: kept, whatever clause it is in
 ])
 def test_should_take_the_value_of_the_request_over_one_in_a_clause_before_it(text, date):

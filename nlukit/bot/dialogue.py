@@ -87,7 +87,7 @@ _WONT = re.compile(r"안(?:[가-힣]{0,2}[가-힣](?:래|게|께)요?|해요?|�
 _WONT_MAX = 7
 #: a word that ends a clause before the request (바쁜데, 됐고, 왔는데, 출근이라서, 비싸지만): a value
 #: said in it is what the user tells about (오늘 바쁜데 | 내일은 서울 날씨 어때?), not what they ask for
-_CONNECTIVE = re.compile(r"[가-힣]*(?:[가-힣]데|지만|니까|으니|[어아해워라여돼되]서|면서|려고|[가-힣]고)")
+_CONNECTIVE = re.compile(r"[가-힣]*(?:[가-힣]데|지만|니까|으니|[가-힣]서|면서|려고|[가-힣]고)")
 #: words ending in 고 that join values or rule one out rather than end a clause (오늘하고 내일, 오늘 말고)
 _NOT_CONNECTIVE = frozenset(("하고", "그리고", "말고", "빼고", "이고", "랑고"))
 
@@ -850,6 +850,8 @@ class Bot:
                 continue
             if word.endswith("데") and (ord(word[-2]) - 0xAC00) % 28 != 4:
                 continue   # ㄴ데 (바쁜데, 왔는데, 출근인데): the syllable before 데 carries ㄴ
+            if word.endswith("서") and (word.endswith("에서") or (ord(word[-2]) - 0xAC00) % 28 != 0):
+                continue   # 아서/어서 (바빠서, 아파서, 있어서): a syllable without a final before 서; 에서 is a particle
             return True
         return False
 
