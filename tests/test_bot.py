@@ -978,7 +978,8 @@ def test_should_take_the_value_after_a_bare_no_as_the_one_meant():
 
 
 @pytest.mark.parametrize("text", ["괜찮아요 안 할래요", "됐어요 안 해요", "그냥 안 살래", "아니요 안 갈래요",
-                                  "괜찮습니다 안 해도 돼요", "됐어요 안 할게요", "음 안 먹을래", "아뇨 괜찮아요 안 살게요"])
+                                  "괜찮습니다 안 해도 돼요", "됐어요 안 할게요", "음 안 먹을래", "아뇨 괜찮아요 안 살게요",
+                                  "괜찮아요 안 사요", "아니요 안 가요"])
 def test_should_cancel_on_a_polite_decline_or_a_said_wont_after_it(text):
     # Given a question under way, a refusal made of a polite decline (괜찮아요, 됐어요) and a
     # "won't" (안 + a verb: 안 할래요, 안 해요, 안 살래), none of them in the cancel list as typed
@@ -999,7 +1000,8 @@ def test_should_cancel_on_a_no_then_a_polite_decline(text):
     ])
 
 
-@pytest.mark.parametrize("text", ["괜찮아요", "부산 안 갈래", "안녕", "안 가요?", "잘 안 할래", "음 괜찮아요"])
+@pytest.mark.parametrize("text", ["괜찮아요", "부산 안 갈래", "안녕", "안 가요?", "잘 안 할래", "음 괜찮아요",
+                                  "음 안 가요"])
 def test_should_not_cancel_on_a_decline_alone_or_a_wont_about_a_value(text):
     # 괜찮아요 alone may be a yes; 부산 안 갈래 says what not to choose; 안녕 is no refusal
     bot = make_bot()

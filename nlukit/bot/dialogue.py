@@ -85,6 +85,8 @@ _DECLINE = frozenset(("괜찮아", "괜찮아요", "괜찮습니다", "괜찮음
 #: or 안 해(요), 안 해도 돼(요): a refusal of whatever is under way, in any bot
 _WONT = re.compile(r"안(?:[가-힣]{0,2}[가-힣](?:래|게|께)요?|해요?|합니다|하겠습니다|해도(?:돼|되|됩니다|돼요|되요))")
 _WONT_MAX = 7
+#: 안 and a short verb in the plain present (안 사요, 안 가): a "won't" only after a refusal
+_WONT_PLAIN = re.compile(r"안[가-힣]{1,2}요?")
 #: a word that ends a clause before the request (바쁜데, 됐고, 왔는데, 출근이라서, 비싸지만): a value
 #: said in it is what the user tells about (오늘 바쁜데 | 내일은 서울 날씨 어때?), not what they ask for
 _CONNECTIVE = re.compile(r"[가-힣]*(?:[가-힣]데|지만|니까|으니|[가-힣]서|면서|려고|[가-힣]고)")
@@ -436,8 +438,11 @@ class Bot:
         # the cancel phrase with its ending is short: only the last few places can start it
         first = max(0, len(t) - max((*map(len, self._cancel), _WONT_MAX - BARE_REST)) - BARE_REST)
         lead = self._splits(t, self._cancel_lead)
+        fillers = self._splits(t, _FILLERS)
+        # 안 사요, 안 가요 say "won't" only after a refusal: 괜찮아요 안 사요, 아니요 안 가요
         return any(lead[n] and (any(t[n:] == p or (t[n:].startswith(p) and len(t) - n - len(p) <= BARE_REST)
-                                    for p in self._cancel) or self._wont(t[n:]))
+                                    for p in self._cancel) or self._wont(t[n:])
+                                or (not fillers[n] and _WONT_PLAIN.fullmatch(t[n:]) is not None))
                    for n in range(first, len(t))) or self._no_thanks(t)
 
     def _no_thanks(self, t: str) -> bool:
