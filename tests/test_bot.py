@@ -1164,3 +1164,17 @@ def test_should_take_the_value_after_a_no_with_interjections_as_the_one_meant(te
     bot = make_bot()
     turn = bot.handle("n1", text)
     assert turn.state == "complete" and turn.slots == {"location": "서울", "date": "모레"}
+
+
+def test_should_leave_a_no_or_an_interjection_the_model_ran_into_a_value_out_of_it():
+    # Given a model that tags 아냐 방탄 as the artist
+    text = "아냐 방탄 노래로"
+    wrong = parse_result(text, "music", 0.9, Entity("artist", "아냐 방탄", "아냐 방탄", 0, 5, 0.8))
+    bot = make_bot({text: wrong})
+    turn = bot.handle("t1", text)
+    # Then the artist is the dictionary's 방탄소년단, without the no
+    assert turn.state == "complete" and turn.slots == {"artist": "방탄소년단"}
+    # And a value the dictionary does not list after the no is kept whole (a song 아니 벌써)
+    song = parse_result("아니 벌써 틀어줘", "music", 0.9, Entity("song", "아니 벌써", "아니 벌써", 0, 5, 0.8))
+    bot = make_bot({"아니 벌써 틀어줘": song})
+    assert bot.handle("t2", "아니 벌써 틀어줘").slots == {"song": "아니 벌써"}

@@ -782,8 +782,8 @@ class Bot:
         types = sc.entity_types
         # a value made only of lone jamo (ㅇㅇ, ㅋㅋ), of yes and no (응, 아니) or of symbols (☀️, ^^) is chat,
         # not a value the parser should have tagged: unless the dictionary lists it, it fills nothing
-        cands = [_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser",
-                       resolved=getattr(e, "resolved", None))
+        cands = [self._trimmed(_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser",
+                                     resolved=getattr(e, "resolved", None)))
                  for e in parse.entities if e.entity in types and not self._is_chat_value(e)]
         extra: list[_Cand] = []
         norm = normalize(text)
@@ -869,6 +869,23 @@ class Bot:
     def _a_no_between(self, between: str) -> bool:
         """True when the text between two values is a no, with interjections around it (아 아니)."""
         return self._is_answer(_squash(between), self._deny)
+
+    def _trimmed(self, c: _Cand) -> _Cand:
+        """A value the model ran a no or an interjection into (``아냐 방탄``) without those words
+        in front, when the dictionary lists the rest and not the whole (a song 아니 벌써 stays)."""
+        index = self._index.get(c.entity)
+        if index is None or index.lookup(c.text) is not None:
+            return c
+        cut = 0
+        for w in re.finditer(r"\S+\s+", c.text):
+            if w.start() != cut or not self._made_of(_squash(w.group(0)), self._deny | _FILLERS):
+                break
+            cut = w.end()
+        if cut == 0 or cut >= len(c.text) or index.lookup(c.text[cut:]) is None:
+            return c
+        text = c.text[cut:]
+        value = c.value[cut:] if c.value == c.text else c.value
+        return dataclasses.replace(c, text=text, value=value, start=c.start + cut)
 
     def _is_chat_value(self, e: Any) -> bool:
         """A value made of lone jamo (ㅇㅇ), yes and no (응), or no letter or digit at all (☀️, ^^)."""
