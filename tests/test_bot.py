@@ -1178,3 +1178,13 @@ def test_should_leave_a_no_or_an_interjection_the_model_ran_into_a_value_out_of_
     song = parse_result("아니 벌써 틀어줘", "music", 0.9, Entity("song", "아니 벌써", "아니 벌써", 0, 5, 0.8))
     bot = make_bot({"아니 벌써 틀어줘": song})
     assert bot.handle("t2", "아니 벌써 틀어줘").slots == {"song": "아니 벌써"}
+
+
+@pytest.mark.parametrize("text, date", [("내일 서울 날씨 아 아니 모레", "모레"), ("내일 서울 날씨 알려줘 아니 모레", "모레"),
+                                        ("내일 서울 날씨 아니면 모레", "내일")])
+def test_should_take_a_value_after_a_no_that_ends_what_followed_the_first_as_the_one_meant(text, date):
+    # Given a date, more words, then a no right before another date: the second corrects the first
+    # (아니면 is an or, no correction)
+    bot = make_bot()
+    turn = bot.handle("n2", text)
+    assert turn.state == "complete" and turn.slots == {"location": "서울", "date": date}

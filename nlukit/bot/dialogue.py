@@ -861,14 +861,20 @@ class Bot:
         return False
 
     def _corrected_on_the_fly(self, c: _Cand, cands: Sequence[_Cand], text: str) -> bool:
-        """``서울 아니 부산``, ``내일 아 아니 모레``, ``내일 아냐 모레``: a value, a no (interjections
-        around it) and right after it another value of its type (not ``서울 아니면 부산``, an or)."""
+        """``서울 아니 부산``, ``내일 아 아니 모레``, ``6시에 알람 아 아니 6시 반에``: a value, then a no
+        (interjections around it) right before another value of its type (not ``서울 아니면 부산``)."""
         nxt = next((d for d in cands if d.entity == c.entity and d.start >= c.end), None)
         return nxt is not None and self._a_no_between(text[c.end:nxt.start])
 
     def _a_no_between(self, between: str) -> bool:
-        """True when the text between two values is a no, with interjections around it (아 아니)."""
-        return self._is_answer(_squash(between), self._deny)
+        """True when the text between two values ends in a no, with interjections around it:
+        ``아 아니`` (내일 아 아니 모레), ``날씨 알려줘 아니`` (내일 서울 날씨 알려줘 아니 모레); the last
+        words before the second value take the first one back. ``아니면`` is an or."""
+        words = [w for w in map(_squash, re.split(r"[\s,.!?~…]+", between)) if w]
+        k = len(words)
+        while k > 0 and self._made_of(words[k - 1], self._deny | _FILLERS):
+            k -= 1
+        return k < len(words) and self._is_answer("".join(words[k:]), self._deny)
 
     def _trimmed(self, c: _Cand) -> _Cand:
         """A value the model ran a no or an interjection into (``아냐 방탄``) without those words
