@@ -1188,3 +1188,32 @@ def test_should_take_a_value_after_a_no_that_ends_what_followed_the_first_as_the
     bot = make_bot()
     turn = bot.handle("n2", text)
     assert turn.state == "complete" and turn.slots == {"location": "서울", "date": date}
+
+
+def test_should_put_a_value_after_the_word_naming_its_slot_into_that_slot():
+    # Given slots named by words (출발지, 목적지) and a change asked with one, which the model
+    # reads as another request and with the role its particle suggests
+    wrong = parse_result("출발지 대전으로 바꿔줘", "alarm", 0.9,
+                         Entity("location", "대전", "대전", 4, 6, 0.9, "destination"))
+    parser = StandInParser(overrides={"출발지 대전으로 바꿔줘": wrong})
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서?", "names": ["출발지", "출발역"]},
+                 {"entity": "location", "role": "destination", "prompt": "어디로?", "names": ["목적지", "도착지"]}]},
+        {"intent": "alarm", "response": "알람", "slot": [{"entity": "time", "prompt": "몇 시?"}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "s1", [
+        ("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+        ("출발지 대전으로 바꿔줘", "대전에서 부산으로 예매할까요?", "confirm"),
+        ("목적지는 광주", "대전에서 광주로 예매할까요?", "confirm"),
+        ("네", "예매했어요", "complete"),
+    ])
+    # And in a follow-up after the booking
+    talk(bot, "s1", [("목적지는 대구로", "대전에서 대구로 예매할까요?", "confirm")])
+
+
+def test_should_refuse_slot_names_that_are_not_a_list_of_words():
+    with pytest.raises(ScenarioError, match=r"names"):
+        parse_scenarios({"scenario": [{"intent": "weather", "response": "x",
+                                       "slot": [{"entity": "location", "prompt": "어디?", "names": [3]}]}]})

@@ -76,6 +76,8 @@ _FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그�
 #: how a word asking to go ahead ends (예매해주세요, 예약해줘, 부탁해요), squashed
 _GO_AHEAD = ("해줘", "해줘요", "해주세요", "해주십시오", "해주라", "해줄래", "부탁해", "부탁해요", "부탁합니다",
              "부탁드려요", "부탁드립니다", "해요")
+#: what may follow a word naming a slot before its value (목적지는 광주, 출발지를 대전으로)
+_NAME_PARTICLES = ("", "은", "는", "을", "를", "이", "가", "도", "만")
 #: what a bare answer may add as a word of its own (부산 이요, 서울 입니다): polite endings and particles
 _ENDINGS = frozenset(("요", "이요", "입니다", "이에요", "예요", "에요", "이예요", "임", "이야", "야", "이지", "지",
                       "으로", "로", "에서", "까지", "부터", "이랑", "랑", "은", "는", "이", "가", "도"))
@@ -148,6 +150,8 @@ class _Cand:
     resolved: Mapping[str, Any] | None = None   # the parser's reading of a time or date
     #: the value ruled out right before this one (부산 in 부산 말고 대구): the slot holding it is this one's
     replaces: _Cand | None = None
+    #: the slot a word right before the value names (출발지 대전으로): the value is that slot's
+    named: str | None = None
 
     @property
     def span_start(self) -> int:
@@ -585,12 +589,12 @@ class Bot:
         bare = self._is_bare(text, cands, asked)
         if not bare and state.get("confirming"):
             # 모레, 아니 대구로: a new value for the question read back, whatever intent the model guesses
-            bare = self._is_correction(text, cands)
+            bare = self._is_correction(text, cands, active)
         # a yes or a no (네, 아니요) is no new request, whatever the model makes of it (네 → thanks);
         # nor are values of this scenario's slots alone (서울에서 부산, 내일 아침 7시 while a slot is asked):
         # values carry no request of their own
         yes_or_no = self._made_of(_squash(text), self._yes_or_no)
-        answer = bare or self._is_correction(text, cands)
+        answer = bare or self._is_correction(text, cands, active)
         if intent is not None and intent != active.intent and intent in self.scenarios and not answer \
                 and not yes_or_no:
             other = self.scenarios[intent]
@@ -628,10 +632,10 @@ class Bot:
         if sc is None or not sc.follow_up or not sc.slots:
             return None
         cands = self._candidates(text, parse, sc, None)
-        if not cands or not _little_else(self._without_lead(text, cands), cands):
+        if not cands or not _little_else(self._without_names(self._without_lead(text, cands), cands, sc), cands):
             return None
         if strict:
-            rest = text
+            rest = self._without_names(text, cands, sc)
             for c in sorted(cands, key=lambda c: -c.span_start):
                 rest = rest[:c.span_start] + " " + rest[c.end:]
             if not all(self._made_of(w, _ENDINGS | _FILLERS | self._deny)
@@ -644,7 +648,8 @@ class Bot:
             # 대구는? after a trip: from or to? not a follow-up (대구로 is, with particles)
             held = [s for s in same if c.replaces is not None and slots.get(s.name) in (c.replaces.value,
                                                                                        c.replaces.text)]
-            slot = next((s for s in same if s.role == c.role), None) if c.role else (
+            slot = next((s for s in same if s.name == c.named), None) if c.named else \
+                next((s for s in same if s.role == c.role), None) if c.role else (
                 same[0] if len(same) == 1 else self._by_particle(same, c) or (held[0] if len(held) == 1 else None))
             value = self._accept(slot, c) if slot is not None else None
             if slot is None or value is None or (slot.differs_from is not None
@@ -655,6 +660,21 @@ class Bot:
         self._reset(state)
         state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings)
         return self._advance(sid, state, sc, text, parse, "", today)
+
+    @staticmethod
+    def _without_names(text: str, cands: Sequence[_Cand], sc: Scenario) -> str:
+        """``text`` with the words naming a slot right before its value blanked out (목적지는 대구로)."""
+        for c in cands:
+            if c.named is None:
+                continue
+            head = text[:c.span_start].rstrip()
+            slot = sc.slot(c.named)
+            for n in sorted(slot.names if slot is not None else (), key=len, reverse=True):
+                m = re.search(re.escape(n) + "(?:" + "|".join(p for p in _NAME_PARTICLES if p) + ")?$", head)
+                if m:
+                    text = text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+                    break
+        return text
 
     def _without_lead(self, text: str, cands: Sequence[_Cand]) -> str:
         """``text`` with the words before the first value blanked out when they are only a no or
@@ -822,7 +842,17 @@ class Bot:
                     and (_squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED
                          or self._a_no_between(text[x.end:kept[i].start])):
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
-        return self._without_asides(text, kept, sc)
+        return self._without_asides(text, [self._named(text, c, sc) for c in kept], sc)
+
+    @staticmethod
+    def _named(text: str, c: _Cand, sc: Scenario) -> _Cand:
+        """``c`` with the slot that a word right before it names (출발지 대전으로, 목적지는 광주)."""
+        before = _squash(text[:c.span_start].split("\n")[-1][-16:])
+        for s in sc.slots:
+            if s.entity == c.entity and any(before.endswith(_squash(n) + p) for n in s.names
+                                            for p in _NAME_PARTICLES):
+                return dataclasses.replace(c, named=s.name)
+        return c
 
     @staticmethod
     def _without_asides(text: str, cands: list[_Cand], sc: Scenario) -> list[_Cand]:
@@ -951,13 +981,15 @@ class Bot:
                     return False
         return True
 
-    def _is_correction(self, text: str, cands: Sequence[_Cand]) -> bool:
+    def _is_correction(self, text: str, cands: Sequence[_Cand], sc: Scenario | None = None) -> bool:
         """True when the text is values of the scenario's slots with their particles, and
         besides them only a no, a word for change or an interjection (``모레``, ``아니 대구로``,
         ``아 모레로 바꿔줘``): an answer to a confirmation question, not another request."""
         if not cands:
             return False
         allowed = self._yes_or_no | _CHANGE | _FILLERS   # 음 목요일로 바꿔줘
+        if sc is not None:   # 출발지 대전으로 바꿔줘, 목적지는 광주: the words naming the slots
+            allowed = allowed | frozenset(_squash(n) + p for s in sc.slots for n in s.names for p in _NAME_PARTICLES)
         for m in re.finditer(r"\S+", text):
             inside = [c for c in cands if c.span_start < m.end() and m.start() < c.end]
             if inside:
@@ -1016,6 +1048,9 @@ class Bot:
         same = [s for s in sc.slots if s.entity == c.entity and s.name not in taken]
         if not same:
             return None
+        named = [s for s in same if s.name == c.named]
+        if named:
+            return named[0]   # 출발지 대전으로: the slot the user named, whatever role the model gave
         if c.replaces is not None and c.role is None:
             # 부산 말고 대구: the slot that holds 부산
             held = [s for s in same if slots.get(s.name) in (c.replaces.value, c.replaces.text)]

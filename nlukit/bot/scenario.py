@@ -69,6 +69,9 @@ class Slot:
     #: another slot of the scenario whose value this one may not repeat (a trip's destination
     #: is not its origin); a repeat is refused with ``invalid``
     differs_from: str | None = None
+    #: words that name the slot (출발지, 목적지): a value right after one (출발지 대전으로 바꿔줘,
+    #: 목적지는 광주) is this slot's, and the words may stand in an answer or a correction
+    names: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -288,7 +291,7 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
 
 
 _SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles",
-              "differs_from"}
+              "differs_from", "names"}
 _SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "resume", "slot"}
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
@@ -396,11 +399,14 @@ def _parse_slot(d: Any, key: str, p: _Problems) -> Slot | None:
         particles = tuple(dict.fromkeys(x for q in got or () for x in (
             (q.replace("(으)", "으"), q.replace("(으)", "")) if "(으)" in q else (q,))))
     differs_from = _str(d, "differs_from", f"{key}.differs_from", p)
+    names: tuple[str, ...] = ()
+    if "names" in d:
+        names = tuple(x.strip() for x in _str_list(d["names"], f"{key}.names", p) or () if x.strip())
     if entity is None:
         return None
     return Slot(entity=entity, role=role, prompt=prompt, default=default, required=required,
                 values=values, pattern=pattern, invalid=invalid, particles=particles,
-                differs_from=differs_from)
+                differs_from=differs_from, names=names)
 
 
 def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, bool]:
