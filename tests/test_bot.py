@@ -1141,7 +1141,8 @@ def test_should_follow_up_values_with_only_an_ending_whatever_other_request_the_
     ])
 
 
-@pytest.mark.parametrize("text", ["네네 ㅎㅎ 예매해주세요", "응 예약해줘", "그걸로 해줘", "넹 그걸로 부탁해요", "네 진행해 주세요"])
+@pytest.mark.parametrize("text", ["네네 ㅎㅎ 예매해주세요", "응 예약해줘", "그걸로 해줘", "넹 그걸로 부탁해요", "네 진행해 주세요",
+                                  "네 예매 부탁드려요", "응 그걸로 예매해 주세요"])
 def test_should_take_a_yes_then_a_request_to_go_ahead_as_a_yes_whatever_the_model_reads(text):
     # Given a read-back question, a yes followed by a request to do it, which the model does not read
     bot = confirm_bot()

@@ -512,12 +512,16 @@ class Bot:
         return None   # 아니 됐어 (a no, then a cancel phrase) was cancelled before
 
     def _yes_then_go_ahead(self, text: str) -> bool:
-        """``네네 ㅎㅎ 예매해주세요``, ``응 예약해줘``: whole words making a yes (laughter around it),
-        then one word ending in a request to do it (해줘, 해주세요, 부탁해요)."""
+        """``네네 ㅎㅎ 예매해주세요``, ``응 예약해줘``, ``네 예매 부탁드려요``: whole words making a yes
+        (laughter around it), then a few letters ending in a request to do it (해줘, 해주세요, 부탁해요)."""
         words = [w for w in (_squash(x) for x in re.split(r"[\s,.!?~…]+", text)) if w]
-        if len(words) < 2 or not words[-1].endswith(_GO_AHEAD) or len(words[-1]) > 8:
-            return False
-        return self._is_answer("".join(words[:-1]), self._affirm)
+        for k in range(len(words) - 1, 0, -1):
+            rest = "".join(words[k:])
+            if len(rest) > 10:
+                break
+            if rest.endswith(_GO_AHEAD) and self._is_answer("".join(words[:k]), self._affirm):
+                return True
+        return False
 
     def _starts_with_yes(self, text: str) -> bool:
         """True when whole words at the start of ``text`` make a yes and more words follow
