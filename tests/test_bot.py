@@ -1218,3 +1218,14 @@ def test_should_refuse_slot_names_that_are_not_a_list_of_words():
     with pytest.raises(ScenarioError, match=r"names"):
         parse_scenarios({"scenario": [{"intent": "weather", "response": "x",
                                        "slot": [{"entity": "location", "prompt": "어디?", "names": [3]}]}]})
+
+
+@pytest.mark.parametrize("text", ["부산 안 갈래", "부산은 안 돼요", "부산은안돼"])
+def test_should_not_fill_a_value_the_user_says_no_to(text):
+    # Given the origin asked, a place said with a "won't" or "not" after it
+    bot = make_bot()
+    turn = talk(bot, "w1", [("기차 예매해줘", "어디에서 출발하세요?", "ask_slot")])[0]
+    turn = bot.handle("w1", text)
+    assert turn.state == "ask_slot" and turn.slots == {}
+    # and 서울 안에 (inside 서울) is no such no
+    assert bot.handle("w1", "서울 안에서").slots == {"origin": "서울"}

@@ -65,6 +65,8 @@ _NOT_THIS = ("말고", "아니고", "아니라", "대신", "빼고", "은 말고
              "은 아니고", "는 아니고")
 
 _NOT_THIS_SQUASHED = frozenset(p.replace(" ", "") for p in _NOT_THIS)
+#: what follows a value the user says no to (부산 안 갈래, 부산은 안 돼요); not 서울 안에 (inside)
+_SAID_NO = re.compile(r"(?:[은는이가을를도]|에는|으로는|로는)?\s*안(?:\s+[가-힣]|돼|되|갈|가|할|해|탈|타|살|사)")
 
 #: words that ask for a change with a new value read back (모레로 바꿔줘)
 _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변경", "변경해줘", "변경해주세요", "수정",
@@ -838,7 +840,8 @@ class Bot:
                      key=lambda c: (c.start, c.end))
         # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
         # takes its place (the slot that holds 부산 gets 대구)
-        ruled_out = [c for c in out if c.after.startswith(_NOT_THIS) or self._corrected_on_the_fly(c, out, text)]
+        ruled_out = [c for c in out if c.after.startswith(_NOT_THIS) or _SAID_NO.match(c.after)
+                     or self._corrected_on_the_fly(c, out, text)]
         kept = [c for c in out if c not in ruled_out]
         for x in ruled_out:
             i = next((i for i, c in enumerate(kept) if c.entity == x.entity and c.start >= x.end), None)
