@@ -1229,3 +1229,23 @@ def test_should_not_fill_a_value_the_user_says_no_to(text):
     assert turn.state == "ask_slot" and turn.slots == {}
     # and 서울 안에 (inside 서울) is no such no
     assert bot.handle("w1", "서울 안에서").slots == {"origin": "서울"}
+
+
+def test_should_take_a_no_and_a_value_as_a_correction_of_the_answer_just_given():
+    # Given the origin answered and the destination asked, "no" and a place of the origin's type:
+    # the user takes back the origin (the question read it back: 서울에서 어디로 가세요?)
+    bot = make_bot()
+    turns = talk(bot, "k1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울", "서울에서 어디로 가세요?", "ask_slot"),
+        ("아 아니 대구", "대구에서 어디로 가세요?", "ask_slot"),
+        ("부산", "언제 출발하세요?", "ask_slot"),
+    ])
+    assert turns[-1].slots == {"origin": "대구", "destination": "부산"}
+    # And a value without a no, or one whose role says it is the slot asked, answers the question
+    talk(bot, "k2", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울", "서울에서 어디로 가세요?", "ask_slot"),
+        ("아니 부산으로", "언제 출발하세요?", "ask_slot"),
+    ])
+    assert bot.session("k2")["slots"] == {"origin": "서울", "destination": "부산"}

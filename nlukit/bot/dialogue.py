@@ -611,7 +611,10 @@ class Bot:
                 return self._advance(sid, state, active, text, parse, render_template(said, {}), today)
             return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
+        if asked is not None and not state.get("confirming"):
+            cands = self._taking_back(text, cands, active, state)
         filled, rejected = self._fill(active, slots, cands, asked, bare, self._meanings(state))
+        state["filled"] = filled
         prefix = ""
         if filled or intent == active.intent:
             state["misunderstood"] = 0
@@ -691,7 +694,27 @@ class Bot:
         return text
 
     def _reset(self, state: dict[str, Any]) -> None:
-        state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={})
+        state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, filled=[])
+
+    def _taking_back(self, text: str, cands: list[_Cand], sc: Scenario, state: dict[str, Any]) -> list[_Cand]:
+        """``아 아니 대구`` right after ``서울`` filled the origin (and the bot asked 서울에서 어디로
+        가세요?): a no, then one value of the type of a slot the last turn filled, takes that
+        answer back. The value goes to that slot, unless its role or particle says otherwise."""
+        if len(cands) != 1:
+            return cands
+        c = cands[0]
+        if c.named is not None or c.replaces is not None \
+                or not self._is_answer(_squash(text[:c.start]), self._deny) \
+                or self._made_of(_squash(text[:c.start]), _FILLERS):
+            return cands
+        last = [s for s in sc.slots if s.name in (state.get("filled") or ()) and s.entity == c.entity]
+        if len(last) != 1 or (c.role and c.role != last[0].role):
+            return cands
+        same = [s for s in sc.slots if s.entity == c.entity]
+        by_particle = self._by_particle(same, c) if len(same) > 1 else None
+        if by_particle is not None and by_particle is not last[0]:
+            return cands
+        return [dataclasses.replace(c, named=last[0].name)]
 
     def _fallback_reply(self, state: dict[str, Any]) -> str:
         st = self.settings
@@ -708,7 +731,7 @@ class Bot:
         self._reset(state)
         state.update(intent=sc.intent, turns=1, misunderstood=0)
         cands = self._candidates(text, parse, sc, None)
-        _, rejected = self._fill(sc, state["slots"], cands, None, False, self._meanings(state))
+        state["filled"], rejected = self._fill(sc, state["slots"], cands, None, False, self._meanings(state))
         prefix = ""
         if rejected:
             c, slot = rejected[0]
