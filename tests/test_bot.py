@@ -1018,6 +1018,7 @@ def test_should_not_cancel_on_a_decline_alone_or_a_wont_about_a_value(text):
     ("오늘은 바빠서 내일 서울 날씨", "내일"),
     ("오늘 아파서 모레 서울 날씨", "모레"),
     ("내일 출근인데 서울 날씨 어때", "내일"),    # one date: kept, whatever clause it is in
+    ("오늘 내일 바빠서 모레 서울 날씨", "모레"),  # every value of the clause before, not only the last
 ])
 def test_should_take_the_value_of_the_request_over_one_in_a_clause_before_it(text, date):
     # Given two dates for one slot, one of them in a clause that ends in a connective
@@ -1032,6 +1033,9 @@ def test_should_take_the_values_of_the_request_over_one_in_a_clause_before_it_fo
     # three places for a trip's two: the one said in passing (서울 사는데) is left out
     turn = bot.handle("c2", "서울 사는데 내일 부산에서 대구 가는 기차 예매해줘")
     assert turn.slots == {"origin": "부산", "destination": "대구", "date": "내일"}
+    # two places in the clause before: both left out
+    turn = bot.handle("c4", "서울에서 부산 가는데 대구 날씨 어때")
+    assert turn.slots == {"location": "대구", "date": "오늘"}
     # a time found by the slot's pattern: every match is a candidate, the one in passing left out
     turn = bot.handle("c3", "오전 7시에 출근인데 오전 6시에 알람 맞춰줘")
     assert turn.slots == {"time": "오전 6시", "date": "내일"}

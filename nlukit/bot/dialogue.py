@@ -887,8 +887,8 @@ class Bot:
     @staticmethod
     def _without_asides(text: str, cands: list[_Cand], sc: Scenario) -> list[_Cand]:
         """More values of a type than the scenario has slots for it: a value said in a clause
-        before the request (``오늘 바쁜데 내일은 서울 날씨 어때?``: 오늘 ends in 바쁜데 before the next
-        date) is left out, first to last, while the others still fill the slots of its type."""
+        before the request (``오늘 바쁜데 내일은 서울 날씨 어때?``: 바쁜데 ends a clause between 오늘 and
+        the last date) is left out, first to last, while the others still fill the slots of its type."""
         out = list(cands)
         for etype in {c.entity for c in cands}:
             room = sum(1 for s in sc.slots if s.entity == etype)
@@ -898,7 +898,8 @@ class Bot:
             for k, c in enumerate(mine):
                 if len(mine) - sum(1 for d in mine if d not in out) <= room:
                     break
-                until = mine[k + 1].span_start if k + 1 < len(mine) else len(text)
+                # up to the last value of its type: every value of a clause before it is said in passing
+                until = mine[-1].span_start if k + 1 < len(mine) else len(text)
                 if Bot._ends_a_clause(text, c.end, until):
                     out.remove(c)
         return out
