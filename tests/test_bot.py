@@ -1253,3 +1253,36 @@ def test_should_take_a_no_and_a_value_as_a_correction_of_the_answer_just_given()
         ("아니 부산으로", "언제 출발하세요?", "ask_slot"),
     ])
     assert bot.session("k2")["slots"] == {"origin": "서울", "destination": "부산"}
+
+
+def test_should_keep_values_whose_role_fits_a_slot_when_another_request_follows():
+    # Given a trip and then another request in one text (예매하고 ends a clause, but its values
+    # carry the roles of the trip's slots): the trip keeps its places, the extra 부산 fills nothing
+    text = "서울에서 부산 가는 기차 예매하고 부산 날씨도"
+    parse = parse_result(text, "train_ticket", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9, "origin"),
+                         Entity("location", "부산", "부산", 5, 7, 0.9, "destination"),
+                         Entity("location", "부산", "부산", 20, 22, 0.9))
+    bot = make_bot({text: parse})
+    assert bot.handle("r1", text).slots == {"origin": "서울", "destination": "부산"}
+    # And two values given one role are no longer sure of it: the one said in passing is left out
+    text = "서울 사는데 부산에서 대구 가는 기차"
+    parse = parse_result(text, "train_ticket", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9, "origin"),
+                         Entity("location", "부산", "부산", 7, 9, 0.9, "origin"),
+                         Entity("location", "대구", "대구", 12, 14, 0.9, "destination"))
+    bot = make_bot({text: parse})
+    assert bot.handle("r3", text).slots == {"origin": "부산", "destination": "대구"}
+
+
+def test_should_refuse_a_value_equal_to_a_slot_that_must_differ_from_it_whatever_the_order():
+    # Given the destination filled first, then the same place offered for the origin
+    text = "부산으로 부산 기차"
+    parse = parse_result(text, "train_ticket", 0.9, Entity("location", "부산", "부산", 0, 2, 0.9, "destination"),
+                         Entity("location", "부산", "부산", 5, 7, 0.9))
+    parser = StandInParser(overrides={text: parse})
+    data = {"scenario": [{"intent": "train_ticket", "response": "{origin}에서 {destination}(으)로",
+                          "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서 출발하세요?"},
+                                   {"entity": "location", "role": "destination", "prompt": "어디로?",
+                                    "differs_from": "origin", "invalid": "출발지와 같아요."}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    turn = bot.handle("r2", text)
+    assert turn.state == "ask_slot" and turn.slots == {"destination": "부산"}

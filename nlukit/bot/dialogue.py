@@ -895,9 +895,12 @@ class Bot:
             mine = [c for c in out if c.entity == etype]
             if len(mine) <= room:
                 continue
+            roles = {s.role for s in sc.slots if s.entity == etype and s.role}
             for k, c in enumerate(mine):
                 if len(mine) - sum(1 for d in mine if d not in out) <= room:
                     break
+                if c.role in roles and sum(1 for d in mine if d.role == c.role) == 1:
+                    continue   # 서울에서 부산 가는 기차 예매하고 …: the one value the parser gave a slot's role
                 # up to the last value of its type: every value of a clause before it is said in passing
                 until = mine[-1].span_start if k + 1 < len(mine) else len(text)
                 if Bot._ends_a_clause(text, c.end, until):
@@ -1062,8 +1065,11 @@ class Bot:
             if slot is None:
                 continue
             value = self._accept(slot, c)
-            if value is None or (slot.differs_from is not None and slots.get(slot.differs_from) == value):
-                rejected.append((c, slot))   # not allowed, or the value of the slot it must differ from
+            if value is None or (slot.differs_from is not None and slots.get(slot.differs_from) == value) \
+                    or any(t.differs_from == slot.name and slots.get(t.name) == value for t in sc.slots):
+                # not allowed, or the value of a slot it must differ from (either way round)
+                rejected.append((c, next((t for t in sc.slots if t.differs_from == slot.name
+                                          and slots.get(t.name) == value), slot)))
                 continue
             # a new value for a filled slot (아니 3시로 after 오후 2시) is a correction: an hour
             # without 오전/오후 keeps the half of the day of the one it replaces, as in a follow-up
