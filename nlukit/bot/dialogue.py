@@ -1060,23 +1060,42 @@ class Bot:
         """Put each candidate into its slot; returns the slots filled and the refused values."""
         filled: list[str] = []
         rejected: list[tuple[_Cand, Slot]] = []
+        before = dict(slots)
+        took: dict[str, _Cand] = {}
         for c in cands:
             slot = self._target(sc, slots, c, asked, bare, filled)
             if slot is None:
                 continue
             value = self._accept(slot, c)
-            if value is None or (slot.differs_from is not None and slots.get(slot.differs_from) == value) \
-                    or any(t.differs_from == slot.name and slots.get(t.name) == value for t in sc.slots):
-                # not allowed, or the value of a slot it must differ from (either way round)
-                rejected.append((c, next((t for t in sc.slots if t.differs_from == slot.name
-                                          and slots.get(t.name) == value), slot)))
+            if value is None:
+                rejected.append((c, slot))   # not allowed
                 continue
             # a new value for a filled slot (아니 3시로 after 오후 2시) is a correction: an hour
             # without 오전/오후 keeps the half of the day of the one it replaces, as in a follow-up
             replaced = slot.name in slots
             slots[slot.name] = value
             filled.append(slot.name)
+            took[slot.name] = c
             _remember_meaning(meanings, slot.name, c, value, follows=replaced)
+        # a slot that must differ from another (a trip's destination, its origin) and holds its value
+        # once this turn's values are in, whichever came first: the later one filled now is refused
+        # (with the invalid reply of the slot that must differ); a swap in one turn (반대로 부산에서 서울)
+        # is no repeat
+        for t in sc.slots:
+            other = t.differs_from
+            if other is None or t.name not in slots or slots.get(other) != slots[t.name]:
+                continue
+            now = [n for n in filled if n in (t.name, other)]
+            if not now:
+                continue
+            undo = now[-1]   # the later of the two: the repeat
+            if undo in before:
+                slots[undo] = before[undo]
+            else:
+                slots.pop(undo)
+            filled.remove(undo)
+            rejected.append((took.pop(undo), t))
+            meanings.pop(undo, None)
         return filled, rejected
 
     @staticmethod
