@@ -1286,3 +1286,8 @@ def test_should_refuse_a_value_equal_to_a_slot_that_must_differ_from_it_whatever
     bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
     turn = bot.handle("r2", text)
     assert turn.state == "ask_slot" and turn.slots == {"destination": "부산"}
+    # And a swap of the two in one turn is no repeat
+    data["scenario"][0]["confirm"] = "{origin}에서 {destination}(으)로 갈까요?"
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "r4", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 갈까요?", "confirm"),
+                     ("아 반대로 부산에서 서울", "부산에서 서울로 갈까요?", "confirm")])
