@@ -1081,3 +1081,319 @@ def test_should_refuse_refer_for_an_unknown_entity_type_or_a_bad_shape():
         refer_bot(refer={"city": ["거기"]})
     with pytest.raises(ScenarioError, match=r"bot\.refer: must be a table of entity type = \[words\]"):
         refer_bot(refer=["거기"])
+
+
+@pytest.mark.parametrize("text", ["괜찮아요 안 할래요", "됐어요 안 해요", "그냥 안 살래", "아니요 안 갈래요",
+                                  "괜찮습니다 안 해도 돼요", "됐어요 안 할게요", "음 안 먹을래", "아뇨 괜찮아요 안 살게요",
+                                  "괜찮아요 안 사요", "아니요 안 가요"])
+def test_should_cancel_on_a_polite_decline_or_a_said_wont_after_it(text):
+    # Given a question under way, a refusal made of a polite decline (괜찮아요, 됐어요) and a
+    # "won't" (안 + a verb: 안 할래요, 안 해요, 안 살래), none of them in the cancel list as typed
+    bot = make_bot()
+    talk(bot, "d1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        (text, "취소했어요.", "cancelled"),
+    ])
+
+
+@pytest.mark.parametrize("text", ["아니에요 괜찮아요", "아니 괜찮아", "아뇨 괜찮습니다 ㅎㅎ"])
+def test_should_cancel_on_a_no_then_a_polite_decline(text):
+    # 아니 괜찮아: no, thanks
+    bot = make_bot()
+    talk(bot, "d3", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        (text, "취소했어요.", "cancelled"),
+    ])
+
+
+@pytest.mark.parametrize("text", ["괜찮아요", "부산 안 갈래", "안녕", "안 가요?", "잘 안 할래", "음 괜찮아요",
+                                  "음 안 가요"])
+def test_should_not_cancel_on_a_decline_alone_or_a_wont_about_a_value(text):
+    # 괜찮아요 alone may be a yes; 부산 안 갈래 says what not to choose; 안녕 is no refusal
+    bot = make_bot()
+    turn = talk(bot, "d2", [("기차 예매해줘", "어디에서 출발하세요?", "ask_slot")])[0]
+    assert turn.state == "ask_slot"
+    assert bot.handle("d2", text).state != "cancelled"
+
+
+@pytest.mark.parametrize("text, date", [
+    ("오늘 바쁜데 내일은 서울 날씨 어때?", "내일"),
+    ("오늘은 됐고 모레 서울 날씨", "모레"),
+    ("오늘 비 왔는데 내일 서울 날씨 알려줘", "내일"),
+    ("오늘은 출근이라서 모레 서울 날씨 좀", "모레"),
+    ("오늘은 바빠서 내일 서울 날씨", "내일"),
+    ("오늘 아파서 모레 서울 날씨", "모레"),
+    ("내일 출근인데 서울 날씨 어때", "내일"),    # one date: kept, whatever clause it is in
+    ("오늘 내일 바빠서 모레 서울 날씨", "모레"),  # every value of the clause before, not only the last
+])
+def test_should_take_the_value_of_the_request_over_one_in_a_clause_before_it(text, date):
+    # Given two dates for one slot, one of them in a clause that ends in a connective
+    # (바쁜데, 됐고, 왔는데, 출근이라서): that one is what the user tells about, not asks for
+    bot = make_bot()
+    turn = bot.handle("c1", text)
+    assert turn.state == "complete" and turn.slots == {"location": "서울", "date": date}
+
+
+def test_should_take_the_values_of_the_request_over_one_in_a_clause_before_it_for_every_slot_type():
+    bot = make_bot()
+    # three places for a trip's two: the one said in passing (서울 사는데) is left out
+    turn = bot.handle("c2", "서울 사는데 내일 부산에서 대구 가는 기차 예매해줘")
+    assert turn.slots == {"origin": "부산", "destination": "대구", "date": "내일"}
+    # two places in the clause before: both left out
+    turn = bot.handle("c4", "서울에서 부산 가는데 대구 날씨 어때")
+    assert turn.slots == {"location": "대구", "date": "오늘"}
+    # a time found by the slot's pattern: every match is a candidate, the one in passing left out
+    turn = bot.handle("c3", "오전 7시에 출근인데 오전 6시에 알람 맞춰줘")
+    assert turn.slots == {"time": "오전 6시", "date": "내일"}
+
+
+def test_should_not_fill_a_slot_with_an_emoji_or_punctuation_the_model_tagged():
+    # Given a model that tags the emoji in front of a request as a place
+    text = "☀️ 내일 서울 날씨?"
+    sunny = parse_result(text, "weather", 0.95, Entity("location", "☀️", "☀️", 0, 2, 0.8),
+                         Entity("date", "내일", "내일", 3, 5, 0.9), Entity("location", "서울", "서울", 6, 8, 0.9))
+    bot = make_bot({text: sunny, "^^": parse_result("^^", "fallback", 0.3, Entity("location", "^^", "^^", 0, 2, 0.7))})
+    # Then the place is the one typed in letters
+    turn = bot.handle("e1", text)
+    assert turn.state == "complete" and turn.slots == {"location": "서울", "date": "내일"}
+    # And a smiley answering the question fills nothing
+    talk(bot, "e2", [("날씨 알려줘", "어느 지역", "ask_slot"), ("^^", "어느 지역", "ask_slot")])
+
+
+def test_should_follow_up_values_after_a_no_or_an_interjection():
+    # Given an answer, then its value corrected with a no and a polite ending
+    bot = make_bot()
+    talk(bot, "f1", [
+        ("서울 날씨 알려줘", "오늘 서울의 날씨", "complete"),
+        ("아 아니 부산이요", "오늘 부산의 날씨", "complete"),
+        ("음 그럼 내일은요?", "내일 부산의 날씨", "complete"),
+        ("아니 근데 광주 가려고", "잘 이해하지 못했어요", "fallback"),   # more than values: no follow-up
+    ])
+
+
+def test_should_take_a_value_with_another_request_word_for_that_request_not_an_answer():
+    # Given the destination asked, a text with a place and a word of another request (날씨):
+    # a new question, not the destination
+    bot = make_bot()
+    talk(bot, "b1", [
+        ("서울에서 출발하는 기차 예매해줘", "어디로 가세요?", "ask_slot"),
+        ("부산 날씨는?", "오늘 부산의 날씨를 알려드릴게요.", "complete"),
+    ])
+    # And a place with a polite ending, laughter or a yes in words of their own is still the answer
+    for i, answer in enumerate(["부산 이요 ㅎㅎ", "부산 입니다", "부산 네"]):
+        wrong = parse_result(answer, "weather", 0.95, Entity("location", "부산", "부산", 0, 2, 0.9))
+        bot = make_bot({answer: wrong})
+        turns = talk(bot, f"b2{i}", [
+            ("서울에서 출발하는 기차 예매해줘", "어디로 가세요?", "ask_slot"),
+            (answer, "언제 출발하세요?", "ask_slot"),
+        ])
+        assert turns[-1].slots == {"origin": "서울", "destination": "부산"}
+
+
+def test_should_take_an_hour_corrected_at_the_confirmation_in_the_half_of_the_day_it_replaces():
+    # Given a trip at 오후 2시 read back, then 아니 3시로: the hour without 오후 is 15:00, not 03:00
+    parser = StandInParser(overrides={
+        "서울에서 부산 가는 오후 2시 기차": parse_result("서울에서 부산 가는 오후 2시 기차", "train_ticket", 0.9,
+                                            Entity("location", "서울", "서울", 0, 2, 0.9, "origin"),
+                                            Entity("location", "부산", "부산", 5, 7, 0.9, "destination"),
+                                            Entity("time", "오후 2시", "오후 2시", 11, 16, 0.9,
+                                                   resolved={"kind": "time", "hour": 14, "minute": 0,
+                                                             "value": "14:00"})),
+        "아니 3시로": parse_result("아니 3시로", "alarm", 0.9, Entity(
+            "time", "3시", "3시", 3, 5, 0.9, resolved={"kind": "time", "hour": 3, "minute": 0, "value": "03:00",
+                                                     "ambiguous": True, "candidates": ["03:00", "15:00"]}))})
+    parser.resolve = {"time": "time", "date": "date"}
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{time} {origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{time} {origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서 출발하세요?"},
+                 {"entity": "location", "role": "destination", "prompt": "어디로 가세요?"},
+                 {"entity": "time", "required": False}]}, {"intent": "alarm", "response": "알람",
+                                                            "slot": [{"entity": "time", "prompt": "몇 시?"}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "h1", [("서울에서 부산 가는 오후 2시 기차", "예매할까요?", "confirm")])
+    turn = talk(bot, "h1", [("아니 3시로", "3시 서울에서 부산으로 예매할까요?", "confirm")])[0]
+    assert turn.resolved["time"] == {"kind": "time", "hour": 15, "minute": 0, "value": "15:00"}
+    assert talk(bot, "h1", [("네", "예매했어요", "complete")])[0].resolved["time"]["value"] == "15:00"
+
+
+def test_should_take_values_alone_as_the_answer_whatever_other_request_the_model_guesses():
+    # Given the origin asked, then places and a date alone, which the model reads as weather
+    both = parse_result("서울에서 부산", "weather", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9),
+                        Entity("location", "부산", "부산", 5, 7, 0.9))
+    day = parse_result("부산 내일이요", "weather", 0.9, Entity("location", "부산", "부산", 0, 2, 0.9),
+                       Entity("date", "내일", "내일", 3, 5, 0.9))
+    bot = make_bot({"서울에서 부산": both, "부산 내일이요": day})
+    turns = talk(bot, "v1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울에서 부산", "언제 출발하세요?", "ask_slot"),
+    ])
+    assert turns[-1].slots == {"origin": "서울", "destination": "부산"}
+    talk(bot, "v2", [
+        ("서울에서 출발하는 기차 예매해줘", "어디로 가세요?", "ask_slot"),
+        ("부산 내일이요", "내일 서울에서 부산으로 가는 기차를 예매할게요.", "complete"),
+    ])
+    # And a value with a word of the other request is that request
+    talk(bot, "v3", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("부산 내일 날씨", "내일 부산의 날씨", "complete"),
+    ])
+
+
+def test_should_follow_up_values_with_only_an_ending_whatever_other_request_the_model_guesses():
+    # Given an answer, then a value with 은/는 alone that the model reads as another request
+    busan = parse_result("부산은?", "restaurant", 0.9, Entity("location", "부산", "부산", 0, 2, 0.9))
+    bot = make_bot({"부산은?": busan})
+    talk(bot, "g1", [
+        ("서울 날씨 알려줘", "오늘 서울의 날씨", "complete"),
+        ("부산은?", "오늘 부산의 날씨", "complete"),
+        ("부산 맛집은?", "어떤 음식이 좋으세요?", "ask_slot"),   # a word of that request: that request
+    ])
+
+
+@pytest.mark.parametrize("text", ["네네 ㅎㅎ 예매해주세요", "응 예약해줘", "그걸로 해줘", "넹 그걸로 부탁해요", "네 진행해 주세요",
+                                  "네 예매 부탁드려요", "응 그걸로 예매해 주세요"])
+def test_should_take_a_yes_then_a_request_to_go_ahead_as_a_yes_whatever_the_model_reads(text):
+    # Given a read-back question, a yes followed by a request to do it, which the model does not read
+    bot = confirm_bot()
+    talk(bot, "y1", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        (text, "예매했어요.", "complete"),
+    ])
+
+
+def test_should_not_take_a_yes_then_another_request_as_a_yes():
+    bot = confirm_bot()
+    talk(bot, "y2", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        ("응 근데 날씨 알려줘", "어디요?", "ask_slot"),
+    ])
+
+
+@pytest.mark.parametrize("text", ["내일 아 아니 모레 서울 날씨", "내일 아냐 모레 서울 날씨", "내일 음 아니아니 모레 서울 날씨"])
+def test_should_take_the_value_after_a_no_with_interjections_as_the_one_meant(text):
+    bot = make_bot()
+    turn = bot.handle("n1", text)
+    assert turn.state == "complete" and turn.slots == {"location": "서울", "date": "모레"}
+
+
+def test_should_leave_a_no_or_an_interjection_the_model_ran_into_a_value_out_of_it():
+    # Given a model that tags 아냐 방탄 as the artist
+    text = "아냐 방탄 노래로"
+    wrong = parse_result(text, "music", 0.9, Entity("artist", "아냐 방탄", "아냐 방탄", 0, 5, 0.8))
+    bot = make_bot({text: wrong})
+    turn = bot.handle("t1", text)
+    # Then the artist is the dictionary's 방탄소년단, without the no
+    assert turn.state == "complete" and turn.slots == {"artist": "방탄소년단"}
+    # And a value the dictionary does not list after the no is kept whole (a song 아니 벌써)
+    song = parse_result("아니 벌써 틀어줘", "music", 0.9, Entity("song", "아니 벌써", "아니 벌써", 0, 5, 0.8))
+    bot = make_bot({"아니 벌써 틀어줘": song})
+    assert bot.handle("t2", "아니 벌써 틀어줘").slots == {"song": "아니 벌써"}
+
+
+@pytest.mark.parametrize("text, date", [("내일 서울 날씨 아 아니 모레", "모레"), ("내일 서울 날씨 알려줘 아니 모레", "모레"),
+                                        ("내일 서울 날씨 아니면 모레", "내일")])
+def test_should_take_a_value_after_a_no_that_ends_what_followed_the_first_as_the_one_meant(text, date):
+    # Given a date, more words, then a no right before another date: the second corrects the first
+    # (아니면 is an or, no correction)
+    bot = make_bot()
+    turn = bot.handle("n2", text)
+    assert turn.state == "complete" and turn.slots == {"location": "서울", "date": date}
+
+
+def test_should_put_a_value_after_the_word_naming_its_slot_into_that_slot():
+    # Given slots named by words (출발지, 목적지) and a change asked with one, which the model
+    # reads as another request and with the role its particle suggests
+    wrong = parse_result("출발지 대전으로 바꿔줘", "alarm", 0.9,
+                         Entity("location", "대전", "대전", 4, 6, 0.9, "destination"))
+    parser = StandInParser(overrides={"출발지 대전으로 바꿔줘": wrong})
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서?", "names": ["출발지", "출발역"]},
+                 {"entity": "location", "role": "destination", "prompt": "어디로?", "names": ["목적지", "도착지"]}]},
+        {"intent": "alarm", "response": "알람", "slot": [{"entity": "time", "prompt": "몇 시?"}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "s1", [
+        ("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+        ("출발지 대전으로 바꿔줘", "대전에서 부산으로 예매할까요?", "confirm"),
+        ("목적지는 광주", "대전에서 광주로 예매할까요?", "confirm"),
+        ("네", "예매했어요", "complete"),
+    ])
+    # And in a follow-up after the booking
+    talk(bot, "s1", [("목적지는 대구로", "대전에서 대구로 예매할까요?", "confirm")])
+
+
+def test_should_refuse_slot_names_that_are_not_a_list_of_words():
+    with pytest.raises(ScenarioError, match=r"names"):
+        parse_scenarios({"scenario": [{"intent": "weather", "response": "x",
+                                       "slot": [{"entity": "location", "prompt": "어디?", "names": [3]}]}]})
+
+
+@pytest.mark.parametrize("text", ["부산 안 갈래", "부산은 안 돼요", "부산은안돼"])
+def test_should_not_fill_a_value_the_user_says_no_to(text):
+    # Given the origin asked, a place said with a "won't" or "not" after it
+    bot = make_bot()
+    turn = talk(bot, "w1", [("기차 예매해줘", "어디에서 출발하세요?", "ask_slot")])[0]
+    turn = bot.handle("w1", text)
+    assert turn.state == "ask_slot" and turn.slots == {}
+    # and 서울 안에 (inside 서울) is no such no
+    assert bot.handle("w1", "서울 안에서").slots == {"origin": "서울"}
+
+
+def test_should_take_a_no_and_a_value_as_a_correction_of_the_answer_just_given():
+    # Given the origin answered and the destination asked, "no" and a place of the origin's type:
+    # the user takes back the origin (the question read it back: 서울에서 어디로 가세요?)
+    bot = make_bot()
+    turns = talk(bot, "k1", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울", "서울에서 어디로 가세요?", "ask_slot"),
+        ("아 아니 대구", "대구에서 어디로 가세요?", "ask_slot"),
+        ("부산", "언제 출발하세요?", "ask_slot"),
+    ])
+    assert turns[-1].slots == {"origin": "대구", "destination": "부산"}
+    # And a value without a no, or one whose role says it is the slot asked, answers the question
+    talk(bot, "k2", [
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("서울", "서울에서 어디로 가세요?", "ask_slot"),
+        ("아니 부산으로", "언제 출발하세요?", "ask_slot"),
+    ])
+    assert bot.session("k2")["slots"] == {"origin": "서울", "destination": "부산"}
+
+
+def test_should_keep_values_whose_role_fits_a_slot_when_another_request_follows():
+    # Given a trip and then another request in one text (예매하고 ends a clause, but its values
+    # carry the roles of the trip's slots): the trip keeps its places, the extra 부산 fills nothing
+    text = "서울에서 부산 가는 기차 예매하고 부산 날씨도"
+    parse = parse_result(text, "train_ticket", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9, "origin"),
+                         Entity("location", "부산", "부산", 5, 7, 0.9, "destination"),
+                         Entity("location", "부산", "부산", 20, 22, 0.9))
+    bot = make_bot({text: parse})
+    assert bot.handle("r1", text).slots == {"origin": "서울", "destination": "부산"}
+    # And two values given one role are no longer sure of it: the one said in passing is left out
+    text = "서울 사는데 부산에서 대구 가는 기차"
+    parse = parse_result(text, "train_ticket", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9, "origin"),
+                         Entity("location", "부산", "부산", 7, 9, 0.9, "origin"),
+                         Entity("location", "대구", "대구", 12, 14, 0.9, "destination"))
+    bot = make_bot({text: parse})
+    assert bot.handle("r3", text).slots == {"origin": "부산", "destination": "대구"}
+
+
+def test_should_refuse_a_value_equal_to_a_slot_that_must_differ_from_it_whatever_the_order():
+    # Given the destination filled first, then the same place offered for the origin
+    text = "부산으로 부산 기차"
+    parse = parse_result(text, "train_ticket", 0.9, Entity("location", "부산", "부산", 0, 2, 0.9, "destination"),
+                         Entity("location", "부산", "부산", 5, 7, 0.9))
+    parser = StandInParser(overrides={text: parse})
+    data = {"scenario": [{"intent": "train_ticket", "response": "{origin}에서 {destination}(으)로",
+                          "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서 출발하세요?"},
+                                   {"entity": "location", "role": "destination", "prompt": "어디로?",
+                                    "differs_from": "origin", "invalid": "출발지와 같아요."}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    turn = bot.handle("r2", text)
+    assert turn.state == "ask_slot" and turn.slots == {"destination": "부산"}
+    # And a swap of the two in one turn is no repeat
+    data["scenario"][0]["confirm"] = "{origin}에서 {destination}(으)로 갈까요?"
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "r4", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 갈까요?", "confirm"),
+                     ("아 반대로 부산에서 서울", "부산에서 서울로 갈까요?", "confirm")])

@@ -68,6 +68,8 @@ _NOT_THIS = ("말고", "아니고", "아니라", "대신", "빼고", "은 말고
              "은 아니고", "는 아니고")
 
 _NOT_THIS_SQUASHED = frozenset(p.replace(" ", "") for p in _NOT_THIS)
+#: what follows a value the user says no to (부산 안 갈래, 부산은 안 돼요); not 서울 안에 (inside)
+_SAID_NO = re.compile(r"(?:[은는이가을를도]|에는|으로는|로는)?\s*안(?:\s+[가-힣]|돼|되|갈|가|할|해|탈|타|살|사)")
 
 #: words that ask for a change with a new value read back (모레로 바꿔줘)
 _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변경", "변경해줘", "변경해주세요", "수정",
@@ -87,6 +89,27 @@ _PICK = re.compile(r"(첫|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|�
                    r"|(앞|뒤|마지막)(?:에|의)?(?:거|꺼|것)?")
 _PICK_INDEX = {"첫": 0, "두": 1, "둘": 1, "세": 2, "셋": 2, "네": 3, "넷": 3, "다섯": 4, "여섯": 5, "일곱": 6,
                "여덟": 7, "아홉": 8, "열": 9}
+#: how a word asking to go ahead ends (예매해주세요, 예약해줘, 부탁해요), squashed
+_GO_AHEAD = ("해줘", "해줘요", "해주세요", "해주십시오", "해주라", "해줄래", "부탁해", "부탁해요", "부탁합니다",
+             "부탁드려요", "부탁드립니다", "해요")
+#: what may follow a word naming a slot before its value (목적지는 광주, 출발지를 대전으로)
+_NAME_PARTICLES = ("", "은", "는", "을", "를", "이", "가", "도", "만")
+#: what a bare answer may add as a word of its own (부산 이요, 서울 입니다): polite endings and particles
+_ENDINGS = frozenset(("요", "이요", "입니다", "이에요", "예요", "에요", "이예요", "임", "이야", "야", "이지", "지",
+                      "으로", "로", "에서", "까지", "부터", "이랑", "랑", "은", "는", "이", "가", "도"))
+#: a polite decline (괜찮아요: no, thanks) before a cancel (괜찮아요 안 할래요); alone it may be a yes
+_DECLINE = frozenset(("괜찮아", "괜찮아요", "괜찮습니다", "괜찮음"))
+#: a said "won't" (squashed): 안 + a verb in the ending of an intention (안 할래요, 안 살게요, 안 먹을래)
+#: or 안 해(요), 안 해도 돼(요): a refusal of whatever is under way, in any bot
+_WONT = re.compile(r"안(?:[가-힣]{0,2}[가-힣](?:래|게|께)요?|해요?|합니다|하겠습니다|해도(?:돼|되|됩니다|돼요|되요))")
+_WONT_MAX = 7
+#: 안 and a short verb in the plain present (안 사요, 안 가): a "won't" only after a refusal
+_WONT_PLAIN = re.compile(r"안[가-힣]{1,2}요?")
+#: a word that ends a clause before the request (바쁜데, 됐고, 왔는데, 출근이라서, 비싸지만): a value
+#: said in it is what the user tells about (오늘 바쁜데 | 내일은 서울 날씨 어때?), not what they ask for
+_CONNECTIVE = re.compile(r"[가-힣]*(?:[가-힣]데|지만|니까|으니|[가-힣]서|면서|려고|[가-힣]고)")
+#: words ending in 고 that join values or rule one out rather than end a clause (오늘하고 내일, 오늘 말고)
+_NOT_CONNECTIVE = frozenset(("하고", "그리고", "말고", "빼고", "이고", "랑고"))
 
 
 class Parser(Protocol):
@@ -152,6 +175,8 @@ class _Cand:
     also: tuple[_Cand, ...] = ()
     #: this candidate before the values after it joined it
     alone: _Cand | None = None
+    #: the slot a word right before the value names (출발지 대전으로): the value is that slot's
+    named: str | None = None
 
     @property
     def span_start(self) -> int:
@@ -316,6 +341,10 @@ class Bot:
         self._affirm = frozenset(_squash(p) for p in self.settings.affirm) - {""}
         self._deny = frozenset(_squash(p) for p in self.settings.deny) - {""}
         self._yes_or_no = self._affirm | self._deny
+        # what may come before a cancel: a no, an interjection, a polite decline, another cancel
+        # with its polite 요 (됐어요 안 해요, 괜찮아요 안 할래요, 아니 됐어)
+        self._cancel_lead = (self._deny | _FILLERS | _DECLINE | frozenset(self._cancel)
+                             | frozenset(p + "요" for p in self._cancel))
         self.log = open_turn_log(log)
         self._log_failing = False
 
@@ -481,14 +510,36 @@ class Bot:
         """A cancel phrase and a short ending (취소할게요), after a no or an interjection if any
         (아니 됐어, 아 그만, 아냐 취소해줘)."""
         t = _squash(text)
-        if not self._cancel:
-            return False
         # the cancel phrase with its ending is short: only the last few places can start it
-        first = max(0, len(t) - max(map(len, self._cancel)) - BARE_REST)
-        lead = self._splits(t, self._deny | _FILLERS)
-        return any(lead[n] and any(t[n:] == p or (t[n:].startswith(p) and len(t) - n - len(p) <= BARE_REST)
-                                   for p in self._cancel)
-                   for n in range(first, len(t)))
+        first = max(0, len(t) - max((*map(len, self._cancel), _WONT_MAX - BARE_REST)) - BARE_REST)
+        lead = self._splits(t, self._cancel_lead)
+        fillers = self._splits(t, _FILLERS)
+        # 안 사요, 안 가요 say "won't" only after a refusal: 괜찮아요 안 사요, 아니요 안 가요
+        return any(lead[n] and (any(t[n:] == p or (t[n:].startswith(p) and len(t) - n - len(p) <= BARE_REST)
+                                    for p in self._cancel) or self._wont(t[n:])
+                                or (not fillers[n] and _WONT_PLAIN.fullmatch(t[n:]) is not None))
+                   for n in range(first, len(t))) or self._no_thanks(t)
+
+    def _no_thanks(self, t: str) -> bool:
+        """``아니 괜찮아``, ``아니에요 괜찮아요 ㅎㅎ`` (squashed): a no, then a polite decline."""
+        if not self._made_of(t, self._deny | _FILLERS | _DECLINE):
+            return False
+        lead, fillers = self._splits(t, self._deny | _FILLERS), self._splits(t, _FILLERS)
+        return any(lead[n] and not fillers[n] and self._made_of(t[n:], _DECLINE | _FILLERS)
+                   and not self._made_of(t[n:], _FILLERS) for n in range(1, len(t)))
+
+    @staticmethod
+    def _wont(t: str) -> bool:
+        """``안 할래요``, ``안 살게``, ``안 해도 돼요`` (squashed): a "won't" whose verb ends in an
+        intention (ㄹ래, ㄹ게: the syllable before has ㄹ under it), or 안 해(요)."""
+        m = _WONT.fullmatch(t)
+        if m is None:
+            return False
+        if t.endswith(("래", "게", "께", "래요", "게요", "께요")) and not t.startswith("안해"):
+            stem = t[:-1] if t.endswith("요") else t
+            before = stem[-2]   # the syllable before 래/게: 할, 살, 을 (먹을래) carry ㄹ
+            return len(stem) >= 3 and "가" <= before <= "힣" and (ord(before) - 0xAC00) % 28 == 8
+        return True
 
     @staticmethod
     def _made_of(t: str, phrases: frozenset[str]) -> bool:
@@ -518,7 +569,10 @@ class Bot:
                 # 네, 예매해 주세요: a yes, then the very request being confirmed; 네 감사합니다: a yes,
                 # then small talk (thanks, a goodbye), which must not drop what was said yes to
                 (said == sc.intent or self._small_talk(said)) and not parse.entities
-                and self._starts_with_yes(text)):
+                and self._starts_with_yes(text)) or (
+                # 네네 ㅎㅎ 예매해주세요, 응 예약해줘: a yes, then one word asking to do it, whatever the
+                # model reads (no other request it is sure of)
+                said in (None, sc.intent) and not parse.entities and self._yes_then_go_ahead(text)):
             state["misunderstood"] = 0
             return self._complete(sid, state, sc, text, parse, today)
         if self._is_answer(t, self._deny):
@@ -527,6 +581,18 @@ class Bot:
             return Turn(self.settings.confirm_denied, "confirm", sc.intent, final, [], parse,
                         self._resolved(sc, state, final, today))
         return None   # 아니 됐어 (a no, then a cancel phrase) was cancelled before
+
+    def _yes_then_go_ahead(self, text: str) -> bool:
+        """``네네 ㅎㅎ 예매해주세요``, ``응 예약해줘``, ``네 예매 부탁드려요``: whole words making a yes
+        (laughter around it), then a few letters ending in a request to do it (해줘, 해주세요, 부탁해요)."""
+        words = [w for w in (_squash(x) for x in re.split(r"[\s,.!?~…]+", text)) if w]
+        for k in range(len(words) - 1, 0, -1):
+            rest = "".join(words[k:])
+            if len(rest) > 10:
+                break
+            if rest.endswith(_GO_AHEAD) and self._is_answer("".join(words[:k]), self._affirm):
+                return True
+        return False
 
     def _starts_with_yes(self, text: str) -> bool:
         """True when whole words at the start of ``text`` make a yes and more words follow
@@ -569,10 +635,12 @@ class Bot:
             # values alone after an answer (부산은?) follow it up, whether the model reads them
             # as no intent or as the same one again
             last = state.get("last") if isinstance(state.get("last"), dict) else {}
-            if intent is None or intent == last.get("intent"):
-                follow = self._follow_up(sid, state, text, parse, today)
-                if follow is not None:
-                    return follow
+            # as no intent or the same one; as another only when nothing but endings is left
+            # (부산은?, 모레는요: no word of that other request, the model's guess has nothing to go on)
+            follow = self._follow_up(sid, state, text, parse, today,
+                                     strict=intent is not None and intent != last.get("intent"))
+            if follow is not None:
+                return follow
             if intent is not None and intent in self.scenarios:
                 return self._start(sid, state, self.scenarios[intent], text, parse, today)
             if intent is not None:
@@ -596,10 +664,13 @@ class Bot:
         bare = self._is_bare(text, cands, asked)
         if not bare and state.get("confirming"):
             # 모레, 아니 대구로: a new value for the question read back, whatever intent the model guesses
-            bare = self._is_correction(text, cands)
-        # a yes or a no (네, 아니요) is no new request, whatever the model makes of it (네 → thanks)
+            bare = self._is_correction(text, cands, active)
+        # a yes or a no (네, 아니요) is no new request, whatever the model makes of it (네 → thanks);
+        # nor are values of this scenario's slots alone (서울에서 부산, 내일 아침 7시 while a slot is asked):
+        # values carry no request of their own
         yes_or_no = self._made_of(_squash(text), self._yes_or_no)
-        if intent is not None and intent != active.intent and intent in self.scenarios and not bare \
+        answer = bare or self._is_correction(text, cands, active)
+        if intent is not None and intent != active.intent and intent in self.scenarios and not answer \
                 and not yes_or_no:
             other = self.scenarios[intent]
             if other.resume and other.response is not None:
@@ -610,7 +681,10 @@ class Bot:
                 return self._advance(sid, state, active, text, parse, render_template(said, {}), today)
             return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
+        if asked is not None and not state.get("confirming"):
+            cands = self._taking_back(text, cands, active, state)
         filled, rejected = self._fill_joined(state, text, active, slots, cands, asked, bare, self._meanings(state))
+        state["filled"] = filled
         prefix = ""
         if filled or intent == active.intent:
             state["misunderstood"] = 0
@@ -627,9 +701,10 @@ class Bot:
         return self._advance(sid, state, active, text, parse, prefix, today)
 
     def _follow_up(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult,
-                   today: datetime.date | None) -> Turn | None:
+                   today: datetime.date | None, strict: bool = False) -> Turn | None:
         """The last completed scenario run again with the values of ``text`` in place of its
-        own, when ``text`` is those values and a short ending (``부산은?``); else None."""
+        own, when ``text`` is those values and a short ending (``부산은?``); else None.
+        ``strict``: what is left besides the values must be endings and interjections only."""
         last = state.get("last")
         if not self.settings.follow_up or not isinstance(last, dict):
             return None
@@ -637,8 +712,15 @@ class Bot:
         if sc is None or not sc.follow_up or not sc.slots:
             return None
         cands = self._candidates(text, parse, sc, None)
-        if not cands or not _little_else(text, cands):
+        if not cands or not _little_else(self._without_names(self._without_lead(text, cands), cands, sc), cands):
             return None
+        if strict:
+            rest = self._without_names(text, cands, sc)
+            for c in sorted(cands, key=lambda c: -c.span_start):
+                rest = rest[:c.span_start] + " " + rest[c.end:]
+            if not all(self._made_of(w, _ENDINGS | _FILLERS | self._deny)
+                       for w in map(_squash, rest.split()) if w):
+                return None
         slots = dict(last.get("slots") or {})
         meanings = dict(last.get("resolved") or {})
         for c in cands:
@@ -646,7 +728,8 @@ class Bot:
             # 대구는? after a trip: from or to? not a follow-up (대구로 is, with particles)
             held = [s for s in same if c.replaces is not None and slots.get(s.name) in (c.replaces.value,
                                                                                        c.replaces.text)]
-            slot = next((s for s in same if s.role == c.role), None) if c.role else (
+            slot = next((s for s in same if s.name == c.named), None) if c.named else \
+                next((s for s in same if s.role == c.role), None) if c.role else (
                 same[0] if len(same) == 1 else self._by_particle(same, c) or (held[0] if len(held) == 1 else None))
             value = self._accept(slot, c) if slot is not None else None
             if slot is None or value is None or (slot.differs_from is not None
@@ -659,9 +742,32 @@ class Bot:
         self._follow_joined(state, sc, last, cands)
         return self._advance(sid, state, sc, text, parse, "", today)
 
+    @staticmethod
+    def _without_names(text: str, cands: Sequence[_Cand], sc: Scenario) -> str:
+        """``text`` with the words naming a slot right before its value blanked out (목적지는 대구로)."""
+        for c in cands:
+            if c.named is None:
+                continue
+            head = text[:c.span_start].rstrip()
+            slot = sc.slot(c.named)
+            for n in sorted(slot.names if slot is not None else (), key=len, reverse=True):
+                m = re.search(re.escape(n) + "(?:" + "|".join(p for p in _NAME_PARTICLES if p) + ")?$", head)
+                if m:
+                    text = text[:m.start()] + " " * (m.end() - m.start()) + text[m.end():]
+                    break
+        return text
+
+    def _without_lead(self, text: str, cands: Sequence[_Cand]) -> str:
+        """``text`` with the words before the first value blanked out when they are only a no or
+        interjections (``아 아니 부산이요``, ``음 그럼 내일은요?``): they change nothing in the values."""
+        first = min(c.span_start for c in cands)
+        if self._made_of(_squash(text[:first]), self._deny | _FILLERS):
+            return " " * first + text[first:]
+        return text
+
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
-                     choose=None, multi_note=None)
+                     choose=None, multi_note=None, filled=[])
 
     @staticmethod
     def _wording(sid: str, state: dict[str, Any], where: str, owner: Scenario | Slot, key: str) -> str:
@@ -683,6 +789,26 @@ class Bot:
         said[name] = n
         return options[n]
 
+    def _taking_back(self, text: str, cands: list[_Cand], sc: Scenario, state: dict[str, Any]) -> list[_Cand]:
+        """``아 아니 대구`` right after ``서울`` filled the origin (and the bot asked 서울에서 어디로
+        가세요?): a no, then one value of the type of a slot the last turn filled, takes that
+        answer back. The value goes to that slot, unless its role or particle says otherwise."""
+        if len(cands) != 1:
+            return cands
+        c = cands[0]
+        if c.named is not None or c.replaces is not None \
+                or not self._is_answer(_squash(text[:c.start]), self._deny) \
+                or self._made_of(_squash(text[:c.start]), _FILLERS):
+            return cands
+        last = [s for s in sc.slots if s.name in (state.get("filled") or ()) and s.entity == c.entity]
+        if len(last) != 1 or (c.role and c.role != last[0].role):
+            return cands
+        same = [s for s in sc.slots if s.entity == c.entity]
+        by_particle = self._by_particle(same, c) if len(same) > 1 else None
+        if by_particle is not None and by_particle is not last[0]:
+            return cands
+        return [dataclasses.replace(c, named=last[0].name)]
+
     def _fallback_reply(self, state: dict[str, Any]) -> str:
         st = self.settings
         n = state["misunderstood"] = int(state.get("misunderstood", 0)) + 1
@@ -698,7 +824,8 @@ class Bot:
         self._reset(state)
         state.update(intent=sc.intent, turns=1, misunderstood=0)
         cands = self._candidates(text, parse, sc, None)
-        _, rejected = self._fill_joined(state, text, sc, state["slots"], cands, None, False, self._meanings(state))
+        state["filled"], rejected = self._fill_joined(state, text, sc, state["slots"], cands, None, False,
+                                                      self._meanings(state))
         prefix = ""
         if rejected:
             c, slot = rejected[0]
@@ -807,10 +934,10 @@ class Bot:
 
     def _candidates(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None) -> list[_Cand]:
         types = sc.entity_types
-        # a value made only of lone jamo (ㅇㅇ, ㅋㅋ) or of yes and no (응, 아니) is chat, not a value the
-        # parser should have tagged: unless the dictionary lists it, it fills nothing
-        cands = [_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser",
-                       resolved=getattr(e, "resolved", None))
+        # a value made only of lone jamo (ㅇㅇ, ㅋㅋ), of yes and no (응, 아니) or of symbols (☀️, ^^) is chat,
+        # not a value the parser should have tagged: unless the dictionary lists it, it fills nothing
+        cands = [self._trimmed(_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser",
+                                     resolved=getattr(e, "resolved", None)))
                  for e in parse.entities if e.entity in types and not self._is_chat_value(e)]
         extra: list[_Cand] = []
         norm = normalize(text)
@@ -823,10 +950,10 @@ class Bot:
         for slot in sc.slots:
             if slot.pattern is None or any(c.entity == slot.entity for c in cands + extra):
                 continue
-            m = slot.pattern.search(norm.text)
-            if m and m.end() > m.start():
-                a, b = norm.to_original(m.start(), m.end())
-                extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+            for m in slot.pattern.finditer(norm.text):
+                if m.end() > m.start():
+                    a, b = norm.to_original(m.start(), m.end())
+                    extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
         if asked is not None and index is not None and not cands and not extra:
             extra += self._misspelled(norm, text, asked, index)
         for x in extra:
@@ -841,27 +968,104 @@ class Bot:
                      key=lambda c: (c.start, c.end))
         # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
         # takes its place (the slot that holds 부산 gets 대구)
-        ruled_out = [c for c in out if c.after.startswith(_NOT_THIS) or self._corrected_on_the_fly(c, out, text)]
+        ruled_out = [c for c in out if c.after.startswith(_NOT_THIS) or _SAID_NO.match(c.after)
+                     or self._corrected_on_the_fly(c, out, text)]
         kept = [c for c in out if c not in ruled_out]
         for x in ruled_out:
             i = next((i for i, c in enumerate(kept) if c.entity == x.entity and c.start >= x.end), None)
             if i is not None and kept[i].replaces is None \
-                    and _squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED | {"아니"}:
+                    and (_squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED
+                         or self._a_no_between(text[x.end:kept[i].start])):
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
-        return self._joined(text, kept, sc, asked)
+        return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
 
     @staticmethod
-    def _corrected_on_the_fly(c: _Cand, cands: Sequence[_Cand], text: str) -> bool:
-        """``서울 아니 부산``: a value, a bare 아니 and right after it another value of its type
-        (not ``서울 아니면 부산``, an or)."""
-        if not re.match(r"아니(?:[\s,.…]|$)", c.after):
-            return False
+    def _named(text: str, c: _Cand, sc: Scenario) -> _Cand:
+        """``c`` with the slot that a word right before it names (출발지 대전으로, 목적지는 광주)."""
+        before = _squash(text[:c.span_start].split("\n")[-1][-16:])
+        for s in sc.slots:
+            if s.entity == c.entity and any(before.endswith(_squash(n) + p) for n in s.names
+                                            for p in _NAME_PARTICLES):
+                return dataclasses.replace(c, named=s.name)
+        return c
+
+    @staticmethod
+    def _without_asides(text: str, cands: list[_Cand], sc: Scenario) -> list[_Cand]:
+        """More values of a type than the scenario has slots for it: a value said in a clause
+        before the request (``오늘 바쁜데 내일은 서울 날씨 어때?``: 바쁜데 ends a clause between 오늘 and
+        the last date) is left out, first to last, while the others still fill the slots of its type."""
+        out = list(cands)
+        for etype in {c.entity for c in cands}:
+            room = sum(1 for s in sc.slots if s.entity == etype)
+            mine = [c for c in out if c.entity == etype]
+            if len(mine) <= room:
+                continue
+            roles = {s.role for s in sc.slots if s.entity == etype and s.role}
+            for k, c in enumerate(mine):
+                if len(mine) - sum(1 for d in mine if d not in out) <= room:
+                    break
+                if c.role in roles and sum(1 for d in mine if d.role == c.role) == 1:
+                    continue   # 서울에서 부산 가는 기차 예매하고 …: the one value the parser gave a slot's role
+                # up to the last value of its type: every value of a clause before it is said in passing
+                until = mine[-1].span_start if k + 1 < len(mine) else len(text)
+                if Bot._ends_a_clause(text, c.end, until):
+                    out.remove(c)
+        return out
+
+    @staticmethod
+    def _ends_a_clause(text: str, start: int, end: int) -> bool:
+        """True when a word between ``start`` and ``end`` (the value's own ending included:
+        출근이라서) ends a clause with a connective (바쁜데, 됐고), and more text follows it."""
+        for m in re.finditer(r"[^\s,.!?~…]+", text[start:end]):
+            word = m.group(0)
+            if start + m.end() >= len(text.rstrip(" \t\n,.!?~…")):
+                break   # the last word ends the sentence: 좋겠는데 is no clause before another
+            if word in _NOT_CONNECTIVE or not _CONNECTIVE.fullmatch(word):
+                continue
+            if word.endswith("데") and (ord(word[-2]) - 0xAC00) % 28 != 4:
+                continue   # ㄴ데 (바쁜데, 왔는데, 출근인데): the syllable before 데 carries ㄴ
+            if word.endswith("서") and (word.endswith("에서") or (ord(word[-2]) - 0xAC00) % 28 != 0):
+                continue   # 아서/어서 (바빠서, 아파서, 있어서): a syllable without a final before 서; 에서 is a particle
+            return True
+        return False
+
+    def _corrected_on_the_fly(self, c: _Cand, cands: Sequence[_Cand], text: str) -> bool:
+        """``서울 아니 부산``, ``내일 아 아니 모레``, ``6시에 알람 아 아니 6시 반에``: a value, then a no
+        (interjections around it) right before another value of its type (not ``서울 아니면 부산``)."""
         nxt = next((d for d in cands if d.entity == c.entity and d.start >= c.end), None)
-        return nxt is not None and _squash(text[c.end:nxt.start]) == "아니"
+        return nxt is not None and self._a_no_between(text[c.end:nxt.start])
+
+    def _a_no_between(self, between: str) -> bool:
+        """True when the text between two values ends in a no, with interjections around it:
+        ``아 아니`` (내일 아 아니 모레), ``날씨 알려줘 아니`` (내일 서울 날씨 알려줘 아니 모레); the last
+        words before the second value take the first one back. ``아니면`` is an or."""
+        words = [w for w in map(_squash, re.split(r"[\s,.!?~…]+", between)) if w]
+        k = len(words)
+        while k > 0 and self._made_of(words[k - 1], self._deny | _FILLERS):
+            k -= 1
+        return k < len(words) and self._is_answer("".join(words[k:]), self._deny)
+
+    def _trimmed(self, c: _Cand) -> _Cand:
+        """A value the model ran a no or an interjection into (``아냐 방탄``) without those words
+        in front, when the dictionary lists the rest and not the whole (a song 아니 벌써 stays)."""
+        index = self._index.get(c.entity)
+        if index is None or index.lookup(c.text) is not None:
+            return c
+        cut = 0
+        for w in re.finditer(r"\S+\s+", c.text):
+            if w.start() != cut or not self._made_of(_squash(w.group(0)), self._deny | _FILLERS):
+                break
+            cut = w.end()
+        if cut == 0 or cut >= len(c.text) or index.lookup(c.text[cut:]) is None:
+            return c
+        text = c.text[cut:]
+        value = c.value[cut:] if c.value == c.text else c.value
+        return dataclasses.replace(c, text=text, value=value, start=c.start + cut)
 
     def _is_chat_value(self, e: Any) -> bool:
+        """A value made of lone jamo (ㅇㅇ), yes and no (응), or no letter or digit at all (☀️, ^^)."""
         t = _squash(e.text)
-        if not (t and (_LONE_JAMO.fullmatch(t) or self._made_of(t, self._yes_or_no))):
+        if t and not (_LONE_JAMO.fullmatch(t) or self._made_of(t, self._yes_or_no)):
             return False
         index = self._index.get(e.entity)
         return index is None or index.lookup(e.text) is None
@@ -896,23 +1100,35 @@ class Bot:
                     best, length = s, len(q)
         return best
 
-    @staticmethod
-    def _is_bare(text: str, cands: Sequence[_Cand], asked: Slot | None) -> bool:
-        """True when the text is just one value of the asked slot's type plus a short ending."""
+    def _is_bare(self, text: str, cands: Sequence[_Cand], asked: Slot | None) -> bool:
+        """True when the text is just one value of the asked slot's type plus a short ending;
+        a word of its own besides the value is only a polite ending, one of the slot's particles,
+        a yes or an interjection (``부산 이요 ㅎㅎ``, ``대전 출발``), not ``부산 날씨는?``."""
         if asked is None:
             return False
         mine = [c for c in cands if c.entity == asked.entity]
-        if len(mine) != 1:
+        if len(mine) != 1 or not _little_else(text, mine):
             return False
-        return _little_else(text, mine)
+        c = mine[0]
+        endings = _ENDINGS | self._yes_or_no | _FILLERS | frozenset(
+            _squash(p) for q in asked.particles for p in (re.sub(r"[()]", "", q), re.sub(r"\(.*?\)", "", q))
+            if _squash(p))   # (으)로: 으로 and 로
+        for m in re.finditer(r"\S+", text):
+            if m.end() <= c.span_start or m.start() >= c.end:
+                w = _squash(m.group(0))
+                if w and not self._made_of(w, endings):
+                    return False
+        return True
 
-    def _is_correction(self, text: str, cands: Sequence[_Cand]) -> bool:
+    def _is_correction(self, text: str, cands: Sequence[_Cand], sc: Scenario | None = None) -> bool:
         """True when the text is values of the scenario's slots with their particles, and
         besides them only a no, a word for change or an interjection (``모레``, ``아니 대구로``,
         ``아 모레로 바꿔줘``): an answer to a confirmation question, not another request."""
         if not cands:
             return False
         allowed = self._yes_or_no | _CHANGE | _FILLERS   # 음 목요일로 바꿔줘
+        if sc is not None:   # 출발지 대전으로 바꿔줘, 목적지는 광주: the words naming the slots
+            allowed = allowed | frozenset(_squash(n) + p for s in sc.slots for n in s.names for p in _NAME_PARTICLES)
         for m in re.finditer(r"\S+", text):
             inside = [c for c in cands if c.span_start < m.end() and m.start() < c.end]
             if inside:
@@ -949,17 +1165,42 @@ class Bot:
         """Put each candidate into its slot; returns the slots filled and the refused values."""
         filled: list[str] = []
         rejected: list[tuple[_Cand, Slot]] = []
+        before = dict(slots)
+        took: dict[str, _Cand] = {}
         for c in cands:
             slot = self._target(sc, slots, c, asked, bare, filled)
             if slot is None:
                 continue
             value = self._accept(slot, c)
-            if value is None or (slot.differs_from is not None and slots.get(slot.differs_from) == value):
-                rejected.append((c, slot))   # not allowed, or the value of the slot it must differ from
+            if value is None:
+                rejected.append((c, slot))   # not allowed
                 continue
+            # a new value for a filled slot (아니 3시로 after 오후 2시) is a correction: an hour
+            # without 오전/오후 keeps the half of the day of the one it replaces, as in a follow-up
+            replaced = slot.name in slots
             slots[slot.name] = value
             filled.append(slot.name)
-            _remember_meaning(meanings, slot.name, c, value)
+            took[slot.name] = c
+            _remember_meaning(meanings, slot.name, c, value, follows=replaced)
+        # a slot that must differ from another (a trip's destination, its origin) and holds its value
+        # once this turn's values are in, whichever came first: the later one filled now is refused
+        # (with the invalid reply of the slot that must differ); a swap in one turn (반대로 부산에서 서울)
+        # is no repeat
+        for t in sc.slots:
+            other = t.differs_from
+            if other is None or t.name not in slots or slots.get(other) != slots[t.name]:
+                continue
+            now = [n for n in filled if n in (t.name, other)]
+            if not now:
+                continue
+            undo = now[-1]   # the later of the two: the repeat
+            if undo in before:
+                slots[undo] = before[undo]
+            else:
+                slots.pop(undo)
+            filled.remove(undo)
+            rejected.append((took.pop(undo), t))
+            meanings.pop(undo, None)
         return filled, rejected
 
     @staticmethod
@@ -968,6 +1209,9 @@ class Bot:
         same = [s for s in sc.slots if s.entity == c.entity and s.name not in taken]
         if not same:
             return None
+        named = [s for s in same if s.name == c.named]
+        if named:
+            return named[0]   # 출발지 대전으로: the slot the user named, whatever role the model gave
         if c.replaces is not None and c.role is None:
             # 부산 말고 대구: the slot that holds 부산
             held = [s for s in same if slots.get(s.name) in (c.replaces.value, c.replaces.text)]

@@ -76,6 +76,9 @@ class Slot:
     #: or a number); 0 for one value. Several values joined in one request (``서울이랑 부산``)
     #: answer the scenario once per value, replies joined in the order said
     multiple: int = 0
+    #: words that name the slot (출발지, 목적지): a value right after one (출발지 대전으로 바꿔줘,
+    #: 목적지는 광주) is this slot's, and the words may stand in an answer or a correction
+    names: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -150,7 +153,8 @@ DEFAULT_CANCEL = ("취소", "그만", "됐어", "안 할래", "안할래", "필�
 DEFAULT_AFFIRM = ("네", "넵", "넹", "넴", "예", "응", "웅", "어", "엉", "그래", "그래요", "좋아", "좋아요",
                   "좋습니다", "맞아", "맞아요", "맞습니다", "맞음", "오케이", "ok", "okay", "yes", "ㅇ", "ㅇㅇ",
                   "ㅇㅋ", "ㄱ", "ㄱㄱ", "고", "고고", "콜", "해줘", "해 줘", "해주세요", "해 주세요", "부탁해", "부탁해요", "부탁합니다",
-                  "진행해", "진행해줘", "진행해 주세요", "그렇게 해줘", "그렇게 해 주세요", "알았어", "당연하지")
+                  "진행해", "진행해줘", "진행해 주세요", "그렇게 해줘", "그렇게 해 주세요", "알았어", "당연하지",
+                  "그걸로", "그거로", "그걸로요")
 DEFAULT_DENY = ("아니", "아니요", "아니오", "아뇨", "아냐", "아니야", "아니에요", "아닙니다", "노", "no", "nope",
                 "ㄴㄴ", "ㄴ", "싫어", "싫어요", "틀려", "틀렸어", "잘못", "잘못됐어")
 
@@ -345,7 +349,7 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
 
 
 _SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles",
-              "differs_from", "multiple"}
+              "differs_from", "multiple", "names"}
 _SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "resume", "slot"}
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
@@ -468,11 +472,14 @@ def _parse_slot(d: Any, key: str, p: _Problems) -> Slot | None:
             (q.replace("(으)", "으"), q.replace("(으)", "")) if "(으)" in q else (q,))))
     differs_from = _str(d, "differs_from", f"{key}.differs_from", p)
     multiple = _multiple(d.get("multiple", False), f"{key}.multiple", p)
+    names: tuple[str, ...] = ()
+    if "names" in d:
+        names = tuple(x.strip() for x in _str_list(d["names"], f"{key}.names", p) or () if x.strip())
     if entity is None:
         return None
     return Slot(entity=entity, role=role, prompt=prompt, default=default, required=required,
                 values=values, pattern=pattern, invalid=invalid, particles=particles,
-                differs_from=differs_from, multiple=multiple,
+                differs_from=differs_from, multiple=multiple, names=names,
                 variants={k: v for k, v in (("prompt", prompts), ("invalid", invalids)) if len(v) > 1})
 
 
