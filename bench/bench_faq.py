@@ -156,6 +156,15 @@ SETTINGS: list[tuple[str, dict, list[str]]] = [
      ["intent.kind=ngram", "intent.min_updates=1000", "intent.threshold=0.3"]),
     ("the recommended + --augment spacing", {**ALL, "augment": ("spacing",)},
      ["intent.kind=ngram", "intent.min_updates=1000", "intent.threshold=0.2"]),
+    ("every question in train + intent.kind=nearest (threshold chosen by the model)", ALL, ["intent.kind=nearest"]),
+    ("every question in train + intent.kind=nearest, threshold=0.2", ALL,
+     ["intent.kind=nearest", "intent.threshold=0.2"]),
+    ("every question in train + intent.kind=nearest, threshold=0.3", ALL,
+     ["intent.kind=nearest", "intent.threshold=0.3"]),
+    ("every question in train + intent.kind=nearest, nearest_words=2, threshold=0.2", ALL,
+     ["intent.kind=nearest", "intent.nearest_words=2", "intent.threshold=0.2"]),
+    ("every question in train + intent.members=nearest,ngram, min_updates=1000, threshold=0.2", ALL,
+     ["intent.members=nearest,ngram", "intent.min_updates=1000", "intent.threshold=0.2"]),
 ]
 
 
