@@ -27,8 +27,9 @@ temperature, class bias and threshold of :class:`~nlukit.models.intent.IntentCla
   validation texts and nonsense texts; without a validation split the training sentences
   stand in, each scored without itself (leave-one-out).
 
-Prediction is one sparse product (texts × features × sentences) per block of texts and a
-maximum over each intent's (contiguous) rows. Saved as ``nearest.json`` (the features
+Prediction multiplies a block of texts by the sentence matrix (the 256 features most
+sentences have as dense matrices, the rest sparse) and takes the maximum over each
+intent's (contiguous) rows. Saved as ``nearest.json`` (the features
 and settings) and ``nearest.npz`` (idf, the matrix, the rows' intents; no pickle).
 """
 from __future__ import annotations
@@ -46,7 +47,9 @@ from ..errors import BundleError, ConfigError, ModelError
 from ..types import Token
 
 FORMAT = 1
-_BLOCK = 512  # texts per sparse product: a dense block of _BLOCK × sentences similarities
+_BLOCK = 512  # texts per product: a dense block of _BLOCK × sentences similarities
+_DENSE = 256  # the features most sentences have, multiplied as dense matrices
+_FEW = 8      # this many texts or fewer (a parse): one sparse product is quicker
 
 
 def check_params(p: dict[str, Any]) -> None:
@@ -99,7 +102,17 @@ class NearestIndex:
         self.stoi = {f: i for i, f in enumerate(vocab)}
         self.idf = idf.astype(np.float32)
         self.matrix = matrix.tocsr()            # sentences × features, rows of intent 0, then 1, ...
-        self._mt = self.matrix.T.tocsr()        # features × sentences, for the products
+        # the products: the features most sentences have (single syllables, common endings) as a
+        # dense block (a matrix product), the rest sparse (most of whose products are empty)
+        df = np.bincount(self.matrix.indices, minlength=self.matrix.shape[1])
+        top = np.argsort(-df, kind="stable")[:min(_DENSE, len(df))]
+        is_dense = np.zeros(len(df), dtype=bool)
+        is_dense[top] = True
+        self._dense = np.flatnonzero(is_dense)
+        self._sparse = np.flatnonzero(~is_dense)
+        self._md = np.ascontiguousarray(self.matrix[:, self._dense].toarray().T, dtype=np.float32)
+        self._ms = self.matrix[:, self._sparse].T.tocsr()   # rare features × sentences
+        self._mt = self.matrix.T.tocsr()        # features × sentences: a few texts, all sparse
         self.starts = starts.astype(np.int64)   # first row of each intent
         self.settings = dict(settings)          # nearest_chars, nearest_words, max_len, scale, floor
 
@@ -143,7 +156,11 @@ class NearestIndex:
         out = np.zeros((len(items), len(self.starts)), dtype=np.float32)
         for b in range(0, len(items), _BLOCK):
             q = self.transform(items[b:b + _BLOCK])
-            sims = (q @ self._mt).toarray().astype(np.float32)
+            if q.shape[0] <= _FEW:
+                sims = (q @ self._mt).toarray()
+            else:
+                sims = q[:, self._dense].toarray() @ self._md
+                sims += (q[:, self._sparse] @ self._ms).toarray()
             if leave_one_out:
                 rows = np.arange(b, b + len(sims))
                 sims[rows - b, rows] = -1.0
