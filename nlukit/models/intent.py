@@ -33,6 +33,12 @@ an ``emb_dim`` vector; the sum of a text's vectors divided by √(number of
 features) → dropout → linear. Sparse gradients keep it fast to train on
 hundreds of thousands of features; unseen features are skipped.
 
+*nearest* (:mod:`nlukit.models.nearest`) trains nothing: every training sentence is a
+TF-IDF vector of its words' character n-grams (1..``nearest_chars``; morpheme/POS
+n-grams with ``nearest_words``), and an intent's logit is ``nearest_scale`` × (the best
+cosine with its sentences − ``nearest_floor``, at least 0). For a few sentences per
+intent (an FAQ); calibrated and thresholded like the others.
+
 *ensemble* trains one model for each entry of ``members`` (each with the
 top-level parameters updated by ``member_params[entry]``) and averages their
 calibrated probabilities; an entry is a kind, or a kind and a tag
