@@ -134,3 +134,8 @@ def test_should_train_and_parse_through_the_bundle(tmp_path) -> None:
     nlu = nlukit.load(path)
     assert nlu.parse("부산 날씨 알려줘").intent.name == "weather"
     assert nlu.parse("ㅁㄴㅇㄹ").intent.name == "fallback"
+
+
+def test_should_read_latin_letters_in_either_case(model) -> None:
+    upper, lower = model.predict_proba(_items(["쿠폰 VIP 등급", "쿠폰 vip 등급"]))
+    assert np.array_equal(upper, lower)

@@ -4,7 +4,7 @@ With a handful of sentences per intent (an FAQ: 1-3 questions per answer) a netw
 little to learn from; a nearest-neighbour model over TF-IDF vectors does better. Every
 training sentence is a row of an L2-normalised TF-IDF matrix over
 
-* character n-grams of each space-separated word padded with a space at each end
+* character n-grams of each space-separated word (lower-cased) padded with a space at each end
   (1..``nearest_chars``, like scikit-learn's ``char_wb`` without its feature of the
   padding space alone, which every text has), and optionally
 * morpheme/POS n-grams (1..``nearest_words``, the ``w:`` features of the *ngram* kind),
@@ -68,7 +68,7 @@ def check_params(p: dict[str, Any]) -> None:
 
 def features(text: str, tokens: Sequence[Token] | None, n_chars: int, n_words: int,
              max_len: int = 150) -> list[str]:
-    """Character n-grams of each word (padded with spaces) and morpheme/POS n-grams.
+    """Character n-grams of each word (padded with spaces) and morpheme/POS n-grams, lower-cased.
 
     >>> features("배송 조회", None, 2, 0)
     ['c:배', 'c:송', 'c: 배', 'c:배송', 'c:송 ', 'c:조', 'c:회', 'c: 조', 'c:조회', 'c:회 ']
@@ -77,7 +77,7 @@ def features(text: str, tokens: Sequence[Token] | None, n_chars: int, n_words: i
         raise ModelError(f"expected a normalised text (str), got {type(text).__name__}")
     out: list[str] = []
     if n_chars > 0:
-        for word in text[:max_len].split():
+        for word in text[:max_len].lower().split():   # VIP and vip alike
             out.extend("c:" + ch for ch in word)  # the padding alone is no feature
             w = " " + word + " "
             for n in range(2, n_chars + 1):
@@ -86,7 +86,7 @@ def features(text: str, tokens: Sequence[Token] | None, n_chars: int, n_words: i
         if tokens is None:
             raise ModelError("the nearest kind with nearest_words > 0 needs the tokens of each text; "
                              "pass (text, tokens) pairs or set nearest_words = 0")
-        m = ["<s>"] + [f"{tok.surface}/{tok.pos}" for tok in tokens[:max_len]] + ["</s>"]
+        m = ["<s>"] + [f"{tok.surface.lower()}/{tok.pos}" for tok in tokens[:max_len]] + ["</s>"]
         out.extend("w:" + u for u in m[1:-1])  # the sentence marks alone are no feature
         for n in range(2, n_words + 1):
             out.extend("w:" + "|".join(m[i:i + n]) for i in range(len(m) - n + 1))
