@@ -139,3 +139,11 @@ def test_should_train_and_parse_through_the_bundle(tmp_path) -> None:
 def test_should_read_latin_letters_in_either_case(model) -> None:
     upper, lower = model.predict_proba(_items(["쿠폰 VIP 등급", "쿠폰 vip 등급"]))
     assert np.array_equal(upper, lower)
+
+
+def test_should_choose_the_threshold_on_a_sample_of_a_big_training_set(monkeypatch) -> None:
+    from nlukit.models import nearest
+    monkeypatch.setattr(nearest, "_LOO", 4)
+    m = IntentClassifier(kind="nearest").fit(_triples(FAQ), progress=False)
+    assert m.history_[0]["calibration_sentences"] == 4
+    assert 1 / len(FAQ) <= m.threshold_ <= 1

@@ -25,7 +25,8 @@ temperature, class bias and threshold of :class:`~nlukit.models.intent.IntentCla
   is its own nearest neighbour, so the training set cannot calibrate);
 * an unset ``threshold`` is chosen, as for the other kinds, between the correct
   validation texts and nonsense texts; without a validation split the training sentences
-  stand in, each scored without itself (leave-one-out).
+  stand in (2,000 of them at most, drawn at random), each scored without itself
+  (leave-one-out).
 
 Prediction multiplies a block of texts by the sentence matrix (the 256 features most
 sentences have as dense matrices, the rest sparse) and takes the maximum over each
@@ -50,6 +51,7 @@ FORMAT = 1
 _BLOCK = 512  # texts per product: a dense block of _BLOCK × sentences similarities
 _DENSE = 256  # the features most sentences have, multiplied as dense matrices
 _FEW = 8      # this many texts or fewer (a parse): one sparse product is quicker
+_LOO = 2000   # without a validation split, the threshold is chosen on this many training sentences
 
 
 def check_params(p: dict[str, Any]) -> None:
@@ -145,12 +147,12 @@ class NearestIndex:
         return cls(vocab, idf, matrix, starts, settings)
 
     # ------------------------------------------------------------------ predict
-    def similarities(self, items: Sequence[tuple[str, Sequence[Token] | None]], leave_one_out: bool = False
-                     ) -> np.ndarray:
+    def similarities(self, items: Sequence[tuple[str, Sequence[Token] | None]],
+                     exclude: np.ndarray | None = None) -> np.ndarray:
         """``len(items) × intents``: the highest cosine with each intent's sentences.
 
-        ``leave_one_out``: ``items`` are the training sentences in row order and each one's
-        own row is left out (an intent with a single sentence then scores 0).
+        ``exclude``: for each item, a row (sentence) left out, e.g. its own (leave-one-out;
+        an intent with a single sentence then scores 0).
         """
         n_rows = self.matrix.shape[0]
         out = np.zeros((len(items), len(self.starts)), dtype=np.float32)
@@ -161,16 +163,15 @@ class NearestIndex:
             else:
                 sims = q[:, self._dense].toarray() @ self._md
                 sims += (q[:, self._sparse] @ self._ms).toarray()
-            if leave_one_out:
-                rows = np.arange(b, b + len(sims))
-                sims[rows - b, rows] = -1.0
+            if exclude is not None:
+                sims[np.arange(len(sims)), exclude[b:b + len(sims)]] = -1.0
             if n_rows:
                 out[b:b + len(sims)] = np.maximum.reduceat(sims, self.starts, axis=1)
         return np.maximum(out, 0.0)
 
-    def logits(self, items: Sequence[tuple[str, Sequence[Token] | None]], leave_one_out: bool = False
-               ) -> np.ndarray:
-        sims = self.similarities(items, leave_one_out)
+    def logits(self, items: Sequence[tuple[str, Sequence[Token] | None]],
+               exclude: np.ndarray | None = None) -> np.ndarray:
+        sims = self.similarities(items, exclude)
         scale, floor = float(self.settings["scale"]), float(self.settings["floor"])
         return (scale * np.maximum(sims - floor, 0.0)).astype(np.float32)
 
@@ -262,10 +263,12 @@ def fit_nearest(model: Any, train: list, valid: list, labels: list[str]) -> Any:
         items_va = [(t, toks) for t, toks, _ in valid]
         y_va = np.array([lab_index[r[2]] for r in valid], dtype=np.int64)
         logits_va = index.logits(items_va)
-    else:
-        items_va = [(train[i][0], train[i][1]) for i in order]
-        y_va = y[order]
-        logits_va = index.logits(items_va, leave_one_out=True)
+    else:   # at most _LOO sentences (a random sample), each scored without its own row
+        rng = np.random.default_rng(int(p["seed"] or 0))
+        rows = np.arange(len(order)) if len(order) <= _LOO else np.sort(rng.choice(len(order), _LOO, replace=False))
+        items_va = [(train[order[r]][0], train[order[r]][1]) for r in rows]
+        y_va = y[order[rows]]
+        logits_va = index.logits(items_va, exclude=rows)
     rng = np.random.default_rng(int(p["seed"] or 0) + 1)
     oe = _nonsense_items(max(200, len(items_va) // 2), rng, _known_chars(train))
     logits_oe = index.logits(oe)
@@ -281,5 +284,6 @@ def fit_nearest(model: Any, train: list, valid: list, labels: list[str]) -> Any:
                                              len(labels))
     model.history_ = [{"epoch": 0, "sentences": int(index.matrix.shape[0]), "features": len(index.vocab),
                        "calibrated_on": "valid" if valid else "train, leave-one-out",
+                       "calibration_sentences": len(items_va),
                        "seconds": round(time.perf_counter() - t0, 3)}]
     return model
