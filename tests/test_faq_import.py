@@ -199,7 +199,7 @@ def test_should_write_the_project_and_recommend_the_faq_settings(tmp_path, capsy
     assert os.listdir(out / "dicts") == []
     report = (out / "IMPORT.md").read_text(encoding="utf-8")
     assert report.startswith("# Imported from an FAQ sheet") and "--split sentence" in report
-    assert "intent.kind=ngram" in report and "intent.threshold=0.2" in printed
+    assert "intent.kind=nearest" in report and "intent.threshold=0.2" in printed
     assert "confidence_threshold = 0.2" in (out / "scenarios.toml").read_text(encoding="utf-8")
     scenarios = load_scenarios(str(out / "scenarios.toml"), ["배송_01", "배송_02", "교환_반품_01"], [])
     assert render(scenarios["배송_01"].response, {}) == "보통 2~3일 걸립니다.\n주말은 빼고요."

@@ -33,6 +33,12 @@ an ``emb_dim`` vector; the sum of a text's vectors divided by √(number of
 features) → dropout → linear. Sparse gradients keep it fast to train on
 hundreds of thousands of features; unseen features are skipped.
 
+*nearest* (:mod:`nlukit.models.nearest`) trains nothing: every training sentence is a
+TF-IDF vector of its words' character n-grams (1..``nearest_chars``; morpheme/POS
+n-grams with ``nearest_words``), and an intent's logit is ``nearest_scale`` × (the best
+cosine with its sentences − ``nearest_floor``, at least 0). For a few sentences per
+intent (an FAQ); calibrated and thresholded like the others.
+
 *ensemble* trains one model for each entry of ``members`` (each with the
 top-level parameters updated by ``member_params[entry]``) and averages their
 calibrated probabilities; an entry is a kind, or a kind and a tag
@@ -79,6 +85,7 @@ import numpy as np
 from ..errors import BundleError, ConfigError, ModelError, NotFittedError
 from ..korean import to_jamo
 from ..types import Token
+from . import nearest as _nearest
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -89,7 +96,7 @@ FORMAT_VERSION = 1
 KIND = "intent"
 
 DEFAULTS: dict[str, Any] = {
-    "kind": "ensemble",          # "char_cnn" | "word_cnn" | "word_rnn" | "ngram" | "ensemble"
+    "kind": "ensemble",          # "char_cnn" | "word_cnn" | "word_rnn" | "ngram" | "nearest" | "ensemble"
     "jamo": False,               # char_cnn: split syllables into jamo
     "emb_dim": 48,               # char embedding size; word_cnn takes the Embeddings' dim
     "filters": 48,               # convolution filters per kernel width (inference cost ∝ this)
@@ -135,12 +142,16 @@ DEFAULTS: dict[str, Any] = {
     "ngram_words": 3,            # ngram: morpheme/POS n-grams of length 1..n (0 = none)
     "ngram_jamo": 0,             # ngram: also jamo n-grams of length 2..n (0 = none)
     "ngram_min_count": 2,        # ngram: features seen fewer times in training are dropped
+    "nearest_chars": 3,          # nearest: character n-grams of each word, length 1..n (0 = none)
+    "nearest_words": 0,          # nearest: morpheme/POS n-grams of length 1..n (0 = none)
+    "nearest_scale": 10.0,       # nearest: logit = scale × max(0, cosine − floor) (models/nearest.py)
+    "nearest_floor": 0.1,        # nearest: a cosine at or below this says nothing
     "members": ["char_cnn", "word_cnn"],  # ensemble: member kinds (or kind@tag, e.g. ngram@b)
     "member_params": {},         # ensemble: per-kind overrides, e.g. {char_cnn = {dropout = 0.4}}
 }
 
-_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "ensemble")
-_MEMBER_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram")
+_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "nearest", "ensemble")
+_MEMBER_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "nearest")
 _MEMBER_TAG = re.compile(r"[a-z_]+(@\w+)?", re.ASCII)
 _WORD_KINDS = ("word_cnn", "word_rnn")  # read the morphemes, vectors from the Embeddings
 FOLDED_BLOCK = 256  # rows per call of the folded network at inference
@@ -429,6 +440,7 @@ class IntentClassifier:
         self._folded: Any = None  # inference tables, rebuilt after fit/load
         self.members_: list[IntentClassifier] = []  # the fitted members of an ensemble
         self.warm_start_: dict[str, Any] | None = None  # what fit(init=...) copied
+        self._nearest: Any = None  # kind nearest: the fitted NearestIndex (models/nearest.py)
 
     # ------------------------------------------------------------------ params
     def get_params(self) -> dict[str, Any]:
@@ -458,6 +470,7 @@ class IntentClassifier:
                 raise ConfigError(f"[intent] {key} must be a non-negative integer, got {p[key]!r}")
         if p["kind"] == "ngram" and p["ngram_chars"] == 0 and p["ngram_words"] == 0:
             raise ConfigError("[intent] the ngram kind needs ngram_chars > 0 or ngram_words > 0")
+        _nearest.check_params(p)
         if p["kind"] == "ensemble":
             members = p["members"]
             if (not isinstance(members, (list, tuple)) or not members
@@ -617,6 +630,8 @@ class IntentClassifier:
         if unknown:
             raise ModelError(f"validation intents {unknown} never occur in the training data; "
                              "regenerate the dataset so every intent is in train")
+        if p["kind"] == "nearest":  # no training: every sentence is kept (models/nearest.py)
+            return _nearest.fit_nearest(self, train, valid, labels)
         if not valid:
             valid = train
         init = warm_init(init, p, "kind", "intent model")
@@ -930,7 +945,7 @@ class IntentClassifier:
 
     # ------------------------------------------------------------------ predict
     def _check_fitted(self) -> None:
-        if (self._net is None and not self.members_) or self.labels_ is None:
+        if (self._net is None and self._nearest is None and not self.members_) or self.labels_ is None:
             raise NotFittedError("this IntentClassifier is not fitted; call fit() or "
                                  "IntentClassifier.load() first")
 
@@ -940,6 +955,8 @@ class IntentClassifier:
         self._check_fitted()
         if not items:
             return np.zeros((0, len(self.labels_ or [])), dtype=np.float32)
+        if self._nearest is not None:
+            return self._nearest.logits(items)
         if self.members_:  # ensemble: the log of the members' mean calibrated probabilities
             mean = np.mean([m.predict_proba(items, batch_size)[:, [(m.labels_ or []).index(lab)
                                                                   for lab in self.labels_ or []]]
@@ -985,6 +1002,15 @@ class IntentClassifier:
                     "params": self.params, "labels": self.labels_, "threshold": self.threshold_,
                     "temperature": self.temperature_, "members": names, **self._bias_meta()})
             return
+        if self._nearest is not None:
+            with atomic_dir(path, overwrite=overwrite) as tmp:
+                self._nearest.save(tmp)
+                write_json(tmp / "history.json", self.history_)
+                write_json(tmp / "meta.json", {
+                    "kind": KIND, "format": FORMAT_VERSION, "nlukit_version": __version__,
+                    "params": self.params, "labels": self.labels_, "threshold": self.threshold_,
+                    "temperature": self.temperature_, **self._bias_meta()})
+            return
         with atomic_dir(path, overwrite=overwrite) as tmp:
             save_state(tmp / "weights.pt", self._net.state_dict())
             write_json(tmp / "vocab.json", self.vocab_.to_json())
@@ -1016,7 +1042,7 @@ class IntentClassifier:
             members = [str(x) for x in meta["members"]] if params["kind"] == "ensemble" else []
             if any("/" in m or "\\" in m or m.startswith(".") for m in members):
                 raise ValueError(f"bad member directory in {members}")
-            emb_dim = int(meta["emb_dim"]) if not members else 0
+            emb_dim = int(meta["emb_dim"]) if not members and params["kind"] != "nearest" else 0
             threshold = float(meta["threshold"])
             temperature = float(meta.get("temperature", 1.0))
             bias = np.array([float(b) for b in meta["bias"]]) if meta.get("bias") is not None else None
@@ -1028,7 +1054,9 @@ class IntentClassifier:
         params["device"] = device
         model = cls(**params)
         model.check_params()
-        if not members:
+        if params["kind"] == "nearest":
+            model._nearest = _nearest.NearestIndex.load(path)
+        elif not members:
             model.vocab_ = Vocab.from_json(read_json(path / "vocab.json"), path / "vocab.json")
         model.labels_ = labels
         model.threshold_ = threshold
@@ -1041,6 +1069,10 @@ class IntentClassifier:
             if any(m.labels_ != labels for m in model.members_):
                 raise BundleError(f"{path}: the ensemble members' intents differ from "
                                   "meta.json; re-save the model")
+            return model
+        if model._nearest is not None:
+            hist = path / "history.json"
+            model.history_ = read_json(hist) if hist.exists() else []
             return model
         model._device = choose_device(device)
         net = _build_net(len(model.vocab_), len(labels), params, emb_dim)

@@ -1,0 +1,149 @@
+"""The nearest intent kind: the intent of the most similar training sentence (models/nearest.py)."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from nlukit.errors import BundleError, ConfigError, ModelError
+from nlukit.models.intent import IntentClassifier
+
+FAQ = {
+    "delivery_time": ["배송은 얼마나 걸리나요?", "주문하면 언제 도착하나요?"],
+    "delivery_fee": ["배송비는 얼마인가요?", "무료배송 기준이 있나요?"],
+    "refund": ["환불은 언제 되나요?", "환불 처리 기간이 얼마나 걸리나요?"],
+    "password": ["비밀번호를 잊어버렸어요", "비밀번호 재설정 방법"],
+    "coupon": ["쿠폰은 어떻게 사용하나요?"],
+}
+PARAPHRASES = [("배송 며칠 걸려", "delivery_time"), ("배송비 얼마에요", "delivery_fee"),
+               ("환불 언제 들어와?", "refund"), ("비밀번호 까먹었어", "password"), ("쿠폰 어떻게 써", "coupon")]
+GIBBERISH = ["ㅁㄴㅇㄹ", "asdf", "qwerty zxcv", "ㅋㅋㅋㅋㅋ"]
+FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "model")
+
+
+def _triples(groups: dict[str, list[str]]) -> list[tuple]:
+    from nlukit.text import analyze
+    out = []
+    for intent, texts in groups.items():
+        for t in texts:
+            norm, toks = analyze(t)
+            out.append((norm.text, toks, intent))
+    return out
+
+
+def _items(texts: list[str]) -> list[tuple]:
+    from nlukit.text import analyze
+    return [(n.text, toks) for n, toks in (analyze(t) for t in texts)]
+
+
+@pytest.fixture(scope="module")
+def model() -> IntentClassifier:
+    return IntentClassifier(kind="nearest").fit(_triples(FAQ), progress=False)
+
+
+def test_should_answer_a_paraphrase_with_its_nearest_questions_intent(model) -> None:
+    assert model.predict(_items([t for t, _ in PARAPHRASES])) == [i for _, i in PARAPHRASES]
+    # the FAQ's own questions are their intents, with high confidence
+    train = _triples(FAQ)
+    proba = model.predict_proba([(t, toks) for t, toks, _ in train])
+    assert [model.labels_[i] for i in proba.argmax(1)] == [i for _, _, i in train]
+    assert proba.max(1).min() > 0.5
+
+
+def test_should_give_probabilities_that_sum_to_one(model) -> None:
+    proba = model.predict_proba(_items([t for t, _ in PARAPHRASES] + GIBBERISH))
+    assert proba.shape == (len(PARAPHRASES) + len(GIBBERISH), len(FAQ))
+    assert np.allclose(proba.sum(1), 1.0, atol=1e-5)
+
+
+def test_should_put_gibberish_below_the_threshold_and_paraphrases_above(model) -> None:
+    gib = model.predict_proba(_items(GIBBERISH)).max(1)
+    assert np.allclose(gib, 1 / len(FAQ))   # no sentence resembles it: all intents alike
+    assert (gib < model.threshold_).all()
+    para = model.predict_proba(_items([t for t, _ in PARAPHRASES])).max(1)
+    assert (para >= model.threshold_).all() and (para >= 0.4).all()
+
+
+def test_should_predict_identically_after_save_and_load(model, tmp_path) -> None:
+    items = _items([t for t, _ in PARAPHRASES] + GIBBERISH)
+    model.save(tmp_path / "intent")
+    assert sorted(os.listdir(tmp_path / "intent")) == ["history.json", "meta.json", "nearest.json", "nearest.npz"]
+    loaded = IntentClassifier.load(tmp_path / "intent")
+    assert np.array_equal(loaded.predict_proba(items), model.predict_proba(items))
+    assert loaded.threshold_ == model.threshold_ and loaded.labels_ == model.labels_
+
+
+def test_should_refuse_a_damaged_index(model, tmp_path) -> None:
+    model.save(tmp_path / "intent")
+    os.remove(tmp_path / "intent" / "nearest.npz")
+    with pytest.raises(BundleError, match="nearest.npz"):
+        IntentClassifier.load(tmp_path / "intent")
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"nearest_chars": 0, "nearest_words": 0}, "nearest_chars > 0 or nearest_words > 0"),
+    ({"nearest_chars": -1}, "nearest_chars"),
+    ({"nearest_words": 1.5}, "nearest_words"),
+    ({"nearest_scale": 0}, "nearest_scale"),
+    ({"nearest_scale": "big"}, "nearest_scale"),
+    ({"nearest_floor": 1.0}, "nearest_floor"),
+    ({"nearest_floor": -0.1}, "nearest_floor"),
+])
+def test_should_refuse_bad_nearest_settings(params, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        IntentClassifier(kind="nearest", **params).check_params()
+
+
+def test_should_need_tokens_for_morpheme_features() -> None:
+    with pytest.raises(ModelError, match="nearest_words"):
+        IntentClassifier(kind="nearest", nearest_words=2).fit(
+            [("배송 조회", None, "a"), ("환불 문의", None, "b")], progress=False)
+
+
+def test_should_fit_the_temperature_on_a_real_validation_split() -> None:
+    train = _triples(FAQ)
+    valid = _triples({i: [t] for t, i in PARAPHRASES})
+    m = IntentClassifier(kind="nearest", nearest_words=2).fit(train, valid, progress=False)
+    assert m.temperature_ != 1.0
+    assert m.history_[0]["calibrated_on"] == "valid"
+    # without one the training sentences, each left out, choose the threshold; temperature 1
+    m2 = IntentClassifier(kind="nearest").fit(train, progress=False)
+    assert m2.temperature_ == 1.0 and m2.history_[0]["calibrated_on"] == "train, leave-one-out"
+
+
+def test_should_serve_as_an_ensemble_member_and_survive_save_and_load(tmp_path) -> None:
+    train = _triples(FAQ)
+    m = IntentClassifier(kind="ensemble", members=["nearest", "ngram"], ngram_min_count=1, epochs=3,
+                         seed=1, threads=1).fit(train, progress=False)
+    assert [x.params["kind"] for x in m.members_] == ["nearest", "ngram"]
+    items = _items([t for t, _ in PARAPHRASES] + GIBBERISH)
+    proba = m.predict_proba(items)
+    assert np.allclose(proba.sum(1), 1.0, atol=1e-5)
+    m.save(tmp_path / "ens")
+    assert np.array_equal(IntentClassifier.load(tmp_path / "ens").predict_proba(items), proba)
+
+
+def test_should_train_and_parse_through_the_bundle(tmp_path) -> None:
+    import nlukit
+    from nlukit import bundle
+    path = nlukit.train(FIXTURE, str(tmp_path / "m"), config=os.path.join(FIXTURE, "tiny.toml"),
+                        overrides=["intent.kind=nearest", "tagger.epochs=2", "word2vec.epochs=1"],
+                        progress=False)
+    bundle.check_bundle(path)   # every file of the index is under the checksums
+    nlu = nlukit.load(path)
+    assert nlu.parse("부산 날씨 알려줘").intent.name == "weather"
+    assert nlu.parse("ㅁㄴㅇㄹ").intent.name == "fallback"
+
+
+def test_should_read_latin_letters_in_either_case(model) -> None:
+    upper, lower = model.predict_proba(_items(["쿠폰 VIP 등급", "쿠폰 vip 등급"]))
+    assert np.array_equal(upper, lower)
+
+
+def test_should_choose_the_threshold_on_a_sample_of_a_big_training_set(monkeypatch) -> None:
+    from nlukit.models import nearest
+    monkeypatch.setattr(nearest, "_LOO", 4)
+    m = IntentClassifier(kind="nearest").fit(_triples(FAQ), progress=False)
+    assert m.history_[0]["calibration_sentences"] == 4
+    assert 1 / len(FAQ) <= m.threshold_ <= 1
