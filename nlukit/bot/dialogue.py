@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import hashlib
 import datetime
+import hashlib
 import logging
 import os
 import re
