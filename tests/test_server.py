@@ -441,7 +441,7 @@ def say(client: Any, sid: str, text: str) -> dict[str, Any]:
 
 def test_should_ask_for_missing_slots_then_complete_the_turns_of_a_session(chat: Any) -> None:
     first = say(chat, "user-1", "기차 예매해줘")
-    assert set(first) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved", "choices", "multiple"}
+    assert set(first) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved", "choices", "multiple", "requests"}
     assert (first["state"], first["reply"], first["missing"]) == (
         "ask_slot", "어디에서 출발하세요?", ["origin", "destination"])
     assert first["parse"]["intent"]["name"] == "train_ticket"

@@ -110,6 +110,23 @@ _WONT_PLAIN = re.compile(r"안[가-힣]{1,2}요?")
 _CONNECTIVE = re.compile(r"[가-힣]*(?:[가-힣]데|지만|니까|으니|[가-힣]서|면서|려고|[가-힣]고)")
 #: words ending in 고 that join values or rule one out rather than end a clause (오늘하고 내일, 오늘 말고)
 _NOT_CONNECTIVE = frozenset(("하고", "그리고", "말고", "빼고", "이고", "랑고"))
+#: words between two requests of one message (날씨 알려주고 그리고 나서 알람 맞춰줘), squashed; they
+#: belong to neither
+_THEN = ("그리고나서", "그러고나서", "그다음에", "그다음", "그담에", "그런다음에", "그런다음", "그리고", "그리구",
+         "다음에", "그러고")
+#: a word ending in -고/-구 that ends no request: a quotation (간다고), or one followed by a helping verb
+#: (예매하고 싶어, 자고 있어, 먹고 나서: one request)
+_QUOTED = re.compile(r"(?:다|라|자|냐|려|니)[고구]$")
+_HELPING = re.compile(r"(?:싶|있|계시|계세|계신|나서|나면|나니|나야|나선|보니|말았|말겠|말거)")
+#: the words of one message that may end a request before another: a verb in -고/-구 (예매하고,
+#: 맞춰 주고, 알려주구), a noun with 이랑/랑 (맛집이랑 날씨), a polite or plain request ending (해주세요,
+#: 틀어줘) and laughter (고마워 ㅎㅎ 부산은?); a comma or period is checked apart
+_CLAUSE_END = re.compile(r"(?:[가-힣][고구]|이랑|[가-힣]랑|[가-힣]요|[가-힣]줘|[ㅋㅎㅠㅜ]{2,}|\^\^)$")
+#: a message split in more parts than this is not split
+MAX_REQUESTS = 4
+#: the state of the scenario under way, set aside while another request of the message runs
+_UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
+              "filled", "misunderstood")
 
 
 class Parser(Protocol):
@@ -146,13 +163,18 @@ class Turn:
     #: every value of a ``multiple`` slot given several (``{"location": ["서울", "부산"]}``), in the
     #: order said; ``slots`` then holds them joined with ", " for display
     multiple: dict[str, list[str]] = field(default_factory=dict)
+    #: a message of several requests (``기차 예매하고 부산 날씨도 알려줘``): one entry per request, in
+    #: the order said: its words (``text``), ``intent``, ``state`` (``queued`` for one waiting for
+    #: the request being asked about) and ``reply``; empty for a message of one request
+    requests: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"reply": self.reply, "state": self.state, "intent": self.intent,
                 "slots": dict(self.slots), "missing": list(self.missing),
                 "parse": self.parse.to_dict() if self.parse is not None else None,
                 "resolved": dict(self.resolved), "choices": list(self.choices),
-                "multiple": {k: list(v) for k, v in self.multiple.items()}}
+                "multiple": {k: list(v) for k, v in self.multiple.items()},
+                "requests": [dict(r) for r in self.requests]}
 
 
 @dataclass(frozen=True)
@@ -372,8 +394,13 @@ class Bot:
             before = ({"scenario": state["intent"], "slot": state.get("asked"),
                        "confirming": bool(state.get("confirming"))} if state.get("intent") else None)
             misunderstood = int(state.get("misunderstood", 0))
-            turn = self._step(session_id, state, text, self._referred(text, parse, state), today)
-            self._note_recent(state, turn)
+            parts = self._split(text, parse, state, today) if self.settings.split_requests else None
+            if parts is not None:
+                turn = self._run_parts(session_id, state, parts, today, parse)
+            else:
+                turn = self._part(session_id, state, text, parse, today)
+                if state.get("queue") and not state.get("intent"):
+                    turn = self._run_queue(session_id, state, text, turn, today)
             state["updated"] = now
             self.store.set(session_id, state, ttl=self.settings.session_expiry)
         if self.log is not None:
@@ -383,6 +410,223 @@ class Bot:
         log.debug("session %r: %s intent=%s slots=%s missing=%s", session_id, turn.state, turn.intent,
                   turn.slots, turn.missing)
         return turn
+
+    # ------------------------------------------------------------------ several requests in one message
+
+    def _part(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult,
+              today: datetime.date | None, of_several: bool = False) -> Turn:
+        """One request's turn: the decision of section 3 over ``text`` and its parse."""
+        last = state.get("last")
+        turn = self._step(sid, state, text, self._referred(text, parse, state), today)
+        if of_several and turn.state == "complete" and self._small_talk(turn.intent) and isinstance(last, dict):
+            state["last"] = last   # 고마워 ㅎㅎ 부산은?: thanks in passing leave the weather to follow up
+        self._note_recent(state, turn)
+        return turn
+
+    def _parse(self, text: str, today: datetime.date | None) -> ParseResult:
+        return self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
+
+    def _clause_cuts(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
+        """Where a request of ``text`` may end and the next start: ``(end, start)`` pairs, the
+        words between them (그리고, 그 다음에, a comma) belonging to neither. Never inside a value,
+        between two values of a type said together (서울하고 부산, 서울, 부산), nor before a helping
+        verb (예매하고 싶어, 먹고 나서)."""
+        words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", text)]
+        cuts: list[tuple[int, int]] = []
+        i = 0
+        while i < len(words) - 1:
+            a, b, w = words[i]
+            bare = w.rstrip(",.!?~…;")
+            punct = len(bare) < len(w) or not bare
+            j = i + 1
+            # 그리고, 그리고 나서, 그 다음에: joining words, dropped
+            for n in (3, 2, 1):
+                if j + n <= len(words) - 1 and _squash("".join(x[2] for x in words[j:j + n])) in _THEN:
+                    j += n
+                    break
+            nxt = words[j][2]
+            if j > i + 1 or punct:
+                cut = True
+            else:
+                sq = _squash(bare)
+                cut = bool(_CLAUSE_END.search(sq)) and sq not in _NOT_CONNECTIVE \
+                    and not _QUOTED.search(sq) and not _HELPING.match(nxt)
+            end, start = b - (len(w) - len(bare)) if bare else a, words[j][0]
+            if cut and not self._inside_values(text, parse, end, start):
+                cuts.append((end, start))
+            i = j
+        return cuts
+
+    @staticmethod
+    def _inside_values(text: str, parse: ParseResult, end: int, start: int) -> bool:
+        """True when a cut at ``end``..``start`` falls inside a value or between two values of
+        one type said together (서울하고 | 부산, 7시랑 | 8시, 서울 그리고 | 부산)."""
+        if any(e.start < end < e.end or e.start < start < e.end for e in parse.entities):
+            return True
+        left = [e for e in parse.entities if e.end <= end]
+        right = [e for e in parse.entities if e.start >= start]
+        if not left or not right:
+            return False
+        lv, rv = max(left, key=lambda e: e.end), min(right, key=lambda e: e.start)
+        gap = _squash(text[lv.end:rv.start])
+        return lv.entity == rv.entity and (gap in _AND or gap in _OR or gap in _THEN
+                                           or gap in {x + y for x in _AND for y in _THEN})
+
+    def _request_of(self, text: str, parse: ParseResult, state: dict[str, Any], first: bool,
+                    asked_before: bool) -> str | None:
+        """The request ``text`` makes as one part of a message, by intent: a confident intent with
+        a scenario, a follow-up of the last answer (부산은?), or for the first part an answer to
+        the question under way (a bare value, a yes or a no); None when it makes none."""
+        said = self._confident(parse)
+        if said is not None and said in self.scenarios:
+            return said
+        active = self.scenarios.scenarios.get(state.get("intent") or "")
+        if active is None:
+            last = state.get("last") if isinstance(state.get("last"), dict) else {}
+            if not asked_before and said is None and \
+                    self._follow_up("", state, text, parse, None, dry=True) is not None:
+                return str(last.get("intent"))
+            return None
+        if not first:
+            return None
+        t = _squash(text)
+        asked = active.slot(state.get("asked") or "")
+        cands = self._candidates(text, parse, active, asked)
+        if self._is_bare(text, cands, asked) or (state.get("confirming") and (
+                self._is_answer(t, self._yes_or_no) or self._is_correction(text, cands, active))):
+            return active.intent
+        return None
+
+    def _split(self, text: str, parse: ParseResult, state: dict[str, Any],
+               today: datetime.date | None) -> list[tuple[str, ParseResult, str]] | None:
+        """The requests of a message that makes several (``기차 예매하고 부산 날씨도 알려줘``), each as
+        ``(text, parse, intent)``, or None. Clauses without a request of their own join the request
+        next to them; the split stands only when at least two parts make a request each, they are
+        not all one intent, and the whole text's confident intent does not already cover them (the
+        others being only small talk)."""
+        cuts = self._clause_cuts(text, parse)
+        if not cuts or len(cuts) >= 2 * MAX_REQUESTS:
+            return None
+        spans, start = [], 0
+        for end, nxt in cuts:
+            spans.append((start, end))
+            start = nxt
+        spans.append((start, len(text)))
+        parts: list[list[Any]] = []   # [start, end, parse, intent]
+        lead: int | None = None
+        for a, b in spans:
+            a = a if lead is None else lead
+            piece = text[a:b].strip()
+            got = self._parse(piece, today) if piece else None
+            kind = self._request_of(piece, got, state, not parts,
+                                    any(not self._small_talk(p[3]) for p in parts)) if got else None
+            if kind is None:
+                lead = a   # no request of its own: it joins the next one
+                continue
+            parts.append([a, b, got, kind])
+            lead = None
+        if lead is not None and parts:   # words after the last request belong to it
+            a = parts[-1][0]
+            piece = text[a:].strip()
+            got = self._parse(piece, today)
+            if self._request_of(piece, got, state, len(parts) == 1,
+                                any(not self._small_talk(p[3]) for p in parts[:-1])) != parts[-1][3]:
+                return None
+            parts[-1][1:3] = [len(text), got]
+        if len(parts) < 2 or len(parts) > MAX_REQUESTS or len({p[3] for p in parts}) < 2:
+            return None
+        whole = self._confident(parse)
+        if whole is not None and all(p[3] == whole or self._small_talk(p[3]) for p in parts):
+            return None   # 안녕 서울 날씨 알려줘: the weather is what is asked
+        if (whole is not None or state.get("intent")) and len({p[3] for p in parts if not self._small_talk(p[3])}) <= 1:
+            return None   # 네 ㅎㅎ 고마워요 at a confirmation: a yes with thanks, one request
+        out = [(text[a:b].strip(), got, kind) for a, b, got, kind in parts]
+        return self._shared(out, today)
+
+    def _shared(self, parts: list[tuple[str, ParseResult, str]], today: datetime.date | None
+                ) -> list[tuple[str, ParseResult, str]]:
+        """A value said once for two requests (``강남 맛집이랑 날씨``): a request whose scenario has one
+        slot of a type, required, and no value of it gets the only value of that type the other
+        parts give, said in front of its words (날씨 알려줘 → 강남 날씨 알려줘)."""
+        out = []
+        for i, (text, parse, intent) in enumerate(parts):
+            sc = self.scenarios.scenarios.get(intent)
+            if sc is not None and self._confident(parse) == intent:
+                for slot in sc.slots:
+                    if not slot.required or sum(s.entity == slot.entity for s in sc.slots) != 1 \
+                            or any(e.entity == slot.entity for e in parse.entities):
+                        continue
+                    others = {e.value: e for j, (_, p, _) in enumerate(parts) if j != i
+                              for e in p.entities if e.entity == slot.entity}
+                    if len(others) == 1:
+                        said = next(iter(others.values())).text
+                        got = self._parse(f"{said} {text}", today)
+                        if self._confident(got) == intent and any(e.entity == slot.entity for e in got.entities):
+                            text, parse = f"{said} {text}", got
+            out.append((text, parse, intent))
+        return out
+
+    def _run_parts(self, sid: str, state: dict[str, Any], parts: Sequence[tuple[str, ParseResult, str]],
+                   today: datetime.date | None, parse: ParseResult | None, lead: Turn | None = None,
+                   lead_text: str = "") -> Turn:
+        """Handle the requests of one message in order. A request that is answered at once is
+        answered; the first that asks a question (a slot, a confirmation) stays under way and its
+        question is the last line of the reply; a later one that asks too is queued, run once
+        nothing is under way (answered, or cancelled), and the reply says so (``[bot] queued``)."""
+        done: list[tuple[int, str, Turn]] = []
+        pending: tuple[int, str, Turn] | None = None
+        waiting: dict[str, Any] = {}
+        queued: list[tuple[int, str, str]] = []
+        for i, (text, got, intent) in enumerate(parts):
+            if pending is None:
+                turn = self._part(sid, state, text, got, today, True)
+                if state.get("intent"):
+                    pending = (i, text, turn)
+                    waiting = {k: copy.deepcopy(state[k]) for k in _UNDER_WAY if k in state}
+                else:
+                    done.append((i, text, turn))
+                continue
+            saved = copy.deepcopy(state)
+            self._reset(state)
+            turn = self._part(sid, state, text, got, today, True)
+            if state.get("intent"):   # it asks too: undone, queued
+                state.clear()
+                state.update(saved)
+                queued.append((i, text, intent))
+                continue
+            done.append((i, text, turn))
+            for k in _UNDER_WAY:
+                state.pop(k, None)
+            state.update(copy.deepcopy(waiting))
+        state["queue"] = [*state.get("queue", []), *(t for _, t, _ in queued)]
+        if not state["queue"]:
+            state.pop("queue", None)
+        lines = [t.reply for _, _, t in done] + ([pending[2].reply] if pending else [])
+        lines += [render_template(self.settings.queued, {"request": t}) for _, t, _ in queued]
+        main = pending[2] if pending is not None else done[-1][2]
+        requests = [{"text": t, "intent": turn.intent, "state": turn.state, "reply": turn.reply}
+                    for _, t, turn in sorted([*done, *([pending] if pending else [])], key=lambda x: x[0])]
+        for i, t, intent in queued:
+            requests.insert(i, {"text": t, "intent": intent, "state": "queued", "reply": ""})
+        if lead is not None:
+            lines.insert(0, lead.reply)
+            requests.insert(0, {"text": lead_text, "intent": lead.intent, "state": lead.state,
+                                "reply": lead.reply})
+        return dataclasses.replace(main, reply="\n".join(x for x in lines if x), requests=requests,
+                                   parse=parse if parse is not None else main.parse)
+
+    def _run_queue(self, sid: str, state: dict[str, Any], text: str, turn: Turn,
+                   today: datetime.date | None) -> Turn:
+        """Nothing is under way any more: the requests queued by an earlier message run now, after
+        this turn's reply."""
+        texts = [t for t in state.pop("queue") or () if isinstance(t, str) and t]
+        if not texts:
+            return turn
+        parts = []
+        for t in texts:
+            got = self._parse(t, today)
+            parts.append((t, got, self._confident(got) or ""))
+        return self._run_parts(sid, state, parts, today, turn.parse, lead=turn, lead_text=text)
 
     def _referred(self, text: str, parse: ParseResult, state: dict[str, Any]) -> ParseResult:
         """The parse with each word that points back (``[bot] refer``: 거기, 그날) read as the last
@@ -701,7 +945,7 @@ class Bot:
         return self._advance(sid, state, active, text, parse, prefix, today)
 
     def _follow_up(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult,
-                   today: datetime.date | None, strict: bool = False) -> Turn | None:
+                   today: datetime.date | None, strict: bool = False, dry: bool = False) -> Turn | None:
         """The last completed scenario run again with the values of ``text`` in place of its
         own, when ``text`` is those values and a short ending (``부산은?``); else None.
         ``strict``: what is left besides the values must be endings and interjections only."""
@@ -737,6 +981,8 @@ class Bot:
                 return None
             slots[slot.name] = value
             _remember_meaning(meanings, slot.name, c, value, follows=True)
+        if dry:   # would it follow up? (a part of a message of several requests)
+            return Turn("", "complete", sc.intent)
         self._reset(state)
         state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings)
         self._follow_joined(state, sc, last, cands)
