@@ -478,23 +478,20 @@ class Bot:
         a scenario, a follow-up of the last answer (부산은?), or for the first part an answer to
         the question under way (a bare value, a yes or a no); None when it makes none."""
         said = self._confident(parse)
+        active = self.scenarios.scenarios.get(state.get("intent") or "")
+        if active is not None and first:   # an answer goes first, whatever the model reads (네 → thanks)
+            t = _squash(text)
+            asked = active.slot(state.get("asked") or "")
+            cands = self._candidates(text, parse, active, asked)
+            if self._is_bare(text, cands, asked) or (state.get("confirming") and (
+                    self._is_answer(t, self._yes_or_no) or self._is_correction(text, cands, active))):
+                return active.intent
         if said is not None and said in self.scenarios:
             return said
-        active = self.scenarios.scenarios.get(state.get("intent") or "")
-        if active is None:
+        if active is None and not asked_before and said is None:
             last = state.get("last") if isinstance(state.get("last"), dict) else {}
-            if not asked_before and said is None and \
-                    self._follow_up("", state, text, parse, None, dry=True) is not None:
+            if self._follow_up("", state, text, parse, None, dry=True) is not None:
                 return str(last.get("intent"))
-            return None
-        if not first:
-            return None
-        t = _squash(text)
-        asked = active.slot(state.get("asked") or "")
-        cands = self._candidates(text, parse, active, asked)
-        if self._is_bare(text, cands, asked) or (state.get("confirming") and (
-                self._is_answer(t, self._yes_or_no) or self._is_correction(text, cands, active))):
-            return active.intent
         return None
 
     def _split(self, text: str, parse: ParseResult, state: dict[str, Any],
@@ -533,15 +530,34 @@ class Bot:
                                 any(not self._small_talk(p[3]) for p in parts[:-1])) != parts[-1][3]:
                 return None
             parts[-1][1:3] = [len(text), got]
-        if len(parts) < 2 or len(parts) > MAX_REQUESTS or len({p[3] for p in parts}) < 2:
+        if len(parts) < 2 or len(parts) > MAX_REQUESTS:
             return None
+        kinds = {p[3] for p in parts}
         whole = self._confident(parse)
-        if whole is not None and all(p[3] == whole or self._small_talk(p[3]) for p in parts):
+        if len(kinds) < 2:
+            # 서울 날씨 알려주고 부산 날씨도 알려줘: the same request twice, each with its own values
+            if not self._each_its_values(parts, state) or any(
+                    _squash(text[:p[1]]).endswith(("이랑", "랑", "하고")) for p in parts[:-1]):
+                return None   # 서울 날씨랑 부산 날씨: values of a slot said together (multiple)
+        elif whole is not None and all(p[3] == whole or self._small_talk(p[3]) for p in parts):
             return None   # 안녕 서울 날씨 알려줘: the weather is what is asked
-        if (whole is not None or state.get("intent")) and len({p[3] for p in parts if not self._small_talk(p[3])}) <= 1:
+        elif (whole is not None or state.get("intent")) \
+                and len({k for k in kinds if not self._small_talk(k)}) <= 1:
             return None   # 네 ㅎㅎ 고마워요 at a confirmation: a yes with thanks, one request
         out = [(text[a:b].strip(), got, kind) for a, b, got, kind in parts]
         return self._shared(out, today)
+
+    def _each_its_values(self, parts: Sequence[Sequence[Any]], state: dict[str, Any]) -> bool:
+        """True when, nothing under way, parts making the same request each say their own values of
+        a type its slots take, and no two parts the same ones (서울 날씨 알려주고 | 부산 날씨도 알려줘)."""
+        if state.get("intent"):
+            return False
+        sc = self.scenarios.scenarios.get(parts[0][3])
+        if sc is None or not sc.slots:
+            return False
+        types = {s.entity for s in sc.slots}
+        said = [frozenset((e.entity, e.value) for e in p[2].entities if e.entity in types) for p in parts]
+        return all(said) and len(set(said)) == len(said)
 
     def _shared(self, parts: list[tuple[str, ParseResult, str]], today: datetime.date | None
                 ) -> list[tuple[str, ParseResult, str]]:
