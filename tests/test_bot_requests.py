@@ -183,6 +183,7 @@ def test_should_not_follow_up_without_a_last_answer():
     "안녕 서울 날씨 알려줘",              # small talk and one request the whole text asks
     "고마워 ㅎㅎ 서울 날씨 알려줘",
     "부산 간다고 알람 맞춰줘",            # a quotation
+    "기차 타고 7시에 알람 맞춰줘",         # -고 of a verb that asks nothing (타고, 먹고, 만나고)
     "서울 날씨 알려주고 서울 날씨 알려줘",  # the same request twice, the same value
     "날씨 알려주고 날씨 알려줘",
 ])

@@ -24,6 +24,12 @@ its state from the store, decide, and write it back. The decision, in order:
    (``아니 대구로``, ``모레로``) replaces the slot's and the question is asked again; a
    cancel phrase or another confident intent leaves, as while asking for a slot.
 
+A message of several requests (``기차 예매하고 부산 날씨도 알려줘``; ``[bot] split_requests``) is first
+split at its clause boundaries when each part makes a confident request of its own; the parts
+are decided in order as above, the answered ones first in the reply, the first that asks a
+question last; a later one that asks too is queued and runs once nothing is under way
+(docs/scenarios.md, section 3, "Several requests in one message").
+
 ``Turn.state`` is one of ``complete``, ``ask_slot``, ``confirm``, ``fallback`` and
 ``cancelled`` (the user cancelled; the session is back to idle).
 """
@@ -118,10 +124,11 @@ _THEN = ("그리고나서", "그러고나서", "그다음에", "그다음", "그
 #: (예매하고 싶어, 자고 있어, 먹고 나서: one request)
 _QUOTED = re.compile(r"(?:다|라|자|냐|려|니)[고구]$")
 _HELPING = re.compile(r"(?:싶|있|계시|계세|계신|나서|나면|나니|나야|나선|보니|말았|말겠|말거)")
-#: the words of one message that may end a request before another: a verb in -고/-구 (예매하고,
-#: 맞춰 주고, 알려주구), a noun with 이랑/랑 (맛집이랑 날씨), a polite or plain request ending (해주세요,
+#: the words of one message that may end a request before another: a verb of asking in -고/-구
+#: (예매하고, 맞춰 주고, 알려주구, 틀고, 찾고; not 먹고, 만나고, 알아보고: 밥 먹고 7시에 알람 맞춰줘 is one
+#: request), a noun with 이랑/랑 (맛집이랑 날씨), a polite or plain request ending (해주세요,
 #: 틀어줘) and laughter (고마워 ㅎㅎ 부산은?); a comma or period is checked apart
-_CLAUSE_END = re.compile(r"(?:[가-힣][고구]|이랑|[가-힣]랑|[가-힣]요|[가-힣]줘|[ㅋㅎㅠㅜ]{2,}|\^\^)$")
+_CLAUSE_END = re.compile(r"(?:(?:주|하|추|틀|켜|끄|찾|놓|두|보내|잡)[고구]|이랑|[가-힣]랑|[가-힣]요|[가-힣]줘|[ㅋㅎㅠㅜ]{2,}|\^\^)$")
 #: a message split in more parts than this is not split
 MAX_REQUESTS = 4
 #: the state of the scenario under way, set aside while another request of the message runs
