@@ -46,9 +46,9 @@ def parser() -> StandInParser:
     })
 
 
-def bot(**bot_table) -> Bot:
+def bot(scenarios: list | None = None, **bot_table) -> Bot:
     p = parser()
-    data = {"scenario": SCENARIOS, "bot": {"cancel": ["취소"], **bot_table}}
+    data = {"scenario": scenarios or SCENARIOS, "bot": {"cancel": ["취소"], **bot_table}}
     return Bot(p, parse_scenarios(data, intents=p.intents, entity_types=p.entity_types))
 
 
@@ -232,6 +232,11 @@ def test_should_split_by_default():
     assert "{request}" in sc.settings.queued
 
 
-def test_should_leave_one_request_said_twice_with_a_joining_word_to_the_joined_values():
-    turn = bot().handle("u", "서울 날씨랑 부산 날씨 알려줘")
-    assert turn.requests == []
+def test_should_leave_one_request_said_twice_with_a_joining_word_to_a_multiple_slot():
+    weather = {**WEATHER, "slot": [{**WEATHER["slot"][0], "multiple": True}, WEATHER["slot"][1]]}
+    turn = bot([weather, *SCENARIOS[1:]]).handle("u", "서울 날씨랑 부산 날씨 알려줘")
+    assert turn.requests == [] and turn.multiple == {"location": ["서울", "부산"]}
+    # without a multiple slot, a request said twice with 하고 is two requests (예매하고: a verb)
+    turn = bot().handle("u", "서울에서 부산으로 가는 기차 예매하고 대구에서 광주로 가는 기차도 예매해줘")
+    assert turn.reply == "언제 출발하세요?\n'대구에서 광주로 가는 기차도 예매해줘' 요청은 지금 일이 끝나면 이어서 할게요."
+    assert turn.slots == {"origin": "서울", "destination": "부산"}

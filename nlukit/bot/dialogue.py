@@ -496,8 +496,8 @@ class Bot:
         if said is not None and said in self.scenarios:
             return said
         if active is None and not asked_before and said is None:
-            last = state.get("last") if isinstance(state.get("last"), dict) else {}
-            if self._follow_up("", state, text, parse, None, dry=True) is not None:
+            last = state.get("last")
+            if isinstance(last, dict) and self._follow_up("", state, text, parse, None, dry=True) is not None:
                 return str(last.get("intent"))
         return None
 
@@ -543,9 +543,11 @@ class Bot:
         whole = self._confident(parse)
         if len(kinds) < 2:
             # 서울 날씨 알려주고 부산 날씨도 알려줘: the same request twice, each with its own values
-            if not self._each_its_values(parts, state) or any(
-                    _squash(text[:p[1]]).endswith(("이랑", "랑", "하고")) for p in parts[:-1]):
-                return None   # 서울 날씨랑 부산 날씨: values of a slot said together (multiple)
+            sc = self.scenarios.scenarios.get(parts[0][3])
+            joins = sc is not None and any(s.multiple for s in sc.slots) and any(
+                _squash(text[:p[1]]).endswith(("이랑", "랑", "하고")) for p in parts[:-1])
+            if joins or not self._each_its_values(parts, state):
+                return None   # 서울 날씨랑 부산 날씨: values of a multiple slot said together
         elif whole is not None and all(p[3] == whole or self._small_talk(p[3]) for p in parts):
             return None   # 안녕 서울 날씨 알려줘: the weather is what is asked
         elif (whole is not None or state.get("intent")) \
@@ -630,7 +632,7 @@ class Bot:
         requests = [{"text": t, "intent": turn.intent, "state": turn.state, "reply": turn.reply}
                     for _, t, turn in sorted([*done, *([pending] if pending else [])], key=lambda x: x[0])]
         for i, t, intent in queued:
-            requests.insert(i, {"text": t, "intent": intent, "state": "queued", "reply": ""})
+            requests.insert(i, {"text": t, "intent": intent or None, "state": "queued", "reply": ""})
         if lead is not None:
             lines.insert(0, lead.reply)
             requests.insert(0, {"text": lead_text, "intent": lead.intent, "state": lead.state,
