@@ -36,14 +36,21 @@ GREETING = {"intent": "greeting", "response": "안녕하세요!"}
 SCENARIOS = [WEATHER, TRAIN, ALARM, FOOD, MUSIC, THANKS, GREETING]
 
 
+OVERRIDES = {
+    "고마워 ㅎㅎ": parse_result("고마워 ㅎㅎ", "thanks", 0.9),
+    "고마워": parse_result("고마워", "thanks", 0.9),
+    # a model that reads a helping verb alone as a request: only the clause rules keep it in
+    "싶어": parse_result("싶어", "alarm", 0.9), "있어": parse_result("있어", "alarm", 0.9),
+    "나서 자야지": parse_result("나서 자야지", "alarm", 0.9),
+}
+
+
 def parser() -> StandInParser:
-    return StandInParser(intents=INTENTS, overrides={
-        "고마워 ㅎㅎ": parse_result("고마워 ㅎㅎ", "thanks", 0.9),
-        "고마워": parse_result("고마워", "thanks", 0.9),
-        # a model that reads a helping verb alone as a request: only the clause rules keep it in
-        "싶어": parse_result("싶어", "alarm", 0.9), "있어": parse_result("있어", "alarm", 0.9),
-        "나서 자야지": parse_result("나서 자야지", "alarm", 0.9),
-    })
+    p = StandInParser(intents=INTENTS, overrides=OVERRIDES)
+    # a model that reads a request in values alone (서울에서 부산 as weather)
+    for text in ("서울에서 부산으로", "내일은?"):
+        p.overrides[text] = parse_result(text, "weather", 0.9, *p.parse(text).entities)
+    return p
 
 
 def bot(scenarios: list | None = None, **bot_table) -> Bot:
@@ -156,6 +163,11 @@ def test_should_not_share_a_value_when_two_of_its_type_are_said():
 
 # ------------------------------------------------------------------ thanks, then a follow-up
 
+def test_should_take_values_alone_as_a_follow_up_of_the_part_before():
+    turn = bot().handle("u", "서울 날씨 어때? 내일은?")
+    assert turn.reply == "오늘 서울 날씨예요.\n내일 서울 날씨예요."
+
+
 def test_should_take_thanks_then_a_follow_up():
     b = bot()
     b.handle("u", "서울 날씨 알려줘")
@@ -184,6 +196,7 @@ def test_should_not_follow_up_without_a_last_answer():
     "고마워 ㅎㅎ 서울 날씨 알려줘",
     "부산 간다고 알람 맞춰줘",            # a quotation
     "기차 타고 7시에 알람 맞춰줘",         # -고 of a verb that asks nothing (타고, 먹고, 만나고)
+    "서울에서 부산으로, 내일 기차 예매해줘",  # values alone make no request, whatever the model reads
     "서울 날씨 알려주고 서울 날씨 알려줘",  # the same request twice, the same value
     "날씨 알려주고 날씨 알려줘",
 ])

@@ -120,13 +120,12 @@ _NOT_CONNECTIVE = frozenset(("하고", "그리고", "말고", "빼고", "이고"
 #: belong to neither
 _THEN = ("그리고나서", "그러고나서", "그다음에", "그다음", "그담에", "그런다음에", "그런다음", "그리고", "그리구",
          "다음에", "그러고")
-#: a word ending in -고/-구 that ends no request: a quotation (간다고), or one followed by a helping verb
-#: (예매하고 싶어, 자고 있어, 먹고 나서: one request)
-_QUOTED = re.compile(r"(?:다|라|자|냐|려|니)[고구]$")
+#: what follows a verb in -고/-구 that ends no request: a helping verb (예매하고 싶어, 찾고 있어,
+#: 맞추고 나서: one request)
 _HELPING = re.compile(r"(?:싶|있|계시|계세|계신|나서|나면|나니|나야|나선|보니|말았|말겠|말거)")
 #: the words of one message that may end a request before another: a verb of asking in -고/-구
 #: (예매하고, 맞춰 주고, 알려주구, 틀고, 찾고; not 먹고, 만나고, 알아보고: 밥 먹고 7시에 알람 맞춰줘 is one
-#: request), a noun with 이랑/랑 (맛집이랑 날씨), a polite or plain request ending (해주세요,
+#: request; nor a quotation, 간다고, 하라고), a noun with 이랑/랑 (맛집이랑 날씨), a polite or plain request ending (해주세요,
 #: 틀어줘) and laughter (고마워 ㅎㅎ 부산은?); a comma or period is checked apart
 _CLAUSE_END = re.compile(r"(?:(?:주|하|추|틀|켜|끄|찾|놓|두|보내|잡)[고구]|이랑|[가-힣]랑|[가-힣]요|[가-힣]줘|[ㅋㅎㅠㅜ]{2,}|\^\^)$")
 #: a message split in more parts than this is not split
@@ -457,7 +456,7 @@ class Bot:
             else:
                 sq = _squash(bare)
                 cut = bool(_CLAUSE_END.search(sq)) and sq not in _NOT_CONNECTIVE \
-                    and not _QUOTED.search(sq) and not _HELPING.match(nxt)
+                    and not _HELPING.match(nxt)
             end, start = b - (len(w) - len(bare)) if bare else a, words[j][0]
             if cut and not self._inside_values(text, parse, end, start):
                 cuts.append((end, start))
@@ -479,27 +478,47 @@ class Bot:
         return lv.entity == rv.entity and (gap in _AND or gap in _OR or gap in _THEN
                                            or gap in {x + y for x in _AND for y in _THEN})
 
-    def _request_of(self, text: str, parse: ParseResult, state: dict[str, Any], first: bool,
-                    asked_before: bool) -> str | None:
-        """The request ``text`` makes as one part of a message, by intent: a confident intent with
-        a scenario, a follow-up of the last answer (부산은?), or for the first part an answer to
-        the question under way (a bare value, a yes or a no); None when it makes none."""
+    def _request_of(self, text: str, parse: ParseResult, state: dict[str, Any],
+                    before: Sequence[str]) -> str | None:
+        """The request ``text`` makes as one part of a message after the parts ``before`` (their
+        requests), by intent; None when it makes none. A confident intent with a scenario is one,
+        unless the part is values alone (values carry no request of their own: ``서울에서 부산, 내일
+        기차 예매해줘`` is one booking, whatever the model reads in ``서울에서 부산``). Values alone are
+        one as an answer to the question under way (the first part; a yes or a no at a
+        confirmation too), as a follow-up of the last answer (``고마워 ㅎㅎ | 부산은?``: nothing
+        under way and no request before them) or of the part right before, when the model reads
+        that part's request in them (``서울 날씨 어때? | 내일은?``)."""
         said = self._confident(parse)
         active = self.scenarios.scenarios.get(state.get("intent") or "")
-        if active is not None and first:   # an answer goes first, whatever the model reads (네 → thanks)
+        if active is not None and not before:   # an answer goes first, whatever the model reads (네 → thanks)
             t = _squash(text)
             asked = active.slot(state.get("asked") or "")
             cands = self._candidates(text, parse, active, asked)
             if self._is_bare(text, cands, asked) or (state.get("confirming") and (
                     self._is_answer(t, self._yes_or_no) or self._is_correction(text, cands, active))):
                 return active.intent
-        if said is not None and said in self.scenarios:
+        alone = self._values_alone(text, parse)
+        if said is not None and said in self.scenarios and not alone:
             return said
-        if active is None and not asked_before and said is None:
-            last = state.get("last")
-            if isinstance(last, dict) and self._follow_up("", state, text, parse, None, dry=True) is not None:
-                return str(last.get("intent"))
+        if alone and before and said == before[-1]:
+            return said
+        last = state.get("last")
+        if active is None and isinstance(last, dict) and (alone or said is None) \
+                and not any(not self._small_talk(k) for k in before) \
+                and self._follow_up("", state, text, parse, None, dry=True,
+                                    strict=said is not None and said != last.get("intent")) is not None:
+            return str(last.get("intent"))
         return None
+
+    def _values_alone(self, text: str, parse: ParseResult) -> bool:
+        """True when ``text`` is values with only particles, endings and interjections around
+        them (``서울에서 부산``, ``부산은?``, ``아 내일은요``)."""
+        if not parse.entities:
+            return False
+        rest = text
+        for e in sorted(parse.entities, key=lambda e: -e.start):
+            rest = rest[:e.start] + " " + rest[e.end:]
+        return all(self._made_of(w, _ENDINGS | _FILLERS | self._deny) for w in map(_squash, rest.split()) if w)
 
     def _split(self, text: str, parse: ParseResult, state: dict[str, Any],
                today: datetime.date | None) -> list[tuple[str, ParseResult, str]] | None:
@@ -522,8 +541,7 @@ class Bot:
             a = a if lead is None else lead
             piece = text[a:b].strip()
             got = self._parse(piece, today) if piece else None
-            kind = self._request_of(piece, got, state, not parts,
-                                    any(not self._small_talk(p[3]) for p in parts)) if got else None
+            kind = self._request_of(piece, got, state, [p[3] for p in parts]) if got else None
             if kind is None:
                 lead = a   # no request of its own: it joins the next one
                 continue
@@ -533,8 +551,7 @@ class Bot:
             a = parts[-1][0]
             piece = text[a:].strip()
             got = self._parse(piece, today)
-            if self._request_of(piece, got, state, len(parts) == 1,
-                                any(not self._small_talk(p[3]) for p in parts[:-1])) != parts[-1][3]:
+            if self._request_of(piece, got, state, [p[3] for p in parts[:-1]]) != parts[-1][3]:
                 return None
             parts[-1][1:3] = [len(text), got]
         if len(parts) < 2 or len(parts) > MAX_REQUESTS:
