@@ -391,6 +391,8 @@ class Bot:
         typed = text
         if self.settings.keyboard_fix:
             text, parse = self._keyboard_fixed(text, parse, today)
+        # the clauses of a message that may make several requests, read before taking the lock
+        pieces = self._pieces(text, parse, today) if self.settings.split_requests else None
         with self.store.lock(session_id):
             state = self.store.get(session_id)
             now = self._clock()
@@ -400,7 +402,7 @@ class Bot:
             before = ({"scenario": state["intent"], "slot": state.get("asked"),
                        "confirming": bool(state.get("confirming"))} if state.get("intent") else None)
             misunderstood = int(state.get("misunderstood", 0))
-            parts = self._split(text, parse, state, today) if self.settings.split_requests else None
+            parts = self._split(text, parse, state, today, pieces) if pieces else None
             if parts is not None:
                 turn = self._run_parts(session_id, state, parts, today, parse)
             else:
@@ -520,27 +522,44 @@ class Bot:
             rest = rest[:e.start] + " " + rest[e.end:]
         return all(self._made_of(w, _ENDINGS | _FILLERS | self._deny) for w in map(_squash, rest.split()) if w)
 
-    def _split(self, text: str, parse: ParseResult, state: dict[str, Any],
-               today: datetime.date | None) -> list[tuple[str, ParseResult, str]] | None:
-        """The requests of a message that makes several (``기차 예매하고 부산 날씨도 알려줘``), each as
-        ``(text, parse, intent)``, or None. Clauses without a request of their own join the request
-        next to them; the split stands only when at least two parts make a request each, they are
-        not all one intent, and the whole text's confident intent does not already cover them (the
-        others being only small talk)."""
+    def _spans(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
+        """The clauses of ``text`` between its cuts, as ``(start, end)``; [] without a cut or with
+        too many."""
         cuts = self._clause_cuts(text, parse)
         if not cuts or len(cuts) >= 2 * MAX_REQUESTS:
-            return None
+            return []
         spans, start = [], 0
         for end, nxt in cuts:
             spans.append((start, end))
             start = nxt
         spans.append((start, len(text)))
+        return spans
+
+    def _pieces(self, text: str, parse: ParseResult, today: datetime.date | None) -> dict[str, ParseResult]:
+        """Each clause of ``text`` read by the model, by its words: {} when there is one clause."""
+        out: dict[str, ParseResult] = {}
+        for a, b in self._spans(text, parse):
+            piece = text[a:b].strip()
+            if piece and piece not in out:
+                out[piece] = self._parse(piece, today)
+        return out
+
+    def _split(self, text: str, parse: ParseResult, state: dict[str, Any], today: datetime.date | None,
+               pieces: dict[str, ParseResult]) -> list[tuple[str, ParseResult, str]] | None:
+        """The requests of a message that makes several (``기차 예매하고 부산 날씨도 알려줘``), each as
+        ``(text, parse, intent)``, or None. Clauses without a request of their own join the request
+        next to them; the split stands only when at least two parts make a request each, they are
+        not all one intent, and the whole text's confident intent does not already cover them (the
+        others being only small talk)."""
+        spans = self._spans(text, parse)
+        if not spans:
+            return None
         parts: list[list[Any]] = []   # [start, end, parse, intent]
         lead: int | None = None
         for a, b in spans:
             a = a if lead is None else lead
             piece = text[a:b].strip()
-            got = self._parse(piece, today) if piece else None
+            got = (pieces.get(piece) or self._parse(piece, today)) if piece else None
             kind = self._request_of(piece, got, state, [p[3] for p in parts]) if got else None
             if kind is None:
                 lead = a   # no request of its own: it joins the next one
