@@ -155,10 +155,20 @@ def test_should_give_a_value_said_once_to_both_requests():
     assert turn.requests[1]["text"] == "광주 날씨 알려줘"
 
 
+def test_should_read_a_word_pointing_back_as_a_value_of_its_part():
+    b = bot(refer={"location": ["거기"]})
+    turn = b.handle("u", "광주 날씨 알려주고 거기 맛집도 찾아줘")
+    assert turn.reply == "오늘 광주 날씨예요.\n광주 맛집이에요."
+    assert turn.requests[1]["text"] == "거기 맛집도 찾아줘"   # nothing put in front: 거기 is its value
+    b.handle("v", "서울 날씨 알려줘")
+    turn = b.handle("v", "거기 맛집 찾아주고 내일 날씨도")   # 거기 (서울) said once for both
+    assert turn.reply == "서울 맛집이에요.\n내일 서울 날씨예요."
+
+
 def test_should_not_share_a_value_when_two_of_its_type_are_said():
     turn = bot().handle("u", "서울에서 부산으로 가는 기차 예매하고 날씨도 알려줘")
-    assert turn.reply == "내일 서울에서 부산으로 예매할까요?\n'날씨도 알려줘' 요청은 지금 일이 끝나면 이어서 할게요." \
-        or turn.reply.startswith("언제 출발하세요?\n'날씨도 알려줘'")
+    assert turn.reply == "언제 출발하세요?\n'날씨도 알려줘' 요청은 지금 일이 끝나면 이어서 할게요."
+    assert turn.requests[1] == {"text": "날씨도 알려줘", "intent": "weather", "state": "queued", "reply": ""}
 
 
 # ------------------------------------------------------------------ thanks, then a follow-up

@@ -590,7 +590,7 @@ class Bot:
                 and len({k for k in kinds if not self._small_talk(k)}) <= 1:
             return None   # 네 ㅎㅎ 고마워요 at a confirmation: a yes with thanks, one request
         out = [(text[a:b].strip(), got, kind) for a, b, got, kind in parts]
-        return self._shared(out, today)
+        return self._shared(out, state, today)
 
     def _each_its_values(self, parts: Sequence[Sequence[Any]], state: dict[str, Any]) -> bool:
         """True when, nothing under way, parts making the same request each say their own values of
@@ -604,26 +604,31 @@ class Bot:
         said = [frozenset((e.entity, e.value) for e in p[2].entities if e.entity in types) for p in parts]
         return all(said) and len(set(said)) == len(said)
 
-    def _shared(self, parts: list[tuple[str, ParseResult, str]], today: datetime.date | None
-                ) -> list[tuple[str, ParseResult, str]]:
+    def _shared(self, parts: list[tuple[str, ParseResult, str]], state: dict[str, Any],
+                today: datetime.date | None) -> list[tuple[str, ParseResult, str]]:
         """A value said once for two requests (``강남 맛집이랑 날씨``): a request whose scenario has one
         slot of a type, required, and no value of it gets the only value of that type the other
         parts give, said in front of its words (날씨 알려줘 → 강남 날씨 알려줘)."""
         out = []
+        # a word pointing back (거기, [bot] refer) is a value here too: 거기 맛집 찾아주고 내일 날씨도
+        said = [self._referred(t, p, state).entities for t, p, _ in parts]
         for i, (text, parse, intent) in enumerate(parts):
             sc = self.scenarios.scenarios.get(intent)
             if sc is not None and self._confident(parse) == intent:
                 for slot in sc.slots:
                     if not slot.required or sum(s.entity == slot.entity for s in sc.slots) != 1 \
-                            or any(e.entity == slot.entity for e in parse.entities):
+                            or any(e.entity == slot.entity for e in said[i]) \
+                            or any(re.search(r"(?<!\w)" + re.escape(w), text)
+                                   for w in self.settings.refer.get(slot.entity, ())):
                         continue
-                    others = {e.value: e for j, (_, p, _) in enumerate(parts) if j != i
-                              for e in p.entities if e.entity == slot.entity}
+                    others = {e.value: e for j, ents in enumerate(said) if j != i
+                              for e in ents if e.entity == slot.entity}
                     if len(others) == 1:
-                        said = next(iter(others.values())).text
-                        got = self._parse(f"{said} {text}", today)
-                        if self._confident(got) == intent and any(e.entity == slot.entity for e in got.entities):
-                            text, parse = f"{said} {text}", got
+                        word = f"{next(iter(others.values())).text} {text}"
+                        got = self._parse(word, today)
+                        if self._confident(got) == intent and any(
+                                e.entity == slot.entity for e in self._referred(word, got, state).entities):
+                            text, parse = word, got
             out.append((text, parse, intent))
         return out
 
