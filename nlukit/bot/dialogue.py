@@ -548,9 +548,10 @@ class Bot:
                pieces: dict[str, ParseResult]) -> list[tuple[str, ParseResult, str]] | None:
         """The requests of a message that makes several (``기차 예매하고 부산 날씨도 알려줘``), each as
         ``(text, parse, intent)``, or None. Clauses without a request of their own join the request
-        next to them; the split stands only when at least two parts make a request each, they are
-        not all one intent, and the whole text's confident intent does not already cover them (the
-        others being only small talk)."""
+        next to them; the split stands only when at least two parts make a request each and the
+        whole text's confident intent does not already cover them (the others being only small
+        talk); one request made twice only when each part says its own values and, for a scenario
+        with a ``multiple`` slot, no 이랑/하고 joins them (서울 날씨랑 부산 날씨 is that slot's)."""
         spans = self._spans(text, parse)
         if not spans:
             return None
