@@ -931,7 +931,7 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                                        "items": ref("IntentScore")}}},
                 "Turn": {"type": "object",
                          "required": ["reply", "state", "intent", "slots", "missing", "parse", "resolved",
-                                      "choices", "multiple"],
+                                      "choices", "multiple", "requests"],
                          "properties": {
                              "reply": {"type": "string"},
                              "state": {"type": "string",
@@ -954,6 +954,19 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                           "order said (slots then holds them joined with ', ')",
                                           "additionalProperties": {"type": "array",
                                                                    "items": {"type": "string"}}},
+                             "requests": {"type": "array", "description":
+                                          "a message of several requests (기차 예매하고 부산 날씨도 "
+                                          "알려줘): one entry per request in the order said; the turn's "
+                                          "state, intent and slots are those of the one still under "
+                                          "way, else the last answered; empty for one request",
+                                          "items": {"type": "object",
+                                                    "required": ["text", "intent", "state", "reply"],
+                                                    "properties": {
+                                                        "text": {"type": "string"},
+                                                        "intent": {"type": "string", "nullable": True},
+                                                        "state": {"type": "string",
+                                                                  "enum": [*STATES, "queued"]},
+                                                        "reply": {"type": "string"}}}},
                              "parse": {"allOf": [ref("ParseResult")], "nullable": True}}},
                 "KakaoSkillRequest": {
                     "type": "object", "required": ["userRequest"],

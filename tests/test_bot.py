@@ -342,7 +342,7 @@ def test_should_not_lose_slots_when_turns_of_one_session_arrive_concurrently():
 def test_should_return_the_chat_json_shape():
     bot = make_bot()
     d = bot.handle("u1", "서울에서 부산으로 가는 기차 예매해줘").to_dict()
-    assert set(d) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved", "choices", "multiple"}
+    assert set(d) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved", "choices", "multiple", "requests"}
     assert d["missing"] == ["date"] and d["state"] == "ask_slot"
     assert d["parse"]["intent"]["name"] == "train_ticket"
     assert [e["role"] for e in d["parse"]["entities"]] == ["origin", "destination"]

@@ -62,7 +62,7 @@ def test_should_print_each_turn_as_chat_json(monkeypatch, capsys, standin_model)
     assert [t["state"] for t in turns] == ["ask_slot", "complete"]
     assert turns[1]["reply"] == "오늘 광주의 날씨를 알려드릴게요."
     assert turns[1]["slots"] == {"location": "광주", "date": "오늘"}
-    assert set(turns[0]) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved", "choices", "multiple"}
+    assert set(turns[0]) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved", "choices", "multiple", "requests"}
     assert "[ask_slot] intent=weather" in err
 
 

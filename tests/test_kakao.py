@@ -117,6 +117,13 @@ def test_should_send_one_answer_per_value_of_a_multiple_slot_in_one_bubble(tmp_p
     assert chat["multiple"] == {"location": ["서울", "부산"]} and chat["slots"]["location"] == "서울, 부산"
 
 
+def test_should_answer_each_request_of_a_message_in_one_bubble_with_the_question_last(client: Any) -> None:
+    turn = say(client, "부산 날씨 알려주고 서울에서 광주로 가는 기차 예매해줘")
+    assert texts(turn) == ["오늘 부산 날씨를 알려드릴게요.\n서울에서 광주로 가는 기차를 예매할까요?"]
+    assert buttons(turn) == [("네", "네"), ("아니요", "아니요")]   # the booking's question is open
+    assert texts(say(client, "네")) == ["서울에서 광주로 가는 기차를 예매했어요."]
+
+
 def test_should_keep_each_kakao_user_in_a_session_of_their_own(client: Any) -> None:
     assert texts(say(client, "기차 예매해줘", user="alice")) == ["어디에서 출발하세요?"]
     assert texts(say(client, "안녕", user="bob")) == ["안녕하세요! 무엇을 도와드릴까요?"]

@@ -439,9 +439,20 @@ def say(client: Any, sid: str, text: str) -> dict[str, Any]:
     return resp.get_json()
 
 
+def test_should_list_each_request_of_a_message_of_several(chat: Any) -> None:
+    turn = say(chat, "user-r", "부산 날씨 알려주고 서울에서 광주로 가는 기차 예매해줘")
+    assert turn["reply"] == "오늘 부산 날씨를 알려드릴게요.\n서울에서 광주로 가는 기차를 예매할게요."
+    assert (turn["state"], turn["intent"]) == ("complete", "train_ticket")
+    assert turn["requests"] == [
+        {"text": "부산 날씨 알려주고", "intent": "weather", "state": "complete", "reply": "오늘 부산 날씨를 알려드릴게요."},
+        {"text": "서울에서 광주로 가는 기차 예매해줘", "intent": "train_ticket", "state": "complete",
+         "reply": "서울에서 광주로 가는 기차를 예매할게요."}]
+    assert say(chat, "user-r", "기차 예매해줘")["requests"] == []
+
+
 def test_should_ask_for_missing_slots_then_complete_the_turns_of_a_session(chat: Any) -> None:
     first = say(chat, "user-1", "기차 예매해줘")
-    assert set(first) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved", "choices", "multiple"}
+    assert set(first) == {"reply", "state", "intent", "slots", "missing", "parse", "resolved", "choices", "multiple", "requests"}
     assert (first["state"], first["reply"], first["missing"]) == (
         "ask_slot", "어디에서 출발하세요?", ["origin", "destination"])
     assert first["parse"]["intent"]["name"] == "train_ticket"

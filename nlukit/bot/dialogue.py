@@ -24,6 +24,12 @@ its state from the store, decide, and write it back. The decision, in order:
    (``아니 대구로``, ``모레로``) replaces the slot's and the question is asked again; a
    cancel phrase or another confident intent leaves, as while asking for a slot.
 
+A message of several requests (``기차 예매하고 부산 날씨도 알려줘``; ``[bot] split_requests``) is first
+split at its clause boundaries when each part makes a confident request of its own; the parts
+are decided in order as above, the answered ones first in the reply, the first that asks a
+question last; a later one that asks too is queued and runs once nothing is under way
+(docs/scenarios.md, section 3, "Several requests in one message").
+
 ``Turn.state`` is one of ``complete``, ``ask_slot``, ``confirm``, ``fallback`` and
 ``cancelled`` (the user cancelled; the session is back to idle).
 """
@@ -110,6 +116,23 @@ _WONT_PLAIN = re.compile(r"안[가-힣]{1,2}요?")
 _CONNECTIVE = re.compile(r"[가-힣]*(?:[가-힣]데|지만|니까|으니|[가-힣]서|면서|려고|[가-힣]고)")
 #: words ending in 고 that join values or rule one out rather than end a clause (오늘하고 내일, 오늘 말고)
 _NOT_CONNECTIVE = frozenset(("하고", "그리고", "말고", "빼고", "이고", "랑고"))
+#: words between two requests of one message (날씨 알려주고 그리고 나서 알람 맞춰줘), squashed; they
+#: belong to neither
+_THEN = ("그리고나서", "그러고나서", "그다음에", "그다음", "그담에", "그런다음에", "그런다음", "그리고", "그리구",
+         "다음에", "그러고")
+#: what follows a verb in -고/-구 that ends no request: a helping verb (예매하고 싶어, 찾고 있어,
+#: 맞추고 나서: one request)
+_HELPING = re.compile(r"(?:싶|있|계시|계세|계신|나서|나면|나니|나야|나선|보니|말았|말겠|말거)")
+#: the words of one message that may end a request before another: a verb of asking in -고/-구
+#: (예매하고, 맞춰 주고, 알려주구, 틀고, 찾고; not 먹고, 만나고, 알아보고: 밥 먹고 7시에 알람 맞춰줘 is one
+#: request; nor a quotation, 간다고, 하라고), a noun with 이랑/랑 (맛집이랑 날씨), a polite or plain request ending (해주세요,
+#: 틀어줘) and laughter (고마워 ㅎㅎ 부산은?); a comma or period is checked apart
+_CLAUSE_END = re.compile(r"(?:(?:주|하|추|틀|켜|끄|찾|놓|두|보내|잡)[고구]|이랑|[가-힣]랑|[가-힣]요|[가-힣]줘|[ㅋㅎㅠㅜ]{2,}|\^\^)$")
+#: a message split in more parts than this is not split
+MAX_REQUESTS = 4
+#: the state of the scenario under way, set aside while another request of the message runs
+_UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
+              "filled", "misunderstood")
 
 
 class Parser(Protocol):
@@ -146,13 +169,18 @@ class Turn:
     #: every value of a ``multiple`` slot given several (``{"location": ["서울", "부산"]}``), in the
     #: order said; ``slots`` then holds them joined with ", " for display
     multiple: dict[str, list[str]] = field(default_factory=dict)
+    #: a message of several requests (``기차 예매하고 부산 날씨도 알려줘``): one entry per request, in
+    #: the order said: its words (``text``), ``intent``, ``state`` (``queued`` for one waiting for
+    #: the request being asked about) and ``reply``; empty for a message of one request
+    requests: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"reply": self.reply, "state": self.state, "intent": self.intent,
                 "slots": dict(self.slots), "missing": list(self.missing),
                 "parse": self.parse.to_dict() if self.parse is not None else None,
                 "resolved": dict(self.resolved), "choices": list(self.choices),
-                "multiple": {k: list(v) for k, v in self.multiple.items()}}
+                "multiple": {k: list(v) for k, v in self.multiple.items()},
+                "requests": [dict(r) for r in self.requests]}
 
 
 @dataclass(frozen=True)
@@ -363,6 +391,8 @@ class Bot:
         typed = text
         if self.settings.keyboard_fix:
             text, parse = self._keyboard_fixed(text, parse, today)
+        # the clauses of a message that may make several requests, read before taking the lock
+        pieces = self._pieces(text, parse, today) if self.settings.split_requests else None
         with self.store.lock(session_id):
             state = self.store.get(session_id)
             now = self._clock()
@@ -372,8 +402,13 @@ class Bot:
             before = ({"scenario": state["intent"], "slot": state.get("asked"),
                        "confirming": bool(state.get("confirming"))} if state.get("intent") else None)
             misunderstood = int(state.get("misunderstood", 0))
-            turn = self._step(session_id, state, text, self._referred(text, parse, state), today)
-            self._note_recent(state, turn)
+            parts = self._split(text, parse, state, today, pieces) if pieces else None
+            if parts is not None:
+                turn = self._run_parts(session_id, state, parts, today, parse)
+            else:
+                turn = self._part(session_id, state, text, parse, today)
+                if state.get("queue") and not state.get("intent"):
+                    turn = self._run_queue(session_id, state, text, turn, today)
             state["updated"] = now
             self.store.set(session_id, state, ttl=self.settings.session_expiry)
         if self.log is not None:
@@ -383,6 +418,282 @@ class Bot:
         log.debug("session %r: %s intent=%s slots=%s missing=%s", session_id, turn.state, turn.intent,
                   turn.slots, turn.missing)
         return turn
+
+    # ------------------------------------------------------------------ several requests in one message
+
+    def _part(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult,
+              today: datetime.date | None, of_several: bool = False) -> Turn:
+        """One request's turn: the decision of section 3 over ``text`` and its parse."""
+        last = state.get("last")
+        turn = self._step(sid, state, text, self._referred(text, parse, state), today)
+        if of_several and turn.state == "complete" and self._small_talk(turn.intent) and isinstance(last, dict):
+            state["last"] = last   # 고마워 ㅎㅎ 부산은?: thanks in passing leave the weather to follow up
+        self._note_recent(state, turn)
+        return turn
+
+    def _parse(self, text: str, today: datetime.date | None) -> ParseResult:
+        return self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
+
+    def _clause_cuts(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
+        """Where a request of ``text`` may end and the next start: ``(end, start)`` pairs, the
+        words between them (그리고, 그 다음에, a comma) belonging to neither. Never inside a value,
+        between two values of a type said together (서울하고 부산, 서울, 부산), nor before a helping
+        verb (예매하고 싶어, 먹고 나서)."""
+        words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\S+", text)]
+        cuts: list[tuple[int, int]] = []
+        i = 0
+        while i < len(words) - 1:
+            a, b, w = words[i]
+            bare = w.rstrip(",.!?~…;")
+            punct = len(bare) < len(w) or not bare
+            j = i + 1
+            # 그리고, 그리고 나서, 그 다음에: joining words, dropped
+            for n in (3, 2, 1):
+                if j + n <= len(words) - 1 and _squash("".join(x[2] for x in words[j:j + n])) in _THEN:
+                    j += n
+                    break
+            nxt = words[j][2]
+            if j > i + 1 or punct:
+                cut = True
+            else:
+                sq = _squash(bare)
+                cut = bool(_CLAUSE_END.search(sq)) and sq not in _NOT_CONNECTIVE \
+                    and not _HELPING.match(nxt)
+            end, start = b - (len(w) - len(bare)) if bare else a, words[j][0]
+            if cut and not self._inside_values(text, parse, end, start):
+                cuts.append((end, start))
+            i = j
+        return cuts
+
+    @staticmethod
+    def _inside_values(text: str, parse: ParseResult, end: int, start: int) -> bool:
+        """True when a cut at ``end``..``start`` falls inside a value or between two values of
+        one type said together (서울하고 | 부산, 7시랑 | 8시, 서울 그리고 | 부산)."""
+        if any(e.start < end < e.end or e.start < start < e.end for e in parse.entities):
+            return True
+        left = [e for e in parse.entities if e.end <= end]
+        right = [e for e in parse.entities if e.start >= start]
+        if not left or not right:
+            return False
+        lv, rv = max(left, key=lambda e: e.end), min(right, key=lambda e: e.start)
+        gap = _squash(text[lv.end:rv.start])
+        return lv.entity == rv.entity and (gap in _AND or gap in _OR or gap in _THEN
+                                           or gap in {x + y for x in _AND for y in _THEN})
+
+    def _request_of(self, text: str, parse: ParseResult, state: dict[str, Any],
+                    before: Sequence[str]) -> str | None:
+        """The request ``text`` makes as one part of a message after the parts ``before`` (their
+        requests), by intent; None when it makes none. A confident intent with a scenario is one,
+        unless the part is values alone (values carry no request of their own: ``서울에서 부산, 내일
+        기차 예매해줘`` is one booking, whatever the model reads in ``서울에서 부산``). Values alone are
+        one as an answer to the question under way (the first part; a yes or a no at a
+        confirmation too), as a follow-up of the last answer (``고마워 ㅎㅎ | 부산은?``: nothing
+        under way and no request before them) or of the part right before, when the model reads
+        that part's request in them (``서울 날씨 어때? | 내일은?``)."""
+        said = self._confident(parse)
+        active = self.scenarios.scenarios.get(state.get("intent") or "")
+        if active is not None and not before:   # an answer goes first, whatever the model reads (네 → thanks)
+            t = _squash(text)
+            asked = active.slot(state.get("asked") or "")
+            cands = self._candidates(text, parse, active, asked)
+            if self._is_bare(text, cands, asked) or (state.get("confirming") and (
+                    self._is_answer(t, self._yes_or_no) or self._is_correction(text, cands, active))):
+                return active.intent
+        alone = self._values_alone(text, parse)
+        if said is not None and said in self.scenarios and not alone:
+            return said
+        if alone and before and said == before[-1]:
+            return said
+        last = state.get("last")
+        if active is None and isinstance(last, dict) and (alone or said is None) \
+                and not any(not self._small_talk(k) for k in before) \
+                and self._follow_up("", state, text, parse, None, dry=True,
+                                    strict=said is not None and said != last.get("intent")) is not None:
+            return str(last.get("intent"))
+        return None
+
+    def _values_alone(self, text: str, parse: ParseResult) -> bool:
+        """True when ``text`` is values with only particles, endings and interjections around
+        them (``서울에서 부산``, ``부산은?``, ``아 내일은요``)."""
+        if not parse.entities:
+            return False
+        rest = text
+        for e in sorted(parse.entities, key=lambda e: -e.start):
+            rest = rest[:e.start] + " " + rest[e.end:]
+        return all(self._made_of(w, _ENDINGS | _FILLERS | self._deny) for w in map(_squash, rest.split()) if w)
+
+    def _spans(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
+        """The clauses of ``text`` between its cuts, as ``(start, end)``; [] without a cut or with
+        too many."""
+        cuts = self._clause_cuts(text, parse)
+        if not cuts or len(cuts) >= 2 * MAX_REQUESTS:
+            return []
+        spans, start = [], 0
+        for end, nxt in cuts:
+            spans.append((start, end))
+            start = nxt
+        spans.append((start, len(text)))
+        return spans
+
+    def _pieces(self, text: str, parse: ParseResult, today: datetime.date | None) -> dict[str, ParseResult]:
+        """Each clause of ``text`` read by the model, by its words: {} when there is one clause."""
+        out: dict[str, ParseResult] = {}
+        for a, b in self._spans(text, parse):
+            piece = text[a:b].strip()
+            if piece and piece not in out:
+                out[piece] = self._parse(piece, today)
+        return out
+
+    def _split(self, text: str, parse: ParseResult, state: dict[str, Any], today: datetime.date | None,
+               pieces: dict[str, ParseResult]) -> list[tuple[str, ParseResult, str]] | None:
+        """The requests of a message that makes several (``기차 예매하고 부산 날씨도 알려줘``), each as
+        ``(text, parse, intent)``, or None. Clauses without a request of their own join the request
+        next to them; the split stands only when at least two parts make a request each and the
+        whole text's confident intent does not already cover them (the others being only small
+        talk); one request made twice only when each part says its own values and, for a scenario
+        with a ``multiple`` slot, no 이랑/하고 joins them (서울 날씨랑 부산 날씨 is that slot's)."""
+        spans = self._spans(text, parse)
+        if not spans:
+            return None
+        parts: list[list[Any]] = []   # [start, end, parse, intent]
+        lead: int | None = None
+        for a, b in spans:
+            a = a if lead is None else lead
+            piece = text[a:b].strip()
+            got = (pieces.get(piece) or self._parse(piece, today)) if piece else None
+            kind = self._request_of(piece, got, state, [p[3] for p in parts]) if got else None
+            if kind is None:
+                lead = a   # no request of its own: it joins the next one
+                continue
+            parts.append([a, b, got, kind])
+            lead = None
+        if lead is not None and parts:   # words after the last request belong to it
+            a = parts[-1][0]
+            piece = text[a:].strip()
+            got = self._parse(piece, today)
+            if self._request_of(piece, got, state, [p[3] for p in parts[:-1]]) != parts[-1][3]:
+                return None
+            parts[-1][1:3] = [len(text), got]
+        if len(parts) < 2 or len(parts) > MAX_REQUESTS:
+            return None
+        kinds = {p[3] for p in parts}
+        whole = self._confident(parse)
+        if len(kinds) < 2:
+            # 서울 날씨 알려주고 부산 날씨도 알려줘: the same request twice, each with its own values
+            sc = self.scenarios.scenarios.get(parts[0][3])
+            joins = sc is not None and any(s.multiple for s in sc.slots) and any(
+                _squash(text[:p[1]]).endswith(("이랑", "랑", "하고")) for p in parts[:-1])
+            if joins or not self._each_its_values(parts, state):
+                return None   # 서울 날씨랑 부산 날씨: values of a multiple slot said together
+        elif whole is not None and all(p[3] == whole or self._small_talk(p[3]) for p in parts):
+            return None   # 안녕 서울 날씨 알려줘: the weather is what is asked
+        elif (whole is not None or state.get("intent")) \
+                and len({k for k in kinds if not self._small_talk(k)}) <= 1:
+            return None   # 네 ㅎㅎ 고마워요 at a confirmation: a yes with thanks, one request
+        out = [(text[a:b].strip(), got, kind) for a, b, got, kind in parts]
+        return self._shared(out, state, today)
+
+    def _each_its_values(self, parts: Sequence[Sequence[Any]], state: dict[str, Any]) -> bool:
+        """True when, nothing under way, parts making the same request each say their own values of
+        a type its slots take, and no two parts the same ones (서울 날씨 알려주고 | 부산 날씨도 알려줘)."""
+        if state.get("intent"):
+            return False
+        sc = self.scenarios.scenarios.get(parts[0][3])
+        if sc is None or not sc.slots:
+            return False
+        types = {s.entity for s in sc.slots}
+        said = [frozenset((e.entity, e.value) for e in p[2].entities if e.entity in types) for p in parts]
+        return all(said) and len(set(said)) == len(said)
+
+    def _shared(self, parts: list[tuple[str, ParseResult, str]], state: dict[str, Any],
+                today: datetime.date | None) -> list[tuple[str, ParseResult, str]]:
+        """A value said once for two requests (``강남 맛집이랑 날씨``): a request whose scenario has one
+        slot of a type, required, and no value of it gets the only value of that type the other
+        parts give, said in front of its words (날씨 알려줘 → 강남 날씨 알려줘)."""
+        out = []
+        # a word pointing back (거기, [bot] refer) is a value here too: 거기 맛집 찾아주고 내일 날씨도
+        said = [self._referred(t, p, state).entities for t, p, _ in parts]
+        for i, (text, parse, intent) in enumerate(parts):
+            sc = self.scenarios.scenarios.get(intent)
+            if sc is not None and self._confident(parse) == intent:
+                for slot in sc.slots:
+                    if not slot.required or sum(s.entity == slot.entity for s in sc.slots) != 1 \
+                            or any(e.entity == slot.entity for e in said[i]) \
+                            or any(re.search(r"(?<!\w)" + re.escape(w), text)
+                                   for w in self.settings.refer.get(slot.entity, ())):
+                        continue
+                    others = {e.value: e for j, ents in enumerate(said) if j != i
+                              for e in ents if e.entity == slot.entity}
+                    if len(others) == 1:
+                        word = f"{next(iter(others.values())).text} {text}"
+                        got = self._parse(word, today)
+                        if self._confident(got) == intent and any(
+                                e.entity == slot.entity for e in self._referred(word, got, state).entities):
+                            text, parse = word, got
+            out.append((text, parse, intent))
+        return out
+
+    def _run_parts(self, sid: str, state: dict[str, Any], parts: Sequence[tuple[str, ParseResult, str]],
+                   today: datetime.date | None, parse: ParseResult | None, lead: Turn | None = None,
+                   lead_text: str = "") -> Turn:
+        """Handle the requests of one message in order. A request that is answered at once is
+        answered; the first that asks a question (a slot, a confirmation) stays under way and its
+        question is the last line of the reply; a later one that asks too is queued, run once
+        nothing is under way (answered, or cancelled), and the reply says so (``[bot] queued``)."""
+        done: list[tuple[int, str, Turn]] = []
+        pending: tuple[int, str, Turn] | None = None
+        waiting: dict[str, Any] = {}
+        queued: list[tuple[int, str, str]] = []
+        for i, (text, got, intent) in enumerate(parts):
+            if pending is None:
+                turn = self._part(sid, state, text, got, today, True)
+                if state.get("intent"):
+                    pending = (i, text, turn)
+                    waiting = {k: copy.deepcopy(state[k]) for k in _UNDER_WAY if k in state}
+                else:
+                    done.append((i, text, turn))
+                continue
+            saved = copy.deepcopy(state)
+            self._reset(state)
+            turn = self._part(sid, state, text, got, today, True)
+            if state.get("intent"):   # it asks too: undone, queued
+                state.clear()
+                state.update(saved)
+                queued.append((i, text, intent))
+                continue
+            done.append((i, text, turn))
+            for k in _UNDER_WAY:
+                state.pop(k, None)
+            state.update(copy.deepcopy(waiting))
+        state["queue"] = [*state.get("queue", []), *(t for _, t, _ in queued)]
+        if not state["queue"]:
+            state.pop("queue", None)
+        lines = [t.reply for _, _, t in done] + ([pending[2].reply] if pending else [])
+        lines += [render_template(self.settings.queued, {"request": t}) for _, t, _ in queued]
+        main = pending[2] if pending is not None else done[-1][2]
+        requests = [{"text": t, "intent": turn.intent, "state": turn.state, "reply": turn.reply}
+                    for _, t, turn in sorted([*done, *([pending] if pending else [])], key=lambda x: x[0])]
+        for i, t, intent in queued:
+            requests.insert(i, {"text": t, "intent": intent or None, "state": "queued", "reply": ""})
+        if lead is not None:
+            lines.insert(0, lead.reply)
+            requests.insert(0, {"text": lead_text, "intent": lead.intent, "state": lead.state,
+                                "reply": lead.reply})
+        return dataclasses.replace(main, reply="\n".join(x for x in lines if x), requests=requests,
+                                   parse=parse if parse is not None else main.parse)
+
+    def _run_queue(self, sid: str, state: dict[str, Any], text: str, turn: Turn,
+                   today: datetime.date | None) -> Turn:
+        """Nothing is under way any more: the requests queued by an earlier message run now, after
+        this turn's reply."""
+        texts = [t for t in state.pop("queue") or () if isinstance(t, str) and t]
+        if not texts:
+            return turn
+        parts = []
+        for t in texts:
+            got = self._parse(t, today)
+            parts.append((t, got, self._confident(got) or ""))
+        return self._run_parts(sid, state, parts, today, turn.parse, lead=turn, lead_text=text)
 
     def _referred(self, text: str, parse: ParseResult, state: dict[str, Any]) -> ParseResult:
         """The parse with each word that points back (``[bot] refer``: 거기, 그날) read as the last
@@ -701,7 +1012,7 @@ class Bot:
         return self._advance(sid, state, active, text, parse, prefix, today)
 
     def _follow_up(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult,
-                   today: datetime.date | None, strict: bool = False) -> Turn | None:
+                   today: datetime.date | None, strict: bool = False, dry: bool = False) -> Turn | None:
         """The last completed scenario run again with the values of ``text`` in place of its
         own, when ``text`` is those values and a short ending (``부산은?``); else None.
         ``strict``: what is left besides the values must be endings and interjections only."""
@@ -737,6 +1048,8 @@ class Bot:
                 return None
             slots[slot.name] = value
             _remember_meaning(meanings, slot.name, c, value, follows=True)
+        if dry:   # would it follow up? (a part of a message of several requests)
+            return Turn("", "complete", sc.intent)
         self._reset(state)
         state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings)
         self._follow_joined(state, sc, last, cands)

@@ -195,6 +195,12 @@ class BotSettings:
     #: said before the answers when a ``multiple`` slot got more values than it takes:
     #: ``{max}`` is the limit, ``{rest}`` the values left out
     too_many_values: str = "한 번에 {max}개까지만 답할 수 있어서 {rest}은/는 빼고 답할게요."
+    #: a message of several requests (``기차 예매하고 부산 날씨도 알려줘``) is split at its clause
+    #: boundaries and each request is handled in turn (docs/scenarios.md, section 3)
+    split_requests: bool = True
+    #: said when a request of such a message waits for the one being asked about; ``{request}``
+    #: is the user's words for it
+    queued: str = "'{request}' 요청은 지금 일이 끝나면 이어서 할게요."
 
 
 @dataclass(frozen=True)
@@ -354,7 +360,7 @@ _SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "resum
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
-             "follow_up", "keyboard_fix", "refer", "choose_one", "too_many_values"}
+             "follow_up", "keyboard_fix", "refer", "choose_one", "too_many_values", "split_requests", "queued"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -372,12 +378,12 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             if v is not None:
                 kw[k] = v
     for k in ("cancel_reply", "max_turns_reply", "invalid_value", "action_error", "no_scenario",
-              "confirm_denied", "choose_one", "too_many_values"):
+              "confirm_denied", "choose_one", "too_many_values", "queued"):
         if k in d:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
                 kw[k] = text
-    for k in ("follow_up", "keyboard_fix"):
+    for k in ("follow_up", "keyboard_fix", "split_requests"):
         if k in d:
             if isinstance(d[k], bool):
                 kw[k] = d[k]
@@ -628,7 +634,8 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                                                                      ("confirm", confirms)) if len(v) > 1})
     for k, tpl, allowed in (("bot.invalid_value", settings.invalid_value, ("value",)),
                             ("bot.choose_one", settings.choose_one, ("choices",)),
-                            ("bot.too_many_values", settings.too_many_values, ("max", "rest"))):
+                            ("bot.too_many_values", settings.too_many_values, ("max", "rest")),
+                            ("bot.queued", settings.queued, ("request",))):
         for name in template_names(tpl):
             if name not in allowed:
                 p.add(k, f"may only name {' and '.join('{' + a + '}' for a in allowed)}, not {{{name}}}")

@@ -182,7 +182,8 @@ def run_stories(bot: Any, stories: Sequence[Story], *, today: datetime.date | No
         session = f"story:{story.name}:{seen[story.name]}"
         for expect in story.turns:
             turn = private.handle(session, expect.user, today=story.today or today)
-            result.transcript.append(f"  > {expect.user}\n    {turn.reply}  [{turn.state}]")
+            shown = turn.reply.replace("\n", "\n    ")   # a reply of several lines stays indented
+            result.transcript.append(f"  > {expect.user}\n    {shown}  [{turn.state}]")
             miss = _miss(expect, turn)
             if miss is not None:
                 result.failure = f"turn {expect.user!r}: {miss}"

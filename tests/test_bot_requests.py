@@ -1,0 +1,265 @@
+"""Several requests in one message (기차 예매하고 부산 날씨도 알려줘): split at clause boundaries,
+handled in order, answered ones first, the first that asks kept under way, later ones that ask
+queued. The parser is the deterministic stand-in of test_bot.py."""
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+HERE = os.path.join(os.path.dirname(__file__), "fixtures", "bot")
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from bot_standin import StandInParser, parse_result  # noqa: E402
+
+from nlukit.bot import Bot  # noqa: E402
+from nlukit.bot.scenario import parse_scenarios  # noqa: E402
+from nlukit.errors import ScenarioError  # noqa: E402
+
+INTENTS = ("greeting", "weather", "train_ticket", "alarm", "restaurant", "music", "thanks")
+WEATHER = {"intent": "weather", "response": "{date} {location} 날씨예요.",
+           "slot": [{"entity": "location", "prompt": "어느 지역 날씨요?"}, {"entity": "date", "default": "오늘"}]}
+TRAIN = {"intent": "train_ticket", "confirm": "{date} {origin}에서 {destination}(으)로 예매할까요?",
+         "response": "{date} {origin}에서 {destination}(으)로 예매했어요.",
+         "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서 출발하세요?"},
+                  {"entity": "location", "role": "destination", "prompt": "어디로 가세요?"},
+                  {"entity": "date", "prompt": "언제 출발하세요?"}]}
+ALARM = {"intent": "alarm", "response": "{time} 알람을 맞췄어요.",
+         "slot": [{"entity": "time", "prompt": "몇 시에 울릴까요?", "pattern": r"\d{1,2}시( 반)?"}]}
+FOOD = {"intent": "restaurant", "response": "{location} 맛집이에요.",
+        "slot": [{"entity": "location", "prompt": "어느 동네요?"}]}
+MUSIC = {"intent": "music", "response": "노래를 틀게요.", "slot": []}
+THANKS = {"intent": "thanks", "response": "천만에요."}
+GREETING = {"intent": "greeting", "response": "안녕하세요!"}
+SCENARIOS = [WEATHER, TRAIN, ALARM, FOOD, MUSIC, THANKS, GREETING]
+
+
+OVERRIDES = {
+    "고마워 ㅎㅎ": parse_result("고마워 ㅎㅎ", "thanks", 0.9),
+    "고마워": parse_result("고마워", "thanks", 0.9),
+    # a model that reads a helping verb alone as a request: only the clause rules keep it in
+    "싶어": parse_result("싶어", "alarm", 0.9), "있어": parse_result("있어", "alarm", 0.9),
+    "나서 자야지": parse_result("나서 자야지", "alarm", 0.9),
+}
+
+
+def parser() -> StandInParser:
+    p = StandInParser(intents=INTENTS, overrides=OVERRIDES)
+    # a model that reads a request in values alone (서울에서 부산 as weather)
+    for text in ("서울에서 부산으로", "내일은?"):
+        p.overrides[text] = parse_result(text, "weather", 0.9, *p.parse(text).entities)
+    return p
+
+
+def bot(scenarios: list | None = None, **bot_table) -> Bot:
+    p = parser()
+    data = {"scenario": scenarios or SCENARIOS, "bot": {"cancel": ["취소"], **bot_table}}
+    return Bot(p, parse_scenarios(data, intents=p.intents, entity_types=p.entity_types))
+
+
+def replies(b: Bot, *texts: str, sid: str = "u") -> list:
+    return [b.handle(sid, t) for t in texts]
+
+
+# ------------------------------------------------------------------ two requests answered at once
+
+@pytest.mark.parametrize("text", [
+    "서울 날씨 알려주고 7시에 알람 맞춰줘", "서울 날씨 알려주구 7시에 알람 맞춰줘", "서울 날씨 알려줘 그리고 7시에 알람 맞춰줘",
+    "서울 날씨 알려줘. 그리고 나서 7시에 알람 맞춰줘", "서울 날씨 알려주고 그 다음에 7시에 알람 맞춰줘",
+    "서울 날씨 알려줘, 7시에 알람 맞춰줘", "서울 날씨 알려줘! 7시에 알람 맞춰줘", "서울 날씨 알려줘 7시에 알람 맞춰줘",
+    "서울 날씨 알려 주고 7시에 알람 맞춰 줘",
+])
+def test_should_answer_both_requests_in_order(text):
+    turn = bot().handle("u", text)
+    assert turn.reply == "오늘 서울 날씨예요.\n7시 알람을 맞췄어요."
+    assert (turn.state, turn.intent, turn.slots) == ("complete", "alarm", {"time": "7시"})
+    assert [(r["intent"], r["state"]) for r in turn.requests] == [("weather", "complete"), ("alarm", "complete")]
+    assert turn.requests[1]["reply"] == "7시 알람을 맞췄어요."
+    assert turn.to_dict()["requests"] == turn.requests
+
+
+def test_should_answer_three_requests():
+    turn = bot().handle("u", "서울 날씨 알려주고 7시에 알람 맞춰 주고 노래 틀어줘")
+    assert turn.reply.split("\n") == ["오늘 서울 날씨예요.", "7시 알람을 맞췄어요.", "노래를 틀게요."]
+    assert turn.intent == "music"
+
+
+def test_should_answer_the_same_request_twice_with_its_own_values():
+    turn = bot().handle("u", "서울 날씨 알려주고 부산 날씨도 알려줘")
+    assert turn.reply == "오늘 서울 날씨예요.\n오늘 부산 날씨예요."
+    assert [r["intent"] for r in turn.requests] == ["weather", "weather"]
+
+
+# ------------------------------------------------------------------ a request that asks
+
+def test_should_answer_the_complete_one_first_and_ask_the_other_last():
+    b = bot()
+    turn = b.handle("u", "내일 서울에서 부산으로 가는 기차 예매하고 광주 날씨도 알려줘")
+    assert turn.reply == "오늘 광주 날씨예요.\n내일 서울에서 부산으로 예매할까요?"
+    assert (turn.state, turn.intent) == ("confirm", "train_ticket")
+    assert [(r["intent"], r["state"]) for r in turn.requests] == [("train_ticket", "confirm"), ("weather", "complete")]
+    assert b.handle("u", "네").reply == "내일 서울에서 부산으로 예매했어요."
+
+
+def test_should_queue_a_second_request_that_asks_and_run_it_after_the_first_completes():
+    b = bot()
+    first = b.handle("u", "기차 예매하고 알람 맞춰줘")
+    assert first.reply == "어디에서 출발하세요?\n'알람 맞춰줘' 요청은 지금 일이 끝나면 이어서 할게요."
+    assert (first.state, first.intent) == ("ask_slot", "train_ticket")
+    assert [(r["intent"], r["state"], r["reply"]) for r in first.requests] == [
+        ("train_ticket", "ask_slot", "어디에서 출발하세요?"), ("alarm", "queued", "")]
+    turns = replies(b, "서울에서 부산으로", "내일", "네")
+    assert turns[-1].reply == "내일 서울에서 부산으로 예매했어요.\n몇 시에 울릴까요?"
+    assert (turns[-1].state, turns[-1].intent) == ("ask_slot", "alarm")
+    assert [(r["intent"], r["state"]) for r in turns[-1].requests] == [("train_ticket", "complete"),
+                                                                        ("alarm", "ask_slot")]
+    last = b.handle("u", "7시")
+    assert (last.reply, last.requests) == ("7시 알람을 맞췄어요.", [])
+    assert "queue" not in b.session("u")
+
+
+def test_should_run_a_queued_request_after_a_cancel():
+    b = bot()
+    b.handle("u", "기차 예매하고 알람 맞춰줘")
+    turn = b.handle("u", "취소")
+    assert turn.reply.split("\n") == ["알겠어요, 취소했어요. 다른 도움이 필요하시면 말씀해 주세요.", "몇 시에 울릴까요?"]
+    assert (turn.state, turn.intent) == ("ask_slot", "alarm")
+
+
+def test_should_use_the_queued_wording_of_the_settings():
+    turn = bot(queued="{request}: 잠시 뒤에요.").handle("u", "기차 예매하고 알람 맞춰줘")
+    assert turn.reply == "어디에서 출발하세요?\n알람 맞춰줘: 잠시 뒤에요."
+
+
+def test_should_take_a_yes_then_another_request_at_a_confirmation():
+    b = bot()
+    replies(b, "기차 예매해줘", "서울에서 부산으로", "내일")
+    turn = b.handle("u", "네 그리고 광주 날씨도 알려줘")
+    assert turn.reply == "내일 서울에서 부산으로 예매했어요.\n오늘 광주 날씨예요."
+
+
+def test_should_take_an_answer_then_another_request():
+    b = bot()
+    b.handle("u", "날씨 알려줘")
+    turn = b.handle("u", "광주요, 그리고 7시에 알람 맞춰줘")
+    assert turn.reply == "오늘 광주 날씨예요.\n7시 알람을 맞췄어요."
+
+
+# ------------------------------------------------------------------ a value for two requests
+
+def test_should_give_a_value_said_once_to_both_requests():
+    turn = bot().handle("u", "광주 맛집이랑 날씨 알려줘")
+    assert turn.reply == "광주 맛집이에요.\n오늘 광주 날씨예요."
+    assert turn.requests[1]["text"] == "광주 날씨 알려줘"
+
+
+def test_should_read_a_word_pointing_back_as_a_value_of_its_part():
+    b = bot(refer={"location": ["거기"]})
+    turn = b.handle("u", "광주 날씨 알려주고 거기 맛집도 찾아줘")
+    assert turn.reply == "오늘 광주 날씨예요.\n광주 맛집이에요."
+    assert turn.requests[1]["text"] == "거기 맛집도 찾아줘"   # nothing put in front: 거기 is its value
+    b.handle("v", "서울 날씨 알려줘")
+    turn = b.handle("v", "거기 맛집 찾아주고 내일 날씨도")   # 거기 (서울) said once for both
+    assert turn.reply == "서울 맛집이에요.\n내일 서울 날씨예요."
+
+
+def test_should_not_share_a_value_when_two_of_its_type_are_said():
+    turn = bot().handle("u", "서울에서 부산으로 가는 기차 예매하고 날씨도 알려줘")
+    assert turn.reply == "언제 출발하세요?\n'날씨도 알려줘' 요청은 지금 일이 끝나면 이어서 할게요."
+    assert turn.requests[1] == {"text": "날씨도 알려줘", "intent": "weather", "state": "queued", "reply": ""}
+
+
+# ------------------------------------------------------------------ thanks, then a follow-up
+
+def test_should_take_values_alone_as_a_follow_up_of_the_part_before():
+    turn = bot().handle("u", "서울 날씨 어때? 내일은?")
+    assert turn.reply == "오늘 서울 날씨예요.\n내일 서울 날씨예요."
+
+
+def test_should_take_thanks_then_a_follow_up():
+    b = bot()
+    b.handle("u", "서울 날씨 알려줘")
+    turn = b.handle("u", "고마워 ㅎㅎ 부산은?")
+    assert turn.reply == "천만에요.\n오늘 부산 날씨예요."
+    assert (turn.intent, turn.slots["location"]) == ("weather", "부산")
+
+
+def test_should_not_follow_up_without_a_last_answer():
+    turn = bot().handle("u", "고마워 ㅎㅎ 부산은?")
+    assert turn.requests == [] and turn.state == "fallback"
+
+
+# ------------------------------------------------------------------ what is not split
+
+@pytest.mark.parametrize("text", [
+    "기차 예매하고 싶어",                 # -고 싶다: one request
+    "서울 날씨 보고 있어",                # -고 있다
+    "알람 맞추고 나서 자야지",            # -고 나서 in one clause
+    "날씨 알아보고 알려줘",               # two verbs, one request
+    "서울하고 부산 날씨 알려줘",          # a list of values
+    "서울 그리고 부산 날씨 알려줘",
+    "서울, 부산 날씨 알려줘",
+    "서울이랑 부산 날씨 알려줘",
+    "안녕 서울 날씨 알려줘",              # small talk and one request the whole text asks
+    "고마워 ㅎㅎ 서울 날씨 알려줘",
+    "부산 간다고 알람 맞춰줘",            # a quotation
+    "기차 타고 7시에 알람 맞춰줘",         # -고 of a verb that asks nothing (타고, 먹고, 만나고)
+    "서울에서 부산으로, 내일 기차 예매해줘",  # values alone make no request, whatever the model reads
+    "서울 날씨 알려주고 서울 날씨 알려줘",  # the same request twice, the same value
+    "날씨 알려주고 날씨 알려줘",
+])
+@pytest.mark.parametrize("before", [None, "광주 날씨 알려줘"])   # after an answer, values may follow it up
+def test_should_not_split(text, before):
+    split, whole = bot(), bot(split_requests=False)
+    if before:
+        split.handle("u", before), whole.handle("u", before)
+    turn, plain = split.handle("u", text), whole.handle("u", text)
+    assert turn.requests == []
+    assert (turn.reply, turn.state, turn.intent, turn.slots) == (plain.reply, plain.state, plain.intent, plain.slots)
+
+
+def test_should_not_split_a_yes_with_thanks_at_a_confirmation():
+    split, whole = bot(), bot(split_requests=False)
+    for b in (split, whole):
+        replies(b, "기차 예매해줘", "서울에서 부산으로", "내일")
+    turn, plain = split.handle("u", "네 ㅎㅎ 고마워"), whole.handle("u", "네 ㅎㅎ 고마워")
+    assert turn.requests == []
+    assert (turn.reply, turn.state) == (plain.reply, plain.state)
+
+
+def test_should_not_split_when_turned_off():
+    turn = bot(split_requests=False).handle("u", "서울 날씨 알려주고 7시에 알람 맞춰줘")
+    assert turn.requests == [] and "\n" not in turn.reply
+
+
+# ------------------------------------------------------------------ settings
+
+@pytest.mark.parametrize("table, message", [
+    ({"split_requests": "yes"}, "bot.split_requests: must be true or false"),
+    ({"queued": ""}, "bot.queued"),
+    ({"queued": "{intent}은 나중에"}, "bot.queued: may only name {request}"),
+    ({"split_request": True}, "bot.split_request: unknown setting"),
+])
+def test_should_check_the_settings(table, message):
+    p = parser()
+    with pytest.raises(ScenarioError, match=message.replace("{", r"\{").replace("}", r"\}")):
+        parse_scenarios({"scenario": SCENARIOS, "bot": table}, intents=p.intents, entity_types=p.entity_types)
+
+
+def test_should_split_by_default():
+    p = parser()
+    sc = parse_scenarios({"scenario": SCENARIOS}, intents=p.intents, entity_types=p.entity_types)
+    assert sc.settings.split_requests is True
+    assert "{request}" in sc.settings.queued
+
+
+def test_should_leave_one_request_said_twice_with_a_joining_word_to_a_multiple_slot():
+    weather = {**WEATHER, "slot": [{**WEATHER["slot"][0], "multiple": True}, WEATHER["slot"][1]]}
+    turn = bot([weather, *SCENARIOS[1:]]).handle("u", "서울 날씨랑 부산 날씨 알려줘")
+    assert turn.requests == [] and turn.multiple == {"location": ["서울", "부산"]}
+    # without a multiple slot, a request said twice with 하고 is two requests (예매하고: a verb)
+    turn = bot().handle("u", "서울에서 부산으로 가는 기차 예매하고 대구에서 광주로 가는 기차도 예매해줘")
+    assert turn.reply == "언제 출발하세요?\n'대구에서 광주로 가는 기차도 예매해줘' 요청은 지금 일이 끝나면 이어서 할게요."
+    assert turn.slots == {"origin": "서울", "destination": "부산"}
