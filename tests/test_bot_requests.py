@@ -3,6 +3,7 @@ handled in order, answered ones first, the first that asks kept under way, later
 queued. The parser is the deterministic stand-in of test_bot.py."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 
@@ -184,6 +185,20 @@ def test_should_take_thanks_then_a_follow_up():
     turn = b.handle("u", "고마워 ㅎㅎ 부산은?")
     assert turn.reply == "천만에요.\n오늘 부산 날씨예요."
     assert (turn.intent, turn.slots["location"]) == ("weather", "부산")
+
+
+@pytest.mark.parametrize("whole", ["greeting", "thanks"])
+def test_should_take_thanks_then_a_follow_up_whatever_small_talk_the_model_reads_in_the_whole(whole):
+    # the whole text read as small talk (greeting, thanks) covers neither the weather nor is a
+    # request of its own: the follow-up is not lost to it
+    b = bot()
+    b.parser.overrides["고마워 ㅎㅎ 부산은?"] = parse_result(
+        "고마워 ㅎㅎ 부산은?", whole, 0.6,
+        *(dataclasses.replace(e, start=e.start + 7, end=e.end + 7) for e in b.parser.parse("부산은?").entities))
+    b.handle("u", "서울 날씨 알려줘")
+    turn = b.handle("u", "고마워 ㅎㅎ 부산은?")
+    assert turn.reply == "천만에요.\n오늘 부산 날씨예요."
+    assert [(r["intent"], r["state"]) for r in turn.requests] == [("thanks", "complete"), ("weather", "complete")]
 
 
 def test_should_not_follow_up_without_a_last_answer():
