@@ -187,10 +187,10 @@ def test_should_take_thanks_then_a_follow_up():
     assert (turn.intent, turn.slots["location"]) == ("weather", "부산")
 
 
-@pytest.mark.parametrize("whole", ["greeting", "thanks"])
-def test_should_take_thanks_then_a_follow_up_whatever_small_talk_the_model_reads_in_the_whole(whole):
-    # the whole text read as small talk (greeting, thanks) covers neither the weather nor is a
-    # request of its own: the follow-up is not lost to it
+@pytest.mark.parametrize("whole", ["greeting", "thanks", "restaurant"])
+def test_should_take_thanks_then_a_follow_up_whatever_the_model_reads_in_the_whole(whole):
+    # the whole text read as small talk (greeting, thanks) or as a request no part makes
+    # (restaurant) covers neither part: the follow-up is not lost to it
     b = bot()
     b.parser.overrides["고마워 ㅎㅎ 부산은?"] = parse_result(
         "고마워 ㅎㅎ 부산은?", whole, 0.6,

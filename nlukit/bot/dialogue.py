@@ -587,10 +587,11 @@ class Bot:
                 return None   # 서울 날씨랑 부산 날씨: values of a multiple slot said together
         elif whole is not None and all(p[3] == whole or self._small_talk(p[3]) for p in parts):
             return None   # 안녕 서울 날씨 알려줘: the weather is what is asked
-        elif ((whole is not None and not self._small_talk(whole)) or state.get("intent")) \
+        elif state.get("intent") \
                 and len({k for k in kinds if not self._small_talk(k)}) <= 1:
-            # 네 ㅎㅎ 고마워요 at a confirmation: a yes with thanks, one request. A whole read as small
-            # talk (고마워 ㅎㅎ 부산은? as a greeting) covers no request: the parts stand
+            # 네 ㅎㅎ 고마워요 at a confirmation: a yes with thanks, one request. Nothing under way, a
+            # whole read as what no part asks (고마워 ㅎㅎ 9시는? as a greeting, or as weather after an
+            # alarm) covers no request: the parts stand
             return None
         out = [(text[a:b].strip(), got, kind) for a, b, got, kind in parts]
         return self._shared(out, state, today)
