@@ -141,6 +141,19 @@ def test_should_take_a_yes_then_another_request_at_a_confirmation():
     assert turn.reply == "내일 서울에서 부산으로 예매했어요.\n오늘 광주 날씨예요."
 
 
+@pytest.mark.parametrize("text", ["네 고마워 그리고 광주 맛집도", "네 고마워 그리고 광주 맛집도 찾아줘"])
+def test_should_take_a_yes_with_thanks_then_another_request_at_a_confirmation(text):
+    # 네 고마워 is a yes (small talk after it); the whole read as the restaurant must not drop
+    # the booking said yes to
+    b = bot()
+    b.parser.overrides["네 고마워"] = parse_result("네 고마워", "thanks", 0.9)
+    replies(b, "기차 예매해줘", "서울에서 부산으로", "내일")
+    turn = b.handle("u", text)
+    assert turn.reply == "내일 서울에서 부산으로 예매했어요.\n광주 맛집이에요."
+    assert [(r["intent"], r["state"]) for r in turn.requests] == [("train_ticket", "complete"),
+                                                                  ("restaurant", "complete")]
+
+
 def test_should_take_an_answer_then_another_request():
     b = bot()
     b.handle("u", "날씨 알려줘")

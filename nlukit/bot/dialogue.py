@@ -497,7 +497,8 @@ class Bot:
             asked = active.slot(state.get("asked") or "")
             cands = self._candidates(text, parse, active, asked)
             if self._is_bare(text, cands, asked) or (state.get("confirming") and (
-                    self._is_answer(t, self._yes_or_no) or self._is_correction(text, cands, active))):
+                    self._is_answer(t, self._yes_or_no) or self._is_correction(text, cands, active)
+                    or self._says_yes(active, text, parse))):   # 네 고마워 | 그리고 부산 맛집도
                 return active.intent
         alone = self._values_alone(text, parse)
         if said is not None and said in self.scenarios and not alone:
@@ -878,15 +879,7 @@ class Bot:
         아니 됐어, is a cancel, handled before); None when the text is something else (a new
         value, another request)."""
         t = _squash(text)
-        said = self._confident(parse)
-        if self._is_answer(t, self._affirm) or (
-                # 네, 예매해 주세요: a yes, then the very request being confirmed; 네 감사합니다: a yes,
-                # then small talk (thanks, a goodbye), which must not drop what was said yes to
-                (said == sc.intent or self._small_talk(said)) and not parse.entities
-                and self._starts_with_yes(text)) or (
-                # 네네 ㅎㅎ 예매해주세요, 응 예약해줘: a yes, then one word asking to do it, whatever the
-                # model reads (no other request it is sure of)
-                said in (None, sc.intent) and not parse.entities and self._yes_then_go_ahead(text)):
+        if self._says_yes(sc, text, parse):
             state["misunderstood"] = 0
             return self._complete(sid, state, sc, text, parse, today)
         if self._is_answer(t, self._deny):
@@ -895,6 +888,18 @@ class Bot:
             return Turn(self.settings.confirm_denied, "confirm", sc.intent, final, [], parse,
                         self._resolved(sc, state, final, today))
         return None   # 아니 됐어 (a no, then a cancel phrase) was cancelled before
+
+    def _says_yes(self, sc: Scenario, text: str, parse: ParseResult) -> bool:
+        """True when ``text`` says yes to ``sc``'s confirmation question."""
+        said = self._confident(parse)
+        return self._is_answer(_squash(text), self._affirm) or (
+            # 네, 예매해 주세요: a yes, then the very request being confirmed; 네 감사합니다: a yes,
+            # then small talk (thanks, a goodbye), which must not drop what was said yes to
+            (said == sc.intent or self._small_talk(said)) and not parse.entities
+            and self._starts_with_yes(text)) or (
+            # 네네 ㅎㅎ 예매해주세요, 응 예약해줘: a yes, then one word asking to do it, whatever the
+            # model reads (no other request it is sure of)
+            said in (None, sc.intent) and not parse.entities and self._yes_then_go_ahead(text))
 
     def _yes_then_go_ahead(self, text: str) -> bool:
         """``네네 ㅎㅎ 예매해주세요``, ``응 예약해줘``, ``네 예매 부탁드려요``: whole words making a yes
