@@ -165,6 +165,25 @@ def test_should_take_an_answer_that_picks_one_of_the_values_offered(answer, city
     assert b.handle("u", answer).reply == f"오늘 {city}의 날씨를 알려드릴게요."
 
 
+@pytest.mark.parametrize("answer", ["뒤에 거", "두 번째 거", "앞에 거"])
+def test_should_fill_only_the_slot_asked_from_an_answer_that_picks_one(answer):
+    # a model that reads a value in the words of the pick (뒤 as a date, 두 as a number): the
+    # pick answers the slot asked, and nothing else in the booking changes
+    from bot_standin import parse_result
+
+    from nlukit.types import Entity
+    p = parser()
+    word = answer.split()[0][:1]
+    p.overrides[answer] = parse_result(answer, "fallback", 0.8, Entity("date", word, word, 0, 1, 0.9))
+    b = Bot(p, parse_scenarios({"scenario": [TRAIN]}, intents=p.intents, entity_types=p.entity_types))
+    b.handle("u", "내일 서울에서 기차 예매해줘")
+    assert b.handle("u", "대구랑 광주").choices == ["대구", "광주"]
+    turn = b.handle("u", answer)
+    city = "대구" if answer.startswith("앞") else "광주"
+    assert turn.slots == {"date": "내일", "origin": "서울", "destination": city}
+    assert turn.reply == f"내일 서울에서 {city}로 가는 기차를 예매할게요."
+
+
 def test_should_ask_which_for_an_optional_slot_with_a_default_too():
     b = bot()
     turn = b.handle("u", "오늘이랑 내일 서울 날씨")

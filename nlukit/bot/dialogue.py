@@ -1625,8 +1625,8 @@ class Bot:
                 and not any(c.entity == asked.entity for c in cands):
             offered = list(pending.get("choices") or [])
             i = _picked(text, len(offered))
-            if i is not None:
-                cands = [*cands, _Cand(asked.entity, None, offered[i], text.strip(), 0, len(text), "choice")]
+            if i is not None:   # the answer is the pick alone: what the model reads in it (뒤 as a date) is not
+                cands = [_Cand(asked.entity, None, offered[i], text.strip(), 0, len(text), "choice")]
         keep: list[_Cand] = []
         lists: list[tuple[Slot, list[str]]] = []
         choose: dict[str, Any] | None = None
