@@ -1076,6 +1076,24 @@ def test_should_leave_a_word_that_points_to_nothing_and_keep_sessions_apart():
     talk(plain, "r6", [("거기 짜장면 맛집", "어느 동네에서 찾을까요?", "ask_slot")])
 
 
+def test_should_not_fill_a_slot_with_a_word_that_points_to_nothing():
+    # a model that tags 거기 as a food: with no place said before (or only a list, 서울이랑 부산),
+    # 거기 is no value of any type and the location is asked, the food left empty
+    parser = StandInParser()
+    parser.overrides["거기 맛집"] = parse_result("거기 맛집", "restaurant", 0.9, Entity("food", "거기", "거기", 0, 2, 0.9))
+    data = {"bot": {"refer": {"location": ["거기"]}},
+            "scenario": [{"intent": "restaurant", "response": "{location} {food} 맛집",
+                          "slot": [{"entity": "location", "prompt": "어느 동네요?"},
+                                   {"entity": "food", "required": False}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    turn = bot.handle("r7", "거기 맛집")
+    assert (turn.state, turn.slots, turn.reply) == ("ask_slot", {}, "어느 동네요?")
+    # and a word that points to a value still fills its own type's slot
+    parser.overrides["거기 맛집"] = parse_result("거기 맛집", "restaurant", 0.9, Entity("food", "거기", "거기", 0, 2, 0.9))
+    bot.handle("r8", "부산 맛집")
+    assert bot.handle("r8", "거기 맛집").slots == {"location": "부산"}
+
+
 def test_should_refuse_refer_for_an_unknown_entity_type_or_a_bad_shape():
     with pytest.raises(ScenarioError, match=r"bot\.refer\.city: unknown entity type 'city'"):
         refer_bot(refer={"city": ["거기"]})

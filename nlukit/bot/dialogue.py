@@ -705,17 +705,23 @@ class Bot:
         word's span is kept, so particles after it (거기서, 거기로) still name the slot; what the
         model tagged there gives way. A word with no value to point to is left as it was."""
         refer, recent = self.settings.refer, state.get("recent")
-        if not refer or not isinstance(recent, dict) or not recent:
+        if not refer:
             return parse
+        recent = recent if isinstance(recent, dict) else {}
         found: list[tuple[int, int, str, str]] = []
         for etype, words in refer.items():
             value = recent.get(etype)
-            if not isinstance(value, str) or not value:
-                continue
             for word in words:
                 for m in re.finditer(re.escape(word), text):
                     if m.start() == 0 or not text[m.start() - 1].isalnum():   # at a word's start
-                        found.append((m.start(), m.end(), etype, value))
+                        found.append((m.start(), m.end(), etype, value if isinstance(value, str) else ""))
+        # a word with nothing to point to is no value itself, of any type (the model's 거기 as a food)
+        words = {w for ws in refer.values() for w in ws}
+        blank = [(a, b) for a, b, _, v in found if not v]
+        if blank:
+            parse = ParseResult(parse.text, parse.intent, tuple(
+                e for e in parse.entities if not (e.text in words and (e.start, e.end) in blank)), parse.ranking)
+        found = [f for f in found if f[3]]
         chosen: list[tuple[int, int, str, str]] = []
         for a, b, etype, value in sorted(found, key=lambda f: f[0] - f[1]):   # longest first (그 동네 > 그)
             if not any(a < y and x < b for x, y, _, _ in chosen):             # a word under two types: the first
