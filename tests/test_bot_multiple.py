@@ -184,6 +184,16 @@ def test_should_fill_only_the_slot_asked_from_an_answer_that_picks_one(answer):
     assert turn.reply == f"내일 서울에서 {city}로 가는 기차를 예매할게요."
 
 
+@pytest.mark.parametrize("answer", ["대구랑 광주 중에 광주", "대구나 광주 중 광주요"])
+def test_should_take_the_one_value_said_after_a_list_of_values_to_choose_from(answer):
+    # 대구랑 광주 중에 광주: the list and the pick in one answer fill the slot, nothing left to choose
+    b = bot()
+    b.handle("u", "내일 서울에서 기차 예매해줘")
+    turn = b.handle("u", answer)
+    assert (turn.state, turn.choices, turn.slots["destination"]) == ("complete", [], "광주")
+    assert not (b.session("u") or {}).get("choose")
+
+
 def test_should_ask_which_for_an_optional_slot_with_a_default_too():
     b = bot()
     turn = b.handle("u", "오늘이랑 내일 서울 날씨")

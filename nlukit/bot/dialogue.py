@@ -1670,6 +1670,9 @@ class Bot:
         for slot, values in lists:
             if slot.name in filled and slots.get(slot.name) == values[0]:
                 self._keep_list(state, slot, values)
+        if choose is not None and choose["slot"] in filled and slots.get(choose["slot"]) in choose["choices"]:
+            choose = None   # 대구랑 광주 중에 광주: one of the list said alone picks it
+            state["choose"] = None
         if choose is not None:
             state["choose"] = choose
             filled.append(choose["slot"])
