@@ -1094,6 +1094,28 @@ def test_should_not_fill_a_slot_with_a_word_that_points_to_nothing():
     assert bot.handle("r8", "거기 맛집").slots == {"location": "부산"}
 
 
+def test_should_point_back_to_the_value_said_last_not_the_last_slot():
+    # 출발지 대구로 바꿔줘 changes the origin; the destination 부산 was said before it: 거기 is 대구
+    parser = StandInParser()
+    data = {"bot": {"refer": {"location": ["거기"]}},
+            "scenario": [{"intent": "train_ticket", "confirm": "{origin}에서 {destination}(으)로 갈까요?",
+                          "response": "{origin}에서 {destination}(으)로 예매했어요.",
+                          "slot": [{"entity": "location", "role": "origin", "prompt": "어디서요?",
+                                    "names": ["출발지"]},
+                                   {"entity": "location", "role": "destination", "prompt": "어디로요?"}]},
+                         {"intent": "weather", "response": "{location} 날씨",
+                          "slot": [{"entity": "location", "prompt": "어디요?"}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    assert bot.handle("r9", "서울에서 부산으로 가는 기차").state == "confirm"
+    assert bot.handle("r9", "출발지 대구로 바꿔줘").reply == "대구에서 부산으로 갈까요?"
+    assert bot.handle("r9", "거기 날씨 알려줘").reply == "대구 날씨"
+    # and in a follow-up of the last answer: 출발지 광주는? after 서울 → 부산 (광주 last said, not 부산)
+    bot.handle("r10", "서울에서 부산으로 가는 기차")
+    bot.handle("r10", "네")
+    assert bot.handle("r10", "출발지 광주는?").reply == "광주에서 부산으로 갈까요?"
+    assert bot.handle("r10", "거기 날씨 알려줘").reply == "광주 날씨"
+
+
 def test_should_refuse_refer_for_an_unknown_entity_type_or_a_bad_shape():
     with pytest.raises(ScenarioError, match=r"bot\.refer\.city: unknown entity type 'city'"):
         refer_bot(refer={"city": ["거기"]})

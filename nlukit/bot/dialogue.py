@@ -425,10 +425,16 @@ class Bot:
               today: datetime.date | None, of_several: bool = False) -> Turn:
         """One request's turn: the decision of section 3 over ``text`` and its parse."""
         last = state.get("last")
+        # what the slots held before this turn: of the request under way, else of the last answer
+        # (a follow-up, 출발지 대구는?)
+        held_by, held = state.get("intent"), state.get("slots")
+        if not held_by and isinstance(last, dict):
+            held_by, held = last.get("intent"), last.get("slots")
+        held = dict(held) if isinstance(held, dict) else {}
         turn = self._step(sid, state, text, self._referred(text, parse, state), today)
         if of_several and turn.state == "complete" and self._small_talk(turn.intent) and isinstance(last, dict):
             state["last"] = last   # 고마워 ㅎㅎ 부산은?: thanks in passing leave the weather to follow up
-        self._note_recent(state, turn)
+        self._note_recent(state, turn, held if held_by == turn.intent else {})
         return turn
 
     def _parse(self, text: str, today: datetime.date | None) -> ParseResult:
@@ -733,15 +739,18 @@ class Bot:
         return ParseResult(parse.text, parse.intent, tuple(sorted([*kept, *said], key=lambda e: e.start)),
                            parse.ranking)
 
-    def _note_recent(self, state: dict[str, Any], turn: Turn) -> None:
-        """Keep, by entity type, the last value a turn's slots hold: what 거기 or 그날 points to."""
+    def _note_recent(self, state: dict[str, Any], turn: Turn, held: Mapping[str, Any] | None = None) -> None:
+        """Keep, by entity type, the last value a turn's slots hold: what 거기 or 그날 points to.
+        Values the slots ``held`` before the turn count first, those said in it last (출발지 대전으로
+        바꿔줘 with 부산 the destination: 거기 is 대전)."""
         sc = self.scenarios.scenarios.get(turn.intent or "")
         if not self.settings.refer or sc is None or not turn.slots:
             return
         recent = state.get("recent")
         if not isinstance(recent, dict):
             recent = state["recent"] = {}
-        for name, value in turn.slots.items():
+        held = held or {}
+        for name, value in sorted(turn.slots.items(), key=lambda kv: held.get(kv[0]) != kv[1]):
             slot = sc.slot(name)
             if slot is None or slot.entity not in self.settings.refer:
                 continue
