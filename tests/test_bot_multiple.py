@@ -184,6 +184,20 @@ def test_should_fill_only_the_slot_asked_from_an_answer_that_picks_one(answer):
     assert turn.reply == f"내일 서울에서 {city}로 가는 기차를 예매할게요."
 
 
+def test_should_pick_even_when_the_model_reads_a_value_of_the_asked_type_in_the_pick():
+    # 뒤에 거 while the date is asked among 오늘 and 내일: the model's 뒤 (a date) is the pick's word
+    from bot_standin import parse_result
+
+    from nlukit.types import Entity
+    p = parser()
+    p.overrides["뒤에 거"] = parse_result("뒤에 거", "fallback", 0.8, Entity("date", "뒤", "뒤", 0, 1, 0.9))
+    b = Bot(p, parse_scenarios({"scenario": [TRAIN]}, intents=p.intents, entity_types=p.entity_types))
+    b.handle("u", "서울에서 부산으로 가는 기차 예매해줘")
+    assert b.handle("u", "오늘이랑 내일").choices == ["오늘", "내일"]
+    turn = b.handle("u", "뒤에 거")
+    assert (turn.state, turn.slots["date"]) == ("complete", "내일")
+
+
 @pytest.mark.parametrize("answer", ["대구랑 광주 중에 광주", "대구나 광주 중 광주요"])
 def test_should_take_the_one_value_said_after_a_list_of_values_to_choose_from(answer):
     # 대구랑 광주 중에 광주: the list and the pick in one answer fill the slot, nothing left to choose

@@ -1636,10 +1636,12 @@ class Bot:
         asks which (``state["choose"]``; the slot then counts as filled, so no fallback is said).
         An answer picking one of the values offered (``첫 번째``, ``뒤에 거``) fills it."""
         pending = state.get("choose") if isinstance(state.get("choose"), dict) else None
-        if pending and asked is not None and asked.name == pending.get("slot") \
-                and not any(c.entity == asked.entity for c in cands):
+        if pending and asked is not None and asked.name == pending.get("slot"):
             offered = list(pending.get("choices") or [])
-            i = _picked(text, len(offered))
+            # a value of the slot's type said is the answer, unless it is only the pick's own word (뒤에 거:
+            # the model's 뒤 as a date), none of the values offered
+            i = None if any(c.entity == asked.entity and c.value in offered for c in cands) \
+                else _picked(text, len(offered))
             if i is not None:   # the answer is the pick alone: what the model reads in it (뒤 as a date) is not
                 cands = [_Cand(asked.entity, None, offered[i], text.strip(), 0, len(text), "choice")]
         keep: list[_Cand] = []
