@@ -121,6 +121,20 @@ def test_should_queue_a_second_request_that_asks_and_run_it_after_the_first_comp
     assert "queue" not in b.session("u")
 
 
+def test_should_run_a_queued_request_when_a_message_of_several_requests_ends_what_was_under_way():
+    # 네 그리고 광주 날씨도 알려줘 books and answers the weather: nothing is under way any more, so the
+    # queued alarm is asked now, not left waiting in the session for some later message
+    b = bot()
+    replies(b, "기차 예매하고 알람 맞춰줘", "서울에서 부산으로", "내일")
+    turn = b.handle("u", "네 그리고 광주 날씨도 알려줘")
+    assert turn.reply.split("\n") == ["내일 서울에서 부산으로 예매했어요.", "오늘 광주 날씨예요.", "몇 시에 울릴까요?"]
+    assert (turn.state, turn.intent) == ("ask_slot", "alarm")
+    assert [(r["intent"], r["state"]) for r in turn.requests] == [
+        ("train_ticket", "complete"), ("weather", "complete"), ("alarm", "ask_slot")]
+    assert "queue" not in b.session("u")
+    assert b.handle("u", "7시").reply == "7시 알람을 맞췄어요."
+
+
 def test_should_run_a_queued_request_after_a_cancel():
     b = bot()
     b.handle("u", "기차 예매하고 알람 맞춰줘")

@@ -407,8 +407,8 @@ class Bot:
                 turn = self._run_parts(session_id, state, parts, today, parse)
             else:
                 turn = self._part(session_id, state, text, parse, today)
-                if state.get("queue") and not state.get("intent"):
-                    turn = self._run_queue(session_id, state, text, turn, today)
+            if state.get("queue") and not state.get("intent"):   # after one request or several
+                turn = self._run_queue(session_id, state, text, turn, today)
             state["updated"] = now
             self.store.set(session_id, state, ttl=self.settings.session_expiry)
         if self.log is not None:
@@ -687,8 +687,9 @@ class Bot:
             requests.insert(i, {"text": t, "intent": intent or None, "state": "queued", "reply": ""})
         if lead is not None:
             lines.insert(0, lead.reply)
-            requests.insert(0, {"text": lead_text, "intent": lead.intent, "state": lead.state,
-                                "reply": lead.reply})
+            # the lead: this message's requests when it made several, else the message as one
+            requests[:0] = [dict(r) for r in lead.requests] or [
+                {"text": lead_text, "intent": lead.intent, "state": lead.state, "reply": lead.reply}]
         return dataclasses.replace(main, reply="\n".join(x for x in lines if x), requests=requests,
                                    parse=parse if parse is not None else main.parse)
 
