@@ -1114,6 +1114,12 @@ def test_should_point_back_to_the_value_said_last_not_the_last_slot():
     bot.handle("r10", "네")
     assert bot.handle("r10", "출발지 광주는?").reply == "광주에서 부산으로 갈까요?"
     assert bot.handle("r10", "거기 날씨 알려줘").reply == "광주 날씨"
+    # a yes that books it changes no value: 거기 stays the value said last (광주, not 부산)
+    bot.handle("r11", "서울에서 부산으로 가는 기차")
+    bot.handle("r11", "네")
+    bot.handle("r11", "출발지 광주는?")
+    assert bot.handle("r11", "네").reply == "광주에서 부산으로 예매했어요."
+    assert bot.handle("r11", "거기 날씨 알려줘").reply == "광주 날씨"
 
 
 def test_should_refuse_refer_for_an_unknown_entity_type_or_a_bad_shape():

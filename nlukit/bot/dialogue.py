@@ -741,9 +741,9 @@ class Bot:
                            parse.ranking)
 
     def _note_recent(self, state: dict[str, Any], turn: Turn, held: Mapping[str, Any] | None = None) -> None:
-        """Keep, by entity type, the last value a turn's slots hold: what 거기 or 그날 points to.
-        Values the slots ``held`` before the turn count first, those said in it last (출발지 대전으로
-        바꿔줘 with 부산 the destination: 거기 is 대전)."""
+        """Keep, by entity type, the last value a turn's slots took: what 거기 or 그날 points to.
+        A value the slot ``held`` before the turn was noted then and is passed over (출발지 대전으로
+        바꿔줘 with 부산 the destination, then 네: 거기 is 대전)."""
         sc = self.scenarios.scenarios.get(turn.intent or "")
         if not self.settings.refer or sc is None or not turn.slots:
             return
@@ -751,7 +751,9 @@ class Bot:
         if not isinstance(recent, dict):
             recent = state["recent"] = {}
         held = held or {}
-        for name, value in sorted(turn.slots.items(), key=lambda kv: held.get(kv[0]) != kv[1]):
+        for name, value in turn.slots.items():
+            if name in held and held[name] == value:
+                continue   # taken in an earlier turn and noted then (네 books it: nothing new said)
             slot = sc.slot(name)
             if slot is None or slot.entity not in self.settings.refer:
                 continue
