@@ -184,6 +184,18 @@ def test_should_fill_only_the_slot_asked_from_an_answer_that_picks_one(answer):
     assert turn.reply == f"내일 서울에서 {city}로 가는 기차를 예매할게요."
 
 
+@pytest.mark.parametrize("text", ["서울이랑 부산 말고 대구 날씨", "서울하고 부산 말고 대구 날씨 알려줘"])
+def test_should_rule_out_every_value_of_a_list_said_not_to_be_it(text):
+    # 서울이랑 부산 말고 대구: the list is ruled out whole, 대구 alone is answered
+    turn = bot().handle("u", text)
+    assert (turn.reply, turn.multiple) == ("오늘 대구의 날씨를 알려드릴게요.", {})
+    # one value of a one-value slot, not a list to choose from
+    b = bot()
+    b.handle("v", "내일 서울에서 기차 예매해줘")
+    turn = b.handle("v", "부산이랑 광주 말고 대구")
+    assert (turn.choices, turn.slots.get("destination")) == ([], "대구")
+
+
 def test_should_pick_even_when_the_model_reads_a_value_of_the_asked_type_in_the_pick():
     # 뒤에 거 while the date is asked among 오늘 and 내일: the model's 뒤 (a date) is the pick's word
     from bot_standin import parse_result

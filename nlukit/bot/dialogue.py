@@ -1309,6 +1309,11 @@ class Bot:
         # takes its place (the slot that holds 부산 gets 대구)
         ruled_out = [c for c in out if c.after.startswith(_NOT_THIS) or _SAID_NO.match(c.after)
                      or self._corrected_on_the_fly(c, out, text)]
+        # 서울이랑 부산 말고 대구: the values said together with a ruled-out one go with it
+        for k in range(len(out) - 2, -1, -1):
+            a, b = out[k], out[k + 1]
+            if b in ruled_out and a not in ruled_out and a.entity == b.entity and _joint(text, a, b):
+                ruled_out.append(a)
         kept = [c for c in out if c not in ruled_out]
         for x in ruled_out:
             i = next((i for i, c in enumerate(kept) if c.entity == x.entity and c.start >= x.end), None)
