@@ -135,6 +135,19 @@ def test_should_run_a_queued_request_when_a_message_of_several_requests_ends_wha
     assert b.handle("u", "7시").reply == "7시 알람을 맞췄어요."
 
 
+@pytest.mark.parametrize("text", ["고마워 그리고 서울에서 출발", "고마워 서울에서요"])
+def test_should_fill_the_values_said_with_thanks_in_passing(text):
+    # thanks answered in passing (resume) while the origin is asked: 서울 said with it is the answer
+    thanks = dict(THANKS, resume="천만에요.")
+    b = bot([WEATHER, TRAIN, ALARM, FOOD, MUSIC, thanks, GREETING])
+    i = text.index("서울")
+    b.parser.overrides[text] = parse_result(text, "thanks", 0.8, *(
+        dataclasses.replace(e, start=e.start + i, end=e.end + i) for e in b.parser.parse("서울").entities))
+    b.handle("u", "기차 예매해줘")
+    turn = b.handle("u", text)
+    assert (turn.reply, turn.slots) == ("천만에요. 어디로 가세요?", {"origin": "서울"})
+
+
 def test_should_run_a_queued_request_after_a_cancel():
     b = bot()
     b.handle("u", "기차 예매하고 알람 맞춰줘")

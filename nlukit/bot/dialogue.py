@@ -1015,6 +1015,11 @@ class Bot:
                 state["misunderstood"] = 0
                 said = other.resume if isinstance(other.resume, str) else \
                     self._wording(sid, state, other.intent, other, "response")
+                if cands:   # 고마워 그리고 서울에서 출발: the values said with it answer what is asked
+                    if asked is not None and not state.get("confirming"):
+                        cands = self._taking_back(text, cands, active, state)
+                    state["filled"], _ = self._fill_joined(state, text, active, state["slots"], cands, asked,
+                                                           bare, self._meanings(state))
                 return self._advance(sid, state, active, text, parse, render_template(said, {}), today)
             return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
