@@ -148,6 +148,18 @@ def test_should_fill_the_values_said_with_thanks_in_passing(text):
     assert (turn.reply, turn.slots) == ("천만에요. 어디로 가세요?", {"origin": "서울"})
 
 
+def test_should_take_a_pick_among_the_values_offered_then_another_request():
+    # 두 번째 그리고 7시에 알람 맞춰줘 while 서울 or 광주 is asked: the pick answers, the alarm is set
+    b = bot()
+    b.handle("u", "기차 예매해줘")
+    assert b.handle("u", "서울이랑 광주").choices == ["서울", "광주"]
+    turn = b.handle("u", "두 번째 그리고 7시에 알람 맞춰줘")
+    assert turn.reply == "7시 알람을 맞췄어요.\n어디로 가세요?"
+    assert (turn.intent, turn.slots) == ("train_ticket", {"origin": "광주"})
+    assert [(r["intent"], r["state"]) for r in turn.requests] == [("train_ticket", "ask_slot"),
+                                                                  ("alarm", "complete")]
+
+
 def test_should_run_a_queued_request_after_a_cancel():
     b = bot()
     b.handle("u", "기차 예매하고 알람 맞춰줘")

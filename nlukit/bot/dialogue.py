@@ -502,7 +502,10 @@ class Bot:
             t = _squash(text)
             asked = active.slot(state.get("asked") or "")
             cands = self._candidates(text, parse, active, asked)
-            if self._is_bare(text, cands, asked) or (state.get("confirming") and (
+            choose = state.get("choose") if isinstance(state.get("choose"), dict) else {}
+            if self._is_bare(text, cands, asked) or (   # 두 번째 | 그리고 7시에 알람: a pick of the values offered
+                    asked is not None and choose.get("slot") == asked.name
+                    and _picked(text, len(choose.get("choices") or ())) is not None) or (state.get("confirming") and (
                     self._is_answer(t, self._yes_or_no) or self._is_correction(text, cands, active)
                     or self._says_yes(active, text, parse))):   # 네 고마워 | 그리고 부산 맛집도
                 return active.intent
