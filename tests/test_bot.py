@@ -863,6 +863,8 @@ def test_should_cancel_on_a_cancel_phrase_after_a_no_or_an_interjection_in_any_s
         ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
         ("잘 됐어", "어디에서 출발하세요?", "ask_slot"),      # not a no or an interjection before it
         ("ㅠㅠ 됐어", "취소했어요.", "cancelled"),
+        ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+        ("아니 그리고 취소", "취소했어요.", "cancelled"),    # 그리고 between the no and the cancel
     ])
 
 

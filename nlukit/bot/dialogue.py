@@ -370,9 +370,9 @@ class Bot:
         self._deny = frozenset(_squash(p) for p in self.settings.deny) - {""}
         self._yes_or_no = self._affirm | self._deny
         # what may come before a cancel: a no, an interjection, a polite decline, another cancel
-        # with its polite 요 (됐어요 안 해요, 괜찮아요 안 할래요, 아니 됐어)
+        # with its polite 요 (됐어요 안 해요, 괜찮아요 안 할래요, 아니 됐어), and 그리고 (아니 그리고 취소)
         self._cancel_lead = (self._deny | _FILLERS | _DECLINE | frozenset(self._cancel)
-                             | frozenset(p + "요" for p in self._cancel))
+                             | frozenset(p + "요" for p in self._cancel) | frozenset(("그리고", "그리구")))   # 아니 그리고 취소
         self.log = open_turn_log(log)
         self._log_failing = False
 
