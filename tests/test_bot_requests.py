@@ -160,12 +160,15 @@ def test_should_take_a_pick_among_the_values_offered_then_another_request():
                                                                   ("alarm", "complete")]
 
 
-def test_should_run_a_queued_request_after_a_cancel():
+def test_should_drop_the_queued_requests_with_a_cancel():
+    # 취소 stops what the user asked for, the queued alarm too: nothing more is asked
     b = bot()
     b.handle("u", "기차 예매하고 알람 맞춰줘")
     turn = b.handle("u", "취소")
-    assert turn.reply.split("\n") == ["알겠어요, 취소했어요. 다른 도움이 필요하시면 말씀해 주세요.", "몇 시에 울릴까요?"]
-    assert (turn.state, turn.intent) == ("ask_slot", "alarm")
+    assert turn.reply == "알겠어요, 취소했어요. 다른 도움이 필요하시면 말씀해 주세요."
+    assert turn.state == "cancelled" and turn.intent == "train_ticket"   # the request it cancelled
+    assert "queue" not in b.session("u")
+    assert b.handle("u", "7시").state != "complete"        # no alarm waits for its time
 
 
 def test_should_use_the_queued_wording_of_the_settings():

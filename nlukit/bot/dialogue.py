@@ -407,7 +407,9 @@ class Bot:
                 turn = self._run_parts(session_id, state, parts, today, parse)
             else:
                 turn = self._part(session_id, state, text, parse, today)
-            if state.get("queue") and not state.get("intent"):   # after one request or several
+            if turn.state == "cancelled":   # 취소 stops everything asked for, the queued requests too
+                state.pop("queue", None)
+            elif state.get("queue") and not state.get("intent"):   # after one request or several
                 turn = self._run_queue(session_id, state, text, turn, today)
             state["updated"] = now
             self.store.set(session_id, state, ttl=self.settings.session_expiry)
