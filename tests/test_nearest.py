@@ -5,6 +5,7 @@ import os
 
 import numpy as np
 import pytest
+from test_intent import _items, _triples  # tests/ is on sys.path (pytest puts a test file's folder there)
 
 from nlukit.errors import BundleError, ConfigError, ModelError
 from nlukit.models.intent import IntentClassifier
@@ -20,21 +21,6 @@ PARAPHRASES = [("배송 며칠 걸려", "delivery_time"), ("배송비 얼마에�
                ("환불 언제 들어와?", "refund"), ("비밀번호 까먹었어", "password"), ("쿠폰 어떻게 써", "coupon")]
 GIBBERISH = ["ㅁㄴㅇㄹ", "asdf", "qwerty zxcv", "ㅋㅋㅋㅋㅋ"]
 FIXTURE = os.path.join(os.path.dirname(__file__), "fixtures", "model")
-
-
-def _triples(groups: dict[str, list[str]]) -> list[tuple]:
-    from nlukit.text import analyze
-    out = []
-    for intent, texts in groups.items():
-        for t in texts:
-            norm, toks = analyze(t)
-            out.append((norm.text, toks, intent))
-    return out
-
-
-def _items(texts: list[str]) -> list[tuple]:
-    from nlukit.text import analyze
-    return [(n.text, toks) for n, toks in (analyze(t) for t in texts)]
 
 
 @pytest.fixture(scope="module")
