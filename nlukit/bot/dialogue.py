@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from ..errors import InputError, ScenarioError
-from ..korean import hangul_from_keys, jamo_distance
+from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
 from ..numerals import digits
 from ..temporal import resolve
 from ..text import normalize
@@ -369,9 +369,12 @@ class Bot:
         self._affirm = frozenset(_squash(p) for p in self.settings.affirm) - {""}
         self._deny = frozenset(_squash(p) for p in self.settings.deny) - {""}
         self._yes_or_no = self._affirm | self._deny
+        # phrase sets the turn rules read often, built once
+        self._no_or_filler = self._deny | _FILLERS                      # 아 아니, 음
+        self._around_values = _ENDINGS | _FILLERS | self._deny          # what values alone may carry
         # what may come before a cancel: a no, an interjection, a polite decline, another cancel
         # with its polite 요 (됐어요 안 해요, 괜찮아요 안 할래요, 아니 됐어), and 그리고 (아니 그리고 취소)
-        self._cancel_lead = (self._deny | _FILLERS | _DECLINE | frozenset(self._cancel)
+        self._cancel_lead = (self._no_or_filler | _DECLINE | frozenset(self._cancel)
                              | frozenset(p + "요" for p in self._cancel) | frozenset(("그리고", "그리구")))   # 아니 그리고 취소
         self.log = open_turn_log(log)
         self._log_failing = False
@@ -387,7 +390,7 @@ class Bot:
         self._check_session_id(session_id)
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
-        parse = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
+        parse = self._parse(text, today)
         typed = text
         if self.settings.keyboard_fix:
             text, parse = self._keyboard_fixed(text, parse, today)
@@ -532,7 +535,7 @@ class Bot:
         rest = text
         for e in sorted(parse.entities, key=lambda e: -e.start):
             rest = rest[:e.start] + " " + rest[e.end:]
-        return all(self._made_of(w, _ENDINGS | _FILLERS | self._deny) for w in map(_squash, rest.split()) if w)
+        return all(self._made_of(w, self._around_values) for w in map(_squash, rest.split()) if w)
 
     def _spans(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
         """The clauses of ``text`` between its cuts, as ``(start, end)``; [] without a cut or with
@@ -776,7 +779,7 @@ class Bot:
         hangul = hangul_from_keys(text)
         if hangul is None:
             return text, parse
-        alt = self.parser.parse(hangul) if today is None else self.parser.parse(hangul, today=today)
+        alt = self._parse(hangul, today)
         typed_intent, alt_intent = self._confident(parse), self._confident(alt)
         if alt_intent is not None and (typed_intent is None
                                        or alt.intent.confidence > parse.intent.confidence):  # type: ignore[union-attr]
@@ -860,9 +863,9 @@ class Bot:
 
     def _no_thanks(self, t: str) -> bool:
         """``아니 괜찮아``, ``아니에요 괜찮아요 ㅎㅎ`` (squashed): a no, then a polite decline."""
-        if not self._made_of(t, self._deny | _FILLERS | _DECLINE):
+        if not self._made_of(t, self._no_or_filler | _DECLINE):
             return False
-        lead, fillers = self._splits(t, self._deny | _FILLERS), self._splits(t, _FILLERS)
+        lead, fillers = self._splits(t, self._no_or_filler), self._splits(t, _FILLERS)
         return any(lead[n] and not fillers[n] and self._made_of(t[n:], _DECLINE | _FILLERS)
                    and not self._made_of(t[n:], _FILLERS) for n in range(1, len(t)))
 
@@ -876,7 +879,7 @@ class Bot:
         if t.endswith(("래", "게", "께", "래요", "게요", "께요")) and not t.startswith("안해"):
             stem = t[:-1] if t.endswith("요") else t
             before = stem[-2]   # the syllable before 래/게: 할, 살, 을 (먹을래) carry ㄹ
-            return len(stem) >= 3 and "가" <= before <= "힣" and (ord(before) - 0xAC00) % 28 == 8
+            return len(stem) >= 3 and "가" <= before <= "힣" and ends_with_rieul(before)
         return True
 
     @staticmethod
@@ -1036,9 +1039,7 @@ class Bot:
         if filled or intent == active.intent:
             state["misunderstood"] = 0
         elif rejected:
-            c, slot = rejected[0]
-            prefix = render_template(self._wording(sid, state, f"{active.intent}.{slot.name}", slot, "invalid")
-                                     or st.invalid_value, {"value": c.text})
+            prefix = self._invalid_reply(sid, state, active, *rejected[0])
         else:
             prefix = self._fallback_reply(state)
         if state["turns"] >= st.max_turns and (self._missing(active, slots) or state.get("confirming")):
@@ -1065,7 +1066,7 @@ class Bot:
             rest = self._without_names(text, cands, sc)
             for c in sorted(cands, key=lambda c: -c.span_start):
                 rest = rest[:c.span_start] + " " + rest[c.end:]
-            if not all(self._made_of(w, _ENDINGS | _FILLERS | self._deny)
+            if not all(self._made_of(w, self._around_values)
                        for w in map(_squash, rest.split()) if w):
                 return None
         slots = dict(last.get("slots") or {})
@@ -1110,13 +1111,18 @@ class Bot:
         """``text`` with the words before the first value blanked out when they are only a no or
         interjections (``아 아니 부산이요``, ``음 그럼 내일은요?``): they change nothing in the values."""
         first = min(c.span_start for c in cands)
-        if self._made_of(_squash(text[:first]), self._deny | _FILLERS):
+        if self._made_of(_squash(text[:first]), self._no_or_filler):
             return " " * first + text[first:]
         return text
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
                      choose=None, multi_note=None, filled=[])
+
+    def _invalid_reply(self, sid: str, state: dict[str, Any], sc: Scenario, c: _Cand, slot: Slot) -> str:
+        """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``)."""
+        return render_template(self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "invalid")
+                               or self.settings.invalid_value, {"value": c.text})
 
     @staticmethod
     def _wording(sid: str, state: dict[str, Any], where: str, owner: Scenario | Slot, key: str) -> str:
@@ -1177,9 +1183,7 @@ class Bot:
                                                       self._meanings(state))
         prefix = ""
         if rejected:
-            c, slot = rejected[0]
-            prefix = render_template(self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "invalid")
-                                     or self.settings.invalid_value, {"value": c.text})
+            prefix = self._invalid_reply(sid, state, sc, *rejected[0])
         return self._advance(sid, state, sc, text, parse, prefix, today)
 
     @staticmethod
@@ -1376,9 +1380,9 @@ class Bot:
                 break   # the last word ends the sentence: 좋겠는데 is no clause before another
             if word in _NOT_CONNECTIVE or not _CONNECTIVE.fullmatch(word):
                 continue
-            if word.endswith("데") and (ord(word[-2]) - 0xAC00) % 28 != 4:
+            if word.endswith("데") and final_consonant(word[-2]) != "ㄴ":
                 continue   # ㄴ데 (바쁜데, 왔는데, 출근인데): the syllable before 데 carries ㄴ
-            if word.endswith("서") and (word.endswith("에서") or (ord(word[-2]) - 0xAC00) % 28 != 0):
+            if word.endswith("서") and (word.endswith("에서") or has_batchim(word[-2])):
                 continue   # 아서/어서 (바빠서, 아파서, 있어서): a syllable without a final before 서; 에서 is a particle
             return True
         return False
@@ -1395,7 +1399,7 @@ class Bot:
         words before the second value take the first one back. ``아니면`` is an or."""
         words = [w for w in map(_squash, re.split(r"[\s,.!?~…]+", between)) if w]
         k = len(words)
-        while k > 0 and self._made_of(words[k - 1], self._deny | _FILLERS):
+        while k > 0 and self._made_of(words[k - 1], self._no_or_filler):
             k -= 1
         return k < len(words) and self._is_answer("".join(words[k:]), self._deny)
 
@@ -1407,7 +1411,7 @@ class Bot:
             return c
         cut = 0
         for w in re.finditer(r"\S+\s+", c.text):
-            if w.start() != cut or not self._made_of(_squash(w.group(0)), self._deny | _FILLERS):
+            if w.start() != cut or not self._made_of(_squash(w.group(0)), self._no_or_filler):
                 break
             cut = w.end()
         if cut == 0 or cut >= len(c.text) or index.lookup(c.text[cut:]) is None:
