@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _encode_basestring
 from typing import Any
 
+from ..bundle import is_bundle, is_store
 from ..errors import InputError, OutputExistsError, PatternError, raise_if_stopped
 from ..korean import choose_particle
 from ..numerals import spell
@@ -659,8 +660,8 @@ def _inside(path: str, folder: str) -> bool:
 
 def _a_model_in(folder: str) -> str | None:
     """``folder`` or the first folder under it that is a model store or version, else None."""
-    for here, dirs, files in os.walk(folder):
-        if "meta.json" in files or os.path.lexists(os.path.join(here, "current")):
+    for here, dirs, _files in os.walk(folder):
+        if is_bundle(here) or is_store(here):
             return here
         dirs.sort()
     return None

@@ -1071,8 +1071,6 @@ class IntentClassifier:
                                   "meta.json; re-save the model")
             return model
         if model._nearest is not None:
-            hist = path / "history.json"
-            model.history_ = read_json(hist) if hist.exists() else []
             return model
         model._device = choose_device(device)
         net = _build_net(len(model.vocab_), len(labels), params, emb_dim)

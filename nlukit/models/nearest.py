@@ -119,22 +119,15 @@ class NearestIndex:
         self.settings = dict(settings)          # nearest_chars, nearest_words, max_len, scale, floor
 
     # ------------------------------------------------------------------ build
-    def _counts(self, items: Sequence[tuple[str, Sequence[Token] | None]]) -> list[Counter[str]]:
-        s = self.settings
-        return [Counter(features(t, toks, int(s["nearest_chars"]), int(s["nearest_words"]), int(s["max_len"])))
-                for t, toks in items]
-
     def transform(self, items: Sequence[tuple[str, Sequence[Token] | None]]) -> Any:
         """L2-normalised TF-IDF rows of ``items`` (unknown features are dropped)."""
-        return _tfidf(self._counts(items), self.stoi, self.idf)
+        return _tfidf(_counts(items, self.settings), self.stoi, self.idf)
 
     @classmethod
     def fit(cls, items: Sequence[tuple[str, Sequence[Token] | None]], y: np.ndarray, n_labels: int,
             settings: dict[str, Any]) -> NearestIndex:
         order = np.argsort(y, kind="stable")
-        blank = cls([], np.zeros(0), _csr(np.zeros(0), np.zeros(0, np.int64), np.zeros(1, np.int64), (0, 0)),
-                    np.zeros(n_labels), settings)
-        counts = blank._counts([items[i] for i in order])
+        counts = _counts([items[i] for i in order], settings)
         df: Counter[str] = Counter()
         for c in counts:
             df.update(c.keys())
@@ -213,6 +206,12 @@ class NearestIndex:
 def _csr(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]) -> Any:
     from scipy import sparse
     return sparse.csr_matrix((data.astype(np.float32), indices, indptr), shape=shape)
+
+
+def _counts(items: Sequence[tuple[str, Sequence[Token] | None]], s: dict[str, Any]) -> list[Counter[str]]:
+    """The feature counts of each of ``items`` under the index settings ``s``."""
+    return [Counter(features(t, toks, int(s["nearest_chars"]), int(s["nearest_words"]), int(s["max_len"])))
+            for t, toks in items]
 
 
 def _tfidf(counts: list[Counter[str]], stoi: dict[str, int], idf: np.ndarray) -> Any:
