@@ -15,9 +15,9 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import tempfile
 
-from .errors import InputError, OutputExistsError
+from .errors import InputError
+from .files import new_folder
 
 __all__ = ["create_project", "shell_path", "TEMPLATE"]
 
@@ -67,28 +67,12 @@ def create_project(path: str | os.PathLike[str]) -> list[str]:
     path = os.fspath(path)
     if not path.strip():
         raise InputError("the project folder is empty; name a new folder: nlukit init mybot")
-    if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
-        raise OutputExistsError(f"{path} exists and is not an empty folder; choose a new folder name "
-                                "(nothing was written)")
     if not os.path.isdir(TEMPLATE):
         raise InputError(f"the starter template is missing from this installation ({TEMPLATE}); "
                          "reinstall nlukit")
-    parent = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(parent, exist_ok=True)
-        tmp = tempfile.mkdtemp(prefix=".nlukit-init-", dir=parent)
-    except OSError as exc:
-        raise InputError(f"cannot create {path}: {parent} is not a folder that can be written to "
-                         f"({exc.strerror}); choose another place (nothing was written)") from None
-    try:
-        root = os.path.join(tmp, "project")
-        shutil.copytree(TEMPLATE, root)
+    with new_folder(path, prefix=".nlukit-init-") as root:
+        shutil.copytree(TEMPLATE, root, dirs_exist_ok=True)
         name = os.path.basename(os.path.normpath(path))
         with open(os.path.join(root, "README.md"), "w", encoding="utf-8") as fh:
             fh.write(README.format(name=name, path=shell_path(path)))
-        if os.path.isdir(path):
-            os.rmdir(path)  # empty: checked above
-        os.rename(root, path)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return sorted(os.path.relpath(os.path.join(d, f), path) for d, _, fs in os.walk(path) for f in fs)

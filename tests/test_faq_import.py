@@ -206,6 +206,18 @@ def test_should_write_the_project_and_recommend_the_faq_settings(tmp_path, capsy
     assert render(scenarios["교환_반품_01"].response, {}) == "마이페이지에서 신청하세요."
 
 
+def test_should_refuse_an_output_folder_under_a_file_naming_the_place(tmp_path, capsys) -> None:
+    p = tmp_path / "faq.xlsx"
+    write_xlsx(p, {"FAQ": ROWS})
+    (tmp_path / "notes.txt").write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match=r"cannot create .*notes.txt.*bot: .*not a folder that can be written "
+                                         r"to .*choose another place \(nothing was written\)"):
+        write_project(read_faq([str(p)]), tmp_path / "notes.txt" / "bot")
+    assert main(["import", str(p), "-o", str(tmp_path / "notes.txt" / "bot")]) == 1
+    assert "choose another place" in capsys.readouterr().err
+    assert sorted(os.listdir(tmp_path)) == ["faq.xlsx", "notes.txt"]
+
+
 def test_should_generate_a_dataset_from_the_project_with_no_dictionary(tmp_path) -> None:
     import nlukit
     p = tmp_path / "faq.xlsx"

@@ -31,13 +31,12 @@ import itertools
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from ..errors import InputError, OutputExistsError
+from ..files import new_folder
 from .dictionary import ENTITY_NAME_RE
 
 _ANNOTATION = re.compile(r"\[(?P<text>[^\[\]]+)\](?:\((?P<paren>[^()]+)\)|(?P<json>\{[^{}]*\}))")
@@ -720,7 +719,7 @@ def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = 
     ``source`` names what was imported in ``IMPORT.md``, ``written_from`` in the scenario file's
     head; ``bot`` adds ``[bot]`` settings; ``advice`` lines replace the report's closing "Next:"."""
     out = os.fspath(out)
-    if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):
+    if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):   # before reading it all
         raise OutputExistsError(f"{out} exists and is not an empty folder; choose a new folder "
                                 "(nothing was written)")
     types, notes = _dictionaries(data)
@@ -736,11 +735,7 @@ def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = 
                 lines.append(line)
         intents[intent] = len(lines)
         pattern_files[intent] = f"@{intent}\n" + "\n".join(lines) + "\n"
-    parent = os.path.dirname(os.path.abspath(out))
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=".nlukit-import-", dir=parent)
-    try:
-        root = os.path.join(tmp, "project")
+    with new_folder(out, prefix=".nlukit-import-", hint="choose a new folder") as root:
         os.makedirs(os.path.join(root, "patterns"))
         os.makedirs(os.path.join(root, "dicts"))
         for intent, body in pattern_files.items():
@@ -759,11 +754,6 @@ def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = 
                 fh.write(scenarios)
         with open(os.path.join(root, "IMPORT.md"), "w", encoding="utf-8") as fh:
             fh.write(_report(intents, types, notes, slots, source, advice))
-        if os.path.isdir(out):
-            os.rmdir(out)
-        os.rename(root, out)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     files = sorted(os.path.relpath(os.path.join(d, f), out) for d, _, fs in os.walk(out) for f in fs)
     return ImportResult(files, intents, {t: len(v) for t, v in types.items()}, notes)
 

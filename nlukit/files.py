@@ -1,0 +1,46 @@
+"""Writing a new folder all at once: staged in a hidden sibling, renamed into place.
+
+``nlukit init`` and ``nlukit import`` write projects this way, so an error leaves nothing
+behind and an existing non-empty folder is never written into.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from .errors import InputError, OutputExistsError
+
+__all__ = ["new_folder"]
+
+
+@contextmanager
+def new_folder(path: str | os.PathLike[str], *, prefix: str, hint: str = "choose a new folder name"
+               ) -> Iterator[str]:
+    """Yield an empty staging folder that becomes ``path`` when the block ends without error.
+
+    ``path`` must not exist, or be an empty folder; otherwise :class:`OutputExistsError`,
+    before anything is written. ``prefix`` names the hidden staging folder made beside
+    ``path`` (``.nlukit-init-``); it is removed whatever happens. ``hint`` ends the errors.
+    """
+    path = os.fspath(path)
+    if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
+        raise OutputExistsError(f"{path} exists and is not an empty folder; {hint} (nothing was written)")
+    parent = os.path.dirname(os.path.abspath(path))
+    try:
+        os.makedirs(parent, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=prefix, dir=parent)
+    except OSError as exc:
+        raise InputError(f"cannot create {path}: {parent} is not a folder that can be written to "
+                         f"({exc.strerror}); choose another place (nothing was written)") from None
+    try:
+        root = os.path.join(tmp, "project")
+        os.mkdir(root)
+        yield root
+        if os.path.isdir(path):
+            os.rmdir(path)  # empty: checked above
+        os.rename(root, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
