@@ -78,6 +78,20 @@ def test_should_refuse_labelling_mistakes_at_file_and_line(tmp_path, content: st
     assert needle in str(err.value)
 
 
+def test_should_read_a_utf16_file_and_refuse_one_in_no_known_encoding_naming_the_line(tmp_path, capsys) -> None:
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "weather.csv").write_text(WEATHER, encoding="utf-16")   # Excel's "Unicode text"
+    assert main(["import", str(raw), "-o", str(tmp_path / "bot")]) == 0
+    assert lines(tmp_path / "bot" / "patterns" / "weather.txt")[:2] == ["@weather", "날씨 알려주세요"]
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"question,label\nhello,O\n\xff\xff\xff,O\n")
+    with pytest.raises(InputError, match=r"bad.csv:3: neither UTF-8 nor cp949/euc-kr .*save the file as UTF-8"):
+        read_kochat([str(bad)])
+    assert main(["import", str(bad), "-o", str(tmp_path / "bot2")]) == 1
+    assert "neither UTF-8 nor cp949" in capsys.readouterr().err
+
+
 def test_should_name_the_intent_after_the_file_and_refuse_a_name_that_is_no_word(tmp_path) -> None:
     path = tmp_path / "1 weather.csv"
     path.write_text("question,label\n날씨,O\n", encoding="utf-8")

@@ -240,20 +240,30 @@ def _clean(s: str) -> str:
     return unicodedata.normalize("NFC", s).strip()
 
 
-def _decode(path: str) -> tuple[str, str]:
+def decode_file(path: str, what: str = "dictionary", error: type[Exception] = DictionaryError
+                ) -> tuple[str, str]:
+    """The text of a file a user saved by hand, and the encoding it was read in: UTF-8 (with
+    or without BOM), UTF-16 with its BOM (Excel's "Unicode text"), or cp949/euc-kr (Excel on
+    a Korean Windows). Anything else raises ``error`` naming the line and the fix; ``what``
+    names the file in the message when it cannot be read at all."""
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
     except OSError as exc:
-        raise DictionaryError(f"cannot read dictionary {path}: {exc.strerror}") from exc
+        raise error(f"cannot read {what} {path}: {exc.strerror}") from exc
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return raw[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            line = raw[:exc.start + 3].count(b"\n") + 1
+            raise error(f"{path}:{line}: starts like UTF-8 but is not (byte {exc.start + 3}); "
+                        "save the file as UTF-8 (CSV UTF-8 in Excel)") from exc
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text", Notepad's "Unicode"
         try:
             return raw.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as exc:
-            raise DictionaryError(f"{path}: starts like UTF-16 but is not (byte {exc.start}); "
-                                  "save the file as UTF-8 (CSV UTF-8 in Excel)") from exc
+            raise error(f"{path}: starts like UTF-16 but is not (byte {exc.start}); "
+                        "save the file as UTF-8 (CSV UTF-8 in Excel)") from exc
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -262,8 +272,8 @@ def _decode(path: str) -> tuple[str, str]:
         return raw.decode("cp949"), "cp949"
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        raise DictionaryError(f"{path}:{line}: neither UTF-8 nor cp949/euc-kr (byte {exc.start}); "
-                              "save the file as UTF-8 (CSV UTF-8 in Excel)") from exc
+        raise error(f"{path}:{line}: neither UTF-8 nor cp949/euc-kr (byte {exc.start}); "
+                    "save the file as UTF-8 (CSV UTF-8 in Excel)") from exc
 
 
 def _check_entity(name: str, where: str) -> str:
@@ -374,7 +384,7 @@ def _trim_empty_tail(row: list[str]) -> list[str]:
 
 
 def _read_file(path: str, d: Dictionary) -> DictionarySource:
-    text, encoding = _decode(path)
+    text, encoding = decode_file(path)
     # Excel leaves empty cells at the end of rows once a column beyond the table was touched
     # (entity,value,synonyms,,): they hold nothing, so they are not columns
     rows = [_trim_empty_tail(r) for r in _rows(text, path)]

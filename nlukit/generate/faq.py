@@ -74,9 +74,9 @@ def _columns(header: list[str]) -> tuple[list[int], int, int | None] | None:
 
 # -- reading the sheet --------------------------------------------------------------------------
 def _csv_rows(path: str) -> list[list[str]]:
-    from .dictionary import _decode
+    from .dictionary import decode_file
 
-    text, _ = _decode(path)
+    text, _ = decode_file(path, "FAQ sheet", InputError)
     first = text.split("\n", 1)[0]
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]

@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from ..errors import InputError
-from .dictionary import ENTITY_NAME_RE
+from .dictionary import ENTITY_NAME_RE, decode_file
 from .rasa import Mention, RasaData
 
 _LONG_PARTICLES = ("에서부터", "으로부터", "에서는", "에서도", "으로는", "이랑", "에서", "으로", "에게", "한테",
@@ -47,10 +47,12 @@ def is_kochat_csv(path: str) -> bool:
         return False
     try:
         with open(path, "rb") as fh:
-            head = fh.readline(200).decode("utf-8-sig", errors="replace")   # the rest may be cp949
+            raw = fh.read(400)
     except OSError:
         return False
-    return [c.strip().lower() for c in head.split(",")] == ["question", "label"]
+    utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")   # Excel's "Unicode text"
+    head = raw.decode("utf-16" if utf16 else "utf-8-sig", errors="replace")   # the rest may be cp949
+    return [c.strip().lower() for c in head.splitlines()[0].split(",")] == ["question", "label"] if head else False
 
 
 def kochat_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], list[str]]:
@@ -72,12 +74,7 @@ def kochat_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[str], li
 
 
 def _rows(path: str) -> list[tuple[int, str, str]]:
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as fh:
-            text = fh.read()
-    except UnicodeDecodeError:
-        with open(path, encoding="cp949", newline="") as fh:   # Excel on a Korean Windows
-            text = fh.read()
+    text, _ = decode_file(path, "Kochat file", InputError)   # cp949: Excel on a Korean Windows
     rows = []
     for n, row in enumerate(csv.reader(io.StringIO(text)), 1):
         if n == 1 or not any(c.strip() for c in row):
