@@ -663,3 +663,15 @@ def test_should_refuse_a_threshold_that_is_not_a_number(value):
     with pytest.raises(ConfigError, match="threshold"):
         IntentClassifier(threshold=value, epochs=1, threads=1).fit(
             [("서울 날씨", [], "weather"), ("알람 맞춰줘", [], "alarm")], progress=False)
+
+
+@pytest.mark.parametrize("key,value", [("epochs", True), ("filters", 0), ("lr_decay", "fast"), ("lr_decay", 1.5),
+                                       ("lr", -0.1)])
+def test_should_refuse_a_training_setting_no_fit_can_use_from_python(key, value):
+    # Given IntentClassifier(epochs=True) from Python (the config file checks types, the API did
+    # not: True trained one epoch, and lr_decay="fast" was a ValueError traceback)
+    from nlukit.models.intent import IntentClassifier
+    # When fitting, Then the error names [intent] and the key before anything trains
+    with pytest.raises(ConfigError, match=rf"\[intent\] {key} must be"):
+        IntentClassifier(**{key: value, "threads": 1}).fit(
+            [("서울 날씨", [], "weather"), ("알람 맞춰줘", [], "alarm")], progress=False)

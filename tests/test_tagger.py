@@ -663,7 +663,8 @@ def test_should_refuse_an_ensemble_of_taggers_with_different_tags(tagger, train_
         TaggerEnsemble([EntityTagger(**PARAMS)])
 
 
-@pytest.mark.parametrize("key,value", [("hidden", 0), ("epochs", -1), ("layers", 0), ("batch_size", 0)])
+@pytest.mark.parametrize("key,value", [("hidden", 0), ("epochs", -1), ("layers", 0), ("batch_size", 0),
+                                       ("epochs", True), ("lr_decay", "fast")])
 def test_should_refuse_tagger_sizes_below_one(key, value):
     # Given --set tagger.hidden=0 (a torch ValueError traceback) or tagger.epochs=-1 (an
     # untrained tagger saved as the model, entity F1 0.05, without a word)

@@ -92,6 +92,21 @@ def _stoppable(epochs: Iterable[int]) -> Iterator[int]:
         yield epoch
 
 
+def check_training_params(p: dict[str, Any], section: str, sizes: Iterable[str],
+                          error: type[Exception] = ModelError) -> None:
+    """Refuse training settings no fit can use, naming ``[section] key``: each of ``sizes``
+    a positive integer (``true`` is no number), ``lr`` a number >= 0, ``lr_decay`` in (0, 1]."""
+    for key in sizes:
+        if not isinstance(p[key], int) or isinstance(p[key], bool) or p[key] < 1:
+            raise error(f"[{section}] {key} must be a positive integer, got {p[key]!r}")
+    if isinstance(p["lr"], bool) or not isinstance(p["lr"], (int, float)) or not p["lr"] >= 0:
+        raise error(f"[{section}] lr must be a positive number (e.g. 0.003; 0 keeps the starting weights), "
+                    f"got {p['lr']!r}")
+    decay = p["lr_decay"]
+    if isinstance(decay, bool) or not isinstance(decay, (int, float)) or not 0.0 < decay <= 1.0:
+        raise error(f"[{section}] lr_decay must be a number in (0, 1] (1 keeps the rate), got {decay!r}")
+
+
 def passes_per_epoch(n: int, batch_size: int, epochs: int, min_updates: int) -> int:
     """How many times an epoch goes over ``n`` examples so that all epochs make ``min_updates``
     batches (1 once the data alone gives that many: demo-sized data trains as before)."""

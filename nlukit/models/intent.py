@@ -448,19 +448,16 @@ class IntentClassifier:
 
     def check_params(self) -> dict[str, Any]:
         """Refuse settings no fit can use, naming the setting; the checked parameters."""
+        from .common import check_training_params
+
         p = self.params
         if p["kind"] not in _KINDS:
             raise ConfigError(f"[intent] kind {p['kind']!r} is unknown; use one of {', '.join(_KINDS)}")
         ks = p["kernel_sizes"]
         if not isinstance(ks, (list, tuple)) or not ks or not all(isinstance(k, int) and k >= 1 for k in ks):
             raise ConfigError(f"[intent] kernel_sizes must be a non-empty list of positive ints, got {ks!r}")
-        for key in ("emb_dim", "filters", "epochs", "batch_size", "max_len", "rnn_hidden", "min_updates"):
-            if not isinstance(p[key], int) or p[key] < 1:
-                raise ConfigError(f"[intent] {key} must be a positive integer, got {p[key]!r}")
-        if not 0.0 < float(p["lr_decay"]) <= 1.0:
-            raise ConfigError(f"[intent] lr_decay must be in (0, 1], got {p['lr_decay']!r}")
-        if isinstance(p["lr"], bool) or not isinstance(p["lr"], (int, float)) or not p["lr"] >= 0:
-            raise ConfigError(f"[intent] lr must be a positive number (e.g. 0.003; 0 keeps the starting weights), got {p['lr']!r}")
+        check_training_params(p, "intent", ("emb_dim", "filters", "epochs", "batch_size", "max_len",
+                                            "rnn_hidden", "min_updates"), ConfigError)
         for key in ("dropout", "space_dropout", "unk_dropout", "max_reject", "label_smoothing",
                     "short_forms"):
             if not 0.0 <= float(p[key]) < 1.0:

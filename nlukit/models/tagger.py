@@ -51,6 +51,7 @@ from .common import (
     Vocab,
     atomic_dir,
     check_format,
+    check_training_params,
     choose_device,
     epoch_bar,
     grow_vocab,
@@ -788,13 +789,8 @@ class EntityTagger:
             raise ModelError(f"tagger unit must be 'morpheme' or 'char', got {p['unit']!r}")
         if p["char_position"] not in ("BI", "BIES"):
             raise ModelError(f"tagger char_position must be 'BI' or 'BIES', got {p['char_position']!r}")
-        for key in ("hidden", "layers", "epochs", "batch_size", "eval_batch_size", "min_updates"):
-            if not isinstance(p[key], int) or isinstance(p[key], bool) or p[key] < 1:
-                raise ModelError(f"[tagger] {key} must be a positive integer, got {p[key]!r}")
-        if isinstance(p["lr"], bool) or not isinstance(p["lr"], (int, float)) or not p["lr"] >= 0:
-            raise ModelError(f"[tagger] lr must be a positive number (e.g. 0.003; 0 keeps the starting weights), got {p['lr']!r}")
-        if not 0.0 < float(p["lr_decay"]) <= 1.0:
-            raise ModelError(f"[tagger] lr_decay must be in (0, 1], got {p['lr_decay']!r}")
+        check_training_params(p, "tagger", ("hidden", "layers", "epochs", "batch_size", "eval_batch_size",
+                                            "min_updates"))
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "net_"):
