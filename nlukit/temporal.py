@@ -211,7 +211,46 @@ def _date_of(text: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | None:
         m = _PERIOD_AFTER.fullmatch(key)
         if m:
             got = _resolve_date(m.group(1), today)
+    if got is None:
+        got = _range_of(key, today)
     return got
+
+
+_RANGE = re.compile(r"^(?P<a>.+?)(?:부터|~|에서)(?P<b>.+?)(?:까지)?$")
+_BARE_DAY = re.compile(r"^(?P<day>\d{1,2})일$")
+_BARE_WEEKDAY = re.compile(r"^(?P<weekday>[월화수목금토일])(?:요일|욜)$")
+_BARE_MONTH_DAY = re.compile(r"^(?P<month>\d{1,2})월(?P<day>\d{1,2})일$")
+
+
+def _range_of(key: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | None:
+    """``12월 24일부터 26일까지``, ``월요일~수요일``, ``내일부터 모레까지``: the days from one to the
+    other, the second read after the first (26일 in the first's month, 수요일 the first on or
+    after it); None unless both are single days, the second not before the first."""
+    m = _RANGE.match(key)
+    if not m:
+        return None
+    a = dict(_resolve_date(m["a"], today) or ())
+    if a.get("kind") != "date":
+        return None
+    start = _dt.date.fromisoformat(a["value"])
+    b_key = m["b"]
+    end: _dt.date | None
+    if (d := _BARE_DAY.match(b_key)) is not None:
+        end = _safe_date(start.year, start.month, int(d["day"]))
+        if end is not None and end < start:
+            end = _safe_date(*_month(start, 1), int(d["day"]))
+    elif (d := _BARE_WEEKDAY.match(b_key)) is not None:
+        end = start + _dt.timedelta(days=(_WEEKDAYS[d["weekday"]] - start.weekday()) % 7)
+    elif (d := _BARE_MONTH_DAY.match(b_key)) is not None:
+        end = _safe_date(start.year, int(d["month"]), int(d["day"]))
+        if end is not None and end < start:
+            end = _safe_date(start.year + 1, int(d["month"]), int(d["day"]))
+    else:
+        b = dict(_resolve_date(b_key, today) or ())
+        end = _dt.date.fromisoformat(b["value"]) if b.get("kind") == "date" else None
+    if end is None or end < start:
+        return None
+    return _span(start, end, today)
 
 
 def resolve_time(text: str, before: str = "") -> dict[str, Any] | None:
@@ -248,10 +287,11 @@ def resolve_time(text: str, before: str = "") -> dict[str, Any] | None:
 _WEEKDAYS = {"월": 0, "화": 1, "수": 2, "목": 3, "금": 4, "토": 5, "일": 6}
 _OFFSETS = {"오늘": 0, "금일": 0, "당일": 0, "내일": 1, "낼": 1, "명일": 1, "모레": 2, "내일모레": 2,
             "낼모레": 2, "글피": 3, "어제": -1, "어저께": -1, "그제": -2, "그저께": -2}
+_MONTHS_WORDS = {"한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6}
 _DAYS_WORDS = {"하루": 1, "이틀": 2, "사흘": 3, "나흘": 4, "닷새": 5, "엿새": 6, "이레": 7, "열흘": 10,
                "일주일": 7, "보름": 15}
 _HOLIDAYS = {"신정": (1, 1), "새해첫날": (1, 1), "새해": (1, 1), "발렌타인데이": (2, 14),
-             "밸런타인데이": (2, 14), "삼일절": (3, 1), "식목일": (4, 5), "어린이날": (5, 5),
+             "밸런타인데이": (2, 14), "삼일절": (3, 1), "3.1절": (3, 1), "식목일": (4, 5), "어린이날": (5, 5),
              "어버이날": (5, 8), "현충일": (6, 6), "제헌절": (7, 17), "광복절": (8, 15), "개천절": (10, 3),
              "한글날": (10, 9), "크리스마스": (12, 25), "성탄절": (12, 25), "크리스마스이브": (12, 24)}
 _WEEK = r"(?P<week>이번주|금주|다음주|담주|다다음주|지난주|저번주)"
@@ -271,9 +311,14 @@ _DATE_PATTERNS = (
     ("in_days", re.compile(r"^(?:(?P<n>\d+)일|(?P<word>하루|이틀|사흘|나흘|닷새|엿새|이레|열흘|보름|일주일))"
                            r"(?:뒤|후|있다가)$")),
     ("in_weeks", re.compile(r"^(?P<n>\d+)주(?:일)?(?:뒤|후)$")),
+    ("in_months", re.compile(r"^(?:(?P<n>\d+)(?:개월|달)|(?P<word>한|두|세|네|다섯|여섯)달)(?:뒤|후|있다가)$")),
     ("month_day", re.compile(r"^(?:(?P<year>\d{4})년)?(?P<month>\d{1,2})월(?P<day>\d{1,2})일$")),
-    ("iso", re.compile(r"^(?P<year>\d{4})[-./](?P<month>\d{1,2})[-./](?P<day>\d{1,2})$")),
-    ("slash", re.compile(r"^(?P<month>\d{1,2})/(?P<day>\d{1,2})$")),
+    # 2026-12-01, 2026/12/01, 2026.12.01 and the written 2026. 12. 1. (spaces are gone here)
+    ("iso", re.compile(r"^(?P<year>\d{4})(?:-(?P<m1>\d{1,2})-|/(?P<m2>\d{1,2})/|\.(?P<m3>\d{1,2})\.)"
+                       r"(?P<day>\d{1,2})(?(m3)\.?)$")),
+    ("slash", re.compile(r"^(?P<month>\d{1,2})(?:/(?P<day>\d{1,2})|\.(?P<dday>\d{1,2})\.?)$")),   # 12/25, 12.25(.)
+    ("year_month", re.compile(r"^(?:(?P<year>\d{4})년|(?P<yrel>올해|금년|내년|명년|내후년|작년|지난해|재작년))?"
+                              r"(?P<month>\d{1,2})월(?:달|중)?$")),
     ("day", re.compile(r"^(?P<day>\d{1,2})일$")),
 )
 _WEEK_SHIFT = {None: 0, "이번주": 0, "금주": 0, "다음주": 1, "담주": 1, "다다음주": 2, "지난주": -1, "저번주": -1}
@@ -353,8 +398,21 @@ def _resolve_date(key: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | No
             return _day(today + _dt.timedelta(days=n), today)
         if name == "in_weeks":
             return _day(today + _dt.timedelta(weeks=int(g["n"])), today)
+        if name == "in_months":   # 한 달 뒤: the same day, or the month's last when it has none
+            y, mo = _month(today, int(g["n"]) if g["n"] else _MONTHS_WORDS[g["word"]])
+            return _day(min(_dt.date(y, mo, 1) + _dt.timedelta(days=today.day - 1), _last_day(y, mo)), today)
+        if name == "year_month":  # 12월, 내년 1월: the whole month; a past one named alone is next year's
+            month = int(g["month"])
+            if not 1 <= month <= 12:
+                return None
+            if g["year"] or g["yrel"]:
+                year = int(g["year"]) if g["year"] else today.year + _YEAR_SHIFT[g["yrel"]]
+            else:
+                year = today.year + (month < today.month)
+            return _span(_dt.date(year, month, 1), _last_day(year, month), today)
         if name in ("month_day", "iso", "slash"):
-            month, day = int(g["month"]), int(g["day"])
+            month = int(g.get("month") or g.get("m1") or g.get("m2") or g.get("m3"))
+            day = int(g.get("day") or g["dday"])
             if g.get("year"):
                 d = _safe_date(int(g["year"]), month, day)
                 return None if d is None else _day(d, today)

@@ -144,6 +144,46 @@ def test_should_say_past_or_partly_past_never_both() -> None:
     assert got["partly_past"] is True and "past" not in got
 
 
+@pytest.mark.parametrize("text,value", [
+    ("2026. 12. 25.", "2026-12-25"), ("2026.12.25", "2026-12-25"), ("2027.1.3.", "2027-01-03"),
+    ("2026/12/01", "2026-12-01"), ("12.25", "2026-12-25"), ("12.24.", "2026-12-24"), ("3.1", "2027-03-01"),
+    ("3.1절", "2027-03-01"), ("한 달 뒤", "2026-12-25"), ("두 달 후", "2027-01-25"), ("3개월 뒤", "2027-02-25"),
+])
+def test_should_read_dates_written_with_dots_and_months_from_now(text: str, value: str) -> None:
+    # the written Korean date (2026. 12. 25.), the texting one (12.25), and 한 달 뒤
+    assert resolve_date(text, WED) == {"kind": "date", "value": value}
+
+
+def test_should_keep_a_month_from_now_inside_a_shorter_month() -> None:
+    assert resolve_date("한 달 뒤", datetime.date(2027, 1, 31)) == {"kind": "date", "value": "2027-02-28"}
+
+
+@pytest.mark.parametrize("text,start,end", [
+    ("12월", "2026-12-01", "2026-12-31"), ("12월 중", "2026-12-01", "2026-12-31"),
+    ("10월", "2027-10-01", "2027-10-31"),                      # gone this year: next year's
+    ("내년 2월", "2027-02-01", "2027-02-28"), ("2028년 2월", "2028-02-01", "2028-02-29"),
+    ("12월 24일부터 26일까지", "2026-12-24", "2026-12-26"), ("24일~26일", "2026-12-24", "2026-12-26"),
+    ("28일부터 3일까지", "2026-11-28", "2026-12-03"), ("금요일부터 월요일까지", "2026-11-27", "2026-11-30"),
+    ("다음 주 월요일부터 수요일까지", "2026-11-30", "2026-12-02"), ("내일부터 모레까지", "2026-11-26", "2026-11-27"),
+    ("12월 30일부터 1월 2일까지", "2026-12-30", "2027-01-02"), ("12/24~12/26", "2026-12-24", "2026-12-26"),
+])
+def test_should_read_a_named_month_and_a_from_to_span_as_ranges(text: str, start: str, end: str) -> None:
+    # a hotel or rental bot gets 12월 24일부터 26일까지 as one value: the days from one to the other
+    assert resolve_date(text, WED) == {"kind": "date_range", "start": start, "end": end, "value": f"{start}/{end}"}
+
+
+@pytest.mark.parametrize("text", ["모레부터 내일까지", "내일부터", "서울에서 부산", "다음 주부터 금요일까지",
+                                  "13월", "2026.13.1", "3.5.7", "2026-12.25"])
+def test_should_give_none_for_a_range_backwards_or_half_said_and_for_no_date(text: str) -> None:
+    assert resolve_date(text, WED) is None
+
+
+def test_should_mark_a_month_begun_before_today_partly_past() -> None:
+    assert resolve_date("11월", WED) == {"kind": "date_range", "start": "2026-11-01", "end": "2026-11-30",
+                                         "value": "2026-11-01/2026-11-30", "partly_past": True}
+    assert resolve_date("작년 12월", WED)["past"] is True
+
+
 @pytest.mark.parametrize("text", ["2월 30일", "13월 1일", "세 시", "서울", "", "다음", "내일모레글피"])
 def test_should_give_none_for_what_is_not_a_date(text: str) -> None:
     assert resolve_date(text, WED) is None
