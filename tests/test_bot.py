@@ -1265,6 +1265,50 @@ def test_should_take_an_hour_corrected_at_the_confirmation_in_the_half_of_the_da
     assert talk(bot, "h1", [("네", "예매했어요", "complete")])[0].resolved["time"]["value"] == "15:00"
 
 
+def test_should_read_back_an_hour_corrected_at_the_confirmation_with_the_half_of_the_day_understood():
+    # Given a trip at 오후 2시 read back, then 아니 4시로 (16:00): the read-back says 오후 4시, as it would
+    # for 오후 4시 said first, not 4시, which reads as 04:00
+    four = Entity("time", "4시", "4시", 3, 5, 0.9, resolved={"kind": "time", "hour": 4, "minute": 0, "value": "04:00",
+                                                          "ambiguous": True, "candidates": ["04:00", "16:00"]})
+    parser = StandInParser(overrides={
+        "서울에서 부산 가는 오후 2시 기차": parse_result("서울에서 부산 가는 오후 2시 기차", "train_ticket", 0.9,
+                                            Entity("location", "서울", "서울", 0, 2, 0.9, "origin"),
+                                            Entity("location", "부산", "부산", 5, 7, 0.9, "destination"),
+                                            Entity("time", "오후 2시", "오후 2시", 11, 16, 0.9,
+                                                   resolved={"kind": "time", "hour": 14, "minute": 0,
+                                                             "value": "14:00"})),
+        "아니 4시로": parse_result("아니 4시로", "alarm", 0.9, four),
+        "5시": parse_result("5시", "alarm", 0.9, Entity(
+            "time", "5시", "5시", 0, 2, 0.9, resolved={"kind": "time", "hour": 5, "minute": 0, "value": "05:00",
+                                                     "ambiguous": True, "candidates": ["05:00", "17:00"]}))})
+    parser.resolve = {"time": "time", "date": "date"}
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{time} {origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{time} {origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서 출발하세요?"},
+                 {"entity": "location", "role": "destination", "prompt": "어디로 가세요?"},
+                 {"entity": "time", "required": False}]}, {"intent": "alarm", "response": "알람",
+                                                            "slot": [{"entity": "time", "prompt": "몇 시?"}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    turns = talk(bot, "h2", [
+        ("서울에서 부산 가는 오후 2시 기차", "오후 2시 서울에서 부산으로 예매할까요?", "confirm"),
+        ("아니 4시로", "오후 4시 서울에서 부산으로 예매할까요?", "confirm"),
+        ("5시", "오후 5시 서울에서 부산으로 예매할까요?", "confirm"),
+        ("네", "오후 5시 서울에서 부산으로 예매했어요.", "complete"),
+    ])
+    assert turns[1].slots["time"] == "오후 4시" and turns[1].resolved["time"]["value"] == "16:00"
+    assert turns[-1].slots["time"] == "오후 5시" and turns[-1].resolved["time"]["value"] == "17:00"
+    # And an hour with nothing to take the half from (4시 said first) is read back as said
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    parser.overrides["서울에서 부산 가는 4시 기차"] = parse_result(
+        "서울에서 부산 가는 4시 기차", "train_ticket", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9, "origin"),
+        Entity("location", "부산", "부산", 5, 7, 0.9, "destination"),
+        Entity("time", "4시", "4시", 11, 13, 0.9, resolved=four.resolved))
+    talk(bot, "h3", [("서울에서 부산 가는 4시 기차", "4시 서울에서 부산으로 예매할까요?", "confirm"),
+                     ("5시", "예매할까요?", "confirm")])
+    assert bot.session("h3")["slots"]["time"] == "5시"
+
+
 def test_should_take_values_alone_as_the_answer_whatever_other_request_the_model_guesses():
     # Given the origin asked, then places and a date alone, which the model reads as weather
     both = parse_result("서울에서 부산", "weather", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9),

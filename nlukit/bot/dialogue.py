@@ -1536,10 +1536,12 @@ class Bot:
             # a new value for a filled slot (아니 3시로 after 오후 2시) is a correction: an hour
             # without 오전/오후 keeps the half of the day of the one it replaces, as in a follow-up
             replaced = slot.name in slots
+            _remember_meaning(meanings, slot.name, c, value, follows=replaced)
+            if replaced:   # read back as understood: 아니 3시로 after 오후 2시 is 오후 3시
+                value = self._with_half(slot, c, value, meanings.get(slot.name))
             slots[slot.name] = value
             filled.append(slot.name)
             took[slot.name] = c
-            _remember_meaning(meanings, slot.name, c, value, follows=replaced)
         # a slot that must differ from another (a trip's destination, its origin) and holds its value
         # once this turn's values are in, whichever came first: the later one filled now is refused
         # (with the invalid reply of the slot that must differ); a swap in one turn (반대로 부산에서 서울)
@@ -1560,6 +1562,17 @@ class Bot:
             rejected.append((took.pop(undo), t))
             meanings.pop(undo, None)
         return filled, rejected
+
+    def _with_half(self, slot: Slot, c: _Cand, value: str, meaning: Any) -> str:
+        """``value``, an hour said without 오전/오후 that was read in the half of the day of the time
+        it replaces (``meaning``), with that half in front (``3시`` → ``오후 3시``), so that a
+        read-back says what was understood, as it does a time first said with its half; the
+        slot's canonical value for it when the slot takes it, else ``value`` unchanged."""
+        if not (c.resolved and c.resolved.get("ambiguous")) or not isinstance(meaning, dict) \
+                or meaning.get("ambiguous") or not isinstance(meaning.get("hour"), int):
+            return value
+        said = f"{'오후' if meaning['hour'] >= 12 else '오전'} {value}"
+        return self._accept(slot, dataclasses.replace(c, value=said, text=said)) or value
 
     @staticmethod
     def _target(sc: Scenario, slots: Mapping[str, str], c: _Cand, asked: Slot | None, bare: bool,
