@@ -93,6 +93,10 @@ _OR = frozenset(("이나", "나", "또는", "혹은", "아니면", "이든", "�
 #: an answer picking one of the values offered (첫 번째, 2번, 뒤에 거), with a short ending after it
 _PICK = re.compile(r"(첫|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉|열|[1-9])(?:번째|째|번)(?:거|꺼|것)?"
                    r"|(앞|뒤|마지막)(?:에|의)?(?:거|꺼|것)?")
+#: an answer taking all of the values offered (둘 다, 다요, 전부 해줘, 셋 다 돼요?), squashed, after any
+#: interjections: a one-value slot takes one at a time
+_ALL = re.compile(r"(?:(?:둘|셋|두개|세개|두곳|세곳|두군데|세군데|양쪽)(?:다|모두)|양쪽|전부다?|모두다?|다)"
+                  r"(?:요|이요|해줘|해줘요|해주세요|주세요|해요|돼|돼요|되나요|안돼|안돼요|안되나요)?[ㅋㅎㅠㅜ]*")
 _PICK_INDEX = {"첫": 0, "두": 1, "둘": 1, "세": 2, "셋": 2, "네": 3, "넷": 3, "다섯": 4, "여섯": 5, "일곱": 6,
                "여덟": 7, "아홉": 8, "열": 9}
 #: how a word asking to go ahead ends (예매해주세요, 예약해줘, 부탁해요), squashed
@@ -1006,6 +1010,10 @@ class Bot:
                 return answer
         asked = active.slot(state.get("asked") or "")
         cands = self._candidates(text, parse, active, asked)
+        # 둘 다 to which one: a one-value slot takes one at a time, the question is asked again
+        takes_all = self._takes_all(state, asked, text)
+        if takes_all:
+            cands = []
         bare = self._is_bare(text, cands, asked)
         if not bare and state.get("confirming"):
             # 모레, 아니 대구로: a new value for the question read back, whatever intent the model guesses
@@ -1014,7 +1022,7 @@ class Bot:
         # nor are values of this scenario's slots alone (서울에서 부산, 내일 아침 7시 while a slot is asked):
         # values carry no request of their own
         yes_or_no = self._made_of(_squash(text), self._yes_or_no)
-        answer = bare or self._is_correction(text, cands, active)
+        answer = bare or takes_all or self._is_correction(text, cands, active)
         if intent is not None and intent != active.intent and intent in self.scenarios and not answer \
                 and not yes_or_no:
             other = self.scenarios[intent]
@@ -1036,7 +1044,10 @@ class Bot:
         filled, rejected = self._fill_joined(state, text, active, slots, cands, asked, bare, self._meanings(state))
         state["filled"] = filled
         prefix = ""
-        if filled or intent == active.intent:
+        if takes_all:
+            state["misunderstood"] = 0
+            prefix = render_template(st.one_at_a_time, {"choices": _and_list(state["choose"]["choices"])})
+        elif filled or intent == active.intent:
             state["misunderstood"] = 0
         elif rejected:
             prefix = self._invalid_reply(sid, state, active, *rejected[0])
@@ -1047,6 +1058,17 @@ class Bot:
             state["misunderstood"] = 0
             return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
         return self._advance(sid, state, active, text, parse, prefix, today)
+
+    def _takes_all(self, state: Mapping[str, Any], asked: Slot | None, text: str) -> bool:
+        """True when ``text`` answers which one of the values offered for ``asked`` with all of them
+        (``둘 다``, ``다요``, ``아 전부 해줘``)."""
+        choose = state.get("choose")
+        if asked is None or not isinstance(choose, dict) or choose.get("slot") != asked.name \
+                or len(choose.get("choices") or ()) < 2:
+            return False
+        t = _squash(text)
+        lead = self._splits(t, _FILLERS)
+        return any(lead[n] and _ALL.fullmatch(t[n:]) for n in range(len(t)))
 
     def _follow_up(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult,
                    today: datetime.date | None, strict: bool = False, dry: bool = False) -> Turn | None:

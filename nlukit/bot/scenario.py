@@ -192,6 +192,9 @@ class BotSettings:
     #: said after a slot's question when a one-value slot got several values joined (서울이랑
     #: 부산); ``{choices}`` is them (서울과 부산), offered as the turn's choices too
     choose_one: str = "{choices} 중 하나만 말씀해 주세요."
+    #: said before that question asked again when the answer to it is 둘 다 (다, 전부): a one-value
+    #: slot takes one; ``{choices}`` is the values offered
+    one_at_a_time: str = "한 번에 하나씩만 할 수 있어요."
     #: said before the answers when a ``multiple`` slot got more values than it takes:
     #: ``{max}`` is the limit, ``{rest}`` the values left out
     too_many_values: str = "한 번에 {max}개까지만 답할 수 있어서 {rest}은/는 빼고 답할게요."
@@ -360,7 +363,8 @@ _SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "resum
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
-             "follow_up", "keyboard_fix", "refer", "choose_one", "too_many_values", "split_requests", "queued"}
+             "follow_up", "keyboard_fix", "refer", "choose_one", "one_at_a_time", "too_many_values", "split_requests",
+             "queued"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -378,7 +382,7 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             if v is not None:
                 kw[k] = v
     for k in ("cancel_reply", "max_turns_reply", "invalid_value", "action_error", "no_scenario",
-              "confirm_denied", "choose_one", "too_many_values", "queued"):
+              "confirm_denied", "choose_one", "one_at_a_time", "too_many_values", "queued"):
         if k in d:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
@@ -634,6 +638,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                                                                      ("confirm", confirms)) if len(v) > 1})
     for k, tpl, allowed in (("bot.invalid_value", settings.invalid_value, ("value",)),
                             ("bot.choose_one", settings.choose_one, ("choices",)),
+                            ("bot.one_at_a_time", settings.one_at_a_time, ("choices",)),
                             ("bot.too_many_values", settings.too_many_values, ("max", "rest")),
                             ("bot.queued", settings.queued, ("request",))):
         for name in template_names(tpl):
