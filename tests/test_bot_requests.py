@@ -171,6 +171,22 @@ def test_should_drop_the_queued_requests_with_a_cancel():
     assert b.handle("u", "7시").state != "complete"        # no alarm waits for its time
 
 
+@pytest.mark.parametrize("text,words,quoted", [
+    ("알람 맞춰 주고 기차 예매하고 날씨 알려줘", ["기차 예매하고", "날씨 알려줘"], ["기차 예매", "날씨 알려줘"]),
+    ("기차 예매해줘 그리고 알람 맞추구 날씨 알려줘", ["알람 맞추구", "날씨 알려줘"], ["알람 맞춰줘", "날씨 알려줘"]),
+    ("기차 예매하고 맛집이랑 날씨 알려줘", ["맛집이랑", "날씨 알려줘"], ["맛집", "날씨 알려줘"]),
+    ("기차 예매해줘, 알람 맞춰줘 ㅋㅋ", ["알람 맞춰줘 ㅋㅋ"], ["알람 맞춰줘"]),
+])
+def test_should_quote_a_queued_request_without_the_ending_that_joined_it_to_the_next(text, words, quoted):
+    # the note on a queued request reads '기차 예매' 요청은…, not '기차 예매하고' 요청은… (-하고: the
+    # request's noun; a verb in -고/-구: 줘; a noun with 이랑: the noun; laughter left out); its words
+    # stay in the turn's requests and the queue, and it runs from them
+    b = bot()
+    turn = b.handle("u", text)
+    assert turn.reply.split("\n")[1:] == [f"'{q}' 요청은 지금 일이 끝나면 이어서 할게요." for q in quoted]
+    assert [r["text"] for r in turn.requests if r["state"] == "queued"] == words == b.session("u")["queue"]
+
+
 def test_should_use_the_queued_wording_of_the_settings():
     turn = bot(queued="{request}: 잠시 뒤에요.").handle("u", "기차 예매하고 알람 맞춰줘")
     assert turn.reply == "어디에서 출발하세요?\n알람 맞춰줘: 잠시 뒤에요."

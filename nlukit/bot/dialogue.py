@@ -691,7 +691,7 @@ class Bot:
         if not state["queue"]:
             state.pop("queue", None)
         lines = [t.reply for _, _, t in done] + ([pending[2].reply] if pending else [])
-        lines += [render_template(self.settings.queued, {"request": t}) for _, t, _ in queued]
+        lines += [render_template(self.settings.queued, {"request": _quoted(t)}) for _, t, _ in queued]
         main = pending[2] if pending is not None else done[-1][2]
         requests = [{"text": t, "intent": turn.intent, "state": turn.state, "reply": turn.reply}
                     for _, t, turn in sorted([*done, *([pending] if pending else [])], key=lambda x: x[0])]
@@ -1926,6 +1926,33 @@ def _and_list(values: Sequence[str]) -> str:
     if len(values) < 2:
         return "".join(values)
     return ", ".join([*values[:-2], render_template("{a}과/와", {"a": values[-2]})]) + " " + values[-1]
+
+
+#: a verb of asking in -고/-구 that ended a request of a message, and how the request reads alone:
+#: 알려주고 → 알려줘, 맞추고 → 맞춰줘, 틀고 → 틀어줘; 예매하고 → 예매 (a noun names the request)
+_ASKED_AS = {"주": "줘", "추": "춰줘", "틀": "틀어줘", "켜": "켜줘", "끄": "꺼줘", "찾": "찾아줘", "놓": "놓아줘",
+             "두": "둬줘", "보내": "보내줘", "잡": "잡아줘", "하": ""}
+_ASKED_END = re.compile(r"(" + "|".join(_ASKED_AS) + r")[고구]$")
+
+
+def _quoted(text: str) -> str:
+    """A request of a message of several as ``[bot] queued`` quotes it: its words without the
+    ending that joined it to the next request (a request ending, 알려줘, for a verb in -고; a noun
+    without its 이랑/랑, 하고; no laughter after it).
+
+    >>> _quoted("기차 예매하고"), _quoted("맛집 찾아주고"), _quoted("알람 맞추구"), _quoted("노래 틀고")
+    ('기차 예매', '맛집 찾아줘', '알람 맞춰줘', '노래 틀어줘')
+    >>> _quoted("강남 맛집이랑"), _quoted("오이랑"), _quoted("알람 맞춰줘 ㅋㅋ"), _quoted("날씨도 알려줘")
+    ('강남 맛집', '오이', '알람 맞춰줘', '날씨도 알려줘')
+    """
+    t = re.sub(r"(?:\s*(?:[ㅋㅎㅠㅜ]{2,}|\^\^))+$", "", text.strip())
+    m = _ASKED_END.search(t)
+    if m:
+        t = (t[:m.start()] + _ASKED_AS[m.group(1)]).rstrip()
+    elif t.endswith("랑") and len(t) > 1 and "가" <= t[-2] <= "힣":
+        n = 2 if t.endswith("이랑") and len(t) > 2 and "가" <= t[-3] <= "힣" and has_batchim(t[-3]) else 1
+        t = t[:-n]
+    return t or text.strip()
 
 
 def _picked(text: str, n: int) -> int | None:

@@ -202,7 +202,7 @@ class BotSettings:
     #: boundaries and each request is handled in turn (docs/scenarios.md, section 3)
     split_requests: bool = True
     #: said when a request of such a message waits for the one being asked about; ``{request}``
-    #: is the user's words for it
+    #: is the user's words for it, without the ending joining it to the next (예매하고 → 예매)
     queued: str = "'{request}' 요청은 지금 일이 끝나면 이어서 할게요."
 
 
