@@ -148,6 +148,20 @@ def test_should_fill_the_values_said_with_thanks_in_passing(text):
     assert (turn.reply, turn.slots) == ("천만에요. 어디로 가세요?", {"origin": "서울"})
 
 
+@pytest.mark.parametrize("text,city", [("고마워 첫 번째", "서울"), ("고마워 그리고 두 번째요", "광주"),
+                                       ("고마워 ㅎㅎ 뒤에 거", "광주")])
+def test_should_take_a_pick_said_with_thanks_in_passing(text, city):
+    # thanks answered in passing (resume) while the bot asks which of 서울 and 광주: the pick is the answer
+    thanks = dict(THANKS, resume="천만에요.")
+    b = bot([WEATHER, TRAIN, ALARM, FOOD, MUSIC, thanks, GREETING])
+    b.parser.overrides[text] = parse_result(text, "thanks", 0.9)
+    b.handle("u", "기차 예매해줘")
+    assert b.handle("u", "서울이랑 광주").choices == ["서울", "광주"]
+    turn = b.handle("u", text)
+    assert (turn.reply, turn.slots, turn.choices) == ("천만에요. 어디로 가세요?", {"origin": city}, [])
+    assert not b.session("u").get("choose")
+
+
 def test_should_take_a_pick_among_the_values_offered_then_another_request():
     # 두 번째 그리고 7시에 알람 맞춰줘 while 서울 or 광주 is asked: the pick answers, the alarm is set
     b = bot()

@@ -1031,7 +1031,11 @@ class Bot:
                 state["misunderstood"] = 0
                 said = other.resume if isinstance(other.resume, str) else \
                     self._wording(sid, state, other.intent, other, "response")
-                if cands:   # 고마워 그리고 서울에서 출발: the values said with it answer what is asked
+                pick = self._pick_after(state, asked, text, cands)
+                if pick is not None:   # 고마워 첫 번째: the pick among the values offered answers
+                    state["filled"], _ = self._fill_joined(state, pick, active, state["slots"], [], asked, True,
+                                                           self._meanings(state))
+                elif cands:   # 고마워 그리고 서울에서 출발: the values said with it answer what is asked
                     if asked is not None and not state.get("confirming"):
                         cands = self._taking_back(text, cands, active, state)
                     state["filled"], _ = self._fill_joined(state, text, active, state["slots"], cands, asked,
@@ -1069,6 +1073,19 @@ class Bot:
         t = _squash(text)
         lead = self._splits(t, _FILLERS)
         return any(lead[n] and _ALL.fullmatch(t[n:]) for n in range(len(t)))
+
+    @staticmethod
+    def _pick_after(state: Mapping[str, Any], asked: Slot | None, text: str, cands: Sequence[_Cand]) -> str | None:
+        """The words that end ``text`` picking one of the values offered for ``asked`` (``고마워 첫
+        번째``, ``고마워 그리고 2번이요``: ``첫 번째``), unless one of those values is said; else None."""
+        choose = state.get("choose")
+        if asked is None or not isinstance(choose, dict) or choose.get("slot") != asked.name:
+            return None
+        offered = list(choose.get("choices") or ())
+        if any(c.entity == asked.entity and c.value in offered for c in cands):
+            return None
+        return next((text[m.start():] for m in re.finditer(r"\S+", text)
+                     if _picked(text[m.start():], len(offered)) is not None), None)
 
     def _follow_up(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult,
                    today: datetime.date | None, strict: bool = False, dry: bool = False) -> Turn | None:
