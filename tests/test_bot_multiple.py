@@ -321,6 +321,18 @@ def test_should_read_multiple_as_true_or_a_limit_and_refuse_anything_else():
         parse_scenarios({"bot": {"choose_one": "{value}?"}, "scenario": [WEATHER]})
 
 
+def test_should_name_the_slots_and_the_fix_when_two_slots_are_multiple():
+    # the error points at the second slot's key and names both slots, so the fix is clear
+    date = {"entity": "date", "default": "오늘", "multiple": 3}
+    data = {"scenario": [dict(WEATHER, slot=[WEATHER["slot"][0], date])]}
+    with pytest.raises(ScenarioError) as err:
+        parse_scenarios(data)
+    assert str(err.value) == (
+        "<scenarios>: scenario[0].slot[1].multiple: only one slot of a scenario may be 'multiple' (it answers "
+        "once per value), and slot 'location' already is; drop it from one of 'location' and 'date', keeping "
+        "it on the slot users list most (a weather's location)")
+
+
 def test_should_hold_a_story_with_two_cities(tmp_path):
     path = tmp_path / "s.toml"
     path.write_text("""

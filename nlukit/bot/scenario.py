@@ -601,9 +601,12 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                     if name not in names:
                         p.add(at, f"names slot {{{name}}} that the scenario does not "
                                   f"have (slots: {', '.join(sorted(names)) or 'none'})")
-        if sum(1 for s in slots if s.multiple) > 1:
-            p.add(key, "only one slot of a scenario may be 'multiple' (it answers once per value); "
-                       "keep it on the slot users list most (a weather's location)")
+        several = [(j, s) for j, s in enumerate(slots) if s.multiple]
+        for j, slot in several[1:]:
+            p.add(f"{key}.slot[{j}].multiple",
+                  f"only one slot of a scenario may be 'multiple' (it answers once per value), and slot "
+                  f"{several[0][1].name!r} already is; drop it from one of {several[0][1].name!r} and "
+                  f"{slot.name!r}, keeping it on the slot users list most (a weather's location)")
         for j, slot in enumerate(slots):
             if slot.differs_from is not None and slot.differs_from not in names - {slot.name}:
                 p.add(f"{key}.slot[{j}].differs_from", f"names slot {slot.differs_from!r} that the scenario "
