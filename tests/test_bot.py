@@ -1238,18 +1238,21 @@ def test_should_take_a_value_with_another_request_word_for_that_request_not_an_a
         assert turns[-1].slots == {"origin": "서울", "destination": "부산"}
 
 
-def test_should_take_an_hour_corrected_at_the_confirmation_in_the_half_of_the_day_it_replaces():
-    # Given a trip at 오후 2시 read back, then 아니 3시로: the hour without 오후 is 15:00, not 03:00
-    parser = StandInParser(overrides={
-        "서울에서 부산 가는 오후 2시 기차": parse_result("서울에서 부산 가는 오후 2시 기차", "train_ticket", 0.9,
-                                            Entity("location", "서울", "서울", 0, 2, 0.9, "origin"),
-                                            Entity("location", "부산", "부산", 5, 7, 0.9, "destination"),
-                                            Entity("time", "오후 2시", "오후 2시", 11, 16, 0.9,
-                                                   resolved={"kind": "time", "hour": 14, "minute": 0,
-                                                             "value": "14:00"})),
-        "아니 3시로": parse_result("아니 3시로", "alarm", 0.9, Entity(
-            "time", "3시", "3시", 3, 5, 0.9, resolved={"kind": "time", "hour": 3, "minute": 0, "value": "03:00",
-                                                     "ambiguous": True, "candidates": ["03:00", "15:00"]}))})
+def _hour(text: str, start: int, hour: int | None = None) -> Entity:
+    """A time entity the model read from ``text`` at ``start``: ``오후 2시`` (``hour`` 14), or an hour
+    alone (``3시``: 03:00 or 15:00)."""
+    if hour is not None:
+        return Entity("time", text, text, start, start + len(text), 0.9,
+                      resolved={"kind": "time", "hour": hour, "minute": 0, "value": f"{hour:02d}:00"})
+    h = int(text.rstrip("시"))
+    return Entity("time", text, text, start, start + len(text), 0.9, resolved={
+        "kind": "time", "hour": h, "minute": 0, "value": f"{h:02d}:00", "ambiguous": True,
+        "candidates": [f"{h:02d}:00", f"{h + 12:02d}:00"]})
+
+
+def _trip_bot(*said: ParseResult) -> Bot:
+    """A trip with an optional time, read back by its confirmation; ``said``: how the model reads texts."""
+    parser = StandInParser(overrides={p.text: p for p in said})
     parser.resolve = {"time": "time", "date": "date"}
     data = {"scenario": [{
         "intent": "train_ticket", "response": "{time} {origin}에서 {destination}(으)로 예매했어요.",
@@ -1258,11 +1261,44 @@ def test_should_take_an_hour_corrected_at_the_confirmation_in_the_half_of_the_da
                  {"entity": "location", "role": "destination", "prompt": "어디로 가세요?"},
                  {"entity": "time", "required": False}]}, {"intent": "alarm", "response": "알람",
                                                             "slot": [{"entity": "time", "prompt": "몇 시?"}]}]}
-    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    return Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+
+
+def _trip_at(time: Entity) -> ParseResult:
+    """서울에서 부산 가는 {time} 기차, the time as the model read it."""
+    text = f"서울에서 부산 가는 {time.text} 기차"
+    return parse_result(text, "train_ticket", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9, "origin"),
+                        Entity("location", "부산", "부산", 5, 7, 0.9, "destination"), time)
+
+
+def test_should_take_an_hour_corrected_at_the_confirmation_in_the_half_of_the_day_it_replaces():
+    # Given a trip at 오후 2시 read back, then 아니 3시로: the hour without 오후 is 15:00, not 03:00
+    bot = _trip_bot(_trip_at(_hour("오후 2시", 11, 14)), parse_result("아니 3시로", "alarm", 0.9, _hour("3시", 3)))
     talk(bot, "h1", [("서울에서 부산 가는 오후 2시 기차", "예매할까요?", "confirm")])
     turn = talk(bot, "h1", [("아니 3시로", "3시 서울에서 부산으로 예매할까요?", "confirm")])[0]
     assert turn.resolved["time"] == {"kind": "time", "hour": 15, "minute": 0, "value": "15:00"}
     assert talk(bot, "h1", [("네", "예매했어요", "complete")])[0].resolved["time"]["value"] == "15:00"
+
+
+def test_should_read_back_an_hour_corrected_at_the_confirmation_with_the_half_of_the_day_understood():
+    # Given a trip at 오후 2시 read back, then 아니 4시로 (16:00): the read-back says 오후 4시, as it would
+    # for 오후 4시 said first, not 4시, which reads as 04:00
+    said = (_trip_at(_hour("오후 2시", 11, 14)), _trip_at(_hour("4시", 11)),
+            parse_result("아니 4시로", "alarm", 0.9, _hour("4시", 3)), parse_result("5시", "alarm", 0.9, _hour("5시", 0)))
+    bot = _trip_bot(*said)
+    turns = talk(bot, "h2", [
+        ("서울에서 부산 가는 오후 2시 기차", "오후 2시 서울에서 부산으로 예매할까요?", "confirm"),
+        ("아니 4시로", "오후 4시 서울에서 부산으로 예매할까요?", "confirm"),
+        ("5시", "오후 5시 서울에서 부산으로 예매할까요?", "confirm"),
+        ("네", "오후 5시 서울에서 부산으로 예매했어요.", "complete"),
+    ])
+    assert turns[1].slots["time"] == "오후 4시" and turns[1].resolved["time"]["value"] == "16:00"
+    assert turns[-1].slots["time"] == "오후 5시" and turns[-1].resolved["time"]["value"] == "17:00"
+    # And an hour with nothing to take the half from (4시 said first) is read back as said
+    bot = _trip_bot(*said)
+    talk(bot, "h3", [("서울에서 부산 가는 4시 기차", "4시 서울에서 부산으로 예매할까요?", "confirm"),
+                     ("5시", "예매할까요?", "confirm")])
+    assert bot.session("h3")["slots"]["time"] == "5시"
 
 
 def test_should_take_values_alone_as_the_answer_whatever_other_request_the_model_guesses():

@@ -236,6 +236,34 @@ def test_should_ask_again_when_the_answer_is_neither():
     assert turn.reply.endswith("서울과 부산 중 하나만 말씀해 주세요.")
 
 
+@pytest.mark.parametrize("answer", ["둘 다", "다", "둘 다요", "둘다", "아 다요 ㅎㅎ", "전부 해줘"])
+def test_should_say_a_one_value_slot_takes_one_at_a_time_when_the_answer_to_which_is_both(answer):
+    # 서울이나 부산에서 출발하는 기차, then 둘 다: one at a time, the question and the choices again
+    b = bot()
+    b.handle("u", "서울이나 부산에서 출발하는 기차")
+    turn = b.handle("u", answer)
+    assert turn.reply == "한 번에 하나씩만 할 수 있어요. 어디에서 출발하세요? 서울과 부산 중 하나만 말씀해 주세요."
+    assert (turn.state, turn.choices, turn.slots) == ("ask_slot", ["서울", "부산"], {})
+    assert b.session("u")["misunderstood"] == 0
+    assert b.handle("u", "첫 번째").slots == {"origin": "서울"}
+    # the [bot] table's wording; a word that only starts like 다 (다음) is no such answer
+    b = bot(WEATHER, TRAIN, one_at_a_time="{choices}을/를 한꺼번에는 못 해요.")
+    b.handle("v", "서울이나 부산에서 출발하는 기차")
+    assert b.handle("v", answer).reply.startswith("서울과 부산을 한꺼번에는 못 해요. 어디에서 출발하세요?")
+    assert not b.handle("v", "다음").reply.startswith("서울과 부산을")
+
+
+def test_should_keep_the_list_of_the_other_multiple_slot_when_the_answer_to_which_is_both():
+    # the weather's location takes several, its date one: 둘 다 for the date changes nothing of the places
+    b = bot()
+    assert b.handle("u", "서울이랑 부산 오늘이랑 내일 날씨").choices == ["오늘", "내일"]
+    turn = b.handle("u", "둘 다")
+    assert turn.reply == "한 번에 하나씩만 할 수 있어요. 오늘과 내일 중 하나만 말씀해 주세요."
+    assert turn.multiple == {"location": ["서울", "부산"]}
+    turn = b.handle("u", "내일")
+    assert turn.reply == "내일 서울의 날씨를 알려드릴게요.\n내일 부산의 날씨를 알려드릴게요."
+
+
 def test_should_ask_which_destination_not_overwrite_the_origin():
     b = bot()
     b.handle("u", "서울에서 출발하는 기차 예매해줘")
@@ -291,6 +319,18 @@ def test_should_read_multiple_as_true_or_a_limit_and_refuse_anything_else():
         load(True, {"entity": "date", "default": "오늘", "multiple": True})
     with pytest.raises(ScenarioError, match=r"bot.choose_one: may only name \{choices\}, not \{value\}"):
         parse_scenarios({"bot": {"choose_one": "{value}?"}, "scenario": [WEATHER]})
+
+
+def test_should_name_the_slots_and_the_fix_when_two_slots_are_multiple():
+    # the error points at the second slot's key and names both slots, so the fix is clear
+    date = {"entity": "date", "default": "오늘", "multiple": 3}
+    data = {"scenario": [dict(WEATHER, slot=[WEATHER["slot"][0], date])]}
+    with pytest.raises(ScenarioError) as err:
+        parse_scenarios(data)
+    assert str(err.value) == (
+        "<scenarios>: scenario[0].slot[1].multiple: only one slot of a scenario may be 'multiple' (it answers "
+        "once per value), and slot 'location' already is; drop it from one of 'location' and 'date', keeping "
+        "it on the slot users list most (a weather's location)")
 
 
 def test_should_hold_a_story_with_two_cities(tmp_path):

@@ -148,6 +148,20 @@ def test_should_fill_the_values_said_with_thanks_in_passing(text):
     assert (turn.reply, turn.slots) == ("천만에요. 어디로 가세요?", {"origin": "서울"})
 
 
+@pytest.mark.parametrize("text,city", [("고마워 첫 번째", "서울"), ("고마워 그리고 두 번째요", "광주"),
+                                       ("고마워 ㅎㅎ 뒤에 거", "광주")])
+def test_should_take_a_pick_said_with_thanks_in_passing(text, city):
+    # thanks answered in passing (resume) while the bot asks which of 서울 and 광주: the pick is the answer
+    thanks = dict(THANKS, resume="천만에요.")
+    b = bot([WEATHER, TRAIN, ALARM, FOOD, MUSIC, thanks, GREETING])
+    b.parser.overrides[text] = parse_result(text, "thanks", 0.9)
+    b.handle("u", "기차 예매해줘")
+    assert b.handle("u", "서울이랑 광주").choices == ["서울", "광주"]
+    turn = b.handle("u", text)
+    assert (turn.reply, turn.slots, turn.choices) == ("천만에요. 어디로 가세요?", {"origin": city}, [])
+    assert not b.session("u").get("choose")
+
+
 def test_should_take_a_pick_among_the_values_offered_then_another_request():
     # 두 번째 그리고 7시에 알람 맞춰줘 while 서울 or 광주 is asked: the pick answers, the alarm is set
     b = bot()
@@ -169,6 +183,22 @@ def test_should_drop_the_queued_requests_with_a_cancel():
     assert turn.state == "cancelled" and turn.intent == "train_ticket"   # the request it cancelled
     assert "queue" not in b.session("u")
     assert b.handle("u", "7시").state != "complete"        # no alarm waits for its time
+
+
+@pytest.mark.parametrize("text,words,quoted", [
+    ("알람 맞춰 주고 기차 예매하고 날씨 알려줘", ["기차 예매하고", "날씨 알려줘"], ["기차 예매", "날씨 알려줘"]),
+    ("기차 예매해줘 그리고 알람 맞추구 날씨 알려줘", ["알람 맞추구", "날씨 알려줘"], ["알람 맞춰줘", "날씨 알려줘"]),
+    ("기차 예매하고 맛집이랑 날씨 알려줘", ["맛집이랑", "날씨 알려줘"], ["맛집", "날씨 알려줘"]),
+    ("기차 예매해줘, 알람 맞춰줘 ㅋㅋ", ["알람 맞춰줘 ㅋㅋ"], ["알람 맞춰줘"]),
+])
+def test_should_quote_a_queued_request_without_the_ending_that_joined_it_to_the_next(text, words, quoted):
+    # the note on a queued request reads '기차 예매' 요청은…, not '기차 예매하고' 요청은… (-하고: the
+    # request's noun; a verb in -고/-구: 줘; a noun with 이랑: the noun; laughter left out); its words
+    # stay in the turn's requests and the queue, and it runs from them
+    b = bot()
+    turn = b.handle("u", text)
+    assert turn.reply.split("\n")[1:] == [f"'{q}' 요청은 지금 일이 끝나면 이어서 할게요." for q in quoted]
+    assert [r["text"] for r in turn.requests if r["state"] == "queued"] == words == b.session("u")["queue"]
 
 
 def test_should_use_the_queued_wording_of_the_settings():

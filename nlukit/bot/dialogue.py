@@ -93,6 +93,10 @@ _OR = frozenset(("이나", "나", "또는", "혹은", "아니면", "이든", "�
 #: an answer picking one of the values offered (첫 번째, 2번, 뒤에 거), with a short ending after it
 _PICK = re.compile(r"(첫|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉|열|[1-9])(?:번째|째|번)(?:거|꺼|것)?"
                    r"|(앞|뒤|마지막)(?:에|의)?(?:거|꺼|것)?")
+#: an answer taking all of the values offered (둘 다, 다요, 전부 해줘, 셋 다 돼요?), squashed, after any
+#: interjections: a one-value slot takes one at a time
+_ALL = re.compile(r"(?:(?:둘|셋|두개|세개|두곳|세곳|두군데|세군데|양쪽)(?:다|모두)|양쪽|전부다?|모두다?|다)"
+                  r"(?:요|이요|해줘|해줘요|해주세요|주세요|해요|돼|돼요|되나요|안돼|안돼요|안되나요)?[ㅋㅎㅠㅜ]*")
 _PICK_INDEX = {"첫": 0, "두": 1, "둘": 1, "세": 2, "셋": 2, "네": 3, "넷": 3, "다섯": 4, "여섯": 5, "일곱": 6,
                "여덟": 7, "아홉": 8, "열": 9}
 #: how a word asking to go ahead ends (예매해주세요, 예약해줘, 부탁해요), squashed
@@ -687,7 +691,7 @@ class Bot:
         if not state["queue"]:
             state.pop("queue", None)
         lines = [t.reply for _, _, t in done] + ([pending[2].reply] if pending else [])
-        lines += [render_template(self.settings.queued, {"request": t}) for _, t, _ in queued]
+        lines += [render_template(self.settings.queued, {"request": _quoted(t)}) for _, t, _ in queued]
         main = pending[2] if pending is not None else done[-1][2]
         requests = [{"text": t, "intent": turn.intent, "state": turn.state, "reply": turn.reply}
                     for _, t, turn in sorted([*done, *([pending] if pending else [])], key=lambda x: x[0])]
@@ -1006,6 +1010,10 @@ class Bot:
                 return answer
         asked = active.slot(state.get("asked") or "")
         cands = self._candidates(text, parse, active, asked)
+        # 둘 다 to which one: a one-value slot takes one at a time, the question is asked again
+        takes_all = self._takes_all(state, asked, text)
+        if takes_all:
+            cands = []
         bare = self._is_bare(text, cands, asked)
         if not bare and state.get("confirming"):
             # 모레, 아니 대구로: a new value for the question read back, whatever intent the model guesses
@@ -1014,7 +1022,7 @@ class Bot:
         # nor are values of this scenario's slots alone (서울에서 부산, 내일 아침 7시 while a slot is asked):
         # values carry no request of their own
         yes_or_no = self._made_of(_squash(text), self._yes_or_no)
-        answer = bare or self._is_correction(text, cands, active)
+        answer = bare or takes_all or self._is_correction(text, cands, active)
         if intent is not None and intent != active.intent and intent in self.scenarios and not answer \
                 and not yes_or_no:
             other = self.scenarios[intent]
@@ -1023,7 +1031,11 @@ class Bot:
                 state["misunderstood"] = 0
                 said = other.resume if isinstance(other.resume, str) else \
                     self._wording(sid, state, other.intent, other, "response")
-                if cands:   # 고마워 그리고 서울에서 출발: the values said with it answer what is asked
+                pick = self._pick_after(state, asked, text, cands)
+                if pick is not None:   # 고마워 첫 번째: the pick among the values offered answers
+                    state["filled"], _ = self._fill_joined(state, pick, active, state["slots"], [], asked, True,
+                                                           self._meanings(state))
+                elif cands:   # 고마워 그리고 서울에서 출발: the values said with it answer what is asked
                     if asked is not None and not state.get("confirming"):
                         cands = self._taking_back(text, cands, active, state)
                     state["filled"], _ = self._fill_joined(state, text, active, state["slots"], cands, asked,
@@ -1036,7 +1048,10 @@ class Bot:
         filled, rejected = self._fill_joined(state, text, active, slots, cands, asked, bare, self._meanings(state))
         state["filled"] = filled
         prefix = ""
-        if filled or intent == active.intent:
+        if takes_all:
+            state["misunderstood"] = 0
+            prefix = render_template(st.one_at_a_time, {"choices": _and_list(state["choose"]["choices"])})
+        elif filled or intent == active.intent:
             state["misunderstood"] = 0
         elif rejected:
             prefix = self._invalid_reply(sid, state, active, *rejected[0])
@@ -1047,6 +1062,30 @@ class Bot:
             state["misunderstood"] = 0
             return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
         return self._advance(sid, state, active, text, parse, prefix, today)
+
+    def _takes_all(self, state: Mapping[str, Any], asked: Slot | None, text: str) -> bool:
+        """True when ``text`` answers which one of the values offered for ``asked`` with all of them
+        (``둘 다``, ``다요``, ``아 전부 해줘``)."""
+        choose = state.get("choose")
+        if asked is None or not isinstance(choose, dict) or choose.get("slot") != asked.name \
+                or len(choose.get("choices") or ()) < 2:
+            return False
+        t = _squash(text)
+        lead = self._splits(t, _FILLERS)
+        return any(lead[n] and _ALL.fullmatch(t[n:]) for n in range(len(t)))
+
+    @staticmethod
+    def _pick_after(state: Mapping[str, Any], asked: Slot | None, text: str, cands: Sequence[_Cand]) -> str | None:
+        """The words that end ``text`` picking one of the values offered for ``asked`` (``고마워 첫
+        번째``, ``고마워 그리고 2번이요``: ``첫 번째``), unless one of those values is said; else None."""
+        choose = state.get("choose")
+        if asked is None or not isinstance(choose, dict) or choose.get("slot") != asked.name:
+            return None
+        offered = list(choose.get("choices") or ())
+        if any(c.entity == asked.entity and c.value in offered for c in cands):
+            return None
+        return next((text[m.start():] for m in re.finditer(r"\S+", text)
+                     if _picked(text[m.start():], len(offered)) is not None), None)
 
     def _follow_up(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult,
                    today: datetime.date | None, strict: bool = False, dry: bool = False) -> Turn | None:
@@ -1536,10 +1575,12 @@ class Bot:
             # a new value for a filled slot (아니 3시로 after 오후 2시) is a correction: an hour
             # without 오전/오후 keeps the half of the day of the one it replaces, as in a follow-up
             replaced = slot.name in slots
+            _remember_meaning(meanings, slot.name, c, value, follows=replaced)
+            if replaced:   # read back as understood: 아니 3시로 after 오후 2시 is 오후 3시
+                value = self._with_half(slot, c, value, meanings.get(slot.name))
             slots[slot.name] = value
             filled.append(slot.name)
             took[slot.name] = c
-            _remember_meaning(meanings, slot.name, c, value, follows=replaced)
         # a slot that must differ from another (a trip's destination, its origin) and holds its value
         # once this turn's values are in, whichever came first: the later one filled now is refused
         # (with the invalid reply of the slot that must differ); a swap in one turn (반대로 부산에서 서울)
@@ -1560,6 +1601,17 @@ class Bot:
             rejected.append((took.pop(undo), t))
             meanings.pop(undo, None)
         return filled, rejected
+
+    def _with_half(self, slot: Slot, c: _Cand, value: str, meaning: Any) -> str:
+        """``value``, an hour said without 오전/오후 that was read in the half of the day of the time
+        it replaces (``meaning``), with that half in front (``3시`` → ``오후 3시``), so that a
+        read-back says what was understood, as it does a time first said with its half; the
+        slot's canonical value for it when the slot takes it, else ``value`` unchanged."""
+        if not (c.resolved and c.resolved.get("ambiguous")) or not isinstance(meaning, dict) \
+                or meaning.get("ambiguous") or not isinstance(meaning.get("hour"), int):
+            return value
+        said = f"{'오후' if meaning['hour'] >= 12 else '오전'} {value}"
+        return self._accept(slot, dataclasses.replace(c, value=said, text=said)) or value
 
     @staticmethod
     def _target(sc: Scenario, slots: Mapping[str, str], c: _Cand, asked: Slot | None, bare: bool,
@@ -1891,6 +1943,33 @@ def _and_list(values: Sequence[str]) -> str:
     if len(values) < 2:
         return "".join(values)
     return ", ".join([*values[:-2], render_template("{a}과/와", {"a": values[-2]})]) + " " + values[-1]
+
+
+#: a verb of asking in -고/-구 that ended a request of a message, and how the request reads alone:
+#: 알려주고 → 알려줘, 맞추고 → 맞춰줘, 틀고 → 틀어줘; 예매하고 → 예매 (a noun names the request)
+_ASKED_AS = {"주": "줘", "추": "춰줘", "틀": "틀어줘", "켜": "켜줘", "끄": "꺼줘", "찾": "찾아줘", "놓": "놓아줘",
+             "두": "둬줘", "보내": "보내줘", "잡": "잡아줘", "하": ""}
+_ASKED_END = re.compile(r"(" + "|".join(_ASKED_AS) + r")[고구]$")
+
+
+def _quoted(text: str) -> str:
+    """A request of a message of several as ``[bot] queued`` quotes it: its words without the
+    ending that joined it to the next request (a request ending, 알려줘, for a verb in -고; a noun
+    without its 이랑/랑, 하고; no laughter after it).
+
+    >>> _quoted("기차 예매하고"), _quoted("맛집 찾아주고"), _quoted("알람 맞추구"), _quoted("노래 틀고")
+    ('기차 예매', '맛집 찾아줘', '알람 맞춰줘', '노래 틀어줘')
+    >>> _quoted("강남 맛집이랑"), _quoted("오이랑"), _quoted("알람 맞춰줘 ㅋㅋ"), _quoted("날씨도 알려줘")
+    ('강남 맛집', '오이', '알람 맞춰줘', '날씨도 알려줘')
+    """
+    t = re.sub(r"(?:\s*(?:[ㅋㅎㅠㅜ]{2,}|\^\^))+$", "", text.strip())
+    m = _ASKED_END.search(t)
+    if m:
+        t = (t[:m.start()] + _ASKED_AS[m.group(1)]).rstrip()
+    elif t.endswith("랑") and len(t) > 1 and "가" <= t[-2] <= "힣":
+        n = 2 if t.endswith("이랑") and len(t) > 2 and "가" <= t[-3] <= "힣" and has_batchim(t[-3]) else 1
+        t = t[:-n]
+    return t or text.strip()
 
 
 def _picked(text: str, n: int) -> int | None:

@@ -192,6 +192,9 @@ class BotSettings:
     #: said after a slot's question when a one-value slot got several values joined (서울이랑
     #: 부산); ``{choices}`` is them (서울과 부산), offered as the turn's choices too
     choose_one: str = "{choices} 중 하나만 말씀해 주세요."
+    #: said before that question asked again when the answer to it is 둘 다 (다, 전부): a one-value
+    #: slot takes one; ``{choices}`` is the values offered
+    one_at_a_time: str = "한 번에 하나씩만 할 수 있어요."
     #: said before the answers when a ``multiple`` slot got more values than it takes:
     #: ``{max}`` is the limit, ``{rest}`` the values left out
     too_many_values: str = "한 번에 {max}개까지만 답할 수 있어서 {rest}은/는 빼고 답할게요."
@@ -199,7 +202,7 @@ class BotSettings:
     #: boundaries and each request is handled in turn (docs/scenarios.md, section 3)
     split_requests: bool = True
     #: said when a request of such a message waits for the one being asked about; ``{request}``
-    #: is the user's words for it
+    #: is the user's words for it, without the ending joining it to the next (예매하고 → 예매)
     queued: str = "'{request}' 요청은 지금 일이 끝나면 이어서 할게요."
 
 
@@ -360,7 +363,8 @@ _SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "resum
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
-             "follow_up", "keyboard_fix", "refer", "choose_one", "too_many_values", "split_requests", "queued"}
+             "follow_up", "keyboard_fix", "refer", "choose_one", "one_at_a_time", "too_many_values", "split_requests",
+             "queued"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -378,7 +382,7 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             if v is not None:
                 kw[k] = v
     for k in ("cancel_reply", "max_turns_reply", "invalid_value", "action_error", "no_scenario",
-              "confirm_denied", "choose_one", "too_many_values", "queued"):
+              "confirm_denied", "choose_one", "one_at_a_time", "too_many_values", "queued"):
         if k in d:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
@@ -597,9 +601,12 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                     if name not in names:
                         p.add(at, f"names slot {{{name}}} that the scenario does not "
                                   f"have (slots: {', '.join(sorted(names)) or 'none'})")
-        if sum(1 for s in slots if s.multiple) > 1:
-            p.add(key, "only one slot of a scenario may be 'multiple' (it answers once per value); "
-                       "keep it on the slot users list most (a weather's location)")
+        several = [(j, s) for j, s in enumerate(slots) if s.multiple]
+        for j, slot in several[1:]:
+            p.add(f"{key}.slot[{j}].multiple",
+                  f"only one slot of a scenario may be 'multiple' (it answers once per value), and slot "
+                  f"{several[0][1].name!r} already is; drop it from one of {several[0][1].name!r} and "
+                  f"{slot.name!r}, keeping it on the slot users list most (a weather's location)")
         for j, slot in enumerate(slots):
             if slot.differs_from is not None and slot.differs_from not in names - {slot.name}:
                 p.add(f"{key}.slot[{j}].differs_from", f"names slot {slot.differs_from!r} that the scenario "
@@ -634,6 +641,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                                                                      ("confirm", confirms)) if len(v) > 1})
     for k, tpl, allowed in (("bot.invalid_value", settings.invalid_value, ("value",)),
                             ("bot.choose_one", settings.choose_one, ("choices",)),
+                            ("bot.one_at_a_time", settings.one_at_a_time, ("choices",)),
                             ("bot.too_many_values", settings.too_many_values, ("max", "rest")),
                             ("bot.queued", settings.queued, ("request",))):
         for name in template_names(tpl):
