@@ -773,7 +773,8 @@ def test_should_follow_up_an_hour_in_the_half_of_the_day_it_follows():
     bot.parser.resolve = {"time": "time", "date": "date"}
     assert bot.handle("x3", "오후 3시에 알람").resolved["time"]["value"] == "15:00"
     follow = bot.handle("x3", "4시는?")
-    assert follow.state == "complete" and follow.slots["time"] == "4시"
+    # read back as understood: 오후 4시, the 16:00 the resolved value says (it read 4시)
+    assert follow.state == "complete" and follow.slots["time"] == "오후 4시"
     assert follow.resolved["time"] == {"kind": "time", "hour": 16, "minute": 0, "value": "16:00"}
 
 

@@ -1122,8 +1122,9 @@ class Bot:
             if slot is None or value is None or (slot.differs_from is not None
                                                  and slots.get(slot.differs_from) == value):
                 return None
-            slots[slot.name] = value
             _remember_meaning(meanings, slot.name, c, value, follows=True)
+            # 4시는? after 오후 3시: read back as understood (오후 4시), as a correction is
+            slots[slot.name] = self._with_half(slot, c, value, meanings.get(slot.name))
         if dry:   # would it follow up? (a part of a message of several requests)
             return Turn("", "complete", sc.intent)
         self._reset(state)
