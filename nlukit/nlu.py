@@ -61,6 +61,10 @@ def _surface_key(s: str) -> str:
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+# the minutes after an hour the tagger ended at 시 (3시 | 반에, 세 시 | 십오 분): 반 or N분, then
+# the end of the word or a particle
+_MINUTES_AFTER = re.compile(r" ?(?:반|(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3}) ?분)"
+                            r"(?=$|[\s,.!?~]|에|으로|로|까지|쯤|부터|이|은|도|만|요|엔)")
 #: what Korean chat adds around a request and never is one alone: laughter, crying and
 #: emphasis jamo (ㅋㅋ ㅎㅎ ㅠㅠ ㅜㅜ ㄷㄷ ㅡㅡ ㅠㅅㅠ) and signs (^^ ;; ~ ... ?! ♥). A text made only
 #: of these falls back whatever the model says (the demo patterns end greetings with ㅎㅎ,
@@ -465,9 +469,17 @@ class NLU:
                 end = self._dictionary_end(ntext, start, end, entity, spans[k + 1][0] if k + 1 < len(spans) else None)
                 surface = ntext[start:end]
                 value = self._canonical(entity, surface)
+            kind = resolvers.get(entity) if resolvers else None
+            if kind == "time" and surface.endswith("시"):
+                # an hour the tagger ended before its minutes (3시 | 반에 깨워줘): the minutes too
+                m = _MINUTES_AFTER.match(ntext, end)
+                if m and (k + 1 >= len(spans) or spans[k + 1][0] >= m.end()):
+                    longer = ntext[start:m.end()]
+                    if resolve("time", longer) is not None:
+                        end, surface = m.end(), longer
+                        value = canonical(entity, surface) or surface
             o_start, o_end = (start, end) if same_offsets and start < end else norm.to_original(start, end)
             resolved = None
-            kind = resolvers.get(entity) if resolvers else None
             if kind is not None:
                 if today is None and kind == "date":
                     today = datetime.date.today()

@@ -285,6 +285,26 @@ def test_should_put_the_meaning_of_times_and_dates_in_parse_results() -> None:
     assert nlu.parse_batch(["낼 오후 세 시 반 서울"] * 3, today=WED) == [r] * 3
 
 
+@pytest.mark.parametrize("text,surface,value", [
+    ("3시 반에 깨워줘", "3시 반", "03:30"), ("아니 3시 반으로", "3시 반", "03:30"), ("세 시 십오 분에 알람", "세 시 십오 분", "03:15"),
+    ("3시 15분까지 가는 기차", "3시 15분", "03:15"), ("3시반", "3시반", "03:30"),
+])
+def test_should_take_the_minutes_after_an_hour_the_tagger_ended_at_si(text: str, surface: str, value: str) -> None:
+    # Given a tagger that ends the time at 시 (the demo dictionary lists 6시 반 but not 3시 반):
+    # the alarm was set for 3:00 when 3:30 was asked
+    nlu = _nlu({"3시": "time", "세 시": "time"})
+    [time] = nlu.parse(text, today=WED).entities
+    assert (time.text, time.resolved["value"]) == (surface, value)
+    assert text[time.start:time.end] == surface
+    assert nlu.parse_batch([text] * 3, today=WED) == [nlu.parse(text, today=WED)] * 3
+
+
+@pytest.mark.parametrize("text", ["3시 반찬 알람", "3시 반대편", "3시 분위기"])
+def test_should_leave_an_hour_alone_when_the_next_word_only_starts_like_minutes(text: str) -> None:
+    [time] = _nlu({"3시": "time"}).parse(text, today=WED).entities
+    assert time.text == "3시" and time.resolved["value"] == "03:00"
+
+
 def test_should_read_an_ambiguous_hour_with_the_part_of_day_left_out_of_its_span() -> None:
     nlu = _nlu({"내일 오후": "date", "세 시": "time"})
     r = nlu.parse("내일 오후 세 시에 깨워줘", today=WED)
