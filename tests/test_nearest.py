@@ -75,6 +75,9 @@ def test_should_refuse_a_damaged_index(model, tmp_path) -> None:
     ({"nearest_scale": "big"}, "nearest_scale"),
     ({"nearest_floor": 1.0}, "nearest_floor"),
     ({"nearest_floor": -0.1}, "nearest_floor"),
+    ({"nearest_unseen": 1}, "nearest_unseen"),
+    ({"nearest_cover": -1}, "nearest_cover"),
+    ({"nearest_cover": True}, "nearest_cover"),
 ])
 def test_should_refuse_bad_nearest_settings(params, message) -> None:
     with pytest.raises(ConfigError, match=message):
@@ -133,3 +136,54 @@ def test_should_choose_the_threshold_on_a_sample_of_a_big_training_set(monkeypat
     m = IntentClassifier(kind="nearest").fit(_triples(FAQ), progress=False)
     assert m.history_[0]["calibration_sentences"] == 4
     assert 1 / len(FAQ) <= m.threshold_ <= 1
+
+
+# the FAQ with a question whose everyday word (오늘) off-topic texts share
+FAQ_TODAY = {**FAQ, "same_day": ["당일 발송 되나요?", "오늘 주문하면 오늘 보내주나요?"]}
+OFF_TOPIC = ["오늘 점심 뭐 먹지", "오늘 날씨 어때", "환불원정대 노래 좋더라"]
+OLD_SCORING = {"nearest_unseen": False, "nearest_cover": 0.0, "nearest_scale": 10.0, "nearest_floor": 0.1}
+
+
+def test_should_fall_back_on_an_off_topic_text_that_shares_a_word_with_a_question() -> None:
+    train = _triples(FAQ_TODAY)
+    proba = IntentClassifier(kind="nearest", threshold=0.2).fit(train, progress=False).predict_proba(
+        _items(OFF_TOPIC))
+    assert (proba.max(1) < 0.2).all(), proba.max(1)   # below the threshold nlukit import writes
+    # the scoring before nearest_unseen/nearest_cover answered each with the answer of the shared word
+    old = IntentClassifier(kind="nearest", threshold=0.2, **OLD_SCORING).fit(train, progress=False)
+    assert (old.predict_proba(_items(OFF_TOPIC)).max(1) >= 0.2).all()
+
+
+def test_should_still_answer_a_paraphrase_sharing_the_same_word() -> None:
+    # 환불 언제 들어와? and 환불원정대 노래 좋더라 share 환불; the paraphrase's other words are no nouns
+    m = IntentClassifier(kind="nearest", threshold=0.2).fit(_triples(FAQ_TODAY), progress=False)
+    para, off = m.predict_proba(_items(["환불 언제 들어와?", "환불원정대 노래 좋더라"]))
+    assert m.labels_[int(para.argmax())] == "refund" and para.max() >= 0.4
+    assert off.max() < 0.2
+    proba = m.predict_proba(_items([t for t, _ in PARAPHRASES]))
+    assert [m.labels_[i] for i in proba.argmax(1)] == [i for _, i in PARAPHRASES]
+    assert (proba.max(1) >= 0.2).all()
+
+
+def test_should_cover_a_text_without_content_morphemes_or_tokens_fully(model) -> None:
+    index = model._nearest
+    cov = index.coverage([("어떻게 해요", _items(["어떻게 해요"])[0][1]), ("쿠폰 쓰는 법", None)]).toarray()
+    assert np.allclose(cov, 1.0)
+    cov = index.coverage(_items(["쿠폰 노래"])).toarray()   # one noun of two in the coupon question
+    assert np.isclose(cov.max(), 0.5)
+
+
+def test_should_score_a_model_saved_before_coverage_as_it_was_saved() -> None:
+    # tests/fixtures/nearest_v1: saved by nlukit before nearest_unseen/nearest_cover (commit 869f387),
+    # with the probabilities it gave then
+    import json
+    path = os.path.join(os.path.dirname(__file__), "fixtures", "nearest_v1")
+    with open(os.path.join(path, "expected.json"), encoding="utf-8") as fh:
+        expected = json.load(fh)
+    m = IntentClassifier.load(path)
+    assert {k: m.params[k] for k in OLD_SCORING} == OLD_SCORING
+    proba = m.predict_proba(_items(expected["texts"]))
+    assert np.allclose(proba, np.array(expected["proba"]), atol=1e-6)
+    # today's defaults score the same FAQ differently
+    new = IntentClassifier(kind="nearest", threshold=0.2).fit(_triples(FAQ), progress=False)
+    assert not np.allclose(new.predict_proba(_items(expected["texts"])), proba, atol=1e-3)

@@ -10,14 +10,28 @@ training sentence is a row of an L2-normalised TF-IDF matrix over
 * morpheme/POS n-grams (1..``nearest_words``, the ``w:`` features of the *ngram* kind),
 
 weighted by sublinear tf (``1 + log count``) and smoothed idf
-(``log((1 + n) / (1 + df)) + 1``). The score of an intent is the highest cosine
-similarity between the text and that intent's sentences, and its logit is
+(``log((1 + n) / (1 + df)) + 1``). A text's features no sentence has are dropped, but with
+``nearest_unseen`` (the default) they still count in its length, at the idf of a feature of
+document frequency 0: a text of mostly unknown words has low cosines. A sentence's score
+for a text is
 
-    nearest_scale × max(0, similarity − nearest_floor)
+    cosine × coverage ** nearest_cover
+
+where coverage is the share of the text's content morphemes (nouns, roots, foreign words,
+numbers; their character bigrams) the sentence has: ``오늘 점심 뭐 먹지`` shares 오늘 with
+``오늘 주문하면 오늘 보내주나요?`` but not its noun 점심 (coverage 0), while ``환불 언제
+들어와?`` has every noun of ``환불은 언제 되나요?`` (its unknown words are no nouns). A text
+without tokens or without a content morpheme is covered (1); ``nearest_chars`` < 2 turns
+coverage off. The score of an intent is the best of its sentences', and its logit is
+
+    nearest_scale × max(0, score − nearest_floor)
 
 so a text no sentence resembles better than ``nearest_floor`` gets equal logits for every
 intent (a uniform distribution, below any fallback threshold), and a text with a clearly
-nearest sentence gets most of the probability. Those logits go through the usual
+nearest sentence gets most of the probability. The defaults (unseen on, cover 0.5, scale 15,
+floor 0.05) were chosen on ``bench/bench_faq.py``'s paraphrases and the dev half of its
+out-of-scope texts. An index saved before ``unseen`` and ``cover`` has neither in its
+settings and scores as it did (both off; its own scale and floor). Those logits go through the usual
 temperature, class bias and threshold of :class:`~nlukit.models.intent.IntentClassifier`:
 
 * with a validation split the temperature is fitted on it (NLL, plus random nonsense
@@ -66,6 +80,11 @@ def check_params(p: dict[str, Any]) -> None:
         raise ConfigError(f"[intent] nearest_scale must be a number in (0, 1000], got {s!r}")
     if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 <= f < 1:
         raise ConfigError(f"[intent] nearest_floor must be in [0, 1), got {f!r}")
+    if not isinstance(p["nearest_unseen"], bool):
+        raise ConfigError(f"[intent] nearest_unseen must be true or false, got {p['nearest_unseen']!r}")
+    c = p["nearest_cover"]
+    if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 <= c <= 10:
+        raise ConfigError(f"[intent] nearest_cover must be a number in [0, 10], got {c!r}")
 
 
 def features(text: str, tokens: Sequence[Token] | None, n_chars: int, n_words: int,
@@ -116,12 +135,53 @@ class NearestIndex:
         self._ms = self.matrix[:, self._sparse].T.tocsr()   # rare features × sentences
         self._mt = self.matrix.T.tocsr()        # features × sentences: a few texts, all sparse
         self.starts = starts.astype(np.int64)   # first row of each intent
-        self.settings = dict(settings)          # nearest_chars, nearest_words, max_len, scale, floor
+        # nearest_chars, nearest_words, max_len, scale, floor; unseen, cover (absent in an index saved
+        # before them: False and 0, the scores of then)
+        self.settings = dict(settings)
+        self.unseen = bool(self.settings.get("unseen", False))
+        self.cover = float(self.settings.get("cover", 0.0)) if int(self.settings["nearest_chars"]) >= 2 else 0.0
+        # a feature no sentence has: the smoothed idf of document frequency 0
+        self.idf_unseen = math.log(1 + self.matrix.shape[0]) + 1.0
+        if self.cover:   # (features + 1) × sentences: 1 where the sentence has the feature; a last row of
+            # ones for the texts with nothing to cover
+            from scipy import sparse
+            has = self._mt.copy()
+            has.data[:] = 1.0
+            self._has = sparse.vstack([has, np.ones((1, has.shape[1]), dtype=np.float32)]).tocsr()
 
     # ------------------------------------------------------------------ build
     def transform(self, items: Sequence[tuple[str, Sequence[Token] | None]]) -> Any:
-        """L2-normalised TF-IDF rows of ``items`` (unknown features are dropped)."""
-        return _tfidf(_counts(items, self.settings), self.stoi, self.idf)
+        """L2-normalised TF-IDF rows of ``items`` (unknown features are dropped; with ``unseen`` they
+        still count in each row's length, at the idf of a feature no sentence has)."""
+        return _tfidf(_counts(items, self.settings), self.stoi, self.idf,
+                      self.idf_unseen if self.unseen else None)
+
+    def coverage(self, items: Sequence[tuple[str, Sequence[Token] | None]]) -> Any:
+        """``len(items) × sentences`` (sparse): the share of each text's content morphemes
+        (nouns, roots, foreign words, numbers: ``CONTENT``) a sentence has, counted in their
+        character bigrams (a one-syllable morpheme: its character), each as a feature of the
+        index. A text without tokens or without a content morpheme has nothing to cover: 1."""
+        from scipy import sparse
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for r, (_, toks) in enumerate(items):
+            grams = [g for tok in toks or () if tok.pos.split("+")[0] in CONTENT
+                     for g in _grams(tok.surface.lower())]
+            for g in grams:
+                j = self.stoi.get("c:" + g)
+                if j is not None:
+                    rows.append(r)
+                    cols.append(j)
+                    vals.append(1.0 / len(grams))
+            if not grams:   # covered whatever the sentence
+                rows.append(r)
+                cols.append(-1)
+                vals.append(1.0)
+        n_f = len(self.vocab)
+        cols = [n_f if c < 0 else c for c in cols]
+        q = sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)), shape=(len(items), n_f + 1))
+        return q @ self._has
 
     @classmethod
     def fit(cls, items: Sequence[tuple[str, Sequence[Token] | None]], y: np.ndarray, n_labels: int,
@@ -156,6 +216,9 @@ class NearestIndex:
             else:
                 sims = q[:, self._dense].toarray() @ self._md
                 sims += (q[:, self._sparse] @ self._ms).toarray()
+            if self.cover:   # a sentence sharing one word of a longer text scores low
+                cov = self.coverage(items[b:b + _BLOCK]).toarray()
+                sims *= np.minimum(cov, 1.0) ** self.cover
             if exclude is not None:
                 sims[np.arange(len(sims)), exclude[b:b + len(sims)]] = -1.0
             if n_rows:
@@ -203,9 +266,24 @@ class NearestIndex:
         return cls(vocab, idf, matrix, starts, settings)
 
 
+def params_of(index: NearestIndex) -> dict[str, Any]:
+    """The intent params ``index`` scores with (an index saved before ``unseen``/``cover``: off)."""
+    s = index.settings
+    return {"nearest_scale": float(s["scale"]), "nearest_floor": float(s["floor"]),
+            "nearest_unseen": bool(s.get("unseen", False)), "nearest_cover": float(s.get("cover", 0.0))}
+
+
 def _csr(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]) -> Any:
     from scipy import sparse
     return sparse.csr_matrix((data.astype(np.float32), indices, indptr), shape=shape)
+
+
+CONTENT = frozenset({"NNG", "NNP", "NR", "SL", "SH", "SN", "XR"})  # the POS (first part) a text's coverage counts
+
+
+def _grams(word: str) -> list[str]:
+    """The character bigrams of ``word`` (a one-character word: itself)."""
+    return [word] if len(word) == 1 else [word[i:i + 2] for i in range(len(word) - 1)]
 
 
 def _counts(items: Sequence[tuple[str, Sequence[Token] | None]], s: dict[str, Any]) -> list[Counter[str]]:
@@ -214,24 +292,31 @@ def _counts(items: Sequence[tuple[str, Sequence[Token] | None]], s: dict[str, An
             for t, toks in items]
 
 
-def _tfidf(counts: list[Counter[str]], stoi: dict[str, int], idf: np.ndarray) -> Any:
-    """Sparse rows of (1 + log tf) × idf, each scaled to unit length (all-zero rows stay 0)."""
+def _tfidf(counts: list[Counter[str]], stoi: dict[str, int], idf: np.ndarray, idf_unseen: float | None = None
+           ) -> Any:
+    """Sparse rows of (1 + log tf) × idf, each scaled to unit length (all-zero rows stay 0).
+
+    Features not in ``stoi`` are dropped; with ``idf_unseen`` they count in the length at that
+    idf (a text with many words the index never saw gets low cosines)."""
     indptr = [0]
     indices: list[int] = []
     values: list[float] = []
-    for c in counts:
+    extra = np.zeros(len(counts))   # the squared length of each row's unseen features
+    for r, c in enumerate(counts):
         for f, k in c.items():
             j = stoi.get(f)
             if j is not None:
                 indices.append(j)
                 values.append(1.0 + math.log(k))
+            elif idf_unseen is not None:
+                extra[r] += ((1.0 + math.log(k)) * idf_unseen) ** 2
         indptr.append(len(indices))
     ind = np.array(indices, dtype=np.int64)
     ptr = np.array(indptr, dtype=np.int64)
     val = np.array(values, dtype=np.float32) * (idf[ind] if len(ind) else np.zeros(0, np.float32))
     lengths = np.diff(ptr)
     row = np.repeat(np.arange(len(counts)), lengths)
-    norm = np.sqrt(np.bincount(row, weights=val.astype(np.float64) ** 2, minlength=len(counts)))
+    norm = np.sqrt(np.bincount(row, weights=val.astype(np.float64) ** 2, minlength=len(counts)) + extra)
     val = (val / np.maximum(norm, 1e-12)[row]).astype(np.float32)
     m = _csr(val, ind, ptr, (len(counts), len(stoi)))
     m.sort_indices()
@@ -247,7 +332,8 @@ def fit_nearest(model: Any, train: list, valid: list, labels: list[str]) -> Any:
     y = np.array([lab_index[r[2]] for r in train], dtype=np.int64)
     settings = {"nearest_chars": int(p["nearest_chars"]), "nearest_words": int(p["nearest_words"]),
                 "max_len": int(p["max_len"]), "scale": float(p["nearest_scale"]),
-                "floor": float(p["nearest_floor"])}
+                "floor": float(p["nearest_floor"]), "unseen": bool(p["nearest_unseen"]),
+                "cover": float(p["nearest_cover"])}
     index = NearestIndex.fit([(t, toks) for t, toks, _ in train], y, len(labels), settings)
     model.labels_ = list(labels)
     model._nearest = index
