@@ -187,3 +187,15 @@ def test_should_score_a_model_saved_before_coverage_as_it_was_saved() -> None:
     # today's defaults score the same FAQ differently
     new = IntentClassifier(kind="nearest", threshold=0.2).fit(_triples(FAQ), progress=False)
     assert not np.allclose(new.predict_proba(_items(expected["texts"])), proba, atol=1e-3)
+
+
+def test_should_give_the_plain_feature_counts_tf_idf_through_the_word_cache() -> None:
+    from nlukit.models import nearest
+    m = IntentClassifier(kind="nearest", nearest_words=2).fit(_triples(FAQ), progress=False)
+    index = m._nearest
+    items = _items([t for t, _ in PARAPHRASES] + GIBBERISH + OFF_TOPIC + ["배송 배송비 배송"])
+    plain = nearest._tfidf(nearest._counts(items, index.settings), index.stoi, index.idf, index.idf_unseen)
+    for _ in range(2):   # the cache empty, then full
+        fast = index.transform(items)
+        assert (fast != plain).nnz == 0 and np.array_equal(fast.indices, plain.indices)
+    assert "배송" in index._word_keys

@@ -66,6 +66,7 @@ _BLOCK = 512  # texts per product: a dense block of _BLOCK × sentences similari
 _DENSE = 256  # the features most sentences have, multiplied as dense matrices
 _FEW = 8      # this many texts or fewer (a parse): one sparse product is quicker
 _LOO = 2000   # without a validation split, the threshold is chosen on this many training sentences
+_WORDS = 100_000  # words (and morphemes) whose features an index remembers at most
 
 
 def check_params(p: dict[str, Any]) -> None:
@@ -142,6 +143,8 @@ class NearestIndex:
         self.cover = float(self.settings.get("cover", 0.0)) if int(self.settings["nearest_chars"]) >= 2 else 0.0
         # a feature no sentence has: the smoothed idf of document frequency 0
         self.idf_unseen = math.log(1 + self.matrix.shape[0]) + 1.0
+        self._word_keys: dict[str, list[int | str]] = {}   # a word: its character features' keys (_keys)
+        self._content: dict[str, list[int | None]] = {}     # a morpheme: its bigrams' columns (coverage)
         if self.cover:   # (features + 1) × sentences: 1 where the sentence has the feature; a last row of
             # ones for the texts with nothing to cover
             from scipy import sparse
@@ -153,8 +156,31 @@ class NearestIndex:
     def transform(self, items: Sequence[tuple[str, Sequence[Token] | None]]) -> Any:
         """L2-normalised TF-IDF rows of ``items`` (unknown features are dropped; with ``unseen`` they
         still count in each row's length, at the idf of a feature no sentence has)."""
-        return _tfidf(_counts(items, self.settings), self.stoi, self.idf,
-                      self.idf_unseen if self.unseen else None)
+        return _tfidf(self._keys(items), self.stoi, self.idf, self.idf_unseen if self.unseen else None)
+
+    def _keys(self, items: Sequence[tuple[str, Sequence[Token] | None]]) -> list[Counter[int | str]]:
+        """:func:`_counts` of ``items`` with each known feature as its column (an unseen one stays a
+        str), in the same order; each word's character features are looked up once per index."""
+        s = self.settings
+        n_chars, n_words, max_len = int(s["nearest_chars"]), int(s["nearest_words"]), int(s["max_len"])
+        cache, stoi = self._word_keys, self.stoi
+        out: list[Counter[int | str]] = []
+        for text, toks in items:
+            if not isinstance(text, str):
+                raise ModelError(f"expected a normalised text (str), got {type(text).__name__}")
+            keys: list[int | str] = []
+            if n_chars > 0:
+                for word in text[:max_len].lower().split():
+                    ks = cache.get(word)
+                    if ks is None:
+                        ks = [stoi.get(f, f) for f in features(word, None, n_chars, 0, max_len)]
+                        if len(cache) < _WORDS:
+                            cache[word] = ks
+                    keys.extend(ks)
+            if n_words > 0:
+                keys.extend(stoi.get(f, f) for f in features("", toks, 0, n_words, max_len))
+            out.append(Counter(keys))
+        return out
 
     def coverage(self, items: Sequence[tuple[str, Sequence[Token] | None]]) -> Any:
         """``len(items) × sentences`` (sparse): the share of each text's content morphemes
@@ -165,11 +191,18 @@ class NearestIndex:
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
+        cache = self._content
         for r, (_, toks) in enumerate(items):
-            grams = [g for tok in toks or () if tok.pos.split("+")[0] in CONTENT
-                     for g in _grams(tok.surface.lower())]
-            for g in grams:
-                j = self.stoi.get("c:" + g)
+            grams: list[int | None] = []
+            for tok in toks or ():
+                if tok.pos.split("+")[0] in CONTENT:
+                    js = cache.get(tok.surface)
+                    if js is None:
+                        js = [self.stoi.get("c:" + g) for g in _grams(tok.surface.lower())]
+                        if len(cache) < _WORDS:
+                            cache[tok.surface] = js
+                    grams.extend(js)
+            for j in grams:
                 if j is not None:
                     rows.append(r)
                     cols.append(j)
@@ -292,19 +325,20 @@ def _counts(items: Sequence[tuple[str, Sequence[Token] | None]], s: dict[str, An
             for t, toks in items]
 
 
-def _tfidf(counts: list[Counter[str]], stoi: dict[str, int], idf: np.ndarray, idf_unseen: float | None = None
-           ) -> Any:
+def _tfidf(counts: Sequence[Counter[str] | Counter[int | str]], stoi: dict[str, int], idf: np.ndarray,
+           idf_unseen: float | None = None) -> Any:
     """Sparse rows of (1 + log tf) × idf, each scaled to unit length (all-zero rows stay 0).
 
-    Features not in ``stoi`` are dropped; with ``idf_unseen`` they count in the length at that
-    idf (a text with many words the index never saw gets low cosines)."""
+    A feature is a str or its column in ``stoi`` (:meth:`NearestIndex._keys`). Features not in
+    ``stoi`` are dropped; with ``idf_unseen`` they count in the length at that idf (a text with
+    many words the index never saw gets low cosines)."""
     indptr = [0]
     indices: list[int] = []
     values: list[float] = []
     extra = np.zeros(len(counts))   # the squared length of each row's unseen features
     for r, c in enumerate(counts):
         for f, k in c.items():
-            j = stoi.get(f)
+            j = f if type(f) is int else stoi.get(f)   # noqa: E721 (a str is no column)
             if j is not None:
                 indices.append(j)
                 values.append(1.0 + math.log(k))
