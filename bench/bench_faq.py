@@ -177,6 +177,15 @@ SETTINGS: list[tuple[str, dict, list[str]]] = [
      ["intent.members=nearest,ngram", "intent.min_updates=1000", "intent.threshold=0.2"]),
     ("the recommended (nearest, threshold=0.2) + --augment spacing", {**ALL, "augment": ("spacing",)},
      ["intent.kind=nearest", "intent.threshold=0.2"]),
+    ("the recommended with nearest's previous scoring (nearest_unseen=false, nearest_cover=0, scale 10, floor 0.1)",
+     ALL, ["intent.kind=nearest", "intent.threshold=0.2", "intent.nearest_unseen=false", "intent.nearest_cover=0",
+           "intent.nearest_scale=10", "intent.nearest_floor=0.1"]),
+    ("the recommended + nearest_cover=1 (coverage weighs more)", ALL,
+     ["intent.kind=nearest", "intent.threshold=0.2", "intent.nearest_cover=1"]),
+    ("the recommended + nearest_unseen=false (unseen features not counted)", ALL,
+     ["intent.kind=nearest", "intent.threshold=0.2", "intent.nearest_unseen=false"]),
+    ("the recommended + nearest_cover=0 (no coverage)", ALL,
+     ["intent.kind=nearest", "intent.threshold=0.2", "intent.nearest_cover=0"]),
 ]
 
 
