@@ -187,12 +187,11 @@ class NearestIndex:
         (nouns, roots, foreign words, numbers: ``CONTENT``) a sentence has, counted in their
         character bigrams (a one-syllable morpheme: its character), each as a feature of the
         index. A text without tokens or without a content morpheme has nothing to cover: 1."""
-        from scipy import sparse
-        rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
-        cache = self._content
-        for r, (_, toks) in enumerate(items):
+        indptr = [0]
+        cache, none = self._content, len(self.vocab)   # column `none`: the ones of nothing to cover
+        for _, toks in items:
             grams: list[int | None] = []
             for tok in toks or ():
                 if tok.pos.split("+")[0] in CONTENT:
@@ -202,18 +201,13 @@ class NearestIndex:
                         if len(cache) < _WORDS:
                             cache[tok.surface] = js
                     grams.extend(js)
-            for j in grams:
-                if j is not None:
-                    rows.append(r)
-                    cols.append(j)
-                    vals.append(1.0 / len(grams))
-            if not grams:   # covered whatever the sentence
-                rows.append(r)
-                cols.append(-1)
-                vals.append(1.0)
-        n_f = len(self.vocab)
-        cols = [n_f if c < 0 else c for c in cols]
-        q = sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)), shape=(len(items), n_f + 1))
+            known = [j for j in grams if j is not None]
+            cols.extend(known if grams else [none])
+            vals.extend([1.0 / len(grams)] * len(known) if grams else [1.0])
+            indptr.append(len(cols))
+        q = _csr(np.array(vals, dtype=np.float32), np.array(cols, dtype=np.int64), np.array(indptr, dtype=np.int64),
+                 (len(items), none + 1))
+        q.sum_duplicates()   # a bigram twice: one entry
         return q @ self._has
 
     @classmethod
