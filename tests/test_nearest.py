@@ -78,6 +78,7 @@ def test_should_refuse_a_damaged_index(model, tmp_path) -> None:
     ({"nearest_unseen": 1}, "nearest_unseen"),
     ({"nearest_cover": -1}, "nearest_cover"),
     ({"nearest_cover": True}, "nearest_cover"),
+    ({"nearest_cover_min": 1.5}, "nearest_cover_min"),
 ])
 def test_should_refuse_bad_nearest_settings(params, message) -> None:
     with pytest.raises(ConfigError, match=message):
@@ -138,10 +139,16 @@ def test_should_choose_the_threshold_on_a_sample_of_a_big_training_set(monkeypat
     assert 1 / len(FAQ) <= m.threshold_ <= 1
 
 
-# the FAQ with a question whose everyday word (오늘) off-topic texts share
-FAQ_TODAY = {**FAQ, "same_day": ["당일 발송 되나요?", "오늘 주문하면 오늘 보내주나요?"]}
+# the FAQ with a question whose everyday word (오늘) off-topic texts share, and more answers (the
+# threshold 0.2 of nlukit import is for FAQs of tens of answers; 5 answers would be uniform at 0.2)
+FAQ_TODAY = {**FAQ, "same_day": ["당일 발송 되나요?", "오늘 주문하면 오늘 보내주나요?"],
+             "abroad": ["해외 배송도 되나요?"], "exchange": ["교환은 어떻게 신청하나요?"],
+             "instalment": ["할부 결제가 가능한가요?"], "receipt": ["현금영수증 발급 받을 수 있나요?"],
+             "join": ["회원가입은 어떻게 하나요?"], "user_id": ["아이디가 기억나지 않아요"],
+             "restock": ["품절된 상품은 재입고 되나요?"], "hours": ["고객센터 운영시간이 어떻게 되나요?"]}
 OFF_TOPIC = ["오늘 점심 뭐 먹지", "오늘 날씨 어때", "환불원정대 노래 좋더라"]
-OLD_SCORING = {"nearest_unseen": False, "nearest_cover": 0.0, "nearest_scale": 10.0, "nearest_floor": 0.1}
+OLD_SCORING = {"nearest_unseen": False, "nearest_cover": 0.0, "nearest_cover_min": 0.0, "nearest_scale": 10.0,
+               "nearest_floor": 0.1}
 
 
 def test_should_fall_back_on_an_off_topic_text_that_shares_a_word_with_a_question() -> None:
@@ -163,6 +170,17 @@ def test_should_still_answer_a_paraphrase_sharing_the_same_word() -> None:
     proba = m.predict_proba(_items([t for t, _ in PARAPHRASES]))
     assert [m.labels_[i] for i in proba.argmax(1)] == [i for _, i in PARAPHRASES]
     assert (proba.max(1) >= 0.2).all()
+
+
+def test_should_rank_first_a_paraphrase_whose_only_noun_the_faq_never_uses() -> None:
+    # 비번 (비밀번호) is in no question: coverage 0, but nearest_cover_min keeps some of the cosine
+    m = IntentClassifier(kind="nearest", threshold=0.2).fit(_triples(FAQ_TODAY), progress=False)
+    [proba] = m.predict_proba(_items(["비번 잊어버림"]))
+    assert m.labels_[int(proba.argmax())] == "password" and proba.max() >= 2 / len(FAQ_TODAY)
+    flat = IntentClassifier(kind="nearest", threshold=0.2, nearest_cover_min=0).fit(_triples(FAQ_TODAY),
+                                                                                   progress=False)
+    assert np.allclose(flat.predict_proba(_items(["비번 잊어버림"])), 1 / len(FAQ_TODAY))
+    assert (m.predict_proba(_items(OFF_TOPIC)).max(1) < 0.2).all()
 
 
 def test_should_cover_a_text_without_content_morphemes_or_tokens_fully(model) -> None:

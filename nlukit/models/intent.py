@@ -38,7 +38,8 @@ TF-IDF vector of its words' character n-grams (1..``nearest_chars``; morpheme/PO
 n-grams with ``nearest_words``), and an intent's logit is ``nearest_scale`` × (the best
 score of its sentences − ``nearest_floor``, at least 0), a score being the cosine (the
 text's unseen features counted in its length: ``nearest_unseen``) × the share of the
-text's content morphemes the sentence has to the power ``nearest_cover``. For a few
+text's content morphemes the sentence has (from ``nearest_cover_min`` up) to the power
+``nearest_cover``. For a few
 sentences per intent (an FAQ); calibrated and thresholded like the others.
 
 *ensemble* trains one model for each entry of ``members`` (each with the
@@ -150,6 +151,7 @@ DEFAULTS: dict[str, Any] = {
     "nearest_floor": 0.05,       # nearest: a score at or below this says nothing
     "nearest_unseen": True,      # nearest: a text's unseen features count in its length (models/nearest.py)
     "nearest_cover": 0.5,        # nearest: score = cosine × (share of the text's content morphemes covered) ** this
+    "nearest_cover_min": 0.1,    # nearest: ... the share counted from this up (m + (1 − m) × share)
     "members": ["char_cnn", "word_cnn"],  # ensemble: member kinds (or kind@tag, e.g. ngram@b)
     "member_params": {},         # ensemble: per-kind overrides, e.g. {char_cnn = {dropout = 0.4}}
 }

@@ -15,21 +15,22 @@ weighted by sublinear tf (``1 + log count``) and smoothed idf
 document frequency 0: a text of mostly unknown words has low cosines. A sentence's score
 for a text is
 
-    cosine × coverage ** nearest_cover
+    cosine × (m + (1 − m) × coverage) ** nearest_cover          (m: nearest_cover_min)
 
 where coverage is the share of the text's content morphemes (nouns, roots, foreign words,
 numbers; their character bigrams) the sentence has: ``오늘 점심 뭐 먹지`` shares 오늘 with
 ``오늘 주문하면 오늘 보내주나요?`` but not its noun 점심 (coverage 0), while ``환불 언제
-들어와?`` has every noun of ``환불은 언제 되나요?`` (its unknown words are no nouns). A text
-without tokens or without a content morpheme is covered (1); ``nearest_chars`` < 2 turns
-coverage off. The score of an intent is the best of its sentences', and its logit is
+들어와?`` has every noun of ``환불은 언제 되나요?`` (its unknown words are no nouns). The
+minimum m (default 0.1) leaves a text whose only noun is a word the FAQ never uses (``비번
+잊어버림``) some of its cosine. A text without tokens or without a content morpheme is
+covered (1); ``nearest_chars`` < 2 turns coverage off. The score of an intent is the best of its sentences', and its logit is
 
     nearest_scale × max(0, score − nearest_floor)
 
 so a text no sentence resembles better than ``nearest_floor`` gets equal logits for every
 intent (a uniform distribution, below any fallback threshold), and a text with a clearly
-nearest sentence gets most of the probability. The defaults (unseen on, cover 0.5, scale 15,
-floor 0.05) were chosen on ``bench/bench_faq.py``'s paraphrases and the dev half of its
+nearest sentence gets most of the probability. The defaults (unseen on, cover 0.5, cover_min 0.1,
+scale 15, floor 0.05) were chosen on ``bench/bench_faq.py``'s paraphrases and the dev half of its
 out-of-scope texts. An index saved before ``unseen`` and ``cover`` has neither in its
 settings and scores as it did (both off; its own scale and floor). Those logits go through the usual
 temperature, class bias and threshold of :class:`~nlukit.models.intent.IntentClassifier`:
@@ -86,6 +87,9 @@ def check_params(p: dict[str, Any]) -> None:
     c = p["nearest_cover"]
     if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 <= c <= 10:
         raise ConfigError(f"[intent] nearest_cover must be a number in [0, 10], got {c!r}")
+    c = p["nearest_cover_min"]
+    if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 <= c <= 1:
+        raise ConfigError(f"[intent] nearest_cover_min must be a number in [0, 1], got {c!r}")
 
 
 def features(text: str, tokens: Sequence[Token] | None, n_chars: int, n_words: int,
@@ -141,6 +145,7 @@ class NearestIndex:
         self.settings = dict(settings)
         self.unseen = bool(self.settings.get("unseen", False))
         self.cover = float(self.settings.get("cover", 0.0)) if int(self.settings["nearest_chars"]) >= 2 else 0.0
+        self.cover_min = float(self.settings.get("cover_min", 0.0))
         # a feature no sentence has: the smoothed idf of document frequency 0
         self.idf_unseen = math.log(1 + self.matrix.shape[0]) + 1.0
         self._word_keys: dict[str, list[int | str]] = {}   # a word: its character features' keys (_keys)
@@ -244,8 +249,10 @@ class NearestIndex:
                 sims = q[:, self._dense].toarray() @ self._md
                 sims += (q[:, self._sparse] @ self._ms).toarray()
             if self.cover:   # a sentence sharing one word of a longer text scores low
-                cov = self.coverage(items[b:b + _BLOCK]).toarray()
-                sims *= np.minimum(cov, 1.0) ** self.cover
+                cov = np.minimum(self.coverage(items[b:b + _BLOCK]).toarray(), 1.0)
+                if self.cover_min:
+                    cov = self.cover_min + (1.0 - self.cover_min) * cov
+                sims *= cov ** self.cover
             if exclude is not None:
                 sims[np.arange(len(sims)), exclude[b:b + len(sims)]] = -1.0
             if n_rows:
@@ -297,7 +304,8 @@ def params_of(index: NearestIndex) -> dict[str, Any]:
     """The intent params ``index`` scores with (an index saved before ``unseen``/``cover``: off)."""
     s = index.settings
     return {"nearest_scale": float(s["scale"]), "nearest_floor": float(s["floor"]),
-            "nearest_unseen": bool(s.get("unseen", False)), "nearest_cover": float(s.get("cover", 0.0))}
+            "nearest_unseen": bool(s.get("unseen", False)), "nearest_cover": float(s.get("cover", 0.0)),
+            "nearest_cover_min": float(s.get("cover_min", 0.0))}
 
 
 def _csr(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]) -> Any:
@@ -361,7 +369,7 @@ def fit_nearest(model: Any, train: list, valid: list, labels: list[str]) -> Any:
     settings = {"nearest_chars": int(p["nearest_chars"]), "nearest_words": int(p["nearest_words"]),
                 "max_len": int(p["max_len"]), "scale": float(p["nearest_scale"]),
                 "floor": float(p["nearest_floor"]), "unseen": bool(p["nearest_unseen"]),
-                "cover": float(p["nearest_cover"])}
+                "cover": float(p["nearest_cover"]), "cover_min": float(p["nearest_cover_min"])}
     index = NearestIndex.fit([(t, toks) for t, toks, _ in train], y, len(labels), settings)
     model.labels_ = list(labels)
     model._nearest = index
