@@ -249,10 +249,16 @@ class NearestIndex:
                 sims = q[:, self._dense].toarray() @ self._md
                 sims += (q[:, self._sparse] @ self._ms).toarray()
             if self.cover:   # a sentence sharing one word of a longer text scores low
-                cov = np.minimum(self.coverage(items[b:b + _BLOCK]).toarray(), 1.0)
+                cov = self.coverage(items[b:b + _BLOCK]).toarray()   # in place: blocks of MBs
+                np.minimum(cov, 1.0, out=cov)
                 if self.cover_min:
-                    cov = self.cover_min + (1.0 - self.cover_min) * cov
-                sims *= cov ** self.cover
+                    cov *= 1.0 - self.cover_min
+                    cov += self.cover_min
+                if self.cover == 0.5:
+                    np.sqrt(cov, out=cov)   # what cov ** 0.5 computes
+                elif self.cover != 1.0:
+                    np.power(cov, self.cover, out=cov)
+                sims *= cov
             if exclude is not None:
                 sims[np.arange(len(sims)), exclude[b:b + len(sims)]] = -1.0
             if n_rows:
