@@ -75,6 +75,10 @@ def test_should_refuse_a_damaged_index(model, tmp_path) -> None:
     ({"nearest_scale": "big"}, "nearest_scale"),
     ({"nearest_floor": 1.0}, "nearest_floor"),
     ({"nearest_floor": -0.1}, "nearest_floor"),
+    ({"nearest_unseen": 1}, "nearest_unseen"),
+    ({"nearest_cover": -1}, "nearest_cover"),
+    ({"nearest_cover": True}, "nearest_cover"),
+    ({"nearest_cover_min": 1.5}, "nearest_cover_min"),
 ])
 def test_should_refuse_bad_nearest_settings(params, message) -> None:
     with pytest.raises(ConfigError, match=message):
@@ -133,3 +137,83 @@ def test_should_choose_the_threshold_on_a_sample_of_a_big_training_set(monkeypat
     m = IntentClassifier(kind="nearest").fit(_triples(FAQ), progress=False)
     assert m.history_[0]["calibration_sentences"] == 4
     assert 1 / len(FAQ) <= m.threshold_ <= 1
+
+
+# the FAQ with a question whose everyday word (오늘) off-topic texts share, and more answers (the
+# threshold 0.2 of nlukit import is for FAQs of tens of answers; 5 answers would be uniform at 0.2)
+FAQ_TODAY = {**FAQ, "same_day": ["당일 발송 되나요?", "오늘 주문하면 오늘 보내주나요?"],
+             "abroad": ["해외 배송도 되나요?"], "exchange": ["교환은 어떻게 신청하나요?"],
+             "instalment": ["할부 결제가 가능한가요?"], "receipt": ["현금영수증 발급 받을 수 있나요?"],
+             "join": ["회원가입은 어떻게 하나요?"], "user_id": ["아이디가 기억나지 않아요"],
+             "restock": ["품절된 상품은 재입고 되나요?"], "hours": ["고객센터 운영시간이 어떻게 되나요?"]}
+OFF_TOPIC = ["오늘 점심 뭐 먹지", "오늘 날씨 어때", "환불원정대 노래 좋더라"]
+OLD_SCORING = {"nearest_unseen": False, "nearest_cover": 0.0, "nearest_cover_min": 0.0, "nearest_scale": 10.0,
+               "nearest_floor": 0.1}
+
+
+def test_should_fall_back_on_an_off_topic_text_that_shares_a_word_with_a_question() -> None:
+    train = _triples(FAQ_TODAY)
+    proba = IntentClassifier(kind="nearest", threshold=0.2).fit(train, progress=False).predict_proba(
+        _items(OFF_TOPIC))
+    assert (proba.max(1) < 0.2).all(), proba.max(1)   # below the threshold nlukit import writes
+    # the scoring before nearest_unseen/nearest_cover answered each with the answer of the shared word
+    old = IntentClassifier(kind="nearest", threshold=0.2, **OLD_SCORING).fit(train, progress=False)
+    assert (old.predict_proba(_items(OFF_TOPIC)).max(1) >= 0.2).all()
+
+
+def test_should_still_answer_a_paraphrase_sharing_the_same_word() -> None:
+    # 환불 언제 들어와? and 환불원정대 노래 좋더라 share 환불; the paraphrase's other words are no nouns
+    m = IntentClassifier(kind="nearest", threshold=0.2).fit(_triples(FAQ_TODAY), progress=False)
+    para, off = m.predict_proba(_items(["환불 언제 들어와?", "환불원정대 노래 좋더라"]))
+    assert m.labels_[int(para.argmax())] == "refund" and para.max() >= 0.4
+    assert off.max() < 0.2
+    proba = m.predict_proba(_items([t for t, _ in PARAPHRASES]))
+    assert [m.labels_[i] for i in proba.argmax(1)] == [i for _, i in PARAPHRASES]
+    assert (proba.max(1) >= 0.2).all()
+
+
+def test_should_rank_first_a_paraphrase_whose_only_noun_the_faq_never_uses() -> None:
+    # 비번 (비밀번호) is in no question: coverage 0, but nearest_cover_min keeps some of the cosine
+    m = IntentClassifier(kind="nearest", threshold=0.2).fit(_triples(FAQ_TODAY), progress=False)
+    [proba] = m.predict_proba(_items(["비번 잊어버림"]))
+    assert m.labels_[int(proba.argmax())] == "password" and proba.max() >= 2 / len(FAQ_TODAY)
+    flat = IntentClassifier(kind="nearest", threshold=0.2, nearest_cover_min=0).fit(_triples(FAQ_TODAY),
+                                                                                   progress=False)
+    assert np.allclose(flat.predict_proba(_items(["비번 잊어버림"])), 1 / len(FAQ_TODAY))
+    assert (m.predict_proba(_items(OFF_TOPIC)).max(1) < 0.2).all()
+
+
+def test_should_cover_a_text_without_content_morphemes_or_tokens_fully(model) -> None:
+    index = model._nearest
+    cov = index.coverage([("어떻게 해요", _items(["어떻게 해요"])[0][1]), ("쿠폰 쓰는 법", None)]).toarray()
+    assert np.allclose(cov, 1.0)
+    cov = index.coverage(_items(["쿠폰 노래"])).toarray()   # one noun of two in the coupon question
+    assert np.isclose(cov.max(), 0.5)
+
+
+def test_should_score_a_model_saved_before_coverage_as_it_was_saved() -> None:
+    # tests/fixtures/nearest_v1: saved by nlukit before nearest_unseen/nearest_cover (commit 869f387),
+    # with the probabilities it gave then
+    import json
+    path = os.path.join(os.path.dirname(__file__), "fixtures", "nearest_v1")
+    with open(os.path.join(path, "expected.json"), encoding="utf-8") as fh:
+        expected = json.load(fh)
+    m = IntentClassifier.load(path)
+    assert {k: m.params[k] for k in OLD_SCORING} == OLD_SCORING
+    proba = m.predict_proba(_items(expected["texts"]))
+    assert np.allclose(proba, np.array(expected["proba"]), atol=1e-6)
+    # today's defaults score the same FAQ differently
+    new = IntentClassifier(kind="nearest", threshold=0.2).fit(_triples(FAQ), progress=False)
+    assert not np.allclose(new.predict_proba(_items(expected["texts"])), proba, atol=1e-3)
+
+
+def test_should_give_the_plain_feature_counts_tf_idf_through_the_word_cache() -> None:
+    from nlukit.models import nearest
+    m = IntentClassifier(kind="nearest", nearest_words=2).fit(_triples(FAQ), progress=False)
+    index = m._nearest
+    items = _items([t for t, _ in PARAPHRASES] + GIBBERISH + OFF_TOPIC + ["배송 배송비 배송"])
+    plain = nearest._tfidf(nearest._counts(items, index.settings), index.stoi, index.idf, index.idf_unseen)
+    for _ in range(2):   # the cache empty, then full
+        fast = index.transform(items)
+        assert (fast != plain).nnz == 0 and np.array_equal(fast.indices, plain.indices)
+    assert "배송" in index._word_keys

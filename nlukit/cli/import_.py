@@ -89,7 +89,8 @@ def run(args: argparse.Namespace) -> int:
                     "question most like the text, by character n-grams) and fix its fallback threshold "
                     f"at {FAQ_THRESHOLD} (scenarios.toml has the same [bot] confidence_threshold). On a "
                     "self-written 30-answer FAQ (bench/bench_faq.py) this answered more paraphrases "
-                    "right, and fewer wrongly, than the other settings measured:", "",
+                    "right, and fewer wrongly, than the other intent kinds measured, and fell back on "
+                    "most chit-chat that shares a word with a question:", "",
                     f"    nlukit generate patterns/ dicts/ -o data {FAQ_GENERATE}",
                     f"    nlukit train data -o model {FAQ_TRAIN}",
                     "    nlukit chat model --scenarios scenarios.toml"])

@@ -36,8 +36,11 @@ hundreds of thousands of features; unseen features are skipped.
 *nearest* (:mod:`nlukit.models.nearest`) trains nothing: every training sentence is a
 TF-IDF vector of its words' character n-grams (1..``nearest_chars``; morpheme/POS
 n-grams with ``nearest_words``), and an intent's logit is ``nearest_scale`` × (the best
-cosine with its sentences − ``nearest_floor``, at least 0). For a few sentences per
-intent (an FAQ); calibrated and thresholded like the others.
+score of its sentences − ``nearest_floor``, at least 0), a score being the cosine (the
+text's unseen features counted in its length: ``nearest_unseen``) × the share of the
+text's content morphemes the sentence has (from ``nearest_cover_min`` up) to the power
+``nearest_cover``. For a few
+sentences per intent (an FAQ); calibrated and thresholded like the others.
 
 *ensemble* trains one model for each entry of ``members`` (each with the
 top-level parameters updated by ``member_params[entry]``) and averages their
@@ -144,8 +147,11 @@ DEFAULTS: dict[str, Any] = {
     "ngram_min_count": 2,        # ngram: features seen fewer times in training are dropped
     "nearest_chars": 3,          # nearest: character n-grams of each word, length 1..n (0 = none)
     "nearest_words": 0,          # nearest: morpheme/POS n-grams of length 1..n (0 = none)
-    "nearest_scale": 10.0,       # nearest: logit = scale × max(0, cosine − floor) (models/nearest.py)
-    "nearest_floor": 0.1,        # nearest: a cosine at or below this says nothing
+    "nearest_scale": 15.0,       # nearest: logit = scale × max(0, score − floor) (models/nearest.py)
+    "nearest_floor": 0.05,       # nearest: a score at or below this says nothing
+    "nearest_unseen": True,      # nearest: a text's unseen features count in its length (models/nearest.py)
+    "nearest_cover": 0.5,        # nearest: score = cosine × (share of the text's content morphemes covered) ** this
+    "nearest_cover_min": 0.1,    # nearest: ... the share counted from this up (m + (1 − m) × share)
     "members": ["char_cnn", "word_cnn"],  # ensemble: member kinds (or kind@tag, e.g. ngram@b)
     "member_params": {},         # ensemble: per-kind overrides, e.g. {char_cnn = {dropout = 0.4}}
 }
@@ -1053,6 +1059,7 @@ class IntentClassifier:
         model.check_params()
         if params["kind"] == "nearest":
             model._nearest = _nearest.NearestIndex.load(path)
+            model.params.update(_nearest.params_of(model._nearest))   # an older index: its own settings
         elif not members:
             model.vocab_ = Vocab.from_json(read_json(path / "vocab.json"), path / "vocab.json")
         model.labels_ = labels

@@ -10,14 +10,29 @@ training sentence is a row of an L2-normalised TF-IDF matrix over
 * morpheme/POS n-grams (1..``nearest_words``, the ``w:`` features of the *ngram* kind),
 
 weighted by sublinear tf (``1 + log count``) and smoothed idf
-(``log((1 + n) / (1 + df)) + 1``). The score of an intent is the highest cosine
-similarity between the text and that intent's sentences, and its logit is
+(``log((1 + n) / (1 + df)) + 1``). A text's features no sentence has are dropped, but with
+``nearest_unseen`` (the default) they still count in its length, at the idf of a feature of
+document frequency 0: a text of mostly unknown words has low cosines. A sentence's score
+for a text is
 
-    nearest_scale × max(0, similarity − nearest_floor)
+    cosine × (m + (1 − m) × coverage) ** nearest_cover          (m: nearest_cover_min)
+
+where coverage is the share of the text's content morphemes (nouns, roots, foreign words,
+numbers; their character bigrams) the sentence has: ``오늘 점심 뭐 먹지`` shares 오늘 with
+``오늘 주문하면 오늘 보내주나요?`` but not its noun 점심 (coverage 0), while ``환불 언제
+들어와?`` has every noun of ``환불은 언제 되나요?`` (its unknown words are no nouns). The
+minimum m (default 0.1) leaves a text whose only noun is a word the FAQ never uses (``비번
+잊어버림``) some of its cosine. A text without tokens or without a content morpheme is
+covered (1); ``nearest_chars`` < 2 turns coverage off. The score of an intent is the best of its sentences', and its logit is
+
+    nearest_scale × max(0, score − nearest_floor)
 
 so a text no sentence resembles better than ``nearest_floor`` gets equal logits for every
 intent (a uniform distribution, below any fallback threshold), and a text with a clearly
-nearest sentence gets most of the probability. Those logits go through the usual
+nearest sentence gets most of the probability. The defaults (unseen on, cover 0.5, cover_min 0.1,
+scale 15, floor 0.05) were chosen on ``bench/bench_faq.py``'s paraphrases and the dev half of its
+out-of-scope texts. An index saved before ``unseen`` and ``cover`` has neither in its
+settings and scores as it did (both off; its own scale and floor). Those logits go through the usual
 temperature, class bias and threshold of :class:`~nlukit.models.intent.IntentClassifier`:
 
 * with a validation split the temperature is fitted on it (NLL, plus random nonsense
@@ -52,6 +67,7 @@ _BLOCK = 512  # texts per product: a dense block of _BLOCK × sentences similari
 _DENSE = 256  # the features most sentences have, multiplied as dense matrices
 _FEW = 8      # this many texts or fewer (a parse): one sparse product is quicker
 _LOO = 2000   # without a validation split, the threshold is chosen on this many training sentences
+_WORDS = 100_000  # words (and morphemes) whose features an index remembers at most
 
 
 def check_params(p: dict[str, Any]) -> None:
@@ -66,6 +82,14 @@ def check_params(p: dict[str, Any]) -> None:
         raise ConfigError(f"[intent] nearest_scale must be a number in (0, 1000], got {s!r}")
     if isinstance(f, bool) or not isinstance(f, (int, float)) or not 0 <= f < 1:
         raise ConfigError(f"[intent] nearest_floor must be in [0, 1), got {f!r}")
+    if not isinstance(p["nearest_unseen"], bool):
+        raise ConfigError(f"[intent] nearest_unseen must be true or false, got {p['nearest_unseen']!r}")
+    c = p["nearest_cover"]
+    if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 <= c <= 10:
+        raise ConfigError(f"[intent] nearest_cover must be a number in [0, 10], got {c!r}")
+    c = p["nearest_cover_min"]
+    if isinstance(c, bool) or not isinstance(c, (int, float)) or not 0 <= c <= 1:
+        raise ConfigError(f"[intent] nearest_cover_min must be a number in [0, 1], got {c!r}")
 
 
 def features(text: str, tokens: Sequence[Token] | None, n_chars: int, n_words: int,
@@ -116,12 +140,80 @@ class NearestIndex:
         self._ms = self.matrix[:, self._sparse].T.tocsr()   # rare features × sentences
         self._mt = self.matrix.T.tocsr()        # features × sentences: a few texts, all sparse
         self.starts = starts.astype(np.int64)   # first row of each intent
-        self.settings = dict(settings)          # nearest_chars, nearest_words, max_len, scale, floor
+        # nearest_chars, nearest_words, max_len, scale, floor; unseen, cover (absent in an index saved
+        # before them: False and 0, the scores of then)
+        self.settings = dict(settings)
+        self.unseen = bool(self.settings.get("unseen", False))
+        self.cover = float(self.settings.get("cover", 0.0)) if int(self.settings["nearest_chars"]) >= 2 else 0.0
+        self.cover_min = float(self.settings.get("cover_min", 0.0))
+        # a feature no sentence has: the smoothed idf of document frequency 0
+        self.idf_unseen = math.log(1 + self.matrix.shape[0]) + 1.0
+        self._word_keys: dict[str, list[int | str]] = {}   # a word: its character features' keys (_keys)
+        self._content: dict[str, list[int | None]] = {}     # a morpheme: its bigrams' columns (coverage)
+        if self.cover:   # (features + 1) × sentences: 1 where the sentence has the feature; a last row of
+            # ones for the texts with nothing to cover
+            from scipy import sparse
+            has = self._mt.copy()
+            has.data[:] = 1.0
+            self._has = sparse.vstack([has, np.ones((1, has.shape[1]), dtype=np.float32)]).tocsr()
 
     # ------------------------------------------------------------------ build
     def transform(self, items: Sequence[tuple[str, Sequence[Token] | None]]) -> Any:
-        """L2-normalised TF-IDF rows of ``items`` (unknown features are dropped)."""
-        return _tfidf(_counts(items, self.settings), self.stoi, self.idf)
+        """L2-normalised TF-IDF rows of ``items`` (unknown features are dropped; with ``unseen`` they
+        still count in each row's length, at the idf of a feature no sentence has)."""
+        return _tfidf(self._keys(items), self.stoi, self.idf, self.idf_unseen if self.unseen else None)
+
+    def _keys(self, items: Sequence[tuple[str, Sequence[Token] | None]]) -> list[Counter[int | str]]:
+        """:func:`_counts` of ``items`` with each known feature as its column (an unseen one stays a
+        str), in the same order; each word's character features are looked up once per index."""
+        s = self.settings
+        n_chars, n_words, max_len = int(s["nearest_chars"]), int(s["nearest_words"]), int(s["max_len"])
+        cache, stoi = self._word_keys, self.stoi
+        out: list[Counter[int | str]] = []
+        for text, toks in items:
+            if not isinstance(text, str):
+                raise ModelError(f"expected a normalised text (str), got {type(text).__name__}")
+            keys: list[int | str] = []
+            if n_chars > 0:
+                for word in text[:max_len].lower().split():
+                    ks = cache.get(word)
+                    if ks is None:
+                        ks = [stoi.get(f, f) for f in features(word, None, n_chars, 0, max_len)]
+                        if len(cache) < _WORDS:
+                            cache[word] = ks
+                    keys.extend(ks)
+            if n_words > 0:
+                keys.extend(stoi.get(f, f) for f in features("", toks, 0, n_words, max_len))
+            out.append(Counter(keys))
+        return out
+
+    def coverage(self, items: Sequence[tuple[str, Sequence[Token] | None]]) -> Any:
+        """``len(items) × sentences`` (sparse): the share of each text's content morphemes
+        (nouns, roots, foreign words, numbers: ``CONTENT``) a sentence has, counted in their
+        character bigrams (a one-syllable morpheme: its character), each as a feature of the
+        index. A text without tokens or without a content morpheme has nothing to cover: 1."""
+        cols: list[int] = []
+        vals: list[float] = []
+        indptr = [0]
+        cache, none = self._content, len(self.vocab)   # column `none`: the ones of nothing to cover
+        for _, toks in items:
+            grams: list[int | None] = []
+            for tok in toks or ():
+                if tok.pos.split("+")[0] in CONTENT:
+                    js = cache.get(tok.surface)
+                    if js is None:
+                        js = [self.stoi.get("c:" + g) for g in _grams(tok.surface.lower())]
+                        if len(cache) < _WORDS:
+                            cache[tok.surface] = js
+                    grams.extend(js)
+            known = [j for j in grams if j is not None]
+            cols.extend(known if grams else [none])
+            vals.extend([1.0 / len(grams)] * len(known) if grams else [1.0])
+            indptr.append(len(cols))
+        q = _csr(np.array(vals, dtype=np.float32), np.array(cols, dtype=np.int64), np.array(indptr, dtype=np.int64),
+                 (len(items), none + 1))
+        q.sum_duplicates()   # a bigram twice: one entry
+        return q @ self._has
 
     @classmethod
     def fit(cls, items: Sequence[tuple[str, Sequence[Token] | None]], y: np.ndarray, n_labels: int,
@@ -156,6 +248,17 @@ class NearestIndex:
             else:
                 sims = q[:, self._dense].toarray() @ self._md
                 sims += (q[:, self._sparse] @ self._ms).toarray()
+            if self.cover:   # a sentence sharing one word of a longer text scores low
+                cov = self.coverage(items[b:b + _BLOCK]).toarray()   # in place: blocks of MBs
+                np.minimum(cov, 1.0, out=cov)
+                if self.cover_min:
+                    cov *= 1.0 - self.cover_min
+                    cov += self.cover_min
+                if self.cover == 0.5:
+                    np.sqrt(cov, out=cov)   # what cov ** 0.5 computes
+                elif self.cover != 1.0:
+                    np.power(cov, self.cover, out=cov)
+                sims *= cov
             if exclude is not None:
                 sims[np.arange(len(sims)), exclude[b:b + len(sims)]] = -1.0
             if n_rows:
@@ -203,9 +306,25 @@ class NearestIndex:
         return cls(vocab, idf, matrix, starts, settings)
 
 
+def params_of(index: NearestIndex) -> dict[str, Any]:
+    """The intent params ``index`` scores with (an index saved before ``unseen``/``cover``: off)."""
+    s = index.settings
+    return {"nearest_scale": float(s["scale"]), "nearest_floor": float(s["floor"]),
+            "nearest_unseen": bool(s.get("unseen", False)), "nearest_cover": float(s.get("cover", 0.0)),
+            "nearest_cover_min": float(s.get("cover_min", 0.0))}
+
+
 def _csr(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, shape: tuple[int, int]) -> Any:
     from scipy import sparse
     return sparse.csr_matrix((data.astype(np.float32), indices, indptr), shape=shape)
+
+
+CONTENT = frozenset({"NNG", "NNP", "NR", "SL", "SH", "SN", "XR"})  # the POS (first part) a text's coverage counts
+
+
+def _grams(word: str) -> list[str]:
+    """The character bigrams of ``word`` (a one-character word: itself)."""
+    return [word] if len(word) == 1 else [word[i:i + 2] for i in range(len(word) - 1)]
 
 
 def _counts(items: Sequence[tuple[str, Sequence[Token] | None]], s: dict[str, Any]) -> list[Counter[str]]:
@@ -214,24 +333,32 @@ def _counts(items: Sequence[tuple[str, Sequence[Token] | None]], s: dict[str, An
             for t, toks in items]
 
 
-def _tfidf(counts: list[Counter[str]], stoi: dict[str, int], idf: np.ndarray) -> Any:
-    """Sparse rows of (1 + log tf) × idf, each scaled to unit length (all-zero rows stay 0)."""
+def _tfidf(counts: Sequence[Counter[str] | Counter[int | str]], stoi: dict[str, int], idf: np.ndarray,
+           idf_unseen: float | None = None) -> Any:
+    """Sparse rows of (1 + log tf) × idf, each scaled to unit length (all-zero rows stay 0).
+
+    A feature is a str or its column in ``stoi`` (:meth:`NearestIndex._keys`). Features not in
+    ``stoi`` are dropped; with ``idf_unseen`` they count in the length at that idf (a text with
+    many words the index never saw gets low cosines)."""
     indptr = [0]
     indices: list[int] = []
     values: list[float] = []
-    for c in counts:
+    extra = np.zeros(len(counts))   # the squared length of each row's unseen features
+    for r, c in enumerate(counts):
         for f, k in c.items():
-            j = stoi.get(f)
+            j = f if type(f) is int else stoi.get(f)   # noqa: E721 (a str is no column)
             if j is not None:
                 indices.append(j)
                 values.append(1.0 + math.log(k))
+            elif idf_unseen is not None:
+                extra[r] += ((1.0 + math.log(k)) * idf_unseen) ** 2
         indptr.append(len(indices))
     ind = np.array(indices, dtype=np.int64)
     ptr = np.array(indptr, dtype=np.int64)
     val = np.array(values, dtype=np.float32) * (idf[ind] if len(ind) else np.zeros(0, np.float32))
     lengths = np.diff(ptr)
     row = np.repeat(np.arange(len(counts)), lengths)
-    norm = np.sqrt(np.bincount(row, weights=val.astype(np.float64) ** 2, minlength=len(counts)))
+    norm = np.sqrt(np.bincount(row, weights=val.astype(np.float64) ** 2, minlength=len(counts)) + extra)
     val = (val / np.maximum(norm, 1e-12)[row]).astype(np.float32)
     m = _csr(val, ind, ptr, (len(counts), len(stoi)))
     m.sort_indices()
@@ -247,7 +374,8 @@ def fit_nearest(model: Any, train: list, valid: list, labels: list[str]) -> Any:
     y = np.array([lab_index[r[2]] for r in train], dtype=np.int64)
     settings = {"nearest_chars": int(p["nearest_chars"]), "nearest_words": int(p["nearest_words"]),
                 "max_len": int(p["max_len"]), "scale": float(p["nearest_scale"]),
-                "floor": float(p["nearest_floor"])}
+                "floor": float(p["nearest_floor"]), "unseen": bool(p["nearest_unseen"]),
+                "cover": float(p["nearest_cover"]), "cover_min": float(p["nearest_cover_min"])}
     index = NearestIndex.fit([(t, toks) for t, toks, _ in train], y, len(labels), settings)
     model.labels_ = list(labels)
     model._nearest = index
