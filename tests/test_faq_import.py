@@ -199,8 +199,9 @@ def test_should_write_the_project_and_recommend_the_faq_settings(tmp_path, capsy
     assert os.listdir(out / "dicts") == []
     report = (out / "IMPORT.md").read_text(encoding="utf-8")
     assert report.startswith("# Imported from an FAQ sheet") and "--split sentence" in report
-    assert "intent.kind=nearest" in report and "intent.threshold=0.2" in printed
-    assert "confidence_threshold = 0.2" in (out / "scenarios.toml").read_text(encoding="utf-8")
+    # 3 answers: a text like no question gets 1/3 from each, so the threshold is 1.5/3, not 0.2
+    assert "intent.kind=nearest" in report and "intent.threshold=0.5" in printed
+    assert "confidence_threshold = 0.5" in (out / "scenarios.toml").read_text(encoding="utf-8")
     scenarios = load_scenarios(str(out / "scenarios.toml"), ["배송_01", "배송_02", "교환_반품_01"], [])
     assert render(scenarios["배송_01"].response, {}) == "보통 2~3일 걸립니다.\n주말은 빼고요."
     assert render(scenarios["교환_반품_01"].response, {}) == "마이페이지에서 신청하세요."
@@ -266,7 +267,7 @@ def test_should_refuse_a_damaged_sheet_inside_a_zip(tmp_path) -> None:
 def test_should_answer_an_exact_and_a_paraphrased_question_after_import_generate_and_train(tmp_path) -> None:
     import nlukit
     from nlukit.bot import Bot
-    from nlukit.cli.import_ import FAQ_TRAIN  # the settings the import recommends
+    from nlukit.cli.import_ import faq_threshold, faq_train  # the settings the import recommends
     rows = [["분류", "질문", "유사질문", "답변"],
             ["배송", "배송은 얼마나 걸리나요?", "언제 도착하나요?", "평균 2~3일 걸립니다."],
             ["배송", "배송비는 얼마인가요?", "무료배송 기준이 있나요?", "기본 배송비는 3,000원입니다."],
@@ -279,12 +280,14 @@ def test_should_answer_an_exact_and_a_paraphrased_question_after_import_generate
     assert main(["import", str(p), "-o", str(bot_dir)]) == 0
     nlukit.generate(str(bot_dir / "patterns"), str(bot_dir / "dicts"), str(tmp_path / "data"),
                     split="sentence", valid_ratio=0, test_ratio=0, progress=False)
-    overrides = [o for o in FAQ_TRAIN.split() if o != "--set"]
+    overrides = [o for o in faq_train(faq_threshold(5)).split() if o != "--set"]
     model = nlukit.train(str(tmp_path / "data"), str(tmp_path / "model"), progress=False, overrides=overrides)
     nlu = nlukit.load(model)
     bot = Bot(nlu, load_scenarios(str(bot_dir / "scenarios.toml"), nlu.intents, nlu.entity_types))
     assert bot.handle("a", "배송비는 얼마인가요?").reply == "기본 배송비는 3,000원입니다."
     assert bot.handle("b", "비번 잊어버림").reply == "비밀번호 찾기를 누르세요."
+    # chit-chat like no question: every answer gets 1/5 = 0.2, under the 5-answer threshold 0.3
+    assert bot.handle("c", "고양이 귀엽다 ㅋㅋ").state == "fallback"
 
 
 def test_should_read_the_sheet_named_with_sheet(tmp_path, capsys) -> None:

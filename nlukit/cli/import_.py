@@ -24,7 +24,7 @@ column, or faq_001 ...) answered with that answer; every question column (질문
 유사질문, 다른 표현) and every repeated row is a way to ask it. A question under two answers is
 kept under the first and listed in IMPORT.md. An FAQ gives a few sentences per intent, so
 its "next:" lines differ: every question in train, the nearest-question intent model,
-threshold 0.2:
+threshold 0.2 (more for an FAQ of under 8 answers: 1.5 / answers):
   nlukit generate mybot/patterns mybot/dicts -o mybot/data --split sentence --valid-ratio 0 --test-ratio 0
   nlukit train mybot/data -o mybot/model --set intent.kind=nearest --set intent.threshold=0.2
 """
@@ -50,7 +50,21 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 # training to speak of), with the fallback threshold of the bot's scenarios.toml)
 FAQ_GENERATE = "--split sentence --valid-ratio 0 --test-ratio 0"
 FAQ_THRESHOLD = 0.2
-FAQ_TRAIN = f"--set intent.kind=nearest --set intent.threshold={FAQ_THRESHOLD}"
+
+
+def faq_threshold(answers: int) -> float:
+    """The fallback threshold for an FAQ of ``answers`` answers: 0.2, and over 1.5 / answers for a
+    small FAQ. A text like no question gives every answer the same confidence (1 / answers),
+    which a 5-answer FAQ would take at 0.2 (0.75 for 2 answers, 0.5 for 3, 0.3 for 5).
+
+    >>> [faq_threshold(n) for n in (1, 2, 3, 5, 8, 30)]
+    [0.75, 0.75, 0.5, 0.3, 0.2, 0.2]
+    """
+    return max(FAQ_THRESHOLD, min(0.75, round(1.5 / max(answers, 1), 2)))
+
+
+def faq_train(threshold: float) -> str:
+    return f"--set intent.kind=nearest --set intent.threshold={threshold:g}"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,13 +87,14 @@ def run(args: argparse.Namespace) -> int:
         data = read_faq(faq, args.sheet) if data is None else data.merged(read_faq(faq, args.sheet))
     assert data is not None
     only_faq = bool(faq) and len(faq) == len(args.sources)
-    gen_opts, train_opts = (FAQ_GENERATE + " ", FAQ_TRAIN) if only_faq else ("", "--include-test")
+    threshold = faq_threshold(len(data.intents))
+    gen_opts, train_opts = (FAQ_GENERATE + " ", faq_train(threshold)) if only_faq else ("", "--include-test")
     out = args.output
     if only_faq:
         result = write_project(
             data, out, slots=not args.keep_examples, source=f"an FAQ sheet ({', '.join(faq)})",
             written_from="an FAQ sheet: one scenario per answer",
-            bot={"confidence_threshold": FAQ_THRESHOLD},
+            bot={"confidence_threshold": threshold},
             advice=["Each answer became an intent; its questions are its pattern lines and the answer its "
                     "response. Add more ways to ask to a pattern file (patterns/<intent>.txt) where the bot "
                     "misses: that helps more than anything else.", "",
@@ -87,12 +102,14 @@ def run(args: argparse.Namespace) -> int:
                     "(no valid or test split: a held-out question would be an answer the model never "
                     "learns), train the nearest-question intent model (an intent is the one of the FAQ "
                     "question most like the text, by character n-grams) and fix its fallback threshold "
-                    f"at {FAQ_THRESHOLD} (scenarios.toml has the same [bot] confidence_threshold). On a "
+                    f"at {threshold:g} (scenarios.toml has the same [bot] confidence_threshold; 0.2, and "
+                    "more for an FAQ of under 8 answers, where a text like no question gets 1 / answers "
+                    "from every answer). On a "
                     "self-written 30-answer FAQ (bench/bench_faq.py) this answered more paraphrases "
                     "right, and fewer wrongly, than the other intent kinds measured, and fell back on "
                     "most chit-chat that shares a word with a question:", "",
                     f"    nlukit generate patterns/ dicts/ -o data {FAQ_GENERATE}",
-                    f"    nlukit train data -o model {FAQ_TRAIN}",
+                    f"    nlukit train data -o model {faq_train(threshold)}",
                     "    nlukit chat model --scenarios scenarios.toml"])
     else:
         result = write_project(data, out, slots=not args.keep_examples)
