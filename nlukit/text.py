@@ -233,6 +233,14 @@ class MecabTokenizer:
         parts = out.split(_SEP)  # ends with ""
         return zip(parts[1::3], parts[2::3], strict=False)
 
+    def is_word(self, word: str) -> bool:
+        """True when mecab-ko-dic reads ``word`` whole as one of its entries (``매일``, ``날씨``,
+        ``알려줘``), not as pieces (``부샨``: 부 + 샨) nor as a word it does not know."""
+        if not word or word.isspace():
+            return False
+        pairs = list(self.pairs(word))
+        return len(pairs) == 1 and pairs[0][0] == word and pairs[0][1] not in ("UNKNOWN", "")
+
     def tokenize(self, text: str) -> list[Token]:
         if not text or text.isspace():
             return []

@@ -52,7 +52,7 @@ from ..errors import InputError, ScenarioError
 from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
 from ..numerals import digits
 from ..temporal import resolve
-from ..text import normalize
+from ..text import get_tokenizer, normalize
 from ..types import Entity, ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
 from .store import MemoryStore, SessionStore
@@ -130,6 +130,13 @@ _HELPING = re.compile(r"(?:싶|있|계시|계세|계신|나서|나면|나니|나
 _CLAUSE_END = re.compile(r"(?:(?:주|하|추|틀|켜|끄|찾|놓|두|보내|잡)[고구]|이랑|[가-힣]랑|[가-힣]요|[가-힣]줘|[ㅋㅎㅠㅜ]{2,}|\^\^)$")
 #: a message split in more parts than this is not split
 MAX_REQUESTS = 4
+#: what may follow a misspelled value inside a request (부샨에서, 서을은, 부샨으로요): particles and polite
+#: endings, taken off before the value is looked for (``[bot] typo_fix``)
+_TYPO_ENDINGS = frozenset(("", "은", "는", "이", "가", "을", "를", "의", "도", "만", "에", "에서", "으로", "로",
+                           "까지", "부터", "랑", "이랑", "하고", "와", "과", "이나", "나", "에는", "에서는", "으로는",
+                           "로는", "까지는", "부터는", "에도", "에서도", "으로도", "로도", "요", "이요", "은요", "는요",
+                           "도요", "으로요", "로요", "에서요", "까지요"))
+_HANGUL_WORD = re.compile(r"[가-힣]{2,}")
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
               "filled", "misunderstood")
@@ -378,6 +385,7 @@ class Bot:
                              | frozenset(p + "요" for p in self._cancel) | frozenset(("그리고", "그리구")))   # 아니 그리고 취소
         self.log = open_turn_log(log)
         self._log_failing = False
+        self._words: dict[str, bool] = {}   # is_word, asked of MeCab once per word
 
     # ------------------------------------------------------------------ public API
 
@@ -443,7 +451,96 @@ class Bot:
         return turn
 
     def _parse(self, text: str, today: datetime.date | None) -> ParseResult:
-        return self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
+        parse = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
+        return self._typos_fixed(parse) if self.settings.typo_fix else parse
+
+    # ------------------------------------------------------------------ misspelled values in a request
+
+    def _is_word(self, word: str) -> bool:
+        """True when ``word`` is a word in its own right: mecab-ko-dic reads it whole as one of
+        its entries (``매일``, ``날씨``, ``모래``), so it is no typo of a value (``내일``, ``모레``)."""
+        known = self._words.get(word)
+        if known is None:
+            try:
+                tokenizer: Any = get_tokenizer("mecab")
+                known = bool(tokenizer.is_word(word))
+            except Exception:  # noqa: BLE001 - without MeCab nothing counts as a typo
+                known = True
+            if len(self._words) < 10_000:
+                self._words[word] = known
+        return known
+
+    def _typo(self, word: str, index: _SurfaceIndex) -> tuple[int, str] | None:
+        """``(length, value)`` when ``word`` is a value of ``index`` misspelled by a jamo, a particle
+        or a polite ending after it (``부샨에서`` → 2, 부산; ``서을은`` → 2, 서울), by the rule of the
+        asked slot's answers (:meth:`_SurfaceIndex.closest`: exactly one value that close). None for
+        a value the dictionary lists, a word in its own right (``매일`` is no 내일) or no Hangul word."""
+        if not _HANGUL_WORD.fullmatch(word):
+            return None
+        for n in range(len(word), 1, -1):
+            if word[n:] not in _TYPO_ENDINGS:
+                continue
+            stem = word[:n]
+            if index.lookup(stem) is not None:
+                return None   # a value as typed, with its particle
+            value = index.closest(stem)
+            if value is not None:
+                return None if self._is_word(stem) or self._is_word(word) else (n, value)
+        return None
+
+    def _typos_fixed(self, parse: ParseResult) -> ParseResult:
+        """The parse with each value the model tagged that the dictionary does not list, and that
+        misspells one of its type's values by a jamo (:meth:`_typo`), read as that value: the
+        entity keeps the text as typed (``부샨``) and takes the value (``부산``). A span the model
+        cut inside the word (``부`` of ``부샨으로``) grows to the misspelled word."""
+        text, changed, out = parse.text, False, []
+        for e in parse.entities:
+            index = self._index.get(e.entity)
+            fixed = None
+            if index is not None and e.resolved is None and index.lookup(e.value) is None \
+                    and index.lookup(e.text) is None and text[e.start:e.end] == e.text \
+                    and (e.start == 0 or text[e.start - 1].isspace()):
+                m = re.match(r"\S+", text[e.start:])
+                word = m.group(0).rstrip(",.!?~…;") if m else ""
+                typo = self._typo(word, index) if len(word) >= e.end - e.start else None
+                if typo is not None and e.end <= e.start + len(word):
+                    end = e.start + typo[0]   # the word without its particle (부샨 of 부샨으로)
+                    if not any(o is not e and o.start < end and e.start < o.end for o in parse.entities):
+                        fixed = Entity(e.entity, typo[1], text[e.start:end], e.start, end, e.confidence, e.role)
+            out.append(fixed or e)
+            changed = changed or fixed is not None
+        return ParseResult(parse.text, parse.intent, tuple(out), parse.ranking) if changed else parse
+
+    def _typo_candidates(self, text: str, parse: ParseResult, sc: Scenario, held: Mapping[str, Any],
+                         found: Sequence[_Cand]) -> list[_Cand]:
+        """Words the model did not tag that misspell a value (``서을 날씨`` → 서울) of the type of a
+        slot still missing (not in ``held`` and no value ``found`` for it this turn), one per
+        missing slot, in order. A word that misspells values of two such types fills neither."""
+        room: dict[str, int] = {}
+        for s in sc.slots:
+            if s.name not in held and s.entity in self._index:
+                room[s.entity] = room.get(s.entity, 0) + 1
+        for c in found:
+            if c.entity in room:
+                room[c.entity] -= 1 + len(c.also)
+        room = {k: v for k, v in room.items() if v > 0}
+        if not room:
+            return []
+        norm = normalize(text)
+        taken = [(e.start, e.end) for e in parse.entities] + [(c.span_start, c.end) for c in found]
+        out: list[_Cand] = []
+        for m in re.finditer(r"[^\s,.!?~…;]+", norm.text):
+            a, b = norm.to_original(m.start(), m.end())
+            if any(x < b and a < y for x, y in taken):
+                continue
+            typos = [(etype, t) for etype in room if (t := self._typo(m.group(0), self._index[etype])) is not None]
+            if len(typos) != 1 or room[typos[0][0]] == 0:
+                continue
+            etype, (n, value) = typos[0]
+            room[etype] -= 1
+            a, b = norm.to_original(m.start(), m.start() + n)
+            out.append(_Cand(etype, None, value, text[a:b], a, b, "typo"))
+        return out
 
     def _clause_cuts(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
         """Where a request of ``text`` may end and the next start: ``(end, start)`` pairs, the
@@ -1005,7 +1102,7 @@ class Bot:
             if answer is not None:
                 return answer
         asked = active.slot(state.get("asked") or "")
-        cands = self._candidates(text, parse, active, asked)
+        cands = self._candidates(text, parse, active, asked, state["slots"])
         bare = self._is_bare(text, cands, asked)
         if not bare and state.get("confirming"):
             # 모레, 아니 대구로: a new value for the question read back, whatever intent the model guesses
@@ -1059,7 +1156,7 @@ class Bot:
         sc = self.scenarios.scenarios.get(str(last.get("intent")))
         if sc is None or not sc.follow_up or not sc.slots:
             return None
-        cands = self._candidates(text, parse, sc, None)
+        cands = self._candidates(text, parse, sc, None, last.get("slots") or {})
         if not cands or not _little_else(self._without_names(self._without_lead(text, cands), cands, sc), cands):
             return None
         if strict:
@@ -1178,7 +1275,7 @@ class Bot:
                today: datetime.date | None = None) -> Turn:
         self._reset(state)
         state.update(intent=sc.intent, turns=1, misunderstood=0)
-        cands = self._candidates(text, parse, sc, None)
+        cands = self._candidates(text, parse, sc, None, state["slots"])
         state["filled"], rejected = self._fill_joined(state, text, sc, state["slots"], cands, None, False,
                                                       self._meanings(state))
         prefix = ""
@@ -1285,7 +1382,10 @@ class Bot:
 
     # ------------------------------------------------------------------ slot filling
 
-    def _candidates(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None) -> list[_Cand]:
+    def _candidates(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None,
+                    held: Mapping[str, Any] | None = None) -> list[_Cand]:
+        """The values of ``text`` that may fill ``sc``'s slots. With ``held`` (the slots filled
+        before this turn) a misspelled word may fill a slot still missing (``[bot] typo_fix``)."""
         types = sc.entity_types
         # a value made only of lone jamo (ㅇㅇ, ㅋㅋ), of yes and no (응, 아니) or of symbols (☀️, ^^) is chat,
         # not a value the parser should have tagged: unless the dictionary lists it, it fills nothing
@@ -1307,6 +1407,8 @@ class Bot:
                 if m.end() > m.start():
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+        if held is not None and self.settings.typo_fix:
+            extra += self._typo_candidates(text, parse, sc, held, cands + extra)
         if asked is not None and index is not None and not cands and not extra:
             extra += self._misspelled(norm, text, asked, index)
         for x in extra:
