@@ -135,7 +135,8 @@ MAX_REQUESTS = 4
 _TYPO_ENDINGS = frozenset(("", "은", "는", "이", "가", "을", "를", "의", "도", "만", "에", "에서", "으로", "로",
                            "까지", "부터", "랑", "이랑", "하고", "와", "과", "이나", "나", "에는", "에서는", "으로는",
                            "로는", "까지는", "부터는", "에도", "에서도", "으로도", "로도", "요", "이요", "은요", "는요",
-                           "도요", "으로요", "로요", "에서요", "까지요"))
+                           "도요", "으로요", "로요", "에서요", "까지요", "아", "야", "라는", "이라는", "라고", "이라고",
+                           "란", "이란"))
 _HANGUL_WORD = re.compile(r"[가-힣]{2,}")
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
@@ -281,16 +282,18 @@ class _SurfaceIndex:
     def lookup(self, surface: str) -> str | None:
         return self.canonical.get(unicodedata.normalize("NFC", surface).strip().lower())
 
-    def closest(self, word: str) -> str | None:
+    def closest(self, word: str, same_length: bool = False) -> str | None:
         """The value whose surface ``word`` misspells by one jamo (two from four syllables
-        on: ``부샨`` → 부산, ``서을`` → 서울), when exactly one surface is that close."""
+        on: ``부샨`` → 부산, ``서을`` → 서울), when exactly one surface is that close.
+        ``same_length``: only surfaces of as many characters (a syllable misspelled, none
+        added or left out)."""
         word = unicodedata.normalize("NFC", word).strip().lower()
         if len(word) < 2:
             return None
         limit = 1 if len(word) <= 3 else 2
         best, found = limit + 1, set()
         for key, value in self.canonical.items():
-            if abs(len(key) - len(word)) > 1 or len(key) < 2:
+            if abs(len(key) - len(word)) > (0 if same_length else 1) or len(key) < 2:
                 continue
             d = jamo_distance(word, key, limit)
             if d < best:
@@ -473,19 +476,18 @@ class Bot:
     def _typo(self, word: str, index: _SurfaceIndex) -> tuple[int, str] | None:
         """``(length, value)`` when ``word`` is a value of ``index`` misspelled by a jamo, a particle
         or a polite ending after it (``부샨에서`` → 2, 부산; ``서을은`` → 2, 서울), by the rule of the
-        asked slot's answers (:meth:`_SurfaceIndex.closest`: exactly one value that close). None for
-        a value the dictionary lists, a word in its own right (``매일`` is no 내일) or no Hangul word."""
+        asked slot's answers (:meth:`_SurfaceIndex.closest`: exactly one value that close), a
+        syllable misspelled (none added or left out). None for a value the dictionary lists, a
+        word in its own right (``매일`` is no 내일) or no Hangul word."""
         if not _HANGUL_WORD.fullmatch(word):
             return None
-        for n in range(len(word), 1, -1):
-            if word[n:] not in _TYPO_ENDINGS:
-                continue
-            stem = word[:n]
-            if index.lookup(stem) is not None:
-                return None   # a value as typed, with its particle
-            value = index.closest(stem)
+        stems = [n for n in range(2, len(word) + 1) if word[n:] in _TYPO_ENDINGS]
+        if any(index.lookup(word[:n]) is not None for n in stems):
+            return None   # a value as typed, with its particle (서울역으로 is no typo of 서울역)
+        for n in stems:   # the shortest first: a particle is no misspelling (부샨으로: 부샨 + 으로)
+            value = index.closest(word[:n], same_length=True)
             if value is not None:
-                return None if self._is_word(stem) or self._is_word(word) else (n, value)
+                return None if self._is_word(word[:n]) or self._is_word(word) else (n, value)
         return None
 
     def _typos_fixed(self, parse: ParseResult) -> ParseResult:
