@@ -1414,8 +1414,8 @@ class Bot:
         if asked is not None and index is not None and not cands and not extra:
             extra += self._misspelled(norm, text, asked, index)
         for x in extra:
-            same = [c for c in cands if c.entity == x.entity
-                    and ((c.start < x.end and x.start < c.end) or c.value == x.value)]
+            same = [c for c in cands if c.entity == x.entity and ((c.start < x.end and x.start < c.end)
+                                                                  or (c.value == x.value and x.source != "typo"))]
             if same:
                 continue  # the parser found it already, with its role
             # the asked slot's context beats the parser's guess of another type here
