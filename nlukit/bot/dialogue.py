@@ -12,7 +12,10 @@ its state from the store, decide, and write it back. The decision, in order:
    the first empty slot of its type. The asked slot's value is also looked up in the
    dictionary surfaces (and its regex pattern), so an answer the intent model cannot
    read still fills it. Values said together (``서울이랑 부산``, ``서울, 부산``) all fill a
-   ``multiple`` slot, answered once per value; a one-value slot asks which;
+   ``multiple`` slot, answered once per value; a one-value slot asks which. A value misspelled
+   by a jamo (``[bot] typo_fix``) is read as the dictionary's: the model's (``내일 부샨 날씨`` →
+   부산) and a word it did not tag, for a slot still missing (``서을 날씨`` → 서울), never a word
+   MeCab knows (``매일`` is no 내일);
 4. a missing required slot is asked with its prompt → ``ask_slot``; when none is
    missing, defaults are applied and the response template (or the action) answers
    → ``complete``; nothing understood → ``fallback`` (a different reply once it repeats).
