@@ -22,68 +22,23 @@ from nlukit.bot import Bot  # noqa: E402
 from nlukit.bot.scenario import parse_scenarios  # noqa: E402
 from nlukit.types import Entity  # noqa: E402
 
-SCENARIOS = """
-[bot]
-fallback = ["잘 이해하지 못했어요."]
-invalid_value = "'{value}'은/는 안 돼요."
-
-[[scenario]]
-intent = "weather"
-response = "{date} {location}의 날씨를 알려드릴게요."
-[[scenario.slot]]
-entity = "location"
-prompt = "어느 지역 날씨를 알려드릴까요?"
-[[scenario.slot]]
-entity = "date"
-default = "오늘"
-
-[[scenario]]
-intent = "train_ticket"
-response = "{date} {origin}에서 {destination}(으)로 가는 기차를 예매할게요."
-[[scenario.slot]]
-entity = "location"
-role = "origin"
-prompt = "어디에서 출발하세요?"
-particles = ["에서", "부터"]
-[[scenario.slot]]
-entity = "location"
-role = "destination"
-prompt = "{origin}에서 어디로 가세요?"
-particles = ["(으)로", "까지"]
-differs_from = "origin"
-invalid = "출발지와 같은 곳이에요."
-[[scenario.slot]]
-entity = "date"
-prompt = "언제 출발하세요?"
-
-[[scenario]]
-intent = "restaurant"
-response = "{location} {food} 맛집을 찾아볼게요."
-[[scenario.slot]]
-entity = "location"
-values = "dictionary"
-prompt = "어느 동네에서 찾을까요?"
-[[scenario.slot]]
-entity = "food"
-values = ["김치찌개"]
-required = false
-
-[[scenario]]
-intent = "alarm"
-response = "{time}에 알람을 맞췄어요."
-[[scenario.slot]]
-entity = "time"
-pattern = '\\d{1,2}시'
-prompt = "몇 시에 울릴까요?"
-"""
+SCENARIOS = os.path.join(HERE, "scenarios.toml")
 
 
 def make_bot(overrides=None, dictionary=None, **settings) -> Bot:
+    """The bot of tests/test_bot.py, its trip's slots with particles and a destination that must
+    differ from the origin (as in the demo), the restaurant's food optional and 김치찌개 only."""
     parser = StandInParser(overrides=overrides)
     if dictionary is not None:
         parser.dictionary = StandInDictionary(dictionary)
-    data = tomllib.loads(SCENARIOS)
+    with open(SCENARIOS, "rb") as f:
+        data = tomllib.load(f)
     data["bot"].update(settings)
+    slots = {s["intent"]: s.get("slot", []) for s in data["scenario"]}
+    slots["train_ticket"][0]["particles"] = ["에서", "부터"]
+    slots["train_ticket"][1].update(particles=["(으)로", "까지"], differs_from="origin",
+                                    invalid="출발지와 같은 곳이에요.")
+    slots["restaurant"][1].update(values=["김치찌개"], required=False)
     return Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
 
 
