@@ -1,6 +1,7 @@
 """How often the bot's misspelled-value rule (``[bot] typo_fix``) would correct a word that is no typo.
 
-    python bench/bench_typos.py DATA [--scenarios scenarios/demo.toml] [--out bench/results/typos.json]
+    python bench/bench_typos.py DATA [--model MODEL] [--scenarios scenarios/demo.toml]
+                                [--out bench/results/typos.json]
 
 Every word of every sentence of DATA (``train/valid/test.jsonl``: the demo's generated sentences)
 and of ``bench/data/natural_ko_*.txt`` and ``oos_ko_*.txt`` (hand-written requests, in scope and
@@ -16,7 +17,14 @@ value, so each word it corrects is a false correction unless the list shows a re
   sentences carry no entity labels: every slot of their scenario counts as missing; the
   out-of-scope ones have no scenario.
 
-The rule needs no model: the dictionary and MeCab only.
+The rule needs no model: the dictionary and MeCab only. With ``--model`` (the model trained on
+DATA) each sentence is also said to two bots, ``typo_fix`` on and off, as the first turn of a
+session: ``model_turns_changed`` counts the turns whose slots or reply differ (the model's own
+tags corrected included), and lists them. Then the typos themselves: in each test sentence of a
+scenario's intent, the first labelled value of two or three Hangul syllables that the dictionary
+lists is misspelled (its first one-vowel change, vowels in the order of the alphabet, that is no
+listed surface and no word MeCab knows: 부산 → 바산), and ``model_typos`` counts the sentences whose turn has that value in a slot, with
+``typo_fix`` on and off.
 
 A second count checks that the rule still finds typos: each one-syllable-vowel change of each
 dictionary value of two or three Hangul syllables (부산 → 부샨, 서울 → 서을) that is no listed
@@ -84,6 +92,7 @@ def _one_vowel_off(value: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data")
+    ap.add_argument("--model")
     ap.add_argument("--scenarios", default=os.path.join(ROOT, "scenarios", "demo.toml"))
     ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "typos.json"))
     args = ap.parse_args(argv)
@@ -144,8 +153,53 @@ def main(argv: list[str] | None = None) -> int:
                     elif len(missed) < 30:
                         missed.append(f"{word} ({etype} {value})")
 
+    changed: list[dict] = []
+    missed_typos: list[dict] = []
+    n_turns = typos_on = typos_off = n_typos = 0
+    if args.model:
+        import dataclasses
+
+        import nlukit
+        nlu = nlukit.load(args.model)
+        bots = []
+        for fix in (True, False):
+            loaded = load_scenarios(args.scenarios, nlu.intents, nlu.entity_types)
+            object.__setattr__(loaded, "settings", dataclasses.replace(loaded.settings, typo_fix=fix))
+            bots.append(Bot(nlu, loaded))
+        for name, texts in _sentences(args.data).items():
+            for i, (text, intent, labelled) in enumerate(texts):
+                if name.endswith("test.jsonl") and intent in scenarios.scenarios:
+                    for e in labelled:
+                        surface, idx = text[e["start"]:e["end"]], index.get(e["entity"])
+                        value = idx.lookup(surface) if idx is not None else None
+                        if value is None or not re.fullmatch(r"[가-힣]{2,3}", surface):
+                            continue
+                        typo = next((t for t in _one_vowel_off(surface)
+                                     if idx.lookup(t) is None and not bot._is_word(t)), None)
+                        if typo is None:
+                            continue
+                        said = text[:e["start"]] + typo + text[e["end"]:]
+                        on, off = (b.handle(f"typo:{i}", said) for b in bots)
+                        n_typos += 1
+                        typos_on += value in on.slots.values()
+                        typos_off += value in off.slots.values()
+                        if value not in on.slots.values() and len(missed_typos) < 40:
+                            missed_typos.append({"text": said, "value": value, "on": on.slots})
+                        break
+                on, off = (b.handle(f"{name}:{i}", text) for b in bots)   # one session id: the same wordings
+                n_turns += 1
+                if on.slots != off.slots or on.reply != off.reply:
+                    changed.append({"text": text, "off": off.slots, "on": on.slots})
+
     result = {
         "data": args.data,
+        "model": args.model,
+        "model_turns": n_turns,
+        "model_turns_changed": len(changed) if args.model else None,
+        "model_changed": changed,
+        "model_typos": {"sentences": n_typos, "value_in_slots_typo_fix_on": typos_on,
+                        "value_in_slots_typo_fix_off": typos_off, "missed_first": missed_typos}
+        if args.model else None,
         "files": per_file,
         "distinct_words": len(fixes),
         "false_corrections_all_types": sum(corrected.values()),
@@ -165,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(result, f, ensure_ascii=False, indent=1)
         f.write("\n")
     print(json.dumps({k: result[k] for k in ("files", "distinct_words", "false_corrections_all_types",
-                                             "false_corrections_in_context", "planted_typos", "planted_found")},
+                                             "false_corrections_in_context", "planted_typos", "planted_found",
+                                             "model_turns", "model_turns_changed", "model_typos")},
                      ensure_ascii=False, indent=1))
     for item in result["corrected_in_context"][:30] + result["corrected_all_types"][:30]:
         print(item)

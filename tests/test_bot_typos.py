@@ -166,3 +166,19 @@ def test_should_not_correct_misspelled_values_with_typo_fix_off():
     assert bot.handle("f1", said).slots["location"] == "부샨"
     assert "location" not in bot.handle("f2", "서을 날씨 알려줘").slots
     assert make_bot().settings.typo_fix is True
+
+
+def test_should_grow_a_span_the_model_cut_inside_a_misspelled_word_and_retype_a_value_of_another_type():
+    said = "내일 사울역으로 가는 기차"   # the model tagged 울역 of 사울역으로 (서울역)
+    cut = parse_result(said, "train_ticket", 0.95, Entity("date", "내일", "내일", 0, 2, 0.9),
+                       Entity("location", "울역", "울역", 4, 6, 0.6, "destination"))
+    other = "방탄 봄닐 틀어줘"   # 봄닐 tagged as an artist: it misspells the song 봄날
+    wrong = parse_result(other, "music", 0.95, Entity("artist", "방탄소년단", "방탄", 0, 2, 0.9),
+                         Entity("artist", "봄닐", "봄닐", 3, 5, 0.7))
+    bot = make_bot({said: cut, other: wrong})
+    turn = bot.handle("g1", said)
+    assert turn.slots == {"date": "내일", "destination": "서울역"}
+    assert [(e.entity, e.text, e.value, e.start) for e in turn.parse.entities][1] == ("location", "사울역", "서울역", 3)
+    turn = bot.handle("g2", other)
+    assert [(e.entity, e.text, e.value) for e in turn.parse.entities][1] == ("song", "봄닐", "봄날")
+    assert turn.slots == {"artist": "방탄소년단", "song": "봄날"}

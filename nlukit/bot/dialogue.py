@@ -494,27 +494,46 @@ class Bot:
         return None
 
     def _typos_fixed(self, parse: ParseResult) -> ParseResult:
-        """The parse with each value the model tagged that the dictionary does not list, and that
-        misspells one of its type's values by a jamo (:meth:`_typo`), read as that value: the
-        entity keeps the text as typed (``부샨``) and takes the value (``부산``). A span the model
-        cut inside the word (``부`` of ``부샨으로``) grows to the misspelled word."""
-        text, changed, out = parse.text, False, []
-        for e in parse.entities:
-            index = self._index.get(e.entity)
-            fixed = None
-            if index is not None and e.resolved is None and index.lookup(e.value) is None \
-                    and index.lookup(e.text) is None and text[e.start:e.end] == e.text \
-                    and (e.start == 0 or text[e.start - 1].isspace()):
-                m = re.match(r"\S+", text[e.start:])
-                word = m.group(0).rstrip(",.!?~…;") if m else ""
-                typo = self._typo(word, index) if len(word) >= e.end - e.start else None
-                if typo is not None and e.end <= e.start + len(word):
-                    end = e.start + typo[0]   # the word without its particle (부샨 of 부샨으로)
-                    if not any(o is not e and o.start < end and e.start < o.end for o in parse.entities):
-                        fixed = Entity(e.entity, typo[1], text[e.start:end], e.start, end, e.confidence, e.role)
-            out.append(fixed or e)
-            changed = changed or fixed is not None
-        return ParseResult(parse.text, parse.intent, tuple(out), parse.ranking) if changed else parse
+        """The parse with each value the model tagged that the dictionary does not list read as
+        the value it misspells (:meth:`_retyped`); the others as they were."""
+        out = [self._retyped(parse.text, e, parse.entities) or e for e in parse.entities]
+        if all(a is b for a, b in zip(out, parse.entities, strict=True)):
+            return parse
+        return ParseResult(parse.text, parse.intent, tuple(out), parse.ranking)
+
+    def _retyped(self, text: str, e: Entity, others: Sequence[Entity]) -> Entity | None:
+        """``e`` read as the dictionary value its word misspells by a jamo (:meth:`_typo`), when the
+        dictionary does not list its value: the entity keeps the text as typed (``부샨``) and takes the
+        value (``부산``). A span the model cut inside the word (``부`` of ``부샨으로``, ``포역`` of
+        ``막포역``) grows to the whole misspelled word, its particle left out. A value of no type of
+        its own but of exactly one other (``탕영`` tagged as a food: 통영) takes that type, without the
+        model's role (the particle after it picks the slot). None otherwise."""
+        index = self._index.get(e.entity)
+        if e.resolved is not None or text[e.start:e.end] != e.text \
+                or (index is not None and (index.lookup(e.value) is not None or index.lookup(e.text) is not None)):
+            return None
+        start = e.start
+        while start > 0 and not text[start - 1].isspace() and text[start - 1] not in ",.!?~…;":
+            start -= 1
+        m = re.match(r"[^\s,.!?~…;]+", text[start:])
+        word = m.group(0) if m else ""
+        if e.end > start + len(word):
+            return None   # the span runs beyond the word
+        found: list[tuple[str, tuple[int, str]]] = []
+        for etype in sorted(self._index, key=lambda t: t != e.entity):   # its own type first
+            typo = self._typo(word, self._index[etype])
+            if typo is not None and e.end <= start + typo[0]:
+                found.append((etype, typo))
+                if etype == e.entity:
+                    break
+        if len(found) != 1:
+            return None
+        etype, (n, value) = found[0]
+        end = start + n
+        if any(o is not e and o.start < end and start < o.end for o in others):
+            return None
+        return Entity(etype, value, text[start:end], start, end, e.confidence,
+                      e.role if etype == e.entity else None)
 
     def _typo_candidates(self, text: str, parse: ParseResult, sc: Scenario, held: Mapping[str, Any],
                          found: Sequence[_Cand]) -> list[_Cand]:
