@@ -124,6 +124,10 @@ def test_should_never_read_an_ordinary_word_as_a_value_it_is_one_jamo_from():
         assert index.closest(word) == value
         assert bot._typo(word, index) is None, word
     assert bot._typo("매일은", index) is None
+    forms = make_bot(dictionary={**DICTIONARY, "artist": {"보아": []}, "song": {"좋니": []}})   # 보자, 봇아, 좋네
+    assert [forms._typo(w, forms._index[t]) for w, t in (("보자", "artist"), ("봇아", "artist"), ("좋네", "song"))] \
+        == [None, None, None]
+    assert forms._typo("뵤아", forms._index["artist"]) == (2, "보아")
     assert bot._typo("날쉬", index) == (2, "날시")     # not a word: a typo of the value
     turn = bot.handle("o1", "내일 기차 예매")            # 기차: no location
     assert turn.slots == {"date": "내일"} and turn.state == "ask_slot"
