@@ -186,3 +186,13 @@ def test_should_grow_a_span_the_model_cut_inside_a_misspelled_word_and_retype_a_
     turn = bot.handle("g2", other)
     assert [(e.entity, e.text, e.value) for e in turn.parse.entities][1] == ("song", "봄닐", "봄날")
     assert turn.slots == {"artist": "방탄소년단", "song": "봄날"}
+
+
+def test_should_read_a_misspelled_value_in_a_follow_up_and_in_one_request_of_several():
+    bot = make_bot()
+    assert bot.handle("u1", "서울 날씨 알려줘").slots["location"] == "서울"
+    turn = bot.handle("u1", "부샨은?")   # a follow-up replaces the value: any slot of its type is open
+    assert turn.state == "complete" and turn.slots["location"] == "부산"
+    turn = bot.handle("u2", "서울에서 부샨 가는 기차 예매하고 부샨 날씨도 알려줘")
+    weather = [r for r in turn.requests if r["intent"] == "weather"]
+    assert "부산의 날씨" in weather[0]["reply"]   # its own value, not the trip's 서울

@@ -755,9 +755,12 @@ class Bot:
         for i, (text, parse, intent) in enumerate(parts):
             sc = self.scenarios.scenarios.get(intent)
             if sc is not None and self._confident(parse) == intent:
+                # a misspelled value of its own (부샨 날씨도 알려줘, [bot] typo_fix) is a value too
+                typos = {c.entity for c in self._typo_candidates(text, parse, sc, {}, [])} \
+                    if self.settings.typo_fix else set()
                 for slot in sc.slots:
                     if not slot.required or sum(s.entity == slot.entity for s in sc.slots) != 1 \
-                            or any(e.entity == slot.entity for e in said[i]) \
+                            or any(e.entity == slot.entity for e in said[i]) or slot.entity in typos \
                             or any(re.search(r"(?<!\w)" + re.escape(w), text)
                                    for w in self.settings.refer.get(slot.entity, ())):
                         continue
@@ -1180,7 +1183,8 @@ class Bot:
         sc = self.scenarios.scenarios.get(str(last.get("intent")))
         if sc is None or not sc.follow_up or not sc.slots:
             return None
-        cands = self._candidates(text, parse, sc, None, last.get("slots") or {})
+        # a follow-up replaces values: a misspelled one may stand for any slot (부샨은?)
+        cands = self._candidates(text, parse, sc, None, {})
         if not cands or not _little_else(self._without_names(self._without_lead(text, cands), cands, sc), cands):
             return None
         if strict:
