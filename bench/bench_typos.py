@@ -20,7 +20,10 @@ value, so each word it corrects is a false correction unless the list shows a re
 The rule needs no model: the dictionary and MeCab only. With ``--model`` (the model trained on
 DATA) each sentence is also said to two bots, ``typo_fix`` on and off, as the first turn of a
 session: ``model_turns_changed`` counts the turns whose slots or reply differ (the model's own
-tags corrected included), and lists them. Then the typos themselves: in each test sentence of a
+tags corrected included), and lists them; ``model_second_turns_changed`` the same for each sentence
+said after one of ``OPENINGS`` (a request answered, or a question open: follow-ups and answers),
+all but the train split.
+Then the typos themselves: in each test sentence of a
 scenario's intent, the first labelled value of two or three Hangul syllables that the dictionary
 lists is misspelled (its first one-vowel change, vowels in the order of the alphabet, that is no
 listed surface and no word MeCab knows: 부산 → 바산), and ``model_typos`` counts the sentences whose turn has that value in a slot, with
@@ -44,7 +47,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 BENCH_DATA = os.path.join(ROOT, "bench", "data")
 WORD = re.compile(r"[^\s,.!?~…;]+")
-_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+#: the first turns before each sentence said as a second turn (with --model)
+OPENINGS = ("서울 맛집 알려줘", "서울 날씨 알려줘", "아이유 노래 틀어줘", "기차 예매해줘", "알람 맞춰줘")
 
 
 class _Dictionary:
@@ -155,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
 
     changed: list[dict] = []
     missed_typos: list[dict] = []
-    n_turns = typos_on = typos_off = n_typos = 0
+    n_turns = typos_on = typos_off = n_typos = n_second = 0
+    changed_second: list[dict] = []
     if args.model:
         import dataclasses
 
@@ -190,6 +195,14 @@ def main(argv: list[str] | None = None) -> int:
                 n_turns += 1
                 if on.slots != off.slots or on.reply != off.reply:
                     changed.append({"text": text, "off": off.slots, "on": on.slots})
+                for first in OPENINGS if not name.endswith("train.jsonl") else ():   # the train split: first turns only
+                    sid = f"{first}:{name}:{i}"
+                    for b in bots:
+                        b.handle(sid, first)
+                    on, off = (b.handle(sid, text) for b in bots)
+                    n_second += 1
+                    if on.slots != off.slots or on.reply != off.reply:
+                        changed_second.append({"first": first, "text": text, "off": off.slots, "on": on.slots})
 
     result = {
         "data": args.data,
@@ -197,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
         "model_turns": n_turns,
         "model_turns_changed": len(changed) if args.model else None,
         "model_changed": changed,
+        "model_second_turns": n_second,
+        "model_second_turns_changed": len(changed_second) if args.model else None,
+        "model_second_changed": changed_second,
         "model_typos": {"sentences": n_typos, "value_in_slots_typo_fix_on": typos_on,
                         "value_in_slots_typo_fix_off": typos_off, "missed_first": missed_typos}
         if args.model else None,
@@ -220,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         f.write("\n")
     print(json.dumps({k: result[k] for k in ("files", "distinct_words", "false_corrections_all_types",
                                              "false_corrections_in_context", "planted_typos", "planted_found",
-                                             "model_turns", "model_turns_changed", "model_typos")},
+                                             "model_turns", "model_turns_changed", "model_second_turns",
+                                             "model_second_turns_changed", "model_typos")},
                      ensure_ascii=False, indent=1))
     for item in result["corrected_in_context"][:30] + result["corrected_all_types"][:30]:
         print(item)
