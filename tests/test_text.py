@@ -95,6 +95,14 @@ def test_should_give_immutable_tokens_with_unknown_words_and_symbols_kept() -> N
         tokens[0].start = 1  # type: ignore[misc]
 
 
+def test_should_tell_words_mecab_knows_from_misspellings() -> None:
+    mecab = get_tokenizer("mecab")
+    words = ["매일", "날씨", "모래", "알려줘", "보자", "좋네", "봇아"]   # entries, and stems with a common ending
+    misspelled = ["부샨", "서을", "파스따", "노레", "대젼", "쀍뚫", "", " "]   # pieces (서 + 을 after no final), unknown
+    assert [w for w in words if not mecab.is_word(w)] == []
+    assert [w for w in misspelled if mecab.is_word(w)] == []
+
+
 def test_should_reuse_one_tokenizer_per_process() -> None:
     assert get_tokenizer("mecab") is get_tokenizer("mecab")
 

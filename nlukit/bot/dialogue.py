@@ -12,7 +12,10 @@ its state from the store, decide, and write it back. The decision, in order:
    the first empty slot of its type. The asked slot's value is also looked up in the
    dictionary surfaces (and its regex pattern), so an answer the intent model cannot
    read still fills it. Values said together (``서울이랑 부산``, ``서울, 부산``) all fill a
-   ``multiple`` slot, answered once per value; a one-value slot asks which;
+   ``multiple`` slot, answered once per value; a one-value slot asks which. A value misspelled
+   by a jamo (``[bot] typo_fix``) is read as the dictionary's: the model's (``내일 부샨 날씨`` →
+   부산) and a word it did not tag, for a slot still missing (``서을 날씨`` → 서울), never a word
+   MeCab knows (``매일`` is no 내일);
 4. a missing required slot is asked with its prompt → ``ask_slot``; when none is
    missing, defaults are applied and the response template (or the action) answers
    → ``complete``; nothing understood → ``fallback`` (a different reply once it repeats).
@@ -52,7 +55,7 @@ from ..errors import InputError, ScenarioError
 from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
 from ..numerals import digits
 from ..temporal import resolve
-from ..text import normalize
+from ..text import get_tokenizer, normalize
 from ..types import Entity, ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
 from .store import MemoryStore, SessionStore
@@ -134,6 +137,14 @@ _HELPING = re.compile(r"(?:싶|있|계시|계세|계신|나서|나면|나니|나
 _CLAUSE_END = re.compile(r"(?:(?:주|하|추|틀|켜|끄|찾|놓|두|보내|잡)[고구]|이랑|[가-힣]랑|[가-힣]요|[가-힣]줘|[ㅋㅎㅠㅜ]{2,}|\^\^)$")
 #: a message split in more parts than this is not split
 MAX_REQUESTS = 4
+#: what may follow a misspelled value inside a request (부샨에서, 서을은, 부샨으로요): particles and polite
+#: endings, taken off before the value is looked for (``[bot] typo_fix``)
+_TYPO_ENDINGS = frozenset(("", "은", "는", "이", "가", "을", "를", "의", "도", "만", "에", "에서", "으로", "로",
+                           "까지", "부터", "랑", "이랑", "하고", "와", "과", "이나", "나", "에는", "에서는", "으로는",
+                           "로는", "까지는", "부터는", "에도", "에서도", "으로도", "로도", "요", "이요", "은요", "는요",
+                           "도요", "으로요", "로요", "에서요", "까지요", "아", "야", "라는", "이라는", "라고", "이라고",
+                           "란", "이란"))
+_HANGUL_WORD = re.compile(r"[가-힣]{2,}")
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
               "filled", "misunderstood")
@@ -278,16 +289,18 @@ class _SurfaceIndex:
     def lookup(self, surface: str) -> str | None:
         return self.canonical.get(unicodedata.normalize("NFC", surface).strip().lower())
 
-    def closest(self, word: str) -> str | None:
+    def closest(self, word: str, same_length: bool = False) -> str | None:
         """The value whose surface ``word`` misspells by one jamo (two from four syllables
-        on: ``부샨`` → 부산, ``서을`` → 서울), when exactly one surface is that close."""
+        on: ``부샨`` → 부산, ``서을`` → 서울), when exactly one surface is that close.
+        ``same_length``: only surfaces of as many characters (a syllable misspelled, none
+        added or left out)."""
         word = unicodedata.normalize("NFC", word).strip().lower()
         if len(word) < 2:
             return None
         limit = 1 if len(word) <= 3 else 2
         best, found = limit + 1, set()
         for key, value in self.canonical.items():
-            if abs(len(key) - len(word)) > 1 or len(key) < 2:
+            if abs(len(key) - len(word)) > (0 if same_length else 1) or len(key) < 2:
                 continue
             d = jamo_distance(word, key, limit)
             if d < best:
@@ -382,6 +395,7 @@ class Bot:
                              | frozenset(p + "요" for p in self._cancel) | frozenset(("그리고", "그리구")))   # 아니 그리고 취소
         self.log = open_turn_log(log)
         self._log_failing = False
+        self._words: dict[str, bool] = {}   # is_word, asked of MeCab once per word
 
     # ------------------------------------------------------------------ public API
 
@@ -447,7 +461,114 @@ class Bot:
         return turn
 
     def _parse(self, text: str, today: datetime.date | None) -> ParseResult:
-        return self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
+        parse = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
+        return self._typos_fixed(parse) if self.settings.typo_fix else parse
+
+    # ------------------------------------------------------------------ misspelled values in a request
+
+    def _is_word(self, word: str) -> bool:
+        """True when ``word`` is a word in its own right: mecab-ko-dic reads it whole as one of
+        its entries (``매일``, ``날씨``, ``모래``), so it is no typo of a value (``내일``, ``모레``)."""
+        known = self._words.get(word)
+        if known is None:
+            try:
+                tokenizer: Any = get_tokenizer("mecab")
+                known = bool(tokenizer.is_word(word))
+            except Exception:  # noqa: BLE001 - without MeCab nothing counts as a typo
+                known = True
+            if len(self._words) < 10_000:
+                self._words[word] = known
+        return known
+
+    def _typo(self, word: str, index: _SurfaceIndex) -> tuple[int, str] | None:
+        """``(length, value)`` when ``word`` is a value of ``index`` misspelled by a jamo, a particle
+        or a polite ending after it (``부샨에서`` → 2, 부산; ``서을은`` → 2, 서울), by the rule of the
+        asked slot's answers (:meth:`_SurfaceIndex.closest`: exactly one value that close), a
+        syllable misspelled (none added or left out). None for a value the dictionary lists, a
+        word in its own right (``매일`` is no 내일) or no Hangul word."""
+        if not _HANGUL_WORD.fullmatch(word):
+            return None
+        stems = [n for n in range(2, len(word) + 1) if word[n:] in _TYPO_ENDINGS]
+        if any(index.lookup(word[:n]) is not None for n in stems):
+            return None   # a value as typed, with its particle (서울역으로 is no typo of 서울역)
+        for n in stems:   # the shortest first: a particle is no misspelling (부샨으로: 부샨 + 으로)
+            value = index.closest(word[:n], same_length=True)
+            if value is not None:
+                return None if self._is_word(word[:n]) or self._is_word(word) else (n, value)
+        return None
+
+    def _typos_fixed(self, parse: ParseResult) -> ParseResult:
+        """The parse with each value the model tagged that the dictionary does not list read as
+        the value it misspells (:meth:`_retyped`); the others as they were."""
+        out = [self._retyped(parse.text, e, parse.entities) or e for e in parse.entities]
+        if all(a is b for a, b in zip(out, parse.entities, strict=True)):
+            return parse
+        return ParseResult(parse.text, parse.intent, tuple(out), parse.ranking)
+
+    def _retyped(self, text: str, e: Entity, others: Sequence[Entity]) -> Entity | None:
+        """``e`` read as the dictionary value its word misspells by a jamo (:meth:`_typo`), when the
+        dictionary does not list its value: the entity keeps the text as typed (``부샨``) and takes the
+        value (``부산``). A span the model cut inside the word (``부`` of ``부샨으로``, ``포역`` of
+        ``막포역``) grows to the whole misspelled word, its particle left out. A value of no type of
+        its own but of exactly one other (``탕영`` tagged as a food: 통영) takes that type, without the
+        model's role (the particle after it picks the slot). None otherwise."""
+        index = self._index.get(e.entity)
+        if e.resolved is not None or text[e.start:e.end] != e.text \
+                or (index is not None and (index.lookup(e.value) is not None or index.lookup(e.text) is not None)):
+            return None
+        start = e.start
+        while start > 0 and not text[start - 1].isspace() and text[start - 1] not in ",.!?~…;":
+            start -= 1
+        m = re.match(r"[^\s,.!?~…;]+", text[start:])
+        word = m.group(0) if m else ""
+        if e.end > start + len(word):
+            return None   # the span runs beyond the word
+        found: list[tuple[str, tuple[int, str]]] = []
+        for etype in sorted(self._index, key=lambda t: t != e.entity):   # its own type first
+            typo = self._typo(word, self._index[etype])
+            if typo is not None and e.end <= start + typo[0]:
+                found.append((etype, typo))
+                if etype == e.entity:
+                    break
+        if len(found) != 1:
+            return None
+        etype, (n, value) = found[0]
+        end = start + n
+        if any(o is not e and o.start < end and start < o.end for o in others):
+            return None
+        return Entity(etype, value, text[start:end], start, end, e.confidence,
+                      e.role if etype == e.entity else None)
+
+    def _typo_candidates(self, text: str, parse: ParseResult, sc: Scenario, held: Mapping[str, Any],
+                         found: Sequence[_Cand]) -> list[_Cand]:
+        """Words the model did not tag that misspell a value (``서을 날씨`` → 서울) of the type of a
+        slot still missing (not in ``held`` and no value ``found`` for it this turn), one per
+        missing slot, in order. A word that misspells values of two such types fills neither."""
+        room: dict[str, int] = {}
+        for s in sc.slots:
+            if s.name not in held and s.entity in self._index:
+                room[s.entity] = room.get(s.entity, 0) + 1
+        for c in found:
+            if c.entity in room:
+                room[c.entity] -= 1 + len(c.also)
+        room = {k: v for k, v in room.items() if v > 0}
+        if not room:
+            return []
+        norm = normalize(text)
+        taken = [(e.start, e.end) for e in parse.entities] + [(c.span_start, c.end) for c in found]
+        out: list[_Cand] = []
+        for m in re.finditer(r"[^\s,.!?~…;]+", norm.text):
+            a, b = norm.to_original(m.start(), m.end())
+            if any(x < b and a < y for x, y in taken):
+                continue
+            typos = [(etype, t) for etype in room if (t := self._typo(m.group(0), self._index[etype])) is not None]
+            if len(typos) != 1 or room[typos[0][0]] == 0:
+                continue
+            etype, (n, value) = typos[0]
+            room[etype] -= 1
+            a, b = norm.to_original(m.start(), m.start() + n)
+            out.append(_Cand(etype, None, value, text[a:b], a, b, "typo"))
+        return out
 
     def _clause_cuts(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
         """Where a request of ``text`` may end and the next start: ``(end, start)`` pairs, the
@@ -638,9 +759,12 @@ class Bot:
         for i, (text, parse, intent) in enumerate(parts):
             sc = self.scenarios.scenarios.get(intent)
             if sc is not None and self._confident(parse) == intent:
+                # a misspelled value of its own (부샨 날씨도 알려줘, [bot] typo_fix) is a value too
+                typos = {c.entity for c in self._typo_candidates(text, parse, sc, {}, [])} \
+                    if self.settings.typo_fix else set()
                 for slot in sc.slots:
                     if not slot.required or sum(s.entity == slot.entity for s in sc.slots) != 1 \
-                            or any(e.entity == slot.entity for e in said[i]) \
+                            or any(e.entity == slot.entity for e in said[i]) or slot.entity in typos \
                             or any(re.search(r"(?<!\w)" + re.escape(w), text)
                                    for w in self.settings.refer.get(slot.entity, ())):
                         continue
@@ -1009,7 +1133,7 @@ class Bot:
             if answer is not None:
                 return answer
         asked = active.slot(state.get("asked") or "")
-        cands = self._candidates(text, parse, active, asked)
+        cands = self._candidates(text, parse, active, asked, state["slots"])
         # 둘 다 to which one: a one-value slot takes one at a time, the question is asked again
         takes_all = self._takes_all(state, asked, text)
         if takes_all:
@@ -1098,7 +1222,8 @@ class Bot:
         sc = self.scenarios.scenarios.get(str(last.get("intent")))
         if sc is None or not sc.follow_up or not sc.slots:
             return None
-        cands = self._candidates(text, parse, sc, None)
+        # a follow-up replaces values: a misspelled one may stand for any slot (부샨은?)
+        cands = self._candidates(text, parse, sc, None, {})
         if not cands or not _little_else(self._without_names(self._without_lead(text, cands), cands, sc), cands):
             return None
         if strict:
@@ -1218,7 +1343,7 @@ class Bot:
                today: datetime.date | None = None) -> Turn:
         self._reset(state)
         state.update(intent=sc.intent, turns=1, misunderstood=0)
-        cands = self._candidates(text, parse, sc, None)
+        cands = self._candidates(text, parse, sc, None, state["slots"])
         state["filled"], rejected = self._fill_joined(state, text, sc, state["slots"], cands, None, False,
                                                       self._meanings(state))
         prefix = ""
@@ -1325,7 +1450,10 @@ class Bot:
 
     # ------------------------------------------------------------------ slot filling
 
-    def _candidates(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None) -> list[_Cand]:
+    def _candidates(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None,
+                    held: Mapping[str, Any] | None = None) -> list[_Cand]:
+        """The values of ``text`` that may fill ``sc``'s slots. With ``held`` (the slots filled
+        before this turn) a misspelled word may fill a slot still missing (``[bot] typo_fix``)."""
         types = sc.entity_types
         # a value made only of lone jamo (ㅇㅇ, ㅋㅋ), of yes and no (응, 아니) or of symbols (☀️, ^^) is chat,
         # not a value the parser should have tagged: unless the dictionary lists it, it fills nothing
@@ -1347,11 +1475,13 @@ class Bot:
                 if m.end() > m.start():
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+        if held is not None and self.settings.typo_fix:
+            extra += self._typo_candidates(text, parse, sc, held, cands + extra)
         if asked is not None and index is not None and not cands and not extra:
             extra += self._misspelled(norm, text, asked, index)
         for x in extra:
-            same = [c for c in cands if c.entity == x.entity
-                    and ((c.start < x.end and x.start < c.end) or c.value == x.value)]
+            same = [c for c in cands if c.entity == x.entity and ((c.start < x.end and x.start < c.end)
+                                                                  or (c.value == x.value and x.source != "typo"))]
             if same:
                 continue  # the parser found it already, with its role
             # the asked slot's context beats the parser's guess of another type here

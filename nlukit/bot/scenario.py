@@ -186,6 +186,9 @@ class BotSettings:
     #: a text of Latin letters the bot does not understand is read as typed on a Korean keyboard
     #: left in English mode (``tjdnf skfTl`` → ``서울 날씨``) when that reading is understood
     keyboard_fix: bool = True
+    #: a value misspelled by a jamo inside a request (``내일 부샨 날씨 어때`` → 부산) is read as the
+    #: dictionary's value: the model's value, and a word it did not tag for a slot still missing
+    typo_fix: bool = True
     #: words that point back to the last value of an entity type said in the conversation,
     #: by type: ``{"location": ("거기", "그곳"), "date": ("그날",)}`` (``서울 날씨`` → ``거기 맛집``)
     refer: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -363,8 +366,8 @@ _SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "resum
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
-             "follow_up", "keyboard_fix", "refer", "choose_one", "one_at_a_time", "too_many_values", "split_requests",
-             "queued"}
+             "follow_up", "keyboard_fix", "typo_fix", "refer", "choose_one", "one_at_a_time", "too_many_values",
+             "split_requests", "queued"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -387,7 +390,7 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
                 kw[k] = text
-    for k in ("follow_up", "keyboard_fix", "split_requests"):
+    for k in ("follow_up", "keyboard_fix", "typo_fix", "split_requests"):
         if k in d:
             if isinstance(d[k], bool):
                 kw[k] = d[k]
