@@ -112,7 +112,7 @@ _NAMED = {"정오": (12, 0), "자정": (0, 0)}
 _PART_OF_DAY = "새벽|아침|오전|낮|점심|오후|저녁|밤"   # the Korean keys of _PERIODS, as a regex
 _TIME = re.compile(
     rf"^(?P<period>{_PART_OF_DAY}|am|a\.m\.|pm|p\.m\.)?"
-    r"(?:(?P<hour>\d{1,2})시(?:(?P<minute>\d{1,2})분|(?P<half>반))?(?:정각)?|"
+    r"(?:(?P<hour>\d{1,2})시(?:(?P<minute>\d{1,2})분(?P<before>전)?|(?P<half>반))?(?:정각)?|"
     r"(?P<hh>\d{1,2}):(?P<mm>\d{2}))"
     r"(?P<suffix>am|pm)?(?:쯤|경|정도)?$")
 _DURATION = re.compile(r"^(?:(?P<hours>\d+)시간)?(?:(?P<minutes>\d+)분)?(?:쯤|정도)?(?:뒤|후|있다가|이따가?)$")
@@ -184,12 +184,18 @@ def _resolve_time(key: str) -> tuple[tuple[str, Any], ...] | None:
     h24 = _hour24(hour, period)
     if h24 is None:
         return None
-    out: tuple[tuple[str, Any], ...] = (("kind", "time"), ("hour", h24), ("minute", minute),
-                                        ("value", _clock(h24, minute)))
+    before = 0
+    if m.group("before"):   # 3시 5분 전: 2:55
+        before, minute = minute, 0
+        if not before:
+            return None
+    h, mi = divmod((h24 * 60 + minute - before) % 1440, 60)
+    out: tuple[tuple[str, Any], ...] = (("kind", "time"), ("hour", h), ("minute", mi), ("value", _clock(h, mi)))
     if period is None and 1 <= hour <= 12:
         # the hour alone does not say morning or afternoon (세 시): both are offered
         other = (hour + 12) % 24 if hour != 12 else 0
-        out += (("ambiguous", True), ("candidates", (_clock(hour, minute), _clock(other, minute))))
+        candidates = [divmod((x * 60 + minute - before) % 1440, 60) for x in (hour, other)]
+        out += (("ambiguous", True), ("candidates", tuple(_clock(*c) for c in candidates)))
     return out
 
 
@@ -206,17 +212,21 @@ def _time_of(text: str) -> tuple[tuple[str, Any], ...] | None:
 @lru_cache(maxsize=8192)
 def _date_of(text: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | None:
     key = _key(text)
-    got = _resolve_date(key, today)
-    if got is None:  # a part of the day the tagger kept with the date: 내일 오후, 오늘 밤
-        m = _PERIOD_AFTER.fullmatch(key)
-        if m:
-            got = _resolve_date(m.group(1), today)
-    if got is None:
-        got = _range_of(key, today)
+    try:
+        got = _resolve_date(key, today)
+        if got is None:  # a part of the day the tagger kept with the date: 내일 오후, 오늘 밤
+            m = _PERIOD_AFTER.fullmatch(key)
+            if m:
+                got = _resolve_date(m.group(1), today)
+        if got is None:
+            got = _range_of(key, today)
+    except (ValueError, OverflowError):   # past year 9999 (100000개월 후, 9999년 12월): no date
+        return None
     return got
 
 
 _RANGE = re.compile(r"^(?P<a>.+?)(?:부터|~|에서)(?P<b>.+?)(?:까지)?$")
+_MAX_ROLL_DAYS = 20   # a bare end day before the start day rolls into the next month up to this long
 _BARE_DAY = re.compile(r"^(?P<day>\d{1,2})일$")
 _BARE_WEEKDAY = re.compile(r"^(?P<weekday>[월화수목금토일])(?:요일|욜)$")
 _BARE_MONTH_DAY = re.compile(r"^(?P<month>\d{1,2})월(?P<day>\d{1,2})일$")
@@ -237,13 +247,15 @@ def _range_of(key: str, today: _dt.date) -> tuple[tuple[str, Any], ...] | None:
     end: _dt.date | None
     if (d := _BARE_DAY.match(b_key)) is not None:
         end = _safe_date(start.year, start.month, int(d["day"]))
-        if end is not None and end < start:
+        if end is not None and end < start:   # 28일부터 3일까지: over the month's end, a short stay
             end = _safe_date(*_month(start, 1), int(d["day"]))
+            if end is not None and (end - start).days > _MAX_ROLL_DAYS:
+                return None   # 26일부터 24일까지: backwards, not a month less two days
     elif (d := _BARE_WEEKDAY.match(b_key)) is not None:
         end = start + _dt.timedelta(days=(_WEEKDAYS[d["weekday"]] - start.weekday()) % 7)
     elif (d := _BARE_MONTH_DAY.match(b_key)) is not None:
         end = _safe_date(start.year, int(d["month"]), int(d["day"]))
-        if end is not None and end < start:
+        if end is not None and end < start and int(d["month"]) < start.month:   # 12월 30일부터 1월 2일까지
             end = _safe_date(start.year + 1, int(d["month"]), int(d["day"]))
     else:
         b = dict(_resolve_date(b_key, today) or ())

@@ -47,6 +47,16 @@ def test_should_read_delays_as_durations(text: str, minutes: int, iso: str) -> N
     assert resolve_time(text) == {"kind": "duration", "minutes": minutes, "value": iso}
 
 
+@pytest.mark.parametrize("text,value,candidates", [
+    ("3시 5분 전", "02:55", ["02:55", "14:55"]), ("10시 10분 전", "09:50", ["09:50", "21:50"]),
+    ("세 시 십 분 전", "02:50", ["02:50", "14:50"]), ("12시 5분 전", "11:55", ["11:55", "23:55"]),
+])
+def test_should_read_minutes_to_the_hour(text: str, value: str, candidates: list[str]) -> None:
+    got = resolve_time(text)
+    assert got["value"] == value and got["candidates"] == candidates
+    assert resolve_time("오후 3시 5분 전")["value"] == "14:55" and resolve_time("3시 0분 전") is None
+
+
 @pytest.mark.parametrize("text", ["내일", "25시", "오전 15시", "3시 75분", "0분 뒤", "서울", "", "오후"])
 def test_should_give_none_for_what_is_not_a_time(text: str) -> None:
     assert resolve_time(text) is None
@@ -173,7 +183,9 @@ def test_should_read_a_named_month_and_a_from_to_span_as_ranges(text: str, start
 
 
 @pytest.mark.parametrize("text", ["모레부터 내일까지", "내일부터", "서울에서 부산", "다음 주부터 금요일까지",
-                                  "13월", "2026.13.1", "3.5.7", "2026-12.25"])
+                                  "13월", "2026.13.1", "3.5.7", "2026-12.25", "12월 26일부터 12월 24일까지",
+                                  "12월 26일부터 24일까지", "100000개월 후", "9999년 12월", "99999999일 뒤",
+                                  "1999999주 후"])
 def test_should_give_none_for_a_range_backwards_or_half_said_and_for_no_date(text: str) -> None:
     assert resolve_date(text, WED) is None
 
@@ -288,6 +300,7 @@ def test_should_put_the_meaning_of_times_and_dates_in_parse_results() -> None:
 @pytest.mark.parametrize("text,surface,value", [
     ("3시 반에 깨워줘", "3시 반", "03:30"), ("아니 3시 반으로", "3시 반", "03:30"), ("세 시 십오 분에 알람", "세 시 십오 분", "03:15"),
     ("3시 15분까지 가는 기차", "3시 15분", "03:15"), ("3시반", "3시반", "03:30"),
+    ("3시 5분 전에 깨워줘", "3시 5분 전", "02:55"),   # five to three, not 3:05
 ])
 def test_should_take_the_minutes_after_an_hour_the_tagger_ended_at_si(text: str, surface: str, value: str) -> None:
     # Given a tagger that ends the time at 시 (the demo dictionary lists 6시 반 but not 3시 반):
