@@ -174,6 +174,8 @@ def test_should_accept_every_canonical_demo_time_in_the_alarm_pattern():
     pattern = load_scenarios(DEMO)["alarm"].slot("time").pattern
     refused = [value for value, _ in rows["time"] if not pattern.fullmatch(value)]
     assert refused == []
+    # and the times the parser reads that the dictionary does not list (3시 5분 전 is 02:55)
+    assert [t for t in ("오후 4시 10분", "3시 5분 전", "7시 반", "30분 뒤") if not pattern.fullmatch(t)] == []
 
 
 def test_should_run_the_demo_action_from_the_demo_file():
