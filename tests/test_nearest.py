@@ -217,3 +217,8 @@ def test_should_give_the_plain_feature_counts_tf_idf_through_the_word_cache() ->
         fast = index.transform(items)
         assert (fast != plain).nnz == 0 and np.array_equal(fast.indices, plain.indices)
     assert "배송" in index._word_keys
+    # a long word is scored the same but not remembered: a server fed long distinct tokens stays small
+    long = "배송" * 40
+    assert (index.transform(_items([long])) != nearest._tfidf(nearest._counts(_items([long]), index.settings),
+                                                               index.stoi, index.idf, index.idf_unseen)).nnz == 0
+    assert long not in index._word_keys

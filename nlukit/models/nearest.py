@@ -67,7 +67,8 @@ _BLOCK = 512  # texts per product: a dense block of _BLOCK × sentences similari
 _DENSE = 256  # the features most sentences have, multiplied as dense matrices
 _FEW = 8      # this many texts or fewer (a parse): one sparse product is quicker
 _LOO = 2000   # without a validation split, the threshold is chosen on this many training sentences
-_WORDS = 100_000  # words (and morphemes) whose features an index remembers at most
+_WORDS = 20_000   # words (and morphemes) whose features an index remembers at most
+_WORD_LEN = 20    # longer words are not remembered: a server fed long distinct tokens stays small
 
 
 def check_params(p: dict[str, Any]) -> None:
@@ -179,7 +180,7 @@ class NearestIndex:
                     ks = cache.get(word)
                     if ks is None:
                         ks = [stoi.get(f, f) for f in features(word, None, n_chars, 0, max_len)]
-                        if len(cache) < _WORDS:
+                        if len(cache) < _WORDS and len(word) <= _WORD_LEN:
                             cache[word] = ks
                     keys.extend(ks)
             if n_words > 0:
@@ -203,7 +204,7 @@ class NearestIndex:
                     js = cache.get(tok.surface)
                     if js is None:
                         js = [self.stoi.get("c:" + g) for g in _grams(tok.surface.lower())]
-                        if len(cache) < _WORDS:
+                        if len(cache) < _WORDS and len(tok.surface) <= _WORD_LEN:
                             cache[tok.surface] = js
                     grams.extend(js)
             known = [j for j in grams if j is not None]
