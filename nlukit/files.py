@@ -26,7 +26,8 @@ def new_folder(path: str | os.PathLike[str], *, prefix: str, hint: str = "choose
     ``path`` (``.nlukit-init-``); it is removed whatever happens. ``hint`` ends the errors.
     """
     path = os.fspath(path)
-    if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
+    # lexists: a link to nowhere is in the way too
+    if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path) or os.listdir(path)):
         raise OutputExistsError(f"{path} exists and is not an empty folder; {hint} (nothing was written)")
     parent = os.path.dirname(os.path.abspath(path))
     try:
@@ -39,8 +40,15 @@ def new_folder(path: str | os.PathLike[str], *, prefix: str, hint: str = "choose
         root = os.path.join(tmp, "project")
         os.mkdir(root)
         yield root
-        if os.path.isdir(path):
+        emptied = os.path.isdir(path)
+        if emptied:
             os.rmdir(path)  # empty: checked above
-        os.rename(root, path)
+        try:
+            os.rename(root, path)
+        except OSError as exc:
+            if emptied:
+                os.mkdir(path)   # the user's empty folder stays as it was
+            raise InputError(f"cannot create {path} ({exc.strerror}); choose another place "
+                             "(nothing was written)") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

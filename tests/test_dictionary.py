@@ -91,6 +91,15 @@ def test_should_read_utf16_with_its_byte_order_mark_and_ask_for_commas_in_excel_
         load_dictionaries(str(p))
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_should_read_utf16_without_its_byte_order_mark(tmp_path: Path, codec: str) -> None:
+    # a NUL beside every ASCII letter is valid UTF-8: it was read as garbage rows, not as text
+    p = tmp_path / "loc.csv"
+    p.write_bytes("entity,value,synonyms\r\nlocation,서울,서울시\r\n".encode(codec))
+    d = load_dictionaries(str(p))
+    assert d.entities == {"location": {"서울": ["서울시"]}} and d.encodings == {str(p): codec}
+
+
 def test_should_read_wide_form_in_cp949(tmp_path: Path) -> None:
     p = tmp_path / "wide.csv"
     p.write_bytes("location,food\r\n서울,냉면\r\n,떡볶이\r\n".encode("cp949"))

@@ -51,6 +51,11 @@ def test_should_never_write_into_a_folder_that_holds_something(tmp_path, capsys)
     assert "choose a new folder name (nothing was written)" in capsys.readouterr().err
     (tmp_path / "empty").mkdir()
     assert sorted(create_project(tmp_path / "empty")) == FILES   # an empty folder is fine
+    # a link to nowhere is in the way too (it was a NotADirectoryError traceback)
+    os.symlink(tmp_path / "nowhere", tmp_path / "dangling")
+    with pytest.raises(OutputExistsError, match="not an empty folder"):
+        create_project(tmp_path / "dangling")
+    assert os.path.islink(tmp_path / "dangling") and not os.path.exists(tmp_path / "nowhere")
 
 
 def test_should_say_clearly_when_the_folder_cannot_be_made_there(tmp_path, capsys) -> None:

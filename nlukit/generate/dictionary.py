@@ -264,6 +264,13 @@ def decode_file(path: str, what: str = "dictionary", error: type[Exception] = Di
         except UnicodeDecodeError as exc:
             raise error(f"{path}: starts like UTF-16 but is not (byte {exc.start}); "
                         "save the file as UTF-8 (CSV UTF-8 in Excel)") from exc
+    if b"\x00" in raw[:4096]:   # UTF-16 without its mark: a NUL byte beside every ASCII letter
+        codec = "utf-16-le" if raw[1:4096:2].count(0) >= raw[0:4096:2].count(0) else "utf-16-be"
+        try:
+            return raw.decode(codec), codec
+        except UnicodeDecodeError as exc:
+            raise error(f"{path}: holds NUL bytes but is not UTF-16 either (byte {exc.start}); "
+                        "save the file as UTF-8 (CSV UTF-8 in Excel)") from exc
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
