@@ -63,6 +63,7 @@ def _surface_key(s: str) -> str:
 _NON_WORD = re.compile(r"[\W_]+")
 # the minutes after an hour the tagger ended at 시 (3시 | 반에, 세 시 | 십오 분, 3시 | 5분 전): 반 or
 # N분 (전), then the end of the word or a particle
+_RANGE_JOIN = re.compile(r" ?(?:부터|에서|~) ?")   # 12월 24일부터 26일: two dates, one range
 _MINUTES_AFTER = re.compile(r" ?(?:반|(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3}) ?분(?: ?전)?)"
                             r"(?=$|[\s,.!?~]|에|으로|로|까지|쯤|부터|이|은|도|만|요|엔)")
 #: what Korean chat adds around a request and never is one alone: laughter, crying and
@@ -274,6 +275,23 @@ class NLU:
             return None
         return norm, self._tokenizer.tokenize(norm.text)
 
+    def _date_ranges(self, text: str, spans: Sequence[RawSpan], today: datetime.date) -> Sequence[RawSpan]:
+        """``spans`` with two dates joined by 부터, ~ or 에서 (``12월 24일부터 26일까지``: the tagger's
+        two spans) made one span when together they read as a range of days; the 까지 after
+        the second stays out, as a particle does."""
+        out: list[RawSpan] = []
+        for span in spans:
+            if out:
+                a = out[-1]
+                if (a[2] == span[2] and a[3] == span[3] and self.resolve.get(span[2]) == "date"
+                        and _RANGE_JOIN.fullmatch(text, a[1], span[0])):
+                    got = resolve("date", text[a[0]:span[1]], today)
+                    if got is not None and got.get("kind") == "date_range":
+                        out[-1] = (a[0], span[1], a[2], a[3], min(a[4], span[4]))
+                        continue
+            out.append(span)
+        return out
+
     def _dictionary_end(self, text: str, start: int, end: int, entity: str, next_start: int | None) -> int:
         """Where a span the dictionary does not know should end: at the end of a dictionary
         surface of its type that starts where it starts and goes on (up to 3 characters
@@ -460,6 +478,10 @@ class NLU:
         # normalize kept every character in place (its identity map): offsets need no mapping
         n = len(ntext)
         same_offsets = norm.starts == range(n) and norm.ends == range(1, n + 1)
+        if resolvers and len(spans) > 1 and "date" in resolvers.values():
+            if today is None:
+                today = datetime.date.today()
+            spans = self._date_ranges(ntext, spans, today)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
             value = canonical(entity, surface)

@@ -318,6 +318,20 @@ def test_should_leave_an_hour_alone_when_the_next_word_only_starts_like_minutes(
     assert time.text == "3시" and time.resolved["value"] == "03:00"
 
 
+def test_should_join_two_dates_the_tagger_split_into_one_range() -> None:
+    # 12월 24일부터 26일까지: the tagger's two date spans; the bot got the first day only
+    nlu = _nlu({"12월 24일": "date", "26일": "date", "내일": "date", "모레": "date", "서울": "location"})
+    [date, place] = nlu.parse("12월 24일부터 26일까지 서울 날씨", today=WED).entities
+    assert (date.text, date.start, date.end) == ("12월 24일부터 26일", 0, 13)   # 까지 stays out, a particle
+    assert date.resolved == {"kind": "date_range", "start": "2026-12-24", "end": "2026-12-26",
+                             "value": "2026-12-24/2026-12-26"} and place.value == "서울"
+    assert [e.text for e in nlu.parse("내일 ~ 모레 서울", today=WED).entities] == ["내일 ~ 모레", "서울"]
+    assert nlu.parse_batch(["12월 24일부터 26일까지 서울 날씨"] * 3, today=WED)[0].entities[0].text == "12월 24일부터 26일"
+    # two dates that are no range stay two: backwards, or not joined by 부터/~/에서
+    assert [e.text for e in nlu.parse("모레부터 내일까지", today=WED).entities] == ["모레", "내일"]
+    assert [e.text for e in nlu.parse("내일 서울 모레", today=WED).entities] == ["내일", "서울", "모레"]
+
+
 def test_should_read_an_ambiguous_hour_with_the_part_of_day_left_out_of_its_span() -> None:
     nlu = _nlu({"내일 오후": "date", "세 시": "time"})
     r = nlu.parse("내일 오후 세 시에 깨워줘", today=WED)
