@@ -720,6 +720,7 @@ def test_should_take_a_misspelled_answer_to_the_question_asked_for_its_dictionar
     ("대기 날씨 알려줘", None),                    # 대기 (air) is a word, no typo of 대구 (tests/test_bot_typos.py)
     ("날씨 알려줘", "대기 상태 어때요"),           # nor in more than an answer
     ("날씨 알려줘", "몰라요"),                     # close to no value
+    ("날씨 알려줘", "대기는"),                     # a bare answer that is a word in its own right (was 대구)
 ])
 def test_should_not_guess_a_misspelling_from_a_word_in_its_own_right_or_close_to_no_value(opening, answer):
     bot = make_bot()
@@ -1279,6 +1280,17 @@ def test_should_take_an_hour_corrected_at_the_confirmation_in_the_half_of_the_da
     turn = talk(bot, "h1", [("아니 3시로", "3시 서울에서 부산으로 예매할까요?", "confirm")])[0]
     assert turn.resolved["time"] == {"kind": "time", "hour": 15, "minute": 0, "value": "15:00"}
     assert talk(bot, "h1", [("네", "예매했어요", "complete")])[0].resolved["time"]["value"] == "15:00"
+
+
+@pytest.mark.parametrize("first,hour,value,read", [("오전 11시", 11, "12:00", "오후 12시"), ("오후 11시", 23, "00:00", "밤 12시")])
+def test_should_take_12_corrected_after_11_as_the_nearer_noon_or_midnight(first, hour, value, read):
+    # 오전 11시 → 아니 12시로 was midnight (12시 in the morning half), 오후 11시 → 12시 noon
+    twelve = Entity("time", "12시", "12시", 3, 6, 0.9, resolved={
+        "kind": "time", "hour": 12, "minute": 0, "value": "12:00", "ambiguous": True, "candidates": ["12:00", "00:00"]})
+    bot = _trip_bot(_trip_at(_hour(first, 11, hour)), parse_result("아니 12시로", "alarm", 0.9, twelve))
+    talk(bot, "h12", [(f"서울에서 부산 가는 {first} 기차", "예매할까요?", "confirm")])
+    turn = talk(bot, "h12", [("아니 12시로", f"{read} 서울에서 부산으로 예매할까요?", "confirm")])[0]
+    assert turn.resolved["time"]["value"] == value
 
 
 def test_should_read_back_an_hour_corrected_at_the_confirmation_with_the_half_of_the_day_understood():

@@ -251,6 +251,10 @@ def test_should_say_a_one_value_slot_takes_one_at_a_time_when_the_answer_to_whic
     b.handle("v", "서울이나 부산에서 출발하는 기차")
     assert b.handle("v", answer).reply.startswith("서울과 부산을 한꺼번에는 못 해요. 어디에서 출발하세요?")
     assert not b.handle("v", "다음").reply.startswith("서울과 부산을")
+    # 둘 다 안돼요 says neither, not both
+    b = bot()
+    b.handle("w", "서울이나 부산에서 출발하는 기차")
+    assert not b.handle("w", "둘 다 안돼요").reply.startswith("한 번에 하나씩만")
 
 
 def test_should_keep_the_list_of_the_other_multiple_slot_when_the_answer_to_which_is_both():

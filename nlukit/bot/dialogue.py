@@ -99,7 +99,7 @@ _PICK = re.compile(r"(첫|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|�
 #: an answer taking all of the values offered (둘 다, 다요, 전부 해줘, 셋 다 돼요?), squashed, after any
 #: interjections: a one-value slot takes one at a time
 _ALL = re.compile(r"(?:(?:둘|셋|두개|세개|두곳|세곳|두군데|세군데|양쪽)(?:다|모두)|양쪽|전부다?|모두다?|다)"
-                  r"(?:요|이요|해줘|해줘요|해주세요|주세요|해요|돼|돼요|되나요|안돼|안돼요|안되나요)?[ㅋㅎㅠㅜ]*")
+                  r"(?:요|이요|해줘|해줘요|해주세요|주세요|해요|돼|돼요|되나요)?[ㅋㅎㅠㅜ]*")   # 둘 다 안돼요 is a neither
 _PICK_INDEX = {"첫": 0, "두": 1, "둘": 1, "세": 2, "셋": 2, "네": 3, "넷": 3, "다섯": 4, "여섯": 5, "일곱": 6,
                "여덟": 7, "아홉": 8, "열": 9}
 #: how a word asking to go ahead ends (예매해주세요, 예약해줘, 부탁해요), squashed
@@ -252,10 +252,16 @@ def _same_half(new: dict[str, Any], last: Any) -> dict[str, Any]:
     if not new.get("ambiguous") or not isinstance(last, dict) or last.get("kind") != "time" \
             or last.get("ambiguous") or not isinstance(last.get("hour"), int):
         return new
-    for cand in new.get("candidates") or ():
-        hour, minute = (int(x) for x in cand.split(":"))
+    cands = [tuple(int(x) for x in c.split(":")) for c in new.get("candidates") or ()]
+    if any(h == 12 for h, _ in cands):
+        # 12시 after 오전 11시 is noon, after 오후 11시 midnight: the nearer one (the halves put
+        # noon after 11 p.m. and midnight after 11 a.m.)
+        at = last["hour"] * 60 + int(last.get("minute") or 0)
+        hour, minute = min(cands, key=lambda c: min(abs(c[0] * 60 + c[1] - at), 1440 - abs(c[0] * 60 + c[1] - at)))
+        return {"kind": "time", "hour": hour, "minute": minute, "value": f"{hour:02d}:{minute:02d}"}
+    for hour, minute in cands:
         if (hour >= 12) == (last["hour"] >= 12):
-            return {"kind": "time", "hour": hour, "minute": minute, "value": cand}
+            return {"kind": "time", "hour": hour, "minute": minute, "value": f"{hour:02d}:{minute:02d}"}
     return new
 
 
@@ -285,6 +291,15 @@ class _SurfaceIndex:
                 if key:
                     self.canonical.setdefault(key, value)
         self.max_len = max((len(k) for k in self.canonical), default=0)
+        # surfaces by character: a word one or two jamo off a surface keeps at least one of its
+        # syllables (limit < length), so closest() compares a word only with the surfaces that
+        # share a character with it
+        self._by_char: dict[str, set[str]] = {}
+        for key in self.canonical:
+            if len(key) >= 2:
+                for ch in set(key):
+                    self._by_char.setdefault(ch, set()).add(key)
+        self._closest: dict[tuple[str, bool], str | None] = {}
 
     def lookup(self, surface: str) -> str | None:
         return self.canonical.get(unicodedata.normalize("NFC", surface).strip().lower())
@@ -297,17 +312,27 @@ class _SurfaceIndex:
         word = unicodedata.normalize("NFC", word).strip().lower()
         if len(word) < 2:
             return None
+        memo = self._closest.get((word, same_length), ...)
+        if memo is not ...:
+            return memo
         limit = 1 if len(word) <= 3 else 2
         best, found = limit + 1, set()
-        for key, value in self.canonical.items():
-            if abs(len(key) - len(word)) > (0 if same_length else 1) or len(key) < 2:
+        spread = 0 if same_length else 1
+        keys: set[str] = set()
+        for ch in set(word):
+            keys |= self._by_char.get(ch, set())
+        for key in sorted(keys):
+            if abs(len(key) - len(word)) > spread:
                 continue
             d = jamo_distance(word, key, limit)
             if d < best:
-                best, found = d, {value}
+                best, found = d, {self.canonical[key]}
             elif d == best:
-                found.add(value)
-        return next(iter(found)) if best <= limit and len(found) == 1 else None
+                found.add(self.canonical[key])
+        got = next(iter(found)) if best <= limit and len(found) == 1 else None
+        if len(self._closest) < 10_000:   # the same words come back every turn
+            self._closest[(word, same_length)] = got
+        return got
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """Non-overlapping ``(start, end, canonical)`` matches starting at word starts."""
@@ -1598,11 +1623,11 @@ class Bot:
         index = self._index.get(e.entity)
         return index is None or index.lookup(e.text) is None
 
-    @staticmethod
-    def _misspelled(norm: Any, text: str, asked: Slot, index: _SurfaceIndex) -> list[_Cand]:
+    def _misspelled(self, norm: Any, text: str, asked: Slot, index: _SurfaceIndex) -> list[_Cand]:
         """A bare answer to the asked slot that misspells one of its dictionary values
         (``부샨으로`` → 부산): the longest start of its first word close to one, when little
-        else was typed. Only here: with no question asked, 매일 is not a typo of 내일."""
+        else was typed, and no word in its own right (``대기는`` is no 대구, ``인턴`` no 인천),
+        as inside a request (:meth:`_typo`)."""
         words = norm.text.split()
         if not words or len(words) > 2:
             return []
@@ -1611,7 +1636,7 @@ class Bot:
         for n in range(len(first), max(1, len(first) - BARE_REST - 1), -1):   # 4 off at most: 으로요
             value = index.closest(first[:n])
             if value is not None:
-                if len(_squash(norm.text[start + n:])) > BARE_REST:
+                if len(_squash(norm.text[start + n:])) > BARE_REST or self._is_word(first[:n]):
                     return []
                 a, b = norm.to_original(start, start + n)
                 return [_Cand(asked.entity, None, value, text[a:b], a, b, "misspelled")]
@@ -1741,7 +1766,8 @@ class Bot:
         if not (c.resolved and c.resolved.get("ambiguous")) or not isinstance(meaning, dict) \
                 or meaning.get("ambiguous") or not isinstance(meaning.get("hour"), int):
             return value
-        said = f"{'오후' if meaning['hour'] >= 12 else '오전'} {value}"
+        half = "오후" if meaning["hour"] >= 12 else "밤" if meaning["hour"] == 0 else "오전"   # 밤 12시: midnight
+        said = f"{half} {value}"
         return self._accept(slot, dataclasses.replace(c, value=said, text=said)) or value
 
     @staticmethod
