@@ -138,17 +138,9 @@ def harrell_davis(x: np.ndarray, q: float) -> float:
 
 
 def best_cut(p_in: np.ndarray, p_out: np.ndarray, floor: float, cap: float) -> float:
-    """_choose_threshold's search for a given cap (the middle of the best cuts in [floor, cap])."""
-    values = np.unique(np.concatenate([p_in, p_out, [floor, cap]]))
-    cands = np.concatenate([[floor], (values[:-1] + values[1:]) / 2]) if len(values) > 1 else values
-    cands = cands[(cands >= floor) & (cands <= cap)]
-    if len(cands) == 0:
-        return round(float(min(cap, 1.0)), 6)
-    acc_in = (p_in[None, :] >= cands[:, None]).mean(1)
-    rej_out = (p_out[None, :] < cands[:, None]).mean(1)
-    score = acc_in + rej_out
-    best = np.flatnonzero(score >= score.max() - 1e-12)
-    return round(float(cands[best[len(best) // 2]]), 6)
+    """The current rule's search (the middle of the best cuts in [floor, cap]) for any cap."""
+    from nlukit.models.intent import _best_cut
+    return _best_cut(p_in, p_out, floor, cap)
 
 
 def rules() -> dict[str, Any]:
