@@ -1301,6 +1301,11 @@ def _choose_threshold(p_in: np.ndarray, p_out: np.ndarray, max_reject: float, n_
     if len(p_in) == 0:
         return float(floor)
     cap = float(np.quantile(p_in, max_reject)) if max_reject > 0 else float(p_in.min())
+    return _best_cut(p_in, p_out, floor, cap)
+
+
+def _best_cut(p_in: np.ndarray, p_out: np.ndarray, floor: float, cap: float) -> float:
+    """The cut in [floor, cap] that accepts most of ``p_in`` and rejects most of ``p_out``."""
     values = np.unique(np.concatenate([p_in, p_out, [floor, cap]]))
     cands = np.concatenate([[floor], (values[:-1] + values[1:]) / 2]) if len(values) > 1 else values
     cands = cands[(cands >= floor) & (cands <= cap)]
