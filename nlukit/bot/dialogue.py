@@ -748,7 +748,7 @@ class Bot:
             sc = self.scenarios.scenarios.get(parts[0][3])
             joins = sc is not None and any(s.multiple for s in sc.slots) and any(
                 _squash(text[:p[1]]).endswith(("이랑", "랑", "하고")) for p in parts[:-1])
-            if joins or not self._each_its_values(parts, state):
+            if joins or not self._each_its_values(parts, state, text):
                 return None   # 서울 날씨랑 부산 날씨: values of a multiple slot said together
         elif whole is not None and all(p[3] == whole or self._small_talk(p[3]) for p in parts):
             return None   # 안녕 서울 날씨 알려줘: the weather is what is asked
@@ -761,16 +761,22 @@ class Bot:
         out = [(text[a:b].strip(), got, kind) for a, b, got, kind in parts]
         return self._shared(out, state, today)
 
-    def _each_its_values(self, parts: Sequence[Sequence[Any]], state: dict[str, Any]) -> bool:
+    def _each_its_values(self, parts: Sequence[Sequence[Any]], state: dict[str, Any], text: str) -> bool:
         """True when, nothing under way, parts making the same request each say their own values of
-        a type its slots take, and no two parts the same ones (서울 날씨 알려주고 | 부산 날씨도 알려줘)."""
+        a type its slots take, and no two parts the same ones (서울 날씨 알려주고 | 부산 날씨도 알려줘);
+        a misspelled value of a part ([bot] typo_fix: 부샨 날씨도 알려줘) is its own too."""
         if state.get("intent"):
             return False
         sc = self.scenarios.scenarios.get(parts[0][3])
         if sc is None or not sc.slots:
             return False
         types = {s.entity for s in sc.slots}
-        said = [frozenset((e.entity, e.value) for e in p[2].entities if e.entity in types) for p in parts]
+        said = []
+        for a, b, got, _ in parts:
+            own = {(e.entity, e.value) for e in got.entities if e.entity in types}
+            if self.settings.typo_fix:
+                own |= {(c.entity, c.value) for c in self._typo_candidates(text[a:b].strip(), got, sc, {}, [])}
+            said.append(frozenset(own))
         return all(said) and len(set(said)) == len(said)
 
     def _shared(self, parts: list[tuple[str, ParseResult, str]], state: dict[str, Any],
