@@ -1507,7 +1507,14 @@ class Bot:
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
         if held is not None and self.settings.typo_fix:
-            extra += self._typo_candidates(text, parse, sc, held, cands + extra)
+            typos = self._typo_candidates(text, parse, sc, held, cands + extra)
+            # 서울 말고 부샨, 서울 아니 부샨: a value ruled out leaves its slot to the misspelled one after it
+            aside = [c for c in cands + extra if self._ruled_out_after(text, c)]
+            if not typos and aside:
+                typos = [t for t in self._typo_candidates(
+                    text, parse, sc, held, [c for c in cands + extra if c not in aside])
+                    if any(c.entity == t.entity and c.end <= t.start for c in aside)]
+            extra += typos
         if asked is not None and index is not None and not cands and not extra:
             extra += self._misspelled(norm, text, asked, index)
         for x in extra:
@@ -1587,6 +1594,18 @@ class Bot:
                 continue   # 아서/어서 (바빠서, 아파서, 있어서): a syllable without a final before 서; 에서 is a particle
             return True
         return False
+
+    def _ruled_out_after(self, text: str, c: _Cand) -> bool:
+        """True when the words right after ``c`` rule it out (``서울 말고``, ``서울 아니 …``, ``내일 아 아니 …``)
+        and more words follow them."""
+        after = text[c.end:c.end + 8].lstrip()
+        if after.startswith(_NOT_THIS) and after.split(maxsplit=1)[1:]:
+            return True
+        words = re.split(r"[\s,.!?~…]+", text[c.end:].strip())
+        k = 0
+        while k < len(words) and words[k] and self._made_of(_squash(words[k]), self._no_or_filler):
+            k += 1
+        return 0 < k < len(words) and self._a_no_between(" ".join(words[:k]))
 
     def _corrected_on_the_fly(self, c: _Cand, cands: Sequence[_Cand], text: str) -> bool:
         """``서울 아니 부산``, ``내일 아 아니 모레``, ``6시에 알람 아 아니 6시 반에``: a value, then a no
