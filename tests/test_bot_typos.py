@@ -206,7 +206,8 @@ def test_should_split_one_request_said_twice_when_the_second_says_a_misspelled_v
     assert [r["text"] for r in turn.requests] == ["서울 날씨 알려주고", "부샨 날씨도 알려줘"]
 
 
-@pytest.mark.parametrize("said", ["서울 말고 부샨 날씨 알려줘", "서울 아니 부샨 날씨 알려줘", "서울 아 아니 부샨 날씨 알려줘"])
+@pytest.mark.parametrize("said", ["서울 말고 부샨 날씨 알려줘", "서울 아니 부샨 날씨 알려줘",
+                                  "서울 아 아니 부샨 날씨 알려줘", "서울 날씨 어때 아니 부샨"])
 def test_should_read_a_misspelled_value_that_replaces_a_value_ruled_out_right_before_it(said):
     # 서울 말고 부샨: 서울 is taken back, so its slot is open for the misspelled 부산 after it (not
     # asked again, and above all not 서울's weather for 서울 아니 부샨)

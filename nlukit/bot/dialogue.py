@@ -1596,16 +1596,14 @@ class Bot:
         return False
 
     def _ruled_out_after(self, text: str, c: _Cand) -> bool:
-        """True when the words right after ``c`` rule it out (``서울 말고``, ``서울 아니 …``, ``내일 아 아니 …``)
-        and more words follow them."""
+        """True when words after ``c`` rule it out before more words (``서울 말고 …``, ``서울 아니 …``,
+        ``내일 아 아니 …``, ``서울 날씨 어때 아니 …``), as they would a value said after them."""
         after = text[c.end:c.end + 8].lstrip()
         if after.startswith(_NOT_THIS) and after.split(maxsplit=1)[1:]:
             return True
-        words = re.split(r"[\s,.!?~…]+", text[c.end:].strip())
-        k = 0
-        while k < len(words) and words[k] and self._made_of(_squash(words[k]), self._no_or_filler):
-            k += 1
-        return 0 < k < len(words) and self._a_no_between(" ".join(words[:k]))
+        rest = text[:len(text.rstrip())]
+        return any(self._a_no_between(rest[c.end:m.start()])
+                   for m in re.finditer(r"(?<=[\s,.!?~…])[^\s,.!?~…]", rest) if m.start() > c.end)
 
     def _corrected_on_the_fly(self, c: _Cand, cands: Sequence[_Cand], text: str) -> bool:
         """``서울 아니 부산``, ``내일 아 아니 모레``, ``6시에 알람 아 아니 6시 반에``: a value, then a no
