@@ -1494,3 +1494,21 @@ def test_should_refuse_a_value_equal_to_a_slot_that_must_differ_from_it_whatever
     bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
     talk(bot, "r4", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 갈까요?", "confirm"),
                      ("아 반대로 부산에서 서울", "부산에서 서울로 갈까요?", "confirm")])
+
+
+@pytest.mark.parametrize("said", ["예매해줘", "기차 예매해 주세요", "예매 부탁해요 ㅎㅎ"])
+def test_should_take_the_request_being_confirmed_asked_again_without_a_yes_as_a_yes(said):
+    # 예매해줘 at "…예매할까요?" is a go-ahead, not a reason to ask the same question again
+    bot = confirm_bot({said: parse_result(said, "train_ticket", 0.8)})
+    talk(bot, "x9", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        (said, "오늘 서울에서 부산으로 가는 기차를 예매했어요.", "complete"),
+    ])
+
+
+def test_should_not_take_a_change_asked_without_a_value_as_a_yes():
+    bot = confirm_bot({"변경해줘": parse_result("변경해줘", "train_ticket", 0.8)})
+    talk(bot, "x10", [
+        ("서울에서 부산으로 가는 기차", "예매할까요?", "confirm"),
+        ("변경해줘", "예매할까요?", "confirm"),
+    ])

@@ -1084,7 +1084,9 @@ class Bot:
             and self._starts_with_yes(text)) or (
             # 네네 ㅎㅎ 예매해주세요, 응 예약해줘: a yes, then one word asking to do it, whatever the
             # model reads (no other request it is sure of)
-            said in (None, sc.intent) and not parse.entities and self._yes_then_go_ahead(text))
+            said in (None, sc.intent) and not parse.entities and self._yes_then_go_ahead(text)) or (
+            # 예매해줘, 기차 예매해 주세요: the very request being confirmed, asked again without a yes
+            said == sc.intent and not parse.entities and _go_ahead_alone(text))
 
     def _yes_then_go_ahead(self, text: str) -> bool:
         """``네네 ㅎㅎ 예매해주세요``, ``응 예약해줘``, ``네 예매 부탁드려요``: whole words making a yes
@@ -2130,6 +2132,19 @@ def _and_list(values: Sequence[str]) -> str:
 _ASKED_AS = {"주": "줘", "추": "춰줘", "틀": "틀어줘", "켜": "켜줘", "끄": "꺼줘", "찾": "찾아줘", "놓": "놓아줘",
              "두": "둬줘", "보내": "보내줘", "잡": "잡아줘", "하": ""}
 _ASKED_END = re.compile(r"(" + "|".join(_ASKED_AS) + r")[고구]$")
+
+
+def _go_ahead_alone(text: str) -> bool:
+    """``예매해줘``, ``기차 예매해 주세요``, ``예약 부탁해요 ㅎㅎ``: a few letters asking to do it (laughter
+    around them), no word for change (``변경해줘``) or refusal (``안 해줘``).
+
+    >>> _go_ahead_alone("예매해줘"), _go_ahead_alone("기차 예매해 주세요 ㅎㅎ"), _go_ahead_alone("변경해줘")
+    (True, True, False)
+    >>> _go_ahead_alone("안 해줘"), _go_ahead_alone("서울에서 부산 가는 기차 예매해줘")
+    (False, False)
+    """
+    t = _squash(text).strip(_ANSWER_NOISE)
+    return 2 < len(t) <= 10 and t.endswith(_GO_AHEAD) and not t.startswith(("안", "다시", *_CHANGE))
 
 
 def _quoted(text: str) -> str:
