@@ -96,9 +96,10 @@ _OR = frozenset(("이나", "나", "또는", "혹은", "아니면", "이든", "�
 #: an answer picking one of the values offered (첫 번째, 2번, 뒤에 거), with a short ending after it
 _PICK = re.compile(r"(첫|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉|열|[1-9])(?:번째|째|번)(?:거|꺼|것)?"
                    r"|(앞|뒤|마지막)(?:에|의)?(?:거|꺼|것)?")
-#: an answer taking all of the values offered (둘 다, 다요, 전부 해줘, 셋 다 돼요?), squashed, after any
-#: interjections: a one-value slot takes one at a time
-_ALL = re.compile(r"(?:(?:둘|셋|두개|세개|두곳|세곳|두군데|세군데|양쪽)(?:다|모두)|양쪽|전부다?|모두다?|다)"
+#: an answer taking all of the values offered (둘 다, 다요, 전부 해줘, 셋 다 돼요?, 둘 다 예매해줘), squashed,
+#: after any interjections: a one-value slot takes one at a time
+_ALL = re.compile(r"(?:(?:(?:둘|셋|두개|세개|두곳|세곳|두군데|세군데|양쪽)(?:다|모두)|양쪽|전부다?|모두다?)"
+                  r"(?:(?!취소|그만|변경|바꿔|수정|안)[가-힣]{1,4}(?:줘|줘요|주세요))?|다)"
                   r"(?:요|이요|해줘|해줘요|해주세요|주세요|해요|돼|돼요|되나요)?[ㅋㅎㅠㅜ]*")   # 둘 다 안돼요 is a neither
 _PICK_INDEX = {"첫": 0, "두": 1, "둘": 1, "세": 2, "셋": 2, "네": 3, "넷": 3, "다섯": 4, "여섯": 5, "일곱": 6,
                "여덟": 7, "아홉": 8, "열": 9}
