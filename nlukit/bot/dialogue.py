@@ -1512,8 +1512,8 @@ class Bot:
         if held is not None and self.settings.typo_fix:
             typos = self._typo_candidates(text, parse, sc, held, cands + extra)
             # 서울 말고 부샨, 서울 아니 부샨: a value ruled out leaves its slot to the misspelled one after it
-            aside = [c for c in cands + extra if self._ruled_out_after(text, c)]
-            if not typos and aside:
+            aside = [] if typos else [c for c in cands + extra if self._ruled_out_after(text, c)]
+            if aside:
                 typos = [t for t in self._typo_candidates(
                     text, parse, sc, held, [c for c in cands + extra if c not in aside])
                     if any(c.entity == t.entity and c.end <= t.start for c in aside)]
