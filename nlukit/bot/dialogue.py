@@ -123,6 +123,8 @@ _WONT_PLAIN = re.compile(r"안[가-힣]{1,2}요?")
 #: said in it is what the user tells about (오늘 바쁜데 | 내일은 서울 날씨 어때?), not what they ask for
 _CONNECTIVE = re.compile(r"[가-힣]*(?:[가-힣]데|지만|니까|으니|[가-힣]서|면서|려고|[가-힣]고)")
 #: words ending in 고 that join values or rule one out rather than end a clause (오늘하고 내일, 오늘 말고)
+#: words joining thanks said in passing to an answer (고마워 근데 4시로 바꿔줘)
+_BY_THE_WAY = frozenset(("근데", "그런데", "그리고", "그럼", "아그리고"))
 _NOT_CONNECTIVE = frozenset(("하고", "그리고", "말고", "빼고", "이고", "랑고"))
 #: words between two requests of one message (날씨 알려주고 그리고 나서 알람 맞춰줘), squashed; they
 #: belong to neither
@@ -1184,6 +1186,9 @@ class Bot:
         if intent is not None and intent != active.intent and intent in self.scenarios and not answer \
                 and not yes_or_no:
             other = self.scenarios[intent]
+            lead = self._said_in_passing(text, active, asked, state, today)
+            if lead is not None:   # 고마워 근데 4시로 바꿔줘 read as an alarm: thanks, then a correction
+                other, text, _, cands, bare = lead
             if other.resume and other.response is not None:
                 # 고마워 while the date is asked: answered in passing, and the question asked again
                 state["misunderstood"] = 0
@@ -1220,6 +1225,33 @@ class Bot:
             state["misunderstood"] = 0
             return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
         return self._advance(sid, state, active, text, parse, prefix, today)
+
+    def _said_in_passing(self, text: str, active: Scenario, asked: Slot | None, state: dict[str, Any],
+                         today: datetime.date | None) -> tuple[Scenario, str, ParseResult, list[_Cand], bool] | None:
+        """``고마워 근데 4시로 바꿔줘`` while ``active`` asks, which the model reads as another request: the
+        first word or two make a ``resume`` scenario (thanks) and the words after them (a 근데, 그리고 or an
+        interjection left out) answer the question: ``(that scenario, those words, their parse, their
+        values, whether they are a bare answer)``; else None."""
+        words = list(re.finditer(r"\S+", text))
+        for k in (1, 2):
+            if len(words) <= k:
+                break
+            got = self._parse(text[:words[k - 1].end()], today)
+            other = self.scenarios.scenarios.get(self._confident(got) or "")
+            if other is None or other is active or not other.resume or other.response is None:
+                continue
+            i = k
+            while i < len(words) and self._made_of(_squash(words[i].group(0)), _FILLERS | _BY_THE_WAY):
+                i += 1
+            if i == len(words):
+                return None
+            rest = text[words[i].start():]
+            parse = self._parse(rest, today)
+            cands = self._candidates(rest, parse, active, asked, state["slots"])
+            bare = self._is_bare(rest, cands, asked)
+            if bare or self._is_correction(rest, cands, active):
+                return other, rest, parse, cands, bare
+        return None
 
     def _takes_all(self, state: Mapping[str, Any], asked: Slot | None, text: str) -> bool:
         """True when ``text`` answers which one of the values offered for ``asked`` with all of them
