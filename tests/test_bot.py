@@ -924,17 +924,22 @@ def test_should_take_a_yes_or_a_no_after_an_interjection_as_one_but_not_an_inter
     ])
 
 
-def test_should_answer_thanks_in_passing_and_ask_again_when_the_scenario_resumes():
-    parser = StandInParser(overrides={
-        "고마워": parse_result("고마워", "greeting", 0.9), "고마워요": parse_result("고마워요", "greeting", 0.9)})
+def resume_bot(overrides, *more) -> Bot:
+    """Thanks (the greeting intent) answered in passing, a trip read back before booking, and ``more``."""
+    parser = StandInParser(overrides=overrides)
     data = {"scenario": [
         {"intent": "greeting", "response": "천만에요. 또 필요한 게 있으면 말씀해 주세요.", "resume": "천만에요."},
         {"intent": "train_ticket", "response": "{date} {origin}에서 {destination}(으)로 예매했어요.",
          "confirm": "{date} {origin}에서 {destination}(으)로 예매할까요?",
          "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서 출발하세요?"},
                   {"entity": "location", "role": "destination", "prompt": "어디로 가세요?"},
-                  {"entity": "date", "prompt": "언제 출발하세요?"}]}]}
-    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+                  {"entity": "date", "prompt": "언제 출발하세요?"}]}, *more]}
+    return Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+
+
+def test_should_answer_thanks_in_passing_and_ask_again_when_the_scenario_resumes():
+    bot = resume_bot({"고마워": parse_result("고마워", "greeting", 0.9),
+                      "고마워요": parse_result("고마워요", "greeting", 0.9)})
     talk(bot, "r1", [
         ("서울에서 부산으로 가는 기차", "언제 출발하세요?", "ask_slot"),
         ("고마워", "천만에요. 언제 출발하세요?", "ask_slot"),          # kept, asked again
@@ -1494,3 +1499,27 @@ def test_should_refuse_a_value_equal_to_a_slot_that_must_differ_from_it_whatever
     bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
     talk(bot, "r4", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 갈까요?", "confirm"),
                      ("아 반대로 부산에서 서울", "부산에서 서울로 갈까요?", "confirm")])
+
+
+@pytest.mark.parametrize("said, state", [("예매해줘", "complete"), ("기차 예매해 주세요", "complete"),
+                                         ("예매 부탁해요 ㅎㅎ", "complete"), ("변경해줘", "confirm")])
+def test_should_take_the_request_being_confirmed_asked_again_without_a_yes_as_a_yes(said, state):
+    # 예매해줘 at "…예매할까요?" is a go-ahead, not a reason to ask the same question again; a change
+    # asked for without a value (변경해줘) is none
+    bot = confirm_bot({said: parse_result(said, "train_ticket", 0.8)})
+    assert bot.handle("x9", "서울에서 부산으로 가는 기차").state == "confirm"
+    turn = bot.handle("x9", said)
+    assert turn.state == state and turn.reply.endswith("예매했어요." if state == "complete" else "예매할까요?")
+
+
+def test_should_take_a_correction_after_thanks_in_passing_whatever_request_the_model_reads_in_the_whole():
+    # 고마워 근데 모레로 바꿔줘 at the confirmation, read whole as weather (the demo model read 고마워 근데
+    # 4시로 바꿔줘 as an alarm: it set one and dropped the booking): thanks, then the new date read back
+    said = "고마워 근데 모레로 바꿔줘"
+    bot = resume_bot({"고마워": parse_result("고마워", "greeting", 0.9),
+                      said: parse_result(said, "weather", 0.9, Entity("date", "모레", "모레", 7, 9, 0.9))},
+                     {"intent": "weather", "response": "{location} 날씨예요.",
+                      "slot": [{"entity": "location", "prompt": "어디요?"}]})
+    assert bot.handle("r9", "내일 서울에서 부산으로 가는 기차").state == "confirm"
+    turn = bot.handle("r9", said)
+    assert (turn.state, turn.reply) == ("confirm", "천만에요. 모레 서울에서 부산으로 예매할까요?")

@@ -236,7 +236,8 @@ def test_should_ask_again_when_the_answer_is_neither():
     assert turn.reply.endswith("서울과 부산 중 하나만 말씀해 주세요.")
 
 
-@pytest.mark.parametrize("answer", ["둘 다", "다", "둘 다요", "둘다", "아 다요 ㅎㅎ", "전부 해줘"])
+@pytest.mark.parametrize("answer", ["둘 다", "다", "둘 다요", "둘다", "아 다요 ㅎㅎ", "전부 해줘",
+                                    "둘 다 예매해줘", "전부 예약해 주세요"])
 def test_should_say_a_one_value_slot_takes_one_at_a_time_when_the_answer_to_which_is_both(answer):
     # 서울이나 부산에서 출발하는 기차, then 둘 다: one at a time, the question and the choices again
     b = bot()

@@ -196,3 +196,25 @@ def test_should_read_a_misspelled_value_in_a_follow_up_and_in_one_request_of_sev
     turn = bot.handle("u2", "서울에서 부샨 가는 기차 예매하고 부샨 날씨도 알려줘")
     weather = [r for r in turn.requests if r["intent"] == "weather"]
     assert "부산의 날씨" in weather[0]["reply"]   # its own value, not the trip's 서울
+
+
+def test_should_split_one_request_said_twice_when_the_second_says_a_misspelled_value_of_its_own():
+    # 서울 날씨 알려주고 부샨 날씨도 알려줘: the weather twice, each with its own place; the misspelled
+    # 부샨 is the second's value, so the message is two answers, not 서울's weather alone
+    turn = make_bot().handle("u", "서울 날씨 알려주고 부샨 날씨도 알려줘")
+    assert turn.reply == "오늘 서울의 날씨를 알려드릴게요.\n오늘 부산의 날씨를 알려드릴게요."
+    assert [r["text"] for r in turn.requests] == ["서울 날씨 알려주고", "부샨 날씨도 알려줘"]
+
+
+@pytest.mark.parametrize("said", ["서울 말고 부샨 날씨 알려줘", "서울 아니 부샨 날씨 알려줘",
+                                  "서울 아 아니 부샨 날씨 알려줘", "서울 날씨 어때 아니 부샨"])
+def test_should_read_a_misspelled_value_that_replaces_a_value_ruled_out_right_before_it(said):
+    # 서울 말고 부샨: 서울 is taken back, so its slot is open for the misspelled 부산 after it (not
+    # asked again, and above all not 서울's weather for 서울 아니 부샨)
+    turn = make_bot().handle("u", said)
+    assert turn.state == "complete" and turn.slots["location"] == "부산"
+
+
+def test_should_read_a_misspelled_destination_that_replaces_one_ruled_out():
+    turn = make_bot().handle("u", "내일 서울에서 대구 말고 부샨으로 가는 기차 예매해줘")
+    assert (turn.slots["origin"], turn.slots["destination"]) == ("서울", "부산")

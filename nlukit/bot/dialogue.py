@@ -96,9 +96,10 @@ _OR = frozenset(("이나", "나", "또는", "혹은", "아니면", "이든", "�
 #: an answer picking one of the values offered (첫 번째, 2번, 뒤에 거), with a short ending after it
 _PICK = re.compile(r"(첫|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉|열|[1-9])(?:번째|째|번)(?:거|꺼|것)?"
                    r"|(앞|뒤|마지막)(?:에|의)?(?:거|꺼|것)?")
-#: an answer taking all of the values offered (둘 다, 다요, 전부 해줘, 셋 다 돼요?), squashed, after any
-#: interjections: a one-value slot takes one at a time
-_ALL = re.compile(r"(?:(?:둘|셋|두개|세개|두곳|세곳|두군데|세군데|양쪽)(?:다|모두)|양쪽|전부다?|모두다?|다)"
+#: an answer taking all of the values offered (둘 다, 다요, 전부 해줘, 셋 다 돼요?, 둘 다 예매해줘), squashed,
+#: after any interjections: a one-value slot takes one at a time
+_ALL = re.compile(r"(?:(?:(?:둘|셋|두개|세개|두곳|세곳|두군데|세군데|양쪽)(?:다|모두)|양쪽|전부다?|모두다?)"
+                  r"(?:(?!취소|그만|변경|바꿔|수정|안)[가-힣]{1,4}(?:줘|줘요|주세요))?|다)"
                   r"(?:요|이요|해줘|해줘요|해주세요|주세요|해요|돼|돼요|되나요)?[ㅋㅎㅠㅜ]*")   # 둘 다 안돼요 is a neither
 _PICK_INDEX = {"첫": 0, "두": 1, "둘": 1, "세": 2, "셋": 2, "네": 3, "넷": 3, "다섯": 4, "여섯": 5, "일곱": 6,
                "여덟": 7, "아홉": 8, "열": 9}
@@ -122,6 +123,8 @@ _WONT_PLAIN = re.compile(r"안[가-힣]{1,2}요?")
 #: said in it is what the user tells about (오늘 바쁜데 | 내일은 서울 날씨 어때?), not what they ask for
 _CONNECTIVE = re.compile(r"[가-힣]*(?:[가-힣]데|지만|니까|으니|[가-힣]서|면서|려고|[가-힣]고)")
 #: words ending in 고 that join values or rule one out rather than end a clause (오늘하고 내일, 오늘 말고)
+#: words joining thanks said in passing to an answer (고마워 근데 4시로 바꿔줘)
+_BY_THE_WAY = frozenset(("근데", "그런데", "그리고", "그럼", "아그리고"))
 _NOT_CONNECTIVE = frozenset(("하고", "그리고", "말고", "빼고", "이고", "랑고"))
 #: words between two requests of one message (날씨 알려주고 그리고 나서 알람 맞춰줘), squashed; they
 #: belong to neither
@@ -748,7 +751,7 @@ class Bot:
             sc = self.scenarios.scenarios.get(parts[0][3])
             joins = sc is not None and any(s.multiple for s in sc.slots) and any(
                 _squash(text[:p[1]]).endswith(("이랑", "랑", "하고")) for p in parts[:-1])
-            if joins or not self._each_its_values(parts, state):
+            if joins or not self._each_its_values(parts, state, text):
                 return None   # 서울 날씨랑 부산 날씨: values of a multiple slot said together
         elif whole is not None and all(p[3] == whole or self._small_talk(p[3]) for p in parts):
             return None   # 안녕 서울 날씨 알려줘: the weather is what is asked
@@ -761,16 +764,22 @@ class Bot:
         out = [(text[a:b].strip(), got, kind) for a, b, got, kind in parts]
         return self._shared(out, state, today)
 
-    def _each_its_values(self, parts: Sequence[Sequence[Any]], state: dict[str, Any]) -> bool:
+    def _each_its_values(self, parts: Sequence[Sequence[Any]], state: dict[str, Any], text: str) -> bool:
         """True when, nothing under way, parts making the same request each say their own values of
-        a type its slots take, and no two parts the same ones (서울 날씨 알려주고 | 부산 날씨도 알려줘)."""
+        a type its slots take, and no two parts the same ones (서울 날씨 알려주고 | 부산 날씨도 알려줘);
+        a misspelled value of a part ([bot] typo_fix: 부샨 날씨도 알려줘) is its own too."""
         if state.get("intent"):
             return False
         sc = self.scenarios.scenarios.get(parts[0][3])
         if sc is None or not sc.slots:
             return False
         types = {s.entity for s in sc.slots}
-        said = [frozenset((e.entity, e.value) for e in p[2].entities if e.entity in types) for p in parts]
+        said = []
+        for a, b, got, _ in parts:
+            own = {(e.entity, e.value) for e in got.entities if e.entity in types}
+            if self.settings.typo_fix:
+                own |= {(c.entity, c.value) for c in self._typo_candidates(text[a:b].strip(), got, sc, {}, [])}
+            said.append(frozenset(own))
         return all(said) and len(set(said)) == len(said)
 
     def _shared(self, parts: list[tuple[str, ParseResult, str]], state: dict[str, Any],
@@ -1078,7 +1087,9 @@ class Bot:
             and self._starts_with_yes(text)) or (
             # 네네 ㅎㅎ 예매해주세요, 응 예약해줘: a yes, then one word asking to do it, whatever the
             # model reads (no other request it is sure of)
-            said in (None, sc.intent) and not parse.entities and self._yes_then_go_ahead(text))
+            said in (None, sc.intent) and not parse.entities and self._yes_then_go_ahead(text)) or (
+            # 예매해줘, 기차 예매해 주세요: the very request being confirmed, asked again without a yes
+            said == sc.intent and not parse.entities and _go_ahead_alone(text))
 
     def _yes_then_go_ahead(self, text: str) -> bool:
         """``네네 ㅎㅎ 예매해주세요``, ``응 예약해줘``, ``네 예매 부탁드려요``: whole words making a yes
@@ -1175,6 +1186,9 @@ class Bot:
         if intent is not None and intent != active.intent and intent in self.scenarios and not answer \
                 and not yes_or_no:
             other = self.scenarios[intent]
+            lead = self._said_in_passing(text, active, asked, state, today)
+            if lead is not None:   # 고마워 근데 4시로 바꿔줘 read as an alarm: thanks, then a correction
+                other, text, _, cands, bare = lead
             if other.resume and other.response is not None:
                 # 고마워 while the date is asked: answered in passing, and the question asked again
                 state["misunderstood"] = 0
@@ -1211,6 +1225,33 @@ class Bot:
             state["misunderstood"] = 0
             return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
         return self._advance(sid, state, active, text, parse, prefix, today)
+
+    def _said_in_passing(self, text: str, active: Scenario, asked: Slot | None, state: dict[str, Any],
+                         today: datetime.date | None) -> tuple[Scenario, str, ParseResult, list[_Cand], bool] | None:
+        """``고마워 근데 4시로 바꿔줘`` while ``active`` asks, which the model reads as another request: the
+        first word or two make a ``resume`` scenario (thanks) and the words after them (a 근데, 그리고 or an
+        interjection left out) answer the question: ``(that scenario, those words, their parse, their
+        values, whether they are a bare answer)``; else None."""
+        words = list(re.finditer(r"\S+", text))
+        for k in (1, 2):
+            if len(words) <= k:
+                break
+            got = self._parse(text[:words[k - 1].end()], today)
+            other = self.scenarios.scenarios.get(self._confident(got) or "")
+            if other is None or other is active or not other.resume or other.response is None:
+                continue
+            i = k
+            while i < len(words) and self._made_of(_squash(words[i].group(0)), _FILLERS | _BY_THE_WAY):
+                i += 1
+            if i == len(words):
+                return None
+            rest = text[words[i].start():]
+            parse = self._parse(rest, today)
+            cands = self._candidates(rest, parse, active, asked, state["slots"])
+            bare = self._is_bare(rest, cands, asked)
+            if bare or self._is_correction(rest, cands, active):
+                return other, rest, parse, cands, bare
+        return None
 
     def _takes_all(self, state: Mapping[str, Any], asked: Slot | None, text: str) -> bool:
         """True when ``text`` answers which one of the values offered for ``asked`` with all of them
@@ -1501,7 +1542,14 @@ class Bot:
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
         if held is not None and self.settings.typo_fix:
-            extra += self._typo_candidates(text, parse, sc, held, cands + extra)
+            typos = self._typo_candidates(text, parse, sc, held, cands + extra)
+            # 서울 말고 부샨, 서울 아니 부샨: a value ruled out leaves its slot to the misspelled one after it
+            aside = [] if typos else [c for c in cands + extra if self._ruled_out_after(text, c)]
+            if aside:
+                typos = [t for t in self._typo_candidates(
+                    text, parse, sc, held, [c for c in cands + extra if c not in aside])
+                    if any(c.entity == t.entity and c.end <= t.start for c in aside)]
+            extra += typos
         if asked is not None and index is not None and not cands and not extra:
             extra += self._misspelled(norm, text, asked, index)
         for x in extra:
@@ -1581,6 +1629,16 @@ class Bot:
                 continue   # 아서/어서 (바빠서, 아파서, 있어서): a syllable without a final before 서; 에서 is a particle
             return True
         return False
+
+    def _ruled_out_after(self, text: str, c: _Cand) -> bool:
+        """True when words after ``c`` rule it out before more words (``서울 말고 …``, ``서울 아니 …``,
+        ``내일 아 아니 …``, ``서울 날씨 어때 아니 …``), as they would a value said after them."""
+        after = text[c.end:c.end + 8].lstrip()
+        if after.startswith(_NOT_THIS) and after.split(maxsplit=1)[1:]:
+            return True
+        rest = text[:len(text.rstrip())]
+        return any(self._a_no_between(rest[c.end:m.start()])
+                   for m in re.finditer(r"(?<=[\s,.!?~…])[^\s,.!?~…]", rest) if m.start() > c.end)
 
     def _corrected_on_the_fly(self, c: _Cand, cands: Sequence[_Cand], text: str) -> bool:
         """``서울 아니 부산``, ``내일 아 아니 모레``, ``6시에 알람 아 아니 6시 반에``: a value, then a no
@@ -2107,6 +2165,19 @@ def _and_list(values: Sequence[str]) -> str:
 _ASKED_AS = {"주": "줘", "추": "춰줘", "틀": "틀어줘", "켜": "켜줘", "끄": "꺼줘", "찾": "찾아줘", "놓": "놓아줘",
              "두": "둬줘", "보내": "보내줘", "잡": "잡아줘", "하": ""}
 _ASKED_END = re.compile(r"(" + "|".join(_ASKED_AS) + r")[고구]$")
+
+
+def _go_ahead_alone(text: str) -> bool:
+    """``예매해줘``, ``기차 예매해 주세요``, ``예약 부탁해요 ㅎㅎ``: a few letters asking to do it (laughter
+    around them), no word for change (``변경해줘``) or refusal (``안 해줘``).
+
+    >>> _go_ahead_alone("예매해줘"), _go_ahead_alone("기차 예매해 주세요 ㅎㅎ"), _go_ahead_alone("변경해줘")
+    (True, True, False)
+    >>> _go_ahead_alone("안 해줘"), _go_ahead_alone("서울에서 부산 가는 기차 예매해줘")
+    (False, False)
+    """
+    t = _squash(text).strip(_ANSWER_NOISE)
+    return 2 < len(t) <= 10 and t.endswith(_GO_AHEAD) and not t.startswith(("안", "다시", *_CHANGE))
 
 
 def _quoted(text: str) -> str:
