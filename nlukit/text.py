@@ -244,13 +244,16 @@ class MecabTokenizer:
     def is_word(self, word: str) -> bool:
         """True when mecab-ko-dic reads ``word`` whole as one of its entries (``매일``, ``날씨``,
         ``알려줘``), or as one of its verbs, adjectives or nouns with a common ending or a calling
-        particle (``보자``, ``좋네``, ``봇아``); not as pieces (``부샨``: 부 + 샨, ``서을``: 서 + 을
-        after no final consonant) nor as a word it does not know."""
+        particle (``보자``, ``좋네``, ``봇아``), or as common nouns put together (``다음날``: 다음 +
+        날); not as pieces (``부샨``: 부 + 샨, ``서을``: 서 + 을 after no final consonant) nor as a
+        word it does not know."""
         if not word or word.isspace():
             return False
         pairs = list(self.pairs(word))
         if len(pairs) == 1:
             return pairs[0][0] == word and pairs[0][1] not in ("UNKNOWN", "")
+        if "".join(p[0] for p in pairs) == word and all(p[1] == "NNG" for p in pairs) and len(pairs[0][0]) >= 2:
+            return True   # a compound of common nouns (다음날: 다음 + 날, 당일날) is no typo of 다음달
         if len(pairs) != 2 or "".join(p[0] for p in pairs) != word:
             return False
         (_, stem_pos), (ending, end_pos) = pairs

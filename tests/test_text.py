@@ -97,8 +97,8 @@ def test_should_give_immutable_tokens_with_unknown_words_and_symbols_kept() -> N
 
 def test_should_tell_words_mecab_knows_from_misspellings() -> None:
     mecab = get_tokenizer("mecab")
-    words = ["매일", "날씨", "모래", "알려줘", "보자", "좋네", "봇아"]   # entries, and stems with a common ending
-    misspelled = ["부샨", "서을", "파스따", "노레", "대젼", "쀍뚫", "", " "]   # pieces (서 + 을 after no final), unknown
+    words = ["매일", "날씨", "모래", "알려줘", "보자", "좋네", "봇아", "다음날", "당일날"]   # entries, stems with a common ending, noun compounds
+    misspelled = ["부샨", "서을", "파스따", "노레", "대젼", "쀍뚫", "사귀포", "홍데", "", " "]   # pieces (서 + 을 after no final), unknown
     assert [w for w in words if not mecab.is_word(w)] == []
     assert [w for w in misspelled if mecab.is_word(w)] == []
 
