@@ -107,7 +107,7 @@ def test_should_answer_the_complete_one_first_and_ask_the_other_last():
 def test_should_queue_a_second_request_that_asks_and_run_it_after_the_first_completes():
     b = bot()
     first = b.handle("u", "기차 예매하고 알람 맞춰줘")
-    assert first.reply == "어디에서 출발하세요?\n'알람 맞춰줘' 요청은 지금 일이 끝나면 이어서 할게요."
+    assert first.reply == "'알람 맞춰줘' 요청은 지금 일이 끝나면 이어서 할게요.\n어디에서 출발하세요?"   # the question last
     assert (first.state, first.intent) == ("ask_slot", "train_ticket")
     assert [(r["intent"], r["state"], r["reply"]) for r in first.requests] == [
         ("train_ticket", "ask_slot", "어디에서 출발하세요?"), ("alarm", "queued", "")]
@@ -197,13 +197,13 @@ def test_should_quote_a_queued_request_without_the_ending_that_joined_it_to_the_
     # stay in the turn's requests and the queue, and it runs from them
     b = bot()
     turn = b.handle("u", text)
-    assert turn.reply.split("\n")[1:] == [f"'{q}' 요청은 지금 일이 끝나면 이어서 할게요." for q in quoted]
+    assert turn.reply.split("\n")[:-1] == [f"'{q}' 요청은 지금 일이 끝나면 이어서 할게요." for q in quoted]
     assert [r["text"] for r in turn.requests if r["state"] == "queued"] == words == b.session("u")["queue"]
 
 
 def test_should_use_the_queued_wording_of_the_settings():
     turn = bot(queued="{request}: 잠시 뒤에요.").handle("u", "기차 예매하고 알람 맞춰줘")
-    assert turn.reply == "어디에서 출발하세요?\n알람 맞춰줘: 잠시 뒤에요."
+    assert turn.reply == "알람 맞춰줘: 잠시 뒤에요.\n어디에서 출발하세요?"
 
 
 def test_should_take_a_yes_then_another_request_at_a_confirmation():
@@ -253,7 +253,7 @@ def test_should_read_a_word_pointing_back_as_a_value_of_its_part():
 
 def test_should_not_share_a_value_when_two_of_its_type_are_said():
     turn = bot().handle("u", "서울에서 부산으로 가는 기차 예매하고 날씨도 알려줘")
-    assert turn.reply == "언제 출발하세요?\n'날씨도 알려줘' 요청은 지금 일이 끝나면 이어서 할게요."
+    assert turn.reply == "'날씨도 알려줘' 요청은 지금 일이 끝나면 이어서 할게요.\n언제 출발하세요?"
     assert turn.requests[1] == {"text": "날씨도 알려줘", "intent": "weather", "state": "queued", "reply": ""}
 
 
@@ -361,5 +361,5 @@ def test_should_leave_one_request_said_twice_with_a_joining_word_to_a_multiple_s
     assert turn.requests == [] and turn.multiple == {"location": ["서울", "부산"]}
     # without a multiple slot, a request said twice with 하고 is two requests (예매하고: a verb)
     turn = bot().handle("u", "서울에서 부산으로 가는 기차 예매하고 대구에서 광주로 가는 기차도 예매해줘")
-    assert turn.reply == "언제 출발하세요?\n'대구에서 광주로 가는 기차도 예매해줘' 요청은 지금 일이 끝나면 이어서 할게요."
+    assert turn.reply == "'대구에서 광주로 가는 기차도 예매해줘' 요청은 지금 일이 끝나면 이어서 할게요.\n언제 출발하세요?"
     assert turn.slots == {"origin": "서울", "destination": "부산"}

@@ -848,8 +848,10 @@ class Bot:
         state["queue"] = [*state.get("queue", []), *(t for _, t, _ in queued)]
         if not state["queue"]:
             state.pop("queue", None)
-        lines = [t.reply for _, _, t in done] + ([pending[2].reply] if pending else [])
+        # the question asked is the last line, after the notes of what waits: the next message answers it
+        lines = [t.reply for _, _, t in done]
         lines += [render_template(self.settings.queued, {"request": _quoted(t)}) for _, t, _ in queued]
+        lines += [pending[2].reply] if pending else []
         main = pending[2] if pending is not None else done[-1][2]
         requests = [{"text": t, "intent": turn.intent, "state": turn.state, "reply": turn.reply}
                     for _, t, turn in sorted([*done, *([pending] if pending else [])], key=lambda x: x[0])]
