@@ -222,3 +222,16 @@ def test_should_give_the_plain_feature_counts_tf_idf_through_the_word_cache() ->
     assert (index.transform(_items([long])) != nearest._tfidf(nearest._counts(_items([long]), index.settings),
                                                                index.stoi, index.idf, index.idf_unseen)).nnz == 0
     assert long not in index._word_keys
+
+
+def test_should_warn_that_coverage_does_nothing_without_mecab_noun_tags() -> None:
+    # Given tokens from another tokenizer (okt's Noun/Verb tags): coverage counts no noun, so the
+    # off-topic guard is silently off; the fit says so and how to fix it
+    from nlukit.types import Token
+    okt = [(t, [Token(w, "Noun", 0, len(w)) for w in t.split()], i) for t, _, i in _triples(FAQ)]
+    with pytest.warns(UserWarning, match=r"nearest_cover does nothing here: .*mecab tokenizer.*nearest_cover=0"):
+        IntentClassifier(kind="nearest", threshold=0.2).fit(okt, progress=False)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # mecab's tags: no warning
+        IntentClassifier(kind="nearest", threshold=0.2).fit(_triples(FAQ), progress=False)

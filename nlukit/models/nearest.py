@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -377,6 +378,11 @@ def fit_nearest(model: Any, train: list, valid: list, labels: list[str]) -> Any:
                 "max_len": int(p["max_len"]), "scale": float(p["nearest_scale"]),
                 "floor": float(p["nearest_floor"]), "unseen": bool(p["nearest_unseen"]),
                 "cover": float(p["nearest_cover"]), "cover_min": float(p["nearest_cover_min"])}
+    if settings["cover"] > 0 and train and not any(
+            tok.pos.split("+")[0] in CONTENT for _, toks, _ in train for tok in toks or ()):
+        warnings.warn("nearest_cover does nothing here: no training token has a mecab-ko-dic noun tag "
+                      f"({', '.join(sorted(CONTENT))}); train with the mecab tokenizer, or set "
+                      "intent.nearest_cover=0 to say so", stacklevel=2)
     index = NearestIndex.fit([(t, toks) for t, toks, _ in train], y, len(labels), settings)
     model.labels_ = list(labels)
     model._nearest = index
