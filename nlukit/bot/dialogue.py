@@ -490,7 +490,28 @@ class Bot:
 
     def _parse(self, text: str, today: datetime.date | None) -> ParseResult:
         parse = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
-        return self._typos_fixed(parse) if self.settings.typo_fix else parse
+        if not self.settings.typo_fix:
+            return parse
+        fixed = self._typos_fixed(parse)
+        return parse if fixed is parse else self._reread(fixed, parse, today)
+
+    def _reread(self, fixed: ParseResult, parse: ParseResult, today: datetime.date | None) -> ParseResult:
+        """``fixed`` with the intent of its text as corrected (each misspelled surface replaced by its
+        value: ``대젼에서 출발할게요`` read again as ``대전에서 출발할게요``) when the model is surer of
+        that one: a misspelling may lead the model astray (a goodbye). One more parse, only for a
+        correction; the entities keep their offsets in the text as typed."""
+        text = fixed.text
+        for e in sorted((e for e, o in zip(fixed.entities, parse.entities, strict=True) if e is not o),
+                        key=lambda e: -e.start):
+            text = text[:e.start] + e.value + text[e.end:]
+        again = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
+
+        def sure(p: ParseResult) -> float:   # the model's best intent, a fallback below the threshold or not
+            return max((s.confidence for s in p.ranking), default=p.intent.confidence if p.intent else 0.0)
+
+        if again.intent is None or sure(again) <= sure(fixed):
+            return fixed
+        return ParseResult(fixed.text, again.intent, fixed.entities, again.ranking)
 
     # ------------------------------------------------------------------ misspelled values in a request
 
