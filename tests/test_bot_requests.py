@@ -272,6 +272,22 @@ def test_should_take_thanks_then_a_follow_up():
     assert (turn.intent, turn.slots["location"]) == ("weather", "부산")
 
 
+@pytest.mark.parametrize("thanks", ["고마워", "고마워용", "고마워여", "감사해용", "고맙습니당", "땡큐"])
+def test_should_take_thanks_with_any_chat_ending_then_a_follow_up(thanks):
+    # 고마워용 ends no clause by the 요 rule: the whole was read as thanks and the follow-up lost
+    b = bot()
+    said = f"{thanks} 부산은?"
+    b.parser.overrides[thanks] = parse_result(thanks, "thanks", 0.9)
+    b.parser.overrides[said] = parse_result(
+        said, "thanks", 0.6,
+        *(dataclasses.replace(e, start=e.start + len(thanks) + 1, end=e.end + len(thanks) + 1)
+          for e in b.parser.parse("부산은?").entities))
+    b.handle("u", "서울 날씨 알려줘")
+    turn = b.handle("u", said)
+    assert turn.reply == "천만에요.\n오늘 부산 날씨예요."
+    assert (turn.intent, turn.slots["location"]) == ("weather", "부산")
+
+
 @pytest.mark.parametrize("whole", ["greeting", "thanks", "restaurant"])
 def test_should_take_thanks_then_a_follow_up_whatever_the_model_reads_in_the_whole(whole):
     # the whole text read as small talk (greeting, thanks) or as a request no part makes

@@ -138,6 +138,12 @@ _HELPING = re.compile(r"(?:싶|있|계시|계세|계신|나서|나면|나니|나
 #: request; nor a quotation, 간다고, 하라고), a noun with 이랑/랑 (맛집이랑 날씨), a polite or plain request ending (해주세요,
 #: 틀어줘) and laughter (고마워 ㅎㅎ 부산은?); a comma or period is checked apart
 _CLAUSE_END = re.compile(r"(?:(?:주|하|추|틀|켜|끄|찾|놓|두|보내|잡)[고구]|이랑|[가-힣]랑|[가-힣]요|[가-힣]줘|[ㅋㅎㅠㅜ]{2,}|\^\^)$")
+#: thanks said as a word of its own, plain or with a polite ending as typed in chat (고마워, 고마워요,
+#: 고마워용, 고마워여, 감사해용, 고맙습니당, 땡큐 ㅎㅎ), squashed: it ends a clause as 고마워요 does
+#: (고마워용 모레는?: thanks, then a follow-up). Whole words only: 고맙다고 문자 보내줘 is one request
+_THANKS_WORD = re.compile(r"(?:고마워|고마웡|고마웠어|고마웠습니다|고맙습니다|고맙습니당|고맙습니닷|고맙슴다|고맙다|"
+                          r"고맙당|고맙네|감사해|감사했어|감사합니다|감사합니당|감사합니닷|감사했습니다|감사드려|"
+                          r"감사드립니다|땡큐|땡스|땡쓰|ㄱㅅ|ㄳ)(?:요|여|용|염|욤|유|영|욥)?[ㅋㅎㅠㅜ]*")
 #: a message split in more parts than this is not split
 MAX_REQUESTS = 4
 #: what may follow a misspelled value inside a request (부샨에서, 서을은, 부샨으로요): particles and polite
@@ -642,7 +648,7 @@ class Bot:
                 cut = True
             else:
                 sq = _squash(bare)
-                cut = bool(_CLAUSE_END.search(sq)) and sq not in _NOT_CONNECTIVE \
+                cut = bool(_CLAUSE_END.search(sq) or _THANKS_WORD.fullmatch(sq)) and sq not in _NOT_CONNECTIVE \
                     and not _HELPING.match(nxt)
             end, start = b - (len(w) - len(bare)) if bare else a, words[j][0]
             if cut and not self._inside_values(text, parse, end, start):
