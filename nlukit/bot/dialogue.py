@@ -144,6 +144,12 @@ _CLAUSE_END = re.compile(r"(?:(?:주|하|추|틀|켜|끄|찾|놓|두|보내|잡)
 _THANKS_WORD = re.compile(r"(?:고마워|고마웡|고마웠어|고마웠습니다|고맙습니다|고맙습니당|고맙습니닷|고맙슴다|고맙다|"
                           r"고맙당|고맙네|감사해|감사했어|감사합니다|감사합니당|감사합니닷|감사했습니다|감사드려|"
                           r"감사드립니다|땡큐|땡스|땡쓰|ㄱㅅ|ㄳ)(?:요|여|용|염|욤|유|영|욥)?[ㅋㅎㅠㅜ]*")
+#: a held time (오후 3시 15분, 3시 반) as its half of the day and hour, and the time without its half
+_HELD_TIME = re.compile(r"(?:(?:오전|오후|새벽|아침|낮|저녁|밤) )?((\d{1,2}시)(?: (?:\d{1,2}분|반))?)")
+#: minutes said alone, a time changed by them (아니 45분으로): no hour before, no 뒤/후/전 after
+_MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?! ?(?:뒤|후|전|동안|간))(?:으로|로|이요|요|에)?(?![가-힣\d])")
+#: a half of the day said alone, as a word with 으로/로 or a polite ending (아니 오후로)
+_HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: a message split in more parts than this is not split
 MAX_REQUESTS = 4
 #: what may follow a misspelled value inside a request (부샨에서, 서을은, 부샨으로요): particles and polite
@@ -1570,6 +1576,12 @@ class Bot:
                 if m.end() > m.start():
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+        if held:
+            changed = self._time_changed(norm, text, sc, held, [c for c in cands + extra if not (
+                c.entity == "time" and _MINUTES_ALONE.fullmatch(c.text))])
+            if changed:   # 30분 tagged alone: the held hour's 30 minutes
+                cands = [c for c in cands if not (c.entity == "time" and _MINUTES_ALONE.fullmatch(c.text))]
+                extra = [c for c in extra if c.entity != "time"] + changed
         if held is not None and self.settings.typo_fix:
             typos = self._typo_candidates(text, parse, sc, held, cands + extra)
             # 서울 말고 부샨, 서울 아니 부샨: a value ruled out leaves its slot to the misspelled one after it
@@ -1608,6 +1620,35 @@ class Bot:
                          or self._a_no_between(text[x.end:kept[i].start])):
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
         return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
+
+    def _time_changed(self, norm: Any, text: str, sc: Scenario, held: Mapping[str, Any],
+                      found: Sequence[_Cand]) -> list[_Cand]:
+        """The held time changed by minutes or a half of the day said alone (``아니 45분으로``,
+        ``아니 오후로`` after 3시 15분: 3시 45분, 오후 3시 15분), as a candidate for the one time slot
+        that holds a time, when no time was found in ``text``; [] otherwise."""
+        slots = [s for s in sc.slots if s.entity == "time" and isinstance(held.get(s.name), str)]
+        if len(slots) != 1 or any(c.entity == "time" for c in found):
+            return []
+        slot, value = slots[0], held[slots[0].name]
+        if not _HELD_TIME.fullmatch(value):
+            return []
+        if len(norm.text.split()) > 3:
+            return []   # a correction says little else (아니 45분으로, 오후로 해줘)
+        m = _MINUTES_ALONE.search(norm.text)
+        if m is not None:
+            t = _HELD_TIME.fullmatch(value)
+            assert t is not None
+            new = f"{value[:t.start(1)]}{t.group(2)} {int(m.group(1))}분"
+        else:
+            m = _HALF_ALONE.search(norm.text)
+            if m is None:
+                return []
+            new = f"{m.group(1)} {_HELD_TIME.fullmatch(value).group(1)}"   # type: ignore[union-attr]
+        if new == value:
+            return []
+        a, b = norm.to_original(m.start(1), m.end(1) if m.lastindex == 1 else m.end())
+        c = _Cand("time", slot.role, new, text[a:b], a, b, "pattern")
+        return [c] if self._accept(slot, c) is not None else []
 
     @staticmethod
     def _named(text: str, c: _Cand, sc: Scenario) -> _Cand:
