@@ -243,3 +243,23 @@ def test_should_take_the_intent_of_the_corrected_text_when_the_model_is_surer_of
     bot.parser.parse = lambda text, **kw: seen.append(text) or parse(text, **kw)
     bot.handle("r3", "부산 날씨")
     assert seen == ["부산 날씨"]
+
+
+# ------------------------------------------------------------------ a misspelled value glued to the next word
+
+@pytest.mark.parametrize("said,slots", [
+    ("낼 부샨날씨", {"location": "부산", "date": "내일"}),
+    ("서을날씨 알려줘", {"location": "서울", "date": "오늘"}),
+    ("부샨날씨는 어때", {"location": "부산", "date": "오늘"}),
+])
+def test_should_read_a_misspelled_value_typed_without_a_space_before_a_word(said, slots):
+    turn = make_bot().handle("g1", said)
+    assert turn.state == "complete" and turn.slots == slots
+
+
+def test_should_not_read_a_word_in_its_own_right_before_a_glued_word_as_a_value():
+    # 매일 is a word (no 내일), 서울 as typed is no typo, 부샨 before no word MeCab knows is left
+    bot = make_bot()
+    assert bot.handle("g2", "매일날씨 알려줘").state == "ask_slot"
+    assert bot.handle("g3", "서울날씨 알려줘").slots["location"] == "서울"
+    assert bot.handle("g4", "부샨뚊뛺 날씨").state == "ask_slot"

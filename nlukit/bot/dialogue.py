@@ -556,7 +556,25 @@ class Bot:
             value = index.closest(word[:n], same_length=True)
             if value is not None:
                 return None if self._is_word(word[:n]) or self._is_word(word) else (n, value)
+        # else a value typed without a space before a word (부샨날씨, 서을날씨): the shortest first
+        glued = [n for n in range(2, len(word) - 1) if self._glued_word(word[n:])]
+        if any(index.lookup(word[:n]) is not None for n in glued):
+            return None   # 서울날씨: a value as typed
+        for n in glued:
+            value = index.closest(word[:n], same_length=True)
+            if value is not None:
+                return None if self._is_word(word[:n]) or self._is_word(word) else (n, value)
         return None
+
+    def _glued_word(self, rest: str) -> bool:
+        """True when ``rest``, the end of a word after a misspelled value typed without a space
+        (``날씨`` of ``부샨날씨``, ``맛집은`` of ``강냠맛집은``), is a word MeCab knows of two syllables
+        or more, with a particle or polite ending after it or none; not a syllable and a particle
+        (``시의`` of ``챙원시의``, ``구로`` of ``나원구로``: the value is the longer word)."""
+        if len(rest) < 2 or not _HANGUL_WORD.fullmatch(rest) or rest[1:] in _TYPO_ENDINGS:
+            return False
+        return any(len(rest) - len(p) >= 2 and rest.endswith(p) and self._is_word(rest[:len(rest) - len(p)])
+                   for p in _TYPO_ENDINGS)
 
     def _typos_fixed(self, parse: ParseResult) -> ParseResult:
         """The parse with each value the model tagged that the dictionary does not list read as
