@@ -18,6 +18,7 @@ from bot_standin import StandInParser, parse_result  # noqa: E402
 from nlukit.bot import Bot  # noqa: E402
 from nlukit.bot.scenario import parse_scenarios  # noqa: E402
 from nlukit.errors import ScenarioError  # noqa: E402
+from nlukit.types import Entity  # noqa: E402
 
 INTENTS = ("greeting", "weather", "train_ticket", "alarm", "restaurant", "music", "thanks")
 WEATHER = {"intent": "weather", "response": "{date} {location} 날씨예요.",
@@ -272,6 +273,22 @@ def test_should_take_thanks_then_a_follow_up():
     assert (turn.intent, turn.slots["location"]) == ("weather", "부산")
 
 
+@pytest.mark.parametrize("thanks", ["고마워", "고마워용", "고마워여", "감사해용", "고맙습니당", "땡큐"])
+def test_should_take_thanks_with_any_chat_ending_then_a_follow_up(thanks):
+    # 고마워용 ends no clause by the 요 rule: the whole was read as thanks and the follow-up lost
+    b = bot()
+    said = f"{thanks} 부산은?"
+    b.parser.overrides[thanks] = parse_result(thanks, "thanks", 0.9)
+    b.parser.overrides[said] = parse_result(
+        said, "thanks", 0.6,
+        *(dataclasses.replace(e, start=e.start + len(thanks) + 1, end=e.end + len(thanks) + 1)
+          for e in b.parser.parse("부산은?").entities))
+    b.handle("u", "서울 날씨 알려줘")
+    turn = b.handle("u", said)
+    assert turn.reply == "천만에요.\n오늘 부산 날씨예요."
+    assert (turn.intent, turn.slots["location"]) == ("weather", "부산")
+
+
 @pytest.mark.parametrize("whole", ["greeting", "thanks", "restaurant"])
 def test_should_take_thanks_then_a_follow_up_whatever_the_model_reads_in_the_whole(whole):
     # the whole text read as small talk (greeting, thanks) or as a request no part makes
@@ -363,3 +380,24 @@ def test_should_leave_one_request_said_twice_with_a_joining_word_to_a_multiple_s
     turn = bot().handle("u", "서울에서 부산으로 가는 기차 예매하고 대구에서 광주로 가는 기차도 예매해줘")
     assert turn.reply == "'대구에서 광주로 가는 기차도 예매해줘' 요청은 지금 일이 끝나면 이어서 할게요.\n언제 출발하세요?"
     assert turn.slots == {"origin": "서울", "destination": "부산"}
+
+
+# ------------------------------------------------------------------ a time changed by its minutes or half of the day
+
+def test_should_change_the_held_time_by_minutes_or_a_half_of_the_day_said_alone_at_the_confirmation():
+    said = "내일 3시 15분 서울에서 부산으로 기차"
+    p = parser()
+    p.overrides[said] = parse_result(said, "train_ticket", 0.9, *p.parse(said).entities,
+                                     Entity("time", "3시 15분", "3시 15분", 3, 9, 0.9))
+    p.overrides["30분"] = parse_result("30분", "alarm", 0.6, Entity("time", "30분", "30분", 0, 3, 0.9))
+    train = dict(TRAIN, confirm="{date} {time} 예매할까요?",
+                 slot=[*TRAIN["slot"], {"entity": "time", "required": False,
+                                        "pattern": r"((오전|오후) )?\d{1,2}시( \d{1,2}분)?"}])
+    b = Bot(p, parse_scenarios({"scenario": [train, WEATHER, ALARM, THANKS, GREETING], "bot": {}},
+                               intents=p.intents, entity_types=p.entity_types))
+    assert b.handle("u", said).reply == "내일 3시 15분 예매할까요?"
+    assert b.handle("u", "아니 45분으로").reply == "내일 3시 45분 예매할까요?"
+    assert b.handle("u", "아니 오후로").reply == "내일 오후 3시 45분 예매할까요?"
+    assert b.handle("u", "30분").reply == "내일 오후 3시 30분 예매할까요?"   # tagged alone: the hour kept
+    turn = b.handle("u", "네")
+    assert turn.state == "complete" and turn.slots["time"] == "오후 3시 30분"

@@ -218,3 +218,48 @@ def test_should_read_a_misspelled_value_that_replaces_a_value_ruled_out_right_be
 def test_should_read_a_misspelled_destination_that_replaces_one_ruled_out():
     turn = make_bot().handle("u", "내일 서울에서 대구 말고 부샨으로 가는 기차 예매해줘")
     assert (turn.slots["origin"], turn.slots["destination"]) == ("서울", "부산")
+
+
+# ------------------------------------------------------------------ the intent of the text as corrected
+
+def test_should_take_the_intent_of_the_corrected_text_when_the_model_is_surer_of_it():
+    said, fixed = "부샨에서 출발할게요", "부산에서 출발할게요"   # the misspelling led the model to a greeting
+    misread = parse_result(said, "greeting", 0.65, Entity("location", "부샨", "부샨", 0, 2, 0.6, "origin"))
+    right = parse_result(fixed, "train_ticket", 0.85, Entity("location", "부산", "부산", 0, 2, 0.9, "origin"))
+    bot = make_bot({said: misread, fixed: right})
+    seen: list[str] = []
+    parse = bot.parser.parse
+    bot.parser.parse = lambda text, **kw: seen.append(text) or parse(text, **kw)
+    turn = bot.handle("r1", said)
+    assert turn.intent == "train_ticket" and turn.state == "ask_slot" and turn.slots == {"origin": "부산"}
+    assert [(e.text, e.value, e.start, e.end) for e in turn.parse.entities] == [("부샨", "부산", 0, 2)]
+    assert turn.parse.text == said and seen == [said, fixed]   # one parse more, offsets in the text as typed
+    # less sure of the corrected text: the first reading stands; no correction: no second parse
+    bot = make_bot({said: misread, fixed: parse_result(fixed, "train_ticket", 0.5)})
+    assert bot.handle("r2", said).intent == "greeting"
+    bot = make_bot({"부산에서 출발할게요": misread})
+    seen.clear()
+    parse = bot.parser.parse
+    bot.parser.parse = lambda text, **kw: seen.append(text) or parse(text, **kw)
+    bot.handle("r3", "부산 날씨")
+    assert seen == ["부산 날씨"]
+
+
+# ------------------------------------------------------------------ a misspelled value glued to the next word
+
+@pytest.mark.parametrize("said,slots", [
+    ("낼 부샨날씨", {"location": "부산", "date": "내일"}),
+    ("서을날씨 알려줘", {"location": "서울", "date": "오늘"}),
+    ("부샨날씨는 어때", {"location": "부산", "date": "오늘"}),
+])
+def test_should_read_a_misspelled_value_typed_without_a_space_before_a_word(said, slots):
+    turn = make_bot().handle("g1", said)
+    assert turn.state == "complete" and turn.slots == slots
+
+
+def test_should_not_read_a_word_in_its_own_right_before_a_glued_word_as_a_value():
+    # 매일 is a word (no 내일), 서울 as typed is no typo, 부샨 before no word MeCab knows is left
+    bot = make_bot()
+    assert bot.handle("g2", "매일날씨 알려줘").state == "ask_slot"
+    assert bot.handle("g3", "서울날씨 알려줘").slots["location"] == "서울"
+    assert bot.handle("g4", "부샨뚊뛺 날씨").state == "ask_slot"

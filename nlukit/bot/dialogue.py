@@ -138,6 +138,18 @@ _HELPING = re.compile(r"(?:싶|있|계시|계세|계신|나서|나면|나니|나
 #: request; nor a quotation, 간다고, 하라고), a noun with 이랑/랑 (맛집이랑 날씨), a polite or plain request ending (해주세요,
 #: 틀어줘) and laughter (고마워 ㅎㅎ 부산은?); a comma or period is checked apart
 _CLAUSE_END = re.compile(r"(?:(?:주|하|추|틀|켜|끄|찾|놓|두|보내|잡)[고구]|이랑|[가-힣]랑|[가-힣]요|[가-힣]줘|[ㅋㅎㅠㅜ]{2,}|\^\^)$")
+#: thanks said as a word of its own, plain or with a polite ending as typed in chat (고마워, 고마워요,
+#: 고마워용, 고마워여, 감사해용, 고맙습니당, 땡큐 ㅎㅎ), squashed: it ends a clause as 고마워요 does
+#: (고마워용 모레는?: thanks, then a follow-up). Whole words only: 고맙다고 문자 보내줘 is one request
+_THANKS_WORD = re.compile(r"(?:고마워|고마웡|고마웠어|고마웠습니다|고맙습니다|고맙습니당|고맙습니닷|고맙슴다|고맙다|"
+                          r"고맙당|고맙네|감사해|감사했어|감사합니다|감사합니당|감사합니닷|감사했습니다|감사드려|"
+                          r"감사드립니다|땡큐|땡스|땡쓰|ㄱㅅ|ㄳ)(?:요|여|용|염|욤|유|영|욥)?[ㅋㅎㅠㅜ]*")
+#: a held time (오후 3시 15분, 3시 반) as its half of the day and hour, and the time without its half
+_HELD_TIME = re.compile(r"(?:(?:오전|오후|새벽|아침|낮|저녁|밤) )?((\d{1,2}시)(?: (?:\d{1,2}분|반))?)")
+#: minutes said alone, a time changed by them (아니 45분으로): no hour before, no 뒤/후/전 after
+_MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?! ?(?:뒤|후|전|동안|간))(?:으로|로|이요|요|에)?(?![가-힣\d])")
+#: a half of the day said alone, as a word with 으로/로 or a polite ending (아니 오후로)
+_HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: a message split in more parts than this is not split
 MAX_REQUESTS = 4
 #: what may follow a misspelled value inside a request (부샨에서, 서을은, 부샨으로요): particles and polite
@@ -490,7 +502,28 @@ class Bot:
 
     def _parse(self, text: str, today: datetime.date | None) -> ParseResult:
         parse = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
-        return self._typos_fixed(parse) if self.settings.typo_fix else parse
+        if not self.settings.typo_fix:
+            return parse
+        fixed = self._typos_fixed(parse)
+        return parse if fixed is parse else self._reread(fixed, parse, today)
+
+    def _reread(self, fixed: ParseResult, parse: ParseResult, today: datetime.date | None) -> ParseResult:
+        """``fixed`` with the intent of its text as corrected (each misspelled surface replaced by its
+        value: ``대젼에서 출발할게요`` read again as ``대전에서 출발할게요``) when the model is surer of
+        that one: a misspelling may lead the model astray (a goodbye). One more parse, only for a
+        correction; the entities keep their offsets in the text as typed."""
+        text = fixed.text
+        for e in sorted((e for e, o in zip(fixed.entities, parse.entities, strict=True) if e is not o),
+                        key=lambda e: -e.start):
+            text = text[:e.start] + e.value + text[e.end:]
+        again = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
+
+        def sure(p: ParseResult) -> float:   # the model's best intent, a fallback below the threshold or not
+            return max((s.confidence for s in p.ranking), default=p.intent.confidence if p.intent else 0.0)
+
+        if again.intent is None or sure(again) <= sure(fixed):
+            return fixed
+        return ParseResult(fixed.text, again.intent, fixed.entities, again.ranking)
 
     # ------------------------------------------------------------------ misspelled values in a request
 
@@ -523,7 +556,25 @@ class Bot:
             value = index.closest(word[:n], same_length=True)
             if value is not None:
                 return None if self._is_word(word[:n]) or self._is_word(word) else (n, value)
+        # else a value typed without a space before a word (부샨날씨, 서을날씨): the shortest first
+        glued = [n for n in range(2, len(word) - 1) if self._glued_word(word[n:])]
+        if any(index.lookup(word[:n]) is not None for n in glued):
+            return None   # 서울날씨: a value as typed
+        for n in glued:
+            value = index.closest(word[:n], same_length=True)
+            if value is not None:
+                return None if self._is_word(word[:n]) or self._is_word(word) else (n, value)
         return None
+
+    def _glued_word(self, rest: str) -> bool:
+        """True when ``rest``, the end of a word after a misspelled value typed without a space
+        (``날씨`` of ``부샨날씨``, ``맛집은`` of ``강냠맛집은``), is a word MeCab knows of two syllables
+        or more, with a particle or polite ending after it or none; not a syllable and a particle
+        (``시의`` of ``챙원시의``, ``구로`` of ``나원구로``: the value is the longer word)."""
+        if len(rest) < 2 or not _HANGUL_WORD.fullmatch(rest) or rest[1:] in _TYPO_ENDINGS:
+            return False
+        return any(len(rest) - len(p) >= 2 and rest.endswith(p) and self._is_word(rest[:len(rest) - len(p)])
+                   for p in _TYPO_ENDINGS)
 
     def _typos_fixed(self, parse: ParseResult) -> ParseResult:
         """The parse with each value the model tagged that the dictionary does not list read as
@@ -621,7 +672,7 @@ class Bot:
                 cut = True
             else:
                 sq = _squash(bare)
-                cut = bool(_CLAUSE_END.search(sq)) and sq not in _NOT_CONNECTIVE \
+                cut = bool(_CLAUSE_END.search(sq) or _THANKS_WORD.fullmatch(sq)) and sq not in _NOT_CONNECTIVE \
                     and not _HELPING.match(nxt)
             end, start = b - (len(w) - len(bare)) if bare else a, words[j][0]
             if cut and not self._inside_values(text, parse, end, start):
@@ -1543,6 +1594,12 @@ class Bot:
                 if m.end() > m.start():
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+        if held:
+            changed = self._time_changed(norm, text, sc, held, [c for c in cands + extra if not (
+                c.entity == "time" and _MINUTES_ALONE.fullmatch(c.text))])
+            if changed:   # 30분 tagged alone: the held hour's 30 minutes
+                cands = [c for c in cands if not (c.entity == "time" and _MINUTES_ALONE.fullmatch(c.text))]
+                extra = [c for c in extra if c.entity != "time"] + changed
         if held is not None and self.settings.typo_fix:
             typos = self._typo_candidates(text, parse, sc, held, cands + extra)
             # 서울 말고 부샨, 서울 아니 부샨: a value ruled out leaves its slot to the misspelled one after it
@@ -1581,6 +1638,35 @@ class Bot:
                          or self._a_no_between(text[x.end:kept[i].start])):
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
         return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
+
+    def _time_changed(self, norm: Any, text: str, sc: Scenario, held: Mapping[str, Any],
+                      found: Sequence[_Cand]) -> list[_Cand]:
+        """The held time changed by minutes or a half of the day said alone (``아니 45분으로``,
+        ``아니 오후로`` after 3시 15분: 3시 45분, 오후 3시 15분), as a candidate for the one time slot
+        that holds a time, when no time was found in ``text``; [] otherwise."""
+        slots = [s for s in sc.slots if s.entity == "time" and isinstance(held.get(s.name), str)]
+        if len(slots) != 1 or any(c.entity == "time" for c in found):
+            return []
+        slot, value = slots[0], held[slots[0].name]
+        if not _HELD_TIME.fullmatch(value):
+            return []
+        if len(norm.text.split()) > 3:
+            return []   # a correction says little else (아니 45분으로, 오후로 해줘)
+        m = _MINUTES_ALONE.search(norm.text)
+        if m is not None:
+            t = _HELD_TIME.fullmatch(value)
+            assert t is not None
+            new = f"{value[:t.start(1)]}{t.group(2)} {int(m.group(1))}분"
+        else:
+            m = _HALF_ALONE.search(norm.text)
+            if m is None:
+                return []
+            new = f"{m.group(1)} {_HELD_TIME.fullmatch(value).group(1)}"   # type: ignore[union-attr]
+        if new == value:
+            return []
+        a, b = norm.to_original(m.start(1), m.end(1) if m.lastindex == 1 else m.end())
+        c = _Cand("time", slot.role, new, text[a:b], a, b, "pattern")
+        return [c] if self._accept(slot, c) is not None else []
 
     @staticmethod
     def _named(text: str, c: _Cand, sc: Scenario) -> _Cand:
