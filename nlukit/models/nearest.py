@@ -378,7 +378,7 @@ def fit_nearest(model: Any, train: list, valid: list, labels: list[str]) -> Any:
                 "max_len": int(p["max_len"]), "scale": float(p["nearest_scale"]),
                 "floor": float(p["nearest_floor"]), "unseen": bool(p["nearest_unseen"]),
                 "cover": float(p["nearest_cover"]), "cover_min": float(p["nearest_cover_min"])}
-    if settings["cover"] > 0 and train and not any(
+    if settings["cover"] > 0 and any(toks for _, toks, _ in train) and not any(
             tok.pos.split("+")[0] in CONTENT for _, toks, _ in train for tok in toks or ()):
         warnings.warn("nearest_cover does nothing here: no training token has a mecab-ko-dic noun tag "
                       f"({', '.join(sorted(CONTENT))}); train with the mecab tokenizer, or set "
