@@ -172,6 +172,23 @@ def test_should_not_correct_misspelled_values_with_typo_fix_off():
     assert make_bot().settings.typo_fix is True
 
 
+def test_should_say_once_that_typo_fix_is_off_when_mecab_cannot_read_words(monkeypatch, caplog):
+    # Given no MeCab (a broken install): every word counts as real, so nothing is corrected; a
+    # log line says so once, with the fix, instead of switching the feature off in silence
+    from nlukit.bot import dialogue
+
+    def broken(name):
+        raise RuntimeError("no mecab-ko-dic")
+
+    monkeypatch.setattr(dialogue, "get_tokenizer", broken)
+    bot = make_bot()
+    with caplog.at_level("WARNING", logger="nlukit.bot"):
+        assert "location" not in bot.handle("m1", "서을 날씨 알려줘").slots
+        bot.handle("m2", "대젼 날씨 알려줘")
+    said = [r.getMessage() for r in caplog.records if "typo_fix is off" in r.getMessage()]
+    assert len(said) == 1 and "no mecab-ko-dic" in said[0] and "typo_fix = false" in said[0]
+
+
 def test_should_grow_a_span_the_model_cut_inside_a_misspelled_word_and_retype_a_value_of_another_type():
     said = "내일 사울역으로 가는 기차"   # the model tagged 울역 of 사울역으로 (서울역)
     cut = parse_result(said, "train_ticket", 0.95, Entity("date", "내일", "내일", 0, 2, 0.9),

