@@ -13,7 +13,14 @@ from contextlib import contextmanager
 
 from .errors import InputError, OutputExistsError
 
-__all__ = ["new_folder"]
+__all__ = ["check_new_folder", "new_folder"]
+
+
+def check_new_folder(path: str, hint: str = "choose a new folder name") -> None:
+    """Refuse ``path`` unless it does not exist or is an empty folder (:class:`OutputExistsError`
+    ending in ``hint``); a link, even to nowhere, is in the way too."""
+    if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path) or os.listdir(path)):
+        raise OutputExistsError(f"{path} exists and is not an empty folder; {hint} (nothing was written)")
 
 
 @contextmanager
@@ -26,9 +33,7 @@ def new_folder(path: str | os.PathLike[str], *, prefix: str, hint: str = "choose
     ``path`` (``.nlukit-init-``); it is removed whatever happens. ``hint`` ends the errors.
     """
     path = os.fspath(path)
-    # lexists: a link to nowhere is in the way too
-    if os.path.lexists(path) and (os.path.islink(path) or not os.path.isdir(path) or os.listdir(path)):
-        raise OutputExistsError(f"{path} exists and is not an empty folder; {hint} (nothing was written)")
+    check_new_folder(path, hint)
     parent = os.path.dirname(os.path.abspath(path))
     try:
         os.makedirs(parent, exist_ok=True)

@@ -133,11 +133,19 @@ _THEN = ("그리고나서", "그러고나서", "그다음에", "그다음", "그
 #: what follows a verb in -고/-구 that ends no request: a helping verb (예매하고 싶어, 찾고 있어,
 #: 맞추고 나서: one request)
 _HELPING = re.compile(r"(?:싶|있|계시|계세|계신|나서|나면|나니|나야|나선|보니|말았|말겠|말거)")
+#: a verb of asking in -고/-구 that ended a request of a message, and how the request reads alone:
+#: 알려주고 → 알려줘, 맞추고 → 맞춰줘, 틀고 → 틀어줘; 예매하고 → 예매 (a noun names the request)
+_ASKED_AS = {"주": "줘", "추": "춰줘", "틀": "틀어줘", "켜": "켜줘", "끄": "꺼줘", "찾": "찾아줘", "놓": "놓아줘",
+             "두": "둬줘", "보내": "보내줘", "잡": "잡아줘", "하": ""}
+_ASKED_END = re.compile(r"(" + "|".join(_ASKED_AS) + r")[고구]$")
 #: the words of one message that may end a request before another: a verb of asking in -고/-구
 #: (예매하고, 맞춰 주고, 알려주구, 틀고, 찾고; not 먹고, 만나고, 알아보고: 밥 먹고 7시에 알람 맞춰줘 is one
 #: request; nor a quotation, 간다고, 하라고), a noun with 이랑/랑 (맛집이랑 날씨), a polite or plain request ending (해주세요,
 #: 틀어줘) and laughter (고마워 ㅎㅎ 부산은?); a comma or period is checked apart
-_CLAUSE_END = re.compile(r"(?:(?:주|하|추|틀|켜|끄|찾|놓|두|보내|잡)[고구]|이랑|[가-힣]랑|[가-힣]요|[가-힣]줘|[ㅋㅎㅠㅜ]{2,}|\^\^)$")
+_CLAUSE_END = re.compile(r"(?:(?:" + "|".join(_ASKED_AS) + r")[고구]|이랑|[가-힣]랑|[가-힣]요|[가-힣]줘|[ㅋㅎㅠㅜ]{2,}|\^\^)$")
+#: a word of a text, for the misspelled-value search (what ends one: a space or these)
+_WORD_BREAK = ",.!?~…;"
+_TYPO_WORD = re.compile(r"[^\s,.!?~…;]+")
 #: thanks said as a word of its own, plain or with a polite ending as typed in chat (고마워, 고마워요,
 #: 고마워용, 고마워여, 감사해용, 고맙습니당, 땡큐 ㅎㅎ), squashed: it ends a clause as 고마워요 does
 #: (고마워용 모레는?: thanks, then a follow-up). Whole words only: 고맙다고 문자 보내줘 is one request
@@ -600,9 +608,9 @@ class Bot:
                 or (index is not None and (index.lookup(e.value) is not None or index.lookup(e.text) is not None)):
             return None
         start = e.start
-        while start > 0 and not text[start - 1].isspace() and text[start - 1] not in ",.!?~…;":
+        while start > 0 and not text[start - 1].isspace() and text[start - 1] not in _WORD_BREAK:
             start -= 1
-        m = re.match(r"[^\s,.!?~…;]+", text[start:])
+        m = _TYPO_WORD.match(text, start)
         word = m.group(0) if m else ""
         if e.end > start + len(word):
             return None   # the span runs beyond the word
@@ -640,7 +648,7 @@ class Bot:
         norm = normalize(text)
         taken = [(e.start, e.end) for e in parse.entities] + [(c.span_start, c.end) for c in found]
         out: list[_Cand] = []
-        for m in re.finditer(r"[^\s,.!?~…;]+", norm.text):
+        for m in _TYPO_WORD.finditer(norm.text):
             a, b = norm.to_original(m.start(), m.end())
             if any(x < b and a < y for x, y in taken):
                 continue
@@ -2250,13 +2258,6 @@ def _and_list(values: Sequence[str]) -> str:
     if len(values) < 2:
         return "".join(values)
     return ", ".join([*values[:-2], render_template("{a}과/와", {"a": values[-2]})]) + " " + values[-1]
-
-
-#: a verb of asking in -고/-구 that ended a request of a message, and how the request reads alone:
-#: 알려주고 → 알려줘, 맞추고 → 맞춰줘, 틀고 → 틀어줘; 예매하고 → 예매 (a noun names the request)
-_ASKED_AS = {"주": "줘", "추": "춰줘", "틀": "틀어줘", "켜": "켜줘", "끄": "꺼줘", "찾": "찾아줘", "놓": "놓아줘",
-             "두": "둬줘", "보내": "보내줘", "잡": "잡아줘", "하": ""}
-_ASKED_END = re.compile(r"(" + "|".join(_ASKED_AS) + r")[고구]$")
 
 
 def _go_ahead_alone(text: str) -> bool:

@@ -35,8 +35,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from ..errors import InputError, OutputExistsError
-from ..files import new_folder
+from ..errors import InputError
+from ..files import check_new_folder, new_folder
 from .dictionary import ENTITY_NAME_RE
 
 _ANNOTATION = re.compile(r"\[(?P<text>[^\[\]]+)\](?:\((?P<paren>[^()]+)\)|(?P<json>\{[^{}]*\}))")
@@ -719,9 +719,7 @@ def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = 
     ``source`` names what was imported in ``IMPORT.md``, ``written_from`` in the scenario file's
     head; ``bot`` adds ``[bot]`` settings; ``advice`` lines replace the report's closing "Next:"."""
     out = os.fspath(out)
-    if os.path.exists(out) and (not os.path.isdir(out) or os.listdir(out)):   # before reading it all
-        raise OutputExistsError(f"{out} exists and is not an empty folder; choose a new folder "
-                                "(nothing was written)")
+    check_new_folder(out, "choose a new folder")   # before reading it all
     types, notes = _dictionaries(data)
     scenarios, scenario_notes = scenarios_toml(data, types, written_from=written_from, bot=bot)
     notes = data.notes + notes + scenario_notes
