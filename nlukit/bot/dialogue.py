@@ -1354,7 +1354,7 @@ class Bot:
         if sc is None or not sc.follow_up or not sc.slots:
             return None
         # a follow-up replaces values: a misspelled one may stand for any slot (부샨은?)
-        cands = self._candidates(text, parse, sc, None, {})
+        cands = self._candidates(text, parse, sc, None, {}, last.get("slots") or {})
         if not cands or not _little_else(self._without_names(self._without_lead(text, cands), cands, sc), cands):
             return None
         if strict:
@@ -1582,9 +1582,12 @@ class Bot:
     # ------------------------------------------------------------------ slot filling
 
     def _candidates(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None,
-                    held: Mapping[str, Any] | None = None) -> list[_Cand]:
+                    held: Mapping[str, Any] | None = None, changes: Mapping[str, Any] | None = None
+                    ) -> list[_Cand]:
         """The values of ``text`` that may fill ``sc``'s slots. With ``held`` (the slots filled
-        before this turn) a misspelled word may fill a slot still missing (``[bot] typo_fix``)."""
+        before this turn) a misspelled word may fill a slot still missing (``[bot] typo_fix``).
+        Minutes or a half of the day said alone (``아니 45분으로``) change the time of ``changes``
+        (by default ``held``; a follow-up's, the last answer's)."""
         types = sc.entity_types
         # a value made only of lone jamo (ㅇㅇ, ㅋㅋ), of yes and no (응, 아니) or of symbols (☀️, ^^) is chat,
         # not a value the parser should have tagged: unless the dictionary lists it, it fills nothing
@@ -1606,8 +1609,9 @@ class Bot:
                 if m.end() > m.start():
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
-        if held:
-            changed = self._time_changed(norm, text, sc, held, [c for c in cands + extra if not (
+        changes = held if changes is None else changes
+        if changes:
+            changed = self._time_changed(norm, text, sc, changes, [c for c in cands + extra if not (
                 c.entity == "time" and _MINUTES_ALONE.fullmatch(c.text))])
             if changed:   # 30분 tagged alone: the held hour's 30 minutes
                 cands = [c for c in cands if not (c.entity == "time" and _MINUTES_ALONE.fullmatch(c.text))]

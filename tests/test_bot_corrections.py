@@ -1,0 +1,61 @@
+"""Corrections and references found by conversation QA: an or with a misspelled value, a no with
+an interjection at a confirmation, 거기서 after a trip, minutes changed after an alarm was set,
+an alarm for a time already past, and the intent read again for a misspelled word the model did
+not tag. The parser is the deterministic stand-in (tests/fixtures/bot/bot_standin.py)."""
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+import tomllib
+
+HERE = os.path.join(os.path.dirname(__file__), "fixtures", "bot")
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from bot_standin import StandInParser, parse_result  # noqa: E402
+
+from nlukit.bot import Bot  # noqa: E402
+from nlukit.bot.scenario import parse_scenarios  # noqa: E402
+from nlukit.types import Entity  # noqa: E402
+
+SCENARIOS = os.path.join(HERE, "scenarios.toml")
+
+
+def make_bot(overrides=None, *, multiple=False, confirm=False, alarm_action=False, **settings) -> Bot:
+    """The bot of tests/test_bot.py; the trip's slots with particles and a destination that must
+    differ from the origin (as in the demo), 거기 pointing back to the last place said."""
+    parser = StandInParser(overrides=overrides)
+    with open(SCENARIOS, "rb") as f:
+        data = tomllib.load(f)
+    data["bot"].update({"refer": {"location": ["거기"]}, **settings})
+    by_intent = {s["intent"]: s for s in data["scenario"]}
+    trip = by_intent["train_ticket"]
+    trip["slot"][0]["particles"] = ["에서", "부터", "출발"]
+    trip["slot"][1].update(particles=["(으)로", "까지"], differs_from="origin", invalid="출발지와 같은 곳이에요.")
+    if confirm:
+        trip["confirm"] = "{date} {origin}에서 {destination}(으)로 예매할까요?"
+    if multiple:
+        by_intent["weather"]["slot"][0]["multiple"] = True
+    if alarm_action:
+        alarm = by_intent["alarm"]
+        del alarm["response"]
+        alarm["action"] = "nlukit.bot.actions:set_alarm"
+        alarm["slot"][1]["default"] = "오늘"
+    return Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+
+
+def talk(bot: Bot, sid: str, *texts: str, **kw):
+    turn = None
+    for t in texts:
+        turn = bot.handle(sid, t, **kw)
+    return turn
+
+
+# ------------------------------------------------------------------ 4. 아니 45분으로 after the alarm was set
+
+def test_should_change_the_minutes_of_an_alarm_already_set():
+    bot = make_bot()
+    assert bot.handle("a1", "7시 15분 알람 맞춰줘").reply == "내일 7시 15분에 알람을 맞췄어요."
+    turn = bot.handle("a1", "아니 45분으로")
+    assert turn.state == "complete" and turn.reply == "내일 7시 45분에 알람을 맞췄어요."
