@@ -52,6 +52,20 @@ def talk(bot: Bot, sid: str, *texts: str, **kw):
     return turn
 
 
+# ------------------------------------------------------------------ 1. A 아니면 B, B misspelled
+
+def test_should_read_a_misspelled_value_joined_by_an_or_as_one_more_value_said_with_the_first():
+    # 서울 아니면 부샨 날씨: as 서울 아니면 부산 날씨 does, both for a multiple slot, not 서울 alone
+    turn = make_bot(multiple=True).handle("o1", "서울 아니면 부샨 날씨")
+    assert turn.state == "complete" and turn.multiple == {"location": ["서울", "부산"]}
+    assert turn.reply == "오늘 서울의 날씨를 알려드릴게요.\n오늘 부산의 날씨를 알려드릴게요."
+    assert make_bot(multiple=True).handle("o2", "서울이랑 부샨 날씨").multiple == {"location": ["서울", "부산"]}
+    # a one-value slot asks which one, as for two values spelled right
+    turn = make_bot().handle("o3", "서울 아니면 부샨 날씨")
+    assert turn.state == "ask_slot" and turn.choices == ["서울", "부산"]
+    assert make_bot().handle("o4", "서울 아니면 부산 날씨").choices == ["서울", "부산"]
+
+
 # ------------------------------------------------------------------ 4. 아니 45분으로 after the alarm was set
 
 def test_should_change_the_minutes_of_an_alarm_already_set():

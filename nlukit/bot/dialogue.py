@@ -634,7 +634,9 @@ class Bot:
                          found: Sequence[_Cand]) -> list[_Cand]:
         """Words the model did not tag that misspell a value (``서을 날씨`` → 서울) of the type of a
         slot still missing (not in ``held`` and no value ``found`` for it this turn), one per
-        missing slot, in order. A word that misspells values of two such types fills neither."""
+        missing slot, in order. A word that misspells values of two such types fills neither.
+        A word joined by an and or an or to a value of a slot's type before it (``서울 아니면 부샨``,
+        ``서울이랑 부샨``) is one more value of that type, said with it, whatever room is left."""
         room: dict[str, int] = {}
         for s in sc.slots:
             if s.name not in held and s.entity in self._index:
@@ -643,7 +645,9 @@ class Bot:
             if c.entity in room:
                 room[c.entity] -= 1 + len(c.also)
         room = {k: v for k, v in room.items() if v > 0}
-        if not room:
+        said = sorted(((c.end, c.entity) for c in found if c.entity in self._index
+                       and any(s.entity == c.entity for s in sc.slots)), reverse=True)
+        if not room and not said:
             return []
         norm = normalize(text)
         taken = [(e.start, e.end) for e in parse.entities] + [(c.span_start, c.end) for c in found]
@@ -652,13 +656,23 @@ class Bot:
             a, b = norm.to_original(m.start(), m.end())
             if any(x < b and a < y for x, y in taken):
                 continue
-            typos = [(etype, t) for etype in room if (t := self._typo(m.group(0), self._index[etype])) is not None]
-            if len(typos) != 1 or room[typos[0][0]] == 0:
+            # the value said right before this word, when an and or an or joins them (이랑, 아니면)
+            joined = next((etype for end, etype in said if end <= a), None)
+            if joined is not None:
+                between = text[max(end for end, _ in said if end <= a):a]
+                joint = _squash(between)
+                if not joint or joint not in (_AND | _OR):
+                    joined = None
+            types = set(room) | ({joined} if joined else set())
+            typos = [(etype, t) for etype in sorted(types) if (t := self._typo(m.group(0), self._index[etype])) is not None]
+            if len(typos) != 1 or (typos[0][0] != joined and room.get(typos[0][0], 0) == 0):
                 continue
             etype, (n, value) = typos[0]
-            room[etype] -= 1
+            if etype != joined:
+                room[etype] -= 1
             a, b = norm.to_original(m.start(), m.start() + n)
             out.append(_Cand(etype, None, value, text[a:b], a, b, "typo"))
+            said = sorted([*said, (b, etype)], reverse=True)   # 서울이나 부샨이나 대규: a list goes on
         return out
 
     def _clause_cuts(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
