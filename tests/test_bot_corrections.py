@@ -73,3 +73,18 @@ def test_should_change_the_minutes_of_an_alarm_already_set():
     assert bot.handle("a1", "7시 15분 알람 맞춰줘").reply == "내일 7시 15분에 알람을 맞췄어요."
     turn = bot.handle("a1", "아니 45분으로")
     assert turn.state == "complete" and turn.reply == "내일 7시 45분에 알람을 맞췄어요."
+
+
+# ------------------------------------------------------------------ 6. the intent of a text corrected in an untagged word
+
+def test_should_read_the_intent_again_when_a_word_the_model_did_not_tag_is_corrected():
+    said, fixed = "부샨에서 출발할게요", "부산에서 출발할게요"   # the misspelling led the model to a greeting
+    misread = parse_result(said, "greeting", 0.65)
+    right = parse_result(fixed, "train_ticket", 0.85, Entity("location", "부산", "부산", 0, 2, 0.9, "origin"))
+    bot = make_bot({said: misread, fixed: right})
+    turn = bot.handle("r1", said)
+    assert turn.intent == "train_ticket" and turn.state == "ask_slot" and turn.slots == {"origin": "부산"}
+    assert turn.parse.text == said and turn.parse.entities == ()
+    # less sure of the corrected text: the first reading stands
+    bot = make_bot({said: misread, fixed: parse_result(fixed, "train_ticket", 0.5)})
+    assert bot.handle("r2", said).intent == "greeting"

@@ -513,17 +513,39 @@ class Bot:
         if not self.settings.typo_fix:
             return parse
         fixed = self._typos_fixed(parse)
-        return parse if fixed is parse else self._reread(fixed, parse, today)
+        untagged = self._untagged_typos(fixed)
+        return parse if fixed is parse and not untagged else self._reread(fixed, parse, today, untagged)
 
-    def _reread(self, fixed: ParseResult, parse: ParseResult, today: datetime.date | None) -> ParseResult:
+    def _untagged_typos(self, parse: ParseResult) -> list[tuple[int, int, str]]:
+        """``(start, end, value)`` of each word the model did not tag that misspells a dictionary
+        value of exactly one type (``서을 날씨`` → 서울), by :meth:`_typo`: the words a slot may take
+        (:meth:`_typo_candidates`), for the intent read again (:meth:`_reread`)."""
+        if not self._index:
+            return []
+        norm = normalize(parse.text)
+        out: list[tuple[int, int, str]] = []
+        for m in _TYPO_WORD.finditer(norm.text):
+            a, b = norm.to_original(m.start(), m.end())
+            if any(e.start < b and a < e.end for e in parse.entities):
+                continue
+            typos = {t for etype in self._index if (t := self._typo(m.group(0), self._index[etype])) is not None}
+            if len(typos) == 1:
+                n, value = next(iter(typos))
+                out.append((a, norm.to_original(m.start(), m.start() + n)[1], value))
+        return out
+
+    def _reread(self, fixed: ParseResult, parse: ParseResult, today: datetime.date | None,
+                untagged: Sequence[tuple[int, int, str]] = ()) -> ParseResult:
         """``fixed`` with the intent of its text as corrected (each misspelled surface replaced by its
-        value: ``대젼에서 출발할게요`` read again as ``대전에서 출발할게요``) when the model is surer of
-        that one: a misspelling may lead the model astray (a goodbye). One more parse, only for a
-        correction; the entities keep their offsets in the text as typed."""
+        value: ``대젼에서 출발할게요`` read again as ``대전에서 출발할게요``, a word the model did not tag,
+        ``untagged``, as well as a value it did) when the model is surer of that one: a misspelling may
+        lead the model astray (a goodbye). One more parse, only for a correction; the entities keep
+        their offsets in the text as typed (an untagged word is taken as a value when a slot needs it)."""
         text = fixed.text
-        for e in sorted((e for e, o in zip(fixed.entities, parse.entities, strict=True) if e is not o),
-                        key=lambda e: -e.start):
-            text = text[:e.start] + e.value + text[e.end:]
+        changed = [(e.start, e.end, e.value) for e, o in zip(fixed.entities, parse.entities, strict=True)
+                   if e is not o]
+        for start, end, value in sorted([*changed, *untagged], key=lambda x: -x[0]):
+            text = text[:start] + value + text[end:]
         again = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
 
         def sure(p: ParseResult) -> float:   # the model's best intent, a fallback below the threshold or not
