@@ -66,6 +66,22 @@ def test_should_read_a_misspelled_value_joined_by_an_or_as_one_more_value_said_w
     assert make_bot().handle("o4", "서울 아니면 부산 날씨").choices == ["서울", "부산"]
 
 
+# ------------------------------------------------------------------ 3. 거기서 출발 after a trip to 부산
+
+def test_should_take_the_last_destination_as_the_origin_of_a_follow_up_and_ask_where_to():
+    bot = make_bot()
+    turn = bot.handle("t1", "내일 서울에서 부산으로 가는 기차")
+    assert turn.state == "complete"
+    for sid, said in (("t1", "거기서 출발"), ("t2", "거기에서 출발")):
+        if sid != "t1":
+            bot.handle(sid, "내일 서울에서 부산으로 가는 기차")
+        turn = bot.handle(sid, said)
+        assert turn.state == "ask_slot" and turn.missing == ["destination"], said
+        assert turn.slots == {"origin": "부산", "date": "내일"} and turn.reply == "부산에서 어디로 가세요?"
+    turn = bot.handle("t1", "대구")
+    assert turn.state == "complete" and turn.slots["destination"] == "대구"
+
+
 # ------------------------------------------------------------------ 4. 아니 45분으로 after the alarm was set
 
 def test_should_change_the_minutes_of_an_alarm_already_set():

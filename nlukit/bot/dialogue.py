@@ -158,6 +158,8 @@ _HELD_TIME = re.compile(r"(?:(?:오전|오후|새벽|아침|낮|저녁|밤) )?((
 _MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?! ?(?:뒤|후|전|동안|간))(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: a half of the day said alone, as a word with 으로/로 or a polite ending (아니 오후로)
 _HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에)?(?![가-힣\d])")
+#: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
+_SHORT_EOSEO = re.compile(r"서(?:는|도|부터|요)?(?![가-힣])")
 #: a message split in more parts than this is not split
 MAX_REQUESTS = 4
 #: what may follow a misspelled value inside a request (부샨에서, 서을은, 부샨으로요): particles and polite
@@ -1402,6 +1404,7 @@ class Bot:
                 return None
         slots = dict(last.get("slots") or {})
         meanings = dict(last.get("resolved") or {})
+        named: list[str] = []   # the slots this turn's values take, in the order said
         for c in cands:
             same = [s for s in sc.slots if s.entity == c.entity]
             # 대구는? after a trip: from or to? not a follow-up (대구로 is, with particles)
@@ -1417,6 +1420,15 @@ class Bot:
             _remember_meaning(meanings, slot.name, c, value, follows=True)
             # 4시는? after 오후 3시: read back as understood (오후 4시), as a correction is
             slots[slot.name] = self._with_half(slot, c, value, meanings.get(slot.name))
+            named.append(slot.name)
+            # 거기서 출발 after a trip to 부산: the new origin is the last destination, which the
+            # next trip cannot have; a slot that must differ from this one and holds its value
+            # (and that the turn does not name) is asked again
+            for t in sc.slots:
+                if t.differs_from == slot.name and slots.get(t.name) == slots[slot.name] \
+                        and not any(d is not c and d.entity == t.entity for d in cands):
+                    slots.pop(t.name, None)
+                    meanings.pop(t.name, None)
         if dry:   # would it follow up? (a part of a message of several requests)
             return Turn("", "complete", sc.intent)
         self._reset(state)
@@ -1843,11 +1855,14 @@ class Bot:
     @staticmethod
     def _by_particle(same: Sequence[Slot], c: _Cand) -> Slot | None:
         """The one slot among ``same`` whose particles follow ``c`` (``대구로``), for a value
-        the parser gave no role; the longest particle wins (``으로`` over ``로``)."""
+        the parser gave no role; the longest particle wins (``으로`` over ``로``). 에서 said short
+        after a word ending in a vowel counts as 에서 (``거기서``, ``대구서``)."""
         best, length = None, 0
+        short = bool(c.text) and "가" <= c.text[-1] <= "힣" and not has_batchim(c.text[-1]) \
+            and _SHORT_EOSEO.match(c.after) is not None
         for s in same:
             for q in s.particles:
-                if c.after.startswith(q) and len(q) > length:
+                if (c.after.startswith(q) or (q == "에서" and short)) and len(q) > length:
                     best, length = s, len(q)
         return best
 
