@@ -66,6 +66,20 @@ def test_should_read_a_misspelled_value_joined_by_an_or_as_one_more_value_said_w
     assert make_bot().handle("o4", "서울 아니면 부산 날씨").choices == ["서울", "부산"]
 
 
+# ------------------------------------------------------------------ 2. 아 아니 대구 at a confirmation
+
+def test_should_change_the_place_filled_last_for_a_no_and_a_place_without_particle_at_a_confirmation():
+    bot = make_bot(confirm=True)
+    turn = talk(bot, "c1", "기차 예매해줘", "서울", "부산", "내일")
+    assert turn.state == "confirm"
+    turn = bot.handle("c1", "아 아니 대구")
+    assert turn.state == "confirm" and turn.reply == "내일 서울에서 대구로 예매할까요?"
+    assert talk(bot, "c2", "기차 예매해줘", "서울", "부산", "내일", "아니 대구").slots["destination"] == "대구"
+    # the origin answered last (where to was said first): 대구 takes its place
+    turn = talk(bot, "c3", "내일 부산으로 가는 기차", "서울", "아 아니 대구")
+    assert (turn.slots["origin"], turn.slots["destination"]) == ("대구", "부산")
+
+
 # ------------------------------------------------------------------ 3. 거기서 출발 after a trip to 부산
 
 def test_should_take_the_last_destination_as_the_origin_of_a_follow_up_and_ask_where_to():

@@ -172,7 +172,7 @@ _TYPO_ENDINGS = frozenset(("", "은", "는", "이", "가", "을", "를", "의", 
 _HANGUL_WORD = re.compile(r"[가-힣]{2,}")
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
-              "filled", "misunderstood")
+              "filled", "order", "misunderstood")
 
 
 class Parser(Protocol):
@@ -1432,7 +1432,8 @@ class Bot:
         if dry:   # would it follow up? (a part of a message of several requests)
             return Turn("", "complete", sc.intent)
         self._reset(state)
-        state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings)
+        state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings,
+                     order=[*(n for n in slots if n not in named), *named])
         self._follow_joined(state, sc, last, cands)
         return self._advance(sid, state, sc, text, parse, "", today)
 
@@ -1461,7 +1462,7 @@ class Bot:
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
-                     choose=None, multi_note=None, filled=[])
+                     choose=None, multi_note=None, filled=[], order=[])
 
     def _invalid_reply(self, sid: str, state: dict[str, Any], sc: Scenario, c: _Cand, slot: Slot) -> str:
         """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``)."""
@@ -1927,14 +1928,16 @@ class Bot:
         return value
 
     def _fill(self, sc: Scenario, slots: dict[str, str], cands: Sequence[_Cand], asked: Slot | None,
-              bare: bool, meanings: dict[str, Any]) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
-        """Put each candidate into its slot; returns the slots filled and the refused values."""
+              bare: bool, meanings: dict[str, Any], order: Sequence[str] = ()
+              ) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
+        """Put each candidate into its slot; returns the slots filled and the refused values.
+        ``order``: the slots in the order they were filled, the last last (:meth:`_target`)."""
         filled: list[str] = []
         rejected: list[tuple[_Cand, Slot]] = []
         before = dict(slots)
         took: dict[str, _Cand] = {}
         for c in cands:
-            slot = self._target(sc, slots, c, asked, bare, filled)
+            slot = self._target(sc, slots, c, asked, bare, filled, order)
             if slot is None:
                 continue
             value = self._accept(slot, c)
@@ -1985,7 +1988,7 @@ class Bot:
 
     @staticmethod
     def _target(sc: Scenario, slots: Mapping[str, str], c: _Cand, asked: Slot | None, bare: bool,
-                taken: Sequence[str]) -> Slot | None:
+                taken: Sequence[str], order: Sequence[str] = ()) -> Slot | None:
         same = [s for s in sc.slots if s.entity == c.entity and s.name not in taken]
         if not same:
             return None
@@ -2011,7 +2014,12 @@ class Bot:
         empty = [s for s in same if s.name not in slots]
         if empty:
             return empty[0]
-        return same[0] if len(same) == 1 else None  # a correction of the only slot of its type
+        if len(same) == 1:
+            return same[0]   # a correction of the only slot of its type
+        # a correction at a confirmation that names no slot (아 아니 대구 for a trip read back): the
+        # slot of its type filled last, the one the user answered or said last
+        last = [s for s in same if s.name in order] if bare else []
+        return max(last, key=lambda s: list(order).index(s.name)) if last else None
 
     # ------------------------------------------------------------------ several values at once
 
@@ -2114,7 +2122,9 @@ class Bot:
                     lists.append((slot, [v for _, v in ok]))
             else:
                 choose = {"slot": slot.name, "choices": [v for _, v in ok]}
-        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings)
+        order = [n for n in state.get("order") or () if isinstance(n, str) and n in slots]
+        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings, order)
+        state["order"] = [*(n for n in order if n not in filled), *filled]
         got = state.get("multi")
         multi: dict[str, list[str]] = got if isinstance(got, dict) else {}
         state["multi"] = multi
