@@ -105,6 +105,19 @@ def test_should_change_the_minutes_of_an_alarm_already_set():
     assert turn.state == "complete" and turn.reply == "내일 7시 45분에 알람을 맞췄어요."
 
 
+# ------------------------------------------------------------------ 5. an alarm for a time already past
+
+def test_should_give_the_action_the_users_time_and_ring_the_next_day_for_a_time_past():
+    bot = make_bot(alarm_action=True)
+    at3pm = datetime.datetime(2026, 11, 25, 15, 0)
+    turn = bot.handle("p1", "오늘 오전 7시 알람", now=at3pm)
+    assert turn.reply == "오전 7시는 이미 지나서 11월 26일 (목) 오전 7시에 알람을 맞췄어요."
+    assert bot.handle("p2", "오늘 7시 알람", now=at3pm).reply == "11월 25일 (수) 오후 7시에 알람을 맞췄어요."
+    # the date alone: the user's time unknown, the alarm as said
+    turn = bot.handle("p3", "오늘 오전 7시 알람", today=at3pm.date())
+    assert turn.reply == "11월 25일 (수) 오전 7시에 알람을 맞췄어요."
+
+
 # ------------------------------------------------------------------ 6. the intent of a text corrected in an untagged word
 
 def test_should_read_the_intent_again_when_a_word_the_model_did_not_tag_is_corrected():

@@ -38,6 +38,7 @@ question last; a later one that asks too is queued and runs once nothing is unde
 """
 from __future__ import annotations
 
+import contextvars
 import copy
 import dataclasses
 import datetime
@@ -170,6 +171,9 @@ _TYPO_ENDINGS = frozenset(("", "은", "는", "이", "가", "을", "를", "의", 
                            "도요", "으로요", "로요", "에서요", "까지요", "아", "야", "라는", "이라는", "라고", "이라고",
                            "란", "이란"))
 _HANGUL_WORD = re.compile(r"[가-힣]{2,}")
+#: the user's date and time of the turn being handled (:meth:`Bot.handle`'s ``now``), for an action's
+#: ``context["now"]``; per thread and task, so turns of other sessions never see it
+_NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("nlukit_bot_now", default=None)
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
               "filled", "order", "misunderstood")
@@ -449,15 +453,32 @@ class Bot:
 
     # ------------------------------------------------------------------ public API
 
-    def handle(self, session_id: str, text: str, *, today: datetime.date | None = None) -> Turn:
+    def handle(self, session_id: str, text: str, *, today: datetime.date | None = None,
+               now: datetime.datetime | None = None) -> Turn:
         """Answer one user turn of ``session_id``.
 
         ``today`` is the user's date: relative dates in the parse (``내일``) count from
         it and actions get it as ``context["today"]``; by default this machine's date.
+        ``now`` is the user's date and time (``today`` is then its date unless given), for
+        actions as ``context["now"]`` (an alarm for a time already past); with neither given,
+        this machine's; with only ``today`` given, None (the user's time is not known).
         """
         self._check_session_id(session_id)
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
+        if now is not None and not isinstance(now, datetime.datetime):
+            raise InputError(f"now must be a datetime.datetime, got {type(now).__name__}")
+        if now is None and today is None:
+            now = datetime.datetime.now()
+        elif now is not None and today is None:
+            today = now.date()
+        token = _NOW.set(now)
+        try:
+            return self._handle(session_id, text, today)
+        finally:
+            _NOW.reset(token)
+
+    def _handle(self, session_id: str, text: str, today: datetime.date | None) -> Turn:
         parse = self._parse(text, today)
         typed = text
         if self.settings.keyboard_fix:
@@ -1613,7 +1634,7 @@ class Bot:
         if sc.action_fn is not None:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
                        "parse": parse.to_dict(), "turns": total,
-                       "today": today or datetime.date.today(), "resolved": resolved,
+                       "today": today or datetime.date.today(), "now": _NOW.get(), "resolved": resolved,
                        "multiple": dict(state.get("each") or {})}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
