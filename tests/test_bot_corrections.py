@@ -105,6 +105,14 @@ def test_should_change_the_minutes_of_an_alarm_already_set():
     assert turn.state == "complete" and turn.reply == "내일 7시 45분에 알람을 맞췄어요."
 
 
+def test_should_change_the_half_of_the_day_of_a_time_when_the_model_tags_the_half_alone_as_a_time():
+    said = "아니 오후로"   # the model tags 오후 as a time of its own
+    tagged = parse_result(said, "fallback", 0.8, Entity("time", "오후", "오후", 3, 5, 0.9))
+    bot = make_bot({said: tagged})
+    assert bot.handle("h1", "7시 알람 맞춰줘").reply == "내일 7시에 알람을 맞췄어요."
+    assert bot.handle("h1", said).reply == "내일 오후 7시에 알람을 맞췄어요."
+
+
 # ------------------------------------------------------------------ 5. an alarm for a time already past
 
 def test_should_give_the_action_the_users_time_and_ring_the_next_day_for_a_time_past():

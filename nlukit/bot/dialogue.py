@@ -1682,9 +1682,9 @@ class Bot:
         changes = held if changes is None else changes
         if changes:
             changed = self._time_changed(norm, text, sc, changes, [c for c in cands + extra if not (
-                c.entity == "time" and _MINUTES_ALONE.fullmatch(c.text))])
-            if changed:   # 30분 tagged alone: the held hour's 30 minutes
-                cands = [c for c in cands if not (c.entity == "time" and _MINUTES_ALONE.fullmatch(c.text))]
+                c.entity == "time" and _part_of_time(c.text))])
+            if changed:   # 30분 or 오후 tagged alone: the held hour's 30 minutes, its afternoon
+                cands = [c for c in cands if not (c.entity == "time" and _part_of_time(c.text))]
                 extra = [c for c in extra if c.entity != "time"] + changed
         if held is not None and self.settings.typo_fix:
             typos = self._typo_candidates(text, parse, sc, held, cands + extra)
@@ -2333,6 +2333,15 @@ def _joint(text: str, a: _Cand, b: _Cand) -> str | None:
         if joint and between.endswith(joint) and word and after.startswith(word):
             return joint
     return None
+
+
+def _part_of_time(text: str) -> bool:
+    """A time the model may tag that is only a part of one: minutes or a half of the day alone.
+
+    >>> _part_of_time("30분"), _part_of_time("오후"), _part_of_time("오후 3시"), _part_of_time("30분 뒤")
+    (True, True, False, False)
+    """
+    return bool(_MINUTES_ALONE.fullmatch(text) or _HALF_ALONE.fullmatch(text))
 
 
 def _and_list(values: Sequence[str]) -> str:
