@@ -139,3 +139,19 @@ def test_should_read_the_intent_again_when_a_word_the_model_did_not_tag_is_corre
     # less sure of the corrected text: the first reading stands
     bot = make_bot({said: misread, fixed: parse_result(fixed, "train_ticket", 0.5)})
     assert bot.handle("r2", said).intent == "greeting"
+
+
+# ------------------------------------------------------------------ 7. a follow-up's value the model did not tag
+
+def test_should_follow_up_with_a_dictionary_value_the_model_did_not_tag():
+    # 방탄은? after a song of 아이유: the model tags nothing, the dictionary lists 방탄 (방탄소년단)
+    said = "방탄은?"
+    bot = make_bot({said: parse_result(said, "fallback", 0.7)})
+    assert bot.handle("f1", "아이유 노래 틀어줘").state == "complete"
+    turn = bot.handle("f1", said)
+    assert turn.state == "complete" and turn.slots == {"artist": "방탄소년단"}
+    # nothing of the last answer's types: no follow-up
+    other = "짜장면은?"
+    bot = make_bot({other: parse_result(other, "fallback", 0.7)})
+    bot.handle("f2", "아이유 노래 틀어줘")
+    assert bot.handle("f2", other).state == "fallback"

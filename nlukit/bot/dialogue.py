@@ -1414,6 +1414,11 @@ class Bot:
             return None
         # a follow-up replaces values: a misspelled one may stand for any slot (부샨은?)
         cands = self._candidates(text, parse, sc, None, {}, last.get("slots") or {})
+        if not cands:   # 방탄은? with nothing tagged: the dictionary's values of the scenario's types
+            looked = self._looked_up(text, parse, sc)
+            if looked is not parse:
+                parse = looked
+                cands = self._candidates(text, parse, sc, None, {}, last.get("slots") or {})
         if not cands or not _little_else(self._without_names(self._without_lead(text, cands), cands, sc), cands):
             return None
         if strict:
@@ -1457,6 +1462,29 @@ class Bot:
                      order=[*(n for n in slots if n not in named), *named])
         self._follow_joined(state, sc, last, cands)
         return self._advance(sid, state, sc, text, parse, "", today)
+
+    def _looked_up(self, text: str, parse: ParseResult, sc: Scenario) -> ParseResult:
+        """``parse`` with the values the dictionary lists for ``sc``'s slot types found in ``text``
+        (a span of two types is none), when the model tagged none of those types; else ``parse``."""
+        types = {s.entity for s in sc.slots}
+        if any(e.entity in types for e in parse.entities):
+            return parse
+        norm = normalize(text)
+        found: dict[tuple[int, int], list[tuple[str, str]]] = {}
+        for etype in sorted(types):
+            index = self._index.get(etype)
+            for s, e, value in index.find(norm.text) if index is not None else ():
+                found.setdefault((s, e), []).append((etype, value))
+        spans = [(s, e, got[0]) for (s, e), got in found.items() if len(got) == 1
+                 and not any(a < e and s < b and (a, b) != (s, e) for a, b in found)]
+        if not spans:
+            return parse
+        said = []
+        for s, e, (etype, value) in spans:
+            a, b = norm.to_original(s, e)
+            said.append(Entity(etype, value, text[a:b], a, b, 1.0))
+        return ParseResult(parse.text, parse.intent, tuple(sorted([*parse.entities, *said], key=lambda e: e.start)),
+                           parse.ranking)
 
     @staticmethod
     def _without_names(text: str, cands: Sequence[_Cand], sc: Scenario) -> str:
