@@ -89,6 +89,8 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     '11월 25일 (수) 오후 7시에 알람을 맞췄어요.'
     >>> set_alarm({"date": "오늘", "time": "2시 반"}, at3pm)
     '11월 26일 (목) 오전 2시 30분에 알람을 맞췄어요.'
+    >>> set_alarm({"date": "오늘", "time": "자정"}, at3pm)
+    '11월 26일 (목) 밤 12시에 알람을 맞췄어요.'
     """
     when = slots.get("time", "")
     date_text = slots.get("date", "오늘")
@@ -124,7 +126,7 @@ def _day(d: datetime.date) -> str:
 def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datetime) -> str:
     """The alarm of a time of today ``d``: the first of its readings (07:00 or 19:00 for 7시) not
     past ``now``, else the first reading on the next day, said to have passed when it was not
-    ambiguous."""
+    ambiguous (nor midnight, which today's evening comes before)."""
     readings = [tuple(int(x) for x in c.split(":")) for c in time.get("candidates") or ()] \
         if time.get("ambiguous") else [(int(time["hour"]), int(time["minute"]))]
     readings = sorted(readings) or [(int(time["hour"]), int(time["minute"]))]
@@ -134,6 +136,6 @@ def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datet
     hour, minute = readings[0]
     spoken = _spoken_time(hour, minute)
     tomorrow = _day(d + datetime.timedelta(days=1))
-    if time.get("ambiguous"):
+    if time.get("ambiguous") or hour == 0:   # 오늘 자정: tonight's midnight, not this morning's
         return f"{tomorrow} {spoken}에 알람을 맞췄어요."
     return render_template("{time}은/는 이미 지나서 {day} {time}에 알람을 맞췄어요.", {"time": spoken, "day": tomorrow})
