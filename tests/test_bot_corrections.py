@@ -155,3 +155,16 @@ def test_should_follow_up_with_a_dictionary_value_the_model_did_not_tag():
     bot = make_bot({other: parse_result(other, "fallback", 0.7)})
     bot.handle("f2", "아이유 노래 틀어줘")
     assert bot.handle("f2", other).state == "fallback"
+
+
+# ------------------------------------------------------------------ 8. a value the model missed, said with one it tagged
+
+def test_should_take_a_dictionary_value_joined_to_a_tagged_one_that_the_model_missed():
+    said = "서울이랑 부산 날씨"   # the model tagged 서울 only
+    bot = make_bot({said: parse_result(said, "weather", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9))},
+                   multiple=True)
+    assert bot.handle("j1", said).multiple == {"location": ["서울", "부산"]}
+    other = "서울 부산 날씨"   # no joining word: no list guessed
+    bot = make_bot({other: parse_result(other, "weather", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9))},
+                   multiple=True)
+    assert bot.handle("j2", other).slots["location"] == "서울"

@@ -720,6 +720,36 @@ class Bot:
             said = sorted([*said, (b, etype)], reverse=True)   # 서울이나 부샨이나 대규: a list goes on
         return out
 
+    def _listed_after(self, text: str, sc: Scenario, found: Sequence[_Cand]) -> list[_Cand]:
+        """Words the model did not tag that the dictionary lists as a value of the type of the value
+        right before them, an and or an or between (``아이유랑 방탄``: 방탄소년단 too; ``서울이나 부산``),
+        a particle or polite ending after them or none: values said together with it."""
+        types = {s.entity for s in sc.slots}
+        said = sorted(((c.end, c.entity) for c in found if c.entity in types and c.entity in self._index),
+                      reverse=True)
+        if not said:
+            return []
+        norm = normalize(text)
+        taken = [(c.span_start, c.end) for c in found]
+        out: list[_Cand] = []
+        for m in _TYPO_WORD.finditer(norm.text):
+            a, b = norm.to_original(m.start(), m.end())
+            if any(x < b and a < y for x, y in taken):
+                continue
+            prev = next(((end, etype) for end, etype in said if end <= a), None)
+            joint = _squash(text[prev[0]:a]) if prev is not None else ""
+            if prev is None or not joint or joint not in (_AND | _OR):
+                continue
+            word, index = m.group(0), self._index[prev[1]]
+            n = next((n for n in range(len(word), 0, -1)
+                      if word[n:] in _TYPO_ENDINGS and index.lookup(word[:n]) is not None), None)
+            if n is None:
+                continue
+            a, b = norm.to_original(m.start(), m.start() + n)
+            out.append(_Cand(prev[1], None, index.lookup(word[:n]) or word[:n], text[a:b], a, b, "dictionary"))
+            said = sorted([*said, (b, prev[1])], reverse=True)
+        return out
+
     def _clause_cuts(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
         """Where a request of ``text`` may end and the next start: ``(end, start)`` pairs, the
         words between them (그리고, 그 다음에, a comma) belonging to neither. Never inside a value,
@@ -1707,6 +1737,7 @@ class Bot:
                 if m.end() > m.start():
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+        extra += self._listed_after(text, sc, cands + extra)
         changes = held if changes is None else changes
         if changes:
             changed = self._time_changed(norm, text, sc, changes, [c for c in cands + extra if not (
