@@ -62,6 +62,8 @@ class SkillRequest:
     today: datetime.date
     #: where to send the answer later (the block has callbacks on: ``userRequest.callbackUrl``)
     callback_url: str | None = None
+    #: the user's date and time (aware, in their time zone): an action's ``context["now"]``
+    now: datetime.datetime | None = None
 
     @property
     def session_id(self) -> str:
@@ -105,7 +107,8 @@ def read_request(body: Mapping[str, Any], now: datetime.datetime | None = None) 
     callback = body["userRequest"].get("callbackUrl")
     if callback is not None and not isinstance(callback, str):
         raise InputError(f'"userRequest.callbackUrl" must be a URL string, not {type(callback).__name__}')
-    return SkillRequest(str(user), utterance, zone, user_today(zone, now), callback or None)
+    local = user_now(zone, now)
+    return SkillRequest(str(user), utterance, zone, local.date(), callback or None, local)
 
 
 def callback_allowed(url: str, hosts: Sequence[str]) -> bool:
@@ -166,10 +169,15 @@ def _zone(name: str) -> datetime.tzinfo:
 
 def user_today(zone: str, now: datetime.datetime | None = None) -> datetime.date:
     """The date in time zone ``zone`` at ``now`` (aware; default: the current time)."""
+    return user_now(zone, now).date()
+
+
+def user_now(zone: str, now: datetime.datetime | None = None) -> datetime.datetime:
+    """The date and time in time zone ``zone`` at ``now`` (aware; default: the current time)."""
     now = now or datetime.datetime.now(datetime.UTC)
     if now.tzinfo is None:
         raise InputError("now must carry a time zone (datetime.timezone.utc for a UTC time)")
-    return now.astimezone(_zone(zone)).date()
+    return now.astimezone(_zone(zone))
 
 
 def _bubbles(text: str) -> list[str]:

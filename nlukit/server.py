@@ -600,14 +600,14 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
                                list(conf["kakao_callback_hosts"]), callback[:200])
             callback = None
         if not callback:
-            turn = bot.handle(skill.session_id, skill.utterance, today=skill.today)
+            turn = bot.handle(skill.session_id, skill.utterance, today=skill.today, now=skill.now)
             return answer(kakao.skill_response(turn, affirm, deny))
         # callbacks on: wait a while for the turn, then let the callback URL take its answer
         done, lock, box = threading.Event(), threading.Lock(), {}
 
         def run_turn() -> None:
             try:
-                turn = bot.handle(skill.session_id, skill.utterance, today=skill.today)
+                turn = bot.handle(skill.session_id, skill.utterance, today=skill.today, now=skill.now)
                 box["answer"] = kakao.skill_response(turn, affirm, deny)
             except Exception as exc:  # noqa: BLE001 - raised to the request, or logged and apologised for
                 box["error"] = exc

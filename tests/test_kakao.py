@@ -207,6 +207,13 @@ def test_should_take_the_users_date_in_seoul_when_the_request_names_no_zone() ->
     assert kakao.read_request(body, now=late_utc).today == datetime.date(2026, 11, 23)
 
 
+def test_should_give_the_bot_the_users_time_in_their_zone() -> None:
+    late_utc = datetime.datetime(2026, 11, 22, 16, 30, tzinfo=datetime.UTC)  # 01:30 KST
+    skill = kakao.read_request(payload("알람", timezone=None), now=late_utc)
+    assert (skill.now.date(), skill.now.hour, skill.now.minute) == (datetime.date(2026, 11, 23), 1, 30)
+    assert skill.now.date() == skill.today
+
+
 def test_should_key_sessions_by_the_bot_user_key_and_hash_odd_keys() -> None:
     plain = kakao.read_request(payload("안녕", user="a1B2_c-3"))
     assert plain.session_id == "kakao:a1B2_c-3"
@@ -377,7 +384,7 @@ def test_should_post_an_apology_when_a_slow_turn_fails(tmp_path: Any, nlu: FakeN
         settings = type("S", (), {"affirm": ("네",), "deny": ("아니요",),
                                   "action_error": "예매 시스템에 문제가 생겼어요."})()
 
-        def handle(self, session_id: str, text: str, today: Any = None) -> Any:
+        def handle(self, session_id: str, text: str, today: Any = None, now: Any = None) -> Any:
             time.sleep(0.4)
             raise RuntimeError("the session store went away")
 

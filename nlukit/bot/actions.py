@@ -2,7 +2,8 @@
 
 An action gets the scenario's filled slots (canonical values; optional slots that were
 not given are absent) and a context dict (``session_id``, ``intent``, ``text``,
-``parse``, ``turns``, ``today``: the user's date, ``resolved``: what each time or date slot
+``parse``, ``turns``, ``today``: the user's date, ``now``: the user's date and time when known
+(:meth:`nlukit.bot.Bot.handle`), else None, ``resolved``: what each time or date slot
 means, :attr:`nlukit.bot.Turn.resolved`, ``multiple``: every value of a ``multiple = true`` slot
 given several, the action being called once per value) and returns the reply. Anything it raises becomes the polite
 ``action_error`` reply of the ``[bot]`` table and is logged; the bot never crashes.
@@ -76,6 +77,20 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
 
     >>> set_alarm({"date": "이번 주 토요일", "time": "8시"}, {"today": datetime.date(2026, 11, 22)})
     '11월 21일 (토)은 이미 지난 날이에요. 다른 날을 말씀해 주세요.'
+
+    With ``context["now"]`` (a :class:`datetime.datetime`, the user's), a time of today already
+    past rings the next day, as an alarm clock does, and the reply says so; an hour said without
+    오전/오후 is the next one to come:
+
+    >>> at3pm = {"today": datetime.date(2026, 11, 25), "now": datetime.datetime(2026, 11, 25, 15, 0)}
+    >>> set_alarm({"date": "오늘", "time": "오전 7시"}, at3pm)
+    '오전 7시는 이미 지나서 11월 26일 (목) 오전 7시에 알람을 맞췄어요.'
+    >>> set_alarm({"date": "오늘", "time": "7시"}, at3pm)
+    '11월 25일 (수) 오후 7시에 알람을 맞췄어요.'
+    >>> set_alarm({"date": "오늘", "time": "2시 반"}, at3pm)
+    '11월 26일 (목) 오전 2시 30분에 알람을 맞췄어요.'
+    >>> set_alarm({"date": "오늘", "time": "자정"}, at3pm)
+    '11월 26일 (목) 밤 12시에 알람을 맞췄어요.'
     """
     when = slots.get("time", "")
     date_text = slots.get("date", "오늘")
@@ -90,11 +105,37 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     date = resolve_date(date_text, context.get("today"))
     if date is not None and date["kind"] == "date":
         d = datetime.date.fromisoformat(date["value"])
-        day = f"{d.month}월 {d.day}일 ({_WEEKDAY_NAMES[d.weekday()]})"
+        day = _day(d)
         if date.get("past"):
             return f"{day}은 이미 지난 날이에요. 다른 날을 말씀해 주세요."
     else:
         day = date_text   # a range (이번 주말) or unread: the user's words
+    now = context.get("now")
+    if isinstance(now, datetime.datetime) and date is not None and date["kind"] == "date" \
+            and time is not None and time["kind"] == "time" and d == now.date():
+        return _next_to_come(d, time, now)
     if time is not None and not time.get("ambiguous"):
         when = _spoken_time(time["hour"], time["minute"])
     return render_template("{day} {time}에 알람을 맞췄어요.", {"day": day, "time": when})
+
+
+def _day(d: datetime.date) -> str:
+    return f"{d.month}월 {d.day}일 ({_WEEKDAY_NAMES[d.weekday()]})"
+
+
+def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datetime) -> str:
+    """The alarm of a time of today ``d``: the first of its readings (07:00 or 19:00 for 7시) not
+    past ``now``, else the first reading on the next day, said to have passed when it was not
+    ambiguous (nor midnight, which today's evening comes before)."""
+    readings = [tuple(int(x) for x in c.split(":")) for c in time.get("candidates") or ()] \
+        if time.get("ambiguous") else [(int(time["hour"]), int(time["minute"]))]
+    readings = sorted(readings) or [(int(time["hour"]), int(time["minute"]))]
+    for hour, minute in readings:
+        if (hour, minute) > (now.hour, now.minute):
+            return f"{_day(d)} {_spoken_time(hour, minute)}에 알람을 맞췄어요."
+    hour, minute = readings[0]
+    spoken = _spoken_time(hour, minute)
+    tomorrow = _day(d + datetime.timedelta(days=1))
+    if time.get("ambiguous") or hour == 0:   # 오늘 자정: tonight's midnight, not this morning's
+        return f"{tomorrow} {spoken}에 알람을 맞췄어요."
+    return render_template("{time}은/는 이미 지나서 {day} {time}에 알람을 맞췄어요.", {"time": spoken, "day": tomorrow})

@@ -38,6 +38,7 @@ question last; a later one that asks too is queued and runs once nothing is unde
 """
 from __future__ import annotations
 
+import contextvars
 import copy
 import dataclasses
 import datetime
@@ -158,6 +159,8 @@ _HELD_TIME = re.compile(r"(?:(?:오전|오후|새벽|아침|낮|저녁|밤) )?((
 _MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?! ?(?:뒤|후|전|동안|간))(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: a half of the day said alone, as a word with 으로/로 or a polite ending (아니 오후로)
 _HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에)?(?![가-힣\d])")
+#: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
+_SHORT_EOSEO = re.compile(r"서(?:는|도|부터|요)?(?![가-힣])")
 #: a message split in more parts than this is not split
 MAX_REQUESTS = 4
 #: what may follow a misspelled value inside a request (부샨에서, 서을은, 부샨으로요): particles and polite
@@ -168,9 +171,12 @@ _TYPO_ENDINGS = frozenset(("", "은", "는", "이", "가", "을", "를", "의", 
                            "도요", "으로요", "로요", "에서요", "까지요", "아", "야", "라는", "이라는", "라고", "이라고",
                            "란", "이란"))
 _HANGUL_WORD = re.compile(r"[가-힣]{2,}")
+#: the user's date and time of the turn being handled (:meth:`Bot.handle`'s ``now``), for an action's
+#: ``context["now"]``; per thread and task, so turns of other sessions never see it
+_NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("nlukit_bot_now", default=None)
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
-              "filled", "misunderstood")
+              "filled", "order", "misunderstood")
 
 
 class Parser(Protocol):
@@ -447,15 +453,32 @@ class Bot:
 
     # ------------------------------------------------------------------ public API
 
-    def handle(self, session_id: str, text: str, *, today: datetime.date | None = None) -> Turn:
+    def handle(self, session_id: str, text: str, *, today: datetime.date | None = None,
+               now: datetime.datetime | None = None) -> Turn:
         """Answer one user turn of ``session_id``.
 
         ``today`` is the user's date: relative dates in the parse (``내일``) count from
         it and actions get it as ``context["today"]``; by default this machine's date.
+        ``now`` is the user's date and time (``today`` is then its date unless given), for
+        actions as ``context["now"]`` (an alarm for a time already past); with neither given,
+        this machine's; with only ``today`` given, None (the user's time is not known).
         """
         self._check_session_id(session_id)
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
+        if now is not None and not isinstance(now, datetime.datetime):
+            raise InputError(f"now must be a datetime.datetime, got {type(now).__name__}")
+        if now is None and today is None:
+            now = datetime.datetime.now()
+        elif now is not None and today is None:
+            today = now.date()
+        token = _NOW.set(now)
+        try:
+            return self._handle(session_id, text, today)
+        finally:
+            _NOW.reset(token)
+
+    def _handle(self, session_id: str, text: str, today: datetime.date | None) -> Turn:
         parse = self._parse(text, today)
         typed = text
         if self.settings.keyboard_fix:
@@ -513,17 +536,39 @@ class Bot:
         if not self.settings.typo_fix:
             return parse
         fixed = self._typos_fixed(parse)
-        return parse if fixed is parse else self._reread(fixed, parse, today)
+        untagged = self._untagged_typos(fixed)
+        return parse if fixed is parse and not untagged else self._reread(fixed, parse, today, untagged)
 
-    def _reread(self, fixed: ParseResult, parse: ParseResult, today: datetime.date | None) -> ParseResult:
+    def _untagged_typos(self, parse: ParseResult) -> list[tuple[int, int, str]]:
+        """``(start, end, value)`` of each word the model did not tag that misspells a dictionary
+        value of exactly one type (``서을 날씨`` → 서울), by :meth:`_typo`: the words a slot may take
+        (:meth:`_typo_candidates`), for the intent read again (:meth:`_reread`)."""
+        if not self._index:
+            return []
+        norm = normalize(parse.text)
+        out: list[tuple[int, int, str]] = []
+        for m in _TYPO_WORD.finditer(norm.text):
+            a, b = norm.to_original(m.start(), m.end())
+            if any(e.start < b and a < e.end for e in parse.entities):
+                continue
+            typos = {t for etype in self._index if (t := self._typo(m.group(0), self._index[etype])) is not None}
+            if len(typos) == 1:
+                n, value = next(iter(typos))
+                out.append((a, norm.to_original(m.start(), m.start() + n)[1], value))
+        return out
+
+    def _reread(self, fixed: ParseResult, parse: ParseResult, today: datetime.date | None,
+                untagged: Sequence[tuple[int, int, str]] = ()) -> ParseResult:
         """``fixed`` with the intent of its text as corrected (each misspelled surface replaced by its
-        value: ``대젼에서 출발할게요`` read again as ``대전에서 출발할게요``) when the model is surer of
-        that one: a misspelling may lead the model astray (a goodbye). One more parse, only for a
-        correction; the entities keep their offsets in the text as typed."""
+        value: ``대젼에서 출발할게요`` read again as ``대전에서 출발할게요``, a word the model did not tag,
+        ``untagged``, as well as a value it did) when the model is surer of that one: a misspelling may
+        lead the model astray (a goodbye). One more parse, only for a correction; the entities keep
+        their offsets in the text as typed (an untagged word is taken as a value when a slot needs it)."""
         text = fixed.text
-        for e in sorted((e for e, o in zip(fixed.entities, parse.entities, strict=True) if e is not o),
-                        key=lambda e: -e.start):
-            text = text[:e.start] + e.value + text[e.end:]
+        changed = [(e.start, e.end, e.value) for e, o in zip(fixed.entities, parse.entities, strict=True)
+                   if e is not o]
+        for start, end, value in sorted([*changed, *untagged], key=lambda x: -x[0]):
+            text = text[:start] + value + text[end:]
         again = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
 
         def sure(p: ParseResult) -> float:   # the model's best intent, a fallback below the threshold or not
@@ -634,7 +679,9 @@ class Bot:
                          found: Sequence[_Cand]) -> list[_Cand]:
         """Words the model did not tag that misspell a value (``서을 날씨`` → 서울) of the type of a
         slot still missing (not in ``held`` and no value ``found`` for it this turn), one per
-        missing slot, in order. A word that misspells values of two such types fills neither."""
+        missing slot, in order. A word that misspells values of two such types fills neither.
+        A word joined by an and or an or to a value of a slot's type before it (``서울 아니면 부샨``,
+        ``서울이랑 부샨``) is one more value of that type, said with it, whatever room is left."""
         room: dict[str, int] = {}
         for s in sc.slots:
             if s.name not in held and s.entity in self._index:
@@ -643,7 +690,9 @@ class Bot:
             if c.entity in room:
                 room[c.entity] -= 1 + len(c.also)
         room = {k: v for k, v in room.items() if v > 0}
-        if not room:
+        said = sorted(((c.end, c.entity) for c in found if c.entity in self._index
+                       and any(s.entity == c.entity for s in sc.slots)), reverse=True)
+        if not room and not said:
             return []
         norm = normalize(text)
         taken = [(e.start, e.end) for e in parse.entities] + [(c.span_start, c.end) for c in found]
@@ -652,13 +701,53 @@ class Bot:
             a, b = norm.to_original(m.start(), m.end())
             if any(x < b and a < y for x, y in taken):
                 continue
-            typos = [(etype, t) for etype in room if (t := self._typo(m.group(0), self._index[etype])) is not None]
-            if len(typos) != 1 or room[typos[0][0]] == 0:
+            # the value said right before this word, when an and or an or joins them (이랑, 아니면)
+            joined = next((etype for end, etype in said if end <= a), None)
+            if joined is not None:
+                between = text[max(end for end, _ in said if end <= a):a]
+                joint = _squash(between)
+                if not joint or joint not in (_AND | _OR):
+                    joined = None
+            types = set(room) | ({joined} if joined else set())
+            typos = [(etype, t) for etype in sorted(types) if (t := self._typo(m.group(0), self._index[etype])) is not None]
+            if len(typos) != 1 or (typos[0][0] != joined and room.get(typos[0][0], 0) == 0):
                 continue
             etype, (n, value) = typos[0]
-            room[etype] -= 1
+            if etype != joined:
+                room[etype] -= 1
             a, b = norm.to_original(m.start(), m.start() + n)
             out.append(_Cand(etype, None, value, text[a:b], a, b, "typo"))
+            said = sorted([*said, (b, etype)], reverse=True)   # 서울이나 부샨이나 대규: a list goes on
+        return out
+
+    def _listed_after(self, text: str, sc: Scenario, found: Sequence[_Cand]) -> list[_Cand]:
+        """Words the model did not tag that the dictionary lists as a value of the type of the value
+        right before them, an and or an or between (``아이유랑 방탄``: 방탄소년단 too; ``서울이나 부산``),
+        a particle or polite ending after them or none: values said together with it."""
+        types = {s.entity for s in sc.slots}
+        said = sorted(((c.end, c.entity) for c in found if c.entity in types and c.entity in self._index),
+                      reverse=True)
+        if not said:
+            return []
+        norm = normalize(text)
+        taken = [(c.span_start, c.end) for c in found]
+        out: list[_Cand] = []
+        for m in _TYPO_WORD.finditer(norm.text):
+            a, b = norm.to_original(m.start(), m.end())
+            if any(x < b and a < y for x, y in taken):
+                continue
+            prev = next(((end, etype) for end, etype in said if end <= a), None)
+            joint = _squash(text[prev[0]:a]) if prev is not None else ""
+            if prev is None or not joint or joint not in (_AND | _OR):
+                continue
+            word, index = m.group(0), self._index[prev[1]]
+            n = next((n for n in range(len(word), 0, -1)
+                      if word[n:] in _TYPO_ENDINGS and index.lookup(word[:n]) is not None), None)
+            if n is None:
+                continue
+            a, b = norm.to_original(m.start(), m.start() + n)
+            out.append(_Cand(prev[1], None, index.lookup(word[:n]) or word[:n], text[a:b], a, b, "dictionary"))
+            said = sorted([*said, (b, prev[1])], reverse=True)
         return out
 
     def _clause_cuts(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
@@ -1354,7 +1443,12 @@ class Bot:
         if sc is None or not sc.follow_up or not sc.slots:
             return None
         # a follow-up replaces values: a misspelled one may stand for any slot (부샨은?)
-        cands = self._candidates(text, parse, sc, None, {})
+        cands = self._candidates(text, parse, sc, None, {}, last.get("slots") or {})
+        if not cands:   # 방탄은? with nothing tagged: the dictionary's values of the scenario's types
+            looked = self._looked_up(text, parse, sc)
+            if looked is not parse:
+                parse = looked
+                cands = self._candidates(text, parse, sc, None, {}, last.get("slots") or {})
         if not cands or not _little_else(self._without_names(self._without_lead(text, cands), cands, sc), cands):
             return None
         if strict:
@@ -1366,6 +1460,7 @@ class Bot:
                 return None
         slots = dict(last.get("slots") or {})
         meanings = dict(last.get("resolved") or {})
+        named: list[str] = []   # the slots this turn's values take, in the order said
         for c in cands:
             same = [s for s in sc.slots if s.entity == c.entity]
             # 대구는? after a trip: from or to? not a follow-up (대구로 is, with particles)
@@ -1381,12 +1476,45 @@ class Bot:
             _remember_meaning(meanings, slot.name, c, value, follows=True)
             # 4시는? after 오후 3시: read back as understood (오후 4시), as a correction is
             slots[slot.name] = self._with_half(slot, c, value, meanings.get(slot.name))
+            named.append(slot.name)
+            # 거기서 출발 after a trip to 부산: the new origin is the last destination, which the
+            # next trip cannot have; a slot that must differ from this one and holds its value
+            # (and that the turn does not name) is asked again
+            for t in sc.slots:
+                if t.differs_from == slot.name and slots.get(t.name) == slots[slot.name] \
+                        and not any(d is not c and d.entity == t.entity for d in cands):
+                    slots.pop(t.name, None)
+                    meanings.pop(t.name, None)
         if dry:   # would it follow up? (a part of a message of several requests)
             return Turn("", "complete", sc.intent)
         self._reset(state)
-        state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings)
+        state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings,
+                     order=[*(n for n in slots if n not in named), *named])
         self._follow_joined(state, sc, last, cands)
         return self._advance(sid, state, sc, text, parse, "", today)
+
+    def _looked_up(self, text: str, parse: ParseResult, sc: Scenario) -> ParseResult:
+        """``parse`` with the values the dictionary lists for ``sc``'s slot types found in ``text``
+        (a span of two types is none), when the model tagged none of those types; else ``parse``."""
+        types = {s.entity for s in sc.slots}
+        if any(e.entity in types for e in parse.entities):
+            return parse
+        norm = normalize(text)
+        found: dict[tuple[int, int], list[tuple[str, str]]] = {}
+        for etype in sorted(types):
+            index = self._index.get(etype)
+            for s, e, value in index.find(norm.text) if index is not None else ():
+                found.setdefault((s, e), []).append((etype, value))
+        spans = [(s, e, got[0]) for (s, e), got in found.items() if len(got) == 1
+                 and not any(a < e and s < b and (a, b) != (s, e) for a, b in found)]
+        if not spans:
+            return parse
+        said = []
+        for s, e, (etype, value) in spans:
+            a, b = norm.to_original(s, e)
+            said.append(Entity(etype, value, text[a:b], a, b, 1.0))
+        return ParseResult(parse.text, parse.intent, tuple(sorted([*parse.entities, *said], key=lambda e: e.start)),
+                           parse.ranking)
 
     @staticmethod
     def _without_names(text: str, cands: Sequence[_Cand], sc: Scenario) -> str:
@@ -1413,7 +1541,7 @@ class Bot:
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
-                     choose=None, multi_note=None, filled=[])
+                     choose=None, multi_note=None, filled=[], order=[])
 
     def _invalid_reply(self, sid: str, state: dict[str, Any], sc: Scenario, c: _Cand, slot: Slot) -> str:
         """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``)."""
@@ -1564,7 +1692,7 @@ class Bot:
         if sc.action_fn is not None:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
                        "parse": parse.to_dict(), "turns": total,
-                       "today": today or datetime.date.today(), "resolved": resolved,
+                       "today": today or datetime.date.today(), "now": _NOW.get(), "resolved": resolved,
                        "multiple": dict(state.get("each") or {})}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
@@ -1582,9 +1710,12 @@ class Bot:
     # ------------------------------------------------------------------ slot filling
 
     def _candidates(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None,
-                    held: Mapping[str, Any] | None = None) -> list[_Cand]:
+                    held: Mapping[str, Any] | None = None, changes: Mapping[str, Any] | None = None
+                    ) -> list[_Cand]:
         """The values of ``text`` that may fill ``sc``'s slots. With ``held`` (the slots filled
-        before this turn) a misspelled word may fill a slot still missing (``[bot] typo_fix``)."""
+        before this turn) a misspelled word may fill a slot still missing (``[bot] typo_fix``).
+        Minutes or a half of the day said alone (``아니 45분으로``) change the time of ``changes``
+        (by default ``held``; a follow-up's, the last answer's)."""
         types = sc.entity_types
         # a value made only of lone jamo (ㅇㅇ, ㅋㅋ), of yes and no (응, 아니) or of symbols (☀️, ^^) is chat,
         # not a value the parser should have tagged: unless the dictionary lists it, it fills nothing
@@ -1606,11 +1737,13 @@ class Bot:
                 if m.end() > m.start():
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
-        if held:
-            changed = self._time_changed(norm, text, sc, held, [c for c in cands + extra if not (
-                c.entity == "time" and _MINUTES_ALONE.fullmatch(c.text))])
-            if changed:   # 30분 tagged alone: the held hour's 30 minutes
-                cands = [c for c in cands if not (c.entity == "time" and _MINUTES_ALONE.fullmatch(c.text))]
+        extra += self._listed_after(text, sc, cands + extra)
+        changes = held if changes is None else changes
+        if changes:
+            changed = self._time_changed(norm, text, sc, changes, [c for c in cands + extra if not (
+                c.entity == "time" and _part_of_time(c.text))])
+            if changed:   # 30분 or 오후 tagged alone: the held hour's 30 minutes, its afternoon
+                cands = [c for c in cands if not (c.entity == "time" and _part_of_time(c.text))]
                 extra = [c for c in extra if c.entity != "time"] + changed
         if held is not None and self.settings.typo_fix:
             typos = self._typo_candidates(text, parse, sc, held, cands + extra)
@@ -1803,11 +1936,14 @@ class Bot:
     @staticmethod
     def _by_particle(same: Sequence[Slot], c: _Cand) -> Slot | None:
         """The one slot among ``same`` whose particles follow ``c`` (``대구로``), for a value
-        the parser gave no role; the longest particle wins (``으로`` over ``로``)."""
+        the parser gave no role; the longest particle wins (``으로`` over ``로``). 에서 said short
+        after a word ending in a vowel counts as 에서 (``거기서``, ``대구서``)."""
         best, length = None, 0
+        short = bool(c.text) and "가" <= c.text[-1] <= "힣" and not has_batchim(c.text[-1]) \
+            and _SHORT_EOSEO.match(c.after) is not None
         for s in same:
             for q in s.particles:
-                if c.after.startswith(q) and len(q) > length:
+                if (c.after.startswith(q) or (q == "에서" and short)) and len(q) > length:
                     best, length = s, len(q)
         return best
 
@@ -1872,14 +2008,16 @@ class Bot:
         return value
 
     def _fill(self, sc: Scenario, slots: dict[str, str], cands: Sequence[_Cand], asked: Slot | None,
-              bare: bool, meanings: dict[str, Any]) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
-        """Put each candidate into its slot; returns the slots filled and the refused values."""
+              bare: bool, meanings: dict[str, Any], order: Sequence[str] = ()
+              ) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
+        """Put each candidate into its slot; returns the slots filled and the refused values.
+        ``order``: the slots in the order they were filled, the last last (:meth:`_target`)."""
         filled: list[str] = []
         rejected: list[tuple[_Cand, Slot]] = []
         before = dict(slots)
         took: dict[str, _Cand] = {}
         for c in cands:
-            slot = self._target(sc, slots, c, asked, bare, filled)
+            slot = self._target(sc, slots, c, asked, bare, filled, order)
             if slot is None:
                 continue
             value = self._accept(slot, c)
@@ -1930,7 +2068,7 @@ class Bot:
 
     @staticmethod
     def _target(sc: Scenario, slots: Mapping[str, str], c: _Cand, asked: Slot | None, bare: bool,
-                taken: Sequence[str]) -> Slot | None:
+                taken: Sequence[str], order: Sequence[str] = ()) -> Slot | None:
         same = [s for s in sc.slots if s.entity == c.entity and s.name not in taken]
         if not same:
             return None
@@ -1956,7 +2094,12 @@ class Bot:
         empty = [s for s in same if s.name not in slots]
         if empty:
             return empty[0]
-        return same[0] if len(same) == 1 else None  # a correction of the only slot of its type
+        if len(same) == 1:
+            return same[0]   # a correction of the only slot of its type
+        # a correction at a confirmation that names no slot (아 아니 대구 for a trip read back): the
+        # slot of its type filled last, the one the user answered or said last
+        last = [s for s in same if s.name in order] if bare else []
+        return max(last, key=lambda s: list(order).index(s.name)) if last else None
 
     # ------------------------------------------------------------------ several values at once
 
@@ -2059,7 +2202,9 @@ class Bot:
                     lists.append((slot, [v for _, v in ok]))
             else:
                 choose = {"slot": slot.name, "choices": [v for _, v in ok]}
-        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings)
+        order = [n for n in state.get("order") or () if isinstance(n, str) and n in slots]
+        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings, order)
+        state["order"] = [*(n for n in order if n not in filled), *filled]
         got = state.get("multi")
         multi: dict[str, list[str]] = got if isinstance(got, dict) else {}
         state["multi"] = multi
@@ -2247,6 +2392,15 @@ def _joint(text: str, a: _Cand, b: _Cand) -> str | None:
         if joint and between.endswith(joint) and word and after.startswith(word):
             return joint
     return None
+
+
+def _part_of_time(text: str) -> bool:
+    """A time the model may tag that is only a part of one: minutes or a half of the day alone.
+
+    >>> _part_of_time("30분"), _part_of_time("오후"), _part_of_time("오후 3시"), _part_of_time("30분 뒤")
+    (True, True, False, False)
+    """
+    return bool(_MINUTES_ALONE.fullmatch(text) or _HALF_ALONE.fullmatch(text))
 
 
 def _and_list(values: Sequence[str]) -> str:

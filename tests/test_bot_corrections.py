@@ -1,0 +1,170 @@
+"""Corrections and references found by conversation QA: an or with a misspelled value, a no with
+an interjection at a confirmation, 거기서 after a trip, minutes changed after an alarm was set,
+an alarm for a time already past, and the intent read again for a misspelled word the model did
+not tag. The parser is the deterministic stand-in (tests/fixtures/bot/bot_standin.py)."""
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+import tomllib
+
+HERE = os.path.join(os.path.dirname(__file__), "fixtures", "bot")
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from bot_standin import StandInParser, parse_result  # noqa: E402
+
+from nlukit.bot import Bot  # noqa: E402
+from nlukit.bot.scenario import parse_scenarios  # noqa: E402
+from nlukit.types import Entity  # noqa: E402
+
+SCENARIOS = os.path.join(HERE, "scenarios.toml")
+
+
+def make_bot(overrides=None, *, multiple=False, confirm=False, alarm_action=False, **settings) -> Bot:
+    """The bot of tests/test_bot.py; the trip's slots with particles and a destination that must
+    differ from the origin (as in the demo), 거기 pointing back to the last place said."""
+    parser = StandInParser(overrides=overrides)
+    with open(SCENARIOS, "rb") as f:
+        data = tomllib.load(f)
+    data["bot"].update({"refer": {"location": ["거기"]}, **settings})
+    by_intent = {s["intent"]: s for s in data["scenario"]}
+    trip = by_intent["train_ticket"]
+    trip["slot"][0]["particles"] = ["에서", "부터", "출발"]
+    trip["slot"][1].update(particles=["(으)로", "까지"], differs_from="origin", invalid="출발지와 같은 곳이에요.")
+    if confirm:
+        trip["confirm"] = "{date} {origin}에서 {destination}(으)로 예매할까요?"
+    if multiple:
+        by_intent["weather"]["slot"][0]["multiple"] = True
+    if alarm_action:
+        alarm = by_intent["alarm"]
+        del alarm["response"]
+        alarm["action"] = "nlukit.bot.actions:set_alarm"
+        alarm["slot"][1]["default"] = "오늘"
+    return Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+
+
+def talk(bot: Bot, sid: str, *texts: str, **kw):
+    turn = None
+    for t in texts:
+        turn = bot.handle(sid, t, **kw)
+    return turn
+
+
+# ------------------------------------------------------------------ 1. A 아니면 B, B misspelled
+
+def test_should_read_a_misspelled_value_joined_by_an_or_as_one_more_value_said_with_the_first():
+    # 서울 아니면 부샨 날씨: as 서울 아니면 부산 날씨 does, both for a multiple slot, not 서울 alone
+    turn = make_bot(multiple=True).handle("o1", "서울 아니면 부샨 날씨")
+    assert turn.state == "complete" and turn.multiple == {"location": ["서울", "부산"]}
+    assert turn.reply == "오늘 서울의 날씨를 알려드릴게요.\n오늘 부산의 날씨를 알려드릴게요."
+    assert make_bot(multiple=True).handle("o2", "서울이랑 부샨 날씨").multiple == {"location": ["서울", "부산"]}
+    # a one-value slot asks which one, as for two values spelled right
+    turn = make_bot().handle("o3", "서울 아니면 부샨 날씨")
+    assert turn.state == "ask_slot" and turn.choices == ["서울", "부산"]
+    assert make_bot().handle("o4", "서울 아니면 부산 날씨").choices == ["서울", "부산"]
+
+
+# ------------------------------------------------------------------ 2. 아 아니 대구 at a confirmation
+
+def test_should_change_the_place_filled_last_for_a_no_and_a_place_without_particle_at_a_confirmation():
+    bot = make_bot(confirm=True)
+    turn = talk(bot, "c1", "기차 예매해줘", "서울", "부산", "내일")
+    assert turn.state == "confirm"
+    turn = bot.handle("c1", "아 아니 대구")
+    assert turn.state == "confirm" and turn.reply == "내일 서울에서 대구로 예매할까요?"
+    assert talk(bot, "c2", "기차 예매해줘", "서울", "부산", "내일", "아니 대구").slots["destination"] == "대구"
+    # the origin answered last (where to was said first): 대구 takes its place
+    turn = talk(bot, "c3", "내일 부산으로 가는 기차", "서울", "아 아니 대구")
+    assert (turn.slots["origin"], turn.slots["destination"]) == ("대구", "부산")
+
+
+# ------------------------------------------------------------------ 3. 거기서 출발 after a trip to 부산
+
+def test_should_take_the_last_destination_as_the_origin_of_a_follow_up_and_ask_where_to():
+    bot = make_bot()
+    turn = bot.handle("t1", "내일 서울에서 부산으로 가는 기차")
+    assert turn.state == "complete"
+    for sid, said in (("t1", "거기서 출발"), ("t2", "거기에서 출발")):
+        if sid != "t1":
+            bot.handle(sid, "내일 서울에서 부산으로 가는 기차")
+        turn = bot.handle(sid, said)
+        assert turn.state == "ask_slot" and turn.missing == ["destination"], said
+        assert turn.slots == {"origin": "부산", "date": "내일"} and turn.reply == "부산에서 어디로 가세요?"
+    turn = bot.handle("t1", "대구")
+    assert turn.state == "complete" and turn.slots["destination"] == "대구"
+
+
+# ------------------------------------------------------------------ 4. 아니 45분으로 after the alarm was set
+
+def test_should_change_the_minutes_of_an_alarm_already_set():
+    bot = make_bot()
+    assert bot.handle("a1", "7시 15분 알람 맞춰줘").reply == "내일 7시 15분에 알람을 맞췄어요."
+    turn = bot.handle("a1", "아니 45분으로")
+    assert turn.state == "complete" and turn.reply == "내일 7시 45분에 알람을 맞췄어요."
+
+
+def test_should_change_the_half_of_the_day_of_a_time_when_the_model_tags_the_half_alone_as_a_time():
+    said = "아니 오후로"   # the model tags 오후 as a time of its own
+    tagged = parse_result(said, "fallback", 0.8, Entity("time", "오후", "오후", 3, 5, 0.9))
+    bot = make_bot({said: tagged})
+    assert bot.handle("h1", "7시 알람 맞춰줘").reply == "내일 7시에 알람을 맞췄어요."
+    assert bot.handle("h1", said).reply == "내일 오후 7시에 알람을 맞췄어요."
+
+
+# ------------------------------------------------------------------ 5. an alarm for a time already past
+
+def test_should_give_the_action_the_users_time_and_ring_the_next_day_for_a_time_past():
+    bot = make_bot(alarm_action=True)
+    at3pm = datetime.datetime(2026, 11, 25, 15, 0)
+    turn = bot.handle("p1", "오늘 오전 7시 알람", now=at3pm)
+    assert turn.reply == "오전 7시는 이미 지나서 11월 26일 (목) 오전 7시에 알람을 맞췄어요."
+    assert bot.handle("p2", "오늘 7시 알람", now=at3pm).reply == "11월 25일 (수) 오후 7시에 알람을 맞췄어요."
+    # the date alone: the user's time unknown, the alarm as said
+    turn = bot.handle("p3", "오늘 오전 7시 알람", today=at3pm.date())
+    assert turn.reply == "11월 25일 (수) 오전 7시에 알람을 맞췄어요."
+
+
+# ------------------------------------------------------------------ 6. the intent of a text corrected in an untagged word
+
+def test_should_read_the_intent_again_when_a_word_the_model_did_not_tag_is_corrected():
+    said, fixed = "부샨에서 출발할게요", "부산에서 출발할게요"   # the misspelling led the model to a greeting
+    misread = parse_result(said, "greeting", 0.65)
+    right = parse_result(fixed, "train_ticket", 0.85, Entity("location", "부산", "부산", 0, 2, 0.9, "origin"))
+    bot = make_bot({said: misread, fixed: right})
+    turn = bot.handle("r1", said)
+    assert turn.intent == "train_ticket" and turn.state == "ask_slot" and turn.slots == {"origin": "부산"}
+    assert turn.parse.text == said and turn.parse.entities == ()
+    # less sure of the corrected text: the first reading stands
+    bot = make_bot({said: misread, fixed: parse_result(fixed, "train_ticket", 0.5)})
+    assert bot.handle("r2", said).intent == "greeting"
+
+
+# ------------------------------------------------------------------ 7. a follow-up's value the model did not tag
+
+def test_should_follow_up_with_a_dictionary_value_the_model_did_not_tag():
+    # 방탄은? after a song of 아이유: the model tags nothing, the dictionary lists 방탄 (방탄소년단)
+    said = "방탄은?"
+    bot = make_bot({said: parse_result(said, "fallback", 0.7)})
+    assert bot.handle("f1", "아이유 노래 틀어줘").state == "complete"
+    turn = bot.handle("f1", said)
+    assert turn.state == "complete" and turn.slots == {"artist": "방탄소년단"}
+    # nothing of the last answer's types: no follow-up
+    other = "짜장면은?"
+    bot = make_bot({other: parse_result(other, "fallback", 0.7)})
+    bot.handle("f2", "아이유 노래 틀어줘")
+    assert bot.handle("f2", other).state == "fallback"
+
+
+# ------------------------------------------------------------------ 8. a value the model missed, said with one it tagged
+
+def test_should_take_a_dictionary_value_joined_to_a_tagged_one_that_the_model_missed():
+    said = "서울이랑 부산 날씨"   # the model tagged 서울 only
+    bot = make_bot({said: parse_result(said, "weather", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9))},
+                   multiple=True)
+    assert bot.handle("j1", said).multiple == {"location": ["서울", "부산"]}
+    other = "서울 부산 날씨"   # no joining word: no list guessed
+    bot = make_bot({other: parse_result(other, "weather", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9))},
+                   multiple=True)
+    assert bot.handle("j2", other).slots["location"] == "서울"
