@@ -168,3 +168,30 @@ def test_should_take_a_dictionary_value_joined_to_a_tagged_one_that_the_model_mi
     bot = make_bot({other: parse_result(other, "weather", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9))},
                    multiple=True)
     assert bot.handle("j2", other).slots["location"] == "서울"
+
+
+# ------------------------------------------------------------------ a date typed in numbers
+
+def _dated(text: str, surface: str, iso: str, intent: str = "weather", *more: Entity):
+    a = text.index(surface)
+    return parse_result(text, intent, 0.9, Entity("date", surface, surface, a, a + len(surface), 0.9,
+                                                  resolved={"kind": "date", "value": iso}), *more)
+
+
+def test_should_say_back_a_date_typed_in_numbers_in_words_and_keep_what_it_means():
+    seoul = Entity("location", "서울", "서울", 5, 7, 0.9)
+    overrides = {"12.3 서울 날씨": _dated("12.3 서울 날씨", "12.3", "2026-12-03", "weather", seoul),
+                 "2027. 1. 5 서울 날씨": _dated("2027. 1. 5 서울 날씨", "2027. 1. 5", "2027-01-05", "weather",
+                                              Entity("location", "서울", "서울", 11, 13, 0.9))}
+    bot = make_bot(overrides)
+    bot.parser.resolve = {"date": "date"}   # as nlukit.load names them
+    turn = bot.handle("d1", "12.3 서울 날씨", today=datetime.date(2026, 11, 22))
+    # the value as the dictionary does not list it (12.3) was read back as typed
+    assert turn.reply == "12월 3일 서울의 날씨를 알려드릴게요."
+    assert turn.slots["date"] == "12월 3일"
+    assert turn.resolved["date"] == {"kind": "date", "value": "2026-12-03"}
+    # a year typed stays in the words
+    turn = bot.handle("d2", "2027. 1. 5 서울 날씨", today=datetime.date(2026, 11, 22))
+    assert turn.slots["date"] == "2027년 1월 5일" and turn.resolved["date"]["value"] == "2027-01-05"
+    # a date said in words is the user's words, read or not (내일 is the dictionary's)
+    assert bot.handle("d3", "내일 서울 날씨", today=datetime.date(2026, 11, 22)).slots["date"] == "내일"

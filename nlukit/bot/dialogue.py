@@ -161,6 +161,9 @@ _MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?! ?(?:뒤|후|�
 _HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
 _SHORT_EOSEO = re.compile(r"서(?:는|도|부터|요)?(?![가-힣])")
+#: a date typed in numbers only (12.3, 2026. 12. 3., 12/25, 2026-12-03): said back in words
+_NUMBER_DATE = re.compile(r"\d[\d\s./-]*\d\.?")
+_TYPED_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 #: a message split in more parts than this is not split
 MAX_REQUESTS = 4
 #: what may follow a misspelled value inside a request (부샨에서, 서을은, 부샨으로요): particles and polite
@@ -268,11 +271,23 @@ def _remember_meaning(meanings: dict[str, Any], name: str, c: _Cand, value: str,
     """Keep the parser's reading of the value slot ``name`` took from ``c`` (it saw the 오후
     typed before 세 시); without one the value is read again when needed. A follow-up's
     hour without 오전/오후 keeps the half of the day of the one it replaces."""
-    if c.resolved and c.value == value:
+    if c.resolved and (c.value == value or value == _spelled_date(c)):
         got = dict(c.resolved)
         meanings[name] = _same_half(got, meanings.get(name)) if follows else got
     else:
         meanings.pop(name, None)
+
+
+def _spelled_date(c: _Cand) -> str | None:
+    """The day a date value the parser read (``c.resolved``) means, in words: ``12.3`` → ``12월 3일``,
+    with the year when the user typed one (``2026. 12. 3`` → ``2026년 12월 3일``); None for any
+    other value, or one already said in words (``내일``, ``12월 3일``)."""
+    r = c.resolved
+    if not r or r.get("kind") != "date" or not isinstance(r.get("value"), str) \
+            or not _NUMBER_DATE.fullmatch(c.text.strip()):
+        return None
+    year, month, day = (int(x) for x in r["value"].split("-"))
+    return (f"{year}년 " if _TYPED_YEAR.search(c.text) else "") + f"{month}월 {day}일"
 
 
 def _same_half(new: dict[str, Any], last: Any) -> dict[str, Any]:
@@ -1995,6 +2010,11 @@ class Bot:
         index = self._index.get(slot.entity)
         if index is not None and value not in index.values:
             value = index.lookup(value) or index.lookup(c.text) or value
+        if index is None or value not in index.values:
+            # a date the dictionary does not list (12.3, 2026. 12. 3): said back in words
+            spelled = _spelled_date(c)
+            if spelled is not None:
+                value = index.lookup(spelled) if index is not None and index.lookup(spelled) else spelled
         if slot.values == "dictionary":
             return value if index is not None and value in index.values else None
         if isinstance(slot.values, tuple):
