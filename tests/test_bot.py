@@ -810,6 +810,7 @@ def test_should_not_leave_a_question_for_a_yes_or_no_the_model_reads_as_another_
     assert make_bot({"네": parse_result("네", "greeting", 0.9)}).handle("y2", "네").intent == "greeting"
 
 
+
 # -- text typed with the Korean keyboard left in English mode ---------------------------------
 def test_should_read_a_request_and_answers_typed_in_english_mode_as_the_hangul_meant():
     talk(make_bot(), "k1", [

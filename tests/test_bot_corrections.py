@@ -195,3 +195,21 @@ def test_should_say_back_a_date_typed_in_numbers_in_words_and_keep_what_it_means
     assert turn.slots["date"] == "2027년 1월 5일" and turn.resolved["date"]["value"] == "2027-01-05"
     # a date said in words is the user's words, read or not (내일 is the dictionary's)
     assert bot.handle("d3", "내일 서울 날씨", today=datetime.date(2026, 11, 22)).slots["date"] == "내일"
+
+
+# ------------------------------------------------------------------ a bare yes after an answer
+
+def test_should_acknowledge_a_bare_yes_after_an_answer_that_the_model_reads_as_small_talk():
+    # Given a model that reads 네 as small talk (the demo's read it as thanks: 천만에요)
+    overrides = {t: parse_result(t, "greeting", 0.9) for t in ("네", "네 좋아요", "응")}
+    bot = make_bot(overrides)
+    assert talk(bot, "a1", "서울 날씨").reply == "오늘 서울의 날씨를 알려드릴게요."
+    for yes in ("네", "네 좋아요"):
+        turn = bot.handle("a1", yes)
+        assert (turn.reply, turn.state, turn.intent) == ("네, 더 필요한 게 있으면 말씀해 주세요.", "complete", None)
+    # the answer still follows up
+    assert bot.handle("a1", "부산은?").reply == "오늘 부산의 날씨를 알려드릴게요."
+    # before any answer, and with the setting "", a yes is what the model says
+    assert make_bot(overrides).handle("a2", "응").reply == "안녕하세요!"
+    quiet = make_bot(overrides, acknowledge="")
+    assert talk(quiet, "a3", "서울 날씨", "네").reply == "안녕하세요!"

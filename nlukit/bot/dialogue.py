@@ -1319,6 +1319,11 @@ class Bot:
                                      strict=intent is not None and intent != last.get("intent"))
             if follow is not None:
                 return follow
+            if st.acknowledge and last and self._made_of(_squash(text), self._affirm) \
+                    and (intent is None or self._small_talk(intent)):
+                # 네, 좋아요 after an answer, nothing asked: no thanks to answer (천만에요), no request
+                state["misunderstood"] = 0
+                return Turn(st.acknowledge, "complete", None, {}, [], parse)
             if intent is not None and intent in self.scenarios:
                 return self._start(sid, state, self.scenarios[intent], text, parse, today)
             if intent is not None:

@@ -179,6 +179,9 @@ class BotSettings:
     no_scenario: str = "죄송해요, 그 요청은 아직 도와드릴 수 없어요."
     affirm: tuple[str, ...] = DEFAULT_AFFIRM
     deny: tuple[str, ...] = DEFAULT_DENY
+    #: the answer to a bare yes (네, 좋아요: ``affirm``) after an answer, with nothing asked, when the
+    #: model reads it as small talk or as nothing (not the thanks' 천만에요); "" leaves it to the model
+    acknowledge: str = "네, 더 필요한 게 있으면 말씀해 주세요."
     #: the answer to a plain no to a confirmation question (the scenario stays, values kept)
     confirm_denied: str = "알겠어요. 무엇을 바꿀까요? 바꿀 내용을 말씀해 주세요."
     #: follow-ups (``부산은?`` after a weather answer) for every scenario that does not turn them off
@@ -367,7 +370,7 @@ _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
              "follow_up", "keyboard_fix", "typo_fix", "refer", "choose_one", "one_at_a_time", "too_many_values",
-             "split_requests", "queued"}
+             "split_requests", "queued", "acknowledge"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -390,6 +393,11 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
                 kw[k] = text
+    if "acknowledge" in d:   # "" turns it off
+        if isinstance(d["acknowledge"], str):
+            kw["acknowledge"] = d["acknowledge"].strip()
+        else:
+            p.add("bot.acknowledge", f'must be a string ("" for none), got {d["acknowledge"]!r}')
     for k in ("follow_up", "keyboard_fix", "typo_fix", "split_requests"):
         if k in d:
             if isinstance(d[k], bool):
