@@ -401,6 +401,36 @@ def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, 
     assert (net._folded().char is None) == (fold_max == 0)   # the char CNN folded, or convolved
 
 
+def test_should_read_known_words_char_features_as_the_batch_char_cnn_gives_them(tagger, monkeypatch):
+    # Given a batch on the packed path with known words, unknown ones (their char CNN runs),
+    # surfaces spelling the padding and unknown words, empty and long texts, naughty strings
+    import copy
+
+    import nlukit.models.tagger as tagger_module
+    monkeypatch.setattr(tagger_module, "FOLDED_MIN_ROWS", 1)
+    texts = ["내일 서울에서 부산으로 가는 기차", "<pad> <unk> 서울 <pad>", "뷁뷁 햏햏 zzqq 광주", "",
+             "ㅋㅋㅋ ^^;", "{{}} %s%s%n \x00 부\u200b산", "대구에서 강릉으로 모레 가는 표 예매해줘 " * 12,
+             "BTS 노래 서울 SEOUL 낼", "a" * 40]
+    t = copy.deepcopy(tagger)
+    batch = t._encode([t._units(*item(x)) for x in texts])
+    assert "vocab_chars" in batch and bool((batch["words"] < 2).any())   # some units unknown
+    plain = {k: v for k, v in batch.items() if k != "vocab_chars"}
+    net = t.net_.eval()
+    with torch.inference_mode():
+        got = net.emissions(batch)
+        want = net.emissions(plain)   # the char CNN over every distinct surface of the batch
+    # Then the emissions are the same bit for bit
+    assert net._folded().word_chars[1] is not None
+    assert torch.equal(got, want)
+    # And with a padding character that is not zero (a row would depend on the batch's
+    # widest surface) the route steps aside
+    with torch.no_grad():
+        net.char.weight[0].normal_(generator=torch.Generator().manual_seed(1))
+    with torch.inference_mode():
+        assert torch.equal(net.emissions(batch), net.emissions(plain))
+    assert net._folded().word_chars[1] is None
+
+
 def test_should_rebuild_the_folded_weights_when_a_weight_changes(tagger, monkeypatch):
     # Given a tagger whose inference weights were folded by a first prediction
     import copy

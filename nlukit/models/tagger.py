@@ -33,7 +33,7 @@ from __future__ import annotations
 import operator
 import time
 from bisect import bisect_left
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -192,15 +192,9 @@ class _Net(nn.Module):
         lengths = batch["lengths"].cpu()
         fast = not self.training and b >= FOLDED_MIN_ROWS
         plan = self._folded() if fast else None
-        if plan is not None and plan.char is not None:
-            c = self._char_folded(ids, plan.char)
-        else:
-            c = torch.relu(self.conv(self.char(ids).transpose(1, 2)))
-            # max over the surface's own positions only: positions past its end would see
-            # only padding, and their number depends on the longest surface of the batch
-            lens = (ids != 0).sum(dim=1) + (c.shape[2] - ids.shape[1])
-            keep = torch.arange(c.shape[2], device=ids.device)[None, :] < lens[:, None]
-            c = (c * keep[:, None, :]).amax(dim=2)
+        if plan is not None and "vocab_chars" in batch and self._word_chars(plan, batch["vocab_chars"]) is not None:
+            return self._packed_emissions(batch, None, lengths)   # known words' char features made once
+        c = self._char_features(ids, plan)
         if fast:
             return self._packed_emissions(batch, c, lengths)
         parts = [self.word(words), c[batch["surface_index"]], self.pos(batch["pos"])]
@@ -262,6 +256,42 @@ class _Net(nn.Module):
             em += gaz @ w["gaz_out"]
         return torch.from_numpy(np.ascontiguousarray(em, dtype=np.float32))[None]
 
+    def _char_features(self, ids: torch.Tensor, plan: _Folded | None) -> torch.Tensor:
+        """The char CNN's features of each surface (rows of char ids ``ids``): from the folded
+        table when ``plan`` has one, else through the convolution."""
+        if plan is not None and plan.char is not None:
+            return self._char_folded(ids, plan.char)
+        c = torch.relu(self.conv(self.char(ids).transpose(1, 2)))
+        # max over the surface's own positions only: positions past its end would see
+        # only padding, and their number depends on the longest surface of the batch
+        lens = (ids != 0).sum(dim=1) + (c.shape[2] - ids.shape[1])
+        keep = torch.arange(c.shape[2], device=ids.device)[None, :] < lens[:, None]
+        return (c * keep[:, None, :]).amax(dim=2)
+
+    def _word_chars(self, plan: _Folded, vocab_chars: torch.Tensor) -> torch.Tensor | None:
+        """The char CNN features of every vocabulary word (row = word id), computed once per plan.
+
+        The char CNN reads the surface only, and a unit whose word id is ``i >= 2`` has the
+        surface ``vocab_chars`` row ``i`` spells (the vocabulary's word ``i``), so the packed
+        path reads its features here instead of running the CNN over the batch's surfaces;
+        units of other ids (unknown words, padding) still run it. The same numbers bit for
+        bit: each row is the folded CNN's own sums, and with the padding character's
+        embedding at zero (``padding_idx`` keeps it there) a row does not depend on how wide
+        the longest surface beside it is. None (the CNN over the batch) otherwise, or when
+        the CNN is not folded.
+        """
+        got = plan.word_chars
+        if got is not None and got[0] is vocab_chars:
+            return got[1]
+        feats = None
+        if plan.char is not None and len(vocab_chars) == self.word.num_embeddings and \
+                not bool(self.char.weight[0].any()):
+            with torch.no_grad():
+                feats = torch.cat([self._char_features(vocab_chars[lo:lo + 4096], plan)
+                                   for lo in range(0, len(vocab_chars), 4096)])
+        plan.word_chars = (vocab_chars, feats)
+        return feats
+
     def _char_folded(self, ids: torch.Tensor, table: torch.Tensor) -> torch.Tensor:
         """The char CNN's features of each surface (rows of ``ids``) from its folded table.
 
@@ -307,6 +337,16 @@ class _Net(nn.Module):
 
         plan = self._folded()
         gaz = take(batch["gaz"]) if self.gaz_dim else None
+        if c is None:                   # the vocabulary's features, and the CNN for the other units
+            c = self._word_chars(plan, batch["vocab_chars"])
+            at = take(batch["words"])
+            unknown = torch.nonzero(at < 2).flatten()
+            if len(unknown):
+                rows, where = torch.unique(take(batch["surface_index"])[unknown], return_inverse=True)
+                c = torch.cat([c, self._char_features(batch["surfaces"][rows], plan)])
+                at = at.index_put((unknown,), where + self.word.num_embeddings)
+        else:                           # per distinct surface of the batch
+            at = take(batch["surface_index"])
         if plan.table is not None:      # every folded part at once: a sum of rows per unit
             ids = torch.stack([take(batch[name]) + off for name, off in plan.offsets], dim=1)
             xg = nn.functional.embedding_bag(ids, plan.table, mode="sum")
@@ -314,8 +354,8 @@ class _Net(nn.Module):
             xg = plan.layers[0][1].expand(len(flat), -1).clone()   # layer 0's biases
         dense = []                      # the other parts, multiplied by their weights at once
         for name, table in plan.dense:
-            if name == "char":                                   # per distinct surface, then placed
-                dense.append(c.index_select(0, take(batch["surface_index"])))
+            if name == "char":          # placed from the rows of c
+                dense.append(c.index_select(0, at))
             elif name == "gaz":
                 dense.append(gaz)
             else:
@@ -420,13 +460,14 @@ class _Folded:
     too big: the convolution runs).
     """
 
-    __slots__ = ("table", "offsets", "dense", "weight", "layers", "char", "_numpy", "_weights")
+    __slots__ = ("table", "offsets", "dense", "weight", "layers", "char", "_numpy", "_weights", "word_chars")
 
     def __init__(self, table: torch.Tensor | None, offsets: list[tuple[str, int]],
                  dense: list[tuple[str, Any]], weight: torch.Tensor | None, layers: list[Any],
                  char: torch.Tensor | None = None) -> None:
         self.table, self.offsets, self.dense, self.weight, self.layers = table, offsets, dense, weight, layers
         self.char = char
+        self.word_chars: tuple[torch.Tensor, torch.Tensor | None] | None = None   # see _Net._word_chars
         self._numpy: list[Any] | None = None
         self._weights: dict[str, np.ndarray] | None = None
 
@@ -934,10 +975,21 @@ class EntityTagger:
                 rows, units_, cols = np.array(hits).T
                 gaz[rows, units_, cols] = 1.0
                 gaz[rows, units_, k - 1] = 0.0
-        width = max(1, min(int(self.params["max_chars"]), max(len(w) for w in surfaces)))
-        chars = np.zeros((len(surfaces), width), dtype=np.int64)
-        # the characters of every distinct surface at once: code points → ids by table
-        cut = [w[:width] for w in surfaces]           # in index order (dicts keep insertion order)
+        chars = self._char_ids(surfaces)   # in index order (dicts keep insertion order)
+        dev = self.device_
+        t = torch.from_numpy
+        return {"words": t(words).to(dev), "pos": t(pos).to(dev), "unit_chars": t(unit_chars).to(dev),
+                "bigrams": t(bigrams).to(dev), "surfaces": t(chars).to(dev),
+                "surface_index": t(surface_index).to(dev), "gaz": t(gaz).to(dev),
+                "lengths": t(lengths).to(dev), "vocab_chars": self._vocab_chars()}
+
+    def _char_ids(self, surfaces: Iterable[str]) -> np.ndarray:
+        """The char ids of each surface, one row each (``max_chars`` at most, 0 after its end)."""
+        cut = list(surfaces)
+        width = max(1, min(int(self.params["max_chars"]), max(map(len, cut), default=0)))
+        chars = np.zeros((len(cut), width), dtype=np.int64)
+        # the characters of every surface at once: code points → ids by table
+        cut = [w[:width] for w in cut]
         sizes = np.fromiter(map(len, cut), dtype=np.int64, count=len(cut))
         codes = np.frombuffer("".join(cut).encode("utf-32-le"), dtype=np.uint32)
         if codes.size:
@@ -945,12 +997,16 @@ class EntityTagger:
             ids = np.where(codes < len(table), table[np.minimum(codes, len(table) - 1)], 1)
             ends = np.cumsum(sizes)
             chars[np.repeat(np.arange(len(cut)), sizes), np.arange(codes.size) - np.repeat(ends - sizes, sizes)] = ids
-        dev = self.device_
-        t = torch.from_numpy
-        return {"words": t(words).to(dev), "pos": t(pos).to(dev), "unit_chars": t(unit_chars).to(dev),
-                "bigrams": t(bigrams).to(dev), "surfaces": t(chars).to(dev),
-                "surface_index": t(surface_index).to(dev), "gaz": t(gaz).to(dev),
-                "lengths": t(lengths).to(dev)}
+        return chars
+
+    def _vocab_chars(self) -> torch.Tensor:
+        """:meth:`_char_ids` of every word of the vocabulary (row = word id), made once per vocabulary:
+        what lets inference fold each word's char CNN features into its row (:meth:`_Net._word_chars`)."""
+        cached = self.__dict__.get("_vocab_char_ids")
+        if cached is None or cached[0] is not self.words_ or cached[1] is not self.chars_:
+            ids = torch.from_numpy(self._char_ids(self.words_.itos)).to(self.device_)
+            cached = self.__dict__["_vocab_char_ids"] = (self.words_, self.chars_, ids)
+        return cached[2]
 
     def _char_table(self) -> np.ndarray:
         """Code point → character id (1, unknown, beyond the table), cached per vocabulary."""
