@@ -431,6 +431,28 @@ def test_should_read_known_words_char_features_as_the_batch_char_cnn_gives_them(
     assert net._folded().word_chars[1] is None
 
 
+def test_should_read_runs_from_viterbi_paths_as_the_plain_loop_does() -> None:
+    # Given paths of every kind: valid IOB2, I- after O or after another label, a label
+    # whose I- follows its I-, rows of length 0 and 1, padding past each row's length
+    # holding tags, tags named oddly (a label of one letter, an empty one)
+    from nlukit.models.tagger import _decoded_runs, _decoded_runs_plain, _decoded_spans
+    tags = ["O", "B-location", "I-location", "B-date", "I-date", "B-x:role", "I-x:role", "B-", "I-"]
+    rng = np.random.default_rng(5)
+    for trial in range(300):
+        b, n = int(rng.integers(1, 12)), int(rng.integers(1, 9))
+        weights = rng.dirichlet(np.ones(len(tags)) * (0.3 if trial % 2 else 3.0))
+        best = rng.choice(len(tags), size=(b, n), p=weights).astype(np.int64)
+        lengths = rng.integers(0 if trial % 3 else 1, n + 1, size=b)
+        # When the runs are read by arrays and by the loop
+        hit_rows, found = _decoded_spans(best, lengths, tags, 0)
+        plain_rows, plain = _decoded_runs_plain(best, lengths, tags, 0)
+        # Then they are the same runs, in the same order
+        assert hit_rows.tolist() == plain_rows.tolist()
+        assert found == plain
+        _, rows, starts, ends, opener = _decoded_runs(best, lengths, tags, 0)
+        assert [tags[t][2:] for t in opener.tolist()] == [label for *_, label in plain]
+
+
 def test_should_rebuild_the_folded_weights_when_a_weight_changes(tagger, monkeypatch):
     # Given a tagger whose inference weights were folded by a first prediction
     import copy

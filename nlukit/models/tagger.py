@@ -570,11 +570,45 @@ def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any]) -> t
 def _decoded_spans(best: np.ndarray, lengths: np.ndarray, tags: Sequence[str], outside: int
                    ) -> tuple[np.ndarray, list[tuple[int, int, int, str]]]:
     """The labelled runs of Viterbi paths ``best`` (B, L): the rows holding any, and
-    ``(index into those rows, start unit, end unit, label)`` per run.
+    ``(index into those rows, start unit, end unit, label)`` per run (:func:`_decoded_runs`)."""
+    hit_rows, rows, starts, ends, opener = _decoded_runs(best, lengths, tags, outside)
+    return hit_rows, list(zip(rows.tolist(), starts.tolist(), ends.tolist(),
+                              [tags[t][2:] for t in opener.tolist()], strict=True))
 
-    A run opens at any tag but O and goes on over ``I-`` of its label; only rows with a
-    tag other than O are read, from their first such unit.
+
+def _decoded_runs(best: np.ndarray, lengths: np.ndarray, tags: Sequence[str], outside: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The labelled runs of Viterbi paths ``best`` (B, L), as arrays: the rows holding any
+    (``hit_rows``), then per run the index into those rows, its start and end unit and the tag
+    that opens it (its label is ``tags[tag][2:]``), in row then start order.
+
+    A run opens at any tag but O and goes on over ``I-`` of its label: a unit continues the
+    run before it when its tag is ``I-`` + the label of the unit before (not O); the rule of
+    the plain loop (:func:`_decoded_runs_plain`) computed for all rows at once.
     """
+    t = len(tags)
+    follows = np.zeros((t, t), dtype=bool)              # [previous tag, tag]
+    for a, prev in enumerate(tags):
+        if a != outside:
+            inside = "I-" + prev[2:]
+            for c, tag in enumerate(tags):
+                follows[a, c] = tag == inside
+    valid = np.arange(best.shape[1])[None, :] < lengths[:, None]
+    tagged = (best != outside) & valid
+    hit_rows = np.flatnonzero(tagged.any(axis=1))
+    seq, tagged, valid = best[hit_rows], tagged[hit_rows], valid[hit_rows]
+    cont = np.zeros_like(tagged)
+    cont[:, 1:] = follows[seq[:, :-1], seq[:, 1:]] & valid[:, 1:]
+    rows, starts = np.nonzero(tagged & ~cont)
+    last = tagged.copy()                               # the last unit of each run
+    last[:, :-1] &= ~cont[:, 1:]
+    ends = np.nonzero(last)[1] + 1
+    return hit_rows, rows, starts, ends, seq[rows, starts]
+
+
+def _decoded_runs_plain(best: np.ndarray, lengths: np.ndarray, tags: Sequence[str], outside: int
+                        ) -> tuple[np.ndarray, list[tuple[int, int, int, str]]]:
+    """:func:`_decoded_spans` by a loop over each row's tags: the reference its tests compare with."""
     tagged = (best != outside) & (np.arange(best.shape[1])[None, :] < lengths[:, None])
     hit_rows = np.flatnonzero(tagged.any(axis=1))
     firsts = tagged[hit_rows].argmax(axis=1).tolist()
@@ -1312,7 +1346,7 @@ class EntityTagger:
         tags_of = self.tags_
         inside_of = {t[2:]: k for k, t in enumerate(tags_of) if t.startswith("I-")}
         outside = tags_of.index("O")
-        parts: dict[str, tuple[str, str | None]] = {}   # label → (entity, role)
+        parts: dict[int, tuple[str, str | None]] = {}   # opening tag → (entity, role)
         with torch.inference_mode():
             start, trans, end = (x.detach().cpu().numpy() for x in
                                  (crf.start_transitions, crf.transitions, crf.end_transitions))
@@ -1322,20 +1356,22 @@ class EntityTagger:
                 em = net.emissions(batch).float().cpu().numpy()
                 lengths = batch["lengths"].cpu().numpy()
                 best = _viterbi(em, lengths, start, trans, end)
-                hit_rows, found = _decoded_spans(best, lengths, tags_of, outside)
-                if confidence and found:
+                hit_rows, rows_r, starts_r, ends_r, opener = _decoded_runs(best, lengths, tags_of, outside)
+                if confidence and len(rows_r):
                     # marginals of the rows with spans only (rows are independent)
                     em_h, best_h, len_h = em[hit_rows], best[hit_rows], lengths[hit_rows]
                     alpha, beta, log_z = _forward_backward(em_h, len_h, start, trans, end)
-                    a = np.array([(r, j, e, inside_of[label]) for r, j, e, label in found], dtype=np.int64)
-                    probs = _span_probs(alpha, beta, log_z, em_h, trans, end, best_h, a[:, 0],
-                                        a[:, 1], a[:, 2], len_h, a[:, 3]).tolist()
+                    inside = {t: inside_of[tags_of[t][2:]] for t in set(opener.tolist())}
+                    probs = _span_probs(alpha, beta, log_z, em_h, trans, end, best_h, rows_r, starts_r, ends_r,
+                                        len_h, np.array([inside[t] for t in opener.tolist()], dtype=np.int64)
+                                        ).tolist()
                 else:
-                    probs = [1.0] * len(found)
+                    probs = [1.0] * len(rows_r)
                 rows = hit_rows.tolist()   # list items index faster than NumPy scalars
-                for (r, j, e, label), conf in zip(found, probs, strict=True):
+                for r, j, e, tag, conf in zip(rows_r.tolist(), starts_r.tolist(), ends_r.tolist(), opener.tolist(),
+                                              probs, strict=True):
                     i = idx[rows[r]]
-                    entity, role = parts.get(label) or parts.setdefault(label, split_label(label))
+                    entity, role = parts.get(tag) or parts.setdefault(tag, split_label(tags_of[tag][2:]))
                     units = prepared[i]
                     out[i].append((units.starts[j], units.ends[e - 1], entity, role, conf))
         if was_training:
