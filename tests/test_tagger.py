@@ -453,6 +453,31 @@ def test_should_read_runs_from_viterbi_paths_as_the_plain_loop_does() -> None:
         assert [tags[t][2:] for t in opener.tolist()] == [label for *_, label in plain]
 
 
+def test_should_cut_the_same_units_from_token_columns_as_from_tokens(tagger) -> None:
+    # Given tokens as a batch parse gives them (columns) and as a list, including empty
+    # tokens, starts out of order, Latin capitals (case folding), dictionary matches that
+    # cut a token, long text and nothing at all
+    from nlukit.text import TokenColumns
+
+    def columns(toks: list[Token]) -> TokenColumns:
+        return TokenColumns([t.surface for t in toks], [t.pos for t in toks], [t.start for t in toks],
+                            [t.end for t in toks])
+
+    cases = [item(x) for x in ["내일 서울에서 부산으로 가는 기차", "서울시청 근처 BTS 노래", "", "ㅋㅋㅋ",
+                               "대구에서 강릉으로 모레 가는 표 예매해줘 " * 15, "%s%s%n {{}} \x00"]]
+    text, toks = cases[0]
+    cases.append((text, [Token("", "SY", 0, 0), *toks, Token("", "SY", len(text), len(text))]))
+    cases.append((text, list(reversed(toks))))
+    for text, toks in cases:
+        # When the units are cut from each
+        a, b = tagger._units(text, toks), tagger._units(text, columns(toks))
+        # Then they are the same
+        for field in ("starts", "ends", "words", "pos", "gaz_hits"):
+            assert list(getattr(a, field)) == list(getattr(b, field)), (text, field)
+    # And a batch predicts the same spans from either
+    assert tagger.predict([(t, columns(k)) for t, k in cases]) == tagger.predict(cases)
+
+
 def test_should_rebuild_the_folded_weights_when_a_weight_changes(tagger, monkeypatch):
     # Given a tagger whose inference weights were folded by a first prediction
     import copy

@@ -44,7 +44,7 @@ from .. import __version__
 from ..dataset import iob_tags, label_of, split_label
 from ..errors import InputError, ModelError, NotFittedError
 from ..numerals import spellings
-from ..text import fold_ascii_case, split_at
+from ..text import TokenColumns, fold_ascii_case, split_at
 from ..types import Span, Token
 from .common import (
     EarlyStopping,
@@ -905,7 +905,13 @@ class EntityTagger:
             bigrams = [text[i:i + 2] for i in starts]
         else:
             toks = tokens
-            if toks:
+            if type(toks) is TokenColumns:   # a batch's tokens, already in columns
+                words, tags, starts, ends = toks.surfaces, toks.tags, toks.starts, toks.ends
+                if any(map(operator.ge, starts, ends)):
+                    toks = [t for t in tokens if t.end > t.start]
+                    if toks:
+                        words, tags, starts, ends = zip(*toks, strict=True)
+            elif toks:
                 # the columns as tuples (one zip), lists only where they are built anyway
                 words, tags, starts, ends = zip(*toks, strict=True)
                 if any(map(operator.ge, starts, ends)):      # empty tokens carry nothing: drop them
@@ -1527,7 +1533,7 @@ class TaggerEnsemble:
         prepared = [[m._units(text, toks) for text, toks in items] for m in self.members]
         for units in prepared[1:]:
             for u0, u1 in zip(prepared[0], units, strict=True):
-                if u0.starts != u1.starts or u0.ends != u1.ends:
+                if list(u0.starts) != list(u1.starts) or list(u0.ends) != list(u1.ends):
                     raise ModelError("ensemble members split the text into different units; "
                                      "use the same unit and gazetteer for every member")
         first = prepared[0]
