@@ -478,6 +478,19 @@ def test_should_cut_the_same_units_from_token_columns_as_from_tokens(tagger) -> 
     assert tagger.predict([(t, columns(k)) for t, k in cases]) == tagger.predict(cases)
 
 
+def test_should_take_the_maximum_over_the_last_axis_as_numpy_does() -> None:
+    # Given scores with ties, infinities and NaN, of one tag and of many
+    from nlukit.models.tagger import _max_last
+    rng = np.random.default_rng(3)
+    for shape in [(4, 6, 13), (1, 1, 1), (3, 0, 5), (7, 2), (2, 3, 60)]:
+        x = rng.normal(size=shape).round(1)
+        if x.size > 4:
+            x.flat[[0, 1, 2, 3]] = [np.inf, -np.inf, np.nan, -0.0]
+        # Then the running maximum is numpy's maximum, NaN and all
+        np.testing.assert_array_equal(_max_last(x), x.max(axis=-1))
+        np.testing.assert_array_equal(_max_last(x.astype(np.float32)), x.astype(np.float32).max(axis=-1))
+
+
 def test_should_rebuild_the_folded_weights_when_a_weight_changes(tagger, monkeypatch):
     # Given a tagger whose inference weights were folded by a first prediction
     import copy

@@ -739,7 +739,7 @@ def _forward_backward(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, tr
     first = np.searchsorted(lengths, np.arange(n), side="right")  # rows [first[i]:] have length > i
     e_trans = np.exp(trans.astype(np.float64))      # forbidden moves become exactly 0
     e_trans_t = np.ascontiguousarray(e_trans.T)
-    m = em.max(axis=2)                              # (B, L) per-step shift
+    m = _max_last(em)                               # (B, L) per-step shift
     p = np.exp(em - m[:, :, None])
     s0 = float(start.max())
     a = np.exp(start.astype(np.float64) - s0) * p[:, 0]
@@ -780,6 +780,16 @@ def _forward_backward(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, tr
         back = np.argsort(order)
         alphas, logcs, betas, logds, log_z = alphas[back], logcs[back], betas[back], logds[back], log_z[back]
     return _LogScaled(alphas, logcs), _LogScaled(betas, logds), log_z
+
+
+def _max_last(x: np.ndarray) -> np.ndarray:
+    """``x.max(axis=-1)`` as a running ``np.maximum`` over the slices of the last axis: the same
+    values (a maximum is exact, NaN wins either way), several times faster for a short last axis
+    (13 tags: 44 vs 247 us on 300 × 20 rows)."""
+    out = x[..., 0].copy()
+    for j in range(1, x.shape[-1]):
+        np.maximum(out, x[..., j], out=out)
+    return out
 
 
 class _LogScaled:
