@@ -491,6 +491,49 @@ def test_should_take_the_maximum_over_the_last_axis_as_numpy_does() -> None:
         np.testing.assert_array_equal(_max_last(x.astype(np.float32)), x.astype(np.float32).max(axis=-1))
 
 
+def test_should_project_repeated_units_once_and_give_every_unit_what_it_got_alone(tagger, monkeypatch):
+    # Given a batch on the packed path whose units repeat (the same word, POS and dictionary
+    # columns in many texts), with unknown words, long and empty texts, naughty strings
+    import copy
+
+    import nlukit.models.tagger as tagger_module
+    monkeypatch.setattr(tagger_module, "FOLDED_MIN_ROWS", 1)
+    texts = ["내일 서울에서 부산으로 가는 기차", "서울 날씨", "내일 서울 날씨", "뷁뷁 햏햏 zzqq 광주", "",
+             "대구에서 강릉으로 모레 가는 표 예매해줘 " * 12, "{{}} %s%s%n \x00 부\u200b산", "BTS 노래 서울 SEOUL 낼",
+             "내일 서울에서 부산으로 가는 기차"] * 3
+    t = copy.deepcopy(tagger)
+    batch = t._encode([t._units(*item(x)) for x in texts])
+    net = t.net_.eval()
+    calls = []
+    real = tagger_module._Net._same_inputs
+
+    def spy(self, *args):
+        got = real(self, *args)
+        calls.append(got)
+        return got
+    monkeypatch.setattr(tagger_module._Net, "_same_inputs", spy)
+    with torch.inference_mode():
+        got = net.emissions(batch)
+        plain = {k: v for k, v in batch.items() if k != "vocab_chars"}   # the char CNN over the batch
+        got_plain = net.emissions(plain)
+    assert calls and all(c is not None and len(c[0]) < len(c[1]) for c in calls)
+    # When the same batch is computed unit by unit
+    monkeypatch.setattr(tagger_module._Net, "_same_inputs", lambda self, *args: None)
+    with torch.inference_mode():
+        want = net.emissions(batch)
+        want_plain = net.emissions(plain)
+    # Then every emission is the same, bit for bit
+    assert torch.equal(got, want) and torch.equal(got_plain, want_plain)
+    # And dictionary columns other than 0 and 1 (a caller's own features) are not merged
+    monkeypatch.setattr(tagger_module._Net, "_same_inputs", real)
+    odd = dict(batch, gaz=batch["gaz"] * 0.5)
+    with torch.inference_mode():
+        plan = net._folded()
+        folded = [odd[name].flatten() for name, _ in plan.offsets]
+        assert net._same_inputs(plan, folded, odd["words"].flatten(), 10 ** 6, {}, batch["gaz"].flatten(0, 1)) is not None
+        assert net._same_inputs(plan, folded, odd["words"].flatten(), 10 ** 6, {}, odd["gaz"].flatten(0, 1)) is None
+
+
 def test_should_rebuild_the_folded_weights_when_a_weight_changes(tagger, monkeypatch):
     # Given a tagger whose inference weights were folded by a first prediction
     import copy

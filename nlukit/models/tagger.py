@@ -347,21 +347,36 @@ class _Net(nn.Module):
                 at = at.index_put((unknown,), where + self.word.num_embeddings)
         else:                           # per distinct surface of the batch
             at = take(batch["surface_index"])
+        folded = [take(batch[name]) for name, _ in plan.offsets]
+        others = {name: take(batch[name]) for name, _ in plan.dense if name not in ("char", "gaz")}
+        # units with the same inputs (word, POS, char features, dictionary columns: chat text
+        # repeats them) get the same input projection: computed once per distinct unit, then placed
+        same = self._same_inputs(plan, folded, at, len(c), others, gaz)
+        if same is not None:
+            first, where = same
+            folded = [f[first] for f in folded]
+            at = at[first]
+            others = {name: t[first] for name, t in others.items()}
+            gaz_in = gaz[first] if gaz is not None else None
+        else:
+            gaz_in = gaz
         if plan.table is not None:      # every folded part at once: a sum of rows per unit
-            ids = torch.stack([take(batch[name]) + off for name, off in plan.offsets], dim=1)
+            ids = torch.stack([f + off for f, (_, off) in zip(folded, plan.offsets, strict=True)], dim=1)
             xg = nn.functional.embedding_bag(ids, plan.table, mode="sum")
         else:
-            xg = plan.layers[0][1].expand(len(flat), -1).clone()   # layer 0's biases
+            xg = plan.layers[0][1].expand(len(at), -1).clone()   # layer 0's biases
         dense = []                      # the other parts, multiplied by their weights at once
         for name, table in plan.dense:
             if name == "char":          # placed from the rows of c
                 dense.append(c.index_select(0, at))
             elif name == "gaz":
-                dense.append(gaz)
+                dense.append(gaz_in)
             else:
-                dense.append(nn.functional.embedding(take(batch[name]), table))
+                dense.append(nn.functional.embedding(others[name], table))
         if dense:
             xg.addmm_(torch.cat(dense, dim=1) if len(dense) > 1 else dense[0], plan.weight)
+        if same is not None:
+            xg = xg.index_select(0, same[1])
         h = _lstm_packed(xg, running.sum(axis=1).tolist(), plan.layers)
         em_units = self.out(h)
         if self.gaz_out is not None:
@@ -369,6 +384,41 @@ class _Net(nn.Module):
         em = self.out.bias.expand(b * n, em_units.shape[1]).clone()
         em[flat] = em_units
         return em.view(b, n, -1)
+
+    def _same_inputs(self, plan: _Folded, folded: list[torch.Tensor], at: torch.Tensor, n_char_rows: int,
+                     others: dict[str, torch.Tensor], gaz: torch.Tensor | None
+                     ) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """``(first, where)``: one unit of each distinct combination of inputs (``first``) and,
+        per unit, its combination (``where``), for :meth:`_packed_emissions` to project each
+        combination once. The inputs are the folded parts' ids, the row of the char features
+        (``at``), the other embedded parts' ids and the 0/1 dictionary columns, read as one
+        number per unit. Each row of the projection is the same sums whichever rows sit
+        beside it, so the placed rows are the ones the units would get. None when that
+        number would not fit 62 bits, a dictionary column is not 0 or 1, or few units repeat.
+        """
+        parts = [*folded, at, *others.values()]
+        sizes = [(plan.table.shape[0] if k + 1 == len(plan.offsets) else plan.offsets[k + 1][1]) - off
+                 for k, (_, off) in enumerate(plan.offsets)] if plan.table is not None else []
+        sizes += [n_char_rows] + [dict(plan.dense)[name].shape[0] for name in others]
+        if gaz is not None:
+            if gaz.shape[1] > 24 or not bool(((gaz == 0) | (gaz == 1)).all()):
+                return None
+            parts.append((gaz.to(torch.int64) << torch.arange(gaz.shape[1], device=gaz.device)).sum(dim=1))
+            sizes.append(1 << gaz.shape[1])
+        bound = 1
+        for size in sizes:
+            bound *= max(int(size), 1)
+        if bound >= 1 << 62 or len(at) < 2:
+            return None
+        key = parts[0].clone()
+        for part, size in zip(parts[1:], sizes[1:], strict=True):
+            key.mul_(size).add_(part)
+        uniq, where = torch.unique(key, return_inverse=True)
+        if len(uniq) > 0.8 * len(key):
+            return None
+        first = torch.empty(len(uniq), dtype=torch.int64, device=key.device).scatter_(
+            0, where, torch.arange(len(key), device=key.device))
+        return first, where
 
     def _folded(self) -> _Folded:
         """The LSTM's inference weights, built once per state of the parameters.
