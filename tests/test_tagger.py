@@ -401,6 +401,139 @@ def test_should_compute_inference_emissions_as_the_torch_lstm_does(train_items, 
     assert (net._folded().char is None) == (fold_max == 0)   # the char CNN folded, or convolved
 
 
+def test_should_read_known_words_char_features_as_the_batch_char_cnn_gives_them(tagger, monkeypatch):
+    # Given a batch on the packed path with known words, unknown ones (their char CNN runs),
+    # surfaces spelling the padding and unknown words, empty and long texts, naughty strings
+    import copy
+
+    import nlukit.models.tagger as tagger_module
+    monkeypatch.setattr(tagger_module, "FOLDED_MIN_ROWS", 1)
+    texts = ["내일 서울에서 부산으로 가는 기차", "<pad> <unk> 서울 <pad>", "뷁뷁 햏햏 zzqq 광주", "",
+             "ㅋㅋㅋ ^^;", "{{}} %s%s%n \x00 부\u200b산", "대구에서 강릉으로 모레 가는 표 예매해줘 " * 12,
+             "BTS 노래 서울 SEOUL 낼", "a" * 40]
+    t = copy.deepcopy(tagger)
+    batch = t._encode([t._units(*item(x)) for x in texts])
+    assert "vocab_chars" in batch and bool((batch["words"] < 2).any())   # some units unknown
+    plain = {k: v for k, v in batch.items() if k != "vocab_chars"}
+    net = t.net_.eval()
+    with torch.inference_mode():
+        got = net.emissions(batch)
+        want = net.emissions(plain)   # the char CNN over every distinct surface of the batch
+    # Then the emissions are the same bit for bit
+    assert net._folded().word_chars[1] is not None
+    assert torch.equal(got, want)
+    # And with a padding character that is not zero (a row would depend on the batch's
+    # widest surface) the route steps aside
+    with torch.no_grad():
+        net.char.weight[0].normal_(generator=torch.Generator().manual_seed(1))
+    with torch.inference_mode():
+        assert torch.equal(net.emissions(batch), net.emissions(plain))
+    assert net._folded().word_chars[1] is None
+
+
+def test_should_read_runs_from_viterbi_paths_as_the_plain_loop_does() -> None:
+    # Given paths of every kind: valid IOB2, I- after O or after another label, a label
+    # whose I- follows its I-, rows of length 0 and 1, padding past each row's length
+    # holding tags, tags named oddly (a label of one letter, an empty one)
+    from nlukit.models.tagger import _decoded_runs, _decoded_runs_plain, _decoded_spans
+    tags = ["O", "B-location", "I-location", "B-date", "I-date", "B-x:role", "I-x:role", "B-", "I-"]
+    rng = np.random.default_rng(5)
+    for trial in range(300):
+        b, n = int(rng.integers(1, 12)), int(rng.integers(1, 9))
+        weights = rng.dirichlet(np.ones(len(tags)) * (0.3 if trial % 2 else 3.0))
+        best = rng.choice(len(tags), size=(b, n), p=weights).astype(np.int64)
+        lengths = rng.integers(0 if trial % 3 else 1, n + 1, size=b)
+        # When the runs are read by arrays and by the loop
+        hit_rows, found = _decoded_spans(best, lengths, tags, 0)
+        plain_rows, plain = _decoded_runs_plain(best, lengths, tags, 0)
+        # Then they are the same runs, in the same order
+        assert hit_rows.tolist() == plain_rows.tolist()
+        assert found == plain
+        _, rows, starts, ends, opener = _decoded_runs(best, lengths, tags, 0)
+        assert [tags[t][2:] for t in opener.tolist()] == [label for *_, label in plain]
+
+
+def test_should_cut_the_same_units_from_token_columns_as_from_tokens(tagger) -> None:
+    # Given tokens as a batch parse gives them (columns) and as a list, including empty
+    # tokens, starts out of order, Latin capitals (case folding), dictionary matches that
+    # cut a token, long text and nothing at all
+    from nlukit.text import TokenColumns
+
+    def columns(toks: list[Token]) -> TokenColumns:
+        return TokenColumns([t.surface for t in toks], [t.pos for t in toks], [t.start for t in toks],
+                            [t.end for t in toks])
+
+    cases = [item(x) for x in ["내일 서울에서 부산으로 가는 기차", "서울시청 근처 BTS 노래", "", "ㅋㅋㅋ",
+                               "대구에서 강릉으로 모레 가는 표 예매해줘 " * 15, "%s%s%n {{}} \x00"]]
+    text, toks = cases[0]
+    cases.append((text, [Token("", "SY", 0, 0), *toks, Token("", "SY", len(text), len(text))]))
+    cases.append((text, list(reversed(toks))))
+    for text, toks in cases:
+        # When the units are cut from each
+        a, b = tagger._units(text, toks), tagger._units(text, columns(toks))
+        # Then they are the same
+        for field in ("starts", "ends", "words", "pos", "gaz_hits"):
+            assert list(getattr(a, field)) == list(getattr(b, field)), (text, field)
+    # And a batch predicts the same spans from either
+    assert tagger.predict([(t, columns(k)) for t, k in cases]) == tagger.predict(cases)
+
+
+def test_should_take_the_maximum_over_the_last_axis_as_numpy_does() -> None:
+    # Given scores with ties, infinities and NaN, of one tag and of many
+    from nlukit.models.tagger import _max_last
+    rng = np.random.default_rng(3)
+    for shape in [(4, 6, 13), (1, 1, 1), (3, 0, 5), (7, 2), (2, 3, 60)]:
+        x = rng.normal(size=shape).round(1)
+        if x.size > 4:
+            x.flat[[0, 1, 2, 3]] = [np.inf, -np.inf, np.nan, -0.0]
+        # Then the running maximum is numpy's maximum, NaN and all
+        np.testing.assert_array_equal(_max_last(x), x.max(axis=-1))
+        np.testing.assert_array_equal(_max_last(x.astype(np.float32)), x.astype(np.float32).max(axis=-1))
+
+
+def test_should_project_repeated_units_once_and_give_every_unit_what_it_got_alone(tagger, monkeypatch):
+    # Given a batch on the packed path whose units repeat (the same word, POS and dictionary
+    # columns in many texts), with unknown words, long and empty texts, naughty strings
+    import copy
+
+    import nlukit.models.tagger as tagger_module
+    monkeypatch.setattr(tagger_module, "FOLDED_MIN_ROWS", 1)
+    texts = ["내일 서울에서 부산으로 가는 기차", "서울 날씨", "내일 서울 날씨", "뷁뷁 햏햏 zzqq 광주", "",
+             "대구에서 강릉으로 모레 가는 표 예매해줘 " * 12, "{{}} %s%s%n \x00 부\u200b산", "BTS 노래 서울 SEOUL 낼",
+             "내일 서울에서 부산으로 가는 기차"] * 3
+    t = copy.deepcopy(tagger)
+    batch = t._encode([t._units(*item(x)) for x in texts])
+    net = t.net_.eval()
+    calls = []
+    real = tagger_module._Net._same_inputs
+
+    def spy(self, *args):
+        got = real(self, *args)
+        calls.append(got)
+        return got
+    monkeypatch.setattr(tagger_module._Net, "_same_inputs", spy)
+    with torch.inference_mode():
+        got = net.emissions(batch)
+        plain = {k: v for k, v in batch.items() if k != "vocab_chars"}   # the char CNN over the batch
+        got_plain = net.emissions(plain)
+    assert calls and all(c is not None and len(c[0]) < len(c[1]) for c in calls)
+    # When the same batch is computed unit by unit
+    monkeypatch.setattr(tagger_module._Net, "_same_inputs", lambda self, *args: None)
+    with torch.inference_mode():
+        want = net.emissions(batch)
+        want_plain = net.emissions(plain)
+    # Then every emission is the same, bit for bit
+    assert torch.equal(got, want) and torch.equal(got_plain, want_plain)
+    # And dictionary columns other than 0 and 1 (a caller's own features) are not merged
+    monkeypatch.setattr(tagger_module._Net, "_same_inputs", real)
+    odd = dict(batch, gaz=batch["gaz"] * 0.5)
+    with torch.inference_mode():
+        plan = net._folded()
+        folded = [odd[name].flatten() for name, _ in plan.offsets]
+        assert net._same_inputs(plan, folded, odd["words"].flatten(), 10 ** 6, {}, batch["gaz"].flatten(0, 1)) is not None
+        assert net._same_inputs(plan, folded, odd["words"].flatten(), 10 ** 6, {}, odd["gaz"].flatten(0, 1)) is None
+
+
 def test_should_rebuild_the_folded_weights_when_a_weight_changes(tagger, monkeypatch):
     # Given a tagger whose inference weights were folded by a first prediction
     import copy

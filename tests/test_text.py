@@ -168,6 +168,31 @@ def test_should_give_the_offsets_a_search_for_each_surface_gives(text: str) -> N
     assert all(text[t.start:t.end] == t.surface for t in got)
 
 
+def test_should_give_in_columns_the_tokens_tokenize_gives() -> None:
+    # Given texts of every kind tokenize meets, and a long one
+    from nlukit.text import TokenColumns
+    texts = [normalize(t).text for t in NAUGHTY] + [
+        "", " ", "\x1f", "구분자\x1f가 든 글", "  내일  서울에서 KTX\u2003예매해줘 ", "서울\u3000날씨", "a  b   c",
+        "내일 서울에서 부산으로 가는 기차 " * 40]
+    tok = get_tokenizer("mecab")
+    # When they are tokenised in columns (blocks smaller than the batch)
+    got = tok.columns_many(texts, block=3)
+    # Then each text's tokens, read as a sequence, are tokenize's: length, items (negative
+    # indexes too), slices, iteration, equality
+    assert len(got) == len(texts)
+    for text, cols in zip(texts, got, strict=True):
+        want = tok.tokenize(text)
+        assert list(cols) == want and cols == want and len(cols) == len(want)
+        assert [cols[i] for i in range(-len(want), len(want))] == want + want
+        assert cols[1:4] == want[1:4] and cols[::-2] == want[::-2]
+        assert all(type(t) is Token for t in cols)
+        if isinstance(cols, TokenColumns):
+            assert (cols.surfaces, cols.tags, cols.starts, cols.ends) == (
+                [t.surface for t in want], [t.pos for t in want], [t.start for t in want], [t.end for t in want])
+    assert sum(isinstance(c, TokenColumns) for c in got) > len(texts) // 2
+    assert tok.columns_many([]) == []
+
+
 def test_should_tokenize_many_texts_as_tokenize_does_one_by_one() -> None:
     # Given texts of every kind tokenize meets (empty, spaces only, the separator, odd spaces)
     texts = [normalize(t).text for t in NAUGHTY] + [

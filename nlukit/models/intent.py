@@ -87,6 +87,7 @@ import numpy as np
 
 from ..errors import BundleError, ConfigError, ModelError, NotFittedError
 from ..korean import to_jamo
+from ..text import TokenColumns
 from ..types import Token
 from . import nearest as _nearest
 
@@ -544,8 +545,12 @@ class IntentClassifier:
                 if any(toks is None for _, toks in items):
                     raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
                 sizes = [min(len(toks), max_len) for _, toks in items]
-                ids = [get(tok[0], 1) for _, toks in items
-                       for tok in (toks if len(toks) <= max_len else toks[:max_len])]
+                if all(type(toks) is TokenColumns for _, toks in items):   # a batch parse's: the surfaces
+                    ids = [get(w, 1) for _, toks in items
+                           for w in (toks.surfaces if len(toks) <= max_len else toks.surfaces[:max_len])]
+                else:
+                    ids = [get(tok[0], 1) for _, toks in items
+                           for tok in (toks if len(toks) <= max_len else toks[:max_len])]
                 lens = np.array(sizes, dtype=np.int64).reshape(n)
                 flat = np.array(ids, dtype=np.int64).reshape(len(ids))
                 rows = None
