@@ -168,3 +168,17 @@ def test_should_take_a_dictionary_value_joined_to_a_tagged_one_that_the_model_mi
     bot = make_bot({other: parse_result(other, "weather", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9))},
                    multiple=True)
     assert bot.handle("j2", other).slots["location"] == "서울"
+
+
+def test_should_not_follow_up_with_a_dictionary_value_that_only_begins_a_longer_word():
+    # 방탄조끼 (a bulletproof vest) after a song: 방탄 begins the word but is not said
+    said = "방탄조끼"
+    bot = make_bot({said: parse_result(said, "fallback", 0.7)})
+    assert bot.handle("f3", "아이유 노래 틀어줘").state == "complete"
+    turn = bot.handle("f3", said)
+    assert turn.state == "fallback" and turn.slots.get("artist") != "방탄소년단"
+    # with a particle after it the value stands (방탄도?)
+    also = "방탄도?"
+    bot = make_bot({also: parse_result(also, "fallback", 0.7)})
+    bot.handle("f4", "아이유 노래 틀어줘")
+    assert bot.handle("f4", also).slots == {"artist": "방탄소년단"}

@@ -171,6 +171,8 @@ _TYPO_ENDINGS = frozenset(("", "은", "는", "이", "가", "을", "를", "의", 
                            "도요", "으로요", "로요", "에서요", "까지요", "아", "야", "라는", "이라는", "라고", "이라고",
                            "란", "이란"))
 _HANGUL_WORD = re.compile(r"[가-힣]{2,}")
+#: the rest of a word from a point in it (what follows a value found in a text)
+_WORD_REST = re.compile(r"[^\s,.!?~…;]*")
 #: the user's date and time of the turn being handled (:meth:`Bot.handle`'s ``now``), for an action's
 #: ``context["now"]``; per thread and task, so turns of other sessions never see it
 _NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("nlukit_bot_now", default=None)
@@ -1504,7 +1506,10 @@ class Bot:
         for etype in sorted(types):
             index = self._index.get(etype)
             for s, e, value in index.find(norm.text) if index is not None else ():
-                found.setdefault((s, e), []).append((etype, value))
+                # the value as a word, a particle or polite ending after it or none (방탄은?): not
+                # the start of a longer word (방탄조끼, 보아하니)
+                if _WORD_REST.match(norm.text, e).group(0) in _TYPO_ENDINGS:
+                    found.setdefault((s, e), []).append((etype, value))
         spans = [(s, e, got[0]) for (s, e), got in found.items() if len(got) == 1
                  and not any(a < e and s < b and (a, b) != (s, e) for a, b in found)]
         if not spans:
