@@ -182,3 +182,12 @@ def test_should_not_follow_up_with_a_dictionary_value_that_only_begins_a_longer_
     bot = make_bot({also: parse_result(also, "fallback", 0.7)})
     bot.handle("f4", "아이유 노래 틀어줘")
     assert bot.handle("f4", also).slots == {"artist": "방탄소년단"}
+
+
+def test_should_not_read_minutes_more_or_later_as_the_minutes_of_the_alarm_set():
+    # 10분 더 잘래, 10분 늦게 after 7시 15분: a delay, not 7시 10분
+    for said in ("10분 더 잘래", "10분만 더", "10분 늦게 해줘", "10분 일찍"):
+        bot = make_bot()
+        assert bot.handle("m1", "7시 15분 알람 맞춰줘").reply == "내일 7시 15분에 알람을 맞췄어요."
+        turn = bot.handle("m1", said)
+        assert "7시 10분" not in turn.reply, (said, turn.reply)

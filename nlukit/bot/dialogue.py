@@ -155,8 +155,9 @@ _THANKS_WORD = re.compile(r"(?:고마워|고마웡|고마웠어|고마웠습니�
                           r"감사드립니다|땡큐|땡스|땡쓰|ㄱㅅ|ㄳ)(?:요|여|용|염|욤|유|영|욥)?[ㅋㅎㅠㅜ]*")
 #: a held time (오후 3시 15분, 3시 반) as its half of the day and hour, and the time without its half
 _HELD_TIME = re.compile(r"(?:(?:오전|오후|새벽|아침|낮|저녁|밤) )?((\d{1,2}시)(?: (?:\d{1,2}분|반))?)")
-#: minutes said alone, a time changed by them (아니 45분으로): no hour before, no 뒤/후/전 after
-_MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?! ?(?:뒤|후|전|동안|간))(?:으로|로|이요|요|에)?(?![가-힣\d])")
+#: minutes said alone, a time changed by them (아니 45분으로): no hour before, no 뒤/후/전 after, nor
+#: a delay (10분 더, 10분만 늦게, 10분 일찍)
+_MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?!만? ?(?:뒤|후|전|동안|간|더|늦|일찍|빨리|미뤄|미루|당겨|앞당))(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: a half of the day said alone, as a word with 으로/로 or a polite ending (아니 오후로)
 _HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
