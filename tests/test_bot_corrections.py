@@ -16,6 +16,7 @@ if HERE not in sys.path:
 from bot_standin import StandInParser, parse_result  # noqa: E402
 
 from nlukit.bot import Bot  # noqa: E402
+from nlukit.bot.actions import set_alarm  # noqa: E402
 from nlukit.bot.scenario import parse_scenarios  # noqa: E402
 from nlukit.types import Entity  # noqa: E402
 
@@ -191,3 +192,17 @@ def test_should_not_read_minutes_more_or_later_as_the_minutes_of_the_alarm_set()
         assert bot.handle("m1", "7시 15분 알람 맞춰줘").reply == "내일 7시 15분에 알람을 맞췄어요."
         turn = bot.handle("m1", said)
         assert "7시 10분" not in turn.reply, (said, turn.reply)
+
+
+def test_should_name_tonights_midnight_by_todays_date_as_without_the_users_time():
+    # 오늘 자정 at 3 p.m. is tonight's midnight: said as the alarm says it without the user's time
+    # (11월 25일 밤 12시), not as 내일 자정 is said (11월 26일 밤 12시, a day later)
+    today = datetime.date(2026, 11, 25)
+    at3pm = {"today": today, "now": datetime.datetime(2026, 11, 25, 15, 0)}
+    tonight = set_alarm({"date": "오늘", "time": "자정"}, at3pm)
+    assert tonight == set_alarm({"date": "오늘", "time": "자정"}, {"today": today}) \
+        == "11월 25일 (수) 밤 12시에 알람을 맞췄어요."
+    assert set_alarm({"date": "내일", "time": "자정"}, at3pm) != tonight
+    # 12시 said at noon: the next to come is tonight's midnight too
+    at_noon = {"today": today, "now": datetime.datetime(2026, 11, 25, 12, 0)}
+    assert set_alarm({"date": "오늘", "time": "12시"}, at_noon) == tonight
