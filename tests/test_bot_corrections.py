@@ -206,3 +206,18 @@ def test_should_name_tonights_midnight_by_todays_date_as_without_the_users_time(
     # 12시 said at noon: the next to come is tonight's midnight too
     at_noon = {"today": today, "now": datetime.datetime(2026, 11, 25, 12, 0)}
     assert set_alarm({"date": "오늘", "time": "12시"}, at_noon) == tonight
+
+
+def test_should_not_change_the_alarm_set_for_a_half_of_the_day_or_minutes_said_in_passing():
+    # 오후 약속은?, 15분 정도 after an alarm set at 7시: chat, not 오후 7시 or 7시 15분 set again
+    for said in ("오후 약속은?", "오전 회의", "오후에 봐", "15분 정도", "10분 있다가"):
+        bot = make_bot()
+        assert bot.handle("c1", "7시 알람 맞춰줘").reply == "내일 7시에 알람을 맞췄어요."
+        turn = bot.handle("c1", said)
+        assert "알람을 맞췄어요" not in turn.reply, (said, turn.reply)
+    # said as a change, it changes the alarm (아니 오후로, 오후로 바꿔줘, 30분으로 해줘)
+    for said, reply in (("아니 오후로", "내일 오후 7시에"), ("오후로 바꿔줘", "내일 오후 7시에"),
+                        ("30분으로", "내일 7시 30분에"), ("아 30분이요", "내일 7시 30분에")):
+        bot = make_bot()
+        bot.handle("c2", "7시 알람 맞춰줘")
+        assert bot.handle("c2", said).reply.startswith(reply), said

@@ -84,6 +84,8 @@ _SAID_NO = re.compile(r"(?:[은는이가을를도]|에는|으로는|로는)?\s*�
 #: words that ask for a change with a new value read back (모레로 바꿔줘)
 _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변경", "변경해줘", "변경해주세요", "수정",
                      "수정해줘", "수정해주세요", "으로", "로"))
+#: asking for it to be done, after a value (오후로 해줘)
+_DO = frozenset(("해", "해줘", "해요", "해주세요", "해줄래", "할게", "할게요", "할래", "할래요"))
 #: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 #: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
@@ -1744,10 +1746,12 @@ class Bot:
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
         extra += self._listed_after(text, sc, cands + extra)
-        changes = held if changes is None else changes
+        # a follow-up's change (the last answer's time) must be said as one (아니 오후로, 30분으로
+        # 바꿔줘), not in passing (오후 약속은?, 15분 정도): the answer is given again at once
+        strict, changes = changes is not None, held if changes is None else changes
         if changes:
             changed = self._time_changed(norm, text, sc, changes, [c for c in cands + extra if not (
-                c.entity == "time" and _part_of_time(c.text))])
+                c.entity == "time" and _part_of_time(c.text))], strict)
             if changed:   # 30분 or 오후 tagged alone: the held hour's 30 minutes, its afternoon
                 cands = [c for c in cands if not (c.entity == "time" and _part_of_time(c.text))]
                 extra = [c for c in extra if c.entity != "time"] + changed
@@ -1791,10 +1795,11 @@ class Bot:
         return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
 
     def _time_changed(self, norm: Any, text: str, sc: Scenario, held: Mapping[str, Any],
-                      found: Sequence[_Cand]) -> list[_Cand]:
+                      found: Sequence[_Cand], strict: bool = False) -> list[_Cand]:
         """The held time changed by minutes or a half of the day said alone (``아니 45분으로``,
         ``아니 오후로`` after 3시 15분: 3시 45분, 오후 3시 15분), as a candidate for the one time slot
-        that holds a time, when no time was found in ``text``; [] otherwise."""
+        that holds a time, when no time was found in ``text``; [] otherwise. ``strict``: nothing
+        else is said but a no, an interjection, an ending or a word for change (``오후로 바꿔줘``)."""
         slots = [s for s in sc.slots if s.entity == "time" and isinstance(held.get(s.name), str)]
         if len(slots) != 1 or any(c.entity == "time" for c in found):
             return []
@@ -1814,6 +1819,10 @@ class Bot:
                 return []
             new = f"{m.group(1)} {_HELD_TIME.fullmatch(value).group(1)}"   # type: ignore[union-attr]
         if new == value:
+            return []
+        if strict and not all(self._made_of(w, self._around_values | _CHANGE | _DO)
+                              for w in map(_squash, (norm.text[:m.start()] + " " + norm.text[m.end():]).split())
+                              if w):
             return []
         a, b = norm.to_original(m.start(1), m.end(1) if m.lastindex == 1 else m.end())
         c = _Cand("time", slot.role, new, text[a:b], a, b, "pattern")
