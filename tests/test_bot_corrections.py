@@ -81,6 +81,16 @@ def test_should_change_the_place_filled_last_for_a_no_and_a_place_without_partic
     assert (turn.slots["origin"], turn.slots["destination"]) == ("대구", "부산")
 
 
+def test_should_not_put_the_first_of_two_places_without_particles_in_the_slot_filled_last():
+    # 대구랑 광주 at a trip read back: not 광주에서 대구로 (the first place to the destination filled
+    # last, the second to the origin left); which is which is not said, nothing changes
+    for said in ("대구랑 광주", "아 아니 대구 광주"):
+        bot = make_bot(confirm=True)
+        talk(bot, "c4", "기차 예매해줘", "서울", "부산", "내일")
+        turn = bot.handle("c4", said)
+        assert turn.state == "confirm" and (turn.slots["origin"], turn.slots["destination"]) != ("광주", "대구"), said
+
+
 # ------------------------------------------------------------------ 3. 거기서 출발 after a trip to 부산
 
 def test_should_take_the_last_destination_as_the_origin_of_a_follow_up_and_ask_where_to():

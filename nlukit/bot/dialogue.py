@@ -2031,8 +2031,11 @@ class Bot:
         rejected: list[tuple[_Cand, Slot]] = []
         before = dict(slots)
         took: dict[str, _Cand] = {}
+        # the slot filled last takes a value naming none only when the turn says one of its type:
+        # 대구랑 광주 at a trip read back is no destination 대구 and origin 광주
+        several = {e for e in (c.entity for c in cands) if sum(d.entity == e for d in cands) > 1}
         for c in cands:
-            slot = self._target(sc, slots, c, asked, bare, filled, order)
+            slot = self._target(sc, slots, c, asked, bare, filled, () if c.entity in several else order)
             if slot is None:
                 continue
             value = self._accept(slot, c)
