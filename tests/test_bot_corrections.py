@@ -16,6 +16,7 @@ if HERE not in sys.path:
 from bot_standin import StandInParser, parse_result  # noqa: E402
 
 from nlukit.bot import Bot  # noqa: E402
+from nlukit.bot.actions import set_alarm  # noqa: E402
 from nlukit.bot.scenario import parse_scenarios  # noqa: E402
 from nlukit.types import Entity  # noqa: E402
 
@@ -78,6 +79,16 @@ def test_should_change_the_place_filled_last_for_a_no_and_a_place_without_partic
     # the origin answered last (where to was said first): 대구 takes its place
     turn = talk(bot, "c3", "내일 부산으로 가는 기차", "서울", "아 아니 대구")
     assert (turn.slots["origin"], turn.slots["destination"]) == ("대구", "부산")
+
+
+def test_should_not_put_the_first_of_two_places_without_particles_in_the_slot_filled_last():
+    # 대구랑 광주 at a trip read back: not 광주에서 대구로 (the first place to the destination filled
+    # last, the second to the origin left); which is which is not said, nothing changes
+    for said in ("대구랑 광주", "아 아니 대구 광주"):
+        bot = make_bot(confirm=True)
+        talk(bot, "c4", "기차 예매해줘", "서울", "부산", "내일")
+        turn = bot.handle("c4", said)
+        assert turn.state == "confirm" and (turn.slots["origin"], turn.slots["destination"]) != ("광주", "대구"), said
 
 
 # ------------------------------------------------------------------ 3. 거기서 출발 after a trip to 부산
@@ -213,3 +224,55 @@ def test_should_acknowledge_a_bare_yes_after_an_answer_that_the_model_reads_as_s
     assert make_bot(overrides).handle("a2", "응").reply == "안녕하세요!"
     quiet = make_bot(overrides, acknowledge="")
     assert talk(quiet, "a3", "서울 날씨", "네").reply == "안녕하세요!"
+
+
+def test_should_not_follow_up_with_a_dictionary_value_that_only_begins_a_longer_word():
+    # 방탄조끼 (a bulletproof vest) after a song: 방탄 begins the word but is not said
+    said = "방탄조끼"
+    bot = make_bot({said: parse_result(said, "fallback", 0.7)})
+    assert bot.handle("f3", "아이유 노래 틀어줘").state == "complete"
+    turn = bot.handle("f3", said)
+    assert turn.state == "fallback" and turn.slots.get("artist") != "방탄소년단"
+    # with a particle after it the value stands (방탄도?)
+    also = "방탄도?"
+    bot = make_bot({also: parse_result(also, "fallback", 0.7)})
+    bot.handle("f4", "아이유 노래 틀어줘")
+    assert bot.handle("f4", also).slots == {"artist": "방탄소년단"}
+
+
+def test_should_not_read_minutes_more_or_later_as_the_minutes_of_the_alarm_set():
+    # 10분 더 잘래, 10분 늦게 after 7시 15분: a delay, not 7시 10분
+    for said in ("10분 더 잘래", "10분만 더", "10분 늦게 해줘", "10분 일찍"):
+        bot = make_bot()
+        assert bot.handle("m1", "7시 15분 알람 맞춰줘").reply == "내일 7시 15분에 알람을 맞췄어요."
+        turn = bot.handle("m1", said)
+        assert "7시 10분" not in turn.reply, (said, turn.reply)
+
+
+def test_should_name_tonights_midnight_by_todays_date_as_without_the_users_time():
+    # 오늘 자정 at 3 p.m. is tonight's midnight: said as the alarm says it without the user's time
+    # (11월 25일 밤 12시), not as 내일 자정 is said (11월 26일 밤 12시, a day later)
+    today = datetime.date(2026, 11, 25)
+    at3pm = {"today": today, "now": datetime.datetime(2026, 11, 25, 15, 0)}
+    tonight = set_alarm({"date": "오늘", "time": "자정"}, at3pm)
+    assert tonight == set_alarm({"date": "오늘", "time": "자정"}, {"today": today}) \
+        == "11월 25일 (수) 밤 12시에 알람을 맞췄어요."
+    assert set_alarm({"date": "내일", "time": "자정"}, at3pm) != tonight
+    # 12시 said at noon: the next to come is tonight's midnight too
+    at_noon = {"today": today, "now": datetime.datetime(2026, 11, 25, 12, 0)}
+    assert set_alarm({"date": "오늘", "time": "12시"}, at_noon) == tonight
+
+
+def test_should_not_change_the_alarm_set_for_a_half_of_the_day_or_minutes_said_in_passing():
+    # 오후 약속은?, 15분 정도 after an alarm set at 7시: chat, not 오후 7시 or 7시 15분 set again
+    for said in ("오후 약속은?", "오전 회의", "오후에 봐", "15분 정도", "10분 있다가"):
+        bot = make_bot()
+        assert bot.handle("c1", "7시 알람 맞춰줘").reply == "내일 7시에 알람을 맞췄어요."
+        turn = bot.handle("c1", said)
+        assert "알람을 맞췄어요" not in turn.reply, (said, turn.reply)
+    # said as a change, it changes the alarm (아니 오후로, 오후로 바꿔줘, 30분으로 해줘)
+    for said, reply in (("아니 오후로", "내일 오후 7시에"), ("오후로 바꿔줘", "내일 오후 7시에"),
+                        ("30분으로", "내일 7시 30분에"), ("아 30분이요", "내일 7시 30분에")):
+        bot = make_bot()
+        bot.handle("c2", "7시 알람 맞춰줘")
+        assert bot.handle("c2", said).reply.startswith(reply), said

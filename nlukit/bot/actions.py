@@ -89,8 +89,8 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     '11월 25일 (수) 오후 7시에 알람을 맞췄어요.'
     >>> set_alarm({"date": "오늘", "time": "2시 반"}, at3pm)
     '11월 26일 (목) 오전 2시 30분에 알람을 맞췄어요.'
-    >>> set_alarm({"date": "오늘", "time": "자정"}, at3pm)
-    '11월 26일 (목) 밤 12시에 알람을 맞췄어요.'
+    >>> set_alarm({"date": "오늘", "time": "자정"}, at3pm)   # tonight's: said as without now
+    '11월 25일 (수) 밤 12시에 알람을 맞췄어요.'
     """
     when = slots.get("time", "")
     date_text = slots.get("date", "오늘")
@@ -123,6 +123,13 @@ def _day(d: datetime.date) -> str:
     return f"{d.month}월 {d.day}일 ({_WEEKDAY_NAMES[d.weekday()]})"
 
 
+def _at(d: datetime.date, hour: int, minute: int) -> str:
+    """The day and time of ``hour:minute`` on ``d`` as set_alarm says them: a time after midnight
+    (밤 12시, 밤 12시 30분) on the evening before, as 오늘 자정 is said with today's date."""
+    evening = d - datetime.timedelta(days=1) if hour == 0 else d
+    return f"{_day(evening)} {_spoken_time(hour, minute)}"
+
+
 def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datetime) -> str:
     """The alarm of a time of today ``d``: the first of its readings (07:00 or 19:00 for 7시) not
     past ``now``, else the first reading on the next day, said to have passed when it was not
@@ -132,10 +139,11 @@ def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datet
     readings = sorted(readings) or [(int(time["hour"]), int(time["minute"]))]
     for hour, minute in readings:
         if (hour, minute) > (now.hour, now.minute):
-            return f"{_day(d)} {_spoken_time(hour, minute)}에 알람을 맞췄어요."
+            return f"{_at(d, hour, minute)}에 알람을 맞췄어요."
     hour, minute = readings[0]
-    spoken = _spoken_time(hour, minute)
-    tomorrow = _day(d + datetime.timedelta(days=1))
+    tomorrow = d + datetime.timedelta(days=1)
     if time.get("ambiguous") or hour == 0:   # 오늘 자정: tonight's midnight, not this morning's
-        return f"{tomorrow} {spoken}에 알람을 맞췄어요."
-    return render_template("{time}은/는 이미 지나서 {day} {time}에 알람을 맞췄어요.", {"time": spoken, "day": tomorrow})
+        return f"{_at(tomorrow, hour, minute)}에 알람을 맞췄어요."
+    spoken = _spoken_time(hour, minute)
+    return render_template("{time}은/는 이미 지나서 {day} {time}에 알람을 맞췄어요.",
+                           {"time": spoken, "day": _day(tomorrow)})

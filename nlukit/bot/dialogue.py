@@ -84,6 +84,8 @@ _SAID_NO = re.compile(r"(?:[은는이가을를도]|에는|으로는|로는)?\s*�
 #: words that ask for a change with a new value read back (모레로 바꿔줘)
 _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변경", "변경해줘", "변경해주세요", "수정",
                      "수정해줘", "수정해주세요", "으로", "로"))
+#: asking for it to be done, after a value (오후로 해줘)
+_DO = frozenset(("해", "해줘", "해요", "해주세요", "해줄래", "할게", "할게요", "할래", "할래요"))
 #: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 #: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
@@ -155,8 +157,9 @@ _THANKS_WORD = re.compile(r"(?:고마워|고마웡|고마웠어|고마웠습니�
                           r"감사드립니다|땡큐|땡스|땡쓰|ㄱㅅ|ㄳ)(?:요|여|용|염|욤|유|영|욥)?[ㅋㅎㅠㅜ]*")
 #: a held time (오후 3시 15분, 3시 반) as its half of the day and hour, and the time without its half
 _HELD_TIME = re.compile(r"(?:(?:오전|오후|새벽|아침|낮|저녁|밤) )?((\d{1,2}시)(?: (?:\d{1,2}분|반))?)")
-#: minutes said alone, a time changed by them (아니 45분으로): no hour before, no 뒤/후/전 after
-_MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?! ?(?:뒤|후|전|동안|간))(?:으로|로|이요|요|에)?(?![가-힣\d])")
+#: minutes said alone, a time changed by them (아니 45분으로): no hour before, no 뒤/후/전 after, nor
+#: a delay (10분 더, 10분만 늦게, 10분 일찍)
+_MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?!만? ?(?:뒤|후|전|동안|간|더|늦|일찍|빨리|미뤄|미루|당겨|앞당))(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: a half of the day said alone, as a word with 으로/로 or a polite ending (아니 오후로)
 _HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
@@ -174,6 +177,8 @@ _TYPO_ENDINGS = frozenset(("", "은", "는", "이", "가", "을", "를", "의", 
                            "도요", "으로요", "로요", "에서요", "까지요", "아", "야", "라는", "이라는", "라고", "이라고",
                            "란", "이란"))
 _HANGUL_WORD = re.compile(r"[가-힣]{2,}")
+#: the rest of a word from a point in it (what follows a value found in a text)
+_WORD_REST = re.compile(r"[^\s,.!?~…;]*")
 #: the user's date and time of the turn being handled (:meth:`Bot.handle`'s ``now``), for an action's
 #: ``context["now"]``; per thread and task, so turns of other sessions never see it
 _NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("nlukit_bot_now", default=None)
@@ -1524,7 +1529,10 @@ class Bot:
         for etype in sorted(types):
             index = self._index.get(etype)
             for s, e, value in index.find(norm.text) if index is not None else ():
-                found.setdefault((s, e), []).append((etype, value))
+                # the value as a word, a particle or polite ending after it or none (방탄은?): not
+                # the start of a longer word (방탄조끼, 보아하니)
+                if _WORD_REST.match(norm.text, e).group(0) in _TYPO_ENDINGS:
+                    found.setdefault((s, e), []).append((etype, value))
         spans = [(s, e, got[0]) for (s, e), got in found.items() if len(got) == 1
                  and not any(a < e and s < b and (a, b) != (s, e) for a, b in found)]
         if not spans:
@@ -1758,10 +1766,12 @@ class Bot:
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
         extra += self._listed_after(text, sc, cands + extra)
-        changes = held if changes is None else changes
+        # a follow-up's change (the last answer's time) must be said as one (아니 오후로, 30분으로
+        # 바꿔줘), not in passing (오후 약속은?, 15분 정도): the answer is given again at once
+        strict, changes = changes is not None, held if changes is None else changes
         if changes:
             changed = self._time_changed(norm, text, sc, changes, [c for c in cands + extra if not (
-                c.entity == "time" and _part_of_time(c.text))])
+                c.entity == "time" and _part_of_time(c.text))], strict)
             if changed:   # 30분 or 오후 tagged alone: the held hour's 30 minutes, its afternoon
                 cands = [c for c in cands if not (c.entity == "time" and _part_of_time(c.text))]
                 extra = [c for c in extra if c.entity != "time"] + changed
@@ -1805,10 +1815,11 @@ class Bot:
         return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
 
     def _time_changed(self, norm: Any, text: str, sc: Scenario, held: Mapping[str, Any],
-                      found: Sequence[_Cand]) -> list[_Cand]:
+                      found: Sequence[_Cand], strict: bool = False) -> list[_Cand]:
         """The held time changed by minutes or a half of the day said alone (``아니 45분으로``,
         ``아니 오후로`` after 3시 15분: 3시 45분, 오후 3시 15분), as a candidate for the one time slot
-        that holds a time, when no time was found in ``text``; [] otherwise."""
+        that holds a time, when no time was found in ``text``; [] otherwise. ``strict``: nothing
+        else is said but a no, an interjection, an ending or a word for change (``오후로 바꿔줘``)."""
         slots = [s for s in sc.slots if s.entity == "time" and isinstance(held.get(s.name), str)]
         if len(slots) != 1 or any(c.entity == "time" for c in found):
             return []
@@ -1828,6 +1839,10 @@ class Bot:
                 return []
             new = f"{m.group(1)} {_HELD_TIME.fullmatch(value).group(1)}"   # type: ignore[union-attr]
         if new == value:
+            return []
+        if strict and not all(self._made_of(w, self._around_values | _CHANGE | _DO)
+                              for w in map(_squash, (norm.text[:m.start()] + " " + norm.text[m.end():]).split())
+                              if w):
             return []
         a, b = norm.to_original(m.start(1), m.end(1) if m.lastindex == 1 else m.end())
         c = _Cand("time", slot.role, new, text[a:b], a, b, "pattern")
@@ -2041,8 +2056,11 @@ class Bot:
         rejected: list[tuple[_Cand, Slot]] = []
         before = dict(slots)
         took: dict[str, _Cand] = {}
+        # the slot filled last takes a value naming none only when the turn says one of its type:
+        # 대구랑 광주 at a trip read back is no destination 대구 and origin 광주
+        several = {e for e in (c.entity for c in cands) if sum(d.entity == e for d in cands) > 1}
         for c in cands:
-            slot = self._target(sc, slots, c, asked, bare, filled, order)
+            slot = self._target(sc, slots, c, asked, bare, filled, () if c.entity in several else order)
             if slot is None:
                 continue
             value = self._accept(slot, c)
