@@ -324,33 +324,37 @@ class MecabTokenizer:
         return tokens
 
 
-    def tokenize_many(self, texts: Sequence[str], block: int = 64) -> list[list[Token]]:
-        """:meth:`tokenize` of each text: what a batch parse runs, MeCab's lock taken once per
-        ``block`` texts (not per text, nor for the whole batch: a single parse on another
-        thread waits for one block at most) and the loop inlined."""
-        out: list[list[Token]] = []
-        add_tokens = out.append
-        new = tuple.__new__
+    def _parsed(self, texts: Sequence[str], block: int) -> Iterator[tuple[str, str | None]]:
+        """``(text, MeCab's short output)`` of each text, MeCab's lock taken once per ``block``
+        texts (not per text, nor for the whole batch: a single parse on another thread waits for
+        one block at most); None for a text :meth:`tokenize` takes the plain way (empty, all
+        spaces, holding U+001F)."""
         parse, lock = self._parse_short, self._lock
         for lo in range(0, len(texts), block):
             part = texts[lo:lo + block]
             with lock:
                 outs = [None if _SEP in t or not t or t.isspace() else parse(t) for t in part]
-            for text, parsed in zip(part, outs, strict=True):
-                if parsed is None:      # empty, or a text holding U+001F: the plain path
-                    add_tokens(self.tokenize(text))
-                    continue
-                tokens: list[Token] = []
-                append = tokens.append
-                pos = 0
-                parts = iter(parsed.split(_SEP))  # as in tokenize
-                for spaces, surface, tag in zip(parts, parts, parts, strict=False):
-                    at = pos + len(spaces) if spaces else pos
-                    pos = at + len(surface)
-                    append(new(Token, (surface, tag, at, pos)))
-                add_tokens(tokens)
-        return out
+            yield from zip(part, outs, strict=True)
 
+    def tokenize_many(self, texts: Sequence[str], block: int = 64) -> list[list[Token]]:
+        """:meth:`tokenize` of each text, in blocks (:meth:`_parsed`), the loop inlined."""
+        out: list[list[Token]] = []
+        add_tokens = out.append
+        new = tuple.__new__
+        for text, parsed in self._parsed(texts, block):
+            if parsed is None:      # empty, or a text holding U+001F: the plain path
+                add_tokens(self.tokenize(text))
+                continue
+            tokens: list[Token] = []
+            append = tokens.append
+            pos = 0
+            parts = iter(parsed.split(_SEP))  # as in tokenize
+            for spaces, surface, tag in zip(parts, parts, parts, strict=False):
+                at = pos + len(spaces) if spaces else pos
+                pos = at + len(surface)
+                append(new(Token, (surface, tag, at, pos)))
+            add_tokens(tokens)
+        return out
 
     def columns_many(self, texts: Sequence[str], block: int = 64) -> list[TokenColumns | list[Token]]:
         """:meth:`tokenize_many` with each text's tokens as :class:`TokenColumns`: the offsets
@@ -359,20 +363,15 @@ class MecabTokenizer:
         holding U+001F) give its list."""
         out: list[TokenColumns | list[Token]] = []
         add = out.append
-        parse, lock = self._parse_short, self._lock
-        for lo in range(0, len(texts), block):
-            part = texts[lo:lo + block]
-            with lock:
-                outs = [None if _SEP in t or not t or t.isspace() else parse(t) for t in part]
-            for text, parsed in zip(part, outs, strict=True):
-                if parsed is None:
-                    add(self.tokenize(text))
-                    continue
-                parts = parsed.split(_SEP)    # spaces, surface, tag, ..., ""
-                surfaces, tags = parts[1::3], parts[2::3]
-                del parts[2::3]               # spaces, surface, spaces, surface, ..., ""
-                ends = list(accumulate(map(len, parts)))
-                add(TokenColumns(surfaces, tags, ends[0:-1:2], ends[1::2]))
+        for text, parsed in self._parsed(texts, block):
+            if parsed is None:
+                add(self.tokenize(text))
+                continue
+            parts = parsed.split(_SEP)    # spaces, surface, tag, ..., ""
+            surfaces, tags = parts[1::3], parts[2::3]
+            del parts[2::3]               # spaces, surface, spaces, surface, ..., ""
+            ends = list(accumulate(map(len, parts)))
+            add(TokenColumns(surfaces, tags, ends[0:-1:2], ends[1::2]))
         return out
 
 
