@@ -521,6 +521,19 @@ def _multiple(v: Any, key: str, p: _Problems) -> int:
     return 0
 
 
+def _where_the_module_is(mod_name: str, exc: Exception, source: str) -> str:
+    """How to make an action's module importable: when the module is not found and its file
+    sits next to the scenario file (``actions.py`` beside ``scenarios.toml``), the folder to
+    run from or to put on PYTHONPATH."""
+    top = mod_name.split(".")[0]
+    folder = os.path.dirname(os.path.abspath(source)) if os.path.isfile(source) else None
+    if isinstance(exc, ModuleNotFoundError) and exc.name == top and folder is not None and (
+            os.path.isfile(os.path.join(folder, top + ".py")) or os.path.isdir(os.path.join(folder, top))):
+        return (f"{top} is in {folder}, the scenario file's folder, which is not on the module path: "
+                f"run nlukit from there, or set PYTHONPATH={folder}")
+    return "check the module path and that it is importable (PYTHONPATH; the current folder is on it)"
+
+
 def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, bool]:
     if not _ACTION_RE.match(spec):
         p.add(key, f"{spec!r} is not 'package.module:function'")
@@ -530,7 +543,7 @@ def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, b
         mod = importlib.import_module(mod_name)
     except Exception as exc:  # noqa: BLE001 - any import failure is a scenario problem
         p.add(key, f"cannot import module {mod_name!r} ({type(exc).__name__}: {exc}); "
-                   "check the module path and that it is importable (PYTHONPATH)")
+                   + _where_the_module_is(mod_name, exc, p.source))
         return None, True
     fn = getattr(mod, fn_name, None)
     if not callable(fn):
