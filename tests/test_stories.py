@@ -136,3 +136,12 @@ def test_a_story_slot_no_scenario_has_is_named_as_such(turn: str, failure: str) 
     assert not result.passed and failure in result.failure
     if "location" in turn:
         assert result.failure.endswith("was None")
+
+
+def test_a_problem_of_a_story_turn_table_is_named_as_the_file_writes_it(tmp_path) -> None:
+    # [[story.turn]] with state = "asking" was reported as story[0].turns[0].state, a key the file lacks
+    path = tmp_path / "bad.toml"
+    path.write_text('[[story]]\nname = "a"\n[[story.turn]]\nuser = "안녕"\n[[story.turn]]\nuser = "x"\n'
+                    'state = "asking"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"story\[0\]\.turn\[1\]\.state: unknown state 'asking'"):
+        load_stories(path)

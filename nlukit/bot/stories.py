@@ -145,7 +145,8 @@ def parse_stories(data: Mapping[str, Any], source: str = "<stories>") -> list[St
             raw_turns = []
         if not raw_turns:
             problems.append(f"{key}: no turns; add turns = [[\"user text\", \"reply\", \"state\"], ...]")
-        turns = [_turn(t, f"{key}.turns[{j}]", problems) for j, t in enumerate(raw_turns)]
+        named = "turns" if "turns" in sd else "turn"   # [[story.turn]] tables are story[i].turn[j]
+        turns = [_turn(t, f"{key}.{named}[{j}]", problems) for j, t in enumerate(raw_turns)]
         stories.append(Story(name, tuple(t for t in turns if t is not None), today))
     if problems:
         raise ScenarioError("\n".join(f"{source}: {p}" for p in problems))
