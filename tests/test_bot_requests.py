@@ -401,3 +401,36 @@ def test_should_change_the_held_time_by_minutes_or_a_half_of_the_day_said_alone_
     assert b.handle("u", "30분").reply == "내일 오후 3시 30분 예매할까요?"   # tagged alone: the hour kept
     turn = b.handle("u", "네")
     assert turn.state == "complete" and turn.slots["time"] == "오후 3시 30분"
+
+
+# ------------------------------------------------------------------ answers that are requests (small_talk = false)
+
+@pytest.mark.parametrize("text", ["노래 틀어주고 서울 날씨 알려줘", "서울 날씨 알려주고 노래 틀어줘"])
+def test_an_answer_only_scenario_marked_no_small_talk_is_answered_beside_another_request(text):
+    # a scenario without slots (opening hours, the address, playing music) was dropped as small
+    # talk when the whole text read as the other request: 내과 예약하고 위치도 알려줘 booked and never
+    # said where the clinic is
+    assert bot().handle("u", text).reply == "오늘 서울 날씨예요."   # the default: small talk gives way
+    music = {**MUSIC, "small_talk": False}
+    turn = bot([WEATHER, TRAIN, ALARM, FOOD, music, THANKS, GREETING]).handle("u", text)
+    assert sorted(turn.reply.split("\n")) == ["노래를 틀게요.", "오늘 서울 날씨예요."]
+    assert sorted(r["intent"] for r in turn.requests) == ["music", "weather"]
+
+
+def test_a_request_of_its_own_said_with_the_answer_to_a_question_is_answered_too():
+    music = {**MUSIC, "small_talk": False}
+    b = bot([WEATHER, TRAIN, ALARM, FOOD, music, THANKS, GREETING])
+    b.handle("u", "기차 예매해줘")
+    turn = b.handle("u", "서울에서 그리고 노래 틀어줘")
+    assert turn.reply.splitlines()[0] == "노래를 틀게요." and turn.state == "ask_slot"
+    assert turn.slots.get("origin") == "서울"
+
+
+def test_small_talk_is_checked_on_load():
+    p = parser()
+    with pytest.raises(ScenarioError) as e:
+        parse_scenarios({"scenario": [{**MUSIC, "small_talk": "no"},
+                                      {**WEATHER, "small_talk": False}]},
+                        intents=p.intents, entity_types=p.entity_types)
+    assert "scenario[0].small_talk: must be true or false, got 'no'" in str(e.value)
+    assert "scenario[1].small_talk: a scenario with slots" in str(e.value)

@@ -286,3 +286,24 @@ def test_should_locate_particle_pairs_that_cannot_be_resolved(line: str, column:
     err = info.value
     assert (err.line, err.column) == (2, column)
     assert str(err).startswith(f"patterns/weather.txt:2:{column}: {message}")
+
+
+def _documented_optional_particles() -> list[tuple[str, str]]:
+    """The lines of docs/patterns.md's example of an optional particle, with their comments."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "patterns.md").read_text(encoding="utf-8")
+    block = doc.split("To make the particle optional", 1)[1].split("```", 2)[1]
+    return [(line.split("#")[0].strip(), line.split("#", 1)[1].strip())
+            for line in block.splitlines() if "#" in line]
+
+
+@pytest.mark.parametrize("pattern, comment", _documented_optional_particles())
+def test_docs_optional_particle_examples_say_what_the_generator_does(pattern: str, comment: str) -> None:
+    # the guide called {location}(은/는|) wrong ("copied as text"), while the generator resolves it
+    if comment.startswith("an error"):
+        with pytest.raises(PatternError, match="separated by a space"):
+            parse_patterns("@t\n" + pattern, "p.txt", dictionary=D)
+        return
+    got = [s for s, _ in expand(parse_patterns("@t\n" + pattern, "p.txt", dictionary=D).intents["t"][0], D)]
+    assert not any("은/는" in s for s in got), (pattern, comment)
+    said = [s.strip() for s in comment.split(":")[-1].split("/")]
+    assert said and all(s in got for s in said), (pattern, said, got[:4])

@@ -227,3 +227,23 @@ def test_should_keep_a_time_said_without_a_part_of_day_as_typed():
     ctx = _context({"kind": "time", "hour": 3, "minute": 0, "value": "03:00",
                     "ambiguous": True, "candidates": ["03:00", "15:00"]})
     assert set_alarm({"time": "3시", "date": "오늘"}, ctx) == "11월 25일 (수) 3시에 알람을 맞췄어요."
+
+
+def test_an_action_module_beside_the_scenario_file_is_named_with_the_folder_to_run_from(tmp_path, monkeypatch):
+    # clinic_actions.py beside scenarios.toml, nlukit chat run from the folder above: the error said
+    # only "check the module path ... (PYTHONPATH)", not which folder that is
+    bot = tmp_path / "clinic"
+    bot.mkdir()
+    (bot / "clinic_actions_xyz.py").write_text("def book(slots, context):\n    return 'ok'\n", encoding="utf-8")
+    (bot / "scenarios.toml").write_text('[[scenario]]\nintent = "book"\naction = "clinic_actions_xyz:book"\n',
+                                        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError) as e:
+        load_scenarios(os.path.join("clinic", "scenarios.toml"), intents=["book"])
+    assert f"clinic_actions_xyz is in {bot}, the scenario file's folder" in str(e.value)
+    assert f"PYTHONPATH={bot}" in str(e.value)
+    # a module found nowhere keeps the general advice
+    (bot / "scenarios.toml").write_text('[[scenario]]\nintent = "book"\naction = "nowhere_xyz:book"\n',
+                                        encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"check the module path and that it is importable \(PYTHONPATH"):
+        load_scenarios(os.path.join("clinic", "scenarios.toml"), intents=["book"])

@@ -101,3 +101,12 @@ def test_should_make_a_bot_that_holds_its_own_conversation_tests(tmp_path) -> No
     bot = Bot(nlu, load_scenarios(str(root / "scenarios.toml"), nlu.intents, nlu.entity_types))
     results = run_stories(bot, load_stories(str(root / "stories.toml")))
     assert [(r.story.name, r.failure) for r in results if not r.passed] == []
+
+
+def test_should_point_to_the_scenario_guide_without_a_placeholder_address() -> None:
+    # the starter's scenarios.toml opened with "가이드: https://github.com/... docs/scenarios.md":
+    # an address with its middle left out, which no one can open
+    for root, _, files in os.walk(TEMPLATE):
+        for name in files:
+            with open(os.path.join(root, name), encoding="utf-8") as fh:
+                assert "/..." not in fh.read(), name

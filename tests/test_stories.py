@@ -120,3 +120,28 @@ def test_should_read_a_story_the_same_wordings_wherever_it_stands_in_the_file():
     backward = {r.story.name: r.transcript for r in run_stories(bot, stories[::-1])}
     assert forward == backward
     assert len({tuple(t) for t in forward.values()}) > 1          # the stories do not all read one wording
+
+
+@pytest.mark.parametrize("turn,failure", [
+    # the slot is named dept, not department: the story said only "was None", which reads as the
+    # bot failing to fill it
+    ('{user = "날씨 알려줘", slots = {origin = "부산"}}',
+     "slot 'origin' should be '부산', was None (scenario 'weather' has no slot 'origin'; its slots: date, location)"),
+    ('{user = "안녕", slots = {city = "부산"}}', "was None (no scenario has a slot 'city'; the slots: "),
+    ('{user = "날씨 알려줘", slots = {location = "부산"}}', "slot 'location' should be '부산', was None"),
+])
+def test_a_story_slot_no_scenario_has_is_named_as_such(turn: str, failure: str) -> None:
+    stories = parse_stories(__import__("tomllib").loads(f'[[story]]\nname = "x"\nturns = [{turn}]\n'))
+    [result] = run_stories(bot(), stories)
+    assert not result.passed and failure in result.failure
+    if "location" in turn:
+        assert result.failure.endswith("was None")
+
+
+def test_a_problem_of_a_story_turn_table_is_named_as_the_file_writes_it(tmp_path) -> None:
+    # [[story.turn]] with state = "asking" was reported as story[0].turns[0].state, a key the file lacks
+    path = tmp_path / "bad.toml"
+    path.write_text('[[story]]\nname = "a"\n[[story.turn]]\nuser = "안녕"\n[[story.turn]]\nuser = "x"\n'
+                    'state = "asking"\n', encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"story\[0\]\.turn\[1\]\.state: unknown state 'asking'"):
+        load_stories(path)

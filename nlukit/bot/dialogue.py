@@ -925,10 +925,10 @@ class Bot:
                 _squash(text[:p[1]]).endswith(("이랑", "랑", "하고")) for p in parts[:-1])
             if joins or not self._each_its_values(parts, state, text):
                 return None   # 서울 날씨랑 부산 날씨: values of a multiple slot said together
-        elif whole is not None and all(p[3] == whole or self._small_talk(p[3]) for p in parts):
+        elif whole is not None and all(p[3] == whole or self._small_talk(p[3], said=True) for p in parts):
             return None   # 안녕 서울 날씨 알려줘: the weather is what is asked
         elif state.get("intent") \
-                and len({k for k in kinds if not self._small_talk(k)}) <= 1:
+                and len({k for k in kinds if not self._small_talk(k, said=True)}) <= 1:
             # 네 ㅎㅎ 고마워요 at a confirmation: a yes with thanks, one request. Nothing under way, a
             # whole read as what no part asks (고마워 ㅎㅎ 9시는? as a greeting, or as weather after an
             # alarm) covers no request: the parts stand
@@ -1289,10 +1289,12 @@ class Bot:
         return self._made_of(t, phrases) or (self._made_of(t, phrases | _FILLERS)
                                              and not self._made_of(t, _FILLERS))
 
-    def _small_talk(self, intent: str | None) -> bool:
-        """True for an intent whose scenario only answers (thanks, goodbye): no slots, no action."""
+    def _small_talk(self, intent: str | None, said: bool = False) -> bool:
+        """True for an intent whose scenario only answers (thanks, goodbye): no slots, no action.
+        With ``said``, for a part of a message of several requests: not one that answers a
+        question of its own (``small_talk = false``: 위치도 알려줘 is not dropped beside a booking)."""
         sc = self.scenarios.scenarios.get(intent or "")
-        return sc is not None and not sc.slots and sc.action is None
+        return sc is not None and not sc.slots and sc.action is None and (sc.small_talk or not said)
 
     def _confident(self, parse: ParseResult) -> str | None:
         it = parse.intent

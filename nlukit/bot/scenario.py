@@ -108,6 +108,11 @@ class Scenario:
     #: again: what was under way is kept. Only for a scenario without slots or action (thanks,
     #: small talk); off, the new request takes over
     resume: bool | str = False
+    #: a scenario without slots, action or confirm is small talk (greeting, thanks): in a message
+    #: of several requests it gives way to the request it is said with (안녕 서울 날씨 알려줘).
+    #: ``small_talk = false`` makes such a scenario a request of its own (opening hours, the
+    #: address): 예약하고 위치도 알려줘 answers both
+    small_talk: bool = True
     action_fn: Action | None = field(default=None, compare=False, repr=False)
     action_takes_context: bool = field(default=True, compare=False, repr=False)
     #: every wording of ``response`` and ``confirm`` when the file lists several (the fields
@@ -365,7 +370,7 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
 
 _SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles",
               "differs_from", "multiple", "names"}
-_SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "resume", "slot"}
+_SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "resume", "small_talk", "slot"}
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
@@ -516,6 +521,19 @@ def _multiple(v: Any, key: str, p: _Problems) -> int:
     return 0
 
 
+def _where_the_module_is(mod_name: str, exc: Exception, source: str) -> str:
+    """How to make an action's module importable: when the module is not found and its file
+    sits next to the scenario file (``actions.py`` beside ``scenarios.toml``), the folder to
+    run from or to put on PYTHONPATH."""
+    top = mod_name.split(".")[0]
+    folder = os.path.dirname(os.path.abspath(source)) if os.path.isfile(source) else None
+    if isinstance(exc, ModuleNotFoundError) and exc.name == top and folder is not None and (
+            os.path.isfile(os.path.join(folder, top + ".py")) or os.path.isdir(os.path.join(folder, top))):
+        return (f"{top} is in {folder}, the scenario file's folder, which is not on the module path: "
+                f"run nlukit from there, or set PYTHONPATH={folder}")
+    return "check the module path and that it is importable (PYTHONPATH; the current folder is on it)"
+
+
 def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, bool]:
     if not _ACTION_RE.match(spec):
         p.add(key, f"{spec!r} is not 'package.module:function'")
@@ -525,7 +543,7 @@ def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, b
         mod = importlib.import_module(mod_name)
     except Exception as exc:  # noqa: BLE001 - any import failure is a scenario problem
         p.add(key, f"cannot import module {mod_name!r} ({type(exc).__name__}: {exc}); "
-                   "check the module path and that it is importable (PYTHONPATH)")
+                   + _where_the_module_is(mod_name, exc, p.source))
         return None, True
     fn = getattr(mod, fn_name, None)
     if not callable(fn):
@@ -641,6 +659,13 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
             p.add(f"{key}.resume", "only a scenario without slots, action or confirm can answer in "
                                    "passing; drop resume or make it a plain response")
             resume = False
+        small_talk = sd.get("small_talk", True)
+        if not isinstance(small_talk, bool):
+            p.add(f"{key}.small_talk", f"must be true or false, got {small_talk!r}")
+            small_talk = True
+        elif small_talk is False and (slots or action is not None or confirm is not None):
+            p.add(f"{key}.small_talk", "a scenario with slots, an action or confirm is never small talk; "
+                                       "drop small_talk")
         fn, takes_ctx = (None, True)
         if action is not None:
             fn, takes_ctx = _resolve_action(action, f"{key}.action", p)
@@ -648,7 +673,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
             scenarios[intent] = Scenario(intent=intent, slots=tuple(slots), response=response,
                                          action=action, action_fn=fn, action_takes_context=takes_ctx,
                                          confirm=confirm, follow_up=follow_up, resume=resume,
-                                         variants={k: v for k, v in (("response", responses),
+                                         small_talk=small_talk, variants={k: v for k, v in (("response", responses),
                                                                      ("confirm", confirms)) if len(v) > 1})
     for k, tpl, allowed in (("bot.invalid_value", settings.invalid_value, ("value",)),
                             ("bot.choose_one", settings.choose_one, ("choices",)),

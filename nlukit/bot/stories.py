@@ -145,15 +145,17 @@ def parse_stories(data: Mapping[str, Any], source: str = "<stories>") -> list[St
             raw_turns = []
         if not raw_turns:
             problems.append(f"{key}: no turns; add turns = [[\"user text\", \"reply\", \"state\"], ...]")
-        turns = [_turn(t, f"{key}.turns[{j}]", problems) for j, t in enumerate(raw_turns)]
+        named = "turns" if "turns" in sd else "turn"   # [[story.turn]] tables are story[i].turn[j]
+        turns = [_turn(t, f"{key}.{named}[{j}]", problems) for j, t in enumerate(raw_turns)]
         stories.append(Story(name, tuple(t for t in turns if t is not None), today))
     if problems:
         raise ScenarioError("\n".join(f"{source}: {p}" for p in problems))
     return stories
 
 
-def _miss(expect: Expect, turn: Any) -> str | None:
-    """What in ``turn`` breaks ``expect``, or None."""
+def _miss(expect: Expect, turn: Any, scenarios: Any = None) -> str | None:
+    """What in ``turn`` breaks ``expect``, or None. With ``scenarios``, a slot name that no
+    scenario has is said to be one (``department`` for ``dept``), not only to be None."""
     if expect.reply is not None and expect.reply not in turn.reply:
         return f"the reply should contain {expect.reply!r}"
     if expect.state is not None and turn.state != expect.state:
@@ -162,7 +164,25 @@ def _miss(expect: Expect, turn: Any) -> str | None:
         return f"the intent should be {expect.intent!r}, was {turn.intent!r}"
     for name, value in (expect.slots or {}).items():
         if turn.slots.get(name) != value:
-            return f"slot {name!r} should be {value!r}, was {turn.slots.get(name)!r}"
+            unknown = _unknown_slot(name, turn, scenarios)
+            return f"slot {name!r} should be {value!r}, was {turn.slots.get(name)!r}" + (
+                f" ({unknown})" if unknown else "")
+    return None
+
+
+def _unknown_slot(name: str, turn: Any, scenarios: Any) -> str | None:
+    """Why a story's slot name can never be filled: no scenario has it (names are the slot's
+    role, else its entity type), or None."""
+    known = getattr(scenarios, "scenarios", None)
+    if not known:
+        return None
+    every = {sl.name for sc in known.values() for sl in sc.slots}
+    if name not in every:
+        return f"no scenario has a slot {name!r}; the slots: {', '.join(sorted(every)) or 'none'}"
+    sc = known.get(turn.intent or "")
+    if sc is not None and name not in {sl.name for sl in sc.slots}:
+        return (f"scenario {sc.intent!r} has no slot {name!r}; its slots: "
+                f"{', '.join(sorted(sl.name for sl in sc.slots)) or 'none'}")
     return None
 
 
@@ -184,7 +204,7 @@ def run_stories(bot: Any, stories: Sequence[Story], *, today: datetime.date | No
             turn = private.handle(session, expect.user, today=story.today or today)
             shown = turn.reply.replace("\n", "\n    ")   # a reply of several lines stays indented
             result.transcript.append(f"  > {expect.user}\n    {shown}  [{turn.state}]")
-            miss = _miss(expect, turn)
+            miss = _miss(expect, turn, private.scenarios)
             if miss is not None:
                 result.failure = f"turn {expect.user!r}: {miss}"
                 break

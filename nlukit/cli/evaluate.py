@@ -6,7 +6,8 @@ import sys
 
 HELP = "evaluate a model on a dataset split (intents, entities, slices) or k-fold cross-validate"
 EXAMPLES = """examples:
-  nlukit evaluate models/demo data/demo                     # test split, summary only
+  nlukit evaluate models/demo data/demo                     # test split (valid for a model
+                                                            # trained --include-test), summary only
   nlukit evaluate models/demo data/demo -o reports/demo     # + report.json and report.html
   nlukit evaluate models/demo data/demo --split valid
   nlukit evaluate models/demo data/demo --folds 5 -o reports/cv   # train+valid, 5 folds
@@ -16,7 +17,9 @@ EXAMPLES = """examples:
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", metavar="MODEL", help="model folder; with --folds, its config is reused")
     p.add_argument("data", metavar="DATA", help="dataset folder written by `nlukit generate`")
-    p.add_argument("--split", default="test", choices=("train", "valid", "test"))
+    p.add_argument("--split", default=None, choices=("train", "valid", "test"),
+                   help="the split to score (default: test, or valid when the model was trained on "
+                        "this test split: --include-test)")
     p.add_argument("-o", "--out", metavar="DIR", help="write report.json and report.html here")
     p.add_argument("--folds", type=int, metavar="K", help="k-fold cross-validation over train+valid "
                    "with MODEL's config (trains K models)")
@@ -42,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--set changes the models --folds trains; without --folds the model is "
                          "scored as it is: retrain it with --set, or add --folds K")
     from ..evaluate import evaluate
+    if args.split is None:
+        args.split = _held_out_split(args.model, args.data)
     rep = evaluate(args.model, args.data, split=args.split, out=args.out)
     for w in rep.get("warnings") or ():
         print(f"nlukit: warning: {w}", file=sys.stderr)
@@ -62,3 +67,24 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         print(f"wrote {args.out}/report.json and {args.out}/report.html")
     return 0
+
+
+def _held_out_split(model: str, data: str) -> str:
+    """test, or valid when the model was fitted on this very test split (``--include-test``,
+    the model to ship): its test figures would only say how well it remembers."""
+    import os
+
+    from ..bundle import check_bundle, resolve
+    from ..evaluate import seen_split
+    from ..train import fitted_splits
+    try:
+        meta = check_bundle(resolve(model), verify=False)
+    except Exception:   # noqa: BLE001 - evaluate() names what is wrong with the model
+        return "test"
+    valid = os.path.join(data, "valid.jsonl")
+    if seen_split(meta, data, "test") != "fitted" or "valid" in fitted_splits(meta) \
+            or not os.path.isfile(valid) or not os.path.getsize(valid):
+        return "test"
+    print("nlukit: scoring the valid split: the model was trained on the test split of "
+          f"{data} (--include-test); --split test scores it anyway", file=sys.stderr)
+    return "valid"

@@ -16,7 +16,8 @@ EXAMPLES = """examples:
   nlukit serve models/demo --scenarios scenarios/demo.toml --log logs/turns.jsonl   # then: nlukit review logs/turns.jsonl
 
 With more than one worker, sessions must live in Redis (--store redis://...): with the
-in-memory store each worker keeps its own sessions. SIGTERM stops cleanly (exit 0).
+in-memory store each worker keeps its own sessions, so a bot served with the in-memory store
+gets one worker unless --workers says otherwise. SIGTERM stops cleanly (exit 0).
 """
 
 
@@ -26,7 +27,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="scenario TOML for POST /chat (without it /chat answers 503)")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks one)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn worker processes (default 2; 1 with --scenarios and the in-memory "
+                             "session store, which a worker does not share)")
     parser.add_argument("--threads", type=int, default=None,
                         help="threads per worker (default from nlukit/gunicorn_conf.py: 8)")
     parser.add_argument("--store", metavar="URL", default=None,
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
     from ..server import serve
 
-    if args.workers < 1:
+    if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers must be at least 1, not {args.workers}")
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port must be within 0-65535, not {args.port}")
@@ -97,7 +100,14 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--store {args.store} keeps chat sessions, but without --scenarios there is no "
                          "/chat to keep them for; add --scenarios FILE or drop --store")
     memory = not args.store or args.store.startswith("memory:")
-    if memory and args.workers > 1 and not args.dev and args.scenarios:
+    if args.workers is None:
+        # a conversation's turns go to any worker: with sessions in one worker's memory, the
+        # next turn may land in the other and the slots said so far are gone
+        args.workers = 1 if memory and args.scenarios else 2
+        if args.workers == 1 and not args.dev:
+            print("nlukit: 1 worker: chat sessions live in this process's memory (for more workers "
+                  "share them: --store redis://... --workers N)", file=sys.stderr)
+    elif memory and args.workers > 1 and not args.dev and args.scenarios:
         print(f"nlukit: warning: {args.workers} workers with the in-memory session store: each "
               "worker keeps its own sessions, so a conversation may lose its slots; use "
               "--store redis://... or --workers 1", file=sys.stderr)
