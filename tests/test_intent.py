@@ -631,6 +631,22 @@ def test_short_forms_should_add_shortened_copies_with_their_intents_only_when_as
         IntentClassifier(short_forms=1.0).fit([("a", None, "x"), ("b", None, "y")])
 
 
+def test_short_forms_should_leave_out_a_short_form_that_another_intent_says_too():
+    # Given requests told apart only by their last word (a booking's check and cancel) and one
+    # whose short form is another intent's whole text
+    from nlukit.models.intent import _with_short_forms
+    from nlukit.text import get_tokenizer
+    tok = get_tokenizer("mecab")
+    said = [("내과 예약 취소해줘", "cancel"), ("내과 예약 확인해줘", "check"), ("피부과 예약 취소해줘", "cancel"),
+            ("서울 날씨 알려줘", "weather"), ("아이유 노래 틀어줘", "music"), ("부산 맛집", "food"),
+            ("부산 맛집 추천해줘", "weather")]
+    train = [(t, tok.tokenize(t), intent) for t, intent in said]
+    # When every text may give its short form
+    extra = {(t, intent) for t, _, intent in _with_short_forms(train, 1.0 - 1e-9, np.random.default_rng(0))[len(train):]}
+    # Then the ones that say which intent stay, the ambiguous ones are left out
+    assert extra == {("피부과 예약", "cancel"), ("서울 날씨", "weather"), ("아이유 노래", "music")}
+
+
 @pytest.mark.slow
 def test_should_be_surer_of_requests_typed_without_their_verb_when_trained_on_short_forms(data):
     from nlukit.models.intent import IntentClassifier
