@@ -158,3 +158,17 @@ def test_should_refuse_the_same_title_twice():
     with pytest.raises(ScenarioError, match="scenario\\[1\\].title: '예약' is already the title of the 'a' scenario"):
         parse_scenarios({"scenario": [{"intent": "a", "response": "네.", "title": "예약"},
                                       {"intent": "b", "response": "네.", "title": "예약"}]})
+
+
+def test_should_log_the_question_without_a_scenario_so_review_lists_it_as_low_confidence(tmp_path):
+    from nlukit.bot.review import review_records
+    from nlukit.bot.turnlog import open_turn_log, read_turns
+    log = tmp_path / "turns.jsonl"
+    bot = make_bot()
+    bot.log = open_turn_log(str(log))
+    talk(bot, [(WAKE, "원하세요?", "confirm"), ("네", "맞췄어요", "complete")])
+    recs = list(read_turns([str(log)]))
+    assert [(r["state"], r["scenario"], r["fallback"]) for r in recs] == [("confirm", None, False),
+                                                                        ("complete", "alarm", False)]
+    rv = review_records(recs)
+    assert [g.text for g in rv.low_confidence] == [WAKE] and rv.abandoned == []

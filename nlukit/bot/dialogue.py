@@ -528,7 +528,7 @@ class Bot:
         if self.log is not None:
             self._write_log(session_id, typed, parse, turn, now, before,
                             int(state.get("misunderstood", 0)) > misunderstood,
-                            state.get("asked") if turn.state == "ask_slot" else None)
+                            state.get("asked") if turn.state == "ask_slot" else None, bool(state.get("clarify")))
         log.debug("session %r: %s intent=%s slots=%s missing=%s", session_id, turn.state, turn.intent,
                   turn.slots, turn.missing)
         return turn
@@ -1139,8 +1139,10 @@ class Bot:
     # ------------------------------------------------------------------ internals
 
     def _write_log(self, sid: str, text: str, parse: ParseResult, turn: Turn, now: float,
-                   before: dict[str, Any] | None, fallback: bool, slot: str | None) -> None:
-        """Append the turn to the turn log; a failure is a warning (once), never the user's problem."""
+                   before: dict[str, Any] | None, fallback: bool, slot: str | None, clarify: bool = False) -> None:
+        """Append the turn to the turn log; a failure is a warning (once), never the user's problem.
+        A clarifying question (혹시 '기차 예매'를 원하세요?) starts no scenario: it is logged without one,
+        so ``nlukit review`` lists its text among the low-confidence ones, not as a question left open."""
         assert self.log is not None
         try:
             raw = bool(getattr(self.log, "raw_session_ids", False))
@@ -1151,7 +1153,7 @@ class Bot:
                 ts=now, session=hash_session(sid, str(getattr(self.log, "salt", "") or "")),
                 session_id=sid if raw else None, text=text, parse=parse,
                 fallback=fallback,
-                state=turn.state, scenario=turn.intent if turn.intent in self.scenarios else None,
+                state=turn.state, scenario=turn.intent if turn.intent in self.scenarios and not clarify else None,
                 slot=slot, before=before, model=model))
         except Exception as exc:  # noqa: BLE001 - the log must never break a conversation
             if not self._log_failing:
