@@ -18,7 +18,10 @@ its state from the store, decide, and write it back. The decision, in order:
    MeCab knows (``매일`` is no 내일);
 4. a missing required slot is asked with its prompt → ``ask_slot``; when none is
    missing, defaults are applied and the response template (or the action) answers
-   → ``complete``; nothing understood → ``fallback`` (a different reply once it repeats).
+   → ``complete``; nothing understood → ``fallback`` (a different reply once it repeats). With
+   nothing under way, a request the model reads below ``confidence_threshold`` (not as its own
+   fallback) as a scenario with a ``title`` is asked about instead (``[bot] clarify``: 혹시 '기차
+   예매'를 원하세요? → ``confirm``): a yes starts it with the values said, a no gets ``clarify_denied``;
 5. after a scenario completed, a turn of its values alone (``부산은?``, ``내일은요``) that no
    confident intent claims runs it again with those values in place of the last ones
    (a follow-up; ``follow_up = false`` turns it off per scenario or in ``[bot]``);
