@@ -408,3 +408,33 @@ def test_should_post_an_apology_when_a_slow_turn_fails(tmp_path: Any, nlu: FakeN
 ])
 def test_should_post_callbacks_to_kakaos_https_hosts_only(url: str, ok: bool) -> None:
     assert kakao.callback_allowed(url, (".kakao.com", ".kakaoenterprise.com")) is ok
+
+
+class _UnsureNLU(FakeNLU):
+    """Reads 부산 가는 표 as a trip, but not surely (0.4, below the bot's 0.5)."""
+
+    def parse(self, text: str, today: Any = None) -> Any:
+        got = super().parse(text, today)
+        if "가는 표" not in text:
+            return got
+        from nlukit.types import IntentScore, ParseResult
+        unsure = IntentScore("train_ticket", 0.4)
+        return ParseResult(text=got.text, intent=unsure, entities=got.entities, ranking=(unsure,))
+
+
+def test_should_offer_yes_and_no_under_a_clarifying_question_and_keep_the_values_said(tmp_path: Any) -> None:
+    path = tmp_path / "scenarios.toml"
+    path.write_text(SCENARIOS.replace('intent = "train_ticket"\n', 'intent = "train_ticket"\ntitle = "기차 예매"\n'),
+                    encoding="utf-8")
+    client = create_app(nlu=_UnsureNLU(), scenarios=str(path),
+                        settings={"torch_threads": 0, "kakao_token_env": ""}).test_client()
+    asked = say(client, "부산으로 가는 표")
+    assert texts(asked) == ["혹시 '기차 예매'를 원하세요?"]
+    assert buttons(asked) == [("네", "네"), ("아니요", "아니요")]
+    origin = say(client, "네")
+    assert texts(origin) == ["어디에서 출발하세요?"]
+    assert texts(say(client, "서울")) == ["서울에서 부산으로 가는 기차를 예매할까요?"]
+    # the REST turn says the same: state confirm, the intent asked about
+    turn = client.post("/chat", json={"session_id": "r1", "text": "부산으로 가는 표"}).get_json()
+    assert (turn["state"], turn["intent"], turn["slots"]) == ("confirm", "train_ticket", {})
+    assert client.post("/chat", json={"session_id": "r1", "text": "아니요"}).get_json()["state"] == "fallback"

@@ -18,7 +18,10 @@ its state from the store, decide, and write it back. The decision, in order:
    MeCab knows (``매일`` is no 내일);
 4. a missing required slot is asked with its prompt → ``ask_slot``; when none is
    missing, defaults are applied and the response template (or the action) answers
-   → ``complete``; nothing understood → ``fallback`` (a different reply once it repeats).
+   → ``complete``; nothing understood → ``fallback`` (a different reply once it repeats). With
+   nothing under way, a request the model reads below ``confidence_threshold`` (not as its own
+   fallback) as a scenario with a ``title`` is asked about instead (``[bot] clarify``: 혹시 '기차
+   예매'를 원하세요? → ``confirm``): a yes starts it with the values said, a no gets ``clarify_denied``;
 5. after a scenario completed, a turn of its values alone (``부산은?``, ``내일은요``) that no
    confident intent claims runs it again with those values in place of the last ones
    (a follow-up; ``follow_up = false`` turns it off per scenario or in ``[bot]``);
@@ -57,7 +60,7 @@ from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_bat
 from ..numerals import digits
 from ..temporal import resolve
 from ..text import get_tokenizer, normalize
-from ..types import Entity, ParseResult
+from ..types import Entity, IntentScore, ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
 from .store import MemoryStore, SessionStore
 from .turnlog import TurnWriter, hash_session, open_turn_log, turn_record
@@ -521,14 +524,14 @@ class Bot:
                 turn = self._part(session_id, state, text, parse, today)
             if turn.state == "cancelled":   # 취소 stops everything asked for, the queued requests too
                 state.pop("queue", None)
-            elif state.get("queue") and not state.get("intent"):   # after one request or several
+            elif state.get("queue") and not state.get("intent") and not state.get("clarify"):   # after one request or several
                 turn = self._run_queue(session_id, state, text, turn, today)
             state["updated"] = now
             self.store.set(session_id, state, ttl=self.settings.session_expiry)
         if self.log is not None:
             self._write_log(session_id, typed, parse, turn, now, before,
                             int(state.get("misunderstood", 0)) > misunderstood,
-                            state.get("asked") if turn.state == "ask_slot" else None)
+                            state.get("asked") if turn.state == "ask_slot" else None, bool(state.get("clarify")))
         log.debug("session %r: %s intent=%s slots=%s missing=%s", session_id, turn.state, turn.intent,
                   turn.slots, turn.missing)
         return turn
@@ -1139,8 +1142,10 @@ class Bot:
     # ------------------------------------------------------------------ internals
 
     def _write_log(self, sid: str, text: str, parse: ParseResult, turn: Turn, now: float,
-                   before: dict[str, Any] | None, fallback: bool, slot: str | None) -> None:
-        """Append the turn to the turn log; a failure is a warning (once), never the user's problem."""
+                   before: dict[str, Any] | None, fallback: bool, slot: str | None, clarify: bool = False) -> None:
+        """Append the turn to the turn log; a failure is a warning (once), never the user's problem.
+        A clarifying question (혹시 '기차 예매'를 원하세요?) starts no scenario: it is logged without one,
+        so ``nlukit review`` lists its text among the low-confidence ones, not as a question left open."""
         assert self.log is not None
         try:
             raw = bool(getattr(self.log, "raw_session_ids", False))
@@ -1151,7 +1156,7 @@ class Bot:
                 ts=now, session=hash_session(sid, str(getattr(self.log, "salt", "") or "")),
                 session_id=sid if raw else None, text=text, parse=parse,
                 fallback=fallback,
-                state=turn.state, scenario=turn.intent if turn.intent in self.scenarios else None,
+                state=turn.state, scenario=turn.intent if turn.intent in self.scenarios and not clarify else None,
                 slot=slot, before=before, model=model))
         except Exception as exc:  # noqa: BLE001 - the log must never break a conversation
             if not self._log_failing:
@@ -1306,6 +1311,7 @@ class Bot:
               today: datetime.date | None = None) -> Turn:
         st = self.settings
         state["total_turns"] = int(state.get("total_turns", 0)) + 1
+        pending = state.pop("clarify", None)   # a question 혹시 '기차 예매'를 원하세요? asked last turn
         # a cancel phrase cancels what is under way; with nothing under way, a confident
         # intent wins (그만할게 may be a goodbye) and only an unclear one reads as cancel
         if self._is_cancel(text) and (state.get("intent") or self._confident(parse) is None):
@@ -1316,6 +1322,10 @@ class Bot:
             return Turn(st.cancel_reply, "cancelled", had, {}, [], parse)
         intent = self._confident(parse)
         active = self.scenarios.scenarios.get(state.get("intent") or "")
+        if active is None and isinstance(pending, dict):
+            answer = self._clarified(sid, state, pending, text, parse, today)
+            if answer is not None:
+                return answer   # a yes or a no; anything else is a new turn
         if active is None:
             # values alone after an answer (부산은?) follow it up, whether the model reads them
             # as no intent or as the same one again
@@ -1336,6 +1346,9 @@ class Bot:
             if intent is not None:
                 state["misunderstood"] = 0
                 return Turn(st.no_scenario, "fallback", None, {}, [], parse)
+            offer = self._to_clarify(text, parse)
+            if offer is not None:
+                return self._clarify(state, offer, text, parse)
             return self._fallback(state, parse)
 
         state["turns"] = int(state.get("turns", 0)) + 1
@@ -1406,6 +1419,46 @@ class Bot:
             state["misunderstood"] = 0
             return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
         return self._advance(sid, state, active, text, parse, prefix, today)
+
+    def _to_clarify(self, text: str, parse: ParseResult) -> Scenario | None:
+        """The scenario to ask about (``[bot] clarify``) for a request not understood surely enough:
+        the model's best intent, below ``confidence_threshold`` but not the model's own fallback,
+        when its scenario has a ``title``; never for a bare yes or no. None when there is none."""
+        it = parse.intent
+        if not self.settings.clarify or it is None or it.name == self.fallback_intent \
+                or it.confidence >= self.settings.confidence_threshold:
+            return None
+        sc = self.scenarios.scenarios.get(it.name)
+        if sc is None or sc.title is None or self._made_of(_squash(text), self._yes_or_no):
+            return None
+        return sc
+
+    def _clarify(self, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult) -> Turn:
+        """Ask whether ``sc`` is what the user wants → ``confirm``; the text and its parse are kept
+        in the session (JSON, as the store keeps it) so a yes starts ``sc`` with the values said."""
+        state["clarify"] = {"intent": sc.intent, "text": text, "parse": parse.to_dict()}
+        question = render_template(self.settings.clarify, {"title": sc.title or sc.intent})
+        return Turn(question, "confirm", sc.intent, {}, [], parse)
+
+    def _clarified(self, sid: str, state: dict[str, Any], pending: Mapping[str, Any], text: str,
+                   parse: ParseResult, today: datetime.date | None) -> Turn | None:
+        """The answer to the clarifying question: a yes starts the scenario asked about with the
+        values of the request it was asked for; a no gets ``clarify_denied`` (→ ``fallback``);
+        None for anything else, which is then handled as a new request."""
+        sc = self.scenarios.scenarios.get(str(pending.get("intent") or ""))
+        said = pending.get("text")
+        if sc is None or not isinstance(said, str):
+            return None
+        if self._says_yes(sc, text, parse):
+            try:
+                first = _parse_from_dict(pending.get("parse"), said)
+            except (TypeError, ValueError, KeyError, AttributeError):   # a state not written by this bot
+                first = ParseResult(text=said, intent=None)
+            return self._start(sid, state, sc, said, first, today)
+        if self._is_answer(_squash(text), self._deny):
+            state["misunderstood"] = int(state.get("misunderstood", 0)) + 1
+            return Turn(self.settings.clarify_denied, "fallback", None, {}, [], parse)
+        return None
 
     def _said_in_passing(self, text: str, active: Scenario, asked: Slot | None, state: dict[str, Any],
                          today: datetime.date | None) -> tuple[Scenario, str, ParseResult, list[_Cand], bool] | None:
@@ -2416,6 +2469,17 @@ class Bot:
         done = any(t.state == "complete" for t in turns)
         return Turn("\n".join([*notes, *(t.reply for t in turns)]), "complete" if done else turns[0].state,
                     sc.intent, shown, [], parse, turns[0].resolved, [], {name: list(values)})
+
+
+def _parse_from_dict(d: Any, text: str) -> ParseResult:
+    """A parse back from its :meth:`ParseResult.to_dict` (a clarifying question's, kept in the session)."""
+    it = d.get("intent")
+    return ParseResult(
+        text=text, intent=IntentScore(str(it["name"]), float(it["confidence"])) if it else None,
+        entities=tuple(Entity(str(e["entity"]), str(e["value"]), str(e["text"]), int(e["start"]), int(e["end"]),
+                              float(e.get("confidence_entity", 1.0)), e.get("role"), e.get("resolved"))
+                       for e in d.get("entities") or ()),
+        ranking=tuple(IntentScore(str(r["name"]), float(r["confidence"])) for r in d.get("intent_ranking") or ()))
 
 
 def _joint(text: str, a: _Cand, b: _Cand) -> str | None:

@@ -113,6 +113,10 @@ class Scenario:
     #: ``small_talk = false`` makes such a scenario a request of its own (opening hours, the
     #: address): 예약하고 위치도 알려줘 answers both
     small_talk: bool = True
+    #: what the request is called, for people (``title = "기차 예매"``): a request the model reads as
+    #: this intent but not surely enough (below ``[bot] confidence_threshold``) is asked about by it
+    #: (``[bot] clarify``: 혹시 '기차 예매'를 원하세요?); a scenario without a title is never offered
+    title: str | None = None
     action_fn: Action | None = field(default=None, compare=False, repr=False)
     action_takes_context: bool = field(default=True, compare=False, repr=False)
     #: every wording of ``response`` and ``confirm`` when the file lists several (the fields
@@ -215,6 +219,13 @@ class BotSettings:
     #: said when a request of such a message waits for the one being asked about; ``{request}``
     #: is the user's words for it, without the ending joining it to the next (예매하고 → 예매)
     queued: str = "'{request}' 요청은 지금 일이 끝나면 이어서 할게요."
+    #: nothing under way, a request the model reads as a scenario with a ``title`` but below
+    #: ``confidence_threshold`` (and not as its own fallback) is asked about with this question
+    #: (``{title}``, its particle pair fitted) instead of the fallback, the values it said kept:
+    #: a yes starts that scenario with them. "" turns it off
+    clarify: str = "혹시 '{title}'을/를 원하세요?"
+    #: the answer to a no to that question
+    clarify_denied: str = "알겠어요. 무엇을 도와드릴까요?"
 
 
 @dataclass(frozen=True)
@@ -370,12 +381,14 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
 
 _SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles",
               "differs_from", "multiple", "names"}
-_SCENARIO_KEYS = {"intent", "response", "action", "confirm", "follow_up", "resume", "small_talk", "slot"}
+_SCENARIO_KEYS = {"intent", "title", "response", "action", "confirm", "follow_up", "resume", "small_talk", "slot"}
+#: the longest ``title``: a name of a request (기차 예매, 진료 예약), said inside a question
+TITLE_MAX = 30
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
              "follow_up", "keyboard_fix", "typo_fix", "refer", "choose_one", "one_at_a_time", "too_many_values",
-             "split_requests", "queued", "acknowledge"}
+             "split_requests", "queued", "acknowledge", "clarify", "clarify_denied"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -393,7 +406,7 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             if v is not None:
                 kw[k] = v
     for k in ("cancel_reply", "max_turns_reply", "invalid_value", "action_error", "no_scenario",
-              "confirm_denied", "choose_one", "one_at_a_time", "too_many_values", "queued"):
+              "confirm_denied", "choose_one", "one_at_a_time", "too_many_values", "queued", "clarify_denied"):
         if k in d:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
@@ -403,6 +416,12 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             kw["acknowledge"] = d["acknowledge"].strip()
         else:
             p.add("bot.acknowledge", f'must be a string ("" for none), got {d["acknowledge"]!r}')
+    if "clarify" in d:   # "" turns it off
+        if isinstance(d["clarify"], str):
+            kw["clarify"] = d["clarify"].strip()
+        else:
+            p.add("bot.clarify", f'must be a question naming {{title}}, e.g. clarify = "혹시 \'{{title}}\'을/를 '
+                                 f'원하세요?", or "" to turn it off, got {d["clarify"]!r}')
     for k in ("follow_up", "keyboard_fix", "typo_fix", "split_requests"):
         if k in d:
             if isinstance(d[k], bool):
@@ -666,6 +685,21 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
         elif small_talk is False and (slots or action is not None or confirm is not None):
             p.add(f"{key}.small_talk", "a scenario with slots, an action or confirm is never small talk; "
                                        "drop small_talk")
+        title = sd.get("title")
+        if title is not None:
+            if not isinstance(title, str) or not title.strip():
+                p.add(f"{key}.title", f'must be a short name of the request, e.g. title = "기차 예매", got {title!r}')
+                title = None
+            elif len(title.strip()) > TITLE_MAX or "\n" in title:
+                p.add(f"{key}.title", f"{title!r} is too long for a question (at most {TITLE_MAX} characters on one "
+                                      f'line); name the request in a few words, e.g. title = "기차 예매"')
+                title = None
+            else:
+                title = title.strip()
+                same = [s.intent for s in scenarios.values() if s.title == title]
+                if same:
+                    p.add(f"{key}.title", f"{title!r} is already the title of the {same[0]!r} scenario; give each "
+                                          "scenario its own, so a user can tell which is offered")
         fn, takes_ctx = (None, True)
         if action is not None:
             fn, takes_ctx = _resolve_action(action, f"{key}.action", p)
@@ -673,15 +707,19 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
             scenarios[intent] = Scenario(intent=intent, slots=tuple(slots), response=response,
                                          action=action, action_fn=fn, action_takes_context=takes_ctx,
                                          confirm=confirm, follow_up=follow_up, resume=resume,
-                                         small_talk=small_talk, variants={k: v for k, v in (("response", responses),
+                                         small_talk=small_talk, title=title, variants={k: v for k, v in (("response", responses),
                                                                      ("confirm", confirms)) if len(v) > 1})
     for k, tpl, allowed in (("bot.invalid_value", settings.invalid_value, ("value",)),
                             ("bot.choose_one", settings.choose_one, ("choices",)),
                             ("bot.one_at_a_time", settings.one_at_a_time, ("choices",)),
                             ("bot.too_many_values", settings.too_many_values, ("max", "rest")),
-                            ("bot.queued", settings.queued, ("request",))):
+                            ("bot.queued", settings.queued, ("request",)),
+                            ("bot.clarify", settings.clarify, ("title",))):
         for name in template_names(tpl):
             if name not in allowed:
                 p.add(k, f"may only name {' and '.join('{' + a + '}' for a in allowed)}, not {{{name}}}")
+    if settings.clarify and "title" not in template_names(settings.clarify):
+        p.add("bot.clarify", f"{settings.clarify!r} does not name {{title}}, the request asked about; write e.g. "
+                             "clarify = \"혹시 '{title}'을/를 원하세요?\", or \"\" to turn it off")
     p.raise_if_any()
     return Scenarios(scenarios=scenarios, settings=settings, source=source)

@@ -1,0 +1,174 @@
+"""A clarifying question for a request the model is not sure enough of (``[bot] clarify``,
+scenario ``title``): 혹시 '알람 설정'을 원하세요? — a yes starts it with the values said, a no
+falls back, anything else is a new turn. The stand-in parser fixes each text's parse."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tomllib
+
+import pytest
+
+HERE = os.path.join(os.path.dirname(__file__), "fixtures", "bot")
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from bot_standin import StandInParser, parse_result  # noqa: E402
+from redis_server import redis_server  # noqa: E402,F401  (pytest fixture)
+
+from nlukit.bot import Bot, open_store  # noqa: E402
+from nlukit.bot.scenario import parse_scenarios  # noqa: E402
+from nlukit.errors import ScenarioError  # noqa: E402
+from nlukit.types import Entity, IntentScore, ParseResult  # noqa: E402
+
+SCENARIOS = os.path.join(HERE, "scenarios.toml")
+WAKE = "모레 3시에 깨워줘"   # the stand-in's 0.6 threshold: an alarm at 0.45 is not sure enough
+OVERRIDES = {
+    WAKE: parse_result(WAKE, "alarm", 0.45, Entity("date", "모레", "모레", 0, 2, 0.9),
+                       Entity("time", "3시", "3시", 3, 5, 0.9)),
+    "짜장면 먹고 싶다": parse_result("짜장면 먹고 싶다", "restaurant", 0.4,
+                              Entity("food", "짜장면", "짜장면", 0, 3, 0.9)),
+    # the model's own fallback (its best intent under its threshold): never asked about
+    "음 알람인가": ParseResult("음 알람인가", IntentScore("fallback", 0.7),
+                          ranking=(IntentScore("alarm", 0.3), IntentScore("weather", 0.2))),
+}
+
+
+def make_bot(titles=None, store=None, **bot) -> Bot:
+    with open(SCENARIOS, "rb") as fh:
+        data = tomllib.load(fh)
+    titles = {"alarm": "알람 설정", "train_ticket": "기차 예매"} if titles is None else titles
+    for sd in data["scenario"]:
+        if sd["intent"] in titles:
+            sd["title"] = titles[sd["intent"]]
+    data["bot"].update(bot)
+    parser = StandInParser(overrides=OVERRIDES)
+    return Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types),
+               store=store)
+
+
+def talk(bot: Bot, table, session: str = "u1"):
+    turns = []
+    for text, want, state in table:
+        turn = bot.handle(session, text)
+        assert want in turn.reply and turn.state == state, (text, turn.reply, turn.state)
+        turns.append(turn)
+    return turns
+
+
+def test_should_ask_about_a_titled_request_below_the_threshold_and_start_it_on_a_yes_with_the_values_said():
+    bot = make_bot()
+    asked, done = talk(bot, [(WAKE, "혹시 '알람 설정'을 원하세요?", "confirm"),
+                             ("네", "모레 3시에 알람을 맞췄어요.", "complete")])
+    assert asked.intent == "alarm" and asked.slots == {}
+    assert done.slots == {"time": "3시", "date": "모레"}
+    assert bot.session("u1").get("clarify") is None
+
+
+@pytest.mark.parametrize("yes", ["응 맞아", "네 ㅎㅎ", "네 부탁해요"])
+def test_should_take_any_yes_to_the_clarifying_question(yes):
+    talk(make_bot(), [(WAKE, "원하세요?", "confirm"), (yes, "모레 3시에 알람을 맞췄어요.", "complete")])
+
+
+def test_should_fall_back_on_a_no_and_keep_nothing_of_the_request():
+    bot = make_bot()
+    talk(bot, [(WAKE, "원하세요?", "confirm"), ("아니요", "무엇을 도와드릴까요?", "fallback"),
+               ("네", "다시 한 번 말씀해 주세요.", "fallback")])   # the no counted as a misunderstanding
+    assert bot.session("u1")["intent"] is None
+
+
+def test_should_handle_another_request_after_the_question_as_a_new_turn():
+    bot = make_bot()
+    talk(bot, [(WAKE, "원하세요?", "confirm"), ("부산 날씨", "부산의 날씨를 알려드릴게요.", "complete"),
+               ("네", "", "complete")])   # the question is gone: a yes after an answer is acknowledged
+    assert bot.session("u1").get("clarify") is None
+
+
+def test_should_start_the_asked_scenario_when_the_answer_is_it_said_surely():
+    talk(make_bot(), [(WAKE, "원하세요?", "confirm"), ("알람 맞춰줘", "몇 시에 울릴까요?", "ask_slot")])
+
+
+def test_should_cancel_the_question_on_a_cancel_phrase():
+    bot = make_bot()
+    talk(bot, [(WAKE, "원하세요?", "confirm"), ("됐어", "취소했어요.", "cancelled")])
+    assert bot.session("u1").get("clarify") is None
+
+
+def test_should_fall_back_plainly_for_a_scenario_without_a_title_or_the_models_own_fallback():
+    bot = make_bot()
+    talk(bot, [("짜장면 먹고 싶다", "잘 이해하지 못했어요.", "fallback"),   # restaurant has no title
+               ("음 알람인가", "다시 한 번 말씀해 주세요.", "fallback")])
+    assert bot.session("u1").get("clarify") is None
+
+
+def test_should_fall_back_plainly_with_clarify_turned_off():
+    talk(make_bot(clarify=""), [(WAKE, "잘 이해하지 못했어요.", "fallback"), ("네", "", "fallback")])
+
+
+def test_should_not_ask_while_a_slot_is_asked():
+    bot = make_bot(titles={"restaurant": "맛집 찾기"})
+    talk(bot, [("짜장면 먹고 싶다", "혹시 '맛집 찾기'를 원하세요?", "confirm"), ("아니", "", "fallback"),
+               ("기차 예매해줘", "어디에서 출발하세요?", "ask_slot"),
+               ("짜장면 먹고 싶다", "잘 이해하지 못했어요. 어디에서 출발하세요?", "ask_slot")])
+
+
+def test_should_use_the_wording_and_no_answer_the_file_gives():
+    talk(make_bot(clarify="'{title}' 말씀이세요?", clarify_denied="그럼 다시 말씀해 주세요."),
+         [(WAKE, "'알람 설정' 말씀이세요?", "confirm"), ("아뇨", "그럼 다시 말씀해 주세요.", "fallback")])
+
+
+def test_should_keep_the_question_in_the_session_as_json_and_forget_it_when_the_session_expires():
+    bot = make_bot()
+    talk(bot, [(WAKE, "원하세요?", "confirm")])
+    state = bot.session("u1")
+    assert json.loads(json.dumps(state)) == state and state["clarify"]["intent"] == "alarm"
+    state["updated"] -= 3600   # older than session_expiry (60 s)
+    bot.store.set("u1", state, ttl=60)
+    talk(bot, [("네", "잘 이해하지 못했어요.", "fallback")])
+
+
+@pytest.mark.redis
+def test_should_survive_a_round_trip_through_redis(redis_server, request):  # noqa: F811
+    store = open_store(f"{redis_server.url}?prefix=test:{request.node.name}:")
+    try:
+        talk(make_bot(store=store), [(WAKE, "원하세요?", "confirm")])
+        # another process (a second worker) takes the answer
+        talk(make_bot(store=store), [("네", "모레 3시에 알람을 맞췄어요.", "complete")])
+    finally:
+        for key in store._r.scan_iter(f"{store.prefix}*"):
+            store._r.delete(key)
+
+
+@pytest.mark.parametrize("bot, scenario, message", [
+    ({"clarify": "혹시 원하세요?"}, {}, "bot.clarify: '혹시 원하세요?' does not name {title}"),
+    ({"clarify": "{intent}?"}, {}, "bot.clarify: may only name {title}, not {intent}"),
+    ({"clarify": False}, {}, 'bot.clarify: must be a question naming {title}'),
+    ({}, {"title": ""}, 'scenario[0].title: must be a short name of the request, e.g. title = "기차 예매"'),
+    ({}, {"title": "알림" * 16}, "too long for a question (at most 30 characters"),
+])
+def test_should_name_the_key_and_the_fix_of_a_bad_title_or_clarify(bot, scenario, message):
+    data = {"bot": bot, "scenario": [{"intent": "a", "response": "네.", **scenario}]}
+    with pytest.raises(ScenarioError, match=None) as err:
+        parse_scenarios(data)
+    assert message in str(err.value)
+
+
+def test_should_refuse_the_same_title_twice():
+    with pytest.raises(ScenarioError, match="scenario\\[1\\].title: '예약' is already the title of the 'a' scenario"):
+        parse_scenarios({"scenario": [{"intent": "a", "response": "네.", "title": "예약"},
+                                      {"intent": "b", "response": "네.", "title": "예약"}]})
+
+
+def test_should_log_the_question_without_a_scenario_so_review_lists_it_as_low_confidence(tmp_path):
+    from nlukit.bot.review import review_records
+    from nlukit.bot.turnlog import open_turn_log, read_turns
+    log = tmp_path / "turns.jsonl"
+    bot = make_bot()
+    bot.log = open_turn_log(str(log))
+    talk(bot, [(WAKE, "원하세요?", "confirm"), ("네", "맞췄어요", "complete")])
+    recs = list(read_turns([str(log)]))
+    assert [(r["state"], r["scenario"], r["fallback"]) for r in recs] == [("confirm", None, False),
+                                                                        ("complete", "alarm", False)]
+    rv = review_records(recs)
+    assert [g.text for g in rv.low_confidence] == [WAKE] and rv.abandoned == []
