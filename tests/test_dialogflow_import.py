@@ -212,3 +212,40 @@ def test_should_make_an_optional_parameter_the_reply_names_an_optional_slot(tmp_
     # the reply names the drink: a slot filled when said, never asked (it was literal {{drink}})
     assert order.response == "{drink} 주문 받았어요."
     assert [(s.entity, s.required, s.prompt) for s in order.slots] == [("drink", False, None)]
+
+
+def test_should_title_a_scenario_after_a_human_intent_name_and_leave_identifiers_a_hint(tmp_path) -> None:
+    from nlukit.bot import load_scenarios
+    # Given an agent with a Korean, a spaced and an identifier name, a welcome and a follow-up intent
+    agent = tmp_path / "agent"
+    write_agent(agent)
+
+    def intent(name, phrase, **spec):
+        (agent / "intents" / f"{name}.json").write_text(json.dumps({"name": name, "responses": [{
+            "messages": [{"type": 0, "lang": "ko", "speech": f"{name} 답"}], **spec}], **(
+            {"contexts": ["x-followup"]} if name.endswith("- yes") else {})}, ensure_ascii=False), encoding="utf-8")
+        (agent / "intents" / f"{name}_usersays_ko.json").write_text(
+            json.dumps([{"data": [seg(phrase)]}], ensure_ascii=False), encoding="utf-8")
+
+    intent("환불_신청", "환불해 주세요")
+    intent("book.flight", "비행기 예약")
+    intent("환영 인사", "안녕", action="input.welcome")
+    intent("Default Welcome Intent", "하이")
+    intent("환불_신청 - yes", "네")
+    intent("아주 긴 이름을 붙인 인텐트 하나 여기서 서른 글자를 넘깁니다", "길다")
+    intent("환불__신청", "환불 신청할게요")   # another intent, the same title: the first file keeps it
+    assert main(["import", str(agent), "-o", str(tmp_path / "bot")]) == 0
+    toml = (tmp_path / "bot" / "scenarios.toml").read_text(encoding="utf-8")
+    names = ["Book_Train", "weather", "환불_신청", "book_flight", "환영_인사", "Default_Welcome_Intent",
+             "환불_신청_yes", "아주_긴_이름을_붙인_인텐트_하나_여기서_서른_글자를_넘깁니다", "환불__신청"]
+    sc = load_scenarios(str(tmp_path / "bot" / "scenarios.toml"), intents=names,
+                        entity_types=["city", "sys_date"])
+    # Then the real loader takes the titles: human names, trimmed to 30 characters, each once
+    assert {k: s.title for k, s in sc.scenarios.items() if s.title} == {
+        "Book_Train": "Book Train", "환불__신청": "환불 신청",
+        "아주_긴_이름을_붙인_인텐트_하나_여기서_서른_글자를_넘깁니다": "아주 긴 이름을 붙인 인텐트 하나 여기서 서른 글자를…"}
+    # and the others get a line to fill in, explained at the top and in IMPORT.md
+    assert toml.count('# title = "..."') == 6 and "혹시 '기차 예매'를 원하세요?" in toml
+    report = (tmp_path / "bot" / "IMPORT.md").read_text(encoding="utf-8")
+    assert "## Clarifying questions" in report and "6 scenarios have none" in report
+    assert "intent '환불_신청': its title '환불 신청' is '환불__신청''s; left out" in report

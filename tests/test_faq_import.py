@@ -300,3 +300,49 @@ def test_should_read_the_sheet_named_with_sheet(tmp_path, capsys) -> None:
     assert lines(tmp_path / "bot" / "patterns" / "faq_001.txt") == ["@faq_001", "영업시간?"]
     assert main(["import", str(tmp_path / "bot" / "IMPORT.md"), "--sheet", "FAQ", "-o", str(tmp_path / "x")]) == 1
     assert "--sheet names a sheet of an FAQ workbook" in capsys.readouterr().err
+
+
+# -- scenario titles: the clarifying question names the answer by them ---------------------------
+def test_should_title_each_answer_by_its_first_question_for_the_clarifying_question(tmp_path) -> None:
+    from nlukit.bot.scenario import render_template
+    # Given the sheet of the examples above, imported from the command line
+    p = tmp_path / "faq.xlsx"
+    write_xlsx(p, {"FAQ": ROWS})
+    assert main(["import", str(p), "-o", str(tmp_path / "bot")]) == 0
+    # Then the real loader takes every title: the first question without its question mark
+    sc = load_scenarios(str(tmp_path / "bot" / "scenarios.toml"), ["배송_01", "배송_02", "교환_반품_01"], [])
+    assert {k: s.title for k, s in sc.scenarios.items()} == {
+        "배송_01": "배송 얼마나 걸려요", "배송_02": "배송비 얼마예요", "교환_반품_01": "반품 하고 싶어요"}
+    # and the question asks about a question, not "을/를 원하세요"
+    assert render_template(sc.settings.clarify, {"title": sc.scenarios["배송_01"].title}) == \
+        "혹시 '배송 얼마나 걸려요'에 대해 물어보신 건가요?"
+    assert "Every scenario got a title" in (tmp_path / "bot" / "IMPORT.md").read_text(encoding="utf-8")
+
+
+def test_should_take_a_title_column_and_shorten_a_long_question_into_a_unique_title(tmp_path) -> None:
+    long_q = "주문한 상품을 다른 주소로 보내고 싶은데 배송지 변경이 가능한가요?"   # 37 characters
+    rows = [["분류", "제목", "질문", "유사질문", "답변"],
+            ["환불", "환불 방법 문의", "환불은 어떻게 받나요?", None, "카드 취소로 환불됩니다."],
+            ["배송", None, long_q, "배송지 변경", "배송 전이면 바꿀 수 있어요."],
+            ["배송", None, long_q + " 급해요", None, "고객센터로 전화 주세요."],
+            ["회원", "회원 문의", "탈퇴하고 싶어요", None, "설정에서 탈퇴하세요."],
+            ["회원", "회원 문의", "비밀번호를 바꾸려면?", None, "설정에서 바꾸세요."],
+            ["기타", None, "여러 줄\n질문??", None, "네."]]
+    p = tmp_path / "faq.xlsx"
+    write_xlsx(p, {"FAQ": rows})
+    data = read_faq([str(p)])
+    assert data.titles == {
+        "환불_01": "환불 방법 문의",                        # the sheet's own title
+        "배송_01": "배송지 변경",                           # a question that fits before a cut one
+        "배송_02": "주문한 상품을 다른 주소로 보내고 싶은데 배송지…",   # cut at a space
+        "회원_01": "탈퇴하고 싶어요", "회원_02": "비밀번호를 바꾸려면",   # a title shared names neither
+        "기타_01": "여러 줄 질문"}
+    assert all(len(t) <= 30 for t in data.titles.values())
+    write_project(data, tmp_path / "bot")
+    sc = load_scenarios(str(tmp_path / "bot" / "scenarios.toml"), list(data.intents), [])
+    assert {k: s.title for k, s in sc.scenarios.items()} == data.titles
+    # two answers whose only question cuts to one title: the second gets none, and is said so
+    q = tmp_path / "same.csv"
+    q.write_text(f"질문,답변\n{long_q} 1,가\n{long_q} 2,나\n", encoding="utf-8")
+    data = read_faq([str(q)])
+    assert list(data.titles) == ["faq_001"] and any("faq_002" in n and "no title" in n for n in data.notes)

@@ -146,3 +146,12 @@ def test_should_import_kochat_files_next_to_rasa_data_as_one_project(kochat, tmp
     assert weather[0] == "@weather" and len(weather) == 11          # 1 Rasa example + 9 Kochat questions
     assert lines(tmp_path / "bot" / "patterns" / "greet.txt") == ["@greet", "안녕"]
     assert "location,부산," in lines(tmp_path / "bot" / "dicts" / "location.csv")
+
+
+def test_should_say_that_a_title_turns_on_clarifying_when_scenarios_are_written(kochat, tmp_path) -> None:
+    # Kochat data holds no responses: no scenario file, so IMPORT.md says what a title does
+    assert main(["import", str(kochat), "-o", str(tmp_path / "bot")]) == 0
+    assert not (tmp_path / "bot" / "scenarios.toml").exists()
+    report = (tmp_path / "bot" / "IMPORT.md").read_text(encoding="utf-8")
+    assert "## Clarifying questions" in report and "No scenarios.toml was written. When you write one" in report
+    assert "title = \"기차 예매\"" in report

@@ -439,3 +439,22 @@ def test_should_say_when_a_response_is_taken_by_its_name_alone(tmp_path) -> None
     result = write_project(read_rasa([tmp_path]), tmp_path / "bot")
     assert 'intent = "hello"' in (tmp_path / "bot" / "scenarios.toml").read_text(encoding="utf-8")
     assert any("utter_hello is used by its name" in n for n in result.notes)
+
+
+def test_should_leave_titles_out_of_rasa_scenarios_with_a_hint_that_turns_on_clarifying(tmp_path) -> None:
+    from nlukit.bot import load_scenarios
+    intents = ["greet", "book_train", "weather", "goodbye"]
+    # Given the Rasa project imported: intent names are identifiers, so no title is invented
+    assert main(["import", RASA_PROJECT, "-o", str(tmp_path / "bot")]) == 0
+    path = tmp_path / "bot" / "scenarios.toml"
+    toml = path.read_text(encoding="utf-8")
+    assert "\ntitle =" not in toml and toml.count('# title = "..."') == 4
+    assert "혹시 '기차 예매'를 원하세요?" in toml.split("[bot]")[0]
+    assert all(s.title is None for s in load_scenarios(str(path), intents, ["city"]).scenarios.values())
+    report = (tmp_path / "bot" / "IMPORT.md").read_text(encoding="utf-8")
+    assert "4 scenarios have none" in report and "greet, book_train, weather, goodbye" in report
+    # Then filling in the line as the hint says gives the scenario its title
+    block = toml.split('intent = "book_train"\n', 1)
+    path.write_text(block[0] + 'intent = "book_train"\n' + block[1].replace('# title = "..."', 'title = "기차 예매"', 1),
+                    encoding="utf-8")
+    assert load_scenarios(str(path), intents, ["city"]).scenarios["book_train"].title == "기차 예매"

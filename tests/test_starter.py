@@ -110,3 +110,10 @@ def test_should_point_to_the_scenario_guide_without_a_placeholder_address() -> N
         for name in files:
             with open(os.path.join(root, name), encoding="utf-8") as fh:
                 assert "/..." not in fh.read(), name
+
+
+def test_should_title_the_starter_requests_but_not_its_greetings() -> None:
+    sc = load_scenarios(os.path.join(TEMPLATE, "scenarios.toml"), ["greeting", "order", "hours", "thanks"],
+                        ["menu", "temp", "count"])
+    assert {k: s.title for k, s in sc.scenarios.items()} == {
+        "greeting": None, "order": "음료 주문", "hours": "영업시간 안내", "thanks": None}

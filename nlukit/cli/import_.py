@@ -50,6 +50,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 # training to speak of), with the fallback threshold of the bot's scenarios.toml)
 FAQ_GENERATE = "--split sentence --valid-ratio 0 --test-ratio 0"
 FAQ_THRESHOLD = 0.2
+# an FAQ's scenario titles are its questions (배송 얼마나 걸려요): asked about as such, not "을/를 원하세요"
+FAQ_CLARIFY = "혹시 '{title}'에 대해 물어보신 건가요?"
 
 
 def faq_threshold(answers: int) -> float:
@@ -94,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         result = write_project(
             data, out, slots=not args.keep_examples, source=f"an FAQ sheet ({', '.join(faq)})",
             written_from="an FAQ sheet: one scenario per answer",
-            bot={"confidence_threshold": threshold},
+            bot={"confidence_threshold": threshold, "clarify": FAQ_CLARIFY},
             advice=["Each answer became an intent; its questions are its pattern lines and the answer its "
                     "response. Add more ways to ask to a pattern file (patterns/<intent>.txt) where the bot "
                     "misses: that helps more than anything else.", "",

@@ -13,7 +13,11 @@ and ``entities/<name>.json`` with ``entities/<name>_entries_<lang>.json``. Read 
 * entity entries: values and synonyms;
 * per intent, its first text response (``$from-city`` and ``#context.from-city`` name a
   parameter) and its required parameters with their first prompt: a scenario that asks for them;
-* the fallback intent (``input.unknown``): its responses are the bot's fallback replies.
+* the fallback intent (``input.unknown``): its responses are the bot's fallback replies;
+* an intent's name, when it reads as a human one (``기차 예매``, ``기차_예매``, ``Book Train``),
+  is its scenario's ``title`` (the clarifying question, ``혹시 '기차 예매'를 원하세요?``), cut to
+  30 characters; not an identifier (``book.flight``, ``weather``), the welcome intent
+  (``input.welcome``, ``Default ...``) or a follow-up intent, which answers in context only.
 
 The language is ``ko`` when the agent has it for as many intents as any other language, else
 its only one; otherwise ``lang=`` (``--lang``) must choose.
@@ -28,7 +32,7 @@ import zipfile
 from typing import Any
 
 from ..errors import InputError
-from .rasa import RasaData, parse_example
+from .rasa import RasaData, parse_example, short_title
 
 _WORD = re.compile(r"[^\w-]+")
 _COUNTED = re.compile(r"(\s*\d[\d,.]*)(\s*[^\W\d_]+\s*)")   # 5명, 3 개, 10분: a number and its counter
@@ -51,6 +55,20 @@ def _name(raw: str) -> str:
     if not name or name[0].isdigit():
         name = f"i_{name}"
     return name
+
+
+def _title(raw: str) -> str | None:
+    """An intent's name as its scenario's title, when it reads as a name for people: Korean
+    (``기차 예매``; ``기차_예매`` with its underscores as spaces) or words apart (``Book Train``);
+    None for an identifier (``book.flight``, ``order_pizza``, ``weather``, ``smalltalk.greetings``)."""
+    name = re.sub(r"\s+", " ", raw).strip()
+    if re.search(r"[가-힣]", name):
+        name = re.sub(r"_+", " ", name).strip()
+    elif not re.fullmatch(r"[A-Za-z][A-Za-z0-9']*(?: [A-Za-z0-9'][A-Za-z0-9']*)+", name) \
+            or name.lower().startswith("default "):   # Default Welcome Intent and its kin
+        return None
+    title = short_title(name)
+    return title or None
 
 
 def _role(alias: str) -> str:
@@ -175,6 +193,13 @@ def _read(root: str, lang: str | None) -> RasaData:
             data.notes.append(f"intent {raw_name!r} has no {lang} training phrases; left out")
             continue
         _scenario(data, intent, response, texts, aliases, lang)
+        title = None if contexts or response.get("action") == "input.welcome" else _title(raw_name)
+        if title is not None:
+            other = next((i for i, t in data.titles.items() if t == title), intent)
+            if other != intent:   # 기차_예매 and 기차__예매: the first keeps it
+                data.notes.append(f"intent {raw_name!r}: its title {title!r} is {other!r}'s; left out")
+            else:
+                data.titles[intent] = title
     if not data.intents:
         raise InputError(f"{root}: no intent with {lang} training phrases")
     return data

@@ -11,6 +11,11 @@ below); Kochat's ``question,label`` CSV has no answer column and is never taken 
   ``faq_001`` without a category.
 * The answer is the intent's scenario response, line breaks kept and braces escaped
   (``{{``), so the bot shows them as written.
+* Each scenario gets a ``title``, which the bot's clarifying question names when it is unsure
+  (``혹시 '배송 얼마나 걸려요'에 대해 물어보신 건가요?``): the answer's title cell when the sheet
+  has a 제목 (title, 요약) column and that title is the answer's own, else its first question
+  that fits in 30 characters (in order; the first one cut at a space, with …, when none does),
+  without its question mark, and unlike every other answer's.
 * An empty category cell takes the category above it (a category written once for a block
   of rows, or a merged cell); an empty answer cell with a question takes the answer above
   (a merged answer cell; listed in the report). A question listed under two answers is
@@ -33,7 +38,7 @@ from collections.abc import Iterable
 from xml.etree import ElementTree as ET
 
 from ..errors import InputError, NlukitError
-from .rasa import RasaData
+from .rasa import RasaData, short_title
 
 _FIX = "save it from Excel as .xlsx or as CSV UTF-8, with a header row 질문,답변 (or question,answer)"
 _QUESTION = {"질문", "question", "questions", "q", "문의", "질의", "질문내용", "문의내용", "고객질문", "user",
@@ -43,6 +48,7 @@ _VARIANT = {"유사질문", "다른표현", "질문변형", "예시질문", "추
             "altquestion", "otherquestion"}
 _ANSWER = {"답변", "답", "answer", "answers", "a", "응답", "답변내용", "response", "reply", "대답", "안내"}
 _CATEGORY = {"분류", "카테고리", "category", "구분", "대분류", "유형", "topic", "주제", "항목"}
+_TITLE = {"제목", "title", "요약", "summary", "질문제목", "질문요약", "faq제목"}
 _MAX_HEADER_ROW = 10
 
 
@@ -52,15 +58,18 @@ def _key(cell: str) -> str:
     return re.sub(r"\d+$", "", s)
 
 
-def _columns(header: list[str]) -> tuple[list[int], int, int | None] | None:
-    """(question columns, answer column, category column) of a header row, or None."""
+def _columns(header: list[str]) -> tuple[list[int], int, int | None, int | None] | None:
+    """(question columns, answer column, category column, title column) of a header row, or None."""
     questions: list[int] = []
-    answer = category = None
+    answer = category = title = None
     for i, cell in enumerate(header):
         k = _key(cell)
         if not k:
             continue
-        if k in _CATEGORY or k.endswith(("분류", "유형", "카테고리")):
+        if k in _TITLE:
+            if title is None:
+                title = i
+        elif k in _CATEGORY or k.endswith(("분류", "유형", "카테고리")):
             if category is None:
                 category = i
         elif k in _QUESTION or k in _VARIANT or k.endswith("질문"):
@@ -69,7 +78,7 @@ def _columns(header: list[str]) -> tuple[list[int], int, int | None] | None:
             answer = i
     if not questions or answer is None:
         return None
-    return questions, answer, category
+    return questions, answer, category, title
 
 
 # -- reading the sheet --------------------------------------------------------------------------
@@ -254,7 +263,7 @@ def read_sheet(path: str, sheet: str | None = None) -> list[list[str]]:
         raise InputError(f"{path}: not readable as CSV ({exc}); {_FIX} (nothing was written)") from None
 
 
-def _header(rows: list[list[str]]) -> tuple[int, tuple[list[int], int, int | None]] | None:
+def _header(rows: list[list[str]]) -> tuple[int, tuple[list[int], int, int | None, int | None]] | None:
     for i, row in enumerate(rows[:_MAX_HEADER_ROW]):
         cols = _columns([c or "" for c in row])
         if cols is not None:
@@ -325,10 +334,10 @@ def read_faq(paths: Iterable[str | os.PathLike[str]], sheet: str | None = None) 
                 f"{path}: no question and answer columns in the header {[c for c in first if c][:8]}; "
                 "name them 질문 and 답변 (or question and answer; 분류 or category for a category, "
                 "질문2 or 유사질문 for more ways to ask) (nothing was written)")
-        at, (qcols, acol, ccol) = head
+        at, (qcols, acol, ccol, tcol) = head
         category = answer = ""
         for n, row in enumerate(rows[at + 1:], at + 2):
-            row = row + [""] * (max(qcols + [acol, ccol or 0]) + 1 - len(row))
+            row = row + [""] * (max(qcols + [acol, ccol or 0, tcol or 0]) + 1 - len(row))
             questions = [row[c] for c in qcols if row[c]]
             if ccol is not None and row[ccol]:
                 category = row[ccol]
@@ -344,7 +353,10 @@ def read_faq(paths: Iterable[str | os.PathLike[str]], sheet: str | None = None) 
                 data.notes.append(f"{path}:{n}: {questions[0]!r} has no answer; left out")
                 continue
             akey = _same(answer)
-            group = groups.setdefault(akey, {"answer": answer, "category": category, "questions": []})
+            group = groups.setdefault(akey, {"answer": answer, "category": category, "questions": [],
+                                             "titles": []})
+            if tcol is not None and row[tcol]:
+                group["titles"].append(row[tcol])
             for q in questions:
                 qk = _question_key(q)
                 if not qk:
@@ -381,7 +393,29 @@ def read_faq(paths: Iterable[str | os.PathLike[str]], sheet: str | None = None) 
         intent = f"{base}_{seen[base]:0{width}d}"
         for q in g["questions"]:
             data.intents.setdefault(intent, []).append((_same(q), []))
+        g["intent"] = intent
         action = f"utter_{intent}"
         data.responses[action] = g["answer"].replace("{", "{{").replace("}", "}}")
         data.flows.append(([], [{"intent": intent}, {"action": action}]))
+    _titles(list(groups.values()), data)
     return data
+
+
+def _titles(groups: list[dict], data: RasaData) -> None:
+    """Each answer's scenario title (see the module): its own title cell, else a question."""
+    shared: dict[str, int] = {}   # a title cell said for several answers names none of them
+    for g in groups:
+        for t in dict.fromkeys(short_title(t) for t in g["titles"]):
+            shared[t] = shared.get(t, 0) + 1
+    used: set[str] = set()
+    for g in groups:
+        cells = [t for t in dict.fromkeys(short_title(t) for t in g["titles"]) if t and shared[t] == 1]
+        whole = [short_title(q) for q in g["questions"]]
+        candidates = cells + [t for t in whole if not t.endswith("…")] + [t for t in whole if t.endswith("…")]
+        title = next((t for t in candidates if t and t not in used), None)
+        if title is None:
+            data.notes.append(f"{g['intent']}: every question of it names another answer too; no title "
+                              "(write one in scenarios.toml)")
+            continue
+        used.add(title)
+        data.titles[g["intent"]] = title

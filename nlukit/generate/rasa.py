@@ -31,6 +31,7 @@ import itertools
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -77,6 +78,9 @@ class RasaData:
     optional: dict[str, list] = field(default_factory=dict)        # form -> slots it fills when said
     form_mappings: dict[str, dict] = field(default_factory=dict)   # Rasa 2: slot -> mappings
     flows: list[tuple[list, list]] = field(default_factory=list)   # (condition, steps) of rules, stories
+    # intent -> its scenario's title (Dialogflow's human intent names, an FAQ answer's question);
+    # Rasa and Kochat intent names are identifiers, so they give none
+    titles: dict[str, str] = field(default_factory=dict)
 
     def merged(self, other: RasaData) -> RasaData:
         """One project from two readings (Kochat CSVs or a Dialogflow agent next to Rasa files):
@@ -543,6 +547,30 @@ def _toml(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def short_title(text: str) -> str:
+    """``text`` as a scenario ``title``: one line, no closing question mark or full stop, at most
+    :data:`~nlukit.bot.scenario.TITLE_MAX` characters (a longer one is cut at a space, with …)::
+
+        >>> short_title("배송은 얼마나 걸리나요?")
+        '배송은 얼마나 걸리나요'
+        >>> short_title("주문한 상품을 다른 주소로 보내고 싶은데 배송지 변경이 가능한가요?")
+        '주문한 상품을 다른 주소로 보내고 싶은데 배송지…'
+    """
+    from ..bot.scenario import TITLE_MAX
+
+    s = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    s = re.sub(r"[\s?？!！.。~,]+$", "", s)
+    if len(s) <= TITLE_MAX:
+        return s
+    words, out = s.split(" "), ""
+    for w in words:
+        if len(out) + len(w) + (1 if out else 0) > TITLE_MAX - 1:
+            break
+        out = f"{out} {w}" if out else w
+    out = re.sub(r"[\s?？!！.。~,:;(\[-]+$", "", out or s[:TITLE_MAX - 1])
+    return out + "…"
+
+
 def _reply_toml(data: RasaData, said: list[str], rename: dict[str, str], names: set[str],
                 notes: list[str]) -> str:
     """The TOML value of a reply made of the responses ``said`` in turn: one template, or the
@@ -554,15 +582,35 @@ def _reply_toml(data: RasaData, said: list[str], rename: dict[str, str], names: 
     return _toml(_template("\n".join(data.responses[a] for a in said), rename, names, notes))
 
 
+# a scenario without a title: where to give it one (docs/scenarios.md, "title")
+_TITLE_HINT = '# title = "..."   # a name for people turns on the clarifying question (see the top)'
+_TITLE_HEAD = [
+    "# A scenario with a title (a name of the request a user would recognise: title = \"기차 예매\",",
+    "# at most 30 characters, one per scenario) is asked about when the model is unsure of it,",
+    "# instead of falling back: \"혹시 '기차 예매'를 원하세요?\" ([bot] clarify). An intent name",
+    "# is no such name, so a scenario below without one has a \"# title\" line: fill it in for the",
+    "# requests (not for greetings or thanks).",
+]
+
+
 def scenarios_toml(data: RasaData, entity_types: Iterable[str], *,
                    written_from: str = "the Rasa domain, rules and stories",
                    bot: dict[str, Any] | None = None) -> tuple[str | None, list[str]]:
     """The scenario file the domain, rules and stories describe, and what did not fit.
     ``bot`` adds settings to its ``[bot]`` table (an FAQ's confidence threshold)."""
+    text, notes, _ = _scenarios(data, entity_types, written_from=written_from, bot=bot)
+    return text, notes
+
+
+def _scenarios(data: RasaData, entity_types: Iterable[str], *, written_from: str,
+               bot: dict[str, Any] | None) -> tuple[str | None, list[str], list[str]]:
+    """:func:`scenarios_toml` and the intents whose scenario was written without a title."""
     types = set(entity_types)
     (actions, context), ends = _intent_actions(data), _form_endings(data)
     notes: list[str] = []
     blocks: list[str] = []
+    used_titles: dict[str, str] = {}   # title -> its intent
+    untitled: list[str] = []
     for intent in data.intents:
         rasa_name = intent.replace("__", "/")
         chain = actions.get(intent) or []
@@ -577,6 +625,13 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str], *,
                 notes.append(f"intent {intent!r}: no rule or story answers it; write its scenario")
             continue
         lines = ["[[scenario]]", f"intent = {_toml(intent)}"]
+        title = data.titles.get(intent)
+        if title is not None and title in used_titles:   # the loader takes one title per scenario
+            notes.append(f"intent {intent!r}: the title {title!r} is already {used_titles[title]!r}'s; "
+                         "left out (give it one of its own)")
+            title = None
+        if title is not None:
+            lines.append(f"title = {_toml(title)}")
         if action in data.forms:
             slot_lines: list[tuple[str, str | None, str | None]] = []
             rename: dict[str, str] = {}
@@ -639,10 +694,18 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str], *,
             notes.append(f"intent {intent!r} runs the custom action {action!r}; write it as an nlukit "
                          "action (package.module:function) in scenarios.toml")
             continue
+        if title is None:   # after the response, where the block's own keys end
+            at = next((i for i, ln in enumerate(lines) if ln.startswith("response = ")), 1) + 1
+            lines.insert(at, _TITLE_HINT)
+            untitled.append(intent)
+        else:
+            used_titles[title] = intent
         blocks.append("\n".join(lines))
     if not blocks:
-        return None, notes
+        return None, notes, []
     head = [f"# Written by nlukit import from {written_from}. See docs/scenarios.md."]
+    if untitled:
+        head += _TITLE_HEAD
     fallback = next((r for r in _FALLBACK_RESPONSES if r in data.responses), None)
     table = [f"{k} = {json.dumps(v, ensure_ascii=False)}" for k, v in (bot or {}).items()]
     if fallback:   # its variations take turns, as the [bot] fallback replies do
@@ -650,7 +713,7 @@ def scenarios_toml(data: RasaData, entity_types: Iterable[str], *,
         table.append("fallback = [" + ", ".join(_toml(_template(t, {}, set(), notes)) for t in texts) + "]")
     if table:
         head += ["", "[bot]", *table]
-    return "\n".join(head) + "\n\n" + "\n\n".join(blocks) + "\n", notes
+    return "\n".join(head) + "\n\n" + "\n\n".join(blocks) + "\n", notes, untitled
 
 
 @dataclass
@@ -721,7 +784,7 @@ def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = 
     out = os.fspath(out)
     check_new_folder(out, "choose a new folder")   # before reading it all
     types, notes = _dictionaries(data)
-    scenarios, scenario_notes = scenarios_toml(data, types, written_from=written_from, bot=bot)
+    scenarios, scenario_notes, untitled = _scenarios(data, types, written_from=written_from, bot=bot)
     notes = data.notes + notes + scenario_notes
     intents: dict[str, int] = {}
     pattern_files: dict[str, str] = {}
@@ -751,13 +814,35 @@ def write_project(data: RasaData, out: str | os.PathLike[str], *, slots: bool = 
             with open(os.path.join(root, "scenarios.toml"), "w", encoding="utf-8") as fh:
                 fh.write(scenarios)
         with open(os.path.join(root, "IMPORT.md"), "w", encoding="utf-8") as fh:
-            fh.write(_report(intents, types, notes, slots, source, advice))
+            fh.write(_report(intents, types, notes, slots, source, advice,
+                             _titles_said(scenarios is not None, untitled, len(data.titles))))
     files = sorted(os.path.relpath(os.path.join(d, f), out) for d, _, fs in os.walk(out) for f in fs)
     return ImportResult(files, intents, {t: len(v) for t, v in types.items()}, notes)
 
 
+def _titles_said(written: bool, untitled: list[str], titled: int) -> list[str]:
+    """What ``IMPORT.md`` says of scenario titles, which turn on the clarifying question."""
+    how = ("a scenario's `title = \"기차 예매\"` (a name of the request a user would recognise, at most "
+           "30 characters, one per scenario) lets the bot ask \"혹시 '기차 예매'를 원하세요?\" when the "
+           "model is unsure of that request, instead of falling back (docs/scenarios.md)")
+    if not written:
+        return ["## Clarifying questions", "", f"No scenarios.toml was written. When you write one, {how}."]
+    if untitled:
+        shown = ", ".join(untitled[:12]) + (f" and {len(untitled) - 12} more" if len(untitled) > 12 else "")
+        return ["## Clarifying questions", "",
+                f"{how[0].upper() + how[1:]}. {len(untitled)} scenarios have none, as their intent names are "
+                f"no such names: {shown}. Fill in their `# title` line in scenarios.toml for the requests "
+                "(not for greetings)."]
+    if titled:
+        return ["## Clarifying questions", "",
+                "Every scenario got a title (see scenarios.toml): when the model is unsure of a request, "
+                "the bot asks about it by its title ([bot] clarify) instead of falling back. Change a title "
+                "to what a user would call the request, in a few words (at most 30 characters)."]
+    return []
+
+
 def _report(intents: dict[str, int], types: dict[str, dict[str, list[str]]], notes: list[str],
-            slots: bool, source: str = "Rasa", advice: Sequence[str] = ()) -> str:
+            slots: bool, source: str = "Rasa", advice: Sequence[str] = (), titles: Sequence[str] = ()) -> str:
     lines = [f"# Imported from {source}", "",
              "No entity in the examples: each is a pattern line as written, and `dicts/` is empty."
              if not types else
@@ -770,5 +855,7 @@ def _report(intents: dict[str, int], types: dict[str, dict[str, list[str]]], not
         lines += [f"| {t} | {len(v)} |" for t, v in sorted(types.items())]
     lines += ["", "## Changed or left out", ""]
     lines += [f"- {n}" for n in notes] or ["- nothing"]
+    if titles:
+        lines += ["", *titles]
     lines += ["", *(advice or ["Next: `nlukit generate patterns/ dicts/ -o data`, then `nlukit train data -o model`."])]
     return "\n".join(lines) + "\n"
