@@ -86,6 +86,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 #: Env var the gunicorn config sets in each worker: the master's pid.
 GUNICORN_MASTER_ENV = "NLUKIT_GUNICORN_MASTER_PID"
+#: Env var ``nlukit serve`` sets for its workers: a file holding the version directory the
+#: server last loaded well, which a worker (re)started on a broken ``current`` loads instead
+SERVING_FILE_ENV = "NLUKIT_SERVING_FILE"
 
 _SESSION_ID = re.compile(r"[A-Za-z0-9_:\-][A-Za-z0-9._:\-]*")
 STATIC_DIR = Path(__file__).with_name("static")
@@ -256,13 +259,26 @@ class _Service:
         self._injected_bot = bot
         self._lock = threading.Lock()
         self.turn_log = None
+        self.loaded_dir: str | None = None   # the version directory last loaded
         if settings.get("turn_log"):
             from .bot.turnlog import TurnLog
             self.turn_log = TurnLog(settings["turn_log"])   # one per process, kept across reloads
         if nlu is None and model_path is not None:
-            nlu = self._load_model(model_path)
+            try:
+                nlu = self._load_model(model_path)
+            except Exception as exc:
+                # a worker gunicorn restarts (killed, timed out) while `current` names a version
+                # /admin/reload refused: serve the version the server serves, not stop it all
+                good = _last_good_version(model_path)
+                if good is None:
+                    raise
+                log.error("the model's current version did not load (%s); this worker serves %s, "
+                          "the version this server last loaded, until a reload succeeds", exc, good)
+                nlu = self._load_model(good)
         nlu = self._batching(nlu)
         self.runtime = _Runtime(nlu, self._make_bot(nlu), time.time())
+        if self.loaded_dir is not None:
+            _remember_good_version(self.loaded_dir)
 
     def _batching(self, nlu: Any) -> Any:
         if nlu is None or int(self.settings["max_batch"]) <= 1 or not hasattr(nlu, "parse_batch"):
@@ -277,7 +293,12 @@ class _Service:
             import torch
             torch.set_num_threads(threads)
         import nlukit
-        return nlukit.load(path)
+
+        from .bundle import resolve
+        version_dir = resolve(path)
+        nlu = nlukit.load(version_dir)
+        self.loaded_dir = version_dir
+        return nlu
 
     def store(self) -> Any:
         if self._store is None:
@@ -316,9 +337,40 @@ class _Service:
                     nlu.close()
                 raise
             self.runtime = _Runtime(nlu, bot, time.time())
+            if self.loaded_dir is not None:
+                _remember_good_version(self.loaded_dir)
             if isinstance(old.nlu, BatchingParser):
                 old.nlu.close()
             return old, self.runtime
+
+
+def _last_good_version(model_path: str) -> str | None:
+    """The version directory of ``model_path`` this server last loaded well, if it keeps one."""
+    name = os.environ.get(SERVING_FILE_ENV)
+    if not name:
+        return None
+    try:
+        with open(name, encoding="utf-8") as f:
+            good = f.read().strip()
+    except OSError:
+        return None
+    store = os.path.realpath(model_path)
+    if not good or os.path.dirname(os.path.realpath(good)) != store or not os.path.isdir(good):
+        return None
+    return good
+
+
+def _remember_good_version(version_dir: str) -> None:
+    name = os.environ.get(SERVING_FILE_ENV)
+    if not name:
+        return
+    try:
+        tmp = f"{name}.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(os.path.abspath(version_dir))
+        os.replace(tmp, name)
+    except OSError as exc:  # a warning, not a failure: only a restarted worker's fallback is lost
+        log.warning("cannot record the served model version in %s: %s", name, exc)
 
 
 # -- request helpers ---------------------------------------------------------------------
@@ -1133,6 +1185,15 @@ def _serve_gunicorn(model_path: str | None, scenarios: str | None, host: str, po
             return create_app(model_path, scenarios=scenarios, settings=settings)
 
     master = os.getpid()
+    serving_file = None
+    if model_path is not None:
+        import tempfile
+
+        from .bundle import resolve
+        fd, serving_file = tempfile.mkstemp(prefix="nlukit-serving-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(os.path.abspath(resolve(model_path)))
+        os.environ[SERVING_FILE_ENV] = serving_file
     try:
         Application(prog="nlukit serve").run()
     except SystemExit as exc:
@@ -1144,4 +1205,11 @@ def _serve_gunicorn(model_path: str | None, scenarios: str | None, host: str, po
             print("nlukit: error: the workers could not build the app (see the log above)",
                   file=sys.stderr)
         return code
+    finally:
+        if serving_file is not None and os.getpid() == master:
+            os.environ.pop(SERVING_FILE_ENV, None)
+            try:
+                os.unlink(serving_file)
+            except OSError:
+                pass
     return 0
