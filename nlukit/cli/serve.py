@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers must be at least 1, not {args.workers}")
+    if args.threads is not None and args.threads < 1:
+        raise InputError(f"--threads must be at least 1, not {args.threads}")
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port must be within 0-65535, not {args.port}")
     settings: dict[str, object] = {"store_url": args.store,
