@@ -1111,6 +1111,41 @@ def check_model_dir(model_path: str, scenarios: str | None = None) -> dict[str, 
     return meta
 
 
+def check_bind(host: str, port: int) -> None:
+    """Fail in one line when ``host:port`` cannot be listened on (in use, not an address here).
+
+    gunicorn would retry five times, logging each, and end with "Can't connect"; Flask's
+    server prints its own two lines. Port 0 (any free port) is not checked.
+    """
+    import errno
+    import socket
+
+    from .errors import InputError
+
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(f"--host {host!r} is not an address of this machine ({reason}); give one "
+                         "such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)") from None
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn and Flask do
+        try:
+            sock.bind(addr)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise InputError(f"port {port} on {host} is in use by another program; stop it, "
+                                 "or pick another port with --port") from None
+            if exc.errno == errno.EACCES:
+                raise InputError(f"no permission to listen on port {port}; ports below 1024 need "
+                                 "root: pick another with --port (e.g. 8000)") from None
+            raise InputError(f"cannot listen on {host} port {port} ({exc.strerror}); check --host "
+                             "and --port") from None
+
+
 def serve(model_path: str | None, *, scenarios: str | None = None, host: str = "127.0.0.1",
           port: int = 8000, workers: int = 2, threads: int | None = None,
           settings: dict[str, Any] | None = None, dev: bool = False,
@@ -1130,6 +1165,7 @@ def serve(model_path: str | None, *, scenarios: str | None = None, host: str = "
     if scenarios is not None and store_url:
         from .bot.store import open_store
         open_store(store_url)  # a Redis that is down is one line here, not a worker crash
+    check_bind(host, port)
     if dev:
         return _serve_dev(model_path, scenarios, host, port, settings)
     return _serve_gunicorn(model_path, scenarios, host, port, workers, threads, settings,

@@ -380,3 +380,27 @@ def test_should_keep_serving_the_last_good_version_when_a_worker_restarts_on_a_b
     finally:
         code = served.stop()
     assert code == 0, served.output()
+
+
+@pytest.mark.slow
+def test_should_fail_in_one_line_on_a_port_in_use_or_a_host_that_is_not_here(
+        model_store: dict[str, str]) -> None:
+    # gunicorn tried five times, logging each, then "Can't connect to ('127.0.0.1', port)"
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen(1)
+        port = held.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "nlukit", "serve", model_store["store"],
+                               "--port", str(port)], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "NLUKIT_ADMIN_TOKEN": "t"})
+    assert proc.returncode == 1
+    assert f"nlukit: error: port {port} on 127.0.0.1 is in use" in proc.stderr, proc.stderr
+    assert "--port" in proc.stderr and "Can't connect" not in proc.stderr + proc.stdout
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "nlukit", "serve", model_store["store"],
+                           "--host", "999.1.1.1", "--port", "8000"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NLUKIT_ADMIN_TOKEN": "t"})
+    assert proc.returncode == 1
+    assert "nlukit: error: --host '999.1.1.1'" in proc.stderr and proc.stderr.count("\n") == 1, \
+        proc.stderr
