@@ -1157,7 +1157,8 @@ def serve(model_path: str | None, *, scenarios: str | None = None, host: str = "
     """
     if scenarios is not None and not os.path.isfile(scenarios):
         from .errors import ScenarioError
-        raise ScenarioError(f"scenario file {scenarios!r} does not exist; give a TOML file "
+        what = "is a folder" if os.path.isdir(scenarios) else "does not exist"
+        raise ScenarioError(f"scenario file {scenarios!r} {what}; give a TOML file "
                             "such as scenarios/demo.toml")
     if model_path is not None:
         check_model_dir(model_path, scenarios)

@@ -404,3 +404,10 @@ def test_should_fail_in_one_line_on_a_port_in_use_or_a_host_that_is_not_here(
     assert proc.returncode == 1
     assert "nlukit: error: --host '999.1.1.1'" in proc.stderr and proc.stderr.count("\n") == 1, \
         proc.stderr
+
+
+def test_should_say_a_scenarios_path_is_a_folder_rather_than_missing(tmp_path: Any, capsys: Any) -> None:
+    from nlukit.cli import main
+    assert main(["serve", str(tmp_path / "m"), "--scenarios", str(tmp_path), "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "is a folder" in err and "does not exist" not in err and "scenarios/demo.toml" in err
