@@ -49,6 +49,7 @@ import os
 import queue
 import re
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -293,11 +294,11 @@ class _Service:
             import torch
             torch.set_num_threads(threads)
         import nlukit
-
-        from .bundle import resolve
-        version_dir = resolve(path)
-        nlu = nlukit.load(version_dir)
-        self.loaded_dir = version_dir
+        nlu = nlukit.load(path)
+        # the version directory it came from, for a worker restarted on a broken `current`
+        version = (getattr(nlu, "meta", None) or {}).get("version")
+        loaded = os.path.join(path, str(version)) if version else ""
+        self.loaded_dir = loaded if loaded and os.path.isdir(loaded) else None
         return nlu
 
     def store(self) -> Any:
@@ -405,6 +406,10 @@ def _json_body() -> dict[str, Any]:
         body = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
         detail = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+        digits = re.search(r"value has (\d+) digits", detail)
+        if digits and "int_max_str_digits" in detail:  # Python's advice is for the server, not the client
+            detail = (f"a number has {digits.group(1)} digits, more than "
+                      f"{sys.get_int_max_str_digits()} can be read; send it as a string")
         raise ApiError(400, "bad_json", f"the body is not valid JSON: {detail}") from None
     if not isinstance(body, dict):
         raise ApiError(422, "invalid_field",
