@@ -52,3 +52,15 @@ def test_threads_below_one_are_refused_in_one_line(served: list[dict[str, Any]],
     err = capsys.readouterr().err
     assert f"nlukit: error: --threads must be at least 1, not {threads}" in err
     assert not served
+
+
+def test_a_worker_count_far_over_the_cores_is_refused_in_one_line(served: list[dict[str, Any]],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # --workers 100000 forked worker after worker, each loading the model: the machine's load
+    # went past 300 before the command could be stopped
+    import os
+    limit = max(8, 4 * (os.cpu_count() or 1))
+    assert main(["serve", "m", "--workers", str(limit + 1)]) == 1
+    err = capsys.readouterr().err
+    assert f"nlukit: error: --workers must be at most {limit}" in err and not served
+    assert main(["serve", "m", "--workers", str(limit)]) == 0
