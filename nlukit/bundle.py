@@ -235,9 +235,13 @@ class BundleWriter:
             _check_current_replaceable(store)
         self.store = store
         self.switch = switch
-        os.makedirs(store, exist_ok=True)
-        self.version = version or new_version_name(store)
-        self.path = tempfile.mkdtemp(prefix=f".tmp-{self.version}-", dir=store)
+        try:
+            os.makedirs(store, exist_ok=True)
+            self.version = version or new_version_name(store)
+            self.path = tempfile.mkdtemp(prefix=f".tmp-{self.version}-", dir=store)
+        except OSError as exc:  # a parent that is a file, a read-only disk, no permission
+            raise OutputExistsError(f"cannot create {store} ({exc.strerror}); choose another output "
+                                    "folder with -o (nothing was written)") from None
         self.final = os.path.join(store, self.version)
         self.committed = False
 

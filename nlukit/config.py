@@ -222,7 +222,28 @@ def load_config(path: str | os.PathLike[str] | Mapping[str, Any] | None = None,
                                   "e.g. intent.epochs=5")
             _check_key(section, key, config)
             config[section][key] = coerce_value(f"{section}.{key}", value, config[section][key])
+    _check_counts(config)
     return config
+
+
+#: the most threads or worker processes a setting may ask for: more is a typo, and torch or
+#: gensim then fails with a traceback, crashes or hangs rather than saying so
+MAX_THREADS = 1024
+# (section, key, what 0 or an unset value means)
+_COUNTS = (("train", "threads", "0 picks up to 2"), ("intent", "threads", "unset keeps torch's"),
+           ("tagger", "threads", "unset keeps torch's"), ("word2vec", "workers", "1 reproduces a run"),
+           ("train", "workers", "0 picks 1 or 2"))
+
+
+def _check_counts(config: Config) -> None:
+    """Refuse thread and worker counts no machine runs, naming the key."""
+    for section, key, zero in _COUNTS:
+        value = config.get(section, {}).get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_THREADS:
+            raise ConfigError(f"{section}.{key} must be a whole number from 0 to {MAX_THREADS} "
+                              f"({zero}), got {value!r}")
 
 
 def read_toml(path: str | os.PathLike[str]) -> dict[str, Any]:

@@ -100,6 +100,11 @@ def read_request(body: Mapping[str, Any], now: datetime.datetime | None = None) 
     user = _field(body, "userRequest.user.id")
     if not isinstance(user, (str, int)) or isinstance(user, bool) or str(user) == "":
         raise InputError('"userRequest.user.id" must be a non-empty string (the botUserKey)')
+    try:
+        str(user).encode("utf-8")
+    except UnicodeEncodeError as exc:  # JSON's "\ud800": the key could not be hashed into a session id
+        raise InputError(f'"userRequest.user.id" holds an unpaired surrogate (\\u{ord(str(user)[exc.start]):04x}) '
+                         f"at character {exc.start}; send the botUserKey as valid Unicode") from None
     zone = body["userRequest"].get("timezone") or DEFAULT_TIMEZONE
     if not isinstance(zone, str):
         raise InputError(f'"userRequest.timezone" must be a time zone name such as "Asia/Seoul", '

@@ -49,6 +49,7 @@ import os
 import queue
 import re
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -86,6 +87,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 #: Env var the gunicorn config sets in each worker: the master's pid.
 GUNICORN_MASTER_ENV = "NLUKIT_GUNICORN_MASTER_PID"
+#: Env var ``nlukit serve`` sets for its workers: a file holding the version directory the
+#: server last loaded well, which a worker (re)started on a broken ``current`` loads instead
+SERVING_FILE_ENV = "NLUKIT_SERVING_FILE"
 
 _SESSION_ID = re.compile(r"[A-Za-z0-9_:\-][A-Za-z0-9._:\-]*")
 STATIC_DIR = Path(__file__).with_name("static")
@@ -256,13 +260,26 @@ class _Service:
         self._injected_bot = bot
         self._lock = threading.Lock()
         self.turn_log = None
+        self.loaded_dir: str | None = None   # the version directory last loaded
         if settings.get("turn_log"):
             from .bot.turnlog import TurnLog
             self.turn_log = TurnLog(settings["turn_log"])   # one per process, kept across reloads
         if nlu is None and model_path is not None:
-            nlu = self._load_model(model_path)
+            try:
+                nlu = self._load_model(model_path)
+            except Exception as exc:
+                # a worker gunicorn restarts (killed, timed out) while `current` names a version
+                # /admin/reload refused: serve the version the server serves, not stop it all
+                good = _last_good_version(model_path)
+                if good is None:
+                    raise
+                log.error("the model's current version did not load (%s); this worker serves %s, "
+                          "the version this server last loaded, until a reload succeeds", exc, good)
+                nlu = self._load_model(good)
         nlu = self._batching(nlu)
         self.runtime = _Runtime(nlu, self._make_bot(nlu), time.time())
+        if self.loaded_dir is not None:
+            _remember_good_version(self.loaded_dir)
 
     def _batching(self, nlu: Any) -> Any:
         if nlu is None or int(self.settings["max_batch"]) <= 1 or not hasattr(nlu, "parse_batch"):
@@ -277,7 +294,12 @@ class _Service:
             import torch
             torch.set_num_threads(threads)
         import nlukit
-        return nlukit.load(path)
+        nlu = nlukit.load(path)
+        # the version directory it came from, for a worker restarted on a broken `current`
+        version = (getattr(nlu, "meta", None) or {}).get("version")
+        loaded = os.path.join(path, str(version)) if version else ""
+        self.loaded_dir = loaded if loaded and os.path.isdir(loaded) else None
+        return nlu
 
     def store(self) -> Any:
         if self._store is None:
@@ -316,9 +338,40 @@ class _Service:
                     nlu.close()
                 raise
             self.runtime = _Runtime(nlu, bot, time.time())
+            if self.loaded_dir is not None:
+                _remember_good_version(self.loaded_dir)
             if isinstance(old.nlu, BatchingParser):
                 old.nlu.close()
             return old, self.runtime
+
+
+def _last_good_version(model_path: str) -> str | None:
+    """The version directory of ``model_path`` this server last loaded well, if it keeps one."""
+    name = os.environ.get(SERVING_FILE_ENV)
+    if not name:
+        return None
+    try:
+        with open(name, encoding="utf-8") as f:
+            good = f.read().strip()
+    except OSError:
+        return None
+    store = os.path.realpath(model_path)
+    if not good or os.path.dirname(os.path.realpath(good)) != store or not os.path.isdir(good):
+        return None
+    return good
+
+
+def _remember_good_version(version_dir: str) -> None:
+    name = os.environ.get(SERVING_FILE_ENV)
+    if not name:
+        return
+    try:
+        tmp = f"{name}.{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(os.path.abspath(version_dir))
+        os.replace(tmp, name)
+    except OSError as exc:  # a warning, not a failure: only a restarted worker's fallback is lost
+        log.warning("cannot record the served model version in %s: %s", name, exc)
 
 
 # -- request helpers ---------------------------------------------------------------------
@@ -353,6 +406,10 @@ def _json_body() -> dict[str, Any]:
         body = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError) as exc:
         detail = str(exc) if isinstance(exc, ValueError) else "nested too deeply"
+        digits = re.search(r"value has (\d+) digits", detail)
+        if digits and "int_max_str_digits" in detail:  # Python's advice is for the server, not the client
+            detail = (f"a number has {digits.group(1)} digits, more than "
+                      f"{sys.get_int_max_str_digits()} can be read; send it as a string")
         raise ApiError(400, "bad_json", f"the body is not valid JSON: {detail}") from None
     if not isinstance(body, dict):
         raise ApiError(422, "invalid_field",
@@ -1059,6 +1116,41 @@ def check_model_dir(model_path: str, scenarios: str | None = None) -> dict[str, 
     return meta
 
 
+def check_bind(host: str, port: int) -> None:
+    """Fail in one line when ``host:port`` cannot be listened on (in use, not an address here).
+
+    gunicorn would retry five times, logging each, and end with "Can't connect"; Flask's
+    server prints its own two lines. Port 0 (any free port) is not checked.
+    """
+    import errno
+    import socket
+
+    from .errors import InputError
+
+    if port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(f"--host {host!r} is not an address of this machine ({reason}); give one "
+                         "such as 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)") from None
+    family, kind, proto, _, addr = infos[0]
+    with socket.socket(family, kind, proto) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn and Flask do
+        try:
+            sock.bind(addr)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise InputError(f"port {port} on {host} is in use by another program; stop it, "
+                                 "or pick another port with --port") from None
+            if exc.errno == errno.EACCES:
+                raise InputError(f"no permission to listen on port {port}; ports below 1024 need "
+                                 "root: pick another with --port (e.g. 8000)") from None
+            raise InputError(f"cannot listen on {host} port {port} ({exc.strerror}); check --host "
+                             "and --port") from None
+
+
 def serve(model_path: str | None, *, scenarios: str | None = None, host: str = "127.0.0.1",
           port: int = 8000, workers: int = 2, threads: int | None = None,
           settings: dict[str, Any] | None = None, dev: bool = False,
@@ -1070,7 +1162,8 @@ def serve(model_path: str | None, *, scenarios: str | None = None, host: str = "
     """
     if scenarios is not None and not os.path.isfile(scenarios):
         from .errors import ScenarioError
-        raise ScenarioError(f"scenario file {scenarios!r} does not exist; give a TOML file "
+        what = "is a folder" if os.path.isdir(scenarios) else "does not exist"
+        raise ScenarioError(f"scenario file {scenarios!r} {what}; give a TOML file "
                             "such as scenarios/demo.toml")
     if model_path is not None:
         check_model_dir(model_path, scenarios)
@@ -1078,6 +1171,7 @@ def serve(model_path: str | None, *, scenarios: str | None = None, host: str = "
     if scenarios is not None and store_url:
         from .bot.store import open_store
         open_store(store_url)  # a Redis that is down is one line here, not a worker crash
+    check_bind(host, port)
     if dev:
         return _serve_dev(model_path, scenarios, host, port, settings)
     return _serve_gunicorn(model_path, scenarios, host, port, workers, threads, settings,
@@ -1133,6 +1227,15 @@ def _serve_gunicorn(model_path: str | None, scenarios: str | None, host: str, po
             return create_app(model_path, scenarios=scenarios, settings=settings)
 
     master = os.getpid()
+    serving_file = None
+    if model_path is not None:
+        import tempfile
+
+        from .bundle import resolve
+        fd, serving_file = tempfile.mkstemp(prefix="nlukit-serving-", suffix=".txt")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(os.path.abspath(resolve(model_path)))
+        os.environ[SERVING_FILE_ENV] = serving_file
     try:
         Application(prog="nlukit serve").run()
     except SystemExit as exc:
@@ -1144,4 +1247,11 @@ def _serve_gunicorn(model_path: str | None, scenarios: str | None, host: str, po
             print("nlukit: error: the workers could not build the app (see the log above)",
                   file=sys.stderr)
         return code
+    finally:
+        if serving_file is not None and os.getpid() == master:
+            os.environ.pop(SERVING_FILE_ENV, None)
+            try:
+                os.unlink(serving_file)
+            except OSError:
+                pass
     return 0

@@ -207,3 +207,11 @@ def test_should_load_the_version_current_was_switched_to(trained: str, tmp_path)
     with pytest.raises(BundleError, match="dictionary.json is missing.*current stays at b"):
         use_version(str(store), "a")
     assert os.path.basename(nlukit.load(str(store)).path) == "b"
+
+
+def test_should_say_in_one_error_that_the_output_folder_cannot_be_made(tmp_path) -> None:
+    # a parent that is a file (or /proc, a read-only disk): os.makedirs' NotADirectoryError or
+    # FileNotFoundError reached `nlukit train -o` as a traceback
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(OutputExistsError, match=r"cannot create .*afile/m.*choose another output folder"):
+        bundle.BundleWriter(str(tmp_path / "afile" / "m"))

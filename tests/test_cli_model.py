@@ -203,3 +203,20 @@ def test_should_commit_no_model_when_the_stop_came_after_the_last_epoch(tmp_path
         nlukit.train(FIXTURE, str(out), config=TINY, overrides=QUICK[1::2], progress=False,
                      before_commit=swallowed)
     assert not out.exists()
+
+
+@pytest.mark.parametrize("item, shown", [
+    ("train.threads=99999999999999999999", "train.threads"),   # torch: OverflowError traceback
+    ("intent.threads=-1", "intent.threads"),                    # torch: RuntimeError traceback
+    ("tagger.threads=100000", "tagger.threads"),                # torch: a crash or a hang
+    ("word2vec.workers=99999999999999999999", "word2vec.workers"),  # gensim: hangs
+    ("train.workers=-5", "train.workers"),
+])
+def test_should_refuse_a_thread_or_worker_count_no_machine_runs_in_one_line(
+        tmp_path, capsys, item: str, shown: str) -> None:
+    out = str(tmp_path / "m")
+    assert main(["train", FIXTURE, "-o", out, "--no-progress", "--set", item]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("nlukit: error: ") and err.count("\n") == 1, err
+    assert shown in err and "Traceback" not in err
+    assert not os.path.exists(out)

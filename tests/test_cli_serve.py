@@ -42,3 +42,25 @@ def test_workers_asked_for_are_kept_and_warned_about(served: list[dict[str, Any]
     assert main(["serve", "m", "--scenarios", "s.toml", "--workers", "3"]) == 0
     assert served[-1]["workers"] == 3
     assert "warning: 3 workers with the in-memory session store" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("threads", ["0", "-2"])
+def test_threads_below_one_are_refused_in_one_line(served: list[dict[str, Any]], threads: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    # gunicorn's gthread worker failed to boot with a traceback (max_workers must be greater than 0)
+    assert main(["serve", "m", "--threads", threads]) == 1
+    err = capsys.readouterr().err
+    assert f"nlukit: error: --threads must be at least 1, not {threads}" in err
+    assert not served
+
+
+def test_a_worker_count_far_over_the_cores_is_refused_in_one_line(served: list[dict[str, Any]],
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    # --workers 100000 forked worker after worker, each loading the model: the machine's load
+    # went past 300 before the command could be stopped
+    import os
+    limit = max(8, 4 * (os.cpu_count() or 1))
+    assert main(["serve", "m", "--workers", str(limit + 1)]) == 1
+    err = capsys.readouterr().err
+    assert f"nlukit: error: --workers must be at most {limit}" in err and not served
+    assert main(["serve", "m", "--workers", str(limit)]) == 0

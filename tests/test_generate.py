@@ -346,6 +346,14 @@ def test_should_name_the_file_in_the_way_of_the_output_folder(tmp_path: Path) ->
     assert os.listdir(tmp_path) == ["afile"]
 
 
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux's /proc, a folder nothing can be made in")
+def test_should_say_in_one_error_that_the_output_folder_cannot_be_made_where_its_parent_is() -> None:
+    # the parent exists but takes no folder (/proc here; a read-only disk, no permission): the
+    # staging folder's mkdtemp raised FileNotFoundError, a traceback under `nlukit generate -o`
+    with pytest.raises(OutputExistsError, match=r"cannot make the output folder /proc/nlukit-data: .*choose another path"):
+        generate(PATTERNS, DICTS, "/proc/nlukit-data", per_intent=10, progress=False)
+
+
 def test_should_hold_out_templates_in_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
     # Given an intent with thousands of pattern lines (a pasted log of real requests): choosing
     # the held-out ones looked at every earlier template for each pick (100,000 lines: minutes)

@@ -107,6 +107,16 @@ def test_should_answer_400_for_malformed_json(client: Any) -> None:
                  400, "bad_json")
 
 
+def test_should_answer_400_for_a_number_too_long_to_read_without_pointing_at_python(nlu: FakeNLU) -> None:
+    # the message was Python's: "...; use sys.set_int_max_str_digits() to increase the limit"
+    client = create_app(nlu=nlu).test_client()
+    resp = client.post("/parse", data=b'{"text": "a", "n": ' + b"9" * 5000 + b"}",
+                       content_type="application/json")
+    err = assert_error(resp, 400, "bad_json")
+    assert "5000 digits" in err["message"] and "sys." not in err["message"]
+    assert "send it as a string" in err["message"]
+
+
 def test_should_answer_400_for_json_nested_too_deeply(nlu: FakeNLU) -> None:
     client = create_app(nlu=nlu).test_client()
     resp = client.post("/parse", data=b"[" * 30000 + b"]" * 30000, content_type="application/json")

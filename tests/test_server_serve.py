@@ -336,3 +336,78 @@ def test_should_answer_the_same_parses_batched_under_load_as_one_by_one(
         assert labels(answer) == labels(alone), text
         assert answer["intent"]["confidence"] == pytest.approx(alone["intent"]["confidence"],
                                                                abs=1e-5)
+
+
+@pytest.mark.slow
+def test_should_keep_serving_the_last_good_version_when_a_worker_restarts_on_a_broken_current(
+        model_store: dict[str, str], tmp_path: Any) -> None:
+    """A worker that dies (OOM, timeout) comes back on the version the server serves, not on a
+    ``current`` that /admin/reload refused: gunicorn would stop the whole server otherwise."""
+    import shutil
+
+    store = str(tmp_path / "store")
+    shutil.copytree(model_store["store"], store, symlinks=True)
+    broken = os.path.join(store, "29991231T000000Z")
+    shutil.copytree(os.path.join(store, model_store["v2"]), broken)
+    served = Served([store, "--port", "0", "--workers", "1", "--threads", "2"],
+                    env={"NLUKIT_ADMIN_TOKEN": "tok-123"})
+    try:
+        base = served.url()
+        wait_ready(base)
+        with open(os.path.join(broken, "meta.json"), "w") as f:
+            f.write("{")
+        tmp_link = os.path.join(store, "current.tmp")
+        os.symlink(os.path.basename(broken), tmp_link)
+        os.replace(tmp_link, os.path.join(store, "current"))
+        status, body = request(base, "POST", "/admin/reload",
+                               headers={"Authorization": "Bearer tok-123"})
+        assert status == 500 and body["error"]["code"] == "reload_failed", body
+        pids = [int(p) for p in re.findall(r"Booting worker with pid: (\d+)", served.output())]
+        os.kill(pids[-1], signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and served.proc.poll() is None:
+            try:
+                status, v = request(base, "GET", "/version")
+                if status == 200 and len(re.findall(r"Booting worker", served.output())) > len(pids):
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        assert served.proc.poll() is None, served.output()
+        assert request(base, "GET", "/version")[1]["model"]["version"] == model_store["v1"]
+        assert request(base, "POST", "/parse", {"text": "내일 서울 날씨 어때"})[0] == 200
+        assert "29991231T000000Z" in served.output()  # the log says why the old one serves
+    finally:
+        code = served.stop()
+    assert code == 0, served.output()
+
+
+@pytest.mark.slow
+def test_should_fail_in_one_line_on_a_port_in_use_or_a_host_that_is_not_here(
+        model_store: dict[str, str]) -> None:
+    # gunicorn tried five times, logging each, then "Can't connect to ('127.0.0.1', port)"
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen(1)
+        port = held.getsockname()[1]
+        proc = subprocess.run([sys.executable, "-m", "nlukit", "serve", model_store["store"],
+                               "--port", str(port)], cwd=ROOT, capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "NLUKIT_ADMIN_TOKEN": "t"})
+    assert proc.returncode == 1
+    assert f"nlukit: error: port {port} on 127.0.0.1 is in use" in proc.stderr, proc.stderr
+    assert "--port" in proc.stderr and "Can't connect" not in proc.stderr + proc.stdout
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1, proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "nlukit", "serve", model_store["store"],
+                           "--host", "999.1.1.1", "--port", "8000"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NLUKIT_ADMIN_TOKEN": "t"})
+    assert proc.returncode == 1
+    assert "nlukit: error: --host '999.1.1.1'" in proc.stderr and proc.stderr.count("\n") == 1, \
+        proc.stderr
+
+
+def test_should_say_a_scenarios_path_is_a_folder_rather_than_missing(tmp_path: Any, capsys: Any) -> None:
+    from nlukit.cli import main
+    assert main(["serve", str(tmp_path / "m"), "--scenarios", str(tmp_path), "--port", "0"]) == 1
+    err = capsys.readouterr().err
+    assert "is a folder" in err and "does not exist" not in err and "scenarios/demo.toml" in err

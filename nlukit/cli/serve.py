@@ -66,6 +66,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise InputError(f"--workers must be at least 1, not {args.workers}")
+    most = max(8, 4 * (os.cpu_count() or 1))  # each worker is a process holding the model
+    if args.workers is not None and args.workers > most:
+        raise InputError(f"--workers must be at most {most} (4 per core of this machine; each worker "
+                         f"loads the model), not {args.workers}; 2 per core is plenty, add --threads instead")
+    if args.threads is not None and args.threads < 1:
+        raise InputError(f"--threads must be at least 1, not {args.threads}")
     if not 0 <= args.port <= 65535:
         raise InputError(f"--port must be within 0-65535, not {args.port}")
     settings: dict[str, object] = {"store_url": args.store,

@@ -707,7 +707,11 @@ def _prepare_out(out: str, force: bool, inputs: Sequence[str] = ()) -> str:
         why = (f"{blocker} is a file" if os.path.isfile(blocker)
                else f"{exc.strerror} ({exc.filename})")
         raise OutputExistsError(f"cannot make the output folder {out}: {why}; choose another path") from exc
-    return tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.tmp-", dir=parent)
+    try:
+        return tempfile.mkdtemp(prefix=f".{os.path.basename(out)}.tmp-", dir=parent)
+    except OSError as exc:  # the parent takes no folder: read-only, no permission, /proc
+        raise OutputExistsError(f"cannot make the output folder {out}: {parent} cannot be written to "
+                                f"({exc.strerror}); choose another path") from None
 
 
 def _commit(tmp: str, out: str) -> None:
