@@ -61,9 +61,9 @@ def _surface_key(s: str) -> str:
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+_RANGE_JOIN = re.compile(r" ?(?:부터|에서|~) ?")   # 12월 24일부터 26일: two dates, one range
 # the minutes after an hour the tagger ended at 시 (3시 | 반에, 세 시 | 십오 분, 3시 | 5분 전): 반 or
 # N분 (전), then the end of the word or a particle
-_RANGE_JOIN = re.compile(r" ?(?:부터|에서|~) ?")   # 12월 24일부터 26일: two dates, one range
 _MINUTES_AFTER = re.compile(r" ?(?:반|(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3}) ?분(?: ?전)?)"
                             r"(?=$|[\s,.!?~]|에|으로|로|까지|쯤|부터|이|은|도|만|요|엔)")
 #: what Korean chat adds around a request and never is one alone: laughter, crying and

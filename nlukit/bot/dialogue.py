@@ -99,6 +99,8 @@ _AND = frozenset(("", "이랑", "랑", "하고", "와", "과", "및", "그리고
 #: the same for an or (서울이나 부산, 서울 또는 부산, 서울 아니면 부산): a one-value slot asks which,
 #: a ``multiple`` slot answers both
 _OR = frozenset(("이나", "나", "또는", "혹은", "아니면", "이든", "든"))
+#: what may join values said together: an and or an or
+_JOINTS = _AND | _OR
 #: an answer picking one of the values offered (첫 번째, 2번, 뒤에 거), with a short ending after it
 _PICK = re.compile(r"(첫|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉|열|[1-9])(?:번째|째|번)(?:거|꺼|것)?"
                    r"|(앞|뒤|마지막)(?:에|의)?(?:거|꺼|것)?")
@@ -284,6 +286,17 @@ def _remember_meaning(meanings: dict[str, Any], name: str, c: _Cand, value: str,
         meanings[name] = _same_half(got, meanings.get(name)) if follows else got
     else:
         meanings.pop(name, None)
+
+
+def _joined_to(text: str, said: Sequence[tuple[int, str]], at: int) -> str | None:
+    """The entity type of the value said last before offset ``at`` of ``text`` when an and or an
+    or joins them (``서울이랑 |``, ``서울 아니면 |``), else None. ``said``: ``(end, type)`` of the
+    values said, the last end first."""
+    prev = next(((end, etype) for end, etype in said if end <= at), None)
+    if prev is None:
+        return None
+    joint = _squash(text[prev[0]:at])
+    return prev[1] if joint and joint in _JOINTS else None
 
 
 def _spelled_date(c: _Cand) -> str | None:
@@ -724,13 +737,7 @@ class Bot:
             a, b = norm.to_original(m.start(), m.end())
             if any(x < b and a < y for x, y in taken):
                 continue
-            # the value said right before this word, when an and or an or joins them (이랑, 아니면)
-            joined = next((etype for end, etype in said if end <= a), None)
-            if joined is not None:
-                between = text[max(end for end, _ in said if end <= a):a]
-                joint = _squash(between)
-                if not joint or joint not in (_AND | _OR):
-                    joined = None
+            joined = _joined_to(text, said, a)
             types = set(room) | ({joined} if joined else set())
             typos = [(etype, t) for etype in sorted(types) if (t := self._typo(m.group(0), self._index[etype])) is not None]
             if len(typos) != 1 or (typos[0][0] != joined and room.get(typos[0][0], 0) == 0):
@@ -759,18 +766,17 @@ class Bot:
             a, b = norm.to_original(m.start(), m.end())
             if any(x < b and a < y for x, y in taken):
                 continue
-            prev = next(((end, etype) for end, etype in said if end <= a), None)
-            joint = _squash(text[prev[0]:a]) if prev is not None else ""
-            if prev is None or not joint or joint not in (_AND | _OR):
+            etype = _joined_to(text, said, a)
+            if etype is None:
                 continue
-            word, index = m.group(0), self._index[prev[1]]
+            word, index = m.group(0), self._index[etype]
             n = next((n for n in range(len(word), 0, -1)
                       if word[n:] in _TYPO_ENDINGS and index.lookup(word[:n]) is not None), None)
             if n is None:
                 continue
             a, b = norm.to_original(m.start(), m.start() + n)
-            out.append(_Cand(prev[1], None, index.lookup(word[:n]) or word[:n], text[a:b], a, b, "dictionary"))
-            said = sorted([*said, (b, prev[1])], reverse=True)
+            out.append(_Cand(etype, None, index.lookup(word[:n]) or word[:n], text[a:b], a, b, "dictionary"))
+            said = sorted([*said, (b, etype)], reverse=True)
         return out
 
     def _clause_cuts(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
@@ -2089,7 +2095,7 @@ class Bot:
             # a date the dictionary does not list (12.3, 2026. 12. 3): said back in words
             spelled = _spelled_date(c)
             if spelled is not None:
-                value = index.lookup(spelled) if index is not None and index.lookup(spelled) else spelled
+                value = (index.lookup(spelled) if index is not None else None) or spelled
         if slot.values == "dictionary":
             return value if index is not None and value in index.values else None
         if isinstance(slot.values, tuple):
@@ -2496,7 +2502,7 @@ def _joint(text: str, a: _Cand, b: _Cand) -> str | None:
     if between in _AND or between in _OR:
         return between
     after = _squash(text[b.end:])
-    for joint in sorted(_AND | _OR, key=len, reverse=True):
+    for joint in sorted(_JOINTS, key=len, reverse=True):
         word = between[:len(between) - len(joint)]
         if joint and between.endswith(joint) and word and after.startswith(word):
             return joint
