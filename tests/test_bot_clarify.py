@@ -102,6 +102,39 @@ def test_should_fall_back_plainly_for_a_scenario_without_a_title_or_the_models_o
     assert bot.session("u1").get("clarify") is None
 
 
+def _sent_back(text: str, best: float) -> ParseResult:
+    """The model's own fallback with ``alarm`` best at ``best`` and the date and time it tagged."""
+    return ParseResult(text, IntentScore("fallback", 1 - best),
+                       (Entity("date", "모레", "모레", 0, 2, 0.9), Entity("time", "3시", "3시", 3, 5, 0.9)),
+                       ranking=(IntentScore("alarm", best), IntentScore("weather", 0.1)))
+
+
+def test_should_ask_below_a_models_own_threshold_above_the_bots_within_the_band():
+    """A model whose threshold (0.7) is above the bot's (0.6) sends 0.65 to its fallback: still
+    asked about (within ``clarify_band`` 0.1 of the cut), 0.55 is not; the yes keeps the values."""
+    bot = make_bot()
+    bot.parser.threshold = 0.7
+    bot.parser.overrides.update({"모레 3시 알람인가": _sent_back("모레 3시 알람인가", 0.65),
+                                 "모레 3시 뭐더라": _sent_back("모레 3시 뭐더라", 0.55)})
+    talk(bot, [("모레 3시 알람인가", "혹시 '알람 설정'을 원하세요?", "confirm"),
+               ("네", "모레 3시에 알람을 맞췄어요.", "complete")])
+    talk(bot, [("모레 3시 뭐더라", "잘 이해하지 못했어요.", "fallback")], session="u2")
+    narrow = make_bot(clarify_band=0.03)
+    narrow.parser.threshold = 0.7
+    narrow.parser.overrides.update(bot.parser.overrides)
+    talk(narrow, [("모레 3시 알람인가", "잘 이해하지 못했어요.", "fallback")])
+
+
+def test_should_not_ask_about_a_text_the_model_sent_back_though_its_best_intent_was_sure():
+    """A model falls back on nothing but ㅋㅋㅋ whatever its best intent scores: no request to ask about."""
+    bot = make_bot()
+    bot.parser.threshold = 0.7
+    bot.parser.overrides["ㅋㅋㅋ"] = ParseResult("ㅋㅋㅋ", IntentScore("fallback", 0.2),
+                                                ranking=(IntentScore("alarm", 0.8),))
+    talk(bot, [("ㅋㅋㅋ", "잘 이해하지 못했어요.", "fallback")])
+    assert bot.session("u1").get("clarify") is None
+
+
 def test_should_fall_back_plainly_with_clarify_turned_off():
     talk(make_bot(clarify=""), [(WAKE, "잘 이해하지 못했어요.", "fallback"), ("네", "", "fallback")])
 
@@ -144,6 +177,7 @@ def test_should_survive_a_round_trip_through_redis(redis_server, request):  # no
     ({"clarify": "혹시 원하세요?"}, {}, "bot.clarify: '혹시 원하세요?' does not name {title}"),
     ({"clarify": "{intent}?"}, {}, "bot.clarify: may only name {title}, not {intent}"),
     ({"clarify": False}, {}, 'bot.clarify: must be a question naming {title}'),
+    ({"clarify_band": 1.5}, {}, "bot.clarify_band: must be a number between 0 and 1, got 1.5"),
     ({}, {"title": ""}, 'scenario[0].title: must be a short name of the request, e.g. title = "기차 예매"'),
     ({}, {"title": "알림" * 16}, "too long for a question (at most 30 characters"),
 ])
