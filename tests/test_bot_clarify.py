@@ -135,6 +135,31 @@ def test_should_not_ask_about_a_text_the_model_sent_back_though_its_best_intent_
     assert bot.session("u1").get("clarify") is None
 
 
+@pytest.mark.parametrize("answer, want", [
+    ("네 4시로", "모레 4시에 알람을 맞췄어요."),          # a yes adding a value: the new one wins
+    ("응 내일 4시", "내일 4시에 알람을 맞췄어요."),
+    ("4시로 해줘", "모레 4시에 알람을 맞췄어요."),        # values alone say yes too
+])
+def test_should_start_the_asked_scenario_with_the_values_the_answer_adds(answer, want):
+    talk(make_bot(), [(WAKE, "원하세요?", "confirm"), (answer, want, "complete")])
+
+
+def test_should_fill_a_missing_slot_from_the_answer_and_not_from_a_no_or_another_request():
+    umbrella = "우산 챙길까"   # weather, unsure, no place said
+    overrides = {umbrella: parse_result(umbrella, "weather", 0.45)}
+    bot = make_bot(titles={"weather": "날씨 확인"})
+    bot.parser.overrides.update(overrides)
+    talk(bot, [(umbrella, "혹시 '날씨 확인'을 원하세요?", "confirm"),
+               ("네 부산", "오늘 부산의 날씨를 알려드릴게요.", "complete")])
+    talk(bot, [(umbrella, "원하세요?", "confirm"), ("부산", "오늘 부산의 날씨를 알려드릴게요.", "complete")],
+         session="u2")
+    talk(bot, [(umbrella, "원하세요?", "confirm"), ("아니 부산", "잘 이해하지 못했어요.", "fallback")],
+         session="u3")
+    [_, other] = talk(bot, [(umbrella, "원하세요?", "confirm"),
+                            ("부산 맛집 알려줘", "어떤 음식이 좋으세요?", "ask_slot")], session="u4")
+    assert other.intent == "restaurant" and other.slots == {"location": "부산"}
+
+
 def test_should_fall_back_plainly_with_clarify_turned_off():
     talk(make_bot(clarify=""), [(WAKE, "잘 이해하지 못했어요.", "fallback"), ("네", "", "fallback")])
 

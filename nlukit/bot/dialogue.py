@@ -1479,7 +1479,37 @@ class Bot:
         if self._is_answer(_squash(text), self._deny):
             state["misunderstood"] = int(state.get("misunderstood", 0)) + 1
             return Turn(self.settings.clarify_denied, "fallback", None, {}, [], parse)
+        more = self._yes_with_values(sc, text, parse, today)
+        if more is not None:
+            try:
+                first = _parse_from_dict(pending.get("parse"), said)
+            except (TypeError, ValueError, KeyError, AttributeError):
+                first = ParseResult(text=said, intent=None)
+            return self._start(sid, state, sc, said, first, today, then=more)
         return None
+
+    def _yes_with_values(self, sc: Scenario, text: str, parse: ParseResult,
+                         today: datetime.date | None) -> tuple[str, ParseResult] | None:
+        """An answer to a clarifying question about ``sc`` that gives values for it, with or without a
+        yes in front (``네 부산``, ``응 7시로``, ``강남역``): ``(the words after the yes, their parse)``;
+        None for a no in front (``아니 부산``), another request the model is sure of, or no value."""
+        words = list(re.finditer(r"[^\s,.!?~…]+", text))
+        if not words:
+            return None
+        for k in range(1, len(words)):
+            if self._made_of(_squash(text[:words[k - 1].end()]), self._deny | _FILLERS) \
+                    and not self._made_of(_squash(text[:words[k - 1].end()]), _FILLERS):
+                return None   # 아니 부산: a no first
+        rest, got = text, parse
+        for k in range(len(words) - 1, 0, -1):
+            if self._is_answer(_squash(text[:words[k - 1].end()]), self._affirm):
+                rest = text[words[k].start():]
+                got = self._parse(rest, today)
+                break
+        said = self._confident(got)
+        if said not in (None, sc.intent) and not self._small_talk(said):
+            return None   # 부산 맛집 알려줘: a request of its own, handled as a new turn
+        return (rest, got) if self._candidates(rest, got, sc, None, {}) else None
 
     def _said_in_passing(self, text: str, active: Scenario, asked: Slot | None, state: dict[str, Any],
                          today: datetime.date | None) -> tuple[Scenario, str, ParseResult, list[_Cand], bool] | None:
@@ -1703,12 +1733,21 @@ class Bot:
         return Turn(self._fallback_reply(state), "fallback", None, {}, [], parse)
 
     def _start(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
-               today: datetime.date | None = None) -> Turn:
+               today: datetime.date | None = None, then: tuple[str, ParseResult] | None = None) -> Turn:
+        """Start ``sc`` with the values of ``text``; ``then``, the words and parse of an answer adding
+        values (a clarifying question's ``네 부산``), fills after them, its values replacing theirs."""
         self._reset(state)
         state.update(intent=sc.intent, turns=1, misunderstood=0)
         cands = self._candidates(text, parse, sc, None, state["slots"])
         state["filled"], rejected = self._fill_joined(state, text, sc, state["slots"], cands, None, False,
                                                       self._meanings(state))
+        if then is not None:
+            more, more_parse = then
+            got, more_rejected = self._fill_joined(state, more, sc, state["slots"],
+                                                   self._candidates(more, more_parse, sc, None, state["slots"]),
+                                                   None, False, self._meanings(state))
+            state["filled"] = list(dict.fromkeys([*state["filled"], *got]))
+            rejected = [*rejected, *more_rejected]
         prefix = ""
         if rejected:
             prefix = self._invalid_reply(sid, state, sc, *rejected[0])
