@@ -1,0 +1,98 @@
+"""Pretrained Transformer encoders (KLUE-BERT, KoELECTRA, …) from a local folder.
+
+nlukit never downloads weights: ``pretrained`` names a folder holding a Hugging Face model
+(``config.json``, the weights, the tokenizer's files), as ``save_pretrained`` or
+``huggingface-cli download klue/bert-base --local-dir DIR`` write it. The encoder is
+fine-tuned with the model that uses it, and a bundle keeps its own copy of the
+configuration, the tokenizer and the fine-tuned weights (a torch state dict read with
+``weights_only=True``), so a bundle loads without the original folder.
+
+``transformers`` is an optional dependency (``pip install 'nlukit[transformers]'``);
+importing this module does not import it.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError, ModelError
+
+#: the files of a bundled encoder, below the component's folder
+FOLDER = "encoder"
+INSTALL = "pip install 'nlukit[transformers]' (transformers and tokenizers)"
+
+
+def transformers_module() -> Any:
+    """``transformers``, imported offline (no hub calls), or a :class:`ConfigError` naming the install."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    try:
+        import transformers
+    except ImportError as exc:   # pragma: no cover - the dev extra installs it
+        raise ConfigError(f"a pretrained encoder needs transformers, which is not installed ({exc}); {INSTALL}") from exc
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()   # no "Loading weights" bar per load
+    return transformers
+
+
+def check_folder(path: Any, key: str) -> Path:
+    """The folder ``path`` (setting ``key``), or a :class:`ConfigError` saying what a pretrained folder is."""
+    if not isinstance(path, (str, os.PathLike)) or not str(path).strip():
+        raise ConfigError(f"{key} must be the path of a local folder holding a pretrained model, got {path!r}")
+    folder = Path(os.path.expanduser(str(path)))
+    how = ("nlukit loads pretrained weights from a local folder only: download them where the network "
+           "allows (e.g. huggingface-cli download klue/bert-base --local-dir DIR) and copy DIR here")
+    if not folder.is_dir():
+        raise ConfigError(f"{key}: {str(path)!r} is not a folder; {how}")
+    if not (folder / "config.json").is_file():
+        raise ConfigError(f"{key}: {str(folder)!r} has no config.json, so it is no Hugging Face model folder; {how}")
+    if not any((folder / f).is_file() for f in ("tokenizer.json", "vocab.txt", "tokenizer_config.json")):
+        raise ConfigError(f"{key}: {str(folder)!r} has no tokenizer files (tokenizer.json or vocab.txt); save the "
+                          "tokenizer into the same folder (tokenizer.save_pretrained(DIR))")
+    return folder
+
+
+def load_pretrained(path: Any, key: str) -> tuple[Any, Any]:
+    """``(tokenizer, encoder)`` from a local Hugging Face folder: a fast tokenizer (its character
+    offsets are needed) and the bare encoder (``AutoModel``), weights included."""
+    folder = check_folder(path, key)
+    tf = transformers_module()
+    try:
+        tokenizer = tf.AutoTokenizer.from_pretrained(str(folder), local_files_only=True, use_fast=True)
+        encoder = tf.AutoModel.from_pretrained(str(folder), local_files_only=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"{key}: {str(folder)!r} could not be read as a pretrained model: {exc}") from exc
+    if not getattr(tokenizer, "is_fast", False):
+        raise ConfigError(f"{key}: {str(folder)!r} has only a slow tokenizer; nlukit needs a fast one "
+                          "(tokenizer.json) for character offsets: save it with a fast tokenizer")
+    return tokenizer, encoder
+
+
+def save_encoder(folder: str | os.PathLike[str], tokenizer: Any, encoder: Any) -> None:
+    """Write the encoder's configuration and tokenizer to ``folder`` (its weights are saved by the
+    component with the rest of its state dict)."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    encoder.config.to_json_file(str(out / "config.json"))
+    tokenizer.save_pretrained(str(out))
+
+
+def load_encoder(folder: str | os.PathLike[str]) -> tuple[Any, Any]:
+    """``(tokenizer, encoder)`` from a bundle's copy: the architecture from its config, weights
+    left for the caller's state dict (no pretrained weights are read, nothing is downloaded)."""
+    tf = transformers_module()
+    try:
+        config = tf.AutoConfig.from_pretrained(str(folder), local_files_only=True)
+        tokenizer = tf.AutoTokenizer.from_pretrained(str(folder), local_files_only=True, use_fast=True)
+        encoder = tf.AutoModel.from_config(config)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"the bundled encoder in {str(folder)!r} could not be read ({exc}); "
+                         "the bundle is damaged: retrain it") from exc
+    return tokenizer, encoder
+
+
+def encode_texts(tokenizer: Any, texts: list[str], max_len: int) -> dict[str, Any]:
+    """Tokenise a batch for the encoder (torch tensors, padded to the longest, cut at ``max_len``)."""
+    return tokenizer(texts, padding=True, truncation=True, max_length=max_len, return_tensors="pt")
