@@ -158,7 +158,8 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
         raise DatasetError(f"the training split has {len(intents)} intent(s); an intent "
                            "classifier needs at least two — add patterns for another intent")
     # every model's settings are checked before any of them trains
-    IntentClassifier(**_component_params(config, "intent", INTENT_DEFAULTS)).check_params()
+    # (a warm start needs no pretrained folder: the old bundle holds its fine-tuned encoder)
+    IntentClassifier(**_component_params(config, "intent", INTENT_DEFAULTS)).check_params(folders=not warm_start)
     EntityTagger(**_component_params(config, "tagger", TAGGER_DEFAULTS)).check_params()
     seed = int(tcfg["seed"])
     common.set_seed(seed)

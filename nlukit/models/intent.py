@@ -154,12 +154,16 @@ DEFAULTS: dict[str, Any] = {
     "nearest_unseen": True,      # nearest: a text's unseen features count in its length (models/nearest.py)
     "nearest_cover": 0.5,        # nearest: score = cosine × (share of the text's content morphemes covered) ** this
     "nearest_cover_min": 0.1,    # nearest: ... the share counted from this up (m + (1 − m) × share)
+    "pretrained": "",            # transformer: a local Hugging Face model folder (models/encoder_intent.py)
+    "encoder_lr": 3e-5,          # transformer: the encoder's learning rate (the head learns at lr)
+    "encoder_max_len": 64,       # transformer: subwords read per text (longer texts are cut)
+    "freeze_encoder": False,     # transformer: train the head alone
     "members": ["char_cnn", "word_cnn"],  # ensemble: member kinds (or kind@tag, e.g. ngram@b)
     "member_params": {},         # ensemble: per-kind overrides, e.g. {char_cnn = {dropout = 0.4}}
 }
 
-_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "nearest", "ensemble")
-_MEMBER_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "nearest")
+_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "nearest", "transformer", "ensemble")
+_MEMBER_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "nearest", "transformer")
 _MEMBER_TAG = re.compile(r"[a-z_]+(@\w+)?", re.ASCII)
 _WORD_KINDS = ("word_cnn", "word_rnn")  # read the morphemes, vectors from the Embeddings
 FOLDED_BLOCK = 256  # rows per call of the folded network at inference
@@ -449,13 +453,15 @@ class IntentClassifier:
         self.members_: list[IntentClassifier] = []  # the fitted members of an ensemble
         self.warm_start_: dict[str, Any] | None = None  # what fit(init=...) copied
         self._nearest: Any = None  # kind nearest: the fitted NearestIndex (models/nearest.py)
+        self._encoder: Any = None  # kind transformer: the EncoderIntent (models/encoder_intent.py)
 
     # ------------------------------------------------------------------ params
     def get_params(self) -> dict[str, Any]:
         return dict(self.params)
 
-    def check_params(self) -> dict[str, Any]:
-        """Refuse settings no fit can use, naming the setting; the checked parameters."""
+    def check_params(self, folders: bool = True) -> dict[str, Any]:
+        """Refuse settings no fit can use, naming the setting; the checked parameters.
+        ``folders=False`` leaves out the ``pretrained`` folder (a saved model has its own copy)."""
         from .common import check_training_params
 
         p = self.params
@@ -495,6 +501,12 @@ class IntentClassifier:
                 if bad:
                     raise ConfigError(f"[intent] member_params.{kind}: unknown or not allowed "
                                       f"parameter(s) {sorted(bad)}")
+        for q in [p] + ([self._member_params(m) for m in p["members"]] if p["kind"] == "ensemble" else []):
+            if q["kind"] == "transformer":   # its folder too, before any training
+                from . import encoder_intent, pretrained
+                encoder_intent.check_params(q)
+                if folders:
+                    pretrained.check_folder(q["pretrained"], "intent.pretrained")
         if p["class_bias"] not in ("none", "macro_f1"):
             raise ConfigError(f"[intent] class_bias must be 'none' or 'macro_f1', got {p['class_bias']!r}")
         if not 0.0 <= float(p["oe_masked"]) <= 1.0:
@@ -621,7 +633,7 @@ class IntentClassifier:
             warm_start,
         )
 
-        p = self.check_params()
+        p = self.check_params(folders=init is None)
         train = list(train)
         valid = list(valid)
         if not train:
@@ -645,6 +657,9 @@ class IntentClassifier:
             valid = train
         init = warm_init(init, p, "kind", "intent model")
         self.warm_start_ = None
+        if p["kind"] == "transformer":   # a pretrained encoder, fine-tuned (models/encoder_intent.py)
+            from .encoder_intent import fit_encoder
+            return fit_encoder(self, train, valid, labels, progress, init)
         if p["kind"] == "ensemble":
             return self._fit_ensemble(train, valid, embeddings, progress, init)
         word = p["kind"] in _WORD_KINDS
@@ -954,7 +969,8 @@ class IntentClassifier:
 
     # ------------------------------------------------------------------ predict
     def _check_fitted(self) -> None:
-        if (self._net is None and self._nearest is None and not self.members_) or self.labels_ is None:
+        if (self._net is None and self._nearest is None and self._encoder is None and not self.members_) \
+                or self.labels_ is None:
             raise NotFittedError("this IntentClassifier is not fitted; call fit() or "
                                  "IntentClassifier.load() first")
 
@@ -966,6 +982,9 @@ class IntentClassifier:
             return np.zeros((0, len(self.labels_ or [])), dtype=np.float32)
         if self._nearest is not None:
             return self._nearest.logits(items)
+        if self._encoder is not None:
+            with torch_threads(self.params["threads"]):
+                return self._encoder.logits([t if isinstance(t, str) else _bad_text(t) for t, _ in items])
         if self.members_:  # ensemble: the log of the members' mean calibrated probabilities
             mean = np.mean([m.predict_proba(items, batch_size)[:, [(m.labels_ or []).index(lab)
                                                                   for lab in self.labels_ or []]]
@@ -1011,9 +1030,9 @@ class IntentClassifier:
                     "params": self.params, "labels": self.labels_, "threshold": self.threshold_,
                     "temperature": self.temperature_, "members": names, **self._bias_meta()})
             return
-        if self._nearest is not None:
+        if self._nearest is not None or self._encoder is not None:
             with atomic_dir(path, overwrite=overwrite) as tmp:
-                self._nearest.save(tmp)
+                (self._nearest or self._encoder).save(tmp)
                 write_json(tmp / "history.json", self.history_)
                 write_json(tmp / "meta.json", {
                     "kind": KIND, "format": FORMAT_VERSION, "nlukit_version": __version__,
@@ -1051,7 +1070,7 @@ class IntentClassifier:
             members = [str(x) for x in meta["members"]] if params["kind"] == "ensemble" else []
             if any("/" in m or "\\" in m or m.startswith(".") for m in members):
                 raise ValueError(f"bad member directory in {members}")
-            emb_dim = int(meta["emb_dim"]) if not members and params["kind"] != "nearest" else 0
+            emb_dim = int(meta["emb_dim"]) if not members and params["kind"] not in ("nearest", "transformer") else 0
             threshold = float(meta["threshold"])
             temperature = float(meta.get("temperature", 1.0))
             bias = np.array([float(b) for b in meta["bias"]]) if meta.get("bias") is not None else None
@@ -1062,10 +1081,14 @@ class IntentClassifier:
                               "re-save the model") from exc
         params["device"] = device
         model = cls(**params)
-        model.check_params()
+        model.check_params(folders=False)
         if params["kind"] == "nearest":
             model._nearest = _nearest.NearestIndex.load(path)
             model.params.update(_nearest.params_of(model._nearest))   # an older index: its own settings
+        elif params["kind"] == "transformer":
+            from .encoder_intent import EncoderIntent
+            model._device = choose_device(device)
+            model._encoder = EncoderIntent.load(path, len(labels), params, model._device)
         elif not members:
             model.vocab_ = Vocab.from_json(read_json(path / "vocab.json"), path / "vocab.json")
         model.labels_ = labels
@@ -1080,7 +1103,7 @@ class IntentClassifier:
                 raise BundleError(f"{path}: the ensemble members' intents differ from "
                                   "meta.json; re-save the model")
             return model
-        if model._nearest is not None:
+        if model._nearest is not None or model._encoder is not None:
             return model
         model._device = choose_device(device)
         net = _build_net(len(model.vocab_), len(labels), params, emb_dim)

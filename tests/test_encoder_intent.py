@@ -1,0 +1,184 @@
+"""The ``transformer`` intent kind: a pretrained encoder from a local folder, fine-tuned.
+
+No weights can be downloaded here, and none are: a 2-layer BERT and its WordPiece tokenizer
+are built on the spot (``fixtures/tiny_encoder.py``) and saved as a downloaded model would be."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import sys
+
+import numpy as np
+import pytest
+
+import nlukit
+from nlukit.errors import ConfigError, NlukitError
+
+HERE = os.path.dirname(__file__)
+sys.path.insert(0, os.path.join(HERE, "fixtures"))
+from test_intent import GIBBERISH, SENTENCES, VALID, _items, _triples  # noqa: E402
+from tiny_encoder import build_tiny_encoder  # noqa: E402
+
+MODEL = os.path.join(HERE, "fixtures", "model")
+TINY = os.path.join(MODEL, "tiny.toml")
+FAST = dict(kind="transformer", epochs=40, patience=40, seed=1, threads=1, batch_size=8, lr=3e-3,
+            encoder_lr=1e-3, short_forms=0.0)
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+
+
+def _all_texts() -> list[str]:
+    texts = [t for group in (SENTENCES, VALID) for ts in group.values() for t in ts]
+    for name in ("train", "valid", "test"):
+        path = os.path.join(MODEL, f"{name}.jsonl")
+        if os.path.exists(path):
+            texts += [json.loads(line)["text"] for line in open(path, encoding="utf-8")]
+    return texts
+
+
+@pytest.fixture(scope="module")
+def encoder_dir(tmp_path_factory) -> str:
+    return build_tiny_encoder(tmp_path_factory.mktemp("klue-bert-tiny"), _all_texts(), seed=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return _triples(SENTENCES), _triples(VALID)
+
+
+@pytest.fixture(scope="module")
+def fitted(data, encoder_dir):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    return IntentClassifier(pretrained=encoder_dir, **FAST).fit(train, valid, progress=False)
+
+
+@pytest.fixture()
+def offline(monkeypatch):
+    """Any attempt to open a network connection fails the test."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a network connection was attempted: {args!r}")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+def test_should_learn_every_training_sentence_and_send_gibberish_to_the_fallback(fitted, data):
+    train, _ = data
+    assert fitted.predict([(t, toks) for t, toks, _ in train]) == [i for _, _, i in train]
+    gib = fitted.predict_proba(_items(GIBBERISH)).max(1)
+    assert (gib < fitted.threshold_).mean() >= 0.8, (gib, fitted.threshold_)
+    assert fitted.history_ and any(h["best"] for h in fitted.history_)
+
+
+def test_should_score_a_batch_as_one_by_one_and_reload_without_the_pretrained_folder(
+        data, encoder_dir, tmp_path, offline):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    copy = shutil.copytree(encoder_dir, tmp_path / "copy")
+    model = IntentClassifier(pretrained=str(copy), **{**FAST, "epochs": 5}).fit(train, valid, progress=False)
+    items = [(t, toks) for t, toks, _ in train + valid] + _items(GIBBERISH)
+    batch = model.predict_proba(items)
+    single = np.concatenate([model.predict_proba([it]) for it in items])
+    np.testing.assert_allclose(batch, single, atol=1e-5)   # padding: float rounding only
+    assert (batch.argmax(1) == single.argmax(1)).all()
+    model.save(tmp_path / "intent")
+    shutil.rmtree(copy)   # the bundle holds its own copy: config, tokenizer, fine-tuned weights
+    back = IntentClassifier.load(tmp_path / "intent")
+    assert back.params["kind"] == "transformer" and back.labels_ == model.labels_
+    assert np.array_equal(back.predict_proba(items), batch)
+    assert sorted(os.listdir(tmp_path / "intent" / "encoder")) == ["config.json", "tokenizer.json",
+                                                                   "tokenizer_config.json"]
+
+
+def test_should_train_the_same_model_from_the_same_seed_and_another_from_another(data, encoder_dir):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    items = [(t, toks) for t, toks, _ in valid]
+    quick = {**FAST, "epochs": 3}
+    a = IntentClassifier(pretrained=encoder_dir, **quick).fit(train, valid, progress=False).predict_proba(items)
+    b = IntentClassifier(pretrained=encoder_dir, **quick).fit(train, valid, progress=False).predict_proba(items)
+    c = IntentClassifier(pretrained=encoder_dir, **{**quick, "seed": 2}).fit(
+        train, valid, progress=False).predict_proba(items)
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_should_train_the_head_alone_when_the_encoder_is_frozen(data, encoder_dir):
+    import torch
+
+    from nlukit.models.intent import IntentClassifier
+    from nlukit.models.pretrained import load_pretrained
+    train, valid = data
+    model = IntentClassifier(pretrained=encoder_dir, freeze_encoder=True, **{**FAST, "epochs": 3}).fit(
+        train, valid, progress=False)
+    _, original = load_pretrained(encoder_dir, "intent.pretrained")
+    tuned = model._encoder.net.encoder.state_dict()
+    assert all(torch.equal(v, tuned[k]) for k, v in original.state_dict().items())
+    assert model.history_[0]["loss"] > 0
+
+
+def test_should_warm_start_from_the_fine_tuned_encoder_of_the_model_retrained(data, encoder_dir, tmp_path):
+    import torch
+
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    old = IntentClassifier(pretrained=encoder_dir, **{**FAST, "epochs": 3}).fit(train, valid, progress=False)
+    # the folder the old model was trained from is gone: the new one needs only the old model
+    new = IntentClassifier(**{**FAST, "pretrained": str(tmp_path / "gone"), "epochs": 1, "lr": 1e-9,
+                              "encoder_lr": 1e-9}).fit(train, valid, progress=False, init=old)
+    assert new.warm_start_ == {"encoder": "copied", "intents_copied": 4}
+    for k, v in old._encoder.net.state_dict().items():   # a step of 1e-9 from the old weights
+        assert torch.allclose(v.float(), new._encoder.net.state_dict()[k].float(), atol=1e-5), k
+    with pytest.raises(ConfigError, match="is not a folder"):   # without the old model, it is needed
+        IntentClassifier(**{**FAST, "pretrained": str(tmp_path / "gone")}).fit(train, valid, progress=False)
+
+
+@pytest.mark.parametrize("setting, needle", [
+    ({"pretrained": ""}, 'kind = "transformer" needs pretrained, the local folder'),
+    ({"pretrained": "/nonexistent/klue-bert"}, "is not a folder; nlukit loads pretrained weights from a local"),
+    ({"encoder_max_len": 2}, "encoder_max_len must be an integer from 8 to 4096"),
+    ({"encoder_lr": 0}, "encoder_lr must be a positive number"),
+    ({"freeze_encoder": "yes"}, "freeze_encoder must be true or false"),
+])
+def test_should_name_the_setting_and_the_fix_of_a_bad_encoder_setting(setting, needle, encoder_dir):
+    from nlukit.models.intent import IntentClassifier
+    with pytest.raises(ConfigError) as err:
+        IntentClassifier(**{**FAST, "pretrained": encoder_dir, **setting}).check_params()
+    assert needle in str(err.value)
+
+
+def test_should_refuse_a_folder_without_a_model_or_a_tokenizer(encoder_dir, tmp_path):
+    from nlukit.models.intent import IntentClassifier
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ConfigError, match="has no config.json, so it is no Hugging Face model folder"):
+        IntentClassifier(**{**FAST, "pretrained": str(empty)}).check_params()
+    no_tok = shutil.copytree(encoder_dir, tmp_path / "no_tok")
+    for f in ("tokenizer.json", "tokenizer_config.json"):
+        os.remove(no_tok / f)
+    with pytest.raises(ConfigError, match="has no tokenizer files"):
+        IntentClassifier(**{**FAST, "pretrained": str(no_tok)}).check_params()
+
+
+def test_should_train_a_bundle_that_parses_without_the_folder_and_the_network(encoder_dir, tmp_path, offline):
+    folder = shutil.copytree(encoder_dir, tmp_path / "bert")
+    path = nlukit.train(MODEL, str(tmp_path / "m"), config=TINY, progress=False,
+                        overrides=["intent.kind=transformer", f"intent.pretrained={folder}", "intent.epochs=8",
+                                   "intent.lr=0.003", "intent.encoder_lr=0.001", "tagger.epochs=4",
+                                   "word2vec.epochs=2"])
+    probe = ["내일 서울에서 부산으로 가는 기차 예매해줘", "서울시 낼 날씨 알려줘", "안녕하세요", "qwzx"]
+    before = [r.to_dict() for r in nlukit.load(path).parse_batch(probe)]
+    shutil.rmtree(folder)
+    nlu = nlukit.load(path)
+    assert [r.to_dict() for r in nlu.parse_batch(probe)] == before
+    assert [nlu.parse(t).intent.name for t in probe] == [r["intent"]["name"] for r in before]
+    meta = json.load(open(os.path.join(path, "meta.json"), encoding="utf-8"))
+    assert any(f.startswith("intent/encoder/") for f in meta["files"])   # checked like every file
+
+
+def test_should_refuse_a_missing_pretrained_folder_before_anything_trains(tmp_path):
+    with pytest.raises(NlukitError, match="intent.pretrained: '/nonexistent/bert' is not a folder"):
+        nlukit.train(MODEL, str(tmp_path / "m"), config=TINY, progress=False,
+                     overrides=["intent.kind=transformer", "intent.pretrained=/nonexistent/bert"])
+    assert not (tmp_path / "m").exists()
