@@ -182,3 +182,17 @@ def test_should_refuse_a_missing_pretrained_folder_before_anything_trains(tmp_pa
         nlukit.train(MODEL, str(tmp_path / "m"), config=TINY, progress=False,
                      overrides=["intent.kind=transformer", "intent.pretrained=/nonexistent/bert"])
     assert not (tmp_path / "m").exists()
+
+
+def test_should_serve_as_an_ensemble_member_and_come_back_from_disk(data, encoder_dir, tmp_path):
+    from nlukit.models.intent import IntentClassifier
+    train, valid = data
+    quick = {k: v for k, v in FAST.items() if k != "kind"}
+    model = IntentClassifier(kind="ensemble", members=["char_cnn", "transformer"], pretrained=encoder_dir,
+                             **{**quick, "epochs": 30}).fit(train, valid, progress=False)
+    assert [m.params["kind"] for m in model.members_] == ["char_cnn", "transformer"]
+    assert model.predict([(t, toks) for t, toks, _ in train]) == [i for _, _, i in train]
+    items = [(t, toks) for t, toks, _ in valid] + _items(GIBBERISH)
+    model.save(tmp_path / "ens")
+    back = IntentClassifier.load(tmp_path / "ens")
+    assert np.array_equal(back.predict_proba(items), model.predict_proba(items))
