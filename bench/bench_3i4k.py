@@ -8,6 +8,7 @@ same script on the same train split (and on train+valid, as published).
 
     .venv/bin/python bench/bench_3i4k.py                 # the ensemble kind (~30 min on a loaded 2-core box)
     .venv/bin/python bench/bench_3i4k.py --models char   # one model + baseline
+    .venv/bin/python bench/bench_3i4k.py --models transformer --pretrained /models/klue-bert-base
 
 ``--models ensemble`` trains the *ensemble* kind (the ``MEMBERS`` below: char CNN, word
 CNN, three ngram variants, word BiGRU) and reports each member on its own too, then the
@@ -60,7 +61,13 @@ NGRAM_PARAMS: dict[str, Any] = dict(kind="ngram", ngram_chars=5, ngram_words=3, 
 RNN_PARAMS: dict[str, Any] = dict(kind="word_rnn", rnn_hidden=128, dropout=0.5, unk_dropout=0.05,
                                   epochs=10, patience=3, lr=2e-3, batch_size=128, oe_ratio=0.0,
                                   class_weight="sqrt", short_forms=0.0)
-KIND_PARAMS = {"char": CHAR_PARAMS, "word": WORD_PARAMS, "rnn": RNN_PARAMS, "ngram": NGRAM_PARAMS}
+# A pretrained encoder (--models transformer --pretrained DIR, a local Hugging Face folder such as
+# klue/bert-base): not tuned, no weights on this machine to tune them with (usual BERT fine-tuning)
+TRANSFORMER_PARAMS: dict[str, Any] = dict(kind="transformer", epochs=3, patience=1, lr=1e-3, encoder_lr=3e-5,
+                                          batch_size=32, dropout=0.1, encoder_max_len=64, oe_ratio=0.0,
+                                          class_weight="sqrt", short_forms=0.0)
+KIND_PARAMS = {"char": CHAR_PARAMS, "word": WORD_PARAMS, "rnn": RNN_PARAMS, "ngram": NGRAM_PARAMS,
+               "transformer": TRANSFORMER_PARAMS}
 # The ensemble's members: entry name (kind or kind@tag) -> parameters. Round 2, chosen on valid
 # from members trained once with their valid/test probabilities cached (mean of calibrated
 # probabilities, valid acc / macro-F1): char+word+ngram 0.9037/0.8356 (round-1 members),
@@ -182,7 +189,9 @@ def ensemble_with_bias(model: Any, tr: list, va: list, te: list, gold: list[int]
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--models", default="ensemble", help="comma list of: char, word, rnn, ngram, ensemble")
+    ap.add_argument("--models", default="ensemble",
+                    help="comma list of: char, word, rnn, ngram, ensemble, transformer (needs --pretrained)")
+    ap.add_argument("--pretrained", default="", help="transformer: a local Hugging Face model folder")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--epochs", type=int, default=None, help="override epochs (quick runs)")
@@ -220,9 +229,12 @@ def main(argv: list[str] | None = None) -> int:
         overrides[key] = json.loads(val)
 
     wanted = [m.strip() for m in args.models.split(",") if m.strip()]
-    bad = sorted(set(wanted) - {"char", "word", "rnn", "ngram", "ensemble"})
+    bad = sorted(set(wanted) - {"char", "word", "rnn", "ngram", "ensemble", "transformer"})
     if bad:
-        ap.error(f"unknown model(s) {bad}; use char, word, rnn, ngram, ensemble")
+        ap.error(f"unknown model(s) {bad}; use char, word, rnn, ngram, ensemble, transformer")
+    if "transformer" in wanted and not args.pretrained:
+        ap.error("--models transformer needs --pretrained DIR, a local Hugging Face model folder")
+    TRANSFORMER_PARAMS["pretrained"] = args.pretrained
     t0 = time.perf_counter()
     analysed = {name: [analyze(t) for t, _ in rows] for name, rows in
                 (("train", train), ("valid", valid), ("test", test))}
@@ -265,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
                                                progress=sys.stderr.isatty())
         fit_secs = time.perf_counter() - t0 + prep + (emb_secs if name in ("word", "rnn", "ensemble") else 0.0)
         key = {"char": "nlukit_char_cnn", "word": "nlukit_word_cnn", "rnn": "nlukit_word_rnn",
-               "ngram": "nlukit_ngram", "ensemble": "nlukit_ensemble"}[name]
+               "ngram": "nlukit_ngram", "ensemble": "nlukit_ensemble", "transformer": "nlukit_transformer"}[name]
         if name == "ensemble":  # each member on its own first (seconds: its training epochs)
             for entry, m in zip(model.params["members"], model.members_, strict=True):
                 mk = f"nlukit_{entry}"

@@ -512,6 +512,8 @@ def describe(meta: Mapping[str, Any]) -> str:
         if kind == "ensemble":
             kind = f"ensemble of {', '.join(map(str, intent.get('members') or []))}"
         line = f"models       intent {kind}"
+        if intent.get("pretrained") and "transformer" in [intent.get("kind"), *(intent.get("members") or [])]:
+            line += f" (encoder fine-tuned from {intent['pretrained']}, kept in the bundle)"
         threshold = meta.get("intent_threshold")
         if isinstance(threshold, (int, float)):
             line += f", fallback below {threshold:.3f}"

@@ -175,6 +175,8 @@ def test_should_train_a_bundle_that_parses_without_the_folder_and_the_network(en
     assert [nlu.parse(t).intent.name for t in probe] == [r["intent"]["name"] for r in before]
     meta = json.load(open(os.path.join(path, "meta.json"), encoding="utf-8"))
     assert any(f.startswith("intent/encoder/") for f in meta["files"])   # checked like every file
+    from nlukit.train import describe
+    assert f"intent transformer (encoder fine-tuned from {folder}, kept in the bundle)" in describe(meta)
 
 
 def test_should_refuse_a_missing_pretrained_folder_before_anything_trains(tmp_path):
