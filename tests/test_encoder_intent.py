@@ -177,6 +177,10 @@ def test_should_train_a_bundle_that_parses_without_the_folder_and_the_network(en
     assert any(f.startswith("intent/encoder/") for f in meta["files"])   # checked like every file
     from nlukit.train import describe
     assert f"intent transformer (encoder fine-tuned from {folder}, kept in the bundle)" in describe(meta)
+    from test_nlu import NAUGHTY  # every text the default model survives, this one too
+    for text, r in zip(NAUGHTY, nlu.parse_batch(NAUGHTY), strict=True):
+        assert r.to_dict()["text"] == text
+        assert nlu.parse(text).intent == r.intent or nlu.parse(text).intent.name == r.intent.name
 
 
 def test_should_refuse_a_missing_pretrained_folder_before_anything_trains(tmp_path):
