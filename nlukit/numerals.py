@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
+__all__ = ["amounts_in", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
            "spellings", "native_word", "sino_word"]
 
 # native numbers: the forms used before a counter (한 두 세 네 스무), and their variants
@@ -298,3 +298,30 @@ def money_words(amount: int) -> str:
     if amount or not parts:
         parts.append(f"{amount:,}")
     return " ".join(parts) + ("원" if amount else " 원")
+
+
+_AMOUNT_IN_TEXT = re.compile(r"(?:(?<=\s)|^)(?:[₩￦]\s?)?(?:[\d,일이삼사오육륙칠팔구십백천만억조]+\s?)+원"
+                             r"(?=$|[^가-힣]|을|를|이|가|은|는|도|만|으로|에|의|씩|짜리|정도|쯤|요|입니다|이요)")
+
+
+def amounts_in(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` says an amount of won, as whole words ending in 원 (``3만원 아니 5만원``:
+    both); a leading word that is no part of it is left out (``이 5만원``: 5만원).
+
+    >>> t = "3만원 아니 오만 원 보내줘"; [t[a:b] for a, b in amounts_in(t)]
+    ['3만원', '오만 원']
+    >>> amounts_in("이체 수수료 원래 있어요"), amounts_in("동생이원")
+    ([], [])
+    """
+    out = []
+    for m in _AMOUNT_IN_TEXT.finditer(text):
+        start = m.start()
+        while start < m.end() and money(text[start:m.end()]) is None:
+            nxt = text.find(" ", start, m.end())
+            if nxt < 0:
+                start = m.end()
+                break
+            start = nxt + 1
+        if start < m.end():
+            out.append((start, m.end()))
+    return out

@@ -113,3 +113,14 @@ def test_should_take_an_amount_said_alone_when_asked_for_it():
     assert (turn.reply, turn.state) == ("엄마님께 5,000원을 보낼까요?", "confirm")
     bot.handle("s3", "엄마한테 송금해줘")
     assert bot.handle("s3", "만 오천").reply == "엄마님께 15,000원을 보낼까요?"
+
+
+def test_should_read_an_amount_the_tagger_missed_so_a_correction_said_in_one_breath_counts():
+    # the model tagged 3만원 but not the 5만원 after 아니: the transfer read back 30,000원
+    bot = _bot({"엄마한테 3만원 아니 5만원 보내줘": [("recipient", "엄마"), ("amount", "3만원")]})
+    turn = bot.handle("s4", "엄마한테 3만원 아니 5만원 보내줘")
+    assert (turn.reply, turn.state) == ("엄마님께 50,000원을 보낼까요?", "confirm")
+    # two amounts said together for the one amount: asked which, never the first taken
+    bot = _bot({"엄마한테 5만원이랑 3만원 보내줘": [("recipient", "엄마"), ("amount", "5만원")]})
+    turn = bot.handle("s5", "엄마한테 5만원이랑 3만원 보내줘")
+    assert turn.state == "ask_slot" and turn.choices == ["50,000원", "30,000원"]

@@ -57,7 +57,7 @@ from typing import Any, Protocol
 
 from ..errors import InputError, ScenarioError
 from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
-from ..numerals import digits, money, money_text
+from ..numerals import amounts_in, digits, money, money_text
 from ..temporal import KINDS, resolve
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
@@ -1831,6 +1831,15 @@ class Bot:
             if m and money(m.group(1)):
                 a, b = norm.to_original(m.start(1), m.end(1))
                 extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
+        for etype in {s.entity for s in sc.slots
+                      if (getattr(self.parser, "resolve", None) or {}).get(s.entity) == "money"}:
+            # an amount with 원 is precise enough to read where the tagger missed it: 3만원 아니
+            # 5만원 with only 3만원 tagged sent 30,000원 (the correction is read once both are there)
+            taken = [(c.start, c.end) for c in cands + extra]
+            for a0, b0 in amounts_in(norm.text):
+                a, b = norm.to_original(a0, b0)
+                if not any(s < b and a < e for s, e in taken):
+                    extra.append(_Cand(etype, None, text[a:b], text[a:b], a, b, "pattern"))
         # a regex slot is precise enough to look for whenever the parser found nothing of its type
         for slot in sc.slots:
             if slot.pattern is None or any(c.entity == slot.entity for c in cands + extra):
