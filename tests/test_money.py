@@ -124,3 +124,11 @@ def test_should_read_an_amount_the_tagger_missed_so_a_correction_said_in_one_bre
     bot = _bot({"엄마한테 5만원이랑 3만원 보내줘": [("recipient", "엄마"), ("amount", "5만원")]})
     turn = bot.handle("s5", "엄마한테 5만원이랑 3만원 보내줘")
     assert turn.state == "ask_slot" and turn.choices == ["50,000원", "30,000원"]
+
+
+def test_should_not_read_a_lone_syllable_answer_as_an_amount():
+    bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")]})
+    bot.handle("s6", "엄마한테 송금해줘")
+    for text in ("오", "이요", "오!"):
+        assert bot.handle("s6", text).state == "ask_slot", text   # 오 is no 5원
+    assert bot.handle("s6", "5000").reply == "엄마님께 5,000원을 보낼까요?"

@@ -1828,7 +1828,8 @@ class Bot:
             # an amount said alone to the question asking for it (오천, 오천 원이요, 2만5천):
             # the tagger may not tag a bare number, the question says what it is
             m = _BARE_AMOUNT.fullmatch(norm.text)
-            if m and money(m.group(1)):
+            # a digit, a unit or 원 says it is a number (오천, 5000); 오 or 이 alone is a word
+            if m and money(m.group(1)) and re.search(r"[\d십백천만억조원]", m.group(1)):
                 a, b = norm.to_original(m.start(1), m.end(1))
                 extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
         for etype in {s.entity for s in sc.slots
