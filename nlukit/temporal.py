@@ -485,9 +485,18 @@ def resolve_money(text: str) -> dict[str, Any] | None:
 
     >>> resolve_money("오만 원"), resolve_money("만 오천 원")["text"], resolve_money("5만원 정도")
     ({'kind': 'money', 'value': 50000, 'currency': 'KRW', 'text': '50,000원'}, '15,000원', None)
+    >>> resolve_money("5000")["text"], resolve_money("2"), resolve_money("오")
+    ('5,000원', None, None)
     """
-    n = money(_check_text(text, "resolve_money"))
-    return None if n is None else {"kind": "money", "value": n, "currency": "KRW", "text": money_text(n)}
+    text = _check_text(text, "resolve_money")
+    n = money(text)
+    # an amount says so: 원, a unit (5만, 오천) or three digits; a bare 2 (a count named amount) is none
+    if n is None or not _SAYS_MONEY.search(text):
+        return None
+    return {"kind": "money", "value": n, "currency": "KRW", "text": money_text(n)}
+
+
+_SAYS_MONEY = re.compile(r"[원₩￦십백천만억조]|KRW|krw|\d[\d,]{2,}")
 
 
 def resolve(kind: str, text: str, today: _dt.date | None = None, before: str = ""

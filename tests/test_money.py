@@ -132,3 +132,4 @@ def test_should_not_read_a_lone_syllable_answer_as_an_amount():
     for text in ("오", "이요", "오!"):
         assert bot.handle("s6", text).state == "ask_slot", text   # 오 is no 5원
     assert bot.handle("s6", "5000").reply == "엄마님께 5,000원을 보낼까요?"
+    assert resolve("money", "2") is None   # a count named amount is no 2원

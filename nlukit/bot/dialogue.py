@@ -57,7 +57,7 @@ from typing import Any, Protocol
 
 from ..errors import InputError, ScenarioError
 from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
-from ..numerals import amounts_in, digits, money, money_text
+from ..numerals import amounts_in, digits
 from ..temporal import KINDS, resolve
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
@@ -1828,8 +1828,8 @@ class Bot:
             # an amount said alone to the question asking for it (오천, 오천 원이요, 2만5천):
             # the tagger may not tag a bare number, the question says what it is
             m = _BARE_AMOUNT.fullmatch(norm.text)
-            # a digit, a unit or 원 says it is a number (오천, 5000); 오 or 이 alone is a word
-            if m and money(m.group(1)) and re.search(r"[\d십백천만억조원]", m.group(1)):
+            # a unit, 원 or three digits say it is an amount (오천, 5000); 오 or 이 alone is a word
+            if m and resolve("money", m.group(1)):
                 a, b = norm.to_original(m.start(1), m.end(1))
                 extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
         for etype in {s.entity for s in sc.slots
@@ -2123,10 +2123,10 @@ class Bot:
                 and (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "money":
             # an amount has one meaning however it was typed (5만원, 오만 원, 50,000원): the slot
             # holds it written one way, so the confirmation reads back the number the action gets
-            amount = (c.resolved or {}).get("value") if (c.resolved or {}).get("kind") == "money" else None
-            amount = amount or money(c.text) or money(value)
-            if amount:
-                return money_text(amount)
+            got = c.resolved if (c.resolved or {}).get("kind") == "money" else (
+                resolve("money", c.text) or resolve("money", value))
+            if got:
+                return str(got["text"])
         if slot.values == "dictionary":
             return value if index is not None and value in index.values else None
         if isinstance(slot.values, tuple):
