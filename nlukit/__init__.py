@@ -41,9 +41,9 @@ def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: 
 
     ``tokenizer`` (optional) must match the bundle's; ``verify`` checks every file's
     sha256 against ``meta.json``. ``threads`` sets torch's intra-op threads.
-    ``resolve`` maps entity types to ``"time"`` or ``"date"``: their entities get
+    ``resolve`` maps entity types to ``"time"``, ``"date"`` or ``"money"``: their entities get
     ``resolved`` values (:mod:`nlukit.temporal`); by default the types named ``time``
-    and ``date``, ``{}`` for none.
+    and ``date``, and ``amount`` and ``money`` as won; ``{}`` for none.
 
     See :func:`nlukit.nlu.load`.
     """

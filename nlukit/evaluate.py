@@ -141,7 +141,9 @@ def _slice(name: str, idx: list[int], examples: Sequence[Example], results: Sequ
     return {"name": name, "n": len(idx),
             "intent_accuracy": round(sum(examples[i].intent == pred[i] for i in idx) / len(idx), 6)
             if idx else None,
-            "entity": _entity_scores(ex, rs)["micro"] if idx else None}
+            # no entity to find and none found (greetings, FAQ questions): nothing to score, not F1 0
+            "entity": _entity_scores(ex, rs)["micro"]
+            if any(e.entities for e in ex) or any(r.entities for r in rs) else None}
 
 
 def score(examples: Sequence[Example], results: Sequence[ParseResult], *,

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BundleError, InputError, ModelError, TextTooLongError
 from .numerals import digits
-from .temporal import RESOLVERS, check_today, resolve
+from .temporal import KINDS, RESOLVERS, check_today, resolve
 from .text import Normalized, get_tokenizer, normalize
 from .types import Entity, IntentScore, ParseResult, Token
 
@@ -500,6 +500,13 @@ class NLU:
                     if resolve("time", longer) is not None:
                         end, surface = m.end(), longer
                         value = canonical(entity, surface) or surface
+            elif kind == "money":
+                # an amount the tagger cut inside (만 | 오천 원, 5만 | 3천원): the whole amount
+                start, end = _money_span(ntext, start, end, spans[k - 1][1] if k else 0,
+                                         spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
+                if ntext[start:end] != surface:
+                    surface = ntext[start:end]
+                    value = canonical(entity, surface) or surface
             o_start, o_end = (start, end) if same_offsets and start < end else norm.to_original(start, end)
             resolved = None
             if kind is not None:
@@ -518,17 +525,46 @@ class NLU:
 
 
 
+# number words and digits of an amount, each a whole word: 만 | 오천 원, 5만 | 3천원
+_MONEY_WORD = r"(?:[\d,]+|[일이삼사오육칠팔구십백천만억조]+|[\d,]+[십백천만억조]+(?:[\d,]+[십백천]*)*)"
+_MONEY_BEFORE = re.compile(rf"(?:^|(?<=\s))(?:{_MONEY_WORD}\s?)+$")
+_MONEY_AFTER = re.compile(rf"(?:\s?{_MONEY_WORD})+\s?원(?![가-힣])|(?:\s?{_MONEY_WORD})+\s?원(?=[을를이가은는도만으로에의])")
+
+
+def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """``start, end`` of an amount grown over the number words the tagger left out on either side
+    (within ``lo``..``hi``, the spans around it), when the longer text still reads as an amount and
+    a larger one: ``엄마한테 만 | 오천 원`` is 15,000원, not 5,000원."""
+    from .numerals import money
+
+    here = money(text[start:end])
+    if here is None:
+        return start, end
+    m = _MONEY_BEFORE.search(text, lo, start)
+    if m and m.start() < start:
+        got = money(text[m.start():end])
+        if got is not None and got > here:
+            start, here = m.start(), got
+    m = _MONEY_AFTER.match(text, end, hi)
+    if m:
+        got = money(text[start:m.end()])
+        if got is not None and got > here:
+            end = m.end()
+    return start, end
+
+
 def _check_resolve(resolve: Mapping[str, str] | None, entity_types: Sequence[str]) -> dict[str, str]:
-    """Which entity types get a resolved time or date: ``resolve``, else those named so."""
+    """Which entity types get a resolved time, date or amount: ``resolve``, else those named so
+    (``time``, ``date``; ``amount`` and ``money`` read as won)."""
     if resolve is None:
         return {t: kind for t, kind in RESOLVERS.items() if t in entity_types}
     if not isinstance(resolve, Mapping):
-        raise InputError(f"resolve must map entity types to 'time' or 'date', got "
-                         f"{type(resolve).__name__}; e.g. resolve={{'when': 'date'}}")
+        raise InputError(f"resolve must map entity types to 'time', 'date' or 'money', got "
+                         f"{type(resolve).__name__}; e.g. resolve={{'when': 'date', 'price': 'money'}}")
     out = {}
     for etype, kind in resolve.items():
-        if kind not in ("time", "date"):
-            raise InputError(f"resolve[{etype!r}] is {kind!r}; use 'time' or 'date' "
+        if kind not in KINDS:
+            raise InputError(f"resolve[{etype!r}] is {kind!r}; use 'time', 'date' or 'money' "
                              "(or leave the type out to resolve nothing)")
         out[str(etype)] = str(kind)
     return out
@@ -550,9 +586,9 @@ def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: 
 
     ``tokenizer`` (optional) must match the bundle's; ``verify`` checks every file's
     sha256 against ``meta.json``. ``threads`` sets torch's intra-op threads.
-    ``resolve`` maps entity types to ``"time"`` or ``"date"``: their entities get
+    ``resolve`` maps entity types to ``"time"``, ``"date"`` or ``"money"``: their entities get
     ``resolved`` values (:mod:`nlukit.temporal`); by default the types named ``time``
-    and ``date``, ``{}`` for none.
+    and ``date``, and ``amount`` and ``money`` as won; ``{}`` for none.
     """
     from . import bundle
 

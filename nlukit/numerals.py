@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["digits", "native_number", "sino_number", "spell", "spellings", "native_word", "sino_word"]
+__all__ = ["amounts_in", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
+           "spellings", "native_word", "sino_word"]
 
 # native numbers: the forms used before a counter (한 두 세 네 스무), and their variants
 _NATIVE_UNITS = {"한": 1, "두": 2, "세": 3, "석": 3, "서": 3, "네": 4, "넉": 4, "너": 4, "다섯": 5,
@@ -219,3 +220,108 @@ def spellings(text: str) -> list[str]:
     (['오후 세 시 반', '오후 세시 반'], [], ['오 분 뒤'])
     """
     return [w for w in dict.fromkeys((spell(text, True), spell(text, False))) if w != text]
+
+
+# --------------------------------------------------------------------------- amounts of money
+# 5만원, 오만 원, 50,000원, 3천5백원, 만 오천 원, 1억 2천만 원, ₩50,000, 50000 KRW
+_MONEY_SMALL = {"십": 10, "백": 100, "천": 1000}
+_MONEY_BIG = {"만": 10_000, "억": 100_000_000, "조": 1_000_000_000_000}
+_MONEY_TOKEN = re.compile(r"\d+|[일이삼사오육륙칠팔구]|[십백천]|[만억조]")
+_MONEY_STRIP = re.compile(r"^(?:₩|￦|\\)|(?:원정?|KRW|krw|₩|￦)$")
+_MONEY_COMMAS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+def money(text: str) -> int | None:
+    """The amount of Korean won ``text`` says, in digits or words or both, or None.
+
+    Commas between thousands, spaces, a leading ₩ and a trailing 원 (or KRW) are allowed;
+    anything else (``5만원 정도``, ``두 개``, ``이체``) is None, so only an amount itself reads.
+
+    >>> money("5만원"), money("오만 원"), money("50,000원"), money("3천5백원"), money("만 오천 원")
+    (50000, 50000, 50000, 3500, 15000)
+    >>> money("1억 2천만 원"), money("2만 5천"), money("₩1,234"), money("십만원"), money("백만 원")
+    (120000000, 25000, 1234, 100000, 1000000)
+    >>> money("5만원 정도"), money("이체"), money("천천히"), money("5,00원"), money("원")
+    (None, None, None, None, None)
+    """
+    if not isinstance(text, str):
+        return None
+    s = "".join(text.split())
+    s = _MONEY_STRIP.sub("", _MONEY_STRIP.sub("", s))
+    s = _MONEY_COMMAS.sub("", s)
+    if not s or "".join(_MONEY_TOKEN.findall(s)) != s:
+        return None
+    total, section, num = 0, 0, None
+    last_small, last_big = 10_000, 10**16
+    for tok in _MONEY_TOKEN.findall(s):
+        if tok[0].isdigit() or tok in _SINO_DIGITS:
+            if num is not None:
+                return None          # two numbers in a row (이삼, 5 3)
+            num = int(tok) if tok[0].isdigit() else _SINO_DIGITS[tok]
+        elif tok in _MONEY_SMALL:
+            unit = _MONEY_SMALL[tok]
+            if unit >= last_small or (num is not None and num >= 10):
+                return None          # 십백, 15천: not a number
+            section += (1 if num is None else num) * unit
+            num, last_small = None, unit
+        else:
+            unit = _MONEY_BIG[tok]
+            if unit >= last_big:
+                return None          # 만억
+            section += num or 0
+            total += (section or 1) * unit
+            section, num, last_small, last_big = 0, None, 10_000, unit
+    total += section + (num or 0)
+    return total or None
+
+
+def money_text(amount: int) -> str:
+    """An amount written as a bank writes it back: digits with commas and 원.
+
+    >>> money_text(50000), money_text(3500), money_text(120000000)
+    ('50,000원', '3,500원', '120,000,000원')
+    """
+    return f"{amount:,}원"
+
+
+def money_words(amount: int) -> str:
+    """An amount as said in Korean, with 만 and 억 and digits for the rest.
+
+    >>> money_words(50000), money_words(3500), money_words(15000), money_words(120000000), money_words(10000)
+    ('5만 원', '3,500원', '1만 5,000원', '1억 2,000만 원', '1만 원')
+    """
+    parts = []
+    for unit, name in ((1_000_000_000_000, "조"), (100_000_000, "억"), (10_000, "만")):
+        d, amount = divmod(amount, unit)
+        if d:
+            parts.append(f"{d:,}{name}")
+    if amount or not parts:
+        parts.append(f"{amount:,}")
+    return " ".join(parts) + ("원" if amount else " 원")
+
+
+_AMOUNT_IN_TEXT = re.compile(r"(?:(?<=\s)|^)(?:[₩￦]\s?)?(?:[\d,일이삼사오육륙칠팔구십백천만억조]+\s?)+원"
+                             r"(?=$|[^가-힣]|을|를|이|가|은|는|도|만|으로|에|의|씩|짜리|정도|쯤|요|입니다|이요)")
+
+
+def amounts_in(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` says an amount of won, as whole words ending in 원 (``3만원 아니 5만원``:
+    both); a leading word that is no part of it is left out (``이 5만원``: 5만원).
+
+    >>> t = "3만원 아니 오만 원 보내줘"; [t[a:b] for a, b in amounts_in(t)]
+    ['3만원', '오만 원']
+    >>> amounts_in("이체 수수료 원래 있어요"), amounts_in("동생이원")
+    ([], [])
+    """
+    out = []
+    for m in _AMOUNT_IN_TEXT.finditer(text):
+        start = m.start()
+        while start < m.end() and money(text[start:m.end()]) is None:
+            nxt = text.find(" ", start, m.end())
+            if nxt < 0:
+                start = m.end()
+                break
+            start = nxt + 1
+        if start < m.end():
+            out.append((start, m.end()))
+    return out

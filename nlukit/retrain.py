@@ -67,7 +67,8 @@ _GENERATION_DEFAULTS: dict[str, Any] = {"per_intent": 300, "seed": 13, "split": 
 
 @dataclass
 class RetrainResult:
-    """What :func:`retrain` did. ``old``/``new`` hold the figures on the new test split."""
+    """What :func:`retrain` did. ``old``/``new`` hold the figures on the new test split (valid for a
+    model fitted on test too, ``--include-test``: their ``split`` says which)."""
 
     changes: dict[str, Any]
     changed: bool
@@ -217,7 +218,7 @@ def _generation(version_dir: str, meta: dict[str, Any], notes: list[str]) -> dic
 def _figures(report: dict[str, Any]) -> dict[str, Any]:
     return {"intent_accuracy": report["intent"]["accuracy"], "intent_macro_f1": report["intent"]["macro_f1"],
             "fallback_rate": report["intent"]["fallback_rate"], "entity_f1": report["entity"]["micro"]["f1"],
-            "n": report["n"]}
+            "n": report["n"], "split": report.get("split", "test")}
 
 
 def paired_test(old_ok: Iterable[bool], new_ok: Iterable[bool]) -> dict[str, Any]:
@@ -464,7 +465,9 @@ def format_result(r: RetrainResult) -> str:
     """The printed comparison of old and new (``nlukit retrain``)."""
     lines = []
     if r.old and r.new:
-        lines.append(f"{'on the new test split':<24} {'old':>8} {'new':>8}   (n={r.new.get('n')})")
+        # a model fitted on the test split too (--include-test) is scored on valid: say which
+        where = f"on the new {r.new.get('split', 'test')} split"
+        lines.append(f"{where:<24} {'old':>8} {'new':>8}   (n={r.new.get('n')})")
         for key, label in (("intent_accuracy", "intent accuracy"), ("intent_macro_f1", "intent macro-F1"),
                            ("fallback_rate", "fallback rate"), ("entity_f1", "entity F1")):
             pair = r.paired.get(key)

@@ -739,8 +739,12 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
         except Exception as exc:  # noqa: BLE001 - any failure keeps the old model serving
             app.logger.error("reload failed, the old model keeps serving: %s", exc)
             reason = exc.message if isinstance(exc, NlukitError) else f"{type(exc).__name__}: {exc}"
-            raise ApiError(500, "reload_failed",
-                           f"the new model did not load, the old one keeps serving: {reason}"
+            # 503, not 500: the request is fine and the server still serves; what is
+            # unavailable is the model on disk, until its `current` is fixed or rolled back
+            raise ApiError(503, "reload_failed",
+                           f"the new model did not load, the old one keeps serving: {reason}; fix the "
+                           "model folder's current version (or roll back: nlukit versions MODEL --use "
+                           "previous) and POST /admin/reload again"
                            ) from None
         restarted = _restart_other_workers() if conf["restart_workers_on_reload"] else False
         return answer({"status": "reloaded", "model": _model_id(new.nlu),
@@ -894,9 +898,11 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                                     ["not_found"]),
                               "409": error_response("the server has no model directory",
                                                     ["no_model_path"]),
-                              "500": error_response("the new model failed to load; the old one "
-                                                    "keeps serving",
-                                                    ["reload_failed", "internal_error"])}}},
+                              "500": error_response("an unexpected error", ["internal_error"]),
+                              "503": error_response("the new model failed to load; the old one "
+                                                    "keeps serving (fix or roll back `current`, "
+                                                    "then reload again)",
+                                                    ["reload_failed"])}}},
             "/openapi.json": {"get": {
                 "summary": "This document.", "operationId": "openapi",
                 "responses": {"200": {"description": "OpenAPI 3 document",

@@ -56,9 +56,10 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import InputError
-from .numerals import digits
+from .numerals import digits, money, money_text
 
-__all__ = ["RESOLVERS", "check_today", "period_before", "resolve", "resolve_date", "resolve_time"]
+__all__ = ["KINDS", "RESOLVERS", "check_today", "period_before", "resolve", "resolve_date", "resolve_money",
+           "resolve_time"]
 
 
 def check_today(today: object) -> _dt.date | None:
@@ -100,7 +101,10 @@ def _check_text(text: object, func: str, name: str = "text") -> str:
     if text is None:
         return ""
     raise InputError(f"{func}() takes {name} as a str, got {type(text).__name__}; pass the "
-                     f"words typed (e.g. {'내일' if func == 'resolve_date' else '오후 세 시'!r})")
+                     f"words typed (e.g. {_EXAMPLES.get(func, '오후 세 시')!r})")
+
+
+_EXAMPLES = {"resolve_date": "내일", "resolve_money": "5만 원"}
 
 # ---------------------------------------------------------------- times
 
@@ -471,14 +475,38 @@ def resolve_date(text: str, today: _dt.date | None = None) -> dict[str, Any] | N
 
 
 # entity type -> what reads it; nlukit.load(resolve=...) chooses which types get which
-RESOLVERS = {"time": "time", "date": "date"}
+RESOLVERS = {"time": "time", "date": "date", "amount": "money", "money": "money"}
+KINDS = ("time", "date", "money")
+
+
+def resolve_money(text: str) -> dict[str, Any] | None:
+    """An amount of won read from ``text`` (:func:`nlukit.numerals.money`), or None: ``value`` the
+    number, ``text`` the amount written as a bank writes it back.
+
+    >>> resolve_money("오만 원"), resolve_money("만 오천 원")["text"], resolve_money("5만원 정도")
+    ({'kind': 'money', 'value': 50000, 'currency': 'KRW', 'text': '50,000원'}, '15,000원', None)
+    >>> resolve_money("5000")["text"], resolve_money("2"), resolve_money("오")
+    ('5,000원', None, None)
+    """
+    text = _check_text(text, "resolve_money")
+    n = money(text)
+    # an amount says so: 원, a unit (5만, 오천) or three digits; a bare 2 (a count named amount) is none
+    if n is None or not _SAYS_MONEY.search(text):
+        return None
+    return {"kind": "money", "value": n, "currency": "KRW", "text": money_text(n)}
+
+
+_SAYS_MONEY = re.compile(r"[원₩￦십백천만억조]|KRW|krw|\d[\d,]{2,}")
 
 
 def resolve(kind: str, text: str, today: _dt.date | None = None, before: str = ""
             ) -> dict[str, Any] | None:
-    """``resolve_time`` (with ``before``) or ``resolve_date`` by name (``"time"``, ``"date"``)."""
+    """``resolve_time`` (with ``before``), ``resolve_date`` or ``resolve_money`` by name
+    (``"time"``, ``"date"``, ``"money"``)."""
     if kind == "time":
         return resolve_time(text, before)
     if kind == "date":
         return resolve_date(text, today)
-    raise ValueError(f"unknown resolver {kind!r}; use 'time' or 'date'")
+    if kind == "money":
+        return resolve_money(text)
+    raise ValueError(f"unknown resolver {kind!r}; use 'time', 'date' or 'money'")

@@ -168,3 +168,16 @@ def test_should_refuse_to_write_the_report_over_a_model_versions_or_a_datasets_o
             cross_validate(str(data), 2, out=str(out))
         assert (out / "report.json").read_text(encoding="utf-8") == '{"mine": 1}'
         assert not (out / "report.html").exists()
+
+
+def test_should_not_score_entities_of_a_slice_that_has_none() -> None:
+    # the held-out templates of an FAQ and greetings hold no entity: "entity F1 0.0000" for a slice
+    # where nothing was to be found and nothing was found read as a broken tagger
+    manifest = {"split": {"held_out_templates": ["greeting#0"], "held_out_values": {}}}
+    rep = score(GOLD[3:], PRED[3:], manifest=manifest, tokenizer=None)
+    slices = {s["name"]: s for s in rep["slices"]}
+    assert slices["unseen_templates"]["n"] == 1 and slices["unseen_templates"]["entity"] is None
+    # a slice with a wrong entity found still scores 0
+    extra = [_r("안녕", "greeting", (0, 2, "location", None, "안녕"))]
+    rep = score(GOLD[3:], extra, manifest=manifest, tokenizer=None)
+    assert {s["name"]: s for s in rep["slices"]}["unseen_templates"]["entity"]["f1"] == 0.0

@@ -205,6 +205,9 @@ def test_should_write_the_project_and_recommend_the_faq_settings(tmp_path, capsy
     scenarios = load_scenarios(str(out / "scenarios.toml"), ["배송_01", "배송_02", "교환_반품_01"], [])
     assert render(scenarios["배송_01"].response, {}) == "보통 2~3일 걸립니다.\n주말은 빼고요."
     assert render(scenarios["교환_반품_01"].response, {}) == "마이페이지에서 신청하세요."
+    # each answer answers a question: no small talk, so asked beside another request it is answered
+    # (잔액 알려주고 이체 수수료도 알려줘 dropped the FAQ answer), as docs/scenarios.md advises
+    assert all(scenarios[i].small_talk is False for i in ("배송_01", "배송_02", "교환_반품_01"))
 
 
 def test_should_refuse_an_output_folder_under_a_file_naming_the_place(tmp_path, capsys) -> None:

@@ -628,3 +628,25 @@ def test_should_keep_the_patterns_used_so_that_they_parse_back_to_the_same_templ
     kept = load_patterns(str(out / "patterns.txt"))
     assert kept.digest() == original.digest()
     assert [t.id for t in kept.templates()] == [t.id for t in original.templates()]
+
+
+def test_should_keep_an_intent_of_two_sentences_in_train_under_the_default_split(tmp_path: Path) -> None:
+    # an FAQ added to a bot: answers of two questions each beside intents of many templates. The
+    # sentence split they fall back to shared 300 slots out, so both questions of one answer could
+    # both land in valid (seed 13: 1 of 10 answers) and training then stopped
+    lines = ["@big"] + [f"{{location}} 큰 요청 {i}" for i in range(12)]
+    for k in range(25):
+        lines += [f"@faq_{k:02d}", f"질문 {k} 하나예요", f"질문 {k} 둘이에요"]
+    (tmp_path / "p.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("location,\n서울\n부산\n대구\n", encoding="utf-8")
+    for seed in (13, 14):
+        report = generate(tmp_path / "p.txt", tmp_path / "d.csv", tmp_path / f"o{seed}", seed=seed,
+                          progress=False)
+        small = {k: v for k, v in report["per_intent"].items() if k.startswith("faq_")}
+        assert all(v == {"train": 2, "valid": 0, "test": 0, "total": 2, "target": 300}
+                   for v in small.values()), small
+    # an intent of ten sentences still holds some out
+    lines = ["@big"] + [f"{{location}} 큰 요청 {i}" for i in range(12)] + ["@ten"] + [f"열 개 중 {i}번" for i in range(10)]
+    (tmp_path / "p.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = generate(tmp_path / "p.txt", tmp_path / "d.csv", tmp_path / "ten", seed=13, progress=False)
+    assert report["per_intent"]["ten"] == {"train": 8, "valid": 1, "test": 1, "total": 10, "target": 300}

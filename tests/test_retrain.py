@@ -484,3 +484,15 @@ def test_should_warm_start_only_from_a_model_of_the_same_kind() -> None:
     with pytest.warns(UserWarning, match=r"warm start skipped: the old intent model has kind='char_cnn', "
                                          r"this one 'word_cnn'; it trains from scratch"):
         assert warm_init(old, {"kind": "word_cnn"}, "kind", "intent model") is None
+
+
+def test_should_name_the_split_the_comparison_was_scored_on() -> None:
+    # a model fitted with --include-test is scored on valid; the table said "on the new test split"
+    from nlukit.retrain import RetrainResult, _figures, format_result
+    report = {"intent": {"accuracy": 0.96, "macro_f1": 0.95, "fallback_rate": 0.03},
+              "entity": {"micro": {"f1": 0.99}}, "n": 212, "split": "valid"}
+    r = RetrainResult(changes={}, changed=True, old=_figures(report), new=_figures(report))
+    assert format_result(r).splitlines()[0].startswith("on the new valid split")
+    report["split"] = "test"
+    r = RetrainResult(changes={}, changed=True, old=_figures(report), new=_figures(report))
+    assert format_result(r).splitlines()[0].startswith("on the new test split")

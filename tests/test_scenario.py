@@ -6,6 +6,7 @@ import datetime
 import glob
 import os
 import re
+import sys
 
 import pytest
 
@@ -247,3 +248,27 @@ def test_an_action_module_beside_the_scenario_file_is_named_with_the_folder_to_r
                                         encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"check the module path and that it is importable \(PYTHONPATH"):
         load_scenarios(os.path.join("clinic", "scenarios.toml"), intents=["book"])
+
+
+def test_an_action_module_in_the_folder_nlukit_runs_from_is_found_without_pythonpath(tmp_path, monkeypatch):
+    # the `nlukit` command is a console script: its sys.path holds its bin folder, not the current
+    # folder, so bank_actions.py in the folder it ran from was "not found" although the docs (and the
+    # error itself: "run nlukit from there") said the current folder is on the path
+    (tmp_path / "bank_actions_cwd_xyz.py").write_text("def transfer(slots, context):\n    return 'ok'\n",
+                                                      encoding="utf-8")
+    (tmp_path / "scenarios.toml").write_text(
+        '[[scenario]]\nintent = "transfer"\naction = "bank_actions_cwd_xyz:transfer"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if p not in ("", ".", str(tmp_path))])
+    scenarios = load_scenarios("scenarios.toml", intents=["transfer"])
+    assert scenarios["transfer"].action_fn({}, {}) == "ok"
+
+
+def test_an_action_function_misspelled_is_named_with_the_module_s_functions(tmp_path, monkeypatch):
+    (tmp_path / "bank_actions_fn_xyz.py").write_text(
+        "def transfer(slots, context):\n    return 'ok'\n\ndef balance(slots):\n    return 'ok'\n", encoding="utf-8")
+    (tmp_path / "scenarios.toml").write_text(
+        '[[scenario]]\nintent = "transfer"\naction = "bank_actions_fn_xyz:transfr"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ScenarioError, match=r"has no function 'transfr'; its functions: balance, transfer"):
+        load_scenarios("scenarios.toml", intents=["transfer"])

@@ -354,8 +354,12 @@ def test_should_reload_current_and_keep_the_old_model_when_the_new_one_fails(ver
     assert client.get("/version").get_json()["model"]["version"] == "2"
 
     (versioned / "current").write_text("broken")
-    err = assert_error(client.post("/admin/reload", headers=auth), 500, "reload_failed")
+    err = assert_error(client.post("/admin/reload", headers=auth), 503, "reload_failed")
     assert "old one keeps serving" in err["message"] and "bundle format 9" in err["message"]
+    assert "--use previous" in err["message"]   # the fix named
+    # the OpenAPI document says the same status
+    spec = client.get("/openapi.json").get_json()["paths"]["/admin/reload"]["post"]["responses"]
+    assert "reload_failed" in json.dumps(spec["503"]) and "reload_failed" not in json.dumps(spec.get("500"))
     assert client.get("/version").get_json()["model"]["version"] == "2"
     assert post_json(client, "/parse", {"text": "안녕"}).status_code == 200
 

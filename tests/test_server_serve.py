@@ -361,7 +361,7 @@ def test_should_keep_serving_the_last_good_version_when_a_worker_restarts_on_a_b
         os.replace(tmp_link, os.path.join(store, "current"))
         status, body = request(base, "POST", "/admin/reload",
                                headers={"Authorization": "Bearer tok-123"})
-        assert status == 500 and body["error"]["code"] == "reload_failed", body
+        assert status == 503 and body["error"]["code"] == "reload_failed", body
         pids = [int(p) for p in re.findall(r"Booting worker with pid: (\d+)", served.output())]
         os.kill(pids[-1], signal.SIGKILL)
         deadline = time.monotonic() + 60

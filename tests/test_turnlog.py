@@ -160,3 +160,20 @@ def test_should_log_the_turns_of_nlukit_chat(tmp_path, monkeypatch, capsys):
     assert [(r["text"], r["state"], r["fallback"]) for r in recs] == [
         ("기차 예매해줘", "ask_slot", False), ("뭐라고", "fallback", True)]
     assert recs[0]["session"] == hashlib.sha256(b"cli").hexdigest()[:16]
+
+
+def test_should_mask_account_card_and_phone_numbers_in_the_log(tmp_path):
+    # a bank bot's users type account and phone numbers; the log (which leaves the server for
+    # review) kept them in clear. Amounts stay readable, offsets hold (one * per digit)
+    path = tmp_path / "t.jsonl"
+    bot = make_bot(str(path))
+    bot.handle("u", "110-123-456789 계좌로 1,000,000원 보내줘")
+    bot.handle("u", "제 번호는 010 1234 5678 이고 카드는 1234567812345678")
+    first, second = lines(path)
+    assert first["text"] == "***-***-****** 계좌로 1,000,000원 보내줘"
+    assert second["text"] == "제 번호는 *** **** **** 이고 카드는 ****************"
+    assert "456789" not in path.read_text(encoding="utf-8")
+    # kept when asked for
+    raw = tmp_path / "raw.jsonl"
+    make_bot(TurnLog(raw, mask_numbers=False)).handle("u", "110-123-456789")
+    assert lines(raw)[0]["text"] == "110-123-456789"

@@ -58,8 +58,8 @@ from typing import Any, Protocol
 
 from ..errors import InputError, ScenarioError
 from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
-from ..numerals import digits
-from ..temporal import resolve
+from ..numerals import amounts_in, digits
+from ..temporal import KINDS, resolve
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
@@ -273,6 +273,11 @@ class _Cand:
 _LONE_JAMO = re.compile(r"[\u3131-\u318e]+")
 
 
+# an amount said alone, with at most an ending (오천 원이요, 3만원으로, 만 원입니다)
+_BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요|입니다|이에요|예요|으로|로|을|를|만|정도|쯤)?"
+                          r"\s*(?:보내\S*|해\S*)?[.!~]*\s*")
+
+
 def _new_state() -> dict[str, Any]:
     return {"v": STATE_VERSION, "intent": None, "slots": {}, "asked": None, "turns": 0,
             "misunderstood": 0, "total_turns": 0, "updated": 0.0, "confirming": False}
@@ -282,7 +287,7 @@ def _remember_meaning(meanings: dict[str, Any], name: str, c: _Cand, value: str,
     """Keep the parser's reading of the value slot ``name`` took from ``c`` (it saw the 오후
     typed before 세 시); without one the value is read again when needed. A follow-up's
     hour without 오전/오후 keeps the half of the day of the one it replaces."""
-    if c.resolved and (c.value == value or value == _spelled_date(c)):
+    if c.resolved and (c.value == value or value == _spelled_date(c) or value == c.resolved.get("text")):
         got = dict(c.resolved)
         meanings[name] = _same_half(got, meanings.get(name)) if follows else got
     else:
@@ -1804,7 +1809,7 @@ class Bot:
         for s in sc.slots:
             value = final.get(s.name)
             kind = kinds.get(s.entity)
-            if not value or kind not in ("time", "date"):
+            if not value or kind not in KINDS:
                 continue
             got = known.get(s.name) if s.name in state["slots"] else None
             if got is None:
@@ -1872,6 +1877,24 @@ class Bot:
             for s, e, value in index.find(norm.text):
                 a, b = norm.to_original(s, e)
                 extra.append(_Cand(asked.entity, None, value, text[a:b], a, b, "dictionary"))
+        if asked is not None and not any(c.entity == asked.entity for c in cands + extra) \
+                and (getattr(self.parser, "resolve", None) or {}).get(asked.entity) == "money":
+            # an amount said alone to the question asking for it (오천, 오천 원이요, 2만5천):
+            # the tagger may not tag a bare number, the question says what it is
+            m = _BARE_AMOUNT.fullmatch(norm.text)
+            # a unit, 원 or three digits say it is an amount (오천, 5000); 오 or 이 alone is a word
+            if m and resolve("money", m.group(1)):
+                a, b = norm.to_original(m.start(1), m.end(1))
+                extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
+        for etype in {s.entity for s in sc.slots
+                      if (getattr(self.parser, "resolve", None) or {}).get(s.entity) == "money"}:
+            # an amount with 원 is precise enough to read where the tagger missed it: 3만원 아니
+            # 5만원 with only 3만원 tagged sent 30,000원 (the correction is read once both are there)
+            taken = [(c.start, c.end) for c in cands + extra]
+            for a0, b0 in amounts_in(norm.text):
+                a, b = norm.to_original(a0, b0)
+                if not any(s < b and a < e for s, e in taken):
+                    extra.append(_Cand(etype, None, text[a:b], text[a:b], a, b, "pattern"))
         # a regex slot is precise enough to look for whenever the parser found nothing of its type
         for slot in sc.slots:
             if slot.pattern is None or any(c.entity == slot.entity for c in cands + extra):
@@ -2150,6 +2173,14 @@ class Bot:
             spelled = _spelled_date(c)
             if spelled is not None:
                 value = (index.lookup(spelled) if index is not None else None) or spelled
+        if slot.values is None and slot.pattern is None \
+                and (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "money":
+            # an amount has one meaning however it was typed (5만원, 오만 원, 50,000원): the slot
+            # holds it written one way, so the confirmation reads back the number the action gets
+            got = c.resolved if (c.resolved or {}).get("kind") == "money" else (
+                resolve("money", c.text) or resolve("money", value))
+            if got:
+                return str(got["text"])
         if slot.values == "dictionary":
             return value if index is not None and value in index.values else None
         if isinstance(slot.values, tuple):

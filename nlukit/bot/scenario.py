@@ -29,6 +29,7 @@ import importlib
 import inspect
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -564,14 +565,28 @@ def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, b
         return None, True
     mod_name, fn_name = spec.split(":")
     try:
-        mod = importlib.import_module(mod_name)
+        try:
+            mod = importlib.import_module(mod_name)
+        except ModuleNotFoundError as exc:
+            # the current folder is on the module path as with `python -m`: the `nlukit` command
+            # (a console script) has only its own bin folder there, so an actions.py in the folder
+            # nlukit runs from was not found although the docs and this error said it would be
+            top, here = mod_name.split(".")[0], os.getcwd()
+            if exc.name != top or here in sys.path or not (
+                    os.path.isfile(os.path.join(here, top + ".py")) or os.path.isdir(os.path.join(here, top))):
+                raise
+            sys.path.append(here)   # after the installed packages: nothing of theirs is shadowed
+            mod = importlib.import_module(mod_name)
     except Exception as exc:  # noqa: BLE001 - any import failure is a scenario problem
         p.add(key, f"cannot import module {mod_name!r} ({type(exc).__name__}: {exc}); "
                    + _where_the_module_is(mod_name, exc, p.source))
         return None, True
     fn = getattr(mod, fn_name, None)
     if not callable(fn):
-        p.add(key, f"module {mod_name!r} has no function {fn_name!r}")
+        names = sorted(n for n, v in vars(mod).items() if inspect.isfunction(v) and not n.startswith("_")
+                       and getattr(v, "__module__", None) == mod.__name__)
+        p.add(key, f"module {mod_name!r} ({getattr(mod, '__file__', None) or mod_name}) has no function "
+                   f"{fn_name!r}" + (f"; its functions: {', '.join(names)}" if names else ""))
         return None, True
     try:
         params = [q for q in inspect.signature(fn).parameters.values()

@@ -20,7 +20,8 @@ A line (keys always present; ``session_id`` only with ``raw_session_ids=True``):
   ``scenario`` and ``slot`` say what the turn left under way (``slot``: the slot just asked);
   ``before`` what was under way when the text came (``{"scenario", "slot", "confirming"}``, or null).
 - ``text`` is capped at :data:`MAX_TEXT` characters (``truncated``); entity spans are
-  offsets into the text as typed.
+  offsets into the text as typed. Numbers of 9 digits or more (account, card, phone numbers)
+  are written with ``*`` for each digit (:class:`TurnLog` ``mask_numbers``).
 
 Several processes (gunicorn workers) may append to one file: the file is opened with
 ``O_APPEND`` and each line goes out in one ``os.write`` of its bytes, which the kernel
@@ -36,6 +37,7 @@ import io
 import json
 import logging
 import os
+import re
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -43,8 +45,8 @@ from typing import Any, Protocol
 
 from ..errors import InputError
 
-__all__ = ["FORMAT_VERSION", "MAX_TEXT", "BadLine", "TurnLog", "TurnWriter", "hash_session",
-           "open_turn_log", "read_turns", "turn_record"]
+__all__ = ["FORMAT_VERSION", "MASK_DIGITS", "MAX_TEXT", "BadLine", "TurnLog", "TurnWriter", "hash_session",
+           "mask_numbers", "open_turn_log", "read_turns", "turn_record"]
 
 log = logging.getLogger("nlukit.bot")
 
@@ -100,16 +102,50 @@ def turn_record(*, ts: float, session: str, text: str, parse: Any, fallback: boo
     return rec
 
 
+#: a number of this many digits or more is masked in the log: phone (11), account (10-14), card (16)
+#: and resident registration (13) numbers; amounts written with commas (1,000,000원) are not one number
+MASK_DIGITS = 9
+_NUMBER = re.compile(r"(?<![\d,.])\d(?:[- ]?\d)*(?![\d,])")
+
+
+def mask_numbers(text: str) -> str:
+    """``text`` with each digit of a number of :data:`MASK_DIGITS` digits or more (hyphens or
+    single spaces between its groups allowed) written as ``*``; the length is kept, so offsets hold.
+
+    >>> mask_numbers("110-123-456789로 5만원 보내줘"), mask_numbers("010 1234 5678"), mask_numbers("1,000,000원")
+    ('***-***-******로 5만원 보내줘', '*** **** ****', '1,000,000원')
+    """
+    def star(m: re.Match[str]) -> str:
+        got = m.group(0)
+        return re.sub(r"\d", "*", got) if sum(c.isdigit() for c in got) >= MASK_DIGITS else got
+    return _NUMBER.sub(star, text) if text else text
+
+
+def masked(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A turn record with the numbers of its texts (the text, each entity's text and value) masked."""
+    rec = dict(record)
+    if isinstance(rec.get("text"), str):
+        rec["text"] = mask_numbers(rec["text"])
+    if isinstance(rec.get("entities"), list):
+        rec["entities"] = [{**e, **{k: mask_numbers(e[k]) for k in ("text", "value") if isinstance(e.get(k), str)}}
+                           if isinstance(e, dict) else e for e in rec["entities"]]
+    return rec
+
+
 class TurnLog:
     """Appends turn records to a JSONL file, one ``os.write`` per line, safe across processes.
 
     ``raw_session_ids`` keeps the session id as given (``session_id``) beside its hash;
-    ``salt`` is prepended before hashing. The file and its folder are created when missing.
+    ``salt`` is prepended before hashing. ``mask_numbers`` (on by default) writes every digit of
+    a number of :data:`MASK_DIGITS` digits or more in the texts as ``*`` (:func:`mask_numbers`):
+    account, card and phone numbers typed to a bank bot stay out of the log. The file and its
+    folder are created when missing.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, raw_session_ids: bool = False,
-                 salt: str = "") -> None:
+                 salt: str = "", mask_numbers: bool = True) -> None:
         self.path = os.fspath(path)
+        self.mask_numbers = bool(mask_numbers)
         if not self.path:
             raise InputError("the turn log path is empty; pass a file such as logs/turns.jsonl")
         self.raw_session_ids = bool(raw_session_ids)
@@ -123,6 +159,8 @@ class TurnLog:
 
     def write(self, record: Mapping[str, Any]) -> None:
         """Append one record as one line; raises OSError when the file cannot be written."""
+        if self.mask_numbers:
+            record = masked(record)
         data = (json.dumps(record, ensure_ascii=False, separators=(", ", ": "), default=str)
                 + "\n").encode("utf-8")
         with self._lock:

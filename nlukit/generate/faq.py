@@ -409,6 +409,7 @@ def _titles(groups: list[dict], data: RasaData) -> None:
             shared[t] = shared.get(t, 0) + 1
     used: set[str] = set()
     for g in groups:
+        data.answers.append(g["intent"])   # each answers a question: never small talk
         cells = [t for t in dict.fromkeys(short_title(t) for t in g["titles"]) if t and shared[t] == 1]
         whole = [short_title(q) for q in g["questions"]]
         candidates = cells + [t for t in whole if not t.endswith("…")] + [t for t in whole if t.endswith("…")]

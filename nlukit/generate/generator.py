@@ -630,8 +630,15 @@ def _plan(patterns: Patterns, dictionary: Dictionary, per_intent: int, seed: int
         if by_part is None:
             if split != "sentence" and valid_ratio + test_ratio > 0:
                 plan.sentence_split_intents.append(intent)
-            assignment = bytearray([0] * sizes["train"] + [1] * sizes["valid"] + [2] * sizes["test"])
+            # an intent that expands to fewer sentences than its share (an FAQ answer's two
+            # questions) splits what it can make, so train always gets most of them: the
+            # per_intent shares would put both of two sentences in valid, and training stops
+            made = sum(count_expansions(t.seq, values) for t in templates)
+            part_sizes = sizes if made >= per_intent else _part_sizes(made, valid_ratio, test_ratio)
+            assignment = bytearray([0] * part_sizes["train"] + [1] * part_sizes["valid"]
+                                   + [2] * part_sizes["test"])
             rng.shuffle(assignment)  # type: ignore[arg-type]
+            assignment += bytearray(per_intent - len(assignment))  # any more: train
             per_t = -(-per_intent // len(templates))
             plan.streams.append(_Stream(intent, "all", [sampler(t, "train", per_t) for t in templates],
                                         per_intent, assignment))

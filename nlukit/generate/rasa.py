@@ -81,6 +81,9 @@ class RasaData:
     # intent -> its scenario's title (Dialogflow's human intent names, an FAQ answer's question);
     # Rasa and Kochat intent names are identifiers, so they give none
     titles: dict[str, str] = field(default_factory=dict)
+    # intents whose answer is a question of their own (an FAQ's): small_talk = false, so that
+    # asked beside another request (잔액 알려주고 이체 수수료도 알려줘) they are answered, not dropped
+    answers: list[str] = field(default_factory=list)
 
     def merged(self, other: RasaData) -> RasaData:
         """One project from two readings (Kochat CSVs or a Dialogflow agent next to Rasa files):
@@ -694,6 +697,8 @@ def _scenarios(data: RasaData, entity_types: Iterable[str], *, written_from: str
             notes.append(f"intent {intent!r} runs the custom action {action!r}; write it as an nlukit "
                          "action (package.module:function) in scenarios.toml")
             continue
+        if intent in data.answers and action in data.responses:
+            lines.append("small_talk = false")
         if title is None:   # after the response, where the block's own keys end
             at = next((i for i, ln in enumerate(lines) if ln.startswith("response = ")), 1) + 1
             lines.insert(at, _TITLE_HINT)

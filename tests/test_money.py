@@ -1,0 +1,135 @@
+"""Amounts of money: read however typed (5만원, 오만 원, 50,000원, 3천5백원, 만 오천 원), resolved
+to a number and said back one way by the bot, so a transfer bot confirms the amount it sends."""
+from __future__ import annotations
+
+import pytest
+
+from nlukit.bot import Bot
+from nlukit.bot.scenario import parse_scenarios
+from nlukit.errors import InputError
+from nlukit.nlu import _check_resolve, _money_span
+from nlukit.numerals import money, money_text, money_words
+from nlukit.temporal import resolve
+from nlukit.types import Entity, IntentScore, ParseResult
+
+
+@pytest.mark.parametrize("text,amount", [
+    ("5만원", 50_000), ("5만 원", 50_000), ("오만 원", 50_000), ("50,000원", 50_000), ("50000", 50_000),
+    ("3천5백원", 3_500), ("삼천오백 원", 3_500), ("만 오천 원", 15_000), ("만원", 10_000),
+    ("2만 5천원", 25_000), ("이만오천원", 25_000), ("십이만 원", 120_000), ("백만원", 1_000_000),
+    ("1억", 100_000_000), ("1억 2천만 원", 120_000_000), ("₩1,234", 1_234), ("천만 원", 10_000_000),
+    ("7만 3천원", 73_000), ("1,000,000원", 1_000_000),
+])
+def test_should_read_an_amount_typed_in_digits_words_or_both(text, amount):
+    assert money(text) == amount
+
+
+@pytest.mark.parametrize("text", ["5만원 정도", "이체", "천천히", "5,00원", "원", "", "두 개", "만억", "십백", "15천원"])
+def test_should_read_nothing_that_is_not_an_amount_alone(text):
+    assert money(text) is None
+
+
+def test_should_write_an_amount_back_as_a_bank_does():
+    assert [money_text(n) for n in (50_000, 3_500, 120_000_000)] == ["50,000원", "3,500원", "120,000,000원"]
+    assert [money_words(n) for n in (50_000, 15_000, 120_000_000)] == ["5만 원", "1만 5,000원", "1억 2,000만 원"]
+
+
+def test_should_resolve_entity_types_named_amount_or_money_as_won():
+    assert resolve("money", "오만 원") == {"kind": "money", "value": 50_000, "currency": "KRW", "text": "50,000원"}
+    assert _check_resolve(None, ["amount", "recipient"]) == {"amount": "money"}
+    assert _check_resolve({"price": "money"}, ["price"]) == {"price": "money"}
+    with pytest.raises(InputError, match="'time', 'date' or 'money'"):
+        _check_resolve({"price": "won"}, ["price"])
+
+
+@pytest.mark.parametrize("text,tagged,whole", [
+    ("엄마한테 만 오천 원 보내줘", "오천 원", "만 오천 원"),      # was read as 5,000원
+    ("엄마한테 5만 3천원을 보내줘", "5만", "5만 3천원"),
+    ("엄마한테 이만 원", "만 원", "이만 원"),
+    ("1억 2천만 원 이체", "2천만 원", "1억 2천만 원"),
+    ("삼촌한테 만 원", "만 원", "만 원"),                          # 삼촌한테 is no number
+    ("5만원 이체해줘", "5만원", "5만원"),                          # 이체 is no 이 (2)
+])
+def test_should_grow_an_amount_the_tagger_cut_short_over_its_number_words(text, tagged, whole):
+    a = text.index(tagged)
+    s, e = _money_span(text, a, a + len(tagged), 0, len(text))
+    assert text[s:e] == whole
+
+
+# ------------------------------------------------------------------ the bot says it back
+
+class _Parser:
+    """Keyword intents; entities given per text; amounts resolved as nlukit.load does."""
+
+    fallback_intent = "fallback"
+    intents = ("transfer",)
+    entity_types = ("amount", "recipient")
+    resolve = {"amount": "money"}
+
+    def __init__(self, entities):
+        self.entities = entities
+
+    def parse(self, text, today=None):
+        found = []
+        for etype, surface in self.entities.get(text, ()):
+            start = text.index(surface)
+            found.append(Entity(etype, surface, surface, start, start + len(surface), 0.9, None,
+                                resolve("money", surface) if etype == "amount" else None))
+        intent = IntentScore("transfer", 0.9) if ("보내" in text or "송금" in text) else IntentScore("fallback", 0.3)
+        return ParseResult(text=text, intent=intent, entities=tuple(found), ranking=(intent,))
+
+
+SCENARIOS = {"scenario": [{
+    "intent": "transfer", "follow_up": False,
+    "confirm": "{recipient}님께 {amount}을/를 보낼까요?",
+    "response": "{recipient}님께 {amount}을/를 보냈어요.",
+    "slot": [{"entity": "recipient", "prompt": "누구에게 보낼까요?"},
+             {"entity": "amount", "prompt": "얼마를 보낼까요?"}]}]}
+
+
+def _bot(entities):
+    parser = _Parser(entities)
+    return Bot(parser, parse_scenarios(SCENARIOS, "<test>", parser.intents, parser.entity_types))
+
+
+def test_should_confirm_an_amount_written_one_way_however_it_was_typed():
+    bot = _bot({"엄마한테 오만 원 보내줘": [("recipient", "엄마"), ("amount", "오만 원")],
+                "아니 3천5백원으로": [("amount", "3천5백원")]})
+    turn = bot.handle("s1", "엄마한테 오만 원 보내줘")
+    assert (turn.reply, turn.state) == ("엄마님께 50,000원을 보낼까요?", "confirm")
+    assert turn.slots["amount"] == "50,000원"
+    turn = bot.handle("s1", "아니 3천5백원으로")
+    assert turn.reply == "엄마님께 3,500원을 보낼까요?"
+    done = bot.handle("s1", "네")
+    assert done.state == "complete" and done.resolved["amount"] == {
+        "kind": "money", "value": 3_500, "currency": "KRW", "text": "3,500원"}
+
+
+def test_should_take_an_amount_said_alone_when_asked_for_it():
+    # 오천 alone is tagged as nothing: the question asked says it is the amount
+    bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")]})
+    assert bot.handle("s2", "엄마한테 송금해줘").state == "ask_slot"
+    turn = bot.handle("s2", "오천 원이요")
+    assert (turn.reply, turn.state) == ("엄마님께 5,000원을 보낼까요?", "confirm")
+    bot.handle("s3", "엄마한테 송금해줘")
+    assert bot.handle("s3", "만 오천").reply == "엄마님께 15,000원을 보낼까요?"
+
+
+def test_should_read_an_amount_the_tagger_missed_so_a_correction_said_in_one_breath_counts():
+    # the model tagged 3만원 but not the 5만원 after 아니: the transfer read back 30,000원
+    bot = _bot({"엄마한테 3만원 아니 5만원 보내줘": [("recipient", "엄마"), ("amount", "3만원")]})
+    turn = bot.handle("s4", "엄마한테 3만원 아니 5만원 보내줘")
+    assert (turn.reply, turn.state) == ("엄마님께 50,000원을 보낼까요?", "confirm")
+    # two amounts said together for the one amount: asked which, never the first taken
+    bot = _bot({"엄마한테 5만원이랑 3만원 보내줘": [("recipient", "엄마"), ("amount", "5만원")]})
+    turn = bot.handle("s5", "엄마한테 5만원이랑 3만원 보내줘")
+    assert turn.state == "ask_slot" and turn.choices == ["50,000원", "30,000원"]
+
+
+def test_should_not_read_a_lone_syllable_answer_as_an_amount():
+    bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")]})
+    bot.handle("s6", "엄마한테 송금해줘")
+    for text in ("오", "이요", "오!"):
+        assert bot.handle("s6", text).state == "ask_slot", text   # 오 is no 5원
+    assert bot.handle("s6", "5000").reply == "엄마님께 5,000원을 보낼까요?"
+    assert resolve("money", "2") is None   # a count named amount is no 2원
