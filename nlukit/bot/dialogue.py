@@ -19,8 +19,8 @@ its state from the store, decide, and write it back. The decision, in order:
 4. a missing required slot is asked with its prompt → ``ask_slot``; when none is
    missing, defaults are applied and the response template (or the action) answers
    → ``complete``; nothing understood → ``fallback`` (a different reply once it repeats). With
-   nothing under way, a request the model reads not surely enough (below the higher of
-   ``confidence_threshold`` and its own threshold, within ``clarify_band``) as a scenario with a
+   nothing under way, a request the model reads not surely enough (between its own threshold and
+   ``confidence_threshold``, or within ``clarify_band`` below its own when that is higher) as a scenario with a
    ``title`` is asked about instead (``[bot] clarify``: 혹시 '기차
    예매'를 원하세요? → ``confirm``): a yes starts it with the values said, a no gets ``clarify_denied``;
 5. after a scenario completed, a turn of its values alone (``부산은?``, ``내일은요``) that no
@@ -1434,10 +1434,11 @@ class Bot:
 
     def _to_clarify(self, text: str, parse: ParseResult) -> Scenario | None:
         """The scenario to ask about (``[bot] clarify``) for a request not understood surely enough:
-        the model's best intent, below the higher of ``confidence_threshold`` and the model's own
-        threshold, and at least the lower of the model's threshold and that cut less
-        ``clarify_band`` (so a model whose threshold is above the bot's asks too), when its scenario
-        has a ``title``; never for a bare yes or no. None when there is none."""
+        the model's best intent, from the model's own threshold up to ``confidence_threshold``, or,
+        when the model's threshold is the higher, within ``clarify_band`` below it (what the model
+        sent to its fallback), when its scenario has a ``title``; never for a bare yes or no (nor when
+        the two thresholds are equal: an FAQ bot's, set to refuse a flat distribution). None when
+        there is none."""
         st = self.settings
         it = parse.intent
         if not st.clarify or it is None:
@@ -1450,9 +1451,8 @@ class Bot:
             if not parse.ranking or parse.ranking[0].confidence >= model:
                 return None
             it = parse.ranking[0]
-        cut = max(st.confidence_threshold, model)
-        if it.confidence >= st.confidence_threshold and it is parse.intent \
-                or it.confidence < min(model, cut - st.clarify_band):
+        floor = model if model <= st.confidence_threshold else model - st.clarify_band
+        if it.confidence >= st.confidence_threshold and it is parse.intent or it.confidence < floor:
             return None
         sc = self.scenarios.scenarios.get(it.name)
         if sc is None or sc.title is None or self._made_of(_squash(text), self._yes_or_no):

@@ -225,9 +225,9 @@ class BotSettings:
     #: (``{title}``, its particle pair fitted) instead of the fallback, the values it said kept:
     #: a yes starts that scenario with them. "" turns it off
     clarify: str = "혹시 '{title}'을/를 원하세요?"
-    #: how far below the cut (the higher of ``confidence_threshold`` and the model's own fallback
-    #: threshold) a best intent is still asked about; the model's threshold, when lower, always is
-    #: (chosen on the demo's dev lists: bench/results/clarify.json). 0 asks only between the two
+    #: when the model's own fallback threshold is above ``confidence_threshold``: how far below it a
+    #: best intent (sent to the model's fallback) is still asked about; when it is below, the range
+    #: between the two is asked about (chosen on the demo's dev lists: bench/results/clarify.json)
     clarify_band: float = 0.1
     #: the answer to a no to that question
     clarify_denied: str = "알겠어요. 무엇을 도와드릴까요?"
