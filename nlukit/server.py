@@ -28,7 +28,8 @@ leaves the server. Status choices, documented in ``/openapi.json``:
 - 405 ``method_not_allowed`` (with an ``Allow`` header);
 - 413 ``body_too_large`` (over ``max_content_length`` bytes) and
   ``text_too_long`` (``text`` over ``max_text_length`` characters): in both cases
-  the client must send less;
+  the client must send less (``/kakao/skill`` answers an utterance over the limit with a
+  200 skill answer instead, ``kakao_too_long_text``: the KakaoTalk user sees a reply, not an error);
 - 415 ``unsupported_media_type``: not ``application/json`` (UTF-8);
 - 422 ``invalid_field``: body not an object, a field missing or of the wrong
   type, a bad ``session_id`` (1–128 of ``A-Z a-z 0-9 . _ : -``, not starting with
@@ -75,6 +76,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "kakao_token_env": "NLUKIT_KAKAO_TOKEN",
     "kakao_wait": 3.5,                 # seconds a Kakao turn may take before the callback answers it
     "kakao_wait_text": "잠시만 기다려 주세요.",
+    # a KakaoTalk user cannot read an HTTP error: an utterance over max_text_length gets this answer
+    "kakao_too_long_text": "메시지가 너무 길어요. {limit}자 이내로 나눠서 보내 주세요.",
     "kakao_callback_hosts": (".kakao.com", ".kakaoenterprise.com"),  # https hosts a callback may go to
     "store_url": None,                 # None / "memory://" / "redis://host:port/db"
     "torch_threads": 1,                # per process; 0 leaves torch's default
@@ -646,6 +649,9 @@ def create_app(model_path: str | None = None, *, nlu: Any = None, scenarios: Any
                                "this skill needs its token: end the skill URL in Kakao i Open "
                                "Builder with ?token=<token>, or send the header X-Nlukit-Token")
         skill = kakao.read_request(_json_body())
+        if len(skill.utterance) > int(conf["max_text_length"]):   # an answer the user can read
+            limit = int(conf["max_text_length"])
+            return answer(kakao.text_response(str(conf["kakao_too_long_text"]).replace("{limit}", f"{limit:,}")))
         _text_field({"userRequest.utterance": skill.utterance}, conf, "userRequest.utterance")
         bot = need_bot()
         settings = getattr(bot, "settings", None)

@@ -167,12 +167,18 @@ def test_should_name_the_missing_or_wrong_field_of_a_skill_request(client: Any, 
     assert needle in resp.get_json()["error"]["message"]
 
 
-def test_should_refuse_an_utterance_over_the_text_limit(tmp_path: Any, nlu: FakeNLU) -> None:
-    client = app_client(tmp_path, nlu, max_text_length=20)
-    resp = post(client, payload("기차" * 11))
-    assert resp.status_code == 413 and resp.get_json()["error"]["code"] == "text_too_long"
-    assert resp.get_json()["error"]["message"] == '"userRequest.utterance" has 22 characters; the limit is 20'
+def test_should_answer_an_utterance_over_the_text_limit_with_a_reply_the_user_can_read(
+        tmp_path: Any, nlu: FakeNLU) -> None:
+    """KakaoTalk shows its users no HTTP error: a too long message gets a skill answer asking for less."""
+    client = app_client(tmp_path, nlu, max_text_length=1200)
+    resp = post(client, payload("기차" * 601))
+    assert resp.status_code == 200
+    assert resp.get_json()["template"]["outputs"] == [
+        {"simpleText": {"text": "메시지가 너무 길어요. 1,200자 이내로 나눠서 보내 주세요."}}]
     assert nlu.calls == 0
+    client = app_client(tmp_path, nlu, max_text_length=20, kakao_too_long_text="{limit}자까지만요.")
+    assert post(client, payload("기차" * 11)).get_json()["template"]["outputs"][0]["simpleText"]["text"] == \
+        "20자까지만요."
 
 
 def test_should_answer_503_when_no_scenarios_are_loaded(nlu: FakeNLU) -> None:
