@@ -827,3 +827,44 @@ def test_should_decode_ties_as_argmax_does():
         for r in range(b):
             alone = _viterbi_one(em[r, :lengths[r]], start, trans, end, n)
             assert alone[:lengths[r]].tolist() == batch[r, :lengths[r]].tolist()
+
+
+def test_should_cut_and_encode_many_texts_in_flat_arrays_as_the_plain_units_do(tagger, monkeypatch) -> None:
+    # Given a batch as a batch parse gives it (token columns), with Latin capitals, a token a
+    # dictionary match cuts (서울에서 as one), empty, reversed and overlapping tokens, a token
+    # that does not spell its offsets, a list of tokens, no tokens at all and repeated texts
+    import nlukit.models.tagger as tagger_module
+    from nlukit.text import TokenColumns
+
+    def columns(toks: list[Token]) -> TokenColumns:
+        return TokenColumns([t.surface for t in toks], [t.pos for t in toks], [t.start for t in toks],
+                            [t.end for t in toks])
+
+    texts = ["내일 서울에서 부산으로 가는 기차", "서울시청 근처 BTS 노래", "ㅋㅋㅋ", "낼 Seoul 부산 날씨",
+             "대구에서 강릉으로 모레 가는 표 예매해줘 " * 6, "오늘 광주 날씨 어때", "모레 강릉", "광주대구대전"]
+    items = [item(x) for x in texts]
+    glued = ("서울에서 부산으로", [Token("서울에서", "NNP", 0, 4), Token("부산", "NNP", 5, 7),
+                                   Token("으로", "JKB", 7, 9)])
+    text, toks = items[0]
+    odd = [glued, (text, [Token("", "SY", 0, 0), *toks]), (text, list(reversed(toks))),
+           (text, [toks[0], Token("일 서", "NNG", 1, 4), *toks[1:]]),
+           (text, [Token("내", "NNG", 0, 2), *toks[1:]]), ("", [])]
+    batch = [(t, columns(list(k))) for t, k in items * 3 + odd] + [items[1], items[3]]
+    flat = tagger._flat_units(batch)
+    assert flat is not None
+    # When units are cut and encoded from the flat arrays and the plain way
+    plain = [tagger._units(t, k) for t, k in batch]
+    assert flat.sizes.tolist() == [len(u) for u in plain]
+    for idx in ([i for i, u in enumerate(plain) if len(u)], [26, 0, 3, 24, 25, 29, 30, 1]):
+        a, b = tagger._encode([plain[i] for i in idx]), tagger._encode_flat(flat, idx)
+        # Then every tensor is the same
+        for name in a:
+            assert torch.equal(a[name], b[name]), name
+    # And the batch predicts the same spans both ways
+    got = tagger.predict(batch)
+    monkeypatch.setattr(tagger_module, "FLAT_MIN_ITEMS", 10 ** 9)
+    assert tagger._flat_units(batch) is None
+    assert got == tagger.predict(batch)
+    # And a dictionary surface holding NUL, or a text holding one, takes the plain route
+    monkeypatch.setattr(tagger_module, "FLAT_MIN_ITEMS", 2)
+    assert tagger._flat_units([*batch, ("서울\x00", columns(item("서울")[1]))]) is None

@@ -65,6 +65,14 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._types)
 
+    def holds(self, ch: str) -> bool:
+        """True when a surface holds the character ``ch`` (computed once per character)."""
+        cache = self.__dict__.setdefault("_holds", {})
+        got = cache.get(ch)
+        if got is None:
+            got = cache[ch] = any(ch in s for s in self._types)
+        return got
+
     def find(self, text: str, token_starts: Iterable[int] | None = None,
              exclude: frozenset[str] | set[str] = frozenset()) -> list[Match]:
         """Longest, non-overlapping matches ``(start, end, types)`` scanning left to right.
