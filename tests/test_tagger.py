@@ -868,3 +868,20 @@ def test_should_cut_and_encode_many_texts_in_flat_arrays_as_the_plain_units_do(t
     # And a dictionary surface holding NUL, or a text holding one, takes the plain route
     monkeypatch.setattr(tagger_module, "FLAT_MIN_ITEMS", 2)
     assert tagger._flat_units([*batch, ("서울\x00", columns(item("서울")[1]))]) is None
+
+
+def test_should_scan_from_the_positions_a_surface_can_start_at_as_from_every_one() -> None:
+    # Given a dictionary with one-character, two-character and longer surfaces, and random texts
+    # of their characters (with spaces and NUL between them), from every position or some
+    import random
+    g = Gazetteer({"location": {"서울": ["서울시", "서울 특별시"], "부산": [], "역": []}, "date": {"낼": ["내일"]}})
+    rng = random.Random(3)
+    alphabet = "서울시부산역낼내일특별 \x00가"
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        positions = sorted(rng.sample(range(len(text)), rng.randrange(0, len(text) + 1)))
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        # When the positions no surface can start at are left out first
+        fast = g._scan_codes(text, codes, np.array(positions, dtype=np.int64))
+        # Then the matches are those of the scan from every position
+        assert fast == g._scan(text, positions), (text, positions)

@@ -31,7 +31,6 @@ Importing this module imports torch.
 from __future__ import annotations
 
 import operator
-import re
 import time
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
@@ -171,7 +170,6 @@ class _FlatUnits:
 #: a batch of at least this many items cuts its units through _flat_units
 FLAT_MIN_ITEMS = 16
 _NO_COLUMNS = TokenColumns([], [], [], [])
-_UPPER = re.compile("[A-Z]")
 
 
 class _Net(nn.Module):
@@ -1052,11 +1050,16 @@ class EntityTagger:
         n = len(items)
         at = None
         upper = np.zeros(n, dtype=bool)  # texts whose surfaces _units folds: those with Latin capitals
+        try:
+            codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
+        except UnicodeEncodeError:      # a lone surrogate (normalised text has none)
+            return None
         if self.params.get("fold_case"):
-            folded = fold_ascii_case(big)
-            if folded is not big:
-                at = np.fromiter((m.start() for m in _UPPER.finditer(big)), dtype=np.int64)
-                big = folded
+            capital = (codes >= 65) & (codes <= 90)        # A-Z, as fold_ascii_case reads them
+            if capital.any():
+                at = np.flatnonzero(capital)
+                codes = codes + np.where(capital, np.uint32(32), np.uint32(0))
+                big = codes.tobytes().decode("utf-32-le")
         cols = [c if type(c) is TokenColumns else _NO_COLUMNS for _, c in items]
         counts = np.fromiter((len(c.starts) for c in cols), dtype=np.int64, count=n)
         total = int(counts.sum())
@@ -1079,7 +1082,7 @@ class EntityTagger:
         plain[owner[bad]] = True
         gstarts, gends = starts + offset[owner], ends + offset[owner]
         keep = ~plain[owner]
-        matches = gaz._scan(big, gstarts[keep].tolist()) if len(gaz) else []
+        matches = gaz._scan_codes(big, codes, gstarts[keep]) if len(gaz) else []
         if matches:
             m_start = np.fromiter((m[0] for m in matches), dtype=np.int64, count=len(matches))
             m_end = np.fromiter((m[1] for m in matches), dtype=np.int64, count=len(matches))
@@ -1098,22 +1101,22 @@ class EntityTagger:
         np.cumsum(sizes[:-1], out=first[1:])
         u_starts, u_ends = starts[reg], ends[reg]
         g_starts = gstarts[reg]
-        reg_list = reg.tolist()
         # a unit starts a word at the text's start or after a space
-        codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
         marked = (u_starts == 0) | (codes[g_starts - 1] == 32)
+        # POS ids and rows of distinct surfaces: one dictionary lookup per token (of every text)
         tag_index: dict[str, int] = {}
-        tag_of = np.array([tag_index.setdefault(tags[i], len(tag_index)) for i in reg_list], dtype=np.int64)
+        tag_set = tag_index.setdefault
+        tag_of = np.array([tag_set(t, len(tag_index)) for t in tags], dtype=np.int64)[reg]
         pget = self.pos_.stoi.get
         tag_ids = np.array([[pget(t, 1), pget(t + "_", 1)] for t in tag_index], dtype=np.int64).reshape(-1, 2)
         pos_ids = tag_ids[tag_of, marked.astype(np.int64)]
-        unit_words = [surfaces[i] for i in reg_list]
-        if at is not None:              # as _units gives them: folded where the text had capitals
-            for j in np.flatnonzero(upper[owner[reg]]).tolist():
-                unit_words[j] = fold_ascii_case(unit_words[j])
         words: dict[str, int] = {}
         setdefault = words.setdefault
-        word_row = np.array([setdefault(w, len(words)) for w in unit_words], dtype=np.int64)
+        word_row = np.array([setdefault(w, len(words)) for w in surfaces], dtype=np.int64)
+        if at is not None:              # as _units gives them: folded where the text had capitals
+            for j in np.flatnonzero(upper[owner] & keep).tolist():
+                word_row[j] = setdefault(fold_ascii_case(surfaces[j]), len(words))
+        word_row = word_row[reg]
         k = len(self.gaz_types_)
         hit_units = hit_cols = np.zeros(0, dtype=np.int64)
         if matches and k:
