@@ -271,13 +271,6 @@ def test_should_encode_token_columns_as_the_tokens_they_hold(fitted, data):
     np.testing.assert_array_equal(l1, l2)
     np.testing.assert_array_equal(fitted.predict_proba(list(zip(texts, cols, strict=True))),
                                   fitted.predict_proba(list(zip(texts, lists, strict=True))))
-    # And a batch of columns only (no empty text among them: the surfaces in one lookup) too
-    some = [k for k, c in enumerate(cols) if isinstance(c, TokenColumns)]
-    assert len(some) < len(cols) and any(len(cols[k]) > int(fitted.params["max_len"]) for k in some)
-    x3, l3 = fitted._encode([(texts[k], cols[k]) for k in some])
-    x4, l4 = fitted._encode([(texts[k], lists[k]) for k in some])
-    np.testing.assert_array_equal(x3, x4)
-    np.testing.assert_array_equal(l3, l4)
 
 
 def test_should_score_one_text_in_numpy_as_the_network_does_with_a_hidden_layer_and_no_end_pool(data):

@@ -81,7 +81,6 @@ import os
 import re
 import time
 from collections.abc import Sequence
-from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -546,15 +545,11 @@ class IntentClassifier:
             else:  # morphemes, unseen → <unk>: one flat list, no list per row
                 if any(toks is None for _, toks in items):
                     raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
-                columns = [toks.surfaces for _, toks in items if type(toks) is TokenColumns]
-                if len(columns) == n:   # a batch parse's: the surfaces, looked up in one map
-                    sizes = list(map(len, columns))
-                    if max(sizes, default=0) > max_len:
-                        columns = [w[:max_len] for w in columns]
-                        sizes = [min(k, max_len) for k in sizes]
-                    ids = list(map(get, chain.from_iterable(columns), repeat(1)))
+                sizes = [min(len(toks), max_len) for _, toks in items]
+                if all(type(toks) is TokenColumns for _, toks in items):   # a batch parse's: the surfaces
+                    ids = [get(w, 1) for _, toks in items
+                           for w in (toks.surfaces if len(toks) <= max_len else toks.surfaces[:max_len])]
                 else:
-                    sizes = [min(len(toks), max_len) for _, toks in items]
                     ids = [get(tok[0], 1) for _, toks in items
                            for tok in (toks if len(toks) <= max_len else toks[:max_len])]
                 lens = np.array(sizes, dtype=np.int64).reshape(n)

@@ -170,7 +170,6 @@ class _FlatUnits:
 #: a batch of at least this many items cuts its units through _flat_units
 FLAT_MIN_ITEMS = 16
 _NO_COLUMNS = TokenColumns([], [], [], [])
-_SURFACES, _TAGS, _STARTS, _ENDS = (operator.attrgetter(name) for name in ("surfaces", "tags", "starts", "ends"))
 
 
 class _Net(nn.Module):
@@ -1061,24 +1060,21 @@ class EntityTagger:
                 at = np.flatnonzero(capital)
                 codes = codes + np.where(capital, np.uint32(32), np.uint32(0))
                 big = codes.tobytes().decode("utf-32-le")
-        cols = [c for _, c in items]
-        plain = np.zeros(n, dtype=bool)
-        if any(type(c) is not TokenColumns for c in cols):
-            plain = np.fromiter((type(c) is not TokenColumns for c in cols), dtype=bool, count=n)
-            cols = [_NO_COLUMNS if p else c for c, p in zip(cols, plain.tolist(), strict=True)]
-        counts = np.fromiter(map(len, map(_STARTS, cols)), dtype=np.int64, count=n)
+        cols = [c if type(c) is TokenColumns else _NO_COLUMNS for _, c in items]
+        counts = np.fromiter((len(c.starts) for c in cols), dtype=np.int64, count=n)
         total = int(counts.sum())
         lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
         offset = np.zeros(n, dtype=np.int64)
         np.cumsum(lens[:-1] + 1, out=offset[1:])
         if at is not None:
             upper[np.searchsorted(offset, at, side="right") - 1] = True
-        surfaces = list(chain.from_iterable(map(_SURFACES, cols)))
-        tags = list(chain.from_iterable(map(_TAGS, cols)))
-        starts = np.fromiter(chain.from_iterable(map(_STARTS, cols)), dtype=np.int64, count=total)
-        ends = np.fromiter(chain.from_iterable(map(_ENDS, cols)), dtype=np.int64, count=total)
+        surfaces = list(chain.from_iterable(c.surfaces for c in cols))
+        tags = list(chain.from_iterable(c.tags for c in cols))
+        starts = np.fromiter(chain.from_iterable(c.starts for c in cols), dtype=np.int64, count=total)
+        ends = np.fromiter(chain.from_iterable(c.ends for c in cols), dtype=np.int64, count=total)
         owner = np.repeat(np.arange(n), counts)
         # texts _units cuts itself: not columns, or tokens that are not in order, side by side, inside the text
+        plain = np.fromiter((type(c) is not TokenColumns for _, c in items), dtype=bool, count=n)
         bad = (starts >= ends) | (starts < 0) | (ends > lens[owner])
         bad |= np.fromiter(map(len, surfaces), dtype=np.int64, count=total) != ends - starts
         same = owner[1:] == owner[:-1]
@@ -1108,14 +1104,15 @@ class EntityTagger:
         # a unit starts a word at the text's start or after a space
         marked = (u_starts == 0) | (codes[g_starts - 1] == 32)
         # POS ids and rows of distinct surfaces: one dictionary lookup per token (of every text)
-        tag_index = {t: i for i, t in enumerate(dict.fromkeys(tags))}
-        tag_of = np.fromiter(map(tag_index.__getitem__, tags), dtype=np.int64, count=total)[reg]
+        tag_index: dict[str, int] = {}
+        tag_set = tag_index.setdefault
+        tag_of = np.array([tag_set(t, len(tag_index)) for t in tags], dtype=np.int64)[reg]
         pget = self.pos_.stoi.get
         tag_ids = np.array([[pget(t, 1), pget(t + "_", 1)] for t in tag_index], dtype=np.int64).reshape(-1, 2)
         pos_ids = tag_ids[tag_of, marked.astype(np.int64)]
-        words = {w: i for i, w in enumerate(dict.fromkeys(surfaces))}
+        words: dict[str, int] = {}
         setdefault = words.setdefault
-        word_row = np.fromiter(map(words.__getitem__, surfaces), dtype=np.int64, count=total)
+        word_row = np.array([setdefault(w, len(words)) for w in surfaces], dtype=np.int64)
         if at is not None:              # as _units gives them: folded where the text had capitals
             for j in np.flatnonzero(upper[owner] & keep).tolist():
                 word_row[j] = setdefault(fold_ascii_case(surfaces[j]), len(words))
