@@ -860,6 +860,19 @@ def test_should_cut_and_encode_many_texts_in_flat_arrays_as_the_plain_units_do(t
         # Then every tensor is the same
         for name in a:
             assert torch.equal(a[name], b[name]), name
+    # And so they are when Latin letters are read as typed (fold_case off: only the dictionary folds),
+    # with a dictionary word in capitals
+    monkeypatch.setitem(tagger.params, "fold_case", False)
+    monkeypatch.setattr(tagger, "gazetteer_", Gazetteer({"location": {**DICT["location"], "SEOUL": []},
+                                                          "date": DICT["date"]}))
+    assert (1, 1) in tagger._units(*items[3]).gaz_hits   # Seoul (unit 1) found: B-location
+    plain_as_typed = [tagger._units(t, k) for t, k in batch]
+    flat_as_typed = tagger._flat_units(batch)
+    idx = [i for i, u in enumerate(plain_as_typed) if len(u)]
+    a, b = tagger._encode([plain_as_typed[i] for i in idx]), tagger._encode_flat(flat_as_typed, idx)
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
+    monkeypatch.setitem(tagger.params, "fold_case", True)
     # And the batch predicts the same spans both ways
     got = tagger.predict(batch)
     monkeypatch.setattr(tagger_module, "FLAT_MIN_ITEMS", 10 ** 9)

@@ -1054,12 +1054,14 @@ class EntityTagger:
             codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
         except UnicodeEncodeError:      # a lone surrogate (normalised text has none)
             return None
-        if self.params.get("fold_case"):
-            capital = (codes >= 65) & (codes <= 90)        # A-Z, as fold_ascii_case reads them
-            if capital.any():
+        # the dictionary is matched on folded text (as _units does with or without fold_case); the
+        # units' words are folded too with fold_case, in the texts that had capitals
+        capital = (codes >= 65) & (codes <= 90)            # A-Z, as fold_ascii_case reads them
+        if capital.any():
+            if self.params.get("fold_case"):
                 at = np.flatnonzero(capital)
-                codes = codes + np.where(capital, np.uint32(32), np.uint32(0))
-                big = codes.tobytes().decode("utf-32-le")
+            codes = codes + np.where(capital, np.uint32(32), np.uint32(0))
+            big = codes.tobytes().decode("utf-32-le")
         cols = [c if type(c) is TokenColumns else _NO_COLUMNS for _, c in items]
         counts = np.fromiter((len(c.starts) for c in cols), dtype=np.int64, count=n)
         total = int(counts.sum())
