@@ -881,6 +881,8 @@ def test_should_cut_and_encode_many_texts_in_flat_arrays_as_the_plain_units_do(t
     # And a dictionary surface holding NUL, or a text holding one, takes the plain route
     monkeypatch.setattr(tagger_module, "FLAT_MIN_ITEMS", 2)
     assert tagger._flat_units([*batch, ("서울\x00", columns(item("서울")[1]))]) is None
+    # And so does a batch of token lists (fit's validation): _units is the cheaper way for them
+    assert tagger._flat_units(items * 3) is None
 
 
 def test_should_scan_from_the_positions_a_surface_can_start_at_as_from_every_one() -> None:

@@ -1036,10 +1036,13 @@ class EntityTagger:
         vocabulary once per distinct surface. A text whose tokens are not plain columns (not
         :class:`TokenColumns`, empty, out of order, overlapping, not spelling their offsets,
         past the text) or that a dictionary match cuts inside a token is cut by :meth:`_units`
-        itself and its units appended. None (the plain route) for ``char`` units or texts with NUL.
+        itself and its units appended. None (the plain route) for ``char`` units, texts with NUL, or
+        items mostly not in columns.
         """
         if self.params["unit"] != "morpheme" or len(items) < FLAT_MIN_ITEMS:
             return None
+        if 2 * sum(type(c) is TokenColumns for _, c in items) < len(items):
+            return None     # mostly token lists (fit's validation, a caller's own tokens): the plain way
         gaz: Gazetteer = self.gazetteer_
         if len(gaz) and gaz.holds("\x00"):
             return None
