@@ -202,7 +202,7 @@ class NLU:
     def __init__(self, intent_model: IntentModel, tagger: TaggerModel | None,
                  dictionary: Mapping[str, Mapping[str, Sequence[str]]], *,
                  tokenizer: str = "mecab", meta: Mapping[str, Any] | None = None,
-                 max_text_length: int | None = None, batch_size: int = 512,
+                 max_text_length: int | None = None, batch_size: int = 1024,
                  path: str | None = None, resolve: Mapping[str, str] | None = None,
                  memory: Mapping[str, str] | None = None) -> None:
         self._intent = intent_model
@@ -216,7 +216,10 @@ class NLU:
         cfg_train = (self.meta.get("config") or {}).get("train") or {}
         self.max_text_length = int(max_text_length or cfg_train.get("max_text_length")
                                    or DEFAULT_MAX_TEXT_LENGTH)
-        self.batch_size = max(1, int(batch_size or cfg_train.get("batch_size") or 512))
+        # texts per chunk of parse_batch (one intent and one tagger call each): 1,024 rather than 512
+        # halves the calls' fixed costs (their NumPy/torch set-up, the tagger's per-step loops over
+        # chunks of similar lengths), ~7 % of parse_batch on the demo; a chunk's arrays stay a few MB
+        self.batch_size = max(1, int(batch_size or cfg_train.get("batch_size") or 1024))
         labels = list(getattr(intent_model, "labels_", []) or [])
         if not labels:
             raise ModelError("the intent model has no labels; it is not fitted — retrain")

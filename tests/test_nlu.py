@@ -141,11 +141,11 @@ BATCH_TEXTS = ["서울 날씨 내일 어때", "", "서울시 낼 날씨 알려�
 def test_should_give_the_same_results_in_a_batch_as_one_by_one(nlu: NLU) -> None:
     single = [nlu.parse(t) for t in BATCH_TEXTS]
     assert _decisions(nlu.parse_batch(BATCH_TEXTS)) == _decisions(single)
-    nlu.batch_size = 3  # chunking must not change anything either
+    size, nlu.batch_size = nlu.batch_size, 3  # chunking must not change anything either
     try:
         assert _decisions(nlu.parse_batch(BATCH_TEXTS)) == _decisions(single)
     finally:
-        nlu.batch_size = 512
+        nlu.batch_size = size
 
 
 def test_should_give_the_same_scores_in_a_batch_as_one_by_one(nlu: NLU) -> None:

@@ -827,3 +827,76 @@ def test_should_decode_ties_as_argmax_does():
         for r in range(b):
             alone = _viterbi_one(em[r, :lengths[r]], start, trans, end, n)
             assert alone[:lengths[r]].tolist() == batch[r, :lengths[r]].tolist()
+
+
+def test_should_cut_and_encode_many_texts_in_flat_arrays_as_the_plain_units_do(tagger, monkeypatch) -> None:
+    # Given a batch as a batch parse gives it (token columns), with Latin capitals, a token a
+    # dictionary match cuts (서울에서 as one), empty, reversed and overlapping tokens, a token
+    # that does not spell its offsets, a list of tokens, no tokens at all and repeated texts
+    import nlukit.models.tagger as tagger_module
+    from nlukit.text import TokenColumns
+
+    def columns(toks: list[Token]) -> TokenColumns:
+        return TokenColumns([t.surface for t in toks], [t.pos for t in toks], [t.start for t in toks],
+                            [t.end for t in toks])
+
+    texts = ["내일 서울에서 부산으로 가는 기차", "서울시청 근처 BTS 노래", "ㅋㅋㅋ", "낼 Seoul 부산 날씨",
+             "대구에서 강릉으로 모레 가는 표 예매해줘 " * 6, "오늘 광주 날씨 어때", "모레 강릉", "광주대구대전"]
+    items = [item(x) for x in texts]
+    glued = ("서울에서 부산으로", [Token("서울에서", "NNP", 0, 4), Token("부산", "NNP", 5, 7),
+                                   Token("으로", "JKB", 7, 9)])
+    text, toks = items[0]
+    odd = [glued, (text, [Token("", "SY", 0, 0), *toks]), (text, list(reversed(toks))),
+           (text, [toks[0], Token("일 서", "NNG", 1, 4), *toks[1:]]),
+           (text, [Token("내", "NNG", 0, 2), *toks[1:]]), ("", [])]
+    batch = [(t, columns(list(k))) for t, k in items * 3 + odd] + [items[1], items[3]]
+    flat = tagger._flat_units(batch)
+    assert flat is not None
+    # When units are cut and encoded from the flat arrays and the plain way
+    plain = [tagger._units(t, k) for t, k in batch]
+    assert flat.sizes.tolist() == [len(u) for u in plain]
+    for idx in ([i for i, u in enumerate(plain) if len(u)], [26, 0, 3, 24, 25, 29, 30, 1]):
+        a, b = tagger._encode([plain[i] for i in idx]), tagger._encode_flat(flat, idx)
+        # Then every tensor is the same
+        for name in a:
+            assert torch.equal(a[name], b[name]), name
+    # And so they are when Latin letters are read as typed (fold_case off: only the dictionary folds),
+    # with a dictionary word in capitals
+    monkeypatch.setitem(tagger.params, "fold_case", False)
+    monkeypatch.setattr(tagger, "gazetteer_", Gazetteer({"location": {**DICT["location"], "SEOUL": []},
+                                                          "date": DICT["date"]}))
+    assert (1, 1) in tagger._units(*items[3]).gaz_hits   # Seoul (unit 1) found: B-location
+    plain_as_typed = [tagger._units(t, k) for t, k in batch]
+    flat_as_typed = tagger._flat_units(batch)
+    idx = [i for i, u in enumerate(plain_as_typed) if len(u)]
+    a, b = tagger._encode([plain_as_typed[i] for i in idx]), tagger._encode_flat(flat_as_typed, idx)
+    for name in a:
+        assert torch.equal(a[name], b[name]), name
+    monkeypatch.setitem(tagger.params, "fold_case", True)
+    # And the batch predicts the same spans both ways
+    got = tagger.predict(batch)
+    monkeypatch.setattr(tagger_module, "FLAT_MIN_ITEMS", 10 ** 9)
+    assert tagger._flat_units(batch) is None
+    assert got == tagger.predict(batch)
+    # And a dictionary surface holding NUL, or a text holding one, takes the plain route
+    monkeypatch.setattr(tagger_module, "FLAT_MIN_ITEMS", 2)
+    assert tagger._flat_units([*batch, ("서울\x00", columns(item("서울")[1]))]) is None
+    # And so does a batch of token lists (fit's validation): _units is the cheaper way for them
+    assert tagger._flat_units(items * 3) is None
+
+
+def test_should_scan_from_the_positions_a_surface_can_start_at_as_from_every_one() -> None:
+    # Given a dictionary with one-character, two-character and longer surfaces, and random texts
+    # of their characters (with spaces and NUL between them), from every position or some
+    import random
+    g = Gazetteer({"location": {"서울": ["서울시", "서울 특별시"], "부산": [], "역": []}, "date": {"낼": ["내일"]}})
+    rng = random.Random(3)
+    alphabet = "서울시부산역낼내일특별 \x00가"
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        positions = sorted(rng.sample(range(len(text)), rng.randrange(0, len(text) + 1)))
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        # When the positions no surface can start at are left out first
+        fast = g._scan_codes(text, codes, np.array(positions, dtype=np.int64))
+        # Then the matches are those of the scan from every position
+        assert fast == g._scan(text, positions), (text, positions)

@@ -65,6 +65,14 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._types)
 
+    def holds(self, ch: str) -> bool:
+        """True when a surface holds the character ``ch`` (computed once per character)."""
+        cache = self.__dict__.setdefault("_holds", {})
+        got = cache.get(ch)
+        if got is None:
+            got = cache[ch] = any(ch in s for s in self._types)
+        return got
+
     def find(self, text: str, token_starts: Iterable[int] | None = None,
              exclude: frozenset[str] | set[str] = frozenset()) -> list[Match]:
         """Longest, non-overlapping matches ``(start, end, types)`` scanning left to right.
@@ -109,6 +117,30 @@ class Gazetteer:
                     reached = i + 1
                     out.append((i, reached, types[ch]))
         return out
+
+    def _scan_codes(self, text: str, codes: np.ndarray, positions: np.ndarray) -> list[Match]:
+        """:meth:`_scan` from ``positions`` (increasing, an array), ``codes`` the code points of
+        ``text``: the positions where no surface can start (no surface of two or more characters
+        begins with the two characters there, and the one there is no surface) are left out with
+        arrays first, as the loop would pass them by without a match."""
+        keys = self.__dict__.get("_two_keys")
+        if keys is None:
+            keys = self.__dict__["_two_keys"] = (
+                np.array(sorted((ord(k[0]) << 21) | ord(k[1]) for k in self._by_two), dtype=np.int64),
+                np.array(sorted(ord(c) for c in self._single), dtype=np.int64))
+        two, single = keys
+        if not len(positions):
+            return []
+        nxt = np.zeros(len(positions), dtype=np.int64)
+        inside = positions + 1 < len(codes)
+        nxt[inside] = codes[positions[inside] + 1]
+        here = codes[positions].astype(np.int64)
+        key = (here << 21) | nxt
+        at = np.minimum(np.searchsorted(two, key), max(len(two) - 1, 0))
+        hit = two[at] == key if len(two) else np.zeros(len(key), dtype=bool)
+        if len(single):
+            hit |= np.isin(here, single)
+        return self._scan(text, positions[hit].tolist())
 
     def to_json(self) -> dict[str, Any]:
         """``{entity: [surfaces]}``: enough to rebuild the matcher."""

@@ -34,6 +34,7 @@ import operator
 import time
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -147,6 +148,28 @@ class _Units:
     def tokens(self) -> list[Token]:
         surfaces = self.chars or self.words
         return [Token(w, p, s, e) for s, e, w, p in zip(self.starts, self.ends, surfaces, self.pos, strict=False)]
+
+
+class _FlatUnits:
+    """The tagging units of many texts in flat arrays (:meth:`EntityTagger._flat_units`), what
+    :meth:`EntityTagger._encode_flat` pads into a batch: per text its first unit (``first``) and
+    how many (``sizes``); per unit its offsets in its text, its row in ``words`` (the distinct unit
+    surfaces) and its POS id; the dictionary features as ``(unit, column)`` ones."""
+
+    __slots__ = ("first", "sizes", "starts", "ends", "word_row", "words", "word_ids", "pos_ids",
+                 "hit_units", "hit_cols")
+
+    def __init__(self, first: np.ndarray, sizes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                 word_row: np.ndarray, words: list[str], word_ids: np.ndarray, pos_ids: np.ndarray,
+                 hit_units: np.ndarray, hit_cols: np.ndarray) -> None:
+        self.first, self.sizes, self.starts, self.ends = first, sizes, starts, ends
+        self.word_row, self.words, self.word_ids, self.pos_ids = word_row, words, word_ids, pos_ids
+        self.hit_units, self.hit_cols = hit_units, hit_cols
+
+
+#: a batch of at least this many items cuts its units through _flat_units
+FLAT_MIN_ITEMS = 16
+_NO_COLUMNS = TokenColumns([], [], [], [])
 
 
 class _Net(nn.Module):
@@ -1004,6 +1027,159 @@ class EntityTagger:
         return _Units(starts, ends, words, pos, chars, bigrams,
                       self._gaz_hits(starts, ends, matches) if matches else [], 2 * k + 1 if k else 0)
 
+    def _flat_units(self, items: Sequence[Item]) -> _FlatUnits | None:
+        """:meth:`_units` of every item at once, in flat arrays (a batch parse's route).
+
+        The texts are joined by NUL (which normalised text never holds, nor a dictionary
+        surface: checked) into one text folded once and scanned once from every token start;
+        word starts, POS ids, dictionary columns and vocabulary ids are read with arrays, the
+        vocabulary once per distinct surface. A text whose tokens are not plain columns (not
+        :class:`TokenColumns`, empty, out of order, overlapping, not spelling their offsets,
+        past the text) or that a dictionary match cuts inside a token is cut by :meth:`_units`
+        itself and its units appended. None (the plain route) for ``char`` units, texts with NUL, or
+        items mostly not in columns.
+        """
+        if self.params["unit"] != "morpheme" or len(items) < FLAT_MIN_ITEMS:
+            return None
+        if 2 * sum(type(c) is TokenColumns for _, c in items) < len(items):
+            return None     # mostly token lists (fit's validation, a caller's own tokens): the plain way
+        gaz: Gazetteer = self.gazetteer_
+        if len(gaz) and gaz.holds("\x00"):
+            return None
+        texts = [t for t, _ in items]
+        big = "\x00".join(texts)
+        if big.count("\x00") != len(texts) - 1:
+            return None
+        n = len(items)
+        at = None
+        upper = np.zeros(n, dtype=bool)  # texts whose surfaces _units folds: those with Latin capitals
+        try:
+            codes = np.frombuffer(big.encode("utf-32-le"), dtype=np.uint32)
+        except UnicodeEncodeError:      # a lone surrogate (normalised text has none)
+            return None
+        # the dictionary is matched on folded text (as _units does with or without fold_case); the
+        # units' words are folded too with fold_case, in the texts that had capitals
+        capital = (codes >= 65) & (codes <= 90)            # A-Z, as fold_ascii_case reads them
+        if capital.any():
+            if self.params.get("fold_case"):
+                at = np.flatnonzero(capital)
+            codes = codes + np.where(capital, np.uint32(32), np.uint32(0))
+            big = codes.tobytes().decode("utf-32-le")
+        cols = [c if type(c) is TokenColumns else _NO_COLUMNS for _, c in items]
+        counts = np.fromiter((len(c.starts) for c in cols), dtype=np.int64, count=n)
+        total = int(counts.sum())
+        lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+        offset = np.zeros(n, dtype=np.int64)
+        np.cumsum(lens[:-1] + 1, out=offset[1:])
+        if at is not None:
+            upper[np.searchsorted(offset, at, side="right") - 1] = True
+        surfaces = list(chain.from_iterable(c.surfaces for c in cols))
+        tags = list(chain.from_iterable(c.tags for c in cols))
+        starts = np.fromiter(chain.from_iterable(c.starts for c in cols), dtype=np.int64, count=total)
+        ends = np.fromiter(chain.from_iterable(c.ends for c in cols), dtype=np.int64, count=total)
+        owner = np.repeat(np.arange(n), counts)
+        # texts _units cuts itself: not columns, or tokens that are not in order, side by side, inside the text
+        plain = np.fromiter((type(c) is not TokenColumns for _, c in items), dtype=bool, count=n)
+        bad = (starts >= ends) | (starts < 0) | (ends > lens[owner])
+        bad |= np.fromiter(map(len, surfaces), dtype=np.int64, count=total) != ends - starts
+        same = owner[1:] == owner[:-1]
+        bad[1:] |= same & (starts[1:] < ends[:-1])
+        plain[owner[bad]] = True
+        gstarts, gends = starts + offset[owner], ends + offset[owner]
+        keep = ~plain[owner]
+        matches = gaz._scan_codes(big, codes, gstarts[keep]) if len(gaz) else []
+        if matches:
+            m_start = np.fromiter((m[0] for m in matches), dtype=np.int64, count=len(matches))
+            m_end = np.fromiter((m[1] for m in matches), dtype=np.int64, count=len(matches))
+            # a match ending inside a token cuts it: _units splits that text
+            cut = ~(np.isin(m_end, gstarts[keep]) | np.isin(m_end, gends[keep]))
+            if cut.any():
+                plain[np.searchsorted(offset, m_start[cut], side="right") - 1] = True
+                keep = ~plain[owner]
+                fine = ~plain[np.searchsorted(offset, m_start, side="right") - 1]
+                matches = [m for m, ok in zip(matches, fine.tolist(), strict=True) if ok]
+                m_start, m_end = m_start[fine], m_end[fine]
+        # the units of the texts cut here: their tokens
+        reg = np.flatnonzero(keep)
+        sizes = np.where(plain, 0, counts)
+        first = np.zeros(n, dtype=np.int64)
+        np.cumsum(sizes[:-1], out=first[1:])
+        u_starts, u_ends = starts[reg], ends[reg]
+        g_starts = gstarts[reg]
+        # a unit starts a word at the text's start or after a space
+        marked = (u_starts == 0) | (codes[g_starts - 1] == 32)
+        # POS ids and rows of distinct surfaces: one dictionary lookup per token (of every text)
+        tag_index: dict[str, int] = {}
+        tag_set = tag_index.setdefault
+        tag_of = np.array([tag_set(t, len(tag_index)) for t in tags], dtype=np.int64)[reg]
+        pget = self.pos_.stoi.get
+        tag_ids = np.array([[pget(t, 1), pget(t + "_", 1)] for t in tag_index], dtype=np.int64).reshape(-1, 2)
+        pos_ids = tag_ids[tag_of, marked.astype(np.int64)]
+        words: dict[str, int] = {}
+        setdefault = words.setdefault
+        word_row = np.array([setdefault(w, len(words)) for w in surfaces], dtype=np.int64)
+        if at is not None:              # as _units gives them: folded where the text had capitals
+            for j in np.flatnonzero(upper[owner] & keep).tolist():
+                word_row[j] = setdefault(fold_ascii_case(surfaces[j]), len(words))
+        word_row = word_row[reg]
+        k = len(self.gaz_types_)
+        hit_units = hit_cols = np.zeros(0, dtype=np.int64)
+        if matches and k:
+            hit_units, hit_cols = self._flat_hits(matches, m_start, m_end, g_starts, gends[reg], k)
+        extra = np.flatnonzero(plain).tolist()
+        if extra:                       # the others, cut by _units, after them
+            parts_s, parts_e, parts_w, parts_p, parts_hu, parts_hc = [u_starts], [u_ends], [word_row], [pos_ids], \
+                [hit_units], [hit_cols]
+            base = len(reg)
+            for i in extra:
+                units = self._units(*items[i])
+                m = len(units.starts)
+                first[i], sizes[i] = base, m
+                parts_s.append(np.asarray(units.starts, dtype=np.int64).reshape(m))
+                parts_e.append(np.asarray(units.ends, dtype=np.int64).reshape(m))
+                parts_w.append(np.array([words.setdefault(w, len(words)) for w in units.words], dtype=np.int64))
+                parts_p.append(np.array([pget(x, 1) for x in units.pos], dtype=np.int64))
+                if units.gaz_hits:
+                    hu, hc = np.array(units.gaz_hits, dtype=np.int64).reshape(-1, 2).T
+                    parts_hu.append(hu + base)
+                    parts_hc.append(hc)
+                base += m
+            u_starts, u_ends, word_row, pos_ids = (np.concatenate(x) for x in (parts_s, parts_e, parts_w, parts_p))
+            hit_units, hit_cols = np.concatenate(parts_hu), np.concatenate(parts_hc)
+        wget = self.words_.stoi.get
+        word_list = list(words)
+        word_ids = np.array([wget(w, 1) for w in word_list], dtype=np.int64)
+        return _FlatUnits(first, sizes, u_starts, u_ends, word_row, word_list, word_ids, pos_ids,
+                          hit_units, hit_cols)
+
+    def _flat_hits(self, matches: Sequence[Any], m_start: np.ndarray, m_end: np.ndarray, g_starts: np.ndarray,
+                   g_ends: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_gaz_hits` of many texts' matches at once: units (in order, side by side, none
+        cut by a match) as rows of the flat arrays, ``g_starts``/``g_ends`` their offsets in the
+        joined text."""
+        cached = getattr(self, "_gaz_index", None)
+        if cached is None or cached[0] is not self.gaz_types_:
+            cached = (self.gaz_types_, {e: i for i, e in enumerate(self.gaz_types_)}, {})
+            self._gaz_index = cached
+        index, columns = cached[1], cached[2]
+        col_lists = []
+        for _, _, types in matches:
+            cols = columns.get(types)
+            if cols is None:
+                cols = columns[types] = tuple(index[t] for t in types if t in index)
+            col_lists.append(cols)
+        per = np.fromiter(map(len, col_lists), dtype=np.int64, count=len(col_lists))
+        # the units of a match: from the one it starts at, while they end inside it
+        u0 = np.searchsorted(g_starts, m_start)
+        span = np.maximum(np.searchsorted(g_ends, m_end, side="right") - u0, 0)
+        rep = np.repeat(np.arange(len(col_lists)), per)
+        col = np.fromiter(chain.from_iterable(col_lists), dtype=np.int64, count=int(per.sum()))
+        u0, span = u0[rep], span[rep]
+        total = int(span.sum())
+        step = np.arange(total) - np.repeat(np.cumsum(span) - span, span)
+        units = np.repeat(u0, span) + step
+        return units, np.repeat(col, span) + np.where(step == 0, 0, k)
+
     def _gaz_hits(self, starts: Sequence[int], ends: Sequence[int], matches: Sequence[Any]
                   ) -> list[tuple[int, int]]:
         """The ``(unit, column)`` ones of :func:`match_features`, without the dense matrix.
@@ -1082,6 +1258,60 @@ class EntityTagger:
                 "bigrams": t(bigrams).to(dev), "surfaces": t(chars).to(dev),
                 "surface_index": t(surface_index).to(dev), "gaz": t(gaz).to(dev),
                 "lengths": t(lengths).to(dev), "vocab_chars": self._vocab_chars()}
+
+    def _encode_flat(self, flat: _FlatUnits, idx: Sequence[int]) -> dict[str, torch.Tensor]:
+        """:meth:`_encode` of the items ``idx`` from their flat units (:meth:`_flat_units`): the
+        same tensors, the distinct surfaces in the order the plain loop meets them."""
+        rows = np.asarray(idx, dtype=np.int64)
+        size_arr = flat.sizes[rows]
+        b = len(rows)
+        n = max(1, int(size_arr.max()) if b else 0)
+        valid = np.arange(n)[None, :] < size_arr[:, None]
+        total = int(size_arr.sum())
+        before = np.cumsum(size_arr) - size_arr
+        step = np.arange(total) - np.repeat(before, size_arr)
+        units = np.repeat(flat.first[rows], size_arr) + step
+        words = np.zeros((b, n), dtype=np.int64)
+        pos = np.zeros((b, n), dtype=np.int64)
+        surface_index = np.zeros((b, n), dtype=np.int64)
+        row_of = flat.word_row[units]
+        words[valid] = flat.word_ids[row_of]
+        pos[valid] = flat.pos_ids[units]
+        # the distinct surfaces numbered from 1 in order of first appearance ("" is row 0)
+        seen, first_at, inverse = np.unique(row_of, return_index=True, return_inverse=True)
+        by_first = np.argsort(first_at, kind="stable")
+        rank = np.empty(len(seen), dtype=np.int64)
+        rank[by_first] = np.arange(1, len(seen) + 1)
+        names = [flat.words[r] for r in seen[by_first].tolist()]
+        if "" in names:                 # the padding row's surface: index 0, as the plain loop gives it
+            empty = names.index("")
+            rank[by_first[empty]] = 0
+            rank[by_first[empty + 1:]] -= 1
+            del names[empty]
+        surface_index[valid] = rank[inverse.reshape(-1)]
+        k = self._gaz_dim()
+        gaz = np.zeros((b, n, k), dtype=np.float32)
+        if k:
+            gaz[:, :, k - 1] = valid
+            if len(flat.hit_units):
+                place = np.full(len(flat.word_row), -1, dtype=np.int64)
+                place[units] = np.arange(total)
+                at = place[flat.hit_units]
+                ok = at >= 0
+                if ok.any():
+                    at = at[ok]
+                    r = np.repeat(np.arange(b), size_arr)[at]
+                    u = step[at]
+                    gaz[r, u, flat.hit_cols[ok]] = 1.0
+                    gaz[r, u, k - 1] = 0.0
+        chars = self._char_ids(["", *names])
+        dev = self.device_
+        t = torch.from_numpy
+        blank = np.zeros((1, 1), dtype=np.int64)
+        return {"words": t(words).to(dev), "pos": t(pos).to(dev), "unit_chars": t(blank).to(dev),
+                "bigrams": t(blank.copy()).to(dev), "surfaces": t(chars).to(dev),
+                "surface_index": t(surface_index).to(dev), "gaz": t(gaz).to(dev),
+                "lengths": t(np.maximum(size_arr, 1)).to(dev), "vocab_chars": self._vocab_chars()}
 
     def _char_ids(self, surfaces: Iterable[str]) -> np.ndarray:
         """The char ids of each surface, one row each (``max_chars`` at most, 0 after its end)."""
@@ -1400,8 +1630,13 @@ class EntityTagger:
         if validate:
             self._validate(items, "items", False)
         out: list[list[Pred]] = [[] for _ in items]
-        prepared = [self._units(text, toks) for text, toks in items]
-        sizes = [len(u.starts) for u in prepared]
+        flat = self._flat_units(items)
+        if flat is None:
+            prepared = [self._units(text, toks) for text, toks in items]
+            sizes = [len(u.starts) for u in prepared]
+        else:                           # many texts: their units in flat arrays
+            sizes = flat.sizes.tolist()
+            flat_first, flat_starts, flat_ends = flat.first.tolist(), flat.starts.tolist(), flat.ends.tolist()
         order = sorted((i for i, k in enumerate(sizes) if k), key=sizes.__getitem__)
         bs = int(self.params["eval_batch_size"])
         net = self.net_
@@ -1418,7 +1653,8 @@ class EntityTagger:
                                  (crf.start_transitions, crf.transitions, crf.end_transitions))
             for k in range(0, len(order), bs):
                 idx = order[k:k + bs]
-                batch = self._encode([prepared[i] for i in idx])
+                batch = (self._encode([prepared[i] for i in idx]) if flat is None
+                         else self._encode_flat(flat, idx))
                 em = net.emissions(batch).float().cpu().numpy()
                 lengths = batch["lengths"].cpu().numpy()
                 best = _viterbi(em, lengths, start, trans, end)
@@ -1438,8 +1674,12 @@ class EntityTagger:
                                               probs, strict=True):
                     i = idx[rows[r]]
                     entity, role = parts.get(tag) or parts.setdefault(tag, split_label(tags_of[tag][2:]))
-                    units = prepared[i]
-                    out[i].append((units.starts[j], units.ends[e - 1], entity, role, conf))
+                    if flat is None:
+                        units = prepared[i]
+                        out[i].append((units.starts[j], units.ends[e - 1], entity, role, conf))
+                    else:
+                        at = flat_first[i]
+                        out[i].append((flat_starts[at + j], flat_ends[at + e - 1], entity, role, conf))
         if was_training:
             net.train()
         return out
