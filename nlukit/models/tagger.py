@@ -976,11 +976,12 @@ class EntityTagger:
         pretrained.check_tokenizer(p["pretrained"], "tagger.pretrained")
         lr, max_len = p["encoder_lr"], p["encoder_max_len"]
         if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-            raise ModelError(f"tagger encoder_lr must be a number above 0 (e.g. 3e-5), got {lr!r}")
+            raise ModelError(f"[tagger] encoder_lr must be a number above 0 (e.g. 3e-5), got {lr!r}")
         if isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 3:
-            raise ModelError(f"tagger encoder_max_len must be an int of at least 3 subwords, got {max_len!r}")
+            raise ModelError(f"[tagger] encoder_max_len must be an integer of at least 3 (subwords), "
+                             f"got {max_len!r}")
         if not isinstance(p["freeze_encoder"], bool):
-            raise ModelError(f"tagger freeze_encoder must be true or false, got {p['freeze_encoder']!r}")
+            raise ModelError(f"[tagger] freeze_encoder must be true or false, got {p['freeze_encoder']!r}")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "net_"):
