@@ -159,7 +159,9 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
                            "classifier needs at least two — add patterns for another intent")
     # every model's settings are checked before any of them trains
     IntentClassifier(**_component_params(config, "intent", INTENT_DEFAULTS)).check_params()
-    EntityTagger(**_component_params(config, "tagger", TAGGER_DEFAULTS)).check_params()
+    # a retraining whose old tagger holds an encoder needs no pretrained folder: it starts from that copy
+    EntityTagger(**_component_params(config, "tagger", TAGGER_DEFAULTS)).check_params(
+        folders=not (warm_start and os.path.isdir(os.path.join(warm_start, "tagger", "encoder"))))
     seed = int(tcfg["seed"])
     common.set_seed(seed)
     random.seed(seed)

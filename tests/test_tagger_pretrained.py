@@ -204,15 +204,36 @@ def test_should_warm_start_the_encoder_from_a_tagger_that_read_the_same_one(tune
 
 
 @pytest.mark.slow
+def test_should_retrain_from_the_bundled_encoder_when_the_folder_is_gone(items, encoder_dir, tmp_path):
+    # Given a saved tagger fitted with a folder that was deleted since
+    folder = str(tmp_path / "gone")
+    shutil.copytree(encoder_dir, folder)
+    params = {**PARAMS, "epochs": 1, "min_updates": 20, "pretrained": folder}
+    EntityTagger(**params).fit(items[:5], [], DICT, progress=False).save(str(tmp_path / "old"))
+    shutil.rmtree(folder)
+    old = EntityTagger.load(str(tmp_path / "old"))
+    # When it is retrained with the same settings, it starts from its own fine-tuned copy
+    new = EntityTagger(**params).fit(items, [], DICT, progress=False, init=old)
+    assert new.warm_start_["encoder"].startswith("copied") and "own copy" in new.warm_start_["encoder"]
+    new.save(str(tmp_path / "new"))
+    assert EntityTagger.load(str(tmp_path / "new")).predict([(t, k) for t, k, _ in items]) == \
+        new.predict([(t, k) for t, k, _ in items])
+    # And without a tagger to start from, the missing folder is the clear error
+    with pytest.raises(ConfigError, match="tagger.pretrained: .* is not a folder"):
+        EntityTagger(**params).fit(items, [], DICT, progress=False)
+
+
+@pytest.mark.slow
 def test_should_train_a_bundle_with_an_encoder_that_loads_without_the_folder(tmp_path, encoder_dir, monkeypatch):
     # Given the pipeline with --set tagger.pretrained=FOLDER
     fixture = os.path.join(HERE, "fixtures", "model")
     folder = str(tmp_path / "enc")
     shutil.copytree(encoder_dir, folder)
     no_network(monkeypatch)
+    overrides = ["intent.epochs=2", "tagger.epochs=4", "tagger.min_updates=60", "word2vec.epochs=2",
+                 f"tagger.pretrained={folder}", "tagger.encoder_lr=0.001"]
     out = nlukit.train(fixture, str(tmp_path / "m"), config=os.path.join(fixture, "tiny.toml"),
-                       overrides=["intent.epochs=2", "tagger.epochs=4", "tagger.min_updates=60", "word2vec.epochs=2",
-                                  f"tagger.pretrained={folder}", "tagger.encoder_lr=0.001"], progress=False)
+                       overrides=overrides, progress=False)
     probe = ["내일 서울에서 부산으로 가는 기차 예매해줘", "서울시 낼 날씨 알려줘", "안녕하세요"]
     before = [r.to_dict() for r in nlukit.load(out).parse_batch(probe)]
     files = json.load(open(os.path.join(out, "meta.json")))["files"]
@@ -227,6 +248,16 @@ def test_should_train_a_bundle_with_an_encoder_that_loads_without_the_folder(tmp
         [[(e["start"], e["end"], e["entity"], e["role"]) for e in r["entities"]] for r in before]
     assert np.allclose([e["confidence_entity"] for r in single for e in r["entities"]],
                        [e["confidence_entity"] for r in before for e in r["entities"]], atol=1e-4)
+    # And a retraining from the bundle needs no folder: the settings check lets it through and the
+    # tagger starts from the bundle's fine-tuned encoder
+    from nlukit.config import load_config
+    from nlukit.dataset import load_dataset
+    from nlukit.train import fit_components, prepare
+    ds = load_dataset(fixture)
+    comps = fit_components(prepare(ds.train), prepare(ds.valid), ds.dictionary,
+                           load_config(os.path.join(fixture, "tiny.toml"), overrides), progress=False,
+                           warm_start=out)
+    assert comps.tagger.has_encoder and "own copy" in comps.tagger.warm_start_["encoder"]
 
 
 # --------------------------------------------------------------------------- features

@@ -176,9 +176,9 @@ class _Net(nn.Module):
         self.encoder = encoder
         self.freeze_encoder = bool(freeze_encoder) and encoder is not None
         enc_dim = int(encoder.config.hidden_size) if encoder is not None else 0
-        if self.freeze_encoder:
+        if encoder is not None:     # (an encoder copied from a frozen one may come without gradients)
             for w in encoder.parameters():
-                w.requires_grad_(False)
+                w.requires_grad_(not self.freeze_encoder)
         from torchcrf import CRF
         self.word = nn.Embedding(n_words, word_dim, padding_idx=0)
         self.char = nn.Embedding(n_chars, char_dim, padding_idx=0)
@@ -956,9 +956,11 @@ class EntityTagger:
         self.params: dict[str, Any] = {**DEFAULTS, **params}
 
     # ------------------------------------------------------------------ features
-    def check_params(self) -> None:
+    def check_params(self, folders: bool = True) -> None:
         """Refuse settings no fit can use, naming the setting (``nlukit train`` calls this
-        before anything trains, so a typo does not wait for Word2Vec and the intent model)."""
+        before anything trains, so a typo does not wait for Word2Vec and the intent model).
+        ``folders=False`` leaves the ``pretrained`` folder unchecked (a retraining can start from
+        the old bundle's encoder, see :meth:`fit`)."""
         p = self.params
         if p["unit"] not in ("morpheme", "char"):
             raise ModelError(f"tagger unit must be 'morpheme' or 'char', got {p['unit']!r}")
@@ -967,13 +969,14 @@ class EntityTagger:
         check_training_params(p, "tagger", ("hidden", "layers", "epochs", "batch_size", "eval_batch_size",
                                             "min_updates"))
         if p.get("pretrained"):
-            self._check_encoder_params()
+            self._check_encoder_params(folders)
 
-    def _check_encoder_params(self) -> None:
+    def _check_encoder_params(self, folders: bool = True) -> None:
         """The ``pretrained`` folder (a fast tokenizer and a config there) and the encoder's settings."""
         from . import pretrained
         p = self.params
-        pretrained.check_tokenizer(p["pretrained"], "tagger.pretrained")
+        if folders:
+            pretrained.check_tokenizer(p["pretrained"], "tagger.pretrained")
         lr, max_len = p["encoder_lr"], p["encoder_max_len"]
         if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
             raise ModelError(f"[tagger] encoder_lr must be a number above 0 (e.g. 3e-5), got {lr!r}")
@@ -1284,7 +1287,7 @@ class EntityTagger:
         self._validate(valid, "valid", True)
         if not train:
             raise ModelError("the tagger needs at least one training sentence")
-        self.check_params()
+        self.check_params(folders=not (init is not None and init.__dict__.get("tokenizer_") is not None))
         if char_embeddings is not None:
             if p["unit"] != "char":
                 raise ModelError("char_embeddings need unit='char'")
@@ -1300,7 +1303,7 @@ class EntityTagger:
         merged, excludes = self._lexicon(train, dictionary if p["use_gazetteer"] else None)
         self.gazetteer_ = Gazetteer(merged)
         self.gaz_types_ = list(self.gazetteer_.entity_types)
-        encoder = self._load_pretrained()
+        encoder = self._load_pretrained(init)
 
         labels = sorted({label_of(s) for _, _, spans in train for s in spans})
         self.labels_ = labels
@@ -1403,14 +1406,28 @@ class EntityTagger:
         self.net_.eval()
         return self
 
-    def _load_pretrained(self) -> Any:
-        """The encoder of ``pretrained`` (its tokenizer in ``tokenizer_``), or None without one."""
+    def _load_pretrained(self, init: EntityTagger | None = None) -> Any:
+        """The encoder of ``pretrained`` (its tokenizer in ``tokenizer_``), or None without one.
+
+        When the folder is gone but ``init`` (the tagger being retrained) has an encoder, that
+        bundled copy is the starting point: its tokenizer and its fine-tuned weights."""
+        import copy
+        import os
+
+        from ..errors import ConfigError
         p = self.params
         self.tokenizer_ = None
+        self.encoder_from_ = None
         if not p.get("pretrained"):
             return None
         from . import pretrained
-        self.tokenizer_, encoder = pretrained.load_pretrained(p["pretrained"], "tagger.pretrained")
+        try:
+            self.tokenizer_, encoder = pretrained.load_pretrained(p["pretrained"], "tagger.pretrained")
+        except ConfigError:
+            if init is None or not init.has_encoder or os.path.isdir(os.path.expanduser(str(p["pretrained"]))):
+                raise
+            self.tokenizer_, encoder = init.tokenizer_, copy.deepcopy(init.net_.encoder).cpu()
+            self.encoder_from_ = "the retrained tagger's own copy (the pretrained folder is gone)"
         self.encoder_max_len_ = self._max_len(encoder)
         return encoder
 
@@ -1456,7 +1473,8 @@ class EntityTagger:
                 skip += [k for k in net.state_dict() if k.startswith("encoder.")]
         stats = warm_start(net, prev.state_dict(), maps, skip=skip)
         if net.encoder is not None:
-            stats["encoder"] = "pretrained" if len(skip) > 2 else "copied where the shapes match"
+            stats["encoder"] = ("pretrained" if len(skip) > 2 else "copied where the shapes match") + \
+                (f", from {self.encoder_from_}" if self.__dict__.get("encoder_from_") else "")
         net.constrain()  # new tags' invalid moves pinned again
         return stats
 
