@@ -1429,7 +1429,7 @@ class EntityTagger:
             self.tokenizer_, encoder = init.tokenizer_, copy.deepcopy(init.net_.encoder).cpu()
             self.encoder_from_ = "the retrained tagger's own copy (the pretrained folder is gone)"
         self.encoder_max_len_ = self._max_len(encoder)
-        return encoder
+        return encoder.float()   # a half-precision checkpoint is fine-tuned (and saved, reloaded) in float32
 
     def _max_len(self, encoder: Any) -> int:
         """``encoder_max_len``, at most the encoder's own position limit."""
