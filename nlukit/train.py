@@ -160,7 +160,9 @@ def fit_components(train: Sequence[Prepared], valid: Sequence[Prepared],
     # every model's settings are checked before any of them trains
     # (a warm start needs no pretrained folder: the old bundle holds its fine-tuned encoder)
     IntentClassifier(**_component_params(config, "intent", INTENT_DEFAULTS)).check_params(folders=not warm_start)
-    EntityTagger(**_component_params(config, "tagger", TAGGER_DEFAULTS)).check_params()
+    # a retraining whose old tagger holds an encoder needs no pretrained folder: it starts from that copy
+    EntityTagger(**_component_params(config, "tagger", TAGGER_DEFAULTS)).check_params(
+        folders=not (warm_start and os.path.isdir(os.path.join(warm_start, "tagger", "encoder"))))
     seed = int(tcfg["seed"])
     common.set_seed(seed)
     random.seed(seed)
@@ -519,6 +521,9 @@ def describe(meta: Mapping[str, Any]) -> str:
             line += f", fallback below {threshold:.3f}"
         if tagger:
             line += f"; tagger BiLSTM-CRF over {tagger.get('unit')}s, hidden {tagger.get('hidden')}"
+            if tagger.get("pretrained"):
+                how = "frozen" if tagger.get("freeze_encoder") else "fine-tuned"
+                line += f", with an encoder {how} from {tagger['pretrained']} (kept in the bundle)"
         lines.append(line)
     data = meta.get("data") or {}
     if meta.get("memory_sentences"):

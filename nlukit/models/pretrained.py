@@ -54,6 +54,23 @@ def check_folder(path: Any, key: str) -> Path:
     return folder
 
 
+def check_tokenizer(path: Any, key: str) -> Any:
+    """:func:`check_folder`, then the folder's tokenizer (no weights are read): a
+    :class:`ConfigError` when it cannot be read or is slow only. For a settings check before
+    any training; returns the fast tokenizer."""
+    folder = check_folder(path, key)
+    tf = transformers_module()
+    try:
+        tokenizer = tf.AutoTokenizer.from_pretrained(str(folder), local_files_only=True, use_fast=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"{key}: the tokenizer in {str(folder)!r} could not be read ({exc}); save it "
+                          "into the folder with tokenizer.save_pretrained(DIR)") from exc
+    if not getattr(tokenizer, "is_fast", False):
+        raise ConfigError(f"{key}: {str(folder)!r} has only a slow tokenizer; nlukit needs a fast one "
+                          "(tokenizer.json) for character offsets: save it with a fast tokenizer")
+    return tokenizer
+
+
 def load_pretrained(path: Any, key: str) -> tuple[Any, Any]:
     """``(tokenizer, encoder)`` from a local Hugging Face folder: a fast tokenizer (its character
     offsets are needed) and the bare encoder (``AutoModel``), weights included."""

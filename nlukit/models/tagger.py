@@ -106,6 +106,12 @@ DEFAULTS: dict[str, Any] = {
     "seed": 13,
     "device": None,            # None/"auto": CUDA when present, else CPU
     "threads": None,           # torch threads while fitting (None: torch's choice)
+    "pretrained": "",          # a local Hugging Face encoder folder (KLUE-BERT, KoELECTRA): its last
+                               # hidden states, averaged over the subwords overlapping each unit, join
+                               # the unit features; "" = none. Never downloaded; the bundle keeps a copy
+    "encoder_lr": 3e-5,        # learning rate of the encoder's weights (its own AdamW group)
+    "freeze_encoder": False,   # true: the encoder's weights stay as loaded (features made once per sentence)
+    "encoder_max_len": 128,    # subwords the encoder reads per sentence; units beyond get zeros
 }
 
 Item = tuple[str, Sequence[Token]]
@@ -124,13 +130,17 @@ class _Units:
     :func:`~nlukit.models.gazetteer.match_features`.
     """
 
-    __slots__ = ("starts", "ends", "words", "pos", "chars", "bigrams", "gaz_hits", "gaz_dim")
+    __slots__ = ("starts", "ends", "words", "pos", "chars", "bigrams", "gaz_hits", "gaz_dim", "sub", "enc")
 
     def __init__(self, starts: Sequence[int], ends: Sequence[int], words: Sequence[str], pos: list[str],
                  chars: list[str], bigrams: list[str], gaz_hits: list[tuple[int, int]],
                  gaz_dim: int) -> None:
         self.starts, self.ends, self.words, self.pos = starts, ends, words, pos
         self.chars, self.bigrams, self.gaz_hits, self.gaz_dim = chars, bigrams, gaz_hits, gaz_dim
+        # with a pretrained encoder (EntityTagger._add_subwords): the text's subword ids and the
+        # (units, subwords) averaging matrix; ``enc`` the units' encoder features when cached
+        self.sub: tuple[list[int], np.ndarray] | None = None
+        self.enc: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -173,13 +183,25 @@ _NO_COLUMNS = TokenColumns([], [], [], [])
 
 
 class _Net(nn.Module):
-    """Embeddings + char CNN + POS + gazetteer → BiLSTM → emissions → CRF."""
+    """Embeddings + char CNN + POS (+ pretrained encoder) + gazetteer → BiLSTM → emissions → CRF.
+
+    ``encoder`` (a Hugging Face ``AutoModel``, or None) adds each unit's mean of the encoder's
+    last hidden states over its subwords (:meth:`unit_encodings`) before the gazetteer
+    columns; such a network always runs the plain torch path (no folded or NumPy route).
+    ``freeze_encoder`` keeps the encoder in eval mode and out of the gradients.
+    """
 
     def __init__(self, n_words: int, word_dim: int, n_chars: int, char_dim: int, char_filters: int,
                  char_kernel: int, n_pos: int, pos_dim: int, unit_char_dim: int, gaz_dim: int,
                  hidden: int, layers: int, dropout: float, n_tags: int, n_bigrams: int = 0,
-                 bigram_dim: int = 0) -> None:
+                 bigram_dim: int = 0, encoder: nn.Module | None = None, freeze_encoder: bool = False) -> None:
         super().__init__()
+        self.encoder = encoder
+        self.freeze_encoder = bool(freeze_encoder) and encoder is not None
+        enc_dim = int(encoder.config.hidden_size) if encoder is not None else 0
+        if encoder is not None:     # (an encoder copied from a frozen one may come without gradients)
+            for w in encoder.parameters():
+                w.requires_grad_(not self.freeze_encoder)
         from torchcrf import CRF
         self.word = nn.Embedding(n_words, word_dim, padding_idx=0)
         self.char = nn.Embedding(n_chars, char_dim, padding_idx=0)
@@ -188,7 +210,7 @@ class _Net(nn.Module):
         self.unit_char = nn.Embedding(n_chars, unit_char_dim, padding_idx=0) if unit_char_dim else None
         self.gaz_dim = gaz_dim
         self.bigram = nn.Embedding(n_bigrams, bigram_dim, padding_idx=0) if bigram_dim else None
-        in_dim = word_dim + char_filters + pos_dim + unit_char_dim + bigram_dim + gaz_dim
+        in_dim = word_dim + char_filters + pos_dim + unit_char_dim + bigram_dim + enc_dim + gaz_dim
         self.drop = nn.Dropout(dropout)
         self.lstm = nn.LSTM(in_dim, hidden, num_layers=layers, batch_first=True, bidirectional=True,
                             dropout=dropout if layers > 1 else 0.0)
@@ -200,6 +222,21 @@ class _Net(nn.Module):
         self.register_buffer("allowed", torch.ones(n_tags, n_tags, dtype=torch.bool))
         self.register_buffer("allowed_start", torch.ones(n_tags, dtype=torch.bool))
 
+    def train(self, mode: bool = True) -> _Net:
+        super().train(mode)
+        if self.freeze_encoder:     # a frozen encoder never drops out: its features are fixed
+            self.encoder.eval()
+        return self
+
+    def unit_encodings(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
+        """``(B, units, hidden)``: per unit, the mean of the encoder's last hidden states over the
+        subwords overlapping it (``enc_pool``), or the cached features ``enc`` when the batch has them."""
+        if "enc" in batch:
+            return batch["enc"]
+        with torch.set_grad_enabled(torch.is_grad_enabled() and not self.freeze_encoder):
+            h = self.encoder(input_ids=batch["enc_ids"], attention_mask=batch["enc_mask"]).last_hidden_state
+        return torch.bmm(batch["enc_pool"], h.float())
+
     def constrain(self) -> None:
         """Pin the scores of invalid IOB2 transitions to a large negative value."""
         with torch.no_grad():
@@ -209,11 +246,12 @@ class _Net(nn.Module):
     def emissions(self, batch: dict[str, torch.Tensor]) -> torch.Tensor:
         words = batch["words"]
         b, n = words.shape
-        if b == 1 and not self.training and words.device.type == "cpu":
+        plain = self.encoder is not None    # with an encoder: the plain torch path only
+        if b == 1 and not self.training and words.device.type == "cpu" and not plain:
             return self._emissions_one(batch)
         ids = batch["surfaces"]                           # one row per distinct surface
         lengths = batch["lengths"].cpu()
-        fast = not self.training and b >= FOLDED_MIN_ROWS
+        fast = not self.training and b >= FOLDED_MIN_ROWS and not plain
         plan = self._folded() if fast else None
         if plan is not None and "vocab_chars" in batch and self._word_chars(plan, batch["vocab_chars"]) is not None:
             return self._packed_emissions(batch, None, lengths)   # known words' char features made once
@@ -225,6 +263,8 @@ class _Net(nn.Module):
             parts.append(self.unit_char(batch["unit_chars"]))
         if self.bigram is not None:
             parts.append(self.bigram(batch["bigrams"]))
+        if plain:
+            parts.append(self.unit_encodings(batch))
         if self.gaz_dim:
             parts.append(batch["gaz"])
         x = self.drop(torch.cat(parts, dim=-1))
@@ -939,9 +979,11 @@ class EntityTagger:
         self.params: dict[str, Any] = {**DEFAULTS, **params}
 
     # ------------------------------------------------------------------ features
-    def check_params(self) -> None:
+    def check_params(self, folders: bool = True) -> None:
         """Refuse settings no fit can use, naming the setting (``nlukit train`` calls this
-        before anything trains, so a typo does not wait for Word2Vec and the intent model)."""
+        before anything trains, so a typo does not wait for Word2Vec and the intent model).
+        ``folders=False`` leaves the ``pretrained`` folder unchecked (a retraining can start from
+        the old bundle's encoder, see :meth:`fit`)."""
         p = self.params
         if p["unit"] not in ("morpheme", "char"):
             raise ModelError(f"tagger unit must be 'morpheme' or 'char', got {p['unit']!r}")
@@ -949,6 +991,23 @@ class EntityTagger:
             raise ModelError(f"tagger char_position must be 'BI' or 'BIES', got {p['char_position']!r}")
         check_training_params(p, "tagger", ("hidden", "layers", "epochs", "batch_size", "eval_batch_size",
                                             "min_updates"))
+        if p.get("pretrained"):
+            self._check_encoder_params(folders)
+
+    def _check_encoder_params(self, folders: bool = True) -> None:
+        """The ``pretrained`` folder (a fast tokenizer and a config there) and the encoder's settings."""
+        from . import pretrained
+        p = self.params
+        if folders:
+            pretrained.check_tokenizer(p["pretrained"], "tagger.pretrained")
+        lr, max_len = p["encoder_lr"], p["encoder_max_len"]
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+            raise ModelError(f"[tagger] encoder_lr must be a number above 0 (e.g. 3e-5), got {lr!r}")
+        if isinstance(max_len, bool) or not isinstance(max_len, int) or max_len < 3:
+            raise ModelError(f"[tagger] encoder_max_len must be an integer of at least 3 (subwords), "
+                             f"got {max_len!r}")
+        if not isinstance(p["freeze_encoder"], bool):
+            raise ModelError(f"[tagger] freeze_encoder must be true or false, got {p['freeze_encoder']!r}")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "net_"):
@@ -1180,6 +1239,65 @@ class EntityTagger:
         units = np.repeat(u0, span) + step
         return units, np.repeat(col, span) + np.where(step == 0, 0, k)
 
+    def _add_subwords(self, texts: Sequence[str], prepared: Sequence[_Units]) -> None:
+        """Give each prepared item its encoder input: the subword ids of its text (the fast
+        tokenizer's, cut at ``encoder_max_len``) and the ``(units, subwords)`` matrix averaging the
+        subwords whose character offsets overlap each unit (a row of zeros for a unit none
+        overlaps: past the cut, or text the tokenizer dropped)."""
+        enc = self.tokenizer_(list(texts), truncation=True, max_length=self.encoder_max_len_,
+                              return_offsets_mapping=True, return_attention_mask=False,
+                              return_token_type_ids=False)
+        for u, ids, offsets in zip(prepared, enc["input_ids"], enc["offset_mapping"], strict=True):
+            offs = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+            starts = np.asarray(u.starts, dtype=np.int64)[:, None]
+            ends = np.asarray(u.ends, dtype=np.int64)[:, None]
+            hit = (offs[None, :, 0] < ends) & (offs[None, :, 1] > starts) & (offs[None, :, 1] > offs[None, :, 0])
+            count = hit.sum(axis=1, keepdims=True)
+            u.sub = (list(ids), (hit / np.maximum(count, 1)).astype(np.float32))
+            u.enc = None
+
+    def _encode_subwords(self, prepared: Sequence[_Units], n: int) -> dict[str, torch.Tensor]:
+        """The encoder's part of a batch: cached features ``enc`` when every item has them, else
+        padded subword ids ``enc_ids``, their mask ``enc_mask`` and the averaging ``enc_pool``."""
+        dev, b = self.device_, len(prepared)
+        if all(u.enc is not None for u in prepared):
+            feats = np.zeros((b, n, self.net_.encoder.config.hidden_size), dtype=np.float32)
+            for r, u in enumerate(prepared):
+                feats[r, :len(u)] = u.enc
+            return {"enc": torch.from_numpy(feats).to(dev)}
+        width = max(len(u.sub[0]) for u in prepared)
+        pad = self.tokenizer_.pad_token_id
+        ids = np.full((b, width), 0 if pad is None else int(pad), dtype=np.int64)
+        mask = np.zeros((b, width), dtype=np.int64)
+        pool = np.zeros((b, n, width), dtype=np.float32)
+        for r, u in enumerate(prepared):
+            k = len(u.sub[0])
+            ids[r, :k] = u.sub[0]
+            mask[r, :k] = 1
+            pool[r, :len(u), :k] = u.sub[1]
+        t = torch.from_numpy
+        return {"enc_ids": t(ids).to(dev), "enc_mask": t(mask).to(dev), "enc_pool": t(pool).to(dev)}
+
+    def _cache_encodings(self, prepared: Sequence[_Units], batch_size: int = 32) -> None:
+        """A frozen encoder's features of each item (``enc``), computed once before training."""
+        net = self.net_
+        was = net.encoder.training
+        net.encoder.eval()
+        items = [u for u in prepared if len(u)]
+        with torch.inference_mode():
+            for k in range(0, len(items), batch_size):
+                chunk = items[k:k + batch_size]
+                n = max(len(u) for u in chunk)
+                feats = net.unit_encodings(self._encode_subwords(chunk, n)).float().cpu().numpy()
+                for r, u in enumerate(chunk):
+                    u.enc = feats[r, :len(u)].copy()
+        net.encoder.train(was)
+
+    @property
+    def has_encoder(self) -> bool:
+        """Whether the tagger reads a pretrained encoder (``pretrained`` at fit time)."""
+        return self.__dict__.get("tokenizer_") is not None
+
     def _gaz_hits(self, starts: Sequence[int], ends: Sequence[int], matches: Sequence[Any]
                   ) -> list[tuple[int, int]]:
         """The ``(unit, column)`` ones of :func:`match_features`, without the dense matrix.
@@ -1254,10 +1372,13 @@ class EntityTagger:
         chars = self._char_ids(surfaces)   # in index order (dicts keep insertion order)
         dev = self.device_
         t = torch.from_numpy
-        return {"words": t(words).to(dev), "pos": t(pos).to(dev), "unit_chars": t(unit_chars).to(dev),
-                "bigrams": t(bigrams).to(dev), "surfaces": t(chars).to(dev),
-                "surface_index": t(surface_index).to(dev), "gaz": t(gaz).to(dev),
-                "lengths": t(lengths).to(dev), "vocab_chars": self._vocab_chars()}
+        out = {"words": t(words).to(dev), "pos": t(pos).to(dev), "unit_chars": t(unit_chars).to(dev),
+               "bigrams": t(bigrams).to(dev), "surfaces": t(chars).to(dev),
+               "surface_index": t(surface_index).to(dev), "gaz": t(gaz).to(dev),
+               "lengths": t(lengths).to(dev), "vocab_chars": self._vocab_chars()}
+        if self.__dict__.get("tokenizer_") is not None:
+            out.update(self._encode_subwords(prepared, n))
+        return out
 
     def _encode_flat(self, flat: _FlatUnits, idx: Sequence[int]) -> dict[str, torch.Tensor]:
         """:meth:`_encode` of the items ``idx`` from their flat units (:meth:`_flat_units`): the
@@ -1396,7 +1517,7 @@ class EntityTagger:
         self._validate(valid, "valid", True)
         if not train:
             raise ModelError("the tagger needs at least one training sentence")
-        self.check_params()
+        self.check_params(folders=not (init is not None and init.__dict__.get("tokenizer_") is not None))
         if char_embeddings is not None:
             if p["unit"] != "char":
                 raise ModelError("char_embeddings need unit='char'")
@@ -1412,6 +1533,7 @@ class EntityTagger:
         merged, excludes = self._lexicon(train, dictionary if p["use_gazetteer"] else None)
         self.gazetteer_ = Gazetteer(merged)
         self.gaz_types_ = list(self.gazetteer_.entity_types)
+        encoder = self._load_pretrained(init)
 
         labels = sorted({label_of(s) for _, _, spans in train for s in spans})
         self.labels_ = labels
@@ -1422,6 +1544,8 @@ class EntityTagger:
                       for (text, toks, spans), ex in zip(train, excludes, strict=True)]
         gold_train = [[tag_index.get(t, 0) for t in iob_tags(u.tokens(), spans)]
                       for u, (_, _, spans) in zip(prep_train, train, strict=True)]
+        if encoder is not None:
+            self._add_subwords([text for text, _, _ in train], prep_train)
         self.words_ = Vocab.build((u.words for u in prep_train),
                                   extra=list(getattr(embeddings, "vocab", [])) if embeddings else ())
         pre = list(getattr(char_embeddings, "vocab", [])) if char_embeddings is not None else []
@@ -1436,7 +1560,7 @@ class EntityTagger:
             self.pos_ = grow_vocab(init.pos_, self.pos_)
             self.bigrams_ = grow_vocab(init.bigrams_, self.bigrams_)
         word_dim = int(getattr(embeddings, "dim", 0) or p["word_dim"])
-        self.net_ = self._build_net(word_dim)
+        self.net_ = self._build_net(word_dim, encoder)
         if embeddings is not None:
             self._init_embeddings(embeddings)
         if char_embeddings is not None:
@@ -1444,6 +1568,8 @@ class EntityTagger:
         if init is not None:
             self.warm_start_ = self._warm_start(init)
         self.net_.to(self.device_)
+        if encoder is not None and self.net_.freeze_encoder:
+            self._cache_encodings(prep_train)
 
         keep = [i for i, u in enumerate(prep_train) if len(u)]
         if valid:
@@ -1454,7 +1580,14 @@ class EntityTagger:
             val_items = [(train[i][0], train[i][1]) for i in sample]
             val_gold = [{(s.start, s.end, label_of(s)) for s in train[i][2]} for i in sample]
 
-        opt = torch.optim.Adam(self.net_.parameters(), lr=p["lr"], weight_decay=p["weight_decay"])
+        if encoder is None:
+            opt = torch.optim.Adam(self.net_.parameters(), lr=p["lr"], weight_decay=p["weight_decay"])
+        else:   # the encoder's weights in their own group, at their own (small) learning rate
+            own = {id(w) for w in self.net_.encoder.parameters()}
+            groups = [{"params": [w for w in self.net_.parameters() if id(w) not in own]}]
+            if not self.net_.freeze_encoder:
+                groups.append({"params": list(self.net_.encoder.parameters()), "lr": float(p["encoder_lr"])})
+            opt = torch.optim.AdamW(groups, lr=p["lr"], weight_decay=p["weight_decay"])
         stopper = EarlyStopping(patience=int(p["patience"]), mode="max")
         self.history_: list[dict[str, Any]] = []
         bs = int(p["batch_size"])
@@ -1503,8 +1636,42 @@ class EntityTagger:
         self.net_.eval()
         return self
 
+    def _load_pretrained(self, init: EntityTagger | None = None) -> Any:
+        """The encoder of ``pretrained`` (its tokenizer in ``tokenizer_``), or None without one.
+
+        When the folder is gone but ``init`` (the tagger being retrained) has an encoder, that
+        bundled copy is the starting point: its tokenizer and its fine-tuned weights."""
+        import copy
+        import os
+
+        from ..errors import ConfigError
+        p = self.params
+        self.tokenizer_ = None
+        self.encoder_from_ = None
+        if not p.get("pretrained"):
+            return None
+        from . import pretrained
+        try:
+            self.tokenizer_, encoder = pretrained.load_pretrained(p["pretrained"], "tagger.pretrained")
+        except ConfigError:
+            if init is None or not init.has_encoder or os.path.isdir(os.path.expanduser(str(p["pretrained"]))):
+                raise
+            self.tokenizer_, encoder = init.tokenizer_, copy.deepcopy(init.net_.encoder).cpu()
+            self.encoder_from_ = "the retrained tagger's own copy (the pretrained folder is gone)"
+        self.encoder_max_len_ = self._max_len(encoder)
+        return encoder.float()   # a half-precision checkpoint is fine-tuned (and saved, reloaded) in float32
+
+    def _max_len(self, encoder: Any) -> int:
+        """``encoder_max_len``, at most the encoder's own position limit."""
+        limit = getattr(encoder.config, "max_position_embeddings", None)
+        want = int(self.params["encoder_max_len"])
+        return min(want, int(limit)) if isinstance(limit, int) and limit > 0 else want
+
     def _warm_start(self, old: EntityTagger) -> dict[str, Any]:
-        """Copy ``old``'s weights into the freshly built network, item by item (see :meth:`fit`)."""
+        """Copy ``old``'s weights into the freshly built network, item by item (see :meth:`fit`).
+
+        A pretrained encoder's weights are copied (the old fine-tuned ones) only when the old
+        tagger's encoder reads the same subword vocabulary; otherwise they stay as loaded."""
         net, prev = self.net_, old.net_
         tags = index_map(self.tags_, old.tags_)
         k_new, k_old = len(self.gaz_types_), len(old.gaz_types_)
@@ -1529,7 +1696,15 @@ class EntityTagger:
             columns = list(range(fixed)) + [fixed + g if g >= 0 else -1 for g in gaz]
             for d in ("", "_reverse"):
                 maps[f"lstm.weight_ih_l0{d}"] = {1: columns}
-        stats = warm_start(net, prev.state_dict(), maps, skip=("allowed", "allowed_start"))
+        skip = ["allowed", "allowed_start"]
+        if net.encoder is not None:
+            same = old.has_encoder and old.tokenizer_.get_vocab() == self.tokenizer_.get_vocab()
+            if not same:
+                skip += [k for k in net.state_dict() if k.startswith("encoder.")]
+        stats = warm_start(net, prev.state_dict(), maps, skip=skip)
+        if net.encoder is not None:
+            stats["encoder"] = ("pretrained" if len(skip) > 2 else "copied where the shapes match") + \
+                (f", from {self.encoder_from_}" if self.__dict__.get("encoder_from_") else "")
         net.constrain()  # new tags' invalid moves pinned again
         return stats
 
@@ -1573,14 +1748,15 @@ class EntityTagger:
                     for found in per_item]
         return merged, excludes
 
-    def _build_net(self, word_dim: int) -> _Net:
+    def _build_net(self, word_dim: int, encoder: Any = None) -> _Net:
         p = self.params
         net = _Net(len(self.words_), word_dim, len(self.chars_), int(p["char_dim"]),
                    int(p["char_filters"]), int(p["char_kernel"]), len(self.pos_), int(p["pos_dim"]),
                    int(p["unit_char_dim"]) if p["unit"] == "char" else 0,
                    self._gaz_dim(), int(p["hidden"]), int(p["layers"]), float(p["dropout"]),
                    len(self.tags_), len(self.bigrams_),
-                   int(p["bigram_dim"]) if p["unit"] == "char" else 0)
+                   int(p["bigram_dim"]) if p["unit"] == "char" else 0,
+                   encoder=encoder, freeze_encoder=bool(p.get("freeze_encoder")))
         allowed, start = _iob_constraints(self.tags_)
         net.allowed.copy_(allowed)
         net.allowed_start.copy_(start)
@@ -1630,9 +1806,12 @@ class EntityTagger:
         if validate:
             self._validate(items, "items", False)
         out: list[list[Pred]] = [[] for _ in items]
-        flat = self._flat_units(items)
+        encoder = self.__dict__.get("tokenizer_") is not None
+        flat = None if encoder else self._flat_units(items)   # an encoder reads each item's text: the plain way
         if flat is None:
             prepared = [self._units(text, toks) for text, toks in items]
+            if encoder:
+                self._add_subwords([text for text, _ in items], prepared)
             sizes = [len(u.starts) for u in prepared]
         else:                           # many texts: their units in flat arrays
             sizes = flat.sizes.tolist()
@@ -1695,6 +1874,8 @@ class EntityTagger:
                 if not len(units):
                     out.append(([], []))
                     continue
+                if self.has_encoder:
+                    self._add_subwords([text], [units])
                 batch = self._encode([units])
                 crf = self.net_.crf
                 em = self.net_.eval().emissions(batch).float().cpu().numpy()
@@ -1714,13 +1895,26 @@ class EntityTagger:
                 "params": self.params, "labels": self.labels_, "tags": self.tags_,
                 "word_dim": int(self.net_.word.weight.shape[1]),
                 "history": self.history_, "best_epoch": getattr(self, "best_epoch_", None),
-                **({"warm_start": self.warm_start_} if getattr(self, "warm_start_", None) else {})})
+                **({"warm_start": self.warm_start_} if getattr(self, "warm_start_", None) else {}),
+                **({"encoder": self._encoder_meta()} if self.has_encoder else {})})
             write_json(tmp / "vocab.json", {"words": self.words_.to_json(),
                                             "chars": self.chars_.to_json(),
                                             "pos": self.pos_.to_json(),
                                             "bigrams": self.bigrams_.to_json()})
             write_json(tmp / "gazetteer.json", self.gazetteer_.to_json())
             save_state(tmp / "weights.pt", self.net_.state_dict())
+            if self.has_encoder:   # its configuration and tokenizer; its weights are in weights.pt
+                from . import pretrained
+                pretrained.save_encoder(tmp / pretrained.FOLDER, self.tokenizer_, self.net_.encoder)
+
+    def _encoder_meta(self) -> dict[str, Any]:
+        """What ``meta.json`` says of the encoder: its bundled folder, where it came from (for
+        information only: loading reads the bundle's copy), its kind and width."""
+        from . import pretrained
+        config = self.net_.encoder.config
+        return {"folder": pretrained.FOLDER, "source": str(self.params.get("pretrained") or ""),
+                "model_type": getattr(config, "model_type", None), "hidden": int(config.hidden_size),
+                "max_len": int(self.encoder_max_len_), "frozen": bool(self.net_.freeze_encoder)}
 
     @classmethod
     def load(cls, path: str, device: str | None = "cpu") -> EntityTagger:
@@ -1757,7 +1951,18 @@ class EntityTagger:
         self.history_ = list(meta.get("history", []))
         self.best_epoch_ = meta.get("best_epoch")
         self.device_ = choose_device(device)
-        self.net_ = self._build_net(word_dim)
+        encoder, self.tokenizer_ = None, None
+        info = meta.get("encoder")
+        if info:
+            from . import pretrained
+            folder = os.path.join(path, str(info.get("folder") or pretrained.FOLDER) if isinstance(info, dict)
+                                  else pretrained.FOLDER)
+            if not os.path.isdir(folder):
+                raise BundleError(f"{folder}: the tagger's encoder folder is missing; re-train or copy the "
+                                  "whole model")
+            self.tokenizer_, encoder = pretrained.load_encoder(folder)
+            self.encoder_max_len_ = int(info.get("max_len") or self._max_len(encoder))
+        self.net_ = self._build_net(word_dim, encoder)
         load_module_state(self.net_, os.path.join(path, "weights.pt"))
         self.net_.constrain()
         self.net_.to(self.device_).eval()
@@ -1831,6 +2036,9 @@ class TaggerEnsemble:
         EntityTagger._validate(items, "items", False)
         out: list[list[Pred]] = [[] for _ in items]
         prepared = [[m._units(text, toks) for text, toks in items] for m in self.members]
+        for m, units in zip(self.members, prepared, strict=True):
+            if m.has_encoder:
+                m._add_subwords([text for text, _ in items], units)
         for units in prepared[1:]:
             for u0, u1 in zip(prepared[0], units, strict=True):
                 if list(u0.starts) != list(u1.starts) or list(u0.ends) != list(u1.ends):
