@@ -43,6 +43,7 @@ def make_bot(overrides=None, *, multiple=False, confirm=False, alarm_action=Fals
         del alarm["response"]
         alarm["action"] = "nlukit.bot.actions:set_alarm"
         alarm["slot"][1]["default"] = "오늘"
+        alarm["slot"][0]["pattern"] = r'((오전|오후|새벽|아침|저녁|밤) )?\d{1,2}시( \d{1,2}분)?'   # as the demo's
     return Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
 
 
@@ -276,3 +277,24 @@ def test_should_not_change_the_alarm_set_for_a_half_of_the_day_or_minutes_said_i
         bot = make_bot()
         bot.handle("c2", "7시 알람 맞춰줘")
         assert bot.handle("c2", said).reply.startswith(reply), said
+
+
+# ------------------------------------------------------------------ 7. 새벽 said late in the evening
+
+
+def test_should_ring_the_small_hours_said_in_the_evening_that_night_without_saying_they_passed():
+    # 오늘 새벽 2시 at 23:00 is the night ahead (in three hours): not "이미 지나서"
+    said = {"오늘 새벽 2시 알람": (Entity("date", "오늘", "오늘", 0, 2, 0.9), Entity("time", "새벽 2시", "새벽 2시", 3, 8, 0.9)),
+            "새벽 2시 알람": (Entity("time", "새벽 2시", "새벽 2시", 0, 5, 0.9),)}
+    overrides = {t: parse_result(t, "alarm", 0.95, *es) for t, es in said.items()}
+    at11pm = datetime.datetime(2026, 11, 25, 23, 0)
+    for sid, text in enumerate(said):
+        turn = make_bot(overrides, alarm_action=True).handle(str(sid), text, now=at11pm)
+        assert turn.reply == "11월 26일 (목) 오전 2시에 알람을 맞췄어요.", text
+    # at 01:00 the small hours ahead are today's; at 03:00 today's 2시 has passed and says so
+    at1am, at3am = datetime.datetime(2026, 11, 25, 1, 0), datetime.datetime(2026, 11, 25, 3, 0)
+    for text in said:
+        turn = make_bot(overrides, alarm_action=True).handle("a", text, now=at1am)
+        assert turn.reply == "11월 25일 (수) 오전 2시에 알람을 맞췄어요.", text
+        turn = make_bot(overrides, alarm_action=True).handle("b", text, now=at3am)
+        assert turn.reply == "오전 2시는 이미 지나서 11월 26일 (목) 오전 2시에 알람을 맞췄어요.", text
