@@ -790,7 +790,8 @@ def test_should_refuse_a_value_the_slot_must_differ_from():
         ("서울에서 서울로 가는 기차", "출발지와 같은 곳이에요. 서울에서 어디로요?", "ask_slot"),
         ("서울", "출발지와 같은 곳이에요. 서울에서 어디로요?", "ask_slot"),
         ("부산", "서울에서 부산으로 예매할게요.", "complete"),
-        ("서울로", "잘 이해하지 못했어요", "fallback"),     # not a follow-up to a trip from 서울 to 서울
+        # a follow-up to 서울, but not from 서울 to 서울: where from is asked again
+        ("서울로", "어디서요?", "ask_slot"),
     ])
     bad = {"scenario": [{**data["scenario"][0], "slot": [{**data["scenario"][0]["slot"][1], "differs_from": "from"},
                                                           data["scenario"][0]["slot"][0]]}]}

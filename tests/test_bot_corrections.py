@@ -298,3 +298,26 @@ def test_should_ring_the_small_hours_said_in_the_evening_that_night_without_sayi
         assert turn.reply == "11월 25일 (수) 오전 2시에 알람을 맞췄어요.", text
         turn = make_bot(overrides, alarm_action=True).handle("b", text, now=at3am)
         assert turn.reply == "오전 2시는 이미 지나서 11월 26일 (목) 오전 2시에 알람을 맞췄어요.", text
+
+
+# ------------------------------------------------------------------ 8. 부산서는?, 서울로는? after a trip
+
+def test_should_follow_up_a_trip_with_a_place_and_a_short_or_run_in_particle():
+    # 서 for 에서 after any syllable (부산서, 대전서), 는 run into the particle (으론, 에선, 까진)
+    for said, slots in (("부산서는?", {"origin": "부산"}), ("광주서", {"origin": "광주"}),
+                        ("광주에선?", {"origin": "광주", "destination": "부산"}),
+                        ("대구까진?", {"origin": "서울", "destination": "대구"}),
+                        ("광주으론?", {"origin": "서울", "destination": "광주"})):
+        bot = make_bot()
+        assert bot.handle("f1", "내일 서울에서 부산으로 가는 기차").state == "complete"
+        turn = bot.handle("f1", said)
+        assert turn.state in ("complete", "ask_slot") and turn.intent == "train_ticket", said
+        assert {k: turn.slots.get(k) for k in slots} == slots, said
+    # from where the last trip went: where to is asked (부산서는? after a trip to 부산)
+    bot = make_bot()
+    bot.handle("f2", "내일 서울에서 부산으로 가는 기차")
+    turn = bot.handle("f2", "부산서는?")
+    assert turn.state == "ask_slot" and turn.missing == ["destination"] and turn.reply == "부산에서 어디로 가세요?"
+    # to where the last trip left from: where from is asked, not the follow-up dropped
+    turn = talk(make_bot(), "f3", "내일 서울에서 부산으로 가는 기차", "서울로는?")
+    assert turn.state == "ask_slot" and turn.missing == ["origin"] and turn.slots["destination"] == "서울"

@@ -168,7 +168,7 @@ _MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?!만? ?(?:뒤|�
 #: a half of the day said alone, as a word with 으로/로 or a polite ending (아니 오후로)
 _HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
-_SHORT_EOSEO = re.compile(r"서(?:는|도|부터|요)?(?![가-힣])")
+_SHORT_EOSEO = re.compile(r"(?:서(?:는|도|부터|요)?|선)(?![가-힣])")
 #: a date typed in numbers only (12.3, 2026. 12. 3., 12/25, 2026-12-03): said back in words
 _NUMBER_DATE = re.compile(r"\d[\d\s./-]*\d\.?")
 _TYPED_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
@@ -1557,8 +1557,13 @@ class Bot:
                 same[0] if len(same) == 1 else self._by_particle(same, c) or (held[0] if len(held) == 1 else None))
             value = self._accept(slot, c) if slot is not None else None
             if slot is None or value is None or (slot.differs_from is not None
-                                                 and slots.get(slot.differs_from) == value):
+                                                 and slots.get(slot.differs_from) == value
+                                                 and slot.differs_from in named):
                 return None
+            if slot.differs_from is not None and slots.get(slot.differs_from) == value:
+                # 서울로는? after a trip from 서울: the slot it must differ from is asked again
+                slots.pop(slot.differs_from, None)
+                meanings.pop(slot.differs_from, None)
             _remember_meaning(meanings, slot.name, c, value, follows=True)
             # 4시는? after 오후 3시: read back as understood (오후 4시), as a correction is
             slots[slot.name] = self._with_half(slot, c, value, meanings.get(slot.name))
@@ -2033,13 +2038,14 @@ class Bot:
     def _by_particle(same: Sequence[Slot], c: _Cand) -> Slot | None:
         """The one slot among ``same`` whose particles follow ``c`` (``대구로``), for a value
         the parser gave no role; the longest particle wins (``으로`` over ``로``). 에서 said short
-        after a word ending in a vowel counts as 에서 (``거기서``, ``대구서``)."""
+        counts as 에서 (``거기서``, ``대구서``, ``부산서는``), and a particle with 는 run into it
+        as the particle (``부산으론``, ``거기선``, ``대전까진``: 으로는, 에서는, 까지는)."""
         best, length = None, 0
-        short = bool(c.text) and "가" <= c.text[-1] <= "힣" and not has_batchim(c.text[-1]) \
-            and _SHORT_EOSEO.match(c.after) is not None
+        short = bool(c.text) and "가" <= c.text[-1] <= "힣" and _SHORT_EOSEO.match(c.after) is not None
         for s in same:
             for q in s.particles:
-                if (c.after.startswith(q) or (q == "에서" and short)) and len(q) > length:
+                if (c.after.startswith(q) or (q == "에서" and short) or _topic_run_in(c.after, q)) \
+                        and len(q) > length:
                     best, length = s, len(q)
         return best
 
@@ -2540,6 +2546,16 @@ def _go_ahead_alone(text: str) -> bool:
     """
     t = _squash(text).strip(_ANSWER_NOISE)
     return 2 < len(t) <= 10 and t.endswith(_GO_AHEAD) and not t.startswith(("안", "다시", *_CHANGE))
+
+
+def _topic_run_in(after: str, particle: str) -> bool:
+    """True when ``after`` starts with ``particle`` and 는 run into its last syllable, a word
+    ending there (``으론?`` for 으로, ``에선`` for 에서, ``까진`` for 까지)."""
+    last = particle[-1:]
+    if not ("가" <= last <= "힣") or (ord(last) - 0xAC00) % 28:
+        return False
+    run_in = particle[:-1] + chr(ord(last) + 4)   # + ㄴ as the final consonant
+    return after.startswith(run_in) and not ("가" <= after[len(run_in):len(run_in) + 1] <= "힣")
 
 
 def _quoted(text: str) -> str:
