@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError, ScenarioError
-from ..korean import render, slot_names
+from ..korean import render, slot_names, template_problem
 
 __all__ = ["BotSettings", "Scenario", "Scenarios", "Slot", "load_scenarios", "parse_scenarios",
            "render_template", "template_names"]
@@ -294,7 +294,7 @@ def render_template(template: str, values: Mapping[str, str]) -> str:
     """
     try:
         text = render(template, values)
-    except InputError as exc:  # the only one render raises: a slot without a value
+    except InputError as exc:  # a slot without a value, or brackets written wrong (checked on load)
         raise ScenarioError(str(exc)) from None
     return re.sub(r" {2,}", " ", text).strip()
 
@@ -580,6 +580,13 @@ def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, b
     return fn, takes_context
 
 
+def _check_brackets(template: str, key: str, p: _Problems) -> None:
+    """An optional part ``[...]`` of a template written wrong is named with its fix."""
+    problem = template_problem(template)
+    if problem is not None:
+        p.add(key, f"{template!r}: {problem}")
+
+
 def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                     intents: Iterable[str] | None = None,
                     entity_types: Iterable[str] | None = None) -> Scenarios:
@@ -645,6 +652,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
         for k, tpls in (("response", responses), ("confirm", confirms)):
             for n, tpl in enumerate(tpls):
                 at = f"{key}.{k}" + (f"[{n}]" if len(tpls) > 1 else "")
+                _check_brackets(tpl, at, p)
                 for name in template_names(tpl):
                     if name not in names:
                         p.add(at, f"names slot {{{name}}} that the scenario does not "
@@ -663,6 +671,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                 tpls = slot.wordings(k)
                 for n, tpl in enumerate(tpls):
                     at = f"{key}.slot[{j}].{k}" + (f"[{n}]" if len(tpls) > 1 else "")
+                    _check_brackets(tpl, at, p)
                     for name in template_names(tpl):
                         if name not in names and not (k == "invalid" and name == "value"):
                             p.add(at, f"names slot {{{name}}} that the scenario does not have")
@@ -715,6 +724,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                             ("bot.too_many_values", settings.too_many_values, ("max", "rest")),
                             ("bot.queued", settings.queued, ("request",)),
                             ("bot.clarify", settings.clarify, ("title",))):
+        _check_brackets(tpl, k, p)
         for name in template_names(tpl):
             if name not in allowed:
                 p.add(k, f"may only name {' and '.join('{' + a + '}' for a in allowed)}, not {{{name}}}")
