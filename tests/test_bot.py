@@ -1428,6 +1428,42 @@ def test_should_put_a_value_after_the_word_naming_its_slot_into_that_slot():
     talk(bot, "s1", [("목적지는 대구로", "대전에서 대구로 예매할까요?", "confirm")])
 
 
+def test_should_change_the_slot_a_word_names_from_the_value_it_holds_and_leave_the_name_out_of_the_value():
+    # Given a trip read back and changes said with a slot's name, which the model reads as another
+    # request (an alarm), with the roles its particles suggest or with the name inside the value
+    said = {
+        # 출발지를 서울에서 수원으로: from 서울 (the origin held) to 수원, not a trip from 서울 to 수원
+        "출발지를 서울에서 수원으로 바꿔줘": (Entity("location", "서울", "서울", 5, 7, 0.9, "origin"),
+                                  Entity("location", "수원", "수원", 10, 12, 0.9, "destination")),
+        "도착지를 부산에서 대구로 바꿔줘": (Entity("location", "부산", "부산", 5, 7, 0.9),
+                                 Entity("location", "대구", "대구", 10, 12, 0.9)),
+        # 시간 tagged with the hour: the name is no part of the time, which keeps its half of the day
+        "출발 시간 6시로 변경해줘": (Entity("time", "시간 6시", "시간 6시", 3, 8, 0.9),),
+    }
+    overrides = {t: parse_result(t, "alarm", 0.9, *es) for t, es in said.items()}
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{time} {origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서?", "names": ["출발지"]},
+                 {"entity": "location", "role": "destination", "prompt": "어디로?", "names": ["도착지"]},
+                 {"entity": "time", "required": False, "names": ["시간", "출발 시간"]}]},
+        {"intent": "alarm", "response": "알람", "slot": [{"entity": "time", "prompt": "몇 시?"}]}]}
+    start = parse_result("서울에서 부산으로 가는 기차 오후 3시", "train_ticket", 0.9,
+                         Entity("location", "서울", "서울", 0, 2, 0.9, "origin"),
+                         Entity("location", "부산", "부산", 6, 8, 0.9, "destination"),
+                         Entity("time", "오후 3시", "오후 3시", 16, 21, 0.9,
+                                resolved={"kind": "time", "hour": 15, "minute": 0, "value": "15:00"}))
+    for text, reply in (("출발지를 서울에서 수원으로 바꿔줘", "오후 3시 수원에서 부산으로 예매할까요?"),
+                        ("도착지를 부산에서 대구로 바꿔줘", "오후 3시 서울에서 대구로 예매할까요?"),
+                        ("출발 시간 6시로 변경해줘", "오후 6시 서울에서 부산으로 예매할까요?")):
+        parser = StandInParser(overrides={**overrides, start.text: start})
+        parser.resolve = {"time": "time"}
+        bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+        assert bot.handle("n1", start.text).state == "confirm"
+        turn = bot.handle("n1", text)
+        assert turn.state == "confirm" and turn.reply == reply, text
+
+
 def test_should_refuse_slot_names_that_are_not_a_list_of_words():
     with pytest.raises(ScenarioError, match=r"names"):
         parse_scenarios({"scenario": [{"intent": "weather", "response": "x",

@@ -1868,8 +1868,9 @@ class Bot:
                      key=lambda c: (c.start, c.end))
         # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
         # takes its place (the slot that holds 부산 gets 대구)
+        changed_from = self._changed_from(text, out, sc, changes or {})
         ruled_out = [c for c in out if c.after.startswith(_NOT_THIS) or _SAID_NO.match(c.after)
-                     or self._corrected_on_the_fly(c, out, text)]
+                     or self._corrected_on_the_fly(c, out, text) or c in changed_from]
         # 서울이랑 부산 말고 대구: the values said together with a ruled-out one go with it
         for k in range(len(out) - 2, -1, -1):
             a, b = out[k], out[k + 1]
@@ -1879,10 +1880,28 @@ class Bot:
         for x in ruled_out:
             i = next((i for i, c in enumerate(kept) if c.entity == x.entity and c.start >= x.end), None)
             if i is not None and kept[i].replaces is None \
-                    and (_squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED
+                    and (_squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED or x in changed_from
                          or self._a_no_between(text[x.end:kept[i].start])):
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
         return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
+
+    def _changed_from(self, text: str, cands: Sequence[_Cand], sc: Scenario, held: Mapping[str, Any]) -> list[_Cand]:
+        """Values said as the one a named slot changes from (``출발지를 서울에서 수원으로 바꿔줘``: 서울,
+        the origin held): a slot's name, the value it holds, 에서, the next value of its type and a word
+        for change after it. Without the name (``서울에서 수원으로 바꿔줘``) it may be a trip from 서울:
+        the model's roles stand."""
+        out: list[_Cand] = []
+        for c, d in zip(cands, cands[1:], strict=False):
+            if c.entity != d.entity or _squash(text[c.end:d.start]) != "에서":
+                continue
+            before = _squash(text[:c.start].split("\n")[-1][-16:])
+            slot = next((s for s in sc.slots if s.entity == c.entity and any(
+                before.endswith(_squash(n) + p) for n in s.names for p in _NAME_PARTICLES)), None)
+            if slot is None or held.get(slot.name) not in (c.value, c.text):
+                continue
+            if any(w.startswith(tuple(_CHANGE)) for w in map(_squash, text[d.end:].split())):
+                out.append(c)
+        return out
 
     def _time_changed(self, norm: Any, text: str, sc: Scenario, held: Mapping[str, Any],
                       found: Sequence[_Cand], strict: bool = False) -> list[_Cand]:
@@ -1918,9 +1937,22 @@ class Bot:
         c = _Cand("time", slot.role, new, text[a:b], a, b, "pattern")
         return [c] if self._accept(slot, c) is not None else []
 
-    @staticmethod
-    def _named(text: str, c: _Cand, sc: Scenario) -> _Cand:
-        """``c`` with the slot that a word right before it names (출발지 대전으로, 목적지는 광주)."""
+    def _named(self, text: str, c: _Cand, sc: Scenario) -> _Cand:
+        """``c`` with the slot that a word right before it names (출발지 대전으로, 목적지는 광주). A name
+        the model ran into the value (``시간 6시`` tagged as a time) is that word, not the value's."""
+        for s in sc.slots:
+            if s.entity != c.entity or c.replaces is not None or c.also:
+                continue
+            for n in sorted(s.names, key=len, reverse=True):
+                m = re.match(re.escape(n) + "(?:" + "|".join(p for p in _NAME_PARTICLES if p) + r")?\s+(?=\S)", c.text)
+                if m:
+                    cut = m.end()
+                    value = c.value[cut:] if c.value == c.text else c.value
+                    kind = (getattr(self.parser, "resolve", None) or {}).get(c.entity)
+                    # read again without the name (시간 6시 is 6시, either half of the day)
+                    got = resolve(kind, c.text[cut:]) if kind == "time" else None
+                    c = dataclasses.replace(c, text=c.text[cut:], value=value, start=c.start + cut, resolved=got)
+                    break
         before = _squash(text[:c.span_start].split("\n")[-1][-16:])
         for s in sc.slots:
             if s.entity == c.entity and any(before.endswith(_squash(n) + p) for n in s.names
@@ -2084,6 +2116,8 @@ class Bot:
         allowed = self._yes_or_no | _CHANGE | _FILLERS   # 음 목요일로 바꿔줘
         if sc is not None:   # 출발지 대전으로 바꿔줘, 목적지는 광주: the words naming the slots
             allowed = allowed | frozenset(_squash(n) + p for s in sc.slots for n in s.names for p in _NAME_PARTICLES)
+            for n in sorted((n for s in sc.slots for n in s.names if " " in n.strip()), key=len, reverse=True):
+                text = text.replace(n, " " * len(n))   # a name of several words (출발 시간 6시로 변경해줘)
         for m in re.finditer(r"\S+", text):
             inside = [c for c in cands if c.span_start < m.end() and m.start() < c.end]
             if inside:
