@@ -1464,6 +1464,27 @@ def test_should_change_the_slot_a_word_names_from_the_value_it_holds_and_leave_t
         assert turn.state == "confirm" and turn.reply == reply, text
 
 
+def test_should_ask_again_a_slot_named_to_change_without_a_value_at_a_read_back():
+    # 출발지 바꿔줘 at a read-back (the model finds no value, reads no request): where from is asked
+    # again, the answer read back; an optional slot without a prompt, or a value said, is not asked
+    parser = StandInParser()
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서?", "names": ["출발지", "출발"]},
+                 {"entity": "location", "role": "destination", "prompt": "{origin}에서 어디로?", "names": ["목적지"]},
+                 {"entity": "time", "required": False, "names": ["출발 시간"]}]}]}
+    for said, asked in (("출발지 바꿔줘", "어디에서?"), ("아 아니 목적지를 바꾸고 싶어요", "서울에서 어디로?"),
+                        ("출발지는 다시 할래요", "어디에서?"), ("목적지 변경", "서울에서 어디로?")):
+        bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+        talk(bot, "c1", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+                         (said, asked, "ask_slot")])
+    talk(bot, "c1", [("광주", "서울에서 광주로 예매할까요?", "confirm")])
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "c2", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+                     ("출발 시간 바꿔줘", "서울에서 부산으로 예매할까요?", "confirm")])
+
+
 def test_should_refuse_slot_names_that_are_not_a_list_of_words():
     with pytest.raises(ScenarioError, match=r"names"):
         parse_scenarios({"scenario": [{"intent": "weather", "response": "x",

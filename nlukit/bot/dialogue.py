@@ -87,6 +87,8 @@ _SAID_NO = re.compile(r"(?:[은는이가을를도]|에는|으로는|로는)?\s*�
 #: words that ask for a change with a new value read back (모레로 바꿔줘)
 _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변경", "변경해줘", "변경해주세요", "수정",
                      "수정해줘", "수정해주세요", "으로", "로"))
+#: what follows a slot's name said to change it without a value (출발지 바꿔줘, 날짜는 다시 할래요)
+_CHANGE_SLOT = re.compile(r"(?:은|는|을|를|이|가|도)?좀?(?:다시)?(?:바꿔|바꾸|바꿀|변경|수정|고쳐|고치|고칠|다시)[가-힣]{0,6}")
 #: asking for it to be done, after a value (오후로 해줘)
 _DO = frozenset(("해", "해줘", "해요", "해주세요", "해줄래", "할게", "할게요", "할래", "할래요"))
 #: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
@@ -1280,6 +1282,24 @@ class Bot:
             # 예매해줘, 기차 예매해 주세요: the very request being confirmed, asked again without a yes
             said == sc.intent and not parse.entities and _go_ahead_alone(text))
 
+    def _slot_to_change(self, text: str, parse: ParseResult, sc: Scenario) -> Slot | None:
+        """The required slot that ``text`` names to change without a value (``출발지 바꿔줘``,
+        ``아 날짜 바꿀래요``, ``도착지 다시``), else None."""
+        if any(e.entity in sc.entity_types for e in parse.entities):
+            return None
+        t = _squash(text)
+        leads = sorted(self._no_or_filler - {""}, key=len, reverse=True)
+        while t:
+            for s in sc.slots:
+                if not s.required or s.prompt is None:
+                    continue
+                for n in sorted(s.names, key=len, reverse=True):
+                    if t.startswith(_squash(n)) and _CHANGE_SLOT.fullmatch(t[len(_squash(n)):]):
+                        return s
+            # 아 아니 날짜 바꿀래: a no or an interjection before the name
+            t = t[len(next((w for w in leads if t.startswith(w)), t)):]
+        return None
+
     def _yes_then_go_ahead(self, text: str) -> bool:
         """``네네 ㅎㅎ 예매해주세요``, ``응 예약해줘``, ``네 예매 부탁드려요``: whole words making a yes
         (laughter around it), then a few letters ending in a request to do it (해줘, 해주세요, 부탁해요)."""
@@ -1372,6 +1392,12 @@ class Bot:
                 return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
             if answer is not None:
                 return answer
+            again = self._slot_to_change(text, parse, active)
+            if again is not None:   # 출발지 바꿔줘, 날짜 바꿀래요: that slot is asked again
+                state["misunderstood"] = 0
+                state["slots"].pop(again.name, None)
+                self._meanings(state).pop(again.name, None)
+                return self._advance(sid, state, active, text, parse, "", today)
         asked = active.slot(state.get("asked") or "")
         cands = self._candidates(text, parse, active, asked, state["slots"])
         # 둘 다 to which one: a one-value slot takes one at a time, the question is asked again
