@@ -334,3 +334,29 @@ def test_should_answer_every_value_of_a_list_with_two_misspelled_values():
         assert turn.state == "complete" and turn.multiple == {"location": ["서울", "부산", "대구"]}, said
     # a word in its own right said alone is still no typo (대규 날씨 asks where)
     assert make_bot(multiple=True).handle("l2", "대규 날씨").state == "ask_slot"
+
+
+# ------------------------------------------------------------------ 10. 화요일 말고 수요일 after 다음 주 화요일
+
+def test_should_put_a_value_said_in_place_of_a_word_of_the_value_held_into_that_value():
+    first, change = "다음 주 화요일 서울 날씨", "화요일 말고 금요일"
+    overrides = {
+        first: parse_result(first, "weather", 0.95, Entity("date", "다음 주 화요일", "다음 주 화요일", 0, 8, 0.9),
+                            Entity("location", "서울", "서울", 9, 11, 0.9)),
+        change: parse_result(change, "fallback", 0.4, Entity("date", "화요일", "화요일", 0, 3, 0.9),
+                             Entity("date", "금요일", "금요일", 7, 10, 0.9))}
+    bot = make_bot(overrides)
+    assert bot.handle("w1", first).slots["date"] == "다음 주 화요일"
+    turn = bot.handle("w1", change)   # next week's Friday, not this week's
+    assert turn.state == "complete" and turn.slots["date"] == "다음 주 금요일"
+    # a value said in place of all of it is itself (모레 말고 내일: 내일)
+    bot = make_bot()
+    bot.handle("w2", "모레 서울 날씨")
+    assert bot.handle("w2", "모레 말고 내일").slots["date"] == "내일"
+
+
+def test_should_book_on_a_yes_and_a_plain_word_asking_to_do_it():
+    for said in ("그래그래 예매해", "응 예매하자"):
+        bot = make_bot(confirm=True)
+        assert talk(bot, "y1", "기차 예매해줘", "서울", "부산", "내일").state == "confirm"
+        assert bot.handle("y1", said).state == "complete", said

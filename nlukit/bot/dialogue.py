@@ -115,7 +115,7 @@ _PICK_INDEX = {"첫": 0, "두": 1, "둘": 1, "세": 2, "셋": 2, "네": 3, "넷"
                "여덟": 7, "아홉": 8, "열": 9}
 #: how a word asking to go ahead ends (예매해주세요, 예약해줘, 부탁해요), squashed
 _GO_AHEAD = ("해줘", "해줘요", "해주세요", "해주십시오", "해주라", "해줄래", "부탁해", "부탁해요", "부탁합니다",
-             "부탁드려요", "부탁드립니다", "해요")
+             "부탁드려요", "부탁드립니다", "해요", "해", "하자", "해봐")   # 그래그래 예매해, 응 예매하자
 #: what may follow a word naming a slot before its value (목적지는 광주, 출발지를 대전으로)
 _NAME_PARTICLES = ("", "은", "는", "을", "를", "이", "가", "도", "만")
 #: what a bare answer may add as a word of its own (부산 이요, 서울 입니다): polite endings and particles
@@ -1909,7 +1909,23 @@ class Bot:
                     and (_squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED or x in changed_from
                          or self._a_no_between(text[x.end:kept[i].start])):
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
+                kept[i] = self._in_place_of_part(kept[i], x, sc, changes or {})
         return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
+
+    @staticmethod
+    def _in_place_of_part(c: _Cand, x: _Cand, sc: Scenario, held: Mapping[str, Any]) -> _Cand:
+        """``c``, said in place of ``x`` (``화요일 말고 수요일``), as the value a slot of its type
+        holds with ``x`` put right (다음 주 화요일 → 다음 주 수요일) when ``x`` is a word of that
+        value and not all of it; else ``c``."""
+        for s in sc.slots:
+            v = held.get(s.name)
+            if s.entity != c.entity or not isinstance(v, str) or v in (x.text, x.value):
+                continue
+            m = re.search(r"(?<!\S)" + re.escape(x.text) + r"(?!\S)", v)
+            if m:
+                value = v[:m.start()] + c.text + v[m.end():]
+                return dataclasses.replace(c, value=value, resolved=None)
+        return c
 
     def _changed_from(self, text: str, cands: Sequence[_Cand], sc: Scenario, held: Mapping[str, Any]) -> list[_Cand]:
         """Values said as the one a named slot changes from (``출발지를 서울에서 수원으로 바꿔줘``: 서울,
