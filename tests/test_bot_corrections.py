@@ -360,3 +360,22 @@ def test_should_book_on_a_yes_and_a_plain_word_asking_to_do_it():
         bot = make_bot(confirm=True)
         assert talk(bot, "y1", "기차 예매해줘", "서울", "부산", "내일").state == "confirm"
         assert bot.handle("y1", said).state == "complete", said
+
+
+# ------------------------------------------------------------------ 11. 모래 for the date asked, 잠깐 취소
+
+def test_should_read_an_answer_spelled_with_a_vowel_that_sounds_the_same_as_the_value_asked():
+    # 모래 (sand) is a word of its own, but answering when to leave it is 모레: ㅐ and ㅔ sound alike
+    for said in ("모래", "모래요"):
+        turn = talk(make_bot(), "m1", "기차 예매해줘", "서울", "부산", said)
+        assert turn.state == "complete" and turn.slots["date"] == "모레", said
+    # a word one other vowel away stays a word (대기 is no 대구), and 모래 in a request is sand
+    assert talk(make_bot(), "m2", "기차 예매해줘", "대기").slots == {}
+    assert make_bot().handle("m3", "모래 서울 날씨").slots.get("date") != "모레"
+
+
+def test_should_cancel_on_a_cancel_phrase_after_a_word_for_wait():
+    for said in ("아 잠깐 취소요", "잠깐만 취소", "잠시만 그만"):
+        bot = make_bot(confirm=True)
+        talk(bot, "k1", "기차 예매해줘", "서울", "부산")
+        assert bot.handle("k1", said).state == "cancelled", said

@@ -94,7 +94,8 @@ _DO = frozenset(("해", "해줘", "해요", "해주세요", "해줄래", "할게
 #: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 #: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
-_FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", *_ANSWER_NOISE))
+_FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", "잠깐", "잠깐만", "잠시만",
+                     *_ANSWER_NOISE))
 #: what joins two values of one type and role into a list, spaces and punctuation aside (so a
 #: space or a comma alone is ""): 서울이랑 부산, 서울하고 부산, 서울, 부산, 서울 및 부산
 _AND = frozenset(("", "이랑", "랑", "하고", "와", "과", "및", "그리고", "이랑도", "하고도"))
@@ -2099,7 +2100,8 @@ class Bot:
         """A bare answer to the asked slot that misspells one of its dictionary values
         (``부샨으로`` → 부산): the longest start of its first word close to one, when little
         else was typed, and no word in its own right (``대기는`` is no 대구, ``인턴`` no 인천),
-        as inside a request (:meth:`_typo`)."""
+        as inside a request (:meth:`_typo`), unless it sounds as the value does (``모래`` for the
+        date asked is 모레: ㅐ and ㅔ are one sound, the classic misspelling)."""
         words = norm.text.split()
         if not words or len(words) > 2:
             return []
@@ -2108,7 +2110,8 @@ class Bot:
         for n in range(len(first), max(1, len(first) - BARE_REST - 1), -1):   # 4 off at most: 으로요
             value = index.closest(first[:n])
             if value is not None:
-                if len(_squash(norm.text[start + n:])) > BARE_REST or self._is_word(first[:n]):
+                if len(_squash(norm.text[start + n:])) > BARE_REST \
+                        or (self._is_word(first[:n]) and not _sounds_alike(first[:n], value)):
                     return []
                 a, b = norm.to_original(start, start + n)
                 return [_Cand(asked.entity, None, value, text[a:b], a, b, "misspelled")]
@@ -2628,6 +2631,32 @@ def _go_ahead_alone(text: str) -> bool:
     """
     t = _squash(text).strip(_ANSWER_NOISE)
     return 2 < len(t) <= 10 and t.endswith(_GO_AHEAD) and not t.startswith(("안", "다시", *_CHANGE))
+
+
+#: vowels spoken alike and so often typed for each other (ㅐ/ㅔ, ㅒ/ㅖ, ㅙ/ㅞ/ㅚ), by medial index
+_ALIKE_VOWELS = {1: 1, 5: 1, 3: 3, 7: 3, 10: 10, 11: 10, 15: 10}
+
+
+def _sounds_alike(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ only in vowels spoken alike (``모래`` and ``모레``).
+
+    >>> _sounds_alike("모래", "모레"), _sounds_alike("대기", "대구"), _sounds_alike("모레", "모레")
+    (True, False, True)
+    """
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        if x == y:
+            continue
+        if not ("가" <= x <= "힣" and "가" <= y <= "힣"):
+            return False
+        p, q = ord(x) - 0xAC00, ord(y) - 0xAC00
+        if p // 588 != q // 588 or p % 28 != q % 28:
+            return False
+        m, n = (p % 588) // 28, (q % 588) // 28
+        if _ALIKE_VOWELS.get(m, -1) != _ALIKE_VOWELS.get(n, -2):
+            return False
+    return True
 
 
 def _topic_run_in(after: str, particle: str) -> bool:
