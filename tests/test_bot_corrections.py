@@ -167,6 +167,12 @@ def test_should_follow_up_with_a_dictionary_value_the_model_did_not_tag():
     bot = make_bot({other: parse_result(other, "fallback", 0.7)})
     bot.handle("f2", "아이유 노래 틀어줘")
     assert bot.handle("f2", other).state == "fallback"
+    # 방탄 봄날은? with only the song tagged: 방탄 is the artist, not 아이유 kept from the last answer
+    both = "방탄 봄날은?"
+    bot = make_bot({both: parse_result(both, "weather", 0.46, Entity("song", "봄날", "봄날", 3, 5, 0.9))})
+    bot.handle("f3", "아이유 노래 틀어줘")
+    turn = bot.handle("f3", both)
+    assert turn.state == "complete" and turn.slots == {"artist": "방탄소년단", "song": "봄날"}
 
 
 # ------------------------------------------------------------------ 8. a value the model missed, said with one it tagged

@@ -1561,11 +1561,12 @@ class Bot:
             return None
         # a follow-up replaces values: a misspelled one may stand for any slot (부샨은?)
         cands = self._candidates(text, parse, sc, None, {}, last.get("slots") or {})
-        if not cands:   # 방탄은? with nothing tagged: the dictionary's values of the scenario's types
-            looked = self._looked_up(text, parse, sc)
-            if looked is not parse:
-                parse = looked
-                cands = self._candidates(text, parse, sc, None, {}, last.get("slots") or {})
+        # 방탄은? with nothing tagged, 방탄 봄날은? with the song alone: the dictionary's values of the
+        # scenario's types the model tagged none of
+        looked = self._looked_up(text, parse, sc)
+        if looked is not parse:
+            parse = looked
+            cands = self._candidates(text, parse, sc, None, {}, last.get("slots") or {})
         if not cands or not _little_else(self._without_names(self._without_lead(text, cands), cands, sc), cands):
             return None
         if strict:
@@ -1616,10 +1617,11 @@ class Bot:
         return self._advance(sid, state, sc, text, parse, "", today)
 
     def _looked_up(self, text: str, parse: ParseResult, sc: Scenario) -> ParseResult:
-        """``parse`` with the values the dictionary lists for ``sc``'s slot types found in ``text``
-        (a span of two types is none), when the model tagged none of those types; else ``parse``."""
-        types = {s.entity for s in sc.slots}
-        if any(e.entity in types for e in parse.entities):
+        """``parse`` with the values the dictionary lists for those of ``sc``'s slot types the model
+        tagged none of found in ``text`` (a span of two types is none, nor one inside a value the
+        model tagged); else ``parse``."""
+        types = {s.entity for s in sc.slots} - {e.entity for e in parse.entities}
+        if not types:
             return parse
         norm = normalize(text)
         found: dict[tuple[int, int], list[tuple[str, str]]] = {}
@@ -1637,7 +1639,10 @@ class Bot:
         said = []
         for s, e, (etype, value) in spans:
             a, b = norm.to_original(s, e)
-            said.append(Entity(etype, value, text[a:b], a, b, 1.0))
+            if not any(t.start < b and a < t.end for t in parse.entities):
+                said.append(Entity(etype, value, text[a:b], a, b, 1.0))
+        if not said:
+            return parse
         return ParseResult(parse.text, parse.intent, tuple(sorted([*parse.entities, *said], key=lambda e: e.start)),
                            parse.ranking)
 
