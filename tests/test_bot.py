@@ -1582,3 +1582,15 @@ def test_should_take_a_correction_after_thanks_in_passing_whatever_request_the_m
     assert bot.handle("r9", "내일 서울에서 부산으로 가는 기차").state == "confirm"
     turn = bot.handle("r9", said)
     assert (turn.state, turn.reply) == ("confirm", "천만에요. 모레 서울에서 부산으로 예매할까요?")
+
+
+def test_should_take_a_correction_after_a_yes_the_model_reads_as_thanks_without_answering_thanks():
+    # 네 근데 모레로 바꿔줘 (the demo model read 네 as thanks): the new date read back, no 천만에요
+    said = "네 근데 모레로 바꿔줘"
+    bot = resume_bot({"네": parse_result("네", "greeting", 0.9),
+                      said: parse_result(said, "weather", 0.9, Entity("date", "모레", "모레", 5, 7, 0.9))},
+                     {"intent": "weather", "response": "{location} 날씨예요.",
+                      "slot": [{"entity": "location", "prompt": "어디요?"}]})
+    assert bot.handle("r9", "내일 서울에서 부산으로 가는 기차").state == "confirm"
+    turn = bot.handle("r9", said)
+    assert (turn.state, turn.reply) == ("confirm", "모레 서울에서 부산으로 예매할까요?")

@@ -211,6 +211,8 @@ def test_should_accept_every_canonical_demo_time_in_the_alarm_pattern():
     assert refused == []
     # and the times the parser reads that the dictionary does not list (3시 5분 전 is 02:55)
     assert [t for t in ("오후 4시 10분", "3시 5분 전", "7시 반", "30분 뒤") if not pattern.fullmatch(t)] == []
+    # hours and minutes from now (한 시간 반 뒤에 깨워줘 was refused as unsupported)
+    assert [t for t in ("1시간 반 뒤", "1시간 30분 후", "2시간 뒤") if not pattern.fullmatch(t)] == []
 
 
 def test_should_run_the_demo_action_from_the_demo_file():

@@ -1418,9 +1418,13 @@ class Bot:
                 and not yes_or_no:
             other = self.scenarios[intent]
             lead = self._said_in_passing(text, active, asked, state, today)
+            passing = True
             if lead is not None:   # 고마워 근데 4시로 바꿔줘 read as an alarm: thanks, then a correction
+                head = text[:len(text) - len(lead[1])]
                 other, text, _, cands, bare = lead
-            if other.resume and other.response is not None:
+                # 네 근데 시간은 9시로 (the model reads 네 as thanks): a yes, no thanks to answer
+                passing = not self._made_of(_squash(head), self._yes_or_no | _FILLERS | _BY_THE_WAY)
+            if passing and other.resume and other.response is not None:
                 # 고마워 while the date is asked: answered in passing, and the question asked again
                 state["misunderstood"] = 0
                 said = other.resume if isinstance(other.resume, str) else \
@@ -1435,7 +1439,8 @@ class Bot:
                     state["filled"], _ = self._fill_joined(state, text, active, state["slots"], cands, asked,
                                                            bare, self._meanings(state))
                 return self._advance(sid, state, active, text, parse, render_template(said, {}), today)
-            return self._start(sid, state, self.scenarios[intent], text, parse, today)
+            if passing:
+                return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
         if asked is not None and not state.get("confirming"):
             cands = self._taking_back(text, cands, active, state)
