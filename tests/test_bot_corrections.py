@@ -385,3 +385,14 @@ def test_should_cancel_on_a_cancel_phrase_after_a_word_for_wait():
         bot = make_bot(confirm=True)
         talk(bot, "k1", "기차 예매해줘", "서울", "부산")
         assert bot.handle("k1", said).state == "cancelled", said
+
+
+# ------------------------------------------------------------------ 12. 아니용, 좋아염, 시러 at a read-back
+
+def test_should_read_a_yes_or_a_no_typed_with_a_chat_ending():
+    for said, state in (("아니용", "confirm"), ("아니여", "confirm"), ("시러", "confirm"), ("좋아용", "complete"),
+                        ("네 좋아염", "complete")):
+        bot = make_bot(confirm=True)
+        talk(bot, "e1", "기차 예매해줘", "서울", "부산", "내일")
+        turn = bot.handle("e1", said)
+        assert turn.state == state and "이해하지 못했어요" not in turn.reply, said

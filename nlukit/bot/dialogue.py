@@ -477,8 +477,8 @@ class Bot:
             self._check_dictionary_slots()
         self._cancel = tuple(sorted({_squash(p) for p in self.settings.cancel} - {""}, key=len,
                                     reverse=True))
-        self._affirm = frozenset(_squash(p) for p in self.settings.affirm) - {""}
-        self._deny = frozenset(_squash(p) for p in self.settings.deny) - {""}
+        self._affirm = _chat_endings(frozenset(_squash(p) for p in self.settings.affirm) - {""})
+        self._deny = _chat_endings(frozenset(_squash(p) for p in self.settings.deny) - {""})
         self._yes_or_no = self._affirm | self._deny
         # phrase sets the turn rules read often, built once
         self._no_or_filler = self._deny | _FILLERS                      # 아 아니, 음
@@ -2645,6 +2645,16 @@ def _go_ahead_alone(text: str) -> bool:
 
 #: vowels spoken alike and so often typed for each other (ㅐ/ㅔ, ㅒ/ㅖ, ㅙ/ㅞ/ㅚ), by medial index
 _ALIKE_VOWELS = {1: 1, 5: 1, 3: 3, 7: 3, 10: 10, 11: 10, 15: 10}
+
+
+def _chat_endings(phrases: frozenset[str]) -> frozenset[str]:
+    """``phrases`` and the forms of those ending in 요 typed in chat with 용, 염, 여 or 영 instead
+    (아니요 → 아니용, 좋아요 → 좋아염, 싫어요 → 싫어여).
+
+    >>> sorted(_chat_endings(frozenset({"아니요", "네"})))
+    ['네', '아니여', '아니염', '아니영', '아니요', '아니용']
+    """
+    return phrases | {p[:-1] + end for p in phrases if len(p) > 1 and p.endswith("요") for end in "용염여영"}
 
 
 def _sounds_alike(a: str, b: str) -> bool:
