@@ -396,3 +396,21 @@ def test_should_read_a_yes_or_a_no_typed_with_a_chat_ending():
         talk(bot, "e1", "기차 예매해줘", "서울", "부산", "내일")
         turn = bot.handle("e1", said)
         assert turn.state == state and "이해하지 못했어요" not in turn.reply, said
+
+
+# ------------------------------------------------------------------ 13. 6시 7시 8시 tagged as one time
+
+def test_should_cut_a_value_the_model_tagged_over_several_said_in_a_row_into_those_values():
+    said = "6시 7시 8시 알람"
+    parser = StandInParser(overrides={said: parse_result(said, "alarm", 0.9,
+                                                         Entity("time", "6시 7시 8시", "6시 7시 8시", 0, 8, 0.9))})
+    data = {"scenario": [{"intent": "alarm", "response": "{time}에 맞췄어요.",
+                          "slot": [{"entity": "time", "prompt": "몇 시?", "multiple": True,
+                                    "pattern": r"(오전 |오후 )?\d{1,2}시( \d{1,2}분)?"}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    turn = bot.handle("r1", said)
+    assert turn.state == "complete" and turn.multiple == {"time": ["6시", "7시", "8시"]}
+    # a time the pattern takes whole stays one (6시 30분 is no 6시 and 30분)
+    one = "6시 30분 알람"
+    parser.overrides[one] = parse_result(one, "alarm", 0.9, Entity("time", "6시 30분", "6시 30분", 0, 6, 0.9))
+    assert bot.handle("r2", one).slots == {"time": "6시 30분"}

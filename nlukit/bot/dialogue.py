@@ -1857,6 +1857,7 @@ class Bot:
         cands = [self._trimmed(_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser",
                                      resolved=getattr(e, "resolved", None)))
                  for e in parse.entities if e.entity in types and not self._is_chat_value(e)]
+        cands = [piece for c in cands for piece in self._run_of_values(c, sc)]
         extra: list[_Cand] = []
         norm = normalize(text)
         index = self._index.get(asked.entity) if asked is not None else None
@@ -1922,6 +1923,29 @@ class Bot:
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
                 kept[i] = self._in_place_of_part(kept[i], x, sc, changes or {})
         return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
+
+    @staticmethod
+    def _run_of_values(c: _Cand, sc: Scenario) -> list[_Cand]:
+        """``c`` cut into the values it is made of when the model tagged several said one after the
+        other as one (``6시 7시 8시``): its slot's ``pattern`` refuses the whole and matches each piece
+        between spaces; else ``[c]``."""
+        slot = next((s for s in sc.slots if s.entity == c.entity and s.pattern is not None), None)
+        if slot is None or slot.pattern is None or " " not in c.text or slot.pattern.fullmatch(digits(c.text)):
+            return [c]
+        out: list[_Cand] = []
+        at = 0
+        words = c.text.split(" ")
+        while at < len(words):   # the longest run of words from here that the pattern takes
+            end = next((e for e in range(len(words), at, -1)
+                        if slot.pattern.fullmatch(digits(" ".join(words[at:e])))), None)
+            if end is None:
+                return [c]
+            start = len(" ".join(words[:at])) + (1 if at else 0)
+            piece = " ".join(words[at:end])
+            out.append(dataclasses.replace(c, value=digits(piece), text=piece, start=c.start + start,
+                                           end=c.start + start + len(piece), resolved=None))
+            at = end
+        return out if len(out) > 1 else [c]
 
     @staticmethod
     def _in_place_of_part(c: _Cand, x: _Cand, sc: Scenario, held: Mapping[str, Any]) -> _Cand:
