@@ -414,3 +414,14 @@ def test_should_cut_a_value_the_model_tagged_over_several_said_in_a_row_into_tho
     one = "6시 30분 알람"
     parser.overrides[one] = parse_result(one, "alarm", 0.9, Entity("time", "6시 30분", "6시 30분", 0, 6, 0.9))
     assert bot.handle("r2", one).slots == {"time": "6시 30분"}
+
+
+def test_should_read_a_part_of_the_day_tagged_as_the_date_as_todays_with_the_time():
+    # 새벽 | 2시: one model tagged 새벽 as the date (새벽 오전 2시에 알람을 맞췄어요)
+    said = "새벽 2시"
+    overrides = {said: parse_result(said, "alarm", 0.73, Entity("date", "새벽", "새벽", 0, 2, 0.9),
+                                    Entity("time", "2시", "2시", 3, 5, 0.9))}
+    bot = make_bot(overrides, alarm_action=True)
+    at11pm = datetime.datetime(2026, 11, 25, 23, 0)
+    assert bot.handle("d1", "알람 맞춰줘", now=at11pm).state == "ask_slot"
+    assert bot.handle("d1", said, now=at11pm).reply == "11월 26일 (목) 오전 2시에 알람을 맞췄어요."

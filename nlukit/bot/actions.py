@@ -18,6 +18,7 @@ action turns times and dates into values with :mod:`nlukit.temporal`.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -30,6 +31,8 @@ _WEEKDAY_NAMES = "월화수목금토일"
 #: the small hours (새벽, before 6:00) said in the evening (from 18:00) are the night ahead:
 #: 오늘 새벽 2시 at 23:00 rings in three hours, not "already past"
 _SMALL_HOURS_END = 6
+#: a part of the day alone, which a tagger may give as the date (새벽 | 2시)
+_PART_OF_DAY = re.compile(r"새벽|아침|낮|저녁|밤|오전|오후")
 _EVENING = 18
 
 
@@ -101,6 +104,8 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     >>> at11pm = {"today": datetime.date(2026, 11, 25), "now": datetime.datetime(2026, 11, 25, 23, 0)}
     >>> set_alarm({"date": "오늘", "time": "새벽 2시"}, at11pm)
     '11월 26일 (목) 오전 2시에 알람을 맞췄어요.'
+    >>> set_alarm({"date": "새벽", "time": "2시"}, at11pm)   # the part of the day tagged as the date
+    '11월 26일 (목) 오전 2시에 알람을 맞췄어요.'
     """
     when = slots.get("time", "")
     date_text = slots.get("date", "오늘")
@@ -113,6 +118,9 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     if time is not None and time["kind"] == "duration":
         return render_template("{time}에 알람을 맞췄어요.", {"time": when})
     date = resolve_date(date_text, context.get("today"))
+    if date is None and _PART_OF_DAY.fullmatch(date_text.strip()):
+        # 새벽 | 2시 with the part of the day tagged as the date: today's, read with the time above
+        date = resolve_date("오늘", context.get("today"))
     if date is not None and date["kind"] == "date":
         d = datetime.date.fromisoformat(date["value"])
         day = _day(d)
