@@ -425,3 +425,24 @@ def test_should_read_a_part_of_the_day_tagged_as_the_date_as_todays_with_the_tim
     at11pm = datetime.datetime(2026, 11, 25, 23, 0)
     assert bot.handle("d1", "알람 맞춰줘", now=at11pm).state == "ask_slot"
     assert bot.handle("d1", said, now=at11pm).reply == "11월 26일 (목) 오전 2시에 알람을 맞췄어요."
+
+
+# ------------------------------------------------------------------ 14. 반대로 at a read-back and after a booking
+
+def test_should_swap_the_origin_and_the_destination_for_the_other_way_round():
+    for said in ("아 반대로", "반대로 해주세요", "거꾸로요"):
+        bot = make_bot(confirm=True)
+        talk(bot, "v1", "기차 예매해줘", "서울", "부산", "내일")
+        turn = bot.handle("v1", said)
+        assert turn.state == "confirm" and turn.reply == "내일 부산에서 서울로 예매할까요?", said
+    # after the booking, the return trip read back (a model that tags 반대 as a place too)
+    said = "반대로도 예매해줘"
+    tagged = parse_result(said, "train_ticket", 0.97, Entity("location", "반대", "반대", 0, 2, 0.9, "destination"))
+    bot = make_bot({said: tagged}, confirm=True)
+    talk(bot, "v2", "기차 예매해줘", "서울", "부산", "내일", "네")
+    turn = bot.handle("v2", said)
+    assert turn.state == "confirm" and turn.reply == "내일 부산에서 서울로 예매할까요?"
+    # nothing to swap: a weather's place has no other
+    bot = make_bot()
+    bot.handle("v3", "서울 날씨")
+    assert bot.handle("v3", "반대로").state == "fallback"

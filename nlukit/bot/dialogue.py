@@ -89,6 +89,8 @@ _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변
                      "수정해줘", "수정해주세요", "으로", "로"))
 #: what follows a slot's name said to change it without a value (출발지 바꿔줘, 날짜는 다시 할래요)
 _CHANGE_SLOT = re.compile(r"(?:은|는|을|를|이|가|도)?좀?(?:다시)?(?:바꿔|바꾸|바꿀|변경|수정|고쳐|고치|고칠|다시)[가-힣]{0,6}")
+#: the other way round, said alone (반대로, 거꾸로요, 반대로 해줘, 반대로는?)
+_REVERSED = re.compile(r"(?:반대|거꾸로|역방향)(?:로|요|로요|로는|는|도|로도)?(?:해|해줘|해요|해주세요|바꿔|바꿔줘|바꿔주세요|예매|예매해|예매해줘)?(?:요|용)?")
 #: asking for it to be done, after a value (오후로 해줘)
 _DO = frozenset(("해", "해줘", "해요", "해주세요", "해줄래", "할게", "할게요", "할래", "할래요"))
 #: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
@@ -1283,6 +1285,28 @@ class Bot:
             # 예매해줘, 기차 예매해 주세요: the very request being confirmed, asked again without a yes
             said == sc.intent and not parse.entities and _go_ahead_alone(text))
 
+    def _swapped(self, text: str, parse: ParseResult, sc: Scenario, slots: Mapping[str, str]) -> dict[str, str] | None:
+        """The two values of a type swapped (``{origin: 부산, destination: 서울}``) when ``text`` asks
+        for the other way round without a value (``반대로``, ``아 거꾸로요``, ``반대로 해줘``) and two slots
+        of one type, one of which must differ from the other, hold values; else None. (A model may
+        tag 반대 itself as a place: that is no value.)"""
+        if any(e.entity in sc.entity_types and not _REVERSED.match(_squash(e.text)) for e in parse.entities):
+            return None
+        t = _squash(text)
+        leads = sorted((self._no_or_filler | self._affirm) - {""}, key=len, reverse=True)
+        while t and not _REVERSED.fullmatch(t):
+            lead = next((w for w in leads if t.startswith(w)), None)
+            if lead is None:
+                return None
+            t = t[len(lead):]
+        if not t:
+            return None
+        for s in sc.slots:
+            other = sc.slot(s.differs_from) if s.differs_from else None
+            if other is not None and other.entity == s.entity and slots.get(s.name) and slots.get(other.name):
+                return {s.name: slots[other.name], other.name: slots[s.name]}
+        return None
+
     def _slot_to_change(self, text: str, parse: ParseResult, sc: Scenario) -> Slot | None:
         """The required slot that ``text`` names to change without a value (``출발지 바꿔줘``,
         ``아 날짜 바꿀래요``, ``도착지 다시``), else None."""
@@ -1393,6 +1417,13 @@ class Bot:
                 return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
             if answer is not None:
                 return answer
+            swapped = self._swapped(text, parse, active, state["slots"])
+            if swapped is not None:   # 반대로: from 부산 to 서울, read back
+                state["misunderstood"] = 0
+                state["slots"].update(swapped)
+                for name in swapped:
+                    self._meanings(state).pop(name, None)
+                return self._advance(sid, state, active, text, parse, "", today)
             again = self._slot_to_change(text, parse, active)
             if again is not None:   # 출발지 바꿔줘, 날짜 바꿀래요: that slot is asked again
                 state["misunderstood"] = 0
@@ -1566,6 +1597,16 @@ class Bot:
             return None
         # a follow-up replaces values: a misspelled one may stand for any slot (부샨은?)
         cands = self._candidates(text, parse, sc, None, {}, last.get("slots") or {})
+        swapped = self._swapped(text, parse, sc, last.get("slots") or {})
+        if swapped is not None:   # 반대로는? after a trip from 서울 to 부산: from 부산 to 서울
+            if dry:
+                return Turn("", "complete", sc.intent)
+            slots = {**(last.get("slots") or {}), **swapped}
+            meanings = {k: v for k, v in (last.get("resolved") or {}).items() if k not in swapped}
+            self._reset(state)
+            state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings,
+                         order=list(slots))
+            return self._advance(sid, state, sc, text, parse, "", today)
         # 방탄은? with nothing tagged, 방탄 봄날은? with the song alone: the dictionary's values of the
         # scenario's types the model tagged none of
         looked = self._looked_up(text, parse, sc)
