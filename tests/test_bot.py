@@ -822,6 +822,16 @@ def test_should_read_a_request_and_answers_typed_in_english_mode_as_the_hangul_m
     ])
 
 
+def test_should_read_a_value_typed_in_english_mode_before_the_keyboard_was_switched():
+    # tjdnf 날씨: the first word typed in English mode, the rest in Hangul
+    turn = make_bot().handle("k6", "tjdnf 날씨")
+    assert turn.state == "complete" and turn.slots["location"] == "서울"
+    turn = make_bot().handle("k7", "tjdnfdptj 부산으로 가는 기차 내일")   # 서울에서, with its particle
+    assert turn.state == "complete" and (turn.slots["origin"], turn.slots["destination"]) == ("서울", "부산")
+    # English words among Hangul stay (BTS: no Hangul reading; a word no value reads as)
+    assert make_bot().handle("k8", "rock 날씨").state == "ask_slot"
+
+
 def test_should_take_yes_typed_in_english_mode_to_a_confirmation():
     bot = confirm_bot()
     bot.handle("k2", "서울에서 부산으로 가는 기차")

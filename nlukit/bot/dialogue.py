@@ -1132,6 +1132,16 @@ class Bot:
         cancel. Otherwise the text and parse as they were."""
         hangul = hangul_from_keys(text)
         if hangul is None:
+            hangul = self._values_from_keys(text)
+            if hangul is None:
+                return text, parse
+            alt = self._parse(hangul, today)
+            # tjdnf 날씨: a value more, the request as sure as typed or surer
+            if len(alt.entities) > len(parse.entities) and (
+                    self._confident(alt) == self._confident(parse) or (
+                        alt.intent is not None and (parse.intent is None
+                                                    or alt.intent.confidence > parse.intent.confidence))):
+                return hangul, alt
             return text, parse
         alt = self._parse(hangul, today)
         typed_intent, alt_intent = self._confident(parse), self._confident(alt)
@@ -1142,6 +1152,22 @@ class Bot:
                                      or self._made_of(_squash(hangul), self._yes_or_no)):
             return hangul, alt
         return text, parse
+
+    def _values_from_keys(self, text: str) -> str | None:
+        """``text``, Hangul with a word typed in English mode (``tjdnf 날씨``: the keyboard switched
+        after the first word), with each such word that reads as a value the dictionary lists
+        (a particle after it or none: ``tjdnfdptj`` → 서울에서) read as that Hangul; else None."""
+        if not _HANGUL_WORD.search(text):
+            return None
+        out, pos, changed = [], 0, False
+        for m in re.finditer(r"[A-Za-z]{2,}", text):
+            read = hangul_from_keys(m.group())
+            if read is None or not any(read[n:] in _TYPO_ENDINGS and index.lookup(read[:n]) is not None
+                                       for index in self._index.values() for n in range(1, len(read) + 1)):
+                continue
+            out += [text[pos:m.start()], read]
+            pos, changed = m.end(), True
+        return "".join([*out, text[pos:]]) if changed else None
 
     def forget(self, session_id: str) -> bool:
         """Drop a session's state; True when there was one."""
