@@ -446,3 +446,13 @@ def test_should_swap_the_origin_and_the_destination_for_the_other_way_round():
     bot = make_bot()
     bot.handle("v3", "서울 날씨")
     assert bot.handle("v3", "반대로").state == "fallback"
+
+
+def test_should_say_why_a_value_is_refused_when_another_said_with_it_fills_a_slot():
+    # 서울에서 서울로 answering where from: 서울 is the origin, and the same place as where to is
+    # refused aloud, not the next question asked as if nothing had been said
+    bot = make_bot()
+    assert bot.handle("i1", "기차 예매해줘").state == "ask_slot"
+    turn = bot.handle("i1", "서울에서 서울로")
+    assert turn.state == "ask_slot" and turn.slots == {"origin": "서울"}
+    assert turn.reply == "출발지와 같은 곳이에요. 서울에서 어디로 가세요?"

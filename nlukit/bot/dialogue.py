@@ -1509,6 +1509,8 @@ class Bot:
             prefix = render_template(st.one_at_a_time, {"choices": _and_list(state["choose"]["choices"])})
         elif filled or intent == active.intent:
             state["misunderstood"] = 0
+            if rejected:   # 서울에서 서울로 answering where from: 서울 taken, the repeat refused aloud
+                prefix = self._invalid_reply(sid, state, active, *rejected[0])
         elif rejected:
             prefix = self._invalid_reply(sid, state, active, *rejected[0])
         else:
