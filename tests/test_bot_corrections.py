@@ -456,3 +456,7 @@ def test_should_say_why_a_value_is_refused_when_another_said_with_it_fills_a_slo
     turn = bot.handle("i1", "서울에서 서울로")
     assert turn.state == "ask_slot" and turn.slots == {"origin": "서울"}
     assert turn.reply == "출발지와 같은 곳이에요. 서울에서 어디로 가세요?"
+    # the same place said twice with nothing marking the second as where to is a repeat, not refused
+    bot = make_bot()
+    bot.handle("i2", "기차 예매해줘")
+    assert bot.handle("i2", "서울 출발이요 서울").reply == "서울에서 어디로 가세요?"

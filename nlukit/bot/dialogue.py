@@ -1509,8 +1509,10 @@ class Bot:
             prefix = render_template(st.one_at_a_time, {"choices": _and_list(state["choose"]["choices"])})
         elif filled or intent == active.intent:
             state["misunderstood"] = 0
-            if rejected:   # 서울에서 서울로 answering where from: 서울 taken, the repeat refused aloud
-                prefix = self._invalid_reply(sid, state, active, *rejected[0])
+            said_for = [(c, slot) for c, slot in rejected if c.role == slot.role and c.role or c.named == slot.name
+                        or self._by_particle([slot], c) is not None]
+            if said_for:   # 서울에서 서울로 answering where from: 서울 taken, the one said for where to refused aloud
+                prefix = self._invalid_reply(sid, state, active, *said_for[0])
         elif rejected:
             prefix = self._invalid_reply(sid, state, active, *rejected[0])
         else:
