@@ -460,3 +460,15 @@ def test_should_say_why_a_value_is_refused_when_another_said_with_it_fills_a_slo
     bot = make_bot()
     bot.handle("i2", "기차 예매해줘")
     assert bot.handle("i2", "서울 출발이요 서울").reply == "서울에서 어디로 가세요?"
+
+
+# ------------------------------------------------------------------ 15. ㄳㄳ, 고마워 고마워
+
+def test_should_read_a_short_word_said_over_again_as_the_word_when_the_model_knows_only_the_word():
+    bot = make_bot({"ㅎㅇ": parse_result("ㅎㅇ", "greeting", 0.9)})
+    for said in ("ㅎㅇㅎㅇ", "ㅎㅇ ㅎㅇ", "ㅎㅇㅎㅇㅎㅇ"):
+        turn = bot.handle("d" + said, said)
+        assert turn.state == "complete" and turn.intent == "greeting", said
+    # laughter and words the model does not know once either stay as they were
+    assert bot.handle("d2", "ㅋㅋㅋ").state == "fallback"
+    assert bot.handle("d3", "뭐뭐").state == "fallback"

@@ -525,6 +525,7 @@ class Bot:
         typed = text
         if self.settings.keyboard_fix:
             text, parse = self._keyboard_fixed(text, parse, today)
+        text, parse = self._said_twice(text, parse, today)
         # the clauses of a message that may make several requests, read before taking the lock
         pieces = self._pieces(text, parse, today) if self.settings.split_requests else None
         with self.store.lock(session_id):
@@ -1152,6 +1153,21 @@ class Bot:
                                      or self._made_of(_squash(hangul), self._yes_or_no)):
             return hangul, alt
         return text, parse
+
+    def _said_twice(self, text: str, parse: ParseResult, today: datetime.date | None) -> tuple[str, ParseResult]:
+        """``text`` and its parse, or, when the model is not sure of the text and it is a short word
+        said over again (``ㄳㄳ``, ``고마워 고마워``, ``ㅇㅋㅇㅋ``), the word once with its parse when the
+        model is sure of that."""
+        t = _squash(text)
+        if self._confident(parse) is not None or not 2 <= len(t) <= 12 or parse.entities:
+            return text, parse
+        unit = next((t[:n] for n in range(1, len(t) // 2 + 1) if len(t) % n == 0 and t[:n] * (len(t) // n) == t), None)
+        if unit is None or (len(unit) == 1 and not _LONE_JAMO.fullmatch(unit)):
+            return text, parse   # ㅋㅋ, ㅎㅎ are laughter as typed; 하하 is no 하
+        once = self._parse(unit, today)
+        if self._confident(once) is None or once.entities:
+            return text, parse
+        return unit, once
 
     def _values_from_keys(self, text: str) -> str | None:
         """``text``, Hangul with a word typed in English mode (``tjdnf 날씨``: the keyboard switched
