@@ -472,3 +472,12 @@ def test_should_read_a_short_word_said_over_again_as_the_word_when_the_model_kno
     # laughter and words the model does not know once either stay as they were
     assert bot.handle("d2", "ㅋㅋㅋ").state == "fallback"
     assert bot.handle("d3", "뭐뭐").state == "fallback"
+
+
+def test_should_follow_up_the_last_answer_after_thanks_said_as_a_turn_of_its_own():
+    # 서울 날씨, 고마워 (its own turn), 부산은?: the weather is followed up, thanks have nothing to follow
+    bot = make_bot({"고마워": parse_result("고마워", "greeting", 0.9)})
+    assert bot.handle("g1", "서울 날씨").state == "complete"
+    assert bot.handle("g1", "고마워").intent == "greeting"
+    turn = bot.handle("g1", "부산은?")
+    assert turn.state == "complete" and turn.slots["location"] == "부산"

@@ -569,8 +569,10 @@ class Bot:
             held_by, held = last.get("intent"), last.get("slots")
         held = dict(held) if isinstance(held, dict) else {}
         turn = self._step(sid, state, text, self._referred(text, parse, state), today)
-        if of_several and turn.state == "complete" and self._small_talk(turn.intent) and isinstance(last, dict):
-            state["last"] = last   # 고마워 ㅎㅎ 부산은?: thanks in passing leave the weather to follow up
+        if turn.state == "complete" and self._small_talk(turn.intent) and isinstance(last, dict):
+            # 고마워 ㅎㅎ 부산은?, and 고마워 then 부산은?: thanks leave the weather to follow up (an
+            # answer without slots has nothing to follow up itself)
+            state["last"] = last
         self._note_recent(state, turn, held if held_by == turn.intent else {})
         return turn
 
