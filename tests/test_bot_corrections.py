@@ -481,3 +481,13 @@ def test_should_follow_up_the_last_answer_after_thanks_said_as_a_turn_of_its_own
     assert bot.handle("g1", "고마워").intent == "greeting"
     turn = bot.handle("g1", "부산은?")
     assert turn.state == "complete" and turn.slots["location"] == "부산"
+
+
+def test_should_wait_without_a_misunderstanding_when_asked_to_wait_while_a_question_is_open():
+    bot = make_bot(confirm=True)
+    talk(bot, "w1", "기차 예매해줘", "서울")
+    for said in ("잠깐만", "음 잠시만요", "잠깐 기다려"):
+        turn = bot.handle("w1", said)
+        assert (turn.state, turn.reply) == ("ask_slot", "네, 천천히 말씀해 주세요. 서울에서 어디로 가세요?"), said
+    assert bot.handle("w1", "부산").state == "ask_slot"
+    assert bot.handle("w1", "잠깐만요").reply == "네, 천천히 말씀해 주세요. 언제 출발하세요?"

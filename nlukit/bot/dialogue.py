@@ -98,6 +98,9 @@ _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 #: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
 _FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", "잠깐", "잠깐만", "잠시만",
                      *_ANSWER_NOISE))
+#: asking to wait, said alone while a question is open (잠깐만요, 음 잠시만여)
+_WAIT = frozenset(("잠깐", "잠깐만", "잠시", "잠시만", "기다려", "기다려줘", "기다려봐", "기다려요", "기다려주세요",
+                   "요", "용", "여", "염"))
 #: what joins two values of one type and role into a list, spaces and punctuation aside (so a
 #: space or a comma alone is ""): 서울이랑 부산, 서울하고 부산, 서울, 부산, 서울 및 부산
 _AND = frozenset(("", "이랑", "랑", "하고", "와", "과", "및", "그리고", "이랑도", "하고도"))
@@ -1488,6 +1491,11 @@ class Bot:
         # nor are values of this scenario's slots alone (서울에서 부산, 내일 아침 7시 while a slot is asked):
         # values carry no request of their own
         yes_or_no = self._made_of(_squash(text), self._yes_or_no)
+        if not cands and self._made_of(_squash(text), _WAIT | _FILLERS) \
+                and any(w in _squash(text) for w in ("잠깐", "잠시", "기다려")):
+            state["misunderstood"] = 0   # 잠깐만요 while asked: no misunderstanding, the question waits
+            state["turns"] = max(0, int(state.get("turns", 1)) - 1)   # nor a turn towards max_turns
+            return self._advance(sid, state, active, text, parse, st.wait, today)
         answer = bare or takes_all or self._is_correction(text, cands, active)
         if intent is not None and intent != active.intent and intent in self.scenarios and not answer \
                 and not yes_or_no:

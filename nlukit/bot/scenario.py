@@ -226,6 +226,8 @@ class BotSettings:
     clarify: str = "혹시 '{title}'을/를 원하세요?"
     #: the answer to a no to that question
     clarify_denied: str = "알겠어요. 무엇을 도와드릴까요?"
+    #: said before the question asked again when the user asks to wait (잠깐만요, 음 잠시만요)
+    wait: str = "네, 천천히 말씀해 주세요."
 
 
 @dataclass(frozen=True)
@@ -388,7 +390,7 @@ _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
              "follow_up", "keyboard_fix", "typo_fix", "refer", "choose_one", "one_at_a_time", "too_many_values",
-             "split_requests", "queued", "acknowledge", "clarify", "clarify_denied"}
+             "split_requests", "queued", "acknowledge", "clarify", "clarify_denied", "wait"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -406,7 +408,8 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             if v is not None:
                 kw[k] = v
     for k in ("cancel_reply", "max_turns_reply", "invalid_value", "action_error", "no_scenario",
-              "confirm_denied", "choose_one", "one_at_a_time", "too_many_values", "queued", "clarify_denied"):
+              "confirm_denied", "choose_one", "one_at_a_time", "too_many_values", "queued", "clarify_denied",
+              "wait"):
         if k in d:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
