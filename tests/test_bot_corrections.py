@@ -491,3 +491,15 @@ def test_should_wait_without_a_misunderstanding_when_asked_to_wait_while_a_quest
         assert (turn.state, turn.reply) == ("ask_slot", "네, 천천히 말씀해 주세요. 서울에서 어디로 가세요?"), said
     assert bot.handle("w1", "부산").state == "ask_slot"
     assert bot.handle("w1", "잠깐만요").reply == "네, 천천히 말씀해 주세요. 언제 출발하세요?"
+
+
+def test_should_read_anida_as_a_no_before_a_new_value():
+    # 아니다 그냥 9시로 (아니다: no, never mind) after an alarm set: the alarm changed, not a fallback
+    said = "아니다 그냥 9시로"
+    bot = make_bot({said: parse_result(said, "fallback", 0.3, Entity("time", "9시", "9시", 7, 9, 0.9))})
+    assert bot.handle("a1", "7시 알람 맞춰줘").state == "complete"
+    turn = bot.handle("a1", said)
+    assert turn.state == "complete" and turn.slots["time"] == "9시"
+    bot = make_bot(confirm=True)
+    talk(bot, "a2", "기차 예매해줘", "서울", "부산", "내일")
+    assert bot.handle("a2", "아니다").reply.startswith("알겠어요. 무엇을 바꿀까요?")
