@@ -356,40 +356,156 @@ def render(template: str, values: Mapping[str, str]) -> str:
     '「봄날」을 틀게요 {}'
     >>> render("{date} {time} {song}을/를 틀게요", {"date": "내일", "time": "", "song": ""})
     '내일 틀게요'
+
+    ``[...]`` holding a slot is an optional part: written (without the brackets) when every
+    slot in it has a value, left out whole when one is empty, the space it would leave doubled
+    closed. A particle pair right after ``]`` fits what ends up before it: the part, or the word
+    before the part when it is left out. Brackets holding no slot are text (``[안내]``); ``[[`` and
+    ``]]`` are literal brackets anywhere. A ``[`` before a slot that no ``]`` closes, parts inside
+    parts, and a ``]`` right after a slot that no ``[`` opened are errors
+    (:func:`template_problem` names them).
+
+    >>> tpl = "{dept}[ {doctor} 선생님](으)로 예약할까요?"
+    >>> render(tpl, {"dept": "내과", "doctor": "김민수"}), render(tpl, {"dept": "내과", "doctor": ""})
+    ('내과 김민수 선생님으로 예약할까요?', '내과로 예약할까요?')
+    >>> render("{dept} [{doctor} 선생님으로] 예약할까요? [[안내]]", {"dept": "내과", "doctor": ""})
+    '내과 예약할까요? [안내]'
     """
     out: list[str] = []
+    dropped = after_part = False
+    for piece, optional in _pieces(template):
+        if optional:
+            names = slot_names(piece)
+            for name in names:
+                _value(template, values, name)
+            dropped = not all(str(values[name]) for name in names)
+            if not dropped:
+                before = "".join(out)
+                if (not before or before.endswith(" ")) and piece.startswith(" "):
+                    piece = piece[1:]   # after a part left out: [{a}][ {b}]
+                _fill(template, piece, values, out)
+            after_part = True
+            continue
+        if after_part:
+            pair = match_particle(piece)
+            if pair is not None:
+                piece = piece[len(pair):]
+                before = "".join(out)
+                if before and not before[-1].isspace():
+                    out.append(choose_particle(before.split()[-1], pair))
+            if dropped:
+                before = "".join(out)
+                if (not before or before.endswith(" ")) and piece.startswith(" "):
+                    piece = piece[1:]
+                elif not piece and before.endswith(" "):
+                    out[:] = [before[:-1]]
+        dropped = after_part = False
+        _fill(template, piece, values, out)
+    if dropped and "".join(out).endswith(" "):
+        out[:] = ["".join(out)[:-1]]
+    return "".join(out)
+
+
+def _value(template: str, values: Mapping[str, str], name: str) -> str:
+    if name not in values:
+        raise InputError(f"template {template!r} names slot {{{name}}} but it has no value "
+                         f"(given: {', '.join(sorted(values)) or 'none'})")
+    return str(values[name])
+
+
+def _fill(template: str, piece: str, values: Mapping[str, str], out: list[str]) -> None:
+    """Append ``piece`` (text without optional parts) to ``out`` with its slots filled."""
     pos = 0
-    for m in _SLOT_RE.finditer(template):
+    for m in _SLOT_RE.finditer(piece):
         if m.start() < pos:
             continue
-        out.append(template[pos:m.start()])
+        out.append(piece[pos:m.start()])
         pos = m.end()
         name = m.group(1)
         if name is None:  # {{ or }}
             out.append(m.group(0)[0])
             continue
-        if name not in values:
-            raise InputError(f"template {template!r} names slot {{{name}}} but it has no value "
-                             f"(given: {', '.join(sorted(values)) or 'none'})")
-        value = str(values[name])
+        value = _value(template, values, name)
         out.append(value)
-        closing = _CLOSING_RE.match(template, pos)
+        closing = _CLOSING_RE.match(piece, pos)
         after = closing.end() if closing else pos
-        pair = match_particle(template, after)
+        pair = match_particle(piece, after)
         if pair is not None:
-            out.append(template[pos:after])
+            out.append(piece[pos:after])
             if value:
                 out.append(choose_particle(value, pair))
             pos = after + len(pair)
         if not value:
             before = "".join(out)
             if not before or before.endswith(" "):
-                if template.startswith(" ", pos):
+                if piece.startswith(" ", pos):
                     pos += 1
-                elif pos == len(template) and before:
-                    out = [before[:-1]]
-    out.append(template[pos:])
-    return "".join(out)
+                elif pos == len(piece) and before:
+                    out[:] = [before[:-1]]
+    out.append(piece[pos:])
+
+
+_BRACKET_RE = re.compile(r"\[\[|\]\]|[\[\]]")
+# a slot, and closing quotes after it, ending the text before a ]: '{name}']
+_AFTER_SLOT_RE = re.compile(r"(?<!\{)\{[^{}]*\}['\"’”)」』>]*$")
+
+
+def _pieces(template: str) -> list[tuple[str, bool]]:
+    """``template`` cut into text and optional parts (``[...]`` holding a slot, brackets off):
+    ``(piece, optional)`` in order, ``[[``/``]]`` read as brackets. Bad brackets raise InputError."""
+    out: list[tuple[str, bool]] = []
+    text: list[str] = []
+    pos = 0
+    opened: int | None = None   # where a [ that may open a part stands
+    for m in _BRACKET_RE.finditer(template):
+        mark = m.group(0)
+        if opened is not None:
+            if mark == "[" and slot_names(template[opened + 1:m.start()]):
+                raise InputError(f"template {template!r}: an optional part [...] holds another '[' "
+                                 f"(at {m.start()}); parts do not nest: close the first with ']' before it, "
+                                 "or write '[[' for a bracket")
+            if mark != "]":
+                if mark == "[":
+                    text.append(template[opened:m.start()])
+                    opened = m.start()
+                continue
+            inside = template[opened + 1:m.start()]
+            if slot_names(inside):
+                out.append(("".join(text), False))
+                out.append((inside, True))
+                text = []
+            else:
+                text.append(template[opened:m.end()])
+            opened, pos = None, m.end()
+            continue
+        text.append(template[pos:m.start()])
+        pos = m.end()
+        if mark == "[":
+            opened = m.start()
+        elif mark == "]" and _AFTER_SLOT_RE.search(template, 0, m.start()):
+            raise InputError(f"template {template!r}: ']' after a slot (at {m.start()}) closes no optional "
+                             "part: open the part with '[' before its first slot, or write ']]' for a bracket")
+        else:
+            text.append(mark[0])
+    if opened is not None:
+        if slot_names(template[opened + 1:]):
+            raise InputError(f"template {template!r}: the optional part opened by '[' (at {opened}) is not "
+                             "closed: end it with ']' (e.g. '[{doctor} 선생님]'), or write '[[' for a bracket")
+        text.append(template[opened:])
+    else:
+        text.append(template[pos:])
+    out.append(("".join(text), False))
+    return out
+
+
+def template_problem(template: str) -> str | None:
+    """What is wrong with the brackets of ``template`` (an optional part not closed, parts inside
+    parts, a ``]`` after a slot that no ``[`` opened) and how to fix it, or None."""
+    try:
+        _pieces(template)
+    except InputError as exc:
+        return str(exc).removeprefix(f"template {template!r}: ")
+    return None
 
 
 def _jamo_table() -> dict[int, str]:

@@ -790,7 +790,8 @@ def test_should_refuse_a_value_the_slot_must_differ_from():
         ("서울에서 서울로 가는 기차", "출발지와 같은 곳이에요. 서울에서 어디로요?", "ask_slot"),
         ("서울", "출발지와 같은 곳이에요. 서울에서 어디로요?", "ask_slot"),
         ("부산", "서울에서 부산으로 예매할게요.", "complete"),
-        ("서울로", "잘 이해하지 못했어요", "fallback"),     # not a follow-up to a trip from 서울 to 서울
+        # a follow-up to 서울, but not from 서울 to 서울: where from is asked again
+        ("서울로", "어디서요?", "ask_slot"),
     ])
     bad = {"scenario": [{**data["scenario"][0], "slot": [{**data["scenario"][0]["slot"][1], "differs_from": "from"},
                                                           data["scenario"][0]["slot"][0]]}]}
@@ -819,6 +820,16 @@ def test_should_read_a_request_and_answers_typed_in_english_mode_as_the_hangul_m
         ("qntksdmfh", "언제 출발하세요?", "ask_slot"),                # 부산으로
         ("sodlf", "내일 서울에서 부산으로 가는 기차를 예매할게요.", "complete"),
     ])
+
+
+def test_should_read_a_value_typed_in_english_mode_before_the_keyboard_was_switched():
+    # tjdnf 날씨: the first word typed in English mode, the rest in Hangul
+    turn = make_bot().handle("k6", "tjdnf 날씨")
+    assert turn.state == "complete" and turn.slots["location"] == "서울"
+    turn = make_bot().handle("k7", "tjdnfdptj 부산으로 가는 기차 내일")   # 서울에서, with its particle
+    assert turn.state == "complete" and (turn.slots["origin"], turn.slots["destination"]) == ("서울", "부산")
+    # English words among Hangul stay (BTS: no Hangul reading; a word no value reads as)
+    assert make_bot().handle("k8", "rock 날씨").state == "ask_slot"
 
 
 def test_should_take_yes_typed_in_english_mode_to_a_confirmation():
@@ -1427,6 +1438,63 @@ def test_should_put_a_value_after_the_word_naming_its_slot_into_that_slot():
     talk(bot, "s1", [("목적지는 대구로", "대전에서 대구로 예매할까요?", "confirm")])
 
 
+def test_should_change_the_slot_a_word_names_from_the_value_it_holds_and_leave_the_name_out_of_the_value():
+    # Given a trip read back and changes said with a slot's name, which the model reads as another
+    # request (an alarm), with the roles its particles suggest or with the name inside the value
+    said = {
+        # 출발지를 서울에서 수원으로: from 서울 (the origin held) to 수원, not a trip from 서울 to 수원
+        "출발지를 서울에서 수원으로 바꿔줘": (Entity("location", "서울", "서울", 5, 7, 0.9, "origin"),
+                                  Entity("location", "수원", "수원", 10, 12, 0.9, "destination")),
+        "도착지를 부산에서 대구로 바꿔줘": (Entity("location", "부산", "부산", 5, 7, 0.9),
+                                 Entity("location", "대구", "대구", 10, 12, 0.9)),
+        # 시간 tagged with the hour: the name is no part of the time, which keeps its half of the day
+        "출발 시간 6시로 변경해줘": (Entity("time", "시간 6시", "시간 6시", 3, 8, 0.9),),
+    }
+    overrides = {t: parse_result(t, "alarm", 0.9, *es) for t, es in said.items()}
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{time} {origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서?", "names": ["출발지"]},
+                 {"entity": "location", "role": "destination", "prompt": "어디로?", "names": ["도착지"]},
+                 {"entity": "time", "required": False, "names": ["시간", "출발 시간"]}]},
+        {"intent": "alarm", "response": "알람", "slot": [{"entity": "time", "prompt": "몇 시?"}]}]}
+    start = parse_result("서울에서 부산으로 가는 기차 오후 3시", "train_ticket", 0.9,
+                         Entity("location", "서울", "서울", 0, 2, 0.9, "origin"),
+                         Entity("location", "부산", "부산", 6, 8, 0.9, "destination"),
+                         Entity("time", "오후 3시", "오후 3시", 16, 21, 0.9,
+                                resolved={"kind": "time", "hour": 15, "minute": 0, "value": "15:00"}))
+    for text, reply in (("출발지를 서울에서 수원으로 바꿔줘", "오후 3시 수원에서 부산으로 예매할까요?"),
+                        ("도착지를 부산에서 대구로 바꿔줘", "오후 3시 서울에서 대구로 예매할까요?"),
+                        ("출발 시간 6시로 변경해줘", "오후 6시 서울에서 부산으로 예매할까요?")):
+        parser = StandInParser(overrides={**overrides, start.text: start})
+        parser.resolve = {"time": "time"}
+        bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+        assert bot.handle("n1", start.text).state == "confirm"
+        turn = bot.handle("n1", text)
+        assert turn.state == "confirm" and turn.reply == reply, text
+
+
+def test_should_ask_again_a_slot_named_to_change_without_a_value_at_a_read_back():
+    # 출발지 바꿔줘 at a read-back (the model finds no value, reads no request): where from is asked
+    # again, the answer read back; an optional slot without a prompt, or a value said, is not asked
+    parser = StandInParser()
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서?", "names": ["출발지", "출발"]},
+                 {"entity": "location", "role": "destination", "prompt": "{origin}에서 어디로?", "names": ["목적지"]},
+                 {"entity": "time", "required": False, "names": ["출발 시간"]}]}]}
+    for said, asked in (("출발지 바꿔줘", "어디에서?"), ("아 아니 목적지를 바꾸고 싶어요", "서울에서 어디로?"),
+                        ("출발지는 다시 할래요", "어디에서?"), ("목적지 변경", "서울에서 어디로?")):
+        bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+        talk(bot, "c1", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+                         (said, asked, "ask_slot")])
+    talk(bot, "c1", [("광주", "서울에서 광주로 예매할까요?", "confirm")])
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "c2", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+                     ("출발 시간 바꿔줘", "서울에서 부산으로 예매할까요?", "confirm")])
+
+
 def test_should_refuse_slot_names_that_are_not_a_list_of_words():
     with pytest.raises(ScenarioError, match=r"names"):
         parse_scenarios({"scenario": [{"intent": "weather", "response": "x",
@@ -1524,3 +1592,15 @@ def test_should_take_a_correction_after_thanks_in_passing_whatever_request_the_m
     assert bot.handle("r9", "내일 서울에서 부산으로 가는 기차").state == "confirm"
     turn = bot.handle("r9", said)
     assert (turn.state, turn.reply) == ("confirm", "천만에요. 모레 서울에서 부산으로 예매할까요?")
+
+
+def test_should_take_a_correction_after_a_yes_the_model_reads_as_thanks_without_answering_thanks():
+    # 네 근데 모레로 바꿔줘 (the demo model read 네 as thanks): the new date read back, no 천만에요
+    said = "네 근데 모레로 바꿔줘"
+    bot = resume_bot({"네": parse_result("네", "greeting", 0.9),
+                      said: parse_result(said, "weather", 0.9, Entity("date", "모레", "모레", 5, 7, 0.9))},
+                     {"intent": "weather", "response": "{location} 날씨예요.",
+                      "slot": [{"entity": "location", "prompt": "어디요?"}]})
+    assert bot.handle("r9", "내일 서울에서 부산으로 가는 기차").state == "confirm"
+    turn = bot.handle("r9", said)
+    assert (turn.state, turn.reply) == ("confirm", "모레 서울에서 부산으로 예매할까요?")

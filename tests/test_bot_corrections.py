@@ -43,6 +43,7 @@ def make_bot(overrides=None, *, multiple=False, confirm=False, alarm_action=Fals
         del alarm["response"]
         alarm["action"] = "nlukit.bot.actions:set_alarm"
         alarm["slot"][1]["default"] = "오늘"
+        alarm["slot"][0]["pattern"] = r'((오전|오후|새벽|아침|저녁|밤) )?\d{1,2}시( \d{1,2}분)?'   # as the demo's
     return Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
 
 
@@ -166,6 +167,12 @@ def test_should_follow_up_with_a_dictionary_value_the_model_did_not_tag():
     bot = make_bot({other: parse_result(other, "fallback", 0.7)})
     bot.handle("f2", "아이유 노래 틀어줘")
     assert bot.handle("f2", other).state == "fallback"
+    # 방탄 봄날은? with only the song tagged: 방탄 is the artist, not 아이유 kept from the last answer
+    both = "방탄 봄날은?"
+    bot = make_bot({both: parse_result(both, "weather", 0.46, Entity("song", "봄날", "봄날", 3, 5, 0.9))})
+    bot.handle("f3", "아이유 노래 틀어줘")
+    turn = bot.handle("f3", both)
+    assert turn.state == "complete" and turn.slots == {"artist": "방탄소년단", "song": "봄날"}
 
 
 # ------------------------------------------------------------------ 8. a value the model missed, said with one it tagged
@@ -276,3 +283,223 @@ def test_should_not_change_the_alarm_set_for_a_half_of_the_day_or_minutes_said_i
         bot = make_bot()
         bot.handle("c2", "7시 알람 맞춰줘")
         assert bot.handle("c2", said).reply.startswith(reply), said
+
+
+# ------------------------------------------------------------------ 7. 새벽 said late in the evening
+
+
+def test_should_ring_the_small_hours_said_in_the_evening_that_night_without_saying_they_passed():
+    # 오늘 새벽 2시 at 23:00 is the night ahead (in three hours): not "이미 지나서"
+    said = {"오늘 새벽 2시 알람": (Entity("date", "오늘", "오늘", 0, 2, 0.9), Entity("time", "새벽 2시", "새벽 2시", 3, 8, 0.9)),
+            "새벽 2시 알람": (Entity("time", "새벽 2시", "새벽 2시", 0, 5, 0.9),)}
+    overrides = {t: parse_result(t, "alarm", 0.95, *es) for t, es in said.items()}
+    at11pm = datetime.datetime(2026, 11, 25, 23, 0)
+    for sid, text in enumerate(said):
+        turn = make_bot(overrides, alarm_action=True).handle(str(sid), text, now=at11pm)
+        assert turn.reply == "11월 26일 (목) 오전 2시에 알람을 맞췄어요.", text
+    # at 01:00 the small hours ahead are today's; at 03:00 today's 2시 has passed and says so
+    at1am, at3am = datetime.datetime(2026, 11, 25, 1, 0), datetime.datetime(2026, 11, 25, 3, 0)
+    for text in said:
+        turn = make_bot(overrides, alarm_action=True).handle("a", text, now=at1am)
+        assert turn.reply == "11월 25일 (수) 오전 2시에 알람을 맞췄어요.", text
+        turn = make_bot(overrides, alarm_action=True).handle("b", text, now=at3am)
+        assert turn.reply == "오전 2시는 이미 지나서 11월 26일 (목) 오전 2시에 알람을 맞췄어요.", text
+
+
+# ------------------------------------------------------------------ 8. 부산서는?, 서울로는? after a trip
+
+def test_should_follow_up_a_trip_with_a_place_and_a_short_or_run_in_particle():
+    # 서 for 에서 after any syllable (부산서, 대전서), 는 run into the particle (으론, 에선, 까진)
+    for said, slots in (("부산서는?", {"origin": "부산"}), ("광주서", {"origin": "광주"}),
+                        ("광주에선?", {"origin": "광주", "destination": "부산"}),
+                        ("대구까진?", {"origin": "서울", "destination": "대구"}),
+                        ("광주으론?", {"origin": "서울", "destination": "광주"})):
+        bot = make_bot()
+        assert bot.handle("f1", "내일 서울에서 부산으로 가는 기차").state == "complete"
+        turn = bot.handle("f1", said)
+        assert turn.state in ("complete", "ask_slot") and turn.intent == "train_ticket", said
+        assert {k: turn.slots.get(k) for k in slots} == slots, said
+    # from where the last trip went: where to is asked (부산서는? after a trip to 부산)
+    bot = make_bot()
+    bot.handle("f2", "내일 서울에서 부산으로 가는 기차")
+    turn = bot.handle("f2", "부산서는?")
+    assert turn.state == "ask_slot" and turn.missing == ["destination"] and turn.reply == "부산에서 어디로 가세요?"
+    # to where the last trip left from: where from is asked, not the follow-up dropped
+    turn = talk(make_bot(), "f3", "내일 서울에서 부산으로 가는 기차", "서울로는?")
+    assert turn.state == "ask_slot" and turn.missing == ["origin"] and turn.slots["destination"] == "서울"
+
+
+# ------------------------------------------------------------------ 9. a list of three, two misspelled
+
+def test_should_answer_every_value_of_a_list_with_two_misspelled_values():
+    # 대규 is a word of mecab-ko-dic, but in a list of places it is 대구 misspelled; 부샨하고 ends no
+    # clause that would leave 서울 out as said in passing; a comma lists as an and does
+    for said in ("서울하고 부샨하고 대규 날씨", "서울이랑 부샨이랑 대규 날씨", "서울, 부샨, 대규 날씨",
+                 "서울하고 부샨하고 대구 날씨", "서울이나 부샨이나 대규 날씨"):
+        turn = make_bot(multiple=True).handle("l1", said)
+        assert turn.state == "complete" and turn.multiple == {"location": ["서울", "부산", "대구"]}, said
+    # a word in its own right said alone is still no typo (대규 날씨 asks where)
+    assert make_bot(multiple=True).handle("l2", "대규 날씨").state == "ask_slot"
+
+
+# ------------------------------------------------------------------ 10. 화요일 말고 수요일 after 다음 주 화요일
+
+def test_should_put_a_value_said_in_place_of_a_word_of_the_value_held_into_that_value():
+    first, change = "다음 주 화요일 서울 날씨", "화요일 말고 금요일"
+    overrides = {
+        first: parse_result(first, "weather", 0.95, Entity("date", "다음 주 화요일", "다음 주 화요일", 0, 8, 0.9),
+                            Entity("location", "서울", "서울", 9, 11, 0.9)),
+        change: parse_result(change, "fallback", 0.4, Entity("date", "화요일", "화요일", 0, 3, 0.9),
+                             Entity("date", "금요일", "금요일", 7, 10, 0.9))}
+    bot = make_bot(overrides)
+    assert bot.handle("w1", first).slots["date"] == "다음 주 화요일"
+    turn = bot.handle("w1", change)   # next week's Friday, not this week's
+    assert turn.state == "complete" and turn.slots["date"] == "다음 주 금요일"
+    # a value said in place of all of it is itself (모레 말고 내일: 내일)
+    bot = make_bot()
+    bot.handle("w2", "모레 서울 날씨")
+    assert bot.handle("w2", "모레 말고 내일").slots["date"] == "내일"
+
+
+def test_should_book_on_a_yes_and_a_plain_word_asking_to_do_it():
+    for said in ("그래그래 예매해", "응 예매하자"):
+        bot = make_bot(confirm=True)
+        assert talk(bot, "y1", "기차 예매해줘", "서울", "부산", "내일").state == "confirm"
+        assert bot.handle("y1", said).state == "complete", said
+
+
+# ------------------------------------------------------------------ 11. 모래 for the date asked, 잠깐 취소
+
+def test_should_read_an_answer_spelled_with_a_vowel_that_sounds_the_same_as_the_value_asked():
+    # 모래 (sand) is a word of its own, but answering when to leave it is 모레: ㅐ and ㅔ sound alike
+    for said in ("모래", "모래요"):
+        turn = talk(make_bot(), "m1", "기차 예매해줘", "서울", "부산", said)
+        assert turn.state == "complete" and turn.slots["date"] == "모레", said
+    # a word one other vowel away stays a word (대기 is no 대구), and 모래 in a request is sand
+    assert talk(make_bot(), "m2", "기차 예매해줘", "대기").slots == {}
+    assert make_bot().handle("m3", "모래 서울 날씨").slots.get("date") != "모레"
+
+
+def test_should_cancel_on_a_cancel_phrase_after_a_word_for_wait():
+    for said in ("아 잠깐 취소요", "잠깐만 취소", "잠시만 그만"):
+        bot = make_bot(confirm=True)
+        talk(bot, "k1", "기차 예매해줘", "서울", "부산")
+        assert bot.handle("k1", said).state == "cancelled", said
+
+
+# ------------------------------------------------------------------ 12. 아니용, 좋아염, 시러 at a read-back
+
+def test_should_read_a_yes_or_a_no_typed_with_a_chat_ending():
+    for said, state in (("아니용", "confirm"), ("아니여", "confirm"), ("시러", "confirm"), ("좋아용", "complete"),
+                        ("네 좋아염", "complete")):
+        bot = make_bot(confirm=True)
+        talk(bot, "e1", "기차 예매해줘", "서울", "부산", "내일")
+        turn = bot.handle("e1", said)
+        assert turn.state == state and "이해하지 못했어요" not in turn.reply, said
+
+
+# ------------------------------------------------------------------ 13. 6시 7시 8시 tagged as one time
+
+def test_should_cut_a_value_the_model_tagged_over_several_said_in_a_row_into_those_values():
+    said = "6시 7시 8시 알람"
+    parser = StandInParser(overrides={said: parse_result(said, "alarm", 0.9,
+                                                         Entity("time", "6시 7시 8시", "6시 7시 8시", 0, 8, 0.9))})
+    data = {"scenario": [{"intent": "alarm", "response": "{time}에 맞췄어요.",
+                          "slot": [{"entity": "time", "prompt": "몇 시?", "multiple": True,
+                                    "pattern": r"(오전 |오후 )?\d{1,2}시( \d{1,2}분)?"}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    turn = bot.handle("r1", said)
+    assert turn.state == "complete" and turn.multiple == {"time": ["6시", "7시", "8시"]}
+    # a time the pattern takes whole stays one (6시 30분 is no 6시 and 30분)
+    one = "6시 30분 알람"
+    parser.overrides[one] = parse_result(one, "alarm", 0.9, Entity("time", "6시 30분", "6시 30분", 0, 6, 0.9))
+    assert bot.handle("r2", one).slots == {"time": "6시 30분"}
+
+
+def test_should_read_a_part_of_the_day_tagged_as_the_date_as_todays_with_the_time():
+    # 새벽 | 2시: one model tagged 새벽 as the date (새벽 오전 2시에 알람을 맞췄어요)
+    said = "새벽 2시"
+    overrides = {said: parse_result(said, "alarm", 0.73, Entity("date", "새벽", "새벽", 0, 2, 0.9),
+                                    Entity("time", "2시", "2시", 3, 5, 0.9))}
+    bot = make_bot(overrides, alarm_action=True)
+    at11pm = datetime.datetime(2026, 11, 25, 23, 0)
+    assert bot.handle("d1", "알람 맞춰줘", now=at11pm).state == "ask_slot"
+    assert bot.handle("d1", said, now=at11pm).reply == "11월 26일 (목) 오전 2시에 알람을 맞췄어요."
+
+
+# ------------------------------------------------------------------ 14. 반대로 at a read-back and after a booking
+
+def test_should_swap_the_origin_and_the_destination_for_the_other_way_round():
+    for said in ("아 반대로", "반대로 해주세요", "거꾸로요"):
+        bot = make_bot(confirm=True)
+        talk(bot, "v1", "기차 예매해줘", "서울", "부산", "내일")
+        turn = bot.handle("v1", said)
+        assert turn.state == "confirm" and turn.reply == "내일 부산에서 서울로 예매할까요?", said
+    # after the booking, the return trip read back (a model that tags 반대 as a place too)
+    said = "반대로도 예매해줘"
+    tagged = parse_result(said, "train_ticket", 0.97, Entity("location", "반대", "반대", 0, 2, 0.9, "destination"))
+    bot = make_bot({said: tagged}, confirm=True)
+    talk(bot, "v2", "기차 예매해줘", "서울", "부산", "내일", "네")
+    turn = bot.handle("v2", said)
+    assert turn.state == "confirm" and turn.reply == "내일 부산에서 서울로 예매할까요?"
+    # nothing to swap: a weather's place has no other
+    bot = make_bot()
+    bot.handle("v3", "서울 날씨")
+    assert bot.handle("v3", "반대로").state == "fallback"
+
+
+def test_should_say_why_a_value_is_refused_when_another_said_with_it_fills_a_slot():
+    # 서울에서 서울로 answering where from: 서울 is the origin, and the same place as where to is
+    # refused aloud, not the next question asked as if nothing had been said
+    bot = make_bot()
+    assert bot.handle("i1", "기차 예매해줘").state == "ask_slot"
+    turn = bot.handle("i1", "서울에서 서울로")
+    assert turn.state == "ask_slot" and turn.slots == {"origin": "서울"}
+    assert turn.reply == "출발지와 같은 곳이에요. 서울에서 어디로 가세요?"
+    # the same place said twice with nothing marking the second as where to is a repeat, not refused
+    bot = make_bot()
+    bot.handle("i2", "기차 예매해줘")
+    assert bot.handle("i2", "서울 출발이요 서울").reply == "서울에서 어디로 가세요?"
+
+
+# ------------------------------------------------------------------ 15. ㄳㄳ, 고마워 고마워
+
+def test_should_read_a_short_word_said_over_again_as_the_word_when_the_model_knows_only_the_word():
+    bot = make_bot({"ㅎㅇ": parse_result("ㅎㅇ", "greeting", 0.9)})
+    for said in ("ㅎㅇㅎㅇ", "ㅎㅇ ㅎㅇ", "ㅎㅇㅎㅇㅎㅇ"):
+        turn = bot.handle("d" + said, said)
+        assert turn.state == "complete" and turn.intent == "greeting", said
+    # laughter and words the model does not know once either stay as they were
+    assert bot.handle("d2", "ㅋㅋㅋ").state == "fallback"
+    assert bot.handle("d3", "뭐뭐").state == "fallback"
+
+
+def test_should_follow_up_the_last_answer_after_thanks_said_as_a_turn_of_its_own():
+    # 서울 날씨, 고마워 (its own turn), 부산은?: the weather is followed up, thanks have nothing to follow
+    bot = make_bot({"고마워": parse_result("고마워", "greeting", 0.9)})
+    assert bot.handle("g1", "서울 날씨").state == "complete"
+    assert bot.handle("g1", "고마워").intent == "greeting"
+    turn = bot.handle("g1", "부산은?")
+    assert turn.state == "complete" and turn.slots["location"] == "부산"
+
+
+def test_should_wait_without_a_misunderstanding_when_asked_to_wait_while_a_question_is_open():
+    bot = make_bot(confirm=True)
+    talk(bot, "w1", "기차 예매해줘", "서울")
+    for said in ("잠깐만", "음 잠시만요", "잠깐 기다려"):
+        turn = bot.handle("w1", said)
+        assert (turn.state, turn.reply) == ("ask_slot", "네, 천천히 말씀해 주세요. 서울에서 어디로 가세요?"), said
+    assert bot.handle("w1", "부산").state == "ask_slot"
+    assert bot.handle("w1", "잠깐만요").reply == "네, 천천히 말씀해 주세요. 언제 출발하세요?"
+
+
+def test_should_read_anida_as_a_no_before_a_new_value():
+    # 아니다 그냥 9시로 (아니다: no, never mind) after an alarm set: the alarm changed, not a fallback
+    said = "아니다 그냥 9시로"
+    bot = make_bot({said: parse_result(said, "fallback", 0.3, Entity("time", "9시", "9시", 7, 9, 0.9))})
+    assert bot.handle("a1", "7시 알람 맞춰줘").state == "complete"
+    turn = bot.handle("a1", said)
+    assert turn.state == "complete" and turn.slots["time"] == "9시"
+    bot = make_bot(confirm=True)
+    talk(bot, "a2", "기차 예매해줘", "서울", "부산", "내일")
+    assert bot.handle("a2", "아니다").reply.startswith("알겠어요. 무엇을 바꿀까요?")

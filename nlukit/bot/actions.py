@@ -18,6 +18,7 @@ action turns times and dates into values with :mod:`nlukit.temporal`.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,6 +28,12 @@ from .scenario import render_template
 __all__ = ["play_music", "set_alarm"]
 
 _WEEKDAY_NAMES = "월화수목금토일"
+#: the small hours (새벽, before 6:00) said in the evening (from 18:00) are the night ahead:
+#: 오늘 새벽 2시 at 23:00 rings in three hours, not "already past"
+_SMALL_HOURS_END = 6
+#: a part of the day alone, which a tagger may give as the date (새벽 | 2시)
+_PART_OF_DAY = re.compile(r"새벽|아침|낮|저녁|밤|오전|오후")
+_EVENING = 18
 
 
 def play_music(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
@@ -91,6 +98,14 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     '11월 26일 (목) 오전 2시 30분에 알람을 맞췄어요.'
     >>> set_alarm({"date": "오늘", "time": "자정"}, at3pm)   # tonight's: said as without now
     '11월 25일 (수) 밤 12시에 알람을 맞췄어요.'
+
+    Late in the evening, the small hours of 오늘 (새벽 2시) are the coming night's, not past:
+
+    >>> at11pm = {"today": datetime.date(2026, 11, 25), "now": datetime.datetime(2026, 11, 25, 23, 0)}
+    >>> set_alarm({"date": "오늘", "time": "새벽 2시"}, at11pm)
+    '11월 26일 (목) 오전 2시에 알람을 맞췄어요.'
+    >>> set_alarm({"date": "새벽", "time": "2시"}, at11pm)   # the part of the day tagged as the date
+    '11월 26일 (목) 오전 2시에 알람을 맞췄어요.'
     """
     when = slots.get("time", "")
     date_text = slots.get("date", "오늘")
@@ -103,6 +118,9 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     if time is not None and time["kind"] == "duration":
         return render_template("{time}에 알람을 맞췄어요.", {"time": when})
     date = resolve_date(date_text, context.get("today"))
+    if date is None and _PART_OF_DAY.fullmatch(date_text.strip()):
+        # 새벽 | 2시 with the part of the day tagged as the date: today's, read with the time above
+        date = resolve_date("오늘", context.get("today"))
     if date is not None and date["kind"] == "date":
         d = datetime.date.fromisoformat(date["value"])
         day = _day(d)
@@ -133,7 +151,8 @@ def _at(d: datetime.date, hour: int, minute: int) -> str:
 def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datetime) -> str:
     """The alarm of a time of today ``d``: the first of its readings (07:00 or 19:00 for 7시) not
     past ``now``, else the first reading on the next day, said to have passed when it was not
-    ambiguous (nor midnight, which today's evening comes before)."""
+    ambiguous (nor midnight, which today's evening comes before, nor the small hours said in the
+    evening: 오늘 새벽 2시 at 23:00 is the night ahead)."""
     readings = [tuple(int(x) for x in c.split(":")) for c in time.get("candidates") or ()] \
         if time.get("ambiguous") else [(int(time["hour"]), int(time["minute"]))]
     readings = sorted(readings) or [(int(time["hour"]), int(time["minute"]))]
@@ -142,7 +161,8 @@ def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datet
             return f"{_at(d, hour, minute)}에 알람을 맞췄어요."
     hour, minute = readings[0]
     tomorrow = d + datetime.timedelta(days=1)
-    if time.get("ambiguous") or hour == 0:   # 오늘 자정: tonight's midnight, not this morning's
+    if time.get("ambiguous") or hour == 0 or (hour < _SMALL_HOURS_END and now.hour >= _EVENING):
+        # 오늘 자정: tonight's midnight, not this morning's; 오늘 새벽 2시 at 23:00: tonight's too
         return f"{_at(tomorrow, hour, minute)}에 알람을 맞췄어요."
     spoken = _spoken_time(hour, minute)
     return render_template("{time}은/는 이미 지나서 {day} {time}에 알람을 맞췄어요.",

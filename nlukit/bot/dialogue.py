@@ -88,12 +88,20 @@ _SAID_NO = re.compile(r"(?:[은는이가을를도]|에는|으로는|로는)?\s*�
 #: words that ask for a change with a new value read back (모레로 바꿔줘)
 _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변경", "변경해줘", "변경해주세요", "수정",
                      "수정해줘", "수정해주세요", "으로", "로"))
+#: what follows a slot's name said to change it without a value (출발지 바꿔줘, 날짜는 다시 할래요)
+_CHANGE_SLOT = re.compile(r"(?:은|는|을|를|이|가|도)?좀?(?:다시)?(?:바꿔|바꾸|바꿀|변경|수정|고쳐|고치|고칠|다시)[가-힣]{0,6}")
+#: the other way round, said alone (반대로, 거꾸로요, 반대로 해줘, 반대로는?)
+_REVERSED = re.compile(r"(?:반대|거꾸로|역방향)(?:로|요|로요|로는|는|도|로도)?(?:해|해줘|해요|해주세요|바꿔|바꿔줘|바꿔주세요|예매|예매해|예매해줘)?(?:요|용)?")
 #: asking for it to be done, after a value (오후로 해줘)
 _DO = frozenset(("해", "해줘", "해요", "해주세요", "해줄래", "할게", "할게요", "할래", "할래요"))
 #: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 #: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
-_FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", *_ANSWER_NOISE))
+_FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", "잠깐", "잠깐만", "잠시만",
+                     *_ANSWER_NOISE))
+#: asking to wait, said alone while a question is open (잠깐만요, 음 잠시만여)
+_WAIT = frozenset(("잠깐", "잠깐만", "잠시", "잠시만", "기다려", "기다려줘", "기다려봐", "기다려요", "기다려주세요",
+                   "요", "용", "여", "염"))
 #: what joins two values of one type and role into a list, spaces and punctuation aside (so a
 #: space or a comma alone is ""): 서울이랑 부산, 서울하고 부산, 서울, 부산, 서울 및 부산
 _AND = frozenset(("", "이랑", "랑", "하고", "와", "과", "및", "그리고", "이랑도", "하고도"))
@@ -114,7 +122,7 @@ _PICK_INDEX = {"첫": 0, "두": 1, "둘": 1, "세": 2, "셋": 2, "네": 3, "넷"
                "여덟": 7, "아홉": 8, "열": 9}
 #: how a word asking to go ahead ends (예매해주세요, 예약해줘, 부탁해요), squashed
 _GO_AHEAD = ("해줘", "해줘요", "해주세요", "해주십시오", "해주라", "해줄래", "부탁해", "부탁해요", "부탁합니다",
-             "부탁드려요", "부탁드립니다", "해요")
+             "부탁드려요", "부탁드립니다", "해요", "해", "하자", "해봐")   # 그래그래 예매해, 응 예매하자
 #: what may follow a word naming a slot before its value (목적지는 광주, 출발지를 대전으로)
 _NAME_PARTICLES = ("", "은", "는", "을", "를", "이", "가", "도", "만")
 #: what a bare answer may add as a word of its own (부산 이요, 서울 입니다): polite endings and particles
@@ -169,7 +177,7 @@ _MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?!만? ?(?:뒤|�
 #: a half of the day said alone, as a word with 으로/로 or a polite ending (아니 오후로)
 _HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
-_SHORT_EOSEO = re.compile(r"서(?:는|도|부터|요)?(?![가-힣])")
+_SHORT_EOSEO = re.compile(r"(?:서(?:는|도|부터|요)?|선)(?![가-힣])")
 #: a date typed in numbers only (12.3, 2026. 12. 3., 12/25, 2026-12-03): said back in words
 _NUMBER_DATE = re.compile(r"\d[\d\s./-]*\d\.?")
 _TYPED_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
@@ -302,7 +310,8 @@ def _joined_to(text: str, said: Sequence[tuple[int, str]], at: int) -> str | Non
     if prev is None:
         return None
     joint = _squash(text[prev[0]:at])
-    return prev[1] if joint and joint in _JOINTS else None
+    # a comma lists too (서울, 부샨, 대규); a space alone does not (서울 부샨: which slot is which?)
+    return prev[1] if (joint and joint in _JOINTS) or (not joint and "," in text[prev[0]:at]) else None
 
 
 def _spelled_date(c: _Cand) -> str | None:
@@ -479,8 +488,8 @@ class Bot:
             self._check_dictionary_slots()
         self._cancel = tuple(sorted({_squash(p) for p in self.settings.cancel} - {""}, key=len,
                                     reverse=True))
-        self._affirm = frozenset(_squash(p) for p in self.settings.affirm) - {""}
-        self._deny = frozenset(_squash(p) for p in self.settings.deny) - {""}
+        self._affirm = _chat_endings(frozenset(_squash(p) for p in self.settings.affirm) - {""})
+        self._deny = _chat_endings(frozenset(_squash(p) for p in self.settings.deny) - {""})
         self._yes_or_no = self._affirm | self._deny
         # phrase sets the turn rules read often, built once
         self._no_or_filler = self._deny | _FILLERS                      # 아 아니, 음
@@ -525,6 +534,7 @@ class Bot:
         typed = text
         if self.settings.keyboard_fix:
             text, parse = self._keyboard_fixed(text, parse, today)
+        text, parse = self._said_twice(text, parse, today)
         # the clauses of a message that may make several requests, read before taking the lock
         pieces = self._pieces(text, parse, today) if self.settings.split_requests else None
         with self.store.lock(session_id):
@@ -568,8 +578,10 @@ class Bot:
             held_by, held = last.get("intent"), last.get("slots")
         held = dict(held) if isinstance(held, dict) else {}
         turn = self._step(sid, state, text, self._referred(text, parse, state), today)
-        if of_several and turn.state == "complete" and self._small_talk(turn.intent) and isinstance(last, dict):
-            state["last"] = last   # 고마워 ㅎㅎ 부산은?: thanks in passing leave the weather to follow up
+        if turn.state == "complete" and self._small_talk(turn.intent) and isinstance(last, dict):
+            # 고마워 ㅎㅎ 부산은?, and 고마워 then 부산은?: thanks leave the weather to follow up (an
+            # answer without slots has nothing to follow up itself)
+            state["last"] = last
         self._note_recent(state, turn, held if held_by == turn.intent else {})
         return turn
 
@@ -640,12 +652,14 @@ class Bot:
                 self._words[word] = known
         return known
 
-    def _typo(self, word: str, index: _SurfaceIndex) -> tuple[int, str] | None:
+    def _typo(self, word: str, index: _SurfaceIndex, listed: bool = False) -> tuple[int, str] | None:
         """``(length, value)`` when ``word`` is a value of ``index`` misspelled by a jamo, a particle
         or a polite ending after it (``부샨에서`` → 2, 부산; ``서을은`` → 2, 서울), by the rule of the
         asked slot's answers (:meth:`_SurfaceIndex.closest`: exactly one value that close), a
         syllable misspelled (none added or left out). None for a value the dictionary lists, a
-        word in its own right (``매일`` is no 내일) or no Hangul word."""
+        word in its own right (``매일`` is no 내일) or no Hangul word. ``listed``: the word is said in
+        a list of values of that type (``서울하고 부샨하고 대규``), which says what it is: a word in its
+        own right may be one misspelled (대규 is a word of mecab-ko-dic)."""
         if not _HANGUL_WORD.fullmatch(word):
             return None
         stems = [n for n in range(2, len(word) + 1) if word[n:] in _TYPO_ENDINGS]
@@ -654,7 +668,7 @@ class Bot:
         for n in stems:   # the shortest first: a particle is no misspelling (부샨으로: 부샨 + 으로)
             value = index.closest(word[:n], same_length=True)
             if value is not None:
-                return None if self._is_word(word[:n]) or self._is_word(word) else (n, value)
+                return None if not listed and (self._is_word(word[:n]) or self._is_word(word)) else (n, value)
         # else a value typed without a space before a word (부샨날씨, 서을날씨): the shortest first
         glued = [n for n in range(2, len(word) - 1) if self._glued_word(word[n:])]
         if any(index.lookup(word[:n]) is not None for n in glued):
@@ -745,7 +759,8 @@ class Bot:
                 continue
             joined = _joined_to(text, said, a)
             types = set(room) | ({joined} if joined else set())
-            typos = [(etype, t) for etype in sorted(types) if (t := self._typo(m.group(0), self._index[etype])) is not None]
+            typos = [(etype, t) for etype in sorted(types)
+                     if (t := self._typo(m.group(0), self._index[etype], listed=etype == joined)) is not None]
             if len(typos) != 1 or (typos[0][0] != joined and room.get(typos[0][0], 0) == 0):
                 continue
             etype, (n, value) = typos[0]
@@ -1129,6 +1144,16 @@ class Bot:
         cancel. Otherwise the text and parse as they were."""
         hangul = hangul_from_keys(text)
         if hangul is None:
+            hangul = self._values_from_keys(text)
+            if hangul is None:
+                return text, parse
+            alt = self._parse(hangul, today)
+            # tjdnf 날씨: a value more, the request as sure as typed or surer
+            if len(alt.entities) > len(parse.entities) and (
+                    self._confident(alt) == self._confident(parse) or (
+                        alt.intent is not None and (parse.intent is None
+                                                    or alt.intent.confidence > parse.intent.confidence))):
+                return hangul, alt
             return text, parse
         alt = self._parse(hangul, today)
         typed_intent, alt_intent = self._confident(parse), self._confident(alt)
@@ -1139,6 +1164,37 @@ class Bot:
                                      or self._made_of(_squash(hangul), self._yes_or_no)):
             return hangul, alt
         return text, parse
+
+    def _said_twice(self, text: str, parse: ParseResult, today: datetime.date | None) -> tuple[str, ParseResult]:
+        """``text`` and its parse, or, when the model is not sure of the text and it is a short word
+        said over again (``ㄳㄳ``, ``고마워 고마워``, ``ㅇㅋㅇㅋ``), the word once with its parse when the
+        model is sure of that."""
+        t = _squash(text)
+        if self._confident(parse) is not None or not 2 <= len(t) <= 12 or parse.entities:
+            return text, parse
+        unit = next((t[:n] for n in range(1, len(t) // 2 + 1) if len(t) % n == 0 and t[:n] * (len(t) // n) == t), None)
+        if unit is None or (len(unit) == 1 and not _LONE_JAMO.fullmatch(unit)):
+            return text, parse   # ㅋㅋ, ㅎㅎ are laughter as typed; 하하 is no 하
+        once = self._parse(unit, today)
+        if self._confident(once) is None or once.entities:
+            return text, parse
+        return unit, once
+
+    def _values_from_keys(self, text: str) -> str | None:
+        """``text``, Hangul with a word typed in English mode (``tjdnf 날씨``: the keyboard switched
+        after the first word), with each such word that reads as a value the dictionary lists
+        (a particle after it or none: ``tjdnfdptj`` → 서울에서) read as that Hangul; else None."""
+        if not _HANGUL_WORD.search(text):
+            return None
+        out, pos, changed = [], 0, False
+        for m in re.finditer(r"[A-Za-z]{2,}", text):
+            read = hangul_from_keys(m.group())
+            if read is None or not any(read[n:] in _TYPO_ENDINGS and index.lookup(read[:n]) is not None
+                                       for index in self._index.values() for n in range(1, len(read) + 1)):
+                continue
+            out += [text[pos:m.start()], read]
+            pos, changed = m.end(), True
+        return "".join([*out, text[pos:]]) if changed else None
 
     def forget(self, session_id: str) -> bool:
         """Drop a session's state; True when there was one."""
@@ -1282,6 +1338,46 @@ class Bot:
             # 예매해줘, 기차 예매해 주세요: the very request being confirmed, asked again without a yes
             said == sc.intent and not parse.entities and _go_ahead_alone(text))
 
+    def _swapped(self, text: str, parse: ParseResult, sc: Scenario, slots: Mapping[str, str]) -> dict[str, str] | None:
+        """The two values of a type swapped (``{origin: 부산, destination: 서울}``) when ``text`` asks
+        for the other way round without a value (``반대로``, ``아 거꾸로요``, ``반대로 해줘``) and two slots
+        of one type, one of which must differ from the other, hold values; else None. (A model may
+        tag 반대 itself as a place: that is no value.)"""
+        if any(e.entity in sc.entity_types and not _REVERSED.match(_squash(e.text)) for e in parse.entities):
+            return None
+        t = _squash(text)
+        leads = sorted((self._no_or_filler | self._affirm) - {""}, key=len, reverse=True)
+        while t and not _REVERSED.fullmatch(t):
+            lead = next((w for w in leads if t.startswith(w)), None)
+            if lead is None:
+                return None
+            t = t[len(lead):]
+        if not t:
+            return None
+        for s in sc.slots:
+            other = sc.slot(s.differs_from) if s.differs_from else None
+            if other is not None and other.entity == s.entity and slots.get(s.name) and slots.get(other.name):
+                return {s.name: slots[other.name], other.name: slots[s.name]}
+        return None
+
+    def _slot_to_change(self, text: str, parse: ParseResult, sc: Scenario) -> Slot | None:
+        """The required slot that ``text`` names to change without a value (``출발지 바꿔줘``,
+        ``아 날짜 바꿀래요``, ``도착지 다시``), else None."""
+        if any(e.entity in sc.entity_types for e in parse.entities):
+            return None
+        t = _squash(text)
+        leads = sorted(self._no_or_filler - {""}, key=len, reverse=True)
+        while t:
+            for s in sc.slots:
+                if not s.required or s.prompt is None:
+                    continue
+                for n in sorted(s.names, key=len, reverse=True):
+                    if t.startswith(_squash(n)) and _CHANGE_SLOT.fullmatch(t[len(_squash(n)):]):
+                        return s
+            # 아 아니 날짜 바꿀래: a no or an interjection before the name
+            t = t[len(next((w for w in leads if t.startswith(w)), t)):]
+        return None
+
     def _yes_then_go_ahead(self, text: str) -> bool:
         """``네네 ㅎㅎ 예매해주세요``, ``응 예약해줘``, ``네 예매 부탁드려요``: whole words making a yes
         (laughter around it), then a few letters ending in a request to do it (해줘, 해주세요, 부탁해요)."""
@@ -1374,6 +1470,19 @@ class Bot:
                 return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
             if answer is not None:
                 return answer
+            swapped = self._swapped(text, parse, active, state["slots"])
+            if swapped is not None:   # 반대로: from 부산 to 서울, read back
+                state["misunderstood"] = 0
+                state["slots"].update(swapped)
+                for name in swapped:
+                    self._meanings(state).pop(name, None)
+                return self._advance(sid, state, active, text, parse, "", today)
+            again = self._slot_to_change(text, parse, active)
+            if again is not None:   # 출발지 바꿔줘, 날짜 바꿀래요: that slot is asked again
+                state["misunderstood"] = 0
+                state["slots"].pop(again.name, None)
+                self._meanings(state).pop(again.name, None)
+                return self._advance(sid, state, active, text, parse, "", today)
         asked = active.slot(state.get("asked") or "")
         cands = self._candidates(text, parse, active, asked, state["slots"])
         # 둘 다 to which one: a one-value slot takes one at a time, the question is asked again
@@ -1388,14 +1497,23 @@ class Bot:
         # nor are values of this scenario's slots alone (서울에서 부산, 내일 아침 7시 while a slot is asked):
         # values carry no request of their own
         yes_or_no = self._made_of(_squash(text), self._yes_or_no)
+        if not cands and self._made_of(_squash(text), _WAIT | _FILLERS) \
+                and any(w in _squash(text) for w in ("잠깐", "잠시", "기다려")):
+            state["misunderstood"] = 0   # 잠깐만요 while asked: no misunderstanding, the question waits
+            state["turns"] = max(0, int(state.get("turns", 1)) - 1)   # nor a turn towards max_turns
+            return self._advance(sid, state, active, text, parse, st.wait, today)
         answer = bare or takes_all or self._is_correction(text, cands, active)
         if intent is not None and intent != active.intent and intent in self.scenarios and not answer \
                 and not yes_or_no:
             other = self.scenarios[intent]
             lead = self._said_in_passing(text, active, asked, state, today)
+            passing = True
             if lead is not None:   # 고마워 근데 4시로 바꿔줘 read as an alarm: thanks, then a correction
+                head = text[:len(text) - len(lead[1])]
                 other, text, _, cands, bare = lead
-            if other.resume and other.response is not None:
+                # 네 근데 시간은 9시로 (the model reads 네 as thanks): a yes, no thanks to answer
+                passing = not self._made_of(_squash(head), self._yes_or_no | _FILLERS | _BY_THE_WAY)
+            if passing and other.resume and other.response is not None:
                 # 고마워 while the date is asked: answered in passing, and the question asked again
                 state["misunderstood"] = 0
                 said = other.resume if isinstance(other.resume, str) else \
@@ -1410,7 +1528,8 @@ class Bot:
                     state["filled"], _ = self._fill_joined(state, text, active, state["slots"], cands, asked,
                                                            bare, self._meanings(state))
                 return self._advance(sid, state, active, text, parse, render_template(said, {}), today)
-            return self._start(sid, state, self.scenarios[intent], text, parse, today)
+            if passing:
+                return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
         if asked is not None and not state.get("confirming"):
             cands = self._taking_back(text, cands, active, state)
@@ -1422,6 +1541,10 @@ class Bot:
             prefix = render_template(st.one_at_a_time, {"choices": _and_list(state["choose"]["choices"])})
         elif filled or intent == active.intent:
             state["misunderstood"] = 0
+            said_for = [(c, slot) for c, slot in rejected if c.role == slot.role and c.role or c.named == slot.name
+                        or self._by_particle([slot], c) is not None]
+            if said_for:   # 서울에서 서울로 answering where from: 서울 taken, the one said for where to refused aloud
+                prefix = self._invalid_reply(sid, state, active, *said_for[0])
         elif rejected:
             prefix = self._invalid_reply(sid, state, active, *rejected[0])
         else:
@@ -1580,11 +1703,22 @@ class Bot:
             return None
         # a follow-up replaces values: a misspelled one may stand for any slot (부샨은?)
         cands = self._candidates(text, parse, sc, None, {}, last.get("slots") or {})
-        if not cands:   # 방탄은? with nothing tagged: the dictionary's values of the scenario's types
-            looked = self._looked_up(text, parse, sc)
-            if looked is not parse:
-                parse = looked
-                cands = self._candidates(text, parse, sc, None, {}, last.get("slots") or {})
+        swapped = self._swapped(text, parse, sc, last.get("slots") or {})
+        if swapped is not None:   # 반대로는? after a trip from 서울 to 부산: from 부산 to 서울
+            if dry:
+                return Turn("", "complete", sc.intent)
+            slots = {**(last.get("slots") or {}), **swapped}
+            meanings = {k: v for k, v in (last.get("resolved") or {}).items() if k not in swapped}
+            self._reset(state)
+            state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings,
+                         order=list(slots))
+            return self._advance(sid, state, sc, text, parse, "", today)
+        # 방탄은? with nothing tagged, 방탄 봄날은? with the song alone: the dictionary's values of the
+        # scenario's types the model tagged none of
+        looked = self._looked_up(text, parse, sc)
+        if looked is not parse:
+            parse = looked
+            cands = self._candidates(text, parse, sc, None, {}, last.get("slots") or {})
         if not cands or not _little_else(self._without_names(self._without_lead(text, cands), cands, sc), cands):
             return None
         if strict:
@@ -1607,8 +1741,13 @@ class Bot:
                 same[0] if len(same) == 1 else self._by_particle(same, c) or (held[0] if len(held) == 1 else None))
             value = self._accept(slot, c) if slot is not None else None
             if slot is None or value is None or (slot.differs_from is not None
-                                                 and slots.get(slot.differs_from) == value):
+                                                 and slots.get(slot.differs_from) == value
+                                                 and slot.differs_from in named):
                 return None
+            if slot.differs_from is not None and slots.get(slot.differs_from) == value:
+                # 서울로는? after a trip from 서울: the slot it must differ from is asked again
+                slots.pop(slot.differs_from, None)
+                meanings.pop(slot.differs_from, None)
             _remember_meaning(meanings, slot.name, c, value, follows=True)
             # 4시는? after 오후 3시: read back as understood (오후 4시), as a correction is
             slots[slot.name] = self._with_half(slot, c, value, meanings.get(slot.name))
@@ -1630,10 +1769,11 @@ class Bot:
         return self._advance(sid, state, sc, text, parse, "", today)
 
     def _looked_up(self, text: str, parse: ParseResult, sc: Scenario) -> ParseResult:
-        """``parse`` with the values the dictionary lists for ``sc``'s slot types found in ``text``
-        (a span of two types is none), when the model tagged none of those types; else ``parse``."""
-        types = {s.entity for s in sc.slots}
-        if any(e.entity in types for e in parse.entities):
+        """``parse`` with the values the dictionary lists for those of ``sc``'s slot types the model
+        tagged none of found in ``text`` (a span of two types is none, nor one inside a value the
+        model tagged); else ``parse``."""
+        types = {s.entity for s in sc.slots} - {e.entity for e in parse.entities}
+        if not types:
             return parse
         norm = normalize(text)
         found: dict[tuple[int, int], list[tuple[str, str]]] = {}
@@ -1651,7 +1791,10 @@ class Bot:
         said = []
         for s, e, (etype, value) in spans:
             a, b = norm.to_original(s, e)
-            said.append(Entity(etype, value, text[a:b], a, b, 1.0))
+            if not any(t.start < b and a < t.end for t in parse.entities):
+                said.append(Entity(etype, value, text[a:b], a, b, 1.0))
+        if not said:
+            return parse
         return ParseResult(parse.text, parse.intent, tuple(sorted([*parse.entities, *said], key=lambda e: e.start)),
                            parse.ranking)
 
@@ -1870,6 +2013,7 @@ class Bot:
         cands = [self._trimmed(_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser",
                                      resolved=getattr(e, "resolved", None)))
                  for e in parse.entities if e.entity in types and not self._is_chat_value(e)]
+        cands = [piece for c in cands for piece in self._run_of_values(c, sc)]
         extra: list[_Cand] = []
         norm = normalize(text)
         index = self._index.get(asked.entity) if asked is not None else None
@@ -1936,8 +2080,9 @@ class Bot:
                      key=lambda c: (c.start, c.end))
         # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
         # takes its place (the slot that holds 부산 gets 대구)
+        changed_from = self._changed_from(text, out, sc, changes or {})
         ruled_out = [c for c in out if c.after.startswith(_NOT_THIS) or _SAID_NO.match(c.after)
-                     or self._corrected_on_the_fly(c, out, text)]
+                     or self._corrected_on_the_fly(c, out, text) or c in changed_from]
         # 서울이랑 부산 말고 대구: the values said together with a ruled-out one go with it
         for k in range(len(out) - 2, -1, -1):
             a, b = out[k], out[k + 1]
@@ -1947,10 +2092,67 @@ class Bot:
         for x in ruled_out:
             i = next((i for i, c in enumerate(kept) if c.entity == x.entity and c.start >= x.end), None)
             if i is not None and kept[i].replaces is None \
-                    and (_squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED
+                    and (_squash(text[x.end:kept[i].start]) in _NOT_THIS_SQUASHED or x in changed_from
                          or self._a_no_between(text[x.end:kept[i].start])):
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
+                kept[i] = self._in_place_of_part(kept[i], x, sc, changes or {})
         return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
+
+    @staticmethod
+    def _run_of_values(c: _Cand, sc: Scenario) -> list[_Cand]:
+        """``c`` cut into the values it is made of when the model tagged several said one after the
+        other as one (``6시 7시 8시``): its slot's ``pattern`` refuses the whole and matches each piece
+        between spaces; else ``[c]``."""
+        slot = next((s for s in sc.slots if s.entity == c.entity and s.pattern is not None), None)
+        if slot is None or slot.pattern is None or " " not in c.text or slot.pattern.fullmatch(digits(c.text)):
+            return [c]
+        out: list[_Cand] = []
+        at = 0
+        words = c.text.split(" ")
+        while at < len(words):   # the longest run of words from here that the pattern takes
+            end = next((e for e in range(len(words), at, -1)
+                        if slot.pattern.fullmatch(digits(" ".join(words[at:e])))), None)
+            if end is None:
+                return [c]
+            start = len(" ".join(words[:at])) + (1 if at else 0)
+            piece = " ".join(words[at:end])
+            out.append(dataclasses.replace(c, value=digits(piece), text=piece, start=c.start + start,
+                                           end=c.start + start + len(piece), resolved=None))
+            at = end
+        return out if len(out) > 1 else [c]
+
+    @staticmethod
+    def _in_place_of_part(c: _Cand, x: _Cand, sc: Scenario, held: Mapping[str, Any]) -> _Cand:
+        """``c``, said in place of ``x`` (``화요일 말고 수요일``), as the value a slot of its type
+        holds with ``x`` put right (다음 주 화요일 → 다음 주 수요일) when ``x`` is a word of that
+        value and not all of it; else ``c``."""
+        for s in sc.slots:
+            v = held.get(s.name)
+            if s.entity != c.entity or not isinstance(v, str) or v in (x.text, x.value):
+                continue
+            m = re.search(r"(?<!\S)" + re.escape(x.text) + r"(?!\S)", v)
+            if m:
+                value = v[:m.start()] + c.text + v[m.end():]
+                return dataclasses.replace(c, value=value, resolved=None)
+        return c
+
+    def _changed_from(self, text: str, cands: Sequence[_Cand], sc: Scenario, held: Mapping[str, Any]) -> list[_Cand]:
+        """Values said as the one a named slot changes from (``출발지를 서울에서 수원으로 바꿔줘``: 서울,
+        the origin held): a slot's name, the value it holds, 에서, the next value of its type and a word
+        for change after it. Without the name (``서울에서 수원으로 바꿔줘``) it may be a trip from 서울:
+        the model's roles stand."""
+        out: list[_Cand] = []
+        for c, d in zip(cands, cands[1:], strict=False):
+            if c.entity != d.entity or _squash(text[c.end:d.start]) != "에서":
+                continue
+            before = _squash(text[:c.start].split("\n")[-1][-16:])
+            slot = next((s for s in sc.slots if s.entity == c.entity and any(
+                before.endswith(_squash(n) + p) for n in s.names for p in _NAME_PARTICLES)), None)
+            if slot is None or held.get(slot.name) not in (c.value, c.text):
+                continue
+            if any(w.startswith(tuple(_CHANGE)) for w in map(_squash, text[d.end:].split())):
+                out.append(c)
+        return out
 
     def _time_changed(self, norm: Any, text: str, sc: Scenario, held: Mapping[str, Any],
                       found: Sequence[_Cand], strict: bool = False) -> list[_Cand]:
@@ -1986,9 +2188,22 @@ class Bot:
         c = _Cand("time", slot.role, new, text[a:b], a, b, "pattern")
         return [c] if self._accept(slot, c) is not None else []
 
-    @staticmethod
-    def _named(text: str, c: _Cand, sc: Scenario) -> _Cand:
-        """``c`` with the slot that a word right before it names (출발지 대전으로, 목적지는 광주)."""
+    def _named(self, text: str, c: _Cand, sc: Scenario) -> _Cand:
+        """``c`` with the slot that a word right before it names (출발지 대전으로, 목적지는 광주). A name
+        the model ran into the value (``시간 6시`` tagged as a time) is that word, not the value's."""
+        for s in sc.slots:
+            if s.entity != c.entity or c.replaces is not None or c.also:
+                continue
+            for n in sorted(s.names, key=len, reverse=True):
+                m = re.match(re.escape(n) + "(?:" + "|".join(p for p in _NAME_PARTICLES if p) + r")?\s+(?=\S)", c.text)
+                if m:
+                    cut = m.end()
+                    value = c.value[cut:] if c.value == c.text else c.value
+                    kind = (getattr(self.parser, "resolve", None) or {}).get(c.entity)
+                    # read again without the name (시간 6시 is 6시, either half of the day)
+                    got = resolve(kind, c.text[cut:]) if kind == "time" else None
+                    c = dataclasses.replace(c, text=c.text[cut:], value=value, start=c.start + cut, resolved=got)
+                    break
         before = _squash(text[:c.span_start].split("\n")[-1][-16:])
         for s in sc.slots:
             if s.entity == c.entity and any(before.endswith(_squash(n) + p) for n in s.names
@@ -2013,6 +2228,8 @@ class Bot:
                     break
                 if c.role in roles and sum(1 for d in mine if d.role == c.role) == 1:
                     continue   # 서울에서 부산 가는 기차 예매하고 …: the one value the parser gave a slot's role
+                if k + 1 < len(mine) and _joint(text, c, mine[k + 1]):
+                    continue   # 서울하고 부샨하고 대구: listed by a word with the next (부샨하고 ends no clause)
                 # up to the last value of its type: every value of a clause before it is said in passing
                 until = mine[-1].span_start if k + 1 < len(mine) else len(text)
                 if Bot._ends_a_clause(text, c.end, until):
@@ -2091,7 +2308,8 @@ class Bot:
         """A bare answer to the asked slot that misspells one of its dictionary values
         (``부샨으로`` → 부산): the longest start of its first word close to one, when little
         else was typed, and no word in its own right (``대기는`` is no 대구, ``인턴`` no 인천),
-        as inside a request (:meth:`_typo`)."""
+        as inside a request (:meth:`_typo`), unless it sounds as the value does (``모래`` for the
+        date asked is 모레: ㅐ and ㅔ are one sound, the classic misspelling)."""
         words = norm.text.split()
         if not words or len(words) > 2:
             return []
@@ -2100,7 +2318,8 @@ class Bot:
         for n in range(len(first), max(1, len(first) - BARE_REST - 1), -1):   # 4 off at most: 으로요
             value = index.closest(first[:n])
             if value is not None:
-                if len(_squash(norm.text[start + n:])) > BARE_REST or self._is_word(first[:n]):
+                if len(_squash(norm.text[start + n:])) > BARE_REST \
+                        or (self._is_word(first[:n]) and not _sounds_alike(first[:n], value)):
                     return []
                 a, b = norm.to_original(start, start + n)
                 return [_Cand(asked.entity, None, value, text[a:b], a, b, "misspelled")]
@@ -2110,13 +2329,14 @@ class Bot:
     def _by_particle(same: Sequence[Slot], c: _Cand) -> Slot | None:
         """The one slot among ``same`` whose particles follow ``c`` (``대구로``), for a value
         the parser gave no role; the longest particle wins (``으로`` over ``로``). 에서 said short
-        after a word ending in a vowel counts as 에서 (``거기서``, ``대구서``)."""
+        counts as 에서 (``거기서``, ``대구서``, ``부산서는``), and a particle with 는 run into it
+        as the particle (``부산으론``, ``거기선``, ``대전까진``: 으로는, 에서는, 까지는)."""
         best, length = None, 0
-        short = bool(c.text) and "가" <= c.text[-1] <= "힣" and not has_batchim(c.text[-1]) \
-            and _SHORT_EOSEO.match(c.after) is not None
+        short = bool(c.text) and "가" <= c.text[-1] <= "힣" and _SHORT_EOSEO.match(c.after) is not None
         for s in same:
             for q in s.particles:
-                if (c.after.startswith(q) or (q == "에서" and short)) and len(q) > length:
+                if (c.after.startswith(q) or (q == "에서" and short) or _topic_run_in(c.after, q)) \
+                        and len(q) > length:
                     best, length = s, len(q)
         return best
 
@@ -2149,6 +2369,8 @@ class Bot:
         allowed = self._yes_or_no | _CHANGE | _FILLERS   # 음 목요일로 바꿔줘
         if sc is not None:   # 출발지 대전으로 바꿔줘, 목적지는 광주: the words naming the slots
             allowed = allowed | frozenset(_squash(n) + p for s in sc.slots for n in s.names for p in _NAME_PARTICLES)
+            for n in sorted((n for s in sc.slots for n in s.names if " " in n.strip()), key=len, reverse=True):
+                text = text.replace(n, " " * len(n))   # a name of several words (출발 시간 6시로 변경해줘)
         for m in re.finditer(r"\S+", text):
             inside = [c for c in cands if c.span_start < m.end() and m.start() < c.end]
             if inside:
@@ -2625,6 +2847,52 @@ def _go_ahead_alone(text: str) -> bool:
     """
     t = _squash(text).strip(_ANSWER_NOISE)
     return 2 < len(t) <= 10 and t.endswith(_GO_AHEAD) and not t.startswith(("안", "다시", *_CHANGE))
+
+
+#: vowels spoken alike and so often typed for each other (ㅐ/ㅔ, ㅒ/ㅖ, ㅙ/ㅞ/ㅚ), by medial index
+_ALIKE_VOWELS = {1: 1, 5: 1, 3: 3, 7: 3, 10: 10, 11: 10, 15: 10}
+
+
+def _chat_endings(phrases: frozenset[str]) -> frozenset[str]:
+    """``phrases`` and the forms of those ending in 요 typed in chat with 용, 염, 여 or 영 instead
+    (아니요 → 아니용, 좋아요 → 좋아염, 싫어요 → 싫어여).
+
+    >>> sorted(_chat_endings(frozenset({"아니요", "네"})))
+    ['네', '아니여', '아니염', '아니영', '아니요', '아니용']
+    """
+    return phrases | {p[:-1] + end for p in phrases if len(p) > 1 and p.endswith("요") for end in "용염여영"}
+
+
+def _sounds_alike(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ only in vowels spoken alike (``모래`` and ``모레``).
+
+    >>> _sounds_alike("모래", "모레"), _sounds_alike("대기", "대구"), _sounds_alike("모레", "모레")
+    (True, False, True)
+    """
+    if len(a) != len(b):
+        return False
+    for x, y in zip(a, b, strict=True):
+        if x == y:
+            continue
+        if not ("가" <= x <= "힣" and "가" <= y <= "힣"):
+            return False
+        p, q = ord(x) - 0xAC00, ord(y) - 0xAC00
+        if p // 588 != q // 588 or p % 28 != q % 28:
+            return False
+        m, n = (p % 588) // 28, (q % 588) // 28
+        if _ALIKE_VOWELS.get(m, -1) != _ALIKE_VOWELS.get(n, -2):
+            return False
+    return True
+
+
+def _topic_run_in(after: str, particle: str) -> bool:
+    """True when ``after`` starts with ``particle`` and 는 run into its last syllable, a word
+    ending there (``으론?`` for 으로, ``에선`` for 에서, ``까진`` for 까지)."""
+    last = particle[-1:]
+    if not ("가" <= last <= "힣") or (ord(last) - 0xAC00) % 28:
+        return False
+    run_in = particle[:-1] + chr(ord(last) + 4)   # + ㄴ as the final consonant
+    return after.startswith(run_in) and not ("가" <= after[len(run_in):len(run_in) + 1] <= "힣")
 
 
 def _quoted(text: str) -> str:

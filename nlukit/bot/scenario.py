@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError, ScenarioError
-from ..korean import render, slot_names
+from ..korean import render, slot_names, template_problem
 
 __all__ = ["BotSettings", "Scenario", "Scenarios", "Slot", "load_scenarios", "parse_scenarios",
            "render_template", "template_names"]
@@ -165,8 +165,8 @@ DEFAULT_AFFIRM = ("네", "넵", "넹", "넴", "예", "응", "웅", "어", "엉",
                   "ㅇㅋ", "ㄱ", "ㄱㄱ", "고", "고고", "콜", "해줘", "해 줘", "해주세요", "해 주세요", "부탁해", "부탁해요", "부탁합니다",
                   "진행해", "진행해줘", "진행해 주세요", "그렇게 해줘", "그렇게 해 주세요", "알았어", "당연하지",
                   "그걸로", "그거로", "그걸로요")
-DEFAULT_DENY = ("아니", "아니요", "아니오", "아뇨", "아냐", "아니야", "아니에요", "아닙니다", "노", "no", "nope",
-                "ㄴㄴ", "ㄴ", "싫어", "싫어요", "틀려", "틀렸어", "잘못", "잘못됐어")
+DEFAULT_DENY = ("아니", "아니요", "아니오", "아뇨", "아냐", "아니야", "아니에요", "아닙니다", "아니다", "아녀", "노", "no", "nope",
+                "ㄴㄴ", "ㄴ", "싫어", "싫어요", "시러", "시러요", "싫다", "틀려", "틀렸어", "잘못", "잘못됐어")
 
 
 @dataclass(frozen=True)
@@ -231,6 +231,8 @@ class BotSettings:
     clarify_band: float = 0.1
     #: the answer to a no to that question
     clarify_denied: str = "알겠어요. 무엇을 도와드릴까요?"
+    #: said before the question asked again when the user asks to wait (잠깐만요, 음 잠시만요)
+    wait: str = "네, 천천히 말씀해 주세요."
 
 
 @dataclass(frozen=True)
@@ -299,7 +301,7 @@ def render_template(template: str, values: Mapping[str, str]) -> str:
     """
     try:
         text = render(template, values)
-    except InputError as exc:  # the only one render raises: a slot without a value
+    except InputError as exc:  # a slot without a value, or brackets written wrong (checked on load)
         raise ScenarioError(str(exc)) from None
     return re.sub(r" {2,}", " ", text).strip()
 
@@ -393,7 +395,7 @@ _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
              "follow_up", "keyboard_fix", "typo_fix", "refer", "choose_one", "one_at_a_time", "too_many_values",
-             "split_requests", "queued", "acknowledge", "clarify", "clarify_denied", "clarify_band"}
+             "split_requests", "queued", "acknowledge", "clarify", "clarify_denied", "clarify_band", "wait"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -411,7 +413,8 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             if v is not None:
                 kw[k] = v
     for k in ("cancel_reply", "max_turns_reply", "invalid_value", "action_error", "no_scenario",
-              "confirm_denied", "choose_one", "one_at_a_time", "too_many_values", "queued", "clarify_denied"):
+              "confirm_denied", "choose_one", "one_at_a_time", "too_many_values", "queued", "clarify_denied",
+              "wait"):
         if k in d:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
@@ -600,6 +603,13 @@ def _resolve_action(spec: str, key: str, p: _Problems) -> tuple[Action | None, b
     return fn, takes_context
 
 
+def _check_brackets(template: str, key: str, p: _Problems) -> None:
+    """An optional part ``[...]`` of a template written wrong is named with its fix."""
+    problem = template_problem(template)
+    if problem is not None:
+        p.add(key, f"{template!r}: {problem}")
+
+
 def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                     intents: Iterable[str] | None = None,
                     entity_types: Iterable[str] | None = None) -> Scenarios:
@@ -665,6 +675,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
         for k, tpls in (("response", responses), ("confirm", confirms)):
             for n, tpl in enumerate(tpls):
                 at = f"{key}.{k}" + (f"[{n}]" if len(tpls) > 1 else "")
+                _check_brackets(tpl, at, p)
                 for name in template_names(tpl):
                     if name not in names:
                         p.add(at, f"names slot {{{name}}} that the scenario does not "
@@ -683,6 +694,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                 tpls = slot.wordings(k)
                 for n, tpl in enumerate(tpls):
                     at = f"{key}.slot[{j}].{k}" + (f"[{n}]" if len(tpls) > 1 else "")
+                    _check_brackets(tpl, at, p)
                     for name in template_names(tpl):
                         if name not in names and not (k == "invalid" and name == "value"):
                             p.add(at, f"names slot {{{name}}} that the scenario does not have")
@@ -735,6 +747,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                             ("bot.too_many_values", settings.too_many_values, ("max", "rest")),
                             ("bot.queued", settings.queued, ("request",)),
                             ("bot.clarify", settings.clarify, ("title",))):
+        _check_brackets(tpl, k, p)
         for name in template_names(tpl):
             if name not in allowed:
                 p.add(k, f"may only name {' and '.join('{' + a + '}' for a in allowed)}, not {{{name}}}")
