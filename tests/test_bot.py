@@ -1581,26 +1581,19 @@ def test_should_take_the_request_being_confirmed_asked_again_without_a_yes_as_a_
     assert turn.state == state and turn.reply.endswith("예매했어요." if state == "complete" else "예매할까요?")
 
 
-def test_should_take_a_correction_after_thanks_in_passing_whatever_request_the_model_reads_in_the_whole():
+@pytest.mark.parametrize("first, said, start, want", [
     # 고마워 근데 모레로 바꿔줘 at the confirmation, read whole as weather (the demo model read 고마워 근데
     # 4시로 바꿔줘 as an alarm: it set one and dropped the booking): thanks, then the new date read back
-    said = "고마워 근데 모레로 바꿔줘"
-    bot = resume_bot({"고마워": parse_result("고마워", "greeting", 0.9),
-                      said: parse_result(said, "weather", 0.9, Entity("date", "모레", "모레", 7, 9, 0.9))},
-                     {"intent": "weather", "response": "{location} 날씨예요.",
-                      "slot": [{"entity": "location", "prompt": "어디요?"}]})
-    assert bot.handle("r9", "내일 서울에서 부산으로 가는 기차").state == "confirm"
-    turn = bot.handle("r9", said)
-    assert (turn.state, turn.reply) == ("confirm", "천만에요. 모레 서울에서 부산으로 예매할까요?")
-
-
-def test_should_take_a_correction_after_a_yes_the_model_reads_as_thanks_without_answering_thanks():
+    ("고마워", "고마워 근데 모레로 바꿔줘", 7, "천만에요. 모레 서울에서 부산으로 예매할까요?"),
     # 네 근데 모레로 바꿔줘 (the demo model read 네 as thanks): the new date read back, no 천만에요
-    said = "네 근데 모레로 바꿔줘"
-    bot = resume_bot({"네": parse_result("네", "greeting", 0.9),
-                      said: parse_result(said, "weather", 0.9, Entity("date", "모레", "모레", 5, 7, 0.9))},
+    ("네", "네 근데 모레로 바꿔줘", 5, "모레 서울에서 부산으로 예매할까요?"),
+])
+def test_should_take_a_correction_after_thanks_or_a_yes_in_passing_whatever_the_model_reads_in_the_whole(
+        first, said, start, want):
+    bot = resume_bot({first: parse_result(first, "greeting", 0.9),
+                      said: parse_result(said, "weather", 0.9, Entity("date", "모레", "모레", start, start + 2, 0.9))},
                      {"intent": "weather", "response": "{location} 날씨예요.",
                       "slot": [{"entity": "location", "prompt": "어디요?"}]})
     assert bot.handle("r9", "내일 서울에서 부산으로 가는 기차").state == "confirm"
     turn = bot.handle("r9", said)
-    assert (turn.state, turn.reply) == ("confirm", "모레 서울에서 부산으로 예매할까요?")
+    assert (turn.state, turn.reply) == ("confirm", want)

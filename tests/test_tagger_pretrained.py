@@ -24,24 +24,8 @@ from nlukit.types import Span, Token  # noqa: E402
 torch.set_num_threads(1)
 
 HERE = os.path.dirname(__file__)
-DICT = {
-    "location": {"서울": ["서울시"], "부산": [], "대전": [], "광주": [], "강릉": [], "대구": []},
-    "date": {"내일": ["낼"], "오늘": [], "모레": []},
-}
-TRAIN = [
-    ("내일 서울에서 부산으로 가는 기차", [("내일", "date", None), ("서울", "location", "origin"),
-                                  ("부산", "location", "destination")]),
-    ("부산에서 대전으로 가는 표 예매해줘", [("부산", "location", "origin"), ("대전", "location", "destination")]),
-    ("오늘 광주 날씨 어때", [("오늘", "date", None), ("광주", "location", None)]),
-    ("모레 강릉 날씨 알려줘", [("모레", "date", None), ("강릉", "location", None)]),
-    ("대전에서 서울로 가는 기차 예매", [("대전", "location", "origin"), ("서울", "location", "destination")]),
-    ("낼 부산 날씨", [("낼", "date", None), ("부산", "location", None)]),
-    ("광주에서 강릉으로 가는 기차표", [("광주", "location", "origin"), ("강릉", "location", "destination")]),
-    ("서울시 날씨 어때", [("서울시", "location", None)]),
-    ("대구에서 광주로 내일 가는 기차", [("대구", "location", "origin"), ("광주", "location", "destination"),
-                                ("내일", "date", None)]),
-    ("오늘 대구 날씨는", [("오늘", "date", None), ("대구", "location", None)]),
-]
+from test_tagger import DICT, TRAIN  # noqa: E402  (the tagger tests' tiny corpus)
+
 PARAMS = {"hidden": 32, "char_filters": 16, "word_dim": 32, "epochs": 40, "patience": 40,
           "lr": 0.01, "seed": 7, "dropout": 0.1, "device": "cpu", "encoder_lr": 1e-3}
 
