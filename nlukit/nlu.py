@@ -529,7 +529,7 @@ class NLU:
 
 
 # number words and digits of an amount, each a whole word: 만 | 오천 원, 5만 | 3천원
-_MONEY_WORD = r"(?:[\d,]+|[일이삼사오육칠팔구십백천만억조]+|[\d,]+[십백천만억조]+(?:[\d,]+[십백천]*)*)"
+_MONEY_WORD = r"(?:[\d,.]+|[일이삼사오육칠팔구십백천만억조]+|[\d,.]+[십백천만억조]+(?:[\d,.]+[십백천]*)*)"
 _MONEY_BEFORE = re.compile(rf"(?:^|(?<=\s))(?:{_MONEY_WORD}\s?)+$")
 _MONEY_AFTER = re.compile(rf"(?:\s?{_MONEY_WORD})+\s?원(?![가-힣])|(?:\s?{_MONEY_WORD})+\s?원(?=[을를이가은는도만으로에의])")
 
@@ -543,11 +543,17 @@ def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
     here = money(text[start:end])
     if here is None:
         return start, end
+    # cut inside a number (5. | 5만원, 1, | 500원, 1 | 5000원) or after a minus sign (- | 5000원): the
+    # whole of it, read or not, never the part after the cut (50,000원 for 5.5만원)
+    cut = start > lo and (text[start - 1] in ".,-−" or text[start - 1].isdigit())
     m = _MONEY_BEFORE.search(text, lo, start)
     if m and m.start() < start:
         got = money(text[m.start():end])
-        if got is not None and got > here:
+        if (got is not None and got > here) or cut:
             start, here = m.start(), got
+            cut = False
+    if cut:
+        start -= 1
     m = _MONEY_AFTER.match(text, end, hi)
     if m:
         got = money(text[start:m.end()])

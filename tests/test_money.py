@@ -133,3 +133,51 @@ def test_should_not_read_a_lone_syllable_answer_as_an_amount():
         assert bot.handle("s6", text).state == "ask_slot", text   # 오 is no 5원
     assert bot.handle("s6", "5000").reply == "엄마님께 5,000원을 보낼까요?"
     assert resolve("money", "2") is None   # a count named amount is no 2원
+
+
+# ------------------------------------------------------------------ review12: misreadings
+
+@pytest.mark.parametrize("text,amount", [
+    ("010 1234 5678 5만원", None), ("1 5000원", None), ("5 3", None),       # digits apart: several numbers
+    ("5천 5000원", None), ("1만 15000원", None),                              # was 10,000 and 25,000
+    ("0만원", None),                                                          # was 10,000 (만원)
+    ("5.5만원", 55_000), ("1.5억", 150_000_000), ("0.5만원", 5_000),          # a decimal before a unit
+    ("3. 5만원", None), ("5.5원", None), ("1.00005만원", None),
+    ("1억 5000만", 150_000_000), ("5만 5천 500원", 55_500),
+])
+def test_should_not_run_separate_numbers_together_nor_add_a_number_to_a_smaller_unit(text, amount):
+    assert money(text) == amount
+
+
+@pytest.mark.parametrize("text,found", [
+    ("010 1234 5678 5만원 보내줘", ["5만원"]),      # was 101,234,567,850,000원
+    ("계좌 3333 01 5만원", ["5만원"]),               # was 33,330,150,000원
+    ("사원에게 보내줘", []), ("조원에게 보내줘", []),  # staff, team member: not 4원, not 1조원
+    ("구원 받았어", []), ("이원 씨한테 만원", ["만원"]),
+    ("엄마한테 5.5만원", ["5.5만원"]), ("천원만", ["천원"]),
+])
+def test_should_find_amounts_in_text_without_words_or_numbers_that_are_none(text, found):
+    from nlukit.numerals import amounts_in
+    assert [text[a:b] for a, b in amounts_in(text)] == found
+
+
+@pytest.mark.parametrize("text,tagged,whole", [
+    ("엄마한테 5.5만원 보내줘", "5만원", "5.5만원"),    # was sent as 50,000원
+    ("엄마한테 0.5만원 보내줘", "5만원", "0.5만원"),    # smaller than the part: grown all the same
+    ("엄마한테 15000원", "5000원", "15000원"),
+    ("엄마한테 -5000원 보내줘", "5000원", "-5000원"),  # unread, so confirmed as typed, never 5,000원
+    ("엄마한테 1,5만원 보내줘", "5만원", "1,5만원"),
+])
+def test_should_never_keep_the_part_of_an_amount_after_a_cut_inside_its_number(text, tagged, whole):
+    a = text.rindex(tagged)
+    s, e = _money_span(text, a, a + len(tagged), 0, len(text))
+    assert text[s:e] == whole
+
+
+def test_should_not_fill_an_amount_from_a_word_ending_in_won():
+    bot = _bot({"사원에게 송금해줘": [], "조원에게 송금해줘": []})
+    assert "amount" not in bot.handle("s7", "사원에게 송금해줘").slots
+    assert "amount" not in bot.handle("s8", "조원에게 송금해줘").slots
+    bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")]})
+    bot.handle("s9", "엄마한테 송금해줘")
+    assert bot.handle("s9", "010 1234 5678 5만원").slots.get("amount") == "50,000원"
