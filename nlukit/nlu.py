@@ -534,6 +534,9 @@ _MONEY_BEFORE = re.compile(rf"(?:^|(?<=\s))(?:{_MONEY_WORD}\s?)+$")
 _MONEY_AFTER = re.compile(rf"(?:\s?{_MONEY_WORD})+\s?원(?![가-힣])|(?:\s?{_MONEY_WORD})+\s?원(?=[을를이가은는도만으로에의])")
 
 
+_MONEY_REST = re.compile(r"[\d,.]*[십백천만억조][\d,.일이삼사오육칠팔구십백천만억조]*(?:\s?원)?")
+
+
 def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
     """``start, end`` of an amount grown over the number words the tagger left out on either side
     (within ``lo``..``hi``, the spans around it), when the longer text still reads as an amount and
@@ -556,6 +559,12 @@ def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
         start -= 1
     m = _MONEY_AFTER.match(text, end, hi)
     if m:
+        got = money(text[start:m.end()])
+        if got is not None and got > here:
+            end, here = m.end(), got
+    # cut inside its word (오천 | 만 보내줘, 5천 | 만원): the rest of the number, when it reads larger
+    m = _MONEY_REST.match(text, end, hi)
+    if m and m.end() > end:
         got = money(text[start:m.end()])
         if got is not None and got > here:
             end = m.end()

@@ -181,3 +181,21 @@ def test_should_not_fill_an_amount_from_a_word_ending_in_won():
     bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")]})
     bot.handle("s9", "엄마한테 송금해줘")
     assert bot.handle("s9", "010 1234 5678 5만원").slots.get("amount") == "50,000원"
+
+
+@pytest.mark.parametrize("answer,amount", [
+    ("오천만", "50,000,000원"), ("백만", "1,000,000원"), ("십만", "100,000원"), ("5만", "50,000원"),
+    ("1억 5천만", "150,000,000원"), ("오천만 보내줘", "50,000,000원"), ("만원만", "10,000원"),
+])
+def test_should_read_a_bare_amount_ending_in_man_as_ten_thousands_not_as_only(answer, amount):
+    # the ending 만 (only) was taken off first: 오천만 was sent as 5,000원, 백만 as 100원
+    bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")]})
+    bot.handle("s10", "엄마한테 송금해줘")
+    assert bot.handle("s10", answer).slots.get("amount") == amount
+
+
+def test_should_grow_an_amount_cut_inside_its_word():
+    text = "엄마한테 오천만 보내줘"
+    a = text.index("오천")
+    s, e = _money_span(text, a, a + 2, 0, len(text))
+    assert text[s:e] == "오천만"      # was 5,000원

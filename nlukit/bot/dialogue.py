@@ -281,8 +281,9 @@ class _Cand:
 _LONE_JAMO = re.compile(r"[\u3131-\u318e]+")
 
 
-# an amount said alone, with at most an ending (오천 원이요, 3만원으로, 만 원입니다)
-_BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요|입니다|이에요|예요|으로|로|을|를|만|정도|쯤)?"
+# an amount said alone, with at most an ending (오천 원이요, 3만원으로, 만 원입니다); 만 (only) only after
+# 원 (만원만): 오천만, 백만, 5만 are amounts in 만, not 5,000원, 100원 and 5원
+_BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요|입니다|이에요|예요|으로|로|을|를|(?<=원)만|정도|쯤)?"
                           r"\s*(?:보내\S*|해\S*)?[.!~]*\s*")
 
 
