@@ -2149,7 +2149,13 @@ class Bot:
             before = _squash(text[:c.start].split("\n")[-1][-16:])
             slot = next((s for s in sc.slots if s.entity == c.entity and any(
                 before.endswith(_squash(n) + p) for n in s.names for p in _NAME_PARTICLES)), None)
-            if slot is None or held.get(slot.name) not in (c.value, c.text):
+            alone = [s for s in sc.slots if s.entity == c.entity]
+            if slot is None and len(alone) == 1:
+                # the one slot of its type (no trip from one to the other): 5만원에서 3만원으로 바꿔줘
+                slot = alone[0]
+            if slot is None or held.get(slot.name) not in (c.value, c.text, (c.resolved or {}).get("text")) and not (
+                    (getattr(self.parser, "resolve", None) or {}).get(c.entity) == "money"
+                    and (resolve("money", c.text) or {}).get("text") == held.get(slot.name)):
                 continue
             if any(w.startswith(tuple(_CHANGE)) for w in map(_squash, text[d.end:].split())):
                 out.append(c)
