@@ -503,3 +503,13 @@ def test_should_read_anida_as_a_no_before_a_new_value():
     bot = make_bot(confirm=True)
     talk(bot, "a2", "기차 예매해줘", "서울", "부산", "내일")
     assert bot.handle("a2", "아니다").reply.startswith("알겠어요. 무엇을 바꿀까요?")
+
+
+def test_should_not_take_the_other_way_round_as_a_place_in_a_longer_sentence():
+    # review12: 반대로 가는 기차도 있어? at the read-back made 반대 the destination (the demo model tags it)
+    said = "반대로 가는 기차도 있어?"
+    tagged = parse_result(said, "train_ticket", 0.97, Entity("location", "반대", "반대", 0, 2, 0.9, "destination"))
+    bot = make_bot({said: tagged}, confirm=True)
+    talk(bot, "v4", "기차 예매해줘", "서울", "부산", "내일")
+    turn = bot.handle("v4", said)
+    assert turn.slots.get("destination") != "반대" and "반대로 예매" not in turn.reply

@@ -2304,9 +2304,10 @@ class Bot:
         return dataclasses.replace(c, text=text, value=value, start=c.start + cut)
 
     def _is_chat_value(self, e: Any) -> bool:
-        """A value made of lone jamo (ㅇㅇ), yes and no (응), or no letter or digit at all (☀️, ^^)."""
+        """A value made of lone jamo (ㅇㅇ), yes and no (응), no letter or digit at all (☀️, ^^), or
+        the other way round (반대, 거꾸로: 반대로 가는 기차도 있어? read 반대 as the destination)."""
         t = _squash(e.text)
-        if t and not (_LONE_JAMO.fullmatch(t) or self._made_of(t, self._yes_or_no)):
+        if t and not (_LONE_JAMO.fullmatch(t) or self._made_of(t, self._yes_or_no) or _REVERSED.fullmatch(t)):
             return False
         index = self._index.get(e.entity)
         return index is None or index.lookup(e.text) is None
