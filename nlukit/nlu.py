@@ -548,15 +548,17 @@ def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
         return start, end
     # cut inside a number (5. | 5만원, 1, | 500원, 1 | 5000원) or after a minus sign (- | 5000원): the
     # whole of it, read or not, never the part after the cut (50,000원 for 5.5만원)
-    cut = start > lo and (text[start - 1] in ".,-−" or text[start - 1].isdigit())
+    j = start
+    while j > lo and (text[j - 1].isdigit() or text[j - 1] in ".,"):
+        j -= 1
+    if j > lo and text[j - 1] in "-−":
+        j -= 1
     m = _MONEY_BEFORE.search(text, lo, start)
     if m and m.start() < start:
         got = money(text[m.start():end])
-        if (got is not None and got > here) or cut:
-            start, here = m.start(), got
-            cut = False
-    if cut:
-        start -= 1
+        if (got is not None and got > here) or (j < start and m.start() <= j):
+            start, here, j = m.start(), got, m.start()
+    start = min(start, j)   # 엄마한테15 | 만원: 15만원, not 5만원 nor 만원
     m = _MONEY_AFTER.match(text, end, hi)
     if m:
         got = money(text[start:m.end()])

@@ -167,6 +167,8 @@ def test_should_find_amounts_in_text_without_words_or_numbers_that_are_none(text
     ("엄마한테 15000원", "5000원", "15000원"),
     ("엄마한테 -5000원 보내줘", "5000원", "-5000원"),  # unread, so confirmed as typed, never 5,000원
     ("엄마한테 1,5만원 보내줘", "5만원", "1,5만원"),
+    ("엄마한테15만원 보내줘", "만원", "15만원"),      # glued to the word before: was 만원 (10,000원)
+    ("엄마한테15만원 보내줘", "5만원", "15만원"),     # was 50,000원
 ])
 def test_should_never_keep_the_part_of_an_amount_after_a_cut_inside_its_number(text, tagged, whole):
     a = text.rindex(tagged)
