@@ -210,3 +210,13 @@ def test_should_change_the_amount_said_as_from_one_to_another():
         bot = _bot({"엄마한테 5만원 보내줘": [("recipient", "엄마"), ("amount", "5만원")], text: []})
         bot.handle("s11", "엄마한테 5만원 보내줘")
         assert bot.handle("s11", text).slots["amount"] == "30,000원", text
+
+
+@pytest.mark.parametrize("text", ["3만원에서 5만원 사이", "엄마한테 3만원에서 5만원 사이로 보내줘"])
+def test_should_ask_which_of_two_amounts_however_they_are_joined(text):
+    # 3만원에서 5만원 사이 confirmed 30,000원: two amounts not joined by 이랑 or a comma, the first taken
+    bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")], text: [("recipient", "엄마")] if "엄마" in text else []})
+    if not text.startswith("엄마"):
+        bot.handle("s12", "엄마한테 송금해줘")
+    turn = bot.handle("s12", text)
+    assert turn.state == "ask_slot" and turn.choices == ["30,000원", "50,000원"]

@@ -2535,6 +2535,8 @@ class Bot:
             prev = out[-1] if out else None
             joint = _joint(text, prev, c) if prev is not None and c.replaces is None \
                 and prev.entity == c.entity else None
+            if joint is None and prev is not None and c.replaces is None and self._two_amounts(sc, prev, c):
+                joint = "에서"   # 3만원에서 5만원 사이, 2, 3만원: which one is asked, never the first sent
             # one role, or none beside one across a word (대구랑 광주로: both where to)
             if prev is not None and joint is not None and (
                     prev.role == c.role or (joint != "" and None in (prev.role, c.role))):
@@ -2545,6 +2547,17 @@ class Bot:
                     continue
             out.append(c)
         return out
+
+    def _two_amounts(self, sc: Scenario, a: _Cand, b: _Cand) -> bool:
+        """``a`` and ``b`` are two different amounts of money for the one amount a scenario takes
+        (a slot of that type, not ``multiple``): however they are joined, one of them is not meant."""
+        if a.entity != b.entity or (getattr(self.parser, "resolve", None) or {}).get(a.entity) != "money":
+            return False
+        same = [s for s in sc.slots if s.entity == a.entity]
+        if len(same) != 1 or same[0].multiple:
+            return False
+        read = [(resolve("money", x.text) or {}).get("value") for x in (a, b)]
+        return None not in read and read[0] != read[1]
 
     @staticmethod
     def _one_slot_for(sc: Scenario, c: _Cand, asked: Slot | None, by_word: bool = False) -> bool:
