@@ -206,7 +206,7 @@ def test_should_grow_an_amount_cut_inside_its_word():
 def test_should_change_the_amount_said_as_from_one_to_another():
     # 5만원에서 3만원으로 바꿔줘 at the confirmation kept 50,000원: the change was read as one only
     # with a slot's name before it and a held value typed as the user typed it, not as read back
-    for text in ("5만원에서 3만원으로 바꿔줘", "금액을 오만 원에서 3만원으로 바꿔줘"):
+    for text in ("5만원에서 3만원으로 바꿔줘", "금액을 오만 원에서 3만원으로 바꿔줘", "5만원을 3만원으로 바꿔줘"):
         bot = _bot({"엄마한테 5만원 보내줘": [("recipient", "엄마"), ("amount", "5만원")], text: []})
         bot.handle("s11", "엄마한테 5만원 보내줘")
         assert bot.handle("s11", text).slots["amount"] == "30,000원", text

@@ -2139,13 +2139,13 @@ class Bot:
 
     def _changed_from(self, text: str, cands: Sequence[_Cand], sc: Scenario, held: Mapping[str, Any]) -> list[_Cand]:
         """Values said as the one a named slot changes from (``출발지를 서울에서 수원으로 바꿔줘``: 서울,
-        the origin held): a slot's name, the value it holds, 에서, the next value of its type and a word
-        for change after it. Without the name (``서울에서 수원으로 바꿔줘``) it may be a trip from 서울:
+        the origin held): a slot's name, the value it holds, 에서 (or 을/를: 출발지 서울을 대전으로 바꿔줘),
+        the next value of its type and a word for change after it. Without the name (``서울에서 수원으로 바꿔줘``) it may be a trip from 서울:
         the model's roles stand."""
         out: list[_Cand] = []
         for c, d in zip(cands, cands[1:], strict=False):
-            if c.entity != d.entity or _squash(text[c.end:d.start]) != "에서":
-                continue
+            if c.entity != d.entity or _squash(text[c.end:d.start]) not in ("에서", "을", "를"):
+                continue   # 5만원에서 | 5만원을 3만원으로 바꿔줘
             before = _squash(text[:c.start].split("\n")[-1][-16:])
             slot = next((s for s in sc.slots if s.entity == c.entity and any(
                 before.endswith(_squash(n) + p) for n in s.names for p in _NAME_PARTICLES)), None)
