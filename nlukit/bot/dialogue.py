@@ -1599,6 +1599,12 @@ class Bot:
         said = pending.get("text")
         if sc is None or not isinstance(said, str):
             return None
+        t = _squash(text)
+        if self._made_of(t, _WAIT | _FILLERS) and any(w in t for w in ("잠깐", "잠시", "기다려")):
+            # 잠깐만요: the question waits (it was dropped, and the yes after it fell back)
+            state["clarify"] = dict(pending)
+            question = render_template(self.settings.clarify, {"title": sc.title or sc.intent})
+            return Turn(f"{self.settings.wait} {question}".strip(), "confirm", sc.intent, {}, [], parse)
         if self._says_yes(sc, text, parse):
             try:
                 first = _parse_from_dict(pending.get("parse"), said)
