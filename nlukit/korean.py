@@ -378,7 +378,7 @@ def render(template: str, values: Mapping[str, str]) -> str:
             names = slot_names(piece)
             for name in names:
                 _value(template, values, name)
-            dropped = not all(str(values[name]) for name in names)
+            dropped = not all(str(values[name]).strip() for name in names)   # "  " is none said
             if not dropped:
                 before = "".join(out)
                 if (not before or before.endswith(" ")) and piece.startswith(" "):
@@ -457,26 +457,31 @@ def _pieces(template: str) -> list[tuple[str, bool]]:
     text: list[str] = []
     pos = 0
     opened: int | None = None   # where a [ that may open a part stands
+    part: list[str] = []        # what follows it so far, [[ and ]] read as brackets
     for m in _BRACKET_RE.finditer(template):
         mark = m.group(0)
         if opened is not None:
-            if mark == "[" and slot_names(template[opened + 1:m.start()]):
+            part.append(template[pos:m.start()])
+            pos = m.end()
+            if mark == "[" and slot_names("".join(part)):
                 raise InputError(f"template {template!r}: an optional part [...] holds another '[' "
                                  f"(at {m.start()}); parts do not nest: close the first with ']' before it, "
                                  "or write '[[' for a bracket")
             if mark != "]":
-                if mark == "[":
-                    text.append(template[opened:m.start()])
-                    opened = m.start()
+                if mark == "[":   # the [ before was a bracket: this one may open the part
+                    text.append("[" + "".join(part))
+                    opened, part = m.start(), []
+                else:             # [[ or ]] inside a part: a bracket of its text
+                    part.append(mark[0])
                 continue
-            inside = template[opened + 1:m.start()]
+            inside = "".join(part)
             if slot_names(inside):
                 out.append(("".join(text), False))
                 out.append((inside, True))
                 text = []
             else:
-                text.append(template[opened:m.end()])
-            opened, pos = None, m.end()
+                text.append("[" + inside + "]")
+            opened, part = None, []
             continue
         text.append(template[pos:m.start()])
         pos = m.end()
@@ -488,10 +493,14 @@ def _pieces(template: str) -> list[tuple[str, bool]]:
         else:
             text.append(mark[0])
     if opened is not None:
-        if slot_names(template[opened + 1:]):
+        rest = "".join(part) + template[pos:]
+        if slot_names(rest):
+            hint = (" (']]' is a bracket written as text, so '[{a}]]' leaves the part open: '[{a}]]]' "
+                    "is the part and a ']')") if "]]" in template[opened:] else ""
             raise InputError(f"template {template!r}: the optional part opened by '[' (at {opened}) is not "
-                             "closed: end it with ']' (e.g. '[{doctor} 선생님]'), or write '[[' for a bracket")
-        text.append(template[opened:])
+                             "closed: end it with ']' (e.g. '[{doctor} 선생님]'), or write '[[' for a bracket"
+                             + hint)
+        text.append("[" + rest)
     else:
         text.append(template[pos:])
     out.append(("".join(text), False))

@@ -529,9 +529,12 @@ class NLU:
 
 
 # number words and digits of an amount, each a whole word: 만 | 오천 원, 5만 | 3천원
-_MONEY_WORD = r"(?:[\d,]+|[일이삼사오육칠팔구십백천만억조]+|[\d,]+[십백천만억조]+(?:[\d,]+[십백천]*)*)"
+_MONEY_WORD = r"(?:[\d,.]+|[일이삼사오육칠팔구십백천만억조]+|[\d,.]+[십백천만억조]+(?:[\d,.]+[십백천]*)*)"
 _MONEY_BEFORE = re.compile(rf"(?:^|(?<=\s))(?:{_MONEY_WORD}\s?)+$")
 _MONEY_AFTER = re.compile(rf"(?:\s?{_MONEY_WORD})+\s?원(?![가-힣])|(?:\s?{_MONEY_WORD})+\s?원(?=[을를이가은는도만으로에의])")
+
+
+_MONEY_REST = re.compile(r"[\d,.]*[십백천만억조][\d,.일이삼사오육칠팔구십백천만억조]*(?:\s?원)?")
 
 
 def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
@@ -543,13 +546,27 @@ def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
     here = money(text[start:end])
     if here is None:
         return start, end
+    # cut inside a number (5. | 5만원, 1, | 500원, 1 | 5000원) or after a minus sign (- | 5000원): the
+    # whole of it, read or not, never the part after the cut (50,000원 for 5.5만원)
+    j = start
+    while j > lo and (text[j - 1].isdigit() or text[j - 1] in ".,"):
+        j -= 1
+    if j > lo and text[j - 1] in "-−":
+        j -= 1
     m = _MONEY_BEFORE.search(text, lo, start)
     if m and m.start() < start:
         got = money(text[m.start():end])
-        if got is not None and got > here:
-            start, here = m.start(), got
+        if (got is not None and got > here) or (j < start and m.start() <= j):
+            start, here, j = m.start(), got, m.start()
+    start = min(start, j)   # 엄마한테15 | 만원: 15만원, not 5만원 nor 만원
     m = _MONEY_AFTER.match(text, end, hi)
     if m:
+        got = money(text[start:m.end()])
+        if got is not None and got > here:
+            end, here = m.end(), got
+    # cut inside its word (오천 | 만 보내줘, 5천 | 만원): the rest of the number, when it reads larger
+    m = _MONEY_REST.match(text, end, hi)
+    if m and m.end() > end:
         got = money(text[start:m.end()])
         if got is not None and got > here:
             end = m.end()

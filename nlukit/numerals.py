@@ -25,6 +25,7 @@ augmentation): ``오후 3시 30분`` → ``오후 세 시 삼십 분``, and ``di
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 __all__ = ["amounts_in", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
            "spellings", "native_word", "sino_word"]
@@ -226,7 +227,10 @@ def spellings(text: str) -> list[str]:
 # 5만원, 오만 원, 50,000원, 3천5백원, 만 오천 원, 1억 2천만 원, ₩50,000, 50000 KRW
 _MONEY_SMALL = {"십": 10, "백": 100, "천": 1000}
 _MONEY_BIG = {"만": 10_000, "억": 100_000_000, "조": 1_000_000_000_000}
-_MONEY_TOKEN = re.compile(r"\d+|[일이삼사오육륙칠팔구]|[십백천]|[만억조]")
+_MONEY_TOKEN = re.compile(r"\d+\.\d+(?=[십백천만억조])|\d+|[일이삼사오육륙칠팔구]|[십백천]|[만억조]")
+# digits apart (010 1234 5678 5만원, 1 5000원) are several numbers, not one; a point only inside
+# digits before a unit (1.5만원), never a sentence's full stop (3. 5만원)
+_MONEY_APART = re.compile(r"\d\s+\d|\.(?!\d)|(?<!\d)\.")
 _MONEY_STRIP = re.compile(r"^(?:₩|￦|\\)|(?:원정?|KRW|krw|₩|￦)$")
 _MONEY_COMMAS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
@@ -246,33 +250,40 @@ def money(text: str) -> int | None:
     """
     if not isinstance(text, str):
         return None
+    if _MONEY_APART.search(text):
+        return None
     s = "".join(text.split())
     s = _MONEY_STRIP.sub("", _MONEY_STRIP.sub("", s))
     s = _MONEY_COMMAS.sub("", s)
     if not s or "".join(_MONEY_TOKEN.findall(s)) != s:
         return None
     total, section, num = 0, 0, None
-    last_small, last_big = 10_000, 10**16
+    last_small, last_big, limit = 10_000, 10**16, None
     for tok in _MONEY_TOKEN.findall(s):
         if tok[0].isdigit() or tok in _SINO_DIGITS:
             if num is not None:
                 return None          # two numbers in a row (이삼, 5 3)
-            num = int(tok) if tok[0].isdigit() else _SINO_DIGITS[tok]
+            num = (Fraction(tok) if "." in tok else int(tok)) if tok[0].isdigit() else _SINO_DIGITS[tok]
+            if limit is not None and num >= limit:
+                return None          # 5천 5000원, 1만 15000원: not 10,000 nor 25,000
         elif tok in _MONEY_SMALL:
             unit = _MONEY_SMALL[tok]
             if unit >= last_small or (num is not None and num >= 10):
                 return None          # 십백, 15천: not a number
             section += (1 if num is None else num) * unit
-            num, last_small = None, unit
+            num, last_small, limit = None, unit, unit
         else:
             unit = _MONEY_BIG[tok]
             if unit >= last_big:
                 return None          # 만억
+            said = num is not None or section != 0     # 만원 is 1만, 0만원 is none
             section += num or 0
-            total += (section or 1) * unit
-            section, num, last_small, last_big = 0, None, 10_000, unit
+            total += (section if said else 1) * unit
+            section, num, last_small, last_big, limit = 0, None, 10_000, unit, 10_000
     total += section + (num or 0)
-    return total or None
+    if total != int(total):
+        return None                  # 1.00005만원: no whole won
+    return int(total) or None
 
 
 def money_text(amount: int) -> str:
@@ -300,8 +311,13 @@ def money_words(amount: int) -> str:
     return " ".join(parts) + ("원" if amount else " 원")
 
 
-_AMOUNT_IN_TEXT = re.compile(r"(?:(?<=\s)|^)(?:[₩￦]\s?)?(?:[\d,일이삼사오육륙칠팔구십백천만억조]+\s?)+원"
+_AMOUNT_IN_TEXT = re.compile(r"(?:(?<=\s)|^)(?:[₩￦]\s?)?(?:[\d,.일이삼사오육륙칠팔구십백천만억조]+\s?)+원"
                              r"(?=$|[^가-힣]|을|를|이|가|은|는|도|만|으로|에|의|씩|짜리|정도|쯤|요|입니다|이요)")
+
+
+# a digit or a big unit alone before 원 is a word, not an amount: 사원 (staff), 구원, 일원, 조원 (team
+# member), 이원 (a name); nobody sends 4원 or a bare 1조원 by typing it so
+_WORD_IN_WON = re.compile(r"[일이삼사오육륙칠팔구억조]원")
 
 
 def amounts_in(text: str) -> list[tuple[int, int]]:
@@ -322,6 +338,6 @@ def amounts_in(text: str) -> list[tuple[int, int]]:
                 start = m.end()
                 break
             start = nxt + 1
-        if start < m.end():
+        if start < m.end() and not _WORD_IN_WON.fullmatch(text, start, m.end()):
             out.append((start, m.end()))
     return out

@@ -231,3 +231,13 @@ def test_should_log_the_question_without_a_scenario_so_review_lists_it_as_low_co
                                                                         ("complete", "alarm", False)]
     rv = review_records(recs)
     assert [g.text for g in rv.low_confidence] == [WAKE] and rv.abandoned == []
+
+
+def test_should_keep_the_clarifying_question_open_when_asked_to_wait():
+    # review12: 잠깐만요 after 혹시 '알람 설정'을 원하세요? fell back and dropped the question, so the
+    # yes after it fell back too
+    bot = make_bot()
+    assert bot.handle("w1", WAKE).state == "confirm"
+    turn = bot.handle("w1", "잠깐만요")
+    assert turn.state == "confirm" and turn.reply.endswith("혹시 '알람 설정'을 원하세요?")
+    assert bot.handle("w1", "네").state == "complete"

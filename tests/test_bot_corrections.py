@@ -23,7 +23,7 @@ from nlukit.types import Entity  # noqa: E402
 SCENARIOS = os.path.join(HERE, "scenarios.toml")
 
 
-def make_bot(overrides=None, *, multiple=False, confirm=False, alarm_action=False, **settings) -> Bot:
+def make_bot(overrides=None, *, multiple=False, confirm=False, alarm_action=False, names=False, **settings) -> Bot:
     """The bot of tests/test_bot.py; the trip's slots with particles and a destination that must
     differ from the origin (as in the demo), 거기 pointing back to the last place said."""
     parser = StandInParser(overrides=overrides)
@@ -34,6 +34,8 @@ def make_bot(overrides=None, *, multiple=False, confirm=False, alarm_action=Fals
     trip = by_intent["train_ticket"]
     trip["slot"][0]["particles"] = ["에서", "부터", "출발"]
     trip["slot"][1].update(particles=["(으)로", "까지"], differs_from="origin", invalid="출발지와 같은 곳이에요.")
+    if names:
+        trip["slot"][0]["names"], trip["slot"][1]["names"] = ["출발지"], ["도착지"]
     if confirm:
         trip["confirm"] = "{date} {origin}에서 {destination}(으)로 예매할까요?"
     if multiple:
@@ -503,3 +505,25 @@ def test_should_read_anida_as_a_no_before_a_new_value():
     bot = make_bot(confirm=True)
     talk(bot, "a2", "기차 예매해줘", "서울", "부산", "내일")
     assert bot.handle("a2", "아니다").reply.startswith("알겠어요. 무엇을 바꿀까요?")
+
+
+def test_should_not_take_the_other_way_round_as_a_place_in_a_longer_sentence():
+    # review12: 반대로 가는 기차도 있어? at the read-back made 반대 the destination (the demo model tags it)
+    said = "반대로 가는 기차도 있어?"
+    tagged = parse_result(said, "train_ticket", 0.97, Entity("location", "반대", "반대", 0, 2, 0.9, "destination"))
+    bot = make_bot({said: tagged}, confirm=True)
+    talk(bot, "v4", "기차 예매해줘", "서울", "부산", "내일")
+    turn = bot.handle("v4", said)
+    assert turn.slots.get("destination") != "반대" and "반대로 예매" not in turn.reply
+
+
+def test_should_change_a_named_slot_said_with_eul_reul_as_with_eseo():
+    # review12: 출발지 서울을 대전으로 바꿔줘 at the read-back changed the destination (서울 → 대전 read
+    # as where to); 출발지를 서울에서 대전으로 바꿔줘 changed the origin
+    said = "출발지 서울을 대전으로 바꿔줘"
+    tagged = parse_result(said, "train_ticket", 0.9, Entity("location", "서울", "서울", 4, 6, 0.9, "origin"),
+                          Entity("location", "대전", "대전", 8, 10, 0.9, "destination"))
+    bot = make_bot({said: tagged}, confirm=True, names=True)
+    talk(bot, "w1", "기차 예매해줘", "서울", "부산", "내일")
+    turn = bot.handle("w1", said)
+    assert (turn.slots["origin"], turn.slots["destination"]) == ("대전", "부산"), turn.reply

@@ -202,3 +202,27 @@ def test_should_serve_as_an_ensemble_member_and_come_back_from_disk(data, encode
     model.save(tmp_path / "ens")
     back = IntentClassifier.load(tmp_path / "ens")
     assert np.array_equal(back.predict_proba(items), model.predict_proba(items))
+
+
+@pytest.mark.parametrize("kind", ["roberta", "electra"])
+def test_should_read_a_text_longer_than_the_encoders_positions(data, tmp_path, kind, offline):
+    # review12: encoder_max_len above the encoder's max_position_embeddings made every long text
+    # fail inside the encoder (the expanded size of the tensor (64) must match ... (40)); a RoBERTa
+    # reads two positions fewer than it has (its position ids start after the padding index)
+    import torch
+    from transformers import ElectraConfig, ElectraModel, RobertaConfig, RobertaModel
+
+    from nlukit.models.intent import IntentClassifier
+    folder = build_tiny_encoder(tmp_path / kind, _all_texts(), seed=0)
+    torch.manual_seed(0)
+    small = dict(vocab_size=400, hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64,
+                 max_position_embeddings=40, pad_token_id=0)
+    if kind == "roberta":
+        RobertaModel(RobertaConfig(**small)).save_pretrained(folder)
+    else:
+        ElectraModel(ElectraConfig(embedding_size=32, **small)).save_pretrained(folder)
+    train, valid = data
+    model = IntentClassifier(pretrained=folder, **{**FAST, "epochs": 1, "encoder_max_len": 64}).fit(
+        train, valid, progress=False)
+    long = "내일 서울 날씨 좀 알려줄래 " * 40
+    assert model.predict_proba(_items([long, "😀" * 200, "날씨"])).shape[0] == 3

@@ -133,3 +133,90 @@ def test_should_not_read_a_lone_syllable_answer_as_an_amount():
         assert bot.handle("s6", text).state == "ask_slot", text   # 오 is no 5원
     assert bot.handle("s6", "5000").reply == "엄마님께 5,000원을 보낼까요?"
     assert resolve("money", "2") is None   # a count named amount is no 2원
+
+
+# ------------------------------------------------------------------ review12: misreadings
+
+@pytest.mark.parametrize("text,amount", [
+    ("010 1234 5678 5만원", None), ("1 5000원", None), ("5 3", None),       # digits apart: several numbers
+    ("5천 5000원", None), ("1만 15000원", None),                              # was 10,000 and 25,000
+    ("0만원", None),                                                          # was 10,000 (만원)
+    ("5.5만원", 55_000), ("1.5억", 150_000_000), ("0.5만원", 5_000),          # a decimal before a unit
+    ("3. 5만원", None), ("5.5원", None), ("1.00005만원", None),
+    ("1억 5000만", 150_000_000), ("5만 5천 500원", 55_500),
+])
+def test_should_not_run_separate_numbers_together_nor_add_a_number_to_a_smaller_unit(text, amount):
+    assert money(text) == amount
+
+
+@pytest.mark.parametrize("text,found", [
+    ("010 1234 5678 5만원 보내줘", ["5만원"]),      # was 101,234,567,850,000원
+    ("계좌 3333 01 5만원", ["5만원"]),               # was 33,330,150,000원
+    ("사원에게 보내줘", []), ("조원에게 보내줘", []),  # staff, team member: not 4원, not 1조원
+    ("구원 받았어", []), ("이원 씨한테 만원", ["만원"]),
+    ("엄마한테 5.5만원", ["5.5만원"]), ("천원만", ["천원"]),
+])
+def test_should_find_amounts_in_text_without_words_or_numbers_that_are_none(text, found):
+    from nlukit.numerals import amounts_in
+    assert [text[a:b] for a, b in amounts_in(text)] == found
+
+
+@pytest.mark.parametrize("text,tagged,whole", [
+    ("엄마한테 5.5만원 보내줘", "5만원", "5.5만원"),    # was sent as 50,000원
+    ("엄마한테 0.5만원 보내줘", "5만원", "0.5만원"),    # smaller than the part: grown all the same
+    ("엄마한테 15000원", "5000원", "15000원"),
+    ("엄마한테 -5000원 보내줘", "5000원", "-5000원"),  # unread, so confirmed as typed, never 5,000원
+    ("엄마한테 1,5만원 보내줘", "5만원", "1,5만원"),
+    ("엄마한테15만원 보내줘", "만원", "15만원"),      # glued to the word before: was 만원 (10,000원)
+    ("엄마한테15만원 보내줘", "5만원", "15만원"),     # was 50,000원
+])
+def test_should_never_keep_the_part_of_an_amount_after_a_cut_inside_its_number(text, tagged, whole):
+    a = text.rindex(tagged)
+    s, e = _money_span(text, a, a + len(tagged), 0, len(text))
+    assert text[s:e] == whole
+
+
+def test_should_not_fill_an_amount_from_a_word_ending_in_won():
+    bot = _bot({"사원에게 송금해줘": [], "조원에게 송금해줘": []})
+    assert "amount" not in bot.handle("s7", "사원에게 송금해줘").slots
+    assert "amount" not in bot.handle("s8", "조원에게 송금해줘").slots
+    bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")]})
+    bot.handle("s9", "엄마한테 송금해줘")
+    assert bot.handle("s9", "010 1234 5678 5만원").slots.get("amount") == "50,000원"
+
+
+@pytest.mark.parametrize("answer,amount", [
+    ("오천만", "50,000,000원"), ("백만", "1,000,000원"), ("십만", "100,000원"), ("5만", "50,000원"),
+    ("1억 5천만", "150,000,000원"), ("오천만 보내줘", "50,000,000원"), ("만원만", "10,000원"),
+])
+def test_should_read_a_bare_amount_ending_in_man_as_ten_thousands_not_as_only(answer, amount):
+    # the ending 만 (only) was taken off first: 오천만 was sent as 5,000원, 백만 as 100원
+    bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")]})
+    bot.handle("s10", "엄마한테 송금해줘")
+    assert bot.handle("s10", answer).slots.get("amount") == amount
+
+
+def test_should_grow_an_amount_cut_inside_its_word():
+    text = "엄마한테 오천만 보내줘"
+    a = text.index("오천")
+    s, e = _money_span(text, a, a + 2, 0, len(text))
+    assert text[s:e] == "오천만"      # was 5,000원
+
+
+def test_should_change_the_amount_said_as_from_one_to_another():
+    # 5만원에서 3만원으로 바꿔줘 at the confirmation kept 50,000원: the change was read as one only
+    # with a slot's name before it and a held value typed as the user typed it, not as read back
+    for text in ("5만원에서 3만원으로 바꿔줘", "금액을 오만 원에서 3만원으로 바꿔줘", "5만원을 3만원으로 바꿔줘"):
+        bot = _bot({"엄마한테 5만원 보내줘": [("recipient", "엄마"), ("amount", "5만원")], text: []})
+        bot.handle("s11", "엄마한테 5만원 보내줘")
+        assert bot.handle("s11", text).slots["amount"] == "30,000원", text
+
+
+@pytest.mark.parametrize("text", ["3만원에서 5만원 사이", "엄마한테 3만원에서 5만원 사이로 보내줘"])
+def test_should_ask_which_of_two_amounts_however_they_are_joined(text):
+    # 3만원에서 5만원 사이 confirmed 30,000원: two amounts not joined by 이랑 or a comma, the first taken
+    bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")], text: [("recipient", "엄마")] if "엄마" in text else []})
+    if not text.startswith("엄마"):
+        bot.handle("s12", "엄마한테 송금해줘")
+    turn = bot.handle("s12", text)
+    assert turn.state == "ask_slot" and turn.choices == ["30,000원", "50,000원"]

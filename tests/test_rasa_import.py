@@ -458,3 +458,15 @@ def test_should_leave_titles_out_of_rasa_scenarios_with_a_hint_that_turns_on_cla
     path.write_text(block[0] + 'intent = "book_train"\n' + block[1].replace('# title = "..."', 'title = "기차 예매"', 1),
                     encoding="utf-8")
     assert load_scenarios(str(path), intents, ["city"]).scenarios["book_train"].title == "기차 예매"
+
+
+def test_should_keep_a_responses_brackets_as_brackets() -> None:
+    # review12: since [...] holding a slot is an optional part, 주문번호 [{order_id}] lost its brackets
+    # (and the whole part with an empty value), and 결과: {result}] failed to load
+    from nlukit.bot.scenario import render_template
+    from nlukit.generate.rasa import _template
+    names = {"order_id", "result"}
+    assert render_template(_template("주문번호 [{order_id}] 확인했어요", {}, names, []), {"order_id": "A1"}) \
+        == "주문번호 [A1] 확인했어요"
+    assert render_template(_template("결과: {result}]", {}, names, []), {"result": "ok"}) == "결과: ok]"
+    assert render_template(_template("[공지] {x}", {}, names, []), {}) == "[공지] {x}"

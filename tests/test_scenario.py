@@ -12,7 +12,7 @@ import pytest
 
 from nlukit.bot import load_scenarios, render_template
 from nlukit.bot.actions import set_alarm
-from nlukit.errors import ScenarioError
+from nlukit.errors import InputError, ScenarioError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEMO = os.path.join(ROOT, "scenarios", "demo.toml")
@@ -309,3 +309,16 @@ def test_an_action_function_misspelled_is_named_with_the_module_s_functions(tmp_
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ScenarioError, match=r"has no function 'transfr'; its functions: balance, transfer"):
         load_scenarios("scenarios.toml", intents=["transfer"])
+
+
+def test_should_read_double_brackets_inside_an_optional_part_as_brackets():
+    # review12: [[ and ]] inside a part were written as typed ('x [[참고]]', 'x]]')
+    from nlukit.korean import render
+    assert render("[{a} [[참고]]]", {"a": "x"}) == "x [참고]"
+    assert render("[{a}]]]", {"a": "x"}) == "x]"
+    assert render("[{a} [[참고]]] 끝", {"a": ""}) == "끝"
+    # a value of spaces alone is none: the part goes
+    assert render("{dept}[ {doctor} 선생님](으)로 예약할까요?", {"dept": "내과", "doctor": "  "}) == "내과로 예약할까요?"
+    # a part left open by a ]] says why
+    with pytest.raises(InputError, match=r"'\]\]' is a bracket"):
+        render("[{a}]]", {"a": "x"})

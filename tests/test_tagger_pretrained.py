@@ -333,3 +333,18 @@ def test_should_refuse_a_bad_pretrained_folder_before_anything_trains(tmp_path, 
         nlukit.train(fixture, str(tmp_path / "m"), config=os.path.join(fixture, "tiny.toml"),
                      overrides=[f"tagger.pretrained={tmp_path / 'nope'}"], progress=False)
     assert not (tmp_path / "m").exists()
+
+
+def test_should_tag_a_text_past_a_roberta_encoders_positions(items, tmp_path):
+    # review12: the subword limit was max_position_embeddings, more than a RoBERTa reads
+    # (its position ids start after the padding index: 514 read 512): a long text failed inside it
+    from transformers import RobertaConfig, RobertaModel
+    folder = build_tiny_encoder(str(tmp_path / "roberta"), [t for t, _ in TRAIN], seed=0)
+    torch.manual_seed(0)
+    RobertaModel(RobertaConfig(vocab_size=400, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                               intermediate_size=64, max_position_embeddings=24, pad_token_id=0)).save_pretrained(folder)
+    tagger = EntityTagger(**{**PARAMS, "epochs": 1, "encoder_max_len": 64}, pretrained=folder).fit(
+        items, items, DICT, progress=False)
+    assert tagger.encoder_max_len_ == 23   # positions 1..23 after the padding index 0
+    norm, toks = analyze("내일 서울 날씨 " * 30)
+    assert len(tagger.predict([(norm.text, toks)])) == 1

@@ -281,8 +281,9 @@ class _Cand:
 _LONE_JAMO = re.compile(r"[\u3131-\u318e]+")
 
 
-# an amount said alone, with at most an ending (오천 원이요, 3만원으로, 만 원입니다)
-_BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요|입니다|이에요|예요|으로|로|을|를|만|정도|쯤)?"
+# an amount said alone, with at most an ending (오천 원이요, 3만원으로, 만 원입니다); 만 (only) only after
+# 원 (만원만): 오천만, 백만, 5만 are amounts in 만, not 5,000원, 100원 and 5원
+_BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요|입니다|이에요|예요|으로|로|을|를|(?<=원)만|정도|쯤)?"
                           r"\s*(?:보내\S*|해\S*)?[.!~]*\s*")
 
 
@@ -1598,6 +1599,12 @@ class Bot:
         said = pending.get("text")
         if sc is None or not isinstance(said, str):
             return None
+        t = _squash(text)
+        if self._made_of(t, _WAIT | _FILLERS) and any(w in t for w in ("잠깐", "잠시", "기다려")):
+            # 잠깐만요: the question waits (it was dropped, and the yes after it fell back)
+            state["clarify"] = dict(pending)
+            question = render_template(self.settings.clarify, {"title": sc.title or sc.intent})
+            return Turn(f"{self.settings.wait} {question}".strip(), "confirm", sc.intent, {}, [], parse)
         if self._says_yes(sc, text, parse):
             try:
                 first = _parse_from_dict(pending.get("parse"), said)
@@ -2138,17 +2145,23 @@ class Bot:
 
     def _changed_from(self, text: str, cands: Sequence[_Cand], sc: Scenario, held: Mapping[str, Any]) -> list[_Cand]:
         """Values said as the one a named slot changes from (``출발지를 서울에서 수원으로 바꿔줘``: 서울,
-        the origin held): a slot's name, the value it holds, 에서, the next value of its type and a word
-        for change after it. Without the name (``서울에서 수원으로 바꿔줘``) it may be a trip from 서울:
+        the origin held): a slot's name, the value it holds, 에서 (or 을/를: 출발지 서울을 대전으로 바꿔줘),
+        the next value of its type and a word for change after it. Without the name (``서울에서 수원으로 바꿔줘``) it may be a trip from 서울:
         the model's roles stand."""
         out: list[_Cand] = []
         for c, d in zip(cands, cands[1:], strict=False):
-            if c.entity != d.entity or _squash(text[c.end:d.start]) != "에서":
-                continue
+            if c.entity != d.entity or _squash(text[c.end:d.start]) not in ("에서", "을", "를"):
+                continue   # 5만원에서 | 5만원을 3만원으로 바꿔줘
             before = _squash(text[:c.start].split("\n")[-1][-16:])
             slot = next((s for s in sc.slots if s.entity == c.entity and any(
                 before.endswith(_squash(n) + p) for n in s.names for p in _NAME_PARTICLES)), None)
-            if slot is None or held.get(slot.name) not in (c.value, c.text):
+            alone = [s for s in sc.slots if s.entity == c.entity]
+            if slot is None and len(alone) == 1:
+                # the one slot of its type (no trip from one to the other): 5만원에서 3만원으로 바꿔줘
+                slot = alone[0]
+            if slot is None or held.get(slot.name) not in (c.value, c.text, (c.resolved or {}).get("text")) and not (
+                    (getattr(self.parser, "resolve", None) or {}).get(c.entity) == "money"
+                    and (resolve("money", c.text) or {}).get("text") == held.get(slot.name)):
                 continue
             if any(w.startswith(tuple(_CHANGE)) for w in map(_squash, text[d.end:].split())):
                 out.append(c)
@@ -2297,9 +2310,10 @@ class Bot:
         return dataclasses.replace(c, text=text, value=value, start=c.start + cut)
 
     def _is_chat_value(self, e: Any) -> bool:
-        """A value made of lone jamo (ㅇㅇ), yes and no (응), or no letter or digit at all (☀️, ^^)."""
+        """A value made of lone jamo (ㅇㅇ), yes and no (응), no letter or digit at all (☀️, ^^), or
+        the other way round (반대, 거꾸로: 반대로 가는 기차도 있어? read 반대 as the destination)."""
         t = _squash(e.text)
-        if t and not (_LONE_JAMO.fullmatch(t) or self._made_of(t, self._yes_or_no)):
+        if t and not (_LONE_JAMO.fullmatch(t) or self._made_of(t, self._yes_or_no) or _REVERSED.fullmatch(t)):
             return False
         index = self._index.get(e.entity)
         return index is None or index.lookup(e.text) is None
@@ -2527,6 +2541,8 @@ class Bot:
             prev = out[-1] if out else None
             joint = _joint(text, prev, c) if prev is not None and c.replaces is None \
                 and prev.entity == c.entity else None
+            if joint is None and prev is not None and c.replaces is None and self._two_amounts(sc, prev, c):
+                joint = "에서"   # 3만원에서 5만원 사이, 2, 3만원: which one is asked, never the first sent
             # one role, or none beside one across a word (대구랑 광주로: both where to)
             if prev is not None and joint is not None and (
                     prev.role == c.role or (joint != "" and None in (prev.role, c.role))):
@@ -2537,6 +2553,17 @@ class Bot:
                     continue
             out.append(c)
         return out
+
+    def _two_amounts(self, sc: Scenario, a: _Cand, b: _Cand) -> bool:
+        """``a`` and ``b`` are two different amounts of money for the one amount a scenario takes
+        (a slot of that type, not ``multiple``): however they are joined, one of them is not meant."""
+        if a.entity != b.entity or (getattr(self.parser, "resolve", None) or {}).get(a.entity) != "money":
+            return False
+        same = [s for s in sc.slots if s.entity == a.entity]
+        if len(same) != 1 or same[0].multiple:
+            return False
+        read = [(resolve("money", x.text) or {}).get("value") for x in (a, b)]
+        return None not in read and read[0] != read[1]
 
     @staticmethod
     def _one_slot_for(sc: Scenario, c: _Cand, asked: Slot | None, by_word: bool = False) -> bool:

@@ -535,15 +535,18 @@ def _slot_source(data: RasaData, slot: str, entity_types: Iterable[str]) -> tupl
 
 
 def _template(text: str, rename: dict[str, str], names: set[str], notes: list[str]) -> str:
-    """A Rasa response as an nlukit template: slots renamed, unknown names kept as text."""
+    """A Rasa response as an nlukit template: slots renamed, unknown names kept as text, brackets
+    kept as brackets (``[[``, ``]]``: ``주문번호 [{order_id}]`` is no optional part)."""
+    said = text
+
     def sub(m: re.Match[str]) -> str:
         name = rename.get(m.group(1), m.group(1))
         if name in names:
             return "{" + name + "}"
-        notes.append(f"{text!r} names {{{m.group(1)}}}, which no slot of its scenario fills; it is "
+        notes.append(f"{said!r} names {{{m.group(1)}}}, which no slot of its scenario fills; it is "
                      "shown as written (fill it in an nlukit action)")
         return "{{" + m.group(1) + "}}"
-    return _TEMPLATE_NAME.sub(sub, text)
+    return _TEMPLATE_NAME.sub(sub, text.replace("[", "[[").replace("]", "]]"))
 
 
 def _toml(value: str) -> str:

@@ -75,7 +75,7 @@ class EncoderIntent:
     def __init__(self, tokenizer: Any, net: EncoderNet, max_len: int, device: Any) -> None:
         self.tokenizer = tokenizer
         self.net = net
-        self.max_len = max_len
+        self.max_len = _pretrained.max_positions(net.encoder, max_len)   # not past the encoder's positions
         self.device = device
 
     def batch(self, texts: list[str]) -> dict[str, torch.Tensor]:

@@ -110,6 +110,24 @@ def load_encoder(folder: str | os.PathLike[str]) -> tuple[Any, Any]:
     return tokenizer, encoder
 
 
+#: model types whose position ids start after the padding index (RoBERTa's 514 positions read 512 subwords)
+_OFFSET_POSITIONS = frozenset(("roberta", "xlm-roberta", "camembert", "longformer", "data2vec-text", "xmod",
+                               "roberta-prelayernorm", "mpnet", "ibert", "luke", "mluke"))
+
+
+def max_positions(encoder: Any, want: int) -> int:
+    """``want`` subwords, at most as many as ``encoder``'s position embeddings can read (past them
+    a long text fails inside the encoder: the expanded size of the tensor must match)."""
+    config = getattr(encoder, "config", None)
+    limit = getattr(config, "max_position_embeddings", None)
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit <= 0:
+        return want
+    if getattr(config, "model_type", None) in _OFFSET_POSITIONS:
+        pad = getattr(config, "pad_token_id", None)
+        limit -= (pad if isinstance(pad, int) and pad >= 0 else 1) + 1
+    return max(3, min(want, limit))
+
+
 def encode_texts(tokenizer: Any, texts: list[str], max_len: int) -> dict[str, Any]:
     """Tokenise a batch for the encoder (torch tensors, padded to the longest, cut at ``max_len``)."""
     return tokenizer(texts, padding=True, truncation=True, max_length=max_len, return_tensors="pt")

@@ -1662,10 +1662,9 @@ class EntityTagger:
         return encoder.float()   # a half-precision checkpoint is fine-tuned (and saved, reloaded) in float32
 
     def _max_len(self, encoder: Any) -> int:
-        """``encoder_max_len``, at most the encoder's own position limit."""
-        limit = getattr(encoder.config, "max_position_embeddings", None)
-        want = int(self.params["encoder_max_len"])
-        return min(want, int(limit)) if isinstance(limit, int) and limit > 0 else want
+        """``encoder_max_len``, at most the encoder's own position limit (RoBERTa's two fewer)."""
+        from . import pretrained as _pretrained
+        return _pretrained.max_positions(encoder, int(self.params["encoder_max_len"]))
 
     def _warm_start(self, old: EntityTagger) -> dict[str, Any]:
         """Copy ``old``'s weights into the freshly built network, item by item (see :meth:`fit`).
@@ -1961,7 +1960,7 @@ class EntityTagger:
                 raise BundleError(f"{folder}: the tagger's encoder folder is missing; re-train or copy the "
                                   "whole model")
             self.tokenizer_, encoder = pretrained.load_encoder(folder)
-            self.encoder_max_len_ = int(info.get("max_len") or self._max_len(encoder))
+            self.encoder_max_len_ = pretrained.max_positions(encoder, int(info.get("max_len") or self._max_len(encoder)))
         self.net_ = self._build_net(word_dim, encoder)
         load_module_state(self.net_, os.path.join(path, "weights.pt"))
         self.net_.constrain()
