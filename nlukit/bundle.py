@@ -344,3 +344,12 @@ def verify_files(path: str, meta: dict[str, Any]) -> None:
         if sha256_file(full) != digest:
             raise BundleError(f"{path}: file {rel} is corrupted (sha256 differs from meta.json); "
                               "copy the bundle again or retrain")
+    # a pretrained encoder's folder is read whole by transformers: a file added there (vocab.txt,
+    # special_tokens_map.json) can change the tokenising unseen, so it must be one meta.json lists
+    encoders = {rel.rsplit("/", 1)[0] for rel in files if rel.rsplit("/", 2)[-2:-1] == ["encoder"]}
+    for folder in sorted(encoders):
+        for name in sorted(os.listdir(os.path.join(path, *folder.split("/")))):
+            if f"{folder}/{name}" not in files:
+                raise BundleError(f"{path}: {folder}/{name} is not a file of this bundle (meta.json does not "
+                                  "list it); a file added to a pretrained encoder's folder can change how texts "
+                                  "are tokenised: remove it, or retrain")

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import nlukit
-from nlukit.errors import ConfigError, NlukitError
+from nlukit.errors import BundleError, ConfigError, NlukitError
 
 HERE = os.path.dirname(__file__)
 sys.path.insert(0, os.path.join(HERE, "fixtures"))
@@ -177,6 +177,12 @@ def test_should_train_a_bundle_that_parses_without_the_folder_and_the_network(en
     assert any(f.startswith("intent/encoder/") for f in meta["files"])   # checked like every file
     from nlukit.train import describe
     assert f"intent transformer (encoder fine-tuned from {folder}, kept in the bundle)" in describe(meta)
+    extra = os.path.join(path, "intent", "encoder", "vocab.txt")   # not the bundle's: refused
+    with open(extra, "w", encoding="utf-8") as fh:
+        fh.write("[PAD]\n[UNK]\n")
+    with pytest.raises(BundleError, match="intent/encoder/vocab.txt is not a file of this bundle"):
+        nlukit.load(path)
+    os.remove(extra)
     from test_nlu import NAUGHTY  # every text the default model survives, this one too
     for text, r in zip(NAUGHTY, nlu.parse_batch(NAUGHTY), strict=True):
         assert r.to_dict()["text"] == text
