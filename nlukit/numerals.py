@@ -253,6 +253,7 @@ def money(text: str) -> int | None:
     if _MONEY_APART.search(text):
         return None
     s = "".join(text.split())
+    won = bool(re.search(r"(?:원정?|KRW|krw)$", s))   # 원 typed: every number is in won (2만5원)
     s = _MONEY_STRIP.sub("", _MONEY_STRIP.sub("", s))
     s = _MONEY_COMMAS.sub("", s)
     if not s or "".join(_MONEY_TOKEN.findall(s)) != s:
@@ -280,10 +281,43 @@ def money(text: str) -> int | None:
             section += num or 0
             total += (section if said else 1) * unit
             section, num, last_small, last_big, limit = 0, None, 10_000, unit, 10_000
+    if num is not None and (last_big < 10**16 or last_small == 1000):
+        # casual shorthand, the unit dropped after a larger one (see _shorthand); with 원 typed
+        # (2만5원) neither reading is sure, so none is taken
+        short = _shorthand(num, section, last_small, last_big)
+        if short is None or won and short != section + num:
+            return None
+        section, num = short, None
+    elif num is None and section and 100_000_000 <= last_big < 10**16:
+        if won:
+            return None                 # 3억 5천원: 3억 5천만원 mistyped, or 300,005,000원? asked
+        section *= last_big // 10_000   # 3억 5천 is 3억 5천만: a few thousand won after 억 is never meant
     total += section + (num or 0)
     if total != int(total):
         return None                  # 1.00005만원: no whole won
     return int(total) or None
+
+
+def _shorthand(num: int | Fraction, section: int, last_small: int, last_big: int) -> int | None:
+    """The section a bare number ending an amount without 원 stands for, the next unit down
+    dropped: 천5 is 천5백, 만5 is 만5천, 억2 is 억2천만, 억 5000 is 억 5000만; None when unclear.
+
+    Only a single digit (1–9) after 천, 만 or 억/조 is read so; after 억 or 조 a number of four
+    digits is in 만 (1억 5000 is 1억 5000만); any other bare number after 억 (1억 20) is unread."""
+    if section and last_small == 1000:             # 3천5, 2만5천5: 천 then a digit is 천N백
+        if not (isinstance(num, int) and 1 <= num <= 9):
+            return section + num if last_big < 100_000_000 or last_big >= 10**16 else None
+        section += num * 100
+        return section * (last_big // 10_000) if 100_000_000 <= last_big < 10**16 else section
+    if section:                                     # 5백5, 2만 3백5: read as written
+        return None if 100_000_000 <= last_big < 10**16 else section + num
+    if isinstance(num, int) and 1 <= num <= 9:     # 2만5, 1억2: the next unit down
+        return num * (1000 if last_big == 10_000 else last_big // 10)
+    if last_big == 10_000:
+        return num                                  # 2만 500: 20,500
+    if isinstance(num, int) and 1000 <= num <= 9999:
+        return num * (last_big // 10_000)           # 1억 5000: 1억 5000만
+    return None
 
 
 def money_text(amount: int) -> str:

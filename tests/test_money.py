@@ -220,3 +220,16 @@ def test_should_ask_which_of_two_amounts_however_they_are_joined(text):
         bot.handle("s12", "엄마한테 송금해줘")
     turn = bot.handle("s12", text)
     assert turn.state == "ask_slot" and turn.choices == ["30,000원", "50,000원"]
+
+
+# ------------------------------------------------------------------ money12: Korean conventions
+
+@pytest.mark.parametrize("text,amount", [
+    ("2만5", 25_000), ("2만 5천", 25_000), ("2만5천원", 25_000), ("이만오", 25_000),    # 2만5 was 20,005
+    ("3억 5천", 350_000_000), ("1억2", 120_000_000), ("1억 5000", 150_000_000),      # was 300,005,000...
+    ("3천5", 3_500), ("삼천오", 3_500), ("2만5천5", 25_500), ("십이만 오", 125_000),
+    ("2만 500", 20_500), ("5백5", 505), ("1억 2천만 5백", 120_000_500),               # read as written
+    ("2만5원", None), ("3억 5천원", None), ("1억 20", None),                          # unclear: unread
+])
+def test_should_read_a_bare_number_after_a_unit_as_the_next_unit_down(text, amount):
+    assert money(text) == amount
