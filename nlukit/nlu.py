@@ -30,7 +30,7 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BundleError, InputError, ModelError, TextTooLongError
-from .numerals import digits
+from .numerals import amount_extent, digits
 from .temporal import KINDS, RESOLVERS, check_today, resolve
 from .text import Normalized, get_tokenizer, normalize
 from .types import Entity, IntentScore, ParseResult, Token
@@ -519,6 +519,12 @@ class NLU:
                 before = ntext[:start]
                 resolved = resolve(kind, value, today, before) or (
                     resolve(kind, surface, today, before) if surface != value else None)
+                if kind == "money" and resolved is not None:
+                    # 5만원 이하, 2~3만원: the words around the amount make it no exact amount
+                    around = amount_extent(ntext, start, end)
+                    rough = resolve(kind, ntext[around[0]:around[1]]) if around else None
+                    if rough is not None and rough.get("approx"):
+                        resolved = rough
             entities.append(Entity(entity, value, original[o_start:o_end], o_start, o_end,
                                    float(conf), role, resolved))
         return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)

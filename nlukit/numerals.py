@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-__all__ = ["amounts_in", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
+__all__ = ["amount_extent", "amounts_in", "approx_money", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
            "spellings", "native_word", "sino_word"]
 
 # native numbers: the forms used before a counter (한 두 세 네 스무), and their variants
@@ -375,3 +375,72 @@ def amounts_in(text: str) -> list[tuple[int, int]]:
         if start < m.end() and not _WORD_IN_WON.fullmatch(text, start, m.end()):
             out.append((start, m.end()))
     return out
+
+
+# --------------------------------------------------------------------------- amounts that are not exact
+# 5만원 이하 / 미만 / 이상 / 넘게 / 정도 / 쯤 / 내외: a bound or a rough amount, never the amount itself
+_QUALIFIERS = {"이하": "max", "이내": "max", "미만": "max", "이상": "min", "초과": "min", "넘게": "min",
+               "넘는": "min", "넘어": "min", "정도": "", "쯤": "", "내외": "", "가량": "", "안팎": "",
+               "남짓": "", "전후": "", "언저리": ""}
+_QUALIFIER_AFTER = re.compile(rf"\s*({_ALT(_QUALIFIERS)})")
+# 2~3만원, 2-3만원, 2, 3만원, 2만에서 3만원 (사이): a low end before the amount (3만원에서 5만원 is two
+# amounts, asked which)
+_RANGE_BEFORE = re.compile(r"(?<![가-힣\d.,])(?P<low>[\d일이삼사오육륙칠팔구십백천만억][\d,.일이삼사오육륙칠팔구십백천만억]*)(?P<won>(?<=[십백천만억])원)?"
+                           r"\s*(?P<sep>~|-|–|,(?=\s)|에서)\s*$")
+_BIG_UNIT_END = re.compile(r"[만억조](?=\s*(?:원정?)?$)")
+
+
+def _range_low(low: str, high: str) -> int | None:
+    """The low end of a range said before ``high``: a bare number takes the unit of ``high`` (2~3만원)."""
+    if not re.search(r"[십백천만억조]", low):
+        unit = _BIG_UNIT_END.search(high) or re.search(r"[천백](?=\s*(?:원정?)?$)", high)
+        low = low + unit.group(0) if unit else low
+    return money(low)
+
+
+def amount_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span an amount at ``text[start:end]`` takes with the words that make it not exact (a
+    qualifier after it, ``5만원 이하``, ``5만원 정도``; a low end before it, ``2~3만원``, ``2만에서
+    3만원``), or None when it is said exactly.
+
+    >>> t = "2~3만원 보내줘"; a, b = amount_extent(t, 2, 5); t[a:b]
+    '2~3만원'
+    >>> t = "5만원 이하로"; a, b = amount_extent(t, 0, 3); t[a:b]
+    '5만원 이하'
+    >>> amount_extent("3만원에서 5만원 사이", 6, 9), amount_extent("회사에서 5만원", 5, 8)
+    (None, None)
+    """
+    m = _RANGE_BEFORE.search(text, 0, start)
+    if m is not None and not (m.group("sep") == "에서" and m.group("won")) \
+            and _range_low(m.group("low") + (m.group("won") or ""), text[start:end]) is not None:
+        after = re.match(r"\s*사이", text[end:])
+        return m.start(), end + (after.end() if after else 0)
+    q = _QUALIFIER_AFTER.match(text, end)
+    if q is not None:
+        return start, q.end()
+    return None
+
+
+def approx_money(text: str) -> dict[str, object] | None:
+    """An amount said not exactly (``5만원 이하``, ``5만원 정도``, ``2~3만원``), or None: ``approx`` True,
+    ``value`` the amount said (None for a range), ``min``/``max`` where a bound is said and the
+    ``qualifier`` typed.
+
+    >>> approx_money("5만원 이하")
+    {'value': 50000, 'approx': True, 'qualifier': '이하', 'max': 50000}
+    >>> approx_money("2~3만원"), approx_money("5만원")
+    ({'value': None, 'approx': True, 'qualifier': '~', 'min': 20000, 'max': 30000}, None)
+    """
+    m = re.fullmatch(rf"(.+?)\s*({_ALT(_QUALIFIERS)})", text.strip())
+    if m is not None and money(m.group(1)) is not None:
+        n, side = money(m.group(1)), _QUALIFIERS[m.group(2)]
+        return {"value": n, "approx": True, "qualifier": m.group(2), **({side: n} if side else {})}
+    text = re.sub(r"\s*사이$", "", text.strip())
+    for m in re.finditer(r"~|-|–|,(?=\s)|에서", text):
+        low, high = text[:m.start()].strip(), text[m.end():].strip()
+        if not low or (m.group(0) == "에서" and low.endswith("원")):
+            continue
+        lo, hi = _range_low(low, high), money(high)
+        if lo is not None and hi is not None and lo < hi:
+            return {"value": None, "approx": True, "qualifier": m.group(0), "min": lo, "max": hi}
+    return None
