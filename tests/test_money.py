@@ -300,3 +300,26 @@ def test_should_take_casual_shorthand_said_to_the_amount_question():
     bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")]})
     bot.handle("c1", "엄마한테 송금해줘")
     assert bot.handle("c1", "2만5").slots["amount"] == "25,000원"    # was 20,005원
+
+
+@pytest.mark.parametrize("said,tagged,amount", [
+    ("만원 더", [("amount", "만원")], "60,000원"), ("만원 더", [], "60,000원"),      # was 10,000원 (replaced)
+    ("5만원 더", [], "100,000원"), ("만원 더 보내줘", [], "60,000원"),
+    ("5천원 덜", [], "45,000원"), ("아니 만원 빼고", [], "40,000원"),
+    ("아니 3만원으로", [("amount", "3만원")], "30,000원"),                            # a plain change replaces
+])
+def test_should_add_or_take_off_an_amount_said_with_more_or_less_from_the_one_held(said, tagged, amount):
+    bot = _bot({"엄마한테 5만원 보내줘": [("recipient", "엄마"), ("amount", "5만원")], said: tagged})
+    bot.handle("m1", "엄마한테 5만원 보내줘")
+    turn = bot.handle("m1", said)
+    assert turn.state == "confirm" and turn.slots["amount"] == amount
+    assert turn.reply == f"엄마님께 {amount}을 보낼까요?"
+
+
+def test_should_refuse_taking_off_more_than_is_held_and_read_more_as_the_amount_with_none_held():
+    bot = _bot({"엄마한테 5만원 보내줘": [("recipient", "엄마"), ("amount", "5만원")], "10만원 덜": []})
+    bot.handle("m2", "엄마한테 5만원 보내줘")
+    turn = bot.handle("m2", "10만원 덜")
+    assert turn.slots["amount"] == "50,000원" and turn.reply.startswith("죄송해요, '10만원 덜'")
+    bot = _bot({"엄마한테 5만원 더 보내줘": [("recipient", "엄마"), ("amount", "5만원")]})
+    assert bot.handle("m3", "엄마한테 5만원 더 보내줘").slots["amount"] == "50,000원"   # nothing held to add to

@@ -58,7 +58,7 @@ from typing import Any, Protocol
 
 from ..errors import InputError, ScenarioError
 from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
-from ..numerals import amount_extent, amounts_in, digits
+from ..numerals import amount_extent, amounts_in, digits, money, money_text
 from ..temporal import KINDS, resolve
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
@@ -291,6 +291,8 @@ _BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요
 _MINUS_BEFORE = re.compile(r"(?:^|(?<=[^\w.,]))([-−–]|마이너스\s?)$")
 
 
+# 만원 더 (more), 5천원 덜 / 빼고 (less) right after an amount: a change of the amount held
+_MORE_OR_LESS = re.compile(r"\s*(?:을|를)?\s*(더(?:해\S*)?|덜|빼\S*)(?=$|\s|[.!?~])")
 _MINUS_AMOUNT = re.compile(r"(?:[-−–]|마이너스)\s?(.+)")
 
 
@@ -2096,7 +2098,8 @@ class Bot:
             cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
             cands.append(x)
         money_types = {e for e, k in (getattr(self.parser, "resolve", None) or {}).items() if k == "money"}
-        cands = [self._rough_amount(text, c) if c.entity in money_types else c for c in cands]
+        cands = [self._more_or_less(text, self._rough_amount(text, c), sc, held or {}) if c.entity in money_types
+                 else c for c in cands]
         out = sorted((dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands),
                      key=lambda c: (c.start, c.end))
         # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
@@ -2118,6 +2121,24 @@ class Bot:
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
                 kept[i] = self._in_place_of_part(kept[i], x, sc, changes or {})
         return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
+
+    @staticmethod
+    def _more_or_less(text: str, c: _Cand, sc: Scenario, held: Mapping[str, Any]) -> _Cand:
+        """``c`` as the amount held plus or minus it when 더 or 덜/빼고 follows it (5만원 held, then
+        만원 더: 60,000원; 5천원 덜: 45,000원); only with an amount held in the slot it goes to. A
+        result of 0 or less is no amount: refused with the slot's invalid reply."""
+        m = _MORE_OR_LESS.match(text, c.end)
+        slot = next((s for s in sc.slots if s.entity == c.entity and (c.role is None or s.role in (None, c.role))
+                     and s.name in held), None)
+        now = money(str(held[slot.name])) if m is not None and slot is not None else None
+        said = (c.resolved or {}).get("value") if (c.resolved or {}).get("kind") == "money" else None
+        said = said if isinstance(said, int) and not (c.resolved or {}).get("approx") else money(c.text)
+        if now is None or said is None:
+            return c
+        total = now + said if m.group(1).startswith("더") else now - said
+        span = text[c.start:m.end()]
+        got = resolve("money", money_text(total)) if total > 0 else None
+        return dataclasses.replace(c, value=got["text"] if got else span, text=span, end=m.end(), resolved=got)
 
     @staticmethod
     def _rough_amount(text: str, c: _Cand) -> _Cand:
