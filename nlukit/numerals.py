@@ -383,8 +383,8 @@ _QUALIFIERS = {"이하": "max", "이내": "max", "미만": "max", "이상": "min
                "넘는": "min", "넘어": "min", "정도": "", "쯤": "", "내외": "", "가량": "", "안팎": "",
                "남짓": "", "전후": "", "언저리": ""}
 _QUALIFIER_AFTER = re.compile(rf"\s*({_ALT(_QUALIFIERS)})")
-# 2~3만원, 2-3만원, 2, 3만원, 2만에서 3만원 (사이): a low end before the amount (3만원에서 5만원 is two
-# amounts, asked which)
+# 2~3만원, 2-3만원, 2, 3만원, 2만에서 3만원 (사이): a low end before the amount (3만원에서 5만원 and
+# 3만원, 5만원 are two amounts, asked which; 3만원~5만원 is a range)
 _RANGE_BEFORE = re.compile(r"(?<![가-힣\d.,])(?P<low>[\d일이삼사오육륙칠팔구십백천만억][\d,.일이삼사오육륙칠팔구십백천만억]*)(?P<won>(?<=[십백천만억])원)?"
                            r"\s*(?P<sep>~|-|–|,(?=\s)|에서)\s*$")
 _BIG_UNIT_END = re.compile(r"[만억조](?=\s*(?:원정?)?$)")
@@ -411,7 +411,7 @@ def amount_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
     (None, None)
     """
     m = _RANGE_BEFORE.search(text, 0, start)
-    if m is not None and not (m.group("sep") == "에서" and m.group("won")) \
+    if m is not None and not (m.group("sep") in ("에서", ",") and m.group("won")) \
             and _range_low(m.group("low") + (m.group("won") or ""), text[start:end]) is not None:
         after = re.match(r"\s*사이", text[end:])
         return m.start(), end + (after.end() if after else 0)
@@ -438,7 +438,7 @@ def approx_money(text: str) -> dict[str, object] | None:
     text = re.sub(r"\s*사이$", "", text.strip())
     for m in re.finditer(r"~|-|–|,(?=\s)|에서", text):
         low, high = text[:m.start()].strip(), text[m.end():].strip()
-        if not low or (m.group(0) == "에서" and low.endswith("원")):
+        if not low or (m.group(0) in ("에서", ",") and low.endswith("원")):
             continue
         lo, hi = _range_low(low, high), money(high)
         if lo is not None and hi is not None and lo < hi:

@@ -257,6 +257,7 @@ def test_should_resolve_an_amount_said_not_exactly_as_approx_never_as_one_amount
     ("엄마한테 5만원 이하로 보내줘", "5만원", "5만원 이하"), ("2~3만원 보내줘", "3만원", "2~3만원"),
     ("2만에서 3만원 사이로", "3만원", "2만에서 3만원 사이"), ("엄마한테 2, 3만원", "3만원", "2, 3만원"),
     ("3만원에서 5만원 사이", "5만원", None), ("회사에서 5만원", "5만원", None), ("1,5만원", "5만원", None),
+    ("3만원, 5만원", "5만원", None), ("3만원~5만원", "5만원", "3만원~5만원"),
 ])
 def test_should_find_the_words_that_make_an_amount_not_exact(text, tagged, whole):
     from nlukit.numerals import amount_extent
