@@ -257,7 +257,8 @@ def test_should_resolve_an_amount_said_not_exactly_as_approx_never_as_one_amount
     ("엄마한테 5만원 이하로 보내줘", "5만원", "5만원 이하"), ("2~3만원 보내줘", "3만원", "2~3만원"),
     ("2만에서 3만원 사이로", "3만원", "2만에서 3만원 사이"), ("엄마한테 2, 3만원", "3만원", "2, 3만원"),
     ("3만원에서 5만원 사이", "5만원", None), ("회사에서 5만원", "5만원", None), ("1,5만원", "5만원", None),
-    ("3만원, 5만원", "5만원", None), ("3만원~5만원", "5만원", "3만원~5만원"),
+    ("3만원, 5만원", "5만원", None), ("3만원~5만원", "5만원", "3만원~5만원"), ("3만원~5만원", "3만원", "3만원~5만원"),
+    ("2만~3만원 사이", "2만", "2만~3만원 사이"), ("5만원-3만원", "5만원", None),
 ])
 def test_should_find_the_words_that_make_an_amount_not_exact(text, tagged, whole):
     from nlukit.numerals import amount_extent
@@ -270,6 +271,7 @@ def test_should_find_the_words_that_make_an_amount_not_exact(text, tagged, whole
     ("엄마한테 5만원 이하로 보내줘", "5만원"), ("엄마한테 5만원 정도 보내줘", "5만원"),
     ("엄마한테 2~3만원 보내줘", "3만원"), ("엄마한테 2, 3만원 보내줘", None),
     ("엄마한테 2만에서 3만원 사이로 보내줘", None), ("엄마한테 5만원 넘게 보내줘", "5만원"),
+    ("엄마한테 3만원~5만원 보내줘", None),                       # was 30,000원: only 3만원 found
 ])
 def test_should_ask_for_the_exact_amount_rather_than_fill_one_said_roughly(said, tagged):
     # 5만원 이하 filled 50,000원, 2~3만원 30,000원: an amount never exact was sent as one
