@@ -540,6 +540,8 @@ _MONEY_BEFORE = re.compile(rf"(?:^|(?<=\s))(?:{_MONEY_WORD}\s?)+$")
 _MONEY_AFTER = re.compile(rf"(?:\s?{_MONEY_WORD})+\s?원(?![가-힣])|(?:\s?{_MONEY_WORD})+\s?원(?=[을를이가은는도만으로에의])")
 
 
+_MONEY_TAIL = re.compile(r"\s?(?:\d[\d,.]*[십백천만억]*|[일이삼사오육칠팔구]?[십백천만억][일이삼사오육칠팔구십백천만억]*)"
+                         r"(?=$|[^\w]|으로|로|을|를|만|요|이요|정도|쯤)")
 _MONEY_REST = re.compile(r"[\d,.]*[십백천만억조][\d,.일이삼사오육칠팔구십백천만억조]*(?:\s?원)?")
 
 
@@ -573,6 +575,12 @@ def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
     # cut inside its word (오천 | 만 보내줘, 5천 | 만원): the rest of the number, when it reads larger
     m = _MONEY_REST.match(text, end, hi)
     if m and m.end() > end:
+        got = money(text[start:m.end()])
+        if got is not None and got > here:
+            end, here = m.end(), got
+    # the casual shorthand's bare number after its unit (2만 | 5, 3억 | 5천, 3천 | 5): 25,000원, not 20,000원
+    m = _MONEY_TAIL.match(text, end, hi) if not text[start:end].endswith("원") else None
+    if m:
         got = money(text[start:m.end()])
         if got is not None and got > here:
             end = m.end()

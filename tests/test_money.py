@@ -326,3 +326,14 @@ def test_should_refuse_taking_off_more_than_is_held_and_read_more_as_the_amount_
     assert turn.slots["amount"] == "50,000원" and turn.reply.startswith("죄송해요, '10만원 덜'")
     bot = _bot({"엄마한테 5만원 더 보내줘": [("recipient", "엄마"), ("amount", "5만원")]})
     assert bot.handle("m3", "엄마한테 5만원 더 보내줘").slots["amount"] == "50,000원"   # nothing held to add to
+
+
+@pytest.mark.parametrize("text,tagged,whole", [
+    ("엄마한테 2만5 보내줘", "2만", "2만5"), ("엄마한테 3억 5천 보내줘", "3억", "3억 5천"),   # were 20,000원, 3억원
+    ("엄마한테 3천5 보내줘", "3천", "3천5"), ("2만5로 해줘", "2만", "2만5"),
+    ("2만 이체해줘", "2만", "2만"), ("2만 3명", "2만", "2만"), ("5만원 2개", "5만원", "5만원"),
+])
+def test_should_grow_an_amount_over_the_shorthand_number_after_its_unit(text, tagged, whole):
+    a = text.index(tagged)
+    s, e = _money_span(text, a, a + len(tagged), 0, len(text))
+    assert text[s:e] == whole
