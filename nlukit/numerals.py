@@ -387,7 +387,7 @@ _QUALIFIER_AFTER = re.compile(rf"\s*({_ALT(_QUALIFIERS)})")
 # 3만원, 5만원 are two amounts, asked which; 3만원~5만원 is a range)
 _RANGE_BEFORE = re.compile(r"(?<![가-힣\d.,])(?P<low>[\d일이삼사오육륙칠팔구십백천만억][\d,.일이삼사오육륙칠팔구십백천만억]*)(?P<won>(?<=[십백천만억])원)?"
                            r"\s*(?P<sep>~|-|–|,(?=\s)|에서)\s*$")
-_RANGE_AFTER = re.compile(r"\s*[~–-]\s*[\d일이삼사오육륙칠팔구십백천만억조][\d,.일이삼사오육륙칠팔구십백천만억조]*(?:\s?원)?")
+_RANGE_AFTER = re.compile(r"\s*(?:[~–-]|에서)\s*[\d일이삼사오육륙칠팔구십백천만억조][\d,.일이삼사오육륙칠팔구십백천만억조]*(?:\s?원)?")
 _BIG_UNIT_END = re.compile(r"[만억조](?=\s*(?:원정?)?$)")
 
 
@@ -416,7 +416,7 @@ def amount_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
             and _range_low(m.group("low") + (m.group("won") or ""), text[start:end]) is not None:
         after = re.match(r"\s*사이", text[end:])
         return m.start(), end + (after.end() if after else 0)
-    m = _RANGE_AFTER.match(text, end)   # 3만원~5만원 with 3만원 found: the high end after it
+    m = _RANGE_AFTER.match(text, end)   # 3만원~5만원, 2만에서 3만원 with 3만원 found: the high end after it
     if m is not None:
         rough = approx_money(text[start:m.end()])
         if rough is not None and rough["value"] is None:

@@ -337,3 +337,15 @@ def test_should_grow_an_amount_over_the_shorthand_number_after_its_unit(text, ta
     a = text.index(tagged)
     s, e = _money_span(text, a, a + len(tagged), 0, len(text))
     assert text[s:e] == whole
+
+
+@pytest.mark.parametrize("said,tagged", [
+    ("엄마한테 3만원~5만원 보내줘", ["3만원", "5만원"]),
+    ("엄마한테 2만에서 3만원 사이로 보내줘", ["2만", "3만원"]),   # was 20,000원 filled with a note
+    ("엄마한테 2만에서 3만원 사이로 보내줘", ["2만"]),
+])
+def test_should_ask_for_the_exact_amount_when_both_ends_of_a_range_are_tagged(said, tagged):
+    bot = _bot({said: [("recipient", "엄마")] + [("amount", t) for t in tagged]})
+    turn = bot.handle("b1", said)
+    assert turn.state == "ask_slot" and "amount" not in turn.slots
+    assert turn.reply.startswith("'") and "정확한 금액이 아니에요" in turn.reply

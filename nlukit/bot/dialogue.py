@@ -1843,11 +1843,14 @@ class Bot:
 
     def _invalid_reply(self, sid: str, state: dict[str, Any], sc: Scenario, c: _Cand, slot: Slot) -> str:
         """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``)."""
+        return render_template(self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "invalid")
+                               or self._refusal(slot, c), {"value": c.text})
+
+    def _refusal(self, slot: Slot, c: _Cand) -> str:
+        """``[bot] inexact_amount`` for an amount said not exactly to a money slot, else ``invalid_value``."""
         rough = (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "money" \
             and (resolve("money", c.text) or {}).get("approx") is True
-        return render_template(self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "invalid")
-                               or (self.settings.inexact_amount if rough else self.settings.invalid_value),
-                               {"value": c.text})
+        return self.settings.inexact_amount if rough else self.settings.invalid_value
 
     @staticmethod
     def _wording(sid: str, state: dict[str, Any], where: str, owner: Scenario | Slot, key: str) -> str:
@@ -2682,7 +2685,7 @@ class Bot:
             if not ok:
                 keep.append(c)   # refused as one value would be
                 continue
-            notes += [render_template(slot.invalid or self.settings.invalid_value, {"value": m.text})
+            notes += [render_template(slot.invalid or self._refusal(slot, m), {"value": m.text})
                       for m in refused]
             first = ok[0][0]
             head = dataclasses.replace(c, value=first.value, text=first.text, resolved=first.resolved)
@@ -2752,7 +2755,7 @@ class Bot:
                 continue
             ok, refused = self._members(slot, c)
             for m in refused:
-                self._add_note(state, render_template(slot.invalid or self.settings.invalid_value,
+                self._add_note(state, render_template(slot.invalid or self._refusal(slot, m),
                                                       {"value": m.text}))
             values = [v for _, v in ok]
             if slot.multiple and len(values) > 1 and state["slots"].get(slot.name) == values[0]:
