@@ -30,7 +30,7 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BundleError, InputError, ModelError, TextTooLongError
-from .numerals import digits
+from .numerals import amount_extent, digits
 from .temporal import KINDS, RESOLVERS, check_today, resolve
 from .text import Normalized, get_tokenizer, normalize
 from .types import Entity, IntentScore, ParseResult, Token
@@ -519,6 +519,12 @@ class NLU:
                 before = ntext[:start]
                 resolved = resolve(kind, value, today, before) or (
                     resolve(kind, surface, today, before) if surface != value else None)
+                if kind == "money" and resolved is not None:
+                    # 5만원 이하, 2~3만원: the words around the amount make it no exact amount
+                    around = amount_extent(ntext, start, end)
+                    rough = resolve(kind, ntext[around[0]:around[1]]) if around else None
+                    if rough is not None and rough.get("approx"):
+                        resolved = rough
             entities.append(Entity(entity, value, original[o_start:o_end], o_start, o_end,
                                    float(conf), role, resolved))
         return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)
@@ -534,6 +540,8 @@ _MONEY_BEFORE = re.compile(rf"(?:^|(?<=\s))(?:{_MONEY_WORD}\s?)+$")
 _MONEY_AFTER = re.compile(rf"(?:\s?{_MONEY_WORD})+\s?원(?![가-힣])|(?:\s?{_MONEY_WORD})+\s?원(?=[을를이가은는도만으로에의])")
 
 
+_MONEY_TAIL = re.compile(r"\s?(?:\d[\d,.]*[십백천만억]*|[일이삼사오육칠팔구]?[십백천만억][일이삼사오육칠팔구십백천만억]*)"
+                         r"(?=$|[^\w]|으로|로|을|를|만|요|이요|정도|쯤)")
 _MONEY_REST = re.compile(r"[\d,.]*[십백천만억조][\d,.일이삼사오육칠팔구십백천만억조]*(?:\s?원)?")
 
 
@@ -567,6 +575,12 @@ def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
     # cut inside its word (오천 | 만 보내줘, 5천 | 만원): the rest of the number, when it reads larger
     m = _MONEY_REST.match(text, end, hi)
     if m and m.end() > end:
+        got = money(text[start:m.end()])
+        if got is not None and got > here:
+            end, here = m.end(), got
+    # the casual shorthand's bare number after its unit (2만 | 5, 3억 | 5천, 3천 | 5): 25,000원, not 20,000원
+    m = _MONEY_TAIL.match(text, end, hi) if not text[start:end].endswith("원") else None
+    if m:
         got = money(text[start:m.end()])
         if got is not None and got > here:
             end = m.end()

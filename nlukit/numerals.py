@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-__all__ = ["amounts_in", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
+__all__ = ["amount_extent", "amounts_in", "approx_money", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
            "spellings", "native_word", "sino_word"]
 
 # native numbers: the forms used before a counter (한 두 세 네 스무), and their variants
@@ -253,6 +253,7 @@ def money(text: str) -> int | None:
     if _MONEY_APART.search(text):
         return None
     s = "".join(text.split())
+    won = bool(re.search(r"(?:원정?|KRW|krw)$", s))   # 원 typed: every number is in won (2만5원)
     s = _MONEY_STRIP.sub("", _MONEY_STRIP.sub("", s))
     s = _MONEY_COMMAS.sub("", s)
     if not s or "".join(_MONEY_TOKEN.findall(s)) != s:
@@ -280,10 +281,43 @@ def money(text: str) -> int | None:
             section += num or 0
             total += (section if said else 1) * unit
             section, num, last_small, last_big, limit = 0, None, 10_000, unit, 10_000
+    if num is not None and (last_big < 10**16 or last_small == 1000):
+        # casual shorthand, the unit dropped after a larger one (see _shorthand); with 원 typed
+        # (2만5원) neither reading is sure, so none is taken
+        short = _shorthand(num, section, last_small, last_big)
+        if short is None or won and short != section + num:
+            return None
+        section, num = short, None
+    elif num is None and section and 100_000_000 <= last_big < 10**16:
+        if won:
+            return None                 # 3억 5천원: 3억 5천만원 mistyped, or 300,005,000원? asked
+        section *= last_big // 10_000   # 3억 5천 is 3억 5천만: a few thousand won after 억 is never meant
     total += section + (num or 0)
     if total != int(total):
         return None                  # 1.00005만원: no whole won
     return int(total) or None
+
+
+def _shorthand(num: int | Fraction, section: int, last_small: int, last_big: int) -> int | None:
+    """The section a bare number ending an amount without 원 stands for, the next unit down
+    dropped: 천5 is 천5백, 만5 is 만5천, 억2 is 억2천만, 억 5000 is 억 5000만; None when unclear.
+
+    Only a single digit (1–9) after 천, 만 or 억/조 is read so; after 억 or 조 a number of four
+    digits is in 만 (1억 5000 is 1억 5000만); any other bare number after 억 (1억 20) is unread."""
+    if section and last_small == 1000:             # 3천5, 2만5천5: 천 then a digit is 천N백
+        if not (isinstance(num, int) and 1 <= num <= 9):
+            return section + num if last_big < 100_000_000 or last_big >= 10**16 else None
+        section += num * 100
+        return section * (last_big // 10_000) if 100_000_000 <= last_big < 10**16 else section
+    if section:                                     # 5백5, 2만 3백5: read as written
+        return None if 100_000_000 <= last_big < 10**16 else section + num
+    if isinstance(num, int) and 1 <= num <= 9:     # 2만5, 1억2: the next unit down
+        return num * (1000 if last_big == 10_000 else last_big // 10)
+    if last_big == 10_000:
+        return num                                  # 2만 500: 20,500
+    if isinstance(num, int) and 1000 <= num <= 9999:
+        return num * (last_big // 10_000)           # 1억 5000: 1억 5000만
+    return None
 
 
 def money_text(amount: int) -> str:
@@ -341,3 +375,79 @@ def amounts_in(text: str) -> list[tuple[int, int]]:
         if start < m.end() and not _WORD_IN_WON.fullmatch(text, start, m.end()):
             out.append((start, m.end()))
     return out
+
+
+# --------------------------------------------------------------------------- amounts that are not exact
+# 5만원 이하 / 미만 / 이상 / 넘게 / 정도 / 쯤 / 내외: a bound or a rough amount, never the amount itself
+_QUALIFIERS = {"이하": "max", "이내": "max", "미만": "max", "이상": "min", "초과": "min", "넘게": "min",
+               "넘는": "min", "넘어": "min", "정도": "", "쯤": "", "내외": "", "가량": "", "안팎": "",
+               "남짓": "", "전후": "", "언저리": ""}
+_QUALIFIER_AFTER = re.compile(rf"\s*({_ALT(_QUALIFIERS)})")
+# 2~3만원, 2-3만원, 2, 3만원, 2만에서 3만원 (사이): a low end before the amount (3만원에서 5만원 and
+# 3만원, 5만원 are two amounts, asked which; 3만원~5만원 is a range)
+_RANGE_BEFORE = re.compile(r"(?<![가-힣\d.,])(?P<low>[\d일이삼사오육륙칠팔구십백천만억][\d,.일이삼사오육륙칠팔구십백천만억]*)(?P<won>(?<=[십백천만억])원)?"
+                           r"\s*(?P<sep>~|-|–|,(?=\s)|에서)\s*$")
+_RANGE_AFTER = re.compile(r"\s*(?:[~–-]|에서)\s*[\d일이삼사오육륙칠팔구십백천만억조][\d,.일이삼사오육륙칠팔구십백천만억조]*(?:\s?원)?")
+_BIG_UNIT_END = re.compile(r"[만억조](?=\s*(?:원정?)?$)")
+
+
+def _range_low(low: str, high: str) -> int | None:
+    """The low end of a range said before ``high``: a bare number takes the unit of ``high`` (2~3만원)."""
+    if not re.search(r"[십백천만억조]", low):
+        unit = _BIG_UNIT_END.search(high) or re.search(r"[천백](?=\s*(?:원정?)?$)", high)
+        low = low + unit.group(0) if unit else low
+    return money(low)
+
+
+def amount_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span an amount at ``text[start:end]`` takes with the words that make it not exact (a
+    qualifier after it, ``5만원 이하``, ``5만원 정도``; a low end before it, ``2~3만원``, ``2만에서
+    3만원``), or None when it is said exactly.
+
+    >>> t = "2~3만원 보내줘"; a, b = amount_extent(t, 2, 5); t[a:b]
+    '2~3만원'
+    >>> t = "5만원 이하로"; a, b = amount_extent(t, 0, 3); t[a:b]
+    '5만원 이하'
+    >>> amount_extent("3만원에서 5만원 사이", 6, 9), amount_extent("회사에서 5만원", 5, 8)
+    (None, None)
+    """
+    m = _RANGE_BEFORE.search(text, 0, start)
+    if m is not None and not (m.group("sep") in ("에서", ",") and m.group("won")) \
+            and _range_low(m.group("low") + (m.group("won") or ""), text[start:end]) is not None:
+        after = re.match(r"\s*사이", text[end:])
+        return m.start(), end + (after.end() if after else 0)
+    m = _RANGE_AFTER.match(text, end)   # 3만원~5만원, 2만에서 3만원 with 3만원 found: the high end after it
+    if m is not None:
+        rough = approx_money(text[start:m.end()])
+        if rough is not None and rough["value"] is None:
+            after = re.match(r"\s*사이", text[m.end():])
+            return start, m.end() + (after.end() if after else 0)
+    q = _QUALIFIER_AFTER.match(text, end)
+    if q is not None:
+        return start, q.end()
+    return None
+
+
+def approx_money(text: str) -> dict[str, object] | None:
+    """An amount said not exactly (``5만원 이하``, ``5만원 정도``, ``2~3만원``), or None: ``approx`` True,
+    ``value`` the amount said (None for a range), ``min``/``max`` where a bound is said and the
+    ``qualifier`` typed.
+
+    >>> approx_money("5만원 이하")
+    {'value': 50000, 'approx': True, 'qualifier': '이하', 'max': 50000}
+    >>> approx_money("2~3만원"), approx_money("5만원")
+    ({'value': None, 'approx': True, 'qualifier': '~', 'min': 20000, 'max': 30000}, None)
+    """
+    m = re.fullmatch(rf"(.+?)\s*({_ALT(_QUALIFIERS)})", text.strip())
+    if m is not None and money(m.group(1)) is not None:
+        n, side = money(m.group(1)), _QUALIFIERS[m.group(2)]
+        return {"value": n, "approx": True, "qualifier": m.group(2), **({side: n} if side else {})}
+    text = re.sub(r"\s*사이$", "", text.strip())
+    for m in re.finditer(r"~|-|–|,(?=\s)|에서", text):
+        low, high = text[:m.start()].strip(), text[m.end():].strip()
+        if not low or (m.group(0) in ("에서", ",") and low.endswith("원")):
+            continue
+        lo, hi = _range_low(low, high), money(high)
+        if lo is not None and hi is not None and lo < hi:
+            return {"value": None, "approx": True, "qualifier": m.group(0), "min": lo, "max": hi}
+    return None

@@ -56,7 +56,7 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import InputError
-from .numerals import digits, money, money_text
+from .numerals import approx_money, digits, money, money_text
 
 __all__ = ["KINDS", "RESOLVERS", "check_today", "period_before", "resolve", "resolve_date", "resolve_money",
            "resolve_time"]
@@ -483,16 +483,27 @@ def resolve_money(text: str) -> dict[str, Any] | None:
     """An amount of won read from ``text`` (:func:`nlukit.numerals.money`), or None: ``value`` the
     number, ``text`` the amount written as a bank writes it back.
 
-    >>> resolve_money("오만 원"), resolve_money("만 오천 원")["text"], resolve_money("5만원 정도")
-    ({'kind': 'money', 'value': 50000, 'currency': 'KRW', 'text': '50,000원'}, '15,000원', None)
-    >>> resolve_money("5000")["text"], resolve_money("2"), resolve_money("오")
-    ('5,000원', None, None)
+    An amount said not exactly (``5만원 이하``, ``5만원 정도``, ``2~3만원``;
+    :func:`nlukit.numerals.approx_money`) has ``"approx": True``, the ``qualifier`` typed, ``min``
+    and/or ``max`` where a bound is said, and ``value`` None for a range: never one exact amount.
+
+    >>> resolve_money("오만 원"), resolve_money("만 오천 원")["text"], resolve_money("5만원 정도")["approx"]
+    ({'kind': 'money', 'value': 50000, 'currency': 'KRW', 'text': '50,000원'}, '15,000원', True)
+    >>> resolve_money("5000")["text"], resolve_money("2"), resolve_money("오"), resolve_money("2~3만원")["text"]
+    ('5,000원', None, None, '20,000원~30,000원')
     """
     text = _check_text(text, "resolve_money")
     n = money(text)
     # an amount says so: 원, a unit (5만, 오천) or three digits; a bare 2 (a count named amount) is none
-    if n is None or not _SAYS_MONEY.search(text):
+    if not _SAYS_MONEY.search(text):
         return None
+    if n is None:
+        rough = approx_money(text)
+        if rough is None:
+            return None
+        said = (f"{money_text(rough['value'])} {rough['qualifier']}" if rough["value"] is not None
+                else f"{money_text(rough['min'])}~{money_text(rough['max'])}")   # type: ignore[arg-type]
+        return {"kind": "money", **rough, "currency": "KRW", "text": said}
     return {"kind": "money", "value": n, "currency": "KRW", "text": money_text(n)}
 
 

@@ -165,7 +165,7 @@ def test_should_find_amounts_in_text_without_words_or_numbers_that_are_none(text
     ("엄마한테 5.5만원 보내줘", "5만원", "5.5만원"),    # was sent as 50,000원
     ("엄마한테 0.5만원 보내줘", "5만원", "0.5만원"),    # smaller than the part: grown all the same
     ("엄마한테 15000원", "5000원", "15000원"),
-    ("엄마한테 -5000원 보내줘", "5000원", "-5000원"),  # unread, so confirmed as typed, never 5,000원
+    ("엄마한테 -5000원 보내줘", "5000원", "-5000원"),  # unread, so refused, never 5,000원
     ("엄마한테 1,5만원 보내줘", "5만원", "1,5만원"),
     ("엄마한테15만원 보내줘", "만원", "15만원"),      # glued to the word before: was 만원 (10,000원)
     ("엄마한테15만원 보내줘", "5만원", "15만원"),     # was 50,000원
@@ -220,3 +220,132 @@ def test_should_ask_which_of_two_amounts_however_they_are_joined(text):
         bot.handle("s12", "엄마한테 송금해줘")
     turn = bot.handle("s12", text)
     assert turn.state == "ask_slot" and turn.choices == ["30,000원", "50,000원"]
+
+
+# ------------------------------------------------------------------ money12: Korean conventions
+
+@pytest.mark.parametrize("text,amount", [
+    ("2만5", 25_000), ("2만 5천", 25_000), ("2만5천원", 25_000), ("이만오", 25_000),    # 2만5 was 20,005
+    ("3억 5천", 350_000_000), ("1억2", 120_000_000), ("1억 5000", 150_000_000),      # was 300,005,000...
+    ("3천5", 3_500), ("삼천오", 3_500), ("2만5천5", 25_500), ("십이만 오", 125_000),
+    ("2만 500", 20_500), ("5백5", 505), ("1억 2천만 5백", 120_000_500),               # read as written
+    ("2만5원", None), ("3억 5천원", None), ("1억 20", None),                          # unclear: unread
+])
+def test_should_read_a_bare_number_after_a_unit_as_the_next_unit_down(text, amount):
+    assert money(text) == amount
+
+
+@pytest.mark.parametrize("text,rough", [
+    ("5만원 이하", {"value": 50_000, "qualifier": "이하", "max": 50_000}),
+    ("5만원 미만", {"value": 50_000, "qualifier": "미만", "max": 50_000}),
+    ("5만원 넘게", {"value": 50_000, "qualifier": "넘게", "min": 50_000}),
+    ("5만원 이상", {"value": 50_000, "qualifier": "이상", "min": 50_000}),
+    ("오만 원 정도", {"value": 50_000, "qualifier": "정도"}), ("5만원쯤", {"value": 50_000, "qualifier": "쯤"}),
+    ("5만원 내외", {"value": 50_000, "qualifier": "내외"}),
+    ("2~3만원", {"value": None, "qualifier": "~", "min": 20_000, "max": 30_000}),
+    ("2-3만원", {"value": None, "qualifier": "-", "min": 20_000, "max": 30_000}),
+    ("2, 3만원", {"value": None, "qualifier": ",", "min": 20_000, "max": 30_000}),
+    ("2만에서 3만원 사이", {"value": None, "qualifier": "에서", "min": 20_000, "max": 30_000}),
+])
+def test_should_resolve_an_amount_said_not_exactly_as_approx_never_as_one_amount(text, rough):
+    got = resolve("money", text)   # was None (5만원 이하) or 30,000원 once the tagger took 3만원
+    assert got is not None and got["approx"] is True and got["kind"] == "money"
+    assert {k: got[k] for k in rough} == rough and set(got) - set(rough) == {"kind", "approx", "currency", "text"}
+
+
+@pytest.mark.parametrize("text,tagged,whole", [
+    ("엄마한테 5만원 이하로 보내줘", "5만원", "5만원 이하"), ("2~3만원 보내줘", "3만원", "2~3만원"),
+    ("2만에서 3만원 사이로", "3만원", "2만에서 3만원 사이"), ("엄마한테 2, 3만원", "3만원", "2, 3만원"),
+    ("3만원에서 5만원 사이", "5만원", None), ("회사에서 5만원", "5만원", None), ("1,5만원", "5만원", None),
+    ("3만원, 5만원", "5만원", None), ("3만원~5만원", "5만원", "3만원~5만원"), ("3만원~5만원", "3만원", "3만원~5만원"),
+    ("2만~3만원 사이", "2만", "2만~3만원 사이"), ("5만원-3만원", "5만원", None),
+])
+def test_should_find_the_words_that_make_an_amount_not_exact(text, tagged, whole):
+    from nlukit.numerals import amount_extent
+    a = text.rindex(tagged)
+    span = amount_extent(text, a, a + len(tagged))
+    assert (text[span[0]:span[1]] if span else None) == whole
+
+
+@pytest.mark.parametrize("said,tagged", [
+    ("엄마한테 5만원 이하로 보내줘", "5만원"), ("엄마한테 5만원 정도 보내줘", "5만원"),
+    ("엄마한테 2~3만원 보내줘", "3만원"), ("엄마한테 2, 3만원 보내줘", None),
+    ("엄마한테 2만에서 3만원 사이로 보내줘", None), ("엄마한테 5만원 넘게 보내줘", "5만원"),
+    ("엄마한테 3만원~5만원 보내줘", None),                       # was 30,000원: only 3만원 found
+])
+def test_should_ask_for_the_exact_amount_rather_than_fill_one_said_roughly(said, tagged):
+    # 5만원 이하 filled 50,000원, 2~3만원 30,000원: an amount never exact was sent as one
+    bot = _bot({said: [("recipient", "엄마")] + ([("amount", tagged)] if tagged else []),
+                "5만원 정도": [], "5만원": []})
+    turn = bot.handle("r1", said)
+    assert turn.state == "ask_slot" and "amount" not in turn.slots
+    assert "정확한 금액" in turn.reply and turn.reply.endswith("얼마를 보낼까요?")
+    turn = bot.handle("r1", "5만원 정도")            # said alone to the question: asked again too
+    assert turn.state == "ask_slot" and "amount" not in turn.slots and "'5만원 정도'" in turn.reply
+    assert bot.handle("r1", "5만원").slots["amount"] == "50,000원"
+
+
+@pytest.mark.parametrize("said,tagged", [("엄마한테 -5000원 보내줘", "-5000원"), ("엄마한테 -5000원 보내줘", "5000원"),
+                                         ("엄마한테 마이너스 5만원 보내줘", "5만원")])
+def test_should_refuse_a_negative_amount_with_the_invalid_reply(said, tagged):
+    # -5000원 was taken as typed (or as 5,000원 when the tagger left out the minus) and confirmed
+    bot = _bot({said: [("recipient", "엄마"), ("amount", tagged)]})
+    turn = bot.handle("n1", said)
+    assert turn.state == "ask_slot" and "amount" not in turn.slots
+    assert turn.reply.startswith("죄송해요, '") and "처리할 수 없어요" in turn.reply
+    bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")], "-5000원": []})
+    bot.handle("n2", "엄마한테 송금해줘")
+    turn = bot.handle("n2", "-5000원")              # alone to the question: was "잘 이해하지 못했어요"
+    assert turn.reply == "죄송해요, '-5000원'은 처리할 수 없어요. 얼마를 보낼까요?"
+
+
+def test_should_take_casual_shorthand_said_to_the_amount_question():
+    bot = _bot({"엄마한테 송금해줘": [("recipient", "엄마")]})
+    bot.handle("c1", "엄마한테 송금해줘")
+    assert bot.handle("c1", "2만5").slots["amount"] == "25,000원"    # was 20,005원
+
+
+@pytest.mark.parametrize("said,tagged,amount", [
+    ("만원 더", [("amount", "만원")], "60,000원"), ("만원 더", [], "60,000원"),      # was 10,000원 (replaced)
+    ("5만원 더", [], "100,000원"), ("만원 더 보내줘", [], "60,000원"),
+    ("5천원 덜", [], "45,000원"), ("아니 만원 빼고", [], "40,000원"),
+    ("아니 3만원으로", [("amount", "3만원")], "30,000원"),                            # a plain change replaces
+])
+def test_should_add_or_take_off_an_amount_said_with_more_or_less_from_the_one_held(said, tagged, amount):
+    bot = _bot({"엄마한테 5만원 보내줘": [("recipient", "엄마"), ("amount", "5만원")], said: tagged})
+    bot.handle("m1", "엄마한테 5만원 보내줘")
+    turn = bot.handle("m1", said)
+    assert turn.state == "confirm" and turn.slots["amount"] == amount
+    assert turn.reply == f"엄마님께 {amount}을 보낼까요?"
+
+
+def test_should_refuse_taking_off_more_than_is_held_and_read_more_as_the_amount_with_none_held():
+    bot = _bot({"엄마한테 5만원 보내줘": [("recipient", "엄마"), ("amount", "5만원")], "10만원 덜": []})
+    bot.handle("m2", "엄마한테 5만원 보내줘")
+    turn = bot.handle("m2", "10만원 덜")
+    assert turn.slots["amount"] == "50,000원" and turn.reply.startswith("죄송해요, '10만원 덜'")
+    bot = _bot({"엄마한테 5만원 더 보내줘": [("recipient", "엄마"), ("amount", "5만원")]})
+    assert bot.handle("m3", "엄마한테 5만원 더 보내줘").slots["amount"] == "50,000원"   # nothing held to add to
+
+
+@pytest.mark.parametrize("text,tagged,whole", [
+    ("엄마한테 2만5 보내줘", "2만", "2만5"), ("엄마한테 3억 5천 보내줘", "3억", "3억 5천"),   # were 20,000원, 3억원
+    ("엄마한테 3천5 보내줘", "3천", "3천5"), ("2만5로 해줘", "2만", "2만5"),
+    ("2만 이체해줘", "2만", "2만"), ("2만 3명", "2만", "2만"), ("5만원 2개", "5만원", "5만원"),
+])
+def test_should_grow_an_amount_over_the_shorthand_number_after_its_unit(text, tagged, whole):
+    a = text.index(tagged)
+    s, e = _money_span(text, a, a + len(tagged), 0, len(text))
+    assert text[s:e] == whole
+
+
+@pytest.mark.parametrize("said,tagged", [
+    ("엄마한테 3만원~5만원 보내줘", ["3만원", "5만원"]),
+    ("엄마한테 2만에서 3만원 사이로 보내줘", ["2만", "3만원"]),   # was 20,000원 filled with a note
+    ("엄마한테 2만에서 3만원 사이로 보내줘", ["2만"]),
+])
+def test_should_ask_for_the_exact_amount_when_both_ends_of_a_range_are_tagged(said, tagged):
+    bot = _bot({said: [("recipient", "엄마")] + [("amount", t) for t in tagged]})
+    turn = bot.handle("b1", said)
+    assert turn.state == "ask_slot" and "amount" not in turn.slots
+    assert turn.reply.startswith("'") and "정확한 금액이 아니에요" in turn.reply

@@ -357,3 +357,16 @@ def test_should_count_relative_dates_from_todays_date_by_default() -> None:
     tomorrow = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
     assert nlu.parse("내일").entities[0].resolved == {"kind": "date", "value": tomorrow}
     assert nlu.parse_batch(["내일"] * 3)[2].entities[0].resolved["value"] == tomorrow
+
+
+def test_should_resolve_an_amount_the_words_around_make_not_exact_as_approx() -> None:
+    # 5만원 tagged in 5만원 이하로 보내줘 resolved to exactly 50,000원: the bound was lost
+    nlu = NLU(_Intent(), _Tagger({"5만원": "amount", "3만원": "amount"}), {**DICT, "amount": {}})
+    [amount] = nlu.parse("5만원 이하로 보내줘").entities
+    assert amount.text == "5만원" and amount.resolved == {
+        "kind": "money", "value": 50_000, "approx": True, "qualifier": "이하", "max": 50_000,
+        "currency": "KRW", "text": "50,000원 이하"}
+    [amount] = nlu.parse("2~3만원 보내줘").entities
+    assert (amount.resolved["value"], amount.resolved["min"], amount.resolved["max"]) == (None, 20_000, 30_000)
+    [amount] = nlu.parse("5만원 보내줘").entities
+    assert amount.resolved == {"kind": "money", "value": 50_000, "currency": "KRW", "text": "50,000원"}

@@ -58,7 +58,7 @@ from typing import Any, Protocol
 
 from ..errors import InputError, ScenarioError
 from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
-from ..numerals import amounts_in, digits
+from ..numerals import amount_extent, amounts_in, digits, money, money_text
 from ..temporal import KINDS, resolve
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
@@ -283,8 +283,17 @@ _LONE_JAMO = re.compile(r"[\u3131-\u318e]+")
 
 # an amount said alone, with at most an ending (오천 원이요, 3만원으로, 만 원입니다); 만 (only) only after
 # 원 (만원만): 오천만, 백만, 5만 are amounts in 만, not 5,000원, 100원 and 5원
-_BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요|입니다|이에요|예요|으로|로|을|를|(?<=원)만|정도|쯤)?"
+_BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요|입니다|이에요|예요|으로|로|을|를|(?<=원)만)?"
                           r"\s*(?:보내\S*|해\S*)?[.!~]*\s*")
+
+
+# a minus right before an amount (-5000원, 마이너스 5만원), not a range's dash (2-3만원)
+_MINUS_BEFORE = re.compile(r"(?:^|(?<=[^\w.,]))([-−–]|마이너스\s?)$")
+
+
+# 만원 더 (more), 5천원 덜 / 빼고 (less) right after an amount: a change of the amount held
+_MORE_OR_LESS = re.compile(r"\s*(?:을|를)?\s*(더(?:해\S*)?|덜|빼\S*)(?=$|\s|[.!?~])")
+_MINUS_AMOUNT = re.compile(r"(?:[-−–]|마이너스)\s?(.+)")
 
 
 def _new_state() -> dict[str, Any]:
@@ -1835,7 +1844,13 @@ class Bot:
     def _invalid_reply(self, sid: str, state: dict[str, Any], sc: Scenario, c: _Cand, slot: Slot) -> str:
         """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``)."""
         return render_template(self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "invalid")
-                               or self.settings.invalid_value, {"value": c.text})
+                               or self._refusal(slot, c), {"value": c.text})
+
+    def _refusal(self, slot: Slot, c: _Cand) -> str:
+        """``[bot] inexact_amount`` for an amount said not exactly to a money slot, else ``invalid_value``."""
+        rough = (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "money" \
+            and (resolve("money", c.text) or {}).get("approx") is True
+        return self.settings.inexact_amount if rough else self.settings.invalid_value
 
     @staticmethod
     def _wording(sid: str, state: dict[str, Any], where: str, owner: Scenario | Slot, key: str) -> str:
@@ -2034,7 +2049,9 @@ class Bot:
             # the tagger may not tag a bare number, the question says what it is
             m = _BARE_AMOUNT.fullmatch(norm.text)
             # a unit, 원 or three digits say it is an amount (오천, 5000); 오 or 이 alone is a word
-            if m and resolve("money", m.group(1)):
+            minus = _MINUS_AMOUNT.fullmatch(m.group(1)) if m else None
+            # -5000원 alone: taken to be refused as no amount to send (never 5,000원, never not understood)
+            if m and (resolve("money", m.group(1)) or minus and resolve("money", minus.group(1))):
                 a, b = norm.to_original(m.start(1), m.end(1))
                 extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
         for etype in {s.entity for s in sc.slots
@@ -2083,6 +2100,9 @@ class Bot:
             # the asked slot's context beats the parser's guess of another type here
             cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
             cands.append(x)
+        money_types = {e for e, k in (getattr(self.parser, "resolve", None) or {}).items() if k == "money"}
+        cands = [self._more_or_less(text, self._rough_amount(text, c), sc, held or {}) if c.entity in money_types
+                 else c for c in cands]
         out = sorted((dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands),
                      key=lambda c: (c.start, c.end))
         # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
@@ -2104,6 +2124,38 @@ class Bot:
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
                 kept[i] = self._in_place_of_part(kept[i], x, sc, changes or {})
         return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
+
+    @staticmethod
+    def _more_or_less(text: str, c: _Cand, sc: Scenario, held: Mapping[str, Any]) -> _Cand:
+        """``c`` as the amount held plus or minus it when 더 or 덜/빼고 follows it (5만원 held, then
+        만원 더: 60,000원; 5천원 덜: 45,000원); only with an amount held in the slot it goes to. A
+        result of 0 or less is no amount: refused with the slot's invalid reply."""
+        m = _MORE_OR_LESS.match(text, c.end)
+        slot = next((s for s in sc.slots if s.entity == c.entity and (c.role is None or s.role in (None, c.role))
+                     and s.name in held), None)
+        now = money(str(held[slot.name])) if m is not None and slot is not None else None
+        said = (c.resolved or {}).get("value") if (c.resolved or {}).get("kind") == "money" else None
+        said = said if isinstance(said, int) and not (c.resolved or {}).get("approx") else money(c.text)
+        if now is None or said is None:
+            return c
+        total = now + said if m.group(1).startswith("더") else now - said
+        span = text[c.start:m.end()]
+        got = resolve("money", money_text(total)) if total > 0 else None
+        return dataclasses.replace(c, value=got["text"] if got else span, text=span, end=m.end(), resolved=got)
+
+    @staticmethod
+    def _rough_amount(text: str, c: _Cand) -> _Cand:
+        """``c`` over the words that make its amount no exact one (5만원 이하, 5만원 정도, 2~3만원), so
+        the slot refuses it as said rather than taking 50,000원 or 30,000원 from it."""
+        minus = _MINUS_BEFORE.search(text, 0, c.start)
+        if minus is not None:   # -5000원 tagged 5000원: a negative amount, refused, never 5,000원
+            return dataclasses.replace(c, value=text[minus.start(1):c.end], text=text[minus.start(1):c.end],
+                                       start=minus.start(1), resolved=None)
+        around = amount_extent(text, c.start, c.end)
+        if around is None or (resolve("money", text[around[0]:around[1]]) or {}).get("approx") is not True:
+            return c
+        said = text[around[0]:around[1]]
+        return dataclasses.replace(c, value=said, text=said, start=around[0], end=around[1], resolved=None)
 
     @staticmethod
     def _run_of_values(c: _Cand, sc: Scenario) -> list[_Cand]:
@@ -2415,8 +2467,11 @@ class Bot:
             # holds it written one way, so the confirmation reads back the number the action gets
             got = c.resolved if (c.resolved or {}).get("kind") == "money" else (
                 resolve("money", c.text) or resolve("money", value))
-            if got:
+            if got and not got.get("approx"):
                 return str(got["text"])
+            # an amount that is no exact one (5만원 이하, 2~3만원), a negative one (-5000원) or one
+            # not read (3억 5천원) is refused, with the slot's invalid reply: never filled as typed
+            return None
         if slot.values == "dictionary":
             return value if index is not None and value in index.values else None
         if isinstance(slot.values, tuple):
@@ -2630,7 +2685,7 @@ class Bot:
             if not ok:
                 keep.append(c)   # refused as one value would be
                 continue
-            notes += [render_template(slot.invalid or self.settings.invalid_value, {"value": m.text})
+            notes += [render_template(slot.invalid or self._refusal(slot, m), {"value": m.text})
                       for m in refused]
             first = ok[0][0]
             head = dataclasses.replace(c, value=first.value, text=first.text, resolved=first.resolved)
@@ -2700,7 +2755,7 @@ class Bot:
                 continue
             ok, refused = self._members(slot, c)
             for m in refused:
-                self._add_note(state, render_template(slot.invalid or self.settings.invalid_value,
+                self._add_note(state, render_template(slot.invalid or self._refusal(slot, m),
                                                       {"value": m.text}))
             values = [v for _, v in ok]
             if slot.multiple and len(values) > 1 and state["slots"].get(slot.name) == values[0]:
