@@ -1362,7 +1362,7 @@ class Bot:
         return None
 
     def _slot_to_change(self, text: str, parse: ParseResult, sc: Scenario) -> Slot | None:
-        """The required slot that ``text`` names to change without a value (``출발지 바꿔줘``,
+        """The slot that ``text`` names to change without a value (``출발지 바꿔줘``, ``시간 바꿔줘``,
         ``아 날짜 바꿀래요``, ``도착지 다시``), else None."""
         if any(e.entity in sc.entity_types for e in parse.entities):
             return None
