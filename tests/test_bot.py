@@ -1476,7 +1476,8 @@ def test_should_change_the_slot_a_word_names_from_the_value_it_holds_and_leave_t
 
 def test_should_ask_again_a_slot_named_to_change_without_a_value_at_a_read_back():
     # 출발지 바꿔줘 at a read-back (the model finds no value, reads no request): where from is asked
-    # again, the answer read back; an optional slot without a prompt, or a value said, is not asked
+    # again, the answer read back; an optional slot without a prompt is asked with [bot] change_prompt
+    # (review12b: it fell back)
     parser = StandInParser()
     data = {"scenario": [{
         "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
@@ -1492,7 +1493,7 @@ def test_should_ask_again_a_slot_named_to_change_without_a_value_at_a_read_back(
     talk(bot, "c1", [("광주", "서울에서 광주로 예매할까요?", "confirm")])
     bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
     talk(bot, "c2", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
-                     ("출발 시간 바꿔줘", "서울에서 부산으로 예매할까요?", "confirm")])
+                     ("출발 시간 바꿔줘", "출발 시간을 어떻게 바꿀까요?", "ask_slot")])
 
 
 def test_should_refuse_slot_names_that_are_not_a_list_of_words():

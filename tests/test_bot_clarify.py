@@ -241,3 +241,24 @@ def test_should_keep_the_clarifying_question_open_when_asked_to_wait():
     turn = bot.handle("w1", "잠깐만요")
     assert turn.state == "confirm" and turn.reply.endswith("혹시 '알람 설정'을 원하세요?")
     assert bot.handle("w1", "네").state == "complete"
+
+
+def test_should_keep_the_clarifying_question_open_for_an_interjection_or_a_yes_and_wait():
+    # review12b: 음 and 네 잠깐만요 fell back and dropped the question
+    bot = make_bot()
+    bot.handle("w2", WAKE)
+    turn = bot.handle("w2", "음")
+    assert turn.state == "confirm" and turn.reply == "잘 이해하지 못했어요. 혹시 '알람 설정'을 원하세요?"
+    turn = bot.handle("w2", "네 잠깐만요")
+    assert turn.state == "confirm" and turn.reply == "네, 천천히 말씀해 주세요. 혹시 '알람 설정'을 원하세요?"
+    assert bot.handle("w2", "네").state == "complete"
+
+
+def test_should_take_a_yes_then_thanks_to_the_clarifying_question_as_a_yes():
+    # review12b: 네 고마워 (the model reads the whole as no request) fell back; the words after the yes are
+    # small talk alone (the stand-in reads 안녕 as a greeting)
+    bot = make_bot()
+    bot.parser.overrides["네 안녕"] = parse_result("네 안녕", "fallback", 0.3)
+    bot.handle("w3", WAKE)
+    turn = bot.handle("w3", "네 안녕")
+    assert turn.state == "complete" and turn.reply == "모레 3시에 알람을 맞췄어요."

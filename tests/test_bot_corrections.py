@@ -23,7 +23,8 @@ from nlukit.types import Entity  # noqa: E402
 SCENARIOS = os.path.join(HERE, "scenarios.toml")
 
 
-def make_bot(overrides=None, *, multiple=False, confirm=False, alarm_action=False, names=False, **settings) -> Bot:
+def make_bot(overrides=None, *, multiple=False, confirm=False, alarm_action=False, names=False, carry_over=False,
+             trip_time=False, **settings) -> Bot:
     """The bot of tests/test_bot.py; the trip's slots with particles and a destination that must
     differ from the origin (as in the demo), 거기 pointing back to the last place said."""
     parser = StandInParser(overrides=overrides)
@@ -38,6 +39,12 @@ def make_bot(overrides=None, *, multiple=False, confirm=False, alarm_action=Fals
         trip["slot"][0]["names"], trip["slot"][1]["names"] = ["출발지"], ["도착지"]
     if confirm:
         trip["confirm"] = "{date} {origin}에서 {destination}(으)로 예매할까요?"
+    if trip_time:   # an optional time with a name and no prompt, as the demo's
+        trip["slot"].append({"entity": "time", "required": False, "names": ["시간", "출발 시간"],
+                             "pattern": r"(오전 |오후 )?\d{1,2}시"})
+        trip["confirm"] = "{date} [{time} ]{origin}에서 {destination}(으)로 예매할까요?"
+    if carry_over:
+        by_intent["weather"]["carry_over"] = True
     if multiple:
         by_intent["weather"]["slot"][0]["multiple"] = True
     if alarm_action:
@@ -527,3 +534,59 @@ def test_should_change_a_named_slot_said_with_eul_reul_as_with_eseo():
     talk(bot, "w1", "기차 예매해줘", "서울", "부산", "내일")
     turn = bot.handle("w1", said)
     assert (turn.slots["origin"], turn.slots["destination"]) == ("대전", "부산"), turn.reply
+
+
+# ------------------------------------------------------------------ review12b: 비 와? after a weather answer
+
+def test_should_take_a_missing_required_value_from_the_last_answer_of_a_carry_over_scenario():
+    # 서울 날씨, then 날씨 알려줘 (비 와?): 서울 again, not the place asked
+    bot = make_bot(carry_over=True)
+    assert bot.handle("k1", "서울 날씨").state == "complete"
+    turn = bot.handle("k1", "날씨 알려줘")
+    assert turn.state == "complete" and turn.reply == "오늘 서울의 날씨를 알려드릴게요."
+    # a value the turn gives is its own; only the missing one is carried over
+    turn = bot.handle("k1", "내일 날씨 어때")
+    assert turn.state == "complete" and turn.reply == "내일 서울의 날씨를 알려드릴게요."
+    # without carry_over the place is asked, as before
+    bot = make_bot()
+    bot.handle("k2", "서울 날씨")
+    assert bot.handle("k2", "날씨 알려줘").state == "ask_slot"
+
+
+def test_should_not_carry_over_into_a_booking_nor_after_another_request_was_under_way():
+    bot = make_bot(carry_over=True)
+    assert talk(bot, "k3", "서울에서 부산으로 가는 기차", "내일").state == "complete"
+    turn = bot.handle("k3", "기차 예매해줘")   # a new booking starts empty
+    assert turn.state == "ask_slot" and turn.slots == {}
+    bot = make_bot(carry_over=True)
+    bot.handle("k4", "서울 날씨")
+    assert bot.handle("k4", "기차 예매해줘").state == "ask_slot"
+    # the weather asked while the booking asked where from: not right after the weather answer
+    turn = bot.handle("k4", "날씨 알려줘")
+    assert turn.state == "ask_slot" and turn.reply == "어느 지역 날씨를 알려드릴까요?"
+
+
+# ------------------------------------------------------------------ review12b: 부산에서 출발 at a read-back
+
+def test_should_explain_a_repeat_said_for_the_slot_the_other_must_differ_from_at_a_confirmation():
+    # 부산에서 출발하는 기차 with 부산 the destination: refused aloud, as 출발지는 부산 is, not silently
+    bot = make_bot(confirm=True, names=True)
+    assert talk(bot, "d1", "서울에서 부산으로 가는 기차 내일").state == "confirm"
+    turn = bot.handle("d1", "부산에서 출발하는 기차")
+    assert turn.state == "confirm" and turn.reply == "출발지와 같은 곳이에요. 내일 서울에서 부산으로 예매할까요?"
+    assert turn.slots == {"origin": "서울", "destination": "부산", "date": "내일"}
+
+
+# ------------------------------------------------------------------ review12b: 시간 바꿔줘, an optional slot
+
+def test_should_ask_an_optional_slot_without_prompt_named_to_change_with_the_change_prompt():
+    bot = make_bot(confirm=True, trip_time=True)
+    assert talk(bot, "t1", "서울에서 부산으로 가는 기차 내일").state == "confirm"
+    turn = bot.handle("t1", "아 출발 시간 바꿔줘")
+    assert turn.state == "ask_slot" and turn.reply == "시간을 어떻게 바꿀까요?"
+    turn = bot.handle("t1", "5시")
+    assert turn.state == "confirm" and turn.reply == "내일 5시 서울에서 부산으로 예매할까요?"
+    # the setting words it; an optional slot with a prompt is asked with its prompt
+    bot = make_bot(confirm=True, trip_time=True, change_prompt="몇 시로 바꿀까요? ({slot})")
+    talk(bot, "t2", "서울에서 부산으로 가는 기차 내일")
+    assert bot.handle("t2", "시간 바꿔줘").reply == "몇 시로 바꿀까요? (시간)"

@@ -1371,7 +1371,7 @@ class Bot:
         return None
 
     def _slot_to_change(self, text: str, parse: ParseResult, sc: Scenario) -> Slot | None:
-        """The required slot that ``text`` names to change without a value (``출발지 바꿔줘``,
+        """The slot that ``text`` names to change without a value (``출발지 바꿔줘``, ``시간 바꿔줘``,
         ``아 날짜 바꿀래요``, ``도착지 다시``), else None."""
         if any(e.entity in sc.entity_types for e in parse.entities):
             return None
@@ -1379,8 +1379,6 @@ class Bot:
         leads = sorted(self._no_or_filler - {""}, key=len, reverse=True)
         while t:
             for s in sc.slots:
-                if not s.required or s.prompt is None:
-                    continue
                 for n in sorted(s.names, key=len, reverse=True):
                     if t.startswith(_squash(n)) and _CHANGE_SLOT.fullmatch(t[len(_squash(n)):]):
                         return s
@@ -1488,6 +1486,19 @@ class Bot:
                     self._meanings(state).pop(name, None)
                 return self._advance(sid, state, active, text, parse, "", today)
             again = self._slot_to_change(text, parse, active)
+            if again is not None and not again.required:
+                # 시간 바꿔줘, an optional slot: asked with its prompt or [bot] change_prompt, its value kept
+                # until the answer replaces it (4시 after 오후 3시 is 오후 4시)
+                state["misunderstood"] = 0
+                state["asked"], state["confirming"] = again.name, False
+                slots = state["slots"]
+                shown = self._shown(state, active, {s.name: slots.get(s.name, "") for s in active.slots})
+                question = render_template(self._wording(sid, state, f"{active.intent}.{again.name}", again, "prompt"),
+                                           shown) if again.prompt is not None else \
+                    render_template(st.change_prompt, {"slot": again.names[0] if again.names else again.name})
+                return Turn(question, "ask_slot", active.intent, self._shown(state, active, slots, ", "), [], parse,
+                            self._resolved(active, state, slots, today),
+                            list(again.values) if isinstance(again.values, tuple) else [], self._lists(state, active))
             if again is not None:   # 출발지 바꿔줘, 날짜 바꿀래요: that slot is asked again
                 state["misunderstood"] = 0
                 state["slots"].pop(again.name, None)
@@ -1507,8 +1518,7 @@ class Bot:
         # nor are values of this scenario's slots alone (서울에서 부산, 내일 아침 7시 while a slot is asked):
         # values carry no request of their own
         yes_or_no = self._made_of(_squash(text), self._yes_or_no)
-        if not cands and self._made_of(_squash(text), _WAIT | _FILLERS) \
-                and any(w in _squash(text) for w in ("잠깐", "잠시", "기다려")):
+        if not cands and self._asks_to_wait(_squash(text)):
             state["misunderstood"] = 0   # 잠깐만요 while asked: no misunderstanding, the question waits
             state["turns"] = max(0, int(state.get("turns", 1)) - 1)   # nor a turn towards max_turns
             return self._advance(sid, state, active, text, parse, st.wait, today)
@@ -1551,8 +1561,10 @@ class Bot:
             prefix = render_template(st.one_at_a_time, {"choices": _and_list(state["choose"]["choices"])})
         elif filled or intent == active.intent:
             state["misunderstood"] = 0
-            said_for = [(c, slot) for c, slot in rejected if c.role == slot.role and c.role or c.named == slot.name
-                        or self._by_particle([slot], c) is not None]
+            # (or for the slot it must differ from: 부산에서 출발 with 부산 the destination, as 출발지는 부산 is)
+            said_for = [(c, slot) for c, slot in rejected
+                        if any(c.role == s.role and c.role or c.named == s.name or self._by_particle([s], c) is not None
+                               for s in (slot, active.slot(slot.differs_from or "")) if s is not None)]
             if said_for:   # 서울에서 서울로 answering where from: 서울 taken, the one said for where to refused aloud
                 prefix = self._invalid_reply(sid, state, active, *said_for[0])
         elif rejected:
@@ -1609,12 +1621,14 @@ class Bot:
         if sc is None or not isinstance(said, str):
             return None
         t = _squash(text)
-        if self._made_of(t, _WAIT | _FILLERS) and any(w in t for w in ("잠깐", "잠시", "기다려")):
-            # 잠깐만요: the question waits (it was dropped, and the yes after it fell back)
+        if self._asks_to_wait(t) or self._made_of(t, _FILLERS):
+            # 잠깐만요, 네 잠깐만요: the question waits (it was dropped, and the yes after it fell back);
+            # 음 alone says nothing: not understood, as at other questions, and the question asked again
             state["clarify"] = dict(pending)
             question = render_template(self.settings.clarify, {"title": sc.title or sc.intent})
-            return Turn(f"{self.settings.wait} {question}".strip(), "confirm", sc.intent, {}, [], parse)
-        if self._says_yes(sc, text, parse):
+            lead = self.settings.wait if self._asks_to_wait(t) else self._fallback_reply(state)
+            return Turn(f"{lead} {question}".strip(), "confirm", sc.intent, {}, [], parse)
+        if self._says_yes(sc, text, parse) or self._yes_then_thanks(text, today):
             try:
                 first = _parse_from_dict(pending.get("parse"), said)
             except (TypeError, ValueError, KeyError, AttributeError):   # a state not written by this bot
@@ -1631,6 +1645,21 @@ class Bot:
                 first = ParseResult(text=said, intent=None)
             return self._start(sid, state, sc, said, first, today, then=more)
         return None
+
+    def _asks_to_wait(self, t: str) -> bool:
+        """``t`` (squashed) asks to wait, alone or after a yes or an interjection: ``잠깐만요``,
+        ``음 잠시만``, ``네 잠깐만요``."""
+        return self._made_of(t, _WAIT | _FILLERS | self._affirm) and any(w in t for w in ("잠깐", "잠시", "기다려"))
+
+    def _yes_then_thanks(self, text: str, today: datetime.date | None) -> bool:
+        """``네 고마워``, ``응 감사해요``: a yes, then words the model reads alone as small talk (thanks),
+        whatever it reads the whole as."""
+        words = list(re.finditer(r"[^\s,.!?~…]+", text))
+        for k in range(1, len(words)):
+            if self._is_answer(_squash(text[:words[k - 1].end()]), self._affirm):
+                got = self._parse(text[words[k].start():], today)
+                return self._small_talk(self._confident(got)) and not got.entities
+        return False
 
     def _yes_with_values(self, sc: Scenario, text: str, parse: ParseResult,
                          today: datetime.date | None) -> tuple[str, ParseResult] | None:
@@ -1906,11 +1935,14 @@ class Bot:
                today: datetime.date | None = None, then: tuple[str, ParseResult] | None = None) -> Turn:
         """Start ``sc`` with the values of ``text``; ``then``, the words and parse of an answer adding
         values (a clarifying question's ``네 부산``), fills after them, its values replacing theirs."""
+        after_answer = not state.get("intent")   # nothing under way: right after the last answer
         self._reset(state)
         state.update(intent=sc.intent, turns=1, misunderstood=0)
         cands = self._candidates(text, parse, sc, None, state["slots"])
         state["filled"], rejected = self._fill_joined(state, text, sc, state["slots"], cands, None, False,
                                                       self._meanings(state))
+        if after_answer:
+            self._carry_over(state, sc)
         if then is not None:
             more, more_parse = then
             got, more_rejected = self._fill_joined(state, more, sc, state["slots"],
@@ -1922,6 +1954,31 @@ class Bot:
         if rejected:
             prefix = self._invalid_reply(sid, state, sc, *rejected[0])
         return self._advance(sid, state, sc, text, parse, prefix, today)
+
+    def _carry_over(self, state: dict[str, Any], sc: Scenario) -> None:
+        """``비 와?`` right after ``서울 날씨 알려줘`` was answered: the same scenario asked again without a
+        required slot takes that slot's value (or values) from the last answer, for a scenario with
+        ``carry_over`` (one that only answers). A request that books (기차 예매해줘 again) starts empty
+        and asks."""
+        last = state.get("last")
+        if not sc.carry_over or not isinstance(last, dict) or last.get("intent") != sc.intent:
+            return
+        held = last.get("slots") if isinstance(last.get("slots"), dict) else {}
+        lists = last.get("multi") if isinstance(last.get("multi"), dict) else {}
+        meanings = last.get("resolved") if isinstance(last.get("resolved"), dict) else {}
+        for name in self._missing(sc, state["slots"]):
+            value = held.get(name)
+            if not isinstance(value, str) or not value:
+                continue
+            state["slots"][name] = value
+            state.setdefault("order", []).append(name)
+            if name in meanings:
+                self._meanings(state)[name] = meanings[name]
+            values = lists.get(name)
+            if isinstance(values, list) and len(values) > 1 and values[0] == value:
+                if not isinstance(state.get("multi"), dict):
+                    state["multi"] = {}
+                state["multi"][name] = list(values)
 
     @staticmethod
     def _missing(sc: Scenario, slots: Mapping[str, str]) -> list[str]:

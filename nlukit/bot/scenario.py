@@ -104,6 +104,10 @@ class Scenario:
     #: after it completes, a short follow-up of values alone (``부산은?``, ``내일은요``) runs it
     #: again with those values in place of the last ones
     follow_up: bool = True
+    #: asked again right after it answered, without a required slot (``비 와?`` after ``서울 날씨
+    #: 알려줘``), it takes that slot's value from the last answer instead of asking; for scenarios that
+    #: only answer (weather), not ones that book: ``기차 예매해줘`` again asks where from
+    carry_over: bool = False
     #: said while another scenario asks something (고마워 while the date is asked), this one's
     #: response (or the text given here: ``resume = "천만에요."``) is said and that question asked
     #: again: what was under way is kept. Only for a scenario without slots or action (thanks,
@@ -236,6 +240,9 @@ class BotSettings:
     clarify_denied: str = "알겠어요. 무엇을 도와드릴까요?"
     #: said before the question asked again when the user asks to wait (잠깐만요, 음 잠시만요)
     wait: str = "네, 천천히 말씀해 주세요."
+    #: the question for an optional slot without a ``prompt`` named to change at a read-back
+    #: (시간 바꿔줘): ``{slot}`` is the first of the slot's ``names``
+    change_prompt: str = "{slot}을/를 어떻게 바꿀까요?"
 
 
 @dataclass(frozen=True)
@@ -391,14 +398,15 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
 
 _SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles",
               "differs_from", "multiple", "names"}
-_SCENARIO_KEYS = {"intent", "title", "response", "action", "confirm", "follow_up", "resume", "small_talk", "slot"}
+_SCENARIO_KEYS = {"intent", "title", "response", "action", "confirm", "follow_up", "carry_over", "resume", "small_talk", "slot"}
 #: the longest ``title``: a name of a request (기차 예매, 진료 예약), said inside a question
 TITLE_MAX = 30
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
              "invalid_value", "inexact_amount", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
              "follow_up", "keyboard_fix", "typo_fix", "refer", "choose_one", "one_at_a_time", "too_many_values",
-             "split_requests", "queued", "acknowledge", "clarify", "clarify_denied", "clarify_band", "wait"}
+             "split_requests", "queued", "acknowledge", "clarify", "clarify_denied", "clarify_band", "wait",
+             "change_prompt"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -417,7 +425,7 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
                 kw[k] = v
     for k in ("cancel_reply", "max_turns_reply", "invalid_value", "inexact_amount", "action_error", "no_scenario",
               "confirm_denied", "choose_one", "one_at_a_time", "too_many_values", "queued", "clarify_denied",
-              "wait"):
+              "wait", "change_prompt"):
         if k in d:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
@@ -705,6 +713,10 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
         if not isinstance(follow_up, bool):
             p.add(f"{key}.follow_up", f"must be true or false, got {follow_up!r}")
             follow_up = True
+        carry_over = sd.get("carry_over", False)
+        if not isinstance(carry_over, bool):
+            p.add(f"{key}.carry_over", f"must be true or false, got {carry_over!r}")
+            carry_over = False
         resume = sd.get("resume", False)
         if not isinstance(resume, (bool, str)) or resume == "":
             p.add(f"{key}.resume", f"must be true, false or the text to say in passing, got {resume!r}")
@@ -741,7 +753,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
         if intent is not None and intent not in scenarios:
             scenarios[intent] = Scenario(intent=intent, slots=tuple(slots), response=response,
                                          action=action, action_fn=fn, action_takes_context=takes_ctx,
-                                         confirm=confirm, follow_up=follow_up, resume=resume,
+                                         confirm=confirm, follow_up=follow_up, carry_over=carry_over, resume=resume,
                                          small_talk=small_talk, title=title, variants={k: v for k, v in (("response", responses),
                                                                      ("confirm", confirms)) if len(v) > 1})
     for k, tpl, allowed in (("bot.invalid_value", settings.invalid_value, ("value",)),
@@ -750,6 +762,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                             ("bot.one_at_a_time", settings.one_at_a_time, ("choices",)),
                             ("bot.too_many_values", settings.too_many_values, ("max", "rest")),
                             ("bot.queued", settings.queued, ("request",)),
+                            ("bot.change_prompt", settings.change_prompt, ("slot",)),
                             ("bot.clarify", settings.clarify, ("title",))):
         _check_brackets(tpl, k, p)
         for name in template_names(tpl):
