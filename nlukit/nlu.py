@@ -30,7 +30,7 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BundleError, InputError, ModelError, TextTooLongError
-from .numerals import amount_extent, digits
+from .numerals import amount_extent, digits, money
 from .temporal import KINDS, RESOLVERS, check_today, resolve
 from .text import Normalized, get_tokenizer, normalize
 from .types import Entity, IntentScore, ParseResult, Token
@@ -538,8 +538,6 @@ class NLU:
 _MONEY_WORD = r"(?:[\d,.]+|[일이삼사오육칠팔구십백천만억조]+|[\d,.]+[십백천만억조]+(?:[\d,.]+[십백천]*)*)"
 _MONEY_BEFORE = re.compile(rf"(?:^|(?<=\s))(?:{_MONEY_WORD}\s?)+$")
 _MONEY_AFTER = re.compile(rf"(?:\s?{_MONEY_WORD})+\s?원(?![가-힣])|(?:\s?{_MONEY_WORD})+\s?원(?=[을를이가은는도만으로에의])")
-
-
 _MONEY_TAIL = re.compile(r"\s?(?:\d[\d,.]*[십백천만억]*|[일이삼사오육칠팔구]?[십백천만억][일이삼사오육칠팔구십백천만억]*)"
                          r"(?=$|[^\w]|으로|로|을|를|만|요|이요|정도|쯤)")
 _MONEY_REST = re.compile(r"[\d,.]*[십백천만억조][\d,.일이삼사오육칠팔구십백천만억조]*(?:\s?원)?")
@@ -549,8 +547,6 @@ def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
     """``start, end`` of an amount grown over the number words the tagger left out on either side
     (within ``lo``..``hi``, the spans around it), when the longer text still reads as an amount and
     a larger one: ``엄마한테 만 | 오천 원`` is 15,000원, not 5,000원."""
-    from .numerals import money
-
     here = money(text[start:end])
     if here is None:
         return start, end

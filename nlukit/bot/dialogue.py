@@ -52,7 +52,7 @@ import os
 import re
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -310,6 +310,18 @@ def _remember_meaning(meanings: dict[str, Any], name: str, c: _Cand, value: str,
         meanings[name] = _same_half(got, meanings.get(name)) if follows else got
     else:
         meanings.pop(name, None)
+
+
+def _free_words(text: str, taken: Sequence[tuple[int, int]]) -> Iterator[tuple[str, int, Callable[[int], int]]]:
+    """Each word of ``text`` (``_TYPO_WORD`` on its normalised form) that no ``(start, end)`` of
+    ``taken`` overlaps: the word, its start in ``text``, and a function giving the end in ``text``
+    of its first ``n`` characters (a value with an ending after it: 부샨하고 → 부샨)."""
+    norm = normalize(text)
+    for m in _TYPO_WORD.finditer(norm.text):
+        start = m.start()
+        a, b = norm.to_original(start, m.end())
+        if not any(x < b and a < y for x, y in taken):
+            yield m.group(0), a, (lambda n, s=start: norm.to_original(s, s + n)[1])
 
 
 def _joined_to(text: str, said: Sequence[tuple[int, str]], at: int) -> str | None:
@@ -609,16 +621,12 @@ class Bot:
         (:meth:`_typo_candidates`), for the intent read again (:meth:`_reread`)."""
         if not self._index:
             return []
-        norm = normalize(parse.text)
         out: list[tuple[int, int, str]] = []
-        for m in _TYPO_WORD.finditer(norm.text):
-            a, b = norm.to_original(m.start(), m.end())
-            if any(e.start < b and a < e.end for e in parse.entities):
-                continue
-            typos = {t for etype in self._index if (t := self._typo(m.group(0), self._index[etype])) is not None}
+        for word, a, end_of in _free_words(parse.text, [(e.start, e.end) for e in parse.entities]):
+            typos = {t for etype in self._index if (t := self._typo(word, self._index[etype])) is not None}
             if len(typos) == 1:
                 n, value = next(iter(typos))
-                out.append((a, norm.to_original(m.start(), m.start() + n)[1], value))
+                out.append((a, end_of(n), value))
         return out
 
     def _reread(self, fixed: ParseResult, parse: ParseResult, today: datetime.date | None,
@@ -760,23 +768,19 @@ class Bot:
                        and any(s.entity == c.entity for s in sc.slots)), reverse=True)
         if not room and not said:
             return []
-        norm = normalize(text)
         taken = [(e.start, e.end) for e in parse.entities] + [(c.span_start, c.end) for c in found]
         out: list[_Cand] = []
-        for m in _TYPO_WORD.finditer(norm.text):
-            a, b = norm.to_original(m.start(), m.end())
-            if any(x < b and a < y for x, y in taken):
-                continue
+        for word, a, end_of in _free_words(text, taken):
             joined = _joined_to(text, said, a)
             types = set(room) | ({joined} if joined else set())
             typos = [(etype, t) for etype in sorted(types)
-                     if (t := self._typo(m.group(0), self._index[etype], listed=etype == joined)) is not None]
+                     if (t := self._typo(word, self._index[etype], listed=etype == joined)) is not None]
             if len(typos) != 1 or (typos[0][0] != joined and room.get(typos[0][0], 0) == 0):
                 continue
             etype, (n, value) = typos[0]
             if etype != joined:
                 room[etype] -= 1
-            a, b = norm.to_original(m.start(), m.start() + n)
+            b = end_of(n)
             out.append(_Cand(etype, None, value, text[a:b], a, b, "typo"))
             said = sorted([*said, (b, etype)], reverse=True)   # 서울이나 부샨이나 대규: a list goes on
         return out
@@ -790,22 +794,17 @@ class Bot:
                       reverse=True)
         if not said:
             return []
-        norm = normalize(text)
-        taken = [(c.span_start, c.end) for c in found]
         out: list[_Cand] = []
-        for m in _TYPO_WORD.finditer(norm.text):
-            a, b = norm.to_original(m.start(), m.end())
-            if any(x < b and a < y for x, y in taken):
-                continue
+        for word, a, end_of in _free_words(text, [(c.span_start, c.end) for c in found]):
             etype = _joined_to(text, said, a)
             if etype is None:
                 continue
-            word, index = m.group(0), self._index[etype]
+            index = self._index[etype]
             n = next((n for n in range(len(word), 0, -1)
                       if word[n:] in _TYPO_ENDINGS and index.lookup(word[:n]) is not None), None)
             if n is None:
                 continue
-            a, b = norm.to_original(m.start(), m.start() + n)
+            b = end_of(n)
             out.append(_Cand(etype, None, index.lookup(word[:n]) or word[:n], text[a:b], a, b, "dictionary"))
             said = sorted([*said, (b, etype)], reverse=True)
         return out
