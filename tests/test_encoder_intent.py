@@ -232,3 +232,38 @@ def test_should_read_a_text_longer_than_the_encoders_positions(data, tmp_path, k
         train, valid, progress=False)
     long = "내일 서울 날씨 좀 알려줄래 " * 40
     assert model.predict_proba(_items([long, "😀" * 200, "날씨"])).shape[0] == 3
+
+
+@pytest.mark.parametrize("kind", ["gpt2", "bert-as-decoder"])
+def test_should_refuse_a_decoder_only_model_as_the_pretrained_encoder(data, encoder_dir, tmp_path, kind):
+    # left13: a GPT-2 folder was taken as an encoder and fine-tuned: each subword sees only the ones
+    # before it, so the sentence vector (the first subword's) has read one subword
+    from transformers import BertConfig, BertModel, GPT2Config, GPT2Model
+
+    from nlukit.models.intent import IntentClassifier
+    from nlukit.models.tagger import EntityTagger
+    folder = shutil.copytree(encoder_dir, tmp_path / kind)
+    if kind == "gpt2":
+        GPT2Model(GPT2Config(vocab_size=400, bos_token_id=2, eos_token_id=3, n_embd=32, n_layer=1, n_head=2, n_positions=64)).save_pretrained(folder)
+    else:   # a BERT saved for generation: is_decoder, causal attention
+        BertModel(BertConfig(vocab_size=400, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                             intermediate_size=64, is_decoder=True)).save_pretrained(folder)
+    needle = r"intent.pretrained: .* is a decoder-only \(causal\) language model .* point intent.pretrained at"
+    with pytest.raises(ConfigError, match=needle):
+        IntentClassifier(**{**FAST, "pretrained": str(folder)}).check_params()
+    train, valid = data
+    with pytest.raises(ConfigError, match=needle):
+        IntentClassifier(**{**FAST, "pretrained": str(folder), "epochs": 1}).fit(train, valid, progress=False)
+    with pytest.raises(ConfigError, match=needle.replace("intent", "tagger")):
+        EntityTagger(pretrained=str(folder)).check_params()
+
+
+def test_should_refuse_an_encoder_decoder_model_as_the_pretrained_encoder(encoder_dir, tmp_path):
+    from transformers import BartConfig, BartModel
+
+    from nlukit.models.intent import IntentClassifier
+    folder = shutil.copytree(encoder_dir, tmp_path / "bart")
+    BartModel(BartConfig(vocab_size=400, d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+                         decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64)).save_pretrained(folder)
+    with pytest.raises(ConfigError, match=r"intent.pretrained: .* holds a bart model, an encoder-decoder"):
+        IntentClassifier(**{**FAST, "pretrained": str(folder)}).check_params()

@@ -12,6 +12,7 @@ importing this module does not import it.
 """
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -48,10 +49,49 @@ def check_folder(path: Any, key: str) -> Path:
         raise ConfigError(f"{key}: {str(path)!r} is not a folder; {how}")
     if not (folder / "config.json").is_file():
         raise ConfigError(f"{key}: {str(folder)!r} has no config.json, so it is no Hugging Face model folder; {how}")
+    _check_encoder_config(folder, key)
     if not any((folder / f).is_file() for f in ("tokenizer.json", "vocab.txt", "tokenizer_config.json")):
         raise ConfigError(f"{key}: {str(folder)!r} has no tokenizer files (tokenizer.json or vocab.txt); save the "
                           "tokenizer into the same folder (tokenizer.save_pretrained(DIR))")
     return folder
+
+
+#: model types that are decoder-only (causal) language models: no bidirectional encoder to fine-tune
+_DECODER_ONLY = frozenset((
+    "gpt2", "gpt_neo", "gpt_neox", "gpt_neox_japanese", "gptj", "gpt_bigcode", "openai-gpt", "ctrl", "transfo-xl",
+    "bloom", "opt", "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2",
+    "gemma3_text", "phi", "phi3", "falcon", "mpt", "codegen", "biogpt", "xglm", "persimmon", "stablelm",
+    "starcoder2", "olmo", "olmo2", "cohere", "exaone", "rwkv", "mamba", "mamba2", "recurrent_gemma", "jamba",
+    "dbrx", "granite", "internlm2", "baichuan", "chatglm", "glm", "deepseek_v2", "deepseek_v3", "kogpt"))
+_ENCODERS = "a bidirectional encoder (BERT, RoBERTa, ELECTRA; e.g. klue/bert-base, klue/roberta-base)"
+
+
+def _check_encoder_config(folder: Path, key: str) -> None:
+    """A :class:`ConfigError` when ``folder``'s config.json is not an encoder's: a decoder-only
+    (causal) language model (GPT-2, Llama ...; or a BERT saved with ``is_decoder``) reads each
+    subword with only those before it, and an encoder-decoder (T5, BART) wants decoder inputs."""
+    try:
+        with open(folder / "config.json", encoding="utf-8") as fh:
+            config = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{key}: the config.json in {str(folder)!r} could not be read ({exc}); "
+                          "it is no Hugging Face model folder: copy the downloaded folder whole") from exc
+    if not isinstance(config, dict):
+        raise ConfigError(f"{key}: the config.json in {str(folder)!r} is no JSON object; copy the downloaded "
+                          "folder whole")
+    model_type = str(config.get("model_type") or "").lower()
+    archs = [a for a in config.get("architectures") or () if isinstance(a, str)]
+    causal = bool(archs) and all(a.endswith(("ForCausalLM", "LMHeadModel")) for a in archs)
+    if model_type in _DECODER_ONLY or config.get("is_decoder") is True or (
+            causal and not config.get("is_encoder_decoder")):
+        what = model_type or (archs[0] if archs else "model")
+        raise ConfigError(f"{key}: {str(folder)!r} holds a {what} model, which is a decoder-only (causal) language "
+                          f"model (each subword reads only those before it), not an encoder; nlukit fine-tunes "
+                          f"{_ENCODERS}: point {key} at such a folder")
+    if config.get("is_encoder_decoder") is True:
+        raise ConfigError(f"{key}: {str(folder)!r} holds a {model_type or 'model'} model, an encoder-decoder "
+                          f"(sequence-to-sequence) model, not an encoder; nlukit fine-tunes {_ENCODERS}: "
+                          f"point {key} at such a folder, or remove {key} to train without one")
 
 
 def check_tokenizer(path: Any, key: str) -> Any:
