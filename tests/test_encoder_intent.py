@@ -267,3 +267,46 @@ def test_should_refuse_an_encoder_decoder_model_as_the_pretrained_encoder(encode
                          decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64)).save_pretrained(folder)
     with pytest.raises(ConfigError, match=r"intent.pretrained: .* holds a bart model, an encoder-decoder"):
         IntentClassifier(**{**FAST, "pretrained": str(folder)}).check_params()
+
+
+class _OneAtATime:
+    """A tokenizer that records how many threads are inside it at once (a fast tokenizer is one
+    Rust object each call reconfigures: two threads in it can raise ``Already borrowed``)."""
+
+    def __init__(self, tokenizer) -> None:
+        import threading
+        self.tokenizer, self.inside, self.most, self.calls = tokenizer, 0, 0, 0
+        self.lock = threading.Lock()
+
+    def __call__(self, *args, **kwargs):
+        import time
+        with self.lock:
+            self.inside += 1
+            self.calls += 1
+            self.most = max(self.most, self.inside)
+        try:
+            time.sleep(0.005)   # a long text: the window another thread would enter
+            return self.tokenizer(*args, **kwargs)
+        finally:
+            with self.lock:
+                self.inside -= 1
+
+    def __getattr__(self, name):
+        return getattr(self.tokenizer, name)
+
+
+def test_should_never_tokenize_in_two_threads_at_once_under_a_threaded_server(fitted):
+    # left13: gunicorn's request threads (parse(today=...), bot turns, parse_batch) reached the
+    # shared fast tokenizer together
+    from concurrent.futures import ThreadPoolExecutor
+    texts = [t for ts in VALID.values() for t in ts]
+    want = fitted.predict_proba(_items(texts))
+    encoder = fitted._encoder
+    probe = encoder.tokenizer = _OneAtATime(encoder.tokenizer)
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            got = list(pool.map(lambda t: fitted.predict_proba(_items([t])), texts * 3))
+    finally:
+        encoder.tokenizer = probe.tokenizer
+    assert probe.calls == len(texts) * 3 and probe.most == 1
+    np.testing.assert_allclose(np.concatenate(got), np.concatenate([want] * 3), atol=1e-5)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +170,32 @@ def max_positions(encoder: Any, want: int) -> int:
     return max(3, min(want, limit))
 
 
+_LOCKS: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_LOCK = threading.Lock()
+
+
+def tokenize(tokenizer: Any, texts: list[str], **options: Any) -> Any:
+    """``tokenizer(texts, **options)``, one thread at a time per tokenizer.
+
+    A fast tokenizer is one Rust object that each call reconfigures (truncation, padding)
+    before it encodes with the GIL released; two threads in it at once (a server's request
+    threads: ``parse(today=...)``, the bot's turns, ``parse_batch``) can meet a half-set
+    configuration, or, with some ``tokenizers`` versions, ``RuntimeError: Already borrowed``.
+    Tokenising a few short texts costs far less than the encoder that follows."""
+    with _LOCKS_LOCK:
+        try:
+            lock = _LOCKS.get(tokenizer)
+            if lock is None:
+                lock = _LOCKS[tokenizer] = threading.Lock()
+        except TypeError:   # not weakly referable or not hashable: one lock for all such
+            lock = _SHARED_LOCK
+    with lock:
+        return tokenizer(texts, **options)
+
+
+_SHARED_LOCK = threading.Lock()
+
+
 def encode_texts(tokenizer: Any, texts: list[str], max_len: int) -> dict[str, Any]:
     """Tokenise a batch for the encoder (torch tensors, padded to the longest, cut at ``max_len``)."""
-    return tokenizer(texts, padding=True, truncation=True, max_length=max_len, return_tensors="pt")
+    return tokenize(tokenizer, texts, padding=True, truncation=True, max_length=max_len, return_tensors="pt")
