@@ -59,7 +59,7 @@ from typing import Any, Protocol
 from ..errors import InputError, ScenarioError
 from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
 from ..numerals import amount_extent, amounts_in, digits, money, money_text
-from ..temporal import KINDS, resolve
+from ..temporal import DAWN, KINDS, resolve, small_hours_day
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
@@ -179,6 +179,7 @@ _HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|�
 #: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
 _SHORT_EOSEO = re.compile(r"(?:서(?:는|도|부터|요)?|선)(?![가-힣])")
 #: a date typed in numbers only (12.3, 2026. 12. 3., 12/25, 2026-12-03): said back in words
+_PART_SAID = re.compile(r"새벽|아침|오전|낮|점심|오후|저녁|밤")   # a part of the day said with a date (내일 아침)
 _NUMBER_DATE = re.compile(r"\d[\d\s./-]*\d\.?")
 _TYPED_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 #: a message split in more parts than this is not split
@@ -608,12 +609,43 @@ class Bot:
         return turn
 
     def _parse(self, text: str, today: datetime.date | None) -> ParseResult:
+        return self._small_hours(self._parse_typed(text, today))
+
+    def _parse_typed(self, text: str, today: datetime.date | None) -> ParseResult:
         parse = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
         if not self.settings.typo_fix:
             return parse
         fixed = self._typos_fixed(parse)
         untagged = self._untagged_typos(fixed)
         return parse if fixed is parse and not untagged else self._reread(fixed, parse, today, untagged)
+
+    def _small_hours(self, parse: ParseResult) -> ParseResult:
+        """``parse`` with each ``내일`` said before dawn (the user's ``now`` before
+        :data:`~nlukit.temporal.DAWN`) as the day it means, in words: ``내일 아침 7시`` at 01:00
+        is this morning's 7시 (``11월 23일``), other 내일s the next day's date
+        (:func:`~nlukit.temporal.small_hours_day`); a part of the day said with it stays
+        (``11월 23일 아침``). The read-back then shows which day the bot took, to be corrected."""
+        now = _NOW.get()
+        if now is None or now.hour >= DAWN:
+            return parse
+        kinds = getattr(self.parser, "resolve", None) or {}
+        times = [e for e in parse.entities if kinds.get(e.entity) == "time" and e.resolved]
+        entities = list(parse.entities)
+        for i, e in enumerate(entities):
+            if kinds.get(e.entity) != "date" or not e.resolved or e.resolved.get("kind") != "date":
+                continue
+            after = [t for t in times if t.start >= e.end]
+            time = dict(after[0].resolved) if after else (dict(times[0].resolved) if times else None)
+            day = small_hours_day(e.text, now, time, parse.text[e.end:])
+            if day is None:
+                continue
+            part = _PART_SAID.search(e.text) or _PART_SAID.match(parse.text[e.end:].lstrip())
+            value = f"{day.month}월 {day.day}일" + (f" {part.group(0)}" if part else "")
+            entities[i] = Entity(e.entity, value, e.text, e.start, e.end, e.confidence, e.role,
+                                 {"kind": "date", "value": day.isoformat(), "before_dawn": True})
+        if entities == list(parse.entities):
+            return parse
+        return dataclasses.replace(parse, entities=tuple(entities))
 
     def _untagged_typos(self, parse: ParseResult) -> list[tuple[int, int, str]]:
         """``(start, end, value)`` of each word the model did not tag that misspells a dictionary
@@ -2517,6 +2549,8 @@ class Bot:
             spelled = _spelled_date(c)
             if spelled is not None:
                 value = (index.lookup(spelled) if index is not None else None) or spelled
+        if (c.resolved or {}).get("before_dawn") and c.value and slot.values != "dictionary":
+            value = c.value   # 내일 said before dawn: the day it means, in words (_small_hours)
         if slot.values is None and slot.pattern is None \
                 and (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "money":
             # an amount has one meaning however it was typed (5만원, 오만 원, 50,000원): the slot
