@@ -639,3 +639,23 @@ def test_should_take_tomorrow_morning_said_before_dawn_as_the_morning_ahead_and_
     # 내일 without a morning time before dawn: the next day as written, said as a date
     assert bot().handle("w1", "내일 서울 날씨", now=at1am).reply == "11월 26일 서울의 날씨를 알려드릴게요."
     assert bot().handle("w2", "내일 서울 날씨", now=at9am).reply == "내일 서울의 날씨를 알려드릴게요."
+
+
+def test_should_play_a_story_without_today_the_same_before_dawn_as_at_noon(monkeypatch):
+    # a story is a test: read at 01:00 by this machine's clock, 내일 would turn into a date
+    from nlukit.bot import run_stories
+    from nlukit.bot.stories import parse_stories
+    day = datetime.date.today()
+    said = {"내일 서울 날씨": _dated("내일 서울 날씨", "weather", day, ("date", "내일", None), ("location", "서울", None))}
+    bot = make_bot(said)
+    bot.parser.resolve = {"date": "date", "time": "time"}
+    stories = parse_stories({"story": [{"name": "w", "turns": [["내일 서울 날씨", "내일 서울의 날씨", "complete"]]}]})
+
+    class OneAM(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls.combine(day, datetime.time(1, 0))
+
+    monkeypatch.setattr(datetime, "datetime", OneAM)
+    assert bot.handle("clock", "내일 서울 날씨").reply.startswith(f"{(day + datetime.timedelta(days=1)).month}월")
+    assert [r.passed for r in run_stories(bot, stories)] == [True]
