@@ -97,6 +97,8 @@ _DO = frozenset(("해", "해줘", "해요", "해주세요", "해줄래", "할게
 #: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 #: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
+#: asking about a value said before it (부산은 어때?, 강남역은요)
+_ASKING_ABOUT = frozenset(("어때", "어때요", "어떄", "는요", "은요", "좀", "으로요", "로요"))
 _FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", "잠깐", "잠깐만", "잠시만",
                      *_ANSWER_NOISE))
 #: asking to wait, said alone while a question is open (잠깐만요, 음 잠시만여)
@@ -1704,16 +1706,34 @@ class Bot:
             if self._made_of(_squash(text[:words[k - 1].end()]), self._deny | _FILLERS) \
                     and not self._made_of(_squash(text[:words[k - 1].end()]), _FILLERS):
                 return None   # 아니 부산: a no first
-        rest, got = text, parse
+        rest, got, yes = text, parse, False
         for k in range(len(words) - 1, 0, -1):
             if self._is_answer(_squash(text[:words[k - 1].end()]), self._affirm):
-                rest = text[words[k].start():]
+                rest, yes = text[words[k].start():], True
                 got = self._parse(rest, today)
                 break
         said = self._confident(got)
         if said not in (None, sc.intent) and not self._small_talk(said):
             return None   # 부산 맛집 알려줘: a request of its own, handled as a new turn
-        return (rest, got) if self._candidates(rest, got, sc, None, {}) else None
+        cands = self._candidates(rest, got, sc, None, {})
+        if cands and not yes and said is None and not self._only_values(rest, cands):
+            # 비트코인 시세 어때, not understood: its words are no answer to 혹시 '날씨 확인'을 원하세요?
+            # (비트코인 tagged a place would start the weather unasked); values alone (강남역, 4시로 해줘) are
+            return None
+        return (rest, got) if cands else None
+
+    def _only_values(self, text: str, cands: Sequence[_Cand]) -> bool:
+        """True when each word of ``text`` that no value of ``cands`` covers is an ending, a yes or
+        a no, an interjection or a word asking for it to be done (``부산이요``, ``4시로 해줘``, ``음 강남역
+        어때``), not a word of another request (``비트코인 시세 어때``: 시세)."""
+        allowed = _ENDINGS | self._yes_or_no | _FILLERS | _CHANGE | _DO | _ASKING_ABOUT
+        for m in re.finditer(r"\S+", text):
+            if any(m.start() < c.end and c.span_start < m.end() for c in cands):
+                continue
+            w = _squash(m.group(0))
+            if w and not self._made_of(w, allowed):
+                return False
+        return True
 
     def _said_in_passing(self, text: str, active: Scenario, asked: Slot | None, state: dict[str, Any],
                          today: datetime.date | None) -> tuple[Scenario, str, ParseResult, list[_Cand], bool] | None:
