@@ -594,7 +594,7 @@ def test_should_ask_an_optional_slot_without_prompt_named_to_change_with_the_cha
 
 # ------------------------------------------------------------------ 9. 내일 아침 said before dawn
 
-def _dated(text: str, intent: str, today: datetime.date, *spans: tuple[str, str, str | None]) -> object:
+def _read_as_parsed(text: str, intent: str, today: datetime.date, *spans: tuple[str, str, str | None]) -> object:
     """A parse of ``text`` whose date and time entities carry the parser's readings, as a model's do."""
     from nlukit.temporal import resolve
     out = []
@@ -612,10 +612,10 @@ def test_should_take_tomorrow_morning_said_before_dawn_as_the_morning_ahead_and_
     day = datetime.date(2026, 11, 25)
     at1am, at9am = datetime.datetime(2026, 11, 25, 1, 0), datetime.datetime(2026, 11, 25, 9, 0)
     said = {
-        "내일 아침 7시 알람": _dated("내일 아침 7시 알람", "alarm", day, ("date", "내일", None), ("time", "아침 7시", None)),
-        "내일 저녁 7시 알람": _dated("내일 저녁 7시 알람", "alarm", day, ("date", "내일", None), ("time", "저녁 7시", None)),
-        "내일 서울 날씨": _dated("내일 서울 날씨", "weather", day, ("date", "내일", None), ("location", "서울", None)),
-        "내일 아침 서울에서 부산 기차": _dated("내일 아침 서울에서 부산 기차", "train_ticket", day, ("date", "내일", None),
+        "내일 아침 7시 알람": _read_as_parsed("내일 아침 7시 알람", "alarm", day, ("date", "내일", None), ("time", "아침 7시", None)),
+        "내일 저녁 7시 알람": _read_as_parsed("내일 저녁 7시 알람", "alarm", day, ("date", "내일", None), ("time", "저녁 7시", None)),
+        "내일 서울 날씨": _read_as_parsed("내일 서울 날씨", "weather", day, ("date", "내일", None), ("location", "서울", None)),
+        "내일 아침 서울에서 부산 기차": _read_as_parsed("내일 아침 서울에서 부산 기차", "train_ticket", day, ("date", "내일", None),
                                   ("location", "서울", "origin"), ("location", "부산", "destination")),
     }
 
@@ -646,7 +646,7 @@ def test_should_play_a_story_without_today_the_same_before_dawn_as_at_noon(monke
     from nlukit.bot import run_stories
     from nlukit.bot.stories import parse_stories
     day = datetime.date.today()
-    said = {"내일 서울 날씨": _dated("내일 서울 날씨", "weather", day, ("date", "내일", None), ("location", "서울", None))}
+    said = {"내일 서울 날씨": _read_as_parsed("내일 서울 날씨", "weather", day, ("date", "내일", None), ("location", "서울", None))}
     bot = make_bot(said)
     bot.parser.resolve = {"date": "date", "time": "time"}
     stories = parse_stories({"story": [{"name": "w", "turns": [["내일 서울 날씨", "내일 서울의 날씨", "complete"]]}]})
