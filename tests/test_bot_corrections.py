@@ -641,12 +641,14 @@ def test_should_take_tomorrow_morning_said_before_dawn_as_the_morning_ahead_and_
     assert bot().handle("w2", "내일 서울 날씨", now=at9am).reply == "내일 서울의 날씨를 알려드릴게요."
 
 
-def test_should_play_a_story_without_today_the_same_before_dawn_as_at_noon(monkeypatch):
-    # a story is a test: read at 01:00 by this machine's clock, 내일 would turn into a date
+def test_should_leave_tomorrow_as_said_by_this_machines_clock_before_dawn(monkeypatch):
+    # only the user's own time (handle(now=...)) says it is before dawn: a server's clock runs in
+    # its own time zone (01:00 UTC is 10:00 in Seoul), and a story or a test must read the same all day
     from nlukit.bot import run_stories
     from nlukit.bot.stories import parse_stories
     day = datetime.date.today()
-    said = {"내일 서울 날씨": _read_as_parsed("내일 서울 날씨", "weather", day, ("date", "내일", None), ("location", "서울", None))}
+    said = {"내일 서울 날씨": _read_as_parsed("내일 서울 날씨", "weather", day, ("date", "내일", None),
+                                        ("location", "서울", None))}
     bot = make_bot(said)
     bot.parser.resolve = {"date": "date", "time": "time"}
     stories = parse_stories({"story": [{"name": "w", "turns": [["내일 서울 날씨", "내일 서울의 날씨", "complete"]]}]})
@@ -657,5 +659,7 @@ def test_should_play_a_story_without_today_the_same_before_dawn_as_at_noon(monke
             return cls.combine(day, datetime.time(1, 0))
 
     monkeypatch.setattr(datetime, "datetime", OneAM)
-    assert bot.handle("clock", "내일 서울 날씨").reply.startswith(f"{(day + datetime.timedelta(days=1)).month}월")
+    assert bot.handle("clock", "내일 서울 날씨").reply == "내일 서울의 날씨를 알려드릴게요."
     assert [r.passed for r in run_stories(bot, stories)] == [True]
+    assert bot.handle("user", "내일 서울 날씨", now=OneAM.now()).reply.startswith(
+        f"{(day + datetime.timedelta(days=1)).month}월")

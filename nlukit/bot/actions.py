@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..temporal import resolve_date, resolve_time, small_hours_day
+from ..temporal import resolve_date, resolve_time
 from .scenario import render_template
 
 __all__ = ["play_music", "set_alarm"]
@@ -107,14 +107,12 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     >>> set_alarm({"date": "새벽", "time": "2시"}, at11pm)   # the part of the day tagged as the date
     '11월 26일 (목) 오전 2시에 알람을 맞췄어요.'
 
-    Before dawn (05:00), 내일 with a time of the morning is the morning ahead, as people say it
-    (:func:`nlukit.temporal.small_hours_day`); the reply says which day:
+    Before dawn the bot has already put the day meant in the date slot (내일 아침 7시 at 01:00:
+    ``11월 26일 아침``, :func:`nlukit.temporal.small_hours_day`):
 
     >>> at1am = {"today": datetime.date(2026, 11, 26), "now": datetime.datetime(2026, 11, 26, 1, 0)}
-    >>> set_alarm({"date": "내일", "time": "아침 7시"}, at1am)
+    >>> set_alarm({"date": "11월 26일 아침", "time": "7시"}, at1am)
     '11월 26일 (목) 오전 7시에 알람을 맞췄어요.'
-    >>> set_alarm({"date": "내일", "time": "저녁 7시"}, at1am)
-    '11월 27일 (금) 오후 7시에 알람을 맞췄어요.'
     """
     when = slots.get("time", "")
     date_text = slots.get("date", "오늘")
@@ -127,9 +125,6 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     if time is not None and time["kind"] == "duration":
         return render_template("{time}에 알람을 맞췄어요.", {"time": when})
     date = resolve_date(date_text, context.get("today"))
-    dawn = small_hours_day(date_text, context.get("now"), time)
-    if dawn is not None:   # 내일 아침 said at 01:00: this morning (the date is said back)
-        date = {"kind": "date", "value": dawn.isoformat()}
     if date is None and _PART_OF_DAY.fullmatch(date_text.strip()):
         # 새벽 | 2시 with the part of the day tagged as the date: today's, read with the time above
         date = resolve_date("오늘", context.get("today"))

@@ -199,6 +199,10 @@ _WORD_REST = re.compile(r"[^\s,.!?~…;]*")
 #: the user's date and time of the turn being handled (:meth:`Bot.handle`'s ``now``), for an action's
 #: ``context["now"]``; per thread and task, so turns of other sessions never see it
 _NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("nlukit_bot_now", default=None)
+#: ``now`` as the caller gave it (None when not given): only the user's own clock says it is before
+#: dawn (a server's clock may run in another time zone than its users')
+_SAID_NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("nlukit_bot_said_now",
+                                                                                    default=None)
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
               "filled", "order", "misunderstood")
@@ -544,6 +548,7 @@ class Bot:
             raise InputError(f"text must be a str, got {type(text).__name__}")
         if now is not None and not isinstance(now, datetime.datetime):
             raise InputError(f"now must be a datetime.datetime, got {type(now).__name__}")
+        said = _SAID_NOW.set(now)   # the user's time, when the caller knows it (not this machine's)
         if now is None and today is None:
             now = datetime.datetime.now()
         elif now is not None and today is None:
@@ -553,6 +558,7 @@ class Bot:
             return self._handle(session_id, text, today)
         finally:
             _NOW.reset(token)
+            _SAID_NOW.reset(said)
 
     def _handle(self, session_id: str, text: str, today: datetime.date | None) -> Turn:
         parse = self._parse(text, today)
@@ -622,12 +628,13 @@ class Bot:
         return parse if fixed is parse and not untagged else self._reread(fixed, parse, today, untagged)
 
     def _small_hours(self, parse: ParseResult) -> ParseResult:
-        """``parse`` with each ``내일`` said before dawn (the user's ``now`` before
-        :data:`~nlukit.temporal.DAWN`) as the day it means, in words: ``내일 아침 7시`` at 01:00
-        is this morning's 7시 (``11월 23일``), other 내일s the next day's date
+        """``parse`` with each ``내일`` said before dawn (the user's ``now``, given to :meth:`handle`,
+        before :data:`~nlukit.temporal.DAWN`) as the day it means, in words: ``내일 아침 7시`` at
+        01:00 is this morning's 7시 (``11월 23일``), other 내일s the next day's date
         (:func:`~nlukit.temporal.small_hours_day`); a part of the day said with it stays
-        (``11월 23일 아침``). The read-back then shows which day the bot took, to be corrected."""
-        now = _NOW.get()
+        (``11월 23일 아침``). The read-back then shows which day the bot took, to be corrected.
+        Without the user's ``now`` (this machine's clock, or ``today`` only) 내일 stays 내일."""
+        now = _SAID_NOW.get()
         if now is None or now.hour >= DAWN:
             return parse
         kinds = getattr(self.parser, "resolve", None) or {}

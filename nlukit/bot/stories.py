@@ -201,8 +201,7 @@ def run_stories(bot: Any, stories: Sequence[Story], *, today: datetime.date | No
         seen[story.name] = seen.get(story.name, 0) + 1
         session = f"story:{story.name}:{seen[story.name]}"
         for expect in story.turns:
-            # a day, never the clock: a story reads the same at 01:00 as at noon (내일 before dawn)
-            turn = private.handle(session, expect.user, today=story.today or today or datetime.date.today())
+            turn = private.handle(session, expect.user, today=story.today or today)
             shown = turn.reply.replace("\n", "\n    ")   # a reply of several lines stays indented
             result.transcript.append(f"  > {expect.user}\n    {shown}  [{turn.state}]")
             miss = _miss(expect, turn, private.scenarios)
