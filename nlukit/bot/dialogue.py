@@ -648,7 +648,12 @@ class Bot:
             day = small_hours_day(e.text, now, time, parse.text[e.end:])
             if day is None:
                 continue
-            part = _PART_SAID.search(e.text) or _PART_SAID.match(parse.text[e.end:].lstrip())
+            part = _PART_SAID.search(e.text)
+            if part is None:   # 내일 | 아침: the part of the day after it, unless a time has it (아침 7시)
+                at = len(parse.text) - len(parse.text[e.end:].lstrip())
+                part = _PART_SAID.match(parse.text, at)
+                if part is not None and any(t.start <= at < t.end for t in times):
+                    part = None
             value = f"{day.month}월 {day.day}일" + (f" {part.group(0)}" if part else "")
             entities[i] = Entity(e.entity, value, e.text, e.start, e.end, e.confidence, e.role,
                                  {"kind": "date", "value": day.isoformat(), "before_dawn": True})
