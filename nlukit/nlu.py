@@ -295,6 +295,30 @@ class NLU:
             out.append(span)
         return out
 
+    def _spelled_dates(self, text: str, spans: Sequence[RawSpan], today: datetime.date) -> Sequence[RawSpan]:
+        """``spans`` with each date span the tagger cut short of its month or of its number
+        grown to the whole date: ``십이월 [삼일]`` (the month left out, or tagged apart as a date of
+        its own: ``[십이월] [삼일]``), ``시월 이[십일]``, ``12월 [3일]``; only when the whole reads as
+        one date, never into another span."""
+        out: list[RawSpan] = []
+        for span in spans:
+            start, end, entity, role, conf = span
+            if self.resolve.get(entity) == "date":
+                prev = out[-1] if out else None
+                lo = prev[1] if prev is not None else 0
+                month_alone = (prev is not None and prev[2] == entity and not text[prev[1]:start].strip()
+                               and _MONTH_ALONE.fullmatch(text, prev[0], prev[1]) is not None)
+                if month_alone:
+                    lo = prev[0]   # type: ignore[index]
+                new = _date_start(text, start, end, lo, today)
+                if new != start:
+                    if month_alone and new <= prev[0]:   # type: ignore[index]
+                        out.pop()
+                        conf = min(conf, prev[4])   # type: ignore[index]
+                    span = (new, end, entity, role, conf)
+            out.append(span)
+        return out
+
     def _dictionary_end(self, text: str, start: int, end: int, entity: str, next_start: int | None) -> int:
         """Where a span the dictionary does not know should end: at the end of a dictionary
         surface of its type that starts where it starts and goes on (up to 3 characters
@@ -481,10 +505,12 @@ class NLU:
         # normalize kept every character in place (its identity map): offsets need no mapping
         n = len(ntext)
         same_offsets = norm.starts == range(n) and norm.ends == range(1, n + 1)
-        if resolvers and len(spans) > 1 and "date" in resolvers.values():
+        if resolvers and "date" in resolvers.values():
             if today is None:
                 today = datetime.date.today()
-            spans = self._date_ranges(ntext, spans, today)
+            spans = self._spelled_dates(ntext, spans, today)
+            if len(spans) > 1:
+                spans = self._date_ranges(ntext, spans, today)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
             value = canonical(entity, surface)
@@ -510,6 +536,8 @@ class NLU:
                 if ntext[start:end] != surface:
                     surface = ntext[start:end]
                     value = canonical(entity, surface) or surface
+            elif kind == "date" and value == surface and _SPELLED_MONTH_DAY.fullmatch(surface):
+                value = _MONTH_DAY_WORDS.sub(r"\1월 \2일", digits(surface))   # 십이월 삼일: 12월 3일
             o_start, o_end = (start, end) if same_offsets and start < end else norm.to_original(start, end)
             resolved = None
             if kind is not None:
@@ -541,6 +569,37 @@ _MONEY_AFTER = re.compile(rf"(?:\s?{_MONEY_WORD})+\s?원(?![가-힣])|(?:\s?{_MO
 _MONEY_TAIL = re.compile(r"\s?(?:\d[\d,.]*[십백천만억]*|[일이삼사오육칠팔구]?[십백천만억][일이삼사오육칠팔구십백천만억]*)"
                          r"(?=$|[^\w]|으로|로|을|를|만|요|이요|정도|쯤)")
 _MONEY_REST = re.compile(r"[\d,.]*[십백천만억조][\d,.일이삼사오육칠팔구십백천만억조]*(?:\s?원)?")
+
+
+# a month said before a day, in digits or words (12월, 십이월, 시월, 유월), ending where the day starts
+_MONTH_WORD = r"(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3}|시|유)\s?월"
+_MONTH_BEFORE = re.compile(rf"(?:^|(?<=\s)){_MONTH_WORD}\s?$")
+_MONTH_ALONE = re.compile(_MONTH_WORD)
+_NUMBER_SYLLABLES = frozenset("일이삼사오육칠팔구십")
+# a month and day with a number word (십이월 삼일, 12월 삼 일), and the same once in digits
+_SPELLED_MONTH_DAY = re.compile(rf"(?=.*[일이삼사오육칠팔구십시유]\s?[월일]){_MONTH_WORD}\s?"
+                                r"(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3})\s?일")
+_MONTH_DAY_WORDS = re.compile(r"^(\d{1,2})\s?월\s?(\d{1,2})\s?일$")
+
+
+def _date_start(text: str, start: int, end: int, lo: int, today: datetime.date) -> int:
+    """Where a date span ``text[start:end]`` starts once grown over the number word it was cut
+    from (이|십일) and the month said before it (십이월 |삼일), not before ``lo``: only when the
+    whole reads as one date, else ``start``."""
+    s = start
+    while s > lo and text[s - 1] in _NUMBER_SYLLABLES:
+        s -= 1
+    if s != start and ((s > 0 and not text[s - 1].isspace()) or not _one_date(text[s:end], today)):
+        s = start   # inside a word that is no number (토요일), or no date once grown
+    m = _MONTH_BEFORE.search(text[lo:s])
+    if m is not None and _one_date(text[lo + m.start():end], today):
+        return lo + m.start()
+    return s
+
+
+def _one_date(text: str, today: datetime.date) -> bool:
+    got = resolve("date", text, today)
+    return got is not None and got.get("kind") == "date"
 
 
 def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:

@@ -58,8 +58,8 @@ from typing import Any
 from .errors import InputError
 from .numerals import approx_money, digits, money, money_text
 
-__all__ = ["KINDS", "RESOLVERS", "check_today", "period_before", "resolve", "resolve_date", "resolve_money",
-           "resolve_time"]
+__all__ = ["DAWN", "KINDS", "RESOLVERS", "check_today", "period_before", "resolve", "resolve_date", "resolve_money",
+           "resolve_time", "small_hours_day"]
 
 
 def check_today(today: object) -> _dt.date | None:
@@ -472,6 +472,53 @@ def resolve_date(text: str, today: _dt.date | None = None) -> dict[str, Any] | N
         return None
     got = _date_of(text, today or _dt.date.today())
     return None if got is None else dict(got)
+
+
+#: before this hour (05:00) the night is not over: ``내일 아침`` is the morning ahead, as people say it
+DAWN = 5
+_TOMORROW = re.compile(r"(?:내일|낼|명일)(?P<part>새벽|아침|오전|낮|점심|오후|저녁|밤)?")
+_MORNING = ("새벽", "아침", "오전")
+
+
+def small_hours_day(date_text: str, now: _dt.datetime | None, time: dict[str, Any] | None = None,
+                    after: str = "") -> _dt.date | None:
+    """The day ``내일`` means when said in the small hours (``now`` before :data:`DAWN`), or None
+    when ``date_text`` is no bare ``내일`` (낼, 명일; a part of the day may follow) or it is not
+    the small hours.
+
+    Up at 01:00, one who says ``내일 아침 7시`` means the morning ahead, six hours away, not the
+    one after it: 내일 with a time of the morning (said with 새벽, 아침 or 오전, in the date,
+    right ``after`` it or in ``time``; or an hour before noon that ``time`` reads so) is
+    ``now``'s own day, when that time has not passed. Otherwise it is the next day as written,
+    which a bot had better read back as a date, the user not being sure which one is meant.
+
+    >>> at1am = _dt.datetime(2026, 11, 23, 1, 0)
+    >>> small_hours_day("내일 아침", at1am), small_hours_day("내일", at1am, resolve_time("오전 7시"))
+    (datetime.date(2026, 11, 23), datetime.date(2026, 11, 23))
+    >>> small_hours_day("내일", at1am), small_hours_day("내일", at1am, resolve_time("7시"))   # which 7시?
+    (datetime.date(2026, 11, 24), datetime.date(2026, 11, 24))
+    >>> small_hours_day("내일 아침", _dt.datetime(2026, 11, 23, 9, 0)), small_hours_day("모레", at1am)
+    (None, None)
+    """
+    if not isinstance(now, _dt.datetime) or now.hour >= DAWN or not isinstance(date_text, str):
+        return None
+    m = _TOMORROW.fullmatch("".join(date_text.split()))
+    if m is None:
+        return None
+    today, tomorrow = now.date(), now.date() + _dt.timedelta(days=1)
+    part = m["part"] or next((w for w in _MORNING if (after or "").lstrip().startswith(w)), None)
+    if part is not None and part not in _MORNING:   # 내일 저녁: the next day as written
+        return tomorrow
+    clock = time if isinstance(time, dict) and time.get("kind") == "time" else None
+    if clock is not None and clock.get("ambiguous"):   # 7시: the morning's when 아침 was said
+        morning = [c for c in clock.get("candidates") or () if int(str(c)[:2]) < 12]
+        clock = {"hour": int(morning[0][:2]), "minute": int(morning[0][3:5])} if part and morning else None
+    if clock is not None:
+        hour, minute = int(clock["hour"]), int(clock["minute"])
+        if not (part or 1 <= hour < 12) or (hour, minute) <= (now.hour, now.minute):
+            return tomorrow   # 내일 밤 12시, or a morning time already past (내일 새벽 1시 at 01:30)
+        return today
+    return today if part else tomorrow
 
 
 # entity type -> what reads it; nlukit.load(resolve=...) chooses which types get which

@@ -262,3 +262,30 @@ def test_should_take_a_yes_then_thanks_to_the_clarifying_question_as_a_yes():
     bot.handle("w3", WAKE)
     turn = bot.handle("w3", "네 안녕")
     assert turn.state == "complete" and turn.reply == "모레 3시에 알람을 맞췄어요."
+
+
+def test_should_fill_nothing_from_a_text_not_understood_said_after_the_question():
+    # left13: 우산 가져가야 되나 → 혹시 '날씨 확인'을 원하세요? → 비트코인 시세 어때 (out of scope, the
+    # tagger reading 비트코인 as a place) answered "오늘 비트코인의 날씨를 알려드릴게요": never confirmed
+    umbrella, coin, index = "우산 가져가야 되나", "비트코인 시세 어때", "코스피 지수 알려줘"
+    bot = make_bot(titles={"weather": "날씨 확인"})
+    bot.parser.overrides.update({
+        umbrella: parse_result(umbrella, "weather", 0.45),
+        coin: parse_result(coin, "weather", 0.35, Entity("location", "비트코인", "비트코인", 0, 4, 0.5)),
+        index: ParseResult(index, IntentScore("fallback", 0.8), (Entity("location", "코스피", "코스피", 0, 3, 0.5),),
+                           ranking=(IntentScore("restaurant", 0.2),)),
+        "부산은 어때": parse_result("부산은 어때", "fallback", 0.3, Entity("location", "부산", "부산", 0, 2, 0.9)),
+    })
+    for sid, said in enumerate((coin, index)):
+        [_, turn] = talk(bot, [(umbrella, "원하세요?", "confirm"), (said, "", turn_state(said))], session=f"c{sid}")
+        assert turn.slots == {} and "비트코인" not in turn.reply and "코스피" not in turn.reply, turn.reply
+        assert bot.session(f"c{sid}").get("intent") is None
+    # a value alone, with an ending or asking about it, still answers the question
+    talk(bot, [(umbrella, "원하세요?", "confirm"), ("부산은 어때", "오늘 부산의 날씨를 알려드릴게요.", "complete")],
+         session="v")
+
+
+def turn_state(text: str) -> str:
+    """The state of a text not understood after the question: asked about again (the model's best
+    guess) or the fallback."""
+    return "confirm" if text.startswith("비트코인") else "fallback"

@@ -590,3 +590,76 @@ def test_should_ask_an_optional_slot_without_prompt_named_to_change_with_the_cha
     bot = make_bot(confirm=True, trip_time=True, change_prompt="몇 시로 바꿀까요? ({slot})")
     talk(bot, "t2", "서울에서 부산으로 가는 기차 내일")
     assert bot.handle("t2", "시간 바꿔줘").reply == "몇 시로 바꿀까요? (시간)"
+
+
+# ------------------------------------------------------------------ 9. 내일 아침 said before dawn
+
+def _read_as_parsed(text: str, intent: str, today: datetime.date, *spans: tuple[str, str, str | None]) -> object:
+    """A parse of ``text`` whose date and time entities carry the parser's readings, as a model's do."""
+    from nlukit.temporal import resolve
+    out = []
+    for etype, surface, role in spans:
+        start = text.index(surface)
+        kind = etype if etype in ("date", "time") else None
+        out.append(Entity(etype, surface, surface, start, start + len(surface), 0.9, role,
+                          resolve(kind, surface, today) if kind else None))
+    return parse_result(text, intent, 0.95, *out)
+
+
+def test_should_take_tomorrow_morning_said_before_dawn_as_the_morning_ahead_and_say_its_date():
+    # left13: 내일 아침 7시 said at 01:00 was read literally, 30 hours away; people mean the
+    # morning ahead (the night is not over before 05:00), and the read-back says which day
+    day = datetime.date(2026, 11, 25)
+    at1am, at9am = datetime.datetime(2026, 11, 25, 1, 0), datetime.datetime(2026, 11, 25, 9, 0)
+    said = {
+        "내일 아침 7시 알람": _read_as_parsed("내일 아침 7시 알람", "alarm", day, ("date", "내일", None), ("time", "아침 7시", None)),
+        "내일 저녁 7시 알람": _read_as_parsed("내일 저녁 7시 알람", "alarm", day, ("date", "내일", None), ("time", "저녁 7시", None)),
+        "내일 서울 날씨": _read_as_parsed("내일 서울 날씨", "weather", day, ("date", "내일", None), ("location", "서울", None)),
+        "내일 아침 서울에서 부산 기차": _read_as_parsed("내일 아침 서울에서 부산 기차", "train_ticket", day, ("date", "내일", None),
+                                  ("location", "서울", "origin"), ("location", "부산", "destination")),
+    }
+
+    def bot(**kw) -> Bot:
+        b = make_bot(said, **kw)
+        b.parser.resolve = {"date": "date", "time": "time"}   # the model's resolve setting
+        return b
+
+    turn = bot(alarm_action=True).handle("a1", "내일 아침 7시 알람", now=at1am)
+    assert turn.reply == "11월 25일 (수) 오전 7시에 알람을 맞췄어요." and turn.resolved["date"]["value"] == "2026-11-25"
+    assert bot(alarm_action=True).handle("a2", "내일 아침 7시 알람", now=at9am).reply \
+        == "11월 26일 (목) 오전 7시에 알람을 맞췄어요."
+    assert bot(alarm_action=True).handle("a3", "내일 저녁 7시 알람", now=at1am).reply \
+        == "11월 26일 (목) 오후 7시에 알람을 맞췄어요."
+    # a booking reads back the day it took, to be corrected; an answer asked for later too
+    turn = bot(confirm=True).handle("b1", "내일 아침 서울에서 부산 기차", now=at1am)
+    assert turn.state == "confirm" and turn.reply == "11월 25일 아침 서울에서 부산으로 예매할까요?"
+    assert turn.resolved["date"]["value"] == "2026-11-25"
+    turn = bot(confirm=True).handle("b2", "내일 아침 서울에서 부산 기차", now=at9am)
+    assert turn.reply == "내일 서울에서 부산으로 예매할까요?" and turn.resolved["date"]["value"] == "2026-11-26"
+    # 내일 without a morning time before dawn: the next day as written, said as a date
+    assert bot().handle("w1", "내일 서울 날씨", now=at1am).reply == "11월 26일 서울의 날씨를 알려드릴게요."
+    assert bot().handle("w2", "내일 서울 날씨", now=at9am).reply == "내일 서울의 날씨를 알려드릴게요."
+
+
+def test_should_leave_tomorrow_as_said_by_this_machines_clock_before_dawn(monkeypatch):
+    # only the user's own time (handle(now=...)) says it is before dawn: a server's clock runs in
+    # its own time zone (01:00 UTC is 10:00 in Seoul), and a story or a test must read the same all day
+    from nlukit.bot import run_stories
+    from nlukit.bot.stories import parse_stories
+    day = datetime.date.today()
+    said = {"내일 서울 날씨": _read_as_parsed("내일 서울 날씨", "weather", day, ("date", "내일", None),
+                                        ("location", "서울", None))}
+    bot = make_bot(said)
+    bot.parser.resolve = {"date": "date", "time": "time"}
+    stories = parse_stories({"story": [{"name": "w", "turns": [["내일 서울 날씨", "내일 서울의 날씨", "complete"]]}]})
+
+    class OneAM(datetime.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls.combine(day, datetime.time(1, 0))
+
+    monkeypatch.setattr(datetime, "datetime", OneAM)
+    assert bot.handle("clock", "내일 서울 날씨").reply == "내일 서울의 날씨를 알려드릴게요."
+    assert [r.passed for r in run_stories(bot, stories)] == [True]
+    assert bot.handle("user", "내일 서울 날씨", now=OneAM.now()).reply.startswith(
+        f"{(day + datetime.timedelta(days=1)).month}월")

@@ -232,3 +232,81 @@ def test_should_read_a_text_longer_than_the_encoders_positions(data, tmp_path, k
         train, valid, progress=False)
     long = "내일 서울 날씨 좀 알려줄래 " * 40
     assert model.predict_proba(_items([long, "😀" * 200, "날씨"])).shape[0] == 3
+
+
+@pytest.mark.parametrize("kind", ["gpt2", "bert-as-decoder"])
+def test_should_refuse_a_decoder_only_model_as_the_pretrained_encoder(data, encoder_dir, tmp_path, kind):
+    # left13: a GPT-2 folder was taken as an encoder and fine-tuned: each subword sees only the ones
+    # before it, so the sentence vector (the first subword's) has read one subword
+    from transformers import BertConfig, BertModel, GPT2Config, GPT2Model
+
+    from nlukit.models.intent import IntentClassifier
+    from nlukit.models.tagger import EntityTagger
+    folder = shutil.copytree(encoder_dir, tmp_path / kind)
+    if kind == "gpt2":
+        GPT2Model(GPT2Config(vocab_size=400, bos_token_id=2, eos_token_id=3, n_embd=32, n_layer=1, n_head=2, n_positions=64)).save_pretrained(folder)
+    else:   # a BERT saved for generation: is_decoder, causal attention
+        BertModel(BertConfig(vocab_size=400, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                             intermediate_size=64, is_decoder=True)).save_pretrained(folder)
+    needle = r"intent.pretrained: .* is a decoder-only \(causal\) language model .* point intent.pretrained at"
+    with pytest.raises(ConfigError, match=needle):
+        IntentClassifier(**{**FAST, "pretrained": str(folder)}).check_params()
+    train, valid = data
+    with pytest.raises(ConfigError, match=needle):
+        IntentClassifier(**{**FAST, "pretrained": str(folder), "epochs": 1}).fit(train, valid, progress=False)
+    with pytest.raises(ConfigError, match=needle.replace("intent", "tagger")):
+        EntityTagger(pretrained=str(folder)).check_params()
+
+
+def test_should_refuse_an_encoder_decoder_model_as_the_pretrained_encoder(encoder_dir, tmp_path):
+    from transformers import BartConfig, BartModel
+
+    from nlukit.models.intent import IntentClassifier
+    folder = shutil.copytree(encoder_dir, tmp_path / "bart")
+    BartModel(BartConfig(vocab_size=400, d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
+                         decoder_attention_heads=2, encoder_ffn_dim=64, decoder_ffn_dim=64)).save_pretrained(folder)
+    with pytest.raises(ConfigError, match=r"intent.pretrained: .* holds a bart model, an encoder-decoder"):
+        IntentClassifier(**{**FAST, "pretrained": str(folder)}).check_params()
+
+
+class _OneAtATime:
+    """A tokenizer that records how many threads are inside it at once (a fast tokenizer is one
+    Rust object each call reconfigures: two threads in it can raise ``Already borrowed``)."""
+
+    def __init__(self, tokenizer) -> None:
+        import threading
+        self.tokenizer, self.inside, self.most, self.calls = tokenizer, 0, 0, 0
+        self.lock = threading.Lock()
+
+    def __call__(self, *args, **kwargs):
+        import time
+        with self.lock:
+            self.inside += 1
+            self.calls += 1
+            self.most = max(self.most, self.inside)
+        try:
+            time.sleep(0.005)   # a long text: the window another thread would enter
+            return self.tokenizer(*args, **kwargs)
+        finally:
+            with self.lock:
+                self.inside -= 1
+
+    def __getattr__(self, name):
+        return getattr(self.tokenizer, name)
+
+
+def test_should_never_tokenize_in_two_threads_at_once_under_a_threaded_server(fitted):
+    # left13: gunicorn's request threads (parse(today=...), bot turns, parse_batch) reached the
+    # shared fast tokenizer together
+    from concurrent.futures import ThreadPoolExecutor
+    texts = [t for ts in VALID.values() for t in ts]
+    want = fitted.predict_proba(_items(texts))
+    encoder = fitted._encoder
+    probe = encoder.tokenizer = _OneAtATime(encoder.tokenizer)
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            got = list(pool.map(lambda t: fitted.predict_proba(_items([t])), texts * 3))
+    finally:
+        encoder.tokenizer = probe.tokenizer
+    assert probe.calls == len(texts) * 3 and probe.most == 1
+    np.testing.assert_allclose(np.concatenate(got), np.concatenate([want] * 3), atol=1e-5)

@@ -143,6 +143,25 @@ def test_should_predict_the_same_in_a_batch_as_one_by_one_with_an_encoder(tuned,
 
 
 @pytest.mark.slow
+def test_should_never_tokenize_in_two_threads_at_once_with_an_encoder(tuned, items):
+    # left13: gunicorn's request threads reached the shared fast tokenizer together (a fast
+    # tokenizer is one Rust object each call reconfigures: "Already borrowed" in some versions)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from test_encoder_intent import _OneAtATime
+    texts = [(t, toks) for t, toks, _ in items]
+    want = [tuned.predict([x])[0] for x in texts]
+    probe = tuned.tokenizer_ = _OneAtATime(tuned.tokenizer_)
+    try:
+        with ThreadPoolExecutor(6) as pool:
+            got = list(pool.map(lambda x: tuned.predict([x])[0], texts * 3))
+    finally:
+        tuned.tokenizer_ = probe.tokenizer
+    assert probe.calls == len(texts) * 3 and probe.most == 1
+    assert spans_of(got) == spans_of(want * 3)
+
+
+@pytest.mark.slow
 def test_should_reproduce_training_with_the_same_seed_with_an_encoder(items, encoder_dir):
     params = {**PARAMS, "epochs": 3, "patience": 3, "min_updates": 60, "pretrained": encoder_dir}
     a = EntityTagger(**params).fit(items, items, DICT, progress=False)

@@ -370,3 +370,29 @@ def test_should_resolve_an_amount_the_words_around_make_not_exact_as_approx() ->
     assert (amount.resolved["value"], amount.resolved["min"], amount.resolved["max"]) == (None, 20_000, 30_000)
     [amount] = nlu.parse("5만원 보내줘").entities
     assert amount.resolved == {"kind": "money", "value": 50_000, "currency": "KRW", "text": "50,000원"}
+
+
+@pytest.mark.parametrize("surfaces,text,surface,value,day", [
+    ({"삼일": "date"}, "십이월 삼일 서울 날씨", "십이월 삼일", "12월 3일", "2026-12-03"),     # the month left out
+    ({"십일": "date"}, "시월 이십일에 부산", "시월 이십일", "10월 20일", "2027-10-20"),     # and the day cut inside
+    ({"육일": "date"}, "유월 육일 알람", "유월 육일", "6월 6일", "2027-06-06"),
+    ({"십이월": "date", "삼일": "date"}, "십이월 삼일 서울 날씨", "십이월 삼일", "12월 3일", "2026-12-03"),  # tagged apart
+    ({"3일": "date"}, "12월 3일 서울 날씨", "12월 3일", "12월 3일", "2026-12-03"),
+    ({"십이월 삼일": "date"}, "십이월 삼일 서울 날씨", "십이월 삼일", "12월 3일", "2026-12-03"),
+])
+def test_should_read_a_month_and_day_said_in_words_as_in_digits(surfaces, text, surface, value, day) -> None:
+    # left13: 십이월 삼일 lost its month (the tagger took 삼일 alone: December only by chance),
+    # 시월 이십일 became the 10th of the month
+    nlu = _nlu({**surfaces, "서울": "location", "부산": "location"})
+    date = nlu.parse(text, today=WED).entities[0]
+    assert (date.text, date.value, date.resolved) == (surface, value, {"kind": "date", "value": day})
+    assert text[date.start:date.end] == surface
+    assert nlu.parse_batch([text] * 2, today=WED) == [nlu.parse(text, today=WED)] * 2
+
+
+@pytest.mark.parametrize("text,surface", [("십이월에 삼일 동안", "삼일"), ("서울 삼일 날씨", "삼일"),
+                                          ("토요일 날씨", "요일")])
+def test_should_leave_a_day_alone_when_no_month_or_number_is_said_right_before_it(text, surface) -> None:
+    [date] = [e for e in _nlu({surface: "date", "서울": "location"}).parse(text, today=WED).entities
+              if e.entity == "date"]
+    assert date.text == surface

@@ -106,6 +106,13 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     '11월 26일 (목) 오전 2시에 알람을 맞췄어요.'
     >>> set_alarm({"date": "새벽", "time": "2시"}, at11pm)   # the part of the day tagged as the date
     '11월 26일 (목) 오전 2시에 알람을 맞췄어요.'
+
+    Before dawn the bot has already put the day meant in the date slot (내일 아침 7시 at 01:00:
+    ``11월 26일 아침``, :func:`nlukit.temporal.small_hours_day`):
+
+    >>> at1am = {"today": datetime.date(2026, 11, 26), "now": datetime.datetime(2026, 11, 26, 1, 0)}
+    >>> set_alarm({"date": "11월 26일 아침", "time": "7시"}, at1am)
+    '11월 26일 (목) 오전 7시에 알람을 맞췄어요.'
     """
     when = slots.get("time", "")
     date_text = slots.get("date", "오늘")

@@ -59,7 +59,7 @@ from typing import Any, Protocol
 from ..errors import InputError, ScenarioError
 from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
 from ..numerals import amount_extent, amounts_in, digits, money, money_text
-from ..temporal import KINDS, resolve
+from ..temporal import DAWN, KINDS, resolve, small_hours_day
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
@@ -97,6 +97,8 @@ _DO = frozenset(("해", "해줘", "해요", "해주세요", "해줄래", "할게
 #: laughter and crying jamo around a yes or a no (네 ㅎㅎ, ㅠㅠ 아니요)
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 #: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
+#: asking about a value said before it (부산은 어때?, 강남역은요)
+_ASKING_ABOUT = frozenset(("어때", "어때요", "어떄", "는요", "은요", "좀", "으로요", "로요"))
 _FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", "잠깐", "잠깐만", "잠시만",
                      *_ANSWER_NOISE))
 #: asking to wait, said alone while a question is open (잠깐만요, 음 잠시만여)
@@ -179,6 +181,7 @@ _HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|�
 #: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
 _SHORT_EOSEO = re.compile(r"(?:서(?:는|도|부터|요)?|선)(?![가-힣])")
 #: a date typed in numbers only (12.3, 2026. 12. 3., 12/25, 2026-12-03): said back in words
+_PART_SAID = re.compile(r"새벽|아침|오전|낮|점심|오후|저녁|밤")   # a part of the day said with a date (내일 아침)
 _NUMBER_DATE = re.compile(r"\d[\d\s./-]*\d\.?")
 _TYPED_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 #: a message split in more parts than this is not split
@@ -196,6 +199,10 @@ _WORD_REST = re.compile(r"[^\s,.!?~…;]*")
 #: the user's date and time of the turn being handled (:meth:`Bot.handle`'s ``now``), for an action's
 #: ``context["now"]``; per thread and task, so turns of other sessions never see it
 _NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("nlukit_bot_now", default=None)
+#: ``now`` as the caller gave it (None when not given): only the user's own clock says it is before
+#: dawn (a server's clock may run in another time zone than its users')
+_SAID_NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("nlukit_bot_said_now",
+                                                                                    default=None)
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
               "filled", "order", "misunderstood")
@@ -541,6 +548,7 @@ class Bot:
             raise InputError(f"text must be a str, got {type(text).__name__}")
         if now is not None and not isinstance(now, datetime.datetime):
             raise InputError(f"now must be a datetime.datetime, got {type(now).__name__}")
+        said = _SAID_NOW.set(now)   # the user's time, when the caller knows it (not this machine's)
         if now is None and today is None:
             now = datetime.datetime.now()
         elif now is not None and today is None:
@@ -550,6 +558,7 @@ class Bot:
             return self._handle(session_id, text, today)
         finally:
             _NOW.reset(token)
+            _SAID_NOW.reset(said)
 
     def _handle(self, session_id: str, text: str, today: datetime.date | None) -> Turn:
         parse = self._parse(text, today)
@@ -608,12 +617,49 @@ class Bot:
         return turn
 
     def _parse(self, text: str, today: datetime.date | None) -> ParseResult:
+        return self._small_hours(self._parse_typed(text, today))
+
+    def _parse_typed(self, text: str, today: datetime.date | None) -> ParseResult:
         parse = self.parser.parse(text) if today is None else self.parser.parse(text, today=today)
         if not self.settings.typo_fix:
             return parse
         fixed = self._typos_fixed(parse)
         untagged = self._untagged_typos(fixed)
         return parse if fixed is parse and not untagged else self._reread(fixed, parse, today, untagged)
+
+    def _small_hours(self, parse: ParseResult) -> ParseResult:
+        """``parse`` with each ``내일`` said before dawn (the user's ``now``, given to :meth:`handle`,
+        before :data:`~nlukit.temporal.DAWN`) as the day it means, in words: ``내일 아침 7시`` at
+        01:00 is this morning's 7시 (``11월 23일``), other 내일s the next day's date
+        (:func:`~nlukit.temporal.small_hours_day`); a part of the day said with it stays
+        (``11월 23일 아침``). The read-back then shows which day the bot took, to be corrected.
+        Without the user's ``now`` (this machine's clock, or ``today`` only) 내일 stays 내일."""
+        now = _SAID_NOW.get()
+        if now is None or now.hour >= DAWN:
+            return parse
+        kinds = getattr(self.parser, "resolve", None) or {}
+        times = [e for e in parse.entities if kinds.get(e.entity) == "time" and e.resolved]
+        entities = list(parse.entities)
+        for i, e in enumerate(entities):
+            if kinds.get(e.entity) != "date" or not e.resolved or e.resolved.get("kind") != "date":
+                continue
+            after = [t for t in times if t.start >= e.end]
+            time = dict(after[0].resolved) if after else (dict(times[0].resolved) if times else None)
+            day = small_hours_day(e.text, now, time, parse.text[e.end:])
+            if day is None:
+                continue
+            part = _PART_SAID.search(e.text)
+            if part is None:   # 내일 | 아침: the part of the day after it, unless a time has it (아침 7시)
+                at = len(parse.text) - len(parse.text[e.end:].lstrip())
+                part = _PART_SAID.match(parse.text, at)
+                if part is not None and any(t.start <= at < t.end for t in times):
+                    part = None
+            value = f"{day.month}월 {day.day}일" + (f" {part.group(0)}" if part else "")
+            entities[i] = Entity(e.entity, value, e.text, e.start, e.end, e.confidence, e.role,
+                                 {"kind": "date", "value": day.isoformat(), "before_dawn": True})
+        if entities == list(parse.entities):
+            return parse
+        return dataclasses.replace(parse, entities=tuple(entities))
 
     def _untagged_typos(self, parse: ParseResult) -> list[tuple[int, int, str]]:
         """``(start, end, value)`` of each word the model did not tag that misspells a dictionary
@@ -1672,16 +1718,34 @@ class Bot:
             if self._made_of(_squash(text[:words[k - 1].end()]), self._deny | _FILLERS) \
                     and not self._made_of(_squash(text[:words[k - 1].end()]), _FILLERS):
                 return None   # 아니 부산: a no first
-        rest, got = text, parse
+        rest, got, yes = text, parse, False
         for k in range(len(words) - 1, 0, -1):
             if self._is_answer(_squash(text[:words[k - 1].end()]), self._affirm):
-                rest = text[words[k].start():]
+                rest, yes = text[words[k].start():], True
                 got = self._parse(rest, today)
                 break
         said = self._confident(got)
         if said not in (None, sc.intent) and not self._small_talk(said):
             return None   # 부산 맛집 알려줘: a request of its own, handled as a new turn
-        return (rest, got) if self._candidates(rest, got, sc, None, {}) else None
+        cands = self._candidates(rest, got, sc, None, {})
+        if cands and not yes and said is None and not self._only_values(rest, cands):
+            # 비트코인 시세 어때, not understood: its words are no answer to 혹시 '날씨 확인'을 원하세요?
+            # (비트코인 tagged a place would start the weather unasked); values alone (강남역, 4시로 해줘) are
+            return None
+        return (rest, got) if cands else None
+
+    def _only_values(self, text: str, cands: Sequence[_Cand]) -> bool:
+        """True when each word of ``text`` that no value of ``cands`` covers is an ending, a yes or
+        a no, an interjection or a word asking for it to be done (``부산이요``, ``4시로 해줘``, ``음 강남역
+        어때``), not a word of another request (``비트코인 시세 어때``: 시세)."""
+        allowed = _ENDINGS | self._yes_or_no | _FILLERS | _CHANGE | _DO | _ASKING_ABOUT
+        for m in re.finditer(r"\S+", text):
+            if any(m.start() < c.end and c.span_start < m.end() for c in cands):
+                continue
+            w = _squash(m.group(0))
+            if w and not self._made_of(w, allowed):
+                return False
+        return True
 
     def _said_in_passing(self, text: str, active: Scenario, asked: Slot | None, state: dict[str, Any],
                          today: datetime.date | None) -> tuple[Scenario, str, ParseResult, list[_Cand], bool] | None:
@@ -2517,6 +2581,8 @@ class Bot:
             spelled = _spelled_date(c)
             if spelled is not None:
                 value = (index.lookup(spelled) if index is not None else None) or spelled
+        if (c.resolved or {}).get("before_dawn") and c.value and slot.values != "dictionary":
+            value = c.value   # 내일 said before dawn: the day it means, in words (_small_hours)
         if slot.values is None and slot.pattern is None \
                 and (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "money":
             # an amount has one meaning however it was typed (5만원, 오만 원, 50,000원): the slot

@@ -12,7 +12,10 @@ importing this module does not import it.
 """
 from __future__ import annotations
 
+import json
 import os
+import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -48,10 +51,49 @@ def check_folder(path: Any, key: str) -> Path:
         raise ConfigError(f"{key}: {str(path)!r} is not a folder; {how}")
     if not (folder / "config.json").is_file():
         raise ConfigError(f"{key}: {str(folder)!r} has no config.json, so it is no Hugging Face model folder; {how}")
+    _check_encoder_config(folder, key)
     if not any((folder / f).is_file() for f in ("tokenizer.json", "vocab.txt", "tokenizer_config.json")):
         raise ConfigError(f"{key}: {str(folder)!r} has no tokenizer files (tokenizer.json or vocab.txt); save the "
                           "tokenizer into the same folder (tokenizer.save_pretrained(DIR))")
     return folder
+
+
+#: model types that are decoder-only (causal) language models: no bidirectional encoder to fine-tune
+_DECODER_ONLY = frozenset((
+    "gpt2", "gpt_neo", "gpt_neox", "gpt_neox_japanese", "gptj", "gpt_bigcode", "openai-gpt", "ctrl", "transfo-xl",
+    "bloom", "opt", "llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "gemma", "gemma2",
+    "gemma3_text", "phi", "phi3", "falcon", "mpt", "codegen", "biogpt", "xglm", "persimmon", "stablelm",
+    "starcoder2", "olmo", "olmo2", "cohere", "exaone", "rwkv", "mamba", "mamba2", "recurrent_gemma", "jamba",
+    "dbrx", "granite", "internlm2", "baichuan", "chatglm", "glm", "deepseek_v2", "deepseek_v3", "kogpt"))
+_ENCODERS = "a bidirectional encoder (BERT, RoBERTa, ELECTRA; e.g. klue/bert-base, klue/roberta-base)"
+
+
+def _check_encoder_config(folder: Path, key: str) -> None:
+    """A :class:`ConfigError` when ``folder``'s config.json is not an encoder's: a decoder-only
+    (causal) language model (GPT-2, Llama ...; or a BERT saved with ``is_decoder``) reads each
+    subword with only those before it, and an encoder-decoder (T5, BART) wants decoder inputs."""
+    try:
+        with open(folder / "config.json", encoding="utf-8") as fh:
+            config = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{key}: the config.json in {str(folder)!r} could not be read ({exc}); "
+                          "it is no Hugging Face model folder: copy the downloaded folder whole") from exc
+    if not isinstance(config, dict):
+        raise ConfigError(f"{key}: the config.json in {str(folder)!r} is no JSON object; copy the downloaded "
+                          "folder whole")
+    model_type = str(config.get("model_type") or "").lower()
+    archs = [a for a in config.get("architectures") or () if isinstance(a, str)]
+    causal = bool(archs) and all(a.endswith(("ForCausalLM", "LMHeadModel")) for a in archs)
+    if model_type in _DECODER_ONLY or config.get("is_decoder") is True or (
+            causal and not config.get("is_encoder_decoder")):
+        what = model_type or (archs[0] if archs else "model")
+        raise ConfigError(f"{key}: {str(folder)!r} holds a {what} model, which is a decoder-only (causal) language "
+                          f"model (each subword reads only those before it), not an encoder; nlukit fine-tunes "
+                          f"{_ENCODERS}: point {key} at such a folder")
+    if config.get("is_encoder_decoder") is True:
+        raise ConfigError(f"{key}: {str(folder)!r} holds a {model_type or 'model'} model, an encoder-decoder "
+                          f"(sequence-to-sequence) model, not an encoder; nlukit fine-tunes {_ENCODERS}: "
+                          f"point {key} at such a folder, or remove {key} to train without one")
 
 
 def check_tokenizer(path: Any, key: str) -> Any:
@@ -128,6 +170,32 @@ def max_positions(encoder: Any, want: int) -> int:
     return max(3, min(want, limit))
 
 
+_LOCKS: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_LOCK = threading.Lock()
+
+
+def tokenize(tokenizer: Any, texts: list[str], **options: Any) -> Any:
+    """``tokenizer(texts, **options)``, one thread at a time per tokenizer.
+
+    A fast tokenizer is one Rust object that each call reconfigures (truncation, padding)
+    before it encodes with the GIL released; two threads in it at once (a server's request
+    threads: ``parse(today=...)``, the bot's turns, ``parse_batch``) can meet a half-set
+    configuration, or, with some ``tokenizers`` versions, ``RuntimeError: Already borrowed``.
+    Tokenising a few short texts costs far less than the encoder that follows."""
+    with _LOCKS_LOCK:
+        try:
+            lock = _LOCKS.get(tokenizer)
+            if lock is None:
+                lock = _LOCKS[tokenizer] = threading.Lock()
+        except TypeError:   # not weakly referable or not hashable: one lock for all such
+            lock = _SHARED_LOCK
+    with lock:
+        return tokenizer(texts, **options)
+
+
+_SHARED_LOCK = threading.Lock()
+
+
 def encode_texts(tokenizer: Any, texts: list[str], max_len: int) -> dict[str, Any]:
     """Tokenise a batch for the encoder (torch tensors, padded to the longest, cut at ``max_len``)."""
-    return tokenizer(texts, padding=True, truncation=True, max_length=max_len, return_tensors="pt")
+    return tokenize(tokenizer, texts, padding=True, truncation=True, max_length=max_len, return_tensors="pt")

@@ -1244,9 +1244,10 @@ class EntityTagger:
         tokenizer's, cut at ``encoder_max_len``) and the ``(units, subwords)`` matrix averaging the
         subwords whose character offsets overlap each unit (a row of zeros for a unit none
         overlaps: past the cut, or text the tokenizer dropped)."""
-        enc = self.tokenizer_(list(texts), truncation=True, max_length=self.encoder_max_len_,
-                              return_offsets_mapping=True, return_attention_mask=False,
-                              return_token_type_ids=False)
+        from . import pretrained
+        enc = pretrained.tokenize(self.tokenizer_, list(texts), truncation=True,   # one thread at a time
+                                  max_length=self.encoder_max_len_, return_offsets_mapping=True,
+                                  return_attention_mask=False, return_token_type_ids=False)
         for u, ids, offsets in zip(prepared, enc["input_ids"], enc["offset_mapping"], strict=True):
             offs = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
             starts = np.asarray(u.starts, dtype=np.int64)[:, None]
