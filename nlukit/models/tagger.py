@@ -438,9 +438,9 @@ class _Net(nn.Module):
                 dense.append(nn.functional.embedding(others[name], table))
         if dense:
             xg.addmm_(torch.cat(dense, dim=1) if len(dense) > 1 else dense[0], plan.weight)
-        if same is not None:
-            xg = xg.index_select(0, same[1])
-        h = _lstm_packed(xg, running.sum(axis=1).tolist(), plan.layers)
+        # repeated units: each step reads its units' rows of the distinct projections (no copy
+        # of the projection per unit)
+        h = _lstm_packed(xg, running.sum(axis=1).tolist(), plan.layers, same[1] if same is not None else None)
         em_units = self.out(h)
         if self.gaz_out is not None:
             em_units = em_units + self.gaz_out(gaz)
@@ -641,7 +641,8 @@ def _lstm_one_layer(xg: np.ndarray, w_hh: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any]) -> torch.Tensor:
+def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any],
+                 where: torch.Tensor | None = None) -> torch.Tensor:
     """A bidirectional LSTM over a packed (time-major, longest row first) batch, inference only.
 
     ``xg`` holds layer 0's input projections plus biases, ``(units, 8H)``: forward gates
@@ -650,16 +651,23 @@ def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any]) -> t
     unused). Row ``r`` of step ``t`` continues row ``r`` of the step before, as rows
     are sorted by length; the backward pass meets new rows (with zero state) as it
     walks back. Returns the last layer's ``(units, 2H)`` outputs.
+
+    With ``where``, ``xg`` holds distinct projections and unit ``u``'s is row ``where[u]``
+    (:meth:`_Net._same_inputs`): each step gathers its units' rows (the copy ``addmm``
+    makes of its input anyway) instead of a copy of ``xg`` per unit made first; the same
+    numbers bit for bit.
     """
     offs = [0]
     for k in sizes:
         offs.append(offs[-1] + k)
+    units = offs[-1]
     out = xg
     for depth, (w_ih, bias, w_hh) in enumerate(layers):
         if depth:
             xg = torch.addmm(bias, out, w_ih)
+            where = None
         hid = w_hh[0].shape[0]
-        out = xg.new_empty(xg.shape[0], 2 * hid)
+        out = xg.new_empty(units, 2 * hid)
         for d, steps in ((0, range(len(sizes))), (1, range(len(sizes) - 1, -1, -1))):
             g0, g3 = d * 4 * hid, d * 4 * hid + 3 * hid
             h = xg.new_zeros(sizes[0], hid)
@@ -667,11 +675,18 @@ def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any]) -> t
             # the sigmoid gates and the tanh gate in two products: each activation then
             # runs over a contiguous block (a strided slice costs it about twice as much)
             w_s, w_g = (w.contiguous() for w in w_hh[d].split([3 * hid, hid], dim=1))
+            if where is not None:
+                x_s, x_g = xg[:, g0:g3].contiguous(), xg[:, g3:g3 + hid].contiguous()
             for t in steps:
                 k, o = sizes[t], offs[t]
                 hk = h[:k]
-                s = torch.addmm(xg[o:o + k, g0:g3], hk, w_s).sigmoid_()
-                g = torch.addmm(xg[o:o + k, g3:g3 + hid], hk, w_g).tanh_()
+                if where is None:
+                    s = torch.addmm(xg[o:o + k, g0:g3], hk, w_s).sigmoid_()
+                    g = torch.addmm(xg[o:o + k, g3:g3 + hid], hk, w_g).tanh_()
+                else:       # the rows of the step's units, then the product added in place
+                    at = where[o:o + k]
+                    s = x_s.index_select(0, at).addmm_(hk, w_s).sigmoid_()
+                    g = x_g.index_select(0, at).addmm_(hk, w_g).tanh_()
                 ck = c[:k]
                 ck.mul_(s[:, hid:2 * hid]).addcmul_(s[:, :hid], g)
                 torch.tanh(ck, out=hk)
