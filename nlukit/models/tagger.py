@@ -35,6 +35,7 @@ import time
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
+from itertools import count as numbered
 from typing import Any
 
 import numpy as np
@@ -464,9 +465,20 @@ class _Net(nn.Module):
                  for k, (_, off) in enumerate(plan.offsets)] if plan.table is not None else []
         sizes += [n_char_rows] + [dict(plan.dense)[name].shape[0] for name in others]
         if gaz is not None:
-            if gaz.shape[1] > 24 or not bool(((gaz == 0) | (gaz == 1)).all()):
+            if gaz.shape[1] > 24:
                 return None
-            parts.append((gaz.to(torch.int64) << torch.arange(gaz.shape[1], device=gaz.device)).sum(dim=1))
+            if gaz.device.type == "cpu":     # NumPy: several times less per call on these small arrays
+                g = gaz.detach().numpy()
+                if not ((g == 0) | (g == 1)).all():
+                    return None
+                # the columns as the bits of one number: sums of distinct powers of two below
+                # 2 ** 24, exact in float32 whatever the order of the sum
+                bits = (2.0 ** np.arange(g.shape[1])).astype(np.float32 if g.dtype == np.float32 else np.float64)
+                parts.append(torch.from_numpy((g @ bits).astype(np.int64)))
+            else:
+                if not bool(((gaz == 0) | (gaz == 1)).all()):
+                    return None
+                parts.append((gaz.to(torch.int64) << torch.arange(gaz.shape[1], device=gaz.device)).sum(dim=1))
             sizes.append(1 << gaz.shape[1])
         bound = 1
         for size in sizes:
@@ -1182,16 +1194,16 @@ class EntityTagger:
         g_starts = gstarts[reg]
         # a unit starts a word at the text's start or after a space
         marked = (u_starts == 0) | (codes[g_starts - 1] == 32)
-        # POS ids and rows of distinct surfaces: one dictionary lookup per token (of every text)
-        tag_index: dict[str, int] = {}
-        tag_set = tag_index.setdefault
-        tag_of = np.array([tag_set(t, len(tag_index)) for t in tags], dtype=np.int64)[reg]
+        # POS ids and rows of distinct surfaces (numbered in order of first appearance): one
+        # dictionary lookup per token (of every text), in C (map over the dictionary's __getitem__)
+        tag_index: dict[str, int] = dict(zip(dict.fromkeys(tags), numbered()))
+        tag_of = np.fromiter(map(tag_index.__getitem__, tags), dtype=np.int64, count=total)[reg]
         pget = self.pos_.stoi.get
         tag_ids = np.array([[pget(t, 1), pget(t + "_", 1)] for t in tag_index], dtype=np.int64).reshape(-1, 2)
         pos_ids = tag_ids[tag_of, marked.astype(np.int64)]
-        words: dict[str, int] = {}
+        words: dict[str, int] = dict(zip(dict.fromkeys(surfaces), numbered()))
         setdefault = words.setdefault
-        word_row = np.array([setdefault(w, len(words)) for w in surfaces], dtype=np.int64)
+        word_row = np.fromiter(map(words.__getitem__, surfaces), dtype=np.int64, count=total)
         if at is not None:              # as _units gives them: folded where the text had capitals
             for j in np.flatnonzero(upper[owner] & keep).tolist():
                 word_row[j] = setdefault(fold_ascii_case(surfaces[j]), len(words))
