@@ -409,11 +409,11 @@ def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> 
             import torch.nn.functional as nnf
             b, length = x.shape
             nk, f = len(self.ks), self.filters
-            xp = torch.from_numpy(self.padded(x.numpy(), lengths.numpy()))
+            lens = lengths.numpy()
+            xp = torch.from_numpy(self.padded(x.numpy(), lens))
             idx = xp.unfold(1, self.k_max, 1) + self.offsets  # B × L × K
             h = nnf.embedding_bag(idx.reshape(-1, self.k_max), self.table, mode="sum")
             h = h.view(b, length, nk, f)
-            n_valid = torch.clamp(lengths[:, None] - self.ks[None, :] + 1, min=1)  # B × nk
             # the max over each row's valid windows, then the ReLU (on B × nk × F, not on
             # every window): a window past the text holds _PAST in its sums (the rows of the
             # ids padded() gives), below any real one, so the max over all windows is the max
@@ -422,8 +422,11 @@ def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> 
             if self.net.end_pool:
                 # each kernel's last window: rows of h read by flat index (a gather along
                 # the length with an expanded index costs several times more)
-                at = (torch.arange(b)[:, None] * length + (n_valid - 1)) * nk + torch.arange(nk)[None, :]
-                feats.append(h.reshape(b * length * nk, f).index_select(0, at.reshape(-1)).view(b, nk, f).relu_())
+                # (the indices in NumPy: a few small operations, each several times cheaper there)
+                n_valid = np.maximum(lens[:, None] - self.ks.numpy()[None, :] + 1, 1)   # B × nk
+                at = (np.arange(b)[:, None] * length + (n_valid - 1)) * nk + np.arange(nk)[None, :]
+                feats.append(h.reshape(b * length * nk, f).index_select(0, torch.from_numpy(at.reshape(-1)))
+                             .view(b, nk, f).relu_())
             z = torch.stack(feats, dim=2).reshape(b, -1)  # per kernel: max, then last window
             return self.net.head(z)
 

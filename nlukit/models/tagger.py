@@ -397,7 +397,7 @@ class _Net(nn.Module):
         flat = torch.from_numpy((rows[None, :] * n + steps[:, None])[running]).to(words.device)
 
         def take(t: torch.Tensor) -> torch.Tensor:
-            return t.reshape(b * n, *t.shape[2:])[flat]
+            return t.reshape(b * n, *t.shape[2:]).index_select(0, flat)   # (a gather; indexing costs more)
 
         plan = self._folded()
         gaz = take(batch["gaz"]) if self.gaz_dim else None
@@ -446,7 +446,7 @@ class _Net(nn.Module):
         if self.gaz_out is not None:
             em_units = em_units + self.gaz_out(gaz)
         em = self.out.bias.expand(b * n, em_units.shape[1]).clone()
-        em[flat] = em_units
+        em.index_copy_(0, flat, em_units)
         return em.view(b, n, -1)
 
     def _same_inputs(self, plan: _Folded, folded: list[torch.Tensor], at: torch.Tensor, n_char_rows: int,
