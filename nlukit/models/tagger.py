@@ -1841,7 +1841,6 @@ class EntityTagger:
             sizes = [len(u.starts) for u in prepared]
         else:                           # many texts: their units in flat arrays
             sizes = flat.sizes.tolist()
-            flat_first, flat_starts, flat_ends = flat.first.tolist(), flat.starts.tolist(), flat.ends.tolist()
         order = sorted((i for i, k in enumerate(sizes) if k), key=sizes.__getitem__)
         bs = int(self.params["eval_batch_size"])
         net = self.net_
@@ -1874,17 +1873,22 @@ class EntityTagger:
                                         ).tolist()
                 else:
                     probs = [1.0] * len(rows_r)
+                if flat is not None:    # each run's item and offsets read with arrays, then one append each
+                    owner = np.asarray(idx, dtype=np.int64)[hit_rows[rows_r]]
+                    at = flat.first[owner]
+                    for i, s, e, tag, conf in zip(owner.tolist(), flat.starts[at + starts_r].tolist(),
+                                                  flat.ends[at + ends_r - 1].tolist(), opener.tolist(), probs,
+                                                  strict=True):
+                        entity, role = parts.get(tag) or parts.setdefault(tag, split_label(tags_of[tag][2:]))
+                        out[i].append((s, e, entity, role, conf))
+                    continue
                 rows = hit_rows.tolist()   # list items index faster than NumPy scalars
                 for r, j, e, tag, conf in zip(rows_r.tolist(), starts_r.tolist(), ends_r.tolist(), opener.tolist(),
                                               probs, strict=True):
                     i = idx[rows[r]]
                     entity, role = parts.get(tag) or parts.setdefault(tag, split_label(tags_of[tag][2:]))
-                    if flat is None:
-                        units = prepared[i]
-                        out[i].append((units.starts[j], units.ends[e - 1], entity, role, conf))
-                    else:
-                        at = flat_first[i]
-                        out[i].append((flat_starts[at + j], flat_ends[at + e - 1], entity, role, conf))
+                    units = prepared[i]
+                    out[i].append((units.starts[j], units.ends[e - 1], entity, role, conf))
         if was_training:
             net.train()
         return out
