@@ -253,6 +253,39 @@ def test_should_give_the_same_scores_on_the_fast_inference_path(fitted, data):
     np.testing.assert_allclose(one, conv, atol=1e-4)
 
 
+@pytest.mark.parametrize("end_pool", [True, False])
+def test_should_pass_by_the_windows_past_a_text_as_the_network_masks_them(end_pool):
+    # Given a CNN (kernels of 2 to 5, random weights, a bias on every filter) and rows of every
+    # length from 1 to 9 in one block: texts shorter than the widest kernel (a single window,
+    # reaching into padding), texts past it, and padding ids that are not 0 past a row's end
+    import torch
+
+    from nlukit.models.intent import _build_net
+    torch.manual_seed(3)
+    net = _build_net(30, 4, {"kind": "char_cnn", "kernel_sizes": [3, 2, 5, 4], "end_pool": end_pool,
+                             "filters": 6, "dropout": 0.0, "hidden": 0}, 8).eval()
+    with torch.no_grad():
+        for conv in net.convs:
+            conv.bias.add_(torch.randn_like(conv.bias))
+    rng = np.random.default_rng(0)
+    lens = np.array([1, 9, 2, 3, 4, 5, 6, 7, 8, 1, 4], dtype=np.int64)
+    x = np.zeros((len(lens), 9), dtype=np.int64)
+    for i, n in enumerate(lens):
+        x[i, :n] = rng.integers(1, 30, size=n)
+    # When the folded tables score them (once with other ids than 0 past each row's end: they
+    # are padding whatever they hold), and the convolutions with their masked max
+    folded = net.fold()
+    junk = np.where(np.arange(9)[None, :] >= lens[:, None], rng.integers(1, 30, size=x.shape), x)
+    with torch.inference_mode():
+        got = folded(torch.from_numpy(x), torch.from_numpy(lens)).numpy()
+        got_junk = folded(torch.from_numpy(junk), torch.from_numpy(lens)).numpy()
+        want = net(torch.from_numpy(x), torch.from_numpy(lens)).numpy()
+    # Then every row is the network's (the windows past a text count for nothing)
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-5)
+    np.testing.assert_array_equal(got_junk, got)
+    assert np.abs(want).max() > 0.1
+
+
 def test_should_encode_token_columns_as_the_tokens_they_hold(fitted, data):
     # Given the items of a batch parse (tokens in columns) and the same as token lists,
     # with texts longer than max_len tokens, empty ones and gibberish

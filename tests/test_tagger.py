@@ -536,6 +536,32 @@ def test_should_project_repeated_units_once_and_give_every_unit_what_it_got_alon
         assert net._same_inputs(plan, folded, odd["words"].flatten(), 10 ** 6, {}, odd["gaz"].flatten(0, 1)) is None
 
 
+@pytest.mark.parametrize("layers", [1, 2])
+def test_should_run_the_packed_lstm_on_distinct_projections_as_on_one_row_per_unit(layers):
+    # Given a packed batch (rows of 5, 3, 3 and 1 units: time-major, longest first) whose
+    # units share layer 0's projections: 5 distinct ones, placed by where
+    from nlukit.models.tagger import _lstm_packed
+    torch.manual_seed(0)
+    lstm = torch.nn.LSTM(6, 4, num_layers=layers, bidirectional=True)
+    perm = torch.cat([torch.arange(0, 8), torch.arange(12, 16), torch.arange(8, 12)])
+    plan = []
+    for k in range(layers):
+        names = [f"l{k}", f"l{k}_reverse"]
+        plan.append((torch.cat([getattr(lstm, f"weight_ih_{n}")[perm] for n in names]).t().contiguous(),
+                     torch.cat([(getattr(lstm, f"bias_ih_{n}") + getattr(lstm, f"bias_hh_{n}"))[perm] for n in names]),
+                     [getattr(lstm, f"weight_hh_{n}")[perm].t().contiguous() for n in names]))
+    sizes = [4, 3, 3, 1, 1]
+    distinct = torch.randn(5, 32)
+    where = torch.tensor([0, 1, 2, 3, 4, 0, 0, 2, 1, 1, 4, 3])
+    with torch.inference_mode():
+        # When the recurrence reads the distinct rows through where, and one row per unit
+        got = _lstm_packed(distinct, sizes, plan, where)
+        want = _lstm_packed(distinct[where], sizes, plan)
+    # Then every unit's output is the same, bit for bit
+    assert got.shape == (12, 8)
+    torch.testing.assert_close(got, want, rtol=0, atol=0)
+
+
 def test_should_rebuild_the_folded_weights_when_a_weight_changes(tagger, monkeypatch):
     # Given a tagger whose inference weights were folded by a first prediction
     import copy

@@ -167,6 +167,9 @@ _MEMBER_KINDS = ("char_cnn", "word_cnn", "word_rnn", "ngram", "nearest", "transf
 _MEMBER_TAG = re.compile(r"[a-z_]+(@\w+)?", re.ASCII)
 _WORD_KINDS = ("word_cnn", "word_rnn")  # read the morphemes, vectors from the Embeddings
 FOLDED_BLOCK = 256  # rows per call of the folded network at inference
+#: added to the folded tables' rows of positions past a text, in the columns of the windows
+#: they put past it: any sum holding it is far below every real window's
+_PAST = -1e30
 FOLD_MAX_FLOATS = 16_000_000  # 64 MB: above it (huge word vocabularies) inference uses the convolutions
 _SPACE = " "
 
@@ -347,6 +350,25 @@ def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> 
                     for k, conv in zip(self.kernel_sizes, self.convs, strict=True)], dim=1))
             # every window has an offset 0: the biases ride on that table
             blocks[0] = blocks[0] + torch.cat([c.bias for c in self.convs])[None, :]
+            # after each block's vocabulary, the rows of positions past a row's length (see
+            # _Folded.padded): padding's own row (id 0's), plus PAST in the columns of each
+            # kernel whose window at that offset is past the text, so the max passes it by
+            extra = 1 + k_max * k_max
+            for j in range(k_max):
+                rows = blocks[j][0].repeat(extra, 1)
+                col = 0
+                for k, conv in zip(self.kernel_sizes, self.convs, strict=True):
+                    f = conv.out_channels
+                    if j < k:
+                        for r in range(extra):
+                            # row 0: a position k_max or more along; row 1 + L * k_max + p:
+                            # position p < k_max of a text of L < k_max units, inside the one
+                            # window such a text has (the first) when L < k and p == j
+                            short, at = divmod(r - 1, k_max)
+                            if r == 0 or not (short < k and at == j):
+                                rows[r, col:col + f] += _PAST
+                    col += f
+                blocks[j] = torch.cat([blocks[j], rows])
             return _Folded(self, torch.cat(blocks).contiguous())
 
     class _Folded:
@@ -364,36 +386,47 @@ def _build_net(n_vocab: int, n_labels: int, p: dict[str, Any], emb_dim: int) -> 
             self.k_max = max(net.kernel_sizes)
             self.n_vocab = net.embed.weight.shape[0]
             self.filters = net.convs[0].out_channels
-            self.offsets = torch.arange(self.k_max) * self.n_vocab
-            self.pos = torch.arange(256)
+            self.offsets = torch.arange(self.k_max) * (table.shape[0] // self.k_max)
+
+        def padded(self, x: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+            """The ids of ``x`` (B × W, ``lengths`` at least 1) with ``k_max - 1`` more columns, the
+            positions past each row's length holding the ids of :meth:`IntentCNN.fold`'s rows
+            after the vocabulary: ``n_vocab`` at ``k_max`` or more along, ``n_vocab + 1 +
+            L * k_max + p`` at a position ``p < k_max`` of a row of length ``L < k_max``."""
+            b, w = x.shape
+            k = self.k_max
+            lens = lengths[:, None]
+            pos = np.arange(w + k - 1)[None, :]
+            xp = np.full((b, w + k - 1), self.n_vocab, dtype=np.int64)
+            xp[:, :w] = x
+            xp[pos >= lens] = self.n_vocab
+            first = pos[:, :k]
+            short = (first >= lens) & (lens < k)
+            np.copyto(xp[:, :k], lens * k + first + (self.n_vocab + 1), where=short)
+            return xp
 
         def __call__(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
             import torch.nn.functional as nnf
             b, length = x.shape
             nk, f = len(self.ks), self.filters
-            xp = nnf.pad(x, (0, self.k_max - 1))
+            lens = lengths.numpy()
+            xp = torch.from_numpy(self.padded(x.numpy(), lens))
             idx = xp.unfold(1, self.k_max, 1) + self.offsets  # B × L × K
             h = nnf.embedding_bag(idx.reshape(-1, self.k_max), self.table, mode="sum")
             h = h.view(b, length, nk, f)
-            n_valid = torch.clamp(lengths[:, None] - self.ks[None, :] + 1, min=1)  # B × nk
-            if length > len(self.pos):
-                self.pos = torch.arange(length)
             # the max over each row's valid windows, then the ReLU (on B × nk × F, not on
-            # every window): windows [0, m) are valid in every row and kernel (rows of a block
-            # have similar lengths) and need no mask; past m the invalid ones are zeroed, the
-            # value the network's ReLU-then-mask gives them, so relu(max) is its max exactly
-            m = int(n_valid.min())
-            top = h[:, :m].amax(dim=1)  # B × nk × F
-            if m < length:
-                tail = h[:, m:]
-                tail.mul_((self.pos[None, m:length, None] < n_valid[:, None, :]).unsqueeze(3))
-                torch.maximum(top, tail.amax(dim=1), out=top)
-            feats = [top.relu_()]
+            # every window): a window past the text holds _PAST in its sums (the rows of the
+            # ids padded() gives), below any real one, so the max over all windows is the max
+            # over the valid ones, and relu(max) the network's max of ReLU-then-mask exactly
+            feats = [h.amax(dim=1).relu_()]   # B × nk × F
             if self.net.end_pool:
                 # each kernel's last window: rows of h read by flat index (a gather along
                 # the length with an expanded index costs several times more)
-                at = (torch.arange(b)[:, None] * length + (n_valid - 1)) * nk + torch.arange(nk)[None, :]
-                feats.append(h.reshape(b * length * nk, f).index_select(0, at.reshape(-1)).view(b, nk, f).relu_())
+                # (the indices in NumPy: a few small operations, each several times cheaper there)
+                n_valid = np.maximum(lens[:, None] - self.ks.numpy()[None, :] + 1, 1)   # B × nk
+                at = (np.arange(b)[:, None] * length + (n_valid - 1)) * nk + np.arange(nk)[None, :]
+                feats.append(h.reshape(b * length * nk, f).index_select(0, torch.from_numpy(at.reshape(-1)))
+                             .view(b, nk, f).relu_())
             z = torch.stack(feats, dim=2).reshape(b, -1)  # per kernel: max, then last window
             return self.net.head(z)
 

@@ -35,6 +35,7 @@ import time
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
+from itertools import count as numbered
 from typing import Any
 
 import numpy as np
@@ -396,7 +397,7 @@ class _Net(nn.Module):
         flat = torch.from_numpy((rows[None, :] * n + steps[:, None])[running]).to(words.device)
 
         def take(t: torch.Tensor) -> torch.Tensor:
-            return t.reshape(b * n, *t.shape[2:])[flat]
+            return t.reshape(b * n, *t.shape[2:]).index_select(0, flat)   # (a gather; indexing costs more)
 
         plan = self._folded()
         gaz = take(batch["gaz"]) if self.gaz_dim else None
@@ -438,14 +439,14 @@ class _Net(nn.Module):
                 dense.append(nn.functional.embedding(others[name], table))
         if dense:
             xg.addmm_(torch.cat(dense, dim=1) if len(dense) > 1 else dense[0], plan.weight)
-        if same is not None:
-            xg = xg.index_select(0, same[1])
-        h = _lstm_packed(xg, running.sum(axis=1).tolist(), plan.layers)
+        # repeated units: each step reads its units' rows of the distinct projections (no copy
+        # of the projection per unit)
+        h = _lstm_packed(xg, running.sum(axis=1).tolist(), plan.layers, same[1] if same is not None else None)
         em_units = self.out(h)
         if self.gaz_out is not None:
             em_units = em_units + self.gaz_out(gaz)
         em = self.out.bias.expand(b * n, em_units.shape[1]).clone()
-        em[flat] = em_units
+        em.index_copy_(0, flat, em_units)
         return em.view(b, n, -1)
 
     def _same_inputs(self, plan: _Folded, folded: list[torch.Tensor], at: torch.Tensor, n_char_rows: int,
@@ -464,15 +465,37 @@ class _Net(nn.Module):
                  for k, (_, off) in enumerate(plan.offsets)] if plan.table is not None else []
         sizes += [n_char_rows] + [dict(plan.dense)[name].shape[0] for name in others]
         if gaz is not None:
-            if gaz.shape[1] > 24 or not bool(((gaz == 0) | (gaz == 1)).all()):
+            if gaz.shape[1] > 24:
                 return None
-            parts.append((gaz.to(torch.int64) << torch.arange(gaz.shape[1], device=gaz.device)).sum(dim=1))
+            if gaz.device.type == "cpu":     # NumPy: several times less per call on these small arrays
+                g = gaz.detach().numpy()
+                if not ((g == 0) | (g == 1)).all():
+                    return None
+                # the columns as the bits of one number: sums of distinct powers of two below
+                # 2 ** 24, exact in float32 whatever the order of the sum
+                bits = (2.0 ** np.arange(g.shape[1])).astype(np.float32 if g.dtype == np.float32 else np.float64)
+                parts.append(torch.from_numpy((g @ bits).astype(np.int64)))
+            else:
+                if not bool(((gaz == 0) | (gaz == 1)).all()):
+                    return None
+                parts.append((gaz.to(torch.int64) << torch.arange(gaz.shape[1], device=gaz.device)).sum(dim=1))
             sizes.append(1 << gaz.shape[1])
         bound = 1
         for size in sizes:
             bound *= max(int(size), 1)
         if bound >= 1 << 62 or len(at) < 2:
             return None
+        if at.device.type == "cpu":     # NumPy: its unique costs half of torch's here
+            key_np = parts[0].numpy().astype(np.int64)
+            for part, size in zip(parts[1:], sizes[1:], strict=True):
+                key_np *= size
+                key_np += part.numpy()
+            uniq_np, where_np = np.unique(key_np, return_inverse=True)
+            if len(uniq_np) > 0.8 * len(key_np):
+                return None
+            first_np = np.empty(len(uniq_np), dtype=np.int64)
+            first_np[where_np.reshape(-1)] = np.arange(len(key_np))    # any unit of each combination
+            return torch.from_numpy(first_np), torch.from_numpy(where_np.reshape(-1).astype(np.int64))
         key = parts[0].clone()
         for part, size in zip(parts[1:], sizes[1:], strict=True):
             key.mul_(size).add_(part)
@@ -641,7 +664,8 @@ def _lstm_one_layer(xg: np.ndarray, w_hh: Sequence[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any]) -> torch.Tensor:
+def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any],
+                 where: torch.Tensor | None = None) -> torch.Tensor:
     """A bidirectional LSTM over a packed (time-major, longest row first) batch, inference only.
 
     ``xg`` holds layer 0's input projections plus biases, ``(units, 8H)``: forward gates
@@ -650,16 +674,23 @@ def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any]) -> t
     unused). Row ``r`` of step ``t`` continues row ``r`` of the step before, as rows
     are sorted by length; the backward pass meets new rows (with zero state) as it
     walks back. Returns the last layer's ``(units, 2H)`` outputs.
+
+    With ``where``, ``xg`` holds distinct projections and unit ``u``'s is row ``where[u]``
+    (:meth:`_Net._same_inputs`): each step gathers its units' rows (the copy ``addmm``
+    makes of its input anyway) instead of a copy of ``xg`` per unit made first; the same
+    numbers bit for bit.
     """
     offs = [0]
     for k in sizes:
         offs.append(offs[-1] + k)
+    units = offs[-1]
     out = xg
     for depth, (w_ih, bias, w_hh) in enumerate(layers):
         if depth:
             xg = torch.addmm(bias, out, w_ih)
+            where = None
         hid = w_hh[0].shape[0]
-        out = xg.new_empty(xg.shape[0], 2 * hid)
+        out = xg.new_empty(units, 2 * hid)
         for d, steps in ((0, range(len(sizes))), (1, range(len(sizes) - 1, -1, -1))):
             g0, g3 = d * 4 * hid, d * 4 * hid + 3 * hid
             h = xg.new_zeros(sizes[0], hid)
@@ -667,11 +698,18 @@ def _lstm_packed(xg: torch.Tensor, sizes: list[int], layers: Sequence[Any]) -> t
             # the sigmoid gates and the tanh gate in two products: each activation then
             # runs over a contiguous block (a strided slice costs it about twice as much)
             w_s, w_g = (w.contiguous() for w in w_hh[d].split([3 * hid, hid], dim=1))
+            if where is not None:
+                x_s, x_g = xg[:, g0:g3].contiguous(), xg[:, g3:g3 + hid].contiguous()
             for t in steps:
                 k, o = sizes[t], offs[t]
                 hk = h[:k]
-                s = torch.addmm(xg[o:o + k, g0:g3], hk, w_s).sigmoid_()
-                g = torch.addmm(xg[o:o + k, g3:g3 + hid], hk, w_g).tanh_()
+                if where is None:
+                    s = torch.addmm(xg[o:o + k, g0:g3], hk, w_s).sigmoid_()
+                    g = torch.addmm(xg[o:o + k, g3:g3 + hid], hk, w_g).tanh_()
+                else:       # the rows of the step's units, then the product added in place
+                    at = where[o:o + k]
+                    s = x_s.index_select(0, at).addmm_(hk, w_s).sigmoid_()
+                    g = x_g.index_select(0, at).addmm_(hk, w_g).tanh_()
                 ck = c[:k]
                 ck.mul_(s[:, hid:2 * hid]).addcmul_(s[:, :hid], g)
                 torch.tanh(ck, out=hk)
@@ -1167,16 +1205,16 @@ class EntityTagger:
         g_starts = gstarts[reg]
         # a unit starts a word at the text's start or after a space
         marked = (u_starts == 0) | (codes[g_starts - 1] == 32)
-        # POS ids and rows of distinct surfaces: one dictionary lookup per token (of every text)
-        tag_index: dict[str, int] = {}
-        tag_set = tag_index.setdefault
-        tag_of = np.array([tag_set(t, len(tag_index)) for t in tags], dtype=np.int64)[reg]
+        # POS ids and rows of distinct surfaces (numbered in order of first appearance): one
+        # dictionary lookup per token (of every text), in C (map over the dictionary's __getitem__)
+        tag_index: dict[str, int] = dict(zip(dict.fromkeys(tags), numbered()))
+        tag_of = np.fromiter(map(tag_index.__getitem__, tags), dtype=np.int64, count=total)[reg]
         pget = self.pos_.stoi.get
         tag_ids = np.array([[pget(t, 1), pget(t + "_", 1)] for t in tag_index], dtype=np.int64).reshape(-1, 2)
         pos_ids = tag_ids[tag_of, marked.astype(np.int64)]
-        words: dict[str, int] = {}
+        words: dict[str, int] = dict(zip(dict.fromkeys(surfaces), numbered()))
         setdefault = words.setdefault
-        word_row = np.array([setdefault(w, len(words)) for w in surfaces], dtype=np.int64)
+        word_row = np.fromiter(map(words.__getitem__, surfaces), dtype=np.int64, count=total)
         if at is not None:              # as _units gives them: folded where the text had capitals
             for j in np.flatnonzero(upper[owner] & keep).tolist():
                 word_row[j] = setdefault(fold_ascii_case(surfaces[j]), len(words))
@@ -1815,7 +1853,6 @@ class EntityTagger:
             sizes = [len(u.starts) for u in prepared]
         else:                           # many texts: their units in flat arrays
             sizes = flat.sizes.tolist()
-            flat_first, flat_starts, flat_ends = flat.first.tolist(), flat.starts.tolist(), flat.ends.tolist()
         order = sorted((i for i, k in enumerate(sizes) if k), key=sizes.__getitem__)
         bs = int(self.params["eval_batch_size"])
         net = self.net_
@@ -1848,17 +1885,22 @@ class EntityTagger:
                                         ).tolist()
                 else:
                     probs = [1.0] * len(rows_r)
+                if flat is not None:    # each run's item and offsets read with arrays, then one append each
+                    owner = np.asarray(idx, dtype=np.int64)[hit_rows[rows_r]]
+                    at = flat.first[owner]
+                    for i, s, e, tag, conf in zip(owner.tolist(), flat.starts[at + starts_r].tolist(),
+                                                  flat.ends[at + ends_r - 1].tolist(), opener.tolist(), probs,
+                                                  strict=True):
+                        entity, role = parts.get(tag) or parts.setdefault(tag, split_label(tags_of[tag][2:]))
+                        out[i].append((s, e, entity, role, conf))
+                    continue
                 rows = hit_rows.tolist()   # list items index faster than NumPy scalars
                 for r, j, e, tag, conf in zip(rows_r.tolist(), starts_r.tolist(), ends_r.tolist(), opener.tolist(),
                                               probs, strict=True):
                     i = idx[rows[r]]
                     entity, role = parts.get(tag) or parts.setdefault(tag, split_label(tags_of[tag][2:]))
-                    if flat is None:
-                        units = prepared[i]
-                        out[i].append((units.starts[j], units.ends[e - 1], entity, role, conf))
-                    else:
-                        at = flat_first[i]
-                        out[i].append((flat_starts[at + j], flat_ends[at + e - 1], entity, role, conf))
+                    units = prepared[i]
+                    out[i].append((units.starts[j], units.ends[e - 1], entity, role, conf))
         if was_training:
             net.train()
         return out
