@@ -127,8 +127,7 @@ def _gc_paused() -> Iterator[None]:
     object of the process — with torch loaded, hundreds of thousands — and costs
     about a quarter of ``parse_batch``'s time. Parsing creates few if any reference cycles,
     so nothing is lost by deferring it. Nested and concurrent batches share one pause;
-    the collector's previous state comes back when the last one ends, with what the pause
-    left young aged first (:func:`_age_young_objects`), so no collection walks it right away.
+    the collector's previous state comes back when the last one ends.
     """
     global _gc_pauses, _gc_was_enabled
     with _gc_lock:
@@ -142,25 +141,7 @@ def _gc_paused() -> Iterator[None]:
         with _gc_lock:
             _gc_pauses -= 1
             if _gc_pauses == 0 and _gc_was_enabled:
-                _age_young_objects()
                 gc.enable()
-
-
-def _age_young_objects() -> None:
-    """Move every object the collector tracks to its oldest generation, without a collection.
-
-    What a batch returns (results, their rankings of IntentScores, entities: ~13 objects a
-    text) is young when the pause ends, so the next allocation would start a collection
-    walking all of it (5 ms for 4,000 texts: 2 % of ``parse_batch``) only to find it alive;
-    ``gc.freeze()`` then ``gc.unfreeze()`` moves it to the oldest generation, and resets the
-    young generation's count, in constant time. Results dropped by the caller are freed by
-    reference counting as before; a reference cycle made during the pause waits for the next
-    full collection. Left alone when the application keeps objects frozen itself (a server
-    forking workers does), or on a Python without ``gc.freeze``.
-    """
-    if getattr(gc, "get_freeze_count", None) is not None and gc.get_freeze_count() == 0:
-        gc.freeze()
-        gc.unfreeze()
 
 
 SINGLE_MAX = 2   # parse_batch() of at most this many texts parses them one by one

@@ -101,52 +101,6 @@ def test_should_give_back_the_garbage_collector_as_it_was_after_a_batch() -> Non
         gc.enable()
 
 
-def test_should_not_start_a_collection_over_what_a_batch_made() -> None:
-    import gc
-
-    from nlukit.nlu import _gc_paused
-
-    # Given the collector enabled and watched
-    started: list[int] = []
-
-    def watch(phase: str, info: dict) -> None:
-        if phase == "start":
-            started.append(info["generation"])
-    gc.collect()
-    gc.callbacks.append(watch)
-    try:
-        # When a batch makes and keeps thousands of objects (as results, scores and entities are)
-        with _gc_paused():
-            kept = [{"n": [i]} for i in range(5000)]
-        more = [[i] for i in range(100)]
-    finally:
-        gc.callbacks.remove(watch)
-    # Then no collection walks them when the pause ends: they are aged, not collected; and
-    # they are alive, and the collector is enabled
-    assert started == []
-    assert len(kept) == 5000 and kept[-1] == {"n": [4999]} and len(more) == 100
-    assert gc.isenabled()
-
-
-def test_should_leave_objects_the_application_froze_frozen() -> None:
-    import gc
-
-    from nlukit.nlu import _gc_paused
-
-    # Given an application that froze its objects (a server before forking workers)
-    gc.freeze()
-    try:
-        frozen = gc.get_freeze_count()
-        assert frozen > 0
-        # When a batch runs
-        with _gc_paused():
-            made = [[i] for i in range(1000)]
-        # Then they are still frozen
-        assert gc.get_freeze_count() >= frozen and len(made) == 1000
-    finally:
-        gc.unfreeze()
-
-
 class _Unsure:
     """An intent model that is never sure: every intent equally likely."""
     labels_ = ["goodbye", "thanks", "weather"]
