@@ -48,7 +48,16 @@ top-level parameters updated by ``member_params[entry]``) and averages their
 calibrated probabilities; an entry is a kind, or a kind and a tag
 (``ngram@b``) so one kind can serve twice with other parameters (a seed, n-gram
 sizes); a temperature and the fallback threshold are then
-fitted for the average, as below.
+fitted for the average, as below. With ``combine = "stack"`` a logistic regression
+from the members' calibrated log-probabilities to the intents (:func:`_fit_stack`,
+fitted on the validation split, pulled towards the members' geometric mean) takes
+the average's place; the temperature, class bias and threshold are then fitted on its
+out-of-fold scores.
+
+``refit = true`` trains a network again, from scratch and with the same seed, on train
++ valid for the epochs early stopping chose, after the calibration (which it keeps); an
+ensemble calibrates on its members' held-out scores first, then refits the members
+whose parameters say so.
 
 Out of scope (the fallback). Two mechanisms, both decided on data, never by hand:
 
