@@ -48,7 +48,16 @@ top-level parameters updated by ``member_params[entry]``) and averages their
 calibrated probabilities; an entry is a kind, or a kind and a tag
 (``ngram@b``) so one kind can serve twice with other parameters (a seed, n-gram
 sizes); a temperature and the fallback threshold are then
-fitted for the average, as below.
+fitted for the average, as below. With ``combine = "stack"`` a logistic regression
+from the members' calibrated log-probabilities to the intents (:func:`_fit_stack`,
+fitted on the validation split, pulled towards the members' geometric mean) takes
+the average's place; the temperature, class bias and threshold are then fitted on its
+out-of-fold scores.
+
+``refit = true`` trains a network again, from scratch and with the same seed, on train
++ valid for the epochs early stopping chose, after the calibration (which it keeps); an
+ensemble calibrates on its members' held-out scores first, then refits the members
+whose parameters say so.
 
 Out of scope (the fallback). Two mechanisms, both decided on data, never by hand:
 
@@ -146,6 +155,8 @@ DEFAULTS: dict[str, Any] = {
     "ngram_chars": 5,            # ngram: character n-grams of length 1..n (0 = none)
     "ngram_words": 3,            # ngram: morpheme/POS n-grams of length 1..n (0 = none)
     "ngram_jamo": 0,             # ngram: also jamo n-grams of length 2..n (0 = none)
+    "ngram_ends": 0,             # ngram: also the text's last 1..n characters and last word, marked
+                                 # as the end (0 = none): where Korean says what a sentence is
     "ngram_min_count": 2,        # ngram: features seen fewer times in training are dropped
     "nearest_chars": 3,          # nearest: character n-grams of each word, length 1..n (0 = none)
     "nearest_words": 0,          # nearest: morpheme/POS n-grams of length 1..n (0 = none)
@@ -159,6 +170,12 @@ DEFAULTS: dict[str, Any] = {
     "encoder_max_len": 64,       # transformer: subwords read per text (longer texts are cut)
     "freeze_encoder": False,     # transformer: train the head alone
     "members": ["char_cnn", "word_cnn"],  # ensemble: member kinds (or kind@tag, e.g. ngram@b)
+    "refit": False,              # after early stopping and calibration, train the network again on
+                                 # train + valid for the epochs early stopping chose (calibration kept;
+                                 # char_cnn, word_cnn, word_rnn, ngram; an ensemble: its members)
+    "combine": "mean",           # ensemble: "mean" of the members' calibrated probabilities, or "stack":
+                                 # a logistic regression on their log-probabilities fitted on valid
+                                 # (k-fold within valid for its L2 strength and the calibration)
     "member_params": {},         # ensemble: per-kind overrides, e.g. {char_cnn = {dropout = 0.4}}
 }
 
@@ -183,7 +200,7 @@ def _member_kind(name: str) -> str:
 
 
 def ngram_features(text: str, tokens: Sequence[Token] | None, n_chars: int, n_words: int,
-                   max_len: int = 150, n_jamo: int = 0) -> list[str]:
+                   max_len: int = 150, n_jamo: int = 0, n_ends: int = 0) -> list[str]:
     """The features of the *ngram* kind: character and morpheme/POS n-grams.
 
     >>> ngram_features("네", [Token("네", "IC", 0, 1)], 2, 2)
@@ -205,6 +222,12 @@ def ngram_features(text: str, tokens: Sequence[Token] | None, n_chars: int, n_wo
         m = ["<s>"] + [f"{tok.surface}/{tok.pos}" for tok in tokens[:max_len]] + ["</s>"]
         for n in range(1, n_words + 1):
             out.extend("w:" + "|".join(m[i:i + n]) for i in range(len(m) - n + 1))
+    if n_ends > 0:   # the end of the text, wherever its length puts it: "e:" + last n characters
+        words = text.split()
+        if words:
+            last = "".join(words)[-n_ends:]
+            out.extend("e:" + last[-n:] for n in range(1, len(last) + 1))
+            out.append("E:" + words[-1])
     return out
 
 
@@ -477,6 +500,9 @@ class IntentClassifier:
         self.threshold_: float | None = None
         self.temperature_: float = 1.0
         self.bias_: np.ndarray | None = None  # class_bias: added to logits / temperature
+        self.stack_: tuple[np.ndarray, np.ndarray] | None = None  # combine = "stack": weights, bias
+        self.stack_info_: dict[str, Any] = {}  # combine = "stack": the L2 strength and CV scores
+        self._fixed_epochs: int | None = None  # refit's second run: this many epochs, no validation
         self.history_: list[dict[str, Any]] = []
         self.vocab_: Any = None
         self._net: Any = None
@@ -509,7 +535,7 @@ class IntentClassifier:
                     "short_forms"):
             if not 0.0 <= float(p[key]) < 1.0:
                 raise ConfigError(f"[intent] {key} must be in [0, 1), got {p[key]!r}")
-        for key in ("ngram_chars", "ngram_words", "ngram_jamo", "ngram_min_count"):
+        for key in ("ngram_chars", "ngram_words", "ngram_jamo", "ngram_ends", "ngram_min_count"):
             if not isinstance(p[key], int) or p[key] < 0:
                 raise ConfigError(f"[intent] {key} must be a non-negative integer, got {p[key]!r}")
         if p["kind"] == "ngram" and p["ngram_chars"] == 0 and p["ngram_words"] == 0:
@@ -530,7 +556,7 @@ class IntentClassifier:
                 raise ConfigError(f"[intent] member_params must map member kinds to tables of "
                                   f"parameters, got {mp!r}")
             for kind, over in mp.items():
-                bad = set(over) - set(DEFAULTS) | ({"kind", "members", "member_params"} & set(over))
+                bad = set(over) - set(DEFAULTS) | ({"kind", "members", "member_params", "combine"} & set(over))
                 if bad:
                     raise ConfigError(f"[intent] member_params.{kind}: unknown or not allowed "
                                       f"parameter(s) {sorted(bad)}")
@@ -540,6 +566,10 @@ class IntentClassifier:
                 encoder_intent.check_params(q)
                 if folders:
                     pretrained.check_folder(q["pretrained"], "intent.pretrained")
+        if not isinstance(p["refit"], bool):
+            raise ConfigError(f"[intent] refit must be true or false, got {p['refit']!r}")
+        if p["combine"] not in ("mean", "stack"):
+            raise ConfigError(f"[intent] combine must be 'mean' or 'stack', got {p['combine']!r}")
         if p["class_bias"] not in ("none", "macro_f1"):
             raise ConfigError(f"[intent] class_bias must be 'none' or 'macro_f1', got {p['class_bias']!r}")
         if not 0.0 <= float(p["oe_masked"]) <= 1.0:
@@ -573,7 +603,7 @@ class IntentClassifier:
         if not isinstance(text, str):
             _bad_text(text)
         return ngram_features(text, tokens, int(p["ngram_chars"]), int(p["ngram_words"]), int(p["max_len"]),
-                              int(p["ngram_jamo"]))
+                              int(p["ngram_jamo"]), int(p["ngram_ends"]))
 
     def _encode(self, items: Sequence[Item]) -> tuple[np.ndarray, np.ndarray]:
         """Index matrix (n × width, 0-padded) and lengths; vectorised for characters."""
@@ -669,6 +699,7 @@ class IntentClassifier:
         p = self.check_params(folders=init is None)
         train = list(train)
         valid = list(valid)
+        given = (list(train), list(valid))  # what refit trains on again
         if not train:
             raise ModelError("cannot fit an intent classifier on no examples; generate a dataset first")
         for name, rows in (("train", train), ("valid", valid)):
@@ -694,7 +725,7 @@ class IntentClassifier:
             from .encoder_intent import fit_encoder
             return fit_encoder(self, train, valid, labels, progress, init)
         if p["kind"] == "ensemble":
-            return self._fit_ensemble(train, valid, embeddings, progress, init)
+            return self._fit_ensemble(train, valid, embeddings, progress, init, refit=bool(given[1]))
         word = p["kind"] in _WORD_KINDS
         bag = p["kind"] == "ngram"
 
@@ -779,7 +810,8 @@ class IntentClassifier:
                 self.history_.append({"epoch": 0, "warm_start": True, **fields})
                 stopper.step(score, net, -1)
             reps = passes_per_epoch(len(train), bs, int(p["epochs"]), int(p["min_updates"]))
-            bar = epoch_bar(int(p["epochs"]), progress, f"intent {p['kind']}")
+            fixed = self._fixed_epochs
+            bar = epoch_bar(fixed or int(p["epochs"]), progress, f"intent {p['kind']}")
             for epoch in bar:
                 t0 = time.perf_counter()
                 net.train()
@@ -824,6 +856,10 @@ class IntentClassifier:
                     for o in (opt, sparse_opt):
                         for group in (o.param_groups if o is not None else []):
                             group["lr"] *= float(p["lr_decay"])
+                if fixed:   # refit's run: no validation data left out, every epoch is kept
+                    self.history_.append({"epoch": epoch + 1, "refit": True, "loss": round(total / max(seen, 1), 6),
+                                          "seconds": round(time.perf_counter() - t0, 3)})
+                    continue
                 score, nll, fields = validate()
                 self.history_.append({"epoch": epoch + 1, "loss": round(total / max(seen, 1), 6), **fields,
                                       "seconds": round(time.perf_counter() - t0, 3)})
@@ -831,6 +867,10 @@ class IntentClassifier:
                     bar.set_postfix(acc=f"{fields['valid_acc']:.4f}", loss=f"{nll:.4f}")
                 if stopper.step(score, net, epoch):
                     break
+            net.eval()
+            if fixed:
+                self._device = device
+                return self
             stopper.restore(net)
             net.eval()
             for h in self.history_:
@@ -845,7 +885,23 @@ class IntentClassifier:
             logits_oe = np.concatenate([self._logits(x, lens, device) for x, lens in parts])
             self._calibrate(logits_va, y_va, logits_oe)
         self._device = device
+        if p["refit"] and given[1]:
+            self._refit(*given, embeddings, progress)
         return self
+
+    def _refit(self, train: list, valid: list, embeddings: Embeddings | None, progress: bool) -> None:
+        """``refit``: a fresh network of the same settings (seed included) trained on ``train +
+        valid`` for the epochs early stopping chose, in place of the fitted one. Temperature,
+        class bias and threshold stay those fitted on valid (no data is left to refit them on)."""
+        best = next((int(h["epoch"]) for h in self.history_ if h.get("best")), 0)
+        if best < 1 or self._fixed_epochs:   # a warm start's old weights won: nothing to refit
+            return
+        twin = IntentClassifier(**{**self.params, "refit": False})
+        twin._fixed_epochs = best
+        twin.fit(train + valid, valid, embeddings=embeddings, progress=progress)
+        self.vocab_, self._net, self._folded = twin.vocab_, twin._net, None
+        self._build_lookup()
+        self.history_ = self.history_ + twin.history_
 
     def _calibration_outliers(self, valid: Sequence[TrainItem], chars: Sequence[str]
                               ) -> tuple[int, list[Item], np.random.Generator]:
@@ -879,14 +935,15 @@ class IntentClassifier:
 
     # ------------------------------------------------------------------ ensemble
     def _member_params(self, name: str) -> dict[str, Any]:
-        p = {k: v for k, v in self.params.items() if k not in ("members", "member_params")}
+        p = {k: v for k, v in self.params.items() if k not in ("members", "member_params", "combine")}
         p["kind"] = _member_kind(name)
         p["class_bias"] = "none"  # the ensemble shifts its mean; a member only via member_params
         p.update(self.params["member_params"].get(name, {}))
         return p
 
     def _fit_ensemble(self, train: list, valid: list, embeddings: Embeddings | None,
-                      progress: bool, init: IntentClassifier | None = None) -> IntentClassifier:
+                      progress: bool, init: IntentClassifier | None = None, refit: bool = False
+                      ) -> IntentClassifier:
         """Fit every member, then a temperature and a threshold for their mean probabilities.
 
         With ``init`` (an older ensemble) each member warm-starts from the old member of
@@ -899,22 +956,36 @@ class IntentClassifier:
             m_init = old.get(name)
             if m_init is not None and m_init.params["kind"] != _member_kind(name):
                 m_init = None
-            self.members_.append(IntentClassifier(**self._member_params(name)).fit(
+            # a member refits after the ensemble is calibrated on its held-out scores (below)
+            self.members_.append(IntentClassifier(**{**self._member_params(name), "refit": False}).fit(
                 train, valid, embeddings=embeddings, progress=progress, init=m_init))
         if init is not None:
             self.warm_start_ = {name: m.warm_start_ for name, m in zip(p["members"], self.members_,
                                                                         strict=True)}
         self.labels_ = list(self.members_[0].labels_ or [])
+        self._calibrate_mean(train, valid)
+        for name, m in zip(p["members"], self.members_, strict=True):
+            m.params["refit"] = bool(self._member_params(name)["refit"])
+            if m.params["refit"] and refit:
+                m._refit(train, valid, embeddings, progress)
         self.history_ = [{"member": m.params["kind"], "history": m.history_} for m in self.members_]
-        return self._calibrate_mean(train, valid)
+        return self
 
     def _calibrate_mean(self, train: list, valid: list) -> IntentClassifier:
         """Temperature, class_bias and threshold of a fitted ensemble's mean, on ``valid``."""
         self.temperature_ = 1.0
         self.bias_ = None
+        self.stack_ = None
         lab_index = {name: i for i, name in enumerate(self.labels_)}
         y_va = np.array([lab_index[r[2]] for r in valid], dtype=np.int64)
-        logits_va = self.predict_logits([(t, toks) for t, toks, _ in valid])
+        items_va = [(t, toks) for t, toks, _ in valid]
+        if self.params["combine"] == "stack":
+            # the calibration reads the stacker's out-of-fold logits: no sentence scored by
+            # weights fitted on it
+            self.stack_, logits_va, self.stack_info_ = _fit_stack(
+                self._member_log_proba(items_va), y_va, len(self.labels_), int(self.params["seed"] or 0))
+        else:
+            logits_va = self.predict_logits(items_va)
         chars = _known_chars(train)
         n_nonsense, masked_va, rng_oe = self._calibration_outliers(valid, chars)
         oe = _nonsense_items(n_nonsense, rng_oe, chars) + masked_va
@@ -1007,6 +1078,16 @@ class IntentClassifier:
             raise NotFittedError("this IntentClassifier is not fitted; call fit() or "
                                  "IntentClassifier.load() first")
 
+    def _member_probas(self, items: Sequence[Item], batch_size: int = 1024) -> list[np.ndarray]:
+        """Each member's calibrated probabilities, columns in the ensemble's ``labels_`` order."""
+        return [m.predict_proba(items, batch_size)[:, [(m.labels_ or []).index(lab) for lab in self.labels_ or []]]
+                for m in self.members_]
+
+    def _member_log_proba(self, items: Sequence[Item], batch_size: int = 1024) -> np.ndarray:
+        """The stacker's input: members' calibrated log-probabilities, ``n × members × intents``
+        (floored at :data:`STACK_FLOOR`, so one member's certainty cannot outvote the rest)."""
+        return np.log(np.maximum(np.stack(self._member_probas(items, batch_size), axis=1), STACK_FLOOR))
+
     def predict_logits(self, items: Sequence[Item], batch_size: int = 1024) -> np.ndarray:
         """Raw (uncalibrated) scores, ``len(items) × len(labels_)``."""
         from .common import torch_threads
@@ -1018,10 +1099,10 @@ class IntentClassifier:
         if self._encoder is not None:
             with torch_threads(self.params["threads"]):
                 return self._encoder.logits([t if isinstance(t, str) else _bad_text(t) for t, _ in items])
+        if self.members_ and self.stack_ is not None:  # ensemble, combine = "stack"
+            return _stack_logits(self._member_log_proba(items, batch_size), *self.stack_)
         if self.members_:  # ensemble: the log of the members' mean calibrated probabilities
-            mean = np.mean([m.predict_proba(items, batch_size)[:, [(m.labels_ or []).index(lab)
-                                                                  for lab in self.labels_ or []]]
-                            for m in self.members_], axis=0)
+            mean = np.mean(self._member_probas(items, batch_size), axis=0)
             return np.log(np.maximum(mean, 1e-12)).astype(np.float32)
         n = len(items)
         if n > batch_size:  # group similar lengths so little padding is computed
@@ -1061,7 +1142,10 @@ class IntentClassifier:
                 write_json(tmp / "meta.json", {
                     "kind": KIND, "format": FORMAT_VERSION, "nlukit_version": __version__,
                     "params": self.params, "labels": self.labels_, "threshold": self.threshold_,
-                    "temperature": self.temperature_, "members": names, **self._bias_meta()})
+                    "temperature": self.temperature_, "members": names, **self._bias_meta(),
+                    **({} if self.stack_ is None else {"stack": {
+                        "weights": self.stack_[0].tolist(), "bias": self.stack_[1].tolist(),
+                        **self.stack_info_}})})
             return
         if self._nearest is not None or self._encoder is not None:
             with atomic_dir(path, overwrite=overwrite) as tmp:
@@ -1109,6 +1193,14 @@ class IntentClassifier:
             bias = np.array([float(b) for b in meta["bias"]]) if meta.get("bias") is not None else None
             if bias is not None and len(bias) != len(labels):
                 raise ValueError(f"{len(bias)} class biases for {len(labels)} intents")
+            stack = None
+            if meta.get("stack") is not None:   # combine = "stack" (older bundles: the mean)
+                w = np.array(meta["stack"]["weights"], dtype=np.float64)
+                b = np.array(meta["stack"]["bias"], dtype=np.float64)
+                if w.shape != (len(members) * len(labels), len(labels)) or b.shape != (len(labels),):
+                    raise ValueError(f"stack weights of shape {w.shape} for {len(members)} members "
+                                     f"and {len(labels)} intents")
+                stack = (w, b)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise BundleError(f"{path / 'meta.json'}: missing or bad field ({exc}); "
                               "re-save the model") from exc
@@ -1131,6 +1223,8 @@ class IntentClassifier:
         hist = path / "history.json"
         model.history_ = read_json(hist) if hist.exists() else []
         if params["kind"] == "ensemble":
+            model.stack_ = stack
+            model.stack_info_ = {k: v for k, v in (meta.get("stack") or {}).items() if k not in ("weights", "bias")}
             model.members_ = [cls.load(path / name, device=device) for name in members]
             if any(m.labels_ != labels for m in model.members_):
                 raise BundleError(f"{path}: the ensemble members' intents differ from "
@@ -1367,6 +1461,77 @@ def _fit_class_bias(z: np.ndarray, y: np.ndarray, n_labels: int, span: float = 2
     if not b.any():
         return None
     return np.round(b - b.mean(), 6)
+
+
+#: members' probabilities are floored here before the stacker takes their logarithm
+STACK_FLOOR = 1e-6
+#: L2 strengths the stacker tries (penalty on the distance from the geometric mean, per sentence)
+STACK_L2 = (1e-4, 1e-3, 1e-2, 1e-1, 1.0)
+STACK_FOLDS = 5
+
+
+def _stack_logits(logp: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The stacked ensemble's logits: members' log-probabilities (``n × M × K``) @ weights + bias."""
+    return (logp.reshape(len(logp), -1) @ w + b).astype(np.float32)
+
+
+def _fit_stack_l2(x: np.ndarray, y: np.ndarray, w0: np.ndarray, l2: float) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression on ``x`` (n × d), weights pulled towards ``w0`` with ``l2``."""
+    from scipy.optimize import minimize
+    n, d = x.shape
+    k = w0.shape[1]
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), y] = 1.0
+
+    def objective(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w = theta[:d * k].reshape(d, k)
+        z = x @ w + theta[d * k:]
+        z = z - z.max(axis=1, keepdims=True)
+        lse = np.log(np.exp(z).sum(axis=1))
+        g = (np.exp(z - lse[:, None]) - onehot) / n
+        diff = w - w0
+        loss = float(np.mean(lse - z[np.arange(n), y]) + l2 * np.sum(diff * diff))
+        return loss, np.concatenate([(x.T @ g + 2 * l2 * diff).ravel(), g.sum(axis=0)])
+
+    theta0 = np.concatenate([w0.ravel(), np.zeros(k)])
+    res = minimize(objective, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    return res.x[:d * k].reshape(d, k), res.x[d * k:]
+
+
+def _fit_stack(logp: np.ndarray, y: np.ndarray, n_labels: int, seed: int
+               ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray, dict[str, Any]]:
+    """The ``stack`` combiner: a logistic regression from the members' calibrated log-probabilities
+    (``n × M × K``, validation sentences) to the intents, its weights pulled towards the
+    geometric mean of the members (what a strong penalty leaves).
+
+    The L2 strength is the one of :data:`STACK_L2` with the lowest out-of-fold NLL over
+    :data:`STACK_FOLDS` folds of ``logp``; the weights are then fitted on all of it. Returns
+    ``(weights, bias)``, the out-of-fold logits of that strength (for the temperature, threshold
+    and class bias, so they see no sentence the weights were fitted on) and what was chosen.
+    """
+    n, m, k = logp.shape
+    x = logp.reshape(n, m * k).astype(np.float64)
+    w0 = np.tile(np.eye(k) / m, (m, 1))
+    folds = np.random.default_rng(seed).permutation(n) % min(STACK_FOLDS, n)
+    n_folds = int(folds.max()) + 1
+    best: tuple[float, float, np.ndarray] | None = None
+    cv: dict[str, float] = {}
+    for l2 in sorted(STACK_L2, reverse=True):   # ties: the stronger penalty
+        oof = np.zeros((n, k))
+        for f in range(n_folds):
+            fit_rows, held = folds != f, folds == f
+            if not fit_rows.any():   # one sentence: nothing to fit on; the geometric mean
+                oof[held] = x[held] @ w0
+                continue
+            w, b = _fit_stack_l2(x[fit_rows], y[fit_rows], w0, l2)
+            oof[held] = x[held] @ w + b
+        nll = _nll(oof, y, 1.0)
+        cv[str(l2)] = round(nll, 6)
+        if best is None or nll < best[0] - 1e-9:
+            best = (nll, l2, oof)
+    assert best is not None
+    w, b = _fit_stack_l2(x, y, w0, best[1])
+    return (w, b), best[2].astype(np.float32), {"l2": best[1], "cv_nll": cv}
 
 
 def _choose_threshold(p_in: np.ndarray, p_out: np.ndarray, max_reject: float, n_labels: int) -> float:
