@@ -595,13 +595,15 @@ def _date_start(text: str, start: int, end: int, lo: int, today: datetime.date) 
     from (이|십일) and the month said before it (십이월 |삼일; with its year, 2028년 이월 |이십구일),
     not before ``lo``: only when the whole reads as one date or is a month and day said in
     numbers (이월 이십구일 of a year not leap: no date, as 2월 29일 is), else ``start``."""
-    s = start
-    while s > lo and text[s - 1] in _NUMBER_SYLLABLES:
-        s -= 1
-    if s != start and ((s > 0 and not text[s - 1].isspace())
-                       or not (_one_date(text[s:end], today) or _month_day_said(text[s:end]))):
-        s = start   # inside a word that is no number (토요일), or no date once grown
-    m = _MONTH_BEFORE.search(text[lo:s])
+    word = start
+    while word > lo and text[word - 1] in _NUMBER_SYLLABLES:
+        word -= 1
+    if word > 0 and not text[word - 1].isspace():
+        word = start   # inside a word that is no number (토요일)
+    # the number word whole when it reads as a date; a month before it is looked for either way
+    # (삼월 삼십이일: no date, as 3월 32일 is, not the 2nd of this month)
+    s = word if _one_date(text[word:end], today) or _month_day_said(text[word:end]) else start
+    m = _MONTH_BEFORE.search(text[lo:word])
     if m is not None:
         if _one_date(text[lo + m.start():end], today):
             return lo + m.start()

@@ -394,6 +394,7 @@ def test_should_read_a_month_and_day_said_in_words_as_in_digits(surfaces, text, 
     ({"이십구일": "date"}, "이월 이십구일 알람", "이월 이십구일", "2월 29일", None),   # no 2월 29일 in 2027
     ({"구일": "date"}, "이월 이십구일 알람", "이월 이십구일", "2월 29일", None),
     ({"삼십일일": "date"}, "사월 삼십일일 날씨", "사월 삼십일일", "4월 31일", None),
+    ({"이일": "date"}, "삼월 삼십이일 날씨", "삼월 삼십이일", "3월 32일", None),         # cut inside the day too
     ({"삼월 삼일": "date"}, "십삼월 삼일 날씨", "십삼월 삼일", "13월 3일", None),      # cut inside its month
     ({"이십구일": "date"}, "이천이십팔년 이월 이십구일 알람", "이천이십팔년 이월 이십구일", "이천이십팔년 이월 이십구일",
      {"kind": "date", "value": "2028-02-29"}),                                       # with its year, one
