@@ -573,7 +573,9 @@ _MONEY_REST = re.compile(r"[\d,.]*[십백천만억조][\d,.일이삼사오육칠
 
 # a month said before a day, in digits or words (12월, 십이월, 시월, 유월), ending where the day starts
 _MONTH_WORD = r"(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3}|시|유)\s?월"
-_MONTH_BEFORE = re.compile(rf"(?:^|(?<=\s)){_MONTH_WORD}\s?$")
+# ... and the year said before it, if any (2028년 이월, 이천이십팔년 이월, 내년 삼월)
+_MONTH_BEFORE = re.compile(rf"(?:^|(?<=\s))(?:(?:\d{{4}}|이천[일이삼사오육칠팔구십]{{0,4}})\s?년\s?|(?:내년|올해|금년)\s)?"
+                           rf"(?P<month>{_MONTH_WORD})\s?$")
 _MONTH_ALONE = re.compile(_MONTH_WORD)
 _NUMBER_SYLLABLES = frozenset("일이삼사오육칠팔구십")
 # a month and day with a number word (십이월 삼일, 12월 삼 일), and the same once in digits
@@ -582,18 +584,34 @@ _SPELLED_MONTH_DAY = re.compile(rf"(?=.*[일이삼사오육칠팔구십시유]\s
 _MONTH_DAY_WORDS = re.compile(r"^(\d{1,2})\s?월\s?(\d{1,2})\s?일$")
 
 
+def _month_day_said(text: str) -> bool:
+    """True when ``text`` is a month and a day, in digits or number words, whether or not such a
+    day is (이월 이십구일, 사월 삼십일일, 십삼월 삼일; not 일이월 삼일)."""
+    return _MONTH_DAY_WORDS.fullmatch(digits(text)) is not None
+
+
 def _date_start(text: str, start: int, end: int, lo: int, today: datetime.date) -> int:
     """Where a date span ``text[start:end]`` starts once grown over the number word it was cut
-    from (이|십일) and the month said before it (십이월 |삼일), not before ``lo``: only when the
-    whole reads as one date, else ``start``."""
-    s = start
-    while s > lo and text[s - 1] in _NUMBER_SYLLABLES:
-        s -= 1
-    if s != start and ((s > 0 and not text[s - 1].isspace()) or not _one_date(text[s:end], today)):
-        s = start   # inside a word that is no number (토요일), or no date once grown
-    m = _MONTH_BEFORE.search(text[lo:s])
-    if m is not None and _one_date(text[lo + m.start():end], today):
-        return lo + m.start()
+    from (이|십일) and the month said before it (십이월 |삼일; with its year, 2028년 이월 |이십구일),
+    not before ``lo``: only when the whole reads as one date or is a month and day said in
+    numbers (이월 이십구일 of a year not leap: no date, as 2월 29일 is), else ``start``."""
+    word = start
+    while word > lo and text[word - 1] in _NUMBER_SYLLABLES:
+        word -= 1
+    if word > 0 and not text[word - 1].isspace():
+        word = start   # inside a word that is no number (토요일)
+    # the number word whole when it reads as a date; a month before it is looked for either way
+    # (삼월 삼십이일: no date, as 3월 32일 is, not the 2nd of this month)
+    s = word if _one_date(text[word:end], today) or _month_day_said(text[word:end]) else start
+    m = _MONTH_BEFORE.search(text[lo:word])
+    if m is not None:
+        if _one_date(text[lo + m.start():end], today):
+            return lo + m.start()
+        month = lo + m.start("month")
+        if _one_date(text[month:end], today) or _month_day_said(text[month:end]):
+            # a month and a day with no such date (이월 이십구일 of a year not leap, 사월 삼십일일):
+            # the whole, to be read as no date as 2월 29일 is, not its day alone as this month's
+            return month
     return s
 
 

@@ -289,3 +289,19 @@ def turn_state(text: str) -> str:
     """The state of a text not understood after the question: asked about again (the model's best
     guess) or the fallback."""
     return "confirm" if text.startswith("비트코인") else "fallback"
+
+
+@pytest.mark.parametrize("said", ["부산 알려줘", "부산 좀 알려줘", "부산 보여줘", "부산 알려주세요", "부산 부탁해요",
+                                  "부산 쪽", "부산 지역", "부산 쪽으로", "지금 부산", "여기 부산"])
+def test_should_answer_the_question_with_a_value_and_a_word_asking_to_be_told(said):
+    # review13: after 혹시 '날씨 확인'을 원하세요?, 부산 알려줘 (the model unsure of it) was asked the
+    # question again, and 부산 쪽 or 지금 부산 fell back, since 알려줘, 쪽 and 지금 were no words of an
+    # answer; 부산 alone and 부산은 어때 were answered
+    umbrella = "우산 가져가야 되나"
+    bot = make_bot(titles={"weather": "날씨 확인"})
+    bot.parser.overrides.update({
+        umbrella: parse_result(umbrella, "weather", 0.45),
+        said: parse_result(said, "fallback", 0.3, Entity("location", "부산", "부산", said.index("부산"),
+                                                        said.index("부산") + 2, 0.9)),
+    })
+    talk(bot, [(umbrella, "원하세요?", "confirm"), (said, "오늘 부산의 날씨를 알려드릴게요.", "complete")])

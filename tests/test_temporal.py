@@ -390,8 +390,31 @@ def test_should_read_a_month_and_day_said_in_words_as_in_digits(surfaces, text, 
     assert nlu.parse_batch([text] * 2, today=WED) == [nlu.parse(text, today=WED)] * 2
 
 
+@pytest.mark.parametrize("surfaces,text,surface,value,day", [
+    ({"이십구일": "date"}, "이월 이십구일 알람", "이월 이십구일", "2월 29일", None),   # no 2월 29일 in 2027
+    ({"구일": "date"}, "이월 이십구일 알람", "이월 이십구일", "2월 29일", None),
+    ({"삼십일일": "date"}, "사월 삼십일일 날씨", "사월 삼십일일", "4월 31일", None),
+    ({"이일": "date"}, "삼월 삼십이일 날씨", "삼월 삼십이일", "3월 32일", None),         # cut inside the day too
+    ({"삼월 삼일": "date"}, "십삼월 삼일 날씨", "십삼월 삼일", "13월 3일", None),      # cut inside its month
+    ({"이십구일": "date"}, "이천이십팔년 이월 이십구일 알람", "이천이십팔년 이월 이십구일", "이천이십팔년 이월 이십구일",
+     {"kind": "date", "value": "2028-02-29"}),                                       # with its year, one
+    ({"이십구일": "date"}, "2028년 이월 이십구일 알람", "2028년 이월 이십구일", "2028년 이월 이십구일",
+     {"kind": "date", "value": "2028-02-29"}),
+])
+def test_should_read_a_month_and_day_in_words_with_no_such_date_as_the_digits_are(surfaces, text, surface, value,
+                                                                                  day) -> None:
+    # review13: 이월 이십구일 (the tagger taking 이십구일 alone) was this month's 29th, an alarm set for
+    # 11월 29일, where 2월 29일 is no date (2027 is no leap year); 사월 삼십일일 was 12월 31일,
+    # 십삼월 삼일 3월 3일; a year said before the month was left out
+    nlu = _nlu({**surfaces, "서울": "location"})
+    date = nlu.parse(text, today=WED).entities[0]
+    assert (date.text, date.value, date.resolved) == (surface, value, day)
+    assert nlu.parse_batch([text] * 2, today=WED) == [nlu.parse(text, today=WED)] * 2
+
+
 @pytest.mark.parametrize("text,surface", [("십이월에 삼일 동안", "삼일"), ("서울 삼일 날씨", "삼일"),
-                                          ("토요일 날씨", "요일")])
+                                          ("토요일 날씨", "요일"), ("일이월 삼일 날씨", "삼일"),
+                                          ("구월동 삼일 날씨", "삼일")])
 def test_should_leave_a_day_alone_when_no_month_or_number_is_said_right_before_it(text, surface) -> None:
     [date] = [e for e in _nlu({surface: "date", "서울": "location"}).parse(text, today=WED).entities
               if e.entity == "date"]

@@ -98,7 +98,12 @@ _DO = frozenset(("해", "해줘", "해요", "해주세요", "해줄래", "할게
 _ANSWER_NOISE = "ㅋㅎㅠㅜ"
 #: interjections before an answer (아 됐어, 음 목요일로 바꿔줘): they change nothing in it
 #: asking about a value said before it (부산은 어때?, 강남역은요)
-_ASKING_ABOUT = frozenset(("어때", "어때요", "어떄", "는요", "은요", "좀", "으로요", "로요"))
+_ASKING_ABOUT = frozenset(("어때", "어때요", "어떄", "는요", "은요", "좀", "으로요", "로요",
+                           # ... or asking to be told it (부산 알려줘, 부산 좀 보여주세요, 부산 부탁해요)
+                           "알려", "보여", "말해", "부탁", "부탁해", "줘", "줘요", "주세요", "줄래", "줄래요",
+                           "해요", "합니다", "드려요", "드립니다",
+                           # ... or where and which of it (부산 쪽, 강남역 근처로, 서울이랑 부산 둘 다, 지금 부산)
+                           "쪽", "지역", "근처", "부근", "둘", "다", "모두", "전부", "지금", "여기"))
 _FILLERS = frozenset(("아", "앗", "어", "음", "흠", "에이", "헐", "그냥", "그럼", "잠깐", "잠깐만", "잠시만",
                      *_ANSWER_NOISE))
 #: asking to wait, said alone while a question is open (잠깐만요, 음 잠시만여)

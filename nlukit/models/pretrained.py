@@ -196,6 +196,18 @@ def tokenize(tokenizer: Any, texts: list[str], **options: Any) -> Any:
 _SHARED_LOCK = threading.Lock()
 
 
+def _new_locks() -> None:
+    """Fresh locks in a child just forked: one held by another thread of the parent at the fork
+    (a server preloading, multiprocessing's fork) would never be released there, that thread not
+    being copied, and the child's first :func:`tokenize` would wait forever."""
+    global _LOCKS, _LOCKS_LOCK, _SHARED_LOCK
+    _LOCKS, _LOCKS_LOCK, _SHARED_LOCK = weakref.WeakKeyDictionary(), threading.Lock(), threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_locks)
+
+
 def encode_texts(tokenizer: Any, texts: list[str], max_len: int) -> dict[str, Any]:
     """Tokenise a batch for the encoder (torch tensors, padded to the longest, cut at ``max_len``)."""
     return tokenize(tokenizer, texts, padding=True, truncation=True, max_length=max_len, return_tensors="pt")
