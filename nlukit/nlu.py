@@ -602,7 +602,10 @@ def _date_start(text: str, start: int, end: int, lo: int, today: datetime.date) 
         word = start   # inside a word that is no number (토요일)
     # the number word whole when it reads as a date; a month before it is looked for either way
     # (삼월 삼십이일: no date, as 3월 32일 is, not the 2nd of this month)
-    s = word if _one_date(text[word:end], today) or _month_day_said(text[word:end]) else start
+    s = word if word != start and (_one_date(text[word:end], today) or _month_day_said(text[word:end])) else start
+    before = text[lo:word].rstrip()
+    if not before.endswith("월"):
+        return s   # no month said before it (most dates: 내일, 3시): no search, no reading
     m = _MONTH_BEFORE.search(text[lo:word])
     if m is not None:
         if _one_date(text[lo + m.start():end], today):
