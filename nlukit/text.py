@@ -197,6 +197,8 @@ _SHORT_FORMAT = f" --node-format={_NODE} --unk-format={_NODE} --eos-format="
 #: parts of speech of mecab-ko-dic that a word is built on (nouns, pronouns, verbs, adjectives)
 _STEMS = frozenset(("NNG", "NNP", "NP", "VV", "VA", "VX"))
 _NOUNS = frozenset(("NNG", "NNP", "NP"))
+#: the endings of the copula after a noun in everyday speech (말이야, 말이에요, 말이지)
+_COPULA_ENDINGS = frozenset(("야", "요", "에요", "예요", "지", "죠", "다", "거든", "잖아", "라고", "라서"))
 #: endings that end a sentence or join a clause in everyday speech, and the calling particles:
 #: a stem with one of them is a word (보자, 좋네, 가요, 봇아), not a misspelling
 _COMMON_ENDINGS = frozenset(("자", "네", "요", "야", "아", "어", "지", "죠", "다", "니", "냐", "까", "래", "게", "고",
@@ -298,8 +300,10 @@ class MecabTokenizer:
         if "".join(p[0] for p in pairs) != word:
             return False
         if pairs[0][1] in _NOUNS and (
-                (len(pairs) == 3 and pairs[1] == ("이", "VCP") and pairs[2][1][:2] in ("EF", "EC"))
-                or (len(pairs) == 2 and pairs[1][1].startswith(("VCP+EF", "VCP+EC")))):
+                (len(pairs) == 3 and pairs[1] == ("이", "VCP") and pairs[2][0] in _COPULA_ENDINGS
+                 and pairs[2][1][:2] in ("EF", "EC"))
+                or (len(pairs) == 2 and pairs[1][1].startswith(("VCP+EF", "VCP+EC"))
+                    and pairs[1][0].startswith(("인데", "입니")))):   # not the 구 of 마패구 nor the 니 of 새이니
             return True   # a noun with the copula and an ending (말이야, 말이에요, 말인데): 말이 is no 말일
         if len(pairs) != 2:
             return False
