@@ -58,8 +58,8 @@ from typing import Any
 from .errors import InputError
 from .numerals import approx_money, digits, money, money_text
 
-__all__ = ["DAWN", "KINDS", "RESOLVERS", "check_today", "period_before", "resolve", "resolve_date", "resolve_money",
-           "resolve_time", "small_hours_day"]
+__all__ = ["DAWN", "KINDS", "RESOLVERS", "check_today", "in_part_of_day", "parts_of_day", "period_before", "resolve",
+           "resolve_date", "resolve_money", "resolve_time", "small_hours_day"]
 
 
 def check_today(today: object) -> _dt.date | None:
@@ -138,6 +138,59 @@ def period_before(text: str, start: int) -> str | None:
     """
     m = _PERIOD_BEFORE.search(text, 0, start)
     return m.group(1) if m else None
+
+
+#: a part of the day said as a word: alone or with a particle after it (아침에, 아침엔, 저녁부터,
+#: 밤까지), before a number (아침7시) or after a day typed without a space (내일아침, 오늘밤); never
+#: inside another word (아침밥, 저녁밥, 밤새, 오전반, 낮잠, 한밤중)
+_PART_WORD = re.compile(
+    rf"(?:(?<![가-힣])|(?<=오늘)|(?<=내일)|(?<=모레)|(?<=어제)|(?<=글피)|(?<=낼)|(?<=일)|(?<=욜))"
+    rf"({_PART_OF_DAY})"
+    r"(?=(?:에는|에도|에만|에|엔|은|는|이|가|을|를|도|만|부터|까지|쯤|께|경|중에|으로|로|이나|나|이요|요|"
+    r"마다|때|무렵|시간)?(?![가-힣]))")
+#: the hours each part of the day may name (0-23): 아침 7시 is 07:00, 아침 12시 no time of the morning
+_PART_HOURS = {"새벽": range(0, 7), "아침": range(5, 12), "오전": range(0, 12), "낮": range(11, 17),
+               "점심": range(11, 15), "오후": range(12, 24), "저녁": range(17, 24),
+               "밤": (*range(19, 24), *range(0, 5))}
+
+
+def parts_of_day(text: str) -> list[tuple[str, int, int]]:
+    """``(word, start, end)`` of each part of the day said in ``text`` as a word of its own
+    (``아침에 깨워줘``, ``내일 새벽``, ``오늘밤``), not inside another word (``아침밥``, ``밤새``,
+    ``오전반``).
+
+    >>> parts_of_day("내일 아침에 깨워줘"), parts_of_day("내일 아침밥 먹고 9시"), parts_of_day("오늘밤 밤새 일해")
+    ([('아침', 3, 5)], [], [('밤', 2, 3)])
+    """
+    return [(m.group(1), m.start(1), m.end(1)) for m in _PART_WORD.finditer(text or "")
+            if not (m.group(1) == "낮" and text[m.end(1):m.end(1) + 1] in ("은", "을"))]   # 낮은 가격: low
+
+
+def in_part_of_day(part: str, time: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The reading of an hour said without 오전/오후 (``time``, ambiguous: ``7시``) in the part of
+    the day ``part`` said apart from it (``아침에 깨워줘`` ... ``7시``), or None when ``time`` is no
+    such hour or ``part`` names none of its readings (아침 and 8시 at night).
+
+    >>> in_part_of_day("아침", resolve_time("7시")), in_part_of_day("저녁", resolve_time("7시 반"))["value"]
+    ({'kind': 'time', 'hour': 7, 'minute': 0, 'value': '07:00'}, '19:30')
+    >>> in_part_of_day("새벽", resolve_time("12시"))["value"], in_part_of_day("아침", resolve_time("12시"))
+    ('00:00', None)
+    """
+    hours = _PART_HOURS.get(part)
+    if hours is None or not isinstance(time, dict) or time.get("kind") != "time" or not time.get("ambiguous"):
+        return None
+    fits = []
+    for c in time.get("candidates") or ():
+        try:
+            hour, minute = (int(x) for x in str(c).split(":"))
+        except ValueError:
+            return None
+        if hour in hours:
+            fits.append((hour, minute))
+    if len(fits) != 1:
+        return None
+    hour, minute = fits[0]
+    return {"kind": "time", "hour": hour, "minute": minute, "value": _clock(hour, minute)}
 
 
 def _hour24(hour: int, period: str | None) -> int | None:
@@ -506,7 +559,8 @@ def small_hours_day(date_text: str, now: _dt.datetime | None, time: dict[str, An
     if m is None:
         return None
     today, tomorrow = now.date(), now.date() + _dt.timedelta(days=1)
-    part = m["part"] or next((w for w in _MORNING if (after or "").lstrip().startswith(w)), None)
+    said = (after or "").lstrip()
+    part = m["part"] or next((w for w, at, _ in parts_of_day(said)[:1] if at == 0 and w in _MORNING), None)
     if part is not None and part not in _MORNING:   # 내일 저녁: the next day as written
         return tomorrow
     clock = time if isinstance(time, dict) and time.get("kind") == "time" else None

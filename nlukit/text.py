@@ -196,6 +196,9 @@ _SHORT_FORMAT = f" --node-format={_NODE} --unk-format={_NODE} --eos-format="
 
 #: parts of speech of mecab-ko-dic that a word is built on (nouns, pronouns, verbs, adjectives)
 _STEMS = frozenset(("NNG", "NNP", "NP", "VV", "VA", "VX"))
+_NOUNS = frozenset(("NNG", "NNP", "NP"))
+#: the endings of the copula after a noun in everyday speech (말이야, 말이에요, 말이지)
+_COPULA_ENDINGS = frozenset(("야", "요", "에요", "예요", "지", "죠", "다", "거든", "잖아", "라고", "라서"))
 #: endings that end a sentence or join a clause in everyday speech, and the calling particles:
 #: a stem with one of them is a word (보자, 좋네, 가요, 봇아), not a misspelling
 _COMMON_ENDINGS = frozenset(("자", "네", "요", "야", "아", "어", "지", "죠", "다", "니", "냐", "까", "래", "게", "고",
@@ -284,8 +287,9 @@ class MecabTokenizer:
         """True when mecab-ko-dic reads ``word`` whole as one of its entries (``매일``, ``날씨``,
         ``알려줘``), or as one of its verbs, adjectives or nouns with a common ending or a calling
         particle (``보자``, ``좋네``, ``봇아``), or as common nouns put together (``다음날``: 다음 +
-        날); not as pieces (``부샨``: 부 + 샨, ``서을``: 서 + 을 after no final consonant) nor as a
-        word it does not know."""
+        날), or as a noun with the copula and an ending (``말이야``, ``말이에요``, ``말인데``); not as
+        pieces (``부샨``: 부 + 샨, ``서을``: 서 + 을 after no final consonant) nor as a word it does
+        not know."""
         if not word or word.isspace():
             return False
         pairs = list(self.pairs(word))
@@ -293,7 +297,15 @@ class MecabTokenizer:
             return pairs[0][0] == word and pairs[0][1] not in ("UNKNOWN", "")
         if "".join(p[0] for p in pairs) == word and all(p[1] == "NNG" for p in pairs) and len(pairs[0][0]) >= 2:
             return True   # a compound of common nouns (다음날: 다음 + 날, 당일날) is no typo of 다음달
-        if len(pairs) != 2 or "".join(p[0] for p in pairs) != word:
+        if "".join(p[0] for p in pairs) != word:
+            return False
+        if pairs[0][1] in _NOUNS and (
+                (len(pairs) == 3 and pairs[1] == ("이", "VCP") and pairs[2][0] in _COPULA_ENDINGS
+                 and pairs[2][1][:2] in ("EF", "EC"))
+                or (len(pairs) == 2 and pairs[1][1].startswith(("VCP+EF", "VCP+EC"))
+                    and pairs[1][0].startswith(("인데", "입니")))):   # not the 구 of 마패구 nor the 니 of 새이니
+            return True   # a noun with the copula and an ending (말이야, 말이에요, 말인데): 말이 is no 말일
+        if len(pairs) != 2:
             return False
         (_, stem_pos), (ending, end_pos) = pairs
         return stem_pos in _STEMS and ending in _COMMON_ENDINGS and (end_pos[:2] in ("EF", "EC") or end_pos == "JKV")

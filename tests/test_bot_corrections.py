@@ -24,7 +24,7 @@ SCENARIOS = os.path.join(HERE, "scenarios.toml")
 
 
 def make_bot(overrides=None, *, multiple=False, confirm=False, alarm_action=False, names=False, carry_over=False,
-             trip_time=False, **settings) -> Bot:
+             trip_time=False, alarm_list=False, **settings) -> Bot:
     """The bot of tests/test_bot.py; the trip's slots with particles and a destination that must
     differ from the origin (as in the demo), 거기 pointing back to the last place said."""
     parser = StandInParser(overrides=overrides)
@@ -53,6 +53,8 @@ def make_bot(overrides=None, *, multiple=False, confirm=False, alarm_action=Fals
         alarm["action"] = "nlukit.bot.actions:set_alarm"
         alarm["slot"][1]["default"] = "오늘"
         alarm["slot"][0]["pattern"] = r'((오전|오후|새벽|아침|저녁|밤) )?\d{1,2}시( \d{1,2}분)?'   # as the demo's
+    if alarm_list:   # 7시랑 8시에 깨워줘: one alarm each, as the demo's
+        by_intent["alarm"]["slot"][0]["multiple"] = True
     return Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
 
 
@@ -663,3 +665,61 @@ def test_should_leave_tomorrow_as_said_by_this_machines_clock_before_dawn(monkey
     assert [r.passed for r in run_stories(bot, stories)] == [True]
     assert bot.handle("user", "내일 서울 날씨", now=OneAM.now()).reply.startswith(
         f"{(day + datetime.timedelta(days=1)).month}월")
+
+
+# ------------------------------------------------------------------ 10. a part of the day said apart from the hour
+
+def _part_bot(*said: tuple[str, str, tuple[str, str, str | None]], **kw) -> Bot:
+    """make_bot whose parser reads ``said`` (text, intent, the time or date span) as a model does."""
+    day = datetime.date(2026, 11, 25)
+    b = make_bot({text: _read_as_parsed(text, intent, day, span) for text, intent, span in said}, **kw)
+    b.parser.resolve = {"date": "date", "time": "time"}
+    return b
+
+
+def test_should_read_a_bare_hour_in_the_part_of_the_day_said_before_it_and_say_its_half():
+    # review: 아침에 깨워줘 | 7시 set 오후 7시; the model tags no 아침 said alone, and a morning alarm is 07:00
+    seven, four = ("7시", "alarm", ("time", "7시", None)), ("4시", "alarm", ("time", "4시", None))
+    noon, six_am = datetime.datetime(2026, 11, 25, 12, 0), datetime.datetime(2026, 11, 25, 6, 0)
+    bot = _part_bot(seven, four, alarm_action=True)
+    assert bot.handle("m1", "아침에 알람 맞춰줘", now=noon).state == "ask_slot"
+    turn = bot.handle("m1", "7시", now=noon)
+    assert turn.reply == "오전 7시는 이미 지나서 11월 26일 (목) 오전 7시에 알람을 맞췄어요."
+    assert turn.slots["time"] == "오전 7시" and turn.resolved["time"]["value"] == "07:00"
+    assert bot.handle("e1", "저녁에 알람 맞춰줘", now=six_am).state == "ask_slot"   # the next 7시 would be 07:00
+    assert bot.handle("e1", "7시", now=six_am).reply == "11월 25일 (수) 오후 7시에 알람을 맞췄어요."
+    # 내일 새벽 with 새벽 left out of the date: the read-back says 오전 4시, not 4시
+    assert bot.handle("d1", "내일 새벽에 알람 맞춰줘", now=noon).slots == {"date": "내일"}
+    assert bot.handle("d1", "4시", now=noon).reply == "11월 26일 (목) 오전 4시에 알람을 맞췄어요."
+    # the slot holds the half, for a response template as for an action
+    plain = _part_bot(seven)
+    plain.handle("p1", "아침에 알람 맞춰줘")
+    assert plain.handle("p1", "7시").reply == "내일 오전 7시에 알람을 맞췄어요."
+    # no part of the day said as a word, or one naming no reading of the hour: as said, the next to come
+    bot = _part_bot(seven, ("12시", "alarm", ("time", "12시", None)), alarm_action=True)
+    bot.handle("b1", "아침밥 먹고 알람 맞춰줘", now=noon)   # breakfast, not the morning: the next 7시 to come
+    assert bot.handle("b1", "7시", now=noon).reply == "11월 25일 (수) 오후 7시에 알람을 맞췄어요."
+    bot.handle("b2", "아침에 알람 맞춰줘", now=noon)        # no 12시 of the morning: as without 아침
+    turn = bot.handle("b2", "12시", now=noon)
+    assert turn.slots["time"] == "12시" and turn.resolved["time"].get("ambiguous")
+    # hours said together: each in the part of the day
+    day = datetime.date(2026, 11, 25)
+    two = "7시랑 8시"
+    listed = make_bot({two: _read_as_parsed(two, "alarm", day, ("time", "7시", None), ("time", "8시", None))},
+                      alarm_list=True, alarm_action=True)
+    listed.parser.resolve = {"date": "date", "time": "time"}
+    listed.handle("l1", "아침에 알람 맞춰줘", now=noon)
+    assert listed.handle("l1", two, now=noon).reply.splitlines() == [
+        "오전 7시는 이미 지나서 11월 26일 (목) 오전 7시에 알람을 맞췄어요.",
+        "오전 8시는 이미 지나서 11월 26일 (목) 오전 8시에 알람을 맞췄어요."]
+
+
+def test_should_not_take_breakfast_said_after_tomorrow_before_dawn_for_the_morning():
+    # review: 내일 아침밥 먹고 9시 기차 at 01:00 gave the date 11월 25일 아침: 아침밥 is breakfast
+    day = datetime.date(2026, 11, 25)
+    said = "내일 아침밥 먹고 9시 기차"
+    bot = make_bot({said: _read_as_parsed(said, "train_ticket", day, ("date", "내일", None), ("time", "9시", None))},
+                   trip_time=True)
+    bot.parser.resolve = {"date": "date", "time": "time"}
+    turn = bot.handle("t1", said, now=datetime.datetime(2026, 11, 25, 1, 0))
+    assert turn.slots["date"] == "11월 26일" and turn.resolved["date"]["value"] == "2026-11-26"

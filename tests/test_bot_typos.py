@@ -280,3 +280,15 @@ def test_should_not_read_a_word_in_its_own_right_before_a_glued_word_as_a_value(
     assert bot.handle("g2", "매일날씨 알려줘").state == "ask_slot"
     assert bot.handle("g3", "서울날씨 알려줘").slots["location"] == "서울"
     assert bot.handle("g4", "부샨뚊뛺 날씨").state == "ask_slot"
+
+
+def test_should_not_read_the_discourse_word_mal_with_the_copula_as_a_misspelled_date():
+    # review: 부산 말이야 filled the date with 말일 (말이 + 야, one jamo from 말일); 말이야, 말이에요,
+    # 말이요 are 말 with the copula, what one says to point at the value before it
+    bot = make_bot(dictionary={**DICTIONARY, "date": {**DICTIONARY["date"], "말일": []}})
+    index = bot._index["date"]
+    assert [bot._typo(w, index) for w in ("말이야", "말이에요", "말이요", "말인데")] == [None] * 4
+    assert bot.handle("m1", "날씨 알려줘").state == "ask_slot"
+    turn = bot.handle("m1", "부산 말이야")
+    assert turn.state == "complete" and turn.slots == {"location": "부산", "date": "오늘"}
+    assert bot._typo("부샨이요", bot._index["location"]) == (2, "부산")   # a misspelled value with 이요 still is one

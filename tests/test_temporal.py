@@ -419,3 +419,26 @@ def test_should_leave_a_day_alone_when_no_month_or_number_is_said_right_before_i
     [date] = [e for e in _nlu({surface: "date", "서울": "location"}).parse(text, today=WED).entities
               if e.entity == "date"]
     assert date.text == surface
+
+
+def test_should_find_a_part_of_the_day_only_as_a_word_of_its_own() -> None:
+    from nlukit.temporal import parts_of_day
+    assert [w for w, _, _ in parts_of_day("아침에 깨워줘 아침엔 오늘밤 내일아침7시 저녁부터 새벽")] \
+        == ["아침", "아침", "밤", "아침", "저녁", "새벽"]
+    assert parts_of_day("아침밥 저녁밥 밤새 오전반 낮잠 한밤중에 낮은 가격") == []
+
+
+def test_should_read_an_hour_without_its_half_in_a_part_of_the_day_said_apart() -> None:
+    from nlukit.temporal import in_part_of_day
+    said = [("아침", "7시"), ("새벽", "4시"), ("저녁", "7시 반"), ("밤", "11시"), ("밤", "1시"), ("오후", "12시"),
+            ("새벽", "12시"), ("아침", "12시"), ("저녁", "2시"), ("아침", "오후 3시"), ("아침", "30분 뒤")]
+    assert [(in_part_of_day(p, resolve_time(t)) or {}).get("value") for p, t in said] \
+        == ["07:00", "04:00", "19:30", "23:00", "01:00", "12:00", "00:00", None, None, None, None]
+    assert in_part_of_day("아침", resolve_time("7시")) == {"kind": "time", "hour": 7, "minute": 0, "value": "07:00"}
+
+
+def test_should_not_take_breakfast_after_tomorrow_for_the_morning_before_dawn() -> None:
+    from nlukit.temporal import small_hours_day
+    at1am = datetime.datetime(2026, 11, 25, 1, 0)
+    assert small_hours_day("내일", at1am, None, " 아침에 9시") == datetime.date(2026, 11, 25)
+    assert small_hours_day("내일", at1am, None, " 아침밥 먹고 9시") == datetime.date(2026, 11, 26)

@@ -97,7 +97,8 @@ def test_should_give_immutable_tokens_with_unknown_words_and_symbols_kept() -> N
 
 def test_should_tell_words_mecab_knows_from_misspellings() -> None:
     mecab = get_tokenizer("mecab")
-    words = ["매일", "날씨", "모래", "알려줘", "보자", "좋네", "봇아", "다음날", "당일날"]   # entries, stems with a common ending, noun compounds
+    words = ["매일", "날씨", "모래", "알려줘", "보자", "좋네", "봇아", "다음날", "당일날",   # entries, stems with a common ending, noun compounds
+             "말이야", "말이에요", "말인데"]   # a noun with the copula: 말이 is no misspelled 말일
     misspelled = ["부샨", "서을", "파스따", "노레", "대젼", "쀍뚫", "사귀포", "홍데", "", " "]   # pieces (서 + 을 after no final), unknown
     assert [w for w in words if not mecab.is_word(w)] == []
     assert [w for w in misspelled if mecab.is_word(w)] == []

@@ -59,7 +59,7 @@ from typing import Any, Protocol
 from ..errors import InputError, ScenarioError
 from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
 from ..numerals import amount_extent, amounts_in, digits, money, money_text
-from ..temporal import DAWN, KINDS, resolve, small_hours_day
+from ..temporal import DAWN, KINDS, in_part_of_day, parts_of_day, resolve, small_hours_day
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
@@ -186,7 +186,6 @@ _HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|�
 #: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
 _SHORT_EOSEO = re.compile(r"(?:서(?:는|도|부터|요)?|선)(?![가-힣])")
 #: a date typed in numbers only (12.3, 2026. 12. 3., 12/25, 2026-12-03): said back in words
-_PART_SAID = re.compile(r"새벽|아침|오전|낮|점심|오후|저녁|밤")   # a part of the day said with a date (내일 아침)
 _NUMBER_DATE = re.compile(r"\d[\d\s./-]*\d\.?")
 _TYPED_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 #: a message split in more parts than this is not split
@@ -653,13 +652,14 @@ class Bot:
             day = small_hours_day(e.text, now, time, parse.text[e.end:])
             if day is None:
                 continue
-            part = _PART_SAID.search(e.text)
+            # a part of the day as a word (내일 아침밥 is breakfast, not the morning)
+            part = next((w for w, _, _ in parts_of_day(e.text)), None)
             if part is None:   # 내일 | 아침: the part of the day after it, unless a time has it (아침 7시)
                 at = len(parse.text) - len(parse.text[e.end:].lstrip())
-                part = _PART_SAID.match(parse.text, at)
+                part = next((w for w, a, _ in parts_of_day(parse.text[at:])[:1] if a == 0), None)
                 if part is not None and any(t.start <= at < t.end for t in times):
                     part = None
-            value = f"{day.month}월 {day.day}일" + (f" {part.group(0)}" if part else "")
+            value = f"{day.month}월 {day.day}일" + (f" {part}" if part else "")
             entities[i] = Entity(e.entity, value, e.text, e.start, e.end, e.confidence, e.role,
                                  {"kind": "date", "value": day.isoformat(), "before_dawn": True})
         if entities == list(parse.entities):
@@ -1936,7 +1936,7 @@ class Bot:
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
-                     choose=None, multi_note=None, filled=[], order=[])
+                     choose=None, multi_note=None, filled=[], order=[], part=None)
 
     def _invalid_reply(self, sid: str, state: dict[str, Any], sc: Scenario, c: _Cand, slot: Slot) -> str:
         """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``)."""
@@ -2612,10 +2612,12 @@ class Bot:
         return value
 
     def _fill(self, sc: Scenario, slots: dict[str, str], cands: Sequence[_Cand], asked: Slot | None,
-              bare: bool, meanings: dict[str, Any], order: Sequence[str] = ()
-              ) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
+              bare: bool, meanings: dict[str, Any], order: Sequence[str] = (), part: str | None = None,
+              part_now: bool = False) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
         """Put each candidate into its slot; returns the slots filled and the refused values.
-        ``order``: the slots in the order they were filled, the last last (:meth:`_target`)."""
+        ``order``: the slots in the order they were filled, the last last (:meth:`_target`).
+        ``part``: the part of the day said apart from any time in this request (``아침에 깨워줘``;
+        ``part_now``: in this turn), which reads an hour said without 오전/오후 (:meth:`_in_part`)."""
         filled: list[str] = []
         rejected: list[tuple[_Cand, Slot]] = []
         before = dict(slots)
@@ -2634,6 +2636,10 @@ class Bot:
             # a new value for a filled slot (아니 3시로 after 오후 2시) is a correction: an hour
             # without 오전/오후 keeps the half of the day of the one it replaces, as in a follow-up
             replaced = slot.name in slots
+            if part is not None and (part_now or not replaced):
+                # 아침에 깨워줘 | 7시: 오전 7시; a correction keeps the half of the time it replaces
+                # (오후 2시 | 아니 3시로) unless a part of the day is said with it
+                c, value = self._in_part(slot, c, value, part)
             _remember_meaning(meanings, slot.name, c, value, follows=replaced)
             if replaced:   # read back as understood: 아니 3시로 after 오후 2시 is 오후 3시
                 value = self._with_half(slot, c, value, meanings.get(slot.name))
@@ -2660,6 +2666,37 @@ class Bot:
             rejected.append((took.pop(undo), t))
             meanings.pop(undo, None)
         return filled, rejected
+
+    @staticmethod
+    def _part_of_day_said(text: str, cands: Sequence[_Cand]) -> str | None:
+        """The last part of the day said in ``text`` as a word (``아침에``, ``내일 새벽``; not
+        ``아침밥``: :func:`~nlukit.temporal.parts_of_day`), whether the model tagged it or not,
+        apart from the times among ``cands`` (the 오후 of ``오후 3시`` is that time's)."""
+        times = [(x.span_start, x.end) for c in cands for x in (c, *c.also)
+                 if (x.resolved or {}).get("kind") in ("time", "duration")]
+        said = None
+        for word, start, end in parts_of_day(text):
+            at = len(text) - len(text[end:].lstrip())   # 저녁 [7시]: the time's, read with it
+            if not any(a <= start < b or a == at for a, b in times):
+                said = word
+        return said
+
+    def _in_part(self, slot: Slot, c: _Cand, value: str, part: str) -> tuple[_Cand, str]:
+        """``c`` and its ``value``, an hour said without 오전/오후 (``7시``), read in the part of
+        the day ``part`` said apart from it (``아침``: 07:00, :func:`~nlukit.temporal.in_part_of_day`)
+        and written with its half (``오전 7시``), so that a read-back says what was understood;
+        as they were when the part names no reading of it (아침 | 12시) or the slot takes no half
+        (the reading is kept for the action all the same)."""
+        read = in_part_of_day(part, dict(c.resolved) if c.resolved else None)
+        if read is None:
+            return c, value
+        half = "오후" if read["hour"] >= 12 else "밤" if read["hour"] == 0 else "오전"   # 밤 12시: midnight
+        said = f"{half} {value}"
+        whole = dataclasses.replace(c, value=said, text=said, resolved=read)
+        got = self._accept(slot, whole)
+        if got is None:
+            return dataclasses.replace(c, resolved=read), value
+        return dataclasses.replace(whole, value=got), got
 
     def _with_half(self, slot: Slot, c: _Cand, value: str, meaning: Any) -> str:
         """``value``, an hour said without 오전/오후 that was read in the half of the day of the time
@@ -2796,6 +2833,10 @@ class Bot:
                 else _picked(text, len(offered))
             if i is not None:   # the answer is the pick alone: what the model reads in it (뒤 as a date) is not
                 cands = [_Cand(asked.entity, None, offered[i], text.strip(), 0, len(text), "choice")]
+        said = self._part_of_day_said(text, cands)
+        if said is not None:   # 아침에 깨워줘: the morning, for an hour said without 오전/오후 later
+            state["part"] = said
+        part = state.get("part") if isinstance(state.get("part"), str) else None
         keep: list[_Cand] = []
         lists: list[tuple[Slot, list[str]]] = []
         choose: dict[str, Any] | None = None
@@ -2814,6 +2855,8 @@ class Bot:
                 continue
             notes += [render_template(slot.invalid or self._refusal(slot, m), {"value": m.text})
                       for m in refused]
+            if part is not None and (said is not None or slot.name not in slots):   # 아침에 7시랑 8시
+                ok = [self._in_part(slot, m, v, part) for m, v in ok]
             first = ok[0][0]
             head = dataclasses.replace(c, value=first.value, text=first.text, resolved=first.resolved)
             if slot.multiple or len(ok) == 1:
@@ -2823,7 +2866,7 @@ class Bot:
             else:
                 choose = {"slot": slot.name, "choices": [v for _, v in ok]}
         order = [n for n in state.get("order") or () if isinstance(n, str) and n in slots]
-        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings, order)
+        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings, order, part, said is not None)
         state["order"] = [*(n for n in order if n not in filled), *filled]
         got = state.get("multi")
         multi: dict[str, list[str]] = got if isinstance(got, dict) else {}
