@@ -714,6 +714,23 @@ def test_should_read_a_bare_hour_in_the_part_of_the_day_said_before_it_and_say_i
         "오전 8시는 이미 지나서 11월 26일 (목) 오전 8시에 알람을 맞췄어요."]
 
 
+def test_should_read_an_hour_in_a_part_of_the_day_only_when_said_in_the_clause_that_asks():
+    # lead: 밤에 잠이 안 와서 그런데 7시에 깨워줘 at 23:00 set 오후 7시 tomorrow, 20 hours away: the night
+    # is why, not when; 아침 먹고 8시에 (after breakfast) likewise. The next 7시 to come, as said
+    night, noon = datetime.datetime(2026, 11, 25, 23, 0), datetime.datetime(2026, 11, 25, 12, 0)
+    why = "밤에 잠이 안 와서 그런데 7시에 알람 맞춰줘"
+    meal = "아침 먹고 8시에 알람 맞춰줘"
+    bot = _part_bot(("7시", "alarm", ("time", "7시", None)), (why, "alarm", ("time", "7시", None)),
+                    (meal, "alarm", ("time", "8시", None)), alarm_action=True)
+    assert bot.handle("w1", why, now=night).reply == "11월 26일 (목) 오전 7시에 알람을 맞췄어요."
+    assert bot.handle("w2", "밤에 잠이 안 와서 알람 맞춰줘", now=night).state == "ask_slot"
+    assert bot.handle("w2", "7시", now=night).reply == "11월 26일 (목) 오전 7시에 알람을 맞췄어요."
+    assert bot.handle("m1", meal, now=noon).reply == "11월 25일 (수) 오후 8시에 알람을 맞췄어요."
+    # said in the clause that asks, it still reads the hour
+    assert bot.handle("a1", "아침에 알람 맞춰줘", now=night).state == "ask_slot"
+    assert bot.handle("a1", "7시", now=night).slots["time"] == "오전 7시"
+
+
 def test_should_not_take_breakfast_said_after_tomorrow_before_dawn_for_the_morning():
     # review: 내일 아침밥 먹고 9시 기차 at 01:00 gave the date 11월 25일 아침: 아침밥 is breakfast
     day = datetime.date(2026, 11, 25)

@@ -186,6 +186,10 @@ _HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|�
 #: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
 _SHORT_EOSEO = re.compile(r"(?:서(?:는|도|부터|요)?|선)(?![가-힣])")
 #: a date typed in numbers only (12.3, 2026. 12. 3., 12/25, 2026-12-03): said back in words
+#: where a clause ends and another starts (와서, 있는데, 그런데, 먹고, 있으니까, 오면): a part of the day
+#: said before it is not the time of the request after it (Bot._part_of_day_said)
+_CLAUSE_BREAK = re.compile(r"(?:(?<!에)서|[는은인던]데|니까|지만|(?<=[가-힣])고|면서?|(?<![가-힣])(?:그런데|근데|그래서|그리고|"
+                           r"그러니까|하지만|그럼))(?:요)?(?![가-힣])")
 _NUMBER_DATE = re.compile(r"\d[\d\s./-]*\d\.?")
 _TYPED_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 #: a message split in more parts than this is not split
@@ -2677,7 +2681,12 @@ class Bot:
         said = None
         for word, start, end in parts_of_day(text):
             at = len(text) - len(text[end:].lstrip())   # 저녁 [7시]: the time's, read with it
-            if not any(a <= start < b or a == at for a, b in times):
+            if any(a <= start < b or a == at for a, b in times):
+                continue
+            # only in the clause that asks: 밤에 잠이 안 와서 그런데 7시에 깨워줘 is no 7 p.m. alarm, nor
+            # 아침 먹고 8시에 (breakfast); up to the first time after it, or the end when none is said
+            upto = min((a for a, _ in times if a >= end), default=len(text))
+            if _CLAUSE_BREAK.search(text, end, upto) is None:
                 said = word
         return said
 
