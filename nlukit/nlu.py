@@ -303,7 +303,10 @@ class NLU:
         out: list[RawSpan] = []
         for span in spans:
             start, end, entity, role, conf = span
-            if self.resolve.get(entity) == "date":
+            # only a span right after a number word (이[십일]) or a month (십이월 [삼일]) can grow
+            before = text[start - 2:start] if start >= 2 else text[:start]
+            if (before and self.resolve.get(entity) == "date"
+                    and (before[-1] in _NUMBER_SYLLABLES or before[-1] == "월" or (before[0] == "월" and before[-1].isspace()))):
                 prev = out[-1] if out else None
                 lo = prev[1] if prev is not None else 0
                 month_alone = (prev is not None and prev[2] == entity and not text[prev[1]:start].strip()
