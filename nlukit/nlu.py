@@ -62,6 +62,8 @@ def _surface_key(s: str) -> str:
 
 _NON_WORD = re.compile(r"[\W_]+")
 _RANGE_JOIN = re.compile(r" ?(?:부터|에서|~) ?")   # 12월 24일부터 26일: two dates, one range
+# ... or a date and a day after it the tagger did not tag (12월 24일부터 26일까지)
+_RANGE_DAY = re.compile(r" ?(?:부터|에서|~) ?(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3}) ?일(?=까지|사이|\s|$|[^가-힣])")
 # the minutes after an hour the tagger ended at 시 (3시 | 반에, 세 시 | 십오 분, 3시 | 5분 전): 반 or
 # N분 (전), then the end of the word or a particle
 _MINUTES_AFTER = re.compile(r" ?(?:반|(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3}) ?분(?: ?전)?)"
@@ -293,6 +295,14 @@ class NLU:
                         out[-1] = (a[0], span[1], a[2], a[3], min(a[4], span[4]))
                         continue
             out.append(span)
+        for k, (start, end, entity, role, conf) in enumerate(out):
+            # 12월 24일부터 [26일]까지: the day after 부터 the tagger left out, joined when it reads as a range
+            m = _RANGE_DAY.match(text, end) if self.resolve.get(entity) == "date" else None
+            if m is None or (k + 1 < len(out) and out[k + 1][0] < m.end()):
+                continue
+            got = resolve("date", text[start:m.end()], today)
+            if got is not None and got.get("kind") == "date_range":
+                out[k] = (start, m.end(), entity, role, conf)
         return out
 
     def _spelled_dates(self, text: str, spans: Sequence[RawSpan], today: datetime.date) -> Sequence[RawSpan]:
@@ -512,7 +522,7 @@ class NLU:
             if today is None:
                 today = datetime.date.today()
             spans = self._spelled_dates(ntext, spans, today)
-            if len(spans) > 1:
+            if len(spans) > 1 or (spans and ("부터" in ntext or "~" in ntext or "에서" in ntext)):
                 spans = self._date_ranges(ntext, spans, today)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]

@@ -332,6 +332,21 @@ def test_should_join_two_dates_the_tagger_split_into_one_range() -> None:
     assert [e.text for e in nlu.parse("내일 서울 모레", today=WED).entities] == ["내일", "서울", "모레"]
 
 
+def test_should_join_a_date_and_the_untagged_day_after_its_buteo_into_one_range() -> None:
+    # lead: on the demo model 12월 24일부터 26일까지 서울 날씨 tagged 12월 24일 alone (26일 untagged):
+    # the weather of the 24th was given for three days asked
+    nlu = _nlu({"12월 24일": "date", "12월 26일": "date", "서울": "location"})
+    for text in ("12월 24일부터 26일까지 서울 날씨", "12월 24일부터 26일까지 날씨"):
+        date = nlu.parse(text, today=WED).entities[0]
+        assert (date.text, date.start, date.end) == ("12월 24일부터 26일", 0, 13)
+        assert date.resolved["kind"] == "date_range" and date.resolved["end"] == "2026-12-26"
+        assert nlu.parse_batch([text] * 3, today=WED)[2].entities[0].text == "12월 24일부터 26일"
+    assert nlu.parse("12월 24일에서 이십육일 사이 날씨", today=WED).entities[0].resolved["end"] == "2026-12-26"
+    # not a range backwards, nor a day that is part of something else
+    assert [e.text for e in nlu.parse("12월 24일부터 3일간 서울", today=WED).entities] == ["12월 24일", "서울"]
+    assert nlu.parse("12월 26일부터 24일까지", today=WED).entities[0].text == "12월 26일"
+
+
 def test_should_read_an_ambiguous_hour_with_the_part_of_day_left_out_of_its_span() -> None:
     nlu = _nlu({"내일 오후": "date", "세 시": "time"})
     r = nlu.parse("내일 오후 세 시에 깨워줘", today=WED)
