@@ -61,12 +61,14 @@ def _surface_key(s: str) -> str:
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+#: a number of days, hours or minutes, in digits or Sino-Korean number words (24, 이십사)
+_NUMBER_WORD = r"(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3})"
 _RANGE_JOIN = re.compile(r" ?(?:부터|에서|~) ?")   # 12월 24일부터 26일: two dates, one range
 # ... or a date and a day after it the tagger did not tag (12월 24일부터 26일까지)
-_RANGE_DAY = re.compile(r" ?(?:부터|에서|~) ?(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3}) ?일(?=까지|사이|\s|$|[^가-힣])")
+_RANGE_DAY = re.compile(_RANGE_JOIN.pattern + _NUMBER_WORD + r" ?일(?=까지|사이|\s|$|[^가-힣])")
 # the minutes after an hour the tagger ended at 시 (3시 | 반에, 세 시 | 십오 분, 3시 | 5분 전): 반 or
 # N분 (전), then the end of the word or a particle
-_MINUTES_AFTER = re.compile(r" ?(?:반|(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3}) ?분(?: ?전)?)"
+_MINUTES_AFTER = re.compile(rf" ?(?:반|{_NUMBER_WORD} ?분(?: ?전)?)"
                             r"(?=$|[\s,.!?~]|에|으로|로|까지|쯤|부터|이|은|도|만|요|엔)")
 #: what Korean chat adds around a request and never is one alone: laughter, crying and
 #: emphasis jamo (ㅋㅋ ㅎㅎ ㅠㅠ ㅜㅜ ㄷㄷ ㅡㅡ ㅠㅅㅠ) and signs (^^ ;; ~ ... ?! ♥). A text made only
@@ -313,10 +315,7 @@ class NLU:
         out: list[RawSpan] = []
         for span in spans:
             start, end, entity, role, conf = span
-            # only a span right after a number word (이[십일]) or a month (십이월 [삼일]) can grow
-            before = text[start - 2:start] if start >= 2 else text[:start]
-            if (before and self.resolve.get(entity) == "date"
-                    and (before[-1] in _NUMBER_SYLLABLES or before[-1] == "월" or (before[0] == "월" and before[-1].isspace()))):
+            if self.resolve.get(entity) == "date":
                 prev = out[-1] if out else None
                 lo = prev[1] if prev is not None else 0
                 month_alone = (prev is not None and prev[2] == entity and not text[prev[1]:start].strip()
@@ -522,8 +521,7 @@ class NLU:
             if today is None:
                 today = datetime.date.today()
             spans = self._spelled_dates(ntext, spans, today)
-            if len(spans) > 1 or (spans and ("부터" in ntext or "~" in ntext or "에서" in ntext)):
-                spans = self._date_ranges(ntext, spans, today)
+            spans = self._date_ranges(ntext, spans, today)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
             value = canonical(entity, surface)
@@ -585,15 +583,14 @@ _MONEY_REST = re.compile(r"[\d,.]*[십백천만억조][\d,.일이삼사오육칠
 
 
 # a month said before a day, in digits or words (12월, 십이월, 시월, 유월), ending where the day starts
-_MONTH_WORD = r"(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3}|시|유)\s?월"
+_MONTH_WORD = rf"(?:{_NUMBER_WORD}|시|유)\s?월"
 # ... and the year said before it, if any (2028년 이월, 이천이십팔년 이월, 내년 삼월)
 _MONTH_BEFORE = re.compile(rf"(?:^|(?<=\s))(?:(?:\d{{4}}|이천[일이삼사오육칠팔구십]{{0,4}})\s?년\s?|(?:내년|올해|금년)\s)?"
                            rf"(?P<month>{_MONTH_WORD})\s?$")
 _MONTH_ALONE = re.compile(_MONTH_WORD)
 _NUMBER_SYLLABLES = frozenset("일이삼사오육칠팔구십")
 # a month and day with a number word (십이월 삼일, 12월 삼 일), and the same once in digits
-_SPELLED_MONTH_DAY = re.compile(rf"(?=.*[일이삼사오육칠팔구십시유]\s?[월일]){_MONTH_WORD}\s?"
-                                r"(?:\d{1,2}|[일이삼사오육칠팔구십]{1,3})\s?일")
+_SPELLED_MONTH_DAY = re.compile(rf"(?=.*[일이삼사오육칠팔구십시유]\s?[월일]){_MONTH_WORD}\s?{_NUMBER_WORD}\s?일")
 _MONTH_DAY_WORDS = re.compile(r"^(\d{1,2})\s?월\s?(\d{1,2})\s?일$")
 
 

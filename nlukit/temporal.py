@@ -529,7 +529,7 @@ def resolve_date(text: str, today: _dt.date | None = None) -> dict[str, Any] | N
 
 #: before this hour (05:00) the night is not over: ``내일 아침`` is the morning ahead, as people say it
 DAWN = 5
-_TOMORROW = re.compile(r"(?:내일|낼|명일)(?P<part>새벽|아침|오전|낮|점심|오후|저녁|밤)?")
+_TOMORROW = re.compile(rf"(?:내일|낼|명일)(?P<part>{_PART_OF_DAY})?")
 _MORNING = ("새벽", "아침", "오전")
 
 

@@ -172,6 +172,7 @@ def max_positions(encoder: Any, want: int) -> int:
 
 _LOCKS: weakref.WeakKeyDictionary[Any, threading.Lock] = weakref.WeakKeyDictionary()
 _LOCKS_LOCK = threading.Lock()
+_SHARED_LOCK = threading.Lock()   # tokenizers no weak reference can name
 
 
 def tokenize(tokenizer: Any, texts: list[str], **options: Any) -> Any:
@@ -192,8 +193,6 @@ def tokenize(tokenizer: Any, texts: list[str], **options: Any) -> Any:
     with lock:
         return tokenizer(texts, **options)
 
-
-_SHARED_LOCK = threading.Lock()
 
 
 def _new_locks() -> None:
