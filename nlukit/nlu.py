@@ -517,7 +517,9 @@ class NLU:
         # normalize kept every character in place (its identity map): offsets need no mapping
         n = len(ntext)
         same_offsets = norm.starts == range(n) and norm.ends == range(1, n + 1)
-        if resolvers and "date" in resolvers.values():
+        if resolvers and any(resolvers.get(span[2]) == "date" for span in spans):
+            # a date span cut short of its month or number, or of the day after 부터 (both touch
+            # date spans only)
             if today is None:
                 today = datetime.date.today()
             spans = self._spelled_dates(ntext, spans, today)
