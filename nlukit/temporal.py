@@ -5,7 +5,8 @@ An entity tagger finds *where* a time or a date is; an alarm or a booking also n
 words included, through :func:`nlukit.numerals.digits`) and give a small dict, or None
 when they cannot read it; :meth:`nlukit.NLU.parse` puts that dict in
 ``Entity.resolved`` for the entity types named ``time`` and ``date`` (see ``resolve``
-in :func:`nlukit.load`).
+in :func:`nlukit.load`). Amounts of won (:func:`resolve_money`) and counts of people and
+things (:func:`resolve_count`: ``네 명``, ``넷이서``, ``두 개``) are read here too.
 
 Times::
 

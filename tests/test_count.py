@@ -169,6 +169,15 @@ def test_should_ask_again_for_a_count_said_not_exactly(answer):
     assert turn.reply.endswith("정확한 수로 말씀해 주세요. 몇 분이세요?"), turn.reply
 
 
+def test_should_say_why_a_rough_count_is_refused_even_when_read_as_the_request_under_way():
+    # 4~5명으로 예약이요 reads as the booking asked: the refusal was dropped, the question asked bare
+    bot = _bot({"내일 예약해줘": [("date", "내일")], "4~5명으로 예약이요": [("people", "4~5명")]})
+    bot.handle("s8", "내일 예약해줘")
+    turn = bot.handle("s8", "4~5명으로 예약이요")
+    assert turn.intent == "booking" and turn.state == "ask_slot"
+    assert turn.reply == "'4~5명'은 정확한 수가 아니에요. 정확한 수로 말씀해 주세요. 몇 분이세요?"
+
+
 def test_should_refuse_no_one_and_leave_a_bound_to_the_slot_pattern():
     bot = _bot({"내일 예약해줘": [("date", "내일")]})
     bot.handle("s4", "내일 예약해줘")

@@ -1636,6 +1636,9 @@ class Bot:
             said_for = [(c, slot) for c, slot in rejected
                         if any(c.role == s.role and c.role or c.named == s.name or self._by_particle([s], c) is not None
                                for s in (slot, active.slot(slot.differs_from or "")) if s is not None)]
+            if not said_for and not filled and asked is not None:
+                # 4~5명이요 to 몇 분이세요?, read as the request under way: the answer refused, said so
+                said_for = [(c, slot) for c, slot in rejected if slot.name == asked.name]
             if said_for:   # 서울에서 서울로 answering where from: 서울 taken, the one said for where to refused aloud
                 prefix = self._invalid_reply(sid, state, active, *said_for[0])
         elif rejected:
