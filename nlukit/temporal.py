@@ -646,8 +646,9 @@ def resolve_count(text: str) -> dict[str, Any] | None:
         said = f"{rough['min']:,}~{count_text(rough['max'], unit)}"   # type: ignore[arg-type]
     elif rough["qualifier"] in _COUNT_BEFORE:
         said = f"{rough['qualifier']} {count_text(rough['value'], unit)}"   # type: ignore[arg-type]
-    else:
-        said = f"{count_text(rough['value'], unit)} {rough['qualifier']}"   # type: ignore[arg-type]
+    else:   # 5명 정도, 5명쯤 (쯤 is written on)
+        space = "" if rough["qualifier"] == "쯤" else " "
+        said = f"{count_text(rough['value'], unit)}{space}{rough['qualifier']}"   # type: ignore[arg-type]
     return {"kind": "count", **rough, "text": said}
 
 

@@ -66,6 +66,11 @@ def test_should_flag_a_count_said_not_exactly_as_money_flags_an_amount(text, exp
     assert ("min" in got, "max" in got) == ("min" in expected, "max" in expected)
 
 
+def test_should_write_a_rough_count_back_as_said_in_digits():
+    assert [resolve_count(t)["text"] for t in ("5명 정도", "5명쯤", "약 다섯 명", "네다섯 명", "두세 개", "10명 이상")] == [
+        "5명 정도", "5명쯤", "약 5명", "4~5명", "2~3개", "10명 이상"]
+
+
 def test_should_resolve_entity_types_named_for_counts_and_refuse_unknown_kinds():
     assert resolve("count", "넷이서")["value"] == 4
     assert _check_resolve(None, ["count", "menu"]) == {"count": "count"}
