@@ -30,7 +30,7 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BundleError, InputError, ModelError, TextTooLongError
-from .numerals import amount_extent, digits, money
+from .numerals import COUNTERS, amount_extent, approx_count, count, count_extent, digits, money
 from .temporal import KINDS, RESOLVERS, check_today, resolve
 from .text import Normalized, get_tokenizer, normalize
 from .types import Entity, IntentScore, ParseResult, Token
@@ -549,6 +549,13 @@ class NLU:
                 if ntext[start:end] != surface:
                     surface = ntext[start:end]
                     value = canonical(entity, surface) or surface
+            elif kind == "count":
+                # a count the tagger cut short (스물 | 다섯 명, 네 | 명) or began too early (모레 세 분)
+                start, end = _count_span(ntext, start, end, spans[k - 1][1] if k else 0,
+                                         spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
+                if ntext[start:end] != surface:
+                    surface = ntext[start:end]
+                    value = canonical(entity, surface) or surface
             elif kind == "date" and value == surface and _SPELLED_MONTH_DAY.fullmatch(surface):
                 value = _MONTH_DAY_WORDS.sub(r"\1월 \2일", digits(surface))   # 십이월 삼일: 12월 3일
             o_start, o_end = (start, end) if same_offsets and start < end else norm.to_original(start, end)
@@ -560,9 +567,9 @@ class NLU:
                 before = ntext[:start]
                 resolved = resolve(kind, value, today, before) or (
                     resolve(kind, surface, today, before) if surface != value else None)
-                if kind == "money" and resolved is not None:
-                    # 5만원 이하, 2~3만원: the words around the amount make it no exact amount
-                    around = amount_extent(ntext, start, end)
+                if kind in ("money", "count") and resolved is not None:
+                    # 5만원 이하, 2~3만원, 5명 정도, 약 5명: the words around make it no exact amount or count
+                    around = (amount_extent if kind == "money" else count_extent)(ntext, start, end)
                     rough = resolve(kind, ntext[around[0]:around[1]]) if around else None
                     if rough is not None and rough.get("approx"):
                         resolved = rough
@@ -675,18 +682,51 @@ def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
     return start, end
 
 
+# the word before a count that may be its first part (스물 | 다섯 명, 열 | 두 명, 백 | 이십 명)
+_COUNT_WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([\d,]+|[가-힣]{1,4})\s?$")
+# a counter right after a number the tagger ended before it (네 | 명, 4 | 명이서, 두 | 사람), ending there
+_COUNTER_AFTER = re.compile(rf"\s?(?:{'|'.join(COUNTERS)})(?=$|[^가-힣]|이서|서|이|가|을|를|은|는|도|만|씩|요|"
+                            r"으로|로|의|에|까지|정도|쯤|짜리|이랑|랑|하고)")
+
+
+def _count_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """``start, end`` of a count the tagger cut short or began too early, within ``lo``..``hi`` (the
+    spans around it): grown over the number word before it when the whole reads as another count
+    (``스물 | 다섯 명`` is 25명, not 5명), over the counter after a number (``네 | 명``), and without
+    the words before it that are no part of it (``모레 세 분``: ``세 분``)."""
+    here = count(text[start:end])
+    m = _COUNT_WORD_BEFORE.search(text, lo, start)
+    if m is not None and m.start(1) < start:
+        got = count(text[m.start(1):end])
+        if got is not None and (here is None or got[0] != here[0]):
+            start, here = m.start(1), got
+    if here is None or here[1] is None:
+        m = _COUNTER_AFTER.match(text, end, hi)
+        got = count(text[start:m.end()]) if m is not None else None
+        if got is not None:
+            end, here = m.end(), got
+    if here is None and approx_count(text[start:end]) is None:
+        for m in re.finditer(r"\s+", text[start:end]):
+            rest = start + m.end()
+            if count(text[rest:end]) is not None or approx_count(text[rest:end]) is not None:
+                return rest, end
+    return start, end
+
+
 def _check_resolve(resolve: Mapping[str, str] | None, entity_types: Sequence[str]) -> dict[str, str]:
-    """Which entity types get a resolved time, date or amount: ``resolve``, else those named so
-    (``time``, ``date``; ``amount`` and ``money`` read as won)."""
+    """Which entity types get a resolved time, date, amount or count: ``resolve``, else those named
+    so (``time``, ``date``; ``amount`` and ``money`` read as won; ``count``, ``quantity``,
+    ``party_size`` and ``headcount`` as counts)."""
     if resolve is None:
         return {t: kind for t, kind in RESOLVERS.items() if t in entity_types}
     if not isinstance(resolve, Mapping):
-        raise InputError(f"resolve must map entity types to 'time', 'date' or 'money', got "
-                         f"{type(resolve).__name__}; e.g. resolve={{'when': 'date', 'price': 'money'}}")
+        raise InputError(f"resolve must map entity types to 'time', 'date', 'money' or 'count', got "
+                         f"{type(resolve).__name__}; e.g. resolve={{'when': 'date', 'price': 'money', "
+                         f"'people': 'count'}}")
     out = {}
     for etype, kind in resolve.items():
         if kind not in KINDS:
-            raise InputError(f"resolve[{etype!r}] is {kind!r}; use 'time', 'date' or 'money' "
+            raise InputError(f"resolve[{etype!r}] is {kind!r}; use 'time', 'date', 'money' or 'count' "
                              "(or leave the type out to resolve nothing)")
         out[str(etype)] = str(kind)
     return out
@@ -708,9 +748,10 @@ def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: 
 
     ``tokenizer`` (optional) must match the bundle's; ``verify`` checks every file's
     sha256 against ``meta.json``. ``threads`` sets torch's intra-op threads.
-    ``resolve`` maps entity types to ``"time"``, ``"date"`` or ``"money"``: their entities get
-    ``resolved`` values (:mod:`nlukit.temporal`); by default the types named ``time``
-    and ``date``, and ``amount`` and ``money`` as won; ``{}`` for none.
+    ``resolve`` maps entity types to ``"time"``, ``"date"``, ``"money"`` or ``"count"``: their
+    entities get ``resolved`` values (:mod:`nlukit.temporal`); by default the types named ``time``
+    and ``date``, ``amount`` and ``money`` as won, and ``count``, ``quantity``, ``party_size`` and
+    ``headcount`` as counts (``{"people": "count"}`` for another); ``{}`` for none.
     """
     from . import bundle
 

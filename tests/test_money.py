@@ -38,7 +38,7 @@ def test_should_resolve_entity_types_named_amount_or_money_as_won():
     assert resolve("money", "오만 원") == {"kind": "money", "value": 50_000, "currency": "KRW", "text": "50,000원"}
     assert _check_resolve(None, ["amount", "recipient"]) == {"amount": "money"}
     assert _check_resolve({"price": "money"}, ["price"]) == {"price": "money"}
-    with pytest.raises(InputError, match="'time', 'date' or 'money'"):
+    with pytest.raises(InputError, match="'time', 'date', 'money' or 'count'"):
         _check_resolve({"price": "won"}, ["price"])
 
 

@@ -363,7 +363,7 @@ def test_should_resolve_the_types_chosen_and_refuse_unknown_resolvers() -> None:
     assert [e.resolved is None for e in r.entities] == [False, True]
     none = _nlu({"내일": "date"}, resolve={})
     assert none.parse("내일", today=WED).entities[0].resolved is None
-    with pytest.raises(InputError, match="use 'time', 'date' or 'money'"):
+    with pytest.raises(InputError, match="use 'time', 'date', 'money' or 'count'"):
         _nlu({}, resolve={"date": "datetime"})
 
 

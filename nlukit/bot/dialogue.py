@@ -58,7 +58,16 @@ from typing import Any, Protocol
 
 from ..errors import InputError, ScenarioError
 from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
-from ..numerals import amount_extent, amounts_in, digits, money, money_text
+from ..numerals import (
+    COUNTERS,
+    PEOPLE_COUNTERS,
+    amount_extent,
+    amounts_in,
+    count_text,
+    digits,
+    money,
+    money_text,
+)
 from ..temporal import DAWN, KINDS, in_part_of_day, parts_of_day, resolve, small_hours_day
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
@@ -300,6 +309,14 @@ _LONE_JAMO = re.compile(r"[\u3131-\u318e]+")
 # 원 (만원만): 오천만, 백만, 5만 are amounts in 만, not 5,000원, 100원 and 5원
 _BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요|입니다|이에요|예요|으로|로|을|를|(?<=원)만)?"
                           r"\s*(?:보내\S*|해\S*)?[.!~]*\s*")
+
+
+# a count said alone to its question, with at most an ending and a verb (넷이요, 4명이요, 혼자요, 세 명으로
+# 할게요, 둘이서 갈게요); resolve_count reads what is left
+_BARE_COUNT = re.compile(r"\s*(?:음|그럼|아|어|저희|우리)?\s*(\S.*?)\s*(?:으로|로)?\s*"
+                         r"(?:할게요|할게|해\S*|갈게요|갈게|가요|갈\s?거예요|예약\S*|부탁\S*|주세요|이요|요)?[.!~?]*\s*")
+# the counter a count slot's question names (몇 분이세요? 몇 잔 드릴까요?): the unit of a number said alone
+_ASKED_COUNTER = re.compile(rf"몇\s?({'|'.join(COUNTERS)})")
 
 
 # a minus right before an amount (-5000원, 마이너스 5만원), not a range's dash (2-3만원)
@@ -1619,6 +1636,9 @@ class Bot:
             said_for = [(c, slot) for c, slot in rejected
                         if any(c.role == s.role and c.role or c.named == s.name or self._by_particle([s], c) is not None
                                for s in (slot, active.slot(slot.differs_from or "")) if s is not None)]
+            if not said_for and not filled and asked is not None:
+                # 4~5명이요 to 몇 분이세요?, read as the request under way: the answer refused, said so
+                said_for = [(c, slot) for c, slot in rejected if slot.name == asked.name]
             if said_for:   # 서울에서 서울로 answering where from: 서울 taken, the one said for where to refused aloud
                 prefix = self._invalid_reply(sid, state, active, *said_for[0])
         elif rejected:
@@ -1948,10 +1968,12 @@ class Bot:
                                or self._refusal(slot, c), {"value": c.text})
 
     def _refusal(self, slot: Slot, c: _Cand) -> str:
-        """``[bot] inexact_amount`` for an amount said not exactly to a money slot, else ``invalid_value``."""
-        rough = (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "money" \
-            and (resolve("money", c.text) or {}).get("approx") is True
-        return self.settings.inexact_amount if rough else self.settings.invalid_value
+        """``[bot] inexact_amount`` for an amount said not exactly to a money slot, ``inexact_count`` for a
+        count so said to a count slot (4~5명, 5명 정도), else ``invalid_value``."""
+        kind = (getattr(self.parser, "resolve", None) or {}).get(slot.entity)
+        if kind in ("money", "count") and (resolve(kind, c.text) or {}).get("approx") is True:
+            return self.settings.inexact_amount if kind == "money" else self.settings.inexact_count
+        return self.settings.invalid_value
 
     @staticmethod
     def _wording(sid: str, state: dict[str, Any], where: str, owner: Scenario | Slot, key: str) -> str:
@@ -2181,6 +2203,14 @@ class Bot:
             minus = _MINUS_AMOUNT.fullmatch(m.group(1)) if m else None
             # -5000원 alone: taken to be refused as no amount to send (never 5,000원, never not understood)
             if m and (resolve("money", m.group(1)) or minus and resolve("money", minus.group(1))):
+                a, b = norm.to_original(m.start(1), m.end(1))
+                extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
+        if asked is not None and not any(c.entity == asked.entity for c in cands + extra) \
+                and (getattr(self.parser, "resolve", None) or {}).get(asked.entity) == "count":
+            # a count said alone to the question asking for it (넷이요, 혼자요, 4명이요): the tagger may
+            # not tag a bare number, the question says what it is
+            m = _BARE_COUNT.fullmatch(norm.text)
+            if m and resolve("count", m.group(1)):
                 a, b = norm.to_original(m.start(1), m.end(1))
                 extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
         for etype in {s.entity for s in sc.slots
@@ -2603,6 +2633,8 @@ class Bot:
             # an amount that is no exact one (5만원 이하, 2~3만원), a negative one (-5000원) or one
             # not read (3억 5천원) is refused, with the slot's invalid reply: never filled as typed
             return None
+        if slot.values is None and (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "count":
+            return self._count_value(slot, c, value)
         if slot.values == "dictionary":
             return value if index is not None and value in index.values else None
         if isinstance(slot.values, tuple):
@@ -2614,6 +2646,28 @@ class Bot:
                     return v
             return None
         return value
+
+    @staticmethod
+    def _count_value(slot: Slot, c: _Cand, value: str) -> str | None:
+        """The count ``c`` gives a count slot, written one way (``네 명``, ``넷이서``, ``4인`` → ``4명``) so the
+        read-back says the number the action gets; a number said alone (``넷이요``) takes the counter
+        the slot's question names (``몇 분이세요?``: 명) or its default's. None (refused, with the
+        slot's invalid reply) for a count said not exactly (``4~5명``, ``5명 정도``), none (``0명``) or
+        one not read; a slot's ``pattern`` then checks the count as written (``[1-8]명``)."""
+        got = c.resolved if (c.resolved or {}).get("kind") == "count" else (
+            resolve("count", c.text) or resolve("count", value))
+        if not got or got.get("approx") or not isinstance(got.get("value"), int) or got["value"] <= 0:
+            return None
+        unit = got.get("unit")
+        if unit is None:
+            asked = _ASKED_COUNTER.search(" ".join(slot.wordings("prompt")))
+            default = resolve("count", slot.default) if slot.default else None
+            unit = ("명" if asked.group(1) in PEOPLE_COUNTERS else asked.group(1)) if asked else (
+                (default or {}).get("unit"))
+        said = count_text(got["value"], unit)
+        if slot.pattern is not None and not slot.pattern.fullmatch(said):
+            return None
+        return said
 
     def _fill(self, sc: Scenario, slots: dict[str, str], cands: Sequence[_Cand], asked: Slot | None,
               bare: bool, meanings: dict[str, Any], order: Sequence[str] = (), part: str | None = None,

@@ -1,0 +1,213 @@
+"""Counts of people and things (party sizes, quantities): read however said (4명, 네 명, 넷이서,
+혼자, 4인, 두 사람, 두 개), resolved to a number, and said back one way by the bot, so a booking
+confirms the party size its action gets."""
+from __future__ import annotations
+
+import pytest
+
+from nlukit.bot import Bot
+from nlukit.bot.scenario import parse_scenarios
+from nlukit.errors import InputError
+from nlukit.nlu import _check_resolve, _count_span
+from nlukit.numerals import count, count_extent
+from nlukit.temporal import resolve, resolve_count
+from nlukit.types import Entity, IntentScore, ParseResult
+
+
+@pytest.mark.parametrize("text,value,unit", [
+    ("4명", 4, "명"), ("네 명", 4, "명"), ("네명", 4, "명"), ("4 명", 4, "명"), ("넷", 4, None),
+    ("넷이서", 4, "명"), ("4인", 4, "명"), ("4인분", 4, "인분"), ("네 분", 4, "명"), ("4명이서", 4, "명"),
+    ("혼자", 1, "명"), ("혼자서", 1, "명"), ("혼자요", 1, "명"), ("둘이", 2, None), ("둘이서", 2, "명"),
+    ("셋이요", 3, None), ("두 사람", 2, "명"), ("열두 명", 12, "명"), ("스무 명", 20, "명"),
+    ("스물다섯 명", 25, "명"), ("2개", 2, "개"), ("두 개", 2, "개"), ("한 잔", 1, "잔"), ("세 병", 3, "병"),
+    ("하나", 1, None), ("열하나", 11, None), ("백 명", 100, "명"), ("백이십 명", 120, "명"), ("이인분", 2, "인분"),
+    ("1,500개", 1500, "개"), ("0명", 0, "명"), ("10000명", 10000, "명"), ("4분", 4, "명"),
+])
+def test_should_read_a_count_said_in_digits_or_either_kind_of_number_word(text, value, unit):
+    assert count(text) == (value, unit)
+    got = resolve_count(text)
+    assert (got["kind"], got["value"], got["unit"]) == ("count", value, unit)
+
+
+@pytest.mark.parametrize("text", [
+    "세종", "이분", "서명", "사인", "오 분", "오분", "사 분", "한", "스무", "삼 명", "내일", "어른 둘", "", "명",
+    "5명 정도", "4~5명",
+])
+def test_should_read_no_exact_count_from_words_that_only_look_like_one(text):
+    # 이분 is "this person", 서명 a signature, 사인 a sign, 오 분 five minutes; 삼 명 no one says
+    assert count(text) is None
+
+
+def test_should_write_a_count_back_one_way_with_its_unit():
+    assert resolve_count("네 명") == {"kind": "count", "value": 4, "unit": "명", "text": "4명"}
+    assert [resolve_count(t)["text"] for t in ("넷이서", "두 사람", "4인", "1,500개", "셋")] == [
+        "4명", "2명", "4명", "1,500개", "3"]
+    assert resolve_count(None) is None
+    with pytest.raises(InputError, match="resolve_count\\(\\) takes text as a str.*네 명"):
+        resolve_count(4)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("5명 정도", {"value": 5, "qualifier": "정도"}), ("5명쯤", {"value": 5, "qualifier": "쯤"}),
+    ("약 5명", {"value": 5, "qualifier": "약"}), ("한 다섯 명", {"value": 5, "qualifier": "한"}),
+    ("10명 이상", {"value": 10, "qualifier": "이상", "min": 10}),
+    ("10명 미만", {"value": 10, "qualifier": "미만", "max": 10}),
+    ("4~5명", {"value": None, "qualifier": "~", "min": 4, "max": 5}),
+    ("4-5명 정도", {"value": None, "qualifier": "-", "min": 4, "max": 5}),
+    ("4명에서 5명", {"value": None, "qualifier": "에서", "min": 4, "max": 5}),
+    ("네다섯 명", {"value": None, "qualifier": "네다섯", "min": 4, "max": 5}),
+    ("두세 개", {"value": None, "qualifier": "두세", "min": 2, "max": 3}),
+    ("서너 명", {"value": None, "qualifier": "서너", "min": 3, "max": 4}),
+])
+def test_should_flag_a_count_said_not_exactly_as_money_flags_an_amount(text, expected):
+    got = resolve_count(text)
+    assert got["approx"] is True
+    assert {k: got.get(k) for k in expected} == expected
+    assert ("min" in got, "max" in got) == ("min" in expected, "max" in expected)
+
+
+def test_should_write_a_rough_count_back_as_said_in_digits():
+    assert [resolve_count(t)["text"] for t in ("5명 정도", "5명쯤", "약 다섯 명", "네다섯 명", "두세 개", "10명 이상")] == [
+        "5명 정도", "5명쯤", "약 5명", "4~5명", "2~3개", "10명 이상"]
+
+
+def test_should_resolve_entity_types_named_for_counts_and_refuse_unknown_kinds():
+    assert resolve("count", "넷이서")["value"] == 4
+    assert _check_resolve(None, ["count", "menu"]) == {"count": "count"}
+    assert _check_resolve(None, ["party_size", "quantity", "headcount"]) == {
+        "party_size": "count", "quantity": "count", "headcount": "count"}
+    assert _check_resolve(None, ["people"]) == {}   # people may be names: chosen, never guessed
+    assert _check_resolve({"people": "count"}, ["people"]) == {"people": "count"}
+    with pytest.raises(InputError, match="'time', 'date', 'money' or 'count'"):
+        _check_resolve({"people": "number"}, ["people"])
+
+
+@pytest.mark.parametrize("text,tagged,whole", [
+    ("스물다섯 명 예약 돼요", "다섯 명", "스물다섯 명"),     # seen on a tiny model: was 5명
+    ("열 두 명이요", "두 명", "열 두 명"),
+    ("백 이십 명 예약", "이십 명", "백 이십 명"),
+    ("내일 네 명 예약", "네", "네 명"),                      # the counter left out
+    ("4 명이서 갈게요", "4", "4 명"),
+    ("모레 세 분 예약해줘", "모레 세 분", "세 분"),           # seen on a tiny model: the date too
+    ("내일 다섯 명", "다섯 명", "다섯 명"),                   # 내일 is no number
+    ("넷이서 갈게요", "넷이서", "넷이서"),
+])
+def test_should_fit_a_count_span_the_tagger_cut_short_or_began_early(text, tagged, whole):
+    a = text.index(tagged)
+    s, e = _count_span(text, a, a + len(tagged), 0, len(text))
+    assert text[s:e] == whole
+
+
+def test_should_find_the_words_around_a_count_that_make_it_rough():
+    t = "약 5명 예약"
+    assert t.__getitem__(slice(*count_extent(t, 2, 4))) == "약 5명"
+    t = "네 다섯 명이요"
+    assert t.__getitem__(slice(*count_extent(t, 2, 6))) == "네 다섯 명"
+    assert count_extent("내일 5명 예약", 3, 5) is None
+
+
+# ------------------------------------------------------------------ the bot says it back
+
+class _Parser:
+    """Keyword intents; entities given per text; counts resolved as nlukit.load does."""
+
+    fallback_intent = "fallback"
+    intents = ("booking",)
+    entity_types = ("people", "date")
+    resolve = {"people": "count"}
+
+    def __init__(self, entities):
+        self.entities = entities
+
+    def parse(self, text, today=None):
+        found = []
+        for etype, surface in self.entities.get(text, ()):
+            start = text.index(surface)
+            found.append(Entity(etype, surface, surface, start, start + len(surface), 0.9, None,
+                                resolve("count", surface) if etype == "people" else None))
+        intent = IntentScore("booking", 0.9) if "예약" in text else IntentScore("fallback", 0.3)
+        return ParseResult(text=text, intent=intent, entities=tuple(found), ranking=(intent,))
+
+
+def _scenarios(people=None):
+    slot = {"entity": "people", "prompt": "몇 분이세요?", **(people or {})}
+    return {"scenario": [{
+        "intent": "booking", "follow_up": False,
+        "confirm": "{date} {people} 예약할까요?", "response": "{date} {people} 예약했어요.",
+        "slot": [{"entity": "date", "prompt": "언제 오세요?"}, slot]}]}
+
+
+def _bot(entities, people=None):
+    parser = _Parser(entities)
+    return Bot(parser, parse_scenarios(_scenarios(people), "<test>", parser.intents, parser.entity_types))
+
+
+@pytest.mark.parametrize("answer,held", [
+    ("넷이요", "4명"), ("4명이요", "4명"), ("혼자요", "1명"), ("네 명이요", "4명"), ("둘이서 갈게요", "2명"),
+    ("네 분이요", "4명"), ("4인", "4명"), ("열두 명으로 할게요", "12명"), ("셋", "3명"),
+])
+def test_should_fill_a_party_size_from_a_bare_answer_to_its_question(answer, held):
+    # the tagger tags none of these: the question asked says they are the party size
+    bot = _bot({"내일 예약해줘": [("date", "내일")]})
+    assert bot.handle("s1", "내일 예약해줘").reply == "몇 분이세요?"
+    turn = bot.handle("s1", answer)
+    assert (turn.reply, turn.state) == (f"내일 {held} 예약할까요?", "confirm")
+    done = bot.handle("s1", "네")
+    assert done.state == "complete" and done.resolved["people"]["value"] == int(held[:-1])
+
+
+def test_should_confirm_a_count_written_one_way_however_it_was_tagged():
+    bot = _bot({"내일 네 분 예약해줘": [("date", "내일"), ("people", "네 분")],
+                "아니 다섯 명으로": [("people", "다섯 명")]})
+    assert bot.handle("s2", "내일 네 분 예약해줘").reply == "내일 4명 예약할까요?"
+    assert bot.handle("s2", "아니 다섯 명으로").reply == "내일 5명 예약할까요?"
+    done = bot.handle("s2", "네")
+    assert done.resolved["people"] == {"kind": "count", "value": 5, "unit": "명", "text": "5명"}
+
+
+@pytest.mark.parametrize("answer", ["4~5명이요", "다섯 명 정도요", "네다섯 명"])
+def test_should_ask_again_for_a_count_said_not_exactly(answer):
+    bot = _bot({"내일 예약해줘": [("date", "내일")]})
+    bot.handle("s3", "내일 예약해줘")
+    turn = bot.handle("s3", answer)
+    assert turn.state == "ask_slot" and "people" not in turn.slots
+    assert turn.reply.endswith("정확한 수로 말씀해 주세요. 몇 분이세요?"), turn.reply
+
+
+def test_should_say_why_a_rough_count_is_refused_even_when_read_as_the_request_under_way():
+    # 4~5명으로 예약이요 reads as the booking asked: the refusal was dropped, the question asked bare
+    bot = _bot({"내일 예약해줘": [("date", "내일")], "4~5명으로 예약이요": [("people", "4~5명")]})
+    bot.handle("s8", "내일 예약해줘")
+    turn = bot.handle("s8", "4~5명으로 예약이요")
+    assert turn.intent == "booking" and turn.state == "ask_slot"
+    assert turn.reply == "'4~5명'은 정확한 수가 아니에요. 정확한 수로 말씀해 주세요. 몇 분이세요?"
+
+
+def test_should_refuse_no_one_and_leave_a_bound_to_the_slot_pattern():
+    bot = _bot({"내일 예약해줘": [("date", "내일")]})
+    bot.handle("s4", "내일 예약해줘")
+    turn = bot.handle("s4", "0명이요")
+    assert turn.state == "ask_slot" and "people" not in turn.slots
+    # a large party is a count like any other, unless the scenario bounds it
+    bot.handle("s4", "취소")
+    bot.handle("s4", "내일 예약해줘")
+    assert bot.handle("s4", "100명이요").slots["people"] == "100명"
+    bounded = _bot({"내일 예약해줘": [("date", "내일")]},
+                   {"pattern": "([1-9]|1[0-2])명", "invalid": "{value}은/는 예약할 수 없어요. 12명까지 예약돼요."})
+    bounded.handle("s5", "내일 예약해줘")
+    turn = bounded.handle("s5", "스무 명이요")
+    assert turn.state == "ask_slot" and turn.reply.startswith("스무 명은 예약할 수 없어요.")
+    assert bounded.handle("s5", "열두 명이요").slots["people"] == "12명"
+
+
+def test_should_give_a_number_said_alone_the_counter_the_default_names():
+    # 라떼 둘: no counter said, no question asked: the default's unit (a cafe's 1잔)
+    parser = _Parser({"라떼 둘 예약": [("people", "둘")], "라떼 예약": []})
+    sc = parse_scenarios({"scenario": [{"intent": "booking", "response": "라떼 {people} 주문할게요.",
+                                        "slot": [{"entity": "people", "default": "1잔"}]}]},
+                         "<test>", parser.intents, parser.entity_types)
+    bot = Bot(parser, sc)
+    done = bot.handle("s6", "라떼 둘 예약")
+    assert done.reply == "라떼 2잔 주문할게요."
+    assert done.resolved["people"] == {"kind": "count", "value": 2, "unit": "잔", "text": "2잔"}
+    assert bot.handle("s7", "라떼 예약").resolved["people"]["value"] == 1   # the default, read too
