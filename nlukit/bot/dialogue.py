@@ -2140,6 +2140,16 @@ class Bot:
         return out
 
     @staticmethod
+    def _part_said(state: Mapping[str, Any], sc: Scenario, final: Mapping[str, str], parse: ParseResult) -> str | None:
+        """The part of the day said for the request (an action's ``context["part_of_day"]``): apart
+        from its time (``아침에 깨워줘`` … ``7시``: ``state["part"]``) or in the words of one of its
+        values as typed (``아침 7시``, whose value may be ``오전 7시``), else None."""
+        if isinstance(state.get("part"), str):
+            return str(state["part"])
+        types = {s.entity for s in sc.slots if final.get(s.name)}
+        return next((w for e in parse.entities if e.entity in types for w, _, _ in parts_of_day(e.text)), None)
+
+    @staticmethod
     def _with_defaults(sc: Scenario, slots: Mapping[str, str]) -> dict[str, str]:
         final = dict(slots)
         for s in sc.slots:
@@ -2154,6 +2164,7 @@ class Bot:
             return self._complete_each(sid, state, sc, text, parse, today)   # once per value
         final = self._with_defaults(sc, state["slots"])
         resolved = self._resolved(sc, state, final, today)
+        part = self._part_said(state, sc, final, parse)
         total = int(state.get("total_turns", 0))
         state["last"] = {"intent": sc.intent, "slots": dict(state["slots"]),  # for a follow-up
                          "resolved": dict(self._meanings(state))}
@@ -2162,7 +2173,7 @@ class Bot:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
                        "parse": parse.to_dict(), "turns": total,
                        "today": today or datetime.date.today(), "now": _NOW.get(), "resolved": resolved,
-                       "multiple": dict(state.get("each") or {})}
+                       "multiple": dict(state.get("each") or {}), "part_of_day": part}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
                     else sc.action_fn(dict(final))
