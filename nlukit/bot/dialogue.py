@@ -144,6 +144,9 @@ _NAME_PARTICLES = ("", "은", "는", "을", "를", "이", "가", "도", "만")
 #: what a bare answer may add as a word of its own (부산 이요, 서울 입니다): polite endings and particles
 _ENDINGS = frozenset(("요", "이요", "입니다", "이에요", "예요", "에요", "이예요", "임", "이야", "야", "이지", "지",
                       "으로", "로", "에서", "까지", "부터", "이랑", "랑", "은", "는", "이", "가", "도"))
+#: the parts of speech (MeCab's) that name a thing: nouns (not the bound 거 of 갈 거야, nor pronouns), numbers,
+#: foreign words, hanja and roots; a word of an answer holding one is a word of its own request (시세, 집값)
+_THING = frozenset(("NNG", "NNP", "NR", "SN", "SL", "SH", "XR"))
 #: a polite decline (괜찮아요: no, thanks) before a cancel (괜찮아요 안 할래요); alone it may be a yes
 _DECLINE = frozenset(("괜찮아", "괜찮아요", "괜찮습니다", "괜찮음"))
 #: a said "won't" (squashed): 안 + a verb in the ending of an intention (안 할래요, 안 살게요, 안 먹을래)
@@ -1757,24 +1760,48 @@ class Bot:
         if said not in (None, sc.intent) and not self._small_talk(said):
             return None   # 부산 맛집 알려줘: a request of its own, handled as a new turn
         cands = self._candidates(rest, got, sc, None, {})
-        if cands and not yes and said is None and not self._only_values(rest, cands):
-            # 비트코인 시세 어때, not understood: its words are no answer to 혹시 '날씨 확인'을 원하세요?
-            # (비트코인 tagged a place would start the weather unasked); values alone (강남역, 4시로 해줘) are
-            return None
+        if cands and not yes and said is None:
+            other = self._other_words(rest, cands)
+            if other and not self._told_about(sc, rest, other, got):
+                # 비트코인 시세 어때, not understood: its words are no answer to 혹시 '날씨 확인'을 원하세요?
+                # (비트코인 tagged a place would start the weather unasked); values alone (강남역, 4시로
+                # 해줘) are, and so are values told about in words the ranking reads as about sc (부산 가는데)
+                return None
         return (rest, got) if cands else None
 
-    def _only_values(self, text: str, cands: Sequence[_Cand]) -> bool:
-        """True when each word of ``text`` that no value of ``cands`` covers is an ending, a yes or
-        a no, an interjection or a word asking for it to be done (``부산이요``, ``4시로 해줘``, ``음 강남역
-        어때``), not a word of another request (``비트코인 시세 어때``: 시세)."""
+    def _other_words(self, text: str, cands: Sequence[_Cand]) -> list[tuple[int, int]]:
+        """The ``(start, end)`` of each word of ``text`` that no value of ``cands`` covers and that is
+        no ending, yes or no, interjection or word asking for it to be done (``부산이요``, ``4시로 해줘``,
+        ``음 강남역 어때`` have none; ``비트코인 시세 어때`` has 시세, ``부산 가는데`` 가는데)."""
         allowed = _ENDINGS | self._yes_or_no | _FILLERS | _CHANGE | _DO | _ASKING_ABOUT
+        other = []
         for m in re.finditer(r"\S+", text):
             if any(m.start() < c.end and c.span_start < m.end() for c in cands):
                 continue
             w = _squash(m.group(0))
             if w and not self._made_of(w, allowed):
+                other.append((m.start(), m.end()))
+        return other
+
+    def _told_about(self, sc: Scenario, text: str, other: Sequence[tuple[int, int]], parse: ParseResult) -> bool:
+        """True when the ``other`` words of an answer to the clarifying question about ``sc`` (no values,
+        endings or asking words) only tell about its values (``부산 가는데``, ``나 부산 살아``, ``부산에
+        있어``): they hold no noun, number or foreign word by MeCab (``시세``, ``집값``, the 결혼 of
+        ``결혼했어``: a thing of another request), and the model's ranking of the answer does not point
+        to another scenario: ``sc`` is its first or second intent, behind small talk only (``부산 가고
+        싶다`` reads as a train first; ``부산 갔다 왔어`` has the weather third). False without MeCab."""
+        try:
+            tokens = get_tokenizer("mecab").tokenize(text)
+        except Exception:  # noqa: BLE001 - without MeCab only the words listed answer
+            return False
+        for start, end in other:
+            if any(start <= t.start and t.end <= end and any(p in _THING for p in t.pos.split("+"))
+                   for t in tokens):
                 return False
-        return True
+        ranking = [r.name for r in parse.ranking if r.name != self.fallback_intent]
+        if sc.intent not in ranking[:2]:
+            return False
+        return all(self._small_talk(name) for name in ranking[:ranking.index(sc.intent)])
 
     def _said_in_passing(self, text: str, active: Scenario, asked: Slot | None, state: dict[str, Any],
                          today: datetime.date | None) -> tuple[Scenario, str, ParseResult, list[_Cand], bool] | None:
@@ -2135,6 +2162,16 @@ class Bot:
         return out
 
     @staticmethod
+    def _part_said(state: Mapping[str, Any], sc: Scenario, final: Mapping[str, str], parse: ParseResult) -> str | None:
+        """The part of the day said for the request (an action's ``context["part_of_day"]``): apart
+        from its time (``아침에 깨워줘`` … ``7시``: ``state["part"]``) or in the words of one of its
+        values as typed (``아침 7시``, whose value may be ``오전 7시``), else None."""
+        if isinstance(state.get("part"), str):
+            return str(state["part"])
+        types = {s.entity for s in sc.slots if final.get(s.name)}
+        return next((w for e in parse.entities if e.entity in types for w, _, _ in parts_of_day(e.text)), None)
+
+    @staticmethod
     def _with_defaults(sc: Scenario, slots: Mapping[str, str]) -> dict[str, str]:
         final = dict(slots)
         for s in sc.slots:
@@ -2149,6 +2186,7 @@ class Bot:
             return self._complete_each(sid, state, sc, text, parse, today)   # once per value
         final = self._with_defaults(sc, state["slots"])
         resolved = self._resolved(sc, state, final, today)
+        part = self._part_said(state, sc, final, parse)
         total = int(state.get("total_turns", 0))
         state["last"] = {"intent": sc.intent, "slots": dict(state["slots"]),  # for a follow-up
                          "resolved": dict(self._meanings(state))}
@@ -2157,7 +2195,7 @@ class Bot:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
                        "parse": parse.to_dict(), "turns": total,
                        "today": today or datetime.date.today(), "now": _NOW.get(), "resolved": resolved,
-                       "multiple": dict(state.get("each") or {})}
+                       "multiple": dict(state.get("each") or {}), "part_of_day": part}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
                     else sc.action_fn(dict(final))
