@@ -1760,12 +1760,13 @@ class Bot:
         if said not in (None, sc.intent) and not self._small_talk(said):
             return None   # 부산 맛집 알려줘: a request of its own, handled as a new turn
         cands = self._candidates(rest, got, sc, None, {})
-        if cands and not yes and said is None:
+        if cands and not yes and (said is None or self._small_talk(said)):
             other = self._other_words(rest, cands)
             if other and not self._told_about(sc, rest, other, got):
                 # 비트코인 시세 어때, not understood: its words are no answer to 혹시 '날씨 확인'을 원하세요?
-                # (비트코인 tagged a place would start the weather unasked); values alone (강남역, 4시로
-                # 해줘) are, and so are values told about in words the ranking reads as about sc (부산 가는데)
+                # (비트코인 tagged a place would start the weather unasked), nor 아이유 나이 몇 살이야, read
+                # surely as small talk, to the music question; values alone (강남역, 4시로 해줘) are, and so
+                # are values told about in words the ranking reads as about sc (부산 가는데)
                 return None
         return (rest, got) if cands else None
 
