@@ -457,3 +457,19 @@ def test_should_not_take_breakfast_after_tomorrow_for_the_morning_before_dawn() 
     at1am = datetime.datetime(2026, 11, 25, 1, 0)
     assert small_hours_day("내일", at1am, None, " 아침에 9시") == datetime.date(2026, 11, 25)
     assert small_hours_day("내일", at1am, None, " 아침밥 먹고 9시") == datetime.date(2026, 11, 26)
+
+
+@pytest.mark.parametrize("text,asked", [("몇시인지 몰라요", "몇시"), ("몇 시에 오는지는 몰라요", "몇 시"),
+                                        ("며칠에 와요?", "며칠"), ("몇일인지 몰라", "몇일"),
+                                        ("언제 오는지 몰라요", "언제"), ("무슨 요일 쉬어요?", "무슨 요일")])
+def test_should_take_no_time_or_date_from_a_word_that_asks_for_one(text: str, asked: str) -> None:
+    # author14: a visitor's car bot asked 몇시인지 몰라요 at its confirmation read back
+    # "내일 몇시에 방문 차량으로 등록할까요?": the tagger tagged the asking word as the time
+    nlu = _nlu({asked: "time" if "시" in asked else "date", "내일": "date", "3시": "time"})
+    assert nlu.parse(text, today=WED).entities == ()
+    assert nlu.parse_batch([text] * 2, today=WED)[1].entities == ()
+    # a time or date said is still read, and so is one the dictionary lists
+    both = nlu.parse("내일 3시 " + text, today=WED).entities
+    assert [(e.text, e.resolved["value"]) for e in both] == [("내일", "2026-11-26"), ("3시", "03:00")]
+    listed = NLU(_Intent(), _Tagger({"언제든": "time"}), {"time": {"언제든": []}}).parse("언제든 와요")
+    assert [e.value for e in listed.entities] == ["언제든"]
