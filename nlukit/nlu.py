@@ -309,6 +309,27 @@ class NLU:
                 out[k] = (start, m.end(), entity, role, conf)
         return out
 
+    def _dates_in_times(self, text: str, spans: Sequence[RawSpan], today: datetime.date) -> Sequence[RawSpan]:
+        """``spans`` with a time span the tagger ran over the date said before it (``내일 7시``,
+        ``낼 2시``, ``오늘 밤 9시``: no time as a whole) cut at a space into that date, of the type
+        read as dates, and the time, when the first part reads as a date and the rest as a time."""
+        date_type = next((t for t, kind in self.resolve.items() if kind == "date"), None)
+        out: list[RawSpan] = []
+        for span in spans:
+            start, end, entity, role, conf = span
+            surface = text[start:end]
+            if (date_type is not None and self.resolve.get(entity) == "time" and " " in surface
+                    and self._canonical.get(entity, surface) is None and resolve("time", surface) is None):
+                for cut in (i for i, c in enumerate(surface) if c == " "):
+                    head, tail = surface[:cut], surface[cut + 1:]
+                    if (resolve("date", self._canonical.get(date_type, head) or head, today) is not None
+                            and resolve("time", self._canonical.get(entity, tail) or tail) is not None):
+                        out.append((start, start + cut, date_type, None, conf))
+                        span = (start + cut + 1, end, entity, role, conf)
+                        break
+            out.append(span)
+        return out
+
     def _spelled_dates(self, text: str, spans: Sequence[RawSpan], today: datetime.date) -> Sequence[RawSpan]:
         """``spans`` with each date span the tagger cut short of its month or of its number
         grown to the whole date: ``십이월 [삼일]`` (the month left out, or tagged apart as a date of
@@ -519,6 +540,11 @@ class NLU:
         # normalize kept every character in place (its identity map): offsets need no mapping
         n = len(ntext)
         same_offsets = norm.starts == range(n) and norm.ends == range(1, n + 1)
+        if resolvers and any(resolvers.get(span[2]) == "time" and " " in ntext[span[0]:span[1]] for span in spans):
+            # a time span run over the date said before it (내일 7시): the date and the time
+            if today is None:
+                today = datetime.date.today()
+            spans = self._dates_in_times(ntext, spans, today)
         if resolvers and any(resolvers.get(span[2]) == "date" for span in spans):
             # a date span cut short of its month or number, or of the day after 부터 (both touch
             # date spans only)
