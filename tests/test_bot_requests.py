@@ -434,3 +434,19 @@ def test_small_talk_is_checked_on_load():
                         intents=p.intents, entity_types=p.entity_types)
     assert "scenario[0].small_talk: must be true or false, got 'no'" in str(e.value)
     assert "scenario[1].small_talk: a scenario with slots" in str(e.value)
+
+
+def test_should_take_values_said_after_a_request_for_the_slots_it_lacks_as_one_request():
+    # author14: 골프장 예약해줘 내일 오후4시 was split in two facility bookings: the values alone
+    # after the request were a second booking of the same facility, queued and asked again
+    p = parser()
+    p.overrides["모레"] = parse_result("모레", "train_ticket", 0.9, *p.parse("모레").entities)
+    b = Bot(p, parse_scenarios({"scenario": SCENARIOS, "bot": {"cancel": ["취소"]}},
+                               intents=p.intents, entity_types=p.entity_types))
+    turn = b.handle("u", "서울에서 부산으로 가는 기차 예매해줘 모레")
+    assert turn.requests == [] and turn.state == "confirm"
+    assert turn.reply == "모레 서울에서 부산으로 예매할까요?"
+    assert b.handle("u", "네").reply == "모레 서울에서 부산으로 예매했어요."
+    # values for a slot with a default (the weather's date) still ask again: 서울 날씨 어때? 내일은?
+    turn = bot().handle("w", "서울 날씨 어때? 내일은?")
+    assert [r["intent"] for r in turn.requests] == ["weather", "weather"]

@@ -1046,7 +1046,17 @@ class Bot:
             if self.settings.typo_fix:
                 own |= {(c.entity, c.value) for c in self._typo_candidates(text[a:b].strip(), got, sc, {}, [])}
             said.append(frozenset(own))
-        return all(said) and len(set(said)) == len(said)
+        if not (all(said) and len(set(said)) == len(said)):
+            return False
+        # 골프장 예약해줘 내일 오후4시: values alone, each for a required slot no other part fills,
+        # complete the request they follow rather than make it again
+        required = {s.entity for s in sc.slots if s.required}
+        for (a, b, got, _), own in zip(parts, said):
+            types = {entity for entity, _ in own}
+            others = {entity for other in said if other is not own for entity, _ in other}
+            if types <= required and not types & others and self._values_alone(text[a:b].strip(), got):
+                return False
+        return True
 
     def _shared(self, parts: list[tuple[str, ParseResult, str]], state: dict[str, Any],
                 today: datetime.date | None) -> list[tuple[str, ParseResult, str]]:
