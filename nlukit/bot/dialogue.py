@@ -1051,7 +1051,7 @@ class Bot:
         # 골프장 예약해줘 내일 오후4시: values alone, each for a required slot no other part fills,
         # complete the request they follow rather than make it again
         required = {s.entity for s in sc.slots if s.required}
-        for (a, b, got, _), own in zip(parts, said):
+        for (a, b, got, _), own in zip(parts, said, strict=True):
             types = {entity for entity, _ in own}
             others = {entity for other in said if other is not own for entity, _ in other}
             if types <= required and not types & others and self._values_alone(text[a:b].strip(), got):
