@@ -376,6 +376,23 @@ class NLU:
                 return e
         return end
 
+    def _dictionary_longer(self, text: str, start: int, end: int, entity: str, next_start: int | None) -> int:
+        """Where a span of a dictionary surface should end when the word goes on into a longer
+        surface of its type that ends the word or stops before a particle (헬스 | 장이랑, 서울 | 시로:
+        헬스장이랑, 서울시로, with both surfaces listed); else where the tagger ended it."""
+        if end >= len(text) or not text[end].isalnum():
+            return end   # the span ends its word: nothing to grow into
+        gaz = getattr(self._tagger, "gazetteer_", None)
+        if gaz is None or not len(gaz):
+            return end
+        best = end
+        for s, e, types in gaz.find(text, [start]):
+            if s == start and e > best and entity in types and (next_start is None or e <= next_start):
+                rest = text[e:].split(" ", 1)[0]
+                if not rest or rest in _PARTICLES or not rest[0].isalnum():
+                    best = e
+        return best
+
     def unseen(self, dataset: Any, split: str, fitted_on: Iterable[str]) -> NLU:
         """A copy that has not memorised ``split`` of ``dataset``: the memory without the
         sentences only that split teaches (those of the ``fitted_on`` splits stay), to score a
@@ -561,6 +578,13 @@ class NLU:
                 end = self._dictionary_end(ntext, start, end, entity, spans[k + 1][0] if k + 1 < len(spans) else None)
                 surface = ntext[start:end]
                 value = self._canonical(entity, surface)
+            else:
+                # a surface the word goes on from into a longer one (헬스 | 장이랑): the longer one
+                longer = self._dictionary_longer(ntext, start, end, entity,
+                                                 spans[k + 1][0] if k + 1 < len(spans) else None)
+                if longer != end:
+                    end, surface = longer, ntext[start:longer]
+                    value = canonical(entity, surface) or value
             kind = resolvers.get(entity) if resolvers else None
             if kind == "time" and surface.endswith("시"):
                 # an hour the tagger ended before its minutes (3시 | 반에 깨워줘): the minutes too
