@@ -182,7 +182,7 @@ _HELD_TIME = re.compile(r"(?:(?:오전|오후|새벽|아침|낮|저녁|밤) )?((
 #: a delay (10분 더, 10분만 늦게, 10분 일찍)
 _MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?!만? ?(?:뒤|후|전|동안|간|더|늦|일찍|빨리|미뤄|미루|당겨|앞당))(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: a half of the day said alone, as a word with 으로/로 or a polite ending (아니 오후로)
-_HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에)?(?![가-힣\d])")
+_HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에|야|이야)?(?![가-힣\d])")
 #: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
 _SHORT_EOSEO = re.compile(r"(?:서(?:는|도|부터|요)?|선)(?![가-힣])")
 #: a date typed in numbers only (12.3, 2026. 12. 3., 12/25, 2026-12-03): said back in words
@@ -2367,7 +2367,8 @@ class Bot:
         slots = [s for s in sc.slots if s.entity == "time" and isinstance(held.get(s.name), str)]
         if len(slots) != 1 or any(c.entity == "time" for c in found):
             return []
-        slot, value = slots[0], held[slots[0].name]
+        # a time held as typed in number words (세시 반, which the dictionary lacks) as in digits
+        slot, value = slots[0], digits(held[slots[0].name])
         if not _HELD_TIME.fullmatch(value):
             return []
         if len(norm.text.split()) > 3:
