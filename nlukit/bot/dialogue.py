@@ -213,7 +213,9 @@ _SAID_NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.Contex
                                                                                     default=None)
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
-              "filled", "order", "misunderstood")
+              "filled", "order", "misunderstood", "texts")
+#: the user's messages of a request kept for its action (``context["texts"]``), the latest
+TEXTS_KEPT = 10
 
 
 class Parser(Protocol):
@@ -1532,6 +1534,7 @@ class Bot:
             return self._fallback(state, parse)
 
         state["turns"] = int(state.get("turns", 0)) + 1
+        state["texts"] = [*(state.get("texts") or []), text][-TEXTS_KEPT:]
         if state.get("confirming"):
             answer = self._confirming(sid, state, active, text, parse, today)
             if answer is not None and answer.state != "confirm":
@@ -1950,7 +1953,7 @@ class Bot:
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
-                     choose=None, multi_note=None, filled=[], order=[], part=None)
+                     choose=None, multi_note=None, filled=[], order=[], part=None, texts=[])
 
     def _invalid_reply(self, sid: str, state: dict[str, Any], sc: Scenario, c: _Cand, slot: Slot) -> str:
         """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``)."""
@@ -2019,7 +2022,7 @@ class Bot:
         values (a clarifying question's ``네 부산``), fills after them, its values replacing theirs."""
         after_answer = not state.get("intent")   # nothing under way: right after the last answer
         self._reset(state)
-        state.update(intent=sc.intent, turns=1, misunderstood=0)
+        state.update(intent=sc.intent, turns=1, misunderstood=0, texts=[text, *([then[0]] if then else [])])
         cands = self._candidates(text, parse, sc, None, state["slots"])
         state["filled"], rejected = self._fill_joined(state, text, sc, state["slots"], cands, None, False,
                                                       self._meanings(state))
@@ -2138,12 +2141,15 @@ class Bot:
         final = self._with_defaults(sc, state["slots"])
         resolved = self._resolved(sc, state, final, today)
         total = int(state.get("total_turns", 0))
+        said = list(state.get("texts") or [])
+        if not said or said[-1] != text:
+            said.append(text)
         state["last"] = {"intent": sc.intent, "slots": dict(state["slots"]),  # for a follow-up
                          "resolved": dict(self._meanings(state))}
         self._reset(state)
         if sc.action_fn is not None:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
-                       "parse": parse.to_dict(), "turns": total,
+                       "texts": said[-TEXTS_KEPT:], "parse": parse.to_dict(), "turns": total,
                        "today": today or datetime.date.today(), "now": _NOW.get(), "resolved": resolved,
                        "multiple": dict(state.get("each") or {})}
             try:
