@@ -78,6 +78,8 @@ CHAT_NOISE = "ㅋㅎㅠㅜㄷㅡㅅ^;~.,?!♥♡*_-=ㆍ… "
 
 
 #: particles a span may have run into: cut off when the dictionary word before them is known
+# a word that asks for a time or date (몇 시, 몇시, 며칠, 언제, 무슨 요일): the question, never its answer
+_ASKING = re.compile(r"(?:몇|며칠|메칠|언제|무슨|어느)(?![가-힣])|몇\s?[시분월일]")
 _PARTICLES = frozenset(("에서", "에서는", "에서도", "에서부터", "으로", "으로는", "로", "로는", "에", "에는", "에도",
                         "은", "는", "이", "가", "을", "를", "의", "도", "만", "까지", "부터", "에게", "한테",
                         "랑", "이랑", "과", "와", "하고", "처럼", "보다"))
@@ -307,6 +309,27 @@ class NLU:
                 out[k] = (start, m.end(), entity, role, conf)
         return out
 
+    def _dates_in_times(self, text: str, spans: Sequence[RawSpan], today: datetime.date) -> Sequence[RawSpan]:
+        """``spans`` with a time span the tagger ran over the date said before it (``내일 7시``,
+        ``낼 2시``, ``오늘 밤 9시``: no time as a whole) cut at a space into that date, of the type
+        read as dates, and the time, when the first part reads as a date and the rest as a time."""
+        date_type = next((t for t, kind in self.resolve.items() if kind == "date"), None)
+        out: list[RawSpan] = []
+        for span in spans:
+            start, end, entity, role, conf = span
+            surface = text[start:end]
+            if (date_type is not None and self.resolve.get(entity) == "time" and " " in surface
+                    and self._canonical.get(entity, surface) is None and resolve("time", surface) is None):
+                for cut in (i for i, c in enumerate(surface) if c == " "):
+                    head, tail = surface[:cut], surface[cut + 1:]
+                    if (resolve("date", self._canonical.get(date_type, head) or head, today) is not None
+                            and resolve("time", self._canonical.get(entity, tail) or tail) is not None):
+                        out.append((start, start + cut, date_type, None, conf))
+                        span = (start + cut + 1, end, entity, role, conf)
+                        break
+            out.append(span)
+        return out
+
     def _spelled_dates(self, text: str, spans: Sequence[RawSpan], today: datetime.date) -> Sequence[RawSpan]:
         """``spans`` with each date span the tagger cut short of its month or of its number
         grown to the whole date: ``십이월 [삼일]`` (the month left out, or tagged apart as a date of
@@ -352,6 +375,23 @@ class NLU:
             if s == start and e < end and entity in types and text[e:end] in _PARTICLES:
                 return e
         return end
+
+    def _dictionary_longer(self, text: str, start: int, end: int, entity: str, next_start: int | None) -> int:
+        """Where a span of a dictionary surface should end when the word goes on into a longer
+        surface of its type that ends the word or stops before a particle (헬스 | 장이랑, 서울 | 시로:
+        헬스장이랑, 서울시로, with both surfaces listed); else where the tagger ended it."""
+        if end >= len(text) or not text[end].isalnum():
+            return end   # the span ends its word: nothing to grow into
+        gaz = getattr(self._tagger, "gazetteer_", None)
+        if gaz is None or not len(gaz):
+            return end
+        best = end
+        for s, e, types in gaz.find(text, [start]):
+            if s == start and e > best and entity in types and (next_start is None or e <= next_start):
+                rest = text[e:].split(" ", 1)[0]
+                if not rest or rest in _PARTICLES or not rest[0].isalnum():
+                    best = e
+        return best
 
     def unseen(self, dataset: Any, split: str, fitted_on: Iterable[str]) -> NLU:
         """A copy that has not memorised ``split`` of ``dataset``: the memory without the
@@ -517,6 +557,11 @@ class NLU:
         # normalize kept every character in place (its identity map): offsets need no mapping
         n = len(ntext)
         same_offsets = norm.starts == range(n) and norm.ends == range(1, n + 1)
+        if resolvers and any(resolvers.get(span[2]) == "time" and " " in ntext[span[0]:span[1]] for span in spans):
+            # a time span run over the date said before it (내일 7시): the date and the time
+            if today is None:
+                today = datetime.date.today()
+            spans = self._dates_in_times(ntext, spans, today)
         if resolvers and any(resolvers.get(span[2]) == "date" for span in spans):
             # a date span cut short of its month or number, or of the day after 부터 (both touch
             # date spans only)
@@ -533,6 +578,13 @@ class NLU:
                 end = self._dictionary_end(ntext, start, end, entity, spans[k + 1][0] if k + 1 < len(spans) else None)
                 surface = ntext[start:end]
                 value = self._canonical(entity, surface)
+            else:
+                # a surface the word goes on from into a longer one (헬스 | 장이랑): the longer one
+                longer = self._dictionary_longer(ntext, start, end, entity,
+                                                 spans[k + 1][0] if k + 1 < len(spans) else None)
+                if longer != end:
+                    end, surface = longer, ntext[start:longer]
+                    value = canonical(entity, surface) or value
             kind = resolvers.get(entity) if resolvers else None
             if kind == "time" and surface.endswith("시"):
                 # an hour the tagger ended before its minutes (3시 | 반에 깨워줘): the minutes too
@@ -573,6 +625,9 @@ class NLU:
                     rough = resolve(kind, ntext[around[0]:around[1]]) if around else None
                     if rough is not None and rough.get("approx"):
                         resolved = rough
+                elif resolved is None and kind in ("time", "date") and _ASKING.match(surface) \
+                        and canonical(entity, surface) is None:
+                    continue   # 몇 시에 오는지 몰라요: a time asked about is no time said
             entities.append(Entity(entity, value, original[o_start:o_end], o_start, o_end,
                                    float(conf), role, resolved))
         return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)

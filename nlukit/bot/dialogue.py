@@ -194,7 +194,7 @@ _HELD_TIME = re.compile(r"(?:(?:오전|오후|새벽|아침|낮|저녁|밤) )?((
 #: a delay (10분 더, 10분만 늦게, 10분 일찍)
 _MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?!만? ?(?:뒤|후|전|동안|간|더|늦|일찍|빨리|미뤄|미루|당겨|앞당))(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: a half of the day said alone, as a word with 으로/로 or a polite ending (아니 오후로)
-_HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에)?(?![가-힣\d])")
+_HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에|야|이야)?(?![가-힣\d])")
 #: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
 _SHORT_EOSEO = re.compile(r"(?:서(?:는|도|부터|요)?|선)(?![가-힣])")
 #: a date typed in numbers only (12.3, 2026. 12. 3., 12/25, 2026-12-03): said back in words
@@ -225,7 +225,9 @@ _SAID_NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.Contex
                                                                                     default=None)
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
-              "filled", "order", "misunderstood")
+              "filled", "order", "misunderstood", "texts")
+#: the user's messages of a request kept for its action (``context["texts"]``), the latest
+TEXTS_KEPT = 10
 
 
 class Parser(Protocol):
@@ -1066,7 +1068,17 @@ class Bot:
             if self.settings.typo_fix:
                 own |= {(c.entity, c.value) for c in self._typo_candidates(text[a:b].strip(), got, sc, {}, [])}
             said.append(frozenset(own))
-        return all(said) and len(set(said)) == len(said)
+        if not (all(said) and len(set(said)) == len(said)):
+            return False
+        # 골프장 예약해줘 내일 오후4시: values alone, each for a required slot no other part fills,
+        # complete the request they follow rather than make it again
+        required = {s.entity for s in sc.slots if s.required}
+        for (a, b, got, _), own in zip(parts, said, strict=True):
+            types = {entity for entity, _ in own}
+            others = {entity for other in said if other is not own for entity, _ in other}
+            if types <= required and not types & others and self._values_alone(text[a:b].strip(), got):
+                return False
+        return True
 
     def _shared(self, parts: list[tuple[str, ParseResult, str]], state: dict[str, Any],
                 today: datetime.date | None) -> list[tuple[str, ParseResult, str]]:
@@ -1542,6 +1554,7 @@ class Bot:
             return self._fallback(state, parse)
 
         state["turns"] = int(state.get("turns", 0)) + 1
+        state["texts"] = [*(state.get("texts") or []), text][-TEXTS_KEPT:]
         if state.get("confirming"):
             answer = self._confirming(sid, state, active, text, parse, today)
             if answer is not None and answer.state != "confirm":
@@ -1988,7 +2001,7 @@ class Bot:
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
-                     choose=None, multi_note=None, filled=[], order=[], part=None)
+                     choose=None, multi_note=None, filled=[], order=[], part=None, texts=[])
 
     def _invalid_reply(self, sid: str, state: dict[str, Any], sc: Scenario, c: _Cand, slot: Slot) -> str:
         """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``)."""
@@ -2059,7 +2072,7 @@ class Bot:
         values (a clarifying question's ``네 부산``), fills after them, its values replacing theirs."""
         after_answer = not state.get("intent")   # nothing under way: right after the last answer
         self._reset(state)
-        state.update(intent=sc.intent, turns=1, misunderstood=0)
+        state.update(intent=sc.intent, turns=1, misunderstood=0, texts=[text, *([then[0]] if then else [])])
         cands = self._candidates(text, parse, sc, None, state["slots"])
         state["filled"], rejected = self._fill_joined(state, text, sc, state["slots"], cands, None, False,
                                                       self._meanings(state))
@@ -2189,12 +2202,15 @@ class Bot:
         resolved = self._resolved(sc, state, final, today)
         part = self._part_said(state, sc, final, parse)
         total = int(state.get("total_turns", 0))
+        said = list(state.get("texts") or [])
+        if not said or said[-1] != text:
+            said.append(text)
         state["last"] = {"intent": sc.intent, "slots": dict(state["slots"]),  # for a follow-up
                          "resolved": dict(self._meanings(state))}
         self._reset(state)
         if sc.action_fn is not None:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
-                       "parse": parse.to_dict(), "turns": total,
+                       "texts": said[-TEXTS_KEPT:], "parse": parse.to_dict(), "turns": total,
                        "today": today or datetime.date.today(), "now": _NOW.get(), "resolved": resolved,
                        "multiple": dict(state.get("each") or {}), "part_of_day": part}
             try:
@@ -2426,7 +2442,8 @@ class Bot:
         slots = [s for s in sc.slots if s.entity == "time" and isinstance(held.get(s.name), str)]
         if len(slots) != 1 or any(c.entity == "time" for c in found):
             return []
-        slot, value = slots[0], held[slots[0].name]
+        # a time held as typed in number words (세시 반, which the dictionary lacks) as in digits
+        slot, value = slots[0], digits(held[slots[0].name])
         if not _HELD_TIME.fullmatch(value):
             return []
         if len(norm.text.split()) > 3:
