@@ -121,10 +121,10 @@ class _Parser:
 
     def parse(self, text, today=None):
         found = []
-        for etype, surface in self.entities.get(text, ()):
-            start = text.index(surface)
+        for etype, surface, *read in self.entities.get(text, ()):   # read: what nlukit.load resolves
+            start = text.index(surface)                              # the span as (5~6명 of a tagged 6명)
             found.append(Entity(etype, surface, surface, start, start + len(surface), 0.9, None,
-                                resolve("count", surface) if etype == "people" else None))
+                                resolve("count", read[0] if read else surface) if etype == "people" else None))
         intent = IntentScore("booking", 0.9) if "예약" in text else IntentScore("fallback", 0.3)
         return ParseResult(text=text, intent=intent, entities=tuple(found), ranking=(intent,))
 
@@ -198,6 +198,25 @@ def test_should_refuse_no_one_and_leave_a_bound_to_the_slot_pattern():
     turn = bounded.handle("s5", "스무 명이요")
     assert turn.state == "ask_slot" and turn.reply.startswith("스무 명은 예약할 수 없어요.")
     assert bounded.handle("s5", "열두 명이요").slots["people"] == "12명"
+
+
+@pytest.mark.parametrize("answer,tagged,read,said", [
+    ("5~6명 정도요", "6명", "5~6명", "'5~6명'은"), ("5명 정도요", "5명", "5명 정도", "'5명 정도'는"),
+    ("네다섯 명이요", "네다섯 명", "네다섯 명", "'4~5명'은"),
+])
+def test_should_call_a_rough_count_rough_not_out_of_bounds_when_the_slot_pattern_takes_it(answer, tagged, read, said):
+    # the slot's invalid told of a limit the count is within: 6명은 예약할 수 없어요. 12명까지 예약돼요.
+    bounded = _bot({"내일 예약해줘": [("date", "내일")], answer: [("people", tagged, read)]},
+                   {"pattern": "([1-9]|1[0-2])명", "invalid": "{value}은/는 예약할 수 없어요. 12명까지 예약돼요."})
+    bounded.handle("s9", "내일 예약해줘")
+    turn = bounded.handle("s9", answer)
+    assert turn.state == "ask_slot" and "people" not in turn.slots
+    assert turn.reply == f"{said} 정확한 수가 아니에요. 정확한 수로 말씀해 주세요. 몇 분이세요?"
+    # beyond the bound, rough or not, the slot's own reply says why
+    far = _bot({"내일 예약해줘": [("date", "내일")], "스무 명 정도요": [("people", "스무 명 정도")]},
+               {"pattern": "([1-9]|1[0-2])명", "invalid": "{value}은/는 예약할 수 없어요. 12명까지 예약돼요."})
+    far.handle("s10", "내일 예약해줘")
+    assert "12명까지 예약돼요" in far.handle("s10", "스무 명 정도요").reply
 
 
 def test_should_give_a_number_said_alone_the_counter_the_default_names():

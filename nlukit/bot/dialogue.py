@@ -1991,7 +1991,16 @@ class Bot:
                      choose=None, multi_note=None, filled=[], order=[], part=None)
 
     def _invalid_reply(self, sid: str, state: dict[str, Any], sc: Scenario, c: _Cand, slot: Slot) -> str:
-        """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``)."""
+        """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``).
+        A count said not exactly (``5~6명 정도요``, ``5명 정도``) that the slot's ``pattern`` would take
+        exactly gets ``[bot] inexact_count`` first, naming the count as said: its ``invalid`` (``20명까지
+        예약돼요``) would tell of a limit the count is within."""
+        got = c.resolved if (c.resolved or {}).get("kind") == "count" else None
+        if (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "count" \
+                and slot.values is None and (got := got or resolve("count", c.text) or {}).get("approx") is True:
+            ns = [got.get(k) for k in ("value", "min", "max") if isinstance(got.get(k), int)]
+            if slot.pattern is None or all(slot.pattern.fullmatch(count_text(n, got.get("unit"))) for n in ns):
+                return render_template(self.settings.inexact_count, {"value": got.get("text") or c.text})
         return render_template(self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "invalid")
                                or self._refusal(slot, c), {"value": c.text})
 
