@@ -219,6 +219,20 @@ def test_should_call_a_rough_count_rough_not_out_of_bounds_when_the_slot_pattern
     assert "12명까지 예약돼요" in far.handle("s10", "스무 명 정도요").reply
 
 
+@pytest.mark.parametrize("change,held", [
+    ("아 한 명 더 와요", "5명"), ("두 명 추가요", "6명"), ("한 명 더요", "5명"), ("한 명 빠졌어요", "3명"),
+    ("한 명 줄여 주세요", "3명"), ("한 명 늘려줘", "5명"),
+])
+def test_should_add_a_count_said_with_more_to_the_party_size_held(change, held):
+    # the read-back of 4명 answered 아 한 명 더 와요 said 1명: the party is one more, not one
+    said = change.split(" 명")[0].split()[-1] + " 명"
+    bot = _bot({"내일 네 명 예약해줘": [("date", "내일"), ("people", "네 명")], change: [("people", said)]})
+    assert bot.handle("s11", "내일 네 명 예약해줘").reply == "내일 4명 예약할까요?"
+    turn = bot.handle("s11", change)
+    assert (turn.reply, turn.state) == (f"내일 {held} 예약할까요?", "confirm")
+    assert bot.handle("s11", "네").resolved["people"]["value"] == int(held[:-1])
+
+
 def test_should_give_a_number_said_alone_the_counter_the_default_names():
     # 라떼 둘: no counter said, no question asked: the default's unit (a cafe's 1잔)
     parser = _Parser({"라떼 둘 예약": [("people", "둘")], "라떼 예약": []})

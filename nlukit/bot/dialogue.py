@@ -328,6 +328,9 @@ _MINUS_BEFORE = re.compile(r"(?:^|(?<=[^\w.,]))([-−–]|마이너스\s?)$")
 
 # 만원 더 (more), 5천원 덜 / 빼고 (less) right after an amount: a change of the amount held
 _MORE_OR_LESS = re.compile(r"\s*(?:을|를)?\s*(더(?:해\S*)?|덜|빼\S*)(?=$|\s|[.!?~])")
+# 한 명 더 와요, 두 명 추가요, 한 명 늘려줘 (more); 한 명 빠져요, 한 명 줄여줘, 한 명 덜 (less) right
+# after a count: a change of the count held
+_COUNT_MORE_OR_LESS = re.compile(r"\s*(?:을|를|이|가)?\s*(더(?:해\S*|요)?|추가\S*|늘\S*|덜|빼\S*|빠\S*|줄\S*)(?=$|\s|[.!?~])")
 _MINUS_AMOUNT = re.compile(r"(?:[-−–]|마이너스)\s?(.+)")
 
 
@@ -2308,7 +2311,9 @@ class Bot:
             cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
             cands.append(x)
         money_types = {e for e, k in (getattr(self.parser, "resolve", None) or {}).items() if k == "money"}
+        count_types = {e for e, k in (getattr(self.parser, "resolve", None) or {}).items() if k == "count"}
         cands = [self._more_or_less(text, self._rough_amount(text, c), sc, held or {}) if c.entity in money_types
+                 else self._count_more_or_less(text, c, sc, held or {}) if c.entity in count_types
                  else c for c in cands]
         out = sorted((dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands),
                      key=lambda c: (c.start, c.end))
@@ -2348,6 +2353,25 @@ class Bot:
         total = now + said if m.group(1).startswith("더") else now - said
         span = text[c.start:m.end()]
         got = resolve("money", money_text(total)) if total > 0 else None
+        return dataclasses.replace(c, value=got["text"] if got else span, text=span, end=m.end(), resolved=got)
+
+    @staticmethod
+    def _count_more_or_less(text: str, c: _Cand, sc: Scenario, held: Mapping[str, Any]) -> _Cand:
+        """``c`` as the count held plus or minus it when 더 (추가, 늘려) or 덜 (빼고, 빠져요, 줄여) follows
+        it (4명 held, then 아 한 명 더 와요: 5명; 한 명 빠져요: 3명), as for an amount; only with a count
+        held in the slot it goes to. A result of 0 or less is refused with the slot's invalid reply."""
+        m = _COUNT_MORE_OR_LESS.match(text, c.end)
+        slot = next((s for s in sc.slots if s.entity == c.entity and (c.role is None or s.role in (None, c.role))
+                     and s.name in held), None)
+        now = resolve("count", str(held[slot.name])) if m is not None and slot is not None else None
+        said = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
+        if not now or not said or now.get("approx") or said.get("approx") \
+                or not isinstance(now.get("value"), int) or not isinstance(said.get("value"), int):
+            return c
+        less = not m.group(1).startswith(("더", "추가", "늘"))
+        total = now["value"] - said["value"] if less else now["value"] + said["value"]
+        span = text[c.start:m.end()]
+        got = resolve("count", count_text(total, now.get("unit") or said.get("unit"))) if total > 0 else None
         return dataclasses.replace(c, value=got["text"] if got else span, text=span, end=m.end(), resolved=got)
 
     @staticmethod
