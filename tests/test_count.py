@@ -3,6 +3,8 @@
 confirms the party size its action gets."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from nlukit.bot import Bot
@@ -233,6 +235,29 @@ def test_should_add_a_count_said_with_more_to_the_party_size_held(change, held):
     turn = bot.handle("s11", change)
     assert (turn.reply, turn.state) == (f"내일 {held} 예약할까요?", "confirm")
     assert bot.handle("s11", "네").resolved["people"]["value"] == int(held[:-1])
+
+
+def test_should_keep_a_change_of_the_count_held_in_the_request_under_way_whatever_the_model_reads():
+    # 한 명 빠질 것 같아요 at a read-back of 4명: a restaurant model read a cancel (0.78) and left the booking
+    class _Cancels(_Parser):
+        intents = ("booking", "cancel")
+
+        def parse(self, text, today=None):
+            got = super().parse(text, today)
+            if "같아요" not in text:
+                return got
+            return dataclasses.replace(got, intent=IntentScore("cancel", 0.9), ranking=(IntentScore("cancel", 0.9),))
+
+    parser = _Cancels({"내일 네 명 예약해줘": [("date", "내일"), ("people", "네 명")],
+                       "한 명 빠질 것 같아요": [("people", "한 명")], "못 갈 것 같아요": []})
+    data = _scenarios()
+    data["scenario"].append({"intent": "cancel", "response": "예약을 취소했어요."})
+    bot = Bot(parser, parse_scenarios(data, "<test>", parser.intents, parser.entity_types))
+    bot.handle("s13", "내일 네 명 예약해줘")
+    turn = bot.handle("s13", "한 명 빠질 것 같아요")
+    assert (turn.reply, turn.state, turn.intent) == ("내일 3명 예약할까요?", "confirm", "booking")
+    # the other request, said without a count, still takes over
+    assert bot.handle("s13", "못 갈 것 같아요").reply == "예약을 취소했어요."
 
 
 def test_should_give_a_number_said_alone_the_counter_the_default_names():

@@ -1600,7 +1600,8 @@ class Bot:
             state["misunderstood"] = 0   # 잠깐만요 while asked: no misunderstanding, the question waits
             state["turns"] = max(0, int(state.get("turns", 1)) - 1)   # nor a turn towards max_turns
             return self._advance(sid, state, active, text, parse, st.wait, today)
-        answer = bare or takes_all or self._is_correction(text, cands, active)
+        answer = bare or takes_all or self._is_correction(text, cands, active) \
+            or self._changes_count_held(cands, active, state["slots"])
         if intent is not None and intent != active.intent and intent in self.scenarios and not answer \
                 and not yes_or_no:
             other = self.scenarios[intent]
@@ -2374,6 +2375,14 @@ class Bot:
         span = text[c.start:m.end()]
         got = resolve("count", count_text(total, now.get("unit") or said.get("unit"))) if total > 0 else None
         return dataclasses.replace(c, value=got["text"] if got else span, text=span, end=m.end(), resolved=got)
+
+    def _changes_count_held(self, cands: Sequence[_Cand], sc: Scenario, slots: Mapping[str, Any]) -> bool:
+        """True when a value is a count said to change the count a slot holds (``한 명 빠질 것 같아요`` at a
+        read-back of 4명: :meth:`_count_more_or_less`): about the request under way, whatever other
+        request the model reads (a restaurant model read it as a cancel, 0.78)."""
+        kinds = getattr(self.parser, "resolve", None) or {}
+        return any(kinds.get(c.entity) == "count" and _COUNT_MORE_OR_LESS.search(c.text, 1) is not None
+                   and any(s.entity == c.entity and s.name in slots for s in sc.slots) for c in cands)
 
     @staticmethod
     def _rough_amount(text: str, c: _Cand) -> _Cand:
