@@ -3,6 +3,8 @@
 confirms the party size its action gets."""
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from nlukit.bot import Bot
@@ -121,10 +123,10 @@ class _Parser:
 
     def parse(self, text, today=None):
         found = []
-        for etype, surface in self.entities.get(text, ()):
-            start = text.index(surface)
+        for etype, surface, *read in self.entities.get(text, ()):   # read: what nlukit.load resolves
+            start = text.index(surface)                              # the span as (5~6명 of a tagged 6명)
             found.append(Entity(etype, surface, surface, start, start + len(surface), 0.9, None,
-                                resolve("count", surface) if etype == "people" else None))
+                                resolve("count", read[0] if read else surface) if etype == "people" else None))
         intent = IntentScore("booking", 0.9) if "예약" in text else IntentScore("fallback", 0.3)
         return ParseResult(text=text, intent=intent, entities=tuple(found), ranking=(intent,))
 
@@ -145,6 +147,8 @@ def _bot(entities, people=None):
 @pytest.mark.parametrize("answer,held", [
     ("넷이요", "4명"), ("4명이요", "4명"), ("혼자요", "1명"), ("네 명이요", "4명"), ("둘이서 갈게요", "2명"),
     ("네 분이요", "4명"), ("4인", "4명"), ("열두 명으로 할게요", "12명"), ("셋", "3명"),
+    # 만 and laughter after it (a restaurant model read 둘만요 and 셋이요 ㅎㅎ as a goodbye, 0.8)
+    ("둘만요", "2명"), ("셋이요 ㅎㅎ", "3명"), ("네 명만요", "4명"), ("혼자만요 ㅋㅋ", "1명"),
 ])
 def test_should_fill_a_party_size_from_a_bare_answer_to_its_question(answer, held):
     # the tagger tags none of these: the question asked says they are the party size
@@ -198,6 +202,62 @@ def test_should_refuse_no_one_and_leave_a_bound_to_the_slot_pattern():
     turn = bounded.handle("s5", "스무 명이요")
     assert turn.state == "ask_slot" and turn.reply.startswith("스무 명은 예약할 수 없어요.")
     assert bounded.handle("s5", "열두 명이요").slots["people"] == "12명"
+
+
+@pytest.mark.parametrize("answer,tagged,read,said", [
+    ("5~6명 정도요", "6명", "5~6명", "'5~6명'은"), ("5명 정도요", "5명", "5명 정도", "'5명 정도'는"),
+    ("네다섯 명이요", "네다섯 명", "네다섯 명", "'4~5명'은"),
+])
+def test_should_call_a_rough_count_rough_not_out_of_bounds_when_the_slot_pattern_takes_it(answer, tagged, read, said):
+    # the slot's invalid told of a limit the count is within: 6명은 예약할 수 없어요. 12명까지 예약돼요.
+    bounded = _bot({"내일 예약해줘": [("date", "내일")], answer: [("people", tagged, read)]},
+                   {"pattern": "([1-9]|1[0-2])명", "invalid": "{value}은/는 예약할 수 없어요. 12명까지 예약돼요."})
+    bounded.handle("s9", "내일 예약해줘")
+    turn = bounded.handle("s9", answer)
+    assert turn.state == "ask_slot" and "people" not in turn.slots
+    assert turn.reply == f"{said} 정확한 수가 아니에요. 정확한 수로 말씀해 주세요. 몇 분이세요?"
+    # beyond the bound, rough or not, the slot's own reply says why
+    far = _bot({"내일 예약해줘": [("date", "내일")], "스무 명 정도요": [("people", "스무 명 정도")]},
+               {"pattern": "([1-9]|1[0-2])명", "invalid": "{value}은/는 예약할 수 없어요. 12명까지 예약돼요."})
+    far.handle("s10", "내일 예약해줘")
+    assert "12명까지 예약돼요" in far.handle("s10", "스무 명 정도요").reply
+
+
+@pytest.mark.parametrize("change,held", [
+    ("아 한 명 더 와요", "5명"), ("두 명 추가요", "6명"), ("한 명 더요", "5명"), ("한 명 빠졌어요", "3명"),
+    ("한 명 줄여 주세요", "3명"), ("한 명 늘려줘", "5명"),
+])
+def test_should_add_a_count_said_with_more_to_the_party_size_held(change, held):
+    # the read-back of 4명 answered 아 한 명 더 와요 said 1명: the party is one more, not one
+    said = change.split(" 명")[0].split()[-1] + " 명"
+    bot = _bot({"내일 네 명 예약해줘": [("date", "내일"), ("people", "네 명")], change: [("people", said)]})
+    assert bot.handle("s11", "내일 네 명 예약해줘").reply == "내일 4명 예약할까요?"
+    turn = bot.handle("s11", change)
+    assert (turn.reply, turn.state) == (f"내일 {held} 예약할까요?", "confirm")
+    assert bot.handle("s11", "네").resolved["people"]["value"] == int(held[:-1])
+
+
+def test_should_keep_a_change_of_the_count_held_in_the_request_under_way_whatever_the_model_reads():
+    # 한 명 빠질 것 같아요 at a read-back of 4명: a restaurant model read a cancel (0.78) and left the booking
+    class _Cancels(_Parser):
+        intents = ("booking", "cancel")
+
+        def parse(self, text, today=None):
+            got = super().parse(text, today)
+            if "같아요" not in text:
+                return got
+            return dataclasses.replace(got, intent=IntentScore("cancel", 0.9), ranking=(IntentScore("cancel", 0.9),))
+
+    parser = _Cancels({"내일 네 명 예약해줘": [("date", "내일"), ("people", "네 명")],
+                       "한 명 빠질 것 같아요": [("people", "한 명")], "못 갈 것 같아요": []})
+    data = _scenarios()
+    data["scenario"].append({"intent": "cancel", "response": "예약을 취소했어요."})
+    bot = Bot(parser, parse_scenarios(data, "<test>", parser.intents, parser.entity_types))
+    bot.handle("s13", "내일 네 명 예약해줘")
+    turn = bot.handle("s13", "한 명 빠질 것 같아요")
+    assert (turn.reply, turn.state, turn.intent) == ("내일 3명 예약할까요?", "confirm", "booking")
+    # the other request, said without a count, still takes over
+    assert bot.handle("s13", "못 갈 것 같아요").reply == "예약을 취소했어요."
 
 
 def test_should_give_a_number_said_alone_the_counter_the_default_names():

@@ -316,10 +316,11 @@ _BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요
                           r"\s*(?:보내\S*|해\S*)?[.!~]*\s*")
 
 
-# a count said alone to its question, with at most an ending and a verb (넷이요, 4명이요, 혼자요, 세 명으로
-# 할게요, 둘이서 갈게요); resolve_count reads what is left
-_BARE_COUNT = re.compile(r"\s*(?:음|그럼|아|어|저희|우리)?\s*(\S.*?)\s*(?:으로|로)?\s*"
-                         r"(?:할게요|할게|해\S*|갈게요|갈게|가요|갈\s?거예요|예약\S*|부탁\S*|주세요|이요|요)?[.!~?]*\s*")
+# a count said alone to its question, with at most 만, an ending, a verb and laughter (넷이요, 4명이요,
+# 혼자요, 세 명으로 할게요, 둘이서 갈게요, 둘만요, 셋이요 ㅎㅎ); resolve_count reads what is left
+_BARE_COUNT = re.compile(r"\s*(?:음|그럼|아|어|저희|우리)?\s*(\S.*?)\s*(?:(?<=[^\d\s])만)?(?:으로|로)?\s*"
+                         r"(?:할게요|할게|해\S*|갈게요|갈게|가요|갈\s?거예요|예약\S*|부탁\S*|주세요|이요|요)?[.!~?]*"
+                         r"(?:\s*(?:[ㅋㅎㅠㅜ]{2,}|\^\^;?))?\s*")
 # the counter a count slot's question names (몇 분이세요? 몇 잔 드릴까요?): the unit of a number said alone
 _ASKED_COUNTER = re.compile(rf"몇\s?({'|'.join(COUNTERS)})")
 
@@ -330,6 +331,9 @@ _MINUS_BEFORE = re.compile(r"(?:^|(?<=[^\w.,]))([-−–]|마이너스\s?)$")
 
 # 만원 더 (more), 5천원 덜 / 빼고 (less) right after an amount: a change of the amount held
 _MORE_OR_LESS = re.compile(r"\s*(?:을|를)?\s*(더(?:해\S*)?|덜|빼\S*)(?=$|\s|[.!?~])")
+# 한 명 더 와요, 두 명 추가요, 한 명 늘려줘 (more); 한 명 빠져요, 한 명 줄여줘, 한 명 덜 (less) right
+# after a count: a change of the count held
+_COUNT_MORE_OR_LESS = re.compile(r"\s*(?:을|를|이|가)?\s*(더(?:해\S*|요)?|추가\S*|늘\S*|덜|빼\S*|빠\S*|줄\S*)(?=$|\s|[.!?~])")
 _MINUS_AMOUNT = re.compile(r"(?:[-−–]|마이너스)\s?(.+)")
 
 
@@ -1609,7 +1613,8 @@ class Bot:
             state["misunderstood"] = 0   # 잠깐만요 while asked: no misunderstanding, the question waits
             state["turns"] = max(0, int(state.get("turns", 1)) - 1)   # nor a turn towards max_turns
             return self._advance(sid, state, active, text, parse, st.wait, today)
-        answer = bare or takes_all or self._is_correction(text, cands, active)
+        answer = bare or takes_all or self._is_correction(text, cands, active) \
+            or self._changes_count_held(cands, active, state["slots"])
         if intent is not None and intent != active.intent and intent in self.scenarios and not answer \
                 and not yes_or_no:
             other = self.scenarios[intent]
@@ -2004,7 +2009,16 @@ class Bot:
                      choose=None, multi_note=None, filled=[], order=[], part=None, texts=[])
 
     def _invalid_reply(self, sid: str, state: dict[str, Any], sc: Scenario, c: _Cand, slot: Slot) -> str:
-        """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``)."""
+        """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``).
+        A count said not exactly (``5~6명 정도요``, ``5명 정도``) that the slot's ``pattern`` would take
+        exactly gets ``[bot] inexact_count`` first, naming the count as said: its ``invalid`` (``20명까지
+        예약돼요``) would tell of a limit the count is within."""
+        got = c.resolved if (c.resolved or {}).get("kind") == "count" else None
+        if (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "count" \
+                and slot.values is None and (got := got or resolve("count", c.text) or {}).get("approx") is True:
+            ns = [got.get(k) for k in ("value", "min", "max") if isinstance(got.get(k), int)]
+            if slot.pattern is None or all(slot.pattern.fullmatch(count_text(n, got.get("unit"))) for n in ns):
+                return render_template(self.settings.inexact_count, {"value": got.get("text") or c.text})
         return render_template(self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "invalid")
                                or self._refusal(slot, c), {"value": c.text})
 
@@ -2315,7 +2329,9 @@ class Bot:
             cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
             cands.append(x)
         money_types = {e for e, k in (getattr(self.parser, "resolve", None) or {}).items() if k == "money"}
+        count_types = {e for e, k in (getattr(self.parser, "resolve", None) or {}).items() if k == "count"}
         cands = [self._more_or_less(text, self._rough_amount(text, c), sc, held or {}) if c.entity in money_types
+                 else self._count_more_or_less(text, c, sc, held or {}) if c.entity in count_types
                  else c for c in cands]
         out = sorted((dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands),
                      key=lambda c: (c.start, c.end))
@@ -2356,6 +2372,33 @@ class Bot:
         span = text[c.start:m.end()]
         got = resolve("money", money_text(total)) if total > 0 else None
         return dataclasses.replace(c, value=got["text"] if got else span, text=span, end=m.end(), resolved=got)
+
+    @staticmethod
+    def _count_more_or_less(text: str, c: _Cand, sc: Scenario, held: Mapping[str, Any]) -> _Cand:
+        """``c`` as the count held plus or minus it when 더 (추가, 늘려) or 덜 (빼고, 빠져요, 줄여) follows
+        it (4명 held, then 아 한 명 더 와요: 5명; 한 명 빠져요: 3명), as for an amount; only with a count
+        held in the slot it goes to. A result of 0 or less is refused with the slot's invalid reply."""
+        m = _COUNT_MORE_OR_LESS.match(text, c.end)
+        slot = next((s for s in sc.slots if s.entity == c.entity and (c.role is None or s.role in (None, c.role))
+                     and s.name in held), None)
+        now = resolve("count", str(held[slot.name])) if m is not None and slot is not None else None
+        said = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
+        if not now or not said or now.get("approx") or said.get("approx") \
+                or not isinstance(now.get("value"), int) or not isinstance(said.get("value"), int):
+            return c
+        less = not m.group(1).startswith(("더", "추가", "늘"))
+        total = now["value"] - said["value"] if less else now["value"] + said["value"]
+        span = text[c.start:m.end()]
+        got = resolve("count", count_text(total, now.get("unit") or said.get("unit"))) if total > 0 else None
+        return dataclasses.replace(c, value=got["text"] if got else span, text=span, end=m.end(), resolved=got)
+
+    def _changes_count_held(self, cands: Sequence[_Cand], sc: Scenario, slots: Mapping[str, Any]) -> bool:
+        """True when a value is a count said to change the count a slot holds (``한 명 빠질 것 같아요`` at a
+        read-back of 4명: :meth:`_count_more_or_less`): about the request under way, whatever other
+        request the model reads (a restaurant model read it as a cancel, 0.78)."""
+        kinds = getattr(self.parser, "resolve", None) or {}
+        return any(kinds.get(c.entity) == "count" and _COUNT_MORE_OR_LESS.search(c.text, 1) is not None
+                   and any(s.entity == c.entity and s.name in slots for s in sc.slots) for c in cands)
 
     @staticmethod
     def _rough_amount(text: str, c: _Cand) -> _Cand:
