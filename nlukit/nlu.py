@@ -571,8 +571,8 @@ class NLU:
                     # 5만원 이하, 2~3만원, 5명 정도, 약 5명: the words around make it no exact amount or count
                     around = (amount_extent if kind == "money" else count_extent)(ntext, start, end)
                     rough = resolve(kind, ntext[around[0]:around[1]]) if around else None
-                    if rough is not None and rough.get("approx"):
-                        resolved = rough
+                    if rough is not None and (rough.get("approx") or "delta" in rough):
+                        resolved = rough   # 한 명 더: a count to add, read so
             entities.append(Entity(entity, value, original[o_start:o_end], o_start, o_end,
                                    float(conf), role, resolved))
         return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)

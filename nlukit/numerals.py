@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-__all__ = ["COUNTERS", "PEOPLE_COUNTERS", "amount_extent", "amounts_in", "approx_count", "approx_money", "count", "count_extent", "count_text", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
+__all__ = ["COUNTERS", "PEOPLE_COUNTERS", "amount_extent", "amounts_in", "approx_count", "approx_money", "count", "count_change", "count_extent", "count_text", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
            "spellings", "native_word", "sino_word"]
 
 # native numbers: the forms used before a counter (한 두 세 네 스무), and their variants
@@ -458,9 +458,9 @@ def approx_money(text: str) -> dict[str, object] | None:
 #: counters that count people: all read as 명 (네 분, 두 사람, 4인 are 4명, 2명, 4명)
 PEOPLE_COUNTERS = ("명", "분", "사람", "인")
 #: the counters a count is said with: those of :func:`digits` that count people or things (not 시, 시간,
-#: 살, 달 nor 주일), and more that take native numbers (접시, 캔 ...) or Sino-Korean ones (인분, 매, 석)
+#: 살, 달, 주일 nor 번: 3번 테이블 and 2번이요 name one, 두 번 is how often), and more that take native numbers (접시, 캔 ...) or Sino-Korean ones (인분, 매, 석)
 COUNTERS = tuple(sorted(
-    {c for c in _NATIVE_COUNTERS if c not in ("시간", "시", "살", "달", "주일")}
+    {c for c in _NATIVE_COUNTERS if c not in ("시간", "시", "살", "달", "주일", "번")}
     | set(PEOPLE_COUNTERS)
     | {"접시", "캔", "팩", "봉지", "박스", "상자", "통", "판", "조각", "세트", "인분", "매", "석", "좌석", "쌍"},
     key=len, reverse=True))
@@ -483,6 +483,9 @@ _COUNT = re.compile(
     r"(?:이요|이에요|이예요|예요|에요|입니다|이|요)?")
 # a word before the number that makes the count a rough one (약 5명, 대략 열 명, 한 다섯 명)
 _ABOUT = re.compile(r"^(?P<about>약|대략|대충|얼추|거의|한)\s*(?=\S)")
+
+
+_DIGITS_APART = re.compile(r"\d\s+\d")
 
 
 def _count_number(number: str, counter: str | None) -> int | None:
@@ -519,8 +522,8 @@ def count(text: str) -> tuple[int, str | None] | None:
     >>> count("5명 정도"), count("세종"), count("사인"), count("한"), count("오 분")
     (None, None, None, None, None)
     """
-    if not isinstance(text, str):
-        return None
+    if not isinstance(text, str) or _DIGITS_APART.search(text):
+        return None   # 3 4명 is no 34명 (a range typed loosely, or two numbers)
     m = _COUNT.fullmatch("".join(text.split()))
     if m is None:
         return None
@@ -547,7 +550,13 @@ def count_text(n: int, unit: str | None) -> str:
 def _count_range(text: str) -> tuple[int, int, str | None, str] | None:
     """``(low, high, unit, qualifier)`` of a count said as a range (``4~5명``, ``네다섯 명``, ``4명에서 5명``,
     ``두셋``), or None."""
-    key = "".join(re.sub(r"\s*사이$", "", text.strip()).split())
+    said = re.sub(r"\s*사이$", "", text.strip())
+    apart = re.fullmatch(r"(\d+)\s+(\d+\s?\S+)", said)
+    if apart is not None:   # 3 4명: typed loosely for 3~4명
+        b = count(apart.group(2))
+        a = count(apart.group(1) + b[1]) if b is not None and b[1] is not None else None
+        return (a[0], b[0], b[1], " ") if a is not None and a[0] < b[0] else None   # type: ignore[index]
+    key = "".join(said.split())
     m = re.fullmatch(rf"(?P<words>{_ALT(sorted(_NATIVE_RANGES, key=len, reverse=True))})"
                      rf"(?P<counter>{_ALT(COUNTERS)})?(?:이서|서)?(?:이요|이에요|예요|에요|입니다|이|요)?", key)
     if m is not None:
@@ -642,4 +651,29 @@ def count_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
         m = rx.search(text, 0, start)
         if m is not None and m.start() < start and approx_count(text[m.start():stop]) is not None:
             return m.start(), stop
+    if stop == end:   # 한 명 더, 두 명 추가, 한 명 빼고: a count to add or take away, no count in itself
+        m = _CHANGE_AFTER.match(text, end)
+        if m is not None and count_change(text[start:m.end()]) is not None:
+            return start, m.end()
     return (start, stop) if stop != end else None
+
+
+# a count said as a change to one held (한 명 더, 두 명 추가, 한 잔 더요, 한 명 빼줘, 한 명 빼고, 한 명 덜):
+# how many more (+) or fewer (-); the word after the count and what may follow it
+_CHANGE_WORDS = {"더": 1, "추가": 1, "빼고": -1, "빼": -1, "줄여": -1, "덜": -1}
+_CHANGE_AFTER = re.compile(rf"\s*(?P<word>{_ALT(_CHANGE_WORDS)})(?=$|[^가-힣]|요|이요|해|하|할|로|으로|돼|되|주|줘)")
+_CHANGE = re.compile(rf"(?P<count>.+?){_CHANGE_AFTER.pattern}(?:요|이요|해\S*|하\S*|할\S*|로|으로|주세요|줘\S*)?")
+
+
+def count_change(text: str) -> tuple[int, str | None] | None:
+    """A count said as a change to one held: ``(delta, unit)``, ``delta`` the number to add (``한 명 더``,
+    ``두 명 추가``: 1, 2) or, negative, to take away (``한 명 빼줘``, ``한 명 빼고``: -1), or None.
+
+    >>> count_change("한 명 더"), count_change("두 명 추가요"), count_change("한 잔 빼주세요"), count_change("한 명")
+    ((1, '명'), (2, '명'), (-1, '잔'), None)
+    """
+    m = _CHANGE.fullmatch(text.strip()) if isinstance(text, str) else None
+    got = count(m.group("count")) if m is not None else None
+    if got is None or got[0] <= 0:
+        return None
+    return got[0] * _CHANGE_WORDS[m.group("word")], got[1]   # type: ignore[union-attr]

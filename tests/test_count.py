@@ -9,7 +9,7 @@ from nlukit.bot import Bot
 from nlukit.bot.scenario import parse_scenarios
 from nlukit.errors import InputError
 from nlukit.nlu import _check_resolve, _count_span
-from nlukit.numerals import count, count_extent
+from nlukit.numerals import count, count_change, count_extent
 from nlukit.temporal import resolve, resolve_count
 from nlukit.types import Entity, IntentScore, ParseResult
 
@@ -106,6 +106,28 @@ def test_should_find_the_words_around_a_count_that_make_it_rough():
     assert count_extent("내일 5명 예약", 3, 5) is None
 
 
+def test_should_read_no_count_from_digits_typed_apart_nor_from_a_number_of_times_or_a_label():
+    # 3 4명 was read as 34명 (and a tagged 4명 grown over the 3 before it): a loose 3~4명
+    assert count("3 4명") is None and count("2 4명") is None and count("1 500개") is None
+    got = resolve_count("3 4명")
+    assert (got["approx"], got["min"], got["max"], got["text"]) == (True, 3, 4, "3~4명")
+    text = "내일 3 4명 예약"
+    a = text.index("4명")
+    assert _count_span(text, a, a + 2, 0, len(text)) == (a, a + 2)
+    assert text.__getitem__(slice(*count_extent(text, a, a + 2))) == "3 4명"
+    # 3번 테이블, 2번이요 name one; 두 번 is how often: none is how many people or things
+    assert [count(t) for t in ("3번", "두 번", "2번이요", "1번")] == [None] * 4
+
+
+def test_should_read_a_count_said_as_a_change_to_the_one_held():
+    assert [count_change(t) for t in ("한 명 더", "두 명 추가요", "한 잔 더요", "한 명 빼줘", "한 명 빼고", "한 명")] == [
+        (1, "명"), (2, "명"), (1, "잔"), (-1, "명"), (-1, "명"), None]
+    assert resolve_count("두 명 추가") == {"kind": "count", "value": 2, "unit": "명", "delta": 2, "text": "2명 더"}
+    t = "한 명 더 와요"
+    assert t.__getitem__(slice(*count_extent(t, 0, 3))) == "한 명 더"
+    assert count_extent("한 명 더러", 0, 3) is None
+
+
 # ------------------------------------------------------------------ the bot says it back
 
 class _Parser:
@@ -121,10 +143,11 @@ class _Parser:
 
     def parse(self, text, today=None):
         found = []
-        for etype, surface in self.entities.get(text, ()):
+        for etype, surface, *read in self.entities.get(text, ()):
+            # read: the words the count is resolved from when more than the span (한 명 | 더)
             start = text.index(surface)
             found.append(Entity(etype, surface, surface, start, start + len(surface), 0.9, None,
-                                resolve("count", surface) if etype == "people" else None))
+                                resolve("count", read[0] if read else surface) if etype == "people" else None))
         intent = IntentScore("booking", 0.9) if "예약" in text else IntentScore("fallback", 0.3)
         return ParseResult(text=text, intent=intent, entities=tuple(found), ranking=(intent,))
 
@@ -211,3 +234,28 @@ def test_should_give_a_number_said_alone_the_counter_the_default_names():
     assert done.reply == "라떼 2잔 주문할게요."
     assert done.resolved["people"] == {"kind": "count", "value": 2, "unit": "잔", "text": "2잔"}
     assert bot.handle("s7", "라떼 예약").resolved["people"]["value"] == 1   # the default, read too
+
+
+@pytest.mark.parametrize("change,surface,read,held", [
+    ("한 명 더", "한 명", "한 명 더", "5명"), ("두 명 추가요", "두 명", "두 명 추가", "6명"),
+    ("한 명 빼줘", "한 명", "한 명 빼줘", "3명"), ("아니 다섯 명으로", "다섯 명", "다섯 명", "5명"),
+])
+def test_should_add_a_count_said_as_a_change_to_the_count_held(change, surface, read, held):
+    # 한 명 더 at 4명 was taken for a party of 1: the party is one more (the tagger tags 한 명,
+    # parse reads 한 명 더 from the words after it)
+    bot = _bot({"내일 네 명 예약해줘": [("date", "내일"), ("people", "네 명")], change: [("people", surface, read)]})
+    assert bot.handle("s9", "내일 네 명 예약해줘").reply == "내일 4명 예약할까요?"
+    assert bot.handle("s9", change).reply == f"내일 {held} 예약할까요?"
+    done = bot.handle("s9", "네")
+    assert done.resolved["people"] == {"kind": "count", "value": int(held[:-1]), "unit": "명", "text": held}
+
+
+def test_should_take_more_with_no_count_held_as_the_count_and_refuse_fewer_than_one():
+    bot = _bot({"내일 한 명 더 예약해줘": [("date", "내일"), ("people", "한 명", "한 명 더")],
+                "내일 두 명 예약해줘": [("date", "내일"), ("people", "두 명")],
+                "세 명 빼줘": [("people", "세 명", "세 명 빼줘")]})
+    assert bot.handle("s10", "내일 한 명 더 예약해줘").reply == "내일 1명 예약할까요?"
+    bot.handle("s10", "취소")
+    bot.handle("s10", "내일 두 명 예약해줘")
+    turn = bot.handle("s10", "세 명 빼줘")
+    assert turn.slots["people"] == "2명" and turn.state == "confirm"

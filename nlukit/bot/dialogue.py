@@ -1877,6 +1877,8 @@ class Bot:
                 next((s for s in same if s.role == c.role), None) if c.role else (
                 same[0] if len(same) == 1 else self._by_particle(same, c) or (held[0] if len(held) == 1 else None))
             value = self._accept(slot, c) if slot is not None else None
+            if slot is not None and value is not None:   # 한 명 더 after a booking for 4명: 5명
+                value = self._count_changed(slot, c, value, slots.get(slot.name))
             if slot is None or value is None or (slot.differs_from is not None
                                                  and slots.get(slot.differs_from) == value
                                                  and slot.differs_from in named):
@@ -2669,6 +2671,28 @@ class Bot:
             return None
         return said
 
+    def _count_changed(self, slot: Slot, c: _Cand, value: str, held: str | None) -> str | None:
+        """``value`` as the count slot will hold it when ``c`` says a change to the count held
+        (``한 명 더``, ``두 명 추가``: that many more; ``한 명 빼줘``: fewer): the sum, written one way;
+        ``value`` itself for any other value, or for more with no count held (``라떼 한 잔 더``: 1잔).
+        None (refused) for fewer with none held, a count that comes to none, one in another unit
+        than the count held, or one the slot's ``pattern`` refuses."""
+        if (getattr(self.parser, "resolve", None) or {}).get(slot.entity) != "count":
+            return value
+        got = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
+        delta = (got or {}).get("delta")
+        if not isinstance(delta, int):
+            return value
+        now = resolve("count", held) if held else None
+        if now is None or not isinstance(now.get("value"), int) or now.get("approx"):
+            return value if delta > 0 else None
+        unit = (resolve("count", value) or {}).get("unit")
+        total = now["value"] + delta
+        if total <= 0 or unit != now.get("unit"):
+            return None
+        said = count_text(total, unit)
+        return said if slot.pattern is None or slot.pattern.fullmatch(said) else None
+
     def _fill(self, sc: Scenario, slots: dict[str, str], cands: Sequence[_Cand], asked: Slot | None,
               bare: bool, meanings: dict[str, Any], order: Sequence[str] = (), part: str | None = None,
               part_now: bool = False) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
@@ -2688,6 +2712,8 @@ class Bot:
             if slot is None:
                 continue
             value = self._accept(slot, c)
+            if value is not None:   # 한 명 더, 두 명 추가 to a count held: the count it comes to
+                value = self._count_changed(slot, c, value, slots.get(slot.name))
             if value is None:
                 rejected.append((c, slot))   # not allowed
                 continue
