@@ -381,8 +381,11 @@ def amounts_in(text: str) -> list[tuple[int, int]]:
 # 5만원 이하 / 미만 / 이상 / 넘게 / 정도 / 쯤 / 내외: a bound or a rough amount, never the amount itself
 _QUALIFIERS = {"이하": "max", "이내": "max", "미만": "max", "이상": "min", "초과": "min", "넘게": "min",
                "넘는": "min", "넘어": "min", "정도": "", "쯤": "", "내외": "", "가량": "", "안팎": "",
-               "남짓": "", "전후": "", "언저리": ""}
-_QUALIFIER_AFTER = re.compile(rf"\s*({_ALT(_QUALIFIERS)})")
+               "남짓": "", "전후": "", "언저리": "", "안 되게": "max", "안되게": "max", "안 되는": "max",
+               "안되는": "max"}
+# 좀 넘게, 조금 안 되게: a softening word before the qualifier
+_SOFT = r"(?:(?:좀|조금|약간|살짝)\s*)?"
+_QUALIFIER_AFTER = re.compile(rf"\s*{_SOFT}({_ALT(_QUALIFIERS)})")
 # 2~3만원, 2-3만원, 2, 3만원, 2만에서 3만원 (사이): a low end before the amount (3만원에서 5만원 and
 # 3만원, 5만원 are two amounts, asked which; 3만원~5만원 is a range)
 _RANGE_BEFORE = re.compile(r"(?<![가-힣\d.,])(?P<low>[\d일이삼사오육륙칠팔구십백천만억][\d,.일이삼사오육륙칠팔구십백천만억]*)(?P<won>(?<=[십백천만억])원)?"
@@ -438,7 +441,7 @@ def approx_money(text: str) -> dict[str, object] | None:
     >>> approx_money("2~3만원"), approx_money("5만원")
     ({'value': None, 'approx': True, 'qualifier': '~', 'min': 20000, 'max': 30000}, None)
     """
-    m = re.fullmatch(rf"(.+?)\s*({_ALT(_QUALIFIERS)})", text.strip())
+    m = re.fullmatch(rf"(.+?)\s*{_SOFT}({_ALT(_QUALIFIERS)})", text.strip())
     if m is not None and money(m.group(1)) is not None:
         n, side = money(m.group(1)), _QUALIFIERS[m.group(2)]
         return {"value": n, "approx": True, "qualifier": m.group(2), **({side: n} if side else {})}
@@ -470,7 +473,7 @@ _SINO_COUNT = frozenset({"인분", "매", "석", "좌석"})
 _NATIVE_ALONE_UNITS = {"하나": 1, "둘": 2, "셋": 3, "넷": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9}
 _NATIVE_ALONE_TENS = {k: v for k, v in _NATIVE_TENS.items() if k != "스무"}
 # two numbers said as one for a rough count (두세 명, 네다섯 개, 서너 잔; 두셋, 서넛 alone)
-_NATIVE_RANGES = {"한두": (1, 2), "한둘": (1, 2), "두세": (2, 3), "두셋": (2, 3), "두서너": (2, 4),
+_NATIVE_RANGES = {"두어": (2, 3), "한두": (1, 2), "한둘": (1, 2), "두세": (2, 3), "두셋": (2, 3), "두서너": (2, 4),
                   "서너": (3, 4), "서넛": (3, 4), "세네": (3, 4), "너덧": (4, 5), "너댓": (4, 5), "네다섯": (4, 5),
                   "네댓": (4, 5), "대여섯": (5, 6), "대엿": (5, 6), "예닐곱": (6, 7), "일여덟": (7, 8),
                   "여덟아홉": (8, 9), "열두세": (12, 13)}
@@ -480,9 +483,12 @@ _COUNT = re.compile(
     rf"(?P<number>\d{{1,3}}(?:,\d{{3}})+|\d+|[가-힣]+?)"
     rf"(?P<counter>{_ALT(COUNTERS)})?"
     r"(?P<together>이서|서)?"
+    r"(?:(?<=[가-힣])만)?"   # 한 명만, 하나만: only so many (never 5만, 50,000)
     r"(?:이요|이에요|이예요|예요|에요|입니다|이|요)?")
-# a word before the number that makes the count a rough one (약 5명, 대략 열 명, 한 다섯 명)
-_ABOUT = re.compile(r"^(?P<about>약|대략|대충|얼추|거의|한)\s*(?=\S)")
+# a word before the number that makes the count a rough one (약 5명, 대략 열 명, 한 다섯 명) or a bound
+# (최대 6명, 최소 2명, 적어도 세 명)
+_BOUNDS = {"최대": "max", "많아야": "max", "최소": "min", "적어도": "min"}
+_ABOUT = re.compile(r"^(?P<about>약|대략|대충|얼추|거의|한|최대|많아야|최소|적어도)\s*(?=\S)")
 
 
 _DIGITS_APART = re.compile(r"\d\s+\d")
@@ -581,7 +587,7 @@ def _count_range(text: str) -> tuple[int, int, str | None, str] | None:
 def approx_count(text: str) -> dict[str, object] | None:
     """A count said not exactly, or None: a range (``4~5명``, ``네다섯 명``, ``두세 개``: ``value`` None,
     ``min`` and ``max``), a rough count (``5명 정도``, ``약 다섯 명``, ``한 열 명``) or a bound
-    (``5명 이상``: ``min``; ``10명 미만``: ``max``), with ``approx`` True, ``unit`` and the ``qualifier``
+    (``5명 이상``, ``최소 5명``: ``min``; ``10명 미만``, ``10명 안 되게``, ``최대 10명``: ``max``), with ``approx`` True, ``unit`` and the ``qualifier``
     typed, as :func:`approx_money` gives them.
 
     >>> approx_count("4~5명")
@@ -600,7 +606,7 @@ def approx_count(text: str) -> dict[str, object] | None:
     if rng is not None:
         lo, hi, unit, qualifier = rng
         return {"value": None, "approx": True, "qualifier": qualifier, "min": lo, "max": hi, "unit": unit}
-    m = re.fullmatch(rf"(.+?)\s*({_ALT(_QUALIFIERS)})(?:이요|요|입니다|이에요|예요)?", said)
+    m = re.fullmatch(rf"(.+?)\s*{_SOFT}({_ALT(_QUALIFIERS)})(?:이요|요|입니다|이에요|예요)?", said)
     if m is not None:
         got = count(m.group(1)) or _about(m.group(1))
         rng = _count_range(m.group(1)) if got is None else None
@@ -616,7 +622,9 @@ def approx_count(text: str) -> dict[str, object] | None:
     got = _about(said) if a is not None and count(said) is None else None
     if got is None:
         return None
-    return {"value": got[0], "approx": True, "qualifier": a.group("about"), "unit": got[1]}   # type: ignore[union-attr]
+    side = _BOUNDS.get(a.group("about"))   # type: ignore[union-attr]
+    return {"value": got[0], "approx": True, "qualifier": a.group("about"),   # type: ignore[union-attr]
+            **({side: got[0]} if side else {}), "unit": got[1]}
 
 
 def _about(text: str) -> tuple[int, str | None] | None:
@@ -627,7 +635,7 @@ def _about(text: str) -> tuple[int, str | None] | None:
 
 # the words around a count that make it no exact one: a rough word before it (약 | 5명, 한 | 다섯 명),
 # a low end before it (4~ | 5명, 4명에서 | 5명, 네 | 다섯 명 is 네다섯) or a qualifier after it (5명 | 정도)
-_ROUGH_BEFORE = re.compile(r"(?:^|(?<=\s))(?:약|대략|대충|얼추|거의|한)\s?$")
+_ROUGH_BEFORE = re.compile(r"(?:^|(?<=\s))(?:약|대략|대충|얼추|거의|한|최대|많아야|최소|적어도)\s?$")
 _LOW_BEFORE = re.compile(r"(?:^|(?<=\s))(?:\d+|[가-힣]{1,4})\s?(?:~|-|–|,|에서|이나|나|또는|내지)?\s?$")
 
 

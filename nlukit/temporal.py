@@ -661,7 +661,8 @@ def resolve_count(text: str) -> dict[str, Any] | None:
     return {"kind": "count", **rough, "text": said}
 
 
-_COUNT_BEFORE = ("약", "대략", "대충", "얼추", "거의", "한")   # the rough words said before a count
+# the rough words and bounds said before a count
+_COUNT_BEFORE = ("약", "대략", "대충", "얼추", "거의", "한", "최대", "많아야", "최소", "적어도")
 
 
 def resolve(kind: str, text: str, today: _dt.date | None = None, before: str = ""

@@ -119,6 +119,32 @@ def test_should_read_no_count_from_digits_typed_apart_nor_from_a_number_of_times
     assert [count(t) for t in ("3번", "두 번", "2번이요", "1번")] == [None] * 4
 
 
+@pytest.mark.parametrize("text,expected", [
+    # were read as the exact count: 10명 안 되게 as 10명, 최대 6명 as 6명, 열 명 좀 넘게 as 10명
+    ("10명 안 되게", {"value": 10, "max": 10}), ("열 명 조금 안 되게", {"value": 10, "max": 10}),
+    ("열 명 좀 넘게", {"value": 10, "min": 10}), ("최대 6명", {"value": 6, "max": 6}),
+    ("최소 2명", {"value": 2, "min": 2}), ("적어도 세 명", {"value": 3, "min": 3}),
+    ("두어 명", {"value": None, "min": 2, "max": 3}),
+])
+def test_should_flag_a_count_said_as_a_bound_in_words(text, expected):
+    got = resolve_count(text)
+    assert got["approx"] is True and {k: got.get(k) for k in expected} == expected
+
+
+@pytest.mark.parametrize("text,span", [
+    ("10명 안 되게 와요", "10명 안 되게"), ("열 명 좀 넘게 와요", "열 명 좀 넘게"), ("내일 최대 6명 예약", "최대 6명"),
+])
+def test_should_find_a_bound_said_in_words_around_a_count(text, span):
+    count_at = next(c for c in ("10명", "열 명", "6명") if c in text)
+    a = text.index(count_at)
+    assert text.__getitem__(slice(*count_extent(text, a, a + len(count_at)))) == span
+
+
+def test_should_read_a_count_said_with_only():
+    assert [count(t) for t in ("한 명만", "하나만", "2명만요", "한 잔만")] == [(1, "명"), (1, None), (2, "명"), (1, "잔")]
+    assert [count(t) for t in ("5만", "오만", "이만", "백만")] == [None] * 4   # 만 is also ten thousand
+
+
 def test_should_read_a_count_said_as_a_change_to_the_one_held():
     assert [count_change(t) for t in ("한 명 더", "두 명 추가요", "한 잔 더요", "한 명 빼줘", "한 명 빼고", "한 명")] == [
         (1, "명"), (2, "명"), (1, "잔"), (-1, "명"), (-1, "명"), None]
