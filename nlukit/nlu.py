@@ -524,6 +524,7 @@ class NLU:
                 today = datetime.date.today()
             spans = self._spelled_dates(ntext, spans, today)
             spans = self._date_ranges(ntext, spans, today)
+        last_end = 0   # where the entity before ends, as found (the tagger's 라떼 열 | 두 잔 is 라떼)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
             value = canonical(entity, surface)
@@ -544,14 +545,14 @@ class NLU:
                         value = canonical(entity, surface) or surface
             elif kind == "money":
                 # an amount the tagger cut inside (만 | 오천 원, 5만 | 3천원): the whole amount
-                start, end = _money_span(ntext, start, end, spans[k - 1][1] if k else 0,
+                start, end = _money_span(ntext, start, end, last_end,
                                          spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
                 if ntext[start:end] != surface:
                     surface = ntext[start:end]
                     value = canonical(entity, surface) or surface
             elif kind == "count":
                 # a count the tagger cut short (스물 | 다섯 명, 네 | 명) or began too early (모레 세 분)
-                start, end = _count_span(ntext, start, end, spans[k - 1][1] if k else 0,
+                start, end = _count_span(ntext, start, end, last_end,
                                          spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
                 if ntext[start:end] != surface:
                     surface = ntext[start:end]
@@ -575,6 +576,7 @@ class NLU:
                         resolved = rough   # 한 명 더: a count to add, read so
             entities.append(Entity(entity, value, original[o_start:o_end], o_start, o_end,
                                    float(conf), role, resolved))
+            last_end = end
         return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)
 
 

@@ -285,3 +285,46 @@ def test_should_take_more_with_no_count_held_as_the_count_and_refuse_fewer_than_
     bot.handle("s10", "내일 두 명 예약해줘")
     turn = bot.handle("s10", "세 명 빼줘")
     assert turn.slots["people"] == "2명" and turn.state == "confirm"
+
+
+def test_should_grow_a_count_over_a_number_word_the_entity_before_took_and_gave_back():
+    # seen on the starter cafe model: 라떼 열 | 두 잔 tagged, the menu cut back to 라떼 by its
+    # dictionary, and the count read as 2잔 for 열두 잔 (its search began where the menu span ended)
+    from test_temporal import _Intent, _Tagger
+
+    from nlukit.models.gazetteer import Gazetteer
+    from nlukit.nlu import NLU
+    menus = {"menu": {"카페라떼": ["라떼"]}}
+    tagger = _Tagger({"라떼 열": "menu", "두 잔": "count"})
+    tagger.gazetteer_ = Gazetteer(menus)
+    nlu = NLU(_Intent(), tagger, menus, resolve={"count": "count"})
+    menu, cups = nlu.parse("아이스 라떼 열두 잔 주세요").entities
+    assert (menu.text, cups.text, cups.resolved["value"]) == ("라떼", "열두 잔", 12)
+
+
+def _cafe(entities):
+    parser = _Parser(entities)
+    parser.intents = ("booking",)
+    sc = parse_scenarios({"scenario": [{"intent": "booking", "confirm": "라떼 {people} 주문할까요?",
+                                        "response": "라떼 {people} 주문했어요.",
+                                        "slot": [{"entity": "people", "default": "1잔"}]}]},
+                         "<test>", parser.intents, parser.entity_types)
+    return Bot(parser, sc)
+
+
+def test_should_add_a_count_said_as_a_change_to_the_default_read_back():
+    # 라떼 예약 (the fake's booking) read back 1잔 by default; 한 잔 더 then stayed 1잔
+    bot = _cafe({"라떼 예약": [], "한 잔 더": [("people", "한 잔", "한 잔 더")],
+                 "라떼 한 잔 더 예약": [("people", "한 잔", "한 잔 더")]})
+    assert bot.handle("c1", "라떼 예약").reply == "라떼 1잔 주문할까요?"
+    assert bot.handle("c1", "한 잔 더").reply == "라떼 2잔 주문할까요?"
+    # said with the request, before anything was read back: one cup
+    assert bot.handle("c2", "라떼 한 잔 더 예약").reply == "라떼 1잔 주문할까요?"
+
+
+def test_should_say_a_rough_count_the_tagger_cut_short_as_said():
+    # 두세 잔 tagged 세 잔: refused as '세 잔' with the invalid reply, not the inexact one (the default
+    # then read back as before)
+    bot = _cafe({"라떼 두세 잔 예약": [("people", "세 잔", "두세 잔")]})
+    turn = bot.handle("c3", "라떼 두세 잔 예약")
+    assert turn.reply.startswith("'두세 잔'은 정확한 수가 아니에요.")

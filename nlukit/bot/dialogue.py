@@ -63,6 +63,7 @@ from ..numerals import (
     PEOPLE_COUNTERS,
     amount_extent,
     amounts_in,
+    count_extent,
     count_text,
     digits,
     money,
@@ -1877,8 +1878,6 @@ class Bot:
                 next((s for s in same if s.role == c.role), None) if c.role else (
                 same[0] if len(same) == 1 else self._by_particle(same, c) or (held[0] if len(held) == 1 else None))
             value = self._accept(slot, c) if slot is not None else None
-            if slot is not None and value is not None:   # 한 명 더 after a booking for 4명: 5명
-                value = self._count_changed(slot, c, value, slots.get(slot.name))
             if slot is None or value is None or (slot.differs_from is not None
                                                  and slots.get(slot.differs_from) == value
                                                  and slot.differs_from in named):
@@ -2261,9 +2260,9 @@ class Bot:
             # the asked slot's context beats the parser's guess of another type here
             cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
             cands.append(x)
-        money_types = {e for e, k in (getattr(self.parser, "resolve", None) or {}).items() if k == "money"}
-        cands = [self._more_or_less(text, self._rough_amount(text, c), sc, held or {}) if c.entity in money_types
-                 else c for c in cands]
+        kinds = getattr(self.parser, "resolve", None) or {}
+        cands = [self._more_or_less(text, self._rough_amount(text, c), sc, held or {}) if kinds.get(c.entity) == "money"
+                 else self._rough_amount(text, c, "count") if kinds.get(c.entity) == "count" else c for c in cands]
         out = sorted((dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands),
                      key=lambda c: (c.start, c.end))
         # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
@@ -2305,15 +2304,16 @@ class Bot:
         return dataclasses.replace(c, value=got["text"] if got else span, text=span, end=m.end(), resolved=got)
 
     @staticmethod
-    def _rough_amount(text: str, c: _Cand) -> _Cand:
+    def _rough_amount(text: str, c: _Cand, kind: str = "money") -> _Cand:
         """``c`` over the words that make its amount no exact one (5만원 이하, 5만원 정도, 2~3만원), so
-        the slot refuses it as said rather than taking 50,000원 or 30,000원 from it."""
-        minus = _MINUS_BEFORE.search(text, 0, c.start)
+        the slot refuses it as said rather than taking 50,000원 or 30,000원 from it; a count (``kind``
+        ``"count"``) likewise (두 | 세 잔, 5명 정도), so the refusal says what was said."""
+        minus = _MINUS_BEFORE.search(text, 0, c.start) if kind == "money" else None
         if minus is not None:   # -5000원 tagged 5000원: a negative amount, refused, never 5,000원
             return dataclasses.replace(c, value=text[minus.start(1):c.end], text=text[minus.start(1):c.end],
                                        start=minus.start(1), resolved=None)
-        around = amount_extent(text, c.start, c.end)
-        if around is None or (resolve("money", text[around[0]:around[1]]) or {}).get("approx") is not True:
+        around = (amount_extent if kind == "money" else count_extent)(text, c.start, c.end)
+        if around is None or (resolve(kind, text[around[0]:around[1]]) or {}).get("approx") is not True:
             return c
         said = text[around[0]:around[1]]
         return dataclasses.replace(c, value=said, text=said, start=around[0], end=around[1], resolved=None)
@@ -2695,8 +2695,11 @@ class Bot:
 
     def _fill(self, sc: Scenario, slots: dict[str, str], cands: Sequence[_Cand], asked: Slot | None,
               bare: bool, meanings: dict[str, Any], order: Sequence[str] = (), part: str | None = None,
-              part_now: bool = False) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
+              part_now: bool = False, shown: Mapping[str, str] | None = None
+              ) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
         """Put each candidate into its slot; returns the slots filled and the refused values.
+        ``shown``: the values read back to the user, defaults too (a count said as a change adds
+        to the one shown: 1잔 by default, then 한 잔 더 is 2잔); ``slots`` without it.
         ``order``: the slots in the order they were filled, the last last (:meth:`_target`).
         ``part``: the part of the day said apart from any time in this request (``아침에 깨워줘``;
         ``part_now``: in this turn), which reads an hour said without 오전/오후 (:meth:`_in_part`)."""
@@ -2713,7 +2716,7 @@ class Bot:
                 continue
             value = self._accept(slot, c)
             if value is not None:   # 한 명 더, 두 명 추가 to a count held: the count it comes to
-                value = self._count_changed(slot, c, value, slots.get(slot.name))
+                value = self._count_changed(slot, c, value, (slots if shown is None else shown).get(slot.name))
             if value is None:
                 rejected.append((c, slot))   # not allowed
                 continue
@@ -2955,7 +2958,9 @@ class Bot:
             else:
                 choose = {"slot": slot.name, "choices": [v for _, v in ok]}
         order = [n for n in state.get("order") or () if isinstance(n, str) and n in slots]
-        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings, order, part, said is not None)
+        # the defaults read back in the question to confirm are shown values too (1잔, then 한 잔 더)
+        shown = self._with_defaults(sc, slots) if state.get("confirming") else None
+        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings, order, part, said is not None, shown)
         state["order"] = [*(n for n in order if n not in filled), *filled]
         got = state.get("multi")
         multi: dict[str, list[str]] = got if isinstance(got, dict) else {}
