@@ -312,9 +312,9 @@ _BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요
                           r"\s*(?:보내\S*|해\S*)?[.!~]*\s*")
 
 
-# a count said alone to its question, with at most an ending and a verb (넷이요, 4명이요, 혼자요, 세 명으로
-# 할게요, 둘이서 갈게요); resolve_count reads what is left
-_BARE_COUNT = re.compile(r"\s*(?:음|그럼|아|어|저희|우리)?\s*(\S.*?)\s*(?:으로|로)?\s*"
+# a count said alone to its question, with at most an ending and a verb (넷이요, 4명이요, 혼자요, 저 혼자요,
+# 세 명으로 할게요, 둘이서 갈게요); resolve_count reads what is left
+_BARE_COUNT = re.compile(r"\s*(?:음|그럼|아|어|저희|우리|저|나|제가|내가)?\s*(\S.*?)\s*(?:으로|로)?\s*"
                          r"(?:할게요|할게|해\S*|갈게요|갈게|가요|갈\s?거예요|예약\S*|부탁\S*|주세요|이요|요)?[.!~?]*\s*")
 # the counter a count slot's question names (몇 분이세요? 몇 잔 드릴까요?): the unit of a number said alone
 _ASKED_COUNTER = re.compile(rf"몇\s?({'|'.join(COUNTERS)})")
