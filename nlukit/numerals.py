@@ -467,7 +467,8 @@ COUNTERS = tuple(sorted(
     | set(PEOPLE_COUNTERS)
     | {"접시", "캔", "팩", "봉지", "박스", "상자", "통", "판", "조각", "세트", "인분", "매", "석", "좌석", "쌍"},
     key=len, reverse=True))
-# counters taking a Sino-Korean number (이인분, 삼 매); 인 only after digits (사인 is a signature)
+# counters taking a Sino-Korean number (이인분, 삼인분); 인, 석, 좌석 and 매 only after digits (사인 is a
+# signature, 이 좌석 "this seat")
 _SINO_COUNT = frozenset({"인분", "매", "석", "좌석"})
 # native numbers said alone, with no counter after them (넷이요, 셋이서, 어른 둘 아이 하나)
 _NATIVE_ALONE_UNITS = {"하나": 1, "둘": 2, "셋": 3, "넷": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9}
@@ -503,8 +504,8 @@ def _count_number(number: str, counter: str | None) -> int | None:
             return _NATIVE_ALONE_TENS[number]
         m = re.fullmatch(rf"({_ALT(_NATIVE_ALONE_TENS)})?({_ALT(_NATIVE_ALONE_UNITS)})", number)
         return None if m is None else _NATIVE_ALONE_TENS.get(m.group(1) or "", 0) + _NATIVE_ALONE_UNITS[m.group(2)]
-    if counter == "인":
-        return None   # 사인, 이인: words; people write 4인
+    if counter in ("인", "석", "좌석", "매"):
+        return None   # 사인, 이인, 이석, 이 좌석 ("this seat"), 이 매: words; people write 4인, 2석, 2매
     if counter not in _SINO_COUNT and number not in ("서", "너", "석", "넉"):   # 서명 is a signature
         n = native_number(number)
         if n is not None:
