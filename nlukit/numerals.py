@@ -461,7 +461,7 @@ def approx_money(text: str) -> dict[str, object] | None:
 #: counters that count people: all read as 명 (네 분, 두 사람, 4인 are 4명, 2명, 4명)
 PEOPLE_COUNTERS = ("명", "분", "사람", "인")
 #: the counters a count is said with: those of :func:`digits` that count people or things (not 시, 시간,
-#: 살, 달, 주일 nor 번: 3번 테이블 and 2번이요 name one, 두 번 is how often), and more that take native numbers (접시, 캔 ...) or Sino-Korean ones (인분, 매, 석)
+#: 살, 달, 주일 nor 번: 3번 테이블 and 2번이요 name one, 두 번 is how often), and more that take native numbers (접시, 캔 ...), Sino-Korean ones (인분) or digits (매, 석)
 COUNTERS = tuple(sorted(
     {c for c in _NATIVE_COUNTERS if c not in ("시간", "시", "살", "달", "주일", "번")}
     | set(PEOPLE_COUNTERS)
@@ -498,7 +498,9 @@ _DIGITS_APART = re.compile(r"\d\s+\d")
 def _count_number(number: str, counter: str | None) -> int | None:
     """The value of the number said before ``counter`` (None: said alone), or None."""
     if number.isdigit() or re.fullmatch(r"\d{1,3}(?:,\d{3})+", number):
-        return int(number.replace(",", ""))
+        n = int(number.replace(",", ""))
+        # 20대, 30대: an age, never twenty cars (스무 대 is)
+        return None if counter == "대" and n in (10, 20, 30, 40, 50, 60, 70, 80, 90) else n
     if counter is None:
         if number in _NATIVE_ALONE_TENS:
             return _NATIVE_ALONE_TENS[number]

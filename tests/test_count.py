@@ -22,7 +22,7 @@ from nlukit.types import Entity, IntentScore, ParseResult
     ("스물다섯 명", 25, "명"), ("2개", 2, "개"), ("두 개", 2, "개"), ("한 잔", 1, "잔"), ("세 병", 3, "병"),
     ("하나", 1, None), ("열하나", 11, None), ("백 명", 100, "명"), ("백이십 명", 120, "명"), ("이인분", 2, "인분"),
     ("1,500개", 1500, "개"), ("0명", 0, "명"), ("10000명", 10000, "명"), ("4분", 4, "명"),
-    ("2석", 2, "석"), ("2좌석", 2, "좌석"), ("2매", 2, "매"), ("삼인분", 3, "인분"),
+    ("2석", 2, "석"), ("2좌석", 2, "좌석"), ("2매", 2, "매"), ("삼인분", 3, "인분"), ("2대", 2, "대"), ("스무 대", 20, "대"),
 ])
 def test_should_read_a_count_said_in_digits_or_either_kind_of_number_word(text, value, unit):
     assert count(text) == (value, unit)
@@ -34,6 +34,7 @@ def test_should_read_a_count_said_in_digits_or_either_kind_of_number_word(text, 
     "세종", "이분", "서명", "사인", "오 분", "오분", "사 분", "한", "스무", "삼 명", "내일", "어른 둘", "", "명",
     "5명 정도", "4~5명",
     "이 좌석", "이석", "이 매",   # this seat, a name, this sheet: were 2좌석, 2석, 2매
+    "20대", "30대",               # an age: was 20 (cars)
 ])
 def test_should_read_no_exact_count_from_words_that_only_look_like_one(text):
     # 이분 is "this person", 서명 a signature, 사인 a sign, 오 분 five minutes; 삼 명 no one says
