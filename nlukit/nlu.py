@@ -686,6 +686,8 @@ def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
 
 # the word before a count that may be its first part (스물 | 다섯 명, 열 | 두 명, 백 | 이십 명)
 _COUNT_WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([\d,]+|[가-힣]{1,4})\s?$")
+# tens said before a count's number (native or Sino-Korean), which is then no count alone
+_TENS_WORD = re.compile(r"열|스무|스물|서른|마흔|쉰|예순|일흔|여든|아흔|[이삼사오육칠팔구]?[십백천][일이삼사오육칠팔구십백천]*")
 # a counter right after a number the tagger ended before it (네 | 명, 4 | 명이서, 두 | 사람), ending there
 _COUNTER_AFTER = re.compile(rf"\s?(?:{'|'.join(COUNTERS)})(?=$|[^가-힣]|이서|서|이|가|을|를|은|는|도|만|씩|요|"
                             r"으로|로|의|에|까지|정도|쯤|짜리|이랑|랑|하고)")
@@ -702,6 +704,11 @@ def _count_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
         got = count(text[m.start(1):end])
         if got is not None and (here is None or got[0] != here[0]):
             start, here = m.start(1), got
+        elif got is None and here is not None and _TENS_WORD.fullmatch(m.group(1)) \
+                and approx_count(text[m.start(1):end]) is None:
+            # 스무 | 두 명, 이십 | 두 명: tens said before it that do not make one number with it (22명
+            # misspelt, or numbers mixed): no 2명, which it surely is not; the whole, read as nothing
+            return m.start(1), end
     if here is None or here[1] is None:
         m = _COUNTER_AFTER.match(text, end, hi)
         got = count(text[start:m.end()]) if m is not None else None

@@ -94,6 +94,10 @@ def test_should_resolve_entity_types_named_for_counts_and_refuse_unknown_kinds()
     ("모레 세 분 예약해줘", "모레 세 분", "세 분"),           # seen on a tiny model: the date too
     ("내일 다섯 명", "다섯 명", "다섯 명"),                   # 내일 is no number
     ("넷이서 갈게요", "넷이서", "넷이서"),
+    ("스무 두 명 예약", "두 명", "스무 두 명"),               # was 2명: 22명 misspelt, read as none
+    ("이십 두 명 예약", "두 명", "이십 두 명"),
+    ("네 두 명이요", "두 명", "두 명"),                       # 네 is yes here
+    ("아이 하나 어른 두 명", "두 명", "두 명"),
 ])
 def test_should_fit_a_count_span_the_tagger_cut_short_or_began_early(text, tagged, whole):
     a = text.index(tagged)
