@@ -336,3 +336,19 @@ def test_should_say_a_rough_count_the_tagger_cut_short_as_said():
     bot = _cafe({"라떼 두세 잔 예약": [("people", "세 잔", "두세 잔")]})
     turn = bot.handle("c3", "라떼 두세 잔 예약")
     assert turn.reply.startswith("'두세 잔'은 정확한 수가 아니에요.")
+
+
+def test_should_check_the_count_a_change_comes_to_as_any_count():
+    # 네 명 held, 한 명 더: 5명 was filled though the slot's values list no such count; a pattern checks
+    # the sum too
+    values = {"values": ["한 명", "두 명", "세 명", "네 명"]}
+    bot = _bot({"내일 네 명 예약해줘": [("date", "내일"), ("people", "네 명")],
+                "한 명 더": [("people", "한 명", "한 명 더")]}, values)
+    assert bot.handle("s11", "내일 네 명 예약해줘").reply == "내일 네 명 예약할까요?"
+    assert bot.handle("s11", "한 명 더").slots["people"] == "네 명"
+    bot = _bot({"내일 네 명 예약해줘": [("date", "내일"), ("people", "네 명")],
+                "한 명 더": [("people", "한 명", "한 명 더")], "한 명 빼줘": [("people", "한 명", "한 명 빼줘")]},
+               {"pattern": "[1-4]명"})
+    bot.handle("s12", "내일 네 명 예약해줘")
+    assert bot.handle("s12", "한 명 더").slots["people"] == "4명"
+    assert bot.handle("s12", "한 명 빼줘").slots["people"] == "3명"

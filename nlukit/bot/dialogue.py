@@ -2676,7 +2676,7 @@ class Bot:
         (``한 명 더``, ``두 명 추가``: that many more; ``한 명 빼줘``: fewer): the sum, written one way;
         ``value`` itself for any other value, or for more with no count held (``라떼 한 잔 더``: 1잔).
         None (refused) for fewer with none held, a count that comes to none, one in another unit
-        than the count held, or one the slot's ``pattern`` refuses."""
+        than the count held, or one the slot's ``values`` or ``pattern`` refuse."""
         if (getattr(self.parser, "resolve", None) or {}).get(slot.entity) != "count":
             return value
         got = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
@@ -2691,7 +2691,8 @@ class Bot:
         if total <= 0 or unit != now.get("unit"):
             return None
         said = count_text(total, unit)
-        return said if slot.pattern is None or slot.pattern.fullmatch(said) else None
+        # the sum as if said: a slot's values or pattern check it as they check any count (1~6명 only)
+        return self._accept(slot, dataclasses.replace(c, value=said, text=said, resolved=None))
 
     def _fill(self, sc: Scenario, slots: dict[str, str], cands: Sequence[_Cand], asked: Slot | None,
               bare: bool, meanings: dict[str, Any], order: Sequence[str] = (), part: str | None = None,
