@@ -352,3 +352,20 @@ def test_should_check_the_count_a_change_comes_to_as_any_count():
     bot.handle("s12", "내일 네 명 예약해줘")
     assert bot.handle("s12", "한 명 더").slots["people"] == "4명"
     assert bot.handle("s12", "한 명 빼줘").slots["people"] == "3명"
+
+
+@pytest.mark.parametrize("text,parts,held", [
+    ("내일 어른 2명 아이 1명 예약", ("2명", "1명"), "3명"),
+    ("내일 성인 둘, 소아 하나 예약", ("둘", "하나"), "3명"),
+    ("내일 어른 세 명이랑 아이 두 명 예약", ("세 명", "두 명"), "5명"),
+])
+def test_should_count_a_party_told_in_parts_whole(text, parts, held):
+    # 어른 2명 아이 1명 filled 2명: the first count taken, the rest dropped
+    bot = _bot({text: [("date", "내일"), *(("people", p) for p in parts)], "네": []})
+    assert bot.handle("p1", text).reply == f"내일 {held} 예약할까요?"
+    assert bot.handle("p1", "네").resolved["people"]["value"] == int(held[:-1])
+
+
+def test_should_leave_counts_not_told_as_parts_of_a_party_to_the_bot():
+    bot = _bot({"내일 2명 3명 예약": [("date", "내일"), ("people", "2명"), ("people", "3명")]})
+    assert bot.handle("p2", "내일 2명 3명 예약").reply.endswith("2명과 3명 중 하나만 말씀해 주세요.")

@@ -305,6 +305,50 @@ class _Cand:
 
 _LONE_JAMO = re.compile(r"[\u3131-\u318e]+")
 
+# the kinds of people a party is told in (어른 2명 아이 1명, 성인 둘 소아 하나), each right before its count
+_PERSON_WORD = re.compile(r"(?:^|(?<=[\s,]))(?:어른|성인|대인|아이|애|애들|아기|애기|어린이|소아|유아|아동|청소년|학생|"
+                          r"노인|경로|남자|여자|남성|여성)\s?$")
+_PARTS_JOINT = re.compile(r"\s*(?:,|와|과|이랑|랑|하고|및|에)?\s*")
+
+
+def _party_of_parts(text: str, cands: list[_Cand], kinds: Mapping[str, str]) -> list[_Cand]:
+    """``cands`` with the counts of a party told in parts (``어른 2명 아이 1명``, ``성인 둘, 소아 하나``: a
+    kind of people right before each, nothing else between them) as one count, their sum (``3명``):
+    the slot took the first, 2명, and dropped the rest. Counts with roles are the scenario's to tell."""
+    out: list[_Cand] = []
+    run: list[_Cand] = []
+
+    def flush() -> None:
+        if len(run) < 2:
+            out.extend(run)
+        else:
+            total = 0
+            for c in run:
+                got = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
+                total += got["value"]   # type: ignore[index]
+            said = count_text(total, "명")
+            out.append(dataclasses.replace(run[0], value=said, text=text[run[0].start:run[-1].end], end=run[-1].end,
+                                           resolved=resolve("count", said), after=""))
+        run.clear()
+
+    for c in sorted(cands, key=lambda c: c.start):
+        got = (c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)) \
+            if kinds.get(c.entity) == "count" and c.role is None else None
+        person = _PERSON_WORD.search(text, 0, c.start)
+        part = got is not None and isinstance(got.get("value"), int) and got["value"] > 0 \
+            and not got.get("approx") and "delta" not in got and got.get("unit") in ("명", None) and person is not None
+        if part and run and run[-1].entity == c.entity \
+                and _PARTS_JOINT.fullmatch(text, run[-1].end, person.start()) is not None:   # type: ignore[union-attr]
+            run.append(c)
+            continue
+        flush()
+        if part:
+            run.append(c)
+        else:
+            out.append(c)
+    flush()
+    return out if len(out) < len(cands) else cands
+
 
 # an amount said alone, with at most an ending (오천 원이요, 3만원으로, 만 원입니다); 만 (only) only after
 # 원 (만원만): 오천만, 백만, 5만 are amounts in 만, not 5,000원, 100원 and 5원
@@ -2263,6 +2307,7 @@ class Bot:
         kinds = getattr(self.parser, "resolve", None) or {}
         cands = [self._more_or_less(text, self._rough_amount(text, c), sc, held or {}) if kinds.get(c.entity) == "money"
                  else self._rough_amount(text, c, "count") if kinds.get(c.entity) == "count" else c for c in cands]
+        cands = _party_of_parts(text, cands, kinds)
         out = sorted((dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands),
                      key=lambda c: (c.start, c.end))
         # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
