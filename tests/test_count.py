@@ -201,7 +201,7 @@ def _bot(entities, people=None):
 @pytest.mark.parametrize("answer,held", [
     ("넷이요", "4명"), ("4명이요", "4명"), ("혼자요", "1명"), ("네 명이요", "4명"), ("둘이서 갈게요", "2명"),
     ("네 분이요", "4명"), ("4인", "4명"), ("열두 명으로 할게요", "12명"), ("셋", "3명"),
-    ("저 혼자요", "1명"), ("나 혼자", "1명"), ("한 명만요", "1명"),   # were not understood
+    ("저 혼자요", "1명"), ("나 혼자", "1명"), ("한 명만요", "1명"), ("두 명 추가요", "2명"),   # were not understood
 ])
 def test_should_fill_a_party_size_from_a_bare_answer_to_its_question(answer, held):
     # the tagger tags none of these: the question asked says they are the party size

@@ -360,6 +360,8 @@ _BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요
 # 세 명으로 할게요, 둘이서 갈게요); resolve_count reads what is left
 _BARE_COUNT = re.compile(r"\s*(?:음|그럼|아|어|저희|우리|저|나|제가|내가)?\s*(\S.*?)\s*(?:으로|로)?\s*"
                          r"(?:할게요|할게|해\S*|갈게요|갈게|가요|갈\s?거예요|예약\S*|부탁\S*|주세요|이요|요)?[.!~?]*\s*")
+# the same, with the most kept (두 명 추가요: not 두 명 추 and 가요)
+_BARE_COUNT_WHOLE = re.compile(_BARE_COUNT.pattern.replace(r"(\S.*?)", r"(\S.*)", 1))
 # the counter a count slot's question names (몇 분이세요? 몇 잔 드릴까요?): the unit of a number said alone
 _ASKED_COUNTER = re.compile(rf"몇\s?({'|'.join(COUNTERS)})")
 
@@ -2255,6 +2257,8 @@ class Bot:
             # a count said alone to the question asking for it (넷이요, 혼자요, 4명이요): the tagger may
             # not tag a bare number, the question says what it is
             m = _BARE_COUNT.fullmatch(norm.text)
+            if m and not resolve("count", m.group(1)):   # 두 명 추가요: 가요 is no verb here
+                m = _BARE_COUNT_WHOLE.fullmatch(norm.text)
             if m and resolve("count", m.group(1)):
                 a, b = norm.to_original(m.start(1), m.end(1))
                 extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
