@@ -273,6 +273,7 @@ def test_should_give_a_number_said_alone_the_counter_the_default_names():
 @pytest.mark.parametrize("change,surface,read,held", [
     ("한 명 더", "한 명", "한 명 더", "5명"), ("두 명 추가요", "두 명", "두 명 추가", "6명"),
     ("한 명 빼줘", "한 명", "한 명 빼줘", "3명"), ("아니 다섯 명으로", "다섯 명", "다섯 명", "5명"),
+    ("한 명 더요", "한 명", "한 명", "5명"),   # a parser that reads no change: the bot finds the 더 itself
 ])
 def test_should_add_a_count_said_as_a_change_to_the_count_held(change, surface, read, held):
     # 한 명 더 at 4명 was taken for a party of 1: the party is one more (the tagger tags 한 명,

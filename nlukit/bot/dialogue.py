@@ -2362,7 +2362,8 @@ class Bot:
             return dataclasses.replace(c, value=text[minus.start(1):c.end], text=text[minus.start(1):c.end],
                                        start=minus.start(1), resolved=None)
         around = (amount_extent if kind == "money" else count_extent)(text, c.start, c.end)
-        if around is None or (resolve(kind, text[around[0]:around[1]]) or {}).get("approx") is not True:
+        got = resolve(kind, text[around[0]:around[1]]) or {} if around is not None else {}
+        if got.get("approx") is not True and "delta" not in got:   # 한 명 더: a change, read so too
             return c
         said = text[around[0]:around[1]]
         return dataclasses.replace(c, value=said, text=said, start=around[0], end=around[1], resolved=None)
