@@ -370,3 +370,10 @@ def test_should_count_a_party_told_in_parts_whole(text, parts, held):
 def test_should_leave_counts_not_told_as_parts_of_a_party_to_the_bot():
     bot = _bot({"내일 2명 3명 예약": [("date", "내일"), ("people", "2명"), ("people", "3명")]})
     assert bot.handle("p2", "내일 2명 3명 예약").reply.endswith("2명과 3명 중 하나만 말씀해 주세요.")
+
+
+def test_should_give_a_number_said_alone_the_people_a_question_of_the_party_asks_for():
+    # 인원을 알려주세요 names no counter: 넷이요 was read back as 4 (내일 4 예약할까요?)
+    bot = _bot({"내일 예약해줘": [("date", "내일")]}, {"prompt": "인원을 알려주세요."})
+    bot.handle("s13", "내일 예약해줘")
+    assert bot.handle("s13", "넷이요").reply == "내일 4명 예약할까요?"

@@ -363,7 +363,7 @@ _BARE_COUNT = re.compile(r"\s*(?:음|그럼|아|어|저희|우리|저|나|제가
 # the same, with the most kept (두 명 추가요: not 두 명 추 and 가요)
 _BARE_COUNT_WHOLE = re.compile(_BARE_COUNT.pattern.replace(r"(\S.*?)", r"(\S.*)", 1))
 # the counter a count slot's question names (몇 분이세요? 몇 잔 드릴까요?): the unit of a number said alone
-_ASKED_COUNTER = re.compile(rf"몇\s?({'|'.join(COUNTERS)})")
+_ASKED_COUNTER = re.compile(rf"몇\s?({'|'.join(COUNTERS)})|(?P<people>인원|일행)")   # 인원은요? 일행이 몇이세요?: 명
 
 
 # a minus right before an amount (-5000원, 마이너스 5만원), not a range's dash (2-3만원)
@@ -2714,7 +2714,7 @@ class Bot:
         if unit is None:
             asked = _ASKED_COUNTER.search(" ".join(slot.wordings("prompt")))
             default = resolve("count", slot.default) if slot.default else None
-            unit = ("명" if asked.group(1) in PEOPLE_COUNTERS else asked.group(1)) if asked else (
+            unit = ("명" if asked.group("people") or asked.group(1) in PEOPLE_COUNTERS else asked.group(1)) if asked else (
                 (default or {}).get("unit"))
         said = count_text(got["value"], unit)
         if slot.pattern is not None and not slot.pattern.fullmatch(said):
