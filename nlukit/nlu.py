@@ -569,6 +569,7 @@ class NLU:
                 today = datetime.date.today()
             spans = self._spelled_dates(ntext, spans, today)
             spans = self._date_ranges(ntext, spans, today)
+        last_end = 0   # where the entity before ends, as found (the tagger's 라떼 열 | 두 잔 is 라떼)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
             value = canonical(entity, surface)
@@ -596,14 +597,14 @@ class NLU:
                         value = canonical(entity, surface) or surface
             elif kind == "money":
                 # an amount the tagger cut inside (만 | 오천 원, 5만 | 3천원): the whole amount
-                start, end = _money_span(ntext, start, end, spans[k - 1][1] if k else 0,
+                start, end = _money_span(ntext, start, end, last_end,
                                          spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
                 if ntext[start:end] != surface:
                     surface = ntext[start:end]
                     value = canonical(entity, surface) or surface
             elif kind == "count":
                 # a count the tagger cut short (스물 | 다섯 명, 네 | 명) or began too early (모레 세 분)
-                start, end = _count_span(ntext, start, end, spans[k - 1][1] if k else 0,
+                start, end = _count_span(ntext, start, end, last_end,
                                          spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
                 if ntext[start:end] != surface:
                     surface = ntext[start:end]
@@ -623,13 +624,15 @@ class NLU:
                     # 5만원 이하, 2~3만원, 5명 정도, 약 5명: the words around make it no exact amount or count
                     around = (amount_extent if kind == "money" else count_extent)(ntext, start, end)
                     rough = resolve(kind, ntext[around[0]:around[1]]) if around else None
-                    if rough is not None and rough.get("approx"):
-                        resolved = rough
+                    if rough is not None and (rough.get("approx") or "delta" in rough):
+                        resolved = rough   # 한 명 더: a count to add, read so
                 elif resolved is None and kind in ("time", "date") and _ASKING.match(surface) \
                         and canonical(entity, surface) is None:
+                    last_end = end
                     continue   # 몇 시에 오는지 몰라요: a time asked about is no time said
             entities.append(Entity(entity, value, original[o_start:o_end], o_start, o_end,
                                    float(conf), role, resolved))
+            last_end = end
         return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)
 
 
@@ -739,6 +742,8 @@ def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
 
 # the word before a count that may be its first part (스물 | 다섯 명, 열 | 두 명, 백 | 이십 명)
 _COUNT_WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([\d,]+|[가-힣]{1,4})\s?$")
+# tens said before a count's number (native or Sino-Korean), which is then no count alone
+_TENS_WORD = re.compile(r"열|스무|스물|서른|마흔|쉰|예순|일흔|여든|아흔|[이삼사오육칠팔구]?[십백천][일이삼사오육칠팔구십백천]*")
 # a counter right after a number the tagger ended before it (네 | 명, 4 | 명이서, 두 | 사람), ending there
 _COUNTER_AFTER = re.compile(rf"\s?(?:{'|'.join(COUNTERS)})(?=$|[^가-힣]|이서|서|이|가|을|를|은|는|도|만|씩|요|"
                             r"으로|로|의|에|까지|정도|쯤|짜리|이랑|랑|하고)")
@@ -755,6 +760,11 @@ def _count_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
         got = count(text[m.start(1):end])
         if got is not None and (here is None or got[0] != here[0]):
             start, here = m.start(1), got
+        elif got is None and here is not None and _TENS_WORD.fullmatch(m.group(1)) \
+                and approx_count(text[m.start(1):end]) is None:
+            # 스무 | 두 명, 이십 | 두 명: tens said before it that do not make one number with it (22명
+            # misspelt, or numbers mixed): no 2명, which it surely is not; the whole, read as nothing
+            return m.start(1), end
     if here is None or here[1] is None:
         m = _COUNTER_AFTER.match(text, end, hi)
         got = count(text[start:m.end()]) if m is not None else None

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-__all__ = ["COUNTERS", "PEOPLE_COUNTERS", "amount_extent", "amounts_in", "approx_count", "approx_money", "count", "count_extent", "count_text", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
+__all__ = ["COUNTERS", "PEOPLE_COUNTERS", "amount_extent", "amounts_in", "approx_count", "approx_money", "count", "count_change", "count_extent", "count_text", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
            "spellings", "native_word", "sino_word"]
 
 # native numbers: the forms used before a counter (한 두 세 네 스무), and their variants
@@ -381,8 +381,11 @@ def amounts_in(text: str) -> list[tuple[int, int]]:
 # 5만원 이하 / 미만 / 이상 / 넘게 / 정도 / 쯤 / 내외: a bound or a rough amount, never the amount itself
 _QUALIFIERS = {"이하": "max", "이내": "max", "미만": "max", "이상": "min", "초과": "min", "넘게": "min",
                "넘는": "min", "넘어": "min", "정도": "", "쯤": "", "내외": "", "가량": "", "안팎": "",
-               "남짓": "", "전후": "", "언저리": ""}
-_QUALIFIER_AFTER = re.compile(rf"\s*({_ALT(_QUALIFIERS)})")
+               "남짓": "", "전후": "", "언저리": "", "안 되게": "max", "안되게": "max", "안 되는": "max",
+               "안되는": "max"}
+# 좀 넘게, 조금 안 되게: a softening word before the qualifier
+_SOFT = r"(?:(?:좀|조금|약간|살짝)\s*)?"
+_QUALIFIER_AFTER = re.compile(rf"\s*{_SOFT}({_ALT(_QUALIFIERS)})")
 # 2~3만원, 2-3만원, 2, 3만원, 2만에서 3만원 (사이): a low end before the amount (3만원에서 5만원 and
 # 3만원, 5만원 are two amounts, asked which; 3만원~5만원 is a range)
 _RANGE_BEFORE = re.compile(r"(?<![가-힣\d.,])(?P<low>[\d일이삼사오육륙칠팔구십백천만억][\d,.일이삼사오육륙칠팔구십백천만억]*)(?P<won>(?<=[십백천만억])원)?"
@@ -438,7 +441,7 @@ def approx_money(text: str) -> dict[str, object] | None:
     >>> approx_money("2~3만원"), approx_money("5만원")
     ({'value': None, 'approx': True, 'qualifier': '~', 'min': 20000, 'max': 30000}, None)
     """
-    m = re.fullmatch(rf"(.+?)\s*({_ALT(_QUALIFIERS)})", text.strip())
+    m = re.fullmatch(rf"(.+?)\s*{_SOFT}({_ALT(_QUALIFIERS)})", text.strip())
     if m is not None and money(m.group(1)) is not None:
         n, side = money(m.group(1)), _QUALIFIERS[m.group(2)]
         return {"value": n, "approx": True, "qualifier": m.group(2), **({side: n} if side else {})}
@@ -458,19 +461,20 @@ def approx_money(text: str) -> dict[str, object] | None:
 #: counters that count people: all read as 명 (네 분, 두 사람, 4인 are 4명, 2명, 4명)
 PEOPLE_COUNTERS = ("명", "분", "사람", "인")
 #: the counters a count is said with: those of :func:`digits` that count people or things (not 시, 시간,
-#: 살, 달 nor 주일), and more that take native numbers (접시, 캔 ...) or Sino-Korean ones (인분, 매, 석)
+#: 살, 달, 주일 nor 번: 3번 테이블 and 2번이요 name one, 두 번 is how often), and more that take native numbers (접시, 캔 ...), Sino-Korean ones (인분) or digits (매, 석)
 COUNTERS = tuple(sorted(
-    {c for c in _NATIVE_COUNTERS if c not in ("시간", "시", "살", "달", "주일")}
+    {c for c in _NATIVE_COUNTERS if c not in ("시간", "시", "살", "달", "주일", "번")}
     | set(PEOPLE_COUNTERS)
     | {"접시", "캔", "팩", "봉지", "박스", "상자", "통", "판", "조각", "세트", "인분", "매", "석", "좌석", "쌍"},
     key=len, reverse=True))
-# counters taking a Sino-Korean number (이인분, 삼 매); 인 only after digits (사인 is a signature)
+# counters taking a Sino-Korean number (이인분, 삼인분); 인, 석, 좌석 and 매 only after digits (사인 is a
+# signature, 이 좌석 "this seat")
 _SINO_COUNT = frozenset({"인분", "매", "석", "좌석"})
 # native numbers said alone, with no counter after them (넷이요, 셋이서, 어른 둘 아이 하나)
 _NATIVE_ALONE_UNITS = {"하나": 1, "둘": 2, "셋": 3, "넷": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9}
 _NATIVE_ALONE_TENS = {k: v for k, v in _NATIVE_TENS.items() if k != "스무"}
 # two numbers said as one for a rough count (두세 명, 네다섯 개, 서너 잔; 두셋, 서넛 alone)
-_NATIVE_RANGES = {"한두": (1, 2), "한둘": (1, 2), "두세": (2, 3), "두셋": (2, 3), "두서너": (2, 4),
+_NATIVE_RANGES = {"두어": (2, 3), "한두": (1, 2), "한둘": (1, 2), "두세": (2, 3), "두셋": (2, 3), "두서너": (2, 4),
                   "서너": (3, 4), "서넛": (3, 4), "세네": (3, 4), "너덧": (4, 5), "너댓": (4, 5), "네다섯": (4, 5),
                   "네댓": (4, 5), "대여섯": (5, 6), "대엿": (5, 6), "예닐곱": (6, 7), "일여덟": (7, 8),
                   "여덟아홉": (8, 9), "열두세": (12, 13)}
@@ -480,22 +484,30 @@ _COUNT = re.compile(
     rf"(?P<number>\d{{1,3}}(?:,\d{{3}})+|\d+|[가-힣]+?)"
     rf"(?P<counter>{_ALT(COUNTERS)})?"
     r"(?P<together>이서|서)?"
+    r"(?:(?<=[가-힣])만)?"   # 한 명만, 하나만: only so many (never 5만, 50,000)
     r"(?:이요|이에요|이예요|예요|에요|입니다|이|요)?")
-# a word before the number that makes the count a rough one (약 5명, 대략 열 명, 한 다섯 명)
-_ABOUT = re.compile(r"^(?P<about>약|대략|대충|얼추|거의|한)\s*(?=\S)")
+# a word before the number that makes the count a rough one (약 5명, 대략 열 명, 한 다섯 명) or a bound
+# (최대 6명, 최소 2명, 적어도 세 명)
+_BOUNDS = {"최대": "max", "많아야": "max", "최소": "min", "적어도": "min"}
+_ABOUT = re.compile(r"^(?P<about>약|대략|대충|얼추|거의|한|최대|많아야|최소|적어도)\s*(?=\S)")
+
+
+_DIGITS_APART = re.compile(r"\d\s+\d")
 
 
 def _count_number(number: str, counter: str | None) -> int | None:
     """The value of the number said before ``counter`` (None: said alone), or None."""
     if number.isdigit() or re.fullmatch(r"\d{1,3}(?:,\d{3})+", number):
-        return int(number.replace(",", ""))
+        n = int(number.replace(",", ""))
+        # 20대, 30대: an age, never twenty cars (스무 대 is)
+        return None if counter == "대" and n in (10, 20, 30, 40, 50, 60, 70, 80, 90) else n
     if counter is None:
         if number in _NATIVE_ALONE_TENS:
             return _NATIVE_ALONE_TENS[number]
         m = re.fullmatch(rf"({_ALT(_NATIVE_ALONE_TENS)})?({_ALT(_NATIVE_ALONE_UNITS)})", number)
         return None if m is None else _NATIVE_ALONE_TENS.get(m.group(1) or "", 0) + _NATIVE_ALONE_UNITS[m.group(2)]
-    if counter == "인":
-        return None   # 사인, 이인: words; people write 4인
+    if counter in ("인", "석", "좌석", "매"):
+        return None   # 사인, 이인, 이석, 이 좌석 ("this seat"), 이 매: words; people write 4인, 2석, 2매
     if counter not in _SINO_COUNT and number not in ("서", "너", "석", "넉"):   # 서명 is a signature
         n = native_number(number)
         if n is not None:
@@ -519,8 +531,8 @@ def count(text: str) -> tuple[int, str | None] | None:
     >>> count("5명 정도"), count("세종"), count("사인"), count("한"), count("오 분")
     (None, None, None, None, None)
     """
-    if not isinstance(text, str):
-        return None
+    if not isinstance(text, str) or _DIGITS_APART.search(text):
+        return None   # 3 4명 is no 34명 (a range typed loosely, or two numbers)
     m = _COUNT.fullmatch("".join(text.split()))
     if m is None:
         return None
@@ -547,7 +559,13 @@ def count_text(n: int, unit: str | None) -> str:
 def _count_range(text: str) -> tuple[int, int, str | None, str] | None:
     """``(low, high, unit, qualifier)`` of a count said as a range (``4~5명``, ``네다섯 명``, ``4명에서 5명``,
     ``두셋``), or None."""
-    key = "".join(re.sub(r"\s*사이$", "", text.strip()).split())
+    said = re.sub(r"\s*사이$", "", text.strip())
+    apart = re.fullmatch(r"(\d+)\s+(\d+\s?\S+)", said)
+    if apart is not None:   # 3 4명: typed loosely for 3~4명
+        b = count(apart.group(2))
+        a = count(apart.group(1) + b[1]) if b is not None and b[1] is not None else None
+        return (a[0], b[0], b[1], " ") if a is not None and a[0] < b[0] else None   # type: ignore[index]
+    key = "".join(said.split())
     m = re.fullmatch(rf"(?P<words>{_ALT(sorted(_NATIVE_RANGES, key=len, reverse=True))})"
                      rf"(?P<counter>{_ALT(COUNTERS)})?(?:이서|서)?(?:이요|이에요|예요|에요|입니다|이|요)?", key)
     if m is not None:
@@ -572,7 +590,7 @@ def _count_range(text: str) -> tuple[int, int, str | None, str] | None:
 def approx_count(text: str) -> dict[str, object] | None:
     """A count said not exactly, or None: a range (``4~5명``, ``네다섯 명``, ``두세 개``: ``value`` None,
     ``min`` and ``max``), a rough count (``5명 정도``, ``약 다섯 명``, ``한 열 명``) or a bound
-    (``5명 이상``: ``min``; ``10명 미만``: ``max``), with ``approx`` True, ``unit`` and the ``qualifier``
+    (``5명 이상``, ``최소 5명``: ``min``; ``10명 미만``, ``10명 안 되게``, ``최대 10명``: ``max``), with ``approx`` True, ``unit`` and the ``qualifier``
     typed, as :func:`approx_money` gives them.
 
     >>> approx_count("4~5명")
@@ -591,7 +609,7 @@ def approx_count(text: str) -> dict[str, object] | None:
     if rng is not None:
         lo, hi, unit, qualifier = rng
         return {"value": None, "approx": True, "qualifier": qualifier, "min": lo, "max": hi, "unit": unit}
-    m = re.fullmatch(rf"(.+?)\s*({_ALT(_QUALIFIERS)})(?:이요|요|입니다|이에요|예요)?", said)
+    m = re.fullmatch(rf"(.+?)\s*{_SOFT}({_ALT(_QUALIFIERS)})(?:이요|요|입니다|이에요|예요)?", said)
     if m is not None:
         got = count(m.group(1)) or _about(m.group(1))
         rng = _count_range(m.group(1)) if got is None else None
@@ -607,7 +625,9 @@ def approx_count(text: str) -> dict[str, object] | None:
     got = _about(said) if a is not None and count(said) is None else None
     if got is None:
         return None
-    return {"value": got[0], "approx": True, "qualifier": a.group("about"), "unit": got[1]}   # type: ignore[union-attr]
+    side = _BOUNDS.get(a.group("about"))   # type: ignore[union-attr]
+    return {"value": got[0], "approx": True, "qualifier": a.group("about"),   # type: ignore[union-attr]
+            **({side: got[0]} if side else {}), "unit": got[1]}
 
 
 def _about(text: str) -> tuple[int, str | None] | None:
@@ -618,7 +638,7 @@ def _about(text: str) -> tuple[int, str | None] | None:
 
 # the words around a count that make it no exact one: a rough word before it (약 | 5명, 한 | 다섯 명),
 # a low end before it (4~ | 5명, 4명에서 | 5명, 네 | 다섯 명 is 네다섯) or a qualifier after it (5명 | 정도)
-_ROUGH_BEFORE = re.compile(r"(?:^|(?<=\s))(?:약|대략|대충|얼추|거의|한)\s?$")
+_ROUGH_BEFORE = re.compile(r"(?:^|(?<=\s))(?:약|대략|대충|얼추|거의|한|최대|많아야|최소|적어도)\s?$")
 _LOW_BEFORE = re.compile(r"(?:^|(?<=\s))(?:\d+|[가-힣]{1,4})\s?(?:~|-|–|,|에서|이나|나|또는|내지)?\s?$")
 
 
@@ -642,4 +662,33 @@ def count_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
         m = rx.search(text, 0, start)
         if m is not None and m.start() < start and approx_count(text[m.start():stop]) is not None:
             return m.start(), stop
+    if stop == end:   # 한 명 더, 두 명 추가, 한 명 빼고: a count to add or take away, no count in itself
+        m = _CHANGE_AFTER.match(text, end)
+        if m is not None and count_change(text[start:m.end()]) is not None:
+            return start, m.end()
     return (start, stop) if stop != end else None
+
+
+# a count said as a change to one held (한 명 더, 두 명 추가, 한 잔 더요, 한 명 빼줘, 한 명 빼고, 한 명 덜):
+# how many more (+) or fewer (-); the word after the count and what may follow it
+# (늘려, 늘었어요; 빠져요, 빠졌어요, 빠질 것 같아요: a restaurant bot's party told so)
+_CHANGE_WORDS = {"더": 1, "추가": 1, "늘려": 1, "늘어": 1, "늘었": 1, "빼고": -1, "빼": -1, "줄여": -1, "덜": -1,
+                 "빠져": -1, "빠졌": -1, "빠질": -1}
+_CHANGE_AFTER = re.compile(rf"\s*(?P<word>{_ALT(_CHANGE_WORDS)})(?=$|[^가-힣]|요|이요|해|하|할|로|으로|돼|되|주|줘|어)")
+_CHANGE = re.compile(rf"(?P<count>.+?){_CHANGE_AFTER.pattern}(?:요|이요|해\S*|하\S*|할\S*|로|으로|주세요|줘\S*|어\S*)?")
+
+
+def count_change(text: str) -> tuple[int, str | None] | None:
+    """A count said as a change to one held: ``(delta, unit)``, ``delta`` the number to add (``한 명 더``,
+    ``두 명 추가``: 1, 2) or, negative, to take away (``한 명 빼줘``, ``한 명 빼고``: -1), or None.
+
+    >>> count_change("한 명 더"), count_change("두 명 추가요"), count_change("한 잔 빼주세요"), count_change("한 명")
+    ((1, '명'), (2, '명'), (-1, '잔'), None)
+    >>> count_change("한 명 늘려줘"), count_change("두 명 빠졌어요"), count_change("한 명 빠질")
+    ((1, '명'), (-2, '명'), (-1, '명'))
+    """
+    m = _CHANGE.fullmatch(text.strip()) if isinstance(text, str) else None
+    got = count(m.group("count")) if m is not None else None
+    if got is None or got[0] <= 0:
+        return None
+    return got[0] * _CHANGE_WORDS[m.group("word")], got[1]   # type: ignore[union-attr]

@@ -57,7 +57,7 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import InputError
-from .numerals import approx_count, approx_money, count, count_text, digits, money, money_text
+from .numerals import approx_count, approx_money, count, count_change, count_text, digits, money, money_text
 
 __all__ = ["DAWN", "KINDS", "RESOLVERS", "check_today", "in_part_of_day", "parts_of_day", "period_before", "resolve",
            "resolve_count", "resolve_date", "resolve_money", "resolve_time", "small_hours_day"]
@@ -623,7 +623,9 @@ def resolve_count(text: str) -> dict[str, Any] | None:
     :func:`nlukit.numerals.approx_count`) has ``"approx": True`` and the ``qualifier`` typed, ``min``
     and/or ``max`` where a bound is said, and ``value`` None for a range, as :func:`resolve_money`
     gives them. Zero and large counts are read as said (``0명``, ``10000명``): whether a party of
-    that size is welcome is the bot's to say (a bot slot refuses 0).
+    that size is welcome is the bot's to say (a bot slot refuses 0). A count said as a change to one
+    held (``한 명 더``, ``두 명 추가``; ``한 명 빼줘``; :func:`nlukit.numerals.count_change`) has ``delta``,
+    the number to add (negative: to take away); a bot slot holding a count adds it.
 
     >>> resolve_count("네 명"), resolve_count("넷이서")["text"], resolve_count("혼자요")["value"]
     ({'kind': 'count', 'value': 4, 'unit': '명', 'text': '4명'}, '4명', 1)
@@ -633,6 +635,8 @@ def resolve_count(text: str) -> dict[str, Any] | None:
     {'kind': 'count', 'value': None, 'approx': True, 'qualifier': '~', 'min': 4, 'max': 5, 'unit': '명', 'text': '4~5명'}
     >>> resolve_count("5명 정도")["text"], resolve_count("약 다섯 명")["text"], resolve_count("네다섯 명")["text"]
     ('5명 정도', '약 5명', '4~5명')
+    >>> resolve_count("한 명 더")
+    {'kind': 'count', 'value': 1, 'unit': '명', 'delta': 1, 'text': '1명 더'}
     """
     text = _check_text(text, "resolve_count")
     got = count(text)
@@ -640,7 +644,12 @@ def resolve_count(text: str) -> dict[str, Any] | None:
         return {"kind": "count", "value": got[0], "unit": got[1], "text": count_text(*got)}
     rough = approx_count(text)
     if rough is None:
-        return None
+        change = count_change(text)
+        if change is None:
+            return None
+        delta, unit = change
+        said = f"{count_text(abs(delta), unit)} {'더' if delta > 0 else '빼고'}"
+        return {"kind": "count", "value": abs(delta), "unit": unit, "delta": delta, "text": said}
     unit = rough["unit"]
     if rough["value"] is None:
         said = f"{rough['min']:,}~{count_text(rough['max'], unit)}"   # type: ignore[arg-type]
@@ -652,7 +661,8 @@ def resolve_count(text: str) -> dict[str, Any] | None:
     return {"kind": "count", **rough, "text": said}
 
 
-_COUNT_BEFORE = ("약", "대략", "대충", "얼추", "거의", "한")   # the rough words said before a count
+# the rough words and bounds said before a count
+_COUNT_BEFORE = ("약", "대략", "대충", "얼추", "거의", "한", "최대", "많아야", "최소", "적어도")
 
 
 def resolve(kind: str, text: str, today: _dt.date | None = None, before: str = ""

@@ -63,6 +63,7 @@ from ..numerals import (
     PEOPLE_COUNTERS,
     amount_extent,
     amounts_in,
+    count_extent,
     count_text,
     digits,
     money,
@@ -309,6 +310,50 @@ class _Cand:
 
 _LONE_JAMO = re.compile(r"[\u3131-\u318e]+")
 
+# the kinds of people a party is told in (어른 2명 아이 1명, 성인 둘 소아 하나), each right before its count
+_PERSON_WORD = re.compile(r"(?:^|(?<=[\s,]))(?:어른|성인|대인|아이|애|애들|아기|애기|어린이|소아|유아|아동|청소년|학생|"
+                          r"노인|경로|남자|여자|남성|여성)\s?$")
+_PARTS_JOINT = re.compile(r"\s*(?:,|와|과|이랑|랑|하고|및|에)?\s*")
+
+
+def _party_of_parts(text: str, cands: list[_Cand], kinds: Mapping[str, str]) -> list[_Cand]:
+    """``cands`` with the counts of a party told in parts (``어른 2명 아이 1명``, ``성인 둘, 소아 하나``: a
+    kind of people right before each, nothing else between them) as one count, their sum (``3명``):
+    the slot took the first, 2명, and dropped the rest. Counts with roles are the scenario's to tell."""
+    out: list[_Cand] = []
+    run: list[_Cand] = []
+
+    def flush() -> None:
+        if len(run) < 2:
+            out.extend(run)
+        else:
+            total = 0
+            for c in run:
+                got = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
+                total += got["value"]   # type: ignore[index]
+            said = count_text(total, "명")
+            out.append(dataclasses.replace(run[0], value=said, text=text[run[0].start:run[-1].end], end=run[-1].end,
+                                           resolved=resolve("count", said), after=""))
+        run.clear()
+
+    for c in sorted(cands, key=lambda c: c.start):
+        got = (c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)) \
+            if kinds.get(c.entity) == "count" and c.role is None else None
+        person = _PERSON_WORD.search(text, 0, c.start)
+        part = got is not None and isinstance(got.get("value"), int) and got["value"] > 0 \
+            and not got.get("approx") and "delta" not in got and got.get("unit") in ("명", None) and person is not None
+        if part and run and run[-1].entity == c.entity \
+                and _PARTS_JOINT.fullmatch(text, run[-1].end, person.start()) is not None:   # type: ignore[union-attr]
+            run.append(c)
+            continue
+        flush()
+        if part:
+            run.append(c)
+        else:
+            out.append(c)
+    flush()
+    return out if len(out) < len(cands) else cands
+
 
 # an amount said alone, with at most an ending (오천 원이요, 3만원으로, 만 원입니다); 만 (only) only after
 # 원 (만원만): 오천만, 백만, 5만 are amounts in 만, not 5,000원, 100원 and 5원
@@ -317,12 +362,14 @@ _BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요
 
 
 # a count said alone to its question, with at most 만, an ending, a verb and laughter (넷이요, 4명이요,
-# 혼자요, 세 명으로 할게요, 둘이서 갈게요, 둘만요, 셋이요 ㅎㅎ); resolve_count reads what is left
-_BARE_COUNT = re.compile(r"\s*(?:음|그럼|아|어|저희|우리)?\s*(\S.*?)\s*(?:(?<=[^\d\s])만)?(?:으로|로)?\s*"
+# 혼자요, 저 혼자요, 세 명으로 할게요, 둘이서 갈게요, 둘만요, 셋이요 ㅎㅎ); resolve_count reads what is left
+_BARE_COUNT = re.compile(r"\s*(?:음|그럼|아|어|저희|우리|저|나|제가|내가)?\s*(\S.*?)\s*(?:(?<=[^\d\s])만)?(?:으로|로)?\s*"
                          r"(?:할게요|할게|해\S*|갈게요|갈게|가요|갈\s?거예요|예약\S*|부탁\S*|주세요|이요|요)?[.!~?]*"
                          r"(?:\s*(?:[ㅋㅎㅠㅜ]{2,}|\^\^;?))?\s*")
+# the same, with the most kept (두 명 추가요: not 두 명 추 and 가요)
+_BARE_COUNT_WHOLE = re.compile(_BARE_COUNT.pattern.replace(r"(\S.*?)", r"(\S.*)", 1))
 # the counter a count slot's question names (몇 분이세요? 몇 잔 드릴까요?): the unit of a number said alone
-_ASKED_COUNTER = re.compile(rf"몇\s?({'|'.join(COUNTERS)})")
+_ASKED_COUNTER = re.compile(rf"몇\s?({'|'.join(COUNTERS)})|(?P<people>인원|일행)")   # 인원은요? 일행이 몇이세요?: 명
 
 
 # a minus right before an amount (-5000원, 마이너스 5만원), not a range's dash (2-3만원)
@@ -331,9 +378,6 @@ _MINUS_BEFORE = re.compile(r"(?:^|(?<=[^\w.,]))([-−–]|마이너스\s?)$")
 
 # 만원 더 (more), 5천원 덜 / 빼고 (less) right after an amount: a change of the amount held
 _MORE_OR_LESS = re.compile(r"\s*(?:을|를)?\s*(더(?:해\S*)?|덜|빼\S*)(?=$|\s|[.!?~])")
-# 한 명 더 와요, 두 명 추가요, 한 명 늘려줘 (more); 한 명 빠져요, 한 명 줄여줘, 한 명 덜 (less) right
-# after a count: a change of the count held
-_COUNT_MORE_OR_LESS = re.compile(r"\s*(?:을|를|이|가)?\s*(더(?:해\S*|요)?|추가\S*|늘\S*|덜|빼\S*|빠\S*|줄\S*)(?=$|\s|[.!?~])")
 _MINUS_AMOUNT = re.compile(r"(?:[-−–]|마이너스)\s?(.+)")
 
 
@@ -2018,7 +2062,7 @@ class Bot:
                 and slot.values is None and (got := got or resolve("count", c.text) or {}).get("approx") is True:
             ns = [got.get(k) for k in ("value", "min", "max") if isinstance(got.get(k), int)]
             if slot.pattern is None or all(slot.pattern.fullmatch(count_text(n, got.get("unit"))) for n in ns):
-                return render_template(self.settings.inexact_count, {"value": got.get("text") or c.text})
+                return render_template(self.settings.inexact_count, {"value": c.text})
         return render_template(self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "invalid")
                                or self._refusal(slot, c), {"value": c.text})
 
@@ -2279,6 +2323,8 @@ class Bot:
             # a count said alone to the question asking for it (넷이요, 혼자요, 4명이요): the tagger may
             # not tag a bare number, the question says what it is
             m = _BARE_COUNT.fullmatch(norm.text)
+            if m and not resolve("count", m.group(1)):   # 두 명 추가요: 가요 is no verb here
+                m = _BARE_COUNT_WHOLE.fullmatch(norm.text)
             if m and resolve("count", m.group(1)):
                 a, b = norm.to_original(m.start(1), m.end(1))
                 extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
@@ -2328,11 +2374,10 @@ class Bot:
             # the asked slot's context beats the parser's guess of another type here
             cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
             cands.append(x)
-        money_types = {e for e, k in (getattr(self.parser, "resolve", None) or {}).items() if k == "money"}
-        count_types = {e for e, k in (getattr(self.parser, "resolve", None) or {}).items() if k == "count"}
-        cands = [self._more_or_less(text, self._rough_amount(text, c), sc, held or {}) if c.entity in money_types
-                 else self._count_more_or_less(text, c, sc, held or {}) if c.entity in count_types
-                 else c for c in cands]
+        kinds = getattr(self.parser, "resolve", None) or {}
+        cands = [self._more_or_less(text, self._rough_amount(text, c), sc, held or {}) if kinds.get(c.entity) == "money"
+                 else self._rough_amount(text, c, "count") if kinds.get(c.entity) == "count" else c for c in cands]
+        cands = _party_of_parts(text, cands, kinds)
         out = sorted((dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands),
                      key=lambda c: (c.start, c.end))
         # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
@@ -2374,42 +2419,17 @@ class Bot:
         return dataclasses.replace(c, value=got["text"] if got else span, text=span, end=m.end(), resolved=got)
 
     @staticmethod
-    def _count_more_or_less(text: str, c: _Cand, sc: Scenario, held: Mapping[str, Any]) -> _Cand:
-        """``c`` as the count held plus or minus it when 더 (추가, 늘려) or 덜 (빼고, 빠져요, 줄여) follows
-        it (4명 held, then 아 한 명 더 와요: 5명; 한 명 빠져요: 3명), as for an amount; only with a count
-        held in the slot it goes to. A result of 0 or less is refused with the slot's invalid reply."""
-        m = _COUNT_MORE_OR_LESS.match(text, c.end)
-        slot = next((s for s in sc.slots if s.entity == c.entity and (c.role is None or s.role in (None, c.role))
-                     and s.name in held), None)
-        now = resolve("count", str(held[slot.name])) if m is not None and slot is not None else None
-        said = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
-        if not now or not said or now.get("approx") or said.get("approx") \
-                or not isinstance(now.get("value"), int) or not isinstance(said.get("value"), int):
-            return c
-        less = not m.group(1).startswith(("더", "추가", "늘"))
-        total = now["value"] - said["value"] if less else now["value"] + said["value"]
-        span = text[c.start:m.end()]
-        got = resolve("count", count_text(total, now.get("unit") or said.get("unit"))) if total > 0 else None
-        return dataclasses.replace(c, value=got["text"] if got else span, text=span, end=m.end(), resolved=got)
-
-    def _changes_count_held(self, cands: Sequence[_Cand], sc: Scenario, slots: Mapping[str, Any]) -> bool:
-        """True when a value is a count said to change the count a slot holds (``한 명 빠질 것 같아요`` at a
-        read-back of 4명: :meth:`_count_more_or_less`): about the request under way, whatever other
-        request the model reads (a restaurant model read it as a cancel, 0.78)."""
-        kinds = getattr(self.parser, "resolve", None) or {}
-        return any(kinds.get(c.entity) == "count" and _COUNT_MORE_OR_LESS.search(c.text, 1) is not None
-                   and any(s.entity == c.entity and s.name in slots for s in sc.slots) for c in cands)
-
-    @staticmethod
-    def _rough_amount(text: str, c: _Cand) -> _Cand:
+    def _rough_amount(text: str, c: _Cand, kind: str = "money") -> _Cand:
         """``c`` over the words that make its amount no exact one (5만원 이하, 5만원 정도, 2~3만원), so
-        the slot refuses it as said rather than taking 50,000원 or 30,000원 from it."""
-        minus = _MINUS_BEFORE.search(text, 0, c.start)
+        the slot refuses it as said rather than taking 50,000원 or 30,000원 from it; a count (``kind``
+        ``"count"``) likewise (두 | 세 잔, 5명 정도), so the refusal says what was said."""
+        minus = _MINUS_BEFORE.search(text, 0, c.start) if kind == "money" else None
         if minus is not None:   # -5000원 tagged 5000원: a negative amount, refused, never 5,000원
             return dataclasses.replace(c, value=text[minus.start(1):c.end], text=text[minus.start(1):c.end],
                                        start=minus.start(1), resolved=None)
-        around = amount_extent(text, c.start, c.end)
-        if around is None or (resolve("money", text[around[0]:around[1]]) or {}).get("approx") is not True:
+        around = (amount_extent if kind == "money" else count_extent)(text, c.start, c.end)
+        got = resolve(kind, text[around[0]:around[1]]) or {} if around is not None else {}
+        if got.get("approx") is not True and "delta" not in got:   # 한 명 더: a change, read so too
             return c
         said = text[around[0]:around[1]]
         return dataclasses.replace(c, value=said, text=said, start=around[0], end=around[1], resolved=None)
@@ -2761,17 +2781,52 @@ class Bot:
         if unit is None:
             asked = _ASKED_COUNTER.search(" ".join(slot.wordings("prompt")))
             default = resolve("count", slot.default) if slot.default else None
-            unit = ("명" if asked.group(1) in PEOPLE_COUNTERS else asked.group(1)) if asked else (
+            unit = ("명" if asked.group("people") or asked.group(1) in PEOPLE_COUNTERS else asked.group(1)) if asked else (
                 (default or {}).get("unit"))
         said = count_text(got["value"], unit)
         if slot.pattern is not None and not slot.pattern.fullmatch(said):
             return None
         return said
 
+    def _changes_count_held(self, cands: Sequence[_Cand], sc: Scenario, slots: Mapping[str, Any]) -> bool:
+        """True when a value is a count said to change the count a slot holds (``한 명 빠질 것 같아요`` at a
+        read-back of 4명: a ``delta``, :meth:`_count_changed`): about the request under way, whatever other
+        request the model reads (a restaurant model read it as a cancel, 0.78)."""
+        kinds = getattr(self.parser, "resolve", None) or {}
+        return any(kinds.get(c.entity) == "count" and any(s.entity == c.entity and s.name in slots for s in sc.slots)
+                   and "delta" in ((c.resolved if (c.resolved or {}).get("kind") == "count" else None)
+                                   or resolve("count", c.text) or {}) for c in cands)
+
+    def _count_changed(self, slot: Slot, c: _Cand, value: str, held: str | None) -> str | None:
+        """``value`` as the count slot will hold it when ``c`` says a change to the count held
+        (``한 명 더``, ``두 명 추가``: that many more; ``한 명 빼줘``: fewer): the sum, written one way;
+        ``value`` itself for any other value, or for more with no count held (``라떼 한 잔 더``: 1잔).
+        None (refused) for fewer with none held, a count that comes to none, one in another unit
+        than the count held, or one the slot's ``values`` or ``pattern`` refuse."""
+        if (getattr(self.parser, "resolve", None) or {}).get(slot.entity) != "count":
+            return value
+        got = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
+        delta = (got or {}).get("delta")
+        if not isinstance(delta, int):
+            return value
+        now = resolve("count", held) if held else None
+        if now is None or not isinstance(now.get("value"), int) or now.get("approx"):
+            return value if delta > 0 else None
+        unit = (resolve("count", value) or {}).get("unit")
+        total = now["value"] + delta
+        if total <= 0 or unit != now.get("unit"):
+            return None
+        said = count_text(total, unit)
+        # the sum as if said: a slot's values or pattern check it as they check any count (1~6명 only)
+        return self._accept(slot, dataclasses.replace(c, value=said, text=said, resolved=None))
+
     def _fill(self, sc: Scenario, slots: dict[str, str], cands: Sequence[_Cand], asked: Slot | None,
               bare: bool, meanings: dict[str, Any], order: Sequence[str] = (), part: str | None = None,
-              part_now: bool = False) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
+              part_now: bool = False, shown: Mapping[str, str] | None = None
+              ) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
         """Put each candidate into its slot; returns the slots filled and the refused values.
+        ``shown``: the values read back to the user, defaults too (a count said as a change adds
+        to the one shown: 1잔 by default, then 한 잔 더 is 2잔); ``slots`` without it.
         ``order``: the slots in the order they were filled, the last last (:meth:`_target`).
         ``part``: the part of the day said apart from any time in this request (``아침에 깨워줘``;
         ``part_now``: in this turn), which reads an hour said without 오전/오후 (:meth:`_in_part`)."""
@@ -2787,6 +2842,8 @@ class Bot:
             if slot is None:
                 continue
             value = self._accept(slot, c)
+            if value is not None:   # 한 명 더, 두 명 추가 to a count held: the count it comes to
+                value = self._count_changed(slot, c, value, (slots if shown is None else shown).get(slot.name))
             if value is None:
                 rejected.append((c, slot))   # not allowed
                 continue
@@ -3028,7 +3085,9 @@ class Bot:
             else:
                 choose = {"slot": slot.name, "choices": [v for _, v in ok]}
         order = [n for n in state.get("order") or () if isinstance(n, str) and n in slots]
-        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings, order, part, said is not None)
+        # the defaults read back in the question to confirm are shown values too (1잔, then 한 잔 더)
+        shown = self._with_defaults(sc, slots) if state.get("confirming") else None
+        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings, order, part, said is not None, shown)
         state["order"] = [*(n for n in order if n not in filled), *filled]
         got = state.get("multi")
         multi: dict[str, list[str]] = got if isinstance(got, dict) else {}
