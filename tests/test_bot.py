@@ -1617,3 +1617,21 @@ def test_should_take_a_correction_after_thanks_or_a_yes_in_passing_whatever_the_
     assert bot.handle("r9", "내일 서울에서 부산으로 가는 기차").state == "confirm"
     turn = bot.handle("r9", said)
     assert (turn.state, turn.reply) == ("confirm", want)
+
+
+def test_should_take_the_slot_name_said_before_a_bare_answer_as_part_of_the_answer():
+    # 주문번호 20261123 000123 이요 while a cancel asked the order number was read by a shop bot's model
+    # as an order-tracking request (0.57) and switched to it: the slot's name said before the value is
+    # no request of its own (docs: the names may stand in an answer)
+    said = {t: parse_result(t, "weather", 0.9, Entity("location", "부산", "부산", t.index("부산"), t.index("부산") + 2, 0.9))
+            for t in ("목적지는 부산이요", "목적지 부산", "도착지 부산 이요")}
+    parser = StandInParser(overrides=said)
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서?", "names": ["출발지"]},
+                 {"entity": "location", "role": "destination", "prompt": "어디로?", "names": ["목적지", "도착지"]}]},
+        {"intent": "weather", "response": "{location} 날씨", "slot": [{"entity": "location", "prompt": "어디?"}]}]}
+    for text in said:
+        bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+        talk(bot, "n1", [("서울에서 출발하는 기차", "어디로?", "ask_slot"),
+                         (text, "서울에서 부산으로 예매했어요.", "complete")])

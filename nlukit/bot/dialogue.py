@@ -2628,6 +2628,13 @@ class Bot:
         if asked is None:
             return False
         mine = [c for c in cands if c.entity == asked.entity]
+        if len(mine) == 1:   # 주문번호는 20261123-000123이요: the asked slot's name before the value is no word of its own
+            head = text[:mine[0].span_start].rstrip()
+            for n in sorted(asked.names, key=len, reverse=True):
+                m = re.search(re.escape(n) + "(?:" + "|".join(p for p in _NAME_PARTICLES if p) + ")?$", head)
+                if m and (m.start() == 0 or self._made_of(_squash(head[:m.start()]), self._no_or_filler)):
+                    text = " " * m.end() + text[m.end():]
+                    break
         if len(mine) != 1 or not _little_else(text, mine):
             return False
         c = mine[0]
