@@ -1635,3 +1635,18 @@ def test_should_take_the_slot_name_said_before_a_bare_answer_as_part_of_the_answ
         bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
         talk(bot, "n1", [("서울에서 출발하는 기차", "어디로?", "ask_slot"),
                          (text, "서울에서 부산으로 예매했어요.", "complete")])
+
+
+def test_should_give_two_values_the_model_tagged_with_one_role_the_slots_their_particles_say():
+    # 반팔티 M 사이즈를 L로 교환: a shop bot's tagger gave both sizes the role `to`; the bot put M in `to`
+    # and L, its particle 로 that slot's, in `from` (read back as L 사이즈를 M 사이즈로)
+    text = "서울에서 부산으로 가는 기차"
+    wrong = parse_result(text, "train_ticket", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9, "destination"),
+                         Entity("location", "부산", "부산", 5, 7, 0.9, "destination"))
+    parser = StandInParser(overrides={text: wrong})
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "slot": [{"entity": "location", "role": "destination", "prompt": "어디로?", "particles": ["(으)로"]},
+                 {"entity": "location", "role": "origin", "prompt": "어디에서?"}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "r1", [(text, "서울에서 부산으로 예매했어요.", "complete")])

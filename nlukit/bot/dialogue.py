@@ -2746,6 +2746,7 @@ class Bot:
         # the slot filled last takes a value naming none only when the turn says one of its type:
         # 대구랑 광주 at a trip read back is no destination 대구 and origin 광주
         several = {e for e in (c.entity for c in cands) if sum(d.entity == e for d in cands) > 1}
+        cands = self._roles_by_particle(sc, cands)
         for c in cands:
             slot = self._target(sc, slots, c, asked, bare, filled, () if c.entity in several else order)
             if slot is None:
@@ -2787,6 +2788,29 @@ class Bot:
             rejected.append((took.pop(undo), t))
             meanings.pop(undo, None)
         return filled, rejected
+
+    @staticmethod
+    def _roles_by_particle(sc: Scenario, cands: Sequence[_Cand]) -> list[_Cand]:
+        """``cands`` with the role the model gave two values of one type (``M 사이즈를 L로``, both
+        tagged ``size:to``) left to the one its slot's particles follow (``L로``); the other takes the
+        role of the only other slot of the type (``from``), so neither is put in the wrong slot."""
+        out = list(cands)
+        for i, c in enumerate(cands):
+            twins = [j for j, d in enumerate(cands) if d.entity == c.entity and d.role == c.role]
+            if not c.role or len(twins) < 2 or i != twins[0]:
+                continue
+            same = [s for s in sc.slots if s.entity == c.entity]
+            slot = next((s for s in same if s.role == c.role), None)
+            others = [s for s in same if s is not slot]
+            if slot is None or len(others) != 1 or not slot.particles:
+                continue
+            marked = [j for j in twins if Bot._by_particle([slot], cands[j]) is slot]
+            if len(marked) != 1:
+                continue
+            for j in twins:
+                if j != marked[0]:
+                    out[j] = dataclasses.replace(cands[j], role=others[0].role)
+        return out
 
     @staticmethod
     def _part_of_day_said(text: str, cands: Sequence[_Cand]) -> str | None:
