@@ -1650,3 +1650,21 @@ def test_should_give_two_values_the_model_tagged_with_one_role_the_slots_their_p
                  {"entity": "location", "role": "origin", "prompt": "어디에서?"}]}]}
     bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
     talk(bot, "r1", [(text, "서울에서 부산으로 예매했어요.", "complete")])
+
+
+def test_should_take_a_dictionary_word_the_model_did_not_tag_said_in_place_of_a_value():
+    # 아니 블랙 말고 화이트 at a shop bot's read-back: the tagger tagged only 블랙 and the model read a
+    # request for an agent (0.73), which took over; 화이트, listed in the dictionary, was the new colour
+    said = {t: parse_result(t, "alarm", 0.9, Entity("location", "부산", "부산", t.index("부산"), t.index("부산") + 2, 0.9))
+            for t in ("아니 부산 말고 대구", "부산 말고 대구로 해주세요")}
+    parser = StandInParser(overrides=said)
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서?"},
+                 {"entity": "location", "role": "destination", "prompt": "어디로?"}]},
+        {"intent": "alarm", "response": "알람", "slot": [{"entity": "time", "prompt": "몇 시?"}]}]}
+    for text in said:
+        bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+        talk(bot, "d1", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+                         (text, "서울에서 대구로 예매할까요?", "confirm")])

@@ -361,14 +361,17 @@ def _free_words(text: str, taken: Sequence[tuple[int, int]]) -> Iterator[tuple[s
             yield m.group(0), a, (lambda n, s=start: norm.to_original(s, s + n)[1])
 
 
-def _joined_to(text: str, said: Sequence[tuple[int, str]], at: int) -> str | None:
+def _joined_to(text: str, said: Sequence[tuple[int, str]], at: int, instead: bool = False) -> str | None:
     """The entity type of the value said last before offset ``at`` of ``text`` when an and or an
     or joins them (``서울이랑 |``, ``서울 아니면 |``), else None. ``said``: ``(end, type)`` of the
-    values said, the last end first."""
+    values said, the last end first. ``instead``: a value ruled out before it counts too
+    (``블랙 말고 |``)."""
     prev = next(((end, etype) for end, etype in said if end <= at), None)
     if prev is None:
         return None
     joint = _squash(text[prev[0]:at])
+    if instead and joint in _NOT_THIS_SQUASHED:
+        return prev[1]
     # a comma lists too (서울, 부샨, 대규); a space alone does not (서울 부샨: which slot is which?)
     return prev[1] if (joint and joint in _JOINTS) or (not joint and "," in text[prev[0]:at]) else None
 
@@ -865,7 +868,8 @@ class Bot:
     def _listed_after(self, text: str, sc: Scenario, found: Sequence[_Cand]) -> list[_Cand]:
         """Words the model did not tag that the dictionary lists as a value of the type of the value
         right before them, an and or an or between (``아이유랑 방탄``: 방탄소년단 too; ``서울이나 부산``),
-        a particle or polite ending after them or none: values said together with it."""
+        a particle or polite ending after them or none: values said together with it; and so is
+        such a word said in place of the value before it (``블랙 말고 화이트``)."""
         types = {s.entity for s in sc.slots}
         said = sorted(((c.end, c.entity) for c in found if c.entity in types and c.entity in self._index),
                       reverse=True)
@@ -873,7 +877,7 @@ class Bot:
             return []
         out: list[_Cand] = []
         for word, a, end_of in _free_words(text, [(c.span_start, c.end) for c in found]):
-            etype = _joined_to(text, said, a)
+            etype = _joined_to(text, said, a, instead=True)
             if etype is None:
                 continue
             index = self._index[etype]
