@@ -1075,8 +1075,10 @@ class Bot:
         if not (all(said) and len(set(said)) == len(said)):
             return False
         # 골프장 예약해줘 내일 오후4시: values alone, each for a required slot no other part fills,
-        # complete the request they follow rather than make it again
-        required = {s.entity for s in sc.slots if s.required}
+        # complete the request they follow rather than make it again; for a request read back before
+        # it is done, an optional slot's too (패딩 환불해 주세요 12만9천원: the refund's amount, no
+        # second refund); a request answered at once is followed up (서울 날씨 어때? 내일은?)
+        required = {s.entity for s in sc.slots if s.required or sc.confirm}
         for (a, b, got, _), own in zip(parts, said, strict=True):
             types = {entity for entity, _ in own}
             others = {entity for other in said if other is not own for entity, _ in other}
