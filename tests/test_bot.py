@@ -1668,3 +1668,17 @@ def test_should_take_a_dictionary_word_the_model_did_not_tag_said_in_place_of_a_
         bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
         talk(bot, "d1", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
                          (text, "서울에서 대구로 예매할까요?", "confirm")])
+
+
+def test_should_say_an_optional_slot_refused_its_value_when_the_request_is_answered_at_once():
+    # 청바지 30 사이즈 있어요? at a shop bot (sizes S to 2XL): the stock answer came without a word on 30,
+    # refused by the size slot's values; said while the item was asked, too
+    parser = StandInParser()
+    data = {"scenario": [{
+        "intent": "weather", "response": "{date} {location} 날씨예요.",
+        "slot": [{"entity": "location", "prompt": "어느 지역이요?"},
+                 {"entity": "date", "required": False, "values": ["오늘", "내일"], "invalid": "'{value}'은/는 안 돼요."}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "o1", [("모레 서울 날씨", "'모레'는 안 돼요. 서울 날씨예요.", "complete")])
+    talk(bot, "o2", [("날씨 알려줘", "어느 지역이요?", "ask_slot"),
+                     ("서울 모레", "'모레'는 안 돼요. 서울 날씨예요.", "complete")])

@@ -1655,9 +1655,11 @@ class Bot:
         elif filled or intent == active.intent:
             state["misunderstood"] = 0
             # (or for the slot it must differ from: 부산에서 출발 with 부산 the destination, as 출발지는 부산 is)
+            # (or for the only slot of its type: 청바지 30 사이즈요 answering which item, with 30 no size)
             said_for = [(c, slot) for c, slot in rejected
                         if any(c.role == s.role and c.role or c.named == s.name or self._by_particle([s], c) is not None
-                               for s in (slot, active.slot(slot.differs_from or "")) if s is not None)]
+                               for s in (slot, active.slot(slot.differs_from or "")) if s is not None)
+                        or sum(s.entity == slot.entity for s in active.slots) == 1]
             if not said_for and not filled and asked is not None:
                 # 4~5명이요 to 몇 분이세요?, read as the request under way: the answer refused, said so
                 said_for = [(c, slot) for c, slot in rejected if slot.name == asked.name]
@@ -2153,7 +2155,10 @@ class Bot:
             return Turn(" ".join(x for x in (prefix, question) if x), "confirm", sc.intent,
                         self._shown(state, sc, final, ", "), [], parse,
                         self._resolved(sc, state, final, today), [], self._lists(state, sc))
-        return self._complete(sid, state, sc, text, parse, today)
+        done = self._complete(sid, state, sc, text, parse, today)
+        if prefix:   # 청바지 30 사이즈 있어요? with 30 no size: the optional slot's invalid reply, then the answer
+            done = dataclasses.replace(done, reply=" ".join(x for x in (prefix, done.reply) if x))
+        return done
 
     @staticmethod
     def _meanings(state: dict[str, Any]) -> dict[str, Any]:
