@@ -1682,3 +1682,20 @@ def test_should_say_an_optional_slot_refused_its_value_when_the_request_is_answe
     talk(bot, "o1", [("모레 서울 날씨", "'모레'는 안 돼요. 서울 날씨예요.", "complete")])
     talk(bot, "o2", [("날씨 알려줘", "어느 지역이요?", "ask_slot"),
                      ("서울 모레", "'모레'는 안 돼요. 서울 날씨예요.", "complete")])
+
+
+def test_should_put_a_value_in_the_slot_its_particle_names_when_the_models_role_is_of_a_slot_without_it():
+    # L로 at a shop bot's exchange read-back (sizes `from` and `to`, to's particle (으)로) was tagged
+    # size:from: read back as 청바지 L 사이즈를 교환 접수할까요?, the size to exchange for left empty
+    said = {"대구로": (Entity("location", "대구", "대구", 0, 2, 0.9, "origin"),),
+            "아니 광주에서": (Entity("location", "광주", "광주", 3, 5, 0.9, "destination"),)}
+    parser = StandInParser(overrides={t: parse_result(t, "train_ticket", 0.9, *es) for t, es in said.items()})
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서?", "particles": ["에서"]},
+                 {"entity": "location", "role": "destination", "prompt": "어디로?", "particles": ["(으)로"]}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "p1", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+                     ("대구로", "서울에서 대구로 예매할까요?", "confirm"),
+                     ("아니 광주에서", "광주에서 대구로 예매할까요?", "confirm")])

@@ -2888,11 +2888,16 @@ class Bot:
         asked_free = asked is not None and asked.entity == c.entity and asked.name not in taken
         if bare and asked_free:
             return asked
+        by_particle = Bot._by_particle(same, c) if len(same) > 1 else None
         if c.role:
             for s in same:
                 if s.role == c.role:
+                    # L로 tagged size:from where (으)로 is the particle of the slot `to`, and none of
+                    # `from`'s follows it: the particle the author listed says which slot
+                    if by_particle is not None and by_particle is not s and Bot._by_particle([s], c) is None:
+                        return by_particle
                     return s
-        elif len(same) > 1 and (by_particle := Bot._by_particle(same, c)) is not None:
+        elif by_particle is not None:
             return by_particle
         if asked_free:
             return asked
