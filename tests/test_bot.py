@@ -1617,3 +1617,85 @@ def test_should_take_a_correction_after_thanks_or_a_yes_in_passing_whatever_the_
     assert bot.handle("r9", "내일 서울에서 부산으로 가는 기차").state == "confirm"
     turn = bot.handle("r9", said)
     assert (turn.state, turn.reply) == ("confirm", want)
+
+
+def test_should_take_the_slot_name_said_before_a_bare_answer_as_part_of_the_answer():
+    # 주문번호 20261123 000123 이요 while a cancel asked the order number was read by a shop bot's model
+    # as an order-tracking request (0.57) and switched to it: the slot's name said before the value is
+    # no request of its own (docs: the names may stand in an answer)
+    said = {t: parse_result(t, "weather", 0.9, Entity("location", "부산", "부산", t.index("부산"), t.index("부산") + 2, 0.9))
+            for t in ("목적지는 부산이요", "목적지 부산", "도착지 부산 이요")}
+    parser = StandInParser(overrides=said)
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서?", "names": ["출발지"]},
+                 {"entity": "location", "role": "destination", "prompt": "어디로?", "names": ["목적지", "도착지"]}]},
+        {"intent": "weather", "response": "{location} 날씨", "slot": [{"entity": "location", "prompt": "어디?"}]}]}
+    for text in said:
+        bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+        talk(bot, "n1", [("서울에서 출발하는 기차", "어디로?", "ask_slot"),
+                         (text, "서울에서 부산으로 예매했어요.", "complete")])
+
+
+def test_should_give_two_values_the_model_tagged_with_one_role_the_slots_their_particles_say():
+    # 반팔티 M 사이즈를 L로 교환: a shop bot's tagger gave both sizes the role `to`; the bot put M in `to`
+    # and L, its particle 로 that slot's, in `from` (read back as L 사이즈를 M 사이즈로)
+    text = "서울에서 부산으로 가는 기차"
+    wrong = parse_result(text, "train_ticket", 0.9, Entity("location", "서울", "서울", 0, 2, 0.9, "destination"),
+                         Entity("location", "부산", "부산", 5, 7, 0.9, "destination"))
+    parser = StandInParser(overrides={text: wrong})
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "slot": [{"entity": "location", "role": "destination", "prompt": "어디로?", "particles": ["(으)로"]},
+                 {"entity": "location", "role": "origin", "prompt": "어디에서?"}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "r1", [(text, "서울에서 부산으로 예매했어요.", "complete")])
+
+
+def test_should_take_a_dictionary_word_the_model_did_not_tag_said_in_place_of_a_value():
+    # 아니 블랙 말고 화이트 at a shop bot's read-back: the tagger tagged only 블랙 and the model read a
+    # request for an agent (0.73), which took over; 화이트, listed in the dictionary, was the new colour
+    said = {t: parse_result(t, "alarm", 0.9, Entity("location", "부산", "부산", t.index("부산"), t.index("부산") + 2, 0.9))
+            for t in ("아니 부산 말고 대구", "부산 말고 대구로 해주세요")}
+    parser = StandInParser(overrides=said)
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서?"},
+                 {"entity": "location", "role": "destination", "prompt": "어디로?"}]},
+        {"intent": "alarm", "response": "알람", "slot": [{"entity": "time", "prompt": "몇 시?"}]}]}
+    for text in said:
+        bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+        talk(bot, "d1", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+                         (text, "서울에서 대구로 예매할까요?", "confirm")])
+
+
+def test_should_say_an_optional_slot_refused_its_value_when_the_request_is_answered_at_once():
+    # 청바지 30 사이즈 있어요? at a shop bot (sizes S to 2XL): the stock answer came without a word on 30,
+    # refused by the size slot's values; said while the item was asked, too
+    parser = StandInParser()
+    data = {"scenario": [{
+        "intent": "weather", "response": "{date} {location} 날씨예요.",
+        "slot": [{"entity": "location", "prompt": "어느 지역이요?"},
+                 {"entity": "date", "required": False, "values": ["오늘", "내일"], "invalid": "'{value}'은/는 안 돼요."}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "o1", [("모레 서울 날씨", "'모레'는 안 돼요. 서울 날씨예요.", "complete")])
+    talk(bot, "o2", [("날씨 알려줘", "어느 지역이요?", "ask_slot"),
+                     ("서울 모레", "'모레'는 안 돼요. 서울 날씨예요.", "complete")])
+
+
+def test_should_put_a_value_in_the_slot_its_particle_names_when_the_models_role_is_of_a_slot_without_it():
+    # L로 at a shop bot's exchange read-back (sizes `from` and `to`, to's particle (으)로) was tagged
+    # size:from: read back as 청바지 L 사이즈를 교환 접수할까요?, the size to exchange for left empty
+    said = {"대구로": (Entity("location", "대구", "대구", 0, 2, 0.9, "origin"),),
+            "아니 광주에서": (Entity("location", "광주", "광주", 3, 5, 0.9, "destination"),)}
+    parser = StandInParser(overrides={t: parse_result(t, "train_ticket", 0.9, *es) for t, es in said.items()})
+    data = {"scenario": [{
+        "intent": "train_ticket", "response": "{origin}에서 {destination}(으)로 예매했어요.",
+        "confirm": "{origin}에서 {destination}(으)로 예매할까요?",
+        "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서?", "particles": ["에서"]},
+                 {"entity": "location", "role": "destination", "prompt": "어디로?", "particles": ["(으)로"]}]}]}
+    bot = Bot(parser, parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types))
+    talk(bot, "p1", [("서울에서 부산으로 가는 기차", "서울에서 부산으로 예매할까요?", "confirm"),
+                     ("대구로", "서울에서 대구로 예매할까요?", "confirm"),
+                     ("아니 광주에서", "광주에서 대구로 예매할까요?", "confirm")])

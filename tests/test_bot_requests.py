@@ -467,3 +467,17 @@ def test_should_take_values_said_after_a_request_for_the_slots_it_lacks_as_one_r
     # values for a slot with a default (the weather's date) still ask again: 서울 날씨 어때? 내일은?
     turn = bot().handle("w", "서울 날씨 어때? 내일은?")
     assert [r["intent"] for r in turn.requests] == ["weather", "weather"]
+
+
+def test_should_take_values_said_after_a_request_read_back_for_its_optional_slots_as_one_request():
+    # 패딩 환불해 주세요 12만9천원 at a shop bot (the amount an optional slot of a refund read back
+    # before it is done) was two refunds: the second, 패딩 12만9천원, queued and read back again after
+    # the first was done without the amount
+    p = parser()
+    p.overrides["모레"] = parse_result("모레", "train_ticket", 0.9, *p.parse("모레").entities)
+    train = {**TRAIN, "slot": [*TRAIN["slot"][:2], {"entity": "date", "default": "오늘"}]}
+    b = Bot(p, parse_scenarios({"scenario": [train, WEATHER], "bot": {"cancel": ["취소"]}},
+                               intents=p.intents, entity_types=p.entity_types))
+    turn = b.handle("u", "서울에서 부산으로 가는 기차 예매해줘 모레")
+    assert turn.requests == [] and turn.reply == "모레 서울에서 부산으로 예매할까요?"
+    assert b.handle("u", "네").reply == "모레 서울에서 부산으로 예매했어요."

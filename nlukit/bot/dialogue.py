@@ -409,14 +409,17 @@ def _free_words(text: str, taken: Sequence[tuple[int, int]]) -> Iterator[tuple[s
             yield m.group(0), a, (lambda n, s=start: norm.to_original(s, s + n)[1])
 
 
-def _joined_to(text: str, said: Sequence[tuple[int, str]], at: int) -> str | None:
+def _joined_to(text: str, said: Sequence[tuple[int, str]], at: int, instead: bool = False) -> str | None:
     """The entity type of the value said last before offset ``at`` of ``text`` when an and or an
     or joins them (``서울이랑 |``, ``서울 아니면 |``), else None. ``said``: ``(end, type)`` of the
-    values said, the last end first."""
+    values said, the last end first. ``instead``: a value ruled out before it counts too
+    (``블랙 말고 |``)."""
     prev = next(((end, etype) for end, etype in said if end <= at), None)
     if prev is None:
         return None
     joint = _squash(text[prev[0]:at])
+    if instead and joint in _NOT_THIS_SQUASHED:
+        return prev[1]
     # a comma lists too (서울, 부샨, 대규); a space alone does not (서울 부샨: which slot is which?)
     return prev[1] if (joint and joint in _JOINTS) or (not joint and "," in text[prev[0]:at]) else None
 
@@ -913,7 +916,8 @@ class Bot:
     def _listed_after(self, text: str, sc: Scenario, found: Sequence[_Cand]) -> list[_Cand]:
         """Words the model did not tag that the dictionary lists as a value of the type of the value
         right before them, an and or an or between (``아이유랑 방탄``: 방탄소년단 too; ``서울이나 부산``),
-        a particle or polite ending after them or none: values said together with it."""
+        a particle or polite ending after them or none: values said together with it; and so is
+        such a word said in place of the value before it (``블랙 말고 화이트``)."""
         types = {s.entity for s in sc.slots}
         said = sorted(((c.end, c.entity) for c in found if c.entity in types and c.entity in self._index),
                       reverse=True)
@@ -921,7 +925,7 @@ class Bot:
             return []
         out: list[_Cand] = []
         for word, a, end_of in _free_words(text, [(c.span_start, c.end) for c in found]):
-            etype = _joined_to(text, said, a)
+            etype = _joined_to(text, said, a, instead=True)
             if etype is None:
                 continue
             index = self._index[etype]
@@ -1119,8 +1123,10 @@ class Bot:
         if not (all(said) and len(set(said)) == len(said)):
             return False
         # 골프장 예약해줘 내일 오후4시: values alone, each for a required slot no other part fills,
-        # complete the request they follow rather than make it again
-        required = {s.entity for s in sc.slots if s.required}
+        # complete the request they follow rather than make it again; for a request read back before
+        # it is done, an optional slot's too (패딩 환불해 주세요 12만9천원: the refund's amount, no
+        # second refund); a request answered at once is followed up (서울 날씨 어때? 내일은?)
+        required = {s.entity for s in sc.slots if s.required or sc.confirm}
         for (a, b, got, _), own in zip(parts, said, strict=True):
             types = {entity for entity, _ in own}
             others = {entity for other in said if other is not own for entity, _ in other}
@@ -1698,9 +1704,11 @@ class Bot:
         elif filled or intent == active.intent:
             state["misunderstood"] = 0
             # (or for the slot it must differ from: 부산에서 출발 with 부산 the destination, as 출발지는 부산 is)
+            # (or for the only slot of its type: 청바지 30 사이즈요 answering which item, with 30 no size)
             said_for = [(c, slot) for c, slot in rejected
                         if any(c.role == s.role and c.role or c.named == s.name or self._by_particle([s], c) is not None
-                               for s in (slot, active.slot(slot.differs_from or "")) if s is not None)]
+                               for s in (slot, active.slot(slot.differs_from or "")) if s is not None)
+                        or sum(s.entity == slot.entity for s in active.slots) == 1]
             if not said_for and not filled and asked is not None:
                 # 4~5명이요 to 몇 분이세요?, read as the request under way: the answer refused, said so
                 said_for = [(c, slot) for c, slot in rejected if slot.name == asked.name]
@@ -2205,7 +2213,10 @@ class Bot:
             return Turn(" ".join(x for x in (prefix, question) if x), "confirm", sc.intent,
                         self._shown(state, sc, final, ", "), [], parse,
                         self._resolved(sc, state, final, today), [], self._lists(state, sc))
-        return self._complete(sid, state, sc, text, parse, today)
+        done = self._complete(sid, state, sc, text, parse, today)
+        if prefix:   # 청바지 30 사이즈 있어요? with 30 no size: the optional slot's invalid reply, then the answer
+            done = dataclasses.replace(done, reply=" ".join(x for x in (prefix, done.reply) if x))
+        return done
 
     @staticmethod
     def _meanings(state: dict[str, Any]) -> dict[str, Any]:
@@ -2691,6 +2702,13 @@ class Bot:
         if asked is None:
             return False
         mine = [c for c in cands if c.entity == asked.entity]
+        if len(mine) == 1:   # 주문번호는 20261123-000123이요: the asked slot's name before the value is no word of its own
+            head = text[:mine[0].span_start].rstrip()
+            for n in sorted(asked.names, key=len, reverse=True):
+                m = re.search(re.escape(n) + "(?:" + "|".join(p for p in _NAME_PARTICLES if p) + ")?$", head)
+                if m and (m.start() == 0 or self._made_of(_squash(head[:m.start()]), self._no_or_filler)):
+                    text = " " * m.end() + text[m.end():]
+                    break
         if len(mine) != 1 or not _little_else(text, mine):
             return False
         c = mine[0]
@@ -2837,6 +2855,7 @@ class Bot:
         # the slot filled last takes a value naming none only when the turn says one of its type:
         # 대구랑 광주 at a trip read back is no destination 대구 and origin 광주
         several = {e for e in (c.entity for c in cands) if sum(d.entity == e for d in cands) > 1}
+        cands = self._roles_by_particle(sc, cands)
         for c in cands:
             slot = self._target(sc, slots, c, asked, bare, filled, () if c.entity in several else order)
             if slot is None:
@@ -2880,6 +2899,29 @@ class Bot:
             rejected.append((took.pop(undo), t))
             meanings.pop(undo, None)
         return filled, rejected
+
+    @staticmethod
+    def _roles_by_particle(sc: Scenario, cands: Sequence[_Cand]) -> list[_Cand]:
+        """``cands`` with the role the model gave two values of one type (``M 사이즈를 L로``, both
+        tagged ``size:to``) left to the one its slot's particles follow (``L로``); the other takes the
+        role of the only other slot of the type (``from``), so neither is put in the wrong slot."""
+        out = list(cands)
+        for i, c in enumerate(cands):
+            twins = [j for j, d in enumerate(cands) if d.entity == c.entity and d.role == c.role]
+            if not c.role or len(twins) < 2 or i != twins[0]:
+                continue
+            same = [s for s in sc.slots if s.entity == c.entity]
+            slot = next((s for s in same if s.role == c.role), None)
+            others = [s for s in same if s is not slot]
+            if slot is None or len(others) != 1 or not slot.particles:
+                continue
+            marked = [j for j in twins if Bot._by_particle([slot], cands[j]) is slot]
+            if len(marked) != 1:
+                continue
+            for j in twins:
+                if j != marked[0]:
+                    out[j] = dataclasses.replace(cands[j], role=others[0].role)
+        return out
 
     @staticmethod
     def _part_of_day_said(text: str, cands: Sequence[_Cand]) -> str | None:
@@ -2946,11 +2988,16 @@ class Bot:
         asked_free = asked is not None and asked.entity == c.entity and asked.name not in taken
         if bare and asked_free:
             return asked
+        by_particle = Bot._by_particle(same, c) if len(same) > 1 else None
         if c.role:
             for s in same:
                 if s.role == c.role:
+                    # L로 tagged size:from where (으)로 is the particle of the slot `to`, and none of
+                    # `from`'s follows it: the particle the author listed says which slot
+                    if by_particle is not None and by_particle is not s and Bot._by_particle([s], c) is None:
+                        return by_particle
                     return s
-        elif len(same) > 1 and (by_particle := Bot._by_particle(same, c)) is not None:
+        elif by_particle is not None:
             return by_particle
         if asked_free:
             return asked
