@@ -148,6 +148,10 @@ _ENDINGS = frozenset(("요", "이요", "입니다", "이에요", "예요", "에�
 #: the parts of speech (MeCab's) that name a thing: nouns (not the bound 거 of 갈 거야, nor pronouns), numbers,
 #: foreign words, hanja and roots; a word of an answer holding one is a word of its own request (시세, 집값)
 _THING = frozenset(("NNG", "NNP", "NR", "SN", "SL", "SH", "XR"))
+# ... and words that deny or doubt what is told (부산 안 가, 7시는 너무 일러, 부산 몰라, 부산 말고, 가기 싫어):
+# (part of speech, how the word starts) by MeCab
+_NOT_TOLD = (("MAG", ("안", "못", "너무", "별로", "전혀", "절대")), ("VX", ("않", "말")), ("VV", ("말", "모르", "몰")),
+             ("VA", ("싫",)), ("VCN", ("아니",)))
 #: a polite decline (괜찮아요: no, thanks) before a cancel (괜찮아요 안 할래요); alone it may be a yes
 _DECLINE = frozenset(("괜찮아", "괜찮아요", "괜찮습니다", "괜찮음"))
 #: a said "won't" (squashed): 안 + a verb in the ending of an intention (안 할래요, 안 살게요, 안 먹을래)
@@ -1861,6 +1865,11 @@ class Bot:
             if any(start <= t.start and t.end <= end and any(p in _THING for p in t.pos.split("+"))
                    for t in tokens):
                 return False
+        # denied, doubted or asked back (부산 가기 싫어, 부산 몰라, 7시는 너무 일러, 너 부산 알아?, 부산 가봤어?),
+        # its words or the no among them (싫어): told of no value
+        if any(t.pos.split("+")[0] == pos and t.surface.startswith(words) for t in tokens for pos, words in _NOT_TOLD) \
+                or text.rstrip(" ~!.ㅋㅎ").endswith("?"):
+            return False
         ranking = [r.name for r in parse.ranking if r.name != self.fallback_intent]
         if sc.intent not in ranking[:2]:
             return False
