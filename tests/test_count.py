@@ -462,3 +462,27 @@ def test_should_read_no_change_from_a_count_with_a_particle_and_no_word_of_chang
     # 더 after 이/가 says 'better' unless a verb of coming or adding follows; 빠지면 is no change said
     end = text.index("명") + 1 if "명" in text else 1
     assert count_extent(text, 0, end) is None
+
+
+@pytest.mark.parametrize("answer,held", [("둘만요", "2명"), ("셋이요 ㅎㅎ", "3명"), ("아니 셋이요", "3명"), ("넷이요", "4명"),
+                                         ("둘이 가요", "2명"), ("아니요 다섯 명이요", "5명")])
+def test_should_take_a_count_said_alone_at_the_read_back_as_the_new_count(answer, held):
+    # review14b: 둘만요 and 셋이요 ㅎㅎ filled the count asked (resv14), but at the read-back of 6명 the same
+    # answers were not understood, or read by a restaurant model as a goodbye that ended the booking
+    class _Goodbye(_Parser):
+        intents = ("booking", "goodbye")
+
+        def parse(self, text, today=None):
+            got = super().parse(text, today)
+            if not any(w in text for w in ("ㅎㅎ", "만요", "가요")):
+                return got
+            return dataclasses.replace(got, intent=IntentScore("goodbye", 0.8), ranking=(IntentScore("goodbye", 0.8),))
+
+    parser = _Goodbye({"내일 여섯 명 예약해줘": [("date", "내일"), ("people", "여섯 명")]})
+    data = _scenarios()
+    data["scenario"].append({"intent": "goodbye", "response": "안녕히 가세요."})
+    bot = Bot(parser, parse_scenarios(data, "<test>", parser.intents, parser.entity_types))
+    assert bot.handle("s21", "내일 여섯 명 예약해줘").reply == "내일 6명 예약할까요?"
+    turn = bot.handle("s21", answer)
+    assert (turn.reply, turn.state, turn.intent) == (f"내일 {held} 예약할까요?", "confirm", "booking")
+    assert bot.handle("s21", "네").resolved["people"]["value"] == int(held[:-1])
