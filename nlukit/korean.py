@@ -340,6 +340,10 @@ def slot_names(template: str) -> list[str]:
     return [m.group(1) for m in _SLOT_RE.finditer(template) if m.group(1) is not None]
 
 
+#: what a part written after one left out begins with that clings to the word before it
+_CLINGS = frozenset(",.!?;:)…")
+
+
 def render(template: str, values: Mapping[str, str]) -> str:
     """Fill ``{name}`` slots and fit the particle pair written right after each slot.
 
@@ -378,11 +382,14 @@ def render(template: str, values: Mapping[str, str]) -> str:
             names = slot_names(piece)
             for name in names:
                 _value(template, values, name)
+            left_out = dropped and after_part   # the part right before this one, side by side
             dropped = not all(str(values[name]).strip() for name in names)   # "  " is none said
             if not dropped:
                 before = "".join(out)
                 if (not before or before.endswith(" ")) and piece.startswith(" "):
                     piece = piece[1:]   # after a part left out: [{a}][ {b}]
+                elif left_out and before.endswith(" ") and piece[:1] in _CLINGS:
+                    out[:] = [before[:-1]]   # {x} [{a}][, {b}]: 홍대점, 8시, not 홍대점 , 8시
                 _fill(template, piece, values, out)
             after_part = True
             continue
@@ -393,14 +400,17 @@ def render(template: str, values: Mapping[str, str]) -> str:
             if pair is not None:
                 piece = piece[len(pair):]
                 before = "".join(out)
+                if dropped and before.rstrip() and before[-1].isspace():
+                    before = before.rstrip()   # {x} [{a}]은/는: the word before the part left out takes it
+                    out[:] = [before]
                 if before and not before[-1].isspace():
                     out.append(choose_particle(before.split()[-1], pair))
             if dropped:
                 before = "".join(out)
                 if (not before or before.endswith(" ")) and piece.startswith(" "):
                     piece = piece[1:]
-                elif not piece and before.endswith(" "):
-                    out[:] = [before[:-1]]
+                elif (not piece or piece[0] in _CLINGS) and before.endswith(" "):
+                    out[:] = [before[:-1]]   # {x} [{a}]. 끝: 서울. 끝
         dropped = after_part = False
         _fill(template, piece, values, out)
     if dropped and "".join(out).endswith(" "):

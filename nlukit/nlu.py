@@ -80,6 +80,8 @@ CHAT_NOISE = "ㅋㅎㅠㅜㄷㅡㅅ^;~.,?!♥♡*_-=ㆍ… "
 #: particles a span may have run into: cut off when the dictionary word before them is known
 # a word that asks for a time or date (몇 시, 몇시, 며칠, 언제, 무슨 요일): the question, never its answer
 _ASKING = re.compile(r"(?:몇|며칠|메칠|언제|무슨|어느)(?![가-힣])|몇\s?[시분월일]")
+# ... said just before a span the tagger began after it (무슨 | 요일, 몇 | 분 뒤): the span is asked about too
+_ASKING_BEFORE = re.compile(r"(?:^|(?<=[^가-힣]))(?:몇|무슨|어느)\s?$")
 _PARTICLES = frozenset(("에서", "에서는", "에서도", "에서부터", "으로", "으로는", "로", "로는", "에", "에는", "에도",
                         "은", "는", "이", "가", "을", "를", "의", "도", "만", "까지", "부터", "에게", "한테",
                         "랑", "이랑", "과", "와", "하고", "처럼", "보다"))
@@ -626,8 +628,8 @@ class NLU:
                     rough = resolve(kind, ntext[around[0]:around[1]]) if around else None
                     if rough is not None and (rough.get("approx") or "delta" in rough):
                         resolved = rough   # 한 명 더: a count to add, read so
-                elif resolved is None and kind in ("time", "date") and _ASKING.match(surface) \
-                        and canonical(entity, surface) is None:
+                elif resolved is None and kind in ("time", "date") and canonical(entity, surface) is None \
+                        and (_ASKING.match(surface) or _ASKING_BEFORE.search(ntext, last_end, start)):
                     last_end = end
                     continue   # 몇 시에 오는지 몰라요: a time asked about is no time said
             entities.append(Entity(entity, value, original[o_start:o_end], o_start, o_end,

@@ -672,9 +672,14 @@ def count_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
 # a count said as a change to one held (한 명 더, 두 명 추가, 한 잔 더요, 한 명 빼줘, 한 명 빼고, 한 명 덜):
 # how many more (+) or fewer (-); the word after the count and what may follow it
 # (늘려, 늘었어요; 빠져요, 빠졌어요, 빠질 것 같아요: a restaurant bot's party told so)
-_CHANGE_WORDS = {"더": 1, "추가": 1, "늘려": 1, "늘어": 1, "늘었": 1, "빼고": -1, "빼": -1, "줄여": -1, "덜": -1,
-                 "빠져": -1, "빠졌": -1, "빠질": -1}
-_CHANGE_AFTER = re.compile(rf"\s*(?P<word>{_ALT(_CHANGE_WORDS)})(?=$|[^가-힣]|요|이요|해|하|할|로|으로|돼|되|주|줘|어)")
+_CHANGE_WORDS = {"더": 1, "추가": 1, "늘려": 1, "늘어": 1, "늘었": 1, "늘어났": 1, "빼고": -1, "빼": -1, "줄여": -1,
+                 "줄었": -1, "줄어": -1, "덜": -1, "빠져": -1, "빠졌": -1, "빠질": -1, "빠지": -1, "빠진": -1}
+# ... with a particle after the count as said (한 명이 빠졌어요, 한 명을 빼주세요, 두 명이 더 와요; resv14's
+# reading): 더 after one only before a verb of coming or adding (셋이 더 좋아요 says 'better', no change)
+_CHANGE_AFTER = re.compile(rf"\s*(?:(?P<particle>이|가|을|를)\s+)?"
+                           rf"(?P<word>{_ALT(sorted(_CHANGE_WORDS, key=len, reverse=True))})"
+                           r"(?=$|[^가-힣]|요|이요|해|하|할|로|으로|돼|되|됐|된|났|주|줘|어|고|대)"
+                           r"(?(particle)(?:(?<=더)(?=\s*(?:와|오|올|온|갈|가|추가|필요|있|늘|예약)|$)|(?<!더))|)")
 _CHANGE = re.compile(rf"(?P<count>.+?){_CHANGE_AFTER.pattern}(?:요|이요|해\S*|하\S*|할\S*|로|으로|주세요|줘\S*|어\S*)?")
 
 

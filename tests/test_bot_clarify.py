@@ -367,3 +367,20 @@ def test_should_check_the_words_of_an_answer_the_model_reads_surely_as_small_tal
         assert turn.state == "complete" and turn.reply == "오늘 부산의 날씨를 알려드릴게요.", turn.reply
     else:
         assert turn.slots == {} and "부산" not in turn.reply and bot.session("u").get("intent") is None, turn.reply
+
+
+@pytest.mark.parametrize("said", ["너 부산 알아?", "부산 가봤어?", "부산 몰라", "부산 안 가", "부산 가기 싫어",
+                                  "부산 말고", "부산은 너무 멀어"])
+def test_should_take_no_value_told_about_in_words_that_deny_doubt_or_ask_back(said):
+    # review14b: the demo bot asked 혹시 '날씨 확인'을 원하세요? and took 너 부산 알아?, 부산 몰라 as the weather
+    # of 부산 (d3276ee did not); its alarm question took 7시는 너무 일러 as an alarm at 7
+    umbrella = "우산 가져가야 되나"
+    bot = make_bot(titles={"weather": "날씨 확인"})
+    at = said.index("부산")
+    bot.parser.overrides.update({umbrella: parse_result(umbrella, "weather", 0.45),
+                                 said: ParseResult(said, IntentScore("greeting", 0.8),
+                                                   (Entity("location", "부산", "부산", at, at + 2, 0.9),),
+                                                   ranking=(IntentScore("greeting", 0.8), IntentScore("weather", 0.1)))})
+    bot.handle("u", umbrella)
+    turn = bot.handle("u", said)
+    assert turn.slots == {} and "부산" not in turn.reply and bot.session("u").get("intent") is None, turn.reply

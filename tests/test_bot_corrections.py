@@ -336,6 +336,12 @@ def test_should_ring_the_morning_said_in_the_evening_the_next_morning_without_sa
     for text, now in (("오전 7시 알람", at11pm), ("아침 7시 알람", at3pm)):
         turn = make_bot(overrides, alarm_action=True).handle("p", text, now=now)
         assert turn.reply == "오전 7시는 이미 지나서 11월 26일 (목) 오전 7시에 알람을 맞췄어요.", text
+    # review14b: 오늘 아침 7시 said at 23:00 is this morning's, gone: it says so (d3276ee did; 23ae906 did not)
+    today = "오늘 아침 7시 알람"
+    overrides[today] = parse_result(today, "alarm", 0.95, Entity("date", "오늘", "오늘", 0, 2, 0.9),
+                                    Entity("time", "오전 7시", "아침 7시", 3, 8, 0.9))
+    turn = make_bot(overrides, alarm_action=True).handle("q", today, now=at11pm)
+    assert turn.reply == "오전 7시는 이미 지나서 11월 26일 (목) 오전 7시에 알람을 맞췄어요."
 
 
 # ------------------------------------------------------------------ 8. 부산서는?, 서울로는? after a trip

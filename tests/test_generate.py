@@ -230,6 +230,20 @@ def test_should_warn_about_dictionary_values_written_as_plain_text(tmp_path: Pat
     # slots, annotated values, words that only contain a value (주차장에) and one-syllable values stay quiet
 
 
+def test_should_not_take_a_word_ending_in_a_particle_syllable_for_a_value_written_as_plain_text(
+        tmp_path: Path) -> None:
+    # review14b: with 고양 a location (the demo's), 우리 집 고양이 was warned of as 고양 + 이 written as
+    # plain text, and with 보아 an artist, 해 보아도 as 보아 + 도; MeCab reads both as no value + particle
+    (tmp_path / "p.txt").write_text("@chat\n우리 집 고양이 귀여워\n한번 해 보아도 돼\n{location} 얘기 해줘\n"
+                                    "@where\n고양에 살아\n{location} 알려줘\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("entity,value,synonyms\nlocation,고양\nlocation,서울\nartist,보아\n",
+                                    encoding="utf-8")
+    report = generate(tmp_path / "p.txt", tmp_path / "d.csv", tmp_path / "o", per_intent=20, split="sentence",
+                      progress=False)
+    plain = [w.split(": @")[0] for w in report["warnings"] if "as plain text" in w]
+    assert plain == [f"{tmp_path / 'p.txt'}:6"]   # 고양에: 고양 with a particle, written as plain text
+
+
 def test_should_add_spacing_variants_with_exact_spans(tmp_path: Path) -> None:
     generate(PATTERNS, DICTS, tmp_path / "a", per_intent=60, split="sentence", augment=("spacing",),
              progress=False)

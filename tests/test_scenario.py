@@ -155,6 +155,14 @@ def test_should_fit_the_particle_after_each_slot_to_its_value(template, values, 
     ("예약을 [{date} ][{time} ][{n}(으)로 ]변경할까요?", {"date": "", "time": "", "n": "1명"}, "예약을 1명으로 변경할까요?"),
     ("예약을 [{date} ][{time} ][{n}(으)로 ]변경할까요?", {"date": "내일", "time": "", "n": "5명"},
      "예약을 내일 5명으로 변경할까요?"),
+    # ... a particle after them fits the word before them when both are left out; what clings to
+    # the word before (, .) closes the space a part left out leaves
+    ("{place} [{date} ][{time} ]을/를 볼까요?", {"place": "홍대점", "date": "", "time": ""}, "홍대점을 볼까요?"),
+    ("{place} [{date}][{time}]은/는 어때요?", {"place": "서울", "date": "", "time": ""}, "서울은 어때요?"),
+    ("{place} [{time}](으)로 할까요?", {"place": "홍대점", "time": ""}, "홍대점으로 할까요?"),
+    ("{place} [{date}][, {time}] 예약", {"place": "홍대점", "date": "", "time": "8시"}, "홍대점, 8시 예약"),
+    ("{place} [{date}][. {time}] 예약", {"place": "홍대점", "date": "", "time": "8시"}, "홍대점. 8시 예약"),
+    ("{place} [{date}]. 예약", {"place": "홍대점", "date": ""}, "홍대점. 예약"),
     # brackets without a slot are text; [[ and ]] are brackets
     ("[안내] {x}은/는 맑아요", {"x": "서울"}, "[안내] 서울은 맑아요"),
     ("[[{x}]]은/는 맑아요", {"x": "서울"}, "[서울]은 맑아요"),

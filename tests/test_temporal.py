@@ -499,3 +499,16 @@ def test_should_leave_a_time_span_whole_when_it_reads_as_a_time_or_holds_no_date
     # no type read as dates: nothing to cut into
     alone = NLU(_Intent(), _Tagger({"내일 7시": "time"}), {"time": {"7시": []}}, resolve={"time": "time"})
     assert [e.text for e in alone.parse("내일 7시 알람", today=WED).entities] == ["내일 7시"]
+
+
+@pytest.mark.parametrize("text,tagged", [("부산 무슨 요일에 비 와?", "요일"), ("몇 분 뒤에 알람 맞춰줘", "분 뒤"),
+                                         ("몇시간 뒤에 깨워줘", "시간 뒤"), ("서울 어느 요일에 비 와", "요일")])
+def test_should_take_no_time_or_date_from_a_span_begun_after_the_word_asking_for_it(text: str, tagged: str) -> None:
+    # review14b: the demo's tagger began the span after the asking word (무슨 | 요일, 몇 | 분 뒤):
+    # 부산 무슨 요일에 비 와? read back "요일 부산의 날씨를 알려드릴게요.", 몇 분 뒤에 알람 맞춰줘
+    # "'분 뒤'는 아직 지원하지 않아요."
+    nlu = _nlu({tagged: "date" if "요일" in tagged else "time", "내일": "date", "3시": "time"})
+    assert nlu.parse(text, today=WED).entities == ()
+    # a time or date said after such a word is still read (몇 번이고 내일 3시)
+    both = nlu.parse("무슨 일이 있어도 내일 3시 " + text, today=WED).entities
+    assert [e.text for e in both] == ["내일", "3시"]

@@ -37,6 +37,8 @@ _PART_OF_DAY = re.compile(r"새벽|아침|낮|저녁|밤|오전|오후")
 _EVENING = 18
 #: the parts of the day that name the morning: 아침 7시 said in the evening is the coming morning's
 _MORNING = ("새벽", "아침")
+#: this morning said in so many words (오늘 아침), which in the evening has passed
+_THIS_MORNING = re.compile(r"(?<![가-힣])오늘\s?아침")
 
 
 def play_music(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
@@ -118,6 +120,11 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     >>> set_alarm({"date": "오늘", "time": "오전 7시"}, at11pm)
     '오전 7시는 이미 지나서 11월 26일 (목) 오전 7시에 알람을 맞췄어요.'
 
+    ... and so does 오늘 아침 7시 said in the evening, a morning gone (``context["texts"]``):
+
+    >>> set_alarm({"date": "오늘", "time": "오전 7시"}, {**at11pm, "part_of_day": "아침", "texts": ["오늘 아침 7시 알람"]})
+    '오전 7시는 이미 지나서 11월 26일 (목) 오전 7시에 알람을 맞췄어요.'
+
     Before dawn the bot has already put the day meant in the date slot (내일 아침 7시 at 01:00:
     ``11월 26일 아침``, :func:`nlukit.temporal.small_hours_day`):
 
@@ -150,7 +157,11 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     if isinstance(now, datetime.datetime) and date is not None and date["kind"] == "date" \
             and time is not None and time["kind"] == "time" and d == now.date():
         said = _PART_OF_DAY.match(when.strip())   # 아침 7시 as typed, when the bot gives no part
-        return _next_to_come(d, time, now, context.get("part_of_day") or (said.group(0) if said else None))
+        part = context.get("part_of_day") or (said.group(0) if said else None)
+        texts = context.get("texts") or [context.get("text") or ""]
+        if part == "아침" and any(_THIS_MORNING.search(str(t)) for t in texts):
+            part = None   # 오늘 아침 7시 said at 23:00: this morning's, gone (not 오늘 새벽 2시: the night ahead)
+        return _next_to_come(d, time, now, part)
     if time is not None and not time.get("ambiguous"):
         when = _spoken_time(time["hour"], time["minute"])
     return render_template("{day} {time}에 알람을 맞췄어요.", {"day": day, "time": when})

@@ -148,6 +148,10 @@ _ENDINGS = frozenset(("요", "이요", "입니다", "이에요", "예요", "에�
 #: the parts of speech (MeCab's) that name a thing: nouns (not the bound 거 of 갈 거야, nor pronouns), numbers,
 #: foreign words, hanja and roots; a word of an answer holding one is a word of its own request (시세, 집값)
 _THING = frozenset(("NNG", "NNP", "NR", "SN", "SL", "SH", "XR"))
+# ... and words that deny or doubt what is told (부산 안 가, 7시는 너무 일러, 부산 몰라, 부산 말고, 가기 싫어):
+# (part of speech, how the word starts) by MeCab
+_NOT_TOLD = (("MAG", ("안", "못", "너무", "별로", "전혀", "절대")), ("VX", ("않", "말")), ("VV", ("말", "모르", "몰")),
+             ("VA", ("싫",)), ("VCN", ("아니",)))
 #: a polite decline (괜찮아요: no, thanks) before a cancel (괜찮아요 안 할래요); alone it may be a yes
 _DECLINE = frozenset(("괜찮아", "괜찮아요", "괜찮습니다", "괜찮음"))
 #: a said "won't" (squashed): 안 + a verb in the ending of an intention (안 할래요, 안 살게요, 안 먹을래)
@@ -363,7 +367,7 @@ _BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요
 
 # a count said alone to its question, with at most 만, an ending, a verb and laughter (넷이요, 4명이요,
 # 혼자요, 저 혼자요, 세 명으로 할게요, 둘이서 갈게요, 둘만요, 셋이요 ㅎㅎ); resolve_count reads what is left
-_BARE_COUNT = re.compile(r"\s*(?:음|그럼|아|어|저희|우리|저|나|제가|내가)?\s*(\S.*?)\s*(?:(?<=[^\d\s])만)?(?:으로|로)?\s*"
+_BARE_COUNT = re.compile(r"\s*(?:음|그럼|아니요|아뇨|아니|아|어|저희|우리|저|나|제가|내가)?\s*(\S.*?)\s*(?:(?<=[^\d\s])만)?(?:으로|로)?\s*"
                          r"(?:할게요|할게|해\S*|갈게요|갈게|가요|갈\s?거예요|예약\S*|부탁\S*|주세요|이요|요)?[.!~?]*"
                          r"(?:\s*(?:[ㅋㅎㅠㅜ]{2,}|\^\^;?))?\s*")
 # the same, with the most kept (두 명 추가요: not 두 명 추 and 가요)
@@ -1653,8 +1657,9 @@ class Bot:
             cands = []
         bare = self._is_bare(text, cands, asked)
         if not bare and state.get("confirming"):
-            # 모레, 아니 대구로: a new value for the question read back, whatever intent the model guesses
-            bare = self._is_correction(text, cands, active)
+            # 모레, 아니 대구로: a new value for the question read back, whatever intent the model guesses;
+            # 둘이 가요, 셋이서 갈게요: a count said alone, as it would be to its question
+            bare = self._is_correction(text, cands, active) or self._count_alone(text, cands, active)
         # a yes or a no (네, 아니요) is no new request, whatever the model makes of it (네 → thanks);
         # nor are values of this scenario's slots alone (서울에서 부산, 내일 아침 7시 while a slot is asked):
         # values carry no request of their own
@@ -1869,6 +1874,11 @@ class Bot:
             if any(start <= t.start and t.end <= end and any(p in _THING for p in t.pos.split("+"))
                    for t in tokens):
                 return False
+        # denied, doubted or asked back (부산 가기 싫어, 부산 몰라, 7시는 너무 일러, 너 부산 알아?, 부산 가봤어?),
+        # its words or the no among them (싫어): told of no value
+        if any(t.pos.split("+")[0] == pos and t.surface.startswith(words) for t in tokens for pos, words in _NOT_TOLD) \
+                or text.rstrip(" ~!.ㅋㅎ").endswith("?"):
+            return False
         ranking = [r.name for r in parse.ranking if r.name != self.fallback_intent]
         if sc.intent not in ranking[:2]:
             return False
@@ -2329,8 +2339,15 @@ class Bot:
             if m and (resolve("money", m.group(1)) or minus and resolve("money", minus.group(1))):
                 a, b = norm.to_original(m.start(1), m.end(1))
                 extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
-        if asked is not None and not any(c.entity == asked.entity for c in cands + extra) \
-                and (getattr(self.parser, "resolve", None) or {}).get(asked.entity) == "count":
+        counted = asked
+        if asked is None and held:
+            # nothing asked (a read-back): the one count slot filled takes a count said alone (4명 read
+            # back, 둘만요 or 아니 셋이요: a restaurant model read 둘만요 as a goodbye and ended the booking)
+            kinds = getattr(self.parser, "resolve", None) or {}
+            held_counts = [s for s in sc.slots if kinds.get(s.entity) == "count" and s.name in held]
+            counted = held_counts[0] if len(held_counts) == 1 else None
+        if counted is not None and not any(c.entity == counted.entity for c in cands + extra) \
+                and (getattr(self.parser, "resolve", None) or {}).get(counted.entity) == "count":
             # a count said alone to the question asking for it (넷이요, 혼자요, 4명이요): the tagger may
             # not tag a bare number, the question says what it is
             m = _BARE_COUNT.fullmatch(norm.text)
@@ -2338,7 +2355,7 @@ class Bot:
                 m = _BARE_COUNT_WHOLE.fullmatch(norm.text)
             if m and resolve("count", m.group(1)):
                 a, b = norm.to_original(m.start(1), m.end(1))
-                extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
+                extra.append(_Cand(counted.entity, None, text[a:b], text[a:b], a, b, "pattern"))
         for etype in {s.entity for s in sc.slots
                       if (getattr(self.parser, "resolve", None) or {}).get(s.entity) == "money"}:
             # an amount with 원 is precise enough to read where the tagger missed it: 3만원 아니
@@ -2805,6 +2822,21 @@ class Bot:
         if slot.pattern is not None and not slot.pattern.fullmatch(said):
             return None
         return said
+
+    def _count_alone(self, text: str, cands: Sequence[_Cand], sc: Scenario) -> bool:
+        """True when ``text`` is a count said alone as to its question (``둘이 가요``, ``셋이서 갈게요``,
+        ``아니 넷이요``) and one of ``cands`` is that count, for a count slot of ``sc``."""
+        kinds = getattr(self.parser, "resolve", None) or {}
+        if not any(kinds.get(s.entity) == "count" for s in sc.slots):
+            return False
+        norm = normalize(text).text
+        m = _BARE_COUNT.fullmatch(norm)
+        if m and not resolve("count", m.group(1)):
+            m = _BARE_COUNT_WHOLE.fullmatch(norm)
+        if not m or not resolve("count", m.group(1)):
+            return False
+        said = m.group(1).strip()
+        return any(kinds.get(c.entity) == "count" and normalize(c.text).text.strip() == said for c in cands)
 
     def _changes_count_held(self, cands: Sequence[_Cand], sc: Scenario, slots: Mapping[str, Any]) -> bool:
         """True when a value is a count said to change the count a slot holds (``한 명 빠질 것 같아요`` at a

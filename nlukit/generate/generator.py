@@ -961,6 +961,18 @@ PLAIN_LOOK = 200
 PLAIN_SHOWN = 8
 
 
+def _with_particle(word: str, bare: str) -> bool:
+    """True when MeCab reads ``word`` as ``bare`` and a particle after it (서울로: 서울 + 로, 헬스장으로:
+    헬스 + 장 + 으로), not as a word of its own (고양이) or a verb with its ending (보아도: 보 + 아도);
+    True when MeCab cannot be had (the warning as before)."""
+    try:
+        from ..text import MecabTokenizer
+        pairs = list(MecabTokenizer().pairs(word))
+    except Exception:  # noqa: BLE001 - a warning's check, never a reason to fail
+        return True
+    return len(pairs) >= 2 and pairs[-1][1].startswith("J") and "".join(p[0] for p in pairs[:-1]).lower() == bare
+
+
 def _plain_values(pats: Patterns, dictionary: Dictionary) -> list[str]:
     """A warning per template that writes a dictionary surface as plain text, a word of its own or
     with a particle (``엘리베이터 점검 언제 해요`` with 엘리베이터 a complaint value): the tagger is taught
@@ -986,6 +998,8 @@ def _plain_values(pats: Patterns, dictionary: Dictionary) -> list[str]:
                     for n in range(min(longest, len(words) - i), 0, -1):
                         said = " ".join(words[i:i + n])
                         bare = next((said[:-len(p)] for p in _PLAIN_PARTICLES if said.endswith(p)), None)
+                        if bare in index and not _with_particle(said, bare):
+                            bare = None   # 고양이 (a cat) is no 고양 (a location) with 이, 보아도 no 보아 with 도
                         surface = said if said in index else bare if bare in index else None
                         if surface is not None:
                             hit = (surface, index[surface], text.replace("\x00", "{…}"))
