@@ -479,9 +479,11 @@ class NLU:
         # primary key the score (descending), then the name: what sorted() on
         # (-score, name) gives, for all rows at once
         orders = np.lexsort((np.broadcast_to(self._label_rank, probs.shape), -probs), axis=-1)
-        names = np.array(self._labels, dtype=object)[orders].tolist()
-        scores = np.take_along_axis(probs, orders, axis=-1).tolist()
-        return [tuple(map(IntentScore, n, s)) for n, s in zip(names, scores, strict=True)]
+        names = np.array(self._labels, dtype=object)[orders].ravel().tolist()
+        scores = np.take_along_axis(probs, orders, axis=-1).ravel().tolist()
+        # one map over all rows' scores, cut into rows of len(labels) by zip over one iterator
+        flat = iter(map(IntentScore, names, scores))
+        return list(zip(*[flat] * probs.shape[-1], strict=True))
 
     def _result(self, norm: Normalized, probs: Any, spans: Sequence[RawSpan],
                 ranking: tuple[IntentScore, ...] | None = None, *,

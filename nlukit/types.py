@@ -14,8 +14,27 @@ end exclusive.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
+
+
+def _setters(cls: type, *names: str) -> tuple[Any, ...]:
+    """The ``__set__`` of each named slot of ``cls``: writes a frozen class's field at C speed
+    (``object.__setattr__`` looks the attribute up first)."""
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+def _getstate(self: Any) -> dict[str, Any]:
+    """Pickled state of a slotted result class: its fields by name, as when it kept an instance dict."""
+    return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def _setstate(self: Any, state: Any) -> None:
+    """Restore :func:`_getstate` (or the ``(dict, slots)`` pair of a pickle of another layout)."""
+    if isinstance(state, tuple) and len(state) == 2:
+        state = {**(state[0] or {}), **(state[1] or {})}
+    for name, value in state.items():
+        object.__setattr__(self, name, value)
 
 
 class Token(NamedTuple):
@@ -72,7 +91,7 @@ class Example:
                    template=d.get("template"))
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True, init=False, slots=True, weakref_slot=True)
 class IntentScore:
     """An intent name with its calibrated confidence in ``[0, 1]``."""
 
@@ -80,17 +99,22 @@ class IntentScore:
     confidence: float
 
     def __init__(self, name: str, confidence: float) -> None:
-        # frozen dataclasses set fields through object.__setattr__; writing the instance
-        # dict directly builds one twice as fast (every parse builds one per intent)
-        d = self.__dict__
-        d["name"] = name
-        d["confidence"] = confidence
+        # every parse builds one per intent: fields in slots (no instance dict to build, walk
+        # and free), written through their slots' own setters, as a frozen class allows
+        _set_name(self, name)
+        _set_confidence(self, confidence)
+
+    __getstate__ = _getstate
+    __setstate__ = _setstate
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "confidence": self.confidence}
 
 
-@dataclass(frozen=True, init=False)
+_set_name, _set_confidence = _setters(IntentScore, "name", "confidence")
+
+
+@dataclass(frozen=True, init=False, slots=True, weakref_slot=True)
 class Entity:
     """An entity found in a parsed text.
 
@@ -112,15 +136,17 @@ class Entity:
     def __init__(self, entity: str, value: str, text: str, start: int, end: int,
                  confidence: float, role: str | None = None,
                  resolved: Mapping[str, Any] | None = None) -> None:
-        d = self.__dict__   # written directly, as IntentScore does
-        d["entity"] = entity
-        d["value"] = value
-        d["text"] = text
-        d["start"] = start
-        d["end"] = end
-        d["confidence"] = confidence
-        d["role"] = role
-        d["resolved"] = resolved
+        _set_entity(self, entity)   # slot by slot, as IntentScore does
+        _set_value(self, value)
+        _set_text(self, text)
+        _set_start(self, start)
+        _set_end(self, end)
+        _set_e_confidence(self, confidence)
+        _set_role(self, role)
+        _set_resolved(self, resolved)
+
+    __getstate__ = _getstate
+    __setstate__ = _setstate
 
     def to_dict(self) -> dict[str, Any]:
         return {"entity": self.entity, "start": self.start, "end": self.end,
@@ -130,7 +156,11 @@ class Entity:
                 {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in self.resolved.items()}}
 
 
-@dataclass(frozen=True, init=False)
+_set_entity, _set_value, _set_text, _set_start, _set_end, _set_e_confidence, _set_role, _set_resolved = \
+    _setters(Entity, "entity", "value", "text", "start", "end", "confidence", "role", "resolved")
+
+
+@dataclass(frozen=True, init=False, slots=True, weakref_slot=True)
 class ParseResult:
     """What :meth:`NLU.parse` returns. ``intent`` is None only for an empty text."""
 
@@ -141,11 +171,13 @@ class ParseResult:
 
     def __init__(self, text: str, intent: IntentScore | None, entities: tuple[Entity, ...] = (),
                  ranking: tuple[IntentScore, ...] = ()) -> None:
-        d = self.__dict__
-        d["text"] = text
-        d["intent"] = intent
-        d["entities"] = entities
-        d["ranking"] = ranking
+        _set_r_text(self, text)   # slot by slot, as IntentScore does
+        _set_intent(self, intent)
+        _set_entities(self, entities)
+        _set_ranking(self, ranking)
+
+    __getstate__ = _getstate
+    __setstate__ = _setstate
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``POST /parse``: Rasa's ``/model/parse`` names plus nlukit's own."""
@@ -153,3 +185,6 @@ class ParseResult:
                 "intent": self.intent.to_dict() if self.intent else None,
                 "entities": [e.to_dict() for e in self.entities],
                 "intent_ranking": [s.to_dict() for s in self.ranking]}
+
+
+_set_r_text, _set_intent, _set_entities, _set_ranking = _setters(ParseResult, "text", "intent", "entities", "ranking")
