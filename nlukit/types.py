@@ -114,7 +114,7 @@ class IntentScore:
 _set_name, _set_confidence = _setters(IntentScore, "name", "confidence")
 
 
-@dataclass(frozen=True, init=False, slots=True, weakref_slot=True)
+@dataclass(frozen=True, init=False)
 class Entity:
     """An entity found in a parsed text.
 
@@ -136,17 +136,16 @@ class Entity:
     def __init__(self, entity: str, value: str, text: str, start: int, end: int,
                  confidence: float, role: str | None = None,
                  resolved: Mapping[str, Any] | None = None) -> None:
-        _set_entity(self, entity)   # slot by slot, as IntentScore does
-        _set_value(self, value)
-        _set_text(self, text)
-        _set_start(self, start)
-        _set_end(self, end)
-        _set_e_confidence(self, confidence)
-        _set_role(self, role)
-        _set_resolved(self, resolved)
-
-    __getstate__ = _getstate
-    __setstate__ = _setstate
+        # the instance dict written directly (eight slot setters, as IntentScore has, cost more)
+        d = self.__dict__
+        d["entity"] = entity
+        d["value"] = value
+        d["text"] = text
+        d["start"] = start
+        d["end"] = end
+        d["confidence"] = confidence
+        d["role"] = role
+        d["resolved"] = resolved
 
     def to_dict(self) -> dict[str, Any]:
         return {"entity": self.entity, "start": self.start, "end": self.end,
@@ -156,11 +155,7 @@ class Entity:
                 {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in self.resolved.items()}}
 
 
-_set_entity, _set_value, _set_text, _set_start, _set_end, _set_e_confidence, _set_role, _set_resolved = \
-    _setters(Entity, "entity", "value", "text", "start", "end", "confidence", "role", "resolved")
-
-
-@dataclass(frozen=True, init=False, slots=True, weakref_slot=True)
+@dataclass(frozen=True, init=False)
 class ParseResult:
     """What :meth:`NLU.parse` returns. ``intent`` is None only for an empty text."""
 
@@ -171,13 +166,11 @@ class ParseResult:
 
     def __init__(self, text: str, intent: IntentScore | None, entities: tuple[Entity, ...] = (),
                  ranking: tuple[IntentScore, ...] = ()) -> None:
-        _set_r_text(self, text)   # slot by slot, as IntentScore does
-        _set_intent(self, intent)
-        _set_entities(self, entities)
-        _set_ranking(self, ranking)
-
-    __getstate__ = _getstate
-    __setstate__ = _setstate
+        d = self.__dict__
+        d["text"] = text
+        d["intent"] = intent
+        d["entities"] = entities
+        d["ranking"] = ranking
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``POST /parse``: Rasa's ``/model/parse`` names plus nlukit's own."""
@@ -185,6 +178,3 @@ class ParseResult:
                 "intent": self.intent.to_dict() if self.intent else None,
                 "entities": [e.to_dict() for e in self.entities],
                 "intent_ranking": [s.to_dict() for s in self.ranking]}
-
-
-_set_r_text, _set_intent, _set_entities, _set_ranking = _setters(ParseResult, "text", "intent", "entities", "ranking")
