@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import datetime
 import gc
+import operator
 import os
 import re
 import threading
@@ -54,6 +55,9 @@ class IntentModel(Protocol):
 
 class TaggerModel(Protocol):
     def predict(self, items: list[Item], *, validate: bool = True) -> list[list[RawSpan]]: ...
+
+
+_ENTITY_OF = operator.itemgetter(2)   # of a raw span (start, end, entity, role, confidence)
 
 
 def _surface_key(s: str) -> str:
@@ -516,10 +520,11 @@ class NLU:
         entities = []
         resolvers = self.resolve
         canonical = self._canonical.get
+        maps = self._canonical._maps    # a surface the dictionary lists as it is: looked up here
         # normalize kept every character in place (its identity map): offsets need no mapping
         n = len(ntext)
         same_offsets = norm.starts == range(n) and norm.ends == range(1, n + 1)
-        if resolvers and any(resolvers.get(span[2]) == "date" for span in spans):
+        if resolvers and "date" in map(resolvers.get, map(_ENTITY_OF, spans)):
             # a date span cut short of its month or number, or of the day after 부터 (both touch
             # date spans only)
             if today is None:
@@ -528,7 +533,10 @@ class NLU:
             spans = self._date_ranges(ntext, spans, today)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
-            value = canonical(entity, surface)
+            m = maps.get(entity)
+            value = m.get(surface) if m else None
+            if value is None:
+                value = canonical(entity, surface)
             if value is None:
                 # a span cut short of a dictionary word (따뜻 | 한 for 따뜻한), or run past one
                 # (NCT 127 플레이리스트): the dictionary's end
