@@ -35,7 +35,7 @@ from .errors import BundleError, InputError, ModelError, TextTooLongError
 from .numerals import amount_extent, digits, money
 from .temporal import KINDS, RESOLVERS, check_today, resolve
 from .text import Normalized, get_tokenizer, normalize
-from .types import Entity, IntentScore, ParseResult, Token
+from .types import Entity, IntentScore, ParseResult, Token, _build_intent_scores
 
 if TYPE_CHECKING:  # pragma: no cover
     from .generate.dictionary import Dictionary
@@ -508,8 +508,8 @@ class NLU:
         orders = np.lexsort((np.broadcast_to(self._label_rank, probs.shape), -probs), axis=-1)
         names = np.array(self._labels, dtype=object)[orders].ravel().tolist()
         scores = np.take_along_axis(probs, orders, axis=-1).ravel().tolist()
-        # one map over all rows' scores, cut into rows of len(labels) by zip over one iterator
-        flat = iter(map(IntentScore, names, scores))
+        # all rows' scores built at once, cut into rows of len(labels) by zip over one iterator
+        flat = iter(_build_intent_scores(names, scores))
         return list(zip(*[flat] * probs.shape[-1], strict=True))
 
     def _result(self, norm: Normalized, probs: Any, spans: Sequence[RawSpan],
