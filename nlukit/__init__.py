@@ -41,9 +41,10 @@ def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: 
 
     ``tokenizer`` (optional) must match the bundle's; ``verify`` checks every file's
     sha256 against ``meta.json``. ``threads`` sets torch's intra-op threads.
-    ``resolve`` maps entity types to ``"time"``, ``"date"`` or ``"money"``: their entities get
-    ``resolved`` values (:mod:`nlukit.temporal`); by default the types named ``time``
-    and ``date``, and ``amount`` and ``money`` as won; ``{}`` for none.
+    ``resolve`` maps entity types to ``"time"``, ``"date"``, ``"money"`` or ``"count"``: their
+    entities get ``resolved`` values (:mod:`nlukit.temporal`); by default the types named ``time``
+    and ``date``, ``amount`` and ``money`` as won, and ``count``, ``quantity``, ``party_size`` and
+    ``headcount`` as counts (``{"people": "count"}`` for another); ``{}`` for none.
 
     See :func:`nlukit.nlu.load`.
     """

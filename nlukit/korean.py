@@ -386,6 +386,8 @@ def render(template: str, values: Mapping[str, str]) -> str:
                 _fill(template, piece, values, out)
             after_part = True
             continue
+        if not piece:   # between two parts, [{a} ][{b} ]: nothing to write, nor a space to close
+            continue
         if after_part:
             pair = match_particle(piece)
             if pair is not None:

@@ -32,7 +32,7 @@ from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import BundleError, InputError, ModelError, TextTooLongError
-from .numerals import amount_extent, digits, money
+from .numerals import COUNTERS, amount_extent, approx_count, count, count_extent, digits, money
 from .temporal import KINDS, RESOLVERS, check_today, resolve
 from .text import Normalized, get_tokenizer, normalize
 from .types import Entity, IntentScore, ParseResult, Token, _build_intent_scores
@@ -83,6 +83,8 @@ CHAT_NOISE = "ㅋㅎㅠㅜㄷㅡㅅ^;~.,?!♥♡*_-=ㆍ… "
 
 
 #: particles a span may have run into: cut off when the dictionary word before them is known
+# a word that asks for a time or date (몇 시, 몇시, 며칠, 언제, 무슨 요일): the question, never its answer
+_ASKING = re.compile(r"(?:몇|며칠|메칠|언제|무슨|어느)(?![가-힣])|몇\s?[시분월일]")
 _PARTICLES = frozenset(("에서", "에서는", "에서도", "에서부터", "으로", "으로는", "로", "로는", "에", "에는", "에도",
                         "은", "는", "이", "가", "을", "를", "의", "도", "만", "까지", "부터", "에게", "한테",
                         "랑", "이랑", "과", "와", "하고", "처럼", "보다"))
@@ -312,6 +314,27 @@ class NLU:
                 out[k] = (start, m.end(), entity, role, conf)
         return out
 
+    def _dates_in_times(self, text: str, spans: Sequence[RawSpan], today: datetime.date) -> Sequence[RawSpan]:
+        """``spans`` with a time span the tagger ran over the date said before it (``내일 7시``,
+        ``낼 2시``, ``오늘 밤 9시``: no time as a whole) cut at a space into that date, of the type
+        read as dates, and the time, when the first part reads as a date and the rest as a time."""
+        date_type = next((t for t, kind in self.resolve.items() if kind == "date"), None)
+        out: list[RawSpan] = []
+        for span in spans:
+            start, end, entity, role, conf = span
+            surface = text[start:end]
+            if (date_type is not None and self.resolve.get(entity) == "time" and " " in surface
+                    and self._canonical.get(entity, surface) is None and resolve("time", surface) is None):
+                for cut in (i for i, c in enumerate(surface) if c == " "):
+                    head, tail = surface[:cut], surface[cut + 1:]
+                    if (resolve("date", self._canonical.get(date_type, head) or head, today) is not None
+                            and resolve("time", self._canonical.get(entity, tail) or tail) is not None):
+                        out.append((start, start + cut, date_type, None, conf))
+                        span = (start + cut + 1, end, entity, role, conf)
+                        break
+            out.append(span)
+        return out
+
     def _spelled_dates(self, text: str, spans: Sequence[RawSpan], today: datetime.date) -> Sequence[RawSpan]:
         """``spans`` with each date span the tagger cut short of its month or of its number
         grown to the whole date: ``십이월 [삼일]`` (the month left out, or tagged apart as a date of
@@ -357,6 +380,23 @@ class NLU:
             if s == start and e < end and entity in types and text[e:end] in _PARTICLES:
                 return e
         return end
+
+    def _dictionary_longer(self, text: str, start: int, end: int, entity: str, next_start: int | None) -> int:
+        """Where a span of a dictionary surface should end when the word goes on into a longer
+        surface of its type that ends the word or stops before a particle (헬스 | 장이랑, 서울 | 시로:
+        헬스장이랑, 서울시로, with both surfaces listed); else where the tagger ended it."""
+        if end >= len(text) or not text[end].isalnum():
+            return end   # the span ends its word: nothing to grow into
+        gaz = getattr(self._tagger, "gazetteer_", None)
+        if gaz is None or not len(gaz):
+            return end
+        best = end
+        for s, e, types in gaz.find(text, [start]):
+            if s == start and e > best and entity in types and (next_start is None or e <= next_start):
+                rest = text[e:].split(" ", 1)[0]
+                if not rest or rest in _PARTICLES or not rest[0].isalnum():
+                    best = e
+        return best
 
     def unseen(self, dataset: Any, split: str, fitted_on: Iterable[str]) -> NLU:
         """A copy that has not memorised ``split`` of ``dataset``: the memory without the
@@ -547,6 +587,11 @@ class NLU:
         # normalize kept every character in place (its identity map): offsets need no mapping
         n = len(ntext)
         same_offsets = norm.starts == range(n) and norm.ends == range(1, n + 1)
+        if resolvers and any(resolvers.get(span[2]) == "time" and " " in ntext[span[0]:span[1]] for span in spans):
+            # a time span run over the date said before it (내일 7시): the date and the time
+            if today is None:
+                today = datetime.date.today()
+            spans = self._dates_in_times(ntext, spans, today)
         if resolvers and "date" in map(resolvers.get, map(_ENTITY_OF, spans)):
             # a date span cut short of its month or number, or of the day after 부터 (both touch
             # date spans only)
@@ -554,6 +599,7 @@ class NLU:
                 today = datetime.date.today()
             spans = self._spelled_dates(ntext, spans, today)
             spans = self._date_ranges(ntext, spans, today)
+        last_end = 0   # where the entity before ends, as found (the tagger's 라떼 열 | 두 잔 is 라떼)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
             m = maps.get(entity)
@@ -566,6 +612,13 @@ class NLU:
                 end = self._dictionary_end(ntext, start, end, entity, spans[k + 1][0] if k + 1 < len(spans) else None)
                 surface = ntext[start:end]
                 value = self._canonical(entity, surface)
+            else:
+                # a surface the word goes on from into a longer one (헬스 | 장이랑): the longer one
+                longer = self._dictionary_longer(ntext, start, end, entity,
+                                                 spans[k + 1][0] if k + 1 < len(spans) else None)
+                if longer != end:
+                    end, surface = longer, ntext[start:longer]
+                    value = canonical(entity, surface) or value
             kind = resolvers.get(entity) if resolvers else None
             if kind == "time" and surface.endswith("시"):
                 # an hour the tagger ended before its minutes (3시 | 반에 깨워줘): the minutes too
@@ -577,7 +630,14 @@ class NLU:
                         value = canonical(entity, surface) or surface
             elif kind == "money":
                 # an amount the tagger cut inside (만 | 오천 원, 5만 | 3천원): the whole amount
-                start, end = _money_span(ntext, start, end, spans[k - 1][1] if k else 0,
+                start, end = _money_span(ntext, start, end, last_end,
+                                         spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
+                if ntext[start:end] != surface:
+                    surface = ntext[start:end]
+                    value = canonical(entity, surface) or surface
+            elif kind == "count":
+                # a count the tagger cut short (스물 | 다섯 명, 네 | 명) or began too early (모레 세 분)
+                start, end = _count_span(ntext, start, end, last_end,
                                          spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
                 if ntext[start:end] != surface:
                     surface = ntext[start:end]
@@ -593,14 +653,19 @@ class NLU:
                 before = ntext[:start]
                 resolved = resolve(kind, value, today, before) or (
                     resolve(kind, surface, today, before) if surface != value else None)
-                if kind == "money" and resolved is not None:
-                    # 5만원 이하, 2~3만원: the words around the amount make it no exact amount
-                    around = amount_extent(ntext, start, end)
+                if kind in ("money", "count") and resolved is not None:
+                    # 5만원 이하, 2~3만원, 5명 정도, 약 5명: the words around make it no exact amount or count
+                    around = (amount_extent if kind == "money" else count_extent)(ntext, start, end)
                     rough = resolve(kind, ntext[around[0]:around[1]]) if around else None
-                    if rough is not None and rough.get("approx"):
-                        resolved = rough
+                    if rough is not None and (rough.get("approx") or "delta" in rough):
+                        resolved = rough   # 한 명 더: a count to add, read so
+                elif resolved is None and kind in ("time", "date") and _ASKING.match(surface) \
+                        and canonical(entity, surface) is None:
+                    last_end = end
+                    continue   # 몇 시에 오는지 몰라요: a time asked about is no time said
             entities.append(Entity(entity, value, original[o_start:o_end], o_start, o_end,
                                    float(conf), role, resolved))
+            last_end = end
         return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)
 
 
@@ -708,18 +773,58 @@ def _money_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
     return start, end
 
 
+# the word before a count that may be its first part (스물 | 다섯 명, 열 | 두 명, 백 | 이십 명)
+_COUNT_WORD_BEFORE = re.compile(r"(?:^|(?<=\s))([\d,]+|[가-힣]{1,4})\s?$")
+# tens said before a count's number (native or Sino-Korean), which is then no count alone
+_TENS_WORD = re.compile(r"열|스무|스물|서른|마흔|쉰|예순|일흔|여든|아흔|[이삼사오육칠팔구]?[십백천][일이삼사오육칠팔구십백천]*")
+# a counter right after a number the tagger ended before it (네 | 명, 4 | 명이서, 두 | 사람), ending there
+_COUNTER_AFTER = re.compile(rf"\s?(?:{'|'.join(COUNTERS)})(?=$|[^가-힣]|이서|서|이|가|을|를|은|는|도|만|씩|요|"
+                            r"으로|로|의|에|까지|정도|쯤|짜리|이랑|랑|하고)")
+
+
+def _count_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:
+    """``start, end`` of a count the tagger cut short or began too early, within ``lo``..``hi`` (the
+    spans around it): grown over the number word before it when the whole reads as another count
+    (``스물 | 다섯 명`` is 25명, not 5명), over the counter after a number (``네 | 명``), and without
+    the words before it that are no part of it (``모레 세 분``: ``세 분``)."""
+    here = count(text[start:end])
+    m = _COUNT_WORD_BEFORE.search(text, lo, start)
+    if m is not None and m.start(1) < start:
+        got = count(text[m.start(1):end])
+        if got is not None and (here is None or got[0] != here[0]):
+            start, here = m.start(1), got
+        elif got is None and here is not None and _TENS_WORD.fullmatch(m.group(1)) \
+                and approx_count(text[m.start(1):end]) is None:
+            # 스무 | 두 명, 이십 | 두 명: tens said before it that do not make one number with it (22명
+            # misspelt, or numbers mixed): no 2명, which it surely is not; the whole, read as nothing
+            return m.start(1), end
+    if here is None or here[1] is None:
+        m = _COUNTER_AFTER.match(text, end, hi)
+        got = count(text[start:m.end()]) if m is not None else None
+        if got is not None:
+            end, here = m.end(), got
+    if here is None and approx_count(text[start:end]) is None:
+        for m in re.finditer(r"\s+", text[start:end]):
+            rest = start + m.end()
+            if count(text[rest:end]) is not None or approx_count(text[rest:end]) is not None:
+                return rest, end
+    return start, end
+
+
 def _check_resolve(resolve: Mapping[str, str] | None, entity_types: Sequence[str]) -> dict[str, str]:
-    """Which entity types get a resolved time, date or amount: ``resolve``, else those named so
-    (``time``, ``date``; ``amount`` and ``money`` read as won)."""
+    """Which entity types get a resolved time, date, amount or count: ``resolve``, else those named
+    so (``time``, ``date``; ``amount`` and ``money`` read as won; ``count``, ``quantity``,
+    ``party_size`` and ``headcount`` as counts)."""
     if resolve is None:
         return {t: kind for t, kind in RESOLVERS.items() if t in entity_types}
     if not isinstance(resolve, Mapping):
-        raise InputError(f"resolve must map entity types to 'time', 'date' or 'money', got "
-                         f"{type(resolve).__name__}; e.g. resolve={{'when': 'date', 'price': 'money'}}")
+        raise InputError(f"resolve must map entity types to 'time', 'date', 'money' or 'count', got "
+                         f"{type(resolve).__name__}; e.g. resolve={{'when': 'date', 'price': 'money', "
+                         f"'people': 'count'}}")
     out = {}
     for etype, kind in resolve.items():
         if kind not in KINDS:
-            raise InputError(f"resolve[{etype!r}] is {kind!r}; use 'time', 'date' or 'money' "
+            raise InputError(f"resolve[{etype!r}] is {kind!r}; use 'time', 'date', 'money' or 'count' "
                              "(or leave the type out to resolve nothing)")
         out[str(etype)] = str(kind)
     return out
@@ -741,9 +846,10 @@ def load(path: str | os.PathLike[str], *, tokenizer: str | None = None, verify: 
 
     ``tokenizer`` (optional) must match the bundle's; ``verify`` checks every file's
     sha256 against ``meta.json``. ``threads`` sets torch's intra-op threads.
-    ``resolve`` maps entity types to ``"time"``, ``"date"`` or ``"money"``: their entities get
-    ``resolved`` values (:mod:`nlukit.temporal`); by default the types named ``time``
-    and ``date``, and ``amount`` and ``money`` as won; ``{}`` for none.
+    ``resolve`` maps entity types to ``"time"``, ``"date"``, ``"money"`` or ``"count"``: their
+    entities get ``resolved`` values (:mod:`nlukit.temporal`); by default the types named ``time``
+    and ``date``, ``amount`` and ``money`` as won, and ``count``, ``quantity``, ``party_size`` and
+    ``headcount`` as counts (``{"people": "count"}`` for another); ``{}`` for none.
     """
     from . import bundle
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-__all__ = ["amount_extent", "amounts_in", "approx_money", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
+__all__ = ["COUNTERS", "PEOPLE_COUNTERS", "amount_extent", "amounts_in", "approx_count", "approx_money", "count", "count_change", "count_extent", "count_text", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
            "spellings", "native_word", "sino_word"]
 
 # native numbers: the forms used before a counter (한 두 세 네 스무), and their variants
@@ -381,8 +381,11 @@ def amounts_in(text: str) -> list[tuple[int, int]]:
 # 5만원 이하 / 미만 / 이상 / 넘게 / 정도 / 쯤 / 내외: a bound or a rough amount, never the amount itself
 _QUALIFIERS = {"이하": "max", "이내": "max", "미만": "max", "이상": "min", "초과": "min", "넘게": "min",
                "넘는": "min", "넘어": "min", "정도": "", "쯤": "", "내외": "", "가량": "", "안팎": "",
-               "남짓": "", "전후": "", "언저리": ""}
-_QUALIFIER_AFTER = re.compile(rf"\s*({_ALT(_QUALIFIERS)})")
+               "남짓": "", "전후": "", "언저리": "", "안 되게": "max", "안되게": "max", "안 되는": "max",
+               "안되는": "max"}
+# 좀 넘게, 조금 안 되게: a softening word before the qualifier
+_SOFT = r"(?:(?:좀|조금|약간|살짝)\s*)?"
+_QUALIFIER_AFTER = re.compile(rf"\s*{_SOFT}({_ALT(_QUALIFIERS)})")
 # 2~3만원, 2-3만원, 2, 3만원, 2만에서 3만원 (사이): a low end before the amount (3만원에서 5만원 and
 # 3만원, 5만원 are two amounts, asked which; 3만원~5만원 is a range)
 _RANGE_BEFORE = re.compile(r"(?<![가-힣\d.,])(?P<low>[\d일이삼사오육륙칠팔구십백천만억][\d,.일이삼사오육륙칠팔구십백천만억]*)(?P<won>(?<=[십백천만억])원)?"
@@ -438,7 +441,7 @@ def approx_money(text: str) -> dict[str, object] | None:
     >>> approx_money("2~3만원"), approx_money("5만원")
     ({'value': None, 'approx': True, 'qualifier': '~', 'min': 20000, 'max': 30000}, None)
     """
-    m = re.fullmatch(rf"(.+?)\s*({_ALT(_QUALIFIERS)})", text.strip())
+    m = re.fullmatch(rf"(.+?)\s*{_SOFT}({_ALT(_QUALIFIERS)})", text.strip())
     if m is not None and money(m.group(1)) is not None:
         n, side = money(m.group(1)), _QUALIFIERS[m.group(2)]
         return {"value": n, "approx": True, "qualifier": m.group(2), **({side: n} if side else {})}
@@ -451,3 +454,241 @@ def approx_money(text: str) -> dict[str, object] | None:
         if lo is not None and hi is not None and lo < hi:
             return {"value": None, "approx": True, "qualifier": m.group(0), "min": lo, "max": hi}
     return None
+
+
+# --------------------------------------------------------------------------- counts of people and things
+# 4명, 네 명, 넷이서, 혼자, 두 사람, 4인, 2인분, 두 개, 한 잔, 스물다섯 명: how many, and of what
+#: counters that count people: all read as 명 (네 분, 두 사람, 4인 are 4명, 2명, 4명)
+PEOPLE_COUNTERS = ("명", "분", "사람", "인")
+#: the counters a count is said with: those of :func:`digits` that count people or things (not 시, 시간,
+#: 살, 달, 주일 nor 번: 3번 테이블 and 2번이요 name one, 두 번 is how often), and more that take native numbers (접시, 캔 ...), Sino-Korean ones (인분) or digits (매, 석)
+COUNTERS = tuple(sorted(
+    {c for c in _NATIVE_COUNTERS if c not in ("시간", "시", "살", "달", "주일", "번")}
+    | set(PEOPLE_COUNTERS)
+    | {"접시", "캔", "팩", "봉지", "박스", "상자", "통", "판", "조각", "세트", "인분", "매", "석", "좌석", "쌍"},
+    key=len, reverse=True))
+# counters taking a Sino-Korean number (이인분, 삼인분); 인, 석, 좌석 and 매 only after digits (사인 is a
+# signature, 이 좌석 "this seat")
+_SINO_COUNT = frozenset({"인분", "매", "석", "좌석"})
+# native numbers said alone, with no counter after them (넷이요, 셋이서, 어른 둘 아이 하나)
+_NATIVE_ALONE_UNITS = {"하나": 1, "둘": 2, "셋": 3, "넷": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9}
+_NATIVE_ALONE_TENS = {k: v for k, v in _NATIVE_TENS.items() if k != "스무"}
+# two numbers said as one for a rough count (두세 명, 네다섯 개, 서너 잔; 두셋, 서넛 alone)
+_NATIVE_RANGES = {"두어": (2, 3), "한두": (1, 2), "한둘": (1, 2), "두세": (2, 3), "두셋": (2, 3), "두서너": (2, 4),
+                  "서너": (3, 4), "서넛": (3, 4), "세네": (3, 4), "너덧": (4, 5), "너댓": (4, 5), "네다섯": (4, 5),
+                  "네댓": (4, 5), "대여섯": (5, 6), "대엿": (5, 6), "예닐곱": (6, 7), "일여덟": (7, 8),
+                  "여덟아홉": (8, 9), "열두세": (12, 13)}
+# 혼자 is one person; 이서 / 서 after a number says "so many of us together" (둘이서, 넷이서, 혼자서)
+_ALONE = {"혼자": 1, "홀로": 1, "단둘": 2}
+_COUNT = re.compile(
+    rf"(?P<number>\d{{1,3}}(?:,\d{{3}})+|\d+|[가-힣]+?)"
+    rf"(?P<counter>{_ALT(COUNTERS)})?"
+    r"(?P<together>이서|서)?"
+    r"(?:(?<=[가-힣])만)?"   # 한 명만, 하나만: only so many (never 5만, 50,000)
+    r"(?:이요|이에요|이예요|예요|에요|입니다|이|요)?")
+# a word before the number that makes the count a rough one (약 5명, 대략 열 명, 한 다섯 명) or a bound
+# (최대 6명, 최소 2명, 적어도 세 명)
+_BOUNDS = {"최대": "max", "많아야": "max", "최소": "min", "적어도": "min"}
+_ABOUT = re.compile(r"^(?P<about>약|대략|대충|얼추|거의|한|최대|많아야|최소|적어도)\s*(?=\S)")
+
+
+_DIGITS_APART = re.compile(r"\d\s+\d")
+
+
+def _count_number(number: str, counter: str | None) -> int | None:
+    """The value of the number said before ``counter`` (None: said alone), or None."""
+    if number.isdigit() or re.fullmatch(r"\d{1,3}(?:,\d{3})+", number):
+        n = int(number.replace(",", ""))
+        # 20대, 30대: an age, never twenty cars (스무 대 is)
+        return None if counter == "대" and n in (10, 20, 30, 40, 50, 60, 70, 80, 90) else n
+    if counter is None:
+        if number in _NATIVE_ALONE_TENS:
+            return _NATIVE_ALONE_TENS[number]
+        m = re.fullmatch(rf"({_ALT(_NATIVE_ALONE_TENS)})?({_ALT(_NATIVE_ALONE_UNITS)})", number)
+        return None if m is None else _NATIVE_ALONE_TENS.get(m.group(1) or "", 0) + _NATIVE_ALONE_UNITS[m.group(2)]
+    if counter in ("인", "석", "좌석", "매"):
+        return None   # 사인, 이인, 이석, 이 좌석 ("this seat"), 이 매: words; people write 4인, 2석, 2매
+    if counter not in _SINO_COUNT and number not in ("서", "너", "석", "넉"):   # 서명 is a signature
+        n = native_number(number)
+        if n is not None:
+            return n
+    n = sino_number(number)
+    # Sino-Korean before a counter of its own (이인분), or from 100 up where native numbers end (백 명)
+    if n is not None and (counter in _SINO_COUNT or n >= 100):
+        return n
+    return None
+
+
+def count(text: str) -> tuple[int, str | None] | None:
+    """How many ``text`` says, and of what: ``(value, unit)``, the unit the counter typed (``명`` for
+    every counter of people: 분, 사람, 인; ``명`` too for 혼자 and 둘이서) or None for a number said
+    alone (``넷``, ``4``); None when ``text`` is no count said exactly.
+
+    >>> count("네 명"), count("넷이서"), count("혼자"), count("4인"), count("두 사람"), count("2인분")
+    ((4, '명'), (4, '명'), (1, '명'), (4, '명'), (2, '명'), (2, '인분'))
+    >>> count("스물다섯 명"), count("셋이요"), count("한 잔"), count("백 명"), count("0명")
+    ((25, '명'), (3, None), (1, '잔'), (100, '명'), (0, '명'))
+    >>> count("5명 정도"), count("세종"), count("사인"), count("한"), count("오 분")
+    (None, None, None, None, None)
+    """
+    if not isinstance(text, str) or _DIGITS_APART.search(text):
+        return None   # 3 4명 is no 34명 (a range typed loosely, or two numbers)
+    m = _COUNT.fullmatch("".join(text.split()))
+    if m is None:
+        return None
+    counter, number = m.group("counter"), m.group("number")
+    if counter is None and number in _ALONE:   # 혼자, 혼자서, 혼자요
+        return _ALONE[number], "명"
+    n = _count_number(number, counter)
+    if n is None:
+        return None
+    people = counter in PEOPLE_COUNTERS or (counter is None and m.group("together") is not None)
+    return n, "명" if people else counter
+
+
+def count_text(n: int, unit: str | None) -> str:
+    """A count written one way, for a read-back: digits and the unit (``4명``, ``2인분``), digits alone
+    without one.
+
+    >>> count_text(4, "명"), count_text(1200, "개"), count_text(3, None)
+    ('4명', '1,200개', '3')
+    """
+    return f"{n:,}{unit or ''}"
+
+
+def _count_range(text: str) -> tuple[int, int, str | None, str] | None:
+    """``(low, high, unit, qualifier)`` of a count said as a range (``4~5명``, ``네다섯 명``, ``4명에서 5명``,
+    ``두셋``), or None."""
+    said = re.sub(r"\s*사이$", "", text.strip())
+    apart = re.fullmatch(r"(\d+)\s+(\d+\s?\S+)", said)
+    if apart is not None:   # 3 4명: typed loosely for 3~4명
+        b = count(apart.group(2))
+        a = count(apart.group(1) + b[1]) if b is not None and b[1] is not None else None
+        return (a[0], b[0], b[1], " ") if a is not None and a[0] < b[0] else None   # type: ignore[index]
+    key = "".join(said.split())
+    m = re.fullmatch(rf"(?P<words>{_ALT(sorted(_NATIVE_RANGES, key=len, reverse=True))})"
+                     rf"(?P<counter>{_ALT(COUNTERS)})?(?:이서|서)?(?:이요|이에요|예요|에요|입니다|이|요)?", key)
+    if m is not None:
+        lo, hi = _NATIVE_RANGES[m.group("words")]
+        counter = m.group("counter")
+        return lo, hi, ("명" if counter in PEOPLE_COUNTERS else counter), m.group("words")
+    for sep in re.finditer(r"~|-|–|에서|,|또는|아니면|이나|나|내지", key):
+        low, high = key[:sep.start()], key[sep.end():]
+        b = count(high)
+        if not low or b is None:
+            continue
+        a = count(low)
+        if (a is None or a[1] is None) and b[1] is not None:
+            # the low end takes the high end's counter (4~5명: 4명 to 5명; 네~다섯 명)
+            m = re.search(rf"({_ALT(COUNTERS)})(?:이서|서)?(?:이요|이에요|예요|에요|입니다|이|요)?$", high)
+            a = count(low + m.group(1)) if m else None
+        if a is not None and a[1] == b[1] and a[0] < b[0]:
+            return a[0], b[0], b[1], sep.group(0)
+    return None
+
+
+def approx_count(text: str) -> dict[str, object] | None:
+    """A count said not exactly, or None: a range (``4~5명``, ``네다섯 명``, ``두세 개``: ``value`` None,
+    ``min`` and ``max``), a rough count (``5명 정도``, ``약 다섯 명``, ``한 열 명``) or a bound
+    (``5명 이상``, ``최소 5명``: ``min``; ``10명 미만``, ``10명 안 되게``, ``최대 10명``: ``max``), with ``approx`` True, ``unit`` and the ``qualifier``
+    typed, as :func:`approx_money` gives them.
+
+    >>> approx_count("4~5명")
+    {'value': None, 'approx': True, 'qualifier': '~', 'min': 4, 'max': 5, 'unit': '명'}
+    >>> approx_count("네다섯 명")["min"], approx_count("5명 정도")["value"], approx_count("약 다섯 명")["qualifier"]
+    (4, 5, '약')
+    >>> approx_count("10명 이상")["min"], approx_count("5명"), approx_count("한 명")
+    (10, None, None)
+    """
+    if not isinstance(text, str):
+        return None
+    said = text.strip()
+    if count(said) is not None:
+        return None   # said exactly (1,500명 is no range from 1 to 500)
+    rng = _count_range(said)
+    if rng is not None:
+        lo, hi, unit, qualifier = rng
+        return {"value": None, "approx": True, "qualifier": qualifier, "min": lo, "max": hi, "unit": unit}
+    m = re.fullmatch(rf"(.+?)\s*{_SOFT}({_ALT(_QUALIFIERS)})(?:이요|요|입니다|이에요|예요)?", said)
+    if m is not None:
+        got = count(m.group(1)) or _about(m.group(1))
+        rng = _count_range(m.group(1)) if got is None else None
+        if rng is not None:   # 4~5명 정도: the range
+            lo, hi, unit, qualifier = rng
+            return {"value": None, "approx": True, "qualifier": qualifier, "min": lo, "max": hi, "unit": unit}
+        if got is not None:
+            side = _QUALIFIERS[m.group(2)]
+            n, unit = got[0], got[1]
+            return {"value": n, "approx": True, "qualifier": m.group(2), **({side: n} if side else {}), "unit": unit}
+        return None
+    a = _ABOUT.match(said)
+    got = _about(said) if a is not None and count(said) is None else None
+    if got is None:
+        return None
+    side = _BOUNDS.get(a.group("about"))   # type: ignore[union-attr]
+    return {"value": got[0], "approx": True, "qualifier": a.group("about"),   # type: ignore[union-attr]
+            **({side: got[0]} if side else {}), "unit": got[1]}
+
+
+def _about(text: str) -> tuple[int, str | None] | None:
+    """The count after a word saying it is rough (약 5명, 한 다섯 명), or None."""
+    a = _ABOUT.match(text.strip())
+    return None if a is None else count(text.strip()[a.end():])
+
+
+# the words around a count that make it no exact one: a rough word before it (약 | 5명, 한 | 다섯 명),
+# a low end before it (4~ | 5명, 4명에서 | 5명, 네 | 다섯 명 is 네다섯) or a qualifier after it (5명 | 정도)
+_ROUGH_BEFORE = re.compile(r"(?:^|(?<=\s))(?:약|대략|대충|얼추|거의|한|최대|많아야|최소|적어도)\s?$")
+_LOW_BEFORE = re.compile(r"(?:^|(?<=\s))(?:\d+|[가-힣]{1,4})\s?(?:~|-|–|,|에서|이나|나|또는|내지)?\s?$")
+
+
+def count_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span a count at ``text[start:end]`` takes with the words that make it no exact one (a
+    qualifier after it, ``5명 정도``; a rough word or a low end before it, ``약 5명``, ``4~5명``,
+    ``네 다섯 명``), or None when it is said exactly.
+
+    >>> t = "약 5명 예약"; a, b = count_extent(t, 2, 4); t[a:b]
+    '약 5명'
+    >>> t = "4~5명이요"; a, b = count_extent(t, 2, 4); t[a:b]
+    '4~5명'
+    >>> t = "다섯 명 정도 갈게요"; a, b = count_extent(t, 0, 4); t[a:b]
+    '다섯 명 정도'
+    >>> count_extent("내일 다섯 명", 3, 7), count_extent("한 명이요", 0, 3)
+    (None, None)
+    """
+    q = _QUALIFIER_AFTER.match(text, end)
+    stop = q.end() if q is not None and approx_count(text[start:q.end()]) is not None else end
+    for rx in (_LOW_BEFORE, _ROUGH_BEFORE):
+        m = rx.search(text, 0, start)
+        if m is not None and m.start() < start and approx_count(text[m.start():stop]) is not None:
+            return m.start(), stop
+    if stop == end:   # 한 명 더, 두 명 추가, 한 명 빼고: a count to add or take away, no count in itself
+        m = _CHANGE_AFTER.match(text, end)
+        if m is not None and count_change(text[start:m.end()]) is not None:
+            return start, m.end()
+    return (start, stop) if stop != end else None
+
+
+# a count said as a change to one held (한 명 더, 두 명 추가, 한 잔 더요, 한 명 빼줘, 한 명 빼고, 한 명 덜):
+# how many more (+) or fewer (-); the word after the count and what may follow it
+# (늘려, 늘었어요; 빠져요, 빠졌어요, 빠질 것 같아요: a restaurant bot's party told so)
+_CHANGE_WORDS = {"더": 1, "추가": 1, "늘려": 1, "늘어": 1, "늘었": 1, "빼고": -1, "빼": -1, "줄여": -1, "덜": -1,
+                 "빠져": -1, "빠졌": -1, "빠질": -1}
+_CHANGE_AFTER = re.compile(rf"\s*(?P<word>{_ALT(_CHANGE_WORDS)})(?=$|[^가-힣]|요|이요|해|하|할|로|으로|돼|되|주|줘|어)")
+_CHANGE = re.compile(rf"(?P<count>.+?){_CHANGE_AFTER.pattern}(?:요|이요|해\S*|하\S*|할\S*|로|으로|주세요|줘\S*|어\S*)?")
+
+
+def count_change(text: str) -> tuple[int, str | None] | None:
+    """A count said as a change to one held: ``(delta, unit)``, ``delta`` the number to add (``한 명 더``,
+    ``두 명 추가``: 1, 2) or, negative, to take away (``한 명 빼줘``, ``한 명 빼고``: -1), or None.
+
+    >>> count_change("한 명 더"), count_change("두 명 추가요"), count_change("한 잔 빼주세요"), count_change("한 명")
+    ((1, '명'), (2, '명'), (-1, '잔'), None)
+    >>> count_change("한 명 늘려줘"), count_change("두 명 빠졌어요"), count_change("한 명 빠질")
+    ((1, '명'), (-2, '명'), (-1, '명'))
+    """
+    m = _CHANGE.fullmatch(text.strip()) if isinstance(text, str) else None
+    got = count(m.group("count")) if m is not None else None
+    if got is None or got[0] <= 0:
+        return None
+    return got[0] * _CHANGE_WORDS[m.group("word")], got[1]   # type: ignore[union-attr]

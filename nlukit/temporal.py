@@ -5,7 +5,8 @@ An entity tagger finds *where* a time or a date is; an alarm or a booking also n
 words included, through :func:`nlukit.numerals.digits`) and give a small dict, or None
 when they cannot read it; :meth:`nlukit.NLU.parse` puts that dict in
 ``Entity.resolved`` for the entity types named ``time`` and ``date`` (see ``resolve``
-in :func:`nlukit.load`).
+in :func:`nlukit.load`). Amounts of won (:func:`resolve_money`) and counts of people and
+things (:func:`resolve_count`: ``네 명``, ``넷이서``, ``두 개``) are read here too.
 
 Times::
 
@@ -56,10 +57,10 @@ from functools import lru_cache
 from typing import Any
 
 from .errors import InputError
-from .numerals import approx_money, digits, money, money_text
+from .numerals import approx_count, approx_money, count, count_change, count_text, digits, money, money_text
 
 __all__ = ["DAWN", "KINDS", "RESOLVERS", "check_today", "in_part_of_day", "parts_of_day", "period_before", "resolve",
-           "resolve_date", "resolve_money", "resolve_time", "small_hours_day"]
+           "resolve_count", "resolve_date", "resolve_money", "resolve_time", "small_hours_day"]
 
 
 def check_today(today: object) -> _dt.date | None:
@@ -104,7 +105,7 @@ def _check_text(text: object, func: str, name: str = "text") -> str:
                      f"words typed (e.g. {_EXAMPLES.get(func, '오후 세 시')!r})")
 
 
-_EXAMPLES = {"resolve_date": "내일", "resolve_money": "5만 원"}
+_EXAMPLES = {"resolve_date": "내일", "resolve_money": "5만 원", "resolve_count": "네 명"}
 
 # ---------------------------------------------------------------- times
 
@@ -576,8 +577,9 @@ def small_hours_day(date_text: str, now: _dt.datetime | None, time: dict[str, An
 
 
 # entity type -> what reads it; nlukit.load(resolve=...) chooses which types get which
-RESOLVERS = {"time": "time", "date": "date", "amount": "money", "money": "money"}
-KINDS = ("time", "date", "money")
+RESOLVERS = {"time": "time", "date": "date", "amount": "money", "money": "money", "count": "count",
+             "quantity": "count", "party_size": "count", "headcount": "count"}
+KINDS = ("time", "date", "money", "count")
 
 
 def resolve_money(text: str) -> dict[str, Any] | None:
@@ -611,14 +613,68 @@ def resolve_money(text: str) -> dict[str, Any] | None:
 _SAYS_MONEY = re.compile(r"[원₩￦십백천만억조]|KRW|krw|\d[\d,]{2,}")
 
 
+def resolve_count(text: str) -> dict[str, Any] | None:
+    """How many people or things ``text`` says (:func:`nlukit.numerals.count`), or None: ``value``
+    the number, ``unit`` the counter (``명`` for people however counted: 명, 분, 사람, 4인, 혼자,
+    넷이서; ``개``, ``잔``, ``인분`` ... as typed; None for a number said alone, ``넷``) and ``text``
+    the count written one way for a read-back (``4명``).
+
+    A count said not exactly (``5명 정도``, ``약 다섯 명``, ``10명 이상``, ``4~5명``, ``네다섯 명``;
+    :func:`nlukit.numerals.approx_count`) has ``"approx": True`` and the ``qualifier`` typed, ``min``
+    and/or ``max`` where a bound is said, and ``value`` None for a range, as :func:`resolve_money`
+    gives them. Zero and large counts are read as said (``0명``, ``10000명``): whether a party of
+    that size is welcome is the bot's to say (a bot slot refuses 0). A count said as a change to one
+    held (``한 명 더``, ``두 명 추가``; ``한 명 빼줘``; :func:`nlukit.numerals.count_change`) has ``delta``,
+    the number to add (negative: to take away); a bot slot holding a count adds it.
+
+    >>> resolve_count("네 명"), resolve_count("넷이서")["text"], resolve_count("혼자요")["value"]
+    ({'kind': 'count', 'value': 4, 'unit': '명', 'text': '4명'}, '4명', 1)
+    >>> resolve_count("두 개")["text"], resolve_count("셋"), resolve_count("세종")
+    ('2개', {'kind': 'count', 'value': 3, 'unit': None, 'text': '3'}, None)
+    >>> resolve_count("4~5명")
+    {'kind': 'count', 'value': None, 'approx': True, 'qualifier': '~', 'min': 4, 'max': 5, 'unit': '명', 'text': '4~5명'}
+    >>> resolve_count("5명 정도")["text"], resolve_count("약 다섯 명")["text"], resolve_count("네다섯 명")["text"]
+    ('5명 정도', '약 5명', '4~5명')
+    >>> resolve_count("한 명 더")
+    {'kind': 'count', 'value': 1, 'unit': '명', 'delta': 1, 'text': '1명 더'}
+    """
+    text = _check_text(text, "resolve_count")
+    got = count(text)
+    if got is not None:
+        return {"kind": "count", "value": got[0], "unit": got[1], "text": count_text(*got)}
+    rough = approx_count(text)
+    if rough is None:
+        change = count_change(text)
+        if change is None:
+            return None
+        delta, unit = change
+        said = f"{count_text(abs(delta), unit)} {'더' if delta > 0 else '빼고'}"
+        return {"kind": "count", "value": abs(delta), "unit": unit, "delta": delta, "text": said}
+    unit = rough["unit"]
+    if rough["value"] is None:
+        said = f"{rough['min']:,}~{count_text(rough['max'], unit)}"   # type: ignore[arg-type]
+    elif rough["qualifier"] in _COUNT_BEFORE:
+        said = f"{rough['qualifier']} {count_text(rough['value'], unit)}"   # type: ignore[arg-type]
+    else:   # 5명 정도, 5명쯤 (쯤 is written on)
+        space = "" if rough["qualifier"] == "쯤" else " "
+        said = f"{count_text(rough['value'], unit)}{space}{rough['qualifier']}"   # type: ignore[arg-type]
+    return {"kind": "count", **rough, "text": said}
+
+
+# the rough words and bounds said before a count
+_COUNT_BEFORE = ("약", "대략", "대충", "얼추", "거의", "한", "최대", "많아야", "최소", "적어도")
+
+
 def resolve(kind: str, text: str, today: _dt.date | None = None, before: str = ""
             ) -> dict[str, Any] | None:
-    """``resolve_time`` (with ``before``), ``resolve_date`` or ``resolve_money`` by name
-    (``"time"``, ``"date"``, ``"money"``)."""
+    """``resolve_time`` (with ``before``), ``resolve_date``, ``resolve_money`` or ``resolve_count``
+    by name (``"time"``, ``"date"``, ``"money"``, ``"count"``)."""
     if kind == "time":
         return resolve_time(text, before)
     if kind == "date":
         return resolve_date(text, today)
     if kind == "money":
         return resolve_money(text)
-    raise ValueError(f"unknown resolver {kind!r}; use 'time', 'date' or 'money'")
+    if kind == "count":
+        return resolve_count(text)
+    raise ValueError(f"unknown resolver {kind!r}; use 'time', 'date', 'money' or 'count'")

@@ -243,6 +243,25 @@ def test_should_pass_canonical_slots_and_session_info_to_an_action_and_reply_wit
     assert context["text"] == "BTS 봄날 틀어줘"
 
 
+def test_should_give_an_action_every_message_of_its_request():
+    # author14: a complaint bot asked the kind of a complaint (민원 넣을게요 윗집에서 밤마다 쿵쿵거려요 →
+    # 어떤 민원인가요? → 층간소음) and its action, seeing only context["text"], recorded 층간소음 without
+    # the description said first
+    bot_actions.CALLS.clear()
+    parser = StandInParser()
+    music = {"intent": "music", "action": "bot_actions:play_music",
+             "slot": [{"entity": "artist", "prompt": "누구 노래요?"}]}
+    bot = Bot(parser, parse_scenarios({"scenario": [music]}, intents=parser.intents,
+                                      entity_types=parser.entity_types))
+    talk(bot, "u1", [("노래 틀어줘 요즘 너무 우울해", "누구 노래요?", "ask_slot"), ("음", "누구 노래요?", "ask_slot"),
+                     ("아이유", "아이유 노래를 재생할게요.", "complete")])
+    _, context = bot_actions.CALLS[-1]
+    assert context["texts"] == ["노래 틀어줘 요즘 너무 우울해", "음", "아이유"] and context["text"] == "아이유"
+    # a request made at once: its one message; the next request starts anew
+    talk(bot, "u1", [("아이유 노래 틀어줘", "아이유 노래를 재생할게요.", "complete")])
+    assert bot_actions.CALLS[-1][1]["texts"] == ["아이유 노래 틀어줘"]
+
+
 def test_should_give_the_users_date_to_the_parser_and_the_action():
     import datetime
     bot_actions.CALLS.clear()

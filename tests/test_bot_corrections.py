@@ -18,6 +18,7 @@ from bot_standin import StandInParser, parse_result  # noqa: E402
 from nlukit.bot import Bot  # noqa: E402
 from nlukit.bot.actions import set_alarm  # noqa: E402
 from nlukit.bot.scenario import parse_scenarios  # noqa: E402
+from nlukit.temporal import resolve_time  # noqa: E402
 from nlukit.types import Entity  # noqa: E402
 
 SCENARIOS = os.path.join(HERE, "scenarios.toml")
@@ -315,6 +316,26 @@ def test_should_ring_the_small_hours_said_in_the_evening_that_night_without_sayi
         assert turn.reply == "11월 25일 (수) 오전 2시에 알람을 맞췄어요.", text
         turn = make_bot(overrides, alarm_action=True).handle("b", text, now=at3am)
         assert turn.reply == "오전 2시는 이미 지나서 11월 26일 (목) 오전 2시에 알람을 맞췄어요.", text
+
+
+def test_should_ring_the_morning_said_in_the_evening_the_next_morning_without_saying_it_passed():
+    # clarify14: 아침에 깨워줘 | 7시 at 23:00 answered "오전 7시는 이미 지나서 11월 26일 (목) …": true, but
+    # 아침 said at night is the coming morning. 오전 7시 (no part of the day) and 아침 said by day say it
+    typed = "아침 7시 알람 맞춰줘"   # the model giving the value as 오전 7시, the text as typed
+    overrides = {"아침에 깨워줘": parse_result("아침에 깨워줘", "alarm", 0.95),
+                 "7시": parse_result("7시", "fallback", 0.3, Entity("time", "7시", "7시", 0, 2, 0.9, None,
+                                                                      resolve_time("7시"))),
+                 typed: parse_result(typed, "alarm", 0.95, Entity("time", "오전 7시", "아침 7시", 0, 5, 0.9))}
+    at11pm, at3pm = datetime.datetime(2026, 11, 25, 23, 0), datetime.datetime(2026, 11, 25, 15, 0)
+    for sid, (turns, reply) in enumerate(((("아침에 깨워줘", "7시"), "11월 26일 (목) 오전 7시에 알람을 맞췄어요."),
+                                          ((typed,), "11월 26일 (목) 오전 7시에 알람을 맞췄어요."),
+                                          (("아침 8시 알람",), "11월 26일 (목) 오전 8시에 알람을 맞췄어요."),
+                                          (("새벽 6시 알람",), "11월 26일 (목) 오전 6시에 알람을 맞췄어요."))):
+        bot = make_bot(overrides, alarm_action=True)
+        assert [bot.handle(str(sid), t, now=at11pm) for t in turns][-1].reply == reply, turns
+    for text, now in (("오전 7시 알람", at11pm), ("아침 7시 알람", at3pm)):
+        turn = make_bot(overrides, alarm_action=True).handle("p", text, now=now)
+        assert turn.reply == "오전 7시는 이미 지나서 11월 26일 (목) 오전 7시에 알람을 맞췄어요.", text
 
 
 # ------------------------------------------------------------------ 8. 부산서는?, 서울로는? after a trip

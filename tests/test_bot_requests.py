@@ -403,6 +403,23 @@ def test_should_change_the_held_time_by_minutes_or_a_half_of_the_day_said_alone_
     assert turn.state == "complete" and turn.slots["time"] == "오후 3시 30분"
 
 
+def test_should_change_a_time_held_in_number_words_by_a_half_of_the_day_said_in_banmal():
+    # author14: 독서실 내일 세시 반 예약 held the time as typed (세시 반, not in the dictionary), and
+    # 아니 오후로 at the confirmation was not understood; 오후야 (반말) was not either, after 3시
+    said = "내일 세시 반 서울에서 부산으로 기차"
+    p = parser()
+    p.overrides[said] = parse_result(said, "train_ticket", 0.9, *p.parse(said).entities,
+                                     Entity("time", "세시 반", "세시 반", 3, 8, 0.9))
+    train = dict(TRAIN, confirm="{date} {time} 예매할까요?",
+                 slot=[*TRAIN["slot"], {"entity": "time", "required": False}])
+    b = Bot(p, parse_scenarios({"scenario": [train, WEATHER, ALARM, THANKS, GREETING], "bot": {}},
+                               intents=p.intents, entity_types=p.entity_types))
+    assert b.handle("u", said).reply == "내일 세시 반 예매할까요?"
+    assert b.handle("u", "아니 오후로").reply == "내일 오후 3시 30분 예매할까요?"
+    assert b.handle("u", "오전이야").reply == "내일 오전 3시 30분 예매할까요?"
+    assert b.handle("u", "오후야").reply == "내일 오후 3시 30분 예매할까요?"
+
+
 # ------------------------------------------------------------------ answers that are requests (small_talk = false)
 
 @pytest.mark.parametrize("text", ["노래 틀어주고 서울 날씨 알려줘", "서울 날씨 알려주고 노래 틀어줘"])
@@ -434,3 +451,19 @@ def test_small_talk_is_checked_on_load():
                         intents=p.intents, entity_types=p.entity_types)
     assert "scenario[0].small_talk: must be true or false, got 'no'" in str(e.value)
     assert "scenario[1].small_talk: a scenario with slots" in str(e.value)
+
+
+def test_should_take_values_said_after_a_request_for_the_slots_it_lacks_as_one_request():
+    # author14: 골프장 예약해줘 내일 오후4시 was split in two facility bookings: the values alone
+    # after the request were a second booking of the same facility, queued and asked again
+    p = parser()
+    p.overrides["모레"] = parse_result("모레", "train_ticket", 0.9, *p.parse("모레").entities)
+    b = Bot(p, parse_scenarios({"scenario": SCENARIOS, "bot": {"cancel": ["취소"]}},
+                               intents=p.intents, entity_types=p.entity_types))
+    turn = b.handle("u", "서울에서 부산으로 가는 기차 예매해줘 모레")
+    assert turn.requests == [] and turn.state == "confirm"
+    assert turn.reply == "모레 서울에서 부산으로 예매할까요?"
+    assert b.handle("u", "네").reply == "모레 서울에서 부산으로 예매했어요."
+    # values for a slot with a default (the weather's date) still ask again: 서울 날씨 어때? 내일은?
+    turn = bot().handle("w", "서울 날씨 어때? 내일은?")
+    assert [r["intent"] for r in turn.requests] == ["weather", "weather"]

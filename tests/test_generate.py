@@ -211,6 +211,25 @@ def test_should_warn_about_starved_intents(tmp_path: Path) -> None:
     assert any("imbalanced: 'w' has 30 sentences, 'hello' only 2" in w for w in report["warnings"])
 
 
+def test_should_warn_about_dictionary_values_written_as_plain_text(tmp_path: Path) -> None:
+    # author14: an apartment bot wrote 엘리베이터 점검 in its notice patterns with 엘리베이터 a complaint
+    # synonym, and (주차 |)방문 등록 with 주차 a complaint value: generate said nothing, though
+    # docs/patterns.md calls it the first habit that keeps the data clean
+    (tmp_path / "p.txt").write_text(
+        "@notice\n(엘리베이터 점검|소독) 언제 해요\n공지 알려줘\n"
+        "@complaint\n{complaint} 민원 넣을게요\n[엘베 고장](complaint)났어요\n(지하 |)주차장에 {complaint}이/가 있어요\n"
+        "@visitor\n(주차 |)방문 등록해줘\n오늘도 {complaint} 신고\n", encoding="utf-8")
+    (tmp_path / "d.csv").write_text("entity,value,synonyms\ncomplaint,엘리베이터 고장,엘베 고장|엘리베이터\n"
+                                    "complaint,주차,불법주차\ncomplaint,소\n", encoding="utf-8")
+    report = generate(tmp_path / "p.txt", tmp_path / "d.csv", tmp_path / "o", per_intent=20, split="sentence",
+                      progress=False)
+    plain = [w for w in report["warnings"] if "as plain text" in w]
+    assert [w.split(": @")[0] for w in plain] == [f"{tmp_path / 'p.txt'}:2", f"{tmp_path / 'p.txt'}:9"]
+    assert "@notice writes '엘리베이터', a complaint value, as plain text ('엘리베이터 점검 언제 해요')" in plain[0]
+    assert "write the slot {complaint}" in plain[0] and "'주차'" in plain[1]
+    # slots, annotated values, words that only contain a value (주차장에) and one-syllable values stay quiet
+
+
 def test_should_add_spacing_variants_with_exact_spans(tmp_path: Path) -> None:
     generate(PATTERNS, DICTS, tmp_path / "a", per_intent=60, split="sentence", augment=("spacing",),
              progress=False)

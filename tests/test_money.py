@@ -38,7 +38,7 @@ def test_should_resolve_entity_types_named_amount_or_money_as_won():
     assert resolve("money", "오만 원") == {"kind": "money", "value": 50_000, "currency": "KRW", "text": "50,000원"}
     assert _check_resolve(None, ["amount", "recipient"]) == {"amount": "money"}
     assert _check_resolve({"price": "money"}, ["price"]) == {"price": "money"}
-    with pytest.raises(InputError, match="'time', 'date' or 'money'"):
+    with pytest.raises(InputError, match="'time', 'date', 'money' or 'count'"):
         _check_resolve({"price": "won"}, ["price"])
 
 
@@ -242,6 +242,9 @@ def test_should_read_a_bare_number_after_a_unit_as_the_next_unit_down(text, amou
     ("5만원 이상", {"value": 50_000, "qualifier": "이상", "min": 50_000}),
     ("오만 원 정도", {"value": 50_000, "qualifier": "정도"}), ("5만원쯤", {"value": 50_000, "qualifier": "쯤"}),
     ("5만원 내외", {"value": 50_000, "qualifier": "내외"}),
+    # were the exact 50,000원: a bound said in words, softened (좀 넘게) or negated (안 되게)
+    ("5만원 안 되게", {"value": 50_000, "qualifier": "안 되게", "max": 50_000}),
+    ("5만원 좀 넘게", {"value": 50_000, "qualifier": "넘게", "min": 50_000}),
     ("2~3만원", {"value": None, "qualifier": "~", "min": 20_000, "max": 30_000}),
     ("2-3만원", {"value": None, "qualifier": "-", "min": 20_000, "max": 30_000}),
     ("2, 3만원", {"value": None, "qualifier": ",", "min": 20_000, "max": 30_000}),
@@ -256,6 +259,7 @@ def test_should_resolve_an_amount_said_not_exactly_as_approx_never_as_one_amount
 @pytest.mark.parametrize("text,tagged,whole", [
     ("엄마한테 5만원 이하로 보내줘", "5만원", "5만원 이하"), ("2~3만원 보내줘", "3만원", "2~3만원"),
     ("2만에서 3만원 사이로", "3만원", "2만에서 3만원 사이"), ("엄마한테 2, 3만원", "3만원", "2, 3만원"),
+    ("5만원 좀 넘게 보내줘", "5만원", "5만원 좀 넘게"), ("5만원 안 되게 보내줘", "5만원", "5만원 안 되게"),
     ("3만원에서 5만원 사이", "5만원", None), ("회사에서 5만원", "5만원", None), ("1,5만원", "5만원", None),
     ("3만원, 5만원", "5만원", None), ("3만원~5만원", "5만원", "3만원~5만원"), ("3만원~5만원", "3만원", "3만원~5만원"),
     ("2만~3만원 사이", "2만", "2만~3만원 사이"), ("5만원-3만원", "5만원", None),

@@ -262,6 +262,22 @@ def test_should_end_a_span_run_past_a_dictionary_word_where_the_word_ends(nlu: N
     assert (e.text, e.end) == ("서울 부산", 5)
 
 
+def test_should_end_a_span_of_a_dictionary_word_at_the_longer_word_it_goes_on_into(nlu: NLU, monkeypatch) -> None:
+    # author14: 헬스장이랑 독서실 was tagged [헬스]장이랑 (헬스 and 헬스장 both listed): the 장 between
+    # the two values made them no list, and the message was split into two bookings
+    cuts = {"서울시로 가는 기차": [(0, 2, "location", None, 0.9)], "부산시랑 서울": [(0, 2, "location", None, 0.9),
+                                                                        (5, 7, "location", None, 0.9)],
+            "서울시청 가는 길": [(0, 2, "location", None, 0.9)], "서울 시내": [(0, 2, "location", None, 0.9)]}
+    monkeypatch.setattr(nlu._tagger, "predict", lambda items, validate=False: [cuts[t] for t, _ in items])
+    # Then the span takes the longer dictionary word when it ends the word or a particle follows
+    [e] = nlu.parse("서울시로 가는 기차").entities
+    assert (e.text, e.value, e.start, e.end) == ("서울시", "서울", 0, 3)
+    assert [(e.text, e.end) for e in nlu.parse("부산시랑 서울").entities] == [("부산시", 3), ("서울", 7)]
+    # and not when the word goes on past it (서울시청) or the span ends its word (서울 시내)
+    assert [e.text for e in nlu.parse("서울시청 가는 길").entities] == ["서울"]
+    assert [e.text for e in nlu.parse("서울 시내").entities] == ["서울"]
+
+
 def test_should_leave_a_particle_the_tagger_ran_into_out_of_the_span(nlu: NLU, monkeypatch) -> None:
     # Given a tagger that never saw a particle after a value (Kochat data) and tags 서울에서 whole
     cuts = {"서울에서 날씨 알려줘": [(0, 4, "location", None, 0.9)], "부산으로 가는 기차": [(0, 4, "location", None, 0.9)],

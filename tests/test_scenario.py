@@ -149,6 +149,12 @@ def test_should_fit_the_particle_after_each_slot_to_its_value(template, values, 
     ("{dept}[ {doctor} 선생님]이/가 좋아요", {"dept": "피부과", "doctor": ""}, "피부과가 좋아요"),
     ("[{date} ]{origin}에서 출발", {"date": "", "origin": "서울"}, "서울에서 출발"),
     ("예매할까요?[ ({time} 출발)]", {"time": ""}, "예매할까요?"),
+    # parts side by side, each with its own space: the text's space stays when the first is left out
+    ("예약을 [{date} ][{time} ][{n}(으)로 ]변경할까요?", {"date": "", "time": "", "n": ""}, "예약을 변경할까요?"),
+    ("예약을 [{date} ][{time} ][{n}(으)로 ]변경할까요?", {"date": "", "time": "8시", "n": ""}, "예약을 8시 변경할까요?"),
+    ("예약을 [{date} ][{time} ][{n}(으)로 ]변경할까요?", {"date": "", "time": "", "n": "1명"}, "예약을 1명으로 변경할까요?"),
+    ("예약을 [{date} ][{time} ][{n}(으)로 ]변경할까요?", {"date": "내일", "time": "", "n": "5명"},
+     "예약을 내일 5명으로 변경할까요?"),
     # brackets without a slot are text; [[ and ]] are brackets
     ("[안내] {x}은/는 맑아요", {"x": "서울"}, "[안내] 서울은 맑아요"),
     ("[[{x}]]은/는 맑아요", {"x": "서울"}, "[서울]은 맑아요"),

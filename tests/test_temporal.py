@@ -363,7 +363,7 @@ def test_should_resolve_the_types_chosen_and_refuse_unknown_resolvers() -> None:
     assert [e.resolved is None for e in r.entities] == [False, True]
     none = _nlu({"내일": "date"}, resolve={})
     assert none.parse("내일", today=WED).entities[0].resolved is None
-    with pytest.raises(InputError, match="use 'time', 'date' or 'money'"):
+    with pytest.raises(InputError, match="use 'time', 'date', 'money' or 'count'"):
         _nlu({}, resolve={"date": "datetime"})
 
 
@@ -457,3 +457,45 @@ def test_should_not_take_breakfast_after_tomorrow_for_the_morning_before_dawn() 
     at1am = datetime.datetime(2026, 11, 25, 1, 0)
     assert small_hours_day("내일", at1am, None, " 아침에 9시") == datetime.date(2026, 11, 25)
     assert small_hours_day("내일", at1am, None, " 아침밥 먹고 9시") == datetime.date(2026, 11, 26)
+
+
+@pytest.mark.parametrize("text,asked", [("몇시인지 몰라요", "몇시"), ("몇 시에 오는지는 몰라요", "몇 시"),
+                                        ("며칠에 와요?", "며칠"), ("몇일인지 몰라", "몇일"),
+                                        ("언제 오는지 몰라요", "언제"), ("무슨 요일 쉬어요?", "무슨 요일")])
+def test_should_take_no_time_or_date_from_a_word_that_asks_for_one(text: str, asked: str) -> None:
+    # author14: a visitor's car bot asked 몇시인지 몰라요 at its confirmation read back
+    # "내일 몇시에 방문 차량으로 등록할까요?": the tagger tagged the asking word as the time
+    nlu = _nlu({asked: "time" if "시" in asked else "date", "내일": "date", "3시": "time"})
+    assert nlu.parse(text, today=WED).entities == ()
+    assert nlu.parse_batch([text] * 2, today=WED)[1].entities == ()
+    # a time or date said is still read, and so is one the dictionary lists
+    both = nlu.parse("내일 3시 " + text, today=WED).entities
+    assert [(e.text, e.resolved["value"]) for e in both] == [("내일", "2026-11-26"), ("3시", "03:00")]
+    listed = NLU(_Intent(), _Tagger({"언제든": "time"}), {"time": {"언제든": []}}).parse("언제든 와요")
+    assert [e.value for e in listed.entities] == ["언제든"]
+
+
+@pytest.mark.parametrize("text,date,time,value", [
+    ("헬스장 내일 7시 예약", "내일", "7시", "07:00"), ("낼 2시에 와요", "낼", "2시", "02:00"),
+    ("오늘 밤 9시 예약", "오늘", "밤 9시", "21:00"), ("12월 3일 오후 3시에 와요", "12월 3일", "오후 3시", "15:00"),
+])
+def test_should_cut_a_time_span_run_over_the_date_before_it_into_both(text: str, date: str, time: str,
+                                                                     value: str) -> None:
+    # author14: an apartment bot's 헬스장 내일 7시 예약 was tagged [내일 7시](time), a time read as
+    # none, and the bot asked "며칠에 이용하시겠어요?" for the date just said
+    nlu = _nlu({"내일 7시": "time", "낼 2시": "time", "오늘 밤 9시": "time", "12월 3일 오후 3시": "time"})
+    r = nlu.parse(text, today=WED)
+    assert [(e.entity, e.text) for e in r.entities] == [("date", date), ("time", time)]
+    assert r.entities[0].resolved["kind"] == "date" and r.entities[1].resolved["value"] == value
+    assert all(text[e.start:e.end] == e.text for e in r.entities)
+    assert nlu.parse_batch([text] * 2, today=WED) == [r] * 2
+
+
+def test_should_leave_a_time_span_whole_when_it_reads_as_a_time_or_holds_no_date() -> None:
+    nlu = _nlu({"오후 3시 반": "time", "3시 점심": "time", "저녁 7시": "time"})
+    assert [e.text for e in nlu.parse("오후 3시 반 알람", today=WED).entities] == ["오후 3시 반"]
+    assert [e.text for e in nlu.parse("3시 점심 알람", today=WED).entities] == ["3시 점심"]
+    assert [(e.entity, e.text) for e in nlu.parse("저녁 7시 알람", today=WED).entities] == [("time", "저녁 7시")]
+    # no type read as dates: nothing to cut into
+    alone = NLU(_Intent(), _Tagger({"내일 7시": "time"}), {"time": {"7시": []}}, resolve={"time": "time"})
+    assert [e.text for e in alone.parse("내일 7시 알람", today=WED).entities] == ["내일 7시"]

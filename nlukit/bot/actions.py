@@ -3,7 +3,8 @@
 An action gets the scenario's filled slots (canonical values; optional slots that were
 not given are absent) and a context dict (``session_id``, ``intent``, ``text``,
 ``parse``, ``turns``, ``today``: the user's date, ``now``: the user's date and time when known
-(:meth:`nlukit.bot.Bot.handle`), else None, ``resolved``: what each time or date slot
+(:meth:`nlukit.bot.Bot.handle`), else None, ``part_of_day``: the part of the day said for the
+request (``아침`` of ``아침에 깨워줘`` … ``7시`` or of ``아침 7시``), else None, ``resolved``: what each time or date slot
 means, :attr:`nlukit.bot.Turn.resolved`, ``multiple``: every value of a ``multiple = true`` slot
 given several, the action being called once per value) and returns the reply. Anything it raises becomes the polite
 ``action_error`` reply of the ``[bot]`` table and is logged; the bot never crashes.
@@ -34,6 +35,8 @@ _SMALL_HOURS_END = 6
 #: a part of the day alone, which a tagger may give as the date (새벽 | 2시)
 _PART_OF_DAY = re.compile(r"새벽|아침|낮|저녁|밤|오전|오후")
 _EVENING = 18
+#: the parts of the day that name the morning: 아침 7시 said in the evening is the coming morning's
+_MORNING = ("새벽", "아침")
 
 
 def play_music(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
@@ -107,6 +110,14 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     >>> set_alarm({"date": "새벽", "time": "2시"}, at11pm)   # the part of the day tagged as the date
     '11월 26일 (목) 오전 2시에 알람을 맞췄어요.'
 
+    So is the morning said in the evening (아침 7시, or 아침에 깨워줘 … 7시: ``context["part_of_day"]``):
+    it rings the coming morning, said without "already passed", which 오전 7시 still says:
+
+    >>> set_alarm({"date": "오늘", "time": "오전 7시"}, {**at11pm, "part_of_day": "아침"})
+    '11월 26일 (목) 오전 7시에 알람을 맞췄어요.'
+    >>> set_alarm({"date": "오늘", "time": "오전 7시"}, at11pm)
+    '오전 7시는 이미 지나서 11월 26일 (목) 오전 7시에 알람을 맞췄어요.'
+
     Before dawn the bot has already put the day meant in the date slot (내일 아침 7시 at 01:00:
     ``11월 26일 아침``, :func:`nlukit.temporal.small_hours_day`):
 
@@ -138,7 +149,8 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     now = context.get("now")
     if isinstance(now, datetime.datetime) and date is not None and date["kind"] == "date" \
             and time is not None and time["kind"] == "time" and d == now.date():
-        return _next_to_come(d, time, now)
+        said = _PART_OF_DAY.match(when.strip())   # 아침 7시 as typed, when the bot gives no part
+        return _next_to_come(d, time, now, context.get("part_of_day") or (said.group(0) if said else None))
     if time is not None and not time.get("ambiguous"):
         when = _spoken_time(time["hour"], time["minute"])
     return render_template("{day} {time}에 알람을 맞췄어요.", {"day": day, "time": when})
@@ -155,11 +167,12 @@ def _at(d: datetime.date, hour: int, minute: int) -> str:
     return f"{_day(evening)} {_spoken_time(hour, minute)}"
 
 
-def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datetime) -> str:
+def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datetime, part: str | None = None) -> str:
     """The alarm of a time of today ``d``: the first of its readings (07:00 or 19:00 for 7시) not
     past ``now``, else the first reading on the next day, said to have passed when it was not
     ambiguous (nor midnight, which today's evening comes before, nor the small hours said in the
-    evening: 오늘 새벽 2시 at 23:00 is the night ahead)."""
+    evening: 오늘 새벽 2시 at 23:00 is the night ahead, nor a morning hour said in the evening with
+    the ``part`` of the day 아침 or 새벽: 아침 7시 at 23:00 is the coming morning's)."""
     readings = [tuple(int(x) for x in c.split(":")) for c in time.get("candidates") or ()] \
         if time.get("ambiguous") else [(int(time["hour"]), int(time["minute"]))]
     readings = sorted(readings) or [(int(time["hour"]), int(time["minute"]))]
@@ -168,8 +181,9 @@ def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datet
             return f"{_at(d, hour, minute)}에 알람을 맞췄어요."
     hour, minute = readings[0]
     tomorrow = d + datetime.timedelta(days=1)
-    if time.get("ambiguous") or hour == 0 or (hour < _SMALL_HOURS_END and now.hour >= _EVENING):
-        # 오늘 자정: tonight's midnight, not this morning's; 오늘 새벽 2시 at 23:00: tonight's too
+    if time.get("ambiguous") or hour == 0 or (now.hour >= _EVENING and (
+            hour < _SMALL_HOURS_END or (part in _MORNING and hour < 12))):
+        # 오늘 자정: tonight's midnight, not this morning's; 오늘 새벽 2시 and 아침 7시 at 23:00: the coming ones
         return f"{_at(tomorrow, hour, minute)}에 알람을 맞췄어요."
     spoken = _spoken_time(hour, minute)
     return render_template("{time}은/는 이미 지나서 {day} {time}에 알람을 맞췄어요.",

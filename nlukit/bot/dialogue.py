@@ -58,7 +58,17 @@ from typing import Any, Protocol
 
 from ..errors import InputError, ScenarioError
 from ..korean import ends_with_rieul, final_consonant, hangul_from_keys, has_batchim, jamo_distance
-from ..numerals import amount_extent, amounts_in, digits, money, money_text
+from ..numerals import (
+    COUNTERS,
+    PEOPLE_COUNTERS,
+    amount_extent,
+    amounts_in,
+    count_extent,
+    count_text,
+    digits,
+    money,
+    money_text,
+)
 from ..temporal import DAWN, KINDS, in_part_of_day, parts_of_day, resolve, small_hours_day
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
@@ -135,6 +145,9 @@ _NAME_PARTICLES = ("", "은", "는", "을", "를", "이", "가", "도", "만")
 #: what a bare answer may add as a word of its own (부산 이요, 서울 입니다): polite endings and particles
 _ENDINGS = frozenset(("요", "이요", "입니다", "이에요", "예요", "에요", "이예요", "임", "이야", "야", "이지", "지",
                       "으로", "로", "에서", "까지", "부터", "이랑", "랑", "은", "는", "이", "가", "도"))
+#: the parts of speech (MeCab's) that name a thing: nouns (not the bound 거 of 갈 거야, nor pronouns), numbers,
+#: foreign words, hanja and roots; a word of an answer holding one is a word of its own request (시세, 집값)
+_THING = frozenset(("NNG", "NNP", "NR", "SN", "SL", "SH", "XR"))
 #: a polite decline (괜찮아요: no, thanks) before a cancel (괜찮아요 안 할래요); alone it may be a yes
 _DECLINE = frozenset(("괜찮아", "괜찮아요", "괜찮습니다", "괜찮음"))
 #: a said "won't" (squashed): 안 + a verb in the ending of an intention (안 할래요, 안 살게요, 안 먹을래)
@@ -182,7 +195,7 @@ _HELD_TIME = re.compile(r"(?:(?:오전|오후|새벽|아침|낮|저녁|밤) )?((
 #: a delay (10분 더, 10분만 늦게, 10분 일찍)
 _MINUTES_ALONE = re.compile(r"(?<![\d시])(?<!시 )(\d{1,2})분(?!만? ?(?:뒤|후|전|동안|간|더|늦|일찍|빨리|미뤄|미루|당겨|앞당))(?:으로|로|이요|요|에)?(?![가-힣\d])")
 #: a half of the day said alone, as a word with 으로/로 or a polite ending (아니 오후로)
-_HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에)?(?![가-힣\d])")
+_HALF_ALONE = re.compile(r"(?<![가-힣\d])(오전|오후)(?:으로|로|이요|요|에|야|이야)?(?![가-힣\d])")
 #: 에서 said short after a vowel (거기서, 대구서는), as the text after a value starts
 _SHORT_EOSEO = re.compile(r"(?:서(?:는|도|부터|요)?|선)(?![가-힣])")
 #: a date typed in numbers only (12.3, 2026. 12. 3., 12/25, 2026-12-03): said back in words
@@ -213,7 +226,9 @@ _SAID_NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.Contex
                                                                                     default=None)
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
-              "filled", "order", "misunderstood")
+              "filled", "order", "misunderstood", "texts")
+#: the user's messages of a request kept for its action (``context["texts"]``), the latest
+TEXTS_KEPT = 10
 
 
 class Parser(Protocol):
@@ -295,11 +310,66 @@ class _Cand:
 
 _LONE_JAMO = re.compile(r"[\u3131-\u318e]+")
 
+# the kinds of people a party is told in (어른 2명 아이 1명, 성인 둘 소아 하나), each right before its count
+_PERSON_WORD = re.compile(r"(?:^|(?<=[\s,]))(?:어른|성인|대인|아이|애|애들|아기|애기|어린이|소아|유아|아동|청소년|학생|"
+                          r"노인|경로|남자|여자|남성|여성)\s?$")
+_PARTS_JOINT = re.compile(r"\s*(?:,|와|과|이랑|랑|하고|및|에)?\s*")
+
+
+def _party_of_parts(text: str, cands: list[_Cand], kinds: Mapping[str, str]) -> list[_Cand]:
+    """``cands`` with the counts of a party told in parts (``어른 2명 아이 1명``, ``성인 둘, 소아 하나``: a
+    kind of people right before each, nothing else between them) as one count, their sum (``3명``):
+    the slot took the first, 2명, and dropped the rest. Counts with roles are the scenario's to tell."""
+    out: list[_Cand] = []
+    run: list[_Cand] = []
+
+    def flush() -> None:
+        if len(run) < 2:
+            out.extend(run)
+        else:
+            total = 0
+            for c in run:
+                got = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
+                total += got["value"]   # type: ignore[index]
+            said = count_text(total, "명")
+            out.append(dataclasses.replace(run[0], value=said, text=text[run[0].start:run[-1].end], end=run[-1].end,
+                                           resolved=resolve("count", said), after=""))
+        run.clear()
+
+    for c in sorted(cands, key=lambda c: c.start):
+        got = (c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)) \
+            if kinds.get(c.entity) == "count" and c.role is None else None
+        person = _PERSON_WORD.search(text, 0, c.start)
+        part = got is not None and isinstance(got.get("value"), int) and got["value"] > 0 \
+            and not got.get("approx") and "delta" not in got and got.get("unit") in ("명", None) and person is not None
+        if part and run and run[-1].entity == c.entity \
+                and _PARTS_JOINT.fullmatch(text, run[-1].end, person.start()) is not None:   # type: ignore[union-attr]
+            run.append(c)
+            continue
+        flush()
+        if part:
+            run.append(c)
+        else:
+            out.append(c)
+    flush()
+    return out if len(out) < len(cands) else cands
+
 
 # an amount said alone, with at most an ending (오천 원이요, 3만원으로, 만 원입니다); 만 (only) only after
 # 원 (만원만): 오천만, 백만, 5만 are amounts in 만, not 5,000원, 100원 and 5원
 _BARE_AMOUNT = re.compile(r"\s*(?:음|그럼|아|어)?\s*(\S.*?)\s*(?:이요|요|입니다|이에요|예요|으로|로|을|를|(?<=원)만)?"
                           r"\s*(?:보내\S*|해\S*)?[.!~]*\s*")
+
+
+# a count said alone to its question, with at most 만, an ending, a verb and laughter (넷이요, 4명이요,
+# 혼자요, 저 혼자요, 세 명으로 할게요, 둘이서 갈게요, 둘만요, 셋이요 ㅎㅎ); resolve_count reads what is left
+_BARE_COUNT = re.compile(r"\s*(?:음|그럼|아|어|저희|우리|저|나|제가|내가)?\s*(\S.*?)\s*(?:(?<=[^\d\s])만)?(?:으로|로)?\s*"
+                         r"(?:할게요|할게|해\S*|갈게요|갈게|가요|갈\s?거예요|예약\S*|부탁\S*|주세요|이요|요)?[.!~?]*"
+                         r"(?:\s*(?:[ㅋㅎㅠㅜ]{2,}|\^\^;?))?\s*")
+# the same, with the most kept (두 명 추가요: not 두 명 추 and 가요)
+_BARE_COUNT_WHOLE = re.compile(_BARE_COUNT.pattern.replace(r"(\S.*?)", r"(\S.*)", 1))
+# the counter a count slot's question names (몇 분이세요? 몇 잔 드릴까요?): the unit of a number said alone
+_ASKED_COUNTER = re.compile(rf"몇\s?({'|'.join(COUNTERS)})|(?P<people>인원|일행)")   # 인원은요? 일행이 몇이세요?: 명
 
 
 # a minus right before an amount (-5000원, 마이너스 5만원), not a range's dash (2-3만원)
@@ -1046,7 +1116,17 @@ class Bot:
             if self.settings.typo_fix:
                 own |= {(c.entity, c.value) for c in self._typo_candidates(text[a:b].strip(), got, sc, {}, [])}
             said.append(frozenset(own))
-        return all(said) and len(set(said)) == len(said)
+        if not (all(said) and len(set(said)) == len(said)):
+            return False
+        # 골프장 예약해줘 내일 오후4시: values alone, each for a required slot no other part fills,
+        # complete the request they follow rather than make it again
+        required = {s.entity for s in sc.slots if s.required}
+        for (a, b, got, _), own in zip(parts, said, strict=True):
+            types = {entity for entity, _ in own}
+            others = {entity for other in said if other is not own for entity, _ in other}
+            if types <= required and not types & others and self._values_alone(text[a:b].strip(), got):
+                return False
+        return True
 
     def _shared(self, parts: list[tuple[str, ParseResult, str]], state: dict[str, Any],
                 today: datetime.date | None) -> list[tuple[str, ParseResult, str]]:
@@ -1522,6 +1602,7 @@ class Bot:
             return self._fallback(state, parse)
 
         state["turns"] = int(state.get("turns", 0)) + 1
+        state["texts"] = [*(state.get("texts") or []), text][-TEXTS_KEPT:]
         if state.get("confirming"):
             answer = self._confirming(sid, state, active, text, parse, today)
             if answer is not None and answer.state != "confirm":
@@ -1576,7 +1657,8 @@ class Bot:
             state["misunderstood"] = 0   # 잠깐만요 while asked: no misunderstanding, the question waits
             state["turns"] = max(0, int(state.get("turns", 1)) - 1)   # nor a turn towards max_turns
             return self._advance(sid, state, active, text, parse, st.wait, today)
-        answer = bare or takes_all or self._is_correction(text, cands, active)
+        answer = bare or takes_all or self._is_correction(text, cands, active) \
+            or self._changes_count_held(cands, active, state["slots"])
         if intent is not None and intent != active.intent and intent in self.scenarios and not answer \
                 and not yes_or_no:
             other = self.scenarios[intent]
@@ -1619,6 +1701,9 @@ class Bot:
             said_for = [(c, slot) for c, slot in rejected
                         if any(c.role == s.role and c.role or c.named == s.name or self._by_particle([s], c) is not None
                                for s in (slot, active.slot(slot.differs_from or "")) if s is not None)]
+            if not said_for and not filled and asked is not None:
+                # 4~5명이요 to 몇 분이세요?, read as the request under way: the answer refused, said so
+                said_for = [(c, slot) for c, slot in rejected if slot.name == asked.name]
             if said_for:   # 서울에서 서울로 answering where from: 서울 taken, the one said for where to refused aloud
                 prefix = self._invalid_reply(sid, state, active, *said_for[0])
         elif rejected:
@@ -1737,24 +1822,49 @@ class Bot:
         if said not in (None, sc.intent) and not self._small_talk(said):
             return None   # 부산 맛집 알려줘: a request of its own, handled as a new turn
         cands = self._candidates(rest, got, sc, None, {})
-        if cands and not yes and said is None and not self._only_values(rest, cands):
-            # 비트코인 시세 어때, not understood: its words are no answer to 혹시 '날씨 확인'을 원하세요?
-            # (비트코인 tagged a place would start the weather unasked); values alone (강남역, 4시로 해줘) are
-            return None
+        if cands and not yes and (said is None or self._small_talk(said)):
+            other = self._other_words(rest, cands)
+            if other and not self._told_about(sc, rest, other, got):
+                # 비트코인 시세 어때, not understood: its words are no answer to 혹시 '날씨 확인'을 원하세요?
+                # (비트코인 tagged a place would start the weather unasked), nor 아이유 나이 몇 살이야, read
+                # surely as small talk, to the music question; values alone (강남역, 4시로 해줘) are, and so
+                # are values told about in words the ranking reads as about sc (부산 가는데)
+                return None
         return (rest, got) if cands else None
 
-    def _only_values(self, text: str, cands: Sequence[_Cand]) -> bool:
-        """True when each word of ``text`` that no value of ``cands`` covers is an ending, a yes or
-        a no, an interjection or a word asking for it to be done (``부산이요``, ``4시로 해줘``, ``음 강남역
-        어때``), not a word of another request (``비트코인 시세 어때``: 시세)."""
+    def _other_words(self, text: str, cands: Sequence[_Cand]) -> list[tuple[int, int]]:
+        """The ``(start, end)`` of each word of ``text`` that no value of ``cands`` covers and that is
+        no ending, yes or no, interjection or word asking for it to be done (``부산이요``, ``4시로 해줘``,
+        ``음 강남역 어때`` have none; ``비트코인 시세 어때`` has 시세, ``부산 가는데`` 가는데)."""
         allowed = _ENDINGS | self._yes_or_no | _FILLERS | _CHANGE | _DO | _ASKING_ABOUT
+        other = []
         for m in re.finditer(r"\S+", text):
             if any(m.start() < c.end and c.span_start < m.end() for c in cands):
                 continue
             w = _squash(m.group(0))
             if w and not self._made_of(w, allowed):
+                other.append((m.start(), m.end()))
+        return other
+
+    def _told_about(self, sc: Scenario, text: str, other: Sequence[tuple[int, int]], parse: ParseResult) -> bool:
+        """True when the ``other`` words of an answer to the clarifying question about ``sc`` (no values,
+        endings or asking words) only tell about its values (``부산 가는데``, ``나 부산 살아``, ``부산에
+        있어``): they hold no noun, number or foreign word by MeCab (``시세``, ``집값``, the 결혼 of
+        ``결혼했어``: a thing of another request), and the model's ranking of the answer does not point
+        to another scenario: ``sc`` is its first or second intent, behind small talk only (``부산 가고
+        싶다`` reads as a train first; ``부산 갔다 왔어`` has the weather third). False without MeCab."""
+        try:
+            tokens = get_tokenizer("mecab").tokenize(text)
+        except Exception:  # noqa: BLE001 - without MeCab only the words listed answer
+            return False
+        for start, end in other:
+            if any(start <= t.start and t.end <= end and any(p in _THING for p in t.pos.split("+"))
+                   for t in tokens):
                 return False
-        return True
+        ranking = [r.name for r in parse.ranking if r.name != self.fallback_intent]
+        if sc.intent not in ranking[:2]:
+            return False
+        return all(self._small_talk(name) for name in ranking[:ranking.index(sc.intent)])
 
     def _said_in_passing(self, text: str, active: Scenario, asked: Slot | None, state: dict[str, Any],
                          today: datetime.date | None) -> tuple[Scenario, str, ParseResult, list[_Cand], bool] | None:
@@ -1940,18 +2050,29 @@ class Bot:
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
-                     choose=None, multi_note=None, filled=[], order=[], part=None)
+                     choose=None, multi_note=None, filled=[], order=[], part=None, texts=[])
 
     def _invalid_reply(self, sid: str, state: dict[str, Any], sc: Scenario, c: _Cand, slot: Slot) -> str:
-        """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``)."""
+        """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``).
+        A count said not exactly (``5~6명 정도요``, ``5명 정도``) that the slot's ``pattern`` would take
+        exactly gets ``[bot] inexact_count`` first, naming the count as said: its ``invalid`` (``20명까지
+        예약돼요``) would tell of a limit the count is within."""
+        got = c.resolved if (c.resolved or {}).get("kind") == "count" else None
+        if (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "count" \
+                and slot.values is None and (got := got or resolve("count", c.text) or {}).get("approx") is True:
+            ns = [got.get(k) for k in ("value", "min", "max") if isinstance(got.get(k), int)]
+            if slot.pattern is None or all(slot.pattern.fullmatch(count_text(n, got.get("unit"))) for n in ns):
+                return render_template(self.settings.inexact_count, {"value": c.text})
         return render_template(self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "invalid")
                                or self._refusal(slot, c), {"value": c.text})
 
     def _refusal(self, slot: Slot, c: _Cand) -> str:
-        """``[bot] inexact_amount`` for an amount said not exactly to a money slot, else ``invalid_value``."""
-        rough = (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "money" \
-            and (resolve("money", c.text) or {}).get("approx") is True
-        return self.settings.inexact_amount if rough else self.settings.invalid_value
+        """``[bot] inexact_amount`` for an amount said not exactly to a money slot, ``inexact_count`` for a
+        count so said to a count slot (4~5명, 5명 정도), else ``invalid_value``."""
+        kind = (getattr(self.parser, "resolve", None) or {}).get(slot.entity)
+        if kind in ("money", "count") and (resolve(kind, c.text) or {}).get("approx") is True:
+            return self.settings.inexact_amount if kind == "money" else self.settings.inexact_count
+        return self.settings.invalid_value
 
     @staticmethod
     def _wording(sid: str, state: dict[str, Any], where: str, owner: Scenario | Slot, key: str) -> str:
@@ -2009,7 +2130,7 @@ class Bot:
         values (a clarifying question's ``네 부산``), fills after them, its values replacing theirs."""
         after_answer = not state.get("intent")   # nothing under way: right after the last answer
         self._reset(state)
-        state.update(intent=sc.intent, turns=1, misunderstood=0)
+        state.update(intent=sc.intent, turns=1, misunderstood=0, texts=[text, *([then[0]] if then else [])])
         cands = self._candidates(text, parse, sc, None, state["slots"])
         state["filled"], rejected = self._fill_joined(state, text, sc, state["slots"], cands, None, False,
                                                       self._meanings(state))
@@ -2113,6 +2234,16 @@ class Bot:
         return out
 
     @staticmethod
+    def _part_said(state: Mapping[str, Any], sc: Scenario, final: Mapping[str, str], parse: ParseResult) -> str | None:
+        """The part of the day said for the request (an action's ``context["part_of_day"]``): apart
+        from its time (``아침에 깨워줘`` … ``7시``: ``state["part"]``) or in the words of one of its
+        values as typed (``아침 7시``, whose value may be ``오전 7시``), else None."""
+        if isinstance(state.get("part"), str):
+            return str(state["part"])
+        types = {s.entity for s in sc.slots if final.get(s.name)}
+        return next((w for e in parse.entities if e.entity in types for w, _, _ in parts_of_day(e.text)), None)
+
+    @staticmethod
     def _with_defaults(sc: Scenario, slots: Mapping[str, str]) -> dict[str, str]:
         final = dict(slots)
         for s in sc.slots:
@@ -2127,15 +2258,19 @@ class Bot:
             return self._complete_each(sid, state, sc, text, parse, today)   # once per value
         final = self._with_defaults(sc, state["slots"])
         resolved = self._resolved(sc, state, final, today)
+        part = self._part_said(state, sc, final, parse)
         total = int(state.get("total_turns", 0))
+        said = list(state.get("texts") or [])
+        if not said or said[-1] != text:
+            said.append(text)
         state["last"] = {"intent": sc.intent, "slots": dict(state["slots"]),  # for a follow-up
                          "resolved": dict(self._meanings(state))}
         self._reset(state)
         if sc.action_fn is not None:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
-                       "parse": parse.to_dict(), "turns": total,
+                       "texts": said[-TEXTS_KEPT:], "parse": parse.to_dict(), "turns": total,
                        "today": today or datetime.date.today(), "now": _NOW.get(), "resolved": resolved,
-                       "multiple": dict(state.get("each") or {})}
+                       "multiple": dict(state.get("each") or {}), "part_of_day": part}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
                     else sc.action_fn(dict(final))
@@ -2181,6 +2316,16 @@ class Bot:
             minus = _MINUS_AMOUNT.fullmatch(m.group(1)) if m else None
             # -5000원 alone: taken to be refused as no amount to send (never 5,000원, never not understood)
             if m and (resolve("money", m.group(1)) or minus and resolve("money", minus.group(1))):
+                a, b = norm.to_original(m.start(1), m.end(1))
+                extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
+        if asked is not None and not any(c.entity == asked.entity for c in cands + extra) \
+                and (getattr(self.parser, "resolve", None) or {}).get(asked.entity) == "count":
+            # a count said alone to the question asking for it (넷이요, 혼자요, 4명이요): the tagger may
+            # not tag a bare number, the question says what it is
+            m = _BARE_COUNT.fullmatch(norm.text)
+            if m and not resolve("count", m.group(1)):   # 두 명 추가요: 가요 is no verb here
+                m = _BARE_COUNT_WHOLE.fullmatch(norm.text)
+            if m and resolve("count", m.group(1)):
                 a, b = norm.to_original(m.start(1), m.end(1))
                 extra.append(_Cand(asked.entity, None, text[a:b], text[a:b], a, b, "pattern"))
         for etype in {s.entity for s in sc.slots
@@ -2229,9 +2374,10 @@ class Bot:
             # the asked slot's context beats the parser's guess of another type here
             cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
             cands.append(x)
-        money_types = {e for e, k in (getattr(self.parser, "resolve", None) or {}).items() if k == "money"}
-        cands = [self._more_or_less(text, self._rough_amount(text, c), sc, held or {}) if c.entity in money_types
-                 else c for c in cands]
+        kinds = getattr(self.parser, "resolve", None) or {}
+        cands = [self._more_or_less(text, self._rough_amount(text, c), sc, held or {}) if kinds.get(c.entity) == "money"
+                 else self._rough_amount(text, c, "count") if kinds.get(c.entity) == "count" else c for c in cands]
+        cands = _party_of_parts(text, cands, kinds)
         out = sorted((dataclasses.replace(c, after=text[c.end:c.end + 8].lstrip()) for c in cands),
                      key=lambda c: (c.start, c.end))
         # 부산 말고 대구: the value said not to be it is no candidate, and the value right after it
@@ -2273,15 +2419,17 @@ class Bot:
         return dataclasses.replace(c, value=got["text"] if got else span, text=span, end=m.end(), resolved=got)
 
     @staticmethod
-    def _rough_amount(text: str, c: _Cand) -> _Cand:
+    def _rough_amount(text: str, c: _Cand, kind: str = "money") -> _Cand:
         """``c`` over the words that make its amount no exact one (5만원 이하, 5만원 정도, 2~3만원), so
-        the slot refuses it as said rather than taking 50,000원 or 30,000원 from it."""
-        minus = _MINUS_BEFORE.search(text, 0, c.start)
+        the slot refuses it as said rather than taking 50,000원 or 30,000원 from it; a count (``kind``
+        ``"count"``) likewise (두 | 세 잔, 5명 정도), so the refusal says what was said."""
+        minus = _MINUS_BEFORE.search(text, 0, c.start) if kind == "money" else None
         if minus is not None:   # -5000원 tagged 5000원: a negative amount, refused, never 5,000원
             return dataclasses.replace(c, value=text[minus.start(1):c.end], text=text[minus.start(1):c.end],
                                        start=minus.start(1), resolved=None)
-        around = amount_extent(text, c.start, c.end)
-        if around is None or (resolve("money", text[around[0]:around[1]]) or {}).get("approx") is not True:
+        around = (amount_extent if kind == "money" else count_extent)(text, c.start, c.end)
+        got = resolve(kind, text[around[0]:around[1]]) or {} if around is not None else {}
+        if got.get("approx") is not True and "delta" not in got:   # 한 명 더: a change, read so too
             return c
         said = text[around[0]:around[1]]
         return dataclasses.replace(c, value=said, text=said, start=around[0], end=around[1], resolved=None)
@@ -2357,7 +2505,8 @@ class Bot:
         slots = [s for s in sc.slots if s.entity == "time" and isinstance(held.get(s.name), str)]
         if len(slots) != 1 or any(c.entity == "time" for c in found):
             return []
-        slot, value = slots[0], held[slots[0].name]
+        # a time held as typed in number words (세시 반, which the dictionary lacks) as in digits
+        slot, value = slots[0], digits(held[slots[0].name])
         if not _HELD_TIME.fullmatch(value):
             return []
         if len(norm.text.split()) > 3:
@@ -2603,6 +2752,8 @@ class Bot:
             # an amount that is no exact one (5만원 이하, 2~3만원), a negative one (-5000원) or one
             # not read (3억 5천원) is refused, with the slot's invalid reply: never filled as typed
             return None
+        if slot.values is None and (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "count":
+            return self._count_value(slot, c, value)
         if slot.values == "dictionary":
             return value if index is not None and value in index.values else None
         if isinstance(slot.values, tuple):
@@ -2615,10 +2766,67 @@ class Bot:
             return None
         return value
 
+    @staticmethod
+    def _count_value(slot: Slot, c: _Cand, value: str) -> str | None:
+        """The count ``c`` gives a count slot, written one way (``네 명``, ``넷이서``, ``4인`` → ``4명``) so the
+        read-back says the number the action gets; a number said alone (``넷이요``) takes the counter
+        the slot's question names (``몇 분이세요?``: 명) or its default's. None (refused, with the
+        slot's invalid reply) for a count said not exactly (``4~5명``, ``5명 정도``), none (``0명``) or
+        one not read; a slot's ``pattern`` then checks the count as written (``[1-8]명``)."""
+        got = c.resolved if (c.resolved or {}).get("kind") == "count" else (
+            resolve("count", c.text) or resolve("count", value))
+        if not got or got.get("approx") or not isinstance(got.get("value"), int) or got["value"] <= 0:
+            return None
+        unit = got.get("unit")
+        if unit is None:
+            asked = _ASKED_COUNTER.search(" ".join(slot.wordings("prompt")))
+            default = resolve("count", slot.default) if slot.default else None
+            unit = ("명" if asked.group("people") or asked.group(1) in PEOPLE_COUNTERS else asked.group(1)) if asked else (
+                (default or {}).get("unit"))
+        said = count_text(got["value"], unit)
+        if slot.pattern is not None and not slot.pattern.fullmatch(said):
+            return None
+        return said
+
+    def _changes_count_held(self, cands: Sequence[_Cand], sc: Scenario, slots: Mapping[str, Any]) -> bool:
+        """True when a value is a count said to change the count a slot holds (``한 명 빠질 것 같아요`` at a
+        read-back of 4명: a ``delta``, :meth:`_count_changed`): about the request under way, whatever other
+        request the model reads (a restaurant model read it as a cancel, 0.78)."""
+        kinds = getattr(self.parser, "resolve", None) or {}
+        return any(kinds.get(c.entity) == "count" and any(s.entity == c.entity and s.name in slots for s in sc.slots)
+                   and "delta" in ((c.resolved if (c.resolved or {}).get("kind") == "count" else None)
+                                   or resolve("count", c.text) or {}) for c in cands)
+
+    def _count_changed(self, slot: Slot, c: _Cand, value: str, held: str | None) -> str | None:
+        """``value`` as the count slot will hold it when ``c`` says a change to the count held
+        (``한 명 더``, ``두 명 추가``: that many more; ``한 명 빼줘``: fewer): the sum, written one way;
+        ``value`` itself for any other value, or for more with no count held (``라떼 한 잔 더``: 1잔).
+        None (refused) for fewer with none held, a count that comes to none, one in another unit
+        than the count held, or one the slot's ``values`` or ``pattern`` refuse."""
+        if (getattr(self.parser, "resolve", None) or {}).get(slot.entity) != "count":
+            return value
+        got = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
+        delta = (got or {}).get("delta")
+        if not isinstance(delta, int):
+            return value
+        now = resolve("count", held) if held else None
+        if now is None or not isinstance(now.get("value"), int) or now.get("approx"):
+            return value if delta > 0 else None
+        unit = (resolve("count", value) or {}).get("unit")
+        total = now["value"] + delta
+        if total <= 0 or unit != now.get("unit"):
+            return None
+        said = count_text(total, unit)
+        # the sum as if said: a slot's values or pattern check it as they check any count (1~6명 only)
+        return self._accept(slot, dataclasses.replace(c, value=said, text=said, resolved=None))
+
     def _fill(self, sc: Scenario, slots: dict[str, str], cands: Sequence[_Cand], asked: Slot | None,
               bare: bool, meanings: dict[str, Any], order: Sequence[str] = (), part: str | None = None,
-              part_now: bool = False) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
+              part_now: bool = False, shown: Mapping[str, str] | None = None
+              ) -> tuple[list[str], list[tuple[_Cand, Slot]]]:
         """Put each candidate into its slot; returns the slots filled and the refused values.
+        ``shown``: the values read back to the user, defaults too (a count said as a change adds
+        to the one shown: 1잔 by default, then 한 잔 더 is 2잔); ``slots`` without it.
         ``order``: the slots in the order they were filled, the last last (:meth:`_target`).
         ``part``: the part of the day said apart from any time in this request (``아침에 깨워줘``;
         ``part_now``: in this turn), which reads an hour said without 오전/오후 (:meth:`_in_part`)."""
@@ -2634,6 +2842,8 @@ class Bot:
             if slot is None:
                 continue
             value = self._accept(slot, c)
+            if value is not None:   # 한 명 더, 두 명 추가 to a count held: the count it comes to
+                value = self._count_changed(slot, c, value, (slots if shown is None else shown).get(slot.name))
             if value is None:
                 rejected.append((c, slot))   # not allowed
                 continue
@@ -2875,7 +3085,9 @@ class Bot:
             else:
                 choose = {"slot": slot.name, "choices": [v for _, v in ok]}
         order = [n for n in state.get("order") or () if isinstance(n, str) and n in slots]
-        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings, order, part, said is not None)
+        # the defaults read back in the question to confirm are shown values too (1잔, then 한 잔 더)
+        shown = self._with_defaults(sc, slots) if state.get("confirming") else None
+        filled, rejected = self._fill(sc, slots, keep, asked, bare, meanings, order, part, said is not None, shown)
         state["order"] = [*(n for n in order if n not in filled), *filled]
         got = state.get("multi")
         multi: dict[str, list[str]] = got if isinstance(got, dict) else {}

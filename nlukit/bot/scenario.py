@@ -192,6 +192,8 @@ class BotSettings:
     #: the reply to an amount of money that is no exact one (5만원 이하, 5만원 정도, 2~3만원) said for a
     #: money slot, before its question again (a slot's own ``invalid`` goes first)
     inexact_amount: str = "'{value}'은/는 정확한 금액이 아니에요. 정확한 금액으로 말씀해 주세요."
+    #: the same for a count said not exactly (4~5명, 5명 정도, 네다섯 명) to a count slot
+    inexact_count: str = "'{value}'은/는 정확한 수가 아니에요. 정확한 수로 말씀해 주세요."
     action_error: str = "죄송해요, 요청을 처리하는 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요."
     no_scenario: str = "죄송해요, 그 요청은 아직 도와드릴 수 없어요."
     affirm: tuple[str, ...] = DEFAULT_AFFIRM
@@ -403,7 +405,7 @@ _SCENARIO_KEYS = {"intent", "title", "response", "action", "confirm", "follow_up
 TITLE_MAX = 30
 _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "cancel_reply",
              "session_expiry", "confidence_threshold", "max_turns", "max_turns_reply",
-             "invalid_value", "inexact_amount", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
+             "invalid_value", "inexact_amount", "inexact_count", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
              "follow_up", "keyboard_fix", "typo_fix", "refer", "choose_one", "one_at_a_time", "too_many_values",
              "split_requests", "queued", "acknowledge", "clarify", "clarify_denied", "clarify_band", "wait",
              "change_prompt"}
@@ -423,7 +425,7 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             v = _str_list(d[k], f"bot.{k}", p)
             if v is not None:
                 kw[k] = v
-    for k in ("cancel_reply", "max_turns_reply", "invalid_value", "inexact_amount", "action_error", "no_scenario",
+    for k in ("cancel_reply", "max_turns_reply", "invalid_value", "inexact_amount", "inexact_count", "action_error", "no_scenario",
               "confirm_denied", "choose_one", "one_at_a_time", "too_many_values", "queued", "clarify_denied",
               "wait", "change_prompt"):
         if k in d:
@@ -758,6 +760,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                                                                      ("confirm", confirms)) if len(v) > 1})
     for k, tpl, allowed in (("bot.invalid_value", settings.invalid_value, ("value",)),
                             ("bot.inexact_amount", settings.inexact_amount, ("value",)),
+                            ("bot.inexact_count", settings.inexact_count, ("value",)),
                             ("bot.choose_one", settings.choose_one, ("choices",)),
                             ("bot.one_at_a_time", settings.one_at_a_time, ("choices",)),
                             ("bot.too_many_values", settings.too_many_values, ("max", "rest")),

@@ -24,6 +24,7 @@ an error leaves nothing behind and an existing directory is replaced only with
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -42,7 +43,7 @@ from ..errors import InputError, OutputExistsError, PatternError, raise_if_stopp
 from ..korean import choose_particle
 from ..numerals import spell
 from .dictionary import Dictionary, load_dictionaries
-from .grammar import Fixed, Pair, Patterns, Seq, Slot, Template, count_expansions, load_patterns
+from .grammar import Fixed, Pair, Patterns, Seq, Slot, Template, count_expansions, expand, load_patterns
 
 __all__ = ["generate", "format_summary", "SPLIT_MODES", "AUGMENTATIONS"]
 
@@ -951,6 +952,59 @@ def _value_uses(uses: dict[str, dict[str, int]], span_uses: dict[tuple[str, str 
     return uses
 
 
+#: particles a value written as plain text may carry (엘리베이터가, 헬스장으로)
+_PLAIN_PARTICLES = ("에서", "으로", "이랑", "하고", "까지", "부터", "에게", "한테", "로", "에", "은", "는", "이", "가",
+                    "을", "를", "의", "도", "만", "랑", "과", "와")
+#: sentences of a template looked at for values written as plain text
+PLAIN_LOOK = 200
+#: templates named in that warning at most
+PLAIN_SHOWN = 8
+
+
+def _plain_values(pats: Patterns, dictionary: Dictionary) -> list[str]:
+    """A warning per template that writes a dictionary surface as plain text, a word of its own or
+    with a particle (``엘리베이터 점검 언제 해요`` with 엘리베이터 a complaint value): the tagger is taught
+    the word as that type in one sentence and as no entity in another (docs/patterns.md)."""
+    index: dict[str, str] = {}
+    for entity in dictionary.entity_types:
+        for surface in dictionary.surfaces(entity):
+            if len(surface.replace(" ", "")) >= 2:
+                index.setdefault(surface.lower(), entity)
+    if not index:
+        return []
+    longest = max(key.count(" ") + 1 for key in index)
+    holes = {entity: {"\x00": []} for entity in dictionary.entity_types}
+    found: list[str] = []
+    for t in pats.templates():
+        hit = None
+        for text, spans in itertools.islice(expand(t, holes), PLAIN_LOOK):
+            for sp in reversed(spans):   # slots and annotated values ([서울](location)) are no plain text
+                text = text[:sp.start] + "\x00" + text[sp.end:]
+            for chunk in text.lower().split("\x00"):
+                words = chunk.split()
+                for i in range(len(words)):
+                    for n in range(min(longest, len(words) - i), 0, -1):
+                        said = " ".join(words[i:i + n])
+                        bare = next((said[:-len(p)] for p in _PLAIN_PARTICLES if said.endswith(p)), None)
+                        surface = said if said in index else bare if bare in index else None
+                        if surface is not None:
+                            hit = (surface, index[surface], text.replace("\x00", "{…}"))
+                            break
+                    if hit:
+                        break
+                if hit:
+                    break
+            if hit:
+                break
+        if hit:
+            found.append(f"{t.path}:{t.line}: @{t.intent} writes {hit[0]!r}, a {hit[1]} value, as plain text "
+                         f"({hit[2]!r}): the tagger learns it both as {hit[1]} and as no entity; write the slot "
+                         f"{{{hit[1]}}} or leave the word out")
+    if len(found) > PLAIN_SHOWN:
+        found[PLAIN_SHOWN:] = [f"{len(found) - PLAIN_SHOWN} more pattern line(s) write dictionary values as plain text"]
+    return found
+
+
 def _finish(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, *, per_intent: int, seed: int,
             split: str, valid_ratio: float, test_ratio: float, augment: tuple[str, ...], tokenizer: str,
             version: str, counts: dict[str, dict[str, int]], per_template: dict[str, int],
@@ -997,6 +1051,7 @@ def _finish(tmp: str, pats: Patterns, dictionary: Dictionary, plan: _Plan, *, pe
         n = sum(len(v) for v in unused.values())
         warnings.append(f"{n} dictionary value(s) never used (budget too small or held out of a split): "
                         + ", ".join(f"{e}: {len(v)}" for e, v in sorted(unused.items())))
+    warnings.extend(_plain_values(pats, dictionary))
     parts_total = {p: sum(c[p] for c in counts.values()) for p in PARTS}
     split_info = {"mode": split, "valid_ratio": valid_ratio, "test_ratio": test_ratio,
                   "held_out_templates": plan.held_out_templates["valid"] + plan.held_out_templates["test"],
