@@ -21,11 +21,13 @@ from __future__ import annotations
 import copy
 import datetime
 import gc
+import operator
 import os
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import repeat
 from types import EllipsisType
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -33,7 +35,7 @@ from .errors import BundleError, InputError, ModelError, TextTooLongError
 from .numerals import COUNTERS, amount_extent, approx_count, count, count_extent, digits, money
 from .temporal import KINDS, RESOLVERS, check_today, resolve
 from .text import Normalized, get_tokenizer, normalize
-from .types import Entity, IntentScore, ParseResult, Token
+from .types import Entity, IntentScore, ParseResult, Token, _build_intent_scores
 
 if TYPE_CHECKING:  # pragma: no cover
     from .generate.dictionary import Dictionary
@@ -54,6 +56,9 @@ class IntentModel(Protocol):
 
 class TaggerModel(Protocol):
     def predict(self, items: list[Item], *, validate: bool = True) -> list[list[RawSpan]]: ...
+
+
+_ENTITY_OF = operator.itemgetter(2)   # of a raw span (start, end, entity, role, confidence)
 
 
 def _surface_key(s: str) -> str:
@@ -444,39 +449,63 @@ class NLU:
     def _prepare_many(self, texts: list[str]) -> list[tuple[Normalized, list[Token]] | None]:
         """:meth:`_prepare` of each text (the same first error), tokenised in one call when the
         tokenizer can (``tokenize_many``: no call and lock per text)."""
-        limit = self.max_text_length
-        for t in texts:
-            if not isinstance(t, str) or len(t) > limit:
-                self._prepare(t)   # raises what parsing this text one by one raises
-        norms = [normalize(t) for t in texts]
+        norms = self._normalized_many(texts)
         keep = [k for k, norm in enumerate(norms) if norm.text and not norm.text.isspace()]
-        many = getattr(self._tokenizer, "columns_many", None) or getattr(self._tokenizer, "tokenize_many", None)
-        tokens = (many([norms[k].text for k in keep]) if many is not None
-                  else [self._tokenizer.tokenize(norms[k].text) for k in keep])
+        tokens = self._tokenized_many([norms[k].text for k in keep])
         out: list[tuple[Normalized, list[Token]] | None] = [None] * len(texts)
         for k, toks in zip(keep, tokens, strict=True):
             out[k] = (norms[k], toks)
         return out
 
+    def _normalized_many(self, texts: list[str]) -> list[Normalized]:
+        """:func:`normalize` of each text, after checking them all as :meth:`_prepare` does (the
+        same first error)."""
+        limit = self.max_text_length
+        if not all(map(isinstance, texts, repeat(str))) or max(map(len, texts), default=0) > limit:
+            for t in texts:
+                if not isinstance(t, str) or len(t) > limit:
+                    self._prepare(t)   # raises what parsing this text one by one raises
+        return [normalize(t) for t in texts]
+
+    def _tokenized_many(self, texts: list[str]) -> list[Any]:
+        """The tokens of each normalised text, in one call when the tokenizer can (``columns_many``
+        or ``tokenize_many``: no call and lock per text)."""
+        many = getattr(self._tokenizer, "columns_many", None) or getattr(self._tokenizer, "tokenize_many", None)
+        return many(texts) if many is not None else [self._tokenizer.tokenize(t) for t in texts]
+
     def _parse_batch(self, texts: list[str], today: datetime.date | None) -> list[ParseResult]:
-        prepared = self._prepare_many(texts)
+        norms = self._normalized_many(texts)
         out: list[ParseResult | None] = [None] * len(texts)
+        todo = []
+        for i, norm in enumerate(norms):
+            if norm.text and not norm.text.isspace():
+                todo.append(i)
+            else:
+                out[i] = ParseResult(text=texts[i], intent=None, entities=(), ranking=())
         # similar lengths share a chunk, so the models compute little padding
-        todo = [i for i, p in enumerate(prepared) if p is not None]
-        if len(todo) < len(texts):
-            for i, t in enumerate(texts):
-                if prepared[i] is None:
-                    out[i] = ParseResult(text=t, intent=None, entities=(), ranking=())
-        sizes = [len(p[0].text) if p is not None else 0 for p in prepared]
+        sizes = [len(norm.text) for norm in norms]
         todo.sort(key=sizes.__getitem__)
         bs = self.batch_size
         taught_intent = self._taught_intent
         for lo in range(0, len(todo), bs):
             idx = todo[lo:lo + bs]
-            items = [(prepared[i][0].text, prepared[i][1]) for i in idx]  # type: ignore[index]
-            taught = [taught_intent(text) for text, _ in items]
-            # the intent model reads only the texts not memorised (their ranking is their intent)
-            ask = [k for k, t in enumerate(taught) if t is None]
+            # each chunk tokenised when it is parsed: its tokens made together, so the models read
+            # them from memory close together (not spread over the whole batch's), and the tagger
+            # first, while they are fresh in the cache; then the intents and their rankings, read by
+            # the results right after (in any order the same numbers)
+            ntexts = [norms[i].text for i in idx]
+            items = list(zip(ntexts, self._tokenized_many(ntexts), strict=True))
+            spans = (self._tagger.predict(items, validate=False) if self._tagger is not None
+                     else [[] for _ in items])
+            ask: Sequence[int]
+            taught: list[str | None]
+            if self._memory:
+                taught = [taught_intent(text) for text, _ in items]
+                # the intent model reads only the texts not memorised (their ranking is their intent)
+                ask = [k for k, t in enumerate(taught) if t is None]
+            else:                   # no sentence memory: nothing to look up, every text is asked
+                taught = [None] * len(items)
+                ask = range(len(items))
             ranked: list[tuple[IntentScore, ...] | None]
             if len(ask) == len(items):
                 ranked = self._ranked(self._intent.predict_proba(items))  # type: ignore[assignment]
@@ -486,11 +515,9 @@ class NLU:
                     for k, r in zip(ask, self._ranked(self._intent.predict_proba([items[k] for k in ask])),
                                     strict=True):
                         ranked[k] = r
-            spans = (self._tagger.predict(items, validate=False) if self._tagger is not None
-                     else [[] for _ in items])
-            for k, i in enumerate(idx):
-                out[i] = self._result(prepared[i][0], None, spans[k], ranked[k],  # type: ignore[index]
-                                      today=today, taught=taught[k])
+            result = self._result
+            for i, span, ranking, tt in zip(idx, spans, ranked, taught, strict=True):
+                out[i] = result(norms[i], None, span, ranking, today=today, taught=tt)
         return out  # type: ignore[return-value]
 
     def _taught_intent(self, text: str) -> str | None:
@@ -521,9 +548,11 @@ class NLU:
         # primary key the score (descending), then the name: what sorted() on
         # (-score, name) gives, for all rows at once
         orders = np.lexsort((np.broadcast_to(self._label_rank, probs.shape), -probs), axis=-1)
-        names = np.array(self._labels, dtype=object)[orders].tolist()
-        scores = np.take_along_axis(probs, orders, axis=-1).tolist()
-        return [tuple(map(IntentScore, n, s)) for n, s in zip(names, scores, strict=True)]
+        names = np.array(self._labels, dtype=object)[orders].ravel().tolist()
+        scores = np.take_along_axis(probs, orders, axis=-1).ravel().tolist()
+        # all rows' scores built at once, cut into rows of len(labels) by zip over one iterator
+        flat = iter(_build_intent_scores(names, scores))
+        return list(zip(*[flat] * probs.shape[-1], strict=True))
 
     def _result(self, norm: Normalized, probs: Any, spans: Sequence[RawSpan],
                 ranking: tuple[IntentScore, ...] | None = None, *,
@@ -556,6 +585,7 @@ class NLU:
         entities = []
         resolvers = self.resolve
         canonical = self._canonical.get
+        maps = self._canonical._maps    # a surface the dictionary lists as it is: looked up here
         # normalize kept every character in place (its identity map): offsets need no mapping
         n = len(ntext)
         same_offsets = norm.starts == range(n) and norm.ends == range(1, n + 1)
@@ -564,7 +594,7 @@ class NLU:
             if today is None:
                 today = datetime.date.today()
             spans = self._dates_in_times(ntext, spans, today)
-        if resolvers and any(resolvers.get(span[2]) == "date" for span in spans):
+        if resolvers and "date" in map(resolvers.get, map(_ENTITY_OF, spans)):
             # a date span cut short of its month or number, or of the day after 부터 (both touch
             # date spans only)
             if today is None:
@@ -574,7 +604,10 @@ class NLU:
         last_end = 0   # where the entity before ends, as found (the tagger's 라떼 열 | 두 잔 is 라떼)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
-            value = canonical(entity, surface)
+            m = maps.get(entity)
+            value = m.get(surface) if m else None
+            if value is None:
+                value = canonical(entity, surface)
             if value is None:
                 # a span cut short of a dictionary word (따뜻 | 한 for 따뜻한), or run past one
                 # (NCT 127 플레이리스트): the dictionary's end

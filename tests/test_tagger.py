@@ -744,6 +744,20 @@ def test_should_prefer_the_longest_dictionary_match_starting_on_a_token():
     assert Gazetteer.from_json(g.to_json()).find("서울역") == g.find("서울역")
 
 
+
+def test_should_match_with_the_alternations_what_the_surface_loop_matches():
+    # Given surfaces sharing their first two characters (one a prefix of others), signs a
+    # regular expression would read, and a one-character surface
+    g = Gazetteer({"location": {"서울": ["서울역", "서울 특별시", "서울.역"], "역": []},
+                   "food": {"서울식 불고기": [], "a+b": [], "(x)": []}})
+    texts = ["서울역에서 서울 특별시 서울식 불고기", "서울.역 서울x역 a+b (x) aab", "역 서 서울", "", "서"]
+    for text in texts:
+        positions = range(len(text))
+        # When scanned the fast way (no exclude) and by the loop (an exclude that hides nothing)
+        # Then the matches are the same
+        assert g._scan(text, positions) == g._scan(text, positions, frozenset({"\x00"}))
+    assert g.find("서울.역 a+b (x)") == [(0, 4, ("location",)), (5, 8, ("food",)), (9, 12, ("food",))]
+
 def test_should_cut_units_as_the_plain_dictionary_search_does(tagger):
     # Given texts with dictionary words (one typed in capitals, one inside a longer token)
     texts = ["내일 서울에서 부산으로 가는 기차", "서울시청 앞 SEOUL 낼 모레", "광주대구대전", "", "ABC 오늘"]

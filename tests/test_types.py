@@ -44,3 +44,22 @@ def test_should_give_rasa_field_names_in_to_dict() -> None:
     assert d["intent"] == {"name": "train_ticket", "confidence": 0.8}
     assert d["entities"][0]["confidence_entity"] == 0.9 and d["entities"][0]["role"] == "origin"
     assert [r["name"] for r in d["intent_ranking"]] == ["train_ticket", "weather"]
+
+
+def test_should_pickle_copy_and_build_intent_scores_as_the_constructor_does() -> None:
+    import copy
+    import pickle
+    import weakref
+
+    from nlukit.types import _build_intent_scores
+    # Given scores made one by one and the batch parse's way
+    made = [IntentScore("weather", 0.75), IntentScore("alarm", 0.25)]
+    built = _build_intent_scores(["weather", "alarm"], [0.75, 0.25])
+    # Then they are equal, hash, print, pickle and copy alike, and weak references still work
+    assert built == made and [hash(s) for s in built] == [hash(s) for s in made]
+    assert repr(built) == repr(made) and [type(s) for s in built] == [IntentScore, IntentScore]
+    assert pickle.loads(pickle.dumps(_result())) == _result()
+    assert copy.deepcopy(built) == made and copy.copy(made[0]) == made[0]
+    assert weakref.ref(made[0])() is made[0]
+    with pytest.raises(ValueError):
+        _build_intent_scores(["weather"], [])

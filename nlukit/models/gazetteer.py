@@ -12,6 +12,7 @@ MeCab keeps them together) and per-token B/I-of-type features.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -97,10 +98,32 @@ class Gazetteer:
         starts are), and ``exclude`` folded too: what a caller that folded the text
         already skips doing twice."""
         by_two, single, types, first = self._by_two, self._single, self._tuples, self._first
-        startswith = text.startswith
         n = len(text)
         out: list[Match] = []
         reached = 0
+        if not exclude:
+            # each group's surfaces as one alternation, longest first: the first that matches is
+            # the one the loop below would take, tried in C
+            alternatives = self.__dict__.get("_alternatives")
+            if alternatives is None:
+                alternatives = self.__dict__["_alternatives"] = {
+                    two: re.compile("|".join(map(re.escape, surfaces))) for two, surfaces in by_two.items()}
+            get = alternatives.get
+            for i in positions:
+                if i < reached or i >= n or text[i] not in first:
+                    continue
+                pattern = get(text[i:i + 2])
+                m = pattern.match(text, i) if pattern is not None else None
+                if m is not None:
+                    reached = m.end()
+                    out.append((i, reached, types[m.group()]))
+                else:
+                    ch = text[i]
+                    if ch in single:
+                        reached = i + 1
+                        out.append((i, reached, types[ch]))
+            return out
+        startswith = text.startswith
         for i in positions:
             if i < reached or i >= n or text[i] not in first:
                 continue

@@ -90,6 +90,7 @@ import os
 import re
 import time
 from collections.abc import Sequence
+from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -618,17 +619,21 @@ class IntentClassifier:
             elif self.params["word_pos"]:  # morpheme/POS, unseen → <unk>
                 rows = [[get(u, 1) for u in self._units(t, toks)[:max_len]] for t, toks in items]
             else:  # morphemes, unseen → <unk>: one flat list, no list per row
-                if any(toks is None for _, toks in items):
-                    raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
-                sizes = [min(len(toks), max_len) for _, toks in items]
                 if all(type(toks) is TokenColumns for _, toks in items):   # a batch parse's: the surfaces
-                    ids = [get(w, 1) for _, toks in items
-                           for w in (toks.surfaces if len(toks) <= max_len else toks.surfaces[:max_len])]
+                    # (their lists' lengths: TokenColumns.__len__ is a Python call) looked up in one map
+                    words = [toks.surfaces if len(toks.surfaces) <= max_len else toks.surfaces[:max_len]
+                             for _, toks in items]
+                    lens = np.fromiter(map(len, words), dtype=np.int64, count=n)
+                    flat = np.fromiter(map(get, chain.from_iterable(words), repeat(1)), dtype=np.int64,
+                                       count=int(lens.sum()))
                 else:
+                    if any(toks is None for _, toks in items):
+                        raise ModelError("word_cnn needs the tokens of each text; pass (text, tokens) pairs")
+                    sizes = [min(len(toks), max_len) for _, toks in items]
                     ids = [get(tok[0], 1) for _, toks in items
                            for tok in (toks if len(toks) <= max_len else toks[:max_len])]
-                lens = np.array(sizes, dtype=np.int64).reshape(n)
-                flat = np.array(ids, dtype=np.int64).reshape(len(ids))
+                    lens = np.array(sizes, dtype=np.int64).reshape(n)
+                    flat = np.array(ids, dtype=np.int64).reshape(len(ids))
                 rows = None
             if rows is not None:
                 lens = np.fromiter((len(r) for r in rows), dtype=np.int64, count=n)
