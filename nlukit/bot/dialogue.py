@@ -1703,6 +1703,7 @@ class Bot:
         filled, rejected = self._fill_joined(state, text, active, slots, cands, asked, bare, self._meanings(state))
         state["filled"] = filled
         prefix = ""
+        quiet = False
         if takes_all:
             state["misunderstood"] = 0
             prefix = render_template(st.one_at_a_time, {"choices": _and_list(state["choose"]["choices"])})
@@ -1713,21 +1714,23 @@ class Bot:
             said_for = [(c, slot) for c, slot in rejected
                         if any(c.role == s.role and c.role or c.named == s.name or self._by_particle([s], c) is not None
                                for s in (slot, active.slot(slot.differs_from or "")) if s is not None)
-                        or sum(s.entity == slot.entity for s in active.slots) == 1]
+                        or sum(s.entity == slot.entity for s in active.slots) == 1 and self._said_aloud(c)]
             if not said_for and not filled and asked is not None:
                 # 4~5명이요 to 몇 분이세요?, read as the request under way: the answer refused, said so
                 said_for = [(c, slot) for c, slot in rejected if slot.name == asked.name]
             if said_for:   # 서울에서 서울로 answering where from: 서울 taken, the one said for where to refused aloud
                 prefix = self._invalid_reply(sid, state, active, *said_for[0])
+                quiet = not self._said_aloud(said_for[0][0])
         elif rejected:
             prefix = self._invalid_reply(sid, state, active, *rejected[0])
+            quiet = not self._said_aloud(rejected[0][0])
         else:
             prefix = self._fallback_reply(state)
         if state["turns"] >= st.max_turns and (self._missing(active, slots) or state.get("confirming")):
             self._reset(state)
             state["misunderstood"] = 0
             return Turn(st.max_turns_reply, "fallback", active.intent, {}, [], parse)
-        return self._advance(sid, state, active, text, parse, prefix, today)
+        return self._advance(sid, state, active, text, parse, prefix, today, quiet)
 
     def _to_clarify(self, text: str, parse: ParseResult) -> Scenario | None:
         """The scenario to ask about (``[bot] clarify``) for a request not understood surely enough:
@@ -2070,6 +2073,14 @@ class Bot:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
                      choose=None, multi_note=None, filled=[], order=[], part=None, texts=[])
 
+    @staticmethod
+    def _said_aloud(c: _Cand) -> bool:
+        """Whether a value an optional slot refused is said so before an answer given at once: not
+        a value of one letter or syllable, more likely a word or the tagger's slip than a value
+        (제 in 청바지 제 사이즈 있어요? "my size", or in 제고, a slip for 재고; 2 in 2~3개), which
+        the answer goes without, as it went before; 30, XS, 280 are said."""
+        return len(_squash(c.text)) > 1
+
     def _invalid_reply(self, sid: str, state: dict[str, Any], sc: Scenario, c: _Cand, slot: Slot) -> str:
         """The reply to the value ``c`` that ``slot`` refused (its ``invalid``, else ``[bot] invalid_value``).
         A count said not exactly (``5~6명 정도요``, ``5명 정도``) that the slot's ``pattern`` would take
@@ -2164,7 +2175,8 @@ class Bot:
         prefix = ""
         if rejected:
             prefix = self._invalid_reply(sid, state, sc, *rejected[0])
-        return self._advance(sid, state, sc, text, parse, prefix, today)
+        return self._advance(sid, state, sc, text, parse, prefix, today,
+                             bool(rejected) and not self._said_aloud(rejected[0][0]))
 
     def _carry_over(self, state: dict[str, Any], sc: Scenario) -> None:
         """``비 와?`` right after ``서울 날씨 알려줘`` was answered: the same scenario asked again without a
@@ -2196,7 +2208,9 @@ class Bot:
         return [s.name for s in sc.slots if s.required and s.name not in slots]
 
     def _advance(self, sid: str, state: dict[str, Any], sc: Scenario, text: str, parse: ParseResult,
-                 prefix: str = "", today: datetime.date | None = None) -> Turn:
+                 prefix: str = "", today: datetime.date | None = None, quiet: bool = False) -> Turn:
+        """The next question, the read-back or the answer, ``prefix`` first; ``quiet``: an answer
+        given at once goes without ``prefix`` (a refused value likely no value, :meth:`_said_aloud`)."""
         slots: dict[str, str] = state["slots"]
         missing = self._missing(sc, slots)
         prefix = self._noted(state, sc, prefix, bool(missing))
@@ -2224,7 +2238,7 @@ class Bot:
                         self._shown(state, sc, final, ", "), [], parse,
                         self._resolved(sc, state, final, today), [], self._lists(state, sc))
         done = self._complete(sid, state, sc, text, parse, today)
-        if prefix:   # 청바지 30 사이즈 있어요? with 30 no size: the optional slot's invalid reply, then the answer
+        if prefix and not quiet:   # 청바지 30 사이즈 있어요? with 30 no size: the optional slot's invalid reply, then the answer
             done = dataclasses.replace(done, reply=" ".join(x for x in (prefix, done.reply) if x))
         return done
 
@@ -2705,9 +2719,11 @@ class Bot:
         as the particle (``부산으론``, ``거기선``, ``대전까진``: 으로는, 에서는, 까지는)."""
         best, length = None, 0
         short = bool(c.text) and "가" <= c.text[-1] <= "힣" and _SHORT_EOSEO.match(c.after) is not None
+        # 서울로부터, 대전으로부터: 부터, from, no 로 of a destination
+        after = next((c.after[len(h) - 2:] for h in ("으로부터", "로부터") if c.after.startswith(h)), c.after)
         for s in same:
             for q in s.particles:
-                if (c.after.startswith(q) or (q == "에서" and short) or _topic_run_in(c.after, q)) \
+                if (after.startswith(q) or (q == "에서" and short) or _topic_run_in(after, q)) \
                         and len(q) > length:
                     best, length = s, len(q)
         return best
@@ -2889,7 +2905,8 @@ class Bot:
         several = {e for e in (c.entity for c in cands) if sum(d.entity == e for d in cands) > 1}
         cands = self._roles_by_particle(sc, cands)
         for c in cands:
-            slot = self._target(sc, slots, c, asked, bare, filled, () if c.entity in several else order)
+            slot = self._target(sc, slots, c, asked, bare, filled, () if c.entity in several else order,
+                                alone=c.entity not in several)
             if slot is None:
                 continue
             value = self._accept(slot, c)
@@ -3004,8 +3021,17 @@ class Bot:
         return self._accept(slot, dataclasses.replace(c, value=said, text=said)) or value
 
     @staticmethod
+    def _its_word_next(slot: Slot, c: _Cand) -> bool:
+        """Whether the word after the one right after ``c`` starts with a particle or a name of
+        ``slot`` (대전으로 |출발지 변경, 서울로 |출발해서 for the origin, particles 출발, names 출발지)."""
+        words = c.after.split()
+        return len(words) > 1 and any(words[1].startswith(w.replace(" ", ""))
+                                      for w in (*slot.particles, *slot.names) if w)
+
+    @staticmethod
     def _target(sc: Scenario, slots: Mapping[str, str], c: _Cand, asked: Slot | None, bare: bool,
-                taken: Sequence[str], order: Sequence[str] = ()) -> Slot | None:
+                taken: Sequence[str], order: Sequence[str] = (), alone: bool = True) -> Slot | None:
+        """The slot ``c`` goes to. ``alone``: ``c`` is the only value of its type said in the turn."""
         same = [s for s in sc.slots if s.entity == c.entity and s.name not in taken]
         if not same:
             return None
@@ -3025,8 +3051,12 @@ class Bot:
             for s in same:
                 if s.role == c.role:
                     # L로 tagged size:from where (으)로 is the particle of the slot `to`, and none of
-                    # `from`'s follows it: the particle the author listed says which slot
-                    if by_particle is not None and by_particle is not s and Bot._by_particle([s], c) is None:
+                    # `from`'s follows it: the particle the author listed says which slot; not when
+                    # another value of the type is said (M으로 샀고 L로 바꿔주세요: M size:from, L size:to,
+                    # the model's roles set both apart where the particles do not)
+                    # (nor when a word of the model's slot comes next: 대전으로 출발지 변경, 서울로 출발해서)
+                    if alone and by_particle is not None and by_particle is not s \
+                            and Bot._by_particle([s], c) is None and not Bot._its_word_next(s, c):
                         return by_particle
                     return s
         elif by_particle is not None:
