@@ -307,11 +307,25 @@ def test_should_answer_the_question_with_a_value_and_a_word_asking_to_be_told(sa
     talk(bot, [(umbrella, "원하세요?", "confirm"), (said, "오늘 부산의 날씨를 알려드릴게요.", "complete")])
 
 
-def told(text: str, *ranking: tuple[str, float]) -> ParseResult:
-    """``text`` sent to the model's own fallback with this ranking, 부산 tagged a place."""
+def told(text: str, *ranking: tuple[str, float], intent: IntentScore | None = None) -> ParseResult:
+    """``text`` sent to ``intent`` (default the model's own fallback) with this ranking, 부산 tagged a place."""
     at = text.index("부산")
-    return ParseResult(text, IntentScore("fallback", 0.7), (Entity("location", "부산", "부산", at, at + 2, 0.9),),
+    return ParseResult(text, intent or IntentScore("fallback", 0.7), (Entity("location", "부산", "부산", at, at + 2, 0.9),),
                        ranking=tuple(IntentScore(n, c) for n, c in ranking))
+
+
+def answer_umbrella_question(said: ParseResult, fills: bool) -> None:
+    """``said`` answers 혹시 '날씨 확인'을 원하세요? (asked for 우산 가져가야 되나): the weather of 부산
+    when it ``fills``, else no slot, no 부산 and no scenario started."""
+    umbrella = "우산 가져가야 되나"
+    bot = make_bot(titles={"weather": "날씨 확인"})
+    bot.parser.overrides.update({umbrella: parse_result(umbrella, "weather", 0.45), said.text: said})
+    bot.handle("u", umbrella)
+    turn = bot.handle("u", said.text)
+    if fills:
+        assert turn.state == "complete" and turn.reply == "오늘 부산의 날씨를 알려드릴게요.", turn.reply
+    else:
+        assert turn.slots == {} and "부산" not in turn.reply and bot.session("u").get("intent") is None, turn.reply
 
 
 @pytest.mark.parametrize("said, ranking, fills", [
@@ -330,15 +344,7 @@ def test_should_answer_the_question_with_a_value_told_in_words_the_ranking_reads
     # clarify14: after 혹시 '날씨 확인'을 원하세요?, 부산 가는데 / 나 부산 살아 / 부산에 있어 fell back (가는데,
     # 살아, 있어 no words of an answer); a verb may carry a request (부산 가고 싶다: a train), which the
     # model's ranking of the answer tells
-    umbrella = "우산 가져가야 되나"
-    bot = make_bot(titles={"weather": "날씨 확인"})
-    bot.parser.overrides.update({umbrella: parse_result(umbrella, "weather", 0.45), said: told(said, *ranking)})
-    bot.handle("u", umbrella)
-    turn = bot.handle("u", said)
-    if fills:
-        assert turn.state == "complete" and turn.reply == "오늘 부산의 날씨를 알려드릴게요.", turn.reply
-    else:
-        assert turn.slots == {} and "부산" not in turn.reply and bot.session("u").get("intent") is None, turn.reply
+    answer_umbrella_question(told(said, *ranking), fills)
 
 
 @pytest.mark.parametrize("said, ranking, fills", [
@@ -354,19 +360,7 @@ def test_should_check_the_words_of_an_answer_the_model_reads_surely_as_small_tal
     # other words (아이유 나이 몇 살이야 played 아이유 after the music question): its words are checked
     # as those of an answer not understood (bench_clarify_answers over 4 demo models: 13 wrong fills of
     # 117 -> 7, 69 right fills of 119 -> 64; d3276ee had 8 and 53)
-    umbrella = "우산 가져가야 되나"
-    bot = make_bot(titles={"weather": "날씨 확인"})
-    at = said.index("부산")
-    bot.parser.overrides.update({umbrella: parse_result(umbrella, "weather", 0.45),
-                                 said: ParseResult(said, IntentScore("greeting", 0.8),
-                                                   (Entity("location", "부산", "부산", at, at + 2, 0.9),),
-                                                   ranking=tuple(IntentScore(n, c) for n, c in ranking))})
-    bot.handle("u", umbrella)
-    turn = bot.handle("u", said)
-    if fills:
-        assert turn.state == "complete" and turn.reply == "오늘 부산의 날씨를 알려드릴게요.", turn.reply
-    else:
-        assert turn.slots == {} and "부산" not in turn.reply and bot.session("u").get("intent") is None, turn.reply
+    answer_umbrella_question(told(said, *ranking, intent=IntentScore("greeting", 0.8)), fills)
 
 
 @pytest.mark.parametrize("said", ["너 부산 알아?", "부산 가봤어?", "부산 몰라", "부산 안 가", "부산 가기 싫어",
@@ -374,13 +368,5 @@ def test_should_check_the_words_of_an_answer_the_model_reads_surely_as_small_tal
 def test_should_take_no_value_told_about_in_words_that_deny_doubt_or_ask_back(said):
     # review14b: the demo bot asked 혹시 '날씨 확인'을 원하세요? and took 너 부산 알아?, 부산 몰라 as the weather
     # of 부산 (d3276ee did not); its alarm question took 7시는 너무 일러 as an alarm at 7
-    umbrella = "우산 가져가야 되나"
-    bot = make_bot(titles={"weather": "날씨 확인"})
-    at = said.index("부산")
-    bot.parser.overrides.update({umbrella: parse_result(umbrella, "weather", 0.45),
-                                 said: ParseResult(said, IntentScore("greeting", 0.8),
-                                                   (Entity("location", "부산", "부산", at, at + 2, 0.9),),
-                                                   ranking=(IntentScore("greeting", 0.8), IntentScore("weather", 0.1)))})
-    bot.handle("u", umbrella)
-    turn = bot.handle("u", said)
-    assert turn.slots == {} and "부산" not in turn.reply and bot.session("u").get("intent") is None, turn.reply
+    answer_umbrella_question(told(said, ("greeting", 0.8), ("weather", 0.1), intent=IntentScore("greeting", 0.8)),
+                             False)
