@@ -623,6 +623,16 @@ class NLU:
                     end, surface = longer, ntext[start:longer]
                     value = canonical(entity, surface) or value
             kind = resolvers.get(entity) if resolvers else None
+            if kind is None and resolvers and _NUMBER_ONLY.fullmatch(surface) and canonical(entity, surface) is None:
+                # 열 | 켤레 with no count tagged, 열 a size: the number and its counter are the count
+                # (of the one type read as counts), when no value of its own type
+                counted = [t for t, kind in resolvers.items() if kind == "count"]
+                m = _COUNTER_AFTER_NUMBER.match(ntext, end, spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
+                if len(counted) == 1 and m is not None and not _DIGITS_APART.search(ntext, start, m.end()) \
+                        and (count(ntext[start:m.end()]) or approx_count(ntext[start:m.end()])) is not None:
+                    entity, role, kind, end = counted[0], None, "count", m.end()
+                    surface = ntext[start:end]
+                    value = canonical(entity, surface) or surface
             if kind == "time" and surface.endswith("시"):
                 # an hour the tagger ended before its minutes (3시 | 반에 깨워줘): the minutes too
                 m = _MINUTES_AFTER.match(ntext, end)
@@ -798,6 +808,11 @@ _NUMBER_ONLY = re.compile(rf"{_NUMBER_WORD_ONLY}(?:\s?[~\-–]\s?{_NUMBER_WORD_O
 _DIGITS_APART = re.compile(r"\d\s+\d")   # 30 2벌: a number apart from the count's digits
 # what may stand between such a number and the count after it: a space, or ~ or - (2 | ~3개)
 _NUMBER_JOIN = re.compile(r"\s*(?:[~\-–]\s*)?")
+
+# the counter after such a number, with the rest of a range (열 | 켤레, 2 | ~3장); not 분 (5 | 분 is minutes
+# more often than people)
+_COUNTER_AFTER_NUMBER = re.compile(rf"\s?(?:[~\-–]\s?{_NUMBER_WORD_ONLY}\s?)?(?:{'|'.join(c for c in COUNTERS if c != '분')})"
+                                   r"(?=$|[^가-힣]|이|가|을|를|은|는|도|만|씩|요|으로|로|의|에|까지|정도|쯤|짜리|이랑|랑|하고)")
 
 
 def _number_before_count(text: str, n_start: int, n_end: int, start: int, end: int) -> bool:
