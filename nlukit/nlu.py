@@ -602,6 +602,7 @@ class NLU:
             spans = self._spelled_dates(ntext, spans, today)
             spans = self._date_ranges(ntext, spans, today)
         last_end = 0   # where the entity before ends, as found (the tagger's 라떼 열 | 두 잔 is 라떼)
+        last_start = -1   # where the entity appended last starts (-1: none, or a span skipped since)
         for k, (start, end, entity, role, conf) in enumerate(spans):
             surface = ntext[start:end]
             m = maps.get(entity)
@@ -622,6 +623,16 @@ class NLU:
                     end, surface = longer, ntext[start:longer]
                     value = canonical(entity, surface) or value
             kind = resolvers.get(entity) if resolvers else None
+            if kind is None and resolvers and _NUMBER_ONLY.fullmatch(surface) and canonical(entity, surface) is None:
+                # 열 | 켤레 with no count tagged, 열 a size: the number and its counter are the count
+                # (of the one type read as counts), when no value of its own type
+                counted = [t for t, kind in resolvers.items() if kind == "count"]
+                m = _COUNTER_AFTER_NUMBER.match(ntext, end, spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
+                if len(counted) == 1 and m is not None and not _DIGITS_APART.search(ntext, start, m.end()) \
+                        and (count(ntext[start:m.end()]) or approx_count(ntext[start:m.end()])) is not None:
+                    entity, role, kind, end = counted[0], None, "count", m.end()
+                    surface = ntext[start:end]
+                    value = canonical(entity, surface) or surface
             if kind == "time" and surface.endswith("시"):
                 # an hour the tagger ended before its minutes (3시 | 반에 깨워줘): the minutes too
                 m = _MINUTES_AFTER.match(ntext, end)
@@ -641,6 +652,13 @@ class NLU:
                 # a count the tagger cut short (스물 | 다섯 명, 네 | 명) or began too early (모레 세 분)
                 start, end = _count_span(ntext, start, end, last_end,
                                          spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
+                if last_start >= 0 and entities[-1].entity != entity \
+                        and _number_before_count(ntext, last_start, last_end, start, end) \
+                        and canonical(entities[-1].entity, ntext[last_start:last_end]) is None:
+                    # 2 | ~3개, 열 | 켤레: a number the tagger gave another type (a size), and no
+                    # value of that type, that with the count is one count or a rough one: the count's
+                    start = last_start
+                    entities.pop()
                 if ntext[start:end] != surface:
                     surface = ntext[start:end]
                     value = canonical(entity, surface) or surface
@@ -663,11 +681,11 @@ class NLU:
                         resolved = rough   # 한 명 더: a count to add, read so
                 elif resolved is None and kind in ("time", "date") and canonical(entity, surface) is None \
                         and (_ASKING.match(surface) or _ASKING_BEFORE.search(ntext, last_end, start)):
-                    last_end = end
+                    last_end, last_start = end, -1
                     continue   # 몇 시에 오는지 몰라요: a time asked about is no time said
             entities.append(Entity(entity, value, original[o_start:o_end], o_start, o_end,
                                    float(conf), role, resolved))
-            last_end = end
+            last_start, last_end = start, end
         return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)
 
 
@@ -782,6 +800,32 @@ _TENS_WORD = re.compile(r"열|스무|스물|서른|마흔|쉰|예순|일흔|여�
 # a counter right after a number the tagger ended before it (네 | 명, 4 | 명이서, 두 | 사람), ending there
 _COUNTER_AFTER = re.compile(rf"\s?(?:{'|'.join(COUNTERS)})(?=$|[^가-힣]|이서|서|이|가|을|를|은|는|도|만|씩|요|"
                             r"으로|로|의|에|까지|정도|쯤|짜리|이랑|랑|하고)")
+
+
+# a number alone, in digits or number words, or two joined by ~ or - (2, 열, 두세, 2~3, 네-다섯)
+_NUMBER_WORD_ONLY = r"(?:\d{1,3}(?:,\d{3})+|\d+|[한두세석서네넉너다섯여일곱덟아홉열스물무른마흔쉰예순흔든하나둘셋넷대엿닐댓덧백]{1,5})"
+_NUMBER_ONLY = re.compile(rf"{_NUMBER_WORD_ONLY}(?:\s?[~\-–]\s?{_NUMBER_WORD_ONLY})?")
+_DIGITS_APART = re.compile(r"\d\s+\d")   # 30 2벌: a number apart from the count's digits
+# what may stand between such a number and the count after it: a space, or ~ or - (2 | ~3개)
+_NUMBER_JOIN = re.compile(r"\s*(?:[~\-–]\s*)?")
+
+# the counter after such a number, with the rest of a range (열 | 켤레, 2 | ~3장); not 분 (5 | 분 is minutes
+# more often than people)
+_COUNTER_AFTER_NUMBER = re.compile(rf"\s?(?:[~\-–]\s?{_NUMBER_WORD_ONLY}\s?)?(?:{'|'.join(c for c in COUNTERS if c != '분')})"
+                                   r"(?=$|[^가-힣]|이|가|을|를|은|는|도|만|씩|요|으로|로|의|에|까지|정도|쯤|짜리|이랑|랑|하고)")
+
+
+def _number_before_count(text: str, n_start: int, n_end: int, start: int, end: int) -> bool:
+    """True when ``text[n_start:n_end]`` is a number alone (digits or number words, two joined by
+    ``~`` or ``-``) right before the count ``text[start:end]`` that with it reads as one count or
+    a rough one (``2 | ~3개`` is 2~3개, ``열 | 켤레`` is 10켤레); not digits typed apart from the count's
+    (``30 2벌``, a size and a count), nor anything with a counter of its own (``2시 4명``)."""
+    if not _NUMBER_ONLY.fullmatch(text, n_start, n_end) or not _NUMBER_JOIN.fullmatch(text, n_end, start):
+        return False
+    whole = text[n_start:end]
+    if _DIGITS_APART.search(whole):
+        return False
+    return count(whole) is not None or approx_count(whole) is not None
 
 
 def _count_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int, int]:

@@ -486,3 +486,76 @@ def test_should_take_a_count_said_alone_at_the_read_back_as_the_new_count(answer
     turn = bot.handle("s21", answer)
     assert (turn.reply, turn.state, turn.intent) == (f"내일 {held} 예약할까요?", "confirm", "booking")
     assert bot.handle("s21", "네").resolved["people"]["value"] == int(held[:-1])
+
+
+@pytest.mark.parametrize("text,tagged,whole,read", [
+    # seen on a shop bot's model: 2 | ~3개 tagged a size and a quantity, the quantity then read as 3
+    ("반팔티 2~3개 있어요?", {"2": "size", "3개": "quantity"}, "2~3개", (None, 2, 3)),
+    ("반팔티 2 ~ 3개 주세요", {"2": "size", "3개": "quantity"}, "2 ~ 3개", (None, 2, 3)),
+    ("모자 2-3개요", {"2": "size", "3개": "quantity"}, "2-3개", (None, 2, 3)),
+    ("양말 열 켤레 주세요", {"열": "size", "켤레": "quantity"}, "열 켤레", (10, None, None)),
+    ("양말 세 네 켤레", {"세": "size", "네 켤레": "quantity"}, "세 네 켤레", (None, 3, 4)),
+])
+def test_should_take_a_number_tagged_as_another_type_into_the_count_after_it(text, tagged, whole, read):
+    from test_temporal import _Intent, _Tagger
+
+    from nlukit.nlu import NLU
+    nlu = NLU(_Intent(), _Tagger(tagged), SHOP, resolve={"quantity": "count"})
+    [got] = nlu.parse(text).entities
+    assert (got.entity, got.text) == ("quantity", whole)
+    assert (got.resolved["value"], got.resolved.get("min"), got.resolved.get("max")) == read
+
+
+SHOP = {"size": {"M": ["엠"], "270": [], "250": []}, "table": {"3번": ["3번 테이블"]}}
+
+
+@pytest.mark.parametrize("text,tagged", [
+    ("운동화 270 두 켤레", {"270": "size", "두 켤레": "quantity"}),
+    ("양말 250 켤레", {"250": "size", "켤레": "quantity"}),   # a size the dictionary lists (250켤레 else)
+    ("반팔티 M 2개", {"M": "size", "2개": "quantity"}),
+    ("청바지 30 2벌", {"30": "size", "2벌": "quantity"}),   # digits apart: a size and a count
+    ("3번 테이블 4명", {"3번": "table", "4명": "quantity"}),
+    ("2시 4명", {"2시": "time", "4명": "quantity"}),
+    ("내일 두 시 세 명", {"두 시": "time", "세 명": "quantity"}),
+])
+def test_should_leave_an_entity_before_a_count_that_is_no_part_of_it(text, tagged):
+    from test_temporal import _Intent, _Tagger
+
+    from nlukit.nlu import NLU
+    nlu = NLU(_Intent(), _Tagger(tagged), SHOP, resolve={"quantity": "count"})
+    got = nlu.parse(text).entities
+    assert [(e.entity, e.text) for e in got] == sorted(((t, s) for s, t in tagged.items()),
+                                                       key=lambda p: text.index(p[1]))
+
+
+@pytest.mark.parametrize("text,tagged,whole,read", [
+    # seen on an earlier model of the shop bot: 열 tagged a size, 켤레 nothing, the quantity then its default
+    ("양말 열 켤레 주세요", {"열": "size"}, "열 켤레", (10, None, None)),
+    ("양말 10켤레", {"10": "size"}, "10켤레", (10, None, None)),
+    ("반팔티 2~3장 주세요", {"2": "size"}, "2~3장", (None, 2, 3)),
+    ("운동화 270 두 켤레", {"270": "size", "두": "size"}, "두 켤레", (2, None, None)),
+])
+def test_should_read_a_number_tagged_as_another_type_and_its_counter_as_the_count(text, tagged, whole, read):
+    from test_temporal import _Intent, _Tagger
+
+    from nlukit.nlu import NLU
+    nlu = NLU(_Intent(), _Tagger(tagged), SHOP, resolve={"quantity": "count"})
+    got = nlu.parse(text).entities[-1]
+    assert (got.entity, got.text, got.role) == ("quantity", whole, None)
+    assert (got.resolved["value"], got.resolved.get("min"), got.resolved.get("max")) == read
+    assert [e.entity for e in nlu.parse(text).entities[:-1]] == ["size"] * (len(tagged) - 1)
+
+
+@pytest.mark.parametrize("text,tagged,resolve", [
+    ("양말 250 켤레", {"250": "size"}, {"quantity": "count"}),        # a size the dictionary lists
+    ("타이머 5 분", {"5": "size"}, {"quantity": "count"}),            # 분: minutes more often than people
+    ("양말 열 켤레", {"열": "size"}, {"quantity": "count", "people": "count"}),   # which count: not said
+    ("양말 열 켤레", {"열": "size"}, None),                           # no count type
+    ("청바지 30 2벌", {"30": "size"}, {"quantity": "count"}),         # no counter right after it
+])
+def test_should_leave_a_number_tagged_as_another_type_when_no_count_is_sure(text, tagged, resolve):
+    from test_temporal import _Intent, _Tagger
+
+    from nlukit.nlu import NLU
+    nlu = NLU(_Intent(), _Tagger(tagged), SHOP, resolve=resolve)
+    assert [(e.entity, e.text) for e in nlu.parse(text).entities] == [(t, s) for s, t in tagged.items()]
