@@ -1118,23 +1118,38 @@ class Bot:
         if sc is None or not sc.slots:
             return False
         types = {s.entity for s in sc.slots}
-        said = []
+        said, roles = [], []
         for a, b, got, _ in parts:
             own = {(e.entity, e.value) for e in got.entities if e.entity in types}
+            keys = {(e.entity, e.role) for e in got.entities if e.entity in types}
             if self.settings.typo_fix:
-                own |= {(c.entity, c.value) for c in self._typo_candidates(text[a:b].strip(), got, sc, {}, [])}
+                typos = self._typo_candidates(text[a:b].strip(), got, sc, {}, [])
+                own |= {(c.entity, c.value) for c in typos}
+                keys |= {(c.entity, c.role) for c in typos}
             said.append(frozenset(own))
+            roles.append(keys)
         if not (all(said) and len(set(said)) == len(said)):
             return False
         # 골프장 예약해줘 내일 오후4시: values alone, each for a required slot no other part fills,
         # complete the request they follow rather than make it again; for a request read back before
         # it is done, an optional slot's too (패딩 환불해 주세요 12만9천원: the refund's amount, no
-        # second refund); a request answered at once is followed up (서울 날씨 어때? 내일은?)
-        required = {s.entity for s in sc.slots if s.required or sc.confirm}
-        for (a, b, got, _), own in zip(parts, said, strict=True):
-            types = {entity for entity, _ in own}
-            others = {entity for other in said if other is not own for entity, _ in other}
-            if types <= required and not types & others and self._values_alone(text[a:b].strip(), got):
+        # second refund); a request answered at once is followed up (서울 날씨 어때? 내일은?). A slot
+        # is told by its role too: 부산 가는 기차 예매해줘 서울에서 내일 — the destination is the
+        # request's, the origin (서울, no role or the origin's) no other part fills
+        required = [s for s in sc.slots if s.required or sc.confirm]
+
+        def slots_of(entity: str, role: str | None) -> set[str]:
+            return {s.name for s in sc.slots
+                    if s.entity == entity and (role is None or s.role is None or s.role == role)}
+
+        for i, (a, b, got, _) in enumerate(parts):
+            filled: set[str] = set()   # the slots other parts' values surely fill (one slot each can)
+            for j, keys in enumerate(roles):
+                if j != i:
+                    filled |= {n for entity, role in keys if len(ns := slots_of(entity, role)) == 1 for n in ns}
+            free = {s.name for s in required} - filled
+            if all(slots_of(entity, role) & free for entity, role in roles[i]) \
+                    and self._values_alone(text[a:b].strip(), got):
                 return False
         return True
 
