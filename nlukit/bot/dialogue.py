@@ -2175,6 +2175,9 @@ class Bot:
         after_answer = not state.get("intent")   # nothing under way: right after the last answer
         self._reset(state)
         state.update(intent=sc.intent, turns=1, misunderstood=0, texts=[text, *([then[0]] if then else [])])
+        # 노래 틀어줘 아이유: a value the model did not tag (said after the request, where its training
+        # sentences rarely put one) is the dictionary's, as in a follow-up (방탄은?)
+        parse = self._looked_up(text, parse, sc)
         cands = self._candidates(text, parse, sc, None, state["slots"])
         state["filled"], rejected = self._fill_joined(state, text, sc, state["slots"], cands, None, False,
                                                       self._meanings(state))
