@@ -3203,6 +3203,7 @@ class Bot:
                       for m in refused]
             if part is not None and (said is not None or slot.name not in slots):   # 아침에 7시랑 8시
                 ok = [self._in_part(slot, m, v, part) for m, v in ok]
+            ok = [(m, self._half_said(slot, m, v)) for m, v in ok]
             first = ok[0][0]
             head = dataclasses.replace(c, value=first.value, text=first.text, resolved=first.resolved)
             if slot.multiple or len(ok) == 1:
@@ -3235,6 +3236,20 @@ class Bot:
         for n in notes:
             self._add_note(state, n)
         return filled, rejected
+
+    def _half_said(self, slot: Slot, m: _Cand, value: str) -> str:
+        """``value``, an hour without 오전/오후 (``9시``) that the parser read in the part of the day
+        said right before it (``저녁 9시``, the tagger's span without 저녁: 21:00), with its half in
+        front (``오후 9시``), so that a list of values keeps what each meant; else unchanged."""
+        r = m.resolved
+        if not r or r.get("kind") != "time" or r.get("ambiguous") or not isinstance(r.get("hour"), int):
+            return value
+        own = resolve("time", value)
+        if not (own and own.get("ambiguous")):
+            return value
+        half = "오후" if r["hour"] >= 12 else "밤" if r["hour"] == 0 else "오전"   # 밤 12시: midnight
+        said = f"{half} {value}"
+        return self._accept(slot, dataclasses.replace(m, value=said, text=said)) or value
 
     def _keep_list(self, state: dict[str, Any], slot: Slot, values: list[str]) -> None:
         """The values of a ``multiple`` slot, up to its limit; those beyond it are said to be left out."""
@@ -3405,7 +3420,13 @@ def _joint(text: str, a: _Cand, b: _Cand) -> str | None:
     >>> _joint("서울 다음에 부산", c(0, 2), c(7, 9)), _joint("서울 날씨랑 부산", c(0, 2), c(7, 9))
     (None, None)
     """
-    between = _squash(text[a.end:b.start])
+    upto = b.start
+    if (b.resolved or {}).get("kind") == "time":
+        # 아침 7시랑 저녁 | 9시: a part of the day the tagger left out of the time after it is that time's
+        for _, start, end in parts_of_day(text[a.end:b.start]):
+            if not text[a.end + end:b.start].strip():
+                upto = a.end + start
+    between = _squash(text[a.end:upto])
     if between in _AND or between in _OR:
         return between
     after = _squash(text[b.end:])
