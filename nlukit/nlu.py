@@ -622,11 +622,13 @@ class NLU:
                     end, surface = longer, ntext[start:longer]
                     value = canonical(entity, surface) or value
             kind = resolvers.get(entity) if resolvers else None
-            if kind not in ("count", "money") and canonical(entity, surface) is None \
+            if (kind in ("time", "date") or (kind is None and maps.get(entity))) \
+                    and canonical(entity, surface) is None \
                     and _counted(ntext, start, end, spans[k + 1][0] if k + 1 < len(spans) else len(ntext),
-                                 minutes=kind not in ("time", "date")):
+                                 minutes=kind is None):
                 # 두 명 기차 예매해줘, 2명: a number with its counter (or with one right after it) is a
-                # count, no place, time or other value the dictionary does not list
+                # count, no time, date or value of a type the dictionary lists (a place) but does
+                # not list this one of; a type without a dictionary (people) may be a count
                 continue
             if kind == "time" and surface.endswith("시"):
                 # an hour the tagger ended before its minutes (3시 | 반에 깨워줘): the minutes too

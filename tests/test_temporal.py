@@ -523,4 +523,7 @@ def test_should_read_no_place_or_time_from_a_number_said_with_its_counter() -> N
     assert nlu.parse("세 장 예매해줘", today=WED).entities == ()
     # a place name, listed or not, and a time's minutes stay
     assert [e.value for e in _nlu({"두류": "location"}).parse("두류 가는 기차", today=WED).entities] == ["두류"]
+    # a type the dictionary has no values of (people, not resolved) may be a count
+    people = NLU(_Intent(), _Tagger({"두 명": "people"}), {**DICT, "people": {}}, resolve={})
+    assert [e.value for e in people.parse("두 명 예약", today=WED).entities] == ["두 명"]
     assert [e.value for e in nlu.parse("10분 뒤에 깨워줘", today=WED).entities] == ["10분"]
