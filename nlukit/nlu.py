@@ -633,6 +633,14 @@ class NLU:
                     entity, role, kind, end = counted[0], None, "count", m.end()
                     surface = ntext[start:end]
                     value = canonical(entity, surface) or surface
+            if (kind in ("time", "date") or (kind is None and maps.get(entity))) \
+                    and canonical(entity, surface) is None \
+                    and _counted(ntext, start, end, spans[k + 1][0] if k + 1 < len(spans) else len(ntext),
+                                 minutes=kind is None):
+                # 두 명 기차 예매해줘, 2명: a number with its counter (or with one right after it) is a
+                # count, no time, date or value of a type the dictionary lists (a place) but does
+                # not list this one of; a type without a dictionary (people) may be a count
+                continue
             if kind == "time" and surface.endswith("시"):
                 # an hour the tagger ended before its minutes (3시 | 반에 깨워줘): the minutes too
                 m = _MINUTES_AFTER.match(ntext, end)
@@ -855,6 +863,23 @@ def _count_span(text: str, start: int, end: int, lo: int, hi: int) -> tuple[int,
             if count(text[rest:end]) is not None or approx_count(text[rest:end]) is not None:
                 return rest, end
     return start, end
+
+
+def _counted(text: str, start: int, end: int, hi: int, *, minutes: bool = True) -> bool:
+    """True when ``text[start:end]``, or it and a counter right after it (before ``hi``), is a count
+    said with its counter (``두 명``, ``2명``, ``두 | 명``, ``세 장``): no place name reads so (세종,
+    이천 and 삼척 do not). ``minutes=False``: not when the counter is 분 (``10분``, a time's minutes)."""
+    surface = text[start:end]
+    got = count(surface)
+    if got is None or got[1] is None:
+        m = _COUNTER_AFTER.match(text, end, hi)
+        if m is None:
+            return False
+        surface = text[start:m.end()]
+        got = count(surface)
+    if got is None or got[1] is None:
+        return False
+    return minutes or not surface.rstrip().endswith("분")
 
 
 def _check_resolve(resolve: Mapping[str, str] | None, entity_types: Sequence[str]) -> dict[str, str]:

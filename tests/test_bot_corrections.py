@@ -187,6 +187,19 @@ def test_should_follow_up_with_a_dictionary_value_the_model_did_not_tag():
     assert turn.state == "complete" and turn.slots == {"artist": "방탄소년단", "song": "봄날"}
 
 
+def test_should_take_a_dictionary_value_said_after_the_request_that_the_model_did_not_tag():
+    # review14: 노래 틀어줘 아이유 played the charts on the demo model: the artist said after the
+    # request was tagged by no one
+    said = "노래 틀어줘 아이유"
+    bot = make_bot({said: parse_result(said, "music", 0.74)})
+    turn = bot.handle("g1", said)
+    assert turn.state == "complete" and turn.slots == {"artist": "아이유"}
+    # a dictionary word inside a longer word is none (방탄조끼 is no 방탄소년단)
+    vest = "노래 틀어줘 방탄조끼"
+    bot = make_bot({vest: parse_result(vest, "music", 0.74)})
+    assert bot.handle("g2", vest).slots == {}
+
+
 # ------------------------------------------------------------------ 8. a value the model missed, said with one it tagged
 
 def test_should_take_a_dictionary_value_joined_to_a_tagged_one_that_the_model_missed():

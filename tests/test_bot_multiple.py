@@ -434,3 +434,26 @@ def test_should_point_back_to_nothing_after_a_list_and_to_one_value_again_after_
     assert b.handle("v", "거기 맛집").reply == "어느 동네요?"      # not the 서울 said before the list
     b.handle("v", "광주 날씨")
     assert b.handle("v", "거기 맛집").reply == "광주 맛집이에요."
+
+
+def test_should_take_both_times_when_a_part_of_the_day_the_tagger_left_out_comes_between():
+    # review14: 아침 7시랑 저녁 9시 알람 set the 7시 alarm only on the demo model: the tagger's 9시
+    # left 저녁 out, so 랑 저녁 joined no list; and the 9시 kept in the list must stay the evening's
+    from bot_standin import parse_result
+
+    from nlukit.types import Entity
+    text = "아침 7시랑 저녁 9시 알람"
+    p = parser()
+    p.resolve = {"time": "time"}
+    p.overrides = {text: parse_result(
+        text, "alarm", 0.9,
+        Entity("time", "오전 7시", "아침 7시", 0, 5, 0.9, None, {"kind": "time", "hour": 7, "minute": 0, "value": "07:00"}),
+        Entity("time", "9시", "9시", 10, 12, 0.9, None, {"kind": "time", "hour": 21, "minute": 0, "value": "21:00"}))}
+    alarm = {"intent": "alarm", "action": "bot_actions:said_time",
+             "slot": [{"entity": "time", "prompt": "몇 시요?", "multiple": True}]}
+    b = Bot(p, parse_scenarios({"scenario": [alarm]}, intents=p.intents, entity_types=p.entity_types))
+    assert b.handle("u", text).reply == "오전 7시 = 07:00\n오후 9시 = 21:00"
+    # a slot of one value asks which
+    one = {**alarm, "slot": [{"entity": "time", "prompt": "몇 시요?"}]}
+    b = Bot(p, parse_scenarios({"scenario": [one]}, intents=p.intents, entity_types=p.entity_types))
+    assert b.handle("v", text).choices == ["오전 7시", "오후 9시"]

@@ -481,3 +481,19 @@ def test_should_take_values_said_after_a_request_read_back_for_its_optional_slot
     turn = b.handle("u", "서울에서 부산으로 가는 기차 예매해줘 모레")
     assert turn.requests == [] and turn.reply == "모레 서울에서 부산으로 예매할까요?"
     assert b.handle("u", "네").reply == "모레 서울에서 부산으로 예매했어요."
+
+
+def test_should_tell_the_slot_of_values_said_after_a_request_by_their_role():
+    # review14: 부산 가는 기차 예매해줘 서울에서 내일 queued '서울에서 내일' as a second booking: the
+    # request's destination was a location, so the origin (a location too) seemed filled
+    p = parser()
+    for text in ("서울에서 모레", "대전에서 모레"):
+        p.overrides[text] = parse_result(text, "train_ticket", 0.9, *p.parse(text).entities)
+    b = Bot(p, parse_scenarios({"scenario": SCENARIOS, "bot": {"cancel": ["취소"]}},
+                               intents=p.intents, entity_types=p.entity_types))
+    turn = b.handle("u", "부산으로 가는 기차 예매해줘 서울에서 모레")
+    assert turn.requests == [] and turn.state == "confirm"
+    assert turn.reply == "모레 서울에서 부산으로 예매할까요?"
+    # a role the request holds already is a second booking still
+    turn = b.handle("v", "서울에서 부산으로 가는 기차 예매해줘 대전에서 모레")
+    assert [r["intent"] for r in turn.requests] == ["train_ticket", "train_ticket"]

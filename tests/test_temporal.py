@@ -512,3 +512,18 @@ def test_should_take_no_time_or_date_from_a_span_begun_after_the_word_asking_for
     # a time or date said after such a word is still read (몇 번이고 내일 3시)
     both = nlu.parse("무슨 일이 있어도 내일 3시 " + text, today=WED).entities
     assert [e.text for e in both] == ["내일", "3시"]
+
+
+def test_should_read_no_place_or_time_from_a_number_said_with_its_counter() -> None:
+    # review14: 두 명 기차 예매해줘 booked a train to 두 on the demo model (두 tagged a location, 2명
+    # a time): a number with its counter, or one right after it, is a count of people or things
+    nlu = _nlu({"두": "location", "세 장": "location", "2명": "time", "서울": "location", "10분": "time"})
+    assert [e.value for e in nlu.parse("두 명 서울 가는 기차", today=WED).entities] == ["서울"]
+    assert nlu.parse("2명 예매해줘", today=WED).entities == ()
+    assert nlu.parse("세 장 예매해줘", today=WED).entities == ()
+    # a place name, listed or not, and a time's minutes stay
+    assert [e.value for e in _nlu({"두류": "location"}).parse("두류 가는 기차", today=WED).entities] == ["두류"]
+    # a type the dictionary has no values of (people, not resolved) may be a count
+    people = NLU(_Intent(), _Tagger({"두 명": "people"}), {**DICT, "people": {}}, resolve={})
+    assert [e.value for e in people.parse("두 명 예약", today=WED).entities] == ["두 명"]
+    assert [e.value for e in nlu.parse("10분 뒤에 깨워줘", today=WED).entities] == ["10분"]
