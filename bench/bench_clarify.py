@@ -100,12 +100,17 @@ def main(argv: list[str] | None = None) -> int:
                         t[k] = t.get(k, 0) + v
     print("total", json.dumps(total, ensure_ascii=False))
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            json.dump({"command": "python bench/bench_clarify.py " + " ".join(sys.argv[1:] if argv is None else argv),
-                       "scenarios": os.path.relpath(args.scenarios, ROOT), "total": total, "runs": runs},
-                      fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
+        save(args.out, "bench_clarify.py", argv, args.scenarios, total, runs)
     return 0
+
+
+def save(out: str, script: str, argv: list[str] | None, scenarios: str, total: Any, runs: Any) -> None:
+    """Write a clarify bench's results: its command, the scenarios file, the totals and each run."""
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump({"command": f"python bench/{script} " + " ".join(sys.argv[1:] if argv is None else argv),
+                   "scenarios": os.path.relpath(scenarios, ROOT), "total": total, "runs": runs},
+                  fh, ensure_ascii=False, indent=1)
+        fh.write("\n")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
+from bench_clarify import save  # noqa: E402
 from bench_natural import LISTS, OOS, read_list  # noqa: E402
 
 NOW = datetime.datetime(2026, 11, 23, 10, 0)   # a Monday morning, as bench_clarify's
@@ -134,11 +135,7 @@ def main(argv: list[str] | None = None) -> int:
               f"filled {r['keep_out']['filled']} of {r['keep_out']['n']}, wide {r['wide']['filled']} of {r['wide']['n']}")
     print("total", json.dumps(total))
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            json.dump({"command": "python bench/bench_clarify_answers.py " + " ".join(sys.argv[1:] if argv is None else argv),
-                       "scenarios": os.path.relpath(args.scenarios, ROOT), "total": total, "runs": runs},
-                      fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
+        save(args.out, "bench_clarify_answers.py", argv, args.scenarios, total, runs)
     return 0
 
 
