@@ -230,6 +230,13 @@ def test_should_accept_every_canonical_demo_time_in_the_alarm_pattern():
     assert [t for t in ("1시간 반 뒤", "1시간 30분 후", "2시간 뒤") if not pattern.fullmatch(t)] == []
 
 
+def test_should_ask_the_demo_destination_without_an_origin_left_dangling():
+    # the destination asked with no origin yet read "에서 어디로 가세요?" (left14 saw it after 두 명 부산)
+    prompt = load_scenarios(DEMO)["train_ticket"].slot("destination").prompt
+    assert render_template(prompt, {"origin": ""}) == "어디로 가세요?"
+    assert render_template(prompt, {"origin": "서울"}) == "서울에서 어디로 가세요?"
+
+
 def test_should_run_the_demo_action_from_the_demo_file():
     sc = load_scenarios(DEMO)["music"]
     assert sc.action_fn({"artist": "아이유", "song": "밤편지"}, {}) == "아이유의 「밤편지」를 재생할게요."
