@@ -108,3 +108,13 @@ def test_should_fill_no_slot_with_a_stop_on_the_way(said, places, slots, state):
     assert turn.state == state and turn.slots == slots, turn.reply
     if state == "ask_slot":
         assert turn.reply == "어디에서 출발하세요?"
+
+
+def test_should_keep_a_value_before_a_word_like_a_stop_over_that_is_none():
+    # 들려줘 (let me hear) is no 들러; and a type with one slot has no stop-over to leave out
+    two = {"scenario": [{"intent": "music", "response": "{song} 틀어요.",
+                         "slot": [{"entity": "song", "prompt": "무슨 노래요?"}]},
+                        *TRIP["scenario"]]}
+    parser = StandInParser()
+    bot = Bot(parser, parse_scenarios(two, intents=parser.intents, entity_types=parser.entity_types))
+    assert bot.handle("k1", "봄날 들려줘 노래").reply == "봄날 틀어요."

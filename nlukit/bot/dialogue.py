@@ -102,8 +102,10 @@ _NOT_THIS_SQUASHED = frozenset(p.replace(" ", "") for p in _NOT_THIS)
 _GET_OFF_ON = re.compile(r"(?:에서|서|에)?\s*(?:(?P<off>내리(?!오)|내릴|내려(?!오|와)|내렸|하차)|"
                          r"(?P<on>타(?:고|요|는|서|면|야|려|$|\s)|탈|탑니다|탈게|탑승|승차))")
 #: a value followed by these is a stop on the way (서울에서 대전 거쳐 부산으로, 대전 경유 부산행, 대전에
-#: 들러): no origin or destination; it fills no slot unless one of its type lists the word
-_STOP_OVER = re.compile(r"(?:을|를|에|에서)?\s*(?P<word>거쳐|거치|경유|들러|들렀|들르|들려)")
+#: 들러), for a type with several slots (from, to): it fills none unless one of its type lists the word.
+#: Not 들려 (봄날 들려줘: let me hear)
+_STOP_OVER = re.compile(r"(?:을|를|에|에서)?\s*(?P<word>거쳐|거치(?:는|고|며|면)|경유|들러|들렀|들르)(?![가-힣])"
+                        r"|(?:을|를|에|에서)?\s*(?P<word2>거쳐서|경유(?:해서|해|하는|하고|하며|로|지)|들러서|들르는|들르고|들렀다가?)")
 _SAID_NO = re.compile(r"(?:[은는이가을를도]|에는|으로는|로는)?\s*안(?:\s+[가-힣]|돼|되|갈|가|할|해|탈|타|살|사)")
 
 #: words that ask for a change with a new value read back (모레로 바꿔줘)
@@ -2634,12 +2636,15 @@ class Bot:
 
     @staticmethod
     def _stop_over(text: str, c: _Cand, sc: Scenario) -> bool:
-        """True when ``c`` is a stop on the way (``대전 거쳐``, ``대전 경유``, ``대전에 들러``) and no
-        slot of its type lists that word among its particles or names: it fills no slot."""
+        """True when ``c`` is a stop on the way (``대전 거쳐``, ``대전 경유``, ``대전에 들러``), the scenario
+        has several slots of its type (from, to) and none lists that word among its particles or names:
+        it fills no slot."""
         m = _STOP_OVER.match(text, c.end)
-        return m is not None and not any(
-            s.entity == c.entity and any(w.startswith(m.group("word")) or m.group("word").startswith(w)
-                                         for w in (*s.particles, *s.names) if w) for s in sc.slots)
+        if m is None or sum(1 for s in sc.slots if s.entity == c.entity) < 2:
+            return False
+        word = m.group("word") or m.group("word2")
+        return not any(s.entity == c.entity and any(w.startswith(word[:2]) or word.startswith(w)
+                                                    for w in (*s.particles, *s.names) if w) for s in sc.slots)
 
     @staticmethod
     def _without_asides(text: str, cands: list[_Cand], sc: Scenario) -> list[_Cand]:
