@@ -89,10 +89,23 @@ BARE_REST = 4
 _PUNCT_SPACE = re.compile(r"[\s\W_]+", re.UNICODE)
 #: what follows a value the user rules out: 부산 말고 대구로, 내일 아니고 모레, 서울 대신 수원
 _NOT_THIS = ("말고", "아니고", "아니라", "대신", "빼고", "은 말고", "는 말고", "이 아니라", "가 아니라",
-             "은 아니고", "는 아니고")
+             "은 아니고", "는 아니고",
+             # 서울에서 말고 대전에서, 부산으로 말고 대구로: the ruled-out value said with its slot's particle
+             *(f"{q}{gap}{no}" for q in ("에서", "부터", "으로", "로", "까지", "에") for gap in (" ", "")
+               for no in ("말고", "아니고")))
 
 _NOT_THIS_SQUASHED = frozenset(p.replace(" ", "") for p in _NOT_THIS)
 #: what follows a value the user says no to (부산 안 갈래, 부산은 안 돼요); not 서울 안에 (inside)
+#: a verb of getting off or on right after a value, with or without 에서/에 (대구에서 내릴게요, 대전에서
+#: 탈게요): the value goes to the slot of its type that lists 도착 (off) or 출발 (on) among its particles
+#: or names, whatever 에서 or the model's role says (not 내려오다/내려와, come down from)
+_GET_OFF_ON = re.compile(r"(?:에서|서|에)?\s*(?:(?P<off>내리(?!오)|내릴|내려(?!오|와)|내렸|하차)|"
+                         r"(?P<on>타(?:고|요|는|서|면|야|려|$|\s)|탈|탑니다|탈게|탑승|승차))")
+#: a value followed by these is a stop on the way (서울에서 대전 거쳐 부산으로, 대전 경유 부산행, 대전에
+#: 들러), for a type with several slots (from, to): it fills none unless one of its type lists the word.
+#: Not 들려 (봄날 들려줘: let me hear)
+_STOP_OVER = re.compile(r"(?:을|를|에|에서)?\s*(?P<word>거쳐|거치(?:는|고|며|면)|경유|들러|들렀|들르)(?![가-힣])"
+                        r"|(?:을|를|에|에서)?\s*(?P<word2>거쳐서|경유(?:해서|해|하는|하고|하며|로|지)|들러서|들르는|들르고|들렀다가?)")
 _SAID_NO = re.compile(r"(?:[은는이가을를도]|에는|으로는|로는)?\s*안(?:\s+[가-힣]|돼|되|갈|가|할|해|탈|타|살|사)")
 
 #: words that ask for a change with a new value read back (모레로 바꿔줘)
@@ -2450,7 +2463,7 @@ class Bot:
             a, b = out[k], out[k + 1]
             if b in ruled_out and a not in ruled_out and a.entity == b.entity and _joint(text, a, b):
                 ruled_out.append(a)
-        kept = [c for c in out if c not in ruled_out]
+        kept = [c for c in out if c not in ruled_out and not self._stop_over(text, c, sc)]
         for x in ruled_out:
             i = next((i for i, c in enumerate(kept) if c.entity == x.entity and c.start >= x.end), None)
             if i is not None and kept[i].replaces is None \
@@ -2612,7 +2625,26 @@ class Bot:
             if s.entity == c.entity and any(before.endswith(_squash(n) + p) for n in s.names
                                             for p in _NAME_PARTICLES):
                 return dataclasses.replace(c, named=s.name)
+        m = _GET_OFF_ON.match(text, c.end)
+        if m and c.replaces is None and not c.also:
+            # 대구에서 내릴게요: where to, though 에서 says from; 대전에서 탈게요: where from
+            word = "도착" if m.group("off") else "출발"
+            mine = [s for s in sc.slots if s.entity == c.entity and word in (*s.particles, *s.names)]
+            if len(mine) == 1:
+                return dataclasses.replace(c, named=mine[0].name)
         return c
+
+    @staticmethod
+    def _stop_over(text: str, c: _Cand, sc: Scenario) -> bool:
+        """True when ``c`` is a stop on the way (``대전 거쳐``, ``대전 경유``, ``대전에 들러``), the scenario
+        has several slots of its type (from, to) and none lists that word among its particles or names:
+        it fills no slot."""
+        m = _STOP_OVER.match(text, c.end)
+        if m is None or sum(1 for s in sc.slots if s.entity == c.entity) < 2:
+            return False
+        word = m.group("word") or m.group("word2")
+        return not any(s.entity == c.entity and any(w.startswith(word[:2]) or word.startswith(w)
+                                                    for w in (*s.particles, *s.names) if w) for s in sc.slots)
 
     @staticmethod
     def _without_asides(text: str, cands: list[_Cand], sc: Scenario) -> list[_Cand]:

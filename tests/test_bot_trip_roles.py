@@ -1,0 +1,120 @@
+"""Origin or destination by what is said around a place (train-ticket defects found in review):
+a place ruled out with its particle (서울에서 말고 대전에서), a verb of getting off or on after a
+place (대구에서 내릴게요, 대전에서 탈게요), and a stop on the way (대전 거쳐, 대전 경유). The parser is
+the deterministic stand-in (tests/fixtures/bot/bot_standin.py); overrides play the demo model's
+parses (no role, or the wrong one)."""
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+HERE = os.path.join(os.path.dirname(__file__), "fixtures", "bot")
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+from bot_standin import StandInParser, parse_result  # noqa: E402
+
+from nlukit.bot import Bot  # noqa: E402
+from nlukit.bot.scenario import parse_scenarios  # noqa: E402
+from nlukit.types import Entity  # noqa: E402
+
+TRIP = {"scenario": [
+    {"intent": "train_ticket", "response": "{date} {origin}에서 {destination}(으)로 예매했어요.",
+     "confirm": "{date} {origin}에서 {destination}(으)로 예매할까요?",
+     "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서 출발하세요?",
+               "particles": ["에서", "부터", "출발"], "names": ["출발지", "출발"]},
+              {"entity": "location", "role": "destination", "prompt": "어디로 가세요?",
+               "particles": ["(으)로", "까지", "도착"], "names": ["목적지", "도착"], "differs_from": "origin"},
+              {"entity": "date", "prompt": "언제 출발하세요?"}]}]}
+
+
+def tagged(text: str, intent: str, *places: tuple[str, str | None]) -> tuple[str, object]:
+    """``text`` parsed as ``intent`` with each (place, role) tagged where it is first said."""
+    ents = [Entity("location", p, p, text.index(p), text.index(p) + len(p), 0.8, role=r) for p, r in places]
+    if text.startswith("내일"):
+        ents.insert(0, Entity("date", "내일", "내일", 0, 2, 0.9))
+    return text, parse_result(text, intent, 0.9 if intent == "train_ticket" else 0.4, *ents)
+
+
+def trip_bot(*said: tuple[str, object]) -> Bot:
+    parser = StandInParser(overrides=dict(said))
+    return Bot(parser, parse_scenarios(TRIP, intents=parser.intents, entity_types=parser.entity_types))
+
+
+@pytest.mark.parametrize("start, said, origin, destination", [
+    # the demo model tags both places without a role; the ruled-out one is the origin held
+    ("내일 서울에서 부산으로 가는 기차", "서울에서 말고 대구에서", "대구", "부산"),
+    ("내일 부산에서 서울로 가는 기차", "부산에서 말고 광주에서", "광주", "서울"),
+    ("내일 서울에서 부산으로 가는 기차", "부산으로 말고 광주로", "서울", "광주"),
+    ("내일 서울에서 부산으로 가는 기차", "서울에서말고 대구에서", "대구", "부산"),
+])
+def test_should_change_the_slot_holding_a_value_ruled_out_with_its_particle(start, said, origin, destination):
+    old, new = said.split()[0][:2], said.split()[-1][:2]
+    bot = trip_bot(tagged(said, "train_ticket", (old, None), (new, None)))
+    assert bot.handle("r1", start).state == "confirm"
+    turn = bot.handle("r1", said)
+    assert turn.state == "confirm", turn.reply
+    assert turn.reply.startswith(f"내일 {origin}에서 {destination}")
+    assert turn.slots["origin"] == origin and turn.slots["destination"] == destination
+
+
+@pytest.mark.parametrize("said, role, origin, destination", [
+    ("대구에서 내릴게요", None, "서울", "대구"),
+    ("대구에서 하차할게요", "origin", "서울", "대구"),   # the demo model even tags it the origin
+    ("대구에서 내려요", None, "서울", "대구"),
+    ("광주에서 탈게요", None, "광주", "부산"),
+    ("광주에서 승차할게요", "destination", "광주", "부산"),
+])
+def test_should_take_a_place_one_gets_off_at_for_the_destination_and_gets_on_at_for_the_origin(
+        said, role, origin, destination):
+    bot = trip_bot(tagged(said, "goodbye", (said[:2], role)))
+    bot.handle("v1", "내일 서울에서 부산으로 가는 기차")
+    turn = bot.handle("v1", said)
+    assert turn.state == "confirm", turn.reply
+    assert (turn.slots["origin"], turn.slots["destination"]) == (origin, destination)
+
+
+def test_should_ask_where_from_when_the_place_to_get_off_at_is_said_first():
+    bot = trip_bot(tagged("대구에서 내릴게요", "goodbye", ("대구", None)))
+    bot.handle("v2", "기차 예매해줘")
+    turn = bot.handle("v2", "대구에서 내릴게요")
+    assert turn.state == "ask_slot" and turn.reply == "어디에서 출발하세요?"
+    assert turn.slots == {"destination": "대구"}
+
+
+def test_should_not_read_coming_down_from_a_place_as_getting_off_there():
+    # 서울에서 내려와서: came down from 서울, the origin still
+    bot = trip_bot(tagged("내일 서울에서 내려와서 부산 가는 기차", "train_ticket", ("서울", None), ("부산", "destination")))
+    turn = bot.handle("v3", "내일 서울에서 내려와서 부산 가는 기차")
+    assert (turn.slots.get("origin"), turn.slots.get("destination")) == ("서울", "부산"), turn.reply
+
+
+@pytest.mark.parametrize("said, places, slots, state", [
+    # the demo model tags the stop the destination (or the origin): it fills neither
+    ("내일 서울에서 광주 거쳐 부산으로 가는 기차", (("서울", "origin"), ("광주", "destination"), ("부산", "destination")),
+     {"date": "내일", "origin": "서울", "destination": "부산"}, "confirm"),
+    ("내일 서울에서 광주에 들러 부산으로 가는 기차", (("서울", "origin"), ("광주", "destination"), ("부산", "destination")),
+     {"date": "내일", "origin": "서울", "destination": "부산"}, "confirm"),
+    ("내일 광주 경유 부산행 기차", (("광주", "origin"), ("부산", "destination")),
+     {"date": "내일", "destination": "부산"}, "ask_slot"),
+    ("내일 서울에서 광주를 경유해서 부산 가는 기차", (("서울", "origin"), ("광주", None), ("부산", "destination")),
+     {"date": "내일", "origin": "서울", "destination": "부산"}, "confirm"),
+])
+def test_should_fill_no_slot_with_a_stop_on_the_way(said, places, slots, state):
+    bot = trip_bot(tagged(said, "train_ticket", *places))
+    turn = bot.handle("s1", said)
+    assert turn.state == state and turn.slots == slots, turn.reply
+    if state == "ask_slot":
+        assert turn.reply == "어디에서 출발하세요?"
+
+
+def test_should_keep_a_value_before_a_word_like_a_stop_over_that_is_none():
+    # 들려줘 (let me hear) is no 들러; and a type with one slot has no stop-over to leave out
+    two = {"scenario": [{"intent": "music", "response": "{song} 틀어요.",
+                         "slot": [{"entity": "song", "prompt": "무슨 노래요?"}]},
+                        *TRIP["scenario"]]}
+    parser = StandInParser()
+    bot = Bot(parser, parse_scenarios(two, intents=parser.intents, entity_types=parser.entity_types))
+    assert bot.handle("k1", "봄날 들려줘 노래").reply == "봄날 틀어요."
