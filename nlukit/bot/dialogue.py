@@ -69,7 +69,7 @@ from ..numerals import (
     money,
     money_text,
 )
-from ..temporal import DAWN, KINDS, in_part_of_day, parts_of_day, resolve, small_hours_day
+from ..temporal import DAWN, KINDS, RESOLVERS, in_part_of_day, parts_of_day, resolve, small_hours_day
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
@@ -114,6 +114,9 @@ _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변
 #: what follows a slot's name said to change it without a value (출발지 바꿔줘, 날짜는 다시 할래요)
 _CHANGE_SLOT = re.compile(r"(?:은|는|을|를|이|가|도)?좀?(?:다시)?(?:바꿔|바꾸|바꿀|변경|수정|고쳐|고치|고칠|다시)[가-힣]{0,6}")
 #: the other way round, said alone (반대로, 거꾸로요, 반대로 해줘, 반대로는?)
+#: a part of the day alone (오후, 저녁에, 아침에는): no date, though a model may tag it as one
+#: (``서울 오후 날씨``); with a date (``내일 저녁``) it stays the date's
+_PART_OF_DAY_ALONE = re.compile(r"(?:새벽|아침|오전|낮|점심|오후|저녁|밤)(?:에|에는|엔|은|는|도|에도)?")
 _REVERSED = re.compile(r"(?:반대|거꾸로|역방향)(?:로|요|로요|로는|는|도|로도)?(?:해|해줘|해요|해주세요|바꿔|바꿔줘|바꿔주세요|예매|예매해|예매해줘)?(?:요|용)?")
 #: asking for it to be done, after a value (오후로 해줘)
 _DO = frozenset(("해", "해줘", "해요", "해주세요", "해줄래", "할게", "할게요", "할래", "할래요"))
@@ -2364,7 +2367,8 @@ class Bot:
         # not a value the parser should have tagged: unless the dictionary lists it, it fills nothing
         cands = [self._trimmed(_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser",
                                      resolved=getattr(e, "resolved", None)))
-                 for e in parse.entities if e.entity in types and not self._is_chat_value(e)]
+                 for e in parse.entities if e.entity in types and not self._is_chat_value(e)
+                 and not self._part_of_day_as_date(e)]
         cands = [piece for c in cands for piece in self._run_of_values(c, sc)]
         extra: list[_Cand] = []
         norm = normalize(text)
@@ -2730,6 +2734,15 @@ class Bot:
         text = c.text[cut:]
         value = c.value[cut:] if c.value == c.text else c.value
         return dataclasses.replace(c, text=text, value=value, start=c.start + cut)
+
+    def _part_of_day_as_date(self, e: Any) -> bool:
+        """A value tagged as a date (``RESOLVERS``: date) that is only a part of the day (``오후``,
+        ``저녁에``) and that the dictionary does not list: it names no day, so it fills no date slot
+        (the slot keeps its default, 오늘)."""
+        if RESOLVERS.get(e.entity) != "date" or not _PART_OF_DAY_ALONE.fullmatch(_squash(e.text)):
+            return False
+        index = self._index.get(e.entity)
+        return index is None or index.lookup(e.text) is None
 
     def _is_chat_value(self, e: Any) -> bool:
         """A value made of lone jamo (ㅇㅇ), yes and no (응), no letter or digit at all (☀️, ^^), or
