@@ -102,3 +102,12 @@ def test_should_keep_one_date_for_a_list_of_times_said_after_it():
     text = "내일 7시랑 8시 알람"
     b = alarm_bot(text, ("date", "내일", "내일"), ("time", "7시", "7시"), ("time", "8시", "8시"))
     assert b.handle("u", text).reply == "내일 7시\n내일 8시"
+
+
+def test_should_keep_a_list_whose_first_time_the_tagger_cut_from_its_part_of_the_day():
+    # 저녁 9시랑 10시 set the 9시 alarm only on the demo model: the list held 오후 9시, the slot 9시
+    text = "저녁 9시랑 10시 알람"
+    b = alarm_bot(text, ("time", "9시", "9시", hour(21)), ("time", "10시", "10시", hour(22)))
+    turn = b.handle("u", text)
+    assert turn.multiple == {"time": ["오후 9시", "오후 10시"]}
+    assert turn.reply == "오늘 오후 9시\n오늘 오후 10시"
