@@ -111,3 +111,14 @@ def test_should_keep_a_list_whose_first_time_the_tagger_cut_from_its_part_of_the
     turn = b.handle("u", text)
     assert turn.multiple == {"time": ["오후 9시", "오후 10시"]}
     assert turn.reply == "오늘 오후 9시\n오늘 오후 10시"
+
+
+def test_should_not_pair_dates_with_times_for_a_slot_of_one_time():
+    # a guard: a one-value time slot keeps what it did (the first date and time), asking no choice
+    text = "오늘 저녁 9시랑 내일 아침 7시 알람"
+    p = StandInParser({text: tagged(text, "alarm", ("date", "오늘", "오늘"), ("time", "9시", "9시", hour(21)),
+                                    ("date", "내일", "내일"), ("time", "오전 7시", "아침 7시", hour(7)))})
+    p.resolve = {"time": "time", "date": "date"}
+    one = {**ALARM, "slot": [{"entity": "time", "prompt": "몇 시요?"}, {"entity": "date", "default": "오늘"}]}
+    b = Bot(p, parse_scenarios({"scenario": [one]}, intents=p.intents, entity_types=p.entity_types))
+    assert b.handle("u", text).choices == []

@@ -3151,7 +3151,8 @@ class Bot:
         to fill is no list (the two slots take one each, as before)."""
         out: list[_Cand] = []
         for c in cands:
-            paired = self._dated_pair(text, out, c)
+            paired = self._dated_pair(text, out, c) \
+                if any(s.entity == c.entity and s.multiple for s in sc.slots) else None
             if paired is not None:   # 오늘 저녁 9시랑 내일 아침 7시: two times, each with its own date
                 out[-2:] = [paired]
                 continue
@@ -3179,7 +3180,8 @@ class Bot:
         another time with its own date, joined to it by an and or an or (``오늘 저녁 9시랑 내일
         아침 7시``, ``내일 7시 모레 8시``): that time with ``c`` joined to it, each keeping its
         date (``day``), in place of the last two of ``out``; else None. Only when every time of
-        the list has a date right before it: ``9시랑 내일 7시`` is left as it was."""
+        the list has a date right before it (``9시랑 내일 7시`` is left as it was), and only for a
+        ``multiple`` slot (the caller's check): a one-value slot would ask which time, the dates lost."""
         if len(out) < 3 or c.replaces is not None or self._kind(c) != "time":
             return None
         first, t, d = out[-3], out[-2], out[-1]   # the first's date, the time before, c's date
