@@ -69,7 +69,7 @@ from ..numerals import (
     money,
     money_text,
 )
-from ..temporal import DAWN, KINDS, in_part_of_day, parts_of_day, resolve, small_hours_day
+from ..temporal import DAWN, KINDS, RESOLVERS, in_part_of_day, parts_of_day, resolve, small_hours_day
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
@@ -114,6 +114,9 @@ _CHANGE = frozenset(("바꿔", "바꿔줘", "바꿔요", "바꿔주세요", "변
 #: what follows a slot's name said to change it without a value (출발지 바꿔줘, 날짜는 다시 할래요)
 _CHANGE_SLOT = re.compile(r"(?:은|는|을|를|이|가|도)?좀?(?:다시)?(?:바꿔|바꾸|바꿀|변경|수정|고쳐|고치|고칠|다시)[가-힣]{0,6}")
 #: the other way round, said alone (반대로, 거꾸로요, 반대로 해줘, 반대로는?)
+#: a part of the day alone (오후, 저녁에, 아침에는): no date, though a model may tag it as one
+#: (``서울 오후 날씨``); with a date (``내일 저녁``) it stays the date's
+_PART_OF_DAY_ALONE = re.compile(r"(?:새벽|아침|오전|낮|점심|오후|저녁|밤)(?:에|에는|엔|은|는|도|에도)?")
 _REVERSED = re.compile(r"(?:반대|거꾸로|역방향)(?:로|요|로요|로는|는|도|로도)?(?:해|해줘|해요|해주세요|바꿔|바꿔줘|바꿔주세요|예매|예매해|예매해줘)?(?:요|용)?")
 #: asking for it to be done, after a value (오후로 해줘)
 _DO = frozenset(("해", "해줘", "해요", "해주세요", "해줄래", "할게", "할게요", "할래", "할래요"))
@@ -318,6 +321,9 @@ class _Cand:
     alone: _Cand | None = None
     #: the slot a word right before the value names (출발지 대전으로): the value is that slot's
     named: str | None = None
+    #: the date said right before this time, its own (오늘 저녁 9시랑 | 내일 아침 7시: 내일), when each
+    #: time of a list has one
+    day: _Cand | None = None
 
     @property
     def span_start(self) -> int:
@@ -2364,7 +2370,8 @@ class Bot:
         # not a value the parser should have tagged: unless the dictionary lists it, it fills nothing
         cands = [self._trimmed(_Cand(e.entity, e.role, e.value, e.text, e.start, e.end, "parser",
                                      resolved=getattr(e, "resolved", None)))
-                 for e in parse.entities if e.entity in types and not self._is_chat_value(e)]
+                 for e in parse.entities if e.entity in types and not self._is_chat_value(e)
+                 and not self._part_of_day_as_date(e)]
         cands = [piece for c in cands for piece in self._run_of_values(c, sc)]
         extra: list[_Cand] = []
         norm = normalize(text)
@@ -2730,6 +2737,15 @@ class Bot:
         text = c.text[cut:]
         value = c.value[cut:] if c.value == c.text else c.value
         return dataclasses.replace(c, text=text, value=value, start=c.start + cut)
+
+    def _part_of_day_as_date(self, e: Any) -> bool:
+        """A value tagged as a date (``RESOLVERS``: date) that is only a part of the day (``오후``,
+        ``저녁에``) and that the dictionary does not list: it names no day, so it fills no date slot
+        (the slot keeps its default, 오늘)."""
+        if RESOLVERS.get(e.entity) != "date" or not _PART_OF_DAY_ALONE.fullmatch(_squash(e.text)):
+            return False
+        index = self._index.get(e.entity)
+        return index is None or index.lookup(e.text) is None
 
     def _is_chat_value(self, e: Any) -> bool:
         """A value made of lone jamo (ㅇㅇ), yes and no (응), no letter or digit at all (☀️, ^^), or
@@ -3135,6 +3151,11 @@ class Bot:
         to fill is no list (the two slots take one each, as before)."""
         out: list[_Cand] = []
         for c in cands:
+            paired = self._dated_pair(text, out, c) \
+                if any(s.entity == c.entity and s.multiple for s in sc.slots) else None
+            if paired is not None:   # 오늘 저녁 9시랑 내일 아침 7시: two times, each with its own date
+                out[-2:] = [paired]
+                continue
             prev = out[-1] if out else None
             joint = _joint(text, prev, c) if prev is not None and c.replaces is None \
                 and prev.entity == c.entity else None
@@ -3150,6 +3171,32 @@ class Bot:
                     continue
             out.append(c)
         return out
+
+    def _kind(self, c: _Cand) -> str | None:
+        return (getattr(self.parser, "resolve", None) or {}).get(c.entity)
+
+    def _dated_pair(self, text: str, out: Sequence[_Cand], c: _Cand) -> _Cand | None:
+        """A time ``c`` said right after its own date (a part of the day aside) that comes after
+        another time with its own date, joined to it by an and or an or (``오늘 저녁 9시랑 내일
+        아침 7시``, ``내일 7시 모레 8시``): that time with ``c`` joined to it, each keeping its
+        date (``day``), in place of the last two of ``out``; else None. Only when every time of
+        the list has a date right before it (``9시랑 내일 7시`` is left as it was), and only for a
+        ``multiple`` slot (the caller's check): a one-value slot would ask which time, the dates lost."""
+        if len(out) < 3 or c.replaces is not None or self._kind(c) != "time":
+            return None
+        first, t, d = out[-3], out[-2], out[-1]   # the first's date, the time before, c's date
+        if not (self._kind(d) == "date" and not d.also and t.entity == c.entity and t.role == c.role
+                and _only_part_of_day(text[d.end:c.start])):
+            return None
+        own = t.also[-1].day if t.also else t.day
+        if own is None and not (self._kind(first) == "date" and not first.also
+                                and _only_part_of_day(text[first.end:t.start])):
+            return None
+        if _squash(text[t.end:d.start]) not in _JOINTS:
+            return None
+        head = t if t.also else dataclasses.replace(t, day=own or first)
+        return dataclasses.replace(head, end=c.end, after=c.after, also=(*head.also, dataclasses.replace(c, day=d)),
+                                   alone=head.alone or head)
 
     def _two_amounts(self, sc: Scenario, a: _Cand, b: _Cand) -> bool:
         """``a`` and ``b`` are two different amounts of money for the one amount a scenario takes
@@ -3191,7 +3238,7 @@ class Bot:
             value = self._accept(slot, m)
             if value is None:
                 refused.append(m)
-            elif all(value != v for _, v in ok):
+            elif all(value != v or _day(m) != _day(o) for o, v in ok):   # 내일 7시, 모레 7시: two
                 ok.append((m, value))
         return ok, refused
 
@@ -3217,6 +3264,8 @@ class Bot:
         part = state.get("part") if isinstance(state.get("part"), str) else None
         keep: list[_Cand] = []
         lists: list[tuple[Slot, list[str]]] = []
+        days: dict[str, list[str | None]] = {}   # per list, the date said with each value (or None)
+        heads: dict[str, str] = {}   # per list, its first value as said (9시 of 저녁 9시, read 오후 9시)
         choose: dict[str, Any] | None = None
         notes: list[str] = []
         for c in cands:
@@ -3242,6 +3291,9 @@ class Bot:
                 keep.append(head)
                 if len(ok) > 1:
                     lists.append((slot, [v for _, v in ok]))
+                    heads[slot.name] = first.value
+                    if any(m.day is not None for m, _ in ok):
+                        days[slot.name] = [_day(m) for m, _ in ok]
             else:
                 choose = {"slot": slot.name, "choices": [v for _, v in ok]}
         order = [n for n in state.get("order") or () if isinstance(n, str) and n in slots]
@@ -3252,13 +3304,19 @@ class Bot:
         got = state.get("multi")
         multi: dict[str, list[str]] = got if isinstance(got, dict) else {}
         state["multi"] = multi
+        dated = state.get("multi_day") if isinstance(state.get("multi_day"), dict) else {}
+        state["multi_day"] = dated
         for name in filled:
             multi.pop(name, None)   # a slot filled anew holds what was said now
+            dated.pop(name, None)
         if pending and pending.get("slot") in filled:
             state["choose"] = None
         for slot, values in lists:
-            if slot.name in filled and slots.get(slot.name) == values[0]:
+            if slot.name in filled and slots.get(slot.name) in (values[0], heads.get(slot.name)):
+                slots[slot.name] = values[0]   # 저녁 9시랑 10시: the list holds 오후 9시, and so does the slot
                 self._keep_list(state, slot, values)
+                if slot.name in days:
+                    dated[slot.name] = days[slot.name]
         if choose is not None and choose["slot"] in filled and slots.get(choose["slot"]) in choose["choices"]:
             choose = None   # 대구랑 광주 중에 광주: one of the list said alone picks it
             state["choose"] = None
@@ -3395,7 +3453,8 @@ class Bot:
         comes next starts from all of them."""
         lists = self._lists(state, sc)
         notes = [n for n in state.get("multi_note") or () if n]
-        state["multi"], state["multi_note"] = {}, None
+        dated = state.get("multi_day") if isinstance(state.get("multi_day"), dict) else {}
+        state["multi"], state["multi_note"], state["multi_day"] = {}, None, None
         if not lists:
             turn = self._complete(sid, state, sc, text, parse, today)
             return dataclasses.replace(turn, reply="\n".join([*notes, turn.reply])) if notes else turn
@@ -3407,9 +3466,17 @@ class Bot:
         kind = (getattr(self.parser, "resolve", None) or {}).get(slot.entity if slot is not None else "")
         day = today or datetime.date.today()
         first = self._meanings(base).get(name) or (resolve(kind, values[0], day) if kind else None)
+        # each time said with its own date (오늘 저녁 9시랑 내일 아침 7시): the date slot holds that date
+        days = dated.get(name) if isinstance(dated.get(name), list) else None
+        date_slot = next((s for s in sc.slots if s.name != name and not s.multiple
+                          and (getattr(self.parser, "resolve", None) or {}).get(s.entity) == "date"), None)
         for i, value in enumerate(values):
             run = copy.deepcopy(base)
             run["slots"][name] = value
+            own = days[i] if days is not None and i < len(days) else None
+            if own is not None and date_slot is not None and own != base["slots"].get(date_slot.name):
+                run["slots"][date_slot.name] = own
+                self._meanings(run).pop(date_slot.name, None)
             run["each"] = {name: list(values)}   # the action's context["multiple"]
             if i:   # read from this value, not the first one's; 오후 3시랑 4시: 4시 is 오후 too
                 got = resolve(kind, value, day) if kind == "time" else None
@@ -3440,6 +3507,19 @@ def _parse_from_dict(d: Any, text: str) -> ParseResult:
                               float(e.get("confidence_entity", 1.0)), e.get("role"), e.get("resolved"))
                        for e in d.get("entities") or ()),
         ranking=tuple(IntentScore(str(r["name"]), float(r["confidence"])) for r in d.get("intent_ranking") or ()))
+
+
+def _day(c: _Cand) -> str | None:
+    """The date said with ``c`` (:attr:`_Cand.day`), or None."""
+    return c.day.value if c.day is not None else None
+
+
+def _only_part_of_day(between: str) -> bool:
+    """``between`` (what stands between a date and a time) is nothing, or a part of the day alone."""
+    rest = between
+    for _, start, end in parts_of_day(between):
+        rest = rest[:start] + " " * (end - start) + rest[end:]
+    return not rest.strip()
 
 
 def _joint(text: str, a: _Cand, b: _Cand) -> str | None:
