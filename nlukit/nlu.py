@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from .errors import BundleError, InputError, ModelError, TextTooLongError
 from .numerals import COUNTERS, amount_extent, approx_count, count, count_extent, digits, money
 from .temporal import KINDS, RESOLVERS, check_today, resolve
-from .text import Normalized, get_tokenizer, normalize
+from .text import Normalized, fold_ascii_case, get_tokenizer, normalize
 from .types import Entity, IntentScore, ParseResult, Token, _build_intent_scores
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -390,8 +390,8 @@ class NLU:
         if end >= len(text) or not text[end].isalnum():
             return end   # the span ends its word: nothing to grow into
         gaz = getattr(self._tagger, "gazetteer_", None)
-        if gaz is None or not len(gaz):
-            return end
+        if gaz is None or not len(gaz) or not gaz.begins(fold_ascii_case(text[start:end + 1])):
+            return end   # no surface goes on past the span's end (서울 | 에서): no longer match
         best = end
         for s, e, types in gaz.find(text, [start]):
             if s == start and e > best and entity in types and (next_start is None or e <= next_start):

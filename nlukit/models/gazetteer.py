@@ -74,6 +74,21 @@ class Gazetteer:
             got = cache[ch] = any(ch in s for s in self._types)
         return got
 
+    def begins(self, prefix: str) -> bool:
+        """True when a surface starts with ``prefix`` (in lower-case Latin letters, as
+        :func:`fold_ascii_case` gives it): a match from where ``prefix`` starts can reach
+        past it only then (the set of every surface's prefixes is built once).
+
+        >>> g = Gazetteer({"facility": {"헬스장": ["GX룸"]}})
+        >>> g.begins("헬스"), g.begins("헬스장"), g.begins("헬스에"), g.begins("gx")
+        (True, True, False, True)
+        """
+        prefixes = self.__dict__.get("_prefixes")
+        if prefixes is None:
+            prefixes = self.__dict__["_prefixes"] = frozenset(
+                s[:k] for s in self._types for k in range(1, len(s) + 1))
+        return prefix in prefixes
+
     def find(self, text: str, token_starts: Iterable[int] | None = None,
              exclude: frozenset[str] | set[str] = frozenset()) -> list[Match]:
         """Longest, non-overlapping matches ``(start, end, types)`` scanning left to right.
