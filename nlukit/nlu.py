@@ -609,6 +609,7 @@ class NLU:
             value = m.get(surface) if m else None
             if value is None:
                 value = canonical(entity, surface)
+            listed = surface if value is not None else None   # this surface is listed: not looked up again
             if value is None:
                 # a span cut short of a dictionary word (따뜻 | 한 for 따뜻한), or run past one
                 # (NCT 127 플레이리스트): the dictionary's end
@@ -623,7 +624,8 @@ class NLU:
                     end, surface = longer, ntext[start:longer]
                     value = canonical(entity, surface) or value
             kind = resolvers.get(entity) if resolvers else None
-            if kind is None and resolvers and _NUMBER_ONLY.fullmatch(surface) and canonical(entity, surface) is None:
+            if kind is None and resolvers and _NUMBER_ONLY.fullmatch(surface) and surface is not listed \
+                    and canonical(entity, surface) is None:
                 # 열 | 켤레 with no count tagged, 열 a size: the number and its counter are the count
                 # (of the one type read as counts), when no value of its own type
                 counted = [t for t, kind in resolvers.items() if kind == "count"]
@@ -634,7 +636,7 @@ class NLU:
                     surface = ntext[start:end]
                     value = canonical(entity, surface) or surface
             if (kind in ("time", "date") or (kind is None and maps.get(entity))) \
-                    and canonical(entity, surface) is None \
+                    and surface is not listed and canonical(entity, surface) is None \
                     and _counted(ntext, start, end, spans[k + 1][0] if k + 1 < len(spans) else len(ntext),
                                  minutes=kind is None):
                 # 두 명 기차 예매해줘, 2명: a number with its counter (or with one right after it) is a
