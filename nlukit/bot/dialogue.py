@@ -69,7 +69,16 @@ from ..numerals import (
     money,
     money_text,
 )
-from ..temporal import DAWN, KINDS, RESOLVERS, in_part_of_day, parts_of_day, resolve, small_hours_day
+from ..temporal import (
+    _PART_OF_DAY,
+    DAWN,
+    KINDS,
+    RESOLVERS,
+    in_part_of_day,
+    parts_of_day,
+    resolve,
+    small_hours_day,
+)
 from ..text import get_tokenizer, normalize
 from ..types import Entity, IntentScore, ParseResult
 from .scenario import Scenario, Scenarios, Slot, render_template
@@ -116,7 +125,7 @@ _CHANGE_SLOT = re.compile(r"(?:은|는|을|를|이|가|도)?좀?(?:다시)?(?:�
 #: the other way round, said alone (반대로, 거꾸로요, 반대로 해줘, 반대로는?)
 #: a part of the day alone (오후, 저녁에, 아침에는): no date, though a model may tag it as one
 #: (``서울 오후 날씨``); with a date (``내일 저녁``) it stays the date's
-_PART_OF_DAY_ALONE = re.compile(r"(?:새벽|아침|오전|낮|점심|오후|저녁|밤)(?:에|에는|엔|은|는|도|에도)?")
+_PART_OF_DAY_ALONE = re.compile(rf"(?:{_PART_OF_DAY})(?:에|에는|엔|은|는|도|에도)?")
 _REVERSED = re.compile(r"(?:반대|거꾸로|역방향)(?:로|요|로요|로는|는|도|로도)?(?:해|해줘|해요|해주세요|바꿔|바꿔줘|바꿔주세요|예매|예매해|예매해줘)?(?:요|용)?")
 #: asking for it to be done, after a value (오후로 해줘)
 _DO = frozenset(("해", "해줘", "해요", "해주세요", "해줄래", "할게", "할게요", "할래", "할래요"))
@@ -741,7 +750,7 @@ class Bot:
         now = _SAID_NOW.get()
         if now is None or now.hour >= DAWN:
             return parse
-        kinds = getattr(self.parser, "resolve", None) or {}
+        kinds = self._resolve_kinds()
         times = [e for e in parse.entities if kinds.get(e.entity) == "time" and e.resolved]
         entities = list(parse.entities)
         for i, e in enumerate(entities):
@@ -2121,7 +2130,7 @@ class Bot:
         exactly gets ``[bot] inexact_count`` first, naming the count as said: its ``invalid`` (``20명까지
         예약돼요``) would tell of a limit the count is within."""
         got = c.resolved if (c.resolved or {}).get("kind") == "count" else None
-        if (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "count" \
+        if self._resolve_kinds().get(slot.entity) == "count" \
                 and slot.values is None and (got := got or resolve("count", c.text) or {}).get("approx") is True:
             ns = [got.get(k) for k in ("value", "min", "max") if isinstance(got.get(k), int)]
             if slot.pattern is None or all(slot.pattern.fullmatch(count_text(n, got.get("unit"))) for n in ns):
@@ -2132,7 +2141,7 @@ class Bot:
     def _refusal(self, slot: Slot, c: _Cand) -> str:
         """``[bot] inexact_amount`` for an amount said not exactly to a money slot, ``inexact_count`` for a
         count so said to a count slot (4~5명, 5명 정도), else ``invalid_value``."""
-        kind = (getattr(self.parser, "resolve", None) or {}).get(slot.entity)
+        kind = self._resolve_kinds().get(slot.entity)
         if kind in ("money", "count") and (resolve(kind, c.text) or {}).get("approx") is True:
             return self.settings.inexact_amount if kind == "money" else self.settings.inexact_count
         return self.settings.invalid_value
@@ -2290,7 +2299,7 @@ class Bot:
                   today: datetime.date | None) -> dict[str, Any]:
         """What each filled time or date slot means: the parser's reading when the slot was
         filled from it, else the value read now (a default, a dictionary or pattern match)."""
-        kinds = getattr(self.parser, "resolve", None) or {}
+        kinds = self._resolve_kinds()
         known = self._meanings(state)
         out: dict[str, Any] = {}
         for s in sc.slots:
@@ -2381,7 +2390,7 @@ class Bot:
                 a, b = norm.to_original(s, e)
                 extra.append(_Cand(asked.entity, None, value, text[a:b], a, b, "dictionary"))
         if asked is not None and not any(c.entity == asked.entity for c in cands + extra) \
-                and (getattr(self.parser, "resolve", None) or {}).get(asked.entity) == "money":
+                and self._resolve_kinds().get(asked.entity) == "money":
             # an amount said alone to the question asking for it (오천, 오천 원이요, 2만5천):
             # the tagger may not tag a bare number, the question says what it is
             m = _BARE_AMOUNT.fullmatch(norm.text)
@@ -2395,11 +2404,11 @@ class Bot:
         if asked is None and held:
             # nothing asked (a read-back): the one count slot filled takes a count said alone (4명 read
             # back, 둘만요 or 아니 셋이요: a restaurant model read 둘만요 as a goodbye and ended the booking)
-            kinds = getattr(self.parser, "resolve", None) or {}
+            kinds = self._resolve_kinds()
             held_counts = [s for s in sc.slots if kinds.get(s.entity) == "count" and s.name in held]
             counted = held_counts[0] if len(held_counts) == 1 else None
         if counted is not None and not any(c.entity == counted.entity for c in cands + extra) \
-                and (getattr(self.parser, "resolve", None) or {}).get(counted.entity) == "count":
+                and self._resolve_kinds().get(counted.entity) == "count":
             # a count said alone to the question asking for it (넷이요, 혼자요, 4명이요): the tagger may
             # not tag a bare number, the question says what it is
             m = _BARE_COUNT.fullmatch(norm.text)
@@ -2409,7 +2418,7 @@ class Bot:
                 a, b = norm.to_original(m.start(1), m.end(1))
                 extra.append(_Cand(counted.entity, None, text[a:b], text[a:b], a, b, "pattern"))
         for etype in {s.entity for s in sc.slots
-                      if (getattr(self.parser, "resolve", None) or {}).get(s.entity) == "money"}:
+                      if self._resolve_kinds().get(s.entity) == "money"}:
             # an amount with 원 is precise enough to read where the tagger missed it: 3만원 아니
             # 5만원 with only 3만원 tagged sent 30,000원 (the correction is read once both are there)
             taken = [(c.start, c.end) for c in cands + extra]
@@ -2454,7 +2463,7 @@ class Bot:
             # the asked slot's context beats the parser's guess of another type here
             cands = [c for c in cands if not (c.start < x.end and x.start < c.end)]
             cands.append(x)
-        kinds = getattr(self.parser, "resolve", None) or {}
+        kinds = self._resolve_kinds()
         cands = [self._more_or_less(text, self._rough_amount(text, c), sc, held or {}) if kinds.get(c.entity) == "money"
                  else self._rough_amount(text, c, "count") if kinds.get(c.entity) == "count" else c for c in cands]
         cands = _party_of_parts(text, cands, kinds)
@@ -2569,7 +2578,7 @@ class Bot:
                 # the one slot of its type (no trip from one to the other): 5만원에서 3만원으로 바꿔줘
                 slot = alone[0]
             if slot is None or held.get(slot.name) not in (c.value, c.text, (c.resolved or {}).get("text")) and not (
-                    (getattr(self.parser, "resolve", None) or {}).get(c.entity) == "money"
+                    self._resolve_kinds().get(c.entity) == "money"
                     and (resolve("money", c.text) or {}).get("text") == held.get(slot.name)):
                 continue
             if any(w.startswith(tuple(_CHANGE)) for w in map(_squash, text[d.end:].split())):
@@ -2622,7 +2631,7 @@ class Bot:
                 if m:
                     cut = m.end()
                     value = c.value[cut:] if c.value == c.text else c.value
-                    kind = (getattr(self.parser, "resolve", None) or {}).get(c.entity)
+                    kind = self._resolve_kinds().get(c.entity)
                     # read again without the name (시간 6시 is 6시, either half of the day)
                     got = resolve(kind, c.text[cut:]) if kind == "time" else None
                     c = dataclasses.replace(c, text=c.text[cut:], value=value, start=c.start + cut, resolved=got)
@@ -2739,10 +2748,11 @@ class Bot:
         return dataclasses.replace(c, text=text, value=value, start=c.start + cut)
 
     def _part_of_day_as_date(self, e: Any) -> bool:
-        """A value tagged as a date (``RESOLVERS``: date) that is only a part of the day (``오후``,
+        """A value tagged as a date (the parser's ``resolve``, else the default types) that is only a part of the day (``오후``,
         ``저녁에``) and that the dictionary does not list: it names no day, so it fills no date slot
         (the slot keeps its default, 오늘)."""
-        if RESOLVERS.get(e.entity) != "date" or not _PART_OF_DAY_ALONE.fullmatch(_squash(e.text)):
+        if self._resolve_kinds().get(e.entity, RESOLVERS.get(e.entity)) != "date" \
+                or not _PART_OF_DAY_ALONE.fullmatch(_squash(e.text)):
             return False
         index = self._index.get(e.entity)
         return index is None or index.lookup(e.text) is None
@@ -2859,7 +2869,7 @@ class Bot:
         if (c.resolved or {}).get("before_dawn") and c.value and slot.values != "dictionary":
             value = c.value   # 내일 said before dawn: the day it means, in words (_small_hours)
         if slot.values is None and slot.pattern is None \
-                and (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "money":
+                and self._resolve_kinds().get(slot.entity) == "money":
             # an amount has one meaning however it was typed (5만원, 오만 원, 50,000원): the slot
             # holds it written one way, so the confirmation reads back the number the action gets
             got = c.resolved if (c.resolved or {}).get("kind") == "money" else (
@@ -2869,7 +2879,7 @@ class Bot:
             # an amount that is no exact one (5만원 이하, 2~3만원), a negative one (-5000원) or one
             # not read (3억 5천원) is refused, with the slot's invalid reply: never filled as typed
             return None
-        if slot.values is None and (getattr(self.parser, "resolve", None) or {}).get(slot.entity) == "count":
+        if slot.values is None and self._resolve_kinds().get(slot.entity) == "count":
             return self._count_value(slot, c, value)
         if slot.values == "dictionary":
             return value if index is not None and value in index.values else None
@@ -2908,7 +2918,7 @@ class Bot:
     def _count_alone(self, text: str, cands: Sequence[_Cand], sc: Scenario) -> bool:
         """True when ``text`` is a count said alone as to its question (``둘이 가요``, ``셋이서 갈게요``,
         ``아니 넷이요``) and one of ``cands`` is that count, for a count slot of ``sc``."""
-        kinds = getattr(self.parser, "resolve", None) or {}
+        kinds = self._resolve_kinds()
         if not any(kinds.get(s.entity) == "count" for s in sc.slots):
             return False
         norm = normalize(text).text
@@ -2924,7 +2934,7 @@ class Bot:
         """True when a value is a count said to change the count a slot holds (``한 명 빠질 것 같아요`` at a
         read-back of 4명: a ``delta``, :meth:`_count_changed`): about the request under way, whatever other
         request the model reads (a restaurant model read it as a cancel, 0.78)."""
-        kinds = getattr(self.parser, "resolve", None) or {}
+        kinds = self._resolve_kinds()
         return any(kinds.get(c.entity) == "count" and any(s.entity == c.entity and s.name in slots for s in sc.slots)
                    and "delta" in ((c.resolved if (c.resolved or {}).get("kind") == "count" else None)
                                    or resolve("count", c.text) or {}) for c in cands)
@@ -2935,7 +2945,7 @@ class Bot:
         ``value`` itself for any other value, or for more with no count held (``라떼 한 잔 더``: 1잔).
         None (refused) for fewer with none held, a count that comes to none, one in another unit
         than the count held, or one the slot's ``values`` or ``pattern`` refuse."""
-        if (getattr(self.parser, "resolve", None) or {}).get(slot.entity) != "count":
+        if self._resolve_kinds().get(slot.entity) != "count":
             return value
         got = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
         delta = (got or {}).get("delta")
@@ -3173,7 +3183,11 @@ class Bot:
         return out
 
     def _kind(self, c: _Cand) -> str | None:
-        return (getattr(self.parser, "resolve", None) or {}).get(c.entity)
+        return self._resolve_kinds().get(c.entity)
+
+    def _resolve_kinds(self) -> Mapping[str, str]:
+        """The parser's ``resolve`` (entity type -> time, date, money, count), ``{}`` for a parser without one."""
+        return getattr(self.parser, "resolve", None) or {}
 
     def _dated_pair(self, text: str, out: Sequence[_Cand], c: _Cand) -> _Cand | None:
         """A time ``c`` said right after its own date (a part of the day aside) that comes after
@@ -3201,7 +3215,7 @@ class Bot:
     def _two_amounts(self, sc: Scenario, a: _Cand, b: _Cand) -> bool:
         """``a`` and ``b`` are two different amounts of money for the one amount a scenario takes
         (a slot of that type, not ``multiple``): however they are joined, one of them is not meant."""
-        if a.entity != b.entity or (getattr(self.parser, "resolve", None) or {}).get(a.entity) != "money":
+        if a.entity != b.entity or self._resolve_kinds().get(a.entity) != "money":
             return False
         same = [s for s in sc.slots if s.entity == a.entity]
         if len(same) != 1 or same[0].multiple:
@@ -3463,13 +3477,13 @@ class Bot:
         turns: list[Turn] = []
         run = base
         slot = sc.slot(name)
-        kind = (getattr(self.parser, "resolve", None) or {}).get(slot.entity if slot is not None else "")
+        kind = self._resolve_kinds().get(slot.entity if slot is not None else "")
         day = today or datetime.date.today()
         first = self._meanings(base).get(name) or (resolve(kind, values[0], day) if kind else None)
         # each time said with its own date (오늘 저녁 9시랑 내일 아침 7시): the date slot holds that date
         days = dated.get(name) if isinstance(dated.get(name), list) else None
         date_slot = next((s for s in sc.slots if s.name != name and not s.multiple
-                          and (getattr(self.parser, "resolve", None) or {}).get(s.entity) == "date"), None)
+                          and self._resolve_kinds().get(s.entity) == "date"), None)
         for i, value in enumerate(values):
             run = copy.deepcopy(base)
             run["slots"][name] = value
