@@ -2748,9 +2748,9 @@ class Bot:
         return dataclasses.replace(c, text=text, value=value, start=c.start + cut)
 
     def _part_of_day_as_date(self, e: Any) -> bool:
-        """A value tagged as a date (the parser's ``resolve``, else the default types) that is only a part of the day (``오후``,
-        ``저녁에``) and that the dictionary does not list: it names no day, so it fills no date slot
-        (the slot keeps its default, 오늘)."""
+        """A value tagged as a date (the parser's ``resolve``, else the default types) that is only a
+        part of the day (``오후``, ``저녁에``) and that the dictionary does not list: it names no day, so
+        it fills no date slot (the slot keeps its default, 오늘)."""
         if self._resolve_kinds().get(e.entity, RESOLVERS.get(e.entity)) != "date" \
                 or not _PART_OF_DAY_ALONE.fullmatch(_squash(e.text)):
             return False
