@@ -33,7 +33,7 @@ import tempfile
 import time
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from json.encoder import encode_basestring as _encode_basestring
 from typing import Any
@@ -973,6 +973,20 @@ def _with_particle(word: str, bare: str) -> bool:
     return len(pairs) >= 2 and pairs[-1][1].startswith("J") and "".join(p[0] for p in pairs[:-1]).lower() == bare
 
 
+def _plain_surface(words: list[str], index: Mapping[str, str], longest: int) -> str | None:
+    """The first dictionary surface (a key of ``index``, of at most ``longest`` words) that ``words``
+    write as plain text, as a word of its own or with a particle; the longest at each place."""
+    for i in range(len(words)):
+        for n in range(min(longest, len(words) - i), 0, -1):
+            said = " ".join(words[i:i + n])
+            if said in index:
+                return said
+            bare = next((said[:-len(p)] for p in _PLAIN_PARTICLES if said.endswith(p)), None)
+            if bare in index and _with_particle(said, bare):
+                return bare   # 고양이 (a cat) is no 고양 (a location) with 이, 보아도 no 보아 with 도
+    return None
+
+
 def _plain_values(pats: Patterns, dictionary: Dictionary) -> list[str]:
     """A warning per template that writes a dictionary surface as plain text, a word of its own or
     with a particle (``엘리베이터 점검 언제 해요`` with 엘리베이터 a complaint value): the tagger is taught
@@ -992,23 +1006,10 @@ def _plain_values(pats: Patterns, dictionary: Dictionary) -> list[str]:
         for text, spans in itertools.islice(expand(t, holes), PLAIN_LOOK):
             for sp in reversed(spans):   # slots and annotated values ([서울](location)) are no plain text
                 text = text[:sp.start] + "\x00" + text[sp.end:]
-            for chunk in text.lower().split("\x00"):
-                words = chunk.split()
-                for i in range(len(words)):
-                    for n in range(min(longest, len(words) - i), 0, -1):
-                        said = " ".join(words[i:i + n])
-                        bare = next((said[:-len(p)] for p in _PLAIN_PARTICLES if said.endswith(p)), None)
-                        if bare in index and not _with_particle(said, bare):
-                            bare = None   # 고양이 (a cat) is no 고양 (a location) with 이, 보아도 no 보아 with 도
-                        surface = said if said in index else bare if bare in index else None
-                        if surface is not None:
-                            hit = (surface, index[surface], text.replace("\x00", "{…}"))
-                            break
-                    if hit:
-                        break
-                if hit:
-                    break
-            if hit:
+            surface = next(filter(None, (_plain_surface(chunk.split(), index, longest)
+                                         for chunk in text.lower().split("\x00"))), None)
+            if surface is not None:
+                hit = (surface, index[surface], text.replace("\x00", "{…}"))
                 break
         if hit:
             found.append(f"{t.path}:{t.line}: @{t.intent} writes {hit[0]!r}, a {hit[1]} value, as plain text "
