@@ -981,15 +981,23 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                "extractor": {"type": "string"},
                                "resolved": {
                                    "type": "object", "nullable": True,
-                                   "description": "a time or date entity's meaning: kind "
-                                                  "time (hour, minute, value HH:MM, ambiguous, "
+                                   "description": "a time, date, amount or count entity's meaning: "
+                                                  "kind time (hour, minute, value HH:MM, ambiguous, "
                                                   "candidates), duration (minutes, value ISO "
-                                                  "8601), date (value YYYY-MM-DD, past) or "
+                                                  "8601), date (value YYYY-MM-DD, past), "
                                                   "date_range (start, end, value start/end, past "
-                                                  "or partly_past when it began before today)",
+                                                  "or partly_past when it began before today), "
+                                                  "money (value in won, currency KRW, text; approx, "
+                                                  "qualifier, min, max when not exact) or count "
+                                                  "(value, unit such as 명 or 개, text; approx, "
+                                                  "qualifier, min, max when not exact, delta for "
+                                                  "a change such as 한 명 더)",
                                    "properties": {"kind": {"type": "string", "enum": [
-                                       "time", "duration", "date", "date_range"]},
-                                                  "value": {"type": "string"}}}}},
+                                       "time", "duration", "date", "date_range", "money", "count"]},
+                                                  "value": {"description": "a string for times and "
+                                                            "dates, an integer for amounts and "
+                                                            "counts, null for a range",
+                                                            "nullable": True}}}}},
                 "ParseResult": {"type": "object",
                                 "required": ["text", "intent", "entities", "intent_ranking"],
                                 "properties": {
@@ -1010,9 +1018,10 @@ def openapi_spec(settings: dict[str, Any] | None = None) -> dict[str, Any]:
                                        "additionalProperties": {"type": "string"}},
                              "missing": {"type": "array", "items": {"type": "string"}},
                              "resolved": {"type": "object", "description":
-                                          "per filled time or date slot, what it means (as an "
-                                          "entity's resolved: kind time/duration/date/date_range, "
-                                          "value ...), read for the request's today",
+                                          "per filled time, date, money or count slot, what it "
+                                          "means (as an entity's resolved: kind time/duration/"
+                                          "date/date_range/money/count, value ...), read for the "
+                                          "request's today",
                                           "additionalProperties": {"type": "object"}},
                              "choices": {"type": "array", "items": {"type": "string"},
                                          "description": "the answers the asked slot allows, when "
