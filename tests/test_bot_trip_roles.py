@@ -26,7 +26,8 @@ TRIP = {"scenario": [
      "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서 출발하세요?",
                "particles": ["에서", "부터", "출발"], "names": ["출발지", "출발"]},
               {"entity": "location", "role": "destination", "prompt": "어디로 가세요?",
-               "particles": ["(으)로", "까지", "도착"], "names": ["목적지", "도착"], "differs_from": "origin"},
+               "particles": ["(으)로", "까지", "도착"], "names": ["목적지", "도착"], "differs_from": "origin",
+               "unmarked": True},
               {"entity": "date", "prompt": "언제 출발하세요?"}]}]}
 
 
@@ -118,3 +119,30 @@ def test_should_keep_a_value_before_a_word_like_a_stop_over_that_is_none():
     parser = StandInParser()
     bot = Bot(parser, parse_scenarios(two, intents=parser.intents, entity_types=parser.entity_types))
     assert bot.handle("k1", "봄날 들려줘 노래").reply == "봄날 틀어요."
+
+
+@pytest.mark.parametrize("said, places, slots, reply", [
+    # a place said alone with no particle, 출발/도착 or role: where the user wants to go
+    ("기차 예매해줘 부산", (("부산", None),), {"destination": "부산"}, "어디에서 출발하세요?"),
+    ("부산 기차 예매해줘", (("부산", None),), {"destination": "부산"}, "어디에서 출발하세요?"),
+    # marked by the model's role or by a particle: as marked
+    ("부산 가는 기차", (("부산", "destination"),), {"destination": "부산"}, "어디에서 출발하세요?"),
+    ("서울에서 기차 예매해줘", (("서울", "origin"),), {"origin": "서울"}, "어디로 가세요?"),
+    ("기차 예매해줘 서울에서", (("서울", None),), {"origin": "서울"}, "어디로 가세요?"),
+    ("기차 예매해줘 부산 출발", (("부산", None),), {"origin": "부산"}, "어디로 가세요?"),
+])
+def test_should_take_a_lone_unmarked_place_for_the_slot_that_takes_it(said, places, slots, reply):
+    bot = trip_bot(tagged(said, "train_ticket", *places))
+    turn = bot.handle("u1", said)
+    assert turn.state == "ask_slot" and turn.slots == slots and turn.reply == reply
+
+
+def test_should_ask_the_unmarked_slot_question_first_only_as_ordered():
+    # the answer to the question asked fills it, unmarked or not: 기차 예매해줘 | 부산 is where from
+    bot = trip_bot()
+    assert bot.handle("u2", "기차 예매해줘").reply == "어디에서 출발하세요?"
+    turn = bot.handle("u2", "부산")
+    assert turn.slots == {"origin": "부산"} and turn.reply == "어디로 가세요?"
+    # and with the destination held, a lone place is the origin still missing
+    bot.handle("u3", "부산으로 가는 기차")
+    assert bot.handle("u3", "서울").slots == {"destination": "부산", "origin": "서울"}

@@ -3140,6 +3140,8 @@ class Bot:
         if asked_free:
             return asked
         empty = [s for s in same if s.name not in slots]
+        if alone and c.role is None and not c.also and empty:   # 기차 예매해줘 부산: the slot that takes a value said unmarked
+            empty = sorted(empty, key=lambda s: not s.unmarked)
         if empty:
             return empty[0]
         if len(same) == 1:
