@@ -2487,7 +2487,55 @@ class Bot:
                          or self._a_no_between(text[x.end:kept[i].start])):
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
                 kept[i] = self._in_place_of_part(kept[i], x, sc, changes or {})
+        kept = self._roles_by_tense(text, kept, sc)   # M으로 샀는데 L로 바꿔주세요: M the old size
         return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
+
+    @staticmethod
+    def _roles_by_tense(text: str, cands: list[_Cand], sc: Scenario) -> list[_Cand]:
+        """Two values of a type with two slots, one of which lists particles (the new value's:
+        ``L로``) and the other none (the old one's): the value whose verb after it is in the past
+        (``M으로 샀는데``, ``M 산 거``, ``M으로 주문했는데``: what the user has) takes the role of the slot
+        without particles, the other (``L로 바꿔주세요``) the role of the slot with them, whatever
+        roles the model gave (it tagged both sizes ``to``, read back L→M). As they were when neither
+        or both verbs are past, or without MeCab."""
+        out = list(cands)
+        for etype in {c.entity for c in cands}:
+            same = [s for s in sc.slots if s.entity == etype]
+            new = [s for s in same if s.particles]
+            old = [s for s in same if not s.particles]
+            mine = [i for i, c in enumerate(cands) if c.entity == etype and not c.also and c.replaces is None]
+            if len(same) != 2 or len(new) != 1 or len(old) != 1 or None in (new[0].role, old[0].role) \
+                    or len(mine) != 2:
+                continue
+            try:
+                tokens = get_tokenizer("mecab").tokenize(text)
+            except Exception:  # noqa: BLE001 - without MeCab the roles stay as they were
+                return cands
+            past = [Bot._past_verb_after(text, tokens, cands[i].end,
+                                         cands[mine[1]].start if k == 0 else len(text)) for k, i in enumerate(mine)]
+            if past[0] == past[1]:
+                continue
+            for k, i in enumerate(mine):
+                out[i] = dataclasses.replace(cands[i], role=(old if past[k] else new)[0].role)
+        return out
+
+    @staticmethod
+    def _past_verb_after(text: str, tokens: Sequence[Any], start: int, end: int) -> bool:
+        """Whether the first verb between ``start`` and ``end`` is in the past: a pre-final ending
+        with ㅆ (샀, 했, 받았) or a past adnominal ㄴ (산, 주문한) in its word (MeCab's tags)."""
+        verb = next((t for t in tokens if start <= t.start < end
+                     and {"VV", "XSV", "XSA"} & set(t.pos.split("+"))), None)
+        if verb is None:
+            return False
+        word_end = next((m.start() for m in re.finditer(r"\s", text[verb.start:])), len(text) - verb.start) + verb.start
+        for t in tokens:
+            if verb.start <= t.start < word_end:
+                pos = t.pos.split("+")
+                if "EP" in pos and any(final_consonant(ch) == "ㅆ" for ch in t.surface):
+                    return True
+                if "ETM" in pos and t.surface != "는" and final_consonant(t.surface[-1]) == "ㄴ":
+                    return True
+        return False
 
     @staticmethod
     def _more_or_less(text: str, c: _Cand, sc: Scenario, held: Mapping[str, Any]) -> _Cand:
