@@ -95,6 +95,8 @@ def test_should_name_file_and_key_of_an_unknown_intent(tmp_path):
      'prompt = "?"\nunmarked = true\n[[scenario.slot]]\nentity = "location"\nrole = "to"\nprompt = "?"\n'
      'unmarked = true\n',
      "scenario[0].slot[1].unmarked", "another slot of type 'location' is already 'unmarked'"),
+    ('[bot]\nstop_over = "{place}은/는 빼요."\n[[scenario]]\nintent = "a"\nresponse = "x"\n',
+     "bot.stop_over", "may only name {value}, not {place}"),
     ('[[scenario]]\nintent = "a"\nresponse = "x"\n[[scenario.slot]]\nentity = "location"\nprompt = "?"\n'
      'unmarked = "yes"\n',
      "scenario[0].slot[0].unmarked", "must be true or false"),

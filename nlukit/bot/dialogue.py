@@ -115,6 +115,8 @@ _GET_OFF_ON = re.compile(r"(?:에서|서|에)?\s*(?:(?P<off>내리(?!오)|내릴
 #: Not 들려 (봄날 들려줘: let me hear)
 _STOP_OVER = re.compile(r"(?:을|를|에|에서)?\s*(?P<word>거쳐|거치(?:는|고|며|면)|경유|들러|들렀|들르)(?![가-힣])"
                         r"|(?:을|를|에|에서)?\s*(?P<word2>거쳐서|경유(?:해서|해|하는|하고|하며|로|지)|들러서|들르는|들르고|들렀다가?)")
+#: ... and a stop-over word written solid between two places (대전경유부산, 대전거쳐부산)
+_STOP_OVER_SOLID = re.compile(r"(?P<word>거쳐|경유)(?=[가-힣])")
 _SAID_NO = re.compile(r"(?:[은는이가을를도]|에는|으로는|로는)?\s*안(?:\s+[가-힣]|돼|되|갈|가|할|해|탈|타|살|사)")
 
 #: words that ask for a change with a new value read back (모레로 바꿔줘)
@@ -253,6 +255,9 @@ _NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
 #: dawn (a server's clock may run in another time zone than its users')
 _SAID_NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("nlukit_bot_said_now",
                                                                                     default=None)
+#: the stop-overs a turn's values left out (``서울에서 대전 거쳐 부산으로``: 대전), by intent, to say so once
+#: (``[bot] stop_over``): ``{"left": {intent: [values]}, "said": {(intent, value)}}``, per turn
+_STOPS: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("nlukit_bot_stops", default=None)
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
               "filled", "order", "misunderstood", "texts")
@@ -667,9 +672,11 @@ class Bot:
         elif now is not None and today is None:
             today = now.date()
         token = _NOW.set(now)
+        stops = _STOPS.set({"left": {}, "said": set()})
         try:
             return self._handle(session_id, text, today)
         finally:
+            _STOPS.reset(stops)
             _NOW.reset(token)
             _SAID_NOW.reset(said)
 
@@ -2188,6 +2195,9 @@ class Bot:
 
     def _fallback_reply(self, state: dict[str, Any]) -> str:
         st = self.settings
+        stops = _STOPS.get()
+        if stops is not None and st.stop_over and stops["left"].get(state.get("intent") or ""):
+            return ""   # 대전 경유로 해주세요 while the date is asked: understood, the stop-over said to be left out
         n = state["misunderstood"] = int(state.get("misunderstood", 0)) + 1
         if n >= st.fallback_repeat_after:
             return st.fallback_repeat[(n - st.fallback_repeat_after) % len(st.fallback_repeat)]
@@ -2259,6 +2269,7 @@ class Bot:
         given at once goes without ``prefix`` (a refused value likely no value, :meth:`_said_aloud`)."""
         slots: dict[str, str] = state["slots"]
         missing = self._missing(sc, slots)
+        self._say_stops(state, sc)
         prefix = self._noted(state, sc, prefix, bool(missing))
         choice = self._ask_choice(sid, state, sc, parse, prefix, today)
         if choice is not None:
@@ -2382,6 +2393,7 @@ class Bot:
                  for e in parse.entities if e.entity in types and not self._is_chat_value(e)
                  and not self._part_of_day_as_date(e)]
         cands = [piece for c in cands for piece in self._run_of_values(c, sc)]
+        cands = [piece for c in cands for piece in self._cut_at_stop(c)]   # 대전경유부산 tagged as one
         extra: list[_Cand] = []
         norm = normalize(text)
         index = self._index.get(asked.entity) if asked is not None else None
@@ -2480,6 +2492,7 @@ class Bot:
             if b in ruled_out and a not in ruled_out and a.entity == b.entity and _joint(text, a, b):
                 ruled_out.append(a)
         kept = [c for c in out if c not in ruled_out and not self._stop_over(text, c, sc)]
+        self._left_out_stops(sc, [c for c in out if c not in ruled_out and c not in kept])
         for x in ruled_out:
             i = next((i for i, c in enumerate(kept) if c.entity == x.entity and c.start >= x.end), None)
             if i is not None and kept[i].replaces is None \
@@ -2698,12 +2711,52 @@ class Bot:
                 return dataclasses.replace(c, named=mine[0].name)
         return c
 
+    def _cut_at_stop(self, c: _Cand) -> list[_Cand]:
+        """``c`` cut at a stop-over word the model ran into it (``대전경유``, ``대전경유부산`` tagged as one
+        place): the place before the word (no role: a stop on the way, :meth:`_stop_over`) and the
+        place after it, when the dictionary lists it (with ``c``'s role); ``[c]`` when the dictionary
+        lists ``c`` or no listed place comes before such a word."""
+        index = self._index.get(c.entity)
+        if index is None or index.lookup(c.text) is not None:
+            return [c]
+        for n in range(len(c.text) - 2, 0, -1):
+            m = _STOP_OVER.match(c.text, n) or _STOP_OVER_SOLID.match(c.text, n)
+            if m is None or index.lookup(c.text[:n]) is None:
+                continue
+            stop = dataclasses.replace(c, role=None, text=c.text[:n], value=index.lookup(c.text[:n]) or "",
+                                       end=c.start + n, resolved=None)
+            rest = c.text[m.end():].strip()
+            at = c.text.index(rest, m.end()) if rest else len(c.text)
+            to = index.lookup(rest) if rest else None
+            return [stop] if to is None else [stop, dataclasses.replace(c, text=rest, value=to, start=c.start + at,
+                                                                        resolved=None)]
+        return [c]
+
+    @staticmethod
+    def _left_out_stops(sc: Scenario, stops: Sequence[_Cand]) -> None:
+        """Keep the stop-overs ``sc``'s values of this turn left out, to be said once (:meth:`_say_stops`)."""
+        got = _STOPS.get()
+        if got is not None and stops:
+            left = got["left"].setdefault(sc.intent, [])
+            left += [c.text for c in stops if c.text not in left]
+
+    def _say_stops(self, state: dict[str, Any], sc: Scenario) -> None:
+        """A note (``[bot] stop_over``) on the stop-overs this turn's values for ``sc`` left out
+        (``서울에서 대전 거쳐 부산으로``: 대전), said before the question or the answer, once a turn."""
+        got = _STOPS.get()
+        if got is None or not self.settings.stop_over:
+            return
+        values = [v for v in got["left"].pop(sc.intent, ()) if (sc.intent, v) not in got["said"]]
+        if values:
+            got["said"].update((sc.intent, v) for v in values)
+            self._add_note(state, render_template(self.settings.stop_over, {"value": _and_list(values)}))
+
     @staticmethod
     def _stop_over(text: str, c: _Cand, sc: Scenario) -> bool:
-        """True when ``c`` is a stop on the way (``대전 거쳐``, ``대전 경유``, ``대전에 들러``), the scenario
-        has several slots of its type (from, to) and none lists that word among its particles or names:
-        it fills no slot."""
-        m = _STOP_OVER.match(text, c.end)
+        """True when ``c`` is a stop on the way (``대전 거쳐``, ``대전 경유``, ``대전에 들러``, and written solid
+        before the next place, ``대전경유부산``), the scenario has several slots of its type (from, to) and
+        none lists that word among its particles or names: it fills no slot."""
+        m = _STOP_OVER.match(text, c.end) or _STOP_OVER_SOLID.match(text, c.end)
         if m is None or sum(1 for s in sc.slots if s.entity == c.entity) < 2:
             return False
         word = m.group("word") or m.group("word2")

@@ -249,6 +249,10 @@ class BotSettings:
     #: the question for an optional slot without a ``prompt`` named to change at a read-back
     #: (시간 바꿔줘): ``{slot}`` is the first of the slot's ``names``
     change_prompt: str = "{slot}을/를 어떻게 바꿀까요?"
+    #: said before the question or the answer when a value said as a stop on the way (``서울에서 대전
+    #: 거쳐 부산으로``, ``대전경유부산``) fills no slot (a type with several slots, none listing the word):
+    #: ``{value}`` names it; "" says nothing
+    stop_over: str = "경유지는 지정할 수 없어서 {value}은/는 빼고 진행할게요."
 
 
 @dataclass(frozen=True)
@@ -412,7 +416,7 @@ _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "
              "invalid_value", "inexact_amount", "inexact_count", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
              "follow_up", "keyboard_fix", "typo_fix", "refer", "choose_one", "one_at_a_time", "too_many_values",
              "split_requests", "queued", "acknowledge", "clarify", "clarify_denied", "clarify_band", "wait",
-             "change_prompt"}
+             "change_prompt", "stop_over"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -441,6 +445,11 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             kw["acknowledge"] = d["acknowledge"].strip()
         else:
             p.add("bot.acknowledge", f'must be a string ("" for none), got {d["acknowledge"]!r}')
+    if "stop_over" in d:   # "" turns it off
+        if isinstance(d["stop_over"], str):
+            kw["stop_over"] = d["stop_over"].strip()
+        else:
+            p.add("bot.stop_over", f'must be a string naming {{value}} ("" for none), got {d["stop_over"]!r}')
     if "clarify" in d:   # "" turns it off
         if isinstance(d["clarify"], str):
             kw["clarify"] = d["clarify"].strip()
@@ -781,6 +790,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                             ("bot.too_many_values", settings.too_many_values, ("max", "rest")),
                             ("bot.queued", settings.queued, ("request",)),
                             ("bot.change_prompt", settings.change_prompt, ("slot",)),
+                            ("bot.stop_over", settings.stop_over, ("value",)),
                             ("bot.clarify", settings.clarify, ("title",))):
         _check_brackets(tpl, k, p)
         for name in template_names(tpl):
