@@ -2362,7 +2362,8 @@ class Bot:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
                        "texts": said[-TEXTS_KEPT:], "parse": parse.to_dict(), "turns": total,
                        "today": today or datetime.date.today(), "now": _NOW.get(), "resolved": resolved,
-                       "multiple": dict(state.get("each") or {}), "part_of_day": part}
+                       "multiple": dict(state.get("each") or {}), "part_of_day": part,
+                       "every": list(state.get("every") or [])}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
                     else sc.action_fn(dict(final))
@@ -3587,6 +3588,7 @@ class Bot:
         days = dated.get(name) if isinstance(dated.get(name), list) else None
         date_slot = next((s for s in sc.slots if s.name != name and not s.multiple
                           and self._resolve_kinds().get(s.entity) == "date"), None)
+        runs: list[dict[str, Any]] = []
         for i, value in enumerate(values):
             run = copy.deepcopy(base)
             run["slots"][name] = value
@@ -3601,17 +3603,26 @@ class Bot:
                     self._meanings(run)[name] = _same_half(dict(got), first)
                 else:
                     self._meanings(run).pop(name, None)
+            runs.append(run)
+        # every value's slots and readings, for an action to find two that mean the same (오늘 오후 3시랑
+        # 내일 오후 3시 at 15:00: one alarm, tomorrow's): context["every"]
+        every = [{"slots": (f := self._with_defaults(sc, r["slots"])), "resolved": self._resolved(sc, r, f, today)}
+                 for r in runs]
+        for run in runs:
+            run["every"] = every
             turns.append(self._complete(sid, run, sc, text, parse, today))
         state.clear()
         state.update(run)
         state.pop("each", None)
+        state.pop("every", None)
         if isinstance(state.get("last"), dict):
             state["last"].update(slots=dict(base["slots"]), resolved=dict(self._meanings(base)),
                                  multi={name: list(values)})
         shown = dict(turns[0].slots)
         shown[name] = ", ".join(values)
         done = any(t.state == "complete" for t in turns)
-        return Turn("\n".join([*notes, *(t.reply for t in turns)]), "complete" if done else turns[0].state,
+        # the same reply for two values (the action found they mean the same) is said once
+        return Turn("\n".join([*notes, *dict.fromkeys(t.reply for t in turns)]), "complete" if done else turns[0].state,
                     sc.intent, shown, [], parse, turns[0].resolved, [], {name: list(values)})
 
 
