@@ -648,6 +648,7 @@ class Bot:
         self.log = open_turn_log(log)
         self._log_failing = False
         self._words: dict[str, bool] = {}   # is_word, asked of MeCab once per word
+        self._own_words: dict[str, tuple[frozenset[str], frozenset[str]]] = {}   # per scenario: _scenario_words
 
     # ------------------------------------------------------------------ public API
 
@@ -976,6 +977,97 @@ class Bot:
             out.append(_Cand(etype, None, index.lookup(word[:n]) or word[:n], text[a:b], a, b, "dictionary"))
             said = sorted([*said, (b, etype)], reverse=True)
         return out
+
+    def _scenario_words(self, sc: Scenario) -> tuple[frozenset[str], frozenset[str]]:
+        """The nouns of ``sc``'s own sentences (title, prompts, read-back, response, slot names: 시설,
+        예약) and among them its verbs' nouns (a noun before 하다: 예약 of 예약할까요, and the title's last
+        noun), by MeCab; empty without it."""
+        got = self._own_words.get(sc.intent)
+        if got is not None:
+            return got
+        texts = [sc.title or "", *sc.wordings("confirm"), *sc.wordings("response"),
+                 *(w for slot in sc.slots for w in (*slot.wordings("prompt"), *slot.names))]
+        nouns: set[str] = set()
+        verbs: set[str] = set()
+        try:
+            tokenizer: Any = get_tokenizer("mecab")
+            for k, t in enumerate(texts):
+                tokens = [x for x in tokenizer.tokenize(re.sub(r"\{[^}]*\}", " ", t))]
+                for i, x in enumerate(tokens):
+                    if x.pos.split("+")[0] in ("NNG", "NNP"):
+                        nouns.add(x.surface)
+                        if i + 1 < len(tokens) and tokens[i + 1].pos.startswith("XSV") \
+                                or (k == 0 and i == len(tokens) - 1):
+                            verbs.add(x.surface)
+        except Exception:  # noqa: BLE001 - without MeCab no word is read as an unlisted value
+            nouns, verbs = set(), set()
+        got = (frozenset(nouns), frozenset(verbs))
+        if len(self._own_words) < 1_000:
+            self._own_words[sc.intent] = got
+        return got
+
+    def _unlisted(self, text: str, sc: Scenario, asked: Slot | None, held: Mapping[str, Any],
+                  found: Sequence[_Cand]) -> list[_Cand]:
+        """A noun the model did not tag, said where the value of a slot with a closed list of values
+        (``values``) would be, that the list lacks: the slot's value to refuse (its ``invalid`` reply,
+        then its question, which may list the values). Where the value would be: the answer to the
+        slot's question (``수영장이요``, ``수영장으로 해줘``), or the object of the request's verb, said
+        with 을/를 (``수영장을 예약하고 싶어요``) or bare when it ends as one of the listed values does
+        (``수영장 예약해줘`` with 헬스장, 골프장 listed; not ``추가 예약해줘``). Never a word of the
+        scenario's own sentences (``시설 예약``), a slot's name, a value of any type, a date, time or part
+        of the day, nor when the slot holds a value or one of its type is said; none without MeCab."""
+        closed = [s for s in sc.slots if s.values is not None and s.name not in held
+                  and not any(c.entity == s.entity for c in found)
+                  and sum(t.entity == s.entity for t in sc.slots) == 1]
+        if not closed:
+            return []
+        try:
+            tokens = get_tokenizer("mecab").tokenize(text)
+        except Exception:  # noqa: BLE001 - without MeCab nothing is read as an unlisted value
+            return []
+        own, verbs = self._scenario_words(sc)
+        words = list(re.finditer(r"\S+", text))
+        for k, w in enumerate(words):
+            mine = [t for t in tokens if w.start() <= t.start < w.end()]
+            n = next((i for i, t in enumerate(mine) if t.pos.split("+")[0] not in ("NNG", "NNP")), len(mine))
+            rest = mine[n:]
+            if n == 0 or any(t.pos.split("+")[0][:1] not in ("J", "E") and not t.pos.startswith("VCP") for t in rest):
+                continue   # a noun (or a run of nouns: 실내수영장) and its particles or endings, nothing else
+            a, b = mine[0].start, mine[n - 1].end
+            noun = text[a:b]
+            if len(noun) < 2 or any(c.start < b and a < c.end for c in found) or not self._free_noun(noun, sc, own):
+                continue
+            before, after = text[:w.start()], text[w.end():]
+            alone = not _squash(before) and (not _squash(after) or self._made_of(_squash(after), _DO | _CHANGE))
+            # the object of the request's verb (예약해줘, 예약할래요), 좀 or 한번 between them or not
+            verb = next((x.group(0) for x in words[k + 1:k + 3] if _squash(x.group(0)) not in ("좀", "한번", "다시")), "")
+            marks = {t.pos.split("+")[0] for t in rest}
+            said_as_object = any(verb.startswith(v) for v in verbs) and marks <= {"JKO", "JX"}
+            for slot in closed:
+                if (alone and asked is slot) or (said_as_object and ("JKO" in marks or self._like_listed(noun, slot))):
+                    return [_Cand(slot.entity, None, noun, noun, a, b, "unlisted")]
+        return []
+
+    def _free_noun(self, noun: str, sc: Scenario, own: frozenset[str]) -> bool:
+        """Whether ``noun`` may be a value no list has: no word of the scenario's own sentences or a
+        slot's name, no surface the dictionary lists, no date, time, amount or count and no part of
+        the day, no word of the bot's (yes, no, cancel, a filler)."""
+        sq = _squash(noun)
+        if noun in own or any(sq == _squash(n) for s in sc.slots for n in s.names) \
+                or any(i.lookup(noun) is not None for i in self._index.values()) \
+                or any(resolve(kind, noun) for kind in KINDS) or parts_of_day(noun) \
+                or self._made_of(sq, self._yes_or_no | _FILLERS) or self._is_cancel(noun):
+            return False
+        return not any(sq in words for words in self.settings.refer.values())
+
+    def _like_listed(self, noun: str, slot: Slot) -> bool:
+        """Whether ``noun`` ends as a value ``slot`` lists does, or one of its synonyms (수영장 like
+        헬스장, 골프장: the last syllable names the kind of thing)."""
+        listed = list(slot.values) if isinstance(slot.values, tuple) else []
+        index = self._index.get(slot.entity)
+        if index is not None:
+            listed += list(index.canonical)
+        return any(len(v) > 1 and v[-1] == noun[-1] for v in listed)
 
     def _clause_cuts(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
         """Where a request of ``text`` may end and the next start: ``(end, start)`` pairs, the
@@ -2448,6 +2540,7 @@ class Bot:
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
         extra += self._listed_after(text, sc, cands + extra)
+        extra += self._unlisted(text, sc, asked, held or {}, cands + extra)   # 수영장 예약해줘: not offered
         # a follow-up's change (the last answer's time) must be said as one (아니 오후로, 30분으로
         # 바꿔줘), not in passing (오후 약속은?, 15분 정도): the answer is given again at once
         strict, changes = changes is not None, held if changes is None else changes
