@@ -71,3 +71,13 @@ def test_should_ask_plainly_when_no_word_stands_for_the_value(text):
 def test_should_take_a_listed_value_as_before():
     bot = order_bot("짜장면 주문해줘")
     assert bot.handle("d", "짜장면 주문해줘").reply == "짜장면을 주문할까요?"
+
+
+def test_should_leave_a_word_of_another_request_to_that_request():
+    # 날씨요 while the food is asked, read surely as the weather: that request, not a food refused
+    two = {"scenario": [*ORDER["scenario"], {"intent": "weather", "response": "날씨예요."}]}
+    parser = StandInParser(overrides={"주문할게요": parse_result("주문할게요", "restaurant", 0.9)})
+    bot = Bot(parser, parse_scenarios(two, intents=parser.intents, entity_types=parser.entity_types))
+    bot.handle("e", "주문할게요")
+    turn = bot.handle("e", "날씨요")
+    assert turn.intent == "weather" and turn.reply == "날씨예요."

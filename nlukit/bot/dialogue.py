@@ -992,7 +992,7 @@ class Bot:
         try:
             tokenizer: Any = get_tokenizer("mecab")
             for k, t in enumerate(texts):
-                tokens = [x for x in tokenizer.tokenize(re.sub(r"\{[^}]*\}", " ", t))]
+                tokens = list(tokenizer.tokenize(re.sub(r"\{[^}]*\}", " ", t)))
                 for i, x in enumerate(tokens):
                     if x.pos.split("+")[0] in ("NNG", "NNP"):
                         nouns.add(x.surface)
@@ -1006,7 +1006,7 @@ class Bot:
             self._own_words[sc.intent] = got
         return got
 
-    def _unlisted(self, text: str, sc: Scenario, asked: Slot | None, held: Mapping[str, Any],
+    def _unlisted(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None, held: Mapping[str, Any],
                   found: Sequence[_Cand]) -> list[_Cand]:
         """A noun the model did not tag, said where the value of a slot with a closed list of values
         (``values``) would be, that the list lacks: the slot's value to refuse (its ``invalid`` reply,
@@ -1015,7 +1015,11 @@ class Bot:
         with 을/를 (``수영장을 예약하고 싶어요``) or bare when it ends as one of the listed values does
         (``수영장 예약해줘`` with 헬스장, 골프장 listed; not ``추가 예약해줘``). Never a word of the
         scenario's own sentences (``시설 예약``), a slot's name, a value of any type, a date, time or part
-        of the day, nor when the slot holds a value or one of its type is said; none without MeCab."""
+        of the day, nor when the slot holds a value or one of its type is said, nor when the model reads
+        another scenario's request surely (``관리비요`` while the facility is asked); none without MeCab."""
+        other = self._confident(parse)
+        if other is not None and other != sc.intent and other in self.scenarios:
+            return []
         closed = [s for s in sc.slots if s.values is not None and s.name not in held
                   and not any(c.entity == s.entity for c in found)
                   and sum(t.entity == s.entity for t in sc.slots) == 1]
@@ -2540,7 +2544,7 @@ class Bot:
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
         extra += self._listed_after(text, sc, cands + extra)
-        extra += self._unlisted(text, sc, asked, held or {}, cands + extra)   # 수영장 예약해줘: not offered
+        extra += self._unlisted(text, parse, sc, asked, held or {}, cands + extra)   # 수영장 예약해줘: not offered
         # a follow-up's change (the last answer's time) must be said as one (아니 오후로, 30분으로
         # 바꿔줘), not in passing (오후 약속은?, 15분 정도): the answer is given again at once
         strict, changes = changes is not None, held if changes is None else changes
