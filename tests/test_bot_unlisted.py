@@ -68,9 +68,24 @@ def test_should_ask_plainly_when_no_word_stands_for_the_value(text):
     assert turn.state == "ask_slot" and turn.reply == ASK
 
 
-def test_should_take_a_listed_value_as_before():
-    bot = order_bot("짜장면 주문해줘")
-    assert bot.handle("d", "짜장면 주문해줘").reply == "짜장면을 주문할까요?"
+@pytest.mark.parametrize("text", ["짜장면 주문해줘", "짜장멘 주문해줘"])
+def test_should_take_a_listed_value_as_before(text):
+    # a guard: a listed value, or one misspelled by a jamo (typo_fix), is no value the list lacks
+    bot = order_bot(text)
+    assert bot.handle("d", text).reply == "짜장면을 주문할까요?"
+
+
+def test_should_take_a_misspelled_answer_for_the_listed_value():
+    # 광쥬 (MeCab: two nouns) answering a closed list of places is 광주 misspelled, no place the list lacks
+    stay = {"scenario": [{"intent": "weather", "title": "숙소 예약", "confirm": "{location} 숙소를 예약할까요?",
+                          "response": "예약했어요.", "slot": [{"entity": "location", "values": "dictionary",
+                                                              "prompt": "어느 도시요?"}]}]}
+    parser = StandInParser(overrides={"숙소 예약할게요": parse_result("숙소 예약할게요", "weather", 0.9)})
+    bot = Bot(parser, parse_scenarios(stay, intents=parser.intents, entity_types=parser.entity_types))
+    assert bot.handle("f", "숙소 예약할게요").reply == "어느 도시요?"
+    assert bot.handle("f", "광쥬").reply == "광주 숙소를 예약할까요?"
+    assert bot.handle("g", "숙소 예약할게요").reply == "어느 도시요?"
+    assert bot.handle("g", "울산이요").reply == "죄송해요, '울산'은 처리할 수 없어요. 어느 도시요?"
 
 
 def test_should_leave_a_word_of_another_request_to_that_request():

@@ -2544,7 +2544,6 @@ class Bot:
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
         extra += self._listed_after(text, sc, cands + extra)
-        extra += self._unlisted(text, parse, sc, asked, held or {}, cands + extra)   # 수영장 예약해줘: not offered
         # a follow-up's change (the last answer's time) must be said as one (아니 오후로, 30분으로
         # 바꿔줘), not in passing (오후 약속은?, 15분 정도): the answer is given again at once
         strict, changes = changes is not None, held if changes is None else changes
@@ -2565,6 +2564,8 @@ class Bot:
             extra += typos
         if asked is not None and index is not None and not cands and not extra:
             extra += self._misspelled(norm, text, asked, index)
+        # 수영장 예약해줘: a value the list lacks, never tagged (after the misspelled ones: 헬쓰장 is 헬스장)
+        extra += self._unlisted(text, parse, sc, asked, held or {}, cands + extra)
         for x in extra:
             same = [c for c in cands if c.entity == x.entity and ((c.start < x.end and x.start < c.end)
                                                                   or (c.value == x.value and x.source != "typo"))]
