@@ -1721,6 +1721,26 @@ def test_should_keep_the_models_two_roles_when_one_value_has_the_particle_of_the
     talk(bot, "k1", [(text, "M에서 L로 교환할까요?", "confirm")])
 
 
+@pytest.mark.parametrize("text, roles, reply", [
+    # the shop model tagged both sizes `to` (both said with (으)로), and once the other way round: the verb
+    # after each says which is which (샀/산/주문한: the size the user has; 바꿔/교환: the one wanted)
+    ("M으로 샀는데 L로 바꿔주세요", ("to", "to"), "M에서 L로 교환할까요?"),
+    ("M으로 샀고 L로 바꿔주세요", ("to", "to"), "M에서 L로 교환할까요?"),
+    ("M으로 주문했는데 L로 교환해주세요", ("to", "to"), "M에서 L로 교환할까요?"),
+    ("M으로 산 거 L로 바꿔주세요", (None, None), "M에서 L로 교환할까요?"),
+    ("M으로 샀는데 L로 바꿔주세요", ("to", "from"), "M에서 L로 교환할까요?"),
+    # L로 바꿨는데 M으로 다시: the size changed to before is the one the user has now
+    ("L로 바꿨는데 M으로 다시 바꿔주세요", ("to", "to"), "L에서 M으로 교환할까요?"),
+    # no verb in the past: the roles and particles decide as before
+    ("M 사이즈를 L로 바꿔주세요", ("from", "to"), "M에서 L로 교환할까요?"),
+])
+def test_should_take_the_value_with_a_verb_in_the_past_after_it_for_the_old_one(text, roles, reply):
+    first, second = text.index("M" if text[0] == "M" else "L"), text.index("L" if text[0] == "M" else "M")
+    bot = _exchange_bot({text: (Entity("size", text[first], text[first], first, first + 1, 0.9, roles[0]),
+                                Entity("size", text[second], text[second], second, second + 1, 0.9, roles[1]))})
+    talk(bot, "k2", [(text, reply, "confirm")])
+
+
 def test_should_keep_the_models_origin_for_a_value_said_with_from_or_before_a_word_of_the_origin():
     # 서울로부터 (로부터: from) and 대전으로 출발지 변경 (출발지: the origin's name) at the demo's read-back,
     # tagged as the origin, went to the destination, the (으)로 after the value the destination's particle

@@ -4,6 +4,7 @@ said right after its own date (``오늘 저녁 9시랑 내일 아침 7시``) are
 date. The parser is the stand-in of test_bot.py, told what the demo model tags."""
 from __future__ import annotations
 
+import datetime
 import os
 import sys
 
@@ -122,3 +123,26 @@ def test_should_not_pair_dates_with_times_for_a_slot_of_one_time():
     one = {**ALARM, "slot": [{"entity": "time", "prompt": "몇 시요?"}, {"entity": "date", "default": "오늘"}]}
     b = Bot(p, parse_scenarios({"scenario": [one]}, intents=p.intents, entity_types=p.entity_types))
     assert b.handle("u", text).choices == []
+
+
+def demo_alarm_bot(text: str, *values: tuple) -> Bot:
+    p = StandInParser({text: tagged(text, "alarm", *values)})
+    p.resolve = {"time": "time", "date": "date"}
+    demo = {**ALARM, "action": "nlukit.bot.actions:set_alarm"}
+    return Bot(p, parse_scenarios({"scenario": [demo]}, intents=p.intents, entity_types=p.entity_types))
+
+
+@pytest.mark.parametrize("text, at, reply", [
+    # at 15:00 today's 오후 3시 has passed and rings tomorrow: the same moment as 내일 오후 3시, one alarm
+    ("오늘 오후 3시랑 내일 오후 3시 알람", 15, "오후 3시는 이미 지나서 11월 24일 (화) 오후 3시에 알람을 맞췄어요."),
+    ("내일 오후 3시랑 오늘 오후 3시 알람", 15, "오후 3시는 이미 지나서 11월 24일 (화) 오후 3시에 알람을 맞췄어요."),
+    # at 14:00 they are two moments, two alarms
+    ("오늘 오후 3시랑 내일 오후 3시 알람", 14,
+     "11월 23일 (월) 오후 3시에 알람을 맞췄어요.\n11월 24일 (화) 오후 3시에 알람을 맞췄어요."),
+])
+def test_should_set_one_alarm_for_two_times_that_come_to_the_same_moment(text, at, reply):
+    first, second = text.split("랑 ")
+    b = demo_alarm_bot(text, ("date", first[:2], first[:2]), ("time", "오후 3시", "오후 3시", hour(15)),
+                       ("date", second[:2], second[:2]), ("time", "오후 3시", "오후 3시", hour(15)))
+    turn = b.handle("u", text, now=datetime.datetime(2026, 11, 23, at, 0))
+    assert turn.reply == reply

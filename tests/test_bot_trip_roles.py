@@ -26,7 +26,8 @@ TRIP = {"scenario": [
      "slot": [{"entity": "location", "role": "origin", "prompt": "어디에서 출발하세요?",
                "particles": ["에서", "부터", "출발"], "names": ["출발지", "출발"]},
               {"entity": "location", "role": "destination", "prompt": "어디로 가세요?",
-               "particles": ["(으)로", "까지", "도착"], "names": ["목적지", "도착"], "differs_from": "origin"},
+               "particles": ["(으)로", "까지", "도착"], "names": ["목적지", "도착"], "differs_from": "origin",
+               "unmarked": True},
               {"entity": "date", "prompt": "언제 출발하세요?"}]}]}
 
 
@@ -106,8 +107,11 @@ def test_should_fill_no_slot_with_a_stop_on_the_way(said, places, slots, state):
     bot = trip_bot(tagged(said, "train_ticket", *places))
     turn = bot.handle("s1", said)
     assert turn.state == state and turn.slots == slots, turn.reply
+    # and says so, before the question or the read-back
+    stop = "광주는" if "광주" in said else "대전은"
+    assert turn.reply.startswith(f"경유지는 지정할 수 없어서 {stop} 빼고 진행할게요. ")
     if state == "ask_slot":
-        assert turn.reply == "어디에서 출발하세요?"
+        assert turn.reply.endswith(" 어디에서 출발하세요?")
 
 
 def test_should_keep_a_value_before_a_word_like_a_stop_over_that_is_none():
@@ -118,3 +122,76 @@ def test_should_keep_a_value_before_a_word_like_a_stop_over_that_is_none():
     parser = StandInParser()
     bot = Bot(parser, parse_scenarios(two, intents=parser.intents, entity_types=parser.entity_types))
     assert bot.handle("k1", "봄날 들려줘 노래").reply == "봄날 틀어요."
+
+
+@pytest.mark.parametrize("said, places, slots, reply", [
+    # a place said alone with no particle, 출발/도착 or role: where the user wants to go
+    ("기차 예매해줘 부산", (("부산", None),), {"destination": "부산"}, "어디에서 출발하세요?"),
+    ("부산 기차 예매해줘", (("부산", None),), {"destination": "부산"}, "어디에서 출발하세요?"),
+    # marked by the model's role or by a particle: as marked
+    ("부산 가는 기차", (("부산", "destination"),), {"destination": "부산"}, "어디에서 출발하세요?"),
+    ("서울에서 기차 예매해줘", (("서울", "origin"),), {"origin": "서울"}, "어디로 가세요?"),
+    ("기차 예매해줘 서울에서", (("서울", None),), {"origin": "서울"}, "어디로 가세요?"),
+    ("기차 예매해줘 부산 출발", (("부산", None),), {"origin": "부산"}, "어디로 가세요?"),
+])
+def test_should_take_a_lone_unmarked_place_for_the_slot_that_takes_it(said, places, slots, reply):
+    bot = trip_bot(tagged(said, "train_ticket", *places))
+    turn = bot.handle("u1", said)
+    assert turn.state == "ask_slot" and turn.slots == slots and turn.reply == reply
+
+
+def test_should_ask_the_unmarked_slot_question_first_only_as_ordered():
+    # the answer to the question asked fills it, unmarked or not: 기차 예매해줘 | 부산 is where from
+    bot = trip_bot()
+    assert bot.handle("u2", "기차 예매해줘").reply == "어디에서 출발하세요?"
+    turn = bot.handle("u2", "부산")
+    assert turn.slots == {"origin": "부산"} and turn.reply == "어디로 가세요?"
+    # and with the destination held, a lone place is the origin still missing
+    bot.handle("u3", "부산으로 가는 기차")
+    assert bot.handle("u3", "서울").slots == {"destination": "부산", "origin": "서울"}
+
+
+@pytest.mark.parametrize("said, places, slots", [
+    # written solid: the demo model tags 대전경유부산 as one destination, or 대전경유 as the origin
+    ("내일 서울에서 광주경유부산 기차", (("서울", "origin"), ("광주경유부산", "destination")),
+     {"date": "내일", "origin": "서울", "destination": "부산"}),
+    ("내일 서울에서 광주경유 부산 기차", (("서울", "origin"), ("광주경유", "origin"), ("부산", "destination")),
+     {"date": "내일", "origin": "서울", "destination": "부산"}),
+    ("내일 서울에서 광주경유부산", (("서울", "origin"), ("광주", None), ("부산", None)),
+     {"date": "내일", "origin": "서울", "destination": "부산"}),
+    ("내일 서울에서 광주거쳐부산 가는 기차", (("서울", "origin"), ("광주", None), ("부산", "destination")),
+     {"date": "내일", "origin": "서울", "destination": "부산"}),
+])
+def test_should_read_a_stop_over_written_solid_as_via_it_to_the_place_after(said, places, slots):
+    bot = trip_bot(tagged(said, "train_ticket", *places))
+    turn = bot.handle("w1", said)
+    assert turn.state == "confirm" and turn.slots == slots, turn.reply
+    assert turn.reply == "경유지는 지정할 수 없어서 광주는 빼고 진행할게요. 내일 서울에서 부산으로 예매할까요?"
+
+
+def test_should_say_a_stop_over_left_out_of_an_answer_instead_of_not_understanding_it():
+    # 광주 경유로 해주세요 while the date is asked: no fallback, the stop-over said to be left out once
+    bot = trip_bot(tagged("광주 경유로 해주세요", "goodbye", ("광주", None)),
+                   tagged("광주경유부산", "goodbye", ("광주", None), ("부산", None)))
+    bot.handle("w2", "서울에서 부산으로 가는 기차")
+    turn = bot.handle("w2", "광주 경유로 해주세요")
+    assert turn.state == "ask_slot" and turn.reply == "경유지는 지정할 수 없어서 광주는 빼고 진행할게요. 언제 출발하세요?"
+    assert bot.handle("w2", "내일").reply == "내일 서울에서 부산으로 예매할까요?"
+    # to where to go: 부산, via 광주
+    bot.handle("w3", "서울에서 기차 예매해줘")
+    turn = bot.handle("w3", "광주경유부산")
+    assert turn.slots == {"origin": "서울", "destination": "부산"}
+    assert turn.reply == "경유지는 지정할 수 없어서 광주는 빼고 진행할게요. 언제 출발하세요?"
+
+
+@pytest.mark.parametrize("setting, reply", [
+    ("{value}을/를 거치는 기차는 아직 없어요.", "광주를 거치는 기차는 아직 없어요. 내일 서울에서 부산으로 예매할까요?"),
+    ("", "내일 서울에서 부산으로 예매할까요?"),
+])
+def test_should_say_the_stop_over_left_out_in_the_bots_own_words_or_not_at_all(setting, reply):
+    said = "내일 서울에서 광주 거쳐 부산으로 가는 기차"
+    parser = StandInParser(overrides=dict([tagged(said, "train_ticket", ("서울", "origin"), ("광주", None),
+                                                  ("부산", "destination"))]))
+    bot = Bot(parser, parse_scenarios({"bot": {"stop_over": setting}, **TRIP}, intents=parser.intents,
+                                      entity_types=parser.entity_types))
+    assert bot.handle("w4", said).reply == reply

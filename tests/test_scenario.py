@@ -88,6 +88,18 @@ def test_should_name_file_and_key_of_an_unknown_intent(tmp_path):
      "bot.fallback", "must be a non-empty string or list of strings"),
     ('[[scenario]]\nintent = "a"\nresponse = "x"\n[[scenario]]\nintent = "a"\nresponse = "y"\n',
      "scenario[1].intent", "intent 'a' already has a scenario"),
+    ('[[scenario]]\nintent = "a"\nresponse = "x"\n[[scenario.slot]]\nentity = "location"\nprompt = "?"\n'
+     'unmarked = true\n',
+     "scenario[0].slot[0].unmarked", "the only slot of type 'location'"),
+    ('[[scenario]]\nintent = "a"\nresponse = "x"\n[[scenario.slot]]\nentity = "location"\nrole = "from"\n'
+     'prompt = "?"\nunmarked = true\n[[scenario.slot]]\nentity = "location"\nrole = "to"\nprompt = "?"\n'
+     'unmarked = true\n',
+     "scenario[0].slot[1].unmarked", "another slot of type 'location' is already 'unmarked'"),
+    ('[bot]\nstop_over = "{place}은/는 빼요."\n[[scenario]]\nintent = "a"\nresponse = "x"\n',
+     "bot.stop_over", "may only name {value}, not {place}"),
+    ('[[scenario]]\nintent = "a"\nresponse = "x"\n[[scenario.slot]]\nentity = "location"\nprompt = "?"\n'
+     'unmarked = "yes"\n',
+     "scenario[0].slot[0].unmarked", "must be true or false"),
 ])
 def test_should_report_each_kind_of_mistake_with_file_key_and_cause(tmp_path, body, key, cause):
     path = write(tmp_path, body)

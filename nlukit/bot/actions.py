@@ -6,7 +6,8 @@ not given are absent) and a context dict (``session_id``, ``intent``, ``text``,
 (:meth:`nlukit.bot.Bot.handle`), else None, ``part_of_day``: the part of the day said for the
 request (``아침`` of ``아침에 깨워줘`` … ``7시`` or of ``아침 7시``), else None, ``resolved``: what each time or date slot
 means, :attr:`nlukit.bot.Turn.resolved`, ``multiple``: every value of a ``multiple = true`` slot
-given several, the action being called once per value) and returns the reply. Anything it raises becomes the polite
+given several, the action being called once per value, ``every``: then each value's slots and readings,
+``[{"slots": ..., "resolved": ...}, ...]`` in the order said, else ``[]``) and returns the reply. Anything it raises becomes the polite
 ``action_error`` reply of the ``[bot]`` table and is logged; the bot never crashes.
 A slot holds text (``오후 3시 30분``, ``다음 주 금요일``); :func:`set_alarm` shows how an
 action turns times and dates into values with :mod:`nlukit.temporal`.
@@ -131,7 +132,30 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
     >>> at1am = {"today": datetime.date(2026, 11, 26), "now": datetime.datetime(2026, 11, 26, 1, 0)}
     >>> set_alarm({"date": "11월 26일 아침", "time": "7시"}, at1am)
     '11월 26일 (목) 오전 7시에 알람을 맞췄어요.'
+
+    Two values of one request that come to the same moment (``context["every"]``: 오늘 오후 3시랑 내일
+    오후 3시 at 15:00, today's past) are one alarm: each gets the same reply, the one that says which
+    time had passed, and the bot says it once:
+
+    >>> every = [{"slots": {"date": "오늘", "time": "오후 3시"}}, {"slots": {"date": "내일", "time": "오후 3시"}}]
+    >>> set_alarm({"date": "내일", "time": "오후 3시"}, {**at3pm, "every": every})
+    '오후 3시는 이미 지나서 11월 26일 (목) 오후 3시에 알람을 맞췄어요.'
     """
+    reply, at, _ = _alarm(slots, context)
+    every = [e for e in context.get("every") or () if isinstance(e, Mapping) and isinstance(e.get("slots"), Mapping)]
+    if at is None or len(every) < 2:
+        return reply
+    same = [got for got in (_alarm(e["slots"], {**context, "resolved": e.get("resolved") or {}}) for e in every)
+            if got[1] == at]
+    if len(same) < 2:
+        return reply
+    return next((r for r, _, passed in same if passed), same[0][0])
+
+
+def _alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> tuple[str, tuple[str, int, int] | None, bool]:
+    """:func:`set_alarm`'s reply for one value, the moment the alarm rings (the day in ISO form, the hour
+    and the minute; None when no exact moment is read: a delay, a range of days, an hour said
+    without 오전/오후 on another day, a day gone) and whether the reply says the time had passed."""
     when = slots.get("time", "")
     date_text = slots.get("date", "오늘")
     # the tagger may have kept 오후 with the date (내일 오후 | 세 시): read the time after it
@@ -141,7 +165,7 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
             and not known.get("ambiguous"):
         time = known  # a bare answer (오후 | 세 시): the parser read the 오후 typed before the span
     if time is not None and time["kind"] == "duration":
-        return render_template("{time}에 알람을 맞췄어요.", {"time": when})
+        return render_template("{time}에 알람을 맞췄어요.", {"time": when}), None, False
     date = resolve_date(date_text, context.get("today"))
     if date is None and _PART_OF_DAY.fullmatch(date_text.strip()):
         # 새벽 | 2시 with the part of the day tagged as the date: today's, read with the time above
@@ -150,7 +174,7 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
         d = datetime.date.fromisoformat(date["value"])
         day = _day(d)
         if date.get("past"):
-            return f"{day}은 이미 지난 날이에요. 다른 날을 말씀해 주세요."
+            return f"{day}은 이미 지난 날이에요. 다른 날을 말씀해 주세요.", None, False
     else:
         day = date_text   # a range (이번 주말) or unread: the user's words
     now = context.get("now")
@@ -162,9 +186,12 @@ def set_alarm(slots: Mapping[str, str], context: Mapping[str, Any]) -> str:
         if part == "아침" and any(_THIS_MORNING.search(str(t)) for t in texts):
             part = None   # 오늘 아침 7시 said at 23:00: this morning's, gone (not 오늘 새벽 2시: the night ahead)
         return _next_to_come(d, time, now, part)
+    at = None
     if time is not None and not time.get("ambiguous"):
         when = _spoken_time(time["hour"], time["minute"])
-    return render_template("{day} {time}에 알람을 맞췄어요.", {"day": day, "time": when})
+        if date is not None and date["kind"] == "date" and time["kind"] == "time":
+            at = (d.isoformat(), int(time["hour"]), int(time["minute"]))
+    return render_template("{day} {time}에 알람을 맞췄어요.", {"day": day, "time": when}), at, False
 
 
 def _day(d: datetime.date) -> str:
@@ -178,7 +205,8 @@ def _at(d: datetime.date, hour: int, minute: int) -> str:
     return f"{_day(evening)} {_spoken_time(hour, minute)}"
 
 
-def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datetime, part: str | None = None) -> str:
+def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datetime, part: str | None = None
+                  ) -> tuple[str, tuple[str, int, int], bool]:
     """The alarm of a time of today ``d``: the first of its readings (07:00 or 19:00 for 7시) not
     past ``now``, else the first reading on the next day, said to have passed when it was not
     ambiguous (nor midnight, which today's evening comes before, nor the small hours said in the
@@ -189,13 +217,13 @@ def _next_to_come(d: datetime.date, time: Mapping[str, Any], now: datetime.datet
     readings = sorted(readings) or [(int(time["hour"]), int(time["minute"]))]
     for hour, minute in readings:
         if (hour, minute) > (now.hour, now.minute):
-            return f"{_at(d, hour, minute)}에 알람을 맞췄어요."
+            return f"{_at(d, hour, minute)}에 알람을 맞췄어요.", (d.isoformat(), hour, minute), False
     hour, minute = readings[0]
     tomorrow = d + datetime.timedelta(days=1)
     if time.get("ambiguous") or hour == 0 or (now.hour >= _EVENING and (
             hour < _SMALL_HOURS_END or (part in _MORNING and hour < 12))):
         # 오늘 자정: tonight's midnight, not this morning's; 오늘 새벽 2시 and 아침 7시 at 23:00: the coming ones
-        return f"{_at(tomorrow, hour, minute)}에 알람을 맞췄어요."
+        return f"{_at(tomorrow, hour, minute)}에 알람을 맞췄어요.", (tomorrow.isoformat(), hour, minute), False
     spoken = _spoken_time(hour, minute)
     return render_template("{time}은/는 이미 지나서 {day} {time}에 알람을 맞췄어요.",
-                           {"time": spoken, "day": _day(tomorrow)})
+                           {"time": spoken, "day": _day(tomorrow)}), (tomorrow.isoformat(), hour, minute), True

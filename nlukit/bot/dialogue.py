@@ -115,6 +115,8 @@ _GET_OFF_ON = re.compile(r"(?:에서|서|에)?\s*(?:(?P<off>내리(?!오)|내릴
 #: Not 들려 (봄날 들려줘: let me hear)
 _STOP_OVER = re.compile(r"(?:을|를|에|에서)?\s*(?P<word>거쳐|거치(?:는|고|며|면)|경유|들러|들렀|들르)(?![가-힣])"
                         r"|(?:을|를|에|에서)?\s*(?P<word2>거쳐서|경유(?:해서|해|하는|하고|하며|로|지)|들러서|들르는|들르고|들렀다가?)")
+#: ... and a stop-over word written solid between two places (대전경유부산, 대전거쳐부산)
+_STOP_OVER_SOLID = re.compile(r"(?P<word>거쳐|경유)(?=[가-힣])")
 _SAID_NO = re.compile(r"(?:[은는이가을를도]|에는|으로는|로는)?\s*안(?:\s+[가-힣]|돼|되|갈|가|할|해|탈|타|살|사)")
 
 #: words that ask for a change with a new value read back (모레로 바꿔줘)
@@ -253,6 +255,9 @@ _NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar(
 #: dawn (a server's clock may run in another time zone than its users')
 _SAID_NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("nlukit_bot_said_now",
                                                                                     default=None)
+#: the stop-overs a turn's values left out (``서울에서 대전 거쳐 부산으로``: 대전), by intent, to say so once
+#: (``[bot] stop_over``): ``{"left": {intent: [values]}, "said": {(intent, value)}}``, per turn
+_STOPS: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("nlukit_bot_stops", default=None)
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
               "filled", "order", "misunderstood", "texts")
@@ -643,6 +648,7 @@ class Bot:
         self.log = open_turn_log(log)
         self._log_failing = False
         self._words: dict[str, bool] = {}   # is_word, asked of MeCab once per word
+        self._own_words: dict[str, tuple[frozenset[str], frozenset[str]]] = {}   # per scenario: _scenario_words
 
     # ------------------------------------------------------------------ public API
 
@@ -667,9 +673,11 @@ class Bot:
         elif now is not None and today is None:
             today = now.date()
         token = _NOW.set(now)
+        stops = _STOPS.set({"left": {}, "said": set()})
         try:
             return self._handle(session_id, text, today)
         finally:
+            _STOPS.reset(stops)
             _NOW.reset(token)
             _SAID_NOW.reset(said)
 
@@ -969,6 +977,101 @@ class Bot:
             out.append(_Cand(etype, None, index.lookup(word[:n]) or word[:n], text[a:b], a, b, "dictionary"))
             said = sorted([*said, (b, etype)], reverse=True)
         return out
+
+    def _scenario_words(self, sc: Scenario) -> tuple[frozenset[str], frozenset[str]]:
+        """The nouns of ``sc``'s own sentences (title, prompts, read-back, response, slot names: 시설,
+        예약) and among them its verbs' nouns (a noun before 하다: 예약 of 예약할까요, and the title's last
+        noun), by MeCab; empty without it."""
+        got = self._own_words.get(sc.intent)
+        if got is not None:
+            return got
+        texts = [sc.title or "", *sc.wordings("confirm"), *sc.wordings("response"),
+                 *(w for slot in sc.slots for w in (*slot.wordings("prompt"), *slot.names))]
+        nouns: set[str] = set()
+        verbs: set[str] = set()
+        try:
+            tokenizer: Any = get_tokenizer("mecab")
+            for k, t in enumerate(texts):
+                tokens = list(tokenizer.tokenize(re.sub(r"\{[^}]*\}", " ", t)))
+                for i, x in enumerate(tokens):
+                    if x.pos.split("+")[0] in ("NNG", "NNP"):
+                        nouns.add(x.surface)
+                        if i + 1 < len(tokens) and tokens[i + 1].pos.startswith("XSV") \
+                                or (k == 0 and i == len(tokens) - 1):
+                            verbs.add(x.surface)
+        except Exception:  # noqa: BLE001 - without MeCab no word is read as an unlisted value
+            nouns, verbs = set(), set()
+        got = (frozenset(nouns), frozenset(verbs))
+        if len(self._own_words) < 1_000:
+            self._own_words[sc.intent] = got
+        return got
+
+    def _unlisted(self, text: str, parse: ParseResult, sc: Scenario, asked: Slot | None, held: Mapping[str, Any],
+                  found: Sequence[_Cand]) -> list[_Cand]:
+        """A noun the model did not tag, said where the value of a slot with a closed list of values
+        (``values``) would be, that the list lacks: the slot's value to refuse (its ``invalid`` reply,
+        then its question, which may list the values). Where the value would be: the answer to the
+        slot's question (``수영장이요``, ``수영장으로 해줘``), or the object of the request's verb, said
+        with 을/를 (``수영장을 예약하고 싶어요``) or bare when it ends as one of the listed values does
+        (``수영장 예약해줘`` with 헬스장, 골프장 listed; not ``추가 예약해줘``). Never a word of the
+        scenario's own sentences (``시설 예약``), a slot's name, a value of any type, a date, time or part
+        of the day, nor when the slot holds a value or one of its type is said, nor when the model reads
+        another scenario's request surely (``관리비요`` while the facility is asked); none without MeCab."""
+        other = self._confident(parse)
+        if other is not None and other != sc.intent and other in self.scenarios:
+            return []
+        closed = [s for s in sc.slots if s.values is not None and s.name not in held
+                  and not any(c.entity == s.entity for c in found)
+                  and sum(t.entity == s.entity for t in sc.slots) == 1]
+        if not closed:
+            return []
+        try:
+            tokens = get_tokenizer("mecab").tokenize(text)
+        except Exception:  # noqa: BLE001 - without MeCab nothing is read as an unlisted value
+            return []
+        own, verbs = self._scenario_words(sc)
+        words = list(re.finditer(r"\S+", text))
+        for k, w in enumerate(words):
+            mine = [t for t in tokens if w.start() <= t.start < w.end()]
+            n = next((i for i, t in enumerate(mine) if t.pos.split("+")[0] not in ("NNG", "NNP")), len(mine))
+            rest = mine[n:]
+            if n == 0 or any(t.pos.split("+")[0][:1] not in ("J", "E") and not t.pos.startswith("VCP") for t in rest):
+                continue   # a noun (or a run of nouns: 실내수영장) and its particles or endings, nothing else
+            a, b = mine[0].start, mine[n - 1].end
+            noun = text[a:b]
+            if len(noun) < 2 or any(c.start < b and a < c.end for c in found) or not self._free_noun(noun, sc, own):
+                continue
+            before, after = text[:w.start()], text[w.end():]
+            alone = not _squash(before) and (not _squash(after) or self._made_of(_squash(after), _DO | _CHANGE))
+            # the object of the request's verb (예약해줘, 예약할래요), 좀 or 한번 between them or not
+            verb = next((x.group(0) for x in words[k + 1:k + 3] if _squash(x.group(0)) not in ("좀", "한번", "다시")), "")
+            marks = {t.pos.split("+")[0] for t in rest}
+            said_as_object = any(verb.startswith(v) for v in verbs) and marks <= {"JKO", "JX"}
+            for slot in closed:
+                if (alone and asked is slot) or (said_as_object and ("JKO" in marks or self._like_listed(noun, slot))):
+                    return [_Cand(slot.entity, None, noun, noun, a, b, "unlisted")]
+        return []
+
+    def _free_noun(self, noun: str, sc: Scenario, own: frozenset[str]) -> bool:
+        """Whether ``noun`` may be a value no list has: no word of the scenario's own sentences or a
+        slot's name, no surface the dictionary lists, no date, time, amount or count and no part of
+        the day, no word of the bot's (yes, no, cancel, a filler)."""
+        sq = _squash(noun)
+        if noun in own or any(sq == _squash(n) for s in sc.slots for n in s.names) \
+                or any(i.lookup(noun) is not None for i in self._index.values()) \
+                or any(resolve(kind, noun) for kind in KINDS) or parts_of_day(noun) \
+                or self._made_of(sq, self._yes_or_no | _FILLERS) or self._is_cancel(noun):
+            return False
+        return not any(sq in words for words in self.settings.refer.values())
+
+    def _like_listed(self, noun: str, slot: Slot) -> bool:
+        """Whether ``noun`` ends as a value ``slot`` lists does, or one of its synonyms (수영장 like
+        헬스장, 골프장: the last syllable names the kind of thing)."""
+        listed = list(slot.values) if isinstance(slot.values, tuple) else []
+        index = self._index.get(slot.entity)
+        if index is not None:
+            listed += list(index.canonical)
+        return any(len(v) > 1 and v[-1] == noun[-1] for v in listed)
 
     def _clause_cuts(self, text: str, parse: ParseResult) -> list[tuple[int, int]]:
         """Where a request of ``text`` may end and the next start: ``(end, start)`` pairs, the
@@ -2188,6 +2291,9 @@ class Bot:
 
     def _fallback_reply(self, state: dict[str, Any]) -> str:
         st = self.settings
+        stops = _STOPS.get()
+        if stops is not None and st.stop_over and stops["left"].get(state.get("intent") or ""):
+            return ""   # 대전 경유로 해주세요 while the date is asked: understood, the stop-over said to be left out
         n = state["misunderstood"] = int(state.get("misunderstood", 0)) + 1
         if n >= st.fallback_repeat_after:
             return st.fallback_repeat[(n - st.fallback_repeat_after) % len(st.fallback_repeat)]
@@ -2259,6 +2365,7 @@ class Bot:
         given at once goes without ``prefix`` (a refused value likely no value, :meth:`_said_aloud`)."""
         slots: dict[str, str] = state["slots"]
         missing = self._missing(sc, slots)
+        self._say_stops(state, sc)
         prefix = self._noted(state, sc, prefix, bool(missing))
         choice = self._ask_choice(sid, state, sc, parse, prefix, today)
         if choice is not None:
@@ -2351,7 +2458,8 @@ class Bot:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
                        "texts": said[-TEXTS_KEPT:], "parse": parse.to_dict(), "turns": total,
                        "today": today or datetime.date.today(), "now": _NOW.get(), "resolved": resolved,
-                       "multiple": dict(state.get("each") or {}), "part_of_day": part}
+                       "multiple": dict(state.get("each") or {}), "part_of_day": part,
+                       "every": list(state.get("every") or [])}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
                     else sc.action_fn(dict(final))
@@ -2382,6 +2490,7 @@ class Bot:
                  for e in parse.entities if e.entity in types and not self._is_chat_value(e)
                  and not self._part_of_day_as_date(e)]
         cands = [piece for c in cands for piece in self._run_of_values(c, sc)]
+        cands = [piece for c in cands for piece in self._cut_at_stop(c)]   # 대전경유부산 tagged as one
         extra: list[_Cand] = []
         norm = normalize(text)
         index = self._index.get(asked.entity) if asked is not None else None
@@ -2455,6 +2564,8 @@ class Bot:
             extra += typos
         if asked is not None and index is not None and not cands and not extra:
             extra += self._misspelled(norm, text, asked, index)
+        # 수영장 예약해줘: a value the list lacks, never tagged (after the misspelled ones: 헬쓰장 is 헬스장)
+        extra += self._unlisted(text, parse, sc, asked, held or {}, cands + extra)
         for x in extra:
             same = [c for c in cands if c.entity == x.entity and ((c.start < x.end and x.start < c.end)
                                                                   or (c.value == x.value and x.source != "typo"))]
@@ -2480,6 +2591,7 @@ class Bot:
             if b in ruled_out and a not in ruled_out and a.entity == b.entity and _joint(text, a, b):
                 ruled_out.append(a)
         kept = [c for c in out if c not in ruled_out and not self._stop_over(text, c, sc)]
+        self._left_out_stops(sc, [c for c in out if c not in ruled_out and c not in kept])
         for x in ruled_out:
             i = next((i for i, c in enumerate(kept) if c.entity == x.entity and c.start >= x.end), None)
             if i is not None and kept[i].replaces is None \
@@ -2487,7 +2599,55 @@ class Bot:
                          or self._a_no_between(text[x.end:kept[i].start])):
                 kept[i] = dataclasses.replace(kept[i], replaces=x)
                 kept[i] = self._in_place_of_part(kept[i], x, sc, changes or {})
+        kept = self._roles_by_tense(text, kept, sc)   # M으로 샀는데 L로 바꿔주세요: M the old size
         return self._joined(text, self._without_asides(text, [self._named(text, c, sc) for c in kept], sc), sc, asked)
+
+    @staticmethod
+    def _roles_by_tense(text: str, cands: list[_Cand], sc: Scenario) -> list[_Cand]:
+        """Two values of a type with two slots, one of which lists particles (the new value's:
+        ``L로``) and the other none (the old one's): the value whose verb after it is in the past
+        (``M으로 샀는데``, ``M 산 거``, ``M으로 주문했는데``: what the user has) takes the role of the slot
+        without particles, the other (``L로 바꿔주세요``) the role of the slot with them, whatever
+        roles the model gave (it tagged both sizes ``to``, read back L→M). As they were when neither
+        or both verbs are past, or without MeCab."""
+        out = list(cands)
+        for etype in {c.entity for c in cands}:
+            same = [s for s in sc.slots if s.entity == etype]
+            new = [s for s in same if s.particles]
+            old = [s for s in same if not s.particles]
+            mine = [i for i, c in enumerate(cands) if c.entity == etype and not c.also and c.replaces is None]
+            if len(same) != 2 or len(new) != 1 or len(old) != 1 or None in (new[0].role, old[0].role) \
+                    or len(mine) != 2:
+                continue
+            try:
+                tokens = get_tokenizer("mecab").tokenize(text)
+            except Exception:  # noqa: BLE001 - without MeCab the roles stay as they were
+                return cands
+            past = [Bot._past_verb_after(text, tokens, cands[i].end,
+                                         cands[mine[1]].start if k == 0 else len(text)) for k, i in enumerate(mine)]
+            if past[0] == past[1]:
+                continue
+            for k, i in enumerate(mine):
+                out[i] = dataclasses.replace(cands[i], role=(old if past[k] else new)[0].role)
+        return out
+
+    @staticmethod
+    def _past_verb_after(text: str, tokens: Sequence[Any], start: int, end: int) -> bool:
+        """Whether the first verb between ``start`` and ``end`` is in the past: a pre-final ending
+        with ㅆ (샀, 했, 받았) or a past adnominal ㄴ (산, 주문한) in its word (MeCab's tags)."""
+        verb = next((t for t in tokens if start <= t.start < end
+                     and {"VV", "XSV", "XSA"} & set(t.pos.split("+"))), None)
+        if verb is None:
+            return False
+        word_end = next((m.start() for m in re.finditer(r"\s", text[verb.start:])), len(text) - verb.start) + verb.start
+        for t in tokens:
+            if verb.start <= t.start < word_end:
+                pos = t.pos.split("+")
+                if "EP" in pos and any(final_consonant(ch) == "ㅆ" for ch in t.surface):
+                    return True
+                if "ETM" in pos and t.surface != "는" and final_consonant(t.surface[-1]) == "ㄴ":
+                    return True
+        return False
 
     @staticmethod
     def _more_or_less(text: str, c: _Cand, sc: Scenario, held: Mapping[str, Any]) -> _Cand:
@@ -2650,12 +2810,52 @@ class Bot:
                 return dataclasses.replace(c, named=mine[0].name)
         return c
 
+    def _cut_at_stop(self, c: _Cand) -> list[_Cand]:
+        """``c`` cut at a stop-over word the model ran into it (``대전경유``, ``대전경유부산`` tagged as one
+        place): the place before the word (no role: a stop on the way, :meth:`_stop_over`) and the
+        place after it, when the dictionary lists it (with ``c``'s role); ``[c]`` when the dictionary
+        lists ``c`` or no listed place comes before such a word."""
+        index = self._index.get(c.entity)
+        if index is None or index.lookup(c.text) is not None:
+            return [c]
+        for n in range(len(c.text) - 2, 0, -1):
+            m = _STOP_OVER.match(c.text, n) or _STOP_OVER_SOLID.match(c.text, n)
+            if m is None or index.lookup(c.text[:n]) is None:
+                continue
+            stop = dataclasses.replace(c, role=None, text=c.text[:n], value=index.lookup(c.text[:n]) or "",
+                                       end=c.start + n, resolved=None)
+            rest = c.text[m.end():].strip()
+            at = c.text.index(rest, m.end()) if rest else len(c.text)
+            to = index.lookup(rest) if rest else None
+            return [stop] if to is None else [stop, dataclasses.replace(c, text=rest, value=to, start=c.start + at,
+                                                                        resolved=None)]
+        return [c]
+
+    @staticmethod
+    def _left_out_stops(sc: Scenario, stops: Sequence[_Cand]) -> None:
+        """Keep the stop-overs ``sc``'s values of this turn left out, to be said once (:meth:`_say_stops`)."""
+        got = _STOPS.get()
+        if got is not None and stops:
+            left = got["left"].setdefault(sc.intent, [])
+            left += [c.text for c in stops if c.text not in left]
+
+    def _say_stops(self, state: dict[str, Any], sc: Scenario) -> None:
+        """A note (``[bot] stop_over``) on the stop-overs this turn's values for ``sc`` left out
+        (``서울에서 대전 거쳐 부산으로``: 대전), said before the question or the answer, once a turn."""
+        got = _STOPS.get()
+        if got is None or not self.settings.stop_over:
+            return
+        values = [v for v in got["left"].pop(sc.intent, ()) if (sc.intent, v) not in got["said"]]
+        if values:
+            got["said"].update((sc.intent, v) for v in values)
+            self._add_note(state, render_template(self.settings.stop_over, {"value": _and_list(values)}))
+
     @staticmethod
     def _stop_over(text: str, c: _Cand, sc: Scenario) -> bool:
-        """True when ``c`` is a stop on the way (``대전 거쳐``, ``대전 경유``, ``대전에 들러``), the scenario
-        has several slots of its type (from, to) and none lists that word among its particles or names:
-        it fills no slot."""
-        m = _STOP_OVER.match(text, c.end)
+        """True when ``c`` is a stop on the way (``대전 거쳐``, ``대전 경유``, ``대전에 들러``, and written solid
+        before the next place, ``대전경유부산``), the scenario has several slots of its type (from, to) and
+        none lists that word among its particles or names: it fills no slot."""
+        m = _STOP_OVER.match(text, c.end) or _STOP_OVER_SOLID.match(text, c.end)
         if m is None or sum(1 for s in sc.slots if s.entity == c.entity) < 2:
             return False
         word = m.group("word") or m.group("word2")
@@ -3140,6 +3340,8 @@ class Bot:
         if asked_free:
             return asked
         empty = [s for s in same if s.name not in slots]
+        if alone and c.role is None and not c.also and empty:   # 기차 예매해줘 부산: the slot that takes a value said unmarked
+            empty = sorted(empty, key=lambda s: not s.unmarked)
         if empty:
             return empty[0]
         if len(same) == 1:
@@ -3484,6 +3686,7 @@ class Bot:
         days = dated.get(name) if isinstance(dated.get(name), list) else None
         date_slot = next((s for s in sc.slots if s.name != name and not s.multiple
                           and self._resolve_kinds().get(s.entity) == "date"), None)
+        runs: list[dict[str, Any]] = []
         for i, value in enumerate(values):
             run = copy.deepcopy(base)
             run["slots"][name] = value
@@ -3498,17 +3701,26 @@ class Bot:
                     self._meanings(run)[name] = _same_half(dict(got), first)
                 else:
                     self._meanings(run).pop(name, None)
+            runs.append(run)
+        # every value's slots and readings, for an action to find two that mean the same (오늘 오후 3시랑
+        # 내일 오후 3시 at 15:00: one alarm, tomorrow's): context["every"]
+        every = [{"slots": (f := self._with_defaults(sc, r["slots"])), "resolved": self._resolved(sc, r, f, today)}
+                 for r in runs]
+        for run in runs:
+            run["every"] = every
             turns.append(self._complete(sid, run, sc, text, parse, today))
         state.clear()
         state.update(run)
         state.pop("each", None)
+        state.pop("every", None)
         if isinstance(state.get("last"), dict):
             state["last"].update(slots=dict(base["slots"]), resolved=dict(self._meanings(base)),
                                  multi={name: list(values)})
         shown = dict(turns[0].slots)
         shown[name] = ", ".join(values)
         done = any(t.state == "complete" for t in turns)
-        return Turn("\n".join([*notes, *(t.reply for t in turns)]), "complete" if done else turns[0].state,
+        # the same reply for two values (the action found they mean the same) is said once
+        return Turn("\n".join([*notes, *dict.fromkeys(t.reply for t in turns)]), "complete" if done else turns[0].state,
                     sc.intent, shown, [], parse, turns[0].resolved, [], {name: list(values)})
 
 

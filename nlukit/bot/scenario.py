@@ -80,6 +80,10 @@ class Slot:
     #: words that name the slot (출발지, 목적지): a value right after one (출발지 대전으로 바꿔줘,
     #: 목적지는 광주) is this slot's, and the words may stand in an answer or a correction
     names: tuple[str, ...] = ()
+    #: a value of its type said with nothing that marks its slot (no particle, name or role of any
+    #: slot of the type: ``기차 예매해줘 부산``) goes to this slot while it is empty, not to the first
+    #: empty one (a trip's destination: a lone place is where the user wants to go)
+    unmarked: bool = False
 
     @property
     def name(self) -> str:
@@ -245,6 +249,10 @@ class BotSettings:
     #: the question for an optional slot without a ``prompt`` named to change at a read-back
     #: (시간 바꿔줘): ``{slot}`` is the first of the slot's ``names``
     change_prompt: str = "{slot}을/를 어떻게 바꿀까요?"
+    #: said before the question or the answer when a value said as a stop on the way (``서울에서 대전
+    #: 거쳐 부산으로``, ``대전경유부산``) fills no slot (a type with several slots, none listing the word):
+    #: ``{value}`` names it; "" says nothing
+    stop_over: str = "경유지는 지정할 수 없어서 {value}은/는 빼고 진행할게요."
 
 
 @dataclass(frozen=True)
@@ -399,7 +407,7 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
 
 
 _SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles",
-              "differs_from", "multiple", "names"}
+              "differs_from", "multiple", "names", "unmarked"}
 _SCENARIO_KEYS = {"intent", "title", "response", "action", "confirm", "follow_up", "carry_over", "resume", "small_talk", "slot"}
 #: the longest ``title``: a name of a request (기차 예매, 진료 예약), said inside a question
 TITLE_MAX = 30
@@ -408,7 +416,7 @@ _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "
              "invalid_value", "inexact_amount", "inexact_count", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
              "follow_up", "keyboard_fix", "typo_fix", "refer", "choose_one", "one_at_a_time", "too_many_values",
              "split_requests", "queued", "acknowledge", "clarify", "clarify_denied", "clarify_band", "wait",
-             "change_prompt"}
+             "change_prompt", "stop_over"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -437,6 +445,11 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
             kw["acknowledge"] = d["acknowledge"].strip()
         else:
             p.add("bot.acknowledge", f'must be a string ("" for none), got {d["acknowledge"]!r}')
+    if "stop_over" in d:   # "" turns it off
+        if isinstance(d["stop_over"], str):
+            kw["stop_over"] = d["stop_over"].strip()
+        else:
+            p.add("bot.stop_over", f'must be a string naming {{value}} ("" for none), got {d["stop_over"]!r}')
     if "clarify" in d:   # "" turns it off
         if isinstance(d["clarify"], str):
             kw["clarify"] = d["clarify"].strip()
@@ -542,11 +555,15 @@ def _parse_slot(d: Any, key: str, p: _Problems) -> Slot | None:
     names: tuple[str, ...] = ()
     if "names" in d:
         names = tuple(x.strip() for x in _str_list(d["names"], f"{key}.names", p) or () if x.strip())
+    unmarked = d.get("unmarked", False)
+    if not isinstance(unmarked, bool):
+        p.add(f"{key}.unmarked", f"must be true or false, got {unmarked!r}")
+        unmarked = False
     if entity is None:
         return None
     return Slot(entity=entity, role=role, prompt=prompt, default=default, required=required,
                 values=values, pattern=pattern, invalid=invalid, particles=particles,
-                differs_from=differs_from, multiple=multiple, names=names,
+                differs_from=differs_from, multiple=multiple, names=names, unmarked=unmarked,
                 variants={k: v for k, v in (("prompt", prompts), ("invalid", invalids)) if len(v) > 1})
 
 
@@ -700,6 +717,13 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                   f"{several[0][1].name!r} already is; drop it from one of {several[0][1].name!r} and "
                   f"{slot.name!r}, keeping it on the slot users list most (a weather's location)")
         for j, slot in enumerate(slots):
+            if slot.unmarked and sum(s.entity == slot.entity for s in slots) < 2:
+                p.add(f"{key}.slot[{j}].unmarked", f"slot {slot.name!r} is the only slot of type {slot.entity!r}: "
+                                                   "every value of its type goes to it; drop 'unmarked = true' "
+                                                   "(it picks one of several slots of a type, a trip's destination)")
+            if slot.unmarked and any(s.unmarked and s.entity == slot.entity for s in slots[:j]):
+                p.add(f"{key}.slot[{j}].unmarked", f"another slot of type {slot.entity!r} is already 'unmarked'; "
+                                                   "only one slot of a type can take the values said unmarked")
             if slot.differs_from is not None and slot.differs_from not in names - {slot.name}:
                 p.add(f"{key}.slot[{j}].differs_from", f"names slot {slot.differs_from!r} that the scenario "
                                                        f"does not have (slots: {', '.join(sorted(names))})")
@@ -766,6 +790,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                             ("bot.too_many_values", settings.too_many_values, ("max", "rest")),
                             ("bot.queued", settings.queued, ("request",)),
                             ("bot.change_prompt", settings.change_prompt, ("slot",)),
+                            ("bot.stop_over", settings.stop_over, ("value",)),
                             ("bot.clarify", settings.clarify, ("title",))):
         _check_brackets(tpl, k, p)
         for name in template_names(tpl):
