@@ -465,7 +465,7 @@ PEOPLE_COUNTERS = ("명", "분", "사람", "인")
 COUNTERS = tuple(sorted(
     {c for c in _NATIVE_COUNTERS if c not in ("시간", "시", "살", "달", "주일", "번")}
     | set(PEOPLE_COUNTERS)
-    | {"접시", "캔", "팩", "봉지", "박스", "상자", "통", "판", "조각", "세트", "인분", "매", "석", "좌석", "쌍"},
+    | {"접시", "캔", "팩", "봉지", "박스", "상자", "통", "판", "조각", "세트", "인분", "매", "석", "좌석", "쌍", "줄"},
     key=len, reverse=True))
 # counters taking a Sino-Korean number (이인분, 삼인분); 인, 석, 좌석 and 매 only after digits (사인 is a
 # signature, 이 좌석 "this seat")

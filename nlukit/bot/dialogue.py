@@ -255,7 +255,7 @@ _SAID_NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.Contex
                                                                                     default=None)
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
-              "filled", "order", "misunderstood", "texts")
+              "filled", "order", "misunderstood", "texts", "items", "order_count")
 #: the user's messages of a request kept for its action (``context["texts"]``), the latest
 TEXTS_KEPT = 10
 
@@ -412,6 +412,31 @@ _MINUS_BEFORE = re.compile(r"(?:^|(?<=[^\w.,]))([-−–]|마이너스\s?)$")
 _MORE_OR_LESS = re.compile(r"\s*(?:을|를)?\s*(더(?:해\S*)?|덜|빼\S*)(?=$|\s|[.!?~])")
 _MINUS_AMOUNT = re.compile(r"(?:[-−–]|마이너스)\s?(.+)")
 
+
+# an order's item and the count said after it: a particle at most between (짜장면 두 개, 김밥은 세 줄)
+_ITEM_GAP = re.compile(r"\s*(?:은|는|도|을|를|이|가)?\s*")
+# a count said before its item: 두 잔 라떼, 라떼 말고 두 잔의 아메리카노
+_COUNT_GAP = re.compile(r"\s*(?:의|씩)?\s*")
+# an item said to leave the order (짬뽕은 빼주세요, 짬뽕 빼고, 짬뽕 취소요, 짬뽕 없이)
+_LEAVE_OUT = re.compile(r"\s*(?:은|는|도|을|를)?\s*(?:빼|취소|없이|제외)")
+# what may follow a count read after an item: the end, a space, an and, a particle or an ending
+_AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가")
+
+
+def _count_after(text: str, end: int) -> tuple[int, int, str] | None:
+    """The count said right after an item ending at ``end`` that the model did not tag (``짬뽕 하나``,
+    ``라떼 한 잔이요``): its span and words, the longest that reads as a count (a rough one too, to be
+    refused), or None."""
+    m = _ITEM_GAP.match(text, end)
+    start = m.end() if m else end
+    for stop in range(min(len(text), start + 10), start, -1):
+        words = text[start:stop]
+        if words != words.strip() or not _AFTER_COUNT.match(text, stop):
+            continue
+        got = resolve("count", words)
+        if got and (isinstance(got.get("value"), int) or got.get("approx")):
+            return start, stop, words
+    return None
 
 def _new_state() -> dict[str, Any]:
     return {"v": STATE_VERSION, "intent": None, "slots": {}, "asked": None, "turns": 0,
@@ -2114,7 +2139,7 @@ class Bot:
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
-                     choose=None, multi_note=None, filled=[], order=[], part=None, texts=[])
+                     choose=None, multi_note=None, filled=[], order=[], part=None, texts=[], items=[], order_count=None)
 
     @staticmethod
     def _said_aloud(c: _Cand) -> bool:
@@ -2258,7 +2283,7 @@ class Bot:
         """The next question, the read-back or the answer, ``prefix`` first; ``quiet``: an answer
         given at once goes without ``prefix`` (a refused value likely no value, :meth:`_said_aloud`)."""
         slots: dict[str, str] = state["slots"]
-        missing = self._missing(sc, slots)
+        missing = self._order_missing(state, sc, self._missing(sc, slots))   # an item's count to ask
         prefix = self._noted(state, sc, prefix, bool(missing))
         choice = self._ask_choice(sid, state, sc, parse, prefix, today)
         if choice is not None:
@@ -2340,6 +2365,9 @@ class Bot:
         final = self._with_defaults(sc, state["slots"])
         resolved = self._resolved(sc, state, final, today)
         part = self._part_said(state, sc, final, parse)
+        items = self._order_items(state, sc)   # an order: each item with its count
+        told = self._order_shown(state, sc, {s.name: final.get(s.name, "") for s in sc.slots}) if items else None
+        final = self._order_shown(state, sc, final, ", ") if items else final
         total = int(state.get("total_turns", 0))
         said = list(state.get("texts") or [])
         if not said or said[-1] != text:
@@ -2351,7 +2379,7 @@ class Bot:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
                        "texts": said[-TEXTS_KEPT:], "parse": parse.to_dict(), "turns": total,
                        "today": today or datetime.date.today(), "now": _NOW.get(), "resolved": resolved,
-                       "multiple": dict(state.get("each") or {}), "part_of_day": part}
+                       "multiple": dict(state.get("each") or {}), "part_of_day": part, "items": items}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
                     else sc.action_fn(dict(final))
@@ -2361,7 +2389,7 @@ class Bot:
                 log.exception("action %s failed for intent %r, session %r", sc.action, sc.intent, sid)
                 return Turn(self.settings.action_error, "fallback", sc.intent, final, [], parse, resolved)
             return Turn(out, "complete", sc.intent, final, [], parse, resolved)
-        values = {s.name: final.get(s.name, "") for s in sc.slots}
+        values = told or {s.name: final.get(s.name, "") for s in sc.slots}
         reply = render_template(self._wording(sid, state, sc.intent, sc, "response"), values)
         return Turn(reply, "complete", sc.intent, final, [], parse, resolved)
 
@@ -3263,6 +3291,7 @@ class Bot:
         ``state["multi"]``, the slot holding the first), a one-value slot takes none and the turn
         asks which (``state["choose"]``; the slot then counts as filled, so no fallback is said).
         An answer picking one of the values offered (``첫 번째``, ``뒤에 거``) fills it."""
+        cands, order_rejected, order_filled = self._take_order(state, text, sc, slots, cands, asked)
         pending = state.get("choose") if isinstance(state.get("choose"), dict) else None
         if pending and asked is not None and asked.name == pending.get("slot"):
             offered = list(pending.get("choices") or [])
@@ -3339,7 +3368,7 @@ class Bot:
             filled.append(choose["slot"])
         for n in notes:
             self._add_note(state, n)
-        return filled, rejected
+        return [*order_filled, *filled], [*order_rejected, *rejected]
 
     def _half_said(self, slot: Slot, m: _Cand, value: str) -> str:
         """``value``, an hour without 오전/오후 (``9시``) that the parser read in the part of the day
@@ -3426,7 +3455,7 @@ class Bot:
         for name, got in self._lists(state, sc).items():
             if name in out:
                 out[name] = sep.join(got) if sep is not None else _and_list(got)
-        return out
+        return self._order_shown(state, sc, out, sep)
 
     def _noted(self, state: dict[str, Any], sc: Scenario, prefix: str, missing: bool) -> str:
         """``prefix`` with the notes on values left out, when this turn asks something; a turn
@@ -3510,6 +3539,181 @@ class Bot:
         done = any(t.state == "complete" for t in turns)
         return Turn("\n".join([*notes, *(t.reply for t in turns)]), "complete" if done else turns[0].state,
                     sc.intent, shown, [], parse, turns[0].resolved, [], {name: list(values)})
+
+    # ------------------------------------------------------------------ orders: items each with its count
+
+    def _take_order(self, state: dict[str, Any], text: str, sc: Scenario, slots: dict[str, str],
+                    cands: Sequence[_Cand], asked: Slot | None) -> tuple[list[_Cand], list[tuple[_Cand, Slot]], list[str]]:
+        """For a scenario whose count slot ``counts`` a ``multiple`` item slot: the items and counts of
+        ``cands`` paired (``짜장면 두 개 짬뽕 하나``, ``아메리카노 2잔이랑 라떼 한 잔``, ``두 잔 라떼``) into
+        ``state["items"]`` (``[item, count or None]``, in the order said). A count said after an item
+        (a particle between at most) is that item's, else one said right before one; a count the model
+        did not tag right after an item is read too. A count alone is the item asked about's, else the
+        only item's (or the last said), else it waits for the item. A change (``하나 더``, ``한 개 빼줘``)
+        adds to the item's count; an item said with 빼/취소/없이 (``짬뽕은 빼주세요``) leaves the order.
+        Returns the other candidates, the refused values and the slots filled."""
+        pair = sc.counted
+        if pair is None:
+            return list(cands), [], []
+        item_slot, count_slot = pair
+        order = [list(e) for e in state.get("items") or () if isinstance(e, list) and len(e) == 2]
+        rest: list[_Cand] = []
+        items: list[_Cand] = []
+        counts: list[_Cand] = []
+        for c in cands:
+            if c.entity == item_slot.entity and c.role in (None, item_slot.role):
+                items += [c.alone or c, *c.also] if c.also else [c]
+            elif c.entity == count_slot.entity and c.role in (None, count_slot.role):
+                counts.append(c)
+            else:
+                rest.append(c)
+        before = copy.deepcopy(order)
+        rejected: list[tuple[_Cand, Slot]] = []
+        # 짬뽕은 빼주세요, 짬뽕 빼고: an item held said with a word of leaving out leaves the order
+        norm = normalize(text)
+        index = self._index.get(item_slot.entity)
+        said = [(c.start, c.end, c.value or c.text) for c in items]
+        if index is not None:
+            for s, e, value in index.find(norm.text):
+                a, b = norm.to_original(s, e)
+                if not any(x < b and a < y for x, y, _ in said):
+                    said.append((a, b, value))
+        gone = {self._accept(item_slot, _Cand(item_slot.entity, None, v, text[a:b], a, b, "dictionary")) or v
+                for a, b, v in said if _LEAVE_OUT.match(text, b)}
+        order = [e for e in order if e[0] not in gone]
+        items = [c for c in items if (self._accept(item_slot, c) or c.value) not in gone]
+        # the count right after each item, read where the model tagged none (짬뽕 하나 주세요)
+        for c in items:
+            if not any(_ITEM_GAP.fullmatch(text, c.end, n.start) for n in counts):
+                got = _count_after(text, c.end)
+                if got is not None:
+                    counts.append(self._rough_amount(text, _Cand(count_slot.entity, None, got[2], got[2],
+                                                                 got[0], got[1], "pattern"), "count"))
+        pairs: dict[int, _Cand] = {}   # item's place in items -> its count
+        loose: list[_Cand] = []
+        for n in sorted(counts, key=lambda n: n.start):
+            i = next((i for i, c in reversed(list(enumerate(items))) if c.end <= n.start and i not in pairs
+                      and _ITEM_GAP.fullmatch(text, c.end, n.start)), None)
+            if i is None:   # 두 잔 라떼: before it
+                i = next((i for i, c in enumerate(items) if c.start >= n.end and i not in pairs
+                          and _COUNT_GAP.fullmatch(text, n.end, c.start)), None)
+            if i is None:
+                loose.append(n)
+            else:
+                pairs[i] = n
+        held = {e[0]: e for e in order}
+        for i, c in enumerate(items):
+            value = self._accept(item_slot, c)
+            if value is None:
+                rejected.append((c, item_slot))
+                continue
+            x = c.replaces
+            old = held.get(self._accept(item_slot, x) or x.value) if x is not None else None
+            entry = held.get(value)
+            if entry is None and old is not None:   # 짜장면 말고 짬뽕: in its place, with its count
+                old[0] = value
+                held[value] = entry = old
+            if entry is None:
+                entry = [value, state.pop("order_count", None) if i not in pairs else None]
+                order.append(entry)
+                held[value] = entry
+            if i in pairs:
+                self._count_item(entry, pairs[i], count_slot, rejected)
+        for n in loose:
+            asking = next((e for e in order if e[1] in (None, "?")), None) \
+                if asked is not None and asked.name == count_slot.name else None
+            entry = asking or (order[-1] if order else None)
+            if entry is None:   # 두 개요 before any item: the next item's
+                value = self._accept(count_slot, n)
+                if value is None:
+                    rejected.append((n, count_slot))
+                else:
+                    state["order_count"] = value
+                continue
+            self._count_item(entry, n, count_slot, rejected)
+        taken, over = order[:item_slot.multiple], order[item_slot.multiple:]
+        if over:
+            self._add_note(state, render_template(self.settings.too_many_values, {
+                "max": str(item_slot.multiple), "rest": ", ".join(str(e[0]) for e in over)}))
+        state["items"] = taken
+        if taken:
+            slots[item_slot.name] = taken[0][0]
+            if taken[0][1] not in (None, "?"):
+                slots[count_slot.name] = taken[0][1]
+            else:
+                slots.pop(count_slot.name, None)
+        else:
+            slots.pop(item_slot.name, None)
+            slots.pop(count_slot.name, None)
+        filled = [item_slot.name, count_slot.name] if taken != before else []
+        return rest, rejected, filled
+
+    def _count_item(self, entry: list[Any], n: _Cand, count_slot: Slot, rejected: list[tuple[_Cand, Slot]]) -> None:
+        """``entry`` (an item and its count) with the count ``n`` says: a change adds to the count it has
+        (or the default), any other count replaces it; a refused one (``두세 개``) leaves it to be asked."""
+        value = self._accept(count_slot, n)
+        if value is not None:
+            now = entry[1] if entry[1] not in (None, "?") else count_slot.default
+            value = self._count_changed(count_slot, n, value, now)
+        if value is None:
+            rejected.append((n, count_slot))
+            entry[1] = "?"
+        else:
+            entry[1] = value
+
+    def _order_missing(self, state: Mapping[str, Any], sc: Scenario, missing: list[str]) -> list[str]:
+        """``missing`` with an order's count slot when an item has no count to take: none said and no
+        default, or a rough one refused (the slot's question then names the item, :meth:`_order_shown`)."""
+        pair = sc.counted
+        if pair is None or pair[1].name in missing or pair[0].name in missing:
+            return missing
+        default = pair[1].default
+        if not any(e[1] == "?" or (e[1] is None and default is None) for e in state.get("items") or ()):
+            return missing
+        names = [s.name for s in sc.slots]
+        return sorted([*missing, pair[1].name], key=names.index)
+
+    def _order_shown(self, state: Mapping[str, Any], sc: Scenario, out: dict[str, str],
+                     sep: str | None = None) -> dict[str, str]:
+        """``out`` with an order in place of its first item: for a template, the item slot says every
+        item with its count (``짜장면 2개, 짬뽕 1개``) and the count slot the total, or, while an item's
+        count is asked, the item slot names that item; joined with ``sep``, the items and their counts
+        each in their slot (``짜장면, 짬뽕`` and ``2개, 1개``)."""
+        pair = sc.counted
+        order = [e for e in state.get("items") or () if isinstance(e, list) and len(e) == 2]
+        if pair is None or not order or pair[0].name not in out:
+            return out
+        item, count = pair[0].name, pair[1].name
+        default = pair[1].default
+        counts = [e[1] if e[1] not in (None, "?") else default for e in order]
+        out = dict(out)
+        if sep is not None:
+            out[item] = sep.join(str(e[0]) for e in order)
+            if all(counts):
+                out[count] = sep.join(str(n) for n in counts)
+            return out
+        lacking = next((e for e, n in zip(order, counts, strict=True) if n is None or e[1] == "?"), None)
+        if lacking is not None:
+            out[item], out[count] = str(lacking[0]), ""
+            return out
+        out[item] = ", ".join(f"{e[0]} {n}" for e, n in zip(order, counts, strict=True))
+        read = [resolve("count", str(n)) or {} for n in counts]
+        units = {r.get("unit") for r in read}
+        total = sum(r["value"] for r in read if isinstance(r.get("value"), int))
+        out[count] = count_text(total, units.pop()) if len(units) == 1 else ""
+        return out
+
+    def _order_items(self, state: Mapping[str, Any], sc: Scenario) -> list[dict[str, Any]]:
+        """An order's items for an action's ``context["items"]``: each ``{item slot: value, count slot:
+        count, "resolved": the count read}``, in the order said; ``[]`` for a scenario without one."""
+        pair = sc.counted
+        if pair is None:
+            return []
+        out = []
+        for e in state.get("items") or ():
+            n = e[1] if e[1] not in (None, "?") else pair[1].default
+            out.append({pair[0].name: e[0], pair[1].name: n, "resolved": resolve("count", str(n)) if n else None})
+        return out
 
 
 def _parse_from_dict(d: Any, text: str) -> ParseResult:

@@ -80,6 +80,9 @@ class Slot:
     #: words that name the slot (출발지, 목적지): a value right after one (출발지 대전으로 바꿔줘,
     #: 목적지는 광주) is this slot's, and the words may stand in an answer or a correction
     names: tuple[str, ...] = ()
+    #: on a count slot: the ``multiple`` slot whose values it counts, one count each (``counts =
+    #: "menu"``: 짜장면 두 개 짬뽕 하나 is 짜장면 2개 and 짬뽕 1개, answered once as one order)
+    counts: str | None = None
 
     @property
     def name(self) -> str:
@@ -147,6 +150,16 @@ class Scenario:
     @property
     def entity_types(self) -> frozenset[str]:
         return frozenset(s.entity for s in self.slots)
+
+    @property
+    def counted(self) -> tuple[Slot, Slot] | None:
+        """The item slot and the count slot of an order (a slot with ``counts``), or None."""
+        for s in self.slots:
+            if s.counts is not None:
+                item = self.slot(s.counts)
+                if item is not None:
+                    return item, s
+        return None
 
 
 def _wordings(owner: Any, key: str) -> tuple[str, ...]:
@@ -399,7 +412,7 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
 
 
 _SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles",
-              "differs_from", "multiple", "names"}
+              "differs_from", "multiple", "names", "counts"}
 _SCENARIO_KEYS = {"intent", "title", "response", "action", "confirm", "follow_up", "carry_over", "resume", "small_talk", "slot"}
 #: the longest ``title``: a name of a request (기차 예매, 진료 예약), said inside a question
 TITLE_MAX = 30
@@ -542,11 +555,12 @@ def _parse_slot(d: Any, key: str, p: _Problems) -> Slot | None:
     names: tuple[str, ...] = ()
     if "names" in d:
         names = tuple(x.strip() for x in _str_list(d["names"], f"{key}.names", p) or () if x.strip())
+    counts = _str(d, "counts", f"{key}.counts", p)
     if entity is None:
         return None
     return Slot(entity=entity, role=role, prompt=prompt, default=default, required=required,
                 values=values, pattern=pattern, invalid=invalid, particles=particles,
-                differs_from=differs_from, multiple=multiple, names=names,
+                differs_from=differs_from, multiple=multiple, names=names, counts=counts,
                 variants={k: v for k, v in (("prompt", prompts), ("invalid", invalids)) if len(v) > 1})
 
 
@@ -560,6 +574,40 @@ def _multiple(v: Any, key: str, p: _Problems) -> int:
         return v
     p.add(key, f"must be true, false or the most values taken at once (2 or more), got {v!r}")
     return 0
+
+
+def _check_counts(slots: list[Slot], key: str, p: _Problems) -> list[tuple[str, str]]:
+    """The (item, count) slot names of a scenario's ``counts`` slots, each checked: it names another
+    slot, a ``multiple`` one, and has a prompt (it asks the count of an item said without one)."""
+    out: list[tuple[str, str]] = []
+    names = {s.name: s for s in slots}
+    for j, slot in enumerate(slots):
+        if slot.counts is None:
+            continue
+        at = f"{key}.slot[{j}].counts"
+        item = names.get(slot.counts)
+        if item is None or item is slot:
+            p.add(at, f"names slot {slot.counts!r}, which is not another slot of the scenario (slots: "
+                      f"{', '.join(sorted(names))}); name the slot of the things counted, e.g. counts = \"menu\"")
+        elif not item.multiple:
+            p.add(at, f"slot {item.name!r} takes one value; an order of several items needs multiple = true on "
+                      f"{item.name!r} (or drop counts: one item and one count work without it)")
+        elif out:
+            p.add(at, f"a scenario counts one slot's items, and {out[0][1]!r} already counts {out[0][0]!r}")
+        elif slot.prompt is None:
+            p.add(f"{key}.slot[{j}].prompt", f"a slot that counts items asks the count of an item said with none "
+                                            f"or a rough one; add e.g. prompt = \"{{{item.name}}}은/는 몇 개 드릴까요?\"")
+        else:
+            out.append((item.name, slot.name))
+    return out
+
+
+def _order_templates(tpls: tuple[str, ...], pair: tuple[str, str]) -> tuple[str, ...]:
+    """``tpls`` with ``{item} {count}`` (or ``{item}{count}``) as ``{item}``, which the bot fills with
+    every item and its count (``짜장면 2개, 짬뽕 1개``); the count alone elsewhere is the total."""
+    item, count = pair
+    return tuple(re.sub(r"\{" + re.escape(item) + r"\}[ ]?\{" + re.escape(count) + r"\}", "{" + item + "}", t)
+                 for t in tpls)
 
 
 def _where_the_module_is(mod_name: str, exc: Exception, source: str) -> str:
@@ -749,6 +797,11 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                 if same:
                     p.add(f"{key}.title", f"{title!r} is already the title of the {same[0]!r} scenario; give each "
                                           "scenario its own, so a user can tell which is offered")
+        pairs = _check_counts(slots, key, p)
+        if pairs:   # {menu} {quantity}, written for one item, says each item with its count: 짜장면 2개, 짬뽕 1개
+            responses, confirms = _order_templates(responses, pairs[0]), _order_templates(confirms, pairs[0])
+            response = responses[0] if responses else response
+            confirm = confirms[0] if confirms else confirm
         fn, takes_ctx = (None, True)
         if action is not None:
             fn, takes_ctx = _resolve_action(action, f"{key}.action", p)
