@@ -140,6 +140,7 @@ def test_should_refuse_a_rough_count_for_its_item_and_ask_that_item_again():
     turn = bot.handle("s", "짜장면 두세 개 짬뽕 하나 주세요")
     assert turn.state == "ask_slot"
     assert turn.reply == "'두세 개'는 정확한 수가 아니에요. 정확한 수로 말씀해 주세요. 짜장면은 몇 개 드릴까요?"
+    assert turn.slots == {"menu": "짜장면, 짬뽕"}   # no count shown for the one asked
     assert bot.handle("s", "두 개요").reply == "짜장면 2개, 짬뽕 1개 주문할까요?"
 
 
@@ -155,6 +156,7 @@ def test_should_keep_a_count_said_before_any_item_for_the_item_said_next():
     ("짜장면 하나 더요", "짜장면 3개, 짬뽕 1개 주문할까요?"),
     ("짜장면 한 개 빼줘", "짜장면 1개, 짬뽕 1개 주문할까요?"),
     ("탕수육도 하나요", "짜장면 2개, 짬뽕 1개, 탕수육 1개 주문할까요?"),
+    ("탕수육도 하나 추가요", "짜장면 2개, 짬뽕 1개, 탕수육 1개 주문할까요?"),   # a new item: one, not the default and one
     ("짬뽕은 세 개로 해주세요", "짜장면 2개, 짬뽕 3개 주문할까요?"),
     ("짬뽕 말고 탕수육이요", "짜장면 2개, 탕수육 1개 주문할까요?"),
 ])

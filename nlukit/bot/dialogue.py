@@ -3613,12 +3613,13 @@ class Bot:
             if entry is None and old is not None:   # 짜장면 말고 짬뽕: in its place, with its count
                 old[0] = value
                 held[value] = entry = old
+            new = entry is None
             if entry is None:
                 entry = [value, state.pop("order_count", None) if i not in pairs else None]
                 order.append(entry)
                 held[value] = entry
-            if i in pairs:
-                self._count_item(entry, pairs[i], count_slot, rejected)
+            if i in pairs:   # 탕수육도 하나 추가요: one 탕수육, a change only of an item held
+                self._count_item(entry, pairs[i], count_slot, rejected, new)
         for n in loose:
             asking = next((e for e in order if e[1] in (None, "?")), None) \
                 if asked is not None and asked.name == count_slot.name else None
@@ -3648,12 +3649,14 @@ class Bot:
         filled = [item_slot.name, count_slot.name] if taken != before else []
         return rest, rejected, filled
 
-    def _count_item(self, entry: list[Any], n: _Cand, count_slot: Slot, rejected: list[tuple[_Cand, Slot]]) -> None:
+    def _count_item(self, entry: list[Any], n: _Cand, count_slot: Slot, rejected: list[tuple[_Cand, Slot]],
+                    new: bool = False) -> None:
         """``entry`` (an item and its count) with the count ``n`` says: a change adds to the count it has
-        (or the default), any other count replaces it; a refused one (``두세 개``) leaves it to be asked."""
+        (or the default; ``new``, an item said now, has none: 하나 추가 is one), any other count replaces it;
+        a refused one (``두세 개``) leaves it to be asked."""
         value = self._accept(count_slot, n)
         if value is not None:
-            now = entry[1] if entry[1] not in (None, "?") else count_slot.default
+            now = None if new else entry[1] if entry[1] not in (None, "?") else count_slot.default
             value = self._count_changed(count_slot, n, value, now)
         if value is None:
             rejected.append((n, count_slot))
@@ -3685,12 +3688,14 @@ class Bot:
             return out
         item, count = pair[0].name, pair[1].name
         default = pair[1].default
-        counts = [e[1] if e[1] not in (None, "?") else default for e in order]
+        counts = [e[1] if e[1] not in (None, "?") else default if e[1] is None else None for e in order]
         out = dict(out)
         if sep is not None:
             out[item] = sep.join(str(e[0]) for e in order)
             if all(counts):
                 out[count] = sep.join(str(n) for n in counts)
+            else:   # a count still asked
+                out.pop(count, None)
             return out
         lacking = next((e for e, n in zip(order, counts, strict=True) if n is None or e[1] == "?"), None)
         if lacking is not None:
