@@ -423,6 +423,26 @@ _LEAVE_OUT = re.compile(r"\s*(?:은|는|도|을|를)?\s*(?:빼|취소|없이|제
 _AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가")
 
 
+# a word of change that takes a count held (늘려, 줄여, 빼, 빠져, 덜): with none held, no count at all
+_CHANGES_HELD = re.compile(r"늘|줄|빼|빠|덜")
+
+
+def _most_of(got: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A rough count (``한두 개``, ``2~3개``, ``10개 이상``, ``최대 6개``, ``5개 정도``) as the most it says, or
+    the number said when it names no most (``10개 이상``: 10, enough for at least): what an optional count
+    slot takes, as a stock question asked for the most answers the question for the least too."""
+    said = str(got.get("qualifier") or "")
+    most, least = got.get("max"), got.get("min")
+    if isinstance(most, int) and (said == "미만" or said.startswith("안")):
+        most -= 1   # 10개 미만, 10개 안 되게: 9
+    if isinstance(least, int) and said in ("초과", "넘게", "넘는", "넘어"):
+        least += 1   # 10개 넘게: 11
+    n = most if isinstance(most, int) else least if isinstance(least, int) else got.get("value")
+    if not isinstance(n, int) or n <= 0:
+        return None
+    return {"kind": "count", "value": n, "unit": got.get("unit")}
+
+
 def _count_after(text: str, end: int) -> tuple[int, int, str] | None:
     """The count said right after an item ending at ``end`` that the model did not tag (``짬뽕 하나``,
     ``라떼 한 잔이요``): its span and words, the longest that reads as a count (a rough one too, to be
@@ -2139,7 +2159,7 @@ class Bot:
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
-                     choose=None, multi_note=None, filled=[], order=[], part=None, texts=[], items=[], order_count=None)
+                     choose=None, multi_note=None, filled=[], order=[], part=None, texts=[], items=[], order_count=None, recount=None)
 
     @staticmethod
     def _said_aloud(c: _Cand) -> bool:
@@ -2154,6 +2174,9 @@ class Bot:
         A count said not exactly (``5~6명 정도요``, ``5명 정도``) that the slot's ``pattern`` would take
         exactly gets ``[bot] inexact_count`` first, naming the count as said: its ``invalid`` (``20명까지
         예약돼요``) would tell of a limit the count is within."""
+        unknown = self._count_unknown(state, c, slot)
+        if unknown is not None:   # 인원 한 명 늘려줘 with no count held: how many in all?
+            return unknown
         got = c.resolved if (c.resolved or {}).get("kind") == "count" else None
         if self._resolve_kinds().get(slot.entity) == "count" \
                 and slot.values is None and (got := got or resolve("count", c.text) or {}).get("approx") is True:
@@ -2288,6 +2311,9 @@ class Bot:
         choice = self._ask_choice(sid, state, sc, parse, prefix, today)
         if choice is not None:
             return choice   # 서울이랑 부산 for a one-value slot: which one?
+        recount = self._ask_recount(state, sc, parse, prefix, today)
+        if recount is not None:
+            return recount   # 한 명 늘려줘 with no count held: the count in all, asked
         blanks = self._shown(state, sc, {s.name: slots.get(s.name, "") for s in sc.slots})
         if missing:
             slot = sc.slot(missing[0])
@@ -2930,6 +2956,8 @@ class Bot:
         one not read; a slot's ``pattern`` then checks the count as written (``[1-8]명``)."""
         got = c.resolved if (c.resolved or {}).get("kind") == "count" else (
             resolve("count", c.text) or resolve("count", value))
+        if got and got.get("approx") and not slot.required and slot.counts is None:
+            got = _most_of(got)   # 한두 개 있어요?: 2개, never the refusal and then the default
         if not got or got.get("approx") or not isinstance(got.get("value"), int) or got["value"] <= 0:
             return None
         unit = got.get("unit")
@@ -2981,7 +3009,8 @@ class Bot:
             return value
         now = resolve("count", held) if held else None
         if now is None or not isinstance(now.get("value"), int) or now.get("approx"):
-            return value if delta > 0 else None
+            # 라떼 한 잔 더 주세요: one more is one; 한 명 늘려줘 changes a count none told (asked: :meth:`_count_unknown`)
+            return value if delta > 0 and not _CHANGES_HELD.search(c.text) else None
         unit = (resolve("count", value) or {}).get("unit")
         total = now["value"] + delta
         if total <= 0 or unit != now.get("unit"):
@@ -3539,6 +3568,37 @@ class Bot:
         done = any(t.state == "complete" for t in turns)
         return Turn("\n".join([*notes, *(t.reply for t in turns)]), "complete" if done else turns[0].state,
                     sc.intent, shown, [], parse, turns[0].resolved, [], {name: list(values)})
+
+    # ------------------------------------------------------------------ a change of a count none holds
+
+    def _count_unknown(self, state: dict[str, Any], c: _Cand, slot: Slot) -> str | None:
+        """``[bot] count_unknown`` when ``c`` says a change (``한 명 늘려줘``, ``한 명 빠졌어요``) to the count
+        slot ``slot`` that holds none (nothing said, no default): the slot is then asked (``state["recount"]``,
+        :meth:`_ask_recount`), never filled with the change's number. None otherwise."""
+        if self._resolve_kinds().get(slot.entity) != "count" or slot.counts is not None \
+                or slot.name in state["slots"] or slot.default is not None:
+            return None
+        got = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
+        if not isinstance((got or {}).get("delta"), int):
+            return None
+        asked = _ASKED_COUNTER.search(" ".join(slot.wordings("prompt")))
+        unit = (got or {}).get("unit") or (("명" if asked.group("people") or asked.group(1) in PEOPLE_COUNTERS
+                                             else asked.group(1)) if asked else "개")
+        state["recount"] = slot.name
+        return render_template(self.settings.count_unknown, {"unit": str(unit)})
+
+    def _ask_recount(self, state: dict[str, Any], sc: Scenario, parse: ParseResult, prefix: str,
+                     today: datetime.date | None) -> Turn | None:
+        """The count slot a change was said for with no count held, asked (its question is ``prefix``,
+        ``[bot] count_unknown``), optional or not; None when there is none to ask."""
+        name = state.pop("recount", None)
+        slot = sc.slot(name) if isinstance(name, str) else None
+        if slot is None or name in state["slots"] or not prefix:
+            return None
+        slots: dict[str, str] = state["slots"]
+        state["asked"], state["confirming"] = slot.name, False
+        return Turn(prefix, "ask_slot", sc.intent, self._shown(state, sc, slots, ", "), [slot.name], parse,
+                    self._resolved(sc, state, slots, today), [], self._lists(state, sc))
 
     # ------------------------------------------------------------------ orders: items each with its count
 

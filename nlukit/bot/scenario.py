@@ -207,6 +207,9 @@ class BotSettings:
     inexact_amount: str = "'{value}'은/는 정확한 금액이 아니에요. 정확한 금액으로 말씀해 주세요."
     #: the same for a count said not exactly (4~5명, 5명 정도, 네다섯 명) to a count slot
     inexact_count: str = "'{value}'은/는 정확한 수가 아니에요. 정확한 수로 말씀해 주세요."
+    #: said, as the slot's question, for a count said as a change (한 명 늘려줘, 한 명 빠졌어요) when the slot
+    #: holds no count to change (``{unit}``: the count's counter, 명)
+    count_unknown: str = "지금 몇 {unit}인지 몰라서 늘리거나 줄일 수 없어요. 모두 몇 {unit}(으)로 할지 말씀해 주세요."
     action_error: str = "죄송해요, 요청을 처리하는 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요."
     no_scenario: str = "죄송해요, 그 요청은 아직 도와드릴 수 없어요."
     affirm: tuple[str, ...] = DEFAULT_AFFIRM
@@ -421,7 +424,7 @@ _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "
              "invalid_value", "inexact_amount", "inexact_count", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
              "follow_up", "keyboard_fix", "typo_fix", "refer", "choose_one", "one_at_a_time", "too_many_values",
              "split_requests", "queued", "acknowledge", "clarify", "clarify_denied", "clarify_band", "wait",
-             "change_prompt"}
+             "change_prompt", "count_unknown"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -440,7 +443,7 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
                 kw[k] = v
     for k in ("cancel_reply", "max_turns_reply", "invalid_value", "inexact_amount", "inexact_count", "action_error", "no_scenario",
               "confirm_denied", "choose_one", "one_at_a_time", "too_many_values", "queued", "clarify_denied",
-              "wait", "change_prompt"):
+              "wait", "change_prompt", "count_unknown"):
         if k in d:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
@@ -814,6 +817,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
     for k, tpl, allowed in (("bot.invalid_value", settings.invalid_value, ("value",)),
                             ("bot.inexact_amount", settings.inexact_amount, ("value",)),
                             ("bot.inexact_count", settings.inexact_count, ("value",)),
+                            ("bot.count_unknown", settings.count_unknown, ("unit",)),
                             ("bot.choose_one", settings.choose_one, ("choices",)),
                             ("bot.one_at_a_time", settings.one_at_a_time, ("choices",)),
                             ("bot.too_many_values", settings.too_many_values, ("max", "rest")),
