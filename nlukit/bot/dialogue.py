@@ -68,6 +68,7 @@ from ..numerals import (
     digits,
     money,
     money_text,
+    spoken_digits,
 )
 from ..temporal import (
     _PART_OF_DAY,
@@ -2488,6 +2489,8 @@ class Bot:
                 if m.end() > m.start():
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+            if asked is slot and not any(c.entity == slot.entity for c in extra):
+                extra += self._dictated(text, norm, slot)   # 이공이육일일이삼 to the order number asked
         extra += self._listed_after(text, sc, cands + extra)
         # a follow-up's change (the last answer's time) must be said as one (아니 오후로, 30분으로
         # 바꿔줘), not in passing (오후 약속은?, 15분 정도): the answer is given again at once
@@ -3568,6 +3571,21 @@ class Bot:
         done = any(t.state == "complete" for t in turns)
         return Turn("\n".join([*notes, *(t.reply for t in turns)]), "complete" if done else turns[0].state,
                     sc.intent, shown, [], parse, turns[0].resolved, [], {name: list(values)})
+
+    @staticmethod
+    def _dictated(text: str, norm: Any, slot: Slot) -> list[_Cand]:
+        """The values of ``slot``'s ``pattern`` in ``text`` read with its digits read out one by one
+        (``이공이육일일이삼 공공공일이삼``, ``이 공 이 육``, ``공일공``): the digits, from the words said."""
+        assert slot.pattern is not None
+        spoken, where = spoken_digits(norm.text)
+        if spoken == norm.text:
+            return []
+        out = []
+        for m in slot.pattern.finditer(spoken):
+            if m.end() > m.start():
+                a, b = norm.to_original(where[m.start()], where[m.end() - 1] + 1)
+                out.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+        return out
 
     # ------------------------------------------------------------------ a change of a count none holds
 
