@@ -167,6 +167,20 @@ def test_should_change_the_order_at_its_read_back(change, read_back):
     assert (turn.reply, turn.state) == (read_back, "confirm")
 
 
+@pytest.mark.parametrize("first,change,read_back", [
+    ("짜장면 두 개 주세요", "아니 짬뽕 두 개로", "짬뽕 2개 주문할까요?"),
+    ("짜장면 두 개 주세요", "아니 짬뽕으로 주세요", "짬뽕 2개 주문할까요?"),   # one item for one: its count kept
+    ("짜장면 두 개 짬뽕 하나 주세요", "아니 탕수육 하나만요", "탕수육 1개 주문할까요?"),
+    ("짜장면 두 개 주세요", "짬뽕도 주세요", "짜장면 2개, 짬뽕 1개 주문할까요?"),
+    ("짜장면 두 개 짬뽕 하나 주세요", "세 개로요", "짜장면 2개, 짬뽕 3개 주문할까요?"),   # the last item said
+    ("짜장면 두 개 짬뽕 하나 주세요", "하나 더요", "짜장면 2개, 짬뽕 2개 주문할까요?"),
+])
+def test_should_take_a_no_and_items_as_the_order_and_a_count_alone_as_the_last_items(first, change, read_back):
+    bot = _bot({})
+    bot.handle("s", first)
+    assert bot.handle("s", change).reply == read_back
+
+
 def test_should_name_an_item_the_menu_lacks_and_take_the_others():
     bot = _bot({})
     turn = bot.handle("s", "짜장면 두 개 우동 하나 주세요")   # the tagger's 우동, not on the menu

@@ -420,6 +420,10 @@ _ITEM_GAP = re.compile(r"\s*(?:은|는|도|을|를|이|가)?\s*")
 _COUNT_GAP = re.compile(r"\s*(?:의|씩)?\s*")
 # an item said to leave the order (짬뽕은 빼주세요, 짬뽕 빼고, 짬뽕 취소요, 짬뽕 없이)
 _LEAVE_OUT = re.compile(r"\s*(?:은|는|도|을|를)?\s*(?:빼|취소|없이|제외)")
+# a no first (아니 짬뽕으로): the items said are the order, in place of the one read back
+_NO_FIRST = re.compile(r"\s*(?:아니요|아니오|아뇨|아니야|아냐|아니|ㄴㄴ)(?![가-힣])")
+# an item said as one more (짬뽕도, 짬뽕 추가, 짬뽕 하나 더): added to the order, whatever came first
+_ALSO_ITEM = re.compile(r"도|\s*(?:\S+\s*)?(?:추가|더)(?![가-힣])")
 # what may follow a count read after an item: the end, a space, an and, a particle or an ending
 _AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가")
 
@@ -3679,6 +3683,11 @@ class Bot:
                 loose.append(n)
             else:
                 pairs[i] = n
+        if order and items and _NO_FIRST.match(text) and not any(
+                c.replaces is not None or _ALSO_ITEM.match(text, c.end) for c in items):
+            if len(order) == 1 and len(items) == 1 and order[0][1] not in (None, "?"):
+                state["order_count"] = order[0][1]   # 짜장면 2개, 아니 짬뽕으로: 짬뽕 2개, as one item and one count
+            order = []   # 짜장면 2개 read back, 아니 짬뽕 두 개로: the order is 짬뽕 2개 (짬뽕도 adds it)
         held = {e[0]: e for e in order}
         for i, c in enumerate(items):
             value = self._accept(item_slot, c)
