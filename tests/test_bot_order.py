@@ -181,6 +181,13 @@ def test_should_take_a_no_and_items_as_the_order_and_a_count_alone_as_the_last_i
     assert bot.handle("s", change).reply == read_back
 
 
+def test_should_take_no_count_from_a_word_the_tagger_tagged_as_one():
+    # a tiny model tagged the 은 of 짬뽕은 빼주세요 as a quantity: 짜장면's count was refused and asked
+    bot = _bot({"짬뽕은 빼주세요": ["은"]})
+    bot.handle("s", "짜장면 두 개 짬뽕 하나 주세요")
+    assert bot.handle("s", "짬뽕은 빼주세요").reply == "짜장면 2개 주문할까요?"
+
+
 def test_should_name_an_item_the_menu_lacks_and_take_the_others():
     bot = _bot({})
     turn = bot.handle("s", "짜장면 두 개 우동 하나 주세요")   # the tagger's 우동, not on the menu
@@ -213,3 +220,66 @@ def test_should_refuse_counting_an_item_slot_that_takes_one_value():
     sc["slot"][0] = {k: v for k, v in sc["slot"][0].items() if k != "multiple"}
     with pytest.raises(ScenarioError, match="needs multiple = true on 'menu'"):
         parse_scenarios({"scenario": [sc]}, "<test>")
+
+
+# ------------------------------------------------------------------ over a tiny trained model
+
+ORDER_PATTERNS = """\
+@order
+{menu} {quantity} (포장|주세요|포장해주세요|주문할게요)
+{menu} {quantity} {menu} {quantity} (포장|주세요|포장해주세요)
+{menu} {quantity}(이랑|하고) {menu} {quantity} (주세요|포장해주세요)
+{menu}(이랑|하고) {menu} (주세요|포장해주세요)
+{menu} (주세요|포장해주세요|포장이요)
+(포장|주문)(할게요|하려고요|이요)
+
+@greeting
+(안녕하세요|안녕|반가워요)
+"""
+ORDER_DICT = """\
+entity,value,synonyms
+menu,짜장면,자장면|짜장
+menu,짬뽕,
+menu,탕수육,
+menu,볶음밥,
+quantity,1개,한 개|하나
+quantity,2개,두 개|둘
+quantity,3개,세 개|셋
+"""
+
+
+@pytest.fixture(scope="module")
+def order_nlu(tmp_path_factory: pytest.TempPathFactory):
+    import torch
+
+    import nlukit
+
+    torch.set_num_threads(1)
+    root = tmp_path_factory.mktemp("order")
+    (root / "patterns").mkdir()
+    (root / "patterns" / "order.txt").write_text(ORDER_PATTERNS, encoding="utf-8")
+    (root / "dicts").mkdir()
+    (root / "dicts" / "menu.csv").write_text(ORDER_DICT, encoding="utf-8")
+    nlukit.generate(str(root / "patterns"), str(root / "dicts"), str(root / "data"), per_intent=120, seed=13,
+                    split="sentence", progress=False)
+    fixture = os.path.join(os.path.dirname(__file__), "fixtures", "model", "tiny.toml")
+    nlukit.train(str(root / "data"), str(root / "model"), config=fixture, progress=False)
+    return nlukit.load(str(root / "model"))
+
+
+@pytest.mark.slow
+def test_should_take_an_order_of_items_each_with_its_count_over_a_trained_model(order_nlu):
+    sc = _order(confirm="{menu} {quantity} 포장할까요?", response="{menu} {quantity} 포장 주문 받았어요.")
+    bot = Bot(order_nlu, parse_scenarios({"scenario": [sc, {"intent": "greeting", "response": "안녕하세요!"}]},
+                                         "<test>", order_nlu.intents, order_nlu.entity_types))
+    for sid, text, read_back in [
+        ("a", "짜장면 두 개 짬뽕 하나 포장", "짜장면 2개, 짬뽕 1개 포장할까요?"),
+        ("b", "짬뽕 세 개랑 탕수육 하나 주세요", "짬뽕 3개, 탕수육 1개 포장할까요?"),
+        ("c", "짜장이랑 볶음밥 포장해주세요", "짜장면 1개, 볶음밥 1개 포장할까요?"),
+    ]:
+        turn = bot.handle(sid, text)
+        assert (turn.reply, turn.state) == (read_back, "confirm"), (text, turn.parse.to_dict())
+    assert bot.handle("a", "짬뽕은 빼주세요").reply == "짜장면 2개 포장할까요?"   # the tiny tagger's 은: a count
+    assert bot.handle("a", "하나 더요").reply == "짜장면 3개 포장할까요?"
+    done = bot.handle("a", "네")
+    assert (done.reply, done.state) == ("짜장면 3개 포장 주문 받았어요.", "complete")

@@ -3646,7 +3646,8 @@ class Bot:
             if c.entity == item_slot.entity and c.role in (None, item_slot.role):
                 items += [c.alone or c, *c.also] if c.also else [c]
             elif c.entity == count_slot.entity and c.role in (None, count_slot.role):
-                counts.append(c)
+                if (c.resolved or {}).get("kind") == "count" or resolve("count", c.text) is not None:
+                    counts.append(c)   # not the tagger's 은 of 짬뽕은 빼주세요: no count, no refusal
             else:
                 rest.append(c)
         before = copy.deepcopy(order)
