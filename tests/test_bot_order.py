@@ -188,6 +188,16 @@ def test_should_take_no_count_from_a_word_the_tagger_tagged_as_one():
     assert bot.handle("s", "짬뽕은 빼주세요").reply == "짜장면 2개 주문할까요?"
 
 
+def test_should_say_the_count_in_a_follow_up_as_without_counts():
+    # 탕수육은? after an order answered: the read-back's {menu} {quantity} said 탕수육 without its count
+    sc = _order(follow_up=True)
+    del sc["confirm"]
+    bot = _bot({}, sc)
+    assert bot.handle("s", "짜장면 두 개 짬뽕 하나 주세요").reply == "짜장면 2개, 짬뽕 1개 주문 받았어요."
+    turn = bot.handle("s", "탕수육은?")
+    assert (turn.reply, turn.state) == ("탕수육 2개 주문 받았어요.", "complete")   # the last count kept, as for any slot
+
+
 def test_should_name_an_item_the_menu_lacks_and_take_the_others():
     bot = _bot({})
     turn = bot.handle("s", "짜장면 두 개 우동 하나 주세요")   # the tagger's 우동, not on the menu

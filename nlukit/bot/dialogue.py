@@ -3771,7 +3771,7 @@ class Bot:
         count is asked, the item slot names that item; joined with ``sep``, the items and their counts
         each in their slot (``짜장면, 짬뽕`` and ``2개, 1개``)."""
         pair = sc.counted
-        order = [e for e in state.get("items") or () if isinstance(e, list) and len(e) == 2]
+        order = self._order_of(state, sc)
         if pair is None or not order or pair[0].name not in out:
             return out
         item, count = pair[0].name, pair[1].name
@@ -3796,6 +3796,17 @@ class Bot:
         out[count] = count_text(total, units.pop()) if len(units) == 1 else ""
         return out
 
+    def _order_of(self, state: Mapping[str, Any], sc: Scenario) -> list[list[Any]]:
+        """An order's ``[item, count]`` pairs: ``state["items"]``, else the item slot's value (or list) with the
+        count slot's (a follow-up, ``탕수육은?``, or a carry-over fills the slots as for any scenario)."""
+        order = [e for e in state.get("items") or () if isinstance(e, list) and len(e) == 2]
+        pair = sc.counted
+        slots = state.get("slots") or {}
+        if order or pair is None or not slots.get(pair[0].name):
+            return order
+        values = self._lists(state, sc).get(pair[0].name) or [slots[pair[0].name]]
+        return [[v, slots.get(pair[1].name)] for v in values]
+
     def _order_items(self, state: Mapping[str, Any], sc: Scenario) -> list[dict[str, Any]]:
         """An order's items for an action's ``context["items"]``: each ``{item slot: value, count slot:
         count, "resolved": the count read}``, in the order said; ``[]`` for a scenario without one."""
@@ -3803,7 +3814,7 @@ class Bot:
         if pair is None:
             return []
         out = []
-        for e in state.get("items") or ():
+        for e in self._order_of(state, sc):
             n = e[1] if e[1] not in (None, "?") else pair[1].default
             out.append({pair[0].name: e[0], pair[1].name: n, "resolved": resolve("count", str(n)) if n else None})
         return out
