@@ -396,9 +396,19 @@ def test_should_say_a_rough_count_the_tagger_cut_short_as_said():
     asks = _bot({"라떼 두세 잔 예약": [("people", "세 잔", "두세 잔")]})
     turn = asks.handle("c3", "라떼 두세 잔 예약")
     assert turn.reply.startswith("'두세 잔'은 정확한 수가 아니에요.") and turn.reply.endswith("언제 오세요?")
-    # an optional slot takes the most it says, read back: the refusal was followed by the default (1잔)
-    turn = _cafe({"라떼 두세 잔 예약": [("people", "세 잔", "두세 잔")]}).handle("c3", "라떼 두세 잔 예약")
-    assert turn.reply == "라떼 3잔 주문할까요?"
+    # an optional slot read back before the answer: asked, where the refusal was followed by the default (1잔)
+    cafe = _cafe({"라떼 두세 잔 예약": [("people", "세 잔", "두세 잔")]})
+    turn = cafe.handle("c3", "라떼 두세 잔 예약")
+    assert (turn.reply, turn.state) == ("'두세 잔'은 정확한 수가 아니에요. 정확한 수로 말씀해 주세요.", "ask_slot")
+    assert "people" not in turn.slots
+    assert cafe.handle("c3", "두 잔이요").reply == "라떼 2잔 주문할까요?"
+    # with a prompt, the prompt after the refusal
+    parser = _Parser({"라떼 두세 잔 예약": [("people", "세 잔", "두세 잔")]})
+    sc = parse_scenarios({"scenario": [{"intent": "booking", "confirm": "라떼 {people} 주문할까요?", "response": "네.",
+                                        "slot": [{"entity": "people", "default": "1잔", "prompt": "몇 잔 드릴까요?"}]}]},
+                         "<test>", parser.intents, parser.entity_types)
+    turn = Bot(parser, sc).handle("c4", "라떼 두세 잔 예약")
+    assert turn.reply == "'두세 잔'은 정확한 수가 아니에요. 정확한 수로 말씀해 주세요. 몇 잔 드릴까요?"
 
 
 def test_should_check_the_count_a_change_comes_to_as_any_count():

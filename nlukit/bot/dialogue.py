@@ -693,6 +693,8 @@ class Bot:
         self.log = open_turn_log(log)
         self._log_failing = False
         self._words: dict[str, bool] = {}   # is_word, asked of MeCab once per word
+        # the slots of scenarios that answer at once (no confirm): an optional count takes a rough one's most
+        self._at_once = {id(s) for sc in scenarios for s in sc.slots if sc.confirm is None}
 
     # ------------------------------------------------------------------ public API
 
@@ -2187,6 +2189,8 @@ class Bot:
                 and slot.values is None and (got := got or resolve("count", c.text) or {}).get("approx") is True:
             ns = [got.get(k) for k in ("value", "min", "max") if isinstance(got.get(k), int)]
             if slot.pattern is None or all(slot.pattern.fullmatch(count_text(n, got.get("unit"))) for n in ns):
+                if not slot.required and slot.counts is None and slot.name not in state["slots"]:
+                    state["recount"] = [slot.name, True]   # 두세 개 to an optional count read back: asked, not defaulted
                 return render_template(self.settings.inexact_count, {"value": c.text})
         return render_template(self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "invalid")
                                or self._refusal(slot, c), {"value": c.text})
@@ -2316,7 +2320,7 @@ class Bot:
         choice = self._ask_choice(sid, state, sc, parse, prefix, today)
         if choice is not None:
             return choice   # 서울이랑 부산 for a one-value slot: which one?
-        recount = self._ask_recount(state, sc, parse, prefix, today)
+        recount = self._ask_recount(sid, state, sc, parse, prefix, today)
         if recount is not None:
             return recount   # 한 명 늘려줘 with no count held: the count in all, asked
         blanks = self._shown(state, sc, {s.name: slots.get(s.name, "") for s in sc.slots})
@@ -2941,7 +2945,7 @@ class Bot:
             # not read (3억 5천원) is refused, with the slot's invalid reply: never filled as typed
             return None
         if slot.values is None and self._resolve_kinds().get(slot.entity) == "count":
-            return self._count_value(slot, c, value)
+            return self._count_value(slot, c, value, id(slot) in self._at_once)
         if slot.values == "dictionary":
             return value if index is not None and value in index.values else None
         if isinstance(slot.values, tuple):
@@ -2955,7 +2959,7 @@ class Bot:
         return value
 
     @staticmethod
-    def _count_value(slot: Slot, c: _Cand, value: str) -> str | None:
+    def _count_value(slot: Slot, c: _Cand, value: str, at_once: bool = False) -> str | None:
         """The count ``c`` gives a count slot, written one way (``네 명``, ``넷이서``, ``4인`` → ``4명``) so the
         read-back says the number the action gets; a number said alone (``넷이요``) takes the counter
         the slot's question names (``몇 분이세요?``: 명) or its default's. None (refused, with the
@@ -2963,8 +2967,9 @@ class Bot:
         one not read; a slot's ``pattern`` then checks the count as written (``[1-8]명``)."""
         got = c.resolved if (c.resolved or {}).get("kind") == "count" else (
             resolve("count", c.text) or resolve("count", value))
-        if got and got.get("approx") and not slot.required and slot.counts is None:
-            got = _most_of(got)   # 한두 개 있어요?: 2개, never the refusal and then the default
+        if got and got.get("approx") and at_once and not slot.required and slot.counts is None:
+            # 한두 개 있어요? answered at once (``at_once``: no confirm): 2개, never the refusal and the default
+            got = _most_of(got)
         if not got or got.get("approx") or not isinstance(got.get("value"), int) or got["value"] <= 0:
             return None
         unit = got.get("unit")
@@ -3606,19 +3611,25 @@ class Bot:
         asked = _ASKED_COUNTER.search(" ".join(slot.wordings("prompt")))
         unit = (got or {}).get("unit") or (("명" if asked.group("people") or asked.group(1) in PEOPLE_COUNTERS
                                              else asked.group(1)) if asked else "개")
-        state["recount"] = slot.name
+        state["recount"] = [slot.name, False]
         return render_template(self.settings.count_unknown, {"unit": str(unit)})
 
-    def _ask_recount(self, state: dict[str, Any], sc: Scenario, parse: ParseResult, prefix: str,
+    def _ask_recount(self, sid: str, state: dict[str, Any], sc: Scenario, parse: ParseResult, prefix: str,
                      today: datetime.date | None) -> Turn | None:
-        """The count slot a change was said for with no count held, asked (its question is ``prefix``,
-        ``[bot] count_unknown``), optional or not; None when there is none to ask."""
-        name = state.pop("recount", None)
+        """The count slot asked, optional or not, after a change said with no count held (``prefix``,
+        ``[bot] count_unknown``, is the question) or a rough count refused before a read-back (``prefix``,
+        ``[bot] inexact_count``, then the slot's prompt if it has one); None when there is none to ask."""
+        got = state.pop("recount", None)
+        name, prompted = got if isinstance(got, list) and len(got) == 2 else (None, False)
         slot = sc.slot(name) if isinstance(name, str) else None
         if slot is None or name in state["slots"] or not prefix:
             return None
         slots: dict[str, str] = state["slots"]
         state["asked"], state["confirming"] = slot.name, False
+        if prompted and slot.prompt is not None:
+            blanks = self._shown(state, sc, {s.name: slots.get(s.name, "") for s in sc.slots})
+            prefix = " ".join((prefix, render_template(
+                self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "prompt"), blanks)))
         return Turn(prefix, "ask_slot", sc.intent, self._shown(state, sc, slots, ", "), [slot.name], parse,
                     self._resolved(sc, state, slots, today), [], self._lists(state, sc))
 
