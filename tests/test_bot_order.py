@@ -145,9 +145,13 @@ def test_should_refuse_a_rough_count_for_its_item_and_ask_that_item_again():
 
 
 def test_should_keep_a_count_said_before_any_item_for_the_item_said_next():
-    bot = _bot({"두 개 주문할게요": ["두 개"]})
+    bot = _bot({"두 개 주문할게요": ["두 개"], "두 개요": ["두 개"]})
     assert bot.handle("s", "두 개 주문할게요").reply == "어떤 메뉴로 드릴까요?"
     assert bot.handle("s", "짬뽕이요").reply == "짬뽕 2개 주문할까요?"
+    # said while the item is asked: kept, the question asked again without a fallback reply
+    assert bot.handle("t", "주문할게요").reply == "어떤 메뉴로 드릴까요?"
+    assert (bot.handle("t", "두 개요").reply, bot.handle("t", "짬뽕이요").reply) == (
+        "어떤 메뉴로 드릴까요?", "짬뽕 2개 주문할까요?")
 
 
 @pytest.mark.parametrize("change,read_back", [

@@ -3662,6 +3662,7 @@ class Bot:
             else:
                 rest.append(c)
         before = copy.deepcopy(order)
+        kept = False   # a count kept for the item said next
         rejected: list[tuple[_Cand, Slot]] = []
         # 짬뽕은 빼주세요, 짬뽕 빼고: an item held said with a word of leaving out leaves the order
         norm = normalize(text)
@@ -3729,6 +3730,7 @@ class Bot:
                     rejected.append((n, count_slot))
                 else:
                     state["order_count"] = value
+                    kept = True   # understood: the item is asked, with no fallback reply
                 continue
             self._count_item(entry, n, count_slot, rejected)
         taken, over = order[:item_slot.multiple], order[item_slot.multiple:]
@@ -3745,7 +3747,7 @@ class Bot:
         else:
             slots.pop(item_slot.name, None)
             slots.pop(count_slot.name, None)
-        filled = [item_slot.name, count_slot.name] if taken != before else []
+        filled = [item_slot.name, count_slot.name] if taken != before or kept else []
         return rest, rejected, filled
 
     def _count_item(self, entry: list[Any], n: _Cand, count_slot: Slot, rejected: list[tuple[_Cand, Slot]],
