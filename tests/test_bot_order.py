@@ -13,6 +13,7 @@ HERE = os.path.join(os.path.dirname(__file__), "fixtures", "bot")
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
+import bot_actions  # noqa: E402
 from bot_standin import StandInDictionary  # noqa: E402
 
 from nlukit.bot import Bot  # noqa: E402
@@ -93,26 +94,18 @@ def test_should_pair_each_item_with_the_count_said_with_it(text, tagged, read_ba
 
 
 def test_should_answer_once_for_the_order_and_give_an_action_each_item_with_its_count():
-    got = []
-
-    def action(slots, context):
-        got.append((dict(slots), context["items"]))
-        return "주문 완료"
-
-    import types
-    mod = types.ModuleType("order15_actions")
-    mod.take = action
-    sys.modules["order15_actions"] = mod
     sc = _order()
     del sc["response"]
-    bot = _bot({}, {**sc, "action": "order15_actions:take"})
+    bot = _bot({}, {**sc, "action": "bot_actions:take_order"})
     bot.handle("s", "짜장면 두 개 짬뽕 하나 주세요")
+    bot_actions.CALLS.clear()
     done = bot.handle("s", "네")
-    assert (done.reply, done.state) == ("주문 완료", "complete")
-    slots, items = got[0]
-    assert len(got) == 1   # one order, not one call per item
+    assert (done.reply, done.state) == ("짜장면 2, 짬뽕 1 주문 완료", "complete")
+    assert len(bot_actions.CALLS) == 1   # one order, not one call per item
+    slots, context = bot_actions.CALLS[0]
     assert slots == {"menu": "짜장면, 짬뽕", "quantity": "2개, 1개"}
-    assert [(i["menu"], i["quantity"], i["resolved"]["value"]) for i in items] == [("짜장면", "2개", 2), ("짬뽕", "1개", 1)]
+    assert [(i["menu"], i["quantity"], i["resolved"]["unit"]) for i in context["items"]] == [
+        ("짜장면", "2개", "개"), ("짬뽕", "1개", "개")]
     assert done.slots == {"menu": "짜장면, 짬뽕", "quantity": "2개, 1개"}
 
 
