@@ -28,7 +28,7 @@ import re
 from fractions import Fraction
 
 __all__ = ["COUNTERS", "PEOPLE_COUNTERS", "amount_extent", "amounts_in", "approx_count", "approx_money", "count", "count_change", "count_extent", "count_text", "digits", "money", "money_text", "money_words", "native_number", "sino_number", "spell",
-           "spellings", "native_word", "sino_word"]
+           "spellings", "native_word", "sino_word", "spoken_digits"]
 
 # native numbers: the forms used before a counter (한 두 세 네 스무), and their variants
 _NATIVE_UNITS = {"한": 1, "두": 2, "세": 3, "석": 3, "서": 3, "네": 4, "넉": 4, "너": 4, "다섯": 5,
@@ -465,7 +465,7 @@ PEOPLE_COUNTERS = ("명", "분", "사람", "인")
 COUNTERS = tuple(sorted(
     {c for c in _NATIVE_COUNTERS if c not in ("시간", "시", "살", "달", "주일", "번")}
     | set(PEOPLE_COUNTERS)
-    | {"접시", "캔", "팩", "봉지", "박스", "상자", "통", "판", "조각", "세트", "인분", "매", "석", "좌석", "쌍"},
+    | {"접시", "캔", "팩", "봉지", "박스", "상자", "통", "판", "조각", "세트", "인분", "매", "석", "좌석", "쌍", "줄"},
     key=len, reverse=True))
 # counters taking a Sino-Korean number (이인분, 삼인분); 인, 석, 좌석 and 매 only after digits (사인 is a
 # signature, 이 좌석 "this seat")
@@ -697,3 +697,54 @@ def count_change(text: str) -> tuple[int, str | None] | None:
     if got is None or got[0] <= 0:
         return None
     return got[0] * _CHANGE_WORDS[m.group("word")], got[1]   # type: ignore[union-attr]
+
+
+# --------------------------------------------------------------------------- digits read out one by one
+_DIGIT_SYLLABLES = {"공": "0", "영": "0", "빵": "0", "일": "1", "이": "2", "삼": "3", "사": "4", "오": "5", "육": "6",
+                    "륙": "6", "칠": "7", "팔": "8", "구": "9"}
+# a word of digits read out (이공이육, 공일공, 2026), with an ending at most (일이삼이요: 이요, not a 2)
+_SPOKEN_WORD = re.compile(rf"([{''.join(_DIGIT_SYLLABLES)}\d-]+?)(이요|이에요|이고|입니다|예요|요|번이요|번입니다|번)?")
+
+
+def spoken_digits(text: str) -> tuple[str, list[int]]:
+    """``text`` with digits read out one by one written as digits (``이공이육일일이삼`` → ``20261123``,
+    ``이 공 이 육`` → ``2026``, ``공일공`` → ``010``; 공, 영 and 빵 are 0), and for each character of the
+    result, and its end, the offset in ``text`` it comes from. Words made only of digit syllables (or
+    digits) in a row, an ending after the last (``이요``), count when they hold at least three digits;
+    words of one digit run together (``이 공 이 육``), longer ones keep their space (``이공이육
+    일일이삼`` → ``2026 1123``). For a value of digits asked for (an order number), not for any text:
+    ``이사`` and ``오일`` are words.
+
+    >>> spoken_digits("이공이육일일이삼 공공공일이삼이요")[0], spoken_digits("공일공")[0]
+    ('20261123 000123이요', '010')
+    """
+    words = [(m.start(), m.end(), _SPOKEN_WORD.fullmatch(m.group(0))) for m in re.finditer(r"\S+", text)]
+    runs: list[list[tuple[int, int, re.Match[str]]]] = []
+    for a, b, m in words:
+        if m is None or not any(ch in _DIGIT_SYLLABLES or ch.isdigit() for ch in m.group(1)):
+            continue
+        run = runs[-1] if runs else None
+        if run is not None and run[-1][2].group(2) is None and text[run[-1][1]:a].strip() == "":
+            run.append((a, b, m))
+        else:
+            runs.append([(a, b, m)])
+    out: list[str] = []
+    where: list[int] = []
+    at = 0
+    for run in runs:
+        if sum(ch in _DIGIT_SYLLABLES or ch.isdigit() for _, _, m in run for ch in m.group(1)) < 3:
+            continue
+        for k, (a, _, m) in enumerate(run):
+            if k == 0:
+                out += text[at:a]
+                where += range(at, a)
+            elif len(m.group(1)) > 1 and len(run[k - 1][2].group(1)) > 1:
+                out.append(" ")
+                where.append(a - 1)
+            for i, ch in enumerate(m.group(1)):
+                out.append(_DIGIT_SYLLABLES.get(ch, ch))
+                where.append(a + i)
+            at = a + len(m.group(1))
+    out += text[at:]
+    where += range(at, len(text) + 1)
+    return "".join(out), where

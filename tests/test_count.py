@@ -392,11 +392,23 @@ def test_should_add_a_count_said_as_a_change_to_the_default_read_back():
 
 
 def test_should_say_a_rough_count_the_tagger_cut_short_as_said():
-    # 두세 잔 tagged 세 잔: refused as '세 잔' with the invalid reply, not the inexact one (the default
-    # then read back as before)
-    bot = _cafe({"라떼 두세 잔 예약": [("people", "세 잔", "두세 잔")]})
-    turn = bot.handle("c3", "라떼 두세 잔 예약")
-    assert turn.reply.startswith("'두세 잔'은 정확한 수가 아니에요.")
+    # 두세 잔 tagged 세 잔: refused as '세 잔' with the invalid reply, not the inexact one
+    asks = _bot({"라떼 두세 잔 예약": [("people", "세 잔", "두세 잔")]})
+    turn = asks.handle("c3", "라떼 두세 잔 예약")
+    assert turn.reply.startswith("'두세 잔'은 정확한 수가 아니에요.") and turn.reply.endswith("언제 오세요?")
+    # an optional slot read back before the answer: asked, where the refusal was followed by the default (1잔)
+    cafe = _cafe({"라떼 두세 잔 예약": [("people", "세 잔", "두세 잔")]})
+    turn = cafe.handle("c3", "라떼 두세 잔 예약")
+    assert (turn.reply, turn.state) == ("'두세 잔'은 정확한 수가 아니에요. 정확한 수로 말씀해 주세요.", "ask_slot")
+    assert "people" not in turn.slots
+    assert cafe.handle("c3", "두 잔이요").reply == "라떼 2잔 주문할까요?"
+    # with a prompt, the prompt after the refusal
+    parser = _Parser({"라떼 두세 잔 예약": [("people", "세 잔", "두세 잔")]})
+    sc = parse_scenarios({"scenario": [{"intent": "booking", "confirm": "라떼 {people} 주문할까요?", "response": "네.",
+                                        "slot": [{"entity": "people", "default": "1잔", "prompt": "몇 잔 드릴까요?"}]}]},
+                         "<test>", parser.intents, parser.entity_types)
+    turn = Bot(parser, sc).handle("c4", "라떼 두세 잔 예약")
+    assert turn.reply == "'두세 잔'은 정확한 수가 아니에요. 정확한 수로 말씀해 주세요. 몇 잔 드릴까요?"
 
 
 def test_should_check_the_count_a_change_comes_to_as_any_count():
@@ -562,3 +574,38 @@ def test_should_leave_a_number_tagged_as_another_type_when_no_count_is_sure(text
     nlu = NLU(_Intent(), _Tagger(tagged), SHOP, resolve=resolve)
     assert [(e.entity, e.text) for e in nlu.parse(text).entities] == \
         ([(t, s) for s, t in tagged.items()] if kept else [])
+
+
+@pytest.mark.parametrize("said,taken", [
+    ("한두 개", "2개"), ("2~3개", "3개"), ("두세 개", "3개"), ("10개 이상", "10개"), ("10개 넘게", "11개"),
+    ("5개 미만", "4개"), ("5개 정도", "5개"), ("최대 6개", "6개"),
+])
+def test_should_answer_a_stock_question_for_the_most_a_rough_count_says(said, taken):
+    # 반팔티 한두 개 있어요? was refused as no exact count and then answered for the default 1개
+    text = f"라떼 {said} 예약 돼요?"
+    parser = _Parser({text: [("people", said)]})
+    sc = parse_scenarios({"scenario": [{"intent": "booking", "response": "라떼 {people}, 지금 주문 가능해요.",
+                                        "slot": [{"entity": "people", "default": "1개"}]}]},
+                         "<test>", parser.intents, parser.entity_types)
+    done = Bot(parser, sc).handle("s", text)
+    assert (done.reply, done.state) == (f"라떼 {taken}, 지금 주문 가능해요.", "complete")
+    assert done.resolved["people"]["value"] == int(taken[:-1])
+
+
+@pytest.mark.parametrize("change,surface", [
+    ("인원 한 명 늘려줘", "한 명"), ("한 명 빠졌어요", "한 명"), ("두 명 줄여 주세요", "두 명"),
+])
+def test_should_ask_the_count_in_all_when_a_change_has_no_count_to_change(change, surface):
+    # 인원 한 명 늘려줘 (a change of a booking, the count held by the booking system) was 1명
+    parser = _Parser({change + " 예약": [("people", surface, change)], "다섯 명이요": [("people", "다섯 명")]})
+    sc = parse_scenarios({"scenario": [{"intent": "booking", "confirm": "예약을 [{people}(으)로 ]변경할까요?",
+                                        "response": "변경했어요.",
+                                        "slot": [{"entity": "people", "required": False}]}]},
+                         "<test>", parser.intents, parser.entity_types)
+    bot = Bot(parser, sc)
+    turn = bot.handle("s", change + " 예약")
+    assert (turn.reply, turn.state) == (
+        "지금 몇 명인지 몰라서 늘리거나 줄일 수 없어요. 모두 몇 명으로 할지 말씀해 주세요.", "ask_slot")
+    assert "people" not in turn.slots
+    turn = bot.handle("s", "다섯 명이요")
+    assert (turn.reply, turn.state) == ("예약을 5명으로 변경할까요?", "confirm")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from nlukit.nlu import Canonicalizer
-from nlukit.numerals import digits, native_number, native_word, sino_number, sino_word, spell
+from nlukit.numerals import digits, native_number, native_word, sino_number, sino_word, spell, spoken_digits
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,3 +101,47 @@ def test_should_spell_every_shipped_dictionary_form_so_that_digits_reads_it_back
     assert [(f, w) for f, w in changed if digits(w) != digits(f)] == []
     assert all(not any(c.isdigit() for c in w) for f, w in changed if ":" not in f and "시" in f
                and int(f.split("시")[0].split()[-1]) <= 12)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("이공이육일일이삼 공공공일이삼", "20261123 000123"), ("이 공 이 육", "2026"), ("공일공", "010"),
+    ("영일영 일이삼사", "010 1234"), ("일이삼이요", "123이요"), ("주문번호 이공이육-일일이삼이에요", "주문번호 2026-1123이에요"),
+    ("2026 일일이삼", "2026 1123"),
+    # words, or fewer than three digits: as said
+    ("이사 가요", "이사 가요"), ("오일 교환", "오일 교환"), ("사이즈 이요", "사이즈 이요"), ("네 이", "네 이"),
+])
+def test_should_write_digits_read_out_one_by_one_as_digits(text, expected):
+    got, where = spoken_digits(text)
+    assert got == expected
+    assert len(where) == len(got) + 1 and where[-1] == len(text)
+    # each digit points at the syllable it was read from
+    assert all(text[where[i]] in "공영빵일이삼사오육륙칠팔구0123456789" for i, ch in enumerate(got) if ch.isdigit())
+
+
+def test_should_fill_an_order_number_asked_for_with_its_digits_read_out():
+    # 이공이육일일이삼 공공공일이삼, the order number asked for, fell back: no digits in it
+    from nlukit.bot import Bot
+    from nlukit.bot.scenario import parse_scenarios
+    from nlukit.types import IntentScore, ParseResult
+
+    class Parser:
+        fallback_intent, intents, entity_types = "fallback", ("cancel",), ("order_no",)
+
+        def parse(self, text, today=None):
+            intent = IntentScore("cancel" if "취소" in text else "fallback", 0.9 if "취소" in text else 0.3)
+            return ParseResult(text=text, intent=intent, entities=(), ranking=(intent,))
+
+    sc = parse_scenarios({"scenario": [{"intent": "cancel", "confirm": "주문번호 {order_no} 주문을 취소할까요?",
+                                        "response": "취소했어요.", "slot": [{
+                                            "entity": "order_no", "prompt": "주문번호를 알려 주세요.",
+                                            "pattern": r"\d{4}\s?\d{4}[- ]?\d{5,6}"}]}]},
+                         "<test>", Parser.intents, Parser.entity_types)
+    bot = Bot(Parser(), sc)
+    for sid, said, read in [("a", "이공이육일일이삼 공공공일이삼이요", "20261123 000123"),
+                            ("b", "이 공 이 육 일 일 이 삼 공 공 공 일 이 삼", "20261123000123"),
+                            ("c", "20261123-공공공일이삼", "20261123-000123")]:
+        assert bot.handle(sid, "주문 취소요").reply == "주문번호를 알려 주세요."
+        turn = bot.handle(sid, said)
+        assert (turn.reply, turn.state) == (f"주문번호 {read} 주문을 취소할까요?", "confirm")
+    # not asked for, digits read out are words as said: nothing is filled from them
+    assert bot.handle("d", "이공이육일일이삼 공공공일이삼 주문 취소").state == "ask_slot"

@@ -68,6 +68,7 @@ from ..numerals import (
     digits,
     money,
     money_text,
+    spoken_digits,
 )
 from ..temporal import (
     _PART_OF_DAY,
@@ -260,7 +261,7 @@ _SAID_NOW: contextvars.ContextVar[datetime.datetime | None] = contextvars.Contex
 _STOPS: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("nlukit_bot_stops", default=None)
 #: the state of the scenario under way, set aside while another request of the message runs
 _UNDER_WAY = ("intent", "slots", "asked", "turns", "confirming", "resolved", "multi", "choose", "multi_note",
-              "filled", "order", "misunderstood", "texts")
+              "filled", "order", "misunderstood", "texts", "items", "order_count")
 #: the user's messages of a request kept for its action (``context["texts"]``), the latest
 TEXTS_KEPT = 10
 
@@ -417,6 +418,55 @@ _MINUS_BEFORE = re.compile(r"(?:^|(?<=[^\w.,]))([-−–]|마이너스\s?)$")
 _MORE_OR_LESS = re.compile(r"\s*(?:을|를)?\s*(더(?:해\S*)?|덜|빼\S*)(?=$|\s|[.!?~])")
 _MINUS_AMOUNT = re.compile(r"(?:[-−–]|마이너스)\s?(.+)")
 
+
+# an order's item and the count said after it: a particle at most between (짜장면 두 개, 김밥은 세 줄)
+_ITEM_GAP = re.compile(r"\s*(?:은|는|도|을|를|이|가)?\s*")
+# a count said before its item: 두 잔 라떼, 라떼 말고 두 잔의 아메리카노
+_COUNT_GAP = re.compile(r"\s*(?:의|씩)?\s*")
+# an item said to leave the order (짬뽕은 빼주세요, 짬뽕 빼고, 짬뽕 취소요, 짬뽕 없이)
+_LEAVE_OUT = re.compile(r"\s*(?:은|는|도|을|를)?\s*(?:빼|취소|없이|제외)")
+# a no first (아니 짬뽕으로): the items said are the order, in place of the one read back
+_NO_FIRST = re.compile(r"\s*(?:아니요|아니오|아뇨|아니야|아냐|아니|ㄴㄴ)(?![가-힣])")
+# an item said as one more (짬뽕도, 짬뽕 추가, 짬뽕 하나 더): added to the order, whatever came first
+_ALSO_ITEM = re.compile(r"도|\s*(?:\S+\s*)?(?:추가|더)(?![가-힣])")
+# what may follow a count read after an item: the end, a space, an and, a particle or an ending
+_AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가")
+
+
+# a word of change that takes a count held (늘려, 줄여, 빼, 빠져, 덜): with none held, no count at all
+_CHANGES_HELD = re.compile(r"늘|줄|빼|빠|덜")
+
+
+def _most_of(got: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A rough count (``한두 개``, ``2~3개``, ``10개 이상``, ``최대 6개``, ``5개 정도``) as the most it says, or
+    the number said when it names no most (``10개 이상``: 10, enough for at least): what an optional count
+    slot takes, as a stock question asked for the most answers the question for the least too."""
+    said = str(got.get("qualifier") or "")
+    most, least = got.get("max"), got.get("min")
+    if isinstance(most, int) and (said == "미만" or said.startswith("안")):
+        most -= 1   # 10개 미만, 10개 안 되게: 9
+    if isinstance(least, int) and said in ("초과", "넘게", "넘는", "넘어"):
+        least += 1   # 10개 넘게: 11
+    n = most if isinstance(most, int) else least if isinstance(least, int) else got.get("value")
+    if not isinstance(n, int) or n <= 0:
+        return None
+    return {"kind": "count", "value": n, "unit": got.get("unit")}
+
+
+def _count_after(text: str, end: int) -> tuple[int, int, str] | None:
+    """The count said right after an item ending at ``end`` that the model did not tag (``짬뽕 하나``,
+    ``라떼 한 잔이요``): its span and words, the longest that reads as a count (a rough one too, to be
+    refused), or None."""
+    m = _ITEM_GAP.match(text, end)
+    start = m.end() if m else end
+    for stop in range(min(len(text), start + 10), start, -1):
+        words = text[start:stop]
+        if words != words.strip() or not _AFTER_COUNT.match(text, stop):
+            continue
+        got = resolve("count", words)
+        if got and (isinstance(got.get("value"), int) or got.get("approx")):
+            return start, stop, words
+    return None
 
 def _new_state() -> dict[str, Any]:
     return {"v": STATE_VERSION, "intent": None, "slots": {}, "asked": None, "turns": 0,
@@ -649,6 +699,8 @@ class Bot:
         self._log_failing = False
         self._words: dict[str, bool] = {}   # is_word, asked of MeCab once per word
         self._own_words: dict[str, tuple[frozenset[str], frozenset[str]]] = {}   # per scenario: _scenario_words
+        # the slots of scenarios that answer at once (no confirm): an optional count takes a rough one's most
+        self._at_once = {id(s) for sc in scenarios for s in sc.slots if sc.confirm is None}
 
     # ------------------------------------------------------------------ public API
 
@@ -2217,7 +2269,7 @@ class Bot:
 
     def _reset(self, state: dict[str, Any]) -> None:
         state.update(intent=None, slots={}, asked=None, turns=0, confirming=False, resolved={}, multi={},
-                     choose=None, multi_note=None, filled=[], order=[], part=None, texts=[])
+                     choose=None, multi_note=None, filled=[], order=[], part=None, texts=[], items=[], order_count=None, recount=None)
 
     @staticmethod
     def _said_aloud(c: _Cand) -> bool:
@@ -2232,11 +2284,16 @@ class Bot:
         A count said not exactly (``5~6명 정도요``, ``5명 정도``) that the slot's ``pattern`` would take
         exactly gets ``[bot] inexact_count`` first, naming the count as said: its ``invalid`` (``20명까지
         예약돼요``) would tell of a limit the count is within."""
+        unknown = self._count_unknown(state, c, slot)
+        if unknown is not None:   # 인원 한 명 늘려줘 with no count held: how many in all?
+            return unknown
         got = c.resolved if (c.resolved or {}).get("kind") == "count" else None
         if self._resolve_kinds().get(slot.entity) == "count" \
                 and slot.values is None and (got := got or resolve("count", c.text) or {}).get("approx") is True:
             ns = [got.get(k) for k in ("value", "min", "max") if isinstance(got.get(k), int)]
             if slot.pattern is None or all(slot.pattern.fullmatch(count_text(n, got.get("unit"))) for n in ns):
+                if not slot.required and slot.counts is None and slot.name not in state["slots"]:
+                    state["recount"] = [slot.name, True]   # 두세 개 to an optional count read back: asked, not defaulted
                 return render_template(self.settings.inexact_count, {"value": c.text})
         return render_template(self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "invalid")
                                or self._refusal(slot, c), {"value": c.text})
@@ -2364,12 +2421,15 @@ class Bot:
         """The next question, the read-back or the answer, ``prefix`` first; ``quiet``: an answer
         given at once goes without ``prefix`` (a refused value likely no value, :meth:`_said_aloud`)."""
         slots: dict[str, str] = state["slots"]
-        missing = self._missing(sc, slots)
+        missing = self._order_missing(state, sc, self._missing(sc, slots))   # an item's count to ask
         self._say_stops(state, sc)
         prefix = self._noted(state, sc, prefix, bool(missing))
         choice = self._ask_choice(sid, state, sc, parse, prefix, today)
         if choice is not None:
             return choice   # 서울이랑 부산 for a one-value slot: which one?
+        recount = self._ask_recount(sid, state, sc, parse, prefix, today)
+        if recount is not None:
+            return recount   # 한 명 늘려줘 with no count held: the count in all, asked
         blanks = self._shown(state, sc, {s.name: slots.get(s.name, "") for s in sc.slots})
         if missing:
             slot = sc.slot(missing[0])
@@ -2447,6 +2507,9 @@ class Bot:
         final = self._with_defaults(sc, state["slots"])
         resolved = self._resolved(sc, state, final, today)
         part = self._part_said(state, sc, final, parse)
+        items = self._order_items(state, sc)   # an order: each item with its count
+        told = self._order_shown(state, sc, {s.name: final.get(s.name, "") for s in sc.slots}) if items else None
+        final = self._order_shown(state, sc, final, ", ") if items else final
         total = int(state.get("total_turns", 0))
         said = list(state.get("texts") or [])
         if not said or said[-1] != text:
@@ -2458,7 +2521,7 @@ class Bot:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
                        "texts": said[-TEXTS_KEPT:], "parse": parse.to_dict(), "turns": total,
                        "today": today or datetime.date.today(), "now": _NOW.get(), "resolved": resolved,
-                       "multiple": dict(state.get("each") or {}), "part_of_day": part,
+                       "multiple": dict(state.get("each") or {}), "part_of_day": part, "items": items,
                        "every": list(state.get("every") or [])}
             try:
                 out = sc.action_fn(dict(final), context) if sc.action_takes_context \
@@ -2469,7 +2532,7 @@ class Bot:
                 log.exception("action %s failed for intent %r, session %r", sc.action, sc.intent, sid)
                 return Turn(self.settings.action_error, "fallback", sc.intent, final, [], parse, resolved)
             return Turn(out, "complete", sc.intent, final, [], parse, resolved)
-        values = {s.name: final.get(s.name, "") for s in sc.slots}
+        values = told or {s.name: final.get(s.name, "") for s in sc.slots}
         reply = render_template(self._wording(sid, state, sc.intent, sc, "response"), values)
         return Turn(reply, "complete", sc.intent, final, [], parse, resolved)
 
@@ -2543,6 +2606,8 @@ class Bot:
                 if m.end() > m.start():
                     a, b = norm.to_original(m.start(), m.end())
                     extra.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+            if asked is slot and not any(c.entity == slot.entity for c in extra):
+                extra += self._dictated(text, norm, slot)   # 이공이육일일이삼 to the order number asked
         extra += self._listed_after(text, sc, cands + extra)
         # a follow-up's change (the last answer's time) must be said as one (아니 오후로, 30분으로
         # 바꿔줘), not in passing (오후 약속은?, 15분 정도): the answer is given again at once
@@ -3080,7 +3145,7 @@ class Bot:
             # not read (3억 5천원) is refused, with the slot's invalid reply: never filled as typed
             return None
         if slot.values is None and self._resolve_kinds().get(slot.entity) == "count":
-            return self._count_value(slot, c, value)
+            return self._count_value(slot, c, value, id(slot) in self._at_once)
         if slot.values == "dictionary":
             return value if index is not None and value in index.values else None
         if isinstance(slot.values, tuple):
@@ -3094,7 +3159,7 @@ class Bot:
         return value
 
     @staticmethod
-    def _count_value(slot: Slot, c: _Cand, value: str) -> str | None:
+    def _count_value(slot: Slot, c: _Cand, value: str, at_once: bool = False) -> str | None:
         """The count ``c`` gives a count slot, written one way (``네 명``, ``넷이서``, ``4인`` → ``4명``) so the
         read-back says the number the action gets; a number said alone (``넷이요``) takes the counter
         the slot's question names (``몇 분이세요?``: 명) or its default's. None (refused, with the
@@ -3102,6 +3167,9 @@ class Bot:
         one not read; a slot's ``pattern`` then checks the count as written (``[1-8]명``)."""
         got = c.resolved if (c.resolved or {}).get("kind") == "count" else (
             resolve("count", c.text) or resolve("count", value))
+        if got and got.get("approx") and at_once and not slot.required and slot.counts is None:
+            # 한두 개 있어요? answered at once (``at_once``: no confirm): 2개, never the refusal and the default
+            got = _most_of(got)
         if not got or got.get("approx") or not isinstance(got.get("value"), int) or got["value"] <= 0:
             return None
         unit = got.get("unit")
@@ -3153,7 +3221,8 @@ class Bot:
             return value
         now = resolve("count", held) if held else None
         if now is None or not isinstance(now.get("value"), int) or now.get("approx"):
-            return value if delta > 0 else None
+            # 라떼 한 잔 더 주세요: one more is one; 한 명 늘려줘 changes a count none told (asked: :meth:`_count_unknown`)
+            return value if delta > 0 and not _CHANGES_HELD.search(c.text) else None
         unit = (resolve("count", value) or {}).get("unit")
         total = now["value"] + delta
         if total <= 0 or unit != now.get("unit"):
@@ -3465,6 +3534,7 @@ class Bot:
         ``state["multi"]``, the slot holding the first), a one-value slot takes none and the turn
         asks which (``state["choose"]``; the slot then counts as filled, so no fallback is said).
         An answer picking one of the values offered (``첫 번째``, ``뒤에 거``) fills it."""
+        cands, order_rejected, order_filled = self._take_order(state, text, sc, slots, cands, asked)
         pending = state.get("choose") if isinstance(state.get("choose"), dict) else None
         if pending and asked is not None and asked.name == pending.get("slot"):
             offered = list(pending.get("choices") or [])
@@ -3541,7 +3611,7 @@ class Bot:
             filled.append(choose["slot"])
         for n in notes:
             self._add_note(state, n)
-        return filled, rejected
+        return [*order_filled, *filled], [*order_rejected, *rejected]
 
     def _half_said(self, slot: Slot, m: _Cand, value: str) -> str:
         """``value``, an hour without 오전/오후 (``9시``) that the parser read in the part of the day
@@ -3628,7 +3698,7 @@ class Bot:
         for name, got in self._lists(state, sc).items():
             if name in out:
                 out[name] = sep.join(got) if sep is not None else _and_list(got)
-        return out
+        return self._order_shown(state, sc, out, sep)
 
     def _noted(self, state: dict[str, Any], sc: Scenario, prefix: str, missing: bool) -> str:
         """``prefix`` with the notes on values left out, when this turn asks something; a turn
@@ -3722,6 +3792,257 @@ class Bot:
         # the same reply for two values (the action found they mean the same) is said once
         return Turn("\n".join([*notes, *dict.fromkeys(t.reply for t in turns)]), "complete" if done else turns[0].state,
                     sc.intent, shown, [], parse, turns[0].resolved, [], {name: list(values)})
+
+    @staticmethod
+    def _dictated(text: str, norm: Any, slot: Slot) -> list[_Cand]:
+        """The values of ``slot``'s ``pattern`` in ``text`` read with its digits read out one by one
+        (``이공이육일일이삼 공공공일이삼``, ``이 공 이 육``, ``공일공``): the digits, from the words said."""
+        assert slot.pattern is not None
+        spoken, where = spoken_digits(norm.text)
+        if spoken == norm.text:
+            return []
+        out = []
+        for m in slot.pattern.finditer(spoken):
+            if m.end() > m.start():
+                a, b = norm.to_original(where[m.start()], where[m.end() - 1] + 1)
+                out.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+        return out
+
+    # ------------------------------------------------------------------ a change of a count none holds
+
+    def _count_unknown(self, state: dict[str, Any], c: _Cand, slot: Slot) -> str | None:
+        """``[bot] count_unknown`` when ``c`` says a change (``한 명 늘려줘``, ``한 명 빠졌어요``) to the count
+        slot ``slot`` that holds none (nothing said, no default): the slot is then asked (``state["recount"]``,
+        :meth:`_ask_recount`), never filled with the change's number. None otherwise."""
+        if self._resolve_kinds().get(slot.entity) != "count" or slot.counts is not None \
+                or slot.name in state["slots"] or slot.default is not None:
+            return None
+        got = c.resolved if (c.resolved or {}).get("kind") == "count" else resolve("count", c.text)
+        if not isinstance((got or {}).get("delta"), int):
+            return None
+        asked = _ASKED_COUNTER.search(" ".join(slot.wordings("prompt")))
+        unit = (got or {}).get("unit") or (("명" if asked.group("people") or asked.group(1) in PEOPLE_COUNTERS
+                                             else asked.group(1)) if asked else "개")
+        state["recount"] = [slot.name, False]
+        return render_template(self.settings.count_unknown, {"unit": str(unit)})
+
+    def _ask_recount(self, sid: str, state: dict[str, Any], sc: Scenario, parse: ParseResult, prefix: str,
+                     today: datetime.date | None) -> Turn | None:
+        """The count slot asked, optional or not, after a change said with no count held (``prefix``,
+        ``[bot] count_unknown``, is the question) or a rough count refused before a read-back (``prefix``,
+        ``[bot] inexact_count``, then the slot's prompt if it has one); None when there is none to ask."""
+        got = state.pop("recount", None)
+        name, prompted = got if isinstance(got, list) and len(got) == 2 else (None, False)
+        slot = sc.slot(name) if isinstance(name, str) else None
+        if slot is None or name in state["slots"] or not prefix:
+            return None
+        slots: dict[str, str] = state["slots"]
+        state["asked"], state["confirming"] = slot.name, False
+        if prompted and slot.prompt is not None:
+            blanks = self._shown(state, sc, {s.name: slots.get(s.name, "") for s in sc.slots})
+            prefix = " ".join((prefix, render_template(
+                self._wording(sid, state, f"{sc.intent}.{slot.name}", slot, "prompt"), blanks)))
+        return Turn(prefix, "ask_slot", sc.intent, self._shown(state, sc, slots, ", "), [slot.name], parse,
+                    self._resolved(sc, state, slots, today), [], self._lists(state, sc))
+
+    # ------------------------------------------------------------------ orders: items each with its count
+
+    def _take_order(self, state: dict[str, Any], text: str, sc: Scenario, slots: dict[str, str],
+                    cands: Sequence[_Cand], asked: Slot | None) -> tuple[list[_Cand], list[tuple[_Cand, Slot]], list[str]]:
+        """For a scenario whose count slot ``counts`` a ``multiple`` item slot: the items and counts of
+        ``cands`` paired (``짜장면 두 개 짬뽕 하나``, ``아메리카노 2잔이랑 라떼 한 잔``, ``두 잔 라떼``) into
+        ``state["items"]`` (``[item, count or None]``, in the order said). A count said after an item
+        (a particle between at most) is that item's, else one said right before one; a count the model
+        did not tag right after an item is read too. A count alone is the item asked about's, else the
+        only item's (or the last said), else it waits for the item. A change (``하나 더``, ``한 개 빼줘``)
+        adds to the item's count; an item said with 빼/취소/없이 (``짬뽕은 빼주세요``) leaves the order.
+        Returns the other candidates, the refused values and the slots filled."""
+        pair = sc.counted
+        if pair is None:
+            return list(cands), [], []
+        item_slot, count_slot = pair
+        order = [list(e) for e in state.get("items") or () if isinstance(e, list) and len(e) == 2]
+        rest: list[_Cand] = []
+        items: list[_Cand] = []
+        counts: list[_Cand] = []
+        for c in cands:
+            if c.entity == item_slot.entity and c.role in (None, item_slot.role):
+                items += [c.alone or c, *c.also] if c.also else [c]
+            elif c.entity == count_slot.entity and c.role in (None, count_slot.role):
+                if (c.resolved or {}).get("kind") == "count" or resolve("count", c.text) is not None:
+                    counts.append(c)   # not the tagger's 은 of 짬뽕은 빼주세요: no count, no refusal
+            else:
+                rest.append(c)
+        before = copy.deepcopy(order)
+        kept = False   # a count kept for the item said next
+        rejected: list[tuple[_Cand, Slot]] = []
+        # 짬뽕은 빼주세요, 짬뽕 빼고: an item held said with a word of leaving out leaves the order
+        norm = normalize(text)
+        index = self._index.get(item_slot.entity)
+        said = [(c.start, c.end, c.value or c.text) for c in items]
+        if index is not None:
+            for s, e, value in index.find(norm.text):
+                a, b = norm.to_original(s, e)
+                if not any(x < b and a < y for x, y, _ in said):
+                    said.append((a, b, value))
+        gone = {self._accept(item_slot, _Cand(item_slot.entity, None, v, text[a:b], a, b, "dictionary")) or v
+                for a, b, v in said if _LEAVE_OUT.match(text, b)}
+        order = [e for e in order if e[0] not in gone]
+        items = [c for c in items if (self._accept(item_slot, c) or c.value) not in gone]
+        # the count right after each item, read where the model tagged none (짬뽕 하나 주세요)
+        for c in items:
+            if not any(_ITEM_GAP.fullmatch(text, c.end, n.start) for n in counts):
+                got = _count_after(text, c.end)
+                if got is not None:
+                    counts.append(self._rough_amount(text, _Cand(count_slot.entity, None, got[2], got[2],
+                                                                 got[0], got[1], "pattern"), "count"))
+        pairs: dict[int, _Cand] = {}   # item's place in items -> its count
+        loose: list[_Cand] = []
+        for n in sorted(counts, key=lambda n: n.start):
+            i = next((i for i, c in reversed(list(enumerate(items))) if c.end <= n.start and i not in pairs
+                      and _ITEM_GAP.fullmatch(text, c.end, n.start)), None)
+            if i is None:   # 두 잔 라떼: before it
+                i = next((i for i, c in enumerate(items) if c.start >= n.end and i not in pairs
+                          and _COUNT_GAP.fullmatch(text, n.end, c.start)), None)
+            if i is None:
+                loose.append(n)
+            else:
+                pairs[i] = n
+        if order and items and _NO_FIRST.match(text) and not any(
+                c.replaces is not None or _ALSO_ITEM.match(text, c.end) for c in items):
+            if len(order) == 1 and len(items) == 1 and order[0][1] not in (None, "?"):
+                state["order_count"] = order[0][1]   # 짜장면 2개, 아니 짬뽕으로: 짬뽕 2개, as one item and one count
+            order = []   # 짜장면 2개 read back, 아니 짬뽕 두 개로: the order is 짬뽕 2개 (짬뽕도 adds it)
+        held = {e[0]: e for e in order}
+        for i, c in enumerate(items):
+            value = self._accept(item_slot, c)
+            if value is None:
+                rejected.append((c, item_slot))
+                continue
+            x = c.replaces
+            old = held.get(self._accept(item_slot, x) or x.value) if x is not None else None
+            entry = held.get(value)
+            if entry is None and old is not None:   # 짜장면 말고 짬뽕: in its place, with its count
+                old[0] = value
+                held[value] = entry = old
+            new = entry is None
+            if entry is None:
+                entry = [value, state.pop("order_count", None) if i not in pairs else None]
+                order.append(entry)
+                held[value] = entry
+            if i in pairs:   # 탕수육도 하나 추가요: one 탕수육, a change only of an item held
+                self._count_item(entry, pairs[i], count_slot, rejected, new)
+        for n in loose:
+            asking = next((e for e in order if e[1] in (None, "?")), None) \
+                if asked is not None and asked.name == count_slot.name else None
+            entry = asking or (order[-1] if order else None)
+            if entry is None:   # 두 개요 before any item: the next item's
+                value = self._accept(count_slot, n)
+                if value is None:
+                    rejected.append((n, count_slot))
+                else:
+                    state["order_count"] = value
+                    kept = True   # understood: the item is asked, with no fallback reply
+                continue
+            self._count_item(entry, n, count_slot, rejected)
+        taken, over = order[:item_slot.multiple], order[item_slot.multiple:]
+        if over:
+            self._add_note(state, render_template(self.settings.too_many_values, {
+                "max": str(item_slot.multiple), "rest": ", ".join(str(e[0]) for e in over)}))
+        state["items"] = taken
+        if taken:
+            slots[item_slot.name] = taken[0][0]
+            if taken[0][1] not in (None, "?"):
+                slots[count_slot.name] = taken[0][1]
+            else:
+                slots.pop(count_slot.name, None)
+        else:
+            slots.pop(item_slot.name, None)
+            slots.pop(count_slot.name, None)
+        filled = [item_slot.name, count_slot.name] if taken != before or kept else []
+        return rest, rejected, filled
+
+    def _count_item(self, entry: list[Any], n: _Cand, count_slot: Slot, rejected: list[tuple[_Cand, Slot]],
+                    new: bool = False) -> None:
+        """``entry`` (an item and its count) with the count ``n`` says: a change adds to the count it has
+        (or the default; ``new``, an item said now, has none: 하나 추가 is one), any other count replaces it;
+        a refused one (``두세 개``) leaves it to be asked."""
+        value = self._accept(count_slot, n)
+        if value is not None:
+            now = None if new else entry[1] if entry[1] not in (None, "?") else count_slot.default
+            value = self._count_changed(count_slot, n, value, now)
+        if value is None:
+            rejected.append((n, count_slot))
+            entry[1] = "?"
+        else:
+            entry[1] = value
+
+    def _order_missing(self, state: Mapping[str, Any], sc: Scenario, missing: list[str]) -> list[str]:
+        """``missing`` with an order's count slot when an item has no count to take: none said and no
+        default, or a rough one refused (the slot's question then names the item, :meth:`_order_shown`)."""
+        pair = sc.counted
+        if pair is None or pair[1].name in missing or pair[0].name in missing:
+            return missing
+        default = pair[1].default
+        if not any(e[1] == "?" or (e[1] is None and default is None) for e in state.get("items") or ()):
+            return missing
+        names = [s.name for s in sc.slots]
+        return sorted([*missing, pair[1].name], key=names.index)
+
+    def _order_shown(self, state: Mapping[str, Any], sc: Scenario, out: dict[str, str],
+                     sep: str | None = None) -> dict[str, str]:
+        """``out`` with an order in place of its first item: for a template, the item slot says every
+        item with its count (``짜장면 2개, 짬뽕 1개``) and the count slot the total, or, while an item's
+        count is asked, the item slot names that item; joined with ``sep``, the items and their counts
+        each in their slot (``짜장면, 짬뽕`` and ``2개, 1개``)."""
+        pair = sc.counted
+        order = self._order_of(state, sc)
+        if pair is None or not order or pair[0].name not in out:
+            return out
+        item, count = pair[0].name, pair[1].name
+        default = pair[1].default
+        counts = [e[1] if e[1] not in (None, "?") else default if e[1] is None else None for e in order]
+        out = dict(out)
+        if sep is not None:
+            out[item] = sep.join(str(e[0]) for e in order)
+            if all(counts):
+                out[count] = sep.join(str(n) for n in counts)
+            else:   # a count still asked
+                out.pop(count, None)
+            return out
+        lacking = next((e for e, n in zip(order, counts, strict=True) if n is None or e[1] == "?"), None)
+        if lacking is not None:
+            out[item], out[count] = str(lacking[0]), ""
+            return out
+        out[item] = ", ".join(f"{e[0]} {n}" for e, n in zip(order, counts, strict=True))
+        read = [resolve("count", str(n)) or {} for n in counts]
+        units = {r.get("unit") for r in read}
+        total = sum(r["value"] for r in read if isinstance(r.get("value"), int))
+        out[count] = count_text(total, units.pop()) if len(units) == 1 else ""
+        return out
+
+    def _order_of(self, state: Mapping[str, Any], sc: Scenario) -> list[list[Any]]:
+        """An order's ``[item, count]`` pairs: ``state["items"]``, else the item slot's value (or list) with the
+        count slot's (a follow-up, ``탕수육은?``, or a carry-over fills the slots as for any scenario)."""
+        order = [e for e in state.get("items") or () if isinstance(e, list) and len(e) == 2]
+        pair = sc.counted
+        slots = state.get("slots") or {}
+        if order or pair is None or not slots.get(pair[0].name):
+            return order
+        values = self._lists(state, sc).get(pair[0].name) or [slots[pair[0].name]]
+        return [[v, slots.get(pair[1].name)] for v in values]
+
+    def _order_items(self, state: Mapping[str, Any], sc: Scenario) -> list[dict[str, Any]]:
+        """An order's items for an action's ``context["items"]``: each ``{item slot: value, count slot:
+        count, "resolved": the count read}``, in the order said; ``[]`` for a scenario without one."""
+        pair = sc.counted
+        if pair is None:
+            return []
+        out = []
+        for e in self._order_of(state, sc):
+            n = e[1] if e[1] not in (None, "?") else pair[1].default
+            out.append({pair[0].name: e[0], pair[1].name: n, "resolved": resolve("count", str(n)) if n else None})
+        return out
 
 
 def _parse_from_dict(d: Any, text: str) -> ParseResult:

@@ -84,6 +84,9 @@ class Slot:
     #: slot of the type: ``기차 예매해줘 부산``) goes to this slot while it is empty, not to the first
     #: empty one (a trip's destination: a lone place is where the user wants to go)
     unmarked: bool = False
+    #: on a count slot: the ``multiple`` slot whose values it counts, one count each (``counts =
+    #: "menu"``: 짜장면 두 개 짬뽕 하나 is 짜장면 2개 and 짬뽕 1개, answered once as one order)
+    counts: str | None = None
 
     @property
     def name(self) -> str:
@@ -152,6 +155,16 @@ class Scenario:
     def entity_types(self) -> frozenset[str]:
         return frozenset(s.entity for s in self.slots)
 
+    @property
+    def counted(self) -> tuple[Slot, Slot] | None:
+        """The item slot and the count slot of an order (a slot with ``counts``), or None."""
+        for s in self.slots:
+            if s.counts is not None:
+                item = self.slot(s.counts)
+                if item is not None:
+                    return item, s
+        return None
+
 
 def _wordings(owner: Any, key: str) -> tuple[str, ...]:
     got = owner.variants.get(key)
@@ -198,6 +211,9 @@ class BotSettings:
     inexact_amount: str = "'{value}'은/는 정확한 금액이 아니에요. 정확한 금액으로 말씀해 주세요."
     #: the same for a count said not exactly (4~5명, 5명 정도, 네다섯 명) to a count slot
     inexact_count: str = "'{value}'은/는 정확한 수가 아니에요. 정확한 수로 말씀해 주세요."
+    #: said, as the slot's question, for a count said as a change (한 명 늘려줘, 한 명 빠졌어요) when the slot
+    #: holds no count to change (``{unit}``: the count's counter, 명)
+    count_unknown: str = "지금 몇 {unit}인지 몰라서 늘리거나 줄일 수 없어요. 모두 몇 {unit}(으)로 할지 말씀해 주세요."
     action_error: str = "죄송해요, 요청을 처리하는 중에 문제가 생겼어요. 잠시 후 다시 시도해 주세요."
     no_scenario: str = "죄송해요, 그 요청은 아직 도와드릴 수 없어요."
     affirm: tuple[str, ...] = DEFAULT_AFFIRM
@@ -407,7 +423,7 @@ def _str_list(v: Any, key: str, p: _Problems) -> tuple[str, ...] | None:
 
 
 _SLOT_KEYS = {"entity", "role", "prompt", "default", "required", "values", "pattern", "invalid", "particles",
-              "differs_from", "multiple", "names", "unmarked"}
+              "differs_from", "multiple", "names", "unmarked", "counts"}
 _SCENARIO_KEYS = {"intent", "title", "response", "action", "confirm", "follow_up", "carry_over", "resume", "small_talk", "slot"}
 #: the longest ``title``: a name of a request (기차 예매, 진료 예약), said inside a question
 TITLE_MAX = 30
@@ -416,7 +432,7 @@ _BOT_KEYS = {"fallback", "fallback_repeat", "fallback_repeat_after", "cancel", "
              "invalid_value", "inexact_amount", "inexact_count", "action_error", "no_scenario", "affirm", "deny", "confirm_denied",
              "follow_up", "keyboard_fix", "typo_fix", "refer", "choose_one", "one_at_a_time", "too_many_values",
              "split_requests", "queued", "acknowledge", "clarify", "clarify_denied", "clarify_band", "wait",
-             "change_prompt", "stop_over"}
+             "change_prompt", "stop_over", "count_unknown"}
 
 
 def _parse_settings(d: Any, p: _Problems) -> BotSettings:
@@ -435,7 +451,7 @@ def _parse_settings(d: Any, p: _Problems) -> BotSettings:
                 kw[k] = v
     for k in ("cancel_reply", "max_turns_reply", "invalid_value", "inexact_amount", "inexact_count", "action_error", "no_scenario",
               "confirm_denied", "choose_one", "one_at_a_time", "too_many_values", "queued", "clarify_denied",
-              "wait", "change_prompt"):
+              "wait", "change_prompt", "count_unknown"):
         if k in d:
             text = _str(d, k, f"bot.{k}", p)
             if text is not None:
@@ -559,11 +575,12 @@ def _parse_slot(d: Any, key: str, p: _Problems) -> Slot | None:
     if not isinstance(unmarked, bool):
         p.add(f"{key}.unmarked", f"must be true or false, got {unmarked!r}")
         unmarked = False
+    counts = _str(d, "counts", f"{key}.counts", p)
     if entity is None:
         return None
     return Slot(entity=entity, role=role, prompt=prompt, default=default, required=required,
                 values=values, pattern=pattern, invalid=invalid, particles=particles,
-                differs_from=differs_from, multiple=multiple, names=names, unmarked=unmarked,
+                differs_from=differs_from, multiple=multiple, names=names, unmarked=unmarked, counts=counts,
                 variants={k: v for k, v in (("prompt", prompts), ("invalid", invalids)) if len(v) > 1})
 
 
@@ -577,6 +594,40 @@ def _multiple(v: Any, key: str, p: _Problems) -> int:
         return v
     p.add(key, f"must be true, false or the most values taken at once (2 or more), got {v!r}")
     return 0
+
+
+def _check_counts(slots: list[Slot], key: str, p: _Problems) -> list[tuple[str, str]]:
+    """The (item, count) slot names of a scenario's ``counts`` slots, each checked: it names another
+    slot, a ``multiple`` one, and has a prompt (it asks the count of an item said without one)."""
+    out: list[tuple[str, str]] = []
+    names = {s.name: s for s in slots}
+    for j, slot in enumerate(slots):
+        if slot.counts is None:
+            continue
+        at = f"{key}.slot[{j}].counts"
+        item = names.get(slot.counts)
+        if item is None or item is slot:
+            p.add(at, f"names slot {slot.counts!r}, which is not another slot of the scenario (slots: "
+                      f"{', '.join(sorted(names))}); name the slot of the things counted, e.g. counts = \"menu\"")
+        elif not item.multiple:
+            p.add(at, f"slot {item.name!r} takes one value; an order of several items needs multiple = true on "
+                      f"{item.name!r} (or drop counts: one item and one count work without it)")
+        elif out:
+            p.add(at, f"a scenario counts one slot's items, and {out[0][1]!r} already counts {out[0][0]!r}")
+        elif slot.prompt is None:
+            p.add(f"{key}.slot[{j}].prompt", f"a slot that counts items asks the count of an item said with none "
+                                            f"or a rough one; add e.g. prompt = \"{{{item.name}}}은/는 몇 개 드릴까요?\"")
+        else:
+            out.append((item.name, slot.name))
+    return out
+
+
+def _order_templates(tpls: tuple[str, ...], pair: tuple[str, str]) -> tuple[str, ...]:
+    """``tpls`` with ``{item} {count}`` (or ``{item}{count}``) as ``{item}``, which the bot fills with
+    every item and its count (``짜장면 2개, 짬뽕 1개``); the count alone elsewhere is the total."""
+    item, count = pair
+    return tuple(re.sub(r"\{" + re.escape(item) + r"\}[ ]?\{" + re.escape(count) + r"\}", "{" + item + "}", t)
+                 for t in tpls)
 
 
 def _where_the_module_is(mod_name: str, exc: Exception, source: str) -> str:
@@ -773,6 +824,11 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
                 if same:
                     p.add(f"{key}.title", f"{title!r} is already the title of the {same[0]!r} scenario; give each "
                                           "scenario its own, so a user can tell which is offered")
+        pairs = _check_counts(slots, key, p)
+        if pairs:   # {menu} {quantity}, written for one item, says each item with its count: 짜장면 2개, 짬뽕 1개
+            responses, confirms = _order_templates(responses, pairs[0]), _order_templates(confirms, pairs[0])
+            response = responses[0] if responses else response
+            confirm = confirms[0] if confirms else confirm
         fn, takes_ctx = (None, True)
         if action is not None:
             fn, takes_ctx = _resolve_action(action, f"{key}.action", p)
@@ -785,6 +841,7 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
     for k, tpl, allowed in (("bot.invalid_value", settings.invalid_value, ("value",)),
                             ("bot.inexact_amount", settings.inexact_amount, ("value",)),
                             ("bot.inexact_count", settings.inexact_count, ("value",)),
+                            ("bot.count_unknown", settings.count_unknown, ("unit",)),
                             ("bot.choose_one", settings.choose_one, ("choices",)),
                             ("bot.one_at_a_time", settings.one_at_a_time, ("choices",)),
                             ("bot.too_many_values", settings.too_many_values, ("max", "rest")),
