@@ -211,15 +211,38 @@ class TokenColumns(Sequence[Token]):
     :class:`~nlukit.types.Token` tuples :meth:`MecabTokenizer.tokenize` gives, built only
     when read. The models of a batch read the columns themselves (the tagger's units, the
     word CNN's ids), so most tokens of a batch are never built as tuples at all.
+
+    :meth:`MecabTokenizer.columns_many` gives ``pieces`` instead of the offsets: the spaces
+    MeCab skipped before each token and the token, in turn, then ``""`` (``2 * len + 1``
+    strings, whose lengths summed give the offsets); ``starts`` and ``ends`` are summed from
+    them when first read, as the tagger of a batch reads the lengths of all texts' pieces at
+    once instead (``EntityTagger._flat_units``).
     """
 
-    __slots__ = ("surfaces", "tags", "starts", "ends")
+    __slots__ = ("surfaces", "tags", "_starts", "_ends", "pieces")
 
-    def __init__(self, surfaces: list[str], tags: list[str], starts: list[int], ends: list[int]) -> None:
-        self.surfaces, self.tags, self.starts, self.ends = surfaces, tags, starts, ends
+    def __init__(self, surfaces: list[str], tags: list[str], starts: list[int] | None,
+                 ends: list[int] | None, pieces: list[str] | None = None) -> None:
+        self.surfaces, self.tags, self._starts, self._ends, self.pieces = surfaces, tags, starts, ends, pieces
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._summed()
+        return self._starts   # type: ignore[return-value]
+
+    @property
+    def ends(self) -> list[int]:
+        if self._ends is None:
+            self._summed()
+        return self._ends   # type: ignore[return-value]
+
+    def _summed(self) -> None:
+        ends = list(accumulate(map(len, self.pieces or ())))   # after each space, after each token
+        self._starts, self._ends = ends[0:-1:2], ends[1::2]
 
     def __len__(self) -> int:
-        return len(self.starts)
+        return len(self.surfaces)
 
     @overload
     def __getitem__(self, i: int) -> Token: ...
@@ -369,9 +392,9 @@ class MecabTokenizer:
         return out
 
     def columns_many(self, texts: Sequence[str], block: int = 64) -> list[TokenColumns | list[Token]]:
-        """:meth:`tokenize_many` with each text's tokens as :class:`TokenColumns`: the offsets
-        summed from the lengths MeCab reports (spaces skipped, then the surface) in one
-        ``accumulate``, no tuple per token. Texts :meth:`tokenize` takes the plain way (empty,
+        """:meth:`tokenize_many` with each text's tokens as :class:`TokenColumns`: the spaces
+        MeCab skipped and the surfaces as its ``pieces`` (the offsets summed from their lengths
+        when read), no tuple per token. Texts :meth:`tokenize` takes the plain way (empty,
         holding U+001F) give its list."""
         out: list[TokenColumns | list[Token]] = []
         add = out.append
@@ -382,8 +405,7 @@ class MecabTokenizer:
             parts = parsed.split(_SEP)    # spaces, surface, tag, ..., ""
             surfaces, tags = parts[1::3], parts[2::3]
             del parts[2::3]               # spaces, surface, spaces, surface, ..., ""
-            ends = list(accumulate(map(len, parts)))
-            add(TokenColumns(surfaces, tags, ends[0:-1:2], ends[1::2]))
+            add(TokenColumns(surfaces, tags, None, None, parts))
         return out
 
 

@@ -180,7 +180,8 @@ class _FlatUnits:
 
 #: a batch of at least this many items cuts its units through _flat_units
 FLAT_MIN_ITEMS = 16
-_NO_COLUMNS = TokenColumns([], [], [], [])
+_NO_COLUMNS = TokenColumns([], [], None, None, [""])   # no tokens: its pieces are the "" that ends them
+_SURFACES, _TAGS, _PIECES = (operator.attrgetter(name) for name in ("surfaces", "tags", "pieces"))
 
 
 class _Net(nn.Module):
@@ -968,6 +969,24 @@ class _LogScaled:
         return out if dtype is None else out.astype(dtype)
 
 
+def _offsets_of(pieces: list[list[str]], counts: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
+    """The starts and ends of every token of many texts (flat, text after text) from each text's
+    :class:`TokenColumns` ``pieces`` (the spaces before each token and the token, in turn, then
+    ``""``) and ``counts`` of tokens: what each text's ``starts`` and ``ends`` sum, in arrays."""
+    n = len(counts)
+    lengths = np.fromiter(map(len, chain.from_iterable(pieces)), dtype=np.int64, count=2 * total + n)
+    # token j of text i (j counted over all texts): its spaces are piece 2 * j + i, the token the next
+    at = np.arange(0, 2 * total, 2) + np.repeat(np.arange(n), counts)
+    size = lengths[at + 1]
+    ends = np.cumsum(lengths[at] + size)
+    first = np.cumsum(counts) - counts     # each text's first token
+    before = np.zeros(n, dtype=np.int64)   # what the texts before it summed
+    later = first > 0
+    before[later] = ends[first[later] - 1]
+    ends -= np.repeat(before, counts)
+    return ends - size, ends
+
+
 def _length_batches(indices: Sequence[int], lengths: Sequence[int], size: int,
                     rng: np.random.RandomState) -> list[list[int]]:
     """Shuffled batches of ``indices`` of similar length (sorted within chunks of 50 batches)."""
@@ -1163,18 +1182,24 @@ class EntityTagger:
             codes = codes + np.where(capital, np.uint32(32), np.uint32(0))
             big = codes.tobytes().decode("utf-32-le")
         cols = [c if type(c) is TokenColumns else _NO_COLUMNS for _, c in items]
-        counts = np.fromiter((len(c.starts) for c in cols), dtype=np.int64, count=n)
-        total = int(counts.sum())
+        pieces = list(map(_PIECES, cols))
+        if None in pieces:              # columns given their offsets
+            counts = np.fromiter((len(c.starts) for c in cols), dtype=np.int64, count=n)
+            total = int(counts.sum())
+            starts = np.fromiter(chain.from_iterable(c.starts for c in cols), dtype=np.int64, count=total)
+            ends = np.fromiter(chain.from_iterable(c.ends for c in cols), dtype=np.int64, count=total)
+        else:                           # columns_many's: the offsets summed from all pieces at once
+            counts = np.fromiter(map(len, map(_SURFACES, cols)), dtype=np.int64, count=n)
+            total = int(counts.sum())
+            starts, ends = _offsets_of(pieces, counts, total)
+        owner = np.repeat(np.arange(n), counts)
         lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
         offset = np.zeros(n, dtype=np.int64)
         np.cumsum(lens[:-1] + 1, out=offset[1:])
         if at is not None:
             upper[np.searchsorted(offset, at, side="right") - 1] = True
-        surfaces = list(chain.from_iterable(c.surfaces for c in cols))
-        tags = list(chain.from_iterable(c.tags for c in cols))
-        starts = np.fromiter(chain.from_iterable(c.starts for c in cols), dtype=np.int64, count=total)
-        ends = np.fromiter(chain.from_iterable(c.ends for c in cols), dtype=np.int64, count=total)
-        owner = np.repeat(np.arange(n), counts)
+        surfaces = list(chain.from_iterable(map(_SURFACES, cols)))
+        tags = list(chain.from_iterable(map(_TAGS, cols)))
         # texts _units cuts itself: not columns, or tokens that are not in order, side by side, inside the text
         plain = np.fromiter((type(c) is not TokenColumns for _, c in items), dtype=bool, count=n)
         bad = (starts >= ends) | (starts < 0) | (ends > lens[owner])
