@@ -46,7 +46,7 @@ from .. import __version__
 from ..dataset import iob_tags, label_of, split_label
 from ..errors import InputError, ModelError, NotFittedError
 from ..numerals import spellings
-from ..text import TokenColumns, fold_ascii_case, split_at
+from ..text import _HAS_UPPER, TokenColumns, fold_ascii_case, split_at
 from ..types import Span, Token
 from .common import (
     EarlyStopping,
@@ -182,6 +182,7 @@ class _FlatUnits:
 FLAT_MIN_ITEMS = 16
 _NO_COLUMNS = TokenColumns([], [], None, None, [""])   # no tokens: its pieces are the "" that ends them
 _SURFACES, _TAGS, _PIECES = (operator.attrgetter(name) for name in ("surfaces", "tags", "pieces"))
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 class _Net(nn.Module):
@@ -1157,12 +1158,15 @@ class EntityTagger:
         """
         if self.params["unit"] != "morpheme" or len(items) < FLAT_MIN_ITEMS:
             return None
-        if 2 * sum(type(c) is TokenColumns for _, c in items) < len(items):
+        given = list(map(_SECOND, items))
+        kinds = list(map(type, given))
+        n_cols = kinds.count(TokenColumns)
+        if 2 * n_cols < len(items):
             return None     # mostly token lists (fit's validation, a caller's own tokens): the plain way
         gaz: Gazetteer = self.gazetteer_
         if len(gaz) and gaz.holds("\x00"):
             return None
-        texts = [t for t, _ in items]
+        texts = list(map(_FIRST, items))
         big = "\x00".join(texts)
         if big.count("\x00") != len(texts) - 1:
             return None
@@ -1181,7 +1185,8 @@ class EntityTagger:
                 at = np.flatnonzero(capital)
             codes = codes + np.where(capital, np.uint32(32), np.uint32(0))
             big = codes.tobytes().decode("utf-32-le")
-        cols = [c if type(c) is TokenColumns else _NO_COLUMNS for _, c in items]
+        cols = given if n_cols == n else [c if k is TokenColumns else _NO_COLUMNS for c, k in
+                                          zip(given, kinds, strict=True)]
         pieces = list(map(_PIECES, cols))
         if None in pieces:              # columns given their offsets
             counts = np.fromiter((len(c.starts) for c in cols), dtype=np.int64, count=n)
@@ -1201,7 +1206,8 @@ class EntityTagger:
         surfaces = list(chain.from_iterable(map(_SURFACES, cols)))
         tags = list(chain.from_iterable(map(_TAGS, cols)))
         # texts _units cuts itself: not columns, or tokens that are not in order, side by side, inside the text
-        plain = np.fromiter((type(c) is not TokenColumns for _, c in items), dtype=bool, count=n)
+        plain = np.fromiter((k is not TokenColumns for k in kinds), dtype=bool, count=n) if n_cols < n \
+            else np.zeros(n, dtype=bool)
         bad = (starts >= ends) | (starts < 0) | (ends > lens[owner])
         bad |= np.fromiter(map(len, surfaces), dtype=np.int64, count=total) != ends - starts
         same = owner[1:] == owner[:-1]
@@ -1211,8 +1217,8 @@ class EntityTagger:
         keep = ~plain[owner]
         matches = gaz._scan_codes(big, codes, gstarts[keep]) if len(gaz) else []
         if matches:
-            m_start = np.fromiter((m[0] for m in matches), dtype=np.int64, count=len(matches))
-            m_end = np.fromiter((m[1] for m in matches), dtype=np.int64, count=len(matches))
+            m_start = np.fromiter(map(_FIRST, matches), dtype=np.int64, count=len(matches))
+            m_end = np.fromiter(map(_SECOND, matches), dtype=np.int64, count=len(matches))
             # a match ending inside a token cuts it: _units splits that text
             cut = ~(np.isin(m_end, gstarts[keep]) | np.isin(m_end, gends[keep]))
             if cut.any():
@@ -1242,7 +1248,8 @@ class EntityTagger:
         word_row = np.fromiter(map(words.__getitem__, surfaces), dtype=np.int64, count=total)
         if at is not None:              # as _units gives them: folded where the text had capitals
             for j in np.flatnonzero(upper[owner] & keep).tolist():
-                word_row[j] = setdefault(fold_ascii_case(surfaces[j]), len(words))
+                if _HAS_UPPER(surfaces[j]):   # (the others are as they are: their rows stay)
+                    word_row[j] = setdefault(fold_ascii_case(surfaces[j]), len(words))
         word_row = word_row[reg]
         k = len(self.gaz_types_)
         hit_units = hit_cols = np.zeros(0, dtype=np.int64)
