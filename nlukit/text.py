@@ -212,18 +212,17 @@ class TokenColumns(Sequence[Token]):
     when read. The models of a batch read the columns themselves (the tagger's units, the
     word CNN's ids), so most tokens of a batch are never built as tuples at all.
 
-    :meth:`MecabTokenizer.columns_many` gives ``pieces`` instead of the offsets: the spaces
-    MeCab skipped before each token and the token, in turn, then ``""`` (``2 * len + 1``
-    strings, whose lengths summed give the offsets); ``starts`` and ``ends`` are summed from
-    them when first read, as the tagger of a batch reads the lengths of all texts' pieces at
-    once instead (``EntityTagger._flat_units``).
+    :meth:`MecabTokenizer.columns_many` gives MeCab's output (``parsed``: the spaces skipped
+    before each token, the token and its tag, each ended by U+001F) instead of the offsets,
+    whose lengths summed give them; ``starts`` and ``ends`` are summed from it when first read,
+    as the tagger of a batch reads all texts' at once instead (``EntityTagger._flat_units``).
     """
 
-    __slots__ = ("surfaces", "tags", "_starts", "_ends", "pieces")
+    __slots__ = ("surfaces", "tags", "_starts", "_ends", "parsed")
 
     def __init__(self, surfaces: list[str], tags: list[str], starts: list[int] | None,
-                 ends: list[int] | None, pieces: list[str] | None = None) -> None:
-        self.surfaces, self.tags, self._starts, self._ends, self.pieces = surfaces, tags, starts, ends, pieces
+                 ends: list[int] | None, parsed: str | None = None) -> None:
+        self.surfaces, self.tags, self._starts, self._ends, self.parsed = surfaces, tags, starts, ends, parsed
 
     @property
     def starts(self) -> list[int]:
@@ -238,7 +237,9 @@ class TokenColumns(Sequence[Token]):
         return self._ends   # type: ignore[return-value]
 
     def _summed(self) -> None:
-        ends = list(accumulate(map(len, self.pieces or ())))   # after each space, after each token
+        parts = (self.parsed or "").split(_SEP)   # spaces, surface, tag, ..., ""
+        del parts[2::3]                         # spaces, surface, spaces, surface, ..., ""
+        ends = list(accumulate(map(len, parts)))   # after each space, after each token
         self._starts, self._ends = ends[0:-1:2], ends[1::2]
 
     def __len__(self) -> int:
@@ -392,10 +393,10 @@ class MecabTokenizer:
         return out
 
     def columns_many(self, texts: Sequence[str], block: int = 64) -> list[TokenColumns | list[Token]]:
-        """:meth:`tokenize_many` with each text's tokens as :class:`TokenColumns`: the spaces
-        MeCab skipped and the surfaces as its ``pieces`` (the offsets summed from their lengths
-        when read), no tuple per token. Texts :meth:`tokenize` takes the plain way (empty,
-        holding U+001F) give its list."""
+        """:meth:`tokenize_many` with each text's tokens as :class:`TokenColumns`: the surfaces,
+        the tags and MeCab's output they were read from (the offsets summed from it when read),
+        no tuple per token. Texts :meth:`tokenize` takes the plain way (empty, holding U+001F)
+        give its list."""
         out: list[TokenColumns | list[Token]] = []
         add = out.append
         for text, parsed in self._parsed(texts, block):
@@ -403,9 +404,7 @@ class MecabTokenizer:
                 add(self.tokenize(text))
                 continue
             parts = parsed.split(_SEP)    # spaces, surface, tag, ..., ""
-            surfaces, tags = parts[1::3], parts[2::3]
-            del parts[2::3]               # spaces, surface, spaces, surface, ..., ""
-            add(TokenColumns(surfaces, tags, None, None, parts))
+            add(TokenColumns(parts[1::3], parts[2::3], None, None, parsed))
         return out
 
 

@@ -180,8 +180,8 @@ class _FlatUnits:
 
 #: a batch of at least this many items cuts its units through _flat_units
 FLAT_MIN_ITEMS = 16
-_NO_COLUMNS = TokenColumns([], [], None, None, [""])   # no tokens: its pieces are the "" that ends them
-_SURFACES, _TAGS, _PIECES = (operator.attrgetter(name) for name in ("surfaces", "tags", "pieces"))
+_NO_COLUMNS = TokenColumns([], [], None, None, "")   # no tokens: nothing parsed
+_SURFACES, _TAGS, _PARSED = (operator.attrgetter(name) for name in ("surfaces", "tags", "parsed"))
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
@@ -970,16 +970,22 @@ class _LogScaled:
         return out if dtype is None else out.astype(dtype)
 
 
-def _offsets_of(pieces: list[list[str]], counts: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray]:
+def _offsets_of(parsed: list[str], counts: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray] | None:
     """The starts and ends of every token of many texts (flat, text after text) from each text's
-    :class:`TokenColumns` ``pieces`` (the spaces before each token and the token, in turn, then
-    ``""``) and ``counts`` of tokens: what each text's ``starts`` and ``ends`` sum, in arrays."""
+    :class:`TokenColumns` ``parsed`` (MeCab's spaces, surface and tag per token, each ended by
+    U+001F) and ``counts`` of tokens: what each text's ``starts`` and ``ends`` sum, in arrays, from
+    the lengths of the fields of all texts joined. None when they are not three per token."""
     n = len(counts)
-    lengths = np.fromiter(map(len, chain.from_iterable(pieces)), dtype=np.int64, count=2 * total + n)
-    # token j of text i (j counted over all texts): its spaces are piece 2 * j + i, the token the next
-    at = np.arange(0, 2 * total, 2) + np.repeat(np.arange(n), counts)
-    size = lengths[at + 1]
-    ends = np.cumsum(lengths[at] + size)
+    codes = np.frombuffer("".join(parsed).encode("utf-32-le"), dtype=np.uint32)
+    cut = np.flatnonzero(codes == 0x1F)    # where each field ends
+    if len(cut) != 3 * total:
+        return None
+    spaces, surface, tag = cut[0::3], cut[1::3], cut[2::3]   # where each token's fields end
+    size = surface - spaces - 1
+    after = np.empty_like(tag)             # where the field before its spaces ended
+    after[:1] = -1
+    after[1:] = tag[:-1]
+    ends = np.cumsum(spaces - after - 1 + size)
     first = np.cumsum(counts) - counts     # each text's first token
     before = np.zeros(n, dtype=np.int64)   # what the texts before it summed
     later = first > 0
@@ -1187,16 +1193,19 @@ class EntityTagger:
             big = codes.tobytes().decode("utf-32-le")
         cols = given if n_cols == n else [c if k is TokenColumns else _NO_COLUMNS for c, k in
                                           zip(given, kinds, strict=True)]
-        pieces = list(map(_PIECES, cols))
-        if None in pieces:              # columns given their offsets
+        parsed = list(map(_PARSED, cols))
+        summed = None
+        if None not in parsed:          # columns_many's: the offsets summed from all MeCab's output at once
+            counts = np.fromiter(map(len, map(_SURFACES, cols)), dtype=np.int64, count=n)
+            total = int(counts.sum())
+            summed = _offsets_of(parsed, counts, total)
+        if summed is not None:
+            starts, ends = summed
+        else:                           # columns given their offsets
             counts = np.fromiter((len(c.starts) for c in cols), dtype=np.int64, count=n)
             total = int(counts.sum())
             starts = np.fromiter(chain.from_iterable(c.starts for c in cols), dtype=np.int64, count=total)
             ends = np.fromiter(chain.from_iterable(c.ends for c in cols), dtype=np.int64, count=total)
-        else:                           # columns_many's: the offsets summed from all pieces at once
-            counts = np.fromiter(map(len, map(_SURFACES, cols)), dtype=np.int64, count=n)
-            total = int(counts.sum())
-            starts, ends = _offsets_of(pieces, counts, total)
         owner = np.repeat(np.arange(n), counts)
         lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
         offset = np.zeros(n, dtype=np.int64)
@@ -1209,7 +1218,8 @@ class EntityTagger:
         plain = np.fromiter((k is not TokenColumns for k in kinds), dtype=bool, count=n) if n_cols < n \
             else np.zeros(n, dtype=bool)
         bad = (starts >= ends) | (starts < 0) | (ends > lens[owner])
-        bad |= np.fromiter(map(len, surfaces), dtype=np.int64, count=total) != ends - starts
+        if summed is None:              # (summed ones are as long as their surfaces)
+            bad |= np.fromiter(map(len, surfaces), dtype=np.int64, count=total) != ends - starts
         same = owner[1:] == owner[:-1]
         bad[1:] |= same & (starts[1:] < ends[:-1])
         plain[owner[bad]] = True
