@@ -1266,25 +1266,30 @@ class EntityTagger:
         if matches and k:
             hit_units, hit_cols = self._flat_hits(matches, m_start, m_end, g_starts, gends[reg], k)
         extra = np.flatnonzero(plain).tolist()
-        if extra:                       # the others, cut by _units, after them
-            parts_s, parts_e, parts_w, parts_p, parts_hu, parts_hc = [u_starts], [u_ends], [word_row], [pos_ids], \
-                [hit_units], [hit_cols]
+        if extra:                       # the others, cut by _units, after them (in lists, then arrays once)
+            more_s: list[int] = []
+            more_e: list[int] = []
+            more_w: list[int] = []
+            more_p: list[int] = []
+            more_h: list[tuple[int, int]] = []
             base = len(reg)
             for i in extra:
                 units = self._units(*items[i])
                 m = len(units.starts)
                 first[i], sizes[i] = base, m
-                parts_s.append(np.asarray(units.starts, dtype=np.int64).reshape(m))
-                parts_e.append(np.asarray(units.ends, dtype=np.int64).reshape(m))
-                parts_w.append(np.array([words.setdefault(w, len(words)) for w in units.words], dtype=np.int64))
-                parts_p.append(np.array([pget(x, 1) for x in units.pos], dtype=np.int64))
+                more_s += units.starts
+                more_e += units.ends
+                more_w += [words.setdefault(w, len(words)) for w in units.words]
+                more_p += [pget(x, 1) for x in units.pos]
                 if units.gaz_hits:
-                    hu, hc = np.array(units.gaz_hits, dtype=np.int64).reshape(-1, 2).T
-                    parts_hu.append(hu + base)
-                    parts_hc.append(hc)
+                    more_h += [(u + base, c) for u, c in units.gaz_hits]
                 base += m
-            u_starts, u_ends, word_row, pos_ids = (np.concatenate(x) for x in (parts_s, parts_e, parts_w, parts_p))
-            hit_units, hit_cols = np.concatenate(parts_hu), np.concatenate(parts_hc)
+            u_starts, u_ends, word_row, pos_ids = (
+                np.concatenate([x, np.array(more, dtype=np.int64).reshape(len(more))])
+                for x, more in ((u_starts, more_s), (u_ends, more_e), (word_row, more_w), (pos_ids, more_p)))
+            if more_h:
+                hu, hc = np.array(more_h, dtype=np.int64).reshape(-1, 2).T
+                hit_units, hit_cols = np.concatenate([hit_units, hu]), np.concatenate([hit_cols, hc])
         wget = self.words_.stoi.get
         word_list = list(words)
         word_ids = np.array([wget(w, 1) for w in word_list], dtype=np.int64)
