@@ -1484,8 +1484,15 @@ class EntityTagger:
         row_of = flat.word_row[units]
         words[valid] = flat.word_ids[row_of]
         pos[valid] = flat.pos_ids[units]
-        # the distinct surfaces numbered from 1 in order of first appearance ("" is row 0)
-        seen, first_at, inverse = np.unique(row_of, return_index=True, return_inverse=True)
+        # the distinct surfaces numbered from 1 in order of first appearance ("" is row 0): np.unique's
+        # rows, first places and inverse, read with a table over all rows instead of a sort
+        first_place = np.full(len(flat.words), total, dtype=np.int64)
+        np.minimum.at(first_place, row_of, np.arange(total))
+        seen = np.flatnonzero(first_place < total)
+        first_at = first_place[seen]
+        place_of = np.empty(len(flat.words), dtype=np.int64)
+        place_of[seen] = np.arange(len(seen))
+        inverse = place_of[row_of]
         by_first = np.argsort(first_at, kind="stable")
         rank = np.empty(len(seen), dtype=np.int64)
         rank[by_first] = np.arange(1, len(seen) + 1)
