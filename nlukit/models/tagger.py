@@ -826,6 +826,10 @@ def _viterbi(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.n
     return tags if order is None else tags[np.argsort(order)]
 
 
+#: per number of tags T, the powers of two _first_max weighs the tags with (2 ** (T - 1) ... 1)
+_POWERS: dict[int, np.ndarray] = {}
+
+
 def _first_max(cand: np.ndarray, best: np.ndarray) -> np.ndarray:
     """``cand.argmax(axis=0)`` given ``best = cand.max(axis=0)``: the lowest index holding the maximum.
 
@@ -836,9 +840,11 @@ def _first_max(cand: np.ndarray, best: np.ndarray) -> np.ndarray:
     t = cand.shape[0]
     if t > 53:   # beyond float64's exact integers
         return cand.argmax(axis=0)
-    dtype = np.float32 if t <= 24 else np.float64
-    weights = (2.0 ** np.arange(t - 1, -1, -1)).astype(dtype)
-    code = weights @ (cand == best).reshape(t, -1).astype(dtype)
+    weights = _POWERS.get(t)
+    if weights is None:
+        weights = _POWERS[t] = (2.0 ** np.arange(t - 1, -1, -1)).astype(np.float32 if t <= 24 else np.float64)
+    # (the 0/1 read as the weights' floats by the product itself: no float copy made first)
+    code = weights @ (cand == best).reshape(t, -1)
     if not code.all():   # no index holds the maximum: NaN scores
         return cand.argmax(axis=0)
     return (t - np.frexp(code)[1]).reshape(best.shape)
