@@ -580,7 +580,7 @@ class NLU:
                 intent = top
         original = norm.original
         if not spans:
-            return ParseResult(text=original, intent=intent, entities=(), ranking=ranking)
+            return ParseResult(original, intent, (), ranking)
         ntext = norm.text
         entities = []
         resolvers = self.resolve
@@ -589,12 +589,15 @@ class NLU:
         # normalize kept every character in place (its identity map): offsets need no mapping
         n = len(ntext)
         same_offsets = norm.starts == range(n) and norm.ends == range(1, n + 1)
-        if resolvers and any(resolvers.get(span[2]) == "time" and " " in ntext[span[0]:span[1]] for span in spans):
+        kinds = [*map(resolvers.get, map(_ENTITY_OF, spans))] if resolvers else ()
+        if "time" in kinds and any(kind == "time" and " " in ntext[span[0]:span[1]]
+                                   for kind, span in zip(kinds, spans, strict=True)):
             # a time span run over the date said before it (내일 7시): the date and the time
             if today is None:
                 today = datetime.date.today()
             spans = self._dates_in_times(ntext, spans, today)
-        if resolvers and "date" in map(resolvers.get, map(_ENTITY_OF, spans)):
+            kinds = [*map(resolvers.get, map(_ENTITY_OF, spans))]
+        if "date" in kinds:
             # a date span cut short of its month or number, or of the day after 부터 (both touch
             # date spans only)
             if today is None:
@@ -603,7 +606,9 @@ class NLU:
             spans = self._date_ranges(ntext, spans, today)
         last_end = 0   # where the entity before ends, as found (the tagger's 라떼 열 | 두 잔 is 라떼)
         last_start = -1   # where the entity appended last starts (-1: none, or a span skipped since)
+        last = len(spans) - 1
         for k, (start, end, entity, role, conf) in enumerate(spans):
+            nxt = spans[k + 1][0] if k < last else None   # where the next span starts
             surface = ntext[start:end]
             m = maps.get(entity)
             value = m.get(surface) if m else None
@@ -613,32 +618,30 @@ class NLU:
             if value is None:
                 # a span cut short of a dictionary word (따뜻 | 한 for 따뜻한), or run past one
                 # (NCT 127 플레이리스트): the dictionary's end
-                end = self._dictionary_end(ntext, start, end, entity, spans[k + 1][0] if k + 1 < len(spans) else None)
+                end = self._dictionary_end(ntext, start, end, entity, nxt)
                 surface = ntext[start:end]
                 value = self._canonical(entity, surface)
-            else:
+            elif end < n and ntext[end].isalnum():   # (a span ending its word grows into nothing)
                 # a surface the word goes on from into a longer one (헬스 | 장이랑): the longer one
-                longer = self._dictionary_longer(ntext, start, end, entity,
-                                                 spans[k + 1][0] if k + 1 < len(spans) else None)
+                longer = self._dictionary_longer(ntext, start, end, entity, nxt)
                 if longer != end:
                     end, surface = longer, ntext[start:longer]
                     value = canonical(entity, surface) or value
             kind = resolvers.get(entity) if resolvers else None
-            if kind is None and resolvers and _NUMBER_ONLY.fullmatch(surface) and surface is not listed \
+            if kind is None and resolvers and surface is not listed and _NUMBER_ONLY.fullmatch(surface) \
                     and canonical(entity, surface) is None:
                 # 열 | 켤레 with no count tagged, 열 a size: the number and its counter are the count
                 # (of the one type read as counts), when no value of its own type
                 counted = [t for t, kind in resolvers.items() if kind == "count"]
-                m = _COUNTER_AFTER_NUMBER.match(ntext, end, spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
+                m = _COUNTER_AFTER_NUMBER.match(ntext, end, n if nxt is None else nxt)
                 if len(counted) == 1 and m is not None and not _DIGITS_APART.search(ntext, start, m.end()) \
                         and (count(ntext[start:m.end()]) or approx_count(ntext[start:m.end()])) is not None:
                     entity, role, kind, end = counted[0], None, "count", m.end()
                     surface = ntext[start:end]
                     value = canonical(entity, surface) or surface
-            if (kind in ("time", "date") or (kind is None and maps.get(entity))) \
-                    and surface is not listed and canonical(entity, surface) is None \
-                    and _counted(ntext, start, end, spans[k + 1][0] if k + 1 < len(spans) else len(ntext),
-                                 minutes=kind is None):
+            if surface is not listed and (kind in ("time", "date") or (kind is None and maps.get(entity))) \
+                    and canonical(entity, surface) is None \
+                    and _counted(ntext, start, end, n if nxt is None else nxt, minutes=kind is None):
                 # 두 명 기차 예매해줘, 2명: a number with its counter (or with one right after it) is a
                 # count, no time, date or value of a type the dictionary lists (a place) but does
                 # not list this one of; a type without a dictionary (people) may be a count
@@ -646,22 +649,20 @@ class NLU:
             if kind == "time" and surface.endswith("시"):
                 # an hour the tagger ended before its minutes (3시 | 반에 깨워줘): the minutes too
                 m = _MINUTES_AFTER.match(ntext, end)
-                if m and (k + 1 >= len(spans) or spans[k + 1][0] >= m.end()):
+                if m and (nxt is None or nxt >= m.end()):
                     longer = ntext[start:m.end()]
                     if resolve("time", longer) is not None:
                         end, surface = m.end(), longer
                         value = canonical(entity, surface) or surface
             elif kind == "money":
                 # an amount the tagger cut inside (만 | 오천 원, 5만 | 3천원): the whole amount
-                start, end = _money_span(ntext, start, end, last_end,
-                                         spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
+                start, end = _money_span(ntext, start, end, last_end, n if nxt is None else nxt)
                 if ntext[start:end] != surface:
                     surface = ntext[start:end]
                     value = canonical(entity, surface) or surface
             elif kind == "count":
                 # a count the tagger cut short (스물 | 다섯 명, 네 | 명) or began too early (모레 세 분)
-                start, end = _count_span(ntext, start, end, last_end,
-                                         spans[k + 1][0] if k + 1 < len(spans) else len(ntext))
+                start, end = _count_span(ntext, start, end, last_end, n if nxt is None else nxt)
                 if last_start >= 0 and entities[-1].entity != entity \
                         and _number_before_count(ntext, last_start, last_end, start, end) \
                         and canonical(entities[-1].entity, ntext[last_start:last_end]) is None:
@@ -696,7 +697,7 @@ class NLU:
             entities.append(Entity(entity, value, original[o_start:o_end], o_start, o_end,
                                    float(conf), role, resolved))
             last_start, last_end = start, end
-        return ParseResult(text=original, intent=intent, entities=tuple(entities), ranking=ranking)
+        return ParseResult(original, intent, tuple(entities), ranking)
 
 
 # ------------------------------------------------------------------ loading

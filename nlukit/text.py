@@ -211,15 +211,39 @@ class TokenColumns(Sequence[Token]):
     :class:`~nlukit.types.Token` tuples :meth:`MecabTokenizer.tokenize` gives, built only
     when read. The models of a batch read the columns themselves (the tagger's units, the
     word CNN's ids), so most tokens of a batch are never built as tuples at all.
+
+    :meth:`MecabTokenizer.columns_many` gives MeCab's output (``parsed``: the spaces skipped
+    before each token, the token and its tag, each ended by U+001F) instead of the offsets,
+    whose lengths summed give them; ``starts`` and ``ends`` are summed from it when first read,
+    as the tagger of a batch reads all texts' at once instead (``EntityTagger._flat_units``).
     """
 
-    __slots__ = ("surfaces", "tags", "starts", "ends")
+    __slots__ = ("surfaces", "tags", "_starts", "_ends", "parsed")
 
-    def __init__(self, surfaces: list[str], tags: list[str], starts: list[int], ends: list[int]) -> None:
-        self.surfaces, self.tags, self.starts, self.ends = surfaces, tags, starts, ends
+    def __init__(self, surfaces: list[str], tags: list[str], starts: list[int] | None,
+                 ends: list[int] | None, parsed: str | None = None) -> None:
+        self.surfaces, self.tags, self._starts, self._ends, self.parsed = surfaces, tags, starts, ends, parsed
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._summed()
+        return self._starts   # type: ignore[return-value]
+
+    @property
+    def ends(self) -> list[int]:
+        if self._ends is None:
+            self._summed()
+        return self._ends   # type: ignore[return-value]
+
+    def _summed(self) -> None:
+        parts = (self.parsed or "").split(_SEP)   # spaces, surface, tag, ..., ""
+        del parts[2::3]                         # spaces, surface, spaces, surface, ..., ""
+        ends = list(accumulate(map(len, parts)))   # after each space, after each token
+        self._starts, self._ends = ends[0:-1:2], ends[1::2]
 
     def __len__(self) -> int:
-        return len(self.starts)
+        return len(self.surfaces)
 
     @overload
     def __getitem__(self, i: int) -> Token: ...
@@ -369,10 +393,10 @@ class MecabTokenizer:
         return out
 
     def columns_many(self, texts: Sequence[str], block: int = 64) -> list[TokenColumns | list[Token]]:
-        """:meth:`tokenize_many` with each text's tokens as :class:`TokenColumns`: the offsets
-        summed from the lengths MeCab reports (spaces skipped, then the surface) in one
-        ``accumulate``, no tuple per token. Texts :meth:`tokenize` takes the plain way (empty,
-        holding U+001F) give its list."""
+        """:meth:`tokenize_many` with each text's tokens as :class:`TokenColumns`: the surfaces,
+        the tags and MeCab's output they were read from (the offsets summed from it when read),
+        no tuple per token. Texts :meth:`tokenize` takes the plain way (empty, holding U+001F)
+        give its list."""
         out: list[TokenColumns | list[Token]] = []
         add = out.append
         for text, parsed in self._parsed(texts, block):
@@ -380,10 +404,7 @@ class MecabTokenizer:
                 add(self.tokenize(text))
                 continue
             parts = parsed.split(_SEP)    # spaces, surface, tag, ..., ""
-            surfaces, tags = parts[1::3], parts[2::3]
-            del parts[2::3]               # spaces, surface, spaces, surface, ..., ""
-            ends = list(accumulate(map(len, parts)))
-            add(TokenColumns(surfaces, tags, ends[0:-1:2], ends[1::2]))
+            add(TokenColumns(parts[1::3], parts[2::3], None, None, parsed))
         return out
 
 

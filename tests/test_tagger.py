@@ -925,6 +925,37 @@ def test_should_cut_and_encode_many_texts_in_flat_arrays_as_the_plain_units_do(t
     assert tagger._flat_units(items * 3) is None
 
 
+def test_should_cut_the_same_flat_units_from_mecab_output_as_from_given_offsets(tagger) -> None:
+    # Given a batch tokenised as a batch parse tokenises it (columns_many: MeCab's output kept,
+    # offsets summed from it when read), with runs of spaces, Latin capitals, a token a dictionary
+    # match cuts, and a text with no tokens and a token list among them
+    from nlukit.models.tagger import _offsets_of
+    from nlukit.text import TokenColumns, get_tokenizer
+    tok = get_tokenizer("mecab")
+    texts = ["내일 서울에서 부산으로 가는 기차", "  서울시청   근처 BTS 노래 ", "ㅋㅋㅋ", "낼 Seoul 부산 날씨",
+             "대구에서 강릉으로 모레 가는 표 예매해줘 " * 6, "광주대구대전", "a  b   c"] * 3
+    cols = tok.columns_many(texts)
+    assert all(isinstance(c, TokenColumns) and c.parsed is not None for c in cols)
+    # When their offsets are summed from all texts' output at once
+    counts = np.array([len(c) for c in cols])
+    starts, ends = _offsets_of([c.parsed for c in cols], counts, int(counts.sum()))
+    # Then they are each text's own, and tokenize's
+    want = [t for text in texts for t in tok.tokenize(text)]
+    assert starts.tolist() == [t.start for t in want] and ends.tolist() == [t.end for t in want]
+    assert [c.starts for c in cols] == [[t.start for t in tok.tokenize(text)] for text in texts]
+    # And the tagger cuts the same flat units from them as from columns given their offsets
+    given = [TokenColumns(c.surfaces, c.tags, list(c.starts), list(c.ends)) for c in cols]
+    batch, plain = list(zip(texts, cols, strict=True)), list(zip(texts, given, strict=True))
+    a, b = tagger._flat_units(batch), tagger._flat_units(plain)
+    for name in ("first", "sizes", "starts", "ends", "word_row", "word_ids", "pos_ids", "hit_units", "hit_cols"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    assert a.words == b.words
+    # And predicts the same spans from them, with a token list among them too, as from token lists
+    extra = [item("서울 날씨"), (" ", tok.columns_many([" "])[0])]
+    assert tagger.predict([*batch, *extra]) == tagger.predict([*plain, *extra]) == tagger.predict(
+        [item(t) for t in texts] + extra)
+
+
 def test_should_scan_from_the_positions_a_surface_can_start_at_as_from_every_one() -> None:
     # Given a dictionary with one-character, two-character and longer surfaces, and random texts
     # of their characters (with spaces and NUL between them), from every position or some

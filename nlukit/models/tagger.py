@@ -46,7 +46,7 @@ from .. import __version__
 from ..dataset import iob_tags, label_of, split_label
 from ..errors import InputError, ModelError, NotFittedError
 from ..numerals import spellings
-from ..text import TokenColumns, fold_ascii_case, split_at
+from ..text import _HAS_UPPER, TokenColumns, fold_ascii_case, split_at
 from ..types import Span, Token
 from .common import (
     EarlyStopping,
@@ -180,7 +180,9 @@ class _FlatUnits:
 
 #: a batch of at least this many items cuts its units through _flat_units
 FLAT_MIN_ITEMS = 16
-_NO_COLUMNS = TokenColumns([], [], [], [])
+_NO_COLUMNS = TokenColumns([], [], None, None, "")   # no tokens: nothing parsed
+_SURFACES, _TAGS, _PARSED = (operator.attrgetter(name) for name in ("surfaces", "tags", "parsed"))
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 class _Net(nn.Module):
@@ -824,6 +826,10 @@ def _viterbi(em: np.ndarray, lengths: np.ndarray, start: np.ndarray, trans: np.n
     return tags if order is None else tags[np.argsort(order)]
 
 
+#: per number of tags T, the powers of two _first_max weighs the tags with (2 ** (T - 1) ... 1)
+_POWERS: dict[int, np.ndarray] = {}
+
+
 def _first_max(cand: np.ndarray, best: np.ndarray) -> np.ndarray:
     """``cand.argmax(axis=0)`` given ``best = cand.max(axis=0)``: the lowest index holding the maximum.
 
@@ -834,9 +840,11 @@ def _first_max(cand: np.ndarray, best: np.ndarray) -> np.ndarray:
     t = cand.shape[0]
     if t > 53:   # beyond float64's exact integers
         return cand.argmax(axis=0)
-    dtype = np.float32 if t <= 24 else np.float64
-    weights = (2.0 ** np.arange(t - 1, -1, -1)).astype(dtype)
-    code = weights @ (cand == best).reshape(t, -1).astype(dtype)
+    weights = _POWERS.get(t)
+    if weights is None:
+        weights = _POWERS[t] = (2.0 ** np.arange(t - 1, -1, -1)).astype(np.float32 if t <= 24 else np.float64)
+    # (the 0/1 read as the weights' floats by the product itself: no float copy made first)
+    code = weights @ (cand == best).reshape(t, -1)
     if not code.all():   # no index holds the maximum: NaN scores
         return cand.argmax(axis=0)
     return (t - np.frexp(code)[1]).reshape(best.shape)
@@ -966,6 +974,30 @@ class _LogScaled:
         with np.errstate(divide="ignore"):
             out = np.log(self.values) + self.logs[:, :, None]
         return out if dtype is None else out.astype(dtype)
+
+
+def _offsets_of(parsed: list[str], counts: np.ndarray, total: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The starts and ends of every token of many texts (flat, text after text) from each text's
+    :class:`TokenColumns` ``parsed`` (MeCab's spaces, surface and tag per token, each ended by
+    U+001F) and ``counts`` of tokens: what each text's ``starts`` and ``ends`` sum, in arrays, from
+    the lengths of the fields of all texts joined. None when they are not three per token."""
+    n = len(counts)
+    codes = np.frombuffer("".join(parsed).encode("utf-32-le"), dtype=np.uint32)
+    cut = np.flatnonzero(codes == 0x1F)    # where each field ends
+    if len(cut) != 3 * total:
+        return None
+    spaces, surface, tag = cut[0::3], cut[1::3], cut[2::3]   # where each token's fields end
+    size = surface - spaces - 1
+    after = np.empty_like(tag)             # where the field before its spaces ended
+    after[:1] = -1
+    after[1:] = tag[:-1]
+    ends = np.cumsum(spaces - after - 1 + size)
+    first = np.cumsum(counts) - counts     # each text's first token
+    before = np.zeros(n, dtype=np.int64)   # what the texts before it summed
+    later = first > 0
+    before[later] = ends[first[later] - 1]
+    ends -= np.repeat(before, counts)
+    return ends - size, ends
 
 
 def _length_batches(indices: Sequence[int], lengths: Sequence[int], size: int,
@@ -1138,12 +1170,15 @@ class EntityTagger:
         """
         if self.params["unit"] != "morpheme" or len(items) < FLAT_MIN_ITEMS:
             return None
-        if 2 * sum(type(c) is TokenColumns for _, c in items) < len(items):
+        given = list(map(_SECOND, items))
+        kinds = list(map(type, given))
+        n_cols = kinds.count(TokenColumns)
+        if 2 * n_cols < len(items):
             return None     # mostly token lists (fit's validation, a caller's own tokens): the plain way
         gaz: Gazetteer = self.gazetteer_
         if len(gaz) and gaz.holds("\x00"):
             return None
-        texts = [t for t, _ in items]
+        texts = list(map(_FIRST, items))
         big = "\x00".join(texts)
         if big.count("\x00") != len(texts) - 1:
             return None
@@ -1162,23 +1197,35 @@ class EntityTagger:
                 at = np.flatnonzero(capital)
             codes = codes + np.where(capital, np.uint32(32), np.uint32(0))
             big = codes.tobytes().decode("utf-32-le")
-        cols = [c if type(c) is TokenColumns else _NO_COLUMNS for _, c in items]
-        counts = np.fromiter((len(c.starts) for c in cols), dtype=np.int64, count=n)
-        total = int(counts.sum())
+        cols = given if n_cols == n else [c if k is TokenColumns else _NO_COLUMNS for c, k in
+                                          zip(given, kinds, strict=True)]
+        parsed = list(map(_PARSED, cols))
+        summed = None
+        if None not in parsed:          # columns_many's: the offsets summed from all MeCab's output at once
+            counts = np.fromiter(map(len, map(_SURFACES, cols)), dtype=np.int64, count=n)
+            total = int(counts.sum())
+            summed = _offsets_of(parsed, counts, total)
+        if summed is not None:
+            starts, ends = summed
+        else:                           # columns given their offsets
+            counts = np.fromiter((len(c.starts) for c in cols), dtype=np.int64, count=n)
+            total = int(counts.sum())
+            starts = np.fromiter(chain.from_iterable(c.starts for c in cols), dtype=np.int64, count=total)
+            ends = np.fromiter(chain.from_iterable(c.ends for c in cols), dtype=np.int64, count=total)
+        owner = np.repeat(np.arange(n), counts)
         lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
         offset = np.zeros(n, dtype=np.int64)
         np.cumsum(lens[:-1] + 1, out=offset[1:])
         if at is not None:
             upper[np.searchsorted(offset, at, side="right") - 1] = True
-        surfaces = list(chain.from_iterable(c.surfaces for c in cols))
-        tags = list(chain.from_iterable(c.tags for c in cols))
-        starts = np.fromiter(chain.from_iterable(c.starts for c in cols), dtype=np.int64, count=total)
-        ends = np.fromiter(chain.from_iterable(c.ends for c in cols), dtype=np.int64, count=total)
-        owner = np.repeat(np.arange(n), counts)
+        surfaces = list(chain.from_iterable(map(_SURFACES, cols)))
+        tags = list(chain.from_iterable(map(_TAGS, cols)))
         # texts _units cuts itself: not columns, or tokens that are not in order, side by side, inside the text
-        plain = np.fromiter((type(c) is not TokenColumns for _, c in items), dtype=bool, count=n)
+        plain = np.fromiter((k is not TokenColumns for k in kinds), dtype=bool, count=n) if n_cols < n \
+            else np.zeros(n, dtype=bool)
         bad = (starts >= ends) | (starts < 0) | (ends > lens[owner])
-        bad |= np.fromiter(map(len, surfaces), dtype=np.int64, count=total) != ends - starts
+        if summed is None:              # (summed ones are as long as their surfaces)
+            bad |= np.fromiter(map(len, surfaces), dtype=np.int64, count=total) != ends - starts
         same = owner[1:] == owner[:-1]
         bad[1:] |= same & (starts[1:] < ends[:-1])
         plain[owner[bad]] = True
@@ -1186,8 +1233,8 @@ class EntityTagger:
         keep = ~plain[owner]
         matches = gaz._scan_codes(big, codes, gstarts[keep]) if len(gaz) else []
         if matches:
-            m_start = np.fromiter((m[0] for m in matches), dtype=np.int64, count=len(matches))
-            m_end = np.fromiter((m[1] for m in matches), dtype=np.int64, count=len(matches))
+            m_start = np.fromiter(map(_FIRST, matches), dtype=np.int64, count=len(matches))
+            m_end = np.fromiter(map(_SECOND, matches), dtype=np.int64, count=len(matches))
             # a match ending inside a token cuts it: _units splits that text
             cut = ~(np.isin(m_end, gstarts[keep]) | np.isin(m_end, gends[keep]))
             if cut.any():
@@ -1217,32 +1264,38 @@ class EntityTagger:
         word_row = np.fromiter(map(words.__getitem__, surfaces), dtype=np.int64, count=total)
         if at is not None:              # as _units gives them: folded where the text had capitals
             for j in np.flatnonzero(upper[owner] & keep).tolist():
-                word_row[j] = setdefault(fold_ascii_case(surfaces[j]), len(words))
+                if _HAS_UPPER(surfaces[j]):   # (the others are as they are: their rows stay)
+                    word_row[j] = setdefault(fold_ascii_case(surfaces[j]), len(words))
         word_row = word_row[reg]
         k = len(self.gaz_types_)
         hit_units = hit_cols = np.zeros(0, dtype=np.int64)
         if matches and k:
             hit_units, hit_cols = self._flat_hits(matches, m_start, m_end, g_starts, gends[reg], k)
         extra = np.flatnonzero(plain).tolist()
-        if extra:                       # the others, cut by _units, after them
-            parts_s, parts_e, parts_w, parts_p, parts_hu, parts_hc = [u_starts], [u_ends], [word_row], [pos_ids], \
-                [hit_units], [hit_cols]
+        if extra:                       # the others, cut by _units, after them (in lists, then arrays once)
+            more_s: list[int] = []
+            more_e: list[int] = []
+            more_w: list[int] = []
+            more_p: list[int] = []
+            more_h: list[tuple[int, int]] = []
             base = len(reg)
             for i in extra:
                 units = self._units(*items[i])
                 m = len(units.starts)
                 first[i], sizes[i] = base, m
-                parts_s.append(np.asarray(units.starts, dtype=np.int64).reshape(m))
-                parts_e.append(np.asarray(units.ends, dtype=np.int64).reshape(m))
-                parts_w.append(np.array([words.setdefault(w, len(words)) for w in units.words], dtype=np.int64))
-                parts_p.append(np.array([pget(x, 1) for x in units.pos], dtype=np.int64))
+                more_s += units.starts
+                more_e += units.ends
+                more_w += [words.setdefault(w, len(words)) for w in units.words]
+                more_p += [pget(x, 1) for x in units.pos]
                 if units.gaz_hits:
-                    hu, hc = np.array(units.gaz_hits, dtype=np.int64).reshape(-1, 2).T
-                    parts_hu.append(hu + base)
-                    parts_hc.append(hc)
+                    more_h += [(u + base, c) for u, c in units.gaz_hits]
                 base += m
-            u_starts, u_ends, word_row, pos_ids = (np.concatenate(x) for x in (parts_s, parts_e, parts_w, parts_p))
-            hit_units, hit_cols = np.concatenate(parts_hu), np.concatenate(parts_hc)
+            u_starts, u_ends, word_row, pos_ids = (
+                np.concatenate([x, np.array(more, dtype=np.int64).reshape(len(more))])
+                for x, more in ((u_starts, more_s), (u_ends, more_e), (word_row, more_w), (pos_ids, more_p)))
+            if more_h:
+                hu, hc = np.array(more_h, dtype=np.int64).reshape(-1, 2).T
+                hit_units, hit_cols = np.concatenate([hit_units, hu]), np.concatenate([hit_cols, hc])
         wget = self.words_.stoi.get
         word_list = list(words)
         word_ids = np.array([wget(w, 1) for w in word_list], dtype=np.int64)
@@ -1437,8 +1490,15 @@ class EntityTagger:
         row_of = flat.word_row[units]
         words[valid] = flat.word_ids[row_of]
         pos[valid] = flat.pos_ids[units]
-        # the distinct surfaces numbered from 1 in order of first appearance ("" is row 0)
-        seen, first_at, inverse = np.unique(row_of, return_index=True, return_inverse=True)
+        # the distinct surfaces numbered from 1 in order of first appearance ("" is row 0): np.unique's
+        # rows, first places and inverse, read with a table over all rows instead of a sort
+        first_place = np.full(len(flat.words), total, dtype=np.int64)
+        np.minimum.at(first_place, row_of, np.arange(total))
+        seen = np.flatnonzero(first_place < total)
+        first_at = first_place[seen]
+        place_of = np.empty(len(flat.words), dtype=np.int64)
+        place_of[seen] = np.arange(len(seen))
+        inverse = place_of[row_of]
         by_first = np.argsort(first_at, kind="stable")
         rank = np.empty(len(seen), dtype=np.int64)
         rank[by_first] = np.arange(1, len(seen) + 1)
