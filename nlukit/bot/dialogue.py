@@ -433,6 +433,10 @@ _ALSO_ITEM = re.compile(r"도|\s*(?:\S+\s*)?(?:추가|더)(?![가-힣])")
 _AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가")
 
 
+# particles of any one (아무거나, 뭐든지, 아무 데라도): no value named
+_ANY_OF = frozenset(("나", "이나", "든지", "이든지", "든가", "라도", "이라도"))
+
+
 # a word of change that takes a count held (늘려, 줄여, 빼, 빠져, 덜): with none held, no count at all
 _CHANGES_HELD = re.compile(r"늘|줄|빼|빠|덜")
 
@@ -1099,8 +1103,15 @@ class Bot:
             verb = next((x.group(0) for x in words[k + 1:k + 3] if _squash(x.group(0)) not in ("좀", "한번", "다시")), "")
             marks = {t.pos.split("+")[0] for t in rest}
             said_as_object = any(verb.startswith(v) for v in verbs) and marks <= {"JKO", "JX"}
+            # an answer, not a word of time or choice: 나중에요, 아무거나요 (MeCab: 아무거 NNG+VCP)
+            answer = alone and not any("+" in t.pos for t in mine[:n]) and not any(
+                t.pos.startswith("JKB") and t.surface not in ("로", "으로") or t.surface in _ANY_OF for t in rest)
+            # with 을/를 alone, only where the list is all the request asks: a booking that asks a date too
+            # books a 자리, a 회식, not a value the list lacks (자리를 예약하고 싶어요)
+            asks_more = any(s.required and s.default is None and s not in closed for s in sc.slots)
             for slot in closed:
-                if (alone and asked is slot) or (said_as_object and ("JKO" in marks or self._like_listed(noun, slot))):
+                if (answer and asked is slot) or (said_as_object and (
+                        ("JKO" in marks and not asks_more) or self._like_listed(noun, slot))):
                     return [_Cand(slot.entity, None, noun, noun, a, b, "unlisted")]
         return []
 
