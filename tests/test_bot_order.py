@@ -290,3 +290,13 @@ def test_should_take_an_order_of_items_each_with_its_count_over_a_trained_model(
     assert bot.handle("a", "하나 더요").reply == "짜장면 3개 포장할까요?"
     done = bot.handle("a", "네")
     assert (done.reply, done.state) == ("짜장면 3개 포장 주문 받았어요.", "complete")
+
+
+@pytest.mark.parametrize("text,tagged", [
+    ("짜장면 두 개하고 짬뽕 한 개 주세요", ["두 개", "한 개"]),   # 개하고: a count and an and, no clause ended
+    ("짜장면 두개하고 짬뽕 한개 주세요", ["두개", "한개"]),
+])
+def test_should_keep_an_item_whose_count_is_joined_to_the_next_by_hago(text, tagged):
+    # 두 개하고 read as a clause said in passing left 짜장면 out: 짬뽕 2개 주문할까요?
+    bot = _bot({text: tagged})
+    assert bot.handle("hago", text).reply == "짜장면 2개, 짬뽕 1개 주문할까요?"

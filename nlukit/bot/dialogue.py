@@ -2973,6 +2973,8 @@ class Bot:
                 break   # the last word ends the sentence: 좋겠는데 is no clause before another
             if word in _NOT_CONNECTIVE or not _CONNECTIVE.fullmatch(word):
                 continue
+            if word.endswith("하고") and (word[:-2] in COUNTERS or resolve("count", word[:-2])):
+                continue   # 짜장면 두 개하고 짬뽕 한 개: a count, then an and
             if word.endswith("데") and final_consonant(word[-2]) != "ㄴ":
                 continue   # ㄴ데 (바쁜데, 왔는데, 출근인데): the syllable before 데 carries ㄴ
             if word.endswith("서") and (word.endswith("에서") or has_batchim(word[-2])):
