@@ -300,3 +300,14 @@ def test_should_keep_an_item_whose_count_is_joined_to_the_next_by_hago(text, tag
     # 두 개하고 read as a clause said in passing left 짜장면 out: 짬뽕 2개 주문할까요?
     bot = _bot({text: tagged})
     assert bot.handle("hago", text).reply == "짜장면 2개, 짬뽕 1개 주문할까요?"
+
+
+@pytest.mark.parametrize("text,tagged,read_back", [
+    ("짜장면이랑 짬뽕 두 개씩 주세요", ["두 개"], "짜장면 2개, 짬뽕 2개 주문할까요?"),
+    ("짜장면, 짬뽕, 탕수육 하나씩 주세요", [], "짜장면 1개, 짬뽕 1개, 탕수육 1개 주문할까요?"),
+    ("라떼 한 잔 짜장면이랑 짬뽕 두 개씩 주세요", [], "라떼 1잔, 짜장면 2개, 짬뽕 2개 주문할까요?"),
+])
+def test_should_give_a_count_said_with_ssik_to_each_item_listed_before_it(text, tagged, read_back):
+    # 씩 is each: 짜장면이랑 짬뽕 두 개씩 was 짜장면 1개 (the default), 짬뽕 2개
+    bot = _bot({text: tagged}, _order({}))   # no default: an item left without a count would be asked
+    assert bot.handle("ssik", text).reply == read_back

@@ -3921,6 +3921,12 @@ class Bot:
                 loose.append(n)
             else:
                 pairs[i] = n
+        # 짜장면이랑 짬뽕 두 개씩: the count said with 씩 after a list of items is each one's
+        for i, n in list(pairs.items()):
+            if items[i].end <= n.start and (n.text.endswith("씩") or text[n.end:].lstrip().startswith("씩")):
+                while i > 0 and i - 1 not in pairs and _joint(text, items[i - 1], items[i]) is not None:
+                    i -= 1
+                    pairs[i] = n
         if order and items and _NO_FIRST.match(text) and not any(
                 c.replaces is not None or _ALSO_ITEM.match(text, c.end) for c in items):
             if len(order) == 1 and len(items) == 1 and order[0][1] not in (None, "?"):
