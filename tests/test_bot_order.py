@@ -311,3 +311,11 @@ def test_should_give_a_count_said_with_ssik_to_each_item_listed_before_it(text, 
     # 씩 is each: 짜장면이랑 짬뽕 두 개씩 was 짜장면 1개 (the default), 짬뽕 2개
     bot = _bot({text: tagged}, _order({}))   # no default: an item left without a count would be asked
     assert bot.handle("ssik", text).reply == read_back
+
+
+@pytest.mark.parametrize("answer", ["하나씩이요", "하나씩 주세요"])
+def test_should_give_a_count_with_ssik_to_every_item_whose_count_is_asked(answer):
+    # 하나씩이요 to 짜장면은 몇 개 드릴까요? with 짬뽕 said without a count too: one each, not 짬뽕 asked next
+    bot = _bot({answer: ["하나"]}, _order({}))   # the tagger's 하나 (씩 after it)
+    assert bot.handle("ask-ssik", "짜장면이랑 짬뽕 주세요").reply == "짜장면은 몇 개 드릴까요?"
+    assert bot.handle("ask-ssik", answer).reply == "짜장면 1개, 짬뽕 1개 주문할까요?"

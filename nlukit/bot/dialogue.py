@@ -3964,6 +3964,10 @@ class Bot:
                     kept = True   # understood: the item is asked, with no fallback reply
                 continue
             self._count_item(entry, n, count_slot, rejected)
+            if asking is not None and entry[1] != "?" and (n.text.endswith("씩") or text[n.end:].lstrip().startswith("씩")):
+                for e in order:   # 하나씩이요, asked 짜장면's count with 짬뽕's to ask too: each one's
+                    if e[1] in (None, "?"):
+                        e[1] = entry[1]
         taken, over = order[:item_slot.multiple], order[item_slot.multiple:]
         if over:
             self._add_note(state, render_template(self.settings.too_many_values, {
