@@ -319,3 +319,17 @@ def test_should_give_a_count_with_ssik_to_every_item_whose_count_is_asked(answer
     bot = _bot({answer: ["하나"]}, _order({}))   # the tagger's 하나 (씩 after it)
     assert bot.handle("ask-ssik", "짜장면이랑 짬뽕 주세요").reply == "짜장면은 몇 개 드릴까요?"
     assert bot.handle("ask-ssik", answer).reply == "짜장면 1개, 짬뽕 1개 주문할까요?"
+
+
+def test_should_take_one_more_of_a_counter_jul_as_one():
+    # 김밥 한 줄 더 주세요 with no count held: the counter 줄 read as 줄여 (a change of a count none told)
+    one = {"intent": "order", "follow_up": False, "confirm": "{menu} {quantity} 주문할까요?", "response": "주문했어요.",
+           "slot": [{"entity": "menu", "values": "dictionary", "prompt": "어떤 메뉴로 드릴까요?"},
+                    {"entity": "quantity", "prompt": "몇 개 드릴까요?"}]}
+    bot = _bot({"김밥 한 줄 더 주세요": ["한 줄 더"], "김밥 한 줄 줄여 주세요": ["한 줄 줄여"]}, one)
+    assert bot.handle("jul", "김밥 한 줄 더 주세요").reply == "김밥 1줄 주문할까요?"
+    assert bot.handle("jul", "취소").state == "cancelled"
+    # a change said with 줄여 still asks the count in all, none being told
+    assert bot.handle("jul", "김밥 한 줄 줄여 주세요").reply.startswith("지금 몇 줄인지 몰라서")
+    bot = _bot({"김밥 한 줄 더 주세요": ["한 줄 더"]})
+    assert bot.handle("jul2", "김밥 한 줄 더 주세요").reply == "김밥 1줄 주문할까요?"

@@ -438,7 +438,7 @@ _ANY_OF = frozenset(("나", "이나", "든지", "이든지", "든가", "라도",
 
 
 # a word of change that takes a count held (늘려, 줄여, 빼, 빠져, 덜): with none held, no count at all
-_CHANGES_HELD = re.compile(r"늘|줄|빼|빠|덜")
+_CHANGES_HELD = re.compile(r"늘|줄(?:여|이|어|었)|빼|빠|덜")   # not the counter 줄 (김밥 한 줄 더)
 
 
 def _most_of(got: Mapping[str, Any]) -> dict[str, Any] | None:
