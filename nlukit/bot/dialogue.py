@@ -3814,11 +3814,20 @@ class Bot:
         spoken, where = spoken_digits(norm.text)
         if spoken == norm.text:
             return []
-        out = []
-        for m in slot.pattern.finditer(spoken):
-            if m.end() > m.start():
-                a, b = norm.to_original(where[m.start()], where[m.end() - 1] + 1)
-                out.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+        tries = [(spoken, where)]
+        # 공공공 일이삼 for 000123: the digits read in groups, their spaces dropped when none matches with them
+        keep = [i for i, ch in enumerate(spoken) if not (ch == " " and 0 < i < len(spoken) - 1
+                                                         and spoken[i - 1].isdigit() and spoken[i + 1].isdigit())]
+        if len(keep) < len(spoken):
+            tries.append(("".join(spoken[i] for i in keep), [where[i] for i in keep] + [where[len(spoken)]]))
+        out: list[_Cand] = []
+        for said, at in tries:
+            for m in slot.pattern.finditer(said):
+                if m.end() > m.start():
+                    a, b = norm.to_original(at[m.start()], at[m.end() - 1] + 1)
+                    out.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+            if out:
+                break
         return out
 
     # ------------------------------------------------------------------ a change of a count none holds
