@@ -121,3 +121,19 @@ def test_should_not_refuse_an_answer_that_names_no_value(answer):
     bot.handle("i", "주문할게요")
     turn = bot.handle("i", answer)
     assert turn.state == "ask_slot" and turn.reply.endswith(ASK) and "주문할 수 없어요" not in turn.reply
+
+
+@pytest.mark.parametrize("text", ["제품을 주문하고 싶어요", "물건을 주문하고 싶어요", "택배를 주문할래요"])
+def test_should_not_refuse_a_noun_that_names_the_thing_in_general(text):
+    # 제품을 교환하고 싶어요 at a shop was refused as '제품'은 저희 쇼핑몰 상품이 아니에요: a word for any product
+    bot = order_bot(text)
+    turn = bot.handle("j", text)
+    assert turn.state == "ask_slot" and turn.reply == ASK
+
+
+@pytest.mark.parametrize("answer", ["전부요", "추천이요", "처음이요"])
+def test_should_not_refuse_an_answer_that_names_all_or_none(answer):
+    bot = order_bot("주문할게요", answer)
+    bot.handle("k", "주문할게요")
+    turn = bot.handle("k", answer)
+    assert turn.state == "ask_slot" and turn.reply.endswith(ASK) and "주문할 수 없어요" not in turn.reply

@@ -433,6 +433,12 @@ _ALSO_ITEM = re.compile(r"도|\s*(?:\S+\s*)?(?:추가|더)(?![가-힣])")
 _AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가")
 
 
+# nouns that name the thing in general, or no thing, never a value a list lacks (제품을 교환하고 싶어요, 물건을
+# 반품하고 싶어요, 택배를 반품, 전부요, 추천이요)
+_NO_VALUE_NOUNS = frozenset((
+    "제품", "물건", "상품", "물품", "택배", "주문", "주문건", "배송", "구매", "자리", "좌석", "테이블", "모임", "회식",
+    "행사", "일정", "예약", "전부", "전체", "모두", "추천", "종류", "목록", "처음", "다음", "나중", "기본", "아무거",
+    "이것", "그것", "저것", "이거", "그거", "저거", "문제", "내용"))
 # particles of any one (아무거나, 뭐든지, 아무 데라도): no value named
 _ANY_OF = frozenset(("나", "이나", "든지", "이든지", "든가", "라도", "이라도"))
 
@@ -1123,7 +1129,7 @@ class Bot:
         if noun in own or any(sq == _squash(n) for s in sc.slots for n in s.names) \
                 or any(i.lookup(noun) is not None for i in self._index.values()) \
                 or any(resolve(kind, noun) for kind in KINDS) or parts_of_day(noun) \
-                or self._made_of(sq, self._yes_or_no | _FILLERS) or self._is_cancel(noun):
+                or self._made_of(sq, self._yes_or_no | _FILLERS) or self._is_cancel(noun) or sq in _NO_VALUE_NOUNS:
             return False
         return not any(sq in words for words in self.settings.refer.values())
 
