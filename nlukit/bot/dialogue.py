@@ -3304,6 +3304,14 @@ class Bot:
             if not now:
                 continue
             undo = now[-1]   # the later of the two: the repeat
+            held = other if undo == t.name else t.name
+            kept = sc.slot(held)
+            if len(now) == 1 and kept is not None and kept.unmarked and before.get(held) == slots[undo]:
+                # 기차 예매 부산 | 부산에서 출발이요: the place taken as where to go (said unmarked) is said to be
+                # where from: it moves, and where to go is asked
+                slots.pop(held)
+                meanings.pop(held, None)
+                continue
             if undo in before:
                 slots[undo] = before[undo]
             else:
