@@ -115,7 +115,7 @@ _GET_OFF_ON = re.compile(r"(?:에서|서|에)?\s*(?:(?P<off>내리(?!오)|내릴
 #: 들러), for a type with several slots (from, to): it fills none unless one of its type lists the word.
 #: Not 들려 (봄날 들려줘: let me hear)
 _STOP_OVER = re.compile(r"(?:을|를|에|에서)?\s*(?P<word>거쳐|거치(?:는|고|며|면)|경유|들러|들렀|들르)(?![가-힣])"
-                        r"|(?:을|를|에|에서)?\s*(?P<word2>거쳐서|경유(?:해서|해|하는|하고|하며|로|지)|들러서|들르는|들르고|들렀다가?)")
+                        r"|(?:을|를|에|에서)?\s*(?P<word2>거쳐서|경유(?:해서|해|하는|하고|하며|로|지|요|할)|들러서|들르는|들르고|들를|들렀다가?)")
 #: ... and a stop-over word written solid between two places (대전경유부산, 대전거쳐부산)
 _STOP_OVER_SOLID = re.compile(r"(?P<word>거쳐|경유)(?=[가-힣])")
 _SAID_NO = re.compile(r"(?:[은는이가을를도]|에는|으로는|로는)?\s*안(?:\s+[가-힣]|돼|되|갈|가|할|해|탈|타|살|사)")
