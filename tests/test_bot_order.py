@@ -333,3 +333,11 @@ def test_should_take_one_more_of_a_counter_jul_as_one():
     assert bot.handle("jul", "김밥 한 줄 줄여 주세요").reply.startswith("지금 몇 줄인지 몰라서")
     bot = _bot({"김밥 한 줄 더 주세요": ["한 줄 더"]})
     assert bot.handle("jul2", "김밥 한 줄 더 주세요").reply == "김밥 1줄 주문할까요?"
+
+
+@pytest.mark.parametrize("tagged", [["하나 빼"], []])
+def test_should_leave_out_an_item_whose_last_one_is_taken_off(tagged):
+    # 짬뽕 하나 빼주세요 with one 짬뽕 was refused ('하나 빼'는 처리할 수 없어요) and its count asked
+    bot = _bot({"짜장면 두 개 짬뽕 하나 주세요": ["두 개"], "짬뽕 하나 빼주세요": tagged})
+    assert bot.handle("off", "짜장면 두 개 짬뽕 하나 주세요").reply == "짜장면 2개, 짬뽕 1개 주문할까요?"
+    assert bot.handle("off", "짬뽕 하나 빼주세요").reply == "짜장면 2개 주문할까요?"

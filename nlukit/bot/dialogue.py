@@ -3991,6 +3991,7 @@ class Bot:
                 for e in order:   # 하나씩이요, asked 짜장면's count with 짬뽕's to ask too: each one's
                     if e[1] in (None, "?"):
                         e[1] = entry[1]
+        order = [e for e in order if e[1] != ""]   # an item whose last one was taken off
         taken, over = order[:item_slot.multiple], order[item_slot.multiple:]
         if over:
             self._add_note(state, render_template(self.settings.too_many_values, {
@@ -4017,6 +4018,12 @@ class Bot:
         if value is not None:
             now = None if new else entry[1] if entry[1] not in (None, "?") else count_slot.default
             value = self._count_changed(count_slot, n, value, now)
+            got = n.resolved if (n.resolved or {}).get("kind") == "count" else resolve("count", n.text)
+            held = resolve("count", str(now)) if now else None
+            if value is None and isinstance((got or {}).get("delta"), int) and isinstance((held or {}).get("value"), int) \
+                    and held["value"] + got["delta"] == 0:   # type: ignore[index]
+                entry[1] = ""   # 짬뽕 하나 빼주세요 with one 짬뽕: the last one taken off, it leaves the order
+                return
         if value is None:
             rejected.append((n, count_slot))
             entry[1] = "?"
