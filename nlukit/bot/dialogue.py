@@ -4021,7 +4021,7 @@ class Bot:
             got = n.resolved if (n.resolved or {}).get("kind") == "count" else resolve("count", n.text)
             held = resolve("count", str(now)) if now else None
             if value is None and isinstance((got or {}).get("delta"), int) and isinstance((held or {}).get("value"), int) \
-                    and held["value"] + got["delta"] == 0:   # type: ignore[index]
+                    and held["value"] + got["delta"] == 0:
                 entry[1] = ""   # 짬뽕 하나 빼주세요 with one 짬뽕: the last one taken off, it leaves the order
                 return
         if value is None:
