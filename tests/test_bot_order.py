@@ -290,3 +290,54 @@ def test_should_take_an_order_of_items_each_with_its_count_over_a_trained_model(
     assert bot.handle("a", "하나 더요").reply == "짜장면 3개 포장할까요?"
     done = bot.handle("a", "네")
     assert (done.reply, done.state) == ("짜장면 3개 포장 주문 받았어요.", "complete")
+
+
+@pytest.mark.parametrize("text,tagged", [
+    ("짜장면 두 개하고 짬뽕 한 개 주세요", ["두 개", "한 개"]),   # 개하고: a count and an and, no clause ended
+    ("짜장면 두개하고 짬뽕 한개 주세요", ["두개", "한개"]),
+])
+def test_should_keep_an_item_whose_count_is_joined_to_the_next_by_hago(text, tagged):
+    # 두 개하고 read as a clause said in passing left 짜장면 out: 짬뽕 2개 주문할까요?
+    bot = _bot({text: tagged})
+    assert bot.handle("hago", text).reply == "짜장면 2개, 짬뽕 1개 주문할까요?"
+
+
+@pytest.mark.parametrize("text,tagged,read_back", [
+    ("짜장면이랑 짬뽕 두 개씩 주세요", ["두 개"], "짜장면 2개, 짬뽕 2개 주문할까요?"),
+    ("짜장면, 짬뽕, 탕수육 하나씩 주세요", [], "짜장면 1개, 짬뽕 1개, 탕수육 1개 주문할까요?"),
+    ("라떼 한 잔 짜장면이랑 짬뽕 두 개씩 주세요", [], "라떼 1잔, 짜장면 2개, 짬뽕 2개 주문할까요?"),
+])
+def test_should_give_a_count_said_with_ssik_to_each_item_listed_before_it(text, tagged, read_back):
+    # 씩 is each: 짜장면이랑 짬뽕 두 개씩 was 짜장면 1개 (the default), 짬뽕 2개
+    bot = _bot({text: tagged}, _order({}))   # no default: an item left without a count would be asked
+    assert bot.handle("ssik", text).reply == read_back
+
+
+@pytest.mark.parametrize("answer", ["하나씩이요", "하나씩 주세요"])
+def test_should_give_a_count_with_ssik_to_every_item_whose_count_is_asked(answer):
+    # 하나씩이요 to 짜장면은 몇 개 드릴까요? with 짬뽕 said without a count too: one each, not 짬뽕 asked next
+    bot = _bot({answer: ["하나"]}, _order({}))   # the tagger's 하나 (씩 after it)
+    assert bot.handle("ask-ssik", "짜장면이랑 짬뽕 주세요").reply == "짜장면은 몇 개 드릴까요?"
+    assert bot.handle("ask-ssik", answer).reply == "짜장면 1개, 짬뽕 1개 주문할까요?"
+
+
+def test_should_take_one_more_of_a_counter_jul_as_one():
+    # 김밥 한 줄 더 주세요 with no count held: the counter 줄 read as 줄여 (a change of a count none told)
+    one = {"intent": "order", "follow_up": False, "confirm": "{menu} {quantity} 주문할까요?", "response": "주문했어요.",
+           "slot": [{"entity": "menu", "values": "dictionary", "prompt": "어떤 메뉴로 드릴까요?"},
+                    {"entity": "quantity", "prompt": "몇 개 드릴까요?"}]}
+    bot = _bot({"김밥 한 줄 더 주세요": ["한 줄 더"], "김밥 한 줄 줄여 주세요": ["한 줄 줄여"]}, one)
+    assert bot.handle("jul", "김밥 한 줄 더 주세요").reply == "김밥 1줄 주문할까요?"
+    assert bot.handle("jul", "취소").state == "cancelled"
+    # a change said with 줄여 still asks the count in all, none being told
+    assert bot.handle("jul", "김밥 한 줄 줄여 주세요").reply.startswith("지금 몇 줄인지 몰라서")
+    bot = _bot({"김밥 한 줄 더 주세요": ["한 줄 더"]})
+    assert bot.handle("jul2", "김밥 한 줄 더 주세요").reply == "김밥 1줄 주문할까요?"
+
+
+@pytest.mark.parametrize("tagged", [["하나 빼"], []])
+def test_should_leave_out_an_item_whose_last_one_is_taken_off(tagged):
+    # 짬뽕 하나 빼주세요 with one 짬뽕 was refused ('하나 빼'는 처리할 수 없어요) and its count asked
+    bot = _bot({"짜장면 두 개 짬뽕 하나 주세요": ["두 개"], "짬뽕 하나 빼주세요": tagged})
+    assert bot.handle("off", "짜장면 두 개 짬뽕 하나 주세요").reply == "짜장면 2개, 짬뽕 1개 주문할까요?"
+    assert bot.handle("off", "짬뽕 하나 빼주세요").reply == "짜장면 2개 주문할까요?"

@@ -195,3 +195,23 @@ def test_should_say_the_stop_over_left_out_in_the_bots_own_words_or_not_at_all(s
     bot = Bot(parser, parse_scenarios({"bot": {"stop_over": setting}, **TRIP}, intents=parser.intents,
                                       entity_types=parser.entity_types))
     assert bot.handle("w4", said).reply == reply
+
+
+@pytest.mark.parametrize("said, role", [("부산에서 출발이요", None), ("부산에서요", "origin")])
+def test_should_move_a_place_taken_unmarked_when_it_is_said_to_be_where_from(said, role):
+    # 기차 예매 부산 took 부산 for where to go; 부산에서 출발이요 says otherwise: it was refused as
+    # 출발지와 같은 곳이에요 (the same as an origin none held), now it is the origin and where to is asked
+    bot = trip_bot(tagged("기차 예매해줘 부산", "train_ticket", ("부산", None)),
+                   tagged(said, "train_ticket", ("부산", role)))
+    assert bot.handle("m1", "기차 예매해줘 부산").slots == {"destination": "부산"}
+    turn = bot.handle("m1", said)
+    assert turn.state == "ask_slot" and turn.slots == {"origin": "부산"} and turn.reply == "어디로 가세요?"
+
+
+@pytest.mark.parametrize("said", ["광주 경유요", "광주 경유할게요", "광주 들를게요"])
+def test_should_hear_a_short_stop_over_answer(said):
+    # 광주 경유요 while the date is asked fell back (죄송해요, 잘 이해하지 못했어요)
+    bot = trip_bot(tagged(said, "goodbye", ("광주", None)))
+    bot.handle("w5", "서울에서 부산으로 가는 기차")
+    turn = bot.handle("w5", said)
+    assert turn.state == "ask_slot" and turn.reply == "경유지는 지정할 수 없어서 광주는 빼고 진행할게요. 언제 출발하세요?"

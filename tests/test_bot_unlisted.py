@@ -96,3 +96,44 @@ def test_should_leave_a_word_of_another_request_to_that_request():
     bot.handle("e", "주문할게요")
     turn = bot.handle("e", "날씨요")
     assert turn.intent == "weather" and turn.reply == "날씨예요."
+
+
+BOOK = {"scenario": [{
+    "intent": "restaurant", "title": "식당 예약", "confirm": "{location} {date} 예약할까요?", "response": "예약했어요.",
+    "slot": [{"entity": "location", "values": "dictionary", "prompt": "어느 지점으로 예약할까요?",
+              "invalid": "'{value}' 지점은 없어요."},
+             {"entity": "date", "prompt": "언제 오세요?"}]}]}
+
+
+@pytest.mark.parametrize("text", ["창가 자리를 예약하고 싶어요", "회식을 예약하려고요", "모임을 예약하고 싶어요"])
+def test_should_not_refuse_the_object_of_a_booking_that_asks_more_than_the_list(text):
+    # a booking asking a date too books a 자리, a 회식: no branch the list lacks ('자리' 지점은 없어요)
+    parser = StandInParser(overrides={text: parse_result(text, "restaurant", 0.9)})
+    bot = Bot(parser, parse_scenarios(BOOK, intents=parser.intents, entity_types=parser.entity_types))
+    turn = bot.handle("h", text)
+    assert turn.state == "ask_slot" and turn.reply == "어느 지점으로 예약할까요?"
+
+
+@pytest.mark.parametrize("answer", ["아무거나요", "아무거나", "나중에요", "다음에요"])
+def test_should_not_refuse_an_answer_that_names_no_value(answer):
+    # 아무거나요 was refused as '아무거'는 주문할 수 없어요 (MeCab reads 아무거 + a copula), 나중에요 as '나중'
+    bot = order_bot("주문할게요", answer)
+    bot.handle("i", "주문할게요")
+    turn = bot.handle("i", answer)
+    assert turn.state == "ask_slot" and turn.reply.endswith(ASK) and "주문할 수 없어요" not in turn.reply
+
+
+@pytest.mark.parametrize("text", ["제품을 주문하고 싶어요", "물건을 주문하고 싶어요", "택배를 주문할래요"])
+def test_should_not_refuse_a_noun_that_names_the_thing_in_general(text):
+    # 제품을 교환하고 싶어요 at a shop was refused as '제품'은 저희 쇼핑몰 상품이 아니에요: a word for any product
+    bot = order_bot(text)
+    turn = bot.handle("j", text)
+    assert turn.state == "ask_slot" and turn.reply == ASK
+
+
+@pytest.mark.parametrize("answer", ["전부요", "추천이요", "처음이요"])
+def test_should_not_refuse_an_answer_that_names_all_or_none(answer):
+    bot = order_bot("주문할게요", answer)
+    bot.handle("k", "주문할게요")
+    turn = bot.handle("k", answer)
+    assert turn.state == "ask_slot" and turn.reply.endswith(ASK) and "주문할 수 없어요" not in turn.reply

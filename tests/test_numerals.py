@@ -139,7 +139,9 @@ def test_should_fill_an_order_number_asked_for_with_its_digits_read_out():
     bot = Bot(Parser(), sc)
     for sid, said, read in [("a", "이공이육일일이삼 공공공일이삼이요", "20261123 000123"),
                             ("b", "이 공 이 육 일 일 이 삼 공 공 공 일 이 삼", "20261123000123"),
-                            ("c", "20261123-공공공일이삼", "20261123-000123")]:
+                            ("c", "20261123-공공공일이삼", "20261123-000123"),
+                            # read in groups of three (공공공 일이삼): the pattern takes no space there
+                            ("e", "이공이육 일일이삼 공공공 일이삼이요", "20261123000123")]:
         assert bot.handle(sid, "주문 취소요").reply == "주문번호를 알려 주세요."
         turn = bot.handle(sid, said)
         assert (turn.reply, turn.state) == (f"주문번호 {read} 주문을 취소할까요?", "confirm")

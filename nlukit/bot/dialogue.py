@@ -115,7 +115,7 @@ _GET_OFF_ON = re.compile(r"(?:에서|서|에)?\s*(?:(?P<off>내리(?!오)|내릴
 #: 들러), for a type with several slots (from, to): it fills none unless one of its type lists the word.
 #: Not 들려 (봄날 들려줘: let me hear)
 _STOP_OVER = re.compile(r"(?:을|를|에|에서)?\s*(?P<word>거쳐|거치(?:는|고|며|면)|경유|들러|들렀|들르)(?![가-힣])"
-                        r"|(?:을|를|에|에서)?\s*(?P<word2>거쳐서|경유(?:해서|해|하는|하고|하며|로|지)|들러서|들르는|들르고|들렀다가?)")
+                        r"|(?:을|를|에|에서)?\s*(?P<word2>거쳐서|경유(?:해서|해|하는|하고|하며|로|지|요|할)|들러서|들르는|들르고|들를|들렀다가?)")
 #: ... and a stop-over word written solid between two places (대전경유부산, 대전거쳐부산)
 _STOP_OVER_SOLID = re.compile(r"(?P<word>거쳐|경유)(?=[가-힣])")
 _SAID_NO = re.compile(r"(?:[은는이가을를도]|에는|으로는|로는)?\s*안(?:\s+[가-힣]|돼|되|갈|가|할|해|탈|타|살|사)")
@@ -433,8 +433,18 @@ _ALSO_ITEM = re.compile(r"도|\s*(?:\S+\s*)?(?:추가|더)(?![가-힣])")
 _AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가")
 
 
+# nouns that name the thing in general, or no thing, never a value a list lacks (제품을 교환하고 싶어요, 물건을
+# 반품하고 싶어요, 택배를 반품, 전부요, 추천이요)
+_NO_VALUE_NOUNS = frozenset((
+    "제품", "물건", "상품", "물품", "택배", "주문", "주문건", "배송", "구매", "자리", "좌석", "테이블", "모임", "회식",
+    "행사", "일정", "예약", "전부", "전체", "모두", "추천", "종류", "목록", "처음", "다음", "나중", "기본", "아무거",
+    "이것", "그것", "저것", "이거", "그거", "저거", "문제", "내용"))
+# particles of any one (아무거나, 뭐든지, 아무 데라도): no value named
+_ANY_OF = frozenset(("나", "이나", "든지", "이든지", "든가", "라도", "이라도"))
+
+
 # a word of change that takes a count held (늘려, 줄여, 빼, 빠져, 덜): with none held, no count at all
-_CHANGES_HELD = re.compile(r"늘|줄|빼|빠|덜")
+_CHANGES_HELD = re.compile(r"늘|줄(?:여|이|어|었)|빼|빠|덜")   # not the counter 줄 (김밥 한 줄 더)
 
 
 def _most_of(got: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -1099,8 +1109,15 @@ class Bot:
             verb = next((x.group(0) for x in words[k + 1:k + 3] if _squash(x.group(0)) not in ("좀", "한번", "다시")), "")
             marks = {t.pos.split("+")[0] for t in rest}
             said_as_object = any(verb.startswith(v) for v in verbs) and marks <= {"JKO", "JX"}
+            # an answer, not a word of time or choice: 나중에요, 아무거나요 (MeCab: 아무거 NNG+VCP)
+            answer = alone and not any("+" in t.pos for t in mine[:n]) and not any(
+                t.pos.startswith("JKB") and t.surface not in ("로", "으로") or t.surface in _ANY_OF for t in rest)
+            # with 을/를 alone, only where the list is all the request asks: a booking that asks a date too
+            # books a 자리, a 회식, not a value the list lacks (자리를 예약하고 싶어요)
+            asks_more = any(s.required and s.default is None and s not in closed for s in sc.slots)
             for slot in closed:
-                if (alone and asked is slot) or (said_as_object and ("JKO" in marks or self._like_listed(noun, slot))):
+                if (answer and asked is slot) or (said_as_object and (
+                        ("JKO" in marks and not asks_more) or self._like_listed(noun, slot))):
                     return [_Cand(slot.entity, None, noun, noun, a, b, "unlisted")]
         return []
 
@@ -1112,7 +1129,7 @@ class Bot:
         if noun in own or any(sq == _squash(n) for s in sc.slots for n in s.names) \
                 or any(i.lookup(noun) is not None for i in self._index.values()) \
                 or any(resolve(kind, noun) for kind in KINDS) or parts_of_day(noun) \
-                or self._made_of(sq, self._yes_or_no | _FILLERS) or self._is_cancel(noun):
+                or self._made_of(sq, self._yes_or_no | _FILLERS) or self._is_cancel(noun) or sq in _NO_VALUE_NOUNS:
             return False
         return not any(sq in words for words in self.settings.refer.values())
 
@@ -2962,6 +2979,8 @@ class Bot:
                 break   # the last word ends the sentence: 좋겠는데 is no clause before another
             if word in _NOT_CONNECTIVE or not _CONNECTIVE.fullmatch(word):
                 continue
+            if word.endswith("하고") and (word[:-2] in COUNTERS or resolve("count", word[:-2])):
+                continue   # 짜장면 두 개하고 짬뽕 한 개: a count, then an and
             if word.endswith("데") and final_consonant(word[-2]) != "ㄴ":
                 continue   # ㄴ데 (바쁜데, 왔는데, 출근인데): the syllable before 데 carries ㄴ
             if word.endswith("서") and (word.endswith("에서") or has_batchim(word[-2])):
@@ -3285,6 +3304,14 @@ class Bot:
             if not now:
                 continue
             undo = now[-1]   # the later of the two: the repeat
+            held = other if undo == t.name else t.name
+            kept = sc.slot(held)
+            if len(now) == 1 and kept is not None and kept.unmarked and before.get(held) == slots[undo]:
+                # 기차 예매 부산 | 부산에서 출발이요: the place taken as where to go (said unmarked) is said to be
+                # where from: it moves, and where to go is asked
+                slots.pop(held)
+                meanings.pop(held, None)
+                continue
             if undo in before:
                 slots[undo] = before[undo]
             else:
@@ -3801,11 +3828,20 @@ class Bot:
         spoken, where = spoken_digits(norm.text)
         if spoken == norm.text:
             return []
-        out = []
-        for m in slot.pattern.finditer(spoken):
-            if m.end() > m.start():
-                a, b = norm.to_original(where[m.start()], where[m.end() - 1] + 1)
-                out.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+        tries = [(spoken, where)]
+        # 공공공 일이삼 for 000123: the digits read in groups, their spaces dropped when none matches with them
+        keep = [i for i, ch in enumerate(spoken) if not (ch == " " and 0 < i < len(spoken) - 1
+                                                         and spoken[i - 1].isdigit() and spoken[i + 1].isdigit())]
+        if len(keep) < len(spoken):
+            tries.append(("".join(spoken[i] for i in keep), [where[i] for i in keep] + [where[len(spoken)]]))
+        out: list[_Cand] = []
+        for said, at in tries:
+            for m in slot.pattern.finditer(said):
+                if m.end() > m.start():
+                    a, b = norm.to_original(at[m.start()], at[m.end() - 1] + 1)
+                    out.append(_Cand(slot.entity, None, m.group(0), text[a:b], a, b, "pattern"))
+            if out:
+                break
         return out
 
     # ------------------------------------------------------------------ a change of a count none holds
@@ -3908,6 +3944,12 @@ class Bot:
                 loose.append(n)
             else:
                 pairs[i] = n
+        # 짜장면이랑 짬뽕 두 개씩: the count said with 씩 after a list of items is each one's
+        for i, n in list(pairs.items()):
+            if items[i].end <= n.start and (n.text.endswith("씩") or text[n.end:].lstrip().startswith("씩")):
+                while i > 0 and i - 1 not in pairs and _joint(text, items[i - 1], items[i]) is not None:
+                    i -= 1
+                    pairs[i] = n
         if order and items and _NO_FIRST.match(text) and not any(
                 c.replaces is not None or _ALSO_ITEM.match(text, c.end) for c in items):
             if len(order) == 1 and len(items) == 1 and order[0][1] not in (None, "?"):
@@ -3945,6 +3987,11 @@ class Bot:
                     kept = True   # understood: the item is asked, with no fallback reply
                 continue
             self._count_item(entry, n, count_slot, rejected)
+            if asking is not None and entry[1] != "?" and (n.text.endswith("씩") or text[n.end:].lstrip().startswith("씩")):
+                for e in order:   # 하나씩이요, asked 짜장면's count with 짬뽕's to ask too: each one's
+                    if e[1] in (None, "?"):
+                        e[1] = entry[1]
+        order = [e for e in order if e[1] != ""]   # an item whose last one was taken off
         taken, over = order[:item_slot.multiple], order[item_slot.multiple:]
         if over:
             self._add_note(state, render_template(self.settings.too_many_values, {
@@ -3971,6 +4018,12 @@ class Bot:
         if value is not None:
             now = None if new else entry[1] if entry[1] not in (None, "?") else count_slot.default
             value = self._count_changed(count_slot, n, value, now)
+            got = n.resolved if (n.resolved or {}).get("kind") == "count" else resolve("count", n.text)
+            held = resolve("count", str(now)) if now else None
+            if value is None and isinstance((got or {}).get("delta"), int) and isinstance((held or {}).get("value"), int) \
+                    and held["value"] + got["delta"] == 0:
+                entry[1] = ""   # 짬뽕 하나 빼주세요 with one 짬뽕: the last one taken off, it leaves the order
+                return
         if value is None:
             rejected.append((n, count_slot))
             entry[1] = "?"
