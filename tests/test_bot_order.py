@@ -93,6 +93,37 @@ def test_should_pair_each_item_with_the_count_said_with_it(text, tagged, read_ba
     assert (turn.reply, turn.state) == (read_back, "confirm")
 
 
+@pytest.mark.parametrize("text,tagged,read_back", [
+    ("짜장면이랑 짬뽕 두 개씩 주세요", [], "짜장면 2개, 짬뽕 2개 주문할까요?"),
+    ("짜장면이랑 짬뽕 하나씩 주세요", ["하나"], "짜장면 1개, 짬뽕 1개 주문할까요?"),
+    ("탕수육 하나 짜장면이랑 짬뽕 두 개씩 주세요", [], "탕수육 1개, 짜장면 2개, 짬뽕 2개 주문할까요?"),
+])
+def test_should_give_each_item_of_a_list_the_count_said_with_ssik(text, tagged, read_back):
+    # 하나씩 paired with the last item only: 짜장면 was asked (no default) or took the default 1개
+    bot = _bot({text: tagged}, _order(quantity={}))
+    turn = bot.handle("s", text)
+    assert (turn.reply, turn.state) == (read_back, "confirm")
+
+
+def test_should_read_a_count_typed_right_before_its_request_word():
+    # 짬뽕세개주세요, all run together: the untagged 세개 was not read, 짬뽕 took the default 1개
+    text = "짜장면두개짬뽕세개주세요"
+    turn = _bot({text: ["두개"]}).handle("s", text)
+    assert (turn.reply, turn.state) == ("짜장면 2개, 짬뽕 3개 주문할까요?", "confirm")
+
+
+@pytest.mark.parametrize("tagged", [[], ["한 줄"]])
+def test_should_add_an_item_counted_in_jul_at_the_read_back(tagged):
+    # 줄, the counter of 김밥, was read as 줄여 (fewer): '한 줄 추가'는 처리할 수 없어요 and 김밥 asked
+    bot = _bot({"김밥도 한 줄 추가요": tagged})
+    assert bot.handle("s", "짜장면 두 개 주세요").reply == "짜장면 2개 주문할까요?"
+    turn = bot.handle("s", "김밥도 한 줄 추가요")
+    assert (turn.reply, turn.state) == ("짜장면 2개, 김밥 1줄 주문할까요?", "confirm")
+    # fewer is still fewer: 줄여 after the counter 줄
+    assert bot.handle("s", "김밥 한 줄 더요").reply == "짜장면 2개, 김밥 2줄 주문할까요?"
+    assert bot.handle("s", "김밥 한 줄 줄여주세요").reply == "짜장면 2개, 김밥 1줄 주문할까요?"
+
+
 def test_should_answer_once_for_the_order_and_give_an_action_each_item_with_its_count():
     sc = _order()
     del sc["response"]
@@ -169,6 +200,8 @@ def test_should_change_the_order_at_its_read_back(change, read_back):
     ("짜장면 두 개 주세요", "아니 짬뽕으로 주세요", "짬뽕 2개 주문할까요?"),   # one item for one: its count kept
     ("짜장면 두 개 짬뽕 하나 주세요", "아니 탕수육 하나만요", "탕수육 1개 주문할까요?"),
     ("짜장면 두 개 주세요", "짬뽕도 주세요", "짜장면 2개, 짬뽕 1개 주문할까요?"),
+    ("짜장면 두 개 주세요", "짬뽕으로 바꿔주세요", "짬뽕 2개 주문할까요?"),   # one item for one, no no: its count kept
+    ("짜장면 두 개 주세요", "짬뽕으로 할게요", "짬뽕 2개 주문할까요?"),
     ("짜장면 두 개 짬뽕 하나 주세요", "세 개로요", "짜장면 2개, 짬뽕 3개 주문할까요?"),   # the last item said
     ("짜장면 두 개 짬뽕 하나 주세요", "하나 더요", "짜장면 2개, 짬뽕 2개 주문할까요?"),
 ])

@@ -430,11 +430,15 @@ _NO_FIRST = re.compile(r"\s*(?:아니요|아니오|아뇨|아니야|아냐|아�
 # an item said as one more (짬뽕도, 짬뽕 추가, 짬뽕 하나 더): added to the order, whatever came first
 _ALSO_ITEM = re.compile(r"도|\s*(?:\S+\s*)?(?:추가|더)(?![가-힣])")
 # what may follow a count read after an item: the end, a space, an and, a particle or an ending
-_AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가")
+_AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가|주세요|줘")
+# a count said for each item of the list before it (짜장면이랑 짬뽕 하나씩, 두 개씩)
+_EACH = re.compile(r"\s*씩")
+# an item said as what the order is to be (짬뽕으로 바꿔주세요, 짬뽕으로 할게요): the one item held replaced
+_CHANGE_TO = re.compile(r"\s*(?:으로|로)\s*(?:바꿔|바꾸|변경|교체|할게|해\s?주)")
 
 
 # a word of change that takes a count held (늘려, 줄여, 빼, 빠져, 덜): with none held, no count at all
-_CHANGES_HELD = re.compile(r"늘|줄|빼|빠|덜")
+_CHANGES_HELD = re.compile(r"늘|줄(?:여|였|었|어|일)|빼|빠|덜")   # 줄 alone is a counter (김밥 한 줄 추가)
 
 
 def _most_of(got: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -3908,7 +3912,12 @@ class Bot:
                 loose.append(n)
             else:
                 pairs[i] = n
-        if order and items and _NO_FIRST.match(text) and not any(
+                if items[i].end <= n.start and _EACH.match(text, n.end):   # 짜장면이랑 짬뽕 하나씩: each of the list
+                    while i > 0 and i - 1 not in pairs and items[i - 1].end <= items[i].start:
+                        i -= 1
+                        pairs[i] = n
+        if order and items and (_NO_FIRST.match(text) or len(order) == len(items) == 1 and items[0].replaces is None
+                                and _CHANGE_TO.match(text, items[0].end)) and not any(
                 c.replaces is not None or _ALSO_ITEM.match(text, c.end) for c in items):
             if len(order) == 1 and len(items) == 1 and order[0][1] not in (None, "?"):
                 state["order_count"] = order[0][1]   # 짜장면 2개, 아니 짬뽕으로: 짬뽕 2개, as one item and one count
