@@ -228,6 +228,48 @@ def test_should_say_the_count_in_a_follow_up_as_without_counts():
     assert (turn.reply, turn.state) == ("탕수육 2개 주문 받았어요.", "complete")   # the last count kept, as for any slot
 
 
+class _MethodParser(_Parser):
+    """The order parser, with 포장 and 배달 tagged as a ``method``."""
+
+    entity_types = ("menu", "quantity", "method")
+
+    def parse(self, text, today=None):
+        got = super().parse(text, today)
+        said = [Entity("method", w, w, text.index(w), text.index(w) + 2, 0.9) for w in ("포장", "배달") if w in text]
+        return ParseResult(text=text, intent=got.intent, ranking=got.ranking,
+                           entities=tuple(sorted((*got.entities, *said), key=lambda e: e.start)))
+
+
+def test_should_keep_every_item_in_a_follow_up_that_names_no_item():
+    # 배달로요 after the order answered ran it again with 짜장면 2개 alone: 짬뽕 was lost
+    sc = _order(follow_up=True, response="{menu} {quantity} [{method} ]주문 받았어요.")
+    del sc["confirm"]
+    sc["slot"].append({"entity": "method", "required": False})
+    p = _MethodParser({})
+    bot = Bot(p, parse_scenarios({"scenario": [sc]}, "<test>", p.intents, p.entity_types))
+    assert bot.handle("s", "짜장면 두 개 짬뽕 하나 주세요").reply == "짜장면 2개, 짬뽕 1개 주문 받았어요."
+    turn = bot.handle("s", "배달로요")
+    assert (turn.reply, turn.state) == ("짜장면 2개, 짬뽕 1개 배달 주문 받았어요.", "complete")
+    # an item named anew is the order, as before: 탕수육 with the last count
+    assert bot.handle("s", "탕수육은?").reply == "탕수육 2개 배달 주문 받았어요."
+
+
+def test_should_wait_when_asked_to_whatever_the_tagger_tagged_in_it():
+    # the tagger read 잠깐만 as a menu item: '잠깐만'은 메뉴에 없어요, instead of waiting
+    class Tagging(_Parser):
+        def parse(self, text, today=None):
+            got = super().parse(text, today)
+            if not text.startswith("잠깐만"):
+                return got
+            return ParseResult(text=text, intent=got.intent, ranking=got.ranking,
+                               entities=(Entity("menu", "잠깐만", "잠깐만", 0, 3, 0.8),))
+    p = Tagging({})
+    bot = Bot(p, parse_scenarios({"scenario": [_order()]}, "<test>", p.intents, p.entity_types))
+    assert bot.handle("s", "짜장면 두 개 주세요").reply == "짜장면 2개 주문할까요?"
+    turn = bot.handle("s", "잠깐만요")
+    assert (turn.reply, turn.state) == ("네, 천천히 말씀해 주세요. 짜장면 2개 주문할까요?", "confirm")
+
+
 def test_should_name_an_item_the_menu_lacks_and_take_the_others():
     bot = _bot({})
     turn = bot.handle("s", "짜장면 두 개 우동 하나 주세요")   # the tagger's 우동, not on the menu

@@ -1866,7 +1866,7 @@ class Bot:
         # nor are values of this scenario's slots alone (서울에서 부산, 내일 아침 7시 while a slot is asked):
         # values carry no request of their own
         yes_or_no = self._made_of(_squash(text), self._yes_or_no)
-        if not cands and self._asks_to_wait(_squash(text)):
+        if self._asks_to_wait(_squash(text)):   # whatever the tagger made of it (잠깐만 tagged as a menu item)
             state["misunderstood"] = 0   # 잠깐만요 while asked: no misunderstanding, the question waits
             state["turns"] = max(0, int(state.get("turns", 1)) - 1)   # nor a turn towards max_turns
             return self._advance(sid, state, active, text, parse, st.wait, today)
@@ -2216,6 +2216,10 @@ class Bot:
         state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings,
                      order=[*(n for n in slots if n not in named), *named])
         self._follow_joined(state, sc, last, cands)
+        counted = sc.counted
+        if counted is not None and isinstance(last.get("items"), list) and not any(
+                s.name in named for s in counted):   # 짜장면 2개, 짬뽕 1개 배달, then the address: both items kept
+            state["items"] = copy.deepcopy(last["items"])
         return self._advance(sid, state, sc, text, parse, "", today)
 
     def _looked_up(self, text: str, parse: ParseResult, sc: Scenario) -> ParseResult:
@@ -2520,6 +2524,8 @@ class Bot:
             said.append(text)
         state["last"] = {"intent": sc.intent, "slots": dict(state["slots"]),  # for a follow-up
                          "resolved": dict(self._meanings(state))}
+        if items:   # an order's every item and count, for a follow-up that names none (108동 1905호요)
+            state["last"]["items"] = copy.deepcopy(state.get("items") or [])
         self._reset(state)
         if sc.action_fn is not None:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
