@@ -270,6 +270,27 @@ def test_should_wait_when_asked_to_whatever_the_tagger_tagged_in_it():
     assert (turn.reply, turn.state) == ("네, 천천히 말씀해 주세요. 짜장면 2개 주문할까요?", "confirm")
 
 
+def test_should_take_the_pattern_match_a_tagged_piece_of_it_lies_in():
+    # the tagger tagged 108- of 108-1905: refused by the address pattern, and 108-1905 read as a rough count
+    class Partial(_Parser):
+        entity_types = ("menu", "quantity", "address")
+
+        def parse(self, text, today=None):
+            got = super().parse(text, today)
+            if "-" not in text:
+                return got
+            i = text.index("-")
+            return ParseResult(text=text, intent=got.intent, ranking=got.ranking,
+                               entities=(*got.entities, Entity("address", text[:i + 1], text[:i + 1], 0, i + 1, 0.7)))
+    sc = _order(confirm="{menu} {quantity}[ {address}(으)로] 주문할까요?")
+    sc["slot"].append({"entity": "address", "required": False, "pattern": r"\d{1,4}-\d{1,4}"})
+    p = Partial({})
+    bot = Bot(p, parse_scenarios({"scenario": [sc]}, "<test>", p.intents, p.entity_types))
+    assert bot.handle("s", "짜장면 두 개 주세요").reply == "짜장면 2개 주문할까요?"
+    turn = bot.handle("s", "108-1905")
+    assert (turn.reply, turn.state) == ("짜장면 2개 108-1905로 주문할까요?", "confirm")
+
+
 def test_should_name_an_item_the_menu_lacks_and_take_the_others():
     bot = _bot({})
     turn = bot.handle("s", "짜장면 두 개 우동 하나 주세요")   # the tagger's 우동, not on the menu

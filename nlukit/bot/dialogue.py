@@ -2610,6 +2610,8 @@ class Bot:
                     extra.append(_Cand(etype, None, text[a:b], text[a:b], a, b, "pattern"))
         # a regex slot is precise enough to look for whenever the parser found nothing of its type
         for slot in sc.slots:
+            if slot.pattern is not None:   # or only a piece of a match (108- of 108-1905): the match instead
+                cands, extra = self._pattern_whole(norm, text, slot, cands, extra)
             if slot.pattern is None or any(c.entity == slot.entity for c in cands + extra):
                 continue
             for m in slot.pattern.finditer(norm.text):
@@ -3856,6 +3858,25 @@ class Bot:
                     self._resolved(sc, state, slots, today), [], self._lists(state, sc))
 
     # ------------------------------------------------------------------ orders: items each with its count
+
+    @staticmethod
+    def _pattern_whole(norm: Any, text: str, slot: Slot, cands: list[_Cand], extra: list[_Cand]
+                       ) -> tuple[list[_Cand], list[_Cand]]:
+        """``cands`` and ``extra`` with the values of ``slot``'s type that its pattern refuses and that
+        lie inside a match of it (the tagger's ``108-`` of ``108-1905``) replaced by that match, and the
+        other values read in the match (``108-1905`` as a rough count) dropped."""
+        assert slot.pattern is not None
+        mine = [c for c in cands + extra if c.entity == slot.entity]
+        if not mine or any(slot.pattern.fullmatch(str(v)) for c in mine for v in (c.value, c.text)):
+            return cands, extra
+        spans = [(m.start(), m.end(), m.group(0)) for m in slot.pattern.finditer(norm.text) if m.end() > m.start()]
+        got = [(*norm.to_original(s, e), g) for s, e, g in spans]
+        if not got or not all(any(a <= c.start and c.end <= b for a, b, _ in got) for c in mine):
+            return cands, extra
+        inside = [(a, b) for a, b, _ in got]
+        cands = [c for c in cands if not any(a <= c.start and c.end <= b for a, b in inside)]
+        extra = [c for c in extra if not any(c.start < b and a < c.end for a, b in inside)]
+        return cands, extra + [_Cand(slot.entity, None, g, text[a:b], a, b, "pattern") for a, b, g in got]
 
     def _take_order(self, state: dict[str, Any], text: str, sc: Scenario, slots: dict[str, str],
                     cands: Sequence[_Cand], asked: Slot | None) -> tuple[list[_Cand], list[tuple[_Cand, Slot]], list[str]]:
