@@ -270,18 +270,19 @@ def test_should_wait_when_asked_to_whatever_the_tagger_tagged_in_it():
     assert (turn.reply, turn.state) == ("네, 천천히 말씀해 주세요. 짜장면 2개 주문할까요?", "confirm")
 
 
-def test_should_take_the_pattern_match_a_tagged_piece_of_it_lies_in():
-    # the tagger tagged 108- of 108-1905: refused by the address pattern, and 108-1905 read as a rough count
+@pytest.mark.parametrize("tagged", ["108-", "108-1905", None])
+def test_should_take_the_pattern_match_a_tagged_piece_of_it_lies_in(tagged):
+    # 108-1905 at the read-back was read as a rough count ('108-1905'는 정확한 수가 아니에요) and the
+    # count asked, whether the tagger tagged 108- (refused by the address pattern), all of it or nothing
     class Partial(_Parser):
         entity_types = ("menu", "quantity", "address")
 
         def parse(self, text, today=None):
             got = super().parse(text, today)
-            if "-" not in text:
+            if "-" not in text or tagged is None:
                 return got
-            i = text.index("-")
             return ParseResult(text=text, intent=got.intent, ranking=got.ranking,
-                               entities=(*got.entities, Entity("address", text[:i + 1], text[:i + 1], 0, i + 1, 0.7)))
+                               entities=(*got.entities, Entity("address", tagged, tagged, 0, len(tagged), 0.7)))
     sc = _order(confirm="{menu} {quantity}[ {address}(으)로] 주문할까요?")
     sc["slot"].append({"entity": "address", "required": False, "pattern": r"\d{1,4}-\d{1,4}"})
     p = Partial({})

@@ -2598,7 +2598,8 @@ class Bot:
                 m = _BARE_COUNT_WHOLE.fullmatch(norm.text)
             if m and resolve("count", m.group(1)):
                 a, b = norm.to_original(m.start(1), m.end(1))
-                extra.append(_Cand(counted.entity, None, text[a:b], text[a:b], a, b, "pattern"))
+                if not any(c.start <= a and b <= c.end for c in cands):   # 108-1905 tagged as an address
+                    extra.append(_Cand(counted.entity, None, text[a:b], text[a:b], a, b, "pattern"))
         for etype in {s.entity for s in sc.slots
                       if self._resolve_kinds().get(s.entity) == "money"}:
             # an amount with 원 is precise enough to read where the tagger missed it: 3만원 아니
