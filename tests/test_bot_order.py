@@ -298,6 +298,20 @@ def test_should_name_an_item_the_menu_lacks_and_take_the_others():
     assert (turn.reply, turn.state) == ("'우동'은 메뉴에 없어요. 짜장면 2개 주문할까요?", "confirm")
 
 
+@pytest.mark.parametrize("text", ["짜장면 하나랑 마라탕 하나 주세요", "마라탕 두 개랑 짜장면 하나 주세요",
+                                  "짜장면 하나 마라탕은 세 개 주세요"])
+def test_should_name_an_untagged_item_said_with_a_count_that_the_menu_lacks(text):
+    # 마라탕, which the model did not tag, was dropped without a word (or its count went to 짜장면)
+    bot = _bot({}, _order(quantity={}))
+    turn = bot.handle("s", text)
+    assert (turn.reply, turn.state) == ("'마라탕'은 메뉴에 없어요. 짜장면 1개 주문할까요?", "confirm")
+    # a word of the scenario's own sentences (주문) or a listed item before a count is no such item
+    assert bot.handle("t", "짜장면 두 개 주문 하나 더 주세요").reply == "짜장면 2개 주문할까요?"
+    assert bot.handle("u", "짜장면 두 개 짬뽕 하나 주세요").reply == "짜장면 2개, 짬뽕 1개 주문할까요?"
+    # nor is a word said right after an item, about it
+    assert _bot({}).handle("v", "짜장면 곱빼기 하나 주세요").reply == "짜장면 1개 주문할까요?"
+
+
 def test_should_keep_one_item_and_one_count_as_before_without_counts():
     # a scenario without counts: unchanged (the first item and its count)
     plain = _order()

@@ -1108,6 +1108,40 @@ class Bot:
                     return [_Cand(slot.entity, None, noun, noun, a, b, "unlisted")]
         return []
 
+    def _unlisted_items(self, text: str, sc: Scenario, found: Sequence[_Cand]) -> list[_Cand]:
+        """In an order (a count slot with ``counts``) whose item slot has ``values``: each noun the model
+        did not tag said right before a count, a particle at most between (``우동 하나``, ``마라탕은 두 개``),
+        that may be a value no list has (:meth:`_free_noun`): an item to refuse by name, as the model's
+        own unlisted guess is, instead of its count going to another item or nowhere; none without MeCab."""
+        pair = sc.counted
+        if pair is None or pair[0].values is None:
+            return []
+        try:
+            tokens = get_tokenizer("mecab").tokenize(text)
+        except Exception:  # noqa: BLE001 - without MeCab nothing is read as an unlisted item
+            return []
+        own, _ = self._scenario_words(sc)
+        out: list[_Cand] = []
+        for w in re.finditer(r"\S+", text):
+            mine = [t for t in tokens if w.start() <= t.start < w.end()]
+            n = len(mine)
+            while n and mine[n - 1].pos.startswith("J"):
+                n -= 1
+            # a word ending in a noun, its particle after it (MeCab may read the start of an unknown
+            # dish as a verb: 마라 of 마라탕), Hangul alone
+            if n == 0 or mine[n - 1].pos.split("+")[0] not in ("NNG", "NNP"):
+                continue
+            a, b = w.start(), mine[n - 1].end
+            noun = text[a:b]
+            if not re.fullmatch(r"[가-힣]+", noun) or any(
+                    c.entity == pair[0].entity and c.end <= a and not text[c.end:a].strip() for c in found):
+                continue   # 짜장면 곱빼기 하나: right after an item, a word of that item's
+            if len(noun) < 2 or any(c.start < b and a < c.end for c in found) or _count_after(text, b) is None \
+                    or not self._free_noun(noun, sc, own):
+                continue
+            out.append(_Cand(pair[0].entity, None, noun, noun, a, b, "unlisted"))
+        return out
+
     def _free_noun(self, noun: str, sc: Scenario, own: frozenset[str]) -> bool:
         """Whether ``noun`` may be a value no list has: no word of the scenario's own sentences or a
         slot's name, no surface the dictionary lists, no date, time, amount or count and no part of
@@ -2644,6 +2678,7 @@ class Bot:
             extra += self._misspelled(norm, text, asked, index)
         # 수영장 예약해줘: a value the list lacks, never tagged (after the misspelled ones: 헬쓰장 is 헬스장)
         extra += self._unlisted(text, parse, sc, asked, held or {}, cands + extra)
+        extra += self._unlisted_items(text, sc, cands + extra)   # 짜장면 하나랑 우동 하나: 우동 is no item
         for x in extra:
             same = [c for c in cands if c.entity == x.entity and ((c.start < x.end and x.start < c.end)
                                                                   or (c.value == x.value and x.source != "typo"))]
