@@ -93,6 +93,37 @@ def test_should_pair_each_item_with_the_count_said_with_it(text, tagged, read_ba
     assert (turn.reply, turn.state) == (read_back, "confirm")
 
 
+@pytest.mark.parametrize("text,tagged,read_back", [
+    ("짜장면이랑 짬뽕 두 개씩 주세요", [], "짜장면 2개, 짬뽕 2개 주문할까요?"),
+    ("짜장면이랑 짬뽕 하나씩 주세요", ["하나"], "짜장면 1개, 짬뽕 1개 주문할까요?"),
+    ("탕수육 하나 짜장면이랑 짬뽕 두 개씩 주세요", [], "탕수육 1개, 짜장면 2개, 짬뽕 2개 주문할까요?"),
+])
+def test_should_give_each_item_of_a_list_the_count_said_with_ssik(text, tagged, read_back):
+    # 하나씩 paired with the last item only: 짜장면 was asked (no default) or took the default 1개
+    bot = _bot({text: tagged}, _order(quantity={}))
+    turn = bot.handle("s", text)
+    assert (turn.reply, turn.state) == (read_back, "confirm")
+
+
+def test_should_read_a_count_typed_right_before_its_request_word():
+    # 짬뽕세개주세요, all run together: the untagged 세개 was not read, 짬뽕 took the default 1개
+    text = "짜장면두개짬뽕세개주세요"
+    turn = _bot({text: ["두개"]}).handle("s", text)
+    assert (turn.reply, turn.state) == ("짜장면 2개, 짬뽕 3개 주문할까요?", "confirm")
+
+
+@pytest.mark.parametrize("tagged", [[], ["한 줄"]])
+def test_should_add_an_item_counted_in_jul_at_the_read_back(tagged):
+    # 줄, the counter of 김밥, was read as 줄여 (fewer): '한 줄 추가'는 처리할 수 없어요 and 김밥 asked
+    bot = _bot({"김밥도 한 줄 추가요": tagged})
+    assert bot.handle("s", "짜장면 두 개 주세요").reply == "짜장면 2개 주문할까요?"
+    turn = bot.handle("s", "김밥도 한 줄 추가요")
+    assert (turn.reply, turn.state) == ("짜장면 2개, 김밥 1줄 주문할까요?", "confirm")
+    # fewer is still fewer: 줄여 after the counter 줄
+    assert bot.handle("s", "김밥 한 줄 더요").reply == "짜장면 2개, 김밥 2줄 주문할까요?"
+    assert bot.handle("s", "김밥 한 줄 줄여주세요").reply == "짜장면 2개, 김밥 1줄 주문할까요?"
+
+
 def test_should_answer_once_for_the_order_and_give_an_action_each_item_with_its_count():
     sc = _order()
     del sc["response"]
@@ -169,6 +200,8 @@ def test_should_change_the_order_at_its_read_back(change, read_back):
     ("짜장면 두 개 주세요", "아니 짬뽕으로 주세요", "짬뽕 2개 주문할까요?"),   # one item for one: its count kept
     ("짜장면 두 개 짬뽕 하나 주세요", "아니 탕수육 하나만요", "탕수육 1개 주문할까요?"),
     ("짜장면 두 개 주세요", "짬뽕도 주세요", "짜장면 2개, 짬뽕 1개 주문할까요?"),
+    ("짜장면 두 개 주세요", "짬뽕으로 바꿔주세요", "짬뽕 2개 주문할까요?"),   # one item for one, no no: its count kept
+    ("짜장면 두 개 주세요", "짬뽕으로 할게요", "짬뽕 2개 주문할까요?"),
     ("짜장면 두 개 짬뽕 하나 주세요", "세 개로요", "짜장면 2개, 짬뽕 3개 주문할까요?"),   # the last item said
     ("짜장면 두 개 짬뽕 하나 주세요", "하나 더요", "짜장면 2개, 짬뽕 2개 주문할까요?"),
 ])
@@ -195,10 +228,88 @@ def test_should_say_the_count_in_a_follow_up_as_without_counts():
     assert (turn.reply, turn.state) == ("탕수육 2개 주문 받았어요.", "complete")   # the last count kept, as for any slot
 
 
+class _MethodParser(_Parser):
+    """The order parser, with 포장 and 배달 tagged as a ``method``."""
+
+    entity_types = ("menu", "quantity", "method")
+
+    def parse(self, text, today=None):
+        got = super().parse(text, today)
+        said = [Entity("method", w, w, text.index(w), text.index(w) + 2, 0.9) for w in ("포장", "배달") if w in text]
+        return ParseResult(text=text, intent=got.intent, ranking=got.ranking,
+                           entities=tuple(sorted((*got.entities, *said), key=lambda e: e.start)))
+
+
+def test_should_keep_every_item_in_a_follow_up_that_names_no_item():
+    # 배달로요 after the order answered ran it again with 짜장면 2개 alone: 짬뽕 was lost
+    sc = _order(follow_up=True, response="{menu} {quantity} [{method} ]주문 받았어요.")
+    del sc["confirm"]
+    sc["slot"].append({"entity": "method", "required": False})
+    p = _MethodParser({})
+    bot = Bot(p, parse_scenarios({"scenario": [sc]}, "<test>", p.intents, p.entity_types))
+    assert bot.handle("s", "짜장면 두 개 짬뽕 하나 주세요").reply == "짜장면 2개, 짬뽕 1개 주문 받았어요."
+    turn = bot.handle("s", "배달로요")
+    assert (turn.reply, turn.state) == ("짜장면 2개, 짬뽕 1개 배달 주문 받았어요.", "complete")
+    # an item named anew is the order, as before: 탕수육 with the last count
+    assert bot.handle("s", "탕수육은?").reply == "탕수육 2개 배달 주문 받았어요."
+
+
+def test_should_wait_when_asked_to_whatever_the_tagger_tagged_in_it():
+    # the tagger read 잠깐만 as a menu item: '잠깐만'은 메뉴에 없어요, instead of waiting
+    class Tagging(_Parser):
+        def parse(self, text, today=None):
+            got = super().parse(text, today)
+            if not text.startswith("잠깐만"):
+                return got
+            return ParseResult(text=text, intent=got.intent, ranking=got.ranking,
+                               entities=(Entity("menu", "잠깐만", "잠깐만", 0, 3, 0.8),))
+    p = Tagging({})
+    bot = Bot(p, parse_scenarios({"scenario": [_order()]}, "<test>", p.intents, p.entity_types))
+    assert bot.handle("s", "짜장면 두 개 주세요").reply == "짜장면 2개 주문할까요?"
+    turn = bot.handle("s", "잠깐만요")
+    assert (turn.reply, turn.state) == ("네, 천천히 말씀해 주세요. 짜장면 2개 주문할까요?", "confirm")
+
+
+@pytest.mark.parametrize("tagged", ["108-", "108-1905", None])
+def test_should_take_the_pattern_match_a_tagged_piece_of_it_lies_in(tagged):
+    # 108-1905 at the read-back was read as a rough count ('108-1905'는 정확한 수가 아니에요) and the
+    # count asked, whether the tagger tagged 108- (refused by the address pattern), all of it or nothing
+    class Partial(_Parser):
+        entity_types = ("menu", "quantity", "address")
+
+        def parse(self, text, today=None):
+            got = super().parse(text, today)
+            if "-" not in text or tagged is None:
+                return got
+            return ParseResult(text=text, intent=got.intent, ranking=got.ranking,
+                               entities=(*got.entities, Entity("address", tagged, tagged, 0, len(tagged), 0.7)))
+    sc = _order(confirm="{menu} {quantity}[ {address}(으)로] 주문할까요?")
+    sc["slot"].append({"entity": "address", "required": False, "pattern": r"\d{1,4}-\d{1,4}"})
+    p = Partial({})
+    bot = Bot(p, parse_scenarios({"scenario": [sc]}, "<test>", p.intents, p.entity_types))
+    assert bot.handle("s", "짜장면 두 개 주세요").reply == "짜장면 2개 주문할까요?"
+    turn = bot.handle("s", "108-1905")
+    assert (turn.reply, turn.state) == ("짜장면 2개 108-1905로 주문할까요?", "confirm")
+
+
 def test_should_name_an_item_the_menu_lacks_and_take_the_others():
     bot = _bot({})
     turn = bot.handle("s", "짜장면 두 개 우동 하나 주세요")   # the tagger's 우동, not on the menu
     assert (turn.reply, turn.state) == ("'우동'은 메뉴에 없어요. 짜장면 2개 주문할까요?", "confirm")
+
+
+@pytest.mark.parametrize("text", ["짜장면 하나랑 마라탕 하나 주세요", "마라탕 두 개랑 짜장면 하나 주세요",
+                                  "짜장면 하나 마라탕은 세 개 주세요"])
+def test_should_name_an_untagged_item_said_with_a_count_that_the_menu_lacks(text):
+    # 마라탕, which the model did not tag, was dropped without a word (or its count went to 짜장면)
+    bot = _bot({}, _order(quantity={}))
+    turn = bot.handle("s", text)
+    assert (turn.reply, turn.state) == ("'마라탕'은 메뉴에 없어요. 짜장면 1개 주문할까요?", "confirm")
+    # a word of the scenario's own sentences (주문) or a listed item before a count is no such item
+    assert bot.handle("t", "짜장면 두 개 주문 하나 더 주세요").reply == "짜장면 2개 주문할까요?"
+    assert bot.handle("u", "짜장면 두 개 짬뽕 하나 주세요").reply == "짜장면 2개, 짬뽕 1개 주문할까요?"
+    # nor is a word said right after an item, about it
+    assert _bot({}).handle("v", "짜장면 곱빼기 하나 주세요").reply == "짜장면 1개 주문할까요?"
 
 
 def test_should_keep_one_item_and_one_count_as_before_without_counts():

@@ -430,7 +430,9 @@ _NO_FIRST = re.compile(r"\s*(?:아니요|아니오|아뇨|아니야|아냐|아�
 # an item said as one more (짬뽕도, 짬뽕 추가, 짬뽕 하나 더): added to the order, whatever came first
 _ALSO_ITEM = re.compile(r"도|\s*(?:\S+\s*)?(?:추가|더)(?![가-힣])")
 # what may follow a count read after an item: the end, a space, an and, a particle or an ending
-_AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가")
+_AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가|주세요|줘")
+# an item said as what the order is to be (짬뽕으로 바꿔주세요, 짬뽕으로 할게요): the one item held replaced
+_CHANGE_TO = re.compile(r"\s*(?:으로|로)\s*(?:바꿔|바꾸|변경|교체|할게|해\s?주)")
 
 
 # nouns that name the thing in general, or no thing, never a value a list lacks (제품을 교환하고 싶어요, 물건을
@@ -444,7 +446,7 @@ _ANY_OF = frozenset(("나", "이나", "든지", "이든지", "든가", "라도",
 
 
 # a word of change that takes a count held (늘려, 줄여, 빼, 빠져, 덜): with none held, no count at all
-_CHANGES_HELD = re.compile(r"늘|줄(?:여|이|어|었)|빼|빠|덜")   # not the counter 줄 (김밥 한 줄 더)
+_CHANGES_HELD = re.compile(r"늘|줄(?:여|였|이|어|었|일)|빼|빠|덜")   # not the counter 줄 (김밥 한 줄 더, 한 줄 추가)
 
 
 def _most_of(got: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -1120,6 +1122,40 @@ class Bot:
                         ("JKO" in marks and not asks_more) or self._like_listed(noun, slot))):
                     return [_Cand(slot.entity, None, noun, noun, a, b, "unlisted")]
         return []
+
+    def _unlisted_items(self, text: str, sc: Scenario, found: Sequence[_Cand]) -> list[_Cand]:
+        """In an order (a count slot with ``counts``) whose item slot has ``values``: each noun the model
+        did not tag said right before a count, a particle at most between (``우동 하나``, ``마라탕은 두 개``),
+        that may be a value no list has (:meth:`_free_noun`): an item to refuse by name, as the model's
+        own unlisted guess is, instead of its count going to another item or nowhere; none without MeCab."""
+        pair = sc.counted
+        if pair is None or pair[0].values is None:
+            return []
+        try:
+            tokens = get_tokenizer("mecab").tokenize(text)
+        except Exception:  # noqa: BLE001 - without MeCab nothing is read as an unlisted item
+            return []
+        own, _ = self._scenario_words(sc)
+        out: list[_Cand] = []
+        for w in re.finditer(r"\S+", text):
+            mine = [t for t in tokens if w.start() <= t.start < w.end()]
+            n = len(mine)
+            while n and mine[n - 1].pos.startswith("J"):
+                n -= 1
+            # a word ending in a noun, its particle after it (MeCab may read the start of an unknown
+            # dish as a verb: 마라 of 마라탕), Hangul alone
+            if n == 0 or mine[n - 1].pos.split("+")[0] not in ("NNG", "NNP"):
+                continue
+            a, b = w.start(), mine[n - 1].end
+            noun = text[a:b]
+            if not re.fullmatch(r"[가-힣]+", noun) or any(
+                    c.entity == pair[0].entity and c.end <= a and not text[c.end:a].strip() for c in found):
+                continue   # 짜장면 곱빼기 하나: right after an item, a word of that item's
+            if len(noun) < 2 or any(c.start < b and a < c.end for c in found) or _count_after(text, b) is None \
+                    or not self._free_noun(noun, sc, own):
+                continue
+            out.append(_Cand(pair[0].entity, None, noun, noun, a, b, "unlisted"))
+        return out
 
     def _free_noun(self, noun: str, sc: Scenario, own: frozenset[str]) -> bool:
         """Whether ``noun`` may be a value no list has: no word of the scenario's own sentences or a
@@ -1879,7 +1915,7 @@ class Bot:
         # nor are values of this scenario's slots alone (서울에서 부산, 내일 아침 7시 while a slot is asked):
         # values carry no request of their own
         yes_or_no = self._made_of(_squash(text), self._yes_or_no)
-        if not cands and self._asks_to_wait(_squash(text)):
+        if self._asks_to_wait(_squash(text)):   # whatever the tagger made of it (잠깐만 tagged as a menu item)
             state["misunderstood"] = 0   # 잠깐만요 while asked: no misunderstanding, the question waits
             state["turns"] = max(0, int(state.get("turns", 1)) - 1)   # nor a turn towards max_turns
             return self._advance(sid, state, active, text, parse, st.wait, today)
@@ -2229,6 +2265,10 @@ class Bot:
         state.update(intent=sc.intent, slots=slots, turns=1, misunderstood=0, resolved=meanings,
                      order=[*(n for n in slots if n not in named), *named])
         self._follow_joined(state, sc, last, cands)
+        counted = sc.counted
+        if counted is not None and isinstance(last.get("items"), list) and not any(
+                s.name in named for s in counted):   # 짜장면 2개, 짬뽕 1개 배달, then the address: both items kept
+            state["items"] = copy.deepcopy(last["items"])
         return self._advance(sid, state, sc, text, parse, "", today)
 
     def _looked_up(self, text: str, parse: ParseResult, sc: Scenario) -> ParseResult:
@@ -2533,6 +2573,8 @@ class Bot:
             said.append(text)
         state["last"] = {"intent": sc.intent, "slots": dict(state["slots"]),  # for a follow-up
                          "resolved": dict(self._meanings(state))}
+        if items:   # an order's every item and count, for a follow-up that names none (108동 1905호요)
+            state["last"]["items"] = copy.deepcopy(state.get("items") or [])
         self._reset(state)
         if sc.action_fn is not None:
             context = {"session_id": sid, "intent": sc.intent, "text": text,
@@ -2605,7 +2647,8 @@ class Bot:
                 m = _BARE_COUNT_WHOLE.fullmatch(norm.text)
             if m and resolve("count", m.group(1)):
                 a, b = norm.to_original(m.start(1), m.end(1))
-                extra.append(_Cand(counted.entity, None, text[a:b], text[a:b], a, b, "pattern"))
+                if not any(c.start <= a and b <= c.end for c in cands):   # 108-1905 tagged as an address
+                    extra.append(_Cand(counted.entity, None, text[a:b], text[a:b], a, b, "pattern"))
         for etype in {s.entity for s in sc.slots
                       if self._resolve_kinds().get(s.entity) == "money"}:
             # an amount with 원 is precise enough to read where the tagger missed it: 3만원 아니
@@ -2617,6 +2660,8 @@ class Bot:
                     extra.append(_Cand(etype, None, text[a:b], text[a:b], a, b, "pattern"))
         # a regex slot is precise enough to look for whenever the parser found nothing of its type
         for slot in sc.slots:
+            if slot.pattern is not None:   # or only a piece of a match (108- of 108-1905): the match instead
+                cands, extra = self._pattern_whole(norm, text, slot, cands, extra)
             if slot.pattern is None or any(c.entity == slot.entity for c in cands + extra):
                 continue
             for m in slot.pattern.finditer(norm.text):
@@ -2648,6 +2693,7 @@ class Bot:
             extra += self._misspelled(norm, text, asked, index)
         # 수영장 예약해줘: a value the list lacks, never tagged (after the misspelled ones: 헬쓰장 is 헬스장)
         extra += self._unlisted(text, parse, sc, asked, held or {}, cands + extra)
+        extra += self._unlisted_items(text, sc, cands + extra)   # 짜장면 하나랑 우동 하나: 우동 is no item
         for x in extra:
             same = [c for c in cands if c.entity == x.entity and ((c.start < x.end and x.start < c.end)
                                                                   or (c.value == x.value and x.source != "typo"))]
@@ -3883,6 +3929,25 @@ class Bot:
 
     # ------------------------------------------------------------------ orders: items each with its count
 
+    @staticmethod
+    def _pattern_whole(norm: Any, text: str, slot: Slot, cands: list[_Cand], extra: list[_Cand]
+                       ) -> tuple[list[_Cand], list[_Cand]]:
+        """``cands`` and ``extra`` with the values of ``slot``'s type that its pattern refuses and that
+        lie inside a match of it (the tagger's ``108-`` of ``108-1905``) replaced by that match, and the
+        other values read in the match (``108-1905`` as a rough count) dropped."""
+        assert slot.pattern is not None
+        mine = [c for c in cands + extra if c.entity == slot.entity]
+        if not mine or any(slot.pattern.fullmatch(str(v)) for c in mine for v in (c.value, c.text)):
+            return cands, extra
+        spans = [(m.start(), m.end(), m.group(0)) for m in slot.pattern.finditer(norm.text) if m.end() > m.start()]
+        got = [(*norm.to_original(s, e), g) for s, e, g in spans]
+        if not got or not all(any(a <= c.start and c.end <= b for a, b, _ in got) for c in mine):
+            return cands, extra
+        inside = [(a, b) for a, b, _ in got]
+        cands = [c for c in cands if not any(a <= c.start and c.end <= b for a, b in inside)]
+        extra = [c for c in extra if not any(c.start < b and a < c.end for a, b in inside)]
+        return cands, extra + [_Cand(slot.entity, None, g, text[a:b], a, b, "pattern") for a, b, g in got]
+
     def _take_order(self, state: dict[str, Any], text: str, sc: Scenario, slots: dict[str, str],
                     cands: Sequence[_Cand], asked: Slot | None) -> tuple[list[_Cand], list[tuple[_Cand, Slot]], list[str]]:
         """For a scenario whose count slot ``counts`` a ``multiple`` item slot: the items and counts of
@@ -3950,7 +4015,8 @@ class Bot:
                 while i > 0 and i - 1 not in pairs and _joint(text, items[i - 1], items[i]) is not None:
                     i -= 1
                     pairs[i] = n
-        if order and items and _NO_FIRST.match(text) and not any(
+        if order and items and (_NO_FIRST.match(text) or len(order) == len(items) == 1 and items[0].replaces is None
+                                and _CHANGE_TO.match(text, items[0].end)) and not any(
                 c.replaces is not None or _ALSO_ITEM.match(text, c.end) for c in items):
             if len(order) == 1 and len(items) == 1 and order[0][1] not in (None, "?"):
                 state["order_count"] = order[0][1]   # 짜장면 2개, 아니 짬뽕으로: 짬뽕 2개, as one item and one count
