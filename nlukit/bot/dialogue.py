@@ -1946,6 +1946,10 @@ class Bot:
                     state["filled"], _ = self._fill_joined(state, text, active, state["slots"], cands, asked,
                                                            bare, self._meanings(state))
                 return self._advance(sid, state, active, text, parse, render_template(said, {}), today)
+            if passing and other.resume and (other.slots or other.action is not None):
+                aside = self._aside(sid, state, active, other, text, parse, today)
+                if aside is not None:   # 탕수육 얼마예요? while an order is under way: answered, the order goes on
+                    return aside
             if passing:
                 return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
@@ -2164,6 +2168,21 @@ class Bot:
             if bare or self._is_correction(rest, cands, active):
                 return other, rest, parse, cands, bare
         return None
+
+    def _aside(self, sid: str, state: dict[str, Any], active: Scenario, other: Scenario, text: str,
+               parse: ParseResult, today: datetime.date | None) -> Turn | None:
+        """``탕수육 얼마예요?`` while ``active`` (an order) asks or reads back: ``other``, a ``resume``
+        scenario with slots or an action, answered from this message alone, on a copy of the session
+        (its values never reach the request under way, nor its items or counts), then the request
+        under way asked again (its question or its read-back). None when ``other`` would have to ask
+        something itself (날씨 어때? without a place): it then takes over, as any new request does, since
+        with two questions open an answer (부산) could be meant for either."""
+        side = copy.deepcopy(state)
+        turn = self._start(sid, side, other, text, parse, today)
+        if side.get("intent"):   # it asks (a slot, which one of two values): not answered in passing
+            return None
+        state["misunderstood"] = 0
+        return self._advance(sid, state, active, text, parse, turn.reply, today)
 
     def _takes_all(self, state: Mapping[str, Any], asked: Slot | None, text: str) -> bool:
         """True when ``text`` answers which one of the values offered for ``asked`` with all of them
