@@ -1931,7 +1931,11 @@ class Bot:
                 other, text, _, cands, bare = lead
                 # 네 근데 시간은 9시로 (the model reads 네 as thanks): a yes, no thanks to answer
                 passing = not self._made_of(_squash(head), self._yes_or_no | _FILLERS | _BY_THE_WAY)
-            if passing and other.resume and other.response is not None:
+            if passing and other.resume and (other.slots or other.action is not None):
+                aside = self._aside(sid, state, active, other, text, parse, today)
+                if aside is not None:   # 탕수육 얼마예요? while an order is under way: answered, the order goes on
+                    return aside
+            elif passing and other.resume and other.response is not None:
                 # 고마워 while the date is asked: answered in passing, and the question asked again
                 state["misunderstood"] = 0
                 said = other.resume if isinstance(other.resume, str) else \
@@ -1946,10 +1950,6 @@ class Bot:
                     state["filled"], _ = self._fill_joined(state, text, active, state["slots"], cands, asked,
                                                            bare, self._meanings(state))
                 return self._advance(sid, state, active, text, parse, render_template(said, {}), today)
-            if passing and other.resume and (other.slots or other.action is not None):
-                aside = self._aside(sid, state, active, other, text, parse, today)
-                if aside is not None:   # 탕수육 얼마예요? while an order is under way: answered, the order goes on
-                    return aside
             if passing:
                 return self._start(sid, state, self.scenarios[intent], text, parse, today)
         slots: dict[str, str] = state["slots"]
@@ -2154,7 +2154,8 @@ class Bot:
                 break
             got = self._parse(text[:words[k - 1].end()], today)
             other = self.scenarios.scenarios.get(self._confident(got) or "")
-            if other is None or other is active or not other.resume or other.response is None:
+            if other is None or other is active or not other.resume or other.response is None \
+                    or other.slots or other.action is not None:   # thanks, not a question of its own
                 continue
             i = k
             while i < len(words) and self._made_of(_squash(words[i].group(0)), _FILLERS | _BY_THE_WAY):
@@ -2182,7 +2183,10 @@ class Bot:
         if side.get("intent"):   # it asks (a slot, which one of two values): not answered in passing
             return None
         state["misunderstood"] = 0
-        return self._advance(sid, state, active, text, parse, turn.reply, today)
+        again = self._advance(sid, state, active, text, parse, turn.reply, today)
+        if "\n" in turn.reply and again.reply.startswith(turn.reply + " "):   # 서울이랑 부산 날씨: a line each, the question too
+            again = dataclasses.replace(again, reply=turn.reply + "\n" + again.reply[len(turn.reply) + 1:])
+        return again
 
     def _takes_all(self, state: Mapping[str, Any], asked: Slot | None, text: str) -> bool:
         """True when ``text`` answers which one of the values offered for ``asked`` with all of them
