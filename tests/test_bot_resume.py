@@ -25,7 +25,7 @@ MENU = {"짜장면": ["짜장"], "짬뽕": [], "탕수육": [], "김밥": []}
 class _Parser:
     fallback_intent = "fallback"
     intents = ("order", "price")
-    entity_types = ("menu", "quantity")
+    entity_types = ("menu", "quantity", "method")
     resolve = {"quantity": "count"}
 
     def __init__(self):
@@ -39,6 +39,9 @@ class _Parser:
                 if not any(e.start < i + len(s) and i < e.end for e in found):
                     found.append(Entity("menu", s, v, i, i + len(s), 0.9))
                 i = text.find(s, i + 1)
+        for w in ("포장", "배달"):
+            if w in text:
+                found.append(Entity("method", w, w, text.index(w), text.index(w) + 2, 0.9))
         found.sort(key=lambda e: e.start)
         if "얼마" in text:
             intent = IntentScore("price", 0.9)
@@ -104,3 +107,16 @@ def test_should_let_a_price_question_that_must_ask_take_over():
     turn = bot.handle("t", "탕수육 얼마예요?")
     assert (turn.reply, turn.state) == ("탕수육 18,000원이에요.", "complete")
     assert bot.session("t")["intent"] is None
+
+
+def test_should_take_values_of_the_order_said_with_the_question_but_not_the_item_priced_nor_its_count():
+    # 배달 said with the price question was lost with the order
+    method = {"entity": "method", "values": ["포장", "배달"], "prompt": "포장과 배달 중에 어떻게 해 드릴까요?"}
+    order = {**ORDER, "confirm": "{menu} {method} 주문할까요?", "slot": [*ORDER["slot"], method]}
+    bot = _bot(order, PRICE)
+    assert bot.handle("d", "짜장면 2개 주세요").reply == "포장과 배달 중에 어떻게 해 드릴까요?"
+    turn = bot.handle("d", "배달로 하고 탕수육 얼마예요?")
+    assert (turn.reply, turn.state) == ("탕수육 18,000원이에요. 짜장면 2개 배달 주문할까요?", "confirm")
+    turn = bot.handle("d", "탕수육 3개 얼마예요?")   # 탕수육 and its count stay the question's
+    assert (turn.reply, turn.state) == ("탕수육 18,000원이에요. 짜장면 2개 배달 주문할까요?", "confirm")
+    assert bot.handle("d", "네").reply == "짜장면 2 주문 완료"

@@ -2183,8 +2183,17 @@ class Bot:
         if side.get("intent"):   # it asks (a slot, which one of two values): not answered in passing
             return None
         state["misunderstood"] = 0
+        # 배달로 하고 탕수육은 얼마예요?: values of the request under way said with it answer it, but none of
+        # the types the question asks about (탕수육 priced is not ordered) nor an item's count
+        own = {s.entity for s in other.slots} | {s.entity for s in active.slots if s.counts}
+        asked = active.slot(state.get("asked") or "")
+        cands = [c for c in self._candidates(text, parse, active, asked, state["slots"]) if c.entity not in own]
+        if cands:
+            state["filled"], _ = self._fill_joined(state, text, active, state["slots"], cands, asked, False,
+                                                   self._meanings(state))
         again = self._advance(sid, state, active, text, parse, turn.reply, today)
-        if "\n" in turn.reply and again.reply.startswith(turn.reply + " "):   # 서울이랑 부산 날씨: a line each, the question too
+        if (not turn.reply.rstrip().endswith((".", "?", "!", "~", ")")) or "\n" in turn.reply) \
+                and again.reply.startswith(turn.reply + " "):   # a list, a line a city: the question on a line of its own
             again = dataclasses.replace(again, reply=turn.reply + "\n" + again.reply[len(turn.reply) + 1:])
         return again
 
