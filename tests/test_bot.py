@@ -1001,12 +1001,50 @@ def test_should_refuse_a_resume_that_is_no_flag_or_text(resume, needle):
         parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types)
 
 
-def test_should_refuse_resume_on_a_scenario_with_slots():
+@pytest.mark.parametrize("extra, needle", [
+    ({"resume": True, "confirm": "{location} 알려드릴까요?"}, "with confirm cannot answer in passing"),
+    ({"resume": "그렇군요."}, "set resume = true instead of a text")])
+def test_should_refuse_resume_on_a_scenario_that_reads_back_or_a_resume_text_with_slots(extra, needle):
     parser = StandInParser()
-    data = {"scenario": [{"intent": "weather", "response": "{location}", "resume": True,
-                          "slot": [{"entity": "location", "prompt": "어디요?"}]}]}
-    with pytest.raises(ScenarioError, match="only a scenario without slots"):
+    data = {"scenario": [{"intent": "weather", "response": "{location}",
+                          "slot": [{"entity": "location", "prompt": "어디요?"}], **extra}]}
+    with pytest.raises(ScenarioError, match=needle):
         parse_scenarios(data, intents=parser.intents, entity_types=parser.entity_types)
+
+
+WEATHER_RESUMES = {"intent": "weather", "response": "{date} {location} 날씨는 맑아요.", "resume": True,
+                   "slot": [{"entity": "location", "prompt": "어느 지역이요?"}, {"entity": "date", "default": "오늘"}]}
+
+
+def test_should_answer_a_question_with_slots_in_passing_and_go_on_with_the_booking():
+    # the weather asked mid-booking took over: the booking and its origin were lost, 부산으로 then no answer
+    bot = resume_bot({}, WEATHER_RESUMES)
+    talk(bot, "w1", [
+        ("서울에서 출발하는 기차 예매해줘", "어디로 가세요?", "ask_slot"),
+        ("부산 날씨 알려줘", "오늘 부산 날씨는 맑아요. 어디로 가세요?", "ask_slot"),
+        ("부산으로", "언제 출발하세요?", "ask_slot"),      # the weather's 부산 was not taken for the booking
+        ("내일", "내일 서울에서 부산으로 예매할까요?", "confirm"),
+        ("내일 대구 날씨는?", "내일 대구 날씨는 맑아요. 내일 서울에서 부산으로 예매할까요?", "confirm"),
+        ("네", "내일 서울에서 부산으로 예매했어요.", "complete"),
+    ])
+    assert bot.session("w1")["intent"] is None
+
+
+def test_should_let_a_resume_question_that_must_ask_take_over():
+    # 날씨 알려줘 without a place: the weather asks where, and the booking gives way as to any new request
+    bot = resume_bot({}, WEATHER_RESUMES)
+    talk(bot, "w2", [
+        ("서울에서 출발하는 기차 예매해줘", "어디로 가세요?", "ask_slot"),
+        ("날씨 알려줘", "어느 지역이요?", "ask_slot"),
+        ("부산", "오늘 부산 날씨는 맑아요.", "complete"),
+    ])
+    # without resume the weather takes over even when it answers at once
+    bot = resume_bot({}, {k: v for k, v in WEATHER_RESUMES.items() if k != "resume"})
+    talk(bot, "w3", [
+        ("서울에서 출발하는 기차 예매해줘", "어디로 가세요?", "ask_slot"),
+        ("부산 날씨 알려줘", "오늘 부산 날씨는 맑아요.", "complete"),
+    ])
+    assert bot.session("w3")["intent"] is None
 
 
 def test_should_take_the_value_after_a_bare_no_as_the_one_meant():

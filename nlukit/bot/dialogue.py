@@ -1931,7 +1931,11 @@ class Bot:
                 other, text, _, cands, bare = lead
                 # 네 근데 시간은 9시로 (the model reads 네 as thanks): a yes, no thanks to answer
                 passing = not self._made_of(_squash(head), self._yes_or_no | _FILLERS | _BY_THE_WAY)
-            if passing and other.resume and other.response is not None:
+            if passing and other.resume and (other.slots or other.action is not None):
+                aside = self._aside(sid, state, active, other, text, parse, today)
+                if aside is not None:   # 탕수육 얼마예요? while an order is under way: answered, the order goes on
+                    return aside
+            elif passing and other.resume and other.response is not None:
                 # 고마워 while the date is asked: answered in passing, and the question asked again
                 state["misunderstood"] = 0
                 said = other.resume if isinstance(other.resume, str) else \
@@ -2150,7 +2154,8 @@ class Bot:
                 break
             got = self._parse(text[:words[k - 1].end()], today)
             other = self.scenarios.scenarios.get(self._confident(got) or "")
-            if other is None or other is active or not other.resume or other.response is None:
+            if other is None or other is active or not other.resume or other.response is None \
+                    or other.slots or other.action is not None:   # thanks, not a question of its own
                 continue
             i = k
             while i < len(words) and self._made_of(_squash(words[i].group(0)), _FILLERS | _BY_THE_WAY):
@@ -2164,6 +2169,33 @@ class Bot:
             if bare or self._is_correction(rest, cands, active):
                 return other, rest, parse, cands, bare
         return None
+
+    def _aside(self, sid: str, state: dict[str, Any], active: Scenario, other: Scenario, text: str,
+               parse: ParseResult, today: datetime.date | None) -> Turn | None:
+        """``탕수육 얼마예요?`` while ``active`` (an order) asks or reads back: ``other``, a ``resume``
+        scenario with slots or an action, answered from this message alone, on a copy of the session
+        (its values never reach the request under way, nor its items or counts), then the request
+        under way asked again (its question or its read-back). None when ``other`` would have to ask
+        something itself (날씨 어때? without a place): it then takes over, as any new request does, since
+        with two questions open an answer (부산) could be meant for either."""
+        side = copy.deepcopy(state)
+        turn = self._start(sid, side, other, text, parse, today)
+        if side.get("intent"):   # it asks (a slot, which one of two values): not answered in passing
+            return None
+        state["misunderstood"] = 0
+        # 배달로 하고 탕수육은 얼마예요?: values of the request under way said with it answer it, but none of
+        # the types the question asks about (탕수육 priced is not ordered) nor an item's count
+        own = {s.entity for s in other.slots} | {s.entity for s in active.slots if s.counts}
+        asked = active.slot(state.get("asked") or "")
+        cands = [c for c in self._candidates(text, parse, active, asked, state["slots"]) if c.entity not in own]
+        if cands:
+            state["filled"], _ = self._fill_joined(state, text, active, state["slots"], cands, asked, False,
+                                                   self._meanings(state))
+        again = self._advance(sid, state, active, text, parse, turn.reply, today)
+        if (not turn.reply.rstrip().endswith((".", "?", "!", "~", ")")) or "\n" in turn.reply) \
+                and again.reply.startswith(turn.reply + " "):   # a list, a line a city: the question on a line of its own
+            again = dataclasses.replace(again, reply=turn.reply + "\n" + again.reply[len(turn.reply) + 1:])
+        return again
 
     def _takes_all(self, state: Mapping[str, Any], asked: Slot | None, text: str) -> bool:
         """True when ``text`` answers which one of the values offered for ``asked`` with all of them

@@ -117,8 +117,10 @@ class Scenario:
     carry_over: bool = False
     #: said while another scenario asks something (고마워 while the date is asked), this one's
     #: response (or the text given here: ``resume = "천만에요."``) is said and that question asked
-    #: again: what was under way is kept. Only for a scenario without slots or action (thanks,
-    #: small talk); off, the new request takes over
+    #: again: what was under way is kept. ``true`` also for a scenario with slots or an action but
+    #: no confirm (탕수육 얼마예요? during an order) when this one message answers it (its required
+    #: slots said or defaulted): its answer, then the question under way; its values stay its own.
+    #: When it would have to ask, it takes over. Off, the new request takes over
     resume: bool | str = False
     #: a scenario without slots, action or confirm is small talk (greeting, thanks): in a message
     #: of several requests it gives way to the request it is said with (안녕 서울 날씨 알려줘).
@@ -798,9 +800,13 @@ def parse_scenarios(data: Mapping[str, Any], source: str = "<scenarios>",
         if not isinstance(resume, (bool, str)) or resume == "":
             p.add(f"{key}.resume", f"must be true, false or the text to say in passing, got {resume!r}")
             resume = False
-        elif resume and (slots or action is not None or confirm is not None):
-            p.add(f"{key}.resume", "only a scenario without slots, action or confirm can answer in "
-                                   "passing; drop resume or make it a plain response")
+        elif resume and confirm is not None:
+            p.add(f"{key}.resume", "a scenario with confirm cannot answer in passing (its read-back would "
+                                   "leave the request under way waiting); drop resume or confirm")
+            resume = False
+        elif isinstance(resume, str) and (slots or action is not None):
+            p.add(f"{key}.resume", "a scenario with slots or an action answers in passing with its own "
+                                   "response or action; set resume = true instead of a text")
             resume = False
         small_talk = sd.get("small_talk", True)
         if not isinstance(small_talk, bool):
