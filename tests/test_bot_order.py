@@ -97,6 +97,10 @@ def test_should_pair_each_item_with_the_count_said_with_it(text, tagged, read_ba
     ("짜장면이랑 짬뽕 두 개씩 주세요", [], "짜장면 2개, 짬뽕 2개 주문할까요?"),
     ("짜장면이랑 짬뽕 하나씩 주세요", ["하나"], "짜장면 1개, 짬뽕 1개 주문할까요?"),
     ("탕수육 하나 짜장면이랑 짬뽕 두 개씩 주세요", [], "탕수육 1개, 짜장면 2개, 짬뽕 2개 주문할까요?"),
+    # listed with 도, or with a word of the item's before the and (author15 had these; lost in the merge)
+    ("짜장면도 짬뽕도 하나씩 주세요", ["하나"], "짜장면 1개, 짬뽕 1개 주문할까요?"),
+    ("짜장면 곱빼기랑 짬뽕 두 개씩 주세요", [], "짜장면 2개, 짬뽕 2개 주문할까요?"),
+    ("짜장면 곱빼기랑 짬뽕과 탕수육 하나씩 주세요", [], "짜장면 1개, 짬뽕 1개, 탕수육 1개 주문할까요?"),
 ])
 def test_should_give_each_item_of_a_list_the_count_said_with_ssik(text, tagged, read_back):
     # 하나씩 paired with the last item only: 짜장면 was asked (no default) or took the default 1개

@@ -431,6 +431,9 @@ _NO_FIRST = re.compile(r"\s*(?:아니요|아니오|아뇨|아니야|아냐|아�
 _ALSO_ITEM = re.compile(r"도|\s*(?:\S+\s*)?(?:추가|더)(?![가-힣])")
 # what may follow a count read after an item: the end, a space, an and, a particle or an ending
 _AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가|주세요|줘")
+# between two items a count with 씩 is each one's: 도 (짜장면도 짬뽕도 하나씩), or an and right after a word of the
+# item before (짜장면 곱빼기랑 짬뽕 하나씩), besides what _joint takes
+_EACH_LISTED = re.compile(r"\s*(?:[가-힣]+)?(?:도|이랑|랑|하고|와|과)\s*,?\s*")
 # an item said as what the order is to be (짬뽕으로 바꿔주세요, 짬뽕으로 할게요): the one item held replaced
 _CHANGE_TO = re.compile(r"\s*(?:으로|로)\s*(?:바꿔|바꾸|변경|교체|할게|해\s?주)")
 
@@ -4012,7 +4015,8 @@ class Bot:
         # 짜장면이랑 짬뽕 두 개씩: the count said with 씩 after a list of items is each one's
         for i, n in list(pairs.items()):
             if items[i].end <= n.start and (n.text.endswith("씩") or text[n.end:].lstrip().startswith("씩")):
-                while i > 0 and i - 1 not in pairs and _joint(text, items[i - 1], items[i]) is not None:
+                while i > 0 and i - 1 not in pairs and (_joint(text, items[i - 1], items[i]) is not None
+                                                        or _EACH_LISTED.fullmatch(text, items[i - 1].end, items[i].start)):
                     i -= 1
                     pairs[i] = n
         if order and items and (_NO_FIRST.match(text) or len(order) == len(items) == 1 and items[0].replaces is None
