@@ -456,3 +456,15 @@ def test_should_leave_out_an_item_whose_last_one_is_taken_off(tagged):
     bot = _bot({"짜장면 두 개 짬뽕 하나 주세요": ["두 개"], "짬뽕 하나 빼주세요": tagged})
     assert bot.handle("off", "짜장면 두 개 짬뽕 하나 주세요").reply == "짜장면 2개, 짬뽕 1개 주문할까요?"
     assert bot.handle("off", "짬뽕 하나 빼주세요").reply == "짜장면 2개 주문할까요?"
+
+
+@pytest.mark.parametrize("change,tagged,read_back", [
+    ("두 개씩으로 해주세요", ["두 개"], "짜장면 2개, 짬뽕 2개 주문할까요?"),
+    ("다 두 개로 해주세요", ["두 개"], "짜장면 2개, 짬뽕 2개 주문할까요?"),
+    ("두 개로 해주세요", ["두 개"], "짜장면 1개, 짬뽕 2개 주문할까요?"),   # no 씩, no 다: the last item's, as before
+])
+def test_should_give_every_item_held_a_count_said_with_ssik_at_the_read_back(change, tagged, read_back):
+    # 짜장면 1개, 짬뽕 1개 read back, 두 개씩으로 해주세요 changed 짬뽕 alone (짜장면 1개, 짬뽕 2개)
+    bot = _bot({"짜장면 하나 짬뽕 하나 주세요": [], change: tagged})
+    assert bot.handle("each", "짜장면 하나 짬뽕 하나 주세요").reply == "짜장면 1개, 짬뽕 1개 주문할까요?"
+    assert bot.handle("each", change).reply == read_back

@@ -434,6 +434,8 @@ _AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩
 # between two items a count with 씩 is each one's: 도 (짜장면도 짬뽕도 하나씩), or an and right after a word of the
 # item before (짜장면 곱빼기랑 짬뽕 하나씩), besides what _joint takes
 _EACH_LISTED = re.compile(r"\s*(?:[가-힣]+)?(?:도|이랑|랑|하고|와|과)\s*,?\s*")
+# every item held, said right before a count naming no item (다 두 개로, 둘 다 하나씩, 전부 하나씩 더)
+_ALL_ITEMS = re.compile(r"(?:^|\s)(?:둘\s*다|셋\s*다|다|모두|전부)\s*$")
 # an item said as what the order is to be (짬뽕으로 바꿔주세요, 짬뽕으로 할게요): the one item held replaced
 _CHANGE_TO = re.compile(r"\s*(?:으로|로)\s*(?:바꿔|바꾸|변경|교체|할게|해\s?주)")
 
@@ -4061,6 +4063,11 @@ class Bot:
                 for e in order:   # 하나씩이요, asked 짜장면's count with 짬뽕's to ask too: each one's
                     if e[1] in (None, "?"):
                         e[1] = entry[1]
+            elif asking is None and not items and entry[1] not in ("?", "") and (
+                    n.text.endswith("씩") or text[n.end:].lstrip().startswith("씩") or _ALL_ITEMS.search(text, 0, n.start)):
+                for e in order:   # 짜장면 1개, 짬뽕 1개 read back, 두 개씩으로 해주세요 (다 두 개로): every item's, not the last's
+                    if e is not entry:
+                        self._count_item(e, n, count_slot, rejected)
         order = [e for e in order if e[1] != ""]   # an item whose last one was taken off
         taken, over = order[:item_slot.multiple], order[item_slot.multiple:]
         if over:
