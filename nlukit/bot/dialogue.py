@@ -716,8 +716,9 @@ class Bot:
         self._log_failing = False
         self._words: dict[str, bool] = {}   # is_word, asked of MeCab once per word
         self._own_words: dict[str, tuple[frozenset[str], frozenset[str]]] = {}   # per scenario: _scenario_words
-        # the slots of scenarios that answer at once (no confirm): an optional count takes a rough one's most
-        self._at_once = {id(s) for sc in scenarios for s in sc.slots if sc.confirm is None}
+        # the slots of scenarios that answer at once (no confirm): an optional count takes a rough one's most.
+        # Not where an action runs (커피 두세 잔 주문해줘 would order 3 unasked): the count is asked there
+        self._at_once = {id(s) for sc in scenarios for s in sc.slots if sc.confirm is None and sc.action is None}
 
     # ------------------------------------------------------------------ public API
 
