@@ -468,3 +468,13 @@ def test_should_give_every_item_held_a_count_said_with_ssik_at_the_read_back(cha
     bot = _bot({"짜장면 하나 짬뽕 하나 주세요": [], change: tagged})
     assert bot.handle("each", "짜장면 하나 짬뽕 하나 주세요").reply == "짜장면 1개, 짬뽕 1개 주문할까요?"
     assert bot.handle("each", change).reply == read_back
+
+
+def test_should_keep_every_item_in_the_turns_slots_when_the_read_back_is_denied():
+    # 아니요 to 짜장면 2개, 짬뽕 1개 주문할까요?: Turn.slots showed 짜장면 2개 alone (the order itself kept both)
+    bot = _bot({"짜장면 두 개 짬뽕 하나 주세요": []})
+    shown = bot.handle("no", "짜장면 두 개 짬뽕 하나 주세요").slots
+    assert shown == {"menu": "짜장면, 짬뽕", "quantity": "2개, 1개"}
+    turn = bot.handle("no", "아니요")
+    assert (turn.state, turn.slots) == ("confirm", shown)
+    assert bot.handle("no", "네").reply == "짜장면 2개, 짬뽕 1개 주문 받았어요."

@@ -1731,8 +1731,9 @@ class Bot:
         if self._is_answer(t, self._deny):
             state["misunderstood"] = 0
             final = self._with_defaults(sc, state["slots"])
-            return Turn(self.settings.confirm_denied, "confirm", sc.intent, final, [], parse,
-                        self._resolved(sc, state, final, today))
+            # the slots as the read-back showed them: every item of a list or an order (짜장면, 짬뽕 | 2개, 1개)
+            return Turn(self.settings.confirm_denied, "confirm", sc.intent, self._shown(state, sc, final, ", "), [],
+                        parse, self._resolved(sc, state, final, today), [], self._lists(state, sc))
         return None   # 아니 됐어 (a no, then a cancel phrase) was cancelled before
 
     def _says_yes(self, sc: Scenario, text: str, parse: ParseResult) -> bool:
