@@ -4,6 +4,7 @@ The parser stands in for a trained one: keyword intents, menu items by dictionar
 only where a test says the model tagged them (the bot reads the others after their item)."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 
@@ -478,3 +479,29 @@ def test_should_keep_every_item_in_the_turns_slots_when_the_read_back_is_denied(
     turn = bot.handle("no", "아니요")
     assert (turn.state, turn.slots) == ("confirm", shown)
     assert bot.handle("no", "네").reply == "짜장면 2개, 짬뽕 1개 주문 받았어요."
+
+
+class _OneSpan(_Parser):
+    """The tagger's reading of two items said with a space only as one item (the author15 bot's model)."""
+
+    def parse(self, text, today=None):
+        got = super().parse(text, today)
+        menu = [e for e in got.entities if e.entity == "menu"]
+        if len(menu) < 2 or text[menu[0].end:menu[1].start] != " ":
+            return got
+        one = Entity("menu", text[menu[0].start:menu[1].end], text[menu[0].start:menu[1].end], menu[0].start,
+                     menu[1].end, 0.9)
+        return dataclasses.replace(got, entities=tuple(sorted((one, *(e for e in got.entities if e not in menu[:2])),
+                                                              key=lambda e: e.start)))
+
+
+@pytest.mark.parametrize("text,read_back", [
+    ("짜장면 짬뽕 하나씩 주세요", "짜장면 1개, 짬뽕 1개 주문할까요?"),
+    ("짬뽕 짜장면 두 개씩 주세요", "짬뽕 2개, 짜장면 2개 주문할까요?"),
+    ("짜장면 짬뽕 주세요", "짜장면 1개, 짬뽕 1개 주문할까요?"),   # the default 1개 each
+])
+def test_should_read_two_listed_items_tagged_as_one_as_both(text, read_back):
+    # '짜장면 짬뽕'은 메뉴에 없어요: two items said with a space, tagged as one span no menu lists, were refused
+    p = _OneSpan({text: []})
+    bot = Bot(p, parse_scenarios({"scenario": [_order()]}, "<test>", p.intents, p.entity_types))
+    assert bot.handle("one-span", text).reply == read_back

@@ -3987,6 +3987,19 @@ class Bot:
         # 짬뽕은 빼주세요, 짬뽕 빼고: an item held said with a word of leaving out leaves the order
         norm = normalize(text)
         index = self._index.get(item_slot.entity)
+        if index is not None:   # 짜장면 짬뽕 하나씩 tagged as one item no list has: the listed items it is made of
+            split: list[_Cand] = []
+            for c in items:
+                span = text[c.start:c.end]
+                got = index.find(span) if self._accept(item_slot, c) is None else []
+                if len(got) > 1 and not "".join(ch for k, ch in enumerate(span)
+                                                 if not any(a <= k < b for a, b, _ in got)).strip(" ,"):
+                    split += [dataclasses.replace(c, value=v, text=span[a:b], start=c.start + a, end=c.start + b,
+                                                  source="dictionary", after=c.after if b == len(span) else "")
+                              for a, b, v in got]
+                else:
+                    split.append(c)
+            items = split
         said = [(c.start, c.end, c.value or c.text) for c in items]
         if index is not None:
             for s, e, value in index.find(norm.text):
