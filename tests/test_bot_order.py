@@ -505,3 +505,11 @@ def test_should_read_two_listed_items_tagged_as_one_as_both(text, read_back):
     p = _OneSpan({text: []})
     bot = Bot(p, parse_scenarios({"scenario": [_order()]}, "<test>", p.intents, p.entity_types))
     assert bot.handle("one-span", text).reply == read_back
+
+
+def test_should_add_an_item_said_with_the_counter_jul_and_its_particle():
+    # 줄이 read as 줄이다 (fewer) with no 김밥 held: '한 줄이 더'는 처리할 수 없어요, 김밥's count asked
+    more = "김밥도 한 줄이 더 주세요"
+    bot = _bot({"라면 하나 주세요": [], more: ["한 줄이 더"]})
+    assert bot.handle("jul", "라면 하나 주세요").reply == "라면 1개 주문할까요?"
+    assert bot.handle("jul", more).reply == "라면 1개, 김밥 1줄 주문할까요?"
