@@ -451,8 +451,8 @@ _ANY_OF = frozenset(("나", "이나", "든지", "이든지", "든가", "라도",
 
 
 # a word of change that takes a count held (늘려, 줄여, 빼, 빠져, 덜): with none held, no count at all
-_CHANGES_HELD = re.compile(r"늘|줄(?:여|였|이(?=[고면기자다세시])|어|었|일)|빼|빠|덜")   # not the counter 줄 (김밥 한 줄 더,
-# 한 줄 추가, 한 줄이 더): 줄이 only as the verb (줄이고, 줄이면, 줄이세요)
+_CHANGES_HELD = re.compile(r"늘|줄(?:여|였|이(?=[고면기자다세시려는])|어|었|일)|빼|빠|덜")   # not the counter 줄 (김밥 한 줄 더,
+# 한 줄 추가, 한 줄이 더): 줄이 only as the verb (줄이고, 줄이면, 줄이세요, 줄이려고)
 
 
 def _most_of(got: Mapping[str, Any]) -> dict[str, Any] | None:
