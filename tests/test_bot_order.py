@@ -4,6 +4,7 @@ The parser stands in for a trained one: keyword intents, menu items by dictionar
 only where a test says the model tagged them (the bot reads the others after their item)."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 
@@ -97,6 +98,10 @@ def test_should_pair_each_item_with_the_count_said_with_it(text, tagged, read_ba
     ("짜장면이랑 짬뽕 두 개씩 주세요", [], "짜장면 2개, 짬뽕 2개 주문할까요?"),
     ("짜장면이랑 짬뽕 하나씩 주세요", ["하나"], "짜장면 1개, 짬뽕 1개 주문할까요?"),
     ("탕수육 하나 짜장면이랑 짬뽕 두 개씩 주세요", [], "탕수육 1개, 짜장면 2개, 짬뽕 2개 주문할까요?"),
+    # listed with 도, or with a word of the item's before the and (author15 had these; lost in the merge)
+    ("짜장면도 짬뽕도 하나씩 주세요", ["하나"], "짜장면 1개, 짬뽕 1개 주문할까요?"),
+    ("짜장면 곱빼기랑 짬뽕 두 개씩 주세요", [], "짜장면 2개, 짬뽕 2개 주문할까요?"),
+    ("짜장면 곱빼기랑 짬뽕과 탕수육 하나씩 주세요", [], "짜장면 1개, 짬뽕 1개, 탕수육 1개 주문할까요?"),
 ])
 def test_should_give_each_item_of_a_list_the_count_said_with_ssik(text, tagged, read_back):
     # 하나씩 paired with the last item only: 짜장면 was asked (no default) or took the default 1개
@@ -452,3 +457,59 @@ def test_should_leave_out_an_item_whose_last_one_is_taken_off(tagged):
     bot = _bot({"짜장면 두 개 짬뽕 하나 주세요": ["두 개"], "짬뽕 하나 빼주세요": tagged})
     assert bot.handle("off", "짜장면 두 개 짬뽕 하나 주세요").reply == "짜장면 2개, 짬뽕 1개 주문할까요?"
     assert bot.handle("off", "짬뽕 하나 빼주세요").reply == "짜장면 2개 주문할까요?"
+
+
+@pytest.mark.parametrize("change,tagged,read_back", [
+    ("두 개씩으로 해주세요", ["두 개"], "짜장면 2개, 짬뽕 2개 주문할까요?"),
+    ("다 두 개로 해주세요", ["두 개"], "짜장면 2개, 짬뽕 2개 주문할까요?"),
+    ("두 개로 해주세요", ["두 개"], "짜장면 1개, 짬뽕 2개 주문할까요?"),   # no 씩, no 다: the last item's, as before
+])
+def test_should_give_every_item_held_a_count_said_with_ssik_at_the_read_back(change, tagged, read_back):
+    # 짜장면 1개, 짬뽕 1개 read back, 두 개씩으로 해주세요 changed 짬뽕 alone (짜장면 1개, 짬뽕 2개)
+    bot = _bot({"짜장면 하나 짬뽕 하나 주세요": [], change: tagged})
+    assert bot.handle("each", "짜장면 하나 짬뽕 하나 주세요").reply == "짜장면 1개, 짬뽕 1개 주문할까요?"
+    assert bot.handle("each", change).reply == read_back
+
+
+def test_should_keep_every_item_in_the_turns_slots_when_the_read_back_is_denied():
+    # 아니요 to 짜장면 2개, 짬뽕 1개 주문할까요?: Turn.slots showed 짜장면 2개 alone (the order itself kept both)
+    bot = _bot({"짜장면 두 개 짬뽕 하나 주세요": []})
+    shown = bot.handle("no", "짜장면 두 개 짬뽕 하나 주세요").slots
+    assert shown == {"menu": "짜장면, 짬뽕", "quantity": "2개, 1개"}
+    turn = bot.handle("no", "아니요")
+    assert (turn.state, turn.slots) == ("confirm", shown)
+    assert bot.handle("no", "네").reply == "짜장면 2개, 짬뽕 1개 주문 받았어요."
+
+
+class _OneSpan(_Parser):
+    """The tagger's reading of two items said with a space only as one item (the author15 bot's model)."""
+
+    def parse(self, text, today=None):
+        got = super().parse(text, today)
+        menu = [e for e in got.entities if e.entity == "menu"]
+        if len(menu) < 2 or text[menu[0].end:menu[1].start] != " ":
+            return got
+        one = Entity("menu", text[menu[0].start:menu[1].end], text[menu[0].start:menu[1].end], menu[0].start,
+                     menu[1].end, 0.9)
+        return dataclasses.replace(got, entities=tuple(sorted((one, *(e for e in got.entities if e not in menu[:2])),
+                                                              key=lambda e: e.start)))
+
+
+@pytest.mark.parametrize("text,read_back", [
+    ("짜장면 짬뽕 하나씩 주세요", "짜장면 1개, 짬뽕 1개 주문할까요?"),
+    ("짬뽕 짜장면 두 개씩 주세요", "짬뽕 2개, 짜장면 2개 주문할까요?"),
+    ("짜장면 짬뽕 주세요", "짜장면 1개, 짬뽕 1개 주문할까요?"),   # the default 1개 each
+])
+def test_should_read_two_listed_items_tagged_as_one_as_both(text, read_back):
+    # '짜장면 짬뽕'은 메뉴에 없어요: two items said with a space, tagged as one span no menu lists, were refused
+    p = _OneSpan({text: []})
+    bot = Bot(p, parse_scenarios({"scenario": [_order()]}, "<test>", p.intents, p.entity_types))
+    assert bot.handle("one-span", text).reply == read_back
+
+
+def test_should_add_an_item_said_with_the_counter_jul_and_its_particle():
+    # 줄이 read as 줄이다 (fewer) with no 김밥 held: '한 줄이 더'는 처리할 수 없어요, 김밥's count asked
+    more = "김밥도 한 줄이 더 주세요"
+    bot = _bot({"라면 하나 주세요": [], more: ["한 줄이 더"]})
+    assert bot.handle("jul", "라면 하나 주세요").reply == "라면 1개 주문할까요?"
+    assert bot.handle("jul", more).reply == "라면 1개, 김밥 1줄 주문할까요?"

@@ -592,6 +592,29 @@ def test_should_answer_a_stock_question_for_the_most_a_rough_count_says(said, ta
     assert done.resolved["people"]["value"] == int(taken[:-1])
 
 
+def test_should_ask_a_rough_count_where_an_action_runs_at_once():
+    # a scenario with no read-back whose action places the order took the most of 두세 잔 unasked: 3잔 ordered
+    import os
+    import sys
+    here = os.path.join(os.path.dirname(__file__), "fixtures", "bot")
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    import bot_actions
+    text = "라떼 두세 잔 예약 주문해줘"
+    parser = _Parser({text: [("people", "두세 잔")], "두 잔이요": [("people", "두 잔")]})
+    sc = parse_scenarios({"scenario": [{"intent": "booking", "action": "bot_actions:order_now",
+                                        "slot": [{"entity": "people", "default": "1잔", "required": False}]}]},
+                         "<test>", parser.intents, parser.entity_types)
+    bot = Bot(parser, sc)
+    bot_actions.CALLS.clear()
+    turn = bot.handle("s", text)
+    assert (turn.reply, turn.state) == ("'두세 잔'은 정확한 수가 아니에요. 정확한 수로 말씀해 주세요.", "ask_slot")
+    assert bot_actions.CALLS == []
+    turn = bot.handle("s", "두 잔이요")
+    assert (turn.reply, turn.state) == ("라떼 2잔 주문했어요.", "complete")
+    assert [c[0]["people"] for c in bot_actions.CALLS] == ["2잔"]
+
+
 @pytest.mark.parametrize("change,surface", [
     ("인원 한 명 늘려줘", "한 명"), ("한 명 빠졌어요", "한 명"), ("두 명 줄여 주세요", "두 명"),
 ])

@@ -431,6 +431,11 @@ _NO_FIRST = re.compile(r"\s*(?:아니요|아니오|아뇨|아니야|아냐|아�
 _ALSO_ITEM = re.compile(r"도|\s*(?:\S+\s*)?(?:추가|더)(?![가-힣])")
 # what may follow a count read after an item: the end, a space, an and, a particle or an ending
 _AFTER_COUNT = re.compile(r"$|[\s,.!?~]|이랑|랑|하고|과|와|이요|요|씩|만|을|를|이|가|도|으로|로|더|추가|주세요|줘")
+# between two items a count with 씩 is each one's: 도 (짜장면도 짬뽕도 하나씩), or an and right after a word of the
+# item before (짜장면 곱빼기랑 짬뽕 하나씩), besides what _joint takes
+_EACH_LISTED = re.compile(r"\s*(?:[가-힣]+)?(?:도|이랑|랑|하고|와|과)\s*,?\s*")
+# every item held, said right before a count naming no item (다 두 개로, 둘 다 하나씩, 전부 하나씩 더)
+_ALL_ITEMS = re.compile(r"(?:^|\s)(?:둘\s*다|셋\s*다|다|모두|전부)\s*$")
 # an item said as what the order is to be (짬뽕으로 바꿔주세요, 짬뽕으로 할게요): the one item held replaced
 _CHANGE_TO = re.compile(r"\s*(?:으로|로)\s*(?:바꿔|바꾸|변경|교체|할게|해\s?주)")
 
@@ -446,7 +451,8 @@ _ANY_OF = frozenset(("나", "이나", "든지", "이든지", "든가", "라도",
 
 
 # a word of change that takes a count held (늘려, 줄여, 빼, 빠져, 덜): with none held, no count at all
-_CHANGES_HELD = re.compile(r"늘|줄(?:여|였|이|어|었|일)|빼|빠|덜")   # not the counter 줄 (김밥 한 줄 더, 한 줄 추가)
+_CHANGES_HELD = re.compile(r"늘|줄(?:여|였|이(?=[고면기자다세시려는])|어|었|일)|빼|빠|덜")   # not the counter 줄 (김밥 한 줄 더,
+# 한 줄 추가, 한 줄이 더): 줄이 only as the verb (줄이고, 줄이면, 줄이세요, 줄이려고)
 
 
 def _most_of(got: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -711,8 +717,9 @@ class Bot:
         self._log_failing = False
         self._words: dict[str, bool] = {}   # is_word, asked of MeCab once per word
         self._own_words: dict[str, tuple[frozenset[str], frozenset[str]]] = {}   # per scenario: _scenario_words
-        # the slots of scenarios that answer at once (no confirm): an optional count takes a rough one's most
-        self._at_once = {id(s) for sc in scenarios for s in sc.slots if sc.confirm is None}
+        # the slots of scenarios that answer at once (no confirm): an optional count takes a rough one's most.
+        # Not where an action runs (커피 두세 잔 주문해줘 would order 3 unasked): the count is asked there
+        self._at_once = {id(s) for sc in scenarios for s in sc.slots if sc.confirm is None and sc.action is None}
 
     # ------------------------------------------------------------------ public API
 
@@ -1725,8 +1732,9 @@ class Bot:
         if self._is_answer(t, self._deny):
             state["misunderstood"] = 0
             final = self._with_defaults(sc, state["slots"])
-            return Turn(self.settings.confirm_denied, "confirm", sc.intent, final, [], parse,
-                        self._resolved(sc, state, final, today))
+            # the slots as the read-back showed them: every item of a list or an order (짜장면, 짬뽕 | 2개, 1개)
+            return Turn(self.settings.confirm_denied, "confirm", sc.intent, self._shown(state, sc, final, ", "), [],
+                        parse, self._resolved(sc, state, final, today), [], self._lists(state, sc))
         return None   # 아니 됐어 (a no, then a cancel phrase) was cancelled before
 
     def _says_yes(self, sc: Scenario, text: str, parse: ParseResult) -> bool:
@@ -4012,6 +4020,19 @@ class Bot:
         # 짬뽕은 빼주세요, 짬뽕 빼고: an item held said with a word of leaving out leaves the order
         norm = normalize(text)
         index = self._index.get(item_slot.entity)
+        if index is not None:   # 짜장면 짬뽕 하나씩 tagged as one item no list has: the listed items it is made of
+            split: list[_Cand] = []
+            for c in items:
+                span = text[c.start:c.end]
+                got = index.find(span) if self._accept(item_slot, c) is None else []
+                if len(got) > 1 and not "".join(ch for k, ch in enumerate(span)
+                                                 if not any(a <= k < b for a, b, _ in got)).strip(" ,"):
+                    split += [dataclasses.replace(c, value=v, text=span[a:b], start=c.start + a, end=c.start + b,
+                                                  source="dictionary", after=c.after if b == len(span) else "")
+                              for a, b, v in got]
+                else:
+                    split.append(c)
+            items = split
         said = [(c.start, c.end, c.value or c.text) for c in items]
         if index is not None:
             for s, e, value in index.find(norm.text):
@@ -4044,7 +4065,8 @@ class Bot:
         # 짜장면이랑 짬뽕 두 개씩: the count said with 씩 after a list of items is each one's
         for i, n in list(pairs.items()):
             if items[i].end <= n.start and (n.text.endswith("씩") or text[n.end:].lstrip().startswith("씩")):
-                while i > 0 and i - 1 not in pairs and _joint(text, items[i - 1], items[i]) is not None:
+                while i > 0 and i - 1 not in pairs and (_joint(text, items[i - 1], items[i]) is not None
+                                                        or _EACH_LISTED.fullmatch(text, items[i - 1].end, items[i].start)):
                     i -= 1
                     pairs[i] = n
         if order and items and (_NO_FIRST.match(text) or len(order) == len(items) == 1 and items[0].replaces is None
@@ -4089,6 +4111,11 @@ class Bot:
                 for e in order:   # 하나씩이요, asked 짜장면's count with 짬뽕's to ask too: each one's
                     if e[1] in (None, "?"):
                         e[1] = entry[1]
+            elif asking is None and not items and entry[1] not in ("?", "") and (
+                    n.text.endswith("씩") or text[n.end:].lstrip().startswith("씩") or _ALL_ITEMS.search(text, 0, n.start)):
+                for e in order:   # 짜장면 1개, 짬뽕 1개 read back, 두 개씩으로 해주세요 (다 두 개로): every item's, not the last's
+                    if e is not entry:
+                        self._count_item(e, n, count_slot, rejected)
         order = [e for e in order if e[1] != ""]   # an item whose last one was taken off
         taken, over = order[:item_slot.multiple], order[item_slot.multiple:]
         if over:
