@@ -528,6 +528,7 @@ def test_should_follow_up_the_answer_given_in_passing_and_point_back_to_its_valu
     turn = b.handle("u", "모레는?")
     assert (turn.reply, turn.state) == ("모레 부산 날씨예요. 내일 서울에서 부산으로 예매할까요?", "confirm")
     assert b.handle("u", "대구는?").reply == "모레 대구 날씨예요. 내일 서울에서 부산으로 예매할까요?"
+    assert b.handle("u", "내일은 어때?").reply == "내일 대구 날씨예요. 내일 서울에서 부산으로 예매할까요?"
     assert b.handle("u", "네").reply == "내일 서울에서 부산으로 예매했어요."
     replies(b, "기차 예매해줘", "광주 날씨 알려줘", sid="v")
     turn = b.handle("v", "거기서 출발")

@@ -1843,7 +1843,7 @@ class Bot:
         st = self.settings
         state["total_turns"] = int(state.get("total_turns", 0)) + 1
         pending = state.pop("clarify", None)   # a question 혹시 '기차 예매'를 원하세요? asked last turn
-        aside = state.pop("aside", None)   # an answer given in passing last turn (Bot._aside)
+        passed = state.pop("aside", None)   # an answer given in passing last turn (Bot._aside)
         # a cancel phrase cancels what is under way; with nothing under way, a confident
         # intent wins (그만할게 may be a goodbye) and only an unclear one reads as cancel
         if self._is_cancel(text) and (state.get("intent") or self._confident(parse) is None):
@@ -1885,9 +1885,9 @@ class Bot:
 
         state["turns"] = int(state.get("turns", 0)) + 1
         state["texts"] = [*(state.get("texts") or []), text][-TEXTS_KEPT:]
-        if isinstance(aside, dict) and _TOPIC_ASKED.search(text):
+        if isinstance(passed, dict) and _TOPIC_ASKED.search(text):
             # 서울 날씨 어때 answered in passing, then 내일은?: the weather followed up, the question asked again
-            again = self._aside(sid, state, active, None, text, parse, today, follow=aside)
+            again = self._aside(sid, state, active, None, text, parse, today, passed, follow=True)
             if again is not None:
                 return again
         if state.get("confirming"):
@@ -1958,7 +1958,7 @@ class Bot:
                 # 네 근데 시간은 9시로 (the model reads 네 as thanks): a yes, no thanks to answer
                 passing = not self._made_of(_squash(head), self._yes_or_no | _FILLERS | _BY_THE_WAY)
             if passing and other.resume and (other.slots or other.action is not None):
-                aside = self._aside(sid, state, active, other, text, parse, today)
+                aside = self._aside(sid, state, active, other, text, parse, today, passed)
                 if aside is not None:   # 탕수육 얼마예요? while an order is under way: answered, the order goes on
                     return aside
             elif passing and other.resume and other.response is not None:
@@ -2197,22 +2197,24 @@ class Bot:
         return None
 
     def _aside(self, sid: str, state: dict[str, Any], active: Scenario, other: Scenario | None, text: str,
-               parse: ParseResult, today: datetime.date | None,
-               follow: Mapping[str, Any] | None = None) -> Turn | None:
+               parse: ParseResult, today: datetime.date | None, passed: Mapping[str, Any] | None = None,
+               follow: bool = False) -> Turn | None:
         """``탕수육 얼마예요?`` while ``active`` (an order) asks or reads back: ``other``, a ``resume``
         scenario with slots or an action, answered from this message alone, on a copy of the session
         (its values never reach the request under way, nor its items or counts), then the request
         under way asked again (its question or its read-back). None when ``other`` would have to ask
         something itself (날씨 어때? without a place): it then takes over, as any new request does, since
         with two questions open an answer (부산) could be meant for either; None too when the message
-        drops what is under way (예매 말고 날씨). ``follow``: the answer given so the turn before, followed
-        up (``내일은?`` after 서울 날씨) rather than a value of the request under way."""
-        if follow is None and self._drops(text, parse):   # 예매 말고 날씨 알려줘: what was under way is dropped
+        drops what is under way (예매 말고 날씨). ``passed``: the answer given so the turn before, to carry
+        over from (모레 날씨는?) or, with ``follow``, to follow up (``내일은?`` after 서울 날씨) rather than
+        give the request under way a value."""
+        if not follow and self._drops(text, parse):   # 예매 말고 날씨 알려줘: what was under way is dropped
             return None
         side = copy.deepcopy(state)
-        if follow is not None:   # 내일은? right after 서울 날씨 answered in passing: that answer followed up
-            side["last"] = follow
-            got = self._follow_up(sid, side, text, parse, today, strict=True)
+        if isinstance(passed, dict):
+            side["last"] = dict(passed)
+        if follow:   # 내일은? right after 서울 날씨 answered in passing: that answer followed up
+            got = self._follow_up(sid, side, text, parse, today)
             if got is None:
                 return None
             turn = got
@@ -2229,7 +2231,7 @@ class Bot:
         own = {s.entity for s in (other or active).slots} | {s.entity for s in active.slots if s.counts}
         asked = active.slot(state.get("asked") or "")
         cands = [c for c in self._candidates(text, parse, active, asked, state["slots"]) if c.entity not in own]
-        if cands and follow is None:
+        if cands and not follow:
             state["filled"], _ = self._fill_joined(state, text, active, state["slots"], cands, asked, False,
                                                    self._meanings(state))
         again = self._advance(sid, state, active, text, parse, turn.reply, today)
