@@ -497,3 +497,57 @@ def test_should_tell_the_slot_of_values_said_after_a_request_by_their_role():
     # a role the request holds already is a second booking still
     turn = b.handle("v", "서울에서 부산으로 가는 기차 예매해줘 대전에서 모레")
     assert [r["intent"] for r in turn.requests] == ["train_ticket", "train_ticket"]
+
+
+# ------------------------------------------------------------------ a question answered in passing (resume)
+
+RESUMING = [{**WEATHER, "resume": True}, *SCENARIOS[1:]]
+
+
+@pytest.mark.parametrize("text", ["됐고 부산 날씨 알려줘", "예매 말고 부산 날씨 알려줘", "아니 그냥 부산 날씨 알려줘"])
+def test_should_let_a_question_that_drops_the_request_under_way_take_over(text):
+    # the booking was kept and asked again though the user said to drop it, and 내일은? then
+    # went to the booking's date
+    b = bot(RESUMING)
+    replies(b, "기차 예매해줘")
+    turn = b.handle("u", text)
+    assert (turn.reply, turn.state) == ("오늘 부산 날씨예요.", "complete")
+    assert b.handle("u", "내일은?").reply == "내일 부산 날씨예요."
+    # a value ruled out (부산 말고 대구) drops nothing: answered in passing
+    b = bot(RESUMING)
+    replies(b, "기차 예매해줘", sid="v")
+    assert b.handle("v", "부산 말고 대구 날씨 알려줘").reply == "오늘 대구 날씨예요. 어디에서 출발하세요?"
+
+
+def test_should_follow_up_the_answer_given_in_passing_and_point_back_to_its_value():
+    # 모레는? right after the weather changed the booking's date to 모레, 대구는? took 대구 as the
+    # origin, and 거기서 출발 found nothing to point to
+    b = bot(RESUMING, refer={"location": ["거기"]})
+    replies(b, "내일 서울에서 부산 가는 기차 예매해줘")
+    assert b.handle("u", "부산 날씨 알려줘").reply == "오늘 부산 날씨예요. 내일 서울에서 부산으로 예매할까요?"
+    turn = b.handle("u", "모레는?")
+    assert (turn.reply, turn.state) == ("모레 부산 날씨예요. 내일 서울에서 부산으로 예매할까요?", "confirm")
+    assert b.handle("u", "대구는?").reply == "모레 대구 날씨예요. 내일 서울에서 부산으로 예매할까요?"
+    assert b.handle("u", "내일은 어때?").reply == "내일 대구 날씨예요. 내일 서울에서 부산으로 예매할까요?"
+    assert b.handle("u", "네").reply == "내일 서울에서 부산으로 예매했어요."
+    replies(b, "기차 예매해줘", "광주 날씨 알려줘", sid="v")
+    turn = b.handle("v", "거기서 출발")
+    assert (turn.reply, turn.slots) == ("어디로 가세요?", {"origin": "광주"})
+    assert b.handle("v", "대구").slots == {"origin": "광주", "destination": "대구"}   # an answer, not a follow-up
+
+
+def test_should_go_on_with_the_request_under_way_after_a_question_in_passing_in_the_same_message():
+    # 대구에서 출발할게 was queued as a second booking, the first asked where from again
+    p = parser()
+    for t in ("대구에서 출발할게", "거기서 출발할게"):
+        p.overrides[t] = parse_result(t, "train_ticket", 0.9, *p.parse(t).entities)
+    b = Bot(p, parse_scenarios({"scenario": RESUMING, "bot": {"refer": {"location": ["거기"]}}}, "<test>",
+                               p.intents, p.entity_types))
+    replies(b, "기차 예매해줘")
+    turn = b.handle("u", "부산 날씨 알려주고 대구에서 출발할게")
+    assert (turn.reply, turn.state, turn.slots) == ("오늘 부산 날씨예요.\n어디로 가세요?", "ask_slot", {"origin": "대구"})
+    assert [(r["intent"], r["state"]) for r in turn.requests] == [("weather", "complete"), ("train_ticket", "ask_slot")]
+    assert b.session("u").get("queue") is None
+    replies(b, "기차 예매해줘", sid="v")
+    turn = b.handle("v", "부산 날씨 알려주고 거기서 출발할게")
+    assert (turn.reply, turn.slots) == ("오늘 부산 날씨예요.\n어디로 가세요?", {"origin": "부산"})

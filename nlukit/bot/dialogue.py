@@ -194,6 +194,11 @@ _CONNECTIVE = re.compile(r"[가-힣]*(?:[가-힣]데|지만|니까|으니|[가-�
 #: words ending in 고 that join values or rule one out rather than end a clause (오늘하고 내일, 오늘 말고)
 #: words joining thanks said in passing to an answer (고마워 근데 4시로 바꿔줘)
 _BY_THE_WAY = frozenset(("근데", "그런데", "그리고", "그럼", "아그리고"))
+#: words that drop the request under way for the one said with them (됐고 부산 날씨 어때, 그냥 날씨나)
+_DROPPING = frozenset(("그냥", "됐고", "됐구", "관두고", "그만두고"))
+#: a follow-up asked with a topic marker (내일은?, 부산은요?, 모레는 어때?): after an answer given in
+#: passing, it follows that answer up rather than answer the question asked again
+_TOPIC_ASKED = re.compile(r"[가-힣\d](?:은|는)요?(?:\s*어때요?)?\s*[?？!~.]*\s*$")
 _NOT_CONNECTIVE = frozenset(("하고", "그리고", "말고", "빼고", "이고", "랑고"))
 #: words between two requests of one message (날씨 알려주고 그리고 나서 알람 맞춰줘), squashed; they
 #: belong to neither
@@ -1447,6 +1452,21 @@ class Bot:
                 else:
                     done.append((i, text, turn))
                 continue
+            aside = state.get("aside")
+            if intent == state.get("intent") == pending[2].intent != parts[pending[0]][2] \
+                    and isinstance(aside, dict) and isinstance(aside.get("reply"), str):
+                # 서울 날씨 알려주고 부산에서 출발할게: the weather answered in passing, the rest goes on with
+                # the request under way (not queued as a second one)
+                done.append((pending[0], pending[1], dataclasses.replace(
+                    pending[2], reply=aside["reply"], intent=parts[pending[0]][2], state="complete")))
+                turn = self._part(sid, state, text, got, today, True)
+                if state.get("intent"):
+                    pending = (i, text, turn)
+                    waiting = {k: copy.deepcopy(state[k]) for k in _UNDER_WAY if k in state}
+                else:
+                    pending = None
+                    done.append((i, text, turn))
+                continue
             saved = copy.deepcopy(state)
             self._reset(state)
             turn = self._part(sid, state, text, got, today, True)
@@ -1831,6 +1851,7 @@ class Bot:
         st = self.settings
         state["total_turns"] = int(state.get("total_turns", 0)) + 1
         pending = state.pop("clarify", None)   # a question 혹시 '기차 예매'를 원하세요? asked last turn
+        passed = state.pop("aside", None)   # an answer given in passing last turn (Bot._aside)
         # a cancel phrase cancels what is under way; with nothing under way, a confident
         # intent wins (그만할게 may be a goodbye) and only an unclear one reads as cancel
         if self._is_cancel(text) and (state.get("intent") or self._confident(parse) is None):
@@ -1872,6 +1893,11 @@ class Bot:
 
         state["turns"] = int(state.get("turns", 0)) + 1
         state["texts"] = [*(state.get("texts") or []), text][-TEXTS_KEPT:]
+        if isinstance(passed, dict) and _TOPIC_ASKED.search(text):
+            # 서울 날씨 어때 answered in passing, then 내일은?: the weather followed up, the question asked again
+            again = self._aside(sid, state, active, None, text, parse, today, passed, follow=True)
+            if again is not None:
+                return again
         if state.get("confirming"):
             answer = self._confirming(sid, state, active, text, parse, today)
             if answer is not None and answer.state != "confirm":
@@ -1940,7 +1966,7 @@ class Bot:
                 # 네 근데 시간은 9시로 (the model reads 네 as thanks): a yes, no thanks to answer
                 passing = not self._made_of(_squash(head), self._yes_or_no | _FILLERS | _BY_THE_WAY)
             if passing and other.resume and (other.slots or other.action is not None):
-                aside = self._aside(sid, state, active, other, text, parse, today)
+                aside = self._aside(sid, state, active, other, text, parse, today, passed)
                 if aside is not None:   # 탕수육 얼마예요? while an order is under way: answered, the order goes on
                     return aside
             elif passing and other.resume and other.response is not None:
@@ -2178,25 +2204,42 @@ class Bot:
                 return other, rest, parse, cands, bare
         return None
 
-    def _aside(self, sid: str, state: dict[str, Any], active: Scenario, other: Scenario, text: str,
-               parse: ParseResult, today: datetime.date | None) -> Turn | None:
+    def _aside(self, sid: str, state: dict[str, Any], active: Scenario, other: Scenario | None, text: str,
+               parse: ParseResult, today: datetime.date | None, passed: Mapping[str, Any] | None = None,
+               follow: bool = False) -> Turn | None:
         """``탕수육 얼마예요?`` while ``active`` (an order) asks or reads back: ``other``, a ``resume``
         scenario with slots or an action, answered from this message alone, on a copy of the session
         (its values never reach the request under way, nor its items or counts), then the request
         under way asked again (its question or its read-back). None when ``other`` would have to ask
         something itself (날씨 어때? without a place): it then takes over, as any new request does, since
-        with two questions open an answer (부산) could be meant for either."""
+        with two questions open an answer (부산) could be meant for either; None too when the message
+        drops what is under way (예매 말고 날씨). ``passed``: the answer given so the turn before, to carry
+        over from (모레 날씨는?) or, with ``follow``, to follow up (``내일은?`` after 서울 날씨) rather than
+        give the request under way a value."""
+        if not follow and self._drops(text, parse):   # 예매 말고 날씨 알려줘: what was under way is dropped
+            return None
         side = copy.deepcopy(state)
-        turn = self._start(sid, side, other, text, parse, today)
+        if isinstance(passed, dict):
+            side["last"] = dict(passed)
+        if follow:   # 내일은? right after 서울 날씨 answered in passing: that answer followed up
+            got = self._follow_up(sid, side, text, parse, today)
+            if got is None:
+                return None
+            turn = got
+        else:
+            turn = self._start(sid, side, other, text, parse, today)
         if side.get("intent"):   # it asks (a slot, which one of two values): not answered in passing
             return None
         state["misunderstood"] = 0
+        self._note_recent(state, turn)   # 서울 날씨 어때 then 거기서 출발: 거기 is 서울
+        if isinstance(side.get("last"), dict):   # for 내일은? next, a follow-up of this answer
+            state["aside"] = {**side["last"], "reply": turn.reply}
         # 배달로 하고 탕수육은 얼마예요?: values of the request under way said with it answer it, but none of
         # the types the question asks about (탕수육 priced is not ordered) nor an item's count
-        own = {s.entity for s in other.slots} | {s.entity for s in active.slots if s.counts}
+        own = {s.entity for s in (other or active).slots} | {s.entity for s in active.slots if s.counts}
         asked = active.slot(state.get("asked") or "")
         cands = [c for c in self._candidates(text, parse, active, asked, state["slots"]) if c.entity not in own]
-        if cands:
+        if cands and not follow:
             state["filled"], _ = self._fill_joined(state, text, active, state["slots"], cands, asked, False,
                                                    self._meanings(state))
         again = self._advance(sid, state, active, text, parse, turn.reply, today)
@@ -2204,6 +2247,22 @@ class Bot:
                 and again.reply.startswith(turn.reply + " "):   # a list, a line a city: the question on a line of its own
             again = dataclasses.replace(again, reply=turn.reply + "\n" + again.reply[len(turn.reply) + 1:])
         return again
+
+    def _drops(self, text: str, parse: ParseResult) -> bool:
+        """True when ``text``, making another request, drops the one under way: a no first (아니 서울
+        날씨 알려줘), a cancel phrase or a word of dropping (됐고 부산 날씨 어때, 그냥 날씨나 알려줘), or 말고
+        or 대신 after no value (예매 말고 날씨, 그거 대신; 부산 말고 대구 날씨 rules out a value)."""
+        words = list(re.finditer(r"\S+", text))
+        for i, m in enumerate(words):
+            w = _squash(m.group(0))
+            if not w:
+                continue
+            if i == 0 and w in self._deny or w in _DROPPING or w.startswith(self._cancel):
+                return True
+            if w in ("말고", "대신") and i and not any(e.start < words[i - 1].end() and words[i - 1].start() < e.end
+                                                     for e in parse.entities):
+                return True
+        return False
 
     def _takes_all(self, state: Mapping[str, Any], asked: Slot | None, text: str) -> bool:
         """True when ``text`` answers which one of the values offered for ``asked`` with all of them
