@@ -460,6 +460,15 @@ _CHANGES_HELD = re.compile(r"늘|줄(?:여|였|이(?=[고면기자다세시려�
 # 한 줄 추가, 한 줄이 더): 줄이 only as the verb (줄이고, 줄이면, 줄이세요, 줄이려고)
 
 
+def _words_tokens(text: str) -> list[tuple[re.Match[str], list[Any]]] | None:
+    """Each space-delimited word of ``text`` with its MeCab tokens, in order; None without MeCab."""
+    try:
+        tokens = get_tokenizer("mecab").tokenize(text)
+    except Exception:  # noqa: BLE001 - the callers read no value without MeCab
+        return None
+    return [(w, [t for t in tokens if w.start() <= t.start < w.end()]) for w in re.finditer(r"\S+", text)]
+
+
 def _most_of(got: Mapping[str, Any]) -> dict[str, Any] | None:
     """A rough count (``한두 개``, ``2~3개``, ``10개 이상``, ``최대 6개``, ``5개 정도``) as the most it says, or
     the number said when it names no most (``10개 이상``: 10, enough for at least): what an optional count
@@ -1101,14 +1110,12 @@ class Bot:
                   and sum(t.entity == s.entity for t in sc.slots) == 1]
         if not closed:
             return []
-        try:
-            tokens = get_tokenizer("mecab").tokenize(text)
-        except Exception:  # noqa: BLE001 - without MeCab nothing is read as an unlisted value
+        got = _words_tokens(text)
+        if got is None:   # without MeCab nothing is read as an unlisted value
             return []
         own, verbs = self._scenario_words(sc)
-        words = list(re.finditer(r"\S+", text))
-        for k, w in enumerate(words):
-            mine = [t for t in tokens if w.start() <= t.start < w.end()]
+        words = [w for w, _ in got]
+        for k, (w, mine) in enumerate(got):
             n = next((i for i, t in enumerate(mine) if t.pos.split("+")[0] not in ("NNG", "NNP")), len(mine))
             rest = mine[n:]
             if n == 0 or any(t.pos.split("+")[0][:1] not in ("J", "E") and not t.pos.startswith("VCP") for t in rest):
@@ -1143,14 +1150,12 @@ class Bot:
         pair = sc.counted
         if pair is None or pair[0].values is None:
             return []
-        try:
-            tokens = get_tokenizer("mecab").tokenize(text)
-        except Exception:  # noqa: BLE001 - without MeCab nothing is read as an unlisted item
+        got = _words_tokens(text)
+        if got is None:   # without MeCab nothing is read as an unlisted item
             return []
         own, _ = self._scenario_words(sc)
         out: list[_Cand] = []
-        for w in re.finditer(r"\S+", text):
-            mine = [t for t in tokens if w.start() <= t.start < w.end()]
+        for w, mine in got:
             n = len(mine)
             while n and mine[n - 1].pos.startswith("J"):
                 n -= 1
