@@ -525,3 +525,12 @@ def test_should_ask_which_item_an_item_to_change_to_replaces_with_several_held(c
     turn = bot.handle("s", change)   # which one it replaces cannot be told: nothing changed, and said so
     assert (turn.reply, turn.state) == (asked + " 짜장면 2개, 짬뽕 1개 주문할까요?", "confirm")
     assert bot.handle("s", "짜장면 말고 탕수육").reply == "탕수육 2개, 짬뽕 1개 주문할까요?"
+
+
+@pytest.mark.parametrize("text,read_back", [
+    ("짜장면 1인분 두 개 주세요", "짜장면 2인분 주문할까요?"),   # two of one portion: not 1인분
+    ("짜장면 1인분 두 개 짬뽕 하나 주세요", "짜장면 2인분, 짬뽕 1개 주문할까요?"),
+])
+def test_should_keep_a_count_of_dishes_said_after_a_count_in_portions(text, read_back):
+    tagged = [w for w in ("1인분", "두 개", "하나") if w in text]
+    assert _bot({text: tagged}).handle("s", text).reply == read_back

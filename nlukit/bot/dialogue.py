@@ -1406,7 +1406,8 @@ class Bot:
         said = [self._referred(t, p, state).entities for t, p, _ in parts]
         for i, (text, parse, intent) in enumerate(parts):
             sc = self.scenarios.scenarios.get(intent)
-            if sc is not None and self._confident(parse) == intent:
+            # a part going on with the request under way (배달로 할게요 mid-order) borrows nothing
+            if sc is not None and self._confident(parse) == intent and intent != state.get("intent"):
                 # a misspelled value of its own (부샨 날씨도 알려줘, [bot] typo_fix) is a value too
                 typos = {c.entity for c in self._typo_candidates(text, parse, sc, {}, [])} \
                     if self.settings.typo_fix else set()
@@ -1427,6 +1428,17 @@ class Bot:
             out.append((text, parse, intent))
         return out
 
+    @staticmethod
+    def _under_way_first(state: Mapping[str, Any], parts: Sequence[tuple[str, ParseResult, str]],
+                         lead: Turn | None) -> list[tuple[str, ParseResult, str]]:
+        """``탕수육 얼마예요? 배달로 할게요`` while an order is under way: the parts making the request
+        under way (배달로 할게요) go to it first, the others after (the price answered, then the order's
+        next question or read-back), instead of being queued as a new request of the same kind."""
+        under_way = state.get("intent")
+        if not under_way or lead is not None:
+            return list(parts)
+        return sorted(parts, key=lambda p: p[2] != under_way)
+
     def _run_parts(self, sid: str, state: dict[str, Any], parts: Sequence[tuple[str, ParseResult, str]],
                    today: datetime.date | None, parse: ParseResult | None, lead: Turn | None = None,
                    lead_text: str = "") -> Turn:
@@ -1438,6 +1450,7 @@ class Bot:
         pending: tuple[int, str, Turn] | None = None
         waiting: dict[str, Any] = {}
         queued: list[tuple[int, str, str]] = []
+        parts = self._under_way_first(state, parts, lead)
         for i, (text, got, intent) in enumerate(parts):
             if pending is None:
                 turn = self._part(sid, state, text, got, today, True)
@@ -3584,6 +3597,22 @@ class Bot:
 
     # ------------------------------------------------------------------ several values at once
 
+    def _portions(self, text: str, prev: _Cand, c: _Cand) -> _Cand | None:
+        """``1인분 두 개`` (``떡볶이 1인분 두 개``): a count in portions right before a count of dishes,
+        only a space between, is that many times the portions (``2인분``), one count; else None. The
+        two were read as a list for one slot and the second was lost (떡볶이 1인분)."""
+        if prev.entity != c.entity or prev.role != c.role or c.replaces is not None \
+                or self._kind(prev) != "count" or self._kind(c) != "count" or text[prev.end:c.start].strip():
+            return None
+        size, many = (x.resolved if (x.resolved or {}).get("kind") == "count" else resolve("count", x.text)
+                      for x in (prev, c))
+        if not size or not many or size.get("unit") != "인분" or many.get("unit") not in _DISH_UNITS \
+                or not all(isinstance(g.get("value"), int) and g["value"] > 0 and not g.get("approx")
+                           and "delta" not in g for g in (size, many)):
+            return None
+        said = count_text(size["value"] * many["value"], "인분")
+        return dataclasses.replace(prev, value=said, end=c.end, after=c.after, resolved=resolve("count", said))
+
     def _joined(self, text: str, cands: Sequence[_Cand], sc: Scenario, asked: Slot | None) -> list[_Cand]:
         """Values of one type and role said together (``서울이랑 부산``, ``서울, 부산``, ``서울 및
         부산``, ``서울이나 부산``, ``서울 날씨랑 부산 날씨``) become one candidate spanning them, the
@@ -3594,6 +3623,10 @@ class Bot:
         to fill is no list (the two slots take one each, as before)."""
         out: list[_Cand] = []
         for c in cands:
+            portions = self._portions(text, out[-1], c) if out else None
+            if portions is not None:   # 떡볶이 1인분 두 개: two of one portion, 2인분
+                out[-1] = portions
+                continue
             paired = self._dated_pair(text, out, c) \
                 if any(s.entity == c.entity and s.multiple for s in sc.slots) else None
             if paired is not None:   # 오늘 저녁 9시랑 내일 아침 7시: two times, each with its own date
@@ -4466,3 +4499,5 @@ _RESTART_SAID = "네, 처음부터 다시 할게요."
 # an item to change to with several held (Bot._which_replaced)
 _WHICH_REPLACED = "{choices} 중 어느 것을 {item}(으)로 바꿀까요? '{other} 말고 {item}'처럼 말씀해 주세요."
 _WHICH_REPLACED_HELD = "{item}은/는 이미 주문에 있어요. {choices} 중 무엇을 어떻게 바꿀지 말씀해 주세요."
+# counts of dishes that multiply a count in portions said right before (Bot._portions: 1인분 두 개)
+_DISH_UNITS = ("개", "그릇", "접시", "세트", "판", "통", None)
