@@ -513,24 +513,3 @@ def test_should_add_an_item_said_with_the_counter_jul_and_its_particle():
     bot = _bot({"라면 하나 주세요": [], more: ["한 줄이 더"]})
     assert bot.handle("jul", "라면 하나 주세요").reply == "라면 1개 주문할까요?"
     assert bot.handle("jul", more).reply == "라면 1개, 김밥 1줄 주문할까요?"
-
-
-@pytest.mark.parametrize("change,asked", [
-    ("탕수육으로 바꿔주세요", "짜장면과 짬뽕 중 어느 것을 탕수육으로 바꿀까요? '짜장면 말고 탕수육'처럼 말씀해 주세요."),
-    ("짬뽕으로 바꿔주세요", "짬뽕은 이미 주문에 있어요. 짜장면과 짬뽕 중 무엇을 어떻게 바꿀지 말씀해 주세요."),
-])
-def test_should_ask_which_item_an_item_to_change_to_replaces_with_several_held(change, asked):
-    bot = _bot({})
-    bot.handle("s", "짜장면 두 개 짬뽕 하나 주세요")
-    turn = bot.handle("s", change)   # which one it replaces cannot be told: nothing changed, and said so
-    assert (turn.reply, turn.state) == (asked + " 짜장면 2개, 짬뽕 1개 주문할까요?", "confirm")
-    assert bot.handle("s", "짜장면 말고 탕수육").reply == "탕수육 2개, 짬뽕 1개 주문할까요?"
-
-
-@pytest.mark.parametrize("text,read_back", [
-    ("짜장면 1인분 두 개 주세요", "짜장면 2인분 주문할까요?"),   # two of one portion: not 1인분
-    ("짜장면 1인분 두 개 짬뽕 하나 주세요", "짜장면 2인분, 짬뽕 1개 주문할까요?"),
-])
-def test_should_keep_a_count_of_dishes_said_after_a_count_in_portions(text, read_back):
-    tagged = [w for w in ("1인분", "두 개", "하나") if w in text]
-    assert _bot({text: tagged}).handle("s", text).reply == read_back

@@ -1416,8 +1416,7 @@ class Bot:
         said = [self._referred(t, p, state).entities for t, p, _ in parts]
         for i, (text, parse, intent) in enumerate(parts):
             sc = self.scenarios.scenarios.get(intent)
-            # a part going on with the request under way (배달로 할게요 mid-order) borrows nothing
-            if sc is not None and self._confident(parse) == intent and intent != state.get("intent"):
+            if sc is not None and self._confident(parse) == intent:
                 # a misspelled value of its own (부샨 날씨도 알려줘, [bot] typo_fix) is a value too
                 typos = {c.entity for c in self._typo_candidates(text, parse, sc, {}, [])} \
                     if self.settings.typo_fix else set()
@@ -1438,17 +1437,6 @@ class Bot:
             out.append((text, parse, intent))
         return out
 
-    @staticmethod
-    def _under_way_first(state: Mapping[str, Any], parts: Sequence[tuple[str, ParseResult, str]],
-                         lead: Turn | None) -> list[tuple[str, ParseResult, str]]:
-        """``탕수육 얼마예요? 배달로 할게요`` while an order is under way: the parts making the request
-        under way (배달로 할게요) go to it first, the others after (the price answered, then the order's
-        next question or read-back), instead of being queued as a new request of the same kind."""
-        under_way = state.get("intent")
-        if not under_way or lead is not None:
-            return list(parts)
-        return sorted(parts, key=lambda p: p[2] != under_way)
-
     def _run_parts(self, sid: str, state: dict[str, Any], parts: Sequence[tuple[str, ParseResult, str]],
                    today: datetime.date | None, parse: ParseResult | None, lead: Turn | None = None,
                    lead_text: str = "") -> Turn:
@@ -1460,7 +1448,6 @@ class Bot:
         pending: tuple[int, str, Turn] | None = None
         waiting: dict[str, Any] = {}
         queued: list[tuple[int, str, str]] = []
-        parts = self._under_way_first(state, parts, lead)
         for i, (text, got, intent) in enumerate(parts):
             if pending is None:
                 turn = self._part(sid, state, text, got, today, True)
@@ -1728,51 +1715,6 @@ class Bot:
         return any(lead[n] and not fillers[n] and self._made_of(t[n:], _DECLINE | _FILLERS)
                    and not self._made_of(t[n:], _FILLERS) for n in range(1, len(t)))
 
-    def _this_words(self, sc: Scenario) -> frozenset[str]:
-        """The words that name the request under way (squashed): 다, 전부, 이거, 이번 and the words of
-        its title with a particle (주문, 주문은, 예매를 for '음식 주문', '기차 예매')."""
-        words = set(_THIS_REQUEST)
-        for w in (sc.title or "").split():
-            w = _squash(w)
-            if w:
-                words |= {w, *(w + p for p in _THIS_PARTICLES)}
-        return frozenset(words)
-
-    def _cancels_this(self, state: dict[str, Any], text: str) -> bool:
-        """``다 취소할게요``, ``주문 취소할게요``, ``이 주문 그냥 취소해 주세요`` while a request is under way:
-        a cancel after words that name only this request (다, 전부, the words of its title). A
-        cancel naming anything else (어제 시킨 거, 123번 주문, 예매 while an alarm is asked) is not
-        this request's and is left to the model."""
-        sc = self.scenarios.scenarios.get(state.get("intent") or "")
-        if sc is None:
-            return False
-        t = _squash(text)
-        lead = self._splits(t, self._this_words(sc))
-        # 다 됐어요 is "that's all", not a cancel: after such words only a cancel that says so
-        return any(lead[n] and not t[n:].startswith(("됐", "되었", "괜찮")) and self._is_cancel(t[n:])
-                   for n in range(1, len(t)))
-
-    def _restart(self, sid: str, state: dict[str, Any], text: str, parse: ParseResult,
-                 today: datetime.date | None) -> Turn | None:
-        """``처음부터 다시``, ``다시 할게요``, ``처음부터 다시 주문할게요`` while a request is under way
-        (asked or read back): its values cleared and its first question asked again, the request
-        kept. Without 다시 (``처음부터`` alone) it is left to the cancel words and the model."""
-        sc = self.scenarios.scenarios.get(state.get("intent") or "")
-        if sc is None or not sc.slots:
-            return None
-        t = _squash(text)
-        title = "|".join(re.escape(w) for w in map(_squash, (sc.title or "").split()) if w)
-        named = f"(?:{title})?" if title else ""
-        if not re.fullmatch(f"(?:(?:{_RESTART_LEAD})*(?:처음부터|첨부터|처음부터요)(?:다시)?{named}(?:{_RESTART_VERB})?"
-                            f"|(?:{_RESTART_LEAD})*다시(?:처음부터|첨부터)?{named}(?:{_RESTART_VERB}))", t) \
-                or "다시" not in t:
-            return None
-        had = state.get("intent")
-        self._reset(state)
-        state.update(intent=had, turns=1, misunderstood=0, texts=[text])
-        empty = ParseResult(text, parse.intent, (), parse.ranking)
-        return self._advance(sid, state, sc, text, empty, _RESTART_SAID, today)
-
     @staticmethod
     def _wont(t: str) -> bool:
         """``안 할래요``, ``안 살게``, ``안 해도 돼요`` (squashed): a "won't" whose verb ends in an
@@ -1917,11 +1859,7 @@ class Bot:
         passed = state.pop("aside", None)   # an answer given in passing last turn (Bot._aside)
         # a cancel phrase cancels what is under way; with nothing under way, a confident
         # intent wins (그만할게 may be a goodbye) and only an unclear one reads as cancel
-        restart = self._restart(sid, state, text, parse, today)
-        if restart is not None:
-            return restart   # 처음부터 다시: the request under way asked again from its start
-        if (self._is_cancel(text) or self._cancels_this(state, text)) \
-                and (state.get("intent") or self._confident(parse) is None):
+        if self._is_cancel(text) and (state.get("intent") or self._confident(parse) is None):
             had = state.get("intent")
             self._reset(state)
             state["misunderstood"] = 0
@@ -3661,22 +3599,6 @@ class Bot:
 
     # ------------------------------------------------------------------ several values at once
 
-    def _portions(self, text: str, prev: _Cand, c: _Cand) -> _Cand | None:
-        """``1인분 두 개`` (``떡볶이 1인분 두 개``): a count in portions right before a count of dishes,
-        only a space between, is that many times the portions (``2인분``), one count; else None. The
-        two were read as a list for one slot and the second was lost (떡볶이 1인분)."""
-        if prev.entity != c.entity or prev.role != c.role or c.replaces is not None \
-                or self._kind(prev) != "count" or self._kind(c) != "count" or text[prev.end:c.start].strip():
-            return None
-        size, many = (x.resolved if (x.resolved or {}).get("kind") == "count" else resolve("count", x.text)
-                      for x in (prev, c))
-        if not size or not many or size.get("unit") != "인분" or many.get("unit") not in _DISH_UNITS \
-                or not all(isinstance(g.get("value"), int) and g["value"] > 0 and not g.get("approx")
-                           and "delta" not in g for g in (size, many)):
-            return None
-        said = count_text(size["value"] * many["value"], "인분")
-        return dataclasses.replace(prev, value=said, end=c.end, after=c.after, resolved=resolve("count", said))
-
     def _joined(self, text: str, cands: Sequence[_Cand], sc: Scenario, asked: Slot | None) -> list[_Cand]:
         """Values of one type and role said together (``서울이랑 부산``, ``서울, 부산``, ``서울 및
         부산``, ``서울이나 부산``, ``서울 날씨랑 부산 날씨``) become one candidate spanning them, the
@@ -3687,10 +3609,6 @@ class Bot:
         to fill is no list (the two slots take one each, as before)."""
         out: list[_Cand] = []
         for c in cands:
-            portions = self._portions(text, out[-1], c) if out else None
-            if portions is not None:   # 떡볶이 1인분 두 개: two of one portion, 2인분
-                out[-1] = portions
-                continue
             paired = self._dated_pair(text, out, c) \
                 if any(s.entity == c.entity and s.multiple for s in sc.slots) else None
             if paired is not None:   # 오늘 저녁 9시랑 내일 아침 7시: two times, each with its own date
@@ -4134,16 +4052,6 @@ class Bot:
         extra = [c for c in extra if not any(c.start < b and a < c.end for a, b in inside)]
         return cands, extra + [_Cand(slot.entity, None, g, text[a:b], a, b, "pattern") for a, b, g in got]
 
-    def _which_replaced(self, state: dict[str, Any], item_slot: Slot, item: _Cand,
-                        order: Sequence[Sequence[Any]]) -> list[_Cand]:
-        """``짬뽕으로 바꿔주세요`` with several items held: which one it replaces cannot be told, so
-        nothing changes and the next reply asks (짜장면과 짬뽕 중 어느 것을 짬뽕으로 바꿀까요? …)."""
-        value = self._accept(item_slot, item) or item.value or item.text
-        held = [str(e[0]) for e in order]
-        said = {"choices": _and_list(held), "item": value, "other": held[0]}
-        self._add_note(state, render_template(_WHICH_REPLACED if value not in held else _WHICH_REPLACED_HELD, said))
-        return []
-
     def _take_order(self, state: dict[str, Any], text: str, sc: Scenario, slots: dict[str, str],
                     cands: Sequence[_Cand], asked: Slot | None) -> tuple[list[_Cand], list[tuple[_Cand, Slot]], list[str]]:
         """For a scenario whose count slot ``counts`` a ``multiple`` item slot: the items and counts of
@@ -4225,9 +4133,6 @@ class Bot:
                                                         or _EACH_LISTED.fullmatch(text, items[i - 1].end, items[i].start)):
                     i -= 1
                     pairs[i] = n
-        if len(order) > 1 and len(items) == 1 and items[0].replaces is None and not _NO_FIRST.match(text) \
-                and _CHANGE_TO.match(text, items[0].end) and not _ALSO_ITEM.match(text, items[0].end):
-            items = self._which_replaced(state, item_slot, items[0], order)   # 짬뽕으로 바꿔주세요, two held
         if order and items and (_NO_FIRST.match(text) or len(order) == len(items) == 1 and items[0].replaces is None
                                 and _CHANGE_TO.match(text, items[0].end)) and not any(
                 c.replaces is not None or _ALSO_ITEM.match(text, c.end) for c in items):
@@ -4549,19 +4454,3 @@ def _picked(text: str, n: int) -> int | None:
     else:
         i = 0 if m.group(2) == "앞" else n - 1
     return i if 0 <= i < n else None
-
-
-# a cancel naming the request under way (Bot._cancels_this): 다 취소할게요, 이번 주문 취소
-_THIS_REQUEST = frozenset(("다", "전부", "모두", "전체", "몽땅", "그냥", "이거", "그거", "이것", "그것", "이", "그",
-                           "이번", "지금", "지금거", "방금", "방금거", "이거다", "그거다", "전부다", "그냥다"))
-_THIS_PARTICLES = ("은", "는", "을", "를", "도", "이", "가", "건", "다", "전부", "도다")
-# starting over (Bot._restart): 처음부터 다시, 다시 할게요, 아 그냥 처음부터 다시 주문할게요
-_RESTART_LEAD = "아|음|저|그냥|아니|아니요|아뇨|죄송한데|죄송해요|잠깐만|잠깐|잠시만요|잠시만"
-_RESTART_VERB = ("(?:시작|해|하)?(?:할게요|할께요|할게|할께|할래요|할래|해요|해|하자|하죠|할게용|하겠습니다|"
-                 "해주세요|해줘|해줘요|해주실래요|하고싶어요|할수있어요|할수있나요|시작할게요)?")
-_RESTART_SAID = "네, 처음부터 다시 할게요."
-# an item to change to with several held (Bot._which_replaced)
-_WHICH_REPLACED = "{choices} 중 어느 것을 {item}(으)로 바꿀까요? '{other} 말고 {item}'처럼 말씀해 주세요."
-_WHICH_REPLACED_HELD = "{item}은/는 이미 주문에 있어요. {choices} 중 무엇을 어떻게 바꿀지 말씀해 주세요."
-# counts of dishes that multiply a count in portions said right before (Bot._portions: 1인분 두 개)
-_DISH_UNITS = ("개", "그릇", "접시", "세트", "판", "통", None)
